@@ -1,0 +1,67 @@
+"""The GUI composition root: builds the services factory, the job runner and the windows, and
+passes them in. No global app object; nothing else constructs services for the GUI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from incident_app.domain.i18n import DEFAULT_LANGUAGE, Translator
+from incident_app.services.container import Services, open_services
+from incident_app.services.resources import load_messages
+from incident_app.storage.database import default_db_path
+
+
+def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="incident-app", description="Breach Desk (GUI)")
+    parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--lang", default=None, choices=["zh-CN", "en"])
+    return parser.parse_args(list(argv))
+
+
+def services_factory(db_path: Path):  # type: ignore[no-untyped-def]
+    """A factory so each worker thread opens its own connection to the same file."""
+
+    def factory() -> Services:
+        return open_services(db_path)
+
+    return factory
+
+
+def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronous: bool = False):  # type: ignore[no-untyped-def]
+    """Wire the main window for ``db_path`` (also used by tests and the screenshot script)."""
+    from incident_app.jobs.runner import JobRunner, SyncJobRunner
+    from incident_app.ui.main_window import MainWindow
+
+    factory = services_factory(db_path)
+    factory().close()  # create and migrate the file up front, on this thread, before any worker
+    runner = SyncJobRunner(factory) if synchronous else JobRunner(factory)
+    tr = Translator(load_messages(), lang)
+    window = MainWindow(runner, tr)
+    if isinstance(runner, JobRunner):
+        runner.setParent(window)
+    return window
+
+
+def run_gui(argv: Sequence[str]) -> int:
+    """Start the desktop application."""
+    args = parse_gui_args(argv)
+    from PySide6.QtWidgets import QApplication
+
+    from incident_app.ui.fonts import apply_cjk_font
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("Breach Desk")
+    apply_cjk_font(app)
+    db_path = args.db or default_db_path()
+    lang = args.lang or os.environ.get("INCIDENT_APP_LANG", DEFAULT_LANGUAGE)
+    window = build_main_window(db_path, lang)
+    window.show()
+    window.refresh()
+    code = int(app.exec())
+    window.runner.wait_all()
+    return code

@@ -1,0 +1,28 @@
+"""``audit verify``: recompute the event log's hash chain."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from incident_app.cli.output import print_json, say
+from incident_app.services.container import Services
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser("audit", parents=[common], help="check the tamper-evident event log")
+    actions = parser.add_subparsers(dest="audit_action", metavar="ACTION", required=True)
+    verify = actions.add_parser("verify", parents=[common], help="verify the hash chain")
+    verify.set_defaults(handler=handle_verify)
+
+
+def handle_verify(args: argparse.Namespace, services: Services) -> int:
+    report = services.audit.verify()
+    print_json({
+        "ok": report.ok, "events_checked": report.checked,
+        "first_bad_event": report.first_bad_seq, "reason": report.reason,
+    })
+    if not report.ok:
+        say(f"event log tampered: event {report.first_bad_seq}: {report.reason}")
+        return 1
+    return 0

@@ -1,0 +1,93 @@
+"""The command line: ``python main.py <command> …`` / ``incident-app <command> …``.
+
+Commands live one per module in cli/commands; each module has ``register(subparsers, common)``
+that adds its parser and sets ``handler(args, services) -> int``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from incident_app.cli import commands as commands_package
+from incident_app.cli.output import CliError
+from incident_app.domain.errors import NotFoundError, ValidationError
+from incident_app.services.container import Services, open_services
+from incident_app.storage.database import default_db_path
+
+
+def _common_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", type=Path, default=argparse.SUPPRESS,
+        help="database file (default: $INCIDENT_APP_DB or the user data directory)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser with every discovered command."""
+    common = _common_parser()
+    parser = argparse.ArgumentParser(
+        prog="incident-app", parents=[common],
+        description="Breach Desk 数据泄露应急助手 — personal-data breach response (PIPL/CAC).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands_package.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{commands_package.__name__}.{info.name}")
+        module.register(sub, common)
+    return parser
+
+
+def command_names() -> set[str]:
+    """Names of all commands (used to tell CLI use from a GUI start)."""
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+def run(argv: Sequence[str]) -> int:
+    """Parse ``argv`` and run the command; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return 2
+    db_path = getattr(args, "db", None) or default_db_path()
+    try:
+        services = _open(db_path)
+    except CliError as exc:
+        return _fail(str(exc), exc.exit_code)
+    try:
+        return int(args.handler(args, services))
+    except ValidationError as exc:
+        lines = "\n".join(f"  - {p}" for p in exc.problems)
+        return _fail(f"input rejected, nothing was saved:\n{lines}", 2)
+    except NotFoundError as exc:
+        return _fail(str(exc), 2)
+    except CliError as exc:
+        return _fail(str(exc), exc.exit_code)
+    except sqlite3.OperationalError as exc:
+        return _fail(f"database error ({exc}); if another program holds the file, close it and retry", 1)
+    finally:
+        services.close()
+
+
+def _open(db_path: Path) -> Services:
+    try:
+        return open_services(db_path)
+    except sqlite3.DatabaseError as exc:
+        raise CliError(f"cannot open database {db_path}: {exc}", 1) from None
+    except PermissionError as exc:
+        raise CliError(f"cannot open database {db_path}: {exc.strerror}", 1) from None
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"incident-app: error: {message}\n")
+    return code

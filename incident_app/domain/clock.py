@@ -1,0 +1,60 @@
+"""Time handling: every stored time is timezone-aware; a time written without an offset means
+Asia/Shanghai, the company's legal home, as DESIGN.md §4 requires."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def parse_time(value: str) -> datetime:
+    """Parse an ISO 8601 time; without an offset it is taken as Asia/Shanghai local time.
+
+    Raises ValueError with a message a person can act on.
+    """
+    text = value.strip()
+    if not text:
+        raise ValueError("empty time; write it as ISO 8601, e.g. 2026-11-20T09:30:00+08:00")
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"'{value}' is not an ISO 8601 time; write e.g. 2026-11-20T09:30:00+08:00"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=SHANGHAI)
+    return parsed
+
+
+def to_iso(moment: datetime) -> str:
+    """Format an aware time as ISO 8601 with its offset, seconds precision."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime; every time in Breach Desk carries an offset")
+    return moment.isoformat(timespec="seconds")
+
+
+def utc_now() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def shanghai_date(moment: datetime) -> date:
+    """The calendar date of ``moment`` in Asia/Shanghai."""
+    return moment.astimezone(SHANGHAI).date()
+
+
+def humanize_delta(delta: timedelta) -> str:
+    """A short countdown such as '3h 05m' or '-0h 20m' (negative = overdue)."""
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{sign}{days}d {hours}h"
+    return f"{sign}{hours}h {minutes:02d}m"

@@ -1,0 +1,347 @@
+"""The incident and its intake facts (DESIGN.md §4 "Intake JSON"), with validation that names
+the field and the problem."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from incident_app.domain.clock import parse_time, to_iso, utc_now
+from incident_app.domain.errors import FieldProblem, ValidationError
+
+
+class BreachType(StrEnum):
+    """Which security property was lost (confidentiality, integrity, availability)."""
+
+    LEAK = "leak"
+    TAMPER = "tamper"
+    LOSS = "loss"
+
+
+class Likelihood(StrEnum):
+    """PIPL Art. 57 covers incidents that happened and those likely to happen."""
+
+    ACTUAL = "actual"
+    SUSPECTED = "suspected"
+
+
+class Cause(StrEnum):
+    ATTACK = "attack"
+    MALWARE = "malware"
+    INSIDER = "insider"
+    MISDELIVERY = "misdelivery"
+    LOST_DEVICE = "lost_device"
+    THIRD_PARTY = "third_party"
+    MISCONFIGURATION = "misconfiguration"
+    OTHER = "other"
+
+
+class Recipients(StrEnum):
+    """Who may now hold the data (drives the ENISA circumstances-of-breach score)."""
+
+    NONE_KNOWN = "none_known"
+    KNOWN_LIMITED = "known_limited"
+    UNKNOWN = "unknown"
+    PUBLIC = "public"
+
+
+class IncidentStatus(StrEnum):
+    """The officer's workflow, in order."""
+
+    REPORTED = "reported"
+    CONTAINED = "contained"
+    ASSESSED = "assessed"
+    NOTIFYING = "notifying"
+    CLOSED = "closed"
+
+
+INTAKE_KEYS: tuple[str, ...] = (
+    "title", "summary", "occurred_at", "occurred_until", "discovered_at", "aware_at",
+    "discovered_by", "location", "systems", "breach_types", "likelihood", "cause", "malicious",
+    "recipients", "data_types", "affected_people", "affected_records", "affected_minors",
+    "unintelligible", "eu_subjects", "economic_loss_cny", "police_notified", "drill",
+)
+REQUIRED_KEYS: tuple[str, ...] = ("title", "discovered_at")
+# Clock skew tolerance: a time a few minutes in the future is a typo-free "now", not an error.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class IntakeFacts:
+    """What the officer knows about the incident. Times are timezone-aware."""
+
+    title: str
+    discovered_at: datetime
+    summary: str = ""
+    occurred_at: datetime | None = None
+    occurred_until: datetime | None = None
+    aware_at: datetime | None = None
+    discovered_by: str = ""
+    location: str = ""
+    systems: tuple[str, ...] = ()
+    breach_types: tuple[BreachType, ...] = (BreachType.LEAK,)
+    likelihood: Likelihood = Likelihood.ACTUAL
+    cause: Cause = Cause.OTHER
+    malicious: bool = False
+    recipients: Recipients = Recipients.UNKNOWN
+    data_types: tuple[str, ...] = ()
+    affected_people: int = 0
+    affected_records: int = 0
+    affected_minors: int = 0
+    unintelligible: bool = False
+    eu_subjects: int = 0
+    economic_loss_cny: float = 0.0
+    police_notified: bool = False
+    drill: bool = False
+
+    @property
+    def effective_aware_at(self) -> datetime:
+        """Awareness defaults to discovery when not recorded separately."""
+        return self.aware_at or self.discovered_at
+
+    def to_dict(self) -> dict[str, Any]:
+        """The intake JSON form (round-trips through :func:`parse_intake`)."""
+        out: dict[str, Any] = {}
+        for key in INTAKE_KEYS:
+            value = getattr(self, key)
+            if isinstance(value, datetime):
+                value = to_iso(value)
+            elif isinstance(value, tuple):
+                value = [str(v) for v in value]
+            elif isinstance(value, StrEnum):
+                value = value.value
+            out[key] = value
+        return out
+
+    def with_changes(self, **changes: Any) -> IntakeFacts:
+        """A copy with some facts changed, validated like a fresh intake."""
+        merged = self.to_dict()
+        merged.update({k: _jsonable(v) for k, v in changes.items()})
+        return parse_intake(merged)
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A stored incident: its facts plus workflow state."""
+
+    id: int
+    facts: IntakeFacts
+    status: IncidentStatus = IncidentStatus.REPORTED
+    created_at: datetime = field(default_factory=utc_now)
+    updated_at: datetime = field(default_factory=utc_now)
+    handling_closed_at: datetime | None = None
+
+    def with_facts(self, facts: IntakeFacts) -> Incident:
+        return replace(self, facts=facts)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_iso(value)
+    if isinstance(value, tuple | list):
+        return [str(v) for v in value]
+    return value
+
+
+class _Reader:
+    """Collects every problem of one intake mapping instead of stopping at the first."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.problems: list[FieldProblem] = []
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(FieldProblem(key, message))
+
+    def text(self, key: str, *, max_len: int = 10_000) -> str:
+        value = self.data.get(key, "")
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.fail(key, f"must be text, got {type(value).__name__}")
+            return ""
+        if len(value) > max_len:
+            self.fail(key, f"is {len(value)} characters; keep it under {max_len}")
+        return value.strip()
+
+    def time(self, key: str) -> datetime | None:
+        value = self.data.get(key)
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str):
+            self.fail(key, "must be an ISO 8601 time string, e.g. 2026-11-20T09:30:00+08:00")
+            return None
+        try:
+            return parse_time(value)
+        except ValueError as exc:
+            self.fail(key, str(exc))
+            return None
+
+    def count(self, key: str) -> int:
+        value = self.data.get(key, 0)
+        if value is None:
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                self.fail(key, f"must be a whole number, got {value!r}")
+                return 0
+        if value < 0:
+            self.fail(key, f"cannot be negative (got {value})")
+            return 0
+        return value
+
+    def number(self, key: str) -> float:
+        value = self.data.get(key, 0)
+        if value is None:
+            return 0.0
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(key, f"must be a number, got {value!r}")
+            return 0.0
+        if value < 0:
+            self.fail(key, f"cannot be negative (got {value})")
+            return 0.0
+        return float(value)
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.fail(key, f"must be true or false, got {value!r}")
+            return False
+        return value
+
+    def choice(self, key: str, enum: type[StrEnum], default: StrEnum) -> Any:
+        value = self.data.get(key)
+        if value in (None, ""):
+            return default
+        try:
+            return enum(value)
+        except ValueError:
+            allowed = ", ".join(e.value for e in enum)
+            self.fail(key, f"'{value}' is not one of: {allowed}")
+            return default
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(key, "must be a list of strings")
+            return ()
+        return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
+
+
+def parse_intake(
+    data: Mapping[str, Any],
+    known_data_types: Collection[str] | None = None,
+    *,
+    now: datetime | None = None,
+) -> IntakeFacts:
+    """Validate an intake mapping and build :class:`IntakeFacts`.
+
+    Raises :class:`ValidationError` listing every field at fault. ``known_data_types`` (catalog
+    ids) is checked when given; ``now`` bounds how far in the future a time may lie.
+    """
+    if not isinstance(data, Mapping):
+        raise ValidationError.single("(file)", "must be a JSON object with the intake keys")
+    reader = _Reader(data)
+    _check_keys(data, reader)
+    facts = _read_fields(reader)
+    _check_data_types(facts.data_types, known_data_types, reader)
+    if facts is not None:
+        _check_consistency(facts, reader, now or utc_now())
+    if reader.problems:
+        raise ValidationError(reader.problems)
+    return facts
+
+
+def _check_keys(data: Mapping[str, Any], reader: _Reader) -> None:
+    for key in data:
+        if key not in INTAKE_KEYS:
+            reader.fail(str(key), "unknown key; allowed keys are " + ", ".join(INTAKE_KEYS))
+    for key in REQUIRED_KEYS:
+        if data.get(key) in (None, ""):
+            reader.fail(key, "is required")
+
+
+def _read_fields(r: _Reader) -> IntakeFacts:
+    breach_types = _breach_types(r)
+    discovered = r.time("discovered_at")
+    return IntakeFacts(
+        title=r.text("title", max_len=200),
+        summary=r.text("summary"),
+        occurred_at=r.time("occurred_at"),
+        occurred_until=r.time("occurred_until"),
+        # A placeholder keeps construction going so that every other problem is still reported.
+        discovered_at=discovered or datetime.fromtimestamp(0).astimezone(),
+        aware_at=r.time("aware_at"),
+        discovered_by=r.text("discovered_by", max_len=200),
+        location=r.text("location", max_len=500),
+        systems=r.strings("systems"),
+        breach_types=breach_types,
+        likelihood=r.choice("likelihood", Likelihood, Likelihood.ACTUAL),
+        cause=r.choice("cause", Cause, Cause.OTHER),
+        malicious=r.flag("malicious"),
+        recipients=r.choice("recipients", Recipients, Recipients.UNKNOWN),
+        data_types=r.strings("data_types"),
+        affected_people=r.count("affected_people"),
+        affected_records=r.count("affected_records"),
+        affected_minors=r.count("affected_minors"),
+        unintelligible=r.flag("unintelligible"),
+        eu_subjects=r.count("eu_subjects"),
+        economic_loss_cny=r.number("economic_loss_cny"),
+        police_notified=r.flag("police_notified"),
+        drill=r.flag("drill"),
+    )
+
+
+def _breach_types(r: _Reader) -> tuple[BreachType, ...]:
+    raw = r.strings("breach_types")
+    if "breach_types" in r.data and not raw:
+        r.fail("breach_types", "choose at least one of: leak, tamper, loss")
+    result: list[BreachType] = []
+    for item in raw:
+        try:
+            result.append(BreachType(item))
+        except ValueError:
+            r.fail("breach_types", f"'{item}' is not one of: leak, tamper, loss")
+    return tuple(result) or (BreachType.LEAK,)
+
+
+def _check_data_types(
+    ids: tuple[str, ...], known: Collection[str] | None, r: _Reader
+) -> None:
+    if known is None:
+        return
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        r.fail(
+            "data_types",
+            f"unknown data type id(s): {', '.join(unknown)}; "
+            "run 'incident-app catalog' to list the valid ids",
+        )
+
+
+def _check_consistency(f: IntakeFacts, r: _Reader, now: datetime) -> None:
+    if "discovered_at" in [p.field for p in r.problems]:
+        return
+    if f.occurred_at and f.occurred_at > f.discovered_at:
+        r.fail("occurred_at", "is after discovered_at; an incident cannot be found before it happens")
+    if f.occurred_at and f.occurred_until and f.occurred_until < f.occurred_at:
+        r.fail("occurred_until", "is before occurred_at; the end of the period must follow its start")
+    if f.aware_at and f.aware_at < f.discovered_at:
+        r.fail("aware_at", "is before discovered_at; awareness follows (or equals) discovery")
+    for key in ("occurred_at", "discovered_at", "aware_at"):
+        moment = getattr(f, key)
+        if moment and moment > now + FUTURE_TOLERANCE:
+            r.fail(key, "lies in the future; check the date and the time zone")
+    if f.affected_minors > f.affected_people and f.affected_people:
+        r.fail("affected_minors", "exceeds affected_people; minors are counted within the people")
+    if not f.title:
+        return

@@ -1,0 +1,54 @@
+"""Builds the services of one thread over one store. The composition roots (app.py for the GUI,
+cli/main.py for the command line) call :func:`open_services` and add the adapters they need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from incident_app.domain.clock import utc_now
+from incident_app.services.audit import AuditService
+from incident_app.services.context import AppContext
+from incident_app.services.incidents import IncidentService
+from incident_app.services.profile import ProfileService
+from incident_app.services.resources import load_catalog
+from incident_app.storage.store import ConnectHook, Store
+
+
+@dataclass
+class Services:
+    """The use cases available to a caller (one thread)."""
+
+    ctx: AppContext
+    incidents: IncidentService
+    profile: ProfileService
+    audit: AuditService
+
+    @property
+    def db_path(self) -> Path | None:
+        return self.ctx.store.path
+
+    def close(self) -> None:
+        self.ctx.store.close()
+
+
+def open_services(
+    db_path: Path,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    connect_hook: ConnectHook | None = None,
+) -> Services:
+    """Open the database at ``db_path`` (migrating it) and wire the services over it."""
+    store = Store.open(db_path, connect_hook)
+    ctx = AppContext(store=store, catalog=load_catalog(), clock=clock)
+    return Services(
+        ctx=ctx,
+        incidents=IncidentService(ctx),
+        profile=ProfileService(ctx),
+        audit=AuditService(ctx),
+    )
+
+
+ServicesFactory = Callable[[], Services]

@@ -1,0 +1,79 @@
+"""Use cases on the incident itself: create from intake, read, update facts, move status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from incident_app.domain.clock import to_iso
+from incident_app.domain.errors import ValidationError
+from incident_app.domain.incident import Incident, IncidentStatus, IntakeFacts, parse_intake
+from incident_app.services.context import AppContext
+
+STATUS_ORDER = list(IncidentStatus)
+
+
+class IncidentService:
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+
+    def validate_intake(self, data: Mapping[str, Any]) -> IntakeFacts:
+        """Check an intake mapping against the catalog and the clock; raises ValidationError."""
+        return parse_intake(data, self._ctx.catalog.ids(), now=self._ctx.now())
+
+    def create(self, data: Mapping[str, Any]) -> Incident:
+        """Validate and store a new incident with its 'created' event, in one transaction."""
+        facts = self.validate_intake(data)
+        return self.create_from_facts(facts)
+
+    def create_from_facts(self, facts: IntakeFacts) -> Incident:
+        store = self._ctx.store
+        with store.transaction():
+            incident = store.incidents.add(facts, now=self._ctx.now())
+            self._ctx.record(
+                "incident.created", "incident", incident.id,
+                {"title": facts.title, "facts": facts.to_dict()}, incident.id,
+            )
+        return incident
+
+    def get(self, incident_id: int) -> Incident:
+        return self._ctx.store.incidents.get(incident_id)
+
+    def list(self, *, include_drills: bool = True) -> list[Incident]:
+        return self._ctx.store.incidents.list(include_drills=include_drills)
+
+    def update_facts(self, incident_id: int, changes: Mapping[str, Any]) -> Incident:
+        """Change some facts; the event records old and new values of each changed key."""
+        current = self.get(incident_id)
+        merged = current.facts.to_dict() | dict(changes)
+        facts = self.validate_intake(merged)
+        before, after = current.facts.to_dict(), facts.to_dict()
+        diff = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+        if not diff:
+            return current
+        store = self._ctx.store
+        with store.transaction():
+            updated = store.incidents.update_facts(incident_id, facts, now=self._ctx.now())
+            self._ctx.record("incident.facts_changed", "incident", incident_id, {"changes": diff}, incident_id)
+        return updated
+
+    def change_status(self, incident_id: int, status: IncidentStatus, comment: str) -> Incident:
+        """Move the workflow on (or back) with a mandatory comment; closing stamps the anchor
+        'handling closed' that starts the CAC 30-day summary-report clock."""
+        if not comment.strip():
+            raise ValidationError.single("comment", "say why the status changes (it goes in the log)")
+        current = self.get(incident_id)
+        if current.status == status:
+            return current
+        now = self._ctx.now()
+        closed_at = now if status == IncidentStatus.CLOSED else None
+        store = self._ctx.store
+        with store.transaction():
+            updated = store.incidents.set_status(incident_id, status, now=now, handling_closed_at=closed_at)
+            self._ctx.record(
+                "incident.status_changed", "incident", incident_id,
+                {"from": current.status.value, "to": status.value, "comment": comment.strip(),
+                 "handling_closed_at": to_iso(closed_at) if closed_at else None},
+                incident_id,
+            )
+        return updated

@@ -1,0 +1,42 @@
+"""Loading the shipped rule data from resources/ (catalog, default profile), validated once."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from incident_app.domain.catalog import Catalog, parse_catalog
+from incident_app.domain.profile import OrganisationProfile, parse_profile
+
+RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+def read_json_resource(name: str) -> Any:
+    """Parse one JSON file from resources/."""
+    with (RESOURCES_DIR / name).open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The data-type catalog (resources/catalog.json)."""
+    return parse_catalog(read_json_resource("catalog.json"))
+
+
+@cache
+def load_default_profile() -> OrganisationProfile:
+    """The organisation profile taken from the privacy policy (resources/profile.json)."""
+    return parse_profile(read_json_resource("profile.json"))
+
+
+@cache
+def load_messages() -> dict[str, dict[str, str]]:
+    """UI message catalogs by language (resources/i18n/<lang>.json)."""
+    folder = RESOURCES_DIR / "i18n"
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(folder.glob("*.json"))
+    }

@@ -1,0 +1,86 @@
+"""Incidents table: stores the intake facts as JSON plus a few columns to sort and filter on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from incident_app.domain.clock import parse_time, to_iso
+from incident_app.domain.errors import NotFoundError
+from incident_app.domain.incident import Incident, IncidentStatus, IntakeFacts, parse_intake
+
+
+class IncidentRepository:
+    """CRUD for incidents; returns domain objects, never rows."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def add(self, facts: IntakeFacts, *, now: datetime) -> Incident:
+        row = _facts_columns(facts) | {
+            "status": IncidentStatus.REPORTED.value,
+            "created_at": to_iso(now),
+            "updated_at": to_iso(now),
+            "handling_closed_at": None,
+        }
+        new_id = self._db.table("incidents").insert(row).last_rowid
+        assert new_id is not None
+        return self.get(int(new_id))
+
+    def get(self, incident_id: int) -> Incident:
+        rows = list(self._db.query("SELECT * FROM incidents WHERE id = ?", [incident_id]))
+        if not rows:
+            raise NotFoundError(f"incident {incident_id} does not exist")
+        return _to_incident(rows[0])
+
+    def list(self, *, include_drills: bool = True) -> list[Incident]:
+        where = "" if include_drills else " WHERE drill = 0"
+        return [_to_incident(r) for r in self._db.query(f"SELECT * FROM incidents{where} ORDER BY id")]
+
+    def ids(self) -> Sequence[int]:
+        return [int(r[0]) for r in self._db.execute("SELECT id FROM incidents ORDER BY id")]
+
+    def update_facts(self, incident_id: int, facts: IntakeFacts, *, now: datetime) -> Incident:
+        self.get(incident_id)
+        self._db.table("incidents").update(incident_id, _facts_columns(facts) | {"updated_at": to_iso(now)})
+        return self.get(incident_id)
+
+    def set_status(
+        self, incident_id: int, status: IncidentStatus, *, now: datetime,
+        handling_closed_at: datetime | None = None,
+    ) -> Incident:
+        self.get(incident_id)
+        changes: dict[str, Any] = {"status": status.value, "updated_at": to_iso(now)}
+        if handling_closed_at is not None:
+            changes["handling_closed_at"] = to_iso(handling_closed_at)
+        self._db.table("incidents").update(incident_id, changes)
+        return self.get(incident_id)
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM incidents").fetchone()[0])
+
+
+def _facts_columns(facts: IntakeFacts) -> dict[str, Any]:
+    return {
+        "title": facts.title,
+        "discovered_at": to_iso(facts.discovered_at),
+        "occurred_at": to_iso(facts.occurred_at) if facts.occurred_at else None,
+        "affected_people": facts.affected_people,
+        "drill": int(facts.drill),
+        "facts": json.dumps(facts.to_dict(), ensure_ascii=False),
+    }
+
+
+def _to_incident(row: dict[str, Any]) -> Incident:
+    # Stored facts were validated on the way in; re-parsing keeps one definition of the shape.
+    facts = parse_intake(json.loads(row["facts"]), now=parse_time("2999-01-01T00:00:00+00:00"))
+    closed = row.get("handling_closed_at")
+    return Incident(
+        id=int(row["id"]), facts=facts, status=IncidentStatus(row["status"]),
+        created_at=parse_time(row["created_at"]), updated_at=parse_time(row["updated_at"]),
+        handling_closed_at=parse_time(closed) if closed else None,
+    )

@@ -1,0 +1,53 @@
+"""The unit of work over one SQLite connection: repositories, the event log, transactions.
+
+One Store per thread (SQLite connections are not shared across threads); background jobs open
+their own through the same factory."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from incident_app.domain.events import Event, EventDraft
+from incident_app.storage.database import connect, migrate
+from incident_app.storage.event_log import EventLog
+from incident_app.storage.incidents import IncidentRepository
+from incident_app.storage.settings import SettingsRepository
+
+ConnectHook = Callable[[Path], sqlite3.Connection]
+
+
+class Store:
+    """Everything persistent, reached through one connection."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+        self.incidents = IncidentRepository(db)
+        self.settings = SettingsRepository(db)
+        self.events = EventLog(db)
+
+    @classmethod
+    def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:
+        """Open or create the database file and bring its schema up to date."""
+        db = connect(path, connect_hook)
+        migrate(db, path)
+        return cls(db, path)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """All writes inside commit together or not at all (nested blocks use savepoints)."""
+        with self.db.atomic():
+            yield self
+
+    def record(self, draft: EventDraft, *, actor: str, at: datetime) -> Event:
+        """Append an event; call inside the transaction of the change it describes."""
+        return self.events.append(draft, actor=actor, at=at)
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,55 @@
+"""The one place that shows errors: known environment errors get a plain message and a retry;
+anything else is a bug and gets one dialog with the details."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from incident_app.domain.errors import NotFoundError, ValidationError
+from incident_app.domain.i18n import Translator
+
+ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.OperationalError, ConnectionError, TimeoutError)
+
+
+def is_environment_error(exc: BaseException) -> bool:
+    return isinstance(exc, ENVIRONMENT_ERRORS | ValidationError | NotFoundError)
+
+
+class ErrorReporter:
+    """Shows failures from jobs and slots; ``retry`` is offered for environment errors."""
+
+    def __init__(self, parent: QWidget | None, tr: Translator) -> None:
+        self._parent = parent
+        self.tr = tr
+        self.shown: list[str] = []  # kept for tests and for the status bar
+        # Tests turn this off so no modal dialog blocks; the message is still recorded.
+        self.interactive = True
+
+    def show(self, exc: BaseException, details: str = "", retry: Callable[[], None] | None = None) -> None:
+        if is_environment_error(exc):
+            self._show_environment(exc, retry)
+        else:
+            self._show_bug(exc, details)
+
+    def _show_environment(self, exc: BaseException, retry: Callable[[], None] | None) -> None:
+        text = self.tr.t("error.environment", message=str(exc))
+        self.shown.append(text)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr.t("error.title"), text, parent=self._parent)
+        retry_button = box.addButton(self.tr.t("common.retry"), QMessageBox.ButtonRole.AcceptRole) if retry else None
+        box.addButton(QMessageBox.StandardButton.Close)
+        if not self.interactive:
+            return
+        box.exec()
+        if retry and box.clickedButton() is retry_button:
+            retry()
+
+    def _show_bug(self, exc: BaseException, details: str) -> None:
+        text = self.tr.t("error.bug")
+        self.shown.append(f"{text} {exc!r}")
+        box = QMessageBox(QMessageBox.Icon.Critical, self.tr.t("error.title"), text, parent=self._parent)
+        box.setDetailedText(details or repr(exc))
+        if self.interactive:
+            box.exec()
