@@ -13,6 +13,7 @@ from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
 from incident_app.services.incidents import IncidentService
 from incident_app.services.profile import ProfileService
+from incident_app.services.remediation import DecisionService, RemediationService
 from incident_app.services.resources import load_catalog
 from incident_app.storage.store import ConnectHook, Store
 
@@ -25,6 +26,8 @@ class Services:
     incidents: IncidentService
     profile: ProfileService
     audit: AuditService
+    remediation: RemediationService
+    decisions: DecisionService
 
     @property
     def db_path(self) -> Path | None:
@@ -48,6 +51,8 @@ def open_services(
         incidents=IncidentService(ctx),
         profile=ProfileService(ctx),
         audit=AuditService(ctx),
+        remediation=RemediationService(ctx),
+        decisions=DecisionService(ctx),
     )
 
 

@@ -15,7 +15,18 @@ def incident_report(services: Services, incident_id: int) -> dict[str, Any]:
     incident = services.incidents.get(incident_id)
     report = _header(incident)
     report["facts"] = incident.facts.to_dict()
+    report["remediation"] = _remediation(services, incident_id)
+    report["decisions"] = [d.to_dict() for d in services.decisions.list(incident_id)]
     return report
+
+
+def _remediation(services: Services, incident_id: int) -> dict[str, Any]:
+    notes = services.remediation.notes(incident_id)
+    return {
+        "actions": [a.to_dict() for a in services.remediation.actions(incident_id)],
+        "advice": [n.to_dict() for n in notes if n.kind.value == "advice"],
+        "remedies": [n.to_dict() for n in notes if n.kind.value == "remedy"],
+    }
 
 
 def _header(incident: Incident) -> dict[str, Any]:

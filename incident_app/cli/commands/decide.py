@@ -1,0 +1,23 @@
+"""``decide ID --json FILE``: record a signed decision (exemption, announcement instead, …)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from incident_app.cli.output import print_json, read_json_file
+from incident_app.services.container import Services
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser("decide", parents=[common], help="record a decision with its rationale")
+    parser.add_argument("id", type=int, help="incident id")
+    parser.add_argument("--json", dest="json_file", required=True, metavar="FILE",
+                        help='{"kind": …, "rationale": …, "decided_by": …, "details": {…}}')
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, services: Services) -> int:
+    decision = services.decisions.record(args.id, read_json_file(args.json_file))
+    print_json(decision.to_dict())
+    return 0

@@ -1,0 +1,174 @@
+"""Remediation: actions taken and planned (owner, due, status), the advice individuals can follow
+and the remedies the company offers. Advice and remedies feed the notices."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from incident_app.domain.clock import parse_time, to_iso
+from incident_app.domain.errors import FieldProblem, ValidationError
+
+
+class ActionStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class ActionKind(StrEnum):
+    CONTAINMENT = "containment"
+    INVESTIGATION = "investigation"
+    RECOVERY = "recovery"
+    PREVENTION = "prevention"
+    NOTIFICATION = "notification"
+    OTHER = "other"
+
+
+class NoteKind(StrEnum):
+    """Texts addressed to affected people, in both languages."""
+
+    ADVICE = "advice"    # what the person can do (PIPL 57(二); GB/T 35273 10.2 b)3)
+    REMEDY = "remedy"    # what the company offers (GB/T 35273 10.2 b)4)
+
+
+@dataclass(frozen=True)
+class RemediationAction:
+    id: int
+    incident_id: int
+    description: str
+    kind: ActionKind
+    status: ActionStatus
+    owner: str
+    due_at: datetime | None
+    done_at: datetime | None
+    description_en: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "description": self.description, "description_en": self.description_en,
+            "kind": self.kind.value, "status": self.status.value, "owner": self.owner,
+            "due_at": to_iso(self.due_at) if self.due_at else None,
+            "done_at": to_iso(self.done_at) if self.done_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class ActionDraft:
+    description: str
+    kind: ActionKind
+    status: ActionStatus
+    owner: str
+    due_at: datetime | None
+    done_at: datetime | None
+    description_en: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeNote:
+    id: int
+    incident_id: int
+    kind: NoteKind
+    text_zh: str
+    text_en: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind.value, "zh": self.text_zh, "en": self.text_en}
+
+
+@dataclass(frozen=True)
+class NoteDraft:
+    kind: NoteKind
+    text_zh: str
+    text_en: str
+
+
+@dataclass(frozen=True)
+class RemediationInput:
+    actions: tuple[ActionDraft, ...]
+    notes: tuple[NoteDraft, ...]
+
+
+ACTION_KEYS = ("description", "description_en", "kind", "status", "owner", "due_at", "done_at")
+
+
+def parse_remediation(data: Any) -> RemediationInput:
+    """Accept a list of actions, or an object with ``actions``, ``advice`` and ``remedies``."""
+    if isinstance(data, list):
+        data = {"actions": data}
+    if not isinstance(data, Mapping):
+        raise ValidationError.single("(file)", "must be a list of actions or an object with 'actions'")
+    problems = [FieldProblem(str(k), "unknown key; allowed: actions, advice, remedies")
+                for k in data if k not in ("actions", "advice", "remedies")]
+    actions = tuple(_action(a, i, problems) for i, a in enumerate(_list(data, "actions", problems), start=1))
+    notes = tuple(
+        _note(n, kind, i, problems)
+        for key, kind in (("advice", NoteKind.ADVICE), ("remedies", NoteKind.REMEDY))
+        for i, n in enumerate(_list(data, key, problems), start=1)
+    )
+    if not actions and not notes and not problems:
+        problems.append(FieldProblem("actions", "nothing to add: give at least one action, advice or remedy"))
+    if problems:
+        raise ValidationError(problems)
+    return RemediationInput(actions, notes)
+
+
+def _list(data: Mapping[str, Any], key: str, problems: list[FieldProblem]) -> Sequence[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        problems.append(FieldProblem(key, "must be a list"))
+        return []
+    return value
+
+
+def _action(raw: Any, row: int, problems: list[FieldProblem]) -> ActionDraft:
+    if not isinstance(raw, Mapping):
+        problems.append(FieldProblem("actions", "each action must be an object", row))
+        return ActionDraft("", ActionKind.OTHER, ActionStatus.PLANNED, "", None, None)
+    problems += [FieldProblem(f"actions.{k}", "unknown key; allowed: " + ", ".join(ACTION_KEYS), row)
+                 for k in raw if k not in ACTION_KEYS]
+    description = str(raw.get("description") or "").strip()
+    if not description:
+        problems.append(FieldProblem("actions.description", "is required: say what is done", row))
+    status = _enum(ActionStatus, raw.get("status"), ActionStatus.PLANNED, "actions.status", row, problems)
+    kind = _enum(ActionKind, raw.get("kind"), ActionKind.OTHER, "actions.kind", row, problems)
+    due = _time(raw.get("due_at"), "actions.due_at", row, problems)
+    done = _time(raw.get("done_at"), "actions.done_at", row, problems)
+    if status == ActionStatus.DONE and done is None and "done_at" in raw:
+        problems.append(FieldProblem("actions.done_at", "is required when status is done", row))
+    return ActionDraft(description, kind, status, str(raw.get("owner") or "").strip(), due, done,
+                       str(raw.get("description_en") or "").strip())
+
+
+def _note(raw: Any, kind: NoteKind, row: int, problems: list[FieldProblem]) -> NoteDraft:
+    key = "advice" if kind == NoteKind.ADVICE else "remedies"
+    if isinstance(raw, str):
+        raw = {"zh": raw, "en": ""}
+    if not isinstance(raw, Mapping) or not str(raw.get("zh") or raw.get("en") or "").strip():
+        problems.append(FieldProblem(key, "each entry needs text: {\"zh\": …, \"en\": …}", row))
+        return NoteDraft(kind, "", "")
+    return NoteDraft(kind, str(raw.get("zh") or "").strip(), str(raw.get("en") or "").strip())
+
+
+def _enum(enum: type[StrEnum], value: Any, default: StrEnum, field: str, row: int,
+          problems: list[FieldProblem]) -> Any:
+    if value in (None, ""):
+        return default
+    try:
+        return enum(value)
+    except ValueError:
+        problems.append(FieldProblem(field, f"'{value}' is not one of: " + ", ".join(e.value for e in enum), row))
+        return default
+
+
+def _time(value: Any, field: str, row: int, problems: list[FieldProblem]) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        return parse_time(str(value))
+    except ValueError as exc:
+        problems.append(FieldProblem(field, str(exc), row))
+        return None

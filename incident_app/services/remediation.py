@@ -1,0 +1,78 @@
+"""Use cases for remediation actions, advice/remedy notes and signed decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from incident_app.domain.decisions import Decision, DecisionKind, parse_decision, sign_decision
+from incident_app.domain.remediation import (
+    ActionDraft,
+    NoteKind,
+    NoticeNote,
+    RemediationAction,
+    parse_remediation,
+)
+from incident_app.services.context import AppContext
+
+
+class RemediationService:
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+
+    def add(self, incident_id: int, data: Any) -> tuple[list[RemediationAction], list[NoticeNote]]:
+        """Validate and add actions/advice/remedies in one transaction (all or nothing)."""
+        parsed = parse_remediation(data)
+        store, now = self._ctx.store, self._ctx.now()
+        store.incidents.get(incident_id)
+        with store.transaction():
+            actions = [store.remediation.add_action(incident_id, a, now=now) for a in parsed.actions]
+            notes = [store.remediation.add_note(incident_id, n, now=now) for n in parsed.notes]
+            self._ctx.record("remediation.added", "incident", incident_id, {
+                "actions": [a.to_dict() for a in actions], "notes": [n.to_dict() for n in notes]}, incident_id)
+        return actions, notes
+
+    def update_action(self, action_id: int, draft: ActionDraft) -> RemediationAction:
+        store = self._ctx.store
+        before = store.remediation.get_action(action_id)
+        with store.transaction():
+            after = store.remediation.update_action(action_id, draft)
+            self._ctx.record("remediation.updated", "remediation_action", action_id,
+                             {"from": before.to_dict(), "to": after.to_dict()}, before.incident_id)
+        return after
+
+    def delete_note(self, incident_id: int, note_id: int) -> None:
+        with self._ctx.store.transaction():
+            self._ctx.store.remediation.delete_note(note_id)
+            self._ctx.record("remediation.note_deleted", "notice_note", note_id, {}, incident_id)
+
+    def actions(self, incident_id: int) -> list[RemediationAction]:
+        return self._ctx.store.remediation.actions(incident_id)
+
+    def notes(self, incident_id: int, kind: NoteKind | None = None) -> list[NoticeNote]:
+        return self._ctx.store.remediation.notes(incident_id, kind)
+
+
+class DecisionService:
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+
+    def record(self, incident_id: int, data: Mapping[str, Any]) -> Decision:
+        """Validate, sign and store a decision; the event carries its full content and signature."""
+        draft = parse_decision(data)
+        store = self._ctx.store
+        store.incidents.get(incident_id)
+        decided_at = draft.decided_at or self._ctx.now()
+        signature = sign_decision(incident_id, draft, decided_at)
+        with store.transaction():
+            decision = store.decisions.add(incident_id, draft, decided_at, signature)
+            self._ctx.record("decision.recorded", "decision", decision.id, decision.to_dict(), incident_id)
+        return decision
+
+    def list(self, incident_id: int) -> list[Decision]:
+        return self._ctx.store.decisions.list(incident_id)
+
+    def latest(self, incident_id: int, kind: DecisionKind) -> Decision | None:
+        """The newest decision of a kind: a later decision supersedes an earlier one."""
+        found = [d for d in self.list(incident_id) if d.kind == kind]
+        return found[-1] if found else None

@@ -1,0 +1,112 @@
+"""Remediation actions, notes and decisions tables."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from incident_app.domain.clock import parse_time, to_iso
+from incident_app.domain.decisions import Decision, DecisionDraft, DecisionKind
+from incident_app.domain.errors import NotFoundError
+from incident_app.domain.remediation import (
+    ActionDraft,
+    ActionKind,
+    ActionStatus,
+    NoteDraft,
+    NoteKind,
+    NoticeNote,
+    RemediationAction,
+)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return to_iso(moment) if moment else None
+
+
+def _time(value: Any) -> datetime | None:
+    return parse_time(value) if value else None
+
+
+class RemediationRepository:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def add_action(self, incident_id: int, draft: ActionDraft, *, now: datetime) -> RemediationAction:
+        row = {"incident_id": incident_id, "description": draft.description,
+               "description_en": draft.description_en, "kind": draft.kind.value,
+               "status": draft.status.value, "owner": draft.owner, "due_at": _iso(draft.due_at),
+               "done_at": _iso(draft.done_at), "created_at": to_iso(now)}
+        new_id = self._db.table("remediation_actions").insert(row).last_rowid
+        return self.get_action(int(new_id or 0))
+
+    def update_action(self, action_id: int, draft: ActionDraft) -> RemediationAction:
+        self.get_action(action_id)
+        self._db.table("remediation_actions").update(action_id, {
+            "description": draft.description, "description_en": draft.description_en,
+            "kind": draft.kind.value, "status": draft.status.value, "owner": draft.owner,
+            "due_at": _iso(draft.due_at), "done_at": _iso(draft.done_at)})
+        return self.get_action(action_id)
+
+    def get_action(self, action_id: int) -> RemediationAction:
+        rows = list(self._db.query("SELECT * FROM remediation_actions WHERE id = ?", [action_id]))
+        if not rows:
+            raise NotFoundError(f"remediation action {action_id} does not exist")
+        return _action(rows[0])
+
+    def actions(self, incident_id: int) -> list[RemediationAction]:
+        rows = self._db.query("SELECT * FROM remediation_actions WHERE incident_id = ? ORDER BY id", [incident_id])
+        return [_action(r) for r in rows]
+
+    def add_note(self, incident_id: int, draft: NoteDraft, *, now: datetime) -> NoticeNote:
+        row = {"incident_id": incident_id, "kind": draft.kind.value, "text_zh": draft.text_zh,
+               "text_en": draft.text_en, "created_at": to_iso(now)}
+        new_id = int(self._db.table("notice_notes").insert(row).last_rowid or 0)
+        return NoticeNote(new_id, incident_id, draft.kind, draft.text_zh, draft.text_en)
+
+    def delete_note(self, note_id: int) -> None:
+        self._db.execute("DELETE FROM notice_notes WHERE id = ?", [note_id])
+
+    def notes(self, incident_id: int, kind: NoteKind | None = None) -> list[NoticeNote]:
+        sql, params = "SELECT * FROM notice_notes WHERE incident_id = ?", [incident_id]
+        if kind:
+            sql, params = sql + " AND kind = ?", [incident_id, kind.value]
+        return [NoticeNote(r["id"], r["incident_id"], NoteKind(r["kind"]), r["text_zh"] or "", r["text_en"] or "")
+                for r in self._db.query(sql + " ORDER BY id", params)]
+
+
+class DecisionRepository:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def add(self, incident_id: int, draft: DecisionDraft, decided_at: datetime, signature: str) -> Decision:
+        row = {"incident_id": incident_id, "kind": draft.kind.value, "rationale": draft.rationale,
+               "decided_by": draft.decided_by, "decided_at": to_iso(decided_at),
+               "details": json.dumps(draft.details, ensure_ascii=False), "signature": signature}
+        new_id = int(self._db.table("decisions").insert(row).last_rowid or 0)
+        return self.list(incident_id, ids=[new_id])[0]
+
+    def list(self, incident_id: int, *, ids: list[int] | None = None) -> list[Decision]:
+        sql, params = "SELECT * FROM decisions WHERE incident_id = ?", [incident_id]
+        if ids:
+            sql += f" AND id IN ({','.join('?' * len(ids))})"
+            params += ids
+        return [_decision(r) for r in self._db.query(sql + " ORDER BY id", params)]
+
+
+def _action(r: dict[str, Any]) -> RemediationAction:
+    return RemediationAction(
+        id=r["id"], incident_id=r["incident_id"], description=r["description"],
+        kind=ActionKind(r["kind"]), status=ActionStatus(r["status"]), owner=r["owner"] or "",
+        due_at=_time(r["due_at"]), done_at=_time(r["done_at"]), description_en=r["description_en"] or "",
+    )
+
+
+def _decision(r: dict[str, Any]) -> Decision:
+    return Decision(
+        id=r["id"], incident_id=r["incident_id"], kind=DecisionKind(r["kind"]), rationale=r["rationale"],
+        decided_by=r["decided_by"], decided_at=parse_time(r["decided_at"]),
+        details=json.loads(r["details"] or "{}"), signature=r["signature"],
+    )
