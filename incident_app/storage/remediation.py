@@ -70,9 +70,11 @@ class RemediationRepository:
         self._db.execute("DELETE FROM notice_notes WHERE id = ?", [note_id])
 
     def notes(self, incident_id: int, kind: NoteKind | None = None) -> list[NoticeNote]:
-        sql, params = "SELECT * FROM notice_notes WHERE incident_id = ?", [incident_id]
+        sql = "SELECT * FROM notice_notes WHERE incident_id = ?"
+        params: list[Any] = [incident_id]
         if kind:
-            sql, params = sql + " AND kind = ?", [incident_id, kind.value]
+            sql += " AND kind = ?"
+            params.append(kind.value)
         return [NoticeNote(r["id"], r["incident_id"], NoteKind(r["kind"]), r["text_zh"] or "", r["text_en"] or "")
                 for r in self._db.query(sql + " ORDER BY id", params)]
 
