@@ -90,7 +90,9 @@ def parse_decision(data: Mapping[str, Any]) -> DecisionDraft:
     rationale = _required_text(data, "rationale", problems)
     decided_by = _required_text(data, "decided_by", problems)
     decided_at = _optional_time(data.get("decided_at"), problems)
-    details = data.get("details") or {}
+    details = data.get("details", {})
+    if details is None:
+        details = {}
     if not isinstance(details, Mapping):
         problems.append(FieldProblem("details", "must be an object"))
         details = {}
