@@ -5,6 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+# Global options that take a value (shared by the CLI and the GUI start).
+OPTIONS_WITH_VALUE = ("--db", "--passphrase-env")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch to the CLI when a command (or help) is given, else start the GUI."""
@@ -24,9 +27,9 @@ def _wants_cli(args: list[str]) -> bool:
     names = command_names() | {"-h", "--help"}
     rest = iter(args)
     for token in rest:
-        if token == "--db":
-            next(rest, None)  # skip the path, which may itself look like a command
-        elif not token.startswith("--db="):
+        if token in OPTIONS_WITH_VALUE:
+            next(rest, None)  # skip the value, which may itself look like a command
+        elif not token.startswith(tuple(f"{o}=" for o in OPTIONS_WITH_VALUE)):
             return token in names
     return False
 

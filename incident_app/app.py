@@ -11,8 +11,10 @@ from pathlib import Path
 
 from incident_app.domain.i18n import DEFAULT_LANGUAGE, Translator
 from incident_app.services.container import Services, open_services
+from incident_app.services.encryption import DatabaseKind, connect_hook_for, database_kind
 from incident_app.services.resources import load_messages
 from incident_app.storage.database import default_db_path
+from incident_app.storage.store import ConnectHook
 
 
 def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -22,21 +24,37 @@ def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-def services_factory(db_path: Path):  # type: ignore[no-untyped-def]
+def services_factory(db_path: Path, connect_hook: ConnectHook | None = None):  # type: ignore[no-untyped-def]
     """A factory so each worker thread opens its own connection to the same file."""
 
     def factory() -> Services:
-        return open_services(db_path)
+        return open_services(db_path, connect_hook=connect_hook)
 
     return factory
 
 
-def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronous: bool = False):  # type: ignore[no-untyped-def]
+def unlock_database(db_path: Path, tr: Translator) -> tuple[bool, ConnectHook | None]:
+    """Ask for the passphrase when ``db_path`` is encrypted. Returns (go on?, connect hook)."""
+    if database_kind(db_path) is not DatabaseKind.ENCRYPTED:
+        return True, None
+    from PySide6.QtWidgets import QDialog
+
+    from incident_app.jobs.background import BackgroundCall
+    from incident_app.ui.passphrase_dialog import PassphraseDialog
+
+    caller = BackgroundCall()
+    dialog = PassphraseDialog(db_path, tr, lambda p: connect_hook_for(db_path, p), caller)
+    unlocked = dialog.exec() == QDialog.DialogCode.Accepted
+    return unlocked, dialog.connect_hook
+
+
+def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronous: bool = False,  # type: ignore[no-untyped-def]
+                      connect_hook: ConnectHook | None = None):
     """Wire the main window for ``db_path`` (also used by tests and the screenshot script)."""
     from incident_app.jobs.runner import JobRunner, SyncJobRunner
     from incident_app.ui.main_window import MainWindow
 
-    factory = services_factory(db_path)
+    factory = services_factory(db_path, connect_hook)
     factory().close()  # create and migrate the file up front, on this thread, before any worker
     runner = SyncJobRunner(factory) if synchronous else JobRunner(factory)
     tr = Translator(load_messages(), lang)
@@ -59,7 +77,10 @@ def run_gui(argv: Sequence[str]) -> int:
     apply_cjk_font(app)
     db_path = args.db or default_db_path()
     lang = args.lang or os.environ.get("INCIDENT_APP_LANG", DEFAULT_LANGUAGE)
-    window = build_main_window(db_path, lang)
+    unlocked, connect_hook = unlock_database(db_path, Translator(load_messages(), lang))
+    if not unlocked:
+        return 1
+    window = build_main_window(db_path, lang, connect_hook=connect_hook)
     window.show()
     window.refresh()
     code = int(app.exec())

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import importlib.abc
 import os
+import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +27,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from incident_app.domain.clock import parse_time
 from incident_app.services.container import Services, open_services
+from incident_app.storage.encryption import EncryptedConnector
+from incident_app.storage.store import ConnectHook
 
 FIXED_NOW = parse_time("2026-11-20T12:00:00+08:00")
 
@@ -50,9 +53,37 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "breach.sqlite3"
 
 
+# Key derivation is the slow part of opening an encrypted file (~0.13 s at SQLCipher's 256,000
+# iterations); the storage/services suites run against both kinds of file, so they use 2.
+TEST_KDF_ITERATIONS = 2
+TEST_PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture(params=["plain", "encrypted"])
+def db_hook(request: pytest.FixtureRequest) -> ConnectHook | None:
+    """How the ``services`` fixture opens its file: every test using it runs on a plain SQLite
+    file and on a SQLCipher-encrypted one. Open the file the same way when a test reopens it
+    (``open_services(db_path, connect_hook=db_hook)``); stdlib ``sqlite3.connect`` cannot read
+    the encrypted variant."""
+    if request.param == "plain":
+        return None
+    return EncryptedConnector.for_new_file(TEST_PASSPHRASE, TEST_KDF_ITERATIONS)
+
+
 @pytest.fixture
-def services(db_path: Path, clock: Clock) -> Iterator[Services]:
-    svc = open_services(db_path, clock=clock)
+def raw_connect(db_path: Path, db_hook: ConnectHook | None) -> Callable[[], sqlite3.Connection]:
+    """Open the test database behind the services' back (to tamper with it), plain or encrypted
+    like the ``services`` fixture. Use ``with closing(raw_connect()) as conn:`` and commit."""
+
+    def connect() -> sqlite3.Connection:
+        return db_hook(db_path) if db_hook else sqlite3.connect(db_path)
+
+    return connect
+
+
+@pytest.fixture
+def services(db_path: Path, clock: Clock, db_hook: ConnectHook | None) -> Iterator[Services]:
+    svc = open_services(db_path, clock=clock, connect_hook=db_hook)
     yield svc
     svc.close()
 

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from incident_app.cli import commands as commands_package
 from incident_app.cli.output import CliError
+from incident_app.cli.passphrase import resolve_connect_hook
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.services.container import Services, open_services
 from incident_app.storage.database import default_db_path
+from incident_app.storage.store import ConnectHook
 
 
 def _common_parser() -> argparse.ArgumentParser:
@@ -25,6 +27,11 @@ def _common_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--db", type=Path, default=argparse.SUPPRESS,
         help="database file (default: $INCIDENT_APP_DB or the user data directory)",
+    )
+    common.add_argument(
+        "--passphrase-env", metavar="VAR", default=argparse.SUPPRESS,
+        help="name of the environment variable holding the passphrase of an encrypted database "
+             "(without it, an encrypted database asks for it when run in a terminal)",
     )
     return common
 
@@ -61,7 +68,7 @@ def run(argv: Sequence[str]) -> int:
         return 2
     db_path = getattr(args, "db", None) or default_db_path()
     try:
-        services = _open(db_path)
+        services = _open(db_path, resolve_connect_hook(args, db_path))
     except CliError as exc:
         return _fail(str(exc), exc.exit_code)
     try:
@@ -79,9 +86,9 @@ def run(argv: Sequence[str]) -> int:
         services.close()
 
 
-def _open(db_path: Path) -> Services:
+def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
     try:
-        return open_services(db_path)
+        return open_services(db_path, connect_hook=connect_hook)
     except sqlite3.DatabaseError as exc:
         raise CliError(f"cannot open database {db_path}: {exc}", 1) from None
     except PermissionError as exc:

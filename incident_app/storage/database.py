@@ -58,7 +58,7 @@ def discover_migrations() -> list[Migration]:
     return found
 
 
-def _create_private_file(path: Path) -> None:
+def create_private_file(path: Path) -> None:
     """Create the file with mode 0600 before SQLite opens it, so it is never world-readable."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.exists():
@@ -72,7 +72,7 @@ def connect(path: Path, connect_hook: Callable[[Path], sqlite3.Connection] | Non
 
     ``connect_hook`` lets the encryption feature supply its own connection (SQLCipher).
     """
-    _create_private_file(path)
+    create_private_file(path)
     conn = connect_hook(path) if connect_hook else sqlite3.connect(str(path), check_same_thread=True, timeout=10)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA journal_mode=WAL")
@@ -111,7 +111,11 @@ def migrate(db: sqlite_utils.Database, path: Path | None) -> list[str]:
 def backup_before_migration(db: sqlite_utils.Database, path: Path, number: int) -> Path:
     """Copy the live database (consistent, via the backup API) next to it, mode 0600."""
     target = path.with_name(f"{path.name}.before-m{number:04d}.bak")
-    _create_private_file(target)
+    create_private_file(target)
+    backup_to = getattr(db.conn, "backup_to", None)
+    if backup_to is not None:  # an encrypted connection keeps its backup encrypted
+        backup_to(target)
+        return target
     dest = sqlite3.connect(str(target))
     try:
         db.conn.backup(dest)
@@ -122,6 +126,6 @@ def backup_before_migration(db: sqlite_utils.Database, path: Path, number: int) 
 
 def copy_file_private(source: Path, target: Path) -> None:
     """Copy a file and keep it private (used for exports of personal data)."""
-    _create_private_file(target)
+    create_private_file(target)
     shutil.copyfile(source, target)
     os.chmod(target, 0o600)

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
+from collections.abc import Callable
+from contextlib import closing
 
 from incident_app.domain.incident import IncidentStatus
 from incident_app.services.container import Services
@@ -16,11 +17,14 @@ def test_every_change_appends_an_event(services: Services, intake: dict[str, obj
     assert services.audit.verify().ok
 
 
-def test_raw_sql_edit_is_caught_and_named(services: Services, db_path: Path, intake: dict[str, object]) -> None:
+def test_raw_sql_edit_is_caught_and_named(
+    services: Services, raw_connect: Callable[[], sqlite3.Connection], intake: dict[str, object]
+) -> None:
     for n in range(3):
         services.incidents.create(intake | {"title": f"leak {n}"})
-    with sqlite3.connect(db_path) as conn:
+    with closing(raw_connect()) as conn:
         conn.execute("UPDATE events SET payload = replace(payload, 'leak 1', 'nothing') WHERE seq = 2")
+        conn.commit()
     report = services.audit.verify()
     assert not report.ok
     assert report.first_bad_seq == 2
