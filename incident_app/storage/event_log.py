@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 import sqlite_utils
@@ -57,6 +57,12 @@ class EventLog:
         rows = self._db.query(
             f"SELECT * FROM events WHERE incident_id = ? ORDER BY seq {order}", [incident_id]
         )
+        return [_to_event(r) for r in rows]
+
+    def of_types(self, types: Sequence[str]) -> list[Event]:
+        """Events of the given types, in sequence order (register and metrics read these)."""
+        marks = ",".join("?" for _ in types)
+        rows = self._db.query(f"SELECT * FROM events WHERE type IN ({marks}) ORDER BY seq", list(types))
         return [_to_event(r) for r in rows]
 
     def verify(self) -> ChainReport:

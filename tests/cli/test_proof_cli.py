@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from incident_app.cli.main import run
+
+
+def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
+    code = run([*args, "--db", str(db)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path: Path, capsys: pytest.CaptureFixture[str], intake: dict[str, object]) -> Path:
+    path = tmp_path / "db.sqlite3"
+    assert cli(capsys, path, "demo")[0] == 0
+    drill = tmp_path / "drill.json"
+    drill.write_text(json.dumps(intake | {"title": "=1+1 演练", "drill": True}), encoding="utf-8")
+    assert cli(capsys, path, "new", "--json", str(drill))[0] == 0
+    return path
+
+
+def test_register_json_to_stdout(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, db, "register")
+    data = json.loads(out)
+    assert code == 0 and len(data["incidents"]) == 2
+    assert data["totals"]["incidents"] == 1 and data["totals"]["drills_excluded"] == 1
+    assert data["totals"]["affected_people"] == 48_213 and data["metrics"]["incidents"] == 1
+
+
+def test_register_csv_to_stdout_is_neutralised(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, db, "register", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
+    assert code == 0 and rows[1]["title"] == "'=1+1 演练" and rows[1]["drill"] == "True"
+
+
+def test_register_xlsx_needs_a_file(db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = cli(capsys, db, "register", "--format", "xlsx")
+    assert code == 2 and "--out" in err
+    code, _, err = cli(capsys, db, "register", "--out", str(tmp_path / "reg.xlsx"))
+    assert code == 0 and "1 drill(s) listed" in err
+    assert zipfile.is_zipfile(tmp_path / "reg.xlsx")
+
+
+def test_evidence_pack_then_verify_then_tamper(db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pack = tmp_path / "evidence.zip"
+    code, out, _ = cli(capsys, db, "evidence", "1", "--out", str(pack))
+    assert code == 0 and json.loads(out)["files"] >= 8
+    code, out, _ = cli(capsys, db, "evidence", "verify", str(pack))
+    assert code == 0 and json.loads(out)["ok"] is True and json.loads(out)["recorded_in_event_log_seq"]
+    with zipfile.ZipFile(pack) as src:
+        items = [(i, src.read(i.filename)) for i in src.infolist()]
+    with zipfile.ZipFile(pack, "w") as dst:
+        for info, data in items:
+            dst.writestr(info, data.replace(b"48213", b"48203") if info.filename == "incident.json" else data)
+    code, out, err = cli(capsys, db, "evidence", "verify", str(pack))
+    assert code == 1 and json.loads(out)["problems"][0]["file"] == "incident.json"
+    assert "incident.json: changed" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [(("evidence", "1"), "--out"), (("evidence", "verify"), "which pack"), (("evidence", "x"), "neither")],
+)
+def test_evidence_usage_errors(db: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], words: str) -> None:
+    code, _, err = cli(capsys, db, *args)
+    assert code == 2 and words in err
+
+
+def test_evidence_for_unknown_incident(db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = cli(capsys, db, "evidence", "42", "--out", str(tmp_path / "x.zip"))
+    assert code == 2 and "incident 42 does not exist" in err
