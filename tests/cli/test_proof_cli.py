@@ -77,3 +77,14 @@ def test_evidence_usage_errors(db: Path, capsys: pytest.CaptureFixture[str], arg
 def test_evidence_for_unknown_incident(db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = cli(capsys, db, "evidence", "42", "--out", str(tmp_path / "x.zip"))
     assert code == 2 and "incident 42 does not exist" in err
+
+
+def test_retention_commands(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, db, "retention", "status")
+    assert code == 0 and json.loads(out)["days_after_close"] == 90 and json.loads(out)["due"] == []
+    code, out, _ = cli(capsys, db, "retention", "set", "--days", "30")
+    assert code == 0 and json.loads(out) == {"days_after_close": 30}
+    code, _, err = cli(capsys, db, "retention", "set", "--days", "-5")
+    assert code == 2 and "days_after_close" in err
+    code, out, _ = cli(capsys, db, "retention", "purge")
+    assert code == 0 and json.loads(out) == []

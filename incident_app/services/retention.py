@@ -1,0 +1,95 @@
+"""Retention: after an incident closes and its retention period has passed, affected people's
+contact data is purged (or anonymised) by the purge targets; counts, facts and the register stay.
+
+A purge target is whoever owns a kind of personal data: it gets the services and the incident id,
+removes or anonymises that incident's data, and returns how many records it changed. It runs
+inside the purge transaction, so the data change, the purge record and the ``retention.purged``
+event commit together or not at all. Targets are passed in; :data:`DEFAULT_PURGE_TARGETS` is the
+list the composition roots use (phase 2 adds the people table's anonymisation there)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from incident_app.domain.clock import to_iso
+from incident_app.domain.retention import (
+    DEFAULT_RETENTION_DAYS,
+    PurgeCandidate,
+    RetentionPolicy,
+    due_for_purge,
+    parse_retention_days,
+)
+from incident_app.services.container import Services
+
+RETENTION_SETTING = "retention_days_after_close"
+PURGE_EVENT = "retention.purged"
+
+
+@dataclass(frozen=True)
+class PurgeTarget:
+    """``purge(services, incident_id) -> records changed``; ``name`` is stable (it is stored)."""
+
+    name: str
+    purge: Callable[[Services, int], int]
+
+
+DEFAULT_PURGE_TARGETS: tuple[PurgeTarget, ...] = (
+    # Phase 2: PurgeTarget("people.contacts", <anonymise the incident's rows in the people table>),
+)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    incident_id: int
+    records_by_target: dict[str, int]
+
+
+def retention_policy(services: Services) -> RetentionPolicy:
+    days = services.ctx.store.settings.get(RETENTION_SETTING, DEFAULT_RETENTION_DAYS)
+    return RetentionPolicy(int(days))
+
+
+def set_retention_days(services: Services, days: object) -> RetentionPolicy:
+    """Change the retention period; the event keeps the old and new values."""
+    new = parse_retention_days(days)
+    old = retention_policy(services).days_after_close
+    store = services.ctx.store
+    with store.transaction():
+        store.settings.set(RETENTION_SETTING, new)
+        services.ctx.record("settings.retention_changed", "settings", RETENTION_SETTING, {"from": old, "to": new})
+    return RetentionPolicy(new)
+
+
+def purge_candidates(
+    services: Services, targets: Sequence[PurgeTarget] = DEFAULT_PURGE_TARGETS,
+) -> list[PurgeCandidate]:
+    """Closed incidents past retention, each with the targets still to run on it."""
+    return due_for_purge(
+        services.incidents.list(), retention_policy(services), services.ctx.now(),
+        services.ctx.store.retention.done_targets(), [t.name for t in targets],
+    )
+
+
+def purge_due(services: Services, targets: Sequence[PurgeTarget] = DEFAULT_PURGE_TARGETS) -> list[PurgeResult]:
+    """Run every pending purge target on every incident past retention, one transaction per incident."""
+    by_name = {t.name: t for t in targets}
+    results = []
+    for candidate in purge_candidates(services, targets):
+        if candidate.pending_targets:
+            results.append(_purge_one(services, candidate, [by_name[n] for n in candidate.pending_targets]))
+    return results
+
+
+def _purge_one(services: Services, candidate: PurgeCandidate, targets: list[PurgeTarget]) -> PurgeResult:
+    store, now = services.ctx.store, services.ctx.now()
+    counts: dict[str, int] = {}
+    with store.transaction():
+        for target in targets:
+            counts[target.name] = int(target.purge(services, candidate.incident_id))
+            store.retention.record(candidate.incident_id, target.name, now, counts[target.name])
+        services.ctx.record(PURGE_EVENT, "incident", candidate.incident_id, {
+            "records_by_target": counts, "closed_at": to_iso(candidate.closed_at),
+            "retention_days": retention_policy(services).days_after_close,
+        }, candidate.incident_id)
+    return PurgeResult(candidate.incident_id, counts)

@@ -1,0 +1,26 @@
+"""The record of retention purges: one row per (incident, purge target)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlite_utils
+
+from incident_app.domain.clock import to_iso
+
+
+class RetentionRepository:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def done_targets(self) -> dict[int, set[str]]:
+        """For each incident, the purge targets already run on it."""
+        done: dict[int, set[str]] = {}
+        for incident_id, target in self._db.execute("SELECT incident_id, target FROM retention_purges"):
+            done.setdefault(int(incident_id), set()).add(str(target))
+        return done
+
+    def record(self, incident_id: int, target: str, purged_at: datetime, records: int) -> None:
+        self._db.table("retention_purges").insert(
+            {"incident_id": incident_id, "target": target, "purged_at": to_iso(purged_at), "records": records},
+        )
