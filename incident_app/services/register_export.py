@@ -71,6 +71,14 @@ def build_register(services: Services, sources: RegisterSources | None = None) -
                         compute_metrics(incidents, milestones, outcomes, now=now))
 
 
+def register_metrics(services: Services, sources: RegisterSources | None = None) -> RegisterMetrics:
+    """Only the metrics (the register view's panel): no rows are built."""
+    sources = sources or RegisterSources()
+    incidents = services.incidents.list()
+    return compute_metrics(incidents, sources.milestones(services, incidents),
+                           sources.outcomes(services, incidents), now=services.ctx.now())
+
+
 def _by_incident(items: Sequence[ObligationOutcome | Milestone]) -> dict[int, list[Any]]:
     grouped: dict[int, list[Any]] = {}
     for item in items:

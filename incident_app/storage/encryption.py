@@ -21,8 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,10 +65,10 @@ def derive_key(passphrase: str, salt: bytes, iterations: int = KDF_ITERATIONS) -
 
 
 # -- the exception shim ----------------------------------------------------------------------
-def _stdlib_error(exc: Exception) -> sqlite3.Error:
+def _stdlib_error(exc: Exception) -> Exception:
     """The stdlib exception of the same name, keeping SQLite's error code."""
     cls = getattr(sqlite3, type(exc).__name__, sqlite3.DatabaseError)
-    translated: sqlite3.Error = cls(*exc.args)
+    translated: Exception = cls(*exc.args)
     for attr in ("sqlite_errorcode", "sqlite_errorname"):
         if hasattr(exc, attr):
             setattr(translated, attr, getattr(exc, attr))
@@ -241,12 +240,3 @@ def write_encrypted_copy(source: Path, target: Path, passphrase: str,
     finally:
         conn.close()
 
-
-@contextmanager
-def opened(path: Path, connector: EncryptedConnector) -> Iterator[sqlite3.Connection]:
-    """A short-lived connection (checks, tests)."""
-    conn = connector(path)
-    try:
-        yield conn
-    finally:
-        conn.close()

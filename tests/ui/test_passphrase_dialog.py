@@ -3,10 +3,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from incident_app.app import build_main_window
+from incident_app.app import build_main_window, unlock_database
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.background import BackgroundCall, SyncBackgroundCall
 from incident_app.services.container import open_services
@@ -75,3 +76,21 @@ def test_main_window_runs_on_an_unlocked_database(qtbot: QtBot, tmp_path: Path) 
     window.load_demo()
     assert window.model.rowCount() == 1 and not window.errors.shown
     assert b"SDK" not in path.read_bytes()
+
+
+def test_start_up_asks_only_for_an_encrypted_file(qtbot: QtBot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    tr = Translator(load_messages(), "en")
+    assert unlock_database(tmp_path / "plain.sqlite3", tr) == (True, None)
+    path = encrypted_db(tmp_path)
+    monkeypatch.setattr("incident_app.app.connect_hook_for", lambda p, passphrase: connect_hook_for(
+        p, passphrase, iterations=FAST))
+
+    def type_passphrase() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, PassphraseDialog)
+        dialog.field.setText(PASS)
+        dialog.unlock_button.click()
+
+    QTimer.singleShot(0, type_passphrase)
+    unlocked, hook = unlock_database(path, tr)
+    assert unlocked and hook is not None

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from incident_app.app import services_factory
+from incident_app.domain.clock import parse_time
+from incident_app.domain.i18n import Translator
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.container import open_services
+from incident_app.services.demo import demo_intake
+from incident_app.services.resources import load_messages
+from incident_app.ui.metrics_panel import MetricsPanel
+
+FIXED = parse_time("2026-11-20T12:00:00+08:00")
+
+
+def fill(db: Path) -> None:
+    services = open_services(db, clock=lambda: FIXED)
+    intake = demo_intake(services)
+    real = services.incidents.create(intake)
+    services.incidents.create(intake | {"cause": "insider"})
+    services.incidents.create(intake | {"title": "演练", "drill": True, "cause": "malware"})
+    with services.ctx.store.transaction():
+        services.ctx.record("obligation.met", "obligation", "cac", {
+            "obligation_id": "cac", "recipient": "regulator", "due": "2026-11-20T13:00:00+08:00",
+            "met_at": "2026-11-20T12:00:00+08:00"}, real.id)
+    services.close()
+
+
+def make_panel(qtbot: QtBot, db: Path, lang: str = "zh-CN", chosen: str = "") -> MetricsPanel:
+    panel = MetricsPanel(SyncJobRunner(services_factory(db)), Translator(load_messages(), lang),
+                         choose_path=lambda parent, title: chosen)
+    panel.errors.interactive = False
+    qtbot.addWidget(panel)
+    return panel
+
+
+def test_panel_shows_figures_and_causes_without_drills(qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    fill(db)
+    panel = make_panel(qtbot, db)
+    panel.resize(520, 420)
+    panel.refresh()
+    assert "2 起" in panel.values["incidents"].text() and "1 起演练" in panel.values["incidents"].text()
+    assert "100%" in panel.values["on_time"].text()
+    bars = dict(panel.chart.bars)
+    assert bars["第三方"] == 1 and bars["内部人员"] == 1 and bars["恶意软件"] == 0
+    widths = [r.width() for r in panel.chart.bar_rects()]
+    assert max(widths) > 0 and widths[list(dict(panel.chart.bars)).index("恶意软件")] == 0
+    assert not panel.grab().isNull()  # paints offscreen without error
+    panel.set_translator(panel.tr_.with_language("en"))
+    assert "Third party" in dict(panel.chart.bars) and "drill" in panel.values["incidents"].text()
+
+
+def test_empty_register_shows_dashes(qtbot: QtBot, tmp_path: Path) -> None:
+    panel = make_panel(qtbot, tmp_path / "db.sqlite3", lang="en")
+    panel.refresh()
+    assert panel.values["occurrence"].text() == "—" and panel.values["on_time"].text() == "—"
+    assert not panel.errors.shown
+
+
+def test_export_button_writes_and_logs_the_register(qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    fill(db)
+    target = tmp_path / "register"
+    panel = make_panel(qtbot, db, lang="en", chosen=str(target))
+    with qtbot.waitSignal(panel.register_exported) as blocker:
+        panel.export_button.click()
+    assert blocker.args == [str(target.with_suffix(".xlsx"))]
+    assert target.with_suffix(".xlsx").exists() and "recorded in the event log" in panel.status.text()
+    services = open_services(db)
+    assert services.ctx.store.events.of_types(["export.written"])[-1].payload["format"] == "xlsx"
+    services.close()
+
+
+def test_cancelled_file_dialog_exports_nothing(qtbot: QtBot, tmp_path: Path) -> None:
+    panel = make_panel(qtbot, tmp_path / "db.sqlite3", chosen="")
+    panel.export_button.click()
+    assert panel.status.text() == "" and list(tmp_path.iterdir()) == []
+
+
+def test_metrics_load_on_a_worker_thread(qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    fill(db)
+    runner = JobRunner(services_factory(db))
+    panel = MetricsPanel(runner, Translator(load_messages(), "en"), choose_path=lambda p, t: "")
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.metrics_loaded, timeout=10_000):
+        panel.refresh()
+    assert runner.wait_all()
+    assert panel.metrics is not None and panel.metrics.incidents == 2
