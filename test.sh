@@ -12,4 +12,6 @@ echo "== import-linter"; .venv/bin/lint-imports
 echo "== tests without Qt (domain, storage, services, cli)"
 INCIDENT_APP_NO_QT=1 $PY -m pytest -q -p no:pytestqt -p no:pytest-qt tests/domain tests/storage tests/services tests/cli "$@"
 echo "== tests with Qt (ui, adapters, jobs) offscreen"
-$PY -m pytest -q tests/ui tests/adapters tests/jobs "$@"
+qt_dirs=()
+for d in tests/ui tests/adapters tests/jobs; do [ -d "$d" ] && qt_dirs+=("$d"); done
+$PY -m pytest -q "${qt_dirs[@]}" "$@"
