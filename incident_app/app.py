@@ -31,6 +31,17 @@ def services_factory(db_path: Path):  # type: ignore[no-untyped-def]
     return factory
 
 
+def saved_language(db_path: Path) -> str | None:
+    """The interface language chosen last time (read once at start-up, before any window)."""
+    from incident_app.services.preferences import load_ui_language
+
+    services = open_services(db_path)
+    try:
+        return load_ui_language(services)
+    finally:
+        services.close()
+
+
 def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronous: bool = False):  # type: ignore[no-untyped-def]
     """Wire the main window for ``db_path`` (also used by tests and the screenshot script)."""
     from incident_app.jobs.runner import JobRunner, SyncJobRunner
@@ -51,14 +62,14 @@ def run_gui(argv: Sequence[str]) -> int:
     args = parse_gui_args(argv)
     from PySide6.QtWidgets import QApplication
 
-    from incident_app.ui.fonts import apply_cjk_font
+    from incident_app.ui.style import apply_look
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Breach Desk")
-    apply_cjk_font(app)
+    apply_look(app)
     db_path = args.db or default_db_path()
-    lang = args.lang or os.environ.get("INCIDENT_APP_LANG", DEFAULT_LANGUAGE)
+    lang = args.lang or os.environ.get("INCIDENT_APP_LANG") or saved_language(db_path) or DEFAULT_LANGUAGE
     window = build_main_window(db_path, lang)
     window.show()
     window.refresh()
