@@ -62,6 +62,7 @@ class DataTypePicker(QWidget):
             if parent is None:
                 parent = QTreeWidgetItem(self.tree, [group_label(data_type.group, self.tr_), ""])
                 parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                parent.setFont(0, _bold(parent.font(0)))
                 groups[data_type.group] = parent
             self._items[data_type.id] = self._item(parent, data_type, data_type.id in wanted)
         self.tree.expandAll()
@@ -80,9 +81,7 @@ class DataTypePicker(QWidget):
         if data_type.sensitive:
             tip += "\n" + t("wizard.data_types.sensitive_basis", basis=data_type.sensitive_basis or "PIPL Art. 28")
             item.setForeground(1, QBrush(ALERT_COLOR))
-            font = QFont(item.font(1))
-            font.setBold(True)
-            item.setFont(1, font)
+            item.setFont(1, _bold(item.font(1)))
         item.setToolTip(0, tip)
         item.setToolTip(1, tip)
         return item
@@ -118,3 +117,9 @@ class DataTypePicker(QWidget):
         chosen = self._catalog.pick(self.selected_ids()) if self._catalog else ()
         sensitive = sum(1 for t in chosen if t.sensitive)
         self.count.setText(self.tr_.t("wizard.data_types.count", count=len(chosen), sensitive=sensitive))
+
+
+def _bold(font: QFont) -> QFont:
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QStackedWidget,
     QWidget,
 )
@@ -53,6 +54,7 @@ class DecisionDialog(JobDialog):
         self.decided_at.set_value(None)
         self.details: dict[str, QComboBox | QLineEdit] = {}
         self.pages = QStackedWidget()
+        self.pages.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._page_index: dict[DecisionKind, int] = {}
         for kind in DecisionKind:
             self._page_index[kind] = self.pages.addWidget(self._details_page(kind))
@@ -97,7 +99,15 @@ class DecisionDialog(JobDialog):
 
     def _on_kind_changed(self) -> None:
         kind = DecisionKind(self.kind.currentData())
-        self.pages.setCurrentIndex(self._page_index[kind])
+        current = self._page_index[kind]
+        # Only the shown page counts for the height, so a one-field kind leaves no gap.
+        for index in range(self.pages.count()):
+            policy = QSizePolicy.Policy.Preferred if index == current else QSizePolicy.Policy.Ignored
+            page = self.pages.widget(index)
+            if page is not None:
+                page.setSizePolicy(policy, policy)
+        self.pages.setCurrentIndex(current)
+        self.pages.adjustSize()
         self.kind_help.setText(self.tr_.t(f"decisions.kind_help.{kind.value}"))
 
     def values(self) -> dict[str, Any]:

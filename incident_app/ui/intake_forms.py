@@ -54,6 +54,7 @@ def _form() -> QFormLayout:
     form = QFormLayout()
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     form.setVerticalSpacing(6)
+    form.setHorizontalSpacing(12)
     return form
 
 
@@ -196,6 +197,7 @@ def _count_box() -> QSpinBox:
     spin = QSpinBox()
     spin.setRange(0, MAX_COUNT)
     spin.setGroupSeparatorShown(True)
+    spin.setMaximumWidth(220)
     return spin
 
 
@@ -214,6 +216,7 @@ class CountsForm(IntakeForm):
         self.economic_loss_cny.setRange(0, 1e13)
         self.economic_loss_cny.setDecimals(0)
         self.economic_loss_cny.setGroupSeparatorShown(True)
+        self.economic_loss_cny.setMaximumWidth(220)
         form = _form()
         for name in self.FIELDS:
             self.add_row(form, name, getattr(self, name))

@@ -153,10 +153,12 @@ class OverviewTab(QWidget):
         return ""
 
     # -- actions ------------------------------------------------------------------------
-    def open_next_status(self) -> None:
-        if self.data is not None:
-            position = STATUSES.index(self.data.incident.status)
-            self.open_status_dialog(STATUSES[min(position + 1, len(STATUSES) - 1)])
+    def open_next_status(self) -> StatusDialog | None:
+        """The status dialog preset to the next step of the workflow."""
+        if self.data is None:
+            return None
+        position = STATUSES.index(self.data.incident.status)
+        return self.open_status_dialog(STATUSES[min(position + 1, len(STATUSES) - 1)])
 
     def open_status_dialog(self, target: IncidentStatus | None = None) -> StatusDialog | None:
         if self.data is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from incident_app.domain.incident import IncidentStatus
@@ -181,3 +182,12 @@ def test_workspace_loads_through_worker_threads(qtbot: QtBot, tmp_path: Path) ->
     qtbot.waitUntil(lambda: workspace.incident is not None, timeout=10_000)
     assert window.runner.wait_all()
     assert [s.key for s in TAB_SPECS] == list(workspace.tab_widgets)
+
+
+def test_enter_on_a_register_row_opens_its_workspace(qtbot: QtBot, tmp_path: Path) -> None:
+    window = demo_window(qtbot, tmp_path / "db.sqlite3")
+    window.show()
+    window.table.setFocus()
+    window.table.setCurrentIndex(window.proxy.index(0, 1))
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    assert 1 in window.workspaces
