@@ -16,6 +16,12 @@ from incident_app.ui.intake_forms import CountsForm, WhatHappenedForm
 from incident_app.ui.job_dialog import JobDialog
 
 
+def next_status(current: IncidentStatus) -> IncidentStatus:
+    """The following step of the workflow (Closed stays Closed)."""
+    order = list(IncidentStatus)
+    return order[min(order.index(current) + 1, len(order) - 1)]
+
+
 class StatusDialog(JobDialog):
     def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, errors: ErrorReporter,
                  incident: Incident, target: IncidentStatus, parent: QWidget | None = None) -> None:

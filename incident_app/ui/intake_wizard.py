@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 
@@ -59,6 +60,8 @@ class IntakeWizard(QWizard):
         self.resize(1100, 700)
 
     def _on_context_loaded(self, context: tuple[Catalog, OrganisationProfile]) -> None:
+        if not shiboken6.isValid(self):  # cancelled before the catalog arrived
+            return
         self.catalog, self.profile = context
         self.data.picker.set_catalog(self.catalog)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from incident_app.domain.errors import ValidationError
@@ -36,6 +36,9 @@ class JobDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.busy = False
+        # Closing frees the dialog; it cannot close while its job runs (see reject), so a result
+        # never arrives at a deleted dialog.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def finish_layout(self, body: QWidget) -> None:
         """Lay out ``body``, the general message and the buttons."""
@@ -55,6 +58,10 @@ class JobDialog(QDialog):
         self.busy = True
         self.buttons.setEnabled(False)
         self.runner.run(self.job(), on_success=self._on_saved, on_failure=self._on_failed)
+
+    def reject(self) -> None:
+        if not self.busy:
+            super().reject()
 
     def _on_saved(self, result: Any) -> None:
         self.busy = False

@@ -26,7 +26,7 @@ from incident_app.services.demo import load_demo
 from incident_app.services.preferences import load_settings, save_ui_language
 from incident_app.services.register_view import RegisterRow, register_rows
 from incident_app.ui.errors import ErrorReporter
-from incident_app.ui.incident_dialogs import StatusDialog
+from incident_app.ui.incident_dialogs import StatusDialog, next_status
 from incident_app.ui.intake_wizard import IntakeWizard
 from incident_app.ui.register_export import ask_and_export, find_export_register
 from incident_app.ui.register_filter import RegisterFilterBar, RegisterFilterProxy
@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.errors = ErrorReporter(self, tr)
         self.model = RegisterModel(tr, self)
         self.workspaces: dict[int, WorkspaceWindow] = {}
+        self._closed_workspaces: list[WorkspaceWindow] = []  # freed on the next open, not mid-close
         self.dialog: Any = None
         self.last_verify_message = ""
         self._build()
@@ -78,6 +79,8 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(RegisterModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(self._on_table_activated)
+        self.table.selectionModel().selectionChanged.connect(self._update_selection_actions)
+        self.proxy.modelReset.connect(self._update_selection_actions)
         self.filters = RegisterFilterBar(self.tr_)
         self.filters.filters_changed.connect(self._on_filters_changed)
         register_page = QWidget()
@@ -135,7 +138,19 @@ class MainWindow(QMainWindow):
             else:
                 self.toolbar.addAction(item)
         self.addToolBar(self.toolbar)
+        primary = self.toolbar.widgetForAction(self.act_new)
+        if primary is not None:
+            primary.setObjectName("primaryAction")  # the one thing to do first stands out
+            primary.style().unpolish(primary)
+            primary.style().polish(primary)
         self._build_menus()
+        self._update_selection_actions()
+
+    def _update_selection_actions(self) -> None:
+        # Open and Change status act on the selected incident; greyed out when there is none.
+        selected = bool(self.table.selectionModel().selectedRows())
+        self.act_open.setEnabled(selected)
+        self.act_status.setEnabled(selected)
 
     def _build_menus(self) -> None:
         self.menu_file = self.menuBar().addMenu("")
@@ -240,10 +255,12 @@ class MainWindow(QMainWindow):
 
     def open_incident(self, incident_id: int) -> WorkspaceWindow:
         """Open the incident's workspace, or bring the already open one to the front."""
+        self._closed_workspaces.clear()
         workspace = self.workspaces.get(incident_id)
         if workspace is None:
+            # Owned by Python (no delete-on-close): a result still on its way keeps the window
+            # alive until delivered, and dropping it from self.workspaces frees it.
             workspace = WorkspaceWindow(self.runner, self.tr_, incident_id, interactive=self.errors.interactive)
-            workspace.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             workspace.incident_changed.connect(lambda _id: self.refresh())
             workspace.closed.connect(self._on_workspace_closed)
             self.workspaces[incident_id] = workspace
@@ -253,7 +270,9 @@ class MainWindow(QMainWindow):
         return workspace
 
     def _on_workspace_closed(self, incident_id: int) -> None:
-        self.workspaces.pop(incident_id, None)
+        closed = self.workspaces.pop(incident_id, None)
+        if closed is not None:
+            self._closed_workspaces.append(closed)
 
     def open_wizard(self) -> IntakeWizard:
         wizard = IntakeWizard(self.runner, self.tr_, self.errors, self)
@@ -276,7 +295,7 @@ class MainWindow(QMainWindow):
                         on_success=self._show_status_dialog, on_failure=self.errors.show)
 
     def _show_status_dialog(self, incident: Any) -> None:
-        self.dialog = StatusDialog(self.runner, self.tr_, self.errors, incident, incident.status, self)
+        self.dialog = StatusDialog(self.runner, self.tr_, self.errors, incident, next_status(incident.status), self)
         self.dialog.saved.connect(lambda _r: self._after_status_change(incident.id))
         self.dialog.open()
 

@@ -27,7 +27,7 @@ from incident_app.services.fact_sheet import fact_rows
 from incident_app.services.overview import DeadlineClock, deadline_clocks
 from incident_app.ui.deadline_clocks import DeadlineClockList
 from incident_app.ui.errors import ErrorReporter
-from incident_app.ui.incident_dialogs import FactsDialog, StatusDialog
+from incident_app.ui.incident_dialogs import FactsDialog, StatusDialog, next_status
 
 STATUSES = list(IncidentStatus)
 D = TypeVar("D", StatusDialog, FactsDialog)
@@ -157,14 +157,13 @@ class OverviewTab(QWidget):
         """The status dialog preset to the next step of the workflow."""
         if self.data is None:
             return None
-        position = STATUSES.index(self.data.incident.status)
-        return self.open_status_dialog(STATUSES[min(position + 1, len(STATUSES) - 1)])
+        return self.open_status_dialog(next_status(self.data.incident.status))
 
     def open_status_dialog(self, target: IncidentStatus | None = None) -> StatusDialog | None:
         if self.data is None:
             return None
         dialog = StatusDialog(self.runner, self.tr_, self.errors, self.data.incident,
-                              target or self.data.incident.status, self)
+                              target or next_status(self.data.incident.status), self)
         return self._open(dialog)
 
     def open_facts_dialog(self) -> FactsDialog | None:

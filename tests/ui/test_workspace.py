@@ -53,6 +53,8 @@ def test_reactivating_an_incident_focuses_its_window(qtbot: QtBot, tmp_path: Pat
     assert window.workspaces == {1: workspace}
     workspace.close()
     assert window.workspaces == {}
+    reopened = window.open_incident(1)
+    assert reopened is not workspace and reopened.isVisible()
 
 
 def test_status_change_needs_a_comment_and_is_logged(qtbot: QtBot, tmp_path: Path) -> None:
