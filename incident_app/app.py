@@ -48,6 +48,17 @@ def unlock_database(db_path: Path, tr: Translator) -> tuple[bool, ConnectHook | 
     return unlocked, dialog.connect_hook
 
 
+def saved_language(db_path: Path, connect_hook: ConnectHook | None = None) -> str | None:
+    """The interface language chosen last time (read once at start-up, before any window)."""
+    from incident_app.services.preferences import load_ui_language
+
+    services = open_services(db_path, connect_hook=connect_hook)
+    try:
+        return load_ui_language(services)
+    finally:
+        services.close()
+
+
 def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronous: bool = False,  # type: ignore[no-untyped-def]
                       connect_hook: ConnectHook | None = None):
     """Wire the main window for ``db_path`` (also used by tests and the screenshot script)."""
@@ -69,17 +80,18 @@ def run_gui(argv: Sequence[str]) -> int:
     args = parse_gui_args(argv)
     from PySide6.QtWidgets import QApplication
 
-    from incident_app.ui.fonts import apply_cjk_font
+    from incident_app.ui.style import apply_look
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Breach Desk")
-    apply_cjk_font(app)
+    apply_look(app)
     db_path = args.db or default_db_path()
-    lang = args.lang or os.environ.get("INCIDENT_APP_LANG", DEFAULT_LANGUAGE)
-    unlocked, connect_hook = unlock_database(db_path, Translator(load_messages(), lang))
+    env_lang = args.lang or os.environ.get("INCIDENT_APP_LANG")
+    unlocked, connect_hook = unlock_database(db_path, Translator(load_messages(), env_lang or DEFAULT_LANGUAGE))
     if not unlocked:
         return 1
+    lang = env_lang or saved_language(db_path, connect_hook) or DEFAULT_LANGUAGE
     window = build_main_window(db_path, lang, connect_hook=connect_hook)
     window.show()
     window.refresh()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from incident_app.domain.clock import SHANGHAI, to_iso
 from incident_app.domain.incident import Incident
 from incident_app.services.container import Services
+from incident_app.services.demo_remediation import add_demo_remediation
 
 
 def demo_intake(services: Services) -> dict[str, object]:
@@ -50,4 +51,6 @@ def demo_intake(services: Services) -> dict[str, object]:
 
 def load_demo(services: Services) -> Incident:
     """Create the demo incident (and, as other capabilities land, its people and actions)."""
-    return services.incidents.create(demo_intake(services))
+    incident = services.incidents.create(demo_intake(services))
+    add_demo_remediation(services, incident)
+    return incident

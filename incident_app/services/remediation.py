@@ -8,6 +8,8 @@ from typing import Any
 from incident_app.domain.decisions import Decision, DecisionKind, parse_decision, sign_decision
 from incident_app.domain.remediation import (
     ActionDraft,
+    ActionStatus,
+    NoteDraft,
     NoteKind,
     NoticeNote,
     RemediationAction,
@@ -40,6 +42,25 @@ class RemediationService:
             self._ctx.record("remediation.updated", "remediation_action", action_id,
                              {"from": before.to_dict(), "to": after.to_dict()}, before.incident_id)
         return after
+
+    def update_action_from(self, action_id: int, data: Mapping[str, Any]) -> RemediationAction:
+        """Replace an action's fields with ``data`` (the same keys as an action in the JSON file)."""
+        return self.update_action(action_id, parse_remediation({"actions": [dict(data)]}).actions[0])
+
+    def mark_done(self, action_id: int) -> RemediationAction:
+        """Mark an action done now (keeping an earlier done time if one was recorded)."""
+        current = self._ctx.store.remediation.get_action(action_id)
+        draft = ActionDraft(current.description, current.kind, ActionStatus.DONE, current.owner,
+                            current.due_at, current.done_at or self._ctx.now(), current.description_en)
+        return self.update_action(action_id, draft)
+
+    def suggested_advice(self, incident_id: int) -> list[NoteDraft]:
+        """Advice for individuals from the catalog entries of the incident's data types, minus
+        what is already recorded, so the officer starts from a draft instead of a blank page."""
+        facts = self._ctx.store.incidents.get(incident_id).facts
+        have = {n.text_zh for n in self.notes(incident_id, NoteKind.ADVICE)}
+        return [NoteDraft(NoteKind.ADVICE, t.advice_zh, t.advice_en)
+                for t in self._ctx.catalog.pick(facts.data_types) if t.advice_zh and t.advice_zh not in have]
 
     def delete_note(self, incident_id: int, note_id: int) -> None:
         with self._ctx.store.transaction():

@@ -1,10 +1,12 @@
-"""The main window: the incident register (home) with an empty state that says what to do."""
+"""The main window: the incident register (home) with filters, an empty state that says what to
+do, and the entry points — New incident, open an incident's workspace, change status, export,
+settings. Reads and writes go through the job runner, never on the UI thread."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,18 +16,29 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableView,
     QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from incident_app.domain.i18n import LANGUAGES, Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.demo import load_demo
-from incident_app.services.register_view import register_rows
+from incident_app.services.preferences import load_settings, save_ui_language
+from incident_app.services.register_view import RegisterRow, register_rows
 from incident_app.ui.errors import ErrorReporter
-from incident_app.ui.register_model import RecordRole, RegisterModel, SortRole
+from incident_app.ui.incident_dialogs import StatusDialog, next_status
+from incident_app.ui.intake_wizard import IntakeWizard
+from incident_app.ui.register_export import ask_and_export, find_export_register
+from incident_app.ui.register_filter import RegisterFilterBar, RegisterFilterProxy
+from incident_app.ui.register_model import RecordRole, RegisterModel
+from incident_app.ui.settings_dialog import SettingsDialog
+from incident_app.ui.workspace import WorkspaceWindow
+
+COUNTDOWN_TICK_MS = 30_000
 
 
 class MainWindow(QMainWindow):
-    """Home screen. Reads and writes go through the job runner, never on the UI thread."""
+    """Home screen."""
 
     incident_activated = Signal(int)
     register_refreshed = Signal()
@@ -36,63 +49,125 @@ class MainWindow(QMainWindow):
         self.tr_ = tr
         self.errors = ErrorReporter(self, tr)
         self.model = RegisterModel(tr, self)
+        self.workspaces: dict[int, WorkspaceWindow] = {}
+        self._closed_workspaces: list[WorkspaceWindow] = []  # freed on the next open, not mid-close
+        self.dialog: Any = None
+        self.last_verify_message = ""
         self._build()
+        self.incident_activated.connect(self.open_incident)
         self.retranslate()
-        self.resize(1280, 760)
+        self.resize(1280, 740)
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(COUNTDOWN_TICK_MS)
+        self.ticker.timeout.connect(self.model.refresh_countdowns)
+        self.ticker.start()
 
     # -- construction -------------------------------------------------------------------
     def _build(self) -> None:
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = RegisterFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
         self.table = QTableView()
         self.table.setObjectName("registerTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(RegisterModel.COL_ID, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(RegisterModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(RegisterModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(self._on_table_activated)
+        self.table.selectionModel().selectionChanged.connect(self._update_selection_actions)
+        self.proxy.modelReset.connect(self._update_selection_actions)
+        self.filters = RegisterFilterBar(self.tr_)
+        self.filters.filters_changed.connect(self._on_filters_changed)
+        register_page = QWidget()
+        layout = QVBoxLayout(register_page)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.table, 1)
         self.empty = QLabel()
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.table)
+        self.stack.addWidget(register_page)
+        self.register_page = register_page
         self.setCentralWidget(self.stack)
         self._build_actions()
 
+    def _action(self, slot: Any, shortcut: Any = None) -> QAction:
+        action = QAction(self)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        return action
+
     def _build_actions(self) -> None:
-        self.act_demo = QAction(self)
-        self.act_demo.triggered.connect(self.load_demo)
-        self.act_verify = QAction(self)
-        self.act_verify.triggered.connect(self.verify_log)
-        self.act_quit = QAction(self)
-        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
-        self.act_quit.triggered.connect(self.close)
+        self.act_new = self._action(self.open_wizard, QKeySequence.StandardKey.New)
+        self.act_open = self._action(self.open_selected, QKeySequence("Ctrl+O"))
+        self.act_status = self._action(self.open_status_for_selected, QKeySequence("Ctrl+T"))
+        self.act_export = self._action(self.export_register)
+        self.act_export.setEnabled(find_export_register() is not None)
+        self.act_settings = self._action(self.open_settings, QKeySequence("Ctrl+,"))
+        self.act_demo = self._action(self.load_demo)
+        self.act_verify = self._action(self.verify_log)
+        self.act_refresh = self._action(self.refresh, QKeySequence.StandardKey.Refresh)
+        self.act_find = self._action(lambda: self.filters.search.setFocus(), QKeySequence.StandardKey.Find)
+        self.act_quit = self._action(self.close, QKeySequence.StandardKey.Quit)
+        self.addActions([self.act_refresh, self.act_find])
         self.language_group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
         for lang in LANGUAGES:
-            action = QAction(lang, self, checkable=True)
+            action = QAction(self, checkable=True)
             action.setChecked(lang == self.tr_.lang)
             action.triggered.connect(lambda _=False, code=lang: self.set_language(code))
             self.language_group.addAction(action)
             self.language_actions[lang] = action
         self.toolbar = QToolBar()
+        self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setMovable(False)
-        self.toolbar.addAction(self.act_demo)
-        self.toolbar.addAction(self.act_verify)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for item in (self.act_new, self.act_open, self.act_status, self.act_export, None,
+                     self.act_settings, None, self.act_demo, self.act_verify):
+            if item is None:
+                self.toolbar.addSeparator()
+            else:
+                self.toolbar.addAction(item)
         self.addToolBar(self.toolbar)
+        primary = self.toolbar.widgetForAction(self.act_new)
+        if primary is not None:
+            primary.setObjectName("primaryAction")  # the one thing to do first stands out
+            primary.style().unpolish(primary)
+            primary.style().polish(primary)
+        self._build_menus()
+        self._update_selection_actions()
+
+    def _update_selection_actions(self) -> None:
+        # Open and Change status act on the selected incident; greyed out when there is none.
+        selected = bool(self.table.selectionModel().selectedRows())
+        self.act_open.setEnabled(selected)
+        self.act_status.setEnabled(selected)
+
+    def _build_menus(self) -> None:
         self.menu_file = self.menuBar().addMenu("")
-        self.menu_file.addAction(self.act_demo)
-        self.menu_file.addSeparator()
-        self.menu_file.addAction(self.act_quit)
+        for item in (self.act_new, self.act_open, self.act_export, None, self.act_demo, None, self.act_quit):
+            if item is None:
+                self.menu_file.addSeparator()
+            else:
+                self.menu_file.addAction(item)
+        self.menu_incident = self.menuBar().addMenu("")
+        self.menu_incident.addAction(self.act_status)
         self.menu_view = self.menuBar().addMenu("")
+        self.menu_view.addAction(self.act_refresh)
         self.menu_language = self.menu_view.addMenu("")
         for action in self.language_actions.values():
             self.menu_language.addAction(action)
+        self.menu_tools = self.menuBar().addMenu("")
+        self.menu_tools.addAction(self.act_settings)
         self.menu_help = self.menuBar().addMenu("")
         self.menu_help.addAction(self.act_verify)
 
@@ -100,20 +175,33 @@ class MainWindow(QMainWindow):
         t = self.tr_.t
         self.setWindowTitle(t("app.title"))
         self.empty.setText(t("register.empty"))
-        self.act_demo.setText(t("menu.load_demo"))
-        self.act_verify.setText(t("menu.verify_log"))
-        self.act_quit.setText(t("menu.quit"))
-        self.menu_file.setTitle(t("menu.file"))
-        self.menu_view.setTitle(t("menu.view"))
-        self.menu_language.setTitle(t("menu.language"))
-        self.menu_help.setTitle(t("menu.help"))
+        for action, key in ((self.act_new, "menu.new_incident"), (self.act_open, "register.open"),
+                            (self.act_status, "register.change_status"), (self.act_export, "register.export"),
+                            (self.act_settings, "settings.menu"), (self.act_demo, "menu.load_demo"),
+                            (self.act_verify, "menu.verify_log"), (self.act_refresh, "register.refresh"),
+                            (self.act_quit, "menu.quit")):
+            action.setText(t(key))
+        export_tip = "register.export.tip" if self.act_export.isEnabled() else "register.export.missing"
+        self.act_export.setToolTip(t(export_tip))
+        for lang, action in self.language_actions.items():
+            action.setText(t(f"settings.language.{lang}"))
+        for menu, key in ((self.menu_file, "menu.file"), (self.menu_incident, "register.menu.incident"),
+                          (self.menu_view, "menu.view"), (self.menu_language, "menu.language"),
+                          (self.menu_tools, "settings.menu.tools"), (self.menu_help, "menu.help")):
+            menu.setTitle(t(key))
+        self.filters.retranslate(self.tr_)
         self.model.set_translator(self.tr_)
+        self._update_count()
 
     def set_language(self, lang: str) -> None:
+        """Switch every open window to ``lang`` and remember the choice."""
         self.tr_ = self.tr_.with_language(lang)
         self.errors.tr = self.tr_
         self.language_actions[lang].setChecked(True)
         self.retranslate()
+        for workspace in self.workspaces.values():
+            workspace.set_translator(self.tr_)
+        self.runner.run(lambda s, _p: save_ui_language(s, lang), on_failure=self.errors.show)
 
     # -- data ---------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -123,8 +211,16 @@ class MainWindow(QMainWindow):
 
     def _on_rows_loaded(self, rows: Any) -> None:
         self.model.set_rows(rows)
-        self.stack.setCurrentWidget(self.table if rows else self.empty)
+        self.stack.setCurrentWidget(self.register_page if rows else self.empty)
+        self._update_count()
         self.register_refreshed.emit()
+
+    def _on_filters_changed(self) -> None:
+        self.proxy.set_filters(**self.filters.values())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        self.filters.show_count(self.proxy.rowCount(), self.model.total_rows(), self.tr_)
 
     def load_demo(self) -> None:
         self.runner.run(lambda services, _p: load_demo(services).id,
@@ -142,8 +238,86 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text)
         self.last_verify_message = text
 
+    # -- opening things -----------------------------------------------------------------
+    def selected_row(self) -> RegisterRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.data(rows[0], RecordRole) if rows else None
+
     def _on_table_activated(self, index: Any) -> None:
         row = self.proxy.data(index, RecordRole)
         if row is not None:
             self.incident_activated.emit(row.id)
 
+    def open_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.incident_activated.emit(row.id)
+
+    def open_incident(self, incident_id: int) -> WorkspaceWindow:
+        """Open the incident's workspace, or bring the already open one to the front."""
+        self._closed_workspaces.clear()
+        workspace = self.workspaces.get(incident_id)
+        if workspace is None:
+            # Owned by Python (no delete-on-close): a result still on its way keeps the window
+            # alive until delivered, and dropping it from self.workspaces frees it.
+            workspace = WorkspaceWindow(self.runner, self.tr_, incident_id, interactive=self.errors.interactive)
+            workspace.incident_changed.connect(lambda _id: self.refresh())
+            workspace.closed.connect(self._on_workspace_closed)
+            self.workspaces[incident_id] = workspace
+        workspace.show()
+        workspace.raise_()
+        workspace.activateWindow()
+        return workspace
+
+    def _on_workspace_closed(self, incident_id: int) -> None:
+        closed = self.workspaces.pop(incident_id, None)
+        if closed is not None:
+            self._closed_workspaces.append(closed)
+
+    def open_wizard(self) -> IntakeWizard:
+        wizard = IntakeWizard(self.runner, self.tr_, self.errors, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.incident_created.connect(self._on_incident_created)
+        self.dialog = wizard
+        wizard.open()
+        return wizard
+
+    def _on_incident_created(self, incident_id: int) -> None:
+        self.refresh()
+        self.open_incident(incident_id)
+
+    def open_status_for_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        incident_id = row.id
+        self.runner.run(lambda s, _p: s.incidents.get(incident_id),
+                        on_success=self._show_status_dialog, on_failure=self.errors.show)
+
+    def _show_status_dialog(self, incident: Any) -> None:
+        self.dialog = StatusDialog(self.runner, self.tr_, self.errors, incident, next_status(incident.status), self)
+        self.dialog.saved.connect(lambda _r: self._after_status_change(incident.id))
+        self.dialog.open()
+
+    def _after_status_change(self, incident_id: int) -> None:
+        self.refresh()
+        if incident_id in self.workspaces:
+            self.workspaces[incident_id].refresh()
+
+    def open_settings(self) -> None:
+        self.runner.run(lambda s, _p: load_settings(s), on_success=self._show_settings, on_failure=self.errors.show)
+
+    def _show_settings(self, snapshot: Any) -> None:
+        self.dialog = SettingsDialog(self.runner, self.tr_, self.errors, snapshot, self)
+        self.dialog.saved.connect(lambda _r: self.statusBar().showMessage(self.tr_.t("settings.saved"), 5000))
+        self.dialog.open()
+
+    def export_register(self) -> None:
+        ask_and_export(self, self.runner, self.tr_,
+                       on_done=lambda path: self.statusBar().showMessage(self.tr_.t("register.export.done", path=path)),
+                       on_failure=self.errors.show)
+
+    def closeEvent(self, event: Any) -> None:
+        for workspace in list(self.workspaces.values()):
+            workspace.close()
+        super().closeEvent(event)

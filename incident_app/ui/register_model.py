@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
 
 from incident_app.domain.clock import SHANGHAI, humanize_delta, utc_now
 from incident_app.domain.i18n import Translator
@@ -16,6 +17,7 @@ Index = QModelIndex | QPersistentModelIndex
 RecordRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
 BATCH = 200
+URGENT_SECONDS = 3600  # a deadline under one hour away turns red
 
 
 class RegisterModel(QAbstractTableModel):
@@ -41,6 +43,11 @@ class RegisterModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
         if self._loaded:
             self.dataChanged.emit(self.index(0, 0), self.index(self._loaded - 1, self.columnCount() - 1))
+
+    def refresh_countdowns(self) -> None:
+        """Repaint the next-deadline column so its countdown moves on."""
+        if self._loaded:
+            self.dataChanged.emit(self.index(0, self.COL_DEADLINE), self.index(self._loaded - 1, self.COL_DEADLINE))
 
     def total_rows(self) -> int:
         return len(self._all)
@@ -77,6 +84,8 @@ class RegisterModel(QAbstractTableModel):
             return self._sort_value(row, index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, index.column())
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == self.COL_DEADLINE:
+            return _deadline_brush(row)
         return None
 
     def _display(self, row: RegisterRow, column: int) -> str:
@@ -103,3 +112,10 @@ class RegisterModel(QAbstractTableModel):
                   row.affected_people, row.grade or "",
                   row.next_deadline.timestamp() if row.next_deadline else float("inf"))
         return values[column]
+
+
+def _deadline_brush(row: RegisterRow) -> QBrush | None:
+    if row.next_deadline is None:
+        return None
+    left = (row.next_deadline - utc_now()).total_seconds()
+    return QBrush(QColor("#b3261e")) if left < URGENT_SECONDS else None

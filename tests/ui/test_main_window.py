@@ -26,7 +26,7 @@ def test_empty_register_explains_what_to_do(qtbot: QtBot, tmp_path: Path) -> Non
 def test_demo_fills_the_register(qtbot: QtBot, tmp_path: Path) -> None:
     window = make_window(qtbot, tmp_path / "db.sqlite3")
     window.load_demo()
-    assert window.stack.currentWidget() is window.table
+    assert window.stack.currentWidget() is window.register_page
     assert window.model.rowCount() == 1
     people = window.model.index(0, RegisterModel.COL_PEOPLE).data()
     assert people == "48,213"

@@ -1,0 +1,42 @@
+"""Validation messages in the officer's language. Domain validators speak English (the CLI prints
+them as they are); the screens map the messages they can trigger to catalog keys and fall back to
+the validator's own words for anything else."""
+
+from __future__ import annotations
+
+import re
+
+from incident_app.domain.errors import FieldProblem
+from incident_app.domain.i18n import Translator
+
+# First match wins, so the specific "is required …" forms come before the bare one.
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^is required: notices must carry it", "wizard.problem.required_profile"),
+    (r"^is required \(explain the reasoning\)", "wizard.problem.required_rationale"),
+    (r"^is required \(name the person who decides\)", "wizard.problem.required_decider"),
+    (r"^is required for a ", "wizard.problem.required_detail"),
+    (r"^is required: say what is done", "wizard.problem.required_action"),
+    (r"^is required when status is done", "wizard.problem.required_done_at"),
+    (r"^is required", "wizard.problem.required"),
+    (r"^lies in the future", "wizard.problem.future"),
+    (r"^is after discovered_at", "wizard.problem.occurred_after_discovered"),
+    (r"^is before occurred_at", "wizard.problem.until_before_occurred"),
+    (r"^is before discovered_at", "wizard.problem.aware_before_discovered"),
+    (r"^exceeds affected_people", "wizard.problem.minors_exceed"),
+    (r"^choose at least one of", "wizard.problem.choose_breach_type"),
+    (r"is not an email address", "wizard.problem.bad_email"),
+    (r"^must be one of", "wizard.problem.must_be_one_of"),
+    (r"^say why the status changes", "wizard.problem.comment_required"),
+    (r"^must be a whole number from 1 to 65535", "wizard.problem.port"),
+    (r"^port \d+ normally needs", "wizard.problem.port_security"),
+    (r"^must be a host name", "wizard.problem.host"),
+    (r"^each entry needs text", "wizard.problem.note_text"),
+)
+
+
+def problem_text(problem: FieldProblem, tr: Translator) -> str:
+    """The message to show beside the field."""
+    for pattern, key in _PATTERNS:
+        if re.search(pattern, problem.message):
+            return tr.t(key)
+    return problem.message

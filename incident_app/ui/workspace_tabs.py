@@ -1,0 +1,64 @@
+"""The incident workspace's tabs, in order. Each capability plugs its tab in with ONE line here:
+
+    TabSpec("people", "workspace.tab.people", PeopleTab)
+
+A factory is called as ``factory(runner, tr, incident_id)`` and returns a QWidget with
+``refresh()``. Optional extras the workspace uses when present:
+  * a ``data_changed`` signal — the workspace then refreshes the other tabs and the register;
+  * an ``errors`` attribute (ErrorReporter) — replaced by the workspace's shared reporter.
+On a language switch the workspace rebuilds every tab, so a tab needs no retranslation code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from incident_app.domain.i18n import Translator
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.ui.decisions_tab import DecisionsTab
+from incident_app.ui.overview_tab import OverviewTab
+from incident_app.ui.remediation_tab import RemediationTab
+from incident_app.ui.timeline_tab import TimelineTab
+
+TabFactory = Callable[[JobRunner | SyncJobRunner, Translator, int], QWidget]
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    key: str
+    title_key: str
+    factory: TabFactory
+
+
+class PlaceholderTab(QWidget):
+    """Stands in for a capability that is still being built, and says so."""
+
+    def __init__(self, tr: Translator, message_key: str) -> None:
+        super().__init__()
+        self.message = QLabel(tr.t(message_key))
+        self.message.setObjectName("placeholder")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+
+    def refresh(self) -> None:
+        """Nothing to load yet."""
+
+
+def placeholder(message_key: str) -> TabFactory:
+    return lambda _runner, tr, _incident_id: PlaceholderTab(tr, message_key)
+
+
+TAB_SPECS: list[TabSpec] = [
+    TabSpec("overview", "workspace.tab.overview", OverviewTab),
+    TabSpec("assessment", "workspace.tab.assessment", placeholder("workspace.placeholder.assessment")),
+    TabSpec("people", "workspace.tab.people", placeholder("workspace.placeholder.people")),
+    TabSpec("remediation", "workspace.tab.remediation", RemediationTab),
+    TabSpec("decisions", "workspace.tab.decisions", DecisionsTab),
+    TabSpec("notices", "workspace.tab.notices", placeholder("workspace.placeholder.notices")),
+    TabSpec("timeline", "workspace.tab.timeline", TimelineTab),
+]
