@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QSplitter,
     QStackedWidget,
     QTableView,
     QToolBar,
@@ -28,7 +29,8 @@ from incident_app.services.register_view import RegisterRow, register_rows
 from incident_app.ui.errors import ErrorReporter
 from incident_app.ui.incident_dialogs import StatusDialog, next_status
 from incident_app.ui.intake_wizard import IntakeWizard
-from incident_app.ui.register_export import ask_and_export, find_export_register
+from incident_app.ui.metrics_panel import MetricsPanel
+from incident_app.ui.register_export import ask_and_export
 from incident_app.ui.register_filter import RegisterFilterBar, RegisterFilterProxy
 from incident_app.ui.register_model import RecordRole, RegisterModel
 from incident_app.ui.settings_dialog import SettingsDialog
@@ -87,7 +89,16 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(register_page)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.filters)
-        layout.addWidget(self.table, 1)
+        # Metrics beside the table: the regulator and management ask for them next to the list.
+        self.metrics = MetricsPanel(self.runner, self.tr_)
+        self.metrics.setMaximumWidth(340)
+        self.metrics.register_exported.connect(
+            lambda path: self.statusBar().showMessage(self.tr_.t("register.export.done", path=path)))
+        body = QSplitter(Qt.Orientation.Horizontal)
+        body.addWidget(self.table)
+        body.addWidget(self.metrics)
+        body.setStretchFactor(0, 1)
+        layout.addWidget(body, 1)
         self.empty = QLabel()
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -111,7 +122,6 @@ class MainWindow(QMainWindow):
         self.act_open = self._action(self.open_selected, QKeySequence("Ctrl+O"))
         self.act_status = self._action(self.open_status_for_selected, QKeySequence("Ctrl+T"))
         self.act_export = self._action(self.export_register)
-        self.act_export.setEnabled(find_export_register() is not None)
         self.act_settings = self._action(self.open_settings, QKeySequence("Ctrl+,"))
         self.act_demo = self._action(self.load_demo)
         self.act_verify = self._action(self.verify_log)
@@ -181,8 +191,7 @@ class MainWindow(QMainWindow):
                             (self.act_verify, "menu.verify_log"), (self.act_refresh, "register.refresh"),
                             (self.act_quit, "menu.quit")):
             action.setText(t(key))
-        export_tip = "register.export.tip" if self.act_export.isEnabled() else "register.export.missing"
-        self.act_export.setToolTip(t(export_tip))
+        self.act_export.setToolTip(t("register.export.tip"))
         for lang, action in self.language_actions.items():
             action.setText(t(f"settings.language.{lang}"))
         for menu, key in ((self.menu_file, "menu.file"), (self.menu_incident, "register.menu.incident"),
@@ -190,6 +199,7 @@ class MainWindow(QMainWindow):
                           (self.menu_tools, "settings.menu.tools"), (self.menu_help, "menu.help")):
             menu.setTitle(t(key))
         self.filters.retranslate(self.tr_)
+        self.metrics.set_translator(self.tr_)
         self.model.set_translator(self.tr_)
         self._update_count()
 
@@ -213,6 +223,8 @@ class MainWindow(QMainWindow):
         self.model.set_rows(rows)
         self.stack.setCurrentWidget(self.register_page if rows else self.empty)
         self._update_count()
+        if rows:
+            self.metrics.refresh()
         self.register_refreshed.emit()
 
     def _on_filters_changed(self) -> None:

@@ -1,31 +1,19 @@
-"""The register's Export button. The export itself is a service (services/register_export.py,
-``export_register(services, path, fmt)``); until that service exists the button stays disabled
-and says why."""
+"""The register's Export action: ask where to save, then run the export service
+(services/register_export.py) on a worker with a progress dialog."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import FailureCb, JobRunner, SyncJobRunner
+from incident_app.services.register_export import export_register
 from incident_app.ui.progress import run_with_progress
 
 FORMATS = ("csv", "xlsx", "json")
-
-
-def find_export_register() -> Callable[..., Any] | None:
-    """``export_register`` from services.register_export, or None while it is not built."""
-    try:
-        module = importlib.import_module("incident_app.services.register_export")
-    except ModuleNotFoundError:
-        return None
-    found = getattr(module, "export_register", None)
-    return found if callable(found) else None
 
 
 def format_for(path: str, chosen_filter: str) -> str:
@@ -39,14 +27,11 @@ def format_for(path: str, chosen_filter: str) -> str:
 def ask_and_export(parent: QWidget, runner: JobRunner | SyncJobRunner, tr: Translator,
                    on_done: Callable[[str], None], on_failure: FailureCb) -> None:
     """Ask where to save, then export on the worker with a progress dialog."""
-    export = find_export_register()
-    if export is None:
-        return
     filters = ";;".join(tr.t(f"register.export.filter.{f}") for f in FORMATS)
     path, chosen = QFileDialog.getSaveFileName(parent, tr.t("register.export.title"), "breach-register.csv", filters)
     if not path:
         return
     fmt = format_for(path, chosen)
     run_with_progress(parent, runner, tr, tr.t("register.export.running"),
-                      lambda s, _p: export(s, Path(path), fmt), on_success=lambda _r: on_done(path),
+                      lambda s, _p: export_register(s, Path(path), fmt), on_success=lambda _r: on_done(path),
                       on_failure=on_failure, on_cancelled=lambda: None)

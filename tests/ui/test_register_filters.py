@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from incident_app.domain.clock import parse_time
 from incident_app.domain.incident import IncidentStatus
 from incident_app.services.register_view import RegisterRow
-from incident_app.ui.register_export import find_export_register, format_for
+from incident_app.ui.register_export import format_for
 from incident_app.ui.register_filter import UNGRADED
 from tests.ui.helpers import make_window
 
@@ -53,11 +53,16 @@ def test_filters_combine(qtbot: QtBot, tmp_path: Path) -> None:
     assert bar.count.text() == "显示 1 / 共 3 起"
 
 
-def test_export_button_waits_for_the_export_service(qtbot: QtBot, tmp_path: Path) -> None:
+def test_export_format_follows_suffix_then_filter(qtbot: QtBot, tmp_path: Path) -> None:
     window = make_window(qtbot, tmp_path / "db.sqlite3")
-    available = find_export_register() is not None
-    assert window.act_export.isEnabled() == available
-    if not available:
-        assert "开发中" in window.act_export.toolTip()
+    assert window.act_export.isEnabled()
     assert format_for("/tmp/r.xlsx", "CSV (*.csv)") == "xlsx"
     assert format_for("/tmp/r", "JSON (*.json)") == "json"
+
+
+def test_metrics_panel_sits_beside_the_register(qtbot: QtBot, tmp_path: Path) -> None:
+    window = make_window(qtbot, tmp_path / "db.sqlite3")
+    window.load_demo()
+    assert window.metrics.isVisibleTo(window.register_page)
+    assert window.metrics.metrics is not None
+    assert window.metrics.metrics.incidents == 1
