@@ -14,8 +14,9 @@ from incident_app.domain.assessment.engine import (
     assess,
     effective_data_types,
 )
+from incident_app.domain.assessment.enisa_rules import EnisaInputs, parse_enisa_inputs
 from incident_app.domain.assessment.people import PeopleCountsLike, combine_counts
-from incident_app.domain.assessment.severity import EnisaInputs, parse_enisa_inputs, top_data_type
+from incident_app.domain.assessment.severity import top_data_type
 from incident_app.domain.catalog import EnisaCategory
 from incident_app.domain.incident import Incident
 from incident_app.services.assessment_json import assessment_to_json

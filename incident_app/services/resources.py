@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.domain.assessment.engine import AssessmentRules
+from incident_app.domain.assessment.enisa_rules import check_catalog_hints, parse_enisa_rules
 from incident_app.domain.assessment.grading import parse_grading_rules
 from incident_app.domain.assessment.obligations import parse_obligation_rules
-from incident_app.domain.assessment.severity import check_catalog_hints, parse_enisa_rules
 from incident_app.domain.catalog import Catalog, parse_catalog
 from incident_app.domain.profile import OrganisationProfile, parse_profile
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from incident_app.domain.assessment.severity import Availability, EnisaInputs, Integrity
+from incident_app.domain.assessment.enisa_rules import Availability, EnisaInputs, Integrity
 from incident_app.domain.clock import parse_time, to_iso
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from incident_app.domain.assessment.deadlines import WorkdayCalendar
 from incident_app.domain.assessment.engine import Assessment, AssessmentInput, assess
+from incident_app.domain.assessment.enisa_rules import EnisaInputs
 from incident_app.domain.assessment.people import PeopleCounts
-from incident_app.domain.assessment.severity import EnisaInputs
 from incident_app.domain.clock import parse_time
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.incident import Incident, parse_intake

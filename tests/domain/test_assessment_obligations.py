@@ -8,9 +8,9 @@ from assessment_support import NOW, decision, make_incident, run
 
 from incident_app.domain.assessment.deadlines import DueKind
 from incident_app.domain.assessment.engine import Assessment
+from incident_app.domain.assessment.enisa_rules import EnisaInputs
 from incident_app.domain.assessment.obligations import ObligationStatus, Recipient, Regime
 from incident_app.domain.assessment.people import PeopleCounts
-from incident_app.domain.assessment.severity import EnisaInputs
 from incident_app.domain.clock import parse_time
 from incident_app.domain.decisions import DecisionKind
 from incident_app.domain.profile import OperatorType

@@ -5,15 +5,15 @@ from typing import Any
 import pytest
 from assessment_support import CATALOG, NOW, RULES, make_incident, run
 
-from incident_app.domain.assessment.severity import (
+from incident_app.domain.assessment.enisa_rules import (
     Availability,
     Band,
     EnisaInputs,
     Integrity,
     check_catalog_hints,
-    compute_severity,
     parse_enisa_inputs,
 )
+from incident_app.domain.assessment.severity import compute_severity
 from incident_app.domain.catalog import Catalog, EnisaCategory, parse_catalog
 from incident_app.domain.errors import ValidationError
 

@@ -10,9 +10,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from incident_app.domain.assessment.common import Text
+from incident_app.domain.assessment.enisa_rules import Band
 from incident_app.domain.assessment.grading import CacGrade
 from incident_app.domain.assessment.people import PeopleCounts
-from incident_app.domain.assessment.severity import Band
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.incident import Cause, IntakeFacts, Likelihood
 from incident_app.domain.profile import OperatorType

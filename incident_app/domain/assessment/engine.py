@@ -11,10 +11,11 @@ from datetime import datetime
 from incident_app.domain.assessment.applicability import Situation
 from incident_app.domain.assessment.common import Text
 from incident_app.domain.assessment.deadlines import Anchors, ChineseOfficialCalendar, WorkdayCalendar
+from incident_app.domain.assessment.enisa_rules import EnisaInputs, EnisaRules
 from incident_app.domain.assessment.grading import CacGrade, GradingInput, GradingRules, grade_incident
 from incident_app.domain.assessment.obligations import Obligation, ObligationRules, evaluate_obligations
 from incident_app.domain.assessment.people import PeopleCounts, PeopleCountsLike, combine_counts
-from incident_app.domain.assessment.severity import EnisaInputs, EnisaRules, Severity, compute_severity
+from incident_app.domain.assessment.severity import Severity, compute_severity
 from incident_app.domain.catalog import Catalog, DataType
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.incident import Incident, Likelihood
