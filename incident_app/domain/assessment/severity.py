@@ -48,6 +48,7 @@ class Severity:
     factors: tuple[Factor, ...]
     modifiers: tuple[Modifier, ...]
     dpc_category: EnisaCategory
+    dpc_adjustment: int
     adjustment_range: tuple[int, int]
     suggested_ei: float
     reviewed: bool
@@ -89,10 +90,17 @@ def compute_severity(facts: IntakeFacts, types: Sequence[DataType], people: int,
     return Severity(
         method=rules.method, score=score, band=band.band, band_meaning=band.meaning,
         factors=(dpc, ei, *cb), modifiers=_modifiers(facts, people, rules), dpc_category=category,
+        dpc_adjustment=_adjustment_in_force(top, inputs),
         adjustment_range=(rule.min_adjustment, rule.max_adjustment),
         suggested_ei=_suggested_ei(facts, types), reviewed=inputs.saved_at is not None,
         citation=rules.bands_citation,
     )
+
+
+def _adjustment_in_force(top: DataType | None, inputs: EnisaInputs) -> int:
+    if inputs.dpc_adjustment is not None:
+        return inputs.dpc_adjustment
+    return top.dpc_adjustment if top else 0
 
 
 def _dpc_factor(top: DataType | None, inputs: EnisaInputs, rules: EnisaRules) -> Factor:
@@ -103,7 +111,7 @@ def _dpc_factor(top: DataType | None, inputs: EnisaInputs, rules: EnisaRules) ->
         simple = rules.categories[EnisaCategory.SIMPLE]
         return Factor("dpc", 1, label, why, inputs.dpc_rationale, False, simple.citation)
     rule = rules.categories[top.enisa_category]
-    adjustment = top.dpc_adjustment if inputs.dpc_adjustment is None else inputs.dpc_adjustment
+    adjustment = _adjustment_in_force(top, inputs)
     value = _clamp(rule.base + adjustment)
     origin = (Text("（目录建议值，待负责人复核）", " (catalog suggestion, not yet reviewed)")
               if inputs.dpc_adjustment is None else Text("（负责人选定）", " (chosen by the officer)"))
