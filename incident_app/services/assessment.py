@@ -19,6 +19,7 @@ from incident_app.domain.assessment.people import PeopleCountsLike, combine_coun
 from incident_app.domain.assessment.severity import top_data_type
 from incident_app.domain.catalog import EnisaCategory
 from incident_app.domain.incident import Incident
+from incident_app.domain.profile import OrganisationProfile
 from incident_app.services.assessment_json import assessment_to_json
 from incident_app.services.context import AppContext
 from incident_app.services.profile import ProfileService
@@ -44,11 +45,13 @@ class AssessmentService:
         """Every incident's assessment (the register), reading the ENISA inputs in one query."""
         store = self._ctx.store
         inputs = store.enisa_inputs.latest_by_incident()
-        return [self._assess(i, inputs.get(i.id, EnisaInputs()), None) for i in store.incidents.list()]
+        profile = self._profiles.get()
+        return [self._assess(i, inputs.get(i.id, EnisaInputs()), None, profile) for i in store.incidents.list()]
 
-    def _assess(self, incident: Incident, inputs: EnisaInputs, people: PeopleCountsLike | None) -> Assessment:
+    def _assess(self, incident: Incident, inputs: EnisaInputs, people: PeopleCountsLike | None,
+                profile: OrganisationProfile | None = None) -> Assessment:
         data = AssessmentInput(
-            incident=incident, profile=self._profiles.get(),
+            incident=incident, profile=profile or self._profiles.get(),
             decisions=tuple(self._ctx.store.decisions.list(incident.id)), enisa_inputs=inputs,
             now=self._ctx.now(), people=people)
         return assess(data, self._ctx.catalog, self.rules, self._calendar)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cache, cached_property
 from typing import Protocol
 
 from incident_app.domain.assessment.common import Text
@@ -62,12 +63,19 @@ class ChineseOfficialCalendar:
     """The State Council holiday arrangements as packaged by chinesecalendar."""
 
     def is_workday(self, day: date) -> bool:
-        import chinese_calendar  # the package only holds tables; importing it does no I/O
+        return _official_workday(day)
 
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError as exc:
-            raise CalendarNotPublishedError(str(exc)) from None
+
+@cache
+def _official_workday(day: date) -> bool:
+    # Cached: chinesecalendar re-validates its whole table on every call (~25 µs), and the
+    # register recomputes every incident's clocks.
+    import chinese_calendar  # the package only holds tables; importing it does no I/O
+
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError as exc:
+        raise CalendarNotPublishedError(str(exc)) from None
 
 
 class WeekdayCalendar:
@@ -137,7 +145,8 @@ class Deadline:
     anchor_at: datetime | None
     due: datetime | None
     internal_target: datetime | None
-    explanation: Text
+    timing_kind: TimingKind
+    amount: float | None = None  # hours/days of the rule, or the internal-target hours
     calendar_published: bool = True
 
     @property
@@ -145,69 +154,76 @@ class Deadline:
         """The time a countdown runs to: the legal due time, else the internal target."""
         return self.due or self.internal_target
 
+    @cached_property
+    def explanation(self) -> Text:
+        """How this clock runs, in both languages (built on first use: the register reads none)."""
+        return _explain(self)
+
 
 def compute_deadline(timing: Timing, anchor: str, anchors: Anchors, calendar: WorkdayCalendar,
                      operator_hours: float | None = None) -> Deadline:
     """Apply ``timing`` to the anchor moment; ``operator_hours`` serves OPERATOR_HOURS timings."""
     at = anchors.get(anchor)
-    name = anchor_name(anchor)
     if timing.kind == TimingKind.NONE:
-        return Deadline(DueKind.NONE, anchor, at, None, None, Text(
-            "法律未规定时限，按主管部门要求办理。", "The law sets no time limit; follow the regulator's requests."))
+        return Deadline(DueKind.NONE, anchor, at, None, None, timing.kind)
     if at is None:
-        return Deadline(DueKind.AWAITING_ANCHOR, anchor, None, None, None, Text(
-            f"时限自{name.zh}起算，该时间尚未发生。", f"The clock starts at {name.en}, which has not happened yet."))
+        return Deadline(DueKind.AWAITING_ANCHOR, anchor, None, None, None, timing.kind)
     if timing.kind in (TimingKind.IMMEDIATE, TimingKind.PROMPT):
-        return _unnumbered(timing, anchor, at, name)
-    return _numbered(timing, anchor, at, name, calendar, operator_hours)
-
-
-def _unnumbered(timing: Timing, anchor: str, at: datetime, name: Text) -> Deadline:
-    hours = timing.internal_target_hours or 24
-    target = at + timedelta(hours=hours)
-    if timing.kind == TimingKind.IMMEDIATE:
-        law = Text("法律要求“立即”，未规定具体小时数", "The law says 'immediately' (立即) and gives no number of hours")
-        kind = DueKind.IMMEDIATE
-    else:
-        law = Text("法律要求“及时”，未规定具体时限",
-                   "The law says 'promptly' (及时 / without undue delay) and gives no number")
-        kind = DueKind.PROMPT
-    why = law + Text(f"；内部目标（非法定时限）：{name.zh}后 {hours:g} 小时内，即 {_local(target)}。",
-                     f"; internal target (not a legal deadline): within {hours:g} h of {name.en}, "
-                     f"i.e. {_local(target)}.")
-    return Deadline(kind, anchor, at, None, target, why)
-
-
-def _numbered(timing: Timing, anchor: str, at: datetime, name: Text, calendar: WorkdayCalendar,
-              operator_hours: float | None) -> Deadline:
+        hours = timing.internal_target_hours or 24
+        kind = DueKind.IMMEDIATE if timing.kind == TimingKind.IMMEDIATE else DueKind.PROMPT
+        return Deadline(kind, anchor, at, None, at + timedelta(hours=hours), timing.kind, hours)
     amount = operator_hours if timing.kind == TimingKind.OPERATOR_HOURS else timing.amount
     if amount is None:
         raise ValueError(f"timing {timing.kind.value} needs an amount")
-    if timing.kind in (TimingKind.HOURS, TimingKind.OPERATOR_HOURS):
-        due = at + timedelta(hours=amount)
-        return Deadline(DueKind.DEADLINE, anchor, at, due, None, Text(
-            f"自{name.zh}起 {amount:g} 小时内，截止 {_local(due)}。",
-            f"Within {amount:g} h of {name.en}: due {_local(due)}."))
-    if timing.kind == TimingKind.CALENDAR_DAYS:
-        due = at + timedelta(days=amount)
-        return Deadline(DueKind.DEADLINE, anchor, at, due, None, Text(
-            f"自{name.zh}起 {amount:g} 个自然日内（节假日不顺延，保守计算），截止 {_local(due)}。",
-            f"Within {amount:g} calendar days of {name.en} (not extended for holidays, conservative): "
-            f"due {_local(due)}."))
-    return _working(int(amount), anchor, at, name, calendar)
+    if timing.kind == TimingKind.WORKING_DAYS:
+        result = add_working_days(shanghai_date(at), int(amount), calendar)
+        return Deadline(DueKind.DEADLINE, anchor, at, end_of_day(result.day), None, timing.kind, amount,
+                        result.calendar_published)
+    span = timedelta(days=amount) if timing.kind == TimingKind.CALENDAR_DAYS else timedelta(hours=amount)
+    return Deadline(DueKind.DEADLINE, anchor, at, at + span, None, timing.kind, amount)
 
 
-def _working(count: int, anchor: str, at: datetime, name: Text, calendar: WorkdayCalendar) -> Deadline:
-    result = add_working_days(shanghai_date(at), count, calendar)
-    due = end_of_day(result.day)
-    why = Text(f"自{name.zh}次日起算 {count} 个工作日（按国务院公布的节假日安排，含调休上班日），截止 {_local(due)}。",
-               f"{count} working days counted from the day after {name.en} (official Chinese holiday calendar, "
-               f"make-up workdays included): due {_local(due)}.")
-    if not result.calendar_published:
+def _explain(d: Deadline) -> Text:
+    name = anchor_name(d.anchor)
+    if d.kind == DueKind.NONE:
+        return Text("法律未规定时限，按主管部门要求办理。",
+                    "The law sets no time limit; follow the regulator's requests.")
+    if d.kind == DueKind.AWAITING_ANCHOR:
+        return Text(f"时限自{name.zh}起算，该时间尚未发生。",
+                    f"The clock starts at {name.en}, which has not happened yet.")
+    if d.kind in (DueKind.IMMEDIATE, DueKind.PROMPT):
+        return _explain_unnumbered(d, name)
+    amount, due = d.amount or 0, _local(d.due) if d.due else ""
+    if d.timing_kind == TimingKind.WORKING_DAYS:
+        return _explain_working(d, name, amount, due)
+    if d.timing_kind == TimingKind.CALENDAR_DAYS:
+        return Text(f"自{name.zh}起 {amount:g} 个自然日内（节假日不顺延，保守计算），截止 {due}。",
+                    f"Within {amount:g} calendar days of {name.en} (not extended for holidays, conservative): "
+                    f"due {due}.")
+    return Text(f"自{name.zh}起 {amount:g} 小时内，截止 {due}。", f"Within {amount:g} h of {name.en}: due {due}.")
+
+
+def _explain_unnumbered(d: Deadline, name: Text) -> Text:
+    if d.kind == DueKind.IMMEDIATE:
+        law = Text("法律要求“立即”，未规定具体小时数", "The law says 'immediately' (立即) and gives no number of hours")
+    else:
+        law = Text("法律要求“及时”，未规定具体时限",
+                   "The law says 'promptly' (及时 / without undue delay) and gives no number")
+    target = _local(d.internal_target) if d.internal_target else ""
+    hours = d.amount or 0
+    return law + Text(f"；内部目标（非法定时限）：{name.zh}后 {hours:g} 小时内，即 {target}。",
+                      f"; internal target (not a legal deadline): within {hours:g} h of {name.en}, i.e. {target}.")
+
+
+def _explain_working(d: Deadline, name: Text, amount: float, due: str) -> Text:
+    why = Text(f"自{name.zh}次日起算 {amount:g} 个工作日（按国务院公布的节假日安排，含调休上班日），截止 {due}。",
+               f"{amount:g} working days counted from the day after {name.en} (official Chinese holiday calendar, "
+               f"make-up workdays included): due {due}.")
+    if not d.calendar_published:
         why = why + Text("该年度节假日安排尚未公布：按周一至周五计算，请在公布后复核。",
                          "Calendar not yet published for that year: counted Monday–Friday; "
                          "re-check once it is announced.")
-    return Deadline(DueKind.DEADLINE, anchor, at, due, None, why, result.calendar_published)
+    return why
 
 
 def _local(moment: datetime) -> str:

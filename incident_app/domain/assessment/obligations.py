@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from incident_app.domain.assessment.applicability import PREDICATES, Applies, Situation, Verdict, decision_text
@@ -109,12 +110,20 @@ class Obligation:
     deadline: Deadline
     status: ObligationStatus
     needs_judgement: bool
-    why: Text
+    why_parts: tuple[Text, ...]
     citation: Citation
     decision_id: int | None
     # The case-specific part of ``why`` and, when a judgement is needed, the decision that settles it.
     reason: Text = NO_TEXT
     resolve_with: str | None = None
+
+    @cached_property
+    def why(self) -> Text:
+        """The rule, the reason it applies here (or not), and how the clock runs, in both languages.
+        Joined on first use: the register computes many obligations and reads no reasons."""
+        parts = list(self.why_parts)
+        parts.insert(2, self.deadline.explanation)
+        return join_texts(parts)
 
 
 # -- rule data ----------------------------------------------------------------------------
@@ -210,7 +219,7 @@ def _evaluate(rule: ObligationRule, s: Situation, rules: ObligationRules, anchor
     if status in (ObligationStatus.PENDING, ObligationStatus.NEEDS_JUDGEMENT) and deadline.due and s.now > deadline.due:
         status = ObligationStatus.OVERDUE
         reason = reason + Text("已超过截止时间。", "The due time has passed.")
-    parts = [rule.why, reason, deadline.explanation]
+    parts = [rule.why, reason]
     citation = rule.citation
     if rule.recipient_text is None or timing.kind == TimingKind.OPERATOR_HOURS:
         citation = Citation(f"{rule.citation.source}; {operator.citation.source}",
@@ -220,7 +229,7 @@ def _evaluate(rule: ObligationRule, s: Situation, rules: ObligationRules, anchor
     return Obligation(
         id=rule.id, regime=rule.regime, recipient=rule.recipient,
         recipient_detail=rule.recipient_text or operator.recipient, channels=rule.channels, title=rule.title,
-        deadline=deadline, status=status, needs_judgement=needs, why=join_texts(parts), citation=citation,
+        deadline=deadline, status=status, needs_judgement=needs, why_parts=tuple(parts), citation=citation,
         decision_id=decision_id, reason=reason, resolve_with=verdict.resolve_with if needs else None,
     )
 
