@@ -3,7 +3,7 @@ the officer's ENISA inputs), save those inputs, and render it as the ``assess`` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from incident_app.domain.assessment.deadlines import WorkdayCalendar
@@ -41,12 +41,14 @@ class AssessmentService:
         inputs = store.enisa_inputs.latest(incident_id) or EnisaInputs()
         return self._assess(incident, inputs, people)
 
-    def assess_all(self) -> list[Assessment]:
-        """Every incident's assessment (the register), reading the ENISA inputs in one query."""
+    def assess_all(self, incidents: Sequence[Incident] | None = None) -> list[Assessment]:
+        """The assessment of every incident (or of ``incidents``, already loaded by the caller),
+        reading the ENISA inputs and the profile once (the register)."""
         store = self._ctx.store
         inputs = store.enisa_inputs.latest_by_incident()
         profile = self._profiles.get()
-        return [self._assess(i, inputs.get(i.id, EnisaInputs()), None, profile) for i in store.incidents.list()]
+        chosen = store.incidents.list() if incidents is None else incidents
+        return [self._assess(i, inputs.get(i.id, EnisaInputs()), None, profile) for i in chosen]
 
     def _assess(self, incident: Incident, inputs: EnisaInputs, people: PeopleCountsLike | None,
                 profile: OrganisationProfile | None = None) -> Assessment:

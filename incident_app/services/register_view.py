@@ -30,9 +30,9 @@ class RegisterRow:
 
 def register_rows(services: Services) -> list[RegisterRow]:
     """One row per incident, newest first, with its CAC grade and the next open deadline."""
-    incidents = {i.id: i for i in services.incidents.list()}
-    assessments = services.assessment.assess_all()
-    return [_row(incidents[a.incident_id], a) for a in reversed(assessments)]
+    incidents = services.incidents.list()
+    assessments = services.assessment.assess_all(incidents)
+    return [_row(i, a) for i, a in zip(reversed(incidents), reversed(assessments), strict=True)]
 
 
 def _row(incident: Incident, assessment: Assessment) -> RegisterRow:

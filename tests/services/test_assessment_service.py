@@ -81,3 +81,31 @@ def test_show_includes_the_assessment(services: Services, intake: dict[str, obje
     report = incident_report(services, incident.id)
     assert report["assessment"]["cac_grade"]["level"] == "一般"
     json.dumps(report, ensure_ascii=False)
+
+
+def test_every_assessment_message_exists_in_both_languages() -> None:
+    import re
+
+    from incident_app.domain.assessment.deadlines import DueKind
+    from incident_app.domain.assessment.enisa_rules import Availability, Band, Integrity
+    from incident_app.domain.assessment.obligations import ObligationStatus, Recipient
+    from incident_app.domain.i18n import Translator
+    from incident_app.services.resources import RESOURCES_DIR, load_messages
+
+    messages = load_messages()
+    assert Translator(messages).missing_keys() == {}
+    ui = RESOURCES_DIR.parent / "incident_app" / "ui"
+    used = set()
+    for name in ("assessment_tab.py", "assessment_models.py", "judgement_dialog.py"):
+        used |= set(re.findall(r'"(assess\.[a-z_.]+)"', (ui / name).read_text(encoding="utf-8")))
+    dynamic = {f"assess.band.{b.value}" for b in Band} | {f"assess.status.{s.value}" for s in ObligationStatus}
+    dynamic |= {f"assess.recipient.{r.value}" for r in Recipient} | {f"assess.due.{d.value}" for d in DueKind}
+    used -= {"assess.integrity", "assess.availability"}  # prefixes of the two combo boxes below
+    dynamic |= {f"assess.integrity.{i.value}" for i in Integrity}
+    dynamic |= {f"assess.availability.{a.value}" for a in Availability}
+    dynamic |= {f"assess.confidence.{c}" for c in ("confirmed", "secondary", "unconfirmed")}
+    dynamic |= {f"assess.confidence_short.{c}" for c in ("confirmed", "secondary", "unconfirmed")}
+    dynamic |= {"assess.item.cac_grade", "assess.item.severity"}
+    for lang in ("zh-CN", "en"):
+        missing = sorted((used | dynamic) - set(messages[lang]))
+        assert not missing, (lang, missing)
