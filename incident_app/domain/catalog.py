@@ -41,6 +41,16 @@ class DataType:
     advice_zh: str
     advice_en: str
     source: str
+    # Optional assessment hints (see resources/catalog.json): who treats the type as sensitive, the
+    # DPC adjustment ENISA's examples suggest for it, and how directly it identifies a person.
+    sensitive_policy: bool = False
+    sensitive_pipl: bool = False
+    dpc_adjustment: int = 0
+    ei_hint: float = 1.0
+
+    @property
+    def enisa_base(self) -> int:
+        return self.enisa_category.base_score
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang.startswith("zh") else self.name_en
@@ -101,8 +111,30 @@ def parse_catalog(entries: Iterable[Mapping[str, Any]]) -> Catalog:
             name_en=entry["name_en"], sensitive=bool(entry["sensitive"]),
             sensitive_basis=entry.get("sensitive_basis", ""), enisa_category=category,
             harm_zh=entry["harm_zh"], harm_en=entry["harm_en"], advice_zh=entry["advice_zh"],
-            advice_en=entry["advice_en"], source=entry["source"],
+            advice_en=entry["advice_en"], source=entry["source"], **_hints(entry, row, problems),
         ))
     if problems:
         raise ValidationError(problems)
     return Catalog(tuple(types))
+
+
+def _hints(entry: Mapping[str, Any], row: int, problems: list[FieldProblem]) -> dict[str, Any]:
+    """The optional assessment fields; the legal DPC range is checked against the ENISA rules."""
+    sensitive = bool(entry["sensitive"])
+    hints = {
+        "sensitive_policy": entry.get("sensitive_policy", sensitive),
+        "sensitive_pipl": entry.get("sensitive_pipl", False),
+        "dpc_adjustment": entry.get("dpc_adjustment", 0),
+        "ei_hint": entry.get("ei_hint", 1.0),
+    }
+    for key in ("sensitive_policy", "sensitive_pipl"):
+        if not isinstance(hints[key], bool):
+            problems.append(FieldProblem(key, "must be true or false", row))
+    if isinstance(hints["dpc_adjustment"], bool) or not isinstance(hints["dpc_adjustment"], int):
+        problems.append(FieldProblem("dpc_adjustment", "must be a whole number", row))
+    if isinstance(hints["ei_hint"], bool) or not isinstance(hints["ei_hint"], int | float):
+        problems.append(FieldProblem("ei_hint", "must be a number", row))
+    if (hints["sensitive_policy"] or hints["sensitive_pipl"]) and not sensitive:
+        problems.append(FieldProblem("sensitive", "must be true when the policy or PIPL treats it as sensitive", row))
+    hints["ei_hint"] = float(hints["ei_hint"]) if isinstance(hints["ei_hint"], int | float) else 1.0
+    return hints

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from incident_app.domain.clock import utc_now
+from incident_app.services.assessment import AssessmentService
 from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
 from incident_app.services.incidents import IncidentService
@@ -28,6 +29,7 @@ class Services:
     audit: AuditService
     remediation: RemediationService
     decisions: DecisionService
+    assessment: AssessmentService
 
     @property
     def db_path(self) -> Path | None:
@@ -53,6 +55,7 @@ def open_services(
         audit=AuditService(ctx),
         remediation=RemediationService(ctx),
         decisions=DecisionService(ctx),
+        assessment=AssessmentService(ctx),
     )
 
 

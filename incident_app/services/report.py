@@ -17,6 +17,7 @@ def incident_report(services: Services, incident_id: int) -> dict[str, Any]:
     report["facts"] = incident.facts.to_dict()
     report["remediation"] = _remediation(services, incident_id)
     report["decisions"] = [d.to_dict() for d in services.decisions.list(incident_id)]
+    report["assessment"] = _assessment(services, incident_id)
     return report
 
 
@@ -27,6 +28,11 @@ def _remediation(services: Services, incident_id: int) -> dict[str, Any]:
         "advice": [n.to_dict() for n in notes if n.kind.value == "advice"],
         "remedies": [n.to_dict() for n in notes if n.kind.value == "remedy"],
     }
+
+
+def _assessment(services: Services, incident_id: int) -> dict[str, Any]:
+    assessment = services.assessment.assess(incident_id)
+    return services.assessment.to_json(assessment)
 
 
 def _header(incident: Incident) -> dict[str, Any]:

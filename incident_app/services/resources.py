@@ -1,4 +1,4 @@
-"""Loading the shipped rule data from resources/ (catalog, default profile), validated once."""
+"""Loading the shipped rule data from resources/ (catalog, default profile, assessment rules), validated once."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from incident_app.domain.assessment.engine import AssessmentRules
+from incident_app.domain.assessment.enisa_rules import check_catalog_hints, parse_enisa_rules
+from incident_app.domain.assessment.grading import parse_grading_rules
+from incident_app.domain.assessment.obligations import parse_obligation_rules
 from incident_app.domain.catalog import Catalog, parse_catalog
 from incident_app.domain.profile import OrganisationProfile, parse_profile
 
@@ -40,3 +44,17 @@ def load_messages() -> dict[str, dict[str, str]]:
         path.stem: json.loads(path.read_text(encoding="utf-8"))
         for path in sorted(folder.glob("*.json"))
     }
+
+
+@cache
+def load_assessment_rules() -> AssessmentRules:
+    """ENISA tables, CAC grading thresholds and obligation rules (resources/rules/*.json),
+    validated once; the catalog's ENISA hints are checked against the ENISA tables."""
+    enisa = parse_enisa_rules(read_json_resource("rules/enisa.json"))
+    check_catalog_hints(load_catalog(), enisa)
+    return AssessmentRules(
+        enisa=enisa,
+        grading=parse_grading_rules(read_json_resource("rules/grading.json")),
+        obligations=parse_obligation_rules(read_json_resource("rules/obligations.json"),
+                                           read_json_resource("rules/deadlines.json")),
+    )

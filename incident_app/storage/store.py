@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from incident_app.domain.events import Event, EventDraft
+from incident_app.storage.assessment import EnisaInputsRepository
 from incident_app.storage.database import connect, migrate
 from incident_app.storage.event_log import EventLog
 from incident_app.storage.incidents import IncidentRepository
@@ -36,6 +37,7 @@ class Store:
         self.remediation = RemediationRepository(db)
         self.decisions = DecisionRepository(db)
         self.retention = RetentionRepository(db)
+        self.enisa_inputs = EnisaInputsRepository(db)
 
     @classmethod
     def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:

@@ -81,7 +81,8 @@ def test_effects_decisions_grade_and_remediation_are_in_the_row(services: Servic
                                             "done_at": "2026-11-20T10:00:00"}])
     row = build_register(services).records[0]
     assert row["cac_grade"] == "一般"
-    assert row["data_types"] == ["手机号码", "IP 地址"] and row["sensitive_data"] is False
+    # The policy's glossary lists network identity information (IP addresses) as sensitive.
+    assert row["data_types"] == ["手机号码", "IP 地址"] and row["sensitive_data"] is True
     assert row["remediation"] == ["[done] 关闭存储桶"]
     assert "cac_grade_judgement (王安全" in row["decisions"][0] and "敏感信息但规模小" in row["decisions"][0]
 

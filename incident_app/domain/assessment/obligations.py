@@ -1,0 +1,281 @@
+"""Obligations: who must be told, by when, and why. Each rule in
+resources/rules/obligations.json is evaluated against the situation; the result carries the
+regime, recipient, channels, the deadline clock, a status and the reasoning with its source.
+
+Status, in order of precedence: an ``obligation_status`` decision for the obligation; a fact that
+shows it done (e.g. police notified); a decision that makes it not applicable (e.g. the PIPL
+Art. 57 ¶2 exemption); the rule's own predicate; then 'overdue' once a legal due time has passed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from incident_app.domain.assessment.applicability import PREDICATES, Applies, Situation, Verdict, decision_text
+from incident_app.domain.assessment.common import Citation, RuleReader, Text, join_texts, weakest
+from incident_app.domain.assessment.deadlines import (
+    Anchors,
+    Deadline,
+    Timing,
+    TimingKind,
+    WorkdayCalendar,
+    compute_deadline,
+)
+from incident_app.domain.decisions import Decision, DecisionKind
+from incident_app.domain.profile import OperatorType
+
+NO_TEXT = Text("", "")
+
+
+class Regime(StrEnum):
+    PIPL_57 = "PIPL-57"
+    CAC_2025 = "CAC-2025"
+    MINORS_2024 = "MINORS-2024"
+    GBT_35273 = "GBT-35273"
+    GDPR_33 = "GDPR-33"
+    GDPR_34 = "GDPR-34"
+    POLICY = "POLICY"
+
+
+class Recipient(StrEnum):
+    REGULATOR = "regulator"
+    INDIVIDUALS = "individuals"
+    GUARDIANS = "guardians"
+    PUBLIC = "public"
+    PARTNERS = "partners"
+    POLICE = "police"
+    EU_AUTHORITY = "eu_authority"
+
+
+class ObligationStatus(StrEnum):
+    PENDING = "pending"
+    MET = "met"
+    NOT_APPLICABLE = "not_applicable"
+    NEEDS_JUDGEMENT = "needs_judgement"
+    OVERDUE = "overdue"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (ObligationStatus.MET, ObligationStatus.NOT_APPLICABLE)
+
+
+@dataclass(frozen=True)
+class OperatorRow:
+    """CAC Measures Art. 4: initial-report hours and recipient for one operator type."""
+
+    hours: float
+    recipient: Text
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class ObligationRule:
+    id: str
+    regime: Regime
+    recipient: Recipient
+    recipient_text: Text | None
+    channels: tuple[str, ...]
+    anchor: str
+    timing: Timing
+    profile_field: str | None
+    applies: str
+    not_applicable_by: tuple[DecisionKind, ...]
+    judgement_by: tuple[DecisionKind, ...]
+    met_by_fact: str | None
+    title: Text
+    why: Text
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class ObligationRules:
+    rules: tuple[ObligationRule, ...]
+    channels: Mapping[str, Text]
+    operator_table: Mapping[OperatorType, OperatorRow]
+    sector_note: Text
+    sector_citation: Citation
+
+
+@dataclass(frozen=True)
+class Obligation:
+    id: str
+    regime: Regime
+    recipient: Recipient
+    recipient_detail: Text
+    channels: tuple[str, ...]
+    title: Text
+    deadline: Deadline
+    status: ObligationStatus
+    needs_judgement: bool
+    why_parts: tuple[Text, ...]
+    citation: Citation
+    decision_id: int | None
+    # The case-specific part of ``why`` and, when a judgement is needed, the decision that settles it.
+    reason: Text = NO_TEXT
+    resolve_with: str | None = None
+
+    @cached_property
+    def why(self) -> Text:
+        """The rule, the reason it applies here (or not), and how the clock runs, in both languages.
+        Joined on first use: the register computes many obligations and reads no reasons."""
+        parts = list(self.why_parts)
+        parts.insert(2, self.deadline.explanation)
+        return join_texts(parts)
+
+
+# -- rule data ----------------------------------------------------------------------------
+
+def parse_obligation_rules(obligations: Any, deadlines: Any) -> ObligationRules:
+    """Validate resources/rules/obligations.json together with deadlines.json."""
+    r = RuleReader("obligations.json")
+    root = r.mapping(obligations, "(file)")
+    channels = {k: Text(str(v.get("zh", "")), str(v.get("en", ""))) for k, v in
+                r.mapping(root.get("channels"), "channels").items() if isinstance(v, Mapping)}
+    rules = tuple(_rule(r, r.mapping(item, f"obligations[{i}]"), i, channels)
+                  for i, item in enumerate(r.items(root, "obligations", "(root)")))
+    ids = [rule.id for rule in rules]
+    if len(ids) != len(set(ids)):
+        r.fail("obligations", "ids must be unique")
+    r.done()
+    d = RuleReader("deadlines.json")
+    droot = d.mapping(deadlines, "(file)")
+    table = _operator_table(d, d.mapping(droot.get("cac_initial_report"), "cac_initial_report"))
+    sector = d.bilingual(droot, "sector_regulator", "(root)")
+    sector_citation = d.citation({"source": droot.get("sector_regulator_source"),
+                                  "confidence": droot.get("sector_regulator_confidence")}, "sector_regulator")
+    d.done()
+    return ObligationRules(rules, channels, table, sector, sector_citation)
+
+
+def _rule(r: RuleReader, item: Mapping[str, Any], i: int, channels: Mapping[str, Text]) -> ObligationRule:
+    where = f"obligations[{i}]"
+    timing_data = r.mapping(item.get("timing"), f"{where}.timing")
+    kind = r.choice(timing_data, "kind", TimingKind, f"{where}.timing") or TimingKind.NONE
+    amount = timing_data.get("amount")
+    profile_field = timing_data.get("profile_field")
+    numbered = kind in (TimingKind.HOURS, TimingKind.CALENDAR_DAYS, TimingKind.WORKING_DAYS)
+    if numbered and not isinstance(amount, int | float) and not profile_field:
+        r.fail(f"{where}.timing", f"{kind.value} needs an amount or a profile_field")
+    applies = r.text(item, "applies", where)
+    if applies and applies not in PREDICATES:
+        r.fail(f"{where}.applies", f"unknown predicate; known: {', '.join(PREDICATES)}")
+    unknown = [c for c in item.get("channels", []) if c not in channels]
+    if unknown or not item.get("channels"):
+        r.fail(f"{where}.channels", f"must list known channel ids (unknown: {', '.join(unknown) or 'none given'})")
+    return ObligationRule(
+        id=r.text(item, "id", where), regime=r.choice(item, "regime", Regime, where) or Regime.POLICY,
+        recipient=r.choice(item, "recipient", Recipient, where) or Recipient.REGULATOR,
+        recipient_text=None if item.get("recipient_from_operator_table") else r.bilingual(item, "recipient", where),
+        channels=tuple(item.get("channels", [])), anchor=r.text(item, "anchor", where),
+        timing=Timing(kind, float(amount) if isinstance(amount, int | float) else None,
+                      timing_data.get("internal_target_hours")),
+        profile_field=profile_field, applies=applies,
+        not_applicable_by=_kinds(r, item, "not_applicable_by", where),
+        judgement_by=_kinds(r, item, "judgement_by", where), met_by_fact=item.get("met_by_fact"),
+        title=r.bilingual(item, "title", where), why=r.bilingual(item, "why", where), citation=r.citation(item, where),
+    )
+
+
+def _kinds(r: RuleReader, item: Mapping[str, Any], key: str, where: str) -> tuple[DecisionKind, ...]:
+    kinds = []
+    for value in item.get(key, []):
+        try:
+            kinds.append(DecisionKind(value))
+        except ValueError:
+            r.fail(f"{where}.{key}", f"'{value}' is not a decision kind")
+    return tuple(kinds)
+
+
+def _operator_table(d: RuleReader, data: Mapping[str, Any]) -> dict[OperatorType, OperatorRow]:
+    table = {}
+    for operator in OperatorType:
+        where = f"cac_initial_report.{operator.value}"
+        row = d.mapping(data.get(operator.value), where)
+        table[operator] = OperatorRow(d.number(row, "hours", where), d.bilingual(row, "recipient", where),
+                                      d.citation(row, where))
+    return table
+
+
+# -- evaluation ---------------------------------------------------------------------------
+
+def evaluate_obligations(situation: Situation, rules: ObligationRules, anchors: Anchors,
+                         calendar: WorkdayCalendar) -> tuple[Obligation, ...]:
+    """Every obligation rule evaluated for this incident, in rule order."""
+    return tuple(_evaluate(rule, situation, rules, anchors, calendar) for rule in rules.rules)
+
+
+def _evaluate(rule: ObligationRule, s: Situation, rules: ObligationRules, anchors: Anchors,
+              calendar: WorkdayCalendar) -> Obligation:
+    operator = rules.operator_table[s.operator_type]
+    timing = rule.timing
+    if rule.profile_field:
+        timing = replace(timing, amount=float(s.profile_numbers[rule.profile_field]))
+    deadline = compute_deadline(timing, rule.anchor, anchors, calendar, operator.hours)
+    verdict = PREDICATES[rule.applies](s)
+    status, needs, reason, decision_id = _status(rule, s, verdict)
+    if status in (ObligationStatus.PENDING, ObligationStatus.NEEDS_JUDGEMENT) and deadline.due and s.now > deadline.due:
+        status = ObligationStatus.OVERDUE
+        reason = reason + Text("已超过截止时间。", "The due time has passed.")
+    parts = [rule.why, reason]
+    citation = rule.citation
+    if rule.recipient_text is None or timing.kind == TimingKind.OPERATOR_HOURS:
+        citation = Citation(f"{rule.citation.source}; {operator.citation.source}",
+                            weakest(rule.citation.confidence, operator.citation.confidence))
+    if timing.kind == TimingKind.OPERATOR_HOURS:
+        parts.append(rules.sector_note)
+    return Obligation(
+        id=rule.id, regime=rule.regime, recipient=rule.recipient,
+        recipient_detail=rule.recipient_text or operator.recipient, channels=rule.channels, title=rule.title,
+        deadline=deadline, status=status, needs_judgement=needs, why_parts=tuple(parts), citation=citation,
+        decision_id=decision_id, reason=reason, resolve_with=verdict.resolve_with if needs else None,
+    )
+
+
+def _status(rule: ObligationRule, s: Situation, verdict: Verdict) -> tuple[ObligationStatus, bool, Text, int | None]:
+    override = _status_decision(rule.id, s.decisions)
+    if override is not None:
+        return _from_status_decision(override, verdict)
+    if rule.met_by_fact and getattr(s.facts, rule.met_by_fact, False):
+        return ObligationStatus.MET, False, verdict.reason + Text(
+            f"事件事实记录已办理（{rule.met_by_fact}）。", f"The facts record it as done ({rule.met_by_fact})."), None
+    for kind in rule.not_applicable_by:
+        decision = s.latest(kind)
+        if decision:
+            because = Text("因记录在案的决定而不适用：", "Not applicable because of a recorded ")
+            return ObligationStatus.NOT_APPLICABLE, False, verdict.reason + because + decision_text(decision), \
+                decision.id
+    if verdict.applies == Applies.NO:
+        return ObligationStatus.NOT_APPLICABLE, False, verdict.reason, None
+    for kind in rule.judgement_by:
+        decision = s.latest(kind)
+        if decision:
+            return ObligationStatus.NEEDS_JUDGEMENT, True, verdict.reason + Text(
+                "存在可能与本项冲突的决定，请判断本项是否仍须履行：",
+                "A recorded decision may conflict with this duty; decide whether it still applies: ") + decision_text(
+                decision), decision.id
+    if verdict.applies == Applies.JUDGEMENT:
+        return ObligationStatus.NEEDS_JUDGEMENT, True, verdict.reason, None
+    return ObligationStatus.PENDING, False, verdict.reason, None
+
+
+def _status_decision(obligation_id: str, decisions: tuple[Decision, ...]) -> Decision | None:
+    found = [d for d in decisions if d.kind == DecisionKind.OBLIGATION_STATUS
+             and d.details.get("obligation_id") == obligation_id]
+    return found[-1] if found else None
+
+
+def _from_status_decision(decision: Decision, verdict: Verdict) -> tuple[ObligationStatus, bool, Text, int | None]:
+    try:
+        status = ObligationStatus(str(decision.details.get("status")))
+    except ValueError:
+        unknown = Text("决定中的状态无法识别：", "The status in the decision is not recognised: ")
+        return ObligationStatus.NEEDS_JUDGEMENT, True, verdict.reason + unknown + decision_text(decision), decision.id
+    if status == ObligationStatus.OVERDUE:  # overdue is computed from the clock, never declared
+        status = ObligationStatus.PENDING
+    needs = status == ObligationStatus.NEEDS_JUDGEMENT
+    return status, needs, verdict.reason + Text(f"负责人记录状态为 {status.value}：",
+                                                f"The officer recorded the status {status.value}: ") + decision_text(
+        decision), decision.id
