@@ -16,8 +16,10 @@ from incident_app.services.fact_sheet import format_time
 from incident_app.services.overview import DeadlineClock
 
 RED_UNDER = timedelta(hours=1)
-CONFIDENCE_KEYS = {"✅": "overview.confidence.confirmed", "◐": "overview.confidence.secondary",
-                   "❓": "overview.confidence.unconfirmed"}
+CONFIDENCE_KEYS = {"confirmed": "overview.confidence.confirmed", "secondary": "overview.confidence.secondary",
+                   "unconfirmed": "overview.confidence.unconfirmed"}
+# Text marks: the fact base's ✅ and ❓ are emoji that the CJK UI fonts lack.
+CONFIDENCE_MARKS = {"confirmed": "✔", "secondary": "◐", "unconfirmed": "?"}
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,8 @@ def clock_state(clock: DeadlineClock, now: datetime, tr: Translator) -> ClockSta
 
 def clock_tooltip(clock: DeadlineClock, tr: Translator) -> str:
     confidence = tr.t(CONFIDENCE_KEYS.get(clock.confidence, "overview.confidence.unconfirmed"))
-    lines = [tr.t("overview.clock.source", source=clock.source, mark=clock.confidence, confidence=confidence)]
+    mark = CONFIDENCE_MARKS.get(clock.confidence, "?")
+    lines = [tr.t("overview.clock.source", source=clock.source, mark=mark, confidence=confidence)]
     lines.append(tr.t("overview.clock.due", due=format_time(clock.due, tr) if clock.due
                       else tr.t("overview.clock.immediately")))
     if clock.recipient:
@@ -88,7 +91,8 @@ class DeadlineClockList(QWidget):
 
     def _add_row(self, row: int, clock: DeadlineClock) -> tuple[QLabel, QLabel, QLabel]:
         tip = clock_tooltip(clock, self.tr_)
-        name = QLabel(f"{clock.label} <span style='color:#6b7280'>{clock.confidence}</span>")
+        mark = CONFIDENCE_MARKS.get(clock.confidence, "?")
+        name = QLabel(f"{clock.label} <span style='color:#6b7280'>{mark}</span>")
         name.setWordWrap(True)
         due = QLabel(format_time(clock.due, self.tr_) if clock.due else "")
         due.setObjectName("muted")

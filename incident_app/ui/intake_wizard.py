@@ -93,7 +93,7 @@ class IntakeWizard(QWizard):
         return True
 
     def preview_clocks(self, facts: IntakeFacts) -> list[DeadlineClock]:
-        return preview_obligations(facts, self.profile) if self.profile else []
+        return preview_obligations(facts, self.profile, self.tr_.lang) if self.profile else []
 
     # -- finishing and cancelling ------------------------------------------------------
     def accept(self) -> None:

@@ -42,8 +42,8 @@ class OverviewData:
     catalog: Catalog
 
 
-def load_overview(services: Services, incident_id: int) -> OverviewData:
-    return OverviewData(services.incidents.get(incident_id), deadline_clocks(services, incident_id),
+def load_overview(services: Services, incident_id: int, lang: str = "zh-CN") -> OverviewData:
+    return OverviewData(services.incidents.get(incident_id), deadline_clocks(services, incident_id, lang),
                         services.ctx.catalog)
 
 
@@ -106,8 +106,8 @@ class OverviewTab(QWidget):
 
     # -- data ---------------------------------------------------------------------------
     def refresh(self) -> None:
-        incident_id = self.incident_id
-        self.runner.run(lambda s, _p: load_overview(s, incident_id),
+        incident_id, lang = self.incident_id, self.tr_.lang
+        self.runner.run(lambda s, _p: load_overview(s, incident_id, lang),
                         on_success=self._on_loaded, on_failure=self.errors.show)
 
     def _on_loaded(self, data: OverviewData) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.ui.assessment_tab import AssessmentTab
 from incident_app.ui.decisions_tab import DecisionsTab
 from incident_app.ui.overview_tab import OverviewTab
 from incident_app.ui.remediation_tab import RemediationTab
@@ -55,7 +56,7 @@ def placeholder(message_key: str) -> TabFactory:
 
 TAB_SPECS: list[TabSpec] = [
     TabSpec("overview", "workspace.tab.overview", OverviewTab),
-    TabSpec("assessment", "workspace.tab.assessment", placeholder("workspace.placeholder.assessment")),
+    TabSpec("assessment", "workspace.tab.assessment", AssessmentTab),
     TabSpec("people", "workspace.tab.people", placeholder("workspace.placeholder.people")),
     TabSpec("remediation", "workspace.tab.remediation", RemediationTab),
     TabSpec("decisions", "workspace.tab.decisions", DecisionsTab),

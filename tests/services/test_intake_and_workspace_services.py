@@ -122,10 +122,17 @@ def test_fact_sheet_and_plain_summary(services: Services, intake: dict[str, Any]
     assert summary[-1] == "2 first containment action(s) recorded."
 
 
-def test_deadline_hooks_are_empty_until_the_assessment_lands(services: Services, intake: dict[str, Any]) -> None:
-    incident = services.incidents.create(intake)
-    assert deadline_clocks(services, incident.id) == []
-    assert preview_obligations(incident.facts, services.profile.get()) == []
+def test_deadline_clocks_come_from_the_assessment(services: Services, intake: dict[str, Any]) -> None:
+    incident = services.incidents.create(intake)  # 3 minors: the minors' rules apply regardless of head-count
+    clocks = deadline_clocks(services, incident.id, "en")
+    regimes = {c.label.split(" · ")[0] for c in clocks}
+    assert {"PIPL-57", "MINORS-2024"} <= regimes
+    assert all(c.source for c in clocks)
+    assert {c.confidence for c in clocks} <= {"confirmed", "secondary", "unconfirmed"}
+    open_due = [c.due for c in clocks if not c.done and c.due is not None]
+    assert open_due == sorted(open_due)
+    preview = preview_obligations(incident.facts, services.profile.get(), "en", now=services.ctx.now())
+    assert {c.label for c in preview} == {c.label for c in clocks}
 
 
 def test_chain_verification_reports_progress_and_stops_on_cancel(services: Services) -> None:

@@ -19,7 +19,7 @@ TR = Translator(load_messages(), "zh-CN")
 
 def clock(minutes: float | None, **extra: object) -> DeadlineClock:
     due = None if minutes is None else NOW + timedelta(minutes=minutes)
-    return DeadlineClock(label=f"clock {minutes}", due=due, source="CAC 2025 Art. 6", confidence="✅", **extra)  # type: ignore[arg-type]
+    return DeadlineClock(label=f"clock {minutes}", due=due, source="CAC 2025 Art. 6", confidence="confirmed", **extra)  # type: ignore[arg-type]
 
 
 def test_states_by_time_left() -> None:
@@ -31,7 +31,7 @@ def test_states_by_time_left() -> None:
 
 
 def test_tooltip_names_the_legal_source_and_confidence() -> None:
-    tip = clock_tooltip(DeadlineClock("report", NOW, "GDPR Art. 33", "◐", recipient="regulator"), TR)
+    tip = clock_tooltip(DeadlineClock("report", NOW, "GDPR Art. 33", "secondary", recipient="regulator"), TR)
     assert "法律依据：GDPR Art. 33（◐ 仅二手来源）" in tip
     assert "2026-11-20 12:00" in tip and "regulator" in tip
 

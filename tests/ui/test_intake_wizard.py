@@ -56,7 +56,8 @@ def test_wizard_end_to_end(qtbot: QtBot, tmp_path: Path) -> None:
     assert len(wizard.containment.drafts()) == 1
     assert "客服导出文件误发外部邮箱" in wizard.review.summary.text()
     assert "手机号码" in wizard.review.summary.text()
-    assert "评估" in wizard.review.obligations.text()
+    assert "PIPL-57" in wizard.review.obligations.text()
+    assert "事件处置总结报告" not in wizard.review.obligations.text()  # its clock starts when handling closes
 
     with qtbot.waitSignal(wizard.incident_created) as created:
         wizard.accept()
