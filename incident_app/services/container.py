@@ -12,6 +12,7 @@ from incident_app.domain.clock import utc_now
 from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
 from incident_app.services.incidents import IncidentService
+from incident_app.services.notices import NoticeService
 from incident_app.services.profile import ProfileService
 from incident_app.services.remediation import DecisionService, RemediationService
 from incident_app.services.resources import load_catalog
@@ -28,6 +29,7 @@ class Services:
     audit: AuditService
     remediation: RemediationService
     decisions: DecisionService
+    notices: NoticeService
 
     @property
     def db_path(self) -> Path | None:
@@ -53,6 +55,7 @@ def open_services(
         audit=AuditService(ctx),
         remediation=RemediationService(ctx),
         decisions=DecisionService(ctx),
+        notices=NoticeService(ctx),
     )
 
 

@@ -17,6 +17,7 @@ from incident_app.domain.events import Event, EventDraft
 from incident_app.storage.database import connect, migrate
 from incident_app.storage.event_log import EventLog
 from incident_app.storage.incidents import IncidentRepository
+from incident_app.storage.notices import NoticeRepository
 from incident_app.storage.remediation import DecisionRepository, RemediationRepository
 from incident_app.storage.settings import SettingsRepository
 
@@ -34,6 +35,7 @@ class Store:
         self.events = EventLog(db)
         self.remediation = RemediationRepository(db)
         self.decisions = DecisionRepository(db)
+        self.notices = NoticeRepository(db)
 
     @classmethod
     def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:
