@@ -81,7 +81,8 @@ class NoticeService:
                             grade=grade, supplement_due=bool(changes[NoticeKind.REGULATOR_INITIAL]))
         wanted = [p for p in plan if kinds is None or p.kind in kinds]
         renderers = self._renderers(snapshot, plan, approvals, changes)
-        rendered = [(p, renderers[p.kind].render_master(p.kind, ch, lang, self.waivers(incident_id, p.kind)))
+        waivers = {p.kind: self.waivers(incident_id, p.kind) for p in wanted}
+        rendered = [(p, renderers[p.kind].render_master(p.kind, ch, lang, waivers[p.kind]))
                     for p in wanted for ch in CHANNELS[p.kind] for lang in langs]
         states = self._store_versions(incident_id, snapshot, rendered, approvals)
         return NoticeSet(incident_id, snapshot, tuple(plan), tuple(states), renderers, changes)
