@@ -13,6 +13,7 @@ from incident_app.services.assessment import AssessmentService
 from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
 from incident_app.services.incidents import IncidentService
+from incident_app.services.notices import NoticeService
 from incident_app.services.profile import ProfileService
 from incident_app.services.remediation import DecisionService, RemediationService
 from incident_app.services.resources import load_catalog
@@ -30,6 +31,7 @@ class Services:
     remediation: RemediationService
     decisions: DecisionService
     assessment: AssessmentService
+    notices: NoticeService
 
     @property
     def db_path(self) -> Path | None:
@@ -56,6 +58,7 @@ def open_services(
         remediation=RemediationService(ctx),
         decisions=DecisionService(ctx),
         assessment=AssessmentService(ctx),
+        notices=NoticeService(ctx),
     )
 
 

@@ -18,7 +18,19 @@ def incident_report(services: Services, incident_id: int) -> dict[str, Any]:
     report["remediation"] = _remediation(services, incident_id)
     report["decisions"] = [d.to_dict() for d in services.decisions.list(incident_id)]
     report["assessment"] = _assessment(services, incident_id)
+    report["notices"] = _notices(services, incident_id)
     return report
+
+
+def _notices(services: Services, incident_id: int) -> list[dict[str, Any]]:
+    """The stored notice versions (newest per kind × channel × language) and their approvals."""
+    store = services.ctx.store.notices
+    approvals = store.approvals(incident_id)
+    out = []
+    for version in store.latest_versions(incident_id).values():
+        signed = [a.to_dict() for a, v in approvals if v.id == version.id]
+        out.append(version.to_dict() | {"approvals": signed})
+    return sorted(out, key=lambda n: (n["kind"], n["channel"], n["lang"]))
 
 
 def _remediation(services: Services, incident_id: int) -> dict[str, Any]:

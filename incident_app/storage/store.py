@@ -18,6 +18,7 @@ from incident_app.storage.assessment import EnisaInputsRepository
 from incident_app.storage.database import connect, migrate
 from incident_app.storage.event_log import EventLog
 from incident_app.storage.incidents import IncidentRepository
+from incident_app.storage.notices import NoticeRepository
 from incident_app.storage.remediation import DecisionRepository, RemediationRepository
 from incident_app.storage.retention import RetentionRepository
 from incident_app.storage.settings import SettingsRepository
@@ -38,6 +39,7 @@ class Store:
         self.decisions = DecisionRepository(db)
         self.retention = RetentionRepository(db)
         self.enisa_inputs = EnisaInputsRepository(db)
+        self.notices = NoticeRepository(db)
 
     @classmethod
     def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:

@@ -15,7 +15,7 @@ ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Operatio
 
 
 def is_environment_error(exc: BaseException) -> bool:
-    return isinstance(exc, ENVIRONMENT_ERRORS | ValidationError | NotFoundError)
+    return isinstance(exc, (*ENVIRONMENT_ERRORS, ValidationError, NotFoundError))
 
 
 class ErrorReporter:

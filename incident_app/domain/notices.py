@@ -1,0 +1,188 @@
+"""Notices: who is told (kind), through what (channel), and which elements each notice must carry,
+in which order (DESIGN.md §2; PIPL Art. 57; GB/T 35273 §10.1 c) 3) and §10.2; CAC Reporting
+Measures Art. 7 items (一)–(八)). Element ids are stable across languages; the headings below are
+how a reader (and the completeness check) recognises each section in text, PDF and DOCX output."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class NoticeKind(StrEnum):
+    """Who a notice is addressed to. Values are stable (stored, used on the command line)."""
+
+    INDIVIDUAL = "individual"
+    GUARDIAN = "guardian"
+    REGULATOR_INITIAL = "regulator_initial"
+    REGULATOR_SUPPLEMENT = "regulator_supplement"
+    REGULATOR_SUMMARY = "regulator_summary"
+    PUBLIC_ANNOUNCEMENT = "public_announcement"
+    PARTNER = "partner"
+    EU_AUTHORITY = "eu_authority"
+
+    @property
+    def personal(self) -> bool:
+        """Personal notices are rendered once per recipient from one approved master."""
+        return self in (NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN)
+
+
+class Channel(StrEnum):
+    """How a notice reaches its reader; each channel has its own template."""
+
+    EMAIL_HTML = "email_html"
+    EMAIL_TEXT = "email_text"
+    LETTER = "letter"
+    SMS = "sms"
+    PUSH = "push"
+    PHONE_SCRIPT = "phone_script"
+    DOCUMENT = "document"
+
+    @property
+    def is_html(self) -> bool:
+        return self in (Channel.EMAIL_HTML, Channel.LETTER, Channel.DOCUMENT)
+
+    @property
+    def template_name(self) -> str:
+        """File stem of the channel's template: templates/<kind>/<stem>.<lang>.<ext>."""
+        return _TEMPLATE_STEMS[self]
+
+    @property
+    def extension(self) -> str:
+        return "html" if self.is_html else "txt"
+
+
+_TEMPLATE_STEMS = {
+    Channel.EMAIL_HTML: "email", Channel.EMAIL_TEXT: "email", Channel.LETTER: "letter",
+    Channel.SMS: "sms", Channel.PUSH: "push", Channel.PHONE_SCRIPT: "phone", Channel.DOCUMENT: "document",
+}
+
+CHANNELS: dict[NoticeKind, tuple[Channel, ...]] = {
+    NoticeKind.INDIVIDUAL: (Channel.EMAIL_HTML, Channel.EMAIL_TEXT, Channel.LETTER, Channel.SMS,
+                            Channel.PUSH, Channel.PHONE_SCRIPT),
+    NoticeKind.GUARDIAN: (Channel.EMAIL_HTML, Channel.EMAIL_TEXT, Channel.LETTER, Channel.SMS),
+    NoticeKind.REGULATOR_INITIAL: (Channel.DOCUMENT,),
+    NoticeKind.REGULATOR_SUPPLEMENT: (Channel.DOCUMENT,),
+    NoticeKind.REGULATOR_SUMMARY: (Channel.DOCUMENT,),
+    NoticeKind.PUBLIC_ANNOUNCEMENT: (Channel.DOCUMENT,),
+    NoticeKind.PARTNER: (Channel.DOCUMENT,),
+    NoticeKind.EU_AUTHORITY: (Channel.DOCUMENT,),
+}
+SHORT_CHANNELS = (Channel.SMS, Channel.PUSH)
+
+# DESIGN.md §2: every notice to individuals carries these, in this order.
+INDIVIDUAL_ELEMENTS: tuple[str, ...] = (
+    "situation", "data_types", "cause", "possible_harm", "measures_taken", "self_protection",
+    "remedies", "contact",
+)
+# SMS and push cannot hold eight sections in 134 characters: they point to the full notice
+# (email/letter) and carry what a person needs at once (what, which data, what to do, whom to ask).
+SHORT_ELEMENTS: tuple[str, ...] = ("situation", "data_types", "self_protection", "contact")
+# CAC Measures Art. 7 (一)–(六), (八) + PIPL Art. 57 + GB/T 35273 §10.1 c) 1)/3), in report order.
+REGULATOR_ELEMENTS: tuple[str, ...] = (
+    "operator_system", "incident_type_grade", "times_place", "affected_counts", "data_types",
+    "impact_harm", "measures_effect", "trend", "cause_analysis", "tracing_leads",
+    "planned_measures", "police", "self_protection", "individual_notice", "contact",
+)
+# CAC Measures: "可先报告第一项、第二项内容，其他情况及时补报" — these may be marked "to follow".
+DEFERRABLE_ELEMENTS: frozenset[str] = frozenset({"trend", "cause_analysis", "tracing_leads", "planned_measures"})
+# CAC Measures: summary report within 30 days after handling ends.
+SUMMARY_ELEMENTS: tuple[str, ...] = (
+    "overview", "cause_analysis", "measures_effect", "harm_caused", "accountability",
+    "rectification", "lessons", "contact",
+)
+PARTNER_ELEMENTS: tuple[str, ...] = (
+    "situation", "data_types", "cause", "possible_harm", "measures_taken", "partner_actions", "contact",
+)
+# GDPR Art. 33(3) (a)–(d).
+EU_ELEMENTS: tuple[str, ...] = (
+    "situation", "affected_counts", "data_types", "possible_harm", "measures_taken", "contact",
+)
+
+_REQUIRED: dict[NoticeKind, tuple[str, ...]] = {
+    NoticeKind.INDIVIDUAL: INDIVIDUAL_ELEMENTS,
+    NoticeKind.GUARDIAN: INDIVIDUAL_ELEMENTS,
+    NoticeKind.REGULATOR_INITIAL: REGULATOR_ELEMENTS,
+    NoticeKind.REGULATOR_SUPPLEMENT: ("report_reference", "changes", *REGULATOR_ELEMENTS),
+    NoticeKind.REGULATOR_SUMMARY: SUMMARY_ELEMENTS,
+    NoticeKind.PUBLIC_ANNOUNCEMENT: (*INDIVIDUAL_ELEMENTS, "inquiry"),
+    NoticeKind.PARTNER: PARTNER_ELEMENTS,
+    NoticeKind.EU_AUTHORITY: EU_ELEMENTS,
+}
+
+
+def required_elements(kind: NoticeKind, channel: Channel) -> tuple[str, ...]:
+    """The elements a (kind, channel) notice must carry, in the required order."""
+    if channel in SHORT_CHANNELS:
+        return SHORT_ELEMENTS
+    return _REQUIRED[kind]
+
+
+def may_defer(kind: NoticeKind, element: str) -> bool:
+    """Whether an element may say "to be supplemented" (regulator reports only)."""
+    return kind in (NoticeKind.REGULATOR_INITIAL, NoticeKind.REGULATOR_SUPPLEMENT) and element in DEFERRABLE_ELEMENTS
+
+
+# Headings per element: zh-CN first, then English. The first of each language is what the bundled
+# templates print; the completeness check accepts any listed heading (or the element id itself).
+HEADINGS: dict[str, dict[str, tuple[str, ...]]] = {
+    "situation": {"zh-CN": ("事件基本情况",), "en": ("What happened",)},
+    "data_types": {"zh-CN": ("涉及的个人信息种类",), "en": ("Personal information involved",)},
+    "cause": {"zh-CN": ("事件原因",), "en": ("Cause",)},
+    "possible_harm": {"zh-CN": ("可能造成的危害",), "en": ("Possible harm",)},
+    "measures_taken": {"zh-CN": ("已采取和将要采取的措施",), "en": ("What we have done and will do",)},
+    "self_protection": {"zh-CN": ("您可以采取的防范措施", "个人可以采取的减轻危害的措施"),
+                        "en": ("What you can do to protect yourself", "What individuals can do to reduce harm")},
+    "remedies": {"zh-CN": ("我们为您提供的补救措施",), "en": ("What we offer you",)},
+    "contact": {"zh-CN": ("联系我们", "联系人及联系方式"), "en": ("How to contact us", "Contact")},
+    "inquiry": {"zh-CN": ("咨询与查询",), "en": ("Where to ask",)},
+    "partner_actions": {"zh-CN": ("请贵方配合的事项",), "en": ("What we ask of you",)},
+    "operator_system": {"zh-CN": ("事发单位及系统基本情况",), "en": ("Operator and affected systems",)},
+    "incident_type_grade": {"zh-CN": ("事件类型和级别",), "en": ("Incident type and grade",)},
+    "times_place": {"zh-CN": ("发现和发生的时间、地点",), "en": ("Times and place",)},
+    "affected_counts": {"zh-CN": ("影响范围",), "en": ("Scale",)},
+    "impact_harm": {"zh-CN": ("已造成的影响和可能造成的危害",), "en": ("Impact so far and possible harm",)},
+    "measures_effect": {"zh-CN": ("已采取的应对措施及效果", "应急处置措施及效果"),
+                        "en": ("Measures taken and their effect",)},
+    "trend": {"zh-CN": ("事态发展趋势及可能的进一步影响",), "en": ("Likely development and further impact",)},
+    "cause_analysis": {"zh-CN": ("原因初步分析", "事件原因分析"),
+                       "en": ("Preliminary cause analysis", "Cause analysis")},
+    "tracing_leads": {"zh-CN": ("溯源调查线索",), "en": ("Leads for tracing",)},
+    "planned_measures": {"zh-CN": ("拟采取的措施及请求支援事项",), "en": ("Planned measures and support requested",)},
+    "police": {"zh-CN": ("向公安机关报案情况",), "en": ("Police report",)},
+    "individual_notice": {"zh-CN": ("告知受影响个人的情况",), "en": ("Notification of affected individuals",)},
+    "other_matters": {"zh-CN": ("其他应当报告的情况",), "en": ("Other matters",)},
+    "report_reference": {"zh-CN": ("补报说明",), "en": ("About this supplementary report",)},
+    "changes": {"zh-CN": ("新增和变更的情况",), "en": ("What is new or changed",)},
+    "update": {"zh-CN": ("更新说明",), "en": ("What has changed since our last notice",)},
+    "overview": {"zh-CN": ("事件概况",), "en": ("Overview",)},
+    "harm_caused": {"zh-CN": ("造成的危害",), "en": ("Harm caused",)},
+    "accountability": {"zh-CN": ("责任追究情况",), "en": ("Accountability",)},
+    "rectification": {"zh-CN": ("完善整改情况",), "en": ("Rectification",)},
+    "lessons": {"zh-CN": ("经验教训",), "en": ("Lessons learned",)},
+}
+ELEMENT_IDS: frozenset[str] = frozenset(HEADINGS)
+
+
+def heading(element: str, lang: str) -> str:
+    """The canonical heading of an element in a language (zh-CN when the language is unknown)."""
+    by_lang = HEADINGS[element]
+    return (by_lang.get(lang) or by_lang["zh-CN"])[0]
+
+
+def _heading_index() -> dict[str, str]:
+    index = {element: element for element in HEADINGS}
+    for element, by_lang in HEADINGS.items():
+        for titles in by_lang.values():
+            index.update({title.casefold(): element for title in titles})
+    return index
+
+
+HEADING_INDEX: dict[str, str] = _heading_index()
+
+# A drill incident's notices must say so in every format (banner text; the HTML also carries
+# data-drill="true").
+DRILL_MARKERS: tuple[str, ...] = ("演练", "DRILL")
+# SMS: two concatenated UCS-2 segments hold 2 × 67 characters (each carries a 6-byte header).
+SMS_MAX_CHARS = 134
+# …or 2 × 153 when every character is in the GSM 7-bit alphabet (plain English).
+SMS_MAX_GSM7 = 306
