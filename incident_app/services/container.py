@@ -13,6 +13,7 @@ from incident_app.services.assessment import AssessmentService
 from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
 from incident_app.services.incidents import IncidentService
+from incident_app.services.notice_inputs import assessed_notice_inputs
 from incident_app.services.notices import NoticeService
 from incident_app.services.profile import ProfileService
 from incident_app.services.remediation import DecisionService, RemediationService
@@ -50,6 +51,7 @@ def open_services(
     """Open the database at ``db_path`` (migrating it) and wire the services over it."""
     store = Store.open(db_path, connect_hook)
     ctx = AppContext(store=store, catalog=load_catalog(), clock=clock)
+    assessment = AssessmentService(ctx)
     return Services(
         ctx=ctx,
         incidents=IncidentService(ctx),
@@ -57,8 +59,8 @@ def open_services(
         audit=AuditService(ctx),
         remediation=RemediationService(ctx),
         decisions=DecisionService(ctx),
-        assessment=AssessmentService(ctx),
-        notices=NoticeService(ctx),
+        assessment=assessment,
+        notices=NoticeService(ctx, inputs_source=assessed_notice_inputs(assessment)),
     )
 
 

@@ -54,8 +54,9 @@ def plan_from_obligations(obligations: Iterable[Any]) -> list[PlannedNotice]:
         why = str(_field(obligation, "why") or "")
         source = str(_field(obligation, "source") or regime)
         kinds = RECIPIENT_KINDS.get(recipient, ())
-        if recipient == "regulator" and regime == "CAC-2025":
-            kinds = (*kinds, NoticeKind.REGULATOR_SUMMARY)
+        if recipient == "regulator" and "summary" in str(_field(obligation, "id") or ""):
+            # The CAC summary report (30 days after handling closes) is a notice of its own.
+            kinds = (NoticeKind.REGULATOR_SUMMARY,)
         for kind in kinds:
             planned.setdefault(kind, PlannedNotice(kind, why, source))
     return sorted(planned.values(), key=lambda p: list(NoticeKind).index(p.kind))

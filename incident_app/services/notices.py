@@ -28,6 +28,7 @@ from incident_app.services.context import AppContext
 from incident_app.services.documents import PdfWriter
 from incident_app.services.notice_context import NoticeContextBuilder, ReportInfo
 from incident_app.services.notice_export import ExportResult, NoticeExporter, RecipientSource
+from incident_app.services.notice_inputs import NoticeInputsSource
 from incident_app.services.notice_personal import PersonalEmail, PersonalRenderer
 from incident_app.services.notice_plan import PlannedNotice, plan_notices
 from incident_app.services.notice_render import NoticeRenderer, RenderedNotice, contact_expectations
@@ -37,13 +38,16 @@ from incident_app.services.profile import ProfileService
 from incident_app.services.remediation import DecisionService
 
 PeopleSource = Callable[[int], Iterable[Any]]
+
 # Events whose change can alter what a notice says (their time is the notice's "as of").
 _FACT_EVENT_PREFIXES = ("incident.", "remediation.", "assessment.")
 
 
 class NoticeService:
-    def __init__(self, ctx: AppContext, people_source: PeopleSource | None = None) -> None:
+    def __init__(self, ctx: AppContext, people_source: PeopleSource | None = None,
+                 inputs_source: NoticeInputsSource | None = None) -> None:
         self._ctx = ctx
+        self.inputs_source = inputs_source
         self._profile = ProfileService(ctx)
         self._decisions = DecisionService(ctx)
         self.templates = NoticeTemplateService(ctx)
@@ -71,8 +75,13 @@ class NoticeService:
     # -- prepare -------------------------------------------------------------------------------
     def prepare(self, incident_id: int, *, obligations: Sequence[Any] | None = None, grade: str | None = None,
                 kinds: Sequence[NoticeKind] | None = None, langs: Sequence[str] = LANGUAGES) -> NoticeSet:
-        """Render every planned notice (or only ``kinds``), check each, store new versions."""
+        """Render every planned notice (or only ``kinds``), check each, store new versions.
+
+        Without explicit ``obligations``/``grade`` they come from the assessment (when wired)."""
         _check_langs(langs)
+        if obligations is None and grade is None and self.inputs_source is not None:
+            assessed = self.inputs_source(incident_id)
+            obligations, grade = assessed.obligations, assessed.grade
         snapshot = self.snapshot(incident_id, grade)
         approvals = self._ctx.store.notices.approvals(incident_id)
         changes = {k: tuple(self._changes(snapshot, approvals, k)) for k in NoticeKind}

@@ -155,10 +155,22 @@ class NoticesTab(QWidget):
 
     # -- loading ------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Render and check every required notice on a worker; the lists update when it returns."""
+        """Render and check every required notice on a worker; the lists update when it returns.
+
+        Rendering stores notice versions (and logs them), so it waits until the tab is shown:
+        opening the workspace only to read the facts writes nothing."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         incident_id = self.incident_id
         self.runner.run(lambda services, _p: services.notices.prepare(incident_id),
                         on_success=self._on_loaded, on_failure=self.errors.show)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if getattr(self, "_stale", True):
+            self.refresh()
 
     def _on_loaded(self, notice_set: Any) -> None:
         current = self.list_view.currentIndex().row()

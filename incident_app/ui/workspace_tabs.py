@@ -20,6 +20,7 @@ from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.assessment_tab import AssessmentTab
 from incident_app.ui.decisions_tab import DecisionsTab
+from incident_app.ui.notices_tab import NoticesTab
 from incident_app.ui.overview_tab import OverviewTab
 from incident_app.ui.remediation_tab import RemediationTab
 from incident_app.ui.timeline_tab import TimelineTab
@@ -60,6 +61,6 @@ TAB_SPECS: list[TabSpec] = [
     TabSpec("people", "workspace.tab.people", placeholder("workspace.placeholder.people")),
     TabSpec("remediation", "workspace.tab.remediation", RemediationTab),
     TabSpec("decisions", "workspace.tab.decisions", DecisionsTab),
-    TabSpec("notices", "workspace.tab.notices", placeholder("workspace.placeholder.notices")),
+    TabSpec("notices", "workspace.tab.notices", NoticesTab),
     TabSpec("timeline", "workspace.tab.timeline", TimelineTab),
 ]

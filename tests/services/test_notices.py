@@ -8,6 +8,7 @@ import pytest
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.notices import Channel, NoticeKind
 from incident_app.services.container import Services
+from incident_app.services.notices import NoticeService
 from tests.notice_helpers import person
 
 REMEDIATION = {
@@ -29,10 +30,21 @@ def by_key(notice_set: Any) -> dict[tuple[str, str, str], Any]:
     return {(n.rendered.kind.value, n.rendered.channel.value, n.rendered.lang): n for n in notice_set.notices}
 
 
-def test_provisional_plan_and_complete_notices(services: Services, incident_id: int) -> None:
-    notice_set = services.notices.prepare(incident_id)
+def test_provisional_plan_without_an_assessment(services: Services, incident_id: int) -> None:
+    bare = NoticeService(services.ctx)  # no assessment wired: the plan comes from the facts
+    notice_set = bare.prepare(incident_id)
     assert [p.kind for p in notice_set.plan] == [NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN,
                                                  NoticeKind.REGULATOR_INITIAL]
+    assert all(p.provisional for p in notice_set.plan)
+
+
+def test_assessed_plan_and_complete_notices(services: Services, incident_id: int) -> None:
+    notice_set = services.notices.prepare(incident_id)
+    # The assessment adds the public announcement: until the people list shows everyone can be
+    # reached one by one, the officer prepares it (GB/T 35273 §10.2 a)).
+    assert [p.kind for p in notice_set.plan] == [NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN,
+                                                 NoticeKind.REGULATOR_INITIAL, NoticeKind.PUBLIC_ANNOUNCEMENT]
+    assert not any(p.provisional for p in notice_set.plan)
     assert all(n.status == "complete" for n in notice_set.notices), [n.to_dict() for n in notice_set.notices
                                                                      if n.status != "complete"]
     regulator = by_key(notice_set)[("regulator_initial", "document", "zh-CN")]
@@ -99,7 +111,7 @@ def test_versions_are_stored_once_and_events_carry_no_personal_data(services: Se
     services.notices.prepare(incident_id)
     count = services.ctx.store.notices.count_versions(incident_id)
     services.notices.prepare(incident_id)
-    assert services.ctx.store.notices.count_versions(incident_id) == count == 22
+    assert services.ctx.store.notices.count_versions(incident_id) == count == 24
     services.notices.approve(incident_id, "王安全")
     list(services.notices.personal_emails(incident_id, [person(1), person(2, guardian=True)]))
     payloads = json.dumps([e.payload for e in services.audit.timeline(incident_id)], ensure_ascii=False)
@@ -146,6 +158,7 @@ def test_html_escapes_personal_fields(services: Services, incident_id: int) -> N
 
 def test_plan_from_obligations(services: Services, incident_id: int) -> None:
     obligations = [{"recipient": "regulator", "regime": "CAC-2025", "why": "较大", "source": "CAC Measures Art. 4"},
+                   {"id": "cac-summary-report", "recipient": "regulator", "regime": "CAC-2025"},
                    {"recipient": "public", "regime": "GBT-35273"}, {"recipient": "police", "regime": "CAC-2025"}]
     notice_set = services.notices.prepare(incident_id, obligations=obligations, grade="较大")
     assert [p.kind.value for p in notice_set.plan] == ["regulator_initial", "regulator_summary", "public_announcement"]

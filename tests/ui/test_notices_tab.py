@@ -25,7 +25,7 @@ def tab(qtbot: QtBot, tmp_path: Path, intake: dict[str, object]) -> NoticesTab:
     widget = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "zh-CN"), incident.id)
     widget.errors.interactive = False
     qtbot.addWidget(widget)
-    widget.refresh()
+    widget.show()  # rendering waits until the tab is visible
     return widget
 
 
@@ -38,8 +38,8 @@ def element_status(tab: NoticesTab, element: str) -> str:
 
 
 def test_lists_required_notices_with_preview_and_check(tab: NoticesTab) -> None:
-    assert tab.notices_model.rowCount() == 22
-    assert "受影响个人" in tab.plan_label.text() and "暂定" in tab.plan_label.text()
+    assert tab.notices_model.rowCount() == 24
+    assert "受影响个人" in tab.plan_label.text() and "暂定" not in tab.plan_label.text()
     tab.select(NoticeKind.INDIVIDUAL, "email_html", "zh-CN")
     assert "事件基本情况" in tab.preview.toPlainText()
     assert element_status(tab, "remedies") == "内容为空" and element_status(tab, "situation") == "已包含"
@@ -90,3 +90,16 @@ def test_template_editor_refuses_a_broken_template_and_saves_a_good_one(qtbot: Q
     with qtbot.waitSignal(dialog.template_saved, timeout=5000):
         dialog.save()
     assert dialog.version_label.text() == "当前：第 1 版（自定义）"
+
+
+def test_hidden_tab_renders_nothing_until_shown(qtbot: QtBot, tmp_path: Path, intake: dict[str, object]) -> None:
+    db = tmp_path / "db.sqlite3"
+    services = open_services(db)
+    incident = services.incidents.create(intake)
+    services.close()
+    widget = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "zh-CN"), incident.id)
+    qtbot.addWidget(widget)
+    widget.refresh()
+    assert widget.notice_set is None
+    widget.show()
+    assert widget.notice_set is not None
