@@ -20,9 +20,6 @@ def demo_intake(services: Services) -> dict[str, object]:
         "summary": (
             "第三方一键登录 SDK 供应商的日志接口未做鉴权，暴露了我方用户的手机号码、设备标识符"
             "（IMEI/OAID）和登录 IP。安全研究人员通过 SRC 报告。"
-            " / The log endpoint of our third-party one-click-login SDK vendor had no authentication"
-            " and exposed users' phone numbers, device identifiers (IMEI/OAID) and login IPs;"
-            " reported by a security researcher through our SRC."
         ),
         "occurred_at": to_iso(discovered - timedelta(days=6)),
         "occurred_until": to_iso(discovered - timedelta(hours=3)),
@@ -53,4 +50,14 @@ def load_demo(services: Services) -> Incident:
     """Create the demo incident (and, as other capabilities land, its people and actions)."""
     incident = services.incidents.create(demo_intake(services))
     add_demo_remediation(services, incident)
+    add_demo_situation_texts(services, incident)
     return incident
+
+
+def add_demo_situation_texts(services: Services, incident: Incident) -> None:
+    """The facts' free text is written once, in Chinese; the officer writes the English notices'
+    description of what happened as an element text, as a real officer would."""
+    services.notices.set_element_text(incident.id, "situation", "en", (
+        "The log endpoint of our third-party one-click-login SDK vendor had no authentication and exposed "
+        "users' mobile phone numbers, device identifiers (IMEI/OAID) and login IP addresses. A security "
+        "researcher reported it to our security response centre; the vendor closed the endpoint the same day."))

@@ -1,0 +1,33 @@
+"""Every event type the product records has a Timeline label in both languages, so the officer
+never reads a raw key such as 'notice.element_text_set'."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from incident_app.services.resources import load_messages
+
+ROOT = Path(__file__).resolve().parents[2] / "incident_app"
+EVENT_TYPE = re.compile(
+    r"\"((?:incident|settings|decision|remediation|notice|people|send|export|personal_data|retention|"
+    r"evidence|assessment|database|obligation)\.[a-z_]+)\"")
+NOT_EVENTS = {"incident.json", "remediation.json", "people.contacts"}  # file names and table names
+
+
+def recorded_event_types() -> set[str]:
+    found: set[str] = set()
+    for path in (ROOT / "services").rglob("*.py"):
+        found |= set(EVENT_TYPE.findall(path.read_text(encoding="utf-8")))
+    return found - NOT_EVENTS
+
+
+def test_the_scan_finds_the_core_event_types() -> None:
+    assert {"incident.created", "decision.recorded", "notice.approved"} <= recorded_event_types()
+
+
+def test_every_recorded_event_type_has_a_label_in_both_languages() -> None:
+    messages = load_messages()
+    for lang in ("zh-CN", "en"):
+        missing = sorted(t for t in recorded_event_types() if f"timeline.type.{t}" not in messages[lang])
+        assert not missing, f"{lang} lacks Timeline labels for {missing}"
