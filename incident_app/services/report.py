@@ -15,7 +15,13 @@ def incident_report(services: Services, incident_id: int) -> dict[str, Any]:
     incident = services.incidents.get(incident_id)
     report = _header(incident)
     report["facts"] = incident.facts.to_dict()
+    report["email_delivery"] = _email_delivery(services, incident_id)
     return report
+
+
+def _email_delivery(services: Services, incident_id: int) -> dict[str, object]:
+    """The send ledger's counts by state and by fallback channel (no addresses)."""
+    return services.mail.overview(incident_id).to_dict()
 
 
 def _header(incident: Incident) -> dict[str, Any]:
