@@ -6,7 +6,6 @@ at-least-once rule for a crash is stated in domain/send_ledger.py and README."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import time
@@ -35,13 +34,16 @@ from incident_app.domain.mail_message import Sender, build_message_bytes
 from incident_app.domain.send_ledger import DeliveryOverview, LedgerDraft, LedgerEntry, SendRun
 from incident_app.services.context import AppContext
 from incident_app.services.mail_run import PauseFlag, RunStats, SendPump, chunks
-from incident_app.services.mail_transport import Job, SendAborted, send_single
+from incident_app.services.mail_transport import Job, SendAborted, run_in_own_thread, send_single
 from incident_app.services.progress import Progress
 
 __all__ = ["DryRunResult", "MailService", "NotApproved", "PauseFlag", "PrepareResult", "SendAborted",
            "SendBusy", "SendSummary", "TestSendResult"]
 
 PREPARE_CHUNK = 1000
+SMTP_SETTINGS_KEY = "send.smtp"
+REMEMBERED_SMTP_FIELDS = ("host", "port", "tls_mode", "user", "from_address", "from_name", "reply_to",
+                          "concurrency", "rate_per_s")
 STALE_AFTER_S = 60.0  # a run without a heartbeat for this long is dead, wherever it ran
 TEST_SUBJECT_PREFIX = "[测试 TEST] "
 RECOVERY_NOTE = ("interrupted while sending: the run ended before the relay's answer was stored; "
@@ -120,6 +122,23 @@ class MailService:
     def count(self, incident_id: int, state: SendState | None = None) -> int:
         return self._ctx.store.send_ledger.count(incident_id, state)
 
+    def saved_smtp(self) -> dict[str, Any]:
+        """The relay settings used last (never a password), to prefill the send dialog."""
+        saved = self._ctx.store.settings.get(SMTP_SETTINGS_KEY)
+        return dict(saved) if isinstance(saved, dict) else {}
+
+    def remember_smtp(self, settings: SmtpSettings) -> None:
+        """Keep the relay settings (not the password) for next time; logged when they change."""
+        data = {key: getattr(settings, key) for key in REMEMBERED_SMTP_FIELDS}
+        data["tls_mode"] = settings.tls_mode.value
+        before = self.saved_smtp()
+        if data == before:
+            return
+        with self._ctx.store.transaction():
+            self._ctx.store.settings.set(SMTP_SETTINGS_KEY, data)
+            changes = {k: {"from": before.get(k), "to": v} for k, v in data.items() if before.get(k) != v}
+            self._ctx.record("settings.smtp_changed", "settings", SMTP_SETTINGS_KEY, {"changes": changes})
+
     # -- sending -------------------------------------------------------------------------------
     def send(
         self, incident_id: int, source: MessageSource, settings: SmtpSettings, password: str | None = None,
@@ -188,7 +207,7 @@ class MailService:
         message_id = trial_message_id(self._message_id(message, settings), now)
         data = build_message_bytes(message, _sender(settings), message_id, now,
                                    subject_prefix=TEST_SUBJECT_PREFIX, to_address=to_address)
-        outcome = asyncio.run(send_single(settings, password, Job(0, to_address, data)))
+        outcome = run_in_own_thread(lambda: send_single(settings, password, Job(0, to_address, data)))
         with self._ctx.store.transaction():
             self._ctx.record("send.test_sent", "incident", incident_id,
                              {"count": 1, "accepted": outcome.state == SendState.SENT, "code": outcome.code},

@@ -282,7 +282,9 @@ class SendPump:
             phase = "waiting_retry"
         else:
             phase = "sending"
-        if phase != self._phase:
+        # Repeated while paused or waiting (progress updates are throttled, and nothing else
+        # advances then), so the listener always learns the current phase.
+        if phase != self._phase or phase != "sending":
             self._phase = phase
             with contextlib.suppress(Cancelled):
                 self._progress.advance(0, message=phase)

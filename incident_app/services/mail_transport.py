@@ -13,13 +13,16 @@ import queue
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import aiosmtplib
 
 from incident_app.domain.mail import SendState, SmtpSettings, TlsMode, classify_reply
 
+T = TypeVar("T")
 CONNECT_TRIES = 3  # consecutive connection failures before a worker gives up
 
 
@@ -224,8 +227,9 @@ class SmtpDispatcher:
 
     def __init__(self, settings: SmtpSettings, password: str | None, events: queue.Queue[NetworkEvent]) -> None:
         self._settings, self._password, self._events = settings, password, events
-        self._thread = threading.Thread(target=self._thread_main, name="smtp-dispatcher", daemon=True)
-        self._ready = threading.Event()
+        self._ready, self._done = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=_then_set(self._thread_main, self._done), name="smtp-dispatcher",
+                                        daemon=True)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._outbox: asyncio.Queue[Job | None] | None = None
         self._connections: list[SmtpConnection] = []
@@ -245,8 +249,7 @@ class SmtpDispatcher:
         self._call(self._stop_now)
 
     def join(self, timeout: float | None = None) -> bool:
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        return wait_for_thread(self._thread, self._done, timeout)
 
     def _call(self, fn: Callable[..., None], *args: object) -> None:
         if self._loop is None:
@@ -347,6 +350,52 @@ class SmtpDispatcher:
         self._events.put(Released((job.row_id,)))
         self._abort(str(failure))
         return False
+
+
+def _then_set(fn: Callable[[], None], done: threading.Event) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            fn()
+        finally:
+            done.set()
+
+    return run
+
+
+def wait_for_thread(thread: threading.Thread, done: threading.Event, timeout: float | None = None) -> bool:
+    """Join ``thread`` (whose target sets ``done`` last) from any thread.
+
+    ``Thread.join`` calls ``threading.current_thread()``, which from a foreign thread — a Qt pool
+    worker running our job — registers a dummy thread that never ends; waiting on an Event and
+    then on ``is_alive`` does not."""
+    if not done.wait(timeout):
+        return False
+    while thread.is_alive():
+        time.sleep(0.001)
+    return True
+
+
+def run_in_own_thread(coroutine_fn: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine on a private event loop in a short-lived thread and return its result.
+
+    Works from any calling thread — one that already runs an event loop, or a Qt pool thread
+    (asyncio.run there would register a never-ending dummy thread with ``threading``)."""
+    box: list[T] = []
+    errors: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            box.append(asyncio.run(coroutine_fn()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread below
+            errors.append(exc)
+
+    done = threading.Event()
+    thread = threading.Thread(target=_then_set(main, done), name="smtp-single", daemon=True)
+    thread.start()
+    wait_for_thread(thread, done)
+    if errors:
+        raise errors[0]
+    return box[0]
 
 
 async def send_single(settings: SmtpSettings, password: str | None, job: Job) -> Outcome:
