@@ -234,6 +234,8 @@ class SmtpDispatcher:
         self._outbox: asyncio.Queue[Job | None] | None = None
         self._connections: list[SmtpConnection] = []
         self._stopping = False
+        self._probe: asyncio.Lock | None = None
+        self._relay_ok: asyncio.Event | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -273,6 +275,7 @@ class SmtpDispatcher:
         self._connections = [SmtpConnection(self._settings, self._password, tls)
                              for _ in range(self._settings.concurrency)]
         pacer = Pacer(self._settings.rate_per_s)
+        self._probe, self._relay_ok = asyncio.Lock(), asyncio.Event()
         self._ready.set()
         await asyncio.gather(*(self._worker(conn, pacer) for conn in self._connections))
 
@@ -330,7 +333,23 @@ class SmtpDispatcher:
         self._events.put(outcome)
 
     async def _connect(self, conn: SmtpConnection, job: Job) -> bool:
-        """Connect for ``job``; False when this worker stops (the job is handed back)."""
+        """Connect for ``job``; False when this worker stops (the job is handed back).
+
+        Until one connection has succeeded, workers connect one at a time: a wrong password or
+        TLS setting then costs one failed login, not one per connection (relays lock accounts)."""
+        assert self._probe is not None and self._relay_ok is not None
+        if self._relay_ok.is_set():
+            return await self._connect_now(conn, job)
+        async with self._probe:
+            if self._stopping:
+                self._events.put(Released((job.row_id,)))
+                return False
+            connected = await self._connect_now(conn, job)
+            if connected:
+                self._relay_ok.set()
+            return connected
+
+    async def _connect_now(self, conn: SmtpConnection, job: Job) -> bool:
         failure = ConnectFailure("not connected", fatal=False)
         for attempt in range(CONNECT_TRIES):
             try:

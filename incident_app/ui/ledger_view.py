@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
 from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
@@ -17,6 +17,7 @@ from incident_app.domain.send_ledger import LedgerEntry
 Index = QModelIndex | QPersistentModelIndex
 RecordRole = Qt.ItemDataRole.UserRole + 1
 PAGE = 500
+MAX_TEXT_COLUMN = 320  # px; the full reply is in the tooltip
 
 
 class LedgerModel(QAbstractTableModel):
@@ -125,7 +126,7 @@ class LedgerView(QWidget):
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(LedgerModel.COL_DETAIL, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         top = QHBoxLayout()
         self.filter_label = QLabel()
         top.addWidget(self.filter_label)
@@ -170,6 +171,10 @@ class LedgerView(QWidget):
     def _on_loaded(self, result: tuple[Any, int, list[LedgerEntry]]) -> None:
         overview, total, rows = result
         self.model.reset(total, rows)
+        if rows:  # sized from the first page only: never measures the whole ledger
+            self.table.resizeColumnsToContents()
+            for column in (LedgerModel.COL_DETAIL, LedgerModel.COL_MESSAGE_ID):
+                self.table.setColumnWidth(column, min(self.table.columnWidth(column), MAX_TEXT_COLUMN))
         self.summary.setText(summary_text(self.tr_, overview))
         self.refreshed.emit()
 

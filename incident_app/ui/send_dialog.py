@@ -38,7 +38,7 @@ from incident_app.services.mail_sources import default_message_source
 from incident_app.services.progress import ProgressSnapshot
 from incident_app.services.secrets import SecretStore, account_name
 from incident_app.ui.errors import ErrorReporter
-from incident_app.ui.ledger_view import LedgerView, summary_text
+from incident_app.ui.ledger_view import LedgerView
 from incident_app.ui.smtp_form import SmtpForm
 
 KNOWN_FAILURES = (NotApproved, SendAborted, SendBusy, ValidationError, NotFoundError, ConnectionError)
@@ -181,7 +181,7 @@ class SendDialog(QDialog):
         if self.status is None:
             return
         t, s = self.tr_.t, self.status
-        self.counts.setText(t("send.counts", messages=f"{s.messages:,}") + "\n" + summary_text(self.tr_, s.overview))
+        self.counts.setText(t("send.counts", messages=f"{s.messages:,}"))
         self.approval.setText(t("send.approved") if s.approval.approved
                               else t("send.not_approved", reason=s.approval.reason))
 
@@ -282,7 +282,10 @@ class SendDialog(QDialog):
         self.job_finished.emit(kind)
 
     def _show_summary(self, summary: Any) -> None:
-        self.progress.setValue(self.progress.maximum() if summary.outcome == "completed" else self.progress.value())
+        if summary.outcome == "completed":
+            self.progress.setValue(self.progress.maximum())
+        self.rate_label.setText(self.tr_.t("send.rate_done", rate=f"{summary.to_dict()['rate_per_s']:,.0f}",
+                                           elapsed=format_eta(summary.duration_s)))
         text = self.tr_.t(f"send.outcome.{summary.outcome}", sent=summary.run.sent, failed=summary.run.failed)
         if summary.outcome == "aborted":
             text += "\n" + summary.run.aborted

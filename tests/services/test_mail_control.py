@@ -153,3 +153,29 @@ def test_sender_must_be_a_plain_address(services: Services, incident_id: int, si
     with pytest.raises(ValidationError, match="from"):
         services.mail.send(incident_id, SyntheticMessageSource(1),
                            smtp_settings(sink.port, from_address=f"Privacy <{SENDER}>"))
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_a_wrong_password_costs_one_login_attempt_not_one_per_connection(
+    services: Services, incident_id: int
+) -> None:
+    from smtp_sink import password_authenticator
+
+    check = password_authenticator("officer", "right")
+    attempts: list[str] = []
+
+    def counting(*args: object) -> object:
+        attempts.append("login")
+        return check(*args)
+
+    sink = Sink()
+    controller = start_sink(sink, authenticator=counting, auth_require_tls=False, auth_required=True)
+    try:
+        summary = services.mail.send(incident_id, SyntheticMessageSource(20),
+                                     smtp_settings(controller.port, user="officer", concurrency=8), "wrong")
+    finally:
+        controller.stop()
+    assert summary.outcome == "aborted" and "refused the login" in summary.run.aborted
+    # One connection tried to log in (aiosmtplib tries PLAIN, then LOGIN); without the one-at-a-time
+    # first connection, eight connections would have made sixteen attempts.
+    assert 1 <= len(attempts) <= 2 and summary.overview.by_state[SendState.QUEUED] == 20

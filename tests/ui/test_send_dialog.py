@@ -74,7 +74,7 @@ def test_test_first_then_send_to_all(qtbot: QtBot, db: Path, sink: Sink) -> None
     dialog.send_button.click()
     assert dialog.last_result.outcome == "completed" and sink.count() == 31
     assert dialog.progress.value() == dialog.progress.maximum() == 30
-    assert "发送结束" in dialog.message.text() and "已发送 30" in dialog.counts.text()
+    assert "发送结束" in dialog.message.text() and "已发送 30" in dialog.ledger.summary.text()
     assert dialog.ledger.model.rowCount() == 30
     assert not dialog.pause_button.isEnabled() and not dialog.cancel_button.isEnabled()
 
