@@ -34,8 +34,9 @@ from incident_app.domain.mail_message import Sender, build_message_bytes
 from incident_app.domain.send_ledger import DeliveryOverview, LedgerDraft, LedgerEntry, SendRun
 from incident_app.services.context import AppContext
 from incident_app.services.mail_run import PauseFlag, RunStats, SendPump, chunks
-from incident_app.services.mail_transport import Job, SendAborted, run_in_own_thread, send_single
+from incident_app.services.mail_transport import run_in_own_thread
 from incident_app.services.progress import Progress
+from incident_app.services.smtp_connection import Job, SendAborted, send_single
 
 __all__ = ["DryRunResult", "MailService", "NotApproved", "PauseFlag", "PrepareResult", "SendAborted",
            "SendBusy", "SendSummary", "TestSendResult"]

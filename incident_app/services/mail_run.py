@@ -128,7 +128,7 @@ class SendPump:
                 self.stats.cancelled = True
                 return
             pending = self._take()
-            self._commit(pending)
+            self._commit(pending)  # drops any message whose row could not be claimed
             if pending:
                 self._net.submit([self._job(p) for p in pending])
             self._update_phase()
@@ -180,12 +180,18 @@ class SendPump:
                 store.send_ledger.fail_unsent(self._blocked, now=now)
             if self._released:
                 store.send_ledger.release(self._released, now=now)
-            if claims:
-                store.send_ledger.claim([(p.row_id, p.message.to_address) for p in claims],
-                                        run_id=self._run_id, now=now)
+            claimed = store.send_ledger.claim([(p.row_id, p.message.to_address) for p in claims],
+                                              run_id=self._run_id, now=now) if claims else set()
             store.send_runs.heartbeat(self._run_id, now=now)
         self._results, self._blocked, self._released = [], [], []
         self._last_heartbeat = time.monotonic()
+        # Only claimed rows may leave, each once: a recipient listed twice is sent once.
+        kept = []
+        for pending in claims:
+            if pending.row_id in claimed:
+                claimed.discard(pending.row_id)
+                kept.append(pending)
+        claims[:] = kept
         self._outstanding.update((p.row_id, p) for p in claims)
 
     # -- events from the network thread --------------------------------------------------------

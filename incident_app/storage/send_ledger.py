@@ -87,19 +87,22 @@ class SendLedgerRepository:
         return _to_entry(rows[0])
 
     # -- state changes ------------------------------------------------------------------------
-    def claim(self, claims: Sequence[tuple[int, str]], *, run_id: str, now: datetime) -> None:
+    def claim(self, claims: Sequence[tuple[int, str]], *, run_id: str, now: datetime) -> set[int]:
         """Mark rows ``sending`` for this run (counting the attempt) before they go to the network.
 
-        ``claims`` pairs a row id with the address the message goes to now."""
+        ``claims`` pairs a row id with the address the message goes to now. Returns the ids
+        actually claimed: a row that is no longer queued or deferred (e.g. a source that yields
+        the same recipient twice) is left alone and must not be sent."""
         stamp = to_iso(now)
-        before = self._db.conn.total_changes
-        self._db.conn.executemany(
-            "UPDATE send_ledger SET state = 'sending', attempts = attempts + 1, run_id = ?, to_address = ?,"
-            " updated_at = ? WHERE id = ? AND state IN ('queued', 'deferred')",
-            ([run_id, address, stamp, row_id] for row_id, address in claims),
-        )
-        if self._db.conn.total_changes - before != len(claims):
-            raise RuntimeError("a ledger row changed state under a running send (two senders?)")
+        claimed: set[int] = set()
+        for row_id, address in claims:
+            cursor = self._db.conn.execute(
+                "UPDATE send_ledger SET state = 'sending', attempts = attempts + 1, run_id = ?, to_address = ?,"
+                " updated_at = ? WHERE id = ? AND state IN ('queued', 'deferred')",
+                [run_id, address, stamp, row_id])
+            if cursor.rowcount == 1:
+                claimed.add(row_id)
+        return claimed
 
     def record(self, results: Sequence[AttemptResult], *, now: datetime) -> None:
         """Store attempt outcomes of rows in ``sending``."""

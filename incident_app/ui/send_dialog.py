@@ -246,6 +246,13 @@ class SendDialog(QDialog):
             self._pause.pause()
         self.pause_button.setText(self.tr_.t("send.resume_button" if self._pause.paused else "send.pause_button"))
 
+    def reject(self) -> None:
+        """Closing while sending stops the run first; the dialog stays until it has stopped."""
+        if self._running and self._job_kind == "send":
+            self.cancel()
+            return
+        super().reject()
+
     def cancel(self) -> None:
         if self._running and self._handle is not None:
             self._handle.progress.cancel()

@@ -179,3 +179,11 @@ def test_a_wrong_password_costs_one_login_attempt_not_one_per_connection(
     # One connection tried to log in (aiosmtplib tries PLAIN, then LOGIN); without the one-at-a-time
     # first connection, eight connections would have made sixteen attempts.
     assert 1 <= len(attempts) <= 2 and summary.overview.by_state[SendState.QUEUED] == 20
+
+
+def test_a_recipient_listed_twice_gets_one_message(services: Services, incident_id: int, sink: Sink) -> None:
+    messages = list(SyntheticMessageSource(4).iter_messages(incident_id))
+    summary = services.mail.send(incident_id, StaticMessageSource([*messages, messages[1], messages[1]]),
+                                 smtp_settings(sink.port))
+    assert summary.outcome == "completed" and summary.overview.total == 4
+    assert sink.count() == 4 and set(sink.message_ids().values()) == {1}

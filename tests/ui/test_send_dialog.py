@@ -133,6 +133,7 @@ def test_pause_and_stop_on_a_threaded_runner(qtbot: QtBot, db: Path) -> None:
     runner = JobRunner(services_factory(db))
     try:
         dialog = make_dialog(qtbot, db, lambda _s: SyntheticMessageSource(400), runner=runner)
+        dialog.show()
         qtbot.waitUntil(lambda: dialog.status is not None, timeout=10_000)
         fill_relay(dialog, controller.port)
         with qtbot.waitSignal(dialog.job_finished, timeout=20_000):
@@ -144,7 +145,8 @@ def test_pause_and_stop_on_a_threaded_runner(qtbot: QtBot, db: Path) -> None:
         assert dialog.pause_button.text() == "继续"
         qtbot.waitUntil(lambda: "已暂停" in dialog.rate_label.text(), timeout=20_000)
         with qtbot.waitSignal(dialog.job_finished, timeout=30_000):
-            dialog.cancel_button.click()
+            dialog.reject()  # closing while sending means: stop first
+            assert dialog.isVisible()
         assert runner.wait_all()
     finally:
         controller.stop()
