@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Protocol
 
 from incident_app.domain.errors import FieldProblem, ValidationError
@@ -75,7 +76,7 @@ class OutgoingMessage:
     html_body: str | None = None
     mentioned_addresses: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def reference(self) -> str:
         """The per-recipient notice reference the body must contain."""
         return notice_reference(self.incident_id, self.recipient_key, self.notice_kind, self.notice_version)

@@ -35,6 +35,7 @@ from incident_app.services.progress import Cancelled, Progress
 
 HEARTBEAT_S = 2.0
 MAX_WAIT_S = 0.2
+GATHER_S = 0.01
 FEED_CHUNK = 256
 
 
@@ -182,9 +183,11 @@ class SendPump:
                 store.send_ledger.release(self._released, now=now)
             claimed = store.send_ledger.claim([(p.row_id, p.message.to_address) for p in claims],
                                               run_id=self._run_id, now=now) if claims else set()
-            store.send_runs.heartbeat(self._run_id, now=now)
+            if heartbeat:
+                store.send_runs.heartbeat(self._run_id, now=now)
         self._results, self._blocked, self._released = [], [], []
-        self._last_heartbeat = time.monotonic()
+        if heartbeat:
+            self._last_heartbeat = time.monotonic()
         # Only claimed rows may leave, each once: a recipient listed twice is sent once.
         kept = []
         for pending in claims:
@@ -196,14 +199,17 @@ class SendPump:
 
     # -- events from the network thread --------------------------------------------------------
     def _wait(self, timeout: float) -> None:
+        """Wait for the first event, then gather for a few milliseconds more, so that one
+        transaction stores many outcomes (rows stay 'sending' meanwhile: the crash rule holds)."""
         try:
             event = self._events.get(timeout=timeout)
         except queue.Empty:
             return
         self._handle(event)
-        while True:
+        deadline = time.monotonic() + GATHER_S
+        while (left := deadline - time.monotonic()) > 0:
             try:
-                event = self._events.get_nowait()
+                event = self._events.get(timeout=left)
             except queue.Empty:
                 return
             self._handle(event)
