@@ -64,6 +64,8 @@ def test_send_prints_counts_and_a_second_run_sends_nothing(
     again = json.loads(out)
     assert code == 0 and again["this_run"]["attempted"] == 0 and again["ledger"]["by_state"]["sent"] == 30
     assert sink.count() == 30 and sink.peak_connections <= 3
+    code, out, _ = cli(capsys, db, "show", "1")
+    assert code == 0 and json.loads(out)["email_delivery"]["by_state"]["sent"] == 30
 
 
 @pytest.mark.usefixtures("synthetic")
