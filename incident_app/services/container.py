@@ -13,6 +13,7 @@ from incident_app.services.assessment import AssessmentService
 from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
 from incident_app.services.incidents import IncidentService
+from incident_app.services.mail import MailService
 from incident_app.services.notice_inputs import assessed_notice_inputs
 from incident_app.services.notices import NoticeService
 from incident_app.services.profile import ProfileService
@@ -33,6 +34,7 @@ class Services:
     decisions: DecisionService
     assessment: AssessmentService
     notices: NoticeService
+    mail: MailService
 
     @property
     def db_path(self) -> Path | None:
@@ -61,6 +63,7 @@ def open_services(
         decisions=DecisionService(ctx),
         assessment=assessment,
         notices=NoticeService(ctx, inputs_source=assessed_notice_inputs(assessment)),
+        mail=MailService(ctx),
     )
 
 

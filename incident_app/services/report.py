@@ -19,6 +19,7 @@ def incident_report(services: Services, incident_id: int) -> dict[str, Any]:
     report["decisions"] = [d.to_dict() for d in services.decisions.list(incident_id)]
     report["assessment"] = _assessment(services, incident_id)
     report["notices"] = _notices(services, incident_id)
+    report["email_delivery"] = _email_delivery(services, incident_id)
     return report
 
 
@@ -45,6 +46,11 @@ def _remediation(services: Services, incident_id: int) -> dict[str, Any]:
 def _assessment(services: Services, incident_id: int) -> dict[str, Any]:
     assessment = services.assessment.assess(incident_id)
     return services.assessment.to_json(assessment)
+
+
+def _email_delivery(services: Services, incident_id: int) -> dict[str, object]:
+    """The send ledger's counts by state and by fallback channel (no addresses)."""
+    return services.mail.overview(incident_id).to_dict()
 
 
 def _header(incident: Incident) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from incident_app.storage.incidents import IncidentRepository
 from incident_app.storage.notices import NoticeRepository
 from incident_app.storage.remediation import DecisionRepository, RemediationRepository
 from incident_app.storage.retention import RetentionRepository
+from incident_app.storage.send_ledger import SendLedgerRepository, SendRunRepository
 from incident_app.storage.settings import SettingsRepository
 
 ConnectHook = Callable[[Path], sqlite3.Connection]
@@ -40,6 +41,8 @@ class Store:
         self.retention = RetentionRepository(db)
         self.enisa_inputs = EnisaInputsRepository(db)
         self.notices = NoticeRepository(db)
+        self.send_ledger = SendLedgerRepository(db)
+        self.send_runs = SendRunRepository(db)
 
     @classmethod
     def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2] / "incident_app"
 EVENT_TYPE = re.compile(
     r"\"((?:incident|settings|decision|remediation|notice|people|send|export|personal_data|retention|"
     r"evidence|assessment|database|obligation)\.[a-z_]+)\"")
-NOT_EVENTS = {"incident.json", "remediation.json", "people.contacts"}  # file names and table names
+NOT_EVENTS = {"incident.json", "remediation.json", "people.contacts", "send.smtp"}  # files, tables, settings keys
 
 
 def recorded_event_types() -> set[str]:

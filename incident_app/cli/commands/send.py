@@ -1,0 +1,159 @@
+"""``send ID``: send the approved personal email notices through the SMTP relay (resumable), or
+write them as .eml files (``--dry-run DIR``), or send one test copy to yourself (``--test-to``)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+from incident_app.cli.output import CliError, print_json, say
+from incident_app.cli.progress_bar import ProgressBar
+from incident_app.domain.mail import (
+    MessageSource,
+    RetryPolicy,
+    SmtpSettings,
+    TlsMode,
+    parse_rate,
+    validate_smtp_settings,
+)
+from incident_app.services.container import Services
+from incident_app.services.mail import NotApproved, SendAborted, SendBusy
+from incident_app.services.mail_sources import NoMessageSource, default_message_source
+from incident_app.services.progress import Progress
+from incident_app.services.secrets import SecretStore, account_name, resolve_password
+
+DEFAULT_PORT_MODES = {465: TlsMode.TLS, 587: TlsMode.STARTTLS}
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "send", parents=[common], help="send the approved personal email notices (resumable)",
+        description="Send every approved personal email notice not yet sent; a second run resumes. "
+                    "Prints counts by state as JSON.")
+    parser.add_argument("id", type=int, help="incident id")
+    relay = parser.add_argument_group("relay")
+    relay.add_argument("--smtp-host", metavar="H", help="SMTP relay host")
+    relay.add_argument("--smtp-port", metavar="P", type=int, help="465 = implicit TLS, 587 = STARTTLS")
+    mode = relay.add_mutually_exclusive_group()
+    mode.add_argument("--tls", dest="tls_mode", action="store_const", const=TlsMode.TLS, help="implicit TLS")
+    mode.add_argument("--starttls", dest="tls_mode", action="store_const", const=TlsMode.STARTTLS,
+                      help="plain greeting, then mandatory STARTTLS")
+    mode.add_argument("--plain", dest="tls_mode", action="store_const", const=TlsMode.PLAIN,
+                      help="no encryption (loopback or internal relays; never with a password off-host)")
+    relay.add_argument("--ca-file", default="", help="extra CA certificate (PEM) for an internal relay")
+    relay.add_argument("--user", metavar="U", default="", help="SMTP login")
+    relay.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
+    relay.add_argument("--save-password", action="store_true", help="store the password in the OS keyring")
+    _add_message_options(parser)
+    _add_pace_options(parser)
+    parser.set_defaults(handler=handle)
+
+
+def _add_message_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("message")
+    group.add_argument("--from", dest="from_address", metavar="ADDRESS",
+                       help="sender address (default: the PI officer's email in the profile)")
+    group.add_argument("--from-name", help="sender display name (default: company name)")
+    group.add_argument("--reply-to", help="reply address (default: the PI officer's email)")
+    group.add_argument("--dry-run", metavar="DIR", type=Path, help="write .eml files to DIR instead of sending")
+    group.add_argument("--test-to", metavar="ADDRESS", help="send only the first notice, marked TEST, to yourself")
+    group.add_argument("--bounces", metavar="FILE", type=Path,
+                       help="record bounced notices: FILE lists their Message-IDs, one a line")
+
+
+def _add_pace_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("pace")
+    group.add_argument("--concurrency", metavar="N", type=int, default=10, help="parallel connections (10)")
+    group.add_argument("--rate", metavar="R/s", default="0", help="messages per second, e.g. 50/s (no limit)")
+    group.add_argument("--timeout", metavar="S", type=float, default=30.0, help="seconds per SMTP reply (30)")
+    group.add_argument("--max-attempts", metavar="N", type=int, default=5, help="attempts per recipient (5)")
+    group.add_argument("--retry-base", metavar="S", type=float, default=30.0,
+                       help="first retry delay in seconds, doubling each time (30)")
+
+
+def handle(args: argparse.Namespace, services: Services) -> int:
+    source = _source(services)
+    settings = _settings(args, services)
+    try:
+        return _dispatch(args, services, source, settings)
+    except NotApproved as exc:
+        raise CliError(f"refusing to send: {exc} (a --dry-run works without approval)", 2) from None
+    except SendBusy as exc:
+        raise CliError(str(exc), 1) from None
+    except SendAborted as exc:
+        raise CliError(f"sending stopped: {exc}", 1) from None
+
+
+def _dispatch(args: argparse.Namespace, services: Services, source: MessageSource, settings: SmtpSettings) -> int:
+    if args.dry_run:
+        result = services.mail.dry_run(args.id, source, settings, args.dry_run)
+        print_json({"dry_run": result.folder, "written": result.written, "blocked": result.blocked})
+        return 0
+    if args.bounces:
+        lines = args.bounces.read_text(encoding="utf-8").splitlines()
+        print_json({"bounces_recorded": services.mail.record_bounces(args.id, lines, source)})
+        return 0
+    password = _password(args, settings)
+    if args.test_to:
+        test = services.mail.send_test(args.id, source, settings, password, args.test_to)
+        print_json({"test_sent_to": test.to, "message_id": test.message_id, "reply": test.reply})
+        return 0
+    bar = ProgressBar()
+    summary = services.mail.send(args.id, source, settings, password,
+                                 progress=Progress(on_change=bar.update, min_interval_s=0.2))
+    bar.finish()
+    print_json(summary.to_dict())
+    if summary.outcome == "aborted":
+        say(f"sending stopped: {summary.run.aborted}; nothing unsent was marked sent — fix it and run send again")
+        return 1
+    return 0
+
+
+def _source(services: Services) -> MessageSource:
+    try:
+        return default_message_source(services)
+    except NoMessageSource as exc:
+        raise CliError(str(exc), 2) from None
+
+
+def _settings(args: argparse.Namespace, services: Services) -> SmtpSettings:
+    needs_server = not (args.dry_run or args.bounces)
+    if needs_server and (not args.smtp_host or not args.smtp_port):
+        raise CliError("give --smtp-host and --smtp-port (or --dry-run DIR to write .eml files)", 2)
+    mode = args.tls_mode or DEFAULT_PORT_MODES.get(args.smtp_port)
+    if needs_server and mode is None:
+        raise CliError(f"port {args.smtp_port}: choose --tls, --starttls or --plain explicitly", 2)
+    profile = services.profile.get()
+    settings = SmtpSettings(
+        host=args.smtp_host or "", port=args.smtp_port or 0, tls_mode=mode or TlsMode.PLAIN,
+        from_address=args.from_address or profile.officer_email,
+        from_name=profile.company_zh if args.from_name is None else args.from_name,
+        reply_to=profile.officer_email if args.reply_to is None else args.reply_to,
+        user=args.user, concurrency=args.concurrency, rate_per_s=parse_rate(args.rate),
+        timeout_s=args.timeout, ca_file=args.ca_file,
+        retry=RetryPolicy(max_attempts=args.max_attempts, base_delay_s=args.retry_base),
+    )
+    validate_smtp_settings(settings, needs_server=needs_server)  # before any password prompt
+    return settings
+
+
+def _password(args: argparse.Namespace, settings: SmtpSettings) -> str | None:
+    """Only when logging in: $VAR, else the keyring, else a prompt on a terminal."""
+    if not settings.user:
+        return None
+    store = SecretStore()
+    account = account_name(settings.host, settings.port, settings.user)
+    prompt = _prompt if sys.stdin.isatty() else None
+    password = resolve_password(store, account, env_var=args.password_env, prompt=prompt)
+    if args.save_password:
+        where = store.remember(account, password, persist=True)
+        if where != "keyring":
+            say("no working OS keyring on this machine: the password is used for this run only, not saved")
+    return password
+
+
+def _prompt(account: str) -> str | None:
+    return getpass.getpass(f"SMTP password for {account}: ") or None

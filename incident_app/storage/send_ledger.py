@@ -1,0 +1,220 @@
+"""The send ledger table and the send-run lease: set-based writes (executemany) so a batch of
+results costs one transaction, and every state change guarded by the state it expects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from incident_app.domain.clock import parse_time, to_iso
+from incident_app.domain.mail import FallbackChannel, SendState
+from incident_app.domain.send_ledger import AttemptResult, LedgerDraft, LedgerEntry, SendRun
+
+_CHUNK = 500  # keys per IN (...) lookup; well under SQLite's variable limit
+
+
+class SendLedgerRepository:
+    """Rows of ``send_ledger``; returns domain objects, never rows."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    # -- enqueue and read -----------------------------------------------------------------------
+    def enqueue(self, drafts: Iterable[LedgerDraft], *, now: datetime) -> int:
+        """Insert rows that do not exist yet (idempotent); returns how many were new."""
+        stamp = to_iso(now)
+        before = self._db.conn.total_changes
+        self._db.conn.executemany(
+            "INSERT OR IGNORE INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version,"
+            " to_address, language, message_id, state, attempts, in_doubt, queued_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,0,0,?,?)",
+            ([d.incident_id, d.recipient_key, d.notice_kind, d.notice_version, d.to_address, d.language,
+              d.message_id, SendState.QUEUED.value, stamp, stamp] for d in drafts),
+        )
+        return int(self._db.conn.total_changes - before)
+
+    def lookup(
+        self, incident_id: int, kind: str, version: str, recipient_keys: Sequence[str],
+    ) -> dict[str, LedgerEntry]:
+        """The rows of these recipients for one notice kind and version, by recipient key."""
+        found: dict[str, LedgerEntry] = {}
+        for start in range(0, len(recipient_keys), _CHUNK):
+            chunk = list(recipient_keys[start:start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.query(
+                "SELECT * FROM send_ledger WHERE incident_id = ? AND notice_kind = ? AND notice_version = ?"
+                f" AND recipient_key IN ({marks})", [incident_id, kind, version, *chunk])
+            found.update((r["recipient_key"], _to_entry(r)) for r in rows)
+        return found
+
+    def page(self, incident_id: int, state: SendState | None = None, *, offset: int = 0,
+             limit: int = 200) -> list[LedgerEntry]:
+        """One page of the ledger in id order, optionally only one state."""
+        where, params = _filter(incident_id, state)
+        rows = self._db.query(f"SELECT * FROM send_ledger WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
+                              [*params, limit, offset])
+        return [_to_entry(r) for r in rows]
+
+    def count(self, incident_id: int, state: SendState | None = None) -> int:
+        where, params = _filter(incident_id, state)
+        return int(self._db.execute(f"SELECT count(*) FROM send_ledger WHERE {where}", params).fetchone()[0])
+
+    def counts(self, incident_id: int) -> dict[SendState, int]:
+        """Rows by state (every state present, zero when empty)."""
+        rows = self._db.execute(
+            "SELECT state, count(*) FROM send_ledger WHERE incident_id = ? GROUP BY state", [incident_id])
+        found = {SendState(state): int(n) for state, n in rows}
+        return {s: found.get(s, 0) for s in SendState}
+
+    def fallback_counts(self, incident_id: int) -> dict[FallbackChannel, int]:
+        rows = self._db.execute(
+            "SELECT fallback, count(*) FROM send_ledger WHERE incident_id = ? AND state = ?"
+            " AND fallback IS NOT NULL GROUP BY fallback", [incident_id, SendState.FAILED.value])
+        found = {FallbackChannel(channel): int(n) for channel, n in rows}
+        return {c: found.get(c, 0) for c in FallbackChannel}
+
+    def in_doubt_count(self, incident_id: int) -> int:
+        return int(self._db.execute(
+            "SELECT count(*) FROM send_ledger WHERE incident_id = ? AND in_doubt > 0", [incident_id]).fetchone()[0])
+
+    def get(self, row_id: int) -> LedgerEntry:
+        rows = list(self._db.query("SELECT * FROM send_ledger WHERE id = ?", [row_id]))
+        if not rows:
+            raise LookupError(f"send ledger row {row_id} does not exist")
+        return _to_entry(rows[0])
+
+    # -- state changes ------------------------------------------------------------------------
+    def claim(self, claims: Sequence[tuple[int, str]], *, run_id: str, now: datetime) -> set[int]:
+        """Mark rows ``sending`` for this run (counting the attempt) before they go to the network.
+
+        ``claims`` pairs a row id with the address the message goes to now. Returns the ids
+        actually claimed: a row that is no longer queued or deferred (e.g. a source that yields
+        the same recipient twice) is left alone and must not be sent."""
+        stamp = to_iso(now)
+        claimed: set[int] = set()
+        for row_id, address in claims:
+            cursor = self._db.conn.execute(
+                "UPDATE send_ledger SET state = 'sending', attempts = attempts + 1, run_id = ?, to_address = ?,"
+                " updated_at = ? WHERE id = ? AND state IN ('queued', 'deferred')",
+                [run_id, address, stamp, row_id])
+            if cursor.rowcount == 1:
+                claimed.add(row_id)
+        return claimed
+
+    def record(self, results: Sequence[AttemptResult], *, now: datetime) -> None:
+        """Store attempt outcomes of rows in ``sending``."""
+        stamp = to_iso(now)
+        self._db.conn.executemany(
+            "UPDATE send_ledger SET state = ?, last_code = ?, last_reply = ?, reason = ?, next_attempt_at = ?,"
+            " sent_at = ?, updated_at = ?, in_doubt = in_doubt + ? WHERE id = ? AND state = 'sending'",
+            ([r.state.value, r.code, r.reply, r.reason,
+              to_iso(r.next_attempt_at) if r.next_attempt_at else None,
+              stamp if r.state == SendState.SENT else None, stamp, int(r.in_doubt), r.row_id] for r in results),
+        )
+
+    def fail_unsent(self, failures: Sequence[tuple[int, str]], *, now: datetime) -> None:
+        """Fail rows that were never attempted (the content check blocked them)."""
+        stamp = to_iso(now)
+        self._db.conn.executemany(
+            "UPDATE send_ledger SET state = 'failed', reason = ?, updated_at = ?"
+            " WHERE id = ? AND state IN ('queued', 'deferred')",
+            ([reason, stamp, row_id] for row_id, reason in failures),
+        )
+
+    def release(self, row_ids: Sequence[int], *, now: datetime) -> None:
+        """Give back rows claimed but never handed to the relay: the attempt did not happen."""
+        stamp = to_iso(now)
+        self._db.conn.executemany(
+            "UPDATE send_ledger SET attempts = attempts - 1, updated_at = ?,"
+            " state = CASE WHEN attempts > 1 THEN 'deferred' ELSE 'queued' END"
+            " WHERE id = ? AND state = 'sending'",
+            ([stamp, row_id] for row_id in row_ids),
+        )
+
+    def recover_in_flight(self, incident_id: int, *, note: str, now: datetime) -> int:
+        """Rows a dead run left in ``sending`` become due for a re-send, flagged as in doubt."""
+        cursor = self._db.execute(
+            "UPDATE send_ledger SET state = 'deferred', in_doubt = in_doubt + 1, reason = ?,"
+            " next_attempt_at = ?, updated_at = ? WHERE incident_id = ? AND state = 'sending'",
+            [note, to_iso(now), to_iso(now), incident_id])
+        return int(cursor.rowcount)
+
+    def failed_without_fallback(self, incident_id: int) -> list[tuple[int, str]]:
+        rows = self._db.execute(
+            "SELECT id, recipient_key FROM send_ledger WHERE incident_id = ? AND state = 'failed'"
+            " AND fallback IS NULL ORDER BY id", [incident_id])
+        return [(int(row_id), str(key)) for row_id, key in rows]
+
+    def set_fallbacks(self, choices: Sequence[tuple[int, FallbackChannel]]) -> None:
+        self._db.conn.executemany(
+            "UPDATE send_ledger SET fallback = ? WHERE id = ? AND state = 'failed'",
+            ([channel.value, row_id] for row_id, channel in choices))
+
+    def mark_bounced(self, incident_id: int, message_ids: Sequence[str], *, reason: str, now: datetime) -> int:
+        """A notice accepted by the relay bounced later: it failed after all."""
+        before = self._db.conn.total_changes
+        self._db.conn.executemany(
+            "UPDATE send_ledger SET state = 'failed', reason = ?, fallback = NULL, updated_at = ?"
+            " WHERE incident_id = ? AND message_id = ? AND state = 'sent'",
+            ([reason, to_iso(now), incident_id, mid] for mid in message_ids))
+        return int(self._db.conn.total_changes - before)
+
+
+class SendRunRepository:
+    """The ``send_runs`` lease: at most one unfinished run per incident (a unique index)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def active(self, incident_id: int) -> SendRun | None:
+        rows = list(self._db.query(
+            "SELECT * FROM send_runs WHERE incident_id = ? AND finished_at IS NULL", [incident_id]))
+        return _to_run(rows[0]) if rows else None
+
+    def start(self, run: SendRun) -> None:
+        self._db.execute(
+            "INSERT INTO send_runs (run_id, incident_id, pid, host, started_at, heartbeat_at)"
+            " VALUES (?,?,?,?,?,?)",
+            [run.run_id, run.incident_id, run.pid, run.host, to_iso(run.started_at), to_iso(run.heartbeat_at)])
+
+    def heartbeat(self, run_id: str, *, now: datetime) -> None:
+        self._db.execute("UPDATE send_runs SET heartbeat_at = ? WHERE run_id = ?", [to_iso(now), run_id])
+
+    def finish(self, run_id: str, outcome: str, *, now: datetime) -> None:
+        self._db.execute("UPDATE send_runs SET finished_at = ?, outcome = ? WHERE run_id = ?",
+                         [to_iso(now), outcome, run_id])
+
+
+def _filter(incident_id: int, state: SendState | None) -> tuple[str, list[Any]]:
+    if state is None:
+        return "incident_id = ?", [incident_id]
+    return "incident_id = ? AND state = ?", [incident_id, state.value]
+
+
+def _time(value: Any) -> datetime | None:
+    return parse_time(str(value)) if value else None
+
+
+def _to_entry(row: dict[str, Any]) -> LedgerEntry:
+    return LedgerEntry(
+        id=int(row["id"]), incident_id=int(row["incident_id"]), recipient_key=row["recipient_key"],
+        notice_kind=row["notice_kind"], notice_version=row["notice_version"], to_address=row["to_address"],
+        language=row["language"] or "", message_id=row["message_id"], state=SendState(row["state"]),
+        attempts=int(row["attempts"]), in_doubt=int(row["in_doubt"]),
+        last_code=None if row["last_code"] is None else int(row["last_code"]),
+        last_reply=row["last_reply"] or "", reason=row["reason"] or "",
+        next_attempt_at=_time(row["next_attempt_at"]), queued_at=parse_time(row["queued_at"]),
+        updated_at=parse_time(row["updated_at"]), sent_at=_time(row["sent_at"]),
+        fallback=FallbackChannel(row["fallback"]) if row["fallback"] else None,
+    )
+
+
+def _to_run(row: dict[str, Any]) -> SendRun:
+    return SendRun(
+        run_id=row["run_id"], incident_id=int(row["incident_id"]), pid=int(row["pid"]), host=row["host"],
+        started_at=parse_time(row["started_at"]), heartbeat_at=parse_time(row["heartbeat_at"]),
+        finished_at=_time(row["finished_at"]), outcome=row["outcome"] or "",
+    )

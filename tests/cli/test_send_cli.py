@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from smtp_sink import Sink, password_authenticator, start_sink
+
+from incident_app.cli.main import run
+from incident_app.services.container import open_services
+from incident_app.services.mail_sources import ENV_SOURCE, ENV_SYNTHETIC_COUNT
+
+ROOT = Path(__file__).resolve().parents[2]
+SYNTHETIC = "incident_app.services.mail_sources:synthetic_source_from_env"
+
+
+@pytest.fixture
+def db(tmp_path: Path, intake: dict[str, object]) -> Path:
+    path = tmp_path / "db.sqlite3"
+    services = open_services(path)
+    services.incidents.create(intake)
+    services.close()
+    return path
+
+
+@pytest.fixture
+def synthetic(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_SOURCE, SYNTHETIC)
+    monkeypatch.setenv(ENV_SYNTHETIC_COUNT, "30")
+
+
+def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
+    code = run([*args, "--db", str(db)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def relay(port: int, *extra: str) -> list[str]:
+    return ["--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--plain", "--from", "privacy@example.test",
+            "--timeout", "2", "--retry-base", "0.05", *extra]
+
+
+def test_without_a_renderer_send_says_so(capsys: pytest.CaptureFixture[str], db: Path, sink: Sink) -> None:
+    code, out, err = cli(capsys, db, "send", "1", *relay(sink.port))
+    assert code == 2 and out == "" and "no approved email notices" in err and sink.count() == 0
+
+
+@pytest.mark.usefixtures("synthetic")
+def test_send_prints_counts_and_a_second_run_sends_nothing(
+    capsys: pytest.CaptureFixture[str], db: Path, sink: Sink
+) -> None:
+    code, out, err = cli(capsys, db, "send", "1", *relay(sink.port, "--concurrency", "3", "--rate", "500/s"))
+    summary = json.loads(out)
+    assert code == 0 and summary["outcome"] == "completed"
+    assert summary["ledger"]["by_state"]["sent"] == 30 and summary["this_run"]["attempted"] == 30
+    assert "30/30" in err  # the progress bar's last line
+    code, out, _ = cli(capsys, db, "send", "1", *relay(sink.port))
+    again = json.loads(out)
+    assert code == 0 and again["this_run"]["attempted"] == 0 and again["ledger"]["by_state"]["sent"] == 30
+    assert sink.count() == 30 and sink.peak_connections <= 3
+    code, out, _ = cli(capsys, db, "show", "1")
+    assert code == 0 and json.loads(out)["email_delivery"]["by_state"]["sent"] == 30
+
+
+@pytest.mark.usefixtures("synthetic")
+@pytest.mark.parametrize(("flags", "words"), [
+    (["--smtp-port", "465", "--starttls"], "port 465 speaks implicit TLS"),
+    (["--smtp-port", "587", "--tls"], "port 587 expects STARTTLS"),
+    (["--smtp-port", "2525"], "choose --tls, --starttls or --plain"),
+    (["--smtp-port", "2525", "--plain", "--user", "me", "--password-env", "X"], "never sent unencrypted"),
+])
+def test_tls_mode_is_explicit_and_checked(
+    capsys: pytest.CaptureFixture[str], db: Path, flags: list[str], words: str
+) -> None:
+    code, _, err = cli(capsys, db, "send", "1", "--smtp-host", "relay.example.com", "--from", "a@example.com", *flags)
+    assert code == 2 and words in err
+
+
+@pytest.mark.usefixtures("synthetic")
+def test_dry_run_writes_eml_files_and_sends_nothing(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, sink: Sink
+) -> None:
+    out_dir = tmp_path / "eml"
+    code, out, _ = cli(capsys, db, "send", "1", "--dry-run", str(out_dir), "--from", "privacy@example.test")
+    assert code == 0 and json.loads(out)["written"] == 30
+    files = sorted(out_dir.glob("*.eml"))
+    assert len(files) == 30 and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+    assert sink.count() == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM send_ledger").fetchone()[0] == 0
+
+
+@pytest.mark.usefixtures("synthetic")
+def test_test_send_goes_to_the_officer_only(capsys: pytest.CaptureFixture[str], db: Path, sink: Sink) -> None:
+    code, out, _ = cli(capsys, db, "send", "1", *relay(sink.port), "--test-to", "officer@example.test")
+    assert code == 0 and json.loads(out)["test_sent_to"] == "o***r@example.test"
+    assert [r.address for r in sink.received] == ["officer@example.test"]
+    assert b"Subject: =?utf-8?b?" in sink.received[0].data
+    code, _, err = cli(capsys, db, "send", "1", *relay(sink.port), "--test-to", "someone@elsewhere.example")
+    assert code == 2 and "only to your own address at example.test" in err and sink.count() == 1
+
+
+@pytest.mark.usefixtures("synthetic")
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_password_from_env_is_used_and_never_stored(
+    capsys: pytest.CaptureFixture[str], db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "S3cret-Pa55-不要泄露"
+    sink = Sink()
+    controller = start_sink(sink, authenticator=password_authenticator("officer", secret), auth_require_tls=False,
+                            auth_required=True)
+    login = relay(controller.port, "--user", "officer", "--password-env", "SMTP_PW")
+    try:
+        monkeypatch.setenv("SMTP_PW", "wrong")
+        bad_code, bad_out, bad_err = cli(capsys, db, "send", "1", *login)
+        monkeypatch.setenv("SMTP_PW", secret)
+        code, out, err = cli(capsys, db, "send", "1", *login)
+    finally:
+        controller.stop()
+    assert bad_code == 1 and "refused the login" in bad_err
+    assert json.loads(bad_out)["ledger"]["by_state"]["queued"] == 30
+    assert code == 0 and json.loads(out)["ledger"]["by_state"]["sent"] == 30 and sink.count() == 30
+    stored = b"".join(p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name))
+    assert secret.encode() not in stored and secret not in out + err
+    with sqlite3.connect(db) as conn:
+        events = list(conn.execute("SELECT type, payload FROM events"))
+    assert "send.finished" in {t for t, _ in events} and not any(secret in p for _, p in events)
+
+
+def _subprocess_send(db: Path, port: int, count: int) -> subprocess.Popen[str]:
+    env = os.environ | {ENV_SOURCE: SYNTHETIC, ENV_SYNTHETIC_COUNT: str(count)}
+    args = [sys.executable, str(ROOT / "main.py"), "send", "1", "--db", str(db), *relay(port, "--concurrency", "8")]
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_killed_mid_send_resumes_without_duplicates_beyond_the_in_flight_rule(db: Path) -> None:
+    """SIGKILL while sending, then run again: every notice arrives; a notice arrives twice only if
+    its row was 'sending' at the kill (then it is flagged in_doubt and re-sent with the same
+    Message-ID) — at most one window of 2 x concurrency rows."""
+    sink = Sink()
+    controller = start_sink(sink, reply_delay=0.005)
+    try:
+        first = _subprocess_send(db, controller.port, 600)
+        deadline = time.monotonic() + 60
+        while sink.count() < 150 and time.monotonic() < deadline and first.poll() is None:
+            time.sleep(0.01)
+        first.send_signal(signal.SIGKILL)
+        first.communicate()
+        with sqlite3.connect(db) as conn:
+            in_flight = conn.execute("SELECT count(*) FROM send_ledger WHERE state = 'sending'").fetchone()[0]
+            sent_before = conn.execute("SELECT count(*) FROM send_ledger WHERE state = 'sent'").fetchone()[0]
+        second = _subprocess_send(db, controller.port, 600)
+        out, err = second.communicate(timeout=120)
+    finally:
+        controller.stop()
+    assert first.returncode == -signal.SIGKILL and 0 < sent_before < 600, "the kill must land mid-send"
+    assert second.returncode == 0, err
+    summary = json.loads(out)
+    assert summary["ledger"]["by_state"]["sent"] == 600 and summary["recovered_in_doubt"] == in_flight
+    with sqlite3.connect(db) as conn:
+        rows = dict(conn.execute("SELECT message_id, in_doubt FROM send_ledger"))
+    received = sink.message_ids()
+    assert set(received) == set(rows)
+    duplicates = {mid: n for mid, n in received.items() if n > 1}
+    assert all(n == 2 and rows[mid] >= 1 for mid, n in duplicates.items())
+    assert sum(1 for v in rows.values() if v) == in_flight <= 16
