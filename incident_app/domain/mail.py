@@ -75,10 +75,15 @@ class OutgoingMessage:
     text_body: str
     html_body: str | None = None
     mentioned_addresses: tuple[str, ...] = ()
+    # The notice renderer prints its own per-recipient reference (domain/notice_recipient.py);
+    # when given, that is the line the content check looks for.
+    reference_line: str = ""
 
     @cached_property
     def reference(self) -> str:
         """The per-recipient notice reference the body must contain."""
+        if self.reference_line:
+            return self.reference_line
         return notice_reference(self.incident_id, self.recipient_key, self.notice_kind, self.notice_version)
 
     @property
@@ -117,7 +122,8 @@ class MessageSource(Protocol):
 
 # --- identifiers ------------------------------------------------------------------------------
 
-REFERENCE_PATTERN = re.compile(r"BD-\d+-[0-9A-F]{10}")
+# Both reference forms: the sender's own (BD-12-…) and the notice renderer's (BD12-…).
+REFERENCE_PATTERN = re.compile(r"BD-?\d+-[0-9A-F]{10}")
 
 
 def _digest(*parts: object) -> str:

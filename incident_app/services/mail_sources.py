@@ -2,9 +2,9 @@
 notice renderer), plus two simple sources: a fixed list (tests) and a synthetic incident-sized
 set of notices to reserved ``.test`` addresses (tests, the benchmark, demos).
 
-Until the renderer is wired in, :func:`default_message_source` raises :class:`NoMessageSource`
-unless ``$INCIDENT_APP_MESSAGE_SOURCE`` names a factory ``package.module:function`` taking the
-Services (tests and bench/send_mail.py use this to run the real CLI end to end)."""
+:func:`default_message_source` builds the real source (services/notice_mail_source.py) unless
+``$INCIDENT_APP_MESSAGE_SOURCE`` names a factory ``package.module:function`` taking the Services
+(tests and bench/send_mail.py use that to run the real CLI on synthetic recipients)."""
 
 from __future__ import annotations
 
@@ -36,12 +36,16 @@ class NoMessageSource(NotFoundError):  # noqa: N818 - reads as the situation
 
 
 def default_message_source(services: Services) -> MessageSource:
-    """The messages the send command and dialog use (see the module docstring)."""
+    """The messages the send command and dialog use: the incident's people and its approved
+    personal email notices (``$INCIDENT_APP_MESSAGE_SOURCE`` overrides it for tests and the bench)."""
     spec = os.environ.get(ENV_SOURCE, "").strip()
     if not spec:
-        raise NoMessageSource(
-            "no approved email notices to send: the notice renderer is not available in this build yet "
-            "(render and approve the notices first; tests set $INCIDENT_APP_MESSAGE_SOURCE)")
+        from incident_app.services.notice_mail_source import NoticeMessageSource
+
+        people_of = services.notices.people_source
+        if people_of is None:
+            raise NoMessageSource("no affected people are available to send to; import the people list first")
+        return NoticeMessageSource(services.notices, people_of, services.profile.get().officer_email)
     module_name, _, attr = spec.partition(":")
     factory: Callable[[Services], MessageSource] = getattr(importlib.import_module(module_name), attr)
     return factory(services)

@@ -46,9 +46,9 @@ def relay(port: int, *extra: str) -> list[str]:
             "--timeout", "2", "--retry-base", "0.05", *extra]
 
 
-def test_without_a_renderer_send_says_so(capsys: pytest.CaptureFixture[str], db: Path, sink: Sink) -> None:
+def test_without_people_send_says_what_to_do(capsys: pytest.CaptureFixture[str], db: Path, sink: Sink) -> None:
     code, out, err = cli(capsys, db, "send", "1", *relay(sink.port))
-    assert code == 2 and out == "" and "no approved email notices" in err and sink.count() == 0
+    assert code == 2 and out == "" and "import the people list first" in err and sink.count() == 0
 
 
 @pytest.mark.usefixtures("synthetic")
