@@ -91,11 +91,11 @@ def test_unapproved_notices_allow_only_a_dry_run(qtbot: QtBot, db: Path, tmp_pat
     assert len(list((tmp_path / "eml").glob("*.eml"))) == 5 and "Wrote 5 .eml files" in dialog.message.text()
 
 
-def test_without_a_renderer_the_dialog_says_why(qtbot: QtBot, db: Path) -> None:
+def test_without_people_the_dialog_says_why(qtbot: QtBot, db: Path) -> None:
     from incident_app.services.mail_sources import default_message_source
 
     dialog = make_dialog(qtbot, db, default_message_source, lang="en")
-    assert "no approved email notices" in dialog.approval.text()
+    assert "import the people list first" in dialog.approval.text()
     assert not dialog.test_button.isEnabled() and not dialog.send_button.isEnabled()
 
 
