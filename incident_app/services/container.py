@@ -12,6 +12,7 @@ from incident_app.domain.clock import utc_now
 from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
 from incident_app.services.incidents import IncidentService
+from incident_app.services.people import PeopleService
 from incident_app.services.profile import ProfileService
 from incident_app.services.resources import load_catalog
 from incident_app.storage.store import ConnectHook, Store
@@ -25,6 +26,7 @@ class Services:
     incidents: IncidentService
     profile: ProfileService
     audit: AuditService
+    people: PeopleService
 
     @property
     def db_path(self) -> Path | None:
@@ -48,6 +50,7 @@ def open_services(
         incidents=IncidentService(ctx),
         profile=ProfileService(ctx),
         audit=AuditService(ctx),
+        people=PeopleService(ctx),
     )
 
 

@@ -17,6 +17,7 @@ from incident_app.domain.events import Event, EventDraft
 from incident_app.storage.database import connect, migrate
 from incident_app.storage.event_log import EventLog
 from incident_app.storage.incidents import IncidentRepository
+from incident_app.storage.people import PeopleRepository
 from incident_app.storage.settings import SettingsRepository
 
 ConnectHook = Callable[[Path], sqlite3.Connection]
@@ -31,6 +32,7 @@ class Store:
         self.incidents = IncidentRepository(db)
         self.settings = SettingsRepository(db)
         self.events = EventLog(db)
+        self.people = PeopleRepository(db)
 
     @classmethod
     def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:
