@@ -3,7 +3,6 @@ search, streaming for notices, and the logged unmasking of one person."""
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -117,15 +116,14 @@ class PeopleService:
         started = time.monotonic()
         with open_table(path) as source:
             columns = self._mapping(source, mapping)
-            rows = source.rows()
-            first = next(rows, None)
+            first = next(source.rows(), None)
             if first is None:
                 raise ValidationError.single(FILE, NO_ROWS_MESSAGE)
             progress.start(source.total, path.name)
             report = ReportWriter(self._report_path(incident_id))
             run = _Run(incident, path, source, columns, report, Tally())
             try:
-                result = self._run(run, rows, first, progress, replace)
+                result = self._run(run, first, progress, replace)
             except BaseException as exc:
                 report.discard()
                 self._record_abort(run, exc)
@@ -141,8 +139,7 @@ class PeopleService:
         check_usable(mapping)
         return mapping
 
-    def _run(self, run: _Run, rows: Iterator[tuple[int, list[str]]], first: tuple[int, list[str]],
-             progress: Progress, replace: bool) -> ImportResult:
+    def _run(self, run: _Run, first: tuple[int, list[str]], progress: Progress, replace: bool) -> ImportResult:
         store, repo, incident = self._ctx.store, self._repo, run.incident
         facts = incident.facts
         cutoff = minor_cutoff(shanghai_date(facts.occurred_at or facts.discovered_at))
@@ -156,7 +153,7 @@ class PeopleService:
             importer = Importer(repo, builder, run.report, incident_id=incident.id, first_id=first_id,
                                 cutoff=cutoff, expected_rows=_expected_rows(run.source), tally=run.tally)
             importer.preload()
-            importer.run(itertools.chain([first], rows), progress, run.source.position)
+            importer.run(run.source, first, progress)
             repo.end_range(incident.id, first_id, importer.next_id)
             summary = _summary_after(before, run.tally)
             counts = _counts(run.tally) | {"fields_dropped": builder.fields_dropped, "warnings": builder.warnings,
@@ -244,9 +241,7 @@ class PeopleService:
 
 
 def _expected_rows(source: TableSource) -> int:
-    if source.info.kind == "xlsx":
-        return source.total or 1000
-    return max(source.info.size // 60, 1000)  # a realistic row is 60+ bytes; the index grows if not
+    return max(source.info.estimated_rows, 1000)
 
 
 def _summary_after(before: PeopleSummary, tally: Tally) -> PeopleSummary:

@@ -37,30 +37,55 @@ class SourceInfo:
     encoding: str
     delimiter: str
     size: int
+    estimated_rows: int = 0
 
 
 class TableSource:
-    """Rows of one file: ``header`` (cells of the header row) and ``rows()`` yielding
-    (row number as a spreadsheet shows it, cells). ``position``/``total`` drive progress."""
+    """Rows of one file: ``header`` (cells of the header row, spreadsheet row ``header_row``)
+    and ``records()``, every later row in order — blank ones included, so a consumer counting
+    them knows each row's number as a spreadsheet shows it. ``position``/``total`` drive
+    progress; :meth:`explain` turns a decoding error met while reading into a ValidationError."""
 
-    def __init__(self, info: SourceInfo, rows: Iterator[tuple[int, list[str]]], closer: Any,
+    def __init__(self, info: SourceInfo, records: Iterator[list[str]], closer: Any,
                  position: Any, total: int | None) -> None:
         self.info = info
-        self._rows = rows
+        self._records = records
         self._closer = closer
         self._position = position
         self.total = total
         self.header_row, self.header = self._first_non_blank()
 
     def _first_non_blank(self) -> tuple[int, list[str]]:
-        for number, cells in self._rows:
-            if any(c.strip() for c in cells):
-                return number, [c.strip() for c in cells]
+        try:
+            for number, cells in enumerate(self._records, start=1):
+                if any(c.strip() for c in cells):
+                    return number, [c.strip() for c in cells]
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise self.explain(exc, 1) from None
         raise ValidationError.single(FILE, EMPTY_MESSAGE)
 
+    def records(self) -> Iterator[list[str]]:
+        """The rows after the header, raw (the importer's loop iterates the csv reader itself)."""
+        return self._records
+
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """Data rows after the header (blank rows are skipped by the readers)."""
-        return self._rows
+        """(row number, cells) of the non-blank rows after the header."""
+        number = self.header_row
+        try:
+            for cells in self._records:
+                number += 1
+                if any(cells):
+                    yield number, cells
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise self.explain(exc, number + 1) from None
+
+    def explain(self, exc: BaseException, number: int) -> ValidationError:
+        """A reading error at row ``number`` as a message the officer can act on."""
+        if isinstance(exc, UnicodeDecodeError):
+            return ValidationError.single(
+                FILE, f"row {number}: the bytes are not {self.info.encoding} text; save the whole file in one"
+                " encoding (CSV UTF-8)", row=number)
+        return ValidationError.single(FILE, f"row {number}: unreadable CSV ({exc})", row=number)
 
     def position(self) -> int:
         return int(self._position())
@@ -101,8 +126,10 @@ def _open_csv(handle: BinaryIO, head: bytes, size: int) -> TableSource:
     delimiter = _delimiter(sample.splitlines()[0] if sample.strip() else "")
     handle.seek(0)
     text = io.TextIOWrapper(handle, encoding=encoding, newline="")
-    info = SourceInfo("csv", encoding, delimiter, size)
-    return TableSource(info, _csv_rows(text, encoding, delimiter), text.close, handle.tell, size)
+    # Rows in the file, from the line length of the sample (sizes the dedupe index).
+    estimated_rows = size * max(head.count(b"\n"), 1) // max(len(head), 1) + 1
+    info = SourceInfo("csv", encoding, delimiter, size, estimated_rows)
+    return TableSource(info, csv.reader(text, delimiter=delimiter), text.close, handle.tell, size)
 
 
 def detect_encoding(head: bytes, *, complete: bool) -> str:
@@ -140,23 +167,6 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(text: io.TextIOWrapper, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    # One generator layer only: this loop runs once per row of a million-row file.
-    reader = csv.reader(text, delimiter=delimiter)
-    number = 0
-    try:
-        for cells in reader:
-            number += 1
-            if any(cells):
-                yield number, cells
-    except UnicodeDecodeError:
-        raise ValidationError.single(
-            FILE, f"after row {number} the bytes are not {encoding} text; save the whole file in one encoding"
-            " (CSV UTF-8)") from None
-    except csv.Error as exc:
-        raise ValidationError.single(FILE, f"row {number + 1}: unreadable CSV ({exc})") from None
-
-
 def _open_xlsx(path: Path, size: int) -> TableSource:
     import zipfile
 
@@ -169,16 +179,14 @@ def _open_xlsx(path: Path, size: int) -> TableSource:
                                      "save it again from Excel/WPS as .xlsx or CSV UTF-8") from None
     sheet = book.worksheets[0]
     counter = [0]
-    info = SourceInfo("xlsx", "xlsx", "", size)
+    info = SourceInfo("xlsx", "xlsx", "", size, sheet.max_row or 1000)
     return TableSource(info, _xlsx_rows(sheet, counter), book.close, lambda: counter[0], sheet.max_row)
 
 
-def _xlsx_rows(sheet: Any, counter: list[int]) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(sheet: Any, counter: list[int]) -> Iterator[list[str]]:
     for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
         counter[0] = number
-        cells = [cell_text(v) for v in values]
-        if any(cells):
-            yield number, cells
+        yield [cell_text(v) for v in values]
 
 
 def cell_text(value: object) -> str:

@@ -9,15 +9,16 @@ then phone); blank fields of the person are filled from it, data types are unite
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from incident_app.domain.people import Channel, choose_channel, is_minor_by, neutralise_cell
 from incident_app.domain.people_fields import MESSAGES, phone_is_mobile
+from incident_app.services.people_files import TableSource
 from incident_app.services.people_keys import EMAIL_SALT, PHONE_SALT, USER_ID_SALT, KeyIndex, digest
 from incident_app.services.people_rows import (
     ADDRESS,
@@ -99,9 +100,9 @@ class Importer:
         self._report = report
         self._incident_id = incident_id
         self._next_id = first_id
+        self._first_id = first_id
         self._cutoff = cutoff
         self._keys = KeyIndex(expected_rows * 3)
-        self._setdefault = self._keys.setdefault
         self._pending: list[list[Any]] = []
         self._pending_first = first_id
         self.tally = tally or Tally()
@@ -110,45 +111,56 @@ class Importer:
         """Register the incident's stored people so a second file merges into them."""
         for person_id, user_id, email, phone in self._repo.dedupe_keys(self._incident_id):
             self._register(person_id, user_id, email, phone)
+        self._grow_if_crowded()
 
-    def run(self, rows: Iterable[tuple[int, list[str]]], progress: Progress, position: Callable[[], int]) -> None:
+    def _grow_if_crowded(self) -> None:
+        if not self._keys.crowded():
+            return
+        people = itertools.chain(
+            self._repo.dedupe_keys(self._incident_id, also=(self._first_id, self._pending_first - 1)),
+            ((r[PERSON_ID], r[USER_ID], r[EMAIL], r[PHONE]) for r in self._pending))
+        self._keys.rebuild(
+            (digest(key, salt), -person_id if user_id else person_id)
+            for person_id, user_id, email, phone in people
+            for key, salt in ((user_id, USER_ID_SALT), (email, EMAIL_SALT), (phone, PHONE_SALT)) if key)
+
+    def run(self, source: TableSource, first: tuple[int, list[str]], progress: Progress) -> None:
         """Normalise every row and add it as a new person or merge it into a known one,
-        writing a batch every BATCH_ROWS rows.
+        writing a batch every BATCH_ROWS rows. ``first`` is the first data row (already read).
 
-        Fast path: each key is registered for the new person in the same probe that looks it
-        up; only a hit (a repeat, or a digest collision) takes the slow path. This loop runs a
-        million times, so it keeps its state in locals."""
-        build, setdefault, tally = self._builder.build, self._setdefault, self.tally
-        read = 0
-        for number, cells in rows:
-            read += 1
-            if read % BATCH_ROWS == 0:
-                tally.rows_read = read
-                self.flush(progress, position())
-            row = build(number, cells)
-            if row is None:
-                tally.rejected_rows += 1
-                continue
-            user_id, email, phone = row[USER_ID], row[EMAIL], row[PHONE]
-            value = -self._next_id if user_id else self._next_id
-            if user_id and setdefault((hash(user_id) ^ USER_ID_SALT) or 1, value):
-                self._resolve(row, value)
-                continue
-            if email:
-                hit = setdefault((hash(email) ^ EMAIL_SALT) or 1, value)
-                if hit and not (user_id and hit < 0):
-                    self._resolve(row, value)
+        Fast path: one claim() registers the row's keys for a new person in the same probes
+        that look them up; only a hit (a repeat, or a digest collision) takes the slow path.
+        This loop runs a million times: it iterates the csv reader itself and keeps its state
+        in locals."""
+        build, claim, tally = self._builder.build, self._keys.claim, self.tally
+        number, read = first[0] - 1, 0
+        try:
+            for cells in itertools.chain((first[1],), source.records()):
+                number += 1
+                if not any(cells):
                     continue
-            if phone:
-                hit = setdefault((hash(phone) ^ PHONE_SALT) or 1, value)
-                if hit and not (user_id and hit < 0):
-                    self._resolve(row, value)
+                read += 1
+                if read % BATCH_ROWS == 0:
+                    tally.rows_read = read
+                    self.flush(progress, source.position())
+                row = build(number, cells)
+                if row is None:
+                    tally.rejected_rows += 1
                     continue
-            row[PERSON_ID] = self._next_id
-            self._next_id += 1
-            self._pending.append(row)
+                user_id, email, phone = row[USER_ID], row[EMAIL], row[PHONE]
+                value = -self._next_id if user_id else self._next_id
+                if claim((hash(user_id) ^ USER_ID_SALT) or 1 if user_id else 0,
+                         (hash(email) ^ EMAIL_SALT) or 1 if email else 0,
+                         (hash(phone) ^ PHONE_SALT) or 1 if phone else 0, value):
+                    row[PERSON_ID] = self._next_id
+                    self._next_id += 1
+                    self._pending.append(row)
+                else:
+                    self._resolve(row, value)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise source.explain(exc, number + 1) from None
         tally.rows_read = read
-        self.flush(progress, position())
+        self.flush(progress, source.position())
 
     @property
     def next_id(self) -> int:
@@ -167,6 +179,7 @@ class Importer:
             tally.minor_delta += sum(row[MINOR] for row in pending)
             self._pending_first += len(pending)
             self._pending = []
+        self._grow_if_crowded()
         if progress is not None:
             progress.advance(position - progress.snapshot().done, f"{self.tally.rows_read:,}")
 
@@ -232,7 +245,7 @@ class Importer:
     def _register(self, person_id: int, user_id: str | None, email: str | None, phone: str | None) -> None:
         """Point the person's keys at them, never taking a key another person already holds."""
         value = -person_id if user_id else person_id
-        setdefault = self._setdefault
+        setdefault = self._keys.setdefault
         if user_id:
             setdefault(digest(user_id, USER_ID_SALT), value)
         if email:

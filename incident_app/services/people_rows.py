@@ -47,6 +47,14 @@ MASKERS: dict[str, Callable[[str | None], str | None]] = {
 }
 
 
+def _real_date(iso: str) -> bool:
+    try:
+        date.fromisoformat(iso)
+    except ValueError:
+        return False
+    return True
+
+
 def stated_age(row: list[Any]) -> int | None:
     """The row's age column ("" when not given)."""
     age = row[AGE]
@@ -97,14 +105,18 @@ class RowBuilder:
             value = cells[index]
             if value:
                 value = value.strip()
-                if len(value) <= MAX_TEXT:
-                    row[position] = value
-                else:
+                if len(value) > MAX_TEXT:
                     self._drop(number, field, value, "too_long")
+                    continue
+                row[position] = value
         mobile = guardian_mobile = False
         index = self._email
         if index >= 0 and cells[index]:
-            row[EMAIL] = self._email_value(number, "email", cells[index])
+            value = cells[index].strip().lower()
+            if len(value) <= 254 and value.isascii() and _EMAIL_MATCH(value):
+                row[EMAIL] = value
+            else:
+                row[EMAIL] = self._email_value(number, "email", cells[index])
         index = self._phone_col
         if index >= 0 and cells[index]:
             value = cells[index]
@@ -118,7 +130,12 @@ class RowBuilder:
                                                  or row[G_PHONE]))):
             self._report(number, "(row)", mask_name(row[NAME]), MESSAGES["row_unidentified"])
             return None
-        self._decide(row, number, mobile, guardian_mobile)
+        birth = row[BIRTH]
+        if row[AGE] == "" and not (birth and birth >= self._cutoff):
+            # The common adult case (see is_minor_by): only the channel is left to decide.
+            row[CHANNEL] = channel_code(False, row[EMAIL], mobile, row[ADDRESS], "", False)
+        else:
+            self._decide(row, number, mobile, guardian_mobile)
         return row
 
     def _email_value(self, number: int, field: str, raw: str) -> str:
@@ -136,7 +153,11 @@ class RowBuilder:
         guardian_mobile = False
         birth, age, g_email, g_phone, types, language = self._rest
         if birth >= 0 and cells[birth]:
-            row[BIRTH] = self._birth(number, cells[birth])
+            raw = cells[birth]
+            if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and "1900" <= raw <= self._today_iso:
+                row[BIRTH] = raw if _real_date(raw) else self._birth(number, raw)
+            else:
+                row[BIRTH] = self._birth(number, raw)
         if age >= 0 and cells[age] and not cells[age].isspace():
             row[AGE] = self._age(number, cells[age])
         if g_email >= 0 and cells[g_email] and not cells[g_email].isspace():
@@ -144,19 +165,14 @@ class RowBuilder:
         if g_phone >= 0 and cells[g_phone] and not cells[g_phone].isspace():
             row[G_PHONE], guardian_mobile = self._phone(number, "guardian_phone", cells[g_phone])
         if types >= 0 and cells[types]:
-            row[TYPES] = self._types(cells[types], number)
+            known = self._type_cache.get(cells[types])
+            row[TYPES] = known[0] if known and not known[1] else self._types(cells[types], number)
         if language >= 0 and cells[language]:
-            row[LANGUAGE] = self._language(cells[language], number)
+            code = self._language_cache.get(cells[language])
+            row[LANGUAGE] = code[0] if code and code[1] else self._language(cells[language], number)
         return guardian_mobile
 
     def _birth(self, number: int, raw: str) -> str:
-        if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and "1900" <= raw <= self._today_iso:
-            try:
-                date.fromisoformat(raw)
-            except ValueError:
-                pass
-            else:
-                return raw
         try:
             return normalise_birth_date(raw, self._today) or ""
         except FieldRejected as problem:

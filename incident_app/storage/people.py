@@ -49,9 +49,10 @@ class PeopleRepository:
         """Write back a merged row (matched by incident_id and id)."""
         self._db.execute(_UPDATE, [*row[2:], row[0], row[1]])
 
-    def dedupe_keys(self, incident_id: int) -> Iterator[tuple[int, str, str, str]]:
-        """(id, user_id, email, phone) of every stored person, to continue deduplicating."""
-        for first, last in self.ranges(incident_id):
+    def dedupe_keys(self, incident_id: int, also: tuple[int, int] | None = None) -> Iterator[tuple[int, str, str, str]]:
+        """(id, user_id, email, phone) of every stored person (plus the id block ``also``, the
+        rows an unfinished import has written so far), to continue deduplicating."""
+        for first, last in [*self.ranges(incident_id), *([also] if also else [])]:
             yield from self._db.execute(
                 "SELECT id, user_id, email, phone FROM people WHERE id BETWEEN ? AND ? ORDER BY id", [first, last])
 
