@@ -82,10 +82,11 @@ class TableSource:
     def explain(self, exc: BaseException, number: int) -> ValidationError:
         """A reading error at row ``number`` as a message the officer can act on."""
         if isinstance(exc, UnicodeDecodeError):
+            # Text is decoded a chunk ahead of the CSV parser, so the row is approximate.
             return ValidationError.single(
-                FILE, f"row {number}: the bytes are not {self.info.encoding} text; save the whole file in one"
-                " encoding (CSV UTF-8)", row=number)
-        return ValidationError.single(FILE, f"row {number}: unreadable CSV ({exc})", row=number)
+                FILE, f"from about row {number} on, the bytes are not {self.info.encoding} text; save the whole file"
+                " in one encoding (CSV UTF-8)")
+        return ValidationError.single(FILE, f"row {number}: unreadable CSV ({exc})")
 
     def position(self) -> int:
         return int(self._position())

@@ -9,6 +9,7 @@ then phone); blank fields of the person are filled from it, data types are unite
 from __future__ import annotations
 
 import csv
+import gc
 import itertools
 import os
 from collections import Counter
@@ -134,15 +135,19 @@ class Importer:
         in locals."""
         build, claim, tally = self._builder.build, self._keys.claim, self.tally
         number, read = first[0] - 1, 0
+        # The loop creates two lists per row and no reference cycles; with the collector on,
+        # its generation sweeps over the pending batch cost ~5% of the import.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             for cells in itertools.chain((first[1],), source.records()):
                 number += 1
                 if not any(cells):
                     continue
-                read += 1
-                if read % BATCH_ROWS == 0:
+                if read % BATCH_ROWS == 0 and read:  # every BATCH_ROWS rows handled: write them
                     tally.rows_read = read
                     self.flush(progress, source.position())
+                read += 1
                 row = build(number, cells)
                 if row is None:
                     tally.rejected_rows += 1
@@ -159,6 +164,9 @@ class Importer:
                     self._resolve(row, value)
         except (UnicodeDecodeError, csv.Error) as exc:
             raise source.explain(exc, number + 1) from None
+        finally:
+            if collecting:
+                gc.enable()
         tally.rows_read = read
         self.flush(progress, source.position())
 

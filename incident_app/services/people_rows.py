@@ -47,14 +47,6 @@ MASKERS: dict[str, Callable[[str | None], str | None]] = {
 }
 
 
-def _real_date(iso: str) -> bool:
-    try:
-        date.fromisoformat(iso)
-    except ValueError:
-        return False
-    return True
-
-
 def stated_age(row: list[Any]) -> int | None:
     """The row's age column ("" when not given)."""
     age = row[AGE]
@@ -132,8 +124,9 @@ class RowBuilder:
             return None
         birth = row[BIRTH]
         if row[AGE] == "" and not (birth and birth >= self._cutoff):
-            # The common adult case (see is_minor_by): only the channel is left to decide.
-            row[CHANNEL] = channel_code(False, row[EMAIL], mobile, row[ADDRESS], "", False)
+            # The common adult case, inlined from is_minor_by/channel_code (a test holds them
+            # equal): email, else SMS to a mobile, else a letter, else none.
+            row[CHANNEL] = "email" if row[EMAIL] else "sms" if mobile else "letter" if row[ADDRESS] else "none"
         else:
             self._decide(row, number, mobile, guardian_mobile)
         return row
@@ -155,7 +148,11 @@ class RowBuilder:
         if birth >= 0 and cells[birth]:
             raw = cells[birth]
             if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and "1900" <= raw <= self._today_iso:
-                row[BIRTH] = raw if _real_date(raw) else self._birth(number, raw)
+                try:
+                    _FROM_ISO(raw)  # the fast path still refuses 2012-02-30
+                    row[BIRTH] = raw
+                except ValueError:
+                    row[BIRTH] = self._birth(number, raw)
             else:
                 row[BIRTH] = self._birth(number, raw)
         if age >= 0 and cells[age] and not cells[age].isspace():
@@ -240,3 +237,4 @@ class RowBuilder:
 _TEXT_POSITIONS = {"user_id": USER_ID, "name": NAME, "address": ADDRESS, "guardian_name": G_NAME}
 _OTHER_FIELDS = ("birth_date", "age", "guardian_email", "guardian_phone", "data_types", "language")
 _EMAIL_MATCH = EMAIL_PATTERN.fullmatch
+_FROM_ISO = date.fromisoformat
