@@ -12,4 +12,7 @@ echo "== import-linter"; .venv/bin/lint-imports
 echo "== tests without Qt (domain, storage, services, cli)"
 INCIDENT_APP_NO_QT=1 $PY -m pytest -q -p no:pytestqt -p no:pytest-qt tests/domain tests/storage tests/services tests/cli "$@"
 echo "== tests with Qt (ui, adapters, jobs) offscreen"
-$PY -m pytest -q tests/ui tests/adapters tests/jobs "$@"
+# Only the folders that exist yet: pytest fails on a missing path.
+QT_TESTS=$(for d in tests/ui tests/adapters tests/jobs; do if [ -d "$d" ]; then echo "$d"; fi; done)
+# shellcheck disable=SC2086
+$PY -m pytest -q $QT_TESTS "$@"

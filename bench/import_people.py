@@ -155,7 +155,8 @@ def report(tmp: Path, rows: int, repeat: int) -> int:
     csv_path = tmp / "people.csv"
     started = time.perf_counter()
     generate(csv_path, rows)
-    print(f"generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB CSV) in {time.perf_counter() - started:.1f} s")
+    size_mb = csv_path.stat().st_size / 1e6
+    print(f"generated {rows:,} rows ({size_mb:.0f} MB CSV) in {time.perf_counter() - started:.1f} s")
     # Alternate the phases and keep each one's best run: other work on the machine only ever
     # slows a run down, so the minimum is the fairest figure for both sides of the ratio.
     bases, imps = [], []

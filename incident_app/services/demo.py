@@ -49,5 +49,10 @@ def demo_intake(services: Services) -> dict[str, object]:
 
 
 def load_demo(services: Services) -> Incident:
-    """Create the demo incident (and, as other capabilities land, its people and actions)."""
-    return services.incidents.create(demo_intake(services))
+    """Create the demo incident with its affected people (and, as other capabilities land, its
+    actions)."""
+    from incident_app.services.demo_people import import_demo_people
+
+    incident = services.incidents.create(demo_intake(services))
+    import_demo_people(services, incident.id)
+    return incident

@@ -4,7 +4,6 @@ broken files and cancel — each with the exact counts and messages the officer 
 from __future__ import annotations
 
 import csv
-import os
 import sqlite3
 from pathlib import Path
 
@@ -17,7 +16,8 @@ from incident_app.services.container import Services
 from incident_app.services.people_files import BINARY_MESSAGE, EMPTY_MESSAGE, NO_ROWS_MESSAGE
 from incident_app.services.progress import Cancelled, Progress
 
-HEADER_EN = "user_id,name,email,phone,address,birth_date,guardian_name,guardian_email,guardian_phone,data_types,language"
+HEADER_EN = ("user_id,name,email,phone,address,birth_date,guardian_name,guardian_email,guardian_phone,data_types,"
+             "language")
 
 
 @pytest.fixture
@@ -50,7 +50,8 @@ def test_each_encoding_imports_chinese_names(services: Services, incident_id: in
 
 
 def test_header_aliases_in_english_chinese_and_variants(services: Services, incident_id: int, tmp_path: Path) -> None:
-    text = "User ID,姓名,E-mail,手机号码,联系地址,出生日期：,监护人手机,Notes\nU1,王五,WANG@Example.com,13800138000,上海市浦东新区碧波路690号,1990-01-02,,x\n"
+    text = ("User ID,姓名,E-mail,手机号码,联系地址,出生日期：,监护人手机,Notes\n"
+            "U1,王五,WANG@Example.com,13800138000,上海市浦东新区碧波路690号,1990-01-02,,x\n")
     path = write(tmp_path, text)
     preview = services.people.preview(path)
     assert preview.mapping == {"User ID": "user_id", "姓名": "name", "E-mail": "email", "手机号码": "phone",
@@ -242,7 +243,7 @@ def test_report_is_private_and_beside_the_database(services: Services, incident_
     result = services.people.import_file(incident_id, write(tmp_path, "user_id,email\nU1,bad@\n"))
     assert result.report_path.parent == db_path.parent
     assert result.report_path.name.startswith(f"{db_path.name}.people-import-{incident_id}-")
-    assert os.stat(result.report_path).st_mode & 0o777 == 0o600
+    assert result.report_path.stat().st_mode & 0o777 == 0o600
 
 
 def test_second_file_merges_into_the_first_and_replace_starts_over(services: Services, incident_id: int,
