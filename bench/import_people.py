@@ -6,7 +6,9 @@ bare ``sqlite3.executemany`` of the same rows, measured in the same run.
 The baseline reads the same file with csv.reader and executemany()s the raw rows into an
 unindexed table in one transaction with the same pragmas (WAL, synchronous=NORMAL) — no
 validation, no dedupe, no index. Each phase runs in a fresh child process so that its peak
-memory (ru_maxrss) is its own. Targets (DESIGN.md §5): import <= 3x baseline, peak < 300 MB."""
+memory (ru_maxrss) is its own; for the import it is the main process plus its normalising
+helper process, and its CPU time counts both. Targets (DESIGN.md §5): import <= 3x baseline
+(wall-clock), peak < 300 MB."""
 
 from __future__ import annotations
 
@@ -85,13 +87,19 @@ def generate(path: Path, rows: int, seed: int = 20261120) -> None:
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process plus that of its largest child (the import's helper
+    process, when it uses one): an upper bound of what the import held at once."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return (own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
 def cpu_s() -> float:
-    """CPU time of this process (user + system): steadier than wall time on a shared machine."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU time (user + system) of this process and its finished children."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 def run_baseline(csv_path: Path, db_path: Path) -> dict[str, float]:
@@ -178,8 +186,8 @@ def report(tmp: Path, rows: int, repeat: int) -> int:
           f" peak {base['peak_mb']:.0f} MB")
     print(f"import    validate+dedupe+insert:   {imp['seconds']:.2f} s, {rows / float(imp['seconds']):,.0f} rows/s,"  # type: ignore[arg-type]
           f" peak {imp['peak_mb']:.0f} MB")
-    print(f"ratio import/baseline: {ratio:.2f}x wall-clock (target <= 3.0x), {cpu_ratio:.2f}x CPU time;"
-          f" peak memory {imp['peak_mb']:.0f} MB (target < 300 MB)")
+    print(f"ratio import/baseline: {ratio:.2f}x wall-clock (target <= 3.0x); CPU time, both processes:"
+          f" {cpu_ratio:.2f}x; peak memory {imp['peak_mb']:.0f} MB (target < 300 MB)")
     print("counts: " + json.dumps({k: result[k] for k in ("imported", "duplicates_merged", "rejected_rows",
                                                           "fields_dropped", "warnings", "minors", "unreachable")}))
     ok = ratio <= 3.0 and float(imp["peak_mb"]) < 300  # type: ignore[arg-type]

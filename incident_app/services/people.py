@@ -3,6 +3,7 @@ search, streaming for notices, and the logged unmasking of one person."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,9 +17,16 @@ from incident_app.domain.people import PeopleSummary, Person, minor_cutoff
 from incident_app.domain.people_columns import ColumnMapping, apply_corrections, check_usable, suggest_mapping
 from incident_app.domain.people_fields import PHONE_FOLD
 from incident_app.services.context import AppContext
+from incident_app.services.people_batches import (
+    BATCH_ROWS,
+    PARALLEL_MIN_ROWS,
+    NormaliseSpec,
+    WorkerBatches,
+    normalised_batches,
+)
 from incident_app.services.people_files import FILE, NO_ROWS_MESSAGE, TableSource, open_table
-from incident_app.services.people_import import BATCH_ROWS, Importer, ReportWriter, Tally, apply_delta
-from incident_app.services.people_rows import RowBuilder, mask_for
+from incident_app.services.people_import import Importer, ReportWriter, Tally, apply_delta
+from incident_app.services.people_rows import mask_for
 from incident_app.services.progress import Cancelled, Progress
 from incident_app.storage.people import PeopleRepository
 
@@ -104,12 +112,14 @@ class PeopleService:
 
     # -- import -----------------------------------------------------------------------------
     def import_file(self, incident_id: int, path: Path, progress: Progress | None = None,
-                    mapping: Mapping[str, str | None] | None = None, *, replace: bool = False) -> ImportResult:
+                    mapping: Mapping[str, str | None] | None = None, *, replace: bool = False,
+                    parallel: bool | None = None) -> ImportResult:
         """Import a CSV/XLSX file of affected people, all or nothing.
 
         Whole-file problems raise ValidationError before anything is written. A failure or cancel
         during the import rolls every row back and records ``people.import_failed`` /
-        ``people.import_cancelled`` with the counts reached; the report file is removed."""
+        ``people.import_cancelled`` with the counts reached; the report file is removed.
+        ``parallel`` chooses whether a helper process normalises rows (default: for large files)."""
         progress = progress or Progress()
         path = Path(path)
         incident = self._ctx.store.incidents.get(incident_id)
@@ -123,7 +133,7 @@ class PeopleService:
             report = ReportWriter(self._report_path(incident_id))
             run = _Run(incident, path, source, columns, report, Tally())
             try:
-                result = self._run(run, first, progress, replace)
+                result = self._run(run, first, progress, replace, parallel)
             except BaseException as exc:
                 report.discard()
                 self._record_abort(run, exc)
@@ -139,32 +149,41 @@ class PeopleService:
         check_usable(mapping)
         return mapping
 
-    def _run(self, run: _Run, first: tuple[int, list[str]], progress: Progress, replace: bool) -> ImportResult:
+    def _run(self, run: _Run, first: tuple[int, list[str]], progress: Progress, replace: bool,
+             parallel: bool | None) -> ImportResult:
         store, repo, incident = self._ctx.store, self._repo, run.incident
         facts = incident.facts
         cutoff = minor_cutoff(shanghai_date(facts.occurred_at or facts.discovered_at))
-        builder = RowBuilder(run.columns, self._ctx.catalog, incident_id=incident.id, cutoff=cutoff,
-                             today=shanghai_date(self._ctx.now()), report=run.report.add)
-        with store.transaction():
-            if replace:
-                repo.delete_for_incident(incident.id)
-            before = repo.stats(incident.id)
-            first_id = repo.begin_range(incident.id)
-            importer = Importer(repo, builder, run.report, incident_id=incident.id, first_id=first_id,
-                                cutoff=cutoff, expected_rows=_expected_rows(run.source), tally=run.tally)
-            importer.preload()
-            importer.run(run.source, first, progress)
-            repo.end_range(incident.id, first_id, importer.next_id)
-            summary = _summary_after(before, run.tally)
-            counts = _counts(run.tally) | {"fields_dropped": builder.fields_dropped, "warnings": builder.warnings,
-                                           "minors": summary.minors, "unreachable": summary.unreachable}
-            repo.save_stats(incident.id, summary, to_iso(self._ctx.now()))
-            import_id = self._add_import(run, "done", counts, {"replaced": replace})
+        spec = NormaliseSpec(str(run.path), run.columns.headers, run.columns.fields, incident.id, cutoff,
+                             shanghai_date(self._ctx.now()).isoformat())
+        if parallel is None:
+            parallel = run.source.info.estimated_rows >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1
+        helper = WorkerBatches(spec) if parallel else None
+        try:
+            with store.transaction():
+                if replace:
+                    repo.delete_for_incident(incident.id)
+                before = repo.stats(incident.id)
+                first_id = repo.begin_range(incident.id)
+                importer = Importer(repo, run.report, incident_id=incident.id, first_id=first_id, cutoff=cutoff,
+                                    expected_rows=_expected_rows(run.source), tally=run.tally)
+                importer.preload()
+                importer.run(helper if helper is not None else normalised_batches(spec, run.source, first), progress)
+                repo.end_range(incident.id, first_id, importer.next_id)
+                summary = _summary_after(before, run.tally)
+                counts = _counts(run.tally) | {"fields_dropped": importer.fields_dropped,
+                                               "warnings": importer.warnings, "minors": summary.minors,
+                                               "unreachable": summary.unreachable}
+                repo.save_stats(incident.id, summary, to_iso(self._ctx.now()))
+                import_id = self._add_import(run, "done", counts, {"replaced": replace})
+        finally:
+            if helper is not None:
+                helper.close()
         tally, info = run.tally, run.source.info
         return ImportResult(
             import_id=import_id, incident_id=incident.id, rows_read=tally.rows_read, imported=tally.imported,
             duplicates_merged=tally.duplicates_merged, rejected_rows=tally.rejected_rows,
-            fields_dropped=builder.fields_dropped, warnings=builder.warnings, report_path=run.report.path,
+            fields_dropped=importer.fields_dropped, warnings=importer.warnings, report_path=run.report.path,
             kind=info.kind, encoding=info.encoding, ignored_columns=run.columns.ignored_headers(), seconds=0.0,
             summary=summary,
         )

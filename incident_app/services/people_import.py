@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import csv
 import gc
+import heapq
 import itertools
+import operator
 import os
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from incident_app.domain.people import Channel, choose_channel, is_minor_by, neutralise_cell
 from incident_app.domain.people_fields import MESSAGES, phone_is_mobile
-from incident_app.services.people_files import TableSource
+from incident_app.services.people_batches import Batch, ReportLine
 from incident_app.services.people_keys import EMAIL_SALT, PHONE_SALT, USER_ID_SALT, KeyIndex, digest
 from incident_app.services.people_rows import (
     ADDRESS,
@@ -38,14 +41,15 @@ from incident_app.services.people_rows import (
     SOURCE_ROW,
     TYPES,
     USER_ID,
-    RowBuilder,
     mask_for,
     stated_age,
 )
 from incident_app.services.progress import Progress
 from incident_app.storage.people import PeopleRepository
 
-BATCH_ROWS = 5000
+_report_row = operator.itemgetter(0)
+_channel_of = operator.itemgetter(CHANNEL)  # C-level getters: counting runs once per stored row
+_minor_of = operator.itemgetter(MINOR)
 _FILLABLE = (USER_ID, NAME, EMAIL, PHONE, ADDRESS, BIRTH, AGE, G_NAME, G_EMAIL, G_PHONE)
 _KEY_NAMES = {USER_ID: "user_id", EMAIL: "email", PHONE: "phone"}
 
@@ -90,15 +94,16 @@ class ReportWriter:
 
 
 class Importer:
-    """One import into one incident; call :meth:`preload` then :meth:`feed` per row, then
-    :meth:`flush`. Must run inside the store transaction that will commit or roll back."""
+    """One import into one incident: :meth:`preload`, then :meth:`run` over the normalised
+    batches. Must run inside the store transaction that will commit or roll back."""
 
-    def __init__(self, repo: PeopleRepository, builder: RowBuilder, report: ReportWriter, *,
+    def __init__(self, repo: PeopleRepository, report: ReportWriter, *,
                  incident_id: int, first_id: int, cutoff: str, expected_rows: int,
                  tally: Tally | None = None) -> None:
         self._repo = repo
-        self._builder = builder
         self._report = report
+        self._duplicates: list[ReportLine] = []
+        self.fields_dropped = self.warnings = 0
         self._incident_id = incident_id
         self._next_id = first_id
         self._first_id = first_id
@@ -125,50 +130,49 @@ class Importer:
             for person_id, user_id, email, phone in people
             for key, salt in ((user_id, USER_ID_SALT), (email, EMAIL_SALT), (phone, PHONE_SALT)) if key)
 
-    def run(self, source: TableSource, first: tuple[int, list[str]], progress: Progress) -> None:
-        """Normalise every row and add it as a new person or merge it into a known one,
-        writing a batch every BATCH_ROWS rows. ``first`` is the first data row (already read).
+    def run(self, batches: Iterable[Batch], progress: Progress) -> None:
+        """Add each normalised row as a new person or merge it into a known one; write each
+        batch with its report lines (in row order) and report progress.
 
         Fast path: one claim() registers the row's keys for a new person in the same probes
         that look them up; only a hit (a repeat, or a digest collision) takes the slow path.
-        This loop runs a million times: it iterates the csv reader itself and keeps its state
-        in locals."""
-        build, claim, tally = self._builder.build, self._keys.claim, self.tally
-        number, read = first[0] - 1, 0
-        # The loop creates two lists per row and no reference cycles; with the collector on,
-        # its generation sweeps over the pending batch cost ~5% of the import.
+        This loop runs a million times, so it keeps its state in locals."""
+        claim, tally, pending = self._keys.claim, self.tally, self._pending
+        # The loop makes a list per row and no reference cycles; with the collector on, its
+        # generation sweeps over the pending batch cost ~5% of the import.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for cells in itertools.chain((first[1],), source.records()):
-                number += 1
-                if not any(cells):
-                    continue
-                if read % BATCH_ROWS == 0 and read:  # every BATCH_ROWS rows handled: write them
-                    tally.rows_read = read
-                    self.flush(progress, source.position())
-                read += 1
-                row = build(number, cells)
-                if row is None:
-                    tally.rejected_rows += 1
-                    continue
-                user_id, email, phone = row[USER_ID], row[EMAIL], row[PHONE]
-                value = -self._next_id if user_id else self._next_id
-                if claim((hash(user_id) ^ USER_ID_SALT) or 1 if user_id else 0,
-                         (hash(email) ^ EMAIL_SALT) or 1 if email else 0,
-                         (hash(phone) ^ PHONE_SALT) or 1 if phone else 0, value):
-                    row[PERSON_ID] = self._next_id
-                    self._next_id += 1
-                    self._pending.append(row)
-                else:
-                    self._resolve(row, value)
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise source.explain(exc, number + 1) from None
+            for batch in batches:
+                for values in batch.rows:
+                    row = list(values)
+                    user_id, email, phone = row[USER_ID], row[EMAIL], row[PHONE]
+                    next_id = self._next_id
+                    value = -next_id if user_id else next_id
+                    if claim((hash(user_id) ^ USER_ID_SALT) or 1 if user_id else 0,
+                             (hash(email) ^ EMAIL_SALT) or 1 if email else 0,
+                             (hash(phone) ^ PHONE_SALT) or 1 if phone else 0, value):
+                        row[PERSON_ID] = next_id
+                        self._next_id = next_id + 1
+                        pending.append(row)
+                    else:
+                        self._resolve(row, value)
+                        pending = self._pending
+                tally.rows_read += batch.read
+                tally.rejected_rows += batch.rejected
+                self.fields_dropped, self.warnings = batch.fields_dropped, batch.warnings
+                self._write_report(batch.problems)
+                self.flush(progress, batch.position)
+                pending = self._pending
         finally:
             if collecting:
                 gc.enable()
-        tally.rows_read = read
-        self.flush(progress, source.position())
+
+    def _write_report(self, problems: list[ReportLine]) -> None:
+        merged = heapq.merge(problems, self._duplicates, key=_report_row) if self._duplicates else problems
+        for line in merged:
+            self._report.add(*line)
+        self._duplicates = []
 
     @property
     def next_id(self) -> int:
@@ -183,8 +187,8 @@ class Importer:
             # Counted when written, so merges into a pending row need no correction.
             tally = self.tally
             tally.imported += len(pending)
-            tally.channel_delta.update(row[CHANNEL] for row in pending)
-            tally.minor_delta += sum(row[MINOR] for row in pending)
+            tally.channel_delta.update(map(_channel_of, pending))
+            tally.minor_delta += sum(map(_minor_of, pending))
             self._pending_first += len(pending)
             self._pending = []
         self._grow_if_crowded()
@@ -263,8 +267,9 @@ class Importer:
 
     def _merge(self, match: tuple[list[Any], int], row: list[Any]) -> None:
         target, position = match
-        self._report.add(row[SOURCE_ROW], _KEY_NAMES[position], mask_for(_KEY_NAMES[position], row[position]),
-                         MESSAGES["duplicate"].format(row=target[SOURCE_ROW], key=_KEY_NAMES[position]))
+        key = _KEY_NAMES[position]
+        self._duplicates.append((row[SOURCE_ROW], key, mask_for(key, row[position]) or "",
+                                 MESSAGES["duplicate"].format(row=target[SOURCE_ROW], key=key)))
         old_channel, old_minor = target[CHANNEL], target[MINOR]
         for column in _FILLABLE:
             if target[column] in (None, "") and row[column] not in (None, ""):

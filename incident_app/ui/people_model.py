@@ -30,9 +30,11 @@ class PeopleModel(QAbstractTableModel):
                     "people.col.address", "people.col.minor", "people.col.guardian", "people.col.channel",
                     "people.col.data_types")
 
-    def __init__(self, tr: Translator, request_page: PageRequest, parent: Any = None) -> None:
+    def __init__(self, tr: Translator, request_page: PageRequest, parent: Any = None,
+                 type_names: Callable[[str, str], str] | None = None) -> None:
         super().__init__(parent)
         self._tr = tr
+        self._type_names = type_names or (lambda type_id, _lang: type_id)
         self._request_page = request_page
         self._total = 0
         self._generation = 0
@@ -138,7 +140,7 @@ class PeopleModel(QAbstractTableModel):
         if column == self.COL_CHANNEL:
             return t(f"people.channel.{person.channel.value}")
         if column == self.COL_TYPES:
-            return "; ".join(person.data_types) or none
+            return "; ".join(self._type_names(t, self._tr.lang) for t in person.data_types) or none
         if column == self.COL_GUARDIAN:
             parts = [person.guardian_name, person.guardian_email, person.guardian_phone]
             return " / ".join(p for p in parts if p) or none

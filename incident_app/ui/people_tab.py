@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
 
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.resources import load_catalog
 from incident_app.ui.errors import ErrorReporter
 from incident_app.ui.import_dialog import ImportDialog
 from incident_app.ui.people_model import PeopleModel, PersonRole
 
 SEARCH_DELAY_MS = 300
+COLUMN_WIDTHS = (110, 90, 190, 120, 170, 80, 200, 110)
 W = TypeVar("W", bound=QWidget)
 
 
@@ -37,6 +39,13 @@ def _named(widget: W, name: str) -> W:
     """Set the object name (tests and style sheets find widgets by it)."""
     widget.setObjectName(name)
     return widget
+
+
+def _catalog_name(type_id: str, lang: str) -> str:
+    try:
+        return load_catalog().get(type_id).name(lang)
+    except KeyError:
+        return type_id
 
 
 def _label(name: str) -> QLabel:
@@ -58,7 +67,7 @@ class PeopleTab(QWidget):
         self.tr_ = tr
         self.incident_id = incident_id
         self.errors = ErrorReporter(self, tr)
-        self.model = PeopleModel(tr, self._request_page, self)
+        self.model = PeopleModel(tr, self._request_page, self, type_names=_catalog_name)
         self.last_status = ""
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -103,8 +112,12 @@ class PeopleTab(QWidget):
         rows = table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        table.horizontalHeader().setStretchLastSection(True)
+        columns = table.horizontalHeader()
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        columns.setStretchLastSection(True)
+        # Fixed starting widths: measuring contents would touch rows that are not loaded.
+        for column, width in enumerate(COLUMN_WIDTHS):
+            columns.resizeSection(column, width)
         return table
 
     def retranslate(self) -> None:

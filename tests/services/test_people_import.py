@@ -298,3 +298,43 @@ def test_events_carry_counts_not_personal_data(services: Services, incident_id: 
     with sqlite3.connect(db_path) as conn:
         payloads = " ".join(r[0] for r in conn.execute("SELECT payload FROM events"))
     assert "张三" not in payloads and "13800138000" not in payloads and '"imported": 1' in payloads
+
+
+def messy_rows(count: int) -> str:
+    """Rows with the usual problems spread through them, for comparing the two import paths."""
+    lines = []
+    for i in range(count):
+        uid = "" if i % 50 == 7 else f"U{i % 23_000}"  # repeats after 23,000 rows
+        email = "broken@" if i % 97 == 0 else f"user{i % 24_000}@example.com"
+        phone = f"+86 138 {i % 10_000:04d} {i % 7_000:04d}" if i % 3 else ""
+        birth = "2013-05-06" if i % 41 == 0 else ""
+        lines.append(f"{uid},名{i},{email},{phone},{birth},{'13900139000' if i % 82 == 0 else ''}\n")
+    return "user_id,name,email,phone,birth_date,guardian_phone\n" + "".join(lines)
+
+
+def test_helper_process_gives_the_same_import(services: Services, intake: dict[str, object], tmp_path: Path) -> None:
+    path = write(tmp_path, messy_rows(26_000))
+    results, people, reports = [], [], []
+    for parallel in (False, True):
+        incident = services.incidents.create(intake).id
+        result = services.people.import_file(incident, path, parallel=parallel)
+        results.append((result.rows_read, result.imported, result.duplicates_merged, result.rejected_rows,
+                        result.fields_dropped, result.warnings, services.people.summary(incident).to_dict()))
+        people.append([(p.user_id, p.email, p.phone, p.is_minor, p.channel)
+                       for p in services.people.iter_people(incident)])
+        reports.append(report_rows(result.report_path))
+    assert results[0] == results[1] and people[0] == people[1] and reports[0] == reports[1]
+    assert results[0][:4] == (26_000, 23_018, 2_980, 2)
+    rows = [int(line[0]) for line in reports[0][1:]]
+    assert rows == sorted(rows)  # field problems and duplicates interleaved in row order
+
+
+def test_cancel_stops_the_helper_process(services: Services, incident_id: int, tmp_path: Path) -> None:
+    import multiprocessing
+
+    path = write(tmp_path, messy_rows(40_000))
+    progress = Progress(on_change=lambda snap: progress.cancel() if snap.done else None, min_interval_s=0)
+    with pytest.raises(Cancelled):
+        services.people.import_file(incident_id, path, progress, parallel=True)
+    assert services.people.count(incident_id) == 0
+    assert not multiprocessing.active_children()
