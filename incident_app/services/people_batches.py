@@ -2,23 +2,25 @@
 in a helper process for large ones.
 
 Normalising a row (parsing, email/phone/date checks, channel) costs about as much CPU as
-deduplicating and storing it, and the machine has more than one core: for a large file a
-spawned process reads and normalises batch N+1 while this one merges and writes batch N. Both
-paths run the same :func:`normalised_batches`, so they produce the same rows, reports and counts.
-The pipe between them holds about one batch, which bounds memory; killing the helper is how a
-cancel or failure stops it."""
+deduplicating and storing it, and the machine has more than one core: for a large file a helper
+process reads and normalises batch N+1 while this one merges and writes batch N. Both paths run
+the same :func:`normalised_batches`, so they produce the same rows, reports and counts. The pipe
+between them holds about one batch, which bounds memory; killing the helper is how a cancel or
+failure stops it."""
 
 from __future__ import annotations
 
 import csv
 import itertools
-import multiprocessing
+import os
 import pickle
+import struct
+import subprocess
+import sys
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -98,25 +100,33 @@ def _close(batch: Batch, builder: RowBuilder, source: TableSource) -> None:
 
 
 # -- the helper process --------------------------------------------------------------------
+# The helper is "python -m incident_app.services.people_batches", not multiprocessing: a spawned
+# multiprocessing child re-runs the caller's main script, which breaks any script without a
+# __main__ guard. Messages are length-prefixed pickles of plain tuples on the helper's stdout.
+_FRAME = struct.Struct("!Q")
+
+
 class WorkerBatches:
-    """Iterate the batches a spawned helper process produces; :meth:`close` stops it."""
+    """Iterate the batches a helper process produces; :meth:`close` stops it."""
 
     def __init__(self, spec: NormaliseSpec) -> None:
-        context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt threads
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_work, args=(send, spec), name="people-import", daemon=True)
-        self._process.start()
-        send.close()
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parents[2])  # the folder holding incident_app
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "incident_app.services.people_batches"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+        )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._out = self._process.stdout
+        self._process.stdin.write(pickle.dumps(spec))
+        self._process.stdin.close()
 
     def __iter__(self) -> Iterator[Batch]:
         while True:
-            try:
-                # Only our own helper process writes to this pipe (an anonymous OS pipe).
-                message = pickle.loads(self._receive.recv_bytes())  # noqa: S301
-            except EOFError:
-                raise RuntimeError("the import helper process stopped unexpectedly") from None
-            if isinstance(message, Batch):
-                yield message
+            message = self._receive()
+            if message[0] == "batch":
+                yield Batch(*message[1:])
             elif message[0] == "end":
                 return
             elif message[0] == "invalid":
@@ -124,25 +134,54 @@ class WorkerBatches:
             else:
                 raise RuntimeError(f"the import helper process failed: {message[1]}\n{message[2]}")
 
+    def _receive(self) -> tuple[Any, ...]:
+        header = self._out.read(_FRAME.size)
+        if len(header) < _FRAME.size:
+            raise RuntimeError(f"the import helper process stopped unexpectedly (exit code {self._process.poll()})")
+        # Only our own helper process writes to this pipe.
+        return pickle.loads(self._out.read(_FRAME.unpack(header)[0]))  # type: ignore[no-any-return]  # noqa: S301
+
     def close(self) -> None:
-        if self._process.is_alive():
+        if self._process.poll() is None:
             self._process.kill()
-        self._process.join(timeout=10)
-        self._receive.close()
+        self._process.wait(timeout=10)
+        self._out.close()
 
 
-def _work(send: Connection, spec: NormaliseSpec) -> None:
-    """Helper process: normalise the file and send each batch; errors are sent, not raised."""
+def serve() -> None:
+    """Helper process: read the spec on stdin, send each batch on stdout; errors are sent, not
+    raised. Stray prints go to stderr so they cannot corrupt the frames."""
+    channel = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    spec = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - written by the importing process
     try:
-        with open_table(Path(spec.path)) as source:
-            first = next(source.rows(), None)
-            if first is not None:
-                for batch in normalised_batches(spec, source, first):
-                    send.send_bytes(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
-        send.send_bytes(pickle.dumps(("end",)))
+        for batch in _batches(spec):
+            _send(channel, ("batch", batch.rows, batch.problems, batch.read, batch.rejected, batch.position,
+                            batch.fields_dropped, batch.warnings))
+        _send(channel, ("end",))
     except ValidationError as exc:
-        send.send_bytes(pickle.dumps(("invalid", [(p.field, p.message, p.row) for p in exc.problems])))
+        _send(channel, ("invalid", [(p.field, p.message, p.row) for p in exc.problems]))
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the importing process
-        send.send_bytes(pickle.dumps(("crash", repr(exc), traceback.format_exc())))
+        _send(channel, ("crash", repr(exc), traceback.format_exc()))
     finally:
-        send.close()
+        channel.close()
+
+
+def _batches(spec: NormaliseSpec) -> Iterator[Batch]:
+    with open_table(Path(spec.path)) as source:
+        first = next(source.rows(), None)
+        if first is not None:
+            yield from normalised_batches(spec, source, first)
+
+
+def _send(channel: Any, message: tuple[Any, ...]) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    channel.write(_FRAME.pack(len(payload)))
+    channel.write(payload)
+
+
+if __name__ == "__main__":
+    # Run as a module: import ourselves properly so pickled classes name the real module.
+    from incident_app.services import people_batches
+
+    people_batches.serve()
