@@ -46,7 +46,8 @@ class Person:
     channel: Channel = Channel.NONE
 
     def masked(self) -> Person:
-        """A copy safe to show in lists: names, contacts and birth day hidden."""
+        """A copy safe to show in lists: names, contacts and addresses hidden (the birth date is
+        kept; lists show its year only)."""
         return replace(
             self, name=mask_name(self.name), email=mask_email(self.email), phone=mask_phone(self.phone),
             address=mask_address(self.address), guardian_name=mask_name(self.guardian_name),

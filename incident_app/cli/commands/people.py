@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from typing import Any
@@ -24,24 +25,32 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace, services: Services) -> int:
-    people = services.people
     services.incidents.get(args.id)  # a clear "does not exist" before any output
+    shown = [0]
+    try:
+        _write(args, services, sys.stdout, shown)
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) stopped early: not an error. Silence the final flush.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if args.unmask:  # logged even when the reader stopped early: what was written was shown
+        services.people.log_bulk_unmask(args.id, shown[0], args.reason or "people --unmask (command line)")
+    return 0
+
+
+def _write(args: argparse.Namespace, services: Services, out: Any, shown: list[int]) -> None:
+    """Stream the JSON (a million people never sit in memory), counting people in ``shown``."""
+    people = services.people
     total = people.count(args.id, args.search)
     limit = total if args.limit is None else args.limit
-    # Streamed so a million people never sit in memory; the summary comes first.
-    out = sys.stdout
     masked = "false" if args.unmask else "true"
     out.write(f'{{\n  "incident_id": {args.id},\n  "masked": {masked},\n')
     out.write(f'  "summary": {json.dumps(people.summary(args.id).to_dict(), ensure_ascii=False)},\n')
     out.write(f'  "matching": {total},\n  "people": [')
-    shown = 0
     for person in _selected(services, args, limit):
-        out.write(("," if shown else "") + "\n    " + json.dumps(_as_json(person, args.unmask), ensure_ascii=False))
-        shown += 1
+        out.write(("," if shown[0] else "") + "\n    " + json.dumps(_as_json(person, args.unmask), ensure_ascii=False))
+        shown[0] += 1
     out.write("\n  ]\n}\n")
-    if args.unmask:
-        people.log_bulk_unmask(args.id, shown, args.reason or "people --unmask (command line)")
-    return 0
+    out.flush()
 
 
 def _selected(services: Services, args: argparse.Namespace, limit: int) -> Any:
