@@ -166,7 +166,8 @@ class PeopleService:
                 before = repo.stats(incident.id)
                 first_id = repo.begin_range(incident.id)
                 importer = Importer(repo, run.report, incident_id=incident.id, first_id=first_id, cutoff=cutoff,
-                                    expected_rows=_expected_rows(run.source), tally=run.tally)
+                                    expected_rows=_expected_rows(run.source) + before.total,
+                                    tally=run.tally)
                 importer.preload()
                 importer.run(helper if helper is not None else normalised_batches(spec, run.source, first), progress)
                 repo.end_range(incident.id, first_id, importer.next_id)
