@@ -125,3 +125,31 @@ def test_demo_loads_people_in_a_real_process(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)["summary"]
     assert (summary["total"], summary["minors"], summary["unreachable"], summary["duplicates_merged"]) == (200, 8, 5, 1)
+
+
+def test_people_strings_exist_in_both_languages() -> None:
+    import re
+
+    from incident_app.domain.i18n import Translator
+    from incident_app.services.resources import load_messages
+
+    catalogs = load_messages()
+    assert Translator(catalogs).missing_keys() == {}
+    used: set[str] = set()
+    for module in ("people_tab.py", "people_model.py", "import_dialog.py"):
+        used |= set(re.findall(r'"(people\.[a-z_.]+)"', (ROOT / "incident_app" / "ui" / module).read_text("utf-8")))
+    channels = {f"people.channel.{c}" for c in ("email", "sms", "letter", "guardian_email", "guardian_sms",
+                                                 "guardian_letter", "none")}
+    fields = {f"people.field.{f}" for f in ("user_id", "name", "email", "phone", "address", "birth_date", "age",
+                                             "guardian_name", "guardian_email", "guardian_phone", "data_types",
+                                             "language")}
+    for lang in ("zh-CN", "en"):
+        assert not (used | channels | fields) - set(catalogs[lang]), lang
+
+
+def test_replace_flag(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))
+    other = tmp_path / "other.csv"
+    other.write_text("user_id\nZ9\n", encoding="utf-8")
+    code, out, _ = cli(capsys, db, "import-people", "1", str(other), "--replace")
+    assert code == 0 and json.loads(out)["people_total"] == 1
