@@ -109,7 +109,8 @@ class PeopleRepository:
             " WHERE incident_id = ?", [incident_id]).fetchone()
         if row is None:
             return PeopleSummary()
-        by_channel = {k: int(v) for k, v in json.loads(row[2]).items() if v}
+        stored = json.loads(row[2])
+        by_channel = {c.value: int(stored[c.value]) for c in Channel if stored.get(c.value)}
         return PeopleSummary(int(row[0]), int(row[1]), by_channel, by_channel.get(Channel.NONE.value, 0),
                              int(row[3]), int(row[4]))
 

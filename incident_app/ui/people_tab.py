@@ -90,6 +90,7 @@ class PeopleTab(QWidget):
         bar.addWidget(self.import_button)
         self.summary = _label("peopleSummary")
         self.note = _label("peopleMaskedNote")
+        self.status = _label("peopleStatus")
         self.table = self._make_table()
         self.empty = _label("peopleEmpty")
         self.stack = QStackedWidget()
@@ -99,6 +100,7 @@ class PeopleTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.summary)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.status)
         layout.addWidget(self.note)
 
     def _make_table(self) -> QTableView:
@@ -180,8 +182,7 @@ class PeopleTab(QWidget):
     def _on_unmask_clicked(self) -> None:
         row = self.selected_row()
         if row is None:
-            self.last_status = self.tr_.t("people.unmask.pick")
-            self.summary.setToolTip(self.last_status)
+            self._show_status(self.tr_.t("people.unmask.pick"))
             return
         reason, ok = QInputDialog.getText(self, self.tr_.t("people.unmask.title"), self.tr_.t("people.unmask.reason"))
         if ok and reason.strip():
@@ -198,9 +199,12 @@ class PeopleTab(QWidget):
 
     def _on_unmasked(self, row: int, person: Any) -> None:
         self.model.show_unmasked(person)
-        self.last_status = self.tr_.t("people.unmask.shown", row=row + 1)
-        self.summary.setToolTip(self.last_status)
+        self._show_status(self.tr_.t("people.unmask.shown", row=row + 1))
         self.person_unmasked.emit(person.id)
+
+    def _show_status(self, text: str) -> None:
+        self.last_status = text
+        self.status.setText(text)
 
     # -- import -----------------------------------------------------------------------------
     def open_import_dialog(self) -> ImportDialog:

@@ -64,6 +64,7 @@ def test_table_is_masked_and_unmasking_is_logged(qtbot: QtBot, tmp_path: Path) -
     tab.unmask_row(0, "the person asked us to confirm the data")
     assert (cell.data(), model.index(0, PeopleModel.COL_PHONE).data()) == ("张0", "+8613800000000")
     assert model.index(1, PeopleModel.COL_NAME).data() == "张*"  # only that person
+    assert tab.status.text() == "已显示第 1 行人员的完整信息，并已记录到事件日志。"
     services = open_services(db)
     event = services.audit.timeline(incident_id)[0]
     services.close()
