@@ -146,7 +146,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=None)
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each phase; the best is kept")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each phase; the best is kept")
     parser.add_argument("--phase", choices=["baseline", "import"], help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
