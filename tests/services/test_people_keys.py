@@ -33,3 +33,4 @@ def test_set_overwrites() -> None:
     index.set(key, 5)
     index.set(key, -7)
     assert index.get(key) == -7 and len(index) == 1
+
