@@ -81,55 +81,90 @@ class RowBuilder:
         self._language_cache: dict[str, tuple[str, bool]] = {}
         self.fields_dropped = 0
         self.warnings = 0
+        self.build = self._fast_build()
 
-    def build(self, number: int, cells: list[str]) -> list[Any] | None:
-        """The stored row (id left 0), or None when the row does not identify a person.
+    def _fast_build(self) -> Callable[[int, list[str]], list[Any] | None]:
+        """The per-row function, as a closure over this file's column positions and caches:
+        closure variables are cheaper to read than attributes, and this runs a million times.
 
-        Straight-line on purpose: the common shapes are checked inline and everything else
-        goes through the domain normalisers (see people_fields)."""
-        if len(cells) < self._width:
-            cells = cells + [""] * (self._width - len(cells))
-        # Missing values are "" rather than None: sqlite3 binds None through its slow adapter
-        # path, which cost 40% of the insert time in the benchmark.
-        row: list[Any] = [self._incident_id, 0, number, "", "", "", "", "", "", "", 0, "", "", "", "", "zh-CN",
-                          "none", 0]
-        for field, index, position in self._texts:
-            value = cells[index]
-            if value:
-                value = value.strip()
-                if len(value) > MAX_TEXT:
-                    self._drop(number, field, value, "too_long")
-                    continue
-                row[position] = value
-        mobile = guardian_mobile = False
-        index = self._email
-        if index >= 0 and cells[index]:
-            value = cells[index].strip().lower()
-            if len(value) <= 254 and value.isascii() and _EMAIL_MATCH(value):
-                row[EMAIL] = value
+        It returns the stored row (id left 0), or None when the row does not identify a person.
+        The common shapes are checked inline; everything else goes through the domain
+        normalisers (see people_fields) via the methods below."""
+        width, incident_id, texts = self._width, self._incident_id, self._texts
+        cutoff, today_iso = self._cutoff, self._today_iso
+        email_at, phone_at = self._email, self._phone_col
+        birth_at, age_at, g_email_at, g_phone_at, types_at, language_at = self._rest
+        has_rest = self._has_rest
+        type_cache, language_cache = self._type_cache, self._language_cache
+        drop, email_value, phone_value, birth_value = self._drop, self._email_value, self._phone, self._birth
+
+        def build(number: int, cells: list[str]) -> list[Any] | None:
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            # Missing values are "" rather than None: sqlite3 binds None through its slow
+            # adapter path, which cost 40% of the insert time in the benchmark.
+            row: list[Any] = [incident_id, 0, number, "", "", "", "", "", "", "", 0, "", "", "", "", "zh-CN",
+                              "none", 0]
+            for field, index, position in texts:
+                value = cells[index]
+                if value:
+                    value = value.strip()
+                    if len(value) > MAX_TEXT:
+                        drop(number, field, value, "too_long")
+                        continue
+                    row[position] = value
+            mobile = guardian_mobile = False
+            if email_at >= 0 and cells[email_at]:
+                value = cells[email_at].strip().lower()
+                if len(value) <= 254 and value.isascii() and _EMAIL_MATCH(value):
+                    row[EMAIL] = value
+                else:
+                    row[EMAIL] = email_value(number, "email", cells[email_at])
+            if phone_at >= 0 and cells[phone_at]:
+                value = cells[phone_at]
+                if (len(value) == 11 and value.isdigit() and value.isascii() and value[0] == "1"
+                        and value[1] in "3456789"):
+                    row[PHONE] = "+86" + value
+                    mobile = True
+                else:
+                    row[PHONE], mobile = phone_value(number, "phone", value)
+            if has_rest:
+                if birth_at >= 0 and cells[birth_at]:
+                    value = cells[birth_at]
+                    if len(value) == 10 and value[4] == "-" and value[7] == "-" and "1900" <= value <= today_iso:
+                        try:
+                            _FROM_ISO(value)  # the fast path still refuses 2012-02-30
+                            row[BIRTH] = value
+                        except ValueError:
+                            row[BIRTH] = birth_value(number, value)
+                    else:
+                        row[BIRTH] = birth_value(number, value)
+                if age_at >= 0 and cells[age_at] and not cells[age_at].isspace():
+                    row[AGE] = self._age(number, cells[age_at])
+                if g_email_at >= 0 and cells[g_email_at] and not cells[g_email_at].isspace():
+                    row[G_EMAIL] = email_value(number, "guardian_email", cells[g_email_at])
+                if g_phone_at >= 0 and cells[g_phone_at] and not cells[g_phone_at].isspace():
+                    row[G_PHONE], guardian_mobile = phone_value(number, "guardian_phone", cells[g_phone_at])
+                if types_at >= 0 and cells[types_at]:
+                    known = type_cache.get(cells[types_at])
+                    row[TYPES] = known[0] if known and not known[1] else self._types(cells[types_at], number)
+                if language_at >= 0 and cells[language_at]:
+                    code = language_cache.get(cells[language_at])
+                    row[LANGUAGE] = code[0] if code and code[1] else self._language(cells[language_at], number)
+            if not (row[USER_ID] or (row[NAME] and (row[EMAIL] or row[PHONE] or row[ADDRESS] or row[G_EMAIL]
+                                                     or row[G_PHONE]))):
+                self._report(number, "(row)", mask_name(row[NAME]), MESSAGES["row_unidentified"])
+                return None
+            birth = row[BIRTH]
+            if row[AGE] == "" and not (birth and birth >= cutoff):
+                # The common adult case, inlined from is_minor_by/channel_code (a test holds
+                # them equal): email, else SMS to a mobile, else a letter, else none.
+                row[CHANNEL] = "email" if row[EMAIL] else "sms" if mobile else "letter" if row[ADDRESS] else "none"
             else:
-                row[EMAIL] = self._email_value(number, "email", cells[index])
-        index = self._phone_col
-        if index >= 0 and cells[index]:
-            value = cells[index]
-            if len(value) == 11 and value.isdigit() and value.isascii() and value[0] == "1" and value[1] in "3456789":
-                row[PHONE], mobile = "+86" + value, True
-            else:
-                row[PHONE], mobile = self._phone(number, "phone", value)
-        if self._has_rest:
-            guardian_mobile = self._other_fields(row, number, cells)
-        if not (row[USER_ID] or (row[NAME] and (row[EMAIL] or row[PHONE] or row[ADDRESS] or row[G_EMAIL]
-                                                 or row[G_PHONE]))):
-            self._report(number, "(row)", mask_name(row[NAME]), MESSAGES["row_unidentified"])
-            return None
-        birth = row[BIRTH]
-        if row[AGE] == "" and not (birth and birth >= self._cutoff):
-            # The common adult case, inlined from is_minor_by/channel_code (a test holds them
-            # equal): email, else SMS to a mobile, else a letter, else none.
-            row[CHANNEL] = "email" if row[EMAIL] else "sms" if mobile else "letter" if row[ADDRESS] else "none"
-        else:
-            self._decide(row, number, mobile, guardian_mobile)
-        return row
+                self._decide(row, number, mobile, guardian_mobile)
+            return row
+
+        return build
 
     def _email_value(self, number: int, field: str, raw: str) -> str:
         value = raw.strip().lower()
@@ -140,34 +175,6 @@ class RowBuilder:
         except FieldRejected as problem:
             self._drop(number, field, raw.strip(), problem.code)
             return ""
-
-    def _other_fields(self, row: list[Any], number: int, cells: list[str]) -> bool:
-        """Birth date, age, guardian contacts, data types, language (each optional)."""
-        guardian_mobile = False
-        birth, age, g_email, g_phone, types, language = self._rest
-        if birth >= 0 and cells[birth]:
-            raw = cells[birth]
-            if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and "1900" <= raw <= self._today_iso:
-                try:
-                    _FROM_ISO(raw)  # the fast path still refuses 2012-02-30
-                    row[BIRTH] = raw
-                except ValueError:
-                    row[BIRTH] = self._birth(number, raw)
-            else:
-                row[BIRTH] = self._birth(number, raw)
-        if age >= 0 and cells[age] and not cells[age].isspace():
-            row[AGE] = self._age(number, cells[age])
-        if g_email >= 0 and cells[g_email] and not cells[g_email].isspace():
-            row[G_EMAIL] = self._email_value(number, "guardian_email", cells[g_email])
-        if g_phone >= 0 and cells[g_phone] and not cells[g_phone].isspace():
-            row[G_PHONE], guardian_mobile = self._phone(number, "guardian_phone", cells[g_phone])
-        if types >= 0 and cells[types]:
-            known = self._type_cache.get(cells[types])
-            row[TYPES] = known[0] if known and not known[1] else self._types(cells[types], number)
-        if language >= 0 and cells[language]:
-            code = self._language_cache.get(cells[language])
-            row[LANGUAGE] = code[0] if code and code[1] else self._language(cells[language], number)
-        return guardian_mobile
 
     def _birth(self, number: int, raw: str) -> str:
         try:
