@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from incident_app.domain.errors import ValidationError
+from incident_app.domain.people_columns import suggest_mapping
 
 SAMPLE_BYTES = 256 * 1024
+HEADER_SCAN_ROWS = 10
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
 FILE = "(file)"
@@ -53,16 +56,32 @@ class TableSource:
         self._closer = closer
         self._position = position
         self.total = total
-        self.header_row, self.header = self._first_non_blank()
+        self.header_row, self.header = self._find_header()
 
-    def _first_non_blank(self) -> tuple[int, list[str]]:
+    def _find_header(self) -> tuple[int, list[str]]:
+        """The first row naming a user-id or name column within the first few non-blank rows
+        (Excel sheets often carry a title above the header, and Excel's CSV a 'sep=' line);
+        failing that, the first non-blank row, so the error lists what the file calls its
+        columns. Rows above the header are not data."""
+        seen: list[list[str]] = []
+        non_blank = 0
         try:
-            for number, cells in enumerate(self._records, start=1):
-                if any(c.strip() for c in cells):
-                    return number, [c.strip() for c in cells]
+            for cells in self._records:
+                seen.append(cells)
+                if not any(c.strip() for c in cells):
+                    continue
+                if _names_a_person(cells):
+                    return len(seen), [c.strip() for c in cells]
+                non_blank += 1
+                if non_blank == HEADER_SCAN_ROWS:
+                    break
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise self.explain(exc, 1) from None
-        raise ValidationError.single(FILE, EMPTY_MESSAGE)
+            raise self.explain(exc, len(seen) + 1) from None
+        first = next((i for i, cells in enumerate(seen) if any(c.strip() for c in cells)), None)
+        if first is None:
+            raise ValidationError.single(FILE, EMPTY_MESSAGE)
+        self._records = itertools.chain(seen[first + 1:], self._records)
+        return first + 1, [c.strip() for c in seen[first]]
 
     def records(self) -> Iterator[list[str]]:
         """The rows after the header, raw (the importer's loop iterates the csv reader itself)."""
@@ -155,6 +174,11 @@ def detect_encoding(head: bytes, *, complete: bool) -> str:
         return encoding
     raise ValidationError.single(FILE, "cannot tell the text encoding (not UTF-8 or GB18030/GBK); save as CSV UTF-8"
                                  if not _looks_binary(head.decode("latin-1")) else BINARY_MESSAGE)
+
+
+def _names_a_person(cells: list[str]) -> bool:
+    mapping = suggest_mapping(cells)
+    return mapping.index_of("user_id") is not None or mapping.index_of("name") is not None
 
 
 def _looks_binary(text: str) -> bool:

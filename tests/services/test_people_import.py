@@ -351,3 +351,16 @@ def test_cancel_stops_the_helper_process(services: Services, incident_id: int, t
         services.people.import_file(incident_id, path, progress, parallel=True)
     assert services.people.count(incident_id) == 0
     assert helper_processes() == []
+
+
+def test_title_rows_above_the_header_are_skipped(services: Services, incident_id: int, tmp_path: Path) -> None:
+    text = "sep=,\n受影响用户名单（2026-11-20 导出）,,\n\n用户ID,姓名,手机号\nU1,张三,13800138000\n\nU2,李四,bad\n"
+    result = services.people.import_file(incident_id, write(tmp_path, text))
+    assert (result.rows_read, result.imported, result.fields_dropped) == (2, 2, 1)
+    assert report_rows(result.report_path)[1][:2] == ["7", "phone"]  # numbered as the spreadsheet shows it
+
+
+def test_a_file_without_a_recognisable_header_lists_its_columns(services: Services, incident_id: int,
+                                                                 tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match=r"no column recognised as user_id/用户ID or name/姓名 \(found: U1, 张三"):
+        services.people.import_file(incident_id, write(tmp_path, "U1,张三,13800138000\nU2,李四,13900139000\n"))
