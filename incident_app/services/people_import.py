@@ -79,11 +79,9 @@ class ReportWriter:
         self._file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._file)
         self._writer.writerow(self.HEADER)
-        self.lines = 0
 
     def add(self, row: int, field: str, value: str | None, reason: str) -> None:
         self._writer.writerow((row, field, neutralise_cell(value or ""), neutralise_cell(reason)))
-        self.lines += 1
 
     def close(self) -> None:
         self._file.close()

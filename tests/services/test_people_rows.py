@@ -27,3 +27,17 @@ def test_inlined_channel_and_minor_rules_match_the_domain() -> None:
         minor = is_minor_by(row[BIRTH], None, cutoff)
         assert row[MINOR] == int(minor)
         assert row[CHANNEL] == channel_code(minor, email, phones[phone], address, g_email, bool(g_phone))
+
+
+def test_row_positions_match_the_stored_columns() -> None:
+    from incident_app.services import people_rows
+    from incident_app.storage.people import ROW_COLUMNS
+
+    names = {"INCIDENT": "incident_id", "PERSON_ID": "id", "SOURCE_ROW": "source_row", "USER_ID": "user_id",
+             "NAME": "name", "EMAIL": "email", "PHONE": "phone", "ADDRESS": "address", "BIRTH": "birth_date",
+             "AGE": "age", "MINOR": "is_minor", "G_NAME": "guardian_name", "G_EMAIL": "guardian_email",
+             "G_PHONE": "guardian_phone", "TYPES": "data_types", "LANGUAGE": "language", "CHANNEL": "channel",
+             "MERGED": "merged_rows"}
+    assert {ROW_COLUMNS[getattr(people_rows, const)]: column for const, column in names.items()} == {
+        column: column for column in names.values()}
+    assert len(ROW_COLUMNS) == people_rows.WIDTH
