@@ -153,3 +153,11 @@ def test_replace_flag(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Pa
     other.write_text("user_id\nZ9\n", encoding="utf-8")
     code, out, _ = cli(capsys, db, "import-people", "1", str(other), "--replace")
     assert code == 0 and json.loads(out)["people_total"] == 1
+
+
+def test_progress_bar_drawing(capsys: pytest.CaptureFixture[str]) -> None:
+    from incident_app.cli.commands.import_people import _bar
+    from incident_app.services.progress import ProgressSnapshot
+
+    _bar(ProgressSnapshot(done=45, total=100, message="450,000", rate_per_s=1.0))
+    assert capsys.readouterr().err == "\r[#############.................]  45%  450,000 rows "
