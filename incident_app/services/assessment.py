@@ -3,7 +3,7 @@ the officer's ENISA inputs), save those inputs, and render it as the ``assess`` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from incident_app.domain.assessment.deadlines import WorkdayCalendar
@@ -28,16 +28,21 @@ from incident_app.services.resources import load_assessment_rules
 
 class AssessmentService:
     def __init__(self, ctx: AppContext, rules: AssessmentRules | None = None,
-                 calendar: WorkdayCalendar | None = None) -> None:
+                 calendar: WorkdayCalendar | None = None,
+                 people_counts: Callable[[int], PeopleCountsLike | None] | None = None) -> None:
         self._ctx = ctx
+        # The imported people list's counts, when one was imported (services/people.py).
+        self._people_counts = people_counts
         self.rules = rules or load_assessment_rules()
         self._calendar = calendar
         self._profiles = ProfileService(ctx)
 
     def assess(self, incident_id: int, people: PeopleCountsLike | None = None) -> Assessment:
-        """The assessment as of now; ``people`` are the imported counts when available."""
+        """The assessment as of now; ``people`` are the imported counts (looked up when not given)."""
         store = self._ctx.store
         incident = store.incidents.get(incident_id)
+        if people is None and self._people_counts is not None:
+            people = self._people_counts(incident_id)
         inputs = store.enisa_inputs.latest(incident_id) or EnisaInputs()
         return self._assess(incident, inputs, people)
 

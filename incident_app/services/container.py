@@ -16,6 +16,7 @@ from incident_app.services.incidents import IncidentService
 from incident_app.services.mail import MailService
 from incident_app.services.notice_inputs import assessed_notice_inputs
 from incident_app.services.notices import NoticeService
+from incident_app.services.people import PeopleService
 from incident_app.services.profile import ProfileService
 from incident_app.services.remediation import DecisionService, RemediationService
 from incident_app.services.resources import load_catalog
@@ -35,6 +36,7 @@ class Services:
     assessment: AssessmentService
     notices: NoticeService
     mail: MailService
+    people: PeopleService
 
     @property
     def db_path(self) -> Path | None:
@@ -53,7 +55,8 @@ def open_services(
     """Open the database at ``db_path`` (migrating it) and wire the services over it."""
     store = Store.open(db_path, connect_hook)
     ctx = AppContext(store=store, catalog=load_catalog(), clock=clock)
-    assessment = AssessmentService(ctx)
+    people = PeopleService(ctx)
+    assessment = AssessmentService(ctx, people_counts=people.imported_counts)
     return Services(
         ctx=ctx,
         incidents=IncidentService(ctx),
@@ -62,8 +65,10 @@ def open_services(
         remediation=RemediationService(ctx),
         decisions=DecisionService(ctx),
         assessment=assessment,
-        notices=NoticeService(ctx, inputs_source=assessed_notice_inputs(assessment)),
+        notices=NoticeService(ctx, people_source=people.iter_people,
+                              inputs_source=assessed_notice_inputs(assessment)),
         mail=MailService(ctx),
+        people=people,
     )
 
 

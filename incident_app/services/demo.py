@@ -47,8 +47,12 @@ def demo_intake(services: Services) -> dict[str, object]:
 
 
 def load_demo(services: Services) -> Incident:
-    """Create the demo incident (and, as other capabilities land, its people and actions)."""
+    """Create the demo incident with its affected people, first containment, remediation and a
+    decision, so every screen is filled."""
+    from incident_app.services.demo_people import import_demo_people
+
     incident = services.incidents.create(demo_intake(services))
+    import_demo_people(services, incident.id)
     add_demo_remediation(services, incident)
     add_demo_situation_texts(services, incident)
     return incident

@@ -39,6 +39,9 @@ class NoticeMessageSource:
         return sum(1 for r in self._recipients(incident_id) if r.email)
 
     def approval(self, incident_id: int) -> ApprovalStatus:
+        if next(iter(self._people_of(incident_id)), None) is None:
+            return ApprovalStatus(False, "no affected people are on file for this incident; "
+                                         "import the people list first")
         try:
             self.notice_version(incident_id)
         except ValidationError as exc:

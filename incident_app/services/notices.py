@@ -245,8 +245,8 @@ class NoticeService:
             fixed = list(recipients)
             return lambda: fixed
         source = self.people_source
-        if source is None:
-            return None
+        if source is None or next(iter(source(incident_id)), None) is None:
+            return None  # nobody imported yet: the exports show the specimen notice
         return lambda: recipients_from_people(source(incident_id))
 
     # -- personal emails for the sender --------------------------------------------------------

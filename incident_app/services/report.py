@@ -20,6 +20,7 @@ def incident_report(services: Services, incident_id: int) -> dict[str, Any]:
     report["assessment"] = _assessment(services, incident_id)
     report["notices"] = _notices(services, incident_id)
     report["email_delivery"] = _email_delivery(services, incident_id)
+    report["people"] = _people(services, incident_id)
     return report
 
 
@@ -62,3 +63,12 @@ def _header(incident: Incident) -> dict[str, Any]:
         "updated_at": to_iso(incident.updated_at),
         "handling_closed_at": to_iso(incident.handling_closed_at) if incident.handling_closed_at else None,
     }
+
+
+def _people(services: Services, incident_id: int) -> dict[str, Any]:
+    """Counts from the imported list of affected people (no personal data) and the last import."""
+    section: dict[str, Any] = services.people.summary(incident_id).to_dict()
+    last = services.people.last_import(incident_id)
+    section["last_import"] = None if last is None else {
+        key: last[key] for key in ("file_name", "status", "finished_at", "counts", "report_path")}
+    return section

@@ -19,6 +19,7 @@ from incident_app.storage.database import connect, migrate
 from incident_app.storage.event_log import EventLog
 from incident_app.storage.incidents import IncidentRepository
 from incident_app.storage.notices import NoticeRepository
+from incident_app.storage.people import PeopleRepository
 from incident_app.storage.remediation import DecisionRepository, RemediationRepository
 from incident_app.storage.retention import RetentionRepository
 from incident_app.storage.send_ledger import SendLedgerRepository, SendRunRepository
@@ -43,6 +44,7 @@ class Store:
         self.notices = NoticeRepository(db)
         self.send_ledger = SendLedgerRepository(db)
         self.send_runs = SendRunRepository(db)
+        self.people = PeopleRepository(db)
 
     @classmethod
     def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:

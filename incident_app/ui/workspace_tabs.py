@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
@@ -22,6 +21,7 @@ from incident_app.ui.assessment_tab import AssessmentTab
 from incident_app.ui.decisions_tab import DecisionsTab
 from incident_app.ui.notices_tab import NoticesTab
 from incident_app.ui.overview_tab import OverviewTab
+from incident_app.ui.people_tab import PeopleTab
 from incident_app.ui.remediation_tab import RemediationTab
 from incident_app.ui.timeline_tab import TimelineTab
 
@@ -35,30 +35,10 @@ class TabSpec:
     factory: TabFactory
 
 
-class PlaceholderTab(QWidget):
-    """Stands in for a capability that is still being built, and says so."""
-
-    def __init__(self, tr: Translator, message_key: str) -> None:
-        super().__init__()
-        self.message = QLabel(tr.t(message_key))
-        self.message.setObjectName("placeholder")
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.message)
-
-    def refresh(self) -> None:
-        """Nothing to load yet."""
-
-
-def placeholder(message_key: str) -> TabFactory:
-    return lambda _runner, tr, _incident_id: PlaceholderTab(tr, message_key)
-
-
 TAB_SPECS: list[TabSpec] = [
     TabSpec("overview", "workspace.tab.overview", OverviewTab),
     TabSpec("assessment", "workspace.tab.assessment", AssessmentTab),
-    TabSpec("people", "workspace.tab.people", placeholder("workspace.placeholder.people")),
+    TabSpec("people", "workspace.tab.people", PeopleTab),
     TabSpec("remediation", "workspace.tab.remediation", RemediationTab),
     TabSpec("decisions", "workspace.tab.decisions", DecisionsTab),
     TabSpec("notices", "workspace.tab.notices", NoticesTab),

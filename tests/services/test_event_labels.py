@@ -19,7 +19,9 @@ def recorded_event_types() -> set[str]:
     found: set[str] = set()
     for path in (ROOT / "services").rglob("*.py"):
         found |= set(EVENT_TYPE.findall(path.read_text(encoding="utf-8")))
-    return found - NOT_EVENTS
+    # Built at run time (f"people.import_{status}"), so the scan cannot see them.
+    dynamic = {"people.imported", "people.import_failed", "people.import_cancelled"}
+    return (found | dynamic) - NOT_EVENTS
 
 
 def test_the_scan_finds_the_core_event_types() -> None:

@@ -107,7 +107,7 @@ def test_timeline_rows_summarise_each_event(services: Services) -> None:
     assert rows[0].summary == "修改了：受影响人数（估计）"
     assert rows[1].summary == "已登记 → 已控制：接口已下线"
     assert timeline_rows(services, incident.id, EN)[1].summary == "Reported → Contained: 接口已下线"
-    assert rows[-2].summary == "措施 4 项，防范建议 3 条，补救措施 2 条"
+    assert next(r for r in rows if r.type == "remediation.added").summary == "措施 4 项，防范建议 3 条，补救措施 2 条"
 
 
 def test_fact_sheet_and_plain_summary(services: Services, intake: dict[str, Any]) -> None:

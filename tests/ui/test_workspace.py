@@ -13,7 +13,7 @@ from incident_app.domain.incident import IncidentStatus
 from incident_app.ui.main_window import MainWindow
 from incident_app.ui.register_model import RegisterModel
 from incident_app.ui.workspace import WorkspaceWindow
-from incident_app.ui.workspace_tabs import TAB_SPECS, PlaceholderTab
+from incident_app.ui.workspace_tabs import TAB_SPECS
 from tests.ui.helpers import demo_window, make_window
 
 
@@ -42,12 +42,10 @@ def test_every_tab_of_the_demo_incident_opens(qtbot: QtBot, tmp_path: Path) -> N
     assert tabs["remediation"].advice_model.rowCount() == 3
     assert tabs["remediation"].remedy_model.rowCount() == 2
     assert tabs["decisions"].model.rowCount() == 1
-    assert tabs["timeline"].model.rowCount() == 4
+    assert tabs["timeline"].model.rowCount() == 5  # created, people imported, remediation, decision, text
     assert tabs["assessment"].__class__.__name__ == "AssessmentTab"
     assert tabs["notices"].__class__.__name__ == "NoticesTab"
-    for key in ("people",):
-        assert isinstance(tabs[key], PlaceholderTab)
-        assert "正在开发" in tabs[key].message.text()
+    assert tabs["people"].model.rowCount() > 0
 
 
 def test_reactivating_an_incident_focuses_its_window(qtbot: QtBot, tmp_path: Path) -> None:
@@ -183,7 +181,7 @@ def test_workspace_loads_through_worker_threads(qtbot: QtBot, tmp_path: Path) ->
         window.load_demo()
     workspace = window.open_incident(1)
     timeline = workspace.tab_widgets["timeline"]
-    qtbot.waitUntil(lambda: timeline.model.rowCount() == 4, timeout=10_000)
+    qtbot.waitUntil(lambda: timeline.model.rowCount() == 5, timeout=10_000)
     qtbot.waitUntil(lambda: workspace.incident is not None, timeout=10_000)
     assert window.runner.wait_all()
     assert [s.key for s in TAB_SPECS] == list(workspace.tab_widgets)

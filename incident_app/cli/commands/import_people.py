@@ -1,0 +1,72 @@
+"""``import-people ID FILE``: import a CSV/XLSX of affected people (all or nothing), with a
+progress bar on a terminal; prints the counts and where the reject/warning report went."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from incident_app.cli.output import CliError, print_json, say
+from incident_app.domain.people_columns import FIELDS
+from incident_app.services.container import Services
+from incident_app.services.progress import Cancelled, Progress, ProgressSnapshot
+
+BAR_WIDTH = 30
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "import-people", parents=[common], help="import affected people from a CSV or XLSX file",
+        description="Headers in English or Chinese (user_id/用户ID, name/姓名, email/邮箱, phone/手机号, ...). "
+                    "The import is all or nothing; the report of rejected fields goes beside the database.",
+    )
+    parser.add_argument("id", type=int, help="incident id")
+    parser.add_argument("file", type=Path, help="CSV (UTF-8, UTF-8 with BOM, GB18030/GBK) or XLSX")
+    parser.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
+                        help="correct the header mapping, e.g. --map '联系方式=phone' or --map 'Notes=' to ignore; "
+                             "fields: " + ", ".join(FIELDS))
+    parser.add_argument("--replace", action="store_true",
+                        help="replace the incident's people instead of adding to (and merging with) them")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, services: Services) -> int:
+    progress = Progress(on_change=_bar if sys.stderr.isatty() else None, min_interval_s=0.2)
+    try:
+        result = services.people.import_file(args.id, args.file, progress, _corrections(args.map),
+                                             replace=args.replace)
+    except (Cancelled, KeyboardInterrupt):
+        sys.stderr.write("\n")
+        raise CliError("import cancelled; the database is as it was before (the attempt is in the event log)",
+                       1) from None
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    say(f"imported {result.imported:,} people, merged {result.duplicates_merged:,} duplicates, "
+        f"rejected {result.rejected_rows:,} rows; minors {result.summary.minors:,}, "
+        f"unreachable {result.summary.unreachable:,}")
+    say(f"report (row, field, masked value, reason): {result.report_path}")
+    print_json(result.to_dict())
+    return 0
+
+
+def _corrections(pairs: list[str]) -> dict[str, str | None] | None:
+    if not pairs:
+        return None
+    mapping: dict[str, str | None] = {}
+    for pair in pairs:
+        header, sep, field = pair.partition("=")
+        if not sep:
+            raise CliError(f"--map {pair!r}: write HEADER=FIELD (or HEADER= to ignore the column)", 2)
+        mapping[header.strip()] = field.strip() or None
+    return mapping
+
+
+def _bar(snap: ProgressSnapshot) -> None:
+    """[#######.......]  45%  450,000 rows  82,000 rows/s — redrawn in place on stderr."""
+    fraction = min(snap.done / snap.total, 1.0) if snap.total else 0.0
+    filled = int(fraction * BAR_WIDTH)
+    rows = snap.message or ""
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {fraction:4.0%}  {rows} rows ")
+    sys.stderr.flush()

@@ -1,0 +1,118 @@
+"""Which column of an affected-people file holds which field: English or Chinese headers in any
+order (DESIGN.md §4), with the aliases spreadsheets commonly use, and the officer's corrections."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from incident_app.domain.errors import FieldProblem, ValidationError
+
+FIELDS: tuple[str, ...] = (
+    "user_id", "name", "email", "phone", "address", "birth_date", "age", "guardian_name",
+    "guardian_email", "guardian_phone", "data_types", "language",
+)
+
+# Canonical English and Chinese headers first, then common variants. Matching ignores case,
+# spaces, underscores, hyphens and a trailing colon.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "user_id": ("user_id", "用户ID", "userid", "uid", "account_id", "账号ID", "用户编号", "账号", "会员ID"),
+    "name": ("name", "姓名", "full_name", "名字", "真实姓名", "联系人"),
+    "email": ("email", "邮箱", "e-mail", "mail", "email_address", "电子邮箱", "电子邮件", "邮件地址", "邮箱地址"),
+    "phone": ("phone", "手机号", "mobile", "phone_number", "mobile_phone", "tel", "telephone", "cell",
+              "手机", "手机号码", "电话", "联系电话", "电话号码"),
+    "address": ("address", "地址", "postal_address", "mailing_address", "联系地址", "通讯地址", "邮寄地址",
+                "住址", "收货地址"),
+    "birth_date": ("birth_date", "出生日期", "birthday", "date_of_birth", "dob", "birthdate", "生日", "出生年月日"),
+    "age": ("age", "年龄"),
+    "guardian_name": ("guardian_name", "监护人", "guardian", "监护人姓名", "parent_name"),
+    "guardian_email": ("guardian_email", "监护人邮箱", "parent_email", "监护人电子邮箱", "监护人电子邮件"),
+    "guardian_phone": ("guardian_phone", "监护人手机号", "parent_phone", "guardian_mobile", "监护人手机",
+                       "监护人电话", "监护人手机号码", "监护人联系电话"),
+    "data_types": ("data_types", "涉及信息", "data_type", "affected_data", "涉及数据", "泄露信息", "信息类型",
+                   "数据类型"),
+    "language": ("language", "语言", "lang", "locale", "通知语言"),
+}
+
+
+def header_key(text: str) -> str:
+    """The comparable form of a header cell."""
+    cleaned = text.strip().lstrip("\ufeff").rstrip(":：").lower()
+    return "".join(ch for ch in cleaned if ch not in " _-\u3000")
+
+
+_LOOKUP: dict[str, str] = {header_key(alias): name for name, aliases in ALIASES.items() for alias in aliases}
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """For each column of the file (by position), the field it feeds, or None to ignore it."""
+
+    headers: tuple[str, ...]
+    fields: tuple[str | None, ...]
+
+    def index_of(self, field: str) -> int | None:
+        """Column position of ``field``, or None when no column feeds it."""
+        try:
+            return self.fields.index(field)
+        except ValueError:
+            return None
+
+    def ignored_headers(self) -> tuple[str, ...]:
+        return tuple(h for h, f in zip(self.headers, self.fields, strict=True) if f is None and h.strip())
+
+    def as_dict(self) -> dict[str, str | None]:
+        """Header text -> field (what a preview shows and a correction sends back)."""
+        return dict(zip(self.headers, self.fields, strict=True))
+
+
+def suggest_mapping(headers: Sequence[str]) -> ColumnMapping:
+    """Recognise each header by alias; a field claimed twice keeps its first column."""
+    seen: set[str] = set()
+    fields: list[str | None] = []
+    for header in headers:
+        field = _LOOKUP.get(header_key(header))
+        if field in seen:
+            field = None
+        if field:
+            seen.add(field)
+        fields.append(field)
+    return ColumnMapping(tuple(headers), tuple(fields))
+
+
+def apply_corrections(base: ColumnMapping, corrections: Mapping[str, str | None]) -> ColumnMapping:
+    """The officer's corrections (header -> field, or None/'' to ignore) over the suggestion.
+
+    Raises ValidationError naming an unknown header or field, or a field given two columns."""
+    problems: list[FieldProblem] = []
+    fields = list(base.fields)
+    for header, field in corrections.items():
+        if header not in base.headers:
+            problems.append(FieldProblem(header, "no such column in the file; columns are: " + ", ".join(base.headers)))
+            continue
+        if field and field not in FIELDS:
+            problems.append(FieldProblem(header, f"unknown field '{field}'; choose one of: " + ", ".join(FIELDS)))
+            continue
+        fields[base.headers.index(header)] = field or None
+    mapping = ColumnMapping(base.headers, tuple(fields))
+    problems += _duplicates(mapping)
+    if problems:
+        raise ValidationError(problems)
+    return mapping
+
+
+def _duplicates(mapping: ColumnMapping) -> list[FieldProblem]:
+    used = [f for f in mapping.fields if f]
+    return [FieldProblem(f, "is mapped from more than one column; keep one") for f in sorted(set(used))
+            if used.count(f) > 1]
+
+
+def check_usable(mapping: ColumnMapping) -> None:
+    """A file must at least say who people are: a user id or a name column."""
+    if mapping.index_of("user_id") is None and mapping.index_of("name") is None:
+        raise ValidationError.single(
+            "(header)",
+            "no column recognised as user_id/用户ID or name/姓名 (found: " + ", ".join(mapping.headers)
+            + "); rename the header or map the column",
+            row=1,
+        )

@@ -1,0 +1,213 @@
+"""The people, people_imports and people_stats tables.
+
+The import's hot path hands rows over as plain lists in :data:`ROW_COLUMNS` order (building a
+dataclass per row would cost a third of the million-row budget); everything read back for
+callers is a :class:`~incident_app.domain.people.Person` or :class:`PeopleSummary`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+
+from incident_app.domain.errors import NotFoundError
+from incident_app.domain.people import Channel, PeopleSummary, Person
+
+ROW_COLUMNS: tuple[str, ...] = (
+    "incident_id", "id", "source_row", "user_id", "name", "email", "phone", "address", "birth_date",
+    "age", "is_minor", "guardian_name", "guardian_email", "guardian_phone", "data_types", "language",
+    "channel", "merged_rows",
+)
+_INSERT = f"INSERT INTO people ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})"
+_UPDATE = "UPDATE people SET " + ", ".join(f"{c} = ?" for c in ROW_COLUMNS[2:]) + " WHERE incident_id = ? AND id = ?"
+_PERSON_SQL = ("SELECT id, incident_id, user_id, name, email, phone, address, birth_date, is_minor, guardian_name,"
+               " guardian_email, guardian_phone, data_types, language, channel FROM people")
+
+
+class PeopleRepository:
+    """Bulk writes for the importer; paged and streamed reads for the UI, CLI and notices."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    # -- import ---------------------------------------------------------------------------
+    def insert_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given in ROW_COLUMNS order (one executemany; call inside a transaction)."""
+        self._db.conn.executemany(_INSERT, rows)
+
+    def row_by_id(self, person_id: int) -> list[Any]:
+        """One stored row in ROW_COLUMNS order (the importer merges duplicates into it)."""
+        found = self._db.execute(f"SELECT {', '.join(ROW_COLUMNS)} FROM people WHERE id = ?", [person_id]).fetchone()
+        if found is None:
+            raise NotFoundError(f"person {person_id} does not exist")
+        return list(found)
+
+    def update_row(self, row: Sequence[Any]) -> None:
+        """Write back a merged row (matched by incident_id and id)."""
+        self._db.execute(_UPDATE, [*row[2:], row[0], row[1]])
+
+    def dedupe_keys(self, incident_id: int, also: tuple[int, int] | None = None) -> Iterator[tuple[int, str, str, str]]:
+        """(id, user_id, email, phone) of every stored person (plus the id block ``also``, the
+        rows an unfinished import has written so far), to continue deduplicating."""
+        for first, last in [*self.ranges(incident_id), *([also] if also else [])]:
+            yield from self._db.execute(
+                "SELECT id, user_id, email, phone FROM people WHERE id BETWEEN ? AND ? ORDER BY id", [first, last])
+
+    def begin_range(self, incident_id: int) -> int:
+        """Start this import's id range and return its first id. The insert takes SQLite's write
+        lock first, so no other writer can add people until the transaction ends: the ids the
+        importer hands out stay contiguous."""
+        range_id = self._db.execute(
+            "INSERT INTO people_ranges (incident_id, first_id, last_id) VALUES (?, 0, -1)", [incident_id]).lastrowid
+        first = int(self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM people").fetchone()[0])
+        self._db.execute("UPDATE people_ranges SET first_id = ?, last_id = ? WHERE id = ?",
+                         [first, first - 1, range_id])
+        return first
+
+    def end_range(self, incident_id: int, first_id: int, next_id: int) -> None:
+        """Close the range (or drop it when every row merged into earlier people)."""
+        if next_id == first_id:
+            self._db.execute("DELETE FROM people_ranges WHERE incident_id = ? AND first_id = ?",
+                             [incident_id, first_id])
+        else:
+            self._db.execute("UPDATE people_ranges SET last_id = ? WHERE incident_id = ? AND first_id = ?",
+                             [next_id - 1, incident_id, first_id])
+
+    def ranges(self, incident_id: int) -> list[tuple[int, int]]:
+        """The (first id, last id) blocks holding the incident's people, in import order."""
+        rows = self._db.execute("SELECT first_id, last_id FROM people_ranges"
+                                " WHERE incident_id = ? AND last_id >= first_id ORDER BY first_id", [incident_id])
+        return [(int(a), int(b)) for a, b in rows]
+
+    def delete_for_incident(self, incident_id: int) -> int:
+        cursor = self._db.execute("DELETE FROM people WHERE incident_id = ?", [incident_id])
+        self._db.execute("DELETE FROM people_ranges WHERE incident_id = ?", [incident_id])
+        self._db.execute("DELETE FROM people_stats WHERE incident_id = ?", [incident_id])
+        return int(cursor.rowcount)
+
+    def add_import(self, record: dict[str, Any]) -> int:
+        """Store one import attempt (done, cancelled or failed) with its counts."""
+        row = dict(record, counts=json.dumps(record["counts"], ensure_ascii=False))
+        new_id = self._db.table("people_imports").insert(row).last_rowid
+        return int(new_id or 0)
+
+    def last_import(self, incident_id: int) -> dict[str, Any] | None:
+        """The newest import record as plain JSON-able values (for reports)."""
+        rows = list(self._db.query(
+            "SELECT * FROM people_imports WHERE incident_id = ? ORDER BY id DESC LIMIT 1", [incident_id]))
+        if not rows:
+            return None
+        return dict(rows[0], counts=json.loads(rows[0]["counts"]))
+
+    # -- counts -----------------------------------------------------------------------------
+    def stats(self, incident_id: int) -> PeopleSummary:
+        row = self._db.execute(
+            "SELECT total, minors, by_channel, duplicates_merged, rejected_rows FROM people_stats"
+            " WHERE incident_id = ?", [incident_id]).fetchone()
+        if row is None:
+            return PeopleSummary()
+        stored = json.loads(row[2])
+        by_channel = {c.value: int(stored[c.value]) for c in Channel if stored.get(c.value)}
+        return PeopleSummary(int(row[0]), int(row[1]), by_channel, by_channel.get(Channel.NONE.value, 0),
+                             int(row[3]), int(row[4]))
+
+    def save_stats(self, incident_id: int, summary: PeopleSummary, updated_at: str) -> None:
+        self._db.table("people_stats").upsert({
+            "incident_id": incident_id, "total": summary.total, "minors": summary.minors,
+            "by_channel": json.dumps(summary.by_channel, sort_keys=True), "updated_at": updated_at,
+            "duplicates_merged": summary.duplicates_merged, "rejected_rows": summary.rejected_rows,
+        }, pk="incident_id")
+
+    def recount(self, incident_id: int) -> tuple[int, int, dict[str, int]]:
+        """(total, minors, by channel) straight from the rows — a check on the kept counters."""
+        rows = self._db.execute(
+            "SELECT channel, count(*), sum(is_minor) FROM people WHERE incident_id = ? GROUP BY channel",
+            [incident_id]).fetchall()
+        return sum(r[1] for r in rows), sum(r[2] for r in rows), {r[0]: r[1] for r in rows}
+
+    # -- reading ----------------------------------------------------------------------------
+    def page(self, incident_id: int, offset: int, limit: int, search: Sequence[str] = ()) -> list[Person]:
+        """People in import order; without a search a page is a rowid range lookup (no scan)."""
+        if search:
+            where, params = self._search(incident_id, search)
+            rows = self._db.execute(f"{_PERSON_SQL} WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
+                                    [*params, limit, offset])
+            return [_person(r) for r in rows]
+        people: list[Person] = []
+        for first, last in self._window(incident_id, offset, limit):
+            rows = self._db.execute(f"{_PERSON_SQL} WHERE id BETWEEN ? AND ? ORDER BY id", [first, last])
+            people += [_person(r) for r in rows]
+        return people
+
+    def _window(self, incident_id: int, offset: int, limit: int) -> list[tuple[int, int]]:
+        """The id blocks that hold people offset..offset+limit-1 of the incident."""
+        blocks: list[tuple[int, int]] = []
+        for first, last in self.ranges(incident_id):
+            size = last - first + 1
+            if offset >= size:
+                offset -= size
+                continue
+            take = min(size - offset, limit)
+            blocks.append((first + offset, first + offset + take - 1))
+            limit -= take
+            offset = 0
+            if limit <= 0:
+                break
+        return blocks
+
+    def count(self, incident_id: int, search: Sequence[str] = ()) -> int:
+        if not search:
+            return sum(last - first + 1 for first, last in self.ranges(incident_id))
+        where, params = self._search(incident_id, search)
+        row = self._db.execute(f"SELECT count(*) FROM people WHERE {where}", params).fetchone()
+        return int(row[0])
+
+    def _search(self, incident_id: int, terms: Sequence[str]) -> tuple[str, list[Any]]:
+        # A search scans, but only the incident's own id span (rowid range), not the whole table.
+        spans = self.ranges(incident_id) or [(0, -1)]
+        where, params = _search_clause(terms)
+        return (f"id BETWEEN ? AND ? AND incident_id = ? AND {where}",
+                [spans[0][0], spans[-1][1], incident_id, *params])
+
+    def iter_people(self, incident_id: int, batch: int) -> Iterator[Person]:
+        """Every person in import order, read ``batch`` at a time (keyset paging)."""
+        last = 0
+        while True:
+            chunk = self.page(incident_id, last, batch)
+            yield from chunk
+            if len(chunk) < batch:
+                return
+            last += batch
+
+    def get(self, incident_id: int, person_id: int) -> Person:
+        row = self._db.execute(f"{_PERSON_SQL} WHERE incident_id = ? AND id = ?", [incident_id, person_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"person {person_id} is not among the affected people of incident {incident_id}")
+        return _person(row)
+
+
+def _search_clause(terms: Sequence[str]) -> tuple[str, list[Any]]:
+    """terms = (exact id, LIKE pattern for name/email, LIKE pattern for the phone digits)."""
+    exact, like, phone_like = terms
+    clause = "(user_id = ? OR name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\'"
+    params: list[Any] = [exact, like, like]
+    if phone_like:
+        clause += " OR phone LIKE ? ESCAPE '\\' OR guardian_phone LIKE ? ESCAPE '\\'"
+        params += [phone_like, phone_like]
+    return clause + ")", params
+
+
+def _person(row: Iterable[Any]) -> Person:
+    # Missing values are stored as "" (see services.people_rows); callers get None.
+    (pid, incident_id, user_id, name, email, phone, address, birth, minor, g_name, g_email, g_phone,
+     types, language, channel) = row
+    return Person(
+        id=pid, incident_id=incident_id, user_id=user_id or None, name=name or None, email=email or None,
+        phone=phone or None, address=address or None, birth_date=date.fromisoformat(birth) if birth else None,
+        is_minor=bool(minor), guardian_name=g_name or None, guardian_email=g_email or None,
+        guardian_phone=g_phone or None, data_types=tuple(types.split(";")) if types else (),
+        language=language, channel=Channel(channel),
+    )

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from incident_app.cli.main import run
+from incident_app.services.container import open_services
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
+    code = run([*args, "--db", str(db)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path: Path, intake: dict[str, object]) -> Path:
+    path = tmp_path / "db.sqlite3"
+    services = open_services(path)
+    services.incidents.create(intake)
+    services.close()
+    return path
+
+
+def people_file(tmp_path: Path) -> Path:
+    path = tmp_path / "people.csv"
+    path.write_text("用户ID,姓名,邮箱,手机号,出生日期,监护人手机号\n"
+                    "U1,张三,zhang@example.com,13800138000,1990-01-01,\n"
+                    "U2,李小四,bad@,13900139000,2015-06-01,13700137000\n"
+                    "U1,张三,,,,\n", encoding="utf-8-sig")
+    return path
+
+
+def test_import_people_prints_counts_and_the_report_path(capsys: pytest.CaptureFixture[str], db: Path,
+                                                         tmp_path: Path) -> None:
+    code, out, err = cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))
+    result = json.loads(out)
+    assert code == 0
+    assert {k: result[k] for k in ("rows_read", "imported", "duplicates_merged", "rejected_rows", "fields_dropped",
+                                   "minors", "unreachable")} == {
+        "rows_read": 3, "imported": 2, "duplicates_merged": 1, "rejected_rows": 0, "fields_dropped": 1,
+        "minors": 1, "unreachable": 0}
+    assert result["by_channel"] == {"email": 1, "guardian_sms": 1}
+    report = Path(result["report"])
+    assert report.parent == db.parent and f"report (row, field, masked value, reason): {report}" in err
+    assert oct(report.stat().st_mode & 0o777) == "0o600"
+
+
+def test_people_is_masked_unless_unmask_which_is_logged(capsys: pytest.CaptureFixture[str], db: Path,
+                                                        tmp_path: Path) -> None:
+    cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))
+    code, out, _ = cli(capsys, db, "people", "1")
+    shown = json.loads(out)
+    assert code == 0 and shown["masked"] is True and shown["summary"]["total"] == 2
+    assert [(p["name"], p["phone"], p["email"], p["birth_date"]) for p in shown["people"]] == [
+        ("张*", "138****8000", "z***@example.com", "1990-**-**"), ("李**", "139****9000", None, "2015-**-**")]
+    code, out, _ = cli(capsys, db, "people", "1", "--unmask", "--reason", "regulator asked for the list")
+    assert [p["name"] for p in json.loads(out)["people"]] == ["张三", "李小四"]
+    services = open_services(db)
+    event = services.audit.timeline(1)[0]
+    services.close()
+    assert event.type == "people.list_unmasked"
+    assert event.payload == {"count": 2, "reason": "regulator asked for the list"}
+
+
+def test_people_search_and_limit(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))
+    _, out, _ = cli(capsys, db, "people", "1", "--search", "13900139000")
+    assert [p["user_id"] for p in json.loads(out)["people"]] == ["U2"]
+    _, out, _ = cli(capsys, db, "people", "1", "--limit", "1", "--offset", "1")
+    assert [p["user_id"] for p in json.loads(out)["people"]] == ["U2"]
+
+
+def test_map_corrects_the_header_mapping(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text("编号,联系方式\nX1,13800138000\n", encoding="utf-8")
+    code, _, err = cli(capsys, db, "import-people", "1", str(path))
+    assert code == 2 and "no column recognised as user_id" in err and "nothing was saved" in err
+    code, out, _ = cli(capsys, db, "import-people", "1", str(path),
+                       "--map", "编号=user_id", "--map", "联系方式=phone")
+    assert code == 0 and json.loads(out)["imported"] == 1
+    code, _, err = cli(capsys, db, "import-people", "1", str(path), "--map", "编号")
+    assert code == 2 and "write HEADER=FIELD" in err
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    (b"", "the file is empty"),
+    (b"user_id,name\r\n", "header row but no rows of people"),
+    (b"\x00\x01\x02binary\xff\xfe\x00" * 50, "not a CSV or XLSX file"),
+])
+def test_unusable_files_exit_2(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,
+                               content: bytes, words: str) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+    code, out, err = cli(capsys, db, "import-people", "1", str(path))
+    assert code == 2 and out == "" and words in err
+
+
+def test_unknown_incident(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    code, _, err = cli(capsys, db, "import-people", "9", str(people_file(tmp_path)))
+    assert code == 2 and "incident 9 does not exist" in err
+    code, _, err = cli(capsys, db, "people", "9")
+    assert code == 2 and "incident 9 does not exist" in err
+
+
+def test_show_has_a_people_section(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))
+    _, out, _ = cli(capsys, db, "show", "1")
+    people = json.loads(out)["people"]
+    assert (people["total"], people["minors"], people["last_import"]["status"]) == (2, 1, "done")
+
+
+def test_demo_loads_people_in_a_real_process(tmp_path: Path) -> None:
+    env = os.environ | {"INCIDENT_APP_DB": str(tmp_path / "p.sqlite3")}
+    for args in (["demo"], ["people", "1", "--limit", "2"]):
+        done = subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                              check=False)
+        assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)["summary"]
+    assert (summary["total"], summary["minors"], summary["unreachable"], summary["duplicates_merged"]) == (200, 8, 5, 1)
+
+
+def test_people_strings_exist_in_both_languages() -> None:
+    import re
+
+    from incident_app.domain.i18n import Translator
+    from incident_app.services.resources import load_messages
+
+    catalogs = load_messages()
+    assert Translator(catalogs).missing_keys() == {}
+    used: set[str] = set()
+    for module in ("people_tab.py", "people_model.py", "import_dialog.py"):
+        used |= set(re.findall(r'"(people\.[a-z_.]+)"', (ROOT / "incident_app" / "ui" / module).read_text("utf-8")))
+    channels = {f"people.channel.{c}" for c in ("email", "sms", "letter", "guardian_email", "guardian_sms",
+                                                 "guardian_letter", "none")}
+    fields = {f"people.field.{f}" for f in ("user_id", "name", "email", "phone", "address", "birth_date", "age",
+                                             "guardian_name", "guardian_email", "guardian_phone", "data_types",
+                                             "language")}
+    for lang in ("zh-CN", "en"):
+        assert not (used | channels | fields) - set(catalogs[lang]), lang
+
+
+def test_replace_flag(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))
+    other = tmp_path / "other.csv"
+    other.write_text("user_id\nZ9\n", encoding="utf-8")
+    code, out, _ = cli(capsys, db, "import-people", "1", str(other), "--replace")
+    assert code == 0 and json.loads(out)["people_total"] == 1
+
+
+def test_progress_bar_drawing(capsys: pytest.CaptureFixture[str]) -> None:
+    from incident_app.cli.commands.import_people import _bar
+    from incident_app.services.progress import ProgressSnapshot
+
+    _bar(ProgressSnapshot(done=45, total=100, message="450,000", rate_per_s=1.0))
+    assert capsys.readouterr().err == "\r[#############.................]  45%  450,000 rows "
