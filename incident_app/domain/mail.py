@@ -98,6 +98,9 @@ class ApprovalStatus:
 
     approved: bool
     reason: str = ""
+    # A stable code for reasons the screens translate ('no_people', 'not_approved'); the
+    # English ``reason`` stays for the command line and the details.
+    code: str = ""
 
 
 class MessageSource(Protocol):

@@ -41,11 +41,11 @@ class NoticeMessageSource:
     def approval(self, incident_id: int) -> ApprovalStatus:
         if next(iter(self._people_of(incident_id)), None) is None:
             return ApprovalStatus(False, "no affected people are on file for this incident; "
-                                         "import the people list first")
+                                         "import the people list first", code="no_people")
         try:
             self.notice_version(incident_id)
         except ValidationError as exc:
-            return ApprovalStatus(False, str(exc))
+            return ApprovalStatus(False, str(exc), code="not_approved")
         return ApprovalStatus(True)
 
     def notice_version(self, incident_id: int) -> str:

@@ -33,7 +33,9 @@ from incident_app.services.container import Services
 from incident_app.services.notice_export import FORMATS
 from incident_app.services.notice_set import NoticeSet, NoticeState
 from incident_app.ui.errors import ErrorReporter
+from incident_app.ui.ledger_view import summary_text
 from incident_app.ui.notices_model import ElementModel, NoticeListModel
+from incident_app.ui.send_dialog import SendDialog
 from incident_app.ui.template_editor import ElementTextDialog, TemplateEditorDialog
 
 
@@ -86,6 +88,11 @@ class NoticesTab(QWidget):
         split.setSizes([360, 760])
         layout = QVBoxLayout(self)
         layout.addWidget(self.plan_label)
+        # Where the personal notices stand: emailed, failed and moved to SMS/letter/announcement.
+        self.delivery_label = QLabel()
+        self.delivery_label.setObjectName("deliveryOverview")
+        self.delivery_label.setWordWrap(True)
+        layout.addWidget(self.delivery_label)
         layout.addWidget(split, 1)
         layout.addLayout(self._action_bar())
 
@@ -114,6 +121,9 @@ class NoticesTab(QWidget):
     def _action_bar(self) -> QHBoxLayout:
         self.approver_label, self.approver = QLabel(), QLineEdit()
         self.btn_approve, self.btn_export, self.btn_refresh = QPushButton(), QPushButton(), QPushButton()
+        self.btn_send = QPushButton()
+        self.btn_send.setObjectName("sendByEmail")
+        self.btn_send.clicked.connect(self.open_send_dialog)
         self.kind_choice = QComboBox()
         self.format_boxes = {fmt: QCheckBox(fmt.upper()) for fmt in FORMATS}
         for box in self.format_boxes.values():
@@ -129,6 +139,8 @@ class NoticesTab(QWidget):
         for box in self.format_boxes.values():
             bar.addWidget(box)
         bar.addWidget(self.btn_export)
+        bar.addSpacing(24)
+        bar.addWidget(self.btn_send)
         bar.addWidget(self.status_label, 1)
         bar.addWidget(self.btn_refresh)
         return bar
@@ -143,6 +155,8 @@ class NoticesTab(QWidget):
         self.btn_approve.setText(t("notices.approve"))
         self.btn_export.setText(t("notices.export"))
         self.btn_refresh.setText(t("notices.refresh"))
+        self.btn_send.setText(t("notices.send_email"))
+        self.btn_send.setToolTip(t("notices.send_email_tip"))
         self.notices_model.set_translator(self.tr_)
         self.elements_model.set_translator(self.tr_)
         self._fill_kind_choice()
@@ -166,6 +180,22 @@ class NoticesTab(QWidget):
         incident_id = self.incident_id
         self.runner.run(lambda services, _p: services.notices.prepare(incident_id),
                         on_success=self._on_loaded, on_failure=self.errors.show)
+        self.runner.run(lambda services, _p: services.mail.overview(incident_id),
+                        on_success=self._on_delivery_loaded, on_failure=self.errors.show)
+
+    def _on_delivery_loaded(self, overview: Any) -> None:
+        self.delivery = overview
+        self.delivery_label.setText(summary_text(self.tr_, overview) if overview.total
+                                    else self.tr_.t("notices.delivery_none"))
+
+    def open_send_dialog(self) -> None:
+        """The send dialog for this incident (test send, dry run, send, progress, ledger)."""
+        dialog = SendDialog(self.runner, self.tr_, self.incident_id, parent=self)
+        dialog.errors.interactive = self.errors.interactive
+        dialog.finished.connect(lambda _code: self.refresh())
+        self.send_dialog = dialog
+        dialog.show()
+        dialog.refresh()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)

@@ -182,8 +182,10 @@ class SendDialog(QDialog):
             return
         t, s = self.tr_.t, self.status
         self.counts.setText(t("send.counts", messages=f"{s.messages:,}"))
+        reason = t(f"send.reason.{s.approval.code}") if s.approval.code else s.approval.reason
         self.approval.setText(t("send.approved") if s.approval.approved
-                              else t("send.not_approved", reason=s.approval.reason))
+                              else t("send.not_approved", reason=reason))
+        self.approval.setToolTip("" if s.approval.approved else s.approval.reason)
 
     def _update_buttons(self) -> None:
         running = self._running

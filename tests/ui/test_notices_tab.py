@@ -4,11 +4,14 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from smtp_sink import Sink, smtp_settings
+from smtp_sink import sink as sink
 
 from incident_app.domain.i18n import Translator
 from incident_app.domain.notices import NoticeKind
 from incident_app.jobs.runner import SyncJobRunner
 from incident_app.services.container import Services, open_services
+from incident_app.services.mail_sources import SyntheticMessageSource
 from incident_app.services.resources import load_messages
 from incident_app.ui.notices_tab import NoticesTab
 from incident_app.ui.template_editor import TemplateEditorDialog
@@ -103,3 +106,26 @@ def test_hidden_tab_renders_nothing_until_shown(qtbot: QtBot, tmp_path: Path, in
     assert widget.notice_set is None
     widget.show()
     assert widget.notice_set is not None
+
+
+def test_send_button_opens_the_send_dialog_and_delivery_counts_show(
+    qtbot: QtBot, tmp_path: Path, intake: dict[str, object], sink: Sink
+) -> None:
+    db = tmp_path / "db.sqlite3"
+    services = open_services(db)
+    incident = services.incidents.create(intake)
+    services.close()
+    widget = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "zh-CN"), incident.id)
+    widget.errors.interactive = False
+    qtbot.addWidget(widget)
+    widget.show()
+    assert widget.delivery_label.text() == "个人通知尚未通过邮件发送。"
+    widget.btn_send.click()
+    assert widget.send_dialog.isVisible()
+    assert "导入" in widget.send_dialog.approval.text()  # no people yet: the dialog says what to do
+    widget.send_dialog.close()
+    services = open_services(db)
+    services.mail.send(incident.id, SyntheticMessageSource(6), smtp_settings(sink.port))
+    services.close()
+    widget.refresh()
+    assert "已发送 6" in widget.delivery_label.text()
