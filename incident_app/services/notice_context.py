@@ -216,8 +216,9 @@ class NoticeContextBuilder:
         names = [t[f"name_{side}"] for t in types]
         texts = self._lang_base(lang)["texts"]
         harms = _paragraphs(texts["possible_harm"]) or _unique(t[f"harm_{side}"] for t in types)
-        advice = _paragraphs(texts["self_protection"]) or (
-            _unique(t[f"advice_{side}"] for t in types) + self._notes("advice", lang))
+        # The officer's advice often starts as the catalog's suggestion: list each sentence once.
+        advice = _paragraphs(texts["self_protection"]) or _unique(
+            [*(t[f"advice_{side}"] for t in types), *self._notes("advice", lang)])
         return {
             "data_types": [{"id": t["id"], "name": t[f"name_{side}"], "short_name": _short(t[f"name_{side}"]),
                             "sensitive": t["sensitive"]} for t in types],

@@ -177,3 +177,11 @@ def test_channels_of_a_notice_set(services: Services, incident_id: int) -> None:
     notice_set = services.notices.prepare(incident_id, kinds=[NoticeKind.GUARDIAN], langs=["en"])
     assert [n.rendered.channel for n in notice_set.notices] == [Channel.EMAIL_HTML, Channel.EMAIL_TEXT,
                                                                 Channel.LETTER, Channel.SMS]
+
+
+def test_advice_suggested_from_the_catalog_is_not_listed_twice(services: Services, incident_id: int) -> None:
+    catalog_advice = services.ctx.catalog.get("phone_number").advice_zh
+    services.remediation.add(incident_id, {"advice": [{"zh": catalog_advice, "en": "x"}]})
+    notice_set = services.notices.prepare(incident_id)
+    letter = by_key(notice_set)[("individual", "email_text", "zh-CN")].rendered.content
+    assert letter.count(catalog_advice) == 1
