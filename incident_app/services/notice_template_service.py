@@ -30,14 +30,20 @@ class TemplateCheck:
     reports: tuple[CompletenessReport, ...] = ()
 
 
+def _is_partial(name: str) -> bool:
+    """A partial is a file or lives in a folder whose name starts with "_" (``individual/_sections…``,
+    ``_shared/regulator_items…``): channel templates include, import or extend it."""
+    return any(part.startswith("_") for part in name.split("/"))
+
+
 def _channels_using(name: str) -> Iterator[tuple[NoticeKind, Channel, str]]:
-    """The notices a template affects: itself if it is a channel template; a partial ("_…") affects
-    every channel template of its language, the layout every HTML one."""
+    """The notices a template affects: itself if it is a channel template; a partial affects every
+    channel template of its language, the layout every HTML one."""
     base = name.rsplit("/", 1)[-1]
     for kind, channels in CHANNELS.items():
         for channel in channels:
             for lang in LANGUAGES:
-                partial = base.startswith("_") and f".{lang}." in base
+                partial = _is_partial(name) and f".{lang}." in base
                 layout = base == "_layout.html" and channel.is_html
                 if partial or layout or channel_template(kind, channel, lang) == name:
                     yield kind, channel, lang

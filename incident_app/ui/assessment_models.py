@@ -3,11 +3,11 @@ countdowns: red under one hour, red and bold once overdue; the tooltip gives the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from incident_app.domain.assessment.deadlines import DueKind
@@ -15,10 +15,9 @@ from incident_app.domain.assessment.obligations import Obligation, ObligationSta
 from incident_app.domain.assessment.severity import Factor
 from incident_app.domain.clock import SHANGHAI, humanize_delta, utc_now
 from incident_app.domain.i18n import Translator
+from incident_app.ui.register_model import SortRole
+from incident_app.ui.table_model import RowListModel
 
-Index = QModelIndex | QPersistentModelIndex
-RecordRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
 RED = QColor("#b3261e")
 MUTED = QColor("#767676")
 AMBER = QColor("#8a5300")
@@ -36,100 +35,51 @@ def confidence_label(tr: Translator, confidence: str) -> str:
     return tr.t(f"assess.confidence_short.{confidence}")
 
 
-class FactorsModel(QAbstractTableModel):
+class FactorsModel(RowListModel[Factor]):
     COL_FACTOR, COL_VALUE, COL_RATIONALE, COL_OFFICER, COL_CONFIDENCE = range(5)
     _HEADER_KEYS = ("assess.factor.col.factor", "assess.factor.col.value", "assess.factor.col.rationale",
                     "assess.factor.col.officer", "assess.factor.col.confidence")
 
-    def __init__(self, tr: Translator, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._tr = tr
-        self._rows: list[Factor] = []
-
-    def set_rows(self, rows: Sequence[Factor]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._HEADER_KEYS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._tr.t(self._HEADER_KEYS[section])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        factor = self._rows[index.row()]
+    def cell(self, factor: Factor, column: int, role: int) -> Any:
         lang = self._tr.lang
-        if role == RecordRole:
-            return factor
         confidence = factor.citation.confidence.value
         if role == Qt.ItemDataRole.ToolTipRole:
             source = self._tr.t("assess.source", source=factor.citation.source,
                                 mark=confidence_label(self._tr, confidence))
             return f"{factor.rationale.get(lang)}\n{source}"
         if role == Qt.ItemDataRole.ForegroundRole:
-            if index.column() == self.COL_CONFIDENCE:
+            if column == self.COL_CONFIDENCE:
                 return QBrush(CONFIDENCE_COLOURS[confidence])
             return None if factor.reviewed else QBrush(AMBER)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return (factor.label.get(lang), f"{factor.value:g}", factor.rationale.get(lang), factor.officer_rationale,
-                confidence_label(self._tr, confidence))[index.column()]
+                confidence_label(self._tr, confidence))[column]
 
 
-class ObligationsModel(QAbstractTableModel):
+class ObligationsModel(RowListModel[Obligation]):
     COL_REGIME, COL_RECIPIENT, COL_DUE, COL_COUNTDOWN, COL_STATUS, COL_CONFIDENCE, COL_WHY = range(7)
     _HEADER_KEYS = ("assess.col.regime", "assess.col.recipient", "assess.col.due", "assess.col.countdown",
                     "assess.col.status", "assess.col.confidence", "assess.col.why")
 
     def __init__(self, tr: Translator, now: Callable[[], datetime] = utc_now, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._tr = tr
+        super().__init__(tr, parent)
         self._now = now
-        self._rows: list[Obligation] = []
-
-    def set_rows(self, rows: Sequence[Obligation]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def tick(self) -> None:
         """The clock moved: repaint the countdowns (and statuses that may have become overdue)."""
         if self._rows:
             self.dataChanged.emit(self.index(0, self.COL_COUNTDOWN), self.index(len(self._rows) - 1, self.COL_STATUS))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._HEADER_KEYS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._tr.t(self._HEADER_KEYS[section])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        if role == RecordRole:
-            return row
+    def cell(self, row: Obligation, column: int, role: int) -> Any:
         if role == SortRole:
-            return self._sort_value(row, index.column())
+            return self._sort_value(row, column)
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, index.column())
+            return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, index.column())
+            return self._tooltip(row, column)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if index.column() == self.COL_CONFIDENCE:
+            if column == self.COL_CONFIDENCE:
                 return QBrush(CONFIDENCE_COLOURS[row.citation.confidence.value])
             return self._foreground(row)
         if role == Qt.ItemDataRole.FontRole and self.status_of(row) == ObligationStatus.OVERDUE:

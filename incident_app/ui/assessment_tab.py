@@ -32,16 +32,10 @@ from incident_app.domain.assessment.obligations import Obligation
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.ui.assessment_models import (
-    FactorsModel,
-    ObligationsModel,
-    RecordRole,
-    SortRole,
-    confidence_label,
-    local_time,
-)
+from incident_app.ui.assessment_models import FactorsModel, ObligationsModel, confidence_label, local_time
 from incident_app.ui.errors import ErrorReporter
 from incident_app.ui.judgement_dialog import JudgementDialog
+from incident_app.ui.register_model import RecordRole, SortRole
 
 EI_VALUES = (0.25, 0.5, 0.75, 1.0)
 INTEGRITY = ("recovered", "recoverable", "not_recoverable")

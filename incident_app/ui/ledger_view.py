@@ -6,21 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
 from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.domain.mail import SendState, mask_email
 from incident_app.domain.send_ledger import LedgerEntry
+from incident_app.ui.table_model import Index, TranslatedTableModel
 
-Index = QModelIndex | QPersistentModelIndex
-RecordRole = Qt.ItemDataRole.UserRole + 1
 PAGE = 500
 MAX_TEXT_COLUMN = 320  # px; the full reply is in the tooltip
 
 
-class LedgerModel(QAbstractTableModel):
+class LedgerModel(TranslatedTableModel):
     """Rows arrive page by page from :class:`LedgerView`; the model never queries anything."""
 
     (COL_ID, COL_RECIPIENT, COL_KIND, COL_STATE, COL_ATTEMPTS, COL_DOUBT, COL_DETAIL, COL_FALLBACK,
@@ -32,8 +31,7 @@ class LedgerModel(QAbstractTableModel):
     fetch_requested = Signal(int)  # offset of the next page
 
     def __init__(self, tr: Translator, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._tr = tr
+        super().__init__(tr, parent)
         self._rows: list[LedgerEntry] = []
         self._total = 0
         self._waiting = False
@@ -51,18 +49,14 @@ class LedgerModel(QAbstractTableModel):
         self._rows.extend(rows)
         self.endInsertRows()
 
-    def set_translator(self, tr: Translator) -> None:
-        self._tr = tr
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
-
     def total(self) -> int:
         return self._total
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
+    def shown_rows(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._HEADER_KEYS)
+    def record(self, row: int) -> LedgerEntry:
+        return self._rows[row]
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and not self._waiting and len(self._rows) < self._total
@@ -72,20 +66,10 @@ class LedgerModel(QAbstractTableModel):
             self._waiting = True
             self.fetch_requested.emit(len(self._rows))
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._tr.t(self._HEADER_KEYS[section])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        if role == RecordRole:
-            return row
+    def cell(self, row: LedgerEntry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.COL_DETAIL:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_DETAIL:
             return row.reason or row.last_reply
         return None
 

@@ -6,16 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from incident_app.domain.completeness import ElementCheck, ElementStatus
 from incident_app.domain.i18n import Translator
 from incident_app.domain.notices import heading
 from incident_app.services.notice_set import NoticeState
-
-Index = QModelIndex | QPersistentModelIndex
-RecordRole = Qt.ItemDataRole.UserRole + 1
+from incident_app.ui.table_model import Index, RowListModel, TranslatedTableModel
 
 _STATUS_COLOURS = {"approved": "#1b7f3b", "complete": "#1b5e9f", "needs_reapproval": "#a15c00",
                    "incomplete": "#b00020", "error": "#b00020"}
@@ -24,47 +22,17 @@ _ELEMENT_COLOURS = {ElementStatus.PRESENT: "#1b7f3b", ElementStatus.WAIVED: "#1b
                     ElementStatus.MISSING: "#b00020"}
 
 
-class NoticeListModel(QAbstractTableModel):
+class NoticeListModel(RowListModel[NoticeState]):
     COL_KIND, COL_CHANNEL, COL_LANG, COL_STATUS = range(4)
     _HEADER_KEYS = ("notices.col.kind", "notices.col.channel", "notices.col.lang", "notices.col.status")
 
-    def __init__(self, tr: Translator, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._tr = tr
-        self._rows: list[NoticeState] = []
-
-    def set_rows(self, rows: Sequence[NoticeState]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def set_translator(self, tr: Translator) -> None:
-        self._tr = tr
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._HEADER_KEYS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._tr.t(self._HEADER_KEYS[section])
-        return None
-
     def row(self, index: int) -> NoticeState:
-        return self._rows[index]
+        return self.record(index)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        state = self._rows[index.row()]
-        if role == RecordRole:
-            return state
+    def cell(self, state: NoticeState, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(state, index.column())
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == self.COL_STATUS:
+            return self._display(state, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_STATUS:
             return QColor(_STATUS_COLOURS.get(state.status, "#000000"))
         return None
 
@@ -79,13 +47,15 @@ class NoticeListModel(QAbstractTableModel):
         return self._tr.t(f"notices.status.{state.status}")
 
 
-class ElementModel(QAbstractTableModel):
+class ElementModel(TranslatedTableModel):
+    """The element checks, then the notice's other problems (order, contact, SMS length…) as rows
+    of their own; rows carry no record role."""
+
     COL_ELEMENT, COL_STATUS, COL_DETAIL = range(3)
     _HEADER_KEYS = ("notices.col.element", "notices.col.status", "notices.col.detail")
 
     def __init__(self, tr: Translator, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._tr = tr
+        super().__init__(tr, parent)
         self._rows: list[ElementCheck] = []
         self._problems: list[str] = []
 
@@ -95,23 +65,11 @@ class ElementModel(QAbstractTableModel):
         self._problems = list(problems)
         self.endResetModel()
 
-    def set_translator(self, tr: Translator) -> None:
-        self._tr = tr
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
-
     def element_at(self, row: int) -> str | None:
         return self._rows[row].element if 0 <= row < len(self._rows) else None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows) + len(self._problems)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._HEADER_KEYS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._tr.t(self._HEADER_KEYS[section])
-        return None
+    def shown_rows(self) -> int:
+        return len(self._rows) + len(self._problems)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

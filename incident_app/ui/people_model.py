@@ -12,19 +12,19 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from incident_app.domain.i18n import Translator
 from incident_app.domain.people import Person
+from incident_app.ui.table_model import Index, TranslatedTableModel
 
-Index = QModelIndex | QPersistentModelIndex
 PersonRole = Qt.ItemDataRole.UserRole + 1  # the real (unmasked) Person, for actions
 PAGE_SIZE = 200
 MAX_PAGES = 60
 PageRequest = Callable[[int, int, int, int], None]
 
 
-class PeopleModel(QAbstractTableModel):
+class PeopleModel(TranslatedTableModel):
     COL_USER_ID, COL_NAME, COL_EMAIL, COL_PHONE, COL_ADDRESS, COL_MINOR, COL_GUARDIAN, COL_CHANNEL, COL_TYPES = range(9)
     _HEADER_KEYS = ("people.col.user_id", "people.col.name", "people.col.email", "people.col.phone",
                     "people.col.address", "people.col.minor", "people.col.guardian", "people.col.channel",
@@ -32,8 +32,7 @@ class PeopleModel(QAbstractTableModel):
 
     def __init__(self, tr: Translator, request_page: PageRequest, parent: Any = None,
                  type_names: Callable[[str, str], str] | None = None) -> None:
-        super().__init__(parent)
-        self._tr = tr
+        super().__init__(tr, parent)
         self._type_names = type_names or (lambda type_id, _lang: type_id)
         self._request_page = request_page
         self._total = 0
@@ -86,25 +85,18 @@ class PeopleModel(QAbstractTableModel):
                     row = page * PAGE_SIZE + offset
                     self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
-    def set_translator(self, tr: Translator) -> None:
-        self._tr = tr
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
-
     # -- Qt model ---------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else self._total
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._HEADER_KEYS)
+    def shown_rows(self) -> int:
+        return self._total
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._tr.t(self._HEADER_KEYS[section])
-        return str(section + 1)
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)
+        return super().headerData(section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Only the display and person roles, and no page request for any other role: a cell
+        whose page has not arrived yet shows a placeholder."""
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, PersonRole):
             return None
         pair = self._pair(index.row())

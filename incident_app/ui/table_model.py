@@ -1,11 +1,13 @@
-"""A read-only table model over a list of records (frozen dataclasses), described by column specs:
-the record role, a sort role and lazy fetching, so every table in the app behaves the same."""
+"""The app's read-only table models. :class:`TranslatedTableModel` is what they all share
+(translated headers, no child rows, the record role); :class:`RowListModel` holds its rows in a
+list; :class:`RecordTableModel` is described by column specs and fetches lazily, so most tables
+need no model class of their own."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -15,6 +17,7 @@ from incident_app.domain.i18n import Translator
 from incident_app.ui.register_model import RecordRole, SortRole
 
 Index = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
 BATCH = 200
 ALERT_COLOR = QColor("#b3261e")
 MUTED_COLOR = QColor("#6b7280")
@@ -32,11 +35,79 @@ class Column:
     tone: Callable[[Any], str] | None = None
 
 
-class RecordTableModel(QAbstractTableModel):
-    def __init__(self, columns: Sequence[Column], tr: Translator, parent: Any = None) -> None:
+class TranslatedTableModel(QAbstractTableModel):
+    """A flat table with translated column headers (``_HEADER_KEYS``). ``data`` answers
+    ``RecordRole`` with the row's record and hands every other role to :meth:`cell`; subclasses
+    say how many rows are shown (:meth:`shown_rows`) and which record a row holds (:meth:`record`)."""
+
+    _HEADER_KEYS: tuple[str, ...] = ()
+
+    def __init__(self, tr: Translator, parent: Any = None) -> None:
         super().__init__(parent)
-        self._columns = list(columns)
         self._tr = tr
+
+    def set_translator(self, tr: Translator) -> None:
+        self._tr = tr
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+
+    def shown_rows(self) -> int:
+        """How many rows the view may show now (with lazy fetching, those fetched so far)."""
+        raise NotImplementedError
+
+    def record(self, row: int) -> Any:
+        """The record shown in ``row``."""
+        raise NotImplementedError
+
+    def cell(self, record: Any, column: int, role: int) -> Any:
+        """The value of one cell for ``role`` (any role but ``RecordRole``)."""
+        return None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else self.shown_rows()
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._HEADER_KEYS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._tr.t(self._HEADER_KEYS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        record = self.record(index.row())
+        if role == RecordRole:
+            return record
+        return self.cell(record, index.column(), role)
+
+
+class RowListModel(TranslatedTableModel, Generic[R]):
+    """All rows at once, replaced by :meth:`set_rows` (tables of a few dozen rows)."""
+
+    def __init__(self, tr: Translator, parent: Any = None) -> None:
+        super().__init__(tr, parent)
+        self._rows: list[R] = []
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def shown_rows(self) -> int:
+        return len(self._rows)
+
+    def record(self, row: int) -> R:
+        return self._rows[row]
+
+
+class RecordTableModel(TranslatedTableModel):
+    """Records described by :class:`Column` specs, fetched into the view ``BATCH`` rows at a time."""
+
+    def __init__(self, columns: Sequence[Column], tr: Translator, parent: Any = None) -> None:
+        super().__init__(tr, parent)
+        self._columns = list(columns)
+        self._HEADER_KEYS = tuple(column.header_key for column in self._columns)
         self._all: list[Any] = []
         self._loaded = 0
 
@@ -47,8 +118,7 @@ class RecordTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def set_translator(self, tr: Translator) -> None:
-        self._tr = tr
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+        super().set_translator(tr)
         self.refresh_cells()
 
     def refresh_cells(self) -> None:
@@ -62,11 +132,8 @@ class RecordTableModel(QAbstractTableModel):
     def records(self) -> list[Any]:
         return list(self._all)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else self._loaded
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
+    def shown_rows(self) -> int:
+        return self._loaded
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and self._loaded < len(self._all)
@@ -78,25 +145,16 @@ class RecordTableModel(QAbstractTableModel):
             self._loaded += extra
             self.endInsertRows()
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._tr.t(self._columns[section].header_key)
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        record, column = self._all[index.row()], self._columns[index.column()]
+    def cell(self, record: Any, column: int, role: int) -> Any:
+        spec = self._columns[column]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(record, self._tr)
-        if role == RecordRole:
-            return record
+            return spec.text(record, self._tr)
         if role == SortRole:
-            return column.sort(record) if column.sort else column.text(record, self._tr)
+            return spec.sort(record) if spec.sort else spec.text(record, self._tr)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip(record, self._tr) if column.tooltip else column.text(record, self._tr)
-        if role == Qt.ItemDataRole.ForegroundRole and column.tone:
-            return _brush(column.tone(record))
+            return spec.tooltip(record, self._tr) if spec.tooltip else spec.text(record, self._tr)
+        if role == Qt.ItemDataRole.ForegroundRole and spec.tone:
+            return _brush(spec.tone(record))
         return None
 
 
