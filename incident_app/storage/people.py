@@ -104,15 +104,12 @@ class PeopleRepository:
 
     # -- counts -----------------------------------------------------------------------------
     def stats(self, incident_id: int) -> PeopleSummary:
-        row = self._db.execute(
-            "SELECT total, minors, by_channel, duplicates_merged, rejected_rows FROM people_stats"
-            " WHERE incident_id = ?", [incident_id]).fetchone()
-        if row is None:
-            return PeopleSummary()
-        stored = json.loads(row[2])
-        by_channel = {c.value: int(stored[c.value]) for c in Channel if stored.get(c.value)}
-        return PeopleSummary(int(row[0]), int(row[1]), by_channel, by_channel.get(Channel.NONE.value, 0),
-                             int(row[3]), int(row[4]))
+        row = self._db.execute(f"{_STATS_SQL} WHERE incident_id = ?", [incident_id]).fetchone()
+        return PeopleSummary() if row is None else _summary(row[1:])
+
+    def all_stats(self) -> dict[int, PeopleSummary]:
+        """Every incident's counts in one query (the register and its metrics)."""
+        return {int(row[0]): _summary(row[1:]) for row in self._db.execute(_STATS_SQL)}
 
     def save_stats(self, incident_id: int, summary: PeopleSummary, updated_at: str) -> None:
         self._db.table("people_stats").upsert({
@@ -187,6 +184,16 @@ class PeopleRepository:
         if row is None:
             raise NotFoundError(f"person {person_id} is not among the affected people of incident {incident_id}")
         return _person(row)
+
+
+_STATS_SQL = "SELECT incident_id, total, minors, by_channel, duplicates_merged, rejected_rows FROM people_stats"
+
+
+def _summary(row: Sequence[Any]) -> PeopleSummary:
+    stored = json.loads(row[2])
+    by_channel = {c.value: int(stored[c.value]) for c in Channel if stored.get(c.value)}
+    return PeopleSummary(int(row[0]), int(row[1]), by_channel, by_channel.get(Channel.NONE.value, 0),
+                         int(row[3]), int(row[4]))
 
 
 def _search_clause(terms: Sequence[str]) -> tuple[str, list[Any]]:

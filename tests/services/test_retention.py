@@ -54,11 +54,11 @@ def test_purge_after_retention_leaves_register_and_counts(
     for incident in (closed, still_open):
         add_contacts(services, incident.id, 5)
     services.incidents.change_status(closed.id, IncidentStatus.CLOSED, "all notified, summary report sent")
-    before = build_register(services).records
 
     clock.now += timedelta(days=89)
     assert purge_due(services, [target]) == [] and remaining(services, closed.id) == 5
     clock.now += timedelta(days=1)
+    before = build_register(services).records
     results = purge_due(services, [target])
 
     assert [(r.incident_id, r.records_by_target) for r in results] == [(closed.id, {"test.contacts": 5})]
