@@ -116,6 +116,16 @@ class SendLedgerRepository:
             "SELECT incident_id, min(sent_at) FROM send_ledger WHERE state = 'sent' GROUP BY incident_id")
         return {int(incident): parse_time(first) for incident, first in rows if first}
 
+    def anonymise_for_incident(self, incident_id: int) -> int:
+        """Remove each row's address (from the relay's reply and the reason too) and replace the
+        recipient key, which may be an address, by the row id (retention). States, codes, times and
+        counts stay. Returns how many rows had an address."""
+        cursor = self._db.execute(
+            "UPDATE send_ledger SET last_reply = replace(coalesce(last_reply, ''), to_address, '[purged]'),"
+            " reason = replace(coalesce(reason, ''), to_address, '[purged]'), to_address = '',"
+            " recipient_key = 'purged:' || id WHERE incident_id = ? AND to_address != ''", [incident_id])
+        return int(cursor.rowcount)
+
     def get(self, row_id: int) -> LedgerEntry:
         rows = list(self._db.query("SELECT * FROM send_ledger WHERE id = ?", [row_id]))
         if not rows:
