@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from pytestqt.qtbot import QtBot
 
@@ -96,3 +97,33 @@ def test_metrics_load_on_a_worker_thread(qtbot: QtBot, tmp_path: Path) -> None:
         panel.refresh()
     assert runner.wait_all()
     assert panel.metrics is not None and panel.metrics.incidents == 2
+
+
+class HeldJobRunner(SyncJobRunner):
+    """Runs each job only when the test releases it, so a job can be 'in progress'."""
+
+    def __init__(self, factory: Any) -> None:
+        super().__init__(factory)
+        self.held: list[tuple[Any, dict[str, Any]]] = []
+
+    def run(self, fn: Any, **callbacks: Any) -> Any:  # type: ignore[override]
+        self.held.append((fn, callbacks))
+
+    def release(self) -> None:
+        fn, callbacks = self.held.pop(0)
+        SyncJobRunner.run(self, fn, **callbacks)
+
+
+def test_refreshes_while_metrics_run_become_one_more_run(qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    fill(db)
+    runner = HeldJobRunner(lambda: open_services(db, clock=lambda: FIXED))
+    panel = MetricsPanel(runner, Translator(load_messages(), "en"), choose_path=lambda p, t: "")
+    qtbot.addWidget(panel)
+    for _ in range(3):
+        panel.refresh()
+    assert len(runner.held) == 1  # one run at a time
+    runner.release()
+    assert panel.metrics is not None and len(runner.held) == 1  # the three asks became one more run
+    runner.release()
+    assert runner.held == []
