@@ -47,7 +47,7 @@ class EvidencePack:
     manifest_sha256: str
 
 
-# -- phase 1 sections ------------------------------------------------------------------------
+# -- sections about the incident itself ----------------------------------------------------
 def facts_section(req: EvidenceRequest) -> list[EvidenceFile]:
     """The whole-incident snapshot exactly as ``show ID`` prints it now."""
     return [("incident.json", json_bytes(incident_report(req.services, req.incident_id)))]
