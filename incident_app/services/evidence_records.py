@@ -15,12 +15,13 @@ from incident_app.domain.clock import to_iso
 from incident_app.domain.exports import neutralise_row
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.mail import mask_email
+from incident_app.domain.notice_recipient import recipient_reference
 from incident_app.domain.send_ledger import LedgerEntry
 from incident_app.services.evidence_base import EvidenceFile, EvidenceRequest, json_bytes
 from incident_app.services.resources import RESOURCES_DIR
 
 LEDGER_PAGE = 5000
-LEDGER_COLUMNS = ("row", "recipient_key", "notice_kind", "notice_version", "to_address", "language", "message_id",
+LEDGER_COLUMNS = ("row", "recipient", "notice_kind", "notice_version", "to_address", "language", "message_id",
                   "state", "attempts", "in_doubt", "last_code", "last_reply", "reason", "queued_at", "sent_at",
                   "fallback")
 
@@ -95,7 +96,10 @@ def _ledger_row(e: LedgerEntry, unmask: bool) -> list[Any]:
     def hide(text: str) -> str:
         return text if unmask or not e.to_address else text.replace(e.to_address, mask_email(e.to_address))
 
-    return [e.id, e.recipient_key, e.notice_kind, e.notice_version, hide(e.to_address), e.language, e.message_id,
+    # The recipient key may be a person's e-mail or phone (no user id on file): a masked pack shows
+    # the reference printed in that person's notice instead, which is enough to find them later.
+    recipient = e.recipient_key if unmask else recipient_reference(e.incident_id, e.recipient_key)
+    return [e.id, recipient, e.notice_kind, e.notice_version, hide(e.to_address), e.language, e.message_id,
             e.state.value, e.attempts, e.in_doubt, e.last_code, hide(e.last_reply), hide(e.reason),
             to_iso(e.queued_at), to_iso(e.sent_at) if e.sent_at else None, e.fallback.value if e.fallback else None]
 

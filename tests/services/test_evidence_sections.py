@@ -85,7 +85,7 @@ def test_ledger_has_every_reply_and_no_contact_or_name_leaks(pack: Path, service
     files = members(pack)
     rows = list(csv.DictReader(io.StringIO(files["send-ledger/ledger.csv"].decode("utf-8-sig"))))
     assert len(rows) == sink.count() and all(r["last_reply"].startswith("250") for r in rows)
-    assert all(r["to_address"].count("***") == 1 for r in rows)
+    assert all(r["to_address"].count("***") == 1 and r["recipient"].startswith(f"BD{sent_demo}-") for r in rows)
     everything = b"".join(files.values()).decode("utf-8", errors="replace")
     addresses = {r.address for r in sink.received}
     leaked = [a for a in addresses if a in everything]
@@ -101,7 +101,7 @@ def test_unmasked_pack_shows_addresses_and_is_logged_once(services: Services, se
     out = tmp_path / "unmasked.zip"
     build_evidence_pack(services, sent_demo, out, unmask=True)
     ledger = members(out)["send-ledger/ledger.csv"].decode("utf-8-sig")
-    assert all(r.address in ledger for r in sink.received)
+    assert all(r.address in ledger for r in sink.received) and "D000001" in ledger  # user ids, unmasked
     types = [e.type for e in services.audit.timeline(sent_demo)[:2]]
     assert sorted(types) == ["export.written", "personal_data.unmasked"]
 
