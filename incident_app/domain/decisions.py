@@ -137,3 +137,8 @@ def _check_details(kind: DecisionKind, details: Mapping[str, Any], problems: lis
             problems.append(FieldProblem(f"details.{key}", f"is required for a {kind.value} decision"))
     if kind == DecisionKind.CAC_GRADE_JUDGEMENT and details.get("level") not in (None, *CAC_LEVELS):
         problems.append(FieldProblem("details.level", "must be one of " + "/".join(CAC_LEVELS)))
+    if kind == DecisionKind.OBLIGATION_STATUS and details.get("met_at") not in (None, ""):
+        try:  # when the duty was done outside the tool (the register measures on-time from it)
+            parse_time(str(details["met_at"]))
+        except ValueError as exc:
+            problems.append(FieldProblem("details.met_at", str(exc)))

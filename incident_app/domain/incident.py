@@ -124,6 +124,18 @@ class IntakeFacts:
 
 
 @dataclass(frozen=True)
+class IncidentSummary:
+    """What a list of incidents shows without reading the facts (the register's first paint)."""
+
+    id: int
+    title: str
+    status: IncidentStatus
+    discovered_at: datetime
+    affected_people: int  # the intake's estimate
+    drill: bool
+
+
+@dataclass(frozen=True)
 class Incident:
     """A stored incident: its facts plus workflow state."""
 

@@ -1,5 +1,5 @@
 """Affected people: the stored person, how each one is reached (channel), the under-14 rule,
-masking for display, and neutralising spreadsheet formulas in exports.
+and masking for display (spreadsheet formulas are neutralised by domain/exports.py).
 
 Pure rules only; reading files and storing rows live in services/ and storage/."""
 
@@ -169,15 +169,3 @@ def mask_text(value: str | None) -> str | None:
     if len(value) <= 2:
         return "*" * len(value)
     return value[0] + "*" * min(len(value) - 2, 8) + value[-1]
-
-
-# -- spreadsheet formulas --------------------------------------------------------------------
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value: str) -> str:
-    """Make a cell inert for Excel/WPS/LibreOffice: a leading ' stops =, +, -, @ (and tab/CR)
-    from starting a formula (OWASP CSV injection). Stored data keeps the original text."""
-    if value and value.startswith(FORMULA_LEADS):
-        return "'" + value
-    return value

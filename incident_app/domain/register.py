@@ -22,8 +22,10 @@ from incident_app.domain.outcomes import (
 )
 from incident_app.domain.remediation import RemediationAction
 
-# Channels of notices to people, as the send ledger and the notices name them.
-CHANNELS: tuple[str, ...] = ("email", "sms", "push", "phone", "letter")
+# People told per channel (services/proof_sources.py says where each count comes from).
+NOTIFIED_KEYS: tuple[str, ...] = (
+    "notified_email", "pending_email", "pending_sms", "pending_letter", "announcement_people",
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
     Column("unintelligible", "数据不可读", "Unintelligible"),
     Column("economic_loss_cny", "经济损失(元)", "Economic loss (CNY)"),
     Column("police_notified", "已报警", "Police notified"), Column("cac_grade", "事件级别", "CAC grade"),
+    Column("cac_grade_needs_judgement", "级别待判断", "Grade awaits judgement"),
     Column("remediation", "处置措施", "Remedial action"), Column("decisions", "决定及理由", "Decisions and rationale"),
     Column("regulator_reported_at", "首次报告监管", "First regulator report"),
     Column("individuals_notified_at", "首次告知个人", "First notice to individuals"),
@@ -59,8 +62,11 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
     Column("obligations_pending", "未到期", "Pending"),
     Column("obligations_not_applicable", "不适用", "Not applicable"),
     Column("late_reasons", "逾期/不适用原因", "Reasons (late / not applicable)"),
-    *(Column(f"notified_{c}", f"已告知({c})", f"Notified by {c}") for c in CHANNELS),
-    Column("notified_other", "已告知(其他)", "Notified, other channels"),
+    Column("notified_email", "已发邮件告知(人)", "Told by e-mail (sent)"),
+    Column("pending_email", "待发邮件(人)", "E-mail not yet sent"),
+    Column("pending_sms", "待短信告知(人)", "To be told by SMS"),
+    Column("pending_letter", "待信函告知(人)", "To be told by letter"),
+    Column("announcement_people", "以公告告知(人)", "Covered by the public announcement"),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in REGISTER_COLUMNS)
 
@@ -76,6 +82,7 @@ class RegisterInputs:
     milestones: Sequence[Milestone] = ()
     notified: Mapping[str, int] = field(default_factory=dict)
     grade: str | None = None
+    grade_needs_judgement: bool = False
 
 
 def register_record(inputs: RegisterInputs, catalog: Catalog, now: datetime) -> dict[str, Any]:
@@ -83,6 +90,7 @@ def register_record(inputs: RegisterInputs, catalog: Catalog, now: datetime) -> 
     incident, facts = inputs.incident, inputs.incident.facts
     record = {k: v for k, v in facts.to_dict().items() if k in COLUMN_KEYS}
     record |= {"id": incident.id, "status": incident.status.value, "cac_grade": inputs.grade,
+               "cac_grade_needs_judgement": inputs.grade_needs_judgement,
                "handling_closed_at": _iso(incident.handling_closed_at)}
     record |= _effects(facts.data_types, catalog)
     record["remediation"] = [f"[{a.status.value}] {a.description}" for a in inputs.remediation]
@@ -112,8 +120,10 @@ def _effects(type_ids: Iterable[str], catalog: Catalog) -> dict[str, Any]:
 def _obligations(outcomes: Sequence[ObligationOutcome], now: datetime) -> dict[str, Any]:
     statuses = [o.status(now) for o in outcomes]
     counts = {s: statuses.count(s) for s in OutcomeStatus}
+    # A rule that simply does not apply (no reason recorded) is counted, not explained again.
     reasons = [f"{o.obligation_id}: {o.reason or s.value}" for o, s in zip(outcomes, statuses, strict=True)
-               if s in (OutcomeStatus.MET_LATE, OutcomeStatus.OVERDUE, OutcomeStatus.NOT_APPLICABLE)]
+               if s in (OutcomeStatus.MET_LATE, OutcomeStatus.OVERDUE)
+               or (s == OutcomeStatus.NOT_APPLICABLE and o.reason)]
     return {
         "obligations_total": len(outcomes),
         "obligations_met_on_time": counts[OutcomeStatus.MET_ON_TIME],
@@ -126,15 +136,13 @@ def _obligations(outcomes: Sequence[ObligationOutcome], now: datetime) -> dict[s
 
 
 def _notified(counts: Mapping[str, int]) -> dict[str, int]:
-    row = {f"notified_{c}": int(counts.get(c, 0)) for c in CHANNELS}
-    row["notified_other"] = sum(int(n) for c, n in counts.items() if c not in CHANNELS)
-    return row
+    return {key: int(counts.get(key, 0)) for key in NOTIFIED_KEYS}
 
 
 TOTAL_KEYS: tuple[str, ...] = (
     "affected_people", "affected_records", "affected_minors", "eu_subjects", "obligations_total",
     "obligations_met_on_time", "obligations_met_late", "obligations_overdue", "obligations_pending",
-    "obligations_not_applicable", *(f"notified_{c}" for c in CHANNELS), "notified_other",
+    "obligations_not_applicable", *NOTIFIED_KEYS,
 )
 
 

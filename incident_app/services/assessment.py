@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from incident_app.domain.assessment.deadlines import WorkdayCalendar
+from incident_app.domain.assessment.delivery import EmailDelivery, LedgerBatch
 from incident_app.domain.assessment.engine import (
     Assessment,
     AssessmentInput,
@@ -44,23 +45,34 @@ class AssessmentService:
         if people is None and self._people_counts is not None:
             people = self._people_counts(incident_id)
         inputs = store.enisa_inputs.latest(incident_id) or EnisaInputs()
-        return self._assess(incident, inputs, people)
+        batches = store.send_ledger.batches(incident_id).get(incident_id, [])
+        delivery = _delivery(store.people.stats(incident_id).by_channel, batches)
+        return self._assess(incident, inputs, people, delivery=delivery)
 
     def assess_all(self, incidents: Sequence[Incident] | None = None) -> list[Assessment]:
         """The assessment of every incident (or of ``incidents``, already loaded by the caller),
-        reading the ENISA inputs and the profile once (the register)."""
+        reading the ENISA inputs, the people counts, the send ledger's batches and the profile
+        once (the register)."""
         store = self._ctx.store
         inputs = store.enisa_inputs.latest_by_incident()
         profile = self._profiles.get()
         chosen = store.incidents.list() if incidents is None else incidents
-        return [self._assess(i, inputs.get(i.id, EnisaInputs()), None, profile) for i in chosen]
+        stats = store.people.all_stats() if self._people_counts is not None else {}
+        batches = store.send_ledger.batches()
+        found = []
+        for i in chosen:
+            summary = stats.get(i.id)
+            people = summary if summary is not None and summary.total else None
+            delivery = _delivery(summary.by_channel if summary else {}, batches.get(i.id, []))
+            found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery))
+        return found
 
     def _assess(self, incident: Incident, inputs: EnisaInputs, people: PeopleCountsLike | None,
-                profile: OrganisationProfile | None = None) -> Assessment:
+                profile: OrganisationProfile | None = None, delivery: EmailDelivery | None = None) -> Assessment:
         data = AssessmentInput(
             incident=incident, profile=profile or self._profiles.get(),
             decisions=tuple(self._ctx.store.decisions.list(incident.id)), enisa_inputs=inputs,
-            now=self._ctx.now(), people=people)
+            now=self._ctx.now(), people=people, email_delivery=delivery)
         return assess(data, self._ctx.catalog, self.rules, self._calendar)
 
     def enisa_inputs(self, incident_id: int) -> EnisaInputs:
@@ -88,3 +100,8 @@ class AssessmentService:
     def to_json(self, assessment: Assessment, lang: str = "zh-CN") -> dict[str, Any]:
         """The ``assess`` JSON (DESIGN.md §4) in one language."""
         return assessment_to_json(assessment, self.rules, lang)
+
+
+def _delivery(by_channel: Mapping[str, int], batches: Sequence[LedgerBatch]) -> EmailDelivery | None:
+    """The e-mail delivery input, once sending has begun (nothing to weigh before)."""
+    return EmailDelivery(dict(by_channel), tuple(batches)) if batches else None

@@ -99,6 +99,7 @@ def obligation_json(o: Obligation, rules: AssessmentRules, lang: str, now: datet
         "seconds_left": int((d.clock - now).total_seconds()) if d.clock else None,
         "calendar_published": d.calendar_published,
         "status": o.status.value, "needs_judgement": o.needs_judgement, "decision_id": o.decision_id,
+        "met_at": _iso(o.met_at),
         "why": o.why.get(lang), **_cite(o.citation),
     }
 

@@ -3,16 +3,16 @@ with a SHA-256 manifest (``manifest.json`` and a ``sha256sum``-compatible ``MANI
 The digest of ``MANIFEST.sha256`` goes into the event log, so a pack that was rebuilt with fresh
 hashes after an edit no longer matches the log.
 
-The pack is a list of sections: each is a function ``section(request) -> [(name, bytes)]``.
-Phase 1 ships the facts snapshot, decisions, remediation, the event log excerpt with its hash
-chain, and the organisation profile. Later capabilities append theirs to :data:`DEFAULT_SECTIONS`
-(see the comment there); nothing else has to change."""
+The pack is a list of sections: each is a function ``section(request) -> [(name, bytes)]``
+(services/evidence_base.py). :data:`DEFAULT_SECTIONS` holds the facts snapshot, decisions,
+remediation, the event log excerpt with its hash chain, the organisation profile, the assessment
+with its inputs and rule versions, the approved notices with their approvals, the send ledger and
+the people counts; a new kind of evidence is one more function there."""
 
 from __future__ import annotations
 
-import json
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,25 +29,15 @@ from incident_app.domain.manifest import (
     sha256sum_text,
 )
 from incident_app.services.container import Services
+from incident_app.services.documents import PdfWriter
+from incident_app.services.evidence_base import EvidenceFile, EvidenceRequest, EvidenceSection, json_bytes
+from incident_app.services.evidence_notices import notices_section
+from incident_app.services.evidence_records import assessment_section, people_section, send_ledger_section
 from incident_app.services.export_log import record_export
 from incident_app.services.private_files import private_output
 from incident_app.services.report import incident_report
 
 PACK_FORMAT = "breach-desk-evidence/1"
-
-
-@dataclass(frozen=True)
-class EvidenceRequest:
-    """What a section gets: the services, which incident, whether contacts may appear unmasked."""
-
-    services: Services
-    incident_id: int
-    unmask: bool
-    generated_at: datetime
-
-
-EvidenceFile = tuple[str, bytes]
-EvidenceSection = Callable[[EvidenceRequest], Sequence[EvidenceFile]]
 
 
 @dataclass(frozen=True)
@@ -57,12 +47,7 @@ class EvidencePack:
     manifest_sha256: str
 
 
-def json_bytes(value: Any) -> bytes:
-    """Readable, stable JSON for a pack member."""
-    return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n").encode("utf-8")
-
-
-# -- phase 1 sections ------------------------------------------------------------------------
+# -- sections about the incident itself ----------------------------------------------------
 def facts_section(req: EvidenceRequest) -> list[EvidenceFile]:
     """The whole-incident snapshot exactly as ``show ID`` prints it now."""
     return [("incident.json", json_bytes(incident_report(req.services, req.incident_id)))]
@@ -123,13 +108,14 @@ DEFAULT_SECTIONS: tuple[EvidenceSection, ...] = (
     remediation_section,
     event_log_section,
     profile_section,
-    # Phase 2 registers here, each as its own function in its own module:
-    #   assessment_section  -> assessment/assessment.json: inputs, severity, grade, obligations, rule versions
-    #   notices_section     -> notices/<kind>/<lang>.{pdf,html,eml}: every approved notice as rendered,
-    #                          with its approval (approver, SHA-256 bound at approval)
-    #   send_ledger_section -> send-ledger/ledger.csv: per-recipient state and server replies; contacts
-    #                          masked unless req.unmask (then the export is logged as unmasked)
+    assessment_section,   # assessment/: the assess JSON (zh-CN, en), inputs.json, rule-versions.json
+    notices_section,      # notices/: approved versions as stored, PDFs, specimen .eml, approvals.json
+    send_ledger_section,  # send-ledger/: ledger.csv with the relay's replies (masked), overview.json
+    people_section,       # people/summary.json: counts only
 )
+
+__all__ = ["DEFAULT_SECTIONS", "EvidenceFile", "EvidencePack", "EvidenceRequest", "EvidenceSection",
+           "build_evidence_pack", "collect_files", "json_bytes"]
 
 
 # -- building the pack -----------------------------------------------------------------------
@@ -147,17 +133,38 @@ def collect_files(req: EvidenceRequest, sections: Sequence[EvidenceSection]) -> 
     return files
 
 
-def _readme(req: EvidenceRequest) -> EvidenceFile:
+# What the README says each part of the pack is (name, Chinese, English).
+PACK_CONTENTS: tuple[tuple[str, str, str], ...] = (
+    ("incident.json", "事件全貌（同 show ID）", "the incident as 'show ID' prints it"),
+    ("decisions.json, remediation.json, profile.json", "决定、处置措施、组织信息", "decisions, remediation, profile"),
+    ("event-log/", "本事件的事件日志及整条哈希链的校验", "the incident's events and the hash-chain check"),
+    ("assessment/", "评估结果（中、英）、评估输入、规则文件 SHA-256",
+     "the assessment (zh-CN, en), inputs, rule versions"),
+    ("notices/", "已批准的通知原文、PDF、样本邮件、批准记录", "approved notices as stored, PDFs, specimen e-mails, "
+                                                   "approvals (approver, time, SHA-256)"),
+    ("send-ledger/", "逐收件人发送记录及邮件服务器答复", "per-recipient delivery with the relay's replies"),
+    ("people/summary.json", "受影响人数统计（不含名单）", "people counts only, never the list"),
+)
+
+
+def _readme(req: EvidenceRequest, names: Sequence[str]) -> EvidenceFile:
+    contents = "".join(f"  {what}\n      {zh} / {en}\n" for what, zh, en in PACK_CONTENTS
+                       if any(n.startswith(part.strip()) for part in what.split(",") for n in names))
+    notes = "".join(f"  - {note}\n" for note in req.notes)
     text = (
         f"Breach Desk 证据包 / evidence pack — 事件 incident {req.incident_id}\n"
-        f"生成时间 generated {to_iso(req.generated_at)} 由 by {req.services.ctx.actor}\n\n"
-        "校验 / To verify:\n"
+        f"生成时间 generated {to_iso(req.generated_at)} 由 by {req.services.ctx.actor}\n"
+        f"联系人信息 contacts: {'未遮蔽 UNMASKED' if req.unmask else '已遮蔽 masked'}\n\n"
+        f"内容 / Contents:\n{contents}\n"
+        + (f"说明 / Notes:\n{notes}\n" if notes else "")
+        + "校验 / To verify:\n"
         "  incident-app evidence verify THIS.zip\n"
         "  或解压后 / or unzip and run: sha256sum -c MANIFEST.sha256\n"
+        "notices/ 下每个已批准文件的 SHA-256 与 approvals.json 中批准时绑定的 SHA-256 相同。\n"
+        "Each approved notice file's SHA-256 equals the SHA-256 its approval is bound to (approvals.json).\n"
         "MANIFEST.sha256 的 SHA-256 记录在事件日志 (export.written) 中；重新生成哈希的篡改会与日志不符。\n"
         "The SHA-256 of MANIFEST.sha256 is recorded in the event log (export.written); a pack edited\n"
         "and re-hashed afterwards no longer matches the log.\n"
-        f"联系人信息 contacts: {'未遮蔽 UNMASKED' if req.unmask else '已遮蔽 masked'}\n"
     )
     return "README.txt", text.encode("utf-8")
 
@@ -168,7 +175,7 @@ def _manifest(req: EvidenceRequest, entries: list[ManifestEntry], sections: Sequ
         "format": PACK_FORMAT, "incident_id": req.incident_id, "title": incident.facts.title,
         "drill": incident.facts.drill, "generated_at": to_iso(req.generated_at),
         "generated_by": req.services.ctx.actor, "unmasked": req.unmask,
-        "sections": [s.__name__ for s in sections],
+        "sections": [s.__name__ for s in sections], "notes": list(req.notes),
         "files": [{"name": e.name, "sha256": e.sha256, "bytes": e.size} for e in entries],
     })
 
@@ -182,13 +189,16 @@ def _zip_info(name: str, moment: datetime) -> zipfile.ZipInfo:
 
 def build_evidence_pack(
     services: Services, incident_id: int, out: Path, *, unmask: bool = False,
-    sections: Sequence[EvidenceSection] = DEFAULT_SECTIONS,
+    sections: Sequence[EvidenceSection] = DEFAULT_SECTIONS, pdf_writer: PdfWriter | None = None,
 ) -> EvidencePack:
     """Write the pack for ``incident_id`` to ``out`` (mode 0600, atomically) and log the export
-    with the manifest digest. Raises NotFoundError for an unknown incident."""
+    with the manifest digest (an unmasked pack is also logged as an unmasking). Raises
+    NotFoundError for an unknown incident. Without ``pdf_writer`` the pack has no PDFs and its
+    manifest says so."""
     services.incidents.get(incident_id)
-    req = EvidenceRequest(services, incident_id, unmask, services.ctx.now())
-    files = [*collect_files(req, sections), _readme(req)]
+    req = EvidenceRequest(services, incident_id, unmask, services.ctx.now(), pdf_writer)
+    collected = collect_files(req, sections)
+    files = [*collected, _readme(req, [name for name, _ in collected])]
     entries = [entry_for(name, content) for name, content in files]
     manifest = _manifest(req, entries, sections)
     entries.append(entry_for(MANIFEST_JSON, manifest))

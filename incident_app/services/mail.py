@@ -33,6 +33,7 @@ from incident_app.domain.mail import (
 from incident_app.domain.mail_message import Sender, build_message_bytes
 from incident_app.domain.send_ledger import DeliveryOverview, LedgerDraft, LedgerEntry, SendRun
 from incident_app.services.context import AppContext
+from incident_app.services.export_log import record_export
 from incident_app.services.mail_run import PauseFlag, RunStats, SendPump, chunks
 from incident_app.services.mail_transport import run_in_own_thread
 from incident_app.services.progress import Progress
@@ -251,6 +252,9 @@ class MailService:
         with self._ctx.store.transaction():
             self._ctx.record("send.dry_run", "incident", incident_id,
                              {"written": written, "blocked": len(blocked_lines)}, incident_id)
+            # Each file is one real person's e-mail (name, address): an unmasked export.
+            record_export(self._ctx, what="personal_emails_dry_run", where=str(folder.resolve()), count=written,
+                          unmasked=written > 0, incident_id=incident_id)
         return DryRunResult(str(folder), written, len(blocked_lines))
 
     def record_bounces(self, incident_id: int, message_ids: Sequence[str], source: MessageSource,

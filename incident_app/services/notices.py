@@ -26,6 +26,7 @@ from incident_app.domain.notice_records import NoticeApproval, NoticeVersion
 from incident_app.domain.notices import CHANNELS, ELEMENT_IDS, Channel, NoticeKind, required_elements
 from incident_app.services.context import AppContext
 from incident_app.services.documents import PdfWriter
+from incident_app.services.export_log import record_export
 from incident_app.services.notice_context import NoticeContextBuilder, ReportInfo
 from incident_app.services.notice_export import ExportResult, NoticeExporter, RecipientSource
 from incident_app.services.notice_inputs import NoticeInputsSource
@@ -230,13 +231,18 @@ class NoticeService:
         Recipients default to the people source, if the composition root wired one."""
         notice_set = self.prepare(incident_id, obligations=obligations, grade=grade, langs=langs)
         profile = self._profile.get()
+        personal = self._recipient_source(incident_id, recipients)
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
-                                  pdf_writer, self._recipient_source(incident_id, recipients))
+                                  pdf_writer, personal)
         result = exporter.export(formats)
         with self._ctx.store.transaction():
             self._ctx.record("notice.exported", "incident", incident_id, {
                 "formats": list(formats), "langs": list(langs), "files": len(result.files),
                 "snapshot_sha256": notice_set.snapshot.sha256}, incident_id)
+            # Per-recipient e-mails and letters carry names and addresses: an unmasked export.
+            record_export(self._ctx, what="notices", where=str(out_dir.resolve()), count=len(result.files),
+                          unmasked=personal is not None and bool({"eml", "pdf"} & set(formats)),
+                          incident_id=incident_id)
         return notice_set, result
 
     def _recipient_source(self, incident_id: int,

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
+from datetime import datetime
 from pathlib import Path
 
 from incident_app.domain.clock import shanghai_date, to_iso
@@ -17,6 +18,7 @@ from incident_app.domain.people import PeopleSummary, Person, minor_cutoff
 from incident_app.domain.people_columns import ColumnMapping, apply_corrections, check_usable, suggest_mapping
 from incident_app.domain.people_fields import PHONE_FOLD
 from incident_app.services.context import AppContext
+from incident_app.services.export_log import STDOUT, record_export, record_unmask
 from incident_app.services.people_batches import (
     BATCH_ROWS,
     PARALLEL_MIN_ROWS,
@@ -31,6 +33,7 @@ from incident_app.services.progress import Cancelled, Progress
 from incident_app.storage.people import PeopleRepository
 
 PREVIEW_ROWS = 5
+PURGE_TARGET = "people.contacts"  # the retention purge target that anonymises this table
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class PeopleService:
         progress = progress or Progress()
         path = Path(path)
         incident = self._ctx.store.incidents.get(incident_id)
+        self._refuse_if_purged(incident_id)
         started = time.monotonic()
         with open_table(path) as source:
             columns = self._mapping(source, mapping)
@@ -177,6 +181,9 @@ class PeopleService:
                                                "unreachable": summary.unreachable}
                 repo.save_stats(incident.id, summary, to_iso(self._ctx.now()))
                 import_id = self._add_import(run, "done", counts, {"replaced": replace})
+                # The report (masked values, formulas neutralised) is a file about these people.
+                record_export(self._ctx, what="people_import_report", where=str(run.report.path),
+                              count=run.report.lines, unmasked=False, incident_id=incident.id)
         finally:
             if helper is not None:
                 helper.close()
@@ -247,23 +254,49 @@ class PeopleService:
         """Every person with real contacts, for notices and sending (streamed)."""
         return self._repo.iter_people(incident_id, batch)
 
-    def unmask(self, incident_id: int, person_id: int, reason: str) -> Person:
-        """One person's real data; the viewing is logged with the reason (no PII in the log)."""
+    def unmask(self, incident_id: int, person_id: int, reason: str, where: str = "screen") -> Person:
+        """One person's real data; the viewing is logged (``personal_data.unmasked``) with the
+        reason and the person's id, never the data."""
         if not reason.strip():
             raise ValidationError.single("reason", "say why the person's data must be shown (it is logged)")
         with self._ctx.store.transaction():
             person = self._repo.get(incident_id, person_id)
-            self._ctx.record("people.unmasked", "person", person_id, {"reason": reason.strip()}, incident_id)
+            record_unmask(self._ctx, what="person", where=where, count=1, incident_id=incident_id,
+                          reason=reason.strip(), details={"person_id": person_id})
         return person
 
-    def log_bulk_unmask(self, incident_id: int, count: int, reason: str) -> None:
-        """Record that a list of people was shown unmasked (the CLI's ``people --unmask``)."""
-        with self._ctx.store.transaction():
-            self._ctx.record("people.list_unmasked", "incident", incident_id,
-                             {"count": count, "reason": reason.strip() or "not given"}, incident_id)
+    def log_list_written(self, incident_id: int, count: int, *, unmasked: bool, reason: str = "",
+                         where: str = STDOUT) -> None:
+        """Record that the people list left the tool (the CLI's ``people ID``): an export, and
+        when unmasked also an unmasking, with the reason (counts only)."""
+        record_export(self._ctx, what="people_list", where=where, count=count, unmasked=unmasked,
+                      incident_id=incident_id, reason=reason.strip() or ("not given" if unmasked else ""))
 
     def last_import(self, incident_id: int) -> dict[str, object] | None:
         return self._repo.last_import(incident_id)
+
+    # -- retention --------------------------------------------------------------------------
+    def purged_at(self, incident_id: int) -> datetime | None:
+        """When the retention purge anonymised this incident's people, or None."""
+        return self._ctx.store.retention.purged_at(incident_id, PURGE_TARGET)
+
+    def purge_contacts(self, incident_id: int) -> int:
+        """Anonymise the incident's people (names, user ids, contacts, addresses, birth dates,
+        guardians) and delete the import reports written beside the database; counts stay.
+        Runs inside the caller's transaction (services/retention.py); returns people changed."""
+        changed = self._repo.anonymise_for_incident(incident_id)
+        for report in self._repo.import_reports(incident_id):
+            Path(report).unlink(missing_ok=True)  # masked values, but still about these people
+        self._repo.forget_import_reports(incident_id)
+        return changed
+
+    def _refuse_if_purged(self, incident_id: int) -> None:
+        purged = self.purged_at(incident_id)
+        if purged is not None:
+            raise ValidationError.single("incident", (
+                f"the affected people's contacts of incident {incident_id} were purged on {to_iso(purged)} "
+                "under the retention policy; a new list would never be purged again — open a new incident "
+                "for new information"))
 
 
 def _expected_rows(source: TableSource) -> int:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from incident_app.domain.people import Channel, choose_channel, is_minor_by, neutralise_cell
+from incident_app.domain.exports import neutralise_cell
+from incident_app.domain.people import Channel, choose_channel, is_minor_by
 from incident_app.domain.people_fields import MESSAGES, phone_is_mobile
 from incident_app.services.people_batches import Batch, ReportLine
 from incident_app.services.people_keys import EMAIL_SALT, PHONE_SALT, USER_ID_SALT, KeyIndex, digest
@@ -79,9 +80,11 @@ class ReportWriter:
         self._file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._file)
         self._writer.writerow(self.HEADER)
+        self.lines = 0
 
     def add(self, row: int, field: str, value: str | None, reason: str) -> None:
         self._writer.writerow((row, field, neutralise_cell(value or ""), neutralise_cell(reason)))
+        self.lines += 1
 
     def close(self) -> None:
         self._file.close()

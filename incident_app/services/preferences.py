@@ -10,9 +10,11 @@ from typing import Any, TypeVar
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.profile import OrganisationProfile, parse_profile
+from incident_app.domain.retention import DEFAULT_RETENTION_DAYS, parse_retention_days
 from incident_app.domain.smtp_settings import SmtpSettings, parse_smtp_settings
 from incident_app.services.container import Services
 from incident_app.services.resources import read_json_resource
+from incident_app.services.retention import retention_policy, set_retention_days
 
 T = TypeVar("T")
 
@@ -57,16 +59,19 @@ class SettingsSnapshot:
     smtp: SmtpSettings
     actor: str
     provinces: tuple[tuple[str, str], ...]
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
 
 def load_settings(services: Services) -> SettingsSnapshot:
     stored_actor = services.ctx.store.settings.get("actor")
     provinces = tuple((p["zh"], p["en"]) for p in read_json_resource("provinces.json"))
     return SettingsSnapshot(services.profile.get(), load_smtp_settings(services),
-                            str(stored_actor) if stored_actor else services.ctx.actor, provinces)
+                            str(stored_actor) if stored_actor else services.ctx.actor, provinces,
+                            retention_policy(services).days_after_close)
 
 
-def save_settings(services: Services, profile: Mapping[str, Any], smtp: Mapping[str, Any], actor: str) -> None:
+def save_settings(services: Services, profile: Mapping[str, Any], smtp: Mapping[str, Any], actor: str,
+                  retention_days: int | None = None) -> None:
     """Validate profile, SMTP settings and actor together, then save what changed in ONE
     transaction (a problem anywhere saves nothing). SMTP problems are named ``smtp.<field>``."""
     problems: list[FieldProblem] = []
@@ -75,6 +80,8 @@ def save_settings(services: Services, profile: Mapping[str, Any], smtp: Mapping[
     new_smtp = _checked(problems, "smtp.", lambda: parse_smtp_settings(smtp))
     if not actor.strip():
         problems.append(FieldProblem("actor", "is required: the event log names who acted"))
+    if retention_days is not None:
+        _checked(problems, "", lambda: parse_retention_days(retention_days))
     if problems or new_profile is None or new_smtp is None:
         raise ValidationError(problems)
     with services.ctx.store.transaction():
@@ -84,6 +91,8 @@ def save_settings(services: Services, profile: Mapping[str, Any], smtp: Mapping[
             save_smtp_settings(services, new_smtp.to_dict())
         if actor.strip() != services.ctx.actor:
             services.profile.set_actor(actor)
+        if retention_days is not None and retention_days != retention_policy(services).days_after_close:
+            set_retention_days(services, retention_days)
 
 
 def _checked(problems: list[FieldProblem], prefix: str, parse: Callable[[], T]) -> T | None:

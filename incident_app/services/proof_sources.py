@@ -1,141 +1,159 @@
-"""Where the register and the metrics get what is not in the incident's facts: the grade, the
-obligation outcomes, the milestones (first regulator report, first notices to people) and the
-counts notified per channel.
+"""Where the register and its metrics get what is not in an incident's facts: the grade, the
+obligation outcomes, the milestones the metrics measure to, and the people told per channel.
+Everything comes from records the tool keeps; nothing is typed in twice.
 
-Each source is a plain function over all incidents at once (one pass, not one query per row).
-The defaults read what is recorded today — events and decisions — under this contract:
+**Grade** — the assessment's CAC grade (``services.assessment.assess_all``), flagged when it still
+waits for the officer's judgement.
 
-``obligation.met``  payload ``obligation_id``, ``recipient`` (``regulator``, ``individuals``,
-                    ``guardians``, ``public``, …), ``due`` (ISO 8601 or null), ``met_at`` (ISO 8601;
-                    defaults to the event time), ``reason`` (why it was late, if it was).
-``notice.sent``     payload ``recipient`` (as above), ``channel`` (``email``, ``sms``, ``push``,
-                    ``phone``, ``letter``…), ``count`` (people reached by this batch; default 1).
-decision ``obligation_status`` details ``obligation_id``, ``status`` (``met`` or
-                    ``not_applicable``), optional ``met_at``, ``due``, ``recipient``.
-decision ``cac_grade_judgement`` details ``level`` — the grade until the assessment engine's own
-                    grade is wired in.
+**Obligations** — every obligation of the assessment becomes an :class:`ObligationOutcome`:
 
-Phase 2 (after the assessment engine, notices and the send ledger are merged) passes other
-functions in :class:`RegisterSources`; nothing else changes.
+- *met* when the assessment says so, at the moment a record gives: an ``obligation_status``
+  decision with status ``met`` (``details.met_at`` when the officer gives it, else when the decision
+  was recorded); the send ledger for the notices to individuals and guardians (the rule in
+  ``domain/assessment/delivery.py``: every person of the group e-mailed, met when the relay accepted
+  the last message); a fact (``police_notified``), met when that fact was first recorded.
+- *not applicable* — the reason printed is the rationale of the decision that made it so (a rule
+  that simply does not apply, e.g. GDPR without EU residents, is counted but not explained again).
+- *open* — pending, or overdue once its legal due time has passed.
+
+On time or late is measured against the legal due time (``deadline.due``). Duties the law says to
+do "immediately" or "promptly" have only the tool's internal target, which is not a legal
+deadline: meeting them counts as on time. A late outcome carries the rationale of the decision that
+recorded it (the officer says there why it was late).
+
+**Milestones** (the metrics "discovery → first regulator report" and "discovery → individual
+notices"):
+
+- *regulator reported*: the earliest ``met_at`` of a met obligation addressed to the regulator. The
+  officer files the report with the CAC outside the tool (12387 hotline, website) and records an
+  ``obligation_status`` decision. Approving the report in the tool (``notice.approved``) is not
+  filing it, so approvals do not count.
+- *individuals notified*: the first personal notice e-mail the relay accepted (the earliest
+  ``sent_at`` in the send ledger), or the earliest ``met_at`` of a met obligation addressed to
+  individuals, guardians or the public (told by SMS, letter or an announcement, recorded by the
+  officer), whichever came first.
+
+**People per channel** (counts only): ``notified_email`` — notice e-mails the relay accepted;
+``pending_email`` — people to e-mail not yet sent (queued, deferred or not yet in the ledger);
+``pending_sms`` / ``pending_letter`` — people whose notice goes by SMS or letter, which the tool
+does not send (their channel on import, or the fallback of an e-mail that failed for good);
+``announcement_people`` — people with no usable contact, and failed e-mails whose fallback is the
+public announcement.
+
+The sources are pluggable: :class:`RegisterSources` holds the one function that gathers them for
+all incidents at once (a few grouped queries plus one assessment per incident).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from incident_app.domain.clock import parse_time
-from incident_app.domain.decisions import Decision, DecisionKind
-from incident_app.domain.events import Event
+from incident_app.domain.assessment.obligations import Obligation, ObligationStatus
+from incident_app.domain.decisions import Decision
 from incident_app.domain.incident import Incident
+from incident_app.domain.mail import FallbackChannel, SendState
 from incident_app.domain.outcomes import Milestone, MilestoneKind, ObligationOutcome
+from incident_app.domain.people import PeopleSummary
+from incident_app.domain.send_ledger import DeliveryOverview
 from incident_app.services.container import Services
 
-OBLIGATION_MET_EVENT = "obligation.met"
-NOTICE_SENT_EVENT = "notice.sent"
-# A public announcement made instead of individual notices also tells the people concerned.
 PEOPLE_RECIPIENTS = frozenset({"individuals", "guardians", "public"})
 REGULATOR_RECIPIENTS = frozenset({"regulator"})
-
-OutcomesSource = Callable[[Services, Sequence[Incident]], Sequence[ObligationOutcome]]
-MilestonesSource = Callable[[Services, Sequence[Incident]], Sequence[Milestone]]
-NotifiedSource = Callable[[Services, Sequence[Incident]], Mapping[int, Mapping[str, int]]]
-GradesSource = Callable[[Services, Sequence[Incident]], Mapping[int, str]]
+FACT_EVENTS = ("incident.created", "incident.facts_changed")
 
 
-def _events(services: Services, event_type: str, incidents: Sequence[Incident]) -> Iterator[Event]:
-    wanted = {i.id for i in incidents}
-    return (e for e in services.ctx.store.events.of_types([event_type]) if e.incident_id in wanted)
+@dataclass(frozen=True)
+class IncidentRecords:
+    """What the records say about one incident beyond its facts."""
+
+    grade: str | None = None
+    grade_needs_judgement: bool = False
+    outcomes: tuple[ObligationOutcome, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    notified: Mapping[str, int] = field(default_factory=dict)
 
 
-def _time(value: Any, default: Any) -> Any:
-    return parse_time(str(value)) if value else default
+RecordsSource = Callable[[Services, Sequence[Incident]], Mapping[int, IncidentRecords]]
 
 
-def outcomes_from_records(services: Services, incidents: Sequence[Incident]) -> list[ObligationOutcome]:
-    """Obligations met (``obligation.met``) or judged (``obligation_status`` decisions); for one
-    obligation the latest record wins."""
-    latest: dict[tuple[int, str], ObligationOutcome] = {}
-    for event in _events(services, OBLIGATION_MET_EVENT, incidents):
-        outcome = _outcome_from_event(event)
-        latest[(outcome.incident_id, outcome.obligation_id)] = outcome
-    for incident in incidents:
-        for decision in services.decisions.list(incident.id):
-            if decision.kind == DecisionKind.OBLIGATION_STATUS:
-                outcome = _outcome_from_decision(decision)
-                latest[(outcome.incident_id, outcome.obligation_id)] = outcome
-    return list(latest.values())
-
-
-def _outcome_from_event(event: Event) -> ObligationOutcome:
-    p = event.payload
-    return ObligationOutcome(
-        incident_id=int(event.incident_id or 0), obligation_id=str(p.get("obligation_id", event.object_id)),
-        recipient=str(p.get("recipient", "")), due=_time(p.get("due"), None),
-        met_at=_time(p.get("met_at"), event.at), reason=str(p.get("reason", "")),
-    )
-
-
-def _outcome_from_decision(decision: Decision) -> ObligationOutcome:
-    d = decision.details
-    not_applicable = d.get("status") == "not_applicable"
-    return ObligationOutcome(
-        incident_id=decision.incident_id, obligation_id=str(d["obligation_id"]),
-        recipient=str(d.get("recipient", "")), due=_time(d.get("due"), None),
-        met_at=None if not_applicable else _time(d.get("met_at"), decision.decided_at),
-        not_applicable=not_applicable, reason=decision.rationale,
-    )
-
-
-def milestones_from_records(services: Services, incidents: Sequence[Incident]) -> list[Milestone]:
-    """First-report and first-notice moments from obligations met and notices sent."""
-    found: list[Milestone] = []
-    for outcome in outcomes_from_records(services, incidents):
-        kind = _milestone_kind(outcome.recipient)
-        if kind and outcome.met_at:
-            found.append(Milestone(outcome.incident_id, kind, outcome.met_at))
-    for event in _events(services, NOTICE_SENT_EVENT, incidents):
-        kind = _milestone_kind(str(event.payload.get("recipient", "")))
-        if kind and event.incident_id is not None:
-            found.append(Milestone(event.incident_id, kind, event.at))
+def records_from_assessment(services: Services, incidents: Sequence[Incident]) -> dict[int, IncidentRecords]:
+    """Grade, outcomes, milestones and channel counts of every incident, from the assessment,
+    the decisions, the people counts and the send ledger (see the module docstring)."""
+    store = services.ctx.store
+    assessments = services.assessment.assess_all(incidents)
+    people, ledgers, first_sent = store.people.all_stats(), store.send_ledger.all_overviews(), \
+        store.send_ledger.first_sent_at()
+    found = {}
+    for incident, assessment in zip(incidents, assessments, strict=True):
+        decisions = {d.id: d for d in store.decisions.list(incident.id)}
+        outcomes = tuple(_outcome(services, incident, o, decisions) for o in assessment.obligations)
+        found[incident.id] = IncidentRecords(
+            grade=assessment.grade.level.value, grade_needs_judgement=assessment.grade.needs_judgement,
+            outcomes=outcomes, milestones=_milestones(incident.id, outcomes, first_sent.get(incident.id)),
+            notified=people_by_channel(people.get(incident.id, PeopleSummary()), ledgers.get(incident.id)))
     return found
 
 
-def _milestone_kind(recipient: str) -> MilestoneKind | None:
-    if recipient in REGULATOR_RECIPIENTS:
-        return MilestoneKind.REGULATOR_REPORTED
-    if recipient in PEOPLE_RECIPIENTS:
-        return MilestoneKind.INDIVIDUALS_NOTIFIED
-    return None
+def _outcome(services: Services, incident: Incident, o: Obligation,
+             decisions: Mapping[int, Decision]) -> ObligationOutcome:
+    decided = decisions.get(o.decision_id) if o.decision_id is not None else None
+    met_at = None
+    if o.status == ObligationStatus.MET:
+        met_at = o.met_at or _fact_recorded_at(services, incident)
+    return ObligationOutcome(incident.id, o.id, o.recipient.value, o.deadline.due, met_at,
+                             not_applicable=o.status == ObligationStatus.NOT_APPLICABLE,
+                             reason=decided.rationale if decided else "")
 
 
-def notified_from_records(services: Services, incidents: Sequence[Incident]) -> dict[int, dict[str, int]]:
-    """People reached per channel, from ``notice.sent`` batches addressed to people."""
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for event in _events(services, NOTICE_SENT_EVENT, incidents):
-        if event.payload.get("recipient") in PEOPLE_RECIPIENTS and event.incident_id is not None:
-            channel = str(event.payload.get("channel") or "other")
-            counts[event.incident_id][channel] += int(event.payload.get("count", 1))
-    return {k: dict(v) for k, v in counts.items()}
+def _fact_recorded_at(services: Services, incident: Incident) -> datetime:
+    """When a fact that meets a duty (e.g. police notified) was first recorded as true: the
+    creation or the facts change that set it (met_by_fact is only ever a true-valued fact)."""
+    for event in services.ctx.store.events.for_incident(incident.id, newest_first=False):
+        if event.type not in FACT_EVENTS:
+            continue
+        facts = event.payload.get("facts", {})
+        changes = event.payload.get("changes", {})
+        if facts.get("police_notified") is True or changes.get("police_notified", {}).get("to") is True:
+            return event.at
+    return incident.created_at
 
 
-def grades_from_decisions(services: Services, incidents: Sequence[Incident]) -> dict[int, str]:
-    """The officer's recorded CAC grade judgement (latest), until the engine's grade is wired in."""
-    grades: dict[int, str] = {}
-    for incident in incidents:
-        judged = [d for d in services.decisions.list(incident.id) if d.kind == DecisionKind.CAC_GRADE_JUDGEMENT]
-        if judged:
-            grades[incident.id] = str(max(judged, key=lambda d: d.decided_at).details["level"])
-    return grades
+def _milestones(incident_id: int, outcomes: Sequence[ObligationOutcome],
+                first_email: datetime | None) -> tuple[Milestone, ...]:
+    found = [Milestone(incident_id, MilestoneKind.INDIVIDUALS_NOTIFIED, first_email)] if first_email else []
+    for outcome in outcomes:
+        if outcome.met_at is None:
+            continue
+        if outcome.recipient in REGULATOR_RECIPIENTS:
+            found.append(Milestone(incident_id, MilestoneKind.REGULATOR_REPORTED, outcome.met_at))
+        elif outcome.recipient in PEOPLE_RECIPIENTS:
+            found.append(Milestone(incident_id, MilestoneKind.INDIVIDUALS_NOTIFIED, outcome.met_at))
+    return tuple(found)
+
+
+def people_by_channel(people: PeopleSummary, ledger: DeliveryOverview | None) -> dict[str, int]:
+    """The register's channel counts of one incident (see the module docstring)."""
+    by_channel = people.by_channel
+    states = ledger.by_state if ledger else {}
+    fallback = ledger.fallback if ledger else {}
+    sent = states.get(SendState.SENT, 0)
+    to_email = by_channel.get("email", 0) + by_channel.get("guardian_email", 0)
+    failed = states.get(SendState.FAILED, 0)
+    return {
+        "notified_email": sent,
+        "pending_email": max(0, to_email - sent - failed),
+        "pending_sms": by_channel.get("sms", 0) + by_channel.get("guardian_sms", 0)
+        + fallback.get(FallbackChannel.SMS, 0),
+        "pending_letter": by_channel.get("letter", 0) + by_channel.get("guardian_letter", 0)
+        + fallback.get(FallbackChannel.LETTER, 0),
+        "announcement_people": people.unreachable + fallback.get(FallbackChannel.ANNOUNCEMENT, 0),
+    }
 
 
 @dataclass(frozen=True)
 class RegisterSources:
-    """The pluggable inputs of the register and its metrics."""
+    """The pluggable input of the register and its metrics (tests pass their own)."""
 
-    outcomes: OutcomesSource = outcomes_from_records
-    milestones: MilestonesSource = milestones_from_records
-    notified: NotifiedSource = notified_from_records
-    grades: GradesSource = grades_from_decisions
+    records: RecordsSource = records_from_assessment

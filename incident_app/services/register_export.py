@@ -7,16 +7,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from incident_app.domain.clock import to_iso
 from incident_app.domain.exports import flatten_for_sheet, neutralise_row, xlsx_safe
+from incident_app.domain.incident import Incident
 from incident_app.domain.metrics import RegisterMetrics, compute_metrics, metrics_to_dict
-from incident_app.domain.outcomes import Milestone, ObligationOutcome
 from incident_app.domain.register import (
     COLUMN_KEYS,
     REGISTER_COLUMNS,
@@ -27,7 +28,7 @@ from incident_app.domain.register import (
 from incident_app.services.container import Services
 from incident_app.services.export_log import STDOUT, record_export
 from incident_app.services.private_files import write_private
-from incident_app.services.proof_sources import RegisterSources
+from incident_app.services.proof_sources import IncidentRecords, RegisterSources
 
 
 class RegisterFormat(StrEnum):
@@ -52,38 +53,33 @@ def build_register(services: Services, sources: RegisterSources | None = None) -
     sources = sources or RegisterSources()
     incidents = services.incidents.list()
     now = services.ctx.now()
-    outcomes = sources.outcomes(services, incidents)
-    milestones = sources.milestones(services, incidents)
-    notified, grades = sources.notified(services, incidents), sources.grades(services, incidents)
-    outcomes_of, milestones_of = _by_incident(outcomes), _by_incident(milestones)
-    records = [
-        register_record(
-            RegisterInputs(
-                incident=i, decisions=services.decisions.list(i.id),
-                remediation=services.remediation.actions(i.id), outcomes=outcomes_of.get(i.id, []),
-                milestones=milestones_of.get(i.id, []), notified=notified.get(i.id, {}), grade=grades.get(i.id),
-            ),
-            services.ctx.catalog, now,
-        )
-        for i in incidents
-    ]
+    found = sources.records(services, incidents)
+    records = [register_record(_inputs(services, i, found.get(i.id, IncidentRecords())), services.ctx.catalog, now)
+               for i in incidents]
     return RegisterData(to_iso(now), services.ctx.actor, records, register_totals(records),
-                        compute_metrics(incidents, milestones, outcomes, now=now))
+                        _metrics(incidents, found, now))
+
+
+def _inputs(services: Services, incident: Incident, found: IncidentRecords) -> RegisterInputs:
+    return RegisterInputs(
+        incident=incident, decisions=services.decisions.list(incident.id),
+        remediation=services.remediation.actions(incident.id), outcomes=found.outcomes,
+        milestones=found.milestones, notified=found.notified, grade=found.grade,
+        grade_needs_judgement=found.grade_needs_judgement,
+    )
+
+
+def _metrics(incidents: Sequence[Incident], found: Mapping[int, IncidentRecords], now: datetime) -> RegisterMetrics:
+    outcomes = [o for r in found.values() for o in r.outcomes]
+    milestones = [m for r in found.values() for m in r.milestones]
+    return compute_metrics(incidents, milestones, outcomes, now=now)
 
 
 def register_metrics(services: Services, sources: RegisterSources | None = None) -> RegisterMetrics:
     """Only the metrics (the register view's panel): no rows are built."""
     sources = sources or RegisterSources()
     incidents = services.incidents.list()
-    return compute_metrics(incidents, sources.milestones(services, incidents),
-                           sources.outcomes(services, incidents), now=services.ctx.now())
-
-
-def _by_incident(items: Sequence[ObligationOutcome | Milestone]) -> dict[int, list[Any]]:
-    grouped: dict[int, list[Any]] = {}
-    for item in items:
-        grouped.setdefault(item.incident_id, []).append(item)
-    return grouped
+    return _metrics(incidents, sources.records(services, incidents), services.ctx.now())
 
 
 def register_json(data: RegisterData) -> dict[str, Any]:

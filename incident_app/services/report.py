@@ -71,4 +71,6 @@ def _people(services: Services, incident_id: int) -> dict[str, Any]:
     last = services.people.last_import(incident_id)
     section["last_import"] = None if last is None else {
         key: last[key] for key in ("file_name", "status", "finished_at", "counts", "report_path")}
+    purged = services.people.purged_at(incident_id)
+    section["contacts_purged_at"] = to_iso(purged) if purged else None
     return section

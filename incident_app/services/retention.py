@@ -5,7 +5,8 @@ A purge target is whoever owns a kind of personal data: it gets the services and
 removes or anonymises that incident's data, and returns how many records it changed. It runs
 inside the purge transaction, so the data change, the purge record and the ``retention.purged``
 event commit together or not at all. Targets are passed in; :data:`DEFAULT_PURGE_TARGETS` is the
-list the composition roots use (phase 2 adds the people table's anonymisation there)."""
+list the composition roots use: the people table (anonymised by services/people.py, which also
+deletes the import reports) and the send ledger's addresses."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from incident_app.domain.retention import (
     parse_retention_days,
 )
 from incident_app.services.container import Services
+from incident_app.services.people import PURGE_TARGET as PEOPLE_PURGE_TARGET
 
 RETENTION_SETTING = "retention_days_after_close"
 PURGE_EVENT = "retention.purged"
@@ -34,8 +36,17 @@ class PurgeTarget:
     purge: Callable[[Services, int], int]
 
 
+def _purge_people(services: Services, incident_id: int) -> int:
+    return services.people.purge_contacts(incident_id)
+
+
+def _purge_ledger_addresses(services: Services, incident_id: int) -> int:
+    return services.ctx.store.send_ledger.anonymise_for_incident(incident_id)
+
+
 DEFAULT_PURGE_TARGETS: tuple[PurgeTarget, ...] = (
-    # Phase 2: PurgeTarget("people.contacts", <anonymise the incident's rows in the people table>),
+    PurgeTarget(PEOPLE_PURGE_TARGET, _purge_people),
+    PurgeTarget("send_ledger.addresses", _purge_ledger_addresses),
 )
 
 
@@ -84,7 +95,7 @@ def purge_due(services: Services, targets: Sequence[PurgeTarget] = DEFAULT_PURGE
 def _purge_one(services: Services, candidate: PurgeCandidate, targets: list[PurgeTarget]) -> PurgeResult:
     store, now = services.ctx.store, services.ctx.now()
     counts: dict[str, int] = {}
-    with store.transaction():
+    with store.erasing(), store.transaction():
         for target in targets:
             counts[target.name] = int(target.purge(services, candidate.incident_id))
             store.retention.record(candidate.incident_id, target.name, now, counts[target.name])

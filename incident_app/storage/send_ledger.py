@@ -9,9 +9,10 @@ from typing import Any
 
 import sqlite_utils
 
+from incident_app.domain.assessment.delivery import LedgerBatch
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.mail import FallbackChannel, SendState
-from incident_app.domain.send_ledger import AttemptResult, LedgerDraft, LedgerEntry, SendRun
+from incident_app.domain.send_ledger import AttemptResult, DeliveryOverview, LedgerDraft, LedgerEntry, SendRun
 
 _CHUNK = 500  # keys per IN (...) lookup; well under SQLite's variable limit
 
@@ -79,6 +80,51 @@ class SendLedgerRepository:
     def in_doubt_count(self, incident_id: int) -> int:
         return int(self._db.execute(
             "SELECT count(*) FROM send_ledger WHERE incident_id = ? AND in_doubt > 0", [incident_id]).fetchone()[0])
+
+    def batches(self, incident_id: int | None = None) -> dict[int, list[LedgerBatch]]:
+        """Rows and rows sent per (incident, notice kind, version), with the last acceptance time;
+        one grouped query for one incident or for all (the register)."""
+        where, params = ("WHERE incident_id = ?", [incident_id]) if incident_id is not None else ("", [])
+        rows = self._db.execute(
+            "SELECT incident_id, notice_kind, notice_version, count(*), sum(state = 'sent'),"
+            f" max(CASE WHEN state = 'sent' THEN sent_at END) FROM send_ledger {where}"
+            " GROUP BY incident_id, notice_kind, notice_version", params)
+        found: dict[int, list[LedgerBatch]] = {}
+        for incident, kind, version, total, sent, last in rows:
+            found.setdefault(int(incident), []).append(LedgerBatch(kind, version, int(total), int(sent), _time(last)))
+        return found
+
+    def all_overviews(self) -> dict[int, DeliveryOverview]:
+        """:meth:`counts`, :meth:`fallback_counts` and :meth:`in_doubt_count` of every incident
+        that has a ledger, in one query (the register)."""
+        rows = self._db.execute(
+            "SELECT incident_id, state, fallback, count(*), sum(in_doubt > 0) FROM send_ledger"
+            " GROUP BY incident_id, state, fallback")
+        tallies: dict[int, tuple[dict[SendState, int], dict[FallbackChannel, int], list[int]]] = {}
+        for incident, state, fallback, n, doubtful in rows:
+            by_state, by_fallback, in_doubt = tallies.setdefault(
+                int(incident), (dict.fromkeys(SendState, 0), dict.fromkeys(FallbackChannel, 0), [0]))
+            by_state[SendState(state)] += int(n)
+            if fallback and state == SendState.FAILED.value:
+                by_fallback[FallbackChannel(fallback)] += int(n)
+            in_doubt[0] += int(doubtful or 0)
+        return {i: DeliveryOverview(s, f, d[0]) for i, (s, f, d) in tallies.items()}
+
+    def first_sent_at(self) -> dict[int, datetime]:
+        """When the relay first accepted one of each incident's notices (the register's milestone)."""
+        rows = self._db.execute(
+            "SELECT incident_id, min(sent_at) FROM send_ledger WHERE state = 'sent' GROUP BY incident_id")
+        return {int(incident): parse_time(first) for incident, first in rows if first}
+
+    def anonymise_for_incident(self, incident_id: int) -> int:
+        """Remove each row's address (from the relay's reply and the reason too) and replace the
+        recipient key, which may be an address, by the row id (retention). States, codes, times and
+        counts stay. Returns how many rows had an address."""
+        cursor = self._db.execute(
+            "UPDATE send_ledger SET last_reply = replace(coalesce(last_reply, ''), to_address, '[purged]'),"
+            " reason = replace(coalesce(reason, ''), to_address, '[purged]'), to_address = '',"
+            " recipient_key = 'purged:' || id WHERE incident_id = ? AND to_address != ''", [incident_id])
+        return int(cursor.rowcount)
 
     def get(self, row_id: int) -> LedgerEntry:
         rows = list(self._db.query("SELECT * FROM send_ledger WHERE id = ?", [row_id]))

@@ -59,6 +59,17 @@ class Store:
         with self.db.atomic():
             yield self
 
+    @contextmanager
+    def erasing(self) -> Iterator[Store]:
+        """Overwrite what the block deletes or replaces instead of leaving it in free pages, then
+        checkpoint the write-ahead log so old page images leave it too (retention purges)."""
+        self.db.execute("PRAGMA secure_delete = ON")
+        try:
+            yield self
+        finally:
+            self.db.execute("PRAGMA secure_delete = OFF")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def record(self, draft: EventDraft, *, actor: str, at: datetime) -> Event:
         """Append an event; call inside the transaction of the change it describes."""
         return self.events.append(draft, actor=actor, at=at)

@@ -25,7 +25,7 @@ from incident_app.domain.i18n import LANGUAGES, Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.demo import load_demo
 from incident_app.services.preferences import load_settings, save_ui_language
-from incident_app.services.register_view import RegisterRow, register_rows
+from incident_app.services.register_view import RegisterRow, register_details, register_rows
 from incident_app.ui.errors import ErrorReporter
 from incident_app.ui.incident_dialogs import StatusDialog, next_status
 from incident_app.ui.intake_wizard import IntakeWizard
@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         self.runner = runner
         self.tr_ = tr
         self.errors = ErrorReporter(self, tr)
-        self.model = RegisterModel(tr, self)
+        self.model = RegisterModel(tr, self, request_details=self._request_details)
         self.workspaces: dict[int, WorkspaceWindow] = {}
         self._closed_workspaces: list[WorkspaceWindow] = []  # freed on the next open, not mid-close
         self.dialog: Any = None
@@ -218,6 +218,12 @@ class MainWindow(QMainWindow):
         """Reload the register rows on a worker; the table updates when they arrive."""
         self.runner.run(lambda services, _progress: register_rows(services),
                         on_success=self._on_rows_loaded, on_failure=self.errors.show)
+
+    def _request_details(self, generation: int, ids: list[int]) -> None:
+        """Grade and next deadline of one batch of rows, assessed on a worker."""
+        self.runner.run(lambda services, _progress: register_details(services, ids),
+                        on_success=lambda details: self.model.details_loaded(generation, details),
+                        on_failure=self.errors.show)
 
     def _on_rows_loaded(self, rows: Any) -> None:
         self.model.set_rows(rows)

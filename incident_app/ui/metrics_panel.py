@@ -98,6 +98,10 @@ class MetricsPanel(QWidget):
         self.runner, self.tr_, self._choose_path = runner, tr, choose_path
         self.errors = ErrorReporter(self, tr)
         self.metrics: RegisterMetrics | None = None
+        # Metrics assess every incident (seconds for 10,000): one run at a time, and refreshes
+        # asked for meanwhile become one more run, so the register's own jobs are not crowded out.
+        self._running = False
+        self._again = False
         self._build()
         self.retranslate()
 
@@ -144,14 +148,29 @@ class MetricsPanel(QWidget):
 
     # -- data -----------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Recompute the metrics on a worker."""
+        """Recompute the metrics on a worker (after the run in progress, if there is one)."""
+        if self._running:
+            self._again = True
+            return
+        self._running = True
         self.runner.run(lambda services, _p: register_metrics(services),
-                        on_success=self._on_metrics_loaded, on_failure=self.errors.show)
+                        on_success=self._on_metrics_loaded, on_failure=self._on_metrics_failed)
 
     def _on_metrics_loaded(self, metrics: RegisterMetrics) -> None:
         self.metrics = metrics
         self._show(metrics)
         self.metrics_loaded.emit(metrics)
+        self._run_again_if_asked()
+
+    def _on_metrics_failed(self, exc: BaseException, details: str) -> None:
+        self.errors.show(exc, details)
+        self._run_again_if_asked()
+
+    def _run_again_if_asked(self) -> None:
+        self._running = False
+        if self._again:
+            self._again = False
+            self.refresh()
 
     def _show(self, m: RegisterMetrics) -> None:
         t = self.tr_.t

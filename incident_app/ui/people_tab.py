@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.resources import load_catalog
@@ -89,6 +90,8 @@ class PeopleTab(QWidget):
         bar.addWidget(self.unmask_button)
         bar.addWidget(self.import_button)
         self.summary = _label("peopleSummary")
+        self.purged = _label("peoplePurged")  # shown once the retention purge anonymised the list
+        self.purged.hide()
         self.note = _label("peopleMaskedNote")
         self.status = _label("peopleStatus")
         self.table = self._make_table()
@@ -99,6 +102,7 @@ class PeopleTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.summary)
+        layout.addWidget(self.purged)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.note)
@@ -141,13 +145,15 @@ class PeopleTab(QWidget):
         """Reload the counts and restart the table (keeps the search text)."""
         incident, search = self.incident_id, self.search.text()
 
-        def load(services: Any, _progress: Any) -> tuple[Any, int]:
-            return services.people.summary(incident), services.people.count(incident, search)
+        def load(services: Any, _progress: Any) -> tuple[Any, int, Any]:
+            people = services.people
+            return people.summary(incident), people.count(incident, search), people.purged_at(incident)
 
         self.runner.run(load, on_success=self._on_counts_loaded, on_failure=self.errors.show)
 
-    def _on_counts_loaded(self, loaded: tuple[Any, int]) -> None:
-        summary, matching = loaded
+    def _on_counts_loaded(self, loaded: tuple[Any, int, Any]) -> None:
+        summary, matching, purged_at = loaded
+        self._show_purged(purged_at)
         t = self.tr_.t
         text = t("people.summary", total=f"{summary.total:,}", minors=f"{summary.minors:,}",
                  unreachable=f"{summary.unreachable:,}", merged=f"{summary.duplicates_merged:,}",
@@ -158,6 +164,15 @@ class PeopleTab(QWidget):
         self.model.reset(matching)
         self.stack.setCurrentWidget(self.table if summary.total else self.empty)
         self.people_refreshed.emit()
+
+    def _show_purged(self, purged_at: Any) -> None:
+        """After the retention purge there is nothing left to show unmasked or to add to."""
+        self.purged.setVisible(purged_at is not None)
+        if purged_at is not None:
+            self.purged.setText(self.tr_.t("proof.people.purged", date=purged_at.astimezone(SHANGHAI)
+                                           .strftime("%Y-%m-%d %H:%M")))
+        self.unmask_button.setEnabled(purged_at is None)
+        self.import_button.setEnabled(purged_at is None)
 
     def _request_page(self, generation: int, page: int, offset: int, limit: int) -> None:
         incident, search = self.incident_id, self.search.text()

@@ -39,6 +39,8 @@ def accepts(row: RegisterRow, status: str, grade: str, drill: str, text: str) ->
     """Whether ``row`` passes every active filter."""
     if status and row.status.value != status:
         return False
+    if grade and not row.assessed:
+        return False  # its grade is still on its way; the row appears when it arrives
     if (grade == UNGRADED and row.grade is not None) or (grade not in (ANY, UNGRADED) and row.grade != grade):
         return False
     if (drill == "real" and row.drill) or (drill == "drill" and not row.drill):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import LANGUAGES, Translator
 from incident_app.domain.profile import OperatorType
+from incident_app.domain.retention import MAX_RETENTION_DAYS
 from incident_app.domain.smtp_settings import SmtpSecurity
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.services.preferences import SettingsSnapshot, save_settings
@@ -41,6 +42,7 @@ class SettingsDialog(JobDialog):
         self.tabs.addTab(self._profile_page(), tr.t("settings.tab.profile"))
         self.tabs.addTab(self._smtp_page(), tr.t("settings.tab.smtp"))
         self.tabs.addTab(self._actor_page(), tr.t("settings.tab.actor"))
+        self.tabs.addTab(self._retention_page(), tr.t("proof.retention.tab"))
         self.finish_layout(self.tabs)
         self.resize(760, 620)
 
@@ -118,6 +120,20 @@ class SettingsDialog(JobDialog):
         form.addRow(note)
         return page
 
+    def _retention_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.retention_days = QSpinBox()
+        self.retention_days.setRange(0, MAX_RETENTION_DAYS)
+        self.retention_days.setValue(self.snapshot.retention_days)
+        self.retention_days.setSuffix(self.tr_.t("proof.retention.suffix"))
+        self._row(form, "days_after_close", self.retention_days, "proof.retention.days")
+        note = QLabel(self.tr_.t("proof.retention.note"))
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
     def profile_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {f: e.text().strip() for f, e in self.profile_edits.items()}
         province = self.province.currentData() if self.province.currentText() == self.province.itemText(
@@ -135,9 +151,11 @@ class SettingsDialog(JobDialog):
 
     def job(self) -> JobFn:
         profile, smtp, actor = self.profile_values(), self.smtp_values(), self.actor.text()
-        return lambda s, _p: save_settings(s, profile, smtp, actor)
+        days = self.retention_days.value()
+        return lambda s, _p: save_settings(s, profile, smtp, actor, days)
 
     def show_problems(self, exc: ValidationError) -> None:
         super().show_problems(exc)
         first = next((p.field for p in exc.problems), "")
-        self.tabs.setCurrentIndex(1 if first.startswith("smtp.") else 2 if first == "actor" else 0)
+        pages = {"actor": 2, "days_after_close": 3}
+        self.tabs.setCurrentIndex(1 if first.startswith("smtp.") else pages.get(first, 0))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from incident_app.cli.main import run
+from incident_app.domain.incident import IncidentStatus
 from incident_app.services.container import open_services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,10 +65,14 @@ def test_people_is_masked_unless_unmask_which_is_logged(capsys: pytest.CaptureFi
     code, out, _ = cli(capsys, db, "people", "1", "--unmask", "--reason", "regulator asked for the list")
     assert [p["name"] for p in json.loads(out)["people"]] == ["张三", "李小四"]
     services = open_services(db)
-    event = services.audit.timeline(1)[0]
+    unmasked, exported, masked_export = services.audit.timeline(1)[:3]
     services.close()
-    assert event.type == "people.list_unmasked"
-    assert event.payload == {"count": 2, "reason": "regulator asked for the list"}
+    # One export and one unmasking per listing, never a second record of the same thing.
+    assert (unmasked.type, exported.type, masked_export.type) == (
+        "personal_data.unmasked", "export.written", "export.written")
+    assert unmasked.payload == {"what": "people_list", "where": "stdout", "count": 2,
+                                "reason": "regulator asked for the list"}
+    assert exported.payload["unmasked"] is True and masked_export.payload["unmasked"] is False
 
 
 def test_people_search_and_limit(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
@@ -161,3 +166,25 @@ def test_progress_bar_drawing(capsys: pytest.CaptureFixture[str]) -> None:
 
     _bar(ProgressSnapshot(done=45, total=100, message="450,000", rate_per_s=1.0))
     assert capsys.readouterr().err == "\r[#############.................]  45%  450,000 rows "
+
+
+def test_retention_purge_then_people_shows_the_purged_state(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))[0] == 0
+    services = open_services(db)
+    services.incidents.change_status(1, IncidentStatus.CLOSED, "summary report filed")
+    services.close()
+    assert cli(capsys, db, "retention", "set", "--days", "0")[0] == 0
+    code, out, _ = cli(capsys, db, "retention", "purge")
+    assert code == 0 and json.loads(out) == [
+        {"incident_id": 1, "records_by_target": {"people.contacts": 2, "send_ledger.addresses": 0}}]
+    code, out, err = cli(capsys, db, "people", "1", "--unmask", "--reason", "check the purge")
+    data = json.loads(out)
+    assert code == 0 and data["contacts_purged_at"] and "purged on" in err
+    assert data["summary"]["total"] == 2
+    assert all(p["name"] is None and p["email"] is None and p["user_id"] is None for p in data["people"])
+    code, _, err = cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))
+    assert code == 2 and "purged" in err
+    code, out, _ = cli(capsys, db, "show", "1")
+    assert json.loads(out)["people"]["contacts_purged_at"] == data["contacts_purged_at"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -63,6 +64,23 @@ def test_evidence_pack_then_verify_then_tamper(db: Path, capsys: pytest.CaptureF
     code, out, err = cli(capsys, db, "evidence", "verify", str(pack))
     assert code == 1 and json.loads(out)["problems"][0]["file"] == "incident.json"
     assert "incident.json: changed" in err
+
+
+def test_evidence_pack_of_approved_notices_says_when_it_has_no_pdf(
+    db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert cli(capsys, db, "approve", "1")[0] == 0
+    pack = tmp_path / "evidence.zip"
+    assert cli(capsys, db, "evidence", "1", "--out", str(pack))[0] == 0
+    with zipfile.ZipFile(pack) as archive:
+        names = archive.namelist()
+        manifest = json.loads(archive.read("manifest.json"))
+    assert "notices/approvals.json" in names and "assessment/rule-versions.json" in names
+    pdfs = [n for n in names if n.endswith(".pdf")]
+    if os.environ.get("INCIDENT_APP_NO_QT") == "1":  # test.sh: the CLI runs without Qt here
+        assert pdfs == [] and any("PDF writer" in note for note in manifest["notes"])
+    else:
+        assert pdfs and manifest["notes"] == []
 
 
 @pytest.mark.parametrize(

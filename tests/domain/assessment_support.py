@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from incident_app.domain.assessment.deadlines import WorkdayCalendar
+from incident_app.domain.assessment.delivery import EmailDelivery
 from incident_app.domain.assessment.engine import Assessment, AssessmentInput, assess
 from incident_app.domain.assessment.enisa_rules import EnisaInputs
 from incident_app.domain.assessment.people import PeopleCounts
@@ -48,7 +49,7 @@ def decision(kind: DecisionKind, decision_id: int = 1, at: str = "2026-11-20T11:
 
 def run(incident: Incident, *, operator: OperatorType = OperatorType.ORDINARY, decisions: tuple[Decision, ...] = (),
         inputs: EnisaInputs | None = None, now: datetime = NOW, people: PeopleCounts | None = None,
-        calendar: WorkdayCalendar | None = None) -> Assessment:
+        calendar: WorkdayCalendar | None = None, delivery: EmailDelivery | None = None) -> Assessment:
     profile = replace(load_default_profile(), operator_type=operator)
-    data = AssessmentInput(incident, profile, decisions, inputs or EnisaInputs(), now, people)
+    data = AssessmentInput(incident, profile, decisions, inputs or EnisaInputs(), now, people, delivery)
     return assess(data, CATALOG, RULES, calendar)

@@ -91,15 +91,15 @@ def test_register_row_and_totals_leave_drills_out() -> None:
     ))
     rows = [
         register_record(RegisterInputs(incident(1, data_types=["id_card", "nickname"], affected_people=10),
-                                       notified={"email": 7, "carrier-pigeon": 1}), catalog, NOW),
+                                       notified={"notified_email": 7, "pending_sms": 1}), catalog, NOW),
         register_record(RegisterInputs(incident(2, drill=True, affected_people=500),
-                                       notified={"email": 500}), catalog, NOW),
+                                       notified={"notified_email": 500}), catalog, NOW),
     ]
     assert rows[0]["sensitive_data"] is True and rows[0]["sensitive_types"] == ["身份证件号码"]
     assert rows[0]["data_types"] == ["身份证件号码", "昵称"]
     totals = register_totals(rows)
     assert (totals["incidents"], totals["drills_excluded"], totals["affected_people"],
-            totals["notified_email"], totals["notified_other"], totals["with_sensitive_data"]) == (1, 1, 10, 7, 1, 1)
+            totals["notified_email"], totals["pending_sms"], totals["with_sensitive_data"]) == (1, 1, 10, 7, 1, 1)
 
 
 def test_negative_gap_counts_as_immediate() -> None:

@@ -12,7 +12,7 @@ from incident_app.domain.errors import ValidationError
 from incident_app.domain.incident import IncidentStatus
 from incident_app.services.container import Services
 from incident_app.services.demo import load_demo
-from incident_app.services.register_view import register_rows
+from incident_app.services.register_view import assessed_register_rows, register_details, register_rows
 from incident_app.services.report import incident_report
 
 
@@ -70,11 +70,18 @@ def test_recorded_judgement_reaches_the_grade(services: Services, intake: dict[s
     assert not grade.needs_judgement and not grade.reportable and grade.judgement_decision_id == 1
 
 
-def test_register_rows_carry_grade_and_next_deadline(services: Services) -> None:
+def test_register_rows_come_bare_and_details_carry_grade_and_next_deadline(
+    services: Services, intake: dict[str, object]
+) -> None:
     load_demo(services)
-    row = register_rows(services)[0]
-    assert row.grade == "一般 ⚠"  # 48,213 people with minors: waits for the officer's judgement
+    services.incidents.create(intake | {"title": "second"})
+    bare = register_rows(services)
+    assert [(r.id, r.assessed, r.grade) for r in bare] == [(2, False, None), (1, False, None)]  # newest first
+    assert bare[1].affected_people == 48_213
+    row = register_details(services, [1])[1]
+    assert row.assessed and row.grade == "一般 ⚠"  # 48,213 people with minors: waits for the officer's judgement
     assert row.next_deadline is not None and row.next_deadline_label == "CAC-2025"
+    assert assessed_register_rows(services)[1] == row
 
 
 def test_show_includes_the_assessment(services: Services, intake: dict[str, object]) -> None:

@@ -140,13 +140,13 @@ def test_unmasked_pack_is_logged_as_an_unmask(services: Services, intake: dict[s
 def test_extra_sections_plug_in(services: Services, intake: dict[str, object], tmp_path: Path) -> None:
     incident = services.incidents.create(intake)
 
-    def ledger_section(req: EvidenceRequest) -> list[tuple[str, bytes]]:
-        return [("send-ledger/ledger.csv", b"state,count\r\nsent,3\r\n")]
+    def answers_section(req: EvidenceRequest) -> list[tuple[str, bytes]]:
+        return [("extra/answers.csv", b"question,answer\r\nwho,me\r\n")]
 
     out = tmp_path / "p.zip"
-    build_evidence_pack(services, incident.id, out, sections=(*DEFAULT_SECTIONS, ledger_section))
+    build_evidence_pack(services, incident.id, out, sections=(*DEFAULT_SECTIONS, answers_section))
     assert verify_evidence(out).ok
-    assert "ledger_section" in json.loads(zipfile.ZipFile(out).read("manifest.json"))["sections"]
+    assert "answers_section" in json.loads(zipfile.ZipFile(out).read("manifest.json"))["sections"]
 
     def bad_section(req: EvidenceRequest) -> list[tuple[str, bytes]]:
         return [("../escape.txt", b"")]

@@ -70,7 +70,9 @@ def test_eml_is_one_message_per_recipient(services: Services, incident_id: int, 
         me = next(p for p in people if p.email == to)
         assert message["X-Breach-Desk-Reference"] == path.stem
         subject = str(make_header(decode_header(message["Subject"])))
-        assert subject.startswith(("关于您个人信息安全事件的告知", "A security incident involving your"))
+        # A drill (this module's incident is one): the subject says so before anything else.
+        assert subject.startswith(("【演练 DRILL】 关于您个人信息安全事件的告知",
+                                   "[DRILL 演练] A security incident involving your"))
         parts = [part.get_payload(decode=True).decode("utf-8") for part in message.walk()
                  if part.get_content_maintype() == "text"]
         assert len(parts) == 2 and all(me.display_name in p and path.stem in p for p in parts)

@@ -185,6 +185,16 @@ def test_formulas_are_stored_as_text_and_neutralised_in_the_report(services: Ser
     assert report_rows(result.report_path)[1] == ["2", "email", "'=***@x", MESSAGES["email_invalid"]]
 
 
+def test_full_width_formula_in_the_report_is_neutralised_and_the_report_is_logged(
+    services: Services, incident_id: int, tmp_path: Path
+) -> None:
+    result = services.people.import_file(incident_id, write(tmp_path, "user_id,email\nU1,＝1+2@x\n"))
+    assert report_rows(result.report_path)[1][2] == "'＝***@x"  # a Chinese input method's ＝
+    exported = services.ctx.store.events.of_types(["export.written"])
+    assert [(e.payload["what"], e.payload["where"], e.payload["count"], e.payload["unmasked"])
+            for e in exported] == [("people_import_report", str(result.report_path), 1, False)]
+
+
 def test_empty_file(services: Services, incident_id: int, tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as caught:
         services.people.import_file(incident_id, write(tmp_path, ""))
@@ -292,7 +302,9 @@ def test_search_unmask_and_streaming(services: Services, incident_id: int, tmp_p
     shown = services.people.unmask(incident_id, person.id, "guardian called the hotline")
     assert shown.name == "张三" and person.masked().name == "张*"
     event = services.audit.timeline(incident_id)[0]
-    assert (event.type, event.payload) == ("people.unmasked", {"reason": "guardian called the hotline"})
+    assert (event.type, event.payload) == ("personal_data.unmasked", {
+        "what": "person", "where": "screen", "count": 1, "reason": "guardian called the hotline",
+        "person_id": person.id})
 
 
 def test_events_carry_counts_not_personal_data(services: Services, incident_id: int, tmp_path: Path,

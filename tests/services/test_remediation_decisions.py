@@ -78,6 +78,9 @@ def test_decision_is_signed_and_latest_wins(services: Services, intake: dict[str
             "details.level",
         ),
         ({"kind": "waive_notice_element", "rationale": "x", "decided_by": "y", "details": {}}, "details.notice_kind"),
+        ({"kind": "obligation_status", "rationale": "x", "decided_by": "y",
+          "details": {"obligation_id": "cac-initial-report", "status": "met", "met_at": "yesterday"}},
+         "details.met_at"),
     ],
 )
 def test_decision_validation(

@@ -54,11 +54,11 @@ def test_purge_after_retention_leaves_register_and_counts(
     for incident in (closed, still_open):
         add_contacts(services, incident.id, 5)
     services.incidents.change_status(closed.id, IncidentStatus.CLOSED, "all notified, summary report sent")
-    before = build_register(services).records
 
     clock.now += timedelta(days=89)
     assert purge_due(services, [target]) == [] and remaining(services, closed.id) == 5
     clock.now += timedelta(days=1)
+    before = build_register(services).records
     results = purge_due(services, [target])
 
     assert [(r.incident_id, r.records_by_target) for r in results] == [(closed.id, {"test.contacts": 5})]
@@ -126,3 +126,14 @@ def test_retention_period_is_configurable_and_logged(services: Services, intake:
     for bad in (-1, 4000, "90", 1.5):
         with pytest.raises(ValidationError):
             set_retention_days(services, bad)
+
+
+def test_settings_save_checks_the_retention_days_with_everything_else(services: Services) -> None:
+    from incident_app.services.preferences import load_settings, save_settings
+
+    with pytest.raises(ValidationError) as caught:
+        save_settings(services, {}, {}, "张敏", retention_days=4000)
+    assert [p.field for p in caught.value.problems] == ["days_after_close"]
+    assert retention_policy(services).days_after_close == 90
+    save_settings(services, {}, {}, "张敏", retention_days=120)
+    assert load_settings(services).retention_days == 120

@@ -8,10 +8,12 @@ from pytestqt.qtbot import QtBot
 
 from incident_app.app import services_factory
 from incident_app.domain.i18n import Translator
+from incident_app.domain.incident import IncidentStatus
 from incident_app.domain.people import Channel, Person
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.container import open_services
 from incident_app.services.resources import load_messages
+from incident_app.services.retention import purge_due, set_retention_days
 from incident_app.ui.import_dialog import ImportDialog
 from incident_app.ui.people_model import PAGE_SIZE, PeopleModel, PersonRole
 from incident_app.ui.people_tab import PeopleTab
@@ -30,6 +32,14 @@ def make_db(tmp_path: Path, rows: int = 0) -> tuple[Path, int]:
         services.people.import_file(incident_id, path)
     services.close()
     return db, incident_id
+
+
+def services_events_of(db: Path, incident_id: int) -> list[str]:
+    services = open_services(db)
+    try:
+        return [e.type for e in services.audit.timeline(incident_id)]
+    finally:
+        services.close()
 
 
 def translator(lang: str = "zh-CN") -> Translator:
@@ -68,7 +78,9 @@ def test_table_is_masked_and_unmasking_is_logged(qtbot: QtBot, tmp_path: Path) -
     services = open_services(db)
     event = services.audit.timeline(incident_id)[0]
     services.close()
-    assert (event.type, event.payload) == ("people.unmasked", {"reason": "the person asked us to confirm the data"})
+    assert (event.type, event.payload["what"], event.payload["reason"]) == (
+        "personal_data.unmasked", "person", "the person asked us to confirm the data")
+    assert services_events_of(db, incident_id).count("personal_data.unmasked") == 1  # one event, not two
 
 
 def test_search_filters_through_the_worker(qtbot: QtBot, tmp_path: Path) -> None:
@@ -179,3 +191,23 @@ def test_headers_translate(qtbot: QtBot, tmp_path: Path) -> None:
     tab.set_translator(translator("en"))
     assert tab.model.headerData(PeopleModel.COL_MINOR, Qt.Orientation.Horizontal) == "Under 14"
     assert tab.import_button.text() == "Import list…"
+
+
+def test_purged_list_says_so_and_offers_nothing_to_unmask(qtbot: QtBot, tmp_path: Path) -> None:
+    db, incident_id = make_db(tmp_path, rows=3)
+    services = open_services(db)
+    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "done")
+    set_retention_days(services, 0)
+    assert purge_due(services)[0].records_by_target["people.contacts"] == 3
+    services.close()
+    tab = make_tab(qtbot, db, incident_id)
+    tab.refresh()
+    assert tab.purged.isVisibleTo(tab) and "联系人信息已于" in tab.purged.text()
+    assert "共 3 人" in tab.summary.text()  # the counts stay
+    assert not tab.unmask_button.isEnabled() and not tab.import_button.isEnabled()
+    assert [tab.model.index(0, c).data() for c in (PeopleModel.COL_NAME, PeopleModel.COL_EMAIL)] == ["—", "—"]
+    (tmp_path / "other").mkdir()
+    fresh, other = make_db(tmp_path / "other", rows=1)
+    tab2 = make_tab(qtbot, fresh, other)
+    tab2.refresh()
+    assert not tab2.purged.isVisibleTo(tab2) and tab2.unmask_button.isEnabled()

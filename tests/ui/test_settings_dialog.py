@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from incident_app.services.container import open_services
 from incident_app.services.preferences import load_smtp_settings
+from incident_app.services.retention import retention_policy
 from tests.ui.helpers import make_window
 
 
@@ -41,5 +42,31 @@ def test_settings_validate_and_save(qtbot: QtBot, tmp_path: Path) -> None:
         assert services.ctx.actor == "张敏"
         row = services.ctx.store.db.execute("SELECT value FROM settings WHERE key = 'smtp'").fetchone()
         assert "password" not in row[0]
+    finally:
+        services.close()
+
+
+def test_retention_days_are_set_in_settings_and_logged(qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    window = make_window(qtbot, db)
+    window.open_settings()
+    dialog = window.dialog
+    assert dialog.retention_days.value() == 90
+    dialog.retention_days.setValue(30)
+    dialog.submit()
+    assert not dialog.isVisible()
+    services = open_services(db)
+    try:
+        assert retention_policy(services).days_after_close == 30
+        events = services.ctx.store.events.of_types(["settings.retention_changed"])
+        assert [e.payload for e in events] == [{"from": 90, "to": 30}]
+    finally:
+        services.close()
+    window.open_settings()
+    assert window.dialog.retention_days.value() == 30
+    window.dialog.submit()  # unchanged: no second event
+    services = open_services(db)
+    try:
+        assert len(services.ctx.store.events.of_types(["settings.retention_changed"])) == 1
     finally:
         services.close()

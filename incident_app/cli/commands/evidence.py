@@ -4,11 +4,14 @@ manifest. ``evidence verify FILE.zip``: check a pack; exit 1 naming every file t
 from __future__ import annotations
 
 import argparse
+import importlib.util
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from incident_app.cli.output import CliError, print_json, say
 from incident_app.services.container import Services
+from incident_app.services.documents import PdfWriter
 from incident_app.services.evidence import build_evidence_pack
 from incident_app.services.evidence_verify import find_in_event_log, verify_evidence
 
@@ -37,11 +40,36 @@ def handle(args: argparse.Namespace, services: Services) -> int:
         raise CliError(f"'{args.target}' is neither an incident id nor 'verify'", 2) from None
     if args.out is None:
         raise CliError("say where to write the pack: evidence ID --out FILE.zip", 2)
-    pack = build_evidence_pack(services, incident_id, args.out, unmask=args.unmask)
+    pack = build_evidence_pack(services, incident_id, args.out, unmask=args.unmask, pdf_writer=_pdf_writer())
     say(f"evidence pack of incident {incident_id} written to {pack.path} ({len(pack.files)} files)")
     print_json({"path": pack.path, "files": len(pack.files), "manifest_sha256": pack.manifest_sha256,
                 "unmasked": args.unmask})
     return 0
+
+
+class _QtPdfOnFirstUse:
+    """The Qt PDF adapter, loaded only when a pack has a printable notice (the CLI never imports
+    Qt otherwise)."""
+
+    def __init__(self) -> None:
+        self._writer: PdfWriter | None = None
+
+    def write_pdf(self, html_pages: Iterable[str], path: Path, *, watermark: str = "") -> int:
+        if self._writer is None:
+            from incident_app.adapters.qt_pdf import QtPdfWriter
+
+            self._writer = QtPdfWriter()
+        return self._writer.write_pdf(html_pages, path, watermark=watermark)
+
+
+def _pdf_writer() -> PdfWriter | None:
+    """A PDF writer when Qt is installed; without one the pack has no PDF copies and its
+    manifest and README say so."""
+    try:
+        found = importlib.util.find_spec("PySide6.QtGui")
+    except ImportError:  # PySide6 missing (or blocked, as in the no-Qt test run)
+        return None
+    return _QtPdfOnFirstUse() if found is not None else None
 
 
 def _verify(pack: Path, services: Services) -> int:

@@ -9,6 +9,8 @@ import sys
 from datetime import date
 from typing import Any
 
+from incident_app.cli.output import say
+from incident_app.domain.clock import to_iso
 from incident_app.domain.people import Person
 from incident_app.services.container import Services
 
@@ -32,8 +34,9 @@ def handle(args: argparse.Namespace, services: Services) -> int:
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped early: not an error. Silence the final flush.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    if args.unmask:  # logged even when the reader stopped early: what was written was shown
-        services.people.log_bulk_unmask(args.id, shown[0], args.reason or "people --unmask (command line)")
+    # Logged even when the reader stopped early: what was written was shown.
+    services.people.log_list_written(args.id, shown[0], unmasked=args.unmask,
+                                     reason=args.reason or ("people --unmask (command line)" if args.unmask else ""))
     return 0
 
 
@@ -43,7 +46,12 @@ def _write(args: argparse.Namespace, services: Services, out: Any, shown: list[i
     total = people.count(args.id, args.search)
     limit = total if args.limit is None else args.limit
     masked = "false" if args.unmask else "true"
+    purged = people.purged_at(args.id)
+    if purged is not None:
+        say(f"the contacts of incident {args.id} were purged on {to_iso(purged)} (retention): "
+            "names, user ids, contacts, addresses and birth dates are blank; the counts stay")
     out.write(f'{{\n  "incident_id": {args.id},\n  "masked": {masked},\n')
+    out.write(f'  "contacts_purged_at": {json.dumps(to_iso(purged) if purged else None)},\n')
     out.write(f'  "summary": {json.dumps(people.summary(args.id).to_dict(), ensure_ascii=False)},\n')
     out.write(f'  "matching": {total},\n  "people": [')
     for person in _selected(services, args, limit):

@@ -47,8 +47,8 @@ def handle_set(args: argparse.Namespace, services: Services) -> int:
 
 
 def handle_purge(args: argparse.Namespace, services: Services) -> int:
-    if not DEFAULT_PURGE_TARGETS:
-        say("no purge targets are registered yet: nothing holds affected people's contacts to purge")
     results = purge_due(services)
+    if not results:
+        say("nothing to purge: no closed incident is past its retention period")
     print_json([{"incident_id": r.incident_id, "records_by_target": r.records_by_target} for r in results])
     return 0

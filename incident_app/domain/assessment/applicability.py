@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from incident_app.domain.assessment.common import Text
+from incident_app.domain.assessment.delivery import EmailDelivery
 from incident_app.domain.assessment.enisa_rules import Band
 from incident_app.domain.assessment.grading import CacGrade
 from incident_app.domain.assessment.people import PeopleCounts
@@ -45,6 +46,7 @@ class Situation:
     minors_involved: bool
     now: datetime
     profile_numbers: Mapping[str, float]
+    email_delivery: EmailDelivery | None = None
 
     @property
     def suspected(self) -> bool:

@@ -11,6 +11,7 @@ from datetime import datetime
 from incident_app.domain.assessment.applicability import Situation
 from incident_app.domain.assessment.common import Text
 from incident_app.domain.assessment.deadlines import Anchors, ChineseOfficialCalendar, WorkdayCalendar
+from incident_app.domain.assessment.delivery import EmailDelivery
 from incident_app.domain.assessment.enisa_rules import EnisaInputs, EnisaRules
 from incident_app.domain.assessment.grading import CacGrade, GradingInput, GradingRules, grade_incident
 from incident_app.domain.assessment.obligations import Obligation, ObligationRules, evaluate_obligations
@@ -41,6 +42,8 @@ class AssessmentInput:
     enisa_inputs: EnisaInputs
     now: datetime
     people: PeopleCountsLike | None = None
+    # The people's channels and the send ledger's batches: e-mail delivery can meet an obligation.
+    email_delivery: EmailDelivery | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def assess(data: AssessmentInput, catalog: Catalog, rules: AssessmentRules,
         suspected=facts.likelihood == Likelihood.SUSPECTED,
         judgement=_latest(data.decisions, DecisionKind.CAC_GRADE_JUDGEMENT)), rules.grading)
     situation = Situation(facts, data.profile.operator_type, people, grade, severity.band, data.decisions, minors,
-                          data.now, _profile_numbers(data.profile))
+                          data.now, _profile_numbers(data.profile), data.email_delivery)
     obligations = evaluate_obligations(situation, rules.obligations, _anchors(data),
                                        calendar or ChineseOfficialCalendar())
     return Assessment(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_app.domain.assessment.applicability import PREDICATES, Applies, Situation, Verdict, decision_text
 from incident_app.domain.assessment.common import Citation, RuleReader, Text, join_texts, weakest
@@ -24,6 +25,8 @@ from incident_app.domain.assessment.deadlines import (
     WorkdayCalendar,
     compute_deadline,
 )
+from incident_app.domain.assessment.delivery import GROUPS
+from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.profile import OperatorType
 
@@ -85,6 +88,7 @@ class ObligationRule:
     not_applicable_by: tuple[DecisionKind, ...]
     judgement_by: tuple[DecisionKind, ...]
     met_by_fact: str | None
+    met_by_email_delivery: str | None  # a recipient group of domain/assessment/delivery.py
     title: Text
     why: Text
     citation: Citation
@@ -116,6 +120,8 @@ class Obligation:
     # The case-specific part of ``why`` and, when a judgement is needed, the decision that settles it.
     reason: Text = NO_TEXT
     resolve_with: str | None = None
+    # When it was met, where a record says so (a status decision, the send ledger).
+    met_at: datetime | None = None
 
     @cached_property
     def why(self) -> Text:
@@ -175,8 +181,16 @@ def _rule(r: RuleReader, item: Mapping[str, Any], i: int, channels: Mapping[str,
         profile_field=profile_field, applies=applies,
         not_applicable_by=_kinds(r, item, "not_applicable_by", where),
         judgement_by=_kinds(r, item, "judgement_by", where), met_by_fact=item.get("met_by_fact"),
+        met_by_email_delivery=_delivery_group(r, item, where),
         title=r.bilingual(item, "title", where), why=r.bilingual(item, "why", where), citation=r.citation(item, where),
     )
+
+
+def _delivery_group(r: RuleReader, item: Mapping[str, Any], where: str) -> str | None:
+    group = item.get("met_by_email_delivery")
+    if group is not None and group not in GROUPS:
+        r.fail(f"{where}.met_by_email_delivery", f"must be one of {', '.join(GROUPS)}")
+    return str(group) if group else None
 
 
 def _kinds(r: RuleReader, item: Mapping[str, Any], key: str, where: str) -> tuple[DecisionKind, ...]:
@@ -215,7 +229,7 @@ def _evaluate(rule: ObligationRule, s: Situation, rules: ObligationRules, anchor
         timing = replace(timing, amount=float(s.profile_numbers[rule.profile_field]))
     deadline = compute_deadline(timing, rule.anchor, anchors, calendar, operator.hours)
     verdict = PREDICATES[rule.applies](s)
-    status, needs, reason, decision_id = _status(rule, s, verdict)
+    status, needs, reason, decision_id, met_at = _status(rule, s, verdict)
     if status in (ObligationStatus.PENDING, ObligationStatus.NEEDS_JUDGEMENT) and deadline.due and s.now > deadline.due:
         status = ObligationStatus.OVERDUE
         reason = reason + Text("已超过截止时间。", "The due time has passed.")
@@ -230,35 +244,68 @@ def _evaluate(rule: ObligationRule, s: Situation, rules: ObligationRules, anchor
         id=rule.id, regime=rule.regime, recipient=rule.recipient,
         recipient_detail=rule.recipient_text or operator.recipient, channels=rule.channels, title=rule.title,
         deadline=deadline, status=status, needs_judgement=needs, why_parts=tuple(parts), citation=citation,
-        decision_id=decision_id, reason=reason, resolve_with=verdict.resolve_with if needs else None,
+        decision_id=decision_id, reason=reason, resolve_with=verdict.resolve_with if needs else None, met_at=met_at,
     )
 
 
-def _status(rule: ObligationRule, s: Situation, verdict: Verdict) -> tuple[ObligationStatus, bool, Text, int | None]:
+class _Status(NamedTuple):
+    status: ObligationStatus
+    needs_judgement: bool
+    reason: Text
+    decision_id: int | None = None
+    met_at: datetime | None = None
+
+
+def _status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status:
     override = _status_decision(rule.id, s.decisions)
     if override is not None:
         return _from_status_decision(override, verdict)
     if rule.met_by_fact and getattr(s.facts, rule.met_by_fact, False):
-        return ObligationStatus.MET, False, verdict.reason + Text(
-            f"事件事实记录已办理（{rule.met_by_fact}）。", f"The facts record it as done ({rule.met_by_fact})."), None
+        return _Status(ObligationStatus.MET, False, verdict.reason + Text(
+            f"事件事实记录已办理（{rule.met_by_fact}）。", f"The facts record it as done ({rule.met_by_fact})."))
     for kind in rule.not_applicable_by:
         decision = s.latest(kind)
         if decision:
             because = Text("因记录在案的决定而不适用：", "Not applicable because of a recorded ")
-            return ObligationStatus.NOT_APPLICABLE, False, verdict.reason + because + decision_text(decision), \
-                decision.id
+            return _Status(ObligationStatus.NOT_APPLICABLE, False, verdict.reason + because + decision_text(decision),
+                           decision.id)
     if verdict.applies == Applies.NO:
-        return ObligationStatus.NOT_APPLICABLE, False, verdict.reason, None
+        return _Status(ObligationStatus.NOT_APPLICABLE, False, verdict.reason)
+    delivered = _delivery_status(rule, s, verdict)
+    if delivered.status == ObligationStatus.MET:
+        return delivered
     for kind in rule.judgement_by:
         decision = s.latest(kind)
         if decision:
-            return ObligationStatus.NEEDS_JUDGEMENT, True, verdict.reason + Text(
+            return _Status(ObligationStatus.NEEDS_JUDGEMENT, True, delivered.reason + Text(
                 "存在可能与本项冲突的决定，请判断本项是否仍须履行：",
                 "A recorded decision may conflict with this duty; decide whether it still applies: ") + decision_text(
-                decision), decision.id
+                decision), decision.id)
     if verdict.applies == Applies.JUDGEMENT:
-        return ObligationStatus.NEEDS_JUDGEMENT, True, verdict.reason, None
-    return ObligationStatus.PENDING, False, verdict.reason, None
+        return _Status(ObligationStatus.NEEDS_JUDGEMENT, True, delivered.reason)
+    return _Status(ObligationStatus.PENDING, False, delivered.reason)
+
+
+def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status:
+    """Met when the send ledger shows the whole group e-mailed (domain/assessment/delivery.py);
+    otherwise pending, with the e-mail progress added to the reason once sending has begun."""
+    delivery, group = s.email_delivery, rule.met_by_email_delivery
+    if delivery is None or group is None or not delivery.batches:
+        return _Status(ObligationStatus.PENDING, False, verdict.reason)
+    done = delivery.completed_at(group)
+    if done is not None:
+        return _Status(ObligationStatus.MET, False, verdict.reason + Text(
+            f"发送记录显示全部告知邮件已发出（最后一封于 {to_iso(done)} 被邮件服务器接收）。",
+            f"The send ledger shows every notice e-mail sent (the last accepted by the relay at {to_iso(done)})."),
+            met_at=done)
+    waiting = delivery.waiting_on_other_channels(group)
+    progress = Text(f"已发出 {delivery.emails_sent():,} 封告知邮件，尚未全部完成",
+                    f"{delivery.emails_sent():,} notice e-mails sent, not yet all")
+    if waiting:
+        progress = progress + Text(f"；另有 {waiting:,} 人须以短信或信函告知，完成后请记录 obligation_status 决定",
+                                   f"; SMS or letter for {waiting:,} more: record an obligation_status "
+                                   "decision once they are told")
+    return _Status(ObligationStatus.PENDING, False, verdict.reason + progress + Text("。", "."))
 
 
 def _status_decision(obligation_id: str, decisions: tuple[Decision, ...]) -> Decision | None:
@@ -267,15 +314,28 @@ def _status_decision(obligation_id: str, decisions: tuple[Decision, ...]) -> Dec
     return found[-1] if found else None
 
 
-def _from_status_decision(decision: Decision, verdict: Verdict) -> tuple[ObligationStatus, bool, Text, int | None]:
+def _from_status_decision(decision: Decision, verdict: Verdict) -> _Status:
     try:
         status = ObligationStatus(str(decision.details.get("status")))
     except ValueError:
         unknown = Text("决定中的状态无法识别：", "The status in the decision is not recognised: ")
-        return ObligationStatus.NEEDS_JUDGEMENT, True, verdict.reason + unknown + decision_text(decision), decision.id
+        return _Status(ObligationStatus.NEEDS_JUDGEMENT, True, verdict.reason + unknown + decision_text(decision),
+                       decision.id)
     if status == ObligationStatus.OVERDUE:  # overdue is computed from the clock, never declared
         status = ObligationStatus.PENDING
     needs = status == ObligationStatus.NEEDS_JUDGEMENT
-    return status, needs, verdict.reason + Text(f"负责人记录状态为 {status.value}：",
-                                                f"The officer recorded the status {status.value}: ") + decision_text(
-        decision), decision.id
+    reason = verdict.reason + Text(f"负责人记录状态为 {status.value}：",
+                                   f"The officer recorded the status {status.value}: ") + decision_text(decision)
+    met_at = _decision_met_at(decision) if status == ObligationStatus.MET else None
+    return _Status(status, needs, reason, decision.id, met_at)
+
+
+def _decision_met_at(decision: Decision) -> datetime:
+    """When the officer says it was done (``details.met_at``), else when it was recorded."""
+    stated = decision.details.get("met_at")
+    if stated:
+        try:
+            return parse_time(str(stated))
+        except ValueError:
+            pass  # the decision form validates it; an old free-text value falls back to the record time
+    return decision.decided_at
