@@ -127,9 +127,11 @@ class MetricsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(form)
+        layout.addSpacing(12)
         layout.addWidget(self.chart_title)
         layout.addWidget(self.chart)
         layout.addLayout(bottom)
+        layout.addStretch(1)  # keep the figures together at the top instead of spread over the height
 
     def retranslate(self) -> None:
         t = self.tr_.t
