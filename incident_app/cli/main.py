@@ -21,6 +21,9 @@ from incident_app.services.container import Services, open_services
 from incident_app.storage.database import default_db_path
 from incident_app.storage.store import ConnectHook
 
+# Commands that may create the database file; every other command needs an existing one.
+CREATING_COMMANDS = frozenset({"new", "demo", "db", "catalog"})
+
 
 def _common_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -67,6 +70,10 @@ def run(argv: Sequence[str]) -> int:
         parser.print_help(sys.stderr)
         return 2
     db_path = getattr(args, "db", None) or default_db_path()
+    if not db_path.exists() and args.command not in CREATING_COMMANDS:
+        # A mistyped --db must not silently start an empty database the officer then works in.
+        return _fail(f"no database at {db_path}; check --db / $INCIDENT_APP_DB, or create one with "
+                     "'new', 'demo' or 'db init'", 2)
     try:
         services = _open(db_path, resolve_connect_hook(args, db_path))
     except CliError as exc:

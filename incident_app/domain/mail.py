@@ -114,6 +114,11 @@ class MessageSource(Protocol):
         """Every email notice of the incident, in a stable order, one per recipient."""
         ...
 
+    def preview_messages(self, incident_id: int) -> Iterator[OutgoingMessage]:
+        """The same messages whether or not they are approved yet: dry runs and test sends let
+        the officer look at the real per-person e-mails before approving them."""
+        ...
+
     def approval(self, incident_id: int) -> ApprovalStatus:
         """Whether the notice content was approved (sending refuses otherwise)."""
         ...

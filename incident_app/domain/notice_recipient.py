@@ -104,7 +104,10 @@ def recipients_from_person(person: Any) -> list[NoticeRecipient]:
         _text(person, "guardian_phone"), _text(person, "address"), types, is_guardian=True,
         child_display_name=mask_name(_text(person, "name")),
     )
-    # A child's own notice goes out only through a contact of the child's own.
+    if not (guardian.email or guardian.phone or guardian.address):
+        return []  # never the child alone: counted toward the announcement until a guardian is found
+    # The child is told too (Minors' Regs Art. 35: minors and guardians), through a contact of the
+    # child's own, alongside the guardian.
     has_own_contact = (own.email and own.email != guardian.email) or (own.phone and own.phone != guardian.phone)
     return [guardian, own] if has_own_contact else [guardian]
 

@@ -101,8 +101,10 @@ def choose_channel(
     guardian_email: str | None, guardian_mobile: bool,
 ) -> Channel:
     """Email first, then SMS to a mobile, then a letter; a minor's notice goes to the guardian
-    (by the guardian's email or mobile, else a letter to the household address). A minor with
-    no guardian contact is still told directly rather than not at all."""
+    (by the guardian's email or mobile, else a letter to the household address). A child under 14
+    is never contacted alone (DESIGN.md: notified through the guardian): with no guardian contact
+    nor address the child counts toward the public announcement and the report asks the officer
+    to find the guardian."""
     return Channel(channel_code(is_minor, email, mobile, address, guardian_email, guardian_mobile))
 
 
@@ -116,6 +118,7 @@ def channel_code(is_minor: bool, email: str | None, mobile: bool, address: str |
             return "guardian_sms"
         if address:
             return "guardian_letter"
+        return "none"
     if email:
         return "email"
     if mobile:

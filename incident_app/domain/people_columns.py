@@ -88,7 +88,7 @@ def apply_corrections(base: ColumnMapping, corrections: Mapping[str, str | None]
     fields = list(base.fields)
     for header, field in corrections.items():
         if header not in base.headers:
-            problems.append(FieldProblem(header, "no such column in the file; columns are: " + ", ".join(base.headers)))
+            problems.append(FieldProblem(header, "no such column in the file; columns are: " + shown_headers(base)))
             continue
         if field and field not in FIELDS:
             problems.append(FieldProblem(header, f"unknown field '{field}'; choose one of: " + ", ".join(FIELDS)))
@@ -107,12 +107,24 @@ def _duplicates(mapping: ColumnMapping) -> list[FieldProblem]:
             if used.count(f) > 1]
 
 
+def shown_headers(mapping: ColumnMapping) -> str:
+    """The first row for an error message. Unrecognised cells are masked: a file without a
+    header row has a person's name, e-mail and phone there, and messages reach terminals and logs."""
+    return ", ".join(h if f else _mask_cell(h) for h, f in zip(mapping.headers, mapping.fields, strict=True))
+
+
+def _mask_cell(value: str) -> str:
+    if len(value) <= 2:
+        return "*" * len(value)
+    return value[0] + "*" * min(len(value) - 2, 8) + value[-1]
+
+
 def check_usable(mapping: ColumnMapping) -> None:
     """A file must at least say who people are: a user id or a name column."""
     if mapping.index_of("user_id") is None and mapping.index_of("name") is None:
         raise ValidationError.single(
             "(header)",
-            "no column recognised as user_id/用户ID or name/姓名 (found: " + ", ".join(mapping.headers)
-            + "); rename the header or map the column",
+            "no column recognised as user_id/用户ID or name/姓名 (first row: " + shown_headers(mapping)
+            + "); if the file has no header row, add one; otherwise rename the header or map the column",
             row=1,
         )

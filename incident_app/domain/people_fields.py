@@ -30,8 +30,9 @@ MESSAGES: dict[str, str] = {
                          "(run 'catalog' for the ids); dropped",
     "language_unknown": "无法识别的语言，按 zh-CN 处理 / unrecognised language; zh-CN used",
     "too_long": "超过 200 个字符，已舍弃 / longer than 200 characters; field dropped",
-    "minor_no_guardian": "未满14周岁但没有监护人联系方式，直接通知本人或公告 / under 14 with no guardian "
-                         "contact: told directly or by announcement",
+    "minor_no_guardian": "未满14周岁但没有监护人联系方式：不直接联系儿童，计入公告，请查找监护人 / under 14 with no "
+                         "guardian contact: the child is not contacted alone; counted toward the announcement — "
+                         "find the guardian",
     "row_unidentified": "既无用户ID，也无姓名加联系方式，整行未导入 / no user id, and no name with a contact: "
                         "row not imported",
     "duplicate": "与第 {row} 行为同一人（{key} 相同），已合并 / same person as row {row} (same {key}); merged",

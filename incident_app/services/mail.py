@@ -213,7 +213,7 @@ class MailService:
         self._ctx.store.incidents.get(incident_id)
         validate_smtp_settings(settings)
         _check_test_address(to_address, settings)
-        message = next(iter(source.iter_messages(incident_id)), None)
+        message = next(iter(source.preview_messages(incident_id)), None)
         if message is None:
             raise NotFoundError(f"incident {incident_id} has no email notices to test")
         problems = recipient_problems(message, settings.organisation_addresses())
@@ -239,7 +239,7 @@ class MailService:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         written, blocked_lines = 0, []
         sender, org, now = _sender(settings), settings.organisation_addresses(), self._ctx.now()
-        for number, message in enumerate(source.iter_messages(incident_id), 1):
+        for number, message in enumerate(source.preview_messages(incident_id), 1):
             problems = recipient_problems(message, org)
             if problems:
                 blocked_lines.append(f"{message.reference}: {'; '.join(problems)}")

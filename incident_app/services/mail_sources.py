@@ -66,6 +66,9 @@ class StaticMessageSource:
     def iter_messages(self, incident_id: int) -> Iterator[OutgoingMessage]:
         return (m for m in self.messages if m.incident_id == incident_id)
 
+    def preview_messages(self, incident_id: int) -> Iterator[OutgoingMessage]:
+        return self.iter_messages(incident_id)
+
     def approval(self, incident_id: int) -> ApprovalStatus:
         return ApprovalStatus(self.approved, self.reason)
 
@@ -87,6 +90,9 @@ class SyntheticMessageSource:
 
     def iter_messages(self, incident_id: int) -> Iterator[OutgoingMessage]:
         return (self.message(incident_id, number) for number in range(1, self.size + 1))
+
+    def preview_messages(self, incident_id: int) -> Iterator[OutgoingMessage]:
+        return self.iter_messages(incident_id)
 
     def approval(self, incident_id: int) -> ApprovalStatus:
         return ApprovalStatus(True)

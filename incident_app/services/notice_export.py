@@ -25,6 +25,7 @@ from incident_app.services.html_blocks import html_to_text
 from incident_app.services.notice_personal import PersonalRenderer
 from incident_app.services.notice_render import subject_of
 from incident_app.services.notice_set import NoticeSet, NoticeState
+from incident_app.services.private_files import precreate_private
 
 FORMATS = ("pdf", "docx", "html", "txt", "eml")
 DRILL_WATERMARK = "演练 DRILL"
@@ -65,7 +66,7 @@ class NoticeExporter:
                 self._export_master(state, fmt)
         if self.recipients is not None:
             self._export_personal(wanted)
-        for path in self.result.files:  # DOCX and PDF libraries create files with the default mode
+        for path in self.result.files:  # belt and braces: every file was created 0600 already
             os.chmod(path, 0o600)
         return self.result
 
@@ -90,10 +91,10 @@ class NoticeExporter:
             _write_private(self._path(notice.kind, f"{stem}.txt"), text)
         elif fmt == "pdf" and printable and self.pdf_writer:
             path = self._path(notice.kind, f"{stem}.pdf")
-            self.pdf_writer.write_pdf([notice.content], path, watermark=self._watermark)
+            self.pdf_writer.write_pdf([notice.content], precreate_private(path), watermark=self._watermark)
         elif fmt == "docx" and printable:
             banner = self._notice_banner(notice.lang)
-            write_docx(notice.content, self._path(notice.kind, f"{stem}.docx"), drill_banner=banner)
+            write_docx(notice.content, precreate_private(self._path(notice.kind, f"{stem}.docx")), drill_banner=banner)
         elif fmt == "eml" and notice.channel == Channel.EMAIL_HTML and self.recipients is None:
             self._specimen_eml(state)
 
@@ -156,7 +157,8 @@ class NoticeExporter:
                 continue
             path = self._path(kind, f"letters.{lang}.pdf")
             assert self.pdf_writer is not None
-            count = self.pdf_writer.write_pdf(itertools.chain([first], pages), path, watermark=self._watermark)
+            count = self.pdf_writer.write_pdf(itertools.chain([first], pages), precreate_private(path),
+                                              watermark=self._watermark)
             self.result.notes.append(f"{path.name}: {letters[0]} letter(s), {count} page(s)")
 
     def _letter_pages(self, personal: PersonalRenderer, kind: NoticeKind, lang: str,

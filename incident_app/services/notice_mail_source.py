@@ -62,8 +62,21 @@ class NoticeMessageSource:
         return hashlib.sha256("".join(digests).encode()).hexdigest()[:16]
 
     def iter_messages(self, incident_id: int) -> Iterator[OutgoingMessage]:
-        version = self.notice_version(incident_id)
-        for email in self._notices.personal_emails(incident_id, self._recipients(incident_id)):
+        """The approved e-mails (refuses, before yielding anything, when a master is unapproved)."""
+        return self._messages(incident_id, self.notice_version(incident_id), require_approval=True)
+
+    def preview_messages(self, incident_id: int) -> Iterator[OutgoingMessage]:
+        """The e-mails as they would go out now, approved or not (dry run, test send). Their
+        version is marked as a draft so a preview never stands in for an approved send."""
+        notice_set = self._notices.prepare(incident_id, kinds=PERSONAL_KINDS)
+        digests = sorted(n.rendered.sha256 for n in notice_set.notices if n.rendered.channel in EMAIL_CHANNELS)
+        draft = "draft-" + hashlib.sha256("".join(digests).encode()).hexdigest()[:16]
+        return self._messages(incident_id, draft, require_approval=False)
+
+    def _messages(self, incident_id: int, version: str, *, require_approval: bool) -> Iterator[OutgoingMessage]:
+        emails = self._notices.personal_emails(incident_id, self._recipients(incident_id),
+                                               require_approval=require_approval)
+        for email in emails:
             kind = NoticeKind.GUARDIAN if email.recipient_key.endswith("#guardian") else NoticeKind.INDIVIDUAL
             yield OutgoingMessage(
                 incident_id=incident_id, notice_kind=kind.value, notice_version=version,

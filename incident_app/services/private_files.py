@@ -38,3 +38,14 @@ def write_private(path: Path, data: bytes) -> Path:
     with private_output(path) as (handle, target):
         handle.write(data)
     return target
+
+
+def precreate_private(path: Path) -> Path:
+    """Create (or empty) ``path`` with mode 0600 before a library that opens files itself (Qt's PDF
+    writer, python-docx) writes into it: opening an existing file keeps its mode, so the file is
+    never readable by others, not even while a million letters are being written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_MODE)
+    os.close(fd)
+    os.chmod(path, PRIVATE_MODE)
+    return path

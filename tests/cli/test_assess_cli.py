@@ -59,6 +59,7 @@ def test_assess_prints_the_contract(capsys: pytest.CaptureFixture[str], tmp_path
 
 
 def test_assess_unknown_incident(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli(capsys, tmp_path / "db.sqlite3", "demo")[0] == 0
     code, _, err = cli(capsys, tmp_path / "db.sqlite3", "assess", "9")
     assert code == 2 and "incident 9 does not exist" in err
 

@@ -53,8 +53,16 @@ def test_unreadable_intake_file(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 
 def test_show_unknown_incident(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli(capsys, tmp_path / "db.sqlite3", "demo")[0] == 0
     code, _, err = cli(capsys, tmp_path / "db.sqlite3", "show", "42")
     assert code == 2 and "incident 42 does not exist" in err
+
+
+def test_a_mistyped_db_path_is_refused_not_created(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    typo = tmp_path / "brech.sqlite3"
+    code, out, err = cli(capsys, typo, "show", "1")
+    assert code == 2 and out == "" and f"no database at {typo}" in err
+    assert not typo.exists()
 
 
 def test_audit_verify_passes_then_fails_after_tampering(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -140,7 +140,7 @@ def test_leap_day_birthday() -> None:
     (True, "a@x.cn", True, "addr", "g@x.cn", True, Channel.GUARDIAN_EMAIL),
     (True, "a@x.cn", True, "addr", "", True, Channel.GUARDIAN_SMS),
     (True, "a@x.cn", True, "addr", "", False, Channel.GUARDIAN_LETTER),
-    (True, "a@x.cn", False, "", "", False, Channel.EMAIL),
+    (True, "a@x.cn", False, "", "", False, Channel.NONE),  # never the child alone
     (True, "", False, "", "", False, Channel.NONE),
 ])
 def test_channel_choice(minor: bool, email: str, mobile: bool, address: str, g_email: str, g_mobile: bool,

@@ -86,3 +86,42 @@ def test_specimen_eml_without_recipients_and_pdf_needs_the_writer(services: Serv
         services.notices.export(incident_id, tmp_path, ["pdf"])
     with pytest.raises(ValidationError, match="odt"):
         services.notices.export(incident_id, tmp_path, ["odt"])
+
+
+class _ModeRecordingPdfWriter:
+    """Stands in for the Qt adapter at the port: records the file's mode when writing starts."""
+
+    def __init__(self) -> None:
+        self.modes: list[int] = []
+
+    def write_pdf(self, html_pages, path: Path, *, watermark: str = "") -> int:  # type: ignore[no-untyped-def]
+        self.modes.append(stat.S_IMODE(path.stat().st_mode))
+        with path.open("wb") as handle:
+            handle.write(b"%PDF-1.4\n")
+        return sum(1 for _ in html_pages)
+
+
+def test_pdf_and_docx_files_are_private_before_any_content_is_written(
+    services: Services, incident_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from incident_app.services import notice_export
+
+    docx_modes: list[int] = []
+    real_write_docx = notice_export.write_docx
+
+    def recording_write_docx(html: str, path: Path, **kwargs: object) -> None:
+        docx_modes.append(stat.S_IMODE(path.stat().st_mode))
+        real_write_docx(html, path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(notice_export, "write_docx", recording_write_docx)
+    writer = _ModeRecordingPdfWriter()
+    old_umask = os.umask(0o022)  # the usual default: new files readable by everyone
+    try:
+        services.notices.export(incident_id, tmp_path, ["pdf", "docx"], pdf_writer=writer,
+                                recipients=[person(1), person(2)])
+    finally:
+        os.umask(old_umask)
+    assert writer.modes and set(writer.modes) == {0o600}
+    assert docx_modes and set(docx_modes) == {0o600}

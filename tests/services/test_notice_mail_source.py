@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import email
 from email import policy
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from smtp_sink import Sink, smtp_settings
 
-from incident_app.domain.errors import NotFoundError
+from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.domain.mail import FallbackChannel, SendState
 from incident_app.services.container import Services
 from incident_app.services.mail_sources import default_message_source
@@ -119,3 +120,32 @@ def test_without_people_the_sender_says_what_to_do(services: Services, intake: d
     services.notices.people_source = None
     with pytest.raises(NotFoundError, match="import the people list"):
         default_message_source(services)
+
+
+def test_dry_run_and_test_send_work_before_approval(
+    services: Services, sink: Sink, intake: dict[str, object], tmp_path: Path
+) -> None:
+    incident = services.incidents.create(intake)
+    services.remediation.add(incident.id, REMEDIATION)
+    services.notices.people_source = lambda _id: people()
+    source = default_message_source(services)
+    assert not source.approval(incident.id).approved
+    result = services.mail.dry_run(incident.id, source, smtp_settings(sink.port), tmp_path / "eml")
+    assert result.written == 7
+    written = b"".join(path.read_bytes() for path in (tmp_path / "eml").glob("*.eml"))
+    assert b"user1@example.test" in written and b"parent@example.test" in written
+    settings = smtp_settings(sink.port, from_address="dpo@example.test")
+    services.mail.send_test(incident.id, source, settings, None, "officer@example.test")
+    assert sink.count() == 1
+    with pytest.raises(ValidationError, match="approve"):
+        next(source.iter_messages(incident.id))
+
+
+def test_a_child_without_a_guardian_contact_is_never_emailed_alone(services: Services, approved: int) -> None:
+    lone_child = SimpleNamespace(user_id="kid2", name="王小花", email="kid@example.test", phone="", address="",
+                                 is_minor=True, guardian_name="", guardian_email="", guardian_phone="",
+                                 data_types=("phone_number",), language="zh-CN")
+    services.notices.people_source = lambda _id: [*people(), lone_child]
+    addresses = [m.to_address for m in default_message_source(services).iter_messages(approved)]
+    assert "kid@example.test" not in addresses
+    assert len(addresses) == 7
