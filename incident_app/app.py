@@ -48,6 +48,20 @@ def unlock_database(db_path: Path, tr: Translator) -> tuple[bool, ConnectHook | 
     return unlocked, dialog.connect_hook
 
 
+def choose_new_database(db_path: Path, tr: Translator) -> tuple[bool, ConnectHook | None]:
+    """First start on a new file: plain or encrypted, chosen once, now (an existing file is
+    opened as it is: see :func:`unlock_database`)."""
+    if database_kind(db_path) is not DatabaseKind.NEW:
+        return True, None
+    from PySide6.QtWidgets import QDialog
+
+    from incident_app.ui.new_database_dialog import NewDatabaseDialog
+
+    dialog = NewDatabaseDialog(db_path, tr, lambda p: connect_hook_for(db_path, p, encrypt_new=True))
+    created = dialog.exec() == QDialog.DialogCode.Accepted
+    return created, dialog.connect_hook
+
+
 def saved_language(db_path: Path, connect_hook: ConnectHook | None = None) -> str | None:
     """The interface language chosen last time (read once at start-up, before any window)."""
     from incident_app.services.preferences import load_ui_language
@@ -88,9 +102,14 @@ def run_gui(argv: Sequence[str]) -> int:
     apply_look(app)
     db_path = args.db or default_db_path()
     env_lang = args.lang or os.environ.get("INCIDENT_APP_LANG")
-    unlocked, connect_hook = unlock_database(db_path, Translator(load_messages(), env_lang or DEFAULT_LANGUAGE))
-    if not unlocked:
+    start_tr = Translator(load_messages(), env_lang or DEFAULT_LANGUAGE)
+    created, connect_hook = choose_new_database(db_path, start_tr)
+    if not created:
         return 1
+    if connect_hook is None:
+        unlocked, connect_hook = unlock_database(db_path, start_tr)
+        if not unlocked:
+            return 1
     lang = env_lang or saved_language(db_path, connect_hook) or DEFAULT_LANGUAGE
     window = build_main_window(db_path, lang, connect_hook=connect_hook)
     window.show()

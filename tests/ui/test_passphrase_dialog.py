@@ -94,3 +94,26 @@ def test_start_up_asks_only_for_an_encrypted_file(qtbot: QtBot, tmp_path: Path, 
     QTimer.singleShot(0, type_passphrase)
     unlocked, hook = unlock_database(path, tr)
     assert unlocked and hook is not None
+
+
+def test_first_start_on_a_new_file_asks_plain_or_encrypted(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtCore import QTimer
+
+    from incident_app.app import choose_new_database
+    from incident_app.ui.new_database_dialog import NewDatabaseDialog
+
+    tr = Translator(load_messages(), "zh-CN")
+    existing = encrypted_db(tmp_path)
+    assert choose_new_database(existing, tr) == (True, None)  # an existing file: no question
+
+    seen: list[str] = []
+
+    def choose_plain() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, NewDatabaseDialog)
+        seen.append(dialog.windowTitle())
+        dialog.create_database()
+
+    QTimer.singleShot(0, choose_plain)
+    assert choose_new_database(tmp_path / "new.sqlite3", tr) == (True, None)
+    assert seen == ["新建数据库"]
