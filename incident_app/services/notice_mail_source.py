@@ -14,6 +14,7 @@ from incident_app.domain.errors import ValidationError
 from incident_app.domain.mail import ApprovalStatus, FallbackChannel, OutgoingMessage
 from incident_app.domain.notice_recipient import NoticeRecipient, recipient_reference, recipients_from_people
 from incident_app.domain.notices import Channel, NoticeKind
+from incident_app.services.notice_set import NoticeSet, NoticeState
 from incident_app.services.notices import NoticeService
 
 PeopleOf = Callable[[int], Iterable[Any]]
@@ -51,31 +52,28 @@ class NoticeMessageSource:
     def notice_version(self, incident_id: int) -> str:
         """One id for the approved email masters (all kinds and languages): a new approval of any
         of them is a new version, so the corrected notice goes to everyone again."""
-        notice_set = self._notices.prepare(incident_id, kinds=PERSONAL_KINDS)
-        states = [n for n in notice_set.notices if n.rendered.channel in EMAIL_CHANNELS]
-        unapproved = [f"{s.rendered.kind.value}/{s.rendered.channel.value}/{s.rendered.lang}"
-                      for s in states if not s.approval]
-        if not states or unapproved:
-            what = ", ".join(unapproved) or "no personal email notice is planned"
-            raise ValidationError.single("notices", f"not approved in their current form: {what}; approve them first")
-        digests = sorted(s.rendered.sha256 for s in states)
-        return hashlib.sha256("".join(digests).encode()).hexdigest()[:16]
+        return _approved_version(self._email_set(incident_id))
 
     def iter_messages(self, incident_id: int) -> Iterator[OutgoingMessage]:
         """The approved e-mails (refuses, before yielding anything, when a master is unapproved)."""
-        return self._messages(incident_id, self.notice_version(incident_id), require_approval=True)
+        notice_set = self._email_set(incident_id)
+        return self._messages(incident_id, notice_set, _approved_version(notice_set), require_approval=True)
 
     def preview_messages(self, incident_id: int) -> Iterator[OutgoingMessage]:
         """The e-mails as they would go out now, approved or not (dry run, test send). Their
         version is marked as a draft so a preview never stands in for an approved send."""
-        notice_set = self._notices.prepare(incident_id, kinds=PERSONAL_KINDS)
-        digests = sorted(n.rendered.sha256 for n in notice_set.notices if n.rendered.channel in EMAIL_CHANNELS)
-        draft = "draft-" + hashlib.sha256("".join(digests).encode()).hexdigest()[:16]
-        return self._messages(incident_id, draft, require_approval=False)
+        notice_set = self._email_set(incident_id)
+        draft = "draft-" + _digest(_email_states(notice_set))
+        return self._messages(incident_id, notice_set, draft, require_approval=False)
 
-    def _messages(self, incident_id: int, version: str, *, require_approval: bool) -> Iterator[OutgoingMessage]:
+    def _email_set(self, incident_id: int) -> NoticeSet:
+        """The personal notices, prepared once per call (the version and the bodies share it)."""
+        return self._notices.prepare(incident_id, kinds=PERSONAL_KINDS)
+
+    def _messages(self, incident_id: int, notice_set: NoticeSet, version: str, *,
+                  require_approval: bool) -> Iterator[OutgoingMessage]:
         emails = self._notices.personal_emails(incident_id, self._recipients(incident_id),
-                                               require_approval=require_approval)
+                                               require_approval=require_approval, notice_set=notice_set)
         for email in emails:
             kind = NoticeKind.GUARDIAN if email.recipient_key.endswith("#guardian") else NoticeKind.INDIVIDUAL
             yield OutgoingMessage(
@@ -98,3 +96,22 @@ def _fallback(recipient: NoticeRecipient) -> FallbackChannel:
     if recipient.address:
         return FallbackChannel.LETTER
     return FallbackChannel.ANNOUNCEMENT
+
+
+def _email_states(notice_set: NoticeSet) -> list[NoticeState]:
+    return [n for n in notice_set.notices if n.rendered.channel in EMAIL_CHANNELS]
+
+
+def _digest(states: Iterable[NoticeState]) -> str:
+    return hashlib.sha256("".join(sorted(s.rendered.sha256 for s in states)).encode()).hexdigest()[:16]
+
+
+def _approved_version(notice_set: NoticeSet) -> str:
+    """The version id of the approved masters; refuses (ValidationError) while any is unapproved."""
+    states = _email_states(notice_set)
+    unapproved = [f"{s.rendered.kind.value}/{s.rendered.channel.value}/{s.rendered.lang}"
+                  for s in states if not s.approval]
+    if not states or unapproved:
+        what = ", ".join(unapproved) or "no personal email notice is planned"
+        raise ValidationError.single("notices", f"not approved in their current form: {what}; approve them first")
+    return _digest(states)

@@ -257,11 +257,14 @@ class NoticeService:
 
     # -- personal emails for the sender --------------------------------------------------------
     def personal_emails(self, incident_id: int, recipients: Iterable[NoticeRecipient], *,
-                        require_approval: bool = True, grade: str | None = None) -> Iterator[PersonalEmail]:
+                        require_approval: bool = True, grade: str | None = None,
+                        notice_set: NoticeSet | None = None) -> Iterator[PersonalEmail]:
         """Each recipient's email (subject, text, HTML), rendered from the approved masters. Raises
         ValidationError before yielding anything if a master is not approved (unless
-        ``require_approval`` is False, e.g. for a dry run)."""
-        notice_set = self.prepare(incident_id, grade=grade, kinds=[NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN])
+        ``require_approval`` is False, e.g. for a dry run). A caller that already prepared the
+        personal notices passes ``notice_set`` so they are not rendered again."""
+        if notice_set is None:
+            notice_set = self.prepare(incident_id, grade=grade, kinds=[NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN])
         emails = [n for n in notice_set.notices if n.rendered.channel in (Channel.EMAIL_HTML, Channel.EMAIL_TEXT)]
         allowed = {NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN}
         if require_approval:
