@@ -55,9 +55,11 @@ def choose_new_database(db_path: Path, tr: Translator) -> tuple[bool, ConnectHoo
         return True, None
     from PySide6.QtWidgets import QDialog
 
+    from incident_app.jobs.background import BackgroundCall
     from incident_app.ui.new_database_dialog import NewDatabaseDialog
 
-    dialog = NewDatabaseDialog(db_path, tr, lambda p: connect_hook_for(db_path, p, encrypt_new=True))
+    dialog = NewDatabaseDialog(db_path, tr, lambda p: connect_hook_for(db_path, p, encrypt_new=True),
+                               BackgroundCall())
     created = dialog.exec() == QDialog.DialogCode.Accepted
     return created, dialog.connect_hook
 

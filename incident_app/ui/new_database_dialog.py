@@ -12,15 +12,21 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QLin
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.domain.passphrase import MIN_PASSPHRASE_LENGTH, check_new_passphrase
+from incident_app.jobs.background import BackgroundCall, SyncBackgroundCall
 
 
 class NewDatabaseDialog(QDialog):
     """Create the database plain or encrypted. ``make_hook(passphrase)`` returns the connect hook
     for a new encrypted file; after Accept, :attr:`connect_hook` holds it (None = plain)."""
 
-    def __init__(self, db_path: Path, tr: Translator, make_hook: Callable[[str], Any], parent: Any = None) -> None:
+    def __init__(self, db_path: Path, tr: Translator, make_hook: Callable[[str], Any],
+                 caller: BackgroundCall | SyncBackgroundCall | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self._tr, self._make_hook = tr, make_hook
+        # Deriving the key (PBKDF2, ~0.1 s) runs off the UI thread, as the unlock dialog does.
+        self._caller = caller or SyncBackgroundCall()
+        self._caller.succeeded.connect(self._on_key_ready)
+        self._caller.failed.connect(self._on_key_failed)
         self.connect_hook: Any = None
         t = tr.t
         self.setWindowTitle(t("proof.newdb.title"))
@@ -37,7 +43,7 @@ class NewDatabaseDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b00020;")
         buttons = QDialogButtonBox()
-        buttons.addButton(t("proof.newdb.create"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button = buttons.addButton(t("proof.newdb.create"), QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(t("proof.passphrase.quit"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.create_database)
         buttons.rejected.connect(self.reject)
@@ -72,6 +78,14 @@ class NewDatabaseDialog(QDialog):
             return
         finally:
             self.confirmation.clear()
-        self.connect_hook = self._make_hook(passphrase)
         self.passphrase.clear()
+        self.create_button.setEnabled(False)
+        self._caller.start(lambda: self._make_hook(passphrase))
+
+    def _on_key_ready(self, hook: Any) -> None:
+        self.connect_hook = hook
         self.accept()
+
+    def _on_key_failed(self, exc: BaseException, _details: str) -> None:
+        self.create_button.setEnabled(True)
+        self.message.setText(self._tr.t("proof.newdb.refused", reason=str(exc)))
