@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.services.container import open_services
-from incident_app.services.demo import demo_intake
-from incident_app.services.register_view import assessed_register_rows, register_details, register_rows
+from incident_app.services.demo.incident import demo_intake
+from incident_app.services.register.view import assessed_register_rows, register_details, register_rows
 
-BATCH = 200  # ui/register_model.py fetches and assesses this many rows at a time
+BATCH = 200  # ui/register/model.py fetches and assesses this many rows at a time
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:

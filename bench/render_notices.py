@@ -23,18 +23,18 @@ import jinja2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from incident_app.domain.notice_recipient import NoticeRecipient
-from incident_app.domain.notices import Channel, NoticeKind
-from incident_app.services.notice_context import NoticeContextBuilder, ReportInfo
-from incident_app.services.notice_personal import PersonalRenderer
-from incident_app.services.notice_render import (
+from incident_app.domain.notices.kinds import Channel, NoticeKind
+from incident_app.domain.notices.recipient import NoticeRecipient
+from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
+from incident_app.services.notices.personal import PersonalRenderer
+from incident_app.services.notices.render import (
     NoticeRenderer,
     channel_template,
     contact_expectations,
     recipient_fields,
 )
-from incident_app.services.notice_sample import sample_snapshot
-from incident_app.services.notice_templates import NoticeTemplates
+from incident_app.services.notices.sample import sample_snapshot
+from incident_app.services.notices.templates import NoticeTemplates
 from incident_app.services.resources import TEMPLATES_DIR, load_catalog, load_default_profile
 
 TYPE_SETS = [("phone_number",), ("device_identifiers",), ("ip_address",), ("phone_number", "device_identifiers"),

@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from incident_app.domain.mail import SmtpSettings, TlsMode, make_message_id  # noqa: E402
-from incident_app.domain.mail_message import Sender, build_message_bytes  # noqa: E402
+from incident_app.domain.mail.message import Sender, build_message_bytes  # noqa: E402
+from incident_app.domain.mail.sending import SmtpSettings, TlsMode, make_message_id  # noqa: E402
 from incident_app.services.container import open_services  # noqa: E402
-from incident_app.services.mail_sources import SyntheticMessageSource  # noqa: E402
+from incident_app.services.mail.sources import SyntheticMessageSource  # noqa: E402
 
 SENDER = "privacy@example.test"
 

@@ -40,7 +40,7 @@ def unlock_database(db_path: Path, tr: Translator) -> tuple[bool, ConnectHook | 
     from PySide6.QtWidgets import QDialog
 
     from incident_app.jobs.background import BackgroundCall
-    from incident_app.ui.passphrase_dialog import PassphraseDialog
+    from incident_app.ui.database.passphrase_dialog import PassphraseDialog
 
     caller = BackgroundCall()
     dialog = PassphraseDialog(db_path, tr, lambda p: connect_hook_for(db_path, p), caller)
@@ -56,7 +56,7 @@ def choose_new_database(db_path: Path, tr: Translator) -> tuple[bool, ConnectHoo
     from PySide6.QtWidgets import QDialog
 
     from incident_app.jobs.background import BackgroundCall
-    from incident_app.ui.new_database_dialog import NewDatabaseDialog
+    from incident_app.ui.database.new_database_dialog import NewDatabaseDialog
 
     dialog = NewDatabaseDialog(db_path, tr, lambda p: connect_hook_for(db_path, p, encrypt_new=True),
                                BackgroundCall())
@@ -66,7 +66,7 @@ def choose_new_database(db_path: Path, tr: Translator) -> tuple[bool, ConnectHoo
 
 def saved_language(db_path: Path, connect_hook: ConnectHook | None = None) -> str | None:
     """The interface language chosen last time (read once at start-up, before any window)."""
-    from incident_app.services.preferences import load_ui_language
+    from incident_app.services.settings.preferences import load_ui_language
 
     services = open_services(db_path, connect_hook=connect_hook)
     try:
@@ -96,7 +96,7 @@ def run_gui(argv: Sequence[str]) -> int:
     args = parse_gui_args(argv)
     from PySide6.QtWidgets import QApplication
 
-    from incident_app.ui.style import apply_look
+    from incident_app.ui.common.style import apply_look
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])

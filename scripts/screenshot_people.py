@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QApplication
 from incident_app.app import services_factory
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import SyncJobRunner
-from incident_app.services.demo import load_demo
-from incident_app.services.demo_people import HEADER, demo_people_rows
+from incident_app.services.demo.incident import load_demo
+from incident_app.services.demo.people import HEADER, demo_people_rows
 from incident_app.services.resources import load_messages
-from incident_app.ui.fonts import apply_cjk_font
-from incident_app.ui.people_tab import PeopleTab
+from incident_app.ui.common.fonts import apply_cjk_font
+from incident_app.ui.people.tab import PeopleTab
 
 
 def main(out: Path, lang: str) -> None:

@@ -23,12 +23,12 @@ sys.path.insert(0, str(ROOT))
 from incident_app.app import build_main_window, services_factory  # noqa: E402
 from incident_app.domain.clock import to_iso  # noqa: E402
 from incident_app.domain.incident import IncidentStatus  # noqa: E402
-from incident_app.domain.mail import SmtpSettings, TlsMode  # noqa: E402
+from incident_app.domain.mail.sending import SmtpSettings, TlsMode  # noqa: E402
 from incident_app.services.container import Services  # noqa: E402
-from incident_app.services.demo import load_demo  # noqa: E402
-from incident_app.services.mail_sources import default_message_source  # noqa: E402
+from incident_app.services.demo.incident import load_demo  # noqa: E402
+from incident_app.services.mail.sources import default_message_source  # noqa: E402
 from incident_app.services.retention import purge_due, set_retention_days  # noqa: E402
-from incident_app.ui.style import apply_look  # noqa: E402
+from incident_app.ui.common.style import apply_look  # noqa: E402
 
 
 class Accept:

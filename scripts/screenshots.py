@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from incident_app.app import build_main_window  # noqa: E402
-from incident_app.ui.style import apply_look  # noqa: E402
+from incident_app.ui.common.style import apply_look  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1366, 768)

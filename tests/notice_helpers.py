@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from incident_app.domain.notice_recipient import NoticeRecipient
-from incident_app.domain.notices import NoticeKind
-from incident_app.services.notice_context import NoticeContextBuilder, ReportInfo
-from incident_app.services.notice_render import NoticeRenderer, contact_expectations
-from incident_app.services.notice_sample import sample_snapshot
-from incident_app.services.notice_templates import NoticeTemplates
+from incident_app.domain.notices.kinds import NoticeKind
+from incident_app.domain.notices.recipient import NoticeRecipient
+from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
+from incident_app.services.notices.render import NoticeRenderer, contact_expectations
+from incident_app.services.notices.sample import sample_snapshot
+from incident_app.services.notices.templates import NoticeTemplates
 from incident_app.services.resources import load_catalog, load_default_profile
 
 

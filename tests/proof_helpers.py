@@ -9,8 +9,8 @@ from pathlib import Path
 from smtp_sink import smtp_settings
 
 from incident_app.services.container import Services
-from incident_app.services.mail import SendSummary
-from incident_app.services.mail_sources import default_message_source
+from incident_app.services.mail.service import SendSummary
+from incident_app.services.mail.sources import default_message_source
 
 REMEDIATION = {
     "actions": [{"description": "关闭公开存储桶", "description_en": "closed the public bucket", "status": "done",

@@ -18,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from incident_app.domain.mail import RetryPolicy, SmtpSettings, TlsMode
+from incident_app.domain.mail.sending import RetryPolicy, SmtpSettings, TlsMode
 
 SENDER = "privacy@example.test"
 

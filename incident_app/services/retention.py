@@ -5,7 +5,7 @@ A purge target is whoever owns a kind of personal data: it gets the services and
 removes or anonymises that incident's data, and returns how many records it changed. It runs
 inside the purge transaction, so the data change, the purge record and the ``retention.purged``
 event commit together or not at all. Targets are passed in; :data:`DEFAULT_PURGE_TARGETS` is the
-list the composition roots use: the people table (anonymised by services/people.py, which also
+list the composition roots use: the people table (anonymised by services/people/service.py, which also
 deletes the import reports) and the send ledger's addresses."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from incident_app.domain.retention import (
     parse_retention_days,
 )
 from incident_app.services.container import Services
-from incident_app.services.people import PURGE_TARGET as PEOPLE_PURGE_TARGET
+from incident_app.services.people.service import PURGE_TARGET as PEOPLE_PURGE_TARGET
 
 RETENTION_SETTING = "retention_days_after_close"
 PURGE_EVENT = "retention.purged"

@@ -2,7 +2,7 @@
 
 The import's hot path hands rows over as plain lists in :data:`ROW_COLUMNS` order (building a
 dataclass per row would cost a third of the million-row budget); everything read back for
-callers is a :class:`~incident_app.domain.people.Person` or :class:`PeopleSummary`."""
+callers is a :class:`~incident_app.domain.people.person.Person` or :class:`PeopleSummary`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from incident_app.domain.errors import NotFoundError
-from incident_app.domain.people import Channel, PeopleSummary, Person
+from incident_app.domain.people.person import Channel, PeopleSummary, Person
 
 ROW_COLUMNS: tuple[str, ...] = (
     "incident_id", "id", "source_row", "user_id", "name", "email", "phone", "address", "birth_date",

@@ -23,18 +23,18 @@ from PySide6.QtWidgets import (
 
 from incident_app.domain.i18n import LANGUAGES, Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.services.demo import load_demo
-from incident_app.services.preferences import load_settings, save_ui_language
-from incident_app.services.register_view import RegisterRow, register_details, register_rows
-from incident_app.ui.errors import ErrorReporter
-from incident_app.ui.incident_dialogs import StatusDialog, next_status
-from incident_app.ui.intake_wizard import IntakeWizard
-from incident_app.ui.metrics_panel import MetricsPanel
-from incident_app.ui.register_export import ask_and_export
-from incident_app.ui.register_filter import RegisterFilterBar, RegisterFilterProxy
-from incident_app.ui.register_model import RecordRole, RegisterModel
-from incident_app.ui.settings_dialog import SettingsDialog
-from incident_app.ui.workspace import WorkspaceWindow
+from incident_app.services.demo.incident import load_demo
+from incident_app.services.register.view import RegisterRow, register_details, register_rows
+from incident_app.services.settings.preferences import load_settings, save_ui_language
+from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.intake.wizard import IntakeWizard
+from incident_app.ui.register.export import ask_and_export
+from incident_app.ui.register.filters import RegisterFilterBar, RegisterFilterProxy
+from incident_app.ui.register.metrics_panel import MetricsPanel
+from incident_app.ui.register.model import RecordRole, RegisterModel
+from incident_app.ui.settings.dialog import SettingsDialog
+from incident_app.ui.workspace.incident_dialogs import StatusDialog, next_status
+from incident_app.ui.workspace.window import WorkspaceWindow
 
 COUNTDOWN_TICK_MS = 30_000
 

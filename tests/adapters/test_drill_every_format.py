@@ -14,7 +14,7 @@ from smtp_sink import Sink
 
 from incident_app.adapters.qt_pdf import QtPdfWriter
 from incident_app.services.container import Services
-from incident_app.services.docx_export import docx_text
+from incident_app.services.notices.docx import docx_text
 
 pytestmark = pytest.mark.qt
 MARKS = ("演练", "DRILL")

@@ -13,8 +13,8 @@ from proof_helpers import REMEDIATION
 
 from incident_app.adapters.qt_pdf import QtPdfWriter
 from incident_app.services.container import Services
-from incident_app.services.evidence import build_evidence_pack
-from incident_app.services.evidence_verify import verify_evidence
+from incident_app.services.evidence.pack import build_evidence_pack
+from incident_app.services.evidence.verify import verify_evidence
 
 pytestmark = pytest.mark.qt
 

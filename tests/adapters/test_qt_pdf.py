@@ -11,9 +11,9 @@ import pytest
 
 from incident_app.adapters.qt_pdf import QtPdfWriter
 from incident_app.cli.main import run
-from incident_app.domain.completeness import CheckExpectations, check_extracted_text
-from incident_app.domain.notices import CHANNELS, Channel, NoticeKind
-from incident_app.services.notice_render import contact_expectations
+from incident_app.domain.notices.completeness import CheckExpectations, check_extracted_text
+from incident_app.domain.notices.kinds import CHANNELS, Channel, NoticeKind
+from incident_app.services.notices.render import contact_expectations
 from tests.notice_helpers import person, sample_renderer
 
 pytestmark = pytest.mark.qt
@@ -46,7 +46,7 @@ def test_pdftotext_finds_every_heading_and_the_contacts(writer: QtPdfWriter, tmp
 
 
 def test_combined_letters_one_per_recipient(writer: QtPdfWriter, tmp_path: Path) -> None:
-    from incident_app.services.notice_personal import PersonalRenderer
+    from incident_app.services.notices.personal import PersonalRenderer
 
     renderer = sample_renderer()
     personal = PersonalRenderer({NoticeKind.INDIVIDUAL: renderer})

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from incident_app.cli.main import run
-from tests.services.test_notices import REMEDIATION
+from tests.services.notices.test_notices import REMEDIATION
 
 
 def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:

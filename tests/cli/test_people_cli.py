@@ -141,7 +141,7 @@ def test_people_strings_exist_in_both_languages() -> None:
     catalogs = load_messages()
     assert Translator(catalogs).missing_keys() == {}
     used: set[str] = set()
-    for module in ("people_tab.py", "people_model.py", "import_dialog.py"):
+    for module in ("people/tab.py", "people/model.py", "people/import_dialog.py"):
         used |= set(re.findall(r'"(people\.[a-z_.]+)"', (ROOT / "incident_app" / "ui" / module).read_text("utf-8")))
     channels = {f"people.channel.{c}" for c in ("email", "sms", "letter", "guardian_email", "guardian_sms",
                                                  "guardian_letter", "none")}

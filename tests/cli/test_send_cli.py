@@ -14,10 +14,10 @@ from smtp_sink import Sink, password_authenticator, start_sink
 
 from incident_app.cli.main import run
 from incident_app.services.container import open_services
-from incident_app.services.mail_sources import ENV_SOURCE, ENV_SYNTHETIC_COUNT
+from incident_app.services.mail.sources import ENV_SOURCE, ENV_SYNTHETIC_COUNT
 
 ROOT = Path(__file__).resolve().parents[2]
-SYNTHETIC = "incident_app.services.mail_sources:synthetic_source_from_env"
+SYNTHETIC = "incident_app.services.mail.sources:synthetic_source_from_env"
 
 
 @pytest.fixture

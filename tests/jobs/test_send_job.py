@@ -11,10 +11,10 @@ from pytestqt.qtbot import QtBot
 from smtp_sink import Sink, smtp_settings, start_sink
 
 from incident_app.app import services_factory
-from incident_app.domain.mail import SendState
+from incident_app.domain.mail.sending import SendState
 from incident_app.jobs.runner import JobRunner
 from incident_app.services.container import Services, open_services
-from incident_app.services.mail_sources import SyntheticMessageSource
+from incident_app.services.mail.sources import SyntheticMessageSource
 from incident_app.services.progress import Progress, ProgressSnapshot
 
 

@@ -20,7 +20,7 @@ def test_languages_have_the_same_keys() -> None:
 
 def test_every_literal_key_in_the_ui_exists() -> None:
     catalog = load_messages()["zh-CN"]
-    files = [*PACKAGE.glob("ui/*.py"), *PACKAGE.glob("services/*.py")]
+    files = [*PACKAGE.rglob("ui/**/*.py"), *PACKAGE.rglob("services/**/*.py")]
     used = {key for path in files for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
     assert len(used) > 100
     assert sorted(k for k in used if k not in catalog) == []

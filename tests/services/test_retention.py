@@ -8,7 +8,7 @@ import pytest
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.incident import IncidentStatus
 from incident_app.services.container import Services
-from incident_app.services.register_export import build_register
+from incident_app.services.register.export import build_register
 from incident_app.services.retention import (
     PurgeTarget,
     purge_candidates,
@@ -129,7 +129,7 @@ def test_retention_period_is_configurable_and_logged(services: Services, intake:
 
 
 def test_settings_save_checks_the_retention_days_with_everything_else(services: Services) -> None:
-    from incident_app.services.preferences import load_settings, save_settings
+    from incident_app.services.settings.preferences import load_settings, save_settings
 
     with pytest.raises(ValidationError) as caught:
         save_settings(services, {}, {}, "张敏", retention_days=4000)

@@ -16,7 +16,7 @@ from smtp_sink import Sink
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.incident import IncidentStatus
 from incident_app.services.container import Services
-from incident_app.services.register_export import build_register
+from incident_app.services.register.export import build_register
 from incident_app.services.retention import purge_due
 
 OTHERS = [(f"o{n}", f"别人{n}", f"other{n}@example.test", *row[3:]) for n, row in enumerate(EMAIL_ADULTS)]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from incident_app.domain.notice_records import NoticeVersion
-from incident_app.domain.notices import Channel, NoticeKind
+from incident_app.domain.notices.kinds import Channel, NoticeKind
+from incident_app.domain.notices.records import NoticeVersion
 from incident_app.services.container import Services
 from tests.conftest import FIXED_NOW
 
@@ -30,7 +30,7 @@ def test_versions_approvals_templates_and_texts(services: Services, intake: dict
 
 
 def test_show_lists_notice_versions(services: Services, intake: dict[str, object]) -> None:
-    from incident_app.services.report import incident_report
+    from incident_app.services.incidents.report import incident_report
 
     incident = services.incidents.create(intake)
     services.notices.prepare(incident.id, kinds=[NoticeKind.REGULATOR_INITIAL], langs=["en"])

@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from incident_app.domain.mail import FallbackChannel, SendState
-from incident_app.domain.send_ledger import AttemptResult, LedgerDraft, SendRun
+from incident_app.domain.mail.ledger import AttemptResult, LedgerDraft, SendRun
+from incident_app.domain.mail.sending import FallbackChannel, SendState
 from incident_app.services.container import Services
 
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from incident_app.app import saved_language
-from incident_app.ui.register_model import RegisterModel
+from incident_app.ui.register.model import RegisterModel
 from tests.ui.helpers import demo_window
 
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from incident_app.app import build_main_window
-from incident_app.ui.register_model import RegisterModel
+from incident_app.ui.register.model import RegisterModel
 
 
 def make_window(qtbot: QtBot, db: Path, *, synchronous: bool = True):  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from incident_app.jobs.runner import SyncJobRunner
 from incident_app.services.container import Services
 from incident_app.services.progress import Progress
 from incident_app.services.resources import load_messages
-from incident_app.ui.progress import run_with_progress
+from incident_app.ui.common.progress import run_with_progress
 from tests.ui.helpers import make_window
 
 

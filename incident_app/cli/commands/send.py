@@ -11,7 +11,7 @@ from typing import Any
 
 from incident_app.cli.output import CliError, print_json, say
 from incident_app.cli.progress_bar import ProgressBar
-from incident_app.domain.mail import (
+from incident_app.domain.mail.sending import (
     MessageSource,
     RetryPolicy,
     SmtpSettings,
@@ -20,10 +20,10 @@ from incident_app.domain.mail import (
     validate_smtp_settings,
 )
 from incident_app.services.container import Services
-from incident_app.services.mail import NotApproved, SendAborted, SendBusy
-from incident_app.services.mail_sources import NoMessageSource, default_message_source
+from incident_app.services.mail.secrets import SecretStore, account_name, resolve_password
+from incident_app.services.mail.service import NotApproved, SendAborted, SendBusy
+from incident_app.services.mail.sources import NoMessageSource, default_message_source
 from incident_app.services.progress import Progress
-from incident_app.services.secrets import SecretStore, account_name, resolve_password
 
 DEFAULT_PORT_MODES = {465: TlsMode.TLS, 587: TlsMode.STARTTLS}
 

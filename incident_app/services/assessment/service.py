@@ -1,0 +1,107 @@
+"""Use cases of the assessment: compute it for an incident (from facts, profile, decisions and
+the officer's ENISA inputs), save those inputs, and render it as the ``assess`` JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from incident_app.domain.assessment.deadlines import WorkdayCalendar
+from incident_app.domain.assessment.delivery import EmailDelivery, LedgerBatch
+from incident_app.domain.assessment.engine import (
+    Assessment,
+    AssessmentInput,
+    AssessmentRules,
+    assess,
+    effective_data_types,
+)
+from incident_app.domain.assessment.enisa_rules import EnisaInputs, parse_enisa_inputs
+from incident_app.domain.assessment.people import PeopleCountsLike, combine_counts
+from incident_app.domain.assessment.severity import top_data_type
+from incident_app.domain.catalog import EnisaCategory
+from incident_app.domain.incident import Incident
+from incident_app.domain.profile import OrganisationProfile
+from incident_app.services.assessment.as_json import assessment_to_json
+from incident_app.services.context import AppContext
+from incident_app.services.resources import load_assessment_rules
+from incident_app.services.settings.profile import ProfileService
+
+
+class AssessmentService:
+    def __init__(self, ctx: AppContext, rules: AssessmentRules | None = None,
+                 calendar: WorkdayCalendar | None = None,
+                 people_counts: Callable[[int], PeopleCountsLike | None] | None = None) -> None:
+        self._ctx = ctx
+        # The imported people list's counts, when one was imported (services/people/service.py).
+        self._people_counts = people_counts
+        self.rules = rules or load_assessment_rules()
+        self._calendar = calendar
+        self._profiles = ProfileService(ctx)
+
+    def assess(self, incident_id: int, people: PeopleCountsLike | None = None) -> Assessment:
+        """The assessment as of now; ``people`` are the imported counts (looked up when not given)."""
+        store = self._ctx.store
+        incident = store.incidents.get(incident_id)
+        if people is None and self._people_counts is not None:
+            people = self._people_counts(incident_id)
+        inputs = store.enisa_inputs.latest(incident_id) or EnisaInputs()
+        batches = store.send_ledger.batches(incident_id).get(incident_id, [])
+        delivery = _delivery(store.people.stats(incident_id).by_channel, batches)
+        return self._assess(incident, inputs, people, delivery=delivery)
+
+    def assess_all(self, incidents: Sequence[Incident] | None = None) -> list[Assessment]:
+        """The assessment of every incident (or of ``incidents``, already loaded by the caller),
+        reading the ENISA inputs, the people counts, the send ledger's batches and the profile
+        once (the register)."""
+        store = self._ctx.store
+        inputs = store.enisa_inputs.latest_by_incident()
+        profile = self._profiles.get()
+        chosen = store.incidents.list() if incidents is None else incidents
+        stats = store.people.all_stats() if self._people_counts is not None else {}
+        batches = store.send_ledger.batches()
+        found = []
+        for i in chosen:
+            summary = stats.get(i.id)
+            people = summary if summary is not None and summary.total else None
+            delivery = _delivery(summary.by_channel if summary else {}, batches.get(i.id, []))
+            found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery))
+        return found
+
+    def _assess(self, incident: Incident, inputs: EnisaInputs, people: PeopleCountsLike | None,
+                profile: OrganisationProfile | None = None, delivery: EmailDelivery | None = None) -> Assessment:
+        data = AssessmentInput(
+            incident=incident, profile=profile or self._profiles.get(),
+            decisions=tuple(self._ctx.store.decisions.list(incident.id)), enisa_inputs=inputs,
+            now=self._ctx.now(), people=people, email_delivery=delivery)
+        return assess(data, self._ctx.catalog, self.rules, self._calendar)
+
+    def enisa_inputs(self, incident_id: int) -> EnisaInputs:
+        """The officer's saved ENISA inputs, or empty ones (the tool's suggestions apply)."""
+        self._ctx.store.incidents.get(incident_id)
+        return self._ctx.store.enisa_inputs.latest(incident_id) or EnisaInputs()
+
+    def dpc_category(self, incident_id: int, people: PeopleCountsLike | None = None) -> EnisaCategory:
+        """The ENISA category whose adjustment range the officer chooses within."""
+        incident = self._ctx.store.incidents.get(incident_id)
+        types = effective_data_types(incident, combine_counts(incident.facts, people), self._ctx.catalog)
+        top = top_data_type(types, self.rules.enisa)
+        return top.enisa_category if top else EnisaCategory.SIMPLE
+
+    def save_enisa_inputs(self, incident_id: int, data: Mapping[str, Any],
+                          people: PeopleCountsLike | None = None) -> EnisaInputs:
+        """Validate and store the officer's ENISA choices with their rationale; logged as an event."""
+        inputs = parse_enisa_inputs(data, self.rules.enisa, self.dpc_category(incident_id, people))
+        store = self._ctx.store
+        with store.transaction():
+            saved = store.enisa_inputs.add(incident_id, inputs, saved_by=self._ctx.actor, saved_at=self._ctx.now())
+            self._ctx.record("assessment.enisa_inputs_saved", "incident", incident_id, inputs.to_dict(), incident_id)
+        return saved
+
+    def to_json(self, assessment: Assessment, lang: str = "zh-CN") -> dict[str, Any]:
+        """The ``assess`` JSON (DESIGN.md §4) in one language."""
+        return assessment_to_json(assessment, self.rules, lang)
+
+
+def _delivery(by_channel: Mapping[str, int], batches: Sequence[LedgerBatch]) -> EmailDelivery | None:
+    """The e-mail delivery input, once sending has begun (nothing to weigh before)."""
+    return EmailDelivery(dict(by_channel), tuple(batches)) if batches else None

@@ -1,0 +1,100 @@
+"""The Timeline tab's rows: each logged event with a one-line summary of its payload in the
+officer's language. Payloads hold no personal contact data, so summarising them is safe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from incident_app.domain.i18n import Translator
+from incident_app.domain.proof.events import Event
+from incident_app.services.container import Services
+
+MAX_SUMMARY = 160
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    seq: int
+    at: datetime
+    actor: str
+    type: str
+    type_label: str
+    summary: str
+
+
+def timeline_rows(services: Services, incident_id: int, tr: Translator) -> list[TimelineRow]:
+    """The incident's events, newest first, summarised."""
+    return [timeline_row(e, tr) for e in services.audit.timeline(incident_id)]
+
+
+def timeline_row(event: Event, tr: Translator) -> TimelineRow:
+    key = f"timeline.type.{event.type}"
+    label = tr.t(key)
+    return TimelineRow(event.seq, event.at, event.actor, event.type,
+                       event.type if label == key else label, summarize_event(event, tr))
+
+
+def summarize_event(event: Event, tr: Translator) -> str:
+    """A short human summary: specific for the events this app knows, generic for the rest."""
+    summarizer = _SUMMARIZERS.get(event.type, _generic)
+    return _clip(summarizer(event.payload, tr))
+
+
+def _created(p: dict[str, Any], tr: Translator) -> str:
+    return str(p.get("title", ""))
+
+
+def _facts_changed(p: dict[str, Any], tr: Translator) -> str:
+    keys = [_field_label(k, tr) for k in p.get("changes", {})]
+    return tr.t("timeline.summary.facts_changed", fields=tr.t("wizard.value.separator").join(keys))
+
+
+def _status_changed(p: dict[str, Any], tr: Translator) -> str:
+    return tr.t("timeline.summary.status_changed", before=tr.t(f"status.{p.get('from')}"),
+                after=tr.t(f"status.{p.get('to')}"), comment=p.get("comment", ""))
+
+
+def _remediation_added(p: dict[str, Any], tr: Translator) -> str:
+    notes = p.get("notes", [])
+    return tr.t("timeline.summary.remediation_added", actions=len(p.get("actions", [])),
+                advice=sum(1 for n in notes if n.get("kind") == "advice"),
+                remedies=sum(1 for n in notes if n.get("kind") == "remedy"))
+
+
+def _remediation_updated(p: dict[str, Any], tr: Translator) -> str:
+    after = p.get("to", {})
+    status = tr.t(f"remediation.status.{after.get('status')}")
+    return tr.t("timeline.summary.remediation_updated", description=after.get("description", ""), status=status)
+
+
+def _decision(p: dict[str, Any], tr: Translator) -> str:
+    return tr.t("timeline.summary.decision", kind=tr.t(f"decisions.kind.{p.get('kind')}"),
+                by=p.get("decided_by", ""), rationale=p.get("rationale", ""))
+
+
+def _generic(p: dict[str, Any], tr: Translator) -> str:
+    parts = [f"{k}={v}" for k, v in p.items() if isinstance(v, str | int | float | bool) and v not in ("", None)]
+    return "; ".join(parts[:5])
+
+
+def _field_label(key: str, tr: Translator) -> str:
+    label = tr.t(f"wizard.field.{key}")
+    return key if label.startswith("wizard.field.") else label
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_SUMMARY else text[: MAX_SUMMARY - 1] + "…"
+
+
+_SUMMARIZERS: dict[str, Callable[[dict[str, Any], Translator], str]] = {
+    "incident.created": _created,
+    "incident.facts_changed": _facts_changed,
+    "incident.status_changed": _status_changed,
+    "remediation.added": _remediation_added,
+    "remediation.updated": _remediation_updated,
+    "decision.recorded": _decision,
+}

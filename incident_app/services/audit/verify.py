@@ -1,0 +1,36 @@
+"""Verifying the event log's hash chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from incident_app.domain.proof.events import ChainReport, Event, verify_chain
+from incident_app.services.context import AppContext
+from incident_app.services.progress import Progress
+
+
+class AuditService:
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+
+    def verify(self, progress: Progress | None = None) -> ChainReport:
+        """Recompute every hash; the report names the first event that does not match.
+
+        With ``progress`` the walk reports each event and stops when the user cancels."""
+        events = self._ctx.store.events
+        if progress is None:
+            return events.verify()
+        progress.start(events.count())
+        report = verify_chain(_ticking(events.iter_all(), progress))
+        progress.finish()
+        return report
+
+    def timeline(self, incident_id: int) -> list[Event]:
+        """The incident's events, newest first."""
+        return self._ctx.store.events.for_incident(incident_id)
+
+
+def _ticking(events: Iterable[Event], progress: Progress) -> Iterator[Event]:
+    for event in events:
+        yield event
+        progress.advance()

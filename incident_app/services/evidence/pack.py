@@ -1,0 +1,212 @@
+"""The evidence pack: one ZIP per incident holding what the officer must be able to show later,
+with a SHA-256 manifest (``manifest.json`` and a ``sha256sum``-compatible ``MANIFEST.sha256``).
+The digest of ``MANIFEST.sha256`` goes into the event log, so a pack that was rebuilt with fresh
+hashes after an edit no longer matches the log.
+
+The pack is a list of sections: each is a function ``section(request) -> [(name, bytes)]``
+(services/evidence/base.py). :data:`DEFAULT_SECTIONS` holds the facts snapshot, decisions,
+remediation, the event log excerpt with its hash chain, the organisation profile, the assessment
+with its inputs and rule versions, the approved notices with their approvals, the send ledger and
+the people counts; a new kind of evidence is one more function there."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from incident_app.domain.clock import SHANGHAI, to_iso
+from incident_app.domain.proof.events import Event, expected_hash, verify_chain
+from incident_app.domain.proof.manifest import (
+    MANIFEST_JSON,
+    MANIFEST_SHA256,
+    ManifestEntry,
+    entry_for,
+    member_name_problem,
+    sha256sum_text,
+)
+from incident_app.services.audit.exports import record_export
+from incident_app.services.container import Services
+from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, EvidenceSection, json_bytes
+from incident_app.services.evidence.notices import notices_section
+from incident_app.services.evidence.records import assessment_section, people_section, send_ledger_section
+from incident_app.services.incidents.report import incident_report
+from incident_app.services.notices.documents import PdfWriter
+from incident_app.services.private_files import private_output
+
+PACK_FORMAT = "breach-desk-evidence/1"
+
+
+@dataclass(frozen=True)
+class EvidencePack:
+    path: str
+    files: tuple[ManifestEntry, ...]
+    manifest_sha256: str
+
+
+# -- sections about the incident itself ----------------------------------------------------
+def facts_section(req: EvidenceRequest) -> list[EvidenceFile]:
+    """The whole-incident snapshot exactly as ``show ID`` prints it now."""
+    return [("incident.json", json_bytes(incident_report(req.services, req.incident_id)))]
+
+
+def decisions_section(req: EvidenceRequest) -> list[EvidenceFile]:
+    decisions = req.services.decisions.list(req.incident_id)
+    return [("decisions.json", json_bytes([d.to_dict() for d in decisions]))]
+
+
+def remediation_section(req: EvidenceRequest) -> list[EvidenceFile]:
+    svc = req.services.remediation
+    return [("remediation.json", json_bytes({
+        "actions": [a.to_dict() for a in svc.actions(req.incident_id)],
+        "notes": [n.to_dict() for n in svc.notes(req.incident_id)],
+    }))]
+
+
+def event_log_section(req: EvidenceRequest) -> list[EvidenceFile]:
+    """The incident's events with their hashes, and the verification of the whole chain."""
+    store = req.services.ctx.store
+    events = store.events.for_incident(req.incident_id, newest_first=False)
+    head: list[Event] = []
+    report = verify_chain(_remember_last(store.events.iter_all(), head))
+    chain = {
+        "ok": report.ok, "events_checked": report.checked, "first_bad_event": report.first_bad_seq,
+        "reason": report.reason, "head": {"seq": head[0].seq, "hash": head[0].hash} if head else None,
+        "how_to_check": "hash = SHA-256 of the canonical JSON [seq, at, actor, type, object_type, object_id, "
+                        "incident_id, payload, prev_hash]; prev_hash links run through the whole log, where "
+                        "other incidents' events sit between these",
+    }
+    return [("event-log/events.json", json_bytes([_event_dict(e) for e in events])),
+            ("event-log/chain.json", json_bytes(chain))]
+
+
+def _remember_last(events: Iterator[Event], last: list[Event]) -> Iterator[Event]:
+    for event in events:
+        last[:] = [event]
+        yield event
+
+
+def _event_dict(event: Event) -> dict[str, Any]:
+    return {
+        "seq": event.seq, "at": to_iso(event.at), "actor": event.actor, "type": event.type,
+        "object_type": event.object_type, "object_id": event.object_id, "incident_id": event.incident_id,
+        "payload": event.payload, "prev_hash": event.prev_hash, "hash": event.hash,
+        "hash_matches_content": expected_hash(event) == event.hash,
+    }
+
+
+def profile_section(req: EvidenceRequest) -> list[EvidenceFile]:
+    return [("profile.json", json_bytes(req.services.profile.get().to_dict()))]
+
+
+DEFAULT_SECTIONS: tuple[EvidenceSection, ...] = (
+    facts_section,
+    decisions_section,
+    remediation_section,
+    event_log_section,
+    profile_section,
+    assessment_section,   # assessment/: the assess JSON (zh-CN, en), inputs.json, rule-versions.json
+    notices_section,      # notices/: approved versions as stored, PDFs, specimen .eml, approvals.json
+    send_ledger_section,  # send-ledger/: ledger.csv with the relay's replies (masked), overview.json
+    people_section,       # people/summary.json: counts only
+)
+
+__all__ = ["DEFAULT_SECTIONS", "EvidenceFile", "EvidencePack", "EvidenceRequest", "EvidenceSection",
+           "build_evidence_pack", "collect_files", "json_bytes"]
+
+
+# -- building the pack -----------------------------------------------------------------------
+def collect_files(req: EvidenceRequest, sections: Sequence[EvidenceSection]) -> list[EvidenceFile]:
+    """Run every section; a bad or duplicate name is a bug in that section and stops the pack."""
+    files: list[EvidenceFile] = []
+    seen: set[str] = set()
+    for section in sections:
+        for name, content in section(req):
+            problem = member_name_problem(name) or ("is produced twice" if name in seen else "")
+            if problem:
+                raise ValueError(f"evidence section {section.__name__}: file name '{name}' {problem}")
+            seen.add(name)
+            files.append((name, content))
+    return files
+
+
+# What the README says each part of the pack is (name, Chinese, English).
+PACK_CONTENTS: tuple[tuple[str, str, str], ...] = (
+    ("incident.json", "事件全貌（同 show ID）", "the incident as 'show ID' prints it"),
+    ("decisions.json, remediation.json, profile.json", "决定、处置措施、组织信息", "decisions, remediation, profile"),
+    ("event-log/", "本事件的事件日志及整条哈希链的校验", "the incident's events and the hash-chain check"),
+    ("assessment/", "评估结果（中、英）、评估输入、规则文件 SHA-256",
+     "the assessment (zh-CN, en), inputs, rule versions"),
+    ("notices/", "已批准的通知原文、PDF、样本邮件、批准记录", "approved notices as stored, PDFs, specimen e-mails, "
+                                                   "approvals (approver, time, SHA-256)"),
+    ("send-ledger/", "逐收件人发送记录及邮件服务器答复", "per-recipient delivery with the relay's replies"),
+    ("people/summary.json", "受影响人数统计（不含名单）", "people counts only, never the list"),
+)
+
+
+def _readme(req: EvidenceRequest, names: Sequence[str]) -> EvidenceFile:
+    contents = "".join(f"  {what}\n      {zh} / {en}\n" for what, zh, en in PACK_CONTENTS
+                       if any(n.startswith(part.strip()) for part in what.split(",") for n in names))
+    notes = "".join(f"  - {note}\n" for note in req.notes)
+    text = (
+        f"Breach Desk 证据包 / evidence pack — 事件 incident {req.incident_id}\n"
+        f"生成时间 generated {to_iso(req.generated_at)} 由 by {req.services.ctx.actor}\n"
+        f"联系人信息 contacts: {'未遮蔽 UNMASKED' if req.unmask else '已遮蔽 masked'}\n\n"
+        f"内容 / Contents:\n{contents}\n"
+        + (f"说明 / Notes:\n{notes}\n" if notes else "")
+        + "校验 / To verify:\n"
+        "  incident-app evidence verify THIS.zip\n"
+        "  或解压后 / or unzip and run: sha256sum -c MANIFEST.sha256\n"
+        "notices/ 下每个已批准文件的 SHA-256 与 approvals.json 中批准时绑定的 SHA-256 相同。\n"
+        "Each approved notice file's SHA-256 equals the SHA-256 its approval is bound to (approvals.json).\n"
+        "MANIFEST.sha256 的 SHA-256 记录在事件日志 (export.written) 中；重新生成哈希的篡改会与日志不符。\n"
+        "The SHA-256 of MANIFEST.sha256 is recorded in the event log (export.written); a pack edited\n"
+        "and re-hashed afterwards no longer matches the log.\n"
+    )
+    return "README.txt", text.encode("utf-8")
+
+
+def _manifest(req: EvidenceRequest, entries: list[ManifestEntry], sections: Sequence[EvidenceSection]) -> bytes:
+    incident = req.services.incidents.get(req.incident_id)
+    return json_bytes({
+        "format": PACK_FORMAT, "incident_id": req.incident_id, "title": incident.facts.title,
+        "drill": incident.facts.drill, "generated_at": to_iso(req.generated_at),
+        "generated_by": req.services.ctx.actor, "unmasked": req.unmask,
+        "sections": [s.__name__ for s in sections], "notes": list(req.notes),
+        "files": [{"name": e.name, "sha256": e.sha256, "bytes": e.size} for e in entries],
+    })
+
+
+def _zip_info(name: str, moment: datetime) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=moment.astimezone(SHANGHAI).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def build_evidence_pack(
+    services: Services, incident_id: int, out: Path, *, unmask: bool = False,
+    sections: Sequence[EvidenceSection] = DEFAULT_SECTIONS, pdf_writer: PdfWriter | None = None,
+) -> EvidencePack:
+    """Write the pack for ``incident_id`` to ``out`` (mode 0600, atomically) and log the export
+    with the manifest digest (an unmasked pack is also logged as an unmasking). Raises
+    NotFoundError for an unknown incident. Without ``pdf_writer`` the pack has no PDFs and its
+    manifest says so."""
+    services.incidents.get(incident_id)
+    req = EvidenceRequest(services, incident_id, unmask, services.ctx.now(), pdf_writer)
+    collected = collect_files(req, sections)
+    files = [*collected, _readme(req, [name for name, _ in collected])]
+    entries = [entry_for(name, content) for name, content in files]
+    manifest = _manifest(req, entries, sections)
+    entries.append(entry_for(MANIFEST_JSON, manifest))
+    sums = sha256sum_text(entries).encode("utf-8")
+    with private_output(out) as (handle, target), zipfile.ZipFile(handle, "w") as archive:
+        for name, content in [*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)]:
+            archive.writestr(_zip_info(name, req.generated_at), content)
+    digest = entry_for(MANIFEST_SHA256, sums).sha256
+    record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries), unmasked=unmask,
+                  incident_id=incident_id, details={"manifest_sha256": digest})
+    return EvidencePack(str(target), tuple(entries), digest)

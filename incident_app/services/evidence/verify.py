@@ -1,0 +1,110 @@
+"""Checking an evidence pack: every file listed in ``MANIFEST.sha256`` is present, readable and
+has its digest; no file was added; ``manifest.json`` agrees with ``MANIFEST.sha256``. Optionally,
+the manifest's own digest is looked up in the event log (the pack was made by this database and
+not rebuilt since)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from incident_app.domain.proof.manifest import MANIFEST_JSON, MANIFEST_SHA256, parse_sha256sum
+from incident_app.services.audit.exports import EXPORT_EVENT
+from incident_app.services.container import Services
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    name: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class EvidenceReport:
+    ok: bool
+    files_checked: int
+    manifest_sha256: str | None
+    problems: tuple[FileProblem, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, object]:
+        return {"ok": self.ok, "files_checked": self.files_checked, "manifest_sha256": self.manifest_sha256,
+                "problems": [{"file": p.name, "problem": p.problem} for p in self.problems]}
+
+
+def _read(archive: zipfile.ZipFile, name: str) -> bytes | str:
+    """The member's bytes, or why it cannot be read (a flipped byte usually breaks its CRC)."""
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        return f"damaged, cannot be read ({exc})"
+
+
+def verify_evidence(path: Path) -> EvidenceReport:
+    """Check the pack at ``path``; the report names every file that does not match."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _verify_archive(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        return EvidenceReport(False, 0, None, (FileProblem(str(path), f"not a readable ZIP archive ({exc})"),))
+
+
+def _verify_archive(archive: zipfile.ZipFile) -> EvidenceReport:
+    names = archive.namelist()
+    problems = [FileProblem(n, "appears more than once in the archive") for n in sorted(set(names))
+                if names.count(n) > 1]
+    if MANIFEST_SHA256 not in names:
+        return EvidenceReport(False, 0, None, (*problems, FileProblem(MANIFEST_SHA256, "missing")))
+    sums = _read(archive, MANIFEST_SHA256)
+    if isinstance(sums, str):
+        return EvidenceReport(False, 0, None, (*problems, FileProblem(MANIFEST_SHA256, sums)))
+    digests, bad_lines = parse_sha256sum(sums.decode("utf-8", errors="replace"))
+    problems += [FileProblem(MANIFEST_SHA256, f"line {n} is not '<sha256>  <name>'") for n in bad_lines]
+    problems += _check_listed(archive, names, digests)
+    problems += [FileProblem(n, "is not in the manifest (added after the pack was made)")
+                 for n in sorted(set(names) - set(digests) - {MANIFEST_SHA256})]
+    problems += _check_manifest_json(archive, digests)
+    return EvidenceReport(not problems, len(digests), hashlib.sha256(sums).hexdigest(), tuple(problems))
+
+
+def _check_listed(archive: zipfile.ZipFile, names: list[str], digests: dict[str, str]) -> list[FileProblem]:
+    problems = []
+    for name, expected in digests.items():
+        if name not in names:
+            problems.append(FileProblem(name, "missing"))
+            continue
+        content = _read(archive, name)
+        if isinstance(content, str):
+            problems.append(FileProblem(name, content))
+        elif (actual := hashlib.sha256(content).hexdigest()) != expected:
+            problems.append(FileProblem(name, f"changed: SHA-256 is {actual}, the manifest says {expected}"))
+    return problems
+
+
+def _check_manifest_json(archive: zipfile.ZipFile, digests: dict[str, str]) -> list[FileProblem]:
+    """manifest.json must list the same files and digests as MANIFEST.sha256."""
+    if MANIFEST_JSON not in digests:
+        return [FileProblem(MANIFEST_JSON, "not listed in MANIFEST.sha256")]
+    content = _read(archive, MANIFEST_JSON) if MANIFEST_JSON in archive.namelist() else "missing"
+    if isinstance(content, str):
+        return []  # already reported as missing or damaged
+    try:
+        listed = {f["name"]: f["sha256"] for f in json.loads(content)["files"]}
+    except (ValueError, KeyError, TypeError):
+        return [FileProblem(MANIFEST_JSON, "is not a Breach Desk manifest")]
+    expected = {n: d for n, d in digests.items() if n != MANIFEST_JSON}
+    return [] if listed == expected else [FileProblem(MANIFEST_JSON, "disagrees with MANIFEST.sha256")]
+
+
+def find_in_event_log(services: Services, manifest_sha256: str) -> int | None:
+    """The sequence number of the export event that recorded this manifest digest, if any."""
+    for event in services.ctx.store.events.of_types([EXPORT_EVENT]):
+        if event.payload.get("manifest_sha256") == manifest_sha256:
+            return event.seq
+    return None

@@ -1,0 +1,368 @@
+"""Sending the personal notices by email: prepare the ledger, send (resumable), test send to the
+officer, dry run to .eml files, bounces, and the fallback channel of failed recipients.
+
+asyncio stays inside: callers (the CLI, a GUI job) call plain methods on their own thread. The
+at-least-once rule for a crash is stated in domain/mail/ledger.py and README."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from incident_app.domain.errors import NotFoundError, ValidationError
+from incident_app.domain.mail.ledger import DeliveryOverview, LedgerDraft, LedgerEntry, SendRun
+from incident_app.domain.mail.message import Sender, build_message_bytes
+from incident_app.domain.mail.sending import (
+    FallbackChannel,
+    MessageSource,
+    OutgoingMessage,
+    SendState,
+    SmtpSettings,
+    address_domain,
+    is_single_address,
+    make_message_id,
+    mask_email,
+    recipient_problems,
+    trial_message_id,
+    validate_smtp_settings,
+)
+from incident_app.services.audit.exports import record_export
+from incident_app.services.context import AppContext
+from incident_app.services.mail.connection import Job, SendAborted, send_single
+from incident_app.services.mail.run import PauseFlag, RunStats, SendPump, chunks
+from incident_app.services.mail.transport import run_in_own_thread
+from incident_app.services.progress import Progress
+
+__all__ = ["DryRunResult", "MailService", "NotApproved", "PauseFlag", "PrepareResult", "SendAborted",
+           "SendBusy", "SendSummary", "TestSendResult"]
+
+PREPARE_CHUNK = 1000
+SMTP_SETTINGS_KEY = "send.smtp"
+SETTINGS_DIALOG_SMTP_KEY = "smtp"  # what Settings → SMTP stores (services/settings/preferences.py)
+REMEMBERED_SMTP_FIELDS = ("host", "port", "tls_mode", "user", "from_address", "from_name", "reply_to",
+                          "concurrency", "rate_per_s")
+STALE_AFTER_S = 60.0  # a run without a heartbeat for this long is dead, wherever it ran
+TEST_SUBJECT_PREFIX = "[测试 TEST] "
+RECOVERY_NOTE = ("interrupted while sending: the run ended before the relay's answer was stored; "
+                 "re-sent once with the same Message-ID (the first copy may also have arrived)")
+
+
+class NotApproved(Exception):  # noqa: N818 - reads as the state that blocks sending
+    """The notices were not approved; the message says what to do."""
+
+
+class SendBusy(Exception):  # noqa: N818
+    """Another run is sending this incident's notices right now."""
+
+
+@dataclass(frozen=True)
+class SendSummary:
+    """The end of one ``send``: what this run did and where every recipient now stands."""
+
+    incident_id: int
+    outcome: str  # completed | cancelled | aborted
+    prepared: int
+    newly_queued: int
+    recovered_in_doubt: int
+    run: RunStats
+    overview: DeliveryOverview
+    duration_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "incident": self.incident_id, "outcome": self.outcome, "aborted_reason": self.run.aborted or None,
+            "messages": self.prepared, "newly_queued": self.newly_queued,
+            "recovered_in_doubt": self.recovered_in_doubt, "this_run": asdict(self.run),
+            "ledger": self.overview.to_dict(), "duration_s": round(self.duration_s, 2),
+            "rate_per_s": round(self.run.attempted / self.duration_s, 1) if self.duration_s else 0.0,
+        }
+
+
+@dataclass(frozen=True)
+class DryRunResult:
+    folder: str
+    written: int
+    blocked: int
+
+
+@dataclass(frozen=True)
+class TestSendResult:
+    to: str  # masked
+    message_id: str
+    reply: str
+
+
+@dataclass(frozen=True)
+class PrepareResult:
+    total: int
+    new: int
+    blocked: int
+
+
+class MailService:
+    """Use cases of the send ledger. One instance per thread (it uses that thread's store)."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+
+    # -- reading -------------------------------------------------------------------------------
+    def overview(self, incident_id: int) -> DeliveryOverview:
+        """Counts by state and by fallback channel (send dialog, Notices tab, ``show``)."""
+        ledger = self._ctx.store.send_ledger
+        return DeliveryOverview(ledger.counts(incident_id), ledger.fallback_counts(incident_id),
+                                ledger.in_doubt_count(incident_id))
+
+    def page(self, incident_id: int, state: SendState | None = None, *, offset: int = 0,
+             limit: int = 200) -> list[LedgerEntry]:
+        return self._ctx.store.send_ledger.page(incident_id, state, offset=offset, limit=limit)
+
+    def count(self, incident_id: int, state: SendState | None = None) -> int:
+        return self._ctx.store.send_ledger.count(incident_id, state)
+
+    def saved_smtp(self) -> dict[str, Any]:
+        """The relay settings (never a password) to prefill the send dialog: the Settings dialog's
+        relay (host, port, security, user, sender) with what the last send added (sender name,
+        concurrency, rate)."""
+        settings = self._ctx.store.settings
+        relay = settings.get(SETTINGS_DIALOG_SMTP_KEY)
+        merged: dict[str, Any] = {}
+        if isinstance(relay, dict):
+            merged = {k: relay[k] for k in ("host", "port", "user", "from_address") if k in relay}
+            if relay.get("security"):
+                merged["tls_mode"] = relay["security"]
+        last = settings.get(SMTP_SETTINGS_KEY)
+        return merged | (dict(last) if isinstance(last, dict) else {})
+
+    def remember_smtp(self, settings: SmtpSettings) -> None:
+        """Keep the relay settings (not the password) for next time, in both the send dialog's and
+        the Settings dialog's keys so the two screens agree; logged when they change."""
+        data = {key: getattr(settings, key) for key in REMEMBERED_SMTP_FIELDS}
+        data["tls_mode"] = settings.tls_mode.value
+        before = self.saved_smtp()
+        if data == before:
+            return
+        relay = {"host": settings.host, "port": settings.port, "security": settings.tls_mode.value,
+                 "user": settings.user, "from_address": settings.from_address}
+        with self._ctx.store.transaction():
+            self._ctx.store.settings.set(SETTINGS_DIALOG_SMTP_KEY, relay)
+            self._ctx.store.settings.set(SMTP_SETTINGS_KEY, data)
+            changes = {k: {"from": before.get(k), "to": v} for k, v in data.items() if before.get(k) != v}
+            self._ctx.record("settings.smtp_changed", "settings", SMTP_SETTINGS_KEY, {"changes": changes})
+
+    # -- sending -------------------------------------------------------------------------------
+    def send(
+        self, incident_id: int, source: MessageSource, settings: SmtpSettings, password: str | None = None,
+        *, progress: Progress | None = None, pause: PauseFlag | None = None,
+    ) -> SendSummary:
+        """Send every approved notice not yet sent; resumes where an earlier run stopped.
+
+        Raises NotApproved, SendBusy, ValidationError before anything is sent. A relay that
+        cannot be used at all ends the run with outcome 'aborted' (rows stay queued)."""
+        self._ctx.store.incidents.get(incident_id)
+        validate_smtp_settings(settings)
+        self._require_approved(source, incident_id)
+        progress, pause = progress or Progress(), pause or PauseFlag()
+        started = time.monotonic()
+        prepared = self.prepare(incident_id, source, settings)
+        run_id, recovered = self._open_run(incident_id, settings)
+        counts = self._ctx.store.send_ledger.counts(incident_id)
+        progress.start(counts[SendState.QUEUED] + counts[SendState.DEFERRED], "sending")
+        pump = SendPump(self._ctx, source, settings, password, incident_id=incident_id, run_id=run_id,
+                        progress=progress, pause=pause)
+        outcome = "crashed"
+        try:
+            stats = pump.run()
+            outcome = "aborted" if stats.aborted else "cancelled" if stats.cancelled else "completed"
+        finally:
+            self._close_run(incident_id, run_id, outcome, pump.stats, source)
+        progress.finish()
+        return SendSummary(incident_id, outcome, prepared.total, prepared.new, recovered, stats,
+                           self.overview(incident_id), time.monotonic() - started)
+
+    def prepare(self, incident_id: int, source: MessageSource, settings: SmtpSettings) -> PrepareResult:
+        """Enqueue a ledger row for every message (idempotent) and check every message before the
+        first one leaves; a message that fails the recipient check is failed with the reason."""
+        total = new = blocked = 0
+        org = settings.organisation_addresses()
+        for chunk in chunks(source.iter_messages(incident_id), PREPARE_CHUNK):
+            _check_incident(chunk, incident_id)
+            bad = {m.ledger_key: p for m in chunk if (p := recipient_problems(m, org))}
+            drafts = [LedgerDraft.of(m, self._message_id(m, settings)) for m in chunk]
+            with self._ctx.store.transaction():
+                new += self._ctx.store.send_ledger.enqueue(drafts, now=self._ctx.now())
+                self._fail_blocked(incident_id, chunk, bad)
+            total, blocked = total + len(chunk), blocked + len(bad)
+        with self._ctx.store.transaction():
+            self._ctx.record("send.prepared", "incident", incident_id,
+                             {"messages": total, "newly_queued": new, "blocked": blocked}, incident_id)
+        return PrepareResult(total, new, blocked)
+
+    def send_test(
+        self, incident_id: int, source: MessageSource, settings: SmtpSettings, password: str | None,
+        to_address: str,
+    ) -> TestSendResult:
+        """Send the first notice, marked as a test, to the officer's own address (never the ledger).
+
+        It carries a real person's notice, so it may only go to the sender's own domain."""
+        self._ctx.store.incidents.get(incident_id)
+        validate_smtp_settings(settings)
+        _check_test_address(to_address, settings)
+        message = next(iter(source.preview_messages(incident_id)), None)
+        if message is None:
+            raise NotFoundError(f"incident {incident_id} has no email notices to test")
+        problems = recipient_problems(message, settings.organisation_addresses())
+        if problems:
+            raise ValidationError.single("notice", "; ".join(problems))
+        now = self._ctx.now()
+        message_id = trial_message_id(self._message_id(message, settings), now)
+        data = build_message_bytes(message, _sender(settings), message_id, now,
+                                   subject_prefix=TEST_SUBJECT_PREFIX, to_address=to_address)
+        outcome = run_in_own_thread(lambda: send_single(settings, password, Job(0, to_address, data)))
+        with self._ctx.store.transaction():
+            self._ctx.record("send.test_sent", "incident", incident_id,
+                             {"count": 1, "accepted": outcome.state == SendState.SENT, "code": outcome.code},
+                             incident_id)
+        if outcome.state != SendState.SENT:
+            raise SendAborted(f"the relay did not accept the test message: {outcome.reason}")
+        return TestSendResult(mask_email(to_address), message_id, outcome.reply)
+
+    def dry_run(self, incident_id: int, source: MessageSource, settings: SmtpSettings, folder: Path) -> DryRunResult:
+        """Write every message as an .eml file (mode 0600) instead of sending; approval not needed."""
+        self._ctx.store.incidents.get(incident_id)
+        validate_smtp_settings(settings, needs_server=False)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        written, blocked_lines = 0, []
+        sender, org, now = _sender(settings), settings.organisation_addresses(), self._ctx.now()
+        for number, message in enumerate(source.preview_messages(incident_id), 1):
+            problems = recipient_problems(message, org)
+            if problems:
+                blocked_lines.append(f"{message.reference}: {'; '.join(problems)}")
+                continue
+            data = build_message_bytes(message, sender, self._message_id(message, settings), now)
+            _write_private(folder / f"{number:06d}-{message.reference}.eml", data)
+            written += 1
+        if blocked_lines:
+            _write_private(folder / "blocked.txt", ("\n".join(blocked_lines) + "\n").encode("utf-8"))
+        with self._ctx.store.transaction():
+            self._ctx.record("send.dry_run", "incident", incident_id,
+                             {"written": written, "blocked": len(blocked_lines)}, incident_id)
+            # Each file is one real person's e-mail (name, address): an unmasked export.
+            record_export(self._ctx, what="personal_emails_dry_run", where=str(folder.resolve()), count=written,
+                          unmasked=written > 0, incident_id=incident_id)
+        return DryRunResult(str(folder), written, len(blocked_lines))
+
+    def record_bounces(self, incident_id: int, message_ids: Sequence[str], source: MessageSource,
+                       reason: str = "bounced after the relay accepted it") -> int:
+        """Notices that bounced after acceptance fail after all and get a fallback channel."""
+        ids = [m.strip() for m in message_ids if m.strip()]
+        with self._ctx.store.transaction():
+            count = self._ctx.store.send_ledger.mark_bounced(incident_id, ids, reason=reason, now=self._ctx.now())
+            fallback = self._assign_fallbacks(incident_id, source)
+            self._ctx.record("send.bounces_recorded", "incident", incident_id,
+                             {"count": count, "fallback": fallback}, incident_id)
+        return count
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _require_approved(self, source: MessageSource, incident_id: int) -> None:
+        status = source.approval(incident_id)
+        if not status.approved:
+            raise NotApproved(status.reason or "the email notices are not approved; approve them first")
+
+    def _message_id(self, message: OutgoingMessage, settings: SmtpSettings) -> str:
+        return make_message_id(message.incident_id, message.recipient_key, message.notice_kind,
+                               message.notice_version, settings.sender_domain)
+
+    def _fail_blocked(self, incident_id: int, chunk: list[OutgoingMessage],
+                      bad: dict[tuple[str, str, str], list[str]]) -> None:
+        for message in (m for m in chunk if m.ledger_key in bad):
+            rows = self._ctx.store.send_ledger.lookup(incident_id, message.notice_kind, message.notice_version,
+                                                       [message.recipient_key])
+            reason = "blocked by the content check: " + "; ".join(bad[message.ledger_key])
+            self._ctx.store.send_ledger.fail_unsent([(e.id, reason) for e in rows.values()], now=self._ctx.now())
+
+    def _open_run(self, incident_id: int, settings: SmtpSettings) -> tuple[str, int]:
+        """Take the incident's send lease; rows a dead run left in 'sending' become due again."""
+        store, now = self._ctx.store, self._ctx.now()
+        run = SendRun(uuid.uuid4().hex, incident_id, os.getpid(), socket.gethostname(), now, now)
+        with store.transaction():
+            active = store.send_runs.active(incident_id)
+            if active is not None and _run_is_alive(active, self._ctx):
+                raise SendBusy(f"incident {incident_id} is being sent by process {active.pid} on {active.host} "
+                               f"(started {active.started_at:%Y-%m-%d %H:%M}); wait for it or stop it")
+            if active is not None:
+                store.send_runs.finish(active.run_id, "crashed", now=now)
+            recovered = store.send_ledger.recover_in_flight(incident_id, note=RECOVERY_NOTE, now=now)
+            store.send_runs.start(run)
+            self._ctx.record("send.started", "incident", incident_id, {
+                "run": run.run_id, "recovered_in_doubt": recovered, "relay": f"{settings.host}:{settings.port}",
+                "tls": settings.tls_mode.value, "auth": bool(settings.user), "concurrency": settings.concurrency,
+                "rate_per_s": settings.rate_per_s}, incident_id)
+        return run.run_id, recovered
+
+    def _close_run(self, incident_id: int, run_id: str, outcome: str, stats: RunStats, source: MessageSource) -> None:
+        store = self._ctx.store
+        with store.transaction():
+            store.send_runs.finish(run_id, outcome, now=self._ctx.now())
+            fallback = self._assign_fallbacks(incident_id, source)
+            counts = store.send_ledger.counts(incident_id)
+            self._ctx.record("send.finished", "incident", incident_id, {
+                "run": run_id, "outcome": outcome, "this_run": asdict(stats) | {"aborted": bool(stats.aborted)},
+                "by_state": {s.value: n for s, n in counts.items()}, "fallback_assigned": fallback}, incident_id)
+
+    def _assign_fallbacks(self, incident_id: int, source: MessageSource) -> dict[str, int]:
+        """Failed recipients without a fallback get the channel the source names for them."""
+        choices = [(row_id, source.fallback_for(incident_id, key))
+                   for row_id, key in self._ctx.store.send_ledger.failed_without_fallback(incident_id)]
+        self._ctx.store.send_ledger.set_fallbacks(choices)
+        return {c.value: sum(1 for _, ch in choices if ch == c) for c in FallbackChannel}
+
+
+def _run_is_alive(run: SendRun, ctx: AppContext) -> bool:
+    fresh = (ctx.now() - run.heartbeat_at).total_seconds() < STALE_AFTER_S
+    if run.host != socket.gethostname():
+        return fresh
+    if run.pid == os.getpid():
+        return True  # another job of this very process (the GUI) is sending
+    return _pid_exists(run.pid) and fresh
+
+
+def _pid_exists(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no cheap check: rely on the heartbeat
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _check_incident(chunk: list[OutgoingMessage], incident_id: int) -> None:
+    if any(m.incident_id != incident_id for m in chunk):
+        raise ValueError(f"the message source returned a notice of another incident than {incident_id}")
+
+
+def _check_test_address(to_address: str, settings: SmtpSettings) -> None:
+    if not is_single_address(to_address):
+        raise ValidationError.single("test_to", "give one plain address, e.g. officer@example.com")
+    if address_domain(to_address) != settings.sender_domain:
+        raise ValidationError.single(
+            "test_to", f"the test message carries a real person's notice; send it only to your own address "
+                       f"at {settings.sender_domain} (the sender's domain)")
+
+
+def _sender(settings: SmtpSettings) -> Sender:
+    return Sender(settings.from_address, settings.from_name, settings.reply_to)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)

@@ -1,0 +1,285 @@
+"""From one fact snapshot to the variables a notice template sees (documented in templates/README.md).
+
+Everything is formatted here (dates, counts, wording of coded facts) so templates stay simple and
+rendering stays fast; the parts that depend only on the language are built once and reused."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from incident_app.domain.clock import SHANGHAI, parse_time
+from incident_app.domain.notices.fact_snapshot import FactChange, FactSnapshot
+from incident_app.domain.notices.kinds import ELEMENT_IDS, Channel, NoticeKind
+from incident_app.domain.notices.labels import (
+    ACTION_STATUS,
+    BREACH_TYPES,
+    CAUSES,
+    GRADE_PENDING,
+    GRADES,
+    LIKELIHOOD,
+    OPERATOR_TYPES,
+    RECIPIENTS,
+    change_label,
+    pick,
+)
+
+# The personal fields a template may print; the fast personaliser substitutes exactly these.
+RECIPIENT_FIELDS = ("display_name", "salutation", "reference", "child_name", "address")
+# Elements whose generated list the officer's own text replaces (context key per element).
+LIST_ELEMENTS = {"possible_harm": "harms", "self_protection": "advice", "remedies": "remedies",
+                 "measures_taken": "measures_taken"}
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """What a regulator report needs beyond the facts: the notices planned and, for a
+    supplementary report, the earlier report it supplements."""
+
+    planned: tuple[NoticeKind, ...] = ()
+    previous_approved_at: datetime | None = None
+    changes: tuple[FactChange, ...] = ()
+
+
+def format_time(value: str | None, lang: str) -> str:
+    """An ISO time as a reader sees it, in Beijing time."""
+    if not value:
+        return ""
+    moment = parse_time(value).astimezone(SHANGHAI)
+    if lang == "en":
+        return moment.strftime("%d %B %Y, %H:%M").lstrip("0") + " Beijing time"
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+def format_date(value: str | None, lang: str) -> str:
+    if not value:
+        return ""
+    moment = parse_time(value).astimezone(SHANGHAI)
+    return moment.strftime("%d %B %Y").lstrip("0") if lang == "en" else f"{moment.year}年{moment.month}月{moment.day}日"
+
+
+def _join(items: Sequence[str], lang: str) -> str:
+    return ", ".join(items) if lang == "en" else "、".join(items)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.splitlines() if p.strip()]
+
+
+class NoticeContextBuilder:
+    """Builds template contexts for every (kind, language, data-type group) from one snapshot."""
+
+    def __init__(self, snapshot: FactSnapshot, report: ReportInfo | None = None) -> None:
+        self.snapshot = snapshot
+        self.data = snapshot.data
+        self.report = report or ReportInfo()
+        self._base: dict[str, dict[str, Any]] = {}
+
+    def context(self, kind: NoticeKind, channel: Channel, lang: str, recipient: Mapping[str, Any] | None = None,
+                data_type_ids: Sequence[str] | None = None) -> dict[str, Any]:
+        """The variables for one template render. ``data_type_ids`` narrows a personal notice to
+        the person's own data types (default: all types of the incident)."""
+        ctx = dict(self._lang_base(lang))
+        ctx.update(self._data_type_parts(lang, data_type_ids))
+        ctx["notice"] = {**ctx["notice"], "kind": kind.value, "channel": channel.value}
+        ctx["recipient"] = dict(recipient or {})
+        return ctx
+
+    # -- parts that depend only on the language ------------------------------------------------
+    def _lang_base(self, lang: str) -> dict[str, Any]:
+        if lang not in self._base:
+            self._base[lang] = self._build_base(lang)
+        return self._base[lang]
+
+    def _build_base(self, lang: str) -> dict[str, Any]:
+        texts = {k: v.get(lang, "") for k, v in self.data.get("texts", {}).items()}
+        ctx: dict[str, Any] = {
+            "notice": self._notice(lang), "company": self._company(lang), "contact": self._contact(lang),
+            "incident": self._incident(lang), "texts": _TextDefaults(texts),
+            "measures_taken": self._actions(lang, ("done", "in_progress")),
+            "measures_planned": self._actions(lang, ("planned",)),
+            "remedies": self._notes("remedies", lang), "changes": self._changes(lang),
+        }
+        ctx["report"] = self._report(lang, ctx)
+        for element in ("measures_taken", "remedies"):
+            if texts.get(element):
+                ctx[LIST_ELEMENTS[element]] = _paragraphs(texts[element])
+        return ctx
+
+    def _notice(self, lang: str) -> dict[str, Any]:
+        drill = bool(self.data["facts"].get("drill"))
+        banner = ("【演练 DRILL】本通知仅用于应急演练，并非真实事件，请勿据此采取任何行动。" if lang != "en" else
+                  "[DRILL 演练] This notice is for an incident-response drill only. It is not a real incident; "
+                  "do not act on it.")
+        # A drill e-mail's subject is marked too: its reader sees the subject before the banner.
+        mark = ("[DRILL 演练]" if lang == "en" else "【演练 DRILL】") if drill else ""
+        return {"lang": lang, "drill": drill, "drill_banner": banner if drill else "", "drill_mark": mark,
+                "as_of": format_date(self.data["as_of"], lang), "reference": f"BD-{self.data['incident_id']}"}
+
+    def _company(self, lang: str) -> dict[str, Any]:
+        profile = self.data["profile"]
+        return {"name": profile["company_en"] if lang == "en" and profile.get("company_en") else profile["company_zh"],
+                "website": profile.get("website", ""),
+                "operator_type": pick(OPERATOR_TYPES.get(profile.get("operator_type", "ordinary"),
+                                                         OPERATOR_TYPES["ordinary"]), lang),
+                "province": profile.get("province", "")}
+
+    def _contact(self, lang: str) -> dict[str, Any]:
+        p = self.data["profile"]
+        address = _side(p, "postal_address_zh", "postal_address_en", lang)
+        title = _side(p, "officer_title_zh", "officer_title_en", lang)
+        return {"title": title, "phone": p["officer_phone"], "email": p["officer_email"], "address": address,
+                "postcode": p.get("postcode", ""), "reply_days": p.get("reply_working_days", 3),
+                "handling_days": p.get("handling_working_days", 15)}
+
+    def _incident(self, lang: str) -> dict[str, Any]:
+        f = self.data["facts"]
+        breach = [pick(BREACH_TYPES[b], lang) for b in f.get("breach_types", []) if b in BREACH_TYPES]
+        grade = self.data.get("grade")
+        return {
+            "id": self.data["incident_id"], "title": f.get("title", ""), "summary": f.get("summary", ""),
+            "occurred_at": format_time(f.get("occurred_at"), lang),
+            "occurred_until": format_time(f.get("occurred_until"), lang),
+            "discovered_at": format_time(f.get("discovered_at"), lang),
+            "discovered_date": format_date(f.get("discovered_at"), lang),
+            "aware_at": format_time(f.get("aware_at"), lang), "discovered_by": f.get("discovered_by", ""),
+            "location": f.get("location", ""), "systems": list(f.get("systems", [])),
+            "systems_text": _join(f.get("systems", []), lang), "breach_types": breach,
+            "breach_text": (" / ".join(breach) if lang == "en" else "、".join(breach)),
+            "actual": f.get("likelihood") != "suspected",
+            "likelihood_text": _label(LIKELIHOOD, f.get("likelihood"), "actual", lang),
+            "cause": f.get("cause", "other"), "cause_text": _label(CAUSES, f.get("cause"), "other", lang),
+            "malicious": bool(f.get("malicious")),
+            "recipients_text": _label(RECIPIENTS, f.get("recipients"), "unknown", lang),
+            "affected_people": f"{f.get('affected_people', 0):,}",
+            "affected_records": f"{f.get('affected_records', 0):,}",
+            "affected_minors": f"{f.get('affected_minors', 0):,}", "has_minors": f.get("affected_minors", 0) > 0,
+            "eu_subjects": f"{f.get('eu_subjects', 0):,}", "has_eu_subjects": f.get("eu_subjects", 0) > 0,
+            "unintelligible": bool(f.get("unintelligible")), "police_notified": bool(f.get("police_notified")),
+            "economic_loss": f"{f.get('economic_loss_cny', 0):,.0f}",
+            "grade": pick(GRADES[grade], lang) if grade in GRADES else pick(GRADE_PENDING, lang),
+            "grade_known": grade in GRADES,
+            "handling_closed_at": format_time(self.data.get("handling_closed_at"), lang),
+        }
+
+    def _actions(self, lang: str, statuses: tuple[str, ...]) -> list[str]:
+        out = []
+        for action in self.data.get("actions", []):
+            if action["status"] not in statuses:
+                continue
+            text = _side(action, "description", "description_en", lang)
+            when = format_time(action.get("done_at") or action.get("due_at"), lang)
+            status = pick(ACTION_STATUS[action["status"]], lang)
+            out.append(f"{text}（{status}{'，' + when if when else ''}）" if lang != "en" else
+                       f"{text} ({status}{', ' + when if when else ''})")
+        return out
+
+    def _notes(self, key: str, lang: str) -> list[str]:
+        side = "en" if lang == "en" else "zh"
+        return [n.get(side) or n.get("zh") or n.get("en", "") for n in self.data.get(key, [])]
+
+    def _changes(self, lang: str) -> list[dict[str, str]]:
+        return [{"label": change_label(c.path, lang), "before": _value_text(c.before, lang),
+                 "after": _value_text(c.after, lang)} for c in self.report.changes]
+
+    def _report(self, lang: str, ctx: Mapping[str, Any]) -> dict[str, Any]:
+        planned = set(self.report.planned)
+        exemption = next((d for d in self.data.get("decisions", []) if d["kind"] == "exempt_individual_notice"), None)
+        previous = self.report.previous_approved_at
+        return {
+            "to": (f"{ctx['company']['province']}网信部门" if lang != "en"
+                   else f"the provincial cyberspace administration ({ctx['company']['province']})"),
+            "notify_individuals": NoticeKind.INDIVIDUAL in planned, "notify_guardians": NoticeKind.GUARDIAN in planned,
+            "public_announcement": NoticeKind.PUBLIC_ANNOUNCEMENT in planned,
+            "exemption_rationale": exemption["rationale"] if exemption else "",
+            "previous_date": format_time(previous.isoformat(), lang) if previous else "",
+            "pending": self._pending(ctx),
+        }
+
+    def _pending(self, ctx: Mapping[str, Any]) -> list[str]:
+        """CAC items not yet known: the report gives items 1–2 now and these "to follow"."""
+        texts = ctx["texts"]
+        pending = [e for e in ("trend", "tracing_leads") if not texts[e]]
+        if self.data["facts"].get("cause", "other") == "other" and not texts["cause_analysis"]:
+            pending.insert(1, "cause_analysis")
+        if not ctx["measures_planned"] and not texts["planned_measures"]:
+            pending.append("planned_measures")
+        return pending
+
+    # -- parts that depend on the data types ---------------------------------------------------
+    def _data_type_parts(self, lang: str, ids: Sequence[str] | None) -> dict[str, Any]:
+        types = self.data.get("data_types", [])
+        if ids:
+            wanted = set(ids)
+            types = [t for t in types if t["id"] in wanted] or types
+        side = "en" if lang == "en" else "zh"
+        names = [t[f"name_{side}"] for t in types]
+        texts = self._lang_base(lang)["texts"]
+        harms = _paragraphs(texts["possible_harm"]) or _unique(t[f"harm_{side}"] for t in types)
+        # The officer's advice often starts as the catalog's suggestion: list each sentence once.
+        advice = _paragraphs(texts["self_protection"]) or _unique(
+            [*(t[f"advice_{side}"] for t in types), *self._notes("advice", lang)])
+        return {
+            "data_types": [{"id": t["id"], "name": t[f"name_{side}"], "short_name": _short(t[f"name_{side}"]),
+                            "sensitive": t["sensitive"]} for t in types],
+            "data_types_text": _join([_mid_sentence(n, lang) for n in names], lang),
+            "data_types_short": _join([_mid_sentence(_short(n), lang) for n in names], lang),
+            "has_sensitive": any(t["sensitive"] for t in types), "harms": harms, "advice": advice,
+        }
+
+
+class _TextDefaults(dict[str, str]):
+    """The officer's own text per element; a known element without one reads as an empty string,
+    an unknown name stays an error (so a typo in a template is reported, not printed as blank)."""
+
+    def __missing__(self, key: str) -> str:
+        if key in ELEMENT_IDS:
+            return ""
+        raise KeyError(key)
+
+
+def _short(name: str) -> str:
+    """'设备标识符（IMEI/OAID…）' → '设备标识符': short forms (SMS) drop the parenthesis."""
+    for mark in ("（", " ("):
+        if mark in name:
+            return name.split(mark, 1)[0].strip()
+    return name
+
+
+def _side(data: Mapping[str, Any], zh_key: str, en_key: str, lang: str) -> str:
+    """The English field for English notices when it is filled in, else the Chinese one."""
+    return str(data.get(en_key) if lang == "en" and data.get(en_key) else data.get(zh_key) or "")
+
+
+def _label(table: Mapping[str, tuple[str, str]], code: Any, default: str, lang: str) -> str:
+    return pick(table.get(str(code), table[default]), lang)
+
+
+def _mid_sentence(name: str, lang: str) -> str:
+    """English names start with a capital in lists; inside a sentence 'Mobile phone' → 'mobile phone'
+    (acronyms such as 'IP address' keep theirs)."""
+    if lang == "en" and len(name) > 1 and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
+def _unique(items: Any) -> list[str]:
+    return [i for i in dict.fromkeys(items) if i]
+
+
+def _value_text(value: Any, lang: str) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return f"{len(value)} item(s)" if value and isinstance(value[0], dict) else _join([str(v) for v in value], lang)
+    if isinstance(value, dict):
+        return "(updated)" if lang == "en" else "（已更新）"
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        return format_time(value, lang)
+    return str(value)

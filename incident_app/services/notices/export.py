@@ -1,0 +1,197 @@
+"""Writing prepared notices to files: HTML, TXT, DOCX, PDF (through the PdfWriter port) and EML.
+
+Layout under the output folder: ``<kind>/<channel>.<lang>.<ext>`` for each master;
+``<kind>/letters.<lang>.pdf`` (all postal letters, one after another, for printing) and
+``<kind>/eml/<reference>.eml`` (one per recipient) when recipients are given. File names never
+carry a person's name or contact."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from incident_app.domain.errors import ValidationError
+from incident_app.domain.notices.completeness import short_form_body
+from incident_app.domain.notices.kinds import SHORT_CHANNELS, Channel, NoticeKind
+from incident_app.domain.notices.recipient import NoticeRecipient, recipient_reference
+from incident_app.services.notices.documents import PdfWriter
+from incident_app.services.notices.docx import write_docx
+from incident_app.services.notices.eml import build_eml
+from incident_app.services.notices.html_blocks import html_to_text
+from incident_app.services.notices.personal import PersonalRenderer
+from incident_app.services.notices.prepared import NoticeSet, NoticeState
+from incident_app.services.notices.render import subject_of
+from incident_app.services.private_files import precreate_private
+
+FORMATS = ("pdf", "docx", "html", "txt", "eml")
+DRILL_WATERMARK = "演练 DRILL"
+RecipientSource = Callable[[], Iterable[NoticeRecipient]]
+
+
+@dataclass
+class ExportResult:
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self, root: Path) -> dict[str, object]:
+        return {"files": [str(p.relative_to(root)) for p in self.files], "notes": self.notes}
+
+
+@dataclass
+class NoticeExporter:
+    """Exports one prepared :class:`NoticeSet`."""
+
+    notice_set: NoticeSet
+    out_dir: Path
+    sender_name: str
+    sender_email: str
+    now: datetime
+    pdf_writer: PdfWriter | None = None
+    recipients: RecipientSource | None = None
+    result: ExportResult = field(default_factory=ExportResult)
+
+    def export(self, formats: Iterable[str]) -> ExportResult:
+        wanted = _check_formats(formats)
+        if "pdf" in wanted and self.pdf_writer is None:
+            raise ValidationError.single("format", "PDF export needs the Qt PDF writer, which is not available here")
+        for state in self.notice_set.notices:
+            if state.rendered.error:
+                self.result.notes.append(f"{state.rendered.template}: not exported ({state.rendered.error})")
+                continue
+            for fmt in wanted:
+                self._export_master(state, fmt)
+        if self.recipients is not None:
+            self._export_personal(wanted)
+        for path in self.result.files:  # belt and braces: every file was created 0600 already
+            os.chmod(path, 0o600)
+        return self.result
+
+    @property
+    def _watermark(self) -> str:
+        return DRILL_WATERMARK if self.notice_set.snapshot.drill else ""
+
+    def _path(self, kind: NoticeKind, name: str) -> Path:
+        path = self.out_dir / kind.value / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.result.files.append(path)
+        return path
+
+    def _export_master(self, state: NoticeState, fmt: str) -> None:
+        notice = state.rendered
+        stem = f"{notice.channel.value}.{notice.lang}"
+        printable = notice.channel in (Channel.LETTER, Channel.DOCUMENT)
+        if fmt == "html" and notice.channel.is_html:
+            _write_private(self._path(notice.kind, f"{stem}.html"), notice.content)
+        elif fmt == "txt" and notice.channel != Channel.EMAIL_HTML:  # its text part is email_text
+            text = _text_of(notice.channel, notice.content, notice.lang)
+            _write_private(self._path(notice.kind, f"{stem}.txt"), text)
+        elif fmt == "pdf" and printable and self.pdf_writer:
+            path = self._path(notice.kind, f"{stem}.pdf")
+            self.pdf_writer.write_pdf([notice.content], precreate_private(path), watermark=self._watermark)
+        elif fmt == "docx" and printable:
+            banner = self._notice_banner(notice.lang)
+            write_docx(notice.content, precreate_private(self._path(notice.kind, f"{stem}.docx")), drill_banner=banner)
+        elif fmt == "eml" and notice.channel == Channel.EMAIL_HTML and self.recipients is None:
+            self._specimen_eml(state)
+
+    def _notice_banner(self, lang: str) -> str:
+        if not self._watermark:
+            return ""
+        if lang == "en":
+            return "[DRILL 演练] For an incident-response drill only"
+        return "【演练 DRILL】本通知仅用于应急演练"
+
+    def _specimen_eml(self, state: NoticeState) -> None:
+        notice = state.rendered
+        text = self._master(notice.kind, Channel.EMAIL_TEXT, notice.lang)
+        body = build_eml(sender_name=self.sender_name, sender=self.sender_email, to="undisclosed-recipients:;",
+                         subject=subject_of(notice.content), text_body=text, html_body=notice.content,
+                         reference=f"BD{self.notice_set.incident_id}-SPECIMEN", date=self.now)
+        _write_private_bytes(self._path(notice.kind, f"email.{notice.lang}.specimen.eml"), body)
+
+    def _master(self, kind: NoticeKind, channel: Channel, lang: str) -> str:
+        for state in self.notice_set.notices:
+            r = state.rendered
+            if (r.kind, r.channel, r.lang) == (kind, channel, lang):
+                return r.content
+        return ""
+
+    # -- per recipient ---------------------------------------------------------------------------
+    def _export_personal(self, formats: list[str]) -> None:
+        assert self.recipients is not None
+        planned = {p.kind for p in self.notice_set.plan}
+        personal = PersonalRenderer(self.notice_set.renderers, allowed=planned & {NoticeKind.INDIVIDUAL,
+                                                                                  NoticeKind.GUARDIAN})
+        if "eml" in formats:
+            self._emails(personal, planned)
+        if "pdf" in formats and self.pdf_writer:
+            for kind in (NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN):
+                if kind in planned:
+                    self._letters(personal, kind)
+
+    def _emails(self, personal: PersonalRenderer, planned: set[NoticeKind]) -> None:
+        count = 0
+        for recipient in self.recipients() if self.recipients else ():
+            kind = NoticeKind.GUARDIAN if recipient.is_guardian else NoticeKind.INDIVIDUAL
+            if not recipient.email or kind not in planned:
+                continue
+            email = personal.email(recipient)
+            reference = recipient_reference(self.notice_set.incident_id, recipient.recipient_key)
+            body = build_eml(sender_name=self.sender_name, sender=self.sender_email, to=email.to_address,
+                             subject=email.subject, text_body=email.text_body, html_body=email.html_body,
+                             reference=reference, date=self.now)
+            _write_private_bytes(self._path(kind, f"eml/{reference}.eml"), body)
+            count += 1
+        self.result.notes.append(f"eml: {count} personal email file(s)")
+
+    def _letters(self, personal: PersonalRenderer, kind: NoticeKind) -> None:
+        for lang in sorted({s.rendered.lang for s in self.notice_set.of_kind(kind)}):
+            letters = [0]
+            pages = self._letter_pages(personal, kind, lang, letters)
+            first = next(pages, None)  # streamed: a million letters never sit in memory at once
+            if first is None:
+                continue
+            path = self._path(kind, f"letters.{lang}.pdf")
+            assert self.pdf_writer is not None
+            count = self.pdf_writer.write_pdf(itertools.chain([first], pages), precreate_private(path),
+                                              watermark=self._watermark)
+            self.result.notes.append(f"{path.name}: {letters[0]} letter(s), {count} page(s)")
+
+    def _letter_pages(self, personal: PersonalRenderer, kind: NoticeKind, lang: str,
+                      counter: list[int]) -> Iterator[str]:
+        for recipient in self.recipients() if self.recipients else ():
+            is_kind = recipient.is_guardian == (kind == NoticeKind.GUARDIAN)
+            if is_kind and recipient.address and (recipient.language == "en") == (lang == "en"):
+                counter[0] += 1
+                yield personal.render(kind, Channel.LETTER, recipient)
+
+
+def _text_of(channel: Channel, content: str, lang: str) -> str:
+    if channel.is_html:
+        return html_to_text(content, lang)
+    if channel in SHORT_CHANNELS:
+        return short_form_body(content) + "\n"
+    return content
+
+
+def _check_formats(formats: Iterable[str]) -> list[str]:
+    wanted = [f.strip().lower() for f in formats if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise ValidationError.single("format", f"'{', '.join(bad)}' unknown; choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(wanted))
+
+
+def _write_private(path: Path, text: str) -> None:
+    _write_private_bytes(path, text.encode("utf-8"))
+
+
+def _write_private_bytes(path: Path, data: bytes) -> None:
+    """Notices can hold personal data: files are created readable by the owner only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)

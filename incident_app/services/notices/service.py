@@ -1,0 +1,317 @@
+"""Notice use cases: prepare every required notice from one fact snapshot, check, store versions,
+approve (sign-off bound to a content hash), waive elements, edit element texts, compare with the
+approved facts, and stream personal emails for the sender."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from incident_app.domain.decisions import Decision, DecisionKind
+from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.i18n import LANGUAGES
+from incident_app.domain.notices.fact_snapshot import (
+    CONTENT_DECISIONS,
+    FactChange,
+    FactSnapshot,
+    SnapshotInputs,
+    build_snapshot,
+    diff_snapshots,
+)
+from incident_app.domain.notices.kinds import CHANNELS, ELEMENT_IDS, Channel, NoticeKind, required_elements
+from incident_app.domain.notices.recipient import NoticeRecipient, recipients_from_people
+from incident_app.domain.notices.records import NoticeApproval, NoticeVersion
+from incident_app.domain.proof.events import Event
+from incident_app.services.audit.exports import record_export
+from incident_app.services.context import AppContext
+from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
+from incident_app.services.notices.documents import PdfWriter
+from incident_app.services.notices.export import ExportResult, NoticeExporter, RecipientSource
+from incident_app.services.notices.inputs import NoticeInputsSource
+from incident_app.services.notices.personal import PersonalEmail, PersonalRenderer
+from incident_app.services.notices.plan import PlannedNotice, plan_notices
+from incident_app.services.notices.prepared import NoticeSet, NoticeState
+from incident_app.services.notices.render import NoticeRenderer, RenderedNotice, contact_expectations
+from incident_app.services.notices.template_editing import NoticeTemplateService
+from incident_app.services.remediation import DecisionService
+from incident_app.services.settings.profile import ProfileService
+
+PeopleSource = Callable[[int], Iterable[Any]]
+
+# Events whose change can alter what a notice says (their time is the notice's "as of").
+_FACT_EVENT_PREFIXES = ("incident.", "remediation.", "assessment.")
+
+
+class NoticeService:
+    def __init__(self, ctx: AppContext, people_source: PeopleSource | None = None,
+                 inputs_source: NoticeInputsSource | None = None) -> None:
+        self._ctx = ctx
+        self.inputs_source = inputs_source
+        self._profile = ProfileService(ctx)
+        self._decisions = DecisionService(ctx)
+        self.templates = NoticeTemplateService(ctx)
+        self.people_source = people_source
+
+    # -- snapshot ------------------------------------------------------------------------------
+    def snapshot(self, incident_id: int, grade: str | None = None) -> FactSnapshot:
+        """Freeze what the notices may say about the incident now."""
+        store = self._ctx.store
+        incident = store.incidents.get(incident_id)
+        decisions = store.decisions.list(incident_id)
+        return build_snapshot(SnapshotInputs(
+            incident=incident, profile=self._profile.get(), catalog=self._ctx.catalog,
+            actions=store.remediation.actions(incident_id), notes=store.remediation.notes(incident_id),
+            decisions=decisions, element_texts=store.notices.element_texts(incident_id), grade=grade,
+            as_of=self._as_of(incident_id) or incident.updated_at,
+        ))
+
+    def _as_of(self, incident_id: int) -> Any:
+        for event in self._ctx.store.events.for_incident(incident_id):
+            if _changes_facts(event):
+                return event.at
+        return None
+
+    # -- prepare -------------------------------------------------------------------------------
+    def prepare(self, incident_id: int, *, obligations: Sequence[Any] | None = None, grade: str | None = None,
+                kinds: Sequence[NoticeKind] | None = None, langs: Sequence[str] = LANGUAGES) -> NoticeSet:
+        """Render every planned notice (or only ``kinds``), check each, store new versions.
+
+        Without explicit ``obligations``/``grade`` they come from the assessment (when wired)."""
+        _check_langs(langs)
+        if obligations is None and grade is None and self.inputs_source is not None:
+            assessed = self.inputs_source(incident_id)
+            obligations, grade = assessed.obligations, assessed.grade
+        snapshot = self.snapshot(incident_id, grade)
+        approvals = self._ctx.store.notices.approvals(incident_id)
+        changes = {k: tuple(self._changes(snapshot, approvals, k)) for k in NoticeKind}
+        incident = self._ctx.store.incidents.get(incident_id)
+        plan = plan_notices(incident, obligations, decisions=self._ctx.store.decisions.list(incident_id),
+                            grade=grade, supplement_due=bool(changes[NoticeKind.REGULATOR_INITIAL]))
+        wanted = [p for p in plan if kinds is None or p.kind in kinds]
+        renderers = self._renderers(snapshot, plan, approvals, changes)
+        waivers = {p.kind: self.waivers(incident_id, p.kind) for p in wanted}
+        rendered = [(p, renderers[p.kind].render_master(p.kind, ch, lang, waivers[p.kind]))
+                    for p in wanted for ch in CHANNELS[p.kind] for lang in langs]
+        states = self._store_versions(incident_id, snapshot, rendered, approvals)
+        return NoticeSet(incident_id, snapshot, tuple(plan), tuple(states), renderers, changes)
+
+    def _renderers(self, snapshot: FactSnapshot, plan: Sequence[PlannedNotice],
+                   approvals: Sequence[tuple[NoticeApproval, NoticeVersion]],
+                   changes: Mapping[NoticeKind, tuple[FactChange, ...]]) -> dict[NoticeKind, NoticeRenderer]:
+        templates = self.templates.current()
+        planned = tuple(p.kind for p in plan)
+        initial = _first_approval(approvals, NoticeKind.REGULATOR_INITIAL)
+        out: dict[NoticeKind, NoticeRenderer] = {}
+        for kind in NoticeKind:
+            kind_changes = changes[NoticeKind.REGULATOR_INITIAL] if kind == NoticeKind.REGULATOR_SUPPLEMENT else (
+                changes[kind] if kind.personal else ())
+            info = ReportInfo(planned, initial[0].approved_at if initial else None, kind_changes)
+            builder = NoticeContextBuilder(snapshot, info)
+            out[kind] = NoticeRenderer(templates, builder, contact_expectations(builder))
+        return out
+
+    def _store_versions(self, incident_id: int, snapshot: FactSnapshot,
+                        rendered: Sequence[tuple[PlannedNotice, RenderedNotice]],
+                        approvals: Sequence[tuple[NoticeApproval, NoticeVersion]]) -> list[NoticeState]:
+        store = self._ctx.store
+        latest = store.notices.latest_versions(incident_id)
+        states, created = [], []
+        with store.transaction():
+            for planned, notice in rendered:
+                version = self._version_for(incident_id, snapshot, notice, latest)
+                if version and version.id not in {v.id for v in latest.values()}:
+                    created.append(version)
+                states.append(_state(planned, notice, version, approvals))
+            if created:
+                self._ctx.record("notice.rendered", "incident", incident_id, {
+                    "snapshot_sha256": snapshot.sha256,
+                    "versions": [{"id": v.id, "kind": v.kind.value, "channel": v.channel.value, "lang": v.lang,
+                                  "sha256": v.sha256} for v in created]}, incident_id)
+        return states
+
+    def _version_for(self, incident_id: int, snapshot: FactSnapshot, notice: RenderedNotice,
+                     latest: Mapping[tuple[str, str, str], NoticeVersion]) -> NoticeVersion | None:
+        if notice.error:
+            return None
+        current = latest.get((notice.kind.value, notice.channel.value, notice.lang))
+        if current and current.sha256 == notice.sha256 and current.snapshot_sha256 == snapshot.sha256:
+            return current
+        draft = NoticeVersion(0, incident_id, notice.kind, notice.channel, notice.lang, notice.content,
+                              notice.sha256, snapshot.to_json(), snapshot.sha256, self._ctx.now(), self._ctx.actor)
+        return self._ctx.store.notices.add_version(draft)
+
+    # -- approve -------------------------------------------------------------------------------
+    def approve(self, incident_id: int, approver: str | None = None, kind: NoticeKind | None = None, *,
+                obligations: Sequence[Any] | None = None, grade: str | None = None) -> list[NoticeApproval]:
+        """Approve the current rendering of every planned notice (or one kind). Refuses, listing
+        what is missing, if any completeness check fails; then nothing is approved."""
+        who = (approver or self._ctx.actor).strip()
+        if not who:
+            raise ValidationError.single("approver", "name the person who approves")
+        notice_set = self.prepare(incident_id, obligations=obligations, grade=grade,
+                                  kinds=[kind] if kind else None)
+        chosen = notice_set.of_kind(kind)
+        if not chosen:
+            what = kind.value if kind else "any"
+            raise ValidationError.single("notice", f"no {what} notice is planned for this incident")
+        _refuse_incomplete(chosen)
+        return self._record_approvals(incident_id, who, [n for n in chosen if n.approval is None])
+
+    def _record_approvals(self, incident_id: int, who: str, states: Sequence[NoticeState]) -> list[NoticeApproval]:
+        store, now = self._ctx.store, self._ctx.now()
+        with store.transaction():
+            approvals = [store.notices.add_approval(s.version, who, now) for s in states if s.version]
+            if approvals:
+                self._ctx.record("notice.approved", "incident", incident_id, {
+                    "approver": who, "approvals": [a.to_dict() for a in approvals]}, incident_id)
+        return approvals
+
+    # -- waivers and officer texts -------------------------------------------------------------
+    def waivers(self, incident_id: int, kind: NoticeKind) -> dict[str, str]:
+        """Elements waived for a kind by a recorded decision (latest decision per element wins)."""
+        out: dict[str, str] = {}
+        for decision in self._decisions.list(incident_id):
+            if decision.kind != DecisionKind.WAIVE_NOTICE_ELEMENT or decision.details.get("notice_kind") != kind.value:
+                continue
+            element = str(decision.details.get("element"))
+            if decision.details.get("revoked"):
+                out.pop(element, None)
+            else:
+                out[element] = f"waived by {decision.decided_by} (decision #{decision.id}): {decision.rationale}"
+        return out
+
+    def waive(self, incident_id: int, kind: NoticeKind, element: str, reason: str, decided_by: str) -> Decision:
+        """Record the decision to leave an element out of a notice, with its reason."""
+        allowed = {e for ch in CHANNELS[kind] for e in required_elements(kind, ch)}
+        if element not in allowed:
+            raise ValidationError.single("element", f"'{element}' is not required in a {kind.value} notice; "
+                                                    f"required: {', '.join(sorted(allowed))}")
+        return self._decisions.record(incident_id, {
+            "kind": DecisionKind.WAIVE_NOTICE_ELEMENT.value, "rationale": reason, "decided_by": decided_by,
+            "details": {"notice_kind": kind.value, "element": element}})
+
+    def set_element_text(self, incident_id: int, element: str, lang: str, text: str) -> None:
+        """The officer's own wording for one element (empty text returns to the generated one)."""
+        problems = [] if element in ELEMENT_IDS else [FieldProblem("element", f"unknown element '{element}'")]
+        problems += [] if lang in LANGUAGES else [FieldProblem("lang", f"choose one of {', '.join(LANGUAGES)}")]
+        if problems:
+            raise ValidationError(problems)
+        store = self._ctx.store
+        store.incidents.get(incident_id)
+        with store.transaction():
+            store.notices.set_element_text(incident_id, element, lang, text.strip(), self._ctx.actor, self._ctx.now())
+            self._ctx.record("notice.element_text_set", "incident", incident_id,
+                             {"element": element, "lang": lang, "text": text.strip()}, incident_id)
+
+    def element_texts(self, incident_id: int) -> dict[str, dict[str, str]]:
+        return self._ctx.store.notices.element_texts(incident_id)
+
+    # -- facts changed after approval ----------------------------------------------------------
+    def changes_since_approval(self, incident_id: int, kind: NoticeKind, grade: str | None = None) -> list[FactChange]:
+        """What changed since the first approval of a kind (empty if never approved)."""
+        approvals = self._ctx.store.notices.approvals(incident_id)
+        return self._changes(self.snapshot(incident_id, grade), approvals, kind)
+
+    def _changes(self, snapshot: FactSnapshot, approvals: Sequence[tuple[NoticeApproval, NoticeVersion]],
+                 kind: NoticeKind) -> list[FactChange]:
+        first = _first_approval(approvals, kind)
+        if first is None:
+            return []
+        # Facts only: the officer's own wording and the decisions are not news to the reader.
+        return [c for c in diff_snapshots(json.loads(first[1].snapshot_json), snapshot.data)
+                if not c.path.startswith(("decisions", "texts"))]
+
+    # -- export --------------------------------------------------------------------------------
+    def export(self, incident_id: int, out_dir: Path, formats: Sequence[str], *, langs: Sequence[str] = LANGUAGES,
+               pdf_writer: PdfWriter | None = None, recipients: Iterable[NoticeRecipient] | None = None,
+               obligations: Sequence[Any] | None = None, grade: str | None = None) -> tuple[NoticeSet, ExportResult]:
+        """Prepare and write every notice in the chosen formats (see notice_export for the layout).
+        Recipients default to the people source, if the composition root wired one."""
+        notice_set = self.prepare(incident_id, obligations=obligations, grade=grade, langs=langs)
+        profile = self._profile.get()
+        personal = self._recipient_source(incident_id, recipients)
+        exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
+                                  pdf_writer, personal)
+        result = exporter.export(formats)
+        with self._ctx.store.transaction():
+            self._ctx.record("notice.exported", "incident", incident_id, {
+                "formats": list(formats), "langs": list(langs), "files": len(result.files),
+                "snapshot_sha256": notice_set.snapshot.sha256}, incident_id)
+            # Per-recipient e-mails and letters carry names and addresses: an unmasked export.
+            record_export(self._ctx, what="notices", where=str(out_dir.resolve()), count=len(result.files),
+                          unmasked=personal is not None and bool({"eml", "pdf"} & set(formats)),
+                          incident_id=incident_id)
+        return notice_set, result
+
+    def _recipient_source(self, incident_id: int,
+                          recipients: Iterable[NoticeRecipient] | None) -> RecipientSource | None:
+        if recipients is not None:
+            fixed = list(recipients)
+            return lambda: fixed
+        source = self.people_source
+        if source is None or next(iter(source(incident_id)), None) is None:
+            return None  # nobody imported yet: the exports show the specimen notice
+        return lambda: recipients_from_people(source(incident_id))
+
+    # -- personal emails for the sender --------------------------------------------------------
+    def personal_emails(self, incident_id: int, recipients: Iterable[NoticeRecipient], *,
+                        require_approval: bool = True, grade: str | None = None,
+                        notice_set: NoticeSet | None = None) -> Iterator[PersonalEmail]:
+        """Each recipient's email (subject, text, HTML), rendered from the approved masters. Raises
+        ValidationError before yielding anything if a master is not approved (unless
+        ``require_approval`` is False, e.g. for a dry run). A caller that already prepared the
+        personal notices passes ``notice_set`` so they are not rendered again."""
+        if notice_set is None:
+            notice_set = self.prepare(incident_id, grade=grade, kinds=[NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN])
+        emails = [n for n in notice_set.notices if n.rendered.channel in (Channel.EMAIL_HTML, Channel.EMAIL_TEXT)]
+        allowed = {NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN}
+        if require_approval:
+            _refuse_unapproved(emails)
+            allowed = {n.rendered.kind for n in emails}
+        return PersonalRenderer(notice_set.renderers, allowed=allowed).emails(recipients)
+
+
+def _changes_facts(event: Event) -> bool:
+    if event.type.startswith(_FACT_EVENT_PREFIXES):
+        return True
+    return event.type == "decision.recorded" and event.payload.get("kind") in {k.value for k in CONTENT_DECISIONS}
+
+
+def _first_approval(approvals: Sequence[tuple[NoticeApproval, NoticeVersion]],
+                    kind: NoticeKind) -> tuple[NoticeApproval, NoticeVersion] | None:
+    return next(((a, v) for a, v in approvals if v.kind == kind), None)
+
+
+def _state(planned: PlannedNotice, notice: RenderedNotice, version: NoticeVersion | None,
+           approvals: Sequence[tuple[NoticeApproval, NoticeVersion]]) -> NoticeState:
+    same = [(a, v) for a, v in approvals if (v.kind, v.channel, v.lang) == (notice.kind, notice.channel, notice.lang)]
+    current = next((a for a, _ in reversed(same) if version and a.sha256 == notice.sha256), None)
+    return NoticeState(planned, notice, version, current, approved_before=bool(same) and current is None)
+
+
+def _refuse_incomplete(states: Sequence[NoticeState]) -> None:
+    problems = []
+    for state in states:
+        where = f"{state.rendered.kind.value}/{state.rendered.channel.value}/{state.rendered.lang}"
+        if state.rendered.error:
+            problems.append(FieldProblem(where, state.rendered.error))
+        elif not state.rendered.report.complete:
+            problems.append(FieldProblem(where, "incomplete: " + "; ".join(state.rendered.report.missing())
+                                         + " — fill it in (element text) or waive it with a reason"))
+    if problems:
+        raise ValidationError(problems)
+
+
+def _refuse_unapproved(states: Sequence[NoticeState]) -> None:
+    problems = [FieldProblem(f"{s.rendered.kind.value}/{s.rendered.channel.value}/{s.rendered.lang}",
+                             "not approved in its current form; run 'approve' first") for s in states if not s.approval]
+    if problems:
+        raise ValidationError(problems)
+
+
+def _check_langs(langs: Sequence[str]) -> None:
+    bad = [lang for lang in langs if lang not in LANGUAGES]
+    if bad or not langs:
+        raise ValidationError.single("lang", f"'{','.join(bad)}' not supported; choose from {', '.join(LANGUAGES)}")

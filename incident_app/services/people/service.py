@@ -1,0 +1,332 @@
+"""Use cases on an incident's affected people: preview and import a file, counts, paging and
+search, streaming for notices, and the logged unmasking of one person."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
+from datetime import datetime
+from pathlib import Path
+
+from incident_app.domain.clock import shanghai_date, to_iso
+from incident_app.domain.errors import ValidationError
+from incident_app.domain.incident import Incident
+from incident_app.domain.people.columns import ColumnMapping, apply_corrections, check_usable, suggest_mapping
+from incident_app.domain.people.fields import PHONE_FOLD
+from incident_app.domain.people.person import PeopleSummary, Person, minor_cutoff
+from incident_app.services.audit.exports import STDOUT, record_export, record_unmask
+from incident_app.services.context import AppContext
+from incident_app.services.people.batches import (
+    BATCH_ROWS,
+    PARALLEL_MIN_ROWS,
+    NormaliseSpec,
+    WorkerBatches,
+    normalised_batches,
+)
+from incident_app.services.people.files import FILE, NO_ROWS_MESSAGE, TableSource, open_table
+from incident_app.services.people.importer import Importer, ReportWriter, Tally, apply_delta
+from incident_app.services.people.rows import mask_for
+from incident_app.services.progress import Cancelled, Progress
+from incident_app.storage.people import PeopleRepository
+
+PREVIEW_ROWS = 5
+PURGE_TARGET = "people.contacts"  # the retention purge target that anonymises this table
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One import attempt: what is being read, where problems go, how far it got."""
+
+    incident: Incident
+    path: Path
+    source: TableSource
+    columns: ColumnMapping
+    report: ReportWriter
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What the import dialog shows before importing: detected format, the suggested mapping
+    (header -> field or None) and the first rows, masked by the field each column maps to."""
+
+    kind: str
+    encoding: str
+    headers: tuple[str, ...]
+    mapping: dict[str, str | None]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Counts of one import plus the incident's totals after it."""
+
+    import_id: int
+    incident_id: int
+    rows_read: int
+    imported: int
+    duplicates_merged: int
+    rejected_rows: int
+    fields_dropped: int
+    warnings: int
+    report_path: Path
+    kind: str
+    encoding: str
+    ignored_columns: tuple[str, ...]
+    seconds: float
+    summary: PeopleSummary = field(default_factory=PeopleSummary)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON the CLI prints."""
+        return {
+            "incident_id": self.incident_id, "import_id": self.import_id, "rows_read": self.rows_read,
+            "imported": self.imported, "duplicates_merged": self.duplicates_merged,
+            "rejected_rows": self.rejected_rows, "fields_dropped": self.fields_dropped, "warnings": self.warnings,
+            "minors": self.summary.minors, "unreachable": self.summary.unreachable,
+            "people_total": self.summary.total, "by_channel": self.summary.by_channel,
+            "report": str(self.report_path), "format": self.kind, "encoding": self.encoding,
+            "ignored_columns": list(self.ignored_columns), "seconds": round(self.seconds, 2),
+        }
+
+
+class PeopleService:
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+
+    @property
+    def _repo(self) -> PeopleRepository:
+        return self._ctx.store.people
+
+    # -- preview ----------------------------------------------------------------------------
+    def preview(self, path: Path, rows: int = PREVIEW_ROWS) -> ImportPreview:
+        """Detected format and encoding, suggested header mapping, first rows masked."""
+        with open_table(Path(path)) as source:
+            mapping = suggest_mapping(source.header)
+            sample: list[tuple[str, ...]] = []
+            for _number, cells in source.rows():
+                sample.append(tuple(_masked_cell(mapping, i, c) for i, c in enumerate(cells)))
+                if len(sample) >= rows:
+                    break
+        return ImportPreview(source.info.kind, source.info.encoding, mapping.headers, mapping.as_dict(),
+                             tuple(sample))
+
+    # -- import -----------------------------------------------------------------------------
+    def import_file(self, incident_id: int, path: Path, progress: Progress | None = None,
+                    mapping: Mapping[str, str | None] | None = None, *, replace: bool = False,
+                    parallel: bool | None = None) -> ImportResult:
+        """Import a CSV/XLSX file of affected people, all or nothing.
+
+        Whole-file problems raise ValidationError before anything is written. A failure or cancel
+        during the import rolls every row back and records ``people.import_failed`` /
+        ``people.import_cancelled`` with the counts reached; the report file is removed.
+        ``parallel`` chooses whether a helper process normalises rows (default: for large files)."""
+        progress = progress or Progress()
+        path = Path(path)
+        incident = self._ctx.store.incidents.get(incident_id)
+        self._refuse_if_purged(incident_id)
+        started = time.monotonic()
+        with open_table(path) as source:
+            columns = self._mapping(source, mapping)
+            first = next(source.rows(), None)
+            if first is None:
+                raise ValidationError.single(FILE, NO_ROWS_MESSAGE)
+            progress.start(source.total, path.name)
+            report = ReportWriter(self._report_path(incident_id))
+            run = _Run(incident, path, source, columns, report, Tally())
+            try:
+                result = self._run(run, first, progress, replace, parallel)
+            except BaseException as exc:
+                report.discard()
+                self._record_abort(run, exc)
+                raise
+            report.close()
+        progress.finish()
+        return dc_replace(result, seconds=time.monotonic() - started)
+
+    def _mapping(self, source: TableSource, corrections: Mapping[str, str | None] | None) -> ColumnMapping:
+        mapping = suggest_mapping(source.header)
+        if corrections:
+            mapping = apply_corrections(mapping, corrections)
+        check_usable(mapping)
+        return mapping
+
+    def _run(self, run: _Run, first: tuple[int, list[str]], progress: Progress, replace: bool,
+             parallel: bool | None) -> ImportResult:
+        store, repo, incident = self._ctx.store, self._repo, run.incident
+        facts = incident.facts
+        cutoff = minor_cutoff(shanghai_date(facts.occurred_at or facts.discovered_at))
+        spec = NormaliseSpec(str(run.path), run.columns.headers, run.columns.fields, incident.id, cutoff,
+                             shanghai_date(self._ctx.now()).isoformat())
+        if parallel is None:
+            parallel = run.source.info.estimated_rows >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1
+        helper = WorkerBatches(spec) if parallel else None
+        try:
+            with store.transaction():
+                if replace:
+                    repo.delete_for_incident(incident.id)
+                before = repo.stats(incident.id)
+                first_id = repo.begin_range(incident.id)
+                importer = Importer(repo, run.report, incident_id=incident.id, first_id=first_id, cutoff=cutoff,
+                                    expected_rows=_expected_rows(run.source) + before.total,
+                                    tally=run.tally)
+                importer.preload()
+                importer.run(helper if helper is not None else normalised_batches(spec, run.source, first), progress)
+                repo.end_range(incident.id, first_id, importer.next_id)
+                summary = _summary_after(before, run.tally)
+                counts = _counts(run.tally) | {"fields_dropped": importer.fields_dropped,
+                                               "warnings": importer.warnings, "minors": summary.minors,
+                                               "unreachable": summary.unreachable}
+                repo.save_stats(incident.id, summary, to_iso(self._ctx.now()))
+                import_id = self._add_import(run, "done", counts, {"replaced": replace})
+                # The report (masked values, formulas neutralised) is a file about these people.
+                record_export(self._ctx, what="people_import_report", where=str(run.report.path),
+                              count=run.report.lines, unmasked=False, incident_id=incident.id)
+        finally:
+            if helper is not None:
+                helper.close()
+        tally, info = run.tally, run.source.info
+        return ImportResult(
+            import_id=import_id, incident_id=incident.id, rows_read=tally.rows_read, imported=tally.imported,
+            duplicates_merged=tally.duplicates_merged, rejected_rows=tally.rejected_rows,
+            fields_dropped=importer.fields_dropped, warnings=importer.warnings, report_path=run.report.path,
+            kind=info.kind, encoding=info.encoding, ignored_columns=run.columns.ignored_headers(), seconds=0.0,
+            summary=summary,
+        )
+
+    def _add_import(self, run: _Run, status: str, counts: dict[str, int], extra: dict[str, object]) -> int:
+        """The import record and its event (call inside a transaction). Counts only, no PII."""
+        now = to_iso(self._ctx.now())
+        info = run.source.info
+        import_id = self._repo.add_import({
+            "incident_id": run.incident.id, "file_name": run.path.name, "file_size": info.size,
+            "format": info.kind, "encoding": info.encoding, "status": status, "started_at": now,
+            "finished_at": now, "counts": counts, "report_path": str(run.report.path) if status == "done" else None,
+        })
+        payload = {"counts": counts, "format": info.kind, "encoding": info.encoding} | extra
+        self._ctx.record(f"people.{'imported' if status == 'done' else 'import_' + status}", "people_import",
+                         import_id, payload, run.incident.id)
+        return import_id
+
+    def _record_abort(self, run: _Run, exc: BaseException) -> None:
+        """After the rollback: keep a record that the import was attempted and how far it got."""
+        cancelled = isinstance(exc, Cancelled | KeyboardInterrupt)
+        extra: dict[str, object] = {"rolled_back": True}
+        if not cancelled:
+            extra["error"] = type(exc).__name__
+            if isinstance(exc, ValidationError):
+                extra["problems"] = [p.message for p in exc.problems][:5]
+        with self._ctx.store.transaction():
+            self._add_import(run, "cancelled" if cancelled else "failed", _counts(run.tally), extra)
+
+    def _report_path(self, incident_id: int) -> Path:
+        db = self._ctx.store.path or Path.cwd() / "breach-desk"
+        stamp = self._ctx.now().strftime("%Y%m%dT%H%M%S")
+        base = db.with_name(f"{db.name}.people-import-{incident_id}-{stamp}")
+        candidate, n = base.with_name(base.name + ".csv"), 1
+        while candidate.exists():
+            n += 1
+            candidate = base.with_name(f"{base.name}-{n}.csv")
+        return candidate
+
+    # -- reading ----------------------------------------------------------------------------
+    def imported_counts(self, incident_id: int) -> PeopleSummary | None:
+        """The counts the assessment uses: None until a people list was imported (the intake's
+        estimate applies until then)."""
+        summary = self.summary(incident_id)
+        return summary if summary.total else None
+
+    def summary(self, incident_id: int) -> PeopleSummary:
+        """People, minors, by channel, unreachable, merged duplicates and rejected rows."""
+        return self._repo.stats(incident_id)
+
+    def page(self, incident_id: int, offset: int, limit: int, search: str = "") -> list[Person]:
+        """People ``offset``..``offset+limit`` in import order, optionally filtered by a search
+        for a user id, part of a name or email, or phone digits (full-width digits fold)."""
+        return self._repo.page(incident_id, offset, limit, _search_terms(search))
+
+    def count(self, incident_id: int, search: str = "") -> int:
+        return self._repo.count(incident_id, _search_terms(search))
+
+    def iter_people(self, incident_id: int, batch: int = BATCH_ROWS) -> Iterator[Person]:
+        """Every person with real contacts, for notices and sending (streamed)."""
+        return self._repo.iter_people(incident_id, batch)
+
+    def unmask(self, incident_id: int, person_id: int, reason: str, where: str = "screen") -> Person:
+        """One person's real data; the viewing is logged (``personal_data.unmasked``) with the
+        reason and the person's id, never the data."""
+        if not reason.strip():
+            raise ValidationError.single("reason", "say why the person's data must be shown (it is logged)")
+        with self._ctx.store.transaction():
+            person = self._repo.get(incident_id, person_id)
+            record_unmask(self._ctx, what="person", where=where, count=1, incident_id=incident_id,
+                          reason=reason.strip(), details={"person_id": person_id})
+        return person
+
+    def log_list_written(self, incident_id: int, count: int, *, unmasked: bool, reason: str = "",
+                         where: str = STDOUT) -> None:
+        """Record that the people list left the tool (the CLI's ``people ID``): an export, and
+        when unmasked also an unmasking, with the reason (counts only)."""
+        record_export(self._ctx, what="people_list", where=where, count=count, unmasked=unmasked,
+                      incident_id=incident_id, reason=reason.strip() or ("not given" if unmasked else ""))
+
+    def last_import(self, incident_id: int) -> dict[str, object] | None:
+        return self._repo.last_import(incident_id)
+
+    # -- retention --------------------------------------------------------------------------
+    def purged_at(self, incident_id: int) -> datetime | None:
+        """When the retention purge anonymised this incident's people, or None."""
+        return self._ctx.store.retention.purged_at(incident_id, PURGE_TARGET)
+
+    def purge_contacts(self, incident_id: int) -> int:
+        """Anonymise the incident's people (names, user ids, contacts, addresses, birth dates,
+        guardians) and delete the import reports written beside the database; counts stay.
+        Runs inside the caller's transaction (services/retention.py); returns people changed."""
+        changed = self._repo.anonymise_for_incident(incident_id)
+        for report in self._repo.import_reports(incident_id):
+            Path(report).unlink(missing_ok=True)  # masked values, but still about these people
+        self._repo.forget_import_reports(incident_id)
+        return changed
+
+    def _refuse_if_purged(self, incident_id: int) -> None:
+        purged = self.purged_at(incident_id)
+        if purged is not None:
+            raise ValidationError.single("incident", (
+                f"the affected people's contacts of incident {incident_id} were purged on {to_iso(purged)} "
+                "under the retention policy; a new list would never be purged again — open a new incident "
+                "for new information"))
+
+
+def _expected_rows(source: TableSource) -> int:
+    return max(source.info.estimated_rows, 1000)
+
+
+def _summary_after(before: PeopleSummary, tally: Tally) -> PeopleSummary:
+    by_channel = apply_delta(before.by_channel, tally.channel_delta)
+    return PeopleSummary(
+        total=before.total + tally.imported, minors=before.minors + tally.minor_delta, by_channel=by_channel,
+        unreachable=by_channel.get("none", 0), duplicates_merged=before.duplicates_merged + tally.duplicates_merged,
+        rejected_rows=before.rejected_rows + tally.rejected_rows,
+    )
+
+
+def _counts(tally: Tally) -> dict[str, int]:
+    return {"rows_read": tally.rows_read, "imported": tally.imported,
+            "duplicates_merged": tally.duplicates_merged, "rejected_rows": tally.rejected_rows}
+
+
+def _masked_cell(mapping: ColumnMapping, index: int, value: str) -> str:
+    field = mapping.fields[index] if index < len(mapping.fields) else None
+    return (mask_for(field, value.strip()) if field else mask_for("(unmapped)", value.strip())) or ""
+
+
+def _search_terms(search: str) -> tuple[str, ...]:
+    text = search.strip()
+    if not text:
+        return ()
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    digits = text.translate(PHONE_FOLD).lstrip("+")
+    phone_like = f"%{digits}%" if digits.isdigit() and len(digits) >= 3 else ""
+    return (text, like, phone_like)

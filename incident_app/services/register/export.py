@@ -1,0 +1,163 @@
+"""The breach register as a file: CSV (UTF-8 with BOM so Excel shows Chinese), XLSX (a register
+sheet, a totals sheet, a metrics sheet) or JSON (rows, totals and metrics). Every CSV/XLSX cell is
+neutralised against formula injection. Each export is logged: who, when, what, where to."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from incident_app.domain.clock import to_iso
+from incident_app.domain.exports import flatten_for_sheet, neutralise_row, xlsx_safe
+from incident_app.domain.incident import Incident
+from incident_app.domain.register.metrics import RegisterMetrics, compute_metrics, metrics_to_dict
+from incident_app.domain.register.rows import (
+    COLUMN_KEYS,
+    REGISTER_COLUMNS,
+    RegisterInputs,
+    register_record,
+    register_totals,
+)
+from incident_app.services.audit.exports import STDOUT, record_export
+from incident_app.services.container import Services
+from incident_app.services.private_files import write_private
+from incident_app.services.register.sources import IncidentRecords, RegisterSources
+
+
+class RegisterFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+
+
+@dataclass(frozen=True)
+class RegisterData:
+    """Rows (one per incident, drills flagged), totals and metrics (drills excluded)."""
+
+    generated_at: str
+    generated_by: str
+    records: list[dict[str, Any]]
+    totals: dict[str, Any]
+    metrics: RegisterMetrics
+
+
+def build_register(services: Services, sources: RegisterSources | None = None) -> RegisterData:
+    """Gather every incident with its grade, decisions, remediation, obligations and counts."""
+    sources = sources or RegisterSources()
+    incidents = services.incidents.list()
+    now = services.ctx.now()
+    found = sources.records(services, incidents)
+    records = [register_record(_inputs(services, i, found.get(i.id, IncidentRecords())), services.ctx.catalog, now)
+               for i in incidents]
+    return RegisterData(to_iso(now), services.ctx.actor, records, register_totals(records),
+                        _metrics(incidents, found, now))
+
+
+def _inputs(services: Services, incident: Incident, found: IncidentRecords) -> RegisterInputs:
+    return RegisterInputs(
+        incident=incident, decisions=services.decisions.list(incident.id),
+        remediation=services.remediation.actions(incident.id), outcomes=found.outcomes,
+        milestones=found.milestones, notified=found.notified, grade=found.grade,
+        grade_needs_judgement=found.grade_needs_judgement,
+    )
+
+
+def _metrics(incidents: Sequence[Incident], found: Mapping[int, IncidentRecords], now: datetime) -> RegisterMetrics:
+    outcomes = [o for r in found.values() for o in r.outcomes]
+    milestones = [m for r in found.values() for m in r.milestones]
+    return compute_metrics(incidents, milestones, outcomes, now=now)
+
+
+def register_metrics(services: Services, sources: RegisterSources | None = None) -> RegisterMetrics:
+    """Only the metrics (the register view's panel): no rows are built."""
+    sources = sources or RegisterSources()
+    incidents = services.incidents.list()
+    return _metrics(incidents, sources.records(services, incidents), services.ctx.now())
+
+
+def register_json(data: RegisterData) -> dict[str, Any]:
+    return {
+        "generated_at": data.generated_at, "generated_by": data.generated_by,
+        "note": "drill incidents are listed (drill = true) but excluded from totals and metrics",
+        "columns": [{"key": c.key, "zh": c.zh, "en": c.en} for c in REGISTER_COLUMNS],
+        "incidents": data.records, "totals": data.totals, "metrics": metrics_to_dict(data.metrics),
+    }
+
+
+def render_register(data: RegisterData, fmt: RegisterFormat) -> bytes:
+    """The register file's bytes in ``fmt``."""
+    if fmt is RegisterFormat.JSON:
+        return (json.dumps(register_json(data), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if fmt is RegisterFormat.CSV:
+        return _csv(data)
+    return _xlsx(data)
+
+
+def _csv(data: RegisterData) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMN_KEYS)
+    for record in data.records:
+        writer.writerow(flatten_for_sheet(record, COLUMN_KEYS))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx(data: RegisterData) -> bytes:
+    from openpyxl import Workbook  # deferred: only the XLSX export needs it
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "登记簿 Register"
+    sheet.append([f"{c.zh} {c.en}" for c in REGISTER_COLUMNS])
+    for record in data.records:
+        sheet.append([xlsx_safe(v) for v in flatten_for_sheet(record, COLUMN_KEYS)])
+    sheet.freeze_panes = "C2"
+    _key_value_sheet(book.create_sheet("合计 Totals"), data.totals, "drills excluded / 不含演练")
+    _key_value_sheet(book.create_sheet("指标 Metrics"), _flat(metrics_to_dict(data.metrics)), "drills excluded")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _key_value_sheet(sheet: Any, values: dict[str, Any], note: str) -> None:
+    sheet.append(neutralise_row(["key", "value", note]))
+    for key, value in values.items():
+        sheet.append([xlsx_safe(v) for v in neutralise_row([key, value])])
+
+
+def _flat(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat |= _flat(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def export_register(services: Services, path: Path | None, fmt: RegisterFormat | str,
+                    sources: RegisterSources | None = None) -> tuple[bytes, RegisterData]:
+    """Build the register, write it to ``path`` (mode 0600) unless ``path`` is None (the caller
+    prints the bytes), and log the export. Returns the bytes and the data."""
+    fmt = RegisterFormat(fmt)
+    data = build_register(services, sources)
+    content = render_register(data, fmt)
+    where = str(write_private(path, content)) if path is not None else STDOUT
+    record_export(services.ctx, what="register", where=where, count=len(data.records), unmasked=False,
+                  details={"format": fmt.value})
+    return content, data
+
+
+def format_from_path(path: Path) -> RegisterFormat | None:
+    """``register.xlsx`` -> xlsx, when the suffix names a format."""
+    try:
+        return RegisterFormat(path.suffix.lower().lstrip("."))
+    except ValueError:
+        return None

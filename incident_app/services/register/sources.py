@@ -1,0 +1,159 @@
+"""Where the register and its metrics get what is not in an incident's facts: the grade, the
+obligation outcomes, the milestones the metrics measure to, and the people told per channel.
+Everything comes from records the tool keeps; nothing is typed in twice.
+
+**Grade** — the assessment's CAC grade (``services.assessment.assess_all``), flagged when it still
+waits for the officer's judgement.
+
+**Obligations** — every obligation of the assessment becomes an :class:`ObligationOutcome`:
+
+- *met* when the assessment says so, at the moment a record gives: an ``obligation_status``
+  decision with status ``met`` (``details.met_at`` when the officer gives it, else when the decision
+  was recorded); the send ledger for the notices to individuals and guardians (the rule in
+  ``domain/assessment/delivery.py``: every person of the group e-mailed, met when the relay accepted
+  the last message); a fact (``police_notified``), met when that fact was first recorded.
+- *not applicable* — the reason printed is the rationale of the decision that made it so (a rule
+  that simply does not apply, e.g. GDPR without EU residents, is counted but not explained again).
+- *open* — pending, or overdue once its legal due time has passed.
+
+On time or late is measured against the legal due time (``deadline.due``). Duties the law says to
+do "immediately" or "promptly" have only the tool's internal target, which is not a legal
+deadline: meeting them counts as on time. A late outcome carries the rationale of the decision that
+recorded it (the officer says there why it was late).
+
+**Milestones** (the metrics "discovery → first regulator report" and "discovery → individual
+notices"):
+
+- *regulator reported*: the earliest ``met_at`` of a met obligation addressed to the regulator. The
+  officer files the report with the CAC outside the tool (12387 hotline, website) and records an
+  ``obligation_status`` decision. Approving the report in the tool (``notice.approved``) is not
+  filing it, so approvals do not count.
+- *individuals notified*: the first personal notice e-mail the relay accepted (the earliest
+  ``sent_at`` in the send ledger), or the earliest ``met_at`` of a met obligation addressed to
+  individuals, guardians or the public (told by SMS, letter or an announcement, recorded by the
+  officer), whichever came first.
+
+**People per channel** (counts only): ``notified_email`` — notice e-mails the relay accepted;
+``pending_email`` — people to e-mail not yet sent (queued, deferred or not yet in the ledger);
+``pending_sms`` / ``pending_letter`` — people whose notice goes by SMS or letter, which the tool
+does not send (their channel on import, or the fallback of an e-mail that failed for good);
+``announcement_people`` — people with no usable contact, and failed e-mails whose fallback is the
+public announcement.
+
+The sources are pluggable: :class:`RegisterSources` holds the one function that gathers them for
+all incidents at once (a few grouped queries plus one assessment per incident).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from incident_app.domain.assessment.obligations import Obligation, ObligationStatus
+from incident_app.domain.decisions import Decision
+from incident_app.domain.incident import Incident
+from incident_app.domain.mail.ledger import DeliveryOverview
+from incident_app.domain.mail.sending import FallbackChannel, SendState
+from incident_app.domain.people.person import PeopleSummary
+from incident_app.domain.register.outcomes import Milestone, MilestoneKind, ObligationOutcome
+from incident_app.services.container import Services
+
+PEOPLE_RECIPIENTS = frozenset({"individuals", "guardians", "public"})
+REGULATOR_RECIPIENTS = frozenset({"regulator"})
+FACT_EVENTS = ("incident.created", "incident.facts_changed")
+
+
+@dataclass(frozen=True)
+class IncidentRecords:
+    """What the records say about one incident beyond its facts."""
+
+    grade: str | None = None
+    grade_needs_judgement: bool = False
+    outcomes: tuple[ObligationOutcome, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    notified: Mapping[str, int] = field(default_factory=dict)
+
+
+RecordsSource = Callable[[Services, Sequence[Incident]], Mapping[int, IncidentRecords]]
+
+
+def records_from_assessment(services: Services, incidents: Sequence[Incident]) -> dict[int, IncidentRecords]:
+    """Grade, outcomes, milestones and channel counts of every incident, from the assessment,
+    the decisions, the people counts and the send ledger (see the module docstring)."""
+    store = services.ctx.store
+    assessments = services.assessment.assess_all(incidents)
+    people, ledgers, first_sent = store.people.all_stats(), store.send_ledger.all_overviews(), \
+        store.send_ledger.first_sent_at()
+    found = {}
+    for incident, assessment in zip(incidents, assessments, strict=True):
+        decisions = {d.id: d for d in store.decisions.list(incident.id)}
+        outcomes = tuple(_outcome(services, incident, o, decisions) for o in assessment.obligations)
+        found[incident.id] = IncidentRecords(
+            grade=assessment.grade.level.value, grade_needs_judgement=assessment.grade.needs_judgement,
+            outcomes=outcomes, milestones=_milestones(incident.id, outcomes, first_sent.get(incident.id)),
+            notified=people_by_channel(people.get(incident.id, PeopleSummary()), ledgers.get(incident.id)))
+    return found
+
+
+def _outcome(services: Services, incident: Incident, o: Obligation,
+             decisions: Mapping[int, Decision]) -> ObligationOutcome:
+    decided = decisions.get(o.decision_id) if o.decision_id is not None else None
+    met_at = None
+    if o.status == ObligationStatus.MET:
+        met_at = o.met_at or _fact_recorded_at(services, incident)
+    return ObligationOutcome(incident.id, o.id, o.recipient.value, o.deadline.due, met_at,
+                             not_applicable=o.status == ObligationStatus.NOT_APPLICABLE,
+                             reason=decided.rationale if decided else "")
+
+
+def _fact_recorded_at(services: Services, incident: Incident) -> datetime:
+    """When a fact that meets a duty (e.g. police notified) was first recorded as true: the
+    creation or the facts change that set it (met_by_fact is only ever a true-valued fact)."""
+    for event in services.ctx.store.events.for_incident(incident.id, newest_first=False):
+        if event.type not in FACT_EVENTS:
+            continue
+        facts = event.payload.get("facts", {})
+        changes = event.payload.get("changes", {})
+        if facts.get("police_notified") is True or changes.get("police_notified", {}).get("to") is True:
+            return event.at
+    return incident.created_at
+
+
+def _milestones(incident_id: int, outcomes: Sequence[ObligationOutcome],
+                first_email: datetime | None) -> tuple[Milestone, ...]:
+    found = [Milestone(incident_id, MilestoneKind.INDIVIDUALS_NOTIFIED, first_email)] if first_email else []
+    for outcome in outcomes:
+        if outcome.met_at is None:
+            continue
+        if outcome.recipient in REGULATOR_RECIPIENTS:
+            found.append(Milestone(incident_id, MilestoneKind.REGULATOR_REPORTED, outcome.met_at))
+        elif outcome.recipient in PEOPLE_RECIPIENTS:
+            found.append(Milestone(incident_id, MilestoneKind.INDIVIDUALS_NOTIFIED, outcome.met_at))
+    return tuple(found)
+
+
+def people_by_channel(people: PeopleSummary, ledger: DeliveryOverview | None) -> dict[str, int]:
+    """The register's channel counts of one incident (see the module docstring)."""
+    by_channel = people.by_channel
+    states = ledger.by_state if ledger else {}
+    fallback = ledger.fallback if ledger else {}
+    sent = states.get(SendState.SENT, 0)
+    to_email = by_channel.get("email", 0) + by_channel.get("guardian_email", 0)
+    failed = states.get(SendState.FAILED, 0)
+    return {
+        "notified_email": sent,
+        "pending_email": max(0, to_email - sent - failed),
+        "pending_sms": by_channel.get("sms", 0) + by_channel.get("guardian_sms", 0)
+        + fallback.get(FallbackChannel.SMS, 0),
+        "pending_letter": by_channel.get("letter", 0) + by_channel.get("guardian_letter", 0)
+        + fallback.get(FallbackChannel.LETTER, 0),
+        "announcement_people": people.unreachable + fallback.get(FallbackChannel.ANNOUNCEMENT, 0),
+    }
+
+
+@dataclass(frozen=True)
+class RegisterSources:
+    """The pluggable input of the register and its metrics (tests pass their own)."""
+
+    records: RecordsSource = records_from_assessment

@@ -1,0 +1,337 @@
+"""The Assessment tab of an incident: ENISA severity with its factors (the officer's inputs are
+editable and saved with their rationale), the CAC grade with its reasoning and a 'record
+judgement' action, and the obligations with live countdowns. Self-contained: give it a job
+runner, a translator and the incident id, then call ``refresh()``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from incident_app.domain.assessment.common import Text
+from incident_app.domain.assessment.deadlines import anchor_name
+from incident_app.domain.assessment.engine import Assessment
+from incident_app.domain.assessment.obligations import Obligation
+from incident_app.domain.errors import ValidationError
+from incident_app.domain.i18n import Translator
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.ui.assessment.judgement_dialog import JudgementDialog
+from incident_app.ui.assessment.models import FactorsModel, ObligationsModel, confidence_label, local_time
+from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.register.model import RecordRole, SortRole
+
+EI_VALUES = (0.25, 0.5, 0.75, 1.0)
+INTEGRITY = ("recovered", "recoverable", "not_recoverable")
+AVAILABILITY = ("recoverable", "temporary", "permanent")
+BANNER_STYLE = "background:#fff4ce; color:#5c3c00; padding:6px; border:1px solid #e0b400;"
+TICK_MS = 30_000
+
+
+class AssessmentTab(QWidget):
+    assessment_loaded = Signal(object)
+    inputs_saved = Signal()
+    judgement_recorded = Signal()
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, incident_id: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.tr_, self.incident_id = runner, tr, incident_id
+        self.errors = ErrorReporter(self, tr)
+        self.assessment: Assessment | None = None
+        self.channel_names: dict[str, Text] = {}
+        self.factors_model = FactorsModel(tr, self)
+        self.obligations_model = ObligationsModel(tr, parent=self)
+        self._build()
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.obligations_model.tick)
+        self.timer.start()
+
+    # -- construction -------------------------------------------------------------------
+    def _build(self) -> None:
+        self.banner = QLabel()
+        self.banner.setObjectName("judgementBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(BANNER_STYLE)
+        self.banner.hide()
+        top = QWidget()
+        row = QHBoxLayout(top)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self._build_severity(), 3)
+        row.addWidget(self._build_grade(), 2)
+        # A splitter lets the officer give the obligations table more room when it matters most.
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self._build_obligations())
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter)
+
+    def _build_severity(self) -> QGroupBox:
+        t = self.tr_.t
+        box = QGroupBox(t("assess.severity.group"))
+        self.severity_headline = QLabel()
+        self.severity_headline.setObjectName("severityHeadline")
+        self.severity_headline.setWordWrap(True)
+        self.factors_table = self._table(self.factors_model, FactorsModel.COL_RATIONALE)
+        self.modifiers_label = QLabel()
+        self.modifiers_label.setWordWrap(True)
+        self.dpc_adjustment = QSpinBox()
+        self.dpc_range = QLabel()
+        self.dpc_range.setStyleSheet("color:#555;")
+        self.dpc_rationale = QLineEdit()
+        self.ei = QComboBox()
+        for value in EI_VALUES:
+            self.ei.addItem(f"{value:g}", value)
+        self.ei_rationale = QLineEdit()
+        self.integrity = self._choice_combo("assess.integrity", INTEGRITY)
+        self.availability = self._choice_combo("assess.availability", AVAILABILITY)
+        self.cb_rationale = QLineEdit()
+        self.save_button = QPushButton(t("assess.input.save"))
+        self.save_button.clicked.connect(self.save_inputs)
+        self.input_error = QLabel()
+        self.input_error.setObjectName("inputError")
+        self.input_error.setStyleSheet("color:#b3261e;")
+        self.input_error.setWordWrap(True)
+        layout = QVBoxLayout(box)
+        for widget in (self.severity_headline, self.factors_table, self.modifiers_label):
+            layout.addWidget(widget)
+        layout.addLayout(self._inputs_grid())
+        return box
+
+    def _inputs_grid(self) -> QGridLayout:
+        """Each value next to its rationale, so the officer sees what they are justifying."""
+        t = self.tr_.t
+        grid = QGridLayout()
+        reason = t("assess.input.rationale")
+        rows: list[tuple[str, QWidget, QWidget | None, QWidget]] = [
+            ("assess.input.dpc", self.dpc_adjustment, self.dpc_range, self.dpc_rationale),
+            ("assess.input.ei", self.ei, None, self.ei_rationale),
+        ]
+        for row, (key, value, hint, rationale) in enumerate(rows):
+            grid.addWidget(QLabel(t(key)), row, 0)
+            grid.addWidget(value, row, 1)
+            if hint is not None:
+                grid.addWidget(hint, row, 2)
+            grid.addWidget(QLabel(reason), row, 3)
+            grid.addWidget(rationale, row, 4)
+        grid.addWidget(QLabel(t("assess.input.integrity")), 2, 0)
+        grid.addWidget(self.integrity, 2, 1)
+        grid.addWidget(QLabel(t("assess.input.availability")), 2, 2)
+        grid.addWidget(self.availability, 2, 3, 1, 2)
+        grid.addWidget(QLabel(t("assess.input.cb_rationale")), 3, 0)
+        grid.addWidget(self.cb_rationale, 3, 1, 1, 4)
+        grid.addWidget(self.save_button, 4, 0, 1, 2)
+        grid.addWidget(self.input_error, 4, 2, 1, 3)
+        grid.setColumnStretch(4, 1)
+        return grid
+
+    def _choice_combo(self, prefix: str, values: tuple[str, ...]) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(self.tr_.t("assess.input.default"), None)
+        for value in values:
+            combo.addItem(self.tr_.t(f"{prefix}.{value}"), value)
+        return combo
+
+    def _build_grade(self) -> QGroupBox:
+        box = QGroupBox(self.tr_.t("assess.grade.group"))
+        self.grade_level = QLabel()
+        self.grade_level.setObjectName("gradeLevel")
+        self.grade_level.setStyleSheet("font-size:20px; font-weight:bold;")
+        self.grade_status = QLabel()
+        self.grade_status.setObjectName("gradeStatus")
+        self.grade_status.setWordWrap(True)
+        self.grade_why = QLabel()
+        self.grade_why.setObjectName("gradeWhy")
+        self.grade_why.setWordWrap(True)
+        self.grade_why.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.grade_source = QLabel()
+        self.grade_source.setWordWrap(True)
+        self.grade_source.setStyleSheet("color:#555;")
+        self.record_button = QPushButton(self.tr_.t("assess.grade.record"))
+        self.record_button.clicked.connect(self.open_judgement_dialog)
+        layout = QVBoxLayout(box)
+        for widget in (self.grade_level, self.grade_status, self.grade_why, self.grade_source, self.record_button):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        return box
+
+    def _build_obligations(self) -> QGroupBox:
+        box = QGroupBox(self.tr_.t("assess.obligations.group"))
+        self.obligations_proxy = QSortFilterProxyModel(self)
+        self.obligations_proxy.setSourceModel(self.obligations_model)
+        self.obligations_proxy.setSortRole(SortRole)
+        self.obligations_table = self._table(self.obligations_proxy, ObligationsModel.COL_WHY)
+        self.obligations_table.setObjectName("obligationsTable")
+        self.obligations_table.setSortingEnabled(True)
+        # Most urgent first; closed obligations (met / not applicable) sink to the bottom.
+        self.obligations_table.sortByColumn(ObligationsModel.COL_COUNTDOWN, Qt.SortOrder.AscendingOrder)
+        self.obligations_table.selectionModel().currentRowChanged.connect(self._on_obligation_selected)
+        self.obligation_detail = QLabel(self.tr_.t("assess.detail.empty"))
+        self.obligation_detail.setObjectName("obligationDetail")
+        self.obligation_detail.setWordWrap(True)
+        self.obligation_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.obligations_table, 3)
+        layout.addWidget(self.obligation_detail, 1)
+        return box
+
+    def _table(self, model: Any, stretch_column: int) -> QTableView:
+        table = QTableView()
+        table.setModel(model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setWordWrap(True)
+        table.verticalHeader().hide()
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+        return table
+
+    # -- data ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Recompute the assessment on a worker; the widgets update when it arrives."""
+        incident_id = self.incident_id
+        self.runner.run(lambda services, _p: (services.assessment.assess(incident_id),
+                                             dict(services.assessment.rules.obligations.channels)),
+                        on_success=self._on_assessed, on_failure=self.errors.show)
+
+    def _on_assessed(self, result: Any) -> None:
+        assessment, self.channel_names = result
+        self.assessment = assessment
+        self._show_banner(assessment)
+        self._show_severity(assessment)
+        self._show_grade(assessment)
+        self.obligations_model.set_rows(assessment.obligations)
+        self.assessment_loaded.emit(assessment)
+
+    def _show_banner(self, a: Assessment) -> None:
+        names = [self._item_name(a, item.item) for item in a.needs_judgement]
+        items = self.tr_.t("assess.list_sep").join(names)
+        self.banner.setText(self.tr_.t("assess.banner", count=len(names), items=items))
+        self.banner.setVisible(bool(names))
+
+    def _item_name(self, a: Assessment, item: str) -> str:
+        if item in ("cac_grade", "severity"):
+            return self.tr_.t(f"assess.item.{item}")
+        return next((o.title.get(self.tr_.lang) for o in a.obligations if o.id == item), item)
+
+    def _show_severity(self, a: Assessment) -> None:
+        s, lang, t = a.severity, self.tr_.lang, self.tr_.t
+        dpc, ei = s.factor("dpc").value, s.factor("ei").value
+        cb = sum(f.value for f in s.factors if f.id.startswith("cb."))
+        state = t("assess.severity.reviewed", who=a.enisa_inputs.saved_by, at=local_time(a.enisa_inputs.saved_at)) \
+            if a.enisa_inputs.saved_at else t("assess.severity.unreviewed")
+        self.severity_headline.setText(t("assess.severity.headline", dpc=f"{dpc:g}", ei=f"{ei:g}", cb=f"{cb:g}",
+                                         score=f"{s.score:g}", band=t(f"assess.band.{s.band.value}"))
+                                       + "\n" + s.band_meaning.get(lang) + "\n" + state)
+        self.factors_model.set_rows(s.factors)
+        self.modifiers_label.setText("\n".join(
+            ("● " if m.applies else "○ ") + m.why.get(lang) for m in s.modifiers))
+        self._fill_inputs(a)
+
+    def _fill_inputs(self, a: Assessment) -> None:
+        s, inputs = a.severity, a.enisa_inputs
+        self.dpc_adjustment.setRange(*s.adjustment_range)
+        low, high = s.adjustment_range
+        self.dpc_range.setText(self.tr_.t("assess.input.dpc_range", low=low, high=high, category=s.dpc_category.value))
+        self.dpc_adjustment.setValue(s.dpc_adjustment)
+        self.dpc_rationale.setText(inputs.dpc_rationale)
+        self.ei.setCurrentIndex(max(0, self.ei.findData(s.factor("ei").value)))
+        self.ei_rationale.setText(inputs.ei_rationale)
+        self.integrity.setCurrentIndex(max(0, self.integrity.findData(inputs.integrity.value if inputs.integrity
+                                                                      else None)))
+        self.availability.setCurrentIndex(max(0, self.availability.findData(
+            inputs.availability.value if inputs.availability else None)))
+        self.cb_rationale.setText(inputs.cb_rationale)
+        self.input_error.clear()
+
+    def _show_grade(self, a: Assessment) -> None:
+        g, t, lang = a.grade, self.tr_.t, self.tr_.lang
+        self.grade_level.setText(t("assess.grade.level", level=g.level.value))
+        if g.needs_judgement:
+            status = t("assess.grade.needs_judgement")
+            self.grade_status.setStyleSheet(BANNER_STYLE)
+        else:
+            status = t("assess.grade.reportable" if g.reportable else "assess.grade.not_reportable")
+            self.grade_status.setStyleSheet("")
+        self.grade_status.setText(status)
+        self.grade_why.setText("\n\n".join([g.why.get(lang), *(n.get(lang) for n in g.notes)]))
+        self.grade_source.setText(t("assess.source", source=g.citation.source,
+                                    mark=confidence_label(self.tr_, g.citation.confidence.value)))
+
+    def _on_obligation_selected(self, current: Any, _previous: Any) -> None:
+        row = self.obligations_proxy.data(current, RecordRole) if current.isValid() else None
+        self.obligation_detail.setText(self.obligation_text(row) if row else self.tr_.t("assess.detail.empty"))
+
+    def obligation_text(self, o: Obligation) -> str:
+        """Everything about one obligation, for the detail panel under the table."""
+        lang, t = self.tr_.lang, self.tr_.t
+        names = [self.channel_names[c].get(lang) for c in o.channels if c in self.channel_names]
+        channels = t("assess.list_sep").join(names)
+        mark = confidence_label(self.tr_, o.citation.confidence.value)
+        source = t("assess.source", source=o.citation.source, mark=mark)
+        return "\n".join([f"{o.regime.value} · {o.title.get(lang)} → {o.recipient_detail.get(lang)}",
+                          t("assess.detail.channels", channels=channels),
+                          t("assess.detail.anchor", anchor=anchor_name(o.deadline.anchor).get(lang)),
+                          o.why.get(lang), source])
+
+    # -- actions ------------------------------------------------------------------------
+    def input_data(self) -> dict[str, Any]:
+        """The form as the mapping AssessmentService.save_enisa_inputs validates."""
+        return {
+            "dpc_adjustment": self.dpc_adjustment.value(), "dpc_rationale": self.dpc_rationale.text(),
+            "ei": self.ei.currentData(), "ei_rationale": self.ei_rationale.text(),
+            "integrity": self.integrity.currentData(), "availability": self.availability.currentData(),
+            "cb_rationale": self.cb_rationale.text(),
+        }
+
+    def save_inputs(self) -> None:
+        data, incident_id = self.input_data(), self.incident_id
+        self.runner.run(lambda services, _p: services.assessment.save_enisa_inputs(incident_id, data),
+                        on_success=self._on_inputs_saved, on_failure=self._on_save_failed)
+
+    def _on_inputs_saved(self, _inputs: Any) -> None:
+        self.inputs_saved.emit()
+        self.refresh()
+
+    def _on_save_failed(self, exc: BaseException, details: str) -> None:
+        if isinstance(exc, ValidationError):
+            self.input_error.setText("\n".join(str(p) for p in exc.problems))
+            return
+        self.errors.show(exc, details)
+
+    def open_judgement_dialog(self) -> None:
+        level = self.assessment.grade.level.value if self.assessment else "一般"
+        dialog = JudgementDialog(self.tr_, level, self)
+        if dialog.exec():
+            self.record_judgement(dialog.decision_data())
+
+    def record_judgement(self, data: dict[str, Any]) -> None:
+        """Record the officer's grade judgement as a signed decision, then recompute."""
+        incident_id = self.incident_id
+        self.runner.run(lambda services, _p: services.decisions.record(incident_id, data),
+                        on_success=self._on_judgement_recorded, on_failure=self.errors.show)
+
+    def _on_judgement_recorded(self, _decision: Any) -> None:
+        self.judgement_recorded.emit()
+        self.refresh()

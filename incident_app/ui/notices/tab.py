@@ -1,0 +1,328 @@
+"""The Notices tab of an incident: the notices the obligations call for with their completeness,
+a preview, the completeness list (present / empty / missing / waived / deferred), approve, waive an
+element, write an element's text, edit a template, export. Self-contained: ``refresh()`` loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from incident_app.domain.i18n import Translator
+from incident_app.domain.notices.kinds import NoticeKind
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.container import Services
+from incident_app.services.notices.export import FORMATS
+from incident_app.services.notices.prepared import NoticeSet, NoticeState
+from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.notices.model import ElementModel, NoticeListModel
+from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
+from incident_app.ui.send.dialog import SendDialog
+from incident_app.ui.send.ledger_view import summary_text
+
+
+def _export(services: Services, incident_id: int, folder: Path, formats: list[str]) -> Any:
+    writer = None
+    if "pdf" in formats:
+        from incident_app.adapters.qt_pdf import QtPdfWriter  # heavy; only when a PDF is wanted
+
+        writer = QtPdfWriter()
+    return services.notices.export(incident_id, folder, formats, pdf_writer=writer)[1]
+
+
+class NoticesTab(QWidget):
+    """All reads and writes go through the job runner; the widget only shows results."""
+
+    notices_loaded = Signal()
+    approved = Signal(int)
+    exported = Signal(object)
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, incident_id: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.tr_, self.incident_id = runner, tr, incident_id
+        self.errors = ErrorReporter(self, tr)
+        self.notice_set: NoticeSet | None = None
+        self.notices_model = NoticeListModel(tr, self)
+        self.elements_model = ElementModel(tr, self)
+        self._build()
+        self.retranslate()
+
+    # -- construction -------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.plan_label = QLabel()
+        self.plan_label.setWordWrap(True)
+        self.list_view = self._table(self.notices_model, NoticeListModel.COL_KIND)
+        self.list_view.selectionModel().currentRowChanged.connect(self._on_list_view_current_changed)
+        self.preview = QTextBrowser()
+        self.preview.setObjectName("noticePreview")
+        self.elements_view = self._table(self.elements_model, ElementModel.COL_DETAIL)
+        self.btn_text, self.btn_waive, self.btn_template = QPushButton(), QPushButton(), QPushButton()
+        self.btn_text.clicked.connect(self._on_text_clicked)
+        self.btn_waive.clicked.connect(self._on_waive_clicked)
+        self.btn_template.clicked.connect(self._on_template_clicked)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.preview)
+        right.addWidget(self._with_row(self.elements_view, self.btn_text, self.btn_waive, self.btn_template))
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.list_view)
+        split.addWidget(right)
+        split.setSizes([360, 760])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.plan_label)
+        # Where the personal notices stand: emailed, failed and moved to SMS/letter/announcement.
+        self.delivery_label = QLabel()
+        self.delivery_label.setObjectName("deliveryOverview")
+        self.delivery_label.setWordWrap(True)
+        layout.addWidget(self.delivery_label)
+        layout.addWidget(split, 1)
+        layout.addLayout(self._action_bar())
+
+    def _table(self, model: Any, stretch: int) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.verticalHeader().hide()
+        view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        return view
+
+    def _with_row(self, main: QWidget, *buttons: QPushButton) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(main)
+        row = QHBoxLayout()
+        for button in buttons:
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return box
+
+    def _action_bar(self) -> QHBoxLayout:
+        self.approver_label, self.approver = QLabel(), QLineEdit()
+        self.btn_approve, self.btn_export, self.btn_refresh = QPushButton(), QPushButton(), QPushButton()
+        self.btn_send = QPushButton()
+        self.btn_send.setObjectName("sendByEmail")
+        self.btn_send.clicked.connect(self.open_send_dialog)
+        self.kind_choice = QComboBox()
+        self.format_boxes = {fmt: QCheckBox(fmt.upper()) for fmt in FORMATS}
+        for box in self.format_boxes.values():
+            box.setChecked(True)
+        self.btn_approve.clicked.connect(self._on_approve_clicked)
+        self.btn_export.clicked.connect(self._on_export_clicked)
+        self.btn_refresh.clicked.connect(self.refresh)
+        self.status_label = QLabel()
+        bar = QHBoxLayout()
+        for widget in (self.approver_label, self.approver, self.kind_choice, self.btn_approve):
+            bar.addWidget(widget)
+        bar.addSpacing(24)
+        for box in self.format_boxes.values():
+            bar.addWidget(box)
+        bar.addWidget(self.btn_export)
+        bar.addSpacing(24)
+        bar.addWidget(self.btn_send)
+        bar.addWidget(self.status_label, 1)
+        bar.addWidget(self.btn_refresh)
+        return bar
+
+    def retranslate(self) -> None:
+        t = self.tr_.t
+        self.btn_text.setText(t("notices.edit_text"))
+        self.btn_waive.setText(t("notices.waive"))
+        self.btn_template.setText(t("notices.edit_template"))
+        self.approver_label.setText(t("notices.approver"))
+        self.approver.setPlaceholderText(t("notices.approver_hint"))
+        self.btn_approve.setText(t("notices.approve"))
+        self.btn_export.setText(t("notices.export"))
+        self.btn_refresh.setText(t("notices.refresh"))
+        self.btn_send.setText(t("notices.send_email"))
+        self.btn_send.setToolTip(t("notices.send_email_tip"))
+        self.notices_model.set_translator(self.tr_)
+        self.elements_model.set_translator(self.tr_)
+        self._fill_kind_choice()
+
+    def set_language(self, tr: Translator) -> None:
+        self.tr_ = tr
+        self.errors.tr = tr
+        self.retranslate()
+        self._show_plan()
+
+    # -- loading ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Render and check every required notice on a worker; the lists update when it returns.
+
+        Rendering stores notice versions (and logs them), so it waits until the tab is shown:
+        opening the workspace only to read the facts writes nothing."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        incident_id = self.incident_id
+        self.runner.run(lambda services, _p: services.notices.prepare(incident_id),
+                        on_success=self._on_loaded, on_failure=self.errors.show)
+        self.runner.run(lambda services, _p: services.mail.overview(incident_id),
+                        on_success=self._on_delivery_loaded, on_failure=self.errors.show)
+
+    def _on_delivery_loaded(self, overview: Any) -> None:
+        self.delivery = overview
+        self.delivery_label.setText(summary_text(self.tr_, overview) if overview.total
+                                    else self.tr_.t("notices.delivery_none"))
+
+    def open_send_dialog(self) -> None:
+        """The send dialog for this incident (test send, dry run, send, progress, ledger)."""
+        dialog = SendDialog(self.runner, self.tr_, self.incident_id, parent=self)
+        dialog.errors.interactive = self.errors.interactive
+        dialog.finished.connect(lambda _code: self.refresh())
+        self.send_dialog = dialog
+        dialog.show()
+        dialog.refresh()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if getattr(self, "_stale", True):
+            self.refresh()
+
+    def _on_loaded(self, notice_set: Any) -> None:
+        current = self.list_view.currentIndex().row()
+        self.notice_set = notice_set
+        self.notices_model.set_rows(notice_set.notices)
+        self._fill_kind_choice()
+        self._show_plan()
+        if self.notices_model.rowCount():
+            self.list_view.selectRow(max(0, min(current, self.notices_model.rowCount() - 1)))
+        self.notices_loaded.emit()
+
+    def _show_plan(self) -> None:
+        if self.notice_set is None:
+            return
+        counts = {s: sum(n.status == s for n in self.notice_set.notices) for s in ("approved", "incomplete")}
+        separator = ", " if self.tr_.lang == "en" else "、"
+        kinds = separator.join(self.tr_.t(f"notices.kind.{p.kind.value}") for p in self.notice_set.plan)
+        provisional = any(p.provisional for p in self.notice_set.plan)
+        self.plan_label.setText(self.tr_.t("notices.plan", kinds=kinds, total=len(self.notice_set.notices),
+                                           **counts) + (" " + self.tr_.t("notices.provisional") if provisional else ""))
+
+    def _fill_kind_choice(self) -> None:
+        current = self.kind_choice.currentData()
+        self.kind_choice.clear()
+        self.kind_choice.addItem(self.tr_.t("notices.all_kinds"), None)
+        for planned in self.notice_set.plan if self.notice_set else ():
+            self.kind_choice.addItem(self.tr_.t(f"notices.kind.{planned.kind.value}"), planned.kind)
+        self.kind_choice.setCurrentIndex(max(0, self.kind_choice.findData(current)))
+
+    def selected(self) -> NoticeState | None:
+        row = self.list_view.currentIndex().row()
+        return self.notices_model.row(row) if 0 <= row < self.notices_model.rowCount() else None
+
+    def select(self, kind: NoticeKind, channel: str, lang: str) -> None:
+        """Select a notice by its key (tests and other screens use this)."""
+        for row in range(self.notices_model.rowCount()):
+            r = self.notices_model.row(row).rendered
+            if (r.kind, r.channel.value, r.lang) == (kind, channel, lang):
+                self.list_view.selectRow(row)
+                return
+
+    def _on_list_view_current_changed(self, current: Any, _previous: Any) -> None:
+        if not current.isValid():
+            return
+        state = self.notices_model.row(current.row())
+        notice = state.rendered
+        if notice.error:
+            self.preview.setPlainText(self.tr_.t("notices.template_failed", message=notice.error))
+        elif notice.channel.is_html:
+            self.preview.setHtml(notice.content)
+        else:
+            self.preview.setPlainText(notice.content)
+        self.elements_model.set_rows(notice.report.elements, notice.report.problems)
+
+    # -- actions --------------------------------------------------------------------------------
+    def approve(self, approver: str, kind: NoticeKind | None = None) -> None:
+        """Approve the current rendering (all notices or one kind) on a worker."""
+        incident_id = self.incident_id
+        self.runner.run(lambda services, _p: services.notices.approve(incident_id, approver, kind),
+                        on_success=self._on_approved, on_failure=self.errors.show)
+
+    def _on_approved(self, approvals: Any) -> None:
+        self.status_label.setText(self.tr_.t("notices.approved_count", count=len(approvals)))
+        self.approved.emit(len(approvals))
+        self.refresh()
+
+    def waive(self, element: str, reason: str, decided_by: str) -> None:
+        state, incident_id = self.selected(), self.incident_id
+        if state is None:
+            return
+        kind = state.rendered.kind
+        self.runner.run(lambda services, _p: services.notices.waive(incident_id, kind, element, reason, decided_by),
+                        on_success=lambda _d: self.refresh(), on_failure=self.errors.show)
+
+    def set_element_text(self, element: str, lang: str, text: str) -> None:
+        incident_id = self.incident_id
+        self.runner.run(lambda services, _p: services.notices.set_element_text(incident_id, element, lang, text),
+                        on_success=lambda _r: self.refresh(), on_failure=self.errors.show)
+
+    def export_to(self, folder: Path, formats: list[str]) -> None:
+        incident_id = self.incident_id
+        self.runner.run(lambda services, _p: _export(services, incident_id, folder, formats),
+                        on_success=self._on_exported, on_failure=self.errors.show)
+
+    def _on_exported(self, result: Any) -> None:
+        self.status_label.setText(self.tr_.t("notices.exported", count=len(result.files)))
+        self.exported.emit(result)
+
+    # -- buttons (open dialogs, then call the actions above) ----------------------------------
+    def _on_approve_clicked(self) -> None:
+        self.approve(self.approver.text().strip(), self.kind_choice.currentData())
+
+    def _on_export_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr_.t("notices.export_folder"))
+        if folder:
+            self.export_to(Path(folder), [f for f, box in self.format_boxes.items() if box.isChecked()])
+
+    def _selected_element(self) -> str | None:
+        return self.elements_model.element_at(self.elements_view.currentIndex().row())
+
+    def _on_waive_clicked(self) -> None:
+        element = self._selected_element()
+        if element is None:
+            return
+        t = self.tr_.t
+        reason, ok = QInputDialog.getMultiLineText(self, t("notices.waive"), t("notices.waive_reason"))
+        if ok and reason.strip():
+            self.waive(element, reason.strip(), self.approver.text().strip() or self.tr_.t("notices.officer"))
+
+    def _on_text_clicked(self) -> None:
+        element, state = self._selected_element(), self.selected()
+        if element is None or state is None:
+            return
+        dialog = ElementTextDialog(self.tr_, element, state.rendered.lang, self)
+        dialog.saved.connect(self.set_element_text)
+        dialog.open()
+
+    def _on_template_clicked(self) -> None:
+        state = self.selected()
+        if state is None:
+            return
+        dialog = TemplateEditorDialog(self.runner, self.tr_, state.rendered.template, self)
+        dialog.template_saved.connect(lambda _v: self.refresh())
+        dialog.open()
+

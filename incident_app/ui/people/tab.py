@@ -1,0 +1,230 @@
+"""The People tab of an incident: counts, a masked table that scrolls through a million people
+without loading them, search, the logged "show unmasked" action and the import dialog.
+
+Self-contained: give it the job runner, a Translator and the incident id; :meth:`refresh`
+reloads. Every read goes through the runner, never on the UI thread."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from incident_app.domain.clock import SHANGHAI
+from incident_app.domain.i18n import Translator
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.resources import load_catalog
+from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.people.import_dialog import ImportDialog
+from incident_app.ui.people.model import PeopleModel, PersonRole
+
+SEARCH_DELAY_MS = 300
+COLUMN_WIDTHS = (110, 90, 190, 120, 170, 80, 200, 110)
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str) -> W:
+    """Set the object name (tests and style sheets find widgets by it)."""
+    widget.setObjectName(name)
+    return widget
+
+
+def _catalog_name(type_id: str, lang: str) -> str:
+    try:
+        return load_catalog().get(type_id).name(lang)
+    except KeyError:
+        return type_id
+
+
+def _label(name: str) -> QLabel:
+    label = _named(QLabel(), name)
+    label.setWordWrap(True)
+    return label
+
+
+class PeopleTab(QWidget):
+    """Affected people of one incident."""
+
+    people_refreshed = Signal()
+    person_unmasked = Signal(int)
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, incident_id: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.tr_ = tr
+        self.incident_id = incident_id
+        self.errors = ErrorReporter(self, tr)
+        self.model = PeopleModel(tr, self._request_page, self, type_names=_catalog_name)
+        self.last_status = ""
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self._build()
+        self.retranslate()
+
+    def _build(self) -> None:
+        self.search = _named(QLineEdit(), "peopleSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.import_button = _named(QPushButton(), "peopleImport")
+        self.import_button.clicked.connect(self.open_import_dialog)
+        self.unmask_button = _named(QPushButton(), "peopleUnmask")
+        self.unmask_button.clicked.connect(self._on_unmask_clicked)
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.unmask_button)
+        bar.addWidget(self.import_button)
+        self.summary = _label("peopleSummary")
+        self.purged = _label("peoplePurged")  # shown once the retention purge anonymised the list
+        self.purged.hide()
+        self.note = _label("peopleMaskedNote")
+        self.status = _label("peopleStatus")
+        self.table = self._make_table()
+        self.empty = _label("peopleEmpty")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.table)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.purged)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self.note)
+
+    def _make_table(self) -> QTableView:
+        table = _named(QTableView(), "peopleTable")
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setWordWrap(False)
+        # Fixed row heights: the view then never measures a million rows to lay them out.
+        rows = table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
+        columns = table.horizontalHeader()
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        columns.setStretchLastSection(True)
+        # Fixed starting widths: measuring contents would touch rows that are not loaded.
+        for column, width in enumerate(COLUMN_WIDTHS):
+            columns.resizeSection(column, width)
+        return table
+
+    def retranslate(self) -> None:
+        t = self.tr_.t
+        self.search.setPlaceholderText(t("people.search"))
+        self.import_button.setText(t("people.import"))
+        self.unmask_button.setText(t("people.unmask"))
+        self.note.setText(t("people.masked_note"))
+        self.empty.setText(t("people.empty"))
+        self.model.set_translator(self.tr_)
+
+    def set_translator(self, tr: Translator) -> None:
+        self.tr_ = tr
+        self.errors.tr = tr
+        self.retranslate()
+
+    # -- data -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the counts and restart the table (keeps the search text)."""
+        incident, search = self.incident_id, self.search.text()
+
+        def load(services: Any, _progress: Any) -> tuple[Any, int, Any]:
+            people = services.people
+            return people.summary(incident), people.count(incident, search), people.purged_at(incident)
+
+        self.runner.run(load, on_success=self._on_counts_loaded, on_failure=self.errors.show)
+
+    def _on_counts_loaded(self, loaded: tuple[Any, int, Any]) -> None:
+        summary, matching, purged_at = loaded
+        self._show_purged(purged_at)
+        t = self.tr_.t
+        text = t("people.summary", total=f"{summary.total:,}", minors=f"{summary.minors:,}",
+                 unreachable=f"{summary.unreachable:,}", merged=f"{summary.duplicates_merged:,}",
+                 rejected=f"{summary.rejected_rows:,}")
+        if self.search.text():
+            text += " — " + t("people.summary.search", count=f"{matching:,}")
+        self.summary.setText(text)
+        self.model.reset(matching)
+        self.stack.setCurrentWidget(self.table if summary.total else self.empty)
+        self.people_refreshed.emit()
+
+    def _show_purged(self, purged_at: Any) -> None:
+        """After the retention purge there is nothing left to show unmasked or to add to."""
+        self.purged.setVisible(purged_at is not None)
+        if purged_at is not None:
+            self.purged.setText(self.tr_.t("proof.people.purged", date=purged_at.astimezone(SHANGHAI)
+                                           .strftime("%Y-%m-%d %H:%M")))
+        self.unmask_button.setEnabled(purged_at is None)
+        self.import_button.setEnabled(purged_at is None)
+
+    def _request_page(self, generation: int, page: int, offset: int, limit: int) -> None:
+        incident, search = self.incident_id, self.search.text()
+        self.runner.run(
+            lambda services, _p: services.people.page(incident, offset, limit, search),
+            on_success=lambda people: self.model.page_loaded(generation, page, people),
+            on_failure=lambda exc, tb: self._on_page_failed(generation, page, exc, tb),
+        )
+
+    def _on_page_failed(self, generation: int, page: int, exc: BaseException, details: str) -> None:
+        self.model.page_failed(generation, page)
+        self.errors.show(exc, details)
+
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    # -- unmasking --------------------------------------------------------------------------
+    def selected_row(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+    def _on_unmask_clicked(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            self._show_status(self.tr_.t("people.unmask.pick"))
+            return
+        reason, ok = QInputDialog.getText(self, self.tr_.t("people.unmask.title"), self.tr_.t("people.unmask.reason"))
+        if ok and reason.strip():
+            self.unmask_row(row, reason)
+
+    def unmask_row(self, row: int, reason: str) -> None:
+        """Log the viewing (with the reason) on a worker, then show that row in full."""
+        person = self.model.data(self.model.index(row, 0), PersonRole)
+        if person is None:
+            return
+        incident, person_id = self.incident_id, person.id
+        self.runner.run(lambda services, _p: services.people.unmask(incident, person_id, reason),
+                        on_success=lambda shown: self._on_unmasked(row, shown), on_failure=self.errors.show)
+
+    def _on_unmasked(self, row: int, person: Any) -> None:
+        self.model.show_unmasked(person)
+        self._show_status(self.tr_.t("people.unmask.shown", row=row + 1))
+        self.person_unmasked.emit(person.id)
+
+    def _show_status(self, text: str) -> None:
+        self.last_status = text
+        self.status.setText(text)
+
+    # -- import -----------------------------------------------------------------------------
+    def open_import_dialog(self) -> ImportDialog:
+        """Open the import dialog (non-modal); the tab reloads when an import finishes."""
+        dialog = ImportDialog(self.runner, self.tr_, self.incident_id, self)
+        dialog.imported.connect(lambda _result: self.refresh())
+        dialog.show()
+        return dialog

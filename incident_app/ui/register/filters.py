@@ -1,0 +1,104 @@
+"""Filters above the register: free text, status, grade and drill/real incidents, as a proxy
+model over the register model (sorting stays on the model's sort role)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from incident_app.domain.decisions import CAC_LEVELS
+from incident_app.domain.i18n import Translator
+from incident_app.domain.incident import IncidentStatus
+from incident_app.services.register.view import RegisterRow
+from incident_app.ui.register.model import RecordRole, SortRole
+
+ANY = ""
+UNGRADED = "-"
+DRILL_CHOICES = ("all", "real", "drill")
+
+
+class RegisterFilterProxy(QSortFilterProxyModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SortRole)
+        self.status, self.grade, self.drill, self.text = ANY, ANY, "all", ""
+
+    def set_filters(self, *, status: str = ANY, grade: str = ANY, drill: str = "all", text: str = "") -> None:
+        self.beginFilterChange()
+        self.status, self.grade, self.drill, self.text = status, grade, drill, text.strip().lower()
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        row = self.sourceModel().index(source_row, 0, source_parent).data(RecordRole)
+        return isinstance(row, RegisterRow) and accepts(row, self.status, self.grade, self.drill, self.text)
+
+
+def accepts(row: RegisterRow, status: str, grade: str, drill: str, text: str) -> bool:
+    """Whether ``row`` passes every active filter."""
+    if status and row.status.value != status:
+        return False
+    if grade and not row.assessed:
+        return False  # its grade is still on its way; the row appears when it arrives
+    if (grade == UNGRADED and row.grade is not None) or (grade not in (ANY, UNGRADED) and row.grade != grade):
+        return False
+    if (drill == "real" and row.drill) or (drill == "drill" and not row.drill):
+        return False
+    return not text or text in row.title.lower() or text == str(row.id)
+
+
+class RegisterFilterBar(QWidget):
+    """Search box and three combos; ``filters_changed`` fires on any change."""
+
+    filters_changed = Signal()
+
+    def __init__(self, tr: Translator) -> None:
+        super().__init__()
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.status, self.grade, self.drill = QComboBox(), QComboBox(), QComboBox()
+        self.count = QLabel()
+        self.count.setObjectName("muted")
+        self.labels = [QLabel(), QLabel(), QLabel()]
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search, 2)
+        for label, combo in zip(self.labels, (self.status, self.grade, self.drill), strict=True):
+            label.setBuddy(combo)
+            layout.addWidget(label)
+            layout.addWidget(combo)
+        layout.addStretch(1)
+        layout.addWidget(self.count)
+        self.search.textChanged.connect(self.filters_changed)
+        for combo in (self.status, self.grade, self.drill):
+            combo.currentIndexChanged.connect(self.filters_changed)
+        self.retranslate(tr)
+
+    def retranslate(self, tr: Translator) -> None:
+        t = tr.t
+        self.search.setPlaceholderText(t("register.filter.search"))
+        for label, key in zip(self.labels, ("status", "grade", "drill"), strict=True):
+            label.setText(t(f"register.filter.{key}"))
+        _refill(self.status, [(ANY, t("register.filter.any"))] +
+                [(s.value, t(f"status.{s.value}")) for s in IncidentStatus])
+        _refill(self.grade, [(ANY, t("register.filter.any")), (UNGRADED, t("register.filter.ungraded"))] +
+                [(level, level) for level in CAC_LEVELS])
+        _refill(self.drill, [(d, t(f"register.filter.drill.{d}")) for d in DRILL_CHOICES])
+
+    def values(self) -> dict[str, str]:
+        return {"status": self.status.currentData(), "grade": self.grade.currentData(),
+                "drill": self.drill.currentData(), "text": self.search.text()}
+
+    def show_count(self, shown: int, total: int, tr: Translator) -> None:
+        self.count.setText(tr.t("register.filter.count", shown=shown, total=total))
+
+
+def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    for value, text in items:
+        combo.addItem(text, value)
+    combo.setCurrentIndex(max(combo.findData(current), 0))
+    combo.blockSignals(False)

@@ -1,0 +1,222 @@
+"""The register's metrics panel: the figures a regulator and management ask for (drills left
+out), a bar chart of causes drawn with QPainter (pyside6-essentials has no QtCharts), and the
+button that exports the register. Loading and exporting run as jobs, never on the UI thread.
+
+Embed it beside or above the register table: ``MetricsPanel(runner, tr)``, then ``refresh()``
+whenever the register reloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from incident_app.domain.i18n import Translator
+from incident_app.domain.register.metrics import DurationSummary, RegisterMetrics
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.register.export import (
+    RegisterFormat,
+    export_register,
+    format_from_path,
+    register_metrics,
+)
+from incident_app.ui.common.errors import ErrorReporter
+
+ChoosePath = Callable[[QWidget, str], str]
+
+
+class BarChart(QWidget):
+    """Horizontal bars with their labels and values; long Chinese labels fit on the left."""
+
+    BAR_COLOR = QColor("#2f6fb0")
+    ROW_HEIGHT = 22
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bars: list[tuple[str, int]] = []
+        self.setMinimumHeight(self.ROW_HEIGHT * 3)
+
+    def set_bars(self, bars: Sequence[tuple[str, int]]) -> None:
+        self.bars = list(bars)
+        self.setMinimumHeight(self.ROW_HEIGHT * max(3, len(self.bars)) + 8)
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(360, self.minimumHeight())
+
+    def bar_rects(self) -> list[QRectF]:
+        """Where each bar is drawn (also what the tests check)."""
+        label_width = min(self.width() * 0.4, 160.0)
+        value_width = 48.0
+        span = max(1.0, self.width() - label_width - value_width - 12)
+        top = max((v for _, v in self.bars), default=0) or 1
+        return [QRectF(label_width + 6, 4 + i * self.ROW_HEIGHT + 3, span * value / top, self.ROW_HEIGHT - 6)
+                for i, (_, value) in enumerate(self.bars)]
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text_color = self.palette().color(self.foregroundRole())
+        for (label, value), rect in zip(self.bars, self.bar_rects(), strict=True):
+            row = QRectF(0, rect.top() - 3, rect.left() - 10, self.ROW_HEIGHT)
+            painter.setPen(text_color)
+            painter.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+            painter.fillRect(rect, self.BAR_COLOR)
+            number = QRectF(rect.right() + 4, rect.top() - 3, 44, self.ROW_HEIGHT)
+            painter.drawText(number, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, str(value))
+        painter.end()
+
+
+def _default_choose_path(parent: QWidget, title: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, title, "breach-register.xlsx",
+                                          "Excel (*.xlsx);;CSV (*.csv);;JSON (*.json)")
+    return path
+
+
+class MetricsPanel(QWidget):
+    """Figures, cause chart and the export button of the breach register."""
+
+    metrics_loaded = Signal(object)
+    register_exported = Signal(str)
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, parent: QWidget | None = None,
+                 choose_path: ChoosePath = _default_choose_path) -> None:
+        super().__init__(parent)
+        self.runner, self.tr_, self._choose_path = runner, tr, choose_path
+        self.errors = ErrorReporter(self, tr)
+        self.metrics: RegisterMetrics | None = None
+        # Metrics assess every incident (seconds for 10,000): one run at a time, and refreshes
+        # asked for meanwhile become one more run, so the register's own jobs are not crowded out.
+        self._running = False
+        self._again = False
+        self._build()
+        self.retranslate()
+
+    def _build(self) -> None:
+        self.heading = QLabel()
+        self.heading.setObjectName("metricsHeading")
+        self.values = {key: QLabel() for key in ("incidents", "occurrence", "regulator", "individuals", "on_time")}
+        self.captions = {key: QLabel() for key in self.values}
+        form = QFormLayout()
+        for key, value in self.values.items():
+            value.setObjectName(f"metric_{key}")
+            form.addRow(self.captions[key], value)
+        self.chart_title = QLabel()
+        self.chart = BarChart()
+        self.export_button = QPushButton()
+        self.export_button.setObjectName("exportRegister")
+        self.export_button.clicked.connect(self.export)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.export_button)
+        bottom.addWidget(self.status, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(form)
+        layout.addSpacing(12)
+        layout.addWidget(self.chart_title)
+        layout.addWidget(self.chart)
+        layout.addLayout(bottom)
+        layout.addStretch(1)  # keep the figures together at the top instead of spread over the height
+
+    def retranslate(self) -> None:
+        t = self.tr_.t
+        self.heading.setText(t("proof.metrics.heading"))
+        for key, caption in self.captions.items():
+            caption.setText(t(f"proof.metrics.{key}"))
+        self.chart_title.setText(t("proof.metrics.causes"))
+        self.export_button.setText(t("proof.register.export"))
+        if self.metrics is not None:
+            self._show(self.metrics)
+
+    def set_translator(self, tr: Translator) -> None:
+        self.tr_ = tr
+        self.errors.tr = tr
+        self.retranslate()
+
+    # -- data -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Recompute the metrics on a worker (after the run in progress, if there is one)."""
+        if self._running:
+            self._again = True
+            return
+        self._running = True
+        self.runner.run(lambda services, _p: register_metrics(services),
+                        on_success=self._on_metrics_loaded, on_failure=self._on_metrics_failed)
+
+    def _on_metrics_loaded(self, metrics: RegisterMetrics) -> None:
+        self.metrics = metrics
+        self._show(metrics)
+        self.metrics_loaded.emit(metrics)
+        self._run_again_if_asked()
+
+    def _on_metrics_failed(self, exc: BaseException, details: str) -> None:
+        self.errors.show(exc, details)
+        self._run_again_if_asked()
+
+    def _run_again_if_asked(self) -> None:
+        self._running = False
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _show(self, m: RegisterMetrics) -> None:
+        t = self.tr_.t
+        self.values["incidents"].setText(t("proof.metrics.incidents_value", count=m.incidents,
+                                           drills=m.drills_excluded))
+        self.values["occurrence"].setText(self._duration(m.occurrence_to_discovery))
+        self.values["regulator"].setText(self._duration(m.discovery_to_regulator_report))
+        self.values["individuals"].setText(self._duration(m.discovery_to_individual_notice))
+        share = t("common.none") if m.on_time_share is None else t(
+            "proof.metrics.on_time_value", percent=f"{m.on_time_share * 100:.0f}", on_time=m.obligations_on_time,
+            decided=m.obligations_decided)
+        self.values["on_time"].setText(share)
+        self.chart.set_bars([(t(f"proof.cause.{cause.value}"), count) for cause, count in m.causes])
+
+    def _duration(self, d: DurationSummary) -> str:
+        if d.median_hours is None or d.max_hours is None:
+            return self.tr_.t("common.none")
+        return self.tr_.t("proof.metrics.duration_value", median=self._hours_text(d.median_hours),
+                          longest=self._hours_text(d.max_hours), count=d.count)
+
+    def _hours_text(self, hours: float) -> str:
+        if hours >= 48:
+            return self.tr_.t("proof.metrics.days", value=f"{hours / 24:.1f}")
+        return self.tr_.t("proof.metrics.hours", value=f"{hours:.1f}")
+
+    def export(self) -> None:
+        """Ask where to save (the suffix picks the format) and export on a worker."""
+        chosen = self._choose_path(self, self.tr_.t("proof.register.export_title"))
+        if not chosen:
+            return
+        path = Path(chosen)
+        fmt = format_from_path(path)
+        if fmt is None:  # no known suffix: Excel, the officer's usual tool
+            fmt, path = RegisterFormat.XLSX, path.with_suffix(".xlsx")
+        self.runner.run(_export_job(path, fmt), on_success=self._on_exported, on_failure=self.errors.show)
+
+    def _on_exported(self, path: Any) -> None:
+        self.status.setText(self.tr_.t("proof.register.exported", path=str(path)))
+        self.register_exported.emit(str(path))
+
+
+def _export_job(path: Path, fmt: RegisterFormat) -> Callable[[Any, Any], str]:
+    def job(services: Any, _progress: Any) -> str:
+        export_register(services, path, fmt)
+        return str(path)
+
+    return job

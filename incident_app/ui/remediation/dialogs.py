@@ -1,0 +1,92 @@
+"""Add or edit a remediation action; add advice for individuals or a remedy the company offers
+(both languages, since notices go out in zh-CN and English)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QPlainTextEdit, QWidget
+
+from incident_app.domain.i18n import Translator
+from incident_app.domain.remediation import ActionKind, ActionStatus, NoteKind, RemediationAction
+from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
+from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.common.forms import DateTimeField
+from incident_app.ui.common.job_dialog import JobDialog
+
+
+def _combo(tr: Translator, prefix: str, values: Any, current: str) -> QComboBox:
+    combo = QComboBox()
+    for value in values:
+        combo.addItem(tr.t(f"{prefix}.{value.value}"), value.value)
+    combo.setCurrentIndex(max(combo.findData(current), 0))
+    return combo
+
+
+class ActionDialog(JobDialog):
+    """One action: what, kind, who, status, when due, when done. ``action`` None means new."""
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, errors: ErrorReporter,
+                 incident_id: int, action: RemediationAction | None, parent: QWidget | None = None) -> None:
+        super().__init__(runner, tr, errors, parent)
+        t = tr.t
+        self.incident_id, self.action_id = incident_id, action.id if action else None
+        self.setWindowTitle(t("remediation.action.edit_title" if action else "remediation.action.add_title"))
+        self.description = QLineEdit(action.description if action else "")
+        self.description_en = QLineEdit(action.description_en if action else "")
+        self.kind = _combo(tr, "remediation.kind", ActionKind, action.kind.value if action else "containment")
+        self.status = _combo(tr, "remediation.status", ActionStatus, action.status.value if action else "planned")
+        self.owner = QLineEdit(action.owner if action else "")
+        self.due_field, self.done_field = DateTimeField(True), DateTimeField(True)
+        for time_field, value in ((self.due_field, action.due_at if action else None),
+                                  (self.done_field, action.done_at if action else None)):
+            time_field.retranslate(tr)
+            time_field.set_value(value)
+        body = QWidget()
+        form = QFormLayout(body)
+        for key, field, widget in (("description", "actions.description", self.description),
+                                   ("description_en", "actions.description_en", self.description_en),
+                                   ("kind", "actions.kind", self.kind), ("status", "actions.status", self.status),
+                                   ("owner", "actions.owner", self.owner), ("due_at", "actions.due_at", self.due_field),
+                                   ("done_at", "actions.done_at", self.done_field)):
+            form.addRow(t(f"remediation.action.{key}"), self.errors.wrap(field, widget))
+        self.finish_layout(body)
+        self.resize(620, 380)
+
+    def values(self) -> dict[str, Any]:
+        return {"description": self.description.text().strip(), "description_en": self.description_en.text().strip(),
+                "kind": self.kind.currentData(), "status": self.status.currentData(),
+                "owner": self.owner.text().strip(), "due_at": self.due_field.value_iso(),
+                "done_at": self.done_field.value_iso()}
+
+    def job(self) -> JobFn:
+        values, incident_id, action_id = self.values(), self.incident_id, self.action_id
+        if action_id is None:
+            return lambda s, _p: s.remediation.add(incident_id, {"actions": [values]})
+        return lambda s, _p: s.remediation.update_action_from(action_id, values)
+
+
+class NoteDialog(JobDialog):
+    """Advice (what the person can do) or a remedy (what the company offers), zh-CN and English."""
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, errors: ErrorReporter,
+                 incident_id: int, kind: NoteKind, parent: QWidget | None = None) -> None:
+        super().__init__(runner, tr, errors, parent)
+        t = tr.t
+        self.incident_id, self.kind = incident_id, kind
+        self.setWindowTitle(t(f"remediation.note.add_title.{kind.value}"))
+        self.text_zh, self.text_en = QPlainTextEdit(), QPlainTextEdit()
+        for edit in (self.text_zh, self.text_en):
+            edit.setTabChangesFocus(True)
+        self.field = "advice" if kind == NoteKind.ADVICE else "remedies"
+        body = QWidget()
+        form = QFormLayout(body)
+        form.addRow(t("remediation.note.zh"), self.errors.wrap(self.field, self.text_zh))
+        form.addRow(t("remediation.note.en"), self.text_en)
+        self.finish_layout(body)
+        self.resize(560, 320)
+
+    def job(self) -> JobFn:
+        entry = {"zh": self.text_zh.toPlainText().strip(), "en": self.text_en.toPlainText().strip()}
+        incident_id, field = self.incident_id, self.field
+        return lambda s, _p: s.remediation.add(incident_id, {field: [entry]})

@@ -1,0 +1,179 @@
+"""The send ledger table: one row per recipient and notice, filterable by state, addresses masked,
+pages fetched through the job runner as the officer scrolls (a 1,000,000-row ledger never loads
+at once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
+
+from incident_app.domain.clock import SHANGHAI
+from incident_app.domain.i18n import Translator
+from incident_app.domain.mail.ledger import LedgerEntry
+from incident_app.domain.mail.sending import SendState, mask_email
+from incident_app.ui.common.table_model import Index, TranslatedTableModel
+
+PAGE = 500
+MAX_TEXT_COLUMN = 320  # px; the full reply is in the tooltip
+
+
+class LedgerModel(TranslatedTableModel):
+    """Rows arrive page by page from :class:`LedgerView`; the model never queries anything."""
+
+    (COL_ID, COL_RECIPIENT, COL_KIND, COL_STATE, COL_ATTEMPTS, COL_DOUBT, COL_DETAIL, COL_FALLBACK,
+     COL_UPDATED, COL_MESSAGE_ID) = range(10)
+    _HEADER_KEYS = ("send.col.id", "send.col.recipient", "send.col.kind", "send.col.state", "send.col.attempts",
+                    "send.col.in_doubt", "send.col.detail", "send.col.fallback", "send.col.updated",
+                    "send.col.message_id")
+
+    fetch_requested = Signal(int)  # offset of the next page
+
+    def __init__(self, tr: Translator, parent: Any = None) -> None:
+        super().__init__(tr, parent)
+        self._rows: list[LedgerEntry] = []
+        self._total = 0
+        self._waiting = False
+
+    def reset(self, total: int, first_page: list[LedgerEntry]) -> None:
+        self.beginResetModel()
+        self._total, self._rows, self._waiting = total, list(first_page), False
+        self.endResetModel()
+
+    def append_page(self, offset: int, rows: list[LedgerEntry]) -> None:
+        self._waiting = False
+        if offset != len(self._rows) or not rows:
+            return  # a stale page (the filter changed meanwhile)
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
+    def total(self) -> int:
+        return self._total
+
+    def shown_rows(self) -> int:
+        return len(self._rows)
+
+    def record(self, row: int) -> LedgerEntry:
+        return self._rows[row]
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and not self._waiting and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index) -> None:
+        if self.canFetchMore(parent):
+            self._waiting = True
+            self.fetch_requested.emit(len(self._rows))
+
+    def cell(self, row: LedgerEntry, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_DETAIL:
+            return row.reason or row.last_reply
+        return None
+
+    def _display(self, row: LedgerEntry, column: int) -> str:
+        values = {
+            self.COL_ID: str(row.id),
+            self.COL_RECIPIENT: mask_email(row.to_address),
+            self.COL_KIND: row.notice_kind,
+            self.COL_STATE: self._tr.t(f"send.state.{row.state.value}"),
+            self.COL_ATTEMPTS: str(row.attempts),
+            self.COL_DOUBT: self._tr.t("send.in_doubt_mark") if row.in_doubt else "",
+            self.COL_DETAIL: row.reason or row.last_reply,
+            self.COL_FALLBACK: self._tr.t(f"send.fallback.{row.fallback.value}") if row.fallback else "",
+            self.COL_UPDATED: row.updated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+            self.COL_MESSAGE_ID: row.message_id,
+        }
+        return values[column]
+
+
+class LedgerView(QWidget):
+    """Filter combo, counts line and the table; ``refresh()`` reloads through the runner."""
+
+    refreshed = Signal()
+
+    def __init__(self, runner: Any, tr: Translator, incident_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.tr_, self.incident_id = runner, tr, incident_id
+        self.model = LedgerModel(tr, self)
+        self.model.fetch_requested.connect(self._on_model_fetch_requested)
+        self.filter = QComboBox()
+        self.filter.setObjectName("ledgerFilter")
+        self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.summary = QLabel()
+        self.summary.setObjectName("ledgerSummary")
+        self.summary.setWordWrap(True)
+        self.table = QTableView()
+        self.table.setObjectName("ledgerTable")
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        top = QHBoxLayout()
+        self.filter_label = QLabel()
+        top.addWidget(self.filter_label)
+        top.addWidget(self.filter)
+        top.addWidget(self.summary, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        t = self.tr_.t
+        self.filter_label.setText(t("send.filter"))
+        current = self.filter.currentData()
+        self.filter.blockSignals(True)
+        self.filter.clear()
+        self.filter.addItem(t("send.filter.all"), None)
+        for state in SendState:
+            self.filter.addItem(t(f"send.state.{state.value}"), state)
+        self.filter.setCurrentIndex(0 if current is None else max(0, self.filter.findData(current)))
+        self.filter.blockSignals(False)
+        self.model.set_translator(self.tr_)
+
+    def set_state_filter(self, state: SendState | None) -> None:
+        self.filter.setCurrentIndex(0 if state is None else max(0, self.filter.findData(state)))
+
+    def state_filter(self) -> SendState | None:
+        data = self.filter.currentData()
+        return SendState(data) if data else None
+
+    def refresh(self) -> None:
+        """Reload counts and the first page for the current filter."""
+        incident_id, state = self.incident_id, self.state_filter()
+
+        def load(services: Any, _progress: Any) -> tuple[Any, int, list[LedgerEntry]]:
+            return (services.mail.overview(incident_id), services.mail.count(incident_id, state),
+                    services.mail.page(incident_id, state, offset=0, limit=PAGE))
+
+        self.runner.run(load, on_success=self._on_loaded, on_failure=self._on_failed)
+
+    def _on_loaded(self, result: tuple[Any, int, list[LedgerEntry]]) -> None:
+        overview, total, rows = result
+        self.model.reset(total, rows)
+        if rows:  # sized from the first page only: never measures the whole ledger
+            self.table.resizeColumnsToContents()
+            for column in (LedgerModel.COL_DETAIL, LedgerModel.COL_MESSAGE_ID):
+                self.table.setColumnWidth(column, min(self.table.columnWidth(column), MAX_TEXT_COLUMN))
+        self.summary.setText(summary_text(self.tr_, overview))
+        self.refreshed.emit()
+
+    def _on_model_fetch_requested(self, offset: int) -> None:
+        incident_id, state = self.incident_id, self.state_filter()
+        self.runner.run(lambda services, _p: services.mail.page(incident_id, state, offset=offset, limit=PAGE),
+                        on_success=lambda rows: self.model.append_page(offset, rows), on_failure=self._on_failed)
+
+    def _on_failed(self, exc: BaseException, _details: str) -> None:
+        self.summary.setText(self.tr_.t("send.load_failed", message=str(exc)))
+
+
+def summary_text(tr: Translator, overview: Any) -> str:
+    """'共 120 · 已发送 100 · 失败 5（短信 2 / 信函 1 / 公告 2）…' from a DeliveryOverview."""
+    states = " · ".join(f"{tr.t(f'send.state.{s.value}')} {overview.by_state.get(s, 0):,}" for s in SendState)
+    fallback = " / ".join(f"{tr.t(f'send.fallback.{c.value}')} {n:,}" for c, n in overview.fallback.items())
+    return tr.t("send.summary", total=f"{overview.total:,}", states=states, fallback=fallback,
+                in_doubt=f"{overview.in_doubt:,}")

@@ -1,0 +1,161 @@
+"""Settings: the organisation profile every notice carries (company, the PI protection officer's
+contacts, operator type and province — they decide the CAC reporting deadline and authority),
+the SMTP relay (no password: it is never stored in the database) and who is acting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QTabWidget,
+    QWidget,
+)
+
+from incident_app.domain.errors import ValidationError
+from incident_app.domain.i18n import LANGUAGES, Translator
+from incident_app.domain.mail.smtp_settings import SmtpSecurity
+from incident_app.domain.profile import OperatorType
+from incident_app.domain.retention import MAX_RETENTION_DAYS
+from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
+from incident_app.services.settings.preferences import SettingsSnapshot, save_settings
+from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.common.job_dialog import JobDialog
+
+PROFILE_TEXT_FIELDS = ("company_zh", "company_en", "officer_title_zh", "officer_title_en", "officer_phone",
+                       "officer_email", "postal_address_zh", "postal_address_en", "postcode", "website")
+
+
+class SettingsDialog(JobDialog):
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, errors: ErrorReporter,
+                 snapshot: SettingsSnapshot, parent: QWidget | None = None) -> None:
+        super().__init__(runner, tr, errors, parent)
+        self.setWindowTitle(tr.t("settings.title"))
+        self.snapshot = snapshot
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._profile_page(), tr.t("settings.tab.profile"))
+        self.tabs.addTab(self._smtp_page(), tr.t("settings.tab.smtp"))
+        self.tabs.addTab(self._actor_page(), tr.t("settings.tab.actor"))
+        self.tabs.addTab(self._retention_page(), tr.t("proof.retention.tab"))
+        self.finish_layout(self.tabs)
+        self.resize(760, 620)
+
+    def _row(self, form: QFormLayout, field: str, widget: QWidget, label_key: str | None = None) -> None:
+        form.addRow(self.tr_.t(label_key or f"settings.field.{field}"), self.errors.wrap(field, widget))
+
+    def _profile_page(self) -> QWidget:
+        profile, t = self.snapshot.profile, self.tr_.t
+        page = QWidget()
+        form = QFormLayout(page)
+        self.profile_edits = {f: QLineEdit(str(getattr(profile, f))) for f in PROFILE_TEXT_FIELDS}
+        for field, edit in self.profile_edits.items():
+            self._row(form, field, edit)
+        self.operator_type = QComboBox()
+        for kind in OperatorType:
+            self.operator_type.addItem(t(f"settings.operator.{kind.value}"), kind.value)
+        self.operator_type.setCurrentIndex(self.operator_type.findData(profile.operator_type.value))
+        self.operator_type.setToolTip(t("settings.operator.tip"))
+        self._row(form, "operator_type", self.operator_type)
+        self.province = QComboBox()
+        self.province.setEditable(True)
+        for zh, en in self.snapshot.provinces:
+            self.province.addItem(zh if self.tr_.lang.startswith("zh") else f"{en} {zh}", zh)
+        index = self.province.findData(profile.province)
+        self.province.setCurrentIndex(index) if index >= 0 else self.province.setEditText(profile.province)
+        self._row(form, "province", self.province)
+        self.language_boxes = {lang: QCheckBox(t(f"settings.language.{lang}")) for lang in LANGUAGES}
+        languages = QWidget()
+        row = QHBoxLayout(languages)
+        row.setContentsMargins(0, 0, 0, 0)
+        for lang, box in self.language_boxes.items():
+            box.setChecked(lang in profile.languages)
+            row.addWidget(box)
+        row.addStretch(1)
+        self._row(form, "languages", languages)
+        self.reply_days, self.handling_days = QSpinBox(), QSpinBox()
+        for spin, value in ((self.reply_days, profile.reply_working_days),
+                            (self.handling_days, profile.handling_working_days)):
+            spin.setRange(1, 60)
+            spin.setValue(value)
+        self._row(form, "reply_working_days", self.reply_days)
+        self._row(form, "handling_working_days", self.handling_days)
+        return page
+
+    def _smtp_page(self) -> QWidget:
+        smtp, t = self.snapshot.smtp, self.tr_.t
+        page = QWidget()
+        form = QFormLayout(page)
+        self.smtp_host, self.smtp_user = QLineEdit(smtp.host), QLineEdit(smtp.user)
+        self.smtp_from = QLineEdit(smtp.from_address)
+        self.smtp_port = QSpinBox()
+        self.smtp_port.setRange(1, 65535)
+        self.smtp_port.setValue(smtp.port)
+        self.smtp_security = QComboBox()
+        for security in SmtpSecurity:
+            self.smtp_security.addItem(t(f"settings.smtp.security.{security.value}"), security.value)
+        self.smtp_security.setCurrentIndex(self.smtp_security.findData(smtp.security.value))
+        for field, widget in (("host", self.smtp_host), ("port", self.smtp_port), ("security", self.smtp_security),
+                              ("user", self.smtp_user), ("from_address", self.smtp_from)):
+            self._row(form, f"smtp.{field}", widget, f"settings.smtp.{field}")
+        note = QLabel(t("settings.smtp.password_note"))
+        note.setObjectName("notice")
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
+    def _actor_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.actor = QLineEdit(self.snapshot.actor)
+        self._row(form, "actor", self.actor)
+        note = QLabel(self.tr_.t("settings.actor.note"))
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
+    def _retention_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.retention_days = QSpinBox()
+        self.retention_days.setRange(0, MAX_RETENTION_DAYS)
+        self.retention_days.setValue(self.snapshot.retention_days)
+        self.retention_days.setSuffix(self.tr_.t("proof.retention.suffix"))
+        self._row(form, "days_after_close", self.retention_days, "proof.retention.days")
+        note = QLabel(self.tr_.t("proof.retention.note"))
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
+    def profile_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {f: e.text().strip() for f, e in self.profile_edits.items()}
+        province = self.province.currentData() if self.province.currentText() == self.province.itemText(
+            self.province.currentIndex()) else self.province.currentText().strip()
+        return values | {
+            "operator_type": self.operator_type.currentData(), "province": province,
+            "languages": [lang for lang, box in self.language_boxes.items() if box.isChecked()],
+            "reply_working_days": self.reply_days.value(), "handling_working_days": self.handling_days.value(),
+        }
+
+    def smtp_values(self) -> dict[str, Any]:
+        return {"host": self.smtp_host.text().strip(), "port": self.smtp_port.value(),
+                "security": self.smtp_security.currentData(), "user": self.smtp_user.text().strip(),
+                "from_address": self.smtp_from.text().strip()}
+
+    def job(self) -> JobFn:
+        profile, smtp, actor = self.profile_values(), self.smtp_values(), self.actor.text()
+        days = self.retention_days.value()
+        return lambda s, _p: save_settings(s, profile, smtp, actor, days)
+
+    def show_problems(self, exc: ValidationError) -> None:
+        super().show_problems(exc)
+        first = next((p.field for p in exc.problems), "")
+        pages = {"actor": 2, "days_after_close": 3}
+        self.tabs.setCurrentIndex(1 if first.startswith("smtp.") else pages.get(first, 0))

@@ -1,0 +1,103 @@
+"""Decisions: every recorded, signed decision (newest last, as decided) with who decided and why,
+and 'Record decision…'. A later decision of the same kind supersedes an earlier one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from incident_app.domain.decisions import Decision
+from incident_app.domain.i18n import Translator
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.container import Services
+from incident_app.services.incidents.fact_sheet import format_time
+from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.common.table_model import Column, RecordTableModel, record_table
+from incident_app.ui.workspace.decision_dialog import DecisionDialog
+
+
+@dataclass(frozen=True)
+class DecisionsData:
+    decisions: list[Decision]
+    actor: str
+
+
+VALUE_PREFIXES = {"element": "decisions.element", "ground": "decisions.ground", "status": "decisions.obligation"}
+
+
+def _known(tr: Translator, key: str, fallback: str) -> str:
+    text = tr.t(key)
+    return fallback if text == key else text
+
+
+def _details(d: Decision, tr: Translator) -> str:
+    """The details as 'label: value' in the officer's language (raw where no translation exists)."""
+    parts = []
+    for key, value in d.details.items():
+        shown = _known(tr, f"{VALUE_PREFIXES[key]}.{value}", str(value)) if key in VALUE_PREFIXES else str(value)
+        parts.append(f"{_known(tr, f'decisions.detail.{key}', key)}: {shown}")
+    return tr.t("wizard.value.separator").join(parts)
+
+
+DECISION_COLUMNS = [
+    Column("decisions.col.decided_at", lambda d, tr: format_time(d.decided_at, tr),
+           sort=lambda d: d.decided_at.timestamp()),
+    Column("decisions.col.kind", lambda d, tr: tr.t(f"decisions.kind.{d.kind.value}")),
+    Column("decisions.col.decided_by", lambda d, _tr: d.decided_by),
+    Column("decisions.col.rationale", lambda d, _tr: d.rationale),
+    Column("decisions.col.details", _details),
+    Column("decisions.col.signature", lambda d, _tr: d.signature[:12] + "…",
+           tooltip=lambda d, tr: tr.t("decisions.signature_tip", signature=d.signature)),
+]
+
+
+class DecisionsTab(QWidget):
+    data_changed = Signal()
+    loaded = Signal()
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, incident_id: int) -> None:
+        super().__init__()
+        self.runner, self.tr_, self.incident_id = runner, tr, incident_id
+        self.errors = ErrorReporter(self, tr)
+        self.actor = ""
+        self.dialog: DecisionDialog | None = None
+        self.model = RecordTableModel(DECISION_COLUMNS, tr, self)
+        self.table = record_table(self.model, 3)
+        self.table.setWordWrap(True)
+        self.record_button = QPushButton(tr.t("decisions.record"))
+        self.record_button.clicked.connect(self.open_record_dialog)
+        explain = QLabel(tr.t("decisions.explain"))
+        explain.setObjectName("muted")
+        explain.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(explain, 1)
+        top.addWidget(self.record_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+
+    def refresh(self) -> None:
+        incident_id = self.incident_id
+
+        def load(s: Services, _p: object) -> DecisionsData:
+            return DecisionsData(s.decisions.list(incident_id), s.ctx.actor)
+
+        self.runner.run(load, on_success=self._on_loaded, on_failure=self.errors.show)
+
+    def _on_loaded(self, data: DecisionsData) -> None:
+        self.model.set_rows(data.decisions)
+        self.table.resizeRowsToContents()
+        self.actor = data.actor
+        self.loaded.emit()
+
+    def open_record_dialog(self) -> DecisionDialog:
+        self.dialog = DecisionDialog(self.runner, self.tr_, self.errors, self.incident_id, self.actor, self)
+        self.dialog.saved.connect(self._on_recorded)
+        self.dialog.open()
+        return self.dialog
+
+    def _on_recorded(self, _decision: object) -> None:
+        self.refresh()
+        self.data_changed.emit()

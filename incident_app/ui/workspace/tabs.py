@@ -1,0 +1,46 @@
+"""The incident workspace's tabs, in order. Each capability plugs its tab in with ONE line here:
+
+    TabSpec("people", "workspace.tab.people", PeopleTab)
+
+A factory is called as ``factory(runner, tr, incident_id)`` and returns a QWidget with
+``refresh()``. Optional extras the workspace uses when present:
+  * a ``data_changed`` signal — the workspace then refreshes the other tabs and the register;
+  * an ``errors`` attribute (ErrorReporter) — replaced by the workspace's shared reporter.
+On a language switch the workspace rebuilds every tab, so a tab needs no retranslation code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from incident_app.domain.i18n import Translator
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.ui.assessment.tab import AssessmentTab
+from incident_app.ui.notices.tab import NoticesTab
+from incident_app.ui.people.tab import PeopleTab
+from incident_app.ui.remediation.tab import RemediationTab
+from incident_app.ui.workspace.decisions import DecisionsTab
+from incident_app.ui.workspace.overview import OverviewTab
+from incident_app.ui.workspace.timeline import TimelineTab
+
+TabFactory = Callable[[JobRunner | SyncJobRunner, Translator, int], QWidget]
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    key: str
+    title_key: str
+    factory: TabFactory
+
+
+TAB_SPECS: list[TabSpec] = [
+    TabSpec("overview", "workspace.tab.overview", OverviewTab),
+    TabSpec("assessment", "workspace.tab.assessment", AssessmentTab),
+    TabSpec("people", "workspace.tab.people", PeopleTab),
+    TabSpec("remediation", "workspace.tab.remediation", RemediationTab),
+    TabSpec("decisions", "workspace.tab.decisions", DecisionsTab),
+    TabSpec("notices", "workspace.tab.notices", NoticesTab),
+    TabSpec("timeline", "workspace.tab.timeline", TimelineTab),
+]

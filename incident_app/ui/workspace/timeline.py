@@ -1,0 +1,81 @@
+"""Timeline: the incident's event log, newest first (time, what, who, summary), and 'Verify chain',
+which recomputes the whole log's hash chain on the worker with progress and cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from incident_app.domain.i18n import Translator
+from incident_app.domain.proof.events import ChainReport
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.audit.timeline import TimelineRow, timeline_rows
+from incident_app.services.incidents.fact_sheet import format_time
+from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.common.progress import run_with_progress
+from incident_app.ui.common.table_model import Column, RecordTableModel, record_table
+
+TIMELINE_COLUMNS = [
+    Column("timeline.col.at", lambda r, tr: format_time(r.at, tr), sort=lambda r: r.seq),
+    Column("timeline.col.type", lambda r, _tr: r.type_label, tooltip=lambda r, _tr: r.type),
+    Column("timeline.col.actor", lambda r, _tr: r.actor),
+    Column("timeline.col.summary", lambda r, _tr: r.summary),
+]
+
+
+class TimelineTab(QWidget):
+    loaded = Signal()
+    verified = Signal(object)
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, incident_id: int) -> None:
+        super().__init__()
+        self.runner, self.tr_, self.incident_id = runner, tr, incident_id
+        self.errors = ErrorReporter(self, tr)
+        self.model = RecordTableModel(TIMELINE_COLUMNS, tr, self)
+        self.table = record_table(self.model, 3)
+        self.verify_button = QPushButton(tr.t("timeline.verify"))
+        self.verify_button.clicked.connect(self.verify_chain)
+        self.result = QLabel()
+        self.result.setObjectName("verifyResult")
+        self.result.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.verify_button)
+        top.addWidget(self.result, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+
+    def refresh(self) -> None:
+        incident_id, tr = self.incident_id, self.tr_
+        self.runner.run(lambda s, __p: timeline_rows(s, incident_id, tr),
+                        on_success=self._on_loaded, on_failure=self.errors.show)
+
+    def _on_loaded(self, rows: list[TimelineRow]) -> None:
+        self.model.set_rows(rows)
+        self.loaded.emit()
+
+    def verify_chain(self) -> None:
+        """Recompute every event's hash (the whole log, not only this incident's events)."""
+        self.verify_button.setEnabled(False)
+        run_with_progress(self, self.runner, self.tr_, self.tr_.t("timeline.verifying"),
+                          lambda s, p: s.audit.verify(p), on_success=self._on_verified,
+                          on_failure=self._on_verify_failed, on_cancelled=self._on_verify_cancelled)
+
+    def _on_verified(self, report: ChainReport) -> None:
+        self.verify_button.setEnabled(True)
+        t = self.tr_.t
+        text = t("audit.ok", count=report.checked) if report.ok else \
+            t("audit.bad", seq=report.first_bad_seq, reason=report.reason)
+        self.result.setText(text)
+        self.result.setProperty("tone", "ok" if report.ok else "alert")
+        self.result.style().unpolish(self.result)
+        self.result.style().polish(self.result)
+        self.verified.emit(report)
+
+    def _on_verify_failed(self, exc: BaseException, details: str) -> None:
+        self.verify_button.setEnabled(True)
+        self.errors.show(exc, details, retry=self.verify_chain)
+
+    def _on_verify_cancelled(self) -> None:
+        self.verify_button.setEnabled(True)
+        self.result.setText(self.tr_.t("timeline.verify_cancelled"))

@@ -1,0 +1,142 @@
+"""The incident workspace: one window per incident with a header (title, status, drill mark) and
+the tabs listed in workspace_tabs.TAB_SPECS. A change made in one tab refreshes the others and
+tells the register."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+
+from incident_app.domain.i18n import Translator
+from incident_app.domain.incident import Incident
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.workspace.tabs import TAB_SPECS, TabSpec
+
+
+class WorkspaceWindow(QMainWindow):
+    incident_changed = Signal(int)
+    closed = Signal(int)
+    header_loaded = Signal()
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, incident_id: int,
+                 specs: Sequence[TabSpec] = TAB_SPECS, *, interactive: bool = True) -> None:
+        super().__init__()
+        self.runner, self.tr_, self.incident_id, self.specs = runner, tr, incident_id, list(specs)
+        self.errors = ErrorReporter(self, tr)
+        self.errors.interactive = interactive
+        self.tab_widgets: dict[str, QWidget] = {}
+        self.incident: Incident | None = None
+        self.title = QLabel()
+        self.title.setObjectName("workspaceTitle")
+        self.title.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setObjectName("statusChip")
+        self.drill = QLabel()
+        self.drill.setObjectName("drillChip")
+        self.drill.hide()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self._lay_out()
+        self._add_shortcuts()
+        self._build_tabs()
+        self.retranslate()
+        self.resize(1280, 740)
+        self.refresh_header()
+
+    def _lay_out(self) -> None:
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.drill)
+        header.addWidget(self.status)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.addLayout(header)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(body)
+
+    def _add_shortcuts(self) -> None:
+        close = QAction(self)
+        close.setShortcut(QKeySequence.StandardKey.Close)
+        close.triggered.connect(self.close)
+        refresh = QAction(self)
+        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh.triggered.connect(self.refresh)
+        self.addActions([close, refresh])
+        for n in range(len(self.specs)):
+            jump = QAction(self)
+            jump.setShortcut(QKeySequence(f"Alt+{n + 1}"))
+            jump.triggered.connect(lambda _=False, index=n: self.tabs.setCurrentIndex(index))
+            self.addAction(jump)
+
+    def _build_tabs(self) -> None:
+        current = self.tabs.currentIndex()
+        for widget in self.tab_widgets.values():
+            widget.deleteLater()
+        self.tabs.clear()
+        self.tab_widgets = {}
+        for spec in self.specs:
+            widget = spec.factory(self.runner, self.tr_, self.incident_id)
+            if isinstance(getattr(widget, "errors", None), ErrorReporter):
+                widget.errors = self.errors  # type: ignore[attr-defined]
+            changed = getattr(widget, "data_changed", None)
+            if changed is not None:
+                changed.connect(lambda *_a, key=spec.key: self._on_tab_data_changed(key))
+            self.tabs.addTab(widget, self.tr_.t(spec.title_key))
+            self.tab_widgets[spec.key] = widget
+        self.tabs.setCurrentIndex(max(current, 0))
+        for widget in self.tab_widgets.values():
+            widget.refresh()  # type: ignore[attr-defined]
+
+    def retranslate(self) -> None:
+        self.drill.setText(self.tr_.t("workspace.drill"))
+        self._show_header()
+
+    def set_translator(self, tr: Translator) -> None:
+        """Switch language: tabs are rebuilt (no tab needs retranslation code of its own)."""
+        self.tr_ = tr
+        self.errors.tr = tr
+        self._build_tabs()
+        self.retranslate()
+
+    # -- data ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.refresh_header()
+        for widget in self.tab_widgets.values():
+            widget.refresh()  # type: ignore[attr-defined]
+
+    def refresh_header(self) -> None:
+        incident_id = self.incident_id
+        self.runner.run(lambda s, _p: s.incidents.get(incident_id),
+                        on_success=self._on_header_loaded, on_failure=self.errors.show)
+
+    def _on_header_loaded(self, incident: Incident) -> None:
+        self.incident = incident
+        self._show_header()
+        self.header_loaded.emit()
+
+    def _show_header(self) -> None:
+        t = self.tr_.t
+        if self.incident is None:
+            self.setWindowTitle(t("workspace.window_title", id=self.incident_id, title=""))
+            return
+        facts = self.incident.facts
+        self.title.setText(t("workspace.heading", id=self.incident_id, title=facts.title))
+        self.status.setText(t(f"status.{self.incident.status.value}"))
+        self.drill.setVisible(facts.drill)
+        self.setWindowTitle(t("workspace.window_title", id=self.incident_id, title=facts.title))
+
+    def _on_tab_data_changed(self, key: str) -> None:
+        self.refresh_header()
+        for other, widget in self.tab_widgets.items():
+            if other != key:
+                widget.refresh()  # type: ignore[attr-defined]
+        self.incident_changed.emit(self.incident_id)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit(self.incident_id)
+        super().closeEvent(event)

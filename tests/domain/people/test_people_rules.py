@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from incident_app.domain.errors import ValidationError
+from incident_app.domain.exports import neutralise_cell
+from incident_app.domain.people.columns import apply_corrections, header_key, suggest_mapping
+from incident_app.domain.people.fields import (
+    FieldRejected,
+    normalise_age,
+    normalise_birth_date,
+    normalise_email,
+    normalise_language,
+    normalise_phone,
+    phone_is_mobile,
+    split_data_types,
+)
+from incident_app.domain.people.person import (
+    Channel,
+    channel_code,
+    choose_channel,
+    is_minor_by,
+    mask_address,
+    mask_email,
+    mask_name,
+    mask_phone,
+    minor_cutoff,
+)
+
+TODAY = date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("13800138000", ("+8613800138000", True)),
+    ("１３８００１３８０００", ("+8613800138000", True)),
+    ("+86 138 0013 8000", ("+8613800138000", True)),
+    ("138-0013-8000", ("+8613800138000", True)),
+    ("(+86)138.0013.8000", ("+8613800138000", True)),
+    ("008613800138000", ("+8613800138000", True)),
+    ("8613800138000", ("+8613800138000", True)),
+    ("021-38760448", ("+862138760448", False)),
+    ("+1 650 253 0000", ("+16502530000", True)),  # US numbers may be mobile or fixed
+    ("", None),
+])
+def test_phones_normalise_to_e164(raw: str, expected: tuple[str, bool] | None) -> None:
+    assert normalise_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["12345", "1380013800", "138001380001", "phone", "+999 123", "12800138000"])
+def test_invalid_phones_are_rejected(raw: str) -> None:
+    with pytest.raises(FieldRejected) as caught:
+        normalise_phone(raw)
+    assert caught.value.code == "phone_invalid"
+
+
+def test_phone_is_mobile_from_stored_numbers() -> None:
+    assert phone_is_mobile("+8613800138000") and not phone_is_mobile("+862138760448") and not phone_is_mobile(None)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (" Zhang.San@Example.COM ", "zhang.san@example.com"),
+    ("ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ", "zhang@example.com"),
+    ("a+tag@mail.example.cn", "a+tag@mail.example.cn"),
+    ("", None),
+])
+def test_emails_normalise(raw: str, expected: str | None) -> None:
+    assert normalise_email(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["zhang@", "@example.com", "a b@example.com", "a@b", "a..b@example.com",
+                                 "a@-example.com", "张三@example.com", "a@example.c"])
+def test_bad_emails_are_rejected(raw: str) -> None:
+    with pytest.raises(FieldRejected, match="not a valid email address"):
+        normalise_email(raw)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("2012-03-04", "2012-03-04"), ("2012/3/4", "2012-03-04"), ("2012.03.04", "2012-03-04"),
+    ("20120304", "2012-03-04"), ("2012年3月4日", "2012-03-04"), ("2012-03-04 00:00:00", "2012-03-04"),
+    ("２０１２／０３／０４", "2012-03-04"), (date(2012, 3, 4), "2012-03-04"),
+])
+def test_birth_dates_in_common_formats(raw: str | date, expected: str) -> None:
+    assert normalise_birth_date(raw, TODAY) == expected
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("04/03/2012", "birth_date_invalid"), ("2012-02-30", "birth_date_invalid"), ("yesterday", "birth_date_invalid"),
+    ("1899-12-31", "birth_date_range"), ("2027-01-01", "birth_date_range"),
+])
+def test_bad_birth_dates(raw: str, code: str) -> None:
+    with pytest.raises(FieldRejected) as caught:
+        normalise_birth_date(raw, TODAY)
+    assert caught.value.code == code
+
+
+def test_age_and_language() -> None:
+    assert [normalise_age(v) for v in ("12", "12岁", "12.0", "１３", "")] == [12, 12, 12, 13, None]
+    with pytest.raises(FieldRejected):
+        normalise_age("twelve")
+    assert normalise_language("English") == ("en", True)
+    assert normalise_language("中文") == ("zh-CN", True)
+    assert normalise_language("") == ("zh-CN", True)
+    assert normalise_language("klingon") == ("zh-CN", False)
+
+
+def test_data_types_by_id_or_name_with_either_separator() -> None:
+    names = {"phone_number": "phone_number", "手机号码": "phone_number", "ip address": "ip_address"}
+    assert split_data_types("phone_number;IP address、手机号码；unknown", names) == (
+        ("phone_number", "ip_address"), ("unknown",))
+
+
+@pytest.mark.parametrize(("incident_day", "cutoff"), [
+    (date(2026, 11, 18), "2012-11-18"), (date(2028, 2, 29), "2014-02-28"), (date(2026, 3, 1), "2012-03-01"),
+])
+def test_minor_cutoff(incident_day: date, cutoff: str) -> None:
+    assert minor_cutoff(incident_day) == cutoff
+
+
+def test_under_fourteen_on_the_incident_day() -> None:
+    cutoff = minor_cutoff(date(2026, 11, 18))
+    assert is_minor_by("2012-11-18", None, cutoff)  # the 14th birthday itself
+    assert not is_minor_by("2012-11-17", None, cutoff)
+    assert is_minor_by(None, 13, cutoff) and not is_minor_by(None, 14, cutoff) and not is_minor_by(None, None, cutoff)
+    assert not is_minor_by("2000-01-01", 10, cutoff)  # the birth date wins over a stated age
+
+
+def test_leap_day_birthday() -> None:
+    born = "2012-02-29"
+    assert is_minor_by(born, None, minor_cutoff(date(2026, 2, 28)))
+    assert not is_minor_by(born, None, minor_cutoff(date(2026, 3, 1)))
+
+
+@pytest.mark.parametrize(("minor", "email", "mobile", "address", "g_email", "g_mobile", "channel"), [
+    (False, "a@x.cn", True, "addr", "", False, Channel.EMAIL),
+    (False, "", True, "addr", "", False, Channel.SMS),
+    (False, "", False, "addr", "", False, Channel.LETTER),
+    (False, "", False, "", "g@x.cn", True, Channel.NONE),
+    (True, "a@x.cn", True, "addr", "g@x.cn", True, Channel.GUARDIAN_EMAIL),
+    (True, "a@x.cn", True, "addr", "", True, Channel.GUARDIAN_SMS),
+    (True, "a@x.cn", True, "addr", "", False, Channel.GUARDIAN_LETTER),
+    (True, "a@x.cn", False, "", "", False, Channel.NONE),  # never the child alone
+    (True, "", False, "", "", False, Channel.NONE),
+])
+def test_channel_choice(minor: bool, email: str, mobile: bool, address: str, g_email: str, g_mobile: bool,
+                        channel: Channel) -> None:
+    assert choose_channel(is_minor=minor, email=email, mobile=mobile, address=address, guardian_email=g_email,
+                          guardian_mobile=g_mobile) == channel
+    assert channel_code(minor, email, mobile, address, g_email, g_mobile) == channel.value
+
+
+def test_masking() -> None:
+    assert mask_name("张三丰") == "张**"
+    assert mask_name("John Smith") == "J*** S****"
+    assert mask_phone("+8613800138000") == "138****8000"
+    assert mask_phone("+447911123456") == "+44****3456"
+    assert mask_email("zhang.san@example.com") == "z***@example.com"
+    assert mask_address("上海市浦东新区碧波路690号") == "上海市浦东新****"
+    assert [mask_name(None), mask_phone(""), mask_email(None)] == [None, "", None]
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    ("=1+2", "'=1+2"), ("+86138", "'+86138"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("张三", "张三"), ("", ""),
+])
+def test_formulas_are_neutralised(cell: str, safe: str) -> None:
+    # The import report uses the one neutraliser every export uses (full-width forms included).
+    assert neutralise_cell(cell) == safe
+
+
+def test_header_mapping_and_corrections() -> None:
+    mapping = suggest_mapping(["\ufeff用户ID", "Name", "邮箱", "phone_number", "手机号", "备注"])
+    assert mapping.fields == ("user_id", "name", "email", "phone", None, None)
+    assert header_key(" E-Mail： ") == "email"
+    corrected = apply_corrections(mapping, {"手机号": "phone", "phone_number": None})
+    assert corrected.fields == ("user_id", "name", "email", None, "phone", None)
+    with pytest.raises(ValidationError) as caught:
+        apply_corrections(mapping, {"备注": "colour", "nope": "name", "手机号": "phone"})
+    assert [p.field for p in caught.value.problems] == ["备注", "nope", "phone"]

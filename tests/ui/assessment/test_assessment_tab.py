@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from incident_app.domain.clock import parse_time
+from incident_app.domain.i18n import Translator
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.container import open_services
+from incident_app.services.resources import load_messages
+from incident_app.ui.assessment.judgement_dialog import JudgementDialog
+from incident_app.ui.assessment.models import RED, ObligationsModel
+from incident_app.ui.assessment.tab import AssessmentTab
+
+
+@pytest.fixture
+def factory(db_path: Path, clock, intake):  # type: ignore[no-untyped-def]
+    def make():  # type: ignore[no-untyped-def]
+        return open_services(db_path, clock=clock)
+
+    services = make()
+    services.incidents.create(intake | {"affected_people": 1_500_000, "affected_minors": 0})
+    services.close()
+    return make
+
+
+def make_tab(qtbot: QtBot, factory, clock, lang: str = "zh-CN") -> AssessmentTab:  # type: ignore[no-untyped-def]
+    tab = AssessmentTab(SyncJobRunner(factory), Translator(load_messages(), lang), 1)
+    tab.obligations_model._now = clock
+    qtbot.addWidget(tab)
+    tab.errors.interactive = False
+    tab.refresh()
+    return tab
+
+
+def row_of(model: ObligationsModel, obligation_id: str) -> int:
+    return next(r for r in range(model.rowCount()) if model.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).id
+                == obligation_id)
+
+
+def test_tab_shows_severity_grade_and_obligations(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock)
+    assert "较大" in tab.grade_level.text()
+    assert "须按时限" in tab.grade_status.text()
+    assert "SE = DPC × EI + CB = 1 × 1 + 0.5 = 1.5" in tab.severity_headline.text()
+    assert tab.factors_model.rowCount() == 6
+    model = tab.obligations_model
+    assert model.rowCount() >= 17
+    row = row_of(model, "cac-initial-report")
+    assert model.index(row, ObligationsModel.COL_DUE).data() == "2026-11-20 13:00"
+    assert model.index(row, ObligationsModel.COL_COUNTDOWN).data() == "1h 00m"
+    assert model.index(row, ObligationsModel.COL_CONFIDENCE).data() == "✔ 已确认"
+    assert "Art. 4" in model.index(row, ObligationsModel.COL_WHY).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(row, ObligationsModel.COL_WHY).data()
+    immediate = row_of(model, "pipl57-regulator")
+    assert "内部目标" in model.index(immediate, ObligationsModel.COL_DUE).data()
+    assert not tab.banner.isHidden()
+    assert "ENISA" in tab.banner.text()
+    first = tab.obligations_proxy.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
+    assert first.id == "cac-initial-report"  # sorted most urgent first
+    tab.obligations_table.selectRow(0)
+    detail = tab.obligation_detail.text()
+    assert "属地省级网信部门" in detail and "12387" in detail and "发现时间" in detail and "Art. 4" in detail
+
+
+def test_countdown_turns_red_then_overdue_bold(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock)
+    model = tab.obligations_model
+    row = row_of(model, "cac-initial-report")
+    clock.now = parse_time("2026-11-20T12:30:00+08:00")
+    assert model.index(row, 0).data(Qt.ItemDataRole.ForegroundRole).color() == RED
+    assert not model.index(row, 0).data(Qt.ItemDataRole.FontRole)
+    clock.now = parse_time("2026-11-20T13:20:00+08:00")
+    model.tick()
+    assert model.index(row, ObligationsModel.COL_STATUS).data() == "已逾期"
+    assert model.index(row, 0).data(Qt.ItemDataRole.FontRole).bold()
+    assert model.index(row, ObligationsModel.COL_COUNTDOWN).data() == "逾期 0h 20m"
+    far = row_of(model, "policy-enquiry-handling")
+    assert model.index(far, 0).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_saving_inputs_requires_rationale_then_reassesses(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock)
+    tab.dpc_adjustment.setValue(2)
+    tab.save_inputs()
+    assert "dpc_rationale" in tab.input_error.text()
+    tab.dpc_rationale.setText("号码与订单关联，可推断消费能力")
+    tab.ei_rationale.setText("手机号可直接识别个人")
+    with qtbot.waitSignal(tab.inputs_saved):
+        tab.save_inputs()
+    assert "3 × 1 + 0.5 = 3.5" in tab.severity_headline.text()
+    assert tab.assessment is not None and tab.assessment.severity.reviewed
+    assert tab.dpc_rationale.text() == "号码与订单关联，可推断消费能力"
+
+
+def test_record_judgement_clears_the_needs_judgement_banner(qtbot: QtBot, db_path: Path, clock, intake) -> None:  # type: ignore[no-untyped-def]
+    services = open_services(db_path, clock=clock)
+    services.incidents.create(intake)  # 1,200 people with 3 minors: judgement needed
+    services.close()
+    tab = make_tab(qtbot, lambda: open_services(db_path, clock=clock), clock, "en")
+    assert "Needs judgement" in tab.grade_status.text()
+    assert "CAC incident grade" in tab.banner.text()
+    with qtbot.waitSignal(tab.judgement_recorded):
+        tab.record_judgement({"kind": "cac_grade_judgement", "rationale": "3 children's phone numbers",
+                              "decided_by": "Wang", "details": {"level": "较大"}})
+    assert "Grade: 较大" in tab.grade_level.text()
+    assert "CAC incident grade" not in tab.banner.text()
+
+
+def test_judgement_dialog_needs_reason_and_decider(qtbot: QtBot) -> None:
+    dialog = JudgementDialog(Translator(load_messages(), "zh-CN"), "一般")
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()
+    dialog.rationale.setPlainText("涉及 3 名儿童，影响有限")
+    dialog.decided_by.setText("王安全")
+    assert ok.isEnabled()
+    dialog.level.setCurrentText("较大")
+    assert dialog.decision_data()["details"] == {"level": "较大"}
+
+
+def test_threaded_runner_delivers_the_assessment(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    runner = JobRunner(factory)
+    tab = AssessmentTab(runner, Translator(load_messages(), "zh-CN"), 1)
+    qtbot.addWidget(tab)
+    with qtbot.waitSignal(tab.assessment_loaded, timeout=10_000):
+        tab.refresh()
+    assert tab.obligations_model.rowCount() >= 17
+    assert runner.wait_all()
+    assert clock.now - parse_time("2026-11-20T12:00:00+08:00") == timedelta(0)
