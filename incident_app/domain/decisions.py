@@ -13,7 +13,7 @@ from typing import Any
 
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
-from incident_app.domain.proof.events import canonical_json
+from incident_app.domain.proof import canonical_json
 
 
 class DecisionKind(StrEnum):

@@ -9,17 +9,16 @@ from datetime import datetime
 from pathlib import Path
 
 from incident_app.domain.clock import utc_now
-from incident_app.services.assessment.service import AssessmentService
-from incident_app.services.audit.verify import AuditService
+from incident_app.services.assessment import AssessmentService
+from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
-from incident_app.services.incidents.service import IncidentService
-from incident_app.services.mail.service import MailService
-from incident_app.services.notices.inputs import assessed_notice_inputs
-from incident_app.services.notices.service import NoticeService
-from incident_app.services.people.service import PeopleService
+from incident_app.services.incidents import IncidentService
+from incident_app.services.mail import MailService
+from incident_app.services.notices import NoticeService, assessed_notice_inputs
+from incident_app.services.people import PeopleService
 from incident_app.services.remediation import DecisionService, RemediationService
 from incident_app.services.resources import load_catalog
-from incident_app.services.settings.profile import ProfileService
+from incident_app.services.settings import ProfileService
 from incident_app.storage.store import ConnectHook, Store
 
 

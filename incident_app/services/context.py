@@ -10,7 +10,7 @@ from typing import Any
 
 from incident_app.domain.catalog import Catalog
 from incident_app.domain.clock import utc_now
-from incident_app.domain.proof.events import Event, EventDraft
+from incident_app.domain.proof import Event, EventDraft
 from incident_app.storage.store import Store
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from incident_app.domain.passphrase import PassphraseRequired, check_new_passphrase
-from incident_app.services.audit.exports import record_export
+from incident_app.services.audit import record_export
 from incident_app.services.container import Services
 from incident_app.storage.encryption import (
     KDF_ITERATIONS,

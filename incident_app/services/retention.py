@@ -22,7 +22,7 @@ from incident_app.domain.retention import (
     parse_retention_days,
 )
 from incident_app.services.container import Services
-from incident_app.services.people.service import PURGE_TARGET as PEOPLE_PURGE_TARGET
+from incident_app.services.people import PURGE_TARGET as PEOPLE_PURGE_TARGET
 
 RETENTION_SETTING = "retention_days_after_close"
 PURGE_EVENT = "retention.purged"

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlite_utils
 
 from incident_app.domain.clock import parse_time, to_iso
-from incident_app.domain.proof.events import (
+from incident_app.domain.proof import (
     GENESIS_HASH,
     ChainReport,
     Event,

@@ -9,8 +9,7 @@ import sqlite_utils
 
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.errors import NotFoundError
-from incident_app.domain.notices.kinds import Channel, NoticeKind
-from incident_app.domain.notices.records import NoticeApproval, NoticeVersion, TemplateVersion
+from incident_app.domain.notices import Channel, NoticeApproval, NoticeKind, NoticeVersion, TemplateVersion
 
 
 class NoticeRepository:

@@ -14,7 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from incident_app.domain.errors import NotFoundError
-from incident_app.domain.people.person import Channel, PeopleSummary, Person
+from incident_app.domain.people import Channel, PeopleSummary, Person
 
 ROW_COLUMNS: tuple[str, ...] = (
     "incident_id", "id", "source_row", "user_id", "name", "email", "phone", "address", "birth_date",

@@ -11,8 +11,15 @@ import sqlite_utils
 
 from incident_app.domain.assessment.delivery import LedgerBatch
 from incident_app.domain.clock import parse_time, to_iso
-from incident_app.domain.mail.ledger import AttemptResult, DeliveryOverview, LedgerDraft, LedgerEntry, SendRun
-from incident_app.domain.mail.sending import FallbackChannel, SendState
+from incident_app.domain.mail import (
+    AttemptResult,
+    DeliveryOverview,
+    FallbackChannel,
+    LedgerDraft,
+    LedgerEntry,
+    SendRun,
+    SendState,
+)
 
 _CHUNK = 500  # keys per IN (...) lookup; well under SQLite's variable limit
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from incident_app.domain.proof.events import Event, EventDraft
+from incident_app.domain.proof import Event, EventDraft
 from incident_app.storage.assessment import EnisaInputsRepository
 from incident_app.storage.database import connect, migrate
 from incident_app.storage.event_log import EventLog

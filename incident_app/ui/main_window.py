@@ -23,18 +23,20 @@ from PySide6.QtWidgets import (
 
 from incident_app.domain.i18n import LANGUAGES, Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.services.demo.incident import load_demo
-from incident_app.services.register.view import RegisterRow, register_details, register_rows
-from incident_app.services.settings.preferences import load_settings, save_ui_language
-from incident_app.ui.common.errors import ErrorReporter
-from incident_app.ui.intake.wizard import IntakeWizard
-from incident_app.ui.register.export import ask_and_export
-from incident_app.ui.register.filters import RegisterFilterBar, RegisterFilterProxy
-from incident_app.ui.register.metrics_panel import MetricsPanel
-from incident_app.ui.register.model import RecordRole, RegisterModel
-from incident_app.ui.settings.dialog import SettingsDialog
-from incident_app.ui.workspace.incident_dialogs import StatusDialog, next_status
-from incident_app.ui.workspace.window import WorkspaceWindow
+from incident_app.services.demo import load_demo
+from incident_app.services.register import RegisterRow, register_details, register_rows
+from incident_app.services.settings import load_settings, save_ui_language
+from incident_app.ui.common import ErrorReporter, RecordRole
+from incident_app.ui.intake import IntakeWizard
+from incident_app.ui.register import (
+    MetricsPanel,
+    RegisterFilterBar,
+    RegisterFilterProxy,
+    RegisterModel,
+    ask_and_export,
+)
+from incident_app.ui.settings import SettingsDialog
+from incident_app.ui.workspace import StatusDialog, WorkspaceWindow, next_status
 
 COUNTDOWN_TICK_MS = 30_000
 

@@ -8,7 +8,7 @@ import argparse
 from typing import Any
 
 from incident_app.cli.output import CliError, print_json
-from incident_app.domain.notices.kinds import NoticeKind
+from incident_app.domain.notices import NoticeKind
 from incident_app.services.container import Services
 
 

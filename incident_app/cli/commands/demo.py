@@ -7,7 +7,7 @@ from typing import Any
 
 from incident_app.cli.output import print_json, say
 from incident_app.services.container import Services
-from incident_app.services.demo.incident import load_demo
+from incident_app.services.demo import load_demo
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

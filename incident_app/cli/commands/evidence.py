@@ -11,9 +11,8 @@ from typing import Any
 
 from incident_app.cli.output import CliError, print_json, say
 from incident_app.services.container import Services
-from incident_app.services.evidence.pack import build_evidence_pack
-from incident_app.services.evidence.verify import find_in_event_log, verify_evidence
-from incident_app.services.notices.documents import PdfWriter
+from incident_app.services.evidence import build_evidence_pack, find_in_event_log, verify_evidence
+from incident_app.services.notices import PdfWriter
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.cli.output import CliError, print_json, say
-from incident_app.domain.people.columns import FIELDS
+from incident_app.domain.people import FIELDS
 from incident_app.services.container import Services
 from incident_app.services.progress import Cancelled, Progress, ProgressSnapshot
 

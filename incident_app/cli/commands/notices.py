@@ -9,7 +9,7 @@ from typing import Any
 
 from incident_app.cli.output import print_json, say
 from incident_app.services.container import Services
-from incident_app.services.notices.documents import PdfWriter
+from incident_app.services.notices import PdfWriter
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from incident_app.cli.output import say
 from incident_app.domain.clock import to_iso
-from incident_app.domain.people.person import Person
+from incident_app.domain.people import Person
 from incident_app.services.container import Services
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from incident_app.cli.output import CliError, say
 from incident_app.services.container import Services
-from incident_app.services.register.export import RegisterFormat, export_register, format_from_path
+from incident_app.services.register import RegisterFormat, export_register, format_from_path
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -20,9 +20,16 @@ from incident_app.domain.mail.sending import (
     validate_smtp_settings,
 )
 from incident_app.services.container import Services
-from incident_app.services.mail.secrets import SecretStore, account_name, resolve_password
-from incident_app.services.mail.service import NotApproved, SendAborted, SendBusy
-from incident_app.services.mail.sources import NoMessageSource, default_message_source
+from incident_app.services.mail import (
+    NoMessageSource,
+    NotApproved,
+    SecretStore,
+    SendAborted,
+    SendBusy,
+    account_name,
+    default_message_source,
+    resolve_password,
+)
 from incident_app.services.progress import Progress
 
 DEFAULT_PORT_MODES = {465: TlsMode.TLS, 587: TlsMode.STARTTLS}

@@ -7,7 +7,7 @@ from typing import Any
 
 from incident_app.cli.output import print_json
 from incident_app.services.container import Services
-from incident_app.services.incidents.report import incident_report
+from incident_app.services.incidents import incident_report
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -14,7 +14,7 @@ from incident_app.domain.clock import to_iso
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.incident import Incident
 from incident_app.domain.profile import OrganisationProfile
-from incident_app.domain.proof.events import canonical_json
+from incident_app.domain.proof import canonical_json
 from incident_app.domain.remediation import NoteKind, NoticeNote, RemediationAction
 
 # Decisions that change what notices say or which notices exist (waivers only change the check).

@@ -24,7 +24,7 @@ from incident_app.domain.profile import OrganisationProfile
 from incident_app.services.assessment.as_json import assessment_to_json
 from incident_app.services.context import AppContext
 from incident_app.services.resources import load_assessment_rules
-from incident_app.services.settings.profile import ProfileService
+from incident_app.services.settings import ProfileService
 
 
 class AssessmentService:

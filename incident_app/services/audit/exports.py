@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from incident_app.domain.proof.events import Event
+from incident_app.domain.proof import Event
 from incident_app.services.context import AppContext
 
 EXPORT_EVENT = "export.written"

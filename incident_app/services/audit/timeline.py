@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from incident_app.domain.i18n import Translator
-from incident_app.domain.proof.events import Event
+from incident_app.domain.proof import Event
 from incident_app.services.container import Services
 
 MAX_SUMMARY = 160

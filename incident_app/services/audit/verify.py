@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from incident_app.domain.proof.events import ChainReport, Event, verify_chain
+from incident_app.domain.proof import ChainReport, Event, verify_chain
 from incident_app.services.context import AppContext
 from incident_app.services.progress import Progress
 

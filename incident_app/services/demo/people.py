@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from incident_app.services.container import Services
-from incident_app.services.people.service import ImportResult
+from incident_app.services.people import ImportResult
 
 DEMO_PEOPLE = 200
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from incident_app.services.container import Services
-from incident_app.services.notices.documents import PdfWriter
+from incident_app.services.notices import PdfWriter
 
 
 @dataclass(frozen=True)

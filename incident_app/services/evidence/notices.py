@@ -11,12 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from incident_app.domain.notices.kinds import Channel
-from incident_app.domain.notices.records import NoticeApproval, NoticeVersion
+from incident_app.domain.notices import Channel, NoticeApproval, NoticeVersion
 from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, json_bytes
-from incident_app.services.notices.eml import build_eml
-from incident_app.services.notices.export import DRILL_WATERMARK
-from incident_app.services.notices.render import subject_of
+from incident_app.services.notices import DRILL_WATERMARK, build_eml, subject_of
 
 PRINTABLE = (Channel.LETTER, Channel.DOCUMENT)
 NO_PDF_NOTE = ("notices: no PDF copies — the PDF writer (Qt) is not available here; the HTML files are the "

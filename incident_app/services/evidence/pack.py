@@ -19,22 +19,24 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.domain.clock import SHANGHAI, to_iso
-from incident_app.domain.proof.events import Event, expected_hash, verify_chain
-from incident_app.domain.proof.manifest import (
+from incident_app.domain.proof import (
     MANIFEST_JSON,
     MANIFEST_SHA256,
+    Event,
     ManifestEntry,
     entry_for,
+    expected_hash,
     member_name_problem,
     sha256sum_text,
+    verify_chain,
 )
-from incident_app.services.audit.exports import record_export
+from incident_app.services.audit import record_export
 from incident_app.services.container import Services
 from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, EvidenceSection, json_bytes
 from incident_app.services.evidence.notices import notices_section
 from incident_app.services.evidence.records import assessment_section, people_section, send_ledger_section
-from incident_app.services.incidents.report import incident_report
-from incident_app.services.notices.documents import PdfWriter
+from incident_app.services.incidents import incident_report
+from incident_app.services.notices import PdfWriter
 from incident_app.services.private_files import private_output
 
 PACK_FORMAT = "breach-desk-evidence/1"

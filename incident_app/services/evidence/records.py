@@ -14,9 +14,8 @@ from typing import Any
 from incident_app.domain.clock import to_iso
 from incident_app.domain.exports import neutralise_row
 from incident_app.domain.i18n import LANGUAGES
-from incident_app.domain.mail.ledger import LedgerEntry
-from incident_app.domain.mail.sending import mask_email
-from incident_app.domain.notices.recipient import recipient_reference
+from incident_app.domain.mail import LedgerEntry, mask_email
+from incident_app.domain.notices import recipient_reference
 from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, json_bytes
 from incident_app.services.resources import RESOURCES_DIR
 

@@ -12,8 +12,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from incident_app.domain.proof.manifest import MANIFEST_JSON, MANIFEST_SHA256, parse_sha256sum
-from incident_app.services.audit.exports import EXPORT_EVENT
+from incident_app.domain.proof import MANIFEST_JSON, MANIFEST_SHA256, parse_sha256sum
+from incident_app.services.audit import EXPORT_EVENT
 from incident_app.services.container import Services
 
 

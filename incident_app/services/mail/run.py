@@ -17,8 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from incident_app.domain.mail.ledger import AttemptResult, LedgerEntry
-from incident_app.domain.mail.message import Sender, build_message_bytes
+from incident_app.domain.mail import AttemptResult, LedgerEntry, Sender, build_message_bytes
 from incident_app.domain.mail.sending import MessageSource, OutgoingMessage, SendState, SmtpSettings, recipient_problems
 from incident_app.services.context import AppContext
 from incident_app.services.mail.transport import (

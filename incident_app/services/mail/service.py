@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.domain.errors import NotFoundError, ValidationError
-from incident_app.domain.mail.ledger import DeliveryOverview, LedgerDraft, LedgerEntry, SendRun
-from incident_app.domain.mail.message import Sender, build_message_bytes
+from incident_app.domain.mail import DeliveryOverview, LedgerDraft, LedgerEntry, Sender, SendRun, build_message_bytes
 from incident_app.domain.mail.sending import (
     FallbackChannel,
     MessageSource,
@@ -32,7 +31,7 @@ from incident_app.domain.mail.sending import (
     trial_message_id,
     validate_smtp_settings,
 )
-from incident_app.services.audit.exports import record_export
+from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
 from incident_app.services.mail.connection import Job, SendAborted, send_single
 from incident_app.services.mail.run import PauseFlag, RunStats, SendPump, chunks

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from incident_app.domain.errors import NotFoundError
-from incident_app.domain.mail.sending import (
+from incident_app.domain.mail import (
     ApprovalStatus,
     FallbackChannel,
     MessageSource,

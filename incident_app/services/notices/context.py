@@ -11,17 +11,20 @@ from datetime import datetime
 from typing import Any
 
 from incident_app.domain.clock import SHANGHAI, parse_time
-from incident_app.domain.notices.fact_snapshot import FactChange, FactSnapshot
-from incident_app.domain.notices.kinds import ELEMENT_IDS, Channel, NoticeKind
-from incident_app.domain.notices.labels import (
+from incident_app.domain.notices import (
     ACTION_STATUS,
     BREACH_TYPES,
     CAUSES,
+    ELEMENT_IDS,
     GRADE_PENDING,
     GRADES,
     LIKELIHOOD,
     OPERATOR_TYPES,
     RECIPIENTS,
+    Channel,
+    FactChange,
+    FactSnapshot,
+    NoticeKind,
     change_label,
     pick,
 )

@@ -15,9 +15,14 @@ from datetime import datetime
 from pathlib import Path
 
 from incident_app.domain.errors import ValidationError
-from incident_app.domain.notices.completeness import short_form_body
-from incident_app.domain.notices.kinds import SHORT_CHANNELS, Channel, NoticeKind
-from incident_app.domain.notices.recipient import NoticeRecipient, recipient_reference
+from incident_app.domain.notices import (
+    SHORT_CHANNELS,
+    Channel,
+    NoticeKind,
+    NoticeRecipient,
+    recipient_reference,
+    short_form_body,
+)
 from incident_app.services.notices.documents import PdfWriter
 from incident_app.services.notices.docx import write_docx
 from incident_app.services.notices.eml import build_eml

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from incident_app.domain.assessment.deadlines import DueKind
-from incident_app.services.assessment.service import AssessmentService
+from incident_app.services.assessment import AssessmentService
 
 
 @dataclass(frozen=True)

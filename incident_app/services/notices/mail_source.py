@@ -11,9 +11,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from incident_app.domain.errors import ValidationError
-from incident_app.domain.mail.sending import ApprovalStatus, FallbackChannel, OutgoingMessage
-from incident_app.domain.notices.kinds import Channel, NoticeKind
-from incident_app.domain.notices.recipient import NoticeRecipient, recipient_reference, recipients_from_people
+from incident_app.domain.mail import ApprovalStatus, FallbackChannel, OutgoingMessage
+from incident_app.domain.notices import (
+    Channel,
+    NoticeKind,
+    NoticeRecipient,
+    recipient_reference,
+    recipients_from_people,
+)
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.service import NoticeService
 

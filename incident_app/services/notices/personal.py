@@ -21,8 +21,7 @@ from markupsafe import escape
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import LANGUAGES
-from incident_app.domain.notices.kinds import Channel, NoticeKind
-from incident_app.domain.notices.recipient import NoticeRecipient
+from incident_app.domain.notices import Channel, NoticeKind, NoticeRecipient
 from incident_app.services.notices.context import RECIPIENT_FIELDS
 from incident_app.services.notices.render import NoticeRenderer, recipient_fields, subject_of
 

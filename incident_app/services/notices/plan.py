@@ -9,7 +9,7 @@ from typing import Any
 
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.incident import Cause, Incident
-from incident_app.domain.notices.kinds import NoticeKind
+from incident_app.domain.notices import NoticeKind
 
 # Obligation recipients (DESIGN.md §4 ``assess``) and the notices they call for. Police reports
 # are made outside the tool (110 / the local public security bureau), so they map to none.

@@ -6,9 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from incident_app.domain.notices.fact_snapshot import FactChange, FactSnapshot
-from incident_app.domain.notices.kinds import NoticeKind
-from incident_app.domain.notices.records import NoticeApproval, NoticeVersion
+from incident_app.domain.notices import FactChange, FactSnapshot, NoticeApproval, NoticeKind, NoticeVersion
 from incident_app.services.notices.plan import PlannedNotice
 from incident_app.services.notices.render import NoticeRenderer, RenderedNotice
 

@@ -9,9 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from incident_app.domain.notices.completeness import CheckExpectations, CompletenessReport, check_rendered
-from incident_app.domain.notices.kinds import SHORT_CHANNELS, Channel, NoticeKind
-from incident_app.domain.notices.recipient import NoticeRecipient, recipient_reference, specimen_recipient
+from incident_app.domain.notices import (
+    SHORT_CHANNELS,
+    Channel,
+    CheckExpectations,
+    CompletenessReport,
+    NoticeKind,
+    NoticeRecipient,
+    check_rendered,
+    recipient_reference,
+    specimen_recipient,
+)
 from incident_app.services.notices.context import NoticeContextBuilder
 from incident_app.services.notices.templates import NoticeTemplateError, NoticeTemplates, template_name
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from incident_app.domain.catalog import Catalog
 from incident_app.domain.clock import parse_time
 from incident_app.domain.incident import Incident, IncidentStatus, parse_intake
-from incident_app.domain.notices.fact_snapshot import FactSnapshot, SnapshotInputs, build_snapshot
+from incident_app.domain.notices import FactSnapshot, SnapshotInputs, build_snapshot
 from incident_app.domain.profile import OrganisationProfile
 from incident_app.domain.remediation import (
     ActionKind,

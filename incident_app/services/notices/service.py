@@ -12,19 +12,25 @@ from typing import Any
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.i18n import LANGUAGES
-from incident_app.domain.notices.fact_snapshot import (
+from incident_app.domain.notices import (
+    CHANNELS,
     CONTENT_DECISIONS,
+    ELEMENT_IDS,
+    Channel,
     FactChange,
     FactSnapshot,
+    NoticeApproval,
+    NoticeKind,
+    NoticeRecipient,
+    NoticeVersion,
     SnapshotInputs,
     build_snapshot,
     diff_snapshots,
+    recipients_from_people,
+    required_elements,
 )
-from incident_app.domain.notices.kinds import CHANNELS, ELEMENT_IDS, Channel, NoticeKind, required_elements
-from incident_app.domain.notices.recipient import NoticeRecipient, recipients_from_people
-from incident_app.domain.notices.records import NoticeApproval, NoticeVersion
-from incident_app.domain.proof.events import Event
-from incident_app.services.audit.exports import record_export
+from incident_app.domain.proof import Event
+from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
 from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
 from incident_app.services.notices.documents import PdfWriter
@@ -36,7 +42,7 @@ from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.render import NoticeRenderer, RenderedNotice, contact_expectations
 from incident_app.services.notices.template_editing import NoticeTemplateService
 from incident_app.services.remediation import DecisionService
-from incident_app.services.settings.profile import ProfileService
+from incident_app.services.settings import ProfileService
 
 PeopleSource = Callable[[int], Iterable[Any]]
 

@@ -10,15 +10,13 @@ from dataclasses import dataclass
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import LANGUAGES
-from incident_app.domain.notices.completeness import CompletenessReport
-from incident_app.domain.notices.kinds import CHANNELS, Channel, NoticeKind
-from incident_app.domain.notices.records import TemplateVersion
+from incident_app.domain.notices import CHANNELS, Channel, CompletenessReport, NoticeKind, TemplateVersion
 from incident_app.services.context import AppContext
 from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
 from incident_app.services.notices.render import NoticeRenderer, channel_template, contact_expectations
 from incident_app.services.notices.sample import sample_snapshot
 from incident_app.services.notices.templates import NoticeTemplateError, NoticeTemplates
-from incident_app.services.settings.profile import ProfileService
+from incident_app.services.settings import ProfileService
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.domain.errors import FieldProblem, ValidationError
-from incident_app.domain.people.columns import ColumnMapping
+from incident_app.domain.people import ColumnMapping
 from incident_app.services.people.files import TableSource, open_table
 from incident_app.services.people.rows import RowBuilder
 from incident_app.services.resources import load_catalog

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from incident_app.domain.errors import ValidationError
-from incident_app.domain.people.columns import suggest_mapping
+from incident_app.domain.people import suggest_mapping
 
 SAMPLE_BYTES = 256 * 1024
 HEADER_SCAN_ROWS = 10

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.domain.exports import neutralise_cell
-from incident_app.domain.people.fields import MESSAGES, phone_is_mobile
-from incident_app.domain.people.person import Channel, choose_channel, is_minor_by
+from incident_app.domain.people import MESSAGES, Channel, choose_channel, is_minor_by, phone_is_mobile
 from incident_app.services.people.batches import Batch, ReportLine
 from incident_app.services.people.keys import EMAIL_SALT, PHONE_SALT, USER_ID_SALT, KeyIndex, digest
 from incident_app.services.people.rows import (

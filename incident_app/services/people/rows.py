@@ -10,21 +10,13 @@ from datetime import date
 from typing import Any
 
 from incident_app.domain.catalog import Catalog
-from incident_app.domain.people.columns import ColumnMapping
-from incident_app.domain.people.fields import (
+from incident_app.domain.people import (
     EMAIL_PATTERN,
     MAX_TEXT,
     MESSAGES,
+    ColumnMapping,
     FieldRejected,
     age_on,
-    normalise_age,
-    normalise_birth_date,
-    normalise_email,
-    normalise_language,
-    normalise_phone,
-    split_data_types,
-)
-from incident_app.domain.people.person import (
     channel_code,
     is_minor_by,
     mask_address,
@@ -32,6 +24,12 @@ from incident_app.domain.people.person import (
     mask_name,
     mask_phone,
     mask_text,
+    normalise_age,
+    normalise_birth_date,
+    normalise_email,
+    normalise_language,
+    normalise_phone,
+    split_data_types,
 )
 
 # Positions in storage.people.ROW_COLUMNS.

@@ -14,10 +14,17 @@ from pathlib import Path
 from incident_app.domain.clock import shanghai_date, to_iso
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.incident import Incident
-from incident_app.domain.people.columns import ColumnMapping, apply_corrections, check_usable, suggest_mapping
-from incident_app.domain.people.fields import PHONE_FOLD
-from incident_app.domain.people.person import PeopleSummary, Person, minor_cutoff
-from incident_app.services.audit.exports import STDOUT, record_export, record_unmask
+from incident_app.domain.people import (
+    PHONE_FOLD,
+    ColumnMapping,
+    PeopleSummary,
+    Person,
+    apply_corrections,
+    check_usable,
+    minor_cutoff,
+    suggest_mapping,
+)
+from incident_app.services.audit import STDOUT, record_export, record_unmask
 from incident_app.services.context import AppContext
 from incident_app.services.people.batches import (
     BATCH_ROWS,

@@ -17,15 +17,17 @@ from typing import Any
 from incident_app.domain.clock import to_iso
 from incident_app.domain.exports import flatten_for_sheet, neutralise_row, xlsx_safe
 from incident_app.domain.incident import Incident
-from incident_app.domain.register.metrics import RegisterMetrics, compute_metrics, metrics_to_dict
-from incident_app.domain.register.rows import (
+from incident_app.domain.register import (
     COLUMN_KEYS,
     REGISTER_COLUMNS,
     RegisterInputs,
+    RegisterMetrics,
+    compute_metrics,
+    metrics_to_dict,
     register_record,
     register_totals,
 )
-from incident_app.services.audit.exports import STDOUT, record_export
+from incident_app.services.audit import STDOUT, record_export
 from incident_app.services.container import Services
 from incident_app.services.private_files import write_private
 from incident_app.services.register.sources import IncidentRecords, RegisterSources

@@ -53,10 +53,9 @@ from datetime import datetime
 from incident_app.domain.assessment.obligations import Obligation, ObligationStatus
 from incident_app.domain.decisions import Decision
 from incident_app.domain.incident import Incident
-from incident_app.domain.mail.ledger import DeliveryOverview
-from incident_app.domain.mail.sending import FallbackChannel, SendState
-from incident_app.domain.people.person import PeopleSummary
-from incident_app.domain.register.outcomes import Milestone, MilestoneKind, ObligationOutcome
+from incident_app.domain.mail import DeliveryOverview, FallbackChannel, SendState
+from incident_app.domain.people import PeopleSummary
+from incident_app.domain.register import Milestone, MilestoneKind, ObligationOutcome
 from incident_app.services.container import Services
 
 PEOPLE_RECIPIENTS = frozenset({"individuals", "guardians", "public"})

@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from incident_app.domain.clock import humanize_delta, utc_now
 from incident_app.domain.i18n import Translator
-from incident_app.services.incidents.fact_sheet import format_time
-from incident_app.services.incidents.overview import DeadlineClock
+from incident_app.services.incidents import DeadlineClock, format_time
 
 RED_UNDER = timedelta(hours=1)
 CONFIDENCE_KEYS = {"confirmed": "overview.confidence.confirmed", "secondary": "overview.confidence.secondary",

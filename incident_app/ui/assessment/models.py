@@ -15,8 +15,7 @@ from incident_app.domain.assessment.obligations import Obligation, ObligationSta
 from incident_app.domain.assessment.severity import Factor
 from incident_app.domain.clock import SHANGHAI, humanize_delta, utc_now
 from incident_app.domain.i18n import Translator
-from incident_app.ui.common.table_model import RowListModel
-from incident_app.ui.register.model import SortRole
+from incident_app.ui.common import RowListModel, SortRole
 
 RED = QColor("#b3261e")
 MUTED = QColor("#767676")

@@ -34,8 +34,7 @@ from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.assessment.judgement_dialog import JudgementDialog
 from incident_app.ui.assessment.models import FactorsModel, ObligationsModel, confidence_label, local_time
-from incident_app.ui.common.errors import ErrorReporter
-from incident_app.ui.register.model import RecordRole, SortRole
+from incident_app.ui.common import ErrorReporter, RecordRole, SortRole
 
 EI_VALUES = (0.25, 0.5, 0.75, 1.0)
 INTEGRITY = ("recovered", "recoverable", "not_recoverable")

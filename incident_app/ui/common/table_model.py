@@ -14,13 +14,16 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from incident_app.domain.i18n import Translator
-from incident_app.ui.register.model import RecordRole, SortRole
 
 Index = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
 BATCH = 200
 ALERT_COLOR = QColor("#b3261e")
 MUTED_COLOR = QColor("#6b7280")
+
+# The roles every table model of the app answers: the row's record, and the value to sort by.
+RecordRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, Q
 
 from incident_app.domain.catalog import Catalog, DataType
 from incident_app.domain.i18n import Translator
-from incident_app.ui.common.table_model import ALERT_COLOR
+from incident_app.ui.common import ALERT_COLOR
 
 IdRole = Qt.ItemDataRole.UserRole + 10
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import REQUIRED_KEYS, BreachType, Cause, IntakeFacts, Likelihood, Recipients
-from incident_app.ui.common.forms import DateTimeField, FieldErrors
+from incident_app.ui.common import DateTimeField, FieldErrors
 
 MAX_COUNT = 2_147_483_647
 SYSTEM_SEPARATORS = re.compile(r"[,，、;；\n]")

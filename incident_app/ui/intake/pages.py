@@ -4,7 +4,7 @@ the officer presses Next and shows the messages under the fields it owns."""
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,15 +28,28 @@ from PySide6.QtWidgets import (
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.domain.remediation import ActionStatus, parse_remediation
-from incident_app.services.incidents.fact_sheet import format_time, plain_summary
-from incident_app.services.incidents.overview import DeadlineClock
-from incident_app.ui.common.forms import DateTimeField, FieldErrors
-from incident_app.ui.common.table_model import Column, RecordTableModel
+from incident_app.services.incidents import DeadlineClock, format_time, plain_summary
+from incident_app.ui.common import Column, DateTimeField, FieldErrors, RecordTableModel
 from incident_app.ui.intake.data_type_picker import DataTypePicker
 from incident_app.ui.intake.forms import CountsForm, WhatHappenedForm
 
 if TYPE_CHECKING:
-    from incident_app.ui.intake.wizard import IntakeWizard
+    from incident_app.domain.catalog import Catalog
+    from incident_app.domain.incident import IntakeFacts
+
+
+class WizardHost(Protocol):
+    """What the pages ask of the wizard that holds them. A protocol rather than the wizard class, so
+    the pages do not import the wizard module that imports them."""
+
+    catalog: Catalog | None
+    containment: ContainmentPage
+
+    def validate_facts(self, errors: FieldErrors) -> bool: ...
+
+    def parsed_facts(self) -> IntakeFacts | None: ...
+
+    def preview_clocks(self, facts: IntakeFacts) -> list[DeadlineClock]: ...
 
 PRESET_COUNT = 6
 
@@ -57,7 +70,7 @@ class _Page(QWizardPage):
         self.setTitle(tr.t(f"wizard.page.{key}.title"))
         self.setSubTitle(tr.t(f"wizard.page.{key}.subtitle"))
 
-    def intake_wizard(self) -> IntakeWizard:
+    def intake_wizard(self) -> WizardHost:
         return self.wizard()  # type: ignore[return-value]
 
 

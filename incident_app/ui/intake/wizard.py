@@ -18,11 +18,8 @@ from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import IntakeFacts, parse_intake
 from incident_app.domain.profile import OrganisationProfile
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.services.incidents.intake import create_incident_with_containment
-from incident_app.services.incidents.overview import DeadlineClock, preview_obligations
-from incident_app.ui.common.errors import ErrorReporter
-from incident_app.ui.common.forms import FieldErrors
-from incident_app.ui.common.problems import problem_text
+from incident_app.services.incidents import DeadlineClock, create_incident_with_containment, preview_obligations
+from incident_app.ui.common import ErrorReporter, FieldErrors, problem_text
 from incident_app.ui.intake.pages import ContainmentPage, DataPeoplePage, ReviewPage, WhatHappenedPage
 
 

@@ -10,10 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from incident_app.domain.i18n import Translator
-from incident_app.domain.notices.completeness import ElementCheck, ElementStatus
-from incident_app.domain.notices.kinds import heading
-from incident_app.services.notices.prepared import NoticeState
-from incident_app.ui.common.table_model import Index, RowListModel, TranslatedTableModel
+from incident_app.domain.notices import ElementCheck, ElementStatus, heading
+from incident_app.services.notices import NoticeState
+from incident_app.ui.common import Index, RowListModel, TranslatedTableModel
 
 _STATUS_COLOURS = {"approved": "#1b7f3b", "complete": "#1b5e9f", "needs_reapproval": "#a15c00",
                    "incomplete": "#b00020", "error": "#b00020"}

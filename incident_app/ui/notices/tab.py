@@ -27,16 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from incident_app.domain.i18n import Translator
-from incident_app.domain.notices.kinds import NoticeKind
+from incident_app.domain.notices import NoticeKind
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.container import Services
-from incident_app.services.notices.export import FORMATS
-from incident_app.services.notices.prepared import NoticeSet, NoticeState
-from incident_app.ui.common.errors import ErrorReporter
+from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
+from incident_app.ui.common import ErrorReporter
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
-from incident_app.ui.send.dialog import SendDialog
-from incident_app.ui.send.ledger_view import summary_text
+from incident_app.ui.send import SendDialog, summary_text
 
 
 def _export(services: Services, incident_id: int, folder: Path, formats: list[str]) -> Any:

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from incident_app.domain.i18n import Translator
-from incident_app.domain.notices.kinds import heading
+from incident_app.domain.notices import heading
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.common import ErrorReporter
 
 
 class TemplateEditorDialog(QDialog):

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import Translator
-from incident_app.domain.people.columns import FIELDS
+from incident_app.domain.people import FIELDS
 from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
 from incident_app.services.progress import Cancelled, ProgressSnapshot
-from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.common import ErrorReporter
 
 SAMPLE_COLUMNS = 3
 W = TypeVar("W", bound=QWidget)

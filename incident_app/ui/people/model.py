@@ -15,8 +15,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from incident_app.domain.i18n import Translator
-from incident_app.domain.people.person import Person
-from incident_app.ui.common.table_model import Index, TranslatedTableModel
+from incident_app.domain.people import Person
+from incident_app.ui.common import Index, TranslatedTableModel
 
 PersonRole = Qt.ItemDataRole.UserRole + 1  # the real (unmasked) Person, for actions
 PAGE_SIZE = 200

@@ -27,7 +27,7 @@ from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.resources import load_catalog
-from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.common import ErrorReporter
 from incident_app.ui.people.import_dialog import ImportDialog
 from incident_app.ui.people.model import PeopleModel, PersonRole
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import FailureCb, JobRunner, SyncJobRunner
-from incident_app.services.register.export import export_register
-from incident_app.ui.common.progress import run_with_progress
+from incident_app.services.register import export_register
+from incident_app.ui.common import run_with_progress
 
 FORMATS = ("csv", "xlsx", "json")
 

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 from incident_app.domain.decisions import CAC_LEVELS
 from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import IncidentStatus
-from incident_app.services.register.view import RegisterRow
-from incident_app.ui.register.model import RecordRole, SortRole
+from incident_app.services.register import RegisterRow
+from incident_app.ui.common import RecordRole, SortRole
 
 ANY = ""
 UNGRADED = "-"

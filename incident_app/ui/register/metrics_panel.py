@@ -24,15 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from incident_app.domain.i18n import Translator
-from incident_app.domain.register.metrics import DurationSummary, RegisterMetrics
+from incident_app.domain.register import DurationSummary, RegisterMetrics
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.services.register.export import (
+from incident_app.services.register import (
     RegisterFormat,
     export_register,
     format_from_path,
     register_metrics,
 )
-from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.common import ErrorReporter
 
 ChoosePath = Callable[[QWidget, str], str]
 

@@ -14,11 +14,10 @@ from PySide6.QtGui import QBrush, QColor
 
 from incident_app.domain.clock import SHANGHAI, humanize_delta, utc_now
 from incident_app.domain.i18n import Translator
-from incident_app.services.register.view import RegisterRow
+from incident_app.services.register import RegisterRow
+from incident_app.ui.common import RecordRole, SortRole
 
 Index = QModelIndex | QPersistentModelIndex
-RecordRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
 BATCH = 200
 URGENT_SECONDS = 3600  # a deadline under one hour away turns red
 PENDING_TEXT = "…"  # grade and deadline of a row whose assessment is still on its way

@@ -10,9 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QPlainTextEdit,
 from incident_app.domain.i18n import Translator
 from incident_app.domain.remediation import ActionKind, ActionStatus, NoteKind, RemediationAction
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
-from incident_app.ui.common.errors import ErrorReporter
-from incident_app.ui.common.forms import DateTimeField
-from incident_app.ui.common.job_dialog import JobDialog
+from incident_app.ui.common import DateTimeField, ErrorReporter, JobDialog
 
 
 def _combo(tr: Translator, prefix: str, values: Any, current: str) -> QComboBox:

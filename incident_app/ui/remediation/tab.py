@@ -23,10 +23,8 @@ from incident_app.domain.i18n import Translator
 from incident_app.domain.remediation import ActionStatus, NoteKind, NoticeNote, RemediationAction
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.container import Services
-from incident_app.services.incidents.fact_sheet import format_time
-from incident_app.ui.common.errors import ErrorReporter
-from incident_app.ui.common.job_dialog import ask_yes_no
-from incident_app.ui.common.table_model import Column, RecordTableModel, record_table
+from incident_app.services.incidents import format_time
+from incident_app.ui.common import Column, ErrorReporter, RecordTableModel, ask_yes_no, record_table
 from incident_app.ui.remediation.dialogs import ActionDialog, NoteDialog
 
 D = TypeVar("D", ActionDialog, NoteDialog)

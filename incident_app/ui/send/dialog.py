@@ -30,14 +30,20 @@ from PySide6.QtWidgets import (
 from incident_app.cli.progress_bar import eta_seconds, format_eta
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.domain.i18n import Translator
-from incident_app.domain.mail.ledger import DeliveryOverview
+from incident_app.domain.mail import DeliveryOverview
 from incident_app.domain.mail.sending import ApprovalStatus, SendState, SmtpSettings
 from incident_app.domain.profile import OrganisationProfile
-from incident_app.services.mail.secrets import SecretStore, account_name
-from incident_app.services.mail.service import NotApproved, PauseFlag, SendAborted, SendBusy
-from incident_app.services.mail.sources import default_message_source
+from incident_app.services.mail import (
+    NotApproved,
+    PauseFlag,
+    SecretStore,
+    SendAborted,
+    SendBusy,
+    account_name,
+    default_message_source,
+)
 from incident_app.services.progress import ProgressSnapshot
-from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.common import ErrorReporter
 from incident_app.ui.send.ledger_view import LedgerView
 from incident_app.ui.send.smtp_form import SmtpForm
 

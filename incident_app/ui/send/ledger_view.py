@@ -11,9 +11,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxL
 
 from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
-from incident_app.domain.mail.ledger import LedgerEntry
-from incident_app.domain.mail.sending import SendState, mask_email
-from incident_app.ui.common.table_model import Index, TranslatedTableModel
+from incident_app.domain.mail import LedgerEntry, SendState, mask_email
+from incident_app.ui.common import Index, TranslatedTableModel
 
 PAGE = 500
 MAX_TEXT_COLUMN = 320  # px; the full reply is in the tooltip

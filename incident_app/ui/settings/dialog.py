@@ -20,13 +20,12 @@ from PySide6.QtWidgets import (
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import LANGUAGES, Translator
-from incident_app.domain.mail.smtp_settings import SmtpSecurity
+from incident_app.domain.mail import SmtpSecurity
 from incident_app.domain.profile import OperatorType
 from incident_app.domain.retention import MAX_RETENTION_DAYS
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
-from incident_app.services.settings.preferences import SettingsSnapshot, save_settings
-from incident_app.ui.common.errors import ErrorReporter
-from incident_app.ui.common.job_dialog import JobDialog
+from incident_app.services.settings import SettingsSnapshot, save_settings
+from incident_app.ui.common import ErrorReporter, JobDialog
 
 PROFILE_TEXT_FIELDS = ("company_zh", "company_en", "officer_title_zh", "officer_title_en", "officer_phone",
                        "officer_email", "postal_address_zh", "postal_address_en", "postcode", "website")

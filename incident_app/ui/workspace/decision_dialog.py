@@ -21,9 +21,7 @@ from incident_app.domain.decisions import CAC_LEVELS, DecisionKind
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
-from incident_app.ui.common.errors import ErrorReporter
-from incident_app.ui.common.forms import DateTimeField
-from incident_app.ui.common.job_dialog import JobDialog
+from incident_app.ui.common import DateTimeField, ErrorReporter, JobDialog
 
 NOTICE_ELEMENTS = ("situation", "data_types", "cause", "possible_harm", "measures_taken",
                    "self_protection", "remedies", "contact")

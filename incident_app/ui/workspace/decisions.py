@@ -12,9 +12,8 @@ from incident_app.domain.decisions import Decision
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.container import Services
-from incident_app.services.incidents.fact_sheet import format_time
-from incident_app.ui.common.errors import ErrorReporter
-from incident_app.ui.common.table_model import Column, RecordTableModel, record_table
+from incident_app.services.incidents import format_time
+from incident_app.ui.common import Column, ErrorReporter, RecordTableModel, record_table
 from incident_app.ui.workspace.decision_dialog import DecisionDialog
 
 

@@ -10,10 +10,8 @@ from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import Incident, IncidentStatus
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
-from incident_app.ui.common.errors import ErrorReporter
-from incident_app.ui.common.job_dialog import JobDialog
-from incident_app.ui.intake.data_type_picker import DataTypePicker
-from incident_app.ui.intake.forms import CountsForm, WhatHappenedForm
+from incident_app.ui.common import ErrorReporter, JobDialog
+from incident_app.ui.intake import CountsForm, DataTypePicker, WhatHappenedForm
 
 
 def next_status(current: IncidentStatus) -> IncidentStatus:

@@ -23,10 +23,9 @@ from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import Incident, IncidentStatus
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.container import Services
-from incident_app.services.incidents.fact_sheet import fact_rows
-from incident_app.services.incidents.overview import DeadlineClock, deadline_clocks
-from incident_app.ui.assessment.deadline_clocks import DeadlineClockList
-from incident_app.ui.common.errors import ErrorReporter
+from incident_app.services.incidents import DeadlineClock, deadline_clocks, fact_rows
+from incident_app.ui.assessment import DeadlineClockList
+from incident_app.ui.common import ErrorReporter
 from incident_app.ui.workspace.incident_dialogs import FactsDialog, StatusDialog, next_status
 
 STATUSES = list(IncidentStatus)

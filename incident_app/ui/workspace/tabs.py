@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QWidget
 
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.ui.assessment.tab import AssessmentTab
-from incident_app.ui.notices.tab import NoticesTab
-from incident_app.ui.people.tab import PeopleTab
-from incident_app.ui.remediation.tab import RemediationTab
+from incident_app.ui.assessment import AssessmentTab
+from incident_app.ui.notices import NoticesTab
+from incident_app.ui.people import PeopleTab
+from incident_app.ui.remediation import RemediationTab
 from incident_app.ui.workspace.decisions import DecisionsTab
 from incident_app.ui.workspace.overview import OverviewTab
 from incident_app.ui.workspace.timeline import TimelineTab

@@ -7,13 +7,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from incident_app.domain.i18n import Translator
-from incident_app.domain.proof.events import ChainReport
+from incident_app.domain.proof import ChainReport
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.services.audit.timeline import TimelineRow, timeline_rows
-from incident_app.services.incidents.fact_sheet import format_time
-from incident_app.ui.common.errors import ErrorReporter
-from incident_app.ui.common.progress import run_with_progress
-from incident_app.ui.common.table_model import Column, RecordTableModel, record_table
+from incident_app.services.audit import TimelineRow, timeline_rows
+from incident_app.services.incidents import format_time
+from incident_app.ui.common import Column, ErrorReporter, RecordTableModel, record_table, run_with_progress
 
 TIMELINE_COLUMNS = [
     Column("timeline.col.at", lambda r, tr: format_time(r.at, tr), sort=lambda r: r.seq),

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBo
 from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import Incident
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.ui.common.errors import ErrorReporter
+from incident_app.ui.common import ErrorReporter
 from incident_app.ui.workspace.tabs import TAB_SPECS, TabSpec
 
 
