@@ -127,7 +127,7 @@ class RuleReader:
         try:
             confidence = Confidence(str(data.get("confidence")))
         except ValueError:
-            self.fail(f"{where}.confidence", "must be confirmed, secondary or unconfirmed (regimes.md ✅/◐/❓)")
+            self.fail(f"{where}.confidence", "must be confirmed, secondary or unconfirmed (✅/◐/❓)")
             confidence = Confidence.UNCONFIRMED
         return Citation(source, confidence)
 
