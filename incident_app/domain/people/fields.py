@@ -8,17 +8,21 @@ Fast paths first: a million-row import spends most of its time here, so the comm
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 
 import phonenumbers
+
+from incident_app.domain import contacts
+from incident_app.domain.contacts import EMAIL_PATTERN as EMAIL_PATTERN  # re-exported for rows.py
 
 MAX_TEXT = 200
 
 # Reasons written to the import report, Chinese first. Tests compare them exactly.
 MESSAGES: dict[str, str] = {
     "email_invalid": "邮箱格式无效，已舍弃该字段 / not a valid email address; field dropped",
+    "email_non_ascii_local": "邮箱 @ 前含非 ASCII 字符，通知邮件无法发送到该地址，已舍弃该字段 / the part before "
+                             "the @ is not ASCII: notices cannot be sent there (no SMTPUTF8); field dropped",
     "phone_invalid": "不是有效的电话号码，已舍弃该字段 / not a valid phone number; field dropped",
     "phone_not_mobile": "不是手机号码，无法接收短信（已保留）/ not a mobile number: kept, but it cannot receive SMS",
     "birth_date_invalid": "无法识别的出生日期（请写成 YYYY-MM-DD），已舍弃 / unrecognised birth date "
@@ -53,10 +57,6 @@ _DROP = " -–—.()（）\u3000\xa0－/"
 PHONE_FOLD = str.maketrans(_FOLD | dict.fromkeys(map(ord, _DROP)))
 DIGIT_FOLD = str.maketrans(_FOLD | {ord("／"): "/", ord("－"): "-", ord("．"): "."})
 _CN_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
-EMAIL_PATTERN = re.compile(
-    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
-)
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
@@ -73,16 +73,12 @@ def clean_text(raw: str) -> str | None:
 
 
 def normalise_email(raw: str) -> str | None:
-    """Lower-cased address after folding full-width characters; syntax checked, not delivery."""
-    text = raw.strip()
-    if not text:
-        return None
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).replace("。", ".")
-    text = text.lower()
-    if len(text) > 254 or not EMAIL_PATTERN.fullmatch(text):
-        raise FieldRejected("email_invalid")
-    return text
+    """The address as stored and sent (see domain/contacts.py, shared with the sender): lower
+    case, full-width folded, IDN domains accepted; syntax checked, not delivery."""
+    try:
+        return contacts.normalise_email(raw)
+    except contacts.AddressRejected as problem:
+        raise FieldRejected("email_non_ascii_local" if problem.code == "non_ascii_local" else "email_invalid") from None
 
 
 def normalise_phone(raw: str) -> tuple[str, bool] | None:

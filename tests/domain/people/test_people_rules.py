@@ -70,10 +70,27 @@ def test_emails_normalise(raw: str, expected: str | None) -> None:
 
 
 @pytest.mark.parametrize("raw", ["zhang@", "@example.com", "a b@example.com", "a@b", "a..b@example.com",
-                                 "a@-example.com", "张三@example.com", "a@example.c"])
+                                 "a@-example.com", "a@example.c", "a.@example.com", ".a@example.com",
+                                 "a@example..com", "a@例子", "a@例子.中国\u202e", "<a@example.com>"])
 def test_bad_emails_are_rejected(raw: str) -> None:
     with pytest.raises(FieldRejected, match="not a valid email address"):
         normalise_email(raw)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("zhang@例子.中国", "zhang@例子.中国"), ("Li@公司.公司", "li@公司.公司"),
+    ("zhang@xn--fsqu00a.xn--fiqs8s", "zhang@例子.中国"),  # the A-label spelling is the same address
+    ("wang@例子。中国", "wang@例子.中国"), ("ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｎ", "wang@example.cn"),
+])
+def test_internationalised_domains_are_accepted(raw: str, expected: str) -> None:
+    assert normalise_email(raw) == expected
+
+
+def test_a_non_ascii_local_part_is_refused_with_its_own_reason() -> None:
+    # Decision (domain/contacts.py): notices are 7-bit, so no SMTPUTF8 mailboxes.
+    with pytest.raises(FieldRejected) as caught:
+        normalise_email("用户@例子.中国")
+    assert caught.value.code == "email_non_ascii_local"
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
