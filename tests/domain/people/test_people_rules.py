@@ -6,7 +6,7 @@ import pytest
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.exports import neutralise_cell
-from incident_app.domain.people.columns import apply_corrections, header_key, suggest_mapping
+from incident_app.domain.people.columns import apply_corrections, check_usable, header_key, suggest_mapping
 from incident_app.domain.people.fields import (
     FieldRejected,
     normalise_age,
@@ -188,10 +188,39 @@ def test_formulas_are_neutralised(cell: str, safe: str) -> None:
 
 def test_header_mapping_and_corrections() -> None:
     mapping = suggest_mapping(["\ufeff用户ID", "Name", "邮箱", "phone_number", "手机号", "备注"])
-    assert mapping.fields == ("user_id", "name", "email", "phone", None, None)
+    # Both phone columns stay on phone: the mapping is refused until one is re-mapped (issue 13 point 9).
+    assert mapping.fields == ("user_id", "name", "email", "phone", "phone", None)
     assert header_key(" E-Mail： ") == "email"
     corrected = apply_corrections(mapping, {"手机号": "phone", "phone_number": None})
     assert corrected.fields == ("user_id", "name", "email", None, "phone", None)
     with pytest.raises(ValidationError) as caught:
         apply_corrections(mapping, {"备注": "colour", "nope": "name", "手机号": "phone"})
     assert [p.field for p in caught.value.problems] == ["备注", "nope", "phone"]
+
+
+@pytest.mark.parametrize(("headers", "field", "named"), [
+    (["用户ID", "姓名", "手机号", "联系电话"], "phone", "'手机号' (column 3) and '联系电话' (column 4)"),
+    (["用户ID", "user_id", "姓名"], "user_id", "'用户ID' (column 1) and 'user_id' (column 2)"),
+])
+def test_two_columns_for_one_field_are_refused_naming_both(headers: list[str], field: str, named: str) -> None:
+    mapping = suggest_mapping(headers)
+    with pytest.raises(ValidationError) as caught:
+        check_usable(mapping)
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.row) == (field, 1)
+    second = headers[-1] if field == "phone" else headers[1]
+    assert named in problem.message and f"--map '{second}='" in problem.message
+    # Ignoring the second column makes the mapping usable.
+    check_usable(apply_corrections(mapping, {second: None}))
+
+
+def test_a_second_phone_can_be_imported_as_the_guardians() -> None:
+    mapping = apply_corrections(suggest_mapping(["姓名", "手机号", "联系电话"]), {"联系电话": "guardian_phone"})
+    check_usable(mapping)
+    assert mapping.fields == ("name", "phone", "guardian_phone")
+
+
+def test_identically_named_recognised_columns_are_refused() -> None:
+    with pytest.raises(ValidationError, match="columns 2, 3 are all called 'phone'; rename"):
+        check_usable(suggest_mapping(["name", "phone", "phone"]))
+    check_usable(suggest_mapping(["name", "备注", "备注"]))  # ignored columns may repeat
