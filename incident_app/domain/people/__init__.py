@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         normalise_phone,
         phone_is_mobile,
         split_data_types,
+        strip_unsafe,
     )
     from incident_app.domain.people.person import (
         Channel,
@@ -73,6 +74,7 @@ __all__ = [
     "normalise_phone",
     "phone_is_mobile",
     "split_data_types",
+    "strip_unsafe",
     "suggest_mapping",
 ]
 __getattr__ = lazy_exports(
@@ -93,6 +95,7 @@ __getattr__ = lazy_exports(
             "normalise_phone",
             "phone_is_mobile",
             "split_data_types",
+            "strip_unsafe",
         ],
         "person": [
             "Channel",

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from incident_app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
-    from incident_app.services.people.service import PURGE_TARGET, ImportResult, PeopleService
+    from incident_app.services.people.service import PURGE_TARGET, DiskFull, ImportResult, PeopleService
 
-__all__ = ["PURGE_TARGET", "ImportResult", "PeopleService"]
-__getattr__ = lazy_exports(__name__, {"service": ["ImportResult", "PURGE_TARGET", "PeopleService"]})
+__all__ = ["PURGE_TARGET", "DiskFull", "ImportResult", "PeopleService"]
+__getattr__ = lazy_exports(__name__, {"service": ["DiskFull", "ImportResult", "PURGE_TARGET", "PeopleService"]})

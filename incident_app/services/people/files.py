@@ -379,11 +379,13 @@ def detect_encoding(head: bytes, *, complete: bool) -> str:
     sample, final = (head, True) if complete or not cut else (head[:cut], True)
     if not cut and not complete:
         final = False  # one long line: the sample may end inside a character
-    encoding = "utf-8" if _decodes(sample, "utf-8", final) else _legacy_guess(sample, final)
+    utf8 = _decodes(sample, "utf-8", final) or _starts_as_utf8(sample)
+    encoding = "utf-8" if utf8 else _legacy_guess(sample, final)
     if encoding is None:
         raise ValidationError.single(FILE, BINARY_MESSAGE if _looks_binary(head.decode("latin-1"))
                                      else UNKNOWN_ENCODING)
-    if _looks_binary(codecs.getincrementaldecoder(CODECS[encoding])().decode(sample, final=final)):
+    # errors="replace": a mixed sample is refused later, at its first foreign row, by number.
+    if _looks_binary(codecs.getincrementaldecoder(CODECS[encoding])("replace").decode(sample, final=final)):
         raise ValidationError.single(FILE, BINARY_MESSAGE)
     return encoding
 
@@ -396,9 +398,20 @@ def _decodes(sample: bytes, codec: str, final: bool) -> bool:
     return True
 
 
+def _starts_as_utf8(sample: bytes) -> bool:
+    """The first line with non-ASCII bytes is UTF-8 CJK text: the file starts as UTF-8 (and a
+    later legacy row is refused, by number, when the rows are read)."""
+    line = next((line for line in sample.splitlines() if not line.isascii()), b"")
+    return _is_utf8_misread(line)
+
+
 def _legacy_guess(sample: bytes, final: bool) -> str | None:
     """GB18030, Big5 or Shift-JIS: the one the sample decodes in, or charset-normalizer's choice
     among those it does (each decodes much of the others' bytes without an error)."""
+    # UTF-8 rows inside a legacy file would make every candidate look chaotic: guess from the
+    # other rows (the row-by-row check then refuses the file at the first UTF-8 row).
+    sample = b"".join(line for line in sample.splitlines(keepends=True)
+                      if line.isascii() or not _is_utf8_misread(line)) or sample
     candidates = [e for e in _LEGACY if _decodes(sample, CODECS[e], final)]
     if len(candidates) <= 1:
         return candidates[0] if candidates else None
@@ -440,10 +453,11 @@ def _open_xlsx(path: Path, size: int) -> TableSource:
         book.close()
         raise
     if declared_rows > MAX_SHEET_ROWS or declared_columns > MAX_COLUMNS:
-        # A declared dimension like A1:XFD1048576 would make openpyxl pad every row to 16,384
-        # cells and size the import for a million rows: read the cells that are really there.
-        sheet.reset_dimensions()
         declared_rows = 0
+    # Never trust the declared dimension: A1:XFD1048576 would make openpyxl pad every row to
+    # 16,384 cells and size the import for a million rows, and a too-small one would silently
+    # cut off the cells beyond it. Read the cells that are really there.
+    sheet.reset_dimensions()
     # A row takes at least ~20 bytes of sheet XML: no more rows than that can be in the file.
     rows = min(declared_rows or MAX_SHEET_ROWS, sheet_bytes // 20 + 1)
     counter = [0]

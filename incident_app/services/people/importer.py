@@ -8,6 +8,7 @@ then phone); blank fields of the person are filled from it, data types are unite
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import heapq
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.domain.exports import neutralise_cell
-from incident_app.domain.people import MESSAGES, Channel, choose_channel, is_minor_by, phone_is_mobile
+from incident_app.domain.people import MESSAGES, Channel, choose_channel, is_minor_by, phone_is_mobile, strip_unsafe
 from incident_app.services.people.batches import Batch, ReportLine
 from incident_app.services.people.keys import EMAIL_SALT, PHONE_SALT, USER_ID_SALT, KeyIndex, digest
 from incident_app.services.people.rows import (
@@ -68,28 +69,46 @@ class Tally:
 
 class ReportWriter:
     """The reject/warning CSV (row, field, value masked, reason), mode 0600, formulas
-    neutralised, UTF-8 with BOM so Excel shows the Chinese reasons."""
+    neutralised, control and text-direction characters removed, UTF-8 with BOM so Excel shows
+    the Chinese reasons. Written under ``<name>.partial`` and renamed by :meth:`close`, so a
+    failed or killed import never leaves a half-written report under its final name."""
 
     HEADER = ("row", "field", "value", "reason")
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)
-        self._file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+        self.partial = path.with_name(path.name + ".partial")
+        fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            self._file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+        except BaseException:
+            os.close(fd)
+            self.partial.unlink(missing_ok=True)
+            raise
         self._writer = csv.writer(self._file)
         self._writer.writerow(self.HEADER)
         self.lines = 0
 
     def add(self, row: int, field: str, value: str | None, reason: str) -> None:
-        self._writer.writerow((row, field, neutralise_cell(value or ""), neutralise_cell(reason)))
+        self._writer.writerow((row, field, neutralise_cell(strip_unsafe(value or "")), neutralise_cell(reason)))
         self.lines += 1
 
     def close(self) -> None:
+        """Flush to disk and give the report its final name (call before the import commits,
+        so a full disk here rolls the import back). Closing twice is harmless."""
+        if self._file.closed:
+            return
+        self._file.flush()
+        os.fsync(self._file.fileno())
         self._file.close()
+        self.partial.replace(self.path)
 
     def discard(self) -> None:
-        self._file.close()
+        """Remove the report (failed or cancelled import), whatever state the disk is in."""
+        with contextlib.suppress(OSError):  # a full disk cannot take the buffered rest; removed anyway
+            self._file.close()
+        self.partial.unlink(missing_ok=True)
         self.path.unlink(missing_ok=True)
 
 

@@ -29,6 +29,7 @@ from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.domain.people import FIELDS
 from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
+from incident_app.services.people import DiskFull
 from incident_app.services.progress import Cancelled, ProgressSnapshot
 from incident_app.ui.common import ErrorReporter
 
@@ -205,9 +206,13 @@ class ImportDialog(QDialog):
             self.status.setText(self.tr_.t("people.dialog.cancelled"))
             self.import_ended.emit("cancelled")
         elif isinstance(exc, ValidationError):
+            # The same problems the command line prints (row, field, what to do).
             problems = "\n".join(f"• {p}" for p in exc.problems)
             self.status.setText(self.tr_.t("people.dialog.rejected", problems=problems))
             self.import_ended.emit("rejected")
+        elif isinstance(exc, DiskFull):
+            self.status.setText(self.tr_.t("people.dialog.disk_full"))
+            self.import_ended.emit("failed")
         else:
             self.status.setText("")
             self.errors.show(exc, details)
