@@ -44,6 +44,7 @@ MAX_CELL_CHARS = 32_767
 MAX_SHARED_STRINGS_BYTES = 256 * 1024 * 1024
 MAX_SHEET_XML_BYTES = 4 * 1024 * 1024 * 1024
 MAX_CSV_FIELD = 1024 * 1024
+MIN_LEGACY_CHARS = 6  # fewer non-ASCII characters than this cannot tell GBK from Big5 reliably
 # Names shown to the officer -> Python codecs (the Windows supersets of Big5 and Shift-JIS).
 CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "gb18030": "gb18030", "big5": "cp950", "shift_jis": "cp932"}
 TRIED = ("utf-8", "gb18030", "big5", "shift_jis")
@@ -306,6 +307,11 @@ def _reads_as(line: bytes, encoding: str) -> str | None:
 _CJK_ROW = re.compile(r"[\x00-\x7f\u00b7\u2000-\u206f\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
                       r"\uf900-\ufaff\uff00-\uffef]*")
 _WIDE = re.compile(r"[\u0800-\uffff]")
+# Characters a misreading produces but lists of people practically never hold: half-width
+# katakana, private-use code points, rare CJK extension A, replacement characters, Cyrillic or
+# Greek from the legacy symbol rows and other non-CJK letters.
+_ODD = re.compile(r"[^\x00-\x7f\u00b7\u2000-\u206f\u3000-\u30ff\u4e00-\u9fff\uac00-\ud7af\uff01-\uff60"
+                  r"\uffe0-\uffef]")
 # What GBK bytes misread as UTF-8 turn into: Latin Extended, IPA, Greek, Cyrillic, Armenian,
 # Hebrew (never CJK: the common hanzi's lead bytes are UTF-8 two-byte leads).
 _GBK_AS_UTF8 = re.compile(r"[\u0100-\u07ff]")
@@ -417,8 +423,19 @@ def _legacy_guess(sample: bytes, final: bool) -> str | None:
         return candidates[0] if candidates else None
     from charset_normalizer import from_bytes  # deferred: only non-UTF-8 files need it
 
-    best = from_bytes(sample, cp_isolation=[CODECS[e] for e in candidates]).best()
-    return _DETECTED.get(best.encoding) if best is not None else None
+    ranked = [_DETECTED[r.encoding] for r in from_bytes(sample, cp_isolation=[CODECS[e] for e in candidates])
+              if r.encoding in _DETECTED]
+    if not ranked:
+        return None
+    # On a small sample charset-normalizer can rank a misreading first (Big5 names read as
+    # Shift-JIS half-width katakana): prefer the reading with the fewest characters no real
+    # list of people has, then its ranking.
+    penalties = {e: len(_ODD.findall(sample.decode(CODECS[e], errors="replace"))) for e in ranked}
+    best = min(ranked, key=lambda e: (penalties[e], ranked.index(e)))
+    tied = [e for e in ranked if penalties[e] == penalties[best]]
+    if len(tied) > 1 and sum(1 for byte in sample if byte >= 0x80) < 2 * MIN_LEGACY_CHARS:
+        return None  # a name or two: too little text to tell these encodings apart safely
+    return best
 
 
 def _names_a_person(cells: list[str]) -> bool:

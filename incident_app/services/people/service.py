@@ -49,6 +49,7 @@ DISK_FULL_MESSAGE = ("the disk is full (or a file-size limit was reached) while 
                      "was imported and the unfinished report was removed. Free some disk space beside the database "
                      "and import again")
 _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_SQLITE_IOERR_WRITE = getattr(sqlite3, "SQLITE_IOERR_WRITE", 778)
 
 
 class DiskFull(Exception):  # noqa: N818 - reads as the condition, like Cancelled
@@ -65,8 +66,9 @@ def is_disk_full(exc: BaseException) -> bool:
     if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
         return True
     if isinstance(exc, sqlite3.Error):
+        # SQLite reports ENOSPC as SQLITE_FULL, other failed writes (EFBIG, EDQUOT) as IOERR_WRITE.
         code = getattr(exc, "sqlite_errorcode", None)
-        return code == sqlite3.SQLITE_FULL or "database or disk is full" in str(exc)
+        return code in (sqlite3.SQLITE_FULL, _SQLITE_IOERR_WRITE) or "database or disk is full" in str(exc)
     return False
 
 
