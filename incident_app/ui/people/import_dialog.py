@@ -120,6 +120,7 @@ class ImportDialog(QDialog):
         """Read the header and a few masked rows on a worker; show the suggested mapping."""
         self.path = path
         self.file_edit.setText(str(path))
+        self._clear_grid()  # the previous file's mapping must not be imported against this one
         self.start_button.setEnabled(False)
         self.status.setText(self.tr_.t("people.dialog.reading"))
         self.runner.run(lambda services, _p: services.people.preview(path),
@@ -202,6 +203,8 @@ class ImportDialog(QDialog):
 
     def _on_failed(self, exc: BaseException, details: str) -> None:
         self._set_running(False)
+        # A file refused at the preview offers no import; after a failed import it may be retried.
+        self.start_button.setEnabled(bool(self.combos))
         if isinstance(exc, Cancelled):
             self.status.setText(self.tr_.t("people.dialog.cancelled"))
             self.import_ended.emit("cancelled")
