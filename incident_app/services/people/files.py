@@ -32,7 +32,7 @@ from incident_app.domain.errors import ValidationError
 from incident_app.domain.people import suggest_mapping
 
 SAMPLE_BYTES = 256 * 1024
-CHUNK_BYTES = 1024 * 1024
+CHUNK_BYTES = 256 * 1024  # small: each process holds a chunk in ~4 copies (bytes, text, StringIO)
 MAX_LINE_BYTES = 16 * 1024 * 1024  # no line break within 16 MB: not a table of people
 HEADER_SCAN_ROWS = 10
 # Guards against files that inflate (a 1 MB XLSX once used 10 GB): Excel's own sheet limits, a
@@ -236,7 +236,7 @@ def _open_csv(handle: BinaryIO, head: bytes, size: int) -> TableSource:
 
 
 def decoded_chunks(handle: BinaryIO, encoding: str) -> Iterator[str]:
-    """The file as text, about a megabyte of whole lines at a time, every line strictly in
+    """The file as text, about 256 KB of whole lines at a time, every line strictly in
     ``encoding``. At the first line that is not, the text before it is yielded and then
     :class:`Undecodable` raised: the CSV reader has taken every earlier row by then, so the
     caller's row count names the bad row exactly. (Line breaks are safe cut points: no byte of
