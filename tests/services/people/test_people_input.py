@@ -326,3 +326,13 @@ def test_a_full_database_gives_a_plain_message_and_removes_the_report(services: 
     db.execute("PRAGMA max_page_count = 1073741823")
     assert services.people.count(incident_id) == 0
     assert not list(tmp_path.glob("*.people-import-*")), "the report and its partial file are removed"
+
+
+def test_a_stray_nul_is_removed_from_its_cell_with_a_report_line(services: Services, incident_id: int,
+                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes("user_id,name\nU1,张\x00三\nU2,李四\n".encode())
+    result = services.people.import_file(incident_id, path)
+    assert names(services, incident_id) == ["张三", "李四"] and result.warnings == 1
+    with result.report_path.open(encoding="utf-8-sig", newline="") as handle:
+        assert [r[:2] + r[3:] for r in list(csv.reader(handle))[1:]] == [["2", "name", MESSAGES["unsafe_removed"]]]
