@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from incident_app.domain.clock import shanghai_date, to_iso
-from incident_app.domain.errors import ValidationError
+from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.incident import Incident
 from incident_app.domain.people import (
     PHONE_FOLD,
@@ -313,11 +313,9 @@ class PeopleService:
         the field and nothing is written. The channel (and minor status) is derived again, the
         counts follow, and one ``people.corrected`` event records the person's id, the names of
         the fields changed, the channel before and after and the reason — never the values."""
-        if not reason.strip():
-            raise ValidationError.single("reason", "say why the person's data is corrected (it is logged)")
         incident = self._ctx.store.incidents.get(incident_id)
         self._refuse_correction_if_purged(incident_id)
-        clean = normalise_changes(changes)
+        clean = _checked_changes(changes, reason)
         facts = incident.facts
         cutoff = minor_cutoff(shanghai_date(facts.occurred_at or facts.discovered_at))
         repo = self._repo
@@ -376,6 +374,21 @@ class PeopleService:
                 f"the affected people's contacts of incident {incident_id} were purged on {to_iso(purged)} "
                 "under the retention policy; a new list would never be purged again — open a new incident "
                 "for new information"))
+
+
+def _checked_changes(changes: Mapping[str, str], reason: str) -> dict[str, str]:
+    """The normalised changes, or one ValidationError with every bad field and a missing reason."""
+    problems: list[FieldProblem] = []
+    clean: dict[str, str] = {}
+    try:
+        clean = normalise_changes(changes)
+    except ValidationError as refused:
+        problems += refused.problems
+    if not reason.strip():
+        problems.append(FieldProblem("reason", "say why the person's data is corrected (it is logged)"))
+    if problems:
+        raise ValidationError(problems)
+    return clean
 
 
 def _expected_rows(source: TableSource) -> int:
