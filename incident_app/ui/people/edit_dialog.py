@@ -1,10 +1,11 @@
 """Correct one affected person: the current values masked beside a field for each new value, a
-required reason; Save runs ``services.people.edit_person`` on the worker (the JobDialog pattern),
-problems appear beside their fields and nothing is written until every value is valid."""
+"remove" box beside each value there is, a required reason. Save runs
+``services.people.edit_person`` on the worker (the JobDialog pattern); problems appear beside
+their fields and nothing is written until every value is valid."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from incident_app.domain.i18n import Translator
 from incident_app.domain.people import Person
@@ -27,6 +28,7 @@ class PersonEditDialog(JobDialog):
         self.setObjectName("personEditDialog")
         masked = person.masked()
         self.inputs: dict[str, QLineEdit] = {}
+        self.clears: dict[str, QCheckBox] = {}  # "remove this value", only where there is one
         body = QWidget()
         outer = QVBoxLayout(body)
         intro = QLabel(t("people.edit.intro"))
@@ -39,20 +41,24 @@ class PersonEditDialog(JobDialog):
             edit.setObjectName(f"personEdit_{field}")
             edit.setPlaceholderText(t("people.edit.unchanged"))
             self.inputs[field] = edit
-            form.addRow(t(f"people.edit.field.{field}"), self._with_current(field, getattr(masked, field), edit))
+            shown = getattr(masked, field)
+            row, column = self._with_current(field, shown, edit)
+            if shown:
+                self.clears[field] = self._clear_box(field, edit, column)
+            form.addRow(t(f"people.edit.field.{field}"), row)
         self.language = QComboBox()
         self.language.setObjectName("personEdit_language")
         self.language.addItem(t("people.edit.unchanged"), "")
         for code in LANGUAGES:
             self.language.addItem(code, code)
-        form.addRow(t("people.edit.field.language"), self._with_current("language", person.language, self.language))
+        form.addRow(t("people.edit.field.language"), self._with_current("language", person.language, self.language)[0])
         self.reason = QLineEdit()
         self.reason.setObjectName("personEdit_reason")
         form.addRow(t("people.edit.reason"), self.errors.wrap("reason", self.reason))
         self.finish_layout(body)
         self.resize(620, 520)
 
-    def _with_current(self, field: str, shown: str | None, widget: QWidget) -> QWidget:
+    def _with_current(self, field: str, shown: str | None, widget: QWidget) -> tuple[QWidget, QVBoxLayout]:
         """The input, its (masked) current value underneath and room for its problem."""
         box = QWidget()
         layout = QVBoxLayout(box)
@@ -63,6 +69,20 @@ class PersonEditDialog(JobDialog):
         current.setObjectName("muted")
         current.setProperty("field", field)
         layout.addWidget(current)
+        return box, layout
+
+    def _clear_box(self, field: str, edit: QLineEdit, column: QVBoxLayout) -> QCheckBox:
+        """A "remove" box: checked, the field is emptied and locked, and saving clears the value."""
+        box = QCheckBox(self.tr_.t("people.edit.clear"))
+        box.setObjectName(f"personEditClear_{field}")
+
+        def removing(on: bool) -> None:
+            if on:
+                edit.clear()
+            edit.setEnabled(not on)
+
+        box.toggled.connect(removing)
+        column.addWidget(box)
         return box
 
     def current_text(self, field: str) -> str:
@@ -73,8 +93,9 @@ class PersonEditDialog(JobDialog):
         return ""
 
     def changes(self) -> dict[str, str]:
-        """The fields typed into (an empty field means unchanged)."""
+        """The fields typed into (an empty field means unchanged) and those to remove ("")."""
         typed = {field: edit.text() for field, edit in self.inputs.items() if edit.text().strip()}
+        typed |= {field: "" for field, box in self.clears.items() if box.isChecked()}
         if self.language.currentData():
             typed["language"] = str(self.language.currentData())
         return typed

@@ -77,6 +77,7 @@ class PeopleTab(QWidget):
     people_refreshed = Signal()
     person_unmasked = Signal(int)
     person_corrected = Signal(object)  # the services' Correction
+    data_changed = Signal()  # the workspace then refreshes the assessment, timeline… (counts changed)
 
     def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, incident_id: int,
                  parent: QWidget | None = None) -> None:
@@ -290,6 +291,7 @@ class PeopleTab(QWidget):
         if row < self.model.rowCount():
             self.table.selectRow(row)
         self.person_corrected.emit(result)
+        self.data_changed.emit()
 
     def _show_status(self, text: str) -> None:
         self.last_status = text
@@ -299,6 +301,10 @@ class PeopleTab(QWidget):
     def open_import_dialog(self) -> ImportDialog:
         """Open the import dialog (non-modal); the tab reloads when an import finishes."""
         dialog = ImportDialog(self.runner, self.tr_, self.incident_id, self)
-        dialog.imported.connect(lambda _result: self.refresh())
+        dialog.imported.connect(self._on_imported)
         dialog.show()
         return dialog
+
+    def _on_imported(self, _result: Any) -> None:
+        self.refresh()
+        self.data_changed.emit()  # new counts for the assessment and the workspace header

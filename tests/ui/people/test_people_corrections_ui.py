@@ -176,3 +176,34 @@ def test_the_dialog_strings_exist_in_both_languages(qtbot: QtBot, tmp_path: Path
     labels = [label.text() for label in dialog.findChildren(QLabel)]
     assert "Guardian's email" in labels and "now: 上海市浦东新****" in labels
     assert not [text for text in labels if text.startswith("people.")]
+
+
+def test_remove_clears_a_value_and_the_channel_follows(qtbot: QtBot, tmp_path: Path) -> None:
+    db, incident_id = make_db(tmp_path)
+    tab = make_tab(qtbot, db, incident_id)
+    dialog = open_dialog(qtbot, tab, 1)  # U10001, reached by SMS
+    assert "email" not in dialog.clears  # nothing to remove where there is no value
+    dialog.inputs["phone"].setText("13700137000")
+    dialog.clears["phone"].setChecked(True)
+    assert dialog.inputs["phone"].text() == "" and not dialog.inputs["phone"].isEnabled()
+    dialog.reason.setText("the number belongs to someone else")
+    dialog.submit()
+    assert tab.model.index(1, PeopleModel.COL_PHONE).data() == "—"
+    assert tab.model.index(1, PeopleModel.COL_CHANNEL).data() == "无（公告）"
+    assert events(db, incident_id)[0][1]["channel"] == {"from": "sms", "to": "none"}
+
+
+def test_a_correction_refreshes_the_other_tabs_of_the_workspace(qtbot: QtBot, tmp_path: Path) -> None:
+    from tests.ui.helpers import demo_window
+
+    window = demo_window(qtbot, tmp_path / "db.sqlite3")
+    window.table.selectRow(0)
+    window.open_selected()
+    workspace = window.workspaces[1]
+    tab = workspace.tab_widgets["people"]
+    assert isinstance(tab, PeopleTab)
+    dialog = open_dialog(qtbot, tab, 0)
+    dialog.inputs["address"].setText("上海市浦东新区碧波路690号")
+    dialog.reason.setText("the person moved")
+    dialog.submit()
+    assert workspace.tab_widgets["timeline"].model.record(0).type == "people.corrected"  # type: ignore[attr-defined]
