@@ -238,3 +238,13 @@ def test_unknown_band_or_channel_is_refused(services: Services, incident_id: int
         services.people.count(incident_id, channel="pigeon")
     with pytest.raises(ValueError, match="unknown age band"):
         band_condition("elder", date(2026, 1, 1))
+
+
+def test_the_assessment_reads_the_corrected_counts(services: Services, incident_id: int,
+                                                   people: dict[str, int]) -> None:
+    before = services.assessment.assess(incident_id).people
+    assert before.unreachable == 4
+    services.people.edit_person(incident_id, people["C1"], {"guardian_phone": "13700137000"}, "school")
+    services.people.edit_person(incident_id, people["U10001"], {"email": "li@example.com"}, "letter back")
+    after = services.assessment.assess(incident_id).people
+    assert (after.unreachable, after.minors, after.total) == (2, before.minors, before.total)
