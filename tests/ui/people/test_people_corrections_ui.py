@@ -209,3 +209,25 @@ def test_a_correction_refreshes_the_other_tabs_of_the_workspace(qtbot: QtBot, tm
     newest = workspace.tab_widgets["timeline"].model.record(0)  # type: ignore[attr-defined]
     assert newest.type == "people.corrected"
     assert newest.summary == "人员 #1：更正了 地址；通知渠道 邮件 → 邮件；原因：the person moved"
+
+
+def test_the_correction_runs_on_a_worker_thread(qtbot: QtBot, tmp_path: Path) -> None:
+    from incident_app.jobs.runner import JobRunner
+
+    db, incident_id = make_db(tmp_path)
+    runner = JobRunner(services_factory(db))
+    tab = PeopleTab(runner, Translator(load_messages(), "zh-CN"), incident_id)
+    qtbot.addWidget(tab)
+    tab.errors.interactive = False
+    with qtbot.waitSignal(tab.people_refreshed, timeout=10_000):
+        tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.data(tab.model.index(0, 0), PersonRole) is not None, timeout=10_000)
+    dialog = open_dialog(qtbot, tab, 0)
+    dialog.inputs["email"].setText("zhang@example.com")
+    dialog.reason.setText("the person wrote in")
+    with qtbot.waitSignal(tab.person_corrected, timeout=10_000) as corrected:
+        dialog.submit()
+        assert dialog.busy  # the UI thread did not do the work
+    assert corrected.args[0].channel_after.value == "email"
+    qtbot.waitUntil(lambda: tab.model.index(0, PeopleModel.COL_CHANNEL).data() == "邮件", timeout=10_000)
+    assert runner.wait_all()
