@@ -181,7 +181,7 @@ HEADINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "operator_system": {"zh-CN": ("事发单位名称及发生事件的设施、系统、平台的基本情况", "事发单位及系统基本情况"),
                         "en": ("Operator and the affected facilities, systems and platforms",
                                "Operator and affected systems")},
-    "incident_facts": {"zh-CN": ("事件发现或发生时间、地点、类型、级别、影响和已采取的应对措施",),
+    "incident_facts": {"zh-CN": ("事件发现或发生时间、地点、类型、级别、影响和应对措施",),
                        "en": ("Discovery, place, type, grade, impact and measures taken",)},
     "incident_type_grade": {"zh-CN": ("事件类型和级别",), "en": ("Incident type and grade",)},
     "times_place": {"zh-CN": ("发现和发生的时间、地点",), "en": ("Times and place",)},

@@ -179,7 +179,7 @@ class NoticeContextBuilder:
             "aware_at": format_time(f.get("aware_at"), lang), "discovered_by": f.get("discovered_by", ""),
             "location": f.get("location", ""), "systems": list(f.get("systems", [])),
             "systems_text": _join(f.get("systems", []), lang), "breach_types": breach,
-            "breach_text": (" / ".join(breach) if lang == "en" else "、".join(breach)),
+            "breach_text": _either(breach) if lang == "en" else "、".join(breach),
             "breach_noun": _breach_noun(f.get("breach_types", []), lang),
             "actual": f.get("likelihood") != "suspected",
             "likelihood_text": _label(LIKELIHOOD, f.get("likelihood"), "actual", lang),
@@ -317,11 +317,16 @@ class _TextDefaults(dict[str, str]):
         raise KeyError(key)
 
 
+def _either(words: Sequence[str]) -> str:
+    """'leaked', 'tampered with or lost', 'leaked, tampered with or lost'."""
+    return " or ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
 def _breach_noun(codes: Sequence[str], lang: str) -> str:
     """What the incident is called: 泄露 / 篡改 / 丢失 by breach type (never "leak" for tampering)."""
     nouns = [pick(INCIDENT_NOUNS[c], lang) for c in codes if c in INCIDENT_NOUNS]
     nouns = nouns or [pick(INCIDENT_NOUNS["leak"], lang)]
-    return " / ".join(nouns) if lang == "en" else "、".join(nouns)
+    return _either(nouns) if lang == "en" else "、".join(nouns)
 
 
 def _ransom(value: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:

@@ -256,7 +256,7 @@ def test_cii_operator_gets_a_police_report(services: Services, intake: dict[str,
     assert "case report to the police" in police["en"].content and "Guangdong" in police["en"].content
     report = next(n.rendered for n in notice_set.notices
                   if n.rendered.kind == NoticeKind.REGULATOR_INITIAL and n.rendered.lang == "zh-CN")
-    assert "联系人：王明（" in report.content
+    assert "联系人：王明，" in report.content
     assert "关键信息基础设施保护工作部门，并同时报广东省公安机关" in report.content
 
 

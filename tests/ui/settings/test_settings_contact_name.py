@@ -26,6 +26,6 @@ def test_contact_name_is_saved_and_named_in_the_report(qtbot: QtBot, tmp_path: P
                                               "affected_people": 10, "data_types": ["phone_number"]})
         notices = services.notices.prepare(incident.id, langs=["zh-CN"]).notices
         report = next(n.rendered.content for n in notices if n.rendered.kind.value == "regulator_initial")
-        assert "联系人：李华（" in report and "浙江省网信办" in report
+        assert "联系人：李华，" in report and "浙江省网信办" in report
     finally:
         services.close()
