@@ -229,8 +229,8 @@ class NoticeContextBuilder:
             "to": to.format(province=ctx["company"]["province"], province_en=ctx["company"]["province_en"]),
             "operator": operator, "police_too": operator == "critical_infrastructure",
             "reported_at": format_time(self.data["as_of"], lang),
+            # Not the number of hours: that would change the notice (and undo its approval) hourly.
             "delay_reasons": self._delay_reasons(lang, ctx), "notified_late": self.notified_late(),
-            "hours_since_aware": self._hours_since_aware(),
             "notify_individuals": NoticeKind.INDIVIDUAL in planned, "notify_guardians": NoticeKind.GUARDIAN in planned,
             "public_announcement": NoticeKind.PUBLIC_ANNOUNCEMENT in planned,
             "exemption_rationale": exemption["rationale"] if exemption else "",
@@ -257,10 +257,6 @@ class NoticeContextBuilder:
     def _aware_at(self) -> datetime:
         facts = self.data["facts"]
         return parse_time(facts.get("aware_at") or facts["discovered_at"])
-
-    def _hours_since_aware(self) -> int:
-        moment = self.report.prepared_at or parse_time(self.data["as_of"])
-        return max(0, int((moment - self._aware_at()) / timedelta(hours=1)))
 
     def notified_late(self) -> bool:
         """GDPR Art. 33(1): a notification made now would come more than 72 h after awareness."""
