@@ -33,6 +33,9 @@ class OrganisationProfile:
     postal_address_en: str
     postcode: str
     website: str = ""
+    # The person the CAC report names as its contact (CAC Measures Art. 7: the reporting unit's
+    # contact and phone); the officer's title stands in while it is empty.
+    contact_name: str = ""
     reply_working_days: int = 3
     handling_working_days: int = 15
     operator_type: OperatorType = OperatorType.ORDINARY

@@ -95,12 +95,24 @@ class ObligationRule:
 
 
 @dataclass(frozen=True)
+class ReportItem:
+    """CAC Measures Art. 7: one numbered item of the initial report, the notice element that
+    carries it, and how sure the rule data is of it (item 7, scene preservation, is ◐)."""
+
+    item: int
+    element: str
+    title: Text
+    citation: Citation
+
+
+@dataclass(frozen=True)
 class ObligationRules:
     rules: tuple[ObligationRule, ...]
     channels: Mapping[str, Text]
     operator_table: Mapping[OperatorType, OperatorRow]
     sector_note: Text
     sector_citation: Citation
+    report_items: tuple[ReportItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,8 +164,18 @@ def parse_obligation_rules(obligations: Any, deadlines: Any) -> ObligationRules:
     sector = d.bilingual(droot, "sector_regulator", "(root)")
     sector_citation = d.citation({"source": droot.get("sector_regulator_source"),
                                   "confidence": droot.get("sector_regulator_confidence")}, "sector_regulator")
+    items = tuple(_report_item(d, d.mapping(item, f"cac_report_items[{i}]"), i)
+                  for i, item in enumerate(d.items(droot, "cac_report_items", "(root)")))
+    if [i.item for i in items] != list(range(1, len(items) + 1)):
+        d.fail("cac_report_items", "items must be numbered 1, 2, 3… in order")
     d.done()
-    return ObligationRules(rules, channels, table, sector, sector_citation)
+    return ObligationRules(rules, channels, table, sector, sector_citation, items)
+
+
+def _report_item(d: RuleReader, item: Mapping[str, Any], i: int) -> ReportItem:
+    where = f"cac_report_items[{i}]"
+    return ReportItem(int(d.number(item, "item", where)), d.text(item, "element", where),
+                      d.bilingual(item, "title", where), d.citation(item, where))
 
 
 def _rule(r: RuleReader, item: Mapping[str, Any], i: int, channels: Mapping[str, Text]) -> ObligationRule:

@@ -113,7 +113,8 @@ class NoticeService:
         for kind in NoticeKind:
             kind_changes = changes[NoticeKind.REGULATOR_INITIAL] if kind == NoticeKind.REGULATOR_SUPPLEMENT else (
                 changes[kind] if kind.personal else ())
-            info = ReportInfo(planned, initial[0].approved_at if initial else None, kind_changes)
+            info = ReportInfo(planned, initial[0].approved_at if initial else None, kind_changes,
+                              prepared_at=self._ctx.now())
             builder = NoticeContextBuilder(snapshot, info)
             out[kind] = NoticeRenderer(templates, builder, contact_expectations(builder))
         return out

@@ -161,7 +161,8 @@ def test_plan_from_obligations(services: Services, incident_id: int) -> None:
                    {"id": "cac-summary-report", "recipient": "regulator", "regime": "CAC-2025"},
                    {"recipient": "public", "regime": "GBT-35273"}, {"recipient": "police", "regime": "CAC-2025"}]
     notice_set = services.notices.prepare(incident_id, obligations=obligations, grade="较大")
-    assert [p.kind.value for p in notice_set.plan] == ["regulator_initial", "regulator_summary", "public_announcement"]
+    assert [p.kind.value for p in notice_set.plan] == ["regulator_initial", "regulator_summary", "public_announcement",
+                                                         "police_report"]
     summary = by_key(notice_set)[("regulator_summary", "document", "en")]
     assert summary.status == "incomplete"  # accountability, lessons… are the officer's to write
     assert "relatively major" in by_key(notice_set)[("regulator_initial", "document", "en")].rendered.content
