@@ -23,6 +23,7 @@ from incident_app.domain.incident import Incident
 from incident_app.domain.profile import OrganisationProfile
 from incident_app.services.assessment.as_json import assessment_to_json
 from incident_app.services.context import AppContext
+from incident_app.services.fulfilments import FulfilmentService, active_decisions
 from incident_app.services.resources import load_assessment_rules
 from incident_app.services.settings import ProfileService
 
@@ -37,6 +38,7 @@ class AssessmentService:
         self.rules = rules or load_assessment_rules()
         self._calendar = calendar
         self._profiles = ProfileService(ctx)
+        self._fulfilments = FulfilmentService(ctx)
 
     def assess(self, incident_id: int, people: PeopleCountsLike | None = None) -> Assessment:
         """The assessment as of now; ``people`` are the imported counts (looked up when not given)."""
@@ -71,8 +73,9 @@ class AssessmentService:
                 profile: OrganisationProfile | None = None, delivery: EmailDelivery | None = None) -> Assessment:
         data = AssessmentInput(
             incident=incident, profile=profile or self._profiles.get(),
-            decisions=tuple(self._ctx.store.decisions.list(incident.id)), enisa_inputs=inputs,
-            now=self._ctx.now(), people=people, email_delivery=delivery)
+            decisions=tuple(active_decisions(self._ctx, incident.id)), enisa_inputs=inputs,
+            now=self._ctx.now(), people=people, email_delivery=delivery,
+            fulfilments=tuple(self._fulfilments.active(incident.id)))
         return assess(data, self._ctx.catalog, self.rules, self._calendar)
 
     def enisa_inputs(self, incident_id: int) -> EnisaInputs:

@@ -32,6 +32,7 @@ from incident_app.domain.notices import (
 from incident_app.domain.proof import Event
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
+from incident_app.services.fulfilments import active_decisions
 from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
 from incident_app.services.notices.documents import PdfWriter
 from incident_app.services.notices.export import ExportResult, NoticeExporter, RecipientSource
@@ -65,7 +66,7 @@ class NoticeService:
         """Freeze what the notices may say about the incident now."""
         store = self._ctx.store
         incident = store.incidents.get(incident_id)
-        decisions = store.decisions.list(incident_id)
+        decisions = active_decisions(self._ctx, incident_id)
         return build_snapshot(SnapshotInputs(
             incident=incident, profile=self._profile.get(), catalog=self._ctx.catalog,
             actions=store.remediation.actions(incident_id), notes=store.remediation.notes(incident_id),
@@ -93,7 +94,7 @@ class NoticeService:
         approvals = self._ctx.store.notices.approvals(incident_id)
         changes = {k: tuple(self._changes(snapshot, approvals, k)) for k in NoticeKind}
         incident = self._ctx.store.incidents.get(incident_id)
-        plan = plan_notices(incident, obligations, decisions=self._ctx.store.decisions.list(incident_id),
+        plan = plan_notices(incident, obligations, decisions=active_decisions(self._ctx, incident_id),
                             grade=grade, supplement_due=bool(changes[NoticeKind.REGULATOR_INITIAL]))
         wanted = [p for p in plan if kinds is None or p.kind in kinds]
         renderers = self._renderers(snapshot, plan, approvals, changes)
@@ -178,7 +179,7 @@ class NoticeService:
     def waivers(self, incident_id: int, kind: NoticeKind) -> dict[str, str]:
         """Elements waived for a kind by a recorded decision (latest decision per element wins)."""
         out: dict[str, str] = {}
-        for decision in self._decisions.list(incident_id):
+        for decision in self._decisions.active(incident_id):
             if decision.kind != DecisionKind.WAIVE_NOTICE_ELEMENT or decision.details.get("notice_kind") != kind.value:
                 continue
             element = str(decision.details.get("element"))
