@@ -38,11 +38,12 @@ LIST_ELEMENTS = {"possible_harm": "harms", "self_protection": "advice", "remedie
 
 @dataclass(frozen=True)
 class ReportInfo:
-    """What a regulator report needs beyond the facts: the notices planned and, for a
-    supplementary report, the earlier report it supplements."""
+    """What a regulator report needs beyond the facts: the notices planned and, for the
+    supplementary and summary reports, when the initial report was filed — the time recorded with
+    its fulfilment (never the approval time: approving a text is not filing it)."""
 
     planned: tuple[NoticeKind, ...] = ()
-    previous_approved_at: datetime | None = None
+    initial_filed_at: datetime | None = None
     changes: tuple[FactChange, ...] = ()
 
 
@@ -190,14 +191,15 @@ class NoticeContextBuilder:
     def _report(self, lang: str, ctx: Mapping[str, Any]) -> dict[str, Any]:
         planned = set(self.report.planned)
         exemption = next((d for d in self.data.get("decisions", []) if d["kind"] == "exempt_individual_notice"), None)
-        previous = self.report.previous_approved_at
+        filed = self.report.initial_filed_at
         return {
             "to": (f"{ctx['company']['province']}网信部门" if lang != "en"
                    else f"the provincial cyberspace administration ({ctx['company']['province']})"),
             "notify_individuals": NoticeKind.INDIVIDUAL in planned, "notify_guardians": NoticeKind.GUARDIAN in planned,
             "public_announcement": NoticeKind.PUBLIC_ANNOUNCEMENT in planned,
             "exemption_rationale": exemption["rationale"] if exemption else "",
-            "previous_date": format_time(previous.isoformat(), lang) if previous else "",
+            "previous_date": format_time(filed.isoformat(), lang) if filed else "",
+            "filing_recorded": filed is not None,
             "pending": self._pending(ctx),
         }
 

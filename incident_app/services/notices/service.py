@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.fulfilments import CorrectionTarget
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.notices import (
     CHANNELS,
@@ -44,6 +46,9 @@ from incident_app.services.notices.render import NoticeRenderer, RenderedNotice,
 from incident_app.services.notices.template_editing import NoticeTemplateService
 from incident_app.services.remediation import DecisionService
 from incident_app.services.settings import ProfileService
+
+# The obligations whose fulfilment is "the initial report was filed" (CAC Measures Art. 4).
+INITIAL_REPORT_OBLIGATIONS = ("cac-initial-report",)
 
 PeopleSource = Callable[[int], Iterable[Any]]
 
@@ -109,15 +114,23 @@ class NoticeService:
                    changes: Mapping[NoticeKind, tuple[FactChange, ...]]) -> dict[NoticeKind, NoticeRenderer]:
         templates = self.templates.current()
         planned = tuple(p.kind for p in plan)
-        initial = _first_approval(approvals, NoticeKind.REGULATOR_INITIAL)
+        filed_at = self.initial_filed_at(snapshot.incident_id)
         out: dict[NoticeKind, NoticeRenderer] = {}
         for kind in NoticeKind:
             kind_changes = changes[NoticeKind.REGULATOR_INITIAL] if kind == NoticeKind.REGULATOR_SUPPLEMENT else (
                 changes[kind] if kind.personal else ())
-            info = ReportInfo(planned, initial[0].approved_at if initial else None, kind_changes)
+            info = ReportInfo(planned, filed_at, kind_changes)
             builder = NoticeContextBuilder(snapshot, info)
             out[kind] = NoticeRenderer(templates, builder, contact_expectations(builder))
         return out
+
+    def initial_filed_at(self, incident_id: int) -> datetime | None:
+        """When the CAC initial report was filed, as its fulfilment records (the earliest one no
+        correction withdrew); None when nobody recorded it."""
+        withdrawn = self._ctx.store.corrections.withdrawn(incident_id, CorrectionTarget.FULFILMENT)
+        times = [f.done_at for f in self._ctx.store.fulfilments.list(incident_id)
+                 if f.obligation_id in INITIAL_REPORT_OBLIGATIONS and f.id not in withdrawn]
+        return min(times, default=None)
 
     def _store_versions(self, incident_id: int, snapshot: FactSnapshot,
                         rendered: Sequence[tuple[PlannedNotice, RenderedNotice]],
