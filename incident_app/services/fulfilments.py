@@ -90,7 +90,8 @@ class CorrectionService:
         as it was; the assessment simply stops counting it, so the obligation opens again."""
         store = self._ctx.store
         store.incidents.get(incident_id)
-        draft = parse_correction(target, target_id, reason, corrected_by or self._ctx.actor)
+        who = self._ctx.actor if corrected_by is None else corrected_by  # the GUI always says who
+        draft = parse_correction(target, target_id, reason, who)
         self._check_target(incident_id, draft.target, draft.target_id)
         now = self._ctx.now()
         signature = sign_correction(incident_id, draft, now)

@@ -348,9 +348,14 @@ def _status_decision(obligation_id: str, decisions: tuple[Decision, ...]) -> Dec
     return found[-1] if found else None
 
 
+# Older versions of the decision form stored this for "met outside the tool"; it meant met.
+LEGACY_MET = "met_outside_tool"
+
+
 def _from_status_decision(decision: Decision, verdict: Verdict) -> _Status:
+    stated = str(decision.details.get("status"))
     try:
-        status = ObligationStatus(str(decision.details.get("status")))
+        status = ObligationStatus(ObligationStatus.MET.value if stated == LEGACY_MET else stated)
     except ValueError:
         unknown = Text("决定中的状态无法识别：", "The status in the decision is not recognised: ")
         return _Status(ObligationStatus.NEEDS_JUDGEMENT, True, verdict.reason + unknown + decision_text(decision),

@@ -21,6 +21,7 @@ from incident_app.ui.workspace.decision_dialog import DecisionDialog
 class DecisionsData:
     decisions: list[Decision]
     actor: str
+    obligations: list[tuple[str, str]]
 
 
 VALUE_PREFIXES = {"element": "decisions.element", "ground": "decisions.ground", "status": "decisions.obligation"}
@@ -61,6 +62,7 @@ class DecisionsTab(QWidget):
         self.runner, self.tr_, self.incident_id = runner, tr, incident_id
         self.errors = ErrorReporter(self, tr)
         self.actor = ""
+        self.obligations: list[tuple[str, str]] = []
         self.dialog: DecisionDialog | None = None
         self.model = RecordTableModel(DECISION_COLUMNS, tr, self)
         self.table = record_table(self.model, 3)
@@ -80,8 +82,12 @@ class DecisionsTab(QWidget):
     def refresh(self) -> None:
         incident_id = self.incident_id
 
+        lang = self.tr_.lang
+
         def load(s: Services, _p: object) -> DecisionsData:
-            return DecisionsData(s.decisions.list(incident_id), s.ctx.actor)
+            rules = s.assessment.rules.obligations.rules
+            return DecisionsData(s.decisions.list(incident_id), s.ctx.actor,
+                                 [(r.id, r.title.get(lang)) for r in rules])
 
         self.runner.run(load, on_success=self._on_loaded, on_failure=self.errors.show)
 
@@ -89,10 +95,12 @@ class DecisionsTab(QWidget):
         self.model.set_rows(data.decisions)
         self.table.resizeRowsToContents()
         self.actor = data.actor
+        self.obligations = data.obligations
         self.loaded.emit()
 
     def open_record_dialog(self) -> DecisionDialog:
-        self.dialog = DecisionDialog(self.runner, self.tr_, self.errors, self.incident_id, self.actor, self)
+        self.dialog = DecisionDialog(self.runner, self.tr_, self.errors, self.incident_id, self.actor, self,
+                                     self.obligations)
         self.dialog.saved.connect(self._on_recorded)
         self.dialog.open()
         return self.dialog
