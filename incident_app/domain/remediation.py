@@ -50,13 +50,17 @@ class RemediationAction:
     started_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "id": self.id, "description": self.description, "description_en": self.description_en,
             "kind": self.kind.value, "status": self.status.value, "owner": self.owner,
             "due_at": to_iso(self.due_at) if self.due_at else None,
             "done_at": to_iso(self.done_at) if self.done_at else None,
-            "started_at": to_iso(self.started_at) if self.started_at else None,
         }
+        # Only when known: an action recorded before start times existed keeps its exact dict, so
+        # notices approved from it do not read as changed after the upgrade.
+        if self.started_at:
+            data["started_at"] = to_iso(self.started_at)
+        return data
 
     def overdue(self, now: datetime) -> bool:
         """Past its due time and not done. Never measured from the start time: an action in
