@@ -167,6 +167,16 @@ def test_decision_is_recorded_with_rationale_and_decider(qtbot: QtBot, tmp_path:
     recorded = tab.model.index(1, 4).data()
     assert recorded == "认定级别: 较大"
     assert workspace.tab_widgets["timeline"].model.record(0).type == "decision.recorded"
+    tab.table.selectRow(1)
+    correction = tab.open_correction_dialog()
+    assert correction is not None
+    correction.reason.setPlainText("级别判断有误")
+    correction.submit()
+    assert tab.model.rowCount() == 2  # the decision stays, withdrawn
+    assert tab.model.index(1, 5).data() == "已撤回（更正 #1：级别判断有误）"
+    tab.table.selectRow(1)
+    assert tab.open_correction_dialog() is None  # already withdrawn
+    assert workspace.tab_widgets["timeline"].model.record(0).type == "record.corrected"
 
 
 def test_timeline_newest_first_and_chain_verifies(qtbot: QtBot, tmp_path: Path) -> None:
