@@ -320,9 +320,9 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
     progress = Text(f"已发出 {delivery.emails_sent():,} 封告知邮件，尚未全部完成",
                     f"{delivery.emails_sent():,} notice e-mails sent, not yet all")
     if waiting:
-        progress = progress + Text(f"；另有 {waiting:,} 人须以短信或信函告知，完成后请记录 obligation_status 决定",
-                                   f"; SMS or letter for {waiting:,} more: record an obligation_status "
-                                   "decision once they are told")
+        progress = progress + Text(f"；另有 {waiting:,} 人须以短信或信函告知，完成后请记录履行情况（发送时间与渠道）",
+                                   f"; SMS or letter for {waiting:,} more: record the fulfilment (when and how) "
+                                   "once they are told")
     return _Status(ObligationStatus.PENDING, False, verdict.reason + progress + Text("。", "."))
 
 
