@@ -130,3 +130,12 @@ def test_done_time_is_the_met_time_not_the_recording_time(services: Services, in
     _fulfil(services, incident_id, "2026-11-20T10:00:00+08:00")
     o = services.assessment.assess(incident_id).obligation(INITIAL)
     assert o.met_at == parse_time("2026-11-20T10:00:00+08:00")
+
+
+def test_overview_clock_of_a_late_fulfilment_says_how_late(services: Services, incident_id: int, clock) -> None:  # type: ignore[no-untyped-def]
+    from incident_app.services.incidents.overview import deadline_clocks
+
+    clock.now = parse_time("2026-11-20T18:00:00+08:00")  # due 13:00
+    _fulfil(services, incident_id, "2026-11-20T13:45:00+08:00")
+    initial = next(c for c in deadline_clocks(services, incident_id) if "初报" in c.label or "initial" in c.label)
+    assert initial.done and initial.late_by == timedelta(minutes=45) and not initial.on_time
