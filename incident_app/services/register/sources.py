@@ -27,8 +27,8 @@ notices"):
 
 - *regulator reported*: the earliest ``met_at`` of a met obligation addressed to the regulator. The
   officer files the report with the CAC outside the tool (12387 hotline, website) and records the
-  fulfilment (``fulfil``, or *Record fulfilment…* in the Assessment tab). Approving the report in the tool (``notice.approved``) is not
-  filing it, so approvals do not count.
+  fulfilment (``fulfil``, or *Record fulfilment…* in the Assessment tab). Approving the report in the
+  tool (``notice.approved``) is not filing it, so approvals do not count.
 - *individuals notified*: the first personal notice e-mail the relay accepted (the earliest
   ``sent_at`` in the send ledger), or the earliest ``met_at`` of a met obligation addressed to
   individuals, guardians or the public (told by SMS, letter or an announcement, recorded by the
