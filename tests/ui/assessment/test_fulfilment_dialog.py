@@ -161,3 +161,11 @@ def test_legacy_met_outside_tool_decision_counts_as_met(factory) -> None:  # typ
         assert o.status.value == "met" and not o.needs_judgement
     finally:
         services.close()
+
+
+def test_other_channel_needs_a_reference_said_in_chinese(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock, "zh-CN")
+    dialog = open_dialog(tab)
+    dialog.channel.setCurrentIndex(dialog.channel.findData("other"))
+    dialog.submit()
+    assert dialog.isVisible() and dialog.errors.text("reference").startswith("选择“其他”渠道时")
