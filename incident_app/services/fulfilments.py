@@ -119,5 +119,8 @@ class CorrectionService:
 
 def active_decisions(ctx: AppContext, incident_id: int) -> list[Decision]:
     """The decisions no correction has withdrawn (the assessment and the notices weigh these)."""
+    decisions = ctx.store.decisions.list(incident_id)
+    if not decisions:  # the usual case in the register: no second query
+        return decisions
     withdrawn = ctx.store.corrections.withdrawn(incident_id, CorrectionTarget.DECISION)
-    return [d for d in ctx.store.decisions.list(incident_id) if d.id not in withdrawn]
+    return [d for d in decisions if d.id not in withdrawn]

@@ -129,6 +129,13 @@ class FulfilmentRepository:
             raise NotFoundError(f"fulfilment {fulfilment_id} does not exist")
         return _fulfilment(rows[0])
 
+    def by_incident(self) -> dict[int, list[Fulfilment]]:
+        """Every incident's fulfilments in one query (the register)."""
+        found: dict[int, list[Fulfilment]] = {}
+        for r in self._db.query("SELECT * FROM fulfilments ORDER BY id"):
+            found.setdefault(int(r["incident_id"]), []).append(_fulfilment(r))
+        return found
+
     def list(self, incident_id: int) -> list[Fulfilment]:
         rows = self._db.query("SELECT * FROM fulfilments WHERE incident_id = ? ORDER BY id", [incident_id])
         return [_fulfilment(r) for r in rows]
@@ -158,6 +165,11 @@ class CorrectionRepository:
         rows = self._db.query("SELECT target_id FROM corrections WHERE incident_id = ? AND target = ?",
                               [incident_id, target.value])
         return {int(r["target_id"]) for r in rows}
+
+    def withdrawn_ids(self, target: CorrectionTarget) -> set[int]:
+        """The ids of every withdrawn record of ``target`` kind, across incidents (ids are global)."""
+        return {int(r["target_id"]) for r in self._db.query("SELECT target_id FROM corrections WHERE target = ?",
+                                                            [target.value])}
 
 
 def _fulfilment(r: dict[str, Any]) -> Fulfilment:

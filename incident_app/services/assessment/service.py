@@ -19,6 +19,7 @@ from incident_app.domain.assessment.enisa_rules import EnisaInputs, parse_enisa_
 from incident_app.domain.assessment.people import PeopleCountsLike, combine_counts
 from incident_app.domain.assessment.severity import top_data_type
 from incident_app.domain.catalog import EnisaCategory
+from incident_app.domain.fulfilments import CorrectionTarget, Fulfilment
 from incident_app.domain.incident import Incident
 from incident_app.domain.profile import OrganisationProfile
 from incident_app.services.assessment.as_json import assessment_to_json
@@ -61,21 +62,26 @@ class AssessmentService:
         chosen = store.incidents.list() if incidents is None else incidents
         stats = store.people.all_stats() if self._people_counts is not None else {}
         batches = store.send_ledger.batches()
+        # Fulfilments and corrections are read once for all incidents (the register assesses thousands).
+        fulfilled = store.fulfilments.by_incident()
+        withdrawn = store.corrections.withdrawn_ids(CorrectionTarget.FULFILMENT)
         found = []
         for i in chosen:
             summary = stats.get(i.id)
             people = summary if summary is not None and summary.total else None
             delivery = _delivery(summary.by_channel if summary else {}, batches.get(i.id, []))
-            found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery))
+            fulfilments = tuple(f for f in fulfilled.get(i.id, []) if f.id not in withdrawn)
+            found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery, fulfilments))
         return found
 
     def _assess(self, incident: Incident, inputs: EnisaInputs, people: PeopleCountsLike | None,
-                profile: OrganisationProfile | None = None, delivery: EmailDelivery | None = None) -> Assessment:
+                profile: OrganisationProfile | None = None, delivery: EmailDelivery | None = None,
+                fulfilments: tuple[Fulfilment, ...] | None = None) -> Assessment:
         data = AssessmentInput(
             incident=incident, profile=profile or self._profiles.get(),
             decisions=tuple(active_decisions(self._ctx, incident.id)), enisa_inputs=inputs,
             now=self._ctx.now(), people=people, email_delivery=delivery,
-            fulfilments=tuple(self._fulfilments.active(incident.id)))
+            fulfilments=tuple(self._fulfilments.active(incident.id)) if fulfilments is None else fulfilments)
         return assess(data, self._ctx.catalog, self.rules, self._calendar)
 
     def enisa_inputs(self, incident_id: int) -> EnisaInputs:
