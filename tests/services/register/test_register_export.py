@@ -187,10 +187,13 @@ def test_drill_activity_never_reaches_metrics_or_totals(
 
 def test_a_fulfilment_is_the_regulator_reported_milestone(services: Services, intake: dict[str, object]) -> None:
     incident = services.incidents.create(intake)
-    services.fulfilments.record(incident.id, {"obligation_id": "cac-initial-report", "channel": "website_12387",
-                                              "done_at": "2026-11-20T11:10:00+08:00", "done_by": "王安全"})
+    f = services.fulfilments.record(incident.id, {"obligation_id": "cac-initial-report", "channel": "website_12387",
+                                                  "done_at": "2026-11-20T11:10:00+08:00", "done_by": "王安全"})
     records = records_from_assessment(services, [incident])[incident.id]
     outcome = next(o for o in records.outcomes if o.obligation_id == "cac-initial-report")
     assert outcome.met_at == parse_time("2026-11-20T11:10:00+08:00")
     reported = [m.at for m in records.milestones if m.kind.value == "regulator_reported"]
     assert parse_time("2026-11-20T11:10:00+08:00") in reported
+    services.corrections.correct(incident.id, "fulfilment", f.id, "filed for another incident", "王安全")
+    records = records_from_assessment(services, [incident])[incident.id]
+    assert next(o for o in records.outcomes if o.obligation_id == "cac-initial-report").met_at is None
