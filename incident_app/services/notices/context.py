@@ -45,11 +45,12 @@ LIST_ELEMENTS = {"possible_harm": "harms", "self_protection": "advice", "remedie
 
 @dataclass(frozen=True)
 class ReportInfo:
-    """What a regulator report needs beyond the facts: the notices planned and, for a
-    supplementary report, the earlier report it supplements."""
+    """What a regulator report needs beyond the facts: the notices planned and, for the
+    supplementary and summary reports, when the initial report was filed — the time recorded with
+    its fulfilment (never the approval time: approving a text is not filing it)."""
 
     planned: tuple[NoticeKind, ...] = ()
-    previous_approved_at: datetime | None = None
+    initial_filed_at: datetime | None = None
     changes: tuple[FactChange, ...] = ()
     # When the notices are prepared: a GDPR Art. 33 notification made more than 72 h after
     # awareness must give the reasons for the delay. None: the snapshot's as_of.
@@ -222,7 +223,7 @@ class NoticeContextBuilder:
     def _report(self, lang: str, ctx: Mapping[str, Any]) -> dict[str, Any]:
         planned = set(self.report.planned)
         exemption = next((d for d in self.data.get("decisions", []) if d["kind"] == "exempt_individual_notice"), None)
-        previous = self.report.previous_approved_at
+        filed = self.report.initial_filed_at
         operator = self.data["profile"].get("operator_type", "ordinary")
         to = pick(REPORT_ADDRESSEES.get(operator, REPORT_ADDRESSEES["ordinary"]), lang)
         return {
@@ -234,7 +235,8 @@ class NoticeContextBuilder:
             "notify_individuals": NoticeKind.INDIVIDUAL in planned, "notify_guardians": NoticeKind.GUARDIAN in planned,
             "public_announcement": NoticeKind.PUBLIC_ANNOUNCEMENT in planned,
             "exemption_rationale": exemption["rationale"] if exemption else "",
-            "previous_date": format_time(previous.isoformat(), lang) if previous else "",
+            "previous_date": format_time(filed.isoformat(), lang) if filed else "",
+            "filing_recorded": filed is not None,
             "pending": self._pending(ctx),
         }
 

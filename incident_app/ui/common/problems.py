@@ -19,6 +19,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^is required when status is done", "wizard.problem.required_done_at"),
     (r"^is required", "wizard.problem.required"),
     (r"^lies in the future", "wizard.problem.future"),
+    (r"is in the future; give the time", "wizard.problem.future"),
+    (r"^say how it was done \(a reference or a note\)", "fulfil.problem.other_needs_reference"),
     (r"^is after discovered_at", "wizard.problem.occurred_after_discovered"),
     (r"^is before occurred_at", "wizard.problem.until_before_occurred"),
     (r"^is before discovered_at", "wizard.problem.aware_before_discovered"),
