@@ -174,7 +174,8 @@ def test_an_existing_database_upgrades_to_the_in_doubt_ledger(
         raw.execute("DELETE FROM _migrations WHERE number = 11")
         raw.execute("INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address,"
                     " message_id, state, attempts, in_doubt, queued_at, updated_at) VALUES"
-                    " (?, 'k1', 'n', '1', 'a@example.test', '<m1@x>', 'deferred', 1, 1, ?, ?)", [incident.id, STAMP, STAMP])
+                    " (?, 'k1', 'n', '1', 'a@example.test', '<m1@x>', 'deferred', 1, 1, ?, ?)",
+                    [incident.id, STAMP, STAMP])
     services = open_services(path)
     try:
         (row,) = services.mail.page(incident.id)
