@@ -268,7 +268,7 @@ async def send_single(settings: SmtpSettings, password: str | None, job: Job) ->
     try:
         await conn.ensure()
         return await conn.deliver(job)
-    except ConnectFailure as exc:
+    except (ConnectFailure, SessionBroken) as exc:
         raise SendAborted(str(exc)) from None
     finally:
         await conn.close()

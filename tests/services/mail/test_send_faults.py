@@ -25,6 +25,7 @@ from smtp_sink import Sink, SinkSMTP, password_authenticator, smtp_settings, sta
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.mail.sending import DEFAULT_DATA_TIMEOUT_S, SendState, SmtpSettings, TlsMode
 from incident_app.services.container import Services, open_services
+from incident_app.services.mail import SendAborted
 from incident_app.services.mail.sources import SyntheticMessageSource
 
 COUNT = 12
@@ -198,3 +199,15 @@ def raw_sqlite() -> Callable[[Path], Any]:
             self.conn.close()
 
     return _Conn
+
+
+@pytest.mark.parametrize(("server", "words"), [
+    (RefusesEhlo, "554 5.7.1"), (ClosesAfterEhlo, "closed the connection"), (GarbageAfterEhlo, "not an SMTP reply"),
+])
+def test_a_test_send_to_a_relay_refusing_the_session_says_why(
+    services: Services, incident_id: int, server: type[SinkSMTP], words: str
+) -> None:
+    with misbehaving(server) as sink, pytest.raises(SendAborted, match=words):
+        services.mail.send_test(incident_id, SyntheticMessageSource(3), smtp_settings(sink.port),
+                                None, "officer@example.test")
+    assert services.mail.count(incident_id) == 0
