@@ -57,10 +57,12 @@ class ClosesAfterEhlo(SinkSMTP):
 
 
 class AuthRequiredAtRcpt(SinkSMTP):
-    """Takes MAIL, then answers every RCPT '530 5.7.0 Authentication required' (Exchange-like)."""
+    """Takes MAIL, then answers every RCPT '530 5.7.0 Authentication required', echoing the
+    recipient upper-cased (Exchange-like)."""
 
     async def smtp_RCPT(self, arg: str | None) -> None:
-        await self.push("530 5.7.0 Authentication required")
+        address = (arg or "").partition("<")[2].partition(">")[0]
+        await self.push(f"530 5.7.0 Authentication required to send to <{address.upper()}>")
 
 
 class SlowAfterData(Sink):

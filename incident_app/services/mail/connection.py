@@ -10,7 +10,16 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
-from incident_app.domain.mail.sending import SendState, SmtpSettings, TlsMode, classify_reply, is_session_reply
+from incident_app.domain.mail.sending import (
+    SendState,
+    SmtpSettings,
+    TlsMode,
+    classify_reply,
+    is_session_reply,
+    mask_email,
+    mask_phone_in_text,
+    scrub_contacts,
+)
 
 
 @dataclass(frozen=True)
@@ -190,7 +199,7 @@ class SmtpConnection:
         where = f"{s.host}:{s.port}"
         if exc.code in (530, 534, 535, 538):
             hint = "check the login and password" if s.user else "the relay requires a login (--user)"
-            raise SendAborted(f"the relay {where} refused the session at {command}: {exc.code} {exc.message}; {hint}")
+            raise SendAborted(f"the relay {where} refused the session at {command}: {_reply_text(exc)}; {hint}")
         raise SessionBroken(f"the relay {where} refused the session at {command}: {_reply_text(exc)}")
 
     async def _reset(self) -> None:
@@ -217,8 +226,10 @@ def _unknown(row_id: int, reason: str) -> Outcome:
 
 
 def _reply_text(exc: aiosmtplib.SMTPResponseException) -> str:
-    """The relay's reply as it came, shortened (a garbled reply can be long)."""
+    """The relay's reply, shortened (a garbled reply can be long) and with any address or phone
+    number it echoes masked: this text is shown on screen and in the run's summary."""
     text = f"{exc.code} {exc.message}" if exc.code > 0 else f"not an SMTP reply: {exc.message!r}"
+    text = scrub_contacts(text, mask_email, mask_phone_in_text)
     return text if len(text) <= 200 else text[:197] + "..."
 
 

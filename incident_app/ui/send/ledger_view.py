@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPush
 from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.domain.mail import LedgerEntry, SendState, mask_email
-from incident_app.domain.mail.sending import REQUEUEABLE_STATES
+from incident_app.domain.mail.sending import REQUEUEABLE_STATES, mask_phone_in_text, scrub_contacts
 from incident_app.ui.common import Index, TranslatedTableModel
 
 PAGE = 500
@@ -70,7 +70,7 @@ class LedgerModel(TranslatedTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_DETAIL:
-            return row.reason or row.last_reply
+            return _masked_detail(row)
         return None
 
     def _display(self, row: LedgerEntry, column: int) -> str:
@@ -81,12 +81,18 @@ class LedgerModel(TranslatedTableModel):
             self.COL_STATE: self._tr.t(f"send.state.{row.state.value}"),
             self.COL_ATTEMPTS: str(row.attempts),
             self.COL_DOUBT: self._tr.t("send.in_doubt_mark") if row.in_doubt else "",
-            self.COL_DETAIL: row.reason or row.last_reply,
+            self.COL_DETAIL: _masked_detail(row),
             self.COL_FALLBACK: self._tr.t(f"send.fallback.{row.fallback.value}") if row.fallback else "",
             self.COL_UPDATED: row.updated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
             self.COL_MESSAGE_ID: row.message_id,
         }
         return values[column]
+
+
+def _masked_detail(row: LedgerEntry) -> str:
+    """The relay's reply or the reason, with every address or phone number it echoes masked
+    (relays echo recipients in any letter case)."""
+    return scrub_contacts(row.reason or row.last_reply, mask_email, mask_phone_in_text)
 
 
 class LedgerView(QWidget):

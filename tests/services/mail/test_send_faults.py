@@ -54,6 +54,7 @@ def test_a_relay_that_refuses_the_session_aborts_and_leaves_every_row_queued(
     with misbehaving(server) as sink:
         summary = services.mail.send(incident_id, SyntheticMessageSource(COUNT), smtp_settings(sink.port))
     assert summary.outcome == "aborted" and words in summary.run.aborted, summary.run.aborted
+    assert "P000001@" not in summary.run.aborted.upper()  # an echoed recipient is masked on screen
     assert summary.run.failed == 0 and sink.count() == 0
     assert_untouched(services, incident_id)
     finished = services.audit.timeline(incident_id)[0]

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from misbehaving_smtp import RefusesEhlo, misbehaving
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from incident_app.domain.mail.ledger import AttemptResult, LedgerDraft, SendRun
 from incident_app.domain.mail.sending import FallbackChannel, SendState
 from incident_app.services.container import open_services
+from incident_app.ui.send.ledger_view import LedgerModel
 from tests.ui.send.test_ledger_view import make_view
 from tests.ui.send.test_send_dialog import fill_relay, make_dialog
 
@@ -103,3 +105,22 @@ def test_rows_a_killed_run_left_in_sending_are_reported_when_the_dialog_opens(qt
     dialog = make_dialog(qtbot, db, lang="en")
     assert dialog.left_in_flight.isVisibleTo(dialog)
     assert "3 notices were being sent" in dialog.left_in_flight.text()
+
+
+def test_the_ledger_table_masks_addresses_the_relay_echoed(qtbot: QtBot, db: Path) -> None:
+    services = open_services(db)
+    store, now = services.ctx.store, services.ctx.now()
+    with store.transaction():
+        store.send_ledger.enqueue([LedgerDraft(1, "person:1", "individual_email", "v1", "zhang.san@example.net",
+                                               "zh-CN", "<bd.1@example.test>")], now=now)
+        (row,) = store.send_ledger.page(1)
+        store.send_ledger.claim([(row.id, "zhang.san@example.net")], run_id="r", now=now)
+        store.send_ledger.record([AttemptResult(row.id, SendState.FAILED, 550,
+                                                "550 5.1.1 <ZHANG.SAN@EXAMPLE.NET> unknown; call 13800138000",
+                                                "")], now=now)
+    services.close()
+    view = make_view(qtbot, db, "en")
+    view.refresh()
+    index = view.model.index(0, LedgerModel.COL_DETAIL)
+    for text in (index.data(), index.data(Qt.ItemDataRole.ToolTipRole)):
+        assert "<Z***N@EXAMPLE.NET>" in text and "ZHANG.SAN" not in text and "13800138000" not in text
