@@ -212,3 +212,23 @@ def test_a_test_send_to_a_relay_refusing_the_session_says_why(
         services.mail.send_test(incident_id, SyntheticMessageSource(3), smtp_settings(sink.port),
                                 None, "officer@example.test")
     assert services.mail.count(incident_id) == 0
+
+
+def _drop_p2(stage: str, address: str, before: int) -> str | None:
+    return "drop" if stage == "drop" and address.startswith("p000002") else None
+
+
+def test_a_connection_dropped_after_the_body_twice_leaves_the_row_in_doubt(
+    services: Services, incident_id: int
+) -> None:
+    sink = Sink(rule=_drop_p2)
+    controller = start_sink(sink)
+    try:
+        summary = services.mail.send(incident_id, SyntheticMessageSource(4), smtp_settings(controller.port))
+    finally:
+        controller.stop()
+    rows = {r.to_address[:7]: r for r in services.mail.page(incident_id)}
+    dropped = rows.pop("p000002")
+    assert dropped.state == SendState.IN_DOUBT and dropped.attempts == 2 and dropped.in_doubt == 2
+    assert "connection lost after the message was sent" in dropped.reason and dropped.fallback is None
+    assert all(r.state == SendState.SENT for r in rows.values()) and summary.run.failed == 0
