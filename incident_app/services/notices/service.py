@@ -156,14 +156,17 @@ class NoticeService:
         who = (approver or self._ctx.actor).strip()
         if not who:
             raise ValidationError.single("approver", "name the person who approves")
-        notice_set = self.prepare(incident_id, obligations=obligations, grade=grade,
-                                  kinds=[kind] if kind else None)
-        chosen = notice_set.of_kind(kind)
-        if not chosen:
-            what = kind.value if kind else "any"
-            raise ValidationError.single("notice", f"no {what} notice is planned for this incident")
-        _refuse_incomplete(chosen)
-        return self._record_approvals(incident_id, who, [n for n in chosen if n.approval is None])
+        # One transaction: a refusal rolls back the versions ``prepare`` stored on the way, so a
+        # refused approval leaves the database exactly as it was ("nothing was saved" is true).
+        with self._ctx.store.transaction():
+            notice_set = self.prepare(incident_id, obligations=obligations, grade=grade,
+                                      kinds=[kind] if kind else None)
+            chosen = notice_set.of_kind(kind)
+            if not chosen:
+                what = kind.value if kind else "any"
+                raise ValidationError.single("notice", f"no {what} notice is planned for this incident")
+            _refuse_incomplete(chosen)
+            return self._record_approvals(incident_id, who, [n for n in chosen if n.approval is None])
 
     def _record_approvals(self, incident_id: int, who: str, states: Sequence[NoticeState]) -> list[NoticeApproval]:
         store, now = self._ctx.store, self._ctx.now()
