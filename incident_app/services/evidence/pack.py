@@ -37,7 +37,7 @@ from incident_app.services.evidence.notices import notices_section
 from incident_app.services.evidence.records import assessment_section, people_section, send_ledger_section
 from incident_app.services.incidents import incident_report
 from incident_app.services.notices import PdfWriter
-from incident_app.services.private_files import private_output
+from incident_app.services.private_files import StagedOutputs
 
 PACK_FORMAT = "breach-desk-evidence/1"
 
@@ -205,10 +205,16 @@ def build_evidence_pack(
     manifest = _manifest(req, entries, sections)
     entries.append(entry_for(MANIFEST_JSON, manifest))
     sums = sha256sum_text(entries).encode("utf-8")
-    with private_output(out) as (handle, target), zipfile.ZipFile(handle, "w") as archive:
-        for name, content in [*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)]:
-            archive.writestr(_zip_info(name, req.generated_at), content)
     digest = entry_for(MANIFEST_SHA256, sums).sha256
-    record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries), unmasked=unmask,
-                  incident_id=incident_id, details={"manifest_sha256": digest})
+    staged = StagedOutputs()  # the pack takes its name only after its export is logged
+    try:
+        with staged.output(out) as (handle, target), zipfile.ZipFile(handle, "w") as archive:
+            for name, content in [*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)]:
+                archive.writestr(_zip_info(name, req.generated_at), content)
+        record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries), unmasked=unmask,
+                      incident_id=incident_id, details={"manifest_sha256": digest})
+        staged.publish()
+    except BaseException:
+        staged.discard()
+        raise
     return EvidencePack(str(target), tuple(entries), digest)

@@ -243,15 +243,22 @@ class NoticeService:
         personal = self._recipient_source(incident_id, recipients)
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
                                   pdf_writer, personal)
-        result = exporter.export(formats)
-        with self._ctx.store.transaction():
-            self._ctx.record("notice.exported", "incident", incident_id, {
-                "formats": list(formats), "langs": list(langs), "files": len(result.files),
-                "snapshot_sha256": notice_set.snapshot.sha256}, incident_id)
-            # Per-recipient e-mails and letters carry names and addresses: an unmasked export.
-            record_export(self._ctx, what="notices", where=str(out_dir.resolve()), count=len(result.files),
-                          unmasked=personal is not None and bool({"eml", "pdf"} & set(formats)),
-                          incident_id=incident_id)
+        try:
+            result = exporter.export(formats)
+            # Logged before the files take their final names: a kill after this point leaves the
+            # event and some files; before it, only temporary ".part" files and no event.
+            with self._ctx.store.transaction():
+                self._ctx.record("notice.exported", "incident", incident_id, {
+                    "formats": list(formats), "langs": list(langs), "files": len(result.files),
+                    "snapshot_sha256": notice_set.snapshot.sha256}, incident_id)
+                # Per-recipient e-mails and letters carry names and addresses: an unmasked export.
+                record_export(self._ctx, what="notices", where=str(out_dir.resolve()), count=len(result.files),
+                              unmasked=personal is not None and bool({"eml", "pdf"} & set(formats)),
+                              incident_id=incident_id)
+            exporter.staged.publish()
+        except BaseException:
+            exporter.staged.discard()  # a full disk or any failure: no partial export stays behind
+            raise
         return notice_set, result
 
     def _recipient_source(self, incident_id: int,
