@@ -11,6 +11,7 @@ the people counts; a new kind of evidence is one more function there."""
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -208,9 +209,8 @@ def build_evidence_pack(
     digest = entry_for(MANIFEST_SHA256, sums).sha256
     staged = StagedOutputs()  # the pack takes its name only after its export is logged
     try:
-        with staged.output(out) as (handle, target), zipfile.ZipFile(handle, "w") as archive:
-            for name, content in [*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)]:
-                archive.writestr(_zip_info(name, req.generated_at), content)
+        target = staged.write(out, _zip_bytes([*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)],
+                                              req.generated_at))
         record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries), unmasked=unmask,
                       incident_id=incident_id, details={"manifest_sha256": digest})
         staged.publish()
@@ -218,3 +218,13 @@ def build_evidence_pack(
         staged.discard()
         raise
     return EvidencePack(str(target), tuple(entries), digest)
+
+
+def _zip_bytes(files: list[tuple[str, bytes]], generated_at: datetime) -> bytes:
+    """The archive in memory (its parts are in memory already): a full disk then fails one plain
+    write, not the zip library's close half-way through its directory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files:
+            archive.writestr(_zip_info(name, generated_at), content)
+    return buffer.getvalue()

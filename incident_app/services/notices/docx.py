@@ -3,6 +3,7 @@ identifiable sections of the HTML it is made from. A drill notice says so in eve
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,7 +27,9 @@ def write_docx(html: str, out: BinaryIO, *, drill_banner: str = "") -> None:
         _red(header.add_run(drill_banner))
     for block in html_blocks(html):
         _add(document, block)
-    document.save(out)
+    buffer = io.BytesIO()  # a full disk then fails one plain write, not the zip library's close
+    document.save(buffer)
+    out.write(buffer.getvalue())
 
 
 def _set_fonts(document: object) -> None:
