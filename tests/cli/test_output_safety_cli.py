@@ -64,3 +64,15 @@ def test_notices_refuse_a_planted_sub_folder_link(capsys: pytest.CaptureFixture[
     code, _, err = cli(capsys, db, "notices", "1", "--out", str(out), "--format", "html")
     assert code == 1 and "is a link or a file, not a folder the tool made" in err
     assert files_under(elsewhere) == []
+
+
+def test_a_full_disk_during_a_dry_run_leaves_no_emails(capsys: pytest.CaptureFixture[str], db: Path,
+                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_app.services.mail.sources import ENV_SOURCE, ENV_SYNTHETIC_COUNT
+
+    monkeypatch.setenv(ENV_SOURCE, "incident_app.services.mail.sources:synthetic_source_from_env")
+    monkeypatch.setenv(ENV_SYNTHETIC_COUNT, "300")
+    with small_disk(tmp_path / "disk", "64k") as disk:
+        code, _, err = cli(capsys, db, "send", "1", "--dry-run", str(disk / "eml"), "--from", "privacy@example.test")
+        assert code == 1 and "the disk is full" in err
+        assert files_under(disk) == []
