@@ -30,6 +30,7 @@ from incident_app.domain.notices import (
     required_elements,
 )
 from incident_app.domain.proof import Event
+from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
 from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
@@ -205,6 +206,8 @@ class NoticeService:
         """The officer's own wording for one element (empty text returns to the generated one)."""
         problems = [] if element in ELEMENT_IDS else [FieldProblem("element", f"unknown element '{element}'")]
         problems += [] if lang in LANGUAGES else [FieldProblem("lang", f"choose one of {', '.join(LANGUAGES)}")]
+        problem = text_problem(text, PROSE_MAX)
+        problems += [FieldProblem("text", problem)] if problem else []
         if problems:
             raise ValidationError(problems)
         store = self._ctx.store
