@@ -205,7 +205,9 @@ class _Reader:
         except ValueError as exc:
             self.fail(key, str(exc))
             return None
-        if moment.year < EARLIEST_YEAR and not self.stored:
+        if moment.year < EARLIEST_YEAR:
+            if self.stored:  # saved by an older version: an optional time reads as "not known"
+                return moment if key == "discovered_at" else None
             self.fail(key, f"year {moment.year} is before {EARLIEST_YEAR}; check the date")
             return None
         return moment
@@ -223,7 +225,7 @@ class _Reader:
         if value < 0:
             self.fail(key, f"cannot be negative (got {value})")
             return 0
-        if value > ABSURD_NUMBER:
+        if value > ABSURD_NUMBER and not self.stored:
             self.fail(key, f"{value} is absurd (more than 10^12); check the number")
             return 0
         return value
@@ -236,12 +238,14 @@ class _Reader:
             self.fail(key, f"must be a number, got {value!r}")
             return 0.0
         if not math.isfinite(value):
+            if self.stored:  # saved by an older version: NaN/Infinity is read as "not known"
+                return 0.0
             self.fail(key, f"must be a finite number, got {value!r}")
             return 0.0
         if value < 0:
             self.fail(key, f"cannot be negative (got {value})")
             return 0.0
-        if value > ABSURD_NUMBER:
+        if value > ABSURD_NUMBER and not self.stored:
             self.fail(key, f"{value:.0f} is absurd (more than 10^12); check the number")
             return 0.0
         return float(value)

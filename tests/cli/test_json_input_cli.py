@@ -104,3 +104,25 @@ def test_remediation_and_decide_name_the_row(capsys: pytest.CaptureFixture[str],
     assert code == 2 and "rationale: contains an invisible control character (U+0007" in err
     code, out, _ = cli(capsys, "show", "1", "--db", str(db))
     assert code == 0 and json.loads(out)
+
+
+def test_facts_stored_by_an_older_version_still_load(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                     intake: dict[str, object]) -> None:
+    """Before the checks, NaN, year 1 and control characters could be saved; such rows must stay
+    readable (NaN is read as "not known") and `show` must print valid JSON."""
+    db = tmp_path / "db.sqlite3"
+    assert cli(capsys, "new", "--json", write(tmp_path, json.dumps(intake)), "--db", str(db))[0] == 0
+    connection = sqlite3.connect(db)
+    facts = json.loads(connection.execute("SELECT facts FROM incidents").fetchone()[0])
+    facts |= {"economic_loss_cny": float("nan"), "occurred_at": "0001-01-01T00:00:00+08:00",
+              "title": "旧\x1b事件", "affected_records": 10**13}
+    connection.execute("UPDATE incidents SET facts = ?", [json.dumps(facts)])
+    connection.commit()
+    connection.close()
+    code, out, err = cli(capsys, "show", "1", "--db", str(db))
+    assert code == 0, err
+    shown = json.loads(out)  # strict JSON: NaN would not parse with parse_constant refusing it
+    assert "NaN" not in out and "\x1b" not in out
+    assert shown["facts"]["economic_loss_cny"] == 0 and shown["facts"]["occurred_at"] is None
+    code, _, err = cli(capsys, "notices", "1", "--out", str(tmp_path / "out"), "--format", "html", "--db", str(db))
+    assert code == 0, err  # year 1 used to overflow the notice's time formatting
