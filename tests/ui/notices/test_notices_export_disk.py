@@ -7,7 +7,7 @@ from pathlib import Path
 
 from incident_app.ui.notices.tab import NoticesTab
 from tests.small_disk import files_under, small_disk
-from tests.ui.notices.test_notices_tab import tab as tab  # noqa: F401 - the fixture
+from tests.ui.notices.test_notices_tab import tab as tab  # the fixture
 
 
 def test_a_full_disk_shows_a_plain_message_and_leaves_nothing(tab: NoticesTab, tmp_path: Path) -> None:
