@@ -131,3 +131,33 @@ def test_a_full_disk_during_the_evidence_pack_and_register(svc: Services, tmp_pa
             export_register(svc, disk / "register.xlsx", "xlsx")
         assert files_under(disk) == ["filler"]
     assert export_kinds(svc) == []
+
+
+class _FailingPdfWriter:
+    """A real writer that fails half-way: it writes the start of a PDF, then raises."""
+
+    def write_pdf(self, html_pages, path: Path, *, watermark: str = "") -> int:  # type: ignore[no-untyped-def]
+        path.write_bytes(b"%PDF-1.4\n% half a document")
+        raise RuntimeError("the writer broke half-way")
+
+
+def test_a_writer_failing_half_way_leaves_no_file_under_a_final_name(svc: Services, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="half-way"):
+        svc.notices.export(1, out, ["html", "txt", "docx", "pdf"], pdf_writer=_FailingPdfWriter())
+    assert files_under(out) == []  # the html/txt/docx staged before the failure are gone too
+    assert "notice.exported" not in [e.type for e in svc.audit.timeline(1)]
+
+
+def test_the_import_report_on_a_full_disk_is_removed(tmp_path: Path) -> None:
+    from incident_app.services.people.importer import ReportWriter
+
+    with small_disk(tmp_path / "disk", "16k") as disk:
+        report = ReportWriter(disk / "report.csv")
+        with pytest.raises(OSError) as exc:
+            for row in range(5_000):
+                report.add(row, "email", "x" * 40, "a reason long enough to fill the disk quickly")
+            report.close()
+        report.discard()
+        assert exc.value.errno == errno.ENOSPC
+        assert files_under(disk) == []
