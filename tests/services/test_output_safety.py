@@ -154,10 +154,14 @@ def test_the_import_report_on_a_full_disk_is_removed(tmp_path: Path) -> None:
 
     with small_disk(tmp_path / "disk", "16k") as disk:
         report = ReportWriter(disk / "report.csv")
-        with pytest.raises(OSError) as exc:
+
+        def fill_and_close() -> None:
             for row in range(5_000):
                 report.add(row, "email", "x" * 40, "a reason long enough to fill the disk quickly")
             report.close()
+
+        with pytest.raises(OSError) as exc:
+            fill_and_close()
         report.discard()
         assert exc.value.errno == errno.ENOSPC
         assert files_under(disk) == []
