@@ -8,6 +8,7 @@ than one file per letter."""
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -71,6 +72,8 @@ class QtPdfWriter:
         scale = RESOLUTION / LAYOUT_DPI
         size = QSizeF(rect.width() / scale, rect.height() / scale)
         painter = QPainter(writer)
+        if not painter.isActive():
+            raise OSError(errno.EIO, f"cannot write the PDF file {path.name}")
         painter.scale(scale, scale)
         pages = 0
         try:
@@ -78,6 +81,7 @@ class QtPdfWriter:
                 pages = self._draw_document(writer, painter, html, size, pages, watermark)
         finally:
             painter.end()
+        _check_complete(path)
         return pages
 
     def _draw_document(self, writer: QPdfWriter, painter: QPainter, html: str, size: QSizeF, pages: int,
@@ -114,3 +118,16 @@ class QtPdfWriter:
         painter.setBrush(QColor(190, 0, 0, 50))
         painter.drawPath(path)
         painter.restore()
+
+
+def _check_complete(path: Path) -> None:
+    """Qt reports no write error (a full disk included): a PDF that does not end with its
+    %%EOF trailer was cut short, and must not be renamed into place."""
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 32))
+        tail = handle.read()
+    if b"%%EOF" not in tail:
+        raise OSError(errno.ENOSPC, f"the PDF file {path.name} could not be written completely "
+                                    "(is the disk full?)")

@@ -6,6 +6,7 @@ that adds its parser and sets ``handler(args, services) -> int``."""
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import pkgutil
 import sqlite3
@@ -18,6 +19,7 @@ from incident_app.cli.output import CliError
 from incident_app.cli.passphrase import resolve_connect_hook
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.services.container import Services, open_services
+from incident_app.services.private_files import UnsafeOutputError
 from incident_app.storage.database import default_db_path
 from incident_app.storage.store import ConnectHook
 
@@ -89,6 +91,10 @@ def run(argv: Sequence[str]) -> int:
         return _fail(str(exc), exc.exit_code)
     except sqlite3.OperationalError as exc:
         return _fail(f"database error ({exc}); if another program holds the file, close it and retry", 1)
+    except UnsafeOutputError as exc:
+        return _fail(str(exc), 1)
+    except OSError as exc:
+        return _fail(_os_error_message(exc), 1)
     finally:
         services.close()
 
@@ -100,6 +106,17 @@ def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
         raise CliError(f"cannot open database {db_path}: {exc}", 1) from None
     except PermissionError as exc:
         raise CliError(f"cannot open database {db_path}: {exc.strerror}", 1) from None
+
+
+def _os_error_message(exc: OSError) -> str:
+    """A file-system failure in plain words (never a traceback)."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"the disk is full{where}; free some space and run the command again. "
+                "Nothing was left half-written under a final file name.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"not allowed to write{where}; choose a folder you can write to"
+    return f"could not read or write a file{where}: {exc.strerror or exc}"
 
 
 def _fail(message: str, code: int) -> int:

@@ -3,6 +3,7 @@ the field and the problem."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -11,6 +12,7 @@ from typing import Any
 
 from incident_app.domain.clock import parse_time, to_iso, utc_now
 from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.text import LINE_MAX, NAME_MAX, PROSE_MAX, clean_text, strings_problem, text_problem
 
 
 class BreachType(StrEnum):
@@ -81,6 +83,13 @@ RANSOM_KEYS: tuple[str, ...] = ("amount_cny", "method", "date")
 REQUIRED_KEYS: tuple[str, ...] = ("title", "discovered_at")
 # Clock skew tolerance: a time a few minutes in the future is a typo-free "now", not an error.
 FUTURE_TOLERANCE = timedelta(minutes=10)
+# Counts and amounts above this are typos or attacks (10^12 people, records or yuan), not facts;
+# "Infinity" would otherwise grade an incident 特别重大.
+ABSURD_NUMBER = 10**12
+# Personal-data incidents before this year are not what the tool handles: year 1 is a typo.
+EARLIEST_YEAR = 1990
+# The end of an incident period may lie a little ahead (still going on), never years ahead.
+UNTIL_TOLERANCE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -181,22 +190,27 @@ def _jsonable(value: Any) -> Any:
 class _Reader:
     """Collects every problem of one intake mapping instead of stopping at the first."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], *, stored: bool = False) -> None:
         self.data = data
         self.problems: list[FieldProblem] = []
+        # Facts stored before a rule existed are cleaned, not refused: they must stay readable.
+        self.stored = stored
 
     def fail(self, key: str, message: str) -> None:
         self.problems.append(FieldProblem(key, message))
 
-    def text(self, key: str, *, max_len: int = 10_000) -> str:
+    def text(self, key: str, *, max_len: int = PROSE_MAX) -> str:
         value = self.data.get(key, "")
         if value is None:
             return ""
         if not isinstance(value, str):
             self.fail(key, f"must be text, got {type(value).__name__}")
             return ""
-        if len(value) > max_len:
-            self.fail(key, f"is {len(value)} characters; keep it under {max_len}")
+        if self.stored:
+            return clean_text(value).strip()
+        problem = text_problem(value, max_len)
+        if problem:
+            self.fail(key, problem)
         return value.strip()
 
     def time(self, key: str) -> datetime | None:
@@ -207,10 +221,16 @@ class _Reader:
             self.fail(key, "must be an ISO 8601 time string, e.g. 2026-11-20T09:30:00+08:00")
             return None
         try:
-            return parse_time(value)
+            moment = parse_time(value)
         except ValueError as exc:
             self.fail(key, str(exc))
             return None
+        if moment.year < EARLIEST_YEAR:
+            if self.stored:  # saved by an older version: an optional time reads as "not known"
+                return moment if key == "discovered_at" else None
+            self.fail(key, f"year {moment.year} is before {EARLIEST_YEAR}; check the date")
+            return None
+        return moment
 
     def count(self, key: str) -> int:
         value = self.data.get(key, 0)
@@ -225,6 +245,9 @@ class _Reader:
         if value < 0:
             self.fail(key, f"cannot be negative (got {value})")
             return 0
+        if value > ABSURD_NUMBER and not self.stored:
+            self.fail(key, f"{value} is absurd (more than 10^12); check the number")
+            return 0
         return value
 
     def number(self, key: str) -> float:
@@ -234,8 +257,16 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(key, f"must be a number, got {value!r}")
             return 0.0
+        if not math.isfinite(value):
+            if self.stored:  # saved by an older version: NaN/Infinity is read as "not known"
+                return 0.0
+            self.fail(key, f"must be a finite number, got {value!r}")
+            return 0.0
         if value < 0:
             self.fail(key, f"cannot be negative (got {value})")
+            return 0.0
+        if value > ABSURD_NUMBER and not self.stored:
+            self.fail(key, f"{value:.0f} is absurd (more than 10^12); check the number")
             return 0.0
         return float(value)
 
@@ -266,6 +297,13 @@ class _Reader:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(key, "must be a list of strings")
             return ()
+        if self.stored:
+            value = [clean_text(v) for v in value]
+        else:
+            problem = strings_problem(value)
+            if problem:
+                self.fail(key, problem)
+                return ()
         return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
 
 
@@ -274,15 +312,17 @@ def parse_intake(
     known_data_types: Collection[str] | None = None,
     *,
     now: datetime | None = None,
+    stored: bool = False,
 ) -> IntakeFacts:
     """Validate an intake mapping and build :class:`IntakeFacts`.
 
     Raises :class:`ValidationError` listing every field at fault. ``known_data_types`` (catalog
-    ids) is checked when given; ``now`` bounds how far in the future a time may lie.
+    ids) is checked when given; ``now`` bounds how far in the future a time may lie. ``stored``
+    reads facts saved earlier: text is cleaned of forbidden characters instead of refused.
     """
     if not isinstance(data, Mapping):
         raise ValidationError.single("(file)", "must be a JSON object with the intake keys")
-    reader = _Reader(data)
+    reader = _Reader(data, stored=stored)
     _check_keys(data, reader)
     facts = _read_fields(reader)
     _check_data_types(facts.data_types, known_data_types, reader)
@@ -306,15 +346,15 @@ def _read_fields(r: _Reader) -> IntakeFacts:
     breach_types = _breach_types(r)
     discovered = r.time("discovered_at")
     return IntakeFacts(
-        title=r.text("title", max_len=200),
+        title=r.text("title", max_len=NAME_MAX),
         summary=r.text("summary"),
         occurred_at=r.time("occurred_at"),
         occurred_until=r.time("occurred_until"),
         # A placeholder keeps construction going so that every other problem is still reported.
         discovered_at=discovered or datetime.fromtimestamp(0).astimezone(),
         aware_at=r.time("aware_at"),
-        discovered_by=r.text("discovered_by", max_len=200),
-        location=r.text("location", max_len=500),
+        discovered_by=r.text("discovered_by", max_len=NAME_MAX),
+        location=r.text("location", max_len=LINE_MAX),
         systems=r.strings("systems"),
         breach_types=breach_types,
         likelihood=r.choice("likelihood", Likelihood, Likelihood.ACTUAL),
@@ -407,6 +447,8 @@ def _check_consistency(f: IntakeFacts, r: _Reader, now: datetime) -> None:
             r.fail(key, "lies in the future; check the date and the time zone")
     if f.ransom is not None and f.cause != Cause.MALWARE:
         r.fail("ransom", "is only for ransomware: set cause to malware, or remove ransom")
+    if f.occurred_until and f.occurred_until > now + UNTIL_TOLERANCE:
+        r.fail("occurred_until", "lies in the future; check the date and the time zone")
     if f.affected_minors > f.affected_people and f.affected_people:
         r.fail("affected_minors", "exceeds affected_people; minors are counted within the people")
     if not f.title:

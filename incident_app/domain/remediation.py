@@ -11,6 +11,7 @@ from typing import Any
 
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.text import NAME_MAX, PROSE_MAX, text_problem
 
 
 class ActionStatus(StrEnum):
@@ -143,7 +144,7 @@ def _action(raw: Any, row: int, problems: list[FieldProblem]) -> ActionDraft:
         return ActionDraft("", ActionKind.OTHER, ActionStatus.PLANNED, "", None, None)
     problems += [FieldProblem(f"actions.{k}", "unknown key; allowed: " + ", ".join(ACTION_KEYS), row)
                  for k in raw if k not in ACTION_KEYS]
-    description = str(raw.get("description") or "").strip()
+    description = _text(raw.get("description"), "actions.description", row, problems, PROSE_MAX)
     if not description:
         problems.append(FieldProblem("actions.description", "is required: say what is done", row))
     status = _enum(ActionStatus, raw.get("status"), ActionStatus.PLANNED, "actions.status", row, problems)
@@ -158,8 +159,9 @@ def _action(raw: Any, row: int, problems: list[FieldProblem]) -> ActionDraft:
                                                         f"{status.value}); for work in progress give started_at", row))
     if started and due and due < started:
         problems.append(FieldProblem("actions.due_at", "is before started_at", row))
-    return ActionDraft(description, kind, status, str(raw.get("owner") or "").strip(), due, done,
-                       str(raw.get("description_en") or "").strip(), started)
+    return ActionDraft(description, kind, status, _text(raw.get("owner"), "actions.owner", row, problems, NAME_MAX),
+                       due, done, _text(raw.get("description_en"), "actions.description_en", row, problems, PROSE_MAX),
+                       started)
 
 
 def _note(raw: Any, kind: NoteKind, row: int, problems: list[FieldProblem]) -> NoteDraft:
@@ -169,7 +171,18 @@ def _note(raw: Any, kind: NoteKind, row: int, problems: list[FieldProblem]) -> N
     if not isinstance(raw, Mapping) or not str(raw.get("zh") or raw.get("en") or "").strip():
         problems.append(FieldProblem(key, "each entry needs text: {\"zh\": …, \"en\": …}", row))
         return NoteDraft(kind, "", "")
-    return NoteDraft(kind, str(raw.get("zh") or "").strip(), str(raw.get("en") or "").strip())
+    return NoteDraft(kind, _text(raw.get("zh"), f"{key}.zh", row, problems, PROSE_MAX),
+                     _text(raw.get("en"), f"{key}.en", row, problems, PROSE_MAX))
+
+
+def _text(value: Any, field: str, row: int, problems: list[FieldProblem], max_len: int) -> str:
+    """A free-text value under the shared text rule (see domain/text.py); "" when refused."""
+    text = str(value or "")
+    problem = text_problem(text, max_len)
+    if problem:
+        problems.append(FieldProblem(field, problem, row))
+        return ""
+    return text.strip()
 
 
 def _enum(enum: type[StrEnum], value: Any, default: StrEnum, field: str, row: int,

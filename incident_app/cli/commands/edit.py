@@ -7,7 +7,8 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
-from incident_app.cli.output import print_json, read_json_file
+from incident_app.cli.json_input import read_json_file
+from incident_app.cli.output import print_json
 from incident_app.domain.errors import ValidationError
 from incident_app.services.container import Services
 

@@ -11,6 +11,7 @@ the people counts; a new kind of evidence is one more function there."""
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from incident_app.services.evidence.notices import notices_section
 from incident_app.services.evidence.records import assessment_section, people_section, send_ledger_section
 from incident_app.services.incidents import incident_report
 from incident_app.services.notices import PdfWriter
-from incident_app.services.private_files import private_output
+from incident_app.services.private_files import StagedOutputs
 
 PACK_FORMAT = "breach-desk-evidence/1"
 
@@ -235,10 +236,25 @@ def build_evidence_pack(
     manifest = _manifest(req, entries, sections)
     entries.append(entry_for(MANIFEST_JSON, manifest))
     sums = sha256sum_text(entries).encode("utf-8")
-    with private_output(out) as (handle, target), zipfile.ZipFile(handle, "w") as archive:
-        for name, content in [*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)]:
-            archive.writestr(_zip_info(name, req.generated_at), content)
     digest = entry_for(MANIFEST_SHA256, sums).sha256
-    record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries), unmasked=unmask,
-                  incident_id=incident_id, details={"manifest_sha256": digest})
+    staged = StagedOutputs()  # the pack takes its name only after its export is logged
+    try:
+        target = staged.write(out, _zip_bytes([*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)],
+                                              req.generated_at))
+        record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries), unmasked=unmask,
+                      incident_id=incident_id, details={"manifest_sha256": digest})
+        staged.publish()
+    except BaseException:
+        staged.discard()
+        raise
     return EvidencePack(str(target), tuple(entries), digest)
+
+
+def _zip_bytes(files: list[tuple[str, bytes]], generated_at: datetime) -> bytes:
+    """The archive in memory (its parts are in memory already): a full disk then fails one plain
+    write, not the zip library's close half-way through its directory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files:
+            archive.writestr(_zip_info(name, generated_at), content)
+    return buffer.getvalue()

@@ -45,6 +45,7 @@ from incident_app.services.context import AppContext
 from incident_app.services.mail.connection import Job, SendAborted, send_single
 from incident_app.services.mail.run import PauseFlag, RunStats, SendPump, chunks
 from incident_app.services.mail.transport import run_in_own_thread
+from incident_app.services.private_files import StagedOutputs
 from incident_app.services.progress import Progress
 
 __all__ = ["DryRunResult", "MailService", "NotApproved", "PauseFlag", "PrepareResult", "RunStats", "SendAborted",
@@ -276,6 +277,23 @@ class MailService:
         self._ctx.store.incidents.get(incident_id)
         validate_smtp_settings(settings, needs_server=False)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        staged = StagedOutputs()  # every file waits under a temporary name until the export is logged
+        try:
+            written, blocked = self._stage_dry_run(incident_id, source, settings, folder, staged)
+            with self._ctx.store.transaction():
+                self._ctx.record("send.dry_run", "incident", incident_id,
+                                 {"written": written, "blocked": blocked}, incident_id)
+                # Each file is one real person's e-mail (name, address): an unmasked export.
+                record_export(self._ctx, what="personal_emails_dry_run", where=str(folder.resolve()),
+                              count=written, unmasked=written > 0, incident_id=incident_id)
+            staged.publish()
+        except BaseException:
+            staged.discard()  # a full disk or a failure half-way: no partial set of e-mails stays
+            raise
+        return DryRunResult(str(folder), written, blocked)
+
+    def _stage_dry_run(self, incident_id: int, source: MessageSource, settings: SmtpSettings, folder: Path,
+                       staged: StagedOutputs) -> tuple[int, int]:
         written, blocked_lines = 0, []
         sender, org, now = _sender(settings), settings.organisation_addresses(), self._ctx.now()
         for number, message in enumerate(source.preview_messages(incident_id), 1):
@@ -284,17 +302,11 @@ class MailService:
                 blocked_lines.append(f"{message.reference}: {'; '.join(problems)}")
                 continue
             data = build_message_bytes(message, sender, self._message_id(message, settings), now)
-            _write_private(folder / f"{number:06d}-{message.reference}.eml", data)
+            staged.write(folder / f"{number:06d}-{message.reference}.eml", data)
             written += 1
         if blocked_lines:
-            _write_private(folder / "blocked.txt", ("\n".join(blocked_lines) + "\n").encode("utf-8"))
-        with self._ctx.store.transaction():
-            self._ctx.record("send.dry_run", "incident", incident_id,
-                             {"written": written, "blocked": len(blocked_lines)}, incident_id)
-            # Each file is one real person's e-mail (name, address): an unmasked export.
-            record_export(self._ctx, what="personal_emails_dry_run", where=str(folder.resolve()), count=written,
-                          unmasked=written > 0, incident_id=incident_id)
-        return DryRunResult(str(folder), written, len(blocked_lines))
+            staged.write(folder / "blocked.txt", ("\n".join(blocked_lines) + "\n").encode("utf-8"))
+        return written, len(blocked_lines)
 
     def record_bounces(self, incident_id: int, message_ids: Sequence[str], source: MessageSource,
                        reason: str = "bounced after the relay accepted it") -> int:
@@ -400,9 +412,3 @@ def _check_test_address(to_address: str, settings: SmtpSettings) -> None:
 
 def _sender(settings: SmtpSettings) -> Sender:
     return Sender(settings.from_address, settings.from_name, settings.reply_to)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)

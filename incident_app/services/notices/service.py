@@ -32,6 +32,7 @@ from incident_app.domain.notices import (
     required_elements,
 )
 from incident_app.domain.proof import Event
+from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
 from incident_app.services.fulfilments import active_decisions
@@ -170,14 +171,17 @@ class NoticeService:
         who = (approver or self._ctx.actor).strip()
         if not who:
             raise ValidationError.single("approver", "name the person who approves")
-        notice_set = self.prepare(incident_id, obligations=obligations, grade=grade,
-                                  kinds=[kind] if kind else None)
-        chosen = notice_set.of_kind(kind)
-        if not chosen:
-            what = kind.value if kind else "any"
-            raise ValidationError.single("notice", f"no {what} notice is planned for this incident")
-        _refuse_incomplete(chosen)
-        return self._record_approvals(incident_id, who, [n for n in chosen if n.approval is None])
+        # One transaction: a refusal rolls back the versions ``prepare`` stored on the way, so a
+        # refused approval leaves the database exactly as it was ("nothing was saved" is true).
+        with self._ctx.store.transaction():
+            notice_set = self.prepare(incident_id, obligations=obligations, grade=grade,
+                                      kinds=[kind] if kind else None)
+            chosen = notice_set.of_kind(kind)
+            if not chosen:
+                what = kind.value if kind else "any"
+                raise ValidationError.single("notice", f"no {what} notice is planned for this incident")
+            _refuse_incomplete(chosen)
+            return self._record_approvals(incident_id, who, [n for n in chosen if n.approval is None])
 
     def _record_approvals(self, incident_id: int, who: str, states: Sequence[NoticeState]) -> list[NoticeApproval]:
         store, now = self._ctx.store, self._ctx.now()
@@ -216,6 +220,8 @@ class NoticeService:
         """The officer's own wording for one element (empty text returns to the generated one)."""
         problems = [] if element in ELEMENT_IDS else [FieldProblem("element", f"unknown element '{element}'")]
         problems += [] if lang in LANGUAGES else [FieldProblem("lang", f"choose one of {', '.join(LANGUAGES)}")]
+        problem = text_problem(text, PROSE_MAX)
+        problems += [FieldProblem("text", problem)] if problem else []
         if problems:
             raise ValidationError(problems)
         store = self._ctx.store
@@ -254,15 +260,22 @@ class NoticeService:
         personal = self._recipient_source(incident_id, recipients)
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
                                   pdf_writer, personal)
-        result = exporter.export(formats)
-        with self._ctx.store.transaction():
-            self._ctx.record("notice.exported", "incident", incident_id, {
-                "formats": list(formats), "langs": list(langs), "files": len(result.files),
-                "snapshot_sha256": notice_set.snapshot.sha256}, incident_id)
-            # Per-recipient e-mails and letters carry names and addresses: an unmasked export.
-            record_export(self._ctx, what="notices", where=str(out_dir.resolve()), count=len(result.files),
-                          unmasked=personal is not None and bool({"eml", "pdf"} & set(formats)),
-                          incident_id=incident_id)
+        try:
+            result = exporter.export(formats)
+            # Logged before the files take their final names: a kill after this point leaves the
+            # event and some files; before it, only temporary ".part" files and no event.
+            with self._ctx.store.transaction():
+                self._ctx.record("notice.exported", "incident", incident_id, {
+                    "formats": list(formats), "langs": list(langs), "files": len(result.files),
+                    "snapshot_sha256": notice_set.snapshot.sha256}, incident_id)
+                # Per-recipient e-mails and letters carry names and addresses: an unmasked export.
+                record_export(self._ctx, what="notices", where=str(out_dir.resolve()), count=len(result.files),
+                              unmasked=personal is not None and bool({"eml", "pdf"} & set(formats)),
+                              incident_id=incident_id)
+            exporter.staged.publish()
+        except BaseException:
+            exporter.staged.discard()  # a full disk or any failure: no partial export stays behind
+            raise
         return notice_set, result
 
     def _recipient_source(self, incident_id: int,

@@ -8,6 +8,7 @@ then phone); blank fields of the person are filled from it, data types are unite
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import heapq
@@ -44,6 +45,7 @@ from incident_app.services.people.rows import (
     mask_for,
     stated_age,
 )
+from incident_app.services.private_files import new_private_temp
 from incident_app.services.progress import Progress
 from incident_app.storage.people import PeopleRepository
 
@@ -73,9 +75,9 @@ class ReportWriter:
     HEADER = ("row", "field", "value", "reason")
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)
+        # Written under a temporary name beside the final one (never through a link planted at
+        # the predictable name) and renamed into place by :meth:`close`.
+        fd, self._temp, self.path = new_private_temp(path)
         self._file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._file)
         self._writer.writerow(self.HEADER)
@@ -86,11 +88,21 @@ class ReportWriter:
         self.lines += 1
 
     def close(self) -> None:
-        self._file.close()
+        """Finish the report: synced, then renamed to its final name."""
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            self._temp.replace(self.path)
+        except BaseException:
+            self.discard()
+            raise
 
     def discard(self) -> None:
-        self._file.close()
-        self.path.unlink(missing_ok=True)
+        """Remove the unfinished report."""
+        with contextlib.suppress(OSError):  # a full disk fails the last flush too; the file goes anyway
+            self._file.close()
+        self._temp.unlink(missing_ok=True)
 
 
 class Importer:

@@ -3,6 +3,7 @@ anything else is a bug and gets one dialog with the details."""
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Callable
 
@@ -35,7 +36,7 @@ class ErrorReporter:
             self._show_bug(exc, details)
 
     def _show_environment(self, exc: BaseException, retry: Callable[[], None] | None) -> None:
-        text = self.tr.t("error.environment", message=str(exc))
+        text = self.tr.t("error.environment", message=self._plain(exc))
         self.shown.append(text)
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr.t("error.title"), text, parent=self._parent)
         retry_button = box.addButton(self.tr.t("common.retry"), QMessageBox.ButtonRole.AcceptRole) if retry else None
@@ -45,6 +46,12 @@ class ErrorReporter:
         box.exec()
         if retry and box.clickedButton() is retry_button:
             retry()
+
+    def _plain(self, exc: BaseException) -> str:
+        """A full disk in words (exports remove their partial files, services/private_files.py)."""
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return self.tr.t("error.disk_full")
+        return str(exc)
 
     def _show_bug(self, exc: BaseException, details: str) -> None:
         text = self.tr.t("error.bug")
