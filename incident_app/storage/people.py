@@ -340,7 +340,7 @@ def _born_from(day: date, years: int) -> str:
 
 
 def _person(row: Iterable[Any]) -> Person:
-    # Missing values are stored as "" (see services.people_rows); callers get None.
+    # Missing values are stored as "" (see services.people.rows); callers get None.
     (pid, incident_id, user_id, name, email, phone, address, birth, minor, g_name, g_email, g_phone,
      types, language, channel) = row
     return Person(
