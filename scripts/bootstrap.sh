@@ -44,6 +44,9 @@ install_venv() {
   local stamp=.venv/.breach-desk-installed
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q --upgrade pip
+    # sqlcipher3-binary (Linux-only wheels) was replaced by sqlcipher3; both install the module
+    # `sqlcipher3`, so the old one must go before the new one is installed.
+    .venv/bin/python -m pip uninstall -q -y sqlcipher3-binary 2>/dev/null || true
     .venv/bin/python -m pip install -q -e ".[dev]"
     touch "$stamp"
   fi

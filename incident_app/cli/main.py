@@ -13,10 +13,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from incident_app import __version__
 from incident_app.cli import commands as commands_package
 from incident_app.cli.output import CliError
 from incident_app.cli.passphrase import resolve_connect_hook
 from incident_app.domain.errors import NotFoundError, ValidationError
+from incident_app.platform_support import ensure_utf8_output
 from incident_app.services.container import Services, open_services
 from incident_app.storage.database import default_db_path
 from incident_app.storage.store import ConnectHook
@@ -46,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="incident-app", parents=[common],
         description="Breach Desk 数据泄露应急助手 — personal-data breach response (PIPL/CAC).",
     )
+    parser.add_argument("--version", action="version", version=f"incident-app {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands_package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{commands_package.__name__}.{info.name}")
@@ -64,6 +67,7 @@ def command_names() -> set[str]:
 
 def run(argv: Sequence[str]) -> int:
     """Parse ``argv`` and run the command; returns the process exit code."""
+    ensure_utf8_output()
     parser = build_parser()
     args = parser.parse_args(list(argv))
     if not getattr(args, "command", None):
