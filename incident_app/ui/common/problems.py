@@ -31,6 +31,13 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^port \d+ normally needs", "wizard.problem.port_security"),
     (r"^must be a host name", "wizard.problem.host"),
     (r"^each entry needs text", "wizard.problem.note_text"),
+    (r"^is not a valid phone number", "people.edit.problem.phone"),
+    (r"^is longer than \d+ characters", "people.edit.problem.too_long"),
+    (r"^say why the person's data is corrected", "people.edit.problem.reason"),
+    (r"^these are the values already stored", "people.edit.problem.same"),
+    (r"^give at least one new value", "people.edit.problem.changes"),
+    (r"^the person would no longer be identified", "people.edit.problem.unidentified"),
+    (r"there is nothing left to correct", "people.edit.problem.purged"),
 )
 
 
