@@ -19,6 +19,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     helper = _helper_process(args)
     if helper is not None:
         return helper
+    from incident_app.diagnostics import setup_logging
+
+    setup_logging()
     if _wants_cli(args):
         from incident_app.cli.main import run
 
@@ -30,7 +33,9 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
     """Open the GUI (the ``breach-desk`` GUI script)."""
     args = list(sys.argv[1:] if argv is None else argv)
     from incident_app.app import run_gui
+    from incident_app.diagnostics import setup_logging
 
+    setup_logging()
     return run_gui(args)
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import pkgutil
 import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from incident_app.platform_support import ensure_utf8_output
 from incident_app.services.container import Services, open_services
 from incident_app.storage.database import default_db_path
 from incident_app.storage.store import ConnectHook
+
+log = logging.getLogger(__name__)
 
 # Commands that may create the database file; every other command needs an existing one.
 CREATING_COMMANDS = frozenset({"new", "demo", "db", "catalog"})
@@ -82,6 +86,19 @@ def run(argv: Sequence[str]) -> int:
         services = _open(db_path, resolve_connect_hook(args, db_path))
     except CliError as exc:
         return _fail(str(exc), exc.exit_code)
+    started = time.monotonic()
+    code = 1
+    try:
+        code = _handle(args, services)
+        return code
+    finally:
+        services.close()
+        log.info("command %s exit %d in %.2f s", args.command, code, time.monotonic() - started)
+
+
+def _handle(args: argparse.Namespace, services: Services) -> int:
+    """Run the command's handler; every failure becomes a message and an exit code, never a
+    traceback (an unexpected one is written to the diagnostic log, whose path is printed)."""
     try:
         return int(args.handler(args, services))
     except ValidationError as exc:
@@ -93,8 +110,14 @@ def run(argv: Sequence[str]) -> int:
         return _fail(str(exc), exc.exit_code)
     except sqlite3.OperationalError as exc:
         return _fail(f"database error ({exc}); if another program holds the file, close it and retry", 1)
-    finally:
-        services.close()
+    except OSError as exc:
+        return _fail(f"{exc.strerror or exc} ({exc.filename or 'file'}); the command stopped — "
+                     "check the path, its permissions and the free space, then retry", 1)
+    except Exception:
+        log.exception("command %s failed", args.command)
+        from incident_app.diagnostics import log_path
+
+        return _fail(f"unexpected error; the details are in {log_path()} (saved data is not lost)", 1)
 
 
 def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
