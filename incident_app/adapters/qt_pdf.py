@@ -27,7 +27,8 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-PREFERRED_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei")
+from incident_app.platform_support import cjk_font_families
+
 RESOLUTION = 300
 # Documents are laid out at CSS's 96 pixels per inch, so the stylesheet means the same in the PDF
 # as in a browser or mail client (Qt reads margins only in px), then scaled to the PDF resolution.
@@ -45,10 +46,11 @@ def ensure_gui_application() -> QGuiApplication:
 
 
 def pdf_font() -> QFont:
-    """WenQuanYi when installed (text extraction works); otherwise the system default, which may
-    show Chinese as boxes — bootstrap.sh installs fonts-wqy-microhei."""
+    """The platform's CJK font (WenQuanYi on Linux, whose text extraction works; Microsoft YaHei or
+    SimSun on Windows; PingFang on macOS); otherwise the system default, which may show Chinese as
+    boxes — bootstrap.sh installs fonts-wqy-microhei."""
     families = set(QFontDatabase.families())
-    family = next((f for f in PREFERRED_FONTS if f in families), "")
+    family = next((f for f in cjk_font_families() if f in families), "")
     font = QFont(family) if family else QFont()
     font.setPointSizeF(BODY_POINT_SIZE)
     return font

@@ -8,20 +8,26 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import logging
 import pkgutil
 import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from incident_app import __version__
 from incident_app.cli import commands as commands_package
 from incident_app.cli.output import CliError
 from incident_app.cli.passphrase import resolve_connect_hook
 from incident_app.domain.errors import NotFoundError, ValidationError
+from incident_app.platform_support import ensure_utf8_output
 from incident_app.services.container import Services, open_services
 from incident_app.services.private_files import UnsafeOutputError
 from incident_app.storage.database import default_db_path
 from incident_app.storage.store import ConnectHook
+
+log = logging.getLogger(__name__)
 
 # Commands that may create the database file; every other command needs an existing one.
 CREATING_COMMANDS = frozenset({"new", "demo", "db", "catalog"})
@@ -48,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="incident-app", parents=[common],
         description="Breach Desk 数据泄露应急助手 — personal-data breach response (PIPL/CAC).",
     )
+    parser.add_argument("--version", action="version", version=f"incident-app {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands_package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{commands_package.__name__}.{info.name}")
@@ -66,6 +73,7 @@ def command_names() -> set[str]:
 
 def run(argv: Sequence[str]) -> int:
     """Parse ``argv`` and run the command; returns the process exit code."""
+    ensure_utf8_output()
     parser = build_parser()
     args = parser.parse_args(list(argv))
     if not getattr(args, "command", None):
@@ -80,6 +88,19 @@ def run(argv: Sequence[str]) -> int:
         services = _open(db_path, resolve_connect_hook(args, db_path))
     except CliError as exc:
         return _fail(str(exc), exc.exit_code)
+    started = time.monotonic()
+    code = 1
+    try:
+        code = _handle(args, services)
+        return code
+    finally:
+        services.close()
+        log.info("command %s exit %d in %.2f s", args.command, code, time.monotonic() - started)
+
+
+def _handle(args: argparse.Namespace, services: Services) -> int:
+    """Run the command's handler; every failure becomes a message and an exit code, never a
+    traceback (an unexpected one is written to the diagnostic log, whose path is printed)."""
     try:
         return int(args.handler(args, services))
     except ValidationError as exc:
@@ -95,8 +116,11 @@ def run(argv: Sequence[str]) -> int:
         return _fail(str(exc), 1)
     except OSError as exc:
         return _fail(_os_error_message(exc), 1)
-    finally:
-        services.close()
+    except Exception:  # a bug: keep the details for the maintainers, tell the officer calmly
+        log.exception("command %s failed", args.command)
+        from incident_app.diagnostics import log_path
+
+        return _fail(f"unexpected error; the details are in {log_path()} (saved data is not lost)", 1)
 
 
 def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
