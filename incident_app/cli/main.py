@@ -29,7 +29,8 @@ from incident_app.storage.store import ConnectHook
 
 log = logging.getLogger(__name__)
 
-# Commands that may create the database file; every other command needs an existing one.
+# Commands that may create the database file (of `db`, only `db init`); every other command needs
+# an existing one.
 CREATING_COMMANDS = frozenset({"new", "demo", "db", "catalog"})
 
 
@@ -80,7 +81,8 @@ def run(argv: Sequence[str]) -> int:
         parser.print_help(sys.stderr)
         return 2
     db_path = getattr(args, "db", None) or default_db_path()
-    if not db_path.exists() and args.command not in CREATING_COMMANDS:
+    creating = args.command in CREATING_COMMANDS and getattr(args, "db_action", "init") == "init"
+    if not db_path.exists() and not creating:
         # A mistyped --db must not silently start an empty database the officer then works in.
         return _fail(f"no database at {db_path}; check --db / $INCIDENT_APP_DB, or create one with "
                      "'new', 'demo' or 'db init'", 2)
