@@ -10,7 +10,7 @@ echo "== ruff";          .venv/bin/ruff check .
 echo "== mypy";          .venv/bin/mypy
 echo "== import-linter"; .venv/bin/lint-imports
 echo "== tests without Qt (domain, storage, services, cli)"
-INCIDENT_APP_NO_QT=1 $PY -m pytest -q -p no:pytestqt -p no:pytest-qt tests/domain tests/storage tests/services tests/cli tests/test_user_docs.py "$@"
+INCIDENT_APP_NO_QT=1 $PY -m pytest -q -p no:pytestqt -p no:pytest-qt tests/domain tests/storage tests/services tests/cli tests/platform tests/test_user_docs.py tests/test_package_exports.py "$@"
 echo "== tests with Qt (ui, adapters, jobs) offscreen"
 qt_dirs=()
 for d in tests/ui tests/adapters tests/jobs; do [ -d "$d" ] && qt_dirs+=("$d"); done

@@ -1,4 +1,6 @@
-"""Entry point: ``python main.py`` opens the GUI; ``python main.py <command> …`` runs headless."""
+"""Entry points: ``incident-app`` / ``python main.py`` opens the GUI with no command and runs the
+command line with one; ``breach-desk`` (a GUI script: no console window on Windows) always opens
+the GUI. A frozen build also enters here for its helper processes."""
 
 from __future__ import annotations
 
@@ -6,32 +8,62 @@ import sys
 from collections.abc import Sequence
 
 # Global options that take a value (shared by the CLI and the GUI start).
-OPTIONS_WITH_VALUE = ("--db", "--passphrase-env")
+OPTIONS_WITH_VALUE = ("--db", "--passphrase-env", "--lang")
+# Options that only the GUI start understands.
+GUI_ONLY = ("--lang",)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Dispatch to the CLI when a command (or help) is given, else start the GUI."""
+    """Dispatch to the CLI when a command (or help/version) is given, else start the GUI."""
     args = list(sys.argv[1:] if argv is None else argv)
+    helper = _helper_process(args)
+    if helper is not None:
+        return helper
+    from incident_app.diagnostics import setup_logging
+
+    setup_logging()
     if _wants_cli(args):
         from incident_app.cli.main import run
 
         return run(args)
-    from incident_app.app import run_gui
+    return gui_main(args)
 
+
+def gui_main(argv: Sequence[str] | None = None) -> int:
+    """Open the GUI (the ``breach-desk`` GUI script)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    from incident_app.app import run_gui
+    from incident_app.diagnostics import setup_logging
+
+    setup_logging()
     return run_gui(args)
 
 
 def _wants_cli(args: list[str]) -> bool:
-    from incident_app.cli.main import command_names
-
-    names = command_names() | {"-h", "--help"}
+    """Any positional word means the command line (so a mistyped command gets the CLI's own
+    'invalid choice' error); only options the GUI understands mean the GUI."""
     rest = iter(args)
     for token in rest:
         if token in OPTIONS_WITH_VALUE:
             next(rest, None)  # skip the value, which may itself look like a command
-        elif not token.startswith(tuple(f"{o}=" for o in OPTIONS_WITH_VALUE)):
-            return token in names
+        elif token.startswith(tuple(f"{o}=" for o in OPTIONS_WITH_VALUE)):
+            continue
+        else:
+            return True
     return False
+
+
+def _helper_process(args: list[str]) -> int | None:
+    """Run a helper process's work when this process was started as one. A frozen build has no
+    ``python -m``: the import helper is started as ``<app> --people-batches-helper``."""
+    from incident_app.services.people.helper_entry import HELPER_FLAG
+
+    if args[:1] != [HELPER_FLAG]:
+        return None
+    from incident_app.services.people.batches import serve
+
+    serve()
+    return 0
 
 
 if __name__ == "__main__":

@@ -4,17 +4,21 @@ passes them in. No global app object; nothing else constructs services for the G
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from incident_app import __version__
 from incident_app.domain.i18n import DEFAULT_LANGUAGE, Translator
 from incident_app.services.container import Services, open_services
 from incident_app.services.encryption import DatabaseKind, connect_hook_for, database_kind
 from incident_app.services.resources import load_messages
 from incident_app.storage.database import default_db_path
 from incident_app.storage.store import ConnectHook
+
+log = logging.getLogger(__name__)
 
 
 def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -96,6 +100,8 @@ def run_gui(argv: Sequence[str]) -> int:
     args = parse_gui_args(argv)
     from PySide6.QtWidgets import QApplication
 
+    from incident_app.ui.common.errors import ErrorReporter, install_excepthook
+    from incident_app.ui.common.qt_translations import install_qt_translator
     from incident_app.ui.common.style import apply_look
 
     existing = QApplication.instance()
@@ -105,6 +111,9 @@ def run_gui(argv: Sequence[str]) -> int:
     db_path = args.db or default_db_path()
     env_lang = args.lang or os.environ.get("INCIDENT_APP_LANG")
     start_tr = Translator(load_messages(), env_lang or DEFAULT_LANGUAGE)
+    install_qt_translator(app, start_tr.lang)
+    install_excepthook(ErrorReporter(None, start_tr))
+    log.info("GUI start: Breach Desk %s on %s", __version__, sys.platform)
     created, connect_hook = choose_new_database(db_path, start_tr)
     if not created:
         return 1
@@ -113,6 +122,7 @@ def run_gui(argv: Sequence[str]) -> int:
         if not unlocked:
             return 1
     lang = env_lang or saved_language(db_path, connect_hook) or DEFAULT_LANGUAGE
+    install_qt_translator(app, lang)
     window = build_main_window(db_path, lang, connect_hook=connect_hook)
     window.show()
     window.refresh()

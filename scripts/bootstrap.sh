@@ -44,6 +44,12 @@ install_venv() {
   local stamp=.venv/.breach-desk-installed
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q --upgrade pip
+    # sqlcipher3-binary (Linux-only wheels) was replaced by sqlcipher3; both install the module
+    # `sqlcipher3`, so removing the old one deletes the new one's files too: remove both, then the
+    # install below puts sqlcipher3 back whole.
+    if .venv/bin/python -m pip show -q sqlcipher3-binary >/dev/null 2>&1; then
+      .venv/bin/python -m pip uninstall -q -y sqlcipher3-binary sqlcipher3 || true
+    fi
     .venv/bin/python -m pip install -q -e ".[dev]"
     touch "$stamp"
   fi

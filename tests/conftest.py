@@ -24,6 +24,11 @@ if os.environ.get("INCIDENT_APP_NO_QT") == "1":
     sys.meta_path.insert(0, _BlockQt())
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The diagnostic log of every process a test starts goes to a temporary folder, never the user's.
+if "INCIDENT_APP_LOG_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["INCIDENT_APP_LOG_DIR"] = tempfile.mkdtemp(prefix="breach-desk-test-logs-")
 
 from incident_app.domain.clock import parse_time
 from incident_app.services.container import Services, open_services

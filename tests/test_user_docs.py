@@ -24,10 +24,10 @@ def user_facing_files() -> list[Path]:
     files = [
         ROOT / "README.md",
         *ROOT.glob("docs/**/*.md"),
-        *ROOT.glob("resources/**/*.json"),
-        *ROOT.glob("templates/**/*.md"),
-        *ROOT.glob("templates/**/*.html"),
-        *ROOT.glob("templates/**/*.txt"),
+        *ROOT.glob("incident_app/resources/**/*.json"),
+        *ROOT.glob("incident_app/templates/**/*.md"),
+        *ROOT.glob("incident_app/templates/**/*.html"),
+        *ROOT.glob("incident_app/templates/**/*.txt"),
     ]
     return sorted(set(files))
 
@@ -35,7 +35,7 @@ def user_facing_files() -> list[Path]:
 def test_the_user_docs_exist() -> None:
     assert INTAKE_DOC.is_file()
     assert (ROOT / "docs" / "legal-basis.md").is_file()
-    assert any(p.match("resources/i18n/*.json") for p in user_facing_files())
+    assert any(p.match("incident_app/resources/i18n/*.json") for p in user_facing_files())
 
 
 @pytest.mark.parametrize("path", user_facing_files(), ids=lambda p: str(p.relative_to(ROOT)))
@@ -74,7 +74,7 @@ def example_files() -> list[dict[str, object]]:
 
 
 def test_the_examples_pass_the_validator() -> None:
-    catalog = json.loads((ROOT / "resources" / "catalog.json").read_text(encoding="utf-8"))
+    catalog = json.loads((ROOT / "incident_app" / "resources" / "catalog.json").read_text(encoding="utf-8"))
     ids = {item["id"] for item in catalog}
     examples = example_files()
     assert examples, "docs/intake.md must hold a complete example file"

@@ -8,6 +8,7 @@ than one file per letter."""
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,7 +27,8 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-PREFERRED_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei")
+from incident_app.platform_support import cjk_font_families
+
 RESOLUTION = 300
 # Documents are laid out at CSS's 96 pixels per inch, so the stylesheet means the same in the PDF
 # as in a browser or mail client (Qt reads margins only in px), then scaled to the PDF resolution.
@@ -44,10 +46,11 @@ def ensure_gui_application() -> QGuiApplication:
 
 
 def pdf_font() -> QFont:
-    """WenQuanYi when installed (text extraction works); otherwise the system default, which may
-    show Chinese as boxes — bootstrap.sh installs fonts-wqy-microhei."""
+    """The platform's CJK font (WenQuanYi on Linux, whose text extraction works; Microsoft YaHei or
+    SimSun on Windows; PingFang on macOS); otherwise the system default, which may show Chinese as
+    boxes — bootstrap.sh installs fonts-wqy-microhei."""
     families = set(QFontDatabase.families())
-    family = next((f for f in PREFERRED_FONTS if f in families), "")
+    family = next((f for f in cjk_font_families() if f in families), "")
     font = QFont(family) if family else QFont()
     font.setPointSizeF(BODY_POINT_SIZE)
     return font
@@ -71,6 +74,8 @@ class QtPdfWriter:
         scale = RESOLUTION / LAYOUT_DPI
         size = QSizeF(rect.width() / scale, rect.height() / scale)
         painter = QPainter(writer)
+        if not painter.isActive():
+            raise OSError(errno.EIO, f"cannot write the PDF file {path.name}")
         painter.scale(scale, scale)
         pages = 0
         try:
@@ -78,6 +83,7 @@ class QtPdfWriter:
                 pages = self._draw_document(writer, painter, html, size, pages, watermark)
         finally:
             painter.end()
+        _check_complete(path)
         return pages
 
     def _draw_document(self, writer: QPdfWriter, painter: QPainter, html: str, size: QSizeF, pages: int,
@@ -114,3 +120,16 @@ class QtPdfWriter:
         painter.setBrush(QColor(190, 0, 0, 50))
         painter.drawPath(path)
         painter.restore()
+
+
+def _check_complete(path: Path) -> None:
+    """Qt reports no write error (a full disk included): a PDF that does not end with its
+    %%EOF trailer was cut short, and must not be renamed into place."""
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 32))
+        tail = handle.read()
+    if b"%%EOF" not in tail:
+        raise OSError(errno.ENOSPC, f"the PDF file {path.name} could not be written completely "
+                                    "(is the disk full?)")

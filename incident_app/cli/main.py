@@ -6,22 +6,31 @@ that adds its parser and sets ``handler(args, services) -> int``."""
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import logging
 import pkgutil
 import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from incident_app import __version__
 from incident_app.cli import commands as commands_package
 from incident_app.cli.output import CliError
 from incident_app.cli.passphrase import resolve_connect_hook
 from incident_app.domain.errors import NotFoundError, ValidationError
+from incident_app.platform_support import ensure_utf8_output
 from incident_app.services.container import Services, open_services
+from incident_app.services.private_files import UnsafeOutputError
 from incident_app.storage.database import default_db_path
 from incident_app.storage.store import ConnectHook
 
-# Commands that may create the database file; every other command needs an existing one.
+log = logging.getLogger(__name__)
+
+# Commands that may create the database file (of `db`, only `db init`); every other command needs
+# an existing one.
 CREATING_COMMANDS = frozenset({"new", "demo", "db", "catalog"})
 
 
@@ -46,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="incident-app", parents=[common],
         description="Breach Desk 数据泄露应急助手 — personal-data breach response (PIPL/CAC).",
     )
+    parser.add_argument("--version", action="version", version=f"incident-app {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands_package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{commands_package.__name__}.{info.name}")
@@ -64,13 +74,15 @@ def command_names() -> set[str]:
 
 def run(argv: Sequence[str]) -> int:
     """Parse ``argv`` and run the command; returns the process exit code."""
+    ensure_utf8_output()
     parser = build_parser()
     args = parser.parse_args(list(argv))
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
     db_path = getattr(args, "db", None) or default_db_path()
-    if not db_path.exists() and args.command not in CREATING_COMMANDS:
+    creating = args.command in CREATING_COMMANDS and getattr(args, "db_action", "init") == "init"
+    if not db_path.exists() and not creating:
         # A mistyped --db must not silently start an empty database the officer then works in.
         return _fail(f"no database at {db_path}; check --db / $INCIDENT_APP_DB, or create one with "
                      "'new', 'demo' or 'db init'", 2)
@@ -78,6 +90,19 @@ def run(argv: Sequence[str]) -> int:
         services = _open(db_path, resolve_connect_hook(args, db_path))
     except CliError as exc:
         return _fail(str(exc), exc.exit_code)
+    started = time.monotonic()
+    code = 1
+    try:
+        code = _handle(args, services)
+        return code
+    finally:
+        services.close()
+        log.info("command %s exit %d in %.2f s", args.command, code, time.monotonic() - started)
+
+
+def _handle(args: argparse.Namespace, services: Services) -> int:
+    """Run the command's handler; every failure becomes a message and an exit code, never a
+    traceback (an unexpected one is written to the diagnostic log, whose path is printed)."""
     try:
         return int(args.handler(args, services))
     except ValidationError as exc:
@@ -89,8 +114,15 @@ def run(argv: Sequence[str]) -> int:
         return _fail(str(exc), exc.exit_code)
     except sqlite3.OperationalError as exc:
         return _fail(f"database error ({exc}); if another program holds the file, close it and retry", 1)
-    finally:
-        services.close()
+    except UnsafeOutputError as exc:
+        return _fail(str(exc), 1)
+    except OSError as exc:
+        return _fail(_os_error_message(exc), 1)
+    except Exception:  # a bug: keep the details for the maintainers, tell the officer calmly
+        log.exception("command %s failed", args.command)
+        from incident_app.diagnostics import log_path
+
+        return _fail(f"unexpected error; the details are in {log_path()} (saved data is not lost)", 1)
 
 
 def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
@@ -100,6 +132,17 @@ def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
         raise CliError(f"cannot open database {db_path}: {exc}", 1) from None
     except PermissionError as exc:
         raise CliError(f"cannot open database {db_path}: {exc.strerror}", 1) from None
+
+
+def _os_error_message(exc: OSError) -> str:
+    """A file-system failure in plain words (never a traceback)."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"the disk is full{where}; free some space and run the command again. "
+                "Nothing was left half-written under a final file name.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"not allowed to write{where}; choose a folder you can write to"
+    return f"could not read or write a file{where}: {exc.strerror or exc}"
 
 
 def _fail(message: str, code: int) -> int:

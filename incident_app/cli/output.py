@@ -23,16 +23,3 @@ def print_json(value: Any) -> None:
 def say(message: str) -> None:
     """Human-readable progress or hint, kept off stdout so JSON stays parseable."""
     sys.stderr.write(message + "\n")
-
-
-def read_json_file(path: str) -> Any:
-    """Read a JSON input file with errors a person can act on."""
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        raise CliError(f"{path}: file not found", 2) from None
-    except UnicodeDecodeError:
-        raise CliError(f"{path}: not UTF-8 text; save the JSON file as UTF-8", 2) from None
-    except json.JSONDecodeError as exc:
-        raise CliError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", 2) from None

@@ -14,6 +14,7 @@ from typing import Any
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.proof import canonical_json
+from incident_app.domain.text import NAME_MAX, PROSE_MAX, text_problem
 
 
 class DecisionKind(StrEnum):
@@ -27,6 +28,8 @@ class DecisionKind(StrEnum):
     GDPR_NO_RISK = "gdpr_no_risk"
     # GDPR Art. 34(3): an exemption from communicating to data subjects.
     GDPR_INDIVIDUAL_EXEMPTION = "gdpr_individual_exemption"
+    # GDPR Art. 33(1): a notification made after 72 h carries the reasons for the delay (rationale).
+    NOTIFICATION_DELAY = "notification_delay"
     # A required notice element waived with a reason (completeness check).
     WAIVE_NOTICE_ELEMENT = "waive_notice_element"
     # An obligation judged not applicable or met outside the tool (e.g. reported by phone).
@@ -96,6 +99,7 @@ def parse_decision(data: Mapping[str, Any]) -> DecisionDraft:
     if not isinstance(details, Mapping):
         problems.append(FieldProblem("details", "must be an object"))
         details = {}
+    _check_detail_texts(details, problems)
     if kind:
         _check_details(kind, details, problems)
     if problems or kind is None:
@@ -118,7 +122,28 @@ def _required_text(data: Mapping[str, Any], key: str, problems: list[FieldProble
         hint = "explain the reasoning" if key == "rationale" else "name the person who decides"
         problems.append(FieldProblem(key, f"is required ({hint}); a decision is never a default"))
         return ""
+    problem = text_problem(value, PROSE_MAX if key == "rationale" else NAME_MAX)
+    if problem:
+        problems.append(FieldProblem(key, problem))
+        return ""
     return value.strip()
+
+
+def _check_detail_texts(details: Mapping[str, Any], problems: list[FieldProblem], prefix: str = "details") -> None:
+    """Every text inside ``details`` follows the shared text rule (they reach notices and the register)."""
+    for key, value in details.items():
+        where = f"{prefix}.{key}"
+        if isinstance(value, str):
+            problem = text_problem(value, PROSE_MAX)
+            if problem:
+                problems.append(FieldProblem(where, problem))
+        elif isinstance(value, Mapping):
+            _check_detail_texts(value, problems, where)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str) and (problem := text_problem(item, PROSE_MAX)):
+                    problems.append(FieldProblem(where, problem))
+                    break
 
 
 def _optional_time(value: Any, problems: list[FieldProblem]) -> datetime | None:

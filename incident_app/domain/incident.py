@@ -3,6 +3,7 @@ the field and the problem."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -11,6 +12,7 @@ from typing import Any
 
 from incident_app.domain.clock import parse_time, to_iso, utc_now
 from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.text import LINE_MAX, NAME_MAX, PROSE_MAX, clean_text, strings_problem, text_problem
 
 
 class BreachType(StrEnum):
@@ -48,6 +50,19 @@ class Recipients(StrEnum):
     PUBLIC = "public"
 
 
+@dataclass(frozen=True)
+class Ransom:
+    """CAC Reporting Measures Art. 7 (二): for a ransomware attack, the ransom demanded — amount,
+    way of payment and date. Each part may still be unknown (then the report says so)."""
+
+    amount_cny: float | None = None
+    method: str = ""
+    date: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"amount_cny": self.amount_cny, "method": self.method, "date": self.date}
+
+
 class IncidentStatus(StrEnum):
     """The officer's workflow, in order."""
 
@@ -62,11 +77,19 @@ INTAKE_KEYS: tuple[str, ...] = (
     "title", "summary", "occurred_at", "occurred_until", "discovered_at", "aware_at",
     "discovered_by", "location", "systems", "breach_types", "likelihood", "cause", "malicious",
     "recipients", "data_types", "affected_people", "affected_records", "affected_minors",
-    "unintelligible", "eu_subjects", "economic_loss_cny", "police_notified", "drill",
+    "unintelligible", "eu_subjects", "economic_loss_cny", "police_notified", "drill", "ransom",
 )
+RANSOM_KEYS: tuple[str, ...] = ("amount_cny", "method", "date")
 REQUIRED_KEYS: tuple[str, ...] = ("title", "discovered_at")
 # Clock skew tolerance: a time a few minutes in the future is a typo-free "now", not an error.
 FUTURE_TOLERANCE = timedelta(minutes=10)
+# Counts and amounts above this are typos or attacks (10^12 people, records or yuan), not facts;
+# "Infinity" would otherwise grade an incident 特别重大.
+ABSURD_NUMBER = 10**12
+# Personal-data incidents before this year are not what the tool handles: year 1 is a typo.
+EARLIEST_YEAR = 1990
+# The end of an incident period may lie a little ahead (still going on), never years ahead.
+UNTIL_TOLERANCE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -96,6 +119,7 @@ class IntakeFacts:
     economic_loss_cny: float = 0.0
     police_notified: bool = False
     drill: bool = False
+    ransom: Ransom | None = None
 
     @property
     def effective_aware_at(self) -> datetime:
@@ -107,6 +131,11 @@ class IntakeFacts:
         out: dict[str, Any] = {}
         for key in INTAKE_KEYS:
             value = getattr(self, key)
+            if key == "ransom":
+                # Left out when absent, so snapshots of incidents without one keep their hash.
+                if value is not None:
+                    out[key] = value.to_dict()
+                continue
             if isinstance(value, datetime):
                 value = to_iso(value)
             elif isinstance(value, tuple):
@@ -119,7 +148,7 @@ class IntakeFacts:
     def with_changes(self, **changes: Any) -> IntakeFacts:
         """A copy with some facts changed, validated like a fresh intake."""
         merged = self.to_dict()
-        merged.update({k: _jsonable(v) for k, v in changes.items()})
+        merged.update({k: v.to_dict() if isinstance(v, Ransom) else _jsonable(v) for k, v in changes.items()})
         return parse_intake(merged)
 
 
@@ -161,22 +190,27 @@ def _jsonable(value: Any) -> Any:
 class _Reader:
     """Collects every problem of one intake mapping instead of stopping at the first."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], *, stored: bool = False) -> None:
         self.data = data
         self.problems: list[FieldProblem] = []
+        # Facts stored before a rule existed are cleaned, not refused: they must stay readable.
+        self.stored = stored
 
     def fail(self, key: str, message: str) -> None:
         self.problems.append(FieldProblem(key, message))
 
-    def text(self, key: str, *, max_len: int = 10_000) -> str:
+    def text(self, key: str, *, max_len: int = PROSE_MAX) -> str:
         value = self.data.get(key, "")
         if value is None:
             return ""
         if not isinstance(value, str):
             self.fail(key, f"must be text, got {type(value).__name__}")
             return ""
-        if len(value) > max_len:
-            self.fail(key, f"is {len(value)} characters; keep it under {max_len}")
+        if self.stored:
+            return clean_text(value).strip()
+        problem = text_problem(value, max_len)
+        if problem:
+            self.fail(key, problem)
         return value.strip()
 
     def time(self, key: str) -> datetime | None:
@@ -187,10 +221,16 @@ class _Reader:
             self.fail(key, "must be an ISO 8601 time string, e.g. 2026-11-20T09:30:00+08:00")
             return None
         try:
-            return parse_time(value)
+            moment = parse_time(value)
         except ValueError as exc:
             self.fail(key, str(exc))
             return None
+        if moment.year < EARLIEST_YEAR:
+            if self.stored:  # saved by an older version: an optional time reads as "not known"
+                return moment if key == "discovered_at" else None
+            self.fail(key, f"year {moment.year} is before {EARLIEST_YEAR}; check the date")
+            return None
+        return moment
 
     def count(self, key: str) -> int:
         value = self.data.get(key, 0)
@@ -205,6 +245,9 @@ class _Reader:
         if value < 0:
             self.fail(key, f"cannot be negative (got {value})")
             return 0
+        if value > ABSURD_NUMBER and not self.stored:
+            self.fail(key, f"{value} is absurd (more than 10^12); check the number")
+            return 0
         return value
 
     def number(self, key: str) -> float:
@@ -214,8 +257,16 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(key, f"must be a number, got {value!r}")
             return 0.0
+        if not math.isfinite(value):
+            if self.stored:  # saved by an older version: NaN/Infinity is read as "not known"
+                return 0.0
+            self.fail(key, f"must be a finite number, got {value!r}")
+            return 0.0
         if value < 0:
             self.fail(key, f"cannot be negative (got {value})")
+            return 0.0
+        if value > ABSURD_NUMBER and not self.stored:
+            self.fail(key, f"{value:.0f} is absurd (more than 10^12); check the number")
             return 0.0
         return float(value)
 
@@ -246,6 +297,13 @@ class _Reader:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(key, "must be a list of strings")
             return ()
+        if self.stored:
+            value = [clean_text(v) for v in value]
+        else:
+            problem = strings_problem(value)
+            if problem:
+                self.fail(key, problem)
+                return ()
         return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
 
 
@@ -254,15 +312,17 @@ def parse_intake(
     known_data_types: Collection[str] | None = None,
     *,
     now: datetime | None = None,
+    stored: bool = False,
 ) -> IntakeFacts:
     """Validate an intake mapping and build :class:`IntakeFacts`.
 
     Raises :class:`ValidationError` listing every field at fault. ``known_data_types`` (catalog
-    ids) is checked when given; ``now`` bounds how far in the future a time may lie.
+    ids) is checked when given; ``now`` bounds how far in the future a time may lie. ``stored``
+    reads facts saved earlier: text is cleaned of forbidden characters instead of refused.
     """
     if not isinstance(data, Mapping):
         raise ValidationError.single("(file)", "must be a JSON object with the intake keys")
-    reader = _Reader(data)
+    reader = _Reader(data, stored=stored)
     _check_keys(data, reader)
     facts = _read_fields(reader)
     _check_data_types(facts.data_types, known_data_types, reader)
@@ -286,15 +346,15 @@ def _read_fields(r: _Reader) -> IntakeFacts:
     breach_types = _breach_types(r)
     discovered = r.time("discovered_at")
     return IntakeFacts(
-        title=r.text("title", max_len=200),
+        title=r.text("title", max_len=NAME_MAX),
         summary=r.text("summary"),
         occurred_at=r.time("occurred_at"),
         occurred_until=r.time("occurred_until"),
         # A placeholder keeps construction going so that every other problem is still reported.
         discovered_at=discovered or datetime.fromtimestamp(0).astimezone(),
         aware_at=r.time("aware_at"),
-        discovered_by=r.text("discovered_by", max_len=200),
-        location=r.text("location", max_len=500),
+        discovered_by=r.text("discovered_by", max_len=NAME_MAX),
+        location=r.text("location", max_len=LINE_MAX),
         systems=r.strings("systems"),
         breach_types=breach_types,
         likelihood=r.choice("likelihood", Likelihood, Likelihood.ACTUAL),
@@ -310,7 +370,39 @@ def _read_fields(r: _Reader) -> IntakeFacts:
         economic_loss_cny=r.number("economic_loss_cny"),
         police_notified=r.flag("police_notified"),
         drill=r.flag("drill"),
+        ransom=_ransom(r),
     )
+
+
+def _ransom(r: _Reader) -> Ransom | None:
+    """``ransom`` = {amount_cny, method, date}, each optional; null or absent means none."""
+    value = r.data.get("ransom")
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        r.fail("ransom", "must be an object with amount_cny, method and date, e.g. "
+                         '{"amount_cny": 500000, "method": "Bitcoin", "date": "2026-11-21"}')
+        return None
+    unknown = [str(k) for k in value if k not in RANSOM_KEYS]
+    if unknown:
+        r.fail("ransom", f"unknown part(s) {', '.join(unknown)}; allowed: {', '.join(RANSOM_KEYS)}")
+    part = _Reader(value)
+    amount = part.number("amount_cny") if value.get("amount_cny") is not None else None
+    ransom = Ransom(amount, part.text("method", max_len=200), _ransom_date(part))
+    r.problems += [FieldProblem(f"ransom.{p.field}", p.message) for p in part.problems]
+    return ransom
+
+
+def _ransom_date(part: _Reader) -> str:
+    """A date (2026-11-21) or a full ISO time; kept as written."""
+    text = part.text("date", max_len=40)
+    if not text:
+        return ""
+    try:
+        parse_time(text if "T" in text else f"{text}T00:00:00+08:00")
+    except ValueError:
+        part.fail("date", f"'{text}' is not a date; write it as 2026-11-21 or an ISO 8601 time")
+    return text
 
 
 def _breach_types(r: _Reader) -> tuple[BreachType, ...]:
@@ -353,6 +445,10 @@ def _check_consistency(f: IntakeFacts, r: _Reader, now: datetime) -> None:
         moment = getattr(f, key)
         if moment and moment > now + FUTURE_TOLERANCE:
             r.fail(key, "lies in the future; check the date and the time zone")
+    if f.ransom is not None and f.cause != Cause.MALWARE:
+        r.fail("ransom", "is only for ransomware: set cause to malware, or remove ransom")
+    if f.occurred_until and f.occurred_until > now + UNTIL_TOLERANCE:
+        r.fail("occurred_until", "lies in the future; check the date and the time zone")
     if f.affected_minors > f.affected_people and f.affected_people:
         r.fail("affected_minors", "exceeds affected_people; minors are counted within the people")
     if not f.title:

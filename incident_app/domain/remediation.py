@@ -11,6 +11,7 @@ from typing import Any
 
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.text import NAME_MAX, PROSE_MAX, text_problem
 
 
 class ActionStatus(StrEnum):
@@ -46,14 +47,26 @@ class RemediationAction:
     due_at: datetime | None
     done_at: datetime | None
     description_en: str = ""
+    # When work began (an action in progress); its due time, if any, is a target, not a lateness from the start.
+    started_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "id": self.id, "description": self.description, "description_en": self.description_en,
             "kind": self.kind.value, "status": self.status.value, "owner": self.owner,
             "due_at": to_iso(self.due_at) if self.due_at else None,
             "done_at": to_iso(self.done_at) if self.done_at else None,
         }
+        # Only when known: an action recorded before start times existed keeps its exact dict, so
+        # notices approved from it do not read as changed after the upgrade.
+        if self.started_at:
+            data["started_at"] = to_iso(self.started_at)
+        return data
+
+    def overdue(self, now: datetime) -> bool:
+        """Past its due time and not done. Never measured from the start time: an action in
+        progress without a due time is simply in progress."""
+        return self.status != ActionStatus.DONE and self.due_at is not None and self.due_at < now
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,7 @@ class ActionDraft:
     due_at: datetime | None
     done_at: datetime | None
     description_en: str = ""
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +106,7 @@ class RemediationInput:
     notes: tuple[NoteDraft, ...]
 
 
-ACTION_KEYS = ("description", "description_en", "kind", "status", "owner", "due_at", "done_at")
+ACTION_KEYS = ("description", "description_en", "kind", "status", "owner", "due_at", "done_at", "started_at")
 
 
 def parse_remediation(data: Any) -> RemediationInput:
@@ -130,17 +144,24 @@ def _action(raw: Any, row: int, problems: list[FieldProblem]) -> ActionDraft:
         return ActionDraft("", ActionKind.OTHER, ActionStatus.PLANNED, "", None, None)
     problems += [FieldProblem(f"actions.{k}", "unknown key; allowed: " + ", ".join(ACTION_KEYS), row)
                  for k in raw if k not in ACTION_KEYS]
-    description = str(raw.get("description") or "").strip()
+    description = _text(raw.get("description"), "actions.description", row, problems, PROSE_MAX)
     if not description:
         problems.append(FieldProblem("actions.description", "is required: say what is done", row))
     status = _enum(ActionStatus, raw.get("status"), ActionStatus.PLANNED, "actions.status", row, problems)
     kind = _enum(ActionKind, raw.get("kind"), ActionKind.OTHER, "actions.kind", row, problems)
     due = _time(raw.get("due_at"), "actions.due_at", row, problems)
     done = _time(raw.get("done_at"), "actions.done_at", row, problems)
+    started = _time(raw.get("started_at"), "actions.started_at", row, problems)
     if status == ActionStatus.DONE and done is None and "done_at" in raw:
         problems.append(FieldProblem("actions.done_at", "is required when status is done", row))
-    return ActionDraft(description, kind, status, str(raw.get("owner") or "").strip(), due, done,
-                       str(raw.get("description_en") or "").strip())
+    if status != ActionStatus.DONE and done is not None:
+        problems.append(FieldProblem("actions.done_at", f"only a done action has a done time (status is "
+                                                        f"{status.value}); for work in progress give started_at", row))
+    if started and due and due < started:
+        problems.append(FieldProblem("actions.due_at", "is before started_at", row))
+    return ActionDraft(description, kind, status, _text(raw.get("owner"), "actions.owner", row, problems, NAME_MAX),
+                       due, done, _text(raw.get("description_en"), "actions.description_en", row, problems, PROSE_MAX),
+                       started)
 
 
 def _note(raw: Any, kind: NoteKind, row: int, problems: list[FieldProblem]) -> NoteDraft:
@@ -150,7 +171,18 @@ def _note(raw: Any, kind: NoteKind, row: int, problems: list[FieldProblem]) -> N
     if not isinstance(raw, Mapping) or not str(raw.get("zh") or raw.get("en") or "").strip():
         problems.append(FieldProblem(key, "each entry needs text: {\"zh\": …, \"en\": …}", row))
         return NoteDraft(kind, "", "")
-    return NoteDraft(kind, str(raw.get("zh") or "").strip(), str(raw.get("en") or "").strip())
+    return NoteDraft(kind, _text(raw.get("zh"), f"{key}.zh", row, problems, PROSE_MAX),
+                     _text(raw.get("en"), f"{key}.en", row, problems, PROSE_MAX))
+
+
+def _text(value: Any, field: str, row: int, problems: list[FieldProblem], max_len: int) -> str:
+    """A free-text value under the shared text rule (see domain/text.py); "" when refused."""
+    text = str(value or "")
+    problem = text_problem(text, max_len)
+    if problem:
+        problems.append(FieldProblem(field, problem, row))
+        return ""
+    return text.strip()
 
 
 def _enum(enum: type[StrEnum], value: Any, default: StrEnum, field: str, row: int,

@@ -1,9 +1,12 @@
-"""Loading the shipped rule data from resources/ (catalog, default profile, assessment rules), validated once."""
+"""Loading the shipped data (catalog, default profile, assessment rules, message catalogs) from the
+package's own ``resources/`` folder, validated once. Resources and templates are package data read
+through :mod:`importlib.resources`, so an installed wheel and a frozen build find them too."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +17,15 @@ from incident_app.domain.assessment.obligations import parse_obligation_rules
 from incident_app.domain.catalog import Catalog, parse_catalog
 from incident_app.domain.profile import OrganisationProfile, parse_profile
 
-RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+def _package_folder(name: str) -> Path:
+    """A data folder shipped inside the ``incident_app`` package. Installs from a wheel, a checkout
+    and a PyInstaller folder all keep package data as real files (a zipped package is not supported)."""
+    return Path(str(files("incident_app") / name))
+
+
+RESOURCES_DIR = _package_folder("resources")
+TEMPLATES_DIR = _package_folder("templates")
 
 
 def read_json_resource(name: str) -> Any:

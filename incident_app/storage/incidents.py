@@ -94,7 +94,8 @@ def _facts_columns(facts: IntakeFacts) -> dict[str, Any]:
 
 def _to_incident(row: dict[str, Any]) -> Incident:
     # Stored facts were validated on the way in; re-parsing keeps one definition of the shape.
-    facts = parse_intake(json.loads(row["facts"]), now=parse_time("2999-01-01T00:00:00+00:00"))
+    facts = parse_intake(json.loads(row["facts"]), now=parse_time("2999-01-01T00:00:00+00:00"),
+                         stored=True)
     closed = row.get("handling_closed_at")
     return Incident(
         id=int(row["id"]), facts=facts, status=IncidentStatus(row["status"]),

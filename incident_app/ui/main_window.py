@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -27,6 +28,7 @@ from incident_app.services.demo import load_demo
 from incident_app.services.register import RegisterRow, register_details, register_rows
 from incident_app.services.settings import load_settings, save_ui_language
 from incident_app.ui.common import ErrorReporter, RecordRole
+from incident_app.ui.common.qt_translations import install_qt_translator
 from incident_app.ui.intake import IntakeWizard
 from incident_app.ui.register import (
     MetricsPanel,
@@ -208,6 +210,9 @@ class MainWindow(QMainWindow):
     def set_language(self, lang: str) -> None:
         """Switch every open window to ``lang`` and remember the choice."""
         self.tr_ = self.tr_.with_language(lang)
+        app = QApplication.instance()
+        if app is not None:
+            install_qt_translator(app, lang)
         self.errors.tr = self.tr_
         self.language_actions[lang].setChecked(True)
         self.retranslate()

@@ -65,6 +65,14 @@ def test_a_mistyped_db_path_is_refused_not_created(capsys: pytest.CaptureFixture
     assert not typo.exists()
 
 
+def test_db_status_of_a_missing_file_creates_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Only `db init` creates a database; `db status` of a mistyped path must not make an empty one."""
+    typo = tmp_path / "brech.sqlite3"
+    code, _, err = cli(capsys, typo, "db", "status")
+    assert code == 2 and f"no database at {typo}" in err and not typo.exists()
+    assert cli(capsys, typo, "db", "init")[0] == 0 and typo.exists()
+
+
 def test_audit_verify_passes_then_fails_after_tampering(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     assert cli(capsys, db, "demo")[0] == 0

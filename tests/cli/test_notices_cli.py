@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,24 @@ def test_approve_refuses_listing_what_is_missing(capsys: pytest.CaptureFixture[s
     code, out, err = cli(capsys, db, "approve", "1", "--notice", "individual", "--by", "王安全")
     assert code == 2 and out == ""
     assert "individual/email_html/zh-CN" in err and "remedies: empty" in err
+
+
+def _table_counts(db: Path) -> dict[str, int]:
+    connection = sqlite3.connect(db)
+    try:
+        return {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("notice_versions", "notice_approvals", "events")}
+    finally:
+        connection.close()
+
+
+def test_a_refused_approve_writes_nothing(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    """Before: a refused approve stored every rendered version and an event while saying "nothing
+    was saved". Now the rendering and the refusal share one transaction that rolls back."""
+    before = _table_counts(db)
+    code, _, err = cli(capsys, db, "approve", "1", "--by", "王安全")
+    assert code == 2 and "nothing was saved" in err
+    assert _table_counts(db) == before
 
 
 def test_approve_binds_sha256(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:

@@ -255,7 +255,7 @@ def test_a_full_disk_exits_1_with_a_plain_message_and_no_report(tmp_path: Path, 
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     done = subprocess.run([sys.executable, "main.py", "import-people", "1", str(path), "--db", str(db)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False, preexec_fn=limited)  # noqa: PLW1509
+                          capture_output=True, text=True, timeout=120, check=False, preexec_fn=limited)
     assert done.returncode == 1, done.stderr
     assert "the disk is full (or a file-size limit was reached)" in done.stderr and "Traceback" not in done.stderr
     assert not list(tmp_path.glob("*.people-import-*")), "the report and its partial file are removed"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from incident_app.cli.output import print_json, read_json_file
+from incident_app.cli.json_input import read_json_file
+from incident_app.cli.output import print_json
 from incident_app.services.container import Services
 
 

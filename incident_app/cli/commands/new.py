@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from incident_app.cli.output import CliError, print_json, read_json_file
+from incident_app.cli.json_input import read_json_file
+from incident_app.cli.output import CliError, print_json
 from incident_app.services.container import Services
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("new", parents=[common], help="create an incident from an intake JSON file")
-    parser.add_argument("--json", dest="json_file", required=True, metavar="FILE", help="intake JSON (keys: docs/intake.md)")
+    parser.add_argument("--json", dest="json_file", required=True, metavar="FILE",
+                        help="intake JSON (keys: docs/intake.md)")
     parser.set_defaults(handler=handle)
 
 

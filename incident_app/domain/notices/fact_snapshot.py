@@ -16,10 +16,11 @@ from incident_app.domain.incident import Incident
 from incident_app.domain.profile import OrganisationProfile
 from incident_app.domain.proof import canonical_json
 from incident_app.domain.remediation import NoteKind, NoticeNote, RemediationAction
+from incident_app.domain.text import clean_text
 
 # Decisions that change what notices say or which notices exist (waivers only change the check).
 CONTENT_DECISIONS = (DecisionKind.EXEMPT_INDIVIDUAL_NOTICE, DecisionKind.PUBLIC_ANNOUNCEMENT_INSTEAD,
-                     DecisionKind.CAC_GRADE_JUDGEMENT)
+                     DecisionKind.CAC_GRADE_JUDGEMENT, DecisionKind.NOTIFICATION_DELAY)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,19 @@ def build_snapshot(inputs: SnapshotInputs) -> FactSnapshot:
         "texts": {k: dict(v) for k, v in sorted((inputs.element_texts or {}).items()) if any(v.values())},
         "decisions": [_decision(d) for d in inputs.decisions if d.kind in CONTENT_DECISIONS],
     }
-    return FactSnapshot.of(data)
+    # Text saved before the text rule existed may hold control characters or direction
+    # overrides; none of it reaches a notice (new input is refused at entry, domain/text.py).
+    return FactSnapshot.of(_cleaned(data))
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, Mapping):
+        return {k: _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def _data_type(catalog: Catalog, type_id: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ the people counts; a new kind of evidence is one more function there."""
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from incident_app.services.evidence.notices import notices_section
 from incident_app.services.evidence.records import assessment_section, people_section, send_ledger_section
 from incident_app.services.incidents import incident_report
 from incident_app.services.notices import PdfWriter
-from incident_app.services.private_files import private_output
+from incident_app.services.private_files import StagedOutputs
 
 PACK_FORMAT = "breach-desk-evidence/1"
 
@@ -58,6 +59,33 @@ def facts_section(req: EvidenceRequest) -> list[EvidenceFile]:
 def decisions_section(req: EvidenceRequest) -> list[EvidenceFile]:
     decisions = req.services.decisions.list(req.incident_id)
     return [("decisions.json", json_bytes([d.to_dict() for d in decisions]))]
+
+
+def fulfilments_section(req: EvidenceRequest) -> list[EvidenceFile]:
+    """What was done outside the tool, the corrections, and each attached file as it was
+    recorded (its SHA-256 in the manifest equals the one stored with the fulfilment)."""
+    services, incident_id = req.services, req.incident_id
+    fulfilments = services.fulfilments.list(incident_id)
+    files: list[EvidenceFile] = []
+    listed = []
+    for f in fulfilments:
+        entry = f.to_dict() | {"pack_file": None}
+        content = services.fulfilments.file_content(f.id) if f.file_name else None
+        if content is not None and f.file_name:
+            name = f"fulfilments/files/{f.id}-{_safe_name(f.file_name)}"
+            files.append((name, content))
+            entry["pack_file"] = name
+        listed.append(entry)
+    if not fulfilments and not services.corrections.list(incident_id):
+        return []
+    record = {"fulfilments": listed, "corrections": [c.to_dict() for c in services.corrections.list(incident_id)]}
+    return [("fulfilments/fulfilments.json", json_bytes(record)), *files]
+
+
+def _safe_name(name: str) -> str:
+    """A file name fit for a ZIP member: no folders, no control or reserved characters."""
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)
+    return cleaned.strip("._") or "file"
 
 
 def remediation_section(req: EvidenceRequest) -> list[EvidenceFile]:
@@ -108,6 +136,7 @@ DEFAULT_SECTIONS: tuple[EvidenceSection, ...] = (
     facts_section,
     decisions_section,
     remediation_section,
+    fulfilments_section,  # fulfilments/: done outside the tool, corrections, attached files
     event_log_section,
     profile_section,
     assessment_section,   # assessment/: the assess JSON (zh-CN, en), inputs.json, rule-versions.json
@@ -139,6 +168,8 @@ def collect_files(req: EvidenceRequest, sections: Sequence[EvidenceSection]) -> 
 PACK_CONTENTS: tuple[tuple[str, str, str], ...] = (
     ("incident.json", "事件全貌（同 show ID）", "the incident as 'show ID' prints it"),
     ("decisions.json, remediation.json, profile.json", "决定、处置措施、组织信息", "decisions, remediation, profile"),
+    ("fulfilments/", "在工具外的履行记录、更正记录及所附文件", "what was done outside the tool, corrections, "
+                                                     "the attached files"),
     ("event-log/", "本事件的事件日志及整条哈希链的校验", "the incident's events and the hash-chain check"),
     ("assessment/", "评估结果（中、英）、评估输入、规则文件 SHA-256",
      "the assessment (zh-CN, en), inputs, rule versions"),
@@ -205,10 +236,25 @@ def build_evidence_pack(
     manifest = _manifest(req, entries, sections)
     entries.append(entry_for(MANIFEST_JSON, manifest))
     sums = sha256sum_text(entries).encode("utf-8")
-    with private_output(out) as (handle, target), zipfile.ZipFile(handle, "w") as archive:
-        for name, content in [*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)]:
-            archive.writestr(_zip_info(name, req.generated_at), content)
     digest = entry_for(MANIFEST_SHA256, sums).sha256
-    record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries), unmasked=unmask,
-                  incident_id=incident_id, details={"manifest_sha256": digest})
+    staged = StagedOutputs()  # the pack takes its name only after its export is logged
+    try:
+        target = staged.write(out, _zip_bytes([*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)],
+                                              req.generated_at))
+        record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries), unmasked=unmask,
+                      incident_id=incident_id, details={"manifest_sha256": digest})
+        staged.publish()
+    except BaseException:
+        staged.discard()
+        raise
     return EvidencePack(str(target), tuple(entries), digest)
+
+
+def _zip_bytes(files: list[tuple[str, bytes]], generated_at: datetime) -> bytes:
+    """The archive in memory (its parts are in memory already): a full disk then fails one plain
+    write, not the zip library's close half-way through its directory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files:
+            archive.writestr(_zip_info(name, generated_at), content)
+    return buffer.getvalue()

@@ -17,8 +17,17 @@ from typing import Any
 
 from incident_app.domain.contacts import ascii_address
 from incident_app.domain.errors import NotFoundError, ValidationError
-from incident_app.domain.mail import DeliveryOverview, LedgerDraft, LedgerEntry, Sender, SendRun, build_message_bytes
+from incident_app.domain.mail import (
+    DeliveryOverview,
+    LedgerDraft,
+    LedgerEntry,
+    Requeued,
+    Sender,
+    SendRun,
+    build_message_bytes,
+)
 from incident_app.domain.mail.sending import (
+    REQUEUEABLE_STATES,
     FallbackChannel,
     MessageSource,
     OutgoingMessage,
@@ -37,9 +46,10 @@ from incident_app.services.context import AppContext
 from incident_app.services.mail.connection import Job, SendAborted, send_single
 from incident_app.services.mail.run import PauseFlag, RunStats, SendPump, chunks
 from incident_app.services.mail.transport import run_in_own_thread
+from incident_app.services.private_files import StagedOutputs
 from incident_app.services.progress import Progress
 
-__all__ = ["DryRunResult", "MailService", "NotApproved", "PauseFlag", "PrepareResult", "SendAborted",
+__all__ = ["DryRunResult", "MailService", "NotApproved", "PauseFlag", "PrepareResult", "RunStats", "SendAborted",
            "SendBusy", "SendSummary", "TestSendResult"]
 
 PREPARE_CHUNK = 1000
@@ -51,6 +61,9 @@ STALE_AFTER_S = 60.0  # a run without a heartbeat for this long is dead, whereve
 TEST_SUBJECT_PREFIX = "[测试 TEST] "
 RECOVERY_NOTE = ("interrupted while sending: the run ended before the relay's answer was stored; "
                  "re-sent once with the same Message-ID (the first copy may also have arrived)")
+RECOVERY_AGAIN_NOTE = ("interrupted while sending, and its one re-send in doubt was already used: not sent "
+                       "again automatically — check with the relay, then re-queue it (send ID --requeue in_doubt)")
+REQUEUE_NOTE = "re-queued by the officer after {was}"
 
 
 class NotApproved(Exception):  # noqa: N818 - reads as the state that blocks sending
@@ -117,6 +130,34 @@ class MailService:
         ledger = self._ctx.store.send_ledger
         return DeliveryOverview(ledger.counts(incident_id), ledger.fallback_counts(incident_id),
                                 ledger.in_doubt_count(incident_id))
+
+    def left_in_flight(self, incident_id: int) -> int:
+        """Rows a run that died (killed, crashed, power cut) left in ``sending``: the relay may
+        have them. Zero while a live run holds the lease (its rows are legitimately in flight).
+        The next send re-sends each once with the same Message-ID, flagged in doubt."""
+        store = self._ctx.store
+        active = store.send_runs.active(incident_id)
+        if active is not None and _run_is_alive(active, self._ctx):
+            return 0
+        return store.send_ledger.count(incident_id, SendState.SENDING)
+
+    def requeue(self, incident_id: int, states: Sequence[SendState]) -> Requeued:
+        """Put failed and/or in-doubt rows back in the queue once the officer fixed the relay (one
+        ``send.requeued`` event with the counts). Refused while a run is sending this incident."""
+        self._ctx.store.incidents.get(incident_id)
+        wrong = [s.value for s in states if s not in REQUEUEABLE_STATES]
+        if not states or wrong:
+            raise ValidationError.single("requeue", "give failed and/or in_doubt, e.g. --requeue failed")
+        store, now = self._ctx.store, self._ctx.now()
+        with store.transaction():
+            active = store.send_runs.active(incident_id)
+            if active is not None and _run_is_alive(active, self._ctx):
+                raise SendBusy(f"incident {incident_id} is being sent by process {active.pid} on {active.host}; "
+                               "re-queue after it has finished")
+            was = " or ".join(sorted(s.value for s in states))
+            result = store.send_ledger.requeue(incident_id, states, note=REQUEUE_NOTE.format(was=was), now=now)
+            self._ctx.record("send.requeued", "incident", incident_id, result.to_dict(), incident_id)
+        return result
 
     def page(self, incident_id: int, state: SendState | None = None, *, offset: int = 0,
              limit: int = 200) -> list[LedgerEntry]:
@@ -237,6 +278,23 @@ class MailService:
         self._ctx.store.incidents.get(incident_id)
         validate_smtp_settings(settings, needs_server=False)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        staged = StagedOutputs()  # every file waits under a temporary name until the export is logged
+        try:
+            written, blocked = self._stage_dry_run(incident_id, source, settings, folder, staged)
+            with self._ctx.store.transaction():
+                self._ctx.record("send.dry_run", "incident", incident_id,
+                                 {"written": written, "blocked": blocked}, incident_id)
+                # Each file is one real person's e-mail (name, address): an unmasked export.
+                record_export(self._ctx, what="personal_emails_dry_run", where=str(folder.resolve()),
+                              count=written, unmasked=written > 0, incident_id=incident_id)
+            staged.publish()
+        except BaseException:
+            staged.discard()  # a full disk or a failure half-way: no partial set of e-mails stays
+            raise
+        return DryRunResult(str(folder), written, blocked)
+
+    def _stage_dry_run(self, incident_id: int, source: MessageSource, settings: SmtpSettings, folder: Path,
+                       staged: StagedOutputs) -> tuple[int, int]:
         written, blocked_lines = 0, []
         sender, org, now = _sender(settings), settings.organisation_addresses(), self._ctx.now()
         for number, message in enumerate(source.preview_messages(incident_id), 1):
@@ -245,17 +303,11 @@ class MailService:
                 blocked_lines.append(f"{message.reference}: {'; '.join(problems)}")
                 continue
             data = build_message_bytes(message, sender, self._message_id(message, settings), now)
-            _write_private(folder / f"{number:06d}-{message.reference}.eml", data)
+            staged.write(folder / f"{number:06d}-{message.reference}.eml", data)
             written += 1
         if blocked_lines:
-            _write_private(folder / "blocked.txt", ("\n".join(blocked_lines) + "\n").encode("utf-8"))
-        with self._ctx.store.transaction():
-            self._ctx.record("send.dry_run", "incident", incident_id,
-                             {"written": written, "blocked": len(blocked_lines)}, incident_id)
-            # Each file is one real person's e-mail (name, address): an unmasked export.
-            record_export(self._ctx, what="personal_emails_dry_run", where=str(folder.resolve()), count=written,
-                          unmasked=written > 0, incident_id=incident_id)
-        return DryRunResult(str(folder), written, len(blocked_lines))
+            staged.write(folder / "blocked.txt", ("\n".join(blocked_lines) + "\n").encode("utf-8"))
+        return written, len(blocked_lines)
 
     def record_bounces(self, incident_id: int, message_ids: Sequence[str], source: MessageSource,
                        reason: str = "bounced after the relay accepted it") -> int:
@@ -297,7 +349,8 @@ class MailService:
                                f"(started {active.started_at:%Y-%m-%d %H:%M}); wait for it or stop it")
             if active is not None:
                 store.send_runs.finish(active.run_id, "crashed", now=now)
-            recovered = store.send_ledger.recover_in_flight(incident_id, note=RECOVERY_NOTE, now=now)
+            recovered = store.send_ledger.recover_in_flight(incident_id, note=RECOVERY_NOTE,
+                                                            again_note=RECOVERY_AGAIN_NOTE, now=now)
             store.send_runs.start(run)
             self._ctx.record("send.started", "incident", incident_id, {
                 "run": run.run_id, "recovered_in_doubt": recovered, "relay": f"{settings.host}:{settings.port}",
@@ -360,9 +413,3 @@ def _check_test_address(to_address: str, settings: SmtpSettings) -> None:
 
 def _sender(settings: SmtpSettings) -> Sender:
     return Sender(settings.from_address, settings.from_name, settings.reply_to)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)

@@ -3,7 +3,9 @@ identifiable sections of the HTML it is made from. A drill notice says so in eve
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from typing import BinaryIO
 
 from docx import Document
 from docx.oxml.ns import qn
@@ -16,8 +18,8 @@ EAST_ASIAN_FONT = "Microsoft YaHei"
 LATIN_FONT = "Calibri"
 
 
-def write_docx(html: str, path: Path, *, drill_banner: str = "") -> None:
-    """Write the notice HTML as a Word document."""
+def write_docx(html: str, out: BinaryIO, *, drill_banner: str = "") -> None:
+    """Write the notice HTML as a Word document into ``out`` (the caller's private staged file)."""
     document = Document()
     _set_fonts(document)
     if drill_banner:
@@ -25,8 +27,9 @@ def write_docx(html: str, path: Path, *, drill_banner: str = "") -> None:
         _red(header.add_run(drill_banner))
     for block in html_blocks(html):
         _add(document, block)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
+    buffer = io.BytesIO()  # a full disk then fails one plain write, not the zip library's close
+    document.save(buffer)
+    out.write(buffer.getvalue())
 
 
 def _set_fonts(document: object) -> None:

@@ -3,12 +3,14 @@
 Layout under the output folder: ``<kind>/<channel>.<lang>.<ext>`` for each master;
 ``<kind>/letters.<lang>.pdf`` (all postal letters, one after another, for printing) and
 ``<kind>/eml/<reference>.eml`` (one per recipient) when recipients are given. File names never
-carry a person's name or contact."""
+carry a person's name or contact.
+
+Every file is staged (services/private_files.py): written and synced under a temporary name, and
+renamed into place only by :meth:`StagedOutputs.publish` once the export is logged."""
 
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +32,7 @@ from incident_app.services.notices.html_blocks import html_to_text
 from incident_app.services.notices.personal import PersonalRenderer
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.render import subject_of
-from incident_app.services.private_files import precreate_private
+from incident_app.services.private_files import StagedOutputs, safe_folder
 
 FORMATS = ("pdf", "docx", "html", "txt", "eml")
 DRILL_WATERMARK = "演练 DRILL"
@@ -58,8 +60,10 @@ class NoticeExporter:
     pdf_writer: PdfWriter | None = None
     recipients: RecipientSource | None = None
     result: ExportResult = field(default_factory=ExportResult)
+    staged: StagedOutputs = field(default_factory=StagedOutputs)
 
     def export(self, formats: Iterable[str]) -> ExportResult:
+        """Stage every file; nothing is under a final name until ``staged.publish()``."""
         wanted = _check_formats(formats)
         if "pdf" in wanted and self.pdf_writer is None:
             raise ValidationError.single("format", "PDF export needs the Qt PDF writer, which is not available here")
@@ -71,8 +75,6 @@ class NoticeExporter:
                 self._export_master(state, fmt)
         if self.recipients is not None:
             self._export_personal(wanted)
-        for path in self.result.files:  # belt and braces: every file was created 0600 already
-            os.chmod(path, 0o600)
         return self.result
 
     @property
@@ -80,26 +82,31 @@ class NoticeExporter:
         return DRILL_WATERMARK if self.notice_set.snapshot.drill else ""
 
     def _path(self, kind: NoticeKind, name: str) -> Path:
-        path = self.out_dir / kind.value / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # A planted link as <out>/<kind> or <out>/<kind>/eml would send the files elsewhere.
+        folder = safe_folder(self.out_dir, kind.value, *Path(name).parts[:-1])
+        path = folder / Path(name).name
         self.result.files.append(path)
         return path
+
+    def _write(self, path: Path, text: str | bytes) -> None:
+        self.staged.write(path, text.encode("utf-8") if isinstance(text, str) else text)
 
     def _export_master(self, state: NoticeState, fmt: str) -> None:
         notice = state.rendered
         stem = f"{notice.channel.value}.{notice.lang}"
         printable = notice.channel in (Channel.LETTER, Channel.DOCUMENT)
         if fmt == "html" and notice.channel.is_html:
-            _write_private(self._path(notice.kind, f"{stem}.html"), notice.content)
+            self._write(self._path(notice.kind, f"{stem}.html"), notice.content)
         elif fmt == "txt" and notice.channel != Channel.EMAIL_HTML:  # its text part is email_text
             text = _text_of(notice.channel, notice.content, notice.lang)
-            _write_private(self._path(notice.kind, f"{stem}.txt"), text)
+            self._write(self._path(notice.kind, f"{stem}.txt"), text)
         elif fmt == "pdf" and printable and self.pdf_writer:
-            path = self._path(notice.kind, f"{stem}.pdf")
-            self.pdf_writer.write_pdf([notice.content], precreate_private(path), watermark=self._watermark)
+            with self.staged.temp(self._path(notice.kind, f"{stem}.pdf")) as (temp, _):
+                self.pdf_writer.write_pdf([notice.content], temp, watermark=self._watermark)
         elif fmt == "docx" and printable:
             banner = self._notice_banner(notice.lang)
-            write_docx(notice.content, precreate_private(self._path(notice.kind, f"{stem}.docx")), drill_banner=banner)
+            with self.staged.output(self._path(notice.kind, f"{stem}.docx")) as (handle, _):
+                write_docx(notice.content, handle, drill_banner=banner)
         elif fmt == "eml" and notice.channel == Channel.EMAIL_HTML and self.recipients is None:
             self._specimen_eml(state)
 
@@ -116,7 +123,7 @@ class NoticeExporter:
         body = build_eml(sender_name=self.sender_name, sender=self.sender_email, to="undisclosed-recipients:;",
                          subject=subject_of(notice.content), text_body=text, html_body=notice.content,
                          reference=f"BD{self.notice_set.incident_id}-SPECIMEN", date=self.now)
-        _write_private_bytes(self._path(notice.kind, f"email.{notice.lang}.specimen.eml"), body)
+        self._write(self._path(notice.kind, f"email.{notice.lang}.specimen.eml"), body)
 
     def _master(self, kind: NoticeKind, channel: Channel, lang: str) -> str:
         for state in self.notice_set.notices:
@@ -149,7 +156,7 @@ class NoticeExporter:
             body = build_eml(sender_name=self.sender_name, sender=self.sender_email, to=email.to_address,
                              subject=email.subject, text_body=email.text_body, html_body=email.html_body,
                              reference=reference, date=self.now)
-            _write_private_bytes(self._path(kind, f"eml/{reference}.eml"), body)
+            self._write(self._path(kind, f"eml/{reference}.eml"), body)
             count += 1
         self.result.notes.append(f"eml: {count} personal email file(s)")
 
@@ -162,8 +169,8 @@ class NoticeExporter:
                 continue
             path = self._path(kind, f"letters.{lang}.pdf")
             assert self.pdf_writer is not None
-            count = self.pdf_writer.write_pdf(itertools.chain([first], pages), precreate_private(path),
-                                              watermark=self._watermark)
+            with self.staged.temp(path) as (temp, _):
+                count = self.pdf_writer.write_pdf(itertools.chain([first], pages), temp, watermark=self._watermark)
             self.result.notes.append(f"{path.name}: {letters[0]} letter(s), {count} page(s)")
 
     def _letter_pages(self, personal: PersonalRenderer, kind: NoticeKind, lang: str,
@@ -189,14 +196,3 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
     if bad or not wanted:
         raise ValidationError.single("format", f"'{', '.join(bad)}' unknown; choose from {', '.join(FORMATS)}")
     return list(dict.fromkeys(wanted))
-
-
-def _write_private(path: Path, text: str) -> None:
-    _write_private_bytes(path, text.encode("utf-8"))
-
-
-def _write_private_bytes(path: Path, data: bytes) -> None:
-    """Notices can hold personal data: files are created readable by the owner only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)

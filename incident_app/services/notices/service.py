@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.fulfilments import CorrectionTarget
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.notices import (
     CHANNELS,
@@ -30,8 +32,10 @@ from incident_app.domain.notices import (
     required_elements,
 )
 from incident_app.domain.proof import Event
+from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
+from incident_app.services.fulfilments import active_decisions
 from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
 from incident_app.services.notices.documents import PdfWriter
 from incident_app.services.notices.export import ExportResult, NoticeExporter, RecipientSource
@@ -43,6 +47,9 @@ from incident_app.services.notices.render import NoticeRenderer, RenderedNotice,
 from incident_app.services.notices.template_editing import NoticeTemplateService
 from incident_app.services.remediation import DecisionService
 from incident_app.services.settings import ProfileService
+
+# The obligations whose fulfilment is "the initial report was filed" (CAC Measures Art. 4).
+INITIAL_REPORT_OBLIGATIONS = ("cac-initial-report",)
 
 PeopleSource = Callable[[int], Iterable[Any]]
 
@@ -65,7 +72,7 @@ class NoticeService:
         """Freeze what the notices may say about the incident now."""
         store = self._ctx.store
         incident = store.incidents.get(incident_id)
-        decisions = store.decisions.list(incident_id)
+        decisions = active_decisions(self._ctx, incident_id)
         return build_snapshot(SnapshotInputs(
             incident=incident, profile=self._profile.get(), catalog=self._ctx.catalog,
             actions=store.remediation.actions(incident_id), notes=store.remediation.notes(incident_id),
@@ -93,7 +100,7 @@ class NoticeService:
         approvals = self._ctx.store.notices.approvals(incident_id)
         changes = {k: tuple(self._changes(snapshot, approvals, k)) for k in NoticeKind}
         incident = self._ctx.store.incidents.get(incident_id)
-        plan = plan_notices(incident, obligations, decisions=self._ctx.store.decisions.list(incident_id),
+        plan = plan_notices(incident, obligations, decisions=active_decisions(self._ctx, incident_id),
                             grade=grade, supplement_due=bool(changes[NoticeKind.REGULATOR_INITIAL]))
         wanted = [p for p in plan if kinds is None or p.kind in kinds]
         renderers = self._renderers(snapshot, plan, approvals, changes)
@@ -108,15 +115,23 @@ class NoticeService:
                    changes: Mapping[NoticeKind, tuple[FactChange, ...]]) -> dict[NoticeKind, NoticeRenderer]:
         templates = self.templates.current()
         planned = tuple(p.kind for p in plan)
-        initial = _first_approval(approvals, NoticeKind.REGULATOR_INITIAL)
+        filed_at = self.initial_filed_at(snapshot.incident_id)
         out: dict[NoticeKind, NoticeRenderer] = {}
         for kind in NoticeKind:
             kind_changes = changes[NoticeKind.REGULATOR_INITIAL] if kind == NoticeKind.REGULATOR_SUPPLEMENT else (
                 changes[kind] if kind.personal else ())
-            info = ReportInfo(planned, initial[0].approved_at if initial else None, kind_changes)
+            info = ReportInfo(planned, filed_at, kind_changes, prepared_at=self._ctx.now())
             builder = NoticeContextBuilder(snapshot, info)
             out[kind] = NoticeRenderer(templates, builder, contact_expectations(builder))
         return out
+
+    def initial_filed_at(self, incident_id: int) -> datetime | None:
+        """When the CAC initial report was filed, as its fulfilment records (the earliest one no
+        correction withdrew); None when nobody recorded it."""
+        withdrawn = self._ctx.store.corrections.withdrawn(incident_id, CorrectionTarget.FULFILMENT)
+        times = [f.done_at for f in self._ctx.store.fulfilments.list(incident_id)
+                 if f.obligation_id in INITIAL_REPORT_OBLIGATIONS and f.id not in withdrawn]
+        return min(times, default=None)
 
     def _store_versions(self, incident_id: int, snapshot: FactSnapshot,
                         rendered: Sequence[tuple[PlannedNotice, RenderedNotice]],
@@ -156,14 +171,17 @@ class NoticeService:
         who = (approver or self._ctx.actor).strip()
         if not who:
             raise ValidationError.single("approver", "name the person who approves")
-        notice_set = self.prepare(incident_id, obligations=obligations, grade=grade,
-                                  kinds=[kind] if kind else None)
-        chosen = notice_set.of_kind(kind)
-        if not chosen:
-            what = kind.value if kind else "any"
-            raise ValidationError.single("notice", f"no {what} notice is planned for this incident")
-        _refuse_incomplete(chosen)
-        return self._record_approvals(incident_id, who, [n for n in chosen if n.approval is None])
+        # One transaction: a refusal rolls back the versions ``prepare`` stored on the way, so a
+        # refused approval leaves the database exactly as it was ("nothing was saved" is true).
+        with self._ctx.store.transaction():
+            notice_set = self.prepare(incident_id, obligations=obligations, grade=grade,
+                                      kinds=[kind] if kind else None)
+            chosen = notice_set.of_kind(kind)
+            if not chosen:
+                what = kind.value if kind else "any"
+                raise ValidationError.single("notice", f"no {what} notice is planned for this incident")
+            _refuse_incomplete(chosen)
+            return self._record_approvals(incident_id, who, [n for n in chosen if n.approval is None])
 
     def _record_approvals(self, incident_id: int, who: str, states: Sequence[NoticeState]) -> list[NoticeApproval]:
         store, now = self._ctx.store, self._ctx.now()
@@ -178,7 +196,7 @@ class NoticeService:
     def waivers(self, incident_id: int, kind: NoticeKind) -> dict[str, str]:
         """Elements waived for a kind by a recorded decision (latest decision per element wins)."""
         out: dict[str, str] = {}
-        for decision in self._decisions.list(incident_id):
+        for decision in self._decisions.active(incident_id):
             if decision.kind != DecisionKind.WAIVE_NOTICE_ELEMENT or decision.details.get("notice_kind") != kind.value:
                 continue
             element = str(decision.details.get("element"))
@@ -202,6 +220,8 @@ class NoticeService:
         """The officer's own wording for one element (empty text returns to the generated one)."""
         problems = [] if element in ELEMENT_IDS else [FieldProblem("element", f"unknown element '{element}'")]
         problems += [] if lang in LANGUAGES else [FieldProblem("lang", f"choose one of {', '.join(LANGUAGES)}")]
+        problem = text_problem(text, PROSE_MAX)
+        problems += [FieldProblem("text", problem)] if problem else []
         if problems:
             raise ValidationError(problems)
         store = self._ctx.store
@@ -240,15 +260,22 @@ class NoticeService:
         personal = self._recipient_source(incident_id, recipients)
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
                                   pdf_writer, personal)
-        result = exporter.export(formats)
-        with self._ctx.store.transaction():
-            self._ctx.record("notice.exported", "incident", incident_id, {
-                "formats": list(formats), "langs": list(langs), "files": len(result.files),
-                "snapshot_sha256": notice_set.snapshot.sha256}, incident_id)
-            # Per-recipient e-mails and letters carry names and addresses: an unmasked export.
-            record_export(self._ctx, what="notices", where=str(out_dir.resolve()), count=len(result.files),
-                          unmasked=personal is not None and bool({"eml", "pdf"} & set(formats)),
-                          incident_id=incident_id)
+        try:
+            result = exporter.export(formats)
+            # Logged before the files take their final names: a kill after this point leaves the
+            # event and some files; before it, only temporary ".part" files and no event.
+            with self._ctx.store.transaction():
+                self._ctx.record("notice.exported", "incident", incident_id, {
+                    "formats": list(formats), "langs": list(langs), "files": len(result.files),
+                    "snapshot_sha256": notice_set.snapshot.sha256}, incident_id)
+                # Per-recipient e-mails and letters carry names and addresses: an unmasked export.
+                record_export(self._ctx, what="notices", where=str(out_dir.resolve()), count=len(result.files),
+                              unmasked=personal is not None and bool({"eml", "pdf"} & set(formats)),
+                              incident_id=incident_id)
+            exporter.staged.publish()
+        except BaseException:
+            exporter.staged.discard()  # a full disk or any failure: no partial export stays behind
+            raise
         return notice_set, result
 
     def _recipient_source(self, incident_id: int,

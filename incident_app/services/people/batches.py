@@ -26,6 +26,7 @@ from typing import Any
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.people import ColumnMapping
 from incident_app.services.people.files import READ_ERRORS, TableSource, open_table
+from incident_app.services.people.helper_entry import helper_command
 from incident_app.services.people.rows import RowBuilder
 from incident_app.services.resources import load_catalog
 
@@ -112,8 +113,8 @@ class WorkerBatches:
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[3])  # the folder holding incident_app
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "incident_app.services.people.batches"],
+        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter or app, no user input
+            helper_command(),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
         )
         assert self._process.stdin is not None and self._process.stdout is not None

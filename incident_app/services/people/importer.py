@@ -45,6 +45,7 @@ from incident_app.services.people.rows import (
     mask_for,
     stated_age,
 )
+from incident_app.services.private_files import new_private_temp
 from incident_app.services.progress import Progress
 from incident_app.storage.people import PeopleRepository
 
@@ -70,22 +71,16 @@ class Tally:
 class ReportWriter:
     """The reject/warning CSV (row, field, value masked, reason), mode 0600, formulas
     neutralised, control and text-direction characters removed, UTF-8 with BOM so Excel shows
-    the Chinese reasons. Written under ``<name>.partial`` and renamed by :meth:`close`, so a
+    the Chinese reasons. Written under a temporary name and renamed by :meth:`close`, so a
     failed or killed import never leaves a half-written report under its final name."""
 
     HEADER = ("row", "field", "value", "reason")
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self.partial = path.with_name(path.name + ".partial")
-        fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            self._file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
-        except BaseException:
-            os.close(fd)
-            self.partial.unlink(missing_ok=True)
-            raise
+        # Written under a temporary name beside the final one (never through a link planted at
+        # the predictable name) and renamed into place by :meth:`close`.
+        fd, self._temp, self.path = new_private_temp(path)
+        self._file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._file)
         self._writer.writerow(self.HEADER)
         self.lines = 0
@@ -95,21 +90,24 @@ class ReportWriter:
         self.lines += 1
 
     def close(self) -> None:
-        """Flush to disk and give the report its final name (call before the import commits,
-        so a full disk here rolls the import back). Closing twice is harmless."""
+        """Finish the report: synced, then renamed to its final name (the import calls this
+        before it commits, so a disk too full for it rolls the import back). Twice is harmless."""
         if self._file.closed:
             return
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
-        self.partial.replace(self.path)
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            self._temp.replace(self.path)
+        except BaseException:
+            self.discard()
+            raise
 
     def discard(self) -> None:
-        """Remove the report (failed or cancelled import), whatever state the disk is in."""
-        with contextlib.suppress(OSError):  # a full disk cannot take the buffered rest; removed anyway
+        """Remove the unfinished report."""
+        with contextlib.suppress(OSError):  # a full disk fails the last flush too; the file goes anyway
             self._file.close()
-        self.partial.unlink(missing_ok=True)
-        self.path.unlink(missing_ok=True)
+        self._temp.unlink(missing_ok=True)
 
 
 class Importer:

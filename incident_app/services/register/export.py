@@ -29,7 +29,7 @@ from incident_app.domain.register import (
 )
 from incident_app.services.audit import STDOUT, record_export
 from incident_app.services.container import Services
-from incident_app.services.private_files import write_private
+from incident_app.services.private_files import StagedOutputs
 from incident_app.services.register.sources import IncidentRecords, RegisterSources
 
 
@@ -151,9 +151,19 @@ def export_register(services: Services, path: Path | None, fmt: RegisterFormat |
     fmt = RegisterFormat(fmt)
     data = build_register(services, sources)
     content = render_register(data, fmt)
-    where = str(write_private(path, content)) if path is not None else STDOUT
-    record_export(services.ctx, what="register", where=where, count=len(data.records), unmasked=False,
-                  details={"format": fmt.value})
+    if path is None:
+        record_export(services.ctx, what="register", where=STDOUT, count=len(data.records), unmasked=False,
+                      details={"format": fmt.value})
+        return content, data
+    staged = StagedOutputs()  # the file takes its name only after its export is logged
+    try:
+        target = staged.write(path, content)
+        record_export(services.ctx, what="register", where=str(target), count=len(data.records), unmasked=False,
+                      details={"format": fmt.value})
+        staged.publish()
+    except BaseException:
+        staged.discard()
+        raise
     return content, data
 
 

@@ -3,13 +3,21 @@ anything else is a bug and gets one dialog with the details."""
 
 from __future__ import annotations
 
+import errno
+import logging
 import sqlite3
+import sys
+import traceback
 from collections.abc import Callable
+from types import TracebackType
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from incident_app.diagnostics import log_path, scrub
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.domain.i18n import Translator
+
+log = logging.getLogger(__name__)
 
 ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.OperationalError, ConnectionError, TimeoutError)
 
@@ -27,6 +35,7 @@ class ErrorReporter:
         self.shown: list[str] = []  # kept for tests and for the status bar
         # Tests turn this off so no modal dialog blocks; the message is still recorded.
         self.interactive = True
+        self.last_details = ""
 
     def show(self, exc: BaseException, details: str = "", retry: Callable[[], None] | None = None) -> None:
         if is_environment_error(exc):
@@ -35,7 +44,7 @@ class ErrorReporter:
             self._show_bug(exc, details)
 
     def _show_environment(self, exc: BaseException, retry: Callable[[], None] | None) -> None:
-        text = self.tr.t("error.environment", message=str(exc))
+        text = self.tr.t("error.environment", message=self._plain(exc))
         self.shown.append(text)
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr.t("error.title"), text, parent=self._parent)
         retry_button = box.addButton(self.tr.t("common.retry"), QMessageBox.ButtonRole.AcceptRole) if retry else None
@@ -46,10 +55,45 @@ class ErrorReporter:
         if retry and box.clickedButton() is retry_button:
             retry()
 
+    def _plain(self, exc: BaseException) -> str:
+        """A full disk in words (exports remove their partial files, services/private_files.py)."""
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return self.tr.t("error.disk_full")
+        return str(exc)
+
     def _show_bug(self, exc: BaseException, details: str) -> None:
-        text = self.tr.t("error.bug")
+        # The details go to the diagnostic log and to the clipboard for the maintainers: both are
+        # scrubbed of anything shaped like an address, a phone or an ID number.
+        details = scrub(details or "".join(traceback.format_exception(exc)))
+        log.error("unexpected error: %s", details)
+        text = self.tr.t("error.bug") + "\n\n" + self.tr.t("error.log_path", path=str(log_path()))
         self.shown.append(f"{text} {exc!r}")
         box = QMessageBox(QMessageBox.Icon.Critical, self.tr.t("error.title"), text, parent=self._parent)
-        box.setDetailedText(details or repr(exc))
+        box.setDetailedText(details)
+        copy = box.addButton(self.tr.t("error.copy_details"), QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        copy.clicked.disconnect()  # keep the box open: copying is not an answer
+        copy.clicked.connect(lambda: self.copy_details(details))
+        self.last_details = details
         if self.interactive:
             box.exec()
+
+    @staticmethod
+    def copy_details(details: str) -> None:
+        """Put the (scrubbed) details on the clipboard for a support request."""
+        clipboard = QApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(details)
+
+
+def install_excepthook(reporter: ErrorReporter) -> None:
+    """Uncaught exceptions (in a slot, a timer, a signal handler) get the calm bug dialog and a
+    line in the diagnostic log instead of a bare traceback on a console nobody sees."""
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        reporter.show(exc, "".join(traceback.format_exception(exc_type, exc, tb)))
+
+    sys.excepthook = hook

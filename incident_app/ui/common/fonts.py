@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 
-PREFERRED_CJK = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC",
-                 "Microsoft YaHei", "PingFang SC")
+from incident_app.platform_support import cjk_font_families
 
 
 def pick_cjk_family() -> str | None:
-    """The first installed CJK family from the preference list, or None."""
+    """The first installed CJK family for this platform (Microsoft YaHei/SimSun on Windows, PingFang
+    on macOS, WenQuanYi on Linux), or None."""
     families = set(QFontDatabase.families())
-    return next((f for f in PREFERRED_CJK if f in families), None)
+    return next((f for f in cjk_font_families() if f in families), None)
 
 
 def apply_cjk_font(app: QGuiApplication) -> str | None:

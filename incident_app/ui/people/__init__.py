@@ -1,4 +1,5 @@
-"""The People tab: counts, a masked table paged over SQL, and the import dialog."""
+"""The People tab: counts, filters by age band and channel, a masked table paged over SQL, the
+import dialog and the dialog that corrects one person's contacts."""
 
 from typing import TYPE_CHECKING
 

@@ -1,7 +1,7 @@
 """Table model of the incident register: column constants, a sort role, a record role, and
 lazy fetching so a 10,000-incident register only builds the rows that are scrolled to. The rows
 arrive without their grade and next deadline; the model asks ``request_details(generation, ids)``
-for each batch it shows (the main window runs services.register_view.register_details on a
+for each batch it shows (the main window runs services.register.view.register_details on a
 worker) and :meth:`details_loaded` fills them in."""
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ def test_every_assessment_message_exists_in_both_languages() -> None:
 
     messages = load_messages()
     assert Translator(messages).missing_keys() == {}
-    ui = RESOURCES_DIR.parent / "incident_app" / "ui"
+    ui = RESOURCES_DIR.parent / "ui"
     used = set()
     for name in ("assessment/tab.py", "assessment/models.py", "assessment/judgement_dialog.py"):
         used |= set(re.findall(r'"(assess\.[a-z_.]+)"', (ui / name).read_text(encoding="utf-8")))

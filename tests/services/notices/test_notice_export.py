@@ -4,6 +4,7 @@ import email
 import stat
 from email.header import decode_header, make_header
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -111,9 +112,9 @@ def test_pdf_and_docx_files_are_private_before_any_content_is_written(
     docx_modes: list[int] = []
     real_write_docx = notice_export.write_docx
 
-    def recording_write_docx(html: str, path: Path, **kwargs: object) -> None:
-        docx_modes.append(stat.S_IMODE(path.stat().st_mode))
-        real_write_docx(html, path, **kwargs)  # type: ignore[arg-type]
+    def recording_write_docx(html: str, out: BinaryIO, **kwargs: object) -> None:
+        docx_modes.append(stat.S_IMODE(os.fstat(out.fileno()).st_mode))
+        real_write_docx(html, out, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(notice_export, "write_docx", recording_write_docx)
     writer = _ModeRecordingPdfWriter()

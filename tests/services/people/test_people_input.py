@@ -107,7 +107,8 @@ def test_big5_and_shift_jis_files_import_decoded_right(services: Services, incid
 
 def test_a_shift_jis_file_with_a_utf8_row_is_refused(services: Services, incident_id: int, tmp_path: Path) -> None:
     path = tmp_path / "mixed.csv"
-    path.write_bytes("user_id,name\nU1,山田太郎\nU2,佐藤花子\nU3,鈴木一郎\n".encode("cp932") + "U4,渡辺さくら\n".encode())
+    japanese = "user_id,name\nU1,山田太郎\nU2,佐藤花子\nU3,鈴木一郎\n".encode("cp932")
+    path.write_bytes(japanese + "U4,渡辺さくら\n".encode())
     (problem,) = refused(services, incident_id, path).problems
     assert problem.row == 5 and "not shift_jis text" in problem.message
 
