@@ -14,22 +14,22 @@ from typing import Any
 import sqlite_utils
 
 from incident_app.domain.errors import NotFoundError
-from incident_app.domain.people import Channel, PeopleSummary, Person
+from incident_app.domain.people import Channel, MinorBand, PeopleSummary, Person
 
 ROW_COLUMNS: tuple[str, ...] = (
     "incident_id", "id", "source_row", "user_id", "name", "email", "phone", "address", "birth_date",
     "age", "is_minor", "guardian_name", "guardian_email", "guardian_phone", "data_types", "language",
-    "channel", "merged_rows",
+    "channel", "merged_rows", "id_number", "minor_band",
 )
 # What identifies a person, blanked by the retention purge.
 IDENTIFYING: tuple[str, ...] = ("user_id", "name", "email", "phone", "address", "birth_date", "guardian_name",
-                                "guardian_email", "guardian_phone")
+                                "guardian_email", "guardian_phone", "id_number")
 _BLANK = ", ".join(f"{c} = ''" for c in IDENTIFYING)
 _ANY_LEFT = " OR ".join(f"coalesce({c}, '') != ''" for c in IDENTIFYING)
 _INSERT = f"INSERT INTO people ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})"
 _UPDATE = "UPDATE people SET " + ", ".join(f"{c} = ?" for c in ROW_COLUMNS[2:]) + " WHERE incident_id = ? AND id = ?"
 _PERSON_SQL = ("SELECT id, incident_id, user_id, name, email, phone, address, birth_date, is_minor, guardian_name,"
-               " guardian_email, guardian_phone, data_types, language, channel FROM people")
+               " guardian_email, guardian_phone, data_types, language, channel, minor_band, id_number FROM people")
 
 
 class PeopleRepository:
@@ -142,6 +142,7 @@ class PeopleRepository:
             "incident_id": incident_id, "total": summary.total, "minors": summary.minors,
             "by_channel": json.dumps(summary.by_channel, sort_keys=True), "updated_at": updated_at,
             "duplicates_merged": summary.duplicates_merged, "rejected_rows": summary.rejected_rows,
+            "children": summary.children, "teens": summary.teens,
         }, pk="incident_id")
 
     def recount(self, incident_id: int) -> tuple[int, int, dict[str, int]]:
@@ -150,6 +151,12 @@ class PeopleRepository:
             "SELECT channel, count(*), sum(is_minor) FROM people WHERE incident_id = ? GROUP BY channel",
             [incident_id]).fetchall()
         return sum(r[1] for r in rows), sum(r[2] for r in rows), {r[0]: r[1] for r in rows}
+
+    def recount_bands(self, incident_id: int) -> dict[str, int]:
+        """People per age band straight from the rows (a check on the kept counters)."""
+        rows = self._db.execute("SELECT minor_band, count(*) FROM people WHERE incident_id = ? GROUP BY minor_band",
+                                [incident_id]).fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
 
     # -- reading ----------------------------------------------------------------------------
     def page(self, incident_id: int, offset: int, limit: int, search: Sequence[str] = ()) -> list[Person]:
@@ -212,14 +219,15 @@ class PeopleRepository:
         return _person(row)
 
 
-_STATS_SQL = "SELECT incident_id, total, minors, by_channel, duplicates_merged, rejected_rows FROM people_stats"
+_STATS_SQL = ("SELECT incident_id, total, minors, by_channel, duplicates_merged, rejected_rows, children, teens"
+              " FROM people_stats")
 
 
 def _summary(row: Sequence[Any]) -> PeopleSummary:
     stored = json.loads(row[2])
     by_channel = {c.value: int(stored[c.value]) for c in Channel if stored.get(c.value)}
     return PeopleSummary(int(row[0]), int(row[1]), by_channel, by_channel.get(Channel.NONE.value, 0),
-                         int(row[3]), int(row[4]))
+                         int(row[3]), int(row[4]), int(row[5]), int(row[6]))
 
 
 def _search_clause(terms: Sequence[str]) -> tuple[str, list[Any]]:
@@ -236,11 +244,12 @@ def _search_clause(terms: Sequence[str]) -> tuple[str, list[Any]]:
 def _person(row: Iterable[Any]) -> Person:
     # Missing values are stored as "" (see services.people_rows); callers get None.
     (pid, incident_id, user_id, name, email, phone, address, birth, minor, g_name, g_email, g_phone,
-     types, language, channel) = row
+     types, language, channel, band, id_number) = row
     return Person(
         id=pid, incident_id=incident_id, user_id=user_id or None, name=name or None, email=email or None,
         phone=phone or None, address=address or None, birth_date=date.fromisoformat(birth) if birth else None,
         is_minor=bool(minor), guardian_name=g_name or None, guardian_email=g_email or None,
         guardian_phone=g_phone or None, data_types=tuple(types.split(";")) if types else (),
-        language=language, channel=Channel(channel),
+        language=language, channel=Channel(channel), minor_band=MinorBand(band or "adult"),
+        id_number=id_number or None,
     )

@@ -20,8 +20,8 @@ from incident_app.domain.people import (
     PeopleSummary,
     Person,
     apply_corrections,
+    band_cutoffs,
     check_usable,
-    minor_cutoff,
     suggest_mapping,
 )
 from incident_app.services.audit import STDOUT, record_export, record_unmask
@@ -92,7 +92,8 @@ class ImportResult:
             "incident_id": self.incident_id, "import_id": self.import_id, "rows_read": self.rows_read,
             "imported": self.imported, "duplicates_merged": self.duplicates_merged,
             "rejected_rows": self.rejected_rows, "fields_dropped": self.fields_dropped, "warnings": self.warnings,
-            "minors": self.summary.minors, "unreachable": self.summary.unreachable,
+            "minors": self.summary.minors, "children": self.summary.children, "teens": self.summary.teens,
+            "unreachable": self.summary.unreachable,
             "people_total": self.summary.total, "by_channel": self.summary.by_channel,
             "report": str(self.report_path), "format": self.kind, "encoding": self.encoding,
             "ignored_columns": list(self.ignored_columns), "seconds": round(self.seconds, 2),
@@ -164,8 +165,8 @@ class PeopleService:
              parallel: bool | None) -> ImportResult:
         store, repo, incident = self._ctx.store, self._repo, run.incident
         facts = incident.facts
-        cutoff = minor_cutoff(shanghai_date(facts.occurred_at or facts.discovered_at))
-        spec = NormaliseSpec(str(run.path), run.columns.headers, run.columns.fields, incident.id, cutoff,
+        cutoffs = band_cutoffs(shanghai_date(facts.occurred_at or facts.discovered_at))
+        spec = NormaliseSpec(str(run.path), run.columns.headers, run.columns.fields, incident.id, cutoffs,
                              shanghai_date(self._ctx.now()).isoformat())
         if parallel is None:
             parallel = run.source.info.estimated_rows >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1
@@ -176,7 +177,7 @@ class PeopleService:
                     repo.delete_for_incident(incident.id)
                 before = repo.stats(incident.id)
                 first_id = repo.begin_range(incident.id)
-                importer = Importer(repo, run.report, incident_id=incident.id, first_id=first_id, cutoff=cutoff,
+                importer = Importer(repo, run.report, incident_id=incident.id, first_id=first_id, cutoffs=cutoffs,
                                     expected_rows=_expected_rows(run.source) + before.total,
                                     tally=run.tally)
                 importer.preload()
@@ -185,6 +186,7 @@ class PeopleService:
                 summary = _summary_after(before, run.tally)
                 counts = _counts(run.tally) | {"fields_dropped": importer.fields_dropped,
                                                "warnings": importer.warnings, "minors": summary.minors,
+                                               "children": summary.children, "teens": summary.teens,
                                                "unreachable": summary.unreachable}
                 repo.save_stats(incident.id, summary, to_iso(self._ctx.now()))
                 import_id = self._add_import(run, "done", counts, {"replaced": replace})
@@ -316,6 +318,7 @@ def _summary_after(before: PeopleSummary, tally: Tally) -> PeopleSummary:
         total=before.total + tally.imported, minors=before.minors + tally.minor_delta, by_channel=by_channel,
         unreachable=by_channel.get("none", 0), duplicates_merged=before.duplicates_merged + tally.duplicates_merged,
         rejected_rows=before.rejected_rows + tally.rejected_rows,
+        children=before.children + tally.band_delta["child"], teens=before.teens + tally.band_delta["teen"],
     )
 
 
