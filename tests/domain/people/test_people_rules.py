@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from stdnum.cn import ric
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.exports import neutralise_cell
@@ -32,7 +33,6 @@ from incident_app.domain.people.person import (
     mask_phone,
     minor_cutoff,
 )
-from stdnum.cn import ric
 
 TODAY = date(2026, 11, 20)
 

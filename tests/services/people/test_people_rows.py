@@ -19,8 +19,8 @@ def test_inlined_channel_and_minor_rules_match_the_domain() -> None:
                          today=date(2026, 11, 20), report=lambda *args: None)
     phones = {"": False, "13800138000": True, "021-38760448": False}
     combos = itertools.product(["", "a@example.com"], phones, ["", "北京市海淀区1号"],
-                               ["", "1990-01-01", "2012-11-18", "2012-11-17", "2008-11-18", "2008-11-17"], ["", "g@example.com"],
-                               ["", "13900139000"])
+                               ["", "1990-01-01", "2012-11-18", "2012-11-17", "2008-11-18", "2008-11-17"],
+                               ["", "g@example.com"], ["", "13900139000"])
     for number, (email, phone, address, birth, g_email, g_phone) in enumerate(combos, start=2):
         row = builder.build(number, ["U1", email, phone, address, birth, g_email, g_phone])
         assert row is not None
