@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from incident_app.domain.notices.kinds import (
         CHANNELS,
         ELEMENT_IDS,
+        PERSONAL_KINDS,
         SHORT_CHANNELS,
         Channel,
         NoticeKind,
@@ -64,6 +65,7 @@ __all__ = [
     "GRADE_PENDING",
     "LIKELIHOOD",
     "OPERATOR_TYPES",
+    "PERSONAL_KINDS",
     "RECIPIENTS",
     "SHORT_CHANNELS",
     "Channel",
@@ -110,7 +112,8 @@ __getattr__ = lazy_exports(
             "build_snapshot",
             "diff_snapshots",
         ],
-        "kinds": ["CHANNELS", "Channel", "ELEMENT_IDS", "NoticeKind", "SHORT_CHANNELS", "heading", "required_elements"],
+        "kinds": ["CHANNELS", "Channel", "ELEMENT_IDS", "NoticeKind", "PERSONAL_KINDS", "SHORT_CHANNELS", "heading",
+                  "required_elements"],
         "labels": [
             "ACTION_STATUS",
             "BREACH_TYPES",

@@ -16,6 +16,7 @@ from incident_app.domain.notices import (
     CHANNELS,
     CONTENT_DECISIONS,
     ELEMENT_IDS,
+    PERSONAL_KINDS,
     Channel,
     FactChange,
     FactSnapshot,
@@ -270,9 +271,9 @@ class NoticeService:
         ``require_approval`` is False, e.g. for a dry run). A caller that already prepared the
         personal notices passes ``notice_set`` so they are not rendered again."""
         if notice_set is None:
-            notice_set = self.prepare(incident_id, grade=grade, kinds=[NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN])
+            notice_set = self.prepare(incident_id, grade=grade, kinds=list(PERSONAL_KINDS))
         emails = [n for n in notice_set.notices if n.rendered.channel in (Channel.EMAIL_HTML, Channel.EMAIL_TEXT)]
-        allowed = {NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN}
+        allowed = set(PERSONAL_KINDS)
         if require_approval:
             _refuse_unapproved(emails)
             allowed = {n.rendered.kind for n in emails}
