@@ -62,7 +62,8 @@ INTAKE_KEYS: tuple[str, ...] = (
     "title", "summary", "occurred_at", "occurred_until", "discovered_at", "aware_at",
     "discovered_by", "location", "systems", "breach_types", "likelihood", "cause", "malicious",
     "recipients", "data_types", "affected_people", "affected_records", "affected_minors",
-    "affected_minors_under_14", "affected_minors_14_17", "unintelligible", "eu_subjects", "economic_loss_cny", "police_notified", "drill",
+    "affected_minors_under_14", "affected_minors_14_17",
+    "unintelligible", "eu_subjects", "economic_loss_cny", "police_notified", "drill",
 )
 REQUIRED_KEYS: tuple[str, ...] = ("title", "discovered_at")
 # Clock skew tolerance: a time a few minutes in the future is a typo-free "now", not an error.

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         change_label,
         pick,
     )
+    from incident_app.domain.notices.minor_texts import guardian_advice, guardian_harms, teen_advice
     from incident_app.domain.notices.recipient import (
         NoticeRecipient,
         recipient_reference,
@@ -85,6 +86,8 @@ __all__ = [
     "change_label",
     "check_rendered",
     "diff_snapshots",
+    "guardian_advice",
+    "guardian_harms",
     "heading",
     "pick",
     "recipient_reference",
@@ -92,6 +95,7 @@ __all__ = [
     "required_elements",
     "short_form_body",
     "specimen_recipient",
+    "teen_advice",
 ]
 __getattr__ = lazy_exports(
     __name__,
@@ -112,6 +116,7 @@ __getattr__ = lazy_exports(
             "build_snapshot",
             "diff_snapshots",
         ],
+        "minor_texts": ["guardian_advice", "guardian_harms", "teen_advice"],
         "kinds": ["CHANNELS", "Channel", "ELEMENT_IDS", "NoticeKind", "PERSONAL_KINDS", "SHORT_CHANNELS", "heading",
                   "required_elements"],
         "labels": [
