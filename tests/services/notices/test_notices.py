@@ -111,7 +111,7 @@ def test_versions_are_stored_once_and_events_carry_no_personal_data(services: Se
     services.notices.prepare(incident_id)
     count = services.ctx.store.notices.count_versions(incident_id)
     services.notices.prepare(incident_id)
-    assert services.ctx.store.notices.count_versions(incident_id) == count == 32  # 12 individual, 8 guardian, 8 minor, 4 more
+    assert services.ctx.store.notices.count_versions(incident_id) == count == 32
     services.notices.approve(incident_id, "王安全")
     list(services.notices.personal_emails(incident_id, [person(1), person(2, guardian=True)]))
     payloads = json.dumps([e.payload for e in services.audit.timeline(incident_id)], ensure_ascii=False)
