@@ -365,7 +365,7 @@ def _check_consistency(f: IntakeFacts, r: _Reader, now: datetime) -> None:
         r.fail("affected_minors", "exceeds affected_people; minors are counted within the people")
     given = r.data.get("affected_minors")
     bands = f.affected_minors_under_14 + f.affected_minors_14_17
-    if isinstance(given, int) and not isinstance(given, bool) and 0 <= given < bands:
+    if isinstance(given, int) and not isinstance(given, bool) and 0 < given < bands:  # 0 = not given
         r.fail("affected_minors", f"is {given:,}, fewer than affected_minors_under_14 + affected_minors_14_17 "
                                   f"({bands:,}); it is the total of all minors under 18 — raise it or leave it out")
     if not f.title:

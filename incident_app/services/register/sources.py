@@ -72,6 +72,7 @@ class IncidentRecords:
     outcomes: tuple[ObligationOutcome, ...] = ()
     milestones: tuple[Milestone, ...] = ()
     notified: Mapping[str, int] = field(default_factory=dict)
+    counts: Mapping[str, int] = field(default_factory=dict)  # people and minors by band, as assessed
 
 
 RecordsSource = Callable[[Services, Sequence[Incident]], Mapping[int, IncidentRecords]]
@@ -91,7 +92,10 @@ def records_from_assessment(services: Services, incidents: Sequence[Incident]) -
         found[incident.id] = IncidentRecords(
             grade=assessment.grade.level.value, grade_needs_judgement=assessment.grade.needs_judgement,
             outcomes=outcomes, milestones=_milestones(incident.id, outcomes, first_sent.get(incident.id)),
-            notified=people_by_channel(people.get(incident.id, PeopleSummary()), ledgers.get(incident.id)))
+            notified=people_by_channel(people.get(incident.id, PeopleSummary()), ledgers.get(incident.id)),
+            counts={"affected_people": assessment.people.total, "affected_minors": assessment.people.minors,
+                    "affected_minors_under_14": assessment.people.children,
+                    "affected_minors_14_17": assessment.people.teens})
     return found
 
 
