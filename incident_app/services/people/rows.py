@@ -257,11 +257,15 @@ class RowBuilder:
         band = band_code(row[BIRTH], age, self._cutoffs)
         row[BAND] = band
         row[MINOR] = int(band != "adult")
-        if band != "adult" and not (row[G_EMAIL] or guardian_mobile):
+        row[CHANNEL] = channel_code(band, row[EMAIL], mobile, row[ADDRESS], row[G_EMAIL], guardian_mobile)
+        # Said exactly when it is so: a child with no way to reach the guardian (no e-mail, mobile
+        # nor household address) is "none" and counts toward the announcement; a teenager's
+        # guardian who cannot be reached is not told.
+        if (band == "child" and row[CHANNEL] == "none") or (
+                band == "teen" and not (row[G_EMAIL] or guardian_mobile or row[ADDRESS])):
             self.warnings += 1
             code = "minor_no_guardian" if band == "child" else "teen_no_guardian"
             self._report(number, "guardian", None, MESSAGES[code])
-        row[CHANNEL] = channel_code(band, row[EMAIL], mobile, row[ADDRESS], row[G_EMAIL], guardian_mobile)
 
 _TEXT_POSITIONS = {"user_id": USER_ID, "name": NAME, "address": ADDRESS, "guardian_name": G_NAME}
 _OTHER_FIELDS = ("birth_date", "age", "guardian_email", "guardian_phone", "data_types", "language", "id_number")

@@ -416,3 +416,18 @@ def test_a_file_without_a_header_row_is_refused_without_echoing_the_person(
     message = str(exc.value)
     assert "张三丰" not in message and "13800138000" not in message  # the first row is a person, not a header
     assert "张*丰" in message and "1********0" in message and "add one" in message
+
+
+def test_the_report_says_a_child_counts_toward_the_announcement_exactly_when_it_does(
+    services: Services, incident_id: int, tmp_path: Path
+) -> None:
+    """A child with only the household address gets a letter addressed to the guardian (no
+    warning); a child with an e-mail of their own but no way to reach the guardian is 'none',
+    counted toward the announcement, and the report says so."""
+    text = ("user_id,email,address,birth_date\n"
+            "C1,,北京市海淀区中关村大街1号,2015-01-01\n"
+            "C2,kid@example.com,,2015-01-01\n")
+    result = services.people.import_file(incident_id, write(tmp_path, text))
+    assert [p.channel.value for p in services.people.page(incident_id, 0, 5)] == ["guardian_letter", "none"]
+    assert services.people.summary(incident_id).unreachable == 1
+    assert report_rows(result.report_path)[1:] == [["3", "guardian", "", MESSAGES["minor_no_guardian"]]]
