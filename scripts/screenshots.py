@@ -104,6 +104,33 @@ def shoot_dialogs(window, incident_id: int) -> None:  # type: ignore[no-untyped-
     workspace.close()
 
 
+def shoot_fulfilment(window, incident_id: int, tmp: Path) -> None:  # type: ignore[no-untyped-def]
+    """'Record fulfilment…' on the CAC initial report's row, then the row showing it met."""
+    from datetime import datetime, timedelta
+
+    from incident_app.domain.clock import SHANGHAI
+
+    workspace = window.open_incident(incident_id)
+    workspace.resize(*SIZE)
+    workspace.tabs.setCurrentIndex(next(i for i, s in enumerate(workspace.specs) if s.key == "assessment"))
+    tab = workspace.tab_widgets["assessment"]
+    tab.refresh()
+    tab.select_obligation("cac-initial-report")
+    dialog = tab.open_fulfilment_dialog()
+    dialog.done_at.set_value(datetime.now(SHANGHAI) - timedelta(minutes=20))
+    dialog.reference.setText("12387-20261201-0042")
+    dialog.done_by.setText("数据安全负责人 王伟")
+    dialog.note.setText("网站提交成功页已截图")
+    receipt = tmp / "12387-回执截图.png"
+    receipt.write_bytes((OUT / "register.png").read_bytes())  # any image stands in for the receipt page
+    dialog.set_file(str(receipt))
+    save(dialog, "fulfilment-dialog", None)
+    dialog.submit()
+    tab.select_obligation("cac-initial-report")
+    save(workspace, "workspace-assessment-fulfilled")
+    workspace.close()
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
@@ -119,6 +146,7 @@ def main() -> int:
         shoot_wizard(window)
         shoot_workspace(window, 1)
         shoot_dialogs(window, 1)
+        shoot_fulfilment(window, 1, Path(tmp))
         window.open_settings()
         save(window.dialog, "settings", None)
         window.dialog.tabs.setCurrentIndex(1)

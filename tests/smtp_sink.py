@@ -175,6 +175,7 @@ def smtp_settings(port: int, **changes: Any) -> SmtpSettings:
     """Fast settings for loopback tests: short time-outs and retry delays."""
     base = SmtpSettings(host="127.0.0.1", port=port, tls_mode=TlsMode.PLAIN, from_address=SENDER,
                         from_name="上海我图 个人信息保护", reply_to=SENDER, concurrency=4, timeout_s=2.0,
+                        data_timeout_s=2.0,
                         retry=RetryPolicy(max_attempts=3, base_delay_s=0.05, max_delay_s=0.2))
     return replace(base, **changes)
 

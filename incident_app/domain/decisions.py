@@ -27,6 +27,8 @@ class DecisionKind(StrEnum):
     GDPR_NO_RISK = "gdpr_no_risk"
     # GDPR Art. 34(3): an exemption from communicating to data subjects.
     GDPR_INDIVIDUAL_EXEMPTION = "gdpr_individual_exemption"
+    # GDPR Art. 33(1): a notification made after 72 h carries the reasons for the delay (rationale).
+    NOTIFICATION_DELAY = "notification_delay"
     # A required notice element waived with a reason (completeness check).
     WAIVE_NOTICE_ELEMENT = "waive_notice_element"
     # An obligation judged not applicable or met outside the tool (e.g. reported by phone).

@@ -48,6 +48,19 @@ class Recipients(StrEnum):
     PUBLIC = "public"
 
 
+@dataclass(frozen=True)
+class Ransom:
+    """CAC Reporting Measures Art. 7 (二): for a ransomware attack, the ransom demanded — amount,
+    way of payment and date. Each part may still be unknown (then the report says so)."""
+
+    amount_cny: float | None = None
+    method: str = ""
+    date: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"amount_cny": self.amount_cny, "method": self.method, "date": self.date}
+
+
 class IncidentStatus(StrEnum):
     """The officer's workflow, in order."""
 
@@ -63,8 +76,9 @@ INTAKE_KEYS: tuple[str, ...] = (
     "discovered_by", "location", "systems", "breach_types", "likelihood", "cause", "malicious",
     "recipients", "data_types", "affected_people", "affected_records", "affected_minors",
     "affected_minors_under_14", "affected_minors_14_17",
-    "unintelligible", "eu_subjects", "economic_loss_cny", "police_notified", "drill",
+    "unintelligible", "eu_subjects", "economic_loss_cny", "police_notified", "drill", "ransom",
 )
+RANSOM_KEYS: tuple[str, ...] = ("amount_cny", "method", "date")
 REQUIRED_KEYS: tuple[str, ...] = ("title", "discovered_at")
 # Clock skew tolerance: a time a few minutes in the future is a typo-free "now", not an error.
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -99,6 +113,7 @@ class IntakeFacts:
     economic_loss_cny: float = 0.0
     police_notified: bool = False
     drill: bool = False
+    ransom: Ransom | None = None
 
     @property
     def effective_aware_at(self) -> datetime:
@@ -110,6 +125,11 @@ class IntakeFacts:
         out: dict[str, Any] = {}
         for key in INTAKE_KEYS:
             value = getattr(self, key)
+            if key == "ransom":
+                # Left out when absent, so snapshots of incidents without one keep their hash.
+                if value is not None:
+                    out[key] = value.to_dict()
+                continue
             if isinstance(value, datetime):
                 value = to_iso(value)
             elif isinstance(value, tuple):
@@ -122,7 +142,7 @@ class IntakeFacts:
     def with_changes(self, **changes: Any) -> IntakeFacts:
         """A copy with some facts changed, validated like a fresh intake."""
         merged = self.to_dict()
-        merged.update({k: _jsonable(v) for k, v in changes.items()})
+        merged.update({k: v.to_dict() if isinstance(v, Ransom) else _jsonable(v) for k, v in changes.items()})
         return parse_intake(merged)
 
 
@@ -318,7 +338,39 @@ def _read_fields(r: _Reader) -> IntakeFacts:
         economic_loss_cny=r.number("economic_loss_cny"),
         police_notified=r.flag("police_notified"),
         drill=r.flag("drill"),
+        ransom=_ransom(r),
     )
+
+
+def _ransom(r: _Reader) -> Ransom | None:
+    """``ransom`` = {amount_cny, method, date}, each optional; null or absent means none."""
+    value = r.data.get("ransom")
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        r.fail("ransom", "must be an object with amount_cny, method and date, e.g. "
+                         '{"amount_cny": 500000, "method": "Bitcoin", "date": "2026-11-21"}')
+        return None
+    unknown = [str(k) for k in value if k not in RANSOM_KEYS]
+    if unknown:
+        r.fail("ransom", f"unknown part(s) {', '.join(unknown)}; allowed: {', '.join(RANSOM_KEYS)}")
+    part = _Reader(value)
+    amount = part.number("amount_cny") if value.get("amount_cny") is not None else None
+    ransom = Ransom(amount, part.text("method", max_len=200), _ransom_date(part))
+    r.problems += [FieldProblem(f"ransom.{p.field}", p.message) for p in part.problems]
+    return ransom
+
+
+def _ransom_date(part: _Reader) -> str:
+    """A date (2026-11-21) or a full ISO time; kept as written."""
+    text = part.text("date", max_len=40)
+    if not text:
+        return ""
+    try:
+        parse_time(text if "T" in text else f"{text}T00:00:00+08:00")
+    except ValueError:
+        part.fail("date", f"'{text}' is not a date; write it as 2026-11-21 or an ISO 8601 time")
+    return text
 
 
 def _breach_types(r: _Reader) -> tuple[BreachType, ...]:
@@ -361,6 +413,8 @@ def _check_consistency(f: IntakeFacts, r: _Reader, now: datetime) -> None:
         moment = getattr(f, key)
         if moment and moment > now + FUTURE_TOLERANCE:
             r.fail(key, "lies in the future; check the date and the time zone")
+    if f.ransom is not None and f.cause != Cause.MALWARE:
+        r.fail("ransom", "is only for ransomware: set cause to malware, or remove ransom")
     if f.affected_minors > f.affected_people and f.affected_people:
         r.fail("affected_minors", "exceeds affected_people; minors are counted within the people")
     given = r.data.get("affected_minors")

@@ -33,6 +33,9 @@ class OrganisationProfile:
     postal_address_en: str
     postcode: str
     website: str = ""
+    # The person the CAC report names as its contact (CAC Measures Art. 7: the reporting unit's
+    # contact and phone); the officer's title stands in while it is empty.
+    contact_name: str = ""
     reply_working_days: int = 3
     handling_working_days: int = 15
     operator_type: OperatorType = OperatorType.ORDINARY
@@ -48,6 +51,10 @@ class OrganisationProfile:
 
 
 _REQUIRED = ("company_zh", "officer_phone", "officer_email", "postal_address_zh")
+# Short forms accepted wherever an operator type is typed (``profile set operator_type cii``).
+OPERATOR_ALIASES = {"cii": OperatorType.CRITICAL_INFRASTRUCTURE.value,
+                    "ciio": OperatorType.CRITICAL_INFRASTRUCTURE.value}
+_WORKING_DAY_FIELDS = ("reply_working_days", "handling_working_days")
 
 
 def parse_profile(data: Mapping[str, Any]) -> OrganisationProfile:
@@ -61,13 +68,62 @@ def parse_profile(data: Mapping[str, Any]) -> OrganisationProfile:
     if email and "@" not in email:
         problems.append(FieldProblem("officer_email", f"'{email}' is not an email address"))
     values = {k: v for k, v in data.items() if k in known}
+    operator = str(values.get("operator_type", "ordinary")).strip()
     try:
-        values["operator_type"] = OperatorType(values.get("operator_type", "ordinary"))
+        values["operator_type"] = OperatorType(OPERATOR_ALIASES.get(operator.lower(), operator))
     except ValueError:
-        problems.append(FieldProblem("operator_type", "must be ordinary, critical_infrastructure or state_organ"))
+        problems.append(FieldProblem("operator_type", f"'{operator}' is not an operator type; use ordinary, "
+                                                      "critical_infrastructure (or cii) or state_organ"))
         values["operator_type"] = OperatorType.ORDINARY
+    for key in _WORKING_DAY_FIELDS:
+        value = values.get(key)
+        if key in values and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60):
+            problems.append(FieldProblem(key, f"'{value}' is not a number of working days (a whole number 1–60)"))
     values["languages"] = tuple(values.get("languages", ("zh-CN", "en")))
     if problems:
         raise ValidationError(problems)
     defaults = {f.name: "" for f in fields(OrganisationProfile) if f.type == "str"}
     return OrganisationProfile(**{**defaults, **values})
+
+
+def profile_value(key: str, text: str) -> Any:
+    """Turn the text of ``profile set KEY VALUE`` into the field's value; the result still goes
+    through :func:`parse_profile` (the Settings dialog's validation). Raises ValidationError
+    naming the key when the text cannot be that kind of value."""
+    types = {f.name: str(f.type) for f in fields(OrganisationProfile)}
+    if key not in types:
+        raise ValidationError.single(key, "unknown profile field; known: " + ", ".join(types))
+    kind = types[key]
+    if kind == "int":
+        try:
+            return int(text.strip())
+        except ValueError:
+            raise ValidationError.single(key, f"'{text}' is not a whole number") from None
+    if kind == "bool":
+        flag = text.strip().lower()
+        if flag not in ("true", "false", "yes", "no", "1", "0"):
+            raise ValidationError.single(key, f"'{text}' is not true or false")
+        return flag in ("true", "yes", "1")
+    if kind.startswith(("tuple", "list")):
+        return _list_value(key, text)
+    if kind in ("str", "OperatorType"):
+        return text.strip()
+    return _json_value(key, text)
+
+
+def _list_value(key: str, text: str) -> list[Any]:
+    if text.strip().startswith("["):
+        value = _json_value(key, text)
+        if not isinstance(value, list):
+            raise ValidationError.single(key, "must be a JSON list or comma-separated values")
+        return value
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _json_value(key: str, text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError.single(key, f"is not valid JSON ({exc.msg})") from None

@@ -46,14 +46,26 @@ class RemediationAction:
     due_at: datetime | None
     done_at: datetime | None
     description_en: str = ""
+    # When work began (an action in progress); its due time, if any, is a target, not a lateness from the start.
+    started_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "id": self.id, "description": self.description, "description_en": self.description_en,
             "kind": self.kind.value, "status": self.status.value, "owner": self.owner,
             "due_at": to_iso(self.due_at) if self.due_at else None,
             "done_at": to_iso(self.done_at) if self.done_at else None,
         }
+        # Only when known: an action recorded before start times existed keeps its exact dict, so
+        # notices approved from it do not read as changed after the upgrade.
+        if self.started_at:
+            data["started_at"] = to_iso(self.started_at)
+        return data
+
+    def overdue(self, now: datetime) -> bool:
+        """Past its due time and not done. Never measured from the start time: an action in
+        progress without a due time is simply in progress."""
+        return self.status != ActionStatus.DONE and self.due_at is not None and self.due_at < now
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,7 @@ class ActionDraft:
     due_at: datetime | None
     done_at: datetime | None
     description_en: str = ""
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +105,7 @@ class RemediationInput:
     notes: tuple[NoteDraft, ...]
 
 
-ACTION_KEYS = ("description", "description_en", "kind", "status", "owner", "due_at", "done_at")
+ACTION_KEYS = ("description", "description_en", "kind", "status", "owner", "due_at", "done_at", "started_at")
 
 
 def parse_remediation(data: Any) -> RemediationInput:
@@ -137,10 +150,16 @@ def _action(raw: Any, row: int, problems: list[FieldProblem]) -> ActionDraft:
     kind = _enum(ActionKind, raw.get("kind"), ActionKind.OTHER, "actions.kind", row, problems)
     due = _time(raw.get("due_at"), "actions.due_at", row, problems)
     done = _time(raw.get("done_at"), "actions.done_at", row, problems)
+    started = _time(raw.get("started_at"), "actions.started_at", row, problems)
     if status == ActionStatus.DONE and done is None and "done_at" in raw:
         problems.append(FieldProblem("actions.done_at", "is required when status is done", row))
+    if status != ActionStatus.DONE and done is not None:
+        problems.append(FieldProblem("actions.done_at", f"only a done action has a done time (status is "
+                                                        f"{status.value}); for work in progress give started_at", row))
+    if started and due and due < started:
+        problems.append(FieldProblem("actions.due_at", "is before started_at", row))
     return ActionDraft(description, kind, status, str(raw.get("owner") or "").strip(), due, done,
-                       str(raw.get("description_en") or "").strip())
+                       str(raw.get("description_en") or "").strip(), started)
 
 
 def _note(raw: Any, kind: NoteKind, row: int, problems: list[FieldProblem]) -> NoteDraft:

@@ -12,6 +12,7 @@ from incident_app.domain.clock import utc_now
 from incident_app.services.assessment import AssessmentService
 from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
+from incident_app.services.fulfilments import CorrectionService, FulfilmentService
 from incident_app.services.incidents import IncidentService
 from incident_app.services.mail import MailService
 from incident_app.services.notices import NoticeService, assessed_notice_inputs
@@ -32,6 +33,8 @@ class Services:
     audit: AuditService
     remediation: RemediationService
     decisions: DecisionService
+    fulfilments: FulfilmentService
+    corrections: CorrectionService
     assessment: AssessmentService
     notices: NoticeService
     mail: MailService
@@ -63,6 +66,8 @@ def open_services(
         audit=AuditService(ctx),
         remediation=RemediationService(ctx),
         decisions=DecisionService(ctx),
+        fulfilments=FulfilmentService(ctx),
+        corrections=CorrectionService(ctx),
         assessment=assessment,
         notices=NoticeService(ctx, people_source=people.iter_people,
                               inputs_source=assessed_notice_inputs(assessment)),

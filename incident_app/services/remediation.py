@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from incident_app.domain.decisions import Decision, DecisionKind, parse_decision, sign_decision
+from incident_app.domain.errors import ValidationError
+from incident_app.domain.fulfilments import FUTURE_SLACK
 from incident_app.domain.remediation import (
     ActionDraft,
     ActionStatus,
@@ -16,6 +20,7 @@ from incident_app.domain.remediation import (
     parse_remediation,
 )
 from incident_app.services.context import AppContext
+from incident_app.services.fulfilments import active_decisions
 
 
 class RemediationService:
@@ -27,8 +32,9 @@ class RemediationService:
         parsed = parse_remediation(data)
         store, now = self._ctx.store, self._ctx.now()
         store.incidents.get(incident_id)
+        drafts = [_with_start(a, now) for a in parsed.actions]
         with store.transaction():
-            actions = [store.remediation.add_action(incident_id, a, now=now) for a in parsed.actions]
+            actions = [store.remediation.add_action(incident_id, a, now=now) for a in drafts]
             notes = [store.remediation.add_note(incident_id, n, now=now) for n in parsed.notes]
             self._ctx.record("remediation.added", "incident", incident_id, {
                 "actions": [a.to_dict() for a in actions], "notes": [n.to_dict() for n in notes]}, incident_id)
@@ -45,13 +51,23 @@ class RemediationService:
 
     def update_action_from(self, action_id: int, data: Mapping[str, Any]) -> RemediationAction:
         """Replace an action's fields with ``data`` (the same keys as an action in the JSON file)."""
-        return self.update_action(action_id, parse_remediation({"actions": [dict(data)]}).actions[0])
-
-    def mark_done(self, action_id: int) -> RemediationAction:
-        """Mark an action done now (keeping an earlier done time if one was recorded)."""
+        draft = parse_remediation({"actions": [dict(data)]}).actions[0]
         current = self._ctx.store.remediation.get_action(action_id)
+        if draft.started_at is None and draft.status == ActionStatus.IN_PROGRESS:
+            draft = replace(draft, started_at=current.started_at or self._ctx.now())
+        return self.update_action(action_id, draft)
+
+    def mark_done(self, action_id: int, done_at: datetime | None = None) -> RemediationAction:
+        """Mark an action done at ``done_at`` (the officer is asked; default now). That time goes
+        into every notice, so it is never stamped silently over one the officer gave."""
+        current = self._ctx.store.remediation.get_action(action_id)
+        when = done_at or self._ctx.now()
+        if when > self._ctx.now() + FUTURE_SLACK:
+            raise ValidationError.single("done_at", "is in the future; give the time the action was completed")
+        if current.started_at and when < current.started_at:
+            raise ValidationError.single("done_at", "is before the action was started")
         draft = ActionDraft(current.description, current.kind, ActionStatus.DONE, current.owner,
-                            current.due_at, current.done_at or self._ctx.now(), current.description_en)
+                            current.due_at, when, current.description_en, current.started_at)
         return self.update_action(action_id, draft)
 
     def suggested_advice(self, incident_id: int) -> list[NoteDraft]:
@@ -74,6 +90,13 @@ class RemediationService:
         return self._ctx.store.remediation.notes(incident_id, kind)
 
 
+def _with_start(draft: ActionDraft, now: datetime) -> ActionDraft:
+    """An action in progress has a start time: now, unless the officer gave one."""
+    if draft.status == ActionStatus.IN_PROGRESS and draft.started_at is None:
+        return replace(draft, started_at=now)
+    return draft
+
+
 class DecisionService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
@@ -90,10 +113,15 @@ class DecisionService:
             self._ctx.record("decision.recorded", "decision", decision.id, decision.to_dict(), incident_id)
         return decision
 
+    def active(self, incident_id: int) -> list[Decision]:
+        """The decisions no correction has withdrawn."""
+        return active_decisions(self._ctx, incident_id)
+
     def list(self, incident_id: int) -> list[Decision]:
+        """Every decision recorded, withdrawn ones included (see :meth:`active`)."""
         return self._ctx.store.decisions.list(incident_id)
 
     def latest(self, incident_id: int, kind: DecisionKind) -> Decision | None:
-        """The newest decision of a kind: a later decision supersedes an earlier one."""
-        found = [d for d in self.list(incident_id) if d.kind == kind]
+        """The newest standing decision of a kind: a later decision supersedes an earlier one."""
+        found = [d for d in self.active(incident_id) if d.kind == kind]
         return found[-1] if found else None

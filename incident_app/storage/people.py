@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,6 +31,21 @@ _INSERT = f"INSERT INTO people ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?'
 _UPDATE = "UPDATE people SET " + ", ".join(f"{c} = ?" for c in ROW_COLUMNS[2:]) + " WHERE incident_id = ? AND id = ?"
 _PERSON_SQL = ("SELECT id, incident_id, user_id, name, email, phone, address, birth_date, is_minor, guardian_name,"
                " guardian_email, guardian_phone, data_types, language, channel, minor_band, id_number FROM people")
+
+
+@dataclass(frozen=True)
+class PeopleQuery:
+    """What narrows a listing (false when nothing does): search ``terms`` (user-id prefix, LIKE
+    pattern for names and emails, LIKE pattern for phone digits), an age ``band`` measured on
+    ``day``, and the ``channels`` to keep."""
+
+    terms: tuple[str, ...] = ()
+    band: str = ""
+    day: date | None = None
+    channels: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.band or self.channels)
 
 
 class PeopleRepository:
@@ -159,10 +175,10 @@ class PeopleRepository:
         return {str(r[0]): int(r[1]) for r in rows}
 
     # -- reading ----------------------------------------------------------------------------
-    def page(self, incident_id: int, offset: int, limit: int, search: Sequence[str] = ()) -> list[Person]:
-        """People in import order; without a search a page is a rowid range lookup (no scan)."""
-        if search:
-            where, params = self._search(incident_id, search)
+    def page(self, incident_id: int, offset: int, limit: int, query: PeopleQuery | None = None) -> list[Person]:
+        """People in import order; without a filter a page is a rowid range lookup (no scan)."""
+        if query:
+            where, params = self._filtered(incident_id, query)
             rows = self._db.execute(f"{_PERSON_SQL} WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
                                     [*params, limit, offset])
             return [_person(r) for r in rows]
@@ -188,19 +204,44 @@ class PeopleRepository:
                 break
         return blocks
 
-    def count(self, incident_id: int, search: Sequence[str] = ()) -> int:
-        if not search:
+    def count(self, incident_id: int, query: PeopleQuery | None = None) -> int:
+        if not query:
             return sum(last - first + 1 for first, last in self.ranges(incident_id))
-        where, params = self._search(incident_id, search)
+        where, params = self._filtered(incident_id, query)
         row = self._db.execute(f"SELECT count(*) FROM people WHERE {where}", params).fetchone()
         return int(row[0])
 
-    def _search(self, incident_id: int, terms: Sequence[str]) -> tuple[str, list[Any]]:
-        # A search scans, but only the incident's own id span (rowid range), not the whole table.
+    def query_plan(self, incident_id: int, query: PeopleQuery) -> list[str]:
+        """SQLite's plan for a filtered page (EXPLAIN QUERY PLAN details): shows whether the
+        user-id prefix lookup uses its index."""
+        where, params = self._filtered(incident_id, query)
+        rows = self._db.execute(f"EXPLAIN QUERY PLAN {_PERSON_SQL} WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
+                                [*params, 1, 0])
+        return [str(r[-1]) for r in rows]
+
+    def _filtered(self, incident_id: int, query: PeopleQuery) -> tuple[str, list[Any]]:
+        """WHERE clause and parameters for a search and/or band and channel filters."""
         spans = self.ranges(incident_id) or [(0, -1)]
-        where, params = _search_clause(terms)
-        return (f"id BETWEEN ? AND ? AND incident_id = ? AND {where}",
-                [spans[0][0], spans[-1][1], incident_id, *params])
+        span: list[Any] = [spans[0][0], spans[-1][1], incident_id]
+        if query.terms:
+            # A user-id prefix is an index range; names and contacts are matched by scanning
+            # only the incident's own id span (rowid range), not the whole table.
+            ids, id_params = _prefix_lookup(query.terms[0])
+            contacts, contact_params = _contact_clause(query.terms)
+            clauses = [f"id IN ({ids} UNION SELECT id FROM people WHERE {_SPAN} AND {contacts})"]
+            params: list[Any] = [incident_id, *id_params, *span, *contact_params]
+        else:
+            clauses, params = [_SPAN], span
+        if query.band:
+            if query.day is None:
+                raise ValueError("an age band is measured on a day: give the incident's day")
+            band_sql, band_params = band_condition(query.band, query.day)
+            clauses.append(band_sql)
+            params += band_params
+        if query.channels:
+            clauses.append(f"channel IN ({', '.join('?' * len(query.channels))})")
+            params += list(query.channels)
+        return " AND ".join(clauses), params
 
     def iter_people(self, incident_id: int, batch: int) -> Iterator[Person]:
         """Every person in import order, read ``batch`` at a time (keyset paging)."""
@@ -219,6 +260,9 @@ class PeopleRepository:
         return _person(row)
 
 
+# The incident's id span read in rowid order; the unary + keeps SQLite from walking the
+# (incident_id, user_id) index instead, which would fetch each row by a separate lookup.
+_SPAN = "id BETWEEN ? AND ? AND +incident_id = ?"
 _STATS_SQL = ("SELECT incident_id, total, minors, by_channel, duplicates_merged, rejected_rows, children, teens"
               " FROM people_stats")
 
@@ -230,15 +274,55 @@ def _summary(row: Sequence[Any]) -> PeopleSummary:
                          int(row[3]), int(row[4]), int(row[5]), int(row[6]))
 
 
-def _search_clause(terms: Sequence[str]) -> tuple[str, list[Any]]:
-    """terms = (exact id, LIKE pattern for name/email, LIKE pattern for the phone digits)."""
-    exact, like, phone_like = terms
-    clause = "(user_id = ? OR name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\'"
-    params: list[Any] = [exact, like, like]
+def _contact_clause(terms: Sequence[str]) -> tuple[str, list[Any]]:
+    """terms = (user-id prefix, LIKE pattern for name/email, LIKE pattern for the phone digits)."""
+    _prefix, like, phone_like = terms
+    clause = "(name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\'"
+    params: list[Any] = [like, like]
     if phone_like:
         clause += " OR phone LIKE ? ESCAPE '\\' OR guardian_phone LIKE ? ESCAPE '\\'"
         params += [phone_like, phone_like]
     return clause + ")", params
+
+
+def _prefix_lookup(prefix: str) -> tuple[str, list[Any]]:
+    """The ids of people whose user id starts with ``prefix`` (case as typed), as a range on
+    the (incident_id, user_id) index: ``user_id >= prefix AND user_id < next string``. A LIKE
+    would need a NOCASE index to use one; the range works with the default binary order."""
+    end = prefix_end(prefix)
+    sql = "SELECT id FROM people WHERE incident_id = ? AND user_id >= ?"
+    if end is None:
+        return sql, [prefix]
+    return sql + " AND user_id < ?", [prefix, end]
+
+
+def prefix_end(prefix: str) -> str | None:
+    """The smallest string greater than every string starting with ``prefix`` (binary order
+    equals code-point order in UTF-8), or None when there is none."""
+    text = prefix
+    while text:
+        point = ord(text[-1]) + 1
+        if 0xD800 <= point <= 0xDFFF:  # surrogates cannot be stored; skip to the next real character
+            point = 0xE000
+        if point <= 0x10FFFF:
+            return text[:-1] + chr(point)
+        text = text[:-1]
+    return None
+
+
+# -- age bands ---------------------------------------------------------------------------------
+BANDS: tuple[str, ...] = ("child", "teen", "adult")
+
+
+def band_condition(band: str, day: date) -> tuple[str, list[Any]]:
+    """SQL condition (and parameters) for the people in age ``band`` (``child`` under 14, ``teen``
+    14-17, ``adult``): the band stored at import (or correction), decided on the incident's
+    occurrence day by domain.people.band_code. ``day`` is kept for callers; the stored band already
+    reflects it."""
+    if band not in BANDS:
+        raise ValueError(f"unknown age band {band!r}")
+    del day
+    return "minor_band = ?", [band]
 
 
 def _person(row: Iterable[Any]) -> Person:

@@ -3,6 +3,7 @@ results costs one transaction, and every state change guarded by the state it ex
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -17,11 +18,14 @@ from incident_app.domain.mail import (
     FallbackChannel,
     LedgerDraft,
     LedgerEntry,
+    Requeued,
     SendRun,
     SendState,
 )
+from incident_app.domain.mail.sending import scrub_contacts
 
-_CHUNK = 500  # keys per IN (...) lookup; well under SQLite's variable limit
+_CHUNK = 500
+PURGED = "[purged]"  # keys per IN (...) lookup; well under SQLite's variable limit
 
 
 class SendLedgerRepository:
@@ -124,14 +128,23 @@ class SendLedgerRepository:
         return {int(incident): parse_time(first) for incident, first in rows if first}
 
     def anonymise_for_incident(self, incident_id: int) -> int:
-        """Remove each row's address (from the relay's reply and the reason too) and replace the
-        recipient key, which may be an address, by the row id (retention). States, codes, times and
-        counts stay. Returns how many rows had an address."""
-        cursor = self._db.execute(
-            "UPDATE send_ledger SET last_reply = replace(coalesce(last_reply, ''), to_address, '[purged]'),"
-            " reason = replace(coalesce(reason, ''), to_address, '[purged]'), to_address = '',"
-            " recipient_key = 'purged:' || id WHERE incident_id = ? AND to_address != ''", [incident_id])
-        return int(cursor.rowcount)
+        """Remove every address and phone number of the incident's rows — the recipient's own and
+        whatever the relay echoed in its reply or the reason, in any letter case — and replace the
+        recipient key, which may be an address, by the row id (retention). States, codes, times
+        and counts stay. Returns how many rows changed."""
+        rows = list(self._db.execute(
+            "SELECT id, to_address, recipient_key, coalesce(last_reply, ''), coalesce(reason, '')"
+            " FROM send_ledger WHERE incident_id = ?", [incident_id]))
+        changes = []
+        for row_id, address, key, reply, reason in rows:
+            new_reply, new_reason = purge_contacts(reply, address), purge_contacts(reason, address)
+            purged_key = f"purged:{row_id}"
+            if (address, key, reply, reason) != ("", purged_key, new_reply, new_reason):
+                changes.append([new_reply, new_reason, purged_key, row_id])
+        self._db.conn.executemany(
+            "UPDATE send_ledger SET last_reply = ?, reason = ?, to_address = '', recipient_key = ? WHERE id = ?",
+            changes)
+        return len(changes)
 
     def get(self, row_id: int) -> LedgerEntry:
         rows = list(self._db.query("SELECT * FROM send_ledger WHERE id = ?", [row_id]))
@@ -162,10 +175,12 @@ class SendLedgerRepository:
         stamp = to_iso(now)
         self._db.conn.executemany(
             "UPDATE send_ledger SET state = ?, last_code = ?, last_reply = ?, reason = ?, next_attempt_at = ?,"
-            " sent_at = ?, updated_at = ?, in_doubt = in_doubt + ? WHERE id = ? AND state = 'sending'",
+            " sent_at = ?, updated_at = ?, in_doubt = in_doubt + ?, doubt_retries = doubt_retries + ?"
+            " WHERE id = ? AND state = 'sending'",
             ([r.state.value, r.code, r.reply, r.reason,
               to_iso(r.next_attempt_at) if r.next_attempt_at else None,
-              stamp if r.state == SendState.SENT else None, stamp, int(r.in_doubt), r.row_id] for r in results),
+              stamp if r.state == SendState.SENT else None, stamp, int(r.in_doubt), int(r.in_doubt), r.row_id]
+             for r in results),
         )
 
     def fail_unsent(self, failures: Sequence[tuple[int, str]], *, now: datetime) -> None:
@@ -187,13 +202,32 @@ class SendLedgerRepository:
             ([stamp, row_id] for row_id in row_ids),
         )
 
-    def recover_in_flight(self, incident_id: int, *, note: str, now: datetime) -> int:
-        """Rows a dead run left in ``sending`` become due for a re-send, flagged as in doubt."""
+    def recover_in_flight(self, incident_id: int, *, note: str, now: datetime, again_note: str = "") -> int:
+        """Rows a dead run left in ``sending`` become due for one re-send, flagged as in doubt; a
+        row whose one re-send in doubt was already used becomes ``in_doubt`` (``again_note``)."""
         cursor = self._db.execute(
-            "UPDATE send_ledger SET state = 'deferred', in_doubt = in_doubt + 1, reason = ?,"
+            "UPDATE send_ledger SET in_doubt = in_doubt + 1,"
+            " state = CASE WHEN doubt_retries > 0 THEN 'in_doubt' ELSE 'deferred' END,"
+            " reason = CASE WHEN doubt_retries > 0 THEN ? ELSE ? END, doubt_retries = doubt_retries + 1,"
             " next_attempt_at = ?, updated_at = ? WHERE incident_id = ? AND state = 'sending'",
-            [note, to_iso(now), to_iso(now), incident_id])
+            [again_note or note, note, to_iso(now), to_iso(now), incident_id])
         return int(cursor.rowcount)
+
+    def requeue(self, incident_id: int, states: Iterable[SendState], *, note: str, now: datetime) -> Requeued:
+        """Put rows in ``states`` back in the queue (the officer fixed the relay): the retry budget
+        and the fallback channel start afresh; ``in_doubt`` (copies that may have arrived) stays."""
+        wanted = sorted({s.value for s in states})
+        marks = ",".join("?" * len(wanted))
+        where = f"incident_id = ? AND state IN ({marks})"
+        by_state = {SendState(state): int(n) for state, n in self._db.execute(
+            f"SELECT state, count(*) FROM send_ledger WHERE {where} GROUP BY state", [incident_id, *wanted])}
+        cleared = int(self._db.execute(
+            f"SELECT count(*) FROM send_ledger WHERE {where} AND fallback IS NOT NULL",
+            [incident_id, *wanted]).fetchone()[0])
+        self._db.execute(
+            "UPDATE send_ledger SET state = 'queued', doubt_retries = 0, fallback = NULL, next_attempt_at = NULL,"
+            f" reason = ?, updated_at = ? WHERE {where}", [note, to_iso(now), incident_id, *wanted])
+        return Requeued({s: by_state.get(s, 0) for s in SendState if s.value in wanted}, cleared)
 
     def failed_without_fallback(self, incident_id: int) -> list[tuple[int, str]]:
         rows = self._db.execute(
@@ -241,6 +275,13 @@ class SendRunRepository:
                          [to_iso(now), outcome, run_id])
 
 
+def purge_contacts(text: str, address: str) -> str:
+    """``text`` without ``address`` (any case) nor any other address or phone number."""
+    if address:
+        text = re.sub(re.escape(address), PURGED, text, flags=re.IGNORECASE)
+    return scrub_contacts(text, lambda _: PURGED, lambda _: PURGED)
+
+
 def _filter(incident_id: int, state: SendState | None) -> tuple[str, list[Any]]:
     if state is None:
         return "incident_id = ?", [incident_id]
@@ -262,6 +303,7 @@ def _to_entry(row: dict[str, Any]) -> LedgerEntry:
         next_attempt_at=_time(row["next_attempt_at"]), queued_at=parse_time(row["queued_at"]),
         updated_at=parse_time(row["updated_at"]), sent_at=_time(row["sent_at"]),
         fallback=FallbackChannel(row["fallback"]) if row["fallback"] else None,
+        doubt_retries=int(row.get("doubt_retries") or 0),
     )
 
 

@@ -20,7 +20,12 @@ from incident_app.storage.event_log import EventLog
 from incident_app.storage.incidents import IncidentRepository
 from incident_app.storage.notices import NoticeRepository
 from incident_app.storage.people import PeopleRepository
-from incident_app.storage.remediation import DecisionRepository, RemediationRepository
+from incident_app.storage.remediation import (
+    CorrectionRepository,
+    DecisionRepository,
+    FulfilmentRepository,
+    RemediationRepository,
+)
 from incident_app.storage.retention import RetentionRepository
 from incident_app.storage.send_ledger import SendLedgerRepository, SendRunRepository
 from incident_app.storage.settings import SettingsRepository
@@ -39,6 +44,8 @@ class Store:
         self.events = EventLog(db)
         self.remediation = RemediationRepository(db)
         self.decisions = DecisionRepository(db)
+        self.fulfilments = FulfilmentRepository(db)
+        self.corrections = CorrectionRepository(db)
         self.retention = RetentionRepository(db)
         self.enisa_inputs = EnisaInputsRepository(db)
         self.notices = NoticeRepository(db)

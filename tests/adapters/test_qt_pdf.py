@@ -78,4 +78,5 @@ def test_cli_notices_writes_pdfs(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert run(["notices", "1", "--out", str(tmp_path / "out"), "--format", "pdf", "--db", str(db)]) == 0
     files = json.loads(capsys.readouterr().out)["files"]
     assert "regulator_initial/document.en.pdf" in files and "guardian/letter.zh-CN.pdf" in files
-    assert "事发单位及系统基本情况" in plain_pdftotext(tmp_path / "out" / "regulator_initial" / "document.zh-CN.pdf")
+    pdf_text = plain_pdftotext(tmp_path / "out" / "regulator_initial" / "document.zh-CN.pdf")
+    assert "事发单位名称及发生事件的设施、系统、平台的基本情况" in pdf_text

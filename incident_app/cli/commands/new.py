@@ -11,7 +11,8 @@ from incident_app.services.container import Services
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("new", parents=[common], help="create an incident from an intake JSON file")
-    parser.add_argument("--json", dest="json_file", required=True, metavar="FILE", help="intake JSON (keys: docs/intake.md)")
+    parser.add_argument("--json", dest="json_file", required=True, metavar="FILE",
+                        help="intake JSON (keys: docs/intake.md)")
     parser.set_defaults(handler=handle)
 
 

@@ -12,8 +12,11 @@ from typing import Any
 from incident_app.cli.output import CliError, print_json, say
 from incident_app.cli.progress_bar import ProgressBar
 from incident_app.domain.mail.sending import (
+    DEFAULT_DATA_TIMEOUT_S,
+    DEFAULT_TIMEOUT_S,
     MessageSource,
     RetryPolicy,
+    SendState,
     SmtpSettings,
     TlsMode,
     parse_rate,
@@ -23,6 +26,7 @@ from incident_app.services.container import Services
 from incident_app.services.mail import (
     NoMessageSource,
     NotApproved,
+    RunStats,
     SecretStore,
     SendAborted,
     SendBusy,
@@ -69,13 +73,20 @@ def _add_message_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--test-to", metavar="ADDRESS", help="send only the first notice, marked TEST, to yourself")
     group.add_argument("--bounces", metavar="FILE", type=Path,
                        help="record bounced notices: FILE lists their Message-IDs, one a line")
+    group.add_argument("--requeue", metavar="STATE", action="append", choices=("failed", "in_doubt"),
+                       help="put failed or in_doubt notices back in the queue once the relay is fixed "
+                            "(repeatable; sends nothing — run send again)")
 
 
 def _add_pace_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("pace")
     group.add_argument("--concurrency", metavar="N", type=int, default=10, help="parallel connections (10)")
     group.add_argument("--rate", metavar="R/s", default="0", help="messages per second, e.g. 50/s (no limit)")
-    group.add_argument("--timeout", metavar="S", type=float, default=30.0, help="seconds per SMTP reply (30)")
+    group.add_argument("--timeout", metavar="S", type=float, default=DEFAULT_TIMEOUT_S,
+                       help=f"seconds to wait for each SMTP reply ({DEFAULT_TIMEOUT_S:g})")
+    group.add_argument("--data-timeout", metavar="S", type=float, default=DEFAULT_DATA_TIMEOUT_S,
+                       help=f"seconds to wait for the relay's answer after the message body "
+                            f"({DEFAULT_DATA_TIMEOUT_S:g}; a time-out there leaves the notice in doubt)")
     group.add_argument("--max-attempts", metavar="N", type=int, default=5, help="attempts per recipient (5)")
     group.add_argument("--retry-base", metavar="S", type=float, default=30.0,
                        help="first retry delay in seconds, doubling each time (30)")
@@ -103,20 +114,41 @@ def _dispatch(args: argparse.Namespace, services: Services, source: MessageSourc
         lines = args.bounces.read_text(encoding="utf-8").splitlines()
         print_json({"bounces_recorded": services.mail.record_bounces(args.id, lines, source)})
         return 0
+    if args.requeue:
+        requeued = services.mail.requeue(args.id, [SendState(s) for s in args.requeue])
+        print_json(requeued.to_dict())
+        return 0
     password = _password(args, settings)
     if args.test_to:
         test = services.mail.send_test(args.id, source, settings, password, args.test_to)
         print_json({"test_sent_to": test.to, "message_id": test.message_id, "reply": test.reply})
         return 0
+    left = services.mail.left_in_flight(args.id)
+    if left:
+        say(f"note: {left} notice(s) were being sent when an earlier send stopped abruptly (killed or crashed); "
+            "the relay may already have them: each is re-sent once with the same Message-ID and flagged in doubt")
     bar = ProgressBar()
     summary = services.mail.send(args.id, source, settings, password,
                                  progress=Progress(on_change=bar.update, min_interval_s=0.2))
     bar.finish()
     print_json(summary.to_dict())
+    _say_what_is_left(summary.run)
     if summary.outcome == "aborted":
-        say(f"sending stopped: {summary.run.aborted}; nothing unsent was marked sent — fix it and run send again")
+        queued = summary.overview.by_state.get(SendState.QUEUED, 0) + summary.overview.by_state.get(
+            SendState.DEFERRED, 0)
+        say(f"sending stopped: {summary.run.aborted}. No recipient was marked failed for it; {queued} notice(s) "
+            "stay queued — fix the relay settings or ask the relay's administrator, then run send again")
         return 1
     return 0
+
+
+def _say_what_is_left(run: RunStats) -> None:
+    if run.in_doubt:
+        say(f"{run.in_doubt} notice(s) are in doubt: the relay did not answer after the message, twice; they are "
+            "not counted failed and not sent again — check with the relay, then: send ID --requeue in_doubt")
+    if run.deferred:
+        say(f"{run.deferred} notice(s) were refused temporarily every time in this run; they stay queued for "
+            "the next send")
 
 
 def _source(services: Services) -> MessageSource:
@@ -127,7 +159,7 @@ def _source(services: Services) -> MessageSource:
 
 
 def _settings(args: argparse.Namespace, services: Services) -> SmtpSettings:
-    needs_server = not (args.dry_run or args.bounces)
+    needs_server = not (args.dry_run or args.bounces or args.requeue)
     if needs_server and (not args.smtp_host or not args.smtp_port):
         raise CliError("give --smtp-host and --smtp-port (or --dry-run DIR to write .eml files)", 2)
     mode = args.tls_mode or DEFAULT_PORT_MODES.get(args.smtp_port)
@@ -140,7 +172,7 @@ def _settings(args: argparse.Namespace, services: Services) -> SmtpSettings:
         from_name=profile.company_zh if args.from_name is None else args.from_name,
         reply_to=profile.officer_email if args.reply_to is None else args.reply_to,
         user=args.user, concurrency=args.concurrency, rate_per_s=parse_rate(args.rate),
-        timeout_s=args.timeout, ca_file=args.ca_file,
+        timeout_s=args.timeout, data_timeout_s=args.data_timeout, ca_file=args.ca_file,
         retry=RetryPolicy(max_attempts=args.max_attempts, base_delay_s=args.retry_base),
     )
     validate_smtp_settings(settings, needs_server=needs_server)  # before any password prompt

@@ -15,6 +15,7 @@ from incident_app.domain.assessment.enisa_rules import Band
 from incident_app.domain.assessment.grading import CacGrade
 from incident_app.domain.assessment.people import PeopleCounts
 from incident_app.domain.decisions import Decision, DecisionKind
+from incident_app.domain.fulfilments import Fulfilment
 from incident_app.domain.incident import Cause, IntakeFacts, Likelihood
 from incident_app.domain.profile import OperatorType
 
@@ -47,6 +48,8 @@ class Situation:
     now: datetime
     profile_numbers: Mapping[str, float]
     email_delivery: EmailDelivery | None = None
+    # Obligations met outside the tool, as recorded (withdrawn ones already left out).
+    fulfilments: tuple[Fulfilment, ...] = ()
 
     @property
     def suspected(self) -> bool:

@@ -19,6 +19,7 @@ from incident_app.domain.assessment.people import PeopleCounts, PeopleCountsLike
 from incident_app.domain.assessment.severity import Severity, compute_severity
 from incident_app.domain.catalog import Catalog, DataType
 from incident_app.domain.decisions import Decision, DecisionKind
+from incident_app.domain.fulfilments import Fulfilment
 from incident_app.domain.incident import Incident, Likelihood
 from incident_app.domain.profile import OrganisationProfile
 
@@ -44,6 +45,8 @@ class AssessmentInput:
     people: PeopleCountsLike | None = None
     # The people's channels and the send ledger's batches: e-mail delivery can meet an obligation.
     email_delivery: EmailDelivery | None = None
+    # Fulfilments recorded and not withdrawn by a correction (decisions likewise exclude withdrawn ones).
+    fulfilments: tuple[Fulfilment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def assess(data: AssessmentInput, catalog: Catalog, rules: AssessmentRules,
         suspected=facts.likelihood == Likelihood.SUSPECTED,
         judgement=_latest(data.decisions, DecisionKind.CAC_GRADE_JUDGEMENT)), rules.grading)
     situation = Situation(facts, data.profile.operator_type, people, grade, severity.band, data.decisions, minors,
-                          data.now, _profile_numbers(data.profile), data.email_delivery)
+                          data.now, _profile_numbers(data.profile), data.email_delivery, data.fulfilments)
     obligations = evaluate_obligations(situation, rules.obligations, _anchors(data),
                                        calendar or ChineseOfficialCalendar())
     return Assessment(

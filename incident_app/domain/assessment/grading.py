@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -167,17 +168,28 @@ def _measure(rule: IndicatorRule, value: float) -> IndicatorResult:
     return IndicatorResult(rule.id, rule.name, value, level, threshold)
 
 
+def exact_number(value: float) -> str:
+    """A value as recorded, never rounded across a threshold: 4,999,999.99 stays 4,999,999.99
+    (rounded it would read as the 5,000,000 threshold it does not reach)."""
+    exact = Decimal(repr(float(value)))
+    if exact == exact.to_integral_value():
+        return f"{int(exact):,}"
+    return format(exact, ",f")
+
+
 def _threshold_why(results: Sequence[IndicatorResult], deciding: IndicatorResult) -> Text:
     parts_zh, parts_en = [], []
     for res in results:
+        value = exact_number(res.value)
         if res.threshold:
-            parts_zh.append(f"{res.name.zh} {res.value:,.0f} ≥ {res.threshold.minimum:,.0f}（{res.level.value}，"
+            minimum = exact_number(res.threshold.minimum)
+            parts_zh.append(f"{res.name.zh} {value} ≥ {minimum}（{res.level.value}，"
                             f"{res.threshold.citation.confidence.mark}）")
-            parts_en.append(f"{res.name.en} {res.value:,.0f} ≥ {res.threshold.minimum:,.0f} ({res.level.value}, "
+            parts_en.append(f"{res.name.en} {value} ≥ {minimum} ({res.level.value}, "
                             f"{res.threshold.citation.confidence.mark})")
         else:
-            parts_zh.append(f"{res.name.zh} {res.value:,.0f} 低于全部门槛")
-            parts_en.append(f"{res.name.en} {res.value:,.0f} is below every threshold")
+            parts_zh.append(f"{res.name.zh} {value} 低于全部门槛")
+            parts_en.append(f"{res.name.en} {value} is below every threshold")
     return Text(f"按分级指南（门槛含本数，取最高）：{'；'.join(parts_zh)}。结论：{deciding.level.value}。",
                 f"Under the Grading Guide (inclusive thresholds, highest level wins): {'; '.join(parts_en)}. "
                 f"Result: {deciding.level.value} ({deciding.level.english}).")

@@ -2,7 +2,8 @@
 resources/rules/obligations.json is evaluated against the situation; the result carries the
 regime, recipient, channels, the deadline clock, a status and the reasoning with its source.
 
-Status, in order of precedence: an ``obligation_status`` decision for the obligation; a fact that
+Status, in order of precedence: a recorded fulfilment (done outside the tool, met on time or late by
+the difference to the due time); an ``obligation_status`` decision for the obligation; a fact that
 shows it done (e.g. police notified); a decision that makes it not applicable (e.g. the PIPL
 Art. 57 ¶2 exemption); the rule's own predicate; then 'overdue' once a legal due time has passed."""
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -28,6 +29,7 @@ from incident_app.domain.assessment.deadlines import (
 from incident_app.domain.assessment.delivery import GROUPS
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.decisions import Decision, DecisionKind
+from incident_app.domain.fulfilments import CHANNEL_LABELS, Fulfilment, lateness
 from incident_app.domain.profile import OperatorType
 
 NO_TEXT = Text("", "")
@@ -95,12 +97,24 @@ class ObligationRule:
 
 
 @dataclass(frozen=True)
+class ReportItem:
+    """CAC Measures Art. 7: one numbered item of the initial report, the notice element that
+    carries it, and how sure the rule data is of it (item 7, scene preservation, is ◐)."""
+
+    item: int
+    element: str
+    title: Text
+    citation: Citation
+
+
+@dataclass(frozen=True)
 class ObligationRules:
     rules: tuple[ObligationRule, ...]
     channels: Mapping[str, Text]
     operator_table: Mapping[OperatorType, OperatorRow]
     sector_note: Text
     sector_citation: Citation
+    report_items: tuple[ReportItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,17 @@ class Obligation:
     resolve_with: str | None = None
     # When it was met, where a record says so (a status decision, the send ledger).
     met_at: datetime | None = None
+    # The fulfilment record that met it (done outside the tool), if one did.
+    fulfilment_id: int | None = None
+
+    @property
+    def late_by(self) -> timedelta | None:
+        """How long after the legal due time it was met (None: on time, open, or no due time)."""
+        return lateness(self.met_at, self.deadline.due) if self.status == ObligationStatus.MET else None
+
+    @property
+    def met_on_time(self) -> bool:
+        return self.status == ObligationStatus.MET and self.late_by is None
 
     @cached_property
     def why(self) -> Text:
@@ -152,8 +177,18 @@ def parse_obligation_rules(obligations: Any, deadlines: Any) -> ObligationRules:
     sector = d.bilingual(droot, "sector_regulator", "(root)")
     sector_citation = d.citation({"source": droot.get("sector_regulator_source"),
                                   "confidence": droot.get("sector_regulator_confidence")}, "sector_regulator")
+    items = tuple(_report_item(d, d.mapping(item, f"cac_report_items[{i}]"), i)
+                  for i, item in enumerate(d.items(droot, "cac_report_items", "(root)")))
+    if [i.item for i in items] != list(range(1, len(items) + 1)):
+        d.fail("cac_report_items", "items must be numbered 1, 2, 3… in order")
     d.done()
-    return ObligationRules(rules, channels, table, sector, sector_citation)
+    return ObligationRules(rules, channels, table, sector, sector_citation, items)
+
+
+def _report_item(d: RuleReader, item: Mapping[str, Any], i: int) -> ReportItem:
+    where = f"cac_report_items[{i}]"
+    return ReportItem(int(d.number(item, "item", where)), d.text(item, "element", where),
+                      d.bilingual(item, "title", where), d.citation(item, where))
 
 
 def _rule(r: RuleReader, item: Mapping[str, Any], i: int, channels: Mapping[str, Text]) -> ObligationRule:
@@ -229,7 +264,7 @@ def _evaluate(rule: ObligationRule, s: Situation, rules: ObligationRules, anchor
         timing = replace(timing, amount=float(s.profile_numbers[rule.profile_field]))
     deadline = compute_deadline(timing, rule.anchor, anchors, calendar, operator.hours)
     verdict = PREDICATES[rule.applies](s)
-    status, needs, reason, decision_id, met_at = _status(rule, s, verdict)
+    status, needs, reason, decision_id, met_at, fulfilment_id = _status(rule, s, verdict)
     if status in (ObligationStatus.PENDING, ObligationStatus.NEEDS_JUDGEMENT) and deadline.due and s.now > deadline.due:
         status = ObligationStatus.OVERDUE
         reason = reason + Text("已超过截止时间。", "The due time has passed.")
@@ -245,6 +280,7 @@ def _evaluate(rule: ObligationRule, s: Situation, rules: ObligationRules, anchor
         recipient_detail=rule.recipient_text or operator.recipient, channels=rule.channels, title=rule.title,
         deadline=deadline, status=status, needs_judgement=needs, why_parts=tuple(parts), citation=citation,
         decision_id=decision_id, reason=reason, resolve_with=verdict.resolve_with if needs else None, met_at=met_at,
+        fulfilment_id=fulfilment_id,
     )
 
 
@@ -254,9 +290,13 @@ class _Status(NamedTuple):
     reason: Text
     decision_id: int | None = None
     met_at: datetime | None = None
+    fulfilment_id: int | None = None
 
 
 def _status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status:
+    fulfilment = _fulfilment(rule.id, s.fulfilments)
+    if fulfilment is not None:
+        return _from_fulfilment(fulfilment, verdict)
     override = _status_decision(rule.id, s.decisions)
     if override is not None:
         return _from_status_decision(override, verdict)
@@ -302,10 +342,26 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
     progress = Text(f"已发出 {delivery.emails_sent():,} 封告知邮件，尚未全部完成",
                     f"{delivery.emails_sent():,} notice e-mails sent, not yet all")
     if waiting:
-        progress = progress + Text(f"；另有 {waiting:,} 人须以短信或信函告知，完成后请记录 obligation_status 决定",
-                                   f"; SMS or letter for {waiting:,} more: record an obligation_status "
-                                   "decision once they are told")
+        progress = progress + Text(f"；另有 {waiting:,} 人须以短信或信函告知，完成后请记录履行情况（发送时间与渠道）",
+                                   f"; SMS or letter for {waiting:,} more: record the fulfilment (when and how) "
+                                   "once they are told")
     return _Status(ObligationStatus.PENDING, False, verdict.reason + progress + Text("。", "."))
+
+
+def _fulfilment(obligation_id: str, fulfilments: tuple[Fulfilment, ...]) -> Fulfilment | None:
+    """The earliest recorded fulfilment: the duty was met when it was first done."""
+    found = [f for f in fulfilments if f.obligation_id == obligation_id]
+    return min(found, key=lambda f: f.done_at) if found else None
+
+
+def _from_fulfilment(f: Fulfilment, verdict: Verdict) -> _Status:
+    zh, en = CHANNEL_LABELS.get(f.channel, (f.channel, f.channel))
+    ref = f"，编号 {f.reference}" if f.reference else ""
+    ref_en = f", reference {f.reference}" if f.reference else ""
+    reason = verdict.reason + Text(
+        f"已在工具外办理：{to_iso(f.done_at)}，渠道：{zh}{ref}，办理人 {f.done_by}（履行记录 #{f.id}）。",
+        f"Done outside the tool at {to_iso(f.done_at)} via {en}{ref_en} by {f.done_by} (fulfilment #{f.id}).")
+    return _Status(ObligationStatus.MET, False, reason, met_at=f.done_at, fulfilment_id=f.id)
 
 
 def _status_decision(obligation_id: str, decisions: tuple[Decision, ...]) -> Decision | None:
@@ -314,9 +370,14 @@ def _status_decision(obligation_id: str, decisions: tuple[Decision, ...]) -> Dec
     return found[-1] if found else None
 
 
+# Older versions of the decision form stored this for "met outside the tool"; it meant met.
+LEGACY_MET = "met_outside_tool"
+
+
 def _from_status_decision(decision: Decision, verdict: Verdict) -> _Status:
+    stated = str(decision.details.get("status"))
     try:
-        status = ObligationStatus(str(decision.details.get("status")))
+        status = ObligationStatus(ObligationStatus.MET.value if stated == LEGACY_MET else stated)
     except ValueError:
         unknown = Text("决定中的状态无法识别：", "The status in the decision is not recognised: ")
         return _Status(ObligationStatus.NEEDS_JUDGEMENT, True, verdict.reason + unknown + decision_text(decision),

@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 from incident_app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
-    from incident_app.domain.mail.ledger import AttemptResult, DeliveryOverview, LedgerDraft, LedgerEntry, SendRun
+    from incident_app.domain.mail.ledger import (
+        AttemptResult,
+        DeliveryOverview,
+        LedgerDraft,
+        LedgerEntry,
+        Requeued,
+        SendRun,
+    )
     from incident_app.domain.mail.message import Sender, build_message_bytes
     from incident_app.domain.mail.sending import (
         IMPLICIT_TLS_PORT,
@@ -19,7 +26,9 @@ if TYPE_CHECKING:
         SendState,
         TlsMode,
         address_domain,
+        after_unknown_outcome,
         classify_reply,
+        is_session_reply,
         is_single_address,
         make_message_id,
         mask_email,
@@ -42,6 +51,7 @@ __all__ = [
     "LedgerEntry",
     "MessageSource",
     "OutgoingMessage",
+    "Requeued",
     "RetryPolicy",
     "SendRun",
     "SendState",
@@ -49,8 +59,10 @@ __all__ = [
     "SmtpSecurity",
     "TlsMode",
     "address_domain",
+    "after_unknown_outcome",
     "build_message_bytes",
     "classify_reply",
+    "is_session_reply",
     "is_single_address",
     "make_message_id",
     "mask_email",
@@ -64,7 +76,7 @@ __all__ = [
 __getattr__ = lazy_exports(
     __name__,
     {
-        "ledger": ["AttemptResult", "DeliveryOverview", "LedgerDraft", "LedgerEntry", "SendRun"],
+        "ledger": ["AttemptResult", "DeliveryOverview", "LedgerDraft", "LedgerEntry", "Requeued", "SendRun"],
         "message": ["Sender", "build_message_bytes"],
         "sending": [
             "ApprovalStatus",
@@ -77,7 +89,9 @@ __getattr__ = lazy_exports(
             "SendState",
             "TlsMode",
             "address_domain",
+            "after_unknown_outcome",
             "classify_reply",
+            "is_session_reply",
             "is_single_address",
             "make_message_id",
             "mask_email",

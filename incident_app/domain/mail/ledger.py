@@ -3,9 +3,12 @@ run that holds the ledger, and the counts shown to the officer.
 
 The crash rule (also in README "Sending notices by email"): a row is marked ``sending`` and
 committed before its message is handed to the network; it becomes ``sent`` only after the relay's
-2xx reply to the end of DATA. A row found in ``sending`` when a new run starts belonged to a run
-that died: it is re-sent once (at-least-once) with the same Message-ID, and its ``in_doubt``
-counter records that the first copy may also have arrived."""
+2xx reply to the end of DATA. At most one row per connection is ``sending`` at a time, so a crash
+duplicates at most that many notices. A row found in ``sending`` when a new run starts belonged to
+a run that died: it is re-sent once (at-least-once) with the same Message-ID, and its ``in_doubt``
+counter records that the first copy may also have arrived. The same holds for a time-out or a lost
+connection after the message body was sent; a second such outcome leaves the row ``in_doubt``
+(never ``failed``) until the officer re-queues it."""
 
 from __future__ import annotations
 
@@ -85,6 +88,24 @@ class LedgerEntry:
     updated_at: datetime
     sent_at: datetime | None
     fallback: FallbackChannel | None
+    doubt_retries: int = 0  # re-sends of unknown outcome since the row was (re)queued (at most 1)
+
+
+@dataclass(frozen=True)
+class Requeued:
+    """What ``send ID --requeue`` put back in the queue: rows by the state they were in, and how
+    many of them lose the fallback channel they had been given (e-mail is tried again first)."""
+
+    by_state: Mapping[SendState, int]
+    fallback_cleared: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_state.values())
+
+    def to_dict(self) -> dict[str, object]:
+        return {"requeued": self.total, "by_state": {s.value: n for s, n in self.by_state.items()},
+                "fallback_cleared": self.fallback_cleared}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -28,9 +28,14 @@ class SendState(StrEnum):
     SENT = "sent"
     DEFERRED = "deferred"
     FAILED = "failed"
+    # The relay may have accepted the message but its answer never came (a time-out or a dropped
+    # connection after the body was sent), and the one automatic re-send was in doubt too. Never
+    # counted failed; the officer re-queues it (``send ID --requeue in_doubt``) once the relay works.
+    IN_DOUBT = "in_doubt"
 
 
-FINAL_STATES = frozenset({SendState.SENT, SendState.FAILED})
+FINAL_STATES = frozenset({SendState.SENT, SendState.FAILED, SendState.IN_DOUBT})
+REQUEUEABLE_STATES = frozenset({SendState.FAILED, SendState.IN_DOUBT})
 PENDING_STATES = frozenset({SendState.QUEUED, SendState.DEFERRED})
 
 
@@ -188,6 +193,32 @@ def mask_email(address: str) -> str:
     return f"{local[:1]}***{tail}@{domain}"
 
 
+# Contacts echoed in a relay's reply or in a reason, in whatever case or form the relay chose:
+# <USER@EXAMPLE.COM>, "quoted local"@example.com, user@[192.0.2.1], internationalised addresses,
+# and phone numbers (7+ digits, spaces, hyphens or brackets between them, full-width digits too).
+# Over-masking (a long queue id that looks like a number) is accepted; a missed address is not.
+_NOT_IN_ADDRESS = r"\s<>()\[\]:;@,\"'\\"
+_CONTACT_EMAIL = re.compile(
+    r'(?:"[^"\r\n]*"|[^' + _NOT_IN_ADDRESS + r']+)@(?:\[[^\]\s]*\]|[^' + _NOT_IN_ADDRESS + r'.]+'
+    r'(?:\.[^' + _NOT_IN_ADDRESS + r'.]+)+)', re.IGNORECASE)
+_CONTACT_PHONE = re.compile(r"(?<![\w.+])\+?\d(?:[ \-()\u3000]{0,2}\d){6,}(?!\w)")
+
+
+def scrub_contacts(text: str, email: Callable[[str], str], phone: Callable[[str], str]) -> str:
+    """``text`` with every e-mail address replaced by ``email(address)`` and every phone number by
+    ``phone(number)`` (retention purge, masked evidence packs)."""
+    if not text:
+        return text
+    text = _CONTACT_EMAIL.sub(lambda m: email(m.group(0)), text)
+    return _CONTACT_PHONE.sub(lambda m: phone(m.group(0)), text)
+
+
+def mask_phone_in_text(number: str) -> str:
+    """Keep the last two digits of a phone number found in free text: ``+86 138 0013 8000`` -> ``***00``."""
+    digits = [c for c in number if c.isdigit()]
+    return "***" + "".join(digits[-2:])
+
+
 # --- the "belongs to this recipient" check ----------------------------------------------------
 
 
@@ -229,8 +260,10 @@ def _reference_problems(message: OutgoingMessage) -> list[str]:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Temporary failures (4xx, dropped connections, time-outs) are retried with exponential
-    backoff; after ``max_attempts`` attempts the recipient is failed with the last reason."""
+    """Temporary refusals (4xx) are retried with exponential backoff, at most ``max_attempts``
+    attempts per run; after that the row stays ``deferred`` (never failed: only a permanent 5xx to
+    its own RCPT or DATA fails a recipient) and the next run tries again. An attempt whose outcome
+    is unknown (no answer after the body was sent) is re-sent at most once, after the backoff."""
 
     max_attempts: int = 5
     base_delay_s: float = 30.0
@@ -242,6 +275,18 @@ class RetryPolicy:
 
     def exhausted(self, attempts: int) -> bool:
         return attempts >= self.max_attempts
+
+
+def after_unknown_outcome(doubt_retries: int) -> SendState:
+    """What an attempt without a final answer leaves: the first time since the row was queued, a
+    re-send with the same Message-ID (DEFERRED); after that, IN_DOUBT (no more automatic copies)."""
+    return SendState.DEFERRED if doubt_retries < 1 else SendState.IN_DOUBT
+
+
+# How long real relays may take (RFC 5321 4.5.3.2 asks clients to wait 5 min for most replies and
+# 10 min after the end of DATA; busy relays that scan content take tens of seconds there).
+DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_DATA_TIMEOUT_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -257,7 +302,8 @@ class SmtpSettings:
     user: str = ""
     concurrency: int = 10
     rate_per_s: float | None = None
-    timeout_s: float = 30.0
+    timeout_s: float = DEFAULT_TIMEOUT_S  # every reply but the one after the message body
+    data_timeout_s: float = DEFAULT_DATA_TIMEOUT_S  # DATA and the final reply after the body
     max_per_connection: int = 500
     ca_file: str = ""
     helo_name: str = ""
@@ -323,6 +369,8 @@ def _limit_problems(s: SmtpSettings) -> list[FieldProblem]:
         problems.append(FieldProblem("rate", "give a positive number of messages per second, or no limit"))
     if s.timeout_s <= 0:
         problems.append(FieldProblem("timeout", "must be a positive number of seconds"))
+    if s.data_timeout_s <= 0:
+        problems.append(FieldProblem("data_timeout", "must be a positive number of seconds"))
     if s.retry.max_attempts < 1:
         problems.append(FieldProblem("max_attempts", "must be at least 1"))
     return problems
@@ -343,9 +391,21 @@ def parse_rate(text: str) -> float | None:
 # --- outcomes ---------------------------------------------------------------------------------
 
 
+# Replies about the session, not the recipient, whatever command they answer: 421 (the relay
+# closes the channel) and the authentication codes of RFC 4954 (530 authentication required,
+# 534/538 mechanism refused, 535 credentials refused). A recipient is never failed for them.
+SESSION_CODES = frozenset({421, 530, 534, 535, 538})
+
+
+def is_session_reply(code: int) -> bool:
+    """True when ``code`` says the relay refuses the session (or sent no valid reply at all)."""
+    return code in SESSION_CODES or not 200 <= code < 600
+
+
 def classify_reply(code: int) -> SendState:
     """2xx delivered to the relay; 4xx try again later; 5xx permanent. Anything else is treated
-    as temporary, so an odd reply never silently loses a notice."""
+    as temporary, so an odd reply never silently loses a notice (callers first check
+    :func:`is_session_reply`: those end the connection or the run, never the recipient)."""
     if 200 <= code < 300:
         return SendState.SENT
     if 500 <= code < 600:

@@ -95,11 +95,14 @@ class CompletenessReport:
 @dataclass(frozen=True)
 class CheckExpectations:
     """What the output must also satisfy: the officer's contact details in the contact section,
-    a drill banner when the incident is a drill, and waivers recorded as decisions."""
+    a drill banner when the incident is a drill, waivers recorded as decisions, and the
+    conditional elements this incident calls for (kinds.CONDITIONAL_ELEMENTS: the ransom demand,
+    the GDPR reasons for a late notification)."""
 
     contact_values: tuple[str, ...] = ()
     drill: bool = False
     waivers: Mapping[str, str] = field(default_factory=dict)
+    extra_elements: tuple[str, ...] = ()
 
 
 # -- reading sections -----------------------------------------------------------------------------
@@ -149,7 +152,9 @@ def html_sections(html: str) -> tuple[list[Section], bool]:
 
 
 _MARKER = re.compile(r"^\s*(?:【([^】]+)】|\[([^\]]+)\])\s*$")
-_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、)]\s*)")
+# "一、", "（三）", "2.", "2.1 " (sub-items of a regulator report item).
+_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]"
+                         r"|\d+(?:\.\d+)*[.、)]?\s+|\d+[.、)])")
 
 
 def element_for_heading(text: str) -> str | None:
@@ -201,7 +206,7 @@ def check_sections(
     by_element: dict[str, Section] = {}
     for section in found:
         by_element.setdefault(section.element, section)
-    required = required_elements(kind, channel)
+    required = required_elements(kind, channel, expectations.extra_elements)
     checks = tuple(_judge(e, by_element.get(e), kind, expectations) for e in required)
     problems = _order_problems(found, required) + _contact_problems(by_element.get("contact"), expectations)
     if expectations.drill and not (drill_marked or any(m in whole_text for m in DRILL_MARKERS)):

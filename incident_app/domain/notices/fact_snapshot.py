@@ -19,7 +19,7 @@ from incident_app.domain.remediation import NoteKind, NoticeNote, RemediationAct
 
 # Decisions that change what notices say or which notices exist (waivers only change the check).
 CONTENT_DECISIONS = (DecisionKind.EXEMPT_INDIVIDUAL_NOTICE, DecisionKind.PUBLIC_ANNOUNCEMENT_INSTEAD,
-                     DecisionKind.CAC_GRADE_JUDGEMENT)
+                     DecisionKind.CAC_GRADE_JUDGEMENT, DecisionKind.NOTIFICATION_DELAY)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ how a reader (and the completeness check) recognises each section in text, PDF a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -20,6 +21,9 @@ class NoticeKind(StrEnum):
     PUBLIC_ANNOUNCEMENT = "public_announcement"
     PARTNER = "partner"
     EU_AUTHORITY = "eu_authority"
+    # CAC Measures Art. 4 (CII: report to the police at the same time) and a suspected crime
+    # (及时向公安机关报案): the written case report (报案材料) handed to the police.
+    POLICE_REPORT = "police_report"
 
     @property
     def personal(self) -> bool:
@@ -70,6 +74,7 @@ CHANNELS: dict[NoticeKind, tuple[Channel, ...]] = {
     NoticeKind.PUBLIC_ANNOUNCEMENT: (Channel.DOCUMENT,),
     NoticeKind.PARTNER: (Channel.DOCUMENT,),
     NoticeKind.EU_AUTHORITY: (Channel.DOCUMENT,),
+    NoticeKind.POLICE_REPORT: (Channel.DOCUMENT,),
 }
 SHORT_CHANNELS = (Channel.SMS, Channel.PUSH)
 
@@ -84,14 +89,25 @@ MINOR_ELEMENTS: tuple[str, ...] = ("situation", "data_types", "self_protection",
 # SMS and push cannot hold eight sections in 134 characters: they point to the full notice
 # (email/letter) and carry what a person needs at once (what, which data, what to do, whom to ask).
 SHORT_ELEMENTS: tuple[str, ...] = ("situation", "data_types", "self_protection", "contact")
-# CAC Measures Art. 7 (一)–(六), (八) + PIPL Art. 57 + GB/T 35273 §10.1 c) 1)/3), in report order.
+# CAC Measures Art. 7 items (一)–(八), in report order, with PIPL Art. 57 and GB/T 35273 §10.1 c)
+# 1)/3) folded in: item (二) is split into its parts (times and place, type and grade, scale, data
+# types, impact and harm, measures and their effect; the ransom demand only for ransomware), and
+# item (八) carries the police report, what individuals can do and whether they are told. The
+# contact section names the reporting unit, the contact person, the phone and the report time.
 REGULATOR_ELEMENTS: tuple[str, ...] = (
-    "operator_system", "incident_type_grade", "times_place", "affected_counts", "data_types",
-    "impact_harm", "measures_effect", "trend", "cause_analysis", "tracing_leads",
-    "planned_measures", "police", "self_protection", "individual_notice", "contact",
+    "operator_system", "incident_facts", "times_place", "incident_type_grade", "affected_counts",
+    "data_types", "impact_harm", "measures_effect", "trend", "cause_analysis", "tracing_leads",
+    "planned_measures", "scene_protection", "other_matters", "police", "self_protection",
+    "individual_notice", "contact",
 )
-# CAC Measures: "可先报告第一项、第二项内容，其他情况及时补报" — these may be marked "to follow".
-DEFERRABLE_ELEMENTS: frozenset[str] = frozenset({"trend", "cause_analysis", "tracing_leads", "planned_measures"})
+# Item (二)'s ransomware part: required only when the intake records a ransom demand.
+RANSOM_ELEMENT = "ransom"
+# CAC Measures Art. 7 ¶2: "可先报告第一项、第二项内容，其他情况及时补报" — these may be marked "to
+# follow"; the ransom demand too, part by part (amount, way, date), while it is not known.
+DEFERRABLE_ELEMENTS: frozenset[str] = frozenset({"trend", "cause_analysis", "tracing_leads", "planned_measures",
+                                                 "scene_protection", RANSOM_ELEMENT})
+# GDPR Art. 33(1): a notification made after 72 hours carries the reasons for the delay.
+DELAY_ELEMENT = "delay_reasons"
 # CAC Measures: summary report within 30 days after handling ends.
 SUMMARY_ELEMENTS: tuple[str, ...] = (
     "overview", "cause_analysis", "measures_effect", "harm_caused", "accountability",
@@ -105,6 +121,13 @@ EU_ELEMENTS: tuple[str, ...] = (
     "situation", "affected_counts", "data_types", "possible_harm", "measures_taken", "contact",
 )
 
+# The written case report to the police (报案材料): what happened, when and where, what was taken or
+# changed, the leads, the loss, the preserved scene and evidence, and whom to contact.
+POLICE_ELEMENTS: tuple[str, ...] = (
+    "situation", "times_place", "affected_counts", "data_types", "tracing_leads", "impact_harm",
+    "scene_protection", "contact",
+)
+
 _REQUIRED: dict[NoticeKind, tuple[str, ...]] = {
     NoticeKind.INDIVIDUAL: INDIVIDUAL_ELEMENTS,
     NoticeKind.GUARDIAN: INDIVIDUAL_ELEMENTS,
@@ -115,18 +138,35 @@ _REQUIRED: dict[NoticeKind, tuple[str, ...]] = {
     NoticeKind.PUBLIC_ANNOUNCEMENT: (*INDIVIDUAL_ELEMENTS, "inquiry"),
     NoticeKind.PARTNER: PARTNER_ELEMENTS,
     NoticeKind.EU_AUTHORITY: EU_ELEMENTS,
+    NoticeKind.POLICE_REPORT: POLICE_ELEMENTS,
 }
+# Elements that only some incidents call for, and the kinds that may carry them: the ransom part of
+# the CAC report (a ransom demand is recorded) and the GDPR delay reasons (notified after 72 h).
+CONDITIONAL_ELEMENTS: dict[str, frozenset[NoticeKind]] = {
+    RANSOM_ELEMENT: frozenset({NoticeKind.REGULATOR_INITIAL, NoticeKind.REGULATOR_SUPPLEMENT}),
+    DELAY_ELEMENT: frozenset({NoticeKind.EU_AUTHORITY}),
+}
+# Where a conditional element goes: right after this element.
+_CONDITIONAL_AFTER = {RANSOM_ELEMENT: "measures_effect", DELAY_ELEMENT: "situation"}
 
 
-def required_elements(kind: NoticeKind, channel: Channel) -> tuple[str, ...]:
-    """The elements a (kind, channel) notice must carry, in the required order."""
+def required_elements(kind: NoticeKind, channel: Channel, extra: Iterable[str] = ()) -> tuple[str, ...]:
+    """The elements a (kind, channel) notice must carry, in the required order. ``extra``: the
+    conditional elements this incident calls for (ignored where the kind has no place for them)."""
     if channel in SHORT_CHANNELS:
         return SHORT_ELEMENTS
-    return _REQUIRED[kind]
+    required = list(_REQUIRED[kind])
+    for element in extra:
+        if kind in CONDITIONAL_ELEMENTS.get(element, ()) and element not in required:
+            required.insert(required.index(_CONDITIONAL_AFTER[element]) + 1, element)
+    return tuple(required)
 
 
 def may_defer(kind: NoticeKind, element: str) -> bool:
-    """Whether an element may say "to be supplemented" (regulator reports only)."""
+    """Whether an element may say "to be supplemented" (regulator reports; the police report's
+    leads and scene, which the investigation may not have yet)."""
+    if kind == NoticeKind.POLICE_REPORT:
+        return element in ("tracing_leads", "scene_protection")
     return kind in (NoticeKind.REGULATOR_INITIAL, NoticeKind.REGULATOR_SUPPLEMENT) and element in DEFERRABLE_ELEMENTS
 
 
@@ -142,22 +182,35 @@ HEADINGS: dict[str, dict[str, tuple[str, ...]]] = {
                         "en": ("What you can do to protect yourself", "What individuals can do to reduce harm")},
     "tell_guardian": {"zh-CN": ("告诉你的父母或监护人",), "en": ("Tell your parent or guardian",)},
     "remedies": {"zh-CN": ("我们为您提供的补救措施",), "en": ("What we offer you",)},
-    "contact": {"zh-CN": ("联系我们", "联系人及联系方式"), "en": ("How to contact us", "Contact", "Questions?")},
+    "contact": {"zh-CN": ("联系我们", "联系人及联系方式", "报告单位及联系人", "报案单位及联系人"),
+                "en": ("How to contact us", "Contact", "Questions?", "Reporting unit and contact",
+                       "Reporting organisation and contact")},
     "inquiry": {"zh-CN": ("咨询与查询",), "en": ("Where to ask",)},
     "partner_actions": {"zh-CN": ("请贵方配合的事项",), "en": ("What we ask of you",)},
-    "operator_system": {"zh-CN": ("事发单位及系统基本情况",), "en": ("Operator and affected systems",)},
+    "operator_system": {"zh-CN": ("事发单位名称及发生事件的设施、系统、平台的基本情况", "事发单位及系统基本情况"),
+                        "en": ("Operator and the affected facilities, systems and platforms",
+                               "Operator and affected systems")},
+    "incident_facts": {"zh-CN": ("事件发现或发生时间、地点、类型、级别、影响和应对措施",),
+                       "en": ("Discovery, place, type, grade, impact and measures taken",)},
     "incident_type_grade": {"zh-CN": ("事件类型和级别",), "en": ("Incident type and grade",)},
     "times_place": {"zh-CN": ("发现和发生的时间、地点",), "en": ("Times and place",)},
     "affected_counts": {"zh-CN": ("影响范围",), "en": ("Scale",)},
     "impact_harm": {"zh-CN": ("已造成的影响和可能造成的危害",), "en": ("Impact so far and possible harm",)},
     "measures_effect": {"zh-CN": ("已采取的应对措施及效果", "应急处置措施及效果"),
                         "en": ("Measures taken and their effect",)},
-    "trend": {"zh-CN": ("事态发展趋势及可能的进一步影响",), "en": ("Likely development and further impact",)},
-    "cause_analysis": {"zh-CN": ("原因初步分析", "事件原因分析"),
+    "ransom": {"zh-CN": ("勒索情况",), "en": ("Ransom demand",)},
+    "trend": {"zh-CN": ("事态发展趋势及可能造成的进一步影响和危害", "事态发展趋势及可能的进一步影响"),
+              "en": ("Likely development and further impact",)},
+    "cause_analysis": {"zh-CN": ("网络安全事件原因初步分析", "原因初步分析", "事件原因分析"),
                        "en": ("Preliminary cause analysis", "Cause analysis")},
-    "tracing_leads": {"zh-CN": ("溯源调查线索",), "en": ("Leads for tracing",)},
-    "planned_measures": {"zh-CN": ("拟采取的措施及请求支援事项",), "en": ("Planned measures and support requested",)},
+    "tracing_leads": {"zh-CN": ("溯源调查工作线索", "溯源调查线索"), "en": ("Leads for tracing",)},
+    "planned_measures": {"zh-CN": ("拟进一步采取的应对措施以及请求支援事项", "拟采取的措施及请求支援事项"),
+                         "en": ("Planned further measures and support requested",
+                                "Planned measures and support requested")},
+    "scene_protection": {"zh-CN": ("网络安全事件现场保护情况", "事件现场保护情况"),
+                         "en": ("Preservation of the incident scene",)},
     "police": {"zh-CN": ("向公安机关报案情况",), "en": ("Police report",)},
+    "delay_reasons": {"zh-CN": ("迟延通知的原因",), "en": ("Reasons for the delay",)},
     "individual_notice": {"zh-CN": ("告知受影响个人的情况",), "en": ("Notification of affected individuals",)},
     "other_matters": {"zh-CN": ("其他应当报告的情况",), "en": ("Other matters",)},
     "report_reference": {"zh-CN": ("补报说明",), "en": ("About this supplementary report",)},

@@ -11,8 +11,20 @@ BREACH_TYPES: dict[str, Label] = {
     "loss": ("丢失", "lost"),
 }
 LIKELIHOOD: dict[str, Label] = {
-    "actual": ("已经发生", "has happened"),
-    "suspected": ("可能已经发生，正在核实", "may have happened and is being verified"),
+    "actual": ("已经确认", "has been confirmed"),
+    "suspected": ("尚未确认，正在核实", "has not been confirmed and is being verified"),
+}
+# How a notice states the finding itself: a suspected incident is a possibility, never a fact
+# ("我们发现…可能发生…" / "…may have been leaked"), in every notice kind.
+FINDING: dict[str, Label] = {
+    "actual": ("发生", "was"),
+    "suspected": ("可能发生", "may have been"),
+}
+# What the incident is called, by breach type: a tamper- or loss-only incident is never a "leak".
+INCIDENT_NOUNS: dict[str, Label] = {
+    "leak": ("泄露", "leak"),
+    "tamper": ("篡改", "tampering"),
+    "loss": ("丢失", "loss"),
 }
 CAUSES: dict[str, Label] = {
     "attack": ("外部网络攻击", "an external attack on our systems"),
@@ -50,6 +62,22 @@ OPERATOR_TYPES: dict[str, Label] = {
     "critical_infrastructure": ("关键信息基础设施运营者", "critical information infrastructure operator"),
     "state_organ": ("中央和国家机关单位", "central or state organ"),
 }
+# CAC Reporting Measures Art. 4: whom the initial report is addressed to, by operator type
+# ({province} is the profile's province). CII operators report to the protection department and,
+# at the same time, to the police; central and state organs through their own cyberspace unit.
+REPORT_ADDRESSEES: dict[str, Label] = {
+    "ordinary": ("{province}互联网信息办公室（{province}网信办）",
+                 "the Cyberspace Administration of {province_en} (provincial cyberspace office)"),
+    "critical_infrastructure": ("关键信息基础设施保护工作部门，并同时报{province}公安机关",
+                                "the critical information infrastructure protection department and, at the "
+                                "same time, the public security organ (police) of {province_en}"),
+    "state_organ": ("本单位网信工作机构", "our own cyberspace work unit (the organ's reporting channel)"),
+}
+RANSOM_LABELS: dict[str, Label] = {
+    "amount": ("要求支付的赎金金额", "Ransom demanded"),
+    "method": ("要求的支付方式", "Payment method demanded"),
+    "date": ("要求支付的日期", "Payment date demanded"),
+}
 # Labels of snapshot paths, for "what changed" lists.
 CHANGE_LABELS: dict[str, Label] = {
     "facts.title": ("事件名称", "Incident title"),
@@ -82,6 +110,7 @@ CHANGE_LABELS: dict[str, Label] = {
     "facts.eu_subjects": ("欧盟数据主体人数", "EU data subjects"),
     "facts.economic_loss_cny": ("直接经济损失（元）", "Direct economic loss (CNY)"),
     "facts.police_notified": ("是否已报案", "Police notified"),
+    "facts.ransom": ("勒索情况", "Ransom demand"),
     "facts.drill": ("演练", "Drill"),
     "grade": ("事件级别", "Incident grade"),
     "data_types": ("涉及信息种类的说明", "Data type descriptions"),

@@ -99,7 +99,9 @@ def obligation_json(o: Obligation, rules: AssessmentRules, lang: str, now: datet
         "seconds_left": int((d.clock - now).total_seconds()) if d.clock else None,
         "calendar_published": d.calendar_published,
         "status": o.status.value, "needs_judgement": o.needs_judgement, "decision_id": o.decision_id,
-        "met_at": _iso(o.met_at),
+        "met_at": _iso(o.met_at), "fulfilment_id": o.fulfilment_id,
+        "met_on_time": o.met_on_time if o.met_at and o.deadline.due else None,
+        "met_late_by_seconds": int(o.late_by.total_seconds()) if o.late_by else None,
         "why": o.why.get(lang), **_cite(o.citation),
     }
 

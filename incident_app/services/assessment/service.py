@@ -19,10 +19,12 @@ from incident_app.domain.assessment.enisa_rules import EnisaInputs, parse_enisa_
 from incident_app.domain.assessment.people import PeopleCountsLike, combine_counts
 from incident_app.domain.assessment.severity import top_data_type
 from incident_app.domain.catalog import EnisaCategory
+from incident_app.domain.fulfilments import CorrectionTarget, Fulfilment
 from incident_app.domain.incident import Incident
 from incident_app.domain.profile import OrganisationProfile
 from incident_app.services.assessment.as_json import assessment_to_json
 from incident_app.services.context import AppContext
+from incident_app.services.fulfilments import FulfilmentService, active_decisions
 from incident_app.services.resources import load_assessment_rules
 from incident_app.services.settings import ProfileService
 
@@ -37,6 +39,7 @@ class AssessmentService:
         self.rules = rules or load_assessment_rules()
         self._calendar = calendar
         self._profiles = ProfileService(ctx)
+        self._fulfilments = FulfilmentService(ctx)
 
     def assess(self, incident_id: int, people: PeopleCountsLike | None = None) -> Assessment:
         """The assessment as of now; ``people`` are the imported counts (looked up when not given)."""
@@ -59,20 +62,26 @@ class AssessmentService:
         chosen = store.incidents.list() if incidents is None else incidents
         stats = store.people.all_stats() if self._people_counts is not None else {}
         batches = store.send_ledger.batches()
+        # Fulfilments and corrections are read once for all incidents (the register assesses thousands).
+        fulfilled = store.fulfilments.by_incident()
+        withdrawn = store.corrections.withdrawn_ids(CorrectionTarget.FULFILMENT)
         found = []
         for i in chosen:
             summary = stats.get(i.id)
             people = summary if summary is not None and summary.total else None
             delivery = _delivery(summary.by_channel if summary else {}, batches.get(i.id, []))
-            found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery))
+            fulfilments = tuple(f for f in fulfilled.get(i.id, []) if f.id not in withdrawn)
+            found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery, fulfilments))
         return found
 
     def _assess(self, incident: Incident, inputs: EnisaInputs, people: PeopleCountsLike | None,
-                profile: OrganisationProfile | None = None, delivery: EmailDelivery | None = None) -> Assessment:
+                profile: OrganisationProfile | None = None, delivery: EmailDelivery | None = None,
+                fulfilments: tuple[Fulfilment, ...] | None = None) -> Assessment:
         data = AssessmentInput(
             incident=incident, profile=profile or self._profiles.get(),
-            decisions=tuple(self._ctx.store.decisions.list(incident.id)), enisa_inputs=inputs,
-            now=self._ctx.now(), people=people, email_delivery=delivery)
+            decisions=tuple(active_decisions(self._ctx, incident.id)), enisa_inputs=inputs,
+            now=self._ctx.now(), people=people, email_delivery=delivery,
+            fulfilments=tuple(self._fulfilments.active(incident.id)) if fulfilments is None else fulfilments)
         return assess(data, self._ctx.catalog, self.rules, self._calendar)
 
     def enisa_inputs(self, incident_id: int) -> EnisaInputs:

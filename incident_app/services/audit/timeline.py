@@ -75,6 +75,15 @@ def _decision(p: dict[str, Any], tr: Translator) -> str:
                 by=p.get("decided_by", ""), rationale=p.get("rationale", ""))
 
 
+def _person_corrected(p: dict[str, Any], tr: Translator) -> str:
+    """Which fields of which person changed and how the channel moved (the payload has no values)."""
+    channel = p.get("channel", {})
+    fields = tr.t("wizard.value.separator").join(tr.t(f"people.edit.field.{f}") for f in p.get("fields", []))
+    return tr.t("timeline.summary.person_corrected", person=p.get("person_id", ""), fields=fields,
+                before=tr.t(f"people.channel.{channel.get('from')}"), after=tr.t(f"people.channel.{channel.get('to')}"),
+                reason=p.get("reason", ""))
+
+
 def _generic(p: dict[str, Any], tr: Translator) -> str:
     parts = [f"{k}={v}" for k, v in p.items() if isinstance(v, str | int | float | bool) and v not in ("", None)]
     return "; ".join(parts[:5])
@@ -97,4 +106,5 @@ _SUMMARIZERS: dict[str, Callable[[dict[str, Any], Translator], str]] = {
     "remediation.added": _remediation_added,
     "remediation.updated": _remediation_updated,
     "decision.recorded": _decision,
+    "people.corrected": _person_corrected,
 }

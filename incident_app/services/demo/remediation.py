@@ -27,7 +27,7 @@ def add_demo_remediation(services: Services, incident: Incident) -> None:
              "done_at": to_iso(found + timedelta(hours=1, minutes=30))},
             {"description": "比对日志确定受影响用户清单", "description_en": "Match logs to list the affected users",
              "kind": "investigation", "status": "in_progress", "owner": "数据平台 陈静",
-             "due_at": to_iso(found + timedelta(hours=8))},
+             "started_at": to_iso(found + timedelta(hours=1)), "due_at": to_iso(found + timedelta(hours=8))},
             {"description": "对 SDK 供应商开展数据安全审计", "description_en": "Audit the SDK vendor's data security",
              "kind": "prevention", "status": "planned", "owner": "法务合规 赵敏",
              "due_at": to_iso(found + timedelta(days=7))},

@@ -60,6 +60,33 @@ def decisions_section(req: EvidenceRequest) -> list[EvidenceFile]:
     return [("decisions.json", json_bytes([d.to_dict() for d in decisions]))]
 
 
+def fulfilments_section(req: EvidenceRequest) -> list[EvidenceFile]:
+    """What was done outside the tool, the corrections, and each attached file as it was
+    recorded (its SHA-256 in the manifest equals the one stored with the fulfilment)."""
+    services, incident_id = req.services, req.incident_id
+    fulfilments = services.fulfilments.list(incident_id)
+    files: list[EvidenceFile] = []
+    listed = []
+    for f in fulfilments:
+        entry = f.to_dict() | {"pack_file": None}
+        content = services.fulfilments.file_content(f.id) if f.file_name else None
+        if content is not None and f.file_name:
+            name = f"fulfilments/files/{f.id}-{_safe_name(f.file_name)}"
+            files.append((name, content))
+            entry["pack_file"] = name
+        listed.append(entry)
+    if not fulfilments and not services.corrections.list(incident_id):
+        return []
+    record = {"fulfilments": listed, "corrections": [c.to_dict() for c in services.corrections.list(incident_id)]}
+    return [("fulfilments/fulfilments.json", json_bytes(record)), *files]
+
+
+def _safe_name(name: str) -> str:
+    """A file name fit for a ZIP member: no folders, no control or reserved characters."""
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)
+    return cleaned.strip("._") or "file"
+
+
 def remediation_section(req: EvidenceRequest) -> list[EvidenceFile]:
     svc = req.services.remediation
     return [("remediation.json", json_bytes({
@@ -108,6 +135,7 @@ DEFAULT_SECTIONS: tuple[EvidenceSection, ...] = (
     facts_section,
     decisions_section,
     remediation_section,
+    fulfilments_section,  # fulfilments/: done outside the tool, corrections, attached files
     event_log_section,
     profile_section,
     assessment_section,   # assessment/: the assess JSON (zh-CN, en), inputs.json, rule-versions.json
@@ -139,6 +167,8 @@ def collect_files(req: EvidenceRequest, sections: Sequence[EvidenceSection]) -> 
 PACK_CONTENTS: tuple[tuple[str, str, str], ...] = (
     ("incident.json", "事件全貌（同 show ID）", "the incident as 'show ID' prints it"),
     ("decisions.json, remediation.json, profile.json", "决定、处置措施、组织信息", "decisions, remediation, profile"),
+    ("fulfilments/", "在工具外的履行记录、更正记录及所附文件", "what was done outside the tool, corrections, "
+                                                     "the attached files"),
     ("event-log/", "本事件的事件日志及整条哈希链的校验", "the incident's events and the hash-chain check"),
     ("assessment/", "评估结果（中、英）、评估输入、规则文件 SHA-256",
      "the assessment (zh-CN, en), inputs, rule versions"),

@@ -15,6 +15,7 @@ from incident_app.domain.clock import to_iso
 from incident_app.domain.exports import neutralise_row
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.mail import LedgerEntry, mask_email
+from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts
 from incident_app.domain.notices import recipient_reference
 from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, json_bytes
 from incident_app.services.resources import RESOURCES_DIR
@@ -94,7 +95,8 @@ def _ledger(req: EvidenceRequest) -> Iterator[LedgerEntry]:
 
 def _ledger_row(e: LedgerEntry, unmask: bool) -> list[Any]:
     def hide(text: str) -> str:
-        return text if unmask or not e.to_address else text.replace(e.to_address, mask_email(e.to_address))
+        # Relays echo addresses in any case and sometimes other contacts: mask every one found.
+        return text if unmask else scrub_contacts(text, mask_email, mask_phone_in_text)
 
     # The recipient key may be a person's e-mail or phone (no user id on file): a masked pack shows
     # the reference printed in that person's notice instead, which is enough to find them later.

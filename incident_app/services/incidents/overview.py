@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from incident_app.domain.assessment.deadlines import DueKind
 from incident_app.domain.assessment.engine import AssessmentInput, assess
@@ -32,6 +32,9 @@ class DeadlineClock:
     confidence: str = "confirmed"
     recipient: str = ""
     done: bool = False
+    # For a met duty with a legal due time: how late it was met (None: on time, see ``on_time``).
+    late_by: timedelta | None = None
+    on_time: bool = False
 
 
 def deadline_clocks(services: Services, incident_id: int, lang: str = "zh-CN") -> list[DeadlineClock]:
@@ -57,7 +60,8 @@ def _clocks(obligations: Iterable[Obligation], lang: str) -> list[DeadlineClock]
                 if o.status.value != "not_applicable" and o.deadline.kind != DueKind.AWAITING_ANCHOR]
     clocks = [DeadlineClock(
         label=f"{o.regime.value} · {o.title.get(lang)}", due=o.deadline.clock, source=o.citation.source,
-        confidence=o.citation.confidence.value, recipient=o.recipient.value, done=not o.status.is_open)
+        confidence=o.citation.confidence.value, recipient=o.recipient.value, done=not o.status.is_open,
+        late_by=o.late_by, on_time=o.met_on_time and o.met_at is not None and o.deadline.due is not None)
         for o in relevant]
     far = datetime.max.replace(tzinfo=utc_now().tzinfo)
     return sorted(clocks, key=lambda c: (c.done, c.due is not None, c.due or far))

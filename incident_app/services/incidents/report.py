@@ -17,6 +17,8 @@ def incident_report(services: Services, incident_id: int) -> dict[str, Any]:
     report["facts"] = incident.facts.to_dict()
     report["remediation"] = _remediation(services, incident_id)
     report["decisions"] = [d.to_dict() for d in services.decisions.list(incident_id)]
+    report["fulfilments"] = [f.to_dict() for f in services.fulfilments.list(incident_id)]
+    report["corrections"] = [c.to_dict() for c in services.corrections.list(incident_id)]
     report["assessment"] = _assessment(services, incident_id)
     report["notices"] = _notices(services, incident_id)
     report["email_delivery"] = _email_delivery(services, incident_id)

@@ -7,7 +7,14 @@ from incident_app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from incident_app.services.mail.secrets import SecretStore, account_name, resolve_password
-    from incident_app.services.mail.service import MailService, NotApproved, PauseFlag, SendAborted, SendBusy
+    from incident_app.services.mail.service import (
+        MailService,
+        NotApproved,
+        PauseFlag,
+        RunStats,
+        SendAborted,
+        SendBusy,
+    )
     from incident_app.services.mail.sources import NoMessageSource, default_message_source
 
 __all__ = [
@@ -15,6 +22,7 @@ __all__ = [
     "NoMessageSource",
     "NotApproved",
     "PauseFlag",
+    "RunStats",
     "SecretStore",
     "SendAborted",
     "SendBusy",
@@ -26,7 +34,7 @@ __getattr__ = lazy_exports(
     __name__,
     {
         "secrets": ["SecretStore", "account_name", "resolve_password"],
-        "service": ["MailService", "NotApproved", "PauseFlag", "SendAborted", "SendBusy"],
+        "service": ["MailService", "NotApproved", "PauseFlag", "RunStats", "SendAborted", "SendBusy"],
         "sources": ["NoMessageSource", "default_message_source"],
     },
 )

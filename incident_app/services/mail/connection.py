@@ -10,7 +10,16 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
-from incident_app.domain.mail.sending import SendState, SmtpSettings, TlsMode, classify_reply
+from incident_app.domain.mail.sending import (
+    SendState,
+    SmtpSettings,
+    TlsMode,
+    classify_reply,
+    is_session_reply,
+    mask_email,
+    mask_phone_in_text,
+    scrub_contacts,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,19 @@ class Outcome:
 
 class SendAborted(Exception):  # noqa: N818 - reads as what happened to the run
     """Sending stopped because the relay cannot be used; nothing was marked sent that was not."""
+
+
+class SessionBroken(Exception):  # noqa: N818
+    """The relay broke off the session before this message was sent (421, a garbled reply, a
+    closed connection): the recipient is untouched; reconnecting may help, repeating does not."""
+
+
+class _Refused(Exception):  # noqa: N818
+    """A per-recipient answer before the body (4xx/5xx to MAIL for this message or to RCPT)."""
+
+    def __init__(self, code: int, message: str, what: str) -> None:
+        super().__init__(f"{code} {message}")
+        self.code, self.message, self.what = code, message, what
 
 
 class ConnectFailure(Exception):  # noqa: N818
@@ -74,10 +96,21 @@ class SmtpConnection:
             return
         await self.close()
         self._client = self._new_client()
+        client = self._client
         try:
-            await self._client.connect()
+            await client.connect()
+            # EHLO now, not lazily inside the first MAIL: a relay that refuses the greeting
+            # refuses the session, and that must never read as one recipient's refusal.
+            if client.is_ehlo_or_helo_needed:
+                try:
+                    await client.ehlo()
+                except aiosmtplib.SMTPHeloError:
+                    if not client.is_connected:
+                        raise
+                    await client.helo()
         except BaseException as exc:
             self._client = None
+            client.close()
             raise _connect_failure(exc, self._settings) from exc
         self._sent_on_connection = 0
 
@@ -91,31 +124,92 @@ class SmtpConnection:
         )
 
     async def deliver(self, job: Job) -> Outcome:
-        """One SMTP transaction (MAIL, RCPT, DATA) for one recipient."""
+        """One SMTP transaction (MAIL, RCPT, DATA) for one recipient.
+
+        Only the relay's own answer to this recipient's RCPT or to this message's DATA decides
+        the recipient: a refusal of the session (421, authentication codes, a reply that is no
+        SMTP at all, a connection lost before the body was sent) raises :class:`SessionBroken`
+        or :class:`SendAborted` and the recipient stays untouched. A time-out or a lost
+        connection after DATA began is an outcome of unknown result (``uncertain``)."""
         assert self._client is not None
         self._sent_on_connection += 1
+        client, s = self._client, self._settings
         try:
-            _errors, reply = await self._client.sendmail(self._settings.from_address, [job.to_address], job.data)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            refused = exc.recipients[0]
-            return _by_code(job.row_id, refused.code, refused.message, "recipient refused")
-        except aiosmtplib.SMTPSenderRefused as exc:
-            if 400 <= exc.code < 500:
-                return _by_code(job.row_id, exc.code, exc.message, "sender deferred")
-            raise SendAborted(f"the relay refuses the sender address {exc.sender}: {exc.code} {exc.message}") from None
+            await self._envelope(client, job)
+        except _Refused as refused:
+            await self._reset()
+            return _by_code(job.row_id, refused.code, refused.message, refused.what)
+        except (aiosmtplib.SMTPTimeoutError, TimeoutError):
+            await self.close()
+            raise SessionBroken(f"the relay {s.host}:{s.port} stopped answering within {s.timeout_s:g} s "
+                                "before the message was sent") from None
+        except (aiosmtplib.SMTPServerDisconnected, ConnectionError, OSError) as exc:
+            await self.close()
+            raise SessionBroken(f"the relay {s.host}:{s.port} closed the connection before the message "
+                                f"was sent ({exc})") from None
+        return await self._body(client, job)
+
+    async def _envelope(self, client: aiosmtplib.SMTP, job: Job) -> None:
+        """MAIL FROM and RCPT TO; raises :class:`_Refused` for a per-recipient answer."""
+        s = self._settings
+        options = [f"size={len(job.data)}"] if client.supports_extension("size") else []
+        try:
+            await client.mail(s.from_address, options=options, timeout=s.timeout_s)
         except aiosmtplib.SMTPResponseException as exc:
+            self._check_session(exc, "MAIL FROM")
+            if 400 <= exc.code < 500:
+                raise _Refused(exc.code, exc.message, "sender deferred") from None
+            raise SendAborted(f"the relay {s.host}:{s.port} refuses the sender address {s.from_address}: "
+                              f"{exc.code} {exc.message}") from None
+        try:
+            await client.rcpt(job.to_address, timeout=s.timeout_s)
+        except aiosmtplib.SMTPResponseException as exc:
+            self._check_session(exc, "RCPT TO")
+            raise _Refused(exc.code, exc.message, "recipient refused") from None
+
+    async def _body(self, client: aiosmtplib.SMTP, job: Job) -> Outcome:
+        """DATA, the message and the final reply: from here on silence means "in doubt"."""
+        s = self._settings
+        try:
+            reply = await client.data(job.data, timeout=s.data_timeout_s)
+        except aiosmtplib.SMTPResponseException as exc:
+            if not 200 <= exc.code < 600:
+                await self.close()
+                return _unknown(job.row_id, f"the relay's answer to the message was no SMTP reply "
+                                            f"({_reply_text(exc)}); delivery unknown")
+            if is_session_reply(exc.code):  # a real refusal: not accepted, and not this recipient's fault
+                await self.close()
+                self._check_session(exc, "DATA")
+            await self._reset()
             return _by_code(job.row_id, exc.code, exc.message, "message refused")
         except (aiosmtplib.SMTPTimeoutError, TimeoutError):
             await self.close()
-            return Outcome(job.row_id, SendState.DEFERRED, None, "",
-                           f"the relay did not answer within {self._settings.timeout_s:g} s; delivery unknown, retried",
-                           uncertain=True)
+            return _unknown(job.row_id, f"the relay did not answer within {s.data_timeout_s:g} s after the message; "
+                                        "delivery unknown")
         except (aiosmtplib.SMTPServerDisconnected, ConnectionError, OSError) as exc:
             await self.close()
-            return Outcome(job.row_id, SendState.DEFERRED, None, "",
-                           f"connection lost during the SMTP transaction ({exc}); delivery unknown, retried",
-                           uncertain=True)
-        return Outcome(job.row_id, SendState.SENT, 250, f"250 {reply}", "")
+            return _unknown(job.row_id, f"connection lost after the message was sent ({exc}); delivery unknown")
+        return Outcome(job.row_id, SendState.SENT, reply.code, f"{reply.code} {reply.message}", "")
+
+    def _check_session(self, exc: aiosmtplib.SMTPResponseException, command: str) -> None:
+        """Raise when the reply is about the session (see :data:`SESSION_CODES`), not the recipient."""
+        if not is_session_reply(exc.code):
+            return
+        s = self._settings
+        where = f"{s.host}:{s.port}"
+        if exc.code in (530, 534, 535, 538):
+            hint = "check the login and password" if s.user else "the relay requires a login (--user)"
+            raise SendAborted(f"the relay {where} refused the session at {command}: {_reply_text(exc)}; {hint}")
+        raise SessionBroken(f"the relay {where} refused the session at {command}: {_reply_text(exc)}")
+
+    async def _reset(self) -> None:
+        """RSET after a refused transaction so the connection can carry the next message."""
+        if self._client is None:
+            return
+        try:
+            await self._client.rset(timeout=self._settings.timeout_s)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            await self.close()
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -125,6 +219,18 @@ class SmtpConnection:
             await asyncio.wait_for(client.quit(), timeout=min(self._settings.timeout_s, 5.0))
         except (aiosmtplib.SMTPException, OSError, TimeoutError):
             client.close()
+
+
+def _unknown(row_id: int, reason: str) -> Outcome:
+    return Outcome(row_id, SendState.DEFERRED, None, "", reason, uncertain=True)
+
+
+def _reply_text(exc: aiosmtplib.SMTPResponseException) -> str:
+    """The relay's reply, shortened (a garbled reply can be long) and with any address or phone
+    number it echoes masked: this text is shown on screen and in the run's summary."""
+    text = f"{exc.code} {exc.message}" if exc.code > 0 else f"not an SMTP reply: {exc.message!r}"
+    text = scrub_contacts(text, mask_email, mask_phone_in_text)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _by_code(row_id: int, code: int, message: str, what: str) -> Outcome:
@@ -144,6 +250,11 @@ def _connect_failure(exc: BaseException, s: SmtpSettings) -> ConnectFailure:
     if isinstance(exc, aiosmtplib.SMTPConnectTimeoutError):
         hint = "; if this port speaks implicit TLS, choose --tls" if s.tls_mode != TlsMode.TLS else ""
         return ConnectFailure(f"no answer from {where} within {s.timeout_s:g} s{hint}", fatal=False)
+    if isinstance(exc, aiosmtplib.SMTPHeloError):
+        return ConnectFailure(f"{where} refused the session at EHLO/HELO: {_reply_text(exc)}",
+                              fatal=500 <= exc.code < 600)
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and not 200 <= exc.code < 600:
+        return ConnectFailure(f"{where} did not speak SMTP: {_reply_text(exc)}", fatal=False)
     if isinstance(exc, aiosmtplib.SMTPConnectResponseError):
         return ConnectFailure(f"{where} refused the connection: {exc.code} {exc.message}", fatal=exc.code >= 500)
     if isinstance(exc, aiosmtplib.SMTPConnectError | ConnectionError | OSError | TimeoutError):
@@ -168,7 +279,7 @@ async def send_single(settings: SmtpSettings, password: str | None, job: Job) ->
     try:
         await conn.ensure()
         return await conn.deliver(job)
-    except ConnectFailure as exc:
+    except (ConnectFailure, SessionBroken) as exc:
         raise SendAborted(str(exc)) from None
     finally:
         await conn.close()

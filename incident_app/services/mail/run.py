@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from incident_app.domain.mail import AttemptResult, LedgerEntry, Sender, build_message_bytes
-from incident_app.domain.mail.sending import MessageSource, OutgoingMessage, SendState, SmtpSettings, recipient_problems
+from incident_app.domain.mail.sending import (
+    MessageSource,
+    OutgoingMessage,
+    SendState,
+    SmtpSettings,
+    after_unknown_outcome,
+    recipient_problems,
+)
 from incident_app.services.context import AppContext
 from incident_app.services.mail.transport import (
     Aborted,
@@ -36,6 +43,8 @@ HEARTBEAT_S = 2.0
 MAX_WAIT_S = 0.2
 GATHER_S = 0.01
 FEED_CHUNK = 256
+IN_DOUBT_NOTE = ("; the re-send was in doubt too: not sent again automatically — check with the relay, "
+                 "then re-queue it (send ID --requeue in_doubt)")
 
 
 class PauseFlag:
@@ -64,6 +73,8 @@ class RunStats:
     sent: int = 0
     failed: int = 0
     retries_scheduled: int = 0
+    in_doubt: int = 0  # left in_doubt: no answer after the body, twice (never counted failed)
+    deferred: int = 0  # still refused temporarily after max_attempts in this run: next run retries
     blocked: int = 0
     cancelled: bool = False
     aborted: str = ""
@@ -79,6 +90,8 @@ class _Pending:
     message_id: str = field(compare=False)
     attempts: int = field(compare=False)  # attempts including the current/next one
     message: OutgoingMessage = field(compare=False)
+    tries: int = field(default=1, compare=False)  # attempts in this run, including the current/next one
+    doubt_retries: int = field(default=0, compare=False)  # re-sends of unknown outcome since queued
 
 
 class SendPump:
@@ -95,7 +108,9 @@ class SendPump:
         self._net = SmtpDispatcher(settings, password, self._events)
         self._sender = Sender(settings.from_address, settings.from_name, settings.reply_to)
         self._org_addresses = settings.organisation_addresses()
-        self._window = max(4, settings.concurrency * 2)
+        # One claimed row per connection: a row is 'sending' only while a connection carries it,
+        # so a crash can duplicate at most `concurrency` notices (README "Sending notices").
+        self._window = settings.concurrency
         self._outstanding: dict[int, _Pending] = {}
         self._retry: list[_Pending] = []
         self._seq = itertools.count()
@@ -231,25 +246,34 @@ class SendPump:
     def _on_outcome(self, outcome: Outcome) -> None:
         pending = self._outstanding.pop(outcome.row_id)
         self.stats.attempted += 1
-        state, reason = outcome.state, outcome.reason
-        if state == SendState.DEFERRED and self._settings.retry.exhausted(pending.attempts):
-            state, reason = SendState.FAILED, f"gave up after {pending.attempts} attempts; last: {reason}"
+        state, reason, retry = outcome.state, outcome.reason, outcome.state == SendState.DEFERRED
+        if outcome.uncertain:
+            # The relay may have it: one re-send with the same Message-ID, then in_doubt.
+            state = after_unknown_outcome(pending.doubt_retries)
+            retry = state == SendState.DEFERRED
+            reason += "; re-sent once with the same Message-ID" if retry else IN_DOUBT_NOTE
+        elif retry and self._settings.retry.exhausted(pending.tries):
+            retry, reason = False, f"refused temporarily {pending.tries} times in this run, last: {reason}; " \
+                                   "not failed: the next send tries again"
         next_at = None
-        if state == SendState.DEFERRED:
-            delay = self._settings.retry.delay_after(pending.attempts)
+        if retry:
+            delay = self._settings.retry.delay_after(pending.tries)
             next_at = self._ctx.now() + timedelta(seconds=delay)
-            self._schedule(pending, delay)
+            self._schedule(pending, delay, doubtful=outcome.uncertain)
         else:
             self.stats.sent += state == SendState.SENT
             self.stats.failed += state == SendState.FAILED
+            self.stats.in_doubt += state == SendState.IN_DOUBT
+            self.stats.deferred += state == SendState.DEFERRED
             self._advance()
         self._results.append(AttemptResult(outcome.row_id, state, outcome.code, outcome.reply, reason, next_at,
                                            outcome.uncertain))
 
-    def _schedule(self, pending: _Pending, delay_s: float) -> None:
+    def _schedule(self, pending: _Pending, delay_s: float, *, doubtful: bool) -> None:
         self.stats.retries_scheduled += 1
         heapq.heappush(self._retry, _Pending(time.monotonic() + delay_s, next(self._seq), pending.row_id,
-                                             pending.message_id, pending.attempts + 1, pending.message))
+                                             pending.message_id, pending.attempts + 1, pending.message,
+                                             pending.tries + 1, pending.doubt_retries + doubtful))
 
     # -- reading the source -----------------------------------------------------------------------
     def _actionable(self) -> Iterator[_Pending]:
@@ -262,7 +286,8 @@ class SendPump:
                     yield from self._due_now(message, entry)
 
     def _due_now(self, message: OutgoingMessage, entry: LedgerEntry) -> Iterator[_Pending]:
-        pending = _Pending(0.0, next(self._seq), entry.id, entry.message_id, entry.attempts + 1, message)
+        pending = _Pending(0.0, next(self._seq), entry.id, entry.message_id, entry.attempts + 1, message,
+                           doubt_retries=entry.doubt_retries)
         wait = (entry.next_attempt_at - self._ctx.now()).total_seconds() if entry.next_attempt_at else 0.0
         if wait <= 0:
             yield pending
@@ -311,13 +336,16 @@ class SendPump:
             self._net.stop_now()
         else:
             self._net.drain()
-        deadline = time.monotonic() + 2 * self._settings.timeout_s + 10
+        deadline = time.monotonic() + self._settings.data_timeout_s + 2 * self._settings.timeout_s + 10
         while not self._net_stopped and time.monotonic() < deadline:
             self._wait(MAX_WAIT_S)
         self._net.join(timeout=5)
-        # Never reported: give the rows back; the next run sends them (at-least-once).
-        self._released.extend(self._outstanding)
-        self._outstanding.clear()
+        # Handed to a connection and never reported: the relay may have them (in doubt, never
+        # "not sent"); the next run re-sends each once with the same Message-ID.
+        for row_id in list(self._outstanding):
+            self._on_outcome(Outcome(row_id, SendState.DEFERRED, None, "", "the run ended before the relay's "
+                                     "answer arrived; delivery unknown", uncertain=True))
+        self._retry.clear()
         self._last_heartbeat = 0.0
         self._commit([])
 

@@ -16,8 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.domain.errors import NotFoundError, ValidationError
-from incident_app.domain.mail import DeliveryOverview, LedgerDraft, LedgerEntry, Sender, SendRun, build_message_bytes
+from incident_app.domain.mail import (
+    DeliveryOverview,
+    LedgerDraft,
+    LedgerEntry,
+    Requeued,
+    Sender,
+    SendRun,
+    build_message_bytes,
+)
 from incident_app.domain.mail.sending import (
+    REQUEUEABLE_STATES,
     FallbackChannel,
     MessageSource,
     OutgoingMessage,
@@ -38,7 +47,7 @@ from incident_app.services.mail.run import PauseFlag, RunStats, SendPump, chunks
 from incident_app.services.mail.transport import run_in_own_thread
 from incident_app.services.progress import Progress
 
-__all__ = ["DryRunResult", "MailService", "NotApproved", "PauseFlag", "PrepareResult", "SendAborted",
+__all__ = ["DryRunResult", "MailService", "NotApproved", "PauseFlag", "PrepareResult", "RunStats", "SendAborted",
            "SendBusy", "SendSummary", "TestSendResult"]
 
 PREPARE_CHUNK = 1000
@@ -50,6 +59,9 @@ STALE_AFTER_S = 60.0  # a run without a heartbeat for this long is dead, whereve
 TEST_SUBJECT_PREFIX = "[测试 TEST] "
 RECOVERY_NOTE = ("interrupted while sending: the run ended before the relay's answer was stored; "
                  "re-sent once with the same Message-ID (the first copy may also have arrived)")
+RECOVERY_AGAIN_NOTE = ("interrupted while sending, and its one re-send in doubt was already used: not sent "
+                       "again automatically — check with the relay, then re-queue it (send ID --requeue in_doubt)")
+REQUEUE_NOTE = "re-queued by the officer after {was}"
 
 
 class NotApproved(Exception):  # noqa: N818 - reads as the state that blocks sending
@@ -116,6 +128,34 @@ class MailService:
         ledger = self._ctx.store.send_ledger
         return DeliveryOverview(ledger.counts(incident_id), ledger.fallback_counts(incident_id),
                                 ledger.in_doubt_count(incident_id))
+
+    def left_in_flight(self, incident_id: int) -> int:
+        """Rows a run that died (killed, crashed, power cut) left in ``sending``: the relay may
+        have them. Zero while a live run holds the lease (its rows are legitimately in flight).
+        The next send re-sends each once with the same Message-ID, flagged in doubt."""
+        store = self._ctx.store
+        active = store.send_runs.active(incident_id)
+        if active is not None and _run_is_alive(active, self._ctx):
+            return 0
+        return store.send_ledger.count(incident_id, SendState.SENDING)
+
+    def requeue(self, incident_id: int, states: Sequence[SendState]) -> Requeued:
+        """Put failed and/or in-doubt rows back in the queue once the officer fixed the relay (one
+        ``send.requeued`` event with the counts). Refused while a run is sending this incident."""
+        self._ctx.store.incidents.get(incident_id)
+        wrong = [s.value for s in states if s not in REQUEUEABLE_STATES]
+        if not states or wrong:
+            raise ValidationError.single("requeue", "give failed and/or in_doubt, e.g. --requeue failed")
+        store, now = self._ctx.store, self._ctx.now()
+        with store.transaction():
+            active = store.send_runs.active(incident_id)
+            if active is not None and _run_is_alive(active, self._ctx):
+                raise SendBusy(f"incident {incident_id} is being sent by process {active.pid} on {active.host}; "
+                               "re-queue after it has finished")
+            was = " or ".join(sorted(s.value for s in states))
+            result = store.send_ledger.requeue(incident_id, states, note=REQUEUE_NOTE.format(was=was), now=now)
+            self._ctx.record("send.requeued", "incident", incident_id, result.to_dict(), incident_id)
+        return result
 
     def page(self, incident_id: int, state: SendState | None = None, *, offset: int = 0,
              limit: int = 200) -> list[LedgerEntry]:
@@ -296,7 +336,8 @@ class MailService:
                                f"(started {active.started_at:%Y-%m-%d %H:%M}); wait for it or stop it")
             if active is not None:
                 store.send_runs.finish(active.run_id, "crashed", now=now)
-            recovered = store.send_ledger.recover_in_flight(incident_id, note=RECOVERY_NOTE, now=now)
+            recovered = store.send_ledger.recover_in_flight(incident_id, note=RECOVERY_NOTE,
+                                                            again_note=RECOVERY_AGAIN_NOTE, now=now)
             store.send_runs.start(run)
             self._ctx.record("send.started", "incident", incident_id, {
                 "run": run.run_id, "recovered_in_doubt": recovered, "relay": f"{settings.host}:{settings.port}",

@@ -22,6 +22,7 @@ from incident_app.services.mail.connection import (
     Job,
     Outcome,
     SendAborted,
+    SessionBroken,
     SmtpConnection,
     tls_context_for,
 )
@@ -177,18 +178,34 @@ class SmtpDispatcher:
                 if not await self._connect(conn, job):
                     return
                 await pacer.wait()
-                await self._attempt(conn, job)
+                if not await self._attempt(conn, job):
+                    return
         finally:
             await conn.close()
 
-    async def _attempt(self, conn: SmtpConnection, job: Job) -> None:
-        try:
-            outcome = await conn.deliver(job)
-        except SendAborted as exc:
-            self._events.put(Released((job.row_id,)))
-            self._abort(str(exc))
-            return
-        self._events.put(outcome)
+    async def _attempt(self, conn: SmtpConnection, job: Job) -> bool:
+        """Deliver ``job``; False when the run ends (the job is handed back untouched).
+
+        A session the relay broke off before the message was sent is reconnected and the job
+        tried again; when that keeps happening, the relay cannot be used and the run aborts."""
+        for attempt in range(CONNECT_TRIES):
+            try:
+                self._events.put(await conn.deliver(job))
+                return True
+            except SendAborted as exc:
+                self._events.put(Released((job.row_id,)))
+                self._abort(str(exc))
+                return False
+            except SessionBroken as exc:
+                await conn.close()
+                if attempt + 1 == CONNECT_TRIES or self._stopping:
+                    self._events.put(Released((job.row_id,)))
+                    self._abort(str(exc))
+                    return False
+                await asyncio.sleep(0.2 * 2 ** attempt)
+                if not await self._connect_now(conn, job):
+                    return False
+        return False  # pragma: no cover - the loop always returns
 
     async def _connect(self, conn: SmtpConnection, job: Job) -> bool:
         """Connect for ``job``; False when this worker stops (the job is handed back).

@@ -7,20 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
+from incident_app.domain.assessment.grading import exact_number
 from incident_app.domain.clock import SHANGHAI, parse_time
 from incident_app.domain.notices import (
     ACTION_STATUS,
     BREACH_TYPES,
     CAUSES,
     ELEMENT_IDS,
+    FINDING,
     GRADE_PENDING,
     GRADES,
+    INCIDENT_NOUNS,
     LIKELIHOOD,
     OPERATOR_TYPES,
     RECIPIENTS,
+    REPORT_ADDRESSEES,
     Channel,
     FactChange,
     FactSnapshot,
@@ -31,6 +36,8 @@ from incident_app.domain.notices import (
     pick,
     teen_advice,
 )
+from incident_app.domain.notices.kinds import DELAY_ELEMENT, RANSOM_ELEMENT
+from incident_app.services.resources import read_json_resource
 
 # The personal fields a template may print; the fast personaliser substitutes exactly these.
 RECIPIENT_FIELDS = ("display_name", "salutation", "reference", "child_name", "address")
@@ -41,12 +48,33 @@ LIST_ELEMENTS = {"possible_harm": "harms", "self_protection": "advice", "remedie
 
 @dataclass(frozen=True)
 class ReportInfo:
-    """What a regulator report needs beyond the facts: the notices planned and, for a
-    supplementary report, the earlier report it supplements."""
+    """What a regulator report needs beyond the facts: the notices planned and, for the
+    supplementary and summary reports, when the initial report was filed — the time recorded with
+    its fulfilment (never the approval time: approving a text is not filing it)."""
 
     planned: tuple[NoticeKind, ...] = ()
-    previous_approved_at: datetime | None = None
+    initial_filed_at: datetime | None = None
     changes: tuple[FactChange, ...] = ()
+    # When the notices are prepared: a GDPR Art. 33 notification made more than 72 h after
+    # awareness must give the reasons for the delay. None: the snapshot's as_of.
+    prepared_at: datetime | None = None
+
+
+GDPR_HOURS = 72
+# Decision kind whose rationale carries the reasons for a late GDPR notification (CLI: decide).
+DELAY_DECISION = "notification_delay"
+REGULATOR_KINDS = (NoticeKind.REGULATOR_INITIAL, NoticeKind.REGULATOR_SUPPLEMENT)
+
+
+def format_amount(value: float) -> str:
+    """An amount exactly as recorded: 4,999,999.99 stays 4,999,999.99 (never rounded up to a
+    grading threshold); whole amounts have no decimals."""
+    return exact_number(value)
+
+
+@cache
+def _province_names() -> dict[str, str]:
+    return {p["zh"]: p["en"] for p in read_json_resource("provinces.json")}
 
 
 def format_time(value: str | None, lang: str) -> str:
@@ -132,13 +160,15 @@ class NoticeContextBuilder:
                 "website": profile.get("website", ""),
                 "operator_type": pick(OPERATOR_TYPES.get(profile.get("operator_type", "ordinary"),
                                                          OPERATOR_TYPES["ordinary"]), lang),
-                "province": profile.get("province", "")}
+                "province": profile.get("province", ""),
+                "province_en": _province_names().get(profile.get("province", ""), profile.get("province", ""))}
 
     def _contact(self, lang: str) -> dict[str, Any]:
         p = self.data["profile"]
         address = _side(p, "postal_address_zh", "postal_address_en", lang)
         title = _side(p, "officer_title_zh", "officer_title_en", lang)
-        return {"title": title, "phone": p["officer_phone"], "email": p["officer_email"], "address": address,
+        return {"title": title, "name": p.get("contact_name", ""),
+                "phone": p["officer_phone"], "email": p["officer_email"], "address": address,
                 "postcode": p.get("postcode", ""), "reply_days": p.get("reply_working_days", 3),
                 "handling_days": p.get("handling_working_days", 15)}
 
@@ -155,9 +185,11 @@ class NoticeContextBuilder:
             "aware_at": format_time(f.get("aware_at"), lang), "discovered_by": f.get("discovered_by", ""),
             "location": f.get("location", ""), "systems": list(f.get("systems", [])),
             "systems_text": _join(f.get("systems", []), lang), "breach_types": breach,
-            "breach_text": (" / ".join(breach) if lang == "en" else "、".join(breach)),
+            "breach_text": _either(breach) if lang == "en" else "、".join(breach),
+            "breach_noun": _breach_noun(f.get("breach_types", []), lang),
             "actual": f.get("likelihood") != "suspected",
             "likelihood_text": _label(LIKELIHOOD, f.get("likelihood"), "actual", lang),
+            "finding": _label(FINDING, f.get("likelihood"), "actual", lang),
             "cause": f.get("cause", "other"), "cause_text": _label(CAUSES, f.get("cause"), "other", lang),
             "malicious": bool(f.get("malicious")),
             "recipients_text": _label(RECIPIENTS, f.get("recipients"), "unknown", lang),
@@ -166,7 +198,8 @@ class NoticeContextBuilder:
             "affected_minors": f"{f.get('affected_minors', 0):,}", "has_minors": f.get("affected_minors", 0) > 0,
             "eu_subjects": f"{f.get('eu_subjects', 0):,}", "has_eu_subjects": f.get("eu_subjects", 0) > 0,
             "unintelligible": bool(f.get("unintelligible")), "police_notified": bool(f.get("police_notified")),
-            "economic_loss": f"{f.get('economic_loss_cny', 0):,.0f}",
+            "economic_loss": format_amount(f.get("economic_loss_cny", 0)),
+            "ransom": _ransom(f.get("ransom"), lang), "has_ransom": f.get("ransom") is not None,
             "grade": pick(GRADES[grade], lang) if grade in GRADES else pick(GRADE_PENDING, lang),
             "grade_known": grade in GRADES,
             "handling_closed_at": format_time(self.data.get("handling_closed_at"), lang),
@@ -195,14 +228,20 @@ class NoticeContextBuilder:
     def _report(self, lang: str, ctx: Mapping[str, Any]) -> dict[str, Any]:
         planned = set(self.report.planned)
         exemption = next((d for d in self.data.get("decisions", []) if d["kind"] == "exempt_individual_notice"), None)
-        previous = self.report.previous_approved_at
+        filed = self.report.initial_filed_at
+        operator = self.data["profile"].get("operator_type", "ordinary")
+        to = pick(REPORT_ADDRESSEES.get(operator, REPORT_ADDRESSEES["ordinary"]), lang)
         return {
-            "to": (f"{ctx['company']['province']}网信部门" if lang != "en"
-                   else f"the provincial cyberspace administration ({ctx['company']['province']})"),
+            "to": to.format(province=ctx["company"]["province"], province_en=ctx["company"]["province_en"]),
+            "operator": operator, "police_too": operator == "critical_infrastructure",
+            "reported_at": format_time(self.data["as_of"], lang),
+            # Not the number of hours: that would change the notice (and undo its approval) hourly.
+            "delay_reasons": self._delay_reasons(lang, ctx), "notified_late": self.notified_late(),
             "notify_individuals": NoticeKind.INDIVIDUAL in planned, "notify_guardians": NoticeKind.GUARDIAN in planned,
             "public_announcement": NoticeKind.PUBLIC_ANNOUNCEMENT in planned,
             "exemption_rationale": exemption["rationale"] if exemption else "",
-            "previous_date": format_time(previous.isoformat(), lang) if previous else "",
+            "previous_date": format_time(filed.isoformat(), lang) if filed else "",
+            "filing_recorded": filed is not None,
             "pending": self._pending(ctx),
         }
 
@@ -214,7 +253,40 @@ class NoticeContextBuilder:
             pending.insert(1, "cause_analysis")
         if not ctx["measures_planned"] and not texts["planned_measures"]:
             pending.append("planned_measures")
+        if not texts["scene_protection"]:
+            pending.append("scene_protection")
+        ransom = ctx["incident"]["ransom"]
+        if ransom and ransom["pending"]:
+            pending.append(RANSOM_ELEMENT)
         return pending
+
+    # -- conditional elements --------------------------------------------------------------------
+    def _aware_at(self) -> datetime:
+        facts = self.data["facts"]
+        return parse_time(facts.get("aware_at") or facts["discovered_at"])
+
+    def notified_late(self) -> bool:
+        """GDPR Art. 33(1): a notification made now would come more than 72 h after awareness."""
+        moment = self.report.prepared_at or parse_time(self.data["as_of"])
+        return moment - self._aware_at() > timedelta(hours=GDPR_HOURS)
+
+    def _delay_reasons(self, lang: str, ctx: Mapping[str, Any]) -> str:
+        """The officer's reasons for a late notification: the element text, else the latest
+        ``notification_delay`` decision's rationale."""
+        text = str(ctx["texts"][DELAY_ELEMENT])
+        if text:
+            return text
+        found = [d for d in self.data.get("decisions", []) if d["kind"] == DELAY_DECISION]
+        return str(found[-1]["rationale"]) if found else ""
+
+    def extra_elements(self, kind: NoticeKind) -> tuple[str, ...]:
+        """The conditional elements this incident calls for in a notice of ``kind``."""
+        extra = []
+        if kind in REGULATOR_KINDS and self.data["facts"].get("ransom") is not None:
+            extra.append(RANSOM_ELEMENT)
+        if kind == NoticeKind.EU_AUTHORITY and self.notified_late():
+            extra.append(DELAY_ELEMENT)
+        return tuple(extra)
 
     # -- parts that depend on the data types ---------------------------------------------------
     def _data_type_parts(self, lang: str, ids: Sequence[str] | None) -> dict[str, Any]:
@@ -299,6 +371,31 @@ class _TextDefaults(dict[str, str]):
         if key in ELEMENT_IDS:
             return ""
         raise KeyError(key)
+
+
+def _either(words: Sequence[str]) -> str:
+    """'leaked', 'tampered with or lost', 'leaked, tampered with or lost'."""
+    return " or ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
+def _breach_noun(codes: Sequence[str], lang: str) -> str:
+    """What the incident is called: 泄露 / 篡改 / 丢失 by breach type (never "leak" for tampering)."""
+    nouns = [pick(INCIDENT_NOUNS[c], lang) for c in codes if c in INCIDENT_NOUNS]
+    nouns = nouns or [pick(INCIDENT_NOUNS["leak"], lang)]
+    return _either(nouns) if lang == "en" else "、".join(nouns)
+
+
+def _ransom(value: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """CAC Art. 7 (二) for ransomware: amount, way and date of the ransom demanded; a part not yet
+    known is empty and the whole is ``pending`` (the report marks it 待补报)."""
+    if value is None:
+        return None
+    amount = value.get("amount_cny")
+    date = str(value.get("date") or "")
+    when = format_date(date if "T" in date else f"{date}T00:00:00+08:00", lang) if date else ""
+    out = {"amount": format_amount(amount) if amount is not None else "", "method": str(value.get("method") or ""),
+           "date": when}
+    return {**out, "pending": not all(out.values())}
 
 
 def _short(name: str) -> str:

@@ -11,8 +11,9 @@ from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.incident import Cause, Incident
 from incident_app.domain.notices import NoticeKind
 
-# Obligation recipients (DESIGN.md §4 ``assess``) and the notices they call for. Police reports
-# are made outside the tool (110 / the local public security bureau), so they map to none.
+# Obligation recipients (DESIGN.md §4 ``assess``) and the notices they call for. The police
+# obligations (a CII operator reports to the police too; a suspected crime is reported as a case)
+# call for the written case report (报案材料) the officer hands over or files.
 RECIPIENT_KINDS: dict[str, tuple[NoticeKind, ...]] = {
     "regulator": (NoticeKind.REGULATOR_INITIAL,),
     "individuals": (NoticeKind.INDIVIDUAL,),
@@ -20,8 +21,10 @@ RECIPIENT_KINDS: dict[str, tuple[NoticeKind, ...]] = {
     "public": (NoticeKind.PUBLIC_ANNOUNCEMENT,),
     "partners": (NoticeKind.PARTNER,),
     "eu_authority": (NoticeKind.EU_AUTHORITY,),
-    "police": (),
+    "police": (NoticeKind.POLICE_REPORT,),
 }
+# Causes that make the incident a suspected crime (as the obligation rule ``crime`` reads them).
+CRIME_CAUSES = (Cause.ATTACK, Cause.MALWARE, Cause.INSIDER)
 REPORTABLE_GRADES = ("较大", "重大", "特别重大")
 CAC_PEOPLE_THRESHOLD = 1_000_000  # CAC Grading Guide: PI of ≥ 1,000,000 people is 较大
 
@@ -110,7 +113,8 @@ def _provisional(incident: Incident, decisions: Sequence[Decision], grade: str |
     if not exempt and not instead:
         plan.append(PlannedNotice(NoticeKind.INDIVIDUAL, "affected individuals must be told",
                                   "PIPL Art. 57 ¶1; policy IV.2(5)", True))
-    if facts.affected_minors > 0 and not exempt:
+    if facts.affected_minors > 0:
+        # The Minors' Regulations have no exemption like PIPL Art. 57 ¶2: guardians are still told.
         plan.append(PlannedNotice(NoticeKind.GUARDIAN, f"{facts.affected_minors} minors under 18 affected",
                                   "Minors' Network Protection Regs Art. 35", True))
     if facts.cause == Cause.THIRD_PARTY:
@@ -119,4 +123,7 @@ def _provisional(incident: Incident, decisions: Sequence[Decision], grade: str |
     if facts.eu_subjects > 0:
         plan.append(PlannedNotice(NoticeKind.EU_AUTHORITY, f"{facts.eu_subjects} data subjects in the EU",
                                   "GDPR Art. 33", True))
+    if (facts.malicious or facts.cause in CRIME_CAUSES) and not facts.police_notified:
+        plan.append(PlannedNotice(NoticeKind.POLICE_REPORT, "a crime is suspected: report the case to the police",
+                                  "CAC Reporting Measures Art. 4 (及时向公安机关报案)", True))
     return plan

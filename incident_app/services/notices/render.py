@@ -6,7 +6,7 @@ import hashlib
 import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from incident_app.domain.notices import (
@@ -90,7 +90,8 @@ class NoticeRenderer:
     def render_master(self, kind: NoticeKind, channel: Channel, lang: str,
                       waivers: Mapping[str, str] | None = None) -> RenderedNotice:
         """The master of a notice, checked. Template failures come back as an error, not a raise."""
-        expectations = self.expectations(channel, lang, waivers or {})
+        expectations = replace(self.expectations(channel, lang, waivers or {}),
+                               extra_elements=self.builder.extra_elements(kind))
         try:
             content = self.render(kind, channel, lang, self.specimen_fields(kind, lang))
         except NoticeTemplateError as exc:

@@ -36,6 +36,9 @@ SAMPLE_TEXTS: dict[str, dict[str, str]] = {
     "tracing_leads": {"zh-CN": "访问日志显示3个境外IP地址曾批量调用该接口，相关日志已保全。",
                       "en": "Access logs show bulk calls to the endpoint from 3 foreign IP addresses; "
                             "the logs are preserved."},
+    "scene_protection": {"zh-CN": "供应商日志服务的访问日志和配置已导出并计算哈希值封存，相关服务器快照已保留。",
+                         "en": "The access logs and configuration of the supplier's log service have been exported "
+                               "and sealed with hashes; snapshots of the servers concerned are kept."},
     "accountability": {"zh-CN": "已依据合同追究供应商责任；内部负责供应商安全评估的人员已接受问责谈话。",
                        "en": "We have held the supplier to account under the contract; the staff responsible "
                              "for supplier security reviews have been formally held to account."},

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.fulfilments import CorrectionTarget
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.notices import (
     CHANNELS,
@@ -33,6 +35,7 @@ from incident_app.domain.notices import (
 from incident_app.domain.proof import Event
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
+from incident_app.services.fulfilments import active_decisions
 from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
 from incident_app.services.notices.documents import PdfWriter
 from incident_app.services.notices.export import ExportResult, NoticeExporter, RecipientSource
@@ -44,6 +47,9 @@ from incident_app.services.notices.render import NoticeRenderer, RenderedNotice,
 from incident_app.services.notices.template_editing import NoticeTemplateService
 from incident_app.services.remediation import DecisionService
 from incident_app.services.settings import ProfileService
+
+# The obligations whose fulfilment is "the initial report was filed" (CAC Measures Art. 4).
+INITIAL_REPORT_OBLIGATIONS = ("cac-initial-report",)
 
 PeopleSource = Callable[[int], Iterable[Any]]
 
@@ -66,7 +72,7 @@ class NoticeService:
         """Freeze what the notices may say about the incident now."""
         store = self._ctx.store
         incident = store.incidents.get(incident_id)
-        decisions = store.decisions.list(incident_id)
+        decisions = active_decisions(self._ctx, incident_id)
         return build_snapshot(SnapshotInputs(
             incident=incident, profile=self._profile.get(), catalog=self._ctx.catalog,
             actions=store.remediation.actions(incident_id), notes=store.remediation.notes(incident_id),
@@ -95,7 +101,7 @@ class NoticeService:
         approvals = self._ctx.store.notices.approvals(incident_id)
         changes = {k: tuple(self._changes(snapshot, approvals, k)) for k in NoticeKind}
         incident = self._ctx.store.incidents.get(incident_id)
-        plan = plan_notices(incident, obligations, decisions=self._ctx.store.decisions.list(incident_id),
+        plan = plan_notices(incident, obligations, decisions=active_decisions(self._ctx, incident_id),
                             grade=grade, supplement_due=bool(changes[NoticeKind.REGULATOR_INITIAL]),
                             teens=self._teens(incident_id))
         wanted = [p for p in plan if kinds is None or p.kind in kinds]
@@ -116,15 +122,23 @@ class NoticeService:
                    changes: Mapping[NoticeKind, tuple[FactChange, ...]]) -> dict[NoticeKind, NoticeRenderer]:
         templates = self.templates.current()
         planned = tuple(p.kind for p in plan)
-        initial = _first_approval(approvals, NoticeKind.REGULATOR_INITIAL)
+        filed_at = self.initial_filed_at(snapshot.incident_id)
         out: dict[NoticeKind, NoticeRenderer] = {}
         for kind in NoticeKind:
             kind_changes = changes[NoticeKind.REGULATOR_INITIAL] if kind == NoticeKind.REGULATOR_SUPPLEMENT else (
                 changes[kind] if kind.personal else ())
-            info = ReportInfo(planned, initial[0].approved_at if initial else None, kind_changes)
+            info = ReportInfo(planned, filed_at, kind_changes, prepared_at=self._ctx.now())
             builder = NoticeContextBuilder(snapshot, info)
             out[kind] = NoticeRenderer(templates, builder, contact_expectations(builder))
         return out
+
+    def initial_filed_at(self, incident_id: int) -> datetime | None:
+        """When the CAC initial report was filed, as its fulfilment records (the earliest one no
+        correction withdrew); None when nobody recorded it."""
+        withdrawn = self._ctx.store.corrections.withdrawn(incident_id, CorrectionTarget.FULFILMENT)
+        times = [f.done_at for f in self._ctx.store.fulfilments.list(incident_id)
+                 if f.obligation_id in INITIAL_REPORT_OBLIGATIONS and f.id not in withdrawn]
+        return min(times, default=None)
 
     def _store_versions(self, incident_id: int, snapshot: FactSnapshot,
                         rendered: Sequence[tuple[PlannedNotice, RenderedNotice]],
@@ -186,7 +200,7 @@ class NoticeService:
     def waivers(self, incident_id: int, kind: NoticeKind) -> dict[str, str]:
         """Elements waived for a kind by a recorded decision (latest decision per element wins)."""
         out: dict[str, str] = {}
-        for decision in self._decisions.list(incident_id):
+        for decision in self._decisions.active(incident_id):
             if decision.kind != DecisionKind.WAIVE_NOTICE_ELEMENT or decision.details.get("notice_kind") != kind.value:
                 continue
             element = str(decision.details.get("element"))

@@ -1,12 +1,23 @@
 """Affected people: read a CSV/XLSX as a stream, normalise rows (in a helper process for big files),
-merge duplicates with a compact key index, import all-or-nothing, and list, count and page people."""
+merge duplicates with a compact key index, import all-or-nothing, list, count, filter and page
+people, and correct one person by hand."""
 
 from typing import TYPE_CHECKING
 
 from incident_app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
-    from incident_app.services.people.service import PURGE_TARGET, ImportResult, PeopleService
+    from incident_app.services.people.corrections import EDITABLE, Correction
+    from incident_app.services.people.service import (
+        BANDS,
+        CHANNEL_FILTERS,
+        PURGE_TARGET,
+        ImportResult,
+        PeopleService,
+    )
 
-__all__ = ["PURGE_TARGET", "ImportResult", "PeopleService"]
-__getattr__ = lazy_exports(__name__, {"service": ["ImportResult", "PURGE_TARGET", "PeopleService"]})
+__all__ = ["BANDS", "CHANNEL_FILTERS", "EDITABLE", "PURGE_TARGET", "Correction", "ImportResult", "PeopleService"]
+__getattr__ = lazy_exports(__name__, {
+    "corrections": ["Correction", "EDITABLE"],
+    "service": ["BANDS", "CHANNEL_FILTERS", "ImportResult", "PURGE_TARGET", "PeopleService"],
+})

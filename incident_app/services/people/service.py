@@ -12,10 +12,11 @@ from datetime import datetime
 from pathlib import Path
 
 from incident_app.domain.clock import shanghai_date, to_iso
-from incident_app.domain.errors import ValidationError
+from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.incident import Incident
 from incident_app.domain.people import (
     PHONE_FOLD,
+    Channel,
     ColumnMapping,
     PeopleSummary,
     Person,
@@ -33,14 +34,30 @@ from incident_app.services.people.batches import (
     WorkerBatches,
     normalised_batches,
 )
+from incident_app.services.people.corrections import (
+    Correction,
+    apply_changes,
+    check_person,
+    counts_after,
+    normalise_changes,
+    warnings_for,
+)
 from incident_app.services.people.files import FILE, NO_ROWS_MESSAGE, TableSource, open_table
 from incident_app.services.people.importer import Importer, ReportWriter, Tally, apply_delta
-from incident_app.services.people.rows import mask_for
+from incident_app.services.people.rows import BAND, CHANNEL, MINOR, mask_for
 from incident_app.services.progress import Cancelled, Progress
-from incident_app.storage.people import PeopleRepository
+from incident_app.storage.people import BANDS as BANDS
+from incident_app.storage.people import PeopleQuery, PeopleRepository
 
 PREVIEW_ROWS = 5
 PURGE_TARGET = "people.contacts"  # the retention purge target that anonymises this table
+# A channel filter names how the notice travels: "email" keeps people e-mailed themselves and
+# those reached through a guardian's e-mail; the exact channel names pick one of them.
+CHANNEL_FILTERS: dict[str, tuple[str, ...]] = {
+    "email": (Channel.EMAIL.value, Channel.GUARDIAN_EMAIL.value),
+    "sms": (Channel.SMS.value, Channel.GUARDIAN_SMS.value),
+    "letter": (Channel.LETTER.value, Channel.GUARDIAN_LETTER.value), "none": (Channel.NONE.value,),
+} | {c.value: (c.value,) for c in Channel if c.value.startswith("guardian_")}
 
 
 @dataclass(frozen=True)
@@ -251,13 +268,28 @@ class PeopleService:
         """People, minors, by channel, unreachable, merged duplicates and rejected rows."""
         return self._repo.stats(incident_id)
 
-    def page(self, incident_id: int, offset: int, limit: int, search: str = "") -> list[Person]:
+    def page(self, incident_id: int, offset: int, limit: int, search: str = "", *, band: str = "",
+             channel: str = "") -> list[Person]:
         """People ``offset``..``offset+limit`` in import order, optionally filtered by a search
-        for a user id, part of a name or email, or phone digits (full-width digits fold)."""
-        return self._repo.page(incident_id, offset, limit, _search_terms(search))
+        (a user id by its beginning, part of a name or email, or phone digits; full-width digits
+        fold), an age band (:data:`BANDS`) and a channel (:data:`CHANNEL_FILTERS`)."""
+        return self._repo.page(incident_id, offset, limit, self._query(incident_id, search, band, channel))
 
-    def count(self, incident_id: int, search: str = "") -> int:
-        return self._repo.count(incident_id, _search_terms(search))
+    def count(self, incident_id: int, search: str = "", *, band: str = "", channel: str = "") -> int:
+        """How many people :meth:`page` can return for the same search and filters."""
+        return self._repo.count(incident_id, self._query(incident_id, search, band, channel))
+
+    def _query(self, incident_id: int, search: str, band: str, channel: str) -> PeopleQuery:
+        """The storage filter; bad band or channel names are refused naming the option."""
+        if band and band not in BANDS:
+            raise ValidationError.single("band", f"must be one of {', '.join(BANDS)}")
+        if channel and channel not in CHANNEL_FILTERS:
+            raise ValidationError.single("channel", f"must be one of {', '.join(CHANNEL_FILTERS)}")
+        day = None
+        if band:  # the band is the age on the day of the incident (like the minors' rule)
+            facts = self._ctx.store.incidents.get(incident_id).facts
+            day = shanghai_date(facts.occurred_at or facts.discovered_at)
+        return PeopleQuery(_search_terms(search), band, day, CHANNEL_FILTERS.get(channel, ()))
 
     def iter_people(self, incident_id: int, batch: int = BATCH_ROWS) -> Iterator[Person]:
         """Every person with real contacts, for notices and sending (streamed)."""
@@ -273,6 +305,45 @@ class PeopleService:
             record_unmask(self._ctx, what="person", where=where, count=1, incident_id=incident_id,
                           reason=reason.strip(), details={"person_id": person_id})
         return person
+
+    # -- correcting one person --------------------------------------------------------------
+    def edit_person(self, incident_id: int, person_id: int, changes: Mapping[str, str], reason: str) -> Correction:
+        """Correct one person's contacts, name, guardian or language (``changes``: field ->
+        new value as typed, "" clears it; fields in :data:`EDITABLE`).
+
+        Each value is normalised as the import does; any bad value raises ValidationError naming
+        the field and nothing is written. The channel (and minor status) is derived again, the
+        counts follow, and one ``people.corrected`` event records the person's id, the names of
+        the fields changed, the channel before and after and the reason — never the values."""
+        incident = self._ctx.store.incidents.get(incident_id)
+        self._refuse_correction_if_purged(incident_id)
+        clean = _checked_changes(changes, reason)
+        facts = incident.facts
+        cutoffs = band_cutoffs(shanghai_date(facts.occurred_at or facts.discovered_at))
+        repo = self._repo
+        with self._ctx.store.transaction():
+            row = repo.row_by_id(person_id)
+            check_person(row, incident_id)
+            old_channel, old_minor, old_band = row[CHANNEL], row[MINOR], row[BAND]
+            fields = apply_changes(row, clean, cutoffs)
+            repo.update_row(row)
+            if (old_channel, old_minor, old_band) != (row[CHANNEL], row[MINOR], row[BAND]):
+                summary = counts_after(repo.stats(incident_id), old_channel, row[CHANNEL], row[MINOR] - old_minor,
+                                       (old_band, row[BAND]))
+                repo.save_stats(incident_id, summary, to_iso(self._ctx.now()))
+            self._ctx.record("people.corrected", "person", person_id, {
+                "person_id": person_id, "fields": list(fields),
+                "channel": {"from": old_channel, "to": row[CHANNEL]}, "reason": reason.strip(),
+            }, incident_id)
+            person = repo.get(incident_id, person_id)
+        return Correction(person, fields, Channel(old_channel), warnings_for(row, fields))
+
+    def _refuse_correction_if_purged(self, incident_id: int) -> None:
+        purged = self.purged_at(incident_id)
+        if purged is not None:
+            raise ValidationError.single("incident", (
+                f"the affected people's contacts of incident {incident_id} were purged on {to_iso(purged)} "
+                "under the retention policy: there is nothing left to correct"))
 
     def log_list_written(self, incident_id: int, count: int, *, unmasked: bool, reason: str = "",
                          where: str = STDOUT) -> None:
@@ -306,6 +377,21 @@ class PeopleService:
                 f"the affected people's contacts of incident {incident_id} were purged on {to_iso(purged)} "
                 "under the retention policy; a new list would never be purged again — open a new incident "
                 "for new information"))
+
+
+def _checked_changes(changes: Mapping[str, str], reason: str) -> dict[str, str]:
+    """The normalised changes, or one ValidationError with every bad field and a missing reason."""
+    problems: list[FieldProblem] = []
+    clean: dict[str, str] = {}
+    try:
+        clean = normalise_changes(changes)
+    except ValidationError as refused:
+        problems += refused.problems
+    if not reason.strip():
+        problems.append(FieldProblem("reason", "say why the person's data is corrected (it is logged)"))
+    if problems:
+        raise ValidationError(problems)
+    return clean
 
 
 def _expected_rows(source: TableSource) -> int:

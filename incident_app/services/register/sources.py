@@ -7,7 +7,8 @@ waits for the officer's judgement.
 
 **Obligations** — every obligation of the assessment becomes an :class:`ObligationOutcome`:
 
-- *met* when the assessment says so, at the moment a record gives: an ``obligation_status``
+- *met* when the assessment says so, at the moment a record gives: a recorded fulfilment (when it
+  was done outside the tool, e.g. filed on the 12387 website); an ``obligation_status``
   decision with status ``met`` (``details.met_at`` when the officer gives it, else when the decision
   was recorded); the send ledger for the notices to individuals and guardians (the rule in
   ``domain/assessment/delivery.py``: every person of the group e-mailed, met when the relay accepted
@@ -25,9 +26,9 @@ recorded it (the officer says there why it was late).
 notices"):
 
 - *regulator reported*: the earliest ``met_at`` of a met obligation addressed to the regulator. The
-  officer files the report with the CAC outside the tool (12387 hotline, website) and records an
-  ``obligation_status`` decision. Approving the report in the tool (``notice.approved``) is not
-  filing it, so approvals do not count.
+  officer files the report with the CAC outside the tool (12387 hotline, website) and records the
+  fulfilment (``fulfil``, or *Record fulfilment…* in the Assessment tab). Approving the report in the
+  tool (``notice.approved``) is not filing it, so approvals do not count.
 - *individuals notified*: the first personal notice e-mail the relay accepted (the earliest
   ``sent_at`` in the send ledger), or the earliest ``met_at`` of a met obligation addressed to
   individuals, guardians or the public (told by SMS, letter or an announcement, recorded by the

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from incident_app.domain.profile import OrganisationProfile, parse_profile
+from incident_app.domain.profile import OrganisationProfile, parse_profile, profile_value
 from incident_app.services.context import AppContext
 from incident_app.services.resources import load_default_profile
 
@@ -30,6 +30,11 @@ class ProfileService:
             changed = {k: {"from": before[k], "to": v} for k, v in profile.to_dict().items() if before.get(k) != v}
             self._ctx.record("settings.profile_changed", "settings", PROFILE_KEY, {"changes": changed})
         return profile
+
+    def set_value(self, key: str, text: str) -> OrganisationProfile:
+        """``profile set KEY VALUE``: one field from its text, validated as the Settings dialog's
+        values are, stored with one event."""
+        return self.save({key: profile_value(key, text)})
 
     def set_actor(self, name: str) -> None:
         with self._ctx.store.transaction():

@@ -31,7 +31,9 @@ class ClockState:
 
 def clock_state(clock: DeadlineClock, now: datetime, tr: Translator) -> ClockState:
     if clock.done:
-        return ClockState(tr.t("overview.clock.done"), "done")
+        if clock.late_by is not None:
+            return ClockState(tr.t("overview.clock.met_late", delta=humanize_delta(clock.late_by)), "done")
+        return ClockState(tr.t("overview.clock.met_on_time" if clock.on_time else "overview.clock.done"), "done")
     if clock.due is None:
         return ClockState(tr.t("overview.clock.immediately"), "alert")
     left = clock.due - now

@@ -112,10 +112,20 @@ class ObligationsModel(RowListModel[Obligation]):
         if column == self.COL_COUNTDOWN:
             return self._countdown_text(row)
         if column == self.COL_STATUS:
-            return self._tr.t(f"assess.status.{self.status_of(row).value}")
+            return self._status_text(row)
         if column == self.COL_CONFIDENCE:
             return confidence_label(self._tr, row.citation.confidence.value)
         return row.why.get(lang)
+
+    def _status_text(self, row: Obligation) -> str:
+        """Met on time / met late by X where a legal due time exists; otherwise the status."""
+        status = self.status_of(row)
+        if status == ObligationStatus.MET and row.met_at is not None and row.deadline.due is not None:
+            late = row.late_by
+            if late is not None:
+                return self._tr.t("assess.status.met_late", late=humanize_delta(late))
+            return self._tr.t("assess.status.met_on_time")
+        return self._tr.t(f"assess.status.{status.value}")
 
     def _due_text(self, row: Obligation) -> str:
         d = row.deadline
@@ -147,6 +157,8 @@ class ObligationsModel(RowListModel[Obligation]):
 
     def _foreground(self, row: Obligation) -> QBrush | None:
         status = self.status_of(row)
+        if status == ObligationStatus.MET and row.late_by is not None:
+            return QBrush(AMBER)  # done, but the record shows it was late
         if not status.is_open:
             return QBrush(MUTED)
         left = self.seconds_left(row)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -29,9 +30,12 @@ from incident_app.domain.assessment.common import Text
 from incident_app.domain.assessment.deadlines import anchor_name
 from incident_app.domain.assessment.engine import Assessment
 from incident_app.domain.assessment.obligations import Obligation
+from incident_app.domain.decisions import Decision
 from incident_app.domain.errors import ValidationError
+from incident_app.domain.fulfilments import Fulfilment
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.ui.assessment.fulfilment_dialog import CorrectionDialog, FulfilmentDialog
 from incident_app.ui.assessment.judgement_dialog import JudgementDialog
 from incident_app.ui.assessment.models import FactorsModel, ObligationsModel, confidence_label, local_time
 from incident_app.ui.common import ErrorReporter, RecordRole, SortRole
@@ -47,6 +51,7 @@ class AssessmentTab(QWidget):
     assessment_loaded = Signal(object)
     inputs_saved = Signal()
     judgement_recorded = Signal()
+    fulfilment_recorded = Signal()
 
     def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, incident_id: int,
                  parent: QWidget | None = None) -> None:
@@ -55,6 +60,10 @@ class AssessmentTab(QWidget):
         self.errors = ErrorReporter(self, tr)
         self.assessment: Assessment | None = None
         self.channel_names: dict[str, Text] = {}
+        self.actor = ""
+        self.fulfilments: dict[int, Fulfilment] = {}
+        self.decisions: dict[int, Decision] = {}
+        self.dialog: FulfilmentDialog | CorrectionDialog | None = None
         self.factors_model = FactorsModel(tr, self)
         self.obligations_model = ObligationsModel(tr, parent=self)
         self._build()
@@ -185,12 +194,26 @@ class AssessmentTab(QWidget):
         # Most urgent first; closed obligations (met / not applicable) sink to the bottom.
         self.obligations_table.sortByColumn(ObligationsModel.COL_COUNTDOWN, Qt.SortOrder.AscendingOrder)
         self.obligations_table.selectionModel().currentRowChanged.connect(self._on_obligation_selected)
+        self.obligations_table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.obligations_table.customContextMenuRequested.connect(self._obligation_menu)
         self.obligation_detail = QLabel(self.tr_.t("assess.detail.empty"))
         self.obligation_detail.setObjectName("obligationDetail")
         self.obligation_detail.setWordWrap(True)
         self.obligation_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fulfil_button = QPushButton(self.tr_.t("assess.fulfil.record"))
+        self.fulfil_button.setObjectName("fulfilButton")
+        self.fulfil_button.clicked.connect(self.open_fulfilment_dialog)
+        self.correct_button = QPushButton(self.tr_.t("assess.fulfil.correct"))
+        self.correct_button.setObjectName("correctButton")
+        self.correct_button.clicked.connect(self.open_correction_dialog)
+        actions = QHBoxLayout()
+        actions.addWidget(self.fulfil_button)
+        actions.addWidget(self.correct_button)
+        actions.addStretch(1)
+        self._update_actions()
         layout = QVBoxLayout(box)
         layout.addWidget(self.obligations_table, 3)
+        layout.addLayout(actions)
         layout.addWidget(self.obligation_detail, 1)
         return box
 
@@ -211,16 +234,21 @@ class AssessmentTab(QWidget):
         """Recompute the assessment on a worker; the widgets update when it arrives."""
         incident_id = self.incident_id
         self.runner.run(lambda services, _p: (services.assessment.assess(incident_id),
-                                             dict(services.assessment.rules.obligations.channels)),
+                                             dict(services.assessment.rules.obligations.channels),
+                                             services.ctx.actor, services.fulfilments.list(incident_id),
+                                             services.decisions.list(incident_id)),
                         on_success=self._on_assessed, on_failure=self.errors.show)
 
     def _on_assessed(self, result: Any) -> None:
-        assessment, self.channel_names = result
+        assessment, self.channel_names, self.actor, fulfilments, decisions = result
+        self.fulfilments = {f.id: f for f in fulfilments}
+        self.decisions = {d.id: d for d in decisions}
         self.assessment = assessment
         self._show_banner(assessment)
         self._show_severity(assessment)
         self._show_grade(assessment)
         self.obligations_model.set_rows(assessment.obligations)
+        self._update_actions()
         self.assessment_loaded.emit(assessment)
 
     def _show_banner(self, a: Assessment) -> None:
@@ -281,6 +309,48 @@ class AssessmentTab(QWidget):
     def _on_obligation_selected(self, current: Any, _previous: Any) -> None:
         row = self.obligations_proxy.data(current, RecordRole) if current.isValid() else None
         self.obligation_detail.setText(self.obligation_text(row) if row else self.tr_.t("assess.detail.empty"))
+        self._update_actions()
+
+    def selected_obligation(self) -> Obligation | None:
+        """The obligation of the table's current row (as recomputed last)."""
+        index = self.obligations_table.currentIndex()
+        row = self.obligations_proxy.data(index, RecordRole) if index.isValid() else None
+        return row if isinstance(row, Obligation) else None
+
+    def select_obligation(self, obligation_id: str) -> None:
+        """Make ``obligation_id`` the current row (what a click does)."""
+        for r in range(self.obligations_proxy.rowCount()):
+            index = self.obligations_proxy.index(r, 0)
+            if self.obligations_proxy.data(index, RecordRole).id == obligation_id:
+                self.obligations_table.setCurrentIndex(index)
+                return
+
+    def correction_target(self, o: Obligation | None) -> tuple[str, int] | None:
+        """What 'Correct…' withdraws for an obligation: its fulfilment, else its deciding decision."""
+        if o is None:
+            return None
+        if o.fulfilment_id is not None:
+            return "fulfilment", o.fulfilment_id
+        if o.decision_id is not None and o.decision_id in self.decisions:
+            return "decision", o.decision_id
+        return None
+
+    def _update_actions(self) -> None:
+        o = self.selected_obligation()
+        self.fulfil_button.setEnabled(o is not None and o.fulfilment_id is None)
+        self.correct_button.setEnabled(self.correction_target(o) is not None)
+
+    def _obligation_menu(self, pos: QPoint) -> None:
+        index = self.obligations_table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.obligations_table.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.addAction(self.fulfil_button.text(), self.open_fulfilment_dialog).setEnabled(
+            self.fulfil_button.isEnabled())
+        menu.addAction(self.correct_button.text(), self.open_correction_dialog).setEnabled(
+            self.correct_button.isEnabled())
+        menu.popup(self.obligations_table.viewport().mapToGlobal(pos))
 
     def obligation_text(self, o: Obligation) -> str:
         """Everything about one obligation, for the detail panel under the table."""
@@ -330,6 +400,42 @@ class AssessmentTab(QWidget):
         incident_id = self.incident_id
         self.runner.run(lambda services, _p: services.decisions.record(incident_id, data),
                         on_success=self._on_judgement_recorded, on_failure=self.errors.show)
+
+    def open_fulfilment_dialog(self) -> FulfilmentDialog | None:
+        """'Record fulfilment…' for the selected obligation row."""
+        o = self.selected_obligation()
+        if o is None:
+            return None
+        self.dialog = FulfilmentDialog(self.runner, self.tr_, self.errors, self.incident_id, o, self.actor, self)
+        self.dialog.saved.connect(self._on_record_changed)
+        self.dialog.open()
+        return self.dialog
+
+    def open_correction_dialog(self) -> CorrectionDialog | None:
+        """'Correct…': withdraw the selected obligation's fulfilment (or decision) with a reason."""
+        target = self.correction_target(self.selected_obligation())
+        if target is None:
+            return None
+        kind, record_id = target
+        self.dialog = CorrectionDialog(self.runner, self.tr_, self.errors, self.incident_id, kind, record_id,
+                                       self._describe(kind, record_id), self.actor, self)
+        self.dialog.saved.connect(self._on_record_changed)
+        self.dialog.open()
+        return self.dialog
+
+    def _describe(self, kind: str, record_id: int) -> str:
+        t = self.tr_.t
+        if kind == "fulfilment" and record_id in self.fulfilments:
+            f = self.fulfilments[record_id]
+            text = t("correct.target.fulfilment", id=f.id, at=local_time(f.done_at),
+                     channel=t(f"fulfil.channel.{f.channel}"))
+            return text + (f" · {f.reference}" if f.reference else "")
+        d = self.decisions[record_id]
+        return t("correct.target.decision", id=d.id, kind=t(f"decisions.kind.{d.kind.value}"), who=d.decided_by)
+
+    def _on_record_changed(self, _record: Any) -> None:
+        self.fulfilment_recorded.emit()
+        self.refresh()
 
     def _on_judgement_recorded(self, _decision: Any) -> None:
         self.judgement_recorded.emit()

@@ -19,6 +19,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^is required when status is done", "wizard.problem.required_done_at"),
     (r"^is required", "wizard.problem.required"),
     (r"^lies in the future", "wizard.problem.future"),
+    (r"is in the future; give the time", "wizard.problem.future"),
+    (r"^say how it was done \(a reference or a note\)", "fulfil.problem.other_needs_reference"),
     (r"^is after discovered_at", "wizard.problem.occurred_after_discovered"),
     (r"^is before occurred_at", "wizard.problem.until_before_occurred"),
     (r"^is before discovered_at", "wizard.problem.aware_before_discovered"),
@@ -32,6 +34,13 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^port \d+ normally needs", "wizard.problem.port_security"),
     (r"^must be a host name", "wizard.problem.host"),
     (r"^each entry needs text", "wizard.problem.note_text"),
+    (r"^is not a valid phone number", "people.edit.problem.phone"),
+    (r"^is longer than \d+ characters", "people.edit.problem.too_long"),
+    (r"^say why the person's data is corrected", "people.edit.problem.reason"),
+    (r"^these are the values already stored", "people.edit.problem.same"),
+    (r"^give at least one new value", "people.edit.problem.changes"),
+    (r"^the person would no longer be identified", "people.edit.problem.unidentified"),
+    (r"there is nothing left to correct", "people.edit.problem.purged"),
 )
 
 

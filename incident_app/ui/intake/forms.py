@@ -74,7 +74,7 @@ class WhatHappenedForm(IntakeForm):
 
     FIELDS = ("title", "summary", "occurred_at", "occurred_until", "discovered_at", "aware_at",
               "discovered_by", "location", "systems", "breach_types", "likelihood", "cause",
-              "malicious", "recipients", "police_notified", "drill")
+              "malicious", "recipients", "police_notified", "drill", "ransom")
 
     def __init__(self, tr: Translator, errors: FieldErrors) -> None:
         super().__init__(tr, errors)
@@ -114,6 +114,34 @@ class WhatHappenedForm(IntakeForm):
         self.recipients = _enum_combo(self.tr_, "wizard.recipients", Recipients)
         _select(self.recipients, Recipients.UNKNOWN.value)
         self.malicious, self.police_notified, self.drill = QCheckBox(), QCheckBox(), QCheckBox()
+        self._build_ransom()
+
+    def _build_ransom(self) -> None:
+        """CAC report item 2 for ransomware: amount, way and date of the ransom demanded. Shown
+        only while the cause is malware; a part left empty is reported as "to be supplemented"."""
+        self.ransom_amount = QDoubleSpinBox()
+        self.ransom_amount.setRange(0, 1e13)
+        self.ransom_amount.setDecimals(2)
+        self.ransom_amount.setGroupSeparatorShown(True)
+        self.ransom_method, self.ransom_date = QLineEdit(maxLength=200), QLineEdit(maxLength=40)
+        self.ransom = _row(self.ransom_amount, self.ransom_method, self.ransom_date)
+        self.cause.currentIndexChanged.connect(self._show_ransom)
+
+    def _show_ransom(self) -> None:
+        visible = self.cause.currentData() == Cause.MALWARE.value
+        self.ransom.setVisible(visible)
+        for label, key, _ in self._labels:
+            if key == "wizard.field.ransom":
+                label.setVisible(visible)
+
+    def _ransom_value(self) -> dict[str, Any] | None:
+        if self.cause.currentData() != Cause.MALWARE.value:
+            return None
+        amount, method, date = self.ransom_amount.value(), self.ransom_method.text().strip(), \
+            self.ransom_date.text().strip()
+        if not (amount or method or date):
+            return None
+        return {"amount_cny": amount or None, "method": method, "date": date}
 
     def _left_column(self) -> QFormLayout:
         form = _form()
@@ -127,8 +155,9 @@ class WhatHappenedForm(IntakeForm):
             self.add_row(form, field, getattr(self, field))
         self.add_row(form, "breach_types", _row(*self.breach_boxes.values()))
         self.add_row(form, "likelihood", _row(*self.likelihood_buttons.values()))
-        for field in ("cause", "malicious", "recipients", "police_notified", "drill"):
+        for field in ("cause", "malicious", "recipients", "police_notified", "drill", "ransom"):
             self.add_row(form, field, getattr(self, field))
+        self._show_ransom()
         return form
 
     def retranslate(self) -> None:
@@ -142,6 +171,9 @@ class WhatHappenedForm(IntakeForm):
         self.malicious.setText(t("wizard.hint.malicious"))
         self.police_notified.setText(t("wizard.hint.police_notified"))
         self.drill.setText(t("wizard.hint.drill"))
+        self.ransom_amount.setSpecialValueText(t("wizard.hint.ransom_amount"))
+        self.ransom_method.setPlaceholderText(t("wizard.hint.ransom_method"))
+        self.ransom_date.setPlaceholderText(t("wizard.hint.ransom_date"))
         for field in (self.occurred_at, self.occurred_until, self.discovered_at, self.aware_at):
             field.retranslate(self.tr_)
 
@@ -163,6 +195,7 @@ class WhatHappenedForm(IntakeForm):
             "recipients": self.recipients.currentData(),
             "police_notified": self.police_notified.isChecked(),
             "drill": self.drill.isChecked(),
+            "ransom": self._ransom_value(),
         }
 
     def set_facts(self, facts: IntakeFacts) -> None:
@@ -181,6 +214,11 @@ class WhatHappenedForm(IntakeForm):
         self.malicious.setChecked(facts.malicious)
         self.police_notified.setChecked(facts.police_notified)
         self.drill.setChecked(facts.drill)
+        ransom = facts.ransom
+        self.ransom_amount.setValue(ransom.amount_cny or 0 if ransom else 0)
+        self.ransom_method.setText(ransom.method if ransom else "")
+        self.ransom_date.setText(ransom.date if ransom else "")
+        self._show_ransom()
 
 
 def _row(*widgets: QWidget) -> QWidget:
@@ -216,7 +254,7 @@ class CountsForm(IntakeForm):
         self.unintelligible = QCheckBox()
         self.economic_loss_cny = QDoubleSpinBox()
         self.economic_loss_cny.setRange(0, 1e13)
-        self.economic_loss_cny.setDecimals(0)
+        self.economic_loss_cny.setDecimals(2)  # exact: 4,999,999.99 must not become 5,000,000
         self.economic_loss_cny.setGroupSeparatorShown(True)
         self.economic_loss_cny.setMaximumWidth(220)
         form = _form()

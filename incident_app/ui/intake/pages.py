@@ -114,7 +114,7 @@ def _action_columns() -> list[Column]:
         Column("wizard.containment.col.description", lambda a, _tr: a["description"]),
         Column("wizard.containment.col.owner", lambda a, _tr: a.get("owner", "")),
         Column("wizard.containment.col.status", lambda a, tr: tr.t(f"remediation.status.{a['status']}")),
-        Column("wizard.containment.col.time", lambda a, _tr: _short_time(a.get("done_at") or a.get("due_at"))),
+        Column("wizard.containment.col.time", lambda a, _tr: _short_time(a.get("done_at") or a.get("started_at"))),
     ]
 
 
@@ -176,7 +176,8 @@ class ContainmentPage(_Page):
 
     def _current(self) -> dict[str, Any]:
         status = self.status.currentData()
-        time_key = "done_at" if status == ActionStatus.DONE.value else "due_at"
+        # Work under way has a start time, not a due time: a due time in the past would show it overdue.
+        time_key = "done_at" if status == ActionStatus.DONE.value else "started_at"
         action = {"description": self.description.currentText().strip(), "owner": self.owner.text().strip(),
                   "kind": "containment", "status": status, time_key: self.when.value_iso()}
         return {k: v for k, v in action.items() if v is not None}
@@ -194,6 +195,7 @@ class ContainmentPage(_Page):
         self.description.setCurrentIndex(0)
         self.description.setEditText("")
         self.owner.clear()
+        self.when.set_value(None)  # the next action's time is its own, never the previous one's
         return True
 
     def _on_remove_clicked(self) -> None:

@@ -78,6 +78,11 @@ class PeopleModel(TranslatedTableModel):
         self._unmasked[person.id] = person
         self._repaint(person.id)
 
+    def forget_unmasked(self, person_id: int) -> None:
+        """Show this person masked again (their data changed since it was unmasked)."""
+        if self._unmasked.pop(person_id, None) is not None:
+            self._repaint(person_id)
+
     def _repaint(self, person_id: int) -> None:
         for page, rows in self._pages.items():
             for offset, (person, _masked) in enumerate(rows):

@@ -1,5 +1,6 @@
 """The People tab of an incident: counts, a masked table that scrolls through a million people
-without loading them, search, the logged "show unmasked" action and the import dialog.
+without loading them, search with age-band and channel filters, the logged "show unmasked" and
+"correct contacts" actions and the import dialog.
 
 Self-contained: give it the job runner, a Translator and the incident id; :meth:`refresh`
 reloads. Every read goes through the runner, never on the UI thread."""
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -28,10 +30,13 @@ from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.resources import load_catalog
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.people.edit_dialog import PersonEditDialog
 from incident_app.ui.people.import_dialog import ImportDialog
 from incident_app.ui.people.model import PeopleModel, PersonRole
 
 SEARCH_DELAY_MS = 300
+BAND_FILTERS = ("", "child", "teen", "adult")  # "" = everyone; the values services.people.page takes
+CHANNEL_FILTERS = ("", "email", "sms", "letter", "none")
 COLUMN_WIDTHS = (110, 90, 190, 120, 170, 80, 200, 110)
 W = TypeVar("W", bound=QWidget)
 
@@ -49,6 +54,17 @@ def _catalog_name(type_id: str, lang: str) -> str:
         return type_id
 
 
+def _fill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
+    """Replace the combo's (text, value) items, keeping the chosen value."""
+    current = combo.currentData()
+    blocked = combo.blockSignals(True)
+    combo.clear()
+    for text, value in items:
+        combo.addItem(text, value)
+    combo.setCurrentIndex(max(combo.findData(current), 0))
+    combo.blockSignals(blocked)  # a new language is not a new filter
+
+
 def _label(name: str) -> QLabel:
     label = _named(QLabel(), name)
     label.setWordWrap(True)
@@ -60,6 +76,8 @@ class PeopleTab(QWidget):
 
     people_refreshed = Signal()
     person_unmasked = Signal(int)
+    person_corrected = Signal(object)  # the services' Correction
+    data_changed = Signal()  # the workspace then refreshes the assessment, timeline… (counts changed)
 
     def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, incident_id: int,
                  parent: QWidget | None = None) -> None:
@@ -85,10 +103,19 @@ class PeopleTab(QWidget):
         self.import_button.clicked.connect(self.open_import_dialog)
         self.unmask_button = _named(QPushButton(), "peopleUnmask")
         self.unmask_button.clicked.connect(self._on_unmask_clicked)
+        self.edit_button = _named(QPushButton(), "peopleEdit")
+        self.edit_button.clicked.connect(self._on_edit_clicked)
+        self.band_label = _named(QLabel(), "peopleBandLabel")
+        self.channel_label = _named(QLabel(), "peopleChannelLabel")
+        self.band = _named(QComboBox(), "peopleBand")
+        self.channel = _named(QComboBox(), "peopleChannel")
+        for combo in (self.band, self.channel):
+            combo.currentIndexChanged.connect(self._on_filter_changed)
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
-        bar.addWidget(self.unmask_button)
-        bar.addWidget(self.import_button)
+        for widget in (self.band_label, self.band, self.channel_label, self.channel, self.edit_button,
+                       self.unmask_button, self.import_button):
+            bar.addWidget(widget)
         self.summary = _label("peopleSummary")
         self.purged = _label("peoplePurged")  # shown once the retention purge anonymised the list
         self.purged.hide()
@@ -131,6 +158,12 @@ class PeopleTab(QWidget):
         self.search.setPlaceholderText(t("people.search"))
         self.import_button.setText(t("people.import"))
         self.unmask_button.setText(t("people.unmask"))
+        self.edit_button.setText(t("people.edit"))
+        self.band_label.setText(t("people.filter.band"))
+        self.channel_label.setText(t("people.filter.channel"))
+        _fill(self.band, [(t(f"people.band.{b}") if b else t("people.filter.band.all"), b) for b in BAND_FILTERS])
+        _fill(self.channel, [(t(f"people.filter.channel.{c}") if c else t("people.filter.channel.all"), c)
+                             for c in CHANNEL_FILTERS])
         self.note.setText(t("people.masked_note"))
         self.empty.setText(t("people.empty"))
         self.model.set_translator(self.tr_)
@@ -141,13 +174,18 @@ class PeopleTab(QWidget):
         self.retranslate()
 
     # -- data -------------------------------------------------------------------------------
+    def filters(self) -> dict[str, str]:
+        """The search text and the band and channel chosen ("" = all), as page() takes them."""
+        return {"search": self.search.text(), "band": str(self.band.currentData() or ""),
+                "channel": str(self.channel.currentData() or "")}
+
     def refresh(self) -> None:
-        """Reload the counts and restart the table (keeps the search text)."""
-        incident, search = self.incident_id, self.search.text()
+        """Reload the counts and restart the table (keeps the search text and filters)."""
+        incident, filters = self.incident_id, self.filters()
 
         def load(services: Any, _progress: Any) -> tuple[Any, int, Any]:
             people = services.people
-            return people.summary(incident), people.count(incident, search), people.purged_at(incident)
+            return people.summary(incident), people.count(incident, **filters), people.purged_at(incident)
 
         self.runner.run(load, on_success=self._on_counts_loaded, on_failure=self.errors.show)
 
@@ -159,7 +197,7 @@ class PeopleTab(QWidget):
                  children=f"{summary.children:,}", teens=f"{summary.teens:,}",
                  unreachable=f"{summary.unreachable:,}", merged=f"{summary.duplicates_merged:,}",
                  rejected=f"{summary.rejected_rows:,}")
-        if self.search.text():
+        if any(self.filters().values()):
             text += " — " + t("people.summary.search", count=f"{matching:,}")
         self.summary.setText(text)
         self.model.reset(matching)
@@ -173,12 +211,13 @@ class PeopleTab(QWidget):
             self.purged.setText(self.tr_.t("proof.people.purged", date=purged_at.astimezone(SHANGHAI)
                                            .strftime("%Y-%m-%d %H:%M")))
         self.unmask_button.setEnabled(purged_at is None)
+        self.edit_button.setEnabled(purged_at is None)
         self.import_button.setEnabled(purged_at is None)
 
     def _request_page(self, generation: int, page: int, offset: int, limit: int) -> None:
-        incident, search = self.incident_id, self.search.text()
+        incident, filters = self.incident_id, self.filters()
         self.runner.run(
-            lambda services, _p: services.people.page(incident, offset, limit, search),
+            lambda services, _p: services.people.page(incident, offset, limit, **filters),
             on_success=lambda people: self.model.page_loaded(generation, page, people),
             on_failure=lambda exc, tb: self._on_page_failed(generation, page, exc, tb),
         )
@@ -189,6 +228,9 @@ class PeopleTab(QWidget):
 
     def _on_search_text_changed(self, _text: str) -> None:
         self._search_timer.start()
+
+    def _on_filter_changed(self, _index: int) -> None:
+        self.refresh()
 
     # -- unmasking --------------------------------------------------------------------------
     def selected_row(self) -> int | None:
@@ -218,6 +260,40 @@ class PeopleTab(QWidget):
         self._show_status(self.tr_.t("people.unmask.shown", row=row + 1))
         self.person_unmasked.emit(person.id)
 
+    # -- correcting one person ----------------------------------------------------------------
+    def _on_edit_clicked(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            self._show_status(self.tr_.t("people.unmask.pick"))
+            return
+        self.open_edit_dialog(row)
+
+    def open_edit_dialog(self, row: int) -> PersonEditDialog | None:
+        """Open the correction dialog for the person in ``row`` (window-modal, non-blocking);
+        after a save the table and the counts reload."""
+        person = self.model.data(self.model.index(row, 0), PersonRole)
+        if person is None:
+            return None
+        dialog = PersonEditDialog(self.runner, self.tr_, self.errors, self.incident_id, person, self)
+        dialog.saved.connect(lambda result: self._on_corrected(row, result))
+        dialog.open()
+        return dialog
+
+    def _on_corrected(self, row: int, result: Any) -> None:
+        t = self.tr_.t
+        # A row shown unmasked before shows the corrected person masked again.
+        self.model.forget_unmasked(result.person.id)
+        fields = ", ".join(t(f"people.edit.field.{f}") for f in result.fields)
+        text = t("people.edit.done", row=row + 1, fields=fields,
+                 before=t(f"people.channel.{result.channel_before.value}"),
+                 after=t(f"people.channel.{result.channel_after.value}"))
+        self._show_status("\n".join([text, *result.warnings]))
+        self.refresh()
+        if row < self.model.rowCount():
+            self.table.selectRow(row)
+        self.person_corrected.emit(result)
+        self.data_changed.emit()
+
     def _show_status(self, text: str) -> None:
         self.last_status = text
         self.status.setText(text)
@@ -226,6 +302,10 @@ class PeopleTab(QWidget):
     def open_import_dialog(self) -> ImportDialog:
         """Open the import dialog (non-modal); the tab reloads when an import finishes."""
         dialog = ImportDialog(self.runner, self.tr_, self.incident_id, self)
-        dialog.imported.connect(lambda _result: self.refresh())
+        dialog.imported.connect(self._on_imported)
         dialog.show()
         return dialog
+
+    def _on_imported(self, _result: Any) -> None:
+        self.refresh()
+        self.data_changed.emit()  # new counts for the assessment and the workspace header

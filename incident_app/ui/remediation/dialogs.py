@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
+from incident_app.domain.clock import parse_time
 from incident_app.domain.i18n import Translator
 from incident_app.domain.remediation import ActionKind, ActionStatus, NoteKind, RemediationAction
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
@@ -35,8 +36,10 @@ class ActionDialog(JobDialog):
         self.kind = _combo(tr, "remediation.kind", ActionKind, action.kind.value if action else "containment")
         self.status = _combo(tr, "remediation.status", ActionStatus, action.status.value if action else "planned")
         self.owner = QLineEdit(action.owner if action else "")
+        self.started_field = DateTimeField(True)
         self.due_field, self.done_field = DateTimeField(True), DateTimeField(True)
-        for time_field, value in ((self.due_field, action.due_at if action else None),
+        for time_field, value in ((self.started_field, action.started_at if action else None),
+                                  (self.due_field, action.due_at if action else None),
                                   (self.done_field, action.done_at if action else None)):
             time_field.retranslate(tr)
             time_field.set_value(value)
@@ -45,7 +48,9 @@ class ActionDialog(JobDialog):
         for key, field, widget in (("description", "actions.description", self.description),
                                    ("description_en", "actions.description_en", self.description_en),
                                    ("kind", "actions.kind", self.kind), ("status", "actions.status", self.status),
-                                   ("owner", "actions.owner", self.owner), ("due_at", "actions.due_at", self.due_field),
+                                   ("owner", "actions.owner", self.owner),
+                                   ("started_at", "actions.started_at", self.started_field),
+                                   ("due_at", "actions.due_at", self.due_field),
                                    ("done_at", "actions.done_at", self.done_field)):
             form.addRow(t(f"remediation.action.{key}"), self.errors.wrap(field, widget))
         self.finish_layout(body)
@@ -54,14 +59,35 @@ class ActionDialog(JobDialog):
     def values(self) -> dict[str, Any]:
         return {"description": self.description.text().strip(), "description_en": self.description_en.text().strip(),
                 "kind": self.kind.currentData(), "status": self.status.currentData(),
-                "owner": self.owner.text().strip(), "due_at": self.due_field.value_iso(),
-                "done_at": self.done_field.value_iso()}
+                "owner": self.owner.text().strip(), "started_at": self.started_field.value_iso(),
+                "due_at": self.due_field.value_iso(), "done_at": self.done_field.value_iso()}
 
     def job(self) -> JobFn:
         values, incident_id, action_id = self.values(), self.incident_id, self.action_id
         if action_id is None:
             return lambda s, _p: s.remediation.add(incident_id, {"actions": [values]})
         return lambda s, _p: s.remediation.update_action_from(action_id, values)
+
+
+class DoneDialog(JobDialog):
+    """'Mark done' asks when: that time goes into every notice, so it is never stamped silently."""
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, errors: ErrorReporter,
+                 action: RemediationAction, parent: QWidget | None = None) -> None:
+        super().__init__(runner, tr, errors, parent)
+        self.action_id = action.id
+        self.setWindowTitle(tr.t("remediation.done.title"))
+        self.done_field = DateTimeField(False)  # default now (set when the dialog opens)
+        self.done_field.retranslate(tr)
+        body = QWidget()
+        form = QFormLayout(body)
+        form.addRow(QLabel(action.description))
+        form.addRow(tr.t("remediation.done.when"), self.errors.wrap("done_at", self.done_field))
+        self.finish_layout(body)
+
+    def job(self) -> JobFn:
+        action_id, when = self.action_id, parse_time(self.done_field.value_iso() or "")
+        return lambda s, _p: s.remediation.mark_done(action_id, when)
 
 
 class NoteDialog(JobDialog):

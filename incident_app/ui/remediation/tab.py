@@ -25,9 +25,9 @@ from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.container import Services
 from incident_app.services.incidents import format_time
 from incident_app.ui.common import Column, ErrorReporter, RecordTableModel, ask_yes_no, record_table
-from incident_app.ui.remediation.dialogs import ActionDialog, NoteDialog
+from incident_app.ui.remediation.dialogs import ActionDialog, DoneDialog, NoteDialog
 
-D = TypeVar("D", ActionDialog, NoteDialog)
+D = TypeVar("D", ActionDialog, NoteDialog, DoneDialog)
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,8 @@ def _description(a: RemediationAction, tr: Translator) -> str:
 
 
 def _due_tone(a: RemediationAction) -> str:
-    overdue = a.due_at is not None and a.status != ActionStatus.DONE and a.due_at < utc_now()
-    return "alert" if overdue else "muted" if a.status == ActionStatus.DONE else ""
+    # Only a due time that has passed makes an action late; its start time never does.
+    return "alert" if a.overdue(utc_now()) else "muted" if a.status == ActionStatus.DONE else ""
 
 
 ACTION_COLUMNS = [
@@ -51,6 +51,7 @@ ACTION_COLUMNS = [
     Column("remediation.col.owner", lambda a, _tr: a.owner),
     Column("remediation.col.status", lambda a, tr: tr.t(f"remediation.status.{a.status.value}"),
            tone=lambda a: "muted" if a.status == ActionStatus.DONE else ""),
+    Column("remediation.col.started", lambda a, tr: format_time(a.started_at, tr) if a.started_at else ""),
     Column("remediation.col.due", lambda a, tr: format_time(a.due_at, tr) if a.due_at else "",
            sort=lambda a: a.due_at.timestamp() if a.due_at else float("inf"), tone=_due_tone),
     Column("remediation.col.done", lambda a, tr: format_time(a.done_at, tr) if a.done_at else ""),
@@ -69,7 +70,7 @@ class RemediationTab(QWidget):
         super().__init__()
         self.runner, self.tr_, self.incident_id = runner, tr, incident_id
         self.errors = ErrorReporter(self, tr)
-        self.dialog: ActionDialog | NoteDialog | None = None
+        self.dialog: ActionDialog | NoteDialog | DoneDialog | None = None
         self.actions_model = RecordTableModel(ACTION_COLUMNS, tr, self)
         self.advice_model = RecordTableModel(NOTE_COLUMNS, tr, self)
         self.remedy_model = RecordTableModel(NOTE_COLUMNS, tr, self)
@@ -153,12 +154,12 @@ class RemediationTab(QWidget):
             return None
         return self._open(ActionDialog(self.runner, self.tr_, self.errors, self.incident_id, action, self))
 
-    def mark_selected_done(self) -> None:
+    def mark_selected_done(self) -> DoneDialog | None:
+        """Ask when the selected action was completed (default now), then mark it done."""
         action = self._selected(self.actions_table, self.actions_model)
-        if isinstance(action, RemediationAction) and action.status != ActionStatus.DONE:
-            action_id = action.id
-            self.runner.run(lambda s, __p: s.remediation.mark_done(action_id),
-                            on_success=self._changed, on_failure=self.errors.show)
+        if not isinstance(action, RemediationAction) or action.status == ActionStatus.DONE:
+            return None
+        return self._open(DoneDialog(self.runner, self.tr_, self.errors, action, self))
 
     def open_add_note(self, kind: NoteKind) -> NoteDialog:
         return self._open(NoteDialog(self.runner, self.tr_, self.errors, self.incident_id, kind, self))

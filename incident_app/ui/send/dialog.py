@@ -58,15 +58,17 @@ class _Status:
     saved: dict[str, Any]
     profile: OrganisationProfile
     problem: str = ""
+    left_in_flight: int = 0  # rows a run that died left in 'sending' (reported when the dialog opens)
 
 
 def _load_status(services: Any, source_factory: Callable[[Any], Any], incident_id: int) -> _Status:
     overview, saved, profile = services.mail.overview(incident_id), services.mail.saved_smtp(), services.profile.get()
+    left = services.mail.left_in_flight(incident_id)
     try:
         source = source_factory(services)
     except NotFoundError as exc:
-        return _Status(0, ApprovalStatus(False, str(exc)), overview, saved, profile, str(exc))
-    return _Status(source.count(incident_id), source.approval(incident_id), overview, saved, profile)
+        return _Status(0, ApprovalStatus(False, str(exc)), overview, saved, profile, str(exc), left)
+    return _Status(source.count(incident_id), source.approval(incident_id), overview, saved, profile, "", left)
 
 
 class SendDialog(QDialog):
@@ -123,7 +125,11 @@ class SendDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("sendMessage")
         self.message.setWordWrap(True)
+        self.left_in_flight = QLabel()
+        self.left_in_flight.setObjectName("sendLeftInFlight")
+        self.left_in_flight.setWordWrap(True)
         self.ledger = LedgerView(self.runner, self.tr_, self.incident_id)
+        self.ledger.requeued.connect(lambda _result: self.refresh())
         self._lay_out()
         self._update_buttons()
 
@@ -139,7 +145,7 @@ class SendDialog(QDialog):
         actions.addWidget(self.rate_label)
         top = QHBoxLayout()
         left = QVBoxLayout()
-        for widget in (self.counts, self.approval, self.message):
+        for widget in (self.counts, self.approval, self.left_in_flight, self.message):
             left.addWidget(widget)
         left.addStretch(1)
         top.addLayout(left, 1)
@@ -192,6 +198,8 @@ class SendDialog(QDialog):
         self.approval.setText(t("send.approved") if s.approval.approved
                               else t("send.not_approved", reason=reason))
         self.approval.setToolTip("" if s.approval.approved else s.approval.reason)
+        self.left_in_flight.setText(t("send.left_in_flight", count=f"{s.left_in_flight:,}") if s.left_in_flight else "")
+        self.left_in_flight.setVisible(bool(s.left_in_flight))
 
     def _update_buttons(self) -> None:
         running = self._running
@@ -206,6 +214,7 @@ class SendDialog(QDialog):
         self.send_button.setEnabled(has_source and approved and (self.test_sent or resumable) and not running)
         self.pause_button.setEnabled(running and self._job_kind == "send")
         self.cancel_button.setEnabled(running and self._job_kind == "send")
+        self.ledger.set_blocked(running and self._job_kind == "send")
 
     # -- actions ------------------------------------------------------------------------------
     def send_test(self) -> None:
@@ -302,6 +311,8 @@ class SendDialog(QDialog):
         self.rate_label.setText(self.tr_.t("send.rate_done", rate=f"{summary.to_dict()['rate_per_s']:,.0f}",
                                            elapsed=format_eta(summary.duration_s)))
         text = self.tr_.t(f"send.outcome.{summary.outcome}", sent=summary.run.sent, failed=summary.run.failed)
+        if summary.run.in_doubt:
+            text += "\n" + self.tr_.t("send.outcome.in_doubt", count=f"{summary.run.in_doubt:,}")
         if summary.outcome == "aborted":
             text += "\n" + summary.run.aborted
         self.message.setText(text)

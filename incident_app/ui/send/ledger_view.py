@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.domain.mail import LedgerEntry, SendState, mask_email
+from incident_app.domain.mail.sending import REQUEUEABLE_STATES, mask_phone_in_text, scrub_contacts
 from incident_app.ui.common import Index, TranslatedTableModel
 
 PAGE = 500
@@ -69,7 +70,7 @@ class LedgerModel(TranslatedTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_DETAIL:
-            return row.reason or row.last_reply
+            return _masked_detail(row)
         return None
 
     def _display(self, row: LedgerEntry, column: int) -> str:
@@ -80,7 +81,7 @@ class LedgerModel(TranslatedTableModel):
             self.COL_STATE: self._tr.t(f"send.state.{row.state.value}"),
             self.COL_ATTEMPTS: str(row.attempts),
             self.COL_DOUBT: self._tr.t("send.in_doubt_mark") if row.in_doubt else "",
-            self.COL_DETAIL: row.reason or row.last_reply,
+            self.COL_DETAIL: _masked_detail(row),
             self.COL_FALLBACK: self._tr.t(f"send.fallback.{row.fallback.value}") if row.fallback else "",
             self.COL_UPDATED: row.updated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
             self.COL_MESSAGE_ID: row.message_id,
@@ -88,10 +89,18 @@ class LedgerModel(TranslatedTableModel):
         return values[column]
 
 
+def _masked_detail(row: LedgerEntry) -> str:
+    """The relay's reply or the reason, with every address or phone number it echoes masked
+    (relays echo recipients in any letter case)."""
+    return scrub_contacts(row.reason or row.last_reply, mask_email, mask_phone_in_text)
+
+
 class LedgerView(QWidget):
-    """Filter combo, counts line and the table; ``refresh()`` reloads through the runner."""
+    """Filter combo, counts line, the re-queue button and the table; ``refresh()`` reloads through
+    the runner."""
 
     refreshed = Signal()
+    requeued = Signal(object)  # the Requeued result, after the rows went back in the queue
 
     def __init__(self, runner: Any, tr: Translator, incident_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +113,16 @@ class LedgerView(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("ledgerSummary")
         self.summary.setWordWrap(True)
+        self.requeue_button = QPushButton()
+        self.requeue_button.setObjectName("ledgerRequeueButton")
+        self.requeue_button.setEnabled(False)
+        self.requeue_button.clicked.connect(lambda _checked=False: self.requeue())
+        self.notice = QLabel()
+        self.notice.setObjectName("ledgerNotice")
+        self.notice.setWordWrap(True)
+        self.confirm: Any = self._ask_confirm  # replaceable so tests run without modal dialogs
+        self.blocked = False  # the send dialog sets this while a run is sending
+        self._requeueable = 0
         self.table = QTableView()
         self.table.setObjectName("ledgerTable")
         self.table.setModel(self.model)
@@ -115,15 +134,18 @@ class LedgerView(QWidget):
         top.addWidget(self.filter_label)
         top.addWidget(self.filter)
         top.addWidget(self.summary, 1)
+        top.addWidget(self.requeue_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.notice)
         layout.addWidget(self.table)
         self.retranslate()
 
     def retranslate(self) -> None:
         t = self.tr_.t
         self.filter_label.setText(t("send.filter"))
+        self.requeue_button.setText(t("send.requeue_button"))
         current = self.filter.currentData()
         self.filter.blockSignals(True)
         self.filter.clear()
@@ -159,7 +181,36 @@ class LedgerView(QWidget):
             for column in (LedgerModel.COL_DETAIL, LedgerModel.COL_MESSAGE_ID):
                 self.table.setColumnWidth(column, min(self.table.columnWidth(column), MAX_TEXT_COLUMN))
         self.summary.setText(summary_text(self.tr_, overview))
+        self._requeueable = sum(overview.by_state.get(s, 0) for s in REQUEUEABLE_STATES)
+        self.set_blocked(self.blocked)
         self.refreshed.emit()
+
+    def set_blocked(self, blocked: bool) -> None:
+        """No re-queue while a run is sending (the service refuses it too)."""
+        self.blocked = blocked
+        self.requeue_button.setEnabled(self._requeueable > 0 and not blocked)
+
+    def requeue(self) -> None:
+        """Put failed and in-doubt rows back in the queue, after the officer confirms the relay
+        was fixed (one logged ``send.requeued`` event)."""
+        if not self._requeueable:
+            self.notice.setText(self.tr_.t("send.requeue_none"))
+            return
+        if not self.confirm(self.tr_.t("send.requeue_confirm", count=f"{self._requeueable:,}")):
+            return
+        incident_id, states = self.incident_id, sorted(REQUEUEABLE_STATES)
+        self.runner.run(lambda services, _p: services.mail.requeue(incident_id, states),
+                        on_success=self._on_requeued, on_failure=self._on_failed)
+
+    def _on_requeued(self, result: Any) -> None:
+        self.notice.setText(self.tr_.t("send.requeued", count=f"{result.total:,}",
+                                       fallback=f"{result.fallback_cleared:,}"))
+        self.refresh()
+        self.requeued.emit(result)
+
+    def _ask_confirm(self, text: str) -> bool:
+        answer = QMessageBox.question(self, self.tr_.t("send.title"), text)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _on_model_fetch_requested(self, offset: int) -> None:
         incident_id, state = self.incident_id, self.state_filter()
@@ -168,6 +219,7 @@ class LedgerView(QWidget):
 
     def _on_failed(self, exc: BaseException, _details: str) -> None:
         self.summary.setText(self.tr_.t("send.load_failed", message=str(exc)))
+        self.set_blocked(self.blocked)
 
 
 def summary_text(tr: Translator, overview: Any) -> str:

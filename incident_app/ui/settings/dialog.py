@@ -27,8 +27,9 @@ from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.services.settings import SettingsSnapshot, save_settings
 from incident_app.ui.common import ErrorReporter, JobDialog
 
-PROFILE_TEXT_FIELDS = ("company_zh", "company_en", "officer_title_zh", "officer_title_en", "officer_phone",
-                       "officer_email", "postal_address_zh", "postal_address_en", "postcode", "website")
+PROFILE_TEXT_FIELDS = ("company_zh", "company_en", "officer_title_zh", "officer_title_en", "contact_name",
+                       "officer_phone", "officer_email", "postal_address_zh", "postal_address_en", "postcode",
+                       "website")
 
 
 class SettingsDialog(JobDialog):

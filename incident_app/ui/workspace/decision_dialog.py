@@ -4,6 +4,7 @@ A decision is signed (SHA-256 over its content) when saved and can never be edit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -25,16 +26,20 @@ from incident_app.ui.common import DateTimeField, ErrorReporter, JobDialog
 
 NOTICE_ELEMENTS = ("situation", "data_types", "cause", "possible_harm", "measures_taken",
                    "self_protection", "remedies", "contact")
-OBLIGATION_STATES = ("not_applicable", "met_outside_tool")
+# "Met outside the tool" is a fulfilment (Assessment tab → Record fulfilment…), not a status decision.
+OBLIGATION_STATES = ("not_applicable",)
 GDPR_GROUNDS = ("a", "b", "c")
 
 
 class DecisionDialog(JobDialog):
     def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, errors: ErrorReporter,
-                 incident_id: int, actor: str, parent: QWidget | None = None) -> None:
+                 incident_id: int, actor: str, parent: QWidget | None = None,
+                 obligations: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(runner, tr, errors, parent)
         t = tr.t
         self.incident_id = incident_id
+        # (id, title) of every obligation: the officer picks one, never types its id.
+        self.obligations = tuple(obligations)
         self.setWindowTitle(t("decisions.dialog.title"))
         self.kind = QComboBox()
         for kind in DecisionKind:
@@ -84,10 +89,17 @@ class DecisionDialog(JobDialog):
         if kind == DecisionKind.WAIVE_NOTICE_ELEMENT:
             return [("notice_kind", QLineEdit()), ("element", self._choice(NOTICE_ELEMENTS, "decisions.element"))]
         if kind == DecisionKind.OBLIGATION_STATUS:
-            return [("obligation_id", QLineEdit()), ("status", self._choice(OBLIGATION_STATES, "decisions.obligation"))]
+            return [("obligation_id", self._obligation_choice()),
+                    ("status", self._choice(OBLIGATION_STATES, "decisions.obligation"))]
         if kind == DecisionKind.GDPR_INDIVIDUAL_EXEMPTION:
             return [("ground", self._choice(GDPR_GROUNDS, "decisions.ground"))]
         return [("note", QLineEdit())]
+
+    def _obligation_choice(self) -> QComboBox:
+        combo = QComboBox()
+        for obligation_id, title in self.obligations:
+            combo.addItem(f"{title} ({obligation_id})", obligation_id)
+        return combo
 
     def _choice(self, values: tuple[str, ...], prefix: str | None) -> QComboBox:
         combo = QComboBox()

@@ -67,5 +67,5 @@ def test_every_section_heading_maps_back_to_its_element() -> None:
         if not channel.is_html:
             continue
         content = renderer.render_master(kind, channel, lang).content
-        for element, title in re.findall(r'<section data-element="(\w+)"[^>]*>\s*<h2>(.*?)</h2>', content):
+        for element, title in re.findall(r'<section data-element="(\w+)"[^>]*>\s*<h[23]>(.*?)</h[23]>', content):
             assert element_for_heading(title) == element, (kind, channel, lang, title)

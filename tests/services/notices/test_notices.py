@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from incident_app.domain.errors import ValidationError
+from incident_app.domain.incident import IncidentStatus
 from incident_app.domain.notices.kinds import Channel, NoticeKind
 from incident_app.services.container import Services
 from incident_app.services.notices.service import NoticeService
@@ -161,7 +162,8 @@ def test_plan_from_obligations(services: Services, incident_id: int) -> None:
                    {"id": "cac-summary-report", "recipient": "regulator", "regime": "CAC-2025"},
                    {"recipient": "public", "regime": "GBT-35273"}, {"recipient": "police", "regime": "CAC-2025"}]
     notice_set = services.notices.prepare(incident_id, obligations=obligations, grade="较大")
-    assert [p.kind.value for p in notice_set.plan] == ["regulator_initial", "regulator_summary", "public_announcement"]
+    assert [p.kind.value for p in notice_set.plan] == ["regulator_initial", "regulator_summary", "public_announcement",
+                                                         "police_report"]
     summary = by_key(notice_set)[("regulator_summary", "document", "en")]
     assert summary.status == "incomplete"  # accountability, lessons… are the officer's to write
     assert "relatively major" in by_key(notice_set)[("regulator_initial", "document", "en")].rendered.content
@@ -185,3 +187,28 @@ def test_advice_suggested_from_the_catalog_is_not_listed_twice(services: Service
     notice_set = services.notices.prepare(incident_id)
     letter = by_key(notice_set)[("individual", "email_text", "zh-CN")].rendered.content
     assert letter.count(catalog_advice) == 1
+
+
+def test_supplement_cites_the_recorded_filing_time_not_the_approval_time(
+        services: Services, incident_id: int, clock: Any) -> None:
+    services.notices.approve(incident_id, "王安全")  # approved at 12:00
+    services.incidents.update_facts(incident_id, {"affected_people": 5000})
+    unrecorded = by_key(services.notices.prepare(incident_id))
+    assert "已报送（报送时间未记录）" in unrecorded[("regulator_supplement", "document", "zh-CN")].rendered.content
+    assert "the filing time is not recorded" in unrecorded[("regulator_supplement", "document", "en")].rendered.content
+    assert "12:00" not in unrecorded[("regulator_supplement", "document", "zh-CN")].rendered.content.split("补充")[0]
+    services.fulfilments.record(incident_id, {"obligation_id": "cac-initial-report", "done_at": "2026-11-20T11:40:00",
+                                              "channel": "website_12387", "done_by": "王安全"})
+    filed = by_key(services.notices.prepare(incident_id))
+    zh = filed[("regulator_supplement", "document", "zh-CN")].rendered.content
+    assert "于2026年11月20日 11:40报送的个人信息安全事件首次报告" in zh
+    assert "filed on 20 November 2026, 11:40 Beijing time" in filed[
+        ("regulator_supplement", "document", "en")].rendered.content
+
+
+def test_summary_cites_the_recorded_filing_time(services: Services, incident_id: int) -> None:
+    services.fulfilments.record(incident_id, {"obligation_id": "cac-initial-report", "done_at": "2026-11-20T11:40:00",
+                                              "channel": "website_12387", "done_by": "王安全"})
+    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "handled")
+    summary = by_key(services.notices.prepare(incident_id))[("regulator_summary", "document", "zh-CN")]
+    assert "本事件首次报告已于2026年11月20日 11:40报送。" in summary.rendered.content

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from proof_helpers import ALL_BY_EMAIL, prepared_incident, send_all
 from smtp_sink import Sink
 
+from incident_app.domain.clock import parse_time
 from incident_app.services.container import Services
 from incident_app.services.register.export import build_register, export_register, register_metrics
 from incident_app.services.register.sources import records_from_assessment
@@ -182,3 +183,17 @@ def test_drill_activity_never_reaches_metrics_or_totals(
     assert data.records[1]["notified_email"] == 5  # the drill's own row still shows what it did
     assert data.records[1]["regulator_reported_at"] == "2026-11-20T10:00:00+08:00"
     assert register_metrics(services) == data.metrics
+
+
+def test_a_fulfilment_is_the_regulator_reported_milestone(services: Services, intake: dict[str, object]) -> None:
+    incident = services.incidents.create(intake)
+    f = services.fulfilments.record(incident.id, {"obligation_id": "cac-initial-report", "channel": "website_12387",
+                                                  "done_at": "2026-11-20T11:10:00+08:00", "done_by": "王安全"})
+    records = records_from_assessment(services, [incident])[incident.id]
+    outcome = next(o for o in records.outcomes if o.obligation_id == "cac-initial-report")
+    assert outcome.met_at == parse_time("2026-11-20T11:10:00+08:00")
+    reported = [m.at for m in records.milestones if m.kind.value == "regulator_reported"]
+    assert parse_time("2026-11-20T11:10:00+08:00") in reported
+    services.corrections.correct(incident.id, "fulfilment", f.id, "filed for another incident", "王安全")
+    records = records_from_assessment(services, [incident])[incident.id]
+    assert next(o for o in records.outcomes if o.obligation_id == "cac-initial-report").met_at is None

@@ -28,6 +28,9 @@ def test_states_by_time_left() -> None:
     assert clock_state(clock(-20), NOW, TR) == ClockState("已逾期 0h 20m", "overdue")
     assert clock_state(clock(None), NOW, TR) == ClockState("立即", "alert")
     assert clock_state(clock(-20, done=True), NOW, TR) == ClockState("已完成", "done")
+    assert clock_state(clock(-20, done=True, on_time=True), NOW, TR) == ClockState("按时完成", "done")
+    assert clock_state(clock(-20, done=True, late_by=timedelta(hours=1, minutes=10)), NOW, TR) == ClockState(
+        "逾期完成（晚 1h 10m）", "done")
 
 
 def test_tooltip_names_the_legal_source_and_confidence() -> None:

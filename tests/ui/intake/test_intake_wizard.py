@@ -121,3 +121,16 @@ def test_wizard_speaks_english_after_switch(qtbot: QtBot, tmp_path: Path) -> Non
     assert wizard.windowTitle() == "New incident"
     wizard.next()
     assert wizard.what.errors.text("title") == "Required."
+
+
+def test_containment_page_clears_the_time_and_records_a_start_for_work_in_progress(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    window = make_window(qtbot, tmp_path / "db.sqlite3")
+    page = window.open_wizard().containment
+    page.description.setEditText("隔离受影响服务器")
+    page.status.setCurrentIndex(page.status.findData("in_progress"))
+    page.when.set_value(parse_time("2026-01-10T09:30:00+08:00"))
+    assert page.add_current()
+    assert page.when.value_iso() is None  # cleared: the next action's time is its own
+    action = page.drafts()[0]
+    assert action["started_at"] == "2026-01-10T09:30:00+08:00" and "due_at" not in action

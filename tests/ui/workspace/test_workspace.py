@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from incident_app.domain.clock import parse_time
 from incident_app.domain.incident import IncidentStatus
 from incident_app.ui.main_window import MainWindow
 from incident_app.ui.register.model import RegisterModel
@@ -119,9 +120,12 @@ def test_remediation_actions_notes_and_suggestions(qtbot: QtBot, tmp_path: Path)
     dialog.submit()
     assert tab.actions_model.rowCount() == 5
     tab.actions_table.selectRow(4)
-    tab.mark_selected_done()
+    done_dialog = tab.mark_selected_done()
+    assert done_dialog is not None and done_dialog.done_field.value_iso()  # asks, defaulting to now
+    done_dialog.done_field.set_value(parse_time("2026-11-20T10:15:00+08:00"))
+    done_dialog.submit()
     done = tab.actions_model.record(4)
-    assert done.status.value == "done" and done.done_at is not None
+    assert done.status.value == "done" and done.done_at == parse_time("2026-11-20T10:15:00+08:00")
     tab.actions_table.selectRow(4)
     edit = tab.edit_selected_action()
     assert edit.description.text() == "全量轮换 SDK 密钥"
@@ -163,6 +167,16 @@ def test_decision_is_recorded_with_rationale_and_decider(qtbot: QtBot, tmp_path:
     recorded = tab.model.index(1, 4).data()
     assert recorded == "认定级别: 较大"
     assert workspace.tab_widgets["timeline"].model.record(0).type == "decision.recorded"
+    tab.table.selectRow(1)
+    correction = tab.open_correction_dialog()
+    assert correction is not None
+    correction.reason.setPlainText("级别判断有误")
+    correction.submit()
+    assert tab.model.rowCount() == 2  # the decision stays, withdrawn
+    assert tab.model.index(1, 5).data() == "已撤回（更正 #1：级别判断有误）"
+    tab.table.selectRow(1)
+    assert tab.open_correction_dialog() is None  # already withdrawn
+    assert workspace.tab_widgets["timeline"].model.record(0).type == "record.corrected"
 
 
 def test_timeline_newest_first_and_chain_verifies(qtbot: QtBot, tmp_path: Path) -> None:

@@ -1,0 +1,126 @@
+"""Use cases for what was done outside the tool (fulfilments) and for corrections of recorded
+fulfilments and decisions. Both the GUI and the ``fulfil`` command come through here, so they
+validate the same way and write one event each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from incident_app.domain.decisions import Decision
+from incident_app.domain.errors import NotFoundError, ValidationError
+from incident_app.domain.fulfilments import (
+    MAX_ATTACHMENT_BYTES,
+    Attachment,
+    Correction,
+    CorrectionTarget,
+    Fulfilment,
+    parse_correction,
+    parse_fulfilment,
+    sign_correction,
+    sign_fulfilment,
+)
+from incident_app.services.context import AppContext
+from incident_app.services.resources import load_assessment_rules
+
+
+def rule_obligation_ids() -> list[str]:
+    """Every obligation id the rules know (each is evaluated for every incident)."""
+    return [rule.id for rule in load_assessment_rules().obligations.rules]
+
+
+def read_attachment(path: str | Path) -> Attachment:
+    """Read the file to attach; a missing or unreadable file is bad input naming the field."""
+    source = Path(path).expanduser()
+    try:
+        size = source.stat().st_size
+        if size > MAX_ATTACHMENT_BYTES:  # checked before reading it all into memory
+            raise ValidationError.single("file", f"'{source.name}' is larger than "
+                                                 f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; attach a screenshot "
+                                                 "or the receipt page instead")
+        return Attachment(source.name, source.read_bytes())
+    except IsADirectoryError:
+        raise ValidationError.single("file", f"{source} is a folder; choose a file") from None
+    except FileNotFoundError:
+        raise ValidationError.single("file", f"{source} does not exist; check the path") from None
+    except PermissionError:
+        raise ValidationError.single("file", f"{source} cannot be read (permission denied)") from None
+
+
+class FulfilmentService:
+    def __init__(self, ctx: AppContext, obligation_ids: Callable[[], Iterable[str]] = rule_obligation_ids) -> None:
+        self._ctx = ctx
+        self._obligation_ids = obligation_ids
+
+    def record(self, incident_id: int, data: Mapping[str, Any], file: str | Path | None = None) -> Fulfilment:
+        """Validate and store that an obligation was met outside the tool; the event carries the
+        record (with the attached file's SHA-256, never its bytes)."""
+        store = self._ctx.store
+        store.incidents.get(incident_id)
+        attachment = read_attachment(file) if file else None
+        now = self._ctx.now()
+        draft = parse_fulfilment(data, obligation_ids=self._obligation_ids(), now=now, attachment=attachment)
+        signature = sign_fulfilment(incident_id, draft, now)
+        with store.transaction():
+            fulfilment = store.fulfilments.add(incident_id, draft, now, signature)
+            self._ctx.record("fulfilment.recorded", "fulfilment", fulfilment.id, fulfilment.to_dict(), incident_id)
+        return fulfilment
+
+    def active(self, incident_id: int) -> list[Fulfilment]:
+        """The fulfilments no correction has withdrawn: these make obligations met."""
+        withdrawn = self._ctx.store.corrections.withdrawn(incident_id, CorrectionTarget.FULFILMENT)
+        return [f for f in self.list(incident_id) if f.id not in withdrawn]
+
+    def list(self, incident_id: int) -> list[Fulfilment]:
+        """Every fulfilment recorded, withdrawn ones included (the record is never edited)."""
+        return self._ctx.store.fulfilments.list(incident_id)
+
+    def file_content(self, fulfilment_id: int) -> bytes | None:
+        return self._ctx.store.fulfilments.file_content(fulfilment_id)
+
+
+class CorrectionService:
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+
+    def correct(self, incident_id: int, target: str, target_id: int, reason: str,
+                corrected_by: str | None = None) -> Correction:
+        """Withdraw a recorded fulfilment or decision with a reason (one event). The record stays
+        as it was; the assessment simply stops counting it, so the obligation opens again."""
+        store = self._ctx.store
+        store.incidents.get(incident_id)
+        who = self._ctx.actor if corrected_by is None else corrected_by  # the GUI always says who
+        draft = parse_correction(target, target_id, reason, who)
+        self._check_target(incident_id, draft.target, draft.target_id)
+        now = self._ctx.now()
+        signature = sign_correction(incident_id, draft, now)
+        with store.transaction():
+            correction = store.corrections.add(incident_id, draft, now, signature)
+            self._ctx.record("record.corrected", draft.target.value, draft.target_id, correction.to_dict(),
+                             incident_id)
+        return correction
+
+    def _check_target(self, incident_id: int, target: CorrectionTarget, target_id: int) -> None:
+        store = self._ctx.store
+        if target == CorrectionTarget.FULFILMENT:
+            ids = {f.id for f in store.fulfilments.list(incident_id)}
+        else:
+            ids = {d.id for d in store.decisions.list(incident_id)}
+        if target_id not in ids:
+            raise NotFoundError(f"{target.value} {target_id} is not recorded for incident {incident_id}")
+        if target_id in store.corrections.withdrawn(incident_id, target):
+            raise ValidationError.single("target_id", f"{target.value} {target_id} was already corrected; "
+                                                      "record a new one instead")
+
+    def list(self, incident_id: int) -> list[Correction]:
+        return self._ctx.store.corrections.list(incident_id)
+
+
+def active_decisions(ctx: AppContext, incident_id: int) -> list[Decision]:
+    """The decisions no correction has withdrawn (the assessment and the notices weigh these)."""
+    decisions = ctx.store.decisions.list(incident_id)
+    if not decisions:  # the usual case in the register: no second query
+        return decisions
+    withdrawn = ctx.store.corrections.withdrawn(incident_id, CorrectionTarget.DECISION)
+    return [d for d in decisions if d.id not in withdrawn]
