@@ -55,7 +55,7 @@ class NoticeRecipient:
         return f"尊敬的{self.display_name}：" if self.display_name else "尊敬的用户："
 
 
-CHILD_PLACEHOLDER = {"zh-CN": "〔孩子姓名〕", "en": "[child's name]"}
+CHILD_PLACEHOLDER = {"zh-CN": "〔孩子姓名〕", "en": "[name of the child]"}
 
 
 def specimen_recipient(lang: str, *, guardian: bool = False, teen: bool = False) -> NoticeRecipient:

@@ -23,7 +23,7 @@ def test_guardian_master_speaks_about_the_child(channel: object, lang: str) -> N
     assert notice.report.complete, notice.report.missing()
     assert not [t for t in ADULT_ONLY if t in notice.content]
     assert ("您的孩子" if lang == "zh-CN" else "your child") in notice.content.replace("Your child", "your child")
-    assert ("〔孩子姓名〕" if lang == "zh-CN" else "[child's name]") in notice.content
+    assert ("〔孩子姓名〕" if lang == "zh-CN" else "[name of the child]") in notice.content
     assert "张*明" not in notice.content and "J*** S****" not in notice.content
 
 
