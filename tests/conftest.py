@@ -7,6 +7,7 @@ import importlib.abc
 import os
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -26,9 +27,10 @@ if os.environ.get("INCIDENT_APP_NO_QT") == "1":
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The diagnostic log of every process a test starts goes to a temporary folder, never the user's.
 if "INCIDENT_APP_LOG_DIR" not in os.environ:
-    import tempfile
-
     os.environ["INCIDENT_APP_LOG_DIR"] = tempfile.mkdtemp(prefix="breach-desk-test-logs-")
+# The event log's keys and checkpoints go to a throwaway folder, never the real home; child
+# processes (CLI runs, helper processes) inherit it.
+os.environ["INCIDENT_APP_KEY_DIR"] = tempfile.mkdtemp(prefix="breach-desk-keys-")
 
 from incident_app.domain.clock import parse_time
 from incident_app.services.container import Services, open_services
