@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -132,7 +131,8 @@ def _to_event(row: dict[str, object]) -> Event:
 
 def open_keying(db: sqlite_utils.Database) -> ChainKeying:
     """Which key hashes this database's events, from which event on, and the key if this computer
-    holds it. A key is made only while nothing has been keyed yet (a new or just-upgraded log)."""
+    holds it. Keys are made only by the migration that sets keying up (m0013): a key found missing
+    later stays missing, so a rewritten log is never blessed with a fresh key."""
     if "event_chain" not in db.table_names():
         return ChainKeying(NO_RECORD, 1, None, "the database")
     row = db.execute("SELECT database_id, keyed_from FROM event_chain WHERE id = 1").fetchone()
@@ -141,37 +141,24 @@ def open_keying(db: sqlite_utils.Database) -> ChainKeying:
     database_id, keyed_from = str(row[0]), int(row[1])
     try:
         key = chain_key.load_key(database_id)
-        if key is None and _nothing_keyed_yet(db, keyed_from):
-            key = _create_or_load(database_id)
     except ValueError:  # the id was altered into something that is not a key name
         key = None
     return ChainKeying(database_id, keyed_from, key, chain_key.describe_location(database_id))
 
 
-def record_upgrade(db: sqlite_utils.Database, keying: ChainKeying) -> None:
-    """In a log upgraded from plain hashes, write the upgrade event (the first keyed one) if it is
-    not there yet. Without the key nothing is written (the log then cannot be extended)."""
-    if keying.key is None or keying.keyed_from <= 1 or not _nothing_keyed_yet(db, keying.keyed_from):
+def start_keying(db: sqlite_utils.Database, database_id: str) -> None:
+    """Set up keying (inside the migration's transaction): make the key, keep the id, and in a log
+    that already has events record the upgrade event, the first keyed one. Events before it keep
+    their plain SHA-256 hashes."""
+    last = int(db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
+    key = chain_key.create_key(database_id)
+    db.table("event_chain").insert({"id": 1, "database_id": database_id, "keyed_from": last + 1})
+    if last == 0:
         return
-    payload = {"plain_events": keying.keyed_from - 1, "from_event": keying.keyed_from,
-               "hash": "HMAC-SHA256", "before": "SHA-256"}
+    keying = ChainKeying(database_id, last + 1, key)
+    payload = {"plain_events": last, "from_event": last + 1, "hash": "HMAC-SHA256", "before": "SHA-256"}
     draft = EventDraft(UPGRADE_EVENT, "event_log", "main", payload)
-    try:
-        with db.atomic():
-            EventLog(db, keying).append(draft, actor=_actor(db), at=utc_now())
-    except sqlite3.IntegrityError:
-        pass  # another connection recorded it at the same moment
-
-
-def _nothing_keyed_yet(db: sqlite_utils.Database, keyed_from: int) -> bool:
-    return db.execute("SELECT 1 FROM events WHERE seq >= ? LIMIT 1", [keyed_from]).fetchone() is None
-
-
-def _create_or_load(database_id: str) -> bytes | None:
-    try:
-        return chain_key.create_key(database_id)
-    except FileExistsError:  # another process made it first
-        return chain_key.load_key(database_id)
+    EventLog(db, keying).append(draft, actor=_actor(db), at=utc_now())
 
 
 def _actor(db: sqlite_utils.Database) -> str:

@@ -16,7 +16,7 @@ import sqlite_utils
 from incident_app.domain.proof import Event, EventDraft
 from incident_app.storage.assessment import EnisaInputsRepository
 from incident_app.storage.database import connect, migrate
-from incident_app.storage.event_log import EventLog, open_keying, record_upgrade
+from incident_app.storage.event_log import EventLog
 from incident_app.storage.incidents import IncidentRepository
 from incident_app.storage.notices import NoticeRepository
 from incident_app.storage.people import PeopleRepository
@@ -58,8 +58,6 @@ class Store:
         """Open or create the database file and bring its schema up to date."""
         db = connect(path, connect_hook)
         migrate(db, path)
-        # A log from before keying gets its upgrade event (the first keyed one) on first open.
-        record_upgrade(db, open_keying(db))
         return cls(db, path)
 
     @contextmanager

@@ -156,6 +156,7 @@ class ChainReport:
     reason: str = ""
     key_missing: bool = False
     head: ChainHead | None = None
+    key_location: str = ""  # where the missing key was looked for
 
     @property
     def status(self) -> str:
@@ -177,7 +178,7 @@ def verify_chain(events: Iterable[Event], keying: ChainKeying | None = None,
         try:
             key = keying.key_for(event.seq) if keying else None
         except ChainKeyMissingError as exc:
-            return ChainReport(False, checked, event.seq, str(exc), key_missing=True)
+            return ChainReport(False, checked, event.seq, str(exc), key_missing=True, key_location=exc.looked_in)
         problem = _event_problem(event, prev, expected_seq, key) or _boundary_problem(event, keying)
         if problem:
             return ChainReport(False, checked, event.seq, problem)
@@ -187,6 +188,15 @@ def verify_chain(events: Iterable[Event], keying: ChainKeying | None = None,
         expected_seq = event.seq + 1
         checked += 1
     head = ChainHead(expected_seq - 1, prev) if checked else None
+    if keying is not None and 1 < keying.keyed_from and checked < keying.keyed_from:
+        # Upgraded but no keyed event at all: either the upgrade event is gone (the log was
+        # rewritten as plain hashes) or this computer could never write it (no key).
+        if keying.key is None:
+            exc = ChainKeyMissingError(keying.database_id, keying.key_location)
+            return ChainReport(False, checked, keying.keyed_from, str(exc), key_missing=True,
+                               head=head, key_location=exc.looked_in)
+        return ChainReport(False, checked, keying.keyed_from, f"event {keying.keyed_from}, the recorded upgrade "
+                           "to keyed hashes, is missing (events removed, or the log rewritten)", head=head)
     problem = _checkpoint_problem(checkpoint, seen_at_checkpoint, head)
     if problem:
         return ChainReport(False, checked, head.seq + 1 if head else 1, problem, head=head)
