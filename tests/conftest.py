@@ -3,8 +3,10 @@ layers below the UI work without Qt (DESIGN.md §3)."""
 
 from __future__ import annotations
 
+import atexit
 import importlib.abc
 import os
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -31,6 +33,7 @@ if "INCIDENT_APP_LOG_DIR" not in os.environ:
 # The event log's keys and checkpoints go to a throwaway folder, never the real home; child
 # processes (CLI runs, helper processes) inherit it.
 os.environ["INCIDENT_APP_KEY_DIR"] = tempfile.mkdtemp(prefix="breach-desk-keys-")
+atexit.register(shutil.rmtree, os.environ["INCIDENT_APP_KEY_DIR"], True)
 
 from incident_app.domain.clock import parse_time
 from incident_app.services.container import Services, open_services

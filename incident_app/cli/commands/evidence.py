@@ -21,7 +21,9 @@ from incident_app.services.notices import PdfWriter
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "evidence", parents=[common], help="write (or verify) an incident's evidence pack",
-        description="evidence ID --out FILE.zip [--unmask]   |   evidence verify FILE.zip",
+        description="evidence ID --out FILE.zip [--unmask]   |   [--db DB] evidence verify FILE.zip (checks the "
+                    "pack's files and that the database still holds the chain head it recorded; exit 1 "
+                    "tampered, 3 cannot verify)",
     )
     parser.add_argument("target", metavar="ID|verify", help="incident id, or 'verify' to check a pack")
     parser.add_argument("pack", nargs="?", type=Path, metavar="FILE.zip", help="the pack to verify")
