@@ -33,12 +33,13 @@ if "INCIDENT_APP_LOG_DIR" not in os.environ:
 # The event log's keys and checkpoints go to a throwaway folder, never the real home; child
 # processes (CLI runs, helper processes) inherit it.
 os.environ["INCIDENT_APP_KEY_DIR"] = tempfile.mkdtemp(prefix="breach-desk-keys-")
-atexit.register(shutil.rmtree, os.environ["INCIDENT_APP_KEY_DIR"], True)
 
 from incident_app.domain.clock import parse_time
 from incident_app.services.container import Services, open_services
 from incident_app.storage.encryption import EncryptedConnector
 from incident_app.storage.store import ConnectHook
+
+atexit.register(shutil.rmtree, os.environ["INCIDENT_APP_KEY_DIR"], True)
 
 FIXED_NOW = parse_time("2026-11-20T12:00:00+08:00")
 

@@ -15,7 +15,6 @@ from typing import Any
 import keyring
 import pytest
 from chain_helpers import forge_event, make_old_format, rechain_plain
-from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
 
 from incident_app.domain.incident import IncidentStatus
@@ -185,13 +184,13 @@ def test_upgraded_log_old_events_are_still_protected(
     assert not report.ok and report.first_bad_seq == upgrade_seq
 
 
-class _MemoryKeyring(KeyringBackend):
-    """A working keyring backend (like a desktop's Secret Service) that keeps entries in memory."""
+class _MemoryKeyring:
+    """Speaks the keyring backend interface like a desktop's Secret Service, keeps entries in
+    memory. Not a KeyringBackend subclass: those register themselves as the process-wide default."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -210,38 +209,30 @@ def test_key_goes_to_the_os_keyring_when_one_works(
     monkeypatch.delenv(chain_key.ENV_KEY_DIR)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # never the real home
     backend = _MemoryKeyring()
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
+    monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
+    services = open_services(tmp_path / "k.db")
+    services.incidents.create(intake)
+    assert services.audit.verify().ok
+    database_id = services.audit.database_id
+    services.close()
+    assert (chain_key.KEYRING_SERVICE, database_id) in backend.entries
+    assert not list((tmp_path / "config").glob("**/*.key"))
+    backend.entries.clear()  # the keyring lost it: cannot verify, never ok
+    again = open_services(tmp_path / "k.db")
     try:
-        services = open_services(tmp_path / "k.db")
-        services.incidents.create(intake)
-        assert services.audit.verify().ok
-        database_id = services.audit.database_id
-        services.close()
-        assert (chain_key.KEYRING_SERVICE, database_id) in backend.entries
-        assert not list((tmp_path / "config").glob("**/*.key"))
-        backend.entries.clear()  # the keyring lost it: cannot verify, never ok
-        again = open_services(tmp_path / "k.db")
-        try:
-            report = again.audit.verify()
-            assert report.key_missing and "keyring" in report.key_location
-        finally:
-            again.close()
+        report = again.audit.verify()
+        assert report.key_missing and "keyring" in report.key_location
     finally:
-        keyring.set_keyring(previous)
+        again.close()
 
 
 def test_headless_linux_falls_back_to_the_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """keyring's own 'fail' backend (NoKeyringError on a headless box) means: use the file."""
     monkeypatch.delenv(chain_key.ENV_KEY_DIR)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FailKeyring())
-    try:
-        services = open_services(tmp_path / "f.db")
-        database_id = services.audit.database_id
-        services.close()
-    finally:
-        keyring.set_keyring(previous)
+    monkeypatch.setattr(keyring, "get_keyring", FailKeyring)
+    services = open_services(tmp_path / "f.db")
+    database_id = services.audit.database_id
+    services.close()
     key_file = tmp_path / "config" / "breach-desk" / "event-log-keys" / f"{database_id}.key"
     assert key_file.exists() and stat.S_IMODE(key_file.stat().st_mode) == 0o600

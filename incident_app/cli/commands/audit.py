@@ -15,7 +15,8 @@ EXIT_CANNOT_VERIFY = 3
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("audit", parents=[common], help="check the tamper-evident event log")
     actions = parser.add_subparsers(dest="audit_action", metavar="ACTION", required=True)
-    verify = actions.add_parser("verify", parents=[common], help="verify the keyed hash chain (exit 1 tampered, 3 cannot verify: key missing)")
+    verify = actions.add_parser("verify", parents=[common],
+                                help="verify the keyed hash chain (exit 1 tampered, 3 cannot verify: key missing)")
     verify.set_defaults(handler=handle_verify)
 
 

@@ -188,13 +188,13 @@ def verify_chain(events: Iterable[Event], keying: ChainKeying | None = None,
         expected_seq = event.seq + 1
         checked += 1
     head = ChainHead(expected_seq - 1, prev) if checked else None
-    if keying is not None and 1 < keying.keyed_from and checked < keying.keyed_from:
+    if keying is not None and keying.keyed_from > 1 and checked < keying.keyed_from:
         # Upgraded but no keyed event at all: either the upgrade event is gone (the log was
         # rewritten as plain hashes) or this computer could never write it (no key).
         if keying.key is None:
-            exc = ChainKeyMissingError(keying.database_id, keying.key_location)
-            return ChainReport(False, checked, keying.keyed_from, str(exc), key_missing=True,
-                               head=head, key_location=exc.looked_in)
+            missing = ChainKeyMissingError(keying.database_id, keying.key_location)
+            return ChainReport(False, checked, keying.keyed_from, str(missing), key_missing=True,
+                               head=head, key_location=missing.looked_in)
         return ChainReport(False, checked, keying.keyed_from, f"event {keying.keyed_from}, the recorded upgrade "
                            "to keyed hashes, is missing (events removed, or the log rewritten)", head=head)
     problem = _checkpoint_problem(checkpoint, seen_at_checkpoint, head)
