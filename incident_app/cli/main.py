@@ -135,6 +135,8 @@ def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
         raise CliError(f"cannot open database {db_path}: {exc}", 1) from None
     except PermissionError as exc:
         raise CliError(f"cannot open database {db_path}: {exc.strerror}", 1) from None
+    except OSError as exc:  # e.g. the event log key cannot be written (storage/chain_key.py)
+        raise CliError(f"cannot open database {db_path}: {exc.strerror or exc}", 1) from None
 
 
 def _os_error_message(exc: OSError) -> str:

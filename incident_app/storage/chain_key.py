@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import secrets
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,13 @@ def load_key(database_id: str) -> bytes | None:
 def create_key(database_id: str) -> bytes:
     """Make and keep a new random key for ``database_id`` (keyring, else a 0600 file)."""
     key = secrets.token_bytes(KEY_BYTES)
+    store_key(database_id, key)
+    return key
+
+
+def store_key(database_id: str, key: bytes) -> str:
+    """Keep ``key`` for ``database_id``: the keyring when one works, else a new 0600 file (never
+    overwritten). Returns where it went, in words."""
     backend = _keyring()
     if backend is not None:
         try:
@@ -80,9 +88,14 @@ def create_key(database_id: str) -> bytes:
         except Exception:  # noqa: BLE001 - a keyring that refuses: fall back to the file
             backend = None
         if backend is not None:
-            return key
-    _write_private(key_file(database_id), key.hex() + "\n", exclusive=True)
-    return key
+            return "the system keyring"
+    path = key_file(database_id)
+    try:
+        _write_private(path, key.hex() + "\n", exclusive=True)
+    except OSError as exc:  # read-only home, full disk: say where, not a traceback
+        raise OSError(exc.errno, f"cannot keep the event log key in {path.parent} ({exc.strerror}); "
+                                 f"set ${ENV_KEY_DIR} to a writable private folder") from exc
+    return str(path)
 
 
 def read_checkpoint(database_id: str, db_path: Path) -> ChainHead | None:
@@ -100,7 +113,8 @@ def write_checkpoint(database_id: str, db_path: Path, head: ChainHead) -> None:
     if current is not None and current.seq >= head.seq:
         return
     path = _checkpoint_file(database_id, db_path)
-    temporary = path.with_name(path.name + ".tmp")
+    # One temporary name per writer: GUI worker threads and other processes may record at once.
+    temporary = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     _write_private(temporary, json.dumps(head.to_dict()) + "\n", exclusive=False)
     temporary.replace(path)
 

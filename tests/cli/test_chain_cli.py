@@ -149,3 +149,39 @@ class zip_manifest:  # noqa: N801 - used like a function in a with-statement
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+def test_unwritable_key_folder_is_a_plain_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", "utf-8")
+    monkeypatch.setenv(chain_key.ENV_KEY_DIR, str(blocker / "keys"))
+    code, _, err = cli(capsys, tmp_path / "new.sqlite3", "demo")
+    assert code == 1 and "cannot keep the event log key" in err and "INCIDENT_APP_KEY_DIR" in err
+    assert "Traceback" not in err
+
+
+def test_key_moves_to_another_computer_with_export_and_import(
+    db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key_file = tmp_path / "moved.key"
+    code, out, _ = cli(capsys, db, "audit", "export-key", str(key_file))
+    assert code == 0 and key_file.stat().st_mode & 0o077 == 0
+    database_id = json.loads(out)["database_id"]
+    monkeypatch.setenv(chain_key.ENV_KEY_DIR, str(tmp_path / "other-computer"))
+    assert cli(capsys, db, "audit", "verify")[0] == 3
+    wrong = tmp_path / "wrong.key"
+    wrong.write_text(json.dumps({"format": "breach-desk-event-log-key/1", "database_id": database_id,
+                                 "key": "00" * 32}), "utf-8")
+    code, _, err = cli(capsys, db, "audit", "import-key", str(wrong))
+    assert code == 2 and "does not verify" in err
+    assert not (tmp_path / "other-computer").exists()
+    code, out, _ = cli(capsys, db, "audit", "import-key", str(key_file))
+    assert code == 0 and json.loads(out)["kept_in"].endswith(f"{database_id}.key")
+    code, out, _ = cli(capsys, db, "audit", "verify")
+    assert code == 0 and json.loads(out)["ok"] is True
+    with closing(sqlite3.connect(db)) as conn:
+        kinds = [r[0] for r in conn.execute("SELECT type FROM events ORDER BY seq DESC LIMIT 3")]
+        export = conn.execute("SELECT payload FROM events WHERE payload LIKE '%event_log_key%'").fetchone()
+    assert kinds[0] == "event_log.key_imported" and export is not None

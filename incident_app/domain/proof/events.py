@@ -33,7 +33,7 @@ class ChainKeyMissingError(Exception):
         super().__init__(
             f"the event log key of this database (id {database_id}) is not on this computer "
             f"(looked in {looked_in}); the event log cannot be verified or extended here. "
-            "Copy the key file from the computer where the database was created."
+            "Bring the key from the computer where the database was created (audit export-key there, audit import-key here)."
         )
         self.database_id, self.looked_in = database_id, looked_in
 
@@ -230,7 +230,7 @@ def _checkpoint_problem(checkpoint: ChainHead | None, seen: str | None, head: Ch
     if head is None or head.seq < checkpoint.seq:
         last = head.seq if head else 0
         return (f"the log ends at event {last}, but event {checkpoint.seq} was already recorded on this "
-                "computer (events removed, or an older copy of the database put back)")
+                "computer (events removed, an older copy of the database put back, or lost in a power failure)")
     if seen != checkpoint.hash:
         return f"event {checkpoint.seq} differs from the one recorded earlier on this computer (log rewritten)"
     return ""
