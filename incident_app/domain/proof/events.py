@@ -33,7 +33,8 @@ class ChainKeyMissingError(Exception):
         super().__init__(
             f"the event log key of this database (id {database_id}) is not on this computer "
             f"(looked in {looked_in}); the event log cannot be verified or extended here. "
-            "Bring the key from the computer where the database was created (audit export-key there, audit import-key here)."
+            "Bring the key from the computer where the database was created "
+            "(audit export-key there, audit import-key here)."
         )
         self.database_id, self.looked_in = database_id, looked_in
 
