@@ -185,3 +185,14 @@ def test_key_moves_to_another_computer_with_export_and_import(
         kinds = [r[0] for r in conn.execute("SELECT type FROM events ORDER BY seq DESC LIMIT 3")]
         export = conn.execute("SELECT payload FROM events WHERE payload LIKE '%event_log_key%'").fetchone()
     assert kinds[0] == "event_log.key_imported" and export is not None
+
+
+def test_pack_of_another_database_cannot_be_confirmed(
+    pack: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.sqlite3"
+    assert cli(capsys, other, "demo")[0] == 0
+    code, out, err = cli(capsys, other, "evidence", "verify", str(pack))
+    result = json.loads(out)
+    assert code == 3 and result["ok"] is False and result["problems"] == []
+    assert result["database"]["status"] == "cannot_verify" and "made from another database" in err
