@@ -61,11 +61,11 @@ def forge_event(conn: sqlite3.Connection, type: str = "decision.recorded",
 
 
 def make_old_format(connect: Callable[[], sqlite3.Connection]) -> int:
-    """Turn a database into one written before keying: no keying record, migration 13 never run,
+    """Turn a database into one written before keying: no keying record, migration 20 never run,
     every event hashed with plain SHA-256 exactly as the code did then. Returns the event count."""
     with closing(connect()) as conn:
         conn.execute("DROP TABLE event_chain")
-        conn.execute("DELETE FROM _migrations WHERE number = 13")
+        conn.execute("DELETE FROM _migrations WHERE number = 20")
         conn.commit()
         rechain_plain(conn)
         return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])

@@ -131,7 +131,7 @@ def _to_event(row: dict[str, object]) -> Event:
 
 def open_keying(db: sqlite_utils.Database) -> ChainKeying:
     """Which key hashes this database's events, from which event on, and the key if this computer
-    holds it. Keys are made only by the migration that sets keying up (m0013): a key found missing
+    holds it. Keys are made only by the migration that sets keying up (m0020): a key found missing
     later stays missing, so a rewritten log is never blessed with a fresh key."""
     if "event_chain" not in db.table_names():
         return ChainKeying(NO_RECORD, 1, None, "the database")

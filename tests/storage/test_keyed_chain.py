@@ -148,7 +148,7 @@ def test_old_format_database_upgrades_in_place_and_still_verifies(
         assert upgraded.audit.verify().ok
         upgraded.incidents.change_status(1, IncidentStatus.CONTAINED, "bucket closed")
         assert upgraded.audit.verify().ok
-        assert path.with_name(f"{path.name}.before-m0013.bak").exists()
+        assert path.with_name(f"{path.name}.before-m0020.bak").exists()
     finally:
         upgraded.close()
     again = open_services(path, connect_hook=db_hook)  # no second upgrade event

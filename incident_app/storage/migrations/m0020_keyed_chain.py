@@ -1,8 +1,8 @@
 """Keying the event log: a random database id (which key, kept outside the database, belongs to
 this file), the key itself (OS keyring or a 0600 file, storage/chain_key.py) and the sequence
 number from which events are HMAC-keyed. A log that already has events keeps their plain SHA-256
-hashes and gets the upgrade event, the first keyed one, in this same transaction (numbered 13 so
-it cannot clash with the next plain migration numbers)."""
+hashes and gets the upgrade event, the first keyed one, in this same transaction (numbered 20, well
+past the next numbers other changes take, so two branches cannot both bring a m0013)."""
 
 from __future__ import annotations
 
