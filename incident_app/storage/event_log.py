@@ -27,6 +27,9 @@ from incident_app.storage import chain_key
 
 # Stands in for the database id when the keying record was deleted from the database.
 NO_RECORD = ""
+# The database id and start of keying of a schema from before keying (its migration not run yet).
+PRE_KEYING = "pre-keying"
+PLAIN_ONLY = 2**62
 
 
 class EventLog:
@@ -88,8 +91,11 @@ class EventLog:
         head (see :meth:`remember_head`)."""
         if self.keying.database_id == NO_RECORD:
             return ChainReport(False, 0, None, "the event log's keying record was removed from the database")
+        events = self.iter_all() if events is None else events
+        if self.keying.database_id == PRE_KEYING:
+            return verify_chain(events)
         checkpoint = chain_key.read_checkpoint(self.keying.database_id, self._path) if self._path else None
-        report = verify_chain(self.iter_all() if events is None else events, self.keying, checkpoint)
+        report = verify_chain(events, self.keying, checkpoint)
         if report.ok and report.head is not None:
             self.remember_head(report.head)
         return report
@@ -108,8 +114,8 @@ class EventLog:
         """Record the committed head outside the database, so a later cut of the log's end shows.
 
         Skipped inside an open transaction: a head that might still roll back must not be kept."""
-        if self.keying.database_id == NO_RECORD or self._path is None or self._db.conn.in_transaction:
-            return
+        if self.keying.key is None or self._path is None or self._db.conn.in_transaction:
+            return  # no key: nothing could be verified against it anyway
         head = head or self.head()
         if head is not None:
             chain_key.write_checkpoint(self.keying.database_id, self._path, head)
@@ -134,6 +140,8 @@ def open_keying(db: sqlite_utils.Database) -> ChainKeying:
     holds it. Keys are made only by the migration that sets keying up (m0020): a key found missing
     later stays missing, so a rewritten log is never blessed with a fresh key."""
     if "event_chain" not in db.table_names():
+        if not _keying_migration_applied(db):  # a schema from before keying: plain SHA-256, as then
+            return ChainKeying(PRE_KEYING, PLAIN_ONLY, None, "")
         return ChainKeying(NO_RECORD, 1, None, "the database")
     row = db.execute("SELECT database_id, keyed_from FROM event_chain WHERE id = 1").fetchone()
     if row is None:
@@ -159,6 +167,12 @@ def start_keying(db: sqlite_utils.Database, database_id: str) -> None:
     payload = {"plain_events": last, "from_event": last + 1, "hash": "HMAC-SHA256", "before": "SHA-256"}
     draft = EventDraft(UPGRADE_EVENT, "event_log", "main", payload)
     EventLog(db, keying).append(draft, actor=_actor(db), at=utc_now())
+
+
+def _keying_migration_applied(db: sqlite_utils.Database) -> bool:
+    if "_migrations" not in db.table_names():
+        return False
+    return db.execute("SELECT 1 FROM _migrations WHERE name LIKE '%keyed_chain'").fetchone() is not None
 
 
 def _actor(db: sqlite_utils.Database) -> str:

@@ -236,3 +236,24 @@ def test_headless_linux_falls_back_to_the_key_file(tmp_path: Path, monkeypatch: 
     services.close()
     key_file = tmp_path / "config" / "breach-desk" / "event-log-keys" / f"{database_id}.key"
     assert key_file.exists() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_keying_record_removed_is_tampering_not_a_plain_log(
+    services: Services, raw_connect: Connect, intake: dict[str, object], db_hook: ConnectHook | None,
+) -> None:
+    """Dropping the keying table (the migration stays recorded) does not turn the log back into a
+    plain one that a re-chained SHA-256 would satisfy."""
+    _some_events(services, intake)
+    path = services.ctx.store.path
+    assert path is not None
+    services.close()
+    with closing(raw_connect()) as conn:
+        conn.execute("DROP TABLE event_chain")
+        conn.commit()
+        rechain_plain(conn)
+    reopened = open_services(path, connect_hook=db_hook)
+    try:
+        report = reopened.audit.verify()
+    finally:
+        reopened.close()
+    assert not report.ok and not report.key_missing and "keying record" in report.reason
