@@ -10,7 +10,9 @@ chain head this computer saw in the file at that path at a successful verificati
 let ``audit verify`` notice that the end of the log was cut off (or an older copy put back), which
 the key alone cannot show. Per path, because copies of a database (backups, the encrypted copy)
 share its id and key but legitimately end earlier. Everything platform-specific about keeping these
-private is in this module (Windows: file ACLs still to do; the keyring covers it there)."""
+private is in this module and :mod:`incident_app.platform_support` (on Windows the key normally
+goes to the Credential Manager through the keyring; the file fallback relies on the profile
+folder's ACL)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.domain.proof import ChainHead
+from incident_app.platform_support import make_private
 
 ENV_KEY_DIR = "INCIDENT_APP_KEY_DIR"
 KEYRING_SERVICE = "breach-desk-event-log"
@@ -131,7 +134,7 @@ def _write_private(path: Path, text: str, *, exclusive: bool) -> None:
     fd = os.open(path, flags, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(text)
-    os.chmod(path, 0o600)
+    make_private(path)  # 0600 on POSIX; on Windows the profile folder's ACL (platform_support)
 
 
 def _decode(text: str) -> bytes | None:
