@@ -21,6 +21,7 @@ from incident_app.cli import commands as commands_package
 from incident_app.cli.output import CliError
 from incident_app.cli.passphrase import resolve_connect_hook
 from incident_app.domain.errors import NotFoundError, ValidationError
+from incident_app.domain.proof import ChainKeyMissingError
 from incident_app.platform_support import ensure_utf8_output
 from incident_app.services.container import Services, open_services
 from incident_app.services.private_files import UnsafeOutputError
@@ -112,6 +113,8 @@ def _handle(args: argparse.Namespace, services: Services) -> int:
         return _fail(str(exc), 2)
     except CliError as exc:
         return _fail(str(exc), exc.exit_code)
+    except ChainKeyMissingError as exc:
+        return _fail(f"nothing was saved: {exc}", 1)
     except sqlite3.OperationalError as exc:
         return _fail(f"database error ({exc}); if another program holds the file, close it and retry", 1)
     except UnsafeOutputError as exc:
@@ -132,6 +135,8 @@ def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
         raise CliError(f"cannot open database {db_path}: {exc}", 1) from None
     except PermissionError as exc:
         raise CliError(f"cannot open database {db_path}: {exc.strerror}", 1) from None
+    except OSError as exc:  # e.g. the event log key cannot be written (storage/chain_key.py)
+        raise CliError(f"cannot open database {db_path}: {exc.strerror or exc}", 1) from None
 
 
 def _os_error_message(exc: OSError) -> str:

@@ -77,6 +77,7 @@ INTAKE_KEYS: tuple[str, ...] = (
     "title", "summary", "occurred_at", "occurred_until", "discovered_at", "aware_at",
     "discovered_by", "location", "systems", "breach_types", "likelihood", "cause", "malicious",
     "recipients", "data_types", "affected_people", "affected_records", "affected_minors",
+    "affected_minors_under_14", "affected_minors_14_17",
     "unintelligible", "eu_subjects", "economic_loss_cny", "police_notified", "drill", "ransom",
 )
 RANSOM_KEYS: tuple[str, ...] = ("amount_cny", "method", "date")
@@ -113,7 +114,9 @@ class IntakeFacts:
     data_types: tuple[str, ...] = ()
     affected_people: int = 0
     affected_records: int = 0
-    affected_minors: int = 0
+    affected_minors: int = 0  # every minor under 18 (the bands below, plus any not yet split)
+    affected_minors_under_14: int = 0
+    affected_minors_14_17: int = 0
     unintelligible: bool = False
     eu_subjects: int = 0
     economic_loss_cny: float = 0.0
@@ -345,6 +348,8 @@ def _check_keys(data: Mapping[str, Any], reader: _Reader) -> None:
 def _read_fields(r: _Reader) -> IntakeFacts:
     breach_types = _breach_types(r)
     discovered = r.time("discovered_at")
+    minors, under_14, teens = (r.count(k) for k in ("affected_minors", "affected_minors_under_14",
+                                                     "affected_minors_14_17"))
     return IntakeFacts(
         title=r.text("title", max_len=NAME_MAX),
         summary=r.text("summary"),
@@ -364,7 +369,10 @@ def _read_fields(r: _Reader) -> IntakeFacts:
         data_types=r.strings("data_types"),
         affected_people=r.count("affected_people"),
         affected_records=r.count("affected_records"),
-        affected_minors=r.count("affected_minors"),
+        # affected_minors is the total under 18 (older intakes gave only it); the bands add up into it.
+        affected_minors=max(minors, under_14 + teens),
+        affected_minors_under_14=under_14,
+        affected_minors_14_17=teens,
         unintelligible=r.flag("unintelligible"),
         eu_subjects=r.count("eu_subjects"),
         economic_loss_cny=r.number("economic_loss_cny"),
@@ -451,5 +459,10 @@ def _check_consistency(f: IntakeFacts, r: _Reader, now: datetime) -> None:
         r.fail("occurred_until", "lies in the future; check the date and the time zone")
     if f.affected_minors > f.affected_people and f.affected_people:
         r.fail("affected_minors", "exceeds affected_people; minors are counted within the people")
+    given = r.data.get("affected_minors")
+    bands = f.affected_minors_under_14 + f.affected_minors_14_17
+    if isinstance(given, int) and not isinstance(given, bool) and 0 < given < bands:  # 0 = not given
+        r.fail("affected_minors", f"is {given:,}, fewer than affected_minors_under_14 + affected_minors_14_17 "
+                                  f"({bands:,}); it is the total of all minors under 18 — raise it or leave it out")
     if not f.title:
         return

@@ -15,23 +15,22 @@ from typing import Any
 import sqlite_utils
 
 from incident_app.domain.errors import NotFoundError
-from incident_app.domain.people import Channel, PeopleSummary, Person, minor_cutoff
-from incident_app.domain.people.person import MINOR_AGE
+from incident_app.domain.people import Channel, MinorBand, PeopleSummary, Person
 
 ROW_COLUMNS: tuple[str, ...] = (
     "incident_id", "id", "source_row", "user_id", "name", "email", "phone", "address", "birth_date",
     "age", "is_minor", "guardian_name", "guardian_email", "guardian_phone", "data_types", "language",
-    "channel", "merged_rows",
+    "channel", "merged_rows", "id_number", "minor_band",
 )
 # What identifies a person, blanked by the retention purge.
 IDENTIFYING: tuple[str, ...] = ("user_id", "name", "email", "phone", "address", "birth_date", "guardian_name",
-                                "guardian_email", "guardian_phone")
+                                "guardian_email", "guardian_phone", "id_number")
 _BLANK = ", ".join(f"{c} = ''" for c in IDENTIFYING)
 _ANY_LEFT = " OR ".join(f"coalesce({c}, '') != ''" for c in IDENTIFYING)
 _INSERT = f"INSERT INTO people ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})"
 _UPDATE = "UPDATE people SET " + ", ".join(f"{c} = ?" for c in ROW_COLUMNS[2:]) + " WHERE incident_id = ? AND id = ?"
 _PERSON_SQL = ("SELECT id, incident_id, user_id, name, email, phone, address, birth_date, is_minor, guardian_name,"
-               " guardian_email, guardian_phone, data_types, language, channel FROM people")
+               " guardian_email, guardian_phone, data_types, language, channel, minor_band, id_number FROM people")
 
 
 @dataclass(frozen=True)
@@ -159,6 +158,7 @@ class PeopleRepository:
             "incident_id": incident_id, "total": summary.total, "minors": summary.minors,
             "by_channel": json.dumps(summary.by_channel, sort_keys=True), "updated_at": updated_at,
             "duplicates_merged": summary.duplicates_merged, "rejected_rows": summary.rejected_rows,
+            "children": summary.children, "teens": summary.teens,
         }, pk="incident_id")
 
     def recount(self, incident_id: int) -> tuple[int, int, dict[str, int]]:
@@ -167,6 +167,12 @@ class PeopleRepository:
             "SELECT channel, count(*), sum(is_minor) FROM people WHERE incident_id = ? GROUP BY channel",
             [incident_id]).fetchall()
         return sum(r[1] for r in rows), sum(r[2] for r in rows), {r[0]: r[1] for r in rows}
+
+    def recount_bands(self, incident_id: int) -> dict[str, int]:
+        """People per age band straight from the rows (a check on the kept counters)."""
+        rows = self._db.execute("SELECT minor_band, count(*) FROM people WHERE incident_id = ? GROUP BY minor_band",
+                                [incident_id]).fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
 
     # -- reading ----------------------------------------------------------------------------
     def page(self, incident_id: int, offset: int, limit: int, query: PeopleQuery | None = None) -> list[Person]:
@@ -257,14 +263,15 @@ class PeopleRepository:
 # The incident's id span read in rowid order; the unary + keeps SQLite from walking the
 # (incident_id, user_id) index instead, which would fetch each row by a separate lookup.
 _SPAN = "id BETWEEN ? AND ? AND +incident_id = ?"
-_STATS_SQL = "SELECT incident_id, total, minors, by_channel, duplicates_merged, rejected_rows FROM people_stats"
+_STATS_SQL = ("SELECT incident_id, total, minors, by_channel, duplicates_merged, rejected_rows, children, teens"
+              " FROM people_stats")
 
 
 def _summary(row: Sequence[Any]) -> PeopleSummary:
     stored = json.loads(row[2])
     by_channel = {c.value: int(stored[c.value]) for c in Channel if stored.get(c.value)}
     return PeopleSummary(int(row[0]), int(row[1]), by_channel, by_channel.get(Channel.NONE.value, 0),
-                         int(row[3]), int(row[4]))
+                         int(row[3]), int(row[4]), int(row[5]), int(row[6]))
 
 
 def _contact_clause(terms: Sequence[str]) -> tuple[str, list[Any]]:
@@ -305,48 +312,28 @@ def prefix_end(prefix: str) -> str | None:
 
 # -- age bands ---------------------------------------------------------------------------------
 BANDS: tuple[str, ...] = ("child", "teen", "adult")
-ADULT_AGE = 18
 
 
 def band_condition(band: str, day: date) -> tuple[str, list[Any]]:
-    """SQL condition (and parameters) for the people in age ``band`` on ``day``, the incident's
-    occurrence day: ``child`` under 14, ``teen`` 14-17, ``adult`` 18 and over.
-
-    Computed from what the rows hold: the stored minor flag, else the birth date against the
-    cut-off days (the protective reading of minor_cutoff: on the birthday itself the person is
-    still the younger band), else the stated age. Without either the person counts as an adult,
-    as the channel rule treats them. When the people table stores a band this becomes
-    ``band = ?``."""
+    """SQL condition (and parameters) for the people in age ``band`` (``child`` under 14, ``teen``
+    14-17, ``adult``): the band stored at import (or correction), decided on the incident's
+    occurrence day by domain.people.band_code. ``day`` is kept for callers; the stored band already
+    reflects it."""
     if band not in BANDS:
         raise ValueError(f"unknown age band {band!r}")
-    expression = (
-        "CASE WHEN is_minor = 1 THEN 'child'"
-        " WHEN coalesce(birth_date, '') != '' THEN"
-        " CASE WHEN birth_date >= ? THEN 'child' WHEN birth_date >= ? THEN 'teen' ELSE 'adult' END"
-        f" WHEN typeof(age) = 'integer' THEN"
-        f" CASE WHEN age < {MINOR_AGE} THEN 'child' WHEN age < {ADULT_AGE} THEN 'teen' ELSE 'adult' END"
-        " ELSE 'adult' END"
-    )
-    return f"({expression}) = ?", [minor_cutoff(day), _born_from(day, ADULT_AGE), band]
-
-
-def _born_from(day: date, years: int) -> str:
-    """ISO date such that a person born on or after it is under ``years`` on ``day``
-    (:func:`minor_cutoff`'s rule for any age)."""
-    try:
-        return day.replace(year=day.year - years).isoformat()
-    except ValueError:  # 29 February on a non-leap year
-        return date(day.year - years, 2, 28).isoformat()
+    del day
+    return "minor_band = ?", [band]
 
 
 def _person(row: Iterable[Any]) -> Person:
     # Missing values are stored as "" (see services.people.rows); callers get None.
     (pid, incident_id, user_id, name, email, phone, address, birth, minor, g_name, g_email, g_phone,
-     types, language, channel) = row
+     types, language, channel, band, id_number) = row
     return Person(
         id=pid, incident_id=incident_id, user_id=user_id or None, name=name or None, email=email or None,
         phone=phone or None, address=address or None, birth_date=date.fromisoformat(birth) if birth else None,
         is_minor=bool(minor), guardian_name=g_name or None, guardian_email=g_email or None,
         guardian_phone=g_phone or None, data_types=tuple(types.split(";")) if types else (),
-        language=language, channel=Channel(channel),
+        language=language, channel=Channel(channel), minor_band=MinorBand(band or "adult"),
+        id_number=id_number or None,
     )

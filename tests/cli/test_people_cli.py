@@ -129,7 +129,10 @@ def test_demo_loads_people_in_a_real_process(tmp_path: Path) -> None:
                               check=False)
         assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)["summary"]
-    assert (summary["total"], summary["minors"], summary["unreachable"], summary["duplicates_merged"]) == (200, 8, 5, 1)
+    counts = (summary["total"], summary["minors"], summary["unreachable"], summary["duplicates_merged"])
+    assert counts == (200, 16, 4, 1)
+    # The demo has children under 14 (some with their own e-mail) and teenagers aged 14-17.
+    assert (summary["children"], summary["teens"]) == (8, 8)
 
 
 def test_people_strings_exist_in_both_languages() -> None:

@@ -33,7 +33,7 @@ def test_register_json_to_stdout(db: Path, capsys: pytest.CaptureFixture[str]) -
     data = json.loads(out)
     assert code == 0 and len(data["incidents"]) == 2
     assert data["totals"]["incidents"] == 1 and data["totals"]["drills_excluded"] == 1
-    assert data["totals"]["affected_people"] == 48_213 and data["metrics"]["incidents"] == 1
+    assert data["totals"]["affected_people"] == 200 and data["metrics"]["incidents"] == 1
 
 
 def test_register_csv_to_stdout_is_neutralised(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -48,7 +48,8 @@ def handle(args: argparse.Namespace, services: Services) -> int:
         raise CliError(str(exc), 1) from None
     _end_bar()
     say(f"imported {result.imported:,} people, merged {result.duplicates_merged:,} duplicates, "
-        f"rejected {result.rejected_rows:,} rows; minors {result.summary.minors:,}, "
+        f"rejected {result.rejected_rows:,} rows; minors {result.summary.minors:,} "
+        f"({result.summary.children:,} under 14, {result.summary.teens:,} aged 14-17), "
         f"unreachable {result.summary.unreachable:,}")
     say(f"report (row, field, masked value, reason): {result.report_path}")
     print_json(result.to_dict())

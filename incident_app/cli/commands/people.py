@@ -93,7 +93,8 @@ def _as_json(person: Person, unmask: bool) -> dict[str, Any]:
         "id": shown.id, "user_id": shown.user_id, "name": shown.name, "email": shown.email, "phone": shown.phone,
         "address": shown.address,
         "birth_date": (birth.isoformat() if unmask else f"{birth.year}-**-**") if birth else None,
-        "is_minor": shown.is_minor, "guardian_name": shown.guardian_name, "guardian_email": shown.guardian_email,
+        "is_minor": shown.is_minor, "minor_band": shown.minor_band.value, "id_number": shown.id_number,
+        "guardian_name": shown.guardian_name, "guardian_email": shown.guardian_email,
         "guardian_phone": shown.guardian_phone, "data_types": list(shown.data_types), "language": shown.language,
         "channel": shown.channel.value,
     }

@@ -107,9 +107,10 @@ def _minors(s: Situation) -> Verdict:
     if not s.minors_involved:
         return Verdict(Applies.NO, Text("未记录受影响的未成年人。", "No affected minors recorded."))
     return Verdict(Applies.YES, Text(
-        f"涉及未成年人（记录 {s.people.minors:,} 名不满十四周岁者或选择了未成年人信息类型），与人数多少无关。",
-        f"Minors are involved ({s.people.minors:,} children under 14 recorded, or the minors' data type was "
-        "chosen), whatever the head-count."))
+        f"涉及未成年人（记录未满十八周岁者 {s.people.minors:,} 名，其中不满十四周岁 {s.people.children:,} 名、"
+        f"十四至十七周岁 {s.people.teens:,} 名，或选择了未成年人信息类型），与人数多少无关。",
+        f"Minors are involved ({s.people.minors:,} under 18 recorded — {s.people.children:,} children under 14, "
+        f"{s.people.teens:,} aged 14-17 — or the minors' data type was chosen), whatever the head-count."))
 
 
 def _unreachable(s: Situation) -> Verdict:

@@ -25,7 +25,7 @@ from datetime import datetime
 class LedgerBatch:
     """One notice version of one kind in the send ledger: how many rows, how many sent."""
 
-    kind: str  # "individual" | "guardian" (the send ledger's notice_kind)
+    kind: str  # "individual" | "guardian" | "minor" (the send ledger's notice_kind)
     version: str
     rows: int
     sent: int
@@ -47,6 +47,10 @@ GROUPS: dict[str, RecipientGroup] = {
                                   ("sms", "letter", "guardian_sms", "guardian_letter")),
     "guardians": RecipientGroup({"guardian_email": "guardian"}, ("guardian_sms", "guardian_letter")),
 }
+
+
+# Ledger kinds that together reach the people of one channel.
+SAME_PEOPLE: dict[str, tuple[str, ...]] = {"individual": ("individual", "minor")}
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,20 @@ class EmailDelivery:
         return None if any(m is None for m in moments) else max(m for m in moments if m is not None)
 
     def _kind_completed_at(self, kind: str, people: int) -> datetime | None:
-        done = [b.last_sent_at for b in self.batches
-                if b.kind == kind and b.rows >= people and b.sent == b.rows and b.last_sent_at is not None]
-        return min((d for d in done if d is not None), default=None)
+        # People whose channel is "email" are adults (individual notice) and teenagers (the minor
+        # notice): one approved version covers both kinds, so their rows are added up per version.
+        kinds = SAME_PEOPLE.get(kind, (kind,))
+        by_version: dict[str, list[LedgerBatch]] = {}
+        for batch in self.batches:
+            if batch.kind in kinds:
+                by_version.setdefault(batch.version, []).append(batch)
+        done = []
+        for batches in by_version.values():
+            rows, sent = sum(b.rows for b in batches), sum(b.sent for b in batches)
+            last = [b.last_sent_at for b in batches if b.last_sent_at is not None]
+            if rows >= people and sent == rows and last:
+                done.append(max(last))
+        return min(done, default=None)
 
     def waiting_on_other_channels(self, group: str) -> int:
         """People of the group told by SMS or letter (outside the e-mail sender)."""

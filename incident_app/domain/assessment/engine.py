@@ -83,10 +83,13 @@ class Assessment:
 
 
 def effective_data_types(incident: Incident, people: PeopleCounts, catalog: Catalog) -> tuple[DataType, ...]:
-    """The chosen types, plus minors' information whenever minors are affected (PIPL Art. 28:
-    all PI of children under 14 is sensitive), so severity and grade cannot miss them."""
+    """The chosen types, plus minors' information whenever children under 14 are affected (PIPL
+    Art. 28: all PI of children under 14 is sensitive) — or minors not yet split by age, the
+    protective reading — so severity and grade cannot miss them. Teenagers aged 14-17 alone do not
+    make every type sensitive; they still bring the MINORS-2024 duties."""
     ids = set(incident.facts.data_types)
-    if people.minors > 0 and MINORS_TYPE in catalog.ids():
+    unsplit = people.minors > people.children + people.teens
+    if (people.children > 0 or unsplit) and MINORS_TYPE in catalog.ids():
         ids.add(MINORS_TYPE)
     return catalog.pick(ids)
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from incident_app.domain.notices.kinds import (
         CHANNELS,
         ELEMENT_IDS,
+        PERSONAL_KINDS,
         SHORT_CHANNELS,
         Channel,
         NoticeKind,
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
         change_label,
         pick,
     )
+    from incident_app.domain.notices.minor_texts import guardian_advice, guardian_harms, teen_advice
     from incident_app.domain.notices.recipient import (
         NoticeRecipient,
         recipient_reference,
@@ -70,6 +72,7 @@ __all__ = [
     "INCIDENT_NOUNS",
     "LIKELIHOOD",
     "OPERATOR_TYPES",
+    "PERSONAL_KINDS",
     "RANSOM_LABELS",
     "RECIPIENTS",
     "REPORT_ADDRESSEES",
@@ -91,6 +94,8 @@ __all__ = [
     "change_label",
     "check_rendered",
     "diff_snapshots",
+    "guardian_advice",
+    "guardian_harms",
     "heading",
     "pick",
     "recipient_reference",
@@ -98,6 +103,7 @@ __all__ = [
     "required_elements",
     "short_form_body",
     "specimen_recipient",
+    "teen_advice",
 ]
 __getattr__ = lazy_exports(
     __name__,
@@ -118,7 +124,9 @@ __getattr__ = lazy_exports(
             "build_snapshot",
             "diff_snapshots",
         ],
-        "kinds": ["CHANNELS", "Channel", "ELEMENT_IDS", "NoticeKind", "SHORT_CHANNELS", "heading", "required_elements"],
+        "minor_texts": ["guardian_advice", "guardian_harms", "teen_advice"],
+        "kinds": ["CHANNELS", "Channel", "ELEMENT_IDS", "NoticeKind", "PERSONAL_KINDS", "SHORT_CHANNELS", "heading",
+                  "required_elements"],
         "labels": [
             "ACTION_STATUS",
             "BREACH_TYPES",

@@ -59,6 +59,7 @@ class SnapshotInputs:
     element_texts: Mapping[str, Mapping[str, str]] | None = None  # element -> lang -> officer text
     grade: str | None = None
     as_of: datetime | None = None
+    imported_people: Mapping[str, int] | None = None  # total, minors, children, teens of the imported list
 
 
 def build_snapshot(inputs: SnapshotInputs) -> FactSnapshot:
@@ -71,6 +72,7 @@ def build_snapshot(inputs: SnapshotInputs) -> FactSnapshot:
         "incident_id": inputs.incident.id,
         "as_of": to_iso(inputs.as_of or inputs.incident.updated_at),
         "facts": facts.to_dict(),
+        "people": people_counts(inputs),
         "grade": inputs.grade,
         "handling_closed_at": to_iso(closed) if closed else None,
         "profile": profile,
@@ -96,13 +98,28 @@ def _cleaned(value: Any) -> Any:
     return value
 
 
+def people_counts(inputs: SnapshotInputs) -> dict[str, Any]:
+    """The one set of counts every notice prints: the imported list's once there is one (people
+    and minors by band), else the intake's estimates; records always come from the intake (0 =
+    not yet known)."""
+    facts, imported = inputs.incident.facts, inputs.imported_people
+    records = facts.affected_records
+    if imported and imported.get("total"):
+        return {"imported": True, "total": int(imported["total"]), "minors": int(imported.get("minors", 0)),
+                "children": int(imported.get("children", 0)), "teens": int(imported.get("teens", 0)),
+                "records": records}
+    return {"imported": False, "total": facts.affected_people, "minors": facts.affected_minors,
+            "children": facts.affected_minors_under_14, "teens": facts.affected_minors_14_17, "records": records}
+
+
 def _data_type(catalog: Catalog, type_id: str) -> dict[str, Any]:
     try:
         item = catalog.get(type_id)
     except KeyError:  # an id the catalog no longer has: keep it visible rather than drop it
-        return {"id": type_id, "name_zh": type_id, "name_en": type_id, "sensitive": False,
+        return {"id": type_id, "group": "", "name_zh": type_id, "name_en": type_id, "sensitive": False,
                 "harm_zh": "", "harm_en": "", "advice_zh": "", "advice_en": ""}
-    return {"id": item.id, "name_zh": item.name_zh, "name_en": item.name_en, "sensitive": item.sensitive,
+    return {"id": item.id, "group": item.group, "name_zh": item.name_zh, "name_en": item.name_en,
+            "sensitive": item.sensitive,
             "harm_zh": item.harm_zh, "harm_en": item.harm_en, "advice_zh": item.advice_zh,
             "advice_en": item.advice_en}
 

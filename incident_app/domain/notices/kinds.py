@@ -14,6 +14,7 @@ class NoticeKind(StrEnum):
 
     INDIVIDUAL = "individual"
     GUARDIAN = "guardian"
+    MINOR = "minor"  # written for a teenager aged 14-17 (a child under 14 is told through the guardian)
     REGULATOR_INITIAL = "regulator_initial"
     REGULATOR_SUPPLEMENT = "regulator_supplement"
     REGULATOR_SUMMARY = "regulator_summary"
@@ -27,7 +28,7 @@ class NoticeKind(StrEnum):
     @property
     def personal(self) -> bool:
         """Personal notices are rendered once per recipient from one approved master."""
-        return self in (NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN)
+        return self in PERSONAL_KINDS
 
 
 class Channel(StrEnum):
@@ -55,6 +56,8 @@ class Channel(StrEnum):
         return "html" if self.is_html else "txt"
 
 
+PERSONAL_KINDS: tuple[NoticeKind, ...] = (NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN, NoticeKind.MINOR)
+
 _TEMPLATE_STEMS = {
     Channel.EMAIL_HTML: "email", Channel.EMAIL_TEXT: "email", Channel.LETTER: "letter",
     Channel.SMS: "sms", Channel.PUSH: "push", Channel.PHONE_SCRIPT: "phone", Channel.DOCUMENT: "document",
@@ -64,6 +67,7 @@ CHANNELS: dict[NoticeKind, tuple[Channel, ...]] = {
     NoticeKind.INDIVIDUAL: (Channel.EMAIL_HTML, Channel.EMAIL_TEXT, Channel.LETTER, Channel.SMS,
                             Channel.PUSH, Channel.PHONE_SCRIPT),
     NoticeKind.GUARDIAN: (Channel.EMAIL_HTML, Channel.EMAIL_TEXT, Channel.LETTER, Channel.SMS),
+    NoticeKind.MINOR: (Channel.EMAIL_HTML, Channel.EMAIL_TEXT, Channel.LETTER, Channel.SMS),
     NoticeKind.REGULATOR_INITIAL: (Channel.DOCUMENT,),
     NoticeKind.REGULATOR_SUPPLEMENT: (Channel.DOCUMENT,),
     NoticeKind.REGULATOR_SUMMARY: (Channel.DOCUMENT,),
@@ -79,6 +83,9 @@ INDIVIDUAL_ELEMENTS: tuple[str, ...] = (
     "situation", "data_types", "cause", "possible_harm", "measures_taken", "self_protection",
     "remedies", "contact",
 )
+# The teenager's notice (Minors' Network Protection Regulations Art. 35: minors *and* guardians) is
+# short and plain: what happened, which information, what to do, tell your parent or guardian, whom to ask.
+MINOR_ELEMENTS: tuple[str, ...] = ("situation", "data_types", "self_protection", "tell_guardian", "contact")
 # SMS and push cannot hold eight sections in 134 characters: they point to the full notice
 # (email/letter) and carry what a person needs at once (what, which data, what to do, whom to ask).
 SHORT_ELEMENTS: tuple[str, ...] = ("situation", "data_types", "self_protection", "contact")
@@ -124,6 +131,7 @@ POLICE_ELEMENTS: tuple[str, ...] = (
 _REQUIRED: dict[NoticeKind, tuple[str, ...]] = {
     NoticeKind.INDIVIDUAL: INDIVIDUAL_ELEMENTS,
     NoticeKind.GUARDIAN: INDIVIDUAL_ELEMENTS,
+    NoticeKind.MINOR: MINOR_ELEMENTS,
     NoticeKind.REGULATOR_INITIAL: REGULATOR_ELEMENTS,
     NoticeKind.REGULATOR_SUPPLEMENT: ("report_reference", "changes", *REGULATOR_ELEMENTS),
     NoticeKind.REGULATOR_SUMMARY: SUMMARY_ELEMENTS,
@@ -170,11 +178,12 @@ HEADINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "cause": {"zh-CN": ("事件原因",), "en": ("Cause",)},
     "possible_harm": {"zh-CN": ("可能造成的危害",), "en": ("Possible harm",)},
     "measures_taken": {"zh-CN": ("已采取和将要采取的措施",), "en": ("What we have done and will do",)},
-    "self_protection": {"zh-CN": ("您可以采取的防范措施", "个人可以采取的减轻危害的措施"),
+    "self_protection": {"zh-CN": ("您可以采取的防范措施", "个人可以采取的减轻危害的措施", "你可以这样保护自己"),
                         "en": ("What you can do to protect yourself", "What individuals can do to reduce harm")},
+    "tell_guardian": {"zh-CN": ("告诉你的父母或监护人",), "en": ("Tell your parent or guardian",)},
     "remedies": {"zh-CN": ("我们为您提供的补救措施",), "en": ("What we offer you",)},
     "contact": {"zh-CN": ("联系我们", "联系人及联系方式", "报告单位及联系人", "报案单位及联系人"),
-                "en": ("How to contact us", "Contact", "Reporting unit and contact",
+                "en": ("How to contact us", "Contact", "Questions?", "Reporting unit and contact",
                        "Reporting organisation and contact")},
     "inquiry": {"zh-CN": ("咨询与查询",), "en": ("Where to ask",)},
     "partner_actions": {"zh-CN": ("请贵方配合的事项",), "en": ("What we ask of you",)},

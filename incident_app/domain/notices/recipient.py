@@ -2,18 +2,19 @@
 per-recipient reference line that lets the mail sender check a body belongs to its recipient.
 
 :func:`recipients_from_person` accepts any object with Person-like attributes (user_id, name,
-email, phone, address, is_minor, guardian_name/email/phone, data_types, language), so the
-affected-people import plugs in without this module importing it."""
+email, phone, address, minor_band (or is_minor), guardian_name/email/phone, data_types, language), so
+the affected-people import plugs in without this module importing it."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from incident_app.domain.i18n import LANGUAGES
+from incident_app.domain.notices.kinds import NoticeKind
 
 SPECIMEN_KEY = "specimen"
 
@@ -31,21 +32,38 @@ class NoticeRecipient:
     data_type_ids: tuple[str, ...] = ()
     is_guardian: bool = False
     child_display_name: str = ""  # masked, e.g. 张*明
+    is_teen: bool = False  # a minor aged 14-17 told directly (the teenager's notice)
+
+    @property
+    def kind(self) -> NoticeKind:
+        """The personal notice this recipient gets."""
+        if self.is_guardian:
+            return NoticeKind.GUARDIAN
+        return NoticeKind.MINOR if self.is_teen else NoticeKind.INDIVIDUAL
 
     def salutation(self) -> str:
         """How the letter opens, in the recipient's language."""
         if self.language == "en":
             fallback = "Dear parent or guardian," if self.is_guardian else "Dear user,"
+            if self.is_teen:
+                return f"Hello {self.display_name}," if self.display_name else "Hello,"
             return f"Dear {self.display_name}," if self.display_name else fallback
+        if self.is_teen:
+            return f"{self.display_name}同学，你好：" if self.display_name else "你好："
         if self.is_guardian:
             return f"尊敬的{self.display_name}（监护人）：" if self.display_name else "尊敬的家长/监护人："
         return f"尊敬的{self.display_name}：" if self.display_name else "尊敬的用户："
 
 
-def specimen_recipient(lang: str, *, guardian: bool = False) -> NoticeRecipient:
-    """The neutral addressee of the master notice that is checked and approved."""
-    child = ("张*明" if lang != "en" else "J*** S****") if guardian else ""
-    return NoticeRecipient(SPECIMEN_KEY, language=lang, is_guardian=guardian, child_display_name=child)
+CHILD_PLACEHOLDER = {"zh-CN": "〔孩子姓名〕", "en": "[name of the child]"}
+
+
+def specimen_recipient(lang: str, *, guardian: bool = False, teen: bool = False) -> NoticeRecipient:
+    """The neutral addressee of the master notice that is checked and approved; a guardian's
+    master shows a placeholder where each copy names the child (never an invented name)."""
+    child = CHILD_PLACEHOLDER.get(lang, CHILD_PLACEHOLDER["zh-CN"]) if guardian else ""
+    return NoticeRecipient(SPECIMEN_KEY, language=lang, is_guardian=guardian, child_display_name=child,
+                           is_teen=teen)
 
 
 def recipient_reference(incident_id: int, recipient_key: str) -> str:
@@ -91,25 +109,40 @@ def person_key(person: Any) -> str:
     return _text(person, "user_id") or _text(person, "email") or _text(person, "phone")
 
 
+def _band(person: Any) -> str:
+    """child / teen / adult; an object with only ``is_minor`` counts as a child (the older rule)."""
+    band = getattr(person, "minor_band", None)
+    if band:
+        return str(getattr(band, "value", band))
+    return "child" if getattr(person, "is_minor", False) else "adult"
+
+
 def recipients_from_person(person: Any) -> list[NoticeRecipient]:
-    """The notices one affected person gives rise to: the person's own, and for a minor under 14
-    the guardian's (Minors' Network Protection Regs Art. 35: minors *and* guardians)."""
+    """The notices one affected person gives rise to (Minors' Network Protection Regs Art. 35:
+    minors *and* their guardians are told).
+
+    - an adult: their own notice;
+    - a child under 14: only the guardian's notice (by the guardian's e-mail or phone, or a letter
+      to the household address), never one to the child, even with a contact of the child's own
+      (PIPL Art. 31); without any of these nobody, and the child counts toward the announcement;
+    - a teenager aged 14-17: the notice written for them through their own contact, and the
+      guardian's notice when the guardian can be reached."""
     key, lang, types = person_key(person), _language(person), _data_types(person)
     own = NoticeRecipient(key, _text(person, "name"), lang, _text(person, "email"), _text(person, "phone"),
                           _text(person, "address"), types)
-    if not getattr(person, "is_minor", False):
+    band = _band(person)
+    if band == "adult":
         return [own]
     guardian = NoticeRecipient(
         f"{key}#guardian", _text(person, "guardian_name"), lang, _text(person, "guardian_email"),
         _text(person, "guardian_phone"), _text(person, "address"), types, is_guardian=True,
         child_display_name=mask_name(_text(person, "name")),
     )
-    if not (guardian.email or guardian.phone or guardian.address):
-        return []  # never the child alone: counted toward the announcement until a guardian is found
-    # The child is told too (Minors' Regs Art. 35: minors and guardians), through a contact of the
-    # child's own, alongside the guardian.
-    has_own_contact = (own.email and own.email != guardian.email) or (own.phone and own.phone != guardian.phone)
-    return [guardian, own] if has_own_contact else [guardian]
+    reachable = [guardian] if (guardian.email or guardian.phone or guardian.address) else []
+    if band == "child":
+        return reachable
+    teen = replace(own, is_teen=True)
+    return ([teen] if teen.email or teen.phone or teen.address else []) + reachable
 
 
 def recipients_from_people(people: Iterable[Any]) -> Iterable[NoticeRecipient]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from incident_app.domain.errors import FieldProblem, ValidationError
 
 FIELDS: tuple[str, ...] = (
-    "user_id", "name", "email", "phone", "address", "birth_date", "age", "guardian_name",
+    "user_id", "name", "email", "phone", "address", "birth_date", "age", "id_number", "guardian_name",
     "guardian_email", "guardian_phone", "data_types", "language",
 )
 
@@ -25,6 +25,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
                 "住址", "收货地址"),
     "birth_date": ("birth_date", "出生日期", "birthday", "date_of_birth", "dob", "birthdate", "生日", "出生年月日"),
     "age": ("age", "年龄"),
+    "id_number": ("id_number", "身份证号", "身份证号码", "居民身份证号码", "身份证", "id_card", "resident_id",
+                  "national_id", "证件号码"),
     "guardian_name": ("guardian_name", "监护人", "guardian", "监护人姓名", "parent_name"),
     "guardian_email": ("guardian_email", "监护人邮箱", "parent_email", "监护人电子邮箱", "监护人电子邮件"),
     "guardian_phone": ("guardian_phone", "监护人手机号", "parent_phone", "guardian_mobile", "监护人手机",

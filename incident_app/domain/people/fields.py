@@ -8,10 +8,13 @@ Fast paths first: a million-row import spends most of its time here, so the comm
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 
 import phonenumbers
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as NumberInvalid
 
 from incident_app.domain import contacts
 from incident_app.domain.contacts import EMAIL_PATTERN as EMAIL_PATTERN  # re-exported for rows.py
@@ -28,6 +31,10 @@ MESSAGES: dict[str, str] = {
     "birth_date_invalid": "无法识别的出生日期（请写成 YYYY-MM-DD），已舍弃 / unrecognised birth date "
                           "(write YYYY-MM-DD); field dropped",
     "birth_date_range": "出生日期不在合理范围（1900 年至今），已舍弃 / birth date outside 1900..today; field dropped",
+    "id_number_invalid": "不是有效的居民身份证号码（18位，校验码须正确），已舍弃 / not a valid Chinese resident ID "
+                         "number (18 characters, check digit must match); field dropped",
+    "id_birth_conflict": "出生日期与身份证号码中的出生日期不一致，以出生日期列为准 / the birth date disagrees with the "
+                         "one in the ID number; the birth date column used",
     "age_invalid": "年龄应为 0–150 的整数，已舍弃 / age must be a whole number 0-150; field dropped",
     "age_conflict": "年龄与出生日期不一致，以出生日期为准 / age disagrees with the birth date; birth date used",
     "data_type_unknown": "未知的信息类型（运行 catalog 查看可用 ID），已舍弃 / unknown data type "
@@ -40,6 +47,8 @@ MESSAGES: dict[str, str] = {
     "minor_no_guardian": "未满14周岁但没有监护人联系方式：不直接联系儿童，计入公告，请查找监护人 / under 14 with no "
                          "guardian contact: the child is not contacted alone; counted toward the announcement — "
                          "find the guardian",
+    "teen_no_guardian": "14至17周岁但没有监护人联系方式：只告知本人，请查找监护人 / aged 14-17 with no guardian "
+                        "contact: only the teenager is told — find the guardian",
     "row_unidentified": "既无用户ID，也无姓名加联系方式，整行未导入 / no user id, and no name with a contact: "
                         "row not imported",
     "duplicate": "与第 {row} 行为同一人（{key} 相同），已合并 / same person as row {row} (same {key}); merged",
@@ -174,6 +183,23 @@ def _checked(value: date, today: date) -> str:
     if value.year < 1900 or value > today:
         raise FieldRejected("birth_date_range")
     return value.isoformat()
+
+
+def normalise_id_number(raw: str, today: date) -> tuple[str, str] | None:
+    """(ID number, ISO birth date in it) of a Chinese resident ID number; the check digit, birth
+    date and region code are checked by python-stdnum's ``cn.ric``. Full-width digits and a lower-case
+    x are accepted."""
+    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "").upper()
+    if not text:
+        return None
+    try:
+        number = ric.validate(text)
+        born = ric.get_birth_date(number)
+    except NumberInvalid:
+        raise FieldRejected("id_number_invalid") from None
+    if born.year < 1900 or born > today:
+        raise FieldRejected("id_number_invalid")
+    return number, born.isoformat()
 
 
 def normalise_age(raw: str) -> int | None:

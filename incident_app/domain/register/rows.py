@@ -46,7 +46,10 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
     Column("likelihood", "已发生/可能", "Actual/suspected"), Column("cause", "原因", "Cause"),
     Column("malicious", "恶意", "Malicious"), Column("recipients", "数据去向", "Recipients"),
     Column("affected_people", "涉及人数", "People"), Column("affected_records", "记录数", "Records"),
-    Column("affected_minors", "未成年人数", "Minors"), Column("eu_subjects", "欧盟数据主体", "EU subjects"),
+    Column("affected_minors", "未成年人数(未满18)", "Minors (under 18)"),
+    Column("affected_minors_under_14", "不满14周岁", "Under 14"),
+    Column("affected_minors_14_17", "14至17周岁", "Aged 14-17"),
+    Column("eu_subjects", "欧盟数据主体", "EU subjects"),
     Column("data_types", "信息类型", "Data types"), Column("sensitive_data", "含敏感信息", "Sensitive data"),
     Column("sensitive_types", "敏感信息类型", "Sensitive types"),
     Column("unintelligible", "数据不可读", "Unintelligible"),
@@ -83,12 +86,14 @@ class RegisterInputs:
     notified: Mapping[str, int] = field(default_factory=dict)
     grade: str | None = None
     grade_needs_judgement: bool = False
+    counts: Mapping[str, int] = field(default_factory=dict)  # the assessed counts (imported list, else intake)
 
 
 def register_record(inputs: RegisterInputs, catalog: Catalog, now: datetime) -> dict[str, Any]:
     """The incident's register row, keyed by :data:`COLUMN_KEYS` (values JSON-ready)."""
     incident, facts = inputs.incident, inputs.incident.facts
     record = {k: v for k, v in facts.to_dict().items() if k in COLUMN_KEYS}
+    record |= {k: int(v) for k, v in inputs.counts.items() if k in COLUMN_KEYS}  # one count source
     record |= {"id": incident.id, "status": incident.status.value, "cac_grade": inputs.grade,
                "cac_grade_needs_judgement": inputs.grade_needs_judgement,
                "handling_closed_at": _iso(incident.handling_closed_at)}
@@ -140,7 +145,8 @@ def _notified(counts: Mapping[str, int]) -> dict[str, int]:
 
 
 TOTAL_KEYS: tuple[str, ...] = (
-    "affected_people", "affected_records", "affected_minors", "eu_subjects", "obligations_total",
+    "affected_people", "affected_records", "affected_minors", "affected_minors_under_14", "affected_minors_14_17",
+    "eu_subjects", "obligations_total",
     "obligations_met_on_time", "obligations_met_late", "obligations_overdue", "obligations_pending",
     "obligations_not_applicable", *NOTIFIED_KEYS,
 )

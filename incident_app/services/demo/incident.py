@@ -38,6 +38,8 @@ def demo_intake(services: Services) -> dict[str, object]:
         "affected_people": 48_213,
         "affected_records": 61_870,
         "affected_minors": 37,
+        "affected_minors_under_14": 12,
+        "affected_minors_14_17": 25,
         "unintelligible": False,
         "eu_subjects": 0,
         "economic_loss_cny": 0,

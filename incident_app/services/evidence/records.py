@@ -52,6 +52,7 @@ def assessment_section(req: EvidenceRequest) -> list[EvidenceFile]:
         "computed_at": to_iso(assessment.computed_at),
         "enisa_inputs": services.assessment.enisa_inputs(incident_id).to_dict(),
         "people_counts": {"total": assessment.people.total, "minors": assessment.people.minors,
+                          "children": assessment.people.children, "teens": assessment.people.teens,
                           "unreachable": assessment.people.unreachable, "source": assessment.people.source},
         "profile": {"operator_type": profile.operator_type.value, "reply_working_days": profile.reply_working_days,
                     "handling_working_days": profile.handling_working_days},

@@ -63,6 +63,8 @@ def fact_rows(facts: IntakeFacts, catalog: Catalog, tr: Translator) -> list[Fact
         "affected_people": f"{facts.affected_people:,}",
         "affected_records": f"{facts.affected_records:,}",
         "affected_minors": f"{facts.affected_minors:,}",
+        "affected_minors_under_14": f"{facts.affected_minors_under_14:,}",
+        "affected_minors_14_17": f"{facts.affected_minors_14_17:,}",
         "eu_subjects": f"{facts.eu_subjects:,}",
         "unintelligible": yes_no(facts.unintelligible, tr),
         "police_notified": yes_no(facts.police_notified, tr),

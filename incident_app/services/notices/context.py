@@ -31,7 +31,10 @@ from incident_app.domain.notices import (
     FactSnapshot,
     NoticeKind,
     change_label,
+    guardian_advice,
+    guardian_harms,
     pick,
+    teen_advice,
 )
 from incident_app.domain.notices.kinds import DELAY_ELEMENT, RANSOM_ELEMENT
 from incident_app.services.resources import read_json_resource
@@ -115,6 +118,8 @@ class NoticeContextBuilder:
         ctx = dict(self._lang_base(lang))
         ctx.update(self._data_type_parts(lang, data_type_ids))
         ctx["notice"] = {**ctx["notice"], "kind": kind.value, "channel": channel.value}
+        if kind == NoticeKind.GUARDIAN:  # about the child, to the guardian: never the adult's own texts
+            ctx["harms"], ctx["advice"] = ctx["guardian_harms"], ctx["guardian_advice"]
         ctx["recipient"] = dict(recipient or {})
         return ctx
 
@@ -128,7 +133,7 @@ class NoticeContextBuilder:
         texts = {k: v.get(lang, "") for k, v in self.data.get("texts", {}).items()}
         ctx: dict[str, Any] = {
             "notice": self._notice(lang), "company": self._company(lang), "contact": self._contact(lang),
-            "incident": self._incident(lang), "texts": _TextDefaults(texts),
+            "incident": self._incident(lang), "counts": count_phrases(self.data, lang), "texts": _TextDefaults(texts),
             "measures_taken": self._actions(lang, ("done", "in_progress")),
             "measures_planned": self._actions(lang, ("planned",)),
             "remedies": self._notes("remedies", lang), "changes": self._changes(lang),
@@ -291,6 +296,7 @@ class NoticeContextBuilder:
             types = [t for t in types if t["id"] in wanted] or types
         side = "en" if lang == "en" else "zh"
         names = [t[f"name_{side}"] for t in types]
+        groups = [str(t.get("group", "")) for t in types]
         texts = self._lang_base(lang)["texts"]
         harms = _paragraphs(texts["possible_harm"]) or _unique(t[f"harm_{side}"] for t in types)
         # The officer's advice often starts as the catalog's suggestion: list each sentence once.
@@ -302,7 +308,59 @@ class NoticeContextBuilder:
             "data_types_text": _join([_mid_sentence(n, lang) for n in names], lang),
             "data_types_short": _join([_mid_sentence(_short(n), lang) for n in names], lang),
             "has_sensitive": any(t["sensitive"] for t in types), "harms": harms, "advice": advice,
+            # Notices about minors speak about the child (guardian) or to the teenager, never in
+            # the adult's words of the catalog (domain/notices/minor_texts.py).
+            "guardian_harms": guardian_harms(groups, lang), "guardian_advice": guardian_advice(groups, lang),
+            "teen_advice": teen_advice(groups, lang),
         }
+
+
+def count_phrases(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """The counts every notice prints, from the snapshot's one count source (the imported list
+    once there is one, else the intake's estimates): exact numbers without "about", estimates
+    with it, and an unknown number said to be unknown — never "0"."""
+    people = data.get("people") or _intake_people(data["facts"])
+    exact, total, records = bool(people.get("imported")), int(people["total"]), int(people.get("records", 0))
+    minors, children, teens = int(people["minors"]), int(people["children"]), int(people["teens"])
+    en = lang == "en"
+    if not total:
+        people_text = "the number of people is still being verified" if en else "人数尚在核实中"
+    elif en:
+        people_text = f"{'' if exact else 'about '}{total:,} {'person' if total == 1 else 'people'}"
+    else:
+        people_text = f"{'' if exact else '约'}{total:,}人"
+    if records:
+        records_text = f"about {records:,} records" if en else f"个人信息记录约{records:,}条"
+    else:
+        records_text = "the number of records is still being verified" if en else "记录数尚在核实中"
+    return {"exact": exact, "people_known": bool(total), "people_text": people_text, "records_known": bool(records),
+            "records_text": records_text, "has_minors": minors > 0, "minors": f"{minors:,}",
+            "children": f"{children:,}", "teens": f"{teens:,}",
+            "minors_text": _minors_text(minors, children, teens, en) if minors else ""}
+
+
+def _minors_text(minors: int, children: int, teens: int, en: bool) -> str:
+    """'其中未成年人39人（不满十四周岁12人，十四至十七周岁27人）', with the part not yet split by age said so."""
+    rest = minors - children - teens
+    if not children + teens:
+        return (f"including {minors:,} minors under 18 (age bands still being verified)" if en
+                else f"其中未成年人（未满十八周岁）{minors:,}人（年龄段尚在核实中）")
+    if en:
+        parts = [f"{children:,} children under 14", f"{teens:,} aged 14-17"]
+        if rest > 0:
+            parts.append(f"{rest:,} whose age band is still being verified")
+        return f"including {minors:,} minors under 18 ({'; '.join(parts)})"
+    parts = [f"不满十四周岁{children:,}人", f"十四至十七周岁{teens:,}人"]
+    if rest > 0:
+        parts.append(f"{rest:,}人年龄段尚在核实中")
+    return f"其中未成年人（未满十八周岁）{minors:,}人（{'，'.join(parts)}）"
+
+
+def _intake_people(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Counts of a snapshot made before the people block existed: the intake's estimates."""
+    return {"imported": False, "total": facts.get("affected_people", 0), "minors": facts.get("affected_minors", 0),
+            "children": facts.get("affected_minors_under_14", 0), "teens": facts.get("affected_minors_14_17", 0),
+            "records": facts.get("affected_records", 0)}
 
 
 class _TextDefaults(dict[str, str]):

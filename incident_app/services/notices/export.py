@@ -18,6 +18,7 @@ from pathlib import Path
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.notices import (
+    PERSONAL_KINDS,
     SHORT_CHANNELS,
     Channel,
     NoticeKind,
@@ -136,19 +137,18 @@ class NoticeExporter:
     def _export_personal(self, formats: list[str]) -> None:
         assert self.recipients is not None
         planned = {p.kind for p in self.notice_set.plan}
-        personal = PersonalRenderer(self.notice_set.renderers, allowed=planned & {NoticeKind.INDIVIDUAL,
-                                                                                  NoticeKind.GUARDIAN})
+        personal = PersonalRenderer(self.notice_set.renderers, allowed=planned & set(PERSONAL_KINDS))
         if "eml" in formats:
             self._emails(personal, planned)
         if "pdf" in formats and self.pdf_writer:
-            for kind in (NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN):
+            for kind in PERSONAL_KINDS:
                 if kind in planned:
                     self._letters(personal, kind)
 
     def _emails(self, personal: PersonalRenderer, planned: set[NoticeKind]) -> None:
         count = 0
         for recipient in self.recipients() if self.recipients else ():
-            kind = NoticeKind.GUARDIAN if recipient.is_guardian else NoticeKind.INDIVIDUAL
+            kind = recipient.kind
             if not recipient.email or kind not in planned:
                 continue
             email = personal.email(recipient)
@@ -176,8 +176,7 @@ class NoticeExporter:
     def _letter_pages(self, personal: PersonalRenderer, kind: NoticeKind, lang: str,
                       counter: list[int]) -> Iterator[str]:
         for recipient in self.recipients() if self.recipients else ():
-            is_kind = recipient.is_guardian == (kind == NoticeKind.GUARDIAN)
-            if is_kind and recipient.address and (recipient.language == "en") == (lang == "en"):
+            if recipient.kind == kind and recipient.address and (recipient.language == "en") == (lang == "en"):
                 counter[0] += 1
                 yield personal.render(kind, Channel.LETTER, recipient)
 

@@ -24,7 +24,7 @@ from incident_app.services.notices.service import NoticeService
 
 PeopleOf = Callable[[int], Iterable[Any]]
 EMAIL_CHANNELS = (Channel.EMAIL_HTML, Channel.EMAIL_TEXT)
-PERSONAL_KINDS = [NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN]
+PERSONAL_KINDS = [NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN, NoticeKind.MINOR]
 
 
 class NoticeMessageSource:
@@ -80,9 +80,8 @@ class NoticeMessageSource:
         emails = self._notices.personal_emails(incident_id, self._recipients(incident_id),
                                                require_approval=require_approval, notice_set=notice_set)
         for email in emails:
-            kind = NoticeKind.GUARDIAN if email.recipient_key.endswith("#guardian") else NoticeKind.INDIVIDUAL
             yield OutgoingMessage(
-                incident_id=incident_id, notice_kind=kind.value, notice_version=version,
+                incident_id=incident_id, notice_kind=email.kind.value, notice_version=version,
                 recipient_key=email.recipient_key, to_address=email.to_address, language=email.language,
                 subject=email.subject, text_body=email.text_body, html_body=email.html_body,
                 mentioned_addresses=self._officer,

@@ -21,7 +21,7 @@ from markupsafe import escape
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import LANGUAGES
-from incident_app.domain.notices import Channel, NoticeKind, NoticeRecipient
+from incident_app.domain.notices import PERSONAL_KINDS, Channel, NoticeKind, NoticeRecipient
 from incident_app.services.notices.context import RECIPIENT_FIELDS
 from incident_app.services.notices.render import NoticeRenderer, recipient_fields, subject_of
 
@@ -38,6 +38,7 @@ class PersonalEmail(NamedTuple):
     subject: str
     text_body: str
     html_body: str
+    kind: NoticeKind = NoticeKind.INDIVIDUAL
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class PersonalRenderer:
     that may be rendered (the sender passes the approved ones)."""
 
     def __init__(self, renderers: Mapping[NoticeKind, NoticeRenderer], *, full_check_every: int = 1000,
-                 allowed: Iterable[NoticeKind] = (NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN)) -> None:
+                 allowed: Iterable[NoticeKind] = PERSONAL_KINDS) -> None:
         self._renderers = renderers
         self._allowed = frozenset(allowed)
         self._every = full_check_every
@@ -125,12 +126,12 @@ class PersonalRenderer:
 
     def email(self, recipient: NoticeRecipient) -> PersonalEmail:
         """The email (subject, text and HTML parts) for one recipient with an email address."""
-        kind = NoticeKind.GUARDIAN if recipient.is_guardian else NoticeKind.INDIVIDUAL
+        kind = recipient.kind
         html_body = self.render(kind, Channel.EMAIL_HTML, recipient)
         text_body = self.render(kind, Channel.EMAIL_TEXT, recipient)
         lang = recipient.language if recipient.language in LANGUAGES else "zh-CN"
         return PersonalEmail(recipient.recipient_key, recipient.email, lang, subject_of(html_body),
-                             text_body, html_body)
+                             text_body, html_body, kind)
 
     def emails(self, recipients: Iterable[NoticeRecipient]) -> Iterator[PersonalEmail]:
         """Emails for every recipient that has an email address, in input order."""

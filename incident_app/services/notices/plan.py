@@ -67,15 +67,30 @@ def plan_from_obligations(obligations: Iterable[Any]) -> list[PlannedNotice]:
 
 def plan_notices(
     incident: Incident, obligations: Sequence[Any] | None = None, *, decisions: Sequence[Decision] = (),
-    grade: str | None = None, supplement_due: bool = False,
+    grade: str | None = None, supplement_due: bool = False, teens: bool | None = None,
 ) -> list[PlannedNotice]:
     """The notices to prepare. ``supplement_due``: a regulator report was approved and the facts
-    have changed since, so a supplementary report is needed (CAC Measures: 及时补报)."""
+    have changed since, so a supplementary report is needed (CAC Measures: 及时补报). ``teens``:
+    whether minors aged 14-17 are affected (None: judge from the intake); they get the notice
+    written for them next to their guardians' (Minors' Network Protection Regs Art. 35)."""
     plan = plan_from_obligations(obligations) if obligations is not None else _provisional(incident, decisions, grade)
+    if teens is None:
+        teens = teens_expected(incident)
+    guardian = next((p for p in plan if p.kind == NoticeKind.GUARDIAN), None)
+    if guardian is not None and teens:
+        plan.append(PlannedNotice(NoticeKind.MINOR, "minors aged 14-17 are told directly, in words for them",
+                                  "Minors' Network Protection Regs Art. 35 ¶1", guardian.provisional))
     if supplement_due and NoticeKind.REGULATOR_SUPPLEMENT not in [p.kind for p in plan]:
         plan.append(PlannedNotice(NoticeKind.REGULATOR_SUPPLEMENT, "facts changed after the report was approved",
                                   "CAC Reporting Measures: 其他情况及时补报"))
     return sorted(plan, key=lambda p: list(NoticeKind).index(p.kind))
+
+
+def teens_expected(incident: Incident) -> bool:
+    """From the intake: 14-17-year-olds counted, or minors not yet split by age (then the
+    teenager's notice is prepared too rather than missed)."""
+    f = incident.facts
+    return f.affected_minors_14_17 > 0 or f.affected_minors > f.affected_minors_under_14 + f.affected_minors_14_17
 
 
 def _latest(decisions: Sequence[Decision], kind: DecisionKind) -> Decision | None:
@@ -100,7 +115,7 @@ def _provisional(incident: Incident, decisions: Sequence[Decision], grade: str |
                                   "PIPL Art. 57 ¶1; policy IV.2(5)", True))
     if facts.affected_minors > 0:
         # The Minors' Regulations have no exemption like PIPL Art. 57 ¶2: guardians are still told.
-        plan.append(PlannedNotice(NoticeKind.GUARDIAN, f"{facts.affected_minors} children under 14 affected",
+        plan.append(PlannedNotice(NoticeKind.GUARDIAN, f"{facts.affected_minors} minors under 18 affected",
                                   "Minors' Network Protection Regs Art. 35", True))
     if facts.cause == Cause.THIRD_PARTY:
         plan.append(PlannedNotice(NoticeKind.PARTNER, "a partner or SDK provider holds the data",

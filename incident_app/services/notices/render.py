@@ -84,7 +84,7 @@ class NoticeRenderer:
         return self.templates.render(channel_template(kind, channel, lang), ctx)
 
     def specimen_fields(self, kind: NoticeKind, lang: str) -> dict[str, str]:
-        specimen = specimen_recipient(lang, guardian=kind == NoticeKind.GUARDIAN)
+        specimen = specimen_recipient(lang, guardian=kind == NoticeKind.GUARDIAN, teen=kind == NoticeKind.MINOR)
         return recipient_fields(self.incident_id, specimen)
 
     def render_master(self, kind: NoticeKind, channel: Channel, lang: str,

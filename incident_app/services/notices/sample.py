@@ -26,7 +26,8 @@ SAMPLE_INTAKE: dict[str, object] = {
     "location": "SDK 供应商日志服务", "systems": ["一键登录 SDK", "用户注册数据库"],
     "breach_types": ["leak"], "likelihood": "actual", "cause": "third_party", "malicious": False,
     "recipients": "unknown", "data_types": ["phone_number", "device_identifiers", "ip_address"],
-    "affected_people": 48213, "affected_records": 61870, "affected_minors": 37, "eu_subjects": 12,
+    "affected_people": 48213, "affected_records": 61870, "affected_minors": 37, "affected_minors_under_14": 12,
+    "affected_minors_14_17": 25, "eu_subjects": 12,
 }
 SAMPLE_TEXTS: dict[str, dict[str, str]] = {
     "trend": {"zh-CN": "泄露接口已关闭，暂未发现数据在公开渠道传播；我们将持续监测至少90天。",

@@ -18,6 +18,7 @@ from incident_app.domain.notices import (
     CHANNELS,
     CONTENT_DECISIONS,
     ELEMENT_IDS,
+    PERSONAL_KINDS,
     Channel,
     FactChange,
     FactSnapshot,
@@ -78,6 +79,7 @@ class NoticeService:
             actions=store.remediation.actions(incident_id), notes=store.remediation.notes(incident_id),
             decisions=decisions, element_texts=store.notices.element_texts(incident_id), grade=grade,
             as_of=self._as_of(incident_id) or incident.updated_at,
+            imported_people=_imported(store.people.stats(incident_id).to_dict()),
         ))
 
     def _as_of(self, incident_id: int) -> Any:
@@ -101,7 +103,8 @@ class NoticeService:
         changes = {k: tuple(self._changes(snapshot, approvals, k)) for k in NoticeKind}
         incident = self._ctx.store.incidents.get(incident_id)
         plan = plan_notices(incident, obligations, decisions=active_decisions(self._ctx, incident_id),
-                            grade=grade, supplement_due=bool(changes[NoticeKind.REGULATOR_INITIAL]))
+                            grade=grade, supplement_due=bool(changes[NoticeKind.REGULATOR_INITIAL]),
+                            teens=self._teens(incident_id))
         wanted = [p for p in plan if kinds is None or p.kind in kinds]
         renderers = self._renderers(snapshot, plan, approvals, changes)
         waivers = {p.kind: self.waivers(incident_id, p.kind) for p in wanted}
@@ -109,6 +112,11 @@ class NoticeService:
                     for p in wanted for ch in CHANNELS[p.kind] for lang in langs]
         states = self._store_versions(incident_id, snapshot, rendered, approvals)
         return NoticeSet(incident_id, snapshot, tuple(plan), tuple(states), renderers, changes)
+
+    def _teens(self, incident_id: int) -> bool | None:
+        """Whether the imported people include 14-17-year-olds (None before any import)."""
+        imported = self._ctx.store.people.stats(incident_id)
+        return imported.teens > 0 if imported.total else None
 
     def _renderers(self, snapshot: FactSnapshot, plan: Sequence[PlannedNotice],
                    approvals: Sequence[tuple[NoticeApproval, NoticeVersion]],
@@ -246,8 +254,11 @@ class NoticeService:
         if first is None:
             return []
         # Facts only: the officer's own wording and the decisions are not news to the reader.
+        # Before an import the people block only repeats the intake's estimates (already listed).
+        skip = ("decisions", "texts") if (snapshot.data.get("people") or {}).get("imported") else (
+            "decisions", "texts", "people")
         return [c for c in diff_snapshots(json.loads(first[1].snapshot_json), snapshot.data)
-                if not c.path.startswith(("decisions", "texts"))]
+                if not c.path.startswith(skip)]
 
     # -- export --------------------------------------------------------------------------------
     def export(self, incident_id: int, out_dir: Path, formats: Sequence[str], *, langs: Sequence[str] = LANGUAGES,
@@ -297,13 +308,20 @@ class NoticeService:
         ``require_approval`` is False, e.g. for a dry run). A caller that already prepared the
         personal notices passes ``notice_set`` so they are not rendered again."""
         if notice_set is None:
-            notice_set = self.prepare(incident_id, grade=grade, kinds=[NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN])
+            notice_set = self.prepare(incident_id, grade=grade, kinds=list(PERSONAL_KINDS))
         emails = [n for n in notice_set.notices if n.rendered.channel in (Channel.EMAIL_HTML, Channel.EMAIL_TEXT)]
-        allowed = {NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN}
+        allowed = set(PERSONAL_KINDS)
         if require_approval:
             _refuse_unapproved(emails)
             allowed = {n.rendered.kind for n in emails}
         return PersonalRenderer(notice_set.renderers, allowed=allowed).emails(recipients)
+
+
+def _imported(summary: Mapping[str, Any]) -> dict[str, int] | None:
+    """The imported list's counts for the snapshot (None before any import)."""
+    if not summary.get("total"):
+        return None
+    return {k: int(summary.get(k, 0)) for k in ("total", "minors", "children", "teens")}
 
 
 def _changes_facts(event: Event) -> bool:

@@ -58,12 +58,12 @@ class NormaliseSpec:
     headers: tuple[str, ...]
     fields: tuple[str | None, ...]
     incident_id: int
-    cutoff: str
+    cutoffs: tuple[str, str]
     today: str
 
     def builder(self, report: Any) -> RowBuilder:
         return RowBuilder(ColumnMapping(self.headers, self.fields), load_catalog(), incident_id=self.incident_id,
-                          cutoff=self.cutoff, today=date.fromisoformat(self.today), report=report)
+                          cutoffs=self.cutoffs, today=date.fromisoformat(self.today), report=report)
 
 
 def normalised_batches(spec: NormaliseSpec, source: TableSource, first: tuple[int, list[str]]) -> Iterator[Batch]:

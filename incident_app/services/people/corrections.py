@@ -20,8 +20,8 @@ from incident_app.domain.people import (
     FieldRejected,
     PeopleSummary,
     Person,
+    band_code,
     choose_channel,
-    is_minor_by,
     normalise_email,
     normalise_language,
     normalise_phone,
@@ -31,6 +31,7 @@ from incident_app.domain.people.fields import clean_text
 from incident_app.services.people.importer import apply_delta
 from incident_app.services.people.rows import (
     ADDRESS,
+    BAND,
     BIRTH,
     CHANNEL,
     EMAIL,
@@ -118,7 +119,7 @@ def normalise_value(field: str, raw: str) -> str:
     return clean_text(raw) or ""
 
 
-def apply_changes(row: list[Any], clean: Mapping[str, str], cutoff: str) -> tuple[str, ...]:
+def apply_changes(row: list[Any], clean: Mapping[str, str], cutoffs: tuple[str, str]) -> tuple[str, ...]:
     """Write ``clean`` into the stored ``row`` and derive minor status and channel again;
     returns the names of the fields whose value really changed. Refuses a change that leaves
     the person unidentified (the import's rule: a user id, or a name with a contact)."""
@@ -130,17 +131,18 @@ def apply_changes(row: list[Any], clean: Mapping[str, str], cutoff: str) -> tupl
     if not _identified(row):
         raise ValidationError.single(changed[0], "the person would no longer be identified (no user id, and no "
                                                  "name with a contact): keep a name and a contact")
-    rederive(row, cutoff)
+    rederive(row, cutoffs)
     return changed
 
 
-def rederive(row: list[Any], cutoff: str) -> None:
-    """Minor status and channel from the row's fields, as the import decides them (the same
-    domain rules: is_minor_by and choose_channel)."""
-    minor = is_minor_by(row[BIRTH] or None, stated_age(row), cutoff)
-    row[MINOR] = int(minor)
+def rederive(row: list[Any], cutoffs: tuple[str, str]) -> None:
+    """Age band, minor status and channel from the row's fields, as the import decides them (the
+    same domain rules: band_code and choose_channel; a child is reached only through the guardian)."""
+    band = band_code(row[BIRTH] or None, stated_age(row), cutoffs)
+    row[BAND] = band
+    row[MINOR] = int(band != "adult")
     row[CHANNEL] = choose_channel(
-        is_minor=minor, email=row[EMAIL] or None, mobile=phone_is_mobile(row[PHONE]), address=row[ADDRESS] or None,
+        band=band, email=row[EMAIL] or None, mobile=phone_is_mobile(row[PHONE]), address=row[ADDRESS] or None,
         guardian_email=row[G_EMAIL] or None, guardian_mobile=phone_is_mobile(row[G_PHONE]),
     ).value
 
@@ -152,9 +154,11 @@ def check_person(row: list[Any], incident_id: int) -> None:
         raise NotFoundError(f"person {row[PERSON_ID]} is not among the affected people of incident {incident_id}")
 
 
-def counts_after(before: PeopleSummary, old_channel: str, new_channel: str, minor_change: int) -> PeopleSummary:
+def counts_after(before: PeopleSummary, old_channel: str, new_channel: str, minor_change: int,
+                 bands: tuple[str, str] = ("adult", "adult")) -> PeopleSummary:
     """The incident's counts after one person moved from ``old_channel`` to ``new_channel``
-    (and became a minor, +1, or stopped being one, -1)."""
+    (and became a minor, +1, or stopped being one, -1; ``bands``: their age band before and after,
+    which differs only for a row stored before bands were kept)."""
     delta: Counter[str] = Counter()
     delta[old_channel] -= 1
     delta[new_channel] += 1
@@ -163,6 +167,8 @@ def counts_after(before: PeopleSummary, old_channel: str, new_channel: str, mino
         total=before.total, minors=before.minors + minor_change, by_channel=by_channel,
         unreachable=by_channel.get(Channel.NONE.value, 0), duplicates_merged=before.duplicates_merged,
         rejected_rows=before.rejected_rows,
+        children=before.children + (bands[1] == "child") - (bands[0] == "child"),
+        teens=before.teens + (bands[1] == "teen") - (bands[0] == "teen"),
     )
 
 

@@ -22,18 +22,20 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.domain.exports import neutralise_cell
-from incident_app.domain.people import MESSAGES, Channel, choose_channel, is_minor_by, phone_is_mobile, strip_unsafe
+from incident_app.domain.people import MESSAGES, Channel, band_code, choose_channel, phone_is_mobile, strip_unsafe
 from incident_app.services.people.batches import Batch, ReportLine
 from incident_app.services.people.keys import EMAIL_SALT, PHONE_SALT, USER_ID_SALT, KeyIndex, digest
 from incident_app.services.people.rows import (
     ADDRESS,
     AGE,
+    BAND,
     BIRTH,
     CHANNEL,
     EMAIL,
     G_EMAIL,
     G_NAME,
     G_PHONE,
+    ID_NUMBER,
     MERGED,
     MINOR,
     NAME,
@@ -52,13 +54,14 @@ from incident_app.storage.people import PeopleRepository
 _report_row = operator.itemgetter(0)
 _channel_of = operator.itemgetter(CHANNEL)  # C-level getters: counting runs once per stored row
 _minor_of = operator.itemgetter(MINOR)
-_FILLABLE = (USER_ID, NAME, EMAIL, PHONE, ADDRESS, BIRTH, AGE, G_NAME, G_EMAIL, G_PHONE)
+_band_of = operator.itemgetter(BAND)
+_FILLABLE = (USER_ID, NAME, EMAIL, PHONE, ADDRESS, BIRTH, AGE, G_NAME, G_EMAIL, G_PHONE, ID_NUMBER)
 _KEY_NAMES = {USER_ID: "user_id", EMAIL: "email", PHONE: "phone"}
 
 
 @dataclass
 class Tally:
-    """What one import did. ``channel_delta``/``minor_delta`` change the incident's counts."""
+    """What one import did. ``channel_delta``/``minor_delta``/``band_delta`` change the incident's counts."""
 
     rows_read: int = 0
     imported: int = 0
@@ -66,6 +69,7 @@ class Tally:
     rejected_rows: int = 0
     channel_delta: Counter[str] = field(default_factory=Counter)
     minor_delta: int = 0
+    band_delta: Counter[str] = field(default_factory=Counter)
 
 
 class ReportWriter:
@@ -115,7 +119,7 @@ class Importer:
     batches. Must run inside the store transaction that will commit or roll back."""
 
     def __init__(self, repo: PeopleRepository, report: ReportWriter, *,
-                 incident_id: int, first_id: int, cutoff: str, expected_rows: int,
+                 incident_id: int, first_id: int, cutoffs: tuple[str, str], expected_rows: int,
                  tally: Tally | None = None) -> None:
         self._repo = repo
         self._report = report
@@ -124,7 +128,7 @@ class Importer:
         self._incident_id = incident_id
         self._next_id = first_id
         self._first_id = first_id
-        self._cutoff = cutoff
+        self._cutoffs = cutoffs
         self._keys = KeyIndex(expected_rows * 3)
         self._pending: list[list[Any]] = []
         self._pending_first = first_id
@@ -206,6 +210,7 @@ class Importer:
             tally.imported += len(pending)
             tally.channel_delta.update(map(_channel_of, pending))
             tally.minor_delta += sum(map(_minor_of, pending))
+            tally.band_delta.update(map(_band_of, pending))
             self._pending_first += len(pending)
             self._pending = []
         self._grow_if_crowded()
@@ -287,7 +292,7 @@ class Importer:
         key = _KEY_NAMES[position]
         self._duplicates.append((row[SOURCE_ROW], key, mask_for(key, row[position]) or "",
                                  MESSAGES["duplicate"].format(row=target[SOURCE_ROW], key=key)))
-        old_channel, old_minor = target[CHANNEL], target[MINOR]
+        old_channel, old_minor, old_band = target[CHANNEL], target[MINOR], target[BAND]
         for column in _FILLABLE:
             if target[column] in (None, "") and row[column] not in (None, ""):
                 target[column] = row[column]
@@ -304,12 +309,15 @@ class Importer:
             tally.channel_delta[old_channel] -= 1
             tally.channel_delta[target[CHANNEL]] += 1
             tally.minor_delta += target[MINOR] - old_minor
+            tally.band_delta[old_band] -= 1
+            tally.band_delta[target[BAND]] += 1
 
     def _recompute(self, row: list[Any]) -> None:
-        minor = is_minor_by(row[BIRTH], stated_age(row), self._cutoff)
-        row[MINOR] = int(minor)
+        band = band_code(row[BIRTH], stated_age(row), self._cutoffs)
+        row[BAND] = band
+        row[MINOR] = int(band != "adult")
         row[CHANNEL] = choose_channel(
-            is_minor=minor, email=row[EMAIL], mobile=phone_is_mobile(row[PHONE]), address=row[ADDRESS],
+            band=band, email=row[EMAIL], mobile=phone_is_mobile(row[PHONE]), address=row[ADDRESS],
             guardian_email=row[G_EMAIL], guardian_mobile=phone_is_mobile(row[G_PHONE]),
         ).value
 

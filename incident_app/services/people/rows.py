@@ -1,5 +1,6 @@
 """Turning one file row into a stored row: normalise each mapped field, drop (and report) an
-invalid field rather than the whole row, decide minor status and channel.
+invalid field rather than the whole row, decide the age band and channel (a missing birth date is
+taken from a valid resident ID number).
 
 Rows are plain lists in storage.people.ROW_COLUMNS order because this runs a million times."""
 
@@ -17,16 +18,18 @@ from incident_app.domain.people import (
     ColumnMapping,
     FieldRejected,
     age_on,
+    band_code,
     channel_code,
-    is_minor_by,
     mask_address,
     mask_email,
+    mask_id_number,
     mask_name,
     mask_phone,
     mask_text,
     normalise_age,
     normalise_birth_date,
     normalise_email,
+    normalise_id_number,
     normalise_language,
     normalise_phone,
     split_data_types,
@@ -36,14 +39,14 @@ from incident_app.domain.people.fields import has_unsafe
 
 # Positions in storage.people.ROW_COLUMNS.
 INCIDENT, PERSON_ID, SOURCE_ROW, USER_ID, NAME, EMAIL, PHONE, ADDRESS, BIRTH, AGE, MINOR = range(11)
-G_NAME, G_EMAIL, G_PHONE, TYPES, LANGUAGE, CHANNEL, MERGED = range(11, 18)
-WIDTH = 18
+G_NAME, G_EMAIL, G_PHONE, TYPES, LANGUAGE, CHANNEL, MERGED, ID_NUMBER, BAND = range(11, 20)
+WIDTH = 20
 
 Report = Callable[[int, str, str | None, str], None]
 MASKERS: dict[str, Callable[[str | None], str | None]] = {
     "name": mask_name, "guardian_name": mask_name, "email": mask_email, "guardian_email": mask_email,
     "phone": mask_phone, "guardian_phone": mask_phone, "address": mask_address, "user_id": lambda v: v,
-    "data_types": lambda v: v, "language": lambda v: v, "age": lambda v: v,
+    "data_types": lambda v: v, "language": lambda v: v, "age": lambda v: v, "id_number": mask_id_number,
 }
 
 
@@ -62,7 +65,7 @@ class RowBuilder:
     """Normalises rows of one file for one incident. ``report(row, field, value, reason)``
     receives every dropped field and warning (values already masked)."""
 
-    def __init__(self, mapping: ColumnMapping, catalog: Catalog, *, incident_id: int, cutoff: str,
+    def __init__(self, mapping: ColumnMapping, catalog: Catalog, *, incident_id: int, cutoffs: tuple[str, str],
                  today: date, report: Report) -> None:
         col = {f: i for i, f in enumerate(mapping.fields) if f}
         self._width = len(mapping.fields)
@@ -73,7 +76,7 @@ class RowBuilder:
         self._has_rest = any(i >= 0 for i in self._rest)
         self._today_iso = today.isoformat()
         self._incident_id = incident_id
-        self._cutoff = cutoff
+        self._cutoffs = cutoffs
         self._today = today
         self._report = report
         self._type_names = {key.lower(): t.id for t in catalog.types for key in (t.id, t.name_zh, t.name_en)}
@@ -91,9 +94,9 @@ class RowBuilder:
         The common shapes are checked inline; everything else goes through the domain
         normalisers (see people_fields) via the methods below."""
         width, incident_id, texts = self._width, self._incident_id, self._texts
-        cutoff, today_iso = self._cutoff, self._today_iso
+        adult_cutoff, today_iso = self._cutoffs[1], self._today_iso
         email_at, phone_at = self._email, self._phone_col
-        birth_at, age_at, g_email_at, g_phone_at, types_at, language_at = self._rest
+        birth_at, age_at, g_email_at, g_phone_at, types_at, language_at, id_at = self._rest
         has_rest = self._has_rest
         type_cache, language_cache = self._type_cache, self._language_cache
         drop, email_value, phone_value, birth_value = self._drop, self._email_value, self._phone, self._birth
@@ -105,7 +108,7 @@ class RowBuilder:
             # Missing values are "" rather than None: sqlite3 binds None through its slow
             # adapter path, which cost 40% of the insert time in the benchmark.
             row: list[Any] = [incident_id, 0, number, "", "", "", "", "", "", "", 0, "", "", "", "", "zh-CN",
-                              "none", 0]
+                              "none", 0, "", "adult"]
             for field, index, position in texts:
                 value = cells[index]
                 if value:
@@ -142,6 +145,8 @@ class RowBuilder:
                             row[BIRTH] = birth_value(number, value)
                     else:
                         row[BIRTH] = birth_value(number, value)
+                if id_at >= 0 and cells[id_at] and not cells[id_at].isspace():
+                    self._id_number(row, number, cells[id_at])
                 if age_at >= 0 and cells[age_at] and not cells[age_at].isspace():
                     row[AGE] = self._age(number, cells[age_at])
                 if g_email_at >= 0 and cells[g_email_at] and not cells[g_email_at].isspace():
@@ -159,8 +164,8 @@ class RowBuilder:
                 self._report(number, "(row)", mask_name(row[NAME]), MESSAGES["row_unidentified"])
                 return None
             birth = row[BIRTH]
-            if row[AGE] == "" and not (birth and birth >= cutoff):
-                # The common adult case, inlined from is_minor_by/channel_code (a test holds
+            if row[AGE] == "" and not (birth and birth >= adult_cutoff):
+                # The common adult case, inlined from band_code/channel_code (a test holds
                 # them equal): email, else SMS to a mobile, else a letter, else none.
                 row[CHANNEL] = "email" if row[EMAIL] else "sms" if mobile else "letter" if row[ADDRESS] else "none"
             else:
@@ -195,6 +200,23 @@ class RowBuilder:
         except FieldRejected as problem:
             self._drop(number, "birth_date", raw.strip(), problem.code)
             return ""
+
+    def _id_number(self, row: list[Any], number: int, raw: str) -> None:
+        """Keep a valid ID number; fill a missing birth date from it (the birth date column wins
+        when both are given, with a warning when they disagree)."""
+        try:
+            parsed = normalise_id_number(raw, self._today)
+        except FieldRejected as problem:
+            self._drop(number, "id_number", raw.strip(), problem.code)
+            return
+        if parsed is None:
+            return
+        row[ID_NUMBER], born = parsed
+        if not row[BIRTH]:
+            row[BIRTH] = born
+        elif row[BIRTH] != born:
+            self.warnings += 1
+            self._report(number, "id_number", mask_id_number(row[ID_NUMBER]), MESSAGES["id_birth_conflict"])
 
     def _age(self, number: int, raw: str) -> int | str:
         try:
@@ -247,14 +269,20 @@ class RowBuilder:
         if row[BIRTH] and age is not None and abs(age_on(row[BIRTH], self._today) - age) > 1:
             self.warnings += 1
             self._report(number, "age", str(age), MESSAGES["age_conflict"])
-        minor = is_minor_by(row[BIRTH], age, self._cutoff)
-        row[MINOR] = int(minor)
-        if minor and not (row[G_EMAIL] or guardian_mobile):
+        band = band_code(row[BIRTH], age, self._cutoffs)
+        row[BAND] = band
+        row[MINOR] = int(band != "adult")
+        row[CHANNEL] = channel_code(band, row[EMAIL], mobile, row[ADDRESS], row[G_EMAIL], guardian_mobile)
+        # Said exactly when it is so: a child with no way to reach the guardian (no e-mail, mobile
+        # nor household address) is "none" and counts toward the announcement; a teenager's
+        # guardian who cannot be reached is not told.
+        if (band == "child" and row[CHANNEL] == "none") or (
+                band == "teen" and not (row[G_EMAIL] or guardian_mobile or row[ADDRESS])):
             self.warnings += 1
-            self._report(number, "guardian", None, MESSAGES["minor_no_guardian"])
-        row[CHANNEL] = channel_code(minor, row[EMAIL], mobile, row[ADDRESS], row[G_EMAIL], guardian_mobile)
+            code = "minor_no_guardian" if band == "child" else "teen_no_guardian"
+            self._report(number, "guardian", None, MESSAGES[code])
 
 _TEXT_POSITIONS = {"user_id": USER_ID, "name": NAME, "address": ADDRESS, "guardian_name": G_NAME}
-_OTHER_FIELDS = ("birth_date", "age", "guardian_email", "guardian_phone", "data_types", "language")
+_OTHER_FIELDS = ("birth_date", "age", "guardian_email", "guardian_phone", "data_types", "language", "id_number")
 _EMAIL_MATCH = EMAIL_PATTERN.fullmatch
 _FROM_ISO = date.fromisoformat

@@ -24,8 +24,8 @@ from incident_app.domain.people import (
     PeopleSummary,
     Person,
     apply_corrections,
+    band_cutoffs,
     check_usable,
-    minor_cutoff,
     strip_unsafe,
     suggest_mapping,
 )
@@ -48,7 +48,7 @@ from incident_app.services.people.corrections import (
 )
 from incident_app.services.people.files import FILE, NO_ROWS_MESSAGE, TableSource, open_table
 from incident_app.services.people.importer import Importer, ReportWriter, Tally, apply_delta
-from incident_app.services.people.rows import CHANNEL, MINOR, mask_for
+from incident_app.services.people.rows import BAND, CHANNEL, MINOR, mask_for
 from incident_app.services.progress import Cancelled, Progress
 from incident_app.storage.people import BANDS as BANDS
 from incident_app.storage.people import PeopleQuery, PeopleRepository
@@ -138,7 +138,8 @@ class ImportResult:
             "incident_id": self.incident_id, "import_id": self.import_id, "rows_read": self.rows_read,
             "imported": self.imported, "duplicates_merged": self.duplicates_merged,
             "rejected_rows": self.rejected_rows, "fields_dropped": self.fields_dropped, "warnings": self.warnings,
-            "minors": self.summary.minors, "unreachable": self.summary.unreachable,
+            "minors": self.summary.minors, "children": self.summary.children, "teens": self.summary.teens,
+            "unreachable": self.summary.unreachable,
             "people_total": self.summary.total, "by_channel": self.summary.by_channel,
             "report": str(self.report_path), "format": self.kind, "encoding": self.encoding,
             "ignored_columns": list(self.ignored_columns), "seconds": round(self.seconds, 2),
@@ -217,8 +218,8 @@ class PeopleService:
              parallel: bool | None) -> ImportResult:
         store, repo, incident = self._ctx.store, self._repo, run.incident
         facts = incident.facts
-        cutoff = minor_cutoff(shanghai_date(facts.occurred_at or facts.discovered_at))
-        spec = NormaliseSpec(str(run.path), run.columns.headers, run.columns.fields, incident.id, cutoff,
+        cutoffs = band_cutoffs(shanghai_date(facts.occurred_at or facts.discovered_at))
+        spec = NormaliseSpec(str(run.path), run.columns.headers, run.columns.fields, incident.id, cutoffs,
                              shanghai_date(self._ctx.now()).isoformat())
         if parallel is None:
             parallel = run.source.info.estimated_rows >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1
@@ -229,7 +230,7 @@ class PeopleService:
                     repo.delete_for_incident(incident.id)
                 before = repo.stats(incident.id)
                 first_id = repo.begin_range(incident.id)
-                importer = Importer(repo, run.report, incident_id=incident.id, first_id=first_id, cutoff=cutoff,
+                importer = Importer(repo, run.report, incident_id=incident.id, first_id=first_id, cutoffs=cutoffs,
                                     expected_rows=_expected_rows(run.source) + before.total,
                                     tally=run.tally)
                 importer.preload()
@@ -238,6 +239,7 @@ class PeopleService:
                 summary = _summary_after(before, run.tally)
                 counts = _counts(run.tally) | {"fields_dropped": importer.fields_dropped,
                                                "warnings": importer.warnings, "minors": summary.minors,
+                                               "children": summary.children, "teens": summary.teens,
                                                "unreachable": summary.unreachable}
                 repo.save_stats(incident.id, summary, to_iso(self._ctx.now()))
                 import_id = self._add_import(run, "done", counts, {"replaced": replace})
@@ -361,16 +363,17 @@ class PeopleService:
         self._refuse_correction_if_purged(incident_id)
         clean = _checked_changes(changes, reason)
         facts = incident.facts
-        cutoff = minor_cutoff(shanghai_date(facts.occurred_at or facts.discovered_at))
+        cutoffs = band_cutoffs(shanghai_date(facts.occurred_at or facts.discovered_at))
         repo = self._repo
         with self._ctx.store.transaction():
             row = repo.row_by_id(person_id)
             check_person(row, incident_id)
-            old_channel, old_minor = row[CHANNEL], row[MINOR]
-            fields = apply_changes(row, clean, cutoff)
+            old_channel, old_minor, old_band = row[CHANNEL], row[MINOR], row[BAND]
+            fields = apply_changes(row, clean, cutoffs)
             repo.update_row(row)
-            if (old_channel, old_minor) != (row[CHANNEL], row[MINOR]):
-                summary = counts_after(repo.stats(incident_id), old_channel, row[CHANNEL], row[MINOR] - old_minor)
+            if (old_channel, old_minor, old_band) != (row[CHANNEL], row[MINOR], row[BAND]):
+                summary = counts_after(repo.stats(incident_id), old_channel, row[CHANNEL], row[MINOR] - old_minor,
+                                       (old_band, row[BAND]))
                 repo.save_stats(incident_id, summary, to_iso(self._ctx.now()))
             self._ctx.record("people.corrected", "person", person_id, {
                 "person_id": person_id, "fields": list(fields),
@@ -445,6 +448,7 @@ def _summary_after(before: PeopleSummary, tally: Tally) -> PeopleSummary:
         total=before.total + tally.imported, minors=before.minors + tally.minor_delta, by_channel=by_channel,
         unreachable=by_channel.get("none", 0), duplicates_merged=before.duplicates_merged + tally.duplicates_merged,
         rejected_rows=before.rejected_rows + tally.rejected_rows,
+        children=before.children + tally.band_delta["child"], teens=before.teens + tally.band_delta["teen"],
     )
 
 

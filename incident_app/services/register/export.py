@@ -67,7 +67,7 @@ def _inputs(services: Services, incident: Incident, found: IncidentRecords) -> R
         incident=incident, decisions=services.decisions.list(incident.id),
         remediation=services.remediation.actions(incident.id), outcomes=found.outcomes,
         milestones=found.milestones, notified=found.notified, grade=found.grade,
-        grade_needs_judgement=found.grade_needs_judgement,
+        grade_needs_judgement=found.grade_needs_judgement, counts=found.counts,
     )
 
 

@@ -73,6 +73,7 @@ class IncidentRecords:
     outcomes: tuple[ObligationOutcome, ...] = ()
     milestones: tuple[Milestone, ...] = ()
     notified: Mapping[str, int] = field(default_factory=dict)
+    counts: Mapping[str, int] = field(default_factory=dict)  # people and minors by band, as assessed
 
 
 RecordsSource = Callable[[Services, Sequence[Incident]], Mapping[int, IncidentRecords]]
@@ -92,7 +93,10 @@ def records_from_assessment(services: Services, incidents: Sequence[Incident]) -
         found[incident.id] = IncidentRecords(
             grade=assessment.grade.level.value, grade_needs_judgement=assessment.grade.needs_judgement,
             outcomes=outcomes, milestones=_milestones(incident.id, outcomes, first_sent.get(incident.id)),
-            notified=people_by_channel(people.get(incident.id, PeopleSummary()), ledgers.get(incident.id)))
+            notified=people_by_channel(people.get(incident.id, PeopleSummary()), ledgers.get(incident.id)),
+            counts={"affected_people": assessment.people.total, "affected_minors": assessment.people.minors,
+                    "affected_minors_under_14": assessment.people.children,
+                    "affected_minors_14_17": assessment.people.teens})
     return found
 
 
@@ -134,21 +138,28 @@ def _milestones(incident_id: int, outcomes: Sequence[ObligationOutcome],
 
 
 def people_by_channel(people: PeopleSummary, ledger: DeliveryOverview | None) -> dict[str, int]:
-    """The register's channel counts of one incident (see the module docstring)."""
+    """The register's channel counts of one incident, per person (see the module docstring).
+
+    The ledger counts messages: a teenager and their guardian are two messages for one person,
+    and a corrected notice is sent again. Each person is counted once, in the channel that reached
+    them first, so the columns never add up to more than the people."""
     by_channel = people.by_channel
     states = ledger.by_state if ledger else {}
     fallback = ledger.fallback if ledger else {}
-    sent = states.get(SendState.SENT, 0)
     to_email = by_channel.get("email", 0) + by_channel.get("guardian_email", 0)
-    failed = states.get(SendState.FAILED, 0)
+    sent = min(states.get(SendState.SENT, 0), to_email)
+    failed = {c: fallback.get(c, 0) for c in FallbackChannel}
+    room = to_email - sent  # e-mail people not yet reached: the only ones a failure can move
+    for channel in (FallbackChannel.SMS, FallbackChannel.LETTER, FallbackChannel.ANNOUNCEMENT):
+        failed[channel] = min(failed[channel], room)
+        room -= failed[channel]
     return {
         "notified_email": sent,
-        "pending_email": max(0, to_email - sent - failed),
-        "pending_sms": by_channel.get("sms", 0) + by_channel.get("guardian_sms", 0)
-        + fallback.get(FallbackChannel.SMS, 0),
+        "pending_email": room,
+        "pending_sms": by_channel.get("sms", 0) + by_channel.get("guardian_sms", 0) + failed[FallbackChannel.SMS],
         "pending_letter": by_channel.get("letter", 0) + by_channel.get("guardian_letter", 0)
-        + fallback.get(FallbackChannel.LETTER, 0),
-        "announcement_people": people.unreachable + fallback.get(FallbackChannel.ANNOUNCEMENT, 0),
+        + failed[FallbackChannel.LETTER],
+        "announcement_people": people.unreachable + failed[FallbackChannel.ANNOUNCEMENT],
     }
 
 

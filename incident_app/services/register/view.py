@@ -44,10 +44,11 @@ def register_rows(services: Services) -> list[RegisterRow]:
 
 
 def _bare_row(summary: IncidentSummary, imported_people: int) -> RegisterRow:
-    # The larger of estimate and import, as the assessment counts them (domain/assessment/people.py).
+    # The imported count once there is one, else the estimate, as the assessment counts them
+    # (domain/assessment/people.py).
     return RegisterRow(
         id=summary.id, title=summary.title, status=summary.status, discovered_at=summary.discovered_at,
-        affected_people=max(summary.affected_people, imported_people), grade=None, next_deadline=None,
+        affected_people=imported_people or summary.affected_people, grade=None, next_deadline=None,
         next_deadline_label="", drill=summary.drill, assessed=False)
 
 

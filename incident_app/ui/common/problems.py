@@ -30,6 +30,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^is before occurred_at", "wizard.problem.until_before_occurred"),
     (r"^is before discovered_at", "wizard.problem.aware_before_discovered"),
     (r"^exceeds affected_people", "wizard.problem.minors_exceed"),
+    (r"fewer than affected_minors_under_14 \+ affected_minors_14_17", "wizard.problem.minors_below_bands"),
     (r"^choose at least one of", "wizard.problem.choose_breach_type"),
     (r"is not an email address", "wizard.problem.bad_email"),
     (r"^must be one of", "wizard.problem.must_be_one_of"),

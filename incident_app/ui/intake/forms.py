@@ -242,13 +242,15 @@ def _count_box() -> QSpinBox:
 class CountsForm(IntakeForm):
     """Page 2's numbers: people, records, minors, EU residents, unintelligible data, loss."""
 
-    FIELDS = ("affected_people", "affected_records", "affected_minors", "eu_subjects",
-              "unintelligible", "economic_loss_cny")
+    FIELDS = ("affected_people", "affected_records", "affected_minors", "affected_minors_under_14",
+              "affected_minors_14_17", "eu_subjects", "unintelligible", "economic_loss_cny")
+    COUNTS = FIELDS[:6]
 
     def __init__(self, tr: Translator, errors: FieldErrors) -> None:
         super().__init__(tr, errors)
         self.affected_people, self.affected_records = _count_box(), _count_box()
         self.affected_minors, self.eu_subjects = _count_box(), _count_box()
+        self.affected_minors_under_14, self.affected_minors_14_17 = _count_box(), _count_box()
         self.unintelligible = QCheckBox()
         self.economic_loss_cny = QDoubleSpinBox()
         self.economic_loss_cny.setRange(0, 1e13)
@@ -267,12 +269,12 @@ class CountsForm(IntakeForm):
         self.affected_minors.setToolTip(self.tr_.t("wizard.hint.minors"))
 
     def values(self) -> dict[str, Any]:
-        counts = {n: getattr(self, n).value() for n in self.FIELDS[:4]}
+        counts = {n: getattr(self, n).value() for n in self.COUNTS}
         return counts | {"unintelligible": self.unintelligible.isChecked(),
                          "economic_loss_cny": float(self.economic_loss_cny.value())}
 
     def set_facts(self, facts: IntakeFacts) -> None:
-        for name in self.FIELDS[:4]:
+        for name in self.COUNTS:
             getattr(self, name).setValue(getattr(facts, name))
         self.unintelligible.setChecked(facts.unintelligible)
         self.economic_loss_cny.setValue(facts.economic_loss_cny)

@@ -195,7 +195,8 @@ class ImportDialog(QDialog):
         self.status.setText(self.tr_.t(
             "people.dialog.done", imported=f"{result.imported:,}", merged=f"{result.duplicates_merged:,}",
             rejected=f"{result.rejected_rows:,}", dropped=f"{result.fields_dropped:,}",
-            warnings=f"{result.warnings:,}", minors=f"{s.minors:,}", unreachable=f"{s.unreachable:,}",
+            warnings=f"{result.warnings:,}", minors=f"{s.minors:,}", children=f"{s.children:,}",
+            teens=f"{s.teens:,}", unreachable=f"{s.unreachable:,}",
             report=str(result.report_path)))
         self.start_button.setEnabled(False)
         self.imported.emit(result)

@@ -133,7 +133,7 @@ class PeopleModel(TranslatedTableModel):
         t = self._tr.t
         none = t("common.none")
         if column == self.COL_MINOR:
-            return t("people.yes") if person.is_minor else t("people.no")
+            return t(f"people.band.{person.minor_band.value}")
         if column == self.COL_CHANNEL:
             return t(f"people.channel.{person.channel.value}")
         if column == self.COL_TYPES:

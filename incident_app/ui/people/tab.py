@@ -194,6 +194,7 @@ class PeopleTab(QWidget):
         self._show_purged(purged_at)
         t = self.tr_.t
         text = t("people.summary", total=f"{summary.total:,}", minors=f"{summary.minors:,}",
+                 children=f"{summary.children:,}", teens=f"{summary.teens:,}",
                  unreachable=f"{summary.unreachable:,}", merged=f"{summary.duplicates_merged:,}",
                  rejected=f"{summary.rejected_rows:,}")
         if any(self.filters().values()):

@@ -30,7 +30,8 @@ from incident_app.ui.workspace.incident_dialogs import FactsDialog, StatusDialog
 
 STATUSES = list(IncidentStatus)
 D = TypeVar("D", StatusDialog, FactsDialog)
-DATA_FACTS = ("data_types", "affected_people", "affected_records", "affected_minors", "eu_subjects",
+DATA_FACTS = ("data_types", "affected_people", "affected_records", "affected_minors",
+              "affected_minors_under_14", "affected_minors_14_17", "eu_subjects",
               "unintelligible", "police_notified", "drill")
 
 

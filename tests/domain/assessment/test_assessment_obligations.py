@@ -167,9 +167,18 @@ def test_public_announcement_when_people_cannot_be_reached() -> None:
     assert status(instead, "pipl57-individuals") == S.NOT_APPLICABLE
 
 
-def test_imported_counts_never_lower_the_intake_estimate() -> None:
-    a = run(make_incident(affected_people=1_000_000), people=PeopleCounts(900, 2, 0, "import"))
-    assert a.people.total == 1_000_000 and a.people.minors == 2 and a.grade.reportable
+def test_imported_counts_replace_the_intake_estimate() -> None:
+    """One source of truth: once the list is imported its counts are the ones every output uses."""
+    a = run(make_incident(affected_people=1_000_000), people=PeopleCounts(900, 2, 0, "import", 1, 1))
+    assert (a.people.total, a.people.minors, a.people.children, a.people.teens) == (900, 2, 1, 1)
+
+
+def test_a_sixteen_year_old_alone_triggers_the_minors_obligations() -> None:
+    """Minors' Regs Art. 35 covers every minor under 18: one teenager, no child under 14."""
+    a = run(make_incident(affected_people=10), people=PeopleCounts(10, 1, 0, "import", 0, 1))
+    assert a.minors_involved
+    assert a.obligation("minors-report").status != S.NOT_APPLICABLE
+    assert a.obligation("minors-guardians").status != S.NOT_APPLICABLE
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ class Person:  # shaped like the people import's Person, without importing it
     phone: str = ""
     address: str = ""
     is_minor: bool = False
+    minor_band: str = ""
     guardian_name: str = ""
     guardian_email: str = ""
     guardian_phone: str = ""
@@ -32,9 +33,30 @@ def test_minor_is_told_through_the_guardian_with_a_masked_name() -> None:
     assert "张小明" not in repr(guardian)
 
 
-def test_minor_with_own_contact_is_also_told() -> None:
-    child = Person("u3", "李雷", email="kid@example.com", is_minor=True, guardian_email="g@example.com")
-    assert [r.is_guardian for r in recipients_from_person(child)] == [True, False]
+def test_child_under_14_with_own_email_is_told_only_through_the_guardian() -> None:
+    """A 13-year-old with an e-mail of their own and a guardian: one notice, to the guardian."""
+    child = Person("u3", "李雷", email="kid@example.com", phone="+8613800138000", address="北京市1号",
+                   is_minor=True, minor_band="child", guardian_email="g@example.com")
+    [only] = recipients_from_person(child)
+    assert (only.kind.value, only.email, only.recipient_key) == ("guardian", "g@example.com", "u3#guardian")
+    assert "kid@example.com" not in repr(recipients_from_person(child))
+
+
+def test_child_without_guardian_contact_gets_no_notice_at_all() -> None:
+    child = Person("u4", "李雷", email="kid@example.com", phone="+8613800138000", minor_band="child", is_minor=True)
+    assert recipients_from_person(child) == []
+
+
+def test_teenager_gets_their_own_notice_and_the_guardian_one() -> None:
+    """A 16-year-old: the notice written for a teenager, to their own address, and the guardian's."""
+    teen = Person("u5", "韩梅梅", email="teen@example.com", is_minor=True, minor_band="teen",
+                  guardian_name="韩父", guardian_phone="+8613900139000")
+    own, guardian = recipients_from_person(teen)
+    assert (own.kind.value, own.email, own.recipient_key, own.salutation()) == (
+        "minor", "teen@example.com", "u5", "韩梅梅同学，你好：")
+    assert (guardian.kind.value, guardian.phone, guardian.child_display_name) == ("guardian", "+8613900139000", "韩*梅")
+    alone = Person("u6", "韩梅梅", email="teen@example.com", is_minor=True, minor_band="teen")
+    assert [r.kind.value for r in recipients_from_person(alone)] == ["minor"]
 
 
 def test_masking_and_reference() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from stdnum.cn import ric
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.exports import neutralise_cell
@@ -12,6 +13,7 @@ from incident_app.domain.people.fields import (
     normalise_age,
     normalise_birth_date,
     normalise_email,
+    normalise_id_number,
     normalise_language,
     normalise_phone,
     phone_is_mobile,
@@ -19,11 +21,14 @@ from incident_app.domain.people.fields import (
 )
 from incident_app.domain.people.person import (
     Channel,
+    band_code,
+    band_cutoffs,
     channel_code,
     choose_channel,
     is_minor_by,
     mask_address,
     mask_email,
+    mask_id_number,
     mask_name,
     mask_phone,
     minor_cutoff,
@@ -149,22 +154,60 @@ def test_leap_day_birthday() -> None:
     assert not is_minor_by(born, None, minor_cutoff(date(2026, 3, 1)))
 
 
-@pytest.mark.parametrize(("minor", "email", "mobile", "address", "g_email", "g_mobile", "channel"), [
-    (False, "a@x.cn", True, "addr", "", False, Channel.EMAIL),
-    (False, "", True, "addr", "", False, Channel.SMS),
-    (False, "", False, "addr", "", False, Channel.LETTER),
-    (False, "", False, "", "g@x.cn", True, Channel.NONE),
-    (True, "a@x.cn", True, "addr", "g@x.cn", True, Channel.GUARDIAN_EMAIL),
-    (True, "a@x.cn", True, "addr", "", True, Channel.GUARDIAN_SMS),
-    (True, "a@x.cn", True, "addr", "", False, Channel.GUARDIAN_LETTER),
-    (True, "a@x.cn", False, "", "", False, Channel.NONE),  # never the child alone
-    (True, "", False, "", "", False, Channel.NONE),
+def test_age_bands_on_the_incident_day() -> None:
+    """Under 14 is a child, 14-17 a teen, 18 and over an adult; on the 14th and the 18th birthday
+    the person is still in the younger band (full age is reached the day after)."""
+    cutoffs = band_cutoffs(date(2026, 11, 18))
+    assert cutoffs == ("2012-11-18", "2008-11-18")
+    assert band_code("2012-11-18", None, cutoffs) == "child"  # 14th birthday
+    assert band_code("2012-11-17", None, cutoffs) == "teen"
+    assert band_code("2010-05-01", None, cutoffs) == "teen"  # a 16-year-old is a minor, not an adult
+    assert band_code("2008-11-18", None, cutoffs) == "teen"  # 18th birthday
+    assert band_code("2008-11-17", None, cutoffs) == "adult"
+    assert [band_code(None, age, cutoffs) for age in (13, 14, 17, 18, None)] == [
+        "child", "teen", "teen", "adult", "adult"]
+    assert band_code("2000-01-01", 10, cutoffs) == "adult"  # the birth date wins over a stated age
+
+
+@pytest.mark.parametrize(("band", "email", "mobile", "address", "g_email", "g_mobile", "channel"), [
+    ("adult", "a@x.cn", True, "addr", "", False, Channel.EMAIL),
+    ("adult", "", True, "addr", "", False, Channel.SMS),
+    ("adult", "", False, "addr", "", False, Channel.LETTER),
+    ("adult", "", False, "", "g@x.cn", True, Channel.NONE),
+    ("child", "a@x.cn", True, "addr", "g@x.cn", True, Channel.GUARDIAN_EMAIL),
+    ("child", "a@x.cn", True, "addr", "", True, Channel.GUARDIAN_SMS),
+    ("child", "a@x.cn", True, "addr", "", False, Channel.GUARDIAN_LETTER),
+    ("child", "a@x.cn", False, "", "", False, Channel.NONE),  # never the child alone, even with an e-mail
+    ("child", "", False, "", "", False, Channel.NONE),
+    ("teen", "a@x.cn", True, "addr", "g@x.cn", True, Channel.EMAIL),  # the teenager is told directly
+    ("teen", "", True, "", "g@x.cn", False, Channel.SMS),
+    ("teen", "", False, "", "g@x.cn", False, Channel.GUARDIAN_EMAIL),  # no own contact: through the guardian
+    ("teen", "", False, "", "", False, Channel.NONE),
 ])
-def test_channel_choice(minor: bool, email: str, mobile: bool, address: str, g_email: str, g_mobile: bool,
+def test_channel_choice(band: str, email: str, mobile: bool, address: str, g_email: str, g_mobile: bool,
                         channel: Channel) -> None:
-    assert choose_channel(is_minor=minor, email=email, mobile=mobile, address=address, guardian_email=g_email,
+    assert choose_channel(band=band, email=email, mobile=mobile, address=address, guardian_email=g_email,
                           guardian_mobile=g_mobile) == channel
-    assert channel_code(minor, email, mobile, address, g_email, g_mobile) == channel.value
+    assert channel_code(band, email, mobile, address, g_email, g_mobile) == channel.value
+
+
+def resident_id(region: str, birth: str, serial: str = "123") -> str:
+    """A resident ID number with a correct check digit (birth as YYYYMMDD)."""
+    body = region + birth + serial
+    return body + ric.calc_check_digit(body + "0")
+
+
+def test_id_number_gives_the_birth_date_and_its_check_digit_is_checked() -> None:
+    number = resident_id("110101", "20100501")
+    assert normalise_id_number(number, TODAY) == (number, "2010-05-01")
+    assert normalise_id_number(" " + number.lower() + " ", TODAY) == (number, "2010-05-01")
+    assert normalise_id_number("", TODAY) is None
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    for bad in (wrong, number[:-2], "11010120100501123Y", resident_id("110101", "20300101")):
+        with pytest.raises(FieldRejected) as info:
+            normalise_id_number(bad, TODAY)
+        assert info.value.code == "id_number_invalid"
+    assert mask_id_number(number) == number[:3] + "*" * 13 + number[-2:]
 
 
 def test_masking() -> None:

@@ -77,9 +77,9 @@ def test_register_rows_come_bare_and_details_carry_grade_and_next_deadline(
     services.incidents.create(intake | {"title": "second"})
     bare = register_rows(services)
     assert [(r.id, r.assessed, r.grade) for r in bare] == [(2, False, None), (1, False, None)]  # newest first
-    assert bare[1].affected_people == 48_213
+    assert bare[1].affected_people == 200  # the imported list (200 people) replaces the 48,213 estimate
     row = register_details(services, [1])[1]
-    assert row.assessed and row.grade == "一般 ⚠"  # 48,213 people with minors: waits for the officer's judgement
+    assert row.assessed and row.grade == "一般 ⚠"  # minors involved: waits for the officer's judgement
     assert row.next_deadline is not None and row.next_deadline_label == "CAC-2025"
     assert assessed_register_rows(services)[1] == row
 

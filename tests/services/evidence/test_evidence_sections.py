@@ -65,7 +65,7 @@ def test_assessment_carries_its_inputs_and_the_rule_files_digests(pack: Path, se
     for name in ("rules/obligations.json", "rules/grading.json", "rules/enisa.json", "rules/deadlines.json"):
         assert versions[name] == hashlib.sha256((RESOURCES_DIR / name).read_bytes()).hexdigest()
     inputs = json.loads(files["assessment/inputs.json"])
-    assert inputs["people_counts"]["source"] == "intake+import" and inputs["send_ledger_batches"]
+    assert inputs["people_counts"]["source"] == "import" and inputs["send_ledger_batches"]
 
 
 def test_each_approved_notice_is_bound_to_its_approval(pack: Path, services: Services, sent_demo: int) -> None:

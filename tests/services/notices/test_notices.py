@@ -34,7 +34,7 @@ def by_key(notice_set: Any) -> dict[tuple[str, str, str], Any]:
 def test_provisional_plan_without_an_assessment(services: Services, incident_id: int) -> None:
     bare = NoticeService(services.ctx)  # no assessment wired: the plan comes from the facts
     notice_set = bare.prepare(incident_id)
-    assert [p.kind for p in notice_set.plan] == [NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN,
+    assert [p.kind for p in notice_set.plan] == [NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN, NoticeKind.MINOR,
                                                  NoticeKind.REGULATOR_INITIAL]
     assert all(p.provisional for p in notice_set.plan)
 
@@ -43,7 +43,7 @@ def test_assessed_plan_and_complete_notices(services: Services, incident_id: int
     notice_set = services.notices.prepare(incident_id)
     # The assessment adds the public announcement: until the people list shows everyone can be
     # reached one by one, the officer prepares it (GB/T 35273 §10.2 a)).
-    assert [p.kind for p in notice_set.plan] == [NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN,
+    assert [p.kind for p in notice_set.plan] == [NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN, NoticeKind.MINOR,
                                                  NoticeKind.REGULATOR_INITIAL, NoticeKind.PUBLIC_ANNOUNCEMENT]
     assert not any(p.provisional for p in notice_set.plan)
     assert all(n.status == "complete" for n in notice_set.notices), [n.to_dict() for n in notice_set.notices
@@ -112,7 +112,7 @@ def test_versions_are_stored_once_and_events_carry_no_personal_data(services: Se
     services.notices.prepare(incident_id)
     count = services.ctx.store.notices.count_versions(incident_id)
     services.notices.prepare(incident_id)
-    assert services.ctx.store.notices.count_versions(incident_id) == count == 24
+    assert services.ctx.store.notices.count_versions(incident_id) == count == 32
     services.notices.approve(incident_id, "王安全")
     list(services.notices.personal_emails(incident_id, [person(1), person(2, guardian=True)]))
     payloads = json.dumps([e.payload for e in services.audit.timeline(incident_id)], ensure_ascii=False)
@@ -144,7 +144,7 @@ def test_personal_email_holds_only_its_recipients_data(services: Services, incid
         assert recipient_reference(incident_id, me.recipient_key) in email.html_body
     assert emails[1].subject.startswith("关于您个人信息安全事件的告知")
     assert emails[0].subject.startswith("A security incident involving your child's")
-    assert emails[10].subject.startswith("关于您监护的未成年人")
+    assert emails[10].subject.startswith("关于您孩子")
 
 
 def test_html_escapes_personal_fields(services: Services, incident_id: int) -> None:

@@ -219,7 +219,8 @@ def test_exemption_says_what_still_happens() -> None:
     assert "未成年人及其监护人仍将依据《未成年人网络保护条例》第三十五条逐一告知" in zh
     assert "children under 14 concerned and their parents or guardians are still told" in en
     assert "我单位将按要求通知个人" in zh and "we will notify the individuals as it requires" in en
-    no_minors = renderer(facts={"affected_minors": 0}, decisions=(exempt,), planned=(NoticeKind.REGULATOR_INITIAL,))
+    no_minors = renderer(facts={"affected_minors": 0, "affected_minors_under_14": 0, "affected_minors_14_17": 0},
+                         decisions=(exempt,), planned=(NoticeKind.REGULATOR_INITIAL,))
     zh_adults = no_minors.render_master(NoticeKind.REGULATOR_INITIAL, Channel.DOCUMENT, "zh-CN").content
     assert "监护人仍将" not in zh_adults and "我单位将按要求通知个人" in zh_adults
 

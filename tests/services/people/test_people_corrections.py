@@ -207,7 +207,8 @@ def test_people_by_age_band_on_the_incident_day(services: Services, incident_id:
                                                 band: str, expected: list[str]) -> None:
     assert user_ids(services, incident_id, band=band) == expected
     assert services.people.count(incident_id, band=band) == len(expected)
-    assert services.people.summary(incident_id).minors == 2  # the child band is the minors' count
+    summary = services.people.summary(incident_id)
+    assert (summary.minors, summary.children, summary.teens) == (4, 2, 2)  # every minor under 18, by band
 
 
 @pytest.mark.parametrize(("channel", "expected"), [
@@ -248,3 +249,21 @@ def test_the_assessment_reads_the_corrected_counts(services: Services, incident_
     services.people.edit_person(incident_id, people["U10001"], {"email": "li@example.com"}, "letter back")
     after = services.assessment.assess(incident_id).people
     assert (after.unreachable, after.minors, after.total) == (2, before.minors, before.total)
+
+
+def test_correcting_a_childs_email_never_writes_to_the_child(services: Services, incident_id: int,
+                                                             tmp_path: Path) -> None:
+    """A correction derives the channel by age band: a 13-year-old's own e-mail is kept but the
+    child is still reached only through the guardian; a 16-year-old is reached directly."""
+    source = tmp_path / "minors.csv"
+    source.write_text("user_id,birth_date,guardian_phone\nKID,2013-06-01,13900139000\nTEEN,2010-05-01,\n",
+                      encoding="utf-8")
+    services.people.import_file(incident_id, source)
+    kid, teen = services.people.page(incident_id, 0, 2)
+    services.people.edit_person(incident_id, kid.id, {"email": "kid@example.com"}, "child wrote in")
+    services.people.edit_person(incident_id, teen.id, {"email": "teen@example.com"}, "teen wrote in")
+    kid, teen = services.people.page(incident_id, 0, 2)
+    assert (kid.channel.value, kid.email, kid.minor_band.value) == ("guardian_sms", "kid@example.com", "child")
+    assert (teen.channel.value, teen.minor_band.value) == ("email", "teen")
+    summary = services.people.summary(incident_id)
+    assert (summary.minors, summary.children, summary.teens) == (2, 1, 1)

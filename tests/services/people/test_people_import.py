@@ -140,19 +140,22 @@ def test_duplicate_of_a_row_written_in_an_earlier_batch(services: Services, inci
     assert services.people.count(incident_id) == 6000
 
 
-@pytest.mark.parametrize(("birth", "minor"), [
-    ("2012-11-19", True),   # turns 14 the day after the incident
-    ("2012-11-18", True),   # 14th birthday on the incident day: still under 14 (full age from the next day)
-    ("2012-11-17", False),  # already 14 for a day
-    ("2012/11/18", True), ("20121118", True), ("2012年11月18日", True), ("２０１２-１１-１７", False),
+@pytest.mark.parametrize(("birth", "band"), [
+    ("2012-11-19", "child"),  # turns 14 the day after the incident
+    ("2012-11-18", "child"),  # 14th birthday on the incident day: still under 14 (full age from the next day)
+    ("2012-11-17", "teen"),   # already 14 for a day: a minor, told directly and through the guardian
+    ("2012/11/18", "child"), ("20121118", "child"), ("2012年11月18日", "child"), ("２０１２-１１-１７", "teen"),
+    ("2010-05-01", "teen"),   # sixteen: still a minor (Minors' Network Protection Regulations Art. 35)
+    ("2008-11-18", "teen"),   # 18th birthday on the incident day: still under 18
+    ("2008-11-17", "adult"),
 ])
-def test_fourteenth_birthday_boundary(services: Services, incident_id: int, tmp_path: Path,
-                                      birth: str, minor: bool) -> None:
+def test_age_band_boundaries(services: Services, incident_id: int, tmp_path: Path, birth: str, band: str) -> None:
     text = f"user_id,birth_date,guardian_phone\nU1,{birth},13800138000\n"
     services.people.import_file(incident_id, write(tmp_path, text))
     person = services.people.page(incident_id, 0, 1)[0]
-    assert person.is_minor is minor
-    assert person.channel == (Channel.GUARDIAN_SMS if minor else Channel.NONE)
+    assert person.minor_band.value == band
+    assert person.is_minor is (band != "adult")
+    assert person.channel == (Channel.NONE if band == "adult" else Channel.GUARDIAN_SMS)
 
 
 def test_channels_and_summary(services: Services, incident_id: int, tmp_path: Path) -> None:
@@ -160,19 +163,50 @@ def test_channels_and_summary(services: Services, incident_id: int, tmp_path: Pa
             "U1,甲,a@example.com,13800138000,,,,,,,\n"                     # email
             "U2,乙,,13800138001,,,,,,,\n"                                  # sms
             "U3,丙,,,北京市海淀区中关村大街1号,,,,,,\n"                     # letter
-            "U4,丁,,,,2015-03-01,丁父,parent@example.com,,,\n"            # minor -> guardian email
-            "U5,戊,,,,2016-03-01,,,13900139000,,\n"                        # minor -> guardian sms
-            "U6,己,kid@example.com,,,2016-03-01,,,,,\n"                    # minor, no guardian: never the child alone
-            "U7,庚,,,,,,,,,\n")                                            # unreachable
+            "U4,丁,,,,2015-03-01,丁父,parent@example.com,,,\n"            # child -> guardian email
+            "U5,戊,,,,2016-03-01,,,13900139000,,\n"                        # child -> guardian sms
+            "U6,己,kid@example.com,,,2016-03-01,,,,,\n"                    # child, no guardian: never the child alone
+            "U7,庚,,,,,,,,,\n"                                             # unreachable
+            "U8,辛,teen@example.com,,,2010-05-01,辛母,mum@example.com,,,\n"  # teen: own e-mail (and guardian)
+            "U9,壬,,13800138009,,2011-01-01,,,,,\n")                       # teen without guardian contact
     result = services.people.import_file(incident_id, write(tmp_path, text))
     assert [p.channel.value for p in services.people.page(incident_id, 0, 10)] == [
-        "email", "sms", "letter", "guardian_email", "guardian_sms", "none", "none"]
+        "email", "sms", "letter", "guardian_email", "guardian_sms", "none", "none", "email", "sms"]
     summary = services.people.summary(incident_id)
-    assert (summary.total, summary.minors, summary.unreachable) == (7, 3, 2)
-    assert summary.by_channel == {"email": 1, "sms": 1, "letter": 1, "guardian_email": 1, "guardian_sms": 1, "none": 2}
-    assert report_rows(result.report_path)[1:] == [["7", "guardian", "", MESSAGES["minor_no_guardian"]]]
+    assert (summary.total, summary.minors, summary.children, summary.teens, summary.unreachable) == (9, 5, 3, 2, 2)
+    assert summary.by_channel == {"email": 2, "sms": 2, "letter": 1, "guardian_email": 1, "guardian_sms": 1,
+                                  "none": 2}
+    assert report_rows(result.report_path)[1:] == [["7", "guardian", "", MESSAGES["minor_no_guardian"]],
+                                                   ["10", "guardian", "", MESSAGES["teen_no_guardian"]]]
     total, minors, by_channel = services.ctx.store.people.recount(incident_id)
     assert (total, minors, by_channel) == (summary.total, summary.minors, summary.by_channel)
+    assert services.ctx.store.people.recount_bands(incident_id) == {"adult": 4, "child": 3, "teen": 2}
+    assert result.to_dict()["children"] == 3 and result.to_dict()["teens"] == 2
+
+
+def test_birth_date_from_the_resident_id_number(services: Services, incident_id: int, tmp_path: Path) -> None:
+    """A missing birth date comes from a valid ID number; an invalid one is dropped (masked in the
+    report) and stored ID numbers are masked like every other identifier."""
+    from stdnum.cn import ric
+
+    def rid(birth: str) -> str:
+        body = "110101" + birth + "123"
+        return body + ric.calc_check_digit(body + "0")
+    teen, child, adult = rid("20100501"), rid("20150301"), rid("19900101")
+    broken = teen[:-1] + ("1" if teen[-1] != "1" else "2")
+    text = ("用户ID,身份证号,出生日期,监护人手机号\n"
+            f"U1,{teen},,13900139000\nU2,{child},,13900139001\nU3,{adult},,\nU4,{broken},,13900139002\n"
+            f"U5,{child},1990-01-01,\n")
+    result = services.people.import_file(incident_id, write(tmp_path, text))
+    people = services.people.page(incident_id, 0, 10)
+    assert [p.minor_band.value for p in people] == ["teen", "child", "adult", "adult", "adult"]
+    assert [str(p.birth_date) for p in people[:4]] == ["2010-05-01", "2015-03-01", "1990-01-01", "None"]
+    assert people[0].id_number == teen and people[3].id_number is None
+    assert people[0].masked().id_number == teen[:3] + "*" * 13 + teen[-2:]
+    lines = report_rows(result.report_path)[1:]
+    assert ["5", "id_number", broken[:3] + "*" * 13 + broken[-2:], MESSAGES["id_number_invalid"]] in lines
+    assert ["6", "id_number", child[:3] + "*" * 13 + child[-2:], MESSAGES["id_birth_conflict"]] in lines
+    assert teen not in result.report_path.read_text(encoding="utf-8-sig")
 
 
 def test_formulas_are_stored_as_text_and_neutralised_in_the_report(services: Services, incident_id: int,
@@ -384,3 +418,18 @@ def test_a_file_without_a_header_row_is_refused_without_echoing_the_person(
     message = str(exc.value)
     assert "张三丰" not in message and "13800138000" not in message  # the first row is a person, not a header
     assert "张*丰" in message and "1********0" in message and "add one" in message
+
+
+def test_the_report_says_a_child_counts_toward_the_announcement_exactly_when_it_does(
+    services: Services, incident_id: int, tmp_path: Path
+) -> None:
+    """A child with only the household address gets a letter addressed to the guardian (no
+    warning); a child with an e-mail of their own but no way to reach the guardian is 'none',
+    counted toward the announcement, and the report says so."""
+    text = ("user_id,email,address,birth_date\n"
+            "C1,,北京市海淀区中关村大街1号,2015-01-01\n"
+            "C2,kid@example.com,,2015-01-01\n")
+    result = services.people.import_file(incident_id, write(tmp_path, text))
+    assert [p.channel.value for p in services.people.page(incident_id, 0, 5)] == ["guardian_letter", "none"]
+    assert services.people.summary(incident_id).unreachable == 1
+    assert report_rows(result.report_path)[1:] == [["3", "guardian", "", MESSAGES["minor_no_guardian"]]]

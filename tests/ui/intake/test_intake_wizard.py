@@ -44,6 +44,12 @@ def test_wizard_end_to_end(qtbot: QtBot, tmp_path: Path) -> None:
     assert wizard.currentPage() is wizard.data
     assert "未成年人数超过" in wizard.data.errors.text("affected_minors")
     wizard.data.counts.affected_minors.setValue(2)
+    wizard.data.counts.affected_minors_under_14.setValue(2)
+    wizard.data.counts.affected_minors_14_17.setValue(1)  # the bands add up to more than the total
+    wizard.next()
+    assert wizard.currentPage() is wizard.data
+    assert "总数包含所有未满十八周岁者" in wizard.data.errors.text("affected_minors")
+    wizard.data.counts.affected_minors.setValue(3)
     wizard.next()
     assert wizard.currentPage() is wizard.containment
 
@@ -72,7 +78,7 @@ def test_wizard_end_to_end(qtbot: QtBot, tmp_path: Path) -> None:
         assert [a.description for a in actions] == ["要求接收方删除邮件"]
         assert actions[0].owner == "法务 赵敏"
         facts = services.incidents.get(incident_id).facts
-        assert facts.affected_minors == 2
+        assert (facts.affected_minors, facts.affected_minors_under_14, facts.affected_minors_14_17) == (3, 2, 1)
         assert facts.discovered_at == parse_time("2026-01-10T09:00:00+08:00")
         assert facts.occurred_at is None
         types = [e.type for e in services.audit.timeline(incident_id)]

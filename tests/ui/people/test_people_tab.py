@@ -187,9 +187,9 @@ def test_cancel_mid_import_through_the_job_runner(qtbot: QtBot, tmp_path: Path) 
 def test_headers_translate(qtbot: QtBot, tmp_path: Path) -> None:
     db, incident_id = make_db(tmp_path)
     tab = make_tab(qtbot, db, incident_id)
-    assert tab.model.headerData(PeopleModel.COL_MINOR, Qt.Orientation.Horizontal) == "未满14周岁"
+    assert tab.model.headerData(PeopleModel.COL_MINOR, Qt.Orientation.Horizontal) == "年龄段"
     tab.set_translator(translator("en"))
-    assert tab.model.headerData(PeopleModel.COL_MINOR, Qt.Orientation.Horizontal) == "Under 14"
+    assert tab.model.headerData(PeopleModel.COL_MINOR, Qt.Orientation.Horizontal) == "Age band"
     assert tab.import_button.text() == "Import list…"
 
 
@@ -211,6 +211,22 @@ def test_purged_list_says_so_and_offers_nothing_to_unmask(qtbot: QtBot, tmp_path
     tab2 = make_tab(qtbot, fresh, other)
     tab2.refresh()
     assert not tab2.purged.isVisibleTo(tab2) and tab2.unmask_button.isEnabled()
+
+
+def test_age_bands_are_shown_and_counted(qtbot: QtBot, tmp_path: Path) -> None:
+    """A 16-year-old is a minor (14-17), a 13-year-old a child; the summary gives both bands."""
+    db, incident_id = make_db(tmp_path)
+    services = open_services(db)
+    path = tmp_path / "bands.csv"
+    path.write_text("用户ID,出生日期,监护人手机号\nT1,2010-05-01,13900139000\nC1,2013-06-01,13900139001\n"
+                    "A1,1990-01-01,\n", encoding="utf-8")
+    services.people.import_file(incident_id, path)
+    services.close()
+    tab = make_tab(qtbot, db, incident_id)
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.index(2, PeopleModel.COL_MINOR).data() not in (None, "…"))
+    assert [tab.model.index(r, PeopleModel.COL_MINOR).data() for r in range(3)] == ["14至17周岁", "不满14周岁", "成年"]
+    assert "未成年人 2 人（不满14周岁 1 人，14至17周岁 1 人）" in tab.summary.text()
 
 
 def rejected_text(qtbot: QtBot, dialog: ImportDialog, action: object) -> str:

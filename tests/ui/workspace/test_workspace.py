@@ -104,7 +104,7 @@ def test_edit_facts_is_validated_and_logged(qtbot: QtBot, tmp_path: Path) -> Non
     dialog.submit()
     assert not dialog.isVisible()
     assert "已更正" in workspace.title.text()
-    assert overview.fact_text("其中不满十四周岁") == "40"
+    assert overview.fact_text("其中未成年人（未满十八周岁）") == "40"
     summary = workspace.tab_widgets["timeline"].model.record(0).summary
     assert summary.startswith("修改了：") and "事件标题" in summary
 
