@@ -23,11 +23,15 @@ from incident_app.cli.passphrase import resolve_connect_hook
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.platform_support import ensure_utf8_output
 from incident_app.services.container import Services, open_services
-from incident_app.services.private_files import UnsafeOutputError
+from incident_app.services.private_files import OutputRefusedError, UnsafeOutputError
 from incident_app.storage.database import default_db_path
 from incident_app.storage.store import ConnectHook
 
 log = logging.getLogger(__name__)
+
+# Ctrl+C: every output is written under a temporary name that the unwinding removes.
+CANCELLED = "cancelled; nothing was left half-written"
+EXIT_CANCELLED = 130  # the shell's code for a process ended by SIGINT
 
 # Commands that may create the database file (of `db`, only `db init`); every other command needs
 # an existing one.
@@ -90,11 +94,16 @@ def run(argv: Sequence[str]) -> int:
         services = _open(db_path, resolve_connect_hook(args, db_path))
     except CliError as exc:
         return _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        return _fail(CANCELLED, EXIT_CANCELLED)
     started = time.monotonic()
     code = 1
     try:
         code = _handle(args, services)
         return code
+    except KeyboardInterrupt:
+        code = EXIT_CANCELLED
+        return _fail(CANCELLED, code)
     finally:
         services.close()
         log.info("command %s exit %d in %.2f s", args.command, code, time.monotonic() - started)
@@ -113,7 +122,11 @@ def _handle(args: argparse.Namespace, services: Services) -> int:
     except CliError as exc:
         return _fail(str(exc), exc.exit_code)
     except sqlite3.OperationalError as exc:
+        if is_disk_full(exc):
+            return _fail(_disk_full_message(), 1)
         return _fail(f"database error ({exc}); if another program holds the file, close it and retry", 1)
+    except OutputRefusedError as exc:  # the officer's choice of name: bad input
+        return _fail(str(exc), 2)
     except UnsafeOutputError as exc:
         return _fail(str(exc), 1)
     except OSError as exc:
@@ -129,17 +142,30 @@ def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
     try:
         return open_services(db_path, connect_hook=connect_hook)
     except sqlite3.DatabaseError as exc:
+        if is_disk_full(exc):  # e.g. the backup taken before a migration (nothing was migrated)
+            raise CliError(_disk_full_message(), 1) from None
         raise CliError(f"cannot open database {db_path}: {exc}", 1) from None
     except PermissionError as exc:
         raise CliError(f"cannot open database {db_path}: {exc.strerror}", 1) from None
+    except OSError as exc:
+        raise CliError(f"cannot open database {db_path}: {_os_error_message(exc)}", 1) from None
+
+
+def is_disk_full(exc: sqlite3.Error) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full"), also when SQLCipher raised it."""
+    return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "database or disk is full" in str(exc)
+
+
+def _disk_full_message(where: str = "") -> str:
+    return (f"the disk is full{where}; free some space and run the command again. "
+            "Nothing was left half-written under a final file name.")
 
 
 def _os_error_message(exc: OSError) -> str:
     """A file-system failure in plain words (never a traceback)."""
     where = f" ({exc.filename})" if exc.filename else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (f"the disk is full{where}; free some space and run the command again. "
-                "Nothing was left half-written under a final file name.")
+        return _disk_full_message(where)
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"not allowed to write{where}; choose a folder you can write to"
     return f"could not read or write a file{where}: {exc.strerror or exc}"
