@@ -23,7 +23,7 @@ from incident_app.cli.passphrase import resolve_connect_hook
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.platform_support import ensure_utf8_output
 from incident_app.services.container import Services, open_services
-from incident_app.services.private_files import OutputRefusedError, UnsafeOutputError
+from incident_app.services.private_files import InputFileError, OutputRefusedError, UnsafeOutputError
 from incident_app.storage.database import default_db_path
 from incident_app.storage.store import ConnectHook
 
@@ -121,6 +121,8 @@ def _handle(args: argparse.Namespace, services: Services) -> int:
         return _fail(str(exc), 2)
     except CliError as exc:
         return _fail(str(exc), exc.exit_code)
+    except InputFileError as exc:  # a pipe, a device or a folder given as an input file
+        return _fail(str(exc), 2)
     except sqlite3.OperationalError as exc:
         if is_disk_full(exc):
             return _fail(_disk_full_message(), 1)

@@ -21,6 +21,7 @@ Limit: the folder the user names (``--out``) is taken as given, even when it is 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -177,6 +178,54 @@ def write_private(path: Path, data: bytes, database: Path | None = None) -> Path
     with private_output(path, database) as (handle, target):
         handle.write(data)
     return target
+
+
+# -- input files -------------------------------------------------------------------------------
+class InputFileError(ValueError):
+    """An input path that is not a regular file (a pipe, a device, a socket, a folder), or one
+    larger than the command accepts: bad input, refused before anything is read."""
+
+
+NOT_REGULAR_INPUT = "not a regular file (a pipe, device, socket or folder); give the file itself"
+
+
+def open_regular_file(path: Path, max_bytes: int | None = None) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file of at most ``max_bytes``; raises
+    :class:`InputFileError` otherwise, IsADirectoryError for a folder (FileNotFoundError and
+    PermissionError pass through).
+
+    Opened non-blocking and checked on the open descriptor: a pipe without a writer would block
+    the open itself, and /dev/zero or a pipe would be read forever."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):  # callers already word "that is a folder" their own way
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise InputFileError(f"{path}: {NOT_REGULAR_INPUT}")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise InputFileError(f"{path}: {_megabytes(info.st_size)} MB is too large for an input file "
+                                 f"(at most {_megabytes(max_bytes)} MB)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`open_regular_file`), at most
+    ``max_bytes`` even if the file grows while it is read."""
+    with open_regular_file(path, max_bytes) as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputFileError(f"{path}: too large for an input file (at most {_megabytes(max_bytes)} MB)")
+    return data
+
+
+def _megabytes(size: int) -> int:
+    return max(1, size // (1024 * 1024))
 
 
 class StagedOutputs:

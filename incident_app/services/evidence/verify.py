@@ -15,6 +15,7 @@ from pathlib import Path
 from incident_app.domain.proof import MANIFEST_JSON, MANIFEST_SHA256, parse_sha256sum
 from incident_app.services.audit import EXPORT_EVENT
 from incident_app.services.container import Services
+from incident_app.services.private_files import open_regular_file
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def _read(archive: zipfile.ZipFile, name: str) -> bytes | str:
 def verify_evidence(path: Path) -> EvidenceReport:
     """Check the pack at ``path``; the report names every file that does not match."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        # A regular file only (InputFileError otherwise): a pipe would hang, /dev/zero never end.
+        with open_regular_file(path) as handle, zipfile.ZipFile(handle) as archive:
             return _verify_archive(archive)
     except (zipfile.BadZipFile, OSError) as exc:
         return EvidenceReport(False, 0, None, (FileProblem(str(path), f"not a readable ZIP archive ({exc})"),))

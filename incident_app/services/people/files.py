@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.people import suggest_mapping
+from incident_app.services.private_files import NOT_REGULAR_INPUT, InputFileError, open_regular_file
 
 SAMPLE_BYTES = 256 * 1024
 HEADER_SCAN_ROWS = 10
@@ -123,7 +124,9 @@ class TableSource:
 def open_table(path: Path) -> TableSource:
     """Detect the format and encoding of ``path`` and open it for streaming."""
     try:
-        handle = path.open("rb")
+        handle = open_regular_file(path)  # a pipe would hang the import, /dev/zero never end it
+    except InputFileError:
+        raise ValidationError.single(FILE, f"{path}: {NOT_REGULAR_INPUT}") from None
     except FileNotFoundError:
         raise ValidationError.single(FILE, f"{path} does not exist") from None
     except IsADirectoryError:
