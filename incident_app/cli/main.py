@@ -9,6 +9,7 @@ import argparse
 import errno
 import importlib
 import logging
+import os
 import pkgutil
 import sqlite3
 import sys
@@ -146,11 +147,22 @@ def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
     except sqlite3.DatabaseError as exc:
         if is_disk_full(exc):  # e.g. the backup taken before a migration (nothing was migrated)
             raise CliError(_disk_full_message(), 1) from None
+        if _on_read_only_disk(db_path):  # SQLite's write-ahead log needs a writable folder
+            raise CliError(f"cannot open database {db_path}: it is on a read-only disk; copy it to a "
+                           "folder you can write to and open the copy with --db", 1) from None
         raise CliError(f"cannot open database {db_path}: {exc}", 1) from None
     except PermissionError as exc:
         raise CliError(f"cannot open database {db_path}: {exc.strerror}", 1) from None
     except OSError as exc:
         raise CliError(f"cannot open database {db_path}: {_os_error_message(exc)}", 1) from None
+
+
+def _on_read_only_disk(path: Path) -> bool:
+    statvfs = getattr(os, "statvfs", None)  # not on Windows
+    try:
+        return statvfs is not None and bool(statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def is_disk_full(exc: sqlite3.Error) -> bool:
