@@ -113,7 +113,7 @@ def test_a_database_on_a_read_only_disk_is_a_plain_message(tmp_path: Path, capsy
             pytest.skip("cannot remount read-only here")
         capsys.readouterr()
         code = run(["show", "1", "--db", str(db)])
-        out, err = capsys.readouterr()
+        _, err = capsys.readouterr()
         assert "Traceback" not in err and "Errno 30" not in err
         assert code == 0 or (code == 1 and "read-only disk" in err), err
         assert stat.S_IMODE(db.stat().st_mode) == mode
