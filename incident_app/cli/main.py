@@ -22,6 +22,7 @@ from incident_app.cli import commands as commands_package
 from incident_app.cli.output import CliError
 from incident_app.cli.passphrase import resolve_connect_hook
 from incident_app.domain.errors import NotFoundError, ValidationError
+from incident_app.domain.proof import ChainKeyMissingError
 from incident_app.platform_support import ensure_utf8_output
 from incident_app.services.container import Services, open_services
 from incident_app.services.private_files import InputFileError, OutputRefusedError, UnsafeOutputError
@@ -124,6 +125,8 @@ def _handle(args: argparse.Namespace, services: Services) -> int:
         return _fail(str(exc), exc.exit_code)
     except InputFileError as exc:  # a pipe, a device or a folder given as an input file
         return _fail(str(exc), 2)
+    except ChainKeyMissingError as exc:
+        return _fail(f"nothing was saved: {exc}", 1)
     except sqlite3.OperationalError as exc:
         if is_disk_full(exc):
             return _fail(_disk_full_message(), 1)
@@ -153,7 +156,7 @@ def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
         raise CliError(f"cannot open database {db_path}: {exc}", 1) from None
     except PermissionError as exc:
         raise CliError(f"cannot open database {db_path}: {exc.strerror}", 1) from None
-    except OSError as exc:
+    except OSError as exc:  # e.g. the event log key cannot be written (storage/chain_key.py)
         raise CliError(f"cannot open database {db_path}: {_os_error_message(exc)}", 1) from None
 
 

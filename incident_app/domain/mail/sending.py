@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Protocol
 
+from incident_app.domain.contacts import is_email_address
 from incident_app.domain.errors import FieldProblem, ValidationError
 
 
@@ -164,15 +165,14 @@ def trial_message_id(base_id: str, at: datetime) -> str:
 
 # --- addresses --------------------------------------------------------------------------------
 
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-ADDRESS_PATTERN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@" + _LABEL + r"(?:\." + _LABEL + r")+")
-_ADDRESS_FULL = re.compile(r"\A" + ADDRESS_PATTERN.pattern + r"\Z")
 _ADDRESS_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 def is_single_address(value: str) -> bool:
-    """A bare ASCII mailbox ``local@domain``: no display name, no list, no header injection."""
-    return len(value) <= 254 and bool(_ADDRESS_FULL.match(value))
+    """One mailbox ``local@domain`` as the people import stores it (the same normaliser,
+    domain/contacts.py): no display name, no list, no header injection, no doubled dots; an
+    internationalised domain is fine, a non-ASCII local part is not (no SMTPUTF8)."""
+    return is_email_address(value)
 
 
 def addresses_in(text: str) -> set[str]:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from incident_app.domain.contacts import ascii_address
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.domain.mail import (
     DeliveryOverview,
@@ -263,7 +264,7 @@ class MailService:
         message_id = trial_message_id(self._message_id(message, settings), now)
         data = build_message_bytes(message, _sender(settings), message_id, now,
                                    subject_prefix=TEST_SUBJECT_PREFIX, to_address=to_address)
-        outcome = run_in_own_thread(lambda: send_single(settings, password, Job(0, to_address, data)))
+        outcome = run_in_own_thread(lambda: send_single(settings, password, Job(0, ascii_address(to_address), data)))
         with self._ctx.store.transaction():
             self._ctx.record("send.test_sent", "incident", incident_id,
                              {"count": 1, "accepted": outcome.state == SendState.SENT, "code": outcome.code},
