@@ -4,6 +4,7 @@ validate the same way and write one event each."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from incident_app.domain.fulfilments import (
     sign_fulfilment,
 )
 from incident_app.services.context import AppContext
+from incident_app.services.private_files import NOT_REGULAR_INPUT, InputFileError, open_regular_file
 from incident_app.services.resources import load_assessment_rules
 
 
@@ -34,12 +36,18 @@ def read_attachment(path: str | Path) -> Attachment:
     """Read the file to attach; a missing or unreadable file is bad input naming the field."""
     source = Path(path).expanduser()
     try:
-        size = source.stat().st_size
-        if size > MAX_ATTACHMENT_BYTES:  # checked before reading it all into memory
-            raise ValidationError.single("file", f"'{source.name}' is larger than "
-                                                 f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; attach a screenshot "
-                                                 "or the receipt page instead")
-        return Attachment(source.name, source.read_bytes())
+        # Checked on the open file before reading it all into memory; a pipe or /dev/zero is refused.
+        with open_regular_file(source) as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_ATTACHMENT_BYTES:
+                raise ValidationError.single("file", f"'{source.name}' is larger than "
+                                                     f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; attach a "
+                                                     "screenshot or the receipt page instead")
+            data = handle.read(MAX_ATTACHMENT_BYTES + 1)
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise ValidationError.single("file", f"'{source.name}' grew while it was read; attach it again")
+        return Attachment(source.name, data)
+    except InputFileError:
+        raise ValidationError.single("file", f"{source}: {NOT_REGULAR_INPUT}") from None
     except IsADirectoryError:
         raise ValidationError.single("file", f"{source} is a folder; choose a file") from None
     except FileNotFoundError:

@@ -34,6 +34,7 @@ from incident_app.services.mail import (
     default_message_source,
     resolve_password,
 )
+from incident_app.services.private_files import read_regular_file
 from incident_app.services.progress import Progress
 
 DEFAULT_PORT_MODES = {465: TlsMode.TLS, 587: TlsMode.STARTTLS}
@@ -105,13 +106,26 @@ def handle(args: argparse.Namespace, services: Services) -> int:
         raise CliError(f"sending stopped: {exc}", 1) from None
 
 
+MAX_BOUNCES_BYTES = 16 * 1024 * 1024  # one Message-ID a line: far more than any mailing returns
+
+
+def _read_bounces(path: Path) -> list[str]:
+    """The Message-IDs of the bounce list, one a line (a regular file only: a pipe would hang)."""
+    try:
+        return read_regular_file(path.expanduser(), MAX_BOUNCES_BYTES).decode("utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise CliError(f"{path}: file not found", 2) from None
+    except UnicodeDecodeError:
+        raise CliError(f"{path}: not UTF-8 text; save the bounce list as UTF-8", 2) from None
+
+
 def _dispatch(args: argparse.Namespace, services: Services, source: MessageSource, settings: SmtpSettings) -> int:
     if args.dry_run:
         result = services.mail.dry_run(args.id, source, settings, args.dry_run)
         print_json({"dry_run": result.folder, "written": result.written, "blocked": result.blocked})
         return 0
     if args.bounces:
-        lines = args.bounces.read_text(encoding="utf-8").splitlines()
+        lines = _read_bounces(args.bounces)
         print_json({"bounces_recorded": services.mail.record_bounces(args.id, lines, source)})
         return 0
     if args.requeue:

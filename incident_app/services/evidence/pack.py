@@ -252,13 +252,15 @@ def build_evidence_pack(
     entries.append(entry_for(MANIFEST_JSON, manifest))
     sums = sha256sum_text(entries).encode("utf-8")
     digest = entry_for(MANIFEST_SHA256, sums).sha256
-    staged = StagedOutputs()  # the pack takes its name only after its export is logged
+    # The pack takes its name inside the transaction of its export event (never the database's).
+    staged = StagedOutputs(services.ctx.store.path)
     try:
         target = staged.write(out, _zip_bytes([*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)],
                                               req.generated_at))
-        record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries), unmasked=unmask,
-                      incident_id=incident_id, details={"manifest_sha256": digest})
-        staged.publish()
+        with staged.committing(), services.ctx.store.transaction():
+            record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries),
+                          unmasked=unmask, incident_id=incident_id, details={"manifest_sha256": digest})
+            staged.publish()
     except BaseException:
         staged.discard()
         raise

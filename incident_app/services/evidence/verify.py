@@ -16,6 +16,7 @@ from pathlib import Path
 from incident_app.domain.proof import MANIFEST_JSON, MANIFEST_SHA256, ChainHead, parse_sha256sum
 from incident_app.services.audit import EXPORT_EVENT
 from incident_app.services.container import Services
+from incident_app.services.private_files import open_regular_file
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def _read(archive: zipfile.ZipFile, name: str) -> bytes | str:
 def verify_evidence(path: Path) -> EvidenceReport:
     """Check the pack at ``path``; the report names every file that does not match."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        # A regular file only (InputFileError otherwise): a pipe would hang, /dev/zero never end.
+        with open_regular_file(path) as handle, zipfile.ZipFile(handle) as archive:
             return _verify_archive(archive)
     except (zipfile.BadZipFile, OSError) as exc:
         return EvidenceReport(False, 0, None, (FileProblem(str(path), f"not a readable ZIP archive ({exc})"),))
@@ -177,7 +179,7 @@ def _recorded_event_log(path: Path) -> tuple[str, ChainHead | None] | None:
     """The database id and chain head the pack's manifest.json recorded; None for an older pack
     (or one whose manifest cannot be read, which the file check already reports)."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular_file(path) as handle, zipfile.ZipFile(handle) as archive:
             manifest = json.loads(archive.read(MANIFEST_JSON))
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, zlib.error, EOFError):
         return None

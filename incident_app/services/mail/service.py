@@ -278,16 +278,17 @@ class MailService:
         self._ctx.store.incidents.get(incident_id)
         validate_smtp_settings(settings, needs_server=False)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        staged = StagedOutputs()  # every file waits under a temporary name until the export is logged
+        # Every file waits under a temporary name; all take their names inside the event's transaction.
+        staged = StagedOutputs(self._ctx.store.path)
         try:
             written, blocked = self._stage_dry_run(incident_id, source, settings, folder, staged)
-            with self._ctx.store.transaction():
+            with staged.committing(), self._ctx.store.transaction():
                 self._ctx.record("send.dry_run", "incident", incident_id,
                                  {"written": written, "blocked": blocked}, incident_id)
                 # Each file is one real person's e-mail (name, address): an unmasked export.
                 record_export(self._ctx, what="personal_emails_dry_run", where=str(folder.resolve()),
                               count=written, unmasked=written > 0, incident_id=incident_id)
-            staged.publish()
+                staged.publish()
         except BaseException:
             staged.discard()  # a full disk or a failure half-way: no partial set of e-mails stays
             raise
