@@ -95,6 +95,37 @@ class EchoesUpperCase(Sink):
         return f"250 2.0.0 Ok: queued for <{envelope.rcpt_tos[0].upper()}> as 4F3A2B1C"
 
 
+class WillAttemptAtRcpt(Sink):
+    """Answers every RCPT with 252 (RFC 5321: cannot verify, but will accept and attempt delivery)
+    and then takes the message as usual."""
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          options: list[str]) -> str:
+        envelope.rcpt_tos.append(address)
+        return "252 2.1.5 Cannot VRFY user, but will accept message"
+
+
+class OkToDataCommand(SinkSMTP):
+    """Answers the DATA command itself with '250 ok' instead of 354: no message can follow, so none
+    is ever received."""
+
+    async def smtp_DATA(self, arg: str) -> None:
+        await self.push("250 ok")
+
+
+class OddReplyAfterBody(Sink):
+    """Keeps every message, then answers the end of the body with ``reply`` — no valid final reply
+    (e.g. '354 hmm'), so the client cannot know whether the relay took it."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__()
+        self.reply = reply
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        await super().handle_DATA(server, session, envelope)
+        return self.reply
+
+
 class _Controller(SinkController):
     def __init__(self, sink: Sink, server_class: type[SinkSMTP], **kwargs: Any) -> None:
         super().__init__(sink, free_port(), 0.0, **kwargs)

@@ -402,6 +402,16 @@ def is_session_reply(code: int) -> bool:
     return code in SESSION_CODES or not 200 <= code < 600
 
 
+def classify_refusal(code: int) -> SendState | None:
+    """A refusal before or after the body: 4xx DEFERRED, 5xx FAILED; None for anything else (a
+    2xx where a refusal or a 354 was due, 1xx, 3xx): that is a protocol error, never SENT."""
+    if 500 <= code < 600:
+        return SendState.FAILED
+    if 400 <= code < 500:
+        return SendState.DEFERRED
+    return None
+
+
 def classify_reply(code: int) -> SendState:
     """2xx delivered to the relay; 4xx try again later; 5xx permanent. Anything else is treated
     as temporary, so an odd reply never silently loses a notice (callers first check

@@ -9,12 +9,13 @@ import ssl
 from dataclasses import dataclass
 
 import aiosmtplib
+from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 
 from incident_app.domain.mail.sending import (
     SendState,
     SmtpSettings,
     TlsMode,
-    classify_reply,
+    classify_refusal,
     is_session_reply,
     mask_email,
     mask_phone_in_text,
@@ -44,6 +45,10 @@ class Outcome:
     reply: str
     reason: str
     uncertain: bool = False
+
+
+RCPT_WILL_ATTEMPT = 252  # RFC 5321: "cannot VRFY user, but will accept message and attempt delivery"
+DATA_GO_AHEAD = 354
 
 
 class SendAborted(Exception):  # noqa: N818 - reads as what happened to the run
@@ -164,24 +169,65 @@ class SmtpConnection:
         try:
             await client.rcpt(job.to_address, timeout=s.timeout_s)
         except aiosmtplib.SMTPResponseException as exc:
+            if exc.code == RCPT_WILL_ATTEMPT:
+                # RFC 5321 3.5.3: 252 "cannot verify, but will accept the message" accepts the
+                # recipient (aiosmtplib only takes 250/251). Whether it was delivered is still
+                # decided by the reply after the body, never by this one.
+                return
             self._check_session(exc, "RCPT TO")
+            if classify_refusal(exc.code) is None:  # any other 2xx, 1xx, 3xx: not an RCPT answer
+                raise SessionBroken(f"the relay {s.host}:{s.port} answered RCPT TO with {_reply_text(exc)}, "
+                                    "which is no valid answer; nothing was sent") from None
             raise _Refused(exc.code, exc.message, "recipient refused") from None
 
     async def _body(self, client: aiosmtplib.SMTP, job: Job) -> Outcome:
-        """DATA, the message and the final reply: from here on silence means "in doubt"."""
+        """DATA, the message and the final reply: from here on silence means "in doubt".
+
+        The two steps are taken separately (aiosmtplib's ``data()`` raises the same error for
+        a bad answer to the DATA command and for one after the body, and those mean opposite
+        things): only a 2xx after the end of the body means sent."""
         s = self._settings
         try:
-            reply = await client.data(job.data, timeout=s.data_timeout_s)
-        except aiosmtplib.SMTPResponseException as exc:
-            if not 200 <= exc.code < 600:
-                await self.close()
-                return _unknown(job.row_id, f"the relay's answer to the message was no SMTP reply "
-                                            f"({_reply_text(exc)}); delivery unknown")
-            if is_session_reply(exc.code):  # a real refusal: not accepted, and not this recipient's fault
-                await self.close()
-                self._check_session(exc, "DATA")
-            await self._reset()
-            return _by_code(job.row_id, exc.code, exc.message, "message refused")
+            start = await client.execute_command(b"DATA", timeout=s.data_timeout_s)
+        except (aiosmtplib.SMTPTimeoutError, TimeoutError):
+            await self.close()
+            raise SessionBroken(f"the relay {s.host}:{s.port} did not answer the DATA command within "
+                                f"{s.data_timeout_s:g} s; nothing was sent") from None
+        except (aiosmtplib.SMTPServerDisconnected, ConnectionError, OSError) as exc:
+            await self.close()
+            raise SessionBroken(f"the relay {s.host}:{s.port} closed the connection before the message "
+                                f"was sent ({exc})") from None
+        if start.code != DATA_GO_AHEAD:
+            return await self._data_refused(job, start.code, start.message)
+        return await self._send_body(client, job)
+
+    async def _data_refused(self, job: Job, code: int, message: str) -> Outcome:
+        """The DATA command was not answered 354: the body never left, so nothing is delivered."""
+        s = self._settings
+        exc = aiosmtplib.SMTPDataError(code, message)
+        if classify_refusal(code) is None:
+            # A 2xx (or 1xx/3xx, or garbage) to DATA itself is a protocol error, never "sent".
+            await self.close()
+            raise SessionBroken(f"the relay {s.host}:{s.port} answered the DATA command with {_reply_text(exc)} "
+                                "instead of 354; the message was not sent")
+        if is_session_reply(code):
+            await self.close()
+            self._check_session(exc, "DATA")
+        await self._reset()
+        return _by_code(job.row_id, code, message, "message refused")
+
+    async def _send_body(self, client: aiosmtplib.SMTP, job: Job) -> Outcome:
+        s = self._settings
+        protocol = client.protocol
+        try:
+            if protocol is None:
+                raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+            protocol.write(PERIOD_REGEX.sub(b"..", normalize_message_line_endings(job.data)) + b".\r\n")
+            reply = await protocol.read_response(timeout=s.data_timeout_s)
+        except aiosmtplib.SMTPResponseException as exc:  # a reply that is no SMTP at all
+            await self.close()
+            return _unknown(job.row_id, f"the relay's answer to the message was no SMTP reply "
+                                        f"({_reply_text(exc)}); delivery unknown")
         except (aiosmtplib.SMTPTimeoutError, TimeoutError):
             await self.close()
             return _unknown(job.row_id, f"the relay did not answer within {s.data_timeout_s:g} s after the message; "
@@ -189,7 +235,23 @@ class SmtpConnection:
         except (aiosmtplib.SMTPServerDisconnected, ConnectionError, OSError) as exc:
             await self.close()
             return _unknown(job.row_id, f"connection lost after the message was sent ({exc}); delivery unknown")
-        return Outcome(job.row_id, SendState.SENT, reply.code, f"{reply.code} {reply.message}", "")
+        return await self._after_body(job, reply.code, reply.message)
+
+    async def _after_body(self, job: Job, code: int, message: str) -> Outcome:
+        """The reply after the end of the body: 2xx sent, 4xx/5xx refused, anything else unknown."""
+        if 200 <= code < 300:
+            return Outcome(job.row_id, SendState.SENT, code, f"{code} {message}", "")
+        exc = aiosmtplib.SMTPDataError(code, message)
+        if classify_refusal(code) is None:
+            # 1xx/3xx/garbage after the body: the relay may or may not have taken it.
+            await self.close()
+            return _unknown(job.row_id, f"the relay answered the message with {_reply_text(exc)}, which is "
+                                        "no valid final reply; delivery unknown")
+        if is_session_reply(code):  # a real refusal: not accepted, and not this recipient's fault
+            await self.close()
+            self._check_session(exc, "DATA")
+        await self._reset()
+        return _by_code(job.row_id, code, message, "message refused")
 
     def _check_session(self, exc: aiosmtplib.SMTPResponseException, command: str) -> None:
         """Raise when the reply is about the session (see :data:`SESSION_CODES`), not the recipient."""
@@ -234,7 +296,9 @@ def _reply_text(exc: aiosmtplib.SMTPResponseException) -> str:
 
 
 def _by_code(row_id: int, code: int, message: str, what: str) -> Outcome:
-    state = classify_reply(code)
+    """A relay's refusal (4xx/5xx) of this recipient or message; never SENT (only a 2xx after the
+    body is, see :meth:`SmtpConnection._after_body`)."""
+    state = classify_refusal(code) or SendState.DEFERRED
     return Outcome(row_id, state, code, f"{code} {message}", f"{what}: {code} {message}")
 
 
