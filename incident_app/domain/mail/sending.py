@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -361,18 +362,31 @@ def _server_problems(s: SmtpSettings) -> list[FieldProblem]:
     return problems
 
 
+# Bounds that keep a run finite and a relay unharmed: NaN or infinity would disable a time-out or
+# the pacer (NaN passes every "<= 0" check), and a rate of 1e-300/s would wait for ever.
+MIN_RATE_PER_S = 0.01
+MIN_TIMEOUT_S, MAX_TIMEOUT_S = 1.0, 3600.0
+MIN_RETRY_BASE_S, MAX_RETRY_BASE_S = 0.01, 3600.0
+
+
+def _within(value: float, low: float, high: float) -> bool:
+    return math.isfinite(value) and low <= value <= high
+
+
 def _limit_problems(s: SmtpSettings) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     if not 1 <= s.concurrency <= 200:
         problems.append(FieldProblem("concurrency", "use 1 to 200 connections"))
-    if s.rate_per_s is not None and s.rate_per_s <= 0:
-        problems.append(FieldProblem("rate", "give a positive number of messages per second, or no limit"))
-    if s.timeout_s <= 0:
-        problems.append(FieldProblem("timeout", "must be a positive number of seconds"))
-    if s.data_timeout_s <= 0:
-        problems.append(FieldProblem("data_timeout", "must be a positive number of seconds"))
+    if s.rate_per_s is not None and not _within(s.rate_per_s, MIN_RATE_PER_S, math.inf):
+        problems.append(FieldProblem("rate", f"give at least {MIN_RATE_PER_S:g} messages per second, "
+                                             "or 0 for no limit"))
+    timeouts = (("timeout", s.timeout_s), ("data_timeout", s.data_timeout_s))
+    problems += [FieldProblem(name, f"give {MIN_TIMEOUT_S:g} to {MAX_TIMEOUT_S:g} seconds")
+                 for name, value in timeouts if not _within(value, MIN_TIMEOUT_S, MAX_TIMEOUT_S)]
     if s.retry.max_attempts < 1:
         problems.append(FieldProblem("max_attempts", "must be at least 1"))
+    if not _within(s.retry.base_delay_s, MIN_RETRY_BASE_S, MAX_RETRY_BASE_S):
+        problems.append(FieldProblem("retry_base", f"give {MIN_RETRY_BASE_S:g} to {MAX_RETRY_BASE_S:g} seconds"))
     return problems
 
 
@@ -383,8 +397,8 @@ def parse_rate(text: str) -> float | None:
         rate = float(value)
     except ValueError:
         raise ValidationError.single("rate", f"'{text}' is not a rate; write e.g. 50/s") from None
-    if rate < 0:
-        raise ValidationError.single("rate", "cannot be negative")
+    if not math.isfinite(rate) or rate < 0:
+        raise ValidationError.single("rate", f"'{text}' is not a rate; write e.g. 50/s, or 0 for no limit")
     return rate or None
 
 

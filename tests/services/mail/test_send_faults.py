@@ -100,14 +100,14 @@ def test_only_a_refusal_of_that_recipient_fails_it_and_gives_it_a_fallback(
 
 
 def slow_settings(port: int) -> SmtpSettings:
-    # The relay answers after 1.0 s; the client waits 0.3 s for the reply after the body.
-    return smtp_settings(port, data_timeout_s=0.3, concurrency=2)
+    # The relay answers after 1.6 s; the client waits 1 s (the shortest allowed) after the body.
+    return smtp_settings(port, data_timeout_s=1.0, concurrency=4)
 
 
 def test_no_answer_after_the_body_means_in_doubt_resent_once_never_failed(
     services: Services, incident_id: int
 ) -> None:
-    with misbehaving(sink=SlowAfterData(delay=1.0)) as sink:
+    with misbehaving(sink=SlowAfterData(delay=1.6)) as sink:
         summary = services.mail.send(incident_id, SyntheticMessageSource(4), slow_settings(sink.port))
     rows = services.mail.page(incident_id)
     assert summary.outcome == "completed" and summary.run.failed == 0 and summary.run.in_doubt == 4
@@ -130,7 +130,7 @@ def test_default_timeouts_wait_as_long_as_real_relays_need() -> None:
 def test_requeue_puts_in_doubt_and_failed_rows_back_once_the_relay_is_fixed(
     services: Services, incident_id: int, sink: Sink
 ) -> None:
-    with misbehaving(sink=SlowAfterData(delay=1.0)) as slow:
+    with misbehaving(sink=SlowAfterData(delay=1.6)) as slow:
         services.mail.send(incident_id, SyntheticMessageSource(3), slow_settings(slow.port))
     with pytest.raises(ValidationError, match="failed and/or in_doubt"):
         services.mail.requeue(incident_id, [SendState.SENT])
