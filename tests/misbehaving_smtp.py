@@ -126,6 +126,23 @@ class OddReplyAfterBody(Sink):
         return self.reply
 
 
+class CapsConnections(SinkSMTP):
+    """Greets at most ``CAP`` connections at a time; any further one gets '554 too many
+    connections' as its greeting and is closed."""
+
+    CAP = 2
+
+    async def _handle_client(self) -> None:
+        with self._sink.lock:
+            over = self._sink.connections > self.CAP
+        if over:
+            await self.push("554 5.7.0 too many connections from your host")
+            assert self.transport is not None
+            self.transport.close()
+            return
+        await super()._handle_client()
+
+
 class _Controller(SinkController):
     def __init__(self, sink: Sink, server_class: type[SinkSMTP], **kwargs: Any) -> None:
         super().__init__(sink, free_port(), 0.0, **kwargs)

@@ -69,11 +69,14 @@ class _Refused(Exception):  # noqa: N818
 
 
 class ConnectFailure(Exception):  # noqa: N818
-    """Connecting failed; ``fatal`` when retrying cannot help (bad login, TLS mismatch)."""
+    """Connecting failed; ``fatal`` when retrying cannot help (bad login, TLS mismatch).
 
-    def __init__(self, reason: str, *, fatal: bool) -> None:
+    ``per_connection``: the relay refused this connection at its greeting (421/554 "too many
+    connections"): while another connection works, the run goes on without this one."""
+
+    def __init__(self, reason: str, *, fatal: bool, per_connection: bool = False) -> None:
         super().__init__(reason)
-        self.fatal = fatal
+        self.fatal, self.per_connection = fatal, per_connection
 
 
 def tls_context_for(settings: SmtpSettings) -> ssl.SSLContext | None:
@@ -320,7 +323,8 @@ def _connect_failure(exc: BaseException, s: SmtpSettings) -> ConnectFailure:
     if isinstance(exc, aiosmtplib.SMTPResponseException) and not 200 <= exc.code < 600:
         return ConnectFailure(f"{where} did not speak SMTP: {_reply_text(exc)}", fatal=False)
     if isinstance(exc, aiosmtplib.SMTPConnectResponseError):
-        return ConnectFailure(f"{where} refused the connection: {exc.code} {exc.message}", fatal=exc.code >= 500)
+        return ConnectFailure(f"{where} refused the connection: {_reply_text(exc)}", fatal=exc.code >= 500,
+                              per_connection=True)
     if isinstance(exc, aiosmtplib.SMTPConnectError | ConnectionError | OSError | TimeoutError):
         return ConnectFailure(f"cannot connect to {where}: {exc}", fatal=False)
     if isinstance(exc, aiosmtplib.SMTPException):  # STARTTLS or AUTH not offered, etc.

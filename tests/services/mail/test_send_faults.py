@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from misbehaving_smtp import (
     AuthRequiredAtRcpt,
+    CapsConnections,
     ClosesAfterEhlo,
     GarbageAfterEhlo,
     GarbageEverywhere,
@@ -232,3 +233,25 @@ def test_a_connection_dropped_after_the_body_twice_leaves_the_row_in_doubt(
     assert dropped.state == SendState.IN_DOUBT and dropped.attempts == 2 and dropped.in_doubt == 2
     assert "connection lost after the message was sent" in dropped.reason and dropped.fallback is None
     assert all(r.state == SendState.SENT for r in rows.values()) and summary.run.failed == 0
+
+
+def test_a_relay_refusing_extra_connections_at_the_greeting_sends_on_the_ones_it_allows(
+    services: Services, incident_id: int
+) -> None:
+    with misbehaving(CapsConnections) as sink:
+        settings = smtp_settings(sink.port, concurrency=5)
+        summary = services.mail.send(incident_id, SyntheticMessageSource(COUNT), settings)
+    assert summary.outcome == "completed", summary.run.aborted
+    assert all(r.state == SendState.SENT for r in services.mail.page(incident_id, limit=COUNT + 1))
+    assert sink.count() == COUNT and sink.peak_connections > CapsConnections.CAP  # extra ones were tried
+
+
+def test_a_relay_refusing_every_greeting_aborts_with_its_reply(services: Services, incident_id: int) -> None:
+    class RefusesAll(CapsConnections):
+        CAP = 0
+
+    with misbehaving(RefusesAll) as sink:
+        summary = services.mail.send(incident_id, SyntheticMessageSource(COUNT), smtp_settings(sink.port))
+    assert summary.outcome == "aborted" and "554 5.7.0 too many connections" in summary.run.aborted
+    assert sink.count() == 0
+    assert_untouched(services, incident_id)
