@@ -56,6 +56,16 @@ class ClosesAfterEhlo(SinkSMTP):
         self.transport.close()
 
 
+class SilentAfterGreeting(SinkSMTP):
+    """Greets, then never answers EHLO or HELO (a hung relay or a middlebox eating the reply)."""
+
+    async def smtp_EHLO(self, hostname: str) -> None:
+        await asyncio.sleep(3600)
+
+    async def smtp_HELO(self, hostname: str) -> None:
+        await asyncio.sleep(3600)
+
+
 class AuthRequiredAtRcpt(SinkSMTP):
     """Takes MAIL, then answers every RCPT '530 5.7.0 Authentication required', echoing the
     recipient upper-cased (Exchange-like)."""

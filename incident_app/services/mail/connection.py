@@ -7,9 +7,12 @@ import asyncio
 import socket
 import ssl
 from dataclasses import dataclass
+from typing import Literal
 
 import aiosmtplib
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+from aiosmtplib.response import SMTPResponse
+from aiosmtplib.typing import Default
 
 from incident_app.domain.mail.sending import (
     SendState,
@@ -79,6 +82,22 @@ class ConnectFailure(Exception):  # noqa: N818
         self.fatal, self.per_connection = fatal, per_connection
 
 
+class _Client(aiosmtplib.SMTP):
+    """aiosmtplib's client, remembering the last session command it sent (EHLO, HELO, STARTTLS,
+    AUTH) so a relay that goes silent while connecting is reported at the right stage."""
+
+    _STAGES = frozenset({"EHLO", "HELO", "STARTTLS", "AUTH"})
+    stage = ""
+
+    async def execute_command(
+        self, *args: bytes, timeout: float | Literal[Default.token] | None = Default.token,
+    ) -> SMTPResponse:
+        verb = args[0].decode("ascii", "replace").upper() if args else ""
+        if verb in self._STAGES:  # never an AUTH continuation line: that is the password
+            self.stage = verb
+        return await super().execute_command(*args, timeout=timeout)
+
+
 def tls_context_for(settings: SmtpSettings) -> ssl.SSLContext | None:
     """Certificate checks always on; ``ca_file`` adds a company CA for an internal relay."""
     if settings.tls_mode == TlsMode.PLAIN:
@@ -103,8 +122,8 @@ class SmtpConnection:
         if self.connected and self._sent_on_connection < self._settings.max_per_connection:
             return
         await self.close()
-        self._client = self._new_client()
-        client = self._client
+        client = self._new_client()
+        self._client = client
         try:
             await client.connect()
             # EHLO now, not lazily inside the first MAIL: a relay that refuses the greeting
@@ -119,12 +138,12 @@ class SmtpConnection:
         except BaseException as exc:
             self._client = None
             client.close()
-            raise _connect_failure(exc, self._settings) from exc
+            raise _connect_failure(exc, self._settings, client.stage) from exc
         self._sent_on_connection = 0
 
-    def _new_client(self) -> aiosmtplib.SMTP:
+    def _new_client(self) -> _Client:
         s = self._settings
-        return aiosmtplib.SMTP(
+        return _Client(
             hostname=s.host, port=s.port, timeout=s.timeout_s,
             use_tls=s.tls_mode == TlsMode.TLS, start_tls=s.tls_mode == TlsMode.STARTTLS,
             tls_context=self._tls, local_hostname=s.helo_name or socket.gethostname(),
@@ -305,7 +324,8 @@ def _by_code(row_id: int, code: int, message: str, what: str) -> Outcome:
     return Outcome(row_id, state, code, f"{code} {message}", f"{what}: {code} {message}")
 
 
-def _connect_failure(exc: BaseException, s: SmtpSettings) -> ConnectFailure:
+def _connect_failure(exc: BaseException, s: SmtpSettings, stage: str = "") -> ConnectFailure:
+    """What a failure while connecting means; ``stage`` is the last session command sent."""
     where = f"{s.host}:{s.port}"
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return ConnectFailure(f"the relay {where} refused the login ({exc.code} {exc.message}); "
@@ -317,6 +337,9 @@ def _connect_failure(exc: BaseException, s: SmtpSettings) -> ConnectFailure:
     if isinstance(exc, aiosmtplib.SMTPConnectTimeoutError):
         hint = "; if this port speaks implicit TLS, choose --tls" if s.tls_mode != TlsMode.TLS else ""
         return ConnectFailure(f"no answer from {where} within {s.timeout_s:g} s{hint}", fatal=False)
+    if isinstance(exc, aiosmtplib.SMTPTimeoutError) and stage:  # the greeting came; then silence
+        return ConnectFailure(f"{where} answered the greeting but sent no reply to {stage} within {s.timeout_s:g} s",
+                              fatal=False)
     if isinstance(exc, aiosmtplib.SMTPHeloError):
         return ConnectFailure(f"{where} refused the session at EHLO/HELO: {_reply_text(exc)}",
                               fatal=500 <= exc.code < 600)

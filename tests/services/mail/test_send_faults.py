@@ -18,6 +18,7 @@ from misbehaving_smtp import (
     GarbageAfterEhlo,
     GarbageEverywhere,
     RefusesEhlo,
+    SilentAfterGreeting,
     SlowAfterData,
     misbehaving,
 )
@@ -255,3 +256,13 @@ def test_a_relay_refusing_every_greeting_aborts_with_its_reply(services: Service
     assert summary.outcome == "aborted" and "554 5.7.0 too many connections" in summary.run.aborted
     assert sink.count() == 0
     assert_untouched(services, incident_id)
+
+
+def test_a_relay_silent_after_the_greeting_is_reported_at_ehlo(services: Services, incident_id: int) -> None:
+    with misbehaving(SilentAfterGreeting) as sink:
+        settings = smtp_settings(sink.port, timeout_s=1.0, concurrency=1)
+        summary = services.mail.send(incident_id, SyntheticMessageSource(3), settings)
+    assert summary.outcome == "aborted"
+    assert "answered the greeting but sent no reply to EHLO within 1 s" in summary.run.aborted, summary.run.aborted
+    assert "cannot connect" not in summary.run.aborted and sink.count() == 0
+    assert_untouched(services, incident_id, 3)
