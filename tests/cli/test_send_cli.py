@@ -234,3 +234,16 @@ def test_non_finite_or_out_of_range_pace_values_are_refused_naming_the_option(
         assert services.mail.count(1) == 0  # nothing half written: no ledger row
     finally:
         services.close()
+
+
+@pytest.mark.usefixtures("synthetic")
+def test_requeue_with_nothing_to_requeue_prints_zero_counts_and_logs_no_event(
+    capsys: pytest.CaptureFixture[str], db: Path, sink: Sink
+) -> None:
+    code, _, _ = cli(capsys, db, "send", "1", *relay(sink.port))
+    assert code == 0 and sink.count() == 30
+    code, out, _ = cli(capsys, db, "send", "1", "--requeue", "failed", "--requeue", "in_doubt")
+    assert code == 0 and json.loads(out) == {"requeued": 0, "by_state": {"failed": 0, "in_doubt": 0},
+                                             "fallback_cleared": 0}
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM events WHERE type = 'send.requeued'").fetchone() == (0,)

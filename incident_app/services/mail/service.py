@@ -142,7 +142,8 @@ class MailService:
 
     def requeue(self, incident_id: int, states: Sequence[SendState]) -> Requeued:
         """Put failed and/or in-doubt rows back in the queue once the officer fixed the relay (one
-        ``send.requeued`` event with the counts). Refused while a run is sending this incident."""
+        ``send.requeued`` event with the counts; none when no row was re-queued). Refused while a
+        run is sending this incident."""
         self._ctx.store.incidents.get(incident_id)
         wrong = [s.value for s in states if s not in REQUEUEABLE_STATES]
         if not states or wrong:
@@ -155,7 +156,8 @@ class MailService:
                                "re-queue after it has finished")
             was = " or ".join(sorted(s.value for s in states))
             result = store.send_ledger.requeue(incident_id, states, note=REQUEUE_NOTE.format(was=was), now=now)
-            self._ctx.record("send.requeued", "incident", incident_id, result.to_dict(), incident_id)
+            if result.total:  # nothing changed, nothing to record: the counts alone say so
+                self._ctx.record("send.requeued", "incident", incident_id, result.to_dict(), incident_id)
         return result
 
     def page(self, incident_id: int, state: SendState | None = None, *, offset: int = 0,
