@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from misbehaving_smtp import RefusesEhlo, SlowAfterData, misbehaving
+from misbehaving_smtp import OkToDataCommand, RefusesEhlo, SlowAfterData, misbehaving
 from smtp_sink import Sink, password_authenticator, start_sink
 
 from incident_app.cli.main import run
@@ -247,3 +247,12 @@ def test_requeue_with_nothing_to_requeue_prints_zero_counts_and_logs_no_event(
                                              "fallback_cleared": 0}
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM events WHERE type = 'send.requeued'").fetchone() == (0,)
+
+
+@pytest.mark.usefixtures("synthetic")
+def test_a_test_send_to_a_relay_answering_250_to_data_is_no_success(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    with misbehaving(OkToDataCommand) as bad:
+        code, out, err = cli(capsys, db, "send", "1", *relay(bad.port), "--test-to", "officer@example.test")
+    assert code == 1 and out == "" and "instead of 354" in err and bad.count() == 0
