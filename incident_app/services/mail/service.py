@@ -71,7 +71,11 @@ class NotApproved(Exception):  # noqa: N818 - reads as the state that blocks sen
 
 
 class SendBusy(Exception):  # noqa: N818
-    """Another run is sending this incident's notices right now."""
+    """Another run is sending this incident's notices right now (``pid``: its process)."""
+
+    def __init__(self, message: str, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,12 @@ class MailService:
         return DeliveryOverview(ledger.counts(incident_id), ledger.fallback_counts(incident_id),
                                 ledger.in_doubt_count(incident_id))
 
+    def active_run(self, incident_id: int) -> SendRun | None:
+        """The live run (this process or another, e.g. a command-line send) holding this
+        incident's send lease, or None: the screens disable re-queueing while there is one."""
+        active = self._ctx.store.send_runs.active(incident_id)
+        return active if active is not None and _run_is_alive(active, self._ctx) else None
+
     def left_in_flight(self, incident_id: int) -> int:
         """Rows a run that died (killed, crashed, power cut) left in ``sending``: the relay may
         have them. Zero while a live run holds the lease (its rows are legitimately in flight).
@@ -143,7 +153,8 @@ class MailService:
 
     def requeue(self, incident_id: int, states: Sequence[SendState]) -> Requeued:
         """Put failed and/or in-doubt rows back in the queue once the officer fixed the relay (one
-        ``send.requeued`` event with the counts). Refused while a run is sending this incident."""
+        ``send.requeued`` event with the counts; none when no row was re-queued). Refused while a
+        run is sending this incident."""
         self._ctx.store.incidents.get(incident_id)
         wrong = [s.value for s in states if s not in REQUEUEABLE_STATES]
         if not states or wrong:
@@ -153,10 +164,11 @@ class MailService:
             active = store.send_runs.active(incident_id)
             if active is not None and _run_is_alive(active, self._ctx):
                 raise SendBusy(f"incident {incident_id} is being sent by process {active.pid} on {active.host}; "
-                               "re-queue after it has finished")
+                               "re-queue after it has finished", active.pid)
             was = " or ".join(sorted(s.value for s in states))
             result = store.send_ledger.requeue(incident_id, states, note=REQUEUE_NOTE.format(was=was), now=now)
-            self._ctx.record("send.requeued", "incident", incident_id, result.to_dict(), incident_id)
+            if result.total:  # nothing changed, nothing to record: the counts alone say so
+                self._ctx.record("send.requeued", "incident", incident_id, result.to_dict(), incident_id)
         return result
 
     def page(self, incident_id: int, state: SendState | None = None, *, offset: int = 0,
