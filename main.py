@@ -2,7 +2,7 @@
 
 import sys
 
-from incident_app.__main__ import main
+from incident_app.__main__ import run_main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main())

@@ -66,5 +66,15 @@ def _helper_process(args: list[str]) -> int | None:
     return 0
 
 
+def run_main() -> int:
+    """``main`` for the console script: Ctrl-C before a command has started (while the app loads)
+    ends calmly too, like Ctrl-C during one (the CLI handles that itself)."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        sys.stderr.write("incident-app: cancelled; nothing was left half-written\n")
+        return 130
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main())

@@ -4,8 +4,8 @@ frozen app starts runs its task and nothing else; then the same dispatch as ``in
 import multiprocessing
 import sys
 
-from incident_app.__main__ import main
+from incident_app.__main__ import run_main
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()
-    sys.exit(main())
+    sys.exit(run_main())

@@ -77,3 +77,14 @@ def test_version_and_a_mistyped_command() -> None:
     typo = _cli("shwo", "1")
     assert typo.returncode == 2 and b"invalid choice: 'shwo'" in typo.stderr
     assert b"Breach Desk (GUI)" not in typo.stderr  # not the GUI's usage line
+
+
+def test_ctrl_c_while_the_app_loads_is_a_calm_exit(monkeypatch, capsys) -> None:
+    import incident_app.__main__ as entry
+
+    def interrupted(argv=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(entry, "main", interrupted)
+    assert entry.run_main() == 130
+    assert capsys.readouterr().err == "incident-app: cancelled; nothing was left half-written\n"

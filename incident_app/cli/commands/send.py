@@ -160,8 +160,9 @@ def _dispatch(args: argparse.Namespace, services: Services, source: MessageSourc
 
 def _say_what_is_left(run: RunStats) -> None:
     if run.in_doubt:
-        say(f"{run.in_doubt} notice(s) are in doubt: the relay did not answer after the message, twice; they are "
-            "not counted failed and not sent again — check with the relay, then: send ID --requeue in_doubt")
+        say(f"{run.in_doubt} notice(s) are in doubt: twice the relay gave no valid final answer to the message "
+            "(no reply, a dropped connection or a reply that is not SMTP), so it may have them; they are not counted "
+            "failed and not sent again — check with the relay, then: send ID --requeue in_doubt")
     if run.deferred:
         say(f"{run.deferred} notice(s) were refused temporarily every time in this run; they stay queued for "
             "the next send")
