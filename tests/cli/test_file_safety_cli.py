@@ -8,12 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import sqlite3
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -200,24 +198,3 @@ def test_a_full_disk_under_the_database_is_the_plain_message(capsys: pytest.Capt
         code, out, err = cli(capsys, db, "new", "--json", str(tmp_path / "intake.json"))
         assert code == 1 and out == ""
         assert "the disk is full" in err and "another program" not in err and "Traceback" not in err
-
-
-def test_ctrl_c_during_a_pdf_export_is_calm_and_leaves_nothing(db: Path, tmp_path: Path) -> None:
-    pytest.importorskip("PySide6", exc_type=ImportError)
-    if os.environ.get("INCIDENT_APP_NO_QT"):
-        pytest.skip("PDF export needs Qt")
-    out = tmp_path / "pdf"
-    process = subprocess.Popen([sys.executable, "-m", "incident_app", "notices", "1", "--out", str(out),
-                                "--format", "pdf", "--db", str(db)], env=_env(), text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not any(p.name.endswith(".part") for p in out.rglob("*")) and process.poll() is None:
-        assert time.monotonic() < deadline, "no PDF was being written"
-        time.sleep(0.01)
-    if process.poll() is not None:
-        pytest.skip("the export finished before it could be interrupted")
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err
-    assert "cancelled; nothing was left half-written" in err and "Traceback" not in err
-    assert files_under(out) == []
