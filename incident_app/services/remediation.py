@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from incident_app.domain.decisions import Decision, DecisionKind, parse_decision, sign_decision
+from incident_app.domain.decisions import Decision, DecisionKind, DecisionScope, parse_decision, sign_decision
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.fulfilments import FUTURE_SLACK
 from incident_app.domain.remediation import (
@@ -20,7 +20,7 @@ from incident_app.domain.remediation import (
     parse_remediation,
 )
 from incident_app.services.context import AppContext
-from incident_app.services.fulfilments import active_decisions
+from incident_app.services.fulfilments import active_decisions, rule_obligation_ids
 
 
 class RemediationService:
@@ -103,10 +103,10 @@ class DecisionService:
 
     def record(self, incident_id: int, data: Mapping[str, Any]) -> Decision:
         """Validate, sign and store a decision; the event carries its full content and signature."""
-        draft = parse_decision(data)
-        store = self._ctx.store
-        store.incidents.get(incident_id)
-        decided_at = draft.decided_at or self._ctx.now()
+        store, now = self._ctx.store, self._ctx.now()
+        incident = store.incidents.get(incident_id)
+        draft = parse_decision(data, DecisionScope(now, rule_obligation_ids(), incident.facts.discovered_at))
+        decided_at = draft.decided_at or now
         signature = sign_decision(incident_id, draft, decided_at)
         with store.transaction():
             decision = store.decisions.add(incident_id, draft, decided_at, signature)

@@ -110,3 +110,37 @@ def test_fulfil_file_refuses_a_fifo_without_blocking(capsys: pytest.CaptureFixtu
         pytest.fail("fulfil --file FIFO blocked")
     code, _, err = result[0]
     assert code == 2 and "file:" in err and count(db, "fulfilments") == 0
+
+
+# -- 2. obligation_status decisions -----------------------------------------------------------
+
+def decide(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, **changes: object) -> tuple[int, str, str]:
+    data: dict[str, object] = {"kind": "obligation_status", "rationale": "filed by phone", "decided_by": "王伟",
+                               "details": {"obligation_id": "cac-initial-report", "status": "met"}}
+    details = dict(data["details"])  # type: ignore[call-overload]
+    details.update(changes.pop("details", {}))  # type: ignore[call-overload]
+    data |= changes | {"details": details}
+    path = tmp_path / "decision.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return cli(capsys, db, "decide", "1", "--json", str(path))
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"details": {"obligation_id": "no-such"}}, "details.obligation_id"),
+    ({"details": {"status": "banana"}}, "details.status"),
+    ({"details": {"status": "overdue"}}, "details.status"),
+    ({"details": {"met_at": "2030-01-01T00:00"}}, "details.met_at"),
+    ({"details": {"met_at": "2026-11-19T00:00"}}, "details.met_at"),  # before the discovery
+    ({"decided_at": "1980-01-01T00:00"}, "decided_at"),
+    ({"decided_at": "2031-01-01T00:00"}, "decided_at")])
+def test_decide_refuses_an_impossible_obligation_status(capsys: pytest.CaptureFixture[str], db: Path,
+                                                        tmp_path: Path, changes: dict[str, object],
+                                                        field: str) -> None:
+    code, out, err = decide(capsys, db, tmp_path, **changes)
+    assert code == 2 and out == "" and f"{field}:" in err
+    assert count(db, "decisions") == 0 and events(db, "decision.recorded") == []
+
+
+def test_decide_accepts_a_true_met_at(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    code, _, _ = decide(capsys, db, tmp_path, details={"met_at": "2026-11-20T11:00"})
+    assert code == 0 and count(db, "decisions") == 1
