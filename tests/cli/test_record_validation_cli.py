@@ -144,3 +144,34 @@ def test_decide_refuses_an_impossible_obligation_status(capsys: pytest.CaptureFi
 def test_decide_accepts_a_true_met_at(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
     code, _, _ = decide(capsys, db, tmp_path, details={"met_at": "2026-11-20T11:00"})
     assert code == 0 and count(db, "decisions") == 1
+
+
+# -- 3. remediation times ---------------------------------------------------------------------
+
+def remediation(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,
+                action: dict[str, object]) -> tuple[int, str, str]:
+    path = tmp_path / "actions.json"
+    path.write_text(json.dumps({"actions": [{"description": "关闭存储桶公开访问"} | action]}), encoding="utf-8")
+    return cli(capsys, db, "remediation", "1", "--json", str(path))
+
+
+@pytest.mark.parametrize(("action", "field", "says"), [
+    ({"status": "done", "done_at": "2099-01-01T00:00"}, "actions.done_at", "in the future"),
+    ({"status": "done", "done_at": "2026-01-01T00:00"}, "actions.done_at", "before the incident began"),
+    ({"status": "done", "done_at": "1989-06-01T00:00"}, "actions.done_at", "before 1990"),
+    ({"status": "in_progress", "started_at": "2030-01-01T00:00"}, "actions.started_at", "in the future"),
+    ({"status": "done"}, "actions.done_at", "is required when status is done"),
+    ({"status": "done", "started_at": "2026-11-20T12:00", "done_at": "2026-11-20T10:00"}, "actions.done_at",
+     "before started_at")])
+def test_remediation_refuses_impossible_times(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,
+                                              action: dict[str, object], field: str, says: str) -> None:
+    code, out, err = remediation(capsys, db, tmp_path, action)
+    assert code == 2 and out == "" and f"{field}" in err and says in err
+    assert count(db, "remediation_actions") == 0 and events(db, "remediation.added") == []
+
+
+def test_remediation_accepts_true_times(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    code, _, err = remediation(capsys, db, tmp_path, {"status": "done", "started_at": "2026-11-20T09:10",
+                                                      "done_at": "2026-11-20T10:00"})
+    assert code == 0, err
+    assert count(db, "remediation_actions") == 1
