@@ -61,7 +61,7 @@ def open_services(
     assessment = AssessmentService(ctx, people_counts=people.imported_counts)
     return Services(
         ctx=ctx,
-        incidents=IncidentService(ctx),
+        incidents=IncidentService(ctx, open_obligations=assessment.open_before_close),
         profile=ProfileService(ctx),
         audit=AuditService(ctx),
         remediation=RemediationService(ctx),

@@ -175,3 +175,42 @@ def test_remediation_accepts_true_times(capsys: pytest.CaptureFixture[str], db: 
                                                       "done_at": "2026-11-20T10:00"})
     assert code == 0, err
     assert count(db, "remediation_actions") == 1
+
+
+# -- 4. status workflow -----------------------------------------------------------------------
+
+def test_closing_with_open_obligations_needs_force(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    code, out, err = cli(capsys, db, "status", "1", "closed", "--comment", "done")
+    assert code == 2 and out == "" and "status:" in err and "cac-initial-report" in err and "--force" in err
+    assert events(db, "incident.status_changed") == []
+    code, out, err = cli(capsys, db, "status", "1", "closed", "--comment", "done", "--force")
+    assert code == 0 and "warning:" in err and "cac-initial-report" in err
+    changed = events(db, "incident.status_changed")
+    assert len(changed) == 1 and "cac-initial-report" in changed[0]["closed_with_open_obligations"]  # type: ignore[operator]
+    assert json.loads(out)["handling_closed_at"].endswith("+08:00")
+
+
+def test_reopening_clears_the_close_and_the_summary_clock_follows_the_latest(
+        capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    assert cli(capsys, db, "status", "1", "closed", "--comment", "done", "--force")[0] == 0
+    code, out, _ = cli(capsys, db, "status", "1", "reported", "--comment", "new facts")
+    assert code == 0 and json.loads(out)["handling_closed_at"] is None
+    summary = next(o for o in json.loads(cli(capsys, db, "assess", "1")[1])["obligations"]
+                   if o["id"] == "cac-summary-report")
+    assert summary["anchor_at"] is None and summary["due"] is None
+    assert cli(capsys, db, "status", "1", "closed", "--comment", "again", "--force")[0] == 0
+    summary = next(o for o in json.loads(cli(capsys, db, "assess", "1")[1])["obligations"]
+                   if o["id"] == "cac-summary-report")
+    assert summary["anchor_at"].endswith("+08:00") and summary["due"].endswith("+08:00")
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    (("status", "1", "contained", "--comment", "ok\u202e"), "comment"),
+    (("correct", "1", "fulfilment", "1", "--reason", "wrong\x07"), "reason"),
+    (("correct", "1", "fulfilment", "1", "--reason", "wrong", "--by", "王\u202e伟"), "corrected_by")])
+def test_status_and_correct_apply_the_text_rule(capsys: pytest.CaptureFixture[str], db: Path,
+                                                args: tuple[str, ...], field: str) -> None:
+    assert fulfil(capsys, db, "cac-initial-report", "--at", "2026-11-20T12:00")[0] == 0
+    code, out, err = cli(capsys, db, *args)
+    assert code == 2 and out == "" and f"{field}:" in err
+    assert events(db, "incident.status_changed") == [] and events(db, "record.corrected") == []

@@ -57,6 +57,11 @@ class AssessmentService:
         """The obligations that do not apply to the incident (nothing can be fulfilled for them)."""
         return [o.id for o in self.assess(incident_id).obligations if o.status == ObligationStatus.NOT_APPLICABLE]
 
+    def open_before_close(self, incident_id: int) -> list[str]:
+        """The obligations still open, except those whose clock only starts when handling closes."""
+        return [o.id for o in self.assess(incident_id).obligations
+                if o.status.is_open and o.deadline.anchor != "handling_closed_at"]
+
     def assess_all(self, incidents: Sequence[Incident] | None = None) -> list[Assessment]:
         """The assessment of every incident (or of ``incidents``, already loaded by the caller),
         reading the ENISA inputs, the people counts, the send ledger's batches and the profile
