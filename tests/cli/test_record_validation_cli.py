@@ -214,3 +214,25 @@ def test_status_and_correct_apply_the_text_rule(capsys: pytest.CaptureFixture[st
     code, out, err = cli(capsys, db, *args)
     assert code == 2 and out == "" and f"{field}:" in err
     assert events(db, "incident.status_changed") == [] and events(db, "record.corrected") == []
+
+
+# -- 5/6. profile values ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("officer_phone", "021\u202e123"), ("company_zh", "公司\x00"), ("province", "火星"), ("languages", "fr"),
+    ("languages", ""), ("postcode", "abc"), ("postcode", "12345")])
+def test_profile_set_refuses_bad_values(capsys: pytest.CaptureFixture[str], db: Path, key: str, value: str) -> None:
+    code, out, err = cli(capsys, db, "profile", "set", key, value)
+    assert code == 2 and out == "" and f"{key}:" in err
+    assert events(db, "settings.profile_changed") == []
+
+
+def test_profile_set_province_short_form_and_no_op(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    code, out, _ = cli(capsys, db, "profile", "set", "province", "北京")
+    assert code == 0 and json.loads(out) == {"province": "北京市"}
+    assert cli(capsys, db, "profile", "set", "postcode", "100010")[0] == 0
+    assert len(events(db, "settings.profile_changed")) == 2
+    assert cli(capsys, db, "profile", "set", "province", "北京市")[0] == 0  # no change: no event
+    assert cli(capsys, db, "profile", "set", "languages", "zh-CN,en")[0] == 0
+    changed = events(db, "settings.profile_changed")
+    assert len(changed) == 2 and all(e["changes"] for e in changed)

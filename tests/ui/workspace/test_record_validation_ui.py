@@ -38,14 +38,15 @@ def test_edit_action_refuses_a_done_time_in_the_future(qtbot: QtBot, tmp_path: P
 
 
 def test_closing_with_open_obligations_asks_first_and_logs_them(qtbot: QtBot, tmp_path: Path) -> None:
-    window, workspace = open_demo(qtbot, tmp_path)
+    _window, workspace = open_demo(qtbot, tmp_path)
     overview = workspace.tab_widgets["overview"]
-    dialog = overview.open_next_status()
+    overview.open_next_status()
     dialog = overview.dialog
     dialog.status.setCurrentIndex(dialog.status.findData("closed"))
     dialog.comment.setPlainText("处置完毕")
     dialog.submit()  # the test reporter answers yes to the question
-    assert dialog.last_question.startswith("以下义务尚未履行或未作决定") and "cac-initial-report" in dialog.last_question
+    assert dialog.last_question.startswith("以下义务尚未履行或未作决定")
+    assert "cac-initial-report" in dialog.last_question
     assert overview.data.incident.status.value == "closed"
     first = workspace.tab_widgets["timeline"].model.record(0)
     assert first.type == "incident.status_changed"
