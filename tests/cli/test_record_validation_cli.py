@@ -236,3 +236,42 @@ def test_profile_set_province_short_form_and_no_op(capsys: pytest.CaptureFixture
     assert cli(capsys, db, "profile", "set", "languages", "zh-CN,en")[0] == 0
     changed = events(db, "settings.profile_changed")
     assert len(changed) == 2 and all(e["changes"] for e in changed)
+
+
+# -- 8. ransom --------------------------------------------------------------------------------
+
+def edit(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, changes: object) -> tuple[int, str, str]:
+    path = tmp_path / "change.json"
+    path.write_text(json.dumps(changes) if not isinstance(changes, str) else changes, encoding="utf-8")
+    return cli(capsys, db, "edit", "1", "--json", str(path))
+
+
+def facts(capsys: pytest.CaptureFixture[str], db: Path) -> dict[str, object]:
+    return dict(json.loads(cli(capsys, db, "show", "1")[1])["facts"])
+
+
+@pytest.mark.parametrize("date", ["1980-01-01", "2099-01-01"])
+def test_edit_refuses_an_impossible_ransom_date(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,
+                                               date: str) -> None:
+    code, out, err = edit(capsys, db, tmp_path, {"cause": "malware", "ransom": {"date": date}})
+    assert code == 2 and out == "" and "ransom.date:" in err
+    assert facts(capsys, db).get("ransom") is None and events(db, "incident.facts_changed") == []
+
+
+def test_edit_merges_ransom_parts(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    assert edit(capsys, db, tmp_path, {"cause": "malware", "ransom": {"amount_cny": 500000, "method": "Bitcoin",
+                                                                      "date": "2026-11-21"}})[0] == 0
+    assert edit(capsys, db, tmp_path, {"ransom": {"amount_cny": 800000}})[0] == 0
+    assert facts(capsys, db)["ransom"] == {"amount_cny": 800000, "method": "Bitcoin", "date": "2026-11-21"}
+    assert edit(capsys, db, tmp_path, {"ransom": None, "cause": "misconfiguration"})[0] == 0
+    assert facts(capsys, db).get("ransom") is None
+
+
+# -- 9. huge numbers --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", ["affected_people", "economic_loss_cny"])
+def test_a_30_digit_number_is_quoted_as_typed(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,
+                                              key: str) -> None:
+    code, _, err = edit(capsys, db, tmp_path, '{"%s": 123456789012345678901234567890}' % key)
+    assert code == 2 and f"{key}: 123456789012345678901234567890 is absurd" in err
+    assert "123456789012345677877719597056" not in err

@@ -48,10 +48,11 @@ class IncidentService:
     def update_facts(self, incident_id: int, changes: Mapping[str, Any]) -> Incident:
         """Change some facts; the event records old and new values of each changed key."""
         current = self.get(incident_id)
-        merged = current.facts.to_dict() | dict(changes)
+        merged = current.facts.to_dict() | _merged_ransom(current.facts.to_dict(), changes)
         facts = self.validate_intake(merged)
         before, after = current.facts.to_dict(), facts.to_dict()
-        diff = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+        keys = [*after, *(k for k in before if k not in after)]  # a removed ransom is a change too
+        diff = {k: {"from": before.get(k), "to": after.get(k)} for k in keys if before.get(k) != after.get(k)}
         if not diff:
             return current
         store = self._ctx.store
@@ -95,3 +96,13 @@ class IncidentService:
         """The obligations still open (closing starts only the summary-report clock, so that one
         is not counted)."""
         return list(self._open_obligations(incident_id)) if self._open_obligations else []
+
+
+def _merged_ransom(before: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``changes`` with a partial ``ransom`` object merged into the stored one: editing only
+    ``ransom.amount_cny`` keeps the method and date (``"ransom": null`` still removes it)."""
+    merged = dict(changes)
+    new, old = changes.get("ransom"), before.get("ransom")
+    if isinstance(new, Mapping) and isinstance(old, Mapping):
+        merged["ransom"] = dict(old) | dict(new)
+    return merged
