@@ -272,6 +272,6 @@ def test_edit_merges_ransom_parts(capsys: pytest.CaptureFixture[str], db: Path, 
 @pytest.mark.parametrize("key", ["affected_people", "economic_loss_cny"])
 def test_a_30_digit_number_is_quoted_as_typed(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,
                                               key: str) -> None:
-    code, _, err = edit(capsys, db, tmp_path, '{"%s": 123456789012345678901234567890}' % key)
+    code, _, err = edit(capsys, db, tmp_path, {key: 123456789012345678901234567890})
     assert code == 2 and f"{key}: 123456789012345678901234567890 is absurd" in err
     assert "123456789012345677877719597056" not in err

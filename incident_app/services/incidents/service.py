@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -92,7 +93,7 @@ class IncidentService:
             self._ctx.record("incident.status_changed", "incident", incident_id, payload, incident_id)
         return updated
 
-    def open_obligations(self, incident_id: int) -> list[str]:
+    def open_obligations(self, incident_id: int) -> builtins.list[str]:
         """The obligations still open (closing starts only the summary-report clock, so that one
         is not counted)."""
         return list(self._open_obligations(incident_id)) if self._open_obligations else []
