@@ -3,10 +3,13 @@ layers below the UI work without Qt (DESIGN.md §3)."""
 
 from __future__ import annotations
 
+import atexit
 import importlib.abc
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -26,14 +29,17 @@ if os.environ.get("INCIDENT_APP_NO_QT") == "1":
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The diagnostic log of every process a test starts goes to a temporary folder, never the user's.
 if "INCIDENT_APP_LOG_DIR" not in os.environ:
-    import tempfile
-
     os.environ["INCIDENT_APP_LOG_DIR"] = tempfile.mkdtemp(prefix="breach-desk-test-logs-")
+# The event log's keys and checkpoints go to a throwaway folder, never the real home; child
+# processes (CLI runs, helper processes) inherit it.
+os.environ["INCIDENT_APP_KEY_DIR"] = tempfile.mkdtemp(prefix="breach-desk-keys-")
 
 from incident_app.domain.clock import parse_time
 from incident_app.services.container import Services, open_services
 from incident_app.storage.encryption import EncryptedConnector
 from incident_app.storage.store import ConnectHook
+
+atexit.register(shutil.rmtree, os.environ["INCIDENT_APP_KEY_DIR"], True)
 
 FIXED_NOW = parse_time("2026-11-20T12:00:00+08:00")
 

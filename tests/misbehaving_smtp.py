@@ -56,6 +56,16 @@ class ClosesAfterEhlo(SinkSMTP):
         self.transport.close()
 
 
+class SilentAfterGreeting(SinkSMTP):
+    """Greets, then never answers EHLO or HELO (a hung relay or a middlebox eating the reply)."""
+
+    async def smtp_EHLO(self, hostname: str) -> None:
+        await asyncio.sleep(3600)
+
+    async def smtp_HELO(self, hostname: str) -> None:
+        await asyncio.sleep(3600)
+
+
 class AuthRequiredAtRcpt(SinkSMTP):
     """Takes MAIL, then answers every RCPT '530 5.7.0 Authentication required', echoing the
     recipient upper-cased (Exchange-like)."""
@@ -93,6 +103,54 @@ class EchoesUpperCase(Sink):
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         await super().handle_DATA(server, session, envelope)
         return f"250 2.0.0 Ok: queued for <{envelope.rcpt_tos[0].upper()}> as 4F3A2B1C"
+
+
+class WillAttemptAtRcpt(Sink):
+    """Answers every RCPT with 252 (RFC 5321: cannot verify, but will accept and attempt delivery)
+    and then takes the message as usual."""
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          options: list[str]) -> str:
+        envelope.rcpt_tos.append(address)
+        return "252 2.1.5 Cannot VRFY user, but will accept message"
+
+
+class OkToDataCommand(SinkSMTP):
+    """Answers the DATA command itself with '250 ok' instead of 354: no message can follow, so none
+    is ever received."""
+
+    async def smtp_DATA(self, arg: str) -> None:
+        await self.push("250 ok")
+
+
+class OddReplyAfterBody(Sink):
+    """Keeps every message, then answers the end of the body with ``reply`` — no valid final reply
+    (e.g. '354 hmm'), so the client cannot know whether the relay took it."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__()
+        self.reply = reply
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        await super().handle_DATA(server, session, envelope)
+        return self.reply
+
+
+class CapsConnections(SinkSMTP):
+    """Greets at most ``CAP`` connections at a time; any further one gets '554 too many
+    connections' as its greeting and is closed."""
+
+    CAP = 2
+
+    async def _handle_client(self) -> None:
+        with self._sink.lock:
+            over = self._sink.connections > self.CAP
+        if over:
+            await self.push("554 5.7.0 too many connections from your host")
+            assert self.transport is not None
+            self.transport.close()
+            return
+        await super()._handle_client()
 
 
 class _Controller(SinkController):

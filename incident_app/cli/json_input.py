@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import math
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
 from incident_app.cli.output import CliError
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.incident import ABSURD_NUMBER, typed_number
+from incident_app.services.private_files import InputFileError, read_regular_file
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # an intake with a few hundred notes is well under 1 MB
 MAX_DEPTH = 32  # the deepest real input (decision details) is 3 levels
@@ -57,15 +57,10 @@ def read_json_file(path: str) -> Any:
 
 def _read_text(path: str) -> str:
     try:
-        info = Path(path).stat()
-        if not stat.S_ISREG(info.st_mode):  # a pipe or device would block the read forever
-            raise CliError(f"{path}: not a regular file; give the JSON file itself", 2)
-        size = info.st_size
-        if size > MAX_FILE_BYTES:
-            raise CliError(f"{path}: {size // (1024 * 1024)} MB is too large for an input file "
-                           f"(at most {MAX_FILE_BYTES // (1024 * 1024)} MB)", 2)
-        with open(path, encoding="utf-8-sig") as handle:
-            return handle.read(MAX_FILE_BYTES + 1)
+        # A pipe or device would block the read forever: only a regular file is read.
+        return read_regular_file(Path(path), MAX_FILE_BYTES).decode("utf-8-sig")
+    except InputFileError as exc:
+        raise CliError(str(exc), 2) from None
     except FileNotFoundError:
         raise CliError(f"{path}: file not found", 2) from None
     except IsADirectoryError:

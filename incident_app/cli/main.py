@@ -9,6 +9,7 @@ import argparse
 import errno
 import importlib
 import logging
+import os
 import pkgutil
 import sqlite3
 import sys
@@ -21,13 +22,18 @@ from incident_app.cli import commands as commands_package
 from incident_app.cli.output import CliError
 from incident_app.cli.passphrase import resolve_connect_hook
 from incident_app.domain.errors import NotFoundError, ValidationError
+from incident_app.domain.proof import ChainKeyMissingError
 from incident_app.platform_support import ensure_utf8_output
 from incident_app.services.container import Services, open_services
-from incident_app.services.private_files import UnsafeOutputError
+from incident_app.services.private_files import InputFileError, OutputRefusedError, UnsafeOutputError
 from incident_app.storage.database import default_db_path
 from incident_app.storage.store import ConnectHook
 
 log = logging.getLogger(__name__)
+
+# Ctrl+C: every output is written under a temporary name that the unwinding removes.
+CANCELLED = "cancelled; nothing was left half-written"
+EXIT_CANCELLED = 130  # the shell's code for a process ended by SIGINT
 
 # Commands that may create the database file (of `db`, only `db init`); every other command needs
 # an existing one.
@@ -90,11 +96,16 @@ def run(argv: Sequence[str]) -> int:
         services = _open(db_path, resolve_connect_hook(args, db_path))
     except CliError as exc:
         return _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        return _fail(CANCELLED, EXIT_CANCELLED)
     started = time.monotonic()
     code = 1
     try:
         code = _handle(args, services)
         return code
+    except KeyboardInterrupt:
+        code = EXIT_CANCELLED
+        return _fail(CANCELLED, code)
     finally:
         services.close()
         log.info("command %s exit %d in %.2f s", args.command, code, time.monotonic() - started)
@@ -112,8 +123,16 @@ def _handle(args: argparse.Namespace, services: Services) -> int:
         return _fail(str(exc), 2)
     except CliError as exc:
         return _fail(str(exc), exc.exit_code)
+    except InputFileError as exc:  # a pipe, a device or a folder given as an input file
+        return _fail(str(exc), 2)
+    except ChainKeyMissingError as exc:
+        return _fail(f"nothing was saved: {exc}", 1)
     except sqlite3.OperationalError as exc:
+        if is_disk_full(exc):
+            return _fail(_disk_full_message(), 1)
         return _fail(f"database error ({exc}); if another program holds the file, close it and retry", 1)
+    except OutputRefusedError as exc:  # the officer's choice of name: bad input
+        return _fail(str(exc), 2)
     except UnsafeOutputError as exc:
         return _fail(str(exc), 1)
     except OSError as exc:
@@ -129,17 +148,41 @@ def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
     try:
         return open_services(db_path, connect_hook=connect_hook)
     except sqlite3.DatabaseError as exc:
+        if is_disk_full(exc):  # e.g. the backup taken before a migration (nothing was migrated)
+            raise CliError(_disk_full_message(), 1) from None
+        if _on_read_only_disk(db_path):  # SQLite's write-ahead log needs a writable folder
+            raise CliError(f"cannot open database {db_path}: it is on a read-only disk; copy it to a "
+                           "folder you can write to and open the copy with --db", 1) from None
         raise CliError(f"cannot open database {db_path}: {exc}", 1) from None
     except PermissionError as exc:
         raise CliError(f"cannot open database {db_path}: {exc.strerror}", 1) from None
+    except OSError as exc:  # e.g. the event log key cannot be written (storage/chain_key.py)
+        raise CliError(f"cannot open database {db_path}: {_os_error_message(exc)}", 1) from None
+
+
+def _on_read_only_disk(path: Path) -> bool:
+    statvfs = getattr(os, "statvfs", None)  # not on Windows
+    try:
+        return statvfs is not None and bool(statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def is_disk_full(exc: sqlite3.Error) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full"), also when SQLCipher raised it."""
+    return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "database or disk is full" in str(exc)
+
+
+def _disk_full_message(where: str = "") -> str:
+    return (f"the disk is full{where}; free some space and run the command again. "
+            "Nothing was left half-written under a final file name.")
 
 
 def _os_error_message(exc: OSError) -> str:
     """A file-system failure in plain words (never a traceback)."""
     where = f" ({exc.filename})" if exc.filename else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (f"the disk is full{where}; free some space and run the command again. "
-                "Nothing was left half-written under a final file name.")
+        return _disk_full_message(where)
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"not allowed to write{where}; choose a folder you can write to"
     return f"could not read or write a file{where}: {exc.strerror or exc}"

@@ -17,12 +17,14 @@ from incident_app.storage.encryption import (
     EncryptedConnector,
     detect_database_kind,
     is_encrypted_connection,
+    is_free_name,
     rekey,
     write_encrypted_copy,
 )
 from incident_app.storage.store import ConnectHook
 
-__all__ = ["DatabaseKind", "connect_hook_for", "database_kind", "encrypt_copy", "is_encrypted", "rekey_database"]
+__all__ = ["DatabaseKind", "connect_hook_for", "database_kind", "encrypt_copy", "is_encrypted", "is_free_name",
+           "rekey_database"]
 
 
 def database_kind(path: Path) -> DatabaseKind:

@@ -5,7 +5,6 @@ validate the same way and write one event each."""
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from incident_app.domain.fulfilments import (
     sign_fulfilment,
 )
 from incident_app.services.context import AppContext
+from incident_app.services.private_files import NOT_REGULAR_INPUT, InputFileError, open_regular_file
 from incident_app.services.resources import load_assessment_rules
 
 
@@ -34,44 +34,27 @@ def rule_obligation_ids() -> list[str]:
 
 
 def read_attachment(path: str | Path) -> Attachment:
-    """Read the file to attach; a missing or unreadable file is bad input naming the field. Only
-    a regular file is read (a device such as /dev/zero or a FIFO would never end or block), and
-    never more than the limit plus one byte."""
+    """Read the file to attach; a missing or unreadable file is bad input naming the field."""
     source = Path(path).expanduser()
-    too_large = ValidationError.single("file", f"'{source.name}' is larger than "
-                                               f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; attach a screenshot "
-                                               "or the receipt page instead")
     try:
-        info = source.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(str(source))
-        if not stat.S_ISREG(info.st_mode):
-            raise ValidationError.single("file", f"{source} is not a regular file (a device, pipe or socket); "
-                                                 "choose the saved file or screenshot")
-        if info.st_size > MAX_ATTACHMENT_BYTES:  # checked before reading it all into memory
-            raise too_large
-        content = _read_at_most(source, MAX_ATTACHMENT_BYTES + 1)
-        if len(content) > MAX_ATTACHMENT_BYTES:  # it grew after the check
-            raise too_large
-        return Attachment(source.name, content)
+        # Checked on the open file before reading it all into memory; a pipe or /dev/zero is refused.
+        with open_regular_file(source) as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_ATTACHMENT_BYTES:
+                raise ValidationError.single("file", f"'{source.name}' is larger than "
+                                                     f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; attach a "
+                                                     "screenshot or the receipt page instead")
+            data = handle.read(MAX_ATTACHMENT_BYTES + 1)
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise ValidationError.single("file", f"'{source.name}' grew while it was read; attach it again")
+        return Attachment(source.name, data)
+    except InputFileError:
+        raise ValidationError.single("file", f"{source}: {NOT_REGULAR_INPUT}") from None
     except IsADirectoryError:
         raise ValidationError.single("file", f"{source} is a folder; choose a file") from None
     except FileNotFoundError:
         raise ValidationError.single("file", f"{source} does not exist; check the path") from None
     except PermissionError:
         raise ValidationError.single("file", f"{source} cannot be read (permission denied)") from None
-
-
-def _read_at_most(source: Path, limit: int) -> bytes:
-    # O_NONBLOCK: should the path have been swapped for a FIFO after the check, opening it does not hang.
-    fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise ValidationError.single("file", f"{source} is not a regular file; choose the saved file")
-        return handle.read(limit)
-
-
-ScopeSource = Callable[[int], FulfilmentScope]
 
 
 class FulfilmentService:

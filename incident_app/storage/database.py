@@ -3,11 +3,14 @@ migrations (a backup copy is taken before any migration touches an existing file
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
 import os
 import pkgutil
-import shutil
 import sqlite3
+import stat
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,13 +61,57 @@ def discover_migrations() -> list[Migration]:
     return found
 
 
+PRIVATE_MODE = 0o600
+
+
 def create_private_file(path: Path) -> None:
-    """Create the file with mode 0600 before SQLite opens it, so it is never world-readable."""
+    """Make sure the database file exists with mode 0600 before SQLite opens it, so it is never
+    world-readable. A new file is created fresh (O_EXCL|O_NOFOLLOW: never through a planted link);
+    an existing one is chmod-ed only when others can read it, so a private database on a
+    read-only medium still opens."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, PRIVATE_MODE)
+    except FileExistsError:
+        pass
+    else:
         os.close(fd)
-    os.chmod(path, 0o600)
+        return
+    # The database path is the officer's own choice (--db), so a link there is followed on purpose.
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        try:
+            os.chmod(path, PRIVATE_MODE)
+        except OSError as exc:
+            if exc.errno != errno.EROFS:  # read-only: nothing can change it (or write to it) anyway
+                raise
+
+
+def private_temp_beside(target: Path) -> Path:
+    """A new empty 0600 file ``.<name>.<random>.part`` beside ``target`` (O_EXCL: never through
+    a link), to be renamed over ``target`` once complete."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        os.fchmod(fd, PRIVATE_MODE)
+    finally:
+        os.close(fd)
+    return Path(name)
+
+
+def finish_private_temp(temp: Path, target: Path) -> None:
+    """Sync ``temp`` and rename it over ``target`` (a link at ``target`` is replaced, never followed)."""
+    fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        os.fsync(fd)  # a full disk the writes did not report surfaces here
+    finally:
+        os.close(fd)
+    temp.replace(target)
+
+
+def remove_private_temp(temp: Path) -> None:
+    """Remove an unfinished temporary database file and the journal SQLite may have left."""
+    for leftover in (temp, temp.with_name(temp.name + "-journal")):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
 
 
 def connect(path: Path, connect_hook: Callable[[Path], sqlite3.Connection] | None = None) -> sqlite_utils.Database:
@@ -109,23 +156,29 @@ def migrate(db: sqlite_utils.Database, path: Path | None) -> list[str]:
 
 
 def backup_before_migration(db: sqlite_utils.Database, path: Path, number: int) -> Path:
-    """Copy the live database (consistent, via the backup API) next to it, mode 0600."""
+    """Copy the live database (consistent, via the backup API) next to it, mode 0600.
+
+    The copy is written under a temporary name and renamed into place when complete: a link
+    planted at the backup's name is replaced, never written through, and a full disk leaves no
+    partial backup that looks valid (the error propagates, so nothing is migrated)."""
     target = path.with_name(f"{path.name}.before-m{number:04d}.bak")
-    create_private_file(target)
+    temp = private_temp_beside(target)
+    try:
+        _backup_into(db, temp)
+        finish_private_temp(temp, target)
+    except BaseException:
+        remove_private_temp(temp)
+        raise
+    return target
+
+
+def _backup_into(db: sqlite_utils.Database, temp: Path) -> None:
     backup_to = getattr(db.conn, "backup_to", None)
     if backup_to is not None:  # an encrypted connection keeps its backup encrypted
-        backup_to(target)
-        return target
-    dest = sqlite3.connect(str(target))
+        backup_to(temp)
+        return
+    dest = sqlite3.connect(str(temp))
     try:
         db.conn.backup(dest)
     finally:
         dest.close()
-    return target
-
-
-def copy_file_private(source: Path, target: Path) -> None:
-    """Copy a file and keep it private (used for exports of personal data)."""
-    create_private_file(target)
-    shutil.copyfile(source, target)
-    os.chmod(target, 0o600)

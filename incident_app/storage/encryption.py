@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -30,7 +31,7 @@ import sqlcipher3.dbapi2 as cipher
 import sqlite_utils
 
 from incident_app.domain.passphrase import NotEncrypted, WrongPassphrase
-from incident_app.storage.database import create_private_file
+from incident_app.storage.database import finish_private_temp, private_temp_beside, remove_private_temp
 
 PLAIN_HEADER = b"SQLite format 3\x00"
 SALT_BYTES = 16
@@ -224,17 +225,40 @@ def rekey(db: sqlite_utils.Database, new_passphrase: str) -> None:
 
 def write_encrypted_copy(source: Path, target: Path, passphrase: str,
                          iterations: int = KDF_ITERATIONS) -> None:
-    """Copy a plain database into a new encrypted file (``db encrypt``); ``source`` is unchanged."""
+    """Copy a plain database into a new encrypted file (``db encrypt``); ``source`` is unchanged.
+
+    The copy is written under a temporary name beside ``target`` and renamed when complete, so a
+    full disk leaves nothing under ``target`` (a retry is not blocked) and a link planted there
+    is never written through. Raises FileExistsError when anything but an empty regular file
+    (a link too, even a dangling one) is at ``target``."""
     if detect_database_kind(source) is not DatabaseKind.PLAIN:
         raise ValueError(f"{source} is not a plain SQLite database")
-    if detect_database_kind(target) is not DatabaseKind.NEW:
+    if not is_free_name(target):
         raise FileExistsError(f"{target} already exists; choose a new file name")
     salt = os.urandom(SALT_BYTES)
     key = derive_key(passphrase, salt, iterations)
-    create_private_file(target)
+    temp = private_temp_beside(target)
+    try:
+        _export_encrypted(source, temp, key, salt)
+        finish_private_temp(temp, target)
+    except BaseException:
+        remove_private_temp(temp)
+        raise
+
+
+def is_free_name(target: Path) -> bool:
+    """Nothing at ``target`` (checked without following a link), or an empty regular file."""
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return True
+    return stat.S_ISREG(info.st_mode) and info.st_size == 0
+
+
+def _export_encrypted(source: Path, temp: Path, key: bytes, salt: bytes) -> None:
     conn = cipher.connect(str(source), factory=CipherConnection)
     try:
-        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}{salt.hex()}'\"", [str(target)])
+        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}{salt.hex()}'\"", [str(temp)])
         conn.execute("SELECT sqlcipher_export('encrypted')").fetchall()
         conn.execute("DETACH DATABASE encrypted")
     finally:

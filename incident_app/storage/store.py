@@ -41,7 +41,7 @@ class Store:
         self.path = path
         self.incidents = IncidentRepository(db)
         self.settings = SettingsRepository(db)
-        self.events = EventLog(db)
+        self.events = EventLog(db, path=path)
         self.remediation = RemediationRepository(db)
         self.decisions = DecisionRepository(db)
         self.fulfilments = FulfilmentRepository(db)

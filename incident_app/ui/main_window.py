@@ -38,7 +38,7 @@ from incident_app.ui.register import (
     ask_and_export,
 )
 from incident_app.ui.settings import SettingsDialog
-from incident_app.ui.workspace import StatusDialog, WorkspaceWindow, next_status
+from incident_app.ui.workspace import StatusDialog, WorkspaceWindow, next_status, verify_message
 
 COUNTDOWN_TICK_MS = 30_000
 
@@ -256,10 +256,7 @@ class MainWindow(QMainWindow):
                         on_success=self._on_verified, on_failure=self.errors.show)
 
     def _on_verified(self, report: Any) -> None:
-        if report.ok:
-            text = self.tr_.t("audit.ok", count=report.checked)
-        else:
-            text = self.tr_.t("audit.bad", seq=report.first_bad_seq, reason=report.reason)
+        text = verify_message(report, self.tr_)
         self.statusBar().showMessage(text)
         self.last_verify_message = text
 

@@ -191,3 +191,79 @@ def test_retention_purge_then_people_shows_the_purged_state(
     assert code == 2 and "purged" in err
     code, out, _ = cli(capsys, db, "show", "1")
     assert json.loads(out)["people"]["contacts_purged_at"] == data["contacts_purged_at"]
+
+
+# -- bad people files (issue 13 points 7, 9, 10): exit 2 naming the row or column, never a hang --
+def test_a_file_mixing_encodings_exits_2_naming_the_row(capsys: pytest.CaptureFixture[str], db: Path,
+                                                       tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("用户ID,姓名\nU1,王小明\nU2,李四\n".encode("gbk") + "U3,欧阳修\n".encode())
+    code, out, err = cli(capsys, db, "import-people", "1", str(path))
+    assert (code, out) == (2, "")
+    assert "row 4, (file): this row is not gb18030 text like the rows before it (it reads as utf-8)" in err
+    assert "tried gb18030, utf-8, big5, shift_jis" in err and "Traceback" not in err
+
+
+def test_big5_imports_decoded_right_on_the_command_line(capsys: pytest.CaptureFixture[str], db: Path,
+                                                        tmp_path: Path) -> None:
+    path = tmp_path / "big5.csv"
+    path.write_bytes("user_id,name\nU1,張三豐\nU2,歐陽修\nU3,陳美玲\n".encode("big5"))
+    code, out, _ = cli(capsys, db, "import-people", "1", str(path))
+    assert code == 0 and json.loads(out)["encoding"] == "big5", out
+    code, out, _ = cli(capsys, db, "people", "1", "--unmask", "--reason", "check the import")
+    assert code == 0 and "歐陽修" in out and "張三豐" in out
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_exits_2_promptly(tmp_path: Path, db: Path) -> None:
+    fifo = tmp_path / "people.csv"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "main.py", "import-people", "1", str(fifo), "--db", str(db)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2 and "is not a regular file (a pipe, socket or device)" in done.stderr
+
+
+def test_two_phone_columns_exit_2_until_mapped(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("用户ID,姓名,出生日期,手机号,联系电话\nU1,小明,2016-01-01,13800138000,13900139000\n",
+                    encoding="utf-8")
+    code, out, err = cli(capsys, db, "import-people", "1", str(path))
+    assert (code, out) == (2, "")
+    assert "columns '手机号' (column 4) and '联系电话' (column 5) both hold phone" in err
+    assert "--map '联系电话='" in err and "--map '联系电话=guardian_phone'" in err
+    code, out, _ = cli(capsys, db, "import-people", "1", str(path), "--map", "联系电话=guardian_phone")
+    assert code == 0 and json.loads(out)["imported"] == 1
+
+
+def test_user_id_twice_exits_2(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("用户ID,user_id,姓名\nU1,u-1,小明\n", encoding="utf-8")
+    code, _, err = cli(capsys, db, "import-people", "1", str(path))
+    assert code == 2 and "columns '用户ID' (column 1) and 'user_id' (column 2) both hold user_id" in err
+
+
+def test_a_full_disk_exits_1_with_a_plain_message_and_no_report(tmp_path: Path, db: Path) -> None:
+    # A real write failure: the import process may not grow any file past a limit just above
+    # the database's size (EFBIG, the kernel's file-size limit; SIGXFSZ ignored like a daemon would).
+    import resource
+    import signal
+
+    path = tmp_path / "p.csv"
+    path.write_text("user_id,name,email\n" + "".join(f"U{i},张三{i},user{i}@example.com\n" for i in range(60_000)),
+                    encoding="utf-8")
+    limit = db.stat().st_size + 300_000
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    done = subprocess.run([sys.executable, "main.py", "import-people", "1", str(path), "--db", str(db)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False, preexec_fn=limited)
+    assert done.returncode == 1, done.stderr
+    assert "the disk is full (or a file-size limit was reached)" in done.stderr and "Traceback" not in done.stderr
+    assert not list(tmp_path.glob("*.people-import-*")), "the report and its partial file are removed"
+    services = open_services(db)
+    try:
+        assert services.people.count(1) == 0
+    finally:
+        services.close()

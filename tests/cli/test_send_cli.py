@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from misbehaving_smtp import RefusesEhlo, SlowAfterData, misbehaving
+from misbehaving_smtp import OkToDataCommand, RefusesEhlo, SlowAfterData, misbehaving
 from smtp_sink import Sink, password_authenticator, start_sink
 
 from incident_app.cli.main import run
@@ -193,8 +193,8 @@ def test_a_relay_refusing_the_session_exits_1_names_its_reply_and_leaves_rows_qu
 def test_in_doubt_rows_are_reported_and_requeued_from_the_command_line(
     capsys: pytest.CaptureFixture[str], db: Path, sink: Sink
 ) -> None:
-    with misbehaving(sink=SlowAfterData(delay=0.8)) as slow:
-        code, out, err = cli(capsys, db, "send", "1", *relay(slow.port, "--data-timeout", "0.2"))
+    with misbehaving(sink=SlowAfterData(delay=1.6)) as slow:
+        code, out, err = cli(capsys, db, "send", "1", *relay(slow.port, "--data-timeout", "1"))
     assert code == 0 and json.loads(out)["ledger"]["by_state"]["in_doubt"] == 30
     assert "30 notice(s) are in doubt" in err and "--requeue in_doubt" in err
     with pytest.raises(SystemExit) as refused:
@@ -215,3 +215,44 @@ def test_send_help_shows_timeouts_fit_for_real_relays(capsys: pytest.CaptureFixt
         run(["send", "--help"])
     out = capsys.readouterr().out
     assert "(60)" in out and "(600;" in out and "--requeue" in out
+
+
+@pytest.mark.usefixtures("synthetic")
+@pytest.mark.parametrize(("option", "value"), [
+    ("--data-timeout", "nan"), ("--timeout", "nan"), ("--timeout", "inf"), ("--timeout", "0.2"),
+    ("--data-timeout", "7200"), ("--retry-base", "-5"), ("--retry-base", "nan"), ("--rate", "1e-300"),
+    ("--rate", "nan"), ("--rate", "inf/s"),
+])
+def test_non_finite_or_out_of_range_pace_values_are_refused_naming_the_option(
+    capsys: pytest.CaptureFixture[str], db: Path, sink: Sink, option: str, value: str
+) -> None:
+    code, out, err = cli(capsys, db, "send", "1", *relay(sink.port), option, value)
+    assert code == 2 and out == "" and f"{option}:" in err, err
+    assert sink.count() == 0
+    services = open_services(db)
+    try:
+        assert services.mail.count(1) == 0  # nothing half written: no ledger row
+    finally:
+        services.close()
+
+
+@pytest.mark.usefixtures("synthetic")
+def test_requeue_with_nothing_to_requeue_prints_zero_counts_and_logs_no_event(
+    capsys: pytest.CaptureFixture[str], db: Path, sink: Sink
+) -> None:
+    code, _, _ = cli(capsys, db, "send", "1", *relay(sink.port))
+    assert code == 0 and sink.count() == 30
+    code, out, _ = cli(capsys, db, "send", "1", "--requeue", "failed", "--requeue", "in_doubt")
+    assert code == 0 and json.loads(out) == {"requeued": 0, "by_state": {"failed": 0, "in_doubt": 0},
+                                             "fallback_cleared": 0}
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM events WHERE type = 'send.requeued'").fetchone() == (0,)
+
+
+@pytest.mark.usefixtures("synthetic")
+def test_a_test_send_to_a_relay_answering_250_to_data_is_no_success(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    with misbehaving(OkToDataCommand) as bad:
+        code, out, err = cli(capsys, db, "send", "1", *relay(bad.port), "--test-to", "officer@example.test")
+    assert code == 1 and out == "" and "instead of 354" in err and bad.count() == 0

@@ -10,7 +10,7 @@ from typing import Any
 from incident_app.cli.output import CliError, print_json, say
 from incident_app.cli.passphrase import ask_new_passphrase, interactive, passphrase_from_env
 from incident_app.services.container import Services
-from incident_app.services.encryption import encrypt_copy, is_encrypted, rekey_database
+from incident_app.services.encryption import encrypt_copy, is_encrypted, is_free_name, rekey_database
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -54,7 +54,7 @@ def handle_encrypt(args: argparse.Namespace, services: Services) -> int:
     if is_encrypted(services):
         raise CliError(f"{services.db_path} is already encrypted; use 'db rekey' to change its passphrase", 2)
     target = args.out.expanduser()
-    if target.exists() and target.stat().st_size:
+    if not is_free_name(target):  # a link (even a dangling one), a device or a non-empty file
         raise CliError(f"{target} already exists; choose a new file name", 2)
     encrypt_copy(services, target, _new_passphrase(args, str(target)))
     say(f"encrypted copy written to {target}. Open it with --db {target}; once you have checked it, delete "

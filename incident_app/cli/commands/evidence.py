@@ -1,5 +1,7 @@
 """``evidence ID --out FILE.zip [--unmask]``: the evidence pack of one incident with its SHA-256
-manifest. ``evidence verify FILE.zip``: check a pack; exit 1 naming every file that does not match."""
+manifest. ``evidence verify FILE.zip``: check a pack's files and, against the database (``--db``),
+that its event log still verifies and holds the chain head the pack recorded; exit 1 naming every
+problem, 3 when the database cannot confirm the pack (key missing, or another database's pack)."""
 
 from __future__ import annotations
 
@@ -9,16 +11,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from incident_app.cli.commands.audit import EXIT_CANNOT_VERIFY
 from incident_app.cli.output import CliError, print_json, say
 from incident_app.services.container import Services
-from incident_app.services.evidence import build_evidence_pack, find_in_event_log, verify_evidence
+from incident_app.services.evidence import build_evidence_pack, check_against_database, verify_evidence
 from incident_app.services.notices import PdfWriter
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "evidence", parents=[common], help="write (or verify) an incident's evidence pack",
-        description="evidence ID --out FILE.zip [--unmask]   |   evidence verify FILE.zip",
+        description="evidence ID --out FILE.zip [--unmask]   |   [--db DB] evidence verify FILE.zip (checks the "
+                    "pack's files and that the database still holds the chain head it recorded; exit 1 "
+                    "tampered, 3 cannot verify)",
     )
     parser.add_argument("target", metavar="ID|verify", help="incident id, or 'verify' to check a pack")
     parser.add_argument("pack", nargs="?", type=Path, metavar="FILE.zip", help="the pack to verify")
@@ -73,12 +78,17 @@ def _pdf_writer() -> PdfWriter | None:
 
 def _verify(pack: Path, services: Services) -> int:
     report = verify_evidence(pack)
-    result = report.to_dict()
-    if report.manifest_sha256:
-        result["recorded_in_event_log_seq"] = find_in_event_log(services, report.manifest_sha256)
+    check = check_against_database(services, pack, report)
+    result = report.to_dict() | {"recorded_in_event_log_seq": check.recorded_in_event_log_seq,
+                                 "database": check.to_dict()}
+    result["ok"] = report.ok and check.status == "ok"
     print_json(result)
     for problem in report.problems:
         say(f"evidence pack {pack}: {problem}")
-    if report.ok and result.get("recorded_in_event_log_seq") is None:
-        say("note: this database's event log has no record of this pack (made elsewhere, or rebuilt)")
-    return 0 if report.ok else 1
+    for db_problem in check.problems:
+        say(f"evidence pack {pack} against {services.db_path}: {db_problem}")
+    for note in check.notes:
+        say(f"note: {note}")
+    if not report.ok or check.status == "tampered":
+        return 1
+    return EXIT_CANNOT_VERIFY if check.status == "cannot_verify" else 0

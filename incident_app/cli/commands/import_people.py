@@ -11,6 +11,7 @@ from typing import Any
 from incident_app.cli.output import CliError, print_json, say
 from incident_app.domain.people import FIELDS
 from incident_app.services.container import Services
+from incident_app.services.people import DiskFull
 from incident_app.services.progress import Cancelled, Progress, ProgressSnapshot
 
 BAR_WIDTH = 30
@@ -23,7 +24,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                     "The import is all or nothing; the report of rejected fields goes beside the database.",
     )
     parser.add_argument("id", type=int, help="incident id")
-    parser.add_argument("file", type=Path, help="CSV (UTF-8, UTF-8 with BOM, GB18030/GBK) or XLSX")
+    parser.add_argument("file", type=Path, help="CSV (UTF-8 with or without BOM, UTF-16, GB18030/GBK, Big5, "
+                                                "Shift-JIS; one encoding for the whole file) or XLSX")
     parser.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
                         help="correct the header mapping, e.g. --map '联系方式=phone' or --map 'Notes=' to ignore; "
                              "fields: " + ", ".join(FIELDS))
@@ -41,8 +43,10 @@ def handle(args: argparse.Namespace, services: Services) -> int:
         sys.stderr.write("\n")
         raise CliError("import cancelled; the database is as it was before (the attempt is in the event log)",
                        1) from None
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
+    except DiskFull as exc:
+        _end_bar()
+        raise CliError(str(exc), 1) from None
+    _end_bar()
     say(f"imported {result.imported:,} people, merged {result.duplicates_merged:,} duplicates, "
         f"rejected {result.rejected_rows:,} rows; minors {result.summary.minors:,} "
         f"({result.summary.children:,} under 14, {result.summary.teens:,} aged 14-17), "
@@ -50,6 +54,11 @@ def handle(args: argparse.Namespace, services: Services) -> int:
     say(f"report (row, field, masked value, reason): {result.report_path}")
     print_json(result.to_dict())
     return 0
+
+
+def _end_bar() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
 
 
 def _corrections(pairs: list[str]) -> dict[str, str | None] | None:

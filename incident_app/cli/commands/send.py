@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from incident_app.cli.output import CliError, print_json, say
 from incident_app.cli.progress_bar import ProgressBar
+from incident_app.domain.errors import ValidationError
 from incident_app.domain.mail.sending import (
     DEFAULT_DATA_TIMEOUT_S,
     DEFAULT_TIMEOUT_S,
@@ -34,6 +36,7 @@ from incident_app.services.mail import (
     default_message_source,
     resolve_password,
 )
+from incident_app.services.private_files import read_regular_file
 from incident_app.services.progress import Progress
 
 DEFAULT_PORT_MODES = {465: TlsMode.TLS, 587: TlsMode.STARTTLS}
@@ -105,13 +108,26 @@ def handle(args: argparse.Namespace, services: Services) -> int:
         raise CliError(f"sending stopped: {exc}", 1) from None
 
 
+MAX_BOUNCES_BYTES = 16 * 1024 * 1024  # one Message-ID a line: far more than any mailing returns
+
+
+def _read_bounces(path: Path) -> list[str]:
+    """The Message-IDs of the bounce list, one a line (a regular file only: a pipe would hang)."""
+    try:
+        return read_regular_file(path.expanduser(), MAX_BOUNCES_BYTES).decode("utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise CliError(f"{path}: file not found", 2) from None
+    except UnicodeDecodeError:
+        raise CliError(f"{path}: not UTF-8 text; save the bounce list as UTF-8", 2) from None
+
+
 def _dispatch(args: argparse.Namespace, services: Services, source: MessageSource, settings: SmtpSettings) -> int:
     if args.dry_run:
         result = services.mail.dry_run(args.id, source, settings, args.dry_run)
         print_json({"dry_run": result.folder, "written": result.written, "blocked": result.blocked})
         return 0
     if args.bounces:
-        lines = args.bounces.read_text(encoding="utf-8").splitlines()
+        lines = _read_bounces(args.bounces)
         print_json({"bounces_recorded": services.mail.record_bounces(args.id, lines, source)})
         return 0
     if args.requeue:
@@ -165,9 +181,24 @@ def _settings(args: argparse.Namespace, services: Services) -> SmtpSettings:
     mode = args.tls_mode or DEFAULT_PORT_MODES.get(args.smtp_port)
     if needs_server and mode is None:
         raise CliError(f"port {args.smtp_port}: choose --tls, --starttls or --plain explicitly", 2)
+    try:
+        settings = _typed_settings(args, services, mode or TlsMode.PLAIN)
+        validate_smtp_settings(settings, needs_server=needs_server)  # before any password prompt
+    except ValidationError as exc:  # name the command-line option, not the settings field
+        raise ValidationError(replace(p, field=_OPTIONS.get(p.field, p.field)) for p in exc.problems) from None
+    return settings
+
+
+# The settings fields as the officer typed them on the command line.
+_OPTIONS = {"smtp_host": "--smtp-host", "smtp_port": "--smtp-port", "from": "--from", "reply_to": "--reply-to",
+            "from_name": "--from-name", "concurrency": "--concurrency", "rate": "--rate", "timeout": "--timeout",
+            "data_timeout": "--data-timeout", "max_attempts": "--max-attempts", "retry_base": "--retry-base"}
+
+
+def _typed_settings(args: argparse.Namespace, services: Services, mode: TlsMode) -> SmtpSettings:
     profile = services.profile.get()
-    settings = SmtpSettings(
-        host=args.smtp_host or "", port=args.smtp_port or 0, tls_mode=mode or TlsMode.PLAIN,
+    return SmtpSettings(
+        host=args.smtp_host or "", port=args.smtp_port or 0, tls_mode=mode,
         from_address=args.from_address or profile.officer_email,
         from_name=profile.company_zh if args.from_name is None else args.from_name,
         reply_to=profile.officer_email if args.reply_to is None else args.reply_to,
@@ -175,8 +206,6 @@ def _settings(args: argparse.Namespace, services: Services) -> SmtpSettings:
         timeout_s=args.timeout, data_timeout_s=args.data_timeout, ca_file=args.ca_file,
         retry=RetryPolicy(max_attempts=args.max_attempts, base_delay_s=args.retry_base),
     )
-    validate_smtp_settings(settings, needs_server=needs_server)  # before any password prompt
-    return settings
 
 
 def _password(args: argparse.Namespace, settings: SmtpSettings) -> str | None:

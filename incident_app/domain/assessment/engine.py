@@ -107,6 +107,7 @@ def assess(data: AssessmentInput, catalog: Catalog, rules: AssessmentRules,
     grade = grade_incident(GradingInput(
         people=people.total, economic_loss_cny=facts.economic_loss_cny, sensitive=sensitive, minors=minors,
         suspected=facts.likelihood == Likelihood.SUSPECTED,
+        breach_types=tuple(b.value for b in facts.breach_types),
         judgement=_latest(data.decisions, DecisionKind.CAC_GRADE_JUDGEMENT)), rules.grading)
     situation = Situation(facts, data.profile.operator_type, people, grade, severity.band, data.decisions, minors,
                           data.now, _profile_numbers(data.profile), data.email_delivery, data.fulfilments)

@@ -80,6 +80,8 @@ class GradingInput:
     minors: bool
     suspected: bool
     judgement: Decision | None = None
+    # The intake's breach types ("leak", "tamper", "loss"): the people indicator is named by them.
+    breach_types: tuple[str, ...] = ("leak",)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ def level_for(value: float, rule: IndicatorRule) -> tuple[CacLevel, Threshold | 
 def grade_incident(data: GradingInput, rules: GradingRules) -> CacGrade:
     """Grade the incident; see the module docstring for the judgement rule."""
     values = {"people": float(data.people), "economic_loss_cny": data.economic_loss_cny}
-    results = tuple(_measure(rule, values.get(rule.id, 0.0)) for rule in rules.indicators)
+    results = tuple(_measure(_named_for(rule, data.breach_types), values.get(rule.id, 0.0))
+                    for rule in rules.indicators)
     deciding = max(results, key=lambda res: res.level.rank)
     threshold_level = deciding.level
     qualitative = threshold_level == CacLevel.GENERAL and (data.sensitive or data.minors)
@@ -161,6 +164,24 @@ def grade_incident(data: GradingInput, rules: GradingRules) -> CacGrade:
         needs_judgement=needs_judgement, why=why, indicators=results, notes=_notes(data, rules),
         citation=_citation(deciding, qualitative, rules), judgement_decision_id=judged_id,
     )
+
+
+# What happened to the information, by breach type, for the people indicator's name.
+_BREACH_WORDS = {"tamper": Text("篡改", "tampered with"), "loss": Text("丢失", "lost")}
+
+
+def _named_for(rule: IndicatorRule, breach_types: Sequence[str]) -> IndicatorRule:
+    """The people indicator is worded for a leak; a tampering or loss incident is never explained
+    as "people whose personal information leaked"."""
+    if rule.id != "people" or "leak" in breach_types or not breach_types:
+        return rule
+    words = [_BREACH_WORDS[b] for b in ("tamper", "loss") if b in breach_types]
+    if not words:
+        return rule
+    zh = "、".join(w.zh for w in words)
+    en = " or ".join(w.en for w in words)
+    return IndicatorRule(rule.id, Text(f"个人信息被{zh}涉及人数", f"people whose personal information was {en}"),
+                         rule.thresholds)
 
 
 def _measure(rule: IndicatorRule, value: float) -> IndicatorResult:

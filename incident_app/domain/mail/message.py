@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
+from incident_app.domain.contacts import ascii_address
 from incident_app.domain.mail.sending import OutgoingMessage
 
 CRLF = "\r\n"
@@ -59,7 +60,7 @@ def _headers(
 ) -> list[str]:
     headers = [
         f"From: {format_address(sender.name, sender.address)}",
-        f"To: {to}",
+        f"To: {ascii_address(to)}",  # an IDN domain travels as its A-labels (7-bit headers)
         f"Subject: {encode_header_text(subject_prefix + message.subject)}",
         f"Date: {format_datetime(date)}",
         f"Message-ID: {message_id}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Protocol
 
+from incident_app.domain.contacts import is_email_address
 from incident_app.domain.errors import FieldProblem, ValidationError
 
 
@@ -164,15 +166,14 @@ def trial_message_id(base_id: str, at: datetime) -> str:
 
 # --- addresses --------------------------------------------------------------------------------
 
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-ADDRESS_PATTERN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@" + _LABEL + r"(?:\." + _LABEL + r")+")
-_ADDRESS_FULL = re.compile(r"\A" + ADDRESS_PATTERN.pattern + r"\Z")
 _ADDRESS_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 def is_single_address(value: str) -> bool:
-    """A bare ASCII mailbox ``local@domain``: no display name, no list, no header injection."""
-    return len(value) <= 254 and bool(_ADDRESS_FULL.match(value))
+    """One mailbox ``local@domain`` as the people import stores it (the same normaliser,
+    domain/contacts.py): no display name, no list, no header injection, no doubled dots; an
+    internationalised domain is fine, a non-ASCII local part is not (no SMTPUTF8)."""
+    return is_email_address(value)
 
 
 def addresses_in(text: str) -> set[str]:
@@ -194,14 +195,20 @@ def mask_email(address: str) -> str:
 
 
 # Contacts echoed in a relay's reply or in a reason, in whatever case or form the relay chose:
-# <USER@EXAMPLE.COM>, "quoted local"@example.com, user@[192.0.2.1], internationalised addresses,
-# and phone numbers (7+ digits, spaces, hyphens or brackets between them, full-width digits too).
-# Over-masking (a long queue id that looks like a number) is accepted; a missed address is not.
-_NOT_IN_ADDRESS = r"\s<>()\[\]:;@,\"'\\"
+# <USER@EXAMPLE.COM>, "quoted local"@example.com, user(comment)@example.com, o'brien@example.com,
+# user@[192.0.2.1], user@localhost, internationalised addresses (user@例子。中国), a full-width ＠
+# and the encodings %40 (URLs) and =40 (MIME encoded words), and phone numbers: 7+ digits (full-width
+# too) with spaces, hyphens, dots, slashes or brackets between them. Boundaries are "not a digit"
+# and "not address text", never \w: CJK counts as \w, so 电话13800138000 would slip through.
+# Over-masking (a long queue id that looks like a number, a date) is accepted; a missed contact is not.
+_AT = r"(?:@|\uff20|%40|=40)"
+_NOT_IN_LOCAL = r"\s<>\[\]\",;:@\uff20"
+_NOT_IN_DOMAIN = _NOT_IN_LOCAL + r"()'"
 _CONTACT_EMAIL = re.compile(
-    r'(?:"[^"\r\n]*"|[^' + _NOT_IN_ADDRESS + r']+)@(?:\[[^\]\s]*\]|[^' + _NOT_IN_ADDRESS + r'.]+'
-    r'(?:\.[^' + _NOT_IN_ADDRESS + r'.]+)+)', re.IGNORECASE)
-_CONTACT_PHONE = re.compile(r"(?<![\w.+])\+?\d(?:[ \-()\u3000]{0,2}\d){6,}(?!\w)")
+    r'(?:"[^"\r\n]*"|[^' + _NOT_IN_LOCAL + r']+)?' + _AT
+    + r'(?:\[[^\]\s]*\]|[^' + _NOT_IN_DOMAIN + r']+)', re.IGNORECASE)
+_LEADING_CODE = re.compile(r"\A[2-5]\d\d[ -]")
+_CONTACT_PHONE = re.compile(r"(?<!\d)\+?\d(?:[ \-./()\u3000]{0,2}\d){6,}(?!\d)")
 
 
 def scrub_contacts(text: str, email: Callable[[str], str], phone: Callable[[str], str]) -> str:
@@ -209,8 +216,11 @@ def scrub_contacts(text: str, email: Callable[[str], str], phone: Callable[[str]
     ``phone(number)`` (retention purge, masked evidence packs)."""
     if not text:
         return text
+    # A leading reply code ("250 13800138000 ok") is kept out of the number it precedes.
+    code = _LEADING_CODE.match(text)
+    head, text = (code.group(0), text[code.end():]) if code else ("", text)
     text = _CONTACT_EMAIL.sub(lambda m: email(m.group(0)), text)
-    return _CONTACT_PHONE.sub(lambda m: phone(m.group(0)), text)
+    return head + _CONTACT_PHONE.sub(lambda m: phone(m.group(0)), text)
 
 
 def mask_phone_in_text(number: str) -> str:
@@ -361,18 +371,31 @@ def _server_problems(s: SmtpSettings) -> list[FieldProblem]:
     return problems
 
 
+# Bounds that keep a run finite and a relay unharmed: NaN or infinity would disable a time-out or
+# the pacer (NaN passes every "<= 0" check), and a rate of 1e-300/s would wait for ever.
+MIN_RATE_PER_S = 0.01
+MIN_TIMEOUT_S, MAX_TIMEOUT_S = 1.0, 3600.0
+MIN_RETRY_BASE_S, MAX_RETRY_BASE_S = 0.01, 3600.0
+
+
+def _within(value: float, low: float, high: float) -> bool:
+    return math.isfinite(value) and low <= value <= high
+
+
 def _limit_problems(s: SmtpSettings) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     if not 1 <= s.concurrency <= 200:
         problems.append(FieldProblem("concurrency", "use 1 to 200 connections"))
-    if s.rate_per_s is not None and s.rate_per_s <= 0:
-        problems.append(FieldProblem("rate", "give a positive number of messages per second, or no limit"))
-    if s.timeout_s <= 0:
-        problems.append(FieldProblem("timeout", "must be a positive number of seconds"))
-    if s.data_timeout_s <= 0:
-        problems.append(FieldProblem("data_timeout", "must be a positive number of seconds"))
+    if s.rate_per_s is not None and not _within(s.rate_per_s, MIN_RATE_PER_S, math.inf):
+        problems.append(FieldProblem("rate", f"give at least {MIN_RATE_PER_S:g} messages per second, "
+                                             "or 0 for no limit"))
+    timeouts = (("timeout", s.timeout_s), ("data_timeout", s.data_timeout_s))
+    problems += [FieldProblem(name, f"give {MIN_TIMEOUT_S:g} to {MAX_TIMEOUT_S:g} seconds")
+                 for name, value in timeouts if not _within(value, MIN_TIMEOUT_S, MAX_TIMEOUT_S)]
     if s.retry.max_attempts < 1:
         problems.append(FieldProblem("max_attempts", "must be at least 1"))
+    if not _within(s.retry.base_delay_s, MIN_RETRY_BASE_S, MAX_RETRY_BASE_S):
+        problems.append(FieldProblem("retry_base", f"give {MIN_RETRY_BASE_S:g} to {MAX_RETRY_BASE_S:g} seconds"))
     return problems
 
 
@@ -383,8 +406,8 @@ def parse_rate(text: str) -> float | None:
         rate = float(value)
     except ValueError:
         raise ValidationError.single("rate", f"'{text}' is not a rate; write e.g. 50/s") from None
-    if rate < 0:
-        raise ValidationError.single("rate", "cannot be negative")
+    if not math.isfinite(rate) or rate < 0:
+        raise ValidationError.single("rate", f"'{text}' is not a rate; write e.g. 50/s, or 0 for no limit")
     return rate or None
 
 
@@ -400,6 +423,16 @@ SESSION_CODES = frozenset({421, 530, 534, 535, 538})
 def is_session_reply(code: int) -> bool:
     """True when ``code`` says the relay refuses the session (or sent no valid reply at all)."""
     return code in SESSION_CODES or not 200 <= code < 600
+
+
+def classify_refusal(code: int) -> SendState | None:
+    """A refusal before or after the body: 4xx DEFERRED, 5xx FAILED; None for anything else (a
+    2xx where a refusal or a 354 was due, 1xx, 3xx): that is a protocol error, never SENT."""
+    if 500 <= code < 600:
+        return SendState.FAILED
+    if 400 <= code < 500:
+        return SendState.DEFERRED
+    return None
 
 
 def classify_reply(code: int) -> SendState:

@@ -7,7 +7,8 @@ How sections are recognised in the output (documented in README "Notices"):
   Its text (headings excluded) must not be blank.
 - Text (email text, SMS, push, phone script, TXT export): a marker line ``【heading】`` or
   ``[heading]`` holding an element's heading (any language) or its id; the section runs to the
-  next marker line. A body containing 待补报 / "to be supplemented" is deferred.
+  next marker line. A body starting with 待补报 / "to be supplemented" (for an item that may
+  follow: containing it) is deferred.
 - PDF/DOCX text (pdftotext, DOCX paragraphs): a line that is exactly an element heading.
 """
 
@@ -21,6 +22,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from incident_app.domain.notices.kinds import (
+    DEFERRABLE_ELEMENTS,
     DRILL_MARKERS,
     HEADING_INDEX,
     SHORT_CHANNELS,
@@ -192,7 +194,12 @@ def _line_element(line: str, bare: bool) -> str | None:
 
 def _text_section(element: str, lines: list[str]) -> Section:
     body = " ".join(" ".join(lines).split())
-    return Section(element, body, any(t in body.casefold() for t in DEFERRED_TOKENS))
+    folded = body.casefold().lstrip("（(- ")
+    # A whole item to follow starts with the token; a known item may still mark one missing
+    # detail inline (「地点：（待补报）」), which does not make the item deferred.
+    deferred = folded.startswith(DEFERRED_TOKENS) or (
+        element in DEFERRABLE_ELEMENTS and any(t in folded for t in DEFERRED_TOKENS))
+    return Section(element, body, deferred)
 
 
 # -- judging --------------------------------------------------------------------------------------

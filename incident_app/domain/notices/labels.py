@@ -45,6 +45,15 @@ RECIPIENTS: dict[str, Label] = {
                 "we cannot yet tell who obtained the information, or how many did"),
     "public": ("信息已被公开", "the information was made public"),
 }
+# "Who obtained it is not known" fits a leak; for tampering or loss the open question differs.
+RECIPIENTS_UNKNOWN: dict[str, Label] = {
+    "tamper": ("篡改信息的人员目前尚无法确定", "we cannot yet tell who altered the information"),
+    "loss": ("丢失的信息是否已被他人获取目前尚无法确定",
+             "we cannot yet tell whether anyone has obtained the lost information"),
+    "tamper+loss": ("篡改信息的人员，以及丢失的信息是否已被他人获取，目前尚无法确定",
+                    "we cannot yet tell who altered the information, or whether anyone has obtained the lost "
+                    "information"),
+}
 ACTION_STATUS: dict[str, Label] = {
     "done": ("已完成", "done"),
     "in_progress": ("进行中", "in progress"),
@@ -57,6 +66,8 @@ GRADES: dict[str, Label] = {
     "特别重大": ("特别重大", "particularly major (特别重大)"),
 }
 GRADE_PENDING: Label = ("待评估", "to be assessed")
+# Appended to the grade of a suspected incident: the grade is a preliminary call.
+GRADE_PRELIMINARY: Label = ("（初步判定）", " (preliminary)")
 OPERATOR_TYPES: dict[str, Label] = {
     "ordinary": ("一般网络运营者", "network operator"),
     "critical_infrastructure": ("关键信息基础设施运营者", "critical information infrastructure operator"),

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         normalise_phone,
         phone_is_mobile,
         split_data_types,
+        strip_unsafe,
     )
     from incident_app.domain.people.person import (
         ADULT_AGE,
@@ -87,6 +88,7 @@ __all__ = [
     "normalise_phone",
     "phone_is_mobile",
     "split_data_types",
+    "strip_unsafe",
     "suggest_mapping",
 ]
 __getattr__ = lazy_exports(
@@ -108,6 +110,7 @@ __getattr__ = lazy_exports(
             "normalise_phone",
             "phone_is_mobile",
             "split_data_types",
+            "strip_unsafe",
         ],
         "person": [
             "ADULT_AGE",

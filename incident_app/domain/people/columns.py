@@ -69,17 +69,10 @@ class ColumnMapping:
 
 
 def suggest_mapping(headers: Sequence[str]) -> ColumnMapping:
-    """Recognise each header by alias; a field claimed twice keeps its first column."""
-    seen: set[str] = set()
-    fields: list[str | None] = []
-    for header in headers:
-        field = _LOOKUP.get(header_key(header))
-        if field in seen:
-            field = None
-        if field:
-            seen.add(field)
-        fields.append(field)
-    return ColumnMapping(tuple(headers), tuple(fields))
+    """Recognise each header by alias. A field two columns claim (两个手机号列, both 用户ID and
+    user_id) stays on both: :func:`check_usable` then refuses the mapping, naming the columns,
+    until the officer re-maps or ignores one — silently keeping one would drop the other's data."""
+    return ColumnMapping(tuple(headers), tuple(_LOOKUP.get(header_key(header)) for header in headers))
 
 
 def apply_corrections(base: ColumnMapping, corrections: Mapping[str, str | None]) -> ColumnMapping:
@@ -97,16 +90,45 @@ def apply_corrections(base: ColumnMapping, corrections: Mapping[str, str | None]
             continue
         fields[base.headers.index(header)] = field or None
     mapping = ColumnMapping(base.headers, tuple(fields))
-    problems += _duplicates(mapping)
+    problems += _repeated_headers(mapping) or _duplicates(mapping)
     if problems:
         raise ValidationError(problems)
     return mapping
 
 
 def _duplicates(mapping: ColumnMapping) -> list[FieldProblem]:
-    used = [f for f in mapping.fields if f]
-    return [FieldProblem(f, "is mapped from more than one column; keep one") for f in sorted(set(used))
-            if used.count(f) > 1]
+    """One problem per field fed by more than one column, naming the columns and the fix."""
+    problems: list[FieldProblem] = []
+    for field in dict.fromkeys(f for f in mapping.fields if f):
+        columns = [i for i, f in enumerate(mapping.fields) if f == field]
+        if len(columns) < 2:
+            continue
+        named = " and ".join(f"'{mapping.headers[i]}' (column {i + 1})" for i in columns)
+        later = mapping.headers[columns[-1]]
+        other = _other_field(field)
+        remap = f" or give it another field, e.g. --map '{later}={other}'" if other else ""
+        problems.append(FieldProblem(field, (
+            f"columns {named} both hold {field}; nothing was imported. Keep one: ignore the other with "
+            f"--map '{later}='{remap} (in the import window: choose 'ignore' or another field for one of them)"),
+            row=1))
+    return problems
+
+
+def _other_field(field: str) -> str:
+    """A plausible second home for a repeated column (a second phone is often the guardian's)."""
+    return {"phone": "guardian_phone", "email": "guardian_email", "name": "guardian_name"}.get(field, "")
+
+
+def _repeated_headers(mapping: ColumnMapping) -> list[FieldProblem]:
+    """Two recognised columns with the same header text cannot be told apart by a correction."""
+    problems: list[FieldProblem] = []
+    for header in dict.fromkeys(h for h, f in zip(mapping.headers, mapping.fields, strict=True) if f):
+        columns = [i + 1 for i, h in enumerate(mapping.headers) if h == header]
+        if len(columns) > 1:
+            problems.append(FieldProblem("(header)", (
+                f"columns {', '.join(map(str, columns))} are all called '{header}'; rename all but one in the "
+                "file (a correction cannot tell them apart), then import again"), row=1))
+    return problems
 
 
 def shown_headers(mapping: ColumnMapping) -> str:
@@ -122,7 +144,11 @@ def _mask_cell(value: str) -> str:
 
 
 def check_usable(mapping: ColumnMapping) -> None:
-    """A file must at least say who people are: a user id or a name column."""
+    """Every mapped column feeds its own field, and the file says who people are (a user id
+    or a name column). Raises ValidationError naming the columns at fault and the fix."""
+    problems = _repeated_headers(mapping) or _duplicates(mapping)
+    if problems:
+        raise ValidationError(problems)
     if mapping.index_of("user_id") is None and mapping.index_of("name") is None:
         raise ValidationError.single(
             "(header)",

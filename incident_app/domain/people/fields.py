@@ -16,11 +16,16 @@ import phonenumbers
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as NumberInvalid
 
+from incident_app.domain import contacts
+from incident_app.domain.contacts import EMAIL_PATTERN as EMAIL_PATTERN  # re-exported for rows.py
+
 MAX_TEXT = 200
 
 # Reasons written to the import report, Chinese first. Tests compare them exactly.
 MESSAGES: dict[str, str] = {
     "email_invalid": "邮箱格式无效，已舍弃该字段 / not a valid email address; field dropped",
+    "email_non_ascii_local": "邮箱 @ 前含非 ASCII 字符，通知邮件无法发送到该地址，已舍弃该字段 / the part before "
+                             "the @ is not ASCII: notices cannot be sent there (no SMTPUTF8); field dropped",
     "phone_invalid": "不是有效的电话号码，已舍弃该字段 / not a valid phone number; field dropped",
     "phone_not_mobile": "不是手机号码，无法接收短信（已保留）/ not a mobile number: kept, but it cannot receive SMS",
     "birth_date_invalid": "无法识别的出生日期（请写成 YYYY-MM-DD），已舍弃 / unrecognised birth date "
@@ -36,6 +41,9 @@ MESSAGES: dict[str, str] = {
                          "(run 'catalog' for the ids); dropped",
     "language_unknown": "无法识别的语言，按 zh-CN 处理 / unrecognised language; zh-CN used",
     "too_long": "超过 200 个字符，已舍弃 / longer than 200 characters; field dropped",
+    "unsafe_removed": "含控制字符或文字方向控制符（如 NUL、ESC、U+202E），已删除这些字符，其余内容保留 / contained "
+                      "control or text-direction characters (such as NUL, ESC, U+202E); they were removed, "
+                      "the rest kept",
     "minor_no_guardian": "未满14周岁但没有监护人联系方式：不直接联系儿童，计入公告，请查找监护人 / under 14 with no "
                          "guardian contact: the child is not contacted alone; counted toward the announcement — "
                          "find the guardian",
@@ -61,13 +69,28 @@ _DROP = " -–—.()（）\u3000\xa0－/"
 PHONE_FOLD = str.maketrans(_FOLD | dict.fromkeys(map(ord, _DROP)))
 DIGIT_FOLD = str.maketrans(_FOLD | {ord("／"): "/", ord("－"): "-", ord("．"): "."})
 _CN_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
-EMAIL_PATTERN = re.compile(
-    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
-)
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+# C0/C1 control characters (NUL, BEL, ESC…), DEL, and the invisible characters that reorder or
+# hide text (bidi embeddings/overrides/isolates such as U+202E, LRM/RLM/ALM, zero-width space,
+# a stray BOM). They have no place in a name or address and would reach notices and terminals.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_BREAKS = re.compile("[\t\r\n]+")
+
+
+def strip_unsafe(value: str) -> str:
+    """``value`` with line breaks and tabs as one space and unsafe characters removed."""
+    if value.isprintable():
+        return value
+    return _UNSAFE.sub("", _BREAKS.sub(" ", value))
+
+
+def has_unsafe(value: str) -> bool:
+    """Whether :func:`strip_unsafe` removes something other than line breaks and tabs."""
+    return not value.isprintable() and _UNSAFE.search(_BREAKS.sub(" ", value)) is not None
 
 
 def clean_text(raw: str) -> str | None:
@@ -81,16 +104,12 @@ def clean_text(raw: str) -> str | None:
 
 
 def normalise_email(raw: str) -> str | None:
-    """Lower-cased address after folding full-width characters; syntax checked, not delivery."""
-    text = raw.strip()
-    if not text:
-        return None
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).replace("。", ".")
-    text = text.lower()
-    if len(text) > 254 or not EMAIL_PATTERN.fullmatch(text):
-        raise FieldRejected("email_invalid")
-    return text
+    """The address as stored and sent (see domain/contacts.py, shared with the sender): lower
+    case, full-width folded, IDN domains accepted; syntax checked, not delivery."""
+    try:
+        return contacts.normalise_email(raw)
+    except contacts.AddressRejected as problem:
+        raise FieldRejected("email_non_ascii_local" if problem.code == "non_ascii_local" else "email_invalid") from None
 
 
 def normalise_phone(raw: str) -> tuple[str, bool] | None:
@@ -102,6 +121,8 @@ def normalise_phone(raw: str) -> tuple[str, bool] | None:
     if len(text) == 11 and text.isascii() and text.isdigit() and text[0] == "1" and text[1] in "3456789":
         return "+86" + text, True
     text = text.translate(PHONE_FOLD)
+    if not text.isprintable():
+        raise FieldRejected("phone_invalid")  # phonenumbers would skip an ESC or NUL inside
     if text.startswith("00"):
         text = "+" + text[2:]
     match = _CN_MOBILE.fullmatch(text)

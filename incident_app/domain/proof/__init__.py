@@ -7,6 +7,10 @@ from incident_app.lazy_exports import lazy_exports
 if TYPE_CHECKING:
     from incident_app.domain.proof.events import (
         GENESIS_HASH,
+        UPGRADE_EVENT,
+        ChainHead,
+        ChainKeying,
+        ChainKeyMissingError,
         ChainReport,
         Event,
         EventDraft,
@@ -29,6 +33,10 @@ __all__ = [
     "GENESIS_HASH",
     "MANIFEST_JSON",
     "MANIFEST_SHA256",
+    "UPGRADE_EVENT",
+    "ChainHead",
+    "ChainKeyMissingError",
+    "ChainKeying",
     "ChainReport",
     "Event",
     "EventDraft",
@@ -46,10 +54,14 @@ __getattr__ = lazy_exports(
     __name__,
     {
         "events": [
+            "ChainHead",
+            "ChainKeyMissingError",
+            "ChainKeying",
             "ChainReport",
             "Event",
             "EventDraft",
             "GENESIS_HASH",
+            "UPGRADE_EVENT",
             "canonical_json",
             "compute_event_hash",
             "expected_hash",

@@ -2,7 +2,8 @@
 event time), what, where to, how many, and whether contacts were shown unmasked.
 
 Event types (payloads never hold names or contacts, only counts, paths and digests):
-- ``export.written``  — a file (or stdout) received data: register, evidence pack, database copy…
+- ``export.written``  — a file (or stdout) received data: register, evidence pack, database copy…;
+  ``chain_head`` is the event log's last event (seq and hash) when the export was made.
 - ``personal_data.unmasked`` — affected people's contacts were shown or written unmasked.
 """
 
@@ -29,13 +30,17 @@ def record_export(
     destination (a path, or ``stdout``), ``count`` how many items (incidents, files, people) left
     the tool. An unmasked export also logs a ``personal_data.unmasked`` event, with the ``reason``.
     """
-    payload = {"what": what, "where": where, "count": count, "unmasked": unmasked} | (details or {})
+    head = ctx.store.events.head()
+    payload = {"what": what, "where": where, "count": count, "unmasked": unmasked,
+               "chain_head": head.to_dict() if head else None} | (details or {})
     if reason:
         payload["reason"] = reason
     with ctx.store.transaction():
         event = ctx.record(EXPORT_EVENT, "export", what, payload, incident_id)
         if unmasked:
             _record_unmask(ctx, "export", what, where, count, incident_id, reason, {})
+    # Outside a caller's transaction the export is committed: keep its head outside the database.
+    ctx.store.events.remember_head()
     return event
 
 

@@ -7,9 +7,16 @@ from incident_app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from incident_app.services.evidence.pack import build_evidence_pack
-    from incident_app.services.evidence.verify import find_in_event_log, verify_evidence
+    from incident_app.services.evidence.verify import (
+        DatabaseCheck,
+        check_against_database,
+        find_in_event_log,
+        verify_evidence,
+    )
 
-__all__ = ["build_evidence_pack", "find_in_event_log", "verify_evidence"]
+__all__ = ["DatabaseCheck", "build_evidence_pack", "check_against_database", "find_in_event_log", "verify_evidence"]
 __getattr__ = lazy_exports(
-    __name__, {"pack": ["build_evidence_pack"], "verify": ["find_in_event_log", "verify_evidence"]}
+    __name__,
+    {"pack": ["build_evidence_pack"],
+     "verify": ["DatabaseCheck", "check_against_database", "find_in_event_log", "verify_evidence"]},
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,13 +23,14 @@ from incident_app.domain.clock import SHANGHAI, to_iso
 from incident_app.domain.proof import (
     MANIFEST_JSON,
     MANIFEST_SHA256,
+    ChainKeying,
+    ChainKeyMissingError,
     Event,
     ManifestEntry,
     entry_for,
     expected_hash,
     member_name_problem,
     sha256sum_text,
-    verify_chain,
 )
 from incident_app.services.audit import record_export
 from incident_app.services.container import Services
@@ -100,31 +101,38 @@ def event_log_section(req: EvidenceRequest) -> list[EvidenceFile]:
     """The incident's events with their hashes, and the verification of the whole chain."""
     store = req.services.ctx.store
     events = store.events.for_incident(req.incident_id, newest_first=False)
-    head: list[Event] = []
-    report = verify_chain(_remember_last(store.events.iter_all(), head))
+    report = store.events.verify()
+    keying = store.events.keying
     chain = {
-        "ok": report.ok, "events_checked": report.checked, "first_bad_event": report.first_bad_seq,
-        "reason": report.reason, "head": {"seq": head[0].seq, "hash": head[0].hash} if head else None,
-        "how_to_check": "hash = SHA-256 of the canonical JSON [seq, at, actor, type, object_type, object_id, "
-                        "incident_id, payload, prev_hash]; prev_hash links run through the whole log, where "
-                        "other incidents' events sit between these",
+        "ok": report.ok, "status": report.status, "events_checked": report.checked,
+        "first_bad_event": report.first_bad_seq, "reason": report.reason,
+        "database_id": keying.database_id, "head": _head_dict(req),
+        "keyed_from_event": keying.keyed_from,
+        "how_to_check": "hash = HMAC-SHA256, with this database's secret key (kept outside the database), of "
+                        "the canonical JSON [seq, at, actor, type, object_type, object_id, incident_id, payload, "
+                        "prev_hash]; events before keyed_from_event (written before keying) use plain SHA-256. "
+                        "prev_hash links run through the whole log, where other incidents' events sit between "
+                        "these. Check against the database: incident-app --db DB evidence verify THIS.zip",
     }
-    return [("event-log/events.json", json_bytes([_event_dict(e) for e in events])),
+    return [("event-log/events.json", json_bytes([_event_dict(e, keying) for e in events])),
             ("event-log/chain.json", json_bytes(chain))]
 
 
-def _remember_last(events: Iterator[Event], last: list[Event]) -> Iterator[Event]:
-    for event in events:
-        last[:] = [event]
-        yield event
+def _head_dict(req: EvidenceRequest) -> dict[str, Any] | None:
+    head = req.services.ctx.store.events.head()
+    return head.to_dict() if head else None
 
 
-def _event_dict(event: Event) -> dict[str, Any]:
+def _event_dict(event: Event, keying: ChainKeying) -> dict[str, Any]:
+    try:
+        matches: bool | None = expected_hash(event, keying.key_for(event.seq)) == event.hash
+    except ChainKeyMissingError:
+        matches = None  # cannot be checked on this computer
     return {
         "seq": event.seq, "at": to_iso(event.at), "actor": event.actor, "type": event.type,
         "object_type": event.object_type, "object_id": event.object_id, "incident_id": event.incident_id,
         "payload": event.payload, "prev_hash": event.prev_hash, "hash": event.hash,
-        "hash_matches_content": expected_hash(event) == event.hash,
+        "hash_matches_content": matches,
     }
 
 
@@ -198,6 +206,10 @@ def _readme(req: EvidenceRequest, names: Sequence[str]) -> EvidenceFile:
         "MANIFEST.sha256 的 SHA-256 记录在事件日志 (export.written) 中；重新生成哈希的篡改会与日志不符。\n"
         "The SHA-256 of MANIFEST.sha256 is recorded in the event log (export.written); a pack edited\n"
         "and re-hashed afterwards no longer matches the log.\n"
+        "manifest.json 记录了生成时事件日志的最后一条（序号与哈希）；用 incident-app --db 数据库 evidence verify\n"
+        "检查数据库是否仍含这一条（之后删除或改写事件会被发现）。\n"
+        "manifest.json records the event log's last event (seq and hash) when the pack was made;\n"
+        "incident-app --db DB evidence verify THIS.zip checks the database still holds it.\n"
     )
     return "README.txt", text.encode("utf-8")
 
@@ -209,6 +221,9 @@ def _manifest(req: EvidenceRequest, entries: list[ManifestEntry], sections: Sequ
         "drill": incident.facts.drill, "generated_at": to_iso(req.generated_at),
         "generated_by": req.services.ctx.actor, "unmasked": req.unmask,
         "sections": [s.__name__ for s in sections], "notes": list(req.notes),
+        # The chain head when the pack was made: 'evidence verify --db' checks the log still holds it.
+        "event_log": {"database_id": req.services.audit.database_id, "head": _head_dict(req),
+                      "hash": "HMAC-SHA256"},
         "files": [{"name": e.name, "sha256": e.sha256, "bytes": e.size} for e in entries],
     })
 
@@ -237,13 +252,15 @@ def build_evidence_pack(
     entries.append(entry_for(MANIFEST_JSON, manifest))
     sums = sha256sum_text(entries).encode("utf-8")
     digest = entry_for(MANIFEST_SHA256, sums).sha256
-    staged = StagedOutputs()  # the pack takes its name only after its export is logged
+    # The pack takes its name inside the transaction of its export event (never the database's).
+    staged = StagedOutputs(services.ctx.store.path)
     try:
         target = staged.write(out, _zip_bytes([*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)],
                                               req.generated_at))
-        record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries), unmasked=unmask,
-                      incident_id=incident_id, details={"manifest_sha256": digest})
-        staged.publish()
+        with staged.committing(), services.ctx.store.transaction():
+            record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries),
+                          unmasked=unmask, incident_id=incident_id, details={"manifest_sha256": digest})
+            staged.publish()
     except BaseException:
         staged.discard()
         raise

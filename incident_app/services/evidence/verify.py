@@ -1,7 +1,8 @@
 """Checking an evidence pack: every file listed in ``MANIFEST.sha256`` is present, readable and
-has its digest; no file was added; ``manifest.json`` agrees with ``MANIFEST.sha256``. Optionally,
-the manifest's own digest is looked up in the event log (the pack was made by this database and
-not rebuilt since)."""
+has its digest; no file was added; ``manifest.json`` agrees with ``MANIFEST.sha256``. Against the
+database (:func:`check_against_database`): the event log still verifies with its key, still holds
+the chain head the pack recorded (seq and hash: nothing deleted or rewritten since), and records
+the pack's manifest digest in its export event (the pack was not rebuilt)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from incident_app.domain.proof import MANIFEST_JSON, MANIFEST_SHA256, parse_sha256sum
+from incident_app.domain.proof import MANIFEST_JSON, MANIFEST_SHA256, ChainHead, parse_sha256sum
 from incident_app.services.audit import EXPORT_EVENT
 from incident_app.services.container import Services
+from incident_app.services.private_files import open_regular_file
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,8 @@ def _read(archive: zipfile.ZipFile, name: str) -> bytes | str:
 def verify_evidence(path: Path) -> EvidenceReport:
     """Check the pack at ``path``; the report names every file that does not match."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        # A regular file only (InputFileError otherwise): a pipe would hang, /dev/zero never end.
+        with open_regular_file(path) as handle, zipfile.ZipFile(handle) as archive:
             return _verify_archive(archive)
     except (zipfile.BadZipFile, OSError) as exc:
         return EvidenceReport(False, 0, None, (FileProblem(str(path), f"not a readable ZIP archive ({exc})"),))
@@ -108,3 +111,79 @@ def find_in_event_log(services: Services, manifest_sha256: str) -> int | None:
         if event.payload.get("manifest_sha256") == manifest_sha256:
             return event.seq
     return None
+
+
+@dataclass(frozen=True)
+class DatabaseCheck:
+    """The pack checked against the database: ``status`` is ``ok``, ``tampered`` (a problem was
+    found) or ``cannot_verify`` (the key is missing, or the pack is from another database)."""
+
+    status: str
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    recorded_in_event_log_seq: int | None = None
+    head: ChainHead | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"status": self.status, "problems": list(self.problems), "notes": list(self.notes),
+                "pack_chain_head": self.head.to_dict() if self.head else None}
+
+
+def check_against_database(services: Services, path: Path, report: EvidenceReport) -> DatabaseCheck:
+    """Check the pack at ``path`` (already checked as ``report``) against the open database."""
+    chain = services.audit.verify()
+    problems: list[str] = []
+    blockers: list[str] = []
+    if chain.key_missing:
+        blockers.append(f"cannot verify the event log: {chain.reason}")
+    elif not chain.ok:
+        problems.append(f"the database's event log fails verification at event {chain.first_bad_seq}: {chain.reason}")
+    export_seq = find_in_event_log(services, report.manifest_sha256) if report.manifest_sha256 else None
+    recorded = _recorded_event_log(path)
+    if recorded is None:  # a pack from before chain heads were recorded
+        notes = () if export_seq else ("this database's event log has no record of this pack (made elsewhere, "
+                                       "or rebuilt)",)
+        return _result(problems, blockers, notes, export_seq, None)
+    database_id, head = recorded
+    if database_id != services.audit.database_id:
+        blockers.append(f"the pack was made from another database (id {database_id}); this one "
+                        f"(id {services.audit.database_id}) cannot confirm it")
+        return _result(problems, blockers, (), export_seq, head)
+    problems += _head_problems(services, head)
+    if export_seq is None and report.manifest_sha256:
+        problems.append("no export event in the event log records this pack's manifest digest (the pack was "
+                        "rebuilt after it was made, or its export event was removed)")
+    return _result(problems, blockers, (), export_seq, head)
+
+
+def _head_problems(services: Services, head: ChainHead | None) -> list[str]:
+    if head is None:
+        return []
+    stored = services.ctx.store.events.hash_at(head.seq)
+    if stored is None:
+        return [f"the database no longer contains event {head.seq}, the last event when the pack was made "
+                "(events deleted after the pack)"]
+    if stored != head.hash:
+        return [f"event {head.seq} in the database differs from the one the pack recorded (event log rewritten "
+                "after the pack was made)"]
+    return []
+
+
+def _result(problems: list[str], blockers: list[str], notes: tuple[str, ...], export_seq: int | None,
+            head: ChainHead | None) -> DatabaseCheck:
+    status = "tampered" if problems else "cannot_verify" if blockers else "ok"
+    return DatabaseCheck(status, tuple(problems + blockers), notes, export_seq, head)
+
+
+def _recorded_event_log(path: Path) -> tuple[str, ChainHead | None] | None:
+    """The database id and chain head the pack's manifest.json recorded; None for an older pack
+    (or one whose manifest cannot be read, which the file check already reports)."""
+    try:
+        with open_regular_file(path) as handle, zipfile.ZipFile(handle) as archive:
+            manifest = json.loads(archive.read(MANIFEST_JSON))
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, zlib.error, EOFError):
+        return None
+    recorded = manifest.get("event_log") if isinstance(manifest, dict) else None
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("database_id"), str):
+        return None
+    return str(recorded["database_id"]), ChainHead.from_dict(recorded.get("head"))

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from incident_app.domain.contacts import ascii_address
 from incident_app.domain.mail import AttemptResult, LedgerEntry, Sender, build_message_bytes
 from incident_app.domain.mail.sending import (
     MessageSource,
@@ -180,7 +181,7 @@ class SendPump:
 
     def _job(self, pending: _Pending) -> Job:
         data = build_message_bytes(pending.message, self._sender, pending.message_id, self._ctx.now())
-        return Job(pending.row_id, pending.message.to_address, data)
+        return Job(pending.row_id, ascii_address(pending.message.to_address), data)
 
     def _commit(self, claims: list[_Pending]) -> None:
         """One transaction: outcomes so far, blocked and released rows, the new claims, heartbeat."""

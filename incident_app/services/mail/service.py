@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from incident_app.domain.contacts import ascii_address
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.domain.mail import (
     DeliveryOverview,
@@ -70,7 +71,11 @@ class NotApproved(Exception):  # noqa: N818 - reads as the state that blocks sen
 
 
 class SendBusy(Exception):  # noqa: N818
-    """Another run is sending this incident's notices right now."""
+    """Another run is sending this incident's notices right now (``pid``: its process)."""
+
+    def __init__(self, message: str, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,12 @@ class MailService:
         return DeliveryOverview(ledger.counts(incident_id), ledger.fallback_counts(incident_id),
                                 ledger.in_doubt_count(incident_id))
 
+    def active_run(self, incident_id: int) -> SendRun | None:
+        """The live run (this process or another, e.g. a command-line send) holding this
+        incident's send lease, or None: the screens disable re-queueing while there is one."""
+        active = self._ctx.store.send_runs.active(incident_id)
+        return active if active is not None and _run_is_alive(active, self._ctx) else None
+
     def left_in_flight(self, incident_id: int) -> int:
         """Rows a run that died (killed, crashed, power cut) left in ``sending``: the relay may
         have them. Zero while a live run holds the lease (its rows are legitimately in flight).
@@ -142,7 +153,8 @@ class MailService:
 
     def requeue(self, incident_id: int, states: Sequence[SendState]) -> Requeued:
         """Put failed and/or in-doubt rows back in the queue once the officer fixed the relay (one
-        ``send.requeued`` event with the counts). Refused while a run is sending this incident."""
+        ``send.requeued`` event with the counts; none when no row was re-queued). Refused while a
+        run is sending this incident."""
         self._ctx.store.incidents.get(incident_id)
         wrong = [s.value for s in states if s not in REQUEUEABLE_STATES]
         if not states or wrong:
@@ -152,10 +164,11 @@ class MailService:
             active = store.send_runs.active(incident_id)
             if active is not None and _run_is_alive(active, self._ctx):
                 raise SendBusy(f"incident {incident_id} is being sent by process {active.pid} on {active.host}; "
-                               "re-queue after it has finished")
+                               "re-queue after it has finished", active.pid)
             was = " or ".join(sorted(s.value for s in states))
             result = store.send_ledger.requeue(incident_id, states, note=REQUEUE_NOTE.format(was=was), now=now)
-            self._ctx.record("send.requeued", "incident", incident_id, result.to_dict(), incident_id)
+            if result.total:  # nothing changed, nothing to record: the counts alone say so
+                self._ctx.record("send.requeued", "incident", incident_id, result.to_dict(), incident_id)
         return result
 
     def page(self, incident_id: int, state: SendState | None = None, *, offset: int = 0,
@@ -263,7 +276,7 @@ class MailService:
         message_id = trial_message_id(self._message_id(message, settings), now)
         data = build_message_bytes(message, _sender(settings), message_id, now,
                                    subject_prefix=TEST_SUBJECT_PREFIX, to_address=to_address)
-        outcome = run_in_own_thread(lambda: send_single(settings, password, Job(0, to_address, data)))
+        outcome = run_in_own_thread(lambda: send_single(settings, password, Job(0, ascii_address(to_address), data)))
         with self._ctx.store.transaction():
             self._ctx.record("send.test_sent", "incident", incident_id,
                              {"count": 1, "accepted": outcome.state == SendState.SENT, "code": outcome.code},
@@ -277,16 +290,17 @@ class MailService:
         self._ctx.store.incidents.get(incident_id)
         validate_smtp_settings(settings, needs_server=False)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        staged = StagedOutputs()  # every file waits under a temporary name until the export is logged
+        # Every file waits under a temporary name; all take their names inside the event's transaction.
+        staged = StagedOutputs(self._ctx.store.path)
         try:
             written, blocked = self._stage_dry_run(incident_id, source, settings, folder, staged)
-            with self._ctx.store.transaction():
+            with staged.committing(), self._ctx.store.transaction():
                 self._ctx.record("send.dry_run", "incident", incident_id,
                                  {"written": written, "blocked": blocked}, incident_id)
                 # Each file is one real person's e-mail (name, address): an unmasked export.
                 record_export(self._ctx, what="personal_emails_dry_run", where=str(folder.resolve()),
                               count=written, unmasked=written > 0, incident_id=incident_id)
-            staged.publish()
+                staged.publish()
         except BaseException:
             staged.discard()  # a full disk or a failure half-way: no partial set of e-mails stays
             raise

@@ -236,9 +236,11 @@ class SmtpDispatcher:
                     break
                 await asyncio.sleep(0.2 * 2 ** attempt)
         assert self._outbox is not None
-        if not failure.fatal and not self._stopping and any(c.connected for c in self._connections):
-            # Others are connected: the relay probably caps connections per client. This worker
-            # retires and its job goes to the others.
+        retire = not failure.fatal or failure.per_connection
+        if retire and not self._stopping and any(c.connected for c in self._connections):
+            # Others are connected: the relay probably caps connections per client (a refused
+            # greeting, 421 or 554 "too many connections", says so). This worker retires and its
+            # job goes to the others; the run aborts only when no connection works at all.
             self._outbox.put_nowait(job)
             return False
         self._events.put(Released((job.row_id,)))

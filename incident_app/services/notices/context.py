@@ -5,6 +5,7 @@ rendering stays fast; the parts that depend only on the language are built once 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,11 +21,13 @@ from incident_app.domain.notices import (
     ELEMENT_IDS,
     FINDING,
     GRADE_PENDING,
+    GRADE_PRELIMINARY,
     GRADES,
     INCIDENT_NOUNS,
     LIKELIHOOD,
     OPERATOR_TYPES,
     RECIPIENTS,
+    RECIPIENTS_UNKNOWN,
     REPORT_ADDRESSEES,
     Channel,
     FactChange,
@@ -64,6 +67,11 @@ GDPR_HOURS = 72
 # Decision kind whose rationale carries the reasons for a late GDPR notification (CLI: decide).
 DELAY_DECISION = "notification_delay"
 REGULATOR_KINDS = (NoticeKind.REGULATOR_INITIAL, NoticeKind.REGULATOR_SUPPLEMENT)
+# Causes that are crimes in themselves (as the notice plan: services/notices/plan.py).
+CRIME_CAUSES = ("attack", "malware", "insider")
+# Documents for authorities speak about the affected people, never to them ("You may…").
+THIRD_PERSON_KINDS = (*REGULATOR_KINDS, NoticeKind.REGULATOR_SUMMARY, NoticeKind.EU_AUTHORITY,
+                      NoticeKind.POLICE_REPORT, NoticeKind.PARTNER)
 
 
 def format_amount(value: float) -> str:
@@ -77,6 +85,9 @@ def _province_names() -> dict[str, str]:
     return {p["zh"]: p["en"] for p in read_json_resource("provinces.json")}
 
 
+BEIJING_TIME = "北京时间"
+
+
 def format_time(value: str | None, lang: str) -> str:
     """An ISO time as a reader sees it, in Beijing time."""
     if not value:
@@ -84,7 +95,8 @@ def format_time(value: str | None, lang: str) -> str:
     moment = parse_time(value).astimezone(SHANGHAI)
     if lang == "en":
         return moment.strftime("%d %B %Y, %H:%M").lstrip("0") + " Beijing time"
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+    # The reader (a regulator, the police, a person abroad) must not have to guess the zone.
+    return f"{BEIJING_TIME}{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
 def format_date(value: str | None, lang: str) -> str:
@@ -120,6 +132,8 @@ class NoticeContextBuilder:
         ctx["notice"] = {**ctx["notice"], "kind": kind.value, "channel": channel.value}
         if kind == NoticeKind.GUARDIAN:  # about the child, to the guardian: never the adult's own texts
             ctx["harms"], ctx["advice"] = ctx["guardian_harms"], ctx["guardian_advice"]
+        elif kind in THIRD_PERSON_KINDS and not ctx["texts"]["possible_harm"]:
+            ctx["harms"] = [third_person(h, lang) for h in ctx["harms"]]
         ctx["recipient"] = dict(recipient or {})
         return ctx
 
@@ -176,10 +190,16 @@ class NoticeContextBuilder:
         f = self.data["facts"]
         breach = [pick(BREACH_TYPES[b], lang) for b in f.get("breach_types", []) if b in BREACH_TYPES]
         grade = self.data.get("grade")
+        suspected = f.get("likelihood") == "suspected"
+        # The intake's summary is written in Chinese; an English notice uses the officer's English
+        # account of what happened when there is one.
+        en_situation = self.data.get("texts", {}).get("situation", {}).get("en", "") if lang == "en" else ""
         return {
-            "id": self.data["incident_id"], "title": f.get("title", ""), "summary": f.get("summary", ""),
+            "id": self.data["incident_id"], "title": f.get("title", ""),
+            "summary": en_situation or f.get("summary", ""),
             "occurred_at": format_time(f.get("occurred_at"), lang),
-            "occurred_until": format_time(f.get("occurred_until"), lang),
+            # Printed only after "至": the start time already says 北京时间.
+            "occurred_until": format_time(f.get("occurred_until"), lang).removeprefix(BEIJING_TIME),
             "discovered_at": format_time(f.get("discovered_at"), lang),
             "discovered_date": format_date(f.get("discovered_at"), lang),
             "aware_at": format_time(f.get("aware_at"), lang), "discovered_by": f.get("discovered_by", ""),
@@ -192,7 +212,9 @@ class NoticeContextBuilder:
             "finding": _label(FINDING, f.get("likelihood"), "actual", lang),
             "cause": f.get("cause", "other"), "cause_text": _label(CAUSES, f.get("cause"), "other", lang),
             "malicious": bool(f.get("malicious")),
-            "recipients_text": _label(RECIPIENTS, f.get("recipients"), "unknown", lang),
+            "crime_suspected": bool(f.get("malicious")) or f.get("cause") in CRIME_CAUSES,
+            "recipients_text": recipients_text(f.get("recipients"), f.get("breach_types", []), lang),
+            "harm_condition": _harm_condition(f.get("breach_types", []), lang),
             "affected_people": f"{f.get('affected_people', 0):,}",
             "affected_records": f"{f.get('affected_records', 0):,}",
             "affected_minors": f"{f.get('affected_minors', 0):,}", "has_minors": f.get("affected_minors", 0) > 0,
@@ -200,7 +222,9 @@ class NoticeContextBuilder:
             "unintelligible": bool(f.get("unintelligible")), "police_notified": bool(f.get("police_notified")),
             "economic_loss": format_amount(f.get("economic_loss_cny", 0)),
             "ransom": _ransom(f.get("ransom"), lang), "has_ransom": f.get("ransom") is not None,
-            "grade": pick(GRADES[grade], lang) if grade in GRADES else pick(GRADE_PENDING, lang),
+            # A suspected incident's grade is a preliminary call, never stated as settled.
+            "grade": (pick(GRADES[grade], lang) + (pick(GRADE_PRELIMINARY, lang) if suspected else "")
+                      if grade in GRADES else pick(GRADE_PENDING, lang)),
             "grade_known": grade in GRADES,
             "handling_closed_at": format_time(self.data.get("handling_closed_at"), lang),
         }
@@ -239,7 +263,9 @@ class NoticeContextBuilder:
             "delay_reasons": self._delay_reasons(lang, ctx), "notified_late": self.notified_late(),
             "notify_individuals": NoticeKind.INDIVIDUAL in planned, "notify_guardians": NoticeKind.GUARDIAN in planned,
             "public_announcement": NoticeKind.PUBLIC_ANNOUNCEMENT in planned,
-            "exemption_rationale": exemption["rationale"] if exemption else "",
+            # The template ends the sentence itself: no 「。。」.
+            "exemption_rationale": str(exemption["rationale"]).rstrip("。.．！!；; ") if exemption else "",
+            "notify_minors": NoticeKind.MINOR in planned,
             "previous_date": format_time(filed.isoformat(), lang) if filed else "",
             "filing_recorded": filed is not None,
             "pending": self._pending(ctx),
@@ -337,6 +363,50 @@ def count_phrases(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
             "records_text": records_text, "has_minors": minors > 0, "minors": f"{minors:,}",
             "children": f"{children:,}", "teens": f"{teens:,}",
             "minors_text": _minors_text(minors, children, teens, en) if minors else ""}
+
+
+def recipients_text(code: Any, breach_types: Sequence[str], lang: str) -> str:
+    """Who has the information. Not knowing "who obtained it" fits a leak only: for tampering the
+    open question is who altered it, for a loss whether anyone has it at all."""
+    if (code not in (None, "unknown") and str(code) in RECIPIENTS) or "leak" in breach_types or not breach_types:
+        return _label(RECIPIENTS, code, "unknown", lang)
+    key = "+".join(b for b in ("tamper", "loss") if b in breach_types)
+    return pick(RECIPIENTS_UNKNOWN.get(key, RECIPIENTS["unknown"]), lang)
+
+
+def _harm_condition(breach_types: Sequence[str], lang: str) -> str:
+    """For tampering or loss the catalog's harms (written for a disclosure) are possible
+    consequences, not what happened: this sentence introduces them as such."""
+    if "leak" in breach_types or not breach_types:
+        return ""
+    return ("如上述信息已被他人获取或利用，可能造成以下后果：" if lang != "en" else
+            "If the information has reached others or is used by them, it could lead to the following:")
+
+
+# "you" followed by one of these is the subject of a verb ("where you live" → "where they live").
+_SUBJECT_VERBS = frozenset({"live", "work", "were", "are", "can", "could", "may", "shared", "know", "like",
+                            "have", "use", "used", "will", "would", "do", "did", "visit", "go"})
+
+
+def third_person(text: str, lang: str) -> str:
+    """A catalog harm addressed to the person ("You may receive…", 「…登录您的账号」) as a document
+    for an authority says it: about the affected people ("Affected people may receive…",
+    「…登录其账号」)."""
+    if lang != "en":
+        return text.replace("识别您", "识别其身份").replace("您的", "其").replace("您", "其")
+
+    def you(match: re.Match[str]) -> str:
+        word, following = match.group(1), match.group(2) or ""
+        lower = word.lower()
+        if lower == "your":
+            out = "their"
+        elif match.start() == 0 or text[:match.start()].rstrip().endswith((".", ";")):
+            out = "affected people"
+        else:
+            out = "they" if following.lower() in _SUBJECT_VERBS else "them"
+        return out[:1].upper() + out[1:] if word[:1].isupper() else out
+
+    return re.sub(r"\b(you|your|You|Your)\b(?=(?:\W+(\w+))?)", you, text)
 
 
 def _minors_text(minors: int, children: int, teens: int, en: bool) -> str:

@@ -46,6 +46,7 @@ from incident_app.services.notices.plan import PlannedNotice, plan_notices
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.render import NoticeRenderer, RenderedNotice, contact_expectations
 from incident_app.services.notices.template_editing import NoticeTemplateService
+from incident_app.services.private_files import StagedOutputs
 from incident_app.services.remediation import DecisionService
 from incident_app.services.settings import ProfileService
 
@@ -270,12 +271,12 @@ class NoticeService:
         profile = self._profile.get()
         personal = self._recipient_source(incident_id, recipients)
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
-                                  pdf_writer, personal)
+                                  pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path))
         try:
             result = exporter.export(formats)
-            # Logged before the files take their final names: a kill after this point leaves the
-            # event and some files; before it, only temporary ".part" files and no event.
-            with self._ctx.store.transaction():
+            # The files take their final names inside the event's transaction: a failed rename
+            # takes back those already renamed and the event rolls back.
+            with exporter.staged.committing(), self._ctx.store.transaction():
                 self._ctx.record("notice.exported", "incident", incident_id, {
                     "formats": list(formats), "langs": list(langs), "files": len(result.files),
                     "snapshot_sha256": notice_set.snapshot.sha256}, incident_id)
@@ -283,7 +284,7 @@ class NoticeService:
                 record_export(self._ctx, what="notices", where=str(out_dir.resolve()), count=len(result.files),
                               unmasked=personal is not None and bool({"eml", "pdf"} & set(formats)),
                               incident_id=incident_id)
-            exporter.staged.publish()
+                exporter.staged.publish()
         except BaseException:
             exporter.staged.discard()  # a full disk or any failure: no partial export stays behind
             raise

@@ -12,12 +12,14 @@ if TYPE_CHECKING:
         BANDS,
         CHANNEL_FILTERS,
         PURGE_TARGET,
+        DiskFull,
         ImportResult,
         PeopleService,
     )
 
-__all__ = ["BANDS", "CHANNEL_FILTERS", "EDITABLE", "PURGE_TARGET", "Correction", "ImportResult", "PeopleService"]
+__all__ = ["BANDS", "CHANNEL_FILTERS", "EDITABLE", "PURGE_TARGET", "Correction", "DiskFull", "ImportResult",
+           "PeopleService"]
 __getattr__ = lazy_exports(__name__, {
     "corrections": ["Correction", "EDITABLE"],
-    "service": ["BANDS", "CHANNEL_FILTERS", "ImportResult", "PURGE_TARGET", "PeopleService"],
+    "service": ["BANDS", "CHANNEL_FILTERS", "DiskFull", "ImportResult", "PURGE_TARGET", "PeopleService"],
 })

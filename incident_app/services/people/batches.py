@@ -10,7 +10,6 @@ failure stops it."""
 
 from __future__ import annotations
 
-import csv
 import itertools
 import os
 import pickle
@@ -26,7 +25,7 @@ from typing import Any
 
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.people import ColumnMapping
-from incident_app.services.people.files import TableSource, open_table
+from incident_app.services.people.files import READ_ERRORS, TableSource, open_table
 from incident_app.services.people.helper_entry import helper_command
 from incident_app.services.people.rows import RowBuilder
 from incident_app.services.resources import load_catalog
@@ -89,7 +88,7 @@ def normalised_batches(spec: NormaliseSpec, source: TableSource, first: tuple[in
                 batch.rejected += 1
             else:
                 batch.rows.append(tuple(row))
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except READ_ERRORS as exc:
         raise source.explain(exc, number + 1) from None
     _close(batch, builder, source)
     yield batch

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.domain.exports import neutralise_cell
-from incident_app.domain.people import MESSAGES, Channel, band_code, choose_channel, phone_is_mobile
+from incident_app.domain.people import MESSAGES, Channel, band_code, choose_channel, phone_is_mobile, strip_unsafe
 from incident_app.services.people.batches import Batch, ReportLine
 from incident_app.services.people.keys import EMAIL_SALT, PHONE_SALT, USER_ID_SALT, KeyIndex, digest
 from incident_app.services.people.rows import (
@@ -74,7 +74,9 @@ class Tally:
 
 class ReportWriter:
     """The reject/warning CSV (row, field, value masked, reason), mode 0600, formulas
-    neutralised, UTF-8 with BOM so Excel shows the Chinese reasons."""
+    neutralised, control and text-direction characters removed, UTF-8 with BOM so Excel shows
+    the Chinese reasons. Written under a temporary name and renamed by :meth:`close`, so a
+    failed or killed import never leaves a half-written report under its final name."""
 
     HEADER = ("row", "field", "value", "reason")
 
@@ -88,11 +90,14 @@ class ReportWriter:
         self.lines = 0
 
     def add(self, row: int, field: str, value: str | None, reason: str) -> None:
-        self._writer.writerow((row, field, neutralise_cell(value or ""), neutralise_cell(reason)))
+        self._writer.writerow((row, field, neutralise_cell(strip_unsafe(value or "")), neutralise_cell(reason)))
         self.lines += 1
 
     def close(self) -> None:
-        """Finish the report: synced, then renamed to its final name."""
+        """Finish the report: synced, then renamed to its final name (the import calls this
+        before it commits, so a disk too full for it rolls the import back). Twice is harmless."""
+        if self._file.closed:
+            return
         try:
             self._file.flush()
             os.fsync(self._file.fileno())

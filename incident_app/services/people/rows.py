@@ -33,7 +33,9 @@ from incident_app.domain.people import (
     normalise_language,
     normalise_phone,
     split_data_types,
+    strip_unsafe,
 )
+from incident_app.domain.people.fields import has_unsafe
 
 # Positions in storage.people.ROW_COLUMNS.
 INCIDENT, PERSON_ID, SOURCE_ROW, USER_ID, NAME, EMAIL, PHONE, ADDRESS, BIRTH, AGE, MINOR = range(11)
@@ -98,6 +100,7 @@ class RowBuilder:
         has_rest = self._has_rest
         type_cache, language_cache = self._type_cache, self._language_cache
         drop, email_value, phone_value, birth_value = self._drop, self._email_value, self._phone, self._birth
+        printable = self._printable
 
         def build(number: int, cells: list[str]) -> list[Any] | None:
             if len(cells) < width:
@@ -109,6 +112,8 @@ class RowBuilder:
             for field, index, position in texts:
                 value = cells[index]
                 if value:
+                    if not value.isprintable():  # one C call; U+3000 or a tab also land here
+                        value = printable(number, field, value)
                     value = value.strip()
                     if len(value) > MAX_TEXT:
                         drop(number, field, value, "too_long")
@@ -168,6 +173,16 @@ class RowBuilder:
             return row
 
         return build
+
+    def _printable(self, number: int, field: str, raw: str) -> str:
+        """A text cell without control or text-direction characters; removing any is a warning
+        in the report (the rest of the value is kept)."""
+        if has_unsafe(raw):
+            cleaned = strip_unsafe(raw)
+            self.warnings += 1
+            self._report(number, field, mask_for(field, cleaned.strip()), MESSAGES["unsafe_removed"])
+            return cleaned
+        return strip_unsafe(raw)
 
     def _email_value(self, number: int, field: str, raw: str) -> str:
         value = raw.strip().lower()

@@ -3,7 +3,10 @@ search, streaming for notices, and the logged unmasking of one person."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from incident_app.domain.people import (
     apply_corrections,
     band_cutoffs,
     check_usable,
+    strip_unsafe,
     suggest_mapping,
 )
 from incident_app.domain.text import LINE_MAX, PROSE_MAX, text_problem
@@ -59,6 +63,31 @@ CHANNEL_FILTERS: dict[str, tuple[str, ...]] = {
     "sms": (Channel.SMS.value, Channel.GUARDIAN_SMS.value),
     "letter": (Channel.LETTER.value, Channel.GUARDIAN_LETTER.value), "none": (Channel.NONE.value,),
 } | {c.value: (c.value,) for c in Channel if c.value.startswith("guardian_")}
+DISK_FULL_MESSAGE = ("the disk is full (or a file-size limit was reached) while importing the people list: nothing "
+                     "was imported and the unfinished report was removed. Free some disk space beside the database "
+                     "and import again")
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_SQLITE_IOERR_WRITE = getattr(sqlite3, "SQLITE_IOERR_WRITE", 778)
+
+
+class DiskFull(Exception):  # noqa: N818 - reads as the condition, like Cancelled
+    """The import stopped because the disk (or a quota or file-size limit) is full; an
+    environment fault, not bad input. The import was rolled back and its report removed."""
+
+    def __init__(self) -> None:
+        super().__init__(DISK_FULL_MESSAGE)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """ENOSPC/EDQUOT/EFBIG from a file write, or SQLite's SQLITE_FULL ('database or disk is
+    full', also what a full WAL or max_page_count gives) or an I/O error caused by one."""
+    if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
+        return True
+    if isinstance(exc, sqlite3.Error):
+        # SQLite reports ENOSPC as SQLITE_FULL, other failed writes (EFBIG, EDQUOT) as IOERR_WRITE.
+        code = getattr(exc, "sqlite_errorcode", None)
+        return code in (sqlite3.SQLITE_FULL, _SQLITE_IOERR_WRITE) or "database or disk is full" in str(exc)
+    return False
 
 
 @dataclass(frozen=True)
@@ -160,15 +189,22 @@ class PeopleService:
             if first is None:
                 raise ValidationError.single(FILE, NO_ROWS_MESSAGE)
             progress.start(source.total, path.name)
-            report = ReportWriter(self._report_path(incident_id))
+            try:
+                report = ReportWriter(self._report_path(incident_id))
+            except OSError as exc:
+                if is_disk_full(exc):
+                    raise DiskFull from None
+                raise
             run = _Run(incident, path, source, columns, report, Tally())
             try:
                 result = self._run(run, first, progress, replace, parallel)
             except BaseException as exc:
                 report.discard()
-                self._record_abort(run, exc)
+                full = is_disk_full(exc)
+                self._record_abort(run, exc, quiet=full)
+                if full:
+                    raise DiskFull from None
                 raise
-            report.close()
         progress.finish()
         return dc_replace(result, seconds=time.monotonic() - started)
 
@@ -211,6 +247,8 @@ class PeopleService:
                 # The report (masked values, formulas neutralised) is a file about these people.
                 record_export(self._ctx, what="people_import_report", where=str(run.report.path),
                               count=run.report.lines, unmasked=False, incident_id=incident.id)
+                # Flushed and renamed before the commit: a disk too full for it rolls back.
+                run.report.close()
         finally:
             if helper is not None:
                 helper.close()
@@ -237,8 +275,14 @@ class PeopleService:
                          import_id, payload, run.incident.id)
         return import_id
 
-    def _record_abort(self, run: _Run, exc: BaseException) -> None:
-        """After the rollback: keep a record that the import was attempted and how far it got."""
+    def _record_abort(self, run: _Run, exc: BaseException, *, quiet: bool = False) -> None:
+        """After the rollback: keep a record that the import was attempted and how far it got.
+        ``quiet``: the disk is full, so the record may not fit either; the officer is told
+        about the full disk rather than about the failed record."""
+        if quiet:
+            with contextlib.suppress(sqlite3.Error, OSError):
+                self._record_abort(run, exc)
+            return
         cancelled = isinstance(exc, Cancelled | KeyboardInterrupt)
         extra: dict[str, object] = {"rolled_back": True}
         if not cancelled:
@@ -421,7 +465,8 @@ def _counts(tally: Tally) -> dict[str, int]:
 
 def _masked_cell(mapping: ColumnMapping, index: int, value: str) -> str:
     field = mapping.fields[index] if index < len(mapping.fields) else None
-    return (mask_for(field, value.strip()) if field else mask_for("(unmapped)", value.strip())) or ""
+    value = strip_unsafe(value).strip()
+    return (mask_for(field, value) if field else mask_for("(unmapped)", value)) or ""
 
 
 def _search_terms(search: str) -> tuple[str, ...]:

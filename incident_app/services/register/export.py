@@ -155,12 +155,14 @@ def export_register(services: Services, path: Path | None, fmt: RegisterFormat |
         record_export(services.ctx, what="register", where=STDOUT, count=len(data.records), unmasked=False,
                       details={"format": fmt.value})
         return content, data
-    staged = StagedOutputs()  # the file takes its name only after its export is logged
+    # The file takes its name inside the transaction of its export event (never the database's).
+    staged = StagedOutputs(services.ctx.store.path)
     try:
         target = staged.write(path, content)
-        record_export(services.ctx, what="register", where=str(target), count=len(data.records), unmasked=False,
-                      details={"format": fmt.value})
-        staged.publish()
+        with staged.committing(), services.ctx.store.transaction():
+            record_export(services.ctx, what="register", where=str(target), count=len(data.records),
+                          unmasked=False, details={"format": fmt.value})
+            staged.publish()
     except BaseException:
         staged.discard()
         raise

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from incident_app.diagnostics import log_path, scrub
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.domain.i18n import Translator
+from incident_app.domain.proof import ChainKeyMissingError
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Operatio
 
 
 def is_environment_error(exc: BaseException) -> bool:
-    return isinstance(exc, (*ENVIRONMENT_ERRORS, ValidationError, NotFoundError))
+    return isinstance(exc, (*ENVIRONMENT_ERRORS, ValidationError, NotFoundError, ChainKeyMissingError))
 
 
 class ErrorReporter:
@@ -56,9 +57,12 @@ class ErrorReporter:
             retry()
 
     def _plain(self, exc: BaseException) -> str:
-        """A full disk in words (exports remove their partial files, services/private_files.py)."""
+        """A full disk in words (exports remove their partial files, services/private_files.py); a
+        missing event-log key in the officer's language, with where it was looked for."""
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return self.tr.t("error.disk_full")
+        if isinstance(exc, ChainKeyMissingError):
+            return self.tr.t("audit.key_missing_write", database_id=exc.database_id, where=exc.looked_in)
         return str(exc)
 
     def _show_bug(self, exc: BaseException, details: str) -> None:

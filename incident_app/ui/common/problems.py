@@ -26,7 +26,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"is before started_at \(|^is before the action was started", "wizard.problem.done_before_started"),
     (r"does not apply to this incident, so it cannot be met", "fulfil.problem.not_applicable"),
     (r"is already met by fulfilment #", "fulfil.problem.already_met"),
-    (r"is not a regular file", "fulfil.problem.not_regular_file"),
+    (r"not a regular file", "fulfil.problem.not_regular_file"),
     (r"contains an invisible control character|lone surrogate", "wizard.problem.control_char"),
     (r"contains a text-direction override", "wizard.problem.bidi_override"),
     (r"characters; keep it under \d+$", "wizard.problem.too_long"),

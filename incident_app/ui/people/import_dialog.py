@@ -29,6 +29,7 @@ from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.domain.people import FIELDS
 from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
+from incident_app.services.people import DiskFull
 from incident_app.services.progress import Cancelled, ProgressSnapshot
 from incident_app.ui.common import ErrorReporter
 
@@ -119,6 +120,7 @@ class ImportDialog(QDialog):
         """Read the header and a few masked rows on a worker; show the suggested mapping."""
         self.path = path
         self.file_edit.setText(str(path))
+        self._clear_grid()  # the previous file's mapping must not be imported against this one
         self.start_button.setEnabled(False)
         self.status.setText(self.tr_.t("people.dialog.reading"))
         self.runner.run(lambda services, _p: services.people.preview(path),
@@ -202,13 +204,19 @@ class ImportDialog(QDialog):
 
     def _on_failed(self, exc: BaseException, details: str) -> None:
         self._set_running(False)
+        # A file refused at the preview offers no import; after a failed import it may be retried.
+        self.start_button.setEnabled(bool(self.combos))
         if isinstance(exc, Cancelled):
             self.status.setText(self.tr_.t("people.dialog.cancelled"))
             self.import_ended.emit("cancelled")
         elif isinstance(exc, ValidationError):
+            # The same problems the command line prints (row, field, what to do).
             problems = "\n".join(f"• {p}" for p in exc.problems)
             self.status.setText(self.tr_.t("people.dialog.rejected", problems=problems))
             self.import_ended.emit("rejected")
+        elif isinstance(exc, DiskFull):
+            self.status.setText(self.tr_.t("people.dialog.disk_full"))
+            self.import_ended.emit("failed")
         else:
             self.status.setText("")
             self.errors.show(exc, details)

@@ -13,6 +13,7 @@ from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.domain.mail import LedgerEntry, SendState, mask_email
 from incident_app.domain.mail.sending import REQUEUEABLE_STATES, mask_phone_in_text, scrub_contacts
+from incident_app.services.mail import SendBusy
 from incident_app.ui.common import Index, TranslatedTableModel
 
 PAGE = 500
@@ -123,6 +124,8 @@ class LedgerView(QWidget):
         self.confirm: Any = self._ask_confirm  # replaceable so tests run without modal dialogs
         self.blocked = False  # the send dialog sets this while a run is sending
         self._requeueable = 0
+        self._busy_pid: int | None = None  # a live run of another process holds the send lease
+        self._busy_text = ""
         self.table = QTableView()
         self.table.setObjectName("ledgerTable")
         self.table.setModel(self.model)
@@ -167,14 +170,14 @@ class LedgerView(QWidget):
         """Reload counts and the first page for the current filter."""
         incident_id, state = self.incident_id, self.state_filter()
 
-        def load(services: Any, _progress: Any) -> tuple[Any, int, list[LedgerEntry]]:
+        def load(services: Any, _progress: Any) -> tuple[Any, int, list[LedgerEntry], Any]:
             return (services.mail.overview(incident_id), services.mail.count(incident_id, state),
-                    services.mail.page(incident_id, state, offset=0, limit=PAGE))
+                    services.mail.page(incident_id, state, offset=0, limit=PAGE), services.mail.active_run(incident_id))
 
         self.runner.run(load, on_success=self._on_loaded, on_failure=self._on_failed)
 
-    def _on_loaded(self, result: tuple[Any, int, list[LedgerEntry]]) -> None:
-        overview, total, rows = result
+    def _on_loaded(self, result: tuple[Any, int, list[LedgerEntry], Any]) -> None:
+        overview, total, rows, active = result
         self.model.reset(total, rows)
         if rows:  # sized from the first page only: never measures the whole ledger
             self.table.resizeColumnsToContents()
@@ -182,13 +185,25 @@ class LedgerView(QWidget):
                 self.table.setColumnWidth(column, min(self.table.columnWidth(column), MAX_TEXT_COLUMN))
         self.summary.setText(summary_text(self.tr_, overview))
         self._requeueable = sum(overview.by_state.get(s, 0) for s in REQUEUEABLE_STATES)
+        # Another process (a command-line send) may hold the lease: say so instead of offering a
+        # button the service would refuse. This screen's own run is ``blocked`` instead.
+        self._busy_pid = active.pid if active is not None and not self.blocked else None
+        if self._busy_pid is not None and self._requeueable:
+            self._show_busy(self._busy_pid)
+        elif active is None and self._busy_text and self.notice.text() == self._busy_text:
+            self.notice.clear()  # that run has ended
         self.set_blocked(self.blocked)
         self.refreshed.emit()
 
+    def _show_busy(self, pid: int | None) -> None:
+        self._busy_text = self.tr_.t("send.requeue_busy", pid=str(pid or "?"))
+        self.notice.setText(self._busy_text)
+
     def set_blocked(self, blocked: bool) -> None:
-        """No re-queue while a run is sending (the service refuses it too)."""
+        """No re-queue while a run is sending, here or in another process (the service refuses
+        it too)."""
         self.blocked = blocked
-        self.requeue_button.setEnabled(self._requeueable > 0 and not blocked)
+        self.requeue_button.setEnabled(self._requeueable > 0 and not blocked and self._busy_pid is None)
 
     def requeue(self) -> None:
         """Put failed and in-doubt rows back in the queue, after the officer confirms the relay
@@ -200,7 +215,15 @@ class LedgerView(QWidget):
             return
         incident_id, states = self.incident_id, sorted(REQUEUEABLE_STATES)
         self.runner.run(lambda services, _p: services.mail.requeue(incident_id, states),
-                        on_success=self._on_requeued, on_failure=self._on_failed)
+                        on_success=self._on_requeued, on_failure=self._on_requeue_failed)
+
+    def _on_requeue_failed(self, exc: BaseException, details: str) -> None:
+        if not isinstance(exc, SendBusy):
+            self._on_failed(exc, details)
+            return
+        # A send started meanwhile: not a broken ledger, just "wait for it".
+        self._show_busy(exc.pid)
+        self.refresh()
 
     def _on_requeued(self, result: Any) -> None:
         self.notice.setText(self.tr_.t("send.requeued", count=f"{result.total:,}",

@@ -21,6 +21,16 @@ TIMELINE_COLUMNS = [
 ]
 
 
+def verify_message(report: ChainReport, tr: Translator) -> str:
+    """What a verification found, in words: intact, altered at event N, or cannot be checked
+    here (the key is missing: never shown as a pass)."""
+    if report.ok:
+        return tr.t("audit.ok", count=report.checked)
+    if report.key_missing:
+        return tr.t("audit.key_missing", count=report.checked, where=report.key_location)
+    return tr.t("audit.bad", seq=report.first_bad_seq, reason=report.reason)
+
+
 class TimelineTab(QWidget):
     loaded = Signal()
     verified = Signal(object)
@@ -61,11 +71,8 @@ class TimelineTab(QWidget):
 
     def _on_verified(self, report: ChainReport) -> None:
         self.verify_button.setEnabled(True)
-        t = self.tr_.t
-        text = t("audit.ok", count=report.checked) if report.ok else \
-            t("audit.bad", seq=report.first_bad_seq, reason=report.reason)
-        self.result.setText(text)
-        self.result.setProperty("tone", "ok" if report.ok else "alert")
+        self.result.setText(verify_message(report, self.tr_))
+        self.result.setProperty("tone", "ok" if report.ok else "warn" if report.key_missing else "alert")
         self.result.style().unpolish(self.result)
         self.result.style().polish(self.result)
         self.verified.emit(report)

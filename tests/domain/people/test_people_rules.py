@@ -7,7 +7,7 @@ from stdnum.cn import ric
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.exports import neutralise_cell
-from incident_app.domain.people.columns import apply_corrections, header_key, suggest_mapping
+from incident_app.domain.people.columns import apply_corrections, check_usable, header_key, suggest_mapping
 from incident_app.domain.people.fields import (
     FieldRejected,
     normalise_age,
@@ -75,10 +75,27 @@ def test_emails_normalise(raw: str, expected: str | None) -> None:
 
 
 @pytest.mark.parametrize("raw", ["zhang@", "@example.com", "a b@example.com", "a@b", "a..b@example.com",
-                                 "a@-example.com", "张三@example.com", "a@example.c"])
+                                 "a@-example.com", "a@example.c", "a.@example.com", ".a@example.com",
+                                 "a@example..com", "a@例子", "a@例子.中国\u202e", "<a@example.com>"])
 def test_bad_emails_are_rejected(raw: str) -> None:
     with pytest.raises(FieldRejected, match="not a valid email address"):
         normalise_email(raw)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("zhang@例子.中国", "zhang@例子.中国"), ("Li@公司.公司", "li@公司.公司"),
+    ("zhang@xn--fsqu00a.xn--fiqs8s", "zhang@例子.中国"),  # the A-label spelling is the same address
+    ("wang@例子。中国", "wang@例子.中国"), ("ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｎ", "wang@example.cn"),
+])
+def test_internationalised_domains_are_accepted(raw: str, expected: str) -> None:
+    assert normalise_email(raw) == expected
+
+
+def test_a_non_ascii_local_part_is_refused_with_its_own_reason() -> None:
+    # Decision (domain/contacts.py): notices are 7-bit, so no SMTPUTF8 mailboxes.
+    with pytest.raises(FieldRejected) as caught:
+        normalise_email("用户@例子.中国")
+    assert caught.value.code == "email_non_ascii_local"
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -214,10 +231,39 @@ def test_formulas_are_neutralised(cell: str, safe: str) -> None:
 
 def test_header_mapping_and_corrections() -> None:
     mapping = suggest_mapping(["\ufeff用户ID", "Name", "邮箱", "phone_number", "手机号", "备注"])
-    assert mapping.fields == ("user_id", "name", "email", "phone", None, None)
+    # Both phone columns stay on phone: the mapping is refused until one is re-mapped (issue 13 point 9).
+    assert mapping.fields == ("user_id", "name", "email", "phone", "phone", None)
     assert header_key(" E-Mail： ") == "email"
     corrected = apply_corrections(mapping, {"手机号": "phone", "phone_number": None})
     assert corrected.fields == ("user_id", "name", "email", None, "phone", None)
     with pytest.raises(ValidationError) as caught:
         apply_corrections(mapping, {"备注": "colour", "nope": "name", "手机号": "phone"})
     assert [p.field for p in caught.value.problems] == ["备注", "nope", "phone"]
+
+
+@pytest.mark.parametrize(("headers", "field", "named"), [
+    (["用户ID", "姓名", "手机号", "联系电话"], "phone", "'手机号' (column 3) and '联系电话' (column 4)"),
+    (["用户ID", "user_id", "姓名"], "user_id", "'用户ID' (column 1) and 'user_id' (column 2)"),
+])
+def test_two_columns_for_one_field_are_refused_naming_both(headers: list[str], field: str, named: str) -> None:
+    mapping = suggest_mapping(headers)
+    with pytest.raises(ValidationError) as caught:
+        check_usable(mapping)
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.row) == (field, 1)
+    second = headers[-1] if field == "phone" else headers[1]
+    assert named in problem.message and f"--map '{second}='" in problem.message
+    # Ignoring the second column makes the mapping usable.
+    check_usable(apply_corrections(mapping, {second: None}))
+
+
+def test_a_second_phone_can_be_imported_as_the_guardians() -> None:
+    mapping = apply_corrections(suggest_mapping(["姓名", "手机号", "联系电话"]), {"联系电话": "guardian_phone"})
+    check_usable(mapping)
+    assert mapping.fields == ("name", "phone", "guardian_phone")
+
+
+def test_identically_named_recognised_columns_are_refused() -> None:
+    with pytest.raises(ValidationError, match="columns 2, 3 are all called 'phone'; rename"):
+        check_usable(suggest_mapping(["name", "phone", "phone"]))
+    check_usable(suggest_mapping(["name", "备注", "备注"]))  # ignored columns may repeat

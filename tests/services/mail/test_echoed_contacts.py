@@ -74,3 +74,61 @@ def test_scrub_finds_addresses_in_any_case_and_form() -> None:
             "tel +86 138 0013 8000 / 13900139000; 250 2.0.0 queued")
     scrubbed = scrub_contacts(text, lambda _: "[E]", lambda _: "[P]")
     assert scrubbed == '550 <[E]>; [E], [E], [E], tel [P] / [P]; 250 2.0.0 queued'
+
+
+# Forms a relay echoed that once survived the scrubber (CJK counts as \w; encodings; odd local parts).
+ECHOED_FORMS = [
+    ("电话13800138000", "电话[P]"), ("号13800138000号", "号[P]号"), ("138.0013.8000", "[P]"),
+    ("liwei%40x.com", "[E]"), ("13800138000x", "[P]x"), ("phone_13800138000", "phone_[P]"),
+    ("tel8613800138000", "tel[P]"), ("138/0013/8000", "[P]"), ("zhangsan＠example.com", "[E]"),
+    ("liwei@例子。中国", "[E]"), ("liwei(comment)@example.com", "[E]"), ("liwei@localhost", "[E]"),
+    ("=?utf-8?q?liwei=40example.com?=", "[E]"), ("o'brien@example.com", "[E]"),
+    ("联系13800138000或liwei@example.com", "[E]")  # over-masked: accepted,
+]
+# What must not be readable after masking or purging (the last two digits of a phone may stay).
+SECRETS = ("1380013", "0013", "liwei", "zhangsan", "brien", "comment")
+
+
+@pytest.mark.parametrize(("form", "expected"), ECHOED_FORMS)
+def test_scrub_masks_every_echoed_form(form: str, expected: str) -> None:
+    assert scrub_contacts(f"550 {form} rejected", lambda _: "[E]", lambda _: "[P]") == f"550 {expected} rejected"
+
+
+class EchoesOddForms(EchoesUpperCase):
+    """Accepts every message and echoes every form of :data:`ECHOED_FORMS` in the final reply."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await super().handle_DATA(server, session, envelope)
+        return "250 2.0.0 Ok: queued; contact " + " ".join(form for form, _ in ECHOED_FORMS)
+
+
+def unreadable(text: str) -> list[str]:
+    squeezed = re.sub(r"[ ./\-]", "", text)
+    return [s for s in SECRETS if s in text or s in squeezed]
+
+
+@pytest.fixture
+def odd_echoes(services: Services, intake: dict[str, object], tmp_path: Path) -> int:
+    incident_id = prepared_incident(services, intake, tmp_path)
+    with misbehaving(sink=EchoesOddForms()) as sink:
+        services.mail.send(incident_id, default_message_source(services), smtp_settings(sink.port))
+    replies = " ".join(e.last_reply for e in services.mail.page(incident_id))
+    assert "电话13800138000" in replies and "o'brien@example.com" in replies
+    return incident_id
+
+
+def test_masked_pack_and_purge_leave_no_odd_echoed_form(
+    services: Services, odd_echoes: int, tmp_path: Path, clock: Any, raw_connect: Any
+) -> None:
+    out = tmp_path / "pack.zip"
+    build_evidence_pack(services, odd_echoes, out)
+    with zipfile.ZipFile(out) as archive:
+        ledger = archive.read("send-ledger/ledger.csv").decode("utf-8-sig")
+    assert "queued; contact" in ledger and unreadable(ledger) == []
+    services.incidents.change_status(odd_echoes, IncidentStatus.CLOSED, "all told; summary report filed")
+    clock.now += timedelta(days=90)
+    purge_due(services)
+    with raw_connect() as raw:
+        rows = raw.execute("SELECT last_reply, reason FROM send_ledger WHERE incident_id = ?", [odd_echoes]).fetchall()
+    text = " ".join(str(v) for row in rows for v in row if v)
+    assert "[purged]" in text and unreadable(text) == []

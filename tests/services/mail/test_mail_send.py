@@ -55,7 +55,7 @@ def test_misbehaving_server_leaves_every_recipient_in_a_definite_state(
     sink = Sink(rule=_faulty)
     controller = start_sink(sink)
     try:
-        settings = smtp_settings(controller.port, timeout_s=0.5, data_timeout_s=0.5,
+        settings = smtp_settings(controller.port, timeout_s=1.0, data_timeout_s=1.0,
                                  retry=RetryPolicy(max_attempts=4, base_delay_s=0.05, max_delay_s=0.2))
         summary = services.mail.send(incident_id, SyntheticMessageSource(40), settings)
     finally:

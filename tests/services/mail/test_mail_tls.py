@@ -84,7 +84,7 @@ def test_plain_client_against_an_implicit_tls_port_times_out_with_a_hint(
     controller = start_sink(sink, ssl_context=server_context(certificate))
     try:
         summary = services.mail.send(incident_id, SyntheticMessageSource(2),
-                                     smtp_settings(controller.port, timeout_s=0.3, concurrency=1))
+                                     smtp_settings(controller.port, timeout_s=1.0, concurrency=1))
     finally:
         controller.stop()
     assert summary.outcome == "aborted" and "choose --tls" in summary.run.aborted

@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 from misbehaving_smtp import (
     AuthRequiredAtRcpt,
+    CapsConnections,
     ClosesAfterEhlo,
     GarbageAfterEhlo,
     GarbageEverywhere,
     RefusesEhlo,
+    SilentAfterGreeting,
     SlowAfterData,
     misbehaving,
 )
@@ -100,14 +102,14 @@ def test_only_a_refusal_of_that_recipient_fails_it_and_gives_it_a_fallback(
 
 
 def slow_settings(port: int) -> SmtpSettings:
-    # The relay answers after 1.0 s; the client waits 0.3 s for the reply after the body.
-    return smtp_settings(port, data_timeout_s=0.3, concurrency=2)
+    # The relay answers after 1.6 s; the client waits 1 s (the shortest allowed) after the body.
+    return smtp_settings(port, data_timeout_s=1.0, concurrency=4)
 
 
 def test_no_answer_after_the_body_means_in_doubt_resent_once_never_failed(
     services: Services, incident_id: int
 ) -> None:
-    with misbehaving(sink=SlowAfterData(delay=1.0)) as sink:
+    with misbehaving(sink=SlowAfterData(delay=1.6)) as sink:
         summary = services.mail.send(incident_id, SyntheticMessageSource(4), slow_settings(sink.port))
     rows = services.mail.page(incident_id)
     assert summary.outcome == "completed" and summary.run.failed == 0 and summary.run.in_doubt == 4
@@ -130,7 +132,7 @@ def test_default_timeouts_wait_as_long_as_real_relays_need() -> None:
 def test_requeue_puts_in_doubt_and_failed_rows_back_once_the_relay_is_fixed(
     services: Services, incident_id: int, sink: Sink
 ) -> None:
-    with misbehaving(sink=SlowAfterData(delay=1.0)) as slow:
+    with misbehaving(sink=SlowAfterData(delay=1.6)) as slow:
         services.mail.send(incident_id, SyntheticMessageSource(3), slow_settings(slow.port))
     with pytest.raises(ValidationError, match="failed and/or in_doubt"):
         services.mail.requeue(incident_id, [SendState.SENT])
@@ -232,3 +234,35 @@ def test_a_connection_dropped_after_the_body_twice_leaves_the_row_in_doubt(
     assert dropped.state == SendState.IN_DOUBT and dropped.attempts == 2 and dropped.in_doubt == 2
     assert "connection lost after the message was sent" in dropped.reason and dropped.fallback is None
     assert all(r.state == SendState.SENT for r in rows.values()) and summary.run.failed == 0
+
+
+def test_a_relay_refusing_extra_connections_at_the_greeting_sends_on_the_ones_it_allows(
+    services: Services, incident_id: int
+) -> None:
+    with misbehaving(CapsConnections) as sink:
+        settings = smtp_settings(sink.port, concurrency=5)
+        summary = services.mail.send(incident_id, SyntheticMessageSource(COUNT), settings)
+    assert summary.outcome == "completed", summary.run.aborted
+    assert all(r.state == SendState.SENT for r in services.mail.page(incident_id, limit=COUNT + 1))
+    assert sink.count() == COUNT and sink.peak_connections > CapsConnections.CAP  # extra ones were tried
+
+
+def test_a_relay_refusing_every_greeting_aborts_with_its_reply(services: Services, incident_id: int) -> None:
+    class RefusesAll(CapsConnections):
+        CAP = 0
+
+    with misbehaving(RefusesAll) as sink:
+        summary = services.mail.send(incident_id, SyntheticMessageSource(COUNT), smtp_settings(sink.port))
+    assert summary.outcome == "aborted" and "554 5.7.0 too many connections" in summary.run.aborted
+    assert sink.count() == 0
+    assert_untouched(services, incident_id)
+
+
+def test_a_relay_silent_after_the_greeting_is_reported_at_ehlo(services: Services, incident_id: int) -> None:
+    with misbehaving(SilentAfterGreeting) as sink:
+        settings = smtp_settings(sink.port, timeout_s=1.0, concurrency=1)
+        summary = services.mail.send(incident_id, SyntheticMessageSource(3), settings)
+    assert summary.outcome == "aborted"
+    assert "answered the greeting but sent no reply to EHLO within 1 s" in summary.run.aborted, summary.run.aborted
+    assert "cannot connect" not in summary.run.aborted and sink.count() == 0
+    assert_untouched(services, incident_id, 3)

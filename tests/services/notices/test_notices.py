@@ -194,14 +194,16 @@ def test_supplement_cites_the_recorded_filing_time_not_the_approval_time(
     services.notices.approve(incident_id, "王安全")  # approved at 12:00
     services.incidents.update_facts(incident_id, {"affected_people": 5000})
     unrecorded = by_key(services.notices.prepare(incident_id))
-    assert "已报送（报送时间未记录）" in unrecorded[("regulator_supplement", "document", "zh-CN")].rendered.content
-    assert "the filing time is not recorded" in unrecorded[("regulator_supplement", "document", "en")].rendered.content
+    assert "首次报告的报送尚未记录" in unrecorded[("regulator_supplement", "document", "zh-CN")].rendered.content
+    assert "已报送" not in unrecorded[("regulator_supplement", "document", "zh-CN")].rendered.content
+    assert "initial report has not been recorded" in unrecorded[("regulator_supplement", "document",
+                                                                 "en")].rendered.content
     assert "12:00" not in unrecorded[("regulator_supplement", "document", "zh-CN")].rendered.content.split("补充")[0]
     services.fulfilments.record(incident_id, {"obligation_id": "cac-initial-report", "done_at": "2026-11-20T11:40:00",
                                               "channel": "website_12387", "done_by": "王安全"})
     filed = by_key(services.notices.prepare(incident_id))
     zh = filed[("regulator_supplement", "document", "zh-CN")].rendered.content
-    assert "于2026年11月20日 11:40报送的个人信息安全事件首次报告" in zh
+    assert "于北京时间2026年11月20日 11:40报送的个人信息安全事件首次报告" in zh
     assert "filed on 20 November 2026, 11:40 Beijing time" in filed[
         ("regulator_supplement", "document", "en")].rendered.content
 
@@ -211,4 +213,4 @@ def test_summary_cites_the_recorded_filing_time(services: Services, incident_id:
                                               "channel": "website_12387", "done_by": "王安全"})
     services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "handled", force=True)
     summary = by_key(services.notices.prepare(incident_id))[("regulator_summary", "document", "zh-CN")]
-    assert "本事件首次报告已于2026年11月20日 11:40报送。" in summary.rendered.content
+    assert "本事件首次报告已于北京时间2026年11月20日 11:40报送。" in summary.rendered.content

@@ -216,8 +216,9 @@ def test_exemption_says_what_still_happens() -> None:
     zh = r.render_master(NoticeKind.REGULATOR_INITIAL, Channel.DOCUMENT, "zh-CN").content
     en = r.render_master(NoticeKind.REGULATOR_INITIAL, Channel.DOCUMENT, "en").content
     assert "决定不通知个人" not in zh and "decided not to notify" not in en
-    assert "未成年人及其监护人仍将依据《未成年人网络保护条例》第三十五条逐一告知" in zh
-    assert "children under 14 concerned and their parents or guardians are still told" in en
+    assert "未成年人（未满十八周岁）仍将依据《未成年人网络保护条例》第三十五条逐一告知" in zh
+    assert "不满十四周岁的通过其监护人告知，十四至十七周岁的告知本人并同时告知其监护人" in zh
+    assert "minors (under 18) concerned are still told one by one" in en and "aged 14-17 directly" in en
     assert "我单位将按要求通知个人" in zh and "we will notify the individuals as it requires" in en
     no_minors = renderer(facts={"affected_minors": 0, "affected_minors_under_14": 0, "affected_minors_14_17": 0},
                          decisions=(exempt,), planned=(NoticeKind.REGULATOR_INITIAL,))
@@ -252,9 +253,12 @@ def test_cii_operator_gets_a_police_report(services: Services, intake: dict[str,
     assert NoticeKind.POLICE_REPORT in kinds and NoticeKind.REGULATOR_INITIAL in kinds
     police = {n.rendered.lang: n.rendered for n in notice_set.notices if n.rendered.kind == NoticeKind.POLICE_REPORT}
     assert police["zh-CN"].report.complete, police["zh-CN"].report.missing()
-    assert "报案材料" in police["zh-CN"].content and "广东省公安机关" in police["zh-CN"].content
+    # A misconfiguration is no crime: an incident report to the police, not a criminal complaint.
+    assert "网络安全事件报告（公安机关）" in police["zh-CN"].content and "广东省公安机关" in police["zh-CN"].content
+    assert "报案材料" not in police["zh-CN"].content and "请予受理" not in police["zh-CN"].content
     assert "在向保护工作部门报告的同时向公安机关报告" in police["zh-CN"].content
-    assert "case report to the police" in police["en"].content and "Guangdong" in police["en"].content
+    assert "incident report to the public security organ" in police["en"].content
+    assert "Guangdong" in police["en"].content and "accept the case" not in police["en"].content
     report = next(n.rendered for n in notice_set.notices
                   if n.rendered.kind == NoticeKind.REGULATOR_INITIAL and n.rendered.lang == "zh-CN")
     assert "联系人：王明，" in report.content

@@ -278,7 +278,9 @@ def test_decoding_error_after_the_sample_fails_cleanly(services: Services, incid
     good = "".join(f"U{i},user{i}@example.com\n" for i in range(20_000)).encode()
     path = tmp_path / "mixed.csv"
     path.write_bytes(b"user_id,email\n" + good + "U-x,张三@example.com\n".encode("gbk"))
-    with pytest.raises(ValidationError, match=r"from about row \d+ on, the bytes are not utf-8 text"):
+    # The row is exact: 20,000 good rows after the header, so the GBK row is row 20002.
+    with pytest.raises(ValidationError, match=r"row 20002, \(file\): this row is not utf-8 text like the rows "
+                                              r"before it \(it reads as gb18030\)"):
         services.people.import_file(incident_id, path)
     assert services.people.count(incident_id) == 0
     event = services.audit.timeline(incident_id)[0]

@@ -227,3 +227,51 @@ def test_age_bands_are_shown_and_counted(qtbot: QtBot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: tab.model.index(2, PeopleModel.COL_MINOR).data() not in (None, "…"))
     assert [tab.model.index(r, PeopleModel.COL_MINOR).data() for r in range(3)] == ["14至17周岁", "不满14周岁", "成年"]
     assert "未成年人 2 人（不满14周岁 1 人，14至17周岁 1 人）" in tab.summary.text()
+
+
+def rejected_text(qtbot: QtBot, dialog: ImportDialog, action: object) -> str:
+    with qtbot.waitSignal(dialog.import_ended, timeout=10000) as ended:
+        action()  # type: ignore[operator]
+    assert ended.args == ["rejected"]
+    return dialog.status.text()
+
+
+def test_import_dialog_shows_the_two_columns_refusal_and_imports_once_remapped(qtbot: QtBot, tmp_path: Path) -> None:
+    db, incident_id = make_db(tmp_path)
+    path = tmp_path / "list.csv"
+    path.write_text("用户ID,姓名,出生日期,手机号,联系电话\nU1,小明,2016-01-01,13800138000,13900139000\n",
+                    encoding="utf-8")
+    dialog = ImportDialog(SyncJobRunner(services_factory(db)), translator("en"), incident_id)
+    qtbot.addWidget(dialog)
+    dialog.load_preview(path)
+    assert dialog.mapping()["联系电话"] == "phone"  # shown on both columns, not silently dropped
+    text = rejected_text(qtbot, dialog, dialog.start_import)
+    assert "columns '手机号' (column 4) and '联系电话' (column 5) both hold phone" in text
+    dialog.combos["联系电话"].setCurrentIndex(dialog.combos["联系电话"].findData("guardian_phone"))
+    with qtbot.waitSignal(dialog.import_ended, timeout=10000) as ended:
+        dialog.start_import()
+    assert ended.args == ["done"] and dialog.result.imported == 1
+
+
+def test_import_dialog_shows_the_mixed_encoding_row(qtbot: QtBot, tmp_path: Path) -> None:
+    db, incident_id = make_db(tmp_path)
+    path = tmp_path / "mixed.csv"
+    rows = "".join(f"U{i},王小明\n" for i in range(10))
+    path.write_bytes(("用户ID,姓名\n" + rows).encode("gbk") + "U-x,欧阳修\n".encode())
+    dialog = ImportDialog(SyncJobRunner(services_factory(db)), translator("en"), incident_id)
+    qtbot.addWidget(dialog)
+    dialog.load_preview(path)
+    text = rejected_text(qtbot, dialog, dialog.start_import)
+    assert "row 12, (file): this row is not gb18030 text like the rows before it (it reads as utf-8)" in text
+
+
+def test_import_dialog_refuses_a_fifo_promptly(qtbot: QtBot, tmp_path: Path) -> None:
+    import os
+
+    db, incident_id = make_db(tmp_path)
+    fifo = tmp_path / "people.csv"
+    os.mkfifo(fifo)
+    dialog = ImportDialog(SyncJobRunner(services_factory(db)), translator("en"), incident_id)
+    qtbot.addWidget(dialog)
+    dialog.load_preview(fifo)  # the synchronous runner: a hang would never return
+    assert "is not a regular file" in dialog.status.text() and not dialog.start_button.isEnabled()

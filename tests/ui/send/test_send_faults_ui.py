@@ -124,3 +124,31 @@ def test_the_ledger_table_masks_addresses_the_relay_echoed(qtbot: QtBot, db: Pat
     index = view.model.index(0, LedgerModel.COL_DETAIL)
     for text in (index.data(), index.data(Qt.ItemDataRole.ToolTipRole)):
         assert "<Z***N@EXAMPLE.NET>" in text and "ZHANG.SAN" not in text and "13800138000" not in text
+
+
+def test_requeue_is_disabled_while_another_process_sends_and_says_so(qtbot: QtBot, db: Path) -> None:
+    ledger_with_failed_and_in_doubt(db)
+    # A live process of its own (like a command-line send) holds the incident's send lease.
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        services = open_services(db)
+        now = services.ctx.now()
+        with services.ctx.store.transaction():
+            services.ctx.store.send_runs.start(SendRun("cli", 1, other.pid, socket.gethostname(), now, now))
+        services.close()
+        view = make_view(qtbot, db, "en")
+        view.confirm = lambda _text: True
+        view.refresh()
+        assert "In doubt 3" in view.summary.text() and not view.requeue_button.isEnabled()
+        assert f"A send is running in process {other.pid}; re-queue after it ends." in view.notice.text()
+        view._busy_pid = None  # as if the run began after the screen loaded: the refusal is plain too
+        view.requeue()
+        qtbot.waitUntil(lambda: not view.requeue_button.isEnabled())
+        assert f"process {other.pid}" in view.notice.text() and "Cannot read" not in view.summary.text()
+        assert "Failed 2" in view.summary.text()
+    finally:
+        other.kill()
+        other.wait()
+    view.refresh()  # the process ended: the lease is stale and re-queueing is offered again
+    qtbot.waitUntil(view.requeue_button.isEnabled)
+    assert "process" not in view.notice.text()
