@@ -15,7 +15,7 @@ from typing import Any
 
 from incident_app.cli.output import CliError
 from incident_app.domain.errors import FieldProblem, ValidationError
-from incident_app.domain.incident import ABSURD_NUMBER
+from incident_app.domain.incident import ABSURD_NUMBER, typed_number
 from incident_app.services.private_files import InputFileError, read_regular_file
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # an intake with a few hundred notes is well under 1 MB
@@ -113,7 +113,7 @@ def _value_problems(value: Any, where: str) -> Any:
     elif isinstance(value, float) and not math.isfinite(value):
         yield FieldProblem(where or "(file)", "is too large to be a number; write a number")
     elif isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > ABSURD_NUMBER:
-        yield FieldProblem(where or "(file)", f"{value:.0f} is absurd (more than 10^12); check the number")
+        yield FieldProblem(where or "(file)", f"{typed_number(value)} is absurd (more than 10^12); check the number")
     elif isinstance(value, str) and _has_surrogate(value):
         yield FieldProblem(where or "(file)", "contains an invalid character (lone surrogate, e.g. \\ud800); "
                                               "retype the text")

@@ -58,3 +58,24 @@ def humanize_delta(delta: timedelta) -> str:
     if days:
         return f"{sign}{days}d {hours}h"
     return f"{sign}{hours}h {minutes:02d}m"
+
+
+# A record of something done (a fulfilment, a decision, a remediation step) before this year is a
+# typo: personal-data incidents of that age are not what the tool handles.
+EARLIEST_RECORD_YEAR = 1990
+# A clock skew allowance: a time a few minutes "in the future" is a wrong PC clock, not a typo.
+RECORD_FUTURE_SLACK = timedelta(minutes=5)
+
+
+def record_time_problem(moment: datetime, now: datetime, *, not_before: datetime | None = None,
+                        not_before_what: str = "the incident was discovered") -> str | None:
+    """Why ``moment`` cannot be when something was done, or None: not in the future (beyond a few
+    minutes of clock skew), not before 1990, and not before ``not_before`` (e.g. the discovery)."""
+    if moment > now + RECORD_FUTURE_SLACK:
+        return f"{to_iso(moment.astimezone(SHANGHAI))} is in the future; give the time it was done"
+    if moment.year < EARLIEST_RECORD_YEAR:
+        return f"year {moment.year} is before {EARLIEST_RECORD_YEAR}; check the date"
+    if not_before is not None and moment < not_before:
+        return (f"{to_iso(moment.astimezone(SHANGHAI))} is before {not_before_what} "
+                f"({to_iso(not_before.astimezone(SHANGHAI))}); give the time it was done")
+    return None

@@ -5,13 +5,13 @@ it is a decision with its rationale, who made it and when, and a SHA-256 over it
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from incident_app.domain.clock import parse_time, to_iso
+from incident_app.domain.clock import parse_time, record_time_problem, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.proof import canonical_json
 from incident_app.domain.text import NAME_MAX, PROSE_MAX, text_problem
@@ -45,6 +45,9 @@ REQUIRED_DETAILS: dict[DecisionKind, tuple[str, ...]] = {
     DecisionKind.GDPR_INDIVIDUAL_EXEMPTION: ("ground",),
 }
 CAC_LEVELS = ("一般", "较大", "重大", "特别重大")
+# The statuses an officer may declare for an obligation ("overdue" is computed from the clock,
+# never declared; "met_outside_tool" is what older versions of the form stored for met).
+DECLARABLE_STATUSES = ("met", "not_applicable", "pending", "needs_judgement", "met_outside_tool")
 DECISION_KEYS = ("kind", "rationale", "decided_by", "decided_at", "details")
 
 
@@ -83,8 +86,18 @@ def sign_decision(incident_id: int, draft: DecisionDraft, decided_at: datetime) 
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def parse_decision(data: Mapping[str, Any]) -> DecisionDraft:
-    """Validate a decision mapping (the ``decide --json`` file)."""
+@dataclass(frozen=True)
+class DecisionScope:
+    """What a decision is checked against: now (no time in the future), the obligation ids the
+    rules know, and the incident's discovery (an obligation cannot be met before it)."""
+
+    now: datetime
+    obligation_ids: Collection[str] | None = None
+    not_before: datetime | None = None
+
+
+def parse_decision(data: Mapping[str, Any], scope: DecisionScope | None = None) -> DecisionDraft:
+    """Validate a decision mapping (the ``decide --json`` file, the GUI dialog's values)."""
     if not isinstance(data, Mapping):
         raise ValidationError.single("(file)", "must be a JSON object with kind, rationale, decided_by")
     problems = [FieldProblem(str(k), "unknown key; allowed: " + ", ".join(DECISION_KEYS))
@@ -92,7 +105,7 @@ def parse_decision(data: Mapping[str, Any]) -> DecisionDraft:
     kind = _kind(data.get("kind"), problems)
     rationale = _required_text(data, "rationale", problems)
     decided_by = _required_text(data, "decided_by", problems)
-    decided_at = _optional_time(data.get("decided_at"), problems)
+    decided_at = _optional_time(data.get("decided_at"), problems, scope)
     details = data.get("details", {})
     if details is None:
         details = {}
@@ -101,7 +114,7 @@ def parse_decision(data: Mapping[str, Any]) -> DecisionDraft:
         details = {}
     _check_detail_texts(details, problems)
     if kind:
-        _check_details(kind, details, problems)
+        _check_details(kind, details, problems, scope)
     if problems or kind is None:
         raise ValidationError(problems)
     return DecisionDraft(kind, rationale, decided_by, decided_at, dict(details))
@@ -146,24 +159,50 @@ def _check_detail_texts(details: Mapping[str, Any], problems: list[FieldProblem]
                     break
 
 
-def _optional_time(value: Any, problems: list[FieldProblem]) -> datetime | None:
+def _optional_time(value: Any, problems: list[FieldProblem], scope: DecisionScope | None) -> datetime | None:
     if value in (None, ""):
         return None
     try:
-        return parse_time(str(value))
+        moment = parse_time(str(value))
     except ValueError as exc:
         problems.append(FieldProblem("decided_at", str(exc)))
         return None
+    if scope is not None and (problem := record_time_problem(moment, scope.now)):
+        problems.append(FieldProblem("decided_at", problem))
+        return None
+    return moment
 
 
-def _check_details(kind: DecisionKind, details: Mapping[str, Any], problems: list[FieldProblem]) -> None:
+def _check_details(kind: DecisionKind, details: Mapping[str, Any], problems: list[FieldProblem],
+                   scope: DecisionScope | None = None) -> None:
     for key in REQUIRED_DETAILS.get(kind, ()):
         if details.get(key) in (None, ""):
             problems.append(FieldProblem(f"details.{key}", f"is required for a {kind.value} decision"))
     if kind == DecisionKind.CAC_GRADE_JUDGEMENT and details.get("level") not in (None, *CAC_LEVELS):
         problems.append(FieldProblem("details.level", "must be one of " + "/".join(CAC_LEVELS)))
-    if kind == DecisionKind.OBLIGATION_STATUS and details.get("met_at") not in (None, ""):
-        try:  # when the duty was done outside the tool (the register measures on-time from it)
-            parse_time(str(details["met_at"]))
-        except ValueError as exc:
-            problems.append(FieldProblem("details.met_at", str(exc)))
+    if kind == DecisionKind.OBLIGATION_STATUS:
+        _check_obligation_status(details, problems, scope)
+
+
+def _check_obligation_status(details: Mapping[str, Any], problems: list[FieldProblem],
+                             scope: DecisionScope | None) -> None:
+    """An obligation_status decision names a real obligation, a status one may declare, and a
+    ``met_at`` (when the duty was done outside the tool) that can be true."""
+    obligation_id = details.get("obligation_id")
+    known = scope.obligation_ids if scope is not None else None
+    if obligation_id not in (None, "") and known is not None and obligation_id not in known:
+        problems.append(FieldProblem("details.obligation_id", f"'{obligation_id}' is not an obligation; use one "
+                                                              f"of: {', '.join(known)}"))
+    status = details.get("status")
+    if status not in (None, "") and status not in DECLARABLE_STATUSES:
+        problems.append(FieldProblem("details.status", f"'{status}' is not a status one can declare; use one of: "
+                                                       + ", ".join(DECLARABLE_STATUSES[:-1])))
+    if details.get("met_at") in (None, ""):
+        return
+    try:  # the register measures on-time from it, so it must be a time that can be true
+        met_at = parse_time(str(details["met_at"]))
+    except ValueError as exc:
+        problems.append(FieldProblem("details.met_at", str(exc)))
+        return
+    if scope is not None and (problem := record_time_problem(met_at, scope.now, not_before=scope.not_before)):
+        problems.append(FieldProblem("details.met_at", problem))

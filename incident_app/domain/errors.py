@@ -32,5 +32,15 @@ class ValidationError(ValueError):
         return cls([FieldProblem(field, message, row)])
 
 
+class OpenObligationsError(ValidationError):
+    """Closing was refused because obligations are still open; ``open_ids`` names them. The
+    officer may close anyway once they confirm (``--force`` on the CLI, a question in the GUI)."""
+
+    def __init__(self, open_ids: Iterable[str]) -> None:
+        self.open_ids: tuple[str, ...] = tuple(open_ids)
+        super().__init__([FieldProblem("status", "obligations are still open: " + ", ".join(self.open_ids)
+                                       + "; record them (fulfil/decide) first, or close anyway with --force")])
+
+
 class NotFoundError(LookupError):
     """A referenced object (incident, notice, person…) does not exist."""

@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from incident_app.domain.clock import parse_time, to_iso
+from incident_app.domain.clock import RECORD_FUTURE_SLACK, parse_time, record_time_problem, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.proof import canonical_json
+from incident_app.domain.text import LINE_MAX, NAME_MAX, PROSE_MAX, text_problem
 
 # The channels an officer most often uses; "other" plus the reference covers the rest.
 FULFILMENT_CHANNELS = ("website_12387", "hotline_12387", "email_12387", "fax", "police_station", "letter",
@@ -31,7 +32,7 @@ CHANNEL_LABELS: dict[str, tuple[str, str]] = {
     "other": ("其他方式", "another channel"),
 }
 # A clock skew allowance: a time a few minutes "in the future" is a wrong PC clock, not a typo.
-FUTURE_SLACK = timedelta(minutes=5)
+FUTURE_SLACK = RECORD_FUTURE_SLACK
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
 
@@ -130,28 +131,37 @@ def sign_correction(incident_id: int, draft: CorrectionDraft, corrected_at: date
 FULFILMENT_KEYS = ("obligation_id", "done_at", "channel", "reference", "done_by", "note")
 
 
+@dataclass(frozen=True)
+class FulfilmentScope:
+    """What this incident allows a fulfilment for: the obligations that do not apply to it, the
+    ones a standing fulfilment already meets (id -> that fulfilment's id), and the earliest time
+    anything can have been done (its discovery)."""
+
+    not_applicable: frozenset[str] = frozenset()
+    fulfilled: Mapping[str, int] | None = None
+    not_before: datetime | None = None
+
+
 def parse_fulfilment(data: Mapping[str, Any], *, obligation_ids: Iterable[str], now: datetime,
-                     attachment: Attachment | None = None) -> FulfilmentDraft:
+                     attachment: Attachment | None = None,
+                     scope: FulfilmentScope | None = None) -> FulfilmentDraft:
     """Validate a fulfilment (the GUI dialog's values or the ``fulfil`` command's options);
     ``done_at`` empty means now. Every problem is reported at once, naming its field."""
+    scope = scope or FulfilmentScope()
     problems = [FieldProblem(str(k), "unknown key; allowed: " + ", ".join(FULFILMENT_KEYS))
                 for k in data if k not in FULFILMENT_KEYS]
-    known = list(obligation_ids)
-    obligation_id = str(data.get("obligation_id") or "").strip()
-    if obligation_id not in known:
-        problems.append(FieldProblem("obligation_id", f"'{obligation_id}' is not an obligation of this incident; "
-                                                      f"use one of: {', '.join(known)}"))
-    done_at = _done_at(data.get("done_at"), now, problems)
+    obligation_id = _obligation_id(data, list(obligation_ids), scope, problems)
+    done_at = _done_at(data.get("done_at"), now, scope.not_before, problems)
     channel = str(data.get("channel") or "").strip()
     if channel not in FULFILMENT_CHANNELS:
         problems.append(FieldProblem("channel", f"'{channel}' is not a channel; use one of: "
                                                 + ", ".join(FULFILMENT_CHANNELS)))
-    reference = str(data.get("reference") or "").strip()
-    note = str(data.get("note") or "").strip()
+    reference = _text(data, "reference", LINE_MAX, problems)
+    note = _text(data, "note", PROSE_MAX, problems)
     if channel == "other" and not (reference or note):
         problems.append(FieldProblem("reference", "say how it was done (a reference or a note) for channel 'other'"))
-    done_by = str(data.get("done_by") or "").strip()
-    if not done_by:
+    done_by = _text(data, "done_by", NAME_MAX, problems)
+    if not done_by and not any(p.field == "done_by" for p in problems):
         problems.append(FieldProblem("done_by", "is required: name the person who filed or sent it"))
     if attachment is not None:
         _check_attachment(attachment, problems)
@@ -160,16 +170,48 @@ def parse_fulfilment(data: Mapping[str, Any], *, obligation_ids: Iterable[str], 
     return FulfilmentDraft(obligation_id, done_at, channel, reference, done_by, note, attachment)
 
 
-def _done_at(value: Any, now: datetime, problems: list[FieldProblem]) -> datetime:
+def _obligation_id(data: Mapping[str, Any], known: list[str], scope: FulfilmentScope,
+                   problems: list[FieldProblem]) -> str:
+    """The obligation, which must be one this incident has and not already met by a fulfilment."""
+    obligation_id = str(data.get("obligation_id") or "").strip()
+    applicable = [o for o in known if o not in scope.not_applicable]
+    if obligation_id in scope.not_applicable:
+        problems.append(FieldProblem("obligation_id", f"'{obligation_id}' does not apply to this incident, so it "
+                                                      "cannot be met; use one of: " + ", ".join(applicable)))
+    elif obligation_id not in known:
+        problems.append(FieldProblem("obligation_id", f"'{obligation_id}' is not an obligation of this incident; "
+                                                      f"use one of: {', '.join(applicable)}"))
+    elif scope.fulfilled and obligation_id in scope.fulfilled:
+        first = scope.fulfilled[obligation_id]
+        problems.append(FieldProblem("obligation_id", f"'{obligation_id}' is already met by fulfilment "
+                                                      f"#{first}; if that record is wrong, correct the first "
+                                                      f"(correct ID fulfilment {first} --reason …) and record "
+                                                      "it again"))
+    return obligation_id
+
+
+def _text(data: Mapping[str, Any], key: str, max_len: int, problems: list[FieldProblem]) -> str:
+    """A free-text field under the shared text rule (it reaches the register and the evidence pack)."""
+    value = str(data.get(key) or "")
+    problem = text_problem(value, max_len)
+    if problem:
+        problems.append(FieldProblem(key, problem))
+        return ""
+    return value.strip()
+
+
+def _done_at(value: Any, now: datetime, not_before: datetime | None, problems: list[FieldProblem]) -> datetime:
     if value in (None, ""):
-        return now
-    try:
-        moment = parse_time(str(value))
-    except ValueError as exc:
-        problems.append(FieldProblem("done_at", str(exc)))
-        return now
-    if moment > now + FUTURE_SLACK:
-        problems.append(FieldProblem("done_at", f"{to_iso(moment)} is in the future; give the time it was done"))
+        moment = now
+    else:
+        try:
+            moment = parse_time(str(value))
+        except ValueError as exc:
+            problems.append(FieldProblem("done_at", str(exc)))
+            return now
+    problem = record_time_problem(moment, now, not_before=not_before)
+    if problem:
+        problems.append(FieldProblem("done_at", problem))
     return moment
 
 
@@ -199,9 +241,13 @@ def parse_correction(target: Any, target_id: Any, reason: Any, corrected_by: Any
     text = str(reason or "").strip()
     if not text:
         problems.append(FieldProblem("reason", "is required: say why the record was wrong (it goes in the log)"))
+    elif problem := text_problem(str(reason), PROSE_MAX):
+        problems.append(FieldProblem("reason", problem))
     who = str(corrected_by or "").strip()
     if not who:
         problems.append(FieldProblem("corrected_by", "is required: name the person correcting the record"))
+    elif problem := text_problem(str(corrected_by), NAME_MAX):
+        problems.append(FieldProblem("corrected_by", problem))
     if problems:
         raise ValidationError(problems)
     return CorrectionDraft(kind, number, text, who)

@@ -87,6 +87,16 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 # Counts and amounts above this are typos or attacks (10^12 people, records or yuan), not facts;
 # "Infinity" would otherwise grade an incident 特别重大.
 ABSURD_NUMBER = 10**12
+
+
+def typed_number(value: int | float) -> str:
+    """A number as the officer typed it, for a message: every digit of a whole number (never a
+    rounded float such as 123456789012345677877719597056), a float as Python reads it."""
+    if isinstance(value, int):
+        return str(value) if len(str(abs(value))) <= 40 else f"a number with {len(str(abs(value)))} digits"
+    return repr(value)
+
+
 # Personal-data incidents before this year are not what the tool handles: year 1 is a typo.
 EARLIEST_YEAR = 1990
 # The end of an incident period may lie a little ahead (still going on), never years ahead.
@@ -269,7 +279,7 @@ class _Reader:
             self.fail(key, f"cannot be negative (got {value})")
             return 0.0
         if value > ABSURD_NUMBER and not self.stored:
-            self.fail(key, f"{value:.0f} is absurd (more than 10^12); check the number")
+            self.fail(key, f"{typed_number(value)} is absurd (more than 10^12); check the number")
             return 0.0
         return float(value)
 
@@ -407,10 +417,18 @@ def _ransom_date(part: _Reader) -> str:
     if not text:
         return ""
     try:
-        parse_time(text if "T" in text else f"{text}T00:00:00+08:00")
+        moment = ransom_moment(text)
     except ValueError:
         part.fail("date", f"'{text}' is not a date; write it as 2026-11-21 or an ISO 8601 time")
+        return text
+    if moment.year < EARLIEST_YEAR and not part.stored:
+        part.fail("date", f"year {moment.year} is before {EARLIEST_YEAR}; check the date")
     return text
+
+
+def ransom_moment(text: str) -> datetime:
+    """The ransom date as a time (a bare date is its Beijing midnight); raises ValueError."""
+    return parse_time(text if "T" in text else f"{text}T00:00:00+08:00")
 
 
 def _breach_types(r: _Reader) -> tuple[BreachType, ...]:
@@ -455,6 +473,10 @@ def _check_consistency(f: IntakeFacts, r: _Reader, now: datetime) -> None:
             r.fail(key, "lies in the future; check the date and the time zone")
     if f.ransom is not None and f.cause != Cause.MALWARE:
         r.fail("ransom", "is only for ransomware: set cause to malware, or remove ransom")
+    ransom_ok = f.ransom is not None and f.ransom.date and "ransom.date" not in [p.field for p in r.problems]
+    # A date: the whole of today is allowed.
+    if ransom_ok and f.ransom is not None and ransom_moment(f.ransom.date) > now + UNTIL_TOLERANCE:
+        r.fail("ransom.date", "lies in the future; check the date and the time zone")
     if f.occurred_until and f.occurred_until > now + UNTIL_TOLERANCE:
         r.fail("occurred_until", "lies in the future; check the date and the time zone")
     if f.affected_minors > f.affected_people and f.affected_people:

@@ -3,12 +3,13 @@ information protection officer. Defaults come from the privacy policy (resources
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from typing import Any
 
 from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.text import LINE_MAX, text_problem
 
 
 class OperatorType(StrEnum):
@@ -84,6 +85,49 @@ def parse_profile(data: Mapping[str, Any]) -> OrganisationProfile:
         raise ValidationError(problems)
     defaults = {f.name: "" for f in fields(OrganisationProfile) if f.type == "str"}
     return OrganisationProfile(**{**defaults, **values})
+
+
+NOTICE_LANGUAGES = ("zh-CN", "en")
+
+
+def check_profile_changes(data: Mapping[str, Any], provinces: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The officer's new profile values (the Settings dialog, ``profile set``), checked beyond
+    :func:`parse_profile` (which also reads profiles stored by older versions): every text under
+    the shared text rule, the province one of ``provinces`` (zh, en; an unambiguous short form
+    such as 北京 becomes 北京市), the languages among zh-CN/en (at least one), a 6-digit
+    postcode. Returns the values to store; raises ValidationError naming each field."""
+    problems: list[FieldProblem] = []
+    values = dict(data)
+    for key, value in data.items():
+        if isinstance(value, str) and (problem := text_problem(value, LINE_MAX)):
+            problems.append(FieldProblem(key, problem))
+    if "province" in data and not any(p.field == "province" for p in problems):
+        values["province"] = _province(str(data["province"]), provinces, problems)
+    if "languages" in data:
+        languages = data["languages"]
+        items = list(languages) if isinstance(languages, list | tuple) else [languages]
+        if not items:
+            problems.append(FieldProblem("languages", "give at least one of: " + ", ".join(NOTICE_LANGUAGES)))
+        elif bad := [str(i) for i in items if i not in NOTICE_LANGUAGES]:
+            problems.append(FieldProblem("languages", f"'{bad[0]}' is not a notice language; use "
+                                                      + ", ".join(NOTICE_LANGUAGES)))
+    postcode = str(data.get("postcode", "")).strip()
+    if "postcode" in data and postcode and not (len(postcode) == 6 and postcode.isascii() and postcode.isdigit()):
+        problems.append(FieldProblem("postcode", f"'{postcode}' is not a postcode; write its 6 digits"))
+    if problems:
+        raise ValidationError(problems)
+    return values
+
+
+def _province(text: str, provinces: Sequence[tuple[str, str]], problems: list[FieldProblem]) -> str:
+    wanted = text.strip()
+    exact = [zh for zh, en in provinces if wanted in (zh, en) or wanted.lower() == en.lower()]
+    found = exact or [zh for zh, _en in provinces if wanted and zh.startswith(wanted)]
+    if len(found) == 1:
+        return found[0]
+    problems.append(FieldProblem("province", f"'{wanted}' is not a province-level region; use one of: "
+                                             + ", ".join(zh for zh, _en in provinces)))
+    return wanted
 
 
 def profile_value(key: str, text: str) -> Any:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from incident_app.domain.clock import parse_time, to_iso
+from incident_app.domain.clock import parse_time, record_time_problem, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.text import NAME_MAX, PROSE_MAX, text_problem
 
@@ -106,18 +106,35 @@ class RemediationInput:
     notes: tuple[NoteDraft, ...]
 
 
+# How long before the incident's start a done time may lie: containment often runs from the first
+# alert, which may precede the time later settled as the occurrence; a year before it is a typo.
+DONE_BEFORE_INCIDENT_MARGIN = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ActionTimes:
+    """What an action's times are checked against: now, and the incident's start (occurrence,
+    else discovery), before which nothing was done for it."""
+
+    now: datetime
+    incident_start: datetime | None = None
+
+
 ACTION_KEYS = ("description", "description_en", "kind", "status", "owner", "due_at", "done_at", "started_at")
 
 
-def parse_remediation(data: Any) -> RemediationInput:
-    """Accept a list of actions, or an object with ``actions``, ``advice`` and ``remedies``."""
+def parse_remediation(data: Any, times: ActionTimes | None = None) -> RemediationInput:
+    """Accept a list of actions, or an object with ``actions``, ``advice`` and ``remedies``.
+    With ``times`` (every service call passes them) an action's times must be true: a done
+    action says when (never stamped silently), nothing done or started in the future, nothing
+    done before the incident or 1990, and done no earlier than started."""
     if isinstance(data, list):
         data = {"actions": data}
     if not isinstance(data, Mapping):
         raise ValidationError.single("(file)", "must be a list of actions or an object with 'actions'")
     problems = [FieldProblem(str(k), "unknown key; allowed: actions, advice, remedies")
                 for k in data if k not in ("actions", "advice", "remedies")]
-    actions = tuple(_action(a, i, problems) for i, a in enumerate(_list(data, "actions", problems), start=1))
+    actions = tuple(_action(a, i, problems, times) for i, a in enumerate(_list(data, "actions", problems), start=1))
     notes = tuple(
         _note(n, kind, i, problems)
         for key, kind in (("advice", NoteKind.ADVICE), ("remedies", NoteKind.REMEDY))
@@ -138,7 +155,7 @@ def _list(data: Mapping[str, Any], key: str, problems: list[FieldProblem]) -> Se
     return value
 
 
-def _action(raw: Any, row: int, problems: list[FieldProblem]) -> ActionDraft:
+def _action(raw: Any, row: int, problems: list[FieldProblem], times: ActionTimes | None = None) -> ActionDraft:
     if not isinstance(raw, Mapping):
         problems.append(FieldProblem("actions", "each action must be an object", row))
         return ActionDraft("", ActionKind.OTHER, ActionStatus.PLANNED, "", None, None)
@@ -152,16 +169,34 @@ def _action(raw: Any, row: int, problems: list[FieldProblem]) -> ActionDraft:
     due = _time(raw.get("due_at"), "actions.due_at", row, problems)
     done = _time(raw.get("done_at"), "actions.done_at", row, problems)
     started = _time(raw.get("started_at"), "actions.started_at", row, problems)
-    if status == ActionStatus.DONE and done is None and "done_at" in raw:
-        problems.append(FieldProblem("actions.done_at", "is required when status is done", row))
+    if status == ActionStatus.DONE and done is None and ("done_at" in raw or times is not None):
+        problems.append(FieldProblem("actions.done_at", "is required when status is done: give the time the "
+                                                        "action was completed (it goes into every notice)", row))
     if status != ActionStatus.DONE and done is not None:
         problems.append(FieldProblem("actions.done_at", f"only a done action has a done time (status is "
                                                         f"{status.value}); for work in progress give started_at", row))
     if started and due and due < started:
         problems.append(FieldProblem("actions.due_at", "is before started_at", row))
+    if times is not None:
+        _check_times(done, started, times, row, problems)
     return ActionDraft(description, kind, status, _text(raw.get("owner"), "actions.owner", row, problems, NAME_MAX),
                        due, done, _text(raw.get("description_en"), "actions.description_en", row, problems, PROSE_MAX),
                        started)
+
+
+def _check_times(done: datetime | None, started: datetime | None, times: ActionTimes, row: int,
+                 problems: list[FieldProblem]) -> None:
+    """The done and start times of one action can be true (they reach the CAC report and every letter)."""
+    not_before = times.incident_start - DONE_BEFORE_INCIDENT_MARGIN if times.incident_start else None
+    if done is not None and (problem := record_time_problem(
+            done, times.now, not_before=not_before, not_before_what="the incident began (less a day)")):
+        problems.append(FieldProblem("actions.done_at", problem, row))
+    if started is not None and (problem := record_time_problem(started, times.now)):
+        problems.append(FieldProblem("actions.started_at", problem, row))
+    if done is not None and started is not None and done < started:
+        problems.append(FieldProblem("actions.done_at", f"{to_iso(done)} is before started_at "
+                                                        f"({to_iso(started)}); an action ends after it starts",
+                                     row))
 
 
 def _note(raw: Any, kind: NoteKind, row: int, problems: list[FieldProblem]) -> NoteDraft:

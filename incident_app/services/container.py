@@ -61,12 +61,12 @@ def open_services(
     assessment = AssessmentService(ctx, people_counts=people.imported_counts)
     return Services(
         ctx=ctx,
-        incidents=IncidentService(ctx),
+        incidents=IncidentService(ctx, open_obligations=assessment.open_before_close),
         profile=ProfileService(ctx),
         audit=AuditService(ctx),
         remediation=RemediationService(ctx),
         decisions=DecisionService(ctx),
-        fulfilments=FulfilmentService(ctx),
+        fulfilments=FulfilmentService(ctx, not_applicable=assessment.not_applicable_ids),
         corrections=CorrectionService(ctx),
         assessment=assessment,
         notices=NoticeService(ctx, people_source=people.iter_people,

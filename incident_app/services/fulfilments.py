@@ -17,6 +17,7 @@ from incident_app.domain.fulfilments import (
     Correction,
     CorrectionTarget,
     Fulfilment,
+    FulfilmentScope,
     parse_correction,
     parse_fulfilment,
     sign_correction,
@@ -57,18 +58,27 @@ def read_attachment(path: str | Path) -> Attachment:
 
 
 class FulfilmentService:
-    def __init__(self, ctx: AppContext, obligation_ids: Callable[[], Iterable[str]] = rule_obligation_ids) -> None:
+    def __init__(self, ctx: AppContext, obligation_ids: Callable[[], Iterable[str]] = rule_obligation_ids,
+                 not_applicable: Callable[[int], Iterable[str]] | None = None) -> None:
         self._ctx = ctx
         self._obligation_ids = obligation_ids
+        # The ids of the obligations that do not apply to an incident (from its assessment; the
+        # container wires it, since the assessment itself reads the fulfilments through here).
+        self._not_applicable = not_applicable
 
     def record(self, incident_id: int, data: Mapping[str, Any], file: str | Path | None = None) -> Fulfilment:
         """Validate and store that an obligation was met outside the tool; the event carries the
         record (with the attached file's SHA-256, never its bytes)."""
         store = self._ctx.store
-        store.incidents.get(incident_id)
+        incident = store.incidents.get(incident_id)
         attachment = read_attachment(file) if file else None
         now = self._ctx.now()
-        draft = parse_fulfilment(data, obligation_ids=self._obligation_ids(), now=now, attachment=attachment)
+        scope = FulfilmentScope(
+            not_applicable=frozenset(self._not_applicable(incident_id) if self._not_applicable else ()),
+            fulfilled={f.obligation_id: f.id for f in reversed(self.active(incident_id))},
+            not_before=incident.facts.discovered_at)
+        draft = parse_fulfilment(data, obligation_ids=self._obligation_ids(), now=now, attachment=attachment,
+                                 scope=scope)
         signature = sign_fulfilment(incident_id, draft, now)
         with store.transaction():
             fulfilment = store.fulfilments.add(incident_id, draft, now, signature)

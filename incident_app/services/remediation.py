@@ -7,12 +7,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from incident_app.domain.decisions import Decision, DecisionKind, parse_decision, sign_decision
+from incident_app.domain.clock import to_iso
+from incident_app.domain.decisions import Decision, DecisionKind, DecisionScope, parse_decision, sign_decision
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.fulfilments import FUTURE_SLACK
 from incident_app.domain.remediation import (
     ActionDraft,
     ActionStatus,
+    ActionTimes,
     NoteDraft,
     NoteKind,
     NoticeNote,
@@ -20,7 +22,7 @@ from incident_app.domain.remediation import (
     parse_remediation,
 )
 from incident_app.services.context import AppContext
-from incident_app.services.fulfilments import active_decisions
+from incident_app.services.fulfilments import active_decisions, rule_obligation_ids
 
 
 class RemediationService:
@@ -29,9 +31,8 @@ class RemediationService:
 
     def add(self, incident_id: int, data: Any) -> tuple[list[RemediationAction], list[NoticeNote]]:
         """Validate and add actions/advice/remedies in one transaction (all or nothing)."""
-        parsed = parse_remediation(data)
         store, now = self._ctx.store, self._ctx.now()
-        store.incidents.get(incident_id)
+        parsed = parse_remediation(data, self._times(store.incidents.get(incident_id).id))
         drafts = [_with_start(a, now) for a in parsed.actions]
         with store.transaction():
             actions = [store.remediation.add_action(incident_id, a, now=now) for a in drafts]
@@ -51,11 +52,17 @@ class RemediationService:
 
     def update_action_from(self, action_id: int, data: Mapping[str, Any]) -> RemediationAction:
         """Replace an action's fields with ``data`` (the same keys as an action in the JSON file)."""
-        draft = parse_remediation({"actions": [dict(data)]}).actions[0]
         current = self._ctx.store.remediation.get_action(action_id)
+        draft = parse_remediation({"actions": [dict(data)]}, self._times(current.incident_id)).actions[0]
+        if draft.done_at and draft.started_at is None and current.started_at and draft.done_at < current.started_at:
+            raise ValidationError.single("actions.done_at", "is before the action was started")
         if draft.started_at is None and draft.status == ActionStatus.IN_PROGRESS:
             draft = replace(draft, started_at=current.started_at or self._ctx.now())
         return self.update_action(action_id, draft)
+
+    def _times(self, incident_id: int) -> ActionTimes:
+        facts = self._ctx.store.incidents.get(incident_id).facts
+        return ActionTimes(self._ctx.now(), facts.occurred_at or facts.discovered_at)
 
     def mark_done(self, action_id: int, done_at: datetime | None = None) -> RemediationAction:
         """Mark an action done at ``done_at`` (the officer is asked; default now). That time goes
@@ -66,6 +73,8 @@ class RemediationService:
             raise ValidationError.single("done_at", "is in the future; give the time the action was completed")
         if current.started_at and when < current.started_at:
             raise ValidationError.single("done_at", "is before the action was started")
+        parse_remediation({"actions": [{"description": current.description, "status": "done",
+                                        "done_at": to_iso(when)}]}, self._times(current.incident_id))
         draft = ActionDraft(current.description, current.kind, ActionStatus.DONE, current.owner,
                             current.due_at, when, current.description_en, current.started_at)
         return self.update_action(action_id, draft)
@@ -103,10 +112,10 @@ class DecisionService:
 
     def record(self, incident_id: int, data: Mapping[str, Any]) -> Decision:
         """Validate, sign and store a decision; the event carries its full content and signature."""
-        draft = parse_decision(data)
-        store = self._ctx.store
-        store.incidents.get(incident_id)
-        decided_at = draft.decided_at or self._ctx.now()
+        store, now = self._ctx.store, self._ctx.now()
+        incident = store.incidents.get(incident_id)
+        draft = parse_decision(data, DecisionScope(now, rule_obligation_ids(), incident.facts.discovered_at))
+        decided_at = draft.decided_at or now
         signature = sign_decision(incident_id, draft, decided_at)
         with store.transaction():
             decision = store.decisions.add(incident_id, draft, decided_at, signature)

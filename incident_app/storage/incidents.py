@@ -68,12 +68,15 @@ class IncidentRepository:
 
     def set_status(
         self, incident_id: int, status: IncidentStatus, *, now: datetime,
-        handling_closed_at: datetime | None = None,
+        handling_closed_at: datetime | None = None, clear_closed: bool = False,
     ) -> Incident:
+        """Set the status; ``handling_closed_at`` stamps a close, ``clear_closed`` removes it (reopened)."""
         self.get(incident_id)
         changes: dict[str, Any] = {"status": status.value, "updated_at": to_iso(now)}
         if handling_closed_at is not None:
             changes["handling_closed_at"] = to_iso(handling_closed_at)
+        elif clear_closed:
+            changes["handling_closed_at"] = None
         self._db.table("incidents").update(incident_id, changes)
         return self.get(incident_id)
 

@@ -59,7 +59,7 @@ def test_profile_set_bad_value_exits_2_naming_the_field(capsys: pytest.CaptureFi
 
 
 def test_status_closed_writes_one_event(capsys: pytest.CaptureFixture[str], db: Path) -> None:
-    code, out, _ = cli(capsys, db, "status", "1", "closed", "--comment", "handled")
+    code, out, _ = cli(capsys, db, "status", "1", "closed", "--comment", "handled", "--force")
     result = json.loads(out)
     assert code == 0 and result["status"] == "closed" and result["handling_closed_at"]
     changed = events(db, "incident.status_changed")

@@ -176,7 +176,7 @@ def test_retention_purge_then_people_shows_the_purged_state(
 ) -> None:
     assert cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))[0] == 0
     services = open_services(db)
-    services.incidents.change_status(1, IncidentStatus.CLOSED, "summary report filed")
+    services.incidents.change_status(1, IncidentStatus.CLOSED, "summary report filed", force=True)
     services.close()
     assert cli(capsys, db, "retention", "set", "--days", "0")[0] == 0
     code, out, _ = cli(capsys, db, "retention", "purge")

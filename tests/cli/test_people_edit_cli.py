@@ -80,6 +80,8 @@ def test_adding_a_guardian_to_a_child(capsys: pytest.CaptureFixture[str], db: Pa
     (["--set", "email=a@example.com", "--set", "email=b@example.com"], "email: given twice"),
     ([], "at least one --set"),
     (["--set", "email=a@example.com", "--band", "adult"], "leave out --band"),
+    (["--set", "name=张\u202e三"], "name: contains a text-direction override"),
+    (["--set", "name=张\x1b三"], "name: contains an invisible control character"),
 ])
 def test_bad_edits_exit_2_naming_the_field_and_change_nothing(
         capsys: pytest.CaptureFixture[str], db: Path, args: list[str], words: str) -> None:
@@ -89,6 +91,16 @@ def test_bad_edits_exit_2_naming_the_field_and_change_nothing(
     services = open_services(db)
     assert "people.corrected" not in [e.type for e in services.audit.timeline(1)]
     assert services.people.summary(1).by_channel == {"email": 1, "letter": 1, "sms": 2, "none": 1}
+    services.close()
+
+
+def test_edit_reason_follows_the_text_rule(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    pid = person_id(capsys, db, "U1000")
+    code, out, err = cli(capsys, db, "people", "1", "--edit", str(pid), "--set", "email=a@example.com",
+                         "--reason", "the person wrote in\u202e")
+    assert code == 2 and out == "" and "reason: contains a text-direction override" in err
+    services = open_services(db)
+    assert "people.corrected" not in [e.type for e in services.audit.timeline(1)]
     services.close()
 
 

@@ -53,7 +53,7 @@ def test_purge_after_retention_leaves_register_and_counts(
     still_open = services.incidents.create(intake | {"title": "still open"})
     for incident in (closed, still_open):
         add_contacts(services, incident.id, 5)
-    services.incidents.change_status(closed.id, IncidentStatus.CLOSED, "all notified, summary report sent")
+    services.incidents.change_status(closed.id, IncidentStatus.CLOSED, "all notified, summary report sent", force=True)
 
     clock.now += timedelta(days=89)
     assert purge_due(services, [target]) == [] and remaining(services, closed.id) == 5
@@ -78,7 +78,7 @@ def test_a_target_added_later_still_runs_on_purged_incidents(
 ) -> None:
     first = PurgeTarget("first", lambda svc, incident_id: 0)
     incident = services.incidents.create(intake)
-    services.incidents.change_status(incident.id, IncidentStatus.CLOSED, "closed")
+    services.incidents.change_status(incident.id, IncidentStatus.CLOSED, "closed", force=True)
     clock.now += timedelta(days=120)
     assert len(purge_due(services, [first])) == 1
     second = PurgeTarget("second", lambda svc, incident_id: 2)
@@ -92,7 +92,7 @@ def test_failing_target_rolls_back_the_whole_purge(
     target = contacts_table(services)
     incident = services.incidents.create(intake)
     add_contacts(services, incident.id, 3)
-    services.incidents.change_status(incident.id, IncidentStatus.CLOSED, "closed")
+    services.incidents.change_status(incident.id, IncidentStatus.CLOSED, "closed", force=True)
     clock.now += timedelta(days=365)
 
     def broken(svc: Services, incident_id: int) -> int:
@@ -107,7 +107,7 @@ def test_failing_target_rolls_back_the_whole_purge(
 
 def test_reopened_incident_is_not_purged(services: Services, intake: dict[str, object], clock: Any) -> None:
     incident = services.incidents.create(intake)
-    services.incidents.change_status(incident.id, IncidentStatus.CLOSED, "closed")
+    services.incidents.change_status(incident.id, IncidentStatus.CLOSED, "closed", force=True)
     services.incidents.change_status(incident.id, IncidentStatus.NOTIFYING, "more people found")
     clock.now += timedelta(days=365)
     assert purge_candidates(services, [PurgeTarget("x", lambda s, i: 0)]) == []
@@ -120,7 +120,7 @@ def test_retention_period_is_configurable_and_logged(services: Services, intake:
     event = list(services.ctx.store.events.iter_all())[-1]
     assert event.type == "settings.retention_changed" and event.payload == {"from": 90, "to": 30}
     incident = services.incidents.create(intake)
-    services.incidents.change_status(incident.id, IncidentStatus.CLOSED, "closed")
+    services.incidents.change_status(incident.id, IncidentStatus.CLOSED, "closed", force=True)
     clock.now += timedelta(days=30)
     assert len(purge_candidates(services, [PurgeTarget("x", lambda s, i: 0)])) == 1
     for bad in (-1, 4000, "90", 1.5):

@@ -28,6 +28,7 @@ def handle(args: argparse.Namespace, services: Services) -> int:
                                                'e.g. {"affected_people": 5200}')
     before = services.incidents.get(args.id).facts.to_dict()
     after = services.incidents.update_facts(args.id, changes).facts.to_dict()
-    print_json({"id": args.id, "changed": {k: {"from": before[k], "to": after[k]}
-                                           for k in after if before.get(k) != after[k]}})
+    keys = [*after, *(k for k in before if k not in after)]  # a removed ransom is a change too
+    print_json({"id": args.id, "changed": {k: {"from": before.get(k), "to": after.get(k)}
+                                           for k in keys if before.get(k) != after.get(k)}})
     return 0

@@ -4,6 +4,7 @@ the CAC summary-report clock); the comment goes into the event log."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from incident_app.cli.output import print_json
@@ -18,6 +19,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("id", type=int, help="incident id")
     parser.add_argument("status", help=" | ".join(s.value for s in IncidentStatus))
     parser.add_argument("--comment", required=True, help="why the status changes (goes into the log)")
+    parser.add_argument("--force", action="store_true",
+                        help="close even though obligations are still open (they are listed and logged)")
     parser.set_defaults(handler=handle)
 
 
@@ -27,7 +30,11 @@ def handle(args: argparse.Namespace, services: Services) -> int:
     except ValueError:
         raise ValidationError.single("status", f"'{args.status}' is not a status; use one of: "
                                                + ", ".join(s.value for s in IncidentStatus)) from None
-    incident = services.incidents.change_status(args.id, status, args.comment)
+    if status == IncidentStatus.CLOSED and args.force:
+        still_open = services.incidents.open_obligations(args.id)
+        if still_open:  # closed anyway on purpose: say what stays open
+            print("warning: closing with obligations still open: " + ", ".join(still_open), file=sys.stderr)
+    incident = services.incidents.change_status(args.id, status, args.comment, force=args.force)
     closed = incident.handling_closed_at
     print_json({"id": incident.id, "status": incident.status.value,
                 "handling_closed_at": to_iso(closed) if closed else None})

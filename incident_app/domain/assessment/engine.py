@@ -18,6 +18,7 @@ from incident_app.domain.assessment.obligations import Obligation, ObligationRul
 from incident_app.domain.assessment.people import PeopleCounts, PeopleCountsLike, combine_counts
 from incident_app.domain.assessment.severity import Severity, compute_severity
 from incident_app.domain.catalog import Catalog, DataType
+from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.fulfilments import Fulfilment
 from incident_app.domain.incident import Incident, Likelihood
@@ -132,7 +133,10 @@ def _profile_numbers(profile: OrganisationProfile) -> Mapping[str, float]:
 def _anchors(data: AssessmentInput) -> Anchors:
     facts = data.incident.facts
     decided = {d.kind.value: d.decided_at for d in data.decisions}  # later decisions overwrite earlier ones
-    return Anchors(facts.discovered_at, facts.effective_aware_at, data.incident.handling_closed_at, decided)
+    closed = data.incident.handling_closed_at
+    # Stored in UTC by older versions: read in Beijing time, like every other anchor.
+    closed = closed.astimezone(SHANGHAI) if closed is not None else None
+    return Anchors(facts.discovered_at, facts.effective_aware_at, closed, decided)
 
 
 def _judgement_items(severity: Severity, grade: CacGrade,

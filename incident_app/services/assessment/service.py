@@ -16,6 +16,7 @@ from incident_app.domain.assessment.engine import (
     effective_data_types,
 )
 from incident_app.domain.assessment.enisa_rules import EnisaInputs, parse_enisa_inputs
+from incident_app.domain.assessment.obligations import ObligationStatus
 from incident_app.domain.assessment.people import PeopleCountsLike, combine_counts
 from incident_app.domain.assessment.severity import top_data_type
 from incident_app.domain.catalog import EnisaCategory
@@ -51,6 +52,15 @@ class AssessmentService:
         batches = store.send_ledger.batches(incident_id).get(incident_id, [])
         delivery = _delivery(store.people.stats(incident_id).by_channel, batches)
         return self._assess(incident, inputs, people, delivery=delivery)
+
+    def not_applicable_ids(self, incident_id: int) -> list[str]:
+        """The obligations that do not apply to the incident (nothing can be fulfilled for them)."""
+        return [o.id for o in self.assess(incident_id).obligations if o.status == ObligationStatus.NOT_APPLICABLE]
+
+    def open_before_close(self, incident_id: int) -> list[str]:
+        """The obligations still open, except those whose clock only starts when handling closes."""
+        return [o.id for o in self.assess(incident_id).obligations
+                if o.status.is_open and o.deadline.anchor != "handling_closed_at"]
 
     def assess_all(self, incidents: Sequence[Incident] | None = None) -> list[Assessment]:
         """The assessment of every incident (or of ``incidents``, already loaded by the caller),

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.incident import Incident
-from incident_app.domain.remediation import parse_remediation
+from incident_app.domain.remediation import ActionTimes, parse_remediation
 from incident_app.services.container import Services
 
 T = TypeVar("T")
@@ -21,8 +21,10 @@ def create_incident_with_containment(
     Every problem of both inputs is reported at once; if anything is wrong nothing is saved."""
     problems: list[FieldProblem] = []
     facts = _collect(problems, lambda: services.incidents.validate_intake(intake))
-    if actions:
-        _collect(problems, lambda: parse_remediation({"actions": list(actions)}))
+    if actions:  # the same time rules as RemediationService.add, against the facts being saved
+        start = (facts.occurred_at or facts.discovered_at) if facts is not None else None
+        times = ActionTimes(services.ctx.now(), start)
+        _collect(problems, lambda: parse_remediation({"actions": list(actions)}, times))
     if problems or facts is None:
         raise ValidationError(problems)
     with services.ctx.store.transaction():

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import builtins
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from incident_app.domain.clock import to_iso
-from incident_app.domain.errors import ValidationError
+from incident_app.domain.clock import SHANGHAI, to_iso
+from incident_app.domain.errors import OpenObligationsError, ValidationError
 from incident_app.domain.incident import Incident, IncidentStatus, IntakeFacts, parse_intake
+from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.context import AppContext
 
 STATUS_ORDER = list(IncidentStatus)
 
 
 class IncidentService:
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, open_obligations: Callable[[int], Iterable[str]] | None = None) -> None:
         self._ctx = ctx
+        # The ids of the incident's open obligations (from its assessment; the container wires it).
+        self._open_obligations = open_obligations
 
     def validate_intake(self, data: Mapping[str, Any]) -> IntakeFacts:
         """Check an intake mapping against the catalog and the clock; raises ValidationError."""
@@ -45,10 +49,11 @@ class IncidentService:
     def update_facts(self, incident_id: int, changes: Mapping[str, Any]) -> Incident:
         """Change some facts; the event records old and new values of each changed key."""
         current = self.get(incident_id)
-        merged = current.facts.to_dict() | dict(changes)
+        merged = current.facts.to_dict() | _merged_ransom(current.facts.to_dict(), changes)
         facts = self.validate_intake(merged)
         before, after = current.facts.to_dict(), facts.to_dict()
-        diff = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+        keys = [*after, *(k for k in before if k not in after)]  # a removed ransom is a change too
+        diff = {k: {"from": before.get(k), "to": after.get(k)} for k in keys if before.get(k) != after.get(k)}
         if not diff:
             return current
         store = self._ctx.store
@@ -57,23 +62,48 @@ class IncidentService:
             self._ctx.record("incident.facts_changed", "incident", incident_id, {"changes": diff}, incident_id)
         return updated
 
-    def change_status(self, incident_id: int, status: IncidentStatus, comment: str) -> Incident:
+    def change_status(self, incident_id: int, status: IncidentStatus, comment: str,
+                      force: bool = False) -> Incident:
         """Move the workflow on (or back) with a mandatory comment; closing stamps the anchor
-        'handling closed' that starts the CAC 30-day summary-report clock."""
+        'handling closed' that starts the CAC 30-day summary-report clock, and reopening removes
+        it, so the clock follows the latest close. Closing while obligations are open raises
+        OpenObligationsError unless ``force`` (the officer confirmed)."""
         if not comment.strip():
             raise ValidationError.single("comment", "say why the status changes (it goes in the log)")
+        if problem := text_problem(comment, PROSE_MAX):
+            raise ValidationError.single("comment", problem)
         current = self.get(incident_id)
         if current.status == status:
             return current
+        open_ids = self.open_obligations(incident_id) if status == IncidentStatus.CLOSED else []
+        if open_ids and not force:
+            raise OpenObligationsError(open_ids)
         now = self._ctx.now()
-        closed_at = now if status == IncidentStatus.CLOSED else None
+        # Stamped in Beijing time like every other anchor, so the summary clock prints +08:00.
+        closed_at = now.astimezone(SHANGHAI) if status == IncidentStatus.CLOSED else None
+        reopened = current.status == IncidentStatus.CLOSED and current.handling_closed_at is not None
         store = self._ctx.store
+        payload: dict[str, Any] = {"from": current.status.value, "to": status.value, "comment": comment.strip(),
+                                   "handling_closed_at": to_iso(closed_at) if closed_at else None}
+        if open_ids:
+            payload["closed_with_open_obligations"] = open_ids
         with store.transaction():
-            updated = store.incidents.set_status(incident_id, status, now=now, handling_closed_at=closed_at)
-            self._ctx.record(
-                "incident.status_changed", "incident", incident_id,
-                {"from": current.status.value, "to": status.value, "comment": comment.strip(),
-                 "handling_closed_at": to_iso(closed_at) if closed_at else None},
-                incident_id,
-            )
+            updated = store.incidents.set_status(incident_id, status, now=now, handling_closed_at=closed_at,
+                                                 clear_closed=reopened)
+            self._ctx.record("incident.status_changed", "incident", incident_id, payload, incident_id)
         return updated
+
+    def open_obligations(self, incident_id: int) -> builtins.list[str]:
+        """The obligations still open (closing starts only the summary-report clock, so that one
+        is not counted)."""
+        return list(self._open_obligations(incident_id)) if self._open_obligations else []
+
+
+def _merged_ransom(before: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``changes`` with a partial ``ransom`` object merged into the stored one: editing only
+    ``ransom.amount_cny`` keeps the method and date (``"ransom": null`` still removes it)."""
+    merged = dict(changes)
+    new, old = changes.get("ransom"), before.get("ransom")
+    if isinstance(new, Mapping) and isinstance(old, Mapping):
+        merged["ransom"] = dict(old) | dict(new)
+    return merged

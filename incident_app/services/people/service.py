@@ -29,6 +29,7 @@ from incident_app.domain.people import (
     strip_unsafe,
     suggest_mapping,
 )
+from incident_app.domain.text import LINE_MAX, PROSE_MAX, text_problem
 from incident_app.services.audit import STDOUT, record_export, record_unmask
 from incident_app.services.context import AppContext
 from incident_app.services.people.batches import (
@@ -425,14 +426,19 @@ class PeopleService:
 
 def _checked_changes(changes: Mapping[str, str], reason: str) -> dict[str, str]:
     """The normalised changes, or one ValidationError with every bad field and a missing reason."""
-    problems: list[FieldProblem] = []
+    # The shared text rule first (its messages never quote the value: this is a person's data).
+    problems = [FieldProblem(str(k), problem) for k, v in changes.items()
+                if isinstance(v, str) and (problem := text_problem(v, LINE_MAX))]
     clean: dict[str, str] = {}
-    try:
-        clean = normalise_changes(changes)
-    except ValidationError as refused:
-        problems += refused.problems
+    if not problems:
+        try:
+            clean = normalise_changes(changes)
+        except ValidationError as refused:
+            problems += refused.problems
     if not reason.strip():
         problems.append(FieldProblem("reason", "say why the person's data is corrected (it is logged)"))
+    elif problem := text_problem(reason, PROSE_MAX):
+        problems.append(FieldProblem("reason", problem))
     if problems:
         raise ValidationError(problems)
     return clean

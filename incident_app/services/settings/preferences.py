@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.mail.smtp_settings import SmtpSettings, parse_smtp_settings
-from incident_app.domain.profile import OrganisationProfile, parse_profile
+from incident_app.domain.profile import OrganisationProfile, check_profile_changes, parse_profile
 from incident_app.domain.retention import DEFAULT_RETENTION_DAYS, parse_retention_days
+from incident_app.domain.text import NAME_MAX, text_problem
 from incident_app.services.container import Services
 from incident_app.services.resources import read_json_resource
 from incident_app.services.retention import retention_policy, set_retention_days
@@ -76,10 +77,15 @@ def save_settings(services: Services, profile: Mapping[str, Any], smtp: Mapping[
     transaction (a problem anywhere saves nothing). SMTP problems are named ``smtp.<field>``."""
     problems: list[FieldProblem] = []
     current = services.profile.get()
-    new_profile = _checked(problems, "", lambda: parse_profile(current.to_dict() | dict(profile)))
+    before = current.to_dict()
+    changes = {k: v for k, v in profile.items() if before.get(k) != (list(v) if isinstance(v, tuple) else v)}
+    new_profile = _checked(problems, "", lambda: parse_profile(
+        before | check_profile_changes(changes, [(p["zh"], p["en"]) for p in read_json_resource("provinces.json")])))
     new_smtp = _checked(problems, "smtp.", lambda: parse_smtp_settings(smtp))
     if not actor.strip():
         problems.append(FieldProblem("actor", "is required: the event log names who acted"))
+    elif problem := text_problem(actor, NAME_MAX):
+        problems.append(FieldProblem("actor", problem))
     if retention_days is not None:
         _checked(problems, "", lambda: parse_retention_days(retention_days))
     if problems or new_profile is None or new_smtp is None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from incident_app.domain.profile import OrganisationProfile, parse_profile, profile_value
+from incident_app.domain.errors import ValidationError
+from incident_app.domain.profile import OrganisationProfile, check_profile_changes, parse_profile, profile_value
+from incident_app.domain.text import NAME_MAX, text_problem
 from incident_app.services.context import AppContext
-from incident_app.services.resources import load_default_profile
+from incident_app.services.resources import load_default_profile, read_json_resource
 
 PROFILE_KEY = "profile"
 
@@ -22,12 +24,17 @@ class ProfileService:
 
     def save(self, data: Mapping[str, Any]) -> OrganisationProfile:
         """Validate and store the profile; the event keeps the before and after values."""
-        merged = self.get().to_dict() | dict(data)
+        current = self.get()
+        before = current.to_dict()
+        # Only the values that change are checked: a profile saved by an older version stays usable.
+        changes = {k: v for k, v in data.items() if before.get(k) != (list(v) if isinstance(v, tuple) else v)}
+        merged = before | check_profile_changes(changes, _provinces())
         profile = parse_profile(merged)
-        before = self.get().to_dict()
+        changed = {k: {"from": before.get(k), "to": v} for k, v in profile.to_dict().items() if before.get(k) != v}
+        if not changed:  # nothing changes: no write, no event
+            return current
         with self._ctx.store.transaction():
             self._ctx.store.settings.set(PROFILE_KEY, profile.to_dict())
-            changed = {k: {"from": before[k], "to": v} for k, v in profile.to_dict().items() if before.get(k) != v}
             self._ctx.record("settings.profile_changed", "settings", PROFILE_KEY, {"changes": changed})
         return profile
 
@@ -37,6 +44,16 @@ class ProfileService:
         return self.save({key: profile_value(key, text)})
 
     def set_actor(self, name: str) -> None:
+        """The name that signs records made from this PC (under the shared text rule)."""
+        if not name.strip():
+            raise ValidationError.single("actor", "is required: name the person using the tool")
+        if problem := text_problem(name, NAME_MAX):
+            raise ValidationError.single("actor", problem)
         with self._ctx.store.transaction():
             self._ctx.store.settings.set("actor", name.strip())
             self._ctx.record("settings.actor_changed", "settings", "actor", {"actor": name.strip()})
+
+
+def _provinces() -> list[tuple[str, str]]:
+    """The province-level regions (resources/provinces.json): zh, en."""
+    return [(str(p["zh"]), str(p["en"])) for p in read_json_resource("provinces.json")]

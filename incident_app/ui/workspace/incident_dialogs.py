@@ -6,11 +6,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPlainTextEdit, QSplitter, QTabWidget, QWidget
 
 from incident_app.domain.catalog import Catalog
-from incident_app.domain.errors import ValidationError
+from incident_app.domain.errors import OpenObligationsError, ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import Incident, IncidentStatus
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter, JobDialog
+from incident_app.ui.common.job_dialog import ask_yes_no
 from incident_app.ui.intake import CountsForm, DataTypePicker, WhatHappenedForm
 
 
@@ -42,11 +43,27 @@ class StatusDialog(JobDialog):
         self.finish_layout(body)
         self.resize(520, 300)
         self.comment.setFocus()
+        # Set once the officer confirmed closing with obligations still open.
+        self.force = False
+        self.last_question = ""
 
     def job(self) -> JobFn:
-        incident_id, comment = self.incident_id, self.comment.toPlainText()
+        incident_id, comment, force = self.incident_id, self.comment.toPlainText(), self.force
         status = IncidentStatus(self.status.currentData())
-        return lambda s, _p: s.incidents.change_status(incident_id, status, comment)
+        return lambda s, _p: s.incidents.change_status(incident_id, status, comment, force=force)
+
+    def _on_failed(self, exc: BaseException, details: str) -> None:
+        """Closing with open obligations asks first; confirmed, it closes (the event lists them)."""
+        if not isinstance(exc, OpenObligationsError):
+            super()._on_failed(exc, details)
+            return
+        self.busy = False
+        self.buttons.setEnabled(True)
+        t = self.tr_.t
+        self.last_question = t("overview.status.open_obligations", obligations="\n".join(exc.open_ids))
+        if ask_yes_no(self, self.reporter, t("overview.status.dialog_title"), self.last_question):
+            self.force = True
+            self.submit()
 
 
 class FactsDialog(JobDialog):

@@ -18,7 +18,7 @@ def test_fulfilment_and_its_file_are_in_the_pack(services: Services, incident_id
     shot.write_bytes(b"\x89PNG screenshot of the receipt page")
     f = services.fulfilments.record(incident_id, {"obligation_id": "cac-initial-report", "channel": "website_12387",
                                                   "reference": "12387-7", "done_by": "王伟"}, file=shot)
-    other = services.fulfilments.record(incident_id, {"obligation_id": "police-report", "channel": "police_station",
+    other = services.fulfilments.record(incident_id, {"obligation_id": "pipl57-regulator", "channel": "police_station",
                                                       "done_by": "王伟"})
     services.corrections.correct(incident_id, "fulfilment", other.id, "recorded on the wrong obligation", "王伟")
     out = tmp_path / "pack.zip"

@@ -211,6 +211,6 @@ def test_supplement_cites_the_recorded_filing_time_not_the_approval_time(
 def test_summary_cites_the_recorded_filing_time(services: Services, incident_id: int) -> None:
     services.fulfilments.record(incident_id, {"obligation_id": "cac-initial-report", "done_at": "2026-11-20T11:40:00",
                                               "channel": "website_12387", "done_by": "王安全"})
-    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "handled")
+    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "handled", force=True)
     summary = by_key(services.notices.prepare(incident_id))[("regulator_summary", "document", "zh-CN")]
     assert "本事件首次报告已于北京时间2026年11月20日 11:40报送。" in summary.rendered.content

@@ -93,7 +93,7 @@ def test_art7_items_without_content_are_marked_to_be_supplemented(services: Serv
 def test_every_chinese_document_with_a_time_says_beijing_time(services: Services,
                                                               intake: dict[str, object]) -> None:
     incident_id = new_incident(services, intake, occurred_until="2026-11-19T08:00:00+08:00")
-    services.incidents.change_status(incident_id, services_status("closed"), "handled")
+    services.incidents.change_status(incident_id, services_status("closed"), "handled", force=True)
     for (kind, channel, lang), rendered in notices(services, incident_id, kinds=list(NoticeKind)).items():
         text = visible(rendered.content)
         if lang != "zh-CN" or not re.search(r"\d{1,2}:\d{2}", text):
@@ -232,7 +232,7 @@ def test_cii_police_report_is_a_case_report_only_for_a_crime(services: Services,
 def test_summary_and_gdpr_name_the_contact_person(services: Services, intake: dict[str, object]) -> None:
     services.profile.save({"contact_name": "王明"})
     incident_id = new_incident(services, intake, eu_subjects=3)
-    services.incidents.change_status(incident_id, services_status("closed"), "handled")
+    services.incidents.change_status(incident_id, services_status("closed"), "handled", force=True)
     out = notices(services, incident_id, kinds=[NoticeKind.REGULATOR_SUMMARY, NoticeKind.EU_AUTHORITY])
     for kind in ("regulator_summary", "eu_authority"):
         assert "王明" in section(out[(kind, "document", "zh-CN")], "contact").text, kind
@@ -255,7 +255,7 @@ def test_exemption_rationale_ends_with_one_full_stop_and_minors_are_under_18(
 
 def test_an_incident_without_an_end_time_is_not_a_period(services: Services, intake: dict[str, object]) -> None:
     incident_id = new_incident(services, intake, eu_subjects=3)  # occurred_at, no occurred_until
-    services.incidents.change_status(incident_id, services_status("closed"), "handled")
+    services.incidents.change_status(incident_id, services_status("closed"), "handled", force=True)
     for (kind, channel, _lang), rendered in notices(services, incident_id, kinds=list(NoticeKind)).items():
         text = visible(rendered.content)
         assert not re.search(r"事件发生于[^。]*?\d{2}:\d{2}期间", text), (kind, channel)

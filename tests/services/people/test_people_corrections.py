@@ -156,7 +156,7 @@ def test_the_event_names_fields_and_channels_never_values(services: Services, in
 
 def test_a_purged_incident_refuses_corrections(services: Services, incident_id: int, people: dict[str, int],
                                                clock: Any) -> None:
-    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "all told")
+    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "all told", force=True)
     clock.now += timedelta(days=91)
     assert purge_due(services)
     with pytest.raises(ValidationError, match="purged") as refused:

@@ -98,12 +98,13 @@ def test_obligations_met_on_time_late_overdue_and_not_applicable_from_the_assess
     services: Services, intake: dict[str, object], clock: Any
 ) -> None:
     incident = services.incidents.create(intake | {"eu_subjects": 4})
+    clock.now += timedelta(days=5)  # the CAC initial report (4 h from discovery) is now overdue
+    # The decisions are recorded now, after the times they state (a met_at cannot lie ahead).
     decide(services, incident.id, "pipl57-regulator", "met", "报送省网信办（电话+书面）", "2026-11-20T11:00:00+08:00")
     # GDPR Art. 33: 72 hours from awareness (2026-11-20 09:30) -> due 2026-11-23 09:30.
     decide(services, incident.id, "gdpr33-authority", "met", "DPA portal was down for a day",
            "2026-11-24T10:00:00+08:00")
     decide(services, incident.id, "minors-report", "not_applicable", "三名儿童的号码系测试账号，已核实")
-    clock.now += timedelta(days=2)  # the CAC initial report (4 h from discovery) is now overdue
     row = build_register(services).records[0]
     assessment = services.assessment.assess(incident.id)
     assert row["obligations_total"] == len(assessment.obligations)
@@ -138,7 +139,7 @@ def test_people_told_by_email_come_from_the_send_ledger(
     last_sent = max(e.sent_at for e in services.mail.page(by_email) if e.sent_at)
     assert done["pipl57-individuals"].met_at == done["policy-notify-individuals"].met_at == last_sent
     assert rows[1]["obligations_met_on_time"] >= 3 and sink.count() == 10
-    decide(services, everyone, "pipl57-individuals", "met", "短信网关已发送 1 条", "2026-11-20T13:00:00+08:00")
+    decide(services, everyone, "pipl57-individuals", "met", "短信网关已发送 1 条", "2026-11-20T11:30:00+08:00")
     assert {o.obligation_id: o for o in _outcomes(services, everyone)}["pipl57-individuals"].met_at is not None
 
 

@@ -169,3 +169,18 @@ def test_other_channel_needs_a_reference_said_in_chinese(qtbot: QtBot, factory, 
     dialog.channel.setCurrentIndex(dialog.channel.findData("other"))
     dialog.submit()
     assert dialog.isVisible() and dialog.errors.text("reference").startswith("选择“其他”渠道时")
+
+
+def test_dialog_refuses_a_time_before_discovery_and_a_bidi_reference(  # type: ignore[no-untyped-def]
+        qtbot: QtBot, factory, clock) -> None:
+    tab = make_tab(qtbot, factory, clock, lang="zh-CN")
+    dialog = open_dialog(tab)
+    dialog.done_at.set_value(parse_time("2026-11-20T08:00:00+08:00"))  # discovered at 09:00
+    dialog.reference.setText("12387\u202e-7")
+    dialog.submit()
+    assert dialog.isVisible()
+    assert dialog.errors.text("done_at").startswith("时间早于事件被发现")
+    assert dialog.errors.text("reference")
+    services = factory()
+    assert services.fulfilments.list(1) == []
+    services.close()

@@ -151,7 +151,7 @@ def test_the_edit_action_needs_a_selection_and_is_off_after_the_purge(qtbot: QtB
     tab.edit_button.click()
     assert tab.findChild(PersonEditDialog) is None and tab.last_status == "请先在表格中选中一个人。"
     services = open_services(db)
-    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "done")
+    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "done", force=True)
     services.close()
     from incident_app.services.retention import purge_due, set_retention_days
 

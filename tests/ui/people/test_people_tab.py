@@ -196,7 +196,7 @@ def test_headers_translate(qtbot: QtBot, tmp_path: Path) -> None:
 def test_purged_list_says_so_and_offers_nothing_to_unmask(qtbot: QtBot, tmp_path: Path) -> None:
     db, incident_id = make_db(tmp_path, rows=3)
     services = open_services(db)
-    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "done")
+    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "done", force=True)
     set_retention_days(services, 0)
     assert purge_due(services)[0].records_by_target["people.contacts"] == 3
     services.close()

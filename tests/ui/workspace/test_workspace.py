@@ -4,6 +4,7 @@ timeline shows it all newest first with a working 'verify chain'."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -122,10 +123,13 @@ def test_remediation_actions_notes_and_suggestions(qtbot: QtBot, tmp_path: Path)
     tab.actions_table.selectRow(4)
     done_dialog = tab.mark_selected_done()
     assert done_dialog is not None and done_dialog.done_field.value_iso()  # asks, defaulting to now
-    done_dialog.done_field.set_value(parse_time("2026-11-20T10:15:00+08:00"))
+    # A time after the demo incident's discovery (it is dated relative to today), not in the future.
+    when = parse_time(workspace.tab_widgets["overview"].data.incident.facts.discovered_at.isoformat(
+        timespec="seconds")) + timedelta(hours=1)
+    done_dialog.done_field.set_value(when)
     done_dialog.submit()
     done = tab.actions_model.record(4)
-    assert done.status.value == "done" and done.done_at == parse_time("2026-11-20T10:15:00+08:00")
+    assert done.status.value == "done" and done.done_at == when
     tab.actions_table.selectRow(4)
     edit = tab.edit_selected_action()
     assert edit.description.text() == "全量轮换 SDK 密钥"
