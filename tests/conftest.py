@@ -116,3 +116,13 @@ def intake() -> dict[str, object]:
         "affected_people": 1200,
         "affected_minors": 3,
     }
+
+
+@pytest.fixture
+def db(tmp_path: Path, intake: dict[str, object]) -> Path:
+    """A database file holding the sample incident (id 1). Test files with their own ``db`` override it."""
+    path = tmp_path / "db.sqlite3"
+    services = open_services(path)
+    services.incidents.create(intake)
+    services.close()
+    return path

@@ -115,6 +115,11 @@ def parse_decision(data: Mapping[str, Any], scope: DecisionScope | None = None) 
     _check_detail_texts(details, problems)
     if kind:
         _check_details(kind, details, problems, scope)
+    if (kind == DecisionKind.OBLIGATION_STATUS and details.get("status") == "met" and not details.get("met_at")
+            and decided_at is not None and scope is not None
+            and (problem := record_time_problem(decided_at, scope.now, not_before=scope.not_before))):
+        # Without met_at, the duty counts as met when it was decided: that must be a time that can be true.
+        problems.append(FieldProblem("decided_at", problem))
     if problems or kind is None:
         raise ValidationError(problems)
     return DecisionDraft(kind, rationale, decided_by, decided_at, dict(details))

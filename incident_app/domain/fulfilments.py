@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from incident_app.domain.clock import RECORD_FUTURE_SLACK, parse_time, record_time_problem, to_iso
+from incident_app.domain.clock import RECORD_FUTURE_SLACK, SHANGHAI, parse_time, record_time_problem, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.proof import canonical_json
 from incident_app.domain.text import LINE_MAX, NAME_MAX, PROSE_MAX, text_problem
@@ -212,7 +212,7 @@ def _done_at(value: Any, now: datetime, not_before: datetime | None, problems: l
     problem = record_time_problem(moment, now, not_before=not_before)
     if problem:
         problems.append(FieldProblem("done_at", problem))
-    return moment
+    return moment.astimezone(SHANGHAI)  # stored and shown in Beijing time, like every other time
 
 
 def _check_attachment(attachment: Attachment, problems: list[FieldProblem]) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from incident_app.domain.clock import parse_time, record_time_problem, to_iso
+from incident_app.domain.clock import EARLIEST_RECORD_YEAR, parse_time, record_time_problem, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.text import NAME_MAX, PROSE_MAX, text_problem
 
@@ -179,6 +179,9 @@ def _action(raw: Any, row: int, problems: list[FieldProblem], times: ActionTimes
         problems.append(FieldProblem("actions.due_at", "is before started_at", row))
     if times is not None:
         _check_times(done, started, times, row, problems)
+    if due is not None and due.year < EARLIEST_RECORD_YEAR:
+        problems.append(FieldProblem("actions.due_at",
+                                     f"year {due.year} is before {EARLIEST_RECORD_YEAR}; check the date", row))
     return ActionDraft(description, kind, status, _text(raw.get("owner"), "actions.owner", row, problems, NAME_MAX),
                        due, done, _text(raw.get("description_en"), "actions.description_en", row, problems, PROSE_MAX),
                        started)
@@ -191,7 +194,8 @@ def _check_times(done: datetime | None, started: datetime | None, times: ActionT
     if done is not None and (problem := record_time_problem(
             done, times.now, not_before=not_before, not_before_what="the incident began (less a day)")):
         problems.append(FieldProblem("actions.done_at", problem, row))
-    if started is not None and (problem := record_time_problem(started, times.now)):
+    if started is not None and (problem := record_time_problem(
+            started, times.now, not_before=not_before, not_before_what="the incident began (less a day)")):
         problems.append(FieldProblem("actions.started_at", problem, row))
     if done is not None and started is not None and done < started:
         problems.append(FieldProblem("actions.done_at", f"{to_iso(done)} is before started_at "

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from incident_app.domain.clock import to_iso
+from incident_app.domain.clock import SHANGHAI, to_iso
 from incident_app.domain.decisions import Decision, DecisionKind, DecisionScope, parse_decision, sign_decision
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.fulfilments import FUTURE_SLACK
@@ -115,7 +115,7 @@ class DecisionService:
         store, now = self._ctx.store, self._ctx.now()
         incident = store.incidents.get(incident_id)
         draft = parse_decision(data, DecisionScope(now, rule_obligation_ids(), incident.facts.discovered_at))
-        decided_at = draft.decided_at or now
+        decided_at = (draft.decided_at or now).astimezone(SHANGHAI)  # stored in Beijing time, like every time
         signature = sign_decision(incident_id, draft, decided_at)
         with store.transaction():
             decision = store.decisions.add(incident_id, draft, decided_at, signature)

@@ -21,15 +21,6 @@ def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, 
     return code, out, err
 
 
-@pytest.fixture
-def db(tmp_path: Path, intake: dict[str, object]) -> Path:
-    path = tmp_path / "db.sqlite3"
-    services = open_services(path)
-    services.incidents.create(intake)
-    services.close()
-    return path
-
-
 def people_file(tmp_path: Path) -> Path:
     path = tmp_path / "people.csv"
     path.write_text("用户ID,姓名,邮箱,手机号,出生日期,监护人手机号\n"

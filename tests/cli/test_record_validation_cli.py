@@ -132,7 +132,9 @@ def decide(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, **chang
     ({"details": {"met_at": "2030-01-01T00:00"}}, "details.met_at"),
     ({"details": {"met_at": "2026-11-19T00:00"}}, "details.met_at"),  # before the discovery
     ({"decided_at": "1980-01-01T00:00"}, "decided_at"),
-    ({"decided_at": "2031-01-01T00:00"}, "decided_at")])
+    ({"decided_at": "2031-01-01T00:00"}, "decided_at"),
+    # met without met_at counts from decided_at, so that must not precede the discovery either
+    ({"decided_at": "1995-01-01T00:00"}, "decided_at")])
 def test_decide_refuses_an_impossible_obligation_status(capsys: pytest.CaptureFixture[str], db: Path,
                                                         tmp_path: Path, changes: dict[str, object],
                                                         field: str) -> None:
@@ -160,6 +162,9 @@ def remediation(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,
     ({"status": "done", "done_at": "2026-01-01T00:00"}, "actions.done_at", "before the incident began"),
     ({"status": "done", "done_at": "1989-06-01T00:00"}, "actions.done_at", "before 1990"),
     ({"status": "in_progress", "started_at": "2030-01-01T00:00"}, "actions.started_at", "in the future"),
+    ({"status": "in_progress", "started_at": "1995-01-01T00:00"}, "actions.started_at", "before the incident began"),
+    ({"status": "done", "done_at": "2026-11-21T00:00", "due_at": "1980-01-01T00:00"}, "actions.due_at",
+     "before 1990"),
     ({"status": "done"}, "actions.done_at", "is required when status is done"),
     ({"status": "done", "started_at": "2026-11-20T12:00", "done_at": "2026-11-20T10:00"}, "actions.done_at",
      "before started_at")])
@@ -275,3 +280,31 @@ def test_a_30_digit_number_is_quoted_as_typed(capsys: pytest.CaptureFixture[str]
     code, _, err = edit(capsys, db, tmp_path, {key: 123456789012345678901234567890})
     assert code == 2 and f"{key}: 123456789012345678901234567890 is absurd" in err
     assert "123456789012345677877719597056" not in err
+
+
+def test_a_filing_declared_by_decision_is_cited_by_the_supplementary_report(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    """One source of truth: the assessment counts a met obligation_status decision as the filing, so
+    the supplementary report must cite its time too (not 'not recorded')."""
+    from incident_app.services.container import open_services
+
+    assert decide(capsys, db, tmp_path, details={"met_at": "2026-11-20T11:00+08:00"})[0] == 0
+    services = open_services(db)
+    try:
+        filed = services.notices.initial_filed_at(1)
+    finally:
+        services.close()
+    assert filed is not None and filed.isoformat() == "2026-11-20T11:00:00+08:00"
+
+
+def test_fulfilment_and_decision_times_are_beijing_time(capsys: pytest.CaptureFixture[str], db: Path,
+                                                        tmp_path: Path) -> None:
+    code, _, err = fulfil(capsys, db, "cac-initial-report", "--at", "2026-11-20T03:30Z")
+    assert code == 0, err
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT done_at FROM fulfilments").fetchone()[0]
+    assert stored.endswith("+08:00") and "11:30" in stored
+    assert decide(capsys, db, tmp_path, details={"obligation_id": "pipl57-regulator", "met_at": None})[0] == 0
+    with sqlite3.connect(db) as conn:
+        decided = conn.execute("SELECT decided_at FROM decisions").fetchone()[0]
+    assert decided.endswith("+08:00")

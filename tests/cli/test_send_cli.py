@@ -22,15 +22,6 @@ SYNTHETIC = "incident_app.services.mail.sources:synthetic_source_from_env"
 
 
 @pytest.fixture
-def db(tmp_path: Path, intake: dict[str, object]) -> Path:
-    path = tmp_path / "db.sqlite3"
-    services = open_services(path)
-    services.incidents.create(intake)
-    services.close()
-    return path
-
-
-@pytest.fixture
 def synthetic(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_SOURCE, SYNTHETIC)
     monkeypatch.setenv(ENV_SYNTHETIC_COUNT, "30")

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from incident_app.domain.clock import parse_time
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.fulfilments import CorrectionTarget
@@ -52,6 +53,8 @@ from incident_app.services.settings import ProfileService
 
 # The obligations whose fulfilment is "the initial report was filed" (CAC Measures Art. 4).
 INITIAL_REPORT_OBLIGATIONS = ("cac-initial-report",)
+# Declared statuses that mean the duty was done (met_outside_tool: records of older versions).
+MET_STATUSES = ("met", "met_outside_tool")
 
 PeopleSource = Callable[[int], Iterable[Any]]
 
@@ -135,11 +138,17 @@ class NoticeService:
         return out
 
     def initial_filed_at(self, incident_id: int) -> datetime | None:
-        """When the CAC initial report was filed, as its fulfilment records (the earliest one no
-        correction withdrew); None when nobody recorded it."""
+        """When the CAC initial report was filed, as recorded outside the tool: the earliest standing
+        fulfilment, or an ``obligation_status`` decision declaring it met (its ``met_at``, else when it
+        was decided) — the same records the assessment reads; None when nobody recorded it."""
         withdrawn = self._ctx.store.corrections.withdrawn(incident_id, CorrectionTarget.FULFILMENT)
         times = [f.done_at for f in self._ctx.store.fulfilments.list(incident_id)
                  if f.obligation_id in INITIAL_REPORT_OBLIGATIONS and f.id not in withdrawn]
+        for decision in active_decisions(self._ctx, incident_id):
+            details = decision.details
+            if (decision.kind == DecisionKind.OBLIGATION_STATUS and details.get("status") in MET_STATUSES
+                    and details.get("obligation_id") in INITIAL_REPORT_OBLIGATIONS):
+                times.append(parse_time(str(details["met_at"])) if details.get("met_at") else decision.decided_at)
         return min(times, default=None)
 
     def _store_versions(self, incident_id: int, snapshot: FactSnapshot,

@@ -12,22 +12,12 @@ from incident_app.app import services_factory
 from incident_app.domain.i18n import Translator
 from incident_app.domain.mail.sending import SendState, TlsMode
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.services.container import open_services
 from incident_app.services.mail.secrets import SecretStore
 from incident_app.services.mail.sources import StaticMessageSource, SyntheticMessageSource
 from incident_app.services.resources import load_messages
 from incident_app.ui.send.dialog import SendDialog
 
 OFFICER = "officer@example.test"
-
-
-@pytest.fixture
-def db(tmp_path: Path, intake: dict[str, object]) -> Path:
-    path = tmp_path / "db.sqlite3"
-    services = open_services(path)
-    services.incidents.create(intake)
-    services.close()
-    return path
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from misbehaving_smtp import RefusesEhlo, misbehaving
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -21,15 +20,6 @@ from incident_app.services.container import open_services
 from incident_app.ui.send.ledger_view import LedgerModel
 from tests.ui.send.test_ledger_view import make_view
 from tests.ui.send.test_send_dialog import fill_relay, make_dialog
-
-
-@pytest.fixture
-def db(tmp_path: Path, intake: dict[str, object]) -> Path:
-    path = tmp_path / "db.sqlite3"
-    services = open_services(path)
-    services.incidents.create(intake)
-    services.close()
-    return path
 
 
 def test_a_relay_refusing_the_session_stops_the_dialog_and_fails_nobody(qtbot: QtBot, db: Path) -> None:
