@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 # Global options that take a value (shared by the CLI and the GUI start).
 OPTIONS_WITH_VALUE = ("--db", "--passphrase-env", "--lang")
+# The shell's code for a process ended by Ctrl-C (SIGINT).
+EXIT_CANCELLED = 130
 # Options that only the GUI start understands.
 GUI_ONLY = ("--lang",)
 
@@ -70,10 +72,26 @@ def run_main() -> int:
     """``main`` for the console script: Ctrl-C before a command has started (while the app loads)
     ends calmly too, like Ctrl-C during one (the CLI handles that itself)."""
     try:
-        return main()
+        code = main()
     except KeyboardInterrupt:
         sys.stderr.write("incident-app: cancelled; nothing was left half-written\n")
-        return 130
+        code = EXIT_CANCELLED
+    if code == EXIT_CANCELLED:
+        _leave_now(code)
+    return code
+
+
+def _leave_now(code: int) -> None:
+    """End a cancelled run without the interpreter's teardown: an interrupted Qt PDF writer can
+    crash while Qt is torn down (seen: SIGSEGV after the message). By now the database is closed
+    and the temporary files are removed; only the log and the console need flushing."""
+    import logging
+    import os
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

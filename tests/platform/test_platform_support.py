@@ -85,6 +85,8 @@ def test_ctrl_c_while_the_app_loads_is_a_calm_exit(monkeypatch, capsys) -> None:
     def interrupted(argv=None):
         raise KeyboardInterrupt
 
+    left: list[int] = []
     monkeypatch.setattr(entry, "main", interrupted)
-    assert entry.run_main() == 130
+    monkeypatch.setattr(entry, "_leave_now", left.append)  # the real one ends the process at once
+    assert entry.run_main() == 130 and left == [130]
     assert capsys.readouterr().err == "incident-app: cancelled; nothing was left half-written\n"
