@@ -7,7 +7,7 @@ The baseline reads the same file with csv.reader and executemany()s the raw rows
 unindexed table in one transaction with the same pragmas (WAL, synchronous=NORMAL) — no
 validation, no dedupe, no index. Each phase runs in a fresh child process so that its peak
 memory (ru_maxrss) is its own; for the import it is the main process plus its normalising
-helper process, and its CPU time counts both. Targets (DESIGN.md §5): import <= 3x baseline
+helper process, and its CPU time counts both. Targets: import <= 3x baseline
 (wall-clock), peak < 300 MB."""
 
 from __future__ import annotations

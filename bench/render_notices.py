@@ -9,7 +9,7 @@ only the HTML email template of the same recipient with a ready-made context. Ba
 is a rate, measured on ``--baseline-count`` recipients to keep the run short. A third line shows
 our path with the group cache disabled (every notice fully rendered), for honesty.
 
-Target (DESIGN.md §5): ours ≥ 0.5 × baseline."""
+Target: ours ≥ 0.5 × baseline."""
 
 from __future__ import annotations
 

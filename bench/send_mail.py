@@ -1,6 +1,6 @@
 """Benchmark: send personal notices to a local SMTP sink that delays each reply by 10 ms (like a
 relay across a network), with the send ledger persisted — our service against sequential stdlib
-smtplib over one connection, measured in the same run (DESIGN.md §5 target: at least 20x).
+smtplib over one connection, measured in the same run (target: at least 20x).
 
     .venv/bin/python bench/send_mail.py [--messages 10000] [--baseline 1000] [--concurrency 50]
 

@@ -1,5 +1,5 @@
 """Shared fixtures. Set INCIDENT_APP_NO_QT=1 to run with PySide6 made unimportable, proving the
-layers below the UI work without Qt (DESIGN.md §3)."""
+layers below the UI work without Qt (README: Layout)."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ def services(db_path: Path, clock: Clock, db_hook: ConnectHook | None) -> Iterat
 
 @pytest.fixture
 def intake() -> dict[str, object]:
-    """A valid intake mapping (DESIGN.md §4) to start tests from."""
+    """A valid intake mapping (docs/intake.md) to start tests from."""
     return {
         "title": "Test leak",
         "summary": "Phone numbers exposed through a misconfigured bucket",

@@ -28,6 +28,10 @@ def user_facing_files() -> list[Path]:
         *ROOT.glob("incident_app/templates/**/*.md"),
         *ROOT.glob("incident_app/templates/**/*.html"),
         *ROOT.glob("incident_app/templates/**/*.txt"),
+        # the code ships inside the wheel: its help texts, messages and docstrings are read too
+        *ROOT.glob("incident_app/**/*.py"),
+        *ROOT.glob("scripts/*"),
+        *ROOT.glob("bench/*.py"),
     ]
     return sorted(set(files))
 

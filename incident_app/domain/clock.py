@@ -1,5 +1,5 @@
 """Time handling: every stored time is timezone-aware; a time written without an offset means
-Asia/Shanghai, the company's legal home, as DESIGN.md §4 requires."""
+Asia/Shanghai, the company's legal home, as docs/intake.md states."""
 
 from __future__ import annotations
 

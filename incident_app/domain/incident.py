@@ -1,4 +1,4 @@
-"""The incident and its intake facts (DESIGN.md §4 "Intake JSON"), with validation that names
+"""The incident and its intake facts (docs/intake.md), with validation that names
 the field and the problem."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from incident_app.domain.errors import FieldProblem, ValidationError
 
 
 class Confidence(StrEnum):
-    """How sure the fact base (rules/regimes.md) is of a rule: ✅ confirmed, ◐ secondary, ❓ unconfirmed."""
+    """How sure the fact base (docs/legal-basis.md) is of a rule: ✅ confirmed, ◐ secondary, ❓ unconfirmed."""
 
     CONFIRMED = "confirmed"
     SECONDARY = "secondary"

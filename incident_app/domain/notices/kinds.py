@@ -1,5 +1,5 @@
 """Notices: who is told (kind), through what (channel), and which elements each notice must carry,
-in which order (DESIGN.md §2; PIPL Art. 57; GB/T 35273 §10.1 c) 3) and §10.2; CAC Reporting
+in which order (the privacy policy's breach promise; PIPL Art. 57; GB/T 35273 §10.1 c) 3) and §10.2; CAC Reporting
 Measures Art. 7 items (一)–(八)). Element ids are stable across languages; the headings below are
 how a reader (and the completeness check) recognises each section in text, PDF and DOCX output."""
 
@@ -78,7 +78,7 @@ CHANNELS: dict[NoticeKind, tuple[Channel, ...]] = {
 }
 SHORT_CHANNELS = (Channel.SMS, Channel.PUSH)
 
-# DESIGN.md §2: every notice to individuals carries these, in this order.
+# The privacy policy's breach promise: every notice to individuals carries these, in this order.
 INDIVIDUAL_ELEMENTS: tuple[str, ...] = (
     "situation", "data_types", "cause", "possible_harm", "measures_taken", "self_protection",
     "remedies", "contact",

@@ -1,5 +1,5 @@
 """Which column of an affected-people file holds which field: English or Chinese headers in any
-order (DESIGN.md §4), with the aliases spreadsheets commonly use, and the officer's corrections."""
+order (README: Affected people), with the aliases spreadsheets commonly use, and the officer's corrections."""
 
 from __future__ import annotations
 

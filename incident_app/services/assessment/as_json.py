@@ -1,4 +1,4 @@
-"""The ``assess`` JSON (DESIGN.md §4, a stable contract): severity, CAC grade and obligations,
+"""The ``assess`` JSON (a stable contract; README: Command line): severity, CAC grade and obligations,
 each with its reasoning, source and confidence, in one language (zh-CN by default)."""
 
 from __future__ import annotations

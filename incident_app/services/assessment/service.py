@@ -117,7 +117,7 @@ class AssessmentService:
         return saved
 
     def to_json(self, assessment: Assessment, lang: str = "zh-CN") -> dict[str, Any]:
-        """The ``assess`` JSON (DESIGN.md §4) in one language."""
+        """The ``assess`` JSON (README: Command line, `assess`) in one language."""
         return assessment_to_json(assessment, self.rules, lang)
 
 

@@ -23,7 +23,7 @@ class DeadlineClock:
     """One deadline the officer must meet.
 
     ``due`` is None when the law says "immediately" without a number of hours (PIPL Art. 57) and
-    no internal target applies; ``confidence`` is confirmed / secondary / unconfirmed (regimes.md
+    no internal target applies; ``confidence`` is confirmed / secondary / unconfirmed (docs/legal-basis.md
     ✅ ◐ ❓)."""
 
     label: str

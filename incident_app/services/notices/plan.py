@@ -11,7 +11,7 @@ from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.incident import Cause, Incident
 from incident_app.domain.notices import NoticeKind
 
-# Obligation recipients (DESIGN.md §4 ``assess``) and the notices they call for. The police
+# Obligation recipients (the ``assess`` JSON) and the notices they call for. The police
 # obligations (a CII operator reports to the police too; a suspected crime is reported as a case)
 # call for the written case report (报案材料) the officer hands over or files.
 RECIPIENT_KINDS: dict[str, tuple[NoticeKind, ...]] = {

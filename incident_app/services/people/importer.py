@@ -1,7 +1,7 @@
 """The import loop: stream rows, normalise, merge duplicates, write in batches inside ONE
 transaction (all-or-nothing), keep the counters, write the reject/warning report.
 
-Duplicates (DESIGN.md §4): two rows are the same person when both carry the same user id; when
+Duplicates (README: Affected people): two rows are the same person when both carry the same user id; when
 at least one of them has no user id, a shared normalised email or phone makes them one. Two
 different user ids never merge. A row is merged into the first match (user id, then email,
 then phone); blank fields of the person are filled from it, data types are united."""

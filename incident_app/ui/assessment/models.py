@@ -30,7 +30,7 @@ def local_time(moment: datetime) -> str:
 
 
 def confidence_label(tr: Translator, confidence: str) -> str:
-    """✔/◐/? with a word: the regimes.md marks ✅ and ❓ are emoji that CJK UI fonts lack."""
+    """✔/◐/? with a word: the confidence marks ✅ and ❓ (docs/legal-basis.md) are emoji that CJK UI fonts lack."""
     return tr.t(f"assess.confidence_short.{confidence}")
 
 

@@ -1,5 +1,5 @@
 """First start on a new database file: the officer chooses, once, whether it is encrypted at rest
-(SQLCipher) — the choice is made when the database is created (DESIGN.md §3, issue 8)."""
+(SQLCipher) — the choice is made when the database is created (README: Encryption at rest)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""New incident: the intake wizard (DESIGN.md §1 step 1). Nothing is written until Finish, which
+"""New incident: the intake wizard (the first step: log what happened). Nothing is written until Finish, which
 saves the incident and its first containment actions in one transaction; Cancel therefore loses
 nothing already saved (and asks before throwing away what was typed)."""
 

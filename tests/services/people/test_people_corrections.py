@@ -77,7 +77,7 @@ def test_adding_a_guardian_to_a_child_reaches_the_guardian(services: Services, i
     assert (result.channel_before, result.channel_after) == (Channel.NONE, Channel.GUARDIAN_EMAIL)
     assert result.fields == ("guardian_name", "guardian_email")
     assert result.person.is_minor and result.warnings == ()
-    # A child's own email never becomes the channel: the guardian is told (DESIGN.md minors' rule).
+    # A child's own email never becomes the channel: the guardian is told (the minors' rule).
     own = services.people.edit_person(incident_id, child, {"email": "kid@example.cn"}, "found")
     assert own.channel_after == Channel.GUARDIAN_EMAIL
 
