@@ -196,7 +196,9 @@ def open_regular_file(path: Path, max_bytes: int | None = None) -> BinaryIO:
 
     Opened non-blocking and checked on the open descriptor: a pipe without a writer would block
     the open itself, and /dev/zero or a pipe would be read forever."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    # O_BINARY: Windows would otherwise open the descriptor in text mode and translate line ends.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                 | getattr(os, "O_BINARY", 0))
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):  # callers already word "that is a folder" their own way

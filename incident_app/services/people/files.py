@@ -20,7 +20,6 @@ import io
 import itertools
 import os
 import re
-import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Any, BinaryIO
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.people import suggest_mapping
+from incident_app.services.private_files import InputFileError, open_regular_file
 
 SAMPLE_BYTES = 256 * 1024
 CHUNK_BYTES = 256 * 1024  # small: each process holds a chunk in ~4 copies (bytes, text, StringIO)
@@ -179,21 +179,17 @@ class TableSource:
 
 def open_table(path: Path) -> TableSource:
     """Detect the format and encoding of ``path`` and open it for streaming."""
-    _check_regular(path)
     try:
-        # O_NONBLOCK: should the path be swapped for a FIFO after the check, opening it must
-        # not wait for a writer (reading a regular file ignores the flag).
-        handle = os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)),
-                           "rb")
+        handle = open_regular_file(path)
     except FileNotFoundError:
         raise ValidationError.single(FILE, f"{path} does not exist") from None
     except IsADirectoryError:
         raise ValidationError.single(FILE, f"{path} is a folder; choose a CSV or XLSX file") from None
     except PermissionError:
         raise ValidationError.single(FILE, f"{path} cannot be read (permission denied)") from None
+    except InputFileError:
+        raise ValidationError.single(FILE, f"{path} {NOT_REGULAR}") from None
     try:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise ValidationError.single(FILE, f"{path} {NOT_REGULAR}")
         head = handle.read(SAMPLE_BYTES)
         size = os.fstat(handle.fileno()).st_size
         if head.startswith(ZIP_MAGIC):
@@ -203,20 +199,6 @@ def open_table(path: Path) -> TableSource:
     except BaseException:
         handle.close()
         raise
-
-
-def _check_regular(path: Path) -> None:
-    """Refuse a FIFO, socket or device before opening it: reading a FIFO waits for a writer."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise ValidationError.single(FILE, f"{path} does not exist") from None
-    except PermissionError:
-        raise ValidationError.single(FILE, f"{path} cannot be read (permission denied)") from None
-    if stat.S_ISDIR(mode):
-        raise ValidationError.single(FILE, f"{path} is a folder; choose a CSV or XLSX file")
-    if not stat.S_ISREG(mode):
-        raise ValidationError.single(FILE, f"{path} {NOT_REGULAR}")
 
 
 def _open_csv(handle: BinaryIO, head: bytes, size: int) -> TableSource:
