@@ -125,11 +125,11 @@ class DecisionDialog(JobDialog):
         self.kind_help.setText(self.tr_.t(f"decisions.kind_help.{kind.value}") if kind else "")
 
     def values(self) -> dict[str, Any]:
-        data = self.kind.currentData()
-        if not data:  # parse_decision refuses the empty kind beside the field
+        chosen = self.kind.currentData()
+        if not chosen:  # parse_decision refuses the empty kind beside the field
             return {"kind": "", "rationale": self.rationale.toPlainText().strip(),
                     "decided_by": self.decided_by.text().strip(), "details": {}}
-        kind = DecisionKind(data)
+        kind = DecisionKind(chosen)
         details = {}
         for name, widget in self.details.items():
             owner, key = name.split(".", 1)
