@@ -258,3 +258,24 @@ def test_a_full_disk_exits_1_with_a_plain_message_and_no_report(tmp_path: Path, 
         assert services.people.count(1) == 0
     finally:
         services.close()
+
+
+def test_a_list_smaller_than_the_estimate_is_flagged_in_assess_and_notices(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    """The intake estimated 1,200 people; a list of 2 is what the notices use, and both commands
+    say so (JSON and a note on stderr) instead of replacing the estimate silently."""
+    assert cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))[0] == 0
+    code, out, err = cli(capsys, db, "assess", "1")
+    people = json.loads(out)["people"]
+    assert code == 0 and people["total"] == 2 and people["source"] == "import"
+    assert people["intake_estimate"] == 1200 and people["gap_to_estimate"] == 1198
+    assert "imported list holds 2 people but the intake estimated 1,200" in err
+    code, out, err = cli(capsys, db, "notices", "1", "--out", str(tmp_path / "out"), "--format", "txt")
+    assert code == 0 and json.loads(out)["people_count"] == {
+        "used": 2, "source": "import", "intake_estimate": 1200, "gap_to_estimate": 1198}
+    assert "intake estimated 1,200" in err
+
+
+def test_no_gap_note_before_an_import(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    code, out, err = cli(capsys, db, "assess", "1")
+    assert code == 0 and json.loads(out)["people"]["gap_to_estimate"] == 0 and "intake estimated" not in err

@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incident_app.domain.assessment.people import people_count
 from incident_app.domain.i18n import Translator
 from incident_app.domain.notices import NoticeKind
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.container import Services
 from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.people_gap import people_gap_text
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
 from incident_app.ui.send import SendDialog, summary_text
@@ -86,6 +88,12 @@ class NoticesTab(QWidget):
         split.setSizes([360, 760])
         layout = QVBoxLayout(self)
         layout.addWidget(self.plan_label)
+        self.people_gap = QLabel()
+        self.people_gap.setObjectName("peopleGap")
+        self.people_gap.setWordWrap(True)
+        self.people_gap.setStyleSheet("color: #92400e;")
+        self.people_gap.hide()
+        layout.addWidget(self.people_gap)
         # Where the personal notices stand: emailed, failed and moved to SMS/letter/announcement.
         self.delivery_label = QLabel()
         self.delivery_label.setObjectName("deliveryOverview")
@@ -219,6 +227,10 @@ class NoticesTab(QWidget):
         provisional = any(p.provisional for p in self.notice_set.plan)
         self.plan_label.setText(self.tr_.t("notices.plan", kinds=kinds, total=len(self.notice_set.notices),
                                            **counts) + (" " + self.tr_.t("notices.provisional") if provisional else ""))
+        people = people_count(self.notice_set.snapshot.data)
+        self.people_gap.setText(people_gap_text(self.tr_, people["intake_estimate"], people["used"])
+                                if people["gap_to_estimate"] else "")
+        self.people_gap.setVisible(bool(people["gap_to_estimate"]))
 
     def _fill_kind_choice(self) -> None:
         current = self.kind_choice.currentData()

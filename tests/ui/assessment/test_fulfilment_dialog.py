@@ -224,3 +224,18 @@ def test_decision_dialog_preselects_no_kind(qtbot: QtBot, factory) -> None:  # t
         assert services.decisions.list(1) == []
     finally:
         services.close()
+
+
+def test_a_list_smaller_than_the_estimate_is_flagged_in_the_tab(qtbot: QtBot, factory, clock,  # type: ignore[no-untyped-def]
+                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("用户ID,姓名,手机号\nU1,张三,13800138000\nU2,李四,13900139000\n", encoding="utf-8")
+    services = factory()
+    try:
+        services.people.import_file(1, path)
+    finally:
+        services.close()
+    tab = make_tab(qtbot, factory, clock, "zh-CN")
+    assert not tab.people_gap.isHidden()
+    assert "名单共 2 人" in tab.people_gap.text() and "1,200" in tab.people_gap.text()
+    assert "1,198" in tab.people_gap.text()
