@@ -48,6 +48,7 @@ from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.render import NoticeRenderer, RenderedNotice, contact_expectations
 from incident_app.services.notices.template_editing import NoticeTemplateService
 from incident_app.services.private_files import StagedOutputs
+from incident_app.services.progress import Progress
 from incident_app.services.remediation import DecisionService
 from incident_app.services.settings import ProfileService
 
@@ -273,14 +274,26 @@ class NoticeService:
     # -- export --------------------------------------------------------------------------------
     def export(self, incident_id: int, out_dir: Path, formats: Sequence[str], *, langs: Sequence[str] = LANGUAGES,
                pdf_writer: PdfWriter | None = None, recipients: Iterable[NoticeRecipient] | None = None,
-               obligations: Sequence[Any] | None = None, grade: str | None = None) -> tuple[NoticeSet, ExportResult]:
+               obligations: Sequence[Any] | None = None, grade: str | None = None,
+               progress: Progress | None = None) -> tuple[NoticeSet, ExportResult]:
         """Prepare and write every notice in the chosen formats (see notice_export for the layout).
-        Recipients default to the people source, if the composition root wired one."""
+        Recipients default to the people source, if the composition root wired one. ``progress``
+        hears "rendering", then one step per file and per recipient; its Cancel discards every
+        staged file (nothing half-written stays) and rolls back the event."""
+        progress = progress or Progress()
+        progress.start(None, "rendering")
         notice_set = self.prepare(incident_id, obligations=obligations, grade=grade, langs=langs)
+        progress.check()
         profile = self._profile.get()
-        personal = self._recipient_source(incident_id, recipients)
+        recipients = list(recipients) if recipients is not None else None
+        personal, count = self._recipient_source(incident_id, recipients), len(recipients or ())
+        if personal is not None and recipients is None:
+            # a teenager gets two notices (the minor one and the guardian's), everyone else one
+            stats = self._ctx.store.people.stats(incident_id)
+            count = stats.total + stats.teens
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
-                                  pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path))
+                                  pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path),
+                                  progress=progress, recipient_count=count)
         try:
             result = exporter.export(formats)
             # The files take their final names inside the event's transaction: a failed rename

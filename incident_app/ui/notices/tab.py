@@ -29,23 +29,24 @@ from PySide6.QtWidgets import (
 from incident_app.domain.assessment.people import people_count
 from incident_app.domain.i18n import Translator
 from incident_app.domain.notices import NoticeKind
-from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
 from incident_app.services.container import Services
 from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
-from incident_app.ui.common import ErrorReporter
+from incident_app.services.progress import Progress
+from incident_app.ui.common import ErrorReporter, run_with_progress
 from incident_app.ui.common.people_gap import people_gap_text
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
 from incident_app.ui.send import SendDialog, summary_text
 
 
-def _export(services: Services, incident_id: int, folder: Path, formats: list[str]) -> Any:
+def _export(services: Services, incident_id: int, folder: Path, formats: list[str], progress: Progress) -> Any:
     writer = None
     if "pdf" in formats:
         from incident_app.adapters.qt_pdf import QtPdfWriter  # heavy; only when a PDF is wanted
 
         writer = QtPdfWriter()
-    return services.notices.export(incident_id, folder, formats, pdf_writer=writer)[1]
+    return services.notices.export(incident_id, folder, formats, pdf_writer=writer, progress=progress)[1]
 
 
 class NoticesTab(QWidget):
@@ -290,10 +291,22 @@ class NoticesTab(QWidget):
         self.runner.run(lambda services, _p: services.notices.set_element_text(incident_id, element, lang, text),
                         on_success=lambda _r: self.refresh(), on_failure=self.errors.show)
 
-    def export_to(self, folder: Path, formats: list[str]) -> None:
+    def export_to(self, folder: Path, formats: list[str]) -> JobHandle:
+        """Export on a worker with a progress dialog (count, time left, Cancel); a cancelled export
+        leaves no file behind."""
         incident_id = self.incident_id
-        self.runner.run(lambda services, _p: _export(services, incident_id, folder, formats),
-                        on_success=self._on_exported, on_failure=self.errors.show)
+        self.status_label.setText(self.tr_.t("notices.exporting"))
+        return run_with_progress(self, self.runner, self.tr_, self.tr_.t("notices.exporting"),
+                                 lambda services, p: _export(services, incident_id, folder, formats, p),
+                                 on_success=self._on_exported, on_failure=self._on_export_failed,
+                                 on_cancelled=self._on_export_cancelled, show_counts=True)
+
+    def _on_export_failed(self, exc: BaseException, details: str) -> None:
+        self.status_label.setText("")
+        self.errors.show(exc, details)
+
+    def _on_export_cancelled(self) -> None:
+        self.status_label.setText(self.tr_.t("notices.export_cancelled"))
 
     def _on_exported(self, result: Any) -> None:
         self.status_label.setText(self.tr_.t("notices.exported", count=len(result.files)))
