@@ -33,6 +33,7 @@ from incident_app.domain.notices import (
     recipients_from_people,
     required_elements,
 )
+from incident_app.domain.notices.recipient import recipients_from_person
 from incident_app.domain.proof import Event
 from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.audit import record_export
@@ -45,6 +46,7 @@ from incident_app.services.notices.inputs import NoticeInputsSource
 from incident_app.services.notices.personal import PersonalEmail, PersonalRenderer
 from incident_app.services.notices.plan import PlannedNotice, plan_notices
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
+from incident_app.services.notices.recipient_preview import RecipientPreview, preview_person
 from incident_app.services.notices.render import NoticeRenderer, RenderedNotice, contact_expectations
 from incident_app.services.notices.template_editing import NoticeTemplateService
 from incident_app.services.private_files import StagedOutputs
@@ -338,6 +340,18 @@ class NoticeService:
             _refuse_unapproved(emails)
             allowed = {n.rendered.kind for n in emails}
         return PersonalRenderer(notice_set.renderers, allowed=allowed).emails(recipients)
+
+
+    # -- one recipient's notices before approval -----------------------------------------------
+    def preview_person(self, incident_id: int, person_id: int, grade: str | None = None) -> list[RecipientPreview]:
+        """The e-mail, letter and SMS this affected person (and a minor's guardian) would get,
+        rendered from the current masters through the sender's and the export's own calls;
+        approval is not needed (nothing leaves the machine). Each carries a masked copy."""
+        person = self._ctx.store.people.get(incident_id, person_id)
+        notice_set = self.prepare(incident_id, grade=grade, kinds=list(PERSONAL_KINDS))
+        planned = {p.kind for p in notice_set.plan} & set(PERSONAL_KINDS)
+        renderer = PersonalRenderer(notice_set.renderers, allowed=planned)
+        return preview_person(renderer, incident_id, person, recipients_from_person(person), planned)
 
 
 def _imported(summary: Mapping[str, Any]) -> dict[str, int] | None:

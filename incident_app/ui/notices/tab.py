@@ -33,9 +33,10 @@ from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
 from incident_app.services.container import Services
 from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
 from incident_app.services.progress import Progress
-from incident_app.ui.common import ErrorReporter, run_with_progress
+from incident_app.ui.common import ErrorReporter, ask_yes_no, run_with_progress
 from incident_app.ui.common.people_gap import people_gap_text
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
+from incident_app.ui.notices.recipient_preview import RecipientPreviewDialog
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
 from incident_app.ui.send import SendDialog, summary_text
 
@@ -64,6 +65,7 @@ class NoticesTab(QWidget):
         self.notice_set: NoticeSet | None = None
         self.notices_model = NoticeListModel(tr, self)
         self.elements_model = ElementModel(tr, self)
+        self.confirm = self._ask_confirm  # tests replace the question (and read what it lists)
         self._build()
         self.retranslate()
 
@@ -128,6 +130,9 @@ class NoticesTab(QWidget):
     def _action_bar(self) -> QHBoxLayout:
         self.approver_label, self.approver = QLabel(), QLineEdit()
         self.btn_approve, self.btn_export, self.btn_refresh = QPushButton(), QPushButton(), QPushButton()
+        self.btn_preview = QPushButton()
+        self.btn_preview.setObjectName("previewRecipient")
+        self.btn_preview.clicked.connect(self.open_recipient_preview)
         self.btn_send = QPushButton()
         self.btn_send.setObjectName("sendByEmail")
         self.btn_send.clicked.connect(self.open_send_dialog)
@@ -140,7 +145,7 @@ class NoticesTab(QWidget):
         self.btn_refresh.clicked.connect(self.refresh)
         self.status_label = QLabel()
         bar = QHBoxLayout()
-        for widget in (self.approver_label, self.approver, self.kind_choice, self.btn_approve):
+        for widget in (self.btn_preview, self.approver_label, self.approver, self.kind_choice, self.btn_approve):
             bar.addWidget(widget)
         bar.addSpacing(24)
         for box in self.format_boxes.values():
@@ -162,6 +167,8 @@ class NoticesTab(QWidget):
         self.btn_approve.setText(t("notices.approve"))
         self.btn_export.setText(t("notices.export"))
         self.btn_refresh.setText(t("notices.refresh"))
+        self.btn_preview.setText(t("preview.open"))
+        self.btn_preview.setToolTip(t("preview.open_tip"))
         self.btn_send.setText(t("notices.send_email"))
         self.btn_send.setToolTip(t("notices.send_email_tip"))
         self.notices_model.set_translator(self.tr_)
@@ -312,9 +319,35 @@ class NoticesTab(QWidget):
         self.status_label.setText(self.tr_.t("notices.exported", count=len(result.files)))
         self.exported.emit(result)
 
+    def open_recipient_preview(self) -> RecipientPreviewDialog:
+        """One chosen person's actual e-mail, letter and SMS, masked (before approving)."""
+        dialog = RecipientPreviewDialog(self.runner, self.tr_, self.incident_id, self)
+        dialog.errors.interactive = self.errors.interactive
+        self.preview_dialog = dialog
+        dialog.show()
+        dialog.load_people()
+        return dialog
+
+    def approval_summary(self, approver: str, kind: NoticeKind | None) -> str:
+        """What Approve will sign: each notice not yet approved in its current form, one a line."""
+        states = [n for n in (self.notice_set.of_kind(kind) if self.notice_set else []) if n.approval is None]
+        if not states:
+            return self.tr_.t("preview.confirm_none")
+        t = self.tr_.t
+        lines = [f"• {t(f'notices.kind.{n.rendered.kind.value}')} · {t(f'notices.channel.{n.rendered.channel.value}')}"
+                 f" · {n.rendered.lang}" + ("" if n.rendered.report.complete and not n.rendered.error
+                                            else " " + t("preview.confirm_incomplete")) for n in states]
+        return t("preview.confirm", approver=approver or t("notices.officer"), count=len(states),
+                 items="\n".join(lines))
+
+    def _ask_confirm(self, text: str) -> bool:
+        return ask_yes_no(self, self.errors, self.tr_.t("preview.confirm_title"), text)
+
     # -- buttons (open dialogs, then call the actions above) ----------------------------------
     def _on_approve_clicked(self) -> None:
-        self.approve(self.approver.text().strip(), self.kind_choice.currentData())
+        approver, kind = self.approver.text().strip(), self.kind_choice.currentData()
+        if self.confirm(self.approval_summary(approver, kind)):
+            self.approve(approver, kind)
 
     def _on_export_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr_.t("notices.export_folder"))
