@@ -10,7 +10,8 @@ from typing import Any
 from incident_app.cli.output import CliError, print_json
 from incident_app.domain.clock import SHANGHAI, to_iso
 from incident_app.services.container import Services
-from incident_app.services.reminders import reminder_settings, save_reminder_settings, upcoming
+from incident_app.services.reminders import upcoming
+from incident_app.services.settings.reminders import reminder_settings, save_reminder_settings
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

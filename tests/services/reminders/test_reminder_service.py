@@ -13,7 +13,8 @@ from incident_app.domain.clock import parse_time
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.incident import IncidentStatus
 from incident_app.services.container import Services, open_services
-from incident_app.services.reminders import check_reminders, reminder_settings, save_reminder_settings
+from incident_app.services.reminders import check_reminders
+from incident_app.services.settings.reminders import reminder_settings, save_reminder_settings
 
 CAC_DUE = parse_time("2026-11-20T13:00:00+08:00")  # ordinary operator, discovered 09:00: 4 hours
 
