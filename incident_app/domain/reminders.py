@@ -133,13 +133,11 @@ def plan_reminders(items: Iterable[DueObligation], lead_minutes: Sequence[int], 
 
 
 def next_due(items: Iterable[DueObligation], now: datetime) -> DueObligation | None:
-    """The open obligation to watch: the nearest due time still ahead, else the most recently
-    passed (an overdue duty stays in front of the officer until it is met)."""
-    ordered = sorted(items, key=lambda i: i.due)
-    ahead = [i for i in ordered if i.due > now]
-    if ahead:
-        return ahead[0]
-    return ordered[-1] if ordered else None
+    """The open obligation to watch: the earliest due time. An overdue duty is still open and
+    comes first — it stays in front of the officer until it is met, never hidden behind a
+    later deadline that merely has time left."""
+    del now  # the order is the due time alone; kept so callers state the moment they ask about
+    return min(items, key=lambda i: i.due, default=None)
 
 
 def forget_old(shown: Iterable[str], now: datetime) -> frozenset[str]:

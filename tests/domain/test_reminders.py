@@ -60,11 +60,10 @@ def test_a_moved_due_time_reminds_again() -> None:
     assert [r.lead_minutes for r in plan.show] == [60]
 
 
-def test_next_due_prefers_the_nearest_ahead_then_the_latest_passed() -> None:
+def test_next_due_is_the_earliest_even_when_overdue() -> None:
     a, b = item(obligation="a"), item(due=DUE + timedelta(hours=5), obligation="b")
     assert next_due([b, a], DUE - timedelta(hours=1)) == a
-    assert next_due([b, a], DUE + timedelta(hours=1)) == b
-    assert next_due([a], DUE + timedelta(hours=1)) == a
+    assert next_due([b, a], DUE + timedelta(hours=1)) == a  # overdue and still open: first
     assert next_due([], DUE) is None
 
 
