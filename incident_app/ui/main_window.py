@@ -32,6 +32,7 @@ from incident_app.services.settings import load_settings, save_ui_language
 from incident_app.services.settings.reminders import save_reminder_settings
 from incident_app.ui.common import ErrorReporter, RecordRole
 from incident_app.ui.common.qt_translations import install_qt_translator
+from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.intake import IntakeWizard
 from incident_app.ui.register import (
     MetricsPanel,
@@ -70,7 +71,7 @@ class MainWindow(QMainWindow):
         self._build()
         self.incident_activated.connect(self.open_incident)
         self.retranslate()
-        self.resize(1280, 740)
+        fit_to_screen(self, 1280, 740)
         self.ticker = QTimer(self)
         self.ticker.setInterval(COUNTDOWN_TICK_MS)
         self.ticker.timeout.connect(self.model.refresh_countdowns)

@@ -27,6 +27,7 @@ from incident_app.domain.retention import MAX_RETENTION_DAYS
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.services.settings import SettingsSnapshot, save_settings
 from incident_app.ui.common import ErrorReporter, JobDialog
+from incident_app.ui.common.screen_fit import fit_to_screen
 
 PROFILE_TEXT_FIELDS = ("company_zh", "company_en", "officer_title_zh", "officer_title_en", "contact_name",
                        "officer_phone", "officer_email", "postal_address_zh", "postal_address_en", "postcode",
@@ -46,7 +47,7 @@ class SettingsDialog(JobDialog):
         self.tabs.addTab(self._retention_page(), tr.t("proof.retention.tab"))
         self.tabs.addTab(self._reminders_page(), tr.t("settings.tab.reminders"))
         self.finish_layout(self.tabs)
-        self.resize(760, 620)
+        fit_to_screen(self, 760, 620)
 
     def _row(self, form: QFormLayout, field: str, widget: QWidget, label_key: str | None = None) -> None:
         form.addRow(self.tr_.t(label_key or f"settings.field.{field}"), self.errors.wrap(field, widget))
