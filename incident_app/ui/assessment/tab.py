@@ -103,13 +103,13 @@ class AssessmentTab(QWidget):
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self.banner)
         inner.addWidget(self.splitter)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(content)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll)
+        layout.addWidget(self.scroll_area)
 
     def _build_severity(self) -> QGroupBox:
         t = self.tr_.t
