@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QScreen
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from incident_app.ui.common.screen_fit import FRAME_ALLOWANCE
@@ -46,6 +46,32 @@ def clipped_labels(window: QWidget) -> list[str]:
         if label.fontMetrics().horizontalAdvance(text) > label.contentsRect().width():
             clipped.append(text)
     return clipped
+
+
+def cells_fit(view: QAbstractItemView, column: int) -> bool:
+    """Qt's own measure of the widest cell of ``column`` (text, margins, check box, tree
+    indentation) is within the column's width: no cell is drawn cut off with '…'."""
+    return bool(view.sizeHintForColumn(column) <= view.columnWidth(column))
+
+
+def test_element_recipient_and_catalog_names_are_not_cut(qtbot: QtBot, tmp_path: Path, area: QRect) -> None:
+    window = demo_window(qtbot, tmp_path / "db.sqlite3")
+    workspace = window.open_incident(1)
+    assert_fits(workspace, area, "workspace")
+    workspace.tabs.setCurrentIndex(5)
+    QApplication.processEvents()
+    notices = workspace.tab_widgets["notices"]
+    notices.list_view.selectRow(0)
+    QApplication.processEvents()
+    assert notices.elements_view.model().rowCount() > 5
+    assert cells_fit(notices.elements_view, 0)
+    assert cells_fit(notices.list_view, 0)
+    wizard = window.open_wizard()
+    assert_fits(wizard, area, "wizard")
+    wizard.next()
+    tree = wizard.data.picker.tree
+    QApplication.processEvents()
+    assert cells_fit(tree, 0)
 
 
 def every_window(window: MainWindow) -> Iterator[tuple[str, QWidget]]:
