@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableView,
@@ -47,6 +49,8 @@ AVAILABILITY = ("recoverable", "temporary", "permanent")
 BANNER_STYLE = "background:#fff4ce; color:#5c3c00; padding:6px; border:1px solid #e0b400;"
 TICK_MS = 30_000
 
+
+TABLE_ROWS_HEIGHT = 30  # one table row with the CJK font, header included per row
 
 class AssessmentTab(QWidget):
     assessment_loaded = Signal(object)
@@ -97,10 +101,23 @@ class AssessmentTab(QWidget):
         self.splitter.addWidget(self._build_obligations())
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
+        # Room for the factors (4 rows) and the obligations (6 rows) even on a 1366×768 laptop:
+        # the tab scrolls there instead of squeezing every table to two rows.
+        self.factors_table.setMinimumHeight(TABLE_ROWS_HEIGHT * 5)
+        self.obligations_table.setMinimumHeight(TABLE_ROWS_HEIGHT * 7)
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.banner)
+        inner.addWidget(self.people_gap)
+        inner.addWidget(self.splitter)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.people_gap)
-        layout.addWidget(self.splitter)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll_area)
 
     def _build_severity(self) -> QGroupBox:
         t = self.tr_.t

@@ -45,6 +45,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^must be a whole number from 1 to 65535", "wizard.problem.port"),
     (r"^port \d+ normally needs", "wizard.problem.port_security"),
     (r"^must be a host name", "wizard.problem.host"),
+    (r"is not a lead time; use whole minutes|^give at least one lead time|^at most \d+ lead times",
+     "settings.problem.lead_minutes"),
     (r"^each entry needs text", "wizard.problem.note_text"),
     (r"^is not a valid phone number", "people.edit.problem.phone"),
     (r"^is longer than \d+ characters", "people.edit.problem.too_long"),

@@ -44,6 +44,7 @@ from incident_app.services.mail import (
 )
 from incident_app.services.progress import ProgressSnapshot
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.send.ledger_view import LedgerView
 from incident_app.ui.send.smtp_form import SmtpForm
 
@@ -99,7 +100,7 @@ class SendDialog(QDialog):
         self._pause = PauseFlag()
         self._build()
         self.retranslate()
-        self.resize(1100, 760)
+        fit_to_screen(self, 1100, 760)
 
     # -- construction -------------------------------------------------------------------------
     def _build(self) -> None:

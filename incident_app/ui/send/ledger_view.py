@@ -159,6 +159,9 @@ class LedgerView(QWidget):
         self.filter.setCurrentIndex(0 if current is None else max(0, self.filter.findData(current)))
         self.filter.blockSignals(False)
         self.model.set_translator(self.tr_)
+        if not self.model.rowCount():
+            # An empty ledger has no rows to size from: the headers themselves must not be cut.
+            self.table.resizeColumnsToContents()
 
     def set_state_filter(self, state: SendState | None) -> None:
         self.filter.setCurrentIndex(0 if state is None else max(0, self.filter.findData(state)))

@@ -23,6 +23,7 @@ from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.ui.common import DateTimeField, ErrorReporter, JobDialog
+from incident_app.ui.common.screen_fit import fit_to_screen
 
 NOTICE_ELEMENTS = ("situation", "data_types", "cause", "possible_harm", "measures_taken",
                    "self_protection", "remedies", "contact")
@@ -75,7 +76,7 @@ class DecisionDialog(JobDialog):
         form.addRow(t("decisions.dialog.decided_at"), self.errors.wrap("decided_at", self.decided_at))
         self.finish_layout(body)
         self._on_kind_changed()
-        self.resize(640, 520)
+        fit_to_screen(self, 640, 520)
 
     def _details_page(self, kind: DecisionKind) -> QWidget:
         page = QWidget()
