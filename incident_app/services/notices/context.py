@@ -39,7 +39,8 @@ from incident_app.domain.notices import (
     pick,
     teen_advice,
 )
-from incident_app.domain.notices.kinds import DELAY_ELEMENT, RANSOM_ELEMENT
+from incident_app.domain.notices.kinds import BRIEF_CHANGES_ELEMENT, DELAY_ELEMENT, RANSOM_ELEMENT
+from incident_app.services.notices.brief import brief_context
 from incident_app.services.resources import read_json_resource
 
 # The personal fields a template may print; the fast personaliser substitutes exactly these.
@@ -61,6 +62,10 @@ class ReportInfo:
     # When the notices are prepared: a GDPR Art. 33 notification made more than 72 h after
     # awareness must give the reasons for the delay. None: the snapshot's as_of.
     prepared_at: datetime | None = None
+    # The internal brief: the assessment's part (services/notices/brief.py) and what changed since
+    # the last brief was sent (empty: no brief sent yet, or nothing changed).
+    brief: Mapping[str, Any] | None = None
+    brief_changes: tuple[FactChange, ...] = ()
 
 
 GDPR_HOURS = 72
@@ -135,6 +140,8 @@ class NoticeContextBuilder:
         elif kind in THIRD_PERSON_KINDS and not ctx["texts"]["possible_harm"]:
             ctx["harms"] = [third_person(h, lang) for h in ctx["harms"]]
         ctx["recipient"] = dict(recipient or {})
+        if kind == NoticeKind.INTERNAL_BRIEF:
+            ctx["brief"] = brief_context(self.report.brief, self.report.brief_changes, lang, format_time, change_label)
         return ctx
 
     # -- parts that depend only on the language ------------------------------------------------
@@ -312,6 +319,8 @@ class NoticeContextBuilder:
             extra.append(RANSOM_ELEMENT)
         if kind == NoticeKind.EU_AUTHORITY and self.notified_late():
             extra.append(DELAY_ELEMENT)
+        if kind == NoticeKind.INTERNAL_BRIEF and self.report.brief_changes:
+            extra.append(BRIEF_CHANGES_ELEMENT)
         return tuple(extra)
 
     # -- parts that depend on the data types ---------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 
 from incident_app.domain.assessment.deadlines import DueKind
 from incident_app.services.assessment import AssessmentService
+from incident_app.services.notices.brief import brief_basis
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class NoticeInputs:
 
     obligations: tuple[dict[str, Any], ...]
     grade: str
+    # The internal brief's part of the assessment (services/notices/brief.py).
+    brief: dict[str, Any] | None = None
 
 
 NoticeInputsSource = Callable[[int], NoticeInputs]
@@ -36,6 +39,6 @@ def assessed_notice_inputs(assessment: AssessmentService,
              "source": o.citation.source}
             for o in result.obligations
             if o.status.value != "not_applicable" and o.deadline.kind != DueKind.AWAITING_ANCHOR)
-        return NoticeInputs(applicable, result.grade.level.value)
+        return NoticeInputs(applicable, result.grade.level.value, brief_basis(result))
 
     return source
