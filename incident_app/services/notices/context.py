@@ -66,6 +66,8 @@ class ReportInfo:
     # the last brief was sent (empty: no brief sent yet, or nothing changed).
     brief: Mapping[str, Any] | None = None
     brief_changes: tuple[FactChange, ...] = ()
+    # The report to the communications administration: the MIIT grade per language.
+    sector: Mapping[str, Any] | None = None
 
 
 GDPR_HOURS = 72
@@ -76,7 +78,7 @@ REGULATOR_KINDS = (NoticeKind.REGULATOR_INITIAL, NoticeKind.REGULATOR_SUPPLEMENT
 CRIME_CAUSES = ("attack", "malware", "insider")
 # Documents for authorities speak about the affected people, never to them ("You may…").
 THIRD_PERSON_KINDS = (*REGULATOR_KINDS, NoticeKind.REGULATOR_SUMMARY, NoticeKind.EU_AUTHORITY,
-                      NoticeKind.POLICE_REPORT, NoticeKind.PARTNER)
+                      NoticeKind.POLICE_REPORT, NoticeKind.PARTNER, NoticeKind.SECTOR_REGULATOR)
 
 
 def format_amount(value: float) -> str:
@@ -142,7 +144,19 @@ class NoticeContextBuilder:
         ctx["recipient"] = dict(recipient or {})
         if kind == NoticeKind.INTERNAL_BRIEF:
             ctx["brief"] = brief_context(self.report.brief, self.report.brief_changes, lang, format_time, change_label)
+        if kind == NoticeKind.SECTOR_REGULATOR:
+            ctx["sector"] = self._sector(lang)
         return ctx
+
+    def _sector(self, lang: str) -> dict[str, Any]:
+        """The ``sector`` variable: the communications administration and the MIIT grade."""
+        grade = (self.report.sector or {}).get(lang) or {}
+        authority = str(self.data["profile"].get("telecom_authority", ""))
+        return {"authority": authority or ("the communications administration" if lang == "en" else "通信管理局"),
+                "available": bool(grade), "level": grade.get("level", ""), "why": grade.get("why", ""),
+                "confidence_mark": grade.get("confidence_mark", ""), "unconfirmed": bool(grade.get("unconfirmed")),
+                "notes": list(grade.get("notes", [])), "report_time": grade.get("report_time", ""),
+                "plan": grade.get("plan", ""), "source": grade.get("source", "")}
 
     # -- parts that depend only on the language ------------------------------------------------
     def _lang_base(self, lang: str) -> dict[str, Any]:

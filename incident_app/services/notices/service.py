@@ -102,9 +102,10 @@ class NoticeService:
         Without explicit ``obligations``/``grade`` they come from the assessment (when wired)."""
         _check_langs(langs)
         basis: Mapping[str, Any] | None = None
+        sector: Mapping[str, Any] | None = None
         if obligations is None and grade is None and self.inputs_source is not None:
             assessed = self.inputs_source(incident_id)
-            obligations, grade, basis = assessed.obligations, assessed.grade, assessed.brief
+            obligations, grade, basis, sector = assessed.obligations, assessed.grade, assessed.brief, assessed.sector
         snapshot = self.snapshot(incident_id, grade)
         approvals = self._ctx.store.notices.approvals(incident_id)
         changes = {k: tuple(self._changes(snapshot, approvals, k)) for k in NoticeKind}
@@ -116,7 +117,7 @@ class NoticeService:
                             grade=grade, supplement_due=bool(changes[NoticeKind.REGULATOR_INITIAL]),
                             teens=self._teens(incident_id))
         wanted = [p for p in plan if kinds is None or p.kind in kinds]
-        renderers = self._renderers(snapshot, plan, approvals, changes, brief)
+        renderers = self._renderers(snapshot, plan, approvals, changes, brief, sector)
         waivers = {p.kind: self.waivers(incident_id, p.kind) for p in wanted}
         rendered = [(p, renderers[p.kind].render_master(p.kind, ch, lang, waivers[p.kind]))
                     for p in wanted for ch in CHANNELS[p.kind] for lang in langs]
@@ -131,7 +132,8 @@ class NoticeService:
     def _renderers(self, snapshot: FactSnapshot, plan: Sequence[PlannedNotice],
                    approvals: Sequence[tuple[NoticeApproval, NoticeVersion]],
                    changes: Mapping[NoticeKind, tuple[FactChange, ...]],
-                   brief: FactSnapshot | None = None) -> dict[NoticeKind, NoticeRenderer]:
+                   brief: FactSnapshot | None = None,
+                   sector: Mapping[str, Any] | None = None) -> dict[NoticeKind, NoticeRenderer]:
         templates = self.templates.current()
         planned = tuple(p.kind for p in plan)
         filed_at = self.initial_filed_at(snapshot.incident_id)
@@ -142,6 +144,8 @@ class NoticeService:
             info = ReportInfo(planned, filed_at, kind_changes, prepared_at=self._ctx.now())
             if kind == NoticeKind.INTERNAL_BRIEF and brief is not None:
                 info = replace(info, brief=brief.data.get("brief") or None, brief_changes=changes[kind])
+            if kind == NoticeKind.SECTOR_REGULATOR:
+                info = replace(info, sector=sector)
             builder = NoticeContextBuilder(snapshot, info)
             out[kind] = NoticeRenderer(templates, builder, contact_expectations(builder))
         return out
