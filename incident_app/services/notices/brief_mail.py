@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.mail import ApprovalStatus, FallbackChannel, OutgoingMessage
@@ -18,6 +19,11 @@ from incident_app.services.notices.render import subject_of
 from incident_app.services.notices.service import NoticeService
 
 EMAIL_CHANNELS = (Channel.EMAIL_HTML, Channel.EMAIL_TEXT)
+
+
+def brief_message_source(services: Any) -> BriefMessageSource:
+    """The send dialog's source factory for the internal brief (takes the Services)."""
+    return BriefMessageSource(services.notices, services.profile.get)
 
 
 def staff_key(person: ResponsiblePerson) -> str:
@@ -46,7 +52,7 @@ class BriefMessageSource:
         try:
             _approved(self._brief_set(incident_id))
         except ValidationError as exc:
-            return ApprovalStatus(False, str(exc), code="not_approved")
+            return ApprovalStatus(False, str(exc), code="brief_not_approved")
         return ApprovalStatus(True)
 
     def iter_messages(self, incident_id: int) -> Iterator[OutgoingMessage]:
