@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -111,7 +112,12 @@ class SettingsDialog(JobDialog):
         layout.addWidget(note)
         self.persons = QTableWidget(0, len(self.PERSON_COLUMNS))
         self.persons.setHorizontalHeaderLabels([self.tr_.t(f"settings.responsible.{c}") for c in self.PERSON_COLUMNS])
-        self.persons.horizontalHeader().setStretchLastSection(True)
+        header = self.persons.horizontalHeader()
+        # Names and addresses take the room; the role and language choices fit their longest label.
+        for column, mode in enumerate((QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.Interactive,
+                                       QHeaderView.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(column, mode)
         for person in self.snapshot.profile.responsible_persons:
             self.add_person(person)
         layout.addWidget(self.errors.wrap("responsible_persons", self.persons))
