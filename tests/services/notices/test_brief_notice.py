@@ -9,6 +9,7 @@ from smtp_sink import Sink, smtp_settings
 from incident_app.domain.notices import Channel, NoticeKind
 from incident_app.services.container import Services
 from incident_app.services.notices.brief_mail import BriefMessageSource
+from incident_app.services.register.export import build_register
 from tests.services.notices.test_notices import REMEDIATION
 
 STAFF = [{"name": "Ada Lin", "role": "ciso", "email": "ciso@corp.test", "language": "en"}]
@@ -39,6 +40,9 @@ def test_supplementary_brief_after_an_obligation_is_met(services: Services, inci
     done = text.split("[What has been done]")[1]
     assert "- Notify the PI-protection departments" in done
     assert not source.approval(incident_id).approved  # the supplement needs its own approval
+    # The brief went to staff: the register does not count it as a notice to individuals.
+    row = next(r for r in build_register(services).records if r["id"] == incident_id)
+    assert row["individuals_notified_at"] is None and row["notified_email"] == 0
 
 
 def test_changing_the_responsible_persons_leaves_other_notices_approved(services: Services,
