@@ -50,6 +50,10 @@ class Situation:
     email_delivery: EmailDelivery | None = None
     # Obligations met outside the tool, as recorded (withdrawn ones already left out).
     fulfilments: tuple[Fulfilment, ...] = ()
+    # The profile: a value-added telecom licence brings the MIIT plan (and its report), and the
+    # communications administration named for it.
+    telecom_licence: bool = False
+    telecom_authority: str = ""
 
     @property
     def suspected(self) -> bool:
@@ -197,6 +201,17 @@ def _gdpr34_public(s: Situation) -> Verdict:
                                     "No exemption for disproportionate effort was recorded."))
 
 
+def _telecom_licence(s: Situation) -> Verdict:
+    if not s.telecom_licence:
+        return Verdict(Applies.NO, Text("组织资料未登记增值电信业务经营许可证：工信部预案不适用。",
+                                        "The profile records no value-added telecom licence: the MIIT plan does "
+                                        "not apply."))
+    authority = s.telecom_authority or "通信管理局"
+    return Verdict(Applies.YES, Text(f"组织资料登记了增值电信业务经营许可证，负责的通信管理局为{authority}。",
+                                     f"The profile records a value-added telecom licence; the responsible "
+                                     f"communications administration is {authority}."))
+
+
 PREDICATES: Mapping[str, Callable[[Situation], Verdict]] = {
     "always": _always,
     "cac_reportable": _cac_reportable,
@@ -208,4 +223,5 @@ PREDICATES: Mapping[str, Callable[[Situation], Verdict]] = {
     "eu": _eu,
     "eu_high_risk": _eu_high_risk,
     "gdpr34_public": _gdpr34_public,
+    "telecom_licence": _telecom_licence,
 }

@@ -14,6 +14,7 @@ from incident_app.domain.assessment.deadlines import Anchors, ChineseOfficialCal
 from incident_app.domain.assessment.delivery import EmailDelivery
 from incident_app.domain.assessment.enisa_rules import EnisaInputs, EnisaRules
 from incident_app.domain.assessment.grading import CacGrade, GradingInput, GradingRules, grade_incident
+from incident_app.domain.assessment.miit import MiitGrade, MiitRules, grade_miit
 from incident_app.domain.assessment.obligations import Obligation, ObligationRules, evaluate_obligations
 from incident_app.domain.assessment.people import PeopleCounts, PeopleCountsLike, combine_counts
 from incident_app.domain.assessment.severity import Severity, compute_severity
@@ -34,6 +35,8 @@ class AssessmentRules:
     enisa: EnisaRules
     grading: GradingRules
     obligations: ObligationRules
+    # The MIIT data-security incident plan (for value-added telecom licence holders).
+    miit: MiitRules | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class Assessment:
     obligations: tuple[Obligation, ...]
     needs_judgement: tuple[JudgementItem, ...]
     enisa_inputs: EnisaInputs = field(default_factory=EnisaInputs)
+    # The MIIT grade, when the profile records a value-added telecom licence (else None).
+    miit: MiitGrade | None = None
 
     def obligation(self, obligation_id: str) -> Obligation:
         return next(o for o in self.obligations if o.id == obligation_id)
@@ -110,13 +115,16 @@ def assess(data: AssessmentInput, catalog: Catalog, rules: AssessmentRules,
         breach_types=tuple(b.value for b in facts.breach_types),
         judgement=_latest(data.decisions, DecisionKind.CAC_GRADE_JUDGEMENT)), rules.grading)
     situation = Situation(facts, data.profile.operator_type, people, grade, severity.band, data.decisions, minors,
-                          data.now, _profile_numbers(data.profile), data.email_delivery, data.fulfilments)
+                          data.now, _profile_numbers(data.profile), data.email_delivery, data.fulfilments,
+                          data.profile.telecom_licence, data.profile.telecom_authority)
+    miit = (grade_miit(people.total, sensitive, rules.miit)
+            if data.profile.telecom_licence and rules.miit is not None else None)
     obligations = evaluate_obligations(situation, rules.obligations, _anchors(data),
                                        calendar or ChineseOfficialCalendar())
     return Assessment(
         incident_id=data.incident.id, computed_at=data.now, drill=facts.drill, people=people, data_types=types,
         sensitive=sensitive, minors_involved=minors, severity=severity, grade=grade, obligations=obligations,
-        needs_judgement=_judgement_items(severity, grade, obligations), enisa_inputs=data.enisa_inputs,
+        needs_judgement=_judgement_items(severity, grade, obligations), enisa_inputs=data.enisa_inputs, miit=miit,
     )
 
 

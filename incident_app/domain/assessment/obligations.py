@@ -42,6 +42,7 @@ class Regime(StrEnum):
     GBT_35273 = "GBT-35273"
     GDPR_33 = "GDPR-33"
     GDPR_34 = "GDPR-34"
+    MIIT_2024 = "MIIT-2024"
     POLICY = "POLICY"
 
 
@@ -53,6 +54,8 @@ class Recipient(StrEnum):
     PARTNERS = "partners"
     POLICE = "police"
     EU_AUTHORITY = "eu_authority"
+    RESPONSIBLE_PERSONS = "responsible_persons"
+    SECTOR_REGULATOR = "sector_regulator"
 
 
 class ObligationStatus(StrEnum):
@@ -94,6 +97,8 @@ class ObligationRule:
     title: Text
     why: Text
     citation: Citation
+    # A send-ledger notice kind (e.g. internal_brief): met once one version went to everyone.
+    met_by_ledger_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,7 @@ def _rule(r: RuleReader, item: Mapping[str, Any], i: int, channels: Mapping[str,
         judgement_by=_kinds(r, item, "judgement_by", where), met_by_fact=item.get("met_by_fact"),
         met_by_email_delivery=_delivery_group(r, item, where),
         title=r.bilingual(item, "title", where), why=r.bilingual(item, "why", where), citation=r.citation(item, where),
+        met_by_ledger_kind=str(item["met_by_ledger_kind"]) if item.get("met_by_ledger_kind") else None,
     )
 
 
@@ -311,6 +317,9 @@ def _status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status:
                            decision.id)
     if verdict.applies == Applies.NO:
         return _Status(ObligationStatus.NOT_APPLICABLE, False, verdict.reason)
+    sent = _ledger_status(rule, s, verdict)
+    if sent is not None:
+        return sent
     delivered = _delivery_status(rule, s, verdict)
     if delivered.status == ObligationStatus.MET:
         return delivered
@@ -324,6 +333,20 @@ def _status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status:
     if verdict.applies == Applies.JUDGEMENT:
         return _Status(ObligationStatus.NEEDS_JUDGEMENT, True, delivered.reason)
     return _Status(ObligationStatus.PENDING, False, delivered.reason)
+
+
+def _ledger_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status | None:
+    """Met when the send ledger shows one version of the rule's notice kind (the internal brief)
+    accepted by the relay for every row; None otherwise."""
+    if rule.met_by_ledger_kind is None or s.email_delivery is None:
+        return None
+    done = s.email_delivery.kind_sent_at(rule.met_by_ledger_kind)
+    if done is None:
+        return None
+    return _Status(ObligationStatus.MET, False, verdict.reason + Text(
+        f"发送记录显示简报已发给全部负责人（最后一封于 {to_iso(done)} 被邮件服务器接收）。",
+        f"The send ledger shows the brief sent to every responsible person (the last accepted by the relay at "
+        f"{to_iso(done)})."), met_at=done)
 
 
 def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status:

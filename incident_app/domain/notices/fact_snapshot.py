@@ -67,6 +67,13 @@ def build_snapshot(inputs: SnapshotInputs) -> FactSnapshot:
     facts = inputs.incident.facts
     profile = inputs.profile.to_dict()
     profile.pop("source", None)
+    # Staff contacts are not what a notice says: changing the responsible persons must not
+    # change (and so un-approve) every notice.
+    profile.pop("responsible_persons", None)
+    # Snapshots approved before the telecom licence fields existed stay identical without one.
+    for key in ("telecom_licence", "telecom_authority"):
+        if not profile.get(key):
+            profile.pop(key, None)
     closed = inputs.incident.handling_closed_at
     data = {
         "incident_id": inputs.incident.id,

@@ -30,6 +30,8 @@ def assessment_to_json(a: Assessment, rules: AssessmentRules, lang: str = "zh-CN
         "sensitive": a.sensitive, "minors_involved": a.minors_involved,
         "severity": severity_json(a.severity, lang),
         "cac_grade": grade_json(a.grade, lang),
+        # The MIIT plan's grade for a value-added telecom licence holder (null without a licence).
+        "miit_grade": a.miit.to_dict(lang) if a.miit else None,
         "obligations": [obligation_json(o, rules, lang, a.computed_at) for o in a.obligations],
         "needs_judgement": [judgement_json(item, lang) for item in a.needs_judgement],
         "next_deadline": None if nxt is None else {

@@ -39,7 +39,8 @@ from incident_app.domain.notices import (
     pick,
     teen_advice,
 )
-from incident_app.domain.notices.kinds import DELAY_ELEMENT, RANSOM_ELEMENT
+from incident_app.domain.notices.kinds import BRIEF_CHANGES_ELEMENT, DELAY_ELEMENT, RANSOM_ELEMENT
+from incident_app.services.notices.brief import brief_context
 from incident_app.services.resources import read_json_resource
 
 # The personal fields a template may print; the fast personaliser substitutes exactly these.
@@ -61,6 +62,12 @@ class ReportInfo:
     # When the notices are prepared: a GDPR Art. 33 notification made more than 72 h after
     # awareness must give the reasons for the delay. None: the snapshot's as_of.
     prepared_at: datetime | None = None
+    # The internal brief: the assessment's part (services/notices/brief.py) and what changed since
+    # the last brief was sent (empty: no brief sent yet, or nothing changed).
+    brief: Mapping[str, Any] | None = None
+    brief_changes: tuple[FactChange, ...] = ()
+    # The report to the communications administration: the MIIT grade per language.
+    sector: Mapping[str, Any] | None = None
 
 
 GDPR_HOURS = 72
@@ -71,7 +78,7 @@ REGULATOR_KINDS = (NoticeKind.REGULATOR_INITIAL, NoticeKind.REGULATOR_SUPPLEMENT
 CRIME_CAUSES = ("attack", "malware", "insider")
 # Documents for authorities speak about the affected people, never to them ("You may…").
 THIRD_PERSON_KINDS = (*REGULATOR_KINDS, NoticeKind.REGULATOR_SUMMARY, NoticeKind.EU_AUTHORITY,
-                      NoticeKind.POLICE_REPORT, NoticeKind.PARTNER)
+                      NoticeKind.POLICE_REPORT, NoticeKind.PARTNER, NoticeKind.SECTOR_REGULATOR)
 
 
 def format_amount(value: float) -> str:
@@ -135,7 +142,21 @@ class NoticeContextBuilder:
         elif kind in THIRD_PERSON_KINDS and not ctx["texts"]["possible_harm"]:
             ctx["harms"] = [third_person(h, lang) for h in ctx["harms"]]
         ctx["recipient"] = dict(recipient or {})
+        if kind == NoticeKind.INTERNAL_BRIEF:
+            ctx["brief"] = brief_context(self.report.brief, self.report.brief_changes, lang, format_time, change_label)
+        if kind == NoticeKind.SECTOR_REGULATOR:
+            ctx["sector"] = self._sector(lang)
         return ctx
+
+    def _sector(self, lang: str) -> dict[str, Any]:
+        """The ``sector`` variable: the communications administration and the MIIT grade."""
+        grade = (self.report.sector or {}).get(lang) or {}
+        authority = str(self.data["profile"].get("telecom_authority", ""))
+        return {"authority": authority or ("the communications administration" if lang == "en" else "通信管理局"),
+                "available": bool(grade), "level": grade.get("level", ""), "why": grade.get("why", ""),
+                "confidence_mark": grade.get("confidence_mark", ""), "unconfirmed": bool(grade.get("unconfirmed")),
+                "notes": list(grade.get("notes", [])), "report_time": grade.get("report_time", ""),
+                "plan": grade.get("plan", ""), "source": grade.get("source", "")}
 
     # -- parts that depend only on the language ------------------------------------------------
     def _lang_base(self, lang: str) -> dict[str, Any]:
@@ -312,6 +333,8 @@ class NoticeContextBuilder:
             extra.append(RANSOM_ELEMENT)
         if kind == NoticeKind.EU_AUTHORITY and self.notified_late():
             extra.append(DELAY_ELEMENT)
+        if kind == NoticeKind.INTERNAL_BRIEF and self.report.brief_changes:
+            extra.append(BRIEF_CHANGES_ELEMENT)
         return tuple(extra)
 
     # -- parts that depend on the data types ---------------------------------------------------

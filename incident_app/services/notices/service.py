@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
 from incident_app.services.fulfilments import active_decisions
+from incident_app.services.notices.brief import brief_changes, brief_snapshot_data, brief_version_ids
 from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
 from incident_app.services.notices.documents import PdfWriter
 from incident_app.services.notices.export import ExportResult, NoticeExporter, RecipientSource
@@ -102,22 +104,27 @@ class NoticeService:
 
         Without explicit ``obligations``/``grade`` they come from the assessment (when wired)."""
         _check_langs(langs)
+        basis: Mapping[str, Any] | None = None
+        sector: Mapping[str, Any] | None = None
         if obligations is None and grade is None and self.inputs_source is not None:
             assessed = self.inputs_source(incident_id)
-            obligations, grade = assessed.obligations, assessed.grade
+            obligations, grade, basis, sector = assessed.obligations, assessed.grade, assessed.brief, assessed.sector
         snapshot = self.snapshot(incident_id, grade)
         approvals = self._ctx.store.notices.approvals(incident_id)
         changes = {k: tuple(self._changes(snapshot, approvals, k)) for k in NoticeKind}
+        brief = FactSnapshot.of(brief_snapshot_data(snapshot.data, basis))
+        previous = self.last_sent_brief(incident_id)
+        changes[NoticeKind.INTERNAL_BRIEF] = tuple(brief_changes(previous, brief.data)) if previous else ()
         incident = self._ctx.store.incidents.get(incident_id)
         plan = plan_notices(incident, obligations, decisions=active_decisions(self._ctx, incident_id),
                             grade=grade, supplement_due=bool(changes[NoticeKind.REGULATOR_INITIAL]),
                             teens=self._teens(incident_id))
         wanted = [p for p in plan if kinds is None or p.kind in kinds]
-        renderers = self._renderers(snapshot, plan, approvals, changes)
+        renderers = self._renderers(snapshot, plan, approvals, changes, brief, sector)
         waivers = {p.kind: self.waivers(incident_id, p.kind) for p in wanted}
         rendered = [(p, renderers[p.kind].render_master(p.kind, ch, lang, waivers[p.kind]))
                     for p in wanted for ch in CHANNELS[p.kind] for lang in langs]
-        states = self._store_versions(incident_id, snapshot, rendered, approvals)
+        states = self._store_versions(incident_id, snapshot, rendered, approvals, brief)
         return NoticeSet(incident_id, snapshot, tuple(plan), tuple(states), renderers, changes)
 
     def _teens(self, incident_id: int) -> bool | None:
@@ -127,7 +134,9 @@ class NoticeService:
 
     def _renderers(self, snapshot: FactSnapshot, plan: Sequence[PlannedNotice],
                    approvals: Sequence[tuple[NoticeApproval, NoticeVersion]],
-                   changes: Mapping[NoticeKind, tuple[FactChange, ...]]) -> dict[NoticeKind, NoticeRenderer]:
+                   changes: Mapping[NoticeKind, tuple[FactChange, ...]],
+                   brief: FactSnapshot | None = None,
+                   sector: Mapping[str, Any] | None = None) -> dict[NoticeKind, NoticeRenderer]:
         templates = self.templates.current()
         planned = tuple(p.kind for p in plan)
         filed_at = self.initial_filed_at(snapshot.incident_id)
@@ -136,9 +145,25 @@ class NoticeService:
             kind_changes = changes[NoticeKind.REGULATOR_INITIAL] if kind == NoticeKind.REGULATOR_SUPPLEMENT else (
                 changes[kind] if kind.personal else ())
             info = ReportInfo(planned, filed_at, kind_changes, prepared_at=self._ctx.now())
+            if kind == NoticeKind.INTERNAL_BRIEF and brief is not None:
+                info = replace(info, brief=brief.data.get("brief") or None, brief_changes=changes[kind])
+            if kind == NoticeKind.SECTOR_REGULATOR:
+                info = replace(info, sector=sector)
             builder = NoticeContextBuilder(snapshot, info)
             out[kind] = NoticeRenderer(templates, builder, contact_expectations(builder))
         return out
+
+    def last_sent_brief(self, incident_id: int) -> dict[str, Any] | None:
+        """The snapshot (facts and assessment basis) of the brief last e-mailed to the responsible
+        persons, from the send ledger (its version names the approved brief versions); None
+        before any brief was sent."""
+        batches = self._ctx.store.send_ledger.batches(incident_id).get(incident_id, [])
+        sent = [b for b in batches if b.kind == NoticeKind.INTERNAL_BRIEF.value and b.sent and b.last_sent_at]
+        for batch in sorted(sent, key=lambda b: b.last_sent_at or self._ctx.now(), reverse=True):
+            ids = brief_version_ids(batch.version)
+            if ids:
+                return dict(json.loads(self._ctx.store.notices.version(ids[0]).snapshot_json))
+        return None
 
     def initial_filed_at(self, incident_id: int) -> datetime | None:
         """When the CAC initial report was filed, as recorded outside the tool: the earliest standing
@@ -156,13 +181,16 @@ class NoticeService:
 
     def _store_versions(self, incident_id: int, snapshot: FactSnapshot,
                         rendered: Sequence[tuple[PlannedNotice, RenderedNotice]],
-                        approvals: Sequence[tuple[NoticeApproval, NoticeVersion]]) -> list[NoticeState]:
+                        approvals: Sequence[tuple[NoticeApproval, NoticeVersion]],
+                        brief: FactSnapshot | None = None) -> list[NoticeState]:
         store = self._ctx.store
         latest = store.notices.latest_versions(incident_id)
         states, created = [], []
         with store.transaction():
             for planned, notice in rendered:
-                version = self._version_for(incident_id, snapshot, notice, latest)
+                # The brief's version keeps the assessment it was rendered from (what changed later).
+                basis = brief if brief is not None and notice.kind == NoticeKind.INTERNAL_BRIEF else snapshot
+                version = self._version_for(incident_id, basis, notice, latest)
                 if version and version.id not in {v.id for v in latest.values()}:
                     created.append(version)
                 states.append(_state(planned, notice, version, approvals))

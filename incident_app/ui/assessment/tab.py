@@ -202,8 +202,15 @@ class AssessmentTab(QWidget):
         self.grade_source.setStyleSheet("color:#555;")
         self.record_button = QPushButton(self.tr_.t("assess.grade.record"))
         self.record_button.clicked.connect(self.open_judgement_dialog)
+        # The MIIT plan's grade, shown only for a value-added telecom licence holder.
+        self.miit_grade = QLabel()
+        self.miit_grade.setObjectName("miitGrade")
+        self.miit_grade.setWordWrap(True)
+        self.miit_grade.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.miit_grade.hide()
         layout = QVBoxLayout(box)
-        for widget in (self.grade_level, self.grade_status, self.grade_why, self.grade_source, self.record_button):
+        for widget in (self.grade_level, self.grade_status, self.grade_why, self.grade_source, self.miit_grade,
+                       self.record_button):
             layout.addWidget(widget)
         layout.addStretch(1)
         return box
@@ -336,6 +343,21 @@ class AssessmentTab(QWidget):
         self.grade_why.setText("\n\n".join([g.why.get(lang), *(n.get(lang) for n in g.notes)]))
         self.grade_source.setText(t("assess.source", source=g.citation.source,
                                     mark=confidence_label(self.tr_, g.citation.confidence.value)))
+        self._show_miit(a)
+
+    def _show_miit(self, a: Assessment) -> None:
+        """The MIIT grade with its reasoning and confidence (unconfirmed thresholds said so)."""
+        m, t, lang = a.miit, self.tr_.t, self.tr_.lang
+        self.miit_grade.setVisible(m is not None)
+        if m is None:
+            return
+        lines = [t("assess.miit.level", level=m.level.value, mark=m.citation.confidence.mark)]
+        if m.unconfirmed:
+            lines.append(t("assess.miit.unconfirmed"))
+        lines += [m.why.get(lang), *(n.get(lang) for n in m.notes)]
+        lines.append(t("assess.source", source=m.citation.source,
+                       mark=confidence_label(self.tr_, m.citation.confidence.value)))
+        self.miit_grade.setText("\n\n".join(lines))
 
     def _on_obligation_selected(self, current: Any, _previous: Any) -> None:
         row = self.obligations_proxy.data(current, RecordRole) if current.isValid() else None

@@ -35,6 +35,8 @@ from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
 from incident_app.services.progress import Progress
 from incident_app.ui.common import ErrorReporter, ask_yes_no, run_with_progress
 from incident_app.ui.common.people_gap import people_gap_text
+from incident_app.services.notices.brief_mail import brief_message_source
+from incident_app.ui.common import ErrorReporter
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
 from incident_app.ui.notices.recipient_preview import RecipientPreviewDialog
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
@@ -139,6 +141,9 @@ class NoticesTab(QWidget):
         self.btn_send = QPushButton()
         self.btn_send.setObjectName("sendByEmail")
         self.btn_send.clicked.connect(self.open_send_dialog)
+        self.btn_brief = QPushButton()
+        self.btn_brief.setObjectName("sendBrief")
+        self.btn_brief.clicked.connect(self.open_brief_dialog)
         self.kind_choice = QComboBox()
         self.format_boxes = {fmt: QCheckBox(fmt.upper()) for fmt in FORMATS}
         for box in self.format_boxes.values():
@@ -156,6 +161,7 @@ class NoticesTab(QWidget):
         bar.addWidget(self.btn_export)
         bar.addSpacing(24)
         bar.addWidget(self.btn_send)
+        bar.addWidget(self.btn_brief)
         bar.addWidget(self.status_label, 1)
         bar.addWidget(self.btn_refresh)
         return bar
@@ -174,6 +180,7 @@ class NoticesTab(QWidget):
         self.btn_preview.setToolTip(t("preview.open_tip"))
         self.btn_send.setText(t("notices.send_email"))
         self.btn_send.setToolTip(t("notices.send_email_tip"))
+        self._label_brief_button()
         self.notices_model.set_translator(self.tr_)
         self.elements_model.set_translator(self.tr_)
         self._fill_kind_choice()
@@ -214,6 +221,26 @@ class NoticesTab(QWidget):
         dialog.show()
         dialog.refresh()
 
+    def brief_update_due(self) -> bool:
+        """Whether the facts, the grade or an obligation changed since the last brief was sent."""
+        notice_set = getattr(self, "notice_set", None)
+        return bool(notice_set is not None and notice_set.changes.get(NoticeKind.INTERNAL_BRIEF))
+
+    def _label_brief_button(self) -> None:
+        t = self.tr_.t
+        self.btn_brief.setText(t("notices.send_brief_update" if self.brief_update_due() else "notices.send_brief"))
+        self.btn_brief.setToolTip(t("notices.send_brief_tip"))
+
+    def open_brief_dialog(self) -> None:
+        """The send dialog over the internal brief and the profile's responsible persons."""
+        dialog = SendDialog(self.runner, self.tr_, self.incident_id, source_factory=brief_message_source, parent=self)
+        dialog.setWindowTitle(self.tr_.t("notices.brief_title"))
+        dialog.errors.interactive = self.errors.interactive
+        dialog.finished.connect(lambda _code: self.refresh())
+        self.send_dialog = dialog
+        dialog.show()
+        dialog.refresh()
+
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         if getattr(self, "_stale", True):
@@ -225,6 +252,7 @@ class NoticesTab(QWidget):
         self.notices_model.set_rows(notice_set.notices)
         self._fill_kind_choice()
         self._show_plan()
+        self._label_brief_button()
         if self.notices_model.rowCount():
             self.list_view.selectRow(max(0, min(current, self.notices_model.rowCount() - 1)))
         self.notices_loaded.emit()

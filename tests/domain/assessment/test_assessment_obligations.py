@@ -253,4 +253,7 @@ def test_every_obligation_explains_itself_with_a_source() -> None:
 def test_next_deadline_is_the_earliest_open_clock() -> None:
     a = run(make_incident(**BIG), now=parse_time("2026-11-20T09:10:00+08:00"))
     nxt = a.next_deadline()
-    assert nxt is not None and nxt.id == "cac-initial-report"
+    # The responsible persons are told first (1 h internal target); the first legal due time is the CAC report.
+    assert nxt is not None and nxt.id == "policy-responsible-persons"
+    legal = min((o for o in a.obligations if o.status.is_open and o.deadline.due), key=lambda o: o.deadline.due)
+    assert legal.id == "cac-initial-report"

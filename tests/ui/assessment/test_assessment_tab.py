@@ -62,8 +62,10 @@ def test_tab_shows_severity_grade_and_obligations(qtbot: QtBot, factory, clock) 
     assert not tab.banner.isHidden()
     assert "ENISA" in tab.banner.text()
     first = tab.obligations_proxy.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
-    assert first.id == "cac-initial-report"  # sorted most urgent first
-    tab.obligations_table.selectRow(0)
+    assert first.id == "policy-responsible-persons"  # sorted most urgent first: the brief's 1 h target
+    second = tab.obligations_proxy.index(1, 0).data(Qt.ItemDataRole.UserRole + 1)
+    assert second.id == "cac-initial-report"
+    tab.obligations_table.selectRow(1)
     detail = tab.obligation_detail.text()
     assert "属地省级网信部门" in detail and "12387" in detail and "发现时间" in detail and "Art. 4" in detail
 
