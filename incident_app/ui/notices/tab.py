@@ -32,11 +32,10 @@ from incident_app.domain.notices import NoticeKind
 from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
 from incident_app.services.container import Services
 from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
+from incident_app.services.notices.brief_mail import brief_message_source
 from incident_app.services.progress import Progress
 from incident_app.ui.common import ErrorReporter, ask_yes_no, run_with_progress
 from incident_app.ui.common.people_gap import people_gap_text
-from incident_app.services.notices.brief_mail import brief_message_source
-from incident_app.ui.common import ErrorReporter
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
 from incident_app.ui.notices.recipient_preview import RecipientPreviewDialog
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
