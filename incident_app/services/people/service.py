@@ -410,6 +410,8 @@ class PeopleService:
         guardians) and delete the import reports written beside the database; counts stay.
         Runs inside the caller's transaction (services/retention.py); returns people changed."""
         changed = self._repo.anonymise_for_incident(incident_id)
+        # The enquirers' contacts, what they wrote and the replies go with the people's contacts.
+        self._ctx.store.enquiries.anonymise_for_incident(incident_id)
         for report in self._repo.import_reports(incident_id):
             Path(report).unlink(missing_ok=True)  # masked values, but still about these people
         self._repo.forget_import_reports(incident_id)

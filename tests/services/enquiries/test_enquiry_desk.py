@@ -226,3 +226,17 @@ def test_events_carry_no_personal_data(services: Services, incident: int, sink: 
     for secret in ("lisi", "example.com", "13800138000", "删除我的账号", "Li Si"):
         assert secret not in dumped
     assert set(events[0].payload) == {"enquiry_id", "topic", "channel"}
+
+
+def test_register_metrics_and_the_retention_purge(services: Services, incident: int) -> None:
+    from incident_app.services.register.export import register_metrics
+
+    enquiry_id = add(services, incident, topic="protect", text="我的手机 13800138000")
+    services.enquiries.reply(enquiry_id, via=ReplyKind.PHONE, template="protect")
+    metrics = register_metrics(services).enquiries
+    assert metrics is not None and metrics["total"] == 1 and metrics["replied"] == 1
+    with services.ctx.store.transaction():
+        services.people.purge_contacts(incident)
+    purged = services.enquiries.get(enquiry_id)
+    assert purged.contact == "" and purged.text == "" and purged.topic == Topic.PROTECT
+    assert [r.body for r in services.enquiries.replies(enquiry_id)] == [""]
