@@ -231,12 +231,14 @@ class PeopleService:
                     repo.delete_for_incident(incident.id)
                 before = repo.stats(incident.id)
                 first_id = repo.begin_range(incident.id)
+                repo.suspend_lookup_indexes(_expected_rows(run.source))
                 importer = Importer(repo, run.report, incident_id=incident.id, first_id=first_id, cutoffs=cutoffs,
                                     expected_rows=_expected_rows(run.source) + before.total,
                                     tally=run.tally)
                 importer.preload()
                 importer.run(helper if helper is not None else normalised_batches(spec, run.source, first), progress)
                 repo.end_range(incident.id, first_id, importer.next_id)
+                repo.restore_lookup_indexes()
                 summary = _summary_after(before, run.tally)
                 counts = _counts(run.tally) | {"fields_dropped": importer.fields_dropped,
                                                "warnings": importer.warnings, "minors": summary.minors,

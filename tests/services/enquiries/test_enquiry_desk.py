@@ -240,3 +240,27 @@ def test_register_metrics_and_the_retention_purge(services: Services, incident: 
     purged = services.enquiries.get(enquiry_id)
     assert purged.contact == "" and purged.text == "" and purged.topic == Topic.PROTECT
     assert [r.body for r in services.enquiries.replies(enquiry_id)] == [""]
+
+
+def test_a_big_import_rebuilds_the_lookup_indexes(services: Services, incident_id: int, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import incident_app.storage.people as people_storage
+
+    monkeypatch.setattr(people_storage, "BULK_IMPORT_ROWS", 1)  # this small file counts as big
+    dropped: list[bool] = []
+    original = people_storage.PeopleRepository.suspend_lookup_indexes
+
+    def spy(self: people_storage.PeopleRepository, expected_rows: int) -> bool:
+        dropped.append(original(self, expected_rows))
+        return dropped[-1]
+
+    monkeypatch.setattr(people_storage.PeopleRepository, "suspend_lookup_indexes", spy)
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE, encoding="utf-8")
+    services.people.import_file(incident_id, path)
+    assert dropped == [True]
+    names = {r[0] for r in services.ctx.store.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {f"people_incident_{c}" for c in people_storage.LOOKUP_INDEXED} <= names
+    assert services.enquiries.lookup(incident_id, "phone", "13800138000").affected
+    plans = services.ctx.store.enquiries.lookup_plan(incident_id, "phone", "+8613800138000")
+    assert all("INDEX" in p for p in plans)
