@@ -7,6 +7,7 @@ Every read and write goes through the job runner, never on the UI thread; contac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -41,7 +43,10 @@ from incident_app.domain.enquiries import (
     Topic,
 )
 from incident_app.domain.i18n import Translator
+from incident_app.domain.mail.sending import SmtpSettings, TlsMode
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.enquiries import ReplyMail
+from incident_app.services.mail import SecretStore, account_name
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.enquiries.model import EnquiryModel, EnquiryRole, local
 
@@ -76,6 +81,8 @@ class EnquiriesTab(QWidget):
         self.runner, self.tr_, self.incident_id = runner, tr, incident_id
         self.errors = ErrorReporter(self, tr)
         self.now = utc_now
+        self.secrets = SecretStore()
+        self.password_prompt: Callable[[str], str | None] = self._ask_password
         self.model = EnquiryModel(tr, self._request_page, lambda: self.now(), self)
         self._build()
         self.refresh()
@@ -199,6 +206,9 @@ class EnquiriesTab(QWidget):
         self.reply_button = QPushButton(t("enquiry.reply.phone_button"))
         self.reply_button.setObjectName("replyButton")
         self.reply_button.clicked.connect(self.reply_selected)
+        self.email_button = QPushButton(t("enquiry.reply.email_button"))
+        self.email_button.setObjectName("emailButton")
+        self.email_button.clicked.connect(self.email_selected)
         self.close_outcome = _combo("closeOutcome", [(t(f"enquiry.outcome.{o.value}"), o.value)
                                                      for o in RequestOutcome if o != RequestOutcome.PENDING])
         self.close_button = QPushButton(t("enquiry.reply.close_button"))
@@ -215,7 +225,10 @@ class EnquiriesTab(QWidget):
         layout.addWidget(self.selected_label)
         layout.addLayout(pick)
         layout.addWidget(self.reply_preview)
-        layout.addWidget(self.reply_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reply_button)
+        buttons.addWidget(self.email_button)
+        layout.addLayout(buttons)
         layout.addLayout(closing)
         layout.addWidget(self.reply_result)
         return group
@@ -373,6 +386,45 @@ class EnquiriesTab(QWidget):
         self.runner.run(lambda services, _p: services.enquiries.bulk_reply(
             incident, chosen, via=ReplyKind.PHONE, template=template, language=lang),
             on_success=self._on_replied, on_failure=self.errors.show)
+
+    def email_selected(self) -> None:
+        """Send the chosen template by e-mail to every selected enquirer who gave an address,
+        through the relay set in Settings (the notices' relay)."""
+        chosen = [e.id for e in self.selected()]
+        if not chosen:
+            self.reply_result.setText(self.tr_.t("enquiry.reply.none"))
+            return
+        self.runner.run(lambda services, _p: (services.mail.saved_smtp(), services.profile.get().officer_email),
+                        on_success=lambda loaded: self._email(chosen, *loaded), on_failure=self.errors.show)
+
+    def _email(self, chosen: list[int], saved: dict[str, Any], officer: str) -> None:
+        if not saved.get("host") or not saved.get("port"):
+            self.reply_result.setText(self.tr_.t("enquiry.reply.no_relay"))
+            return
+        sender = str(saved.get("from_address") or officer)
+        settings = SmtpSettings(host=str(saved["host"]), port=int(saved["port"]),
+                                tls_mode=TlsMode(saved.get("tls_mode") or TlsMode.STARTTLS.value),
+                                from_address=sender, from_name=str(saved.get("from_name") or ""),
+                                reply_to=officer, user=str(saved.get("user") or ""))
+        password = None
+        if settings.user:
+            account = account_name(settings.host, settings.port, settings.user)
+            password = self.secrets.lookup(account) or self.password_prompt(account)
+            if not password:
+                return
+            self.secrets.remember(account, password)
+        incident = self.incident_id
+        template, lang = self.reply_template.currentData(), self.reply_language.currentData()
+        mail = ReplyMail(settings, password)
+        self.runner.run(lambda services, _p: services.enquiries.bulk_reply(
+            incident, chosen, via=ReplyKind.EMAIL, template=template, language=lang, mail=mail),
+            on_success=self._on_replied, on_failure=self.errors.show)
+
+    def _ask_password(self, account: str) -> str | None:
+        text, ok = QInputDialog.getText(self, self.tr_.t("send.password_title"),
+                                        self.tr_.t("send.password_prompt", account=account),
+                                        QLineEdit.EchoMode.Password)
+        return text if ok and text else None
 
     def _on_replied(self, result: dict[str, Any]) -> None:
         self.reply_result.setText(self.tr_.t("enquiry.reply.done", replied=result["replied"],

@@ -145,3 +145,37 @@ def test_the_list_fetches_only_the_pages_shown(qtbot: QtBot, factory, clock) -> 
     tab.model.index(4999, 0).data()
     assert tab.model.cached_pages() <= 3 and tab.model.index(4999, 0).data() == "1"
     assert tab.model.index(PAGE_SIZE, 0).data() == str(5000 - PAGE_SIZE)
+
+
+def test_email_reply_through_the_relay_from_settings(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    from smtp_sink import Sink, smtp_settings, start_sink
+
+    sink = Sink()
+    controller = start_sink(sink)
+    try:
+        services = factory()
+        services.mail.remember_smtp(smtp_settings(controller.port, from_address="dpo@ooopic.com",
+                                                  reply_to="dpo@ooopic.com"))
+        services.enquiries.add(1, {"channel": "email", "contact": "zhang@example.com", "topic": "protect",
+                                   "received_at": "2026-11-20T10:00:00+08:00"})
+        services.enquiries.add(1, {"channel": "phone", "contact": "13800138000", "topic": "protect",
+                                   "received_at": "2026-11-20T10:00:00+08:00"})
+        services.close()
+        tab = make_tab(qtbot, factory, clock)
+        select_rows(tab, range(2))
+        with qtbot.waitSignal(tab.data_changed):
+            tab.email_button.click()
+    finally:
+        controller.stop()
+    assert [r.address for r in sink.received] == ["zhang@example.com"]
+    assert "已答复 1 个" in tab.reply_result.text() and "失败 1 个" in tab.reply_result.text()  # the caller gave no address
+
+
+def test_email_reply_without_a_relay_says_what_to_do(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    services = factory()
+    services.enquiries.add(1, {"channel": "email", "contact": "zhang@example.com", "topic": "protect"})
+    services.close()
+    tab = make_tab(qtbot, factory, clock)
+    select_rows(tab, range(1))
+    tab.email_button.click()
+    assert "邮件服务器" in tab.reply_result.text()
