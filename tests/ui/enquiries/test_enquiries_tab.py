@@ -168,7 +168,8 @@ def test_email_reply_through_the_relay_from_settings(qtbot: QtBot, factory, cloc
     finally:
         controller.stop()
     assert [r.address for r in sink.received] == ["zhang@example.com"]
-    assert "已答复 1 个" in tab.reply_result.text() and "失败 1 个" in tab.reply_result.text()  # the caller gave no address
+    # The caller on the phone gave no address: that one fails, the e-mail one is answered.
+    assert "已答复 1 个" in tab.reply_result.text() and "失败 1 个" in tab.reply_result.text()
 
 
 def test_email_reply_without_a_relay_says_what_to_do(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
