@@ -20,7 +20,7 @@ from incident_app.domain.assessment.deadlines import (
     end_of_day,
 )
 from incident_app.domain.assessment.enquiries import EnquiryLoad as EnquiryLoad  # re-exported
-from incident_app.domain.clock import shanghai_date, to_iso
+from incident_app.domain.clock import SHANGHAI, shanghai_date, to_iso
 from incident_app.domain.people.person import mask_email, mask_phone, mask_text
 
 REPLY_WORKING_DAYS = 3
@@ -183,7 +183,7 @@ class Reply:
 
     def to_dict(self) -> dict[str, object]:
         return {"id": self.id, "kind": self.kind.value, "template": self.template, "language": self.language,
-                "body": self.body, "at": to_iso(self.at), "by": self.by, "state": self.state,
+                "body": self.body, "at": to_iso(self.at.astimezone(SHANGHAI)), "by": self.by, "state": self.state,
                 "message_id": self.message_id, "code": self.code}
 
 
