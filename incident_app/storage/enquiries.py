@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from incident_app.domain.clock import parse_time, to_iso
+from incident_app.domain.clock import SHANGHAI, parse_time, to_iso
 from incident_app.domain.enquiries import (
     ContactKind,
     Enquiry,
@@ -122,7 +122,7 @@ class EnquiryRepository:
         return [(parse_time(a), parse_time(b), parse_time(c)) for a, b, c in rows]
 
     def overdue_count(self, now: datetime, incident_id: int | None = None) -> int:
-        stamp = to_iso(now)
+        stamp = _beijing(now)
         where = "AND incident_id = ?" if incident_id is not None else ""
         row = self._db.execute(
             "SELECT count(*) FROM enquiries WHERE ((first_reply_at IS NULL AND status != 'closed' AND reply_due < ?)"
@@ -176,16 +176,22 @@ def _where(incident_id: int, query: EnquiryFilter) -> tuple[str, list[Any]]:
         clauses.append("status = ?")
         params.append(query.status.value)
     if query.overdue_at is not None:
-        stamp = to_iso(query.overdue_at)
+        stamp = _beijing(query.overdue_at)
         clauses.append("((first_reply_at IS NULL AND status != 'closed' AND reply_due < ?)"
                        " OR (close_due IS NOT NULL AND closed_at IS NULL AND close_due < ?))")
         params += [stamp, stamp]
     return " AND ".join(clauses), params
 
 
+def _beijing(moment: datetime) -> str:
+    """Due times are stored in Beijing time, so comparing the text is comparing the times only
+    when ``moment`` is written in the same offset."""
+    return to_iso(moment.astimezone(SHANGHAI))
+
+
 def _store(value: Any) -> Any:
     if isinstance(value, datetime):
-        return to_iso(value)
+        return _beijing(value)
     if isinstance(value, bool):
         return int(value)
     return getattr(value, "value", value)

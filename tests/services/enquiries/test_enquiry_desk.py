@@ -264,3 +264,13 @@ def test_a_big_import_rebuilds_the_lookup_indexes(services: Services, incident_i
     assert services.enquiries.lookup(incident_id, "phone", "13800138000").affected
     plans = services.ctx.store.enquiries.lookup_plan(incident_id, "phone", "+8613800138000")
     assert all("INDEX" in p for p in plans)
+
+
+def test_overdue_is_judged_in_time_not_text_whatever_the_clock_offset(
+        services: Services, incident: int, clock: Clock) -> None:
+    add(services, incident, topic="protect", received_at="2026-11-20T10:00:00+08:00")  # due Nov 25 23:59:59 +08
+    clock.now = parse_time("2026-11-25T16:00:00+00:00")  # = Nov 26 00:00 in Beijing: one second late
+    assert services.enquiries.count(incident, EnquiryFilter(overdue_at=clock.now)) == 1
+    assert services.enquiries.metrics(incident).overdue == 1
+    clock.now = parse_time("2026-11-25T15:59:00+00:00")
+    assert services.enquiries.count(incident, EnquiryFilter(overdue_at=clock.now)) == 0
