@@ -354,7 +354,8 @@ class EnquiriesTab(QWidget):
             info = match.to_dict()
             delivered = (t("enquiry.lookup.delivered", at=info["notice_delivered_at"]) if info["notice_delivered"]
                          else t("enquiry.lookup.not_delivered"))
-            types = "、".join(self._type_name(x) for x in info["data_types"]) or t("common.none")
+            separator = ", " if self.tr_.lang == "en" else "、"
+            types = separator.join(self._type_name(x) for x in info["data_types"]) or t("common.none")
             lines.append(t("enquiry.lookup.person", user_id=info["user_id"] or "", name=info["name"] or "",
                            types=types, channel=t(f"people.channel.{info['channel']}"), delivered=delivered))
         self.lookup_result.setText("\n".join(lines))
