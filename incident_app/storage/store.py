@@ -16,6 +16,7 @@ import sqlite_utils
 from incident_app.domain.proof import Event, EventDraft
 from incident_app.storage.assessment import EnisaInputsRepository
 from incident_app.storage.database import connect, migrate
+from incident_app.storage.enquiries import EnquiryRepository
 from incident_app.storage.event_log import EventLog
 from incident_app.storage.incidents import IncidentRepository
 from incident_app.storage.notices import NoticeRepository
@@ -52,6 +53,7 @@ class Store:
         self.send_ledger = SendLedgerRepository(db)
         self.send_runs = SendRunRepository(db)
         self.people = PeopleRepository(db)
+        self.enquiries = EnquiryRepository(db)
 
     @classmethod
     def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:

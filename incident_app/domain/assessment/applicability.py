@@ -12,6 +12,7 @@ from enum import StrEnum
 from incident_app.domain.assessment.common import Text
 from incident_app.domain.assessment.delivery import EmailDelivery
 from incident_app.domain.assessment.enisa_rules import Band
+from incident_app.domain.assessment.enquiries import EnquiryLoad
 from incident_app.domain.assessment.grading import CacGrade
 from incident_app.domain.assessment.people import PeopleCounts
 from incident_app.domain.decisions import Decision, DecisionKind
@@ -54,6 +55,8 @@ class Situation:
     # communications administration named for it.
     telecom_licence: bool = False
     telecom_authority: str = ""
+    # The incident's enquiries (None or total 0: nobody has asked, so no reply duty is shown).
+    enquiries: EnquiryLoad | None = None
 
     @property
     def suspected(self) -> bool:
@@ -212,7 +215,36 @@ def _telecom_licence(s: Situation) -> Verdict:
                                      f"communications administration is {authority}."))
 
 
+def _enquiries(s: Situation) -> Verdict:
+    load = s.enquiries
+    if load is None or not load.total:
+        return Verdict(Applies.NO, Text("尚无用户询问。", "Nobody has asked yet."))
+    return Verdict(Applies.YES, Text(f"已收到 {load.total:,} 个询问，每个询问自到达之日起各自计时；"
+                                     "此处显示最早一个仍待答复的询问的时限。",
+                                     f"{load.total:,} enquiries received, each with its own clock from its arrival; "
+                                     "shown here is the clock of the oldest one still waiting."))
+
+
+def _enquiries_verification(s: Situation) -> Verdict:
+    load = s.enquiries
+    if load is None or not load.total:
+        return Verdict(Applies.NO, Text("尚无用户询问。", "Nobody has asked yet."))
+    if not load.needing_verification:
+        return Verdict(Applies.NO, Text("没有需要核实处理的投诉或请求。",
+                                        "No complaint or request needs verification."))
+    return Verdict(Applies.YES, Text(f"{load.needing_verification:,} 个投诉或请求需要核实处理，各自计时；"
+                                     "此处显示最早一个仍未办结的时限。",
+                                     f"{load.needing_verification:,} complaints or requests need verification, "
+                                     "each with its own clock; shown here is the oldest one still open."))
+
+
+# Predicates whose obligation is left out altogether when it answers 'no': the policy's reply
+# duties exist only once someone has asked.
+HIDDEN_WHEN_NO = frozenset({"enquiries", "enquiries_verification"})
+
 PREDICATES: Mapping[str, Callable[[Situation], Verdict]] = {
+    "enquiries": _enquiries,
+    "enquiries_verification": _enquiries_verification,
     "always": _always,
     "cac_reportable": _cac_reportable,
     "cac_reportable_cii": _cac_reportable_cii,

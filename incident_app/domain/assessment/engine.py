@@ -13,6 +13,7 @@ from incident_app.domain.assessment.common import Text
 from incident_app.domain.assessment.deadlines import Anchors, ChineseOfficialCalendar, WorkdayCalendar
 from incident_app.domain.assessment.delivery import EmailDelivery
 from incident_app.domain.assessment.enisa_rules import EnisaInputs, EnisaRules
+from incident_app.domain.assessment.enquiries import EnquiryLoad
 from incident_app.domain.assessment.grading import CacGrade, GradingInput, GradingRules, grade_incident
 from incident_app.domain.assessment.miit import MiitGrade, MiitRules, grade_miit
 from incident_app.domain.assessment.obligations import Obligation, ObligationRules, evaluate_obligations
@@ -51,6 +52,8 @@ class AssessmentInput:
     email_delivery: EmailDelivery | None = None
     # Fulfilments recorded and not withdrawn by a correction (decisions likewise exclude withdrawn ones).
     fulfilments: tuple[Fulfilment, ...] = ()
+    # The incident's enquiries: the policy reply duties appear (per enquiry clock) once one exists.
+    enquiries: EnquiryLoad | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def assess(data: AssessmentInput, catalog: Catalog, rules: AssessmentRules,
         judgement=_latest(data.decisions, DecisionKind.CAC_GRADE_JUDGEMENT)), rules.grading)
     situation = Situation(facts, data.profile.operator_type, people, grade, severity.band, data.decisions, minors,
                           data.now, _profile_numbers(data.profile), data.email_delivery, data.fulfilments,
-                          data.profile.telecom_licence, data.profile.telecom_authority)
+                          data.profile.telecom_licence, data.profile.telecom_authority, data.enquiries)
     miit = (grade_miit(people.total, sensitive, rules.miit)
             if data.profile.telecom_licence and rules.miit is not None else None)
     obligations = evaluate_obligations(situation, rules.obligations, _anchors(data),
@@ -144,7 +147,10 @@ def _anchors(data: AssessmentInput) -> Anchors:
     closed = data.incident.handling_closed_at
     # Stored in UTC by older versions: read in Beijing time, like every other anchor.
     closed = closed.astimezone(SHANGHAI) if closed is not None else None
-    return Anchors(facts.discovered_at, facts.effective_aware_at, closed, decided)
+    load = data.enquiries
+    waiting = {} if load is None else {name: at for name, at in (
+        ("enquiry_unreplied", load.oldest_unreplied), ("enquiry_unhandled", load.oldest_unhandled)) if at}
+    return Anchors(facts.discovered_at, facts.effective_aware_at, closed, decided, waiting)
 
 
 def _judgement_items(severity: Severity, grade: CacGrade,

@@ -16,7 +16,14 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from incident_app.domain.assessment.applicability import PREDICATES, Applies, Situation, Verdict, decision_text
+from incident_app.domain.assessment.applicability import (
+    HIDDEN_WHEN_NO,
+    PREDICATES,
+    Applies,
+    Situation,
+    Verdict,
+    decision_text,
+)
 from incident_app.domain.assessment.common import Citation, RuleReader, Text, join_texts, weakest
 from incident_app.domain.assessment.deadlines import (
     Anchors,
@@ -258,8 +265,10 @@ def _operator_table(d: RuleReader, data: Mapping[str, Any]) -> dict[OperatorType
 
 def evaluate_obligations(situation: Situation, rules: ObligationRules, anchors: Anchors,
                          calendar: WorkdayCalendar) -> tuple[Obligation, ...]:
-    """Every obligation rule evaluated for this incident, in rule order."""
-    return tuple(_evaluate(rule, situation, rules, anchors, calendar) for rule in rules.rules)
+    """Every obligation rule evaluated for this incident, in rule order; a rule whose predicate
+    is in HIDDEN_WHEN_NO and answers 'no' is left out (the reply duties before anyone asked)."""
+    return tuple(_evaluate(rule, situation, rules, anchors, calendar) for rule in rules.rules
+                 if rule.applies not in HIDDEN_WHEN_NO or PREDICATES[rule.applies](situation).applies != Applies.NO)
 
 
 def _evaluate(rule: ObligationRule, s: Situation, rules: ObligationRules, anchors: Anchors,
@@ -320,6 +329,9 @@ def _status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status:
     sent = _ledger_status(rule, s, verdict)
     if sent is not None:
         return sent
+    answered = _enquiries_answered(rule, s, verdict)
+    if answered is not None:
+        return answered
     delivered = _delivery_status(rule, s, verdict)
     if delivered.status == ObligationStatus.MET:
         return delivered
@@ -369,6 +381,19 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
                                    f"; SMS or letter for {waiting:,} more: record the fulfilment (when and how) "
                                    "once they are told")
     return _Status(ObligationStatus.PENDING, False, verdict.reason + progress + Text("。", "."))
+
+
+def _enquiries_answered(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status | None:
+    """Met once no enquiry waits any more (every one replied to / every request handled)."""
+    load = s.enquiries
+    if rule.applies not in HIDDEN_WHEN_NO or load is None:
+        return None
+    waiting, last = ((load.oldest_unreplied, load.last_reply) if rule.applies == "enquiries"
+                     else (load.oldest_unhandled, load.last_closed))
+    if waiting is not None:
+        return None
+    return _Status(ObligationStatus.MET, False, verdict.reason + Text(
+        "所有询问均已处理。", "Every enquiry has been dealt with."), met_at=last)
 
 
 def _fulfilment(obligation_id: str, fulfilments: tuple[Fulfilment, ...]) -> Fulfilment | None:

@@ -172,6 +172,7 @@ class NoticeContextBuilder:
             "measures_taken": self._actions(lang, ("done", "in_progress")),
             "measures_planned": self._actions(lang, ("planned",)),
             "remedies": self._notes("remedies", lang), "changes": self._changes(lang),
+            "enquiries": enquiry_lines(self.data.get("enquiries"), lang),
         }
         ctx["report"] = self._report(lang, ctx)
         for element in ("measures_taken", "remedies"):
@@ -362,6 +363,33 @@ class NoticeContextBuilder:
             "guardian_harms": guardian_harms(groups, lang), "guardian_advice": guardian_advice(groups, lang),
             "teen_advice": teen_advice(groups, lang),
         }
+
+
+_ENQUIRY_TOPICS = {
+    "affected": ("询问是否受影响", "asking whether they were affected"),
+    "what_leaked": ("询问泄露内容", "asking what leaked"),
+    "protect": ("询问防范建议", "asking how to protect themselves"),
+    "complaint": ("投诉", "complaints"), "compensation": ("赔偿请求", "compensation requests"),
+    "deletion": ("删除请求", "deletion requests"), "correction": ("更正请求", "correction requests"),
+    "other": ("其他", "other"),
+}
+_REQUEST_STATUSES = {"pending": ("待处理", "pending"), "done": ("已办理", "done"), "refused": ("已拒绝", "refused"),
+                     "withdrawn": ("已撤回", "withdrawn")}
+
+
+def enquiry_lines(data: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """The summary report's paragraph on enquiries and the complaints/requests by status (counts)."""
+    if not data or not data.get("total"):
+        return None
+    en = lang == "en"
+    topics = [f"{_ENQUIRY_TOPICS.get(t, (t, t))[1 if en else 0]} {n:,}" for t, n in sorted(data["by_topic"].items())]
+    requests = []
+    for topic, statuses in sorted(data.get("requests", {}).items()):
+        parts = [f"{_REQUEST_STATUSES.get(s, (s, s))[1 if en else 0]} {n:,}" for s, n in sorted(statuses.items())]
+        name = _ENQUIRY_TOPICS.get(topic, (topic, topic))[1 if en else 0]
+        requests.append(f"{name}: {', '.join(parts)}" if en else f"{name}：{'，'.join(parts)}")
+    total = int(data["total"])
+    return {"total": f"{total:,}", "topics": ("; " if en else "；").join(topics), "requests": requests}
 
 
 def count_phrases(data: Mapping[str, Any], lang: str) -> dict[str, Any]:

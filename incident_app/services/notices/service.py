@@ -13,6 +13,7 @@ from typing import Any
 
 from incident_app.domain.clock import parse_time
 from incident_app.domain.decisions import Decision, DecisionKind
+from incident_app.domain.enquiries import request_counts
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.fulfilments import CorrectionTarget
 from incident_app.domain.i18n import LANGUAGES
@@ -89,6 +90,7 @@ class NoticeService:
             decisions=decisions, element_texts=store.notices.element_texts(incident_id), grade=grade,
             as_of=self._as_of(incident_id) or incident.updated_at,
             imported_people=_imported(store.people.stats(incident_id).to_dict()),
+            enquiries=enquiry_counts(store.enquiries.request_rows(incident_id)),
         ))
 
     def _as_of(self, incident_id: int) -> Any:
@@ -380,6 +382,15 @@ class NoticeService:
         planned = {p.kind for p in notice_set.plan} & set(PERSONAL_KINDS)
         renderer = PersonalRenderer(notice_set.renderers, allowed=planned)
         return preview_person(renderer, incident_id, person, recipients_from_person(person), planned)
+
+
+def enquiry_counts(rows: Sequence[tuple[str, str | None, int]]) -> dict[str, Any]:
+    """Enquiries by topic and the complaints/requests by status, for the summary report (counts only)."""
+    by_topic: dict[str, int] = {}
+    for topic, _outcome, count in rows:
+        by_topic[topic] = by_topic.get(topic, 0) + count
+    requests = {topic: dict(statuses) for topic, statuses in request_counts(rows).items()}
+    return {"total": sum(by_topic.values()), "by_topic": by_topic, "requests": requests}
 
 
 def _imported(summary: Mapping[str, Any]) -> dict[str, int] | None:

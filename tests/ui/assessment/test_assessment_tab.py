@@ -25,6 +25,9 @@ def factory(db_path: Path, clock, intake):  # type: ignore[no-untyped-def]
 
     services = make()
     services.incidents.create(intake | {"affected_people": 1_500_000, "affected_minors": 0})
+    # One deletion request arrived: the policy's fifteen-working-day handling clock is the far one.
+    services.enquiries.add(1, {"channel": "phone", "contact": "13800138000", "topic": "deletion",
+                               "received_at": "2026-11-20T10:00:00+08:00"})
     services.close()
     return make
 

@@ -29,7 +29,7 @@ def open_demo(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, WorkspaceWindow
 def test_every_tab_of_the_demo_incident_opens(qtbot: QtBot, tmp_path: Path) -> None:
     _window, workspace = open_demo(qtbot, tmp_path)
     assert [workspace.tabs.tabText(i) for i in range(workspace.tabs.count())] == [
-        "概览", "评估", "受影响人员", "处置措施", "决定", "通知", "时间线"]
+        "概览", "评估", "受影响人员", "处置措施", "决定", "通知", "询问", "时间线"]
     for index in range(workspace.tabs.count()):
         workspace.tabs.setCurrentIndex(index)
         assert workspace.tabs.currentWidget().isVisibleTo(workspace)
