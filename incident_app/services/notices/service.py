@@ -280,7 +280,8 @@ class NoticeService:
         profile = self._profile.get()
         personal = self._recipient_source(incident_id, recipients)
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
-                                  pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path))
+                                  pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path),
+                                  sender_name_en=profile.company_en)
         try:
             result = exporter.export(formats)
             # The files take their final names inside the event's transaction: a failed rename
