@@ -294,7 +294,7 @@ class AssessmentTab(QWidget):
 
     def _show_grade(self, a: Assessment) -> None:
         g, t, lang = a.grade, self.tr_.t, self.tr_.lang
-        self.grade_level.setText(t("assess.grade.level", level=g.level.value))
+        self.grade_level.setText(t("assess.grade.level", level=self.tr_.word("grade.name", g.level)))
         if g.needs_judgement:
             status = t("assess.grade.needs_judgement")
             self.grade_status.setStyleSheet(BANNER_STYLE)

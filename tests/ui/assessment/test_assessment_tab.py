@@ -108,7 +108,7 @@ def test_record_judgement_clears_the_needs_judgement_banner(qtbot: QtBot, db_pat
     with qtbot.waitSignal(tab.judgement_recorded):
         tab.record_judgement({"kind": "cac_grade_judgement", "rationale": "3 children's phone numbers",
                               "decided_by": "Wang", "details": {"level": "较大"}})
-    assert "Grade: 较大" in tab.grade_level.text()
+    assert "Grade: Relatively major (较大)" in tab.grade_level.text()  # English words, the term in brackets
     assert "CAC incident grade" not in tab.banner.text()
 
 
@@ -122,6 +122,15 @@ def test_judgement_dialog_needs_reason_and_decider(qtbot: QtBot) -> None:
     assert ok.isEnabled()
     dialog.level.setCurrentText("较大")
     assert dialog.decision_data()["details"] == {"level": "较大"}
+
+
+def test_judgement_dialog_in_english_shows_grades_in_english_and_stores_the_term(qtbot: QtBot) -> None:
+    dialog = JudgementDialog(Translator(load_messages(), "en"), "一般")
+    qtbot.addWidget(dialog)
+    assert dialog.level.currentText() == "General (一般)"
+    dialog.level.setCurrentIndex(dialog.level.findData("重大"))
+    assert dialog.level.currentText() == "Major (重大)"
+    assert dialog.decision_data()["details"] == {"level": "重大"}
 
 
 def test_threaded_runner_delivers_the_assessment(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
