@@ -137,13 +137,29 @@ OBLIGATION_STATUS_WORDS: dict[str, Label] = {
     "needs_judgement": ("需要判断", "needs judgement"),
     "overdue": ("已逾期", "overdue"),
 }
+# The same words as the GUI's catalog (decisions.kind.*).
 DECISION_WORDS: dict[str, Label] = {
-    "exempt_individual_notice": ("免于通知个人", "exemption from notifying individuals"),
-    "public_announcement_instead": ("以公告代替逐一告知", "public announcement instead of individual notices"),
-    "cac_grade_judgement": ("事件级别判断", "CAC grade judgement"),
-    "gdpr_no_risk": ("GDPR：不大可能造成风险", "GDPR: unlikely to result in a risk"),
-    "gdpr_individual_exemption": ("GDPR：免于告知数据主体", "GDPR: exemption from telling data subjects"),
-    "notification_delay": ("延迟通知的理由", "reasons for a late notification"),
+    "exempt_individual_notice": ("不通知个人（豁免）", "Do not notify individuals (exemption)"),
+    "public_announcement_instead": ("以公告代替逐一通知", "Public announcement instead of individual notice"),
+    "cac_grade_judgement": ("事件分级判断", "CAC grade judgement"),
+    "gdpr_no_risk": ("GDPR：不太可能产生风险", "GDPR: unlikely to result in a risk"),
+    "gdpr_individual_exemption": ("GDPR：免于通知个人", "GDPR: exemption from telling individuals"),
+    "notification_delay": ("GDPR：迟延通知的原因", "GDPR: reasons for a late notification"),
+    "waive_notice_element": ("通知要素豁免", "Waive a notice element"),
+    "obligation_status": ("义务状态", "Obligation status"),
+    "other": ("其他决定", "Other decision"),
+}
+ACTION_STATUS_WORDS: dict[str, Label] = {
+    "done": ("已完成", "done"),
+    "in_progress": ("进行中", "in progress"),
+    "planned": ("计划中", "planned"),
+}
+OUTCOME_WORDS: dict[str, Label] = {
+    "met_on_time": ("按时履行", "met on time"),
+    "met_late": ("逾期履行", "met late"),
+    "overdue": ("逾期未履行", "overdue"),
+    "pending": ("未到期", "pending"),
+    "not_applicable": ("不适用", "not applicable"),
 }
 CAC_GRADE_WORDS: dict[str, Label] = {
     "一般": ("一般", "general (一般)"),
