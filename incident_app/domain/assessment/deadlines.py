@@ -18,7 +18,7 @@ from typing import Protocol
 
 from incident_app.domain.assessment.common import Text
 from incident_app.domain.clock import SHANGHAI, shanghai_date
-from incident_app.domain.wording import time_both
+from incident_app.domain.wording import DECISION_WORDS, both, time_both
 
 
 class TimingKind(StrEnum):
@@ -119,7 +119,8 @@ ANCHOR_NAMES: Mapping[str, Text] = {
 
 def anchor_name(anchor: str) -> Text:
     if anchor.startswith("decision:"):
-        return Text(f"决定（{anchor[9:]}）作出时间", f"the {anchor[9:]} decision")
+        zh, en = both(DECISION_WORDS, anchor[9:])
+        return Text(f"“{zh}”决定作出时间", f"the '{en}' decision")
     return ANCHOR_NAMES.get(anchor, Text(anchor, anchor))
 
 
