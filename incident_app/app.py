@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from incident_app import __version__
 from incident_app.domain.i18n import DEFAULT_LANGUAGE, Translator
@@ -82,6 +83,7 @@ def saved_language(db_path: Path, connect_hook: ConnectHook | None = None) -> st
 def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronous: bool = False,  # type: ignore[no-untyped-def]
                       connect_hook: ConnectHook | None = None):
     """Wire the main window for ``db_path`` (also used by tests and the screenshot script)."""
+    from incident_app.jobs.change_watch import DataWatcher
     from incident_app.jobs.runner import JobRunner, SyncJobRunner
     from incident_app.ui.main_window import MainWindow
 
@@ -92,7 +94,23 @@ def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronou
     window = MainWindow(runner, tr)
     if isinstance(runner, JobRunner):
         runner.setParent(window)
+    watcher = DataWatcher(factory, busy=lambda: runner.active_count() > 0, parent=window)
+    window.attach_watcher(watcher)
     return window
+
+
+def start_tray(window: Any) -> Any:
+    """The deadline tray for a running GUI; with a tray, the app outlives its last window."""
+    from PySide6.QtWidgets import QApplication
+
+    from incident_app.ui.reminders.tray import DeadlineTray
+
+    tray = DeadlineTray(window.runner, window.tr_, parent=window)
+    window.attach_tray(tray)
+    if tray.available():
+        QApplication.setQuitOnLastWindowClosed(False)
+    tray.start()
+    return tray
 
 
 def run_gui(argv: Sequence[str]) -> int:
@@ -126,6 +144,7 @@ def run_gui(argv: Sequence[str]) -> int:
     window = build_main_window(db_path, lang, connect_hook=connect_hook)
     window.show()
     window.refresh()
+    start_tray(window)
     code = int(app.exec())
     window.runner.wait_all()
     return code

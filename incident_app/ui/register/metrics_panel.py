@@ -111,8 +111,12 @@ class MetricsPanel(QWidget):
         self.values = {key: QLabel() for key in ("incidents", "occurrence", "regulator", "individuals", "on_time")}
         self.captions = {key: QLabel() for key in self.values}
         form = QFormLayout()
+        # The panel is narrow (beside the register): long values wrap instead of being cut off.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for key, value in self.values.items():
             value.setObjectName(f"metric_{key}")
+            value.setWordWrap(True)
+            self.captions[key].setWordWrap(True)
             form.addRow(self.captions[key], value)
         self.chart_title = QLabel()
         self.chart = BarChart()

@@ -22,10 +22,12 @@ from incident_app.domain.errors import ValidationError
 from incident_app.domain.i18n import LANGUAGES, Translator
 from incident_app.domain.mail import SmtpSecurity
 from incident_app.domain.profile import OperatorType
+from incident_app.domain.reminders import CloseAction
 from incident_app.domain.retention import MAX_RETENTION_DAYS
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.services.settings import SettingsSnapshot, save_settings
 from incident_app.ui.common import ErrorReporter, JobDialog
+from incident_app.ui.common.screen_fit import fit_to_screen
 
 PROFILE_TEXT_FIELDS = ("company_zh", "company_en", "officer_title_zh", "officer_title_en", "contact_name",
                        "officer_phone", "officer_email", "postal_address_zh", "postal_address_en", "postcode",
@@ -43,8 +45,9 @@ class SettingsDialog(JobDialog):
         self.tabs.addTab(self._smtp_page(), tr.t("settings.tab.smtp"))
         self.tabs.addTab(self._actor_page(), tr.t("settings.tab.actor"))
         self.tabs.addTab(self._retention_page(), tr.t("proof.retention.tab"))
+        self.tabs.addTab(self._reminders_page(), tr.t("settings.tab.reminders"))
         self.finish_layout(self.tabs)
-        self.resize(760, 620)
+        fit_to_screen(self, 760, 620)
 
     def _row(self, form: QFormLayout, field: str, widget: QWidget, label_key: str | None = None) -> None:
         form.addRow(self.tr_.t(label_key or f"settings.field.{field}"), self.errors.wrap(field, widget))
@@ -134,6 +137,29 @@ class SettingsDialog(JobDialog):
         form.addRow(note)
         return page
 
+    def _reminders_page(self) -> QWidget:
+        """Lead times as one editable list ('60, 30, 10, 0'): the same text ``reminders set
+        --lead-minutes`` takes, checked by the same rule."""
+        reminders, t = self.snapshot.reminders, self.tr_.t
+        page = QWidget()
+        form = QFormLayout(page)
+        self.lead_minutes = QLineEdit(", ".join(str(m) for m in reminders.lead_minutes))
+        self.lead_minutes.setToolTip(t("settings.reminders.lead_tip"))
+        self._row(form, "lead_minutes", self.lead_minutes)
+        self.close_action = QComboBox()
+        for action in CloseAction:
+            self.close_action.addItem(t(f"settings.close_action.{action.value}"), action.value)
+        self.close_action.setCurrentIndex(self.close_action.findData(reminders.close_action.value))
+        self._row(form, "close_action", self.close_action)
+        note = QLabel(t("settings.reminders.note"))
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
+    def reminder_values(self) -> dict[str, Any]:
+        return {"lead_minutes": self.lead_minutes.text(), "close_action": self.close_action.currentData()}
+
     def profile_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {f: e.text().strip() for f, e in self.profile_edits.items()}
         province = self.province.currentData() if self.province.currentText() == self.province.itemText(
@@ -151,11 +177,11 @@ class SettingsDialog(JobDialog):
 
     def job(self) -> JobFn:
         profile, smtp, actor = self.profile_values(), self.smtp_values(), self.actor.text()
-        days = self.retention_days.value()
-        return lambda s, _p: save_settings(s, profile, smtp, actor, days)
+        days, reminders = self.retention_days.value(), self.reminder_values()
+        return lambda s, _p: save_settings(s, profile, smtp, actor, days, reminders)
 
     def show_problems(self, exc: ValidationError) -> None:
         super().show_problems(exc)
         first = next((p.field for p in exc.problems), "")
-        pages = {"actor": 2, "days_after_close": 3}
+        pages = {"actor": 2, "days_after_close": 3, "lead_minutes": 4, "close_action": 4}
         self.tabs.setCurrentIndex(1 if first.startswith("smtp.") else pages.get(first, 0))

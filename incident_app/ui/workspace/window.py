@@ -14,6 +14,7 @@ from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import Incident
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.workspace.tabs import TAB_SPECS, TabSpec
 
 
@@ -44,7 +45,7 @@ class WorkspaceWindow(QMainWindow):
         self._add_shortcuts()
         self._build_tabs()
         self.retranslate()
-        self.resize(1280, 740)
+        fit_to_screen(self, 1280, 740)
         self.refresh_header()
 
     def _lay_out(self) -> None:

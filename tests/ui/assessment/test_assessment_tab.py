@@ -55,7 +55,7 @@ def test_tab_shows_severity_grade_and_obligations(qtbot: QtBot, factory, clock) 
     row = row_of(model, "cac-initial-report")
     assert model.index(row, ObligationsModel.COL_DUE).data() == "2026-11-20 13:00"
     assert model.index(row, ObligationsModel.COL_COUNTDOWN).data() == "1h 00m"
-    assert model.index(row, ObligationsModel.COL_CONFIDENCE).data() == "✔ 已确认"
+    assert model.index(row, ObligationsModel.COL_CONFIDENCE).data() == "● 原文已核"
     assert "Art. 4" in model.index(row, ObligationsModel.COL_WHY).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(row, ObligationsModel.COL_WHY).data()
     immediate = row_of(model, "pipl57-regulator")
