@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from incident_app.domain.assessment.grading import exact_number
-from incident_app.domain.clock import SHANGHAI, parse_time
+from incident_app.domain.clock import parse_time
 from incident_app.domain.notices import (
     ACTION_STATUS,
     BREACH_TYPES,
@@ -40,6 +40,7 @@ from incident_app.domain.notices import (
     teen_advice,
 )
 from incident_app.domain.notices.kinds import BRIEF_CHANGES_ELEMENT, DELAY_ELEMENT, RANSOM_ELEMENT
+from incident_app.domain.wording import BEIJING_TIME, format_date, format_phone, format_time, zh_count
 from incident_app.services.notices.brief import brief_context
 from incident_app.services.resources import read_json_resource
 
@@ -90,27 +91,6 @@ def format_amount(value: float) -> str:
 @cache
 def _province_names() -> dict[str, str]:
     return {p["zh"]: p["en"] for p in read_json_resource("provinces.json")}
-
-
-BEIJING_TIME = "北京时间"
-
-
-def format_time(value: str | None, lang: str) -> str:
-    """An ISO time as a reader sees it, in Beijing time."""
-    if not value:
-        return ""
-    moment = parse_time(value).astimezone(SHANGHAI)
-    if lang == "en":
-        return moment.strftime("%d %B %Y, %H:%M").lstrip("0") + " Beijing time"
-    # The reader (a regulator, the police, a person abroad) must not have to guess the zone.
-    return f"{BEIJING_TIME}{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
-
-
-def format_date(value: str | None, lang: str) -> str:
-    if not value:
-        return ""
-    moment = parse_time(value).astimezone(SHANGHAI)
-    return moment.strftime("%d %B %Y").lstrip("0") if lang == "en" else f"{moment.year}年{moment.month}月{moment.day}日"
 
 
 def _join(items: Sequence[str], lang: str) -> str:
@@ -204,7 +184,7 @@ class NoticeContextBuilder:
         address = _side(p, "postal_address_zh", "postal_address_en", lang)
         title = _side(p, "officer_title_zh", "officer_title_en", lang)
         return {"title": title, "name": p.get("contact_name", ""),
-                "phone": p["officer_phone"], "email": p["officer_email"], "address": address,
+                "phone": format_phone(p["officer_phone"], lang), "email": p["officer_email"], "address": address,
                 "postcode": p.get("postcode", ""), "reply_days": p.get("reply_working_days", 3),
                 "handling_days": p.get("handling_working_days", 15)}
 
@@ -257,10 +237,7 @@ class NoticeContextBuilder:
             if action["status"] not in statuses:
                 continue
             text = _side(action, "description", "description_en", lang)
-            when = format_time(action.get("done_at") or action.get("due_at"), lang)
-            status = pick(ACTION_STATUS[action["status"]], lang)
-            out.append(f"{text}（{status}{'，' + when if when else ''}）" if lang != "en" else
-                       f"{text} ({status}{', ' + when if when else ''})")
+            out.append(f"{text}{_action_state(action, lang)}")
         return out
 
     def _notes(self, key: str, lang: str) -> list[str]:
@@ -268,8 +245,8 @@ class NoticeContextBuilder:
         return [n.get(side) or n.get("zh") or n.get("en", "") for n in self.data.get(key, [])]
 
     def _changes(self, lang: str) -> list[dict[str, str]]:
-        return [{"label": change_label(c.path, lang), "before": _value_text(c.before, lang),
-                 "after": _value_text(c.after, lang)} for c in self.report.changes]
+        return [{"label": change_label(c.path, lang), "before": _value_text(c.before, lang, c.path),
+                 "after": _value_text(c.after, lang, c.path)} for c in self.report.changes]
 
     def _report(self, lang: str, ctx: Mapping[str, Any]) -> dict[str, Any]:
         planned = set(self.report.planned)
@@ -405,9 +382,9 @@ def count_phrases(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
     elif en:
         people_text = f"{'' if exact else 'about '}{total:,} {'person' if total == 1 else 'people'}"
     else:
-        people_text = f"{'' if exact else '约'}{total:,}人"
+        people_text = f"{'' if exact else '约'}{zh_count(total, approximate=not exact)}人"
     if records:
-        records_text = f"about {records:,} records" if en else f"个人信息记录约{records:,}条"
+        records_text = f"about {records:,} records" if en else f"个人信息记录约{zh_count(records, approximate=True)}条"
     else:
         records_text = "the number of records is still being verified" if en else "记录数尚在核实中"
     return {"exact": exact, "people_known": bool(total), "people_text": people_text, "records_known": bool(records),
@@ -548,9 +525,32 @@ def _unique(items: Any) -> list[str]:
     return [i for i in dict.fromkeys(items) if i]
 
 
-def _value_text(value: Any, lang: str) -> str:
+# Coded facts whose changes a supplementary report lists: the words, never the stored code.
+_CODED_FACTS: dict[str, Mapping[str, tuple[str, str]]] = {
+    "facts.cause": CAUSES, "facts.likelihood": LIKELIHOOD, "facts.breach_types": BREACH_TYPES,
+    "facts.recipients": RECIPIENTS, "grade": GRADES,
+}
+
+
+def _action_state(action: Mapping[str, Any], lang: str) -> str:
+    """'（已于北京时间…完成）', '（进行中，预计北京时间…前完成）': the time says what it is."""
+    status = str(action["status"])
+    when = format_time(action.get("done_at") or action.get("due_at"), lang)
+    word = pick(ACTION_STATUS.get(status, ACTION_STATUS["planned"]), lang)
+    if not when:
+        return f" ({word})" if lang == "en" else f"（{word}）"
+    if lang == "en":
+        return f" (done on {when})" if status == "done" else f" ({word}, due by {when})"
+    return f"（已于{when}完成）" if status == "done" else f"（{word}，预计{when}前完成）"
+
+
+def _value_text(value: Any, lang: str, path: str = "") -> str:
     if value is None or value == "" or value == []:
         return "—"
+    table = _CODED_FACTS.get(path)
+    if table is not None:
+        codes = value if isinstance(value, list) else [value]
+        return _join([pick(table[str(c)], lang) if str(c) in table else str(c) for c in codes], lang)
     if isinstance(value, bool):
         return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -76,8 +76,8 @@ SAMPLE_NOTES: tuple[NoticeNote, ...] = (
                "If you see a sign-in to your account that was not you, change your password at once and tell us."),
     NoticeNote(2, 1, NoteKind.REMEDY, "为受影响用户免费开通账号异常登录提醒。",
                "Free alerts for unusual sign-ins to your account."),
-    NoticeNote(3, 1, NoteKind.REMEDY, "开通专线电话，工作日9:00–18:00解答疑问。",
-               "A dedicated phone line, working days 9:00–18:00."),
+    NoticeNote(3, 1, NoteKind.REMEDY, "开通专线电话，工作日北京时间9:00–18:00解答疑问。",
+               "A dedicated phone line, working days 9:00–18:00 Beijing time."),
 )
 
 

@@ -325,7 +325,7 @@ class NoticeService:
             count = stats.total + stats.teens
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
                                   pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path),
-                                  progress=progress, recipient_count=count)
+                                  progress=progress, recipient_count=count, sender_name_en=profile.company_en)
         try:
             result = exporter.export(formats)
             # The files take their final names inside the event's transaction: a failed rename

@@ -54,7 +54,7 @@ def test_docx_has_a_heading_per_element_and_the_drill_header(services: Services,
     for kind, lang in ((NoticeKind.INDIVIDUAL, "zh-CN"), (NoticeKind.REGULATOR_INITIAL, "en")):
         channel = Channel.LETTER if kind == NoticeKind.INDIVIDUAL else Channel.DOCUMENT
         text = docx_text(tmp_path / kind.value / f"{channel.value}.{lang}.docx")
-        contact = CONTACT_ZH if lang == "zh-CN" else ("021-38760448", "tousu@ooopic.com", "Room 302, Building 1")
+        contact = CONTACT_ZH if lang == "zh-CN" else ("+86 21 3876 0448", "tousu@ooopic.com", "Room 302, Building 1")
         report = check_extracted_text(text, kind, channel, lang, CheckExpectations(contact, drill=True))
         assert report.complete, report.missing()
         assert text.splitlines()[0].startswith(("【演练 DRILL】", "[DRILL 演练]"))
