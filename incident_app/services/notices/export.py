@@ -176,7 +176,7 @@ class NoticeExporter:
     def _letter_pages(self, personal: PersonalRenderer, kind: NoticeKind, lang: str,
                       counter: list[int]) -> Iterator[str]:
         for recipient in self.recipients() if self.recipients else ():
-            if recipient.kind == kind and recipient.address and (recipient.language == "en") == (lang == "en"):
+            if recipient.kind == kind and recipient.by_letter and (recipient.language == "en") == (lang == "en"):
                 counter[0] += 1
                 yield personal.render(kind, Channel.LETTER, recipient)
 
