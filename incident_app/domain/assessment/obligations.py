@@ -335,8 +335,8 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
     done = delivery.completed_at(group)
     if done is not None:
         return _Status(ObligationStatus.MET, False, verdict.reason + Text(
-            f"发送记录显示全部告知邮件已发出（最后一封于 {to_iso(done)} 被邮件服务器接收）。",
-            f"The send ledger shows every notice e-mail sent (the last accepted by the relay at {to_iso(done)})."),
+            f"发送记录显示全部告知邮件（及短信）已发出（最后一条于 {to_iso(done)} 被接收）。",
+            f"The send ledger shows every notice e-mail (and SMS) sent (the last accepted at {to_iso(done)})."),
             met_at=done)
     waiting = delivery.waiting_on_other_channels(group)
     progress = Text(f"已发出 {delivery.emails_sent():,} 封告知邮件，尚未全部完成",
