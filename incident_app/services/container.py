@@ -13,6 +13,7 @@ from incident_app.services.assessment import AssessmentService
 from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
 from incident_app.services.fulfilments import CorrectionService, FulfilmentService
+from incident_app.services.handoff import HandoffService
 from incident_app.services.incidents import IncidentService
 from incident_app.services.mail import MailService
 from incident_app.services.notices import NoticeService, assessed_notice_inputs
@@ -39,6 +40,7 @@ class Services:
     notices: NoticeService
     mail: MailService
     people: PeopleService
+    handoff: HandoffService
 
     @property
     def db_path(self) -> Path | None:
@@ -59,6 +61,7 @@ def open_services(
     ctx = AppContext(store=store, catalog=load_catalog(), clock=clock)
     people = PeopleService(ctx)
     assessment = AssessmentService(ctx, people_counts=people.imported_counts)
+    notices = NoticeService(ctx, people_source=people.iter_people, inputs_source=assessed_notice_inputs(assessment))
     return Services(
         ctx=ctx,
         incidents=IncidentService(ctx, open_obligations=assessment.open_before_close),
@@ -69,10 +72,10 @@ def open_services(
         fulfilments=FulfilmentService(ctx, not_applicable=assessment.not_applicable_ids),
         corrections=CorrectionService(ctx),
         assessment=assessment,
-        notices=NoticeService(ctx, people_source=people.iter_people,
-                              inputs_source=assessed_notice_inputs(assessment)),
+        notices=notices,
         mail=MailService(ctx),
         people=people,
+        handoff=HandoffService(ctx, notices),
     )
 
 

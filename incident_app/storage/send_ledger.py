@@ -133,6 +133,14 @@ class SendLedgerRepository:
             f" AND {where} ORDER BY id", [incident_id, channel, value])
         return [(int(i), str(st), str(reply)) for i, st, reply in rows]
 
+    def crowded_numbers(self, incident_id: int, channel: str, limit: int) -> list[tuple[str, str, int]]:
+        """(number, notice kind, rows) where one number has more than ``limit`` rows of one kind."""
+        rows = self._db.execute(
+            "SELECT to_address, notice_kind, count(*) FROM send_ledger WHERE incident_id = ? AND channel = ?"
+            " GROUP BY to_address, notice_kind, notice_version HAVING count(*) > ? LIMIT 20",
+            [incident_id, channel, limit])
+        return [(str(a), str(k), int(n)) for a, k, n in rows]
+
     def record_report(self, updates: Iterable[tuple[int, str, str, str, datetime]]) -> int:
         """Apply a provider report: (row id, new state, reply, reason, when). A row already in the
         state the report gives keeps its time (a report imported twice changes nothing); a sent

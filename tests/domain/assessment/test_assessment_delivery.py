@@ -93,6 +93,7 @@ def test_sms_people_are_met_by_the_gateway_report_in_the_ledger() -> None:
     # an e-mail batch of the same size does not stand in for the SMS people
     emails_only = EmailDelivery(people, (batch("individual", 5, 5),))
     assert run(make_incident(), delivery=emails_only).obligation("pipl57-individuals").status == S.PENDING
-    done = EmailDelivery(people, (batch("individual", 3, 3), batch("individual", 2, 2, "sms-v", at=later, channel="sms")))
+    sms_done = batch("individual", 2, 2, "sms-v", at=later, channel="sms")
+    done = EmailDelivery(people, (batch("individual", 3, 3), sms_done))
     obligation = run(make_incident(), delivery=done).obligation("pipl57-individuals")
     assert obligation.status == S.MET and obligation.met_at == parse_time(later)

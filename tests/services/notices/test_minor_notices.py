@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from incident_app.domain.notices import Channel, CHANNELS, NoticeKind, NoticeRecipient
+from incident_app.domain.notices import CHANNELS, Channel, NoticeKind, NoticeRecipient
 from incident_app.services.notices.context import count_phrases
 from incident_app.services.notices.personal import PersonalRenderer
 from incident_app.services.resources import load_catalog, load_messages
