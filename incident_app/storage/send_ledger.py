@@ -268,7 +268,8 @@ class SendLedgerRepository:
         and the fallback channel start afresh; ``in_doubt`` (copies that may have arrived) stays."""
         wanted = sorted({s.value for s in states})
         marks = ",".join("?" * len(wanted))
-        where = f"incident_id = ? AND state IN ({marks})"
+        # Only e-mail rows: SMS and call rows change only by the provider's report.
+        where = f"incident_id = ? AND channel = 'email' AND state IN ({marks})"
         by_state = {SendState(state): int(n) for state, n in self._db.execute(
             f"SELECT state, count(*) FROM send_ledger WHERE {where} GROUP BY state", [incident_id, *wanted])}
         cleared = int(self._db.execute(
@@ -282,7 +283,7 @@ class SendLedgerRepository:
     def failed_without_fallback(self, incident_id: int) -> list[tuple[int, str]]:
         rows = self._db.execute(
             "SELECT id, recipient_key FROM send_ledger WHERE incident_id = ? AND state = 'failed'"
-            " AND fallback IS NULL ORDER BY id", [incident_id])
+            " AND channel = 'email' AND fallback IS NULL ORDER BY id", [incident_id])
         return [(int(row_id), str(key)) for row_id, key in rows]
 
     def set_fallbacks(self, choices: Sequence[tuple[int, FallbackChannel]]) -> None:
