@@ -32,6 +32,7 @@ from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.container import Services
 from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.notices.handoff_dialog import HandoffDialog
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
 from incident_app.ui.send import SendDialog, summary_text
@@ -122,6 +123,9 @@ class NoticesTab(QWidget):
         self.btn_send = QPushButton()
         self.btn_send.setObjectName("sendByEmail")
         self.btn_send.clicked.connect(self.open_send_dialog)
+        self.btn_handoff = QPushButton()
+        self.btn_handoff.setObjectName("smsPhoneHandoff")
+        self.btn_handoff.clicked.connect(self.open_handoff_dialog)
         self.kind_choice = QComboBox()
         self.format_boxes = {fmt: QCheckBox(fmt.upper()) for fmt in FORMATS}
         for box in self.format_boxes.values():
@@ -139,6 +143,7 @@ class NoticesTab(QWidget):
         bar.addWidget(self.btn_export)
         bar.addSpacing(24)
         bar.addWidget(self.btn_send)
+        bar.addWidget(self.btn_handoff)
         bar.addWidget(self.status_label, 1)
         bar.addWidget(self.btn_refresh)
         return bar
@@ -155,6 +160,8 @@ class NoticesTab(QWidget):
         self.btn_refresh.setText(t("notices.refresh"))
         self.btn_send.setText(t("notices.send_email"))
         self.btn_send.setToolTip(t("notices.send_email_tip"))
+        self.btn_handoff.setText(t("notices.handoff"))
+        self.btn_handoff.setToolTip(t("notices.handoff_tip"))
         self.notices_model.set_translator(self.tr_)
         self.elements_model.set_translator(self.tr_)
         self._fill_kind_choice()
@@ -192,6 +199,15 @@ class NoticesTab(QWidget):
         dialog.errors.interactive = self.errors.interactive
         dialog.finished.connect(lambda _code: self.refresh())
         self.send_dialog = dialog
+        dialog.show()
+        dialog.refresh()
+
+    def open_handoff_dialog(self) -> None:
+        """The SMS and phone hand-off for this incident (approval pack, masked preview, files, report)."""
+        dialog = HandoffDialog(self.runner, self.tr_, self.incident_id, parent=self)
+        dialog.errors.interactive = self.errors.interactive
+        dialog.finished.connect(lambda _code: self.refresh())
+        self.handoff_dialog = dialog
         dialog.show()
         dialog.refresh()
 
