@@ -12,12 +12,14 @@ that logs the export. People are streamed from the store (a million is fine)."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import hashlib
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -294,61 +296,107 @@ class HandoffService:
         """Mark the hand-off rows the provider's report names sent or failed. Every row is checked
         first: an unknown out id or number, a status not understood or a missing column refuses
         the whole file (row numbers named) and nothing is written. A row already in the state the
-        report gives is left alone, so importing the same report twice counts nothing twice."""
-        problems, updates = self._read_report(incident_id, path, provider, channel)
-        if problems:
-            raise ValidationError(problems[:50] + ([FieldProblem("file", f"{len(problems) - 50} more rows refused")]
-                                                   if len(problems) > 50 else []))
-        now = self._ctx.now()
-        with self._ctx.store.transaction():
-            changed = self._ctx.store.send_ledger.record_report(
-                ((row_id, state, reply, reason, now) for row_id, state, reply, reason in updates))
-            tally = _tally(updates)
-            self._ctx.record(f"{channel}.report_imported", "incident", incident_id,
-                             {"provider": provider.value, "rows": len(updates), "changed": changed} | tally,
-                             incident_id)
-        return {"incident": incident_id, "provider": provider.value, "rows": len(updates), "changed": changed,
-                "unchanged": len(updates) - changed} | tally
-
-    def _read_report(self, incident_id: int, path: Path, provider: Provider,
-                     channel: str) -> tuple[list[FieldProblem], list[tuple[int, str, str, str]]]:
-        with open_regular_file(path, REPORT_MAX_BYTES) as raw:
-            text = _decode(raw.read())
-        reader = csv.reader(io.StringIO(text))
-        first = next(reader, None)
-        columns = report_columns(first or [])
-        missing = [c for c in ("status",) if c not in columns]
-        if "phone" not in columns and "out_id" not in columns:
-            missing.append("phone")
-        if missing:
-            return [FieldProblem("header", f"no column for {', '.join(missing)}; the report needs the phone number"
-                                 " (or out_id) and the status")], []
+        report gives is left alone, so importing the same report twice counts nothing twice.
+        Streamed in two passes (check, then apply in chunks): a report of a million rows is fine."""
         problems: list[FieldProblem] = []
-        updates: list[tuple[int, str, str, str]] = []
+        for item in self._report_updates(incident_id, path, provider, channel):
+            if isinstance(item, FieldProblem):
+                problems.append(item)
+                if len(problems) > 50:
+                    break
+        if problems:
+            raise ValidationError(problems[:50] + [FieldProblem("file", "more rows refused after these")
+                                                   ] * (len(problems) > 50))
+        now = self._ctx.now()
+        tally = {"rows": 0, "delivered": 0, "failed": 0, "changed": 0}
+        with self._ctx.store.transaction():
+            chunk: list[tuple[int, str, str, str, datetime]] = []
+            for item in self._report_updates(incident_id, path, provider, channel):
+                assert not isinstance(item, FieldProblem)  # checked above, in the same transaction's view
+                tally["rows"] += 1
+                tally["delivered" if item[1] == "sent" else "failed"] += 1
+                chunk.append((*item, now))
+                if len(chunk) >= _CHUNK:
+                    tally["changed"] += self._ctx.store.send_ledger.record_report(chunk)
+                    chunk = []
+            tally["changed"] += self._ctx.store.send_ledger.record_report(chunk)
+            self._ctx.record(f"{channel}.report_imported", "incident", incident_id,
+                             {"provider": provider.value} | tally, incident_id)
+        return {"incident": incident_id, "provider": provider.value, "unchanged": tally["rows"] - tally["changed"]
+                } | tally
+
+    def _report_updates(self, incident_id: int, path: Path, provider: Provider,
+                        channel: str) -> Iterator[FieldProblem | tuple[int, str, str, str]]:
+        """Each report row as (ledger row id, new state, reply, reason), or the problem with it."""
         ledger = self._ctx.store.send_ledger
-        for number, row in enumerate(reader, 2):
-            if not any(cell.strip() for cell in row):
-                continue
+        for number, row, columns in _report_rows(path):
+            if columns is None:
+                yield FieldProblem("header", "no column for the status, or for the phone number (or out_id);"
+                                   " the report needs both")
+                return
             cell = _cells(row, columns)
             state = report_state(cell("status"))
             if state is None:
-                problems.append(FieldProblem(f"row {number}", f"status '{cell('status')[:40]}' not understood"
-                                             " (delivered / failed / pending, or the provider's words)"))
+                yield FieldProblem(f"row {number}", f"status '{cell('status')[:40]}' not understood"
+                                   " (delivered / failed / pending, or the provider's words)")
                 continue
             out_id, phone = cell("out_id"), _e164(cell("phone"))
             found = ledger.handoff_rows(incident_id, channel, out_id=out_id, address=phone)
             if not found:
                 what = f"message id '{out_id[:60]}'" if out_id else f"number {mask_phone(phone)}"
-                problems.append(FieldProblem(f"row {number}", f"{what} is not in this incident's {channel} hand-off;"
-                                             " export it first or check the file belongs to this incident"))
+                yield FieldProblem(f"row {number}", f"{what} is not in this incident's {channel} hand-off;"
+                                   " export it first or check the file belongs to this incident")
                 continue
             if state == ReportState.PENDING:
                 continue
             new_state = "sent" if state == ReportState.DELIVERED else "failed"
             reply = f"{provider.value} {cell('message_id')[:80]} {cell('status')[:40]}".strip()
             reason = "" if new_state == "sent" else (cell("reason")[:200] or "the provider reported it failed")
-            updates += [(row_id, new_state, reply, reason) for row_id, _, _ in found]
-        return problems, updates
+            for row_id, _, _ in found:
+                yield row_id, new_state, reply, reason
+
+
+def _report_rows(path: Path) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:
+    """(row number, cells, columns) of each non-empty data row; columns None when the header lacks
+    the status or the phone/out id."""
+    yield from _rows_in(path, _encoding_of(path))
+
+
+def _encoding_of(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes so, else GB18030 (what Excel saves
+    on Chinese Windows); read in chunks, never whole."""
+    decoder: codecs.IncrementalDecoder = codecs.getincrementaldecoder("utf-8")()
+    with open_regular_file(path, REPORT_MAX_BYTES) as raw:
+        try:
+            while chunk := raw.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+        raw.seek(0)
+        decoder = codecs.getincrementaldecoder("gb18030")()
+        try:
+            while chunk := raw.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise ValidationError.single("file", "the report is neither UTF-8 nor GB18030 text;"
+                                         " save it as CSV (UTF-8)") from None
+    return "gb18030"
+
+
+def _rows_in(path: Path, encoding: str) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:
+    with open_regular_file(path, REPORT_MAX_BYTES) as raw, \
+            io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        reader = csv.reader(text)
+        columns = report_columns(next(reader, []))
+        if "status" not in columns or not ({"phone", "out_id"} & set(columns)):
+            yield 1, [], None
+            return
+        for number, row in enumerate(reader, 2):
+            if any(cell.strip() for cell in row):
+                yield number, row, columns
 
 
 class _RoutedCsv:
@@ -399,13 +447,6 @@ def _out_id(incident_id: int, key: str, kind: str, version: str) -> str:
     return f"bd{incident_id}{kind[:1]}{digest}"
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError.single("file", "the report is neither UTF-8 nor GB18030 text; save it as CSV (UTF-8)")
 
 
 def _cells(row: Sequence[str], columns: dict[str, int]) -> Any:
@@ -424,6 +465,4 @@ def _e164(phone: str) -> str:
     return "+86" + digits if len(digits) == 11 and digits.startswith("1") else digits
 
 
-def _tally(updates: Sequence[tuple[int, str, str, str]]) -> dict[str, int]:
-    return {"delivered": sum(u[1] == "sent" for u in updates), "failed": sum(u[1] == "failed" for u in updates)}
 

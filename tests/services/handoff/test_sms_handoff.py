@@ -225,3 +225,15 @@ def test_the_call_list_holds_phone_people_not_reached_by_email_with_the_script(d
     with opened(db) as services:
         done = services.handoff.import_report(1, report, channel="phone")
     assert done["delivered"] == result["rows"] and {s for s, _, _ in ledger(db, "phone")} == {"sent"}
+
+
+def test_a_report_saved_by_excel_in_gb18030_is_read(db: Path, tmp_path: Path) -> None:
+    export = tmp_path / "sms.csv"
+    with opened(db) as services:
+        services.handoff.export_sms(1, export)
+    utf8 = report_from(export, tmp_path / "utf8.csv", fail_every=0)
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(utf8.read_text(encoding="utf-8-sig").encode("gb18030"))
+    with opened(db) as services:
+        result = services.handoff.import_report(1, gbk, provider=Provider.ALIYUN)
+    assert result["delivered"] == result["changed"] == len(ledger(db)) > 0
