@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,14 @@ def test_export_sms_import_report_and_calls(capsys: pytest.CaptureFixture[str], 
     assert code == 0 and json.loads(printed)["changed"] == 0
     code, shown, _ = cli(capsys, db, "show", "1")
     assert json.loads(shown)["email_delivery"]["by_state"]["sent"] == len(rows)
+    pack = tmp_path / "evidence.zip"
+    assert cli(capsys, db, "evidence", "1", "--out", str(pack))[0] == 0
+    with zipfile.ZipFile(pack) as archive:
+        inputs = json.loads(archive.read("assessment/inputs.json"))
+        ledger_csv = archive.read("send-ledger/ledger.csv").decode("utf-8-sig")
+    assert [(b["channel"], b["rows"], b["sent"]) for b in inputs["send_ledger_batches"] if b["channel"] == "sms"
+            and b["kind"] == "individual"] and ledger_csv.count("\n") > len(rows)
+    assert rows[0][0] not in ledger_csv, "the masked pack shows no phone number"
     calls = tmp_path / "calls.csv"
     code, printed, _ = cli(capsys, db, "export-calls", "1", "--out", str(calls))
     assert code == 0 and json.loads(printed)["rows"] == len(read(calls)) - 1
