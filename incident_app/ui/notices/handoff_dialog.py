@@ -104,7 +104,9 @@ class HandoffDialog(QDialog):
         for notice in pack["notices"]:
             state = t("handoff.ok") if not notice["problems"] else "; ".join(notice["problems"])
             approved = t("handoff.approved") if notice["approved"] else t("handoff.not_approved")
-            variables = ", ".join(f"{v['name']} ({v['kind']}, ≤{v['max_length']})" for v in notice["variables"])
+            variables = ", ".join(
+                f"{v['name']} ({t('handoff.kind.' + v['kind'].replace(' ', '_'))}, ≤{v['max_length']})"
+                for v in notice["variables"])
             lines.append(t("handoff.pack_line", kind=t(f"notices.kind.{notice['kind']}"), lang=notice["lang"],
                            approved=approved, template=notice["provider_template"], variables=variables,
                            length=notice["worst_case_length"], segments=notice["segments"], state=state))
