@@ -104,9 +104,28 @@ def signature_problems(signature: str) -> list[str]:
     return problems
 
 
-def template_problems(template: SmsTemplate, provider: Provider = Provider.GENERIC) -> list[str]:
-    """The gateway rules the template breaks (empty when it may be filed for approval)."""
+def link_domain(value: str) -> str:
+    """The host of a web address (``https://www.wotu.cn/x`` → ``wotu.cn``), lower case, no ``www.``."""
+    host = re.sub(r"^[a-z]+://", "", value.strip().lower()).split("/", 1)[0].split(":", 1)[0]
+    return host.removeprefix("www.")
+
+
+def _links_in(text: str) -> list[str]:
+    return re.findall(r"(?:https?://|www\.)[^\s，。；、）)]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org)\b[^\s，。；、）)]*",
+                      text, re.IGNORECASE)
+
+
+def template_problems(template: SmsTemplate, provider: Provider = Provider.GENERIC, *,
+                      website: str = "") -> list[str]:
+    """The gateway rules the template breaks (empty when it may be filed for approval). A link
+    in the fixed text must point to the company's own (ICP-filed) website domain."""
     problems = []
+    allowed = link_domain(website) if website else ""
+    for link in _links_in(template.text):
+        domain = link_domain(link)
+        if not allowed or (domain != allowed and not domain.endswith("." + allowed)):
+            problems.append(f"template: link '{link[:60]}' is not on the company's ICP-filed website domain"
+                            f" ({allowed or 'none set in Settings'}); gateways approve links to that domain only")
     worst = template.worst_case()
     if len(worst) > TEMPLATE_MAX:
         problems.append(f"template: {len(worst)} characters at worst; at most {TEMPLATE_MAX}")

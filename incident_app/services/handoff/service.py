@@ -128,7 +128,8 @@ class HandoffService:
                               for v in sms.template.variables],
                 "example": f"【{sign}】{sms.template.fill({v.name: v.example for v in sms.template.variables})}",
                 "worst_case_length": length, "segments": segments(length),
-                "problems": signature_problems(sign) + template_problems(sms.template, provider),
+                "problems": signature_problems(sign) + template_problems(sms.template, provider,
+                                                                         website=self._profile.get().website),
             })
         return {"incident": incident_id, "provider": provider.value, "signature": sign,
                 "rules": {"signature": "2-12", "template_max": 500, "variable": "1-35, each once, never adjacent",
@@ -160,9 +161,10 @@ class HandoffService:
         problems = [FieldProblem(f"{n.kind.value}/sms/{n.lang}", NOT_APPROVED) for n in notices
                     if n.state.approval is None]
         problems += [FieldProblem("signature", p) for p in signature_problems(sign)]
+        website = self._profile.get().website
         for n in notices:
             where = f"{n.kind.value}/sms/{n.lang}"
-            problems += [FieldProblem(where, p) for p in template_problems(n.template, provider)]
+            problems += [FieldProblem(where, p) for p in template_problems(n.template, provider, website=website)]
         if not notices:
             problems.append(FieldProblem("notice", "this incident has no SMS notice to hand off"))
         if problems:

@@ -91,3 +91,13 @@ def test_only_people_whose_channel_is_a_letter_get_a_letter() -> None:
     child = recipients_from_person(person(name="李小四", address="北京市", guardian_name="李大",
                                           minor_band=MinorBand.CHILD, channel=Channel.GUARDIAN_LETTER))
     assert [(r.is_guardian, r.by_letter, r.salutation()) for r in child] == [(True, True, "尊敬的李大（监护人）：")]
+
+
+def test_a_link_in_the_fixed_text_must_be_on_the_company_website_domain() -> None:
+    code = (Variable("code", "reference code", 14, "B"),)
+    template = SmsTemplate("详见 https://www.wotu.cn/notice ，编号${code}", code)
+    assert template_problems(template, website="https://wotu.cn") == []
+    assert any("ICP-filed" in p for p in template_problems(template, website="https://example.com"))
+    assert any("none set" in p for p in template_problems(template))
+    plain = SmsTemplate("详询021-38760448，编号${code}。", code)
+    assert template_problems(plain) == []
