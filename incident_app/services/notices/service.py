@@ -33,6 +33,7 @@ from incident_app.domain.notices import (
     recipients_from_people,
     required_elements,
 )
+from incident_app.domain.notices.recipient import recipients_from_person
 from incident_app.domain.proof import Event
 from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.audit import record_export
@@ -45,9 +46,11 @@ from incident_app.services.notices.inputs import NoticeInputsSource
 from incident_app.services.notices.personal import PersonalEmail, PersonalRenderer
 from incident_app.services.notices.plan import PlannedNotice, plan_notices
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
+from incident_app.services.notices.recipient_preview import RecipientPreview, preview_person
 from incident_app.services.notices.render import NoticeRenderer, RenderedNotice, contact_expectations
 from incident_app.services.notices.template_editing import NoticeTemplateService
 from incident_app.services.private_files import StagedOutputs
+from incident_app.services.progress import Progress
 from incident_app.services.remediation import DecisionService
 from incident_app.services.settings import ProfileService
 
@@ -273,14 +276,26 @@ class NoticeService:
     # -- export --------------------------------------------------------------------------------
     def export(self, incident_id: int, out_dir: Path, formats: Sequence[str], *, langs: Sequence[str] = LANGUAGES,
                pdf_writer: PdfWriter | None = None, recipients: Iterable[NoticeRecipient] | None = None,
-               obligations: Sequence[Any] | None = None, grade: str | None = None) -> tuple[NoticeSet, ExportResult]:
+               obligations: Sequence[Any] | None = None, grade: str | None = None,
+               progress: Progress | None = None) -> tuple[NoticeSet, ExportResult]:
         """Prepare and write every notice in the chosen formats (see notice_export for the layout).
-        Recipients default to the people source, if the composition root wired one."""
+        Recipients default to the people source, if the composition root wired one. ``progress``
+        hears "rendering", then one step per file and per recipient; its Cancel discards every
+        staged file (nothing half-written stays) and rolls back the event."""
+        progress = progress or Progress()
+        progress.start(None, "rendering")
         notice_set = self.prepare(incident_id, obligations=obligations, grade=grade, langs=langs)
+        progress.check()
         profile = self._profile.get()
-        personal = self._recipient_source(incident_id, recipients)
+        recipients = list(recipients) if recipients is not None else None
+        personal, count = self._recipient_source(incident_id, recipients), len(recipients or ())
+        if personal is not None and recipients is None:
+            # a teenager gets two notices (the minor one and the guardian's), everyone else one
+            stats = self._ctx.store.people.stats(incident_id)
+            count = stats.total + stats.teens
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
-                                  pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path))
+                                  pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path),
+                                  progress=progress, recipient_count=count)
         try:
             result = exporter.export(formats)
             # The files take their final names inside the event's transaction: a failed rename
@@ -325,6 +340,18 @@ class NoticeService:
             _refuse_unapproved(emails)
             allowed = {n.rendered.kind for n in emails}
         return PersonalRenderer(notice_set.renderers, allowed=allowed).emails(recipients)
+
+
+    # -- one recipient's notices before approval -----------------------------------------------
+    def preview_person(self, incident_id: int, person_id: int, grade: str | None = None) -> list[RecipientPreview]:
+        """The e-mail, letter and SMS this affected person (and a minor's guardian) would get,
+        rendered from the current masters through the sender's and the export's own calls;
+        approval is not needed (nothing leaves the machine). Each carries a masked copy."""
+        person = self._ctx.store.people.get(incident_id, person_id)
+        notice_set = self.prepare(incident_id, grade=grade, kinds=list(PERSONAL_KINDS))
+        planned = {p.kind for p in notice_set.plan} & set(PERSONAL_KINDS)
+        renderer = PersonalRenderer(notice_set.renderers, allowed=planned)
+        return preview_person(renderer, incident_id, person, recipients_from_person(person), planned)
 
 
 def _imported(summary: Mapping[str, Any]) -> dict[str, int] | None:

@@ -39,6 +39,7 @@ from incident_app.ui.assessment.fulfilment_dialog import CorrectionDialog, Fulfi
 from incident_app.ui.assessment.judgement_dialog import JudgementDialog
 from incident_app.ui.assessment.models import FactorsModel, ObligationsModel, confidence_label, local_time
 from incident_app.ui.common import ErrorReporter, RecordRole, SortRole
+from incident_app.ui.common.people_gap import people_gap_text
 
 EI_VALUES = (0.25, 0.5, 0.75, 1.0)
 INTEGRITY = ("recovered", "recoverable", "not_recoverable")
@@ -79,6 +80,12 @@ class AssessmentTab(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.hide()
+        # An imported list smaller than the intake estimate: which number is used, and the gap.
+        self.people_gap = QLabel()
+        self.people_gap.setObjectName("peopleGap")
+        self.people_gap.setWordWrap(True)
+        self.people_gap.setStyleSheet(BANNER_STYLE)
+        self.people_gap.hide()
         top = QWidget()
         row = QHBoxLayout(top)
         row.setContentsMargins(0, 0, 0, 0)
@@ -92,6 +99,7 @@ class AssessmentTab(QWidget):
         self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
+        layout.addWidget(self.people_gap)
         layout.addWidget(self.splitter)
 
     def _build_severity(self) -> QGroupBox:
@@ -245,6 +253,7 @@ class AssessmentTab(QWidget):
         self.decisions = {d.id: d for d in decisions}
         self.assessment = assessment
         self._show_banner(assessment)
+        self._show_people_gap(assessment)
         self._show_severity(assessment)
         self._show_grade(assessment)
         self.obligations_model.set_rows(assessment.obligations)
@@ -256,6 +265,11 @@ class AssessmentTab(QWidget):
         items = self.tr_.t("assess.list_sep").join(names)
         self.banner.setText(self.tr_.t("assess.banner", count=len(names), items=items))
         self.banner.setVisible(bool(names))
+
+    def _show_people_gap(self, a: Assessment) -> None:
+        gap = a.people.gap_to_estimate
+        self.people_gap.setText(people_gap_text(self.tr_, a.people.estimate, a.people.total) if gap else "")
+        self.people_gap.setVisible(bool(gap))
 
     def _item_name(self, a: Assessment, item: str) -> str:
         if item in ("cac_grade", "severity"):

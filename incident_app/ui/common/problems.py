@@ -26,6 +26,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"is before started_at \(|^is before the action was started", "wizard.problem.done_before_started"),
     (r"does not apply to this incident, so it cannot be met", "fulfil.problem.not_applicable"),
     (r"is already met by fulfilment #", "fulfil.problem.already_met"),
+    (r"is already declared met by decision #(?P<record>\d+)", "fulfil.problem.declared_met"),
+    (r"is already recorded as met by fulfilment #(?P<record>\d+)", "decision.problem.fulfilled"),
     (r"not a regular file", "fulfil.problem.not_regular_file"),
     (r"contains an invisible control character|lone surrogate", "wizard.problem.control_char"),
     (r"contains a text-direction override", "wizard.problem.bidi_override"),
@@ -57,6 +59,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
 def problem_text(problem: FieldProblem, tr: Translator) -> str:
     """The message to show beside the field."""
     for pattern, key in _PATTERNS:
-        if re.search(pattern, problem.message):
-            return tr.t(key)
+        match = re.search(pattern, problem.message)
+        if match:
+            return tr.t(key, **match.groupdict())  # e.g. the number of the record that stands
     return problem.message

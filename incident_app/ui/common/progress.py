@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from incident_app.cli.progress_bar import eta_seconds, format_eta
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import FailureCb, JobFn, JobHandle, JobRunner, SyncJobRunner
 from incident_app.services.progress import Cancelled, ProgressSnapshot
@@ -19,9 +20,12 @@ SHOW_AFTER_MS = 400  # quick jobs finish before the dialog would flash up
 def run_with_progress(
     parent: QWidget, runner: JobRunner | SyncJobRunner, tr: Translator, label: str, fn: JobFn, *,
     on_success: Callable[[Any], None], on_failure: FailureCb, on_cancelled: Callable[[], None],
+    show_counts: bool = False,
 ) -> JobHandle:
-    """Run ``fn`` with a progress dialog; Cancel asks the service to stop at its next check."""
+    """Run ``fn`` with a progress dialog; Cancel asks the service to stop at its next check.
+    ``show_counts`` adds "done of total, about m:ss left" under the label."""
     dialog = QProgressDialog(label, tr.t("workspace.cancel"), 0, 0, parent)
+    dialog.setObjectName("jobProgress")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(SHOW_AFTER_MS)
     dialog.setAutoClose(False)
@@ -45,8 +49,14 @@ def run_with_progress(
         else:
             on_failure(exc, details)
 
-    handle = runner.run(fn, on_success=succeeded, on_failure=failed,
-                        on_progress=lambda snap: None if finished else _show(dialog, snap))
+    def shown(snap: ProgressSnapshot) -> None:
+        if finished:
+            return
+        _show(dialog, snap)
+        if show_counts:
+            dialog.setLabelText(label + "\n" + counts_text(tr, snap))
+
+    handle = runner.run(fn, on_success=succeeded, on_failure=failed, on_progress=shown)
     dialog.canceled.connect(handle.progress.cancel)
     return handle
 
@@ -55,3 +65,11 @@ def _show(dialog: QProgressDialog, snap: ProgressSnapshot) -> None:
     if snap.total:
         dialog.setMaximum(snap.total)
         dialog.setValue(min(snap.done, snap.total))
+
+
+def counts_text(tr: Translator, snap: ProgressSnapshot) -> str:
+    """"1,234 / 5,000 · about 0:42 left" (or "preparing…" before there is a total)."""
+    if not snap.total:
+        return tr.t("progress.preparing")
+    return tr.t("progress.counts", done=f"{snap.done:,}", total=f"{snap.total:,}",
+                eta=format_eta(eta_seconds(snap)))

@@ -36,7 +36,7 @@ def test_every_tab_of_the_demo_incident_opens(qtbot: QtBot, tmp_path: Path) -> N
     tabs = workspace.tab_widgets
     assert "一键登录 SDK" in workspace.title.text()
     assert workspace.status.text() == "已登记"
-    assert tabs["overview"].fact_text("受影响人数（估计）") == "48,213"
+    assert tabs["overview"].fact_text("受影响人数（估计）") == "200"
     assert tabs["overview"].fact_text("涉及的个人信息").startswith("手机号码")
     assert not tabs["overview"].clocks.empty.isVisibleTo(tabs["overview"])
     assert any("MINORS-2024" in row[0] for row in tabs["overview"].clocks.shown_rows())
