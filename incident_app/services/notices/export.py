@@ -205,7 +205,7 @@ class NoticeExporter:
                       counter: list[int]) -> Iterator[str]:
         for recipient in self.recipients() if self.recipients else ():
             self.progress.advance(message="letters")
-            if recipient.kind == kind and recipient.address and (recipient.language == "en") == (lang == "en"):
+            if recipient.kind == kind and recipient.by_letter and (recipient.language == "en") == (lang == "en"):
                 counter[0] += 1
                 yield personal.render(kind, Channel.LETTER, recipient)
 

@@ -36,6 +36,7 @@ from incident_app.services.notices.brief_mail import brief_message_source
 from incident_app.services.progress import Progress
 from incident_app.ui.common import ErrorReporter, ask_yes_no, run_with_progress
 from incident_app.ui.common.people_gap import people_gap_text
+from incident_app.ui.notices.handoff_dialog import HandoffDialog
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
 from incident_app.ui.notices.recipient_preview import RecipientPreviewDialog
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
@@ -143,6 +144,9 @@ class NoticesTab(QWidget):
         self.btn_brief = QPushButton()
         self.btn_brief.setObjectName("sendBrief")
         self.btn_brief.clicked.connect(self.open_brief_dialog)
+        self.btn_handoff = QPushButton()
+        self.btn_handoff.setObjectName("smsPhoneHandoff")
+        self.btn_handoff.clicked.connect(self.open_handoff_dialog)
         self.kind_choice = QComboBox()
         self.format_boxes = {fmt: QCheckBox(fmt.upper()) for fmt in FORMATS}
         for box in self.format_boxes.values():
@@ -161,6 +165,7 @@ class NoticesTab(QWidget):
         bar.addSpacing(24)
         bar.addWidget(self.btn_send)
         bar.addWidget(self.btn_brief)
+        bar.addWidget(self.btn_handoff)
         bar.addWidget(self.status_label, 1)
         bar.addWidget(self.btn_refresh)
         return bar
@@ -180,6 +185,8 @@ class NoticesTab(QWidget):
         self.btn_send.setText(t("notices.send_email"))
         self.btn_send.setToolTip(t("notices.send_email_tip"))
         self._label_brief_button()
+        self.btn_handoff.setText(t("notices.handoff"))
+        self.btn_handoff.setToolTip(t("notices.handoff_tip"))
         self.notices_model.set_translator(self.tr_)
         self.elements_model.set_translator(self.tr_)
         self._fill_kind_choice()
@@ -237,6 +244,15 @@ class NoticesTab(QWidget):
         dialog.errors.interactive = self.errors.interactive
         dialog.finished.connect(lambda _code: self.refresh())
         self.send_dialog = dialog
+        dialog.show()
+        dialog.refresh()
+
+    def open_handoff_dialog(self) -> None:
+        """The SMS and phone hand-off for this incident (approval pack, masked preview, files, report)."""
+        dialog = HandoffDialog(self.runner, self.tr_, self.incident_id, parent=self)
+        dialog.errors.interactive = self.errors.interactive
+        dialog.finished.connect(lambda _code: self.refresh())
+        self.handoff_dialog = dialog
         dialog.show()
         dialog.refresh()
 

@@ -45,7 +45,8 @@ def test_txt_export_keeps_identifiable_sections(services: Services, incident_id:
                             CheckExpectations(CONTACT_ZH, drill=True))
     assert report.complete, report.missing()
     sms = (tmp_path / "individual" / "sms.zh-CN.txt").read_text(encoding="utf-8")
-    assert sms.startswith("【演练】") and "【事件基本情况】" not in sms
+    # a gateway's template may hold no 【】: the drill mark is in plain brackets
+    assert sms.startswith("（演练）") and "【" not in sms
 
 
 def test_docx_has_a_heading_per_element_and_the_drill_header(services: Services, incident_id: int,
