@@ -8,7 +8,7 @@ from typing import Any
 
 from incident_app.domain.clock import SHANGHAI, to_iso
 from incident_app.domain.errors import OpenObligationsError, ValidationError
-from incident_app.domain.incident import Incident, IncidentStatus, IntakeFacts, parse_intake
+from incident_app.domain.incident import Incident, IncidentStatus, IntakeFacts, merged_bilingual, parse_intake
 from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.context import AppContext
 
@@ -49,7 +49,8 @@ class IncidentService:
     def update_facts(self, incident_id: int, changes: Mapping[str, Any]) -> Incident:
         """Change some facts; the event records old and new values of each changed key."""
         current = self.get(incident_id)
-        merged = current.facts.to_dict() | _merged_ransom(current.facts.to_dict(), changes)
+        before = current.facts.to_dict()
+        merged = before | merged_bilingual(before, _merged_ransom(before, changes))
         facts = self.validate_intake(merged)
         before, after = current.facts.to_dict(), facts.to_dict()
         keys = [*after, *(k for k in before if k not in after)]  # a removed ransom is a change too
