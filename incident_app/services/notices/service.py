@@ -394,8 +394,12 @@ def _refuse_incomplete(states: Sequence[NoticeState]) -> None:
         if state.rendered.error:
             problems.append(FieldProblem(where, state.rendered.error))
         elif not state.rendered.report.complete:
-            problems.append(FieldProblem(where, "incomplete: " + "; ".join(state.rendered.report.missing())
-                                         + " — fill it in (element text) or waive it with a reason"))
+            missing = state.rendered.report.missing()
+            # A translation gap is closed by writing the text, never by a waiver.
+            hint = (" — write it in this language (edit ID --field FIELD --lang LANG --value …)"
+                    if all(" text missing: " in m or " text untranslated: " in m for m in missing)
+                    else " — fill it in (element text) or waive it with a reason")
+            problems.append(FieldProblem(where, "incomplete: " + "; ".join(missing) + hint))
     if problems:
         raise ValidationError(problems)
 
