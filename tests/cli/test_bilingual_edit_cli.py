@@ -21,7 +21,8 @@ def test_edit_one_language_of_a_fact(capsys: pytest.CaptureFixture[str], db: Pat
     assert code == 0 and json.loads(out)["changed"]["location"]["to"] == "上海机房"
     code, out, _ = cli(capsys, db, "edit", "1", "--field", "location", "--lang", "en", "--from-other-language")
     assert code == 0
-    assert json.loads(out)["changed"]["location"]["to"] == {"zh-CN": "上海机房", "en": "上海机房", "untranslated": ["en"]}
+    copied = json.loads(out)["changed"]["location"]["to"]
+    assert copied == {"zh-CN": "上海机房", "en": "上海机房", "untranslated": ["en"]}
     code, out, _ = cli(capsys, db, "edit", "1", "--field", "location", "--lang", "en", "--value", "Shanghai DC")
     assert json.loads(out)["changed"]["location"]["to"] == {"zh-CN": "上海机房", "en": "Shanghai DC"}
     code, out, _ = cli(capsys, db, "edit", "1", "--field", "systems", "--lang", "en", "--value", "CRM, Billing")

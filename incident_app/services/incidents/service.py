@@ -72,7 +72,7 @@ class IncidentService:
             self._ctx.record("incident.facts_changed", "incident", incident_id, {"changes": diff}, incident_id)
         return updated
 
-    def set_fact_text(self, incident_id: int, key: str, lang: str, value: str | list[str]) -> Incident:
+    def set_fact_text(self, incident_id: int, key: str, lang: str, value: str | builtins.list[str]) -> Incident:
         """One language of a bilingual fact (BILINGUAL_KEYS); the other keeps its value, and this
         one is no longer marked untranslated (it was edited)."""
         _check_bilingual(key, lang)
