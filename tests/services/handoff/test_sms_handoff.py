@@ -196,9 +196,9 @@ def test_sms_people_reported_delivered_meet_the_obligation_to_tell_individuals(t
     with opened(db) as services:
         services.incidents.create(intake | {"affected_minors": 0, "affected_people": 3})
         services.people.import_file(1, people)
-        for element in ("measures_taken", "remedies"):
-            services.notices.set_element_text(1, element, "zh-CN", "已关闭存储桶的公开访问。")
-            services.notices.set_element_text(1, element, "en", "We closed public access to the bucket.")
+        for element, audience in (("measures_taken", "individual"), ("remedies", "")):
+            services.notices.set_element_text(1, element, "zh-CN", "已关闭存储桶的公开访问。", audience)
+            services.notices.set_element_text(1, element, "en", "We closed public access to the bucket.", audience)
     assert run(["approve", "1", "--notice", "individual", "--by", "王安全", "--db", str(db)]) == 0
     export = tmp_path / "sms.csv"
     with opened(db) as services:
