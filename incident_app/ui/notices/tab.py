@@ -133,7 +133,7 @@ class NoticesTab(QWidget):
         layout.addLayout(row)
         return box
 
-    def _action_bar(self) -> QHBoxLayout:
+    def _action_bar(self) -> QVBoxLayout:
         self.approver_label, self.approver = QLabel(), QLineEdit()
         self.btn_approve, self.btn_export, self.btn_refresh = QPushButton(), QPushButton(), QPushButton()
         self.btn_preview = QPushButton()
@@ -156,19 +156,24 @@ class NoticesTab(QWidget):
         self.btn_export.clicked.connect(self._on_export_clicked)
         self.btn_refresh.clicked.connect(self.refresh)
         self.status_label = QLabel()
-        bar = QHBoxLayout()
+        # Two rows: one row of every action is wider than a 1366-pixel laptop screen in English.
+        approve_row = QHBoxLayout()
         for widget in (self.btn_preview, self.approver_label, self.approver, self.kind_choice, self.btn_approve):
-            bar.addWidget(widget)
-        bar.addSpacing(24)
+            approve_row.addWidget(widget)
+        approve_row.addSpacing(24)
         for box in self.format_boxes.values():
-            bar.addWidget(box)
-        bar.addWidget(self.btn_export)
-        bar.addSpacing(24)
-        bar.addWidget(self.btn_send)
-        bar.addWidget(self.btn_brief)
-        bar.addWidget(self.btn_handoff)
-        bar.addWidget(self.status_label, 1)
-        bar.addWidget(self.btn_refresh)
+            approve_row.addWidget(box)
+        approve_row.addWidget(self.btn_export)
+        approve_row.addStretch(1)
+        approve_row.addWidget(self.btn_refresh)
+        send_row = QHBoxLayout()
+        for button in (self.btn_send, self.btn_brief, self.btn_handoff):
+            send_row.addWidget(button)
+        self.status_label.setWordWrap(True)
+        send_row.addWidget(self.status_label, 1)
+        bar = QVBoxLayout()
+        bar.addLayout(approve_row)
+        bar.addLayout(send_row)
         return bar
 
     def retranslate(self) -> None:
