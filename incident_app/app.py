@@ -89,9 +89,18 @@ def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronou
     factory().close()  # create and migrate the file up front, on this thread, before any worker
     runner = SyncJobRunner(factory) if synchronous else JobRunner(factory)
     tr = Translator(load_messages(), lang)
-    window = MainWindow(runner, tr)
+
+    def open_other(path: Path, hook: ConnectHook | None) -> MainWindow:
+        # File → New / Open / Recent: the other database in the language in use now.
+        other: MainWindow = build_main_window(path, window.tr_.lang, synchronous=synchronous, connect_hook=hook)
+        return other
+
+    window = MainWindow(runner, tr, db_path=db_path, window_factory=open_other)
     if isinstance(runner, JobRunner):
         runner.setParent(window)
+    from incident_app.ui.database.recent import add_recent
+
+    add_recent(db_path)
     return window
 
 
@@ -127,5 +136,7 @@ def run_gui(argv: Sequence[str]) -> int:
     window.show()
     window.refresh()
     code = int(app.exec())
-    window.runner.wait_all()
+    while window is not None:  # the first window and every one File → Open switched to
+        window.runner.wait_all()
+        window = window.successor
     return code

@@ -19,9 +19,13 @@ SHOW_AFTER_MS = 400  # quick jobs finish before the dialog would flash up
 def run_with_progress(
     parent: QWidget, runner: JobRunner | SyncJobRunner, tr: Translator, label: str, fn: JobFn, *,
     on_success: Callable[[Any], None], on_failure: FailureCb, on_cancelled: Callable[[], None],
+    cancellable: bool = True,
 ) -> JobHandle:
-    """Run ``fn`` with a progress dialog; Cancel asks the service to stop at its next check."""
+    """Run ``fn`` with a progress dialog showing the count; Cancel asks the service to stop at
+    its next check (``cancellable=False`` for work that cannot stop halfway: no Cancel button)."""
     dialog = QProgressDialog(label, tr.t("workspace.cancel"), 0, 0, parent)
+    if not cancellable:
+        dialog.setCancelButton(None)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(SHOW_AFTER_MS)
     dialog.setAutoClose(False)
@@ -46,12 +50,13 @@ def run_with_progress(
             on_failure(exc, details)
 
     handle = runner.run(fn, on_success=succeeded, on_failure=failed,
-                        on_progress=lambda snap: None if finished else _show(dialog, snap))
+                        on_progress=lambda snap: None if finished else _show(dialog, label, snap))
     dialog.canceled.connect(handle.progress.cancel)
     return handle
 
 
-def _show(dialog: QProgressDialog, snap: ProgressSnapshot) -> None:
+def _show(dialog: QProgressDialog, label: str, snap: ProgressSnapshot) -> None:
     if snap.total:
         dialog.setMaximum(snap.total)
         dialog.setValue(min(snap.done, snap.total))
+        dialog.setLabelText(f"{label}\n{min(snap.done, snap.total):,} / {snap.total:,}")

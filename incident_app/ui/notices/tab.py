@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -32,6 +31,7 @@ from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.container import Services
 from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.file_dialogs import ask_folder
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
 from incident_app.ui.send import SendDialog, summary_text
@@ -292,9 +292,9 @@ class NoticesTab(QWidget):
         self.approve(self.approver.text().strip(), self.kind_choice.currentData())
 
     def _on_export_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr_.t("notices.export_folder"))
-        if folder:
-            self.export_to(Path(folder), [f for f, box in self.format_boxes.items() if box.isChecked()])
+        folder = ask_folder(self, "notices", self.tr_.t("notices.export_folder"))
+        if folder is not None:
+            self.export_to(folder, [f for f, box in self.format_boxes.items() if box.isChecked()])
 
     def _selected_element(self) -> str | None:
         return self.elements_model.element_at(self.elements_view.currentIndex().row())
