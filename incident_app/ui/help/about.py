@@ -54,6 +54,7 @@ class AboutDialog(QDialog):
         self.details.setObjectName("aboutDetails")
         self.details.setReadOnly(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(t("about.close"))
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         self.copy_button = QPushButton(t("about.copy"))
