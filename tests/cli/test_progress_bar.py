@@ -58,3 +58,31 @@ def test_backup_from_the_cli_prints_only_json_on_stdout(capsys: pytest.CaptureFi
     code = run(["db", "backup", "--out", str(db), "--db", str(db)])
     stdout, stderr = capsys.readouterr()
     assert code == 2 and stdout == "" and "that is the database file" in stderr
+
+
+def test_a_real_terminal_gets_a_bar_that_fits_and_stdout_stays_json(db: Path, tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    out = tmp_path / "tty-copy.sqlite3"
+    env = os.environ | {"COLUMNS": "40", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.run([sys.executable, "-m", "incident_app", "--db", str(db), "db", "backup", "--out", str(out)],
+                          stdout=subprocess.PIPE, stderr=slave, env=env, timeout=120, check=False)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    drawn = ANSI.sub("", b"".join(chunks).decode("utf-8", "replace"))
+    assert proc.returncode == 0 and json.loads(proc.stdout)["path"] == str(out)
+    bar_lines = [line for line in re.split(r"[\r\n]", drawn) if "━" in line]
+    assert bar_lines and all(len(line) <= 40 for line in bar_lines), drawn
