@@ -52,7 +52,8 @@ def save_window(window: QWidget, name: str, splitters: Sequence[QSplitter] = ())
     settings.setValue(f"windows/{name}/rect", [rect.x(), rect.y(), rect.width(), rect.height()])
     settings.setValue(f"windows/{name}/maximized", window.isMaximized())
     for index, splitter in enumerate(splitters):
-        settings.setValue(f"windows/{name}/splitter{index}", splitter.saveState())
+        if sum(splitter.sizes()) > 0:  # a splitter on a tab never shown has no sizes yet: keep the saved ones
+            settings.setValue(f"windows/{name}/splitter{index}", splitter.saveState())
     settings.sync()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from helpers import make_window
 from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QSplitter
 from pytestqt.qtbot import QtBot
 
 from incident_app.ui.common.app_settings import app_settings
@@ -58,3 +59,27 @@ def test_restoring_clamps_an_off_screen_save(qtbot: QtBot, tmp_path: Path) -> No
     window = make_window(qtbot, tmp_path / "off.sqlite3")
     assert restore_window(window, "main", screens=[SCREEN])
     assert SCREEN.contains(window.geometry())
+
+
+def test_a_workspace_opens_like_the_last_one_closed(qtbot: QtBot, tmp_path: Path) -> None:
+    window = make_window(qtbot, tmp_path / "ws.sqlite3")
+    window.load_demo()
+    workspace = window.open_incident(1)
+    workspace.setGeometry(QRect(30, 40, 720, 700))  # the width is held at the tabs' minimum
+    splitters = workspace.splitters()
+    assert splitters
+    first = splitters[0]
+    tab = next(w for w in workspace.tab_widgets.values() if first in w.findChildren(QSplitter))
+    workspace.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: sum(first.sizes()) > 0)
+    total = sum(first.sizes())
+    first.setSizes([total // 4, total - total // 4])
+    saved = first.sizes()
+    workspace.close()
+    window.workspaces.clear()
+    again = window.open_incident(1)
+    assert again is not workspace
+    assert again.geometry().height() == 700 != workspace.sizeHint().height()
+    again.tabs.setCurrentWidget(again.tab_widgets[next(k for k, w in workspace.tab_widgets.items() if w is tab)])
+    qtbot.waitUntil(lambda: sum(again.splitters()[0].sizes()) > 0)
+    assert again.splitters()[0].sizes() == saved
