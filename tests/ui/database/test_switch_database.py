@@ -128,3 +128,27 @@ def test_an_encrypted_database_asks_for_its_passphrase(qtbot: QtBot, tmp_path: P
     switched.refresh()
     assert seen and str(secret) in seen[0]
     assert switched.model.rowCount() == 1 and switched.db_path == secret
+
+
+def test_new_encrypted_database_from_the_file_menu(qtbot: QtBot, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_app.ui.database.new_database_dialog import NewDatabaseDialog
+
+    monkeypatch.setattr("incident_app.ui.database.switching.connect_hook_for",
+                        lambda p, passphrase, **kw: connect_hook_for(p, passphrase, iterations=FAST, **kw))
+    window = make_window(qtbot, tmp_path / "plain.sqlite3")
+    fresh = tmp_path / "fresh-secret.sqlite3"
+
+    def choose_encrypted() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, NewDatabaseDialog)
+        dialog.encrypt.setChecked(True)
+        dialog.passphrase.setText(PASS)
+        dialog.confirmation.setText(PASS)
+        dialog.create_database()
+
+    QTimer.singleShot(0, choose_encrypted)
+    created = _adopt(qtbot, window.create_database_at(fresh))
+    assert created.db_path == fresh and database_kind(fresh) is DatabaseKind.ENCRYPTED
+    created.load_demo()
+    assert created.model.rowCount() == 1
