@@ -57,6 +57,10 @@ assert proc.returncode == 0 and b'"path"' in proc.stdout, (proc.returncode, text
 assert "Traceback" not in text and "\u2501" in text, text
 PY
 
+echo "== the About box's licences: the libraries' metadata is in the build"
+ls "$DIST/breach-desk/_internal" | grep -qi '^pyside6_essentials-.*\.dist-info$'
+ls "$DIST/breach-desk/_internal" | grep -qi '^jinja2-.*\.dist-info$'
+
 echo "== GUI offscreen (must still be running after 8 s, with no traceback)"
 set +e
 timeout 8 "$DIST/breach-desk/breach-desk" --db "$DB" 2> gui.err

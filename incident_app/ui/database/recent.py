@@ -29,6 +29,11 @@ def recent_databases() -> list[RecentDatabase]:
     return [RecentDatabase(Path(str(name))) for name in names if name]
 
 
+def last_used_database() -> Path | None:
+    """The most recent database whose file still exists (opened at start when none is named)."""
+    return next((r.path for r in recent_databases() if not r.missing), None)
+
+
 def _save(paths: list[Path]) -> None:
     settings = app_settings()
     settings.setValue(KEY, [str(p) for p in paths[:MAX_RECENT]])

@@ -152,3 +152,25 @@ def test_new_encrypted_database_from_the_file_menu(qtbot: QtBot, tmp_path: Path,
     assert created.db_path == fresh and database_kind(fresh) is DatabaseKind.ENCRYPTED
     created.load_demo()
     assert created.model.rowCount() == 1
+
+
+def test_the_app_starts_on_the_database_used_last(qtbot: QtBot, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_app.app import startup_database
+    from incident_app.storage.database import ENV_DB, default_db_path
+
+    monkeypatch.delenv(ENV_DB, raising=False)
+    default = default_db_path()
+    assert startup_database(None) == default  # nothing used yet
+    window = make_window(qtbot, tmp_path / "a.sqlite3")
+    _plain(window)
+    other = _demo_db(tmp_path / "b.sqlite3")
+    _adopt(qtbot, window.open_database_at(other))
+    assert startup_database(None) == other.absolute()
+    named = tmp_path / "named.sqlite3"
+    assert startup_database(named) == named  # --db wins
+    monkeypatch.setenv(ENV_DB, str(named))
+    assert startup_database(None) == named  # so does $INCIDENT_APP_DB
+    monkeypatch.delenv(ENV_DB)
+    other.unlink()
+    assert startup_database(None) == (tmp_path / "a.sqlite3").absolute()  # a vanished file is skipped
