@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from incident_app import __version__
 from incident_app.domain.i18n import DEFAULT_LANGUAGE, Translator
@@ -94,6 +95,7 @@ def saved_language(db_path: Path, connect_hook: ConnectHook | None = None) -> st
 def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronous: bool = False,  # type: ignore[no-untyped-def]
                       connect_hook: ConnectHook | None = None):
     """Wire the main window for ``db_path`` (also used by tests and the screenshot script)."""
+    from incident_app.jobs.change_watch import DataWatcher
     from incident_app.jobs.runner import JobRunner, SyncJobRunner
     from incident_app.ui.main_window import MainWindow
 
@@ -105,15 +107,33 @@ def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronou
     def open_other(path: Path, hook: ConnectHook | None) -> MainWindow:
         # File → New / Open / Recent: the other database in the language in use now.
         other: MainWindow = build_main_window(path, window.tr_.lang, synchronous=synchronous, connect_hook=hook)
+        if window.tray is not None:  # the deadline tray follows the database
+            start_tray(other)
         return other
 
     window = MainWindow(runner, tr, db_path=db_path, window_factory=open_other)
     if isinstance(runner, JobRunner):
         runner.setParent(window)
+    watcher = DataWatcher(factory, busy=lambda: runner.active_count() > 0, parent=window)
+    window.attach_watcher(watcher)
     from incident_app.ui.database.recent import add_recent
 
     add_recent(db_path)
     return window
+
+
+def start_tray(window: Any) -> Any:
+    """The deadline tray for a running GUI; with a tray, the app outlives its last window."""
+    from PySide6.QtWidgets import QApplication
+
+    from incident_app.ui.reminders.tray import DeadlineTray
+
+    tray = DeadlineTray(window.runner, window.tr_, parent=window)
+    window.attach_tray(tray)
+    if tray.available():
+        QApplication.setQuitOnLastWindowClosed(False)
+    tray.start()
+    return tray
 
 
 def run_gui(argv: Sequence[str]) -> int:
@@ -147,6 +167,7 @@ def run_gui(argv: Sequence[str]) -> int:
     window = build_main_window(db_path, lang, connect_hook=connect_hook)
     window.show()
     window.refresh()
+    start_tray(window)
     code = int(app.exec())
     while window is not None:  # the first window and every one File → Open switched to
         window.runner.wait_all()

@@ -131,6 +131,18 @@ def shoot_fulfilment(window, incident_id: int, tmp: Path) -> None:  # type: igno
     workspace.close()
 
 
+def shoot_recipient_preview(window, incident_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Notices → 'Preview for a recipient…' on a teenager: their own notice and the guardian's."""
+    workspace = window.open_incident(incident_id)
+    workspace.tabs.setCurrentIndex(next(i for i, s in enumerate(workspace.specs) if s.key == "notices"))
+    dialog = workspace.tab_widgets["notices"].open_recipient_preview()
+    row = next(i for i in range(dialog.people.count()) if "14" in dialog.people.item(i).text())
+    dialog.pick(row)
+    save(dialog, "notice-recipient-preview", (1000, 640))
+    dialog.close()
+    workspace.close()
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
@@ -147,6 +159,7 @@ def main() -> int:
         shoot_workspace(window, 1)
         shoot_dialogs(window, 1)
         shoot_fulfilment(window, 1, Path(tmp))
+        shoot_recipient_preview(window, 1)
         window.open_settings()
         save(window.dialog, "settings", None)
         window.dialog.tabs.setCurrentIndex(1)

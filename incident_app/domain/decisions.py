@@ -48,6 +48,8 @@ CAC_LEVELS = ("一般", "较大", "重大", "特别重大")
 # The statuses an officer may declare for an obligation ("overdue" is computed from the clock,
 # never declared; "met_outside_tool" is what older versions of the form stored for met).
 DECLARABLE_STATUSES = ("met", "not_applicable", "pending", "needs_judgement", "met_outside_tool")
+# The declared statuses that say the duty was done (met_outside_tool: records of older versions).
+MET_DECLARATIONS = ("met", "met_outside_tool")
 DECISION_KEYS = ("kind", "rationale", "decided_by", "decided_at", "details")
 
 
@@ -211,3 +213,10 @@ def _check_obligation_status(details: Mapping[str, Any], problems: list[FieldPro
         return
     if scope is not None and (problem := record_time_problem(met_at, scope.now, not_before=scope.not_before)):
         problems.append(FieldProblem("details.met_at", problem))
+
+
+def declares_met(kind: DecisionKind, details: Mapping[str, Any]) -> str | None:
+    """The obligation an ``obligation_status`` decision declares met, else None."""
+    if kind == DecisionKind.OBLIGATION_STATUS and details.get("status") in MET_DECLARATIONS:
+        return str(details.get("obligation_id") or "") or None
+    return None

@@ -140,6 +140,10 @@ class FulfilmentScope:
     not_applicable: frozenset[str] = frozenset()
     fulfilled: Mapping[str, int] | None = None
     not_before: datetime | None = None
+    # obligation id -> the standing decision that declares it met (a second record of the same
+    # duty would leave the assessment silently picking one of the two times)
+    declared_met: Mapping[str, int] | None = None
+    incident_id: int | None = None
 
 
 def parse_fulfilment(data: Mapping[str, Any], *, obligation_ids: Iterable[str], now: datetime,
@@ -187,7 +191,26 @@ def _obligation_id(data: Mapping[str, Any], known: list[str], scope: FulfilmentS
                                                       f"#{first}; if that record is wrong, correct the first "
                                                       f"(correct ID fulfilment {first} --reason …) and record "
                                                       "it again"))
+    elif scope.declared_met and obligation_id in scope.declared_met:
+        message = declared_met_message(obligation_id, scope.declared_met[obligation_id], scope.incident_id)
+        problems.append(FieldProblem("obligation_id", message))
     return obligation_id
+
+
+def declared_met_message(obligation_id: str, decision_id: int, incident_id: int | None) -> str:
+    """Why a fulfilment is refused while a decision declares the same obligation met."""
+    return (f"'{obligation_id}' is already declared met by decision #{decision_id}; a fulfilment and a met "
+            "decision cannot both stand. If the decision is wrong, withdraw it first (Correct… in the "
+            f"Decisions tab, or correct {incident_id or 'ID'} decision {decision_id} --reason …), then record "
+            "the fulfilment")
+
+
+def fulfilled_message(obligation_id: str, fulfilment_id: int, incident_id: int | None) -> str:
+    """Why a met decision is refused while a fulfilment of the same obligation stands."""
+    return (f"'{obligation_id}' is already recorded as met by fulfilment #{fulfilment_id}; a decision cannot "
+            "declare it met as well. If the fulfilment is wrong, withdraw it first (Correct… in the "
+            f"Assessment tab, or correct {incident_id or 'ID'} fulfilment {fulfilment_id} --reason …), then "
+            "record the decision")
 
 
 def _text(data: Mapping[str, Any], key: str, max_len: int, problems: list[FieldProblem]) -> str:

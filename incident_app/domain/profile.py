@@ -20,6 +20,33 @@ class OperatorType(StrEnum):
     STATE_ORGAN = "state_organ"
 
 
+# The roles of the people in charge that the internal brief goes to (privacy policy IV.2(5):
+# "notify the relevant departments, responsible persons…"): id -> (zh, en).
+RESPONSIBLE_ROLES: dict[str, tuple[str, str]] = {
+    "legal_representative": ("法定代表人", "legal representative"),
+    "pi_protection_lead": ("个人信息保护负责人", "person in charge of personal-information protection"),
+    "ciso": ("首席信息安全官", "CISO"),
+    "business_owner": ("业务负责人", "business owner"),
+    "public_relations": ("公共关系负责人", "public relations"),
+    "other": ("其他负责人", "other person in charge"),
+}
+
+
+@dataclass(frozen=True)
+class ResponsiblePerson:
+    """A member of staff in charge who receives the internal brief (never an affected person;
+    their contacts are still masked wherever the tool logs)."""
+
+    name: str
+    role: str
+    email: str
+    phone: str = ""
+    language: str = "zh-CN"
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
 @dataclass(frozen=True)
 class OrganisationProfile:
     """Company identity and the PI protection contact that every notice must carry."""
@@ -43,11 +70,18 @@ class OrganisationProfile:
     province: str = "上海市"
     languages: tuple[str, ...] = ("zh-CN", "en")
     source: str = ""
+    # The people in charge the internal brief is e-mailed to (``profile set responsible_persons``).
+    responsible_persons: tuple[ResponsiblePerson, ...] = ()
+    # A value-added telecommunications licence brings the MIIT data-security incident plan and a
+    # report to the communications administration named here (e.g. 上海市通信管理局).
+    telecom_licence: bool = False
+    telecom_authority: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["operator_type"] = self.operator_type.value
         data["languages"] = list(self.languages)
+        data["responsible_persons"] = [p.to_dict() for p in self.responsible_persons]
         return data
 
 
@@ -81,6 +115,12 @@ def parse_profile(data: Mapping[str, Any]) -> OrganisationProfile:
         if key in values and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60):
             problems.append(FieldProblem(key, f"'{value}' is not a number of working days (a whole number 1–60)"))
     values["languages"] = tuple(values.get("languages", ("zh-CN", "en")))
+    values["responsible_persons"] = _responsible_persons(values.get("responsible_persons", ()), problems)
+    if "telecom_licence" in values and not isinstance(values["telecom_licence"], bool):
+        problems.append(FieldProblem("telecom_licence", f"'{values['telecom_licence']}' is not true or false"))
+    if values.get("telecom_licence") is True and not str(values.get("telecom_authority", "")).strip():
+        problems.append(FieldProblem("telecom_authority", "name the communications administration responsible "
+                                                          "(e.g. 上海市通信管理局) when the company holds a licence"))
     if problems:
         raise ValidationError(problems)
     defaults = {f.name: "" for f in fields(OrganisationProfile) if f.type == "str"}
@@ -88,6 +128,48 @@ def parse_profile(data: Mapping[str, Any]) -> OrganisationProfile:
 
 
 NOTICE_LANGUAGES = ("zh-CN", "en")
+_PERSON_FIELDS = ("name", "role", "email", "phone", "language")
+
+
+def _responsible_persons(raw: Any, problems: list[FieldProblem]) -> tuple[ResponsiblePerson, ...]:
+    """The responsible persons from their stored or typed form (a list of mappings), each row
+    checked: name, a known role, an e-mail address; the phone and language are optional."""
+    if isinstance(raw, tuple) and all(isinstance(p, ResponsiblePerson) for p in raw):
+        return raw
+    if not isinstance(raw, list | tuple):
+        problems.append(FieldProblem("responsible_persons", "must be a JSON list of "
+                                                            '{"name", "role", "email", "phone"} entries'))
+        return ()
+    people = []
+    for i, item in enumerate(raw, start=1):
+        where = f"responsible_persons[{i}]"
+        if not isinstance(item, Mapping):
+            problems.append(FieldProblem(where, 'must be an object like {"name": …, "role": …, "email": …}'))
+            continue
+        row = {k: str(item.get(k, "")).strip() for k in _PERSON_FIELDS}
+        row["language"] = row["language"] or "zh-CN"
+        found = len(problems)
+        if unknown := [k for k in item if k not in _PERSON_FIELDS]:
+            problems.append(FieldProblem(where, f"unknown field '{unknown[0]}'; use: " + ", ".join(_PERSON_FIELDS)))
+        if not row["name"]:
+            problems.append(FieldProblem(f"{where}.name", "is required"))
+        if row["role"] not in RESPONSIBLE_ROLES:
+            problems.append(FieldProblem(f"{where}.role", f"'{row['role']}' is not a role; use one of: "
+                                                          + ", ".join(RESPONSIBLE_ROLES)))
+        if "@" not in row["email"] or " " in row["email"] or row["email"].startswith("@"):
+            problems.append(FieldProblem(f"{where}.email", f"'{row['email']}' is not an email address"))
+        if row["language"] not in NOTICE_LANGUAGES:
+            problems.append(FieldProblem(f"{where}.language", "use " + " or ".join(NOTICE_LANGUAGES)))
+        for key in ("name", "phone"):
+            if problem := text_problem(row[key], LINE_MAX):
+                problems.append(FieldProblem(f"{where}.{key}", problem))
+        if len(problems) == found:
+            people.append(ResponsiblePerson(**row))
+    emails = [p.email.lower() for p in people]
+    if len(emails) != len(set(emails)):
+        problems.append(FieldProblem("responsible_persons", "each person needs their own e-mail address "
+                                                            "(one brief per address)"))
+    return tuple(people)
 
 
 def check_profile_changes(data: Mapping[str, Any], provinces: Sequence[tuple[str, str]]) -> dict[str, Any]:

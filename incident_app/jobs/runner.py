@@ -6,12 +6,14 @@ the UI thread. Workers never touch widgets. Tests use :class:`SyncJobRunner`."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from incident_app.services.container import Services, ServicesFactory
@@ -21,6 +23,30 @@ JobFn = Callable[[Services, Progress], Any]
 SuccessCb = Callable[[Any], None]
 FailureCb = Callable[[BaseException, str], None]
 ProgressCb = Callable[[ProgressSnapshot], None]
+
+log = logging.getLogger(__name__)
+
+
+def callback_owner(cb: Callable[..., Any] | None) -> object | None:
+    """The object a callback delivers to: a bound method's ``self``, or the ``self`` a lambda
+    closes over (``lambda r: self.model.set_rows(r)``). An ErrorReporter stands for its widget."""
+    if cb is None:
+        return None
+    owner = getattr(cb, "__self__", None)
+    if owner is None:
+        code = getattr(cb, "__code__", None)
+        cells = getattr(cb, "__closure__", None) or ()
+        names = code.co_freevars if code is not None else ()
+        owner = next((cell.cell_contents for name, cell in zip(names, cells, strict=False) if name == "self"), None)
+    return getattr(owner, "_parent", owner) if owner is not None and not isinstance(owner, QObject) else owner
+
+
+def owner_alive(cb: Callable[..., Any] | None) -> bool:
+    """False when the callback's widget was deleted by Qt (a closed workspace, tabs rebuilt on a
+    language switch) while its job was running: the result has nowhere to go and is dropped,
+    instead of raising 'Internal C++ object already deleted'."""
+    owner = callback_owner(cb)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 @dataclass
@@ -72,7 +98,7 @@ class JobRunner(QObject):
         signals = _Signals()
         self._keep.add(signals)
         if on_progress:
-            signals.progressed.connect(on_progress)
+            signals.progressed.connect(lambda snapshot: on_progress(snapshot) if owner_alive(on_progress) else None)
         progress = Progress(on_change=signals.progressed.emit)
         handle = JobHandle(progress, threading.Event())
         signals.succeeded.connect(lambda r: self._finish(signals, on_success, r))
@@ -82,13 +108,20 @@ class JobRunner(QObject):
 
     def _finish(self, signals: _Signals, cb: SuccessCb | None, result: Any) -> None:
         self._keep.discard(signals)
-        if cb:
+        if cb and self._deliverable(cb):
             cb(result)
 
     def _finish_failed(self, signals: _Signals, cb: FailureCb | None, exc: BaseException, tb: str) -> None:
         self._keep.discard(signals)
-        if cb:
+        if cb and self._deliverable(cb):
             cb(exc, tb)
+
+    @staticmethod
+    def _deliverable(cb: Callable[..., Any]) -> bool:
+        if owner_alive(cb):
+            return True
+        log.debug("job result dropped: its window was closed while the job ran")
+        return False
 
     def wait_all(self, timeout_ms: int = 30_000) -> bool:
         """Block until all workers finish (shutdown and tests)."""

@@ -12,6 +12,7 @@ from incident_app.domain.clock import utc_now
 from incident_app.services.assessment import AssessmentService
 from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
+from incident_app.services.enquiries import EnquiryService
 from incident_app.services.fulfilments import CorrectionService, FulfilmentService
 from incident_app.services.incidents import IncidentService
 from incident_app.services.mail import MailService
@@ -39,6 +40,7 @@ class Services:
     notices: NoticeService
     mail: MailService
     people: PeopleService
+    enquiries: EnquiryService
 
     @property
     def db_path(self) -> Path | None:
@@ -73,6 +75,7 @@ def open_services(
                               inputs_source=assessed_notice_inputs(assessment)),
         mail=MailService(ctx),
         people=people,
+        enquiries=EnquiryService(ctx),
     )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from incident_app.domain.decisions import Decision
+from incident_app.domain.decisions import Decision, declares_met
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.domain.fulfilments import (
     MAX_ATTACHMENT_BYTES,
@@ -76,7 +76,8 @@ class FulfilmentService:
         scope = FulfilmentScope(
             not_applicable=frozenset(self._not_applicable(incident_id) if self._not_applicable else ()),
             fulfilled={f.obligation_id: f.id for f in reversed(self.active(incident_id))},
-            not_before=incident.facts.discovered_at)
+            not_before=incident.facts.discovered_at,
+            declared_met=declared_met(self._ctx, incident_id), incident_id=incident_id)
         draft = parse_fulfilment(data, obligation_ids=self._obligation_ids(), now=now, attachment=attachment,
                                  scope=scope)
         signature = sign_fulfilment(incident_id, draft, now)
@@ -142,3 +143,23 @@ def active_decisions(ctx: AppContext, incident_id: int) -> list[Decision]:
         return decisions
     withdrawn = ctx.store.corrections.withdrawn(incident_id, CorrectionTarget.DECISION)
     return [d for d in decisions if d.id not in withdrawn]
+
+
+def declared_met(ctx: AppContext, incident_id: int) -> dict[str, int]:
+    """Obligation id -> the first standing decision that declares it met."""
+    out: dict[str, int] = {}
+    for decision in active_decisions(ctx, incident_id):
+        obligation_id = declares_met(decision.kind, decision.details)
+        if obligation_id:
+            out.setdefault(obligation_id, decision.id)
+    return out
+
+
+def standing_fulfilments(ctx: AppContext, incident_id: int) -> dict[str, int]:
+    """Obligation id -> the first fulfilment of it that no correction withdrew."""
+    withdrawn = ctx.store.corrections.withdrawn(incident_id, CorrectionTarget.FULFILMENT)
+    out: dict[str, int] = {}
+    for fulfilment in ctx.store.fulfilments.list(incident_id):
+        if fulfilment.id not in withdrawn:
+            out.setdefault(fulfilment.obligation_id, fulfilment.id)
+    return out

@@ -8,9 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from incident_app.domain.clock import SHANGHAI, to_iso
-from incident_app.domain.decisions import Decision, DecisionKind, DecisionScope, parse_decision, sign_decision
+from incident_app.domain.decisions import (
+    Decision,
+    DecisionDraft,
+    DecisionKind,
+    DecisionScope,
+    declares_met,
+    parse_decision,
+    sign_decision,
+)
 from incident_app.domain.errors import ValidationError
-from incident_app.domain.fulfilments import FUTURE_SLACK
+from incident_app.domain.fulfilments import FUTURE_SLACK, fulfilled_message
 from incident_app.domain.remediation import (
     ActionDraft,
     ActionStatus,
@@ -22,7 +30,7 @@ from incident_app.domain.remediation import (
     parse_remediation,
 )
 from incident_app.services.context import AppContext
-from incident_app.services.fulfilments import active_decisions, rule_obligation_ids
+from incident_app.services.fulfilments import active_decisions, rule_obligation_ids, standing_fulfilments
 
 
 class RemediationService:
@@ -115,12 +123,22 @@ class DecisionService:
         store, now = self._ctx.store, self._ctx.now()
         incident = store.incidents.get(incident_id)
         draft = parse_decision(data, DecisionScope(now, rule_obligation_ids(), incident.facts.discovered_at))
+        self._refuse_second_met_record(incident_id, draft)
         decided_at = (draft.decided_at or now).astimezone(SHANGHAI)  # stored in Beijing time, like every time
         signature = sign_decision(incident_id, draft, decided_at)
         with store.transaction():
             decision = store.decisions.add(incident_id, draft, decided_at, signature)
             self._ctx.record("decision.recorded", "decision", decision.id, decision.to_dict(), incident_id)
         return decision
+
+    def _refuse_second_met_record(self, incident_id: int, draft: DecisionDraft) -> None:
+        """A fulfilment already says when the duty was met: a met declaration beside it would give
+        the assessment two times to choose from, so it is refused naming the fulfilment."""
+        obligation_id = declares_met(draft.kind, draft.details)
+        fulfilment_id = standing_fulfilments(self._ctx, incident_id).get(obligation_id or "")
+        if obligation_id and fulfilment_id is not None:
+            raise ValidationError.single("details.obligation_id",
+                                         fulfilled_message(obligation_id, fulfilment_id, incident_id))
 
     def active(self, incident_id: int) -> list[Decision]:
         """The decisions no correction has withdrawn."""

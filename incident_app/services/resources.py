@@ -13,6 +13,7 @@ from typing import Any
 from incident_app.domain.assessment.engine import AssessmentRules
 from incident_app.domain.assessment.enisa_rules import check_catalog_hints, parse_enisa_rules
 from incident_app.domain.assessment.grading import parse_grading_rules
+from incident_app.domain.assessment.miit import parse_miit_rules
 from incident_app.domain.assessment.obligations import parse_obligation_rules
 from incident_app.domain.catalog import Catalog, parse_catalog
 from incident_app.domain.profile import OrganisationProfile, parse_profile
@@ -67,4 +68,5 @@ def load_assessment_rules() -> AssessmentRules:
         grading=parse_grading_rules(read_json_resource("rules/grading.json")),
         obligations=parse_obligation_rules(read_json_resource("rules/obligations.json"),
                                            read_json_resource("rules/deadlines.json")),
+        miit=parse_miit_rules(read_json_resource("rules/miit.json")),
     )

@@ -33,6 +33,17 @@ _PERSON_SQL = ("SELECT id, incident_id, user_id, name, email, phone, address, bi
                " guardian_email, guardian_phone, data_types, language, channel, minor_band, id_number FROM people")
 
 
+# The enquiry desk's "is this person affected?" indexes (migration m0024). Partial: a row without
+# the value is not indexed. A big import drops and rebuilds them (see suspend_lookup_indexes).
+LOOKUP_INDEXED = ("email", "phone", "guardian_email", "guardian_phone")
+BULK_IMPORT_ROWS = 20_000
+
+
+def lookup_index_sql(column: str) -> str:
+    return (f"CREATE INDEX IF NOT EXISTS people_incident_{column} ON people (incident_id, {column})"
+            f" WHERE {column} != ''")
+
+
 @dataclass(frozen=True)
 class PeopleQuery:
     """What narrows a listing (false when nothing does): search ``terms`` (user-id prefix, LIKE
@@ -58,6 +69,23 @@ class PeopleRepository:
     def insert_rows(self, rows: Sequence[Sequence[Any]]) -> None:
         """Insert rows given in ROW_COLUMNS order (one executemany; call inside a transaction)."""
         self._db.conn.executemany(_INSERT, rows)
+
+    def suspend_lookup_indexes(self, expected_rows: int) -> bool:
+        """Drop the contact lookup indexes before a big import when rebuilding them afterwards is
+        cheaper than keeping them up to date row by row (random e-mails and phones split B-tree
+        pages all over: +40% import CPU measured at 300,000 rows). Call inside the import's
+        transaction, then :meth:`restore_lookup_indexes`; a rollback brings them back as they were."""
+        stored = int(self._db.execute("SELECT coalesce(max(id), 0) FROM people").fetchone()[0])
+        if expected_rows < BULK_IMPORT_ROWS or expected_rows < stored // 2:
+            return False
+        for column in LOOKUP_INDEXED:
+            self._db.execute(f"DROP INDEX IF EXISTS people_incident_{column}")
+        return True
+
+    def restore_lookup_indexes(self) -> None:
+        """(Re)build the contact lookup indexes; a no-op when they exist."""
+        for column in LOOKUP_INDEXED:
+            self._db.execute(lookup_index_sql(column))
 
     def row_by_id(self, person_id: int) -> list[Any]:
         """One stored row in ROW_COLUMNS order (the importer merges duplicates into it)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from incident_app.domain.assessment.delivery import LedgerBatch
+from incident_app.domain.assessment.delivery import STAFF_KINDS, LedgerBatch
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.mail import (
     AttemptResult,
@@ -24,6 +24,8 @@ from incident_app.domain.mail import (
 )
 from incident_app.domain.mail.sending import scrub_contacts
 
+# Rows of notices to the company's own staff (the internal brief) stay out of the register's figures.
+_NOT_STAFF = "notice_kind NOT IN (" + ",".join("?" * len(STAFF_KINDS)) + ")"
 _CHUNK = 500
 PURGED = "[purged]"  # keys per IN (...) lookup; well under SQLite's variable limit
 
@@ -107,10 +109,11 @@ class SendLedgerRepository:
 
     def all_overviews(self) -> dict[int, DeliveryOverview]:
         """:meth:`counts`, :meth:`fallback_counts` and :meth:`in_doubt_count` of every incident
-        that has a ledger, in one query (the register)."""
+        that has a ledger, in one query (the register: notices to affected people only, never the
+        staff's internal brief)."""
         rows = self._db.execute(
             "SELECT incident_id, state, fallback, count(*), sum(in_doubt > 0) FROM send_ledger"
-            " GROUP BY incident_id, state, fallback")
+            f" WHERE {_NOT_STAFF} GROUP BY incident_id, state, fallback", list(STAFF_KINDS))
         tallies: dict[int, tuple[dict[SendState, int], dict[FallbackChannel, int], list[int]]] = {}
         for incident, state, fallback, n, doubtful in rows:
             by_state, by_fallback, in_doubt = tallies.setdefault(
@@ -122,9 +125,11 @@ class SendLedgerRepository:
         return {i: DeliveryOverview(s, f, d[0]) for i, (s, f, d) in tallies.items()}
 
     def first_sent_at(self) -> dict[int, datetime]:
-        """When the relay first accepted one of each incident's notices (the register's milestone)."""
+        """When the relay first accepted one of each incident's notices to affected people (the
+        register's milestone: the staff's internal brief is not a notice to individuals)."""
         rows = self._db.execute(
-            "SELECT incident_id, min(sent_at) FROM send_ledger WHERE state = 'sent' GROUP BY incident_id")
+            f"SELECT incident_id, min(sent_at) FROM send_ledger WHERE state = 'sent' AND {_NOT_STAFF}"
+            " GROUP BY incident_id", list(STAFF_KINDS))
         return {int(incident): parse_time(first) for incident, first in rows if first}
 
     def anonymise_for_incident(self, incident_id: int) -> int:

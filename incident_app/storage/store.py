@@ -16,6 +16,7 @@ import sqlite_utils
 from incident_app.domain.proof import Event, EventDraft
 from incident_app.storage.assessment import EnisaInputsRepository
 from incident_app.storage.database import connect, copy_database_into, migrate
+from incident_app.storage.enquiries import EnquiryRepository
 from incident_app.storage.event_log import EventLog
 from incident_app.storage.incidents import IncidentRepository
 from incident_app.storage.notices import NoticeRepository
@@ -52,6 +53,7 @@ class Store:
         self.send_ledger = SendLedgerRepository(db)
         self.send_runs = SendRunRepository(db)
         self.people = PeopleRepository(db)
+        self.enquiries = EnquiryRepository(db)
 
     @classmethod
     def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:
@@ -85,6 +87,11 @@ class Store:
     def record(self, draft: EventDraft, *, actor: str, at: datetime) -> Event:
         """Append an event; call inside the transaction of the change it describes."""
         return self.events.append(draft, actor=actor, at=at)
+
+    def data_version(self) -> int:
+        """SQLite's counter of commits made by OTHER connections to this file (another thread's
+        job, the command line in another process): a cheap way to notice a change, no table read."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
     def close(self) -> None:
         self.db.close()

@@ -28,15 +28,19 @@ from PySide6.QtWidgets import (
 )
 
 from incident_app.domain.i18n import LANGUAGES, Translator
+from incident_app.domain.reminders import CloseAction
+from incident_app.jobs.change_watch import DataWatcher
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.demo import load_demo
 from incident_app.services.encryption import DatabaseKind, database_kind
 from incident_app.services.register import RegisterRow, register_details, register_rows
 from incident_app.services.settings import load_settings, save_ui_language
+from incident_app.services.settings.reminders import save_reminder_settings
 from incident_app.ui.common import ErrorReporter, JobDialog, RecordRole, ask_yes_no
 from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
 from incident_app.ui.common.geometry import restore_window, save_window
 from incident_app.ui.common.qt_translations import install_qt_translator
+from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.database.backup import ask_and_backup
 from incident_app.ui.database.recent import add_recent, recent_databases, remove_missing, remove_recent
 from incident_app.ui.database.switching import ask_connect_hook
@@ -50,6 +54,7 @@ from incident_app.ui.register import (
     RegisterModel,
     ask_and_export,
 )
+from incident_app.ui.reminders.tray import DeadlineTray, app_icon
 from incident_app.ui.retention.purge import start_purge
 from incident_app.ui.settings import SettingsDialog
 from incident_app.ui.workspace import StatusDialog, WorkspaceWindow, next_status, verify_message
@@ -83,11 +88,15 @@ class MainWindow(QMainWindow):
         self._closed_workspaces: list[WorkspaceWindow] = []  # freed on the next open, not mid-close
         self.dialog: Any = None
         self.last_verify_message = ""
+        self.watcher: DataWatcher | None = None
+        self.tray: DeadlineTray | None = None
+        self._quitting = False
+        self.setWindowIcon(app_icon())
         self._build()
         self.incident_activated.connect(self.open_incident)
         self.retranslate()
-        self.resize(1280, 740)
-        restore_window(self, WINDOW_NAME, [self.body_splitter])
+        fit_to_screen(self, 1280, 740)
+        restore_window(self, WINDOW_NAME, [self.body_splitter])  # where it was last time, clamped
         self.ticker = QTimer(self)
         self.ticker.setInterval(COUNTDOWN_TICK_MS)
         self.ticker.timeout.connect(self.model.refresh_countdowns)
@@ -157,7 +166,7 @@ class MainWindow(QMainWindow):
         self.act_verify = self._action(self.verify_log)
         self.act_refresh = self._action(self.refresh, QKeySequence.StandardKey.Refresh)
         self.act_find = self._action(lambda: self.filters.search.setFocus(), QKeySequence.StandardKey.Find)
-        self.act_quit = self._action(self.close, QKeySequence.StandardKey.Quit)
+        self.act_quit = self._action(self.quit_app, QKeySequence.StandardKey.Quit)
         self.act_new_db = self._action(self.new_database)
         self.act_open_db = self._action(self.open_database)
         self.act_backup = self._action(self.backup_database)
@@ -265,6 +274,8 @@ class MainWindow(QMainWindow):
         self.retranslate()
         for workspace in self.workspaces.values():
             workspace.set_translator(self.tr_)
+        if self.tray is not None:
+            self.tray.set_translator(self.tr_)
         self.runner.run(lambda s, _p: save_ui_language(s, lang), on_failure=self.errors.show)
 
     # -- data ---------------------------------------------------------------------------
@@ -280,12 +291,87 @@ class MainWindow(QMainWindow):
                         on_failure=self.errors.show)
 
     def _on_rows_loaded(self, rows: Any) -> None:
+        selected = self.selected_row()
         self.model.set_rows(rows)
+        if selected is not None:
+            self._reselect(selected.id)
         self.stack.setCurrentWidget(self.register_page if rows else self.empty)
         self._update_count()
         if rows:
             self.metrics.refresh()
         self.register_refreshed.emit()
+
+    def _reselect(self, incident_id: int) -> None:
+        # A refresh after a change elsewhere must not drop the officer's selection.
+        position = self.model.position_of(incident_id)
+        if position is not None:
+            index = self.proxy.mapFromSource(self.model.index(position, 0))
+            if index.isValid():
+                self.table.selectRow(index.row())
+
+    # -- changes made elsewhere -----------------------------------------------------------
+    def attach_watcher(self, watcher: DataWatcher) -> None:
+        """One change-notification path: any commit to the file (another tab or window, the
+        command line in another process) refreshes the register, the metrics, every open
+        workspace and the tray's next deadline."""
+        self.watcher = watcher
+        watcher.changed.connect(self.on_data_changed)
+
+    def on_data_changed(self) -> None:
+        self.refresh()
+        for workspace in list(self.workspaces.values()):
+            workspace.refresh()
+        if self.tray is not None:
+            self.tray.check()
+
+    # -- the tray -------------------------------------------------------------------------
+    def attach_tray(self, tray: DeadlineTray) -> None:
+        """Deadline reminders: a notification or the tray's deadline line opens the incident."""
+        self.tray = tray
+        tray.open_requested.connect(self.show_incident)
+        tray.show_requested.connect(self.show_again)
+        tray.quit_requested.connect(self.quit_app)
+
+    def show_again(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.refresh()
+
+    def show_incident(self, incident_id: int) -> WorkspaceWindow:
+        self.show_again()
+        return self.open_incident(incident_id)
+
+    def quit_app(self) -> None:
+        """Quit for real (File → Quit, the tray's Quit): no 'keep in tray' question."""
+        self._quitting = True
+        self.close()
+
+    def _keeps_running_in_tray(self) -> bool:
+        if self._quitting or self.tray is None or not self.tray.available():
+            return False
+        check = self.tray.last_check
+        action = check.settings.close_action if check is not None else CloseAction.ASK
+        if action is CloseAction.ASK:
+            action = self.ask_close_action()
+            self.runner.run(lambda s, _p: save_reminder_settings(s, close_action=action.value),
+                            on_failure=self.errors.show)
+        return action is CloseAction.TRAY
+
+    def ask_close_action(self) -> CloseAction:
+        """Asked once (the answer is stored). Keeping the reminders is the default button: a
+        deadline reminder that silently stops is the costlier surprise."""
+        from PySide6.QtWidgets import QMessageBox
+
+        t = self.tr_.t
+        box = QMessageBox(QMessageBox.Icon.Question, t("tray.close.title"), t("tray.close.question"), parent=self)
+        keep = box.addButton(t("tray.close.keep"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(t("tray.close.quit"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        if not self.errors.interactive:
+            return CloseAction.TRAY
+        box.exec()
+        return CloseAction.TRAY if box.clickedButton() is keep else CloseAction.QUIT
 
     def _on_filters_changed(self) -> None:
         self.proxy.set_filters(**self.filters.values())
@@ -533,7 +619,23 @@ class MainWindow(QMainWindow):
         save_window(self, WINDOW_NAME, [self.body_splitter])
         for workspace in list(self.workspaces.values()):
             workspace.close()
+        if self.successor is None and self._keeps_running_in_tray():
+            event.ignore()
+            self.hide()
+            self.statusBar().showMessage(self.tr_.t("tray.kept"), 10_000)
+            return
+        self.shutdown()
         super().closeEvent(event)
+        app = QApplication.instance()
+        if self.successor is None and app is not None and not QApplication.quitOnLastWindowClosed():
+            app.quit()  # the tray kept the app alive: closing for good ends it (not a database switch)
+
+    def shutdown(self) -> None:
+        """Stop the tray and the change watcher (closes the watcher's database connection)."""
+        if self.tray is not None:
+            self.tray.stop()
+        if self.watcher is not None:
+            self.watcher.close()
 
 
 def _owned_by(widget: QWidget, owners: list[QWidget]) -> bool:

@@ -8,8 +8,9 @@ import pytest
 
 from incident_app.cli.main import run
 
-REGIMES = {"PIPL-57", "CAC-2025", "MINORS-2024", "GBT-35273", "GDPR-33", "GDPR-34", "POLICY"}
-RECIPIENTS = {"regulator", "individuals", "guardians", "public", "partners", "police", "eu_authority"}
+REGIMES = {"PIPL-57", "CAC-2025", "MINORS-2024", "GBT-35273", "GDPR-33", "GDPR-34", "MIIT-2024", "POLICY"}
+RECIPIENTS = {"regulator", "individuals", "guardians", "public", "partners", "police", "eu_authority",
+              "responsible_persons", "sector_regulator"}
 STATUSES = {"pending", "met", "not_applicable", "needs_judgement", "overdue"}
 
 

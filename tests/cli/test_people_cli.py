@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -250,3 +251,44 @@ def test_a_full_disk_exits_1_with_a_plain_message_and_no_report(tmp_path: Path, 
         assert services.people.count(1) == 0
     finally:
         services.close()
+
+
+def test_a_list_smaller_than_the_estimate_is_flagged_in_assess_and_notices(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    """The intake estimated 1,200 people; a list of 2 is what the notices use, and both commands
+    say so (JSON and a note on stderr) instead of replacing the estimate silently."""
+    assert cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))[0] == 0
+    code, out, err = cli(capsys, db, "assess", "1")
+    people = json.loads(out)["people"]
+    assert code == 0 and people["total"] == 2 and people["source"] == "import"
+    assert people["intake_estimate"] == 1200 and people["gap_to_estimate"] == 1198
+    assert "imported list holds 2 people but the intake estimated 1,200" in err
+    code, out, err = cli(capsys, db, "notices", "1", "--out", str(tmp_path / "out"), "--format", "txt")
+    assert code == 0 and json.loads(out)["people_count"] == {
+        "used": 2, "source": "import", "intake_estimate": 1200, "gap_to_estimate": 1198}
+    assert "intake estimated 1,200" in err
+
+
+def test_no_gap_note_before_an_import(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    code, out, err = cli(capsys, db, "assess", "1")
+    assert code == 0 and json.loads(out)["people"]["gap_to_estimate"] == 0 and "intake estimated" not in err
+
+
+def test_preview_prints_a_persons_notices_masked_and_logs_an_unmasking(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    assert cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))[0] == 0
+    listed = json.loads(cli(capsys, db, "people", "1")[1])
+    adult = next(p for p in listed["people"] if p["user_id"] == "U1")
+    code, out, _ = cli(capsys, db, "preview", "1", str(adult["id"]))
+    result = json.loads(out)
+    assert code == 0 and result["masked"] is True
+    email = next(n for n in result["notices"] if n["channel"] == "email_text")
+    assert email["to"] == "z***@example.com" and "张*" in email["text"] and "张三" not in out
+    assert "13800138000" not in out and {n["channel"] for n in result["notices"]} == {"email_text", "sms"}
+    code, _, err = cli(capsys, db, "preview", "1", str(adult["id"]), "--unmask")
+    assert code == 2 and "reason" in err
+    code, out, _ = cli(capsys, db, "preview", "1", str(adult["id"]), "--unmask", "--reason", "核对")
+    assert code == 0 and "张三" in out
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT payload FROM events WHERE type = 'personal_data.unmasked'").fetchall()
+    assert len(rows) == 1 and "核对" in rows[0][0] and "张三" not in rows[0][0]

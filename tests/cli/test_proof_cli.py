@@ -60,7 +60,7 @@ def test_evidence_pack_then_verify_then_tamper(db: Path, capsys: pytest.CaptureF
         items = [(i, src.read(i.filename)) for i in src.infolist()]
     with zipfile.ZipFile(pack, "w") as dst:
         for info, data in items:
-            dst.writestr(info, data.replace(b"48213", b"48203") if info.filename == "incident.json" else data)
+            dst.writestr(info, data.replace(b"SDK", b"SDX") if info.filename == "incident.json" else data)
     code, out, err = cli(capsys, db, "evidence", "verify", str(pack))
     assert code == 1 and json.loads(out)["problems"][0]["file"] == "incident.json"
     assert "incident.json: changed" in err

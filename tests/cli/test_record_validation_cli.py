@@ -148,6 +148,29 @@ def test_decide_accepts_a_true_met_at(capsys: pytest.CaptureFixture[str], db: Pa
     assert code == 0 and count(db, "decisions") == 1
 
 
+def test_a_met_decision_is_refused_while_a_fulfilment_stands(capsys: pytest.CaptureFixture[str], db: Path,
+                                                           tmp_path: Path) -> None:
+    assert fulfil(capsys, db, "cac-initial-report", "--at", "2026-11-20T11:30", "--by", "王伟")[0] == 0
+    code, out, err = decide(capsys, db, tmp_path, details={"met_at": "2026-11-20T11:00"})
+    assert code == 2 and out == ""
+    assert "details.obligation_id:" in err and "fulfilment #1" in err and "correct 1 fulfilment 1 --reason" in err
+    assert count(db, "decisions") == 0 and events(db, "decision.recorded") == []
+    # "not applicable" says something else and is not refused by the fulfilment
+    assert decide(capsys, db, tmp_path, details={"status": "pending"})[0] == 0
+
+
+def test_a_fulfilment_is_refused_while_a_met_decision_stands(capsys: pytest.CaptureFixture[str], db: Path,
+                                                           tmp_path: Path) -> None:
+    assert decide(capsys, db, tmp_path, details={"met_at": "2026-11-20T11:00"})[0] == 0
+    code, out, err = fulfil(capsys, db, "cac-initial-report", "--at", "2026-11-20T11:30", "--by", "王伟")
+    assert code == 2 and out == ""
+    assert "obligation_id:" in err and "decision #1" in err and "correct 1 decision 1 --reason" in err
+    assert count(db, "fulfilments") == 0
+    # once the decision is withdrawn the fulfilment is accepted
+    assert cli(capsys, db, "correct", "1", "decision", "1", "--reason", "filed online instead")[0] == 0
+    assert fulfil(capsys, db, "cac-initial-report", "--at", "2026-11-20T11:30", "--by", "王伟")[0] == 0
+
+
 # -- 3. remediation times ---------------------------------------------------------------------
 
 def remediation(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,

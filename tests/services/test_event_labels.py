@@ -11,7 +11,7 @@ from incident_app.services.resources import load_messages
 ROOT = Path(__file__).resolve().parents[2] / "incident_app"
 EVENT_TYPE = re.compile(
     r"\"((?:incident|settings|decision|remediation|notice|people|send|export|personal_data|retention|"
-    r"evidence|assessment|database|obligation|fulfilment|record)\.[a-z_]+)\"")
+    r"evidence|assessment|database|obligation|fulfilment|record|reminder|enquiry)\.[a-z_]+)\"")
 NOT_EVENTS = {"incident.json", "remediation.json", "people.contacts", "send.smtp"}  # files, tables, settings keys
 
 

@@ -27,7 +27,7 @@ def test_switch_language_with_a_workspace_open(qtbot: QtBot, tmp_path: Path) -> 
     assert workspace.tabs.currentIndex() == 3  # the officer stays where they were
     assert workspace.status.text() == "Reported"
     overview = workspace.tab_widgets["overview"]
-    assert overview.fact_text("People affected (estimate)") == "48,213"
+    assert overview.fact_text("People affected (estimate)") == "200"
     assert workspace.tab_widgets["remediation"].actions_model.index(0, 1).data() == "Containment"
     assert workspace.tab_widgets["timeline"].model.record(0).type_label == "Notice text edited"
     assert saved_language(db) == "en"

@@ -29,7 +29,7 @@ def test_demo_fills_the_register(qtbot: QtBot, tmp_path: Path) -> None:
     assert window.stack.currentWidget() is window.register_page
     assert window.model.rowCount() == 1
     people = window.model.index(0, RegisterModel.COL_PEOPLE).data()
-    assert people == "200"  # the imported demo list replaces the 48,213 estimate
+    assert people == "200"  # the demo list, which is also its estimate
 
 
 def test_threaded_runner_delivers_results_on_ui_thread(qtbot: QtBot, tmp_path: Path) -> None:

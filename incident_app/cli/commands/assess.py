@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from incident_app.cli.output import print_json
+from incident_app.cli.output import print_json, say
+from incident_app.domain.assessment.people import gap_note
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.services.container import Services
 
@@ -22,4 +23,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def handle(args: argparse.Namespace, services: Services) -> int:
     assessment = services.assessment.assess(args.id)
     print_json(services.assessment.to_json(assessment, args.lang))
+    if assessment.people.gap_to_estimate:
+        say(gap_note(assessment.people.estimate, assessment.people.total))
     return 0

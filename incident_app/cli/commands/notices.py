@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.cli.output import print_json, say
+from incident_app.cli.progress_bar import ProgressBar
+from incident_app.domain.assessment.people import gap_note, people_count
 from incident_app.services.container import Services
 from incident_app.services.notices import PdfWriter
+from incident_app.services.progress import Progress
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -34,9 +37,15 @@ def _pdf_writer(formats: list[str]) -> PdfWriter | None:
 def handle(args: argparse.Namespace, services: Services) -> int:
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     langs = [lang.strip() for lang in args.lang.split(",") if lang.strip()]
+    bar = ProgressBar()  # stderr: rendering, then files and recipients with rate and ETA
+    progress = Progress(on_change=bar.update, min_interval_s=0.2)
     notice_set, result = services.notices.export(args.id, args.out, formats, langs=langs,
-                                                 pdf_writer=_pdf_writer(formats))
-    print_json(notice_set.to_dict() | {"out": str(args.out), **result.to_dict(args.out)})
+                                                 pdf_writer=_pdf_writer(formats), progress=progress)
+    bar.finish()
+    people = people_count(notice_set.snapshot.data)
+    print_json(notice_set.to_dict() | {"out": str(args.out), "people_count": people, **result.to_dict(args.out)})
+    if people["gap_to_estimate"]:
+        say(gap_note(people["intake_estimate"], people["used"]))
     incomplete = [n for n in notice_set.notices if n.status in ("incomplete", "error")]
     if incomplete:
         say(f"{len(incomplete)} notice(s) incomplete; see 'problems' and 'elements' in the output")

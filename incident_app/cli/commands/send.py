@@ -72,6 +72,9 @@ def _add_message_options(parser: argparse.ArgumentParser) -> None:
                        help="sender address (default: the PI officer's email in the profile)")
     group.add_argument("--from-name", help="sender display name (default: company name)")
     group.add_argument("--reply-to", help="reply address (default: the PI officer's email)")
+    group.add_argument("--brief", action="store_true",
+                       help="send the approved internal brief to every responsible person in the profile "
+                            "(instead of the personal notices); works with --dry-run and --test-to")
     group.add_argument("--dry-run", metavar="DIR", type=Path, help="write .eml files to DIR instead of sending")
     group.add_argument("--test-to", metavar="ADDRESS", help="send only the first notice, marked TEST, to yourself")
     group.add_argument("--bounces", metavar="FILE", type=Path,
@@ -96,7 +99,7 @@ def _add_pace_options(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace, services: Services) -> int:
-    source = _source(services)
+    source = _brief_source(services) if args.brief else _source(services)
     settings = _settings(args, services)
     try:
         return _dispatch(args, services, source, settings)
@@ -166,6 +169,16 @@ def _say_what_is_left(run: RunStats) -> None:
     if run.deferred:
         say(f"{run.deferred} notice(s) were refused temporarily every time in this run; they stay queued for "
             "the next send")
+
+
+def _brief_source(services: Services) -> MessageSource:
+    """The internal brief to the responsible persons (refused with exit 2 when none are on file)."""
+    from incident_app.services.notices.brief_mail import BriefMessageSource
+
+    if not services.profile.get().responsible_persons:
+        raise CliError("no responsible persons in the organisation profile: add them in Settings or with "
+                       "profile set responsible_persons '[{\"name\": …, \"role\": …, \"email\": …}]'", 2)
+    return BriefMessageSource(services.notices, services.profile.get)
 
 
 def _source(services: Services) -> MessageSource:

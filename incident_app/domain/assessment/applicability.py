@@ -12,6 +12,7 @@ from enum import StrEnum
 from incident_app.domain.assessment.common import Text
 from incident_app.domain.assessment.delivery import EmailDelivery
 from incident_app.domain.assessment.enisa_rules import Band
+from incident_app.domain.assessment.enquiries import EnquiryLoad
 from incident_app.domain.assessment.grading import CacGrade
 from incident_app.domain.assessment.people import PeopleCounts
 from incident_app.domain.decisions import Decision, DecisionKind
@@ -50,6 +51,12 @@ class Situation:
     email_delivery: EmailDelivery | None = None
     # Obligations met outside the tool, as recorded (withdrawn ones already left out).
     fulfilments: tuple[Fulfilment, ...] = ()
+    # The profile: a value-added telecom licence brings the MIIT plan (and its report), and the
+    # communications administration named for it.
+    telecom_licence: bool = False
+    telecom_authority: str = ""
+    # The incident's enquiries (None or total 0: nobody has asked, so no reply duty is shown).
+    enquiries: EnquiryLoad | None = None
 
     @property
     def suspected(self) -> bool:
@@ -197,7 +204,47 @@ def _gdpr34_public(s: Situation) -> Verdict:
                                     "No exemption for disproportionate effort was recorded."))
 
 
+def _telecom_licence(s: Situation) -> Verdict:
+    if not s.telecom_licence:
+        return Verdict(Applies.NO, Text("组织资料未登记增值电信业务经营许可证：工信部预案不适用。",
+                                        "The profile records no value-added telecom licence: the MIIT plan does "
+                                        "not apply."))
+    authority = s.telecom_authority or "通信管理局"
+    return Verdict(Applies.YES, Text(f"组织资料登记了增值电信业务经营许可证，负责的通信管理局为{authority}。",
+                                     f"The profile records a value-added telecom licence; the responsible "
+                                     f"communications administration is {authority}."))
+
+
+def _enquiries(s: Situation) -> Verdict:
+    load = s.enquiries
+    if load is None or not load.total:
+        return Verdict(Applies.NO, Text("尚无用户询问。", "Nobody has asked yet."))
+    return Verdict(Applies.YES, Text(f"已收到 {load.total:,} 个询问，每个询问自到达之日起各自计时；"
+                                     "此处显示最早一个仍待答复的询问的时限。",
+                                     f"{load.total:,} enquiries received, each with its own clock from its arrival; "
+                                     "shown here is the clock of the oldest one still waiting."))
+
+
+def _enquiries_verification(s: Situation) -> Verdict:
+    load = s.enquiries
+    if load is None or not load.total:
+        return Verdict(Applies.NO, Text("尚无用户询问。", "Nobody has asked yet."))
+    if not load.needing_verification:
+        return Verdict(Applies.NO, Text("没有需要核实处理的投诉或请求。",
+                                        "No complaint or request needs verification."))
+    return Verdict(Applies.YES, Text(f"{load.needing_verification:,} 个投诉或请求需要核实处理，各自计时；"
+                                     "此处显示最早一个仍未办结的时限。",
+                                     f"{load.needing_verification:,} complaints or requests need verification, "
+                                     "each with its own clock; shown here is the oldest one still open."))
+
+
+# Predicates whose obligation is left out altogether when it answers 'no': the policy's reply
+# duties exist only once someone has asked.
+HIDDEN_WHEN_NO = frozenset({"enquiries", "enquiries_verification"})
+
 PREDICATES: Mapping[str, Callable[[Situation], Verdict]] = {
+    "enquiries": _enquiries,
+    "enquiries_verification": _enquiries_verification,
     "always": _always,
     "cac_reportable": _cac_reportable,
     "cac_reportable_cii": _cac_reportable_cii,
@@ -208,4 +255,5 @@ PREDICATES: Mapping[str, Callable[[Situation], Verdict]] = {
     "eu": _eu,
     "eu_high_risk": _eu_high_risk,
     "gdpr34_public": _gdpr34_public,
+    "telecom_licence": _telecom_licence,
 }

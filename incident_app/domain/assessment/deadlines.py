@@ -10,7 +10,7 @@ announced raises there, so the count falls back to Monday–Friday and says so."
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache, cached_property
@@ -113,6 +113,8 @@ ANCHOR_NAMES: Mapping[str, Text] = {
     "discovered_at": Text("发现时间", "discovery"),
     "aware_at": Text("知悉时间", "awareness"),
     "handling_closed_at": Text("处置工作结束时间", "the end of handling"),
+    "enquiry_unreplied": Text("最早一个待答复询问的到达时间", "the arrival of the oldest enquiry awaiting a reply"),
+    "enquiry_unhandled": Text("最早一个未办结请求的到达时间", "the arrival of the oldest request not yet handled"),
 }
 
 
@@ -130,10 +132,14 @@ class Anchors:
     aware_at: datetime
     handling_closed_at: datetime | None
     decisions: Mapping[str, datetime]
+    # enquiry_unreplied / enquiry_unhandled: the arrival of the oldest enquiry still waiting.
+    enquiries: Mapping[str, datetime] = field(default_factory=dict)
 
     def get(self, name: str) -> datetime | None:
         if name.startswith("decision:"):
             return self.decisions.get(name[9:])
+        if name.startswith("enquiry_"):
+            return self.enquiries.get(name)
         return {"discovered_at": self.discovered_at, "aware_at": self.aware_at,
                 "handling_closed_at": self.handling_closed_at}.get(name)
 

@@ -49,6 +49,9 @@ GROUPS: dict[str, RecipientGroup] = {
 }
 
 
+# Ledger kinds sent to the company's own staff, never to affected people.
+STAFF_KINDS: tuple[str, ...] = ("internal_brief",)
+
 # Ledger kinds that together reach the people of one channel.
 SAME_PEOPLE: dict[str, tuple[str, ...]] = {"individual": ("individual", "minor")}
 
@@ -61,7 +64,14 @@ class EmailDelivery:
     batches: tuple[LedgerBatch, ...] = ()
 
     def emails_sent(self) -> int:
-        return sum(b.sent for b in self.batches)
+        """Notice e-mails to affected people (the staff's internal brief is not one of them)."""
+        return sum(b.sent for b in self.batches if b.kind not in STAFF_KINDS)
+
+    def kind_sent_at(self, kind: str) -> datetime | None:
+        """When the first version of ``kind`` had reached every row of it (its last acceptance)."""
+        done = [b.last_sent_at for b in self.batches
+                if b.kind == kind and b.rows and b.sent == b.rows and b.last_sent_at is not None]
+        return min((d for d in done if d is not None), default=None)
 
     def completed_at(self, group: str) -> datetime | None:
         """When every person of ``group`` had been e-mailed, or None if that is not (yet) so."""

@@ -13,7 +13,9 @@ from incident_app.domain.assessment.common import Text
 from incident_app.domain.assessment.deadlines import Anchors, ChineseOfficialCalendar, WorkdayCalendar
 from incident_app.domain.assessment.delivery import EmailDelivery
 from incident_app.domain.assessment.enisa_rules import EnisaInputs, EnisaRules
+from incident_app.domain.assessment.enquiries import EnquiryLoad
 from incident_app.domain.assessment.grading import CacGrade, GradingInput, GradingRules, grade_incident
+from incident_app.domain.assessment.miit import MiitGrade, MiitRules, grade_miit
 from incident_app.domain.assessment.obligations import Obligation, ObligationRules, evaluate_obligations
 from incident_app.domain.assessment.people import PeopleCounts, PeopleCountsLike, combine_counts
 from incident_app.domain.assessment.severity import Severity, compute_severity
@@ -34,6 +36,8 @@ class AssessmentRules:
     enisa: EnisaRules
     grading: GradingRules
     obligations: ObligationRules
+    # The MIIT data-security incident plan (for value-added telecom licence holders).
+    miit: MiitRules | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class AssessmentInput:
     email_delivery: EmailDelivery | None = None
     # Fulfilments recorded and not withdrawn by a correction (decisions likewise exclude withdrawn ones).
     fulfilments: tuple[Fulfilment, ...] = ()
+    # The incident's enquiries: the policy reply duties appear (per enquiry clock) once one exists.
+    enquiries: EnquiryLoad | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ class Assessment:
     obligations: tuple[Obligation, ...]
     needs_judgement: tuple[JudgementItem, ...]
     enisa_inputs: EnisaInputs = field(default_factory=EnisaInputs)
+    # The MIIT grade, when the profile records a value-added telecom licence (else None).
+    miit: MiitGrade | None = None
 
     def obligation(self, obligation_id: str) -> Obligation:
         return next(o for o in self.obligations if o.id == obligation_id)
@@ -110,13 +118,16 @@ def assess(data: AssessmentInput, catalog: Catalog, rules: AssessmentRules,
         breach_types=tuple(b.value for b in facts.breach_types),
         judgement=_latest(data.decisions, DecisionKind.CAC_GRADE_JUDGEMENT)), rules.grading)
     situation = Situation(facts, data.profile.operator_type, people, grade, severity.band, data.decisions, minors,
-                          data.now, _profile_numbers(data.profile), data.email_delivery, data.fulfilments)
+                          data.now, _profile_numbers(data.profile), data.email_delivery, data.fulfilments,
+                          data.profile.telecom_licence, data.profile.telecom_authority, data.enquiries)
+    miit = (grade_miit(people.total, sensitive, rules.miit)
+            if data.profile.telecom_licence and rules.miit is not None else None)
     obligations = evaluate_obligations(situation, rules.obligations, _anchors(data),
                                        calendar or ChineseOfficialCalendar())
     return Assessment(
         incident_id=data.incident.id, computed_at=data.now, drill=facts.drill, people=people, data_types=types,
         sensitive=sensitive, minors_involved=minors, severity=severity, grade=grade, obligations=obligations,
-        needs_judgement=_judgement_items(severity, grade, obligations), enisa_inputs=data.enisa_inputs,
+        needs_judgement=_judgement_items(severity, grade, obligations), enisa_inputs=data.enisa_inputs, miit=miit,
     )
 
 
@@ -136,7 +147,10 @@ def _anchors(data: AssessmentInput) -> Anchors:
     closed = data.incident.handling_closed_at
     # Stored in UTC by older versions: read in Beijing time, like every other anchor.
     closed = closed.astimezone(SHANGHAI) if closed is not None else None
-    return Anchors(facts.discovered_at, facts.effective_aware_at, closed, decided)
+    load = data.enquiries
+    waiting = {} if load is None else {name: at for name, at in (
+        ("enquiry_unreplied", load.oldest_unreplied), ("enquiry_unhandled", load.oldest_unhandled)) if at}
+    return Anchors(facts.discovered_at, facts.effective_aware_at, closed, decided, waiting)
 
 
 def _judgement_items(severity: Severity, grade: CacGrade,

@@ -16,7 +16,14 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from incident_app.domain.assessment.applicability import PREDICATES, Applies, Situation, Verdict, decision_text
+from incident_app.domain.assessment.applicability import (
+    HIDDEN_WHEN_NO,
+    PREDICATES,
+    Applies,
+    Situation,
+    Verdict,
+    decision_text,
+)
 from incident_app.domain.assessment.common import Citation, RuleReader, Text, join_texts, weakest
 from incident_app.domain.assessment.deadlines import (
     Anchors,
@@ -42,6 +49,7 @@ class Regime(StrEnum):
     GBT_35273 = "GBT-35273"
     GDPR_33 = "GDPR-33"
     GDPR_34 = "GDPR-34"
+    MIIT_2024 = "MIIT-2024"
     POLICY = "POLICY"
 
 
@@ -53,6 +61,8 @@ class Recipient(StrEnum):
     PARTNERS = "partners"
     POLICE = "police"
     EU_AUTHORITY = "eu_authority"
+    RESPONSIBLE_PERSONS = "responsible_persons"
+    SECTOR_REGULATOR = "sector_regulator"
 
 
 class ObligationStatus(StrEnum):
@@ -94,6 +104,8 @@ class ObligationRule:
     title: Text
     why: Text
     citation: Citation
+    # A send-ledger notice kind (e.g. internal_brief): met once one version went to everyone.
+    met_by_ledger_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -218,6 +230,7 @@ def _rule(r: RuleReader, item: Mapping[str, Any], i: int, channels: Mapping[str,
         judgement_by=_kinds(r, item, "judgement_by", where), met_by_fact=item.get("met_by_fact"),
         met_by_email_delivery=_delivery_group(r, item, where),
         title=r.bilingual(item, "title", where), why=r.bilingual(item, "why", where), citation=r.citation(item, where),
+        met_by_ledger_kind=str(item["met_by_ledger_kind"]) if item.get("met_by_ledger_kind") else None,
     )
 
 
@@ -252,8 +265,10 @@ def _operator_table(d: RuleReader, data: Mapping[str, Any]) -> dict[OperatorType
 
 def evaluate_obligations(situation: Situation, rules: ObligationRules, anchors: Anchors,
                          calendar: WorkdayCalendar) -> tuple[Obligation, ...]:
-    """Every obligation rule evaluated for this incident, in rule order."""
-    return tuple(_evaluate(rule, situation, rules, anchors, calendar) for rule in rules.rules)
+    """Every obligation rule evaluated for this incident, in rule order; a rule whose predicate
+    is in HIDDEN_WHEN_NO and answers 'no' is left out (the reply duties before anyone asked)."""
+    return tuple(_evaluate(rule, situation, rules, anchors, calendar) for rule in rules.rules
+                 if rule.applies not in HIDDEN_WHEN_NO or PREDICATES[rule.applies](situation).applies != Applies.NO)
 
 
 def _evaluate(rule: ObligationRule, s: Situation, rules: ObligationRules, anchors: Anchors,
@@ -311,6 +326,12 @@ def _status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status:
                            decision.id)
     if verdict.applies == Applies.NO:
         return _Status(ObligationStatus.NOT_APPLICABLE, False, verdict.reason)
+    sent = _ledger_status(rule, s, verdict)
+    if sent is not None:
+        return sent
+    answered = _enquiries_answered(rule, s, verdict)
+    if answered is not None:
+        return answered
     delivered = _delivery_status(rule, s, verdict)
     if delivered.status == ObligationStatus.MET:
         return delivered
@@ -324,6 +345,20 @@ def _status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status:
     if verdict.applies == Applies.JUDGEMENT:
         return _Status(ObligationStatus.NEEDS_JUDGEMENT, True, delivered.reason)
     return _Status(ObligationStatus.PENDING, False, delivered.reason)
+
+
+def _ledger_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status | None:
+    """Met when the send ledger shows one version of the rule's notice kind (the internal brief)
+    accepted by the relay for every row; None otherwise."""
+    if rule.met_by_ledger_kind is None or s.email_delivery is None:
+        return None
+    done = s.email_delivery.kind_sent_at(rule.met_by_ledger_kind)
+    if done is None:
+        return None
+    return _Status(ObligationStatus.MET, False, verdict.reason + Text(
+        f"发送记录显示简报已发给全部负责人（最后一封于 {to_iso(done)} 被邮件服务器接收）。",
+        f"The send ledger shows the brief sent to every responsible person (the last accepted by the relay at "
+        f"{to_iso(done)})."), met_at=done)
 
 
 def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status:
@@ -346,6 +381,19 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
                                    f"; SMS or letter for {waiting:,} more: record the fulfilment (when and how) "
                                    "once they are told")
     return _Status(ObligationStatus.PENDING, False, verdict.reason + progress + Text("。", "."))
+
+
+def _enquiries_answered(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status | None:
+    """Met once no enquiry waits any more (every one replied to / every request handled)."""
+    load = s.enquiries
+    if rule.applies not in HIDDEN_WHEN_NO or load is None:
+        return None
+    waiting, last = ((load.oldest_unreplied, load.last_reply) if rule.applies == "enquiries"
+                     else (load.oldest_unhandled, load.last_closed))
+    if waiting is not None:
+        return None
+    return _Status(ObligationStatus.MET, False, verdict.reason + Text(
+        "所有询问均已处理。", "Every enquiry has been dealt with."), met_at=last)
 
 
 def _fulfilment(obligation_id: str, fulfilments: tuple[Fulfilment, ...]) -> Fulfilment | None:

@@ -4,8 +4,9 @@ The assessment accepts anything with these three attributes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from incident_app.domain.incident import IntakeFacts
 
@@ -35,11 +36,17 @@ class PeopleCounts:
     source: str
     children: int = 0
     teens: int = 0
+    estimate: int = 0  # the intake's estimate of people, kept beside the imported count
+
+    @property
+    def gap_to_estimate(self) -> int:
+        """How many people the imported list falls short of the intake estimate (0 when none)."""
+        return list_gap(self.estimate, self.total if self.source == "import" else None)
 
     @classmethod
     def from_intake(cls, facts: IntakeFacts) -> PeopleCounts:
         return cls(facts.affected_people, facts.affected_minors, None, "intake",
-                   facts.affected_minors_under_14, facts.affected_minors_14_17)
+                   facts.affected_minors_under_14, facts.affected_minors_14_17, facts.affected_people)
 
 
 def combine_counts(facts: IntakeFacts, imported: PeopleCountsLike | None) -> PeopleCounts:
@@ -51,4 +58,31 @@ def combine_counts(facts: IntakeFacts, imported: PeopleCountsLike | None) -> Peo
     return PeopleCounts(
         total=imported.total, minors=imported.minors, unreachable=imported.unreachable, source="import",
         children=int(getattr(imported, "children", 0)), teens=int(getattr(imported, "teens", 0)),
+        estimate=facts.affected_people,
     )
+
+
+def list_gap(estimate: int, imported_total: int | None) -> int:
+    """People the intake estimated but the imported list does not (yet) hold. The list's count is
+    the one used (exact, and the notices go to those people); the gap is shown to the officer, never
+    silently dropped: either the rest of the list is still to import or the estimate was high."""
+    if imported_total is None or imported_total <= 0:
+        return 0
+    return max(estimate - imported_total, 0)
+
+
+def people_count(snapshot_data: Mapping[str, Any]) -> dict[str, Any]:
+    """Which number a notice snapshot prints, and how far an imported list falls short of the
+    intake estimate (the Notices tab and the ``notices`` command show it)."""
+    people, facts = snapshot_data.get("people") or {}, snapshot_data.get("facts") or {}
+    imported, total = bool(people.get("imported")), int(people.get("total") or 0)
+    estimate = int(facts.get("affected_people") or 0)
+    return {"used": total, "source": "import" if imported else "intake", "intake_estimate": estimate,
+            "gap_to_estimate": list_gap(estimate, total if imported else None)}
+
+
+def gap_note(estimate: int, imported_total: int) -> str:
+    """The command line's note about a list smaller than the estimate (stderr, English)."""
+    return (f"note: the imported list holds {imported_total:,} people but the intake estimated {estimate:,}; "
+            f"the assessment and every notice use the list's {imported_total:,}. Import the rest of the list "
+            "(import-people ID FILE), or correct the estimate (edit ID --json) if it was too high")

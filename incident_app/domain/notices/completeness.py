@@ -45,6 +45,12 @@ class ElementStatus(StrEnum):
 
 ACCEPTABLE = frozenset({ElementStatus.PRESENT, ElementStatus.WAIVED, ElementStatus.DEFERRED})
 DEFERRED_TOKENS = ("待补报", "to be supplemented")
+# What an item the first report must carry says while nothing is known (never 待补报, which would
+# read as acceptable): the section is a gap the checker reports as empty, in every format.
+REQUIRED_GAP_TOKENS = ("首次报告须包含本项", "the first report must include this item")
+REQUIRED_FIRST_DETAIL = ("required in the first report: item (二) includes the measures taken (CAC Measures "
+                         "Art. 7 ¶2 lets only items 3–8 follow); record them in Remediation or write this "
+                         "element's text")
 
 
 @dataclass(frozen=True)
@@ -197,7 +203,7 @@ def _text_section(element: str, lines: list[str]) -> Section:
     folded = body.casefold().lstrip("（(- ")
     # A whole item to follow starts with the token; a known item may still mark one missing
     # detail inline (「地点：（待补报）」), which does not make the item deferred.
-    deferred = folded.startswith(DEFERRED_TOKENS) or (
+    deferred = folded.startswith(DEFERRED_TOKENS) or any(t in folded for t in REQUIRED_GAP_TOKENS) or (
         element in DEFERRABLE_ELEMENTS and any(t in folded for t in DEFERRED_TOKENS))
     return Section(element, body, deferred)
 
@@ -234,6 +240,8 @@ def _judge(element: str, section: Section | None, kind: NoticeKind, exp: CheckEx
     if not section.text.strip() or section.deferred:
         if waiver:
             return ElementCheck(element, ElementStatus.WAIVED, waiver)
+        if section.deferred:  # marked as a gap, which this notice may not leave open
+            return ElementCheck(element, ElementStatus.EMPTY, REQUIRED_FIRST_DETAIL)
         return ElementCheck(element, ElementStatus.EMPTY, "the section has a heading but no content")
     return ElementCheck(element, ElementStatus.PRESENT)
 

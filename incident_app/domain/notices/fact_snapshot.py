@@ -60,6 +60,8 @@ class SnapshotInputs:
     grade: str | None = None
     as_of: datetime | None = None
     imported_people: Mapping[str, int] | None = None  # total, minors, children, teens of the imported list
+    # Counts of the enquiries and of the complaints/requests by status (never who asked).
+    enquiries: Mapping[str, Any] | None = None
 
 
 def build_snapshot(inputs: SnapshotInputs) -> FactSnapshot:
@@ -67,6 +69,13 @@ def build_snapshot(inputs: SnapshotInputs) -> FactSnapshot:
     facts = inputs.incident.facts
     profile = inputs.profile.to_dict()
     profile.pop("source", None)
+    # Staff contacts are not what a notice says: changing the responsible persons must not
+    # change (and so un-approve) every notice.
+    profile.pop("responsible_persons", None)
+    # Snapshots approved before the telecom licence fields existed stay identical without one.
+    for key in ("telecom_licence", "telecom_authority"):
+        if not profile.get(key):
+            profile.pop(key, None)
     closed = inputs.incident.handling_closed_at
     data = {
         "incident_id": inputs.incident.id,
@@ -83,6 +92,8 @@ def build_snapshot(inputs: SnapshotInputs) -> FactSnapshot:
         "texts": {k: dict(v) for k, v in sorted((inputs.element_texts or {}).items()) if any(v.values())},
         "decisions": [_decision(d) for d in inputs.decisions if d.kind in CONTENT_DECISIONS],
     }
+    if inputs.enquiries and inputs.enquiries.get("total"):
+        data["enquiries"] = dict(inputs.enquiries)
     # Text saved before the text rule existed may hold control characters or direction
     # overrides; none of it reaches a notice (new input is refused at entry, domain/text.py).
     return FactSnapshot.of(_cleaned(data))
@@ -146,7 +157,8 @@ class FactChange:
 
 
 # Volatile or derived parts that do not change what happened.
-_IGNORED = frozenset({"as_of", "incident_id"})
+# The enquiry counts grow every day after the notices go out; they change no fact a notice states.
+_IGNORED = frozenset({"as_of", "incident_id", "enquiries"})
 
 
 def diff_snapshots(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FactChange]:

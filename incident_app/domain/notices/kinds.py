@@ -24,6 +24,12 @@ class NoticeKind(StrEnum):
     # CAC Measures Art. 4 (CII: report to the police at the same time) and a suspected crime
     # (及时向公安机关报案): the written case report (报案材料) handed to the police.
     POLICE_REPORT = "police_report"
+    # Privacy policy IV.2(5): the company's responsible persons are told first. Counts only: the
+    # brief never carries a name or contact of an affected person.
+    INTERNAL_BRIEF = "internal_brief"
+    # The MIIT data-security incident plan: the report to the communications administration of a
+    # value-added telecom licence holder.
+    SECTOR_REGULATOR = "sector_regulator"
 
     @property
     def personal(self) -> bool:
@@ -75,6 +81,8 @@ CHANNELS: dict[NoticeKind, tuple[Channel, ...]] = {
     NoticeKind.PARTNER: (Channel.DOCUMENT,),
     NoticeKind.EU_AUTHORITY: (Channel.DOCUMENT,),
     NoticeKind.POLICE_REPORT: (Channel.DOCUMENT,),
+    NoticeKind.INTERNAL_BRIEF: (Channel.EMAIL_HTML, Channel.EMAIL_TEXT),
+    NoticeKind.SECTOR_REGULATOR: (Channel.DOCUMENT,),
 }
 SHORT_CHANNELS = (Channel.SMS, Channel.PUSH)
 
@@ -128,6 +136,19 @@ POLICE_ELEMENTS: tuple[str, ...] = (
     "scene_protection", "contact",
 )
 
+# The internal brief: what happened, the scale (counts only), the grade and why, every open
+# obligation with its clock, the decisions needed now and what has been done; a supplementary
+# brief adds what changed since the last brief was sent (the conditional ``changes``).
+BRIEF_ELEMENTS: tuple[str, ...] = (
+    "situation", "affected_counts", "brief_grade", "brief_obligations", "brief_decisions", "brief_done", "contact",
+)
+# The report to the communications administration (MIIT data-security incident plan).
+SECTOR_ELEMENTS: tuple[str, ...] = (
+    "operator_system", "times_place", "miit_grade", "affected_counts", "data_types", "impact_harm",
+    "measures_effect", "contact",
+)
+BRIEF_CHANGES_ELEMENT = "changes"
+
 _REQUIRED: dict[NoticeKind, tuple[str, ...]] = {
     NoticeKind.INDIVIDUAL: INDIVIDUAL_ELEMENTS,
     NoticeKind.GUARDIAN: INDIVIDUAL_ELEMENTS,
@@ -139,15 +160,19 @@ _REQUIRED: dict[NoticeKind, tuple[str, ...]] = {
     NoticeKind.PARTNER: PARTNER_ELEMENTS,
     NoticeKind.EU_AUTHORITY: EU_ELEMENTS,
     NoticeKind.POLICE_REPORT: POLICE_ELEMENTS,
+    NoticeKind.INTERNAL_BRIEF: BRIEF_ELEMENTS,
+    NoticeKind.SECTOR_REGULATOR: SECTOR_ELEMENTS,
 }
 # Elements that only some incidents call for, and the kinds that may carry them: the ransom part of
 # the CAC report (a ransom demand is recorded) and the GDPR delay reasons (notified after 72 h).
 CONDITIONAL_ELEMENTS: dict[str, frozenset[NoticeKind]] = {
     RANSOM_ELEMENT: frozenset({NoticeKind.REGULATOR_INITIAL, NoticeKind.REGULATOR_SUPPLEMENT}),
     DELAY_ELEMENT: frozenset({NoticeKind.EU_AUTHORITY}),
+    BRIEF_CHANGES_ELEMENT: frozenset({NoticeKind.INTERNAL_BRIEF}),
 }
 # Where a conditional element goes: right after this element.
-_CONDITIONAL_AFTER = {RANSOM_ELEMENT: "measures_effect", DELAY_ELEMENT: "situation"}
+_CONDITIONAL_AFTER = {RANSOM_ELEMENT: "measures_effect", DELAY_ELEMENT: "situation",
+                      BRIEF_CHANGES_ELEMENT: "situation"}
 
 
 def required_elements(kind: NoticeKind, channel: Channel, extra: Iterable[str] = ()) -> tuple[str, ...]:
@@ -215,6 +240,12 @@ HEADINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "other_matters": {"zh-CN": ("其他应当报告的情况",), "en": ("Other matters",)},
     "report_reference": {"zh-CN": ("补报说明",), "en": ("About this supplementary report",)},
     "changes": {"zh-CN": ("新增和变更的情况",), "en": ("What is new or changed",)},
+    "brief_grade": {"zh-CN": ("事件级别及判断依据",), "en": ("Grade and why",)},
+    "brief_obligations": {"zh-CN": ("待履行的义务及时限",), "en": ("Open obligations and their clocks",)},
+    "brief_decisions": {"zh-CN": ("现在需要作出的决定",), "en": ("Decisions needed now",)},
+    "brief_done": {"zh-CN": ("已完成的工作",), "en": ("What has been done",)},
+    "miit_grade": {"zh-CN": ("事件级别（工业和信息化领域数据安全事件应急预案）",),
+                   "en": ("Grade under the MIIT data-security incident plan",)},
     "update": {"zh-CN": ("更新说明",), "en": ("What has changed since our last notice",)},
     "overview": {"zh-CN": ("事件概况",), "en": ("Overview",)},
     "harm_caused": {"zh-CN": ("造成的危害",), "en": ("Harm caused",)},

@@ -6,9 +6,10 @@ time, and the causes. Drill incidents never enter any figure."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from incident_app.domain.incident import Cause, Incident
 from incident_app.domain.register.outcomes import (
@@ -42,6 +43,9 @@ class RegisterMetrics:
     obligations_on_time: int
     on_time_share: float | None  # on time / (on time + late + overdue); None when nothing decided yet
     causes: tuple[tuple[Cause, int], ...]  # every cause, in the intake's order, zeros included
+    # The enquiry desk across incidents: median time to the first reply, share on time, overdue.
+    # (EnquiryMetrics.to_dict(): total, replied, overdue, median_reply_hours, on_time_share)
+    enquiries: Mapping[str, Any] | None = None
 
 
 def summarise_hours(hours: Iterable[float]) -> DurationSummary:
@@ -106,4 +110,5 @@ def metrics_to_dict(metrics: RegisterMetrics) -> dict[str, object]:
         "obligations_decided": metrics.obligations_decided, "obligations_on_time": metrics.obligations_on_time,
         "on_time_share": metrics.on_time_share,
         "causes": {c.value: n for c, n in metrics.causes},
+        "enquiries": dict(metrics.enquiries) if metrics.enquiries else None,
     }

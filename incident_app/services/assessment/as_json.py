@@ -22,13 +22,16 @@ def assessment_to_json(a: Assessment, rules: AssessmentRules, lang: str = "zh-CN
     return {
         "incident_id": a.incident_id, "computed_at": to_iso(a.computed_at), "lang": lang, "drill": a.drill,
         "people": {"total": a.people.total, "minors": a.people.minors, "children": a.people.children,
-                   "teens": a.people.teens, "unreachable": a.people.unreachable, "source": a.people.source},
+                   "teens": a.people.teens, "unreachable": a.people.unreachable, "source": a.people.source,
+                   "intake_estimate": a.people.estimate, "gap_to_estimate": a.people.gap_to_estimate},
         "data_types": [{"id": t.id, "name": t.name(lang), "sensitive": t.sensitive,
                         "enisa_category": t.enisa_category.value, "dpc_adjustment_hint": t.dpc_adjustment}
                        for t in a.data_types],
         "sensitive": a.sensitive, "minors_involved": a.minors_involved,
         "severity": severity_json(a.severity, lang),
         "cac_grade": grade_json(a.grade, lang),
+        # The MIIT plan's grade for a value-added telecom licence holder (null without a licence).
+        "miit_grade": a.miit.to_dict(lang) if a.miit else None,
         "obligations": [obligation_json(o, rules, lang, a.computed_at) for o in a.obligations],
         "needs_judgement": [judgement_json(item, lang) for item in a.needs_judgement],
         "next_deadline": None if nxt is None else {

@@ -16,6 +16,7 @@ from incident_app.domain.assessment.engine import (
     effective_data_types,
 )
 from incident_app.domain.assessment.enisa_rules import EnisaInputs, parse_enisa_inputs
+from incident_app.domain.assessment.enquiries import EnquiryLoad
 from incident_app.domain.assessment.obligations import ObligationStatus
 from incident_app.domain.assessment.people import PeopleCountsLike, combine_counts
 from incident_app.domain.assessment.severity import top_data_type
@@ -75,23 +76,29 @@ class AssessmentService:
         # Fulfilments and corrections are read once for all incidents (the register assesses thousands).
         fulfilled = store.fulfilments.by_incident()
         withdrawn = store.corrections.withdrawn_ids(CorrectionTarget.FULFILMENT)
+        loads = store.enquiries.loads()
         found = []
         for i in chosen:
             summary = stats.get(i.id)
             people = summary if summary is not None and summary.total else None
             delivery = _delivery(summary.by_channel if summary else {}, batches.get(i.id, []))
             fulfilments = tuple(f for f in fulfilled.get(i.id, []) if f.id not in withdrawn)
-            found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery, fulfilments))
+            found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery, fulfilments,
+                                      loads.get(i.id)))
         return found
 
     def _assess(self, incident: Incident, inputs: EnisaInputs, people: PeopleCountsLike | None,
                 profile: OrganisationProfile | None = None, delivery: EmailDelivery | None = None,
-                fulfilments: tuple[Fulfilment, ...] | None = None) -> Assessment:
+                fulfilments: tuple[Fulfilment, ...] | None = None,
+                enquiries: EnquiryLoad | bool | None = False) -> Assessment:
+        if enquiries is False:  # not given: read this incident's enquiries
+            enquiries = self._ctx.store.enquiries.loads(incident.id).get(incident.id)
         data = AssessmentInput(
             incident=incident, profile=profile or self._profiles.get(),
             decisions=tuple(active_decisions(self._ctx, incident.id)), enisa_inputs=inputs,
             now=self._ctx.now(), people=people, email_delivery=delivery,
-            fulfilments=tuple(self._fulfilments.active(incident.id)) if fulfilments is None else fulfilments)
+            fulfilments=tuple(self._fulfilments.active(incident.id)) if fulfilments is None else fulfilments,
+            enquiries=enquiries if isinstance(enquiries, EnquiryLoad) else None)
         return assess(data, self._ctx.catalog, self.rules, self._calendar)
 
     def enisa_inputs(self, incident_id: int) -> EnisaInputs:

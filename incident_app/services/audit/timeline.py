@@ -3,11 +3,13 @@ officer's language. Payloads hold no personal contact data, so summarising them 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.domain.proof import Event
 from incident_app.services.container import Services
@@ -94,6 +96,16 @@ def _field_label(key: str, tr: Translator) -> str:
     return key if label.startswith("wizard.field.") else label
 
 
+def _reminder_shown(p: dict[str, Any], tr: Translator) -> str:
+    """Which obligation was reminded, how long before its due time (0: at expiry)."""
+    due = str(p.get("due", ""))
+    with contextlib.suppress(ValueError):
+        due = datetime.fromisoformat(due).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    lead = p.get("lead_minutes", 0)
+    key = "timeline.summary.reminder_expired" if not lead else "timeline.summary.reminder_shown"
+    return tr.t(key, obligation=p.get("obligation", ""), lead=lead, due=due)
+
+
 def _clip(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MAX_SUMMARY else text[: MAX_SUMMARY - 1] + "…"
@@ -107,4 +119,5 @@ _SUMMARIZERS: dict[str, Callable[[dict[str, Any], Translator], str]] = {
     "remediation.updated": _remediation_updated,
     "decision.recorded": _decision,
     "people.corrected": _person_corrected,
+    "reminder.shown": _reminder_shown,
 }

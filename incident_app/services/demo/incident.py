@@ -8,6 +8,7 @@ from datetime import timedelta
 from incident_app.domain.clock import SHANGHAI, to_iso
 from incident_app.domain.incident import Incident
 from incident_app.services.container import Services
+from incident_app.services.demo.people import DEMO_PEOPLE
 from incident_app.services.demo.remediation import add_demo_remediation
 
 
@@ -35,11 +36,13 @@ def demo_intake(services: Services) -> dict[str, object]:
         "recipients": "unknown",
         "data_types": [t for t in ("phone_number", "device_identifiers", "ip_address")
                        if t in services.ctx.catalog.ids()],
-        "affected_people": 48_213,
-        "affected_records": 61_870,
-        "affected_minors": 37,
-        "affected_minors_under_14": 12,
-        "affected_minors_14_17": 25,
+        # The estimate matches the demo list (people.py: 200 people, 16 minors, 8 under 14), so the
+        # intake, the assessment and every notice tell the same story.
+        "affected_people": DEMO_PEOPLE,
+        "affected_records": 260,
+        "affected_minors": 16,
+        "affected_minors_under_14": 8,
+        "affected_minors_14_17": 8,
         "unintelligible": False,
         "eu_subjects": 0,
         "economic_loss_cny": 0,

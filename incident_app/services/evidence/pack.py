@@ -35,6 +35,7 @@ from incident_app.domain.proof import (
 from incident_app.services.audit import record_export
 from incident_app.services.container import Services
 from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, EvidenceSection, json_bytes
+from incident_app.services.evidence.enquiries import enquiries_section
 from incident_app.services.evidence.notices import notices_section
 from incident_app.services.evidence.records import assessment_section, people_section, send_ledger_section
 from incident_app.services.incidents import incident_report
@@ -151,6 +152,7 @@ DEFAULT_SECTIONS: tuple[EvidenceSection, ...] = (
     notices_section,      # notices/: approved versions as stored, PDFs, specimen .eml, approvals.json
     send_ledger_section,  # send-ledger/: ledger.csv with the relay's replies (masked), overview.json
     people_section,       # people/summary.json: counts only
+    enquiries_section,    # enquiries/: counts, reply metrics, complaints and requests with their status
 )
 
 __all__ = ["DEFAULT_SECTIONS", "EvidenceFile", "EvidencePack", "EvidenceRequest", "EvidenceSection",

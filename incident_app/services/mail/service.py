@@ -426,3 +426,44 @@ def _check_test_address(to_address: str, settings: SmtpSettings) -> None:
 
 def _sender(settings: SmtpSettings) -> Sender:
     return Sender(settings.from_address, settings.from_name, settings.reply_to)
+
+
+@dataclass(frozen=True)
+class SingleOutcome:
+    """What the relay answered to one message sent outside a notice run (an enquiry reply)."""
+
+    state: SendState
+    code: int | None
+    reply: str
+    reason: str
+    message_id: str
+
+
+def send_one(message: OutgoingMessage, settings: SmtpSettings, password: str | None, now: Any) -> SingleOutcome:
+    """Send one message through the relay (the notices' connection code and Message-ID scheme).
+    Raises ValidationError for a bad recipient or settings, SendAborted when the relay cannot be
+    used at all."""
+    validate_smtp_settings(settings)
+    problems = recipient_problems(message, settings.organisation_addresses())
+    if problems:
+        raise ValidationError.single("to", "; ".join(problems))
+    message_id = make_message_id(message.incident_id, message.recipient_key, message.notice_kind,
+                                 message.notice_version, settings.sender_domain)
+    data = build_message_bytes(message, _sender(settings), message_id, now)
+    outcome = run_in_own_thread(lambda: send_single(settings, password,
+                                                    Job(0, ascii_address(message.to_address), data)))
+    return SingleOutcome(outcome.state, outcome.code, outcome.reply, outcome.reason, message_id)
+
+
+def write_one_eml(message: OutgoingMessage, settings: SmtpSettings, folder: Path, now: Any,
+                  database: Path | None) -> Path:
+    """Write one message as a private .eml file instead of sending it (dry run)."""
+    from incident_app.services.private_files import write_private
+
+    validate_smtp_settings(settings, needs_server=False)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    message_id = make_message_id(message.incident_id, message.recipient_key, message.notice_kind,
+                                 message.notice_version, settings.sender_domain)
+    data = build_message_bytes(message, _sender(settings), message_id, now)
+    return write_private(folder / f"{message.recipient_key.replace(':', '-')}-{message.notice_version}.eml", data,
+                         database)

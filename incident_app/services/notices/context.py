@@ -39,7 +39,8 @@ from incident_app.domain.notices import (
     pick,
     teen_advice,
 )
-from incident_app.domain.notices.kinds import DELAY_ELEMENT, RANSOM_ELEMENT
+from incident_app.domain.notices.kinds import BRIEF_CHANGES_ELEMENT, DELAY_ELEMENT, RANSOM_ELEMENT
+from incident_app.services.notices.brief import brief_context
 from incident_app.services.resources import read_json_resource
 
 # The personal fields a template may print; the fast personaliser substitutes exactly these.
@@ -61,6 +62,12 @@ class ReportInfo:
     # When the notices are prepared: a GDPR Art. 33 notification made more than 72 h after
     # awareness must give the reasons for the delay. None: the snapshot's as_of.
     prepared_at: datetime | None = None
+    # The internal brief: the assessment's part (services/notices/brief.py) and what changed since
+    # the last brief was sent (empty: no brief sent yet, or nothing changed).
+    brief: Mapping[str, Any] | None = None
+    brief_changes: tuple[FactChange, ...] = ()
+    # The report to the communications administration: the MIIT grade per language.
+    sector: Mapping[str, Any] | None = None
 
 
 GDPR_HOURS = 72
@@ -71,7 +78,7 @@ REGULATOR_KINDS = (NoticeKind.REGULATOR_INITIAL, NoticeKind.REGULATOR_SUPPLEMENT
 CRIME_CAUSES = ("attack", "malware", "insider")
 # Documents for authorities speak about the affected people, never to them ("You may…").
 THIRD_PERSON_KINDS = (*REGULATOR_KINDS, NoticeKind.REGULATOR_SUMMARY, NoticeKind.EU_AUTHORITY,
-                      NoticeKind.POLICE_REPORT, NoticeKind.PARTNER)
+                      NoticeKind.POLICE_REPORT, NoticeKind.PARTNER, NoticeKind.SECTOR_REGULATOR)
 
 
 def format_amount(value: float) -> str:
@@ -135,7 +142,21 @@ class NoticeContextBuilder:
         elif kind in THIRD_PERSON_KINDS and not ctx["texts"]["possible_harm"]:
             ctx["harms"] = [third_person(h, lang) for h in ctx["harms"]]
         ctx["recipient"] = dict(recipient or {})
+        if kind == NoticeKind.INTERNAL_BRIEF:
+            ctx["brief"] = brief_context(self.report.brief, self.report.brief_changes, lang, format_time, change_label)
+        if kind == NoticeKind.SECTOR_REGULATOR:
+            ctx["sector"] = self._sector(lang)
         return ctx
+
+    def _sector(self, lang: str) -> dict[str, Any]:
+        """The ``sector`` variable: the communications administration and the MIIT grade."""
+        grade = (self.report.sector or {}).get(lang) or {}
+        authority = str(self.data["profile"].get("telecom_authority", ""))
+        return {"authority": authority or ("the communications administration" if lang == "en" else "通信管理局"),
+                "available": bool(grade), "level": grade.get("level", ""), "why": grade.get("why", ""),
+                "confidence_mark": grade.get("confidence_mark", ""), "unconfirmed": bool(grade.get("unconfirmed")),
+                "notes": list(grade.get("notes", [])), "report_time": grade.get("report_time", ""),
+                "plan": grade.get("plan", ""), "source": grade.get("source", "")}
 
     # -- parts that depend only on the language ------------------------------------------------
     def _lang_base(self, lang: str) -> dict[str, Any]:
@@ -151,6 +172,7 @@ class NoticeContextBuilder:
             "measures_taken": self._actions(lang, ("done", "in_progress")),
             "measures_planned": self._actions(lang, ("planned",)),
             "remedies": self._notes("remedies", lang), "changes": self._changes(lang),
+            "enquiries": enquiry_lines(self.data.get("enquiries"), lang),
         }
         ctx["report"] = self._report(lang, ctx)
         for element in ("measures_taken", "remedies"):
@@ -312,6 +334,8 @@ class NoticeContextBuilder:
             extra.append(RANSOM_ELEMENT)
         if kind == NoticeKind.EU_AUTHORITY and self.notified_late():
             extra.append(DELAY_ELEMENT)
+        if kind == NoticeKind.INTERNAL_BRIEF and self.report.brief_changes:
+            extra.append(BRIEF_CHANGES_ELEMENT)
         return tuple(extra)
 
     # -- parts that depend on the data types ---------------------------------------------------
@@ -339,6 +363,33 @@ class NoticeContextBuilder:
             "guardian_harms": guardian_harms(groups, lang), "guardian_advice": guardian_advice(groups, lang),
             "teen_advice": teen_advice(groups, lang),
         }
+
+
+_ENQUIRY_TOPICS = {
+    "affected": ("询问是否受影响", "asking whether they were affected"),
+    "what_leaked": ("询问泄露内容", "asking what leaked"),
+    "protect": ("询问防范建议", "asking how to protect themselves"),
+    "complaint": ("投诉", "complaints"), "compensation": ("赔偿请求", "compensation requests"),
+    "deletion": ("删除请求", "deletion requests"), "correction": ("更正请求", "correction requests"),
+    "other": ("其他", "other"),
+}
+_REQUEST_STATUSES = {"pending": ("待处理", "pending"), "done": ("已办理", "done"), "refused": ("已拒绝", "refused"),
+                     "withdrawn": ("已撤回", "withdrawn")}
+
+
+def enquiry_lines(data: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """The summary report's paragraph on enquiries and the complaints/requests by status (counts)."""
+    if not data or not data.get("total"):
+        return None
+    en = lang == "en"
+    topics = [f"{_ENQUIRY_TOPICS.get(t, (t, t))[1 if en else 0]} {n:,}" for t, n in sorted(data["by_topic"].items())]
+    requests = []
+    for topic, statuses in sorted(data.get("requests", {}).items()):
+        parts = [f"{_REQUEST_STATUSES.get(s, (s, s))[1 if en else 0]} {n:,}" for s, n in sorted(statuses.items())]
+        name = _ENQUIRY_TOPICS.get(topic, (topic, topic))[1 if en else 0]
+        requests.append(f"{name}: {', '.join(parts)}" if en else f"{name}：{'，'.join(parts)}")
+    total = int(data["total"])
+    return {"total": f"{total:,}", "topics": ("; " if en else "；").join(topics), "requests": requests}
 
 
 def count_phrases(data: Mapping[str, Any], lang: str) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from incident_app.services.notices.personal import PersonalRenderer
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.render import subject_of
 from incident_app.services.private_files import StagedOutputs, safe_folder
+from incident_app.services.progress import Progress
 
 FORMATS = ("pdf", "docx", "html", "txt", "eml")
 DRILL_WATERMARK = "演练 DRILL"
@@ -62,21 +63,41 @@ class NoticeExporter:
     recipients: RecipientSource | None = None
     result: ExportResult = field(default_factory=ExportResult)
     staged: StagedOutputs = field(default_factory=StagedOutputs)
+    progress: Progress = field(default_factory=Progress)
+    recipient_count: int = 0  # how many recipients the source yields (for the progress total)
 
     def export(self, formats: Iterable[str]) -> ExportResult:
-        """Stage every file; nothing is under a final name until ``staged.publish()``."""
+        """Stage every file; nothing is under a final name until ``staged.publish()``. Progress
+        counts one step per master and format and one per recipient in each personal pass
+        (e-mails, then each kind's and language's letters); Cancel stops at the next step."""
         wanted = _check_formats(formats)
         if "pdf" in wanted and self.pdf_writer is None:
             raise ValidationError.single("format", "PDF export needs the Qt PDF writer, which is not available here")
+        self.progress.start(self._total_steps(wanted), "writing")
         for state in self.notice_set.notices:
             if state.rendered.error:
                 self.result.notes.append(f"{state.rendered.template}: not exported ({state.rendered.error})")
+                self.progress.advance(len(wanted))
                 continue
             for fmt in wanted:
                 self._export_master(state, fmt)
+                self.progress.advance()
         if self.recipients is not None:
             self._export_personal(wanted)
+        self.progress.finish()
         return self.result
+
+    def _letter_passes(self) -> list[tuple[NoticeKind, str]]:
+        planned = {p.kind for p in self.notice_set.plan}
+        return [(kind, lang) for kind in PERSONAL_KINDS if kind in planned
+                for lang in sorted({s.rendered.lang for s in self.notice_set.of_kind(kind)})]
+
+    def _total_steps(self, wanted: list[str]) -> int:
+        steps = len(self.notice_set.notices) * len(wanted)
+        if self.recipients is not None:
+            passes = ("eml" in wanted) + (len(self._letter_passes()) if "pdf" in wanted and self.pdf_writer else 0)
+            steps += passes * self.recipient_count
+        return steps
 
     @property
     def _watermark(self) -> str:
@@ -141,13 +162,13 @@ class NoticeExporter:
         if "eml" in formats:
             self._emails(personal, planned)
         if "pdf" in formats and self.pdf_writer:
-            for kind in PERSONAL_KINDS:
-                if kind in planned:
-                    self._letters(personal, kind)
+            for kind, lang in self._letter_passes():
+                self._letters(personal, kind, lang)
 
     def _emails(self, personal: PersonalRenderer, planned: set[NoticeKind]) -> None:
         count = 0
         for recipient in self.recipients() if self.recipients else ():
+            self.progress.advance(message="eml")
             kind = recipient.kind
             if not recipient.email or kind not in planned:
                 continue
@@ -160,22 +181,24 @@ class NoticeExporter:
             count += 1
         self.result.notes.append(f"eml: {count} personal email file(s)")
 
-    def _letters(self, personal: PersonalRenderer, kind: NoticeKind) -> None:
-        for lang in sorted({s.rendered.lang for s in self.notice_set.of_kind(kind)}):
-            letters = [0]
-            pages = self._letter_pages(personal, kind, lang, letters)
-            first = next(pages, None)  # streamed: a million letters never sit in memory at once
-            if first is None:
-                continue
-            path = self._path(kind, f"letters.{lang}.pdf")
-            assert self.pdf_writer is not None
-            with self.staged.temp(path) as (temp, _):
-                count = self.pdf_writer.write_pdf(itertools.chain([first], pages), temp, watermark=self._watermark)
-            self.result.notes.append(f"{path.name}: {letters[0]} letter(s), {count} page(s)")
+    def _letters(self, personal: PersonalRenderer, kind: NoticeKind, lang: str) -> None:
+        letters = [0]
+        pages = self._letter_pages(personal, kind, lang, letters)
+        first = next(pages, None)  # streamed: a million letters never sit in memory at once
+        if first is None:
+            return
+        path = self._path(kind, f"letters.{lang}.pdf")
+        assert self.pdf_writer is not None
+        # A Cancel raised between two letters leaves the PDF unfinished under its temporary name,
+        # which the caller discards: no half-written letters file is ever published.
+        with self.staged.temp(path) as (temp, _):
+            count = self.pdf_writer.write_pdf(itertools.chain([first], pages), temp, watermark=self._watermark)
+        self.result.notes.append(f"{path.name}: {letters[0]} letter(s), {count} page(s)")
 
     def _letter_pages(self, personal: PersonalRenderer, kind: NoticeKind, lang: str,
                       counter: list[int]) -> Iterator[str]:
         for recipient in self.recipients() if self.recipients else ():
+            self.progress.advance(message="letters")
             if recipient.kind == kind and recipient.address and (recipient.language == "en") == (lang == "en"):
                 counter[0] += 1
                 yield personal.render(kind, Channel.LETTER, recipient)

@@ -10,6 +10,7 @@ from typing import Any
 
 from incident_app.domain.assessment.deadlines import DueKind
 from incident_app.services.assessment import AssessmentService
+from incident_app.services.notices.brief import brief_basis
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,11 @@ class NoticeInputs:
 
     obligations: tuple[dict[str, Any], ...]
     grade: str
+    # The internal brief's part of the assessment (services/notices/brief.py).
+    brief: dict[str, Any] | None = None
+    # The MIIT grade in both languages and the report-time note, for the report to the
+    # communications administration (None without a value-added telecom licence).
+    sector: dict[str, Any] | None = None
 
 
 NoticeInputsSource = Callable[[int], NoticeInputs]
@@ -36,6 +42,14 @@ def assessed_notice_inputs(assessment: AssessmentService,
              "source": o.citation.source}
             for o in result.obligations
             if o.status.value != "not_applicable" and o.deadline.kind != DueKind.AWAITING_ANCHOR)
-        return NoticeInputs(applicable, result.grade.level.value)
+        return NoticeInputs(applicable, result.grade.level.value, brief_basis(result), _sector(assessment, result))
 
     return source
+
+
+def _sector(assessment: AssessmentService, result: Any) -> dict[str, Any] | None:
+    miit, rules = result.miit, assessment.rules.miit
+    if miit is None or rules is None:
+        return None
+    return {"zh-CN": miit.to_dict("zh-CN") | {"report_time": rules.report_time.zh, "plan": rules.plan.zh},
+            "en": miit.to_dict("en") | {"report_time": rules.report_time.en, "plan": rules.plan.en}}

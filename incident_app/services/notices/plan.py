@@ -22,6 +22,8 @@ RECIPIENT_KINDS: dict[str, tuple[NoticeKind, ...]] = {
     "partners": (NoticeKind.PARTNER,),
     "eu_authority": (NoticeKind.EU_AUTHORITY,),
     "police": (NoticeKind.POLICE_REPORT,),
+    "responsible_persons": (NoticeKind.INTERNAL_BRIEF,),
+    "sector_regulator": (NoticeKind.SECTOR_REGULATOR,),
 }
 # Causes that make the incident a suspected crime (as the obligation rule ``crime`` reads them).
 CRIME_CAUSES = (Cause.ATTACK, Cause.MALWARE, Cause.INSIDER)
@@ -101,7 +103,9 @@ def _latest(decisions: Sequence[Decision], kind: DecisionKind) -> Decision | Non
 def _provisional(incident: Incident, decisions: Sequence[Decision], grade: str | None) -> list[PlannedNotice]:
     facts = incident.facts
     plan = [PlannedNotice(NoticeKind.REGULATOR_INITIAL, "PI leaked, tampered with or lost, or likely to be",
-                          "PIPL Art. 57 ¶1", True)]
+                          "PIPL Art. 57 ¶1", True),
+            PlannedNotice(NoticeKind.INTERNAL_BRIEF, "the responsible persons are told first",
+                          "Privacy policy IV.2(5)", True)]
     if grade in REPORTABLE_GRADES or facts.affected_people >= CAC_PEOPLE_THRESHOLD:
         plan.append(PlannedNotice(NoticeKind.REGULATOR_SUMMARY, "graded 较大 or above (CAC Grading Guide)",
                                   "CAC Reporting Measures: summary within 30 days", True))

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from incident_app.domain.clock import parse_time
 from incident_app.domain.decisions import Decision, DecisionKind
+from incident_app.domain.enquiries import request_counts
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.fulfilments import CorrectionTarget
 from incident_app.domain.i18n import LANGUAGES
@@ -33,11 +35,13 @@ from incident_app.domain.notices import (
     recipients_from_people,
     required_elements,
 )
+from incident_app.domain.notices.recipient import recipients_from_person
 from incident_app.domain.proof import Event
 from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
 from incident_app.services.fulfilments import active_decisions
+from incident_app.services.notices.brief import brief_changes, brief_snapshot_data, brief_version_ids
 from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
 from incident_app.services.notices.documents import PdfWriter
 from incident_app.services.notices.export import ExportResult, NoticeExporter, RecipientSource
@@ -45,9 +49,11 @@ from incident_app.services.notices.inputs import NoticeInputsSource
 from incident_app.services.notices.personal import PersonalEmail, PersonalRenderer
 from incident_app.services.notices.plan import PlannedNotice, plan_notices
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
+from incident_app.services.notices.recipient_preview import RecipientPreview, preview_person
 from incident_app.services.notices.render import NoticeRenderer, RenderedNotice, contact_expectations
 from incident_app.services.notices.template_editing import NoticeTemplateService
 from incident_app.services.private_files import StagedOutputs
+from incident_app.services.progress import Progress
 from incident_app.services.remediation import DecisionService
 from incident_app.services.settings import ProfileService
 
@@ -84,6 +90,7 @@ class NoticeService:
             decisions=decisions, element_texts=store.notices.element_texts(incident_id), grade=grade,
             as_of=self._as_of(incident_id) or incident.updated_at,
             imported_people=_imported(store.people.stats(incident_id).to_dict()),
+            enquiries=enquiry_counts(store.enquiries.request_rows(incident_id)),
         ))
 
     def _as_of(self, incident_id: int) -> Any:
@@ -99,22 +106,27 @@ class NoticeService:
 
         Without explicit ``obligations``/``grade`` they come from the assessment (when wired)."""
         _check_langs(langs)
+        basis: Mapping[str, Any] | None = None
+        sector: Mapping[str, Any] | None = None
         if obligations is None and grade is None and self.inputs_source is not None:
             assessed = self.inputs_source(incident_id)
-            obligations, grade = assessed.obligations, assessed.grade
+            obligations, grade, basis, sector = assessed.obligations, assessed.grade, assessed.brief, assessed.sector
         snapshot = self.snapshot(incident_id, grade)
         approvals = self._ctx.store.notices.approvals(incident_id)
         changes = {k: tuple(self._changes(snapshot, approvals, k)) for k in NoticeKind}
+        brief = FactSnapshot.of(brief_snapshot_data(snapshot.data, basis))
+        previous = self.last_sent_brief(incident_id)
+        changes[NoticeKind.INTERNAL_BRIEF] = tuple(brief_changes(previous, brief.data)) if previous else ()
         incident = self._ctx.store.incidents.get(incident_id)
         plan = plan_notices(incident, obligations, decisions=active_decisions(self._ctx, incident_id),
                             grade=grade, supplement_due=bool(changes[NoticeKind.REGULATOR_INITIAL]),
                             teens=self._teens(incident_id))
         wanted = [p for p in plan if kinds is None or p.kind in kinds]
-        renderers = self._renderers(snapshot, plan, approvals, changes)
+        renderers = self._renderers(snapshot, plan, approvals, changes, brief, sector)
         waivers = {p.kind: self.waivers(incident_id, p.kind) for p in wanted}
         rendered = [(p, renderers[p.kind].render_master(p.kind, ch, lang, waivers[p.kind]))
                     for p in wanted for ch in CHANNELS[p.kind] for lang in langs]
-        states = self._store_versions(incident_id, snapshot, rendered, approvals)
+        states = self._store_versions(incident_id, snapshot, rendered, approvals, brief)
         return NoticeSet(incident_id, snapshot, tuple(plan), tuple(states), renderers, changes)
 
     def _teens(self, incident_id: int) -> bool | None:
@@ -124,7 +136,9 @@ class NoticeService:
 
     def _renderers(self, snapshot: FactSnapshot, plan: Sequence[PlannedNotice],
                    approvals: Sequence[tuple[NoticeApproval, NoticeVersion]],
-                   changes: Mapping[NoticeKind, tuple[FactChange, ...]]) -> dict[NoticeKind, NoticeRenderer]:
+                   changes: Mapping[NoticeKind, tuple[FactChange, ...]],
+                   brief: FactSnapshot | None = None,
+                   sector: Mapping[str, Any] | None = None) -> dict[NoticeKind, NoticeRenderer]:
         templates = self.templates.current()
         planned = tuple(p.kind for p in plan)
         filed_at = self.initial_filed_at(snapshot.incident_id)
@@ -133,9 +147,25 @@ class NoticeService:
             kind_changes = changes[NoticeKind.REGULATOR_INITIAL] if kind == NoticeKind.REGULATOR_SUPPLEMENT else (
                 changes[kind] if kind.personal else ())
             info = ReportInfo(planned, filed_at, kind_changes, prepared_at=self._ctx.now())
+            if kind == NoticeKind.INTERNAL_BRIEF and brief is not None:
+                info = replace(info, brief=brief.data.get("brief") or None, brief_changes=changes[kind])
+            if kind == NoticeKind.SECTOR_REGULATOR:
+                info = replace(info, sector=sector)
             builder = NoticeContextBuilder(snapshot, info)
             out[kind] = NoticeRenderer(templates, builder, contact_expectations(builder))
         return out
+
+    def last_sent_brief(self, incident_id: int) -> dict[str, Any] | None:
+        """The snapshot (facts and assessment basis) of the brief last e-mailed to the responsible
+        persons, from the send ledger (its version names the approved brief versions); None
+        before any brief was sent."""
+        batches = self._ctx.store.send_ledger.batches(incident_id).get(incident_id, [])
+        sent = [b for b in batches if b.kind == NoticeKind.INTERNAL_BRIEF.value and b.sent and b.last_sent_at]
+        for batch in sorted(sent, key=lambda b: b.last_sent_at or self._ctx.now(), reverse=True):
+            ids = brief_version_ids(batch.version)
+            if ids:
+                return dict(json.loads(self._ctx.store.notices.version(ids[0]).snapshot_json))
+        return None
 
     def initial_filed_at(self, incident_id: int) -> datetime | None:
         """When the CAC initial report was filed, as recorded outside the tool: the earliest standing
@@ -153,13 +183,16 @@ class NoticeService:
 
     def _store_versions(self, incident_id: int, snapshot: FactSnapshot,
                         rendered: Sequence[tuple[PlannedNotice, RenderedNotice]],
-                        approvals: Sequence[tuple[NoticeApproval, NoticeVersion]]) -> list[NoticeState]:
+                        approvals: Sequence[tuple[NoticeApproval, NoticeVersion]],
+                        brief: FactSnapshot | None = None) -> list[NoticeState]:
         store = self._ctx.store
         latest = store.notices.latest_versions(incident_id)
         states, created = [], []
         with store.transaction():
             for planned, notice in rendered:
-                version = self._version_for(incident_id, snapshot, notice, latest)
+                # The brief's version keeps the assessment it was rendered from (what changed later).
+                basis = brief if brief is not None and notice.kind == NoticeKind.INTERNAL_BRIEF else snapshot
+                version = self._version_for(incident_id, basis, notice, latest)
                 if version and version.id not in {v.id for v in latest.values()}:
                     created.append(version)
                 states.append(_state(planned, notice, version, approvals))
@@ -273,14 +306,26 @@ class NoticeService:
     # -- export --------------------------------------------------------------------------------
     def export(self, incident_id: int, out_dir: Path, formats: Sequence[str], *, langs: Sequence[str] = LANGUAGES,
                pdf_writer: PdfWriter | None = None, recipients: Iterable[NoticeRecipient] | None = None,
-               obligations: Sequence[Any] | None = None, grade: str | None = None) -> tuple[NoticeSet, ExportResult]:
+               obligations: Sequence[Any] | None = None, grade: str | None = None,
+               progress: Progress | None = None) -> tuple[NoticeSet, ExportResult]:
         """Prepare and write every notice in the chosen formats (see notice_export for the layout).
-        Recipients default to the people source, if the composition root wired one."""
+        Recipients default to the people source, if the composition root wired one. ``progress``
+        hears "rendering", then one step per file and per recipient; its Cancel discards every
+        staged file (nothing half-written stays) and rolls back the event."""
+        progress = progress or Progress()
+        progress.start(None, "rendering")
         notice_set = self.prepare(incident_id, obligations=obligations, grade=grade, langs=langs)
+        progress.check()
         profile = self._profile.get()
-        personal = self._recipient_source(incident_id, recipients)
+        recipients = list(recipients) if recipients is not None else None
+        personal, count = self._recipient_source(incident_id, recipients), len(recipients or ())
+        if personal is not None and recipients is None:
+            # a teenager gets two notices (the minor one and the guardian's), everyone else one
+            stats = self._ctx.store.people.stats(incident_id)
+            count = stats.total + stats.teens
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
-                                  pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path))
+                                  pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path),
+                                  progress=progress, recipient_count=count)
         try:
             result = exporter.export(formats)
             # The files take their final names inside the event's transaction: a failed rename
@@ -325,6 +370,27 @@ class NoticeService:
             _refuse_unapproved(emails)
             allowed = {n.rendered.kind for n in emails}
         return PersonalRenderer(notice_set.renderers, allowed=allowed).emails(recipients)
+
+
+    # -- one recipient's notices before approval -----------------------------------------------
+    def preview_person(self, incident_id: int, person_id: int, grade: str | None = None) -> list[RecipientPreview]:
+        """The e-mail, letter and SMS this affected person (and a minor's guardian) would get,
+        rendered from the current masters through the sender's and the export's own calls;
+        approval is not needed (nothing leaves the machine). Each carries a masked copy."""
+        person = self._ctx.store.people.get(incident_id, person_id)
+        notice_set = self.prepare(incident_id, grade=grade, kinds=list(PERSONAL_KINDS))
+        planned = {p.kind for p in notice_set.plan} & set(PERSONAL_KINDS)
+        renderer = PersonalRenderer(notice_set.renderers, allowed=planned)
+        return preview_person(renderer, incident_id, person, recipients_from_person(person), planned)
+
+
+def enquiry_counts(rows: Sequence[tuple[str, str | None, int]]) -> dict[str, Any]:
+    """Enquiries by topic and the complaints/requests by status, for the summary report (counts only)."""
+    by_topic: dict[str, int] = {}
+    for topic, _outcome, count in rows:
+        by_topic[topic] = by_topic.get(topic, 0) + count
+    requests = {topic: dict(statuses) for topic, statuses in request_counts(rows).items()}
+    return {"total": sum(by_topic.values()), "by_topic": by_topic, "requests": requests}
 
 
 def _imported(summary: Mapping[str, Any]) -> dict[str, int] | None:

@@ -231,12 +231,14 @@ class PeopleService:
                     repo.delete_for_incident(incident.id)
                 before = repo.stats(incident.id)
                 first_id = repo.begin_range(incident.id)
+                repo.suspend_lookup_indexes(_expected_rows(run.source))
                 importer = Importer(repo, run.report, incident_id=incident.id, first_id=first_id, cutoffs=cutoffs,
                                     expected_rows=_expected_rows(run.source) + before.total,
                                     tally=run.tally)
                 importer.preload()
                 importer.run(helper if helper is not None else normalised_batches(spec, run.source, first), progress)
                 repo.end_range(incident.id, first_id, importer.next_id)
+                repo.restore_lookup_indexes()
                 summary = _summary_after(before, run.tally)
                 counts = _counts(run.tally) | {"fields_dropped": importer.fields_dropped,
                                                "warnings": importer.warnings, "minors": summary.minors,
@@ -410,6 +412,8 @@ class PeopleService:
         guardians) and delete the import reports written beside the database; counts stay.
         Runs inside the caller's transaction (services/retention.py); returns people changed."""
         changed = self._repo.anonymise_for_incident(incident_id)
+        # The enquirers' contacts, what they wrote and the replies go with the people's contacts.
+        self._ctx.store.enquiries.anonymise_for_incident(incident_id)
         for report in self._repo.import_reports(incident_id):
             Path(report).unlink(missing_ok=True)  # masked values, but still about these people
         self._repo.forget_import_reports(incident_id)

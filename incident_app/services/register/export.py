@@ -8,7 +8,7 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -58,8 +58,8 @@ def build_register(services: Services, sources: RegisterSources | None = None) -
     found = sources.records(services, incidents)
     records = [register_record(_inputs(services, i, found.get(i.id, IncidentRecords())), services.ctx.catalog, now)
                for i in incidents]
-    return RegisterData(to_iso(now), services.ctx.actor, records, register_totals(records),
-                        _metrics(incidents, found, now))
+    metrics = replace(_metrics(incidents, found, now), enquiries=services.enquiries.metrics().to_dict())
+    return RegisterData(to_iso(now), services.ctx.actor, records, register_totals(records), metrics)
 
 
 def _inputs(services: Services, incident: Incident, found: IncidentRecords) -> RegisterInputs:
@@ -81,7 +81,8 @@ def register_metrics(services: Services, sources: RegisterSources | None = None)
     """Only the metrics (the register view's panel): no rows are built."""
     sources = sources or RegisterSources()
     incidents = services.incidents.list()
-    return _metrics(incidents, sources.records(services, incidents), services.ctx.now())
+    metrics = _metrics(incidents, sources.records(services, incidents), services.ctx.now())
+    return replace(metrics, enquiries=services.enquiries.metrics().to_dict())
 
 
 def register_json(data: RegisterData) -> dict[str, Any]:

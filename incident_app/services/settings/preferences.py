@@ -4,18 +4,20 @@ language. Each change is logged like any other change to stored data."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.mail.smtp_settings import SmtpSettings, parse_smtp_settings
 from incident_app.domain.profile import OrganisationProfile, check_profile_changes, parse_profile
+from incident_app.domain.reminders import CloseAction, parse_lead_minutes
 from incident_app.domain.retention import DEFAULT_RETENTION_DAYS, parse_retention_days
 from incident_app.domain.text import NAME_MAX, text_problem
 from incident_app.services.container import Services
 from incident_app.services.resources import read_json_resource
 from incident_app.services.retention import retention_policy, set_retention_days
+from incident_app.services.settings.reminders import ReminderSettings, reminder_settings, save_reminder_settings
 
 T = TypeVar("T")
 
@@ -61,6 +63,7 @@ class SettingsSnapshot:
     actor: str
     provinces: tuple[tuple[str, str], ...]
     retention_days: int = DEFAULT_RETENTION_DAYS
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
 
 def load_settings(services: Services) -> SettingsSnapshot:
@@ -68,13 +71,14 @@ def load_settings(services: Services) -> SettingsSnapshot:
     provinces = tuple((p["zh"], p["en"]) for p in read_json_resource("provinces.json"))
     return SettingsSnapshot(services.profile.get(), load_smtp_settings(services),
                             str(stored_actor) if stored_actor else services.ctx.actor, provinces,
-                            retention_policy(services).days_after_close)
+                            retention_policy(services).days_after_close, reminder_settings(services))
 
 
 def save_settings(services: Services, profile: Mapping[str, Any], smtp: Mapping[str, Any], actor: str,
-                  retention_days: int | None = None) -> None:
+                  retention_days: int | None = None, reminders: Mapping[str, Any] | None = None) -> None:
     """Validate profile, SMTP settings and actor together, then save what changed in ONE
-    transaction (a problem anywhere saves nothing). SMTP problems are named ``smtp.<field>``."""
+    transaction (a problem anywhere saves nothing). SMTP problems are named ``smtp.<field>``;
+    ``reminders`` (lead_minutes, close_action) problems by those names."""
     problems: list[FieldProblem] = []
     current = services.profile.get()
     before = current.to_dict()
@@ -88,6 +92,8 @@ def save_settings(services: Services, profile: Mapping[str, Any], smtp: Mapping[
         problems.append(FieldProblem("actor", problem))
     if retention_days is not None:
         _checked(problems, "", lambda: parse_retention_days(retention_days))
+    if reminders is not None:
+        _checked(problems, "", lambda: _check_reminders(reminders))
     if problems or new_profile is None or new_smtp is None:
         raise ValidationError(problems)
     with services.ctx.store.transaction():
@@ -99,6 +105,17 @@ def save_settings(services: Services, profile: Mapping[str, Any], smtp: Mapping[
             services.profile.set_actor(actor)
         if retention_days is not None and retention_days != retention_policy(services).days_after_close:
             set_retention_days(services, retention_days)
+        if reminders is not None:
+            save_reminder_settings(services, lead_minutes=reminders.get("lead_minutes"),
+                                   close_action=reminders.get("close_action"))
+
+
+def _check_reminders(reminders: Mapping[str, Any]) -> None:
+    if reminders.get("lead_minutes") is not None:
+        parse_lead_minutes(reminders["lead_minutes"])
+    action = reminders.get("close_action")
+    if action is not None and action not in {a.value for a in CloseAction}:
+        raise ValidationError.single("close_action", f"'{action}' is not a close action; use ask, tray or quit")
 
 
 def _checked(problems: list[FieldProblem], prefix: str, parse: Callable[[], T]) -> T | None:

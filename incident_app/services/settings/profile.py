@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from incident_app.domain.errors import ValidationError
+from incident_app.domain.people.person import mask_email, mask_phone
 from incident_app.domain.profile import OrganisationProfile, check_profile_changes, parse_profile, profile_value
 from incident_app.domain.text import NAME_MAX, text_problem
 from incident_app.services.context import AppContext
@@ -30,7 +31,8 @@ class ProfileService:
         changes = {k: v for k, v in data.items() if before.get(k) != (list(v) if isinstance(v, tuple) else v)}
         merged = before | check_profile_changes(changes, _provinces())
         profile = parse_profile(merged)
-        changed = {k: {"from": before.get(k), "to": v} for k, v in profile.to_dict().items() if before.get(k) != v}
+        changed = {k: {"from": _loggable(k, before.get(k)), "to": _loggable(k, v)}
+                   for k, v in profile.to_dict().items() if before.get(k) != v}
         if not changed:  # nothing changes: no write, no event
             return current
         with self._ctx.store.transaction():
@@ -52,6 +54,15 @@ class ProfileService:
         with self._ctx.store.transaction():
             self._ctx.store.settings.set("actor", name.strip())
             self._ctx.record("settings.actor_changed", "settings", "actor", {"actor": name.strip()})
+
+
+def _loggable(key: str, value: Any) -> Any:
+    """The responsible persons' e-mail addresses and phones are masked in the event log, like
+    every contact the tool logs (they are staff, not affected people, but contacts all the same)."""
+    if key != "responsible_persons" or not isinstance(value, list):
+        return value
+    return [{**p, "email": mask_email(str(p.get("email", ""))) or "",
+             "phone": mask_phone(str(p.get("phone", ""))) or ""} for p in value if isinstance(p, Mapping)]
 
 
 def _provinces() -> list[tuple[str, str]]:

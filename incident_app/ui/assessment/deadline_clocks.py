@@ -17,8 +17,9 @@ from incident_app.services.incidents import DeadlineClock, format_time
 RED_UNDER = timedelta(hours=1)
 CONFIDENCE_KEYS = {"confirmed": "overview.confidence.confirmed", "secondary": "overview.confidence.secondary",
                    "unconfirmed": "overview.confidence.unconfirmed"}
-# Text marks: the fact base's ✅ and ❓ are emoji that the CJK UI fonts lack.
-CONFIDENCE_MARKS = {"confirmed": "✔", "secondary": "◐", "unconfirmed": "?"}
+# Text marks: the fact base's ✅ and ❓ are emoji that the CJK UI fonts lack. No check mark: a ✔
+# beside '已逾期 8h' reads as done, so how well a rule is sourced never looks like a status.
+CONFIDENCE_MARKS = {"confirmed": "●", "secondary": "◐", "unconfirmed": "?"}
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.ui.assessment.models import local_time
 from incident_app.ui.common import DateTimeField, ErrorReporter, JobDialog
 from incident_app.ui.common.file_dialogs import ask_open_file
+from incident_app.ui.common.screen_fit import fit_to_screen
 
 # The channel offered first for each kind of recipient (the officer can pick any other).
 DEFAULT_CHANNEL = {"regulator": "website_12387", "police": "police_station", "eu_authority": "email",
@@ -84,7 +85,7 @@ class FulfilmentDialog(JobDialog):
         form.addRow(t("fulfil.dialog.note"), self.errors.wrap("note", self.note))
         form.addRow(t("fulfil.dialog.file"), self.errors.wrap("file", file_row))
         self.finish_layout(body)
-        self.resize(620, 420)
+        fit_to_screen(self, 620, 420)
 
     def choose_file(self) -> None:
         path = ask_open_file(self, "attachment", self.tr_.t("fulfil.dialog.pick_title"))
@@ -133,7 +134,7 @@ class CorrectionDialog(JobDialog):
         form.addRow(t("correct.dialog.reason"), self.errors.wrap("reason", self.reason))
         form.addRow(t("correct.dialog.corrected_by"), self.errors.wrap("corrected_by", self.corrected_by))
         self.finish_layout(body)
-        self.resize(560, 320)
+        fit_to_screen(self, 560, 320)
 
     def job(self) -> JobFn:
         incident_id, target, target_id = self.incident_id, self.target, self.target_id

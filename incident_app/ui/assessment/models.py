@@ -22,7 +22,9 @@ MUTED = QColor("#767676")
 AMBER = QColor("#8a5300")
 GREEN = QColor("#2e7d32")
 URGENT = timedelta(hours=1)
-CONFIDENCE_COLOURS = {"confirmed": GREEN, "secondary": AMBER, "unconfirmed": RED}
+# Source confidence in a neutral slate, never the green of a met obligation (it sits beside the status).
+SLATE = QColor("#455a64")
+CONFIDENCE_COLOURS = {"confirmed": SLATE, "secondary": AMBER, "unconfirmed": RED}
 
 
 def local_time(moment: datetime) -> str:
@@ -30,7 +32,7 @@ def local_time(moment: datetime) -> str:
 
 
 def confidence_label(tr: Translator, confidence: str) -> str:
-    """✔/◐/? with a word: the confidence marks ✅ and ❓ (docs/legal-basis.md) are emoji that CJK UI fonts lack."""
+    """●/◐/? with a word: the confidence marks ✅ and ❓ (docs/legal-basis.md) are emoji that CJK UI fonts lack."""
     return tr.t(f"assess.confidence_short.{confidence}")
 
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableView,
@@ -39,6 +41,7 @@ from incident_app.ui.assessment.fulfilment_dialog import CorrectionDialog, Fulfi
 from incident_app.ui.assessment.judgement_dialog import JudgementDialog
 from incident_app.ui.assessment.models import FactorsModel, ObligationsModel, confidence_label, local_time
 from incident_app.ui.common import ErrorReporter, RecordRole, SortRole
+from incident_app.ui.common.people_gap import people_gap_text
 
 EI_VALUES = (0.25, 0.5, 0.75, 1.0)
 INTEGRITY = ("recovered", "recoverable", "not_recoverable")
@@ -46,6 +49,8 @@ AVAILABILITY = ("recoverable", "temporary", "permanent")
 BANNER_STYLE = "background:#fff4ce; color:#5c3c00; padding:6px; border:1px solid #e0b400;"
 TICK_MS = 30_000
 
+
+TABLE_ROWS_HEIGHT = 30  # one table row with the CJK font, header included per row
 
 class AssessmentTab(QWidget):
     assessment_loaded = Signal(object)
@@ -79,6 +84,12 @@ class AssessmentTab(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.hide()
+        # An imported list smaller than the intake estimate: which number is used, and the gap.
+        self.people_gap = QLabel()
+        self.people_gap.setObjectName("peopleGap")
+        self.people_gap.setWordWrap(True)
+        self.people_gap.setStyleSheet(BANNER_STYLE)
+        self.people_gap.hide()
         top = QWidget()
         row = QHBoxLayout(top)
         row.setContentsMargins(0, 0, 0, 0)
@@ -90,9 +101,23 @@ class AssessmentTab(QWidget):
         self.splitter.addWidget(self._build_obligations())
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
+        # Room for the factors (4 rows) and the obligations (6 rows) even on a 1366×768 laptop:
+        # the tab scrolls there instead of squeezing every table to two rows.
+        self.factors_table.setMinimumHeight(TABLE_ROWS_HEIGHT * 5)
+        self.obligations_table.setMinimumHeight(TABLE_ROWS_HEIGHT * 7)
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.banner)
+        inner.addWidget(self.people_gap)
+        inner.addWidget(self.splitter)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.splitter)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll_area)
 
     def _build_severity(self) -> QGroupBox:
         t = self.tr_.t
@@ -177,8 +202,15 @@ class AssessmentTab(QWidget):
         self.grade_source.setStyleSheet("color:#555;")
         self.record_button = QPushButton(self.tr_.t("assess.grade.record"))
         self.record_button.clicked.connect(self.open_judgement_dialog)
+        # The MIIT plan's grade, shown only for a value-added telecom licence holder.
+        self.miit_grade = QLabel()
+        self.miit_grade.setObjectName("miitGrade")
+        self.miit_grade.setWordWrap(True)
+        self.miit_grade.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.miit_grade.hide()
         layout = QVBoxLayout(box)
-        for widget in (self.grade_level, self.grade_status, self.grade_why, self.grade_source, self.record_button):
+        for widget in (self.grade_level, self.grade_status, self.grade_why, self.grade_source, self.miit_grade,
+                       self.record_button):
             layout.addWidget(widget)
         layout.addStretch(1)
         return box
@@ -245,6 +277,7 @@ class AssessmentTab(QWidget):
         self.decisions = {d.id: d for d in decisions}
         self.assessment = assessment
         self._show_banner(assessment)
+        self._show_people_gap(assessment)
         self._show_severity(assessment)
         self._show_grade(assessment)
         self.obligations_model.set_rows(assessment.obligations)
@@ -256,6 +289,11 @@ class AssessmentTab(QWidget):
         items = self.tr_.t("assess.list_sep").join(names)
         self.banner.setText(self.tr_.t("assess.banner", count=len(names), items=items))
         self.banner.setVisible(bool(names))
+
+    def _show_people_gap(self, a: Assessment) -> None:
+        gap = a.people.gap_to_estimate
+        self.people_gap.setText(people_gap_text(self.tr_, a.people.estimate, a.people.total) if gap else "")
+        self.people_gap.setVisible(bool(gap))
 
     def _item_name(self, a: Assessment, item: str) -> str:
         if item in ("cac_grade", "severity"):
@@ -305,6 +343,21 @@ class AssessmentTab(QWidget):
         self.grade_why.setText("\n\n".join([g.why.get(lang), *(n.get(lang) for n in g.notes)]))
         self.grade_source.setText(t("assess.source", source=g.citation.source,
                                     mark=confidence_label(self.tr_, g.citation.confidence.value)))
+        self._show_miit(a)
+
+    def _show_miit(self, a: Assessment) -> None:
+        """The MIIT grade with its reasoning and confidence (unconfirmed thresholds said so)."""
+        m, t, lang = a.miit, self.tr_.t, self.tr_.lang
+        self.miit_grade.setVisible(m is not None)
+        if m is None:
+            return
+        lines = [t("assess.miit.level", level=m.level.value, mark=m.citation.confidence.mark)]
+        if m.unconfirmed:
+            lines.append(t("assess.miit.unconfirmed"))
+        lines += [m.why.get(lang), *(n.get(lang) for n in m.notes)]
+        lines.append(t("assess.source", source=m.citation.source,
+                       mark=confidence_label(self.tr_, m.citation.confidence.value)))
+        self.miit_grade.setText("\n\n".join(lines))
 
     def _on_obligation_selected(self, current: Any, _previous: Any) -> None:
         row = self.obligations_proxy.data(current, RecordRole) if current.isValid() else None

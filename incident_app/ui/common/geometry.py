@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from incident_app.ui.common.app_settings import app_settings
+from incident_app.ui.common.screen_fit import FRAME_ALLOWANCE
 
 MIN_VISIBLE = 120  # at least this much of the title bar must be on a screen to count as visible
 
@@ -68,8 +69,11 @@ def restore_window(window: QWidget, name: str, splitters: Sequence[QSplitter] = 
     except (TypeError, ValueError):
         x = None
     if x is not None:
-        rect = clamp_to_screens(QRect(x, y, max(w, 200), max(h, 150)),
-                                available_screens() if screens is None else screens)
+        # The frame (title bar, borders) must fit too: clamp to the screen less the frame, as
+        # fit_to_screen does.
+        room = [QRect(r.x(), r.y(), r.width() - FRAME_ALLOWANCE.width(), r.height() - FRAME_ALLOWANCE.height())
+                for r in (available_screens() if screens is None else screens)]
+        rect = clamp_to_screens(QRect(x, y, max(w, 200), max(h, 150)), room)
         window.setGeometry(rect)
     for index, splitter in enumerate(splitters):  # after the size, so the splitter keeps its split
         state = settings.value(f"windows/{name}/splitter{index}")

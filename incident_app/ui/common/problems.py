@@ -26,6 +26,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"is before started_at \(|^is before the action was started", "wizard.problem.done_before_started"),
     (r"does not apply to this incident, so it cannot be met", "fulfil.problem.not_applicable"),
     (r"is already met by fulfilment #", "fulfil.problem.already_met"),
+    (r"is already declared met by decision #(?P<record>\d+)", "fulfil.problem.declared_met"),
+    (r"is already recorded as met by fulfilment #(?P<record>\d+)", "decision.problem.fulfilled"),
     (r"not a regular file", "fulfil.problem.not_regular_file"),
     (r"contains an invisible control character|lone surrogate", "wizard.problem.control_char"),
     (r"contains a text-direction override", "wizard.problem.bidi_override"),
@@ -43,6 +45,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^must be a whole number from 1 to 65535", "wizard.problem.port"),
     (r"^port \d+ normally needs", "wizard.problem.port_security"),
     (r"^must be a host name", "wizard.problem.host"),
+    (r"is not a lead time; use whole minutes|^give at least one lead time|^at most \d+ lead times",
+     "settings.problem.lead_minutes"),
     (r"^each entry needs text", "wizard.problem.note_text"),
     (r"^is not a valid phone number", "people.edit.problem.phone"),
     (r"^is longer than \d+ characters", "people.edit.problem.too_long"),
@@ -57,6 +61,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
 def problem_text(problem: FieldProblem, tr: Translator) -> str:
     """The message to show beside the field."""
     for pattern, key in _PATTERNS:
-        if re.search(pattern, problem.message):
-            return tr.t(key)
+        match = re.search(pattern, problem.message)
+        if match:
+            return tr.t(key, **match.groupdict())  # e.g. the number of the record that stands
     return problem.message

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from incident_app.cli.progress_bar import eta_seconds, format_eta
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import FailureCb, JobFn, JobHandle, JobRunner, SyncJobRunner
 from incident_app.services.progress import Cancelled, ProgressSnapshot
@@ -19,13 +20,15 @@ SHOW_AFTER_MS = 400  # quick jobs finish before the dialog would flash up
 def run_with_progress(
     parent: QWidget, runner: JobRunner | SyncJobRunner, tr: Translator, label: str, fn: JobFn, *,
     on_success: Callable[[Any], None], on_failure: FailureCb, on_cancelled: Callable[[], None],
-    cancellable: bool = True,
+    show_counts: bool = False, cancellable: bool = True,
 ) -> JobHandle:
-    """Run ``fn`` with a progress dialog showing the count; Cancel asks the service to stop at
-    its next check (``cancellable=False`` for work that cannot stop halfway: no Cancel button)."""
+    """Run ``fn`` with a progress dialog; Cancel asks the service to stop at its next check.
+    ``show_counts`` adds "done of total, about m:ss left" under the label; ``cancellable=False``
+    (work that cannot stop halfway) shows no Cancel button."""
     dialog = QProgressDialog(label, tr.t("workspace.cancel"), 0, 0, parent)
     if not cancellable:
         dialog.setCancelButton(None)
+    dialog.setObjectName("jobProgress")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(SHOW_AFTER_MS)
     dialog.setAutoClose(False)
@@ -49,14 +52,27 @@ def run_with_progress(
         else:
             on_failure(exc, details)
 
-    handle = runner.run(fn, on_success=succeeded, on_failure=failed,
-                        on_progress=lambda snap: None if finished else _show(dialog, label, snap))
+    def shown(snap: ProgressSnapshot) -> None:
+        if finished:
+            return
+        _show(dialog, snap)
+        if show_counts:
+            dialog.setLabelText(label + "\n" + counts_text(tr, snap))
+
+    handle = runner.run(fn, on_success=succeeded, on_failure=failed, on_progress=shown)
     dialog.canceled.connect(handle.progress.cancel)
     return handle
 
 
-def _show(dialog: QProgressDialog, label: str, snap: ProgressSnapshot) -> None:
+def _show(dialog: QProgressDialog, snap: ProgressSnapshot) -> None:
     if snap.total:
         dialog.setMaximum(snap.total)
         dialog.setValue(min(snap.done, snap.total))
-        dialog.setLabelText(f"{label}\n{min(snap.done, snap.total):,} / {snap.total:,}")
+
+
+def counts_text(tr: Translator, snap: ProgressSnapshot) -> str:
+    """"1,234 / 5,000 · about 0:42 left" (or "preparing…" before there is a total)."""
+    if not snap.total:
+        return tr.t("progress.preparing")
+    return tr.t("progress.counts", done=f"{snap.done:,}", total=f"{snap.total:,}",
+                eta=format_eta(eta_seconds(snap)))

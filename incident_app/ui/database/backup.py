@@ -38,4 +38,4 @@ def backup_to(parent: QWidget, runner: JobRunner | SyncJobRunner, tr: Translator
     """Back up into ``path`` with a progress dialog."""
     return run_with_progress(parent, runner, tr, tr.t("backup.running"),
                              lambda services, progress: backup_database(services, path, progress),
-                             on_success=on_done, on_failure=on_failure, on_cancelled=on_cancelled)
+                             on_success=on_done, on_failure=on_failure, on_cancelled=on_cancelled, show_counts=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QFont
-from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from incident_app.domain.catalog import Catalog, DataType
 from incident_app.domain.i18n import Translator
@@ -35,7 +35,11 @@ class DataTypePicker(QWidget):
         self.filter.textChanged.connect(self._on_filter_text_changed)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([tr.t("wizard.data_types.name"), tr.t("wizard.data_types.sensitive")])
-        self.tree.setColumnWidth(0, 340)
+        # The names take the width the mark column leaves: no catalog name is cut to '…' at 1366×768.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setUniformRowHeights(True)
         self.tree.itemChanged.connect(self._on_tree_item_changed)
         self.count = QLabel()
@@ -73,6 +77,7 @@ class DataTypePicker(QWidget):
         t = self.tr_.t
         mark = t("wizard.data_types.sensitive_yes") if data_type.sensitive else ""
         item = QTreeWidgetItem(parent, [data_type.name(self.tr_.lang), mark])
+        item.setToolTip(0, data_type.name(self.tr_.lang))  # the whole name, should a narrow window cut it
         item.setData(0, IdRole, data_type.id)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
         item.setCheckState(0, Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)

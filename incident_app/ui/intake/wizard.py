@@ -20,6 +20,7 @@ from incident_app.domain.profile import OrganisationProfile
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.incidents import DeadlineClock, create_incident_with_containment, preview_obligations
 from incident_app.ui.common import ErrorReporter, FieldErrors, problem_text
+from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.intake.pages import ContainmentPage, DataPeoplePage, ReviewPage, WhatHappenedPage
 
 
@@ -54,7 +55,7 @@ class IntakeWizard(QWizard):
                             (QWizard.WizardButton.FinishButton, "wizard.finish"),
                             (QWizard.WizardButton.CancelButton, "wizard.cancel")):
             self.setButtonText(button, t(key))
-        self.resize(1100, 700)
+        fit_to_screen(self, 1100, 700)
 
     def _on_context_loaded(self, context: tuple[Catalog, OrganisationProfile]) -> None:
         if not shiboken6.isValid(self):  # cancelled before the catalog arrived

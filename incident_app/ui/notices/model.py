@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 
 from incident_app.domain.i18n import Translator
 from incident_app.domain.notices import ElementCheck, ElementStatus, heading
+from incident_app.domain.notices.completeness import REQUIRED_FIRST_DETAIL
 from incident_app.services.notices import NoticeState
 from incident_app.ui.common import Index, RowListModel, TranslatedTableModel
 
@@ -87,6 +88,8 @@ class ElementModel(TranslatedTableModel):
         """Waivers show their recorded reason; the other statuses a translated explanation."""
         if check.status in (ElementStatus.PRESENT, ElementStatus.WAIVED):
             return check.detail
+        if check.detail == REQUIRED_FIRST_DETAIL:  # a gap the first regulator report may not leave
+            return self._tr.t("notices.detail.required_first")
         return self._tr.t(f"notices.detail.{check.status.value}")
 
     def _problem(self, index: Index, role: int) -> Any:

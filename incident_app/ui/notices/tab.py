@@ -25,25 +25,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incident_app.domain.assessment.people import people_count
 from incident_app.domain.i18n import Translator
 from incident_app.domain.notices import NoticeKind
-from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
 from incident_app.services.container import Services
 from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
-from incident_app.ui.common import ErrorReporter
+from incident_app.services.notices.brief_mail import brief_message_source
+from incident_app.services.progress import Progress
+from incident_app.ui.common import ErrorReporter, ask_yes_no, run_with_progress
 from incident_app.ui.common.file_dialogs import ask_folder
+from incident_app.ui.common.people_gap import people_gap_text
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
+from incident_app.ui.notices.recipient_preview import RecipientPreviewDialog
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
 from incident_app.ui.send import SendDialog, summary_text
 
 
-def _export(services: Services, incident_id: int, folder: Path, formats: list[str]) -> Any:
+def _export(services: Services, incident_id: int, folder: Path, formats: list[str], progress: Progress) -> Any:
     writer = None
     if "pdf" in formats:
         from incident_app.adapters.qt_pdf import QtPdfWriter  # heavy; only when a PDF is wanted
 
         writer = QtPdfWriter()
-    return services.notices.export(incident_id, folder, formats, pdf_writer=writer)[1]
+    return services.notices.export(incident_id, folder, formats, pdf_writer=writer, progress=progress)[1]
 
 
 class NoticesTab(QWidget):
@@ -61,6 +66,7 @@ class NoticesTab(QWidget):
         self.notice_set: NoticeSet | None = None
         self.notices_model = NoticeListModel(tr, self)
         self.elements_model = ElementModel(tr, self)
+        self.confirm = self._ask_confirm  # tests replace the question (and read what it lists)
         self._build()
         self.retranslate()
 
@@ -86,6 +92,12 @@ class NoticesTab(QWidget):
         split.setSizes([360, 760])
         layout = QVBoxLayout(self)
         layout.addWidget(self.plan_label)
+        self.people_gap = QLabel()
+        self.people_gap.setObjectName("peopleGap")
+        self.people_gap.setWordWrap(True)
+        self.people_gap.setStyleSheet("color: #92400e;")
+        self.people_gap.hide()
+        layout.addWidget(self.people_gap)
         # Where the personal notices stand: emailed, failed and moved to SMS/letter/announcement.
         self.delivery_label = QLabel()
         self.delivery_label.setObjectName("deliveryOverview")
@@ -101,6 +113,9 @@ class NoticesTab(QWidget):
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.verticalHeader().hide()
+        # Element and recipient names are short and few (tens of rows): sized to their text so
+        # none is cut to '涉及的个人信…'; the free-text column takes the rest.
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         return view
 
@@ -119,9 +134,15 @@ class NoticesTab(QWidget):
     def _action_bar(self) -> QHBoxLayout:
         self.approver_label, self.approver = QLabel(), QLineEdit()
         self.btn_approve, self.btn_export, self.btn_refresh = QPushButton(), QPushButton(), QPushButton()
+        self.btn_preview = QPushButton()
+        self.btn_preview.setObjectName("previewRecipient")
+        self.btn_preview.clicked.connect(self.open_recipient_preview)
         self.btn_send = QPushButton()
         self.btn_send.setObjectName("sendByEmail")
         self.btn_send.clicked.connect(self.open_send_dialog)
+        self.btn_brief = QPushButton()
+        self.btn_brief.setObjectName("sendBrief")
+        self.btn_brief.clicked.connect(self.open_brief_dialog)
         self.kind_choice = QComboBox()
         self.format_boxes = {fmt: QCheckBox(fmt.upper()) for fmt in FORMATS}
         for box in self.format_boxes.values():
@@ -131,7 +152,7 @@ class NoticesTab(QWidget):
         self.btn_refresh.clicked.connect(self.refresh)
         self.status_label = QLabel()
         bar = QHBoxLayout()
-        for widget in (self.approver_label, self.approver, self.kind_choice, self.btn_approve):
+        for widget in (self.btn_preview, self.approver_label, self.approver, self.kind_choice, self.btn_approve):
             bar.addWidget(widget)
         bar.addSpacing(24)
         for box in self.format_boxes.values():
@@ -139,6 +160,7 @@ class NoticesTab(QWidget):
         bar.addWidget(self.btn_export)
         bar.addSpacing(24)
         bar.addWidget(self.btn_send)
+        bar.addWidget(self.btn_brief)
         bar.addWidget(self.status_label, 1)
         bar.addWidget(self.btn_refresh)
         return bar
@@ -153,8 +175,11 @@ class NoticesTab(QWidget):
         self.btn_approve.setText(t("notices.approve"))
         self.btn_export.setText(t("notices.export"))
         self.btn_refresh.setText(t("notices.refresh"))
+        self.btn_preview.setText(t("preview.open"))
+        self.btn_preview.setToolTip(t("preview.open_tip"))
         self.btn_send.setText(t("notices.send_email"))
         self.btn_send.setToolTip(t("notices.send_email_tip"))
+        self._label_brief_button()
         self.notices_model.set_translator(self.tr_)
         self.elements_model.set_translator(self.tr_)
         self._fill_kind_choice()
@@ -195,6 +220,26 @@ class NoticesTab(QWidget):
         dialog.show()
         dialog.refresh()
 
+    def brief_update_due(self) -> bool:
+        """Whether the facts, the grade or an obligation changed since the last brief was sent."""
+        notice_set = getattr(self, "notice_set", None)
+        return bool(notice_set is not None and notice_set.changes.get(NoticeKind.INTERNAL_BRIEF))
+
+    def _label_brief_button(self) -> None:
+        t = self.tr_.t
+        self.btn_brief.setText(t("notices.send_brief_update" if self.brief_update_due() else "notices.send_brief"))
+        self.btn_brief.setToolTip(t("notices.send_brief_tip"))
+
+    def open_brief_dialog(self) -> None:
+        """The send dialog over the internal brief and the profile's responsible persons."""
+        dialog = SendDialog(self.runner, self.tr_, self.incident_id, source_factory=brief_message_source, parent=self)
+        dialog.setWindowTitle(self.tr_.t("notices.brief_title"))
+        dialog.errors.interactive = self.errors.interactive
+        dialog.finished.connect(lambda _code: self.refresh())
+        self.send_dialog = dialog
+        dialog.show()
+        dialog.refresh()
+
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         if getattr(self, "_stale", True):
@@ -206,6 +251,7 @@ class NoticesTab(QWidget):
         self.notices_model.set_rows(notice_set.notices)
         self._fill_kind_choice()
         self._show_plan()
+        self._label_brief_button()
         if self.notices_model.rowCount():
             self.list_view.selectRow(max(0, min(current, self.notices_model.rowCount() - 1)))
         self.notices_loaded.emit()
@@ -219,6 +265,10 @@ class NoticesTab(QWidget):
         provisional = any(p.provisional for p in self.notice_set.plan)
         self.plan_label.setText(self.tr_.t("notices.plan", kinds=kinds, total=len(self.notice_set.notices),
                                            **counts) + (" " + self.tr_.t("notices.provisional") if provisional else ""))
+        people = people_count(self.notice_set.snapshot.data)
+        self.people_gap.setText(people_gap_text(self.tr_, people["intake_estimate"], people["used"])
+                                if people["gap_to_estimate"] else "")
+        self.people_gap.setVisible(bool(people["gap_to_estimate"]))
 
     def _fill_kind_choice(self) -> None:
         current = self.kind_choice.currentData()
@@ -278,18 +328,56 @@ class NoticesTab(QWidget):
         self.runner.run(lambda services, _p: services.notices.set_element_text(incident_id, element, lang, text),
                         on_success=lambda _r: self.refresh(), on_failure=self.errors.show)
 
-    def export_to(self, folder: Path, formats: list[str]) -> None:
+    def export_to(self, folder: Path, formats: list[str]) -> JobHandle:
+        """Export on a worker with a progress dialog (count, time left, Cancel); a cancelled export
+        leaves no file behind."""
         incident_id = self.incident_id
-        self.runner.run(lambda services, _p: _export(services, incident_id, folder, formats),
-                        on_success=self._on_exported, on_failure=self.errors.show)
+        self.status_label.setText(self.tr_.t("notices.exporting"))
+        return run_with_progress(self, self.runner, self.tr_, self.tr_.t("notices.exporting"),
+                                 lambda services, p: _export(services, incident_id, folder, formats, p),
+                                 on_success=self._on_exported, on_failure=self._on_export_failed,
+                                 on_cancelled=self._on_export_cancelled, show_counts=True)
+
+    def _on_export_failed(self, exc: BaseException, details: str) -> None:
+        self.status_label.setText("")
+        self.errors.show(exc, details)
+
+    def _on_export_cancelled(self) -> None:
+        self.status_label.setText(self.tr_.t("notices.export_cancelled"))
 
     def _on_exported(self, result: Any) -> None:
         self.status_label.setText(self.tr_.t("notices.exported", count=len(result.files)))
         self.exported.emit(result)
 
+    def open_recipient_preview(self) -> RecipientPreviewDialog:
+        """One chosen person's actual e-mail, letter and SMS, masked (before approving)."""
+        dialog = RecipientPreviewDialog(self.runner, self.tr_, self.incident_id, self)
+        dialog.errors.interactive = self.errors.interactive
+        self.preview_dialog = dialog
+        dialog.show()
+        dialog.load_people()
+        return dialog
+
+    def approval_summary(self, approver: str, kind: NoticeKind | None) -> str:
+        """What Approve will sign: each notice not yet approved in its current form, one a line."""
+        states = [n for n in (self.notice_set.of_kind(kind) if self.notice_set else []) if n.approval is None]
+        if not states:
+            return self.tr_.t("preview.confirm_none")
+        t = self.tr_.t
+        lines = [f"• {t(f'notices.kind.{n.rendered.kind.value}')} · {t(f'notices.channel.{n.rendered.channel.value}')}"
+                 f" · {n.rendered.lang}" + ("" if n.rendered.report.complete and not n.rendered.error
+                                            else " " + t("preview.confirm_incomplete")) for n in states]
+        return t("preview.confirm", approver=approver or t("notices.officer"), count=len(states),
+                 items="\n".join(lines))
+
+    def _ask_confirm(self, text: str) -> bool:
+        return ask_yes_no(self, self.errors, self.tr_.t("preview.confirm_title"), text)
+
     # -- buttons (open dialogs, then call the actions above) ----------------------------------
     def _on_approve_clicked(self) -> None:
-        self.approve(self.approver.text().strip(), self.kind_choice.currentData())
+        approver, kind = self.approver.text().strip(), self.kind_choice.currentData()
+        if self.confirm(self.approval_summary(approver, kind)):
+            self.approve(approver, kind)
 
     def _on_export_clicked(self) -> None:
         folder = ask_folder(self, "notices", self.tr_.t("notices.export_folder"))

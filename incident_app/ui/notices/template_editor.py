@@ -22,6 +22,7 @@ from incident_app.domain.i18n import Translator
 from incident_app.domain.notices import heading
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.screen_fit import fit_to_screen
 
 
 class TemplateEditorDialog(QDialog):
@@ -56,7 +57,7 @@ class TemplateEditorDialog(QDialog):
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.message)
         layout.addLayout(row)
-        self.resize(980, 720)
+        fit_to_screen(self, 980, 720)
         self.load()
 
     def load(self) -> None:
@@ -126,7 +127,7 @@ class ElementTextDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(self.editor, 1)
         layout.addWidget(buttons)
-        self.resize(640, 360)
+        fit_to_screen(self, 640, 360)
 
     def _on_accepted(self) -> None:
         self.saved.emit(self.element, self.lang, self.editor.toPlainText())

@@ -11,6 +11,7 @@ from incident_app.domain.i18n import Translator
 from incident_app.domain.people import Person
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter, JobDialog
+from incident_app.ui.common.screen_fit import fit_to_screen
 
 TEXT_FIELDS = ("name", "email", "phone", "address", "guardian_name", "guardian_email", "guardian_phone")
 LANGUAGES = ("zh-CN", "en")
@@ -56,7 +57,7 @@ class PersonEditDialog(JobDialog):
         self.reason.setObjectName("personEdit_reason")
         form.addRow(t("people.edit.reason"), self.errors.wrap("reason", self.reason))
         self.finish_layout(body)
-        self.resize(620, 520)
+        fit_to_screen(self, 620, 520)
 
     def _with_current(self, field: str, shown: str | None, widget: QWidget) -> tuple[QWidget, QVBoxLayout]:
         """The input, its (masked) current value underneath and room for its problem."""

@@ -32,6 +32,7 @@ from incident_app.services.people import DiskFull
 from incident_app.services.progress import Cancelled, ProgressSnapshot
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.common.file_dialogs import ask_open_file
+from incident_app.ui.common.screen_fit import fit_to_screen
 
 SAMPLE_COLUMNS = 3
 W = TypeVar("W", bound=QWidget)
@@ -62,7 +63,7 @@ class ImportDialog(QDialog):
         self.result: Any = None
         self._build()
         self.setWindowTitle(tr.t("people.dialog.title"))
-        self.resize(860, 560)
+        fit_to_screen(self, 860, 560)
 
     def _build(self) -> None:
         t = self.tr_.t

@@ -108,11 +108,16 @@ class MetricsPanel(QWidget):
     def _build(self) -> None:
         self.heading = QLabel()
         self.heading.setObjectName("metricsHeading")
-        self.values = {key: QLabel() for key in ("incidents", "occurrence", "regulator", "individuals", "on_time")}
+        self.values = {key: QLabel() for key in ("incidents", "occurrence", "regulator", "individuals", "on_time",
+                                                     "enquiries")}
         self.captions = {key: QLabel() for key in self.values}
         form = QFormLayout()
+        # The panel is narrow (beside the register): long values wrap instead of being cut off.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for key, value in self.values.items():
             value.setObjectName(f"metric_{key}")
+            value.setWordWrap(True)
+            self.captions[key].setWordWrap(True)
             form.addRow(self.captions[key], value)
         self.chart_title = QLabel()
         self.chart = BarChart()
@@ -185,7 +190,18 @@ class MetricsPanel(QWidget):
             "proof.metrics.on_time_value", percent=f"{m.on_time_share * 100:.0f}", on_time=m.obligations_on_time,
             decided=m.obligations_decided)
         self.values["on_time"].setText(share)
+        self.values["enquiries"].setText(self._enquiries(m))
         self.chart.set_bars([(t(f"proof.cause.{cause.value}"), count) for cause, count in m.causes])
+
+    def _enquiries(self, m: RegisterMetrics) -> str:
+        e = m.enquiries
+        if not e or not e.get("total"):
+            return self.tr_.t("common.none")
+        hours, on_time = e.get("median_reply_hours"), e.get("on_time_share")
+        median = self.tr_.t("common.none") if hours is None else self._hours_text(float(hours))
+        share = self.tr_.t("common.none") if on_time is None else f"{float(on_time) * 100:.0f}%"
+        return self.tr_.t("proof.metrics.enquiries_value", median=median, share=share,
+                          overdue=f"{int(e.get('overdue', 0)):,}", total=f"{int(e['total']):,}")
 
     def _duration(self, d: DurationSummary) -> str:
         if d.median_hours is None or d.max_hours is None:

@@ -77,6 +77,11 @@ class RegisterModel(QAbstractTableModel):
     def total_rows(self) -> int:
         return len(self._all)
 
+    def position_of(self, incident_id: int) -> int | None:
+        """The row of an incident among the rows fetched so far (None: not fetched or gone)."""
+        position = self._position.get(incident_id)
+        return position if position is not None and position < self._loaded else None
+
     def record(self, position: int) -> RegisterRow:
         """The row at ``position`` among all rows, fetched into the view or not."""
         return self._all[position]
@@ -137,7 +142,10 @@ class RegisterModel(QAbstractTableModel):
             return row.grade or none
         if row.next_deadline is None:
             return none
-        left = humanize_delta(row.next_deadline - utc_now())
+        delta = row.next_deadline - utc_now()
+        # Overdue in words, never a bare minus sign that reads like time left.
+        left = (self._tr.t("overview.clock.overdue", delta=humanize_delta(-delta)) if delta.total_seconds() < 0
+                else humanize_delta(delta))
         return f"{row.next_deadline_label} {left}".strip()
 
     def _sort_value(self, row: RegisterRow, column: int) -> Any:

@@ -12,6 +12,7 @@ from incident_app.domain.i18n import Translator
 from incident_app.domain.remediation import ActionKind, ActionStatus, NoteKind, RemediationAction
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.ui.common import DateTimeField, ErrorReporter, JobDialog
+from incident_app.ui.common.screen_fit import fit_to_screen
 
 
 def _combo(tr: Translator, prefix: str, values: Any, current: str) -> QComboBox:
@@ -54,7 +55,7 @@ class ActionDialog(JobDialog):
                                    ("done_at", "actions.done_at", self.done_field)):
             form.addRow(t(f"remediation.action.{key}"), self.errors.wrap(field, widget))
         self.finish_layout(body)
-        self.resize(620, 380)
+        fit_to_screen(self, 620, 380)
 
     def values(self) -> dict[str, Any]:
         return {"description": self.description.text().strip(), "description_en": self.description_en.text().strip(),
@@ -108,7 +109,7 @@ class NoteDialog(JobDialog):
         form.addRow(t("remediation.note.zh"), self.errors.wrap(self.field, self.text_zh))
         form.addRow(t("remediation.note.en"), self.text_en)
         self.finish_layout(body)
-        self.resize(560, 320)
+        fit_to_screen(self, 560, 320)
 
     def job(self) -> JobFn:
         entry = {"zh": self.text_zh.toPlainText().strip(), "en": self.text_en.toPlainText().strip()}

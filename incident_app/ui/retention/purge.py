@@ -46,6 +46,6 @@ def start_purge(parent: QWidget, runner: JobRunner | SyncJobRunner, tr: Translat
         ids = {c.incident_id for c in due}
         run_with_progress(parent, runner, tr, tr.t("purge.running"),
                           lambda services, progress: purge_due(services, incident_ids=ids, progress=progress),
-                          on_success=on_done, on_failure=on_failure, on_cancelled=on_cancelled)
+                          on_success=on_done, on_failure=on_failure, on_cancelled=on_cancelled, show_counts=True)
 
     runner.run(lambda services, _p: purge_candidates(services), on_success=listed, on_failure=on_failure)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
@@ -44,10 +44,12 @@ from incident_app.services.mail import (
 from incident_app.services.progress import ProgressSnapshot
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.common.file_dialogs import ask_folder
+from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.send.ledger_view import LedgerView
 from incident_app.ui.send.smtp_form import SmtpForm
 
 KNOWN_FAILURES = (NotApproved, SendAborted, SendBusy, ValidationError, NotFoundError, ConnectionError)
+LEDGER_REFRESH_MS = 1000  # how often the counts line follows a running send
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class SendDialog(QDialog):
         self._pause = PauseFlag()
         self._build()
         self.retranslate()
-        self.resize(1100, 760)
+        fit_to_screen(self, 1100, 760)
 
     # -- construction -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -130,6 +132,11 @@ class SendDialog(QDialog):
         self.left_in_flight.setWordWrap(True)
         self.ledger = LedgerView(self.runner, self.tr_, self.incident_id)
         self.ledger.requeued.connect(lambda _result: self.refresh())
+        # While a send runs the ledger's counts follow it (the run commits its outcomes in small
+        # groups, so another connection sees them), instead of the counts from before the run.
+        self.ledger_timer = QTimer(self)
+        self.ledger_timer.setInterval(LEDGER_REFRESH_MS)
+        self.ledger_timer.timeout.connect(self.ledger.refresh_counts)
         self._lay_out()
         self._update_buttons()
 
@@ -278,6 +285,8 @@ class SendDialog(QDialog):
     # -- job plumbing -------------------------------------------------------------------------
     def _start(self, kind: str, fn: Callable[[Any, Any], Any], **kwargs: Any) -> None:
         self._job_kind, self._running = kind, True
+        if kind == "send":
+            self.ledger_timer.start()
         self._update_buttons()
         self.message.setText(self.tr_.t(f"send.running.{kind}"))
         # A synchronous runner (tests) finishes inside run(); the handle is kept for cancel.
@@ -293,6 +302,7 @@ class SendDialog(QDialog):
 
     def _on_job_done(self, kind: str, result: Any) -> None:
         self._running, self.last_result = False, result
+        self.ledger_timer.stop()
         self.test_sent = self.test_sent or kind == "test"
         self._update_buttons()
         if kind == "test":
@@ -319,6 +329,7 @@ class SendDialog(QDialog):
 
     def _on_job_failed(self, exc: BaseException, details: str) -> None:
         self._running = False
+        self.ledger_timer.stop()
         self._update_buttons()
         if isinstance(exc, KNOWN_FAILURES):
             self.message.setText(self.tr_.t("send.failed", message=str(exc)))

@@ -102,6 +102,7 @@ class LedgerView(QWidget):
 
     refreshed = Signal()
     requeued = Signal(object)  # the Requeued result, after the rows went back in the queue
+    counts_refreshed = Signal(object)  # the DeliveryOverview a refresh_counts() loaded
 
     def __init__(self, runner: Any, tr: Translator, incident_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -158,6 +159,9 @@ class LedgerView(QWidget):
         self.filter.setCurrentIndex(0 if current is None else max(0, self.filter.findData(current)))
         self.filter.blockSignals(False)
         self.model.set_translator(self.tr_)
+        if not self.model.rowCount():
+            # An empty ledger has no rows to size from: the headers themselves must not be cut.
+            self.table.resizeColumnsToContents()
 
     def set_state_filter(self, state: SendState | None) -> None:
         self.filter.setCurrentIndex(0 if state is None else max(0, self.filter.findData(state)))
@@ -175,6 +179,25 @@ class LedgerView(QWidget):
                     services.mail.page(incident_id, state, offset=0, limit=PAGE), services.mail.active_run(incident_id))
 
         self.runner.run(load, on_success=self._on_loaded, on_failure=self._on_failed)
+
+    def refresh_counts(self) -> None:
+        """Reload only the counts line (cheap: one grouped query), e.g. every second while a send
+        runs; the table keeps its rows and scroll position. One load at a time."""
+        if getattr(self, "_counting", False):
+            return
+        self._counting = True
+        incident_id = self.incident_id
+        self.runner.run(lambda services, _p: services.mail.overview(incident_id),
+                        on_success=self._on_counts_loaded, on_failure=self._on_counts_failed)
+
+    def _on_counts_loaded(self, overview: Any) -> None:
+        self._counting = False
+        self.summary.setText(summary_text(self.tr_, overview))
+        self.counts_refreshed.emit(overview)
+
+    def _on_counts_failed(self, exc: BaseException, details: str) -> None:
+        self._counting = False  # a busy database now and then: the next tick tries again
+        self._on_failed(exc, details)
 
     def _on_loaded(self, result: tuple[Any, int, list[LedgerEntry], Any]) -> None:
         overview, total, rows, active = result

@@ -23,6 +23,7 @@ from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.ui.common import DateTimeField, ErrorReporter, JobDialog
+from incident_app.ui.common.screen_fit import fit_to_screen
 
 NOTICE_ELEMENTS = ("situation", "data_types", "cause", "possible_harm", "measures_taken",
                    "self_protection", "remedies", "contact")
@@ -42,6 +43,9 @@ class DecisionDialog(JobDialog):
         self.obligations = tuple(obligations)
         self.setWindowTitle(t("decisions.dialog.title"))
         self.kind = QComboBox()
+        # No kind is chosen for the officer: a preselected first entry (the PIPL 57 ¶2 exemption
+        # from notifying individuals) could be saved by a hurried click.
+        self.kind.addItem(t("decisions.dialog.choose_kind"), None)
         for kind in DecisionKind:
             self.kind.addItem(t(f"decisions.kind.{kind.value}"), kind.value)
         self.kind_help = QLabel()
@@ -58,7 +62,7 @@ class DecisionDialog(JobDialog):
         self.details: dict[str, QComboBox | QLineEdit] = {}
         self.pages = QStackedWidget()
         self.pages.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self._page_index: dict[DecisionKind, int] = {}
+        self._page_index: dict[DecisionKind | None, int] = {None: self.pages.addWidget(QWidget())}
         for kind in DecisionKind:
             self._page_index[kind] = self.pages.addWidget(self._details_page(kind))
         self.kind.currentIndexChanged.connect(self._on_kind_changed)
@@ -72,7 +76,7 @@ class DecisionDialog(JobDialog):
         form.addRow(t("decisions.dialog.decided_at"), self.errors.wrap("decided_at", self.decided_at))
         self.finish_layout(body)
         self._on_kind_changed()
-        self.resize(640, 520)
+        fit_to_screen(self, 640, 520)
 
     def _details_page(self, kind: DecisionKind) -> QWidget:
         page = QWidget()
@@ -108,7 +112,8 @@ class DecisionDialog(JobDialog):
         return combo
 
     def _on_kind_changed(self) -> None:
-        kind = DecisionKind(self.kind.currentData())
+        data = self.kind.currentData()
+        kind = DecisionKind(data) if data else None
         current = self._page_index[kind]
         # Only the shown page counts for the height, so a one-field kind leaves no gap.
         for index in range(self.pages.count()):
@@ -118,10 +123,14 @@ class DecisionDialog(JobDialog):
                 page.setSizePolicy(policy, policy)
         self.pages.setCurrentIndex(current)
         self.pages.adjustSize()
-        self.kind_help.setText(self.tr_.t(f"decisions.kind_help.{kind.value}"))
+        self.kind_help.setText(self.tr_.t(f"decisions.kind_help.{kind.value}") if kind else "")
 
     def values(self) -> dict[str, Any]:
-        kind = DecisionKind(self.kind.currentData())
+        chosen = self.kind.currentData()
+        if not chosen:  # parse_decision refuses the empty kind beside the field
+            return {"kind": "", "rationale": self.rationale.toPlainText().strip(),
+                    "decided_by": self.decided_by.text().strip(), "details": {}}
+        kind = DecisionKind(chosen)
         details = {}
         for name, widget in self.details.items():
             owner, key = name.split(".", 1)

@@ -12,6 +12,7 @@ from incident_app.domain.incident import Incident, IncidentStatus
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter, JobDialog
 from incident_app.ui.common.job_dialog import ask_yes_no
+from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.intake import CountsForm, DataTypePicker, WhatHappenedForm
 
 
@@ -41,7 +42,7 @@ class StatusDialog(JobDialog):
         form.addRow(t("overview.status.new"), self.status)
         form.addRow(t("overview.status.comment"), self.errors.wrap("comment", self.comment))
         self.finish_layout(body)
-        self.resize(520, 300)
+        fit_to_screen(self, 520, 300)
         self.comment.setFocus()
         # Set once the officer confirmed closing with obligations still open.
         self.force = False
@@ -87,7 +88,7 @@ class FactsDialog(JobDialog):
         self.tabs.addTab(self.what, tr.t("wizard.page.what.title"))
         self.tabs.addTab(data, tr.t("wizard.page.data.title"))
         self.finish_layout(self.tabs)
-        self.resize(1060, 640)
+        fit_to_screen(self, 1060, 640)
 
     def values(self) -> dict[str, object]:
         # None is kept: it clears a time the officer now marks as not known.

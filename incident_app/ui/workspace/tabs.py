@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.assessment import AssessmentTab
+from incident_app.ui.enquiries import EnquiriesTab
 from incident_app.ui.notices import NoticesTab
 from incident_app.ui.people import PeopleTab
 from incident_app.ui.remediation import RemediationTab
@@ -42,5 +43,6 @@ TAB_SPECS: list[TabSpec] = [
     TabSpec("remediation", "workspace.tab.remediation", RemediationTab),
     TabSpec("decisions", "workspace.tab.decisions", DecisionsTab),
     TabSpec("notices", "workspace.tab.notices", NoticesTab),
+    TabSpec("enquiries", "workspace.tab.enquiries", EnquiriesTab),
     TabSpec("timeline", "workspace.tab.timeline", TimelineTab),
 ]

@@ -15,6 +15,7 @@ from incident_app.domain.incident import Incident
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.common.geometry import restore_window, save_window
+from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.workspace.tabs import TAB_SPECS, TabSpec
 
 WINDOW_NAME = "workspace"
@@ -47,7 +48,7 @@ class WorkspaceWindow(QMainWindow):
         self._add_shortcuts()
         self._build_tabs()
         self.retranslate()
-        self.resize(1280, 740)
+        fit_to_screen(self, 1280, 740)
         # Every workspace opens where and how the last one was closed (size, splitters in its tabs).
         restore_window(self, WINDOW_NAME, self.splitters())
         self.refresh_header()

@@ -11,6 +11,7 @@ from incident_app.domain.assessment.deadlines import WorkdayCalendar
 from incident_app.domain.assessment.delivery import EmailDelivery
 from incident_app.domain.assessment.engine import Assessment, AssessmentInput, assess
 from incident_app.domain.assessment.enisa_rules import EnisaInputs
+from incident_app.domain.assessment.enquiries import EnquiryLoad
 from incident_app.domain.assessment.people import PeopleCounts
 from incident_app.domain.clock import parse_time
 from incident_app.domain.decisions import Decision, DecisionKind
@@ -49,7 +50,9 @@ def decision(kind: DecisionKind, decision_id: int = 1, at: str = "2026-11-20T11:
 
 def run(incident: Incident, *, operator: OperatorType = OperatorType.ORDINARY, decisions: tuple[Decision, ...] = (),
         inputs: EnisaInputs | None = None, now: datetime = NOW, people: PeopleCounts | None = None,
-        calendar: WorkdayCalendar | None = None, delivery: EmailDelivery | None = None) -> Assessment:
+        calendar: WorkdayCalendar | None = None, delivery: EmailDelivery | None = None,
+        enquiries: EnquiryLoad | None = None) -> Assessment:
     profile = replace(load_default_profile(), operator_type=operator)
-    data = AssessmentInput(incident, profile, decisions, inputs or EnisaInputs(), now, people, delivery)
+    data = AssessmentInput(incident, profile, decisions, inputs or EnisaInputs(), now, people, delivery,
+                           enquiries=enquiries)
     return assess(data, CATALOG, RULES, calendar)

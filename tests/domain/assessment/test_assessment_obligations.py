@@ -9,6 +9,7 @@ from assessment_support import NOW, decision, make_incident, run
 from incident_app.domain.assessment.deadlines import DueKind
 from incident_app.domain.assessment.engine import Assessment
 from incident_app.domain.assessment.enisa_rules import EnisaInputs
+from incident_app.domain.assessment.enquiries import EnquiryLoad
 from incident_app.domain.assessment.obligations import ObligationStatus, Recipient, Regime
 from incident_app.domain.assessment.people import PeopleCounts
 from incident_app.domain.clock import parse_time
@@ -225,10 +226,34 @@ def test_anchor_change_moves_the_deadlines() -> None:
         assert new.clock is not None and old.clock is not None and new.clock - old.clock == shift
 
 
+def waiting(received: str, *, verification: int = 1) -> EnquiryLoad:
+    """One enquiry received at ``received``, not yet answered (a request when verification=1)."""
+    at = parse_time(received)
+    return EnquiryLoad(1, at, at if verification else None, None, None, verification)
+
+
+def test_policy_enquiry_duties_appear_only_once_someone_has_asked() -> None:
+    incident = make_incident(occurred_at="2026-02-12T08:00:00+08:00", discovered_at="2026-02-13T09:00:00+08:00",
+                             aware_at="2026-02-13T15:00:00+08:00")
+    late = parse_time("2026-06-01T12:00:00+08:00")  # months after awareness: nothing is overdue without an enquiry
+    ids = {o.id for o in run(incident, now=late).obligations}
+    assert "policy-enquiry-reply" not in ids and "policy-enquiry-handling" not in ids
+    question = run(incident, now=late, enquiries=waiting("2026-05-28T10:00:00+08:00", verification=0))
+    assert question.obligation("policy-enquiry-reply").deadline.due == parse_time("2026-06-02T23:59:59+08:00")
+    assert question.obligation("policy-enquiry-reply").status == ObligationStatus.PENDING
+    assert "policy-enquiry-handling" not in {o.id for o in question.obligations}  # a question needs no verification
+    answered = EnquiryLoad(1, None, None, parse_time("2026-05-29T10:00:00+08:00"), None, 0)
+    met = run(incident, now=late, enquiries=answered).obligation("policy-enquiry-reply")
+    assert met.status == ObligationStatus.MET and met.met_at == parse_time("2026-05-29T10:00:00+08:00")
+    overdue = run(incident, now=parse_time("2026-06-03T00:00:01+08:00"),
+                  enquiries=waiting("2026-05-28T10:00:00+08:00", verification=0))
+    assert overdue.obligation("policy-enquiry-reply").status == ObligationStatus.OVERDUE
+
+
 def test_policy_enquiry_replies_count_chinese_working_days_across_the_festival() -> None:
     incident = make_incident(occurred_at="2026-02-12T08:00:00+08:00", discovered_at="2026-02-13T09:00:00+08:00",
                              aware_at="2026-02-13T15:00:00+08:00")
-    a = run(incident, now=parse_time("2026-02-13T16:00:00+08:00"))
+    a = run(incident, now=parse_time("2026-02-13T16:00:00+08:00"), enquiries=waiting("2026-02-13T15:00:00+08:00"))
     assert a.obligation("policy-enquiry-reply").deadline.due == parse_time("2026-02-25T23:59:59+08:00")
     assert a.obligation("policy-enquiry-handling").deadline.due == parse_time("2026-03-12T23:59:59+08:00")
     assert "make-up workdays" in a.obligation("policy-enquiry-reply").why.en
@@ -237,13 +262,14 @@ def test_policy_enquiry_replies_count_chinese_working_days_across_the_festival()
 def test_policy_enquiry_across_national_day() -> None:
     incident = make_incident(occurred_at="2026-09-29T08:00:00+08:00", discovered_at="2026-09-30T09:00:00+08:00",
                              aware_at="2026-09-30T10:00:00+08:00")
-    a = run(incident, now=parse_time("2026-09-30T11:00:00+08:00"))
+    a = run(incident, now=parse_time("2026-09-30T11:00:00+08:00"), enquiries=waiting("2026-09-30T10:00:00+08:00"))
     assert a.obligation("policy-enquiry-reply").deadline.due == parse_time("2026-10-10T23:59:59+08:00")
 
 
 def test_every_obligation_explains_itself_with_a_source() -> None:
     for changes in ({}, {"affected_minors": 2, "eu_subjects": 4, "malicious": True}, BIG):
-        a = run(make_incident(**changes))
+        # With one request waiting, the two policy reply duties are listed too (every rule then).
+        a = run(make_incident(**changes), enquiries=waiting("2026-11-20T10:00:00+08:00"))
         assert len(a.obligations) >= 17
         for o in a.obligations:
             assert o.why.zh.strip() and o.why.en.strip() and o.citation.source.strip(), o.id
@@ -253,4 +279,7 @@ def test_every_obligation_explains_itself_with_a_source() -> None:
 def test_next_deadline_is_the_earliest_open_clock() -> None:
     a = run(make_incident(**BIG), now=parse_time("2026-11-20T09:10:00+08:00"))
     nxt = a.next_deadline()
-    assert nxt is not None and nxt.id == "cac-initial-report"
+    # The responsible persons are told first (1 h internal target); the first legal due time is the CAC report.
+    assert nxt is not None and nxt.id == "policy-responsible-persons"
+    legal = min((o for o in a.obligations if o.status.is_open and o.deadline.due), key=lambda o: o.deadline.due)
+    assert legal.id == "cac-initial-report"

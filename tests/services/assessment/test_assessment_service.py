@@ -77,10 +77,11 @@ def test_register_rows_come_bare_and_details_carry_grade_and_next_deadline(
     services.incidents.create(intake | {"title": "second"})
     bare = register_rows(services)
     assert [(r.id, r.assessed, r.grade) for r in bare] == [(2, False, None), (1, False, None)]  # newest first
-    assert bare[1].affected_people == 200  # the imported list (200 people) replaces the 48,213 estimate
+    assert bare[1].affected_people == 200  # the imported list (200 people, also the estimate)
     row = register_details(services, [1])[1]
     assert row.assessed and row.grade == "一般 ⚠"  # minors involved: waits for the officer's judgement
-    assert row.next_deadline is not None and row.next_deadline_label == "CAC-2025"
+    # The responsible persons' brief (1 h internal target) is the first clock until it is sent.
+    assert row.next_deadline is not None and row.next_deadline_label == "POLICY*"  # * = internal target
     assert assessed_register_rows(services)[1] == row
 
 
@@ -117,3 +118,22 @@ def test_every_assessment_message_exists_in_both_languages() -> None:
     for lang in ("zh-CN", "en"):
         missing = sorted((used | dynamic) - set(messages[lang]))
         assert not missing, (lang, missing)
+
+
+def test_the_demo_estimate_matches_its_list(services: Services) -> None:
+    """The demo's intake estimate is the size of the list it imports: no gap, no flag."""
+    from incident_app.services.demo.incident import load_demo
+
+    incident = load_demo(services)
+    people = services.assessment.assess(incident.id).people
+    assert people.source == "import" and people.total == incident.facts.affected_people == 200
+    assert people.gap_to_estimate == 0
+
+
+def test_a_smaller_list_is_used_and_its_gap_kept(services: Services, incident_id: int) -> None:
+    """A list of 5 against an estimate of 1,200: the list's 5 is used, the 1,195 gap is kept."""
+    from types import SimpleNamespace
+
+    people = services.assessment.assess(incident_id, people=SimpleNamespace(total=5, minors=0, unreachable=0)).people
+    assert (people.total, people.source, people.estimate, people.gap_to_estimate) == (5, "import", 1200, 1195)
+    assert services.assessment.assess(incident_id).people.gap_to_estimate == 0  # nothing imported yet

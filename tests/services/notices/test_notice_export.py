@@ -126,3 +126,31 @@ def test_pdf_and_docx_files_are_private_before_any_content_is_written(
         os.umask(old_umask)
     assert writer.modes and set(writer.modes) == {0o600}
     assert docx_modes and set(docx_modes) == {0o600}
+
+
+def test_export_reports_counts_to_the_total(services: Services, incident_id: int, tmp_path: Path) -> None:
+    from incident_app.services.progress import Progress
+
+    seen: list[tuple[int, int | None, str]] = []
+    progress = Progress(on_change=lambda s: seen.append((s.done, s.total, s.message)), min_interval_s=0)
+    people = [person(i) for i in range(1, 31)]
+    services.notices.export(incident_id, tmp_path, ["txt", "eml"], recipients=people, progress=progress)
+    assert seen[0] == (0, None, "rendering")  # rendering first: the dialog is never silent
+    totals = {t for _, t, m in seen if m != "rendering"}
+    assert len(totals) == 1
+    total = totals.pop()
+    assert total is not None and total > 30 and seen[-1][0] == total
+    assert [d for d, _, m in seen if m == "eml"] == sorted(d for d, _, m in seen if m == "eml")
+
+
+def test_cancelled_export_leaves_no_file_and_no_event(services: Services, incident_id: int, tmp_path: Path) -> None:
+    from incident_app.services.progress import Cancelled, Progress
+
+    progress = Progress(min_interval_s=0)
+    progress._on_change = lambda s: progress.cancel() if s.message == "eml" and s.done else None
+    out = tmp_path / "out"
+    with pytest.raises(Cancelled):
+        services.notices.export(incident_id, out, ["html", "txt", "eml"], recipients=[person(i) for i in range(1, 20)],
+                                progress=progress)
+    assert not out.exists() or not [p for p in out.rglob("*") if p.is_file()]
+    assert not [e for e in services.ctx.store.events.for_incident(incident_id) if e.type == "notice.exported"]

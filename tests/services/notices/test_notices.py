@@ -35,7 +35,7 @@ def test_provisional_plan_without_an_assessment(services: Services, incident_id:
     bare = NoticeService(services.ctx)  # no assessment wired: the plan comes from the facts
     notice_set = bare.prepare(incident_id)
     assert [p.kind for p in notice_set.plan] == [NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN, NoticeKind.MINOR,
-                                                 NoticeKind.REGULATOR_INITIAL]
+                                                 NoticeKind.REGULATOR_INITIAL, NoticeKind.INTERNAL_BRIEF]
     assert all(p.provisional for p in notice_set.plan)
 
 
@@ -44,7 +44,8 @@ def test_assessed_plan_and_complete_notices(services: Services, incident_id: int
     # The assessment adds the public announcement: until the people list shows everyone can be
     # reached one by one, the officer prepares it (GB/T 35273 §10.2 a)).
     assert [p.kind for p in notice_set.plan] == [NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN, NoticeKind.MINOR,
-                                                 NoticeKind.REGULATOR_INITIAL, NoticeKind.PUBLIC_ANNOUNCEMENT]
+                                                 NoticeKind.REGULATOR_INITIAL, NoticeKind.PUBLIC_ANNOUNCEMENT,
+                                                 NoticeKind.INTERNAL_BRIEF]
     assert not any(p.provisional for p in notice_set.plan)
     assert all(n.status == "complete" for n in notice_set.notices), [n.to_dict() for n in notice_set.notices
                                                                      if n.status != "complete"]
@@ -112,7 +113,7 @@ def test_versions_are_stored_once_and_events_carry_no_personal_data(services: Se
     services.notices.prepare(incident_id)
     count = services.ctx.store.notices.count_versions(incident_id)
     services.notices.prepare(incident_id)
-    assert services.ctx.store.notices.count_versions(incident_id) == count == 32
+    assert services.ctx.store.notices.count_versions(incident_id) == count == 36  # 4 of them the internal brief
     services.notices.approve(incident_id, "王安全")
     list(services.notices.personal_emails(incident_id, [person(1), person(2, guardian=True)]))
     payloads = json.dumps([e.payload for e in services.audit.timeline(incident_id)], ensure_ascii=False)

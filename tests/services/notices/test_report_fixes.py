@@ -71,15 +71,20 @@ def test_art7_items_without_content_are_marked_to_be_supplemented(services: Serv
         assert "Facilities, systems or platforms involved: (To be supplemented.)" in section(en, "operator_system").text
         assert "地点：（待补报）" in section(zh, "times_place").text
         assert "Place: (To be supplemented.)" in section(en, "times_place").text
-        for rendered, token in ((zh, "（待补报）"), (en, "(To be supplemented.)")):
+        # Item (二) includes the measures taken: Art. 7 ¶2 lets only items 3-8 follow, so the report
+        # never shows 待补报 here (which would read as acceptable) — it says what the first report needs.
+        for rendered, token in ((zh, "首次报告须包含本项"), (en, "The first report must include this item")):
             measures = section(rendered, "measures_effect")
-            assert measures.deferred and token in measures.text
+            assert token in measures.text and "待补报" not in measures.text
+            assert "To be supplemented" not in measures.text
             counts = section(rendered, "affected_counts").text
             assert "约0条" not in counts and "about 0 records" not in counts
         assert "记录数尚在核实中" in section(zh, "affected_counts").text
         assert "the number of records is still being verified" in section(en, "affected_counts").text
         # Item 2 must be in the first report (Art. 7 ¶2): no measures yet keeps the report open.
         assert "measures_effect: empty" in zh.report.missing()
+        check = next(e for e in zh.report.elements if e.element == "measures_effect")
+        assert "Art. 7" in check.detail and "items 3" in check.detail
     known = new_incident(services, intake, systems=["用户注册数据库"], location="上海机房")
     done = notices(services, known, kinds=[NoticeKind.REGULATOR_INITIAL])[
         ("regulator_initial", "document", "zh-CN")]

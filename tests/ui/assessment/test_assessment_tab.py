@@ -25,6 +25,9 @@ def factory(db_path: Path, clock, intake):  # type: ignore[no-untyped-def]
 
     services = make()
     services.incidents.create(intake | {"affected_people": 1_500_000, "affected_minors": 0})
+    # One deletion request arrived: the policy's fifteen-working-day handling clock is the far one.
+    services.enquiries.add(1, {"channel": "phone", "contact": "13800138000", "topic": "deletion",
+                               "received_at": "2026-11-20T10:00:00+08:00"})
     services.close()
     return make
 
@@ -54,7 +57,7 @@ def test_tab_shows_severity_grade_and_obligations(qtbot: QtBot, factory, clock) 
     row = row_of(model, "cac-initial-report")
     assert model.index(row, ObligationsModel.COL_DUE).data() == "2026-11-20 13:00"
     assert model.index(row, ObligationsModel.COL_COUNTDOWN).data() == "1h 00m"
-    assert model.index(row, ObligationsModel.COL_CONFIDENCE).data() == "✔ 已确认"
+    assert model.index(row, ObligationsModel.COL_CONFIDENCE).data() == "● 原文已核"
     assert "Art. 4" in model.index(row, ObligationsModel.COL_WHY).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(row, ObligationsModel.COL_WHY).data()
     immediate = row_of(model, "pipl57-regulator")
@@ -62,8 +65,10 @@ def test_tab_shows_severity_grade_and_obligations(qtbot: QtBot, factory, clock) 
     assert not tab.banner.isHidden()
     assert "ENISA" in tab.banner.text()
     first = tab.obligations_proxy.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
-    assert first.id == "cac-initial-report"  # sorted most urgent first
-    tab.obligations_table.selectRow(0)
+    assert first.id == "policy-responsible-persons"  # sorted most urgent first: the brief's 1 h target
+    second = tab.obligations_proxy.index(1, 0).data(Qt.ItemDataRole.UserRole + 1)
+    assert second.id == "cac-initial-report"
+    tab.obligations_table.selectRow(1)
     detail = tab.obligation_detail.text()
     assert "属地省级网信部门" in detail and "12387" in detail and "发现时间" in detail and "Art. 4" in detail
 

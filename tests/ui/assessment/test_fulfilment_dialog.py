@@ -184,3 +184,58 @@ def test_dialog_refuses_a_time_before_discovery_and_a_bidi_reference(  # type: i
     services = factory()
     assert services.fulfilments.list(1) == []
     services.close()
+
+
+def test_fulfilment_refused_beside_a_met_decision_names_it_in_chinese(  # type: ignore[no-untyped-def]
+        qtbot: QtBot, factory, clock) -> None:
+    services = factory()
+    try:  # a decide file may still say met (the form does not offer it)
+        decision = services.decisions.record(1, {
+            "kind": "obligation_status", "rationale": "phoned", "decided_by": "Wang",
+            "details": {"obligation_id": INITIAL, "status": "met", "met_at": "2026-11-20T11:00"}})
+    finally:
+        services.close()
+    tab = make_tab(qtbot, factory, clock, "zh-CN")
+    dialog = open_dialog(tab)
+    dialog.submit()
+    message = dialog.general_error.text() + dialog.errors.text("obligation_id")
+    assert dialog.isVisible() and f"决定 #{decision.id}" in message and "更正" in message
+    services = factory()
+    try:
+        assert services.fulfilments.list(1) == []
+    finally:
+        services.close()
+
+
+def test_decision_dialog_preselects_no_kind(qtbot: QtBot, factory) -> None:  # type: ignore[no-untyped-def]
+    """The PIPL 57 ¶2 exemption (or any kind) is never chosen for the officer: Save without a
+    kind is refused beside the field and records nothing."""
+    tr = Translator(load_messages(), "en")
+    dialog = DecisionDialog(SyncJobRunner(factory), tr, ErrorReporter(None, tr), 1, "Wang")
+    qtbot.addWidget(dialog)
+    assert dialog.kind.currentData() is None and dialog.kind.currentIndex() == 0
+    assert dialog.kind.findData("exempt_individual_notice") > 0
+    dialog.rationale.setPlainText("r")
+    dialog.show()
+    dialog.submit()
+    assert dialog.isVisible() and dialog.errors.text("kind")
+    services = factory()
+    try:
+        assert services.decisions.list(1) == []
+    finally:
+        services.close()
+
+
+def test_a_list_smaller_than_the_estimate_is_flagged_in_the_tab(qtbot: QtBot, factory, clock,  # type: ignore[no-untyped-def]
+                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("用户ID,姓名,手机号\nU1,张三,13800138000\nU2,李四,13900139000\n", encoding="utf-8")
+    services = factory()
+    try:
+        services.people.import_file(1, path)
+    finally:
+        services.close()
+    tab = make_tab(qtbot, factory, clock, "zh-CN")
+    assert not tab.people_gap.isHidden()
+    assert "名单共 2 人" in tab.people_gap.text() and "1,200" in tab.people_gap.text()
+    assert "1,198" in tab.people_gap.text()

@@ -41,7 +41,7 @@ def element_status(tab: NoticesTab, element: str) -> str:
 
 
 def test_lists_required_notices_with_preview_and_check(tab: NoticesTab) -> None:
-    assert tab.notices_model.rowCount() == 32  # with the teenager's notice (4 channels x 2 languages)
+    assert tab.notices_model.rowCount() == 36  # with the teenager's notice and the internal brief (4 each)
     assert "受影响个人" in tab.plan_label.text() and "暂定" not in tab.plan_label.text()
     tab.select(NoticeKind.INDIVIDUAL, "email_html", "zh-CN")
     assert "事件基本情况" in tab.preview.toPlainText()

@@ -143,3 +143,32 @@ def test_pause_and_stop_on_a_threaded_runner(qtbot: QtBot, db: Path) -> None:
     assert dialog.last_result.outcome == "cancelled" and "已停止" in dialog.message.text()
     sent = dialog.last_result.overview.by_state[SendState.SENT]
     assert 10 <= sent < 400 and sink.count() == sent + 1
+
+
+def test_ledger_counts_follow_a_running_send(qtbot: QtBot, db: Path) -> None:
+    """A slow relay (30 ms before every reply): while the send runs, the ledger's counts line
+    shows the rows queued and then sent so far — never the "共 0" from before the run."""
+    sink = Sink()
+    controller = start_sink(sink, reply_delay=0.03)
+    runner = JobRunner(services_factory(db))
+    try:
+        dialog = make_dialog(qtbot, db, lambda _s: SyntheticMessageSource(120), runner=runner)
+        dialog.ledger_timer.setInterval(100)
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.status is not None, timeout=10_000)
+        fill_relay(dialog, controller.port)
+        with qtbot.waitSignal(dialog.job_finished, timeout=20_000):
+            dialog.test_button.click()
+        seen: list[Any] = []
+        dialog.ledger.counts_refreshed.connect(seen.append)
+        dialog.send_button.click()
+        qtbot.waitUntil(lambda: any(0 < o.by_state.get(SendState.SENT, 0) < 120 for o in seen), timeout=30_000)
+        assert dialog._running  # still sending
+        assert "共 120" in dialog.ledger.summary.text()
+        with qtbot.waitSignal(dialog.job_finished, timeout=60_000):
+            pass
+        assert runner.wait_all()
+    finally:
+        controller.stop()
+    assert dialog.last_result.outcome == "completed" and not dialog.ledger_timer.isActive()
+    assert seen[-1].total == 120 and seen[-1].by_state.get(SendState.SENT, 0) > 0

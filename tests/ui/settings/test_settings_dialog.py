@@ -70,3 +70,29 @@ def test_retention_days_are_set_in_settings_and_logged(qtbot: QtBot, tmp_path: P
         assert len(services.ctx.store.events.of_types(["settings.retention_changed"])) == 1
     finally:
         services.close()
+
+
+def test_reminder_lead_times_are_set_in_settings_and_logged(qtbot: QtBot, tmp_path: Path) -> None:
+    from incident_app.services.settings.reminders import reminder_settings
+
+    db = tmp_path / "db.sqlite3"
+    window = make_window(qtbot, db)
+    window.open_settings()
+    dialog = window.dialog
+    assert dialog.lead_minutes.text() == "60, 30, 10, 0"
+    assert dialog.close_action.currentData() == "ask"
+    dialog.lead_minutes.setText("60, 后天")
+    dialog.submit()
+    assert dialog.isVisible() and dialog.tabs.currentIndex() == 4
+    assert "0–10080" in dialog.errors.text("lead_minutes")
+    dialog.lead_minutes.setText("120, 15, 0")
+    dialog.close_action.setCurrentIndex(dialog.close_action.findData("tray"))
+    dialog.submit()
+    assert not dialog.isVisible()
+    services = open_services(db)
+    try:
+        saved = reminder_settings(services)
+        assert saved.lead_minutes == (120, 15, 0) and saved.close_action.value == "tray"
+        assert [e.type for e in services.ctx.store.events.iter_all()].count("settings.reminders_changed") == 1
+    finally:
+        services.close()

@@ -29,14 +29,14 @@ def open_demo(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, WorkspaceWindow
 def test_every_tab_of_the_demo_incident_opens(qtbot: QtBot, tmp_path: Path) -> None:
     _window, workspace = open_demo(qtbot, tmp_path)
     assert [workspace.tabs.tabText(i) for i in range(workspace.tabs.count())] == [
-        "概览", "评估", "受影响人员", "处置措施", "决定", "通知", "时间线"]
+        "概览", "评估", "受影响人员", "处置措施", "决定", "通知", "询问", "时间线"]
     for index in range(workspace.tabs.count()):
         workspace.tabs.setCurrentIndex(index)
         assert workspace.tabs.currentWidget().isVisibleTo(workspace)
     tabs = workspace.tab_widgets
     assert "一键登录 SDK" in workspace.title.text()
     assert workspace.status.text() == "已登记"
-    assert tabs["overview"].fact_text("受影响人数（估计）") == "48,213"
+    assert tabs["overview"].fact_text("受影响人数（估计）") == "200"
     assert tabs["overview"].fact_text("涉及的个人信息").startswith("手机号码")
     assert not tabs["overview"].clocks.empty.isVisibleTo(tabs["overview"])
     assert any("MINORS-2024" in row[0] for row in tabs["overview"].clocks.shown_rows())

@@ -1,0 +1,36 @@
+"""``preview ID PERSON_ID [--unmask --reason TEXT]``: before approving, one affected person's
+actual e-mail, letter and SMS (and a minor's guardian's) as JSON — the sender's and the letters
+export's own rendering — masked unless ``--unmask`` with a reason (logged like ``people --unmask``).
+Nothing is written or sent; PERSON_ID is the ``id`` that ``people ID`` lists."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from incident_app.cli.output import print_json
+from incident_app.domain.errors import ValidationError
+from incident_app.services.container import Services
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser("preview", parents=[common],
+                            help="one person's actual e-mail, letter and SMS before approval (masked)")
+    parser.add_argument("id", type=int, help="incident id")
+    parser.add_argument("person_id", type=int, help="the person's id, as 'people ID' lists it")
+    parser.add_argument("--unmask", action="store_true", help="show the real text (recorded in the log)")
+    parser.add_argument("--reason", default="", help="why the text is shown unmasked (goes in the log)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, services: Services) -> int:
+    if args.unmask and not args.reason.strip():
+        raise ValidationError.single("reason", "say why the person's data must be shown (--reason; it is logged)")
+    previews = services.notices.preview_person(args.id, args.person_id)
+    if args.unmask:  # logged before anything is printed
+        services.people.unmask(args.id, args.person_id, args.reason, where="notice preview (command line)")
+    print_json({"incident": args.id, "person_id": args.person_id, "masked": not args.unmask, "notices": [
+        {"kind": p.kind.value, "channel": p.channel.value, "lang": p.lang, "reference": p.reference,
+         "to": p.to_masked, "subject": p.subject, "text": p.text if args.unmask else p.masked_text}
+        for p in previews]})
+    return 0

@@ -1,0 +1,80 @@
+"""Reply templates and the phone team's FAQ per topic (resources/enquiry_replies.json), filled
+from the incident facts, the organisation profile and the enquirer's record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from incident_app.domain.catalog import Catalog
+from incident_app.domain.clock import SHANGHAI
+from incident_app.domain.enquiries import Topic
+from incident_app.domain.incident import Incident
+from incident_app.domain.profile import OrganisationProfile
+from incident_app.services.resources import read_json_resource
+
+LANGUAGES = ("zh-CN", "en")
+
+
+@cache
+def _data() -> Mapping[str, Any]:
+    data: Mapping[str, Any] = read_json_resource("enquiry_replies.json")
+    return data
+
+
+def template_names() -> tuple[str, ...]:
+    """The reply templates (one per topic)."""
+    return tuple(_data()["templates"])
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a reply may say about the incident and the enquirer (no other person's data)."""
+
+    incident: Incident
+    profile: OrganisationProfile
+    catalog: Catalog
+    reference: str
+    person_types: tuple[str, ...] | None  # None: not checked (or no match possible)
+    affected: bool | None
+    notice_sent_at: str | None
+
+
+def _join(ids: tuple[str, ...], catalog: Catalog, lang: str) -> str:
+    names = [catalog.get(i).name(lang) if i in catalog.ids() else i for i in ids]
+    return ("、" if lang == "zh-CN" else ", ").join(names) or ("（未记录）" if lang == "zh-CN" else "(not recorded)")
+
+
+def _values(facts: Facts, lang: str) -> dict[str, str]:
+    data, f, p = _data(), facts.incident.facts, facts.profile
+    state = "unknown" if facts.affected is None else "yes" if facts.affected else "no"
+    person_types = _join(facts.person_types or (), facts.catalog, lang)
+    affected = data["affected"][state][lang].format(person_types=person_types)
+    notice = (data["notice"]["sent"][lang].format(sent_at=facts.notice_sent_at) if facts.notice_sent_at
+              else data["notice"]["none"][lang])
+    return {
+        "company": p.company_zh if lang == "zh-CN" else (p.company_en or p.company_zh),
+        "incident_title": f.title, "summary": f.summary,
+        "discovered": f.discovered_at.astimezone(SHANGHAI).date().isoformat(),
+        "incident_types": _join(f.data_types, facts.catalog, lang), "person_types": person_types,
+        "affected_answer": affected, "notice_answer": notice, "officer_phone": p.officer_phone,
+        "officer_email": p.officer_email, "reply_days": str(p.reply_working_days),
+        "handling_days": str(p.handling_working_days), "reference": facts.reference,
+    }
+
+
+def render_reply(template: str, facts: Facts, lang: str) -> tuple[str, str]:
+    """(subject, body) of the reply in ``lang``."""
+    data = _data()
+    if template not in data["templates"]:
+        raise KeyError(template)
+    values = _values(facts, lang)
+    body = data["templates"][template][lang].format(**values) + "\n\n" + data["closing"][lang].format(**values)
+    return data["subject"][lang].format(**values), body
+
+
+def faq(topic: Topic, facts: Facts, lang: str) -> str:
+    """The answer the phone team reads out for ``topic``."""
+    return str(_data()["faq"][topic.value][lang].format(**_values(facts, lang)))

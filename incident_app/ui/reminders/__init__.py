@@ -1,0 +1,1 @@
+"""Deadline reminders on the desktop: the tray icon and its notifications."""

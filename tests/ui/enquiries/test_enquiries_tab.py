@@ -1,0 +1,182 @@
+"""The Enquiries tab (pytest-qt, offscreen): log an enquiry, the lookup, filters, a bulk phone
+reply by template, closing a request, the FAQ in both languages, masked contacts, and the lazy
+list that fetches only the pages shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel
+from pytestqt.qtbot import QtBot
+
+from incident_app.domain.clock import parse_time
+from incident_app.domain.i18n import Translator
+from incident_app.jobs.runner import SyncJobRunner
+from incident_app.services.container import open_services
+from incident_app.services.resources import load_messages
+from incident_app.ui.enquiries.model import PAGE_SIZE, EnquiryModel
+from incident_app.ui.enquiries.tab import EnquiriesTab
+from incident_app.ui.workspace.tabs import TAB_SPECS
+
+PEOPLE = "user_id,name,email,phone,data_types\nU1,张三,zhang@example.com,13800138000,phone_number\n"
+
+
+@pytest.fixture
+def factory(db_path: Path, clock, intake, tmp_path: Path):  # type: ignore[no-untyped-def]
+    def make():  # type: ignore[no-untyped-def]
+        return open_services(db_path, clock=clock)
+
+    services = make()
+    services.incidents.create(intake)
+    people = tmp_path / "people.csv"
+    people.write_text(PEOPLE, encoding="utf-8")
+    services.people.import_file(1, people)
+    services.close()
+    return make
+
+
+def make_tab(qtbot: QtBot, factory, clock, lang: str = "zh-CN") -> EnquiriesTab:  # type: ignore[no-untyped-def]
+    tab = EnquiriesTab(SyncJobRunner(factory), Translator(load_messages(), lang), 1)
+    tab.now = clock
+    tab.errors.interactive = False
+    qtbot.addWidget(tab)
+    tab.refresh()
+    return tab
+
+
+def select_rows(tab: EnquiriesTab, rows: range) -> None:
+    selection = tab.table.selectionModel()
+    selection.clearSelection()
+    for row in rows:
+        selection.select(tab.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
+                         | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def test_the_workspace_has_an_enquiries_tab() -> None:
+    assert "enquiries" in [spec.key for spec in TAB_SPECS]
+
+
+def test_log_look_up_and_see_it_masked(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock)
+    tab.add_contact.setText("138 0013 8000")
+    tab.add_received.setText("2026-11-20T10:00")
+    tab.add_topic.setCurrentIndex(tab.add_topic.findData("deletion"))
+    with qtbot.waitSignal(tab.data_changed):
+        tab.add_button.click()
+    assert "#1" in tab.add_result.text() and "2026-11-25 23:59" in tab.add_result.text()
+    assert "受影响人员" in tab.add_result.text()
+    assert tab.model.rowCount() == 1
+    assert tab.model.index(0, EnquiryModel.COL_CONTACT).data() == "138****8000"
+    assert tab.model.index(0, EnquiryModel.COL_TOPIC).data() == "删除请求"
+    tab.lookup_value.setText("zhang@example.com")
+    tab.lookup_kind.setCurrentIndex(tab.lookup_kind.findData("email"))
+    tab.lookup_button.click()
+    assert "受影响：找到 1 人" in tab.lookup_result.text() and "张*" in tab.lookup_result.text()
+    assert "zhang@" not in tab.lookup_result.text() and "手机号码" in tab.lookup_result.text()
+    tab.lookup_value.setText("13700137000")
+    tab.lookup_kind.setCurrentIndex(tab.lookup_kind.findData("phone"))
+    tab.lookup_button.click()
+    assert "未在本事件" in tab.lookup_result.text()
+
+
+def test_bad_input_is_shown_next_to_the_form(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock)
+    tab.add_contact.setText("")
+    tab.add_button.click()
+    assert "contact" in tab.add_result.text() and tab.model.rowCount() == 0
+
+
+def test_bulk_reply_filters_and_close(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    services = factory()
+    for topic in ("protect", "protect", "protect", "compensation"):
+        services.enquiries.add(1, {"channel": "phone", "contact": "U1", "topic": topic,
+                                   "received_at": "2026-11-16T10:00:00+08:00"})
+    services.close()
+    clock.now = parse_time("2026-11-20T12:00:00+08:00")  # the third working day (Nov 19) has passed
+    tab = make_tab(qtbot, factory, clock)
+    assert tab.model.rowCount() == 4 and "逾期 4 个" in tab.metrics_label.text()
+    assert "已逾期" in tab.model.index(0, EnquiryModel.COL_STATUS).data()
+    tab.topic_filter.setCurrentIndex(tab.topic_filter.findData("protect"))
+    assert tab.model.rowCount() == 3
+    select_rows(tab, range(3))
+    assert "3" in tab.selected_label.text()
+    assert "二次验证" in tab.reply_preview.toPlainText()
+    with qtbot.waitSignal(tab.data_changed):
+        tab.reply_button.click()
+    assert "已答复 3 个" in tab.reply_result.text()
+    tab.topic_filter.setCurrentIndex(0)
+    tab.status_filter.setCurrentIndex(tab.status_filter.findData("closed"))
+    assert tab.model.rowCount() == 3
+    tab.status_filter.setCurrentIndex(0)
+    tab.overdue_filter.setChecked(True)
+    assert tab.model.rowCount() == 1  # the compensation request is still unanswered
+    select_rows(tab, range(1))
+    tab.close_button.click()
+    assert "reply first" in tab.reply_result.text()
+    tab.reply_button.click()
+    tab.overdue_filter.setChecked(False)
+    select_rows(tab, range(1))
+    tab.close_outcome.setCurrentIndex(tab.close_outcome.findData("refused"))
+    tab.close_button.click()
+    assert "已办结" in tab.reply_result.text()
+    assert "0%" in tab.metrics_label.text()  # every first reply came after its due time
+
+
+def test_faq_in_both_languages(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock, lang="en")
+    tab.faq_topic.setCurrentIndex(tab.faq_topic.findData("what_leaked"))
+    text = tab.faq_text.toPlainText()
+    assert "泄露了什么" in text and "What leaked?" in text and "Test leak" in text
+
+
+def test_the_list_fetches_only_the_pages_shown(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    services = factory()
+    rows = [(1, "phone", "2026-11-20T10:00:00+08:00", "phone", "+8613800138000", "protect", "", "x", None,
+             "open", None, 0, "2026-11-25T23:59:59+08:00", None, None, None, "2026-11-20T10:00:00+08:00")] * 5000
+    with services.ctx.store.transaction():
+        services.ctx.store.db.conn.executemany(
+            "INSERT INTO enquiries (incident_id, channel, received_at, contact_kind, contact, topic, text, handler,"
+            " person_id, status, outcome, needs_verification, reply_due, close_due, first_reply_at, closed_at,"
+            " recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    services.close()
+    tab = make_tab(qtbot, factory, clock)
+    assert tab.model.rowCount() == 5000
+    tab.model.index(4999, 0).data()
+    assert tab.model.cached_pages() <= 3 and tab.model.index(4999, 0).data() == "1"
+    assert tab.model.index(PAGE_SIZE, 0).data() == str(5000 - PAGE_SIZE)
+
+
+def test_email_reply_through_the_relay_from_settings(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    from smtp_sink import Sink, smtp_settings, start_sink
+
+    sink = Sink()
+    controller = start_sink(sink)
+    try:
+        services = factory()
+        services.mail.remember_smtp(smtp_settings(controller.port, from_address="dpo@ooopic.com",
+                                                  reply_to="dpo@ooopic.com"))
+        services.enquiries.add(1, {"channel": "email", "contact": "zhang@example.com", "topic": "protect",
+                                   "received_at": "2026-11-20T10:00:00+08:00"})
+        services.enquiries.add(1, {"channel": "phone", "contact": "13800138000", "topic": "protect",
+                                   "received_at": "2026-11-20T10:00:00+08:00"})
+        services.close()
+        tab = make_tab(qtbot, factory, clock)
+        select_rows(tab, range(2))
+        with qtbot.waitSignal(tab.data_changed):
+            tab.email_button.click()
+    finally:
+        controller.stop()
+    assert [r.address for r in sink.received] == ["zhang@example.com"]
+    # The caller on the phone gave no address: that one fails, the e-mail one is answered.
+    assert "已答复 1 个" in tab.reply_result.text() and "失败 1 个" in tab.reply_result.text()
+
+
+def test_email_reply_without_a_relay_says_what_to_do(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    services = factory()
+    services.enquiries.add(1, {"channel": "email", "contact": "zhang@example.com", "topic": "protect"})
+    services.close()
+    tab = make_tab(qtbot, factory, clock)
+    select_rows(tab, range(1))
+    tab.email_button.click()
+    assert "邮件服务器" in tab.reply_result.text()
