@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -36,6 +35,7 @@ from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
 from incident_app.services.notices.brief_mail import brief_message_source
 from incident_app.services.progress import Progress
 from incident_app.ui.common import ErrorReporter, ask_yes_no, run_with_progress
+from incident_app.ui.common.file_dialogs import ask_folder
 from incident_app.ui.common.people_gap import people_gap_text
 from incident_app.ui.notices.handoff_dialog import HandoffDialog
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
@@ -403,9 +403,9 @@ class NoticesTab(QWidget):
             self.approve(approver, kind)
 
     def _on_export_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr_.t("notices.export_folder"))
-        if folder:
-            self.export_to(Path(folder), [f for f, box in self.format_boxes.items() if box.isChecked()])
+        folder = ask_folder(self, "notices", self.tr_.t("notices.export_folder"))
+        if folder is not None:
+            self.export_to(folder, [f for f, box in self.format_boxes.items() if box.isChecked()])
 
     def _selected_element(self) -> str | None:
         return self.elements_model.element_at(self.elements_view.currentIndex().row())
