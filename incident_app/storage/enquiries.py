@@ -63,11 +63,13 @@ class EnquiryRepository:
         return int(cursor.lastrowid or 0)
 
     def anonymise_for_incident(self, incident_id: int) -> int:
-        """Blank the enquirers' contacts and free text (retention); topics, times and statuses stay."""
+        """Blank the enquirers' contacts and free text, and the replies with the relay's answers
+        (retention); topics, times and statuses stay."""
         cursor = self._db.execute(
             "UPDATE enquiries SET contact = '', text = '' WHERE incident_id = ? AND (contact != '' OR text != '')",
             [incident_id])
-        self._db.execute("UPDATE enquiry_replies SET body = '' WHERE enquiry_id IN"
+        # The relay's answer can quote the address ("550 <x@example.com>: user unknown").
+        self._db.execute("UPDATE enquiry_replies SET body = '', relay_reply = '' WHERE enquiry_id IN"
                          " (SELECT id FROM enquiries WHERE incident_id = ?)", [incident_id])
         return int(cursor.rowcount)
 
