@@ -28,7 +28,8 @@ def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, 
 @pytest.fixture
 def db(capsys: pytest.CaptureFixture[str], tmp_path: Path, intake: dict[str, object]) -> Path:
     path = tmp_path / "intake.json"
-    path.write_text(json.dumps(intake), encoding="utf-8")
+    # The breach began early in the year, so an enquiry before National Day can follow it.
+    path.write_text(json.dumps(intake | {"occurred_at": "2026-01-05T08:00:00"}), encoding="utf-8")
     db = tmp_path / "db.sqlite3"
     assert cli(capsys, db, "new", "--json", str(path))[0] == 0
     people = tmp_path / "people.csv"

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from incident_app.domain.clock import SHANGHAI, parse_time
+from incident_app.domain.clock import SHANGHAI, parse_time, record_time_problem, to_iso
 from incident_app.domain.contacts import AddressRejected, normalise_email
 from incident_app.domain.enquiries import (
     MAX_TEXT,
@@ -33,9 +33,11 @@ from incident_app.domain.mail.sending import OutgoingMessage, SendState, SmtpSet
 from incident_app.domain.notices.recipient import person_key
 from incident_app.domain.people import Person
 from incident_app.domain.people.fields import FieldRejected, normalise_phone, strip_unsafe
+from incident_app.domain.text import NAME_MAX, text_problem
 from incident_app.services.context import AppContext
 from incident_app.services.enquiries.replies import LANGUAGES, Facts, faq, render_reply, template_names
 from incident_app.services.mail.service import SingleOutcome, send_one, write_one_eml
+from incident_app.services.people.service import PURGE_TARGET
 from incident_app.services.settings import ProfileService
 
 REPLY_KIND = "enquiry_reply"
@@ -126,12 +128,15 @@ class EnquiryService:
         """Validate and store one enquiry with its clocks; matched to a person when the contact is
         one of the incident's people. Every field at fault is named at once; nothing is stored then."""
         store = self._ctx.store
-        store.incidents.get(incident_id)
+        incident = store.incidents.get(incident_id)
+        self._refuse_if_purged(incident_id)
         now = self._ctx.now()
         problems: list[FieldProblem] = []
         channel = _choice(EnquiryChannel, data.get("channel"), "channel", problems)
         topic = _choice(Topic, data.get("topic"), "topic", problems)
-        received = _received(data.get("received_at"), now, problems)
+        facts = incident.facts
+        started = min(facts.occurred_at or facts.discovered_at, facts.discovered_at)
+        received = _received(data.get("received_at"), now, started, problems)
         try:
             kind, contact = normalise_contact(str(data.get("contact_kind") or ""), str(data.get("contact") or ""))
         except ValidationError as exc:
@@ -140,6 +145,9 @@ class EnquiryService:
         text = strip_unsafe(str(data.get("text") or "")).strip()
         if len(text) > MAX_TEXT:
             problems.append(FieldProblem("text", f"longer than {MAX_TEXT} characters; keep the gist"))
+        handler = str(data.get("handler") or "").strip() or self._ctx.actor
+        if problem := text_problem(handler, NAME_MAX):
+            problems.append(FieldProblem("handler", problem))
         if problems or channel is None or topic is None or received is None:
             raise ValidationError(problems)
         profile = self._profiles.get()
@@ -149,7 +157,7 @@ class EnquiryService:
         matches = store.enquiries.find_person_ids(incident_id, kind, contact) if kind != ContactKind.OTHER else []
         row = {"incident_id": incident_id, "channel": channel, "received_at": received.astimezone(SHANGHAI),
                "contact_kind": kind, "contact": contact, "topic": topic, "text": text,
-               "handler": str(data.get("handler") or self._ctx.actor), "person_id": matches[0] if matches else None,
+               "handler": handler, "person_id": matches[0] if matches else None,
                "status": EnquiryStatus.OPEN, "outcome": RequestOutcome.PENDING if verify else None,
                "needs_verification": verify, "reply_due": clocks.reply_due, "close_due": clocks.close_due,
                "recorded_at": now}
@@ -158,6 +166,24 @@ class EnquiryService:
             self._ctx.record("enquiry.added", "enquiry", enquiry_id,
                              {"enquiry_id": enquiry_id, "topic": topic.value, "channel": channel.value}, incident_id)
         return store.enquiries.get(enquiry_id)
+
+    def _refuse_if_purged(self, incident_id: int) -> None:
+        """After the retention purge nothing would ever blank a new enquirer's contact again."""
+        purged = self._ctx.store.retention.purged_at(incident_id, PURGE_TARGET)
+        if purged is not None:
+            raise ValidationError.single("incident", (
+                f"the affected people's contacts of incident {incident_id} were purged on "
+                f"{to_iso(purged.astimezone(SHANGHAI))} under the retention policy; an enquiry logged now "
+                "would keep its contact for ever: log it under a new incident"))
+
+    def _person_id(self, enquiry: Enquiry) -> int | None:
+        """The person the enquirer is now, looked up again by the stored contact: the list may
+        have been imported, replaced or corrected since the enquiry was logged (a stored id can
+        then point at nobody, or at someone else)."""
+        if enquiry.contact_kind == ContactKind.OTHER or not enquiry.contact:
+            return None
+        ids = self._ctx.store.enquiries.find_person_ids(enquiry.incident_id, enquiry.contact_kind, enquiry.contact)
+        return ids[0] if ids else None
 
     # -- is this person affected? ----------------------------------------------------------------
     def lookup(self, incident_id: int, kind: str, value: str) -> LookupResult:
@@ -217,10 +243,11 @@ class EnquiryService:
         person_types: tuple[str, ...] | None = None
         affected: bool | None = None
         sent_at: str | None = None
-        if enquiry.contact_kind != ContactKind.OTHER:
-            affected = enquiry.person_id is not None
-        if enquiry.person_id is not None:
-            match = self._match(store.people.get(enquiry.incident_id, enquiry.person_id), enquiry.incident_id)
+        person_id = self._person_id(enquiry)
+        if enquiry.contact_kind != ContactKind.OTHER and enquiry.contact:
+            affected = person_id is not None
+        if person_id is not None:
+            match = self._match(store.people.get(enquiry.incident_id, person_id), enquiry.incident_id)
             person_types = match.person.data_types
             sent = next((n["sent_at"] for n in match.notices if n["sent_at"]), None)
             sent_at = parse_time(sent).astimezone(SHANGHAI).date().isoformat() if sent else None
@@ -365,8 +392,9 @@ class EnquiryService:
             if language not in LANGUAGES:
                 raise ValidationError.single("language", "use zh-CN or en")
             return language
-        if enquiry.person_id is not None:
-            lang = self._ctx.store.people.get(enquiry.incident_id, enquiry.person_id).language
+        person_id = self._person_id(enquiry)
+        if person_id is not None:
+            lang = self._ctx.store.people.get(enquiry.incident_id, person_id).language
             return lang if lang in LANGUAGES else "zh-CN"
         return "zh-CN"
 
@@ -384,7 +412,7 @@ def _choice(enum: Any, value: Any, field: str, problems: list[FieldProblem]) -> 
         return None
 
 
-def _received(value: Any, now: datetime, problems: list[FieldProblem]) -> datetime | None:
+def _received(value: Any, now: datetime, started: datetime, problems: list[FieldProblem]) -> datetime | None:
     text = str(value or "").strip()
     if not text or text.lower() == "now":
         return now
@@ -395,6 +423,12 @@ def _received(value: Any, now: datetime, problems: list[FieldProblem]) -> dateti
         return None
     if moment > now + FUTURE_SLACK:
         problems.append(FieldProblem("received_at", "is in the future; give when the enquiry arrived"))
+        return None
+    # Year 1 or 1900 is a typo (and would break every clock of the incident); an enquiry about a
+    # breach cannot arrive before the breach began.
+    if problem := record_time_problem(moment, now, not_before=started, not_before_what="the incident began"):
+        problems.append(FieldProblem("received_at", problem.replace("give the time it was done",
+                                                                    "give when the enquiry arrived")))
         return None
     return moment
 

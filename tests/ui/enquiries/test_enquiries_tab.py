@@ -28,7 +28,7 @@ def factory(db_path: Path, clock, intake, tmp_path: Path):  # type: ignore[no-un
         return open_services(db_path, clock=clock)
 
     services = make()
-    services.incidents.create(intake)
+    services.incidents.create(intake | {"occurred_at": "2026-11-10T08:00:00"})  # enquiries from Nov 16
     people = tmp_path / "people.csv"
     people.write_text(PEOPLE, encoding="utf-8")
     services.people.import_file(1, people)

@@ -1,0 +1,104 @@
+"""Faults found by attacking the enquiry desk: typo'd arrival times that broke every clock of the
+incident, enquiries logged after the retention purge, the handler field, relay answers kept after
+the purge, and replies that trusted a person match made before the list was imported or replaced."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from misbehaving_smtp import EchoesUpperCase, misbehaving
+from smtp_sink import smtp_settings
+
+from incident_app.domain.clock import parse_time
+from incident_app.domain.enquiries import ReplyKind
+from incident_app.domain.errors import ValidationError
+from incident_app.domain.incident import IncidentStatus
+from incident_app.services.container import Services
+from incident_app.services.enquiries import ReplyMail
+from incident_app.services.retention import purge_due, set_retention_days
+from tests.conftest import Clock
+
+PEOPLE = ("user_id,name,email,phone,data_types,language\n"
+          "U1,张三,zhang@example.com,13800138000,phone_number;email,zh-CN\n")
+OTHER = ("user_id,name,email,phone,data_types,language\n"
+         "U9,Li Si,lisi@example.com,13900139000,phone_number,en\n")
+
+
+def enquiry(**changes: str) -> dict[str, str]:
+    return {"channel": "phone", "received_at": "2026-11-20T10:00:00+08:00", "contact": "13800138000",
+            "topic": "affected"} | changes
+
+
+@pytest.mark.parametrize("received", ["0001-01-01T00:00:00", "1900-01-01T00:00:00+08:00",
+                                      "2026-11-01T10:00:00+08:00"])  # the breach began on Nov 18
+def test_an_arrival_before_the_incident_began_is_refused_and_the_incident_still_assesses(
+        services: Services, incident_id: int, received: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.enquiries.add(incident_id, enquiry(received_at=received))
+    assert [p.field for p in caught.value.problems] == ["received_at"]
+    assert "1990" in str(caught.value) or "before the incident began" in str(caught.value)
+    assert services.enquiries.count(incident_id) == 0
+    services.assessment.assess(incident_id)  # year 1 used to raise OverflowError here for good
+    # Between the breach and its discovery an enquiry is plausible (it may be how it was found).
+    services.enquiries.add(incident_id, enquiry(received_at="2026-11-19T10:00:00+08:00"))
+
+
+@pytest.mark.parametrize("handler", ["a\u202eb", "x" * 201, "bell\x07"])
+def test_the_handler_follows_the_text_rule(services: Services, incident_id: int, handler: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.enquiries.add(incident_id, enquiry(handler=handler))
+    assert [p.field for p in caught.value.problems] == ["handler"]
+    assert services.enquiries.count(incident_id) == 0
+    blank = services.enquiries.add(incident_id, enquiry(handler="   "))
+    assert blank.handler == services.ctx.actor
+
+
+def _purge(services: Services, incident_id: int, clock: Clock) -> None:
+    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "all told", force=True)
+    set_retention_days(services, 1)
+    clock.now = clock.now + timedelta(days=3)
+    assert purge_due(services)
+
+
+def test_no_enquiry_is_logged_after_the_retention_purge(
+        services: Services, incident_id: int, clock: Clock, tmp_path: Path) -> None:
+    _purge(services, incident_id, clock)
+    with pytest.raises(ValidationError, match="purged") as caught:
+        services.enquiries.add(incident_id, enquiry(contact="late@example.com", received_at="now"))
+    assert [p.field for p in caught.value.problems] == ["incident"]
+    assert services.enquiries.count(incident_id) == 0
+
+
+def test_the_purge_blanks_the_relay_answer_that_quoted_the_address(
+        services: Services, incident_id: int, clock: Clock, raw_connect: object) -> None:
+    clock.now = parse_time("2026-11-20T12:00:00+08:00")
+    enquiry_id = services.enquiries.add(incident_id, enquiry(contact="user3@example.com", channel="email")).id
+    with misbehaving(sink=EchoesUpperCase()) as sink:
+        reply = services.enquiries.reply(enquiry_id, via=ReplyKind.EMAIL, template="affected",
+                                         mail=ReplyMail(smtp_settings(sink.port)))
+    assert reply.state == "failed" and "USER3@EXAMPLE.COM" in reply.relay_reply
+    _purge(services, incident_id, clock)
+    rows = services.ctx.store.db.execute("SELECT body, relay_reply FROM enquiry_replies").fetchall()
+    assert rows and all(not body and not relay for body, relay in rows)
+
+
+def test_a_reply_looks_the_enquirer_up_again_after_the_list_changed(
+        services: Services, incident_id: int, tmp_path: Path) -> None:
+    early = services.enquiries.add(incident_id, enquiry())  # nobody imported yet
+    assert early.person_id is None
+    people = tmp_path / "people.csv"
+    people.write_text(PEOPLE, encoding="utf-8")
+    services.people.import_file(incident_id, people)
+    facts = services.enquiries.facts_for(services.enquiries.get(early.id))
+    assert facts.affected is True and facts.person_types == ("phone_number",)
+    matched = services.enquiries.add(incident_id, enquiry())
+    assert matched.person_id is not None
+    # The list is replaced: the stored id now points at somebody else (or at nobody).
+    people.write_text(OTHER, encoding="utf-8")
+    services.people.import_file(incident_id, people, replace=True)
+    facts = services.enquiries.facts_for(services.enquiries.get(matched.id))
+    assert facts.affected is False and facts.person_types is None  # not Li Si's data types
+    _lang, _subject, body = services.enquiries.draft(matched.id, "affected")
+    assert "未发现" in body  # in the enquirer's own language default, not the new person's English
