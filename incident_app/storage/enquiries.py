@@ -4,6 +4,7 @@ on the people table. Returns domain objects, never rows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -112,8 +113,25 @@ class EnquiryRepository:
             " max(first_reply_at), max(closed_at), sum(needs_verification)"
             f" FROM enquiries {where} GROUP BY incident_id", [] if incident_id is None else [incident_id])
         # received_at is stored in one offset (Beijing time), so min() over the text is min over time.
-        return {int(r[0]): EnquiryLoad(int(r[1]), _time(r[2]), _time(r[3]), _time(r[4]), _time(r[5]), int(r[6]))
-                for r in rows}
+        loads = {int(r[0]): EnquiryLoad(int(r[1]), _time(r[2]), _time(r[3]), _time(r[4]), _time(r[5]), int(r[6]))
+                 for r in rows}
+        # The enquiry answered latest against its own clock, and the request handled latest against
+        # its own (SQLite takes the bare columns from the row holding the max()).
+        for column, due, extra, field in (("first_reply_at", "reply_due", "", "latest_reply"),
+                                          ("closed_at", "close_due", " AND needs_verification = 1",
+                                           "latest_handled")):
+            where_done = f"WHERE {column} IS NOT NULL{extra}" + (" AND incident_id = ?" if incident_id is not None
+                                                                 else "")
+            for r in self._db.execute(
+                    f"SELECT incident_id, max(julianday({column}) - julianday({due})), received_at, {column}"
+                    f" FROM enquiries {where_done} GROUP BY incident_id",
+                    [] if incident_id is None else [incident_id]):
+                load = loads.get(int(r[0]))
+                if load is not None and r[2] and r[3]:
+                    pair = (parse_time(r[2]), parse_time(r[3]))
+                    loads[int(r[0])] = (replace(load, latest_reply=pair) if field == "latest_reply"
+                                        else replace(load, latest_handled=pair))
+        return loads
 
     def reply_pairs(self, incident_id: int | None = None) -> list[tuple[datetime, datetime, datetime]]:
         """(received, first reply, reply due) of every replied enquiry (the metrics)."""

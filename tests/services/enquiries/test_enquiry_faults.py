@@ -102,3 +102,18 @@ def test_a_reply_looks_the_enquirer_up_again_after_the_list_changed(
     assert facts.affected is False and facts.person_types is None  # not Li Si's data types
     _lang, _subject, body = services.enquiries.draft(matched.id, "affected")
     assert "未发现" in body  # in the enquirer's own language default, not the new person's English
+
+
+def test_a_late_answer_leaves_the_reply_duty_met_late_not_just_met(
+        services: Services, incident_id: int, clock: Clock) -> None:
+    clock.now = parse_time("2026-11-30T12:00:00+08:00")
+    on_time = services.enquiries.add(incident_id, enquiry(received_at="2026-11-23T10:00:00+08:00")).id
+    late = services.enquiries.add(incident_id, enquiry(received_at="2026-11-20T10:00:00+08:00")).id  # due Nov 25
+    services.enquiries.reply(on_time, via=ReplyKind.PHONE, note="已电话告知", at="2026-11-24T10:00:00+08:00")
+    services.enquiries.reply(late, via=ReplyKind.PHONE, note="已电话告知", at="2026-11-27T10:00:00+08:00")
+    duty = services.assessment.assess(incident_id).obligation("policy-enquiry-reply")
+    assert duty.status.value == "met"
+    assert duty.deadline.due == parse_time("2026-11-25T23:59:59+08:00")
+    assert duty.met_at == parse_time("2026-11-27T10:00:00+08:00")
+    assert duty.late_by is not None and not duty.met_on_time
+    assert services.enquiries.metrics(incident_id).to_dict()["on_time_share"] == 0.5
