@@ -69,6 +69,10 @@ def _label(name: str) -> QLabel:
     return label
 
 
+# The service names a contact's problems by its kind; the form has one contact field.
+_FIELD_OF = {"email": "contact", "phone": "contact", "contact_kind": "contact"}
+
+
 class EnquiriesTab(QWidget):
     """What affected people asked about one incident, and the answers."""
 
@@ -335,9 +339,24 @@ class EnquiriesTab(QWidget):
         from incident_app.domain.errors import ValidationError
 
         if isinstance(exc, ValidationError):
-            self.add_result.setText(str(exc))
+            self.add_result.setText(self._problems(exc))
             return
         self.errors.show(exc, tb)
+
+    def _problems(self, exc: Any) -> str:
+        """A refusal in the screen's language: the field's label and the message, one per line
+        (the service speaks English for the command line)."""
+        from incident_app.ui.common.problems import problem_text
+
+        lines = []
+        for problem in exc.problems:
+            field = _FIELD_OF.get(problem.field, problem.field)
+            key = f"enquiry.field.{field}"
+            label = self.tr_.t(key)
+            text = problem_text(problem, self.tr_)
+            lines.append(text if label == key else f"{label}：{text}" if self.tr_.lang == "zh-CN"
+                         else f"{label}: {text}")
+        return "\n".join(lines)
 
     def look_up(self) -> None:
         incident, kind, value = self.incident_id, self.lookup_kind.currentData(), self.lookup_value.text()
@@ -372,7 +391,7 @@ class EnquiriesTab(QWidget):
         from incident_app.domain.errors import ValidationError
 
         if isinstance(exc, ValidationError):
-            self.lookup_result.setText(str(exc))
+            self.lookup_result.setText(self._problems(exc))
             return
         self.errors.show(exc, tb)
 
@@ -428,8 +447,20 @@ class EnquiriesTab(QWidget):
         return text if ok and text else None
 
     def _on_replied(self, result: dict[str, Any]) -> None:
-        self.reply_result.setText(self.tr_.t("enquiry.reply.done", replied=result["replied"],
-                                             skipped=result["skipped_closed"], failed=len(result["failed"])))
+        from incident_app.domain.errors import FieldProblem
+        from incident_app.ui.common.problems import problem_text
+
+        lines = [self.tr_.t("enquiry.reply.done", replied=result["replied"], skipped=result["skipped_closed"],
+                            failed=len(result["failed"]))]
+        # Why they failed (each distinct reason once, with the first enquiries it hit), in the screen's language.
+        reasons: dict[str, list[int]] = {}
+        for enquiry_id, reason in result["failed"].items():
+            message = str(reason).split(": ", 1)[1] if str(reason).startswith(("contact: ", "enquiry: ")) else reason
+            reasons.setdefault(problem_text(FieldProblem("", str(message)), self.tr_), []).append(enquiry_id)
+        for text, ids in list(reasons.items())[:3]:
+            lines.append(self.tr_.t("enquiry.reply.failed_reason", ids=", ".join(f"#{i}" for i in ids[:5])
+                                    + ("…" if len(ids) > 5 else ""), reason=text))
+        self.reply_result.setText("\n".join(lines))
         self.refresh()
         self.data_changed.emit()
 
@@ -452,7 +483,7 @@ class EnquiriesTab(QWidget):
         from incident_app.domain.errors import ValidationError
 
         if isinstance(exc, ValidationError):
-            self.reply_result.setText(str(exc))
+            self.reply_result.setText(self._problems(exc))
             return
         self.errors.show(exc, tb)
 

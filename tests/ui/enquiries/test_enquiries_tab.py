@@ -11,9 +11,12 @@ from PySide6.QtCore import QItemSelectionModel
 from pytestqt.qtbot import QtBot
 
 from incident_app.domain.clock import parse_time
+from incident_app.domain.enquiries import ReplyKind
 from incident_app.domain.i18n import Translator
+from incident_app.domain.mail.sending import SmtpSettings, TlsMode
 from incident_app.jobs.runner import SyncJobRunner
 from incident_app.services.container import open_services
+from incident_app.services.enquiries import ReplyMail
 from incident_app.services.resources import load_messages
 from incident_app.ui.enquiries.model import PAGE_SIZE, EnquiryModel
 from incident_app.ui.enquiries.tab import EnquiriesTab
@@ -84,7 +87,7 @@ def test_bad_input_is_shown_next_to_the_form(qtbot: QtBot, factory, clock) -> No
     tab = make_tab(qtbot, factory, clock)
     tab.add_contact.setText("")
     tab.add_button.click()
-    assert "contact" in tab.add_result.text() and tab.model.rowCount() == 0
+    assert tab.add_result.text() == "联系方式：请填写来询人提供的手机号、邮箱或用户ID。" and tab.model.rowCount() == 0
 
 
 def test_bulk_reply_filters_and_close(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
@@ -113,7 +116,7 @@ def test_bulk_reply_filters_and_close(qtbot: QtBot, factory, clock) -> None:  # 
     assert tab.model.rowCount() == 1  # the compensation request is still unanswered
     select_rows(tab, range(1))
     tab.close_button.click()
-    assert "reply first" in tab.reply_result.text()
+    assert "请先答复" in tab.reply_result.text() and "reply" not in tab.reply_result.text()
     tab.reply_button.click()
     tab.overdue_filter.setChecked(False)
     select_rows(tab, range(1))
@@ -180,3 +183,31 @@ def test_email_reply_without_a_relay_says_what_to_do(qtbot: QtBot, factory, cloc
     select_rows(tab, range(1))
     tab.email_button.click()
     assert "邮件服务器" in tab.reply_result.text()
+
+
+def test_refusals_speak_the_screens_language(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock)
+    tab.add_contact.setText("12345@")
+    tab.add_received.setText("2030-01-01 10:00")
+    tab.add_button.click()
+    text = tab.add_result.text()
+    assert "收到时间：时间晚于现在" in text and "联系方式：不是有效的邮箱地址" in text
+    assert not any(word in text for word in ("received_at", "email", "future", "valid"))
+    english = make_tab(qtbot, factory, clock, "en")
+    english.add_contact.setText("")
+    english.add_button.click()
+    assert english.add_result.text() == "Contact: Give the phone, e-mail or user id the enquirer gave."
+
+
+def test_a_failed_bulk_reply_says_why(qtbot: QtBot, factory, clock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    services = factory()
+    services.enquiries.add(1, {"channel": "phone", "contact": "13800138000", "topic": "protect",
+                               "received_at": "2026-11-19T10:00:00+08:00"})
+    settings = SmtpSettings(host="127.0.0.1", port=2525, tls_mode=TlsMode.PLAIN, from_address="privacy@example.com")
+    result = services.enquiries.bulk_reply(1, [1], via=ReplyKind.EMAIL, template="protect",
+                                           mail=ReplyMail(settings, dry_run=tmp_path))
+    services.close()
+    tab = make_tab(qtbot, factory, clock)
+    tab._on_replied(result)
+    assert "失败 1 个" in tab.reply_result.text()
+    assert "#1：来询人未提供邮箱：请改为电话或信函答复。" in tab.reply_result.text()
