@@ -57,7 +57,14 @@ class Match:
                 "data_types": list(p.data_types), "channel": p.channel.value, "minor_band": p.minor_band.value,
                 "notices": list(self.notices),
                 "notice_delivered": any(n["state"] == SendState.SENT.value for n in self.notices),
-                "notice_delivered_at": next((n["sent_at"] for n in self.notices if n["sent_at"]), None)}
+                "notice_delivered_at": self.delivered_at}
+
+    @property
+    def delivered_at(self) -> str | None:
+        """When a notice to them (or their guardian) was first accepted by the relay and has not
+        bounced since: a bounced row keeps its sent_at but is failed."""
+        return min((n["sent_at"] for n in self.notices if n["sent_at"] and n["state"] == SendState.SENT.value),
+                   key=parse_time, default=None)
 
 
 @dataclass(frozen=True)
@@ -249,7 +256,7 @@ class EnquiryService:
         if person_id is not None:
             match = self._match(store.people.get(enquiry.incident_id, person_id), enquiry.incident_id)
             person_types = match.person.data_types
-            sent = next((n["sent_at"] for n in match.notices if n["sent_at"]), None)
+            sent = match.delivered_at
             sent_at = parse_time(sent).astimezone(SHANGHAI).date().isoformat() if sent else None
         return Facts(incident, self._profiles.get(), self._ctx.catalog, reference_of(enquiry), person_types,
                      affected, sent_at)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incident_app.domain.clock import utc_now
+from incident_app.domain.clock import parse_time, utc_now
 from incident_app.domain.enquiries import (
     ContactKind,
     Enquiry,
@@ -371,7 +371,8 @@ class EnquiriesTab(QWidget):
         lines = [t("enquiry.lookup.affected", count=len(result.matches))]
         for match in result.matches:
             info = match.to_dict()
-            delivered = (t("enquiry.lookup.delivered", at=info["notice_delivered_at"]) if info["notice_delivered"]
+            delivered = (t("enquiry.lookup.delivered", at=local(parse_time(info["notice_delivered_at"])))
+                         if info["notice_delivered_at"]
                          else t("enquiry.lookup.not_delivered"))
             separator = ", " if self.tr_.lang == "en" else "、"
             types = separator.join(self._type_name(x) for x in info["data_types"]) or t("common.none")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from misbehaving_smtp import EchoesUpperCase, misbehaving
-from smtp_sink import smtp_settings
+from smtp_sink import Sink, smtp_settings
 
 from incident_app.domain.clock import parse_time
 from incident_app.domain.enquiries import ReplyKind
@@ -117,3 +117,23 @@ def test_a_late_answer_leaves_the_reply_duty_met_late_not_just_met(
     assert duty.met_at == parse_time("2026-11-27T10:00:00+08:00")
     assert duty.late_by is not None and not duty.met_on_time
     assert services.enquiries.metrics(incident_id).to_dict()["on_time_share"] == 0.5
+
+
+def test_a_bounced_notice_is_not_told_as_delivered(services: Services, intake: dict[str, object],
+                                                    tmp_path: Path, sink: Sink) -> None:
+    from proof_helpers import prepared_incident, send_all
+
+    incident_id = prepared_incident(services, intake, tmp_path)
+    send_all(services, incident_id, sink.port)
+    asked = services.enquiries.add(incident_id, enquiry(contact="user1@example.test", channel="email")).id
+    delivered = services.enquiries.lookup(incident_id, "email", "user1@example.test").to_dict()["people"][0]
+    assert delivered["notice_delivered"] and delivered["notice_delivered_at"]
+    assert services.enquiries.facts_for(services.enquiries.get(asked)).notice_sent_at
+    ids = [r[0] for r in services.ctx.store.db.execute(
+        "SELECT message_id FROM send_ledger WHERE to_address = 'user1@example.test'")]
+    services.ctx.store.send_ledger.mark_bounced(incident_id, ids, reason="550 mailbox gone", now=services.ctx.now())
+    bounced = services.enquiries.lookup(incident_id, "email", "user1@example.test").to_dict()["people"][0]
+    assert bounced["notice_delivered"] is False and bounced["notice_delivered_at"] is None
+    assert services.enquiries.facts_for(services.enquiries.get(asked)).notice_sent_at is None
+    _lang, _subject, body = services.enquiries.draft(asked, "affected", "zh-CN")
+    assert "发送给您" not in body

@@ -211,3 +211,27 @@ def test_a_failed_bulk_reply_says_why(qtbot: QtBot, factory, clock, tmp_path: Pa
     tab._on_replied(result)
     assert "失败 1 个" in tab.reply_result.text()
     assert "#1：来询人未提供邮箱：请改为电话或信函答复。" in tab.reply_result.text()
+
+
+def test_lookup_tells_the_delivery_in_beijing_time(qtbot: QtBot, db_path: Path, clock, intake,  # type: ignore[no-untyped-def]
+                                                    tmp_path: Path) -> None:
+    from proof_helpers import prepared_incident, send_all
+    from smtp_sink import Sink, start_sink
+
+    clock.now = parse_time("2026-11-20T04:00:00+00:00")  # the PC's clock in UTC: noon in Beijing
+    services = open_services(db_path, clock=clock)
+    incident_id = prepared_incident(services, intake, tmp_path)
+    controller = start_sink(Sink())
+    try:
+        send_all(services, incident_id, controller.port)
+    finally:
+        controller.stop()
+    services.close()
+    tab = EnquiriesTab(SyncJobRunner(lambda: open_services(db_path, clock=clock)),
+                       Translator(load_messages(), "zh-CN"), incident_id)
+    tab.errors.interactive = False
+    qtbot.addWidget(tab)
+    tab.lookup_kind.setCurrentIndex(tab.lookup_kind.findData("email"))
+    tab.lookup_value.setText("USER1@example.test")
+    tab.look_up()
+    assert "告知已于 2026-11-20 12:00 送达邮件服务器" in tab.lookup_result.text()
