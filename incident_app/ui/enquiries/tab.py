@@ -160,6 +160,9 @@ class EnquiriesTab(QWidget):
         self.add_text = QPlainTextEdit()
         self.add_text.setObjectName("addText")
         self.add_text.setFixedHeight(56)
+        self.add_handler = QLineEdit()
+        self.add_handler.setObjectName("addHandler")
+        self.add_handler.setPlaceholderText(t("enquiry.add.handler_hint"))
         self.add_button = QPushButton(t("enquiry.add.button"))
         self.add_button.setObjectName("addButton")
         self.add_button.clicked.connect(self.add_enquiry)
@@ -170,6 +173,7 @@ class EnquiriesTab(QWidget):
         form.addRow(t("enquiry.col.contact"), self.add_contact)
         form.addRow(t("enquiry.col.topic"), self.add_topic)
         form.addRow(t("enquiry.add.text"), self.add_text)
+        form.addRow(t("enquiry.field.handler"), self.add_handler)
         form.addRow(self.add_button)
         form.addRow(self.add_result)
         return group
@@ -298,7 +302,8 @@ class EnquiriesTab(QWidget):
         if len(chosen) == 1:
             e = chosen[0]
             self.selected_label.setText(t("enquiry.reply.one", id=e.id, topic=t(f"enquiry.topic.{e.topic.value}"),
-                                          received=local(e.received_at), contact=e.masked_contact))
+                                          received=local(e.received_at), contact=e.masked_contact,
+                                          handler=e.handler))
             self.reply_template.setCurrentIndex(max(self.reply_template.findData(e.topic.value), 0))
         elif chosen:
             self.selected_label.setText(t("enquiry.reply.many", count=len(chosen)))
@@ -321,7 +326,7 @@ class EnquiriesTab(QWidget):
         incident = self.incident_id
         data = {"channel": self.add_channel.currentData(), "received_at": self.add_received.text().strip() or "now",
                 "contact": self.add_contact.text(), "topic": self.add_topic.currentData(),
-                "text": self.add_text.toPlainText()}
+                "text": self.add_text.toPlainText(), "handler": self.add_handler.text()}
         self.runner.run(lambda services, _p: services.enquiries.add(incident, data),
                         on_success=self._on_added, on_failure=self._on_add_failed)
 

@@ -235,3 +235,16 @@ def test_lookup_tells_the_delivery_in_beijing_time(qtbot: QtBot, db_path: Path, 
     tab.lookup_value.setText("USER1@example.test")
     tab.look_up()
     assert "告知已于 2026-11-20 12:00 送达邮件服务器" in tab.lookup_result.text()
+
+
+def test_the_form_takes_the_handler_and_the_selection_shows_it(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock)
+    tab.add_contact.setText("13800138000")
+    tab.add_handler.setText("李客服")
+    with qtbot.waitSignal(tab.data_changed):
+        tab.add_button.click()
+    select_rows(tab, range(1))
+    assert "经办人 李客服" in tab.selected_label.text()
+    services = factory()
+    assert services.enquiries.get(1).handler == "李客服"
+    services.close()
