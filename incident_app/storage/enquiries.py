@@ -115,22 +115,24 @@ class EnquiryRepository:
         # received_at is stored in one offset (Beijing time), so min() over the text is min over time.
         loads = {int(r[0]): EnquiryLoad(int(r[1]), _time(r[2]), _time(r[3]), _time(r[4]), _time(r[5]), int(r[6]))
                  for r in rows}
-        # The enquiry answered latest against its own clock, and the request handled latest against
-        # its own (SQLite takes the bare columns from the row holding the max()).
+        # Where nothing waits any more: the enquiry answered latest against its own clock, and the
+        # request handled latest against its own (SQLite takes the bare columns from the row holding
+        # the max()). Only those incidents are scanned again: a busy desk always has one waiting.
         for column, due, extra, field in (("first_reply_at", "reply_due", "", "latest_reply"),
                                           ("closed_at", "close_due", " AND needs_verification = 1",
                                            "latest_handled")):
-            where_done = f"WHERE {column} IS NOT NULL{extra}" + (" AND incident_id = ?" if incident_id is not None
-                                                                 else "")
-            for r in self._db.execute(
-                    f"SELECT incident_id, max(julianday({column}) - julianday({due})), received_at, {column}"
-                    f" FROM enquiries {where_done} GROUP BY incident_id",
-                    [] if incident_id is None else [incident_id]):
-                load = loads.get(int(r[0]))
-                if load is not None and r[2] and r[3]:
-                    pair = (parse_time(r[2]), parse_time(r[3]))
-                    loads[int(r[0])] = (replace(load, latest_reply=pair) if field == "latest_reply"
-                                        else replace(load, latest_handled=pair))
+            done = [i for i, load in loads.items()
+                    if (load.oldest_unreplied if field == "latest_reply" else load.oldest_unhandled) is None]
+            for chunk in (done[n:n + 500] for n in range(0, len(done), 500)):
+                for r in self._db.execute(
+                        f"SELECT incident_id, max(julianday({column}) - julianday({due})), received_at, {column}"
+                        f" FROM enquiries WHERE {column} IS NOT NULL{extra}"
+                        f" AND incident_id IN ({', '.join('?' * len(chunk))}) GROUP BY incident_id", chunk):
+                    load = loads[int(r[0])]
+                    if r[2] and r[3]:
+                        pair = (parse_time(r[2]), parse_time(r[3]))
+                        loads[int(r[0])] = (replace(load, latest_reply=pair) if field == "latest_reply"
+                                            else replace(load, latest_handled=pair))
         return loads
 
     def reply_pairs(self, incident_id: int | None = None) -> list[tuple[datetime, datetime, datetime]]:
