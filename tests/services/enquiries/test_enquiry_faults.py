@@ -137,3 +137,25 @@ def test_a_bounced_notice_is_not_told_as_delivered(services: Services, intake: d
     assert services.enquiries.facts_for(services.enquiries.get(asked)).notice_sent_at is None
     _lang, _subject, body = services.enquiries.draft(asked, "affected", "zh-CN")
     assert "发送给您" not in body
+
+
+def test_the_pack_says_which_requests_were_answered_late(services: Services, incident_id: int, clock: Clock,
+                                                         tmp_path: Path) -> None:
+    import csv
+    import io
+    import zipfile
+
+    from incident_app.services.evidence import build_evidence_pack
+
+    clock.now = parse_time("2026-12-20T12:00:00+08:00")
+    late = services.enquiries.add(incident_id, enquiry(topic="deletion", received_at="2026-11-20T10:00:00+08:00")).id
+    services.enquiries.reply(late, via=ReplyKind.PHONE, note="已电话告知", at="2026-11-27T10:00:00+08:00")
+    services.enquiries.close(late, "done", at="2026-12-18T10:00:00+08:00")  # handling due Dec 11
+    waiting = services.enquiries.add(incident_id, enquiry(topic="complaint", received_at="2026-12-18T10:00:00+08:00"))
+    pack = build_evidence_pack(services, incident_id, tmp_path / "pack.zip")
+    with zipfile.ZipFile(pack.path) as archive:
+        rows = {int(r["enquiry"]): r for r in csv.DictReader(io.StringIO(
+            archive.read("enquiries/requests.csv").decode("utf-8")))}
+    assert rows[late]["overdue"] == "False"  # answered and closed, so not overdue any more ...
+    assert rows[late]["replied_on_time"] == "False" and rows[late]["handled_on_time"] == "False"  # ... but late
+    assert rows[waiting.id]["replied_on_time"] == "" and rows[waiting.id]["handled_on_time"] == ""
