@@ -336,7 +336,11 @@ class EnquiriesTab(QWidget):
         self.add_text.clear()
         self.add_received.clear()
         matched = t("enquiry.add.matched") if enquiry.person_id is not None else t("enquiry.add.not_matched")
-        self.add_result.setText(t("enquiry.add.done", id=enquiry.id, due=local(enquiry.reply_due), matched=matched))
+        text = t("enquiry.add.done", id=enquiry.id, due=local(enquiry.reply_due), matched=matched)
+        years = enquiry.unpublished_years()
+        if years:
+            text += "\n" + t("enquiry.add.calendar_estimate", years=", ".join(str(y) for y in years))
+        self.add_result.setText(text)
         self.refresh()
         self.data_changed.emit()
 

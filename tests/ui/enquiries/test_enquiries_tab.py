@@ -248,3 +248,25 @@ def test_the_form_takes_the_handler_and_the_selection_shows_it(qtbot: QtBot, fac
     services = factory()
     assert services.enquiries.get(1).handler == "李客服"
     services.close()
+
+
+def test_an_estimated_clock_is_said_so(qtbot: QtBot, factory, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from incident_app.domain.assessment import deadlines
+
+    real = deadlines._official_workday
+
+    def announced_until_2026(day):  # type: ignore[no-untyped-def]
+        if day.year > 2026:
+            raise deadlines.CalendarNotPublishedError(f"no data for {day.year}")
+        return real(day)
+
+    monkeypatch.setattr(deadlines, "_official_workday", announced_until_2026)
+    services = factory()
+    services.profile.set_value("handling_working_days", "60")
+    services.close()
+    tab = make_tab(qtbot, factory, clock)
+    tab.add_contact.setText("13800138000")
+    tab.add_topic.setCurrentIndex(tab.add_topic.findData("complaint"))
+    with qtbot.waitSignal(tab.data_changed):
+        tab.add_button.click()
+    assert "2027 年的法定节假日安排尚未公布" in tab.add_result.text()
