@@ -50,12 +50,14 @@ class Match:
 
     person: Person
     notices: tuple[dict[str, Any], ...]
+    # The looked-up contact is the guardian's (a parent asking for a child), not the person's own.
+    via_guardian: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         p = self.person
         return {"person_id": p.id, "user_id": p.user_id, "name": p.name, "email": p.email, "phone": p.phone,
                 "data_types": list(p.data_types), "channel": p.channel.value, "minor_band": p.minor_band.value,
-                "notices": list(self.notices),
+                "notices": list(self.notices), "contact_is_guardian": self.via_guardian,
                 "notice_delivered": any(n["state"] == SendState.SENT.value for n in self.notices),
                 "notice_delivered_at": self.delivered_at}
 
@@ -64,6 +66,14 @@ class Match:
         """When a notice to them (or their guardian) was first accepted by the relay and has not
         bounced since: a bounced row keeps its sent_at but is failed."""
         return min((n["sent_at"] for n in self.notices if n["sent_at"] and n["state"] == SendState.SENT.value),
+                   key=parse_time, default=None)
+
+    @property
+    def delivered_to_enquirer_at(self) -> str | None:
+        """When the notice to whoever is asking (the guardian, or the person) was delivered."""
+        to = "guardian" if self.via_guardian else "person"
+        return min((n["sent_at"] for n in self.notices
+                    if n["to"] == to and n["sent_at"] and n["state"] == SendState.SENT.value),
                    key=parse_time, default=None)
 
 
@@ -201,16 +211,19 @@ class EnquiryService:
         store.incidents.get(incident_id)
         contact_kind, contact = normalise_contact(kind, value)
         ids = store.enquiries.find_person_ids(incident_id, contact_kind, contact)
-        matches = tuple(self._match(store.people.get(incident_id, pid).masked(), incident_id) for pid in ids)
+        matches = tuple(self._match(store.people.get(incident_id, pid).masked(), incident_id, contact_kind, contact)
+                        for pid in ids)
         return LookupResult(bool(matches), contact_kind, matches)
 
-    def _match(self, masked: Person, incident_id: int) -> Match:
+    def _match(self, masked: Person, incident_id: int, kind: ContactKind | None = None, contact: str = "") -> Match:
         real = self._ctx.store.people.get(incident_id, masked.id)
         key = person_key(real)
         rows = self._ctx.store.enquiries.notice_rows(incident_id, [key, f"{key}#guardian"]) if key else []
         notices = tuple({"to": "guardian" if k.endswith("#guardian") else "person", "kind": kind, "state": state,
                          "sent_at": sent} for k, kind, state, sent in rows)
-        return Match(masked, notices)
+        own, guardian = ((real.phone, real.guardian_phone) if kind == ContactKind.PHONE
+                         else (real.email, real.guardian_email) if kind == ContactKind.EMAIL else (None, None))
+        return Match(masked, notices, via_guardian=bool(contact) and guardian == contact and own != contact)
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, enquiry_id: int) -> Enquiry:
@@ -251,15 +264,18 @@ class EnquiryService:
         affected: bool | None = None
         sent_at: str | None = None
         person_id = self._person_id(enquiry)
+        guardian = False
         if enquiry.contact_kind != ContactKind.OTHER and enquiry.contact:
             affected = person_id is not None
         if person_id is not None:
-            match = self._match(store.people.get(enquiry.incident_id, person_id), enquiry.incident_id)
+            match = self._match(store.people.get(enquiry.incident_id, person_id), enquiry.incident_id,
+                                enquiry.contact_kind, enquiry.contact)
             person_types = match.person.data_types
-            sent = match.delivered_at
+            guardian = match.via_guardian
+            sent = match.delivered_to_enquirer_at
             sent_at = parse_time(sent).astimezone(SHANGHAI).date().isoformat() if sent else None
         return Facts(incident, self._profiles.get(), self._ctx.catalog, reference_of(enquiry), person_types,
-                     affected, sent_at)
+                     affected, sent_at, guardian)
 
     def draft(self, enquiry_id: int, template: str, language: str | None = None) -> tuple[str, str, str]:
         """(language, subject, body) of a template filled for this enquiry (the GUI previews it)."""

@@ -386,7 +386,8 @@ class EnquiriesTab(QWidget):
             separator = ", " if self.tr_.lang == "en" else "、"
             types = separator.join(self._type_name(x) for x in info["data_types"]) or t("common.none")
             lines.append(t("enquiry.lookup.person", user_id=info["user_id"] or "", name=info["name"] or "",
-                           types=types, channel=t(f"people.channel.{info['channel']}"), delivered=delivered))
+                           types=types, channel=t(f"people.channel.{info['channel']}"), delivered=delivered)
+                         + (t("enquiry.lookup.via_guardian") if info["contact_is_guardian"] else ""))
         self.lookup_result.setText("\n".join(lines))
 
     def _type_name(self, type_id: str) -> str:

@@ -159,3 +159,24 @@ def test_the_pack_says_which_requests_were_answered_late(services: Services, inc
     assert rows[late]["overdue"] == "False"  # answered and closed, so not overdue any more ...
     assert rows[late]["replied_on_time"] == "False" and rows[late]["handled_on_time"] == "False"  # ... but late
     assert rows[waiting.id]["replied_on_time"] == "" and rows[waiting.id]["handled_on_time"] == ""
+
+
+def test_a_guardian_is_told_about_the_child_not_about_themselves(services: Services, incident_id: int,
+                                                                 tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("user_id,name,phone,data_types,language,guardian_name,guardian_phone,birth_date\n"
+                      "U3,王小明,,phone_number,zh-CN,王大明,13900139000,2016-03-03\n"
+                      "U4,王大明,13900139000,phone_number,zh-CN,,,1980-01-01\n", encoding="utf-8")
+    services.people.import_file(incident_id, people)
+    found = {m["user_id"]: m["contact_is_guardian"]
+             for m in services.enquiries.lookup(incident_id, "phone", "139 0013 9000").to_dict()["people"]}
+    assert found == {"U3": True, "U4": False}  # the child through the parent, and the parent's own record
+    parent = tmp_path / "parent.csv"
+    parent.write_text("user_id,name,phone,data_types,language,guardian_name,guardian_phone,birth_date\n"
+                      "U3,王小明,,phone_number,zh-CN,王大明,13900139000,2016-03-03\n", encoding="utf-8")
+    services.people.import_file(incident_id, parent, replace=True)
+    asked = services.enquiries.add(incident_id, enquiry(contact="13900139000")).id
+    _lang, _subject, body = services.enquiries.draft(asked, "affected", "zh-CN")
+    assert "您监护的未成年人的以下个人信息涉及本次事件" in body and "您的以下个人信息" not in body
+    _lang, _subject, body = services.enquiries.draft(asked, "affected", "en")
+    assert "the minor in your care" in body
