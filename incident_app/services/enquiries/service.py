@@ -191,7 +191,7 @@ class EnquiryService:
             raise ValidationError.single("incident", (
                 f"the affected people's contacts of incident {incident_id} were purged on "
                 f"{to_iso(purged.astimezone(SHANGHAI))} under the retention policy; an enquiry logged now "
-                "would keep its contact for ever: log it under a new incident"))
+                "would keep its contact for ever (and a reply its text): log it under a new incident"))
 
     def _person_id(self, enquiry: Enquiry) -> int | None:
         """The person the enquirer is now, looked up again by the stored contact: the list may
@@ -299,6 +299,7 @@ class EnquiryService:
         free-text reply note. The first reply that reached the person starts the enquiry's
         'replied' state; a failed e-mail is kept in the record but is not a reply."""
         enquiry = self.get(enquiry_id)
+        self._refuse_if_purged(enquiry.incident_id)  # a reply's text would outlive the purge
         if bool(template) == bool(note.strip()):
             raise ValidationError.single("template", "give a template or a note (one of them)")
         if enquiry.status == EnquiryStatus.CLOSED:

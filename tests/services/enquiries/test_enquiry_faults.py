@@ -64,11 +64,15 @@ def _purge(services: Services, incident_id: int, clock: Clock) -> None:
 
 def test_no_enquiry_is_logged_after_the_retention_purge(
         services: Services, incident_id: int, clock: Clock, tmp_path: Path) -> None:
+    asked = services.enquiries.add(incident_id, enquiry(topic="deletion")).id
     _purge(services, incident_id, clock)
     with pytest.raises(ValidationError, match="purged") as caught:
         services.enquiries.add(incident_id, enquiry(contact="late@example.com", received_at="now"))
     assert [p.field for p in caught.value.problems] == ["incident"]
-    assert services.enquiries.count(incident_id) == 0
+    with pytest.raises(ValidationError, match="purged"):
+        services.enquiries.reply(asked, via=ReplyKind.PHONE, note="told 张三 at 13800138000 we deleted it")
+    assert services.enquiries.count(incident_id) == 1 and services.enquiries.replies(asked) == []
+    assert services.enquiries.close(asked, "withdrawn").status.value == "closed"  # closing stores no text
 
 
 def test_the_purge_blanks_the_relay_answer_that_quoted_the_address(
