@@ -71,6 +71,8 @@ def _label(name: str) -> QLabel:
 
 # The service names a contact's problems by its kind; the form has one contact field.
 _FIELD_OF = {"email": "contact", "phone": "contact", "contact_kind": "contact"}
+# A bulk reply's refusal reads "field: message"; the relay's own answer has no such prefix.
+_REFUSAL_FIELDS = ("contact: ", "enquiry: ", "incident: ", "to: ", "smtp: ", "template: ", "note: ")
 
 
 class EnquiriesTab(QWidget):
@@ -466,7 +468,7 @@ class EnquiriesTab(QWidget):
         # Why they failed (each distinct reason once, with the first enquiries it hit), in the screen's language.
         reasons: dict[str, list[int]] = {}
         for enquiry_id, reason in result["failed"].items():
-            message = str(reason).split(": ", 1)[1] if str(reason).startswith(("contact: ", "enquiry: ")) else reason
+            message = str(reason).split(": ", 1)[1] if str(reason).startswith(_REFUSAL_FIELDS) else reason
             reasons.setdefault(problem_text(FieldProblem("", str(message)), self.tr_), []).append(enquiry_id)
         for text, ids in list(reasons.items())[:3]:
             lines.append(self.tr_.t("enquiry.reply.failed_reason", ids=", ".join(f"#{i}" for i in ids[:5])
