@@ -4,6 +4,7 @@ enquiry id, topic and channel only: never the enquirer's contact, text or reply.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -104,7 +105,9 @@ def normalise_contact(kind: str, raw: str) -> tuple[ContactKind, str]:
     if not text:
         raise ValidationError.single("contact", "give the enquirer's phone, e-mail or user id")
     if not kind:
-        kind = ContactKind.EMAIL if "@" in text else ContactKind.PHONE if _is_phone(text) else ContactKind.USER_ID
+        # Folded first: a Chinese input method types the full-width ＠ (the import folds it too).
+        at_sign = "@" in unicodedata.normalize("NFKC", text)
+        kind = ContactKind.EMAIL if at_sign else ContactKind.PHONE if _is_phone(text) else ContactKind.USER_ID
     try:
         contact_kind = ContactKind(kind)
     except ValueError:

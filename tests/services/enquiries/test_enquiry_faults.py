@@ -184,3 +184,12 @@ def test_a_guardian_is_told_about_the_child_not_about_themselves(services: Servi
     assert "您监护的未成年人的以下个人信息涉及本次事件" in body and "您的以下个人信息" not in body
     _lang, _subject, body = services.enquiries.draft(asked, "affected", "en")
     assert "the minor in your care" in body
+
+
+def test_a_full_width_at_sign_is_an_email_address(services: Services, incident_id: int, tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(PEOPLE, encoding="utf-8")
+    services.people.import_file(incident_id, people)
+    logged = services.enquiries.add(incident_id, enquiry(contact="ＺＨＡＮＧ＠example。com", channel="email"))
+    assert logged.contact_kind.value == "email" and logged.contact == "zhang@example.com"
+    assert logged.person_id is not None
