@@ -136,3 +136,25 @@ def test_responsible_persons_are_checked_and_masked_in_the_event_log(
     with closing(sqlite3.connect(db)) as conn:
         payloads = " ".join(r[0] for r in conn.execute("SELECT payload FROM events"))
     assert "ceo@corp.test" not in payloads and "13911112222" not in payloads and "c***@corp.test" in payloads
+
+
+@pytest.mark.parametrize("address", ["a@", "a@b@corp.test", "a@corp.test,evil@x.test", "<a@corp.test>",
+                                     "a\u0000@corp.test", "a" * 300 + "@corp.test", "王@例子.中国",
+                                     "a@corp.test\u202e"])
+def test_a_responsible_persons_address_the_sender_would_refuse_is_refused_naming_the_row(
+    capsys: pytest.CaptureFixture[str], db: Path, address: str
+) -> None:
+    rows = [STAFF[0], {"name": "Ada Lin", "role": "ciso", "email": address}]
+    code, out, err = cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(rows, ensure_ascii=False))
+    assert code == 2 and out == "" and "responsible_persons[2].email" in err and "Traceback" not in err
+    code, out, _ = cli(capsys, db, "profile", "show")
+    assert json.loads(out)["responsible_persons"] == []  # nothing half-written
+
+
+def test_a_responsible_persons_address_is_stored_as_the_sender_writes_it(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    rows = [{"name": "Ada Lin", "role": "ciso", "email": " Ada.Lin@Corp.TEST "}]
+    code, out, err = cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(rows))
+    assert code == 0, err
+    assert json.loads(out)["responsible_persons"][0]["email"] == "ada.lin@corp.test"
