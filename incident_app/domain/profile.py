@@ -3,6 +3,7 @@ information protection officer. Defaults come from the privacy policy (resources
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
@@ -46,6 +47,11 @@ class ResponsiblePerson:
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
+
+    @property
+    def ledger_key(self) -> str:
+        """The send ledger's key for this person: stable, and does not show the address itself."""
+        return "staff:" + hashlib.sha256(self.email.strip().lower().encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -158,3 +158,31 @@ def test_a_responsible_persons_address_is_stored_as_the_sender_writes_it(
     code, out, err = cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(rows))
     assert code == 0, err
     assert json.loads(out)["responsible_persons"][0]["email"] == "ada.lin@corp.test"
+
+
+def test_a_brief_refused_for_one_person_is_not_met_until_their_corrected_address_has_it(
+    capsys: pytest.CaptureFixture[str], db: Path, sink: Sink
+) -> None:
+    staff = [dict(STAFF[0]), dict(STAFF[1], email="typo@corp.test")]
+    sink.rule = lambda stage, address, _n: "550 5.1.1 no such user" if (stage, address) == (
+        "rcpt", "typo@corp.test") else None
+    assert cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(staff, ensure_ascii=False))[0] == 0
+    assert cli(capsys, db, "approve", "1", "--notice", "internal_brief", "--by", "officer")[0] == 0
+    code, out, _ = cli(capsys, db, "send", "1", "--brief", *relay(sink.port))
+    by_state = json.loads(out)["ledger"]["by_state"]
+    assert (by_state["sent"], by_state["failed"]) == (1, 1)
+    assert obligation(capsys, db)["status"] in ("pending", "overdue")  # one of two: not met
+
+    # The officer corrects the address: the same approved brief goes to the new address only.
+    staff[1]["email"] = "ciso@corp.test"
+    assert cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(staff, ensure_ascii=False))[0] == 0
+    code, out, err = cli(capsys, db, "send", "1", "--brief", *relay(sink.port))
+    assert code == 0, err
+    assert sorted(r.address for r in sink.received) == ["ceo@corp.test", "ciso@corp.test"]
+    met = obligation(capsys, db)
+    assert met["status"] == "met" and met["met_at"]
+
+    # Another person added after the brief went out does not take back what was met.
+    staff.append({"name": "周经理", "role": "business_owner", "email": "bo@corp.test"})
+    assert cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(staff, ensure_ascii=False))[0] == 0
+    assert obligation(capsys, db)["status"] == "met"

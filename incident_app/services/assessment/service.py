@@ -50,9 +50,13 @@ class AssessmentService:
         if people is None and self._people_counts is not None:
             people = self._people_counts(incident_id)
         inputs = store.enisa_inputs.latest(incident_id) or EnisaInputs()
-        batches = store.send_ledger.batches(incident_id).get(incident_id, [])
+        batches = store.send_ledger.batches(incident_id, self.staff_keys()).get(incident_id, [])
         delivery = _delivery(store.people.stats(incident_id).by_channel, batches)
         return self._assess(incident, inputs, people, delivery=delivery)
+
+    def staff_keys(self) -> list[str]:
+        """The send-ledger keys of the responsible persons in the profile (whose brief rows count)."""
+        return [p.ledger_key for p in self._profiles.get().responsible_persons]
 
     def not_applicable_ids(self, incident_id: int) -> list[str]:
         """The obligations that do not apply to the incident (nothing can be fulfilled for them)."""
@@ -72,7 +76,7 @@ class AssessmentService:
         profile = self._profiles.get()
         chosen = store.incidents.list() if incidents is None else incidents
         stats = store.people.all_stats() if self._people_counts is not None else {}
-        batches = store.send_ledger.batches()
+        batches = store.send_ledger.batches(staff=[p.ledger_key for p in profile.responsible_persons])
         # Fulfilments and corrections are read once for all incidents (the register assesses thousands).
         fulfilled = store.fulfilments.by_incident()
         withdrawn = store.corrections.withdrawn_ids(CorrectionTarget.FULFILMENT)

@@ -28,7 +28,7 @@ def brief_message_source(services: Any) -> BriefMessageSource:
 
 def staff_key(person: ResponsiblePerson) -> str:
     """A stable ledger key for a responsible person that does not show the address itself."""
-    return "staff:" + hashlib.sha256(person.email.strip().lower().encode()).hexdigest()[:12]
+    return person.ledger_key
 
 
 class BriefMessageSource:
