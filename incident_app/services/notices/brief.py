@@ -15,6 +15,7 @@ from incident_app.domain.assessment.engine import Assessment
 from incident_app.domain.assessment.obligations import Obligation, ObligationStatus
 from incident_app.domain.clock import to_iso
 from incident_app.domain.notices import FactChange, diff_snapshots
+from incident_app.domain.notices.labels import GRADES, pick
 
 # The brief's own obligation: never listed in the brief (sending it would change the brief).
 BRIEF_OBLIGATION = "policy-responsible-persons"
@@ -117,8 +118,8 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
 
     def change(c: FactChange) -> dict[str, str]:
         if c.path == "grade":
-            return {"label": "Grade" if en else "事件级别", "before": str(c.before or "—"),
-                    "after": str(c.after or "—")}
+            return {"label": "Grade" if en else "事件级别", "before": grade_name(c.before, lang),
+                    "after": grade_name(c.after, lang)}
         if c.path.startswith("obligation."):
             key = c.path.removeprefix("obligation.")
             return {"label": titles.get(key, key), "before": status(c.before), "after": status(c.after)}
@@ -126,7 +127,8 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
 
     return {
         "available": bool(data),
-        "grade_level": grade.get("level", ""), "grade_why": grade.get("en" if en else "zh", ""),
+        "grade_level": grade_name(grade.get("level"), lang) if grade.get("level") else "",
+        "grade_why": grade.get("en" if en else "zh", ""),
         "grade_confidence": grade.get("confidence", ""), "grade_needs_judgement": bool(grade.get("needs_judgement")),
         "open": [{"title": o["en" if en else "zh"], "status": status(o["status"]),
                   "due": fmt_time(o.get("due"), lang), "target": fmt_time(o.get("target"), lang)}
@@ -137,6 +139,15 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
         "changes": [change(c) for c in changes],
         "supplementary": bool(changes),
     }
+
+
+def grade_name(level: Any, lang: str) -> str:
+    """A grade (一般/较大/重大/特别重大) as the notices write it: the Chinese term in a Chinese
+    text, ``relatively major (较大)`` in an English one; "—" when there is none."""
+    if level is None or level == "":
+        return "—"
+    label = GRADES.get(str(level))
+    return pick(label, lang) if label else str(level)
 
 
 def _plain(value: Any, en: bool) -> str:

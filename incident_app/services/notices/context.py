@@ -40,7 +40,7 @@ from incident_app.domain.notices import (
     teen_advice,
 )
 from incident_app.domain.notices.kinds import BRIEF_CHANGES_ELEMENT, DELAY_ELEMENT, RANSOM_ELEMENT
-from incident_app.services.notices.brief import brief_context
+from incident_app.services.notices.brief import brief_context, grade_name
 from incident_app.services.resources import read_json_resource
 
 # The personal fields a template may print; the fast personaliser substitutes exactly these.
@@ -153,7 +153,8 @@ class NoticeContextBuilder:
         grade = (self.report.sector or {}).get(lang) or {}
         authority = str(self.data["profile"].get("telecom_authority", ""))
         return {"authority": authority or ("the communications administration" if lang == "en" else "通信管理局"),
-                "available": bool(grade), "level": grade.get("level", ""), "why": grade.get("why", ""),
+                "available": bool(grade), "level": grade_name(grade.get("level"), lang) if grade else "",
+                "why": grade.get("why", ""),
                 "confidence_mark": grade.get("confidence_mark", ""), "unconfirmed": bool(grade.get("unconfirmed")),
                 "notes": list(grade.get("notes", [])), "report_time": grade.get("report_time", ""),
                 "plan": grade.get("plan", ""), "source": grade.get("source", "")}

@@ -113,7 +113,7 @@ def test_record_judgement_clears_the_needs_judgement_banner(qtbot: QtBot, db_pat
     with qtbot.waitSignal(tab.judgement_recorded):
         tab.record_judgement({"kind": "cac_grade_judgement", "rationale": "3 children's phone numbers",
                               "decided_by": "Wang", "details": {"level": "较大"}})
-    assert "Grade: 较大" in tab.grade_level.text()
+    assert "Grade: relatively major (较大)" in tab.grade_level.text()
     assert "CAC incident grade" not in tab.banner.text()
 
 
