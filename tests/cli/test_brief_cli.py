@@ -186,3 +186,46 @@ def test_a_brief_refused_for_one_person_is_not_met_until_their_corrected_address
     staff.append({"name": "周经理", "role": "business_owner", "email": "bo@corp.test"})
     assert cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(staff, ensure_ascii=False))[0] == 0
     assert obligation(capsys, db)["status"] == "met"
+
+
+@pytest.mark.parametrize(("summary", "shown"), [
+    ("张三丰报告了此事。", "张**"),
+    ("Reported by Mary Quentin of our user base.", "M*** Q******"),
+    ("用户 138 0013 8000 来电反映。", "138****8000"),
+    ("A user (ZhangSanFeng@Example.com) wrote to us.", "z***@example.com"),
+])
+def test_the_brief_is_not_approved_while_the_officers_texts_name_an_affected_person(
+    capsys: pytest.CaptureFixture[str], db: Path, sink: Sink, tmp_path: Path, summary: str, shown: str
+) -> None:
+    assert cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(STAFF, ensure_ascii=False))[0] == 0
+    assert cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))[0] == 0
+    edit = tmp_path / "edit.json"
+    edit.write_text(json.dumps({"summary": summary}, ensure_ascii=False), encoding="utf-8")
+    assert cli(capsys, db, "edit", "1", "--json", str(edit))[0] == 0
+    code, out, err = cli(capsys, db, "approve", "1", "--notice", "internal_brief", "--by", "officer")
+    assert code == 2 and out == ""
+    assert "internal_brief/email_text/zh-CN" in err and "internal_brief/email_html/en" in err
+    assert shown in err and "counts only" in err and "summary" in err and "Traceback" not in err
+    for value in ("张三丰", "Mary Quentin", "13800138000", "zhangsanfeng@"):
+        assert value not in err  # the message masks what it found
+    code, _, err = cli(capsys, db, "send", "1", "--brief", *relay(sink.port))
+    assert code == 2 and "not approved" in err and sink.count() == 0  # nothing approved, nothing sent
+
+    # Taken out of the summary, the brief is approved and sent.
+    edit.write_text(json.dumps({"summary": "一名用户报告了此事。"}, ensure_ascii=False), encoding="utf-8")
+    assert cli(capsys, db, "edit", "1", "--json", str(edit))[0] == 0
+    assert cli(capsys, db, "approve", "1", "--notice", "internal_brief", "--by", "officer")[0] == 0
+
+
+def test_an_affected_persons_name_in_a_remediation_action_also_keeps_the_brief_unapproved(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
+    assert cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))[0] == 0
+    actions = tmp_path / "actions.json"
+    action = {"description": "回电张三丰确认其账户已改密", "status": "in_progress", "owner": "客服",
+              "started_at": "2026-11-20T10:00:00"}
+    actions.write_text(json.dumps({"actions": [action]}, ensure_ascii=False), encoding="utf-8")
+    code, _, err = cli(capsys, db, "remediation", "1", "--json", str(actions))
+    assert code == 0, err
+    code, _, err = cli(capsys, db, "approve", "1", "--notice", "internal_brief", "--by", "officer")
+    assert code == 2 and "张**" in err and "张三丰" not in err
