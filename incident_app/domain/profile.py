@@ -34,6 +34,10 @@ RESPONSIBLE_ROLES: dict[str, tuple[str, str]] = {
 }
 
 
+# The send ledger's recipient keys of responsible persons start with this (never an affected person's).
+STAFF_KEY_PREFIX = "staff:"
+
+
 @dataclass(frozen=True)
 class ResponsiblePerson:
     """A member of staff in charge who receives the internal brief (never an affected person;
@@ -51,7 +55,7 @@ class ResponsiblePerson:
     @property
     def ledger_key(self) -> str:
         """The send ledger's key for this person: stable, and does not show the address itself."""
-        return "staff:" + hashlib.sha256(self.email.strip().lower().encode()).hexdigest()[:12]
+        return STAFF_KEY_PREFIX + hashlib.sha256(self.email.strip().lower().encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -229,3 +229,26 @@ def test_an_affected_persons_name_in_a_remediation_action_also_keeps_the_brief_u
     assert code == 0, err
     code, _, err = cli(capsys, db, "approve", "1", "--notice", "internal_brief", "--by", "officer")
     assert code == 2 and "张**" in err and "张三丰" not in err
+
+
+def test_a_refused_brief_gets_no_public_announcement_fallback_and_an_emptied_list_does_not_meet_it(
+    capsys: pytest.CaptureFixture[str], db: Path, sink: Sink
+) -> None:
+    staff = [dict(STAFF[0]), {"name": "Ada Lin", "role": "ciso", "email": "typo@corp.test"},
+             {"name": "周经理", "role": "business_owner", "email": "typo2@corp.test", "phone": "13700001111"}]
+    sink.rule = lambda stage, address, _n: "550 5.1.1 no such user" if stage == "rcpt" and address.startswith(
+        "typo") else None
+    assert cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(staff, ensure_ascii=False))[0] == 0
+    assert cli(capsys, db, "approve", "1", "--notice", "internal_brief", "--by", "officer")[0] == 0
+    _, out, _ = cli(capsys, db, "send", "1", "--brief", *relay(sink.port))
+    ledger = json.loads(out)["ledger"]
+    assert ledger["by_state"]["failed"] == 2
+    # The CISO has no phone: no fallback at all (the officer reaches them), never the announcement
+    # meant for affected people; the one with a phone is followed up by text message.
+    assert ledger["fallback"] == {"sms": 1, "letter": 0, "announcement": 0}
+    code, out, _ = cli(capsys, db, "show", "1")
+    assert code == 0 and json.loads(out)["email_delivery"]["fallback"]["announcement"] == 0
+
+    # Emptying the list after a brief that reached one of three does not make it "sent to everyone".
+    assert cli(capsys, db, "profile", "set", "responsible_persons", "[]")[0] == 0
+    assert obligation(capsys, db)["status"] in ("pending", "overdue")

@@ -383,8 +383,9 @@ class MailService:
 
     def _assign_fallbacks(self, incident_id: int, source: MessageSource) -> dict[str, int]:
         """Failed recipients without a fallback get the channel the source names for them."""
-        choices = [(row_id, source.fallback_for(incident_id, key))
-                   for row_id, key in self._ctx.store.send_ledger.failed_without_fallback(incident_id)]
+        found = [(row_id, source.fallback_for(incident_id, key))
+                 for row_id, key in self._ctx.store.send_ledger.failed_without_fallback(incident_id)]
+        choices = [(row_id, channel) for row_id, channel in found if channel is not None]
         self._ctx.store.send_ledger.set_fallbacks(choices)
         return {c.value: sum(1 for _, ch in choices if ch == c) for c in FallbackChannel}
 
