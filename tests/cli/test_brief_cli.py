@@ -85,6 +85,9 @@ def test_brief_goes_to_every_responsible_person_once_approved_then_a_supplement_
                       "138****8000"):
             assert value not in text
         assert "Supplementary" not in text and "补充简报" not in text
+        for code in ("cac_grade_judgement", "needs_judgement", "legal_representative", "internal_brief",
+                     "policy-responsible-persons", "obligation_status"):
+            assert code not in text  # the people in charge read words, not the tool's codes
     assert obligation(capsys, db)["status"] == "met"
 
     # Nothing changed: no supplement is due and the ledger already has the brief.
@@ -252,3 +255,16 @@ def test_a_refused_brief_gets_no_public_announcement_fallback_and_an_emptied_lis
     # Emptying the list after a brief that reached one of three does not make it "sent to everyone".
     assert cli(capsys, db, "profile", "set", "responsible_persons", "[]")[0] == 0
     assert obligation(capsys, db)["status"] in ("pending", "overdue")
+
+
+def test_the_people_in_charge_read_the_decisions_name_not_its_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "demo.sqlite3"
+    assert cli(capsys, db, "demo")[0] == 0  # sensitive data below 1,000,000 people: a grade judgement is due
+    out_dir = tmp_path / "out"
+    assert cli(capsys, db, "notices", "1", "--out", str(out_dir), "--format", "txt")[0] == 0
+    zh = (out_dir / "internal_brief" / "email_text.zh-CN.txt").read_text(encoding="utf-8")
+    en = (out_dir / "internal_brief" / "email_text.en.txt").read_text(encoding="utf-8")
+    assert "cac_grade_judgement" not in zh + en
+    assert "在记录判断（事件分级判断）之前" in zh and "Until a CAC grade judgement decision is recorded" in en

@@ -47,7 +47,8 @@ def brief_basis(assessment: Assessment) -> dict[str, Any]:
                    key=lambda o: (o.deadline.clock is None, o.deadline.clock or assessment.computed_at))
     grade = assessment.grade
     return {
-        "grade": {"level": grade.level.value, "zh": grade.why.zh, "en": grade.why.en,
+        "grade": {"level": grade.level.value, "zh": _plain_words(grade.why.zh, "zh"),
+                  "en": _plain_words(grade.why.en, "en"),
                   "needs_judgement": grade.needs_judgement, "confidence": grade.citation.confidence.mark,
                   "reportable": grade.reportable},
         "open": [_obligation(o) for o in open_],
@@ -55,6 +56,17 @@ def brief_basis(assessment: Assessment) -> dict[str, Any]:
         "statuses": {o.id: o.status.value for o in listed},
         "decisions": _decisions_needed(assessment, listed),
     }
+
+
+# Decision codes the assessment's reasons name for the officer (who types them on the command
+# line); the people in charge read the decision's name instead.
+_CODE_WORDS = {"cac_grade_judgement": ("事件分级判断", "CAC grade judgement")}
+
+
+def _plain_words(text: str, lang: str) -> str:
+    for code, (zh, en) in _CODE_WORDS.items():
+        text = text.replace(code, en if lang == "en" else zh)
+    return text
 
 
 def _obligation(o: Obligation) -> dict[str, Any]:
