@@ -268,3 +268,16 @@ def test_the_people_in_charge_read_the_decisions_name_not_its_code(
     en = (out_dir / "internal_brief" / "email_text.en.txt").read_text(encoding="utf-8")
     assert "cac_grade_judgement" not in zh + en
     assert "在记录判断（事件分级判断）之前" in zh and "Until a CAC grade judgement decision is recorded" in en
+
+
+def test_the_brief_says_when_the_imported_list_is_smaller_than_the_estimate(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
+    # The intake estimated 1,200 people; the imported list holds 2 (used, since it is exact).
+    assert cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))[0] == 0
+    out_dir = tmp_path / "out"
+    assert cli(capsys, db, "notices", "1", "--out", str(out_dir), "--format", "txt")[0] == 0
+    zh = (out_dir / "internal_brief" / "email_text.zh-CN.txt").read_text(encoding="utf-8")
+    en = (out_dir / "internal_brief" / "email_text.en.txt").read_text(encoding="utf-8")
+    assert "比登记时的估计（1,200人）少 1,198 人" in zh
+    assert "1,198 short of the estimate at intake (1,200)" in en

@@ -55,6 +55,10 @@ def brief_basis(assessment: Assessment) -> dict[str, Any]:
         "done": [_obligation(o) for o in listed if o.status == ObligationStatus.MET],
         "statuses": {o.id: o.status.value for o in listed},
         "decisions": _decisions_needed(assessment, listed),
+        # An imported list smaller than the intake estimate is used (it is exact), never silently:
+        # the people in charge are told the estimate too.
+        "estimate_gap": {"estimate": assessment.people.estimate, "gap": assessment.people.gap_to_estimate}
+        if assessment.people.gap_to_estimate else None,
     }
 
 
@@ -148,6 +152,8 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
         "done": [{"title": o["en" if en else "zh"], "met_at": fmt_time(o.get("met_at"), lang)}
                  for o in data.get("done", [])],
         "decisions": [d["en" if en else "zh"] for d in data.get("decisions", [])],
+        "estimate_gap": {"estimate": f"{gap['estimate']:,}", "gap": f"{gap['gap']:,}"}
+        if (gap := data.get("estimate_gap")) else None,
         "changes": [change(c) for c in changes],
         "supplementary": bool(changes),
     }
