@@ -16,20 +16,21 @@ import html
 import re
 from itertools import pairwise
 
-from incident_app.domain.mail.sending import addresses_in
-
 # A mainland mobile, optionally with +86/0086 and spaces or hyphens between the groups.
 _MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{16}[\dXx])(?![0-9A-Za-z])")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff·]{3,}")
 _LATIN_WORD = re.compile(r"[A-Z][a-z'\-]+")
 _TAG = re.compile(r"<[^>]+>")
+# An e-mail address written in a text (the same shape as domain/mail/sending.py's, which the
+# notices may not import).
+_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 def mention_candidates(text: str) -> dict[str, list[str]]:
     """Column -> values to look for in the people list (storage.people.MENTION_COLUMNS)."""
     plain = html.unescape(_TAG.sub(" ", text))
-    emails = sorted(addresses_in(plain))
+    emails = sorted({m.lower() for m in _ADDRESS.findall(plain)})
     phones = sorted({"+86" + "".join(m.groups()) for m in _MOBILE.finditer(plain)})
     ids = sorted({m.group(1).upper() for m in _ID_NUMBER.finditer(plain)})
     names: set[str] = set()
