@@ -125,6 +125,13 @@ def test_brief_dry_run_writes_eml_without_approval_and_sends_nothing(
     assert code == 0, err
     assert json.loads(out)["written"] == 2 and sink.count() == 0
     assert len(list(out_dir.glob("*.eml"))) == 2
+    # Written to the company's own staff, counts only: not logged as an unmasking of affected people.
+    with closing(sqlite3.connect(db)) as conn:
+        types = [r[0] for r in conn.execute("SELECT type FROM events")]
+        exports = [json.loads(r[0]) for r in conn.execute("SELECT payload FROM events WHERE type = 'export.written'")]
+    assert "personal_data.unmasked" not in types
+    assert [(e["what"], e["unmasked"]) for e in exports] == [("internal_brief_dry_run", False)]
+    assert obligation(capsys, db)["status"] in ("pending", "overdue")  # a dry run tells nobody
 
 
 def test_responsible_persons_are_checked_and_masked_in_the_event_log(
