@@ -288,3 +288,25 @@ def test_the_brief_says_when_the_imported_list_is_smaller_than_the_estimate(
     en = (out_dir / "internal_brief" / "email_text.en.txt").read_text(encoding="utf-8")
     assert "比登记时的估计（1,200人）少 1,198 人" in zh
     assert "1,198 short of the estimate at intake (1,200)" in en
+
+
+def test_the_supplementary_brief_names_an_obligation_that_became_not_applicable(
+    capsys: pytest.CaptureFixture[str], db: Path, sink: Sink, tmp_path: Path
+) -> None:
+    assert cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(STAFF, ensure_ascii=False))[0] == 0
+    assert cli(capsys, db, "approve", "1", "--notice", "internal_brief", "--by", "officer")[0] == 0
+    assert cli(capsys, db, "send", "1", "--brief", *relay(sink.port))[0] == 0
+    _, out, _ = cli(capsys, db, "assess", "1", "--lang", "en")
+    target = next(o for o in json.loads(out)["obligations"]
+                  if o["status"] in ("pending", "overdue") and o["id"] != BRIEF_OBLIGATION)
+    decision = tmp_path / "decision.json"
+    decision.write_text(json.dumps({"kind": "obligation_status", "rationale": "not ours to file", "decided_by": "王伟",
+                                    "details": {"obligation_id": target["id"], "status": "not_applicable"}}),
+                        encoding="utf-8")
+    assert cli(capsys, db, "decide", "1", "--json", str(decision))[0] == 0
+    out_dir = tmp_path / "out"
+    assert cli(capsys, db, "notices", "1", "--out", str(out_dir), "--format", "txt")[0] == 0
+    en = (out_dir / "internal_brief" / "email_text.en.txt").read_text(encoding="utf-8")
+    changed = en[en.index("[What is new or changed]"):en.index("[Scale]")]
+    assert f"- {target['title']}: " in changed and "-> not applicable" in changed
+    assert target["id"] not in changed  # its title, not the rule's id

@@ -54,6 +54,9 @@ def brief_basis(assessment: Assessment) -> dict[str, Any]:
         "open": [_obligation(o) for o in open_],
         "done": [_obligation(o) for o in listed if o.status == ObligationStatus.MET],
         "statuses": {o.id: o.status.value for o in listed},
+        # Every obligation's title, for the changes of a supplementary brief (one that became not
+        # applicable is in neither list above).
+        "titles": {o.id: {"zh": o.title.zh, "en": o.title.en} for o in listed},
         "decisions": _decisions_needed(assessment, listed),
         # An imported list smaller than the intake estimate is used (it is exact), never silently:
         # the people in charge are told the estimate too.
@@ -126,7 +129,8 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
     data = basis or {}
     en = lang == "en"
     grade = data.get("grade") or {}
-    titles = {o["id"]: o["en" if en else "zh"] for o in [*data.get("open", []), *data.get("done", [])]}
+    titles = {key: t.get("en" if en else "zh", key) for key, t in (data.get("titles") or {}).items()}
+    titles |= {o["id"]: o["en" if en else "zh"] for o in [*data.get("open", []), *data.get("done", [])]}
 
     def status(value: Any) -> str:
         words = _STATUS_WORDS.get(str(value))
