@@ -185,10 +185,10 @@ class NoticeContextBuilder:
     def _notice(self, lang: str) -> dict[str, Any]:
         drill = bool(self.data["facts"].get("drill"))
         banner = ("【演练 DRILL】本通知仅用于应急演练，并非真实事件，请勿据此采取任何行动。" if lang != "en" else
-                  "[DRILL 演练] This notice is for an incident-response drill only. It is not a real incident; "
+                  "[DRILL] This notice is for an incident-response drill only. It is not a real incident; "
                   "do not act on it.")
         # A drill e-mail's subject is marked too: its reader sees the subject before the banner.
-        mark = ("[DRILL 演练]" if lang == "en" else "【演练 DRILL】") if drill else ""
+        mark = ("[DRILL]" if lang == "en" else "【演练 DRILL】") if drill else ""
         return {"lang": lang, "drill": drill, "drill_banner": banner if drill else "", "drill_mark": mark,
                 "as_of": format_date(self.data["as_of"], lang), "reference": f"BD-{self.data['incident_id']}"}
 
