@@ -404,7 +404,10 @@ class NoticeService:
         notice_set = self.prepare(incident_id, grade=grade, kinds=list(PERSONAL_KINDS))
         planned = {p.kind for p in notice_set.plan} & set(PERSONAL_KINDS)
         renderer = PersonalRenderer(notice_set.renderers, allowed=planned)
-        return preview_person(renderer, incident_id, person, recipients_from_person(person), planned)
+        masters = {(state.rendered.kind, state.rendered.lang): state.rendered.content for state in notice_set.notices
+                   if state.rendered.channel == Channel.SMS and not state.rendered.error}
+        return preview_person(renderer, incident_id, person, recipients_from_person(person), planned,
+                              sms_masters=masters, signature=self._profile.get().company_zh.strip())
 
 
 def enquiry_counts(rows: Sequence[tuple[str, str | None, int]]) -> dict[str, Any]:

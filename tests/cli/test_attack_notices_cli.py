@@ -1,0 +1,38 @@
+"""Attack findings on the notices: what a recipient preview shows, a fact changed in one language
+after approval, Chinese left in English notices."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from incident_app.cli.main import run
+
+
+def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
+    code = run([*args, "--db", str(db)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_preview_sms_is_the_text_the_gateway_batch_sends(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    cli(capsys, db, "demo")
+    assert cli(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
+    out = tmp_path / "sms.csv"
+    assert cli(capsys, db, "export-sms", "1", "--out", str(out))[0] == 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        batch = {row["code"]: row["text"] for row in csv.DictReader(handle)}
+    people = json.loads(cli(capsys, db, "people", "1")[1])["people"]
+    by_sms = [p for p in people if p["channel"] == "sms"]
+    person = next(p for p in by_sms if p["language"] == "en")  # English, an SMS recipient
+    code, printed, _ = cli(capsys, db, "preview", "1", str(person["id"]))
+    assert code == 0
+    sms = [n for n in json.loads(printed)["notices"] if n["channel"] == "sms"]
+    assert sms
+    for notice in sms:
+        assert "[" not in notice["text"].replace("【", ""), notice["text"]  # no section headings
+        assert notice["text"] == batch[notice["reference"]]
