@@ -36,3 +36,23 @@ def test_preview_sms_is_the_text_the_gateway_batch_sends(capsys: pytest.CaptureF
     for notice in sms:
         assert "[" not in notice["text"].replace("【", ""), notice["text"]  # no section headings
         assert notice["text"] == batch[notice["reference"]]
+
+
+def test_a_fact_changed_in_chinese_only_after_approval_holds_the_english_notice(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    cli(capsys, db, "demo")
+    assert cli(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
+    code, _, err = cli(capsys, db, "edit", "1", "--field", "summary", "--lang", "zh-CN",
+                       "--value", "第三方登录 SDK 的日志接口未鉴权，泄露了约 200 名用户的手机号和设备标识。")
+    assert code == 0 and "summary" in err and "--lang en" in err  # says the English text now needs a look
+    code, printed, _ = cli(capsys, db, "notices", "1", "--out", str(tmp_path / "out"), "--format", "txt")
+    regulator_en = next(n for n in json.loads(printed)["notices"]
+                        if n["kind"] == "regulator_initial" and n["lang"] == "en")
+    assert regulator_en["status"] != "approved"  # its English summary no longer says what the Chinese says
+    assert any("summary" in p for p in regulator_en["problems"]), regulator_en["problems"]
+    code, _, err = cli(capsys, db, "approve", "1", "--by", "王安全")
+    assert code == 2 and "summary" in err
+    same = json.loads(cli(capsys, db, "show", "1")[1])["facts"]["summary"]["en"]
+    assert cli(capsys, db, "edit", "1", "--field", "summary", "--lang", "en", "--value", same)[0] == 0
+    assert cli(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
