@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,25 @@ def test_a_fact_changed_in_chinese_only_after_approval_holds_the_english_notice(
     same = json.loads(cli(capsys, db, "show", "1")[1])["facts"]["summary"]["en"]
     assert cli(capsys, db, "edit", "1", "--field", "summary", "--lang", "en", "--value", same)[0] == 0
     assert cli(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
+
+
+HAN = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+def test_no_chinese_in_any_english_notice_of_the_demo(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Done criterion: a reader who knows no Chinese finds none in an English notice, the
+    company's registered name and address aside."""
+    db = tmp_path / "db.sqlite3"
+    cli(capsys, db, "demo")
+    profile = json.loads(cli(capsys, db, "profile", "show")[1])
+    registered = [profile["company_zh"], profile["postal_address_zh"]]
+    out = tmp_path / "out"
+    assert cli(capsys, db, "notices", "1", "--out", str(out), "--format", "html,txt")[0] == 0
+    found = {}
+    for path in sorted(out.rglob("*.en.*")):
+        text = path.read_text(encoding="utf-8")
+        for value in registered:
+            text = text.replace(value, "")
+        if HAN.search(text):
+            found[str(path.relative_to(out))] = [line for line in text.splitlines() if HAN.search(line)][:3]
+    assert not found, found

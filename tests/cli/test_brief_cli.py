@@ -110,7 +110,7 @@ def test_brief_goes_to_every_responsible_person_once_approved_then_a_supplement_
     zh = next(b for b in second if "王总" in b)
     en = next(b for b in second if "Ada Lin" in b)
     assert "【补充简报】" in zh and "新增和变更的情况" in zh and "事件级别：一般 → 较大" in zh
-    assert "[Supplementary brief]" in en and "Grade: 一般 → 较大" in en
+    assert "[Supplementary brief]" in en and "Grade: general → relatively major" in en
 
 
 def test_brief_dry_run_writes_eml_without_approval_and_sends_nothing(

@@ -8,10 +8,12 @@ does not read)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from incident_app.domain.assessment.engine import Assessment
+from incident_app.domain.assessment.grading import CacLevel
 from incident_app.domain.assessment.obligations import Obligation, ObligationStatus
 from incident_app.domain.clock import to_iso
 from incident_app.domain.notices import FactChange, diff_snapshots
@@ -117,8 +119,8 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
 
     def change(c: FactChange) -> dict[str, str]:
         if c.path == "grade":
-            return {"label": "Grade" if en else "事件级别", "before": str(c.before or "—"),
-                    "after": str(c.after or "—")}
+            return {"label": "Grade" if en else "事件级别", "before": _level(c.before, en),
+                    "after": _level(c.after, en)}
         if c.path.startswith("obligation."):
             key = c.path.removeprefix("obligation.")
             return {"label": titles.get(key, key), "before": status(c.before), "after": status(c.after)}
@@ -126,7 +128,8 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
 
     return {
         "available": bool(data),
-        "grade_level": grade.get("level", ""), "grade_why": grade.get("en" if en else "zh", ""),
+        "grade_level": _level(grade.get("level"), en) if grade.get("level") else "",
+        "grade_why": _english_only(grade.get("en", "")) if en else grade.get("zh", ""),
         "grade_confidence": grade.get("confidence", ""), "grade_needs_judgement": bool(grade.get("needs_judgement")),
         "open": [{"title": o["en" if en else "zh"], "status": status(o["status"]),
                   "due": fmt_time(o.get("due"), lang), "target": fmt_time(o.get("target"), lang)}
@@ -137,6 +140,25 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
         "changes": [change(c) for c in changes],
         "supplementary": bool(changes),
     }
+
+
+def _level(value: Any, en: bool) -> str:
+    """A CAC grade level in the notice's language ('一般' → 'general')."""
+    if value in set(CacLevel):
+        return CacLevel(value).english if en else str(value)
+    return "—" if not value else str(value)
+
+
+_HAN = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
+_QUOTED_TERM = re.compile(f"'[{_HAN}…]+' \\(([^)]+)\\)")
+_HAN_ASIDE = re.compile(f"\\s*\\([{_HAN}…]+\\)")
+
+
+def _english_only(text: str) -> str:
+    """The assessment's English reasoning without the Chinese legal terms it quotes beside their
+    English (the brief is read by people who may know no Chinese): "general (一般)" → "general",
+    "'较大量…' (relatively major)" → "'relatively major'"."""
+    return _HAN_ASIDE.sub("", _QUOTED_TERM.sub(lambda m: f"'{m.group(1)}'", text))
 
 
 def _plain(value: Any, en: bool) -> str:
