@@ -79,3 +79,23 @@ def test_no_chinese_in_any_english_notice_of_the_demo(capsys: pytest.CaptureFixt
         if HAN.search(text):
             found[str(path.relative_to(out))] = [line for line in text.splitlines() if HAN.search(line)][:3]
     assert not found, found
+
+
+def test_personal_notices_do_not_list_a_change_to_the_internal_narrative(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The summary, systems, place and finder are not told to people: a change to them is no
+    "what has changed" line ("Summary: (updated) → (updated)"), and a bilingual fact that is
+    listed shows its text in the notice's language."""
+    db = tmp_path / "db.sqlite3"
+    cli(capsys, db, "demo")
+    assert cli(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
+    for lang, text in (("zh-CN", "日志接口未鉴权，内部说明改写。"), ("en", "Internal account, rewritten.")):
+        assert cli(capsys, db, "edit", "1", "--field", "summary", "--lang", lang, "--value", text)[0] == 0
+    assert cli(capsys, db, "edit", "1", "--field", "title", "--lang", "en", "--value", "SDK log leak")[0] == 0
+    out = tmp_path / "out"
+    assert cli(capsys, db, "notices", "1", "--out", str(out), "--format", "txt")[0] == 0
+    for kind in ("individual", "guardian", "minor"):
+        for lang in ("zh-CN", "en"):
+            text = (out / kind / f"email_text.{lang}.txt").read_text(encoding="utf-8")
+            assert "updated" not in text and "已更新" not in text, (kind, lang)
+            assert "Internal account" not in text and "内部说明" not in text, (kind, lang)
