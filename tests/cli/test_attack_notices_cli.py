@@ -99,3 +99,20 @@ def test_personal_notices_do_not_list_a_change_to_the_internal_narrative(
             text = (out / kind / f"email_text.{lang}.txt").read_text(encoding="utf-8")
             assert "updated" not in text and "已更新" not in text, (kind, lang)
             assert "Internal account" not in text and "内部说明" not in text, (kind, lang)
+
+
+def test_an_audience_text_in_one_language_only_holds_the_other_languages_notice(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    cli(capsys, db, "demo")
+    assert cli(capsys, db, "edit", "1", "--element", "possible_harm", "--lang", "en", "--audience", "individual",
+               "--value", "Someone could call you pretending to be us.")[0] == 0
+    code, printed, _ = cli(capsys, db, "notices", "1", "--out", str(tmp_path / "out"), "--format", "txt")
+    individual = [n for n in json.loads(printed)["notices"] if n["kind"] == "individual"]
+    zh = next(n for n in individual if n["lang"] == "zh-CN" and n["channel"] == "email_text")
+    assert not zh["complete"] and any("individual.possible_harm" in p for p in zh["problems"]), zh["problems"]
+    code, _, err = cli(capsys, db, "approve", "1", "--by", "王安全")
+    assert code == 2 and "Chinese text missing: individual.possible_harm" in err and "--element" in err
+    assert cli(capsys, db, "edit", "1", "--element", "possible_harm", "--lang", "zh-CN", "--audience", "individual",
+               "--value", "可能有人冒充我们给您打电话。")[0] == 0
+    assert cli(capsys, db, "approve", "1", "--by", "王安全")[0] == 0

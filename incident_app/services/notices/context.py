@@ -40,7 +40,7 @@ from incident_app.domain.notices import (
     pick,
     teen_advice,
 )
-from incident_app.domain.notices.bilingual import fact_in, fact_list, fact_text, side_text
+from incident_app.domain.notices.bilingual import fact_in, fact_list, fact_text, localised, side_text
 from incident_app.domain.notices.kinds import (
     AUDIENCE_ELEMENTS,
     AUDIENCE_KINDS,
@@ -162,7 +162,11 @@ class NoticeContextBuilder:
             return shared
         own = self.data.get("audience_texts", {}).get(audience, {})
         texts = {k: v for k, v in shared.items() if k not in AUDIENCE_ELEMENTS}
-        texts.update({k: v.get(lang, "") for k, v in own.items() if k in AUDIENCE_ELEMENTS})
+        # Written in one language only: the other language's notice shows the gap (and cannot be
+        # approved) rather than its generated wording, which would say something else.
+        other = "zh-CN" if lang == "en" else "en"
+        texts.update({k: localised(v.get(lang, ""), f"{audience}.{k}", lang, other=bool(v.get(other)))
+                      for k, v in own.items() if k in AUDIENCE_ELEMENTS})
         return texts
 
     def _build_base(self, lang: str, audience: str = "") -> dict[str, Any]:

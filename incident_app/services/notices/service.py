@@ -465,7 +465,8 @@ def _refuse_incomplete(states: Sequence[NoticeState]) -> None:
         elif not state.rendered.report.complete:
             missing = state.rendered.report.missing()
             # A translation gap is closed by writing the text, never by a waiver.
-            hint = (" — write it in this language (edit ID --field FIELD --lang LANG --value …)"
+            hint = (" — write it in this language (edit ID --field FIELD --lang LANG --value …; an audience's"
+                    " text AUDIENCE.ELEMENT: edit ID --element ELEMENT --audience AUDIENCE --lang LANG --value …)"
                     if all(" text missing: " in m or " text untranslated: " in m for m in missing)
                     else " — fill it in (element text) or waive it with a reason")
             problems.append(FieldProblem(where, "incomplete: " + "; ".join(missing) + hint))
