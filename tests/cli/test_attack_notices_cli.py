@@ -116,3 +116,18 @@ def test_an_audience_text_in_one_language_only_holds_the_other_languages_notice(
     assert cli(capsys, db, "edit", "1", "--element", "possible_harm", "--lang", "zh-CN", "--audience", "individual",
                "--value", "可能有人冒充我们给您打电话。")[0] == 0
     assert cli(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
+
+
+def test_register_sheet_shows_bilingual_facts_as_text_not_a_stored_object(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    cli(capsys, db, "demo")
+    out = tmp_path / "register.csv"
+    assert cli(capsys, db, "register", "--out", str(out))[0] == 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        header, row = list(csv.reader(handle))[:2]
+    cells = dict(zip(header, row, strict=True))
+    assert not [c for c in row if c.startswith("{") or "'zh-CN'" in c], cells
+    assert cells["事件 Incident"] == ("一键登录 SDK 接口泄露手机号与设备标识 / "
+                                     "One-click-login SDK leaked phone numbers and device identifiers")
+    assert cells["涉及系统 Systems"].startswith("一键登录 SDK; 用户注册数据库 / One-click-login SDK")
