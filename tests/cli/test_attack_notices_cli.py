@@ -131,3 +131,22 @@ def test_register_sheet_shows_bilingual_facts_as_text_not_a_stored_object(
     assert cells["事件 Incident"] == ("一键登录 SDK 接口泄露手机号与设备标识 / "
                                      "One-click-login SDK leaked phone numbers and device identifiers")
     assert cells["涉及系统 Systems"].startswith("一键登录 SDK; 用户注册数据库 / One-click-login SDK")
+
+
+def test_register_counts_sms_reported_sent_as_sms_not_as_email(capsys: pytest.CaptureFixture[str],
+                                                               tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    cli(capsys, db, "demo")
+    assert cli(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
+    before = json.loads(cli(capsys, db, "register")[1])["incidents"][0]
+    out = tmp_path / "sms.csv"
+    assert cli(capsys, db, "export-sms", "1", "--out", str(out))[0] == 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    report = tmp_path / "report.csv"
+    report.write_text("out_id,status\n" + "".join(f"{r['out_id']},delivered\n" for r in rows[:10]), encoding="utf-8")
+    assert cli(capsys, db, "import-sms-report", "1", str(report))[0] == 0
+    after = json.loads(cli(capsys, db, "register")[1])["incidents"][0]
+    assert after["notified_email"] == before["notified_email"] == 0  # no e-mail was sent
+    assert after["pending_email"] == before["pending_email"]
+    assert after["pending_sms"] == before["pending_sms"] - 10
