@@ -76,10 +76,11 @@ class SendLedgerRepository:
         where, params = _filter(incident_id, state)
         return int(self._db.execute(f"SELECT count(*) FROM send_ledger WHERE {where}", params).fetchone()[0])
 
-    def counts(self, incident_id: int) -> dict[SendState, int]:
-        """Rows by state (every state present, zero when empty)."""
-        rows = self._db.execute(
-            "SELECT state, count(*) FROM send_ledger WHERE incident_id = ? GROUP BY state", [incident_id])
+    def counts(self, incident_id: int, channel: str | None = None) -> dict[SendState, int]:
+        """Rows by state (every state present, zero when empty); ``channel``: only its rows."""
+        where, params = ("incident_id = ?", [incident_id]) if channel is None else (
+            "incident_id = ? AND channel = ?", [incident_id, channel])
+        rows = self._db.execute(f"SELECT state, count(*) FROM send_ledger WHERE {where} GROUP BY state", params)
         found = {SendState(state): int(n) for state, n in rows}
         return {s: found.get(s, 0) for s in SendState}
 
