@@ -230,7 +230,8 @@ class Incident:
 def merged_bilingual(before: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """``changes`` with each bilingual fact given as a partial object ({"en": "…"}) completed from
     ``before``: the other language keeps its value, and a language given a value is no longer
-    marked untranslated unless the change says so (``edit`` changes one language at a time)."""
+    marked untranslated unless the change says so (``edit`` changes one language at a time); the
+    other language, when it has a text, is marked untranslated if the given one's text was rewritten."""
     out = dict(changes)
     for key in BILINGUAL_KEYS:
         change = changes.get(key)
@@ -239,6 +240,14 @@ def merged_bilingual(before: Mapping[str, Any], changes: Mapping[str, Any]) -> d
         old = before.get(key, "")
         base: dict[str, Any] = dict(old) if isinstance(old, Mapping) else {"zh-CN": old}
         marks = [m for m in base.get(UNTRANSLATED, []) if m not in change]
+        # One language's text rewritten while the other keeps its text: that text no longer says
+        # what the new one says, so it is marked untranslated (its notices held) until edited too.
+        # Giving a language its first text, or replacing an untranslated copy (translating), marks nothing.
+        copies = base.get(UNTRANSLATED, [])
+        rewritten = any(base.get(lang) and base.get(lang) != change[lang] and lang not in copies
+                        for lang in FACT_LANGS if lang in change)
+        marks += [other for other in FACT_LANGS
+                  if rewritten and other not in change and other not in marks and base.get(other)]
         base.update(change)
         if UNTRANSLATED not in change:
             base[UNTRANSLATED] = marks

@@ -77,10 +77,11 @@ class SendLedgerRepository:
         where, params = _filter(incident_id, state)
         return int(self._db.execute(f"SELECT count(*) FROM send_ledger WHERE {where}", params).fetchone()[0])
 
-    def counts(self, incident_id: int) -> dict[SendState, int]:
-        """Rows by state (every state present, zero when empty)."""
-        rows = self._db.execute(
-            "SELECT state, count(*) FROM send_ledger WHERE incident_id = ? GROUP BY state", [incident_id])
+    def counts(self, incident_id: int, channel: str | None = None) -> dict[SendState, int]:
+        """Rows by state (every state present, zero when empty); ``channel``: only its rows."""
+        where, params = ("incident_id = ?", [incident_id]) if channel is None else (
+            "incident_id = ? AND channel = ?", [incident_id, channel])
+        rows = self._db.execute(f"SELECT state, count(*) FROM send_ledger WHERE {where} GROUP BY state", params)
         found = {SendState(state): int(n) for state, n in rows}
         return {s: found.get(s, 0) for s in SendState}
 
@@ -176,19 +177,24 @@ class SendLedgerRepository:
     def all_overviews(self) -> dict[int, DeliveryOverview]:
         """:meth:`counts`, :meth:`fallback_counts` and :meth:`in_doubt_count` of every incident
         that has a ledger, in one query (the register: notices to affected people only, never the
-        staff's internal brief)."""
+        staff's internal brief): the states of the e-mails, and the SMS/call rows reported sent
+        apart (``handed_off_sent``)."""
         rows = self._db.execute(
-            "SELECT incident_id, state, fallback, count(*), sum(in_doubt > 0) FROM send_ledger"
-            f" WHERE {_NOT_STAFF} GROUP BY incident_id, state, fallback", list(STAFF_KINDS))
-        tallies: dict[int, tuple[dict[SendState, int], dict[FallbackChannel, int], list[int]]] = {}
-        for incident, state, fallback, n, doubtful in rows:
-            by_state, by_fallback, in_doubt = tallies.setdefault(
-                int(incident), (dict.fromkeys(SendState, 0), dict.fromkeys(FallbackChannel, 0), [0]))
+            "SELECT incident_id, state, fallback, count(*), sum(in_doubt > 0), channel FROM send_ledger"
+            f" WHERE {_NOT_STAFF} GROUP BY incident_id, state, fallback, channel", list(STAFF_KINDS))
+        tallies: dict[int, tuple[dict[SendState, int], dict[FallbackChannel, int], list[int], dict[str, int]]] = {}
+        for incident, state, fallback, n, doubtful, channel in rows:
+            by_state, by_fallback, in_doubt, handed_off = tallies.setdefault(
+                int(incident), (dict.fromkeys(SendState, 0), dict.fromkeys(FallbackChannel, 0), [0], {}))
+            if (channel or "email") != "email":  # an SMS or call reported sent is no e-mail sent
+                if state == SendState.SENT.value:
+                    handed_off[channel] = handed_off.get(channel, 0) + int(n)
+                continue
             by_state[SendState(state)] += int(n)
             if fallback and state == SendState.FAILED.value:
                 by_fallback[FallbackChannel(fallback)] += int(n)
             in_doubt[0] += int(doubtful or 0)
-        return {i: DeliveryOverview(s, f, d[0]) for i, (s, f, d) in tallies.items()}
+        return {i: DeliveryOverview(s, f, d[0], h) for i, (s, f, d, h) in tallies.items()}
 
     def first_sent_at(self) -> dict[int, datetime]:
         """When the relay first accepted one of each incident's notices to affected people (the

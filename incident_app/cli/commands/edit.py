@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from incident_app.cli.json_input import read_json_file
-from incident_app.cli.output import print_json
+from incident_app.cli.output import print_json, say
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.incident import Incident
 from incident_app.services.container import Services
@@ -57,8 +57,14 @@ def handle(args: argparse.Namespace, services: Services) -> int:
     value: str | list[str] = args.value
     if args.field == "systems":
         value = [v.strip() for v in args.value.replace("\n", ",").split(",") if v.strip()]
-    return _print_changes(services, args.id,
+    code = _print_changes(services, args.id,
                           lambda: services.incidents.set_fact_text(args.id, args.field, args.lang, value))
+    other = "en" if args.lang == "zh-CN" else "zh-CN"
+    if services.incidents.get(args.id).facts.is_untranslated(args.field, other):
+        say(f"note: the {other} text of {args.field} is marked untranslated (it no longer matches the {args.lang} one),"
+             f" and its notices cannot be approved until you edit it: edit {args.id} --field {args.field}"
+             f" --lang {other} --value …")
+    return code
 
 
 def _edit_element(args: argparse.Namespace, services: Services) -> int:

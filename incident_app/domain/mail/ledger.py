@@ -13,7 +13,7 @@ connection after the message body was sent; a second such outcome leaves the row
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from incident_app.domain.mail.sending import FallbackChannel, OutgoingMessage, SendState
@@ -115,6 +115,9 @@ class DeliveryOverview:
     by_state: Mapping[SendState, int]
     fallback: Mapping[FallbackChannel, int]
     in_doubt: int
+    # Rows another system delivered and reported sent, per hand-off channel ("sms", "phone"):
+    # filled where ``by_state`` counts the e-mails only (the register).
+    handed_off_sent: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:

@@ -89,7 +89,8 @@ def _person_corrected(p: dict[str, Any], tr: Translator) -> str:
 # Payload keys the generic summary names (catalog "timeline.field.<key>"), in this order; other keys
 # (hashes, ids of internal records, nested structures) are left out rather than shown as code.
 _GENERIC_FIELDS = ("what", "where", "kind", "notice_kind", "channel", "lang", "langs", "formats", "element", "count",
-                   "files", "versions", "by", "approved_by", "reason", "status", "days", "purged", "sent", "failed")
+                   "files", "versions", "by", "approved_by", "reason", "status", "days", "purged", "sent", "failed",
+                   "rows", "delivered", "changed")
 # Fields whose values are codes, and the catalog prefix of their words.
 _CODED_VALUES = {"kind": "notices.kind", "notice_kind": "notices.kind", "channel": "notices.channel",
                  "lang": "notices.lang", "langs": "notices.lang", "what": "timeline.what",

@@ -225,7 +225,7 @@ class MailService:
         started = time.monotonic()
         prepared = self.prepare(incident_id, source, settings)
         run_id, recovered = self._open_run(incident_id, settings)
-        counts = self._ctx.store.send_ledger.counts(incident_id)
+        counts = self._ctx.store.send_ledger.counts(incident_id, "email")  # not the SMS/call hand-off rows
         progress.start(counts[SendState.QUEUED] + counts[SendState.DEFERRED], "sending")
         pump = SendPump(self._ctx, source, settings, password, incident_id=incident_id, run_id=run_id,
                         progress=progress, pause=pause)

@@ -8,14 +8,15 @@ does not read)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from incident_app.domain.assessment.engine import Assessment
+from incident_app.domain.assessment.grading import CacLevel
 from incident_app.domain.assessment.obligations import Obligation, ObligationStatus
 from incident_app.domain.clock import to_iso
 from incident_app.domain.notices import FactChange, diff_snapshots
-from incident_app.domain.notices.labels import GRADES, pick
 
 # The brief's own obligation: never listed in the brief (sending it would change the brief).
 BRIEF_OBLIGATION = "policy-responsible-persons"
@@ -138,8 +139,8 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
 
     def change(c: FactChange) -> dict[str, str]:
         if c.path == "grade":
-            return {"label": "Grade" if en else "事件级别", "before": grade_name(c.before, lang),
-                    "after": grade_name(c.after, lang)}
+            return {"label": "Grade" if en else "事件级别", "before": _level(c.before, en),
+                    "after": _level(c.after, en)}
         if c.path.startswith("obligation."):
             key = c.path.removeprefix("obligation.")
             return {"label": titles.get(key, key), "before": status(c.before), "after": status(c.after)}
@@ -147,8 +148,8 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
 
     return {
         "available": bool(data),
-        "grade_level": grade_name(grade.get("level"), lang) if grade.get("level") else "",
-        "grade_why": grade.get("en" if en else "zh", ""),
+        "grade_level": _level(grade.get("level"), en) if grade.get("level") else "",
+        "grade_why": _english_only(grade.get("en", "")) if en else grade.get("zh", ""),
         "grade_confidence": grade.get("confidence", ""), "grade_needs_judgement": bool(grade.get("needs_judgement")),
         "open": [{"title": o["en" if en else "zh"], "status": status(o["status"]),
                   "due": fmt_time(o.get("due"), lang), "target": fmt_time(o.get("target"), lang)}
@@ -165,11 +166,28 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
 
 def grade_name(level: Any, lang: str) -> str:
     """A grade (一般/较大/重大/特别重大) as the notices write it: the Chinese term in a Chinese
-    text, ``relatively major (较大)`` in an English one; "—" when there is none."""
-    if level is None or level == "":
-        return "—"
-    label = GRADES.get(str(level))
-    return pick(label, lang) if label else str(level)
+    text, the English name alone in an English one (no Chinese in an English notice); "—" when
+    there is none."""
+    return _level(level, lang == "en")
+
+
+def _level(value: Any, en: bool) -> str:
+    """A CAC grade level in the notice's language ('一般' → 'general')."""
+    if value in set(CacLevel):
+        return CacLevel(value).english if en else str(value)
+    return "—" if not value else str(value)
+
+
+_HAN = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
+_QUOTED_TERM = re.compile(f"'[{_HAN}…]+' \\(([^)]+)\\)")
+_HAN_ASIDE = re.compile(f"\\s*\\([{_HAN}…]+\\)")
+
+
+def _english_only(text: str) -> str:
+    """The assessment's English reasoning without the Chinese legal terms it quotes beside their
+    English (the brief is read by people who may know no Chinese): "general (一般)" → "general",
+    "'较大量…' (relatively major)" → "'relatively major'"."""
+    return _HAN_ASIDE.sub("", _QUOTED_TERM.sub(lambda m: f"'{m.group(1)}'", text))
 
 
 def _plain(value: Any, en: bool) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from incident_app.domain.assessment.grading import exact_number
 from incident_app.domain.clock import parse_time
+from incident_app.domain.incident import FACT_LANGS, UNTRANSLATED
 from incident_app.domain.notices import (
     ACTION_STATUS,
     BREACH_TYPES,
@@ -39,7 +40,7 @@ from incident_app.domain.notices import (
     pick,
     teen_advice,
 )
-from incident_app.domain.notices.bilingual import fact_in, fact_list, fact_text, side_text
+from incident_app.domain.notices.bilingual import fact_in, fact_list, fact_text, localised, side_text
 from incident_app.domain.notices.kinds import (
     AUDIENCE_ELEMENTS,
     AUDIENCE_KINDS,
@@ -162,7 +163,11 @@ class NoticeContextBuilder:
             return shared
         own = self.data.get("audience_texts", {}).get(audience, {})
         texts = {k: v for k, v in shared.items() if k not in AUDIENCE_ELEMENTS}
-        texts.update({k: v.get(lang, "") for k, v in own.items() if k in AUDIENCE_ELEMENTS})
+        # Written in one language only: the other language's notice shows the gap (and cannot be
+        # approved) rather than its generated wording, which would say something else.
+        other = "zh-CN" if lang == "en" else "en"
+        texts.update({k: localised(v.get(lang, ""), f"{audience}.{k}", lang, other=bool(v.get(other)))
+                      for k, v in own.items() if k in AUDIENCE_ELEMENTS})
         return texts
 
     def _build_base(self, lang: str, audience: str = "") -> dict[str, Any]:
@@ -173,7 +178,7 @@ class NoticeContextBuilder:
             "texts": _TextDefaults(texts),
             "measures_taken": self._actions(lang, ("done", "in_progress")),
             "measures_planned": self._actions(lang, ("planned",)),
-            "remedies": self._notes("remedies", lang), "changes": self._changes(lang),
+            "remedies": self._notes("remedies", lang), "changes": self._changes(lang, plain=bool(audience)),
             "enquiries": enquiry_lines(self.data.get("enquiries"), lang),
         }
         ctx["report"] = self._report(lang, ctx)
@@ -274,9 +279,13 @@ class NoticeContextBuilder:
         return [side_text(n, "zh", "en", lang, f"{key}.{number}")
                 for number, n in enumerate(self.data.get(key, []), start=1)]
 
-    def _changes(self, lang: str) -> list[dict[str, str]]:
+    def _changes(self, lang: str, *, plain: bool = False) -> list[dict[str, str]]:
+        """The "what has changed" lines. ``plain`` (people, the public, partners): not the facts
+        they are never told (the internal narrative, systems, place, finder)."""
+        hidden = tuple(f"facts.{key}" for key in _NOT_TOLD) if plain else ()
         return [{"label": change_label(c.path, lang), "before": _value_text(c.before, lang, c.path),
-                 "after": _value_text(c.after, lang, c.path)} for c in self.report.changes]
+                 "after": _value_text(c.after, lang, c.path)} for c in self.report.changes
+                if not (hidden and c.path.startswith(hidden))]
 
     def _report(self, lang: str, ctx: Mapping[str, Any]) -> dict[str, Any]:
         planned = set(self.report.planned)
@@ -574,7 +583,13 @@ def _action_state(action: Mapping[str, Any], lang: str) -> str:
     return f"（已于{when}完成）" if status == "done" else f"（{word}，预计{when}前完成）"
 
 
+# Facts the notices to people, the public and partners leave out (the regulator report keeps them).
+_NOT_TOLD = ("summary", "systems", "location", "discovered_by")
+
+
 def _value_text(value: Any, lang: str, path: str = "") -> str:
+    if isinstance(value, dict) and set(value) <= {*FACT_LANGS, UNTRANSLATED}:
+        value = value.get(lang) or ""  # a bilingual fact: its text in the notice's language
     if value is None or value == "" or value == []:
         return "—"
     table = _CODED_FACTS.get(path)

@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from incident_app.domain.notices import CHANNELS, Channel, NoticeKind, NoticeRecipient, recipient_reference
+from incident_app.domain.notices import (
+    CHANNELS,
+    SHORT_CHANNELS,
+    Channel,
+    NoticeKind,
+    NoticeRecipient,
+    recipient_reference,
+    short_form_body,
+)
+from incident_app.domain.notices.recipient import SPECIMEN_KEY
+from incident_app.domain.notices.sms_gateway import REFERENCE_VARIABLE, SmsTemplate, template_from
 from incident_app.domain.people.person import (
     Person,
     mask_address,
@@ -40,17 +50,27 @@ class RecipientPreview:
 
 
 def preview_person(renderer: PersonalRenderer, incident_id: int, person: Person,
-                   recipients: list[NoticeRecipient], planned: set[NoticeKind]) -> list[RecipientPreview]:
-    """Every planned e-mail, letter and SMS for this person's recipients, in that order."""
+                   recipients: list[NoticeRecipient], planned: set[NoticeKind],
+                   sms_masters: dict[tuple[NoticeKind, str], str] | None = None,
+                   signature: str = "") -> list[RecipientPreview]:
+    """Every planned e-mail, letter and SMS for this person's recipients, in that order. An SMS
+    is shown as the gateway batch (``export-sms``) sends it: one approved template per notice and
+    language (``sms_masters``: the rendered SMS masters), its only variable the reference code,
+    after the 【signature】 the gateway puts first — not a per-person text the gateway never sends."""
+    templates = {key: template_from(short_form_body(content), recipient_reference(incident_id, SPECIMEN_KEY),
+                                    recipient_reference(incident_id, SPECIMEN_KEY))
+                 for key, content in (sms_masters or {}).items()}
     out = []
     for recipient in recipients:
         if recipient.kind not in planned:
             continue
         for channel, contact in _channels(recipient):
+            reference = recipient_reference(incident_id, recipient.recipient_key)
             subject, text = _render(renderer, recipient, channel)
+            if channel in SHORT_CHANNELS:
+                text = _short_text(text, templates, recipient, reference, signature)
             out.append(RecipientPreview(
-                person.id, recipient.kind, channel, recipient.language, recipient_reference(incident_id,
-                                                                                           recipient.recipient_key),
+                person.id, recipient.kind, channel, recipient.language, reference,
                 _mask_contact(channel, contact), mask_personal_text(subject, person, recipient), text,
                 mask_personal_text(text, person, recipient)))
     return out
@@ -69,6 +89,14 @@ def _render(renderer: PersonalRenderer, recipient: NoticeRecipient, channel: Cha
         email = renderer.email(recipient)  # what the sender hands to the relay
         return email.subject, email.text_body
     return "", renderer.render(recipient.kind, channel, recipient)  # as in the letters PDF / SMS batch
+
+
+def _short_text(text: str, templates: dict[tuple[NoticeKind, str], SmsTemplate], recipient: NoticeRecipient,
+                reference: str, signature: str) -> str:
+    """The SMS as the batch file carries it (the batch's own fallback to the Chinese template)."""
+    template = templates.get((recipient.kind, recipient.language)) or templates.get((recipient.kind, "zh-CN"))
+    body = template.fill({REFERENCE_VARIABLE: reference}) if template else short_form_body(text)
+    return (f"【{signature}】" if signature else "") + body
 
 
 def _mask_contact(channel: Channel, contact: str) -> str:

@@ -236,11 +236,13 @@ class NoticeService:
             if not chosen:
                 what = kind.value if kind else "any"
                 raise ValidationError.single("notice", f"no {what} notice is planned for this incident")
-            _refuse_incomplete(chosen)
-            self._refuse_affected_people(incident_id, chosen)
+            # Every reason at once: an officer who fixes one should not meet the next only then.
+            problems = _incomplete_problems(chosen) + self._affected_people_problems(incident_id, chosen)
+            if problems:
+                raise ValidationError(problems)
             return self._record_approvals(incident_id, who, [n for n in chosen if n.approval is None])
 
-    def _refuse_affected_people(self, incident_id: int, states: Sequence[NoticeState]) -> None:
+    def _affected_people_problems(self, incident_id: int, states: Sequence[NoticeState]) -> list[FieldProblem]:
         """The internal brief holds counts only: refuse it while its text names an affected person
         or carries their e-mail, phone or ID number (it comes from the officer's free texts —
         summary, remediation actions, advice; domain/notices/mentions.py), naming what matched,
@@ -266,8 +268,7 @@ class NoticeService:
                 f"names an affected person: {shown}; the brief holds counts only — remove it from the "
                 "incident's summary, remediation actions or advice (edit ID / the Overview and Remediation tabs), "
                 "then approve again"))
-        if problems:
-            raise ValidationError(problems)
+        return problems
 
     def _record_approvals(self, incident_id: int, who: str, states: Sequence[NoticeState]) -> list[NoticeApproval]:
         store, now = self._ctx.store, self._ctx.now()
@@ -436,7 +437,10 @@ class NoticeService:
         notice_set = self.prepare(incident_id, grade=grade, kinds=list(PERSONAL_KINDS))
         planned = {p.kind for p in notice_set.plan} & set(PERSONAL_KINDS)
         renderer = PersonalRenderer(notice_set.renderers, allowed=planned)
-        return preview_person(renderer, incident_id, person, recipients_from_person(person), planned)
+        masters = {(state.rendered.kind, state.rendered.lang): state.rendered.content for state in notice_set.notices
+                   if state.rendered.channel == Channel.SMS and not state.rendered.error}
+        return preview_person(renderer, incident_id, person, recipients_from_person(person), planned,
+                              sms_masters=masters, signature=self._profile.get().company_zh.strip())
 
 
 def enquiry_counts(rows: Sequence[tuple[str, str | None, int]]) -> dict[str, Any]:
@@ -500,7 +504,7 @@ def _masked(column: str, value: str) -> str:
     return mask_name(value) or ""
 
 
-def _refuse_incomplete(states: Sequence[NoticeState]) -> None:
+def _incomplete_problems(states: Sequence[NoticeState]) -> list[FieldProblem]:
     problems = []
     for state in states:
         where = f"{state.rendered.kind.value}/{state.rendered.channel.value}/{state.rendered.lang}"
@@ -509,12 +513,12 @@ def _refuse_incomplete(states: Sequence[NoticeState]) -> None:
         elif not state.rendered.report.complete:
             missing = state.rendered.report.missing()
             # A translation gap is closed by writing the text, never by a waiver.
-            hint = (" — write it in this language (edit ID --field FIELD --lang LANG --value …)"
+            hint = (" — write it in this language (edit ID --field FIELD --lang LANG --value …; an audience's"
+                    " text AUDIENCE.ELEMENT: edit ID --element ELEMENT --audience AUDIENCE --lang LANG --value …)"
                     if all(" text missing: " in m or " text untranslated: " in m for m in missing)
                     else " — fill it in (element text) or waive it with a reason")
             problems.append(FieldProblem(where, "incomplete: " + "; ".join(missing) + hint))
-    if problems:
-        raise ValidationError(problems)
+    return problems
 
 
 def _refuse_unapproved(states: Sequence[NoticeState]) -> None:

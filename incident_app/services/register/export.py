@@ -18,7 +18,7 @@ from incident_app.domain.assessment.grading import exact_number
 from incident_app.domain.clock import SHANGHAI, parse_time, to_iso
 from incident_app.domain.exports import flatten_for_sheet, neutralise_row, xlsx_safe
 from incident_app.domain.i18n import Translator
-from incident_app.domain.incident import Incident
+from incident_app.domain.incident import FACT_LANGS, UNTRANSLATED, Incident
 from incident_app.domain.register import (
     COLUMN_KEYS,
     REGISTER_COLUMNS,
@@ -134,9 +134,24 @@ def sheet_record(record: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = exact_number(value)  # 4,999,999.99 as recorded, 0 without ".0"
         elif isinstance(value, bool):
             out[key] = "是 / Yes" if value else "否 / No"
+        elif isinstance(value, Mapping) and set(value) <= {*FACT_LANGS, UNTRANSLATED}:
+            out[key] = _bilingual_cell(value)
         else:
             out[key] = value
     return out
+
+
+def _bilingual_cell(value: Mapping[str, Any]) -> str:
+    """A fact with a Chinese and an English text as one cell: "中文 / English" (a copy not yet
+    translated, or a missing language, left out), never the stored object."""
+    copies = value.get(UNTRANSLATED) or []
+    sides = []
+    for lang in FACT_LANGS:
+        text = value.get(lang)
+        text = "; ".join(str(t) for t in text) if isinstance(text, list | tuple) else str(text or "")
+        if text and lang not in copies and text not in sides:
+            sides.append(text)
+    return " / ".join(sides)
 
 
 def _both(zh: Translator, en: Translator, prefix: str, code: Any) -> str:

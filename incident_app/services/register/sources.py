@@ -156,7 +156,9 @@ def people_by_channel(people: PeopleSummary, ledger: DeliveryOverview | None) ->
     return {
         "notified_email": sent,
         "pending_email": room,
-        "pending_sms": by_channel.get("sms", 0) + by_channel.get("guardian_sms", 0) + failed[FallbackChannel.SMS],
+        # People the SMS gateway's imported report says it reached are no longer waiting for one.
+        "pending_sms": max(0, by_channel.get("sms", 0) + by_channel.get("guardian_sms", 0) + failed[FallbackChannel.SMS]
+                           - (ledger.handed_off_sent.get("sms", 0) if ledger else 0)),
         "pending_letter": by_channel.get("letter", 0) + by_channel.get("guardian_letter", 0)
         + failed[FallbackChannel.LETTER],
         "announcement_people": people.unreachable + failed[FallbackChannel.ANNOUNCEMENT],

@@ -187,3 +187,19 @@ def test_a_recipient_listed_twice_gets_one_message(services: Services, incident_
                                  smtp_settings(sink.port))
     assert summary.outcome == "completed" and summary.overview.total == 4
     assert sink.count() == 4 and set(sink.message_ids().values()) == {1}
+
+
+def test_send_progress_counts_the_emails_not_the_sms_handed_to_the_gateway(
+        services: Services, incident_id: int, sink: Sink) -> None:
+    from datetime import UTC, datetime
+
+    from incident_app.domain.mail.ledger import LedgerDraft
+
+    drafts = [LedgerDraft(incident_id, f"sms-{i}", "individual", "sms:1", f"+861380000{i:04d}", "zh-CN", f"o{i}")
+              for i in range(30)]
+    services.ctx.store.send_ledger.enqueue_handoff(drafts, "sms", now=datetime.now(UTC))
+    totals: list[int | None] = []
+    summary = services.mail.send(incident_id, SyntheticMessageSource(12), smtp_settings(sink.port),
+                                 progress=Progress(lambda s: totals.append(s.total), min_interval_s=0.0))
+    assert summary.outcome == "completed" and sink.count() == 12
+    assert {t for t in totals if t is not None} == {12}, totals  # not 42: the SMS rows are the gateway's

@@ -92,7 +92,15 @@ def test_approval_binds_the_hash_and_editing_needs_a_new_one(services: Services,
     assert after[("individual", "email_html", "zh-CN")].status == "needs_reapproval"
     assert after[("regulator_initial", "document", "zh-CN")].status == "approved"
     assert "可能被用于精准诈骗" in after[("individual", "email_html", "zh-CN")].rendered.content
-    assert after[("individual", "email_html", "en")].status == "approved"  # English text unchanged
+    # Written in Chinese only: the English notice shows the gap rather than the generated wording,
+    # which would say something else, and cannot be approved until the English text is written.
+    english = after[("individual", "email_html", "en")]
+    assert english.status == "incomplete"
+    assert "English text missing: individual.possible_harm" in english.rendered.report.missing()
+    with pytest.raises(ValidationError, match=r"individual\.possible_harm"):
+        services.notices.approve(incident_id, "李主任")
+    services.notices.set_element_text(incident_id, "possible_harm", "en", "It may be used for targeted fraud.",
+                                      "individual")
     assert services.notices.approve(incident_id, "李主任") != []
 
 
