@@ -65,9 +65,9 @@ def test_licence_holder_gets_the_miit_grade_obligation_and_report(
     assert code == 0, err
     states = [n for n in json.loads(out)["notices"] if n["kind"] == "sector_regulator"]
     assert {n["lang"] for n in states} == {"zh-CN", "en"} and all(n["status"] == "complete" for n in states)
-    zh = "".join(p.read_text(encoding="utf-8") for p in (out_dir / "sector_regulator").rglob("*zh-CN*.html"))
-    en = "".join(p.read_text(encoding="utf-8") for p in (out_dir / "sector_regulator").rglob("*en*.html"))
+    zh = "".join(p.read_text(encoding="utf-8") for p in (out_dir / "sector_regulator").rglob("*.zh-CN.html"))
+    en = "".join(p.read_text(encoding="utf-8") for p in (out_dir / "sector_regulator").rglob("*.en.html"))
     assert "上海市通信管理局" in zh and "较大" in zh and "未经证实" in zh and "❓" in zh
     assert "上海市通信管理局" in en and "unconfirmed" in en and "Grade under the MIIT" in en
-    # The English report names the grade in English (the Chinese term only in brackets).
+    # The English report names the grade in English (no Chinese but the names of the company and the authority).
     assert "Grade: relatively major" in en and "较大" not in en and "(relatively major, ❓" in en

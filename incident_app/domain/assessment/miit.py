@@ -129,4 +129,4 @@ def _why(results: list[IndicatorResult], deciding: IndicatorResult) -> Text:
     return Text(f"按工信部预案（门槛含本数，取最高；敏感个人信息按一般门槛的十分之一）：{'；'.join(zh)}。"
                 f"结论：{deciding.level.value}。",
                 f"Under the MIIT plan (inclusive thresholds, highest level wins; sensitive PI at one tenth of the "
-                f"general threshold): {'; '.join(en)}. Result: {deciding.level.value} ({deciding.level.english}).")
+                f"general threshold): {'; '.join(en)}. Result: {deciding.level.english}.")
