@@ -226,7 +226,7 @@ def test_age_bands_are_shown_and_counted(qtbot: QtBot, tmp_path: Path) -> None:
     tab.refresh()
     qtbot.waitUntil(lambda: tab.model.index(2, PeopleModel.COL_MINOR).data() not in (None, "…"))
     bands = [tab.model.index(r, PeopleModel.COL_MINOR).data() for r in range(3)]
-    assert bands == ["14–17周岁", "未满14周岁", "18周岁及以上（或年龄不详）"]
+    assert bands == ["14至17周岁", "不满14周岁", "成年"]  # the same words as the summary line below
     assert "未成年人 2 人（不满14周岁 1 人，14至17周岁 1 人）" in tab.summary.text()
 
 
