@@ -42,7 +42,13 @@ from incident_app.ui.common.geometry import restore_window, save_window
 from incident_app.ui.common.qt_translations import install_qt_translator
 from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.database.backup import ask_and_backup
-from incident_app.ui.database.recent import add_recent, recent_databases, remove_missing, remove_recent
+from incident_app.ui.database.recent import (
+    add_recent,
+    recent_databases,
+    remove_missing,
+    remove_recent,
+    same_database,
+)
 from incident_app.ui.database.switching import ask_connect_hook
 from incident_app.ui.evidence.pack import ask_and_write_pack
 from incident_app.ui.help.about import AboutDialog
@@ -525,7 +531,7 @@ class MainWindow(QMainWindow):
 
     def open_database_at(self, path: Path) -> MainWindow | None:
         """Unlock (or create) ``path`` and switch this window's place to it."""
-        if self.db_path is not None and path.absolute() == self.db_path.absolute():
+        if self.db_path is not None and same_database(path, self.db_path):  # also through a link or ..
             self.statusBar().showMessage(self.tr_.t("db.already_open", path=str(path)), 5000)
             return self
         if not self.close_everything_for_switch():

@@ -174,3 +174,28 @@ def test_the_app_starts_on_the_database_used_last(qtbot: QtBot, tmp_path: Path,
     monkeypatch.delenv(ENV_DB)
     other.unlink()
     assert startup_database(None) == (tmp_path / "a.sqlite3").absolute()  # a vanished file is skipped
+
+
+def test_one_database_under_two_names_is_listed_once(qtbot: QtBot, tmp_path: Path) -> None:
+    from incident_app.ui.database.recent import add_recent
+
+    one, two = _demo_db(tmp_path / "one.sqlite3"), _demo_db(tmp_path / "two.sqlite3")
+    link = tmp_path / "current.sqlite3"
+    link.symlink_to(one)
+    add_recent(one)
+    add_recent(two)
+    add_recent(tmp_path / "sub" / ".." / "one.sqlite3")  # the same file spelt with ..
+    add_recent(link)  # and through a link
+    paths = [r.path for r in recent_databases()]
+    assert paths[:2] == [link, two], paths
+    assert one not in paths and all(".." not in p.parts for p in paths)
+
+
+def test_opening_the_open_database_through_a_link_does_not_switch(qtbot: QtBot, tmp_path: Path) -> None:
+    one = _demo_db(tmp_path / "one.sqlite3")
+    link = tmp_path / "alias.sqlite3"
+    link.symlink_to(one)
+    window = make_window(qtbot, one)
+    _plain(window)
+    assert window.open_database_at(link) is window
+    assert window.successor is None
