@@ -4,6 +4,8 @@ settings. Reads and writes go through the job runner, never on the UI thread."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -65,6 +67,7 @@ from incident_app.ui.retention.purge import start_purge
 from incident_app.ui.settings import SettingsDialog
 from incident_app.ui.workspace import StatusDialog, WorkspaceWindow, next_status, verify_message
 
+log = logging.getLogger(__name__)
 COUNTDOWN_TICK_MS = 30_000
 WINDOW_NAME = "main"
 # Builds the main window of another database (app.py passes it in: the UI cannot build services).
@@ -534,6 +537,9 @@ class MainWindow(QMainWindow):
         if self.db_path is not None and same_database(path, self.db_path):  # also through a link or ..
             self.statusBar().showMessage(self.tr_.t("db.already_open", path=str(path)), 5000)
             return self
+        if database_kind(path) is DatabaseKind.NOT_DATABASE:  # before anything of this one is closed
+            self.errors.show(UnreadableDatabaseError(self.tr_.t("db.open.not_database", path=str(path))))
+            return None
         if not self.close_everything_for_switch():
             return None
         unlocked, hook = self.ask_hook(self, path, self.tr_)
@@ -574,6 +580,13 @@ class MainWindow(QMainWindow):
             return None
         try:
             window = self.window_factory(path, connect_hook)
+        except sqlite3.OperationalError as exc:  # locked, read-only, full disk: the environment
+            self.errors.show(exc, traceback.format_exc())
+            return None
+        except sqlite3.DatabaseError as exc:  # damaged or cut short: the file, not a bug of ours
+            log.warning("cannot open %s as a database: %s", path, exc)  # SQLite's English words: the log only
+            self.errors.show(UnreadableDatabaseError(self.tr_.t("db.open.unreadable", path=str(path))))
+            return None
         except Exception as exc:  # noqa: BLE001 - a file that cannot be opened: say so, keep this one
             self.errors.show(exc, traceback.format_exc())
             return None
@@ -642,6 +655,11 @@ class MainWindow(QMainWindow):
             self.tray.stop()
         if self.watcher is not None:
             self.watcher.close()
+
+
+class UnreadableDatabaseError(OSError):
+    """A file chosen in File → Open / Recent that is not a database this app can read (shown as
+    a problem with the file, in the screen's language, not as a bug)."""
 
 
 def _owned_by(widget: QWidget, owners: list[QWidget]) -> bool:

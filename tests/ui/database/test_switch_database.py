@@ -199,3 +199,31 @@ def test_opening_the_open_database_through_a_link_does_not_switch(qtbot: QtBot, 
     _plain(window)
     assert window.open_database_at(link) is window
     assert window.successor is None
+
+
+def test_a_file_that_is_not_a_database_is_refused_without_a_passphrase(qtbot: QtBot, tmp_path: Path) -> None:
+    one = _demo_db(tmp_path / "one.sqlite3")
+    text = tmp_path / "笔记 notes.db"
+    text.write_text("这不是数据库\n", encoding="utf-8")
+    window = make_window(qtbot, one)
+    asked: list[Path] = []
+    window.ask_hook = lambda _parent, path, _tr: (asked.append(path), (True, None))[1]
+    window.refresh()
+    window.open_incident(1)
+    assert window.open_database_at(text) is None
+    assert asked == []  # no passphrase asked for a file that can never be an encrypted database
+    assert window.successor is None and window.errors.shown
+    assert "不是 Breach Desk 数据库" in window.errors.shown[-1] and "Traceback" not in window.errors.shown[-1]
+    assert window.workspaces  # nothing of the open database was closed for it
+
+
+def test_a_truncated_database_is_reported_as_damaged_not_as_a_bug(qtbot: QtBot, tmp_path: Path) -> None:
+    one = _demo_db(tmp_path / "one.sqlite3")
+    whole = _demo_db(tmp_path / "whole.sqlite3")
+    cut = tmp_path / "cut.sqlite3"
+    cut.write_bytes(whole.read_bytes()[: 100 * 1024])  # copied while the USB stick was pulled
+    window = make_window(qtbot, one)
+    _plain(window)
+    assert window.open_database_at(cut) is None
+    assert window.successor is None
+    assert "已损坏或不完整" in window.errors.shown[-1], window.errors.shown
