@@ -5,7 +5,6 @@ settings. Reads and writes go through the job runner, never on the UI thread."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -51,7 +50,7 @@ from incident_app.ui.database.recent import (
     remove_recent,
     same_database,
 )
-from incident_app.ui.database.switching import ask_connect_hook
+from incident_app.ui.database.switching import ask_connect_hook, unreadable_database
 from incident_app.ui.evidence.pack import ask_and_write_pack
 from incident_app.ui.help.about import AboutDialog
 from incident_app.ui.intake import IntakeWizard
@@ -537,8 +536,9 @@ class MainWindow(QMainWindow):
         if self.db_path is not None and same_database(path, self.db_path):  # also through a link or ..
             self.statusBar().showMessage(self.tr_.t("db.already_open", path=str(path)), 5000)
             return self
-        if database_kind(path) is DatabaseKind.NOT_DATABASE:  # before anything of this one is closed
-            self.errors.show(UnreadableDatabaseError(self.tr_.t("db.open.not_database", path=str(path))))
+        refused = unreadable_database(path, self.tr_)  # before anything of this one is closed
+        if refused is not None:
+            self.errors.show(refused)
             return None
         if not self.close_everything_for_switch():
             return None
@@ -580,15 +580,13 @@ class MainWindow(QMainWindow):
             return None
         try:
             window = self.window_factory(path, connect_hook)
-        except sqlite3.OperationalError as exc:  # locked, read-only, full disk: the environment
-            self.errors.show(exc, traceback.format_exc())
-            return None
-        except sqlite3.DatabaseError as exc:  # damaged or cut short: the file, not a bug of ours
-            log.warning("cannot open %s as a database: %s", path, exc)  # SQLite's English words: the log only
-            self.errors.show(UnreadableDatabaseError(self.tr_.t("db.open.unreadable", path=str(path))))
-            return None
         except Exception as exc:  # noqa: BLE001 - a file that cannot be opened: say so, keep this one
-            self.errors.show(exc, traceback.format_exc())
+            # Damaged, cut short or from a newer version: the file's fault, in the officer's words
+            # (SQLite's English goes to the log only); anything else as it is.
+            refused = unreadable_database(path, self.tr_, exc)
+            if refused is not None:
+                log.warning("cannot open %s as a database: %s", path, exc)
+            self.errors.show(refused or exc, "" if refused else traceback.format_exc())
             return None
         window.errors.interactive = self.errors.interactive
         add_recent(path)
@@ -655,11 +653,6 @@ class MainWindow(QMainWindow):
             self.tray.stop()
         if self.watcher is not None:
             self.watcher.close()
-
-
-class UnreadableDatabaseError(OSError):
-    """A file chosen in File → Open / Recent that is not a database this app can read (shown as
-    a problem with the file, in the screen's language, not as a bug)."""
 
 
 def _owned_by(widget: QWidget, owners: list[QWidget]) -> bool:

@@ -227,3 +227,39 @@ def test_a_truncated_database_is_reported_as_damaged_not_as_a_bug(qtbot: QtBot, 
     assert window.open_database_at(cut) is None
     assert window.successor is None
     assert "已损坏或不完整" in window.errors.shown[-1], window.errors.shown
+
+
+def test_a_database_from_a_newer_version_is_named_so(qtbot: QtBot, tmp_path: Path) -> None:
+    import sqlite3
+
+    one = _demo_db(tmp_path / "one.sqlite3")
+    future = _demo_db(tmp_path / "future.sqlite3")
+    with sqlite3.connect(future) as conn:
+        conn.execute("INSERT INTO _migrations VALUES (9999, 'm9999_future', '2027-06-01T00:00:00+00:00')")
+    conn.close()
+    window = make_window(qtbot, one)
+    _plain(window)
+    assert window.open_database_at(future) is None and window.successor is None
+    assert "更新版本" in window.errors.shown[-1] and "9999" in window.errors.shown[-1]
+
+
+def test_a_damaged_database_used_last_is_explained_at_start_and_not_reopened(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from incident_app.app import run_gui
+    from incident_app.storage.database import ENV_DB
+    from incident_app.ui.database.recent import add_recent
+
+    monkeypatch.delenv(ENV_DB, raising=False)
+    whole = _demo_db(tmp_path / "whole.sqlite3")
+    damaged = tmp_path / "外接盘 backup" / "breach.sqlite3"
+    damaged.parent.mkdir()
+    damaged.write_bytes(whole.read_bytes()[: 100 * 1024])  # the copy stopped when the stick was pulled
+    add_recent(damaged)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _parent, _title, text, *a: shown.append(text)))
+    assert run_gui([]) == 1  # was the 'unexpected error, send it to the maintainers' box
+    assert len(shown) == 1 and "已损坏或不完整" in shown[0] and "上次使用的数据库" in shown[0]
+    assert damaged not in [r.path for r in recent_databases()]  # the next start does not stop on it again
