@@ -90,8 +90,9 @@ def final_path(path: Path) -> Path:
     """``path`` with its folder resolved but its last part kept: resolving the whole path would
     follow a link at the final name to its target."""
     path = path.expanduser()
-    if path.name in ("", ".", ".."):
-        raise UnsafeOutputError(f"{path}: give a file name, not a folder")
+    if path.name in ("", ".", ".."):  # the officer's choice (an empty --out is '.'): bad input
+        shown = "an empty name" if str(path) == "." else str(path)
+        raise OutputRefusedError(f"{shown}: give a file name, not a folder")
     return path.parent.resolve() / path.name
 
 
