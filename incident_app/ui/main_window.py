@@ -37,7 +37,7 @@ from incident_app.services.encryption import DatabaseKind, database_kind
 from incident_app.services.register import RegisterRow, register_details, register_rows
 from incident_app.services.settings import load_settings, save_ui_language
 from incident_app.services.settings.reminders import save_reminder_settings
-from incident_app.ui.common import ErrorReporter, JobDialog, RecordRole, ask_yes_no
+from incident_app.ui.common import ErrorReporter, RecordRole, ask_yes_no
 from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
 from incident_app.ui.common.geometry import restore_window, save_window
 from incident_app.ui.common.qt_translations import install_qt_translator
@@ -560,7 +560,9 @@ class MainWindow(QMainWindow):
         """Before another database opens: ask before discarding open dialogs (a running save
         cannot be interrupted), close the workspaces and let running jobs finish."""
         dialogs = self.open_dialogs()
-        if any(isinstance(d, JobDialog) and d.busy for d in dialogs):
+        # A dialog whose job runs (a save, a send — even paused —, an import) would be closed under
+        # it and wait_all() below would freeze the window until it ends (forever, when paused).
+        if any(bool(getattr(d, "busy", False)) for d in dialogs):
             self.statusBar().showMessage(self.tr_.t("db.switch.busy"), 8000)
             return False
         if dialogs:

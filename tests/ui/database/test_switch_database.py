@@ -263,3 +263,32 @@ def test_a_damaged_database_used_last_is_explained_at_start_and_not_reopened(
     assert run_gui([]) == 1  # was the 'unexpected error, send it to the maintainers' box
     assert len(shown) == 1 and "已损坏或不完整" in shown[0] and "上次使用的数据库" in shown[0]
     assert damaged not in [r.path for r in recent_databases()]  # the next start does not stop on it again
+
+
+@pytest.mark.parametrize("tab", ["notices", "people"])
+def test_switching_waits_for_a_running_send_or_import(qtbot: QtBot, tmp_path: Path, tab: str) -> None:
+    window = make_window(qtbot, _demo_db(tmp_path / "a.sqlite3"))
+    window.refresh()
+    workspace = window.open_incident(1)
+    page = workspace.tab_widgets[tab]
+    if tab == "notices":
+        dialog = page.open_send_dialog() or page.send_dialog
+        dialog._running, dialog._job_kind = True, "send"  # a send paused half-way (its worker waits)
+    else:
+        dialog = page.open_import_dialog()
+        dialog.show()
+        dialog._set_running(True)  # an import half-way
+    assert dialog.isVisible()
+    asked: list[str] = []
+    window.confirm = lambda _title, text: asked.append(text) or True  # would say "yes, discard"
+    _plain(window)
+    other = _demo_db(tmp_path / "b.sqlite3")
+    # Before: the dialog was listed as 'unsaved edits', closed under its running job, and
+    # runner.wait_all() froze the window until the send ended (forever while paused).
+    assert window.open_database_at(other) is None
+    assert asked == [] and dialog.isVisible() and window.successor is None and workspace.isVisible()
+    assert "发送或导入" in window.statusBar().currentMessage()
+    if tab == "notices":
+        dialog._running = False
+    else:
+        dialog._set_running(False)
