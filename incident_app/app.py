@@ -192,17 +192,23 @@ def run_gui(argv: Sequence[str]) -> int:
         unlocked, connect_hook = unlock_database(db_path, start_tr)
         if not unlocked:
             return 1
+    from incident_app.ui.database.recent import unavailable_last_used
+
+    named = args.db is not None or bool(os.environ.get(ENV_DB))
+    missing_last = None if named else unavailable_last_used()
     try:
         lang = env_lang or saved_language(db_path, connect_hook) or DEFAULT_LANGUAGE
         install_qt_translator(app, lang)
         window = build_main_window(db_path, lang, connect_hook=connect_hook)
     except Exception as exc:
-        named = args.db is not None or bool(os.environ.get(ENV_DB))
         if not refuse_unreadable_start(db_path, start_tr, exc, from_recent=not named and _is_recent(db_path)):
             raise
         return 1
     window.show()
     window.refresh()
+    if missing_last is not None:  # not silently on another database than last time
+        window.statusBar().showMessage(window.tr_.t("db.start.last_missing", missing=str(missing_last),
+                                                    opened=str(db_path)))
     start_tray(window)
     code = int(app.exec())
     while window is not None:  # the first window and every one File → Open switched to

@@ -247,7 +247,8 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         t = self.tr_.t
-        self.setWindowTitle(t("app.title"))
+        # Which database is open, always in sight (the app may start on the one used last).
+        self.setWindowTitle(t("app.title") + (f" — {self.db_path.name}" if self.db_path else ""))
         self.empty.setText(t("register.empty"))
         for action, key in ((self.act_new, "menu.new_incident"), (self.act_open, "register.open"),
                             (self.act_status, "register.change_status"), (self.act_export, "register.export"),

@@ -35,6 +35,13 @@ def last_used_database() -> Path | None:
     return next((r.path for r in recent_databases() if not r.missing), None)
 
 
+def unavailable_last_used() -> Path | None:
+    """The database used last when its file is gone (a drive not plugged in): the app then starts
+    on an older one, and says so."""
+    entries = recent_databases()
+    return entries[0].path if entries and entries[0].missing else None
+
+
 def _save(paths: list[Path]) -> None:
     settings = app_settings()
     settings.setValue(KEY, [str(p) for p in paths[:MAX_RECENT]])

@@ -292,3 +292,30 @@ def test_switching_waits_for_a_running_send_or_import(qtbot: QtBot, tmp_path: Pa
         dialog._running = False
     else:
         dialog._set_running(False)
+
+
+def test_starting_on_an_older_database_because_the_last_is_unplugged_says_so(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from incident_app.app import run_gui
+    from incident_app.storage.database import ENV_DB
+    from incident_app.ui.database.recent import add_recent
+
+    monkeypatch.delenv(ENV_DB, raising=False)
+    older = _demo_db(tmp_path / "older.sqlite3")
+    stick = tmp_path / "U盘 stick" / "breach.sqlite3"  # the database used last, on a drive now unplugged
+    add_recent(older)
+    add_recent(stick)
+    seen: list[tuple[str, str]] = []
+
+    def look_and_quit() -> None:
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        qtbot.addWidget(window)
+        seen.append((window.windowTitle(), window.statusBar().currentMessage()))
+        QApplication.instance().quit()
+
+    QTimer.singleShot(300, look_and_quit)
+    assert run_gui([]) == 0
+    title, message = seen[0]
+    assert title.endswith("older.sqlite3")  # the title says which database this is
+    assert str(stick) in message and str(older) in message and "不可用" in message
