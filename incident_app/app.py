@@ -41,6 +41,36 @@ def startup_database(named: Path | None) -> Path:
     return last_used_database() or default_db_path()
 
 
+def refuse_unreadable_start(db_path: Path, tr: Translator, exc: BaseException, *, from_recent: bool,
+                            interactive: bool = True) -> str | None:
+    """At start: a database that cannot be opened (damaged, not a database, from a newer version)
+    is said in the officer's words instead of the 'unexpected error' box; one opened only because
+    it was used last is dropped from the recent list, so the next start does not stop on it
+    again. Returns the text shown, or None when ``exc`` is not about the file."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from incident_app.ui.database.recent import remove_recent
+    from incident_app.ui.database.switching import unreadable_database
+
+    refused = unreadable_database(db_path, tr, exc)
+    if refused is None:
+        return None
+    log.warning("cannot open %s at start: %s", db_path, exc)
+    text = str(refused)
+    if from_recent:
+        remove_recent(db_path)
+        text += "\n\n" + tr.t("db.start.dropped_recent")
+    if interactive:
+        QMessageBox.warning(None, tr.t("error.title"), text)
+    return text
+
+
+def _is_recent(path: Path) -> bool:
+    from incident_app.ui.database.recent import recent_databases, same_database
+
+    return any(same_database(entry.path, path) for entry in recent_databases())
+
+
 def services_factory(db_path: Path, connect_hook: ConnectHook | None = None):  # type: ignore[no-untyped-def]
     """A factory so each worker thread opens its own connection to the same file."""
 
@@ -162,11 +192,23 @@ def run_gui(argv: Sequence[str]) -> int:
         unlocked, connect_hook = unlock_database(db_path, start_tr)
         if not unlocked:
             return 1
-    lang = env_lang or saved_language(db_path, connect_hook) or DEFAULT_LANGUAGE
-    install_qt_translator(app, lang)
-    window = build_main_window(db_path, lang, connect_hook=connect_hook)
+    from incident_app.ui.database.recent import unavailable_last_used
+
+    named = args.db is not None or bool(os.environ.get(ENV_DB))
+    missing_last = None if named else unavailable_last_used()
+    try:
+        lang = env_lang or saved_language(db_path, connect_hook) or DEFAULT_LANGUAGE
+        install_qt_translator(app, lang)
+        window = build_main_window(db_path, lang, connect_hook=connect_hook)
+    except Exception as exc:
+        if not refuse_unreadable_start(db_path, start_tr, exc, from_recent=not named and _is_recent(db_path)):
+            raise
+        return 1
     window.show()
     window.refresh()
+    if missing_last is not None:  # not silently on another database than last time
+        window.statusBar().showMessage(window.tr_.t("db.start.last_missing", missing=str(missing_last),
+                                                    opened=str(db_path)))
     start_tray(window)
     code = int(app.exec())
     while window is not None:  # the first window and every one File → Open switched to

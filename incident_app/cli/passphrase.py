@@ -55,6 +55,9 @@ def resolve_connect_hook(args: argparse.Namespace, db_path: Path) -> ConnectHook
     encrypt = bool(getattr(args, "encrypt", False))
     if kind is DatabaseKind.ENCRYPTED:
         return _unlock(db_path, given)
+    if kind is DatabaseKind.NOT_DATABASE:
+        raise CliError(f"{db_path} is not a Breach Desk database (neither a plain nor an encrypted SQLite file); "
+                       "check the --db path (or $INCIDENT_APP_DB)", 2)
     if kind is DatabaseKind.PLAIN:
         if encrypt:
             raise CliError(f"{db_path} already exists and is not encrypted; "

@@ -41,7 +41,15 @@ class UnsafeOutputError(OSError):
 
 class OutputRefusedError(UnsafeOutputError):
     """A final name the officer chose that the tool refuses before writing anything (bad input):
-    the database file, or something that is neither a regular file nor a link."""
+    the database file, or something that is neither a regular file nor a link. ``reason`` (one
+    of :data:`REFUSAL_REASONS`) and ``target`` let the GUI say it in the screen's language."""
+
+    def __init__(self, message: str, reason: str = "", target: str = "") -> None:
+        super().__init__(message)
+        self.reason, self.target = reason, target
+
+
+REFUSAL_REASONS = ("database", "not_a_file", "no_name")
 
 
 NOT_A_FILE = "something other than a regular file is there (a folder, device, pipe or socket); choose another name"
@@ -77,21 +85,22 @@ def check_final_name(target: Path, database: Path | None = None) -> None:
     (see :func:`is_database_file`), or an existing device, pipe, socket or folder. A regular file
     is replaced; a link is replaced (never followed)."""
     if database is not None and is_database_file(target, database):
-        raise OutputRefusedError(f"{target}: {DATABASE_NAME}")
+        raise OutputRefusedError(f"{target}: {DATABASE_NAME}", "database", str(target))
     try:
         info = os.lstat(target)
     except FileNotFoundError:
         return
     if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
-        raise OutputRefusedError(f"{target}: {NOT_A_FILE}")
+        raise OutputRefusedError(f"{target}: {NOT_A_FILE}", "not_a_file", str(target))
 
 
 def final_path(path: Path) -> Path:
     """``path`` with its folder resolved but its last part kept: resolving the whole path would
     follow a link at the final name to its target."""
     path = path.expanduser()
-    if path.name in ("", ".", ".."):
-        raise UnsafeOutputError(f"{path}: give a file name, not a folder")
+    if path.name in ("", ".", ".."):  # the officer's choice (an empty --out is '.'): bad input
+        shown = "an empty name" if str(path) == "." else str(path)
+        raise OutputRefusedError(f"{shown}: give a file name, not a folder", "no_name", str(path))
     return path.parent.resolve() / path.name
 
 

@@ -135,12 +135,29 @@ def applied_migrations(db: sqlite_utils.Database) -> set[int]:
     return {row["number"] for row in db.table("_migrations").rows}
 
 
+class NewerDatabaseError(sqlite3.DatabaseError):
+    """The file was migrated by a newer version of the application: this one does not know its
+    schema (new tables, columns, meanings), so it does not open it rather than write into it."""
+
+    def __init__(self, path: Path | None, newest: int, known: int) -> None:
+        self.path, self.newest, self.known = path, newest, known
+        super().__init__(f"{path or 'the database'} was last opened by a newer version of Breach Desk "
+                         f"(its schema is at migration {newest}; this version knows up to {known}); "
+                         "open it with that newer version, or open a backup made before it")
+
+
 def migrate(db: sqlite_utils.Database, path: Path | None) -> list[str]:
     """Apply pending migrations, each in its own transaction; back the file up first.
 
     Returns the names applied. A failing migration rolls back and leaves the backup in place.
+    Raises :class:`NewerDatabaseError` (nothing written) for a file a newer version migrated.
     """
-    pending = [m for m in discover_migrations() if m.number not in applied_migrations(db)]
+    known = discover_migrations()
+    applied = applied_migrations(db)
+    newest_known = max((m.number for m in known), default=0)
+    if applied and max(applied) > newest_known:
+        raise NewerDatabaseError(path, max(applied), newest_known)
+    pending = [m for m in known if m.number not in applied]
     if not pending:
         return []
     if path is not None and applied_migrations(db):

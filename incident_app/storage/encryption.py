@@ -45,7 +45,14 @@ T = TypeVar("T")
 class DatabaseKind(StrEnum):
     NEW = "new"              # missing or empty: the next open creates it (plain or encrypted)
     PLAIN = "plain"
-    ENCRYPTED = "encrypted"  # (or not a database at all: only a key attempt can tell)
+    ENCRYPTED = "encrypted"  # (or a database-sized file of other bytes: only a key attempt can tell)
+    NOT_DATABASE = "not a database"  # neither header nor whole pages: a text file, a PDF, a cut copy
+
+
+# SQLite (and so SQLCipher) writes whole pages of 512 to 65,536 bytes: an encrypted database is a
+# non-empty multiple of 512 bytes long. A file that is not (a text file, a document, a copy cut
+# short) is told apart without asking for a passphrase it could never accept.
+MIN_PAGE_BYTES = 512
 
 
 def detect_database_kind(path: Path) -> DatabaseKind:
@@ -57,7 +64,15 @@ def detect_database_kind(path: Path) -> DatabaseKind:
         return DatabaseKind.NEW
     if not head:
         return DatabaseKind.NEW
-    return DatabaseKind.PLAIN if head == PLAIN_HEADER else DatabaseKind.ENCRYPTED
+    if head == PLAIN_HEADER:
+        return DatabaseKind.PLAIN
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return DatabaseKind.ENCRYPTED  # a key attempt will say what is wrong
+    if size < MIN_PAGE_BYTES or size % MIN_PAGE_BYTES:
+        return DatabaseKind.NOT_DATABASE
+    return DatabaseKind.ENCRYPTED
 
 
 def derive_key(passphrase: str, salt: bytes, iterations: int = KDF_ITERATIONS) -> bytes:

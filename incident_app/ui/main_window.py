@@ -4,6 +4,7 @@ settings. Reads and writes go through the job runner, never on the UI thread."""
 
 from __future__ import annotations
 
+import logging
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -36,14 +37,20 @@ from incident_app.services.encryption import DatabaseKind, database_kind
 from incident_app.services.register import RegisterRow, register_details, register_rows
 from incident_app.services.settings import load_settings, save_ui_language
 from incident_app.services.settings.reminders import save_reminder_settings
-from incident_app.ui.common import ErrorReporter, JobDialog, RecordRole, ask_yes_no
+from incident_app.ui.common import ErrorReporter, RecordRole, ask_yes_no
 from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
 from incident_app.ui.common.geometry import restore_window, save_window
 from incident_app.ui.common.qt_translations import install_qt_translator
 from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.database.backup import ask_and_backup
-from incident_app.ui.database.recent import add_recent, recent_databases, remove_missing, remove_recent
-from incident_app.ui.database.switching import ask_connect_hook
+from incident_app.ui.database.recent import (
+    add_recent,
+    recent_databases,
+    remove_missing,
+    remove_recent,
+    same_database,
+)
+from incident_app.ui.database.switching import ask_connect_hook, unreadable_database
 from incident_app.ui.evidence.pack import ask_and_write_pack
 from incident_app.ui.help.about import AboutDialog
 from incident_app.ui.intake import IntakeWizard
@@ -59,6 +66,7 @@ from incident_app.ui.retention.purge import start_purge
 from incident_app.ui.settings import SettingsDialog
 from incident_app.ui.workspace import StatusDialog, WorkspaceWindow, next_status, verify_message
 
+log = logging.getLogger(__name__)
 COUNTDOWN_TICK_MS = 30_000
 WINDOW_NAME = "main"
 # Builds the main window of another database (app.py passes it in: the UI cannot build services).
@@ -239,7 +247,8 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         t = self.tr_.t
-        self.setWindowTitle(t("app.title"))
+        # Which database is open, always in sight (the app may start on the one used last).
+        self.setWindowTitle(t("app.title") + (f" — {self.db_path.name}" if self.db_path else ""))
         self.empty.setText(t("register.empty"))
         for action, key in ((self.act_new, "menu.new_incident"), (self.act_open, "register.open"),
                             (self.act_status, "register.change_status"), (self.act_export, "register.export"),
@@ -525,9 +534,13 @@ class MainWindow(QMainWindow):
 
     def open_database_at(self, path: Path) -> MainWindow | None:
         """Unlock (or create) ``path`` and switch this window's place to it."""
-        if self.db_path is not None and path.absolute() == self.db_path.absolute():
+        if self.db_path is not None and same_database(path, self.db_path):  # also through a link or ..
             self.statusBar().showMessage(self.tr_.t("db.already_open", path=str(path)), 5000)
             return self
+        refused = unreadable_database(path, self.tr_)  # before anything of this one is closed
+        if refused is not None:
+            self.errors.show(refused)
+            return None
         if not self.close_everything_for_switch():
             return None
         unlocked, hook = self.ask_hook(self, path, self.tr_)
@@ -548,7 +561,9 @@ class MainWindow(QMainWindow):
         """Before another database opens: ask before discarding open dialogs (a running save
         cannot be interrupted), close the workspaces and let running jobs finish."""
         dialogs = self.open_dialogs()
-        if any(isinstance(d, JobDialog) and d.busy for d in dialogs):
+        # A dialog whose job runs (a save, a send — even paused —, an import) would be closed under
+        # it and wait_all() below would freeze the window until it ends (forever, when paused).
+        if any(bool(getattr(d, "busy", False)) for d in dialogs):
             self.statusBar().showMessage(self.tr_.t("db.switch.busy"), 8000)
             return False
         if dialogs:
@@ -569,7 +584,12 @@ class MainWindow(QMainWindow):
         try:
             window = self.window_factory(path, connect_hook)
         except Exception as exc:  # noqa: BLE001 - a file that cannot be opened: say so, keep this one
-            self.errors.show(exc, traceback.format_exc())
+            # Damaged, cut short or from a newer version: the file's fault, in the officer's words
+            # (SQLite's English goes to the log only); anything else as it is.
+            refused = unreadable_database(path, self.tr_, exc)
+            if refused is not None:
+                log.warning("cannot open %s as a database: %s", path, exc)
+            self.errors.show(refused or exc, "" if refused else traceback.format_exc())
             return None
         window.errors.interactive = self.errors.interactive
         add_recent(path)

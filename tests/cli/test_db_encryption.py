@@ -116,3 +116,26 @@ def test_passphrase_env_option_still_means_command_line() -> None:
     assert _wants_cli(["--passphrase-env", "BD_PASS", "show", "1"])
     assert _wants_cli(["--passphrase-env=BD_PASS", "show", "1"])
     assert not _wants_cli(["--passphrase-env", "show"])
+
+
+@pytest.mark.parametrize("content", [b"hello\n", b"%PDF-1.4\n" + b"x" * 5000])
+def test_a_file_that_is_not_a_database_is_named_so_not_called_encrypted(
+    content: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from incident_app.storage.encryption import DatabaseKind, detect_database_kind
+
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(content)
+    monkeypatch.setenv("BD_PASS", PASS)
+    for extra in ((), ("--passphrase-env", "BD_PASS")):
+        code, out, err = cli(capsys, "db", "status", "--db", str(notes), *extra)
+        assert code == 2 and out == ""
+        assert "is not a Breach Desk database" in err and "encrypted:" not in err and "passphrase" not in err
+    assert notes.read_bytes() == content  # nothing was written into it
+    assert detect_database_kind(notes) is DatabaseKind.NOT_DATABASE
+
+
+def test_an_encrypted_database_is_still_told_encrypted(encrypted_db: Path) -> None:
+    from incident_app.storage.encryption import DatabaseKind, detect_database_kind
+
+    assert detect_database_kind(encrypted_db) is DatabaseKind.ENCRYPTED

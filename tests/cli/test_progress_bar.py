@@ -60,6 +60,14 @@ def test_backup_from_the_cli_prints_only_json_on_stdout(capsys: pytest.CaptureFi
     assert code == 2 and stdout == "" and "that is the database file" in stderr
 
 
+@pytest.mark.parametrize("given", ["", ".", ".."])
+def test_backup_to_no_file_name_is_bad_input(given: str, capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    code = run(["db", "backup", "--out", given, "--db", str(db)])
+    stdout, stderr = capsys.readouterr()  # was exit 1 (an environment fault) and '.: give a file name'
+    assert code == 2 and stdout == "" and "give a file name, not a folder" in stderr
+    assert given != "" or "an empty name" in stderr
+
+
 def test_a_real_terminal_gets_a_bar_that_fits_and_stdout_stays_json(db: Path, tmp_path: Path) -> None:
     import os
     import pty

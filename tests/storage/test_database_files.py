@@ -117,3 +117,22 @@ def test_a_database_on_a_read_only_disk_is_a_plain_message(tmp_path: Path, capsy
         assert "Traceback" not in err and "Errno 30" not in err
         assert code == 0 or (code == 1 and "read-only disk" in err), err
         assert stat.S_IMODE(db.stat().st_mode) == mode
+
+
+def test_a_database_a_newer_version_migrated_is_not_opened_or_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = tmp_path / "from-the-future.sqlite3"
+    open_services(db).close()
+    newest = max(m.number for m in database.discover_migrations())
+    with sqlite3.connect(db) as conn:  # what the next version's migration leaves behind
+        conn.execute("INSERT INTO _migrations VALUES (?, 'm9999_future', '2027-06-01T00:00:00+00:00')",
+                     (newest + 1,))
+    conn.close()
+    before = db.read_bytes()
+    with pytest.raises(database.NewerDatabaseError, match="newer version"):
+        open_services(db)
+    assert run(["db", "status", "--db", str(db)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and f"migration {newest + 1}" in err and "Traceback" not in err
+    assert db.read_bytes() == before

@@ -18,7 +18,7 @@ def test_switch_language_with_a_workspace_open(qtbot: QtBot, tmp_path: Path) -> 
     workspace = window.open_incident(1)
     workspace.tabs.setCurrentIndex(3)
     window.set_language("en")
-    assert window.windowTitle() == "Breach Desk"
+    assert window.windowTitle() == "Breach Desk — db.sqlite3"  # the open database in the title
     assert window.act_new.text() == "&New incident…"
     assert window.model.headerData(RegisterModel.COL_STATUS, Qt.Orientation.Horizontal) == "Status"
     assert window.model.index(0, RegisterModel.COL_STATUS).data() == "Reported"

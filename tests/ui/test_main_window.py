@@ -47,7 +47,7 @@ def test_language_switch_retranslates(qtbot: QtBot, tmp_path: Path) -> None:
     assert header == "状态"
     window.set_language("en")
     assert "No incidents yet" in window.empty.text()
-    assert window.windowTitle() == "Breach Desk"
+    assert window.windowTitle() == "Breach Desk — db.sqlite3"  # the open database in the title
 
 
 def test_verify_log_reports_in_status_bar(qtbot: QtBot, tmp_path: Path) -> None:

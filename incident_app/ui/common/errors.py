@@ -17,6 +17,7 @@ from incident_app.diagnostics import log_path, scrub
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.domain.proof import ChainKeyMissingError
+from incident_app.services.private_files import OutputRefusedError
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ class ErrorReporter:
         missing event-log key in the officer's language, with where it was looked for."""
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return self.tr.t("error.disk_full")
+        if isinstance(exc, OutputRefusedError) and exc.reason:  # the service's English, said in the screen's language
+            return self.tr.t(f"error.output_refused.{exc.reason}", path=exc.target)
         if isinstance(exc, ChainKeyMissingError):
             return self.tr.t("audit.key_missing_write", database_id=exc.database_id, where=exc.looked_in)
         return str(exc)

@@ -33,9 +33,17 @@ def clamp_to_screens(rect: QRect, screens: Sequence[QRect]) -> QRect:
 
 
 def _fit(rect: QRect, screen: QRect) -> QRect:
-    """Cut a too-large window to its screen and keep its title bar below the screen's top."""
-    return QRect(rect.x(), max(rect.y(), screen.y()), min(rect.width(), screen.width()),
-                   min(rect.height(), screen.height()))
+    """Cut a too-large window to its screen and keep its title bar below the screen's top; a
+    window cut to size is moved back so its right and bottom edges are on the screen too (a
+    3000 px wide window saved on a 4K monitor, cut to 1366 px but left at x=200, hid its right
+    edge and the status bar on a 1366×768 laptop)."""
+    width, height = min(rect.width(), screen.width()), min(rect.height(), screen.height())
+    x, y = rect.x(), max(rect.y(), screen.y())
+    if width < rect.width():
+        x = min(max(x, screen.x()), screen.x() + screen.width() - width)
+    if height < rect.height():
+        y = min(y, screen.y() + screen.height() - height)
+    return QRect(x, y, width, height)
 
 
 def available_screens() -> list[QRect]:

@@ -4,6 +4,7 @@ start-up passphrase dialog). Both return (go on?, connect hook)."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.background import BackgroundCall
 from incident_app.services.encryption import DatabaseKind, connect_hook_for, database_kind
+from incident_app.storage.database import NewerDatabaseError
 from incident_app.ui.database.new_database_dialog import NewDatabaseDialog
 from incident_app.ui.database.passphrase_dialog import PassphraseDialog
 
@@ -28,3 +30,25 @@ def ask_connect_hook(parent: QWidget | None, path: Path, tr: Translator) -> tupl
         return new.exec() == QDialog.DialogCode.Accepted, new.connect_hook
     dialog = PassphraseDialog(path, tr, lambda p: connect_hook_for(path, p), BackgroundCall(), parent)
     return dialog.exec() == QDialog.DialogCode.Accepted, dialog.connect_hook
+
+
+class UnreadableDatabaseError(OSError):
+    """A database file this app cannot open (not a database, damaged, from a newer version):
+    shown as a problem with the file, in the screen's language, not as a bug."""
+
+
+def unreadable_database(path: Path, tr: Translator, exc: BaseException | None = None) -> UnreadableDatabaseError | None:
+    """The officer's words for why ``path`` cannot be opened (``exc`` raised opening it, or None
+    to check the file's kind first); None when the file is not the problem (a locked or
+    read-only file, a full disk: those are shown as they are)."""
+    if exc is None:
+        if database_kind(path) is DatabaseKind.NOT_DATABASE:
+            return UnreadableDatabaseError(tr.t("db.open.not_database", path=str(path)))
+        return None
+    if isinstance(exc, NewerDatabaseError):
+        return UnreadableDatabaseError(tr.t("db.open.newer", path=str(path), newest=exc.newest, known=exc.known))
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        if database_kind(path) is DatabaseKind.NOT_DATABASE:
+            return UnreadableDatabaseError(tr.t("db.open.not_database", path=str(path)))
+        return UnreadableDatabaseError(tr.t("db.open.unreadable", path=str(path)))
+    return None

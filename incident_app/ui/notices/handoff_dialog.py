@@ -154,6 +154,8 @@ class HandoffDialog(QDialog):
                                              delivered=result.get("delivered", 0), failed=result.get("failed", 0)))
 
     def _on_sms_clicked(self) -> None:
+        # Like every file dialog: in the folder last used for hand-off files, else Documents (a bare
+        # "sms.csv" put it in the program's working directory).
         path, _ = ask_save_file(self, "handoff", self.tr_.t("handoff.export_sms"), "sms.csv", "CSV (*.csv)")
         if path is not None:
             self.export_sms_to(path)
@@ -164,6 +166,7 @@ class HandoffDialog(QDialog):
             self.export_calls_to(path)
 
     def _on_report_clicked(self, channel: str) -> None:
-        path = ask_open_file(self, "handoff-report", self.tr_.t("handoff.import_sms_report"), "CSV (*.csv)")
+        title = self.tr_.t("handoff.import_call_report" if channel == "phone" else "handoff.import_sms_report")
+        path = ask_open_file(self, "handoff", title, "CSV (*.csv)")
         if path is not None:
             self.import_report(path, channel)

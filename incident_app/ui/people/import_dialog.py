@@ -222,6 +222,11 @@ class ImportDialog(QDialog):
             self.errors.show(exc, details)
             self.import_ended.emit("failed")
 
+    @property
+    def busy(self) -> bool:
+        """An import is running (switching the database must wait for it)."""
+        return not self.close_button.isEnabled()
+
     def _set_running(self, running: bool) -> None:
         self.progress.setVisible(True)
         if running:

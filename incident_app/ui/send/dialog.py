@@ -263,6 +263,11 @@ class SendDialog(QDialog):
         self.progress.setValue(0)
         self._start("send", job, on_progress=self._on_progress)
 
+    @property
+    def busy(self) -> bool:
+        """A test send, dry run or send is running (switching the database must wait for it)."""
+        return self._running
+
     def toggle_pause(self) -> None:
         if self._pause.paused:
             self._pause.resume()

@@ -31,6 +31,19 @@ def test_a_window_larger_than_the_screen_is_cut_to_it() -> None:
     assert SCREEN.contains(restored) and (restored.width(), restored.height()) == (1366, 768)
 
 
+def test_a_large_window_saved_on_a_4k_monitor_lies_wholly_on_a_small_screen() -> None:
+    # Saved on a 3840×2160 monitor at (200, 100), 3000×1800; opened on a 1366×768 laptop: cut to
+    # the screen's size, it must not keep its old corner (its right edge and status bar were off).
+    restored = clamp_to_screens(QRect(200, 100, 3000, 1800), [SCREEN])
+    assert SCREEN.contains(restored), restored
+    assert (restored.width(), restored.height()) == (1366, 768)
+
+
+def test_a_window_too_wide_only_is_moved_left_onto_the_screen() -> None:
+    restored = clamp_to_screens(QRect(900, 50, 2000, 600), [SCREEN])
+    assert SCREEN.contains(restored) and restored.width() == 1366 and restored.top() == 50
+
+
 def test_title_bar_above_the_screen_is_pulled_down() -> None:
     restored = clamp_to_screens(QRect(100, -20, 800, 500), [SCREEN])
     assert restored.top() == 0

@@ -103,3 +103,19 @@ def test_gui_purge_asks_then_purges_like_the_cli(qtbot: QtBot, tmp_path: Path,
     assert not any(p["name"] for p in _rows(gui_db, "people"))
     window.purge_expired()  # nothing left: says so, asks nothing
     assert len(asked) == 1 and "没有需要清除" in window.statusBar().currentMessage()
+
+
+def test_gui_backup_onto_the_database_itself_is_refused_in_the_screen_language(qtbot: QtBot, tmp_path: Path) -> None:
+    db = _demo_db(tmp_path / "live.sqlite3")
+    window = make_window(qtbot, db)
+    done: list[object] = []
+    backup_to(window, window.runner, window.tr_, db, on_done=done.append, on_failure=window.errors.show,
+              on_cancelled=lambda: None)
+    assert not done and window.errors.shown
+    shown = window.errors.shown[-1]  # was the service's English 'that is the database file; choose another name'
+    assert "是当前打开的数据库" in shown and "database file" not in shown and str(db) in shown
+    assert _rows(db, "incidents")  # the database itself is still whole
+    window.errors.shown.clear()
+    backup_to(window, window.runner, window.tr_, tmp_path, on_done=done.append, on_failure=window.errors.show,
+              on_cancelled=lambda: None)  # a folder
+    assert not done and "文件夹" in window.errors.shown[-1] and "regular file" not in window.errors.shown[-1]

@@ -174,3 +174,148 @@ def test_the_app_starts_on_the_database_used_last(qtbot: QtBot, tmp_path: Path,
     monkeypatch.delenv(ENV_DB)
     other.unlink()
     assert startup_database(None) == (tmp_path / "a.sqlite3").absolute()  # a vanished file is skipped
+
+
+def test_one_database_under_two_names_is_listed_once(qtbot: QtBot, tmp_path: Path) -> None:
+    from incident_app.ui.database.recent import add_recent
+
+    one, two = _demo_db(tmp_path / "one.sqlite3"), _demo_db(tmp_path / "two.sqlite3")
+    link = tmp_path / "current.sqlite3"
+    link.symlink_to(one)
+    add_recent(one)
+    add_recent(two)
+    add_recent(tmp_path / "sub" / ".." / "one.sqlite3")  # the same file spelt with ..
+    add_recent(link)  # and through a link
+    paths = [r.path for r in recent_databases()]
+    assert paths[:2] == [link, two], paths
+    assert one not in paths and all(".." not in p.parts for p in paths)
+
+
+def test_opening_the_open_database_through_a_link_does_not_switch(qtbot: QtBot, tmp_path: Path) -> None:
+    one = _demo_db(tmp_path / "one.sqlite3")
+    link = tmp_path / "alias.sqlite3"
+    link.symlink_to(one)
+    window = make_window(qtbot, one)
+    _plain(window)
+    assert window.open_database_at(link) is window
+    assert window.successor is None
+
+
+def test_a_file_that_is_not_a_database_is_refused_without_a_passphrase(qtbot: QtBot, tmp_path: Path) -> None:
+    one = _demo_db(tmp_path / "one.sqlite3")
+    text = tmp_path / "笔记 notes.db"
+    text.write_text("这不是数据库\n", encoding="utf-8")
+    window = make_window(qtbot, one)
+    asked: list[Path] = []
+    window.ask_hook = lambda _parent, path, _tr: (asked.append(path), (True, None))[1]
+    window.refresh()
+    window.open_incident(1)
+    assert window.open_database_at(text) is None
+    assert asked == []  # no passphrase asked for a file that can never be an encrypted database
+    assert window.successor is None and window.errors.shown
+    assert "不是 Breach Desk 数据库" in window.errors.shown[-1] and "Traceback" not in window.errors.shown[-1]
+    assert window.workspaces  # nothing of the open database was closed for it
+
+
+def test_a_truncated_database_is_reported_as_damaged_not_as_a_bug(qtbot: QtBot, tmp_path: Path) -> None:
+    one = _demo_db(tmp_path / "one.sqlite3")
+    whole = _demo_db(tmp_path / "whole.sqlite3")
+    cut = tmp_path / "cut.sqlite3"
+    cut.write_bytes(whole.read_bytes()[: 100 * 1024])  # copied while the USB stick was pulled
+    window = make_window(qtbot, one)
+    _plain(window)
+    assert window.open_database_at(cut) is None
+    assert window.successor is None
+    assert "已损坏或不完整" in window.errors.shown[-1], window.errors.shown
+
+
+def test_a_database_from_a_newer_version_is_named_so(qtbot: QtBot, tmp_path: Path) -> None:
+    import sqlite3
+
+    one = _demo_db(tmp_path / "one.sqlite3")
+    future = _demo_db(tmp_path / "future.sqlite3")
+    with sqlite3.connect(future) as conn:
+        conn.execute("INSERT INTO _migrations VALUES (9999, 'm9999_future', '2027-06-01T00:00:00+00:00')")
+    conn.close()
+    window = make_window(qtbot, one)
+    _plain(window)
+    assert window.open_database_at(future) is None and window.successor is None
+    assert "更新版本" in window.errors.shown[-1] and "9999" in window.errors.shown[-1]
+
+
+def test_a_damaged_database_used_last_is_explained_at_start_and_not_reopened(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from incident_app.app import run_gui
+    from incident_app.storage.database import ENV_DB
+    from incident_app.ui.database.recent import add_recent
+
+    monkeypatch.delenv(ENV_DB, raising=False)
+    whole = _demo_db(tmp_path / "whole.sqlite3")
+    damaged = tmp_path / "外接盘 backup" / "breach.sqlite3"
+    damaged.parent.mkdir()
+    damaged.write_bytes(whole.read_bytes()[: 100 * 1024])  # the copy stopped when the stick was pulled
+    add_recent(damaged)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _parent, _title, text, *a: shown.append(text)))
+    assert run_gui([]) == 1  # was the 'unexpected error, send it to the maintainers' box
+    assert len(shown) == 1 and "已损坏或不完整" in shown[0] and "上次使用的数据库" in shown[0]
+    assert damaged not in [r.path for r in recent_databases()]  # the next start does not stop on it again
+
+
+@pytest.mark.parametrize("tab", ["notices", "people"])
+def test_switching_waits_for_a_running_send_or_import(qtbot: QtBot, tmp_path: Path, tab: str) -> None:
+    window = make_window(qtbot, _demo_db(tmp_path / "a.sqlite3"))
+    window.refresh()
+    workspace = window.open_incident(1)
+    page = workspace.tab_widgets[tab]
+    if tab == "notices":
+        dialog = page.open_send_dialog() or page.send_dialog
+        dialog._running, dialog._job_kind = True, "send"  # a send paused half-way (its worker waits)
+    else:
+        dialog = page.open_import_dialog()
+        dialog.show()
+        dialog._set_running(True)  # an import half-way
+    assert dialog.isVisible()
+    asked: list[str] = []
+    window.confirm = lambda _title, text: asked.append(text) or True  # would say "yes, discard"
+    _plain(window)
+    other = _demo_db(tmp_path / "b.sqlite3")
+    # Before: the dialog was listed as 'unsaved edits', closed under its running job, and
+    # runner.wait_all() froze the window until the send ended (forever while paused).
+    assert window.open_database_at(other) is None
+    assert asked == [] and dialog.isVisible() and window.successor is None and workspace.isVisible()
+    assert "发送或导入" in window.statusBar().currentMessage()
+    if tab == "notices":
+        dialog._running = False
+    else:
+        dialog._set_running(False)
+
+
+def test_starting_on_an_older_database_because_the_last_is_unplugged_says_so(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from incident_app.app import run_gui
+    from incident_app.storage.database import ENV_DB
+    from incident_app.ui.database.recent import add_recent
+
+    monkeypatch.delenv(ENV_DB, raising=False)
+    older = _demo_db(tmp_path / "older.sqlite3")
+    stick = tmp_path / "U盘 stick" / "breach.sqlite3"  # the database used last, on a drive now unplugged
+    add_recent(older)
+    add_recent(stick)
+    seen: list[tuple[str, str]] = []
+
+    def look_and_quit() -> None:
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        qtbot.addWidget(window)
+        seen.append((window.windowTitle(), window.statusBar().currentMessage()))
+        QApplication.instance().quit()
+
+    QTimer.singleShot(300, look_and_quit)
+    assert run_gui([]) == 0
+    title, message = seen[0]
+    assert title.endswith("older.sqlite3")  # the title says which database this is
+    assert str(stick) in message and str(older) in message and "不可用" in message
