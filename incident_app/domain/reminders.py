@@ -140,11 +140,16 @@ def next_due(items: Iterable[DueObligation], now: datetime) -> DueObligation | N
     return min(items, key=lambda i: i.due, default=None)
 
 
-def forget_old(shown: Iterable[str], now: datetime) -> frozenset[str]:
-    """The shown keys worth keeping: those whose due time is less than 30 days past."""
+def forget_old(shown: Iterable[str], now: datetime, still_open: Iterable[DueObligation] = ()) -> frozenset[str]:
+    """The shown keys worth keeping: those whose due time is less than 30 days past, and every
+    key of an obligation that is still open however long overdue — forgetting those would make
+    the next check show its expiry reminder again, and again at every check after it."""
+    open_deadlines = {(f"{item.incident_id}|{item.obligation_id}", to_iso(item.due)) for item in still_open}
     kept = set()
     for key in shown:
-        due = key_due(key)
-        if due is not None and due > now - FORGET_AFTER:
+        due, parts = key_due(key), key.rsplit("|", 2)
+        if due is None or len(parts) != 3:
+            continue
+        if due > now - FORGET_AFTER or (parts[0], parts[2]) in open_deadlines:
             kept.add(key)
     return frozenset(kept)
