@@ -107,7 +107,7 @@ def _whole_minutes(item: object) -> int | None:
         return None
     if isinstance(item, int):
         return item
-    if isinstance(item, str) and item.strip().isdigit():
+    if isinstance(item, str) and item.strip().isdecimal():  # not isdigit: int("²") raises
         return int(item.strip())
     return None
 

@@ -35,7 +35,8 @@ def test_status_then_set_then_status(capsys: pytest.CaptureFixture[str], db: Pat
     assert changed_events(db) == 1
 
 
-@pytest.mark.parametrize("args", [("--lead-minutes", "soon"), ("--lead-minutes", "99999"), ()])
+@pytest.mark.parametrize("args", [("--lead-minutes", "soon"), ("--lead-minutes", "99999"), (),
+                                  ("--lead-minutes=-5",), ("--lead-minutes", "²"), ("--lead-minutes", "60,³0")])
 def test_bad_values_exit_2(capsys: pytest.CaptureFixture[str], db: Path, args: tuple[str, ...]) -> None:
     code, _out, err = cli(capsys, db, "reminders", "set", *args)
     assert code == 2 and ("lead_minutes" in err or "--lead-minutes" in err)

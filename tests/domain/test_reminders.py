@@ -70,7 +70,8 @@ def test_next_due_is_the_earliest_even_when_overdue() -> None:
 def test_lead_minutes_parse_and_refuse() -> None:
     assert parse_lead_minutes("10, 60,30，0,60") == (60, 30, 10, 0)
     assert parse_lead_minutes([15]) == (15,)
-    for bad in ("", "ten", "-5", "20000", [True], "1,2,3,4,5,6,7,8,9"):
+    assert parse_lead_minutes("６０,１０") == (60, 10)  # full-width digits from a Chinese input method
+    for bad in ("", "ten", "-5", "20000", [True], "1,2,3,4,5,6,7,8,9", "²", "60,1²"):
         with pytest.raises(ValidationError) as info:
             parse_lead_minutes(bad)
         assert info.value.problems[0].field == "lead_minutes"
