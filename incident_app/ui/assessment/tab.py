@@ -64,6 +64,7 @@ class AssessmentTab(QWidget):
         self.runner, self.tr_, self.incident_id = runner, tr, incident_id
         self.errors = ErrorReporter(self, tr)
         self.assessment: Assessment | None = None
+        self._filled_inputs: dict[str, Any] | None = None  # the form as last filled from the database
         self.channel_names: dict[str, Text] = {}
         self.actor = ""
         self.fulfilments: dict[int, Fulfilment] = {}
@@ -315,6 +316,11 @@ class AssessmentTab(QWidget):
         self._fill_inputs(a)
 
     def _fill_inputs(self, a: Assessment) -> None:
+        """Show the stored inputs — unless the officer has changed the form since it was last
+        filled and not saved yet: a refresh after a change elsewhere (the command line, another
+        window, a reminder's event) must not throw their typing away."""
+        if self._filled_inputs is not None and self.input_data() != self._filled_inputs:
+            return
         s, inputs = a.severity, a.enisa_inputs
         self.dpc_adjustment.setRange(*s.adjustment_range)
         low, high = s.adjustment_range
@@ -329,6 +335,7 @@ class AssessmentTab(QWidget):
             inputs.availability.value if inputs.availability else None)))
         self.cb_rationale.setText(inputs.cb_rationale)
         self.input_error.clear()
+        self._filled_inputs = self.input_data()
 
     def _show_grade(self, a: Assessment) -> None:
         g, t, lang = a.grade, self.tr_.t, self.tr_.lang
@@ -433,6 +440,7 @@ class AssessmentTab(QWidget):
                         on_success=self._on_inputs_saved, on_failure=self._on_save_failed)
 
     def _on_inputs_saved(self, _inputs: Any) -> None:
+        self._filled_inputs = None  # saved: show what is stored again
         self.inputs_saved.emit()
         self.refresh()
 
