@@ -40,6 +40,7 @@ class DueObligation:
     obligation_id: str
     obligation_title: Text
     due: datetime
+    drill: bool = False  # an exercise: its reminders say so, and a real deadline is watched first
 
 
 @dataclass(frozen=True)
@@ -133,11 +134,12 @@ def plan_reminders(items: Iterable[DueObligation], lead_minutes: Sequence[int], 
 
 
 def next_due(items: Iterable[DueObligation], now: datetime) -> DueObligation | None:
-    """The open obligation to watch: the earliest due time. An overdue duty is still open and
-    comes first — it stays in front of the officer until it is met, never hidden behind a
-    later deadline that merely has time left."""
+    """The open obligation to watch: the earliest due time of a real incident (a drill's only when
+    no real one is open — an exercise must never hide a real deadline). An overdue duty is still
+    open and comes first — it stays in front of the officer until it is met, never hidden behind
+    a later deadline that merely has time left."""
     del now  # the order is the due time alone; kept so callers state the moment they ask about
-    return min(items, key=lambda i: i.due, default=None)
+    return min(items, key=lambda i: (i.drill, i.due), default=None)
 
 
 def forget_old(shown: Iterable[str], now: datetime, still_open: Iterable[DueObligation] = ()) -> frozenset[str]:

@@ -48,7 +48,7 @@ def open_due_obligations(services: Services) -> list[DueObligation]:
         for obligation in assessment.obligations:
             if obligation.status.is_open and obligation.deadline.due is not None:
                 items.append(DueObligation(incident.id, incident.facts.title, obligation.id,
-                                           obligation.title, obligation.deadline.due))
+                                           obligation.title, obligation.deadline.due, incident.facts.drill))
     return items
 
 

@@ -28,6 +28,7 @@ def test_status_then_set_then_status(capsys: pytest.CaptureFixture[str], db: Pat
     status = json.loads(out)
     assert code == 0 and status["lead_minutes"] == [60, 30, 10, 0] and status["close_action"] == "ask"
     assert status["open_deadlines"][0]["obligation"] == "cac-initial-report"
+    assert status["open_deadlines"][0]["drill"] is False
     assert status["open_deadlines"][0]["due"] == "2026-11-20T13:00:00+08:00"
     code, out, _ = cli(capsys, db, "reminders", "set", "--lead-minutes", "120,15,0", "--close-action", "tray")
     assert code == 0 and json.loads(out) == {"lead_minutes": [120, 15, 0], "close_action": "tray"}

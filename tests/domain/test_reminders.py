@@ -67,6 +67,13 @@ def test_next_due_is_the_earliest_even_when_overdue() -> None:
     assert next_due([], DUE) is None
 
 
+def test_a_drill_never_hides_a_real_deadline() -> None:
+    drill = DueObligation(2, "Drill", "cac-initial-report", Text("初报", "Initial report"), DUE, drill=True)
+    real = item(due=DUE + timedelta(hours=5))
+    assert next_due([drill, real], DUE) == real
+    assert next_due([drill], DUE) == drill  # only drills open: the drill's, marked as such by the tray
+
+
 def test_lead_minutes_parse_and_refuse() -> None:
     assert parse_lead_minutes("10, 60,30，0,60") == (60, 30, 10, 0)
     assert parse_lead_minutes([15]) == (15,)

@@ -142,3 +142,22 @@ def test_closing_keeps_the_app_in_the_tray_after_asking_once(qtbot: QtBot, db: P
     assert asked == [True]  # not asked again
     window.quit_app()
     assert not tray.timer.isActive() and not window.watcher.timer.isActive()
+
+
+def test_a_drill_is_marked_in_notifications_and_never_hides_a_real_deadline(
+        qtbot: QtBot, tmp_path: Path, intake: dict[str, object]) -> None:
+    """A drill's reminder used to read exactly like a real incident's, and a drill's earlier
+    deadline took the tray's 'next legal deadline' from a real one."""
+    path = tmp_path / "db.sqlite3"
+    services = open_services(path)
+    services.incidents.create({**intake, "title": "Drill leak", "drill": True})
+    services.incidents.create({**intake, "title": "Real leak", "discovered_at": "2026-11-20T10:00:00+08:00",
+                               "aware_at": "2026-11-20T10:00:00+08:00"})
+    services.close()
+    clock = MovableClock(CAC_DUE - timedelta(minutes=59))
+    window, tray, notifier = with_tray(qtbot, path, clock)
+    drill = [(t, b) for t, b, i in notifier.shown if i == 1]
+    assert drill and drill[0][0].startswith("【演练】") and "【演练】Drill leak" in drill[0][1]
+    tip = tray.tooltip()
+    assert "Real leak" in tip and "演练" not in tip and "#2" in tray.next_action.text()
+    window.shutdown()
