@@ -281,7 +281,10 @@ class AssessmentTab(QWidget):
         self._show_people_gap(assessment)
         self._show_severity(assessment)
         self._show_grade(assessment)
+        chosen = self.selected_obligation()
         self.obligations_model.set_rows(assessment.obligations)
+        if chosen is not None:  # a refresh after a change elsewhere keeps the officer's row
+            self.select_obligation(chosen.id)
         self._update_actions()
         self.assessment_loaded.emit(assessment)
 

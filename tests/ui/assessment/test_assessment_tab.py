@@ -138,3 +138,14 @@ def test_threaded_runner_delivers_the_assessment(qtbot: QtBot, factory, clock) -
     assert tab.obligations_model.rowCount() >= 17
     assert runner.wait_all()
     assert clock.now - parse_time("2026-11-20T12:00:00+08:00") == timedelta(0)
+
+
+def test_a_refresh_keeps_the_selected_obligation(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    """A refresh (a change elsewhere, a reminder's own event) used to drop the selected row: the
+    detail panel still described it while 'Record fulfilment…' went grey."""
+    tab = make_tab(qtbot, factory, clock)
+    tab.select_obligation("cac-initial-report")
+    tab.refresh()
+    chosen = tab.selected_obligation()
+    assert chosen is not None and chosen.id == "cac-initial-report" and tab.fulfil_button.isEnabled()
+    assert "网络安全事件初报" in tab.obligation_detail.text()
