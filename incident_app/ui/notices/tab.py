@@ -131,7 +131,9 @@ class NoticesTab(QWidget):
         layout.addLayout(row)
         return box
 
-    def _action_bar(self) -> QHBoxLayout:
+    def _action_bar(self) -> QVBoxLayout:
+        """Two rows — approving, then exporting and sending: in one row the English labels made
+        the workspace 1269 px wide, more than a 1920×1080 screen at 150% has (1280)."""
         self.approver_label, self.approver = QLabel(), QLineEdit()
         self.btn_approve, self.btn_export, self.btn_refresh = QPushButton(), QPushButton(), QPushButton()
         self.btn_preview = QPushButton()
@@ -151,10 +153,12 @@ class NoticesTab(QWidget):
         self.btn_export.clicked.connect(self._on_export_clicked)
         self.btn_refresh.clicked.connect(self.refresh)
         self.status_label = QLabel()
-        bar = QHBoxLayout()
+        approving = QHBoxLayout()
         for widget in (self.btn_preview, self.approver_label, self.approver, self.kind_choice, self.btn_approve):
-            bar.addWidget(widget)
-        bar.addSpacing(24)
+            approving.addWidget(widget)
+        approving.addStretch(1)
+        approving.addWidget(self.btn_refresh)
+        bar = QHBoxLayout()
         for box in self.format_boxes.values():
             bar.addWidget(box)
         bar.addWidget(self.btn_export)
@@ -162,8 +166,10 @@ class NoticesTab(QWidget):
         bar.addWidget(self.btn_send)
         bar.addWidget(self.btn_brief)
         bar.addWidget(self.status_label, 1)
-        bar.addWidget(self.btn_refresh)
-        return bar
+        rows = QVBoxLayout()
+        rows.addLayout(approving)
+        rows.addLayout(bar)
+        return rows
 
     def retranslate(self) -> None:
         t = self.tr_.t
