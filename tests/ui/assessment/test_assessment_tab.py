@@ -149,3 +149,15 @@ def test_a_refresh_keeps_the_selected_obligation(qtbot: QtBot, factory, clock) -
     chosen = tab.selected_obligation()
     assert chosen is not None and chosen.id == "cac-initial-report" and tab.fulfil_button.isEnabled()
     assert "网络安全事件初报" in tab.obligation_detail.text()
+
+
+def test_a_passed_internal_target_is_not_worded_like_time_left(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    """'内部 -1h 15m' read like a countdown; once the internal target has passed it says so."""
+    tab = make_tab(qtbot, factory, clock)
+    model = tab.obligations_model
+    row = row_of(model, "policy-responsible-persons")
+    target = model.index(row, 0).data(Qt.ItemDataRole.UserRole + 1).deadline.internal_target
+    assert target is not None
+    model._now = lambda: target + timedelta(hours=1, minutes=15)
+    text = model.index(row, ObligationsModel.COL_COUNTDOWN).data()
+    assert text == "已过内部目标 1h 15m" and "-" not in text
