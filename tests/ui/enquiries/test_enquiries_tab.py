@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
 from incident_app.domain.clock import parse_time
@@ -199,3 +199,12 @@ def test_a_refresh_keeps_the_enquiries_picked_for_a_reply(qtbot: QtBot, factory,
     tab.refresh()
     qtbot.waitUntil(lambda: [e.id for e in tab.selected()] == picked, timeout=5_000)
     assert "3" in tab.selected_label.text()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_no_column_header_is_cut(qtbot: QtBot, factory, clock, lang: str) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock, lang)
+    header = tab.table.horizontalHeader()
+    for column in range(tab.model.columnCount() - 1):  # the last one stretches
+        assert tab.table.columnWidth(column) >= header.sectionSizeHint(column), tab.model.headerData(
+            column, Qt.Orientation.Horizontal)
