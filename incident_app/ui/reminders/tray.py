@@ -13,7 +13,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from incident_app.domain.clock import humanize_delta, utc_now
 from incident_app.domain.i18n import Translator
@@ -21,7 +21,7 @@ from incident_app.domain.reminders import DueObligation, Reminder
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.incidents import format_time
 from incident_app.services.reminders import ReminderCheck, check_reminders
-from incident_app.ui.reminders.notifier import Notifier, TrayNotifier
+from incident_app.ui.reminders.notifier import Notifier, TrayNotifier, WindowNotifier
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +117,13 @@ class DeadlineTray(QObject):
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
         if notifier is None:
-            tray_notifier = TrayNotifier(self.icon)
-            tray_notifier.clicked.connect(self.open_requested.emit)
-            notifier = tray_notifier
+            real: TrayNotifier | WindowNotifier
+            if self.available() and QSystemTrayIcon.supportsMessages():
+                real = TrayNotifier(self.icon)
+            else:
+                real = WindowNotifier(parent if isinstance(parent, QWidget) else None)
+            real.clicked.connect(self.open_requested.emit)
+            notifier = real
         self.notifier = notifier
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_MS)
