@@ -42,6 +42,22 @@ def fill_wizard(wizard) -> None:  # type: ignore[no-untyped-def]
     form.recipients.setCurrentIndex(form.recipients.findData("known_limited"))
 
 
+def shoot_bilingual_wizard(window) -> None:  # type: ignore[no-untyped-def]
+    """Page 1 with both languages: translated title and summary, one box still an untranslated copy."""
+    wizard = window.open_wizard()
+    wizard.resize(*SIZE)
+    fill_wizard(wizard)
+    form = wizard.what.form
+    form.title.setText("Customer-service export e-mailed to an outside address", "en")
+    form.summary.setText("A customer-service agent sent a ticket export with users' phone numbers and orders "
+                         "to a partner's mailbox by mistake; the partner confirmed receipt.", "en")
+    form.discovered_by.setText("Li Na, customer-service lead", "en")
+    form.systems.setText("Ticket system, e-mail", "en")
+    form.location.start_from_other("en")  # still to translate: marked until edited
+    save(wizard, "wizard-1-bilingual", None)
+    wizard.reject()
+
+
 def shoot_wizard(window) -> None:  # type: ignore[no-untyped-def]
     wizard = window.open_wizard()
     wizard.resize(*SIZE)
@@ -156,6 +172,7 @@ def main() -> int:
         window.table.selectRow(0)
         save(window, "register")
         shoot_wizard(window)
+        shoot_bilingual_wizard(window)
         shoot_workspace(window, 1)
         shoot_dialogs(window, 1)
         shoot_fulfilment(window, 1, Path(tmp))

@@ -104,7 +104,8 @@ def intake() -> dict[str, object]:
     """A valid intake mapping (docs/intake.md) to start tests from."""
     return {
         "title": "Test leak",
-        "summary": "Phone numbers exposed through a misconfigured bucket",
+        "summary": {"zh-CN": "配置错误的存储桶暴露了手机号码",
+                    "en": "Phone numbers exposed through a misconfigured bucket"},
         "occurred_at": "2026-11-18T08:00:00",
         "discovered_at": "2026-11-20T09:00:00+08:00",
         "aware_at": "2026-11-20T09:30:00+08:00",

@@ -23,6 +23,13 @@ class Translator:
             text = self.catalogs.get(DEFAULT_LANGUAGE, {}).get(key, key)
         return text.format(**values) if values else text
 
+    def word(self, prefix: str, code: object) -> str:
+        """The reader's word for a stored code (``prefix.code`` in the catalog); a code the catalog
+        does not know is shown as it is rather than as a message key."""
+        key = f"{prefix}.{getattr(code, 'value', code)}"
+        known = any(key in c for c in self.catalogs.values())
+        return self.t(key) if known else str(getattr(code, "value", code))
+
     def with_language(self, lang: str) -> Translator:
         if lang not in LANGUAGES:
             raise ValueError(f"unsupported language {lang}; choose one of {', '.join(LANGUAGES)}")

@@ -81,6 +81,12 @@ INTAKE_KEYS: tuple[str, ...] = (
     "unintelligible", "eu_subjects", "economic_loss_cny", "police_notified", "drill", "ransom",
 )
 RANSOM_KEYS: tuple[str, ...] = ("amount_cny", "method", "date")
+# Free-text facts that reach notices: each has a zh-CN value (the plain attribute, what older
+# intakes gave as a string) and an English one, so an English notice never prints Chinese prose.
+BILINGUAL_KEYS: tuple[str, ...] = ("title", "summary", "discovered_by", "location", "systems")
+FACT_LANGS: tuple[str, ...] = ("zh-CN", "en")
+# In a bilingual value: the languages whose text is a copy of the other one, not yet translated.
+UNTRANSLATED = "untranslated"
 REQUIRED_KEYS: tuple[str, ...] = ("title", "discovered_at")
 # Clock skew tolerance: a time a few minutes in the future is a typo-free "now", not an error.
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -133,6 +139,33 @@ class IntakeFacts:
     police_notified: bool = False
     drill: bool = False
     ransom: Ransom | None = None
+    # English values of BILINGUAL_KEYS (a tuple for systems); a key absent has no English yet.
+    english: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    # "lang:key" for each value copied from the other language and not edited since.
+    untranslated: tuple[str, ...] = ()
+
+    def text_in(self, key: str, lang: str) -> Any:
+        """A bilingual fact in one language: the zh-CN value is the attribute itself."""
+        if lang == "en":
+            return self.english.get(key, () if key == "systems" else "")
+        return getattr(self, key)
+
+    def is_untranslated(self, key: str, lang: str) -> bool:
+        return f"{lang}:{key}" in self.untranslated
+
+    def bilingual(self, key: str) -> Any:
+        """The JSON form of one bilingual fact: a plain zh-CN value while there is nothing else (so
+        snapshots of older incidents keep their hash), else {"zh-CN": …, "en": …}."""
+        zh, en = self.text_in(key, "zh-CN"), self.text_in(key, "en")
+        marks = [lang for lang in FACT_LANGS if self.is_untranslated(key, lang)]
+        if key == "systems":
+            zh, en = list(zh), list(en)
+        if not en and not marks:
+            return zh
+        out: dict[str, Any] = {"zh-CN": zh, "en": en}
+        if marks:
+            out[UNTRANSLATED] = marks
+        return out
 
     @property
     def effective_aware_at(self) -> datetime:
@@ -149,7 +182,9 @@ class IntakeFacts:
                 if value is not None:
                     out[key] = value.to_dict()
                 continue
-            if isinstance(value, datetime):
+            if key in BILINGUAL_KEYS:
+                value = self.bilingual(key)
+            elif isinstance(value, datetime):
                 value = to_iso(value)
             elif isinstance(value, tuple):
                 value = [str(v) for v in value]
@@ -162,7 +197,7 @@ class IntakeFacts:
         """A copy with some facts changed, validated like a fresh intake."""
         merged = self.to_dict()
         merged.update({k: v.to_dict() if isinstance(v, Ransom) else _jsonable(v) for k, v in changes.items()})
-        return parse_intake(merged)
+        return parse_intake(merged_bilingual(self.to_dict(), merged))
 
 
 @dataclass(frozen=True)
@@ -190,6 +225,25 @@ class Incident:
 
     def with_facts(self, facts: IntakeFacts) -> Incident:
         return replace(self, facts=facts)
+
+
+def merged_bilingual(before: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``changes`` with each bilingual fact given as a partial object ({"en": "…"}) completed from
+    ``before``: the other language keeps its value, and a language given a value is no longer
+    marked untranslated unless the change says so (``edit`` changes one language at a time)."""
+    out = dict(changes)
+    for key in BILINGUAL_KEYS:
+        change = changes.get(key)
+        if not isinstance(change, Mapping) or all(lang in change for lang in FACT_LANGS):
+            continue
+        old = before.get(key, "")
+        base: dict[str, Any] = dict(old) if isinstance(old, Mapping) else {"zh-CN": old}
+        marks = [m for m in base.get(UNTRANSLATED, []) if m not in change]
+        base.update(change)
+        if UNTRANSLATED not in change:
+            base[UNTRANSLATED] = marks
+        out[key] = base
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -320,6 +374,34 @@ class _Reader:
         return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
 
 
+def _bilingual(r: _Reader, key: str) -> tuple[Any, Any, list[str]]:
+    """One bilingual fact: a plain value is zh-CN; {"zh-CN": …, "en": …, "untranslated": [lang]}
+    gives both (either may be left out)."""
+    def read(reader: _Reader, name: str) -> Any:
+        if key == "systems":
+            return reader.strings(name)
+        return reader.text(name, max_len=_TEXT_LIMITS.get(key, PROSE_MAX))
+
+    value = r.data.get(key)
+    if not isinstance(value, Mapping):
+        return read(r, key), None, []
+    unknown = [str(k) for k in value if k not in (*FACT_LANGS, UNTRANSLATED)]
+    if unknown:
+        r.fail(key, f"unknown part(s) {', '.join(unknown)}; write the Chinese text as a string, or both "
+                    'languages as {"zh-CN": "…", "en": "…"}')
+    part = _Reader(value, stored=r.stored)
+    zh, en = read(part, "zh-CN"), read(part, "en")
+    marks = value.get(UNTRANSLATED) or []
+    if not isinstance(marks, list) or any(m not in FACT_LANGS for m in marks):
+        r.fail(f"{key}.{UNTRANSLATED}", "must be a list of languages: zh-CN, en")
+        marks = []
+    r.problems += [FieldProblem(f"{key}.{p.field}", p.message) for p in part.problems]
+    return zh, en, [m for m in marks if (en if m == "en" else zh)]
+
+
+_TEXT_LIMITS = {"title": NAME_MAX, "discovered_by": NAME_MAX, "location": LINE_MAX}
+
+
 def parse_intake(
     data: Mapping[str, Any],
     known_data_types: Collection[str] | None = None,
@@ -351,7 +433,10 @@ def _check_keys(data: Mapping[str, Any], reader: _Reader) -> None:
         if key not in INTAKE_KEYS:
             reader.fail(str(key), "unknown key; allowed keys are " + ", ".join(INTAKE_KEYS))
     for key in REQUIRED_KEYS:
-        if data.get(key) in (None, ""):
+        value = data.get(key)
+        if isinstance(value, Mapping):  # a bilingual title: one language is enough
+            value = next((v for lang, v in value.items() if lang in FACT_LANGS and v), "")
+        if value in (None, ""):
             reader.fail(key, "is required")
 
 
@@ -360,17 +445,18 @@ def _read_fields(r: _Reader) -> IntakeFacts:
     discovered = r.time("discovered_at")
     minors, under_14, teens = (r.count(k) for k in ("affected_minors", "affected_minors_under_14",
                                                      "affected_minors_14_17"))
+    texts = {key: _bilingual(r, key) for key in BILINGUAL_KEYS}
     return IntakeFacts(
-        title=r.text("title", max_len=NAME_MAX),
-        summary=r.text("summary"),
+        title=texts["title"][0],
+        summary=texts["summary"][0],
         occurred_at=r.time("occurred_at"),
         occurred_until=r.time("occurred_until"),
         # A placeholder keeps construction going so that every other problem is still reported.
         discovered_at=discovered or datetime.fromtimestamp(0).astimezone(),
         aware_at=r.time("aware_at"),
-        discovered_by=r.text("discovered_by", max_len=NAME_MAX),
-        location=r.text("location", max_len=LINE_MAX),
-        systems=r.strings("systems"),
+        discovered_by=texts["discovered_by"][0],
+        location=texts["location"][0],
+        systems=texts["systems"][0],
         breach_types=breach_types,
         likelihood=r.choice("likelihood", Likelihood, Likelihood.ACTUAL),
         cause=r.choice("cause", Cause, Cause.OTHER),
@@ -389,6 +475,8 @@ def _read_fields(r: _Reader) -> IntakeFacts:
         police_notified=r.flag("police_notified"),
         drill=r.flag("drill"),
         ransom=_ransom(r),
+        english={key: value[1] for key, value in texts.items() if value[1]},
+        untranslated=tuple(f"{lang}:{key}" for key, value in texts.items() for lang in value[2]),
     )
 
 

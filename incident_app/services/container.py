@@ -14,6 +14,7 @@ from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
 from incident_app.services.enquiries import EnquiryService
 from incident_app.services.fulfilments import CorrectionService, FulfilmentService
+from incident_app.services.handoff import HandoffService
 from incident_app.services.incidents import IncidentService
 from incident_app.services.mail import MailService
 from incident_app.services.notices import NoticeService, assessed_notice_inputs
@@ -41,6 +42,7 @@ class Services:
     mail: MailService
     people: PeopleService
     enquiries: EnquiryService
+    handoff: HandoffService
 
     @property
     def db_path(self) -> Path | None:
@@ -61,6 +63,7 @@ def open_services(
     ctx = AppContext(store=store, catalog=load_catalog(), clock=clock)
     people = PeopleService(ctx)
     assessment = AssessmentService(ctx, people_counts=people.imported_counts)
+    notices = NoticeService(ctx, people_source=people.iter_people, inputs_source=assessed_notice_inputs(assessment))
     return Services(
         ctx=ctx,
         incidents=IncidentService(ctx, open_obligations=assessment.open_before_close),
@@ -71,11 +74,11 @@ def open_services(
         fulfilments=FulfilmentService(ctx, not_applicable=assessment.not_applicable_ids),
         corrections=CorrectionService(ctx),
         assessment=assessment,
-        notices=NoticeService(ctx, people_source=people.iter_people,
-                              inputs_source=assessed_notice_inputs(assessment)),
+        notices=notices,
         mail=MailService(ctx),
         people=people,
         enquiries=EnquiryService(ctx),
+        handoff=HandoffService(ctx, notices),
     )
 
 

@@ -86,7 +86,7 @@ class IncidentRepository:
 
 def _facts_columns(facts: IntakeFacts) -> dict[str, Any]:
     return {
-        "title": facts.title,
+        "title": facts.title or str(facts.text_in("title", "en")),  # an English-only title still lists
         "discovered_at": to_iso(facts.discovered_at),
         "occurred_at": to_iso(facts.occurred_at) if facts.occurred_at else None,
         "affected_people": facts.affected_people,

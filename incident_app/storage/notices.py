@@ -79,20 +79,26 @@ class NoticeRepository:
 
     # -- element texts ---------------------------------------------------------------------------
     def set_element_text(self, incident_id: int, element: str, lang: str, text: str, author: str,
-                         now: datetime) -> None:
+                         now: datetime, audience: str = "") -> None:
         self._db.table("notice_element_texts").insert(
             {"incident_id": incident_id, "element": element, "lang": lang, "text": text, "author": author,
-             "created_at": to_iso(now)})
+             "created_at": to_iso(now), "audience": audience})
 
-    def element_texts(self, incident_id: int) -> dict[str, dict[str, str]]:
-        """The newest text per (element, lang); an empty text means "back to the generated one"."""
+    def element_texts(self, incident_id: int, audience: str = "") -> dict[str, dict[str, str]]:
+        """The newest text per (element, lang) for one audience ('' = the shared texts); an empty
+        text means "back to the generated one"."""
+        return self.audience_texts(incident_id).get(audience, {})
+
+    def audience_texts(self, incident_id: int) -> dict[str, dict[str, dict[str, str]]]:
+        """audience -> element -> lang -> the newest non-empty text."""
         rows = self._db.query(
             "SELECT * FROM notice_element_texts WHERE id IN (SELECT max(id) FROM notice_element_texts"
-            " WHERE incident_id = ? GROUP BY element, lang) ORDER BY element, lang", [incident_id])
-        out: dict[str, dict[str, str]] = {}
+            " WHERE incident_id = ? GROUP BY audience, element, lang) ORDER BY audience, element, lang",
+            [incident_id])
+        out: dict[str, dict[str, dict[str, str]]] = {}
         for r in rows:
             if r["text"]:
-                out.setdefault(r["element"], {})[r["lang"]] = r["text"]
+                out.setdefault(r["audience"], {}).setdefault(r["element"], {})[r["lang"]] = r["text"]
         return out
 
 

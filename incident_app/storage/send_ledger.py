@@ -100,12 +100,62 @@ class SendLedgerRepository:
         where, params = ("WHERE incident_id = ?", [incident_id]) if incident_id is not None else ("", [])
         rows = self._db.execute(
             "SELECT incident_id, notice_kind, notice_version, count(*), sum(state = 'sent'),"
-            f" max(CASE WHEN state = 'sent' THEN sent_at END) FROM send_ledger {where}"
-            " GROUP BY incident_id, notice_kind, notice_version", params)
+            f" max(CASE WHEN state = 'sent' THEN sent_at END), channel FROM send_ledger {where}"
+            " GROUP BY incident_id, notice_kind, notice_version, channel", params)
         found: dict[int, list[LedgerBatch]] = {}
-        for incident, kind, version, total, sent, last in rows:
-            found.setdefault(int(incident), []).append(LedgerBatch(kind, version, int(total), int(sent), _time(last)))
+        for incident, kind, version, total, sent, last, channel in rows:
+            found.setdefault(int(incident), []).append(
+                LedgerBatch(kind, version, int(total), int(sent), _time(last), channel or "email"))
         return found
+
+    # -- notices handed to an SMS gateway or a call centre --------------------------------------
+    def enqueue_handoff(self, drafts: Iterable[LedgerDraft], channel: str, *, now: datetime) -> int:
+        """Rows for notices another system delivers (``channel`` sms or phone): queued until the
+        provider's report says what happened; idempotent like :meth:`enqueue`."""
+        stamp = to_iso(now)
+        before = self._db.conn.total_changes
+        self._db.conn.executemany(
+            "INSERT OR IGNORE INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version,"
+            " to_address, language, message_id, state, attempts, in_doubt, queued_at, updated_at, channel)"
+            " VALUES (?,?,?,?,?,?,?,?,0,0,?,?,?)",
+            ([d.incident_id, d.recipient_key, d.notice_kind, d.notice_version, d.to_address, d.language,
+              d.message_id, SendState.QUEUED.value, stamp, stamp, channel] for d in drafts),
+        )
+        return int(self._db.conn.total_changes - before)
+
+    def handoff_rows(self, incident_id: int, channel: str, *, out_id: str = "",
+                     address: str = "") -> list[tuple[int, str, str]]:
+        """(row id, state, last reply) of the hand-off rows with this out id, else this number."""
+        if out_id:
+            where, value = "message_id = ?", out_id
+        else:
+            where, value = "to_address = ?", address
+        rows = self._db.execute(
+            f"SELECT id, state, coalesce(last_reply, '') FROM send_ledger WHERE incident_id = ? AND channel = ?"
+            f" AND {where} ORDER BY id", [incident_id, channel, value])
+        return [(int(i), str(st), str(reply)) for i, st, reply in rows]
+
+    def crowded_numbers(self, incident_id: int, channel: str, limit: int) -> list[tuple[str, str, int]]:
+        """(number, notice kind, rows) where one number has more than ``limit`` rows of one kind."""
+        rows = self._db.execute(
+            "SELECT to_address, notice_kind, count(*) FROM send_ledger WHERE incident_id = ? AND channel = ?"
+            " GROUP BY to_address, notice_kind, notice_version HAVING count(*) > ? LIMIT 20",
+            [incident_id, channel, limit])
+        return [(str(a), str(k), int(n)) for a, k, n in rows]
+
+    def record_report(self, updates: Iterable[tuple[int, str, str, str, datetime]]) -> int:
+        """Apply a provider report: (row id, new state, reply, reason, when). A row already in the
+        state the report gives keeps its time (a report imported twice changes nothing); a sent
+        row stays sent. Returns how many rows changed."""
+        before = self._db.conn.total_changes
+        self._db.conn.executemany(
+            "UPDATE send_ledger SET state = ?, last_reply = ?, reason = ?, updated_at = ?,"
+            " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, attempts = max(attempts, 1)"
+            " WHERE id = ? AND state != ? AND state != 'sent'",
+            ([state, reply, reason, to_iso(when), state, to_iso(when), row_id, state]
+             for row_id, state, reply, reason, when in updates),
+        )
+        return int(self._db.conn.total_changes - before)
 
     def all_overviews(self) -> dict[int, DeliveryOverview]:
         """:meth:`counts`, :meth:`fallback_counts` and :meth:`in_doubt_count` of every incident
@@ -223,7 +273,8 @@ class SendLedgerRepository:
         and the fallback channel start afresh; ``in_doubt`` (copies that may have arrived) stays."""
         wanted = sorted({s.value for s in states})
         marks = ",".join("?" * len(wanted))
-        where = f"incident_id = ? AND state IN ({marks})"
+        # Only e-mail rows: SMS and call rows change only by the provider's report.
+        where = f"incident_id = ? AND channel = 'email' AND state IN ({marks})"
         by_state = {SendState(state): int(n) for state, n in self._db.execute(
             f"SELECT state, count(*) FROM send_ledger WHERE {where} GROUP BY state", [incident_id, *wanted])}
         cleared = int(self._db.execute(
@@ -237,7 +288,7 @@ class SendLedgerRepository:
     def failed_without_fallback(self, incident_id: int) -> list[tuple[int, str]]:
         rows = self._db.execute(
             "SELECT id, recipient_key FROM send_ledger WHERE incident_id = ? AND state = 'failed'"
-            " AND fallback IS NULL ORDER BY id", [incident_id])
+            " AND channel = 'email' AND fallback IS NULL ORDER BY id", [incident_id])
         return [(int(row_id), str(key)) for row_id, key in rows]
 
     def set_fallbacks(self, choices: Sequence[tuple[int, FallbackChannel]]) -> None:

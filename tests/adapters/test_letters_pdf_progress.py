@@ -3,6 +3,7 @@ leaves no letters file, not even a truncated one under its temporary name."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tests.notice_helpers import person
 
 def test_letters_pdf_progress_and_cancel(services: Services, intake: dict[str, object], tmp_path: Path) -> None:
     incident = services.incidents.create(intake)
-    people = [person(i) for i in range(1, 41)]
+    people = [replace(person(i), channel="letter") for i in range(1, 41)]  # only letter recipients get letters
     seen: list[tuple[int, int | None, str]] = []
     progress = Progress(on_change=lambda s: seen.append((s.done, s.total, s.message)), min_interval_s=0)
     _, result = services.notices.export(incident.id, tmp_path / "ok", ["pdf"], recipients=people,

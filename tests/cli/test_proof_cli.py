@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from incident_app.cli.main import run
+from incident_app.domain.register import COLUMN_KEYS
 
 
 def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
@@ -38,8 +39,9 @@ def test_register_json_to_stdout(db: Path, capsys: pytest.CaptureFixture[str]) -
 
 def test_register_csv_to_stdout_is_neutralised(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(capsys, db, "register", "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
-    assert code == 0 and rows[1]["title"] == "'=1+1 演练" and rows[1]["drill"] == "True"
+    lines = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
+    rows = [dict(zip(COLUMN_KEYS, line, strict=True)) for line in lines[1:]]
+    assert code == 0 and rows[1]["title"] == "'=1+1 演练" and rows[1]["drill"] == "是 / Yes"
 
 
 def test_register_xlsx_needs_a_file(db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ def test_switch_language_with_a_workspace_open(qtbot: QtBot, tmp_path: Path) -> 
     overview = workspace.tab_widgets["overview"]
     assert overview.fact_text("People affected (estimate)") == "200"
     assert workspace.tab_widgets["remediation"].actions_model.index(0, 1).data() == "Containment"
-    assert workspace.tab_widgets["timeline"].model.record(0).type_label == "Notice text edited"
+    # the newest event of the demo: its decision (its facts carry English values, no separate text)
+    assert workspace.tab_widgets["timeline"].model.record(0).type_label == "Decision recorded"
     assert saved_language(db) == "en"
     window.set_language("zh-CN")
     assert workspace.tabs.tabText(0) == "概览"

@@ -13,6 +13,7 @@ from typing import Any
 from incident_app.cli.output import CliError, print_json, say
 from incident_app.cli.progress_bar import ProgressBar
 from incident_app.domain.errors import ValidationError
+from incident_app.domain.mail.message import english_sender_name
 from incident_app.domain.mail.sending import (
     DEFAULT_DATA_TIMEOUT_S,
     DEFAULT_TIMEOUT_S,
@@ -215,6 +216,7 @@ def _typed_settings(args: argparse.Namespace, services: Services, mode: TlsMode)
         host=args.smtp_host or "", port=args.smtp_port or 0, tls_mode=mode,
         from_address=args.from_address or profile.officer_email,
         from_name=profile.company_zh if args.from_name is None else args.from_name,
+        from_name_en=english_sender_name(args.from_name or "", profile.company_zh, profile.company_en),
         reply_to=profile.officer_email if args.reply_to is None else args.reply_to,
         user=args.user, concurrency=args.concurrency, rate_per_s=parse_rate(args.rate),
         timeout_s=args.timeout, data_timeout_s=args.data_timeout, ca_file=args.ca_file,

@@ -19,6 +19,7 @@ from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.fulfilments import Fulfilment
 from incident_app.domain.incident import Cause, IntakeFacts, Likelihood
 from incident_app.domain.profile import OperatorType
+from incident_app.domain.wording import BAND_WORDS, CAC_GRADE_WORDS, CAUSE_WORDS, DECISION_WORDS, OPERATOR_WORDS, both
 
 
 class Applies(StrEnum):
@@ -83,30 +84,33 @@ def _always(s: Situation) -> Verdict:
 
 def _cac_reportable(s: Situation) -> Verdict:
     grade = s.grade
+    grade_en = both(CAC_GRADE_WORDS, grade.level)[1]
+    judgement_zh, judgement_en = both(DECISION_WORDS, DecisionKind.CAC_GRADE_JUDGEMENT)
     if grade.needs_judgement:
         return Verdict(Applies.JUDGEMENT, Text(
-            f"CAC 分级为{grade.level.value}但需要判断（涉及敏感或未成年人信息、不足 100 万人）："
-            "请记录 cac_grade_judgement 决定。",
-            f"The CAC grade is {grade.level.value} but needs judgement (sensitive or minors' data below "
-            "1,000,000 people): record a cac_grade_judgement decision."), "cac_grade_judgement")
+            f"CAC 分级为{grade.level.value}但需要判断（涉及敏感或未成年人信息、不足100万人）："
+            f"请记录“{judgement_zh}”决定。",
+            f"The CAC grade is {grade_en} but needs judgement (sensitive or minors' data, fewer than "
+            f"1 million people): record a '{judgement_en}' decision."), "cac_grade_judgement")
     if not grade.reportable:
         return Verdict(Applies.NO, Text(f"CAC 分级为{grade.level.value}：按《办法》无需报告。",
-                                        f"CAC grade {grade.level.value} ({grade.level.english}): "
+                                        f"CAC grade {grade_en}: "
                                         "no report under the Measures."))
     if s.suspected:
         return Verdict(Applies.JUDGEMENT, Text(
             f"按可能的规模分级为{grade.level.value}，但事件仍属疑似：请确认是否已发生；时钟照常自发现时起算。",
-            f"Graded {grade.level.value} on the scale it may reach, but the incident is still suspected: confirm "
+            f"Graded {grade_en} on the scale it may reach, but the incident is still suspected: confirm "
             "whether it happened; the clock runs from discovery regardless."))
     return Verdict(Applies.YES, Text(f"CAC 分级为{grade.level.value}（较大及以上须报告）。",
-                                     f"CAC grade {grade.level.value} ({grade.level.english}): relatively major "
+                                     f"CAC grade {grade_en}: relatively major "
                                      "or above must be reported."))
 
 
 def _cac_reportable_cii(s: Situation) -> Verdict:
     if s.operator_type != OperatorType.CRITICAL_INFRASTRUCTURE:
-        return Verdict(Applies.NO, Text(f"运营者类型为 {s.operator_type.value}，不是关键信息基础设施运营者。",
-                                        f"The operator type is {s.operator_type.value}, not a CII operator."))
+        zh, en = both(OPERATOR_WORDS, s.operator_type)
+        return Verdict(Applies.NO, Text(f"运营者类型为{zh}，不是关键信息基础设施运营者。",
+                                        f"The organisation is {en}, not a CII operator."))
     return _cac_reportable(s)
 
 
@@ -129,7 +133,7 @@ def _unreachable(s: Situation) -> Verdict:
         return Verdict(Applies.JUDGEMENT, Text(
             "尚不清楚是否每个人都能逐一联系：导入受影响人员名单，或记录以公告代替的决定。",
             "It is not yet known whether everyone can be reached: import the affected-people list, or record a "
-            "public_announcement_instead decision."), "public_announcement_instead")
+            "decision to announce publicly instead."), "public_announcement_instead")
     if s.people.unreachable > 0:
         return Verdict(Applies.YES, Text(f"{s.people.unreachable:,} 人无法逐一联系。",
                                          f"{s.people.unreachable:,} people cannot be reached one by one."))
@@ -155,13 +159,14 @@ CRIME_CAUSES = (Cause.ATTACK, Cause.MALWARE, Cause.INSIDER)
 
 
 def _crime(s: Situation) -> Verdict:
+    cause_zh, cause_en = both(CAUSE_WORDS, s.facts.cause)
     if s.facts.malicious or s.facts.cause in CRIME_CAUSES:
         return Verdict(Applies.YES, Text(f"涉嫌违法犯罪（恶意：{'是' if s.facts.malicious else '否'}；"
-                                         f"原因：{s.facts.cause.value}）。",
+                                         f"原因：{cause_zh}）。",
                                          f"A crime is suspected (malicious: {'yes' if s.facts.malicious else 'no'}; "
-                                         f"cause: {s.facts.cause.value})."))
-    return Verdict(Applies.NO, Text(f"未涉嫌犯罪（非恶意；原因：{s.facts.cause.value}）。",
-                                    f"No crime suspected (not malicious; cause: {s.facts.cause.value})."))
+                                         f"cause: {cause_en})."))
+    return Verdict(Applies.NO, Text(f"未涉嫌犯罪（非恶意；原因：{cause_zh}）。",
+                                    f"No crime suspected (not malicious; cause: {cause_en})."))
 
 
 def _eu(s: Situation) -> Verdict:
@@ -182,10 +187,11 @@ def _eu_high_risk(s: Situation) -> Verdict:
     if s.facts.eu_subjects == 0:
         return Verdict(Applies.NO, Text("未涉及欧盟居民。", "No EU residents affected."))
     if s.band in (Band.HIGH, Band.VERY_HIGH):
-        return Verdict(Applies.YES, Text(f"ENISA 严重程度为 {s.band.value}：视为高风险（◐ 实务惯例）。",
-                                         f"ENISA severity {s.band.value}: treated as high risk (◐ convention)."))
+        band_zh, band_en = both(BAND_WORDS, s.band)
+        return Verdict(Applies.YES, Text(f"ENISA 严重程度为“{band_zh}”：视为高风险（◐ 实务惯例）。",
+                                         f"ENISA severity {band_en}: treated as high risk (◐ convention)."))
     if s.band == Band.MEDIUM:
-        return Verdict(Applies.JUDGEMENT, Text("ENISA 严重程度为 medium：请判断是否构成高风险。",
+        return Verdict(Applies.JUDGEMENT, Text("ENISA 严重程度为“中”：请判断是否构成高风险。",
                                                "ENISA severity medium: decide whether the risk is high."))
     return Verdict(Applies.NO, Text("ENISA 严重程度为 low：不太可能构成高风险（◐ 实务惯例；监管机构仍可要求告知）。",
                                     "ENISA severity low: high risk unlikely (◐ convention; the authority may still "

@@ -17,7 +17,8 @@ from functools import cache, cached_property
 from typing import Protocol
 
 from incident_app.domain.assessment.common import Text
-from incident_app.domain.clock import SHANGHAI, shanghai_date, to_iso
+from incident_app.domain.clock import SHANGHAI, shanghai_date
+from incident_app.domain.wording import DECISION_WORDS, both, time_both
 
 
 class TimingKind(StrEnum):
@@ -120,7 +121,8 @@ ANCHOR_NAMES: Mapping[str, Text] = {
 
 def anchor_name(anchor: str) -> Text:
     if anchor.startswith("decision:"):
-        return Text(f"决定（{anchor[9:]}）作出时间", f"the {anchor[9:]} decision")
+        zh, en = both(DECISION_WORDS, anchor[9:])
+        return Text(f"“{zh}”决定作出时间", f"the '{en}' decision")
     return ANCHOR_NAMES.get(anchor, Text(anchor, anchor))
 
 
@@ -199,14 +201,14 @@ def _explain(d: Deadline) -> Text:
                     f"The clock starts at {name.en}, which has not happened yet.")
     if d.kind in (DueKind.IMMEDIATE, DueKind.PROMPT):
         return _explain_unnumbered(d, name)
-    amount, due = d.amount or 0, _local(d.due) if d.due else ""
+    amount, due = d.amount or 0, time_both(d.due)
     if d.timing_kind == TimingKind.WORKING_DAYS:
         return _explain_working(d, name, amount, due)
     if d.timing_kind == TimingKind.CALENDAR_DAYS:
-        return Text(f"自{name.zh}起 {amount:g} 个自然日内（节假日不顺延，保守计算），截止 {due}。",
+        return Text(f"自{name.zh}起 {amount:g} 个自然日内（节假日不顺延，保守计算），截止{due[0]}。",
                     f"Within {amount:g} calendar days of {name.en} (not extended for holidays, conservative): "
-                    f"due {due}.")
-    return Text(f"自{name.zh}起 {amount:g} 小时内，截止 {due}。", f"Within {amount:g} h of {name.en}: due {due}.")
+                    f"due {due[1]}.")
+    return Text(f"自{name.zh}起 {amount:g} 小时内，截止{due[0]}。", f"Within {amount:g} h of {name.en}: due {due[1]}.")
 
 
 def _explain_unnumbered(d: Deadline, name: Text) -> Text:
@@ -215,22 +217,20 @@ def _explain_unnumbered(d: Deadline, name: Text) -> Text:
     else:
         law = Text("法律要求“及时”，未规定具体时限",
                    "The law says 'promptly' (及时 / without undue delay) and gives no number")
-    target = _local(d.internal_target) if d.internal_target else ""
+    target = time_both(d.internal_target)
     hours = d.amount or 0
-    return law + Text(f"；内部目标（非法定时限）：{name.zh}后 {hours:g} 小时内，即 {target}。",
-                      f"; internal target (not a legal deadline): within {hours:g} h of {name.en}, i.e. {target}.")
+    return law + Text(f"；内部目标（非法定时限）：{name.zh}后 {hours:g} 小时内，即{target[0]}。",
+                      f"; internal target (not a legal deadline): within {hours:g} h of {name.en}, i.e. "
+                      f"{target[1]}.")
 
 
-def _explain_working(d: Deadline, name: Text, amount: float, due: str) -> Text:
-    why = Text(f"自{name.zh}次日起算 {amount:g} 个工作日（按国务院公布的节假日安排，含调休上班日），截止 {due}。",
+def _explain_working(d: Deadline, name: Text, amount: float, due: tuple[str, str]) -> Text:
+    why = Text(f"自{name.zh}次日起算 {amount:g} 个工作日（按国务院公布的节假日安排，含调休上班日），截止{due[0]}。",
                f"{amount:g} working days counted from the day after {name.en} (official Chinese holiday calendar, "
-               f"make-up workdays included): due {due}.")
+               f"make-up workdays included): due {due[1]}.")
     if not d.calendar_published:
         why = why + Text("该年度节假日安排尚未公布：按周一至周五计算，请在公布后复核。",
                          "Calendar not yet published for that year: counted Monday–Friday; "
                          "re-check once it is announced.")
     return why
 
-
-def _local(moment: datetime) -> str:
-    return to_iso(moment.astimezone(SHANGHAI))

@@ -4,9 +4,11 @@ meet an obligation to notify individuals (or guardians) without the officer reco
 An obligation whose rule names ``met_by_email_delivery`` (resources/rules/obligations.json) is met
 when, for its group of recipients:
 
-- somebody in the group is reached by e-mail, and nobody in the group is reached only by SMS or
-  letter (those are sent outside the tool: the officer records them with an ``obligation_status``
-  decision once done; people without any contact are the public announcement's concern);
+- somebody in the group is reached by e-mail or SMS, and nobody in the group only by letter
+  (printed and posted outside the tool: the officer records a fulfilment once done; people
+  without any contact are the public announcement's concern). SMS rows are the gateway hand-off
+  (``export-sms``), counted sent once the provider's report says delivered
+  (``import-sms-report``);
 - for each kind of notice the group gets (individual, guardian), one approved version of it went
   to at least as many ledger rows as there are people to e-mail, and every one of those rows is
   ``sent``.
@@ -30,22 +32,27 @@ class LedgerBatch:
     rows: int
     sent: int
     last_sent_at: datetime | None
+    channel: str = "email"  # "sms" / "phone": handed to a gateway or call centre, its report imported
 
 
 @dataclass(frozen=True)
 class RecipientGroup:
-    """People reached by e-mail (per channel, with the notice kind their row carries) and the
-    channels that keep the group from being complete until the officer records them."""
+    """People reached through the ledger (per person channel: the ledger channel and the notice
+    kind their row carries) and the channels that keep the group from being complete until the
+    officer records them."""
 
-    email_channels: Mapping[str, str]  # person channel -> ledger notice kind
+    ledger_channels: Mapping[str, tuple[str, str]]  # person channel -> (ledger channel, notice kind)
     other_channels: tuple[str, ...]
 
 
 GROUPS: dict[str, RecipientGroup] = {
-    # A minor's notice goes to the guardian: telling individuals includes telling guardians.
-    "individuals": RecipientGroup({"email": "individual", "guardian_email": "guardian"},
-                                  ("sms", "letter", "guardian_sms", "guardian_letter")),
-    "guardians": RecipientGroup({"guardian_email": "guardian"}, ("guardian_sms", "guardian_letter")),
+    # A minor's notice goes to the guardian: telling individuals includes telling guardians. SMS
+    # rows come from the gateway hand-off (export-sms) once the provider's report was imported.
+    "individuals": RecipientGroup({"email": ("email", "individual"), "guardian_email": ("email", "guardian"),
+                                   "sms": ("sms", "individual"), "guardian_sms": ("sms", "guardian")},
+                                  ("letter", "guardian_letter")),
+    "guardians": RecipientGroup({"guardian_email": ("email", "guardian"), "guardian_sms": ("sms", "guardian")},
+                                ("guardian_letter",)),
 }
 
 
@@ -58,14 +65,15 @@ SAME_PEOPLE: dict[str, tuple[str, ...]] = {"individual": ("individual", "minor")
 
 @dataclass(frozen=True)
 class EmailDelivery:
-    """What the people list and the send ledger say about one incident's personal e-mails."""
+    """What the people list and the send ledger say about one incident's personal notices
+    (e-mails sent by the tool, SMS reported by the gateway)."""
 
     people_by_channel: Mapping[str, int] = field(default_factory=dict)
     batches: tuple[LedgerBatch, ...] = ()
 
     def emails_sent(self) -> int:
         """Notice e-mails to affected people (the staff's internal brief is not one of them)."""
-        return sum(b.sent for b in self.batches if b.kind not in STAFF_KINDS)
+        return sum(b.sent for b in self.batches if b.channel == "email" and b.kind not in STAFF_KINDS)
 
     def kind_sent_at(self, kind: str) -> datetime | None:
         """When the first version of ``kind`` had reached every row of it (its last acceptance)."""
@@ -74,24 +82,26 @@ class EmailDelivery:
         return min((d for d in done if d is not None), default=None)
 
     def completed_at(self, group: str) -> datetime | None:
-        """When every person of ``group`` had been e-mailed, or None if that is not (yet) so."""
+        """When every person of ``group`` had been told, or None if that is not (yet) so."""
         spec = GROUPS[group]
         if any(self.people_by_channel.get(c, 0) for c in spec.other_channels):
             return None
-        needed = {kind: self.people_by_channel.get(ch, 0) for ch, kind in spec.email_channels.items()}
-        needed = {kind: n for kind, n in needed.items() if n}
+        needed: dict[tuple[str, str], int] = {}
+        for person_channel, key in spec.ledger_channels.items():
+            needed[key] = needed.get(key, 0) + self.people_by_channel.get(person_channel, 0)
+        needed = {key: n for key, n in needed.items() if n}
         if not needed:
             return None
-        moments = [self._kind_completed_at(kind, n) for kind, n in needed.items()]
+        moments = [self._kind_completed_at(channel, kind, n) for (channel, kind), n in needed.items()]
         return None if any(m is None for m in moments) else max(m for m in moments if m is not None)
 
-    def _kind_completed_at(self, kind: str, people: int) -> datetime | None:
+    def _kind_completed_at(self, channel: str, kind: str, people: int) -> datetime | None:
         # People whose channel is "email" are adults (individual notice) and teenagers (the minor
         # notice): one approved version covers both kinds, so their rows are added up per version.
         kinds = SAME_PEOPLE.get(kind, (kind,))
         by_version: dict[str, list[LedgerBatch]] = {}
         for batch in self.batches:
-            if batch.kind in kinds:
+            if batch.kind in kinds and batch.channel == channel:
                 by_version.setdefault(batch.version, []).append(batch)
         done = []
         for batches in by_version.values():
@@ -103,4 +113,6 @@ class EmailDelivery:
 
     def waiting_on_other_channels(self, group: str) -> int:
         """People of the group told by SMS or letter (outside the e-mail sender)."""
-        return sum(self.people_by_channel.get(c, 0) for c in GROUPS[group].other_channels)
+        spec = GROUPS[group]
+        sms = [c for c, (ledger, _) in spec.ledger_channels.items() if ledger == "sms"]
+        return sum(self.people_by_channel.get(c, 0) for c in (*spec.other_channels, *sms))

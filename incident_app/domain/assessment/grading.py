@@ -206,14 +206,14 @@ def _threshold_why(results: Sequence[IndicatorResult], deciding: IndicatorResult
             minimum = exact_number(res.threshold.minimum)
             parts_zh.append(f"{res.name.zh} {value} ≥ {minimum}（{res.level.value}，"
                             f"{res.threshold.citation.confidence.mark}）")
-            parts_en.append(f"{res.name.en} {value} ≥ {minimum} ({res.level.value}, "
+            parts_en.append(f"{res.name.en} {value} ≥ {minimum} ({res.level.english} ({res.level.value}), "
                             f"{res.threshold.citation.confidence.mark})")
         else:
             parts_zh.append(f"{res.name.zh} {value} 低于全部门槛")
             parts_en.append(f"{res.name.en} {value} is below every threshold")
     return Text(f"按分级指南（门槛含本数，取最高）：{'；'.join(parts_zh)}。结论：{deciding.level.value}。",
                 f"Under the Grading Guide (inclusive thresholds, highest level wins): {'; '.join(parts_en)}. "
-                f"Result: {deciding.level.value} ({deciding.level.english}).")
+                f"Result: {deciding.level.english} ({deciding.level.value}).")
 
 
 def _apply_judgement(threshold_level: CacLevel, judgement: Decision | None, results: Sequence[IndicatorResult],
@@ -224,7 +224,8 @@ def _apply_judgement(threshold_level: CacLevel, judgement: Decision | None, resu
     judged = CacLevel(judgement.details["level"])
     who = Text(f"负责人判断（决定 #{judgement.id}，{judgement.decided_by}）：{judged.value}；"
                f"理由：{judgement.rationale}。",
-               f"Officer's judgement (decision #{judgement.id}, {judgement.decided_by}): {judged.value}; "
+               f"Officer's judgement (decision #{judgement.id}, {judgement.decided_by}): "
+               f"{judged.english} ({judged.value}); "
                f"rationale: {judgement.rationale}.")
     if judged.rank < threshold_level.rank:
         return threshold_level, why + who + Text(
@@ -243,8 +244,8 @@ def _qualitative_why(data: GradingInput, rules: GradingRules) -> Text:
     zh = "、".join(t.zh for t in what)
     en = " and ".join(t.en for t in what)
     return Text(f"{zh}：需要判断。", f"{en[:1].upper()}{en[1:]}: judgement needed. ") + rules.qualitative + Text(
-        "在记录判断（cac_grade_judgement）之前，CAC 报告义务显示为“需判断”，时限照常计算。",
-        "Until a cac_grade_judgement decision is recorded, the CAC report obligation shows as 'needs judgement' "
+        "在记录“事件级别判断”决定之前，CAC 报告义务显示为“需判断”，时限照常计算。",
+        "Until a CAC grade judgement decision is recorded, the CAC report obligation shows as 'needs judgement' "
         "and its clock keeps running.")
 
 

@@ -34,10 +34,11 @@ from incident_app.domain.assessment.deadlines import (
     compute_deadline,
 )
 from incident_app.domain.assessment.delivery import GROUPS
-from incident_app.domain.clock import parse_time, to_iso
+from incident_app.domain.clock import parse_time
 from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.fulfilments import CHANNEL_LABELS, Fulfilment, lateness
 from incident_app.domain.profile import OperatorType
+from incident_app.domain.wording import OBLIGATION_STATUS_WORDS, both, time_both
 
 NO_TEXT = Text("", "")
 
@@ -355,10 +356,11 @@ def _ledger_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Sta
     done = s.email_delivery.kind_sent_at(rule.met_by_ledger_kind)
     if done is None:
         return None
+    done_zh, done_en = time_both(done)
     return _Status(ObligationStatus.MET, False, verdict.reason + Text(
-        f"发送记录显示简报已发给全部负责人（最后一封于 {to_iso(done)} 被邮件服务器接收）。",
-        f"The send ledger shows the brief sent to every responsible person (the last accepted by the relay at "
-        f"{to_iso(done)})."), met_at=done)
+        f"发送记录显示简报已发给全部负责人（最后一封于{done_zh}被邮件服务器接收）。",
+        f"The send ledger shows the brief sent to every responsible person (the last accepted by the relay on "
+        f"{done_en})."), met_at=done)
 
 
 def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status:
@@ -369,9 +371,10 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
         return _Status(ObligationStatus.PENDING, False, verdict.reason)
     done = delivery.completed_at(group)
     if done is not None:
+        done_zh, done_en = time_both(done)
         return _Status(ObligationStatus.MET, False, verdict.reason + Text(
-            f"发送记录显示全部告知邮件已发出（最后一封于 {to_iso(done)} 被邮件服务器接收）。",
-            f"The send ledger shows every notice e-mail sent (the last accepted by the relay at {to_iso(done)})."),
+            f"发送记录显示全部告知邮件（及短信）已发出（最后一条于{done_zh}被接收）。",
+            f"The send ledger shows every notice e-mail (and SMS) sent (the last accepted on {done_en})."),
             met_at=done)
     waiting = delivery.waiting_on_other_channels(group)
     progress = Text(f"已发出 {delivery.emails_sent():,} 封告知邮件，尚未全部完成",
@@ -406,9 +409,10 @@ def _from_fulfilment(f: Fulfilment, verdict: Verdict) -> _Status:
     zh, en = CHANNEL_LABELS.get(f.channel, (f.channel, f.channel))
     ref = f"，编号 {f.reference}" if f.reference else ""
     ref_en = f", reference {f.reference}" if f.reference else ""
+    done_zh, done_en = time_both(f.done_at)
     reason = verdict.reason + Text(
-        f"已在工具外办理：{to_iso(f.done_at)}，渠道：{zh}{ref}，办理人 {f.done_by}（履行记录 #{f.id}）。",
-        f"Done outside the tool at {to_iso(f.done_at)} via {en}{ref_en} by {f.done_by} (fulfilment #{f.id}).")
+        f"已在工具外办理：{done_zh}，渠道：{zh}{ref}，办理人 {f.done_by}（履行记录 #{f.id}）。",
+        f"Done outside the tool on {done_en} via {en}{ref_en} by {f.done_by} (fulfilment #{f.id}).")
     return _Status(ObligationStatus.MET, False, reason, met_at=f.done_at, fulfilment_id=f.id)
 
 
@@ -433,8 +437,9 @@ def _from_status_decision(decision: Decision, verdict: Verdict) -> _Status:
     if status == ObligationStatus.OVERDUE:  # overdue is computed from the clock, never declared
         status = ObligationStatus.PENDING
     needs = status == ObligationStatus.NEEDS_JUDGEMENT
-    reason = verdict.reason + Text(f"负责人记录状态为 {status.value}：",
-                                   f"The officer recorded the status {status.value}: ") + decision_text(decision)
+    status_zh, status_en = both(OBLIGATION_STATUS_WORDS, status)
+    reason = verdict.reason + Text(f"负责人记录状态为“{status_zh}”：",
+                                   f"The officer recorded the status '{status_en}': ") + decision_text(decision)
     met_at = _decision_met_at(decision) if status == ObligationStatus.MET else None
     return _Status(status, needs, reason, decision.id, met_at)
 

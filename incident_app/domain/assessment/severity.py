@@ -13,6 +13,7 @@ from incident_app.domain.assessment.common import Citation, Text
 from incident_app.domain.assessment.enisa_rules import Availability, Band, EnisaInputs, EnisaRules, Integrity
 from incident_app.domain.catalog import DataType, EnisaCategory
 from incident_app.domain.incident import BreachType, IntakeFacts, Likelihood, Recipients
+from incident_app.domain.wording import ENISA_CATEGORY_WORDS, both
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,11 @@ def _dpc_factor(top: DataType | None, inputs: EnisaInputs, rules: EnisaRules) ->
     value = _clamp(rule.base + adjustment)
     origin = (Text("（目录建议值，待负责人复核）", " (catalog suggestion, not yet reviewed)")
               if inputs.dpc_adjustment is None else Text("（负责人选定）", " (chosen by the officer)"))
+    category_zh, category_en = both(ENISA_CATEGORY_WORDS, top.enisa_category)
     why = Text(
-        f"最高分的数据类型为“{top.name_zh}”（{top.enisa_category.value}，基础分 {rule.base}），"
+        f"最高分的数据类型为“{top.name_zh}”（{category_zh}，基础分 {rule.base}），"
         f"调整 {adjustment:+d}",
-        f"The highest-scoring data type is '{top.name_en}' ({top.enisa_category.value}, base {rule.base}), "
+        f"The highest-scoring data type is '{top.name_en}' ({category_en}, base {rule.base}), "
         f"adjusted {adjustment:+d}",
     ) + origin + Text(f"；允许范围 {rule.min_adjustment:+d}～{rule.max_adjustment:+d}：", f"; allowed range "
                       f"{rule.min_adjustment:+d} to {rule.max_adjustment:+d}: ") + rule.range_text

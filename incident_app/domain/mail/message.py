@@ -29,6 +29,24 @@ class Sender:
     address: str
     name: str = ""
     reply_to: str = ""
+    name_en: str = ""  # the display name English recipients see ("" = the same name)
+
+    def name_for(self, language: str) -> str:
+        """The sender's display name in the recipient's language."""
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
+
+
+def english_sender_name(from_name: str, company_zh: str, company_en: str) -> str:
+    """What English recipients see as the sender: a name the officer typed in Latin letters as it is;
+    the Chinese company name (the default) or any Chinese name becomes the company's English name
+    when the profile has one."""
+    if from_name and not _has_cjk(from_name):
+        return from_name
+    return company_en or from_name or company_zh
 
 
 def build_message_bytes(
@@ -59,7 +77,7 @@ def _headers(
     message: OutgoingMessage, sender: Sender, message_id: str, date: datetime, subject_prefix: str, to: str,
 ) -> list[str]:
     headers = [
-        f"From: {format_address(sender.name, sender.address)}",
+        f"From: {format_address(sender.name_for(message.language), sender.address)}",
         f"To: {ascii_address(to)}",  # an IDN domain travels as its A-labels (7-bit headers)
         f"Subject: {encode_header_text(subject_prefix + message.subject)}",
         f"Date: {format_datetime(date)}",

@@ -310,6 +310,7 @@ class SmtpSettings:
     from_name: str = ""
     reply_to: str = ""
     user: str = ""
+    from_name_en: str = ""  # the sender name English recipients see ("" = from_name)
     concurrency: int = 10
     rate_per_s: float | None = None
     timeout_s: float = DEFAULT_TIMEOUT_S  # every reply but the one after the message body
@@ -348,7 +349,7 @@ def validate_smtp_settings(s: SmtpSettings, *, needs_server: bool = True) -> Non
         problems.append(FieldProblem("from", "give the sender as one plain address, e.g. privacy@example.com"))
     if s.reply_to and not is_single_address(s.reply_to):
         problems.append(FieldProblem("reply_to", "give one plain address or leave it empty"))
-    if any(c in s.from_name for c in "\r\n"):
+    if any(c in s.from_name + s.from_name_en for c in "\r\n"):
         problems.append(FieldProblem("from_name", "must be one line"))
     problems += _limit_problems(s)
     if problems:

@@ -21,6 +21,7 @@ from enum import StrEnum
 from html.parser import HTMLParser
 from typing import Any
 
+from incident_app.domain.notices.bilingual import translation_problems
 from incident_app.domain.notices.kinds import (
     DEFERRABLE_ELEMENTS,
     DRILL_MARKERS,
@@ -226,6 +227,8 @@ def check_sections(
         problems.append("drill: this is a drill incident but the notice carries no 演练/DRILL banner")
     if channel == Channel.SMS and whole_text:
         problems += sms_length_problems(whole_text)
+    # A fact without a value in this notice's language (or an untranslated copy): named by field.
+    problems += translation_problems(whole_text)
     return CompletenessReport(kind, channel, lang, checks, tuple(problems))
 
 

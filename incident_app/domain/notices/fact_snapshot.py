@@ -57,6 +57,8 @@ class SnapshotInputs:
     notes: Sequence[NoticeNote] = ()
     decisions: Sequence[Decision] = ()
     element_texts: Mapping[str, Mapping[str, str]] | None = None  # element -> lang -> officer text
+    # audience (a notice kind for people or partners) -> element -> lang -> the officer's text
+    audience_texts: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None
     grade: str | None = None
     as_of: datetime | None = None
     imported_people: Mapping[str, int] | None = None  # total, minors, children, teens of the imported list
@@ -94,6 +96,10 @@ def build_snapshot(inputs: SnapshotInputs) -> FactSnapshot:
     }
     if inputs.enquiries and inputs.enquiries.get("total"):
         data["enquiries"] = dict(inputs.enquiries)
+    audience = {a: {k: dict(v) for k, v in sorted(texts.items()) if any(v.values())}
+                for a, texts in sorted((inputs.audience_texts or {}).items())}
+    if any(audience.values()):  # only when set, so snapshots of older incidents keep their hash
+        data["audience_texts"] = {a: t for a, t in audience.items() if t}
     # Text saved before the text rule existed may hold control characters or direction
     # overrides; none of it reaches a notice (new input is refused at entry, domain/text.py).
     return FactSnapshot.of(_cleaned(data))

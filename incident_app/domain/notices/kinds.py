@@ -63,6 +63,10 @@ class Channel(StrEnum):
 
 
 PERSONAL_KINDS: tuple[NoticeKind, ...] = (NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN, NoticeKind.MINOR)
+# Notices read by people and partners rather than authorities: each has its own plain wording of
+# these elements (the officer's text per audience); the regulator report keeps the technical one.
+AUDIENCE_KINDS: tuple[NoticeKind, ...] = (*PERSONAL_KINDS, NoticeKind.PUBLIC_ANNOUNCEMENT, NoticeKind.PARTNER)
+AUDIENCE_ELEMENTS: tuple[str, ...] = ("situation", "cause", "possible_harm", "measures_taken", "self_protection")
 
 _TEMPLATE_STEMS = {
     Channel.EMAIL_HTML: "email", Channel.EMAIL_TEXT: "email", Channel.LETTER: "letter",

@@ -60,10 +60,10 @@ ACTION_STATUS: dict[str, Label] = {
     "planned": ("计划中", "planned"),
 }
 GRADES: dict[str, Label] = {
-    "一般": ("一般", "general (一般)"),
-    "较大": ("较大", "relatively major (较大)"),
-    "重大": ("重大", "major (重大)"),
-    "特别重大": ("特别重大", "particularly major (特别重大)"),
+    "一般": ("一般", "general"),
+    "较大": ("较大", "relatively major"),
+    "重大": ("重大", "major"),
+    "特别重大": ("特别重大", "particularly major"),
 }
 GRADE_PENDING: Label = ("待评估", "to be assessed")
 # Appended to the grade of a suspected incident: the grade is a preliminary call.

@@ -33,6 +33,17 @@ class NoticeRecipient:
     is_guardian: bool = False
     child_display_name: str = ""  # masked, e.g. 张*明
     is_teen: bool = False  # a minor aged 14-17 told directly (the teenager's notice)
+    # How this notice reaches this addressee (people channel values: email, sms, letter,
+    # guardian_email, guardian_sms, guardian_letter); "" when the source did not say.
+    channel: str = ""
+
+    @property
+    def by_letter(self) -> bool:
+        """Whether this addressee gets a printed letter: their channel is a letter (an address
+        alone is not enough — someone reached by e-mail or SMS gets no letter too)."""
+        if self.channel:
+            return self.channel in ("letter", "guardian_letter")
+        return bool(self.address) and not self.email and not self.phone
 
     @property
     def kind(self) -> NoticeKind:
@@ -131,6 +142,8 @@ def recipients_from_person(person: Any) -> list[NoticeRecipient]:
     own = NoticeRecipient(key, _text(person, "name"), lang, _text(person, "email"), _text(person, "phone"),
                           _text(person, "address"), types)
     band = _band(person)
+    stored = str(getattr(getattr(person, "channel", ""), "value", getattr(person, "channel", "")) or "")
+    own = replace(own, channel=stored if stored in _OWN_CHANNELS else _reach(own, ""))
     if band == "adult":
         return [own]
     guardian = NoticeRecipient(
@@ -138,11 +151,26 @@ def recipients_from_person(person: Any) -> list[NoticeRecipient]:
         _text(person, "guardian_phone"), _text(person, "address"), types, is_guardian=True,
         child_display_name=mask_name(_text(person, "name")),
     )
+    guardian = replace(guardian, channel=stored if band == "child" and stored.startswith("guardian_")
+                       else _reach(guardian, "guardian_"))
     reachable = [guardian] if (guardian.email or guardian.phone or guardian.address) else []
     if band == "child":
         return reachable
     teen = replace(own, is_teen=True)
     return ([teen] if teen.email or teen.phone or teen.address else []) + reachable
+
+
+_OWN_CHANNELS = ("email", "sms", "letter")
+
+
+def _reach(recipient: NoticeRecipient, prefix: str) -> str:
+    """The channel an addressee's own contacts give (e-mail, then phone, then a letter), as the
+    people import chooses it; "none" without any."""
+    if recipient.email:
+        return prefix + "email"
+    if recipient.phone:
+        return prefix + "sms"
+    return prefix + "letter" if recipient.address else "none"
 
 
 def recipients_from_people(people: Iterable[Any]) -> Iterable[NoticeRecipient]:

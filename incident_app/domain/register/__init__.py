@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from incident_app.domain.register.rows import (
         COLUMN_KEYS,
         REGISTER_COLUMNS,
+        TIME_KEYS,
         RegisterInputs,
         register_record,
         register_totals,
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COLUMN_KEYS",
     "REGISTER_COLUMNS",
+    "TIME_KEYS",
     "DurationSummary",
     "Milestone",
     "MilestoneKind",
@@ -35,6 +37,7 @@ __getattr__ = lazy_exports(
     {
         "metrics": ["DurationSummary", "RegisterMetrics", "compute_metrics", "metrics_to_dict"],
         "outcomes": ["Milestone", "MilestoneKind", "ObligationOutcome"],
-        "rows": ["COLUMN_KEYS", "REGISTER_COLUMNS", "RegisterInputs", "register_record", "register_totals"],
+        "rows": ["COLUMN_KEYS", "REGISTER_COLUMNS", "TIME_KEYS", "RegisterInputs", "register_record",
+                 "register_totals"],
     },
 )

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from incident_app.domain.catalog import Catalog
-from incident_app.domain.clock import to_iso
+from incident_app.domain.clock import SHANGHAI, parse_time, to_iso
 from incident_app.domain.decisions import Decision
 from incident_app.domain.incident import Incident
 from incident_app.domain.register.outcomes import (
@@ -21,6 +21,7 @@ from incident_app.domain.register.outcomes import (
     first_milestone,
 )
 from incident_app.domain.remediation import RemediationAction
+from incident_app.domain.wording import ACTION_STATUS_WORDS, DECISION_WORDS, OUTCOME_WORDS, format_time, words
 
 # People told per channel (services/register/sources.py says where each count comes from).
 NOTIFIED_KEYS: tuple[str, ...] = (
@@ -72,6 +73,8 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
     Column("announcement_people", "以公告告知(人)", "Covered by the public announcement"),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in REGISTER_COLUMNS)
+TIME_KEYS: tuple[str, ...] = ("occurred_at", "occurred_until", "discovered_at", "aware_at", "handling_closed_at",
+                              "regulator_reported_at", "individuals_notified_at")
 
 
 @dataclass(frozen=True)
@@ -98,20 +101,25 @@ def register_record(inputs: RegisterInputs, catalog: Catalog, now: datetime) -> 
                "cac_grade_needs_judgement": inputs.grade_needs_judgement,
                "handling_closed_at": _iso(incident.handling_closed_at)}
     record |= _effects(facts.data_types, catalog)
-    record["remediation"] = [f"[{a.status.value}] {a.description}" for a in inputs.remediation]
-    record["decisions"] = [f"{d.kind.value} ({d.decided_by}, {to_iso(d.decided_at)}): {d.rationale}"
-                           for d in inputs.decisions]
+    # Prose a person reads, also in the JSON: words and Beijing time, never codes.
+    record["remediation"] = [f"{a.description}（{words(ACTION_STATUS_WORDS, a.status, 'zh-CN')}）"
+                             for a in inputs.remediation]
+    record["decisions"] = [f"{words(DECISION_WORDS, d.kind, 'zh-CN')}（{d.decided_by}，"
+                           f"{format_time(d.decided_at, 'zh-CN')}）：{d.rationale}" for d in inputs.decisions]
     milestones = list(inputs.milestones)
     for key, kind in (("regulator_reported_at", MilestoneKind.REGULATOR_REPORTED),
                       ("individuals_notified_at", MilestoneKind.INDIVIDUALS_NOTIFIED)):
         record[key] = _iso(first_milestone(milestones, incident.id, kind))
     record |= _obligations(inputs.outcomes, now)
     record |= _notified(inputs.notified)
+    for key in TIME_KEYS:  # one zone in the whole register: Beijing time (+08:00)
+        if record.get(key):
+            record[key] = to_iso(parse_time(str(record[key])).astimezone(SHANGHAI))
     return {k: record.get(k) for k in COLUMN_KEYS}
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return to_iso(moment) if moment else None
+    return to_iso(moment.astimezone(SHANGHAI)) if moment else None
 
 
 def _effects(type_ids: Iterable[str], catalog: Catalog) -> dict[str, Any]:
@@ -126,7 +134,8 @@ def _obligations(outcomes: Sequence[ObligationOutcome], now: datetime) -> dict[s
     statuses = [o.status(now) for o in outcomes]
     counts = {s: statuses.count(s) for s in OutcomeStatus}
     # A rule that simply does not apply (no reason recorded) is counted, not explained again.
-    reasons = [f"{o.obligation_id}: {o.reason or s.value}" for o, s in zip(outcomes, statuses, strict=True)
+    reasons = [f"{o.obligation_id}：{o.reason or words(OUTCOME_WORDS, s, 'zh-CN')}"
+               for o, s in zip(outcomes, statuses, strict=True)
                if s in (OutcomeStatus.MET_LATE, OutcomeStatus.OVERDUE)
                or (s == OutcomeStatus.NOT_APPLICABLE and o.reason)]
     return {

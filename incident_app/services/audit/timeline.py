@@ -86,9 +86,41 @@ def _person_corrected(p: dict[str, Any], tr: Translator) -> str:
                 reason=p.get("reason", ""))
 
 
+# Payload keys the generic summary names (catalog "timeline.field.<key>"), in this order; other keys
+# (hashes, ids of internal records, nested structures) are left out rather than shown as code.
+_GENERIC_FIELDS = ("what", "where", "kind", "notice_kind", "channel", "lang", "langs", "formats", "element", "count",
+                   "files", "versions", "by", "approved_by", "reason", "status", "days", "purged", "sent", "failed")
+# Fields whose values are codes, and the catalog prefix of their words.
+_CODED_VALUES = {"kind": "notices.kind", "notice_kind": "notices.kind", "channel": "notices.channel",
+                 "lang": "notices.lang", "langs": "notices.lang", "what": "timeline.what",
+                 "element": "decisions.element"}
+
+
 def _generic(p: dict[str, Any], tr: Translator) -> str:
-    parts = [f"{k}={v}" for k, v in p.items() if isinstance(v, str | int | float | bool) and v not in ("", None)]
-    return "; ".join(parts[:5])
+    """'文件数：195；语言：中文、英文': the payload fields a person can read, in words, never key=value."""
+    parts = []
+    for key in _GENERIC_FIELDS:
+        value = p.get(key)
+        if value in (None, "", []):
+            continue
+        text = _generic_value(key, value, tr)
+        if text:
+            parts.append(tr.t("timeline.summary.field", label=tr.t(f"timeline.field.{key}"), value=text))
+    return tr.t("wizard.value.separator").join(parts[:5]) if tr.lang != "en" else "; ".join(parts[:5])
+
+
+def _generic_value(key: str, value: Any, tr: Translator) -> str:
+    if isinstance(value, bool):
+        return tr.t("wizard.value.yes" if value else "wizard.value.no")
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return f"{len(value):,}"
+        return tr.t("wizard.value.separator").join(_generic_value(key, v, tr) for v in value)
+    if isinstance(value, int | float):
+        return f"{value:,}"
+    if isinstance(value, str):
+        return tr.word(_CODED_VALUES[key], value) if key in _CODED_VALUES else value
+    return ""
 
 
 def _field_label(key: str, tr: Translator) -> str:

@@ -17,18 +17,26 @@ def demo_intake(services: Services) -> dict[str, object]:
     now = services.ctx.now().astimezone(SHANGHAI).replace(second=0, microsecond=0)
     discovered = now - timedelta(hours=2, minutes=40)
     return {
-        "title": "一键登录 SDK 接口泄露手机号与设备标识 / One-click-login SDK leaked phone numbers",
-        "summary": (
-            "第三方一键登录 SDK 供应商的日志接口未做鉴权，暴露了我方用户的手机号码、设备标识符"
-            "（IMEI/OAID）和登录 IP。安全研究人员通过 SRC 报告。"
-        ),
+        # Every free-text fact in both languages, so the English notices carry no Chinese prose.
+        "title": {"zh-CN": "一键登录 SDK 接口泄露手机号与设备标识",
+                  "en": "One-click-login SDK leaked phone numbers and device identifiers"},
+        "summary": {
+            "zh-CN": "第三方一键登录 SDK 供应商的日志接口未做鉴权，暴露了我方用户的手机号码、设备标识符"
+                     "（IMEI/OAID）和登录 IP。安全研究人员通过 SRC 报告。",
+            "en": "The log endpoint of our third-party one-click-login SDK vendor had no authentication and "
+                  "exposed users' mobile phone numbers, device identifiers (IMEI/OAID) and login IP addresses. "
+                  "A security researcher reported it to our security response centre (SRC).",
+        },
         "occurred_at": to_iso(discovered - timedelta(days=6)),
         "occurred_until": to_iso(discovered - timedelta(hours=3)),
         "discovered_at": to_iso(discovered),
         "aware_at": to_iso(discovered + timedelta(minutes=25)),
-        "discovered_by": "外部安全研究人员（SRC 报告 #2026-118）",
-        "location": "SDK 供应商日志服务 log.sdk-vendor.example",
-        "systems": ["一键登录 SDK", "用户注册数据库"],
+        "discovered_by": {"zh-CN": "外部安全研究人员（SRC 报告 #2026-118）",
+                          "en": "An outside security researcher (SRC report #2026-118)"},
+        "location": {"zh-CN": "SDK 供应商日志服务 log.sdk-vendor.example",
+                     "en": "The SDK vendor's log service, log.sdk-vendor.example"},
+        "systems": {"zh-CN": ["一键登录 SDK", "用户注册数据库"],
+                    "en": ["One-click-login SDK", "User registration database"]},
         "breach_types": ["leak"],
         "likelihood": "actual",
         "cause": "third_party",
@@ -59,14 +67,5 @@ def load_demo(services: Services) -> Incident:
     incident = services.incidents.create(demo_intake(services))
     import_demo_people(services, incident.id)
     add_demo_remediation(services, incident)
-    add_demo_situation_texts(services, incident)
     return incident
 
-
-def add_demo_situation_texts(services: Services, incident: Incident) -> None:
-    """The facts' free text is written once, in Chinese; the officer writes the English notices'
-    description of what happened as an element text, as a real officer would."""
-    services.notices.set_element_text(incident.id, "situation", "en", (
-        "The log endpoint of our third-party one-click-login SDK vendor had no authentication and exposed "
-        "users' mobile phone numbers, device identifiers (IMEI/OAID) and login IP addresses. A security "
-        "researcher reported it to our security response centre; the vendor closed the endpoint the same day."))

@@ -34,7 +34,7 @@ def add_demo_remediation(services: Services, incident: Incident) -> None:
         ],
         "advice": [{"zh": n.text_zh, "en": n.text_en} for n in suggested],
         "remedies": [{"zh": "开通 7×24 小时专线 021-38760448 解答疑问",
-                      "en": "A 24/7 hotline, 021-38760448, answers questions"},
+                      "en": "A 24/7 hotline, +86 21 3876 0448, answers questions"},
                      {"zh": "免费提供账号异常登录提醒服务", "en": "Free alerts on unusual sign-ins to your account"}],
     })
     services.decisions.record(incident.id, {

@@ -78,7 +78,8 @@ def _specimen_emails(req: EvidenceRequest, versions: Sequence[NoticeVersion]) ->
     files = []
     for html in (v for v in versions if v.channel == Channel.EMAIL_HTML):
         text = texts.get((html.kind, html.lang))
-        body = build_eml(sender_name=profile.company_zh, sender=profile.officer_email, to="undisclosed-recipients:;",
+        sender_name = profile.company_en if html.lang == "en" and profile.company_en else profile.company_zh
+        body = build_eml(sender_name=sender_name, sender=profile.officer_email, to="undisclosed-recipients:;",
                          subject=subject_of(html.content), text_body=text.content if text else "",
                          html_body=html.content, reference=f"BD{req.incident_id}-SPECIMEN-v{html.id}",
                          date=req.generated_at)

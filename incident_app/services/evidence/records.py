@@ -57,7 +57,7 @@ def assessment_section(req: EvidenceRequest) -> list[EvidenceFile]:
         "profile": {"operator_type": profile.operator_type.value, "reply_working_days": profile.reply_working_days,
                     "handling_working_days": profile.handling_working_days},
         "send_ledger_batches": [
-            {"kind": b.kind, "version": b.version, "rows": b.rows, "sent": b.sent,
+            {"kind": b.kind, "version": b.version, "channel": b.channel, "rows": b.rows, "sent": b.sent,
              "last_sent_at": to_iso(b.last_sent_at) if b.last_sent_at else None}
             for b in services.ctx.store.send_ledger.batches(incident_id).get(incident_id, [])],
         "facts_and_decisions": "incident.json and decisions.json in this pack",

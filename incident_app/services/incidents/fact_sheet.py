@@ -70,7 +70,22 @@ def fact_rows(facts: IntakeFacts, catalog: Catalog, tr: Translator) -> list[Fact
         "police_notified": yes_no(facts.police_notified, tr),
         "drill": yes_no(facts.drill, tr),
     }
+    for key in ("summary", "discovered_by", "location", "systems"):
+        values[key] += _english_line(facts, key, tr)
     return [FactRow(key, tr.t(f"wizard.field.{key}"), value) for key, value in values.items()]
+
+
+def _english_line(facts: IntakeFacts, key: str, tr: Translator) -> str:
+    """The fact's English value on a line of its own, beside the Chinese one (English notices
+    print it): missing or untranslated said so."""
+    english, chinese = facts.text_in(key, "en"), facts.text_in(key, "zh-CN")
+    if not english and not chinese:
+        return ""
+    text = join_list(list(english), tr) if isinstance(english, tuple) else str(english)
+    if not text:
+        return "\n" + tr.t("wizard.bilingual.english_missing")
+    mark = " " + tr.t("wizard.bilingual.untranslated_mark") if facts.is_untranslated(key, "en") else ""
+    return "\n" + tr.t("wizard.bilingual.english_line", text=text) + mark
 
 
 def plain_summary(facts: IntakeFacts, catalog: Catalog, tr: Translator, containment_count: int = 0) -> list[str]:

@@ -7,8 +7,17 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from incident_app.domain.clock import SHANGHAI, to_iso
-from incident_app.domain.errors import OpenObligationsError, ValidationError
-from incident_app.domain.incident import Incident, IncidentStatus, IntakeFacts, parse_intake
+from incident_app.domain.errors import FieldProblem, OpenObligationsError, ValidationError
+from incident_app.domain.incident import (
+    BILINGUAL_KEYS,
+    FACT_LANGS,
+    UNTRANSLATED,
+    Incident,
+    IncidentStatus,
+    IntakeFacts,
+    merged_bilingual,
+    parse_intake,
+)
 from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.context import AppContext
 
@@ -49,7 +58,8 @@ class IncidentService:
     def update_facts(self, incident_id: int, changes: Mapping[str, Any]) -> Incident:
         """Change some facts; the event records old and new values of each changed key."""
         current = self.get(incident_id)
-        merged = current.facts.to_dict() | _merged_ransom(current.facts.to_dict(), changes)
+        before = current.facts.to_dict()
+        merged = before | merged_bilingual(before, _merged_ransom(before, changes))
         facts = self.validate_intake(merged)
         before, after = current.facts.to_dict(), facts.to_dict()
         keys = [*after, *(k for k in before if k not in after)]  # a removed ransom is a change too
@@ -61,6 +71,25 @@ class IncidentService:
             updated = store.incidents.update_facts(incident_id, facts, now=self._ctx.now())
             self._ctx.record("incident.facts_changed", "incident", incident_id, {"changes": diff}, incident_id)
         return updated
+
+    def set_fact_text(self, incident_id: int, key: str, lang: str, value: str | builtins.list[str]) -> Incident:
+        """One language of a bilingual fact (BILINGUAL_KEYS); the other keeps its value, and this
+        one is no longer marked untranslated (it was edited)."""
+        _check_bilingual(key, lang)
+        return self.update_facts(incident_id, {key: {lang: value}})
+
+    def start_from_other_language(self, incident_id: int, key: str, lang: str) -> Incident:
+        """Fill ``lang`` of a bilingual fact with the other language's value, marked untranslated
+        until edited: its notices stay incomplete ("English text untranslated: summary")."""
+        _check_bilingual(key, lang)
+        facts = self.get(incident_id).facts
+        other = "en" if lang == "zh-CN" else "zh-CN"
+        source = facts.text_in(key, other)
+        if not source:
+            raise ValidationError.single(key, f"has no {other} value to start from")
+        marks = sorted({*(m for m in FACT_LANGS if facts.is_untranslated(key, m) and m != other), lang})
+        value = list(source) if isinstance(source, tuple) else source
+        return self.update_facts(incident_id, {key: {lang: value, UNTRANSLATED: marks}})
 
     def change_status(self, incident_id: int, status: IncidentStatus, comment: str,
                       force: bool = False) -> Incident:
@@ -97,6 +126,14 @@ class IncidentService:
         """The obligations still open (closing starts only the summary-report clock, so that one
         is not counted)."""
         return list(self._open_obligations(incident_id)) if self._open_obligations else []
+
+
+def _check_bilingual(key: str, lang: str) -> None:
+    problems = [] if key in BILINGUAL_KEYS else [
+        FieldProblem("field", f"'{key}' has one value; fields with two languages: {', '.join(BILINGUAL_KEYS)}")]
+    problems += [] if lang in FACT_LANGS else [FieldProblem("lang", f"choose one of {', '.join(FACT_LANGS)}")]
+    if problems:
+        raise ValidationError(problems)
 
 
 def _merged_ransom(before: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -107,7 +107,7 @@ class SendPump:
         self._progress, self._pause = progress, pause
         self._events: queue.Queue[NetworkEvent] = queue.Queue()
         self._net = SmtpDispatcher(settings, password, self._events)
-        self._sender = Sender(settings.from_address, settings.from_name, settings.reply_to)
+        self._sender = Sender(settings.from_address, settings.from_name, settings.reply_to, settings.from_name_en)
         self._org_addresses = settings.organisation_addresses()
         # One claimed row per connection: a row is 'sending' only while a connection carries it,
         # so a crash can duplicate at most `concurrency` notices (README "Sending notices").

@@ -425,7 +425,7 @@ def _check_test_address(to_address: str, settings: SmtpSettings) -> None:
 
 
 def _sender(settings: SmtpSettings) -> Sender:
-    return Sender(settings.from_address, settings.from_name, settings.reply_to)
+    return Sender(settings.from_address, settings.from_name, settings.reply_to, settings.from_name_en)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from incident_app.domain.assessment.grading import exact_number
-from incident_app.domain.clock import SHANGHAI, parse_time
+from incident_app.domain.clock import parse_time
 from incident_app.domain.notices import (
     ACTION_STATUS,
     BREACH_TYPES,
@@ -39,7 +39,15 @@ from incident_app.domain.notices import (
     pick,
     teen_advice,
 )
-from incident_app.domain.notices.kinds import BRIEF_CHANGES_ELEMENT, DELAY_ELEMENT, RANSOM_ELEMENT
+from incident_app.domain.notices.bilingual import fact_in, fact_list, fact_text, side_text
+from incident_app.domain.notices.kinds import (
+    AUDIENCE_ELEMENTS,
+    AUDIENCE_KINDS,
+    BRIEF_CHANGES_ELEMENT,
+    DELAY_ELEMENT,
+    RANSOM_ELEMENT,
+)
+from incident_app.domain.wording import BEIJING_TIME, format_date, format_phone, format_time, zh_count
 from incident_app.services.notices.brief import brief_context
 from incident_app.services.resources import read_json_resource
 
@@ -92,27 +100,6 @@ def _province_names() -> dict[str, str]:
     return {p["zh"]: p["en"] for p in read_json_resource("provinces.json")}
 
 
-BEIJING_TIME = "北京时间"
-
-
-def format_time(value: str | None, lang: str) -> str:
-    """An ISO time as a reader sees it, in Beijing time."""
-    if not value:
-        return ""
-    moment = parse_time(value).astimezone(SHANGHAI)
-    if lang == "en":
-        return moment.strftime("%d %B %Y, %H:%M").lstrip("0") + " Beijing time"
-    # The reader (a regulator, the police, a person abroad) must not have to guess the zone.
-    return f"{BEIJING_TIME}{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
-
-
-def format_date(value: str | None, lang: str) -> str:
-    if not value:
-        return ""
-    moment = parse_time(value).astimezone(SHANGHAI)
-    return moment.strftime("%d %B %Y").lstrip("0") if lang == "en" else f"{moment.year}年{moment.month}月{moment.day}日"
-
-
 def _join(items: Sequence[str], lang: str) -> str:
     return ", ".join(items) if lang == "en" else "、".join(items)
 
@@ -128,14 +115,15 @@ class NoticeContextBuilder:
         self.snapshot = snapshot
         self.data = snapshot.data
         self.report = report or ReportInfo()
-        self._base: dict[str, dict[str, Any]] = {}
+        self._base: dict[tuple[str, str], dict[str, Any]] = {}
 
     def context(self, kind: NoticeKind, channel: Channel, lang: str, recipient: Mapping[str, Any] | None = None,
                 data_type_ids: Sequence[str] | None = None) -> dict[str, Any]:
         """The variables for one template render. ``data_type_ids`` narrows a personal notice to
         the person's own data types (default: all types of the incident)."""
-        ctx = dict(self._lang_base(lang))
-        ctx.update(self._data_type_parts(lang, data_type_ids))
+        audience = kind.value if kind in AUDIENCE_KINDS else ""
+        ctx = dict(self._lang_base(lang, audience))
+        ctx.update(self._data_type_parts(lang, data_type_ids, audience))
         ctx["notice"] = {**ctx["notice"], "kind": kind.value, "channel": channel.value}
         if kind == NoticeKind.GUARDIAN:  # about the child, to the guardian: never the adult's own texts
             ctx["harms"], ctx["advice"] = ctx["guardian_harms"], ctx["guardian_advice"]
@@ -159,16 +147,29 @@ class NoticeContextBuilder:
                 "plan": grade.get("plan", ""), "source": grade.get("source", "")}
 
     # -- parts that depend only on the language ------------------------------------------------
-    def _lang_base(self, lang: str) -> dict[str, Any]:
-        if lang not in self._base:
-            self._base[lang] = self._build_base(lang)
-        return self._base[lang]
+    def _lang_base(self, lang: str, audience: str = "") -> dict[str, Any]:
+        if (lang, audience) not in self._base:
+            self._base[lang, audience] = self._build_base(lang, audience)
+        return self._base[lang, audience]
 
-    def _build_base(self, lang: str) -> dict[str, Any]:
-        texts = {k: v.get(lang, "") for k, v in self.data.get("texts", {}).items()}
+    def element_texts(self, lang: str, audience: str = "") -> dict[str, str]:
+        """The officer's texts a notice in ``lang`` for ``audience`` ('' = authorities) uses: an
+        audience notice takes its own text for the audience elements (never the shared one, which
+        keeps the technical detail for regulators), the shared one for the rest."""
+        shared = {k: v.get(lang, "") for k, v in self.data.get("texts", {}).items()}
+        if not audience:
+            return shared
+        own = self.data.get("audience_texts", {}).get(audience, {})
+        texts = {k: v for k, v in shared.items() if k not in AUDIENCE_ELEMENTS}
+        texts.update({k: v.get(lang, "") for k, v in own.items() if k in AUDIENCE_ELEMENTS})
+        return texts
+
+    def _build_base(self, lang: str, audience: str = "") -> dict[str, Any]:
+        texts = self.element_texts(lang, audience)
         ctx: dict[str, Any] = {
             "notice": self._notice(lang), "company": self._company(lang), "contact": self._contact(lang),
-            "incident": self._incident(lang), "counts": count_phrases(self.data, lang), "texts": _TextDefaults(texts),
+            "incident": self._incident(lang, plain=bool(audience)), "counts": count_phrases(self.data, lang),
+            "texts": _TextDefaults(texts),
             "measures_taken": self._actions(lang, ("done", "in_progress")),
             "measures_planned": self._actions(lang, ("planned",)),
             "remedies": self._notes("remedies", lang), "changes": self._changes(lang),
@@ -204,29 +205,36 @@ class NoticeContextBuilder:
         address = _side(p, "postal_address_zh", "postal_address_en", lang)
         title = _side(p, "officer_title_zh", "officer_title_en", lang)
         return {"title": title, "name": p.get("contact_name", ""),
-                "phone": p["officer_phone"], "email": p["officer_email"], "address": address,
+                "phone": format_phone(p["officer_phone"], lang), "email": p["officer_email"], "address": address,
                 "postcode": p.get("postcode", ""), "reply_days": p.get("reply_working_days", 3),
                 "handling_days": p.get("handling_working_days", 15)}
 
-    def _incident(self, lang: str) -> dict[str, Any]:
+    def _incident(self, lang: str, *, plain: bool = False) -> dict[str, Any]:
+        """The incident's facts in ``lang``. ``plain``: for people and partners, who are not told
+        the internal narrative, system names, place or finder (the regulator report keeps them)."""
         f = self.data["facts"]
         breach = [pick(BREACH_TYPES[b], lang) for b in f.get("breach_types", []) if b in BREACH_TYPES]
         grade = self.data.get("grade")
         suspected = f.get("likelihood") == "suspected"
-        # The intake's summary is written in Chinese; an English notice uses the officer's English
-        # account of what happened when there is one.
+        # Before facts were bilingual, an English account of what happened went in as the English
+        # situation text: it still stands in for a missing English summary.
         en_situation = self.data.get("texts", {}).get("situation", {}).get("en", "") if lang == "en" else ""
+        summary = fact_text(f, "summary", lang)
+        if en_situation and not fact_in(f, "summary", "en")[0]:
+            summary = en_situation
+        systems = [] if plain else fact_list(f, "systems", lang)
         return {
-            "id": self.data["incident_id"], "title": f.get("title", ""),
-            "summary": en_situation or f.get("summary", ""),
+            "id": self.data["incident_id"], "title": fact_text(f, "title", lang),
+            "summary": "" if plain else summary,
             "occurred_at": format_time(f.get("occurred_at"), lang),
             # Printed only after "至": the start time already says 北京时间.
             "occurred_until": format_time(f.get("occurred_until"), lang).removeprefix(BEIJING_TIME),
             "discovered_at": format_time(f.get("discovered_at"), lang),
             "discovered_date": format_date(f.get("discovered_at"), lang),
-            "aware_at": format_time(f.get("aware_at"), lang), "discovered_by": f.get("discovered_by", ""),
-            "location": f.get("location", ""), "systems": list(f.get("systems", [])),
-            "systems_text": _join(f.get("systems", []), lang), "breach_types": breach,
+            "aware_at": format_time(f.get("aware_at"), lang),
+            "discovered_by": "" if plain else fact_text(f, "discovered_by", lang),
+            "location": "" if plain else fact_text(f, "location", lang), "systems": systems,
+            "systems_text": _join(systems, lang), "breach_types": breach,
             "breach_text": _either(breach) if lang == "en" else "、".join(breach),
             "breach_noun": _breach_noun(f.get("breach_types", []), lang),
             "actual": f.get("likelihood") != "suspected",
@@ -256,20 +264,18 @@ class NoticeContextBuilder:
         for action in self.data.get("actions", []):
             if action["status"] not in statuses:
                 continue
-            text = _side(action, "description", "description_en", lang)
-            when = format_time(action.get("done_at") or action.get("due_at"), lang)
-            status = pick(ACTION_STATUS[action["status"]], lang)
-            out.append(f"{text}（{status}{'，' + when if when else ''}）" if lang != "en" else
-                       f"{text} ({status}{', ' + when if when else ''})")
+            text = side_text(action, "description", "description_en", lang, f"actions.{action.get('id', '')}")
+            out.append(f"{text}{_action_state(action, lang)}")
         return out
 
     def _notes(self, key: str, lang: str) -> list[str]:
-        side = "en" if lang == "en" else "zh"
-        return [n.get(side) or n.get("zh") or n.get("en", "") for n in self.data.get(key, [])]
+        """Advice or remedies in ``lang``, each named by its place in the list when untranslated."""
+        return [side_text(n, "zh", "en", lang, f"{key}.{number}")
+                for number, n in enumerate(self.data.get(key, []), start=1)]
 
     def _changes(self, lang: str) -> list[dict[str, str]]:
-        return [{"label": change_label(c.path, lang), "before": _value_text(c.before, lang),
-                 "after": _value_text(c.after, lang)} for c in self.report.changes]
+        return [{"label": change_label(c.path, lang), "before": _value_text(c.before, lang, c.path),
+                 "after": _value_text(c.after, lang, c.path)} for c in self.report.changes]
 
     def _report(self, lang: str, ctx: Mapping[str, Any]) -> dict[str, Any]:
         planned = set(self.report.planned)
@@ -339,7 +345,7 @@ class NoticeContextBuilder:
         return tuple(extra)
 
     # -- parts that depend on the data types ---------------------------------------------------
-    def _data_type_parts(self, lang: str, ids: Sequence[str] | None) -> dict[str, Any]:
+    def _data_type_parts(self, lang: str, ids: Sequence[str] | None, audience: str = "") -> dict[str, Any]:
         types = self.data.get("data_types", [])
         if ids:
             wanted = set(ids)
@@ -347,7 +353,7 @@ class NoticeContextBuilder:
         side = "en" if lang == "en" else "zh"
         names = [t[f"name_{side}"] for t in types]
         groups = [str(t.get("group", "")) for t in types]
-        texts = self._lang_base(lang)["texts"]
+        texts = self._lang_base(lang, audience)["texts"]
         harms = _paragraphs(texts["possible_harm"]) or _unique(t[f"harm_{side}"] for t in types)
         # The officer's advice often starts as the catalog's suggestion: list each sentence once.
         advice = _paragraphs(texts["self_protection"]) or _unique(
@@ -405,9 +411,9 @@ def count_phrases(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
     elif en:
         people_text = f"{'' if exact else 'about '}{total:,} {'person' if total == 1 else 'people'}"
     else:
-        people_text = f"{'' if exact else '约'}{total:,}人"
+        people_text = f"{'' if exact else '约'}{zh_count(total, approximate=not exact)}人"
     if records:
-        records_text = f"about {records:,} records" if en else f"个人信息记录约{records:,}条"
+        records_text = f"about {records:,} records" if en else f"个人信息记录约{zh_count(records, approximate=True)}条"
     else:
         records_text = "the number of records is still being verified" if en else "记录数尚在核实中"
     return {"exact": exact, "people_known": bool(total), "people_text": people_text, "records_known": bool(records),
@@ -548,9 +554,32 @@ def _unique(items: Any) -> list[str]:
     return [i for i in dict.fromkeys(items) if i]
 
 
-def _value_text(value: Any, lang: str) -> str:
+# Coded facts whose changes a supplementary report lists: the words, never the stored code.
+_CODED_FACTS: dict[str, Mapping[str, tuple[str, str]]] = {
+    "facts.cause": CAUSES, "facts.likelihood": LIKELIHOOD, "facts.breach_types": BREACH_TYPES,
+    "facts.recipients": RECIPIENTS, "grade": GRADES,
+}
+
+
+def _action_state(action: Mapping[str, Any], lang: str) -> str:
+    """'（已于北京时间…完成）', '（进行中，预计北京时间…前完成）': the time says what it is."""
+    status = str(action["status"])
+    when = format_time(action.get("done_at") or action.get("due_at"), lang)
+    word = pick(ACTION_STATUS.get(status, ACTION_STATUS["planned"]), lang)
+    if not when:
+        return f" ({word})" if lang == "en" else f"（{word}）"
+    if lang == "en":
+        return f" (done on {when})" if status == "done" else f" ({word}, due by {when})"
+    return f"（已于{when}完成）" if status == "done" else f"（{word}，预计{when}前完成）"
+
+
+def _value_text(value: Any, lang: str, path: str = "") -> str:
     if value is None or value == "" or value == []:
         return "—"
+    table = _CODED_FACTS.get(path)
+    if table is not None:
+        codes = value if isinstance(value, list) else [value]
+        return _join([pick(table[str(c)], lang) if str(c) in table else str(c) for c in codes], lang)
     if isinstance(value, bool):
         return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
     if isinstance(value, int | float) and not isinstance(value, bool):

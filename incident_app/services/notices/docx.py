@@ -47,7 +47,10 @@ def _add(document: object, block: Block) -> None:
     elif block.kind == BlockKind.HEADING:
         doc.add_heading(block.text, level=2)  # type: ignore[attr-defined]
     elif block.kind == BlockKind.ITEM:
-        doc.add_paragraph(block.text, style="List Bullet")  # type: ignore[attr-defined]
+        if block.marker:  # an ordered list keeps its numbers
+            doc.add_paragraph(f"{block.marker} {block.text}")  # type: ignore[attr-defined]
+        else:
+            doc.add_paragraph(block.text, style="List Bullet")  # type: ignore[attr-defined]
     elif block.kind == BlockKind.BANNER:
         _red(doc.add_paragraph().add_run(block.text))  # type: ignore[attr-defined]
     else:

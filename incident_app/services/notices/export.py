@@ -56,13 +56,14 @@ class NoticeExporter:
 
     notice_set: NoticeSet
     out_dir: Path
-    sender_name: str
+    sender_name: str  # a Chinese recipient's view; English recipients see sender_name_en
     sender_email: str
     now: datetime
     pdf_writer: PdfWriter | None = None
     recipients: RecipientSource | None = None
     result: ExportResult = field(default_factory=ExportResult)
     staged: StagedOutputs = field(default_factory=StagedOutputs)
+    sender_name_en: str = ""
     progress: Progress = field(default_factory=Progress)
     recipient_count: int = 0  # how many recipients the source yields (for the progress total)
 
@@ -142,10 +143,14 @@ class NoticeExporter:
     def _specimen_eml(self, state: NoticeState) -> None:
         notice = state.rendered
         text = self._master(notice.kind, Channel.EMAIL_TEXT, notice.lang)
-        body = build_eml(sender_name=self.sender_name, sender=self.sender_email, to="undisclosed-recipients:;",
+        body = build_eml(sender_name=self._sender_for(notice.lang), sender=self.sender_email,
+                         to="undisclosed-recipients:;",
                          subject=subject_of(notice.content), text_body=text, html_body=notice.content,
                          reference=f"BD{self.notice_set.incident_id}-SPECIMEN", date=self.now)
         self._write(self._path(notice.kind, f"email.{notice.lang}.specimen.eml"), body)
+
+    def _sender_for(self, lang: str) -> str:
+        return self.sender_name_en if lang == "en" and self.sender_name_en else self.sender_name
 
     def _master(self, kind: NoticeKind, channel: Channel, lang: str) -> str:
         for state in self.notice_set.notices:
@@ -174,7 +179,8 @@ class NoticeExporter:
                 continue
             email = personal.email(recipient)
             reference = recipient_reference(self.notice_set.incident_id, recipient.recipient_key)
-            body = build_eml(sender_name=self.sender_name, sender=self.sender_email, to=email.to_address,
+            body = build_eml(sender_name=self._sender_for(recipient.language), sender=self.sender_email,
+                             to=email.to_address,
                              subject=email.subject, text_body=email.text_body, html_body=email.html_body,
                              reference=reference, date=self.now)
             self._write(self._path(kind, f"eml/{reference}.eml"), body)
@@ -199,7 +205,7 @@ class NoticeExporter:
                       counter: list[int]) -> Iterator[str]:
         for recipient in self.recipients() if self.recipients else ():
             self.progress.advance(message="letters")
-            if recipient.kind == kind and recipient.address and (recipient.language == "en") == (lang == "en"):
+            if recipient.kind == kind and recipient.by_letter and (recipient.language == "en") == (lang == "en"):
                 counter[0] += 1
                 yield personal.render(kind, Channel.LETTER, recipient)
 

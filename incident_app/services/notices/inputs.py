@@ -39,7 +39,7 @@ def assessed_notice_inputs(assessment: AssessmentService,
         result = assessment.assess(incident_id, people(incident_id) if people else None)
         applicable = tuple(
             {"id": o.id, "recipient": o.recipient.value, "regime": o.regime.value, "why": o.why.zh,
-             "source": o.citation.source}
+             "why_en": o.why.en, "source": o.citation.source}
             for o in result.obligations
             if o.status.value != "not_applicable" and o.deadline.kind != DueKind.AWAITING_ANCHOR)
         return NoticeInputs(applicable, result.grade.level.value, brief_basis(result), _sector(assessment, result))

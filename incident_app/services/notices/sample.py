@@ -17,13 +17,20 @@ from incident_app.domain.remediation import (
 )
 
 SAMPLE_INTAKE: dict[str, object] = {
-    "title": "一键登录 SDK 日志接口泄露手机号与设备标识",
-    "summary": "第三方一键登录SDK供应商的日志接口未做访问鉴权，暴露了部分用户的手机号码、设备标识符和登录IP地址。"
-               "一名安全研究人员通过我们的安全应急响应中心报告了该问题。",
+    "title": {"zh-CN": "一键登录 SDK 日志接口泄露手机号与设备标识",
+              "en": "One-click-login SDK log endpoint exposed phone numbers and device identifiers"},
+    "summary": {"zh-CN": "第三方一键登录SDK供应商的日志接口未做访问鉴权，"
+                         "暴露了部分用户的手机号码、设备标识符和登录IP地址。一名安全研究人员通过我们的安全应急响应中心报告了该问题。",
+                "en": "The log endpoint of our third-party one-click-login SDK supplier had no access control and "
+                      "exposed some users' mobile phone numbers, device identifiers and login IP addresses. A "
+                      "security researcher reported it through our security response centre."},
     "occurred_at": "2026-11-14T06:20:00+08:00", "occurred_until": "2026-11-20T06:20:00+08:00",
     "discovered_at": "2026-11-20T09:20:00+08:00", "aware_at": "2026-11-20T09:45:00+08:00",
-    "discovered_by": "外部安全研究人员（安全应急响应中心报告 #2026-118）",
-    "location": "SDK 供应商日志服务", "systems": ["一键登录 SDK", "用户注册数据库"],
+    "discovered_by": {"zh-CN": "外部安全研究人员（安全应急响应中心报告 #2026-118）",
+                      "en": "An outside security researcher (security response centre report #2026-118)"},
+    "location": {"zh-CN": "SDK 供应商日志服务", "en": "The SDK supplier's log service"},
+    "systems": {"zh-CN": ["一键登录 SDK", "用户注册数据库"],
+                "en": ["One-click-login SDK", "User registration database"]},
     "breach_types": ["leak"], "likelihood": "actual", "cause": "third_party", "malicious": False,
     "recipients": "unknown", "data_types": ["phone_number", "device_identifiers", "ip_address"],
     "affected_people": 48213, "affected_records": 61870, "affected_minors": 37, "affected_minors_under_14": 12,
@@ -76,8 +83,8 @@ SAMPLE_NOTES: tuple[NoticeNote, ...] = (
                "If you see a sign-in to your account that was not you, change your password at once and tell us."),
     NoticeNote(2, 1, NoteKind.REMEDY, "为受影响用户免费开通账号异常登录提醒。",
                "Free alerts for unusual sign-ins to your account."),
-    NoticeNote(3, 1, NoteKind.REMEDY, "开通专线电话，工作日9:00–18:00解答疑问。",
-               "A dedicated phone line, working days 9:00–18:00."),
+    NoticeNote(3, 1, NoteKind.REMEDY, "开通专线电话，工作日北京时间9:00–18:00解答疑问。",
+               "A dedicated phone line, working days 9:00–18:00 Beijing time."),
 )
 
 

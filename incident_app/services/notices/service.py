@@ -35,6 +35,8 @@ from incident_app.domain.notices import (
     recipients_from_people,
     required_elements,
 )
+from incident_app.domain.notices.completeness import html_sections
+from incident_app.domain.notices.kinds import AUDIENCE_ELEMENTS, AUDIENCE_KINDS
 from incident_app.domain.notices.recipient import recipients_from_person
 from incident_app.domain.proof import Event
 from incident_app.domain.text import PROSE_MAX, text_problem
@@ -84,10 +86,11 @@ class NoticeService:
         store = self._ctx.store
         incident = store.incidents.get(incident_id)
         decisions = active_decisions(self._ctx, incident_id)
+        texts = store.notices.audience_texts(incident_id)
         return build_snapshot(SnapshotInputs(
             incident=incident, profile=self._profile.get(), catalog=self._ctx.catalog,
             actions=store.remediation.actions(incident_id), notes=store.remediation.notes(incident_id),
-            decisions=decisions, element_texts=store.notices.element_texts(incident_id), grade=grade,
+            decisions=decisions, element_texts=texts.pop("", {}), audience_texts=texts, grade=grade,
             as_of=self._as_of(incident_id) or incident.updated_at,
             imported_people=_imported(store.people.stats(incident_id).to_dict()),
             enquiries=enquiry_counts(store.enquiries.request_rows(incident_id)),
@@ -267,10 +270,13 @@ class NoticeService:
             "kind": DecisionKind.WAIVE_NOTICE_ELEMENT.value, "rationale": reason, "decided_by": decided_by,
             "details": {"notice_kind": kind.value, "element": element}})
 
-    def set_element_text(self, incident_id: int, element: str, lang: str, text: str) -> None:
-        """The officer's own wording for one element (empty text returns to the generated one)."""
+    def set_element_text(self, incident_id: int, element: str, lang: str, text: str, audience: str = "") -> None:
+        """The officer's own wording for one element (empty text returns to the generated one).
+        ``audience``: a notice kind read by people or partners (its own plain wording of
+        AUDIENCE_ELEMENTS); '' is the shared text, which the authorities' notices use."""
         problems = [] if element in ELEMENT_IDS else [FieldProblem("element", f"unknown element '{element}'")]
         problems += [] if lang in LANGUAGES else [FieldProblem("lang", f"choose one of {', '.join(LANGUAGES)}")]
+        problems += _audience_problems(audience, element)
         problem = text_problem(text, PROSE_MAX)
         problems += [FieldProblem("text", problem)] if problem else []
         if problems:
@@ -278,12 +284,29 @@ class NoticeService:
         store = self._ctx.store
         store.incidents.get(incident_id)
         with store.transaction():
-            store.notices.set_element_text(incident_id, element, lang, text.strip(), self._ctx.actor, self._ctx.now())
+            store.notices.set_element_text(incident_id, element, lang, text.strip(), self._ctx.actor, self._ctx.now(),
+                                           audience)
+            payload = {"element": element, "lang": lang, "text": text.strip()}
             self._ctx.record("notice.element_text_set", "incident", incident_id,
-                             {"element": element, "lang": lang, "text": text.strip()}, incident_id)
+                             {**payload, "audience": audience} if audience else payload, incident_id)
 
-    def element_texts(self, incident_id: int) -> dict[str, dict[str, str]]:
-        return self._ctx.store.notices.element_texts(incident_id)
+    def element_texts(self, incident_id: int, audience: str = "") -> dict[str, dict[str, str]]:
+        return self._ctx.store.notices.element_texts(incident_id, audience)
+
+    def audience_defaults(self, incident_id: int, audience: str, lang: str) -> dict[str, str]:
+        """What each audience element says in ``audience``'s notice now (its own text, or the plain
+        wording generated from the facts and the catalog): what the audience boxes start from."""
+        problems = _audience_problems(audience, AUDIENCE_ELEMENTS[0]) or (
+            [] if lang in LANGUAGES else [FieldProblem("lang", f"choose one of {', '.join(LANGUAGES)}")])
+        if problems:
+            raise ValidationError(problems)
+        kind = NoticeKind(audience)
+        # Rendered, not stored: looking at the wording is no new version of a notice.
+        renderer = self._renderers(self.snapshot(incident_id), [], [], dict.fromkeys(NoticeKind, ()))[kind]
+        channel = CHANNELS[kind][0]
+        content = renderer.render(kind, channel, lang, renderer.specimen_fields(kind, lang))
+        sections = {s.element: s.text for s in html_sections(content)[0]}
+        return {e: sections.get(e, "") for e in AUDIENCE_ELEMENTS if e in required_elements(kind, channel)}
 
     # -- facts changed after approval ----------------------------------------------------------
     def changes_since_approval(self, incident_id: int, kind: NoticeKind, grade: str | None = None) -> list[FactChange]:
@@ -298,8 +321,8 @@ class NoticeService:
             return []
         # Facts only: the officer's own wording and the decisions are not news to the reader.
         # Before an import the people block only repeats the intake's estimates (already listed).
-        skip = ("decisions", "texts") if (snapshot.data.get("people") or {}).get("imported") else (
-            "decisions", "texts", "people")
+        skip = ("decisions", "texts", "audience_texts") if (snapshot.data.get("people") or {}).get("imported") else (
+            "decisions", "texts", "audience_texts", "people")
         return [c for c in diff_snapshots(json.loads(first[1].snapshot_json), snapshot.data)
                 if not c.path.startswith(skip)]
 
@@ -325,7 +348,7 @@ class NoticeService:
             count = stats.total + stats.teens
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
                                   pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path),
-                                  progress=progress, recipient_count=count)
+                                  progress=progress, recipient_count=count, sender_name_en=profile.company_en)
         try:
             result = exporter.export(formats)
             # The files take their final names inside the event's transaction: a failed rename
@@ -393,6 +416,18 @@ def enquiry_counts(rows: Sequence[tuple[str, str | None, int]]) -> dict[str, Any
     return {"total": sum(by_topic.values()), "by_topic": by_topic, "requests": requests}
 
 
+def _audience_problems(audience: str, element: str) -> list[FieldProblem]:
+    if not audience:
+        return []
+    allowed = [k.value for k in AUDIENCE_KINDS]
+    if audience not in allowed:
+        return [FieldProblem("audience", f"'{audience}' is not an audience; choose one of {', '.join(allowed)}")]
+    if element not in AUDIENCE_ELEMENTS:
+        return [FieldProblem("element", f"'{element}' has one text for every notice; audience texts are for "
+                                        f"{', '.join(AUDIENCE_ELEMENTS)}")]
+    return []
+
+
 def _imported(summary: Mapping[str, Any]) -> dict[str, int] | None:
     """The imported list's counts for the snapshot (None before any import)."""
     if not summary.get("total"):
@@ -425,8 +460,12 @@ def _refuse_incomplete(states: Sequence[NoticeState]) -> None:
         if state.rendered.error:
             problems.append(FieldProblem(where, state.rendered.error))
         elif not state.rendered.report.complete:
-            problems.append(FieldProblem(where, "incomplete: " + "; ".join(state.rendered.report.missing())
-                                         + " — fill it in (element text) or waive it with a reason"))
+            missing = state.rendered.report.missing()
+            # A translation gap is closed by writing the text, never by a waiver.
+            hint = (" — write it in this language (edit ID --field FIELD --lang LANG --value …)"
+                    if all(" text missing: " in m or " text untranslated: " in m for m in missing)
+                    else " — fill it in (element text) or waive it with a reason")
+            problems.append(FieldProblem(where, "incomplete: " + "; ".join(missing) + hint))
     if problems:
         raise ValidationError(problems)
 

@@ -14,12 +14,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from incident_app.domain.clock import to_iso
+from incident_app.domain.assessment.grading import exact_number
+from incident_app.domain.clock import SHANGHAI, parse_time, to_iso
 from incident_app.domain.exports import flatten_for_sheet, neutralise_row, xlsx_safe
+from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import Incident
 from incident_app.domain.register import (
     COLUMN_KEYS,
     REGISTER_COLUMNS,
+    TIME_KEYS,
     RegisterInputs,
     RegisterMetrics,
     compute_metrics,
@@ -31,6 +34,7 @@ from incident_app.services.audit import STDOUT, record_export
 from incident_app.services.container import Services
 from incident_app.services.private_files import StagedOutputs
 from incident_app.services.register.sources import IncidentRecords, RegisterSources
+from incident_app.services.resources import load_messages
 
 
 class RegisterFormat(StrEnum):
@@ -103,12 +107,50 @@ def render_register(data: RegisterData, fmt: RegisterFormat) -> bytes:
     return _xlsx(data)
 
 
+# Columns whose values are codes, and the catalog prefix of their words (the GUI's own words).
+_CODED_COLUMNS = {"status": "status", "breach_types": "wizard.breach", "likelihood": "wizard.likelihood",
+                  "cause": "wizard.cause", "recipients": "wizard.recipients", "cac_grade": "grade.name"}
+SHEET_TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def sheet_header() -> list[str]:
+    """The sheets' column titles: Chinese and English, times marked as Beijing time."""
+    return [f"{c.zh}（北京时间） {c.en} (Beijing time)" if c.key in TIME_KEYS else f"{c.zh} {c.en}"
+            for c in REGISTER_COLUMNS]
+
+
+def sheet_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A register row as a person reads it in CSV/XLSX: coded values in words ("已控制 / Contained"),
+    yes/no in words, times in Beijing time without an offset to decode. The JSON keeps the codes."""
+    zh, en = (Translator(load_messages(), lang) for lang in ("zh-CN", "en"))
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if key in TIME_KEYS:
+            out[key] = parse_time(str(value)).astimezone(SHANGHAI).strftime(SHEET_TIME_FORMAT) if value else ""
+        elif key in _CODED_COLUMNS and value not in (None, ""):
+            values = value if isinstance(value, list) else [value]
+            out[key] = [_both(zh, en, _CODED_COLUMNS[key], v) for v in values]
+        elif key == "economic_loss_cny" and isinstance(value, int | float):
+            out[key] = exact_number(value)  # 4,999,999.99 as recorded, 0 without ".0"
+        elif isinstance(value, bool):
+            out[key] = "是 / Yes" if value else "否 / No"
+        else:
+            out[key] = value
+    return out
+
+
+def _both(zh: Translator, en: Translator, prefix: str, code: Any) -> str:
+    zh_word, en_word = zh.word(prefix, code), en.word(prefix, code)
+    en_word = en_word.removesuffix(f" ({zh_word})")  # "Relatively major (较大)": the term is already first
+    return zh_word if zh_word == en_word else f"{zh_word} / {en_word}"
+
+
 def _csv(data: RegisterData) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMN_KEYS)
+    writer.writerow(neutralise_row(sheet_header()))
     for record in data.records:
-        writer.writerow(flatten_for_sheet(record, COLUMN_KEYS))
+        writer.writerow(flatten_for_sheet(sheet_record(record), COLUMN_KEYS))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -118,9 +160,9 @@ def _xlsx(data: RegisterData) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "登记簿 Register"
-    sheet.append([f"{c.zh} {c.en}" for c in REGISTER_COLUMNS])
+    sheet.append(sheet_header())
     for record in data.records:
-        sheet.append([xlsx_safe(v) for v in flatten_for_sheet(record, COLUMN_KEYS)])
+        sheet.append([xlsx_safe(v) for v in flatten_for_sheet(sheet_record(record), COLUMN_KEYS)])
     sheet.freeze_panes = "C2"
     _key_value_sheet(book.create_sheet("合计 Totals"), data.totals, "drills excluded / 不含演练")
     _key_value_sheet(book.create_sheet("指标 Metrics"), _flat(metrics_to_dict(data.metrics)), "drills excluded")

@@ -63,7 +63,8 @@ def register_details(services: Services, incident_ids: Sequence[int]) -> dict[in
 
 def _summary_of(incident: Incident) -> IncidentSummary:
     facts = incident.facts
-    return IncidentSummary(incident.id, facts.title, incident.status, facts.discovered_at, facts.affected_people,
+    title = facts.title or str(facts.text_in("title", "en"))  # an English-only title still lists
+    return IncidentSummary(incident.id, title, incident.status, facts.discovered_at, facts.affected_people,
                            facts.drill)
 
 

@@ -27,8 +27,9 @@ class JudgementDialog(QDialog):
         self.hint = QLabel(tr.t("assess.judgement.hint"))
         self.hint.setWordWrap(True)
         self.level = QComboBox()
-        self.level.addItems(list(CAC_LEVELS))
-        self.level.setCurrentText(current_level)
+        for level in CAC_LEVELS:
+            self.level.addItem(tr.word("grade.name", level), level)
+        self.level.setCurrentIndex(max(0, self.level.findData(current_level)))
         self.rationale = QPlainTextEdit()
         self.rationale.setObjectName("judgementRationale")
         self.decided_by = QLineEdit()
@@ -53,4 +54,4 @@ class JudgementDialog(QDialog):
     def decision_data(self) -> dict[str, Any]:
         """The ``decide`` mapping for DecisionService.record."""
         return {"kind": "cac_grade_judgement", "rationale": self.rationale.toPlainText().strip(),
-                "decided_by": self.decided_by.text().strip(), "details": {"level": self.level.currentText()}}
+                "decided_by": self.decided_by.text().strip(), "details": {"level": self.level.currentData()}}

@@ -327,7 +327,8 @@ class AssessmentTab(QWidget):
         s, inputs = a.severity, a.enisa_inputs
         self.dpc_adjustment.setRange(*s.adjustment_range)
         low, high = s.adjustment_range
-        self.dpc_range.setText(self.tr_.t("assess.input.dpc_range", low=low, high=high, category=s.dpc_category.value))
+        category = self.tr_.word("assess.category", s.dpc_category)
+        self.dpc_range.setText(self.tr_.t("assess.input.dpc_range", low=low, high=high, category=category))
         self.dpc_adjustment.setValue(s.dpc_adjustment)
         self.dpc_rationale.setText(inputs.dpc_rationale)
         self.ei.setCurrentIndex(max(0, self.ei.findData(s.factor("ei").value)))
@@ -342,7 +343,7 @@ class AssessmentTab(QWidget):
 
     def _show_grade(self, a: Assessment) -> None:
         g, t, lang = a.grade, self.tr_.t, self.tr_.lang
-        self.grade_level.setText(t("assess.grade.level", level=g.level.value))
+        self.grade_level.setText(t("assess.grade.level", level=self.tr_.word("grade.name", g.level)))
         if g.needs_judgement:
             status = t("assess.grade.needs_judgement")
             self.grade_status.setStyleSheet(BANNER_STYLE)

@@ -17,15 +17,24 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QRadioButton,
     QSpinBox,
     QWidget,
 )
 
 from incident_app.domain.i18n import Translator
-from incident_app.domain.incident import REQUIRED_KEYS, BreachType, Cause, IntakeFacts, Likelihood, Recipients
+from incident_app.domain.incident import (
+    BILINGUAL_KEYS,
+    FACT_LANGS,
+    REQUIRED_KEYS,
+    BreachType,
+    Cause,
+    IntakeFacts,
+    Likelihood,
+    Recipients,
+)
 from incident_app.ui.common import DateTimeField, FieldErrors
+from incident_app.ui.intake.bilingual_field import BilingualField
 
 MAX_COUNT = 2_147_483_647
 SYSTEM_SEPARATORS = re.compile(r"[,，、;；\n]")
@@ -91,17 +100,16 @@ class WhatHappenedForm(IntakeForm):
 
     def _build_widgets(self) -> None:
         t = self.tr_.t
-        self.title = QLineEdit(maxLength=200)
-        self.summary = QPlainTextEdit()
-        self.summary.setTabChangesFocus(True)
-        self.summary.setMinimumHeight(70)
-        self.summary.setMaximumHeight(150)
+        # The free-text facts that reach notices: Chinese and English side by side.
+        self.title = BilingualField(self.tr_, max_length=200)
+        self.summary = BilingualField(self.tr_, multiline=True)
         self.occurred_at, self.occurred_until = DateTimeField(True), DateTimeField(True)
         self.discovered_at, self.aware_at = DateTimeField(False), DateTimeField(True)
         self.aware_at.unknown_key = "wizard.time.same_as_discovery"
         for field in (self.occurred_at, self.occurred_until, self.aware_at):
             field.set_value(None)
-        self.discovered_by, self.location, self.systems = QLineEdit(), QLineEdit(), QLineEdit()
+        self.discovered_by, self.location = BilingualField(self.tr_), BilingualField(self.tr_)
+        self.systems = BilingualField(self.tr_, as_list=True)
         self.breach_boxes = {b: QCheckBox(t(f"wizard.breach.{b.value}")) for b in BreachType}
         self.breach_boxes[BreachType.LEAK].setChecked(True)
         self.likelihood_group = QButtonGroup(self)
@@ -163,6 +171,8 @@ class WhatHappenedForm(IntakeForm):
     def retranslate(self) -> None:
         super().retranslate()
         t = self.tr_.t
+        for bilingual in self.bilingual_fields():
+            bilingual.retranslate()
         self.title.setPlaceholderText(t("wizard.hint.title"))
         self.summary.setPlaceholderText(t("wizard.hint.summary"))
         self.discovered_by.setPlaceholderText(t("wizard.hint.discovered_by"))
@@ -177,17 +187,21 @@ class WhatHappenedForm(IntakeForm):
         for field in (self.occurred_at, self.occurred_until, self.discovered_at, self.aware_at):
             field.retranslate(self.tr_)
 
+    def bilingual_fields(self) -> tuple[BilingualField, ...]:
+        """In BILINGUAL_KEYS order."""
+        return (self.title, self.summary, self.discovered_by, self.location, self.systems)
+
     def values(self) -> dict[str, Any]:
         return {
-            "title": self.title.text().strip(),
-            "summary": self.summary.toPlainText().strip(),
+            "title": self.title.value(),
+            "summary": self.summary.value(),
             "occurred_at": self.occurred_at.value_iso(),
             "occurred_until": self.occurred_until.value_iso(),
             "discovered_at": self.discovered_at.value_iso(),
             "aware_at": self.aware_at.value_iso(),
-            "discovered_by": self.discovered_by.text().strip(),
-            "location": self.location.text().strip(),
-            "systems": [s.strip() for s in SYSTEM_SEPARATORS.split(self.systems.text()) if s.strip()],
+            "discovered_by": self.discovered_by.value(),
+            "location": self.location.value(),
+            "systems": self.systems.value(),
             "breach_types": [b.value for b, box in self.breach_boxes.items() if box.isChecked()],
             "likelihood": next(v.value for v, b in self.likelihood_buttons.items() if b.isChecked()),
             "cause": self.cause.currentData(),
@@ -199,13 +213,12 @@ class WhatHappenedForm(IntakeForm):
         }
 
     def set_facts(self, facts: IntakeFacts) -> None:
-        self.title.setText(facts.title)
-        self.summary.setPlainText(facts.summary)
+        separator = self.tr_.t("wizard.value.separator")
+        for key, bilingual in zip(BILINGUAL_KEYS, self.bilingual_fields(), strict=True):
+            marks = {lang for lang in FACT_LANGS if facts.is_untranslated(key, lang)}
+            bilingual.set_value(facts.text_in(key, "zh-CN"), facts.text_in(key, "en"), marks, separator)
         for name in ("occurred_at", "occurred_until", "discovered_at", "aware_at"):
             getattr(self, name).set_value(getattr(facts, name))
-        self.discovered_by.setText(facts.discovered_by)
-        self.location.setText(facts.location)
-        self.systems.setText(self.tr_.t("wizard.value.separator").join(facts.systems))
         for kind, box in self.breach_boxes.items():
             box.setChecked(kind in facts.breach_types)
         self.likelihood_buttons[facts.likelihood].setChecked(True)

@@ -43,7 +43,7 @@ class NoticeListModel(RowListModel[NoticeState]):
         if column == self.COL_CHANNEL:
             return self._tr.t(f"notices.channel.{notice.channel.value}")
         if column == self.COL_LANG:
-            return notice.lang
+            return self._tr.word("notices.lang", notice.lang)
         return self._tr.t(f"notices.status.{state.status}")
 
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from incident_app.domain.assessment.people import people_count
 from incident_app.domain.i18n import Translator
 from incident_app.domain.notices import NoticeKind
+from incident_app.domain.notices.kinds import AUDIENCE_ELEMENTS, AUDIENCE_KINDS
 from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
 from incident_app.services.container import Services
 from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
@@ -36,6 +37,7 @@ from incident_app.services.notices.brief_mail import brief_message_source
 from incident_app.services.progress import Progress
 from incident_app.ui.common import ErrorReporter, ask_yes_no, run_with_progress
 from incident_app.ui.common.people_gap import people_gap_text
+from incident_app.ui.notices.handoff_dialog import HandoffDialog
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
 from incident_app.ui.notices.recipient_preview import RecipientPreviewDialog
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
@@ -163,6 +165,9 @@ class NoticesTab(QWidget):
         self.btn_brief = QPushButton()
         self.btn_brief.setObjectName("sendBrief")
         self.btn_brief.clicked.connect(self.open_brief_dialog)
+        self.btn_handoff = QPushButton()
+        self.btn_handoff.setObjectName("smsPhoneHandoff")
+        self.btn_handoff.clicked.connect(self.open_handoff_dialog)
         self.kind_choice = QComboBox()
         self.format_boxes = {fmt: QCheckBox(fmt.upper()) for fmt in FORMATS}
         for box in self.format_boxes.values():
@@ -183,6 +188,7 @@ class NoticesTab(QWidget):
         bar.addSpacing(24)
         bar.addWidget(self.btn_send)
         bar.addWidget(self.btn_brief)
+        bar.addWidget(self.btn_handoff)
         bar.addWidget(self.status_label, 1)
         rows = QVBoxLayout()
         rows.addLayout(approving)
@@ -204,6 +210,8 @@ class NoticesTab(QWidget):
         self.btn_send.setText(t("notices.send_email"))
         self.btn_send.setToolTip(t("notices.send_email_tip"))
         self._label_brief_button()
+        self.btn_handoff.setText(t("notices.handoff"))
+        self.btn_handoff.setToolTip(t("notices.handoff_tip"))
         self.notices_model.set_translator(self.tr_)
         self.elements_model.set_translator(self.tr_)
         self._fill_kind_choice()
@@ -261,6 +269,15 @@ class NoticesTab(QWidget):
         dialog.errors.interactive = self.errors.interactive
         dialog.finished.connect(lambda _code: self.refresh())
         self.send_dialog = dialog
+        dialog.show()
+        dialog.refresh()
+
+    def open_handoff_dialog(self) -> None:
+        """The SMS and phone hand-off for this incident (approval pack, masked preview, files, report)."""
+        dialog = HandoffDialog(self.runner, self.tr_, self.incident_id, parent=self)
+        dialog.errors.interactive = self.errors.interactive
+        dialog.finished.connect(lambda _code: self.refresh())
+        self.handoff_dialog = dialog
         dialog.show()
         dialog.refresh()
 
@@ -348,10 +365,11 @@ class NoticesTab(QWidget):
         self.runner.run(lambda services, _p: services.notices.waive(incident_id, kind, element, reason, decided_by),
                         on_success=lambda _d: self.refresh(), on_failure=self.errors.show)
 
-    def set_element_text(self, element: str, lang: str, text: str) -> None:
+    def set_element_text(self, element: str, lang: str, text: str, audience: str = "") -> None:
         incident_id = self.incident_id
-        self.runner.run(lambda services, _p: services.notices.set_element_text(incident_id, element, lang, text),
-                        on_success=lambda _r: self.refresh(), on_failure=self.errors.show)
+        self.runner.run(
+            lambda services, _p: services.notices.set_element_text(incident_id, element, lang, text, audience),
+            on_success=lambda _r: self.refresh(), on_failure=self.errors.show)
 
     def export_to(self, folder: Path, formats: list[str]) -> JobHandle:
         """Export on a worker with a progress dialog (count, time left, Cancel); a cancelled export
@@ -425,8 +443,18 @@ class NoticesTab(QWidget):
         element, state = self._selected_element(), self.selected()
         if element is None or state is None:
             return
-        dialog = ElementTextDialog(self.tr_, element, state.rendered.lang, self)
-        dialog.saved.connect(self.set_element_text)
+        kind, lang, incident_id = state.rendered.kind, state.rendered.lang, self.incident_id
+        # People and partners have their own wording of these elements; the rest is shared.
+        audience = kind.value if kind in AUDIENCE_KINDS and element in AUDIENCE_ELEMENTS else ""
+        self.runner.run(lambda services, _p: _current_text(services, incident_id, element, lang, audience),
+                        on_success=lambda text: self._open_text_dialog(element, lang, audience, text),
+                        on_failure=self.errors.show)
+
+    def _open_text_dialog(self, element: str, lang: str, audience: str, text: str) -> None:
+        dialog = ElementTextDialog(self.tr_, element, lang, self, audience=audience, text=text,
+                                   shared=element in AUDIENCE_ELEMENTS)
+        dialog.saved.connect(lambda e, lg, t: self.set_element_text(e, lg, t, audience))
+        self.text_dialog = dialog
         dialog.open()
 
     def _on_template_clicked(self) -> None:
@@ -437,3 +465,11 @@ class NoticesTab(QWidget):
         dialog.template_saved.connect(lambda _v: self.refresh())
         dialog.open()
 
+
+def _current_text(services: Any, incident_id: int, element: str, lang: str, audience: str) -> str:
+    """What the text box starts from: the officer's text, else (for an audience) the plain wording
+    the notice carries now."""
+    own = services.notices.element_texts(incident_id, audience).get(element, {}).get(lang, "")
+    if own or not audience:
+        return str(own)
+    return str(services.notices.audience_defaults(incident_id, audience, lang).get(element, ""))

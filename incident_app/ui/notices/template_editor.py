@@ -112,13 +112,21 @@ class ElementTextDialog(QDialog):
 
     saved = Signal(str, str, str)
 
-    def __init__(self, tr: Translator, element: str, lang: str, parent: QWidget | None = None) -> None:
+    def __init__(self, tr: Translator, element: str, lang: str, parent: QWidget | None = None, *,
+                 audience: str = "", text: str = "", shared: bool = False) -> None:
+        """``audience``: the notice kind whose own wording this is (pre-filled with ``text``);
+        ``shared``: the authorities' text (the element also has audience texts)."""
         super().__init__(parent)
-        self.element, self.lang = element, lang
+        self.element, self.lang, self.audience = element, lang, audience
         self.setWindowTitle(tr.t("notices.edit_text_title", element=heading(element, lang), lang=lang))
         self.editor = QPlainTextEdit()
         self.editor.setFont(QFont(self.font()))
-        hint = QLabel(tr.t("notices.edit_text_hint"))
+        self.editor.setPlainText(text)
+        if audience:
+            note = tr.t("notices.edit_text_hint_audience", audience=tr.t(f"notices.kind.{audience}"))
+        else:
+            note = tr.t("notices.edit_text_hint_shared" if shared else "notices.edit_text_hint")
+        hint = QLabel(note)
         hint.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._on_accepted)

@@ -83,7 +83,7 @@ class RegisterFilterBar(QWidget):
         _refill(self.status, [(ANY, t("register.filter.any"))] +
                 [(s.value, t(f"status.{s.value}")) for s in IncidentStatus])
         _refill(self.grade, [(ANY, t("register.filter.any")), (UNGRADED, t("register.filter.ungraded"))] +
-                [(level, level) for level in CAC_LEVELS])
+                [(level, tr.word("grade.name", level)) for level in CAC_LEVELS])
         _refill(self.drill, [(d, t(f"register.filter.drill.{d}")) for d in DRILL_CHOICES])
 
     def values(self) -> dict[str, str]:

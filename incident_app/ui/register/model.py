@@ -139,7 +139,7 @@ class RegisterModel(QAbstractTableModel):
         if column in (self.COL_GRADE, self.COL_DEADLINE) and not row.assessed:
             return PENDING_TEXT
         if column == self.COL_GRADE:
-            return row.grade or none
+            return self._tr.word("grade.name", row.grade) if row.grade else none
         if row.next_deadline is None:
             return none
         delta = row.next_deadline - utc_now()

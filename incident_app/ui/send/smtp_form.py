@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from incident_app.domain.i18n import Translator
+from incident_app.domain.mail.message import english_sender_name
 from incident_app.domain.mail.sending import (
     IMPLICIT_TLS_PORT,
     SUBMISSION_PORT,
@@ -35,6 +36,7 @@ class SmtpForm(QWidget):
         self.user = _line("smtpUser")
         self.from_address = _line("smtpFrom")
         self.from_name = _line("smtpFromName")
+        self._company = ("", "")  # (Chinese, English) company name, from the profile on load()
         self.reply_to = _line("smtpReplyTo")
         self.concurrency = QSpinBox()
         self.concurrency.setObjectName("smtpConcurrency")
@@ -76,6 +78,7 @@ class SmtpForm(QWidget):
         self.user.setText(str(saved.get("user", "")))
         self.from_address.setText(str(saved.get("from_address", profile.officer_email)))
         self.from_name.setText(str(saved.get("from_name", profile.company_zh)))
+        self._company = (profile.company_zh, profile.company_en)
         self.reply_to.setText(str(saved.get("reply_to", profile.officer_email)))
         self.concurrency.setValue(int(saved.get("concurrency", 10)))
         self.rate.setValue(float(saved.get("rate_per_s") or 0))
@@ -85,6 +88,7 @@ class SmtpForm(QWidget):
         settings = SmtpSettings(
             host=self.host.text().strip(), port=self.port.value(), tls_mode=TlsMode(self.security.currentData()),
             from_address=self.from_address.text().strip(), from_name=self.from_name.text().strip(),
+            from_name_en=english_sender_name(self.from_name.text().strip(), *self._company),
             reply_to=self.reply_to.text().strip(), user=self.user.text().strip(),
             concurrency=self.concurrency.value(), rate_per_s=self.rate.value() or None,
         )

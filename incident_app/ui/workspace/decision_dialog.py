@@ -89,7 +89,7 @@ class DecisionDialog(JobDialog):
 
     def _detail_widgets(self, kind: DecisionKind) -> list[tuple[str, QComboBox | QLineEdit]]:
         if kind == DecisionKind.CAC_GRADE_JUDGEMENT:
-            return [("level", self._choice(CAC_LEVELS, None))]
+            return [("level", self._choice(CAC_LEVELS, "grade.name"))]
         if kind == DecisionKind.WAIVE_NOTICE_ELEMENT:
             return [("notice_kind", QLineEdit()), ("element", self._choice(NOTICE_ELEMENTS, "decisions.element"))]
         if kind == DecisionKind.OBLIGATION_STATUS:

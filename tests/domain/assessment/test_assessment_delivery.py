@@ -18,8 +18,9 @@ MINORS = {"affected_minors": 2}
 PEOPLE_OBLIGATIONS = ("pipl57-individuals", "policy-notify-individuals")
 
 
-def batch(kind: str, rows: int, sent: int, version: str = "v1", at: str = "2026-11-20T11:00:00+08:00") -> LedgerBatch:
-    return LedgerBatch(kind, version, rows, sent, parse_time(at) if sent else None)
+def batch(kind: str, rows: int, sent: int, version: str = "v1", at: str = "2026-11-20T11:00:00+08:00",
+          channel: str = "email") -> LedgerBatch:
+    return LedgerBatch(kind, version, rows, sent, parse_time(at) if sent else None, channel)
 
 
 def test_all_emails_sent_meets_the_individual_obligations_at_the_last_acceptance() -> None:
@@ -28,7 +29,7 @@ def test_all_emails_sent_meets_the_individual_obligations_at_the_last_acceptance
     for obligation_id in PEOPLE_OBLIGATIONS:
         obligation = a.obligation(obligation_id)
         assert obligation.status == S.MET and obligation.met_at == SENT_AT
-        assert "send ledger shows every notice e-mail sent" in obligation.why.en
+        assert "send ledger shows every notice e-mail (and SMS) sent" in obligation.why.en
     # Nobody has asked: the policy's reply duty is not shown at all (e-mail delivery never meets it).
     assert "policy-enquiry-reply" not in {o.id for o in a.obligations}
 
@@ -83,3 +84,17 @@ def test_status_decision_met_without_a_time_is_met_when_recorded() -> None:
     met = decision(DecisionKind.OBLIGATION_STATUS, 5, obligation_id="cac-initial-report", status="met")
     a = run(make_incident(affected_people=1_000_000), decisions=(met,))
     assert a.obligation("cac-initial-report").met_at == parse_time("2026-11-20T11:00:00+08:00")
+
+
+def test_sms_people_are_met_by_the_gateway_report_in_the_ledger() -> None:
+    later = "2026-11-20T12:00:00+08:00"
+    people = {"email": 3, "sms": 2}
+    waiting = EmailDelivery(people, (batch("individual", 3, 3), batch("individual", 2, 1, "sms-v", channel="sms")))
+    assert run(make_incident(), delivery=waiting).obligation("pipl57-individuals").status == S.PENDING
+    # an e-mail batch of the same size does not stand in for the SMS people
+    emails_only = EmailDelivery(people, (batch("individual", 5, 5),))
+    assert run(make_incident(), delivery=emails_only).obligation("pipl57-individuals").status == S.PENDING
+    sms_done = batch("individual", 2, 2, "sms-v", at=later, channel="sms")
+    done = EmailDelivery(people, (batch("individual", 3, 3), sms_done))
+    obligation = run(make_incident(), delivery=done).obligation("pipl57-individuals")
+    assert obligation.status == S.MET and obligation.met_at == parse_time(later)

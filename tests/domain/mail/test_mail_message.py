@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
 import email
 from datetime import UTC, datetime
 from email import policy
 
-from incident_app.domain.mail.message import Sender, build_message_bytes, encode_header_text
+from incident_app.domain.mail.message import Sender, build_message_bytes, encode_header_text, english_sender_name
 from incident_app.domain.mail.sending import OutgoingMessage, notice_reference
 
 WHEN = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
@@ -48,3 +49,21 @@ def test_ascii_header_text_is_left_alone_and_quoted_names_escape() -> None:
     assert encode_header_text("Notice") == "Notice"
     data = build_message_bytes(notice(), Sender("p@example.com", 'ACME "Privacy"'), "<m@example.com>", WHEN)
     assert parse(data)["From"].addresses[0].display_name == 'ACME "Privacy"'
+
+
+def test_sender_name_is_in_the_recipients_language() -> None:
+    """An English recipient sees the company's English name as the sender, a Chinese one the Chinese."""
+    sender = Sender("privacy@example.com", "上海我图网络科技有限公司",
+                    name_en="Shanghai Wotu Network Technology Co., Ltd.")
+    zh = parse(build_message_bytes(notice(), sender, "<m1@example.com>", WHEN))
+    english = dataclasses.replace(notice(), language="en")
+    en = parse(build_message_bytes(english, sender, "<m2@example.com>", WHEN))
+    assert zh["From"].addresses[0].display_name == "上海我图网络科技有限公司"
+    assert en["From"].addresses[0].display_name == "Shanghai Wotu Network Technology Co., Ltd."
+
+
+def test_english_sender_name_from_the_profile_unless_typed_in_latin_letters() -> None:
+    assert english_sender_name("", "上海我图", "Wotu Ltd.") == "Wotu Ltd."
+    assert english_sender_name("上海我图", "上海我图", "Wotu Ltd.") == "Wotu Ltd."
+    assert english_sender_name("Wotu Privacy Team", "上海我图", "Wotu Ltd.") == "Wotu Privacy Team"
+    assert english_sender_name("上海我图隐私团队", "上海我图", "") == "上海我图隐私团队"

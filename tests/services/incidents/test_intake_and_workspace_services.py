@@ -4,6 +4,7 @@ sheet, and a cancellable chain verification."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,6 +109,20 @@ def test_timeline_rows_summarise_each_event(services: Services) -> None:
     assert rows[1].summary == "已登记 → 已控制：接口已下线"
     assert timeline_rows(services, incident.id, EN)[1].summary == "Reported → Contained: 接口已下线"
     assert next(r for r in rows if r.type == "remediation.added").summary == "措施 4 项，防范建议 3 条，补救措施 2 条"
+
+
+def test_timeline_summaries_of_other_events_are_words_never_key_value(services: Services, tmp_path: Path) -> None:
+    incident = load_demo(services)
+    services.notices.export(incident.id, tmp_path / "out", ["txt"])
+    for tr in (ZH, EN):
+        rows = timeline_rows(services, incident.id, tr)
+        for row in rows:
+            assert "=" not in row.summary and "snapshot_sha256" not in row.summary, (row.type, row.summary)
+        exported = next(r for r in rows if r.type == "notice.exported").summary
+        assert ("语言：中文、英文" if tr is ZH else "Languages: Chinese, English") in exported, exported
+        assert ("格式：txt" if tr is ZH else "Formats: txt") in exported
+        written = next(r for r in rows if r.type == "export.written").summary
+        assert ("内容：通知文件" if tr is ZH else "What: notice files") in written
 
 
 def test_fact_sheet_and_plain_summary(services: Services, intake: dict[str, Any]) -> None:

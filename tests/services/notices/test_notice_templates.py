@@ -100,7 +100,9 @@ def test_fast_personalisation_equals_full_rendering() -> None:
 
 def test_template_that_inspects_a_personal_field_falls_back_to_full_rendering() -> None:
     source = sample_renderer().templates.source("individual/sms.en.txt")
-    sneaky = source.replace("{{ company.name }}:", "{{ company.name }} {{ recipient.salutation|upper }}:")
+    found = "we found a security incident."
+    sneaky = source.replace(found, found + " {{ recipient.salutation|upper }}")
+    assert sneaky != source
     renderer = sample_renderer(NoticeTemplates({"individual/sms.en.txt": (sneaky, 1)}))
     personal = PersonalRenderer({NoticeKind.INDIVIDUAL: renderer})
     out = [personal.render(NoticeKind.INDIVIDUAL, Channel.SMS, person(i, lang="en")) for i in range(3)]

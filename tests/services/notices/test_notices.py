@@ -15,7 +15,8 @@ from tests.notice_helpers import person
 REMEDIATION = {
     "actions": [{"description": "关闭公开存储桶", "description_en": "closed the public bucket", "status": "done",
                  "done_at": "2026-11-20T10:00:00+08:00"},
-                {"description": "全量轮换访问密钥", "status": "planned", "due_at": "2026-11-22T18:00:00+08:00"}],
+                {"description": "全量轮换访问密钥", "description_en": "rotate every access key", "status": "planned",
+                 "due_at": "2026-11-22T18:00:00+08:00"}],
     "remedies": [{"zh": "免费开通异常登录提醒", "en": "Free alerts for unusual sign-ins"}],
 }
 
@@ -85,9 +86,11 @@ def test_approval_binds_the_hash_and_editing_needs_a_new_one(services: Services,
         assert state.status == "approved" and state.approval is not None
         assert state.approval.sha256 == state.rendered.sha256 == state.version.sha256  # type: ignore[union-attr]
     assert {a.approver for a in approvals} == {"王安全"}
-    services.notices.set_element_text(incident_id, "possible_harm", "zh-CN", "可能被用于精准诈骗。")
+    # The individuals' own wording of the harm: their notice changes, the regulator report does not.
+    services.notices.set_element_text(incident_id, "possible_harm", "zh-CN", "可能被用于精准诈骗。", "individual")
     after = by_key(services.notices.prepare(incident_id))
     assert after[("individual", "email_html", "zh-CN")].status == "needs_reapproval"
+    assert after[("regulator_initial", "document", "zh-CN")].status == "approved"
     assert "可能被用于精准诈骗" in after[("individual", "email_html", "zh-CN")].rendered.content
     assert after[("individual", "email_html", "en")].status == "approved"  # English text unchanged
     assert services.notices.approve(incident_id, "李主任") != []

@@ -14,6 +14,7 @@ from proof_helpers import ALL_BY_EMAIL, prepared_incident, send_all
 from smtp_sink import Sink
 
 from incident_app.domain.clock import parse_time
+from incident_app.domain.register import COLUMN_KEYS
 from incident_app.services.container import Services
 from incident_app.services.register.export import build_register, export_register, register_metrics
 from incident_app.services.register.sources import records_from_assessment
@@ -32,7 +33,9 @@ def test_csv_neutralises_every_formula_cell(services: Services, intake: dict[str
     export_register(services, out, "csv")
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the Chinese correctly
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert lines[0][2] == "事件 Incident"  # titles in words, not column keys
+    rows = [dict(zip(COLUMN_KEYS, line, strict=True)) for line in lines[1:]]
     assert rows[0]["title"] == "'" + EVIL["title"]
     assert rows[0]["summary"] == "'" + EVIL["summary"]
     assert rows[0]["discovered_by"] == "'+86 138 0013 8000"
@@ -83,8 +86,9 @@ def test_effects_decisions_grade_and_remediation_are_in_the_row(services: Servic
     assert row["cac_grade"] == "一般" and row["cac_grade_needs_judgement"] is False
     # The policy's glossary lists network identity information (IP addresses) as sensitive.
     assert row["data_types"] == ["手机号码", "IP 地址"] and row["sensitive_data"] is True
-    assert row["remediation"] == ["[done] 关闭存储桶"]
-    assert "cac_grade_judgement (王安全" in row["decisions"][0] and "敏感信息但规模小" in row["decisions"][0]
+    assert row["remediation"] == ["关闭存储桶（已完成）"]
+    assert row["decisions"][0].startswith("事件分级判断（王安全，北京时间")  # words and Beijing time, no codes
+    assert "敏感信息但规模小" in row["decisions"][0]
 
 
 def decide(services: Services, incident_id: int, obligation_id: str, status: str, rationale: str,
@@ -110,9 +114,9 @@ def test_obligations_met_on_time_late_overdue_and_not_applicable_from_the_assess
     assert row["obligations_total"] == len(assessment.obligations)
     assert (row["obligations_met_on_time"], row["obligations_met_late"]) == (1, 1)
     assert row["obligations_overdue"] >= 1 and row["obligations_not_applicable"] >= 1
-    assert "gdpr33-authority: DPA portal was down for a day" in row["late_reasons"]
-    assert "minors-report: 三名儿童的号码系测试账号，已核实" in row["late_reasons"]
-    assert "cac-initial-report: overdue" in row["late_reasons"]
+    assert "gdpr33-authority：DPA portal was down for a day" in row["late_reasons"]
+    assert "minors-report：三名儿童的号码系测试账号，已核实" in row["late_reasons"]
+    assert "cac-initial-report：逾期未履行" in row["late_reasons"]
     assert not any(r.startswith("gdpr34-public") for r in row["late_reasons"])  # rule N/A: counted, not explained
     assert row["regulator_reported_at"] == "2026-11-20T11:00:00+08:00"
     assert row["cac_grade"] == assessment.grade.level.value and row["cac_grade_needs_judgement"] is True
@@ -198,3 +202,28 @@ def test_a_fulfilment_is_the_regulator_reported_milestone(services: Services, in
     services.corrections.correct(incident.id, "fulfilment", f.id, "filed for another incident", "王安全")
     records = records_from_assessment(services, [incident])[incident.id]
     assert next(o for o in records.outcomes if o.obligation_id == "cac-initial-report").met_at is None
+
+
+def test_sheets_use_words_and_beijing_time_never_codes(services: Services, intake: dict[str, object],
+                                                      tmp_path: Path) -> None:
+    """CSV and XLSX are read by people: coded values in words, one time zone (Beijing, labelled in
+    the header), no '[done]', 'contained', 'leak' or '+08:00'/'Z'."""
+    incident = services.incidents.create(intake | {"discovered_at": "2026-11-20T01:00:00+00:00"})  # typed in UTC
+    services.incidents.change_status(incident.id, incident.status.CONTAINED, "已下线")
+    services.remediation.add(incident.id, [{"description": "关闭存储桶", "status": "done",
+                                            "done_at": "2026-11-20T10:00:00"}])
+    out = tmp_path / "register.csv"
+    export_register(services, out, "csv")
+    header, row = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))[:2]
+    cells = dict(zip(COLUMN_KEYS, row, strict=True))
+    assert "发现时间（北京时间） Discovered (Beijing time)" in header
+    assert cells["discovered_at"] == "2026-11-20 09:00"  # 01:00 UTC is 09:00 in Beijing
+    assert cells["status"] == "已控制 / Contained" and cells["breach_types"].startswith("泄露 / ")
+    assert cells["remediation"] == "关闭存储桶（已完成）"
+    recorded = ",".join(v for k, v in cells.items() if k not in ("title", "summary"))  # the officer's own text aside
+    for code in ("[done]", "contained", "leak", "+08:00", "True", "False", "misconfiguration"):
+        assert code not in recorded, code
+    export_register(services, tmp_path / "register.xlsx", "xlsx")
+    sheet = load_workbook(tmp_path / "register.xlsx")["登记簿 Register"]
+    values = [c.value for c in sheet[2]]
+    assert "已控制 / Contained" in values and "2026-11-20 09:00" in values

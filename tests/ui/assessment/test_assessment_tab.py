@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def test_record_judgement_clears_the_needs_judgement_banner(qtbot: QtBot, db_pat
     with qtbot.waitSignal(tab.judgement_recorded):
         tab.record_judgement({"kind": "cac_grade_judgement", "rationale": "3 children's phone numbers",
                               "decided_by": "Wang", "details": {"level": "较大"}})
-    assert "Grade: 较大" in tab.grade_level.text()
+    assert "Grade: Relatively major (较大)" in tab.grade_level.text()  # English words, the term in brackets
     assert "CAC incident grade" not in tab.banner.text()
 
 
@@ -127,6 +128,15 @@ def test_judgement_dialog_needs_reason_and_decider(qtbot: QtBot) -> None:
     assert ok.isEnabled()
     dialog.level.setCurrentText("较大")
     assert dialog.decision_data()["details"] == {"level": "较大"}
+
+
+def test_judgement_dialog_in_english_shows_grades_in_english_and_stores_the_term(qtbot: QtBot) -> None:
+    dialog = JudgementDialog(Translator(load_messages(), "en"), "一般")
+    qtbot.addWidget(dialog)
+    assert dialog.level.currentText() == "General (一般)"
+    dialog.level.setCurrentIndex(dialog.level.findData("重大"))
+    assert dialog.level.currentText() == "Major (重大)"
+    assert dialog.decision_data()["details"] == {"level": "重大"}
 
 
 def test_threaded_runner_delivers_the_assessment(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
@@ -161,3 +171,24 @@ def test_a_passed_internal_target_is_not_worded_like_time_left(qtbot: QtBot, fac
     model._now = lambda: target + timedelta(hours=1, minutes=15)
     text = model.index(row, ObligationsModel.COL_COUNTDOWN).data()
     assert text == "已过内部目标 1h 15m" and "-" not in text
+
+
+def test_chinese_tab_shows_no_raw_codes(qtbot: QtBot, db_path: Path, clock, intake) -> None:  # type: ignore[no-untyped-def]
+    """Every label and table cell of the Chinese tab in words: no 'simple', 'ordinary',
+    'third_party', 'met' or ISO timestamps (the reviewers found them in the reasons)."""
+    from PySide6.QtWidgets import QLabel
+
+    services = open_services(db_path, clock=clock)
+    services.incidents.create(intake | {"cause": "third_party", "malicious": False})
+    services.close()
+    tab = make_tab(qtbot, lambda: open_services(db_path, clock=clock), clock)
+    texts = [label.text() for label in tab.findChildren(QLabel)]
+    for model in (tab.obligations_model, tab.factors_model):
+        texts += [str(model.index(r, c).data() or "") for r in range(model.rowCount())
+                  for c in range(model.columnCount())]
+    shown = "\n".join(texts)
+    assert "第三方" in shown  # the cause is named
+    for code in ("simple", "ordinary", "third_party", "cac_grade_judgement", "public_announcement_instead",
+                 "not_applicable", "needs_judgement"):
+        assert code not in shown, code
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", shown)

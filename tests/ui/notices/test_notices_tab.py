@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from smtp_sink import Sink, smtp_settings
 from smtp_sink import sink as sink
@@ -129,3 +130,20 @@ def test_send_button_opens_the_send_dialog_and_delivery_counts_show(
     services.close()
     widget.refresh()
     assert "已发送 6" in widget.delivery_label.text()
+
+
+def test_audience_text_starts_from_the_plain_wording_and_stays_with_its_audience(qtbot: QtBot,
+                                                                                 tab: NoticesTab) -> None:
+    tab.select(NoticeKind.INDIVIDUAL, "email_html", "zh-CN")
+    row = next(r for r in range(tab.elements_model.rowCount()) if tab.elements_model.element_at(r) == "situation")
+    tab.elements_view.setCurrentIndex(tab.elements_model.index(row, 0))
+    tab._on_text_clicked()
+    dialog = tab.text_dialog
+    assert dialog.audience == "individual" and "我们发现" in dialog.editor.toPlainText()
+    assert "受影响个人" in dialog.findChildren(QLabel)[0].text()
+    dialog.editor.setPlainText("我们的一个文件被他人看到了。")
+    dialog._on_accepted()
+    tab.select(NoticeKind.INDIVIDUAL, "email_html", "zh-CN")
+    assert "我们的一个文件被他人看到了。" in tab.preview.toPlainText()
+    tab.select(NoticeKind.REGULATOR_INITIAL, "document", "zh-CN")
+    assert "我们的一个文件被他人看到了。" not in tab.preview.toPlainText()

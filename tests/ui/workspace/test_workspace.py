@@ -44,8 +44,9 @@ def test_every_tab_of_the_demo_incident_opens(qtbot: QtBot, tmp_path: Path) -> N
     assert tabs["remediation"].advice_model.rowCount() == 3
     assert tabs["remediation"].remedy_model.rowCount() == 2
     assert tabs["decisions"].model.rowCount() == 1
-    # created, people imported, import report written, remediation, decision, text
-    assert tabs["timeline"].model.rowCount() == 6
+    # created, people imported, import report written, remediation, decision (the facts carry their
+    # English values, so no separate English situation text is written)
+    assert tabs["timeline"].model.rowCount() == 5
     assert tabs["assessment"].__class__.__name__ == "AssessmentTab"
     assert tabs["notices"].__class__.__name__ == "NoticesTab"
     assert tabs["people"].model.rowCount() > 0
@@ -200,7 +201,7 @@ def test_workspace_loads_through_worker_threads(qtbot: QtBot, tmp_path: Path) ->
         window.load_demo()
     workspace = window.open_incident(1)
     timeline = workspace.tab_widgets["timeline"]
-    qtbot.waitUntil(lambda: timeline.model.rowCount() == 6, timeout=10_000)
+    qtbot.waitUntil(lambda: timeline.model.rowCount() == 5, timeout=10_000)
     qtbot.waitUntil(lambda: workspace.incident is not None, timeout=10_000)
     assert window.runner.wait_all()
     assert [s.key for s in TAB_SPECS] == list(workspace.tab_widgets)

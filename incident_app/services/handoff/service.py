@@ -1,0 +1,470 @@
+"""Handing SMS notices and the phone call list to the systems that deliver them: the tool never
+sends SMS and never calls. From the *approved* SMS masters it builds each notice's gateway
+template and approval pack (domain/notices/sms_gateway.py), writes one row per recipient in the
+provider's batch layout, and puts one ledger row per recipient in the send ledger (channel
+``sms`` or ``phone``), the same ledger the e-mail sender keeps. The provider's send report, once
+imported, marks those rows sent or failed, so obligations, the register and the evidence pack
+see the SMS like the e-mails.
+
+Files: CSV, UTF-8 with BOM, CRLF, every cell except the validated E.164/11-digit phone
+formula-neutralised, mode 0600, written under a temporary name and renamed in the transaction
+that logs the export. People are streamed from the store (a million is fine)."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.exports import neutralise_cell
+from incident_app.domain.mail import LedgerDraft
+from incident_app.domain.notices import (
+    Channel,
+    NoticeKind,
+    NoticeRecipient,
+    recipient_reference,
+    recipients_from_people,
+    short_form_body,
+)
+from incident_app.domain.notices.recipient import SPECIMEN_KEY
+from incident_app.domain.notices.sms_gateway import (
+    DAILY_LIMIT_PER_NUMBER,
+    Provider,
+    ReportState,
+    SmsTemplate,
+    batch_row,
+    billed_length,
+    header,
+    provider_phone,
+    report_columns,
+    report_state,
+    segments,
+    signature_problems,
+    template_from,
+    template_problems,
+    value_problems,
+)
+from incident_app.domain.people.person import mask_phone
+from incident_app.services.audit import record_export
+from incident_app.services.context import AppContext
+from incident_app.services.notices.prepared import NoticeSet, NoticeState
+from incident_app.services.notices.service import NoticeService
+from incident_app.services.private_files import StagedOutputs, open_regular_file
+from incident_app.services.settings import ProfileService
+
+SMS_CHANNELS = ("sms", "guardian_sms")
+_CHUNK = 1000
+REPORT_MAX_BYTES = 512 * 1024 * 1024
+NOT_APPROVED = "not approved in its current form; run 'approve' first"
+
+
+@dataclass(frozen=True)
+class SmsNotice:
+    """One approved (or not) SMS master as a gateway template."""
+
+    state: NoticeState
+    template: SmsTemplate
+
+    @property
+    def kind(self) -> NoticeKind:
+        return self.state.rendered.kind
+
+    @property
+    def lang(self) -> str:
+        return self.state.rendered.lang
+
+    @property
+    def version_id(self) -> str:
+        return str(self.state.version.id) if self.state.version else ""
+
+
+class HandoffService:
+    """SMS approval packs, SMS and call-list batch files, and provider report imports."""
+
+    def __init__(self, ctx: AppContext, notices: NoticeService) -> None:
+        self._ctx = ctx
+        self._notices = notices
+        self._profile = ProfileService(ctx)
+
+    # -- templates and the approval pack ---------------------------------------------------------
+    def signature(self, given: str | None = None) -> str:
+        """The SMS signature: the one given, else the company's Chinese name."""
+        return (given or self._profile.get().company_zh).strip()
+
+    def sms_notices(self, incident_id: int, notice_set: NoticeSet | None = None) -> list[SmsNotice]:
+        """Every SMS master the incident has, as a template whose variable is the reference code."""
+        notice_set = notice_set or self._notices.prepare(incident_id)
+        specimen = recipient_reference(incident_id, SPECIMEN_KEY)
+        found = []
+        for state in notice_set.notices:
+            if state.rendered.channel == Channel.SMS and not state.rendered.error:
+                body = short_form_body(state.rendered.content)
+                found.append(SmsNotice(state, template_from(body, specimen, specimen)))
+        return found
+
+    def approval_pack(self, incident_id: int, *, signature: str | None = None,
+                      provider: Provider = Provider.GENERIC) -> dict[str, Any]:
+        """For each SMS notice: the fixed text with its variables named, each variable's kind,
+        maximum length and an example, the worst-case length and segment count with the signature
+        counted, and what breaks the gateway rules."""
+        sign = self.signature(signature)
+        notices = []
+        for sms in self.sms_notices(incident_id):
+            worst = sms.template.worst_case()
+            length = billed_length(sign, worst)
+            notices.append({
+                "kind": sms.kind.value, "lang": sms.lang, "notice_version_id": sms.version_id,
+                "sha256": sms.state.rendered.sha256, "approved": sms.state.approval is not None,
+                "template": sms.template.text, "provider_template": sms.template.for_provider(provider),
+                "variables": [{"name": v.name, "kind": v.kind, "max_length": v.max_length, "example": v.example}
+                              for v in sms.template.variables],
+                "example": f"【{sign}】{sms.template.fill({v.name: v.example for v in sms.template.variables})}",
+                "worst_case_length": length, "segments": segments(length),
+                "problems": signature_problems(sign) + template_problems(sms.template, provider,
+                                                                         website=self._profile.get().website),
+            })
+        return {"incident": incident_id, "provider": provider.value, "signature": sign,
+                "rules": {"signature": "2-12", "template_max": 500, "variable": "1-35, each once, never adjacent",
+                          "billing": "70 characters, then 67 per part, signature included",
+                          "daily_limit_per_number_per_template": DAILY_LIMIT_PER_NUMBER},
+                "notices": notices}
+
+    # -- SMS batch file ----------------------------------------------------------------------------
+    def export_sms(self, incident_id: int, out: Path, *, provider: Provider = Provider.GENERIC,
+                   signature: str | None = None) -> dict[str, Any]:
+        """Write one row per SMS recipient in the provider's layout and queue their ledger rows.
+        Refused (nothing written) when an SMS master is not approved or breaks the gateway rules,
+        or a recipient's row cannot be written for this provider."""
+        sign = self.signature(signature)
+        notices = self._approved_sms(incident_id, sign, provider)
+        by_key = {(n.kind, n.lang): n for n in notices}
+        kinds = sorted({n.kind.value for n in notices})
+        layout = header(notices[0].template, provider)
+        rows = self._sms_rows(incident_id, by_key, sign, provider)
+        written = self._write(incident_id, out, layout, rows, channel="sms", what="sms_batch",
+                              details={"provider": provider.value, "kinds": kinds,
+                                       "versions": sorted({n.version_id for n in notices})})
+        return {"incident": incident_id, "provider": provider.value, "rows": sum(n for _, n in written),
+                "files": [{"path": str(p), "rows": n} for p, n in written],
+                "signature": sign, "notice_versions": {f"{n.kind.value}/{n.lang}": n.version_id for n in notices}}
+
+    def _approved_sms(self, incident_id: int, sign: str, provider: Provider) -> list[SmsNotice]:
+        notices = self.sms_notices(incident_id)
+        problems = [FieldProblem(f"{n.kind.value}/sms/{n.lang}", NOT_APPROVED) for n in notices
+                    if n.state.approval is None]
+        problems += [FieldProblem("signature", p) for p in signature_problems(sign)]
+        website = self._profile.get().website
+        for n in notices:
+            where = f"{n.kind.value}/sms/{n.lang}"
+            problems += [FieldProblem(where, p) for p in template_problems(n.template, provider, website=website)]
+        if not notices:
+            problems.append(FieldProblem("notice", "this incident has no SMS notice to hand off"))
+        if problems:
+            raise ValidationError(problems)
+        return notices
+
+    def _sms_rows(self, incident_id: int, by_key: dict[tuple[NoticeKind, str], SmsNotice], sign: str,
+                  provider: Provider) -> Iterator[tuple[str, list[str], LedgerDraft]]:
+        for number, recipient in enumerate(self._recipients(incident_id), 1):
+            if recipient.channel not in SMS_CHANNELS or not recipient.phone:
+                continue
+            sms = by_key.get((recipient.kind, recipient.language)) or by_key.get((recipient.kind, "zh-CN"))
+            if sms is None:
+                continue
+            reference = recipient_reference(incident_id, recipient.recipient_key)
+            values = {"code": reference}
+            bad = value_problems(values, sms.template, provider)
+            try:
+                phone = provider_phone(recipient.phone, provider)
+            except ValueError as exc:
+                bad.append(str(exc))
+            if bad:
+                raise ValidationError.single(f"recipient {number} ({reference})", "; ".join(bad))
+            out_id = _out_id(incident_id, recipient.recipient_key, sms.kind.value, sms.version_id)
+            text = f"【{sign}】{sms.template.fill(values)}"
+            extra = [text, sms.kind.value, sms.lang, sms.version_id, sms.state.rendered.sha256, out_id]
+            row = batch_row(recipient.phone, values, sms.template, provider, extra)
+            row[0] = phone
+            draft = LedgerDraft(incident_id, recipient.recipient_key, sms.kind.value, f"sms:{sms.version_id}",
+                                recipient.phone, sms.lang, out_id)
+            # Alibaba and Tencent consoles send one template per batch: one file per notice there.
+            route = "" if provider == Provider.GENERIC else f"{sms.kind.value}.{sms.lang}"
+            yield route, row, draft
+
+    # -- phone call list ---------------------------------------------------------------------------
+    def export_calls(self, incident_id: int, out: Path) -> dict[str, Any]:
+        """The call list for the approved phone script: everyone with a phone number who is not
+        reached by e-mail (SMS people, and those with only a landline), one row each, with the
+        script's version and hash; one ledger row each (channel ``phone``)."""
+        notice_set = self._notices.prepare(incident_id)
+        scripts = {s.rendered.lang: s for s in notice_set.notices if s.rendered.channel == Channel.PHONE_SCRIPT
+                   and not s.rendered.error}
+        problems = [FieldProblem(f"individual/phone_script/{lang}", NOT_APPROVED)
+                    for lang, s in scripts.items() if s.approval is None]
+        if not scripts:
+            problems.append(FieldProblem("notice", "this incident has no phone script to hand off"))
+        if problems:
+            raise ValidationError(problems)
+        layout = ["phone", "name", "reference", "language", "script_version_id", "script_sha256", "out_id"]
+        written = self._write(incident_id, out, layout, self._call_rows(incident_id, scripts), channel="phone",
+                              what="call_list", details={"versions": sorted(str(s.version.id) for s in scripts.values()
+                                                                            if s.version)})
+        return {"incident": incident_id, "out": str(out), "rows": sum(n for _, n in written),
+                "scripts": {lang: str(s.version.id) if s.version else "" for lang, s in scripts.items()}}
+
+    def _call_rows(self, incident_id: int,
+                   scripts: dict[str, NoticeState]) -> Iterator[tuple[str, list[str], LedgerDraft]]:
+        for recipient in self._recipients(incident_id):
+            if recipient.kind != NoticeKind.INDIVIDUAL or not recipient.phone or recipient.channel == "email":
+                continue
+            script = scripts.get(recipient.language) or scripts.get("zh-CN")
+            if script is None or script.version is None:
+                continue
+            version = str(script.version.id)
+            reference = recipient_reference(incident_id, recipient.recipient_key)
+            out_id = _out_id(incident_id, recipient.recipient_key, "phone", version)
+            row = [recipient.phone, recipient.display_name, reference, script.rendered.lang, version,
+                   script.rendered.sha256, out_id]
+            yield "", row, LedgerDraft(incident_id, recipient.recipient_key, recipient.kind.value, f"phone:{version}",
+                                   recipient.phone, script.rendered.lang, out_id)
+
+    # -- masked preview (GUI) --------------------------------------------------------------------
+    def preview(self, incident_id: int, *, provider: Provider = Provider.GENERIC, signature: str | None = None,
+                limit: int = 5) -> dict[str, Any]:
+        """The first rows of the SMS batch file with the phone masked, and how many rows it has;
+        raises like :meth:`export_sms` when it cannot be exported."""
+        sign = self.signature(signature)
+        notices = self._approved_sms(incident_id, sign, provider)
+        by_key = {(n.kind, n.lang): n for n in notices}
+        rows: list[list[str]] = []
+        total = 0
+        for _, row, draft in self._sms_rows(incident_id, by_key, sign, provider):
+            total += 1
+            if len(rows) < limit:
+                rows.append([mask_phone(draft.to_address) or "", *row[1:]])
+        return {"header": header(notices[0].template, provider), "rows": rows, "total": total}
+
+    # -- writing ---------------------------------------------------------------------------------
+    def _recipients(self, incident_id: int) -> Iterable[NoticeRecipient]:
+        source = self._notices.people_source
+        return recipients_from_people(source(incident_id)) if source is not None else ()
+
+    def _write(self, incident_id: int, out: Path, layout: Sequence[str],
+               rows: Iterator[tuple[str, list[str], LedgerDraft]], *, channel: str, what: str,
+               details: dict[str, Any]) -> list[tuple[Path, int]]:
+        """Stream the rows into their files (one per route: ``""`` is ``out`` itself, another
+        route ``<stem>.<route><suffix>``), queue the ledger drafts, log the export; all or nothing."""
+        staged = StagedOutputs(self._ctx.store.path)
+        store = self._ctx.store
+        enqueue = lambda drafts: store.send_ledger.enqueue_handoff(drafts, channel, now=self._ctx.now())  # noqa: E731
+        try:
+            with staged.committing(), store.transaction():
+                with contextlib.ExitStack() as stack:
+                    files = _RoutedCsv(stack, staged, out, layout)
+                    written = files.stream(rows, enqueue)
+                if channel == "sms":
+                    self._refuse_over_daily_limit(incident_id)
+                count = sum(n for _, n in written)
+                self._ctx.record(f"{channel}.handed_off", "incident", incident_id,
+                                 {"rows": count, "files": len(written)} | details, incident_id)
+                # Phone numbers (and for calls, names) leave the tool: an unmasked export.
+                record_export(self._ctx, what=what, where=str(out.resolve()), count=count, unmasked=True,
+                              incident_id=incident_id, details=details)
+                staged.publish()
+        except BaseException:
+            staged.discard()
+            raise
+        return written
+
+    def _refuse_over_daily_limit(self, incident_id: int) -> None:
+        crowded = self._ctx.store.send_ledger.crowded_numbers(incident_id, "sms", DAILY_LIMIT_PER_NUMBER)
+        if crowded:
+            raise ValidationError([
+                FieldProblem(f"{kind} notice", f"{n} messages to {mask_phone(phone)}; a gateway sends at most "
+                             f"{DAILY_LIMIT_PER_NUMBER} a day to one number for one template: send the rest later")
+                for phone, kind, n in crowded])
+
+    # -- provider report -------------------------------------------------------------------------
+    def import_report(self, incident_id: int, path: Path, *, provider: Provider = Provider.GENERIC,
+                      channel: str = "sms") -> dict[str, Any]:
+        """Mark the hand-off rows the provider's report names sent or failed. Every row is checked
+        first: an unknown out id or number, a status not understood or a missing column refuses
+        the whole file (row numbers named) and nothing is written. A row already in the state the
+        report gives is left alone, so importing the same report twice counts nothing twice.
+        Streamed in two passes (check, then apply in chunks): a report of a million rows is fine."""
+        problems: list[FieldProblem] = []
+        for item in self._report_updates(incident_id, path, provider, channel):
+            if isinstance(item, FieldProblem):
+                problems.append(item)
+                if len(problems) > 50:
+                    break
+        if problems:
+            raise ValidationError(problems[:50] + [FieldProblem("file", "more rows refused after these")
+                                                   ] * (len(problems) > 50))
+        now = self._ctx.now()
+        tally = {"rows": 0, "delivered": 0, "failed": 0, "changed": 0}
+        with self._ctx.store.transaction():
+            chunk: list[tuple[int, str, str, str, datetime]] = []
+            for item in self._report_updates(incident_id, path, provider, channel):
+                assert not isinstance(item, FieldProblem)  # checked above, in the same transaction's view
+                tally["rows"] += 1
+                tally["delivered" if item[1] == "sent" else "failed"] += 1
+                chunk.append((*item, now))
+                if len(chunk) >= _CHUNK:
+                    tally["changed"] += self._ctx.store.send_ledger.record_report(chunk)
+                    chunk = []
+            tally["changed"] += self._ctx.store.send_ledger.record_report(chunk)
+            self._ctx.record(f"{channel}.report_imported", "incident", incident_id,
+                             {"provider": provider.value} | tally, incident_id)
+        return {"incident": incident_id, "provider": provider.value, "unchanged": tally["rows"] - tally["changed"]
+                } | tally
+
+    def _report_updates(self, incident_id: int, path: Path, provider: Provider,
+                        channel: str) -> Iterator[FieldProblem | tuple[int, str, str, str]]:
+        """Each report row as (ledger row id, new state, reply, reason), or the problem with it."""
+        ledger = self._ctx.store.send_ledger
+        for number, row, columns in _report_rows(path):
+            if columns is None:
+                yield FieldProblem("header", "no column for the status, or for the phone number (or out_id);"
+                                   " the report needs both")
+                return
+            cell = _cells(row, columns)
+            state = report_state(cell("status"))
+            if state is None:
+                yield FieldProblem(f"row {number}", f"status '{cell('status')[:40]}' not understood"
+                                   " (delivered / failed / pending, or the provider's words)")
+                continue
+            out_id, phone = cell("out_id"), _e164(cell("phone"))
+            found = ledger.handoff_rows(incident_id, channel, out_id=out_id, address=phone)
+            if not found:
+                what = f"message id '{out_id[:60]}'" if out_id else f"number {mask_phone(phone)}"
+                yield FieldProblem(f"row {number}", f"{what} is not in this incident's {channel} hand-off;"
+                                   " export it first or check the file belongs to this incident")
+                continue
+            if state == ReportState.PENDING:
+                continue
+            new_state = "sent" if state == ReportState.DELIVERED else "failed"
+            reply = f"{provider.value} {cell('message_id')[:80]} {cell('status')[:40]}".strip()
+            reason = "" if new_state == "sent" else (cell("reason")[:200] or "the provider reported it failed")
+            for row_id, _, _ in found:
+                yield row_id, new_state, reply, reason
+
+
+def _report_rows(path: Path) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:
+    """(row number, cells, columns) of each non-empty data row; columns None when the header lacks
+    the status or the phone/out id."""
+    yield from _rows_in(path, _encoding_of(path))
+
+
+def _encoding_of(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes so, else GB18030 (what Excel saves
+    on Chinese Windows); read in chunks, never whole."""
+    decoder: codecs.IncrementalDecoder = codecs.getincrementaldecoder("utf-8")()
+    with open_regular_file(path, REPORT_MAX_BYTES) as raw:
+        try:
+            while chunk := raw.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+        raw.seek(0)
+        decoder = codecs.getincrementaldecoder("gb18030")()
+        try:
+            while chunk := raw.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise ValidationError.single("file", "the report is neither UTF-8 nor GB18030 text;"
+                                         " save it as CSV (UTF-8)") from None
+    return "gb18030"
+
+
+def _rows_in(path: Path, encoding: str) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:
+    with open_regular_file(path, REPORT_MAX_BYTES) as raw, \
+            io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        reader = csv.reader(text)
+        columns = report_columns(next(reader, []))
+        if "status" not in columns or not ({"phone", "out_id"} & set(columns)):
+            yield 1, [], None
+            return
+        for number, row in enumerate(reader, 2):
+            if any(cell.strip() for cell in row):
+                yield number, row, columns
+
+
+class _RoutedCsv:
+    """CSV files (UTF-8 with BOM, CRLF) opened on their first row, one per route."""
+
+    def __init__(self, stack: contextlib.ExitStack, staged: StagedOutputs, out: Path, layout: Sequence[str]) -> None:
+        self._stack, self._staged, self._out, self._layout = stack, staged, out, layout
+        self._handles: dict[str, BinaryIO] = {}
+        self._paths: dict[str, Path] = {}
+        self._counts: dict[str, int] = {}
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+
+    def _line(self, cells: Sequence[Any]) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow(cells)
+        return self._buffer.getvalue()
+
+    def _handle(self, route: str) -> BinaryIO:
+        if route not in self._handles:
+            path = self._out if not route else self._out.with_name(f"{self._out.stem}.{route}{self._out.suffix}")
+            handle, _ = self._stack.enter_context(self._staged.output(path))
+            handle.write(self._line(self._layout).encode("utf-8-sig"))
+            self._handles[route], self._paths[route], self._counts[route] = handle, path, 0
+        return self._handles[route]
+
+    def stream(self, rows: Iterator[tuple[str, list[str], LedgerDraft]], enqueue: Any) -> list[tuple[Path, int]]:
+        """Write every row, queueing the ledger drafts in chunks; (path, rows) per file."""
+        drafts: list[LedgerDraft] = []
+        for route, row, draft in rows:
+            # The phone is validated digits (E.164 or 11 digits): kept as it is for the gateway's parser.
+            self._handle(route).write(self._line([row[0], *(neutralise_cell(c) for c in row[1:])]).encode("utf-8"))
+            self._counts[route] += 1
+            drafts.append(draft)
+            if len(drafts) >= _CHUNK:
+                enqueue(drafts)
+                drafts = []
+        if drafts:
+            enqueue(drafts)
+        if not self._handles:
+            self._handle("")  # nobody to hand off: the file still says so, with its header
+        return [(self._paths[r], self._counts[r]) for r in self._handles]
+
+
+def _out_id(incident_id: int, key: str, kind: str, version: str) -> str:
+    digest = hashlib.sha256(f"handoff:{incident_id}:{key}:{kind}:{version}".encode()).hexdigest()[:20]
+    return f"bd{incident_id}{kind[:1]}{digest}"
+
+
+
+
+def _cells(row: Sequence[str], columns: dict[str, int]) -> Any:
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return row[index].strip().lstrip("'") if index is not None and index < len(row) else ""
+    return cell
+
+
+def _e164(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    if digits.startswith("+"):
+        return digits
+    if digits.startswith("86") and len(digits) == 13:
+        return "+" + digits
+    return "+86" + digits if len(digits) == 11 and digits.startswith("1") else digits
+
+
+

@@ -1,0 +1,169 @@
+"""SMS and phone hand-off from the Notices tab: the gateway template approval pack, a masked
+preview of the SMS batch file, writing it (or the call list) for the provider, and importing the
+provider's send report into the send ledger. Every call goes through the job runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from incident_app.domain.errors import ValidationError
+from incident_app.domain.i18n import Translator
+from incident_app.domain.notices.sms_gateway import Provider
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.ui.common import ErrorReporter
+
+
+class HandoffDialog(QDialog):
+    """Hand SMS notices and the call list to the provider; read its report back."""
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, incident_id: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.tr_, self.incident_id = runner, tr, incident_id
+        self.errors = ErrorReporter(self, tr)
+        self.setObjectName("handoffDialog")
+        self.resize(900, 620)
+        self._build()
+
+    def _build(self) -> None:
+        t = self.tr_.t
+        self.setWindowTitle(t("handoff.title"))
+        self.provider = QComboBox()
+        for provider in Provider:
+            self.provider.addItem(t(f"handoff.provider.{provider.value}"), provider.value)
+        self.provider.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.signature = QLineEdit()
+        self.signature.setPlaceholderText(t("handoff.signature_hint"))
+        self.signature.editingFinished.connect(self.refresh)
+        form = QFormLayout()
+        form.addRow(t("handoff.provider"), self.provider)
+        form.addRow(t("handoff.signature"), self.signature)
+        self.pack = QTextBrowser()
+        self.pack.setObjectName("handoffPack")
+        self.preview_label = QLabel()
+        self.preview = QTableWidget(0, 0)
+        self.preview.setObjectName("handoffPreview")
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview.verticalHeader().hide()
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.btn_sms, self.btn_calls = QPushButton(t("handoff.export_sms")), QPushButton(t("handoff.export_calls"))
+        self.btn_report = QPushButton(t("handoff.import_sms_report"))
+        self.btn_call_report = QPushButton(t("handoff.import_call_report"))
+        self.btn_sms.clicked.connect(self._on_sms_clicked)
+        self.btn_calls.clicked.connect(self._on_calls_clicked)
+        self.btn_report.clicked.connect(lambda: self._on_report_clicked("sms"))
+        self.btn_call_report.clicked.connect(lambda: self._on_report_clicked("phone"))
+        buttons = QHBoxLayout()
+        for button in (self.btn_sms, self.btn_calls, self.btn_report, self.btn_call_report):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel(t("handoff.pack")))
+        layout.addWidget(self.pack, 2)
+        layout.addWidget(self.preview_label)
+        layout.addWidget(self.preview, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status_label)
+
+    # -- loading ----------------------------------------------------------------------------------
+    def _choice(self) -> tuple[Provider, str | None]:
+        return Provider(self.provider.currentData()), self.signature.text().strip() or None
+
+    def refresh(self) -> None:
+        """Load the approval pack and the masked preview for the chosen provider."""
+        incident_id, (provider, signature) = self.incident_id, self._choice()
+        self.runner.run(lambda s, _p: s.handoff.approval_pack(incident_id, signature=signature, provider=provider),
+                        on_success=self._show_pack, on_failure=self.errors.show)
+        self.runner.run(lambda s, _p: s.handoff.preview(incident_id, provider=provider, signature=signature),
+                        on_success=self._show_preview, on_failure=self._preview_refused)
+
+    def _show_pack(self, pack: dict[str, Any]) -> None:
+        t = self.tr_.t
+        lines = [t("handoff.signature_line", signature=pack["signature"])]
+        for notice in pack["notices"]:
+            state = t("handoff.ok") if not notice["problems"] else "; ".join(notice["problems"])
+            approved = t("handoff.approved") if notice["approved"] else t("handoff.not_approved")
+            variables = ", ".join(
+                f"{v['name']} ({t('handoff.kind.' + v['kind'].replace(' ', '_'))}, ≤{v['max_length']})"
+                for v in notice["variables"])
+            lines.append(t("handoff.pack_line", kind=t(f"notices.kind.{notice['kind']}"), lang=notice["lang"],
+                           approved=approved, template=notice["provider_template"], variables=variables,
+                           length=notice["worst_case_length"], segments=notice["segments"], state=state))
+        self.pack.setPlainText("\n\n".join(lines))
+
+    def _show_preview(self, preview: dict[str, Any]) -> None:
+        self.preview.clear()
+        self.preview.setColumnCount(len(preview["header"]))
+        self.preview.setHorizontalHeaderLabels(preview["header"])
+        self.preview.setRowCount(len(preview["rows"]))
+        for r, row in enumerate(preview["rows"]):
+            for c, value in enumerate(row):
+                self.preview.setItem(r, c, QTableWidgetItem(str(value)))
+        self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.preview_label.setText(self.tr_.t("handoff.preview", shown=len(preview["rows"]), total=preview["total"]))
+        self.btn_sms.setEnabled(True)
+
+    def _preview_refused(self, error: BaseException, details: str = "") -> None:
+        if not isinstance(error, ValidationError):
+            self.errors.show(error, details)
+            return
+        # Not approved or breaking a gateway rule: say why where the preview would be.
+        self.preview.setRowCount(0)
+        self.preview_label.setText(self.tr_.t("handoff.preview_refused", reason=str(error)))
+        self.btn_sms.setEnabled(False)
+
+    # -- actions -----------------------------------------------------------------------------------
+    def export_sms_to(self, path: Path) -> None:
+        incident_id, (provider, signature) = self.incident_id, self._choice()
+        self.runner.run(lambda s, _p: s.handoff.export_sms(incident_id, path, provider=provider, signature=signature),
+                        on_success=lambda r: self._done("handoff.exported", r), on_failure=self.errors.show)
+
+    def export_calls_to(self, path: Path) -> None:
+        incident_id = self.incident_id
+        self.runner.run(lambda s, _p: s.handoff.export_calls(incident_id, path),
+                        on_success=lambda r: self._done("handoff.exported", r), on_failure=self.errors.show)
+
+    def import_report(self, path: Path, channel: str) -> None:
+        incident_id, (provider, _) = self.incident_id, self._choice()
+        self.runner.run(lambda s, _p: s.handoff.import_report(incident_id, path, provider=provider, channel=channel),
+                        on_success=lambda r: self._done("handoff.imported", r), on_failure=self.errors.show)
+
+    def _done(self, key: str, result: dict[str, Any]) -> None:
+        self.status_label.setText(self.tr_.t(key, rows=result.get("rows", 0), changed=result.get("changed", 0),
+                                             delivered=result.get("delivered", 0), failed=result.get("failed", 0)))
+
+    def _on_sms_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr_.t("handoff.export_sms"), "sms.csv", "CSV (*.csv)")
+        if path:
+            self.export_sms_to(Path(path))
+
+    def _on_calls_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr_.t("handoff.export_calls"), "calls.csv", "CSV (*.csv)")
+        if path:
+            self.export_calls_to(Path(path))
+
+    def _on_report_clicked(self, channel: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr_.t("handoff.import_sms_report"), "", "CSV (*.csv)")
+        if path:
+            self.import_report(Path(path), channel)

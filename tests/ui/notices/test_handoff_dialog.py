@@ -1,0 +1,53 @@
+"""The SMS / phone hand-off dialog of the Notices tab on the demo incident: the approval pack, the
+masked preview, the batch file written and the provider's report imported into the ledger."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from incident_app.cli.main import run
+from incident_app.domain.i18n import Translator
+from incident_app.jobs.runner import SyncJobRunner
+from incident_app.services.container import open_services
+from incident_app.services.resources import load_messages
+from incident_app.ui.notices.tab import NoticesTab
+
+
+def test_handoff_dialog_previews_masked_rows_writes_the_file_and_imports_the_report(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    assert run(["demo", "--db", str(db)]) == 0
+    tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "en"), 1)
+    tab.errors.interactive = False
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.open_handoff_dialog()
+    dialog = tab.handoff_dialog
+    assert "Cannot be exported yet" in dialog.preview_label.text() and "not approved" in dialog.preview_label.text()
+    assert not dialog.btn_sms.isEnabled()
+    tab.approve("王安全")
+    dialog.refresh()
+    pack = dialog.pack.toPlainText()
+    assert "编号${code}" in pack and "Variables: code (reference code, ≤14)" in pack
+    assert "meets the provider's rules" in pack
+    assert dialog.btn_sms.isEnabled() and dialog.preview.rowCount() == 5
+    phone = dialog.preview.item(0, 0).text()
+    assert "****" in phone and not phone.startswith("+86")  # masked, e.g. 138****8000
+    dialog.provider.setCurrentIndex(dialog.provider.findData("tencent"))
+    assert "{1}" in dialog.pack.toPlainText()
+    assert [dialog.preview.horizontalHeaderItem(i).text() for i in range(dialog.preview.columnCount())] == [
+        "手机号码", "变量1"]
+    dialog.provider.setCurrentIndex(dialog.provider.findData("generic"))
+    out = tmp_path / "sms.csv"
+    dialog.export_sms_to(out)
+    assert out.exists() and "rows written" in dialog.status_label.text()
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        out_ids = [r[7] for r in list(csv.reader(handle))[1:]]
+    report = tmp_path / "report.csv"
+    report.write_text("out_id,status\n" + "".join(f"{i},delivered\n" for i in out_ids), encoding="utf-8")
+    dialog.import_report(report, "sms")
+    assert f"{len(out_ids)} delivered" in dialog.status_label.text()
+    assert not tab.errors.shown and not dialog.errors.shown
