@@ -16,7 +16,7 @@ from incident_app.domain.i18n import DEFAULT_LANGUAGE, Translator
 from incident_app.services.container import Services, open_services
 from incident_app.services.encryption import DatabaseKind, connect_hook_for, database_kind
 from incident_app.services.resources import load_messages
-from incident_app.storage.database import default_db_path
+from incident_app.storage.database import ENV_DB, default_db_path
 from incident_app.storage.store import ConnectHook
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,18 @@ def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--lang", default=None, choices=["zh-CN", "en"])
     return parser.parse_args(list(argv))
+
+
+def startup_database(named: Path | None) -> Path:
+    """The database to open at start: ``--db``, else ``$INCIDENT_APP_DB``, else the one used last
+    (File → Open / New / Recent is remembered), else the default file in the user data folder."""
+    if named is not None:
+        return named
+    if os.environ.get(ENV_DB):
+        return default_db_path()
+    from incident_app.ui.database.recent import last_used_database
+
+    return last_used_database() or default_db_path()
 
 
 def services_factory(db_path: Path, connect_hook: ConnectHook | None = None):  # type: ignore[no-untyped-def]
@@ -91,11 +103,22 @@ def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronou
     factory().close()  # create and migrate the file up front, on this thread, before any worker
     runner = SyncJobRunner(factory) if synchronous else JobRunner(factory)
     tr = Translator(load_messages(), lang)
-    window = MainWindow(runner, tr)
+
+    def open_other(path: Path, hook: ConnectHook | None) -> MainWindow:
+        # File → New / Open / Recent: the other database in the language in use now.
+        other: MainWindow = build_main_window(path, window.tr_.lang, synchronous=synchronous, connect_hook=hook)
+        if window.tray is not None:  # the deadline tray follows the database
+            start_tray(other)
+        return other
+
+    window = MainWindow(runner, tr, db_path=db_path, window_factory=open_other)
     if isinstance(runner, JobRunner):
         runner.setParent(window)
     watcher = DataWatcher(factory, busy=lambda: runner.active_count() > 0, parent=window)
     window.attach_watcher(watcher)
+    from incident_app.ui.database.recent import add_recent
+
+    add_recent(db_path)
     return window
 
 
@@ -126,7 +149,7 @@ def run_gui(argv: Sequence[str]) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Breach Desk")
     apply_look(app)
-    db_path = args.db or default_db_path()
+    db_path = startup_database(args.db)
     env_lang = args.lang or os.environ.get("INCIDENT_APP_LANG")
     start_tr = Translator(load_messages(), env_lang or DEFAULT_LANGUAGE)
     install_qt_translator(app, start_tr.lang)
@@ -146,5 +169,7 @@ def run_gui(argv: Sequence[str]) -> int:
     window.refresh()
     start_tray(window)
     code = int(app.exec())
-    window.runner.wait_all()
+    while window is not None:  # the first window and every one File → Open switched to
+        window.runner.wait_all()
+        window = window.successor
     return code

@@ -34,6 +34,33 @@ python3 -c "import json; d = json.load(open('import.json')); assert d['imported'
 pdftotext notices/regulator_initial/document.zh-CN.pdf report.txt
 grep -q "个人信息" report.txt
 
+echo "== db backup, with the progress bar drawn on a terminal (rich must be in the build)"
+"$APP" --db "$DB" db backup --out backup.sqlite3 > backup.json
+python3 -c "import json; d = json.load(open('backup.json')); assert d['path'].endswith('backup.sqlite3'), d"
+python3 - "$APP" "$DB" <<'PY'
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+proc = subprocess.run([sys.argv[1], "--db", sys.argv[2], "db", "backup", "--out", "tty-backup.sqlite3"],
+                      stdout=subprocess.PIPE, stderr=slave, env=os.environ | {"COLUMNS": "40"}, timeout=60)
+os.close(slave)
+drawn = b""
+while True:
+    try:
+        chunk = os.read(master, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    drawn += chunk
+text = drawn.decode("utf-8", "replace")
+assert proc.returncode == 0 and b'"path"' in proc.stdout, (proc.returncode, text)
+assert "Traceback" not in text and "\u2501" in text, text
+PY
+
+echo "== the About box's licences: the libraries' metadata is in the build"
+ls "$DIST/breach-desk/_internal" | grep -qi '^pyside6_essentials-.*\.dist-info$'
+ls "$DIST/breach-desk/_internal" | grep -qi '^jinja2-.*\.dist-info$'
+
 echo "== GUI offscreen (must still be running after 8 s, with no traceback)"
 set +e
 timeout 8 "$DIST/breach-desk/breach-desk" --db "$DB" 2> gui.err

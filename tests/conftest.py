@@ -33,6 +33,8 @@ if "INCIDENT_APP_LOG_DIR" not in os.environ:
 # The event log's keys and checkpoints go to a throwaway folder, never the real home; child
 # processes (CLI runs, helper processes) inherit it.
 os.environ["INCIDENT_APP_KEY_DIR"] = tempfile.mkdtemp(prefix="breach-desk-keys-")
+# The desktop settings (recent databases, window geometry) likewise, for every GUI a test starts.
+os.environ["INCIDENT_APP_UI_SETTINGS"] = str(Path(os.environ["INCIDENT_APP_KEY_DIR"]) / "ui-settings.ini")
 
 from incident_app.domain.clock import parse_time
 from incident_app.services.container import Services, open_services

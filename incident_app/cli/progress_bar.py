@@ -1,15 +1,19 @@
-"""A text progress bar on stderr (stdout stays machine-readable JSON)."""
+"""The command line's progress bar, drawn by rich on stderr and only when stderr is a terminal:
+stdout stays machine-readable JSON, and a redirected stderr (a log file, CI) gets no bar.
+
+rich measures the terminal (or ``$COLUMNS``) and redraws the line in place, so a narrow window
+gets a narrower bar and no stale characters are left behind when the line gets shorter."""
 
 from __future__ import annotations
 
 import sys
-import time
 from typing import TextIO
 
-from incident_app.services.progress import ProgressSnapshot
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import Progress as RichProgress
 
-WIDTH = 30
-PLAIN_INTERVAL_S = 5.0  # when stderr is not a terminal, one line every few seconds
+from incident_app.services.progress import ProgressSnapshot
 
 
 def format_eta(seconds: float | None) -> str:
@@ -29,34 +33,61 @@ def eta_seconds(snapshot: ProgressSnapshot) -> float | None:
     return max(snapshot.total - snapshot.done, 0) / snapshot.rate_per_s
 
 
-def render(snapshot: ProgressSnapshot) -> str:
-    total = snapshot.total or 0
-    filled = int(WIDTH * snapshot.done / total) if total else WIDTH
-    bar = "#" * filled + "." * (WIDTH - filled)
-    phase = f"  [{snapshot.message}]" if snapshot.message and snapshot.message != "sending" else ""
-    return (f"[{bar}] {snapshot.done:,}/{total:,}  {snapshot.rate_per_s:,.0f}/s  "
-            f"ETA {format_eta(eta_seconds(snapshot))}{phase}")
-
-
 class ProgressBar:
-    """Redraws in place on a terminal; prints an occasional line otherwise."""
+    """``update(snapshot)`` as work advances, ``finish()`` at the end (or use ``with``).
 
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self._stream = stream or sys.stderr
-        self._tty = self._stream.isatty()
-        self._last_line = 0.0
-        self._last: ProgressSnapshot | None = None
+    ``stream`` defaults to stderr; ``force_terminal`` lets tests draw into a buffer as if it were
+    a terminal. Nothing is drawn when the stream is not a terminal."""
+
+    def __init__(self, label: str = "", stream: TextIO | None = None, *, force_terminal: bool | None = None) -> None:
+        self._stream = stream if stream is not None else sys.stderr
+        tty = force_terminal if force_terminal is not None else _isatty(self._stream)
+        self._label = label
+        self._bar: RichProgress | None = None
+        self._task: TaskID | None = None
+        if tty:
+            console = Console(file=self._stream, force_terminal=True, highlight=False, soft_wrap=False)
+            # No auto-refresh thread: the bar redraws when the service reports (already throttled).
+            self._bar = RichProgress(
+                TextColumn("{task.description}"), BarColumn(bar_width=None), MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                console=console, auto_refresh=False, transient=False, expand=True,
+            )
+
+    @property
+    def drawing(self) -> bool:
+        """Whether anything is drawn (stderr is a terminal)."""
+        return self._bar is not None
 
     def update(self, snapshot: ProgressSnapshot) -> None:
-        self._last = snapshot
-        if self._tty:
-            self._stream.write("\r" + render(snapshot))
-            self._stream.flush()
-        elif time.monotonic() - self._last_line >= PLAIN_INTERVAL_S:
-            self._last_line = time.monotonic()
-            self._stream.write(render(snapshot) + "\n")
+        """Redraw with the latest counts."""
+        if self._bar is None:
+            return
+        description = self._label or (snapshot.message if snapshot.message != "sending" else "")
+        rate = f"{snapshot.rate_per_s:,.0f}/s"
+        if self._task is None:
+            self._bar.start()
+            self._task = self._bar.add_task(description, total=snapshot.total, rate=rate)
+        self._bar.update(self._task, completed=snapshot.done, total=snapshot.total, description=description,
+                         rate=rate)
+        self._bar.refresh()
 
     def finish(self) -> None:
-        if self._last is not None:
-            self._stream.write(("\r" if self._tty else "") + render(self._last) + "\n")
-            self._stream.flush()
+        """Leave the last state on its own line; the next message starts on a clean line."""
+        if self._bar is not None and self._task is not None:
+            self._bar.refresh()
+            self._bar.stop()
+            self._task = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.finish()
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # a closed or odd stream: no bar
+        return False

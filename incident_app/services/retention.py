@@ -10,7 +10,7 @@ deletes the import reports) and the send ledger's addresses."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from incident_app.domain.clock import to_iso
@@ -23,6 +23,7 @@ from incident_app.domain.retention import (
 )
 from incident_app.services.container import Services
 from incident_app.services.people import PURGE_TARGET as PEOPLE_PURGE_TARGET
+from incident_app.services.progress import Progress
 
 RETENTION_SETTING = "retention_days_after_close"
 PURGE_EVENT = "retention.purged"
@@ -82,13 +83,27 @@ def purge_candidates(
     )
 
 
-def purge_due(services: Services, targets: Sequence[PurgeTarget] = DEFAULT_PURGE_TARGETS) -> list[PurgeResult]:
-    """Run every pending purge target on every incident past retention, one transaction per incident."""
+def purge_due(services: Services, targets: Sequence[PurgeTarget] = DEFAULT_PURGE_TARGETS, *,
+              incident_ids: Collection[int] | None = None, progress: Progress | None = None) -> list[PurgeResult]:
+    """Run every pending purge target on every incident past retention, one transaction per incident.
+
+    ``incident_ids`` limits the purge to those incidents (the ones the officer confirmed: an
+    incident that became due meanwhile waits for the next purge). ``progress`` counts incidents;
+    Cancel stops before the next incident — the ones already purged stay purged, each whole."""
     by_name = {t.name: t for t in targets}
+    due = [c for c in purge_candidates(services, targets)
+           if c.pending_targets and (incident_ids is None or c.incident_id in incident_ids)]
+    if progress is not None:
+        progress.start(len(due), "incidents")
     results = []
-    for candidate in purge_candidates(services, targets):
-        if candidate.pending_targets:
-            results.append(_purge_one(services, candidate, [by_name[n] for n in candidate.pending_targets]))
+    for candidate in due:
+        if progress is not None:
+            progress.check()
+        results.append(_purge_one(services, candidate, [by_name[n] for n in candidate.pending_targets]))
+        if progress is not None:
+            progress.advance(message="incidents")
+    if progress is not None:
+        progress.finish()
     return results
 
 

@@ -173,12 +173,28 @@ def backup_before_migration(db: sqlite_utils.Database, path: Path, number: int) 
 
 
 def _backup_into(db: sqlite_utils.Database, temp: Path) -> None:
+    copy_database_into(db, temp)
+
+
+BACKUP_STEP_PAGES = 256
+
+
+def copy_database_into(db: sqlite_utils.Database, temp: Path,
+                       on_pages: Callable[[int, int], None] | None = None) -> None:
+    """A consistent copy of the open database into the empty file ``temp``: SQLite's online
+    backup API for a plain file (in steps of pages, ``on_pages(done, total)`` after each; an
+    exception it raises aborts the copy), SQLCipher's export for an encrypted one, so the copy
+    stays encrypted under the same key (one step: the export reports no progress)."""
     backup_to = getattr(db.conn, "backup_to", None)
     if backup_to is not None:  # an encrypted connection keeps its backup encrypted
         backup_to(temp)
         return
     dest = sqlite3.connect(str(temp))
     try:
-        db.conn.backup(dest)
+        if on_pages is None:
+            db.conn.backup(dest)
+        else:
+            db.conn.backup(dest, pages=BACKUP_STEP_PAGES,
+                           progress=lambda _status, remaining, total: on_pages(total - remaining, total))
     finally:
         dest.close()

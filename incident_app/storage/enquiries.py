@@ -4,6 +4,7 @@ on the people table. Returns domain objects, never rows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -63,11 +64,13 @@ class EnquiryRepository:
         return int(cursor.lastrowid or 0)
 
     def anonymise_for_incident(self, incident_id: int) -> int:
-        """Blank the enquirers' contacts and free text (retention); topics, times and statuses stay."""
+        """Blank the enquirers' contacts and free text, and the replies with the relay's answers
+        (retention); topics, times and statuses stay."""
         cursor = self._db.execute(
             "UPDATE enquiries SET contact = '', text = '' WHERE incident_id = ? AND (contact != '' OR text != '')",
             [incident_id])
-        self._db.execute("UPDATE enquiry_replies SET body = '' WHERE enquiry_id IN"
+        # The relay's answer can quote the address ("550 <x@example.com>: user unknown").
+        self._db.execute("UPDATE enquiry_replies SET body = '', relay_reply = '' WHERE enquiry_id IN"
                          " (SELECT id FROM enquiries WHERE incident_id = ?)", [incident_id])
         return int(cursor.rowcount)
 
@@ -110,8 +113,27 @@ class EnquiryRepository:
             " max(first_reply_at), max(closed_at), sum(needs_verification)"
             f" FROM enquiries {where} GROUP BY incident_id", [] if incident_id is None else [incident_id])
         # received_at is stored in one offset (Beijing time), so min() over the text is min over time.
-        return {int(r[0]): EnquiryLoad(int(r[1]), _time(r[2]), _time(r[3]), _time(r[4]), _time(r[5]), int(r[6]))
-                for r in rows}
+        loads = {int(r[0]): EnquiryLoad(int(r[1]), _time(r[2]), _time(r[3]), _time(r[4]), _time(r[5]), int(r[6]))
+                 for r in rows}
+        # Where nothing waits any more: the enquiry answered latest against its own clock, and the
+        # request handled latest against its own (SQLite takes the bare columns from the row holding
+        # the max()). Only those incidents are scanned again: a busy desk always has one waiting.
+        for column, due, extra, field in (("first_reply_at", "reply_due", "", "latest_reply"),
+                                          ("closed_at", "close_due", " AND needs_verification = 1",
+                                           "latest_handled")):
+            done = [i for i, load in loads.items()
+                    if (load.oldest_unreplied if field == "latest_reply" else load.oldest_unhandled) is None]
+            for chunk in (done[n:n + 500] for n in range(0, len(done), 500)):
+                for r in self._db.execute(
+                        f"SELECT incident_id, max(julianday({column}) - julianday({due})), received_at, {column}"
+                        f" FROM enquiries WHERE {column} IS NOT NULL{extra}"
+                        f" AND incident_id IN ({', '.join('?' * len(chunk))}) GROUP BY incident_id", chunk):
+                    load = loads[int(r[0])]
+                    if r[2] and r[3]:
+                        pair = (parse_time(r[2]), parse_time(r[3]))
+                        loads[int(r[0])] = (replace(load, latest_reply=pair) if field == "latest_reply"
+                                            else replace(load, latest_handled=pair))
+        return loads
 
     def reply_pairs(self, incident_id: int | None = None) -> list[tuple[datetime, datetime, datetime]]:
         """(received, first reply, reply due) of every replied enquiry (the metrics)."""

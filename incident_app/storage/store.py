@@ -15,7 +15,7 @@ import sqlite_utils
 
 from incident_app.domain.proof import Event, EventDraft
 from incident_app.storage.assessment import EnisaInputsRepository
-from incident_app.storage.database import connect, migrate
+from incident_app.storage.database import connect, copy_database_into, migrate
 from incident_app.storage.enquiries import EnquiryRepository
 from incident_app.storage.event_log import EventLog
 from incident_app.storage.incidents import IncidentRepository
@@ -67,6 +67,11 @@ class Store:
         """All writes inside commit together or not at all (nested blocks use savepoints)."""
         with self.db.atomic():
             yield self
+
+    def copy_into(self, temp: Path, on_pages: Callable[[int, int], None] | None = None) -> None:
+        """A consistent copy of the whole database into the empty file ``temp`` (see
+        :func:`copy_database_into`: encrypted stays encrypted)."""
+        copy_database_into(self.db, temp, on_pages)
 
     @contextmanager
     def erasing(self) -> Iterator[Store]:

@@ -4,6 +4,9 @@ settings. Reads and writes go through the job runner, never on the UI thread."""
 
 from __future__ import annotations
 
+import traceback
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -11,9 +14,11 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDialog,
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -27,12 +32,20 @@ from incident_app.domain.reminders import CloseAction
 from incident_app.jobs.change_watch import DataWatcher
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.demo import load_demo
+from incident_app.services.encryption import DatabaseKind, database_kind
 from incident_app.services.register import RegisterRow, register_details, register_rows
 from incident_app.services.settings import load_settings, save_ui_language
 from incident_app.services.settings.reminders import save_reminder_settings
-from incident_app.ui.common import ErrorReporter, RecordRole
+from incident_app.ui.common import ErrorReporter, JobDialog, RecordRole, ask_yes_no
+from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
+from incident_app.ui.common.geometry import restore_window, save_window
 from incident_app.ui.common.qt_translations import install_qt_translator
 from incident_app.ui.common.screen_fit import fit_to_screen
+from incident_app.ui.database.backup import ask_and_backup
+from incident_app.ui.database.recent import add_recent, recent_databases, remove_missing, remove_recent
+from incident_app.ui.database.switching import ask_connect_hook
+from incident_app.ui.evidence.pack import ask_and_write_pack
+from incident_app.ui.help.about import AboutDialog
 from incident_app.ui.intake import IntakeWizard
 from incident_app.ui.register import (
     MetricsPanel,
@@ -42,10 +55,14 @@ from incident_app.ui.register import (
     ask_and_export,
 )
 from incident_app.ui.reminders.tray import DeadlineTray, app_icon
+from incident_app.ui.retention.purge import start_purge
 from incident_app.ui.settings import SettingsDialog
 from incident_app.ui.workspace import StatusDialog, WorkspaceWindow, next_status, verify_message
 
 COUNTDOWN_TICK_MS = 30_000
+WINDOW_NAME = "main"
+# Builds the main window of another database (app.py passes it in: the UI cannot build services).
+WindowFactory = Callable[[Path, Any], "MainWindow"]
 
 
 class MainWindow(QMainWindow):
@@ -54,10 +71,17 @@ class MainWindow(QMainWindow):
     incident_activated = Signal(int)
     register_refreshed = Signal()
 
-    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator) -> None:
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, db_path: Path | None = None,
+                 window_factory: WindowFactory | None = None) -> None:
         super().__init__()
         self.runner = runner
         self.tr_ = tr
+        self.db_path = db_path
+        self.window_factory = window_factory
+        self.successor: MainWindow | None = None  # the window of the database switched to
+        # Swappable in tests (no modal dialog): how a database is unlocked, how a question is asked.
+        self.ask_hook: Callable[[QWidget | None, Path, Translator], tuple[bool, Any]] = ask_connect_hook
+        self.confirm: Callable[[str, str], bool] = lambda title, text: ask_yes_no(self, self.errors, title, text)
         self.errors = ErrorReporter(self, tr)
         self.model = RegisterModel(tr, self, request_details=self._request_details)
         self.workspaces: dict[int, WorkspaceWindow] = {}
@@ -72,6 +96,7 @@ class MainWindow(QMainWindow):
         self.incident_activated.connect(self.open_incident)
         self.retranslate()
         fit_to_screen(self, 1280, 740)
+        restore_window(self, WINDOW_NAME, [self.body_splitter])  # where it was last time, clamped
         self.ticker = QTimer(self)
         self.ticker.setInterval(COUNTDOWN_TICK_MS)
         self.ticker.timeout.connect(self.model.refresh_countdowns)
@@ -111,6 +136,7 @@ class MainWindow(QMainWindow):
         body.addWidget(self.table)
         body.addWidget(self.metrics)
         body.setStretchFactor(0, 1)
+        self.body_splitter = body
         layout.addWidget(body, 1)
         self.empty = QLabel()
         self.empty.setObjectName("emptyState")
@@ -141,6 +167,13 @@ class MainWindow(QMainWindow):
         self.act_refresh = self._action(self.refresh, QKeySequence.StandardKey.Refresh)
         self.act_find = self._action(lambda: self.filters.search.setFocus(), QKeySequence.StandardKey.Find)
         self.act_quit = self._action(self.quit_app, QKeySequence.StandardKey.Quit)
+        self.act_new_db = self._action(self.new_database)
+        self.act_open_db = self._action(self.open_database)
+        self.act_backup = self._action(self.backup_database)
+        self.act_evidence = self._action(self.write_evidence_pack)
+        self.act_purge = self._action(self.purge_expired)
+        self.act_about = self._action(self.show_about)
+        self.act_remove_missing = self._action(self._remove_missing_recent)
         self.addActions([self.act_refresh, self.act_find])
         self.language_group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
@@ -174,12 +207,19 @@ class MainWindow(QMainWindow):
         selected = bool(self.table.selectionModel().selectedRows())
         self.act_open.setEnabled(selected)
         self.act_status.setEnabled(selected)
+        self.act_evidence.setEnabled(selected)
 
     def _build_menus(self) -> None:
         self.menu_file = self.menuBar().addMenu("")
-        for item in (self.act_new, self.act_open, self.act_export, None, self.act_demo, None, self.act_quit):
+        self.menu_recent = QMenu(self)
+        self.menu_recent.aboutToShow.connect(self.rebuild_recent_menu)
+        for item in (self.act_new, self.act_open, self.act_export, None, self.act_new_db, self.act_open_db,
+                     self.menu_recent, None, self.act_backup, self.act_evidence, None, self.act_demo, None,
+                     self.act_quit):
             if item is None:
                 self.menu_file.addSeparator()
+            elif isinstance(item, QMenu):
+                self.menu_file.addMenu(item)
             else:
                 self.menu_file.addAction(item)
         self.menu_incident = self.menuBar().addMenu("")
@@ -191,8 +231,11 @@ class MainWindow(QMainWindow):
             self.menu_language.addAction(action)
         self.menu_tools = self.menuBar().addMenu("")
         self.menu_tools.addAction(self.act_settings)
+        self.menu_tools.addAction(self.act_purge)
         self.menu_help = self.menuBar().addMenu("")
         self.menu_help.addAction(self.act_verify)
+        self.menu_help.addAction(self.act_about)
+        self.rebuild_recent_menu()
 
     def retranslate(self) -> None:
         t = self.tr_.t
@@ -202,8 +245,12 @@ class MainWindow(QMainWindow):
                             (self.act_status, "register.change_status"), (self.act_export, "register.export"),
                             (self.act_settings, "settings.menu"), (self.act_demo, "menu.load_demo"),
                             (self.act_verify, "menu.verify_log"), (self.act_refresh, "register.refresh"),
-                            (self.act_quit, "menu.quit")):
+                            (self.act_quit, "menu.quit"), (self.act_new_db, "db.menu.new"),
+                            (self.act_open_db, "db.menu.open"), (self.act_backup, "backup.menu"),
+                            (self.act_evidence, "evidence.menu"), (self.act_purge, "purge.menu"),
+                            (self.act_about, "about.menu"), (self.act_remove_missing, "db.recent.remove_missing")):
             action.setText(t(key))
+        self.menu_recent.setTitle(t("db.menu.recent"))
         self.act_export.setToolTip(t("register.export.tip"))
         for lang, action in self.language_actions.items():
             action.setText(t(f"settings.language.{lang}"))
@@ -425,10 +472,154 @@ class MainWindow(QMainWindow):
                        on_done=lambda path: self.statusBar().showMessage(self.tr_.t("register.export.done", path=path)),
                        on_failure=self.errors.show)
 
-    def closeEvent(self, event: Any) -> None:
+    # -- databases (File → New / Open / Recent) --------------------------------------------
+    def rebuild_recent_menu(self) -> None:
+        """One entry per recent database; a missing file is marked and removed when chosen."""
+        self.menu_recent.clear()
+        entries = recent_databases()
+        for entry in entries:
+            label = str(entry.path)
+            if entry.missing:
+                label = self.tr_.t("db.recent.missing", path=label)
+            action = self.menu_recent.addAction(label)
+            action.setData(str(entry.path))
+            action.triggered.connect(lambda _=False, path=entry.path: self.open_recent(path))
+        if not entries:
+            empty = self.menu_recent.addAction(self.tr_.t("db.recent.empty"))
+            empty.setEnabled(False)
+        self.menu_recent.addSeparator()
+        self.menu_recent.addAction(self.act_remove_missing)
+        self.act_remove_missing.setEnabled(any(e.missing for e in entries))
+
+    def _remove_missing_recent(self) -> None:
+        count = remove_missing()
+        self.rebuild_recent_menu()
+        self.statusBar().showMessage(self.tr_.t("db.recent.removed", n=count), 5000)
+
+    def open_recent(self, path: Path) -> MainWindow | None:
+        """Open a recent database; a missing one is offered for removal from the list instead."""
+        if not path.is_file():
+            if self.confirm(self.tr_.t("db.menu.recent"), self.tr_.t("db.recent.gone", path=str(path))):
+                remove_recent(path)
+                self.rebuild_recent_menu()
+            return None
+        return self.open_database_at(path)
+
+    def new_database(self) -> MainWindow | None:
+        """Ask for a new file name, choose plain or encrypted, switch to it."""
+        path, _ = ask_save_file(self, "database", self.tr_.t("db.new.title"), "breach-desk.sqlite3",
+                                self.tr_.t("db.filter"))
+        if path is None:
+            return None
+        return self.create_database_at(path)
+
+    def create_database_at(self, path: Path) -> MainWindow | None:
+        if database_kind(path) is not DatabaseKind.NEW:  # never replace a database by a new one
+            self.errors.show(FileExistsError(self.tr_.t("db.new.exists", path=str(path))))
+            return None
+        return self.open_database_at(path)
+
+    def open_database(self) -> MainWindow | None:
+        path = ask_open_file(self, "database", self.tr_.t("db.open.title"), self.tr_.t("db.filter"))
+        return self.open_database_at(path) if path is not None else None
+
+    def open_database_at(self, path: Path) -> MainWindow | None:
+        """Unlock (or create) ``path`` and switch this window's place to it."""
+        if self.db_path is not None and path.absolute() == self.db_path.absolute():
+            self.statusBar().showMessage(self.tr_.t("db.already_open", path=str(path)), 5000)
+            return self
+        if not self.close_everything_for_switch():
+            return None
+        unlocked, hook = self.ask_hook(self, path, self.tr_)
+        if not unlocked:
+            return None
+        return self.switch_database(path, hook)
+
+    def open_dialogs(self) -> list[QDialog]:
+        """Visible dialogs of this window and its workspaces (they may hold unsaved edits)."""
+        owners: list[QWidget] = [self, *self.workspaces.values()]
+        found = []
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible() and _owned_by(widget, owners):
+                found.append(widget)
+        return found
+
+    def close_everything_for_switch(self) -> bool:
+        """Before another database opens: ask before discarding open dialogs (a running save
+        cannot be interrupted), close the workspaces and let running jobs finish."""
+        dialogs = self.open_dialogs()
+        if any(isinstance(d, JobDialog) and d.busy for d in dialogs):
+            self.statusBar().showMessage(self.tr_.t("db.switch.busy"), 8000)
+            return False
+        if dialogs:
+            names = "\n".join(f"• {d.windowTitle()}" for d in dialogs)
+            if not self.confirm(self.tr_.t("db.switch.title"), self.tr_.t("db.switch.unsaved", windows=names)):
+                return False
+            for dialog in dialogs:
+                QDialog.done(dialog, QDialog.DialogCode.Rejected)  # agreed: no second "discard?" question
         for workspace in list(self.workspaces.values()):
             workspace.close()
-        if self._keeps_running_in_tray():
+        self.runner.wait_all()
+        return True
+
+    def switch_database(self, path: Path, connect_hook: Any) -> MainWindow | None:
+        """Open ``path`` in a new main window, then close this one; on failure this one stays."""
+        if self.window_factory is None:
+            return None
+        try:
+            window = self.window_factory(path, connect_hook)
+        except Exception as exc:  # noqa: BLE001 - a file that cannot be opened: say so, keep this one
+            self.errors.show(exc, traceback.format_exc())
+            return None
+        window.errors.interactive = self.errors.interactive
+        add_recent(path)
+        self.successor = window
+        save_window(self, WINDOW_NAME, [self.body_splitter])
+        window.show()
+        window.refresh()
+        self.close()
+        return window
+
+    # -- backup, evidence pack, retention purge, about -----------------------------------
+    def backup_database(self) -> None:
+        ask_and_backup(self, self.runner, self.tr_, self.db_path, on_done=self._on_backed_up,
+                       on_failure=self.errors.show,
+                       on_cancelled=lambda: self.statusBar().showMessage(self.tr_.t("backup.cancelled"), 8000))
+
+    def _on_backed_up(self, result: Any) -> None:
+        self.statusBar().showMessage(self.tr_.t("backup.done", path=str(result.path)))
+
+    def write_evidence_pack(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        ask_and_write_pack(self, self.runner, self.tr_, row.id, on_done=self._on_pack_written,
+                           on_failure=self.errors.show)
+
+    def _on_pack_written(self, pack: Any) -> None:
+        self.statusBar().showMessage(self.tr_.t("evidence.done", path=str(pack.path), n=len(pack.files)))
+
+    def purge_expired(self) -> None:
+        start_purge(self, self.runner, self.tr_, confirm=self.confirm, on_done=self._on_purged,
+                    on_nothing=lambda: self.statusBar().showMessage(self.tr_.t("purge.nothing"), 8000),
+                    on_failure=self.errors.show,
+                    on_cancelled=lambda: self.statusBar().showMessage(self.tr_.t("purge.cancelled"), 8000))
+
+    def _on_purged(self, results: Any) -> None:
+        self.statusBar().showMessage(self.tr_.t("purge.done", n=len(results)))
+        self.refresh()
+
+    def show_about(self) -> AboutDialog:
+        about = AboutDialog(self.tr_, self.db_path, self)
+        self.dialog = about
+        about.open()
+        return about
+
+    def closeEvent(self, event: Any) -> None:
+        save_window(self, WINDOW_NAME, [self.body_splitter])
+        for workspace in list(self.workspaces.values()):
+            workspace.close()
+        if self.successor is None and self._keeps_running_in_tray():
             event.ignore()
             self.hide()
             self.statusBar().showMessage(self.tr_.t("tray.kept"), 10_000)
@@ -436,8 +627,8 @@ class MainWindow(QMainWindow):
         self.shutdown()
         super().closeEvent(event)
         app = QApplication.instance()
-        if app is not None and not QApplication.quitOnLastWindowClosed():
-            app.quit()  # the tray kept the app alive: closing for good ends it
+        if self.successor is None and app is not None and not QApplication.quitOnLastWindowClosed():
+            app.quit()  # the tray kept the app alive: closing for good ends it (not a database switch)
 
     def shutdown(self) -> None:
         """Stop the tray and the change watcher (closes the watcher's database connection)."""
@@ -445,3 +636,12 @@ class MainWindow(QMainWindow):
             self.tray.stop()
         if self.watcher is not None:
             self.watcher.close()
+
+
+def _owned_by(widget: QWidget, owners: list[QWidget]) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if any(parent is owner for owner in owners):
+            return True
+        parent = parent.parentWidget()
+    return False

@@ -112,10 +112,13 @@ def test_missing_key_cannot_verify_never_ok(
     assert code == 3 and json.loads(out)["ok"] is False and json.loads(out)["database"]["status"] == "cannot_verify"
     decision = tmp_path / "decision.json"
     decision.write_text(json.dumps({"kind": "other", "rationale": "test", "decided_by": "王安全"}), "utf-8")
-    _, before, _ = cli(capsys, db, "show", "1")
+    before = json.loads(cli(capsys, db, "show", "1")[1])
     code, _, err = cli(capsys, db, "decide", "1", "--json", str(decision))
     assert code == 1 and "nothing was saved" in err and "key" in err and "Traceback" not in err
-    assert cli(capsys, db, "show", "1")[1] == before  # no decision stored without its event
+    after = json.loads(cli(capsys, db, "show", "1")[1])
+    # No decision stored without its event. (The assessment is left out: its countdowns move with
+    # the clock, and a second boundary between the two reads made this test flaky.)
+    assert after["decisions"] == before["decisions"] and after["updated_at"] == before["updated_at"]
 
 
 def test_exports_record_the_chain_head(db: Path, pack: Path, capsys: pytest.CaptureFixture[str]) -> None:

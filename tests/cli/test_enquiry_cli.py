@@ -28,7 +28,8 @@ def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, 
 @pytest.fixture
 def db(capsys: pytest.CaptureFixture[str], tmp_path: Path, intake: dict[str, object]) -> Path:
     path = tmp_path / "intake.json"
-    path.write_text(json.dumps(intake), encoding="utf-8")
+    # The breach began early in the year, so an enquiry before National Day can follow it.
+    path.write_text(json.dumps(intake | {"occurred_at": "2026-01-05T08:00:00"}), encoding="utf-8")
     db = tmp_path / "db.sqlite3"
     assert cli(capsys, db, "new", "--json", str(path))[0] == 0
     people = tmp_path / "people.csv"
@@ -101,3 +102,26 @@ def test_no_contact_in_events_or_log(capsys: pytest.CaptureFixture[str], db: Pat
     logged = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in log_dir.rglob("*.log"))
     for secret in ("lisi@", "13800138000"):
         assert secret not in payloads and secret not in logged
+
+
+def test_clocks_into_an_unannounced_year_say_they_are_an_estimate(capsys: pytest.CaptureFixture[str], db: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_app.domain.assessment import deadlines
+
+    real = deadlines._official_workday
+
+    def announced_until_2026(day):  # type: ignore[no-untyped-def]
+        if day.year > 2026:
+            raise deadlines.CalendarNotPublishedError(f"no data for {day.year}")
+        return real(day)
+
+    monkeypatch.setattr(deadlines, "_official_workday", announced_until_2026)
+    code, out, err = cli(capsys, db, "enquiry", "add", "1", "--channel", "phone", "--received-at",
+                         "2026-11-20T10:00", "--contact", "13800138000", "--topic", "affected")
+    assert code == 0 and json.loads(out)["calendar_published"] is True and "estimate" not in err
+    # Sixty working days to handle a complaint run into a year whose holidays are not announced.
+    assert cli(capsys, db, "profile", "set", "handling_working_days", "60")[0] == 0
+    code, out, err = cli(capsys, db, "enquiry", "add", "1", "--channel", "phone", "--received-at",
+                         "2026-11-20T10:00", "--contact", "13800138000", "--topic", "complaint")
+    assert code == 0 and json.loads(out)["calendar_published"] is False
+    assert "calendar for 2027 is not announced" in err and "estimate" in err

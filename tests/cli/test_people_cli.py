@@ -155,14 +155,6 @@ def test_replace_flag(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Pa
     assert code == 0 and json.loads(out)["people_total"] == 1
 
 
-def test_progress_bar_drawing(capsys: pytest.CaptureFixture[str]) -> None:
-    from incident_app.cli.commands.import_people import _bar
-    from incident_app.services.progress import ProgressSnapshot
-
-    _bar(ProgressSnapshot(done=45, total=100, message="450,000", rate_per_s=1.0))
-    assert capsys.readouterr().err == "\r[#############.................]  45%  450,000 rows "
-
-
 def test_retention_purge_then_people_shows_the_purged_state(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

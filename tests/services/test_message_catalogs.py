@@ -24,3 +24,19 @@ def test_every_literal_key_in_the_ui_exists() -> None:
     used = {key for path in files for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
     assert len(used) > 100
     assert sorted(k for k in used if k not in catalog) == []
+
+
+def test_no_key_is_written_twice() -> None:
+    """A key written twice (two branches adding the same key) silently keeps the last value, so a
+    screen can change its wording without anyone choosing it."""
+    import json
+
+    def keys_written_twice(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        names = [name for name, _ in pairs]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        assert twice == [], twice
+        return dict(pairs)
+
+    folder = PACKAGE / "resources" / "i18n"
+    for path in sorted(folder.glob("*.json")):
+        json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=keys_written_twice)

@@ -13,3 +13,11 @@ def no_leftover_threads() -> Iterator[None]:
     yield
     leftover = [t for t in threading.enumerate() if t not in before and t.is_alive()]
     assert not leftover, f"threads left running: {leftover}"
+
+
+@pytest.fixture(autouse=True)
+def private_ui_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desktop settings (recent databases, geometry, last folders) of each test go to a
+    throwaway file, never the user's."""
+    path = tmp_path_factory.mktemp("ui-settings") / "breach-desk.ini"
+    monkeypatch.setenv("INCIDENT_APP_UI_SETTINGS", str(path))

@@ -1,5 +1,5 @@
-"""``db init [--encrypt]``, ``db status``, ``db rekey``, ``db encrypt --out FILE``: the database
-file itself — encryption at rest with a passphrase (SQLCipher)."""
+"""``db init [--encrypt]``, ``db status``, ``db rekey``, ``db encrypt --out FILE``, ``db backup --out
+FILE``: the database file itself — encryption at rest with a passphrase (SQLCipher) and backups."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from typing import Any
 
 from incident_app.cli.output import CliError, print_json, say
 from incident_app.cli.passphrase import ask_new_passphrase, interactive, passphrase_from_env
+from incident_app.cli.progress_bar import ProgressBar
+from incident_app.services.backup import backup_database
 from incident_app.services.container import Services
 from incident_app.services.encryption import encrypt_copy, is_encrypted, is_free_name, rekey_database
+from incident_app.services.private_files import OutputRefusedError
+from incident_app.services.progress import Cancelled, Progress
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -30,6 +34,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                          help="the encrypted copy (must not exist)")
     encrypt.add_argument("--new-passphrase-env", metavar="VAR", help="environment variable holding its passphrase")
     encrypt.set_defaults(handler=handle_encrypt)
+    backup = actions.add_parser("backup", parents=[common],
+                                help="write a consistent copy of the database (an encrypted one stays encrypted)")
+    backup.add_argument("--out", type=Path, required=True, metavar="FILE", help="the backup file (mode 0600)")
+    backup.set_defaults(handler=handle_backup)
 
 
 def handle_status(args: argparse.Namespace, services: Services) -> int:
@@ -60,6 +68,21 @@ def handle_encrypt(args: argparse.Namespace, services: Services) -> int:
     say(f"encrypted copy written to {target}. Open it with --db {target}; once you have checked it, delete "
         f"{services.db_path} and its *.bak backups (they are not encrypted).")
     print_json({"source": str(services.db_path), "encrypted_copy": str(target)})
+    return 0
+
+
+def handle_backup(args: argparse.Namespace, services: Services) -> int:
+    bar = ProgressBar("backup")
+    try:
+        with bar:
+            result = backup_database(services, args.out, Progress(on_change=bar.update if bar.drawing else None))
+    except OutputRefusedError as exc:
+        raise CliError(str(exc), 2) from None
+    except (Cancelled, KeyboardInterrupt):
+        raise CliError("backup cancelled; no backup file was written", 1) from None
+    say(f"backup written to {result.path}" + (" (encrypted: it opens with the same passphrase)"
+                                              if result.encrypted else ""))
+    print_json(result.to_dict())
     return 0
 
 

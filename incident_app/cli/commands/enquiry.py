@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from incident_app.cli.output import CliError, print_json
+from incident_app.cli.output import CliError, print_json, say
 from incident_app.domain.enquiries import EnquiryChannel, EnquiryFilter, EnquiryStatus, ReplyKind, RequestOutcome, Topic
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.mail.sending import SmtpSettings, TlsMode
@@ -116,6 +116,9 @@ def _add(args: argparse.Namespace, services: Services) -> int:
             "contact_kind": args.contact_kind, "topic": args.topic, "text": args.text, "handler": args.handled_by}
     enquiry = services.enquiries.add(args.id, data)
     print_json(enquiry.to_dict(services.ctx.now()))
+    for year in enquiry.unpublished_years():
+        say(f"note: the official holiday calendar for {year} is not announced yet; the due times count "
+            "Monday–Friday there and are an estimate: check them when the State Council publishes it")
     return 0
 
 

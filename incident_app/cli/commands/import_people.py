@@ -4,17 +4,15 @@ progress bar on a terminal; prints the counts and where the reject/warning repor
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from incident_app.cli.output import CliError, print_json, say
+from incident_app.cli.progress_bar import ProgressBar
 from incident_app.domain.people import FIELDS
 from incident_app.services.container import Services
 from incident_app.services.people import DiskFull
-from incident_app.services.progress import Cancelled, Progress, ProgressSnapshot
-
-BAR_WIDTH = 30
+from incident_app.services.progress import Cancelled, Progress
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -35,18 +33,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace, services: Services) -> int:
-    progress = Progress(on_change=_bar if sys.stderr.isatty() else None, min_interval_s=0.2)
+    bar = ProgressBar()
+    progress = Progress(on_change=bar.update if bar.drawing else None, min_interval_s=0.2)
     try:
-        result = services.people.import_file(args.id, args.file, progress, _corrections(args.map),
-                                             replace=args.replace)
+        with bar:
+            result = services.people.import_file(args.id, args.file, progress, _corrections(args.map),
+                                                 replace=args.replace)
     except (Cancelled, KeyboardInterrupt):
-        sys.stderr.write("\n")
         raise CliError("import cancelled; the database is as it was before (the attempt is in the event log)",
                        1) from None
     except DiskFull as exc:
-        _end_bar()
         raise CliError(str(exc), 1) from None
-    _end_bar()
     say(f"imported {result.imported:,} people, merged {result.duplicates_merged:,} duplicates, "
         f"rejected {result.rejected_rows:,} rows; minors {result.summary.minors:,} "
         f"({result.summary.children:,} under 14, {result.summary.teens:,} aged 14-17), "
@@ -54,11 +51,6 @@ def handle(args: argparse.Namespace, services: Services) -> int:
     say(f"report (row, field, masked value, reason): {result.report_path}")
     print_json(result.to_dict())
     return 0
-
-
-def _end_bar() -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
 
 
 def _corrections(pairs: list[str]) -> dict[str, str | None] | None:
@@ -72,11 +64,3 @@ def _corrections(pairs: list[str]) -> dict[str, str | None] | None:
         mapping[header.strip()] = field.strip() or None
     return mapping
 
-
-def _bar(snap: ProgressSnapshot) -> None:
-    """[#######.......]  45%  450,000 rows  82,000 rows/s — redrawn in place on stderr."""
-    fraction = min(snap.done / snap.total, 1.0) if snap.total else 0.0
-    filled = int(fraction * BAR_WIDTH)
-    rows = snap.message or ""
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {fraction:4.0%}  {rows} rows ")
-    sys.stderr.flush()

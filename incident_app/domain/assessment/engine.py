@@ -148,8 +148,12 @@ def _anchors(data: AssessmentInput) -> Anchors:
     # Stored in UTC by older versions: read in Beijing time, like every other anchor.
     closed = closed.astimezone(SHANGHAI) if closed is not None else None
     load = data.enquiries
+    # While an enquiry waits the duty runs on the oldest waiting one; once none waits, on the one
+    # answered latest against its clock (so a late answer shows as met late, not just 'met').
     waiting = {} if load is None else {name: at for name, at in (
-        ("enquiry_unreplied", load.oldest_unreplied), ("enquiry_unhandled", load.oldest_unhandled)) if at}
+        ("enquiry_unreplied", load.oldest_unreplied or (load.latest_reply[0] if load.latest_reply else None)),
+        ("enquiry_unhandled", load.oldest_unhandled or (load.latest_handled[0] if load.latest_handled else None)))
+        if at}
     return Anchors(facts.discovered_at, facts.effective_aware_at, closed, decided, waiting)
 
 

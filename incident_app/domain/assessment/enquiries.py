@@ -18,3 +18,8 @@ class EnquiryLoad:
     last_reply: datetime | None
     last_closed: datetime | None
     needing_verification: int
+    # Once nothing waits: the (arrival, first reply) of the enquiry answered latest against its
+    # own clock, and the (arrival, closing) of the request handled latest against its own, so the
+    # met duty keeps a due time and says when an answer came late (None: none answered/handled).
+    latest_reply: tuple[datetime, datetime] | None = None
+    latest_handled: tuple[datetime, datetime] | None = None

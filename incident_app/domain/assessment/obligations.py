@@ -391,12 +391,16 @@ def _enquiries_answered(rule: ObligationRule, s: Situation, verdict: Verdict) ->
     load = s.enquiries
     if rule.applies not in HIDDEN_WHEN_NO or load is None:
         return None
-    waiting, last = ((load.oldest_unreplied, load.last_reply) if rule.applies == "enquiries"
-                     else (load.oldest_unhandled, load.last_closed))
+    waiting, last, latest = ((load.oldest_unreplied, load.last_reply, load.latest_reply)
+                             if rule.applies == "enquiries"
+                             else (load.oldest_unhandled, load.last_closed, load.latest_handled))
     if waiting is not None:
         return None
+    # Met when the answer latest against its own clock was given (the deadline runs on that one).
     return _Status(ObligationStatus.MET, False, verdict.reason + Text(
-        "所有询问均已处理。", "Every enquiry has been dealt with."), met_at=last)
+        "所有询问均已处理；截止时间按相对其时限最晚答复的询问计算。",
+        "Every enquiry has been dealt with; the due time is that of the one answered latest against its clock."),
+        met_at=latest[1] if latest else last)
 
 
 def _fulfilment(obligation_id: str, fulfilments: tuple[Fulfilment, ...]) -> Fulfilment | None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from incident_app.domain.assessment.deadlines import (
+    CalendarNotPublishedError,
     ChineseOfficialCalendar,
     WorkdayCalendar,
     add_working_days,
@@ -146,6 +147,18 @@ class Enquiry:
             return True
         return self.close_due is not None and self.closed_at is None and now > self.close_due
 
+    def unpublished_years(self) -> tuple[int, ...]:
+        """Years its clocks cross for which the State Council has not announced the holidays yet:
+        there the count falls back to Monday–Friday, so the due times are an estimate."""
+        last = (self.close_due or self.reply_due).astimezone(SHANGHAI).year
+        missing = []
+        for year in range(self.received_at.astimezone(SHANGHAI).year, last + 1):
+            try:
+                ChineseOfficialCalendar().is_workday(date(year, 6, 1))
+            except CalendarNotPublishedError:
+                missing.append(year)
+        return tuple(missing)
+
     def replied_on_time(self) -> bool | None:
         """None while unanswered; else whether the first reply met its clock."""
         return None if self.first_reply_at is None else self.first_reply_at <= self.reply_due
@@ -163,6 +176,7 @@ class Enquiry:
             "first_reply_at": to_iso(self.first_reply_at) if self.first_reply_at else None,
             "closed_at": to_iso(self.closed_at) if self.closed_at else None,
             "overdue": self.overdue(now),
+            "calendar_published": not self.unpublished_years(),
         }
 
 

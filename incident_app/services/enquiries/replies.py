@@ -40,6 +40,8 @@ class Facts:
     person_types: tuple[str, ...] | None  # None: not checked (or no match possible)
     affected: bool | None
     notice_sent_at: str | None
+    # The enquirer is the guardian of the affected (minor) person: the data is the child's.
+    guardian: bool = False
 
 
 def _join(ids: tuple[str, ...], catalog: Catalog, lang: str) -> str:
@@ -49,7 +51,8 @@ def _join(ids: tuple[str, ...], catalog: Catalog, lang: str) -> str:
 
 def _values(facts: Facts, lang: str) -> dict[str, str]:
     data, f, p = _data(), facts.incident.facts, facts.profile
-    state = "unknown" if facts.affected is None else "yes" if facts.affected else "no"
+    state = ("unknown" if facts.affected is None else ("yes_guardian" if facts.guardian else "yes")
+             if facts.affected else "no")
     person_types = _join(facts.person_types or (), facts.catalog, lang)
     affected = data["affected"][state][lang].format(person_types=person_types)
     notice = (data["notice"]["sent"][lang].format(sent_at=facts.notice_sent_at) if facts.notice_sent_at

@@ -4,13 +4,14 @@ enquiry id, topic and channel only: never the enquirer's contact, text or reply.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from incident_app.domain.clock import SHANGHAI, parse_time
+from incident_app.domain.clock import SHANGHAI, parse_time, record_time_problem, to_iso
 from incident_app.domain.contacts import AddressRejected, normalise_email
 from incident_app.domain.enquiries import (
     MAX_TEXT,
@@ -33,9 +34,11 @@ from incident_app.domain.mail.sending import OutgoingMessage, SendState, SmtpSet
 from incident_app.domain.notices.recipient import person_key
 from incident_app.domain.people import Person
 from incident_app.domain.people.fields import FieldRejected, normalise_phone, strip_unsafe
+from incident_app.domain.text import NAME_MAX, text_problem
 from incident_app.services.context import AppContext
 from incident_app.services.enquiries.replies import LANGUAGES, Facts, faq, render_reply, template_names
 from incident_app.services.mail.service import SingleOutcome, send_one, write_one_eml
+from incident_app.services.people.service import PURGE_TARGET
 from incident_app.services.settings import ProfileService
 
 REPLY_KIND = "enquiry_reply"
@@ -48,14 +51,31 @@ class Match:
 
     person: Person
     notices: tuple[dict[str, Any], ...]
+    # The looked-up contact is the guardian's (a parent asking for a child), not the person's own.
+    via_guardian: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         p = self.person
         return {"person_id": p.id, "user_id": p.user_id, "name": p.name, "email": p.email, "phone": p.phone,
                 "data_types": list(p.data_types), "channel": p.channel.value, "minor_band": p.minor_band.value,
-                "notices": list(self.notices),
+                "notices": list(self.notices), "contact_is_guardian": self.via_guardian,
                 "notice_delivered": any(n["state"] == SendState.SENT.value for n in self.notices),
-                "notice_delivered_at": next((n["sent_at"] for n in self.notices if n["sent_at"]), None)}
+                "notice_delivered_at": self.delivered_at}
+
+    @property
+    def delivered_at(self) -> str | None:
+        """When a notice to them (or their guardian) was first accepted by the relay and has not
+        bounced since: a bounced row keeps its sent_at but is failed."""
+        return min((n["sent_at"] for n in self.notices if n["sent_at"] and n["state"] == SendState.SENT.value),
+                   key=parse_time, default=None)
+
+    @property
+    def delivered_to_enquirer_at(self) -> str | None:
+        """When the notice to whoever is asking (the guardian, or the person) was delivered."""
+        to = "guardian" if self.via_guardian else "person"
+        return min((n["sent_at"] for n in self.notices
+                    if n["to"] == to and n["sent_at"] and n["state"] == SendState.SENT.value),
+                   key=parse_time, default=None)
 
 
 @dataclass(frozen=True)
@@ -85,7 +105,9 @@ def normalise_contact(kind: str, raw: str) -> tuple[ContactKind, str]:
     if not text:
         raise ValidationError.single("contact", "give the enquirer's phone, e-mail or user id")
     if not kind:
-        kind = ContactKind.EMAIL if "@" in text else ContactKind.PHONE if _is_phone(text) else ContactKind.USER_ID
+        # Folded first: a Chinese input method types the full-width ＠ (the import folds it too).
+        at_sign = "@" in unicodedata.normalize("NFKC", text)
+        kind = ContactKind.EMAIL if at_sign else ContactKind.PHONE if _is_phone(text) else ContactKind.USER_ID
     try:
         contact_kind = ContactKind(kind)
     except ValueError:
@@ -126,12 +148,15 @@ class EnquiryService:
         """Validate and store one enquiry with its clocks; matched to a person when the contact is
         one of the incident's people. Every field at fault is named at once; nothing is stored then."""
         store = self._ctx.store
-        store.incidents.get(incident_id)
+        incident = store.incidents.get(incident_id)
+        self._refuse_if_purged(incident_id)
         now = self._ctx.now()
         problems: list[FieldProblem] = []
         channel = _choice(EnquiryChannel, data.get("channel"), "channel", problems)
         topic = _choice(Topic, data.get("topic"), "topic", problems)
-        received = _received(data.get("received_at"), now, problems)
+        facts = incident.facts
+        started = min(facts.occurred_at or facts.discovered_at, facts.discovered_at)
+        received = _received(data.get("received_at"), now, started, problems)
         try:
             kind, contact = normalise_contact(str(data.get("contact_kind") or ""), str(data.get("contact") or ""))
         except ValidationError as exc:
@@ -140,6 +165,9 @@ class EnquiryService:
         text = strip_unsafe(str(data.get("text") or "")).strip()
         if len(text) > MAX_TEXT:
             problems.append(FieldProblem("text", f"longer than {MAX_TEXT} characters; keep the gist"))
+        handler = str(data.get("handler") or "").strip() or self._ctx.actor
+        if problem := text_problem(handler, NAME_MAX):
+            problems.append(FieldProblem("handler", problem))
         if problems or channel is None or topic is None or received is None:
             raise ValidationError(problems)
         profile = self._profiles.get()
@@ -149,7 +177,7 @@ class EnquiryService:
         matches = store.enquiries.find_person_ids(incident_id, kind, contact) if kind != ContactKind.OTHER else []
         row = {"incident_id": incident_id, "channel": channel, "received_at": received.astimezone(SHANGHAI),
                "contact_kind": kind, "contact": contact, "topic": topic, "text": text,
-               "handler": str(data.get("handler") or self._ctx.actor), "person_id": matches[0] if matches else None,
+               "handler": handler, "person_id": matches[0] if matches else None,
                "status": EnquiryStatus.OPEN, "outcome": RequestOutcome.PENDING if verify else None,
                "needs_verification": verify, "reply_due": clocks.reply_due, "close_due": clocks.close_due,
                "recorded_at": now}
@@ -158,6 +186,24 @@ class EnquiryService:
             self._ctx.record("enquiry.added", "enquiry", enquiry_id,
                              {"enquiry_id": enquiry_id, "topic": topic.value, "channel": channel.value}, incident_id)
         return store.enquiries.get(enquiry_id)
+
+    def _refuse_if_purged(self, incident_id: int) -> None:
+        """After the retention purge nothing would ever blank a new enquirer's contact again."""
+        purged = self._ctx.store.retention.purged_at(incident_id, PURGE_TARGET)
+        if purged is not None:
+            raise ValidationError.single("incident", (
+                f"the affected people's contacts of incident {incident_id} were purged on "
+                f"{to_iso(purged.astimezone(SHANGHAI))} under the retention policy; an enquiry logged now "
+                "would keep its contact for ever (and a reply its text): log it under a new incident"))
+
+    def _person_id(self, enquiry: Enquiry) -> int | None:
+        """The person the enquirer is now, looked up again by the stored contact: the list may
+        have been imported, replaced or corrected since the enquiry was logged (a stored id can
+        then point at nobody, or at someone else)."""
+        if enquiry.contact_kind == ContactKind.OTHER or not enquiry.contact:
+            return None
+        ids = self._ctx.store.enquiries.find_person_ids(enquiry.incident_id, enquiry.contact_kind, enquiry.contact)
+        return ids[0] if ids else None
 
     # -- is this person affected? ----------------------------------------------------------------
     def lookup(self, incident_id: int, kind: str, value: str) -> LookupResult:
@@ -168,16 +214,19 @@ class EnquiryService:
         store.incidents.get(incident_id)
         contact_kind, contact = normalise_contact(kind, value)
         ids = store.enquiries.find_person_ids(incident_id, contact_kind, contact)
-        matches = tuple(self._match(store.people.get(incident_id, pid).masked(), incident_id) for pid in ids)
+        matches = tuple(self._match(store.people.get(incident_id, pid).masked(), incident_id, contact_kind, contact)
+                        for pid in ids)
         return LookupResult(bool(matches), contact_kind, matches)
 
-    def _match(self, masked: Person, incident_id: int) -> Match:
+    def _match(self, masked: Person, incident_id: int, kind: ContactKind | None = None, contact: str = "") -> Match:
         real = self._ctx.store.people.get(incident_id, masked.id)
         key = person_key(real)
         rows = self._ctx.store.enquiries.notice_rows(incident_id, [key, f"{key}#guardian"]) if key else []
         notices = tuple({"to": "guardian" if k.endswith("#guardian") else "person", "kind": kind, "state": state,
                          "sent_at": sent} for k, kind, state, sent in rows)
-        return Match(masked, notices)
+        own, guardian = ((real.phone, real.guardian_phone) if kind == ContactKind.PHONE
+                         else (real.email, real.guardian_email) if kind == ContactKind.EMAIL else (None, None))
+        return Match(masked, notices, via_guardian=bool(contact) and guardian == contact and own != contact)
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, enquiry_id: int) -> Enquiry:
@@ -217,15 +266,19 @@ class EnquiryService:
         person_types: tuple[str, ...] | None = None
         affected: bool | None = None
         sent_at: str | None = None
-        if enquiry.contact_kind != ContactKind.OTHER:
-            affected = enquiry.person_id is not None
-        if enquiry.person_id is not None:
-            match = self._match(store.people.get(enquiry.incident_id, enquiry.person_id), enquiry.incident_id)
+        person_id = self._person_id(enquiry)
+        guardian = False
+        if enquiry.contact_kind != ContactKind.OTHER and enquiry.contact:
+            affected = person_id is not None
+        if person_id is not None:
+            match = self._match(store.people.get(enquiry.incident_id, person_id), enquiry.incident_id,
+                                enquiry.contact_kind, enquiry.contact)
             person_types = match.person.data_types
-            sent = next((n["sent_at"] for n in match.notices if n["sent_at"]), None)
+            guardian = match.via_guardian
+            sent = match.delivered_to_enquirer_at
             sent_at = parse_time(sent).astimezone(SHANGHAI).date().isoformat() if sent else None
         return Facts(incident, self._profiles.get(), self._ctx.catalog, reference_of(enquiry), person_types,
-                     affected, sent_at)
+                     affected, sent_at, guardian)
 
     def draft(self, enquiry_id: int, template: str, language: str | None = None) -> tuple[str, str, str]:
         """(language, subject, body) of a template filled for this enquiry (the GUI previews it)."""
@@ -249,6 +302,7 @@ class EnquiryService:
         free-text reply note. The first reply that reached the person starts the enquiry's
         'replied' state; a failed e-mail is kept in the record but is not a reply."""
         enquiry = self.get(enquiry_id)
+        self._refuse_if_purged(enquiry.incident_id)  # a reply's text would outlive the purge
         if bool(template) == bool(note.strip()):
             raise ValidationError.single("template", "give a template or a note (one of them)")
         if enquiry.status == EnquiryStatus.CLOSED:
@@ -365,8 +419,9 @@ class EnquiryService:
             if language not in LANGUAGES:
                 raise ValidationError.single("language", "use zh-CN or en")
             return language
-        if enquiry.person_id is not None:
-            lang = self._ctx.store.people.get(enquiry.incident_id, enquiry.person_id).language
+        person_id = self._person_id(enquiry)
+        if person_id is not None:
+            lang = self._ctx.store.people.get(enquiry.incident_id, person_id).language
             return lang if lang in LANGUAGES else "zh-CN"
         return "zh-CN"
 
@@ -384,7 +439,7 @@ def _choice(enum: Any, value: Any, field: str, problems: list[FieldProblem]) -> 
         return None
 
 
-def _received(value: Any, now: datetime, problems: list[FieldProblem]) -> datetime | None:
+def _received(value: Any, now: datetime, started: datetime, problems: list[FieldProblem]) -> datetime | None:
     text = str(value or "").strip()
     if not text or text.lower() == "now":
         return now
@@ -395,6 +450,12 @@ def _received(value: Any, now: datetime, problems: list[FieldProblem]) -> dateti
         return None
     if moment > now + FUTURE_SLACK:
         problems.append(FieldProblem("received_at", "is in the future; give when the enquiry arrived"))
+        return None
+    # Year 1 or 1900 is a typo (and would break every clock of the incident); an enquiry about a
+    # breach cannot arrive before the breach began.
+    if problem := record_time_problem(moment, now, not_before=started, not_before_what="the incident began"):
+        problems.append(FieldProblem("received_at", problem.replace("give the time it was done",
+                                                                    "give when the enquiry arrived")))
         return None
     return moment
 

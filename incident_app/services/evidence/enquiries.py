@@ -15,7 +15,8 @@ from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, j
 
 PAGE = 5000
 REQUEST_COLUMNS = ("enquiry", "topic", "channel", "received_at", "contact_masked", "status", "request_status",
-                   "reply_due", "close_due", "first_reply_at", "closed_at", "overdue")
+                   "reply_due", "close_due", "first_reply_at", "closed_at", "overdue", "replied_on_time",
+                   "handled_on_time")
 
 
 def enquiries_section(req: EvidenceRequest) -> list[EvidenceFile]:
@@ -51,4 +52,17 @@ def _row(e: Enquiry, now: Any) -> list[Any]:
 
     return [e.id, e.topic.value, e.channel.value, iso(e.received_at), e.masked_contact, e.status.value,
             e.outcome.value if e.outcome else "", iso(e.reply_due), iso(e.close_due), iso(e.first_reply_at),
-            iso(e.closed_at), e.overdue(now)]
+            iso(e.closed_at), e.overdue(now), _yes_no(e.replied_on_time()), _yes_no(_handled_on_time(e))]
+
+
+def _handled_on_time(e: Enquiry) -> bool | None:
+    """None while open (or for a question, which has no handling clock)."""
+    if e.close_due is None or e.closed_at is None:
+        return None
+    return e.closed_at <= e.close_due
+
+
+def _yes_no(value: bool | None) -> str:
+    """'' while it cannot be judged yet: 'overdue' says whether it is late now; these say whether
+    the answer, once given, came in time (a late answer is no longer overdue)."""
+    return "" if value is None else str(value)

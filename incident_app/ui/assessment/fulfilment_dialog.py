@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.ui.assessment.models import local_time
 from incident_app.ui.common import DateTimeField, ErrorReporter, JobDialog
+from incident_app.ui.common.file_dialogs import ask_open_file
 from incident_app.ui.common.screen_fit import fit_to_screen
 
 # The channel offered first for each kind of recipient (the officer can pick any other).
@@ -88,9 +88,9 @@ class FulfilmentDialog(JobDialog):
         fit_to_screen(self, 620, 420)
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr_.t("fulfil.dialog.pick_title"))
-        if path:
-            self.set_file(path)
+        path = ask_open_file(self, "attachment", self.tr_.t("fulfil.dialog.pick_title"))
+        if path is not None:
+            self.set_file(str(path))
 
     def set_file(self, path: str | None) -> None:
         """Attach ``path`` (or nothing); it is read and hashed when the record is saved."""

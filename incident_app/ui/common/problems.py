@@ -11,6 +11,20 @@ from incident_app.domain.i18n import Translator
 
 # First match wins, so the specific "is required …" forms come before the bare one.
 _PATTERNS: tuple[tuple[str, str], ...] = (
+    # The enquiry desk (services/enquiries): its own wording comes before the general forms.
+    (r"^give the enquirer's phone, e-mail or user id", "enquiry.problem.contact_missing"),
+    (r"^not a valid e-mail address; check it with the enquirer", "enquiry.problem.email"),
+    (r"^not a valid phone number \(mainland mobile", "enquiry.problem.phone"),
+    (r"^longer than (?P<limit>\d+) characters", "enquiry.problem.too_long"),
+    (r"is not an ISO 8601 time", "enquiry.problem.bad_time"),
+    (r"in the future; give when the enquiry arrived", "enquiry.problem.future"),
+    (r"is before the incident began .*; give when the enquiry arrived", "enquiry.problem.before_incident"),
+    (r"has no reply yet: reply first", "enquiry.problem.no_reply"),
+    (r"^enquiry \d+ is already closed", "enquiry.problem.already_closed"),
+    (r"^enquiry \d+ is closed; log a new enquiry", "enquiry.problem.closed"),
+    (r"^the enquirer gave no e-mail address", "enquiry.problem.no_email"),
+    (r"^use done \| refused \| withdrawn|^a closed request is done", "enquiry.problem.outcome"),
+    (r"an enquiry logged now would keep its contact", "enquiry.problem.purged"),
     (r"^is required: notices must carry it", "wizard.problem.required_profile"),
     (r"^is required \(explain the reasoning\)", "wizard.problem.required_rationale"),
     (r"^is required \(name the person who decides\)", "wizard.problem.required_decider"),

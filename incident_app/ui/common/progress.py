@@ -20,11 +20,14 @@ SHOW_AFTER_MS = 400  # quick jobs finish before the dialog would flash up
 def run_with_progress(
     parent: QWidget, runner: JobRunner | SyncJobRunner, tr: Translator, label: str, fn: JobFn, *,
     on_success: Callable[[Any], None], on_failure: FailureCb, on_cancelled: Callable[[], None],
-    show_counts: bool = False,
+    show_counts: bool = False, cancellable: bool = True,
 ) -> JobHandle:
     """Run ``fn`` with a progress dialog; Cancel asks the service to stop at its next check.
-    ``show_counts`` adds "done of total, about m:ss left" under the label."""
+    ``show_counts`` adds "done of total, about m:ss left" under the label; ``cancellable=False``
+    (work that cannot stop halfway) shows no Cancel button."""
     dialog = QProgressDialog(label, tr.t("workspace.cancel"), 0, 0, parent)
+    if not cancellable:
+        dialog.setCancelButton(None)
     dialog.setObjectName("jobProgress")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(SHOW_AFTER_MS)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incident_app.domain.clock import utc_now
+from incident_app.domain.clock import parse_time, utc_now
 from incident_app.domain.enquiries import (
     ContactKind,
     Enquiry,
@@ -67,6 +67,12 @@ def _label(name: str) -> QLabel:
     label.setObjectName(name)
     label.setWordWrap(True)
     return label
+
+
+# The service names a contact's problems by its kind; the form has one contact field.
+_FIELD_OF = {"email": "contact", "phone": "contact", "contact_kind": "contact"}
+# A bulk reply's refusal reads "field: message"; the relay's own answer has no such prefix.
+_REFUSAL_FIELDS = ("contact: ", "enquiry: ", "incident: ", "to: ", "smtp: ", "template: ", "note: ")
 
 
 class EnquiriesTab(QWidget):
@@ -158,6 +164,9 @@ class EnquiriesTab(QWidget):
         self.add_text = QPlainTextEdit()
         self.add_text.setObjectName("addText")
         self.add_text.setFixedHeight(56)
+        self.add_handler = QLineEdit()
+        self.add_handler.setObjectName("addHandler")
+        self.add_handler.setPlaceholderText(t("enquiry.add.handler_hint"))
         self.add_button = QPushButton(t("enquiry.add.button"))
         self.add_button.setObjectName("addButton")
         self.add_button.clicked.connect(self.add_enquiry)
@@ -168,6 +177,7 @@ class EnquiriesTab(QWidget):
         form.addRow(t("enquiry.col.contact"), self.add_contact)
         form.addRow(t("enquiry.col.topic"), self.add_topic)
         form.addRow(t("enquiry.add.text"), self.add_text)
+        form.addRow(t("enquiry.field.handler"), self.add_handler)
         form.addRow(self.add_button)
         form.addRow(self.add_result)
         return group
@@ -311,7 +321,8 @@ class EnquiriesTab(QWidget):
         if len(chosen) == 1:
             e = chosen[0]
             self.selected_label.setText(t("enquiry.reply.one", id=e.id, topic=t(f"enquiry.topic.{e.topic.value}"),
-                                          received=local(e.received_at), contact=e.masked_contact))
+                                          received=local(e.received_at), contact=e.masked_contact,
+                                          handler=e.handler))
             self.reply_template.setCurrentIndex(max(self.reply_template.findData(e.topic.value), 0))
         elif chosen:
             self.selected_label.setText(t("enquiry.reply.many", count=len(chosen)))
@@ -334,7 +345,7 @@ class EnquiriesTab(QWidget):
         incident = self.incident_id
         data = {"channel": self.add_channel.currentData(), "received_at": self.add_received.text().strip() or "now",
                 "contact": self.add_contact.text(), "topic": self.add_topic.currentData(),
-                "text": self.add_text.toPlainText()}
+                "text": self.add_text.toPlainText(), "handler": self.add_handler.text()}
         self.runner.run(lambda services, _p: services.enquiries.add(incident, data),
                         on_success=self._on_added, on_failure=self._on_add_failed)
 
@@ -344,7 +355,11 @@ class EnquiriesTab(QWidget):
         self.add_text.clear()
         self.add_received.clear()
         matched = t("enquiry.add.matched") if enquiry.person_id is not None else t("enquiry.add.not_matched")
-        self.add_result.setText(t("enquiry.add.done", id=enquiry.id, due=local(enquiry.reply_due), matched=matched))
+        text = t("enquiry.add.done", id=enquiry.id, due=local(enquiry.reply_due), matched=matched)
+        years = enquiry.unpublished_years()
+        if years:
+            text += "\n" + t("enquiry.add.calendar_estimate", years=", ".join(str(y) for y in years))
+        self.add_result.setText(text)
         self.refresh()
         self.data_changed.emit()
 
@@ -352,9 +367,24 @@ class EnquiriesTab(QWidget):
         from incident_app.domain.errors import ValidationError
 
         if isinstance(exc, ValidationError):
-            self.add_result.setText(str(exc))
+            self.add_result.setText(self._problems(exc))
             return
         self.errors.show(exc, tb)
+
+    def _problems(self, exc: Any) -> str:
+        """A refusal in the screen's language: the field's label and the message, one per line
+        (the service speaks English for the command line)."""
+        from incident_app.ui.common.problems import problem_text
+
+        lines = []
+        for problem in exc.problems:
+            field = _FIELD_OF.get(problem.field, problem.field)
+            key = f"enquiry.field.{field}"
+            label = self.tr_.t(key)
+            text = problem_text(problem, self.tr_)
+            lines.append(text if label == key else f"{label}：{text}" if self.tr_.lang == "zh-CN"
+                         else f"{label}: {text}")
+        return "\n".join(lines)
 
     def look_up(self) -> None:
         incident, kind, value = self.incident_id, self.lookup_kind.currentData(), self.lookup_value.text()
@@ -369,12 +399,14 @@ class EnquiriesTab(QWidget):
         lines = [t("enquiry.lookup.affected", count=len(result.matches))]
         for match in result.matches:
             info = match.to_dict()
-            delivered = (t("enquiry.lookup.delivered", at=info["notice_delivered_at"]) if info["notice_delivered"]
+            delivered = (t("enquiry.lookup.delivered", at=local(parse_time(info["notice_delivered_at"])))
+                         if info["notice_delivered_at"]
                          else t("enquiry.lookup.not_delivered"))
             separator = ", " if self.tr_.lang == "en" else "、"
             types = separator.join(self._type_name(x) for x in info["data_types"]) or t("common.none")
             lines.append(t("enquiry.lookup.person", user_id=info["user_id"] or "", name=info["name"] or "",
-                           types=types, channel=t(f"people.channel.{info['channel']}"), delivered=delivered))
+                           types=types, channel=t(f"people.channel.{info['channel']}"), delivered=delivered)
+                         + (t("enquiry.lookup.via_guardian") if info["contact_is_guardian"] else ""))
         self.lookup_result.setText("\n".join(lines))
 
     def _type_name(self, type_id: str) -> str:
@@ -389,7 +421,7 @@ class EnquiriesTab(QWidget):
         from incident_app.domain.errors import ValidationError
 
         if isinstance(exc, ValidationError):
-            self.lookup_result.setText(str(exc))
+            self.lookup_result.setText(self._problems(exc))
             return
         self.errors.show(exc, tb)
 
@@ -445,8 +477,20 @@ class EnquiriesTab(QWidget):
         return text if ok and text else None
 
     def _on_replied(self, result: dict[str, Any]) -> None:
-        self.reply_result.setText(self.tr_.t("enquiry.reply.done", replied=result["replied"],
-                                             skipped=result["skipped_closed"], failed=len(result["failed"])))
+        from incident_app.domain.errors import FieldProblem
+        from incident_app.ui.common.problems import problem_text
+
+        lines = [self.tr_.t("enquiry.reply.done", replied=result["replied"], skipped=result["skipped_closed"],
+                            failed=len(result["failed"]))]
+        # Why they failed (each distinct reason once, with the first enquiries it hit), in the screen's language.
+        reasons: dict[str, list[int]] = {}
+        for enquiry_id, reason in result["failed"].items():
+            message = str(reason).split(": ", 1)[1] if str(reason).startswith(_REFUSAL_FIELDS) else reason
+            reasons.setdefault(problem_text(FieldProblem("", str(message)), self.tr_), []).append(enquiry_id)
+        for text, ids in list(reasons.items())[:3]:
+            lines.append(self.tr_.t("enquiry.reply.failed_reason", ids=", ".join(f"#{i}" for i in ids[:5])
+                                    + ("…" if len(ids) > 5 else ""), reason=text))
+        self.reply_result.setText("\n".join(lines))
         self.refresh()
         self.data_changed.emit()
 
@@ -469,7 +513,7 @@ class EnquiriesTab(QWidget):
         from incident_app.domain.errors import ValidationError
 
         if isinstance(exc, ValidationError):
-            self.reply_result.setText(str(exc))
+            self.reply_result.setText(self._problems(exc))
             return
         self.errors.show(exc, tb)
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -36,6 +35,7 @@ from incident_app.services.notices import FORMATS, NoticeSet, NoticeState
 from incident_app.services.notices.brief_mail import brief_message_source
 from incident_app.services.progress import Progress
 from incident_app.ui.common import ErrorReporter, ask_yes_no, run_with_progress
+from incident_app.ui.common.file_dialogs import ask_folder
 from incident_app.ui.common.people_gap import people_gap_text
 from incident_app.ui.notices.handoff_dialog import HandoffDialog
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
@@ -152,8 +152,6 @@ class NoticesTab(QWidget):
         return box
 
     def _action_bar(self) -> QVBoxLayout:
-        """Two rows — approving, then exporting and sending: in one row the English labels made
-        the workspace 1269 px wide, more than a 1920×1080 screen at 150% has (1280)."""
         self.approver_label, self.approver = QLabel(), QLineEdit()
         self.btn_approve, self.btn_export, self.btn_refresh = QPushButton(), QPushButton(), QPushButton()
         self.btn_preview = QPushButton()
@@ -176,24 +174,25 @@ class NoticesTab(QWidget):
         self.btn_export.clicked.connect(self._on_export_clicked)
         self.btn_refresh.clicked.connect(self.refresh)
         self.status_label = QLabel()
-        approving = QHBoxLayout()
+        # Two rows: one row of every action is wider than a 1366-pixel laptop screen in English.
+        approve_row = QHBoxLayout()
         for widget in (self.btn_preview, self.approver_label, self.approver, self.kind_choice, self.btn_approve):
-            approving.addWidget(widget)
-        approving.addStretch(1)
-        approving.addWidget(self.btn_refresh)
-        bar = QHBoxLayout()
+            approve_row.addWidget(widget)
+        approve_row.addSpacing(24)
         for box in self.format_boxes.values():
-            bar.addWidget(box)
-        bar.addWidget(self.btn_export)
-        bar.addSpacing(24)
-        bar.addWidget(self.btn_send)
-        bar.addWidget(self.btn_brief)
-        bar.addWidget(self.btn_handoff)
-        bar.addWidget(self.status_label, 1)
-        rows = QVBoxLayout()
-        rows.addLayout(approving)
-        rows.addLayout(bar)
-        return rows
+            approve_row.addWidget(box)
+        approve_row.addWidget(self.btn_export)
+        approve_row.addStretch(1)
+        approve_row.addWidget(self.btn_refresh)
+        send_row = QHBoxLayout()
+        for button in (self.btn_send, self.btn_brief, self.btn_handoff):
+            send_row.addWidget(button)
+        self.status_label.setWordWrap(True)
+        send_row.addWidget(self.status_label, 1)
+        bar = QVBoxLayout()
+        bar.addLayout(approve_row)
+        bar.addLayout(send_row)
+        return bar
 
     def retranslate(self) -> None:
         t = self.tr_.t
@@ -423,9 +422,9 @@ class NoticesTab(QWidget):
             self.approve(approver, kind)
 
     def _on_export_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr_.t("notices.export_folder"))
-        if folder:
-            self.export_to(Path(folder), [f for f, box in self.format_boxes.items() if box.isChecked()])
+        folder = ask_folder(self, "notices", self.tr_.t("notices.export_folder"))
+        if folder is not None:
+            self.export_to(folder, [f for f, box in self.format_boxes.items() if box.isChecked()])
 
     def _selected_element(self) -> str | None:
         return self.elements_model.element_at(self.elements_view.currentIndex().row())

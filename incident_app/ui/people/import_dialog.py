@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,7 @@ from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
 from incident_app.services.people import DiskFull
 from incident_app.services.progress import Cancelled, ProgressSnapshot
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.file_dialogs import ask_open_file
 from incident_app.ui.common.screen_fit import fit_to_screen
 
 SAMPLE_COLUMNS = 3
@@ -112,10 +112,9 @@ class ImportDialog(QDialog):
 
     # -- file and preview -------------------------------------------------------------------
     def _on_choose_clicked(self) -> None:
-        name, _filter = QFileDialog.getOpenFileName(self, self.tr_.t("people.dialog.title"), "",
-                                                    self.tr_.t("people.dialog.filter"))
-        if name:
-            self.load_preview(Path(name))
+        path = ask_open_file(self, "people", self.tr_.t("people.dialog.title"), self.tr_.t("people.dialog.filter"))
+        if path is not None:
+            self.load_preview(path)
 
     def load_preview(self, path: Path) -> None:
         """Read the header and a few masked rows on a worker; show the suggested mapping."""

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import FailureCb, JobRunner, SyncJobRunner
 from incident_app.services.register import export_register
 from incident_app.ui.common import run_with_progress
+from incident_app.ui.common.file_dialogs import ask_save_file
 
 FORMATS = ("csv", "xlsx", "json")
 
@@ -28,9 +29,11 @@ def ask_and_export(parent: QWidget, runner: JobRunner | SyncJobRunner, tr: Trans
                    on_done: Callable[[str], None], on_failure: FailureCb) -> None:
     """Ask where to save, then export on the worker with a progress dialog."""
     filters = ";;".join(tr.t(f"register.export.filter.{f}") for f in FORMATS)
-    path, chosen = QFileDialog.getSaveFileName(parent, tr.t("register.export.title"), "breach-register.csv", filters)
-    if not path:
+    chosen_path, chosen = ask_save_file(parent, "register", tr.t("register.export.title"), "breach-register.csv",
+                                        filters)
+    if chosen_path is None:
         return
+    path = str(chosen_path)
     fmt = format_for(path, chosen)
     run_with_progress(parent, runner, tr, tr.t("register.export.running"),
                       lambda s, _p: export_register(s, Path(path), fmt), on_success=lambda _r: on_done(path),

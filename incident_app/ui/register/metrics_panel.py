@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -33,6 +32,7 @@ from incident_app.services.register import (
     register_metrics,
 )
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.file_dialogs import ask_save_file
 
 ChoosePath = Callable[[QWidget, str], str]
 
@@ -81,9 +81,9 @@ class BarChart(QWidget):
 
 
 def _default_choose_path(parent: QWidget, title: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, title, "breach-register.xlsx",
-                                          "Excel (*.xlsx);;CSV (*.csv);;JSON (*.json)")
-    return path
+    path, _ = ask_save_file(parent, "register", title, "breach-register.xlsx",
+                            "Excel (*.xlsx);;CSV (*.csv);;JSON (*.json)")
+    return str(path) if path is not None else ""
 
 
 class MetricsPanel(QWidget):

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -44,6 +43,7 @@ from incident_app.services.mail import (
 )
 from incident_app.services.progress import ProgressSnapshot
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.file_dialogs import ask_folder
 from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.send.ledger_view import LedgerView
 from incident_app.ui.send.smtp_form import SmtpForm
@@ -366,7 +366,8 @@ class SendDialog(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def _ask_folder(self) -> str:
-        return QFileDialog.getExistingDirectory(self, self.tr_.t("send.dry_run_button"))
+        folder = ask_folder(self, "dry_run", self.tr_.t("send.dry_run_button"))
+        return str(folder) if folder is not None else ""
 
 
 def _button(name: str, slot: Callable[[], None]) -> QPushButton:

@@ -8,14 +8,17 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import Incident
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.geometry import restore_window, save_window
 from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.workspace.tabs import TAB_SPECS, TabSpec
+
+WINDOW_NAME = "workspace"
 
 
 class WorkspaceWindow(QMainWindow):
@@ -46,7 +49,13 @@ class WorkspaceWindow(QMainWindow):
         self._build_tabs()
         self.retranslate()
         fit_to_screen(self, 1280, 740)
+        # Every workspace opens where and how the last one was closed (size, splitters in its tabs).
+        restore_window(self, WINDOW_NAME, self.splitters())
         self.refresh_header()
+
+    def splitters(self) -> list[QSplitter]:
+        """The splitters of the tabs, in tab order (the same list for every workspace)."""
+        return [s for widget in self.tab_widgets.values() for s in widget.findChildren(QSplitter)]
 
     def _lay_out(self) -> None:
         header = QHBoxLayout()
@@ -139,5 +148,6 @@ class WorkspaceWindow(QMainWindow):
         self.incident_changed.emit(self.incident_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        save_window(self, WINDOW_NAME, self.splitters())
         self.closed.emit(self.incident_id)
         super().closeEvent(event)

@@ -28,6 +28,8 @@ PEOPLE = ("user_id,name,email,phone,data_types,language,guardian_name,guardian_p
 
 @pytest.fixture
 def incident(services: Services, incident_id: int, tmp_path: Path) -> int:
+    # The breach began early in the year, so enquiries around the holiday weeks can follow it.
+    services.incidents.update_facts(incident_id, {"occurred_at": "2026-01-05T08:00:00+08:00"})
     path = tmp_path / "people.csv"
     path.write_text(PEOPLE, encoding="utf-8")
     services.people.import_file(incident_id, path)

@@ -11,9 +11,12 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
 from incident_app.domain.clock import parse_time
+from incident_app.domain.enquiries import ReplyKind
 from incident_app.domain.i18n import Translator
+from incident_app.domain.mail.sending import SmtpSettings, TlsMode
 from incident_app.jobs.runner import SyncJobRunner
 from incident_app.services.container import open_services
+from incident_app.services.enquiries import ReplyMail
 from incident_app.services.resources import load_messages
 from incident_app.ui.enquiries.model import PAGE_SIZE, EnquiryModel
 from incident_app.ui.enquiries.tab import EnquiriesTab
@@ -28,7 +31,7 @@ def factory(db_path: Path, clock, intake, tmp_path: Path):  # type: ignore[no-un
         return open_services(db_path, clock=clock)
 
     services = make()
-    services.incidents.create(intake)
+    services.incidents.create(intake | {"occurred_at": "2026-11-10T08:00:00"})  # enquiries from Nov 16
     people = tmp_path / "people.csv"
     people.write_text(PEOPLE, encoding="utf-8")
     services.people.import_file(1, people)
@@ -84,7 +87,7 @@ def test_bad_input_is_shown_next_to_the_form(qtbot: QtBot, factory, clock) -> No
     tab = make_tab(qtbot, factory, clock)
     tab.add_contact.setText("")
     tab.add_button.click()
-    assert "contact" in tab.add_result.text() and tab.model.rowCount() == 0
+    assert tab.add_result.text() == "联系方式：请填写来询人提供的手机号、邮箱或用户ID。" and tab.model.rowCount() == 0
 
 
 def test_bulk_reply_filters_and_close(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
@@ -113,7 +116,7 @@ def test_bulk_reply_filters_and_close(qtbot: QtBot, factory, clock) -> None:  # 
     assert tab.model.rowCount() == 1  # the compensation request is still unanswered
     select_rows(tab, range(1))
     tab.close_button.click()
-    assert "reply first" in tab.reply_result.text()
+    assert "请先答复" in tab.reply_result.text() and "reply" not in tab.reply_result.text()
     tab.reply_button.click()
     tab.overdue_filter.setChecked(False)
     select_rows(tab, range(1))
@@ -208,3 +211,90 @@ def test_no_column_header_is_cut(qtbot: QtBot, factory, clock, lang: str) -> Non
     for column in range(tab.model.columnCount() - 1):  # the last one stretches
         assert tab.table.columnWidth(column) >= header.sectionSizeHint(column), tab.model.headerData(
             column, Qt.Orientation.Horizontal)
+
+
+def test_refusals_speak_the_screens_language(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock)
+    tab.add_contact.setText("12345@")
+    tab.add_received.setText("2030-01-01 10:00")
+    tab.add_button.click()
+    text = tab.add_result.text()
+    assert "收到时间：时间晚于现在" in text and "联系方式：不是有效的邮箱地址" in text
+    assert not any(word in text for word in ("received_at", "email", "future", "valid"))
+    english = make_tab(qtbot, factory, clock, "en")
+    english.add_contact.setText("")
+    english.add_button.click()
+    assert english.add_result.text() == "Contact: Give the phone, e-mail or user id the enquirer gave."
+
+
+def test_a_failed_bulk_reply_says_why(qtbot: QtBot, factory, clock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    services = factory()
+    services.enquiries.add(1, {"channel": "phone", "contact": "13800138000", "topic": "protect",
+                               "received_at": "2026-11-19T10:00:00+08:00"})
+    settings = SmtpSettings(host="127.0.0.1", port=2525, tls_mode=TlsMode.PLAIN, from_address="privacy@example.com")
+    result = services.enquiries.bulk_reply(1, [1], via=ReplyKind.EMAIL, template="protect",
+                                           mail=ReplyMail(settings, dry_run=tmp_path))
+    services.close()
+    tab = make_tab(qtbot, factory, clock)
+    tab._on_replied(result)
+    assert "失败 1 个" in tab.reply_result.text()
+    assert "#1：来询人未提供邮箱：请改为电话或信函答复。" in tab.reply_result.text()
+
+
+def test_lookup_tells_the_delivery_in_beijing_time(qtbot: QtBot, db_path: Path, clock, intake,  # type: ignore[no-untyped-def]
+                                                    tmp_path: Path) -> None:
+    from proof_helpers import prepared_incident, send_all
+    from smtp_sink import Sink, start_sink
+
+    clock.now = parse_time("2026-11-20T04:00:00+00:00")  # the PC's clock in UTC: noon in Beijing
+    services = open_services(db_path, clock=clock)
+    incident_id = prepared_incident(services, intake, tmp_path)
+    controller = start_sink(Sink())
+    try:
+        send_all(services, incident_id, controller.port)
+    finally:
+        controller.stop()
+    services.close()
+    tab = EnquiriesTab(SyncJobRunner(lambda: open_services(db_path, clock=clock)),
+                       Translator(load_messages(), "zh-CN"), incident_id)
+    tab.errors.interactive = False
+    qtbot.addWidget(tab)
+    tab.lookup_kind.setCurrentIndex(tab.lookup_kind.findData("email"))
+    tab.lookup_value.setText("USER1@example.test")
+    tab.look_up()
+    assert "告知已于 2026-11-20 12:00 送达邮件服务器" in tab.lookup_result.text()
+
+
+def test_the_form_takes_the_handler_and_the_selection_shows_it(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock)
+    tab.add_contact.setText("13800138000")
+    tab.add_handler.setText("李客服")
+    with qtbot.waitSignal(tab.data_changed):
+        tab.add_button.click()
+    select_rows(tab, range(1))
+    assert "经办人 李客服" in tab.selected_label.text()
+    services = factory()
+    assert services.enquiries.get(1).handler == "李客服"
+    services.close()
+
+
+def test_an_estimated_clock_is_said_so(qtbot: QtBot, factory, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from incident_app.domain.assessment import deadlines
+
+    real = deadlines._official_workday
+
+    def announced_until_2026(day):  # type: ignore[no-untyped-def]
+        if day.year > 2026:
+            raise deadlines.CalendarNotPublishedError(f"no data for {day.year}")
+        return real(day)
+
+    monkeypatch.setattr(deadlines, "_official_workday", announced_until_2026)
+    services = factory()
+    services.profile.set_value("handling_working_days", "60")
+    services.close()
+    tab = make_tab(qtbot, factory, clock)
+    tab.add_contact.setText("13800138000")
+    tab.add_topic.setCurrentIndex(tab.add_topic.findData("complaint"))
+    with qtbot.waitSignal(tab.data_changed):
+        tab.add_button.click()
+    assert "2027 年的法定节假日安排尚未公布" in tab.add_result.text()

@@ -1,0 +1,1 @@
+"""The evidence pack of an incident from the GUI."""

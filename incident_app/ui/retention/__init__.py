@@ -1,0 +1,1 @@
+"""The retention purge from the GUI."""
