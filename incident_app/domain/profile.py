@@ -3,11 +3,13 @@ information protection officer. Defaults come from the privacy policy (resources
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from typing import Any
 
+from incident_app.domain.contacts import AddressRejected, normalise_email
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.text import LINE_MAX, text_problem
 
@@ -32,6 +34,10 @@ RESPONSIBLE_ROLES: dict[str, tuple[str, str]] = {
 }
 
 
+# The send ledger's recipient keys of responsible persons start with this (never an affected person's).
+STAFF_KEY_PREFIX = "staff:"
+
+
 @dataclass(frozen=True)
 class ResponsiblePerson:
     """A member of staff in charge who receives the internal brief (never an affected person;
@@ -45,6 +51,11 @@ class ResponsiblePerson:
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
+
+    @property
+    def ledger_key(self) -> str:
+        """The send ledger's key for this person: stable, and does not show the address itself."""
+        return STAFF_KEY_PREFIX + hashlib.sha256(self.email.strip().lower().encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -131,9 +142,16 @@ NOTICE_LANGUAGES = ("zh-CN", "en")
 _PERSON_FIELDS = ("name", "role", "email", "phone", "language")
 
 
-def _responsible_persons(raw: Any, problems: list[FieldProblem]) -> tuple[ResponsiblePerson, ...]:
+def _responsible_persons(raw: Any, problems: list[FieldProblem], strict: bool = False
+                         ) -> tuple[ResponsiblePerson, ...]:
     """The responsible persons from their stored or typed form (a list of mappings), each row
-    checked: name, a known role, an e-mail address; the phone and language are optional."""
+    checked: name, a known role, an e-mail address; the phone and language are optional.
+
+    ``strict`` (the officer's new list): the address follows the sender's own rule
+    (domain/contacts.py: one mailbox of at most 254 characters, no list, display name or control
+    character, an ASCII part before the @) and is kept in its normalised form, so an address the
+    sender would refuse is refused here, naming the row, not at sending time. A stored list is
+    read with the looser check so that a profile saved by an older version stays usable."""
     if isinstance(raw, tuple) and all(isinstance(p, ResponsiblePerson) for p in raw):
         return raw
     if not isinstance(raw, list | tuple):
@@ -156,7 +174,9 @@ def _responsible_persons(raw: Any, problems: list[FieldProblem]) -> tuple[Respon
         if row["role"] not in RESPONSIBLE_ROLES:
             problems.append(FieldProblem(f"{where}.role", f"'{row['role']}' is not a role; use one of: "
                                                           + ", ".join(RESPONSIBLE_ROLES)))
-        if "@" not in row["email"] or " " in row["email"] or row["email"].startswith("@"):
+        if strict:
+            row["email"] = _strict_address(row["email"], f"{where}.email", problems)
+        elif "@" not in row["email"] or " " in row["email"] or row["email"].startswith("@"):
             problems.append(FieldProblem(f"{where}.email", f"'{row['email']}' is not an email address"))
         if row["language"] not in NOTICE_LANGUAGES:
             problems.append(FieldProblem(f"{where}.language", "use " + " or ".join(NOTICE_LANGUAGES)))
@@ -170,6 +190,20 @@ def _responsible_persons(raw: Any, problems: list[FieldProblem]) -> tuple[Respon
         problems.append(FieldProblem("responsible_persons", "each person needs their own e-mail address "
                                                             "(one brief per address)"))
     return tuple(people)
+
+
+def _strict_address(text: str, where: str, problems: list[FieldProblem]) -> str:
+    try:
+        address = normalise_email(text)
+    except AddressRejected as exc:
+        shown = text if len(text) <= 80 else text[:77] + "…"
+        problems.append(FieldProblem(where, f"{shown!r} is not one e-mail address ({exc.reason}); "
+                                            "write one address such as ceo@example.com"))
+        return text
+    if address is None:
+        problems.append(FieldProblem(where, "'' is not an email address"))
+        return text
+    return address
 
 
 def check_profile_changes(data: Mapping[str, Any], provinces: Sequence[tuple[str, str]]) -> dict[str, Any]:
@@ -193,6 +227,9 @@ def check_profile_changes(data: Mapping[str, Any], provinces: Sequence[tuple[str
         elif bad := [str(i) for i in items if i not in NOTICE_LANGUAGES]:
             problems.append(FieldProblem("languages", f"'{bad[0]}' is not a notice language; use "
                                                       + ", ".join(NOTICE_LANGUAGES)))
+    if "responsible_persons" in data:
+        people = _responsible_persons(data["responsible_persons"], problems, strict=True)
+        values["responsible_persons"] = [p.to_dict() for p in people]
     postcode = str(data.get("postcode", "")).strip()
     if "postcode" in data and postcode and not (len(postcode) == 6 and postcode.isascii() and postcode.isdigit()):
         problems.append(FieldProblem("postcode", f"'{postcode}' is not a postcode; write its 6 digits"))

@@ -7,7 +7,7 @@ callers is a :class:`~incident_app.domain.people.person.Person` or :class:`Peopl
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,6 +37,11 @@ _PERSON_SQL = ("SELECT id, incident_id, user_id, name, email, phone, address, bi
 # the value is not indexed. A big import drops and rebuilds them (see suspend_lookup_indexes).
 LOOKUP_INDEXED = ("email", "phone", "guardian_email", "guardian_phone")
 BULK_IMPORT_ROWS = 20_000
+
+
+# The people's columns a text can be checked against (storage.people.PeopleRepository.mentioned).
+MENTION_COLUMNS: tuple[str, ...] = ("name", "email", "phone", "guardian_name", "guardian_email", "guardian_phone",
+                                    "id_number")
 
 
 def lookup_index_sql(column: str) -> str:
@@ -173,6 +178,21 @@ class PeopleRepository:
         return dict(rows[0], counts=json.loads(rows[0]["counts"]))
 
     # -- counts -----------------------------------------------------------------------------
+    def mentioned(self, incident_id: int, values: Mapping[str, Sequence[str]]) -> list[tuple[int, str, str]]:
+        """(person id, column, stored value) of the incident's people whose ``column`` equals one of
+        ``values[column]`` (columns from :data:`MENTION_COLUMNS`), at most 20: what a text that must
+        name nobody (the internal brief) gives away. Contacts are index probes; names a scan."""
+        found: list[tuple[int, str, str]] = []
+        for column, wanted in values.items():
+            if column not in MENTION_COLUMNS or not wanted:
+                continue
+            rows = self._db.execute(
+                f"SELECT id, {column} FROM people WHERE incident_id = ? AND {column} != ''"
+                f" AND {column} IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 20",
+                [incident_id, json.dumps(sorted(set(wanted)), ensure_ascii=False)])
+            found += [(int(pid), column, str(value)) for pid, value in rows]
+        return found[:20]
+
     def stats(self, incident_id: int) -> PeopleSummary:
         row = self._db.execute(f"{_STATS_SQL} WHERE incident_id = ?", [incident_id]).fetchone()
         return PeopleSummary() if row is None else _summary(row[1:])

@@ -3,6 +3,7 @@ results costs one transaction, and every state change guarded by the state it ex
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -94,10 +95,25 @@ class SendLedgerRepository:
         return int(self._db.execute(
             "SELECT count(*) FROM send_ledger WHERE incident_id = ? AND in_doubt > 0", [incident_id]).fetchone()[0])
 
-    def batches(self, incident_id: int | None = None) -> dict[int, list[LedgerBatch]]:
+    def batches(self, incident_id: int | None = None,
+                staff: Sequence[str] | None = None) -> dict[int, list[LedgerBatch]]:
         """Rows and rows sent per (incident, notice kind, version), with the last acceptance time;
-        one grouped query for one incident or for all (the register)."""
-        where, params = ("WHERE incident_id = ?", [incident_id]) if incident_id is not None else ("", [])
+        one grouped query for one incident or for all (the register).
+
+        ``staff`` (the ledger keys of the responsible persons now in the profile): a brief row that
+        was not sent to somebody no longer on the list is left out — the officer corrected a
+        refused address (a new key) or removed the person, so that row no longer stands between
+        the brief and "sent to every responsible person"."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if incident_id is not None:
+            clauses.append("incident_id = ?")
+            params.append(incident_id)
+        if staff is not None:
+            clauses.append("NOT (notice_kind IN (" + ",".join("?" * len(STAFF_KINDS)) + ") AND state != 'sent'"
+                           " AND recipient_key NOT IN (SELECT value FROM json_each(?)))")
+            params += [*STAFF_KINDS, json.dumps(list(staff))]
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._db.execute(
             "SELECT incident_id, notice_kind, notice_version, count(*), sum(state = 'sent'),"
             f" max(CASE WHEN state = 'sent' THEN sent_at END), channel FROM send_ledger {where}"

@@ -69,3 +69,5 @@ def test_licence_holder_gets_the_miit_grade_obligation_and_report(
     en = "".join(p.read_text(encoding="utf-8") for p in (out_dir / "sector_regulator").rglob("*en*.html"))
     assert "上海市通信管理局" in zh and "较大" in zh and "未经证实" in zh and "❓" in zh
     assert "上海市通信管理局" in en and "unconfirmed" in en and "Grade under the MIIT" in en
+    # The English report names the grade in English (the Chinese term only in brackets).
+    assert "Grade: relatively major (较大)" in en and "(较大, " not in en and "(relatively major, ❓" in en

@@ -122,7 +122,7 @@ def _why(results: list[IndicatorResult], deciding: IndicatorResult) -> Text:
             unsure = "，未经证实" if res.threshold.citation.confidence.value == "unconfirmed" else ""
             unsure_en = ", unconfirmed" if unsure else ""
             zh.append(f"{res.name.zh} {value} ≥ {minimum}（{res.level.value}，{mark}{unsure}）")
-            en.append(f"{res.name.en} {value} ≥ {minimum} ({res.level.value}, {mark}{unsure_en})")
+            en.append(f"{res.name.en} {value} ≥ {minimum} ({res.level.english}, {mark}{unsure_en})")
         else:
             zh.append(f"{res.name.zh} {value} 低于全部门槛")
             en.append(f"{res.name.en} {value} is below every threshold")

@@ -130,8 +130,9 @@ class MessageSource(Protocol):
         """Whether the notice content was approved (sending refuses otherwise)."""
         ...
 
-    def fallback_for(self, incident_id: int, recipient_key: str) -> FallbackChannel:
-        """The channel to use when email to this recipient failed for good."""
+    def fallback_for(self, incident_id: int, recipient_key: str) -> FallbackChannel | None:
+        """The channel to use when email to this recipient failed for good; None when the source
+        has none for them (a responsible person without a phone: never the public announcement)."""
         ...
 
 

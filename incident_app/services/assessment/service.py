@@ -50,9 +50,15 @@ class AssessmentService:
         if people is None and self._people_counts is not None:
             people = self._people_counts(incident_id)
         inputs = store.enisa_inputs.latest(incident_id) or EnisaInputs()
-        batches = store.send_ledger.batches(incident_id).get(incident_id, [])
+        batches = store.send_ledger.batches(incident_id, self.staff_keys()).get(incident_id, [])
         delivery = _delivery(store.people.stats(incident_id).by_channel, batches)
         return self._assess(incident, inputs, people, delivery=delivery)
+
+    def staff_keys(self) -> list[str] | None:
+        """The send-ledger keys of the responsible persons in the profile (whose brief rows count);
+        None when the profile lists nobody (then every brief row counts: an emptied list does not
+        turn a brief that reached only some of them into one sent to everyone)."""
+        return _staff_keys(self._profiles.get())
 
     def not_applicable_ids(self, incident_id: int) -> list[str]:
         """The obligations that do not apply to the incident (nothing can be fulfilled for them)."""
@@ -72,7 +78,7 @@ class AssessmentService:
         profile = self._profiles.get()
         chosen = store.incidents.list() if incidents is None else incidents
         stats = store.people.all_stats() if self._people_counts is not None else {}
-        batches = store.send_ledger.batches()
+        batches = store.send_ledger.batches(staff=_staff_keys(profile))
         # Fulfilments and corrections are read once for all incidents (the register assesses thousands).
         fulfilled = store.fulfilments.by_incident()
         withdrawn = store.corrections.withdrawn_ids(CorrectionTarget.FULFILMENT)
@@ -126,6 +132,10 @@ class AssessmentService:
     def to_json(self, assessment: Assessment, lang: str = "zh-CN") -> dict[str, Any]:
         """The ``assess`` JSON (README: Command line, `assess`) in one language."""
         return assessment_to_json(assessment, self.rules, lang)
+
+
+def _staff_keys(profile: OrganisationProfile) -> list[str] | None:
+    return [p.ledger_key for p in profile.responsible_persons] or None
 
 
 def _delivery(by_channel: Mapping[str, int], batches: Sequence[LedgerBatch]) -> EmailDelivery | None:

@@ -59,7 +59,8 @@ def assessment_section(req: EvidenceRequest) -> list[EvidenceFile]:
         "send_ledger_batches": [
             {"kind": b.kind, "version": b.version, "channel": b.channel, "rows": b.rows, "sent": b.sent,
              "last_sent_at": to_iso(b.last_sent_at) if b.last_sent_at else None}
-            for b in services.ctx.store.send_ledger.batches(incident_id).get(incident_id, [])],
+            for b in services.ctx.store.send_ledger.batches(
+                incident_id, services.assessment.staff_keys()).get(incident_id, [])],
         "facts_and_decisions": "incident.json and decisions.json in this pack",
     }
     versions = {"rules_sha256": rule_versions(), "breach_desk": _package_version("incident-app"),

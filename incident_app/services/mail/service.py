@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from incident_app.domain.assessment.delivery import STAFF_KINDS
 from incident_app.domain.contacts import ascii_address
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.domain.mail import (
@@ -293,13 +294,16 @@ class MailService:
         # Every file waits under a temporary name; all take their names inside the event's transaction.
         staged = StagedOutputs(self._ctx.store.path)
         try:
-            written, blocked = self._stage_dry_run(incident_id, source, settings, folder, staged)
+            written, blocked, staff_only = self._stage_dry_run(incident_id, source, settings, folder, staged)
             with staged.committing(), self._ctx.store.transaction():
                 self._ctx.record("send.dry_run", "incident", incident_id,
                                  {"written": written, "blocked": blocked}, incident_id)
-                # Each file is one real person's e-mail (name, address): an unmasked export.
-                record_export(self._ctx, what="personal_emails_dry_run", where=str(folder.resolve()),
-                              count=written, unmasked=written > 0, incident_id=incident_id)
+                # Each file is one real person's e-mail (name, address): an unmasked export. The
+                # staff's internal brief holds counts only and goes to the company's own people:
+                # logging it as an unmasking of affected people's data would be a false record.
+                record_export(self._ctx, what="internal_brief_dry_run" if staff_only else "personal_emails_dry_run",
+                              where=str(folder.resolve()), count=written, unmasked=written > 0 and not staff_only,
+                              incident_id=incident_id)
                 staged.publish()
         except BaseException:
             staged.discard()  # a full disk or a failure half-way: no partial set of e-mails stays
@@ -307,10 +311,12 @@ class MailService:
         return DryRunResult(str(folder), written, blocked)
 
     def _stage_dry_run(self, incident_id: int, source: MessageSource, settings: SmtpSettings, folder: Path,
-                       staged: StagedOutputs) -> tuple[int, int]:
-        written, blocked_lines = 0, []
+                       staged: StagedOutputs) -> tuple[int, int, bool]:
+        """(files written, messages blocked, whether every message was to the company's own staff)."""
+        written, blocked_lines, staff_only = 0, [], True
         sender, org, now = _sender(settings), settings.organisation_addresses(), self._ctx.now()
         for number, message in enumerate(source.preview_messages(incident_id), 1):
+            staff_only = staff_only and message.notice_kind in STAFF_KINDS
             problems = recipient_problems(message, org)
             if problems:
                 blocked_lines.append(f"{message.reference}: {'; '.join(problems)}")
@@ -320,7 +326,7 @@ class MailService:
             written += 1
         if blocked_lines:
             staged.write(folder / "blocked.txt", ("\n".join(blocked_lines) + "\n").encode("utf-8"))
-        return written, len(blocked_lines)
+        return written, len(blocked_lines), staff_only
 
     def record_bounces(self, incident_id: int, message_ids: Sequence[str], source: MessageSource,
                        reason: str = "bounced after the relay accepted it") -> int:
@@ -383,8 +389,9 @@ class MailService:
 
     def _assign_fallbacks(self, incident_id: int, source: MessageSource) -> dict[str, int]:
         """Failed recipients without a fallback get the channel the source names for them."""
-        choices = [(row_id, source.fallback_for(incident_id, key))
-                   for row_id, key in self._ctx.store.send_ledger.failed_without_fallback(incident_id)]
+        found = [(row_id, source.fallback_for(incident_id, key))
+                 for row_id, key in self._ctx.store.send_ledger.failed_without_fallback(incident_id)]
+        choices = [(row_id, channel) for row_id, channel in found if channel is not None]
         self._ctx.store.send_ledger.set_fallbacks(choices)
         return {c.value: sum(1 for _, ch in choices if ch == c) for c in FallbackChannel}
 

@@ -15,6 +15,7 @@ from incident_app.domain.assessment.engine import Assessment
 from incident_app.domain.assessment.obligations import Obligation, ObligationStatus
 from incident_app.domain.clock import to_iso
 from incident_app.domain.notices import FactChange, diff_snapshots
+from incident_app.domain.notices.labels import GRADES, pick
 
 # The brief's own obligation: never listed in the brief (sending it would change the brief).
 BRIEF_OBLIGATION = "policy-responsible-persons"
@@ -46,14 +47,33 @@ def brief_basis(assessment: Assessment) -> dict[str, Any]:
                    key=lambda o: (o.deadline.clock is None, o.deadline.clock or assessment.computed_at))
     grade = assessment.grade
     return {
-        "grade": {"level": grade.level.value, "zh": grade.why.zh, "en": grade.why.en,
+        "grade": {"level": grade.level.value, "zh": _plain_words(grade.why.zh, "zh"),
+                  "en": _plain_words(grade.why.en, "en"),
                   "needs_judgement": grade.needs_judgement, "confidence": grade.citation.confidence.mark,
                   "reportable": grade.reportable},
         "open": [_obligation(o) for o in open_],
         "done": [_obligation(o) for o in listed if o.status == ObligationStatus.MET],
         "statuses": {o.id: o.status.value for o in listed},
+        # Every obligation's title, for the changes of a supplementary brief (one that became not
+        # applicable is in neither list above).
+        "titles": {o.id: {"zh": o.title.zh, "en": o.title.en} for o in listed},
         "decisions": _decisions_needed(assessment, listed),
+        # An imported list smaller than the intake estimate is used (it is exact), never silently:
+        # the people in charge are told the estimate too.
+        "estimate_gap": {"estimate": assessment.people.estimate, "gap": assessment.people.gap_to_estimate}
+        if assessment.people.gap_to_estimate else None,
     }
+
+
+# Decision codes the assessment's reasons name for the officer (who types them on the command
+# line); the people in charge read the decision's name instead.
+_CODE_WORDS = {"cac_grade_judgement": ("事件分级判断", "CAC grade judgement")}
+
+
+def _plain_words(text: str, lang: str) -> str:
+    for code, (zh, en) in _CODE_WORDS.items():
+        text = text.replace(code, en if lang == "en" else zh)
+    return text
 
 
 def _obligation(o: Obligation) -> dict[str, Any]:
@@ -109,7 +129,8 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
     data = basis or {}
     en = lang == "en"
     grade = data.get("grade") or {}
-    titles = {o["id"]: o["en" if en else "zh"] for o in [*data.get("open", []), *data.get("done", [])]}
+    titles = {key: t.get("en" if en else "zh", key) for key, t in (data.get("titles") or {}).items()}
+    titles |= {o["id"]: o["en" if en else "zh"] for o in [*data.get("open", []), *data.get("done", [])]}
 
     def status(value: Any) -> str:
         words = _STATUS_WORDS.get(str(value))
@@ -117,8 +138,8 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
 
     def change(c: FactChange) -> dict[str, str]:
         if c.path == "grade":
-            return {"label": "Grade" if en else "事件级别", "before": str(c.before or "—"),
-                    "after": str(c.after or "—")}
+            return {"label": "Grade" if en else "事件级别", "before": grade_name(c.before, lang),
+                    "after": grade_name(c.after, lang)}
         if c.path.startswith("obligation."):
             key = c.path.removeprefix("obligation.")
             return {"label": titles.get(key, key), "before": status(c.before), "after": status(c.after)}
@@ -126,7 +147,8 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
 
     return {
         "available": bool(data),
-        "grade_level": grade.get("level", ""), "grade_why": grade.get("en" if en else "zh", ""),
+        "grade_level": grade_name(grade.get("level"), lang) if grade.get("level") else "",
+        "grade_why": grade.get("en" if en else "zh", ""),
         "grade_confidence": grade.get("confidence", ""), "grade_needs_judgement": bool(grade.get("needs_judgement")),
         "open": [{"title": o["en" if en else "zh"], "status": status(o["status"]),
                   "due": fmt_time(o.get("due"), lang), "target": fmt_time(o.get("target"), lang)}
@@ -134,9 +156,20 @@ def brief_context(basis: Mapping[str, Any] | None, changes: Sequence[FactChange]
         "done": [{"title": o["en" if en else "zh"], "met_at": fmt_time(o.get("met_at"), lang)}
                  for o in data.get("done", [])],
         "decisions": [d["en" if en else "zh"] for d in data.get("decisions", [])],
+        "estimate_gap": {"estimate": f"{gap['estimate']:,}", "gap": f"{gap['gap']:,}"}
+        if (gap := data.get("estimate_gap")) else None,
         "changes": [change(c) for c in changes],
         "supplementary": bool(changes),
     }
+
+
+def grade_name(level: Any, lang: str) -> str:
+    """A grade (一般/较大/重大/特别重大) as the notices write it: the Chinese term in a Chinese
+    text, ``relatively major (较大)`` in an English one; "—" when there is none."""
+    if level is None or level == "":
+        return "—"
+    label = GRADES.get(str(level))
+    return pick(label, lang) if label else str(level)
 
 
 def _plain(value: Any, en: bool) -> str:

@@ -28,7 +28,7 @@ def brief_message_source(services: Any) -> BriefMessageSource:
 
 def staff_key(person: ResponsiblePerson) -> str:
     """A stable ledger key for a responsible person that does not show the address itself."""
-    return "staff:" + hashlib.sha256(person.email.strip().lower().encode()).hexdigest()[:12]
+    return person.ledger_key
 
 
 class BriefMessageSource:
@@ -68,10 +68,13 @@ class BriefMessageSource:
         digest = hashlib.sha256("".join(sorted(s.rendered.sha256 for s in _emails(notice_set))).encode())
         return self._messages(incident_id, notice_set, "draft-brief-" + digest.hexdigest()[:16])
 
-    def fallback_for(self, incident_id: int, recipient_key: str) -> FallbackChannel:
-        """A failed brief is followed up by phone or text message when the profile has a number."""
+    def fallback_for(self, incident_id: int, recipient_key: str) -> FallbackChannel | None:
+        """A failed brief is followed up by text message when the profile has the person's number;
+        otherwise there is no fallback channel (the officer reaches them and records it) — never
+        the public announcement, which is for affected people. Rows of affected people are not
+        this source's to decide (None)."""
         person = next((p for p in self._people() if staff_key(p) == recipient_key), None)
-        return FallbackChannel.SMS if person is not None and person.phone else FallbackChannel.ANNOUNCEMENT
+        return FallbackChannel.SMS if person is not None and person.phone else None
 
     def _brief_set(self, incident_id: int) -> NoticeSet:
         return self._notices.prepare(incident_id, kinds=[NoticeKind.INTERNAL_BRIEF])

@@ -48,7 +48,7 @@ from incident_app.domain.notices.kinds import (
     RANSOM_ELEMENT,
 )
 from incident_app.domain.wording import BEIJING_TIME, format_date, format_phone, format_time, zh_count
-from incident_app.services.notices.brief import brief_context
+from incident_app.services.notices.brief import brief_context, grade_name
 from incident_app.services.resources import read_json_resource
 
 # The personal fields a template may print; the fast personaliser substitutes exactly these.
@@ -141,7 +141,8 @@ class NoticeContextBuilder:
         grade = (self.report.sector or {}).get(lang) or {}
         authority = str(self.data["profile"].get("telecom_authority", ""))
         return {"authority": authority or ("the communications administration" if lang == "en" else "通信管理局"),
-                "available": bool(grade), "level": grade.get("level", ""), "why": grade.get("why", ""),
+                "available": bool(grade), "level": grade_name(grade.get("level"), lang) if grade else "",
+                "why": grade.get("why", ""),
                 "confidence_mark": grade.get("confidence_mark", ""), "unconfirmed": bool(grade.get("unconfirmed")),
                 "notes": list(grade.get("notes", [])), "report_time": grade.get("report_time", ""),
                 "plan": grade.get("plan", ""), "source": grade.get("source", "")}
@@ -184,10 +185,10 @@ class NoticeContextBuilder:
     def _notice(self, lang: str) -> dict[str, Any]:
         drill = bool(self.data["facts"].get("drill"))
         banner = ("【演练 DRILL】本通知仅用于应急演练，并非真实事件，请勿据此采取任何行动。" if lang != "en" else
-                  "[DRILL 演练] This notice is for an incident-response drill only. It is not a real incident; "
+                  "[DRILL] This notice is for an incident-response drill only. It is not a real incident; "
                   "do not act on it.")
         # A drill e-mail's subject is marked too: its reader sees the subject before the banner.
-        mark = ("[DRILL 演练]" if lang == "en" else "【演练 DRILL】") if drill else ""
+        mark = ("[DRILL]" if lang == "en" else "【演练 DRILL】") if drill else ""
         return {"lang": lang, "drill": drill, "drill_banner": banner if drill else "", "drill_mark": mark,
                 "as_of": format_date(self.data["as_of"], lang), "reference": f"BD-{self.data['incident_id']}"}
 

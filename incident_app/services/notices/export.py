@@ -137,7 +137,7 @@ class NoticeExporter:
         if not self._watermark:
             return ""
         if lang == "en":
-            return "[DRILL 演练] For an incident-response drill only"
+            return "[DRILL] For an incident-response drill only"
         return "【演练 DRILL】本通知仅用于应急演练"
 
     def _specimen_eml(self, state: NoticeState) -> None:

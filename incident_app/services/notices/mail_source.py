@@ -19,6 +19,7 @@ from incident_app.domain.notices import (
     recipient_reference,
     recipients_from_people,
 )
+from incident_app.domain.profile import STAFF_KEY_PREFIX
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.service import NoticeService
 
@@ -87,8 +88,11 @@ class NoticeMessageSource:
                 mentioned_addresses=self._officer,
                 reference_line=recipient_reference(incident_id, email.recipient_key))
 
-    def fallback_for(self, incident_id: int, recipient_key: str) -> FallbackChannel:
-        """SMS when the person has a phone, a letter when only an address, else the announcement."""
+    def fallback_for(self, incident_id: int, recipient_key: str) -> FallbackChannel | None:
+        """SMS when the person has a phone, a letter when only an address, else the announcement;
+        None for a row of the staff's internal brief (not an affected person: brief_mail.py)."""
+        if recipient_key.startswith(STAFF_KEY_PREFIX):
+            return None
         if incident_id not in self._fallbacks:
             self._fallbacks[incident_id] = {r.recipient_key: _fallback(r) for r in self._recipients(incident_id)}
         return self._fallbacks[incident_id].get(recipient_key, FallbackChannel.ANNOUNCEMENT)

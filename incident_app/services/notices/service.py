@@ -37,7 +37,9 @@ from incident_app.domain.notices import (
 )
 from incident_app.domain.notices.completeness import html_sections
 from incident_app.domain.notices.kinds import AUDIENCE_ELEMENTS, AUDIENCE_KINDS
+from incident_app.domain.notices.mentions import mention_candidates
 from incident_app.domain.notices.recipient import recipients_from_person
+from incident_app.domain.people.person import mask_email, mask_name, mask_phone
 from incident_app.domain.proof import Event
 from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.audit import record_export
@@ -235,7 +237,37 @@ class NoticeService:
                 what = kind.value if kind else "any"
                 raise ValidationError.single("notice", f"no {what} notice is planned for this incident")
             _refuse_incomplete(chosen)
+            self._refuse_affected_people(incident_id, chosen)
             return self._record_approvals(incident_id, who, [n for n in chosen if n.approval is None])
+
+    def _refuse_affected_people(self, incident_id: int, states: Sequence[NoticeState]) -> None:
+        """The internal brief holds counts only: refuse it while its text names an affected person
+        or carries their e-mail, phone or ID number (it comes from the officer's free texts —
+        summary, remediation actions, advice; domain/notices/mentions.py), naming what matched,
+        masked, and where to remove it."""
+        briefs = [(s, mention_candidates(s.rendered.content)) for s in states
+                  if s.rendered.kind == NoticeKind.INTERNAL_BRIEF and s.rendered.content]
+        wanted: dict[str, set[str]] = {}
+        for _, candidates in briefs:
+            for column, values in candidates.items():
+                wanted.setdefault(column, set()).update(values)
+        # One look-up for all the brief's renderings (a name is a scan of the people list).
+        lookup = {c: sorted(v) for c, v in wanted.items()}
+        hits = self._ctx.store.people.mentioned(incident_id, lookup) if lookup else []
+        problems = []
+        for state, candidates in briefs:
+            mine = [(pid, column, value) for pid, column, value in hits if value in candidates.get(column, ())]
+            if not mine:
+                continue
+            shown = ", ".join(dict.fromkeys(f"{_MENTION_WORDS[column]} {_masked(column, value)} (person #{pid})"
+                                            for pid, column, value in mine))
+            problems.append(FieldProblem(
+                f"{state.rendered.kind.value}/{state.rendered.channel.value}/{state.rendered.lang}",
+                f"names an affected person: {shown}; the brief holds counts only — remove it from the "
+                "incident's summary, remediation actions or advice (edit ID / the Overview and Remediation tabs), "
+                "then approve again"))
+        if problems:
+            raise ValidationError(problems)
 
     def _record_approvals(self, incident_id: int, who: str, states: Sequence[NoticeState]) -> list[NoticeApproval]:
         store, now = self._ctx.store, self._ctx.now()
@@ -451,6 +483,21 @@ def _state(planned: PlannedNotice, notice: RenderedNotice, version: NoticeVersio
     same = [(a, v) for a, v in approvals if (v.kind, v.channel, v.lang) == (notice.kind, notice.channel, notice.lang)]
     current = next((a for a, _ in reversed(same) if version and a.sha256 == notice.sha256), None)
     return NoticeState(planned, notice, version, current, approved_before=bool(same) and current is None)
+
+
+_MENTION_WORDS = {"name": "the name", "guardian_name": "the guardian's name", "email": "the e-mail",
+                  "guardian_email": "the guardian's e-mail", "phone": "the phone number",
+                  "guardian_phone": "the guardian's phone number", "id_number": "the ID number"}
+
+
+def _masked(column: str, value: str) -> str:
+    if column.endswith("email"):
+        return mask_email(value) or ""
+    if column.endswith("phone"):
+        return mask_phone(value) or ""
+    if column == "id_number":
+        return value[:3] + "*" * (len(value) - 5) + value[-2:]
+    return mask_name(value) or ""
 
 
 def _refuse_incomplete(states: Sequence[NoticeState]) -> None:

@@ -36,6 +36,7 @@ from incident_app.domain.decisions import Decision
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.fulfilments import Fulfilment
 from incident_app.domain.i18n import Translator
+from incident_app.domain.notices.labels import GRADES, pick
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.assessment.fulfilment_dialog import CorrectionDialog, FulfilmentDialog
 from incident_app.ui.assessment.judgement_dialog import JudgementDialog
@@ -362,7 +363,7 @@ class AssessmentTab(QWidget):
         self.miit_grade.setVisible(m is not None)
         if m is None:
             return
-        lines = [t("assess.miit.level", level=m.level.value, mark=m.citation.confidence.mark)]
+        lines = [t("assess.miit.level", level=pick(GRADES[m.level.value], lang), mark=m.citation.confidence.mark)]
         if m.unconfirmed:
             lines.append(t("assess.miit.unconfirmed"))
         lines += [m.why.get(lang), *(n.get(lang) for n in m.notes)]

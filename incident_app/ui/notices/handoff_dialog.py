@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +29,7 @@ from incident_app.domain.i18n import Translator
 from incident_app.domain.notices.sms_gateway import Provider
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
 
 
 class HandoffDialog(QDialog):
@@ -154,16 +154,16 @@ class HandoffDialog(QDialog):
                                              delivered=result.get("delivered", 0), failed=result.get("failed", 0)))
 
     def _on_sms_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr_.t("handoff.export_sms"), "sms.csv", "CSV (*.csv)")
-        if path:
-            self.export_sms_to(Path(path))
+        path, _ = ask_save_file(self, "handoff", self.tr_.t("handoff.export_sms"), "sms.csv", "CSV (*.csv)")
+        if path is not None:
+            self.export_sms_to(path)
 
     def _on_calls_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr_.t("handoff.export_calls"), "calls.csv", "CSV (*.csv)")
-        if path:
-            self.export_calls_to(Path(path))
+        path, _ = ask_save_file(self, "handoff", self.tr_.t("handoff.export_calls"), "calls.csv", "CSV (*.csv)")
+        if path is not None:
+            self.export_calls_to(path)
 
     def _on_report_clicked(self, channel: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr_.t("handoff.import_sms_report"), "", "CSV (*.csv)")
-        if path:
-            self.import_report(Path(path), channel)
+        path = ask_open_file(self, "handoff-report", self.tr_.t("handoff.import_sms_report"), "CSV (*.csv)")
+        if path is not None:
+            self.import_report(path, channel)

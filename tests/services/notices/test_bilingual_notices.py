@@ -109,9 +109,11 @@ def test_people_get_plain_wording_and_the_regulator_keeps_the_technical_detail(
 
 @pytest.mark.parametrize(("kind", "channel"), [(k, c) for k, cs in CHANNELS.items() for c in cs],
                          ids=lambda v: str(v))
-def test_english_notices_carry_no_chinese_but_the_company_name_and_address(kind: NoticeKind,
-                                                                           channel: Channel) -> None:
-    notice = sample_renderer().render_master(kind, channel, "en")
+@pytest.mark.parametrize("drill", [False, True], ids=["real", "drill"])
+def test_english_notices_carry_no_chinese_but_the_company_name_and_address(kind: NoticeKind, channel: Channel,
+                                                                           drill: bool) -> None:
+    notice = sample_renderer(drill=drill).render_master(kind, channel, "en")
+    assert ("DRILL" in notice.content) == drill
     assert notice.report.complete, notice.report.missing()
     found = CJK.findall(without_company(notice.content))
     assert not found, "".join(found)

@@ -102,4 +102,5 @@ def test_assessment_tab_shows_the_miit_grade_for_a_licence_holder(qtbot: QtBot, 
     tab.refresh()
     assert tab.miit_grade.isVisibleTo(tab)
     text = tab.miit_grade.text()
-    assert "MIIT plan grade: 较大" in text and "not confirmed by the fact base" in text and "❓" in text
+    assert "MIIT plan grade: relatively major (较大)" in text
+    assert "not confirmed by the fact base" in text and "❓" in text
