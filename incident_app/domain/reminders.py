@@ -40,6 +40,7 @@ class DueObligation:
     obligation_id: str
     obligation_title: Text
     due: datetime
+    drill: bool = False  # an exercise: its reminders say so, and a real deadline is watched first
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def _whole_minutes(item: object) -> int | None:
         return None
     if isinstance(item, int):
         return item
-    if isinstance(item, str) and item.strip().isdigit():
+    if isinstance(item, str) and item.strip().isdecimal():  # not isdigit: int("²") raises
         return int(item.strip())
     return None
 
@@ -133,18 +134,24 @@ def plan_reminders(items: Iterable[DueObligation], lead_minutes: Sequence[int], 
 
 
 def next_due(items: Iterable[DueObligation], now: datetime) -> DueObligation | None:
-    """The open obligation to watch: the earliest due time. An overdue duty is still open and
-    comes first — it stays in front of the officer until it is met, never hidden behind a
-    later deadline that merely has time left."""
+    """The open obligation to watch: the earliest due time of a real incident (a drill's only when
+    no real one is open — an exercise must never hide a real deadline). An overdue duty is still
+    open and comes first — it stays in front of the officer until it is met, never hidden behind
+    a later deadline that merely has time left."""
     del now  # the order is the due time alone; kept so callers state the moment they ask about
-    return min(items, key=lambda i: i.due, default=None)
+    return min(items, key=lambda i: (i.drill, i.due), default=None)
 
 
-def forget_old(shown: Iterable[str], now: datetime) -> frozenset[str]:
-    """The shown keys worth keeping: those whose due time is less than 30 days past."""
+def forget_old(shown: Iterable[str], now: datetime, still_open: Iterable[DueObligation] = ()) -> frozenset[str]:
+    """The shown keys worth keeping: those whose due time is less than 30 days past, and every
+    key of an obligation that is still open however long overdue — forgetting those would make
+    the next check show its expiry reminder again, and again at every check after it."""
+    open_deadlines = {(f"{item.incident_id}|{item.obligation_id}", to_iso(item.due)) for item in still_open}
     kept = set()
     for key in shown:
-        due = key_due(key)
-        if due is not None and due > now - FORGET_AFTER:
+        due, parts = key_due(key), key.rsplit("|", 2)
+        if due is None or len(parts) != 3:
+            continue
+        if due > now - FORGET_AFTER or (parts[0], parts[2]) in open_deadlines:
             kept.add(key)
     return frozenset(kept)

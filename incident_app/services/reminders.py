@@ -48,7 +48,7 @@ def open_due_obligations(services: Services) -> list[DueObligation]:
         for obligation in assessment.obligations:
             if obligation.status.is_open and obligation.deadline.due is not None:
                 items.append(DueObligation(incident.id, incident.facts.title, obligation.id,
-                                           obligation.title, obligation.deadline.due))
+                                           obligation.title, obligation.deadline.due, incident.facts.drill))
     return items
 
 
@@ -59,25 +59,33 @@ def shown_keys(services: Services) -> frozenset[str]:
 
 def check_reminders(services: Services, now: datetime | None = None) -> ReminderCheck:
     """What to notify now; the reminders returned are recorded as shown (one event each, in the
-    incident's timeline) before they are returned, so each fires once even across restarts."""
+    incident's timeline) before they are returned, so each fires once even across restarts and
+    with two copies of the app open on one file."""
     moment = now or services.ctx.now()
     items = open_due_obligations(services)
     settings = reminder_settings(services)
-    shown = shown_keys(services)
-    plan = plan_reminders(items, settings.lead_minutes, moment, shown)
-    if plan.handled:
-        _remember(services, plan, shown, moment)
-    return ReminderCheck(plan.show, next_due(items, moment), len(items), settings)
+    plan = plan_reminders(items, settings.lead_minutes, moment, shown_keys(services))
+    show = _remember(services, plan, items, moment) if plan.handled else ()
+    return ReminderCheck(show, next_due(items, moment), len(items), settings)
 
 
-def _remember(services: Services, plan: ReminderPlan, shown: frozenset[str], now: datetime) -> None:
-    with services.ctx.store.transaction():
-        services.ctx.store.settings.set(SHOWN_KEY, sorted(forget_old(shown | plan.handled, now)))
-        for reminder in plan.show:
+def _remember(services: Services, plan: ReminderPlan, items: Sequence[DueObligation],
+              now: datetime) -> tuple[Reminder, ...]:
+    """Persist the plan and return the reminders still to show. The shown keys are read again
+    under the write lock: another copy of the app (or window) that checked at the same moment
+    and already showed one of them must not make it appear twice."""
+    store = services.ctx.store
+    with store.transaction():
+        store.settings.lock_for_write()
+        shown = shown_keys(services)
+        show = tuple(r for r in plan.show if r.key not in shown)
+        store.settings.set(SHOWN_KEY, sorted(forget_old(shown | plan.handled, now, items)))
+        for reminder in show:
             item = reminder.item
             services.ctx.record("reminder.shown", "obligation", item.obligation_id,
                                 {"obligation": item.obligation_id, "lead_minutes": reminder.lead_minutes,
                                  "due": to_iso(item.due)}, incident_id=item.incident_id)
+    return show
 
 
 def upcoming(services: Services) -> Sequence[DueObligation]:

@@ -20,6 +20,11 @@ class SettingsRepository:
         row = self._db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
         return default if row is None else json.loads(row[0])
 
+    def lock_for_write(self) -> None:
+        """Take the database's write lock now, inside the caller's transaction (a no-op UPDATE):
+        what is read after it cannot be changed by another connection before the commit."""
+        self._db.execute("UPDATE settings SET key = key WHERE 0")
+
     def set(self, key: str, value: Any) -> None:
         if key in FORBIDDEN_KEYS:
             raise ValueError(f"'{key}' is a secret and is never written to the database")

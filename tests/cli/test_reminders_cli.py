@@ -28,6 +28,7 @@ def test_status_then_set_then_status(capsys: pytest.CaptureFixture[str], db: Pat
     status = json.loads(out)
     assert code == 0 and status["lead_minutes"] == [60, 30, 10, 0] and status["close_action"] == "ask"
     assert status["open_deadlines"][0]["obligation"] == "cac-initial-report"
+    assert status["open_deadlines"][0]["drill"] is False
     assert status["open_deadlines"][0]["due"] == "2026-11-20T13:00:00+08:00"
     code, out, _ = cli(capsys, db, "reminders", "set", "--lead-minutes", "120,15,0", "--close-action", "tray")
     assert code == 0 and json.loads(out) == {"lead_minutes": [120, 15, 0], "close_action": "tray"}
@@ -35,7 +36,8 @@ def test_status_then_set_then_status(capsys: pytest.CaptureFixture[str], db: Pat
     assert changed_events(db) == 1
 
 
-@pytest.mark.parametrize("args", [("--lead-minutes", "soon"), ("--lead-minutes", "99999"), ()])
+@pytest.mark.parametrize("args", [("--lead-minutes", "soon"), ("--lead-minutes", "99999"), (),
+                                  ("--lead-minutes=-5",), ("--lead-minutes", "²"), ("--lead-minutes", "60,³0")])
 def test_bad_values_exit_2(capsys: pytest.CaptureFixture[str], db: Path, args: tuple[str, ...]) -> None:
     code, _out, err = cli(capsys, db, "reminders", "set", *args)
     assert code == 2 and ("lead_minutes" in err or "--lead-minutes" in err)

@@ -67,10 +67,18 @@ def test_next_due_is_the_earliest_even_when_overdue() -> None:
     assert next_due([], DUE) is None
 
 
+def test_a_drill_never_hides_a_real_deadline() -> None:
+    drill = DueObligation(2, "Drill", "cac-initial-report", Text("初报", "Initial report"), DUE, drill=True)
+    real = item(due=DUE + timedelta(hours=5))
+    assert next_due([drill, real], DUE) == real
+    assert next_due([drill], DUE) == drill  # only drills open: the drill's, marked as such by the tray
+
+
 def test_lead_minutes_parse_and_refuse() -> None:
     assert parse_lead_minutes("10, 60,30，0,60") == (60, 30, 10, 0)
     assert parse_lead_minutes([15]) == (15,)
-    for bad in ("", "ten", "-5", "20000", [True], "1,2,3,4,5,6,7,8,9"):
+    assert parse_lead_minutes("６０,１０") == (60, 10)  # full-width digits from a Chinese input method
+    for bad in ("", "ten", "-5", "20000", [True], "1,2,3,4,5,6,7,8,9", "²", "60,1²"):
         with pytest.raises(ValidationError) as info:
             parse_lead_minutes(bad)
         assert info.value.problems[0].field == "lead_minutes"

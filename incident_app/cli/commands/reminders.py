@@ -30,7 +30,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def handle_status(_args: argparse.Namespace, services: Services) -> int:
-    deadlines = [{"incident_id": d.incident_id, "incident": d.incident_title, "obligation": d.obligation_id,
+    deadlines = [{"incident_id": d.incident_id, "incident": d.incident_title, "drill": d.drill,
+                  "obligation": d.obligation_id,
                   "title": d.obligation_title.to_dict(), "due": to_iso(d.due.astimezone(SHANGHAI))}
                  for d in upcoming(services)]
     print_json(reminder_settings(services).to_dict() | {"open_deadlines": deadlines})

@@ -144,6 +144,9 @@ class ObligationsModel(RowListModel[Obligation]):
             return self._tr.t("common.none")
         text = humanize_delta(timedelta(seconds=left))
         if row.deadline.due is None:
+            if left < 0:  # 'internal -1h 15m' read like time left: say the target has passed
+                return self._tr.t("assess.countdown.internal_passed",
+                                  late=humanize_delta(timedelta(seconds=-left)))
             return self._tr.t("assess.countdown.internal", left=text)
         if left < 0:
             return self._tr.t("assess.countdown.overdue", left=humanize_delta(timedelta(seconds=-left)))

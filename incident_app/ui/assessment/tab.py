@@ -64,6 +64,7 @@ class AssessmentTab(QWidget):
         self.runner, self.tr_, self.incident_id = runner, tr, incident_id
         self.errors = ErrorReporter(self, tr)
         self.assessment: Assessment | None = None
+        self._filled_inputs: dict[str, Any] | None = None  # the form as last filled from the database
         self.channel_names: dict[str, Text] = {}
         self.actor = ""
         self.fulfilments: dict[int, Fulfilment] = {}
@@ -280,7 +281,10 @@ class AssessmentTab(QWidget):
         self._show_people_gap(assessment)
         self._show_severity(assessment)
         self._show_grade(assessment)
+        chosen = self.selected_obligation()
         self.obligations_model.set_rows(assessment.obligations)
+        if chosen is not None:  # a refresh after a change elsewhere keeps the officer's row
+            self.select_obligation(chosen.id)
         self._update_actions()
         self.assessment_loaded.emit(assessment)
 
@@ -315,6 +319,11 @@ class AssessmentTab(QWidget):
         self._fill_inputs(a)
 
     def _fill_inputs(self, a: Assessment) -> None:
+        """Show the stored inputs — unless the officer has changed the form since it was last
+        filled and not saved yet: a refresh after a change elsewhere (the command line, another
+        window, a reminder's event) must not throw their typing away."""
+        if self._filled_inputs is not None and self.input_data() != self._filled_inputs:
+            return
         s, inputs = a.severity, a.enisa_inputs
         self.dpc_adjustment.setRange(*s.adjustment_range)
         low, high = s.adjustment_range
@@ -330,6 +339,7 @@ class AssessmentTab(QWidget):
             inputs.availability.value if inputs.availability else None)))
         self.cb_rationale.setText(inputs.cb_rationale)
         self.input_error.clear()
+        self._filled_inputs = self.input_data()
 
     def _show_grade(self, a: Assessment) -> None:
         g, t, lang = a.grade, self.tr_.t, self.tr_.lang
@@ -435,6 +445,7 @@ class AssessmentTab(QWidget):
                         on_success=self._on_inputs_saved, on_failure=self._on_save_failed)
 
     def _on_inputs_saved(self, _inputs: Any) -> None:
+        self._filled_inputs = None  # saved: show what is stored again
         self.inputs_saved.emit()
         self.refresh()
 

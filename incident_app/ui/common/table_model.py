@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
@@ -188,3 +188,17 @@ def record_table(model: RecordTableModel, stretch: int | None) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return table
+
+
+def set_rows_keeping_selection(table: QTableView, model: RecordTableModel, rows: Sequence[Any],
+                               key: Callable[[Any], object]) -> None:
+    """Replace a table's rows and select again the records (by ``key``) that were selected: a
+    refresh after a change elsewhere must not leave the officer's Edit/Withdraw aimed at nothing."""
+    chosen = {key(model.record(index.row())) for index in table.selectionModel().selectedRows()}
+    model.set_rows(rows)
+    if not chosen:
+        return
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    for row in range(model.shown_rows()):
+        if key(model.record(row)) in chosen:
+            table.selectionModel().select(model.index(row, 0), flags)

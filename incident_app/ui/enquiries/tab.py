@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QItemSelectionModel, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -48,7 +48,7 @@ from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.enquiries import ReplyMail
 from incident_app.services.mail import SecretStore, account_name
 from incident_app.ui.common import ErrorReporter
-from incident_app.ui.enquiries.model import EnquiryModel, EnquiryRole, local
+from incident_app.ui.enquiries.model import PAGE_SIZE, EnquiryModel, EnquiryRole, local
 
 COLUMN_WIDTHS = (50, 120, 90, 110, 120, 90, 80)
 LANGUAGES = ("zh-CN", "en")
@@ -90,6 +90,7 @@ class EnquiriesTab(QWidget):
         self.secrets = SecretStore()
         self.password_prompt: Callable[[str], str | None] = self._ask_password
         self.model = EnquiryModel(tr, self._request_page, lambda: self.now(), self)
+        self._generation, self._reselect_ids = 0, set[int]()
         self._build()
         self.refresh()
 
@@ -137,7 +138,8 @@ class EnquiriesTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # never ResizeToContents: lazy rows
         for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
+            # never narrower than its header: 'Request outcome' showed as 'quest outcor'
+            self.table.setColumnWidth(column, max(width, header.sectionSizeHint(column)))
         header.setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._show_selected())
         box = QWidget()
@@ -276,7 +278,11 @@ class EnquiriesTab(QWidget):
     def _on_counts(self, loaded: tuple[int, int, Any]) -> None:
         matching, total, metrics = loaded
         t = self.tr_.t
-        self.model.reset(matching)
+        # A refresh after a change elsewhere (the command line, another window, a reminder's
+        # event) must not drop the enquiries the officer picked for a reply: they are selected
+        # again as their pages arrive.
+        self._reselect_ids = {e.id for e in self.selected()}
+        self._generation = self.model.reset(matching)
         self.count_label.setText(t("enquiry.count", shown=f"{matching:,}", total=f"{total:,}"))
         median = "—" if metrics.median_reply_hours is None else f"{metrics.median_reply_hours:g}"
         share = "—" if metrics.on_time_share is None else f"{metrics.on_time_share:.0%}"
@@ -286,8 +292,19 @@ class EnquiriesTab(QWidget):
     def _request_page(self, generation: int, page: int, offset: int, limit: int) -> None:
         incident, query = self.incident_id, self.filter()
         self.runner.run(lambda services, _p: services.enquiries.page(incident, query, offset, limit),
-                        on_success=lambda rows: self.model.page_loaded(generation, page, rows),
+                        on_success=lambda rows: self._page_loaded(generation, page, rows),
                         on_failure=lambda exc, tb: self._page_failed(generation, page, exc, tb))
+
+    def _page_loaded(self, generation: int, page: int, rows: list[Enquiry]) -> None:
+        self.model.page_loaded(generation, page, rows)
+        if generation != self._generation or not self._reselect_ids:
+            return
+        wanted, self._reselect_ids = self._reselect_ids, self._reselect_ids - {e.id for e in rows}
+        selection = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for offset, enquiry in enumerate(rows):
+            if enquiry.id in wanted:
+                selection.select(self.model.index(page * PAGE_SIZE + offset, 0), flags)
 
     def _page_failed(self, generation: int, page: int, exc: BaseException, tb: str) -> None:
         self.model.page_failed(generation, page)

@@ -76,7 +76,10 @@ class NoticesTab(QWidget):
     def _build(self) -> None:
         self.plan_label = QLabel()
         self.plan_label.setWordWrap(True)
-        self.list_view = self._table(self.notices_model, NoticeListModel.COL_KIND)
+        # Every column of the notice list sized to its text (the last one takes what is left):
+        # stretched, 'Guardians of minors' came out as 'Guardians of …' in English.
+        self.list_view = self._table(self.notices_model, None)
+        self.list_view.horizontalHeader().setStretchLastSection(True)
         self.list_view.selectionModel().currentRowChanged.connect(self._on_list_view_current_changed)
         self.preview = QTextBrowser()
         self.preview.setObjectName("noticePreview")
@@ -92,6 +95,7 @@ class NoticesTab(QWidget):
         split.addWidget(self.list_view)
         split.addWidget(right)
         split.setSizes([360, 760])
+        self.split = split
         layout = QVBoxLayout(self)
         layout.addWidget(self.plan_label)
         self.people_gap = QLabel()
@@ -108,7 +112,7 @@ class NoticesTab(QWidget):
         layout.addWidget(split, 1)
         layout.addLayout(self._action_bar())
 
-    def _table(self, model: Any, stretch: int) -> QTableView:
+    def _table(self, model: Any, stretch: int | None) -> QTableView:
         view = QTableView()
         view.setModel(model)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -118,8 +122,22 @@ class NoticesTab(QWidget):
         # Element and recipient names are short and few (tens of rows): sized to their text so
         # none is cut to '涉及的个人信…'; the free-text column takes the rest.
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        if stretch is not None:
+            view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         return view
+
+    def _fit_list(self) -> None:
+        """Give the notice list the width its columns need (the preview keeps the rest)."""
+        view = self.list_view
+        header = view.horizontalHeader()
+        needed = sum(max(view.sizeHintForColumn(c), header.sectionSizeHint(c))
+                     for c in range(self.notices_model.columnCount()))
+        needed += view.verticalScrollBar().sizeHint().width() + 2 * view.frameWidth() + 4
+        sizes = self.split.sizes()
+        total = sum(sizes)
+        if total and sizes[0] < needed:
+            left = min(needed, total * 3 // 5)
+            self.split.setSizes([left, total - left])
 
     def _with_row(self, main: QWidget, *buttons: QPushButton) -> QWidget:
         box = QWidget()
@@ -276,6 +294,7 @@ class NoticesTab(QWidget):
         self._label_brief_button()
         if self.notices_model.rowCount():
             self.list_view.selectRow(max(0, min(current, self.notices_model.rowCount() - 1)))
+        self._fit_list()
         self.notices_loaded.emit()
 
     def _show_plan(self) -> None:

@@ -3,8 +3,9 @@ advice they can follow (suggested from the data types) and remedies the company 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +26,7 @@ from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.container import Services
 from incident_app.services.incidents import format_time
 from incident_app.ui.common import Column, ErrorReporter, RecordTableModel, ask_yes_no, record_table
+from incident_app.ui.common.table_model import set_rows_keeping_selection
 from incident_app.ui.remediation.dialogs import ActionDialog, DoneDialog, NoteDialog
 
 D = TypeVar("D", ActionDialog, NoteDialog, DoneDialog)
@@ -131,9 +133,12 @@ class RemediationTab(QWidget):
         self.runner.run(load, on_success=self._on_loaded, on_failure=self.errors.show)
 
     def _on_loaded(self, data: RemediationData) -> None:
-        self.actions_model.set_rows(data.actions)
-        self.advice_model.set_rows([n for n in data.notes if n.kind == NoteKind.ADVICE])
-        self.remedy_model.set_rows([n for n in data.notes if n.kind == NoteKind.REMEDY])
+        by_id: Callable[[Any], object] = lambda record: record.id  # noqa: E731
+        set_rows_keeping_selection(self.actions_table, self.actions_model, data.actions, by_id)
+        set_rows_keeping_selection(self.advice_table, self.advice_model,
+                                   [n for n in data.notes if n.kind == NoteKind.ADVICE], by_id)
+        set_rows_keeping_selection(self.remedy_table, self.remedy_model,
+                                   [n for n in data.notes if n.kind == NoteKind.REMEDY], by_id)
         self.loaded.emit()
 
     def _changed(self, _result: object = None) -> None:

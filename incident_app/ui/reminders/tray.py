@@ -13,7 +13,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from incident_app.domain.clock import humanize_delta, utc_now
 from incident_app.domain.i18n import Translator
@@ -21,7 +21,7 @@ from incident_app.domain.reminders import DueObligation, Reminder
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.incidents import format_time
 from incident_app.services.reminders import ReminderCheck, check_reminders
-from incident_app.ui.reminders.notifier import Notifier, TrayNotifier
+from incident_app.ui.reminders.notifier import Notifier, TrayNotifier, WindowNotifier
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +55,22 @@ def time_left_text(due: datetime, now: datetime, tr: Translator) -> str:
     return tr.t("tray.left", delta=humanize_delta(left))
 
 
+def incident_name(item: DueObligation, tr: Translator) -> str:
+    """The incident's title, marked when it is a drill: a drill's deadline must not read as a real one."""
+    return tr.t("tray.drill", title=item.incident_title) if item.drill else item.incident_title
+
+
+def obligation_name(item: DueObligation, tr: Translator) -> str:
+    """The obligation's title, marked when its incident is a drill (notification titles, menu line)."""
+    title = item.obligation_title.get(tr.lang)
+    return tr.t("tray.drill", title=title) if item.drill else title
+
+
 def next_deadline_text(item: DueObligation | None, now: datetime, tr: Translator) -> str:
     """The tray's tooltip: the obligation to watch, or that none with a legal due time is open."""
     if item is None:
         return tr.t("tray.tooltip.none")
-    return tr.t("tray.tooltip.next", id=item.incident_id, incident=item.incident_title,
+    return tr.t("tray.tooltip.next", id=item.incident_id, incident=incident_name(item, tr),
                 obligation=item.obligation_title.get(tr.lang), due=format_time(item.due, tr),
                 left=time_left_text(item.due, now, tr))
 
@@ -67,12 +78,13 @@ def next_deadline_text(item: DueObligation | None, now: datetime, tr: Translator
 def reminder_texts(reminder: Reminder, tr: Translator) -> tuple[str, str]:
     """(title, body) of one notification."""
     item = reminder.item
-    obligation = item.obligation_title.get(tr.lang)
+    obligation = obligation_name(item, tr)
     if reminder.lead_minutes:
         title = tr.t("tray.notify.lead", obligation=obligation, minutes=reminder.lead_minutes)
     else:
         title = tr.t("tray.notify.expired", obligation=obligation)
-    body = tr.t("tray.notify.body", id=item.incident_id, incident=item.incident_title, due=format_time(item.due, tr))
+    body = tr.t("tray.notify.body", id=item.incident_id, incident=incident_name(item, tr),
+                due=format_time(item.due, tr))
     return title, body
 
 
@@ -105,9 +117,13 @@ class DeadlineTray(QObject):
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
         if notifier is None:
-            tray_notifier = TrayNotifier(self.icon)
-            tray_notifier.clicked.connect(self.open_requested.emit)
-            notifier = tray_notifier
+            real: TrayNotifier | WindowNotifier
+            if self.available() and QSystemTrayIcon.supportsMessages():
+                real = TrayNotifier(self.icon)
+            else:
+                real = WindowNotifier(parent if isinstance(parent, QWidget) else None)
+            real.clicked.connect(self.open_requested.emit)
+            notifier = real
         self.notifier = notifier
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_MS)
@@ -166,7 +182,7 @@ class DeadlineTray(QObject):
         self.icon.setToolTip(text)
         self.next_action.setText(text.split("\n", 1)[0] if item is None else
                                  self.tr_.t("tray.menu.next", id=item.incident_id,
-                                            obligation=item.obligation_title.get(self.tr_.lang),
+                                            obligation=obligation_name(item, self.tr_),
                                             left=time_left_text(item.due, self._now(), self.tr_)))
         self.next_action.setEnabled(item is not None)
 

@@ -16,6 +16,7 @@ from incident_app.services.container import Services
 from incident_app.services.incidents import format_time
 from incident_app.ui.assessment.fulfilment_dialog import CorrectionDialog
 from incident_app.ui.common import Column, ErrorReporter, RecordTableModel, record_table
+from incident_app.ui.common.table_model import set_rows_keeping_selection
 from incident_app.ui.workspace.decision_dialog import DecisionDialog
 
 
@@ -115,7 +116,9 @@ class DecisionsTab(QWidget):
 
     def _on_loaded(self, data: DecisionsData) -> None:
         withdrawn = {c.target_id: c for c in data.corrections if c.target == CorrectionTarget.DECISION}
-        self.model.set_rows([DecisionRow(d, withdrawn.get(d.id)) for d in data.decisions])
+        set_rows_keeping_selection(self.table, self.model,
+                                   [DecisionRow(d, withdrawn.get(d.id)) for d in data.decisions],
+                                   lambda row: row.decision.id)
         self.table.resizeRowsToContents()
         self.actor = data.actor
         self.obligations = data.obligations

@@ -72,3 +72,46 @@ def test_lead_times_saved_with_one_event_and_refused_naming_the_field(services: 
     with pytest.raises(ValidationError) as info:
         save_reminder_settings(services, close_action="hide")
     assert info.value.problems[0].field == "close_action"
+
+
+def test_a_deadline_overdue_for_more_than_30_days_reminds_once_not_at_every_check(
+        services: Services, intake: dict[str, object], clock) -> None:  # type: ignore[no-untyped-def]
+    # The shown keys were forgotten 30 days after the due time even while the obligation was
+    # still open: every 30-second check (and every refresh its own event caused) showed the
+    # expiry notification again and wrote another reminder.shown event.
+    services.incidents.create(intake)
+    clock.now = CAC_DUE + timedelta(days=31)
+    first = check_reminders(services)
+    assert [(r.item.obligation_id, r.lead_minutes) for r in first.reminders
+            if r.item.obligation_id == "cac-initial-report"] == [("cac-initial-report", 0)]
+    count = len(reminder_events(services))
+    assert check_reminders(services).reminders == ()
+    clock.now += timedelta(days=5)
+    assert check_reminders(services).reminders == ()
+    assert len(reminder_events(services)) == count
+
+
+def test_two_copies_of_the_app_checking_at_once_show_each_reminder_once(
+        services: Services, intake: dict[str, object], db_path: Path, db_hook, clock,  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import incident_app.services.reminders as module
+
+    services.incidents.create(intake)
+    clock.now = CAC_DUE - timedelta(minutes=59)
+    other = open_services(db_path, clock=clock, connect_hook=db_hook)
+    real = module.shown_keys
+    calls = {"n": 0}
+
+    def stale_read(s: Services) -> frozenset[str]:
+        before = real(s)
+        calls["n"] += 1
+        if calls["n"] == 1:  # the other copy checks between this copy's read and its write
+            assert [r.lead_minutes for r in check_reminders(other).reminders] == [60]
+        return before
+
+    monkeypatch.setattr(module, "shown_keys", stale_read)
+    try:
+        assert check_reminders(services).reminders == ()
+    finally:
+        other.close()
+    assert [e["lead_minutes"] for e in reminder_events(services)] == [60]

@@ -150,6 +150,29 @@ def test_threaded_runner_delivers_the_assessment(qtbot: QtBot, factory, clock) -
     assert clock.now - parse_time("2026-11-20T12:00:00+08:00") == timedelta(0)
 
 
+def test_a_refresh_keeps_the_selected_obligation(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    """A refresh (a change elsewhere, a reminder's own event) used to drop the selected row: the
+    detail panel still described it while 'Record fulfilment…' went grey."""
+    tab = make_tab(qtbot, factory, clock)
+    tab.select_obligation("cac-initial-report")
+    tab.refresh()
+    chosen = tab.selected_obligation()
+    assert chosen is not None and chosen.id == "cac-initial-report" and tab.fulfil_button.isEnabled()
+    assert "网络安全事件初报" in tab.obligation_detail.text()
+
+
+def test_a_passed_internal_target_is_not_worded_like_time_left(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    """'内部 -1h 15m' read like a countdown; once the internal target has passed it says so."""
+    tab = make_tab(qtbot, factory, clock)
+    model = tab.obligations_model
+    row = row_of(model, "policy-responsible-persons")
+    target = model.index(row, 0).data(Qt.ItemDataRole.UserRole + 1).deadline.internal_target
+    assert target is not None
+    model._now = lambda: target + timedelta(hours=1, minutes=15)
+    text = model.index(row, ObligationsModel.COL_COUNTDOWN).data()
+    assert text == "已过内部目标 1h 15m" and "-" not in text
+
+
 def test_chinese_tab_shows_no_raw_codes(qtbot: QtBot, db_path: Path, clock, intake) -> None:  # type: ignore[no-untyped-def]
     """Every label and table cell of the Chinese tab in words: no 'simple', 'ordinary',
     'third_party', 'met' or ISO timestamps (the reviewers found them in the reasons)."""

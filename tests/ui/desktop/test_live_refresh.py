@@ -66,3 +66,45 @@ def test_a_change_in_one_workspace_reaches_another_window(qtbot: QtBot, tmp_path
 
     other.runner.run(lambda s, _p: s.incidents.change_status(1, IncidentStatus.CONTAINED, "closed the bucket"))
     qtbot.waitUntil(lambda: timeline.model.rowCount() == before + 1, timeout=10_000)
+
+
+def test_a_change_elsewhere_keeps_what_the_officer_is_typing(qtbot: QtBot, tmp_path: Path,
+                                                             intake: dict[str, object]) -> None:
+    """The Assessment tab's ENISA inputs are a form on the tab itself: a refresh caused by a change
+    elsewhere (the command line, another window, the tray's own reminder event) used to refill it
+    from the database and throw the officer's unsaved typing away."""
+    db = tmp_path / "db.sqlite3"
+    services = open_services(db)
+    services.incidents.create(intake)
+    services.close()
+    window = make_window(qtbot, db)
+    workspace = window.open_incident(1)
+    timeline = workspace.tab_widgets["timeline"]
+    tab = workspace.tab_widgets["assessment"]
+    before = timeline.model.rowCount()
+    tab.dpc_rationale.setText("手机号可关联到实名")
+    tab.ei.setCurrentIndex(tab.ei.findData(0.75))
+    tab.ei_rationale.setText("可用于精准诈骗")
+    tab.cb_rationale.setText("无")
+
+    cli(db, "status", "1", "contained", "--comment", "bucket closed")
+    qtbot.waitUntil(lambda: timeline.model.rowCount() == before + 1, timeout=10_000)
+    window.on_data_changed()  # and once more, whatever the poll timing
+    assert tab.dpc_rationale.text() == "手机号可关联到实名"
+    assert tab.ei.currentData() == 0.75 and tab.cb_rationale.text() == "无"
+
+    tab.save_inputs()  # saved: the form shows the stored values again and follows later changes
+    assert tab.input_error.text() == ""
+    assert tab.dpc_rationale.text() == "手机号可关联到实名" and tab.ei.currentData() == 0.75
+    assert tab.assessment is not None and tab.assessment.enisa_inputs.dpc_rationale == "手机号可关联到实名"
+    stored = open_services(db)
+    try:
+        stored.assessment.save_enisa_inputs(1, {**_inputs(tab), "dpc_rationale": "来自另一窗口"})
+    finally:
+        stored.close()
+    window.on_data_changed()
+    assert tab.dpc_rationale.text() == "来自另一窗口"
+
+
+def _inputs(tab: object) -> dict[str, object]:
+    return dict(tab.input_data())  # type: ignore[attr-defined]

@@ -54,8 +54,10 @@ def cells_fit(view: QAbstractItemView, column: int) -> bool:
     return bool(view.sizeHintForColumn(column) <= view.columnWidth(column))
 
 
-def test_element_recipient_and_catalog_names_are_not_cut(qtbot: QtBot, tmp_path: Path, area: QRect) -> None:
-    window = demo_window(qtbot, tmp_path / "db.sqlite3")
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_element_recipient_and_catalog_names_are_not_cut(qtbot: QtBot, tmp_path: Path, area: QRect,
+                                                         lang: str) -> None:
+    window = demo_window(qtbot, tmp_path / "db.sqlite3", lang)
     workspace = window.open_incident(1)
     assert_fits(workspace, area, "workspace")
     workspace.tabs.setCurrentIndex(5)
@@ -65,7 +67,7 @@ def test_element_recipient_and_catalog_names_are_not_cut(qtbot: QtBot, tmp_path:
     QApplication.processEvents()
     assert notices.elements_view.model().rowCount() > 5
     assert cells_fit(notices.elements_view, 0)
-    assert cells_fit(notices.list_view, 0)
+    assert all(cells_fit(notices.list_view, c) for c in range(notices.notices_model.columnCount()))
     wizard = window.open_wizard()
     assert_fits(wizard, area, "wizard")
     wizard.next()

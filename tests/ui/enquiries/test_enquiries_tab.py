@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
 from incident_app.domain.clock import parse_time
@@ -183,6 +183,34 @@ def test_email_reply_without_a_relay_says_what_to_do(qtbot: QtBot, factory, cloc
     select_rows(tab, range(1))
     tab.email_button.click()
     assert "邮件服务器" in tab.reply_result.text()
+
+
+def test_a_refresh_keeps_the_enquiries_picked_for_a_reply(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    """A change elsewhere (the command line, another window, a reminder's event) refreshes the
+    tab; the list used to come back with nothing selected, so the officer's pick was lost."""
+    services = factory()
+    for n in range(5):
+        services.enquiries.add(1, {"channel": "phone", "contact": f"1380013800{n}", "topic": "deletion",
+                                   "received_at": "2026-11-20T10:00:00+08:00"})
+    services.close()
+    tab = make_tab(qtbot, factory, clock)
+    tab.show()
+    qtbot.waitUntil(lambda: tab.model.enquiry(4) is not None)
+    select_rows(tab, range(1, 4))
+    picked = [e.id for e in tab.selected()]
+    assert len(picked) == 3
+    tab.refresh()
+    qtbot.waitUntil(lambda: [e.id for e in tab.selected()] == picked, timeout=5_000)
+    assert "3" in tab.selected_label.text()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_no_column_header_is_cut(qtbot: QtBot, factory, clock, lang: str) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(qtbot, factory, clock, lang)
+    header = tab.table.horizontalHeader()
+    for column in range(tab.model.columnCount() - 1):  # the last one stretches
+        assert tab.table.columnWidth(column) >= header.sectionSizeHint(column), tab.model.headerData(
+            column, Qt.Orientation.Horizontal)
 
 
 def test_refusals_speak_the_screens_language(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]

@@ -106,7 +106,11 @@ def test_the_lead_times_of_settings_are_used(qtbot: QtBot, db: Path) -> None:
     window.shutdown()
 
 
-def test_clicking_a_notification_or_the_menu_line_opens_the_incident(qtbot: QtBot, db: Path) -> None:
+def test_clicking_a_notification_or_the_menu_line_opens_the_incident(qtbot: QtBot, db: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # A desktop with a tray that shows messages (offscreen has none: see the window fallback below)
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    monkeypatch.setattr(QSystemTrayIcon, "supportsMessages", staticmethod(lambda: True))
     window = make_window(qtbot, db)
     clock = MovableClock(CAC_DUE - timedelta(minutes=30))
     tray = DeadlineTray(window.runner, window.tr_, now=clock, parent=window)  # the real adapter
@@ -142,3 +146,45 @@ def test_closing_keeps_the_app_in_the_tray_after_asking_once(qtbot: QtBot, db: P
     assert asked == [True]  # not asked again
     window.quit_app()
     assert not tray.timer.isActive() and not window.watcher.timer.isActive()
+
+
+def test_a_drill_is_marked_in_notifications_and_never_hides_a_real_deadline(
+        qtbot: QtBot, tmp_path: Path, intake: dict[str, object]) -> None:
+    """A drill's reminder used to read exactly like a real incident's, and a drill's earlier
+    deadline took the tray's 'next legal deadline' from a real one."""
+    path = tmp_path / "db.sqlite3"
+    services = open_services(path)
+    services.incidents.create({**intake, "title": "Drill leak", "drill": True})
+    services.incidents.create({**intake, "title": "Real leak", "discovered_at": "2026-11-20T10:00:00+08:00",
+                               "aware_at": "2026-11-20T10:00:00+08:00"})
+    services.close()
+    clock = MovableClock(CAC_DUE - timedelta(minutes=59))
+    window, tray, notifier = with_tray(qtbot, path, clock)
+    drill = [(t, b) for t, b, i in notifier.shown if i == 1]
+    assert drill and drill[0][0].startswith("【演练】") and "【演练】Drill leak" in drill[0][1]
+    tip = tray.tooltip()
+    assert "Real leak" in tip and "演练" not in tip and "#2" in tray.next_action.text()
+    window.shutdown()
+
+
+def test_without_a_tray_the_reminder_comes_over_the_main_window(qtbot: QtBot, db: Path) -> None:
+    """Offscreen (like a Linux desktop without a tray) a tray message went nowhere while the
+    reminder was recorded as shown in the Timeline; it now comes as a message box with Open."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from incident_app.ui.reminders.notifier import WindowNotifier
+
+    assert not DeadlineTray.available()
+    clock = MovableClock(CAC_DUE - timedelta(minutes=59))
+    window = make_window(qtbot, db)
+    window.show()
+    tray = DeadlineTray(window.runner, window.tr_, now=clock, parent=window)
+    assert isinstance(tray.notifier, WindowNotifier)
+    window.attach_tray(tray)
+    tray.start()
+    boxes = [b for b in tray.notifier.boxes if b.isVisible()]
+    assert len(boxes) == 1 and boxes[0].windowTitle() == "网络安全事件初报：还剩 60 分钟"
+    assert "13:00" in boxes[0].text() and not boxes[0].isModal()
+    boxes[0].button(QMessageBox.StandardButton.Open).click()
+    assert 1 in window.workspaces
+    window.shutdown()

@@ -214,3 +214,20 @@ def test_enter_on_a_register_row_opens_its_workspace(qtbot: QtBot, tmp_path: Pat
     window.table.setCurrentIndex(window.proxy.index(0, 1))
     qtbot.keyClick(window.table, Qt.Key.Key_Return)
     assert 1 in window.workspaces
+
+
+def test_a_refresh_keeps_the_selected_rows_of_remediation_and_decisions(qtbot: QtBot, tmp_path: Path) -> None:
+    """A change elsewhere refreshes every tab; the selected action, advice or decision used to be
+    dropped, so the officer's next 'Mark done' or 'Withdraw' was aimed at nothing."""
+    _window, workspace = open_demo(qtbot, tmp_path)
+    remediation = workspace.tab_widgets["remediation"]
+    remediation.actions_table.selectRow(2)
+    action = remediation._selected(remediation.actions_table, remediation.actions_model)
+    decisions = workspace.tab_widgets["decisions"]
+    assert decisions.model.rowCount() >= 1
+    decisions.table.selectRow(0)
+    decision = decisions.model.record(0).decision.id
+    workspace.refresh()
+    assert remediation._selected(remediation.actions_table, remediation.actions_model) == action
+    rows = decisions.table.selectionModel().selectedRows()
+    assert [decisions.model.record(i.row()).decision.id for i in rows] == [decision]
