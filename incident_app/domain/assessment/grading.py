@@ -104,22 +104,26 @@ def parse_grading_rules(data: Any) -> GradingRules:
     rules = GradingRules(
         guide=r.text(root, "guide", "(root)"), citation=r.citation(root, "(root)"),
         reportable_from=r.choice(root, "reportable_from", CacLevel, "(root)") or CacLevel.RELATIVELY_MAJOR,
-        reportable_citation=_cite(r, root, "reportable"),
-        indicators=tuple(_indicator(r, r.mapping(item, f"indicators[{i}]"), i)
+        reportable_citation=read_prefixed_citation(r, root, "reportable"),
+        indicators=tuple(read_indicator(r, r.mapping(item, f"indicators[{i}]"), i)
                          for i, item in enumerate(r.items(root, "indicators", "(root)"))),
-        qualitative=r.bilingual(root, "qualitative", "(root)"), qualitative_citation=_cite(r, root, "qualitative"),
+        qualitative=r.bilingual(root, "qualitative", "(root)"),
+        qualitative_citation=read_prefixed_citation(r, root, "qualitative"),
         miit_note=r.bilingual(root, "miit_note", "(root)"),
-        miit_min_people=int(r.number(root, "miit_min_people", "(root)")), miit_citation=_cite(r, root, "miit"),
+        miit_min_people=int(r.number(root, "miit_min_people", "(root)")),
+        miit_citation=read_prefixed_citation(r, root, "miit"),
     )
     r.done()
     return rules
 
 
-def _cite(r: RuleReader, root: Mapping[str, Any], prefix: str) -> Citation:
+def read_prefixed_citation(r: RuleReader, root: Mapping[str, Any], prefix: str) -> Citation:
+    """The citation a rule file gives as ``<prefix>_source`` and ``<prefix>_confidence``."""
     return r.citation({"source": root.get(f"{prefix}_source"), "confidence": root.get(f"{prefix}_confidence")}, prefix)
 
 
-def _indicator(r: RuleReader, item: Mapping[str, Any], i: int) -> IndicatorRule:
+def read_indicator(r: RuleReader, item: Mapping[str, Any], i: int) -> IndicatorRule:
+    """One indicator of a grading table (CAC or MIIT): its id, name and rising thresholds."""
     where = f"indicators[{i}]"
     thresholds = []
     for j, raw in enumerate(r.items(item, "thresholds", where)):

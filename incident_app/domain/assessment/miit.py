@@ -6,7 +6,6 @@ sensitive band was not found in the sources and is shown as unconfirmed wherever
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +14,10 @@ from incident_app.domain.assessment.grading import (
     CacLevel,
     IndicatorResult,
     IndicatorRule,
-    Threshold,
     exact_number,
     level_for,
+    read_indicator,
+    read_prefixed_citation,
 )
 
 
@@ -62,32 +62,17 @@ def parse_miit_rules(data: Any) -> MiitRules:
     rules = MiitRules(
         plan=r.bilingual({"plan_zh": root.get("plan"), "plan_en": root.get("plan_en")}, "plan", "(root)"),
         citation=r.citation(root, "(root)"), applies=r.bilingual(root, "applies", "(root)"),
-        applies_citation=_cite(r, root, "applies"), sensitive_note=r.bilingual(root, "sensitive", "(root)"),
-        indicators=tuple(_indicator(r, r.mapping(item, f"indicators[{i}]"), i)
+        applies_citation=read_prefixed_citation(r, root, "applies"),
+        sensitive_note=r.bilingual(root, "sensitive", "(root)"),
+        indicators=tuple(read_indicator(r, r.mapping(item, f"indicators[{i}]"), i)
                          for i, item in enumerate(r.items(root, "indicators", "(root)"))),
-        report_time=r.bilingual(root, "report_time", "(root)"), report_time_citation=_cite(r, root, "report_time"),
+        report_time=r.bilingual(root, "report_time", "(root)"),
+        report_time_citation=read_prefixed_citation(r, root, "report_time"),
     )
     if {i.id for i in rules.indicators} != {"people", "sensitive_people"}:
         r.fail("indicators", "must be exactly 'people' and 'sensitive_people'")
     r.done()
     return rules
-
-
-def _cite(r: RuleReader, root: Mapping[str, Any], prefix: str) -> Citation:
-    return r.citation({"source": root.get(f"{prefix}_source"), "confidence": root.get(f"{prefix}_confidence")}, prefix)
-
-
-def _indicator(r: RuleReader, item: Mapping[str, Any], i: int) -> IndicatorRule:
-    where = f"indicators[{i}]"
-    thresholds = []
-    for j, raw in enumerate(r.items(item, "thresholds", where)):
-        t = r.mapping(raw, f"{where}.thresholds[{j}]")
-        thresholds.append(Threshold(r.choice(t, "level", CacLevel, f"{where}.thresholds[{j}]") or CacLevel.GENERAL,
-                                    r.number(t, "min", f"{where}.thresholds[{j}]"),
-                                    r.citation(t, f"{where}.thresholds[{j}]")))
-    if [t.minimum for t in thresholds] != sorted(t.minimum for t in thresholds):
-        r.fail(where, "thresholds must rise with the level")
-    return IndicatorRule(r.text(item, "id", where), r.bilingual(item, "name", where), tuple(thresholds))
 
 
 def grade_miit(people: int, sensitive: bool, rules: MiitRules) -> MiitGrade:
