@@ -294,10 +294,38 @@ def test_switching_waits_for_a_running_send_or_import(qtbot: QtBot, tmp_path: Pa
         dialog._set_running(False)
 
 
+# The real start-up (run_gui) in its own process: it installs the excepthook, the deadline tray and
+# the change watcher for the life of the process, which in the test process outlived the test and
+# made later tests time out or crash.
+_LOOK_AND_QUIT = """
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from incident_app.app import run_gui
+from incident_app.ui.main_window import MainWindow
+
+app = QApplication(sys.argv[:1])
+seen = []
+
+def look_and_quit():
+    window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+    seen.append([window.windowTitle(), window.statusBar().currentMessage()])
+    app.quit()
+
+QTimer.singleShot(1500, look_and_quit)
+code = run_gui([])
+print(json.dumps({"code": code, "seen": seen}, ensure_ascii=False))
+"""
+
+
 def test_starting_on_an_older_database_because_the_last_is_unplugged_says_so(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from incident_app.app import run_gui
+    import json
+    import os
+    import subprocess
+    import sys
+
     from incident_app.storage.database import ENV_DB
     from incident_app.ui.database.recent import add_recent
 
@@ -306,16 +334,12 @@ def test_starting_on_an_older_database_because_the_last_is_unplugged_says_so(
     stick = tmp_path / "U盘 stick" / "breach.sqlite3"  # the database used last, on a drive now unplugged
     add_recent(older)
     add_recent(stick)
-    seen: list[tuple[str, str]] = []
-
-    def look_and_quit() -> None:
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
-        qtbot.addWidget(window)
-        seen.append((window.windowTitle(), window.statusBar().currentMessage()))
-        QApplication.instance().quit()
-
-    QTimer.singleShot(300, look_and_quit)
-    assert run_gui([]) == 0
-    title, message = seen[0]
+    root = Path(__file__).resolve().parents[3]
+    env = os.environ | {"PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-c", _LOOK_AND_QUIT], env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120, check=False)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0, done.stderr
+    title, message = result["seen"][0]
     assert title.endswith("older.sqlite3")  # the title says which database this is
     assert str(stick) in message and str(older) in message and "不可用" in message
