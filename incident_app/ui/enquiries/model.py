@@ -4,8 +4,7 @@ runner), and a bounded cache keeps memory flat at 150,000 enquiries. Contacts ar
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,77 +14,32 @@ from PySide6.QtGui import QColor, QFont
 from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.enquiries import Enquiry
 from incident_app.domain.i18n import Translator
-from incident_app.ui.common import Index, TranslatedTableModel
+from incident_app.ui.common import Index
+from incident_app.ui.common.paged_model import PagedTableModel, PageRequest
 
 EnquiryRole = Qt.ItemDataRole.UserRole + 1
 PAGE_SIZE = 200
 MAX_PAGES = 40
 RED = QColor("#b3261e")
-PageRequest = Callable[[int, int, int, int], None]
 
 
 def local(moment: datetime | None) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-class EnquiryModel(TranslatedTableModel):
+class EnquiryModel(PagedTableModel[Enquiry]):
+    page_size, max_pages = PAGE_SIZE, MAX_PAGES
     COL_ID, COL_RECEIVED, COL_CHANNEL, COL_TOPIC, COL_CONTACT, COL_STATUS, COL_REQUEST, COL_DUE = range(8)
     _HEADER_KEYS = ("enquiry.col.id", "enquiry.col.received", "enquiry.col.channel", "enquiry.col.topic",
                     "enquiry.col.contact", "enquiry.col.status", "enquiry.col.request", "enquiry.col.due")
 
     def __init__(self, tr: Translator, request_page: PageRequest, now: Callable[[], datetime],
                  parent: Any = None) -> None:
-        super().__init__(tr, parent)
-        self._request_page, self._now = request_page, now
-        self._total = 0
-        self._generation = 0
-        self._pages: OrderedDict[int, list[Enquiry]] = OrderedDict()
-        self._in_flight: set[int] = set()
-
-    def reset(self, total: int) -> int:
-        """Start over with ``total`` rows (new filter, new enquiry); returns the new generation."""
-        self.beginResetModel()
-        self._generation += 1
-        self._total = total
-        self._pages.clear()
-        self._in_flight.clear()
-        self.endResetModel()
-        return self._generation
-
-    def page_loaded(self, generation: int, page: int, rows: Sequence[Enquiry]) -> None:
-        if generation != self._generation:
-            return
-        self._in_flight.discard(page)
-        self._pages[page] = list(rows)
-        while len(self._pages) > MAX_PAGES:
-            self._pages.popitem(last=False)
-        first = page * PAGE_SIZE
-        last = min(first + len(rows), self._total) - 1
-        if last >= first:
-            self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
-
-    def page_failed(self, generation: int, page: int) -> None:
-        if generation == self._generation:
-            self._in_flight.discard(page)
-
-    def cached_pages(self) -> int:
-        return len(self._pages)
-
-    def shown_rows(self) -> int:
-        return self._total
+        super().__init__(tr, request_page, parent)
+        self._now = now
 
     def enquiry(self, row: int) -> Enquiry | None:
-        page, offset = divmod(row, PAGE_SIZE)
-        rows = self._pages.get(page)
-        if rows is None:
-            if page not in self._in_flight:
-                self._in_flight.add(page)
-                self._request_page(self._generation, page, page * PAGE_SIZE, PAGE_SIZE)
-            rows = self._pages.get(page)  # a synchronous runner (tests) answers at once
-        if rows is None or offset >= len(rows):
-            return None
-        self._pages.move_to_end(page)
-        return rows[offset]
+        return self.cached_row(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Display, the enquiry itself, and red/bold for an overdue one; a row whose page has not
