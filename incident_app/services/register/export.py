@@ -32,7 +32,7 @@ from incident_app.domain.register import (
 )
 from incident_app.services.audit import STDOUT, record_export
 from incident_app.services.container import Services
-from incident_app.services.private_files import StagedOutputs
+from incident_app.services.private_files import StagedOutputs, check_final_name
 from incident_app.services.register.sources import IncidentRecords, RegisterSources
 from incident_app.services.resources import load_messages
 
@@ -207,6 +207,8 @@ def export_register(services: Services, path: Path | None, fmt: RegisterFormat |
     """Build the register, write it to ``path`` (mode 0600) unless ``path`` is None (the caller
     prints the bytes), and log the export. Returns the bytes and the data."""
     fmt = RegisterFormat(fmt)
+    if path is not None:  # refused before any work (building may refresh the summary cache)
+        check_final_name(path, services.ctx.store.path)
     data = build_register(services, sources)
     content = render_register(data, fmt)
     if path is None:
