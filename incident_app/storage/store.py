@@ -68,6 +68,16 @@ class Store:
         store.connect_hook = connect_hook
         return store
 
+    def record_marker(self) -> tuple[object, ...]:
+        """What changes when a record changes, read from indexes only (microseconds): the newest
+        event (every change of a record writes one), the newest send-ledger row and the send runs'
+        heartbeats (a send run updates ledger rows between its start and finish events). A commit
+        that leaves it as it was changed no record (the assessment summary cache, for one)."""
+        return tuple(self.db.execute(
+            "SELECT (SELECT max(seq) FROM events), (SELECT max(id) FROM send_ledger), "
+            "(SELECT max(heartbeat_at) FROM send_runs), (SELECT count(*) FROM send_runs WHERE finished_at IS NULL)"
+        ).fetchone())
+
     @contextmanager
     def transaction(self) -> Iterator[Store]:
         """All writes inside commit together or not at all (nested blocks use savepoints)."""

@@ -291,6 +291,8 @@ class MainWindow(QMainWindow):
     # -- data ---------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the register rows on a worker; the table updates when they arrive."""
+        if self.watcher is not None:  # this reload shows every commit so far: no second refresh for it
+            self.watcher.absorb()
         self.runner.run(lambda services, _progress: register_rows(services),
                         on_success=self._on_rows_loaded, on_failure=self.errors.show)
 

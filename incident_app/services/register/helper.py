@@ -3,11 +3,13 @@ every incident, the assessed rows of a batch, the register export) run here inst
 thread of the GUI process, where they held the GIL and froze the window (6.4 s at 10,000
 incidents).
 
-The GUI's worker thread starts one helper per job and only waits on its pipe (no GIL held). The
-request goes over stdin, never the command line or the environment, because it carries an
-encrypted database's raw key: ``{"job", "args", "db", "hook", "now"}`` pickled. The helper opens
-the database the same way (the same connect hook, the same clock reading), runs the job with its
-own Services and writes ``("ok", result)`` or ``("error", exception, traceback)`` to stdout.
+The GUI's worker thread hands the job to a helper and only waits on its pipe (no GIL held).
+Helpers are started on first use and kept (at most two, one per worker thread): starting one costs
+about a second of imports. A request goes over stdin, never the command line or the environment,
+because it carries an encrypted database's raw key: ``{"job", "args", "db", "hook", "now"}``
+pickled, length-prefixed. The helper opens the database the same way (the same connect hook, the
+same clock reading), runs the job with its own Services and answers ``("ok", result)`` or
+``("error", exception, traceback)``; it ends when its stdin closes (the GUI exits or dies).
 
 From a checkout or a wheel the helper is ``python -m incident_app.services.register.helper``; a
 frozen build (PyInstaller) has no interpreter for ``-m``, so its own executable is started with
@@ -18,10 +20,14 @@ writing is left half-written: the export publishes its file inside its event's t
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
 import pickle
+import struct
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -75,6 +81,117 @@ JOBS: dict[str, Callable[..., Any]] = {"metrics": _metrics, "details": _details,
 
 
 # -- the GUI side ----------------------------------------------------------------------------
+_FRAME = struct.Struct("<Q")
+MAX_REPLY = 1 << 32  # a length beyond this is not a reply of ours (a garbled stream)
+POOL_SIZE = 2  # the job runner's two worker threads: one helper each, started once, reused
+
+
+class _Helper:
+    """One running helper process and its pipes (one request at a time)."""
+
+    def __init__(self, command: Sequence[str]) -> None:
+        try:
+            self.process = subprocess.Popen(list(command), stdin=subprocess.PIPE,  # noqa: S603 - our own app
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError as exc:
+            log.warning("register helper could not start: %s", exc)
+            detail = str(exc.strerror or exc)
+            raise HelperFailedError(f"the register's calculation process could not start ({detail})",
+                                    "start", detail) from exc
+
+    def ask(self, request: bytes) -> tuple[Any, ...]:
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            stdin.write(_FRAME.pack(len(request)) + request)
+            stdin.flush()
+            header = stdout.read(_FRAME.size)
+            size = _FRAME.unpack(header)[0] if len(header) == _FRAME.size else None
+            reply = pickle.loads(stdout.read(size)) if size is not None and size < MAX_REPLY else None  # noqa: S301
+        except Exception:  # noqa: BLE001 - a broken pipe or a garbled reply: the helper failed
+            reply = None
+        if not isinstance(reply, tuple) or reply[:1] not in (("ok",), ("error",)):
+            self.close()
+            code = self.process.returncode
+            log.warning("register helper ended with code %s", code)
+            raise HelperFailedError(f"the register's calculation process stopped unexpectedly (exit code {code})",
+                                    "stopped", str(code))
+        return reply
+
+    def close(self) -> None:
+        """End the helper: its stdin closes (it leaves its loop), killed if it does not."""
+        with contextlib.suppress(OSError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+class _Pool:
+    """Helpers started on first use and kept for the next job (starting one costs about a
+    second of imports): at most POOL_SIZE, handed to one job at a time."""
+
+    def __init__(self) -> None:
+        self._free: dict[tuple[str, ...], list[_Helper]] = {}
+        self._count: dict[tuple[str, ...], int] = {}
+        self._lock = threading.Condition()
+        atexit.register(self.close)
+
+    def run(self, command: Sequence[str], request: bytes) -> tuple[Any, ...]:
+        key = tuple(command)
+        helper = self._take(key)
+        try:
+            reply = helper.ask(request)
+        except BaseException:
+            self._drop(key)  # a failed helper is not reused; the next job starts a new one
+            raise
+        self._give_back(key, helper)
+        return reply
+
+    def _take(self, key: tuple[str, ...]) -> _Helper:
+        with self._lock:
+            while not self._free.get(key) and self._count.get(key, 0) >= POOL_SIZE:
+                self._lock.wait()
+            if self._free.get(key):
+                helper = self._free[key].pop()
+                if helper.process.poll() is None:
+                    return helper
+                self._count[key] -= 1
+            self._count[key] = self._count.get(key, 0) + 1
+        try:
+            return _Helper(key)
+        except BaseException:
+            self._drop(key)
+            raise
+
+    def _give_back(self, key: tuple[str, ...], helper: _Helper) -> None:
+        with self._lock:
+            self._free.setdefault(key, []).append(helper)
+            self._lock.notify()
+
+    def _drop(self, key: tuple[str, ...]) -> None:
+        with self._lock:
+            self._count[key] = max(0, self._count.get(key, 0) - 1)
+            self._lock.notify()
+
+    def close(self) -> None:
+        """End every idle helper (at exit)."""
+        with self._lock:
+            helpers = [h for free in self._free.values() for h in free]
+            self._free.clear()
+            self._count.clear()
+        for helper in helpers:
+            helper.close()
+
+
+POOL = _Pool()
+
+
 def run_in_helper(services: Services, job: str, *args: Any, command: Sequence[str] | None = None) -> Any:
     """Run ``job`` (a key of :data:`JOBS`) on ``services``' database in a helper process and
     return its result; the job's own exception is raised again here."""
@@ -83,23 +200,7 @@ def run_in_helper(services: Services, job: str, *args: Any, command: Sequence[st
         raise HelperFailedError("the register's calculation process needs a database file", "start")
     request = pickle.dumps({"job": job, "args": args, "db": str(store.path), "hook": store.connect_hook,
                             "now": services.ctx.now().isoformat()})
-    try:
-        proc = subprocess.run(list(command or helper_command()),  # noqa: S603 - our own interpreter or app
-                              input=request, capture_output=True, check=False)
-    except OSError as exc:
-        log.warning("register helper could not start: %s", exc)
-        detail = str(exc.strerror or exc)
-        message = f"the register's calculation process could not start ({detail})"
-        raise HelperFailedError(message, "start", detail) from exc
-    try:
-        reply = pickle.loads(proc.stdout) if proc.returncode == 0 and proc.stdout else None  # noqa: S301 - our helper
-    except Exception:  # noqa: BLE001 - a garbled reply is a failed helper, said plainly below
-        reply = None
-    if not isinstance(reply, tuple) or reply[:1] not in (("ok",), ("error",)):
-        log.warning("register helper %s ended with code %s: %s", job, proc.returncode,
-                    proc.stderr.decode("utf-8", "replace")[-2000:])
-        message = f"the register's calculation process stopped unexpectedly (exit code {proc.returncode})"
-        raise HelperFailedError(message, "stopped", str(proc.returncode))
+    reply = POOL.run(command or helper_command(), request)
     if reply[0] == "error":
         raise reply[1]
     return reply[1]
@@ -138,20 +239,25 @@ def export_off_process(services: Services, path: Path, fmt: str) -> str:
 
 # -- the helper side -----------------------------------------------------------------------
 def serve() -> None:
-    """Read one request from stdin, run it, write the reply to stdout."""
-    request = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - written by the GUI process
-    now = parse_time(request["now"])
-    reply: tuple[Any, ...]
+    """Answer requests from stdin (length-prefixed pickles) until stdin closes."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while len(header := stdin.read(_FRAME.size)) == _FRAME.size:
+        request = pickle.loads(stdin.read(_FRAME.unpack(header)[0]))  # noqa: S301 - written by the GUI process
+        reply = pickle.dumps(_answer(request))
+        stdout.write(_FRAME.pack(len(reply)) + reply)
+        stdout.flush()
+
+
+def _answer(request: dict[str, Any]) -> tuple[Any, ...]:
     try:
-        services = open_services(Path(request["db"]), clock=_fixed(now), connect_hook=request["hook"])
+        services = open_services(Path(request["db"]), clock=_fixed(parse_time(request["now"])),
+                                 connect_hook=request["hook"])
         try:
-            reply = ("ok", JOBS[request["job"]](services, *request["args"]))
+            return ("ok", JOBS[request["job"]](services, *request["args"]))
         finally:
             services.close()
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
-        reply = ("error", _picklable(exc), traceback.format_exc())
-    sys.stdout.buffer.write(pickle.dumps(reply))
-    sys.stdout.buffer.flush()
+        return ("error", _picklable(exc), traceback.format_exc())
 
 
 def _fixed(now: datetime) -> Callable[[], datetime]:

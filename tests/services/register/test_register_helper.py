@@ -65,6 +65,14 @@ def test_the_jobs_own_error_comes_back_as_itself(services: Services, intake: dic
         export_off_process(services, services.db_path, "csv")
 
 
+def test_helpers_are_kept_for_the_next_job(services: Services, intake: dict[str, Any]) -> None:
+    _two(services, intake)
+    run_in_helper(services, "metrics")
+    kept = {h.process.pid for free in helper.POOL._free.values() for h in free}
+    run_in_helper(services, "metrics")
+    assert kept and kept == {h.process.pid for free in helper.POOL._free.values() for h in free}
+
+
 def test_the_frozen_build_runs_the_helper_through_the_apps_entry_point(services: Services, intake: dict[str, Any],
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     _two(services, intake)
@@ -77,8 +85,8 @@ def test_the_frozen_build_runs_the_helper_through_the_apps_entry_point(services:
 
 @pytest.mark.parametrize(("command", "reason"), [
     (["/nonexistent/breach-desk-helper"], "start"),
-    ([sys.executable, "-c", "import sys; sys.stdin.read(); sys.exit(3)"], "stopped"),
-    ([sys.executable, "-c", "import sys; sys.stdin.read(); print('garbage')"], "stopped"),
+    ([sys.executable, "-c", "import sys; sys.stdin.buffer.read(8); sys.exit(3)"], "stopped"),
+    ([sys.executable, "-c", "import sys; sys.stdin.buffer.read(8); print('garbage' * 3, flush=True)"], "stopped"),
 ])
 def test_a_failed_helper_is_said_plainly_and_the_metrics_fall_back(
         services: Services, intake: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
@@ -87,6 +95,8 @@ def test_a_failed_helper_is_said_plainly_and_the_metrics_fall_back(
     with pytest.raises(HelperFailedError) as failed:
         run_in_helper(services, "metrics", command=command)
     assert failed.value.reason == reason and "Traceback" not in str(failed.value)
+    if reason == "stopped":
+        assert "exit code" in str(failed.value)
     monkeypatch.setattr(helper, "helper_command", lambda: command)
     metrics, failure = metrics_off_process(services)
     assert failure is not None and failure.reason == reason
