@@ -179,6 +179,21 @@ class _Pool:
             self._count[key] = max(0, self._count.get(key, 0) - 1)
             self._lock.notify()
 
+    def prestart(self, command: Sequence[str] | None = None) -> None:
+        """Start one helper now (the GUI's start-up): it imports while the window is built, so the
+        first metrics refresh does not wait for a process to start. A failure is left to the job."""
+        key = tuple(command or helper_command())
+        with self._lock:
+            if self._free.get(key) or self._count.get(key, 0):
+                return
+            self._count[key] = 1
+        try:
+            helper = _Helper(key)
+        except HelperFailedError:
+            self._drop(key)
+            return
+        self._give_back(key, helper)
+
     def close(self) -> None:
         """End every idle helper (at exit)."""
         with self._lock:
