@@ -13,7 +13,8 @@ event. Phases, each in its own child process (peak RSS is the process tree's ru_
   again from the same helper (an explicit refresh);
 - stalls: the real MetricsPanel offscreen with the real JobRunner and a 10 ms QTimer on the UI
   thread: the longest gap between ticks and the gaps over 100 ms while one refresh runs, the old
-  way (the computation in a worker thread) and the new way (helper process), cold and warm.
+  way (the computation in a worker thread) and the new way (helper process), cold and warm; first
+  the noise floor: the timer alone for 3 s with nothing running (the machine is shared).
 
 Usage: .venv/bin/python bench/register_metrics.py [--incidents N]  (default 2,000; 10,000 for the
 target). Data goes under /work/bench-data/register_metrics/ (or --workdir) and is deleted after."""
@@ -121,6 +122,9 @@ def stall_phase(phase: str, db: Path) -> dict[str, Any]:
     panel = MetricsPanel(runner, Translator(load_messages(), "zh-CN"))
     panel.errors.interactive = False
     panel.show()
+    if phase == "stalls_idle":  # the noise floor: the same timer with nothing running (a shared machine)
+        panel.refresh = lambda: QTimer.singleShot(  # type: ignore[method-assign]
+            3000, lambda: panel.metrics_loaded.emit(None))
     if phase == "stalls_before":  # the old job: every incident assessed in a worker thread of this process
         old = RegisterSources(records_from_assessment)
         panel.refresh = lambda: panel.runner.run(  # type: ignore[method-assign]
@@ -155,7 +159,7 @@ def stall_phase(phase: str, db: Path) -> dict[str, Any]:
             "incidents": panel.metrics.incidents if panel.metrics else None, "peak_mb": peak_mb()}
 
 
-PHASES = ("baseline", "before", "cold", "warm", "stalls_before", "stalls_cold", "stalls_warm")
+PHASES = ("baseline", "before", "cold", "warm", "stalls_idle", "stalls_before", "stalls_cold", "stalls_warm")
 
 
 def run_child(phase: str, db: Path) -> dict[str, Any]:
@@ -209,7 +213,8 @@ def report(r: dict[str, dict[str, Any]]) -> None:
               f"peak RSS {r[phase]['peak_mb']:.0f} MB")
     print(f"after, warm refresh from the kept helper: {r['warm']['again_s']:.2f} s "
           f"({r['warm']['again_s'] / base:.1f}x the baseline)")
-    for phase, label in (("stalls_before", "before (worker thread)"), ("stalls_cold", "after, cold (helper)"),
+    for phase, label in (("stalls_idle", "idle 3 s (noise floor)"),
+                         ("stalls_before", "before (worker thread)"), ("stalls_cold", "after, cold (helper)"),
                          ("stalls_warm", "after, warm (helper)")):
         s = r[phase]
         print(f"UI thread during one metrics refresh, {label}: longest stall {s['longest_stall_ms']:.0f} ms, "
