@@ -290,7 +290,7 @@ class NoticeService:
             if decision.details.get("revoked"):
                 out.pop(element, None)
             else:
-                out[element] = f"waived by {decision.decided_by} (decision #{decision.id}): {decision.rationale}"
+                out[element] = f"waived by {decision.decided_by} (decision #{decision.id}): {decision.shown}"
         return out
 
     def waive(self, incident_id: int, kind: NoticeKind, element: str, reason: str, decided_by: str) -> Decision:
@@ -513,12 +513,26 @@ def _incomplete_problems(states: Sequence[NoticeState]) -> list[FieldProblem]:
         elif not state.rendered.report.complete:
             missing = state.rendered.report.missing()
             # A translation gap is closed by writing the text, never by a waiver.
-            hint = (" — write it in this language (edit ID --field FIELD --lang LANG --value …; an audience's"
-                    " text AUDIENCE.ELEMENT: edit ID --element ELEMENT --audience AUDIENCE --lang LANG --value …)"
+            hint = (_translation_hint(state.rendered.kind.value, missing)
                     if all(" text missing: " in m or " text untranslated: " in m for m in missing)
                     else " — fill it in (element text) or waive it with a reason")
             problems.append(FieldProblem(where, "incomplete: " + "; ".join(missing) + hint))
     return problems
+
+
+def _translation_hint(kind: str, missing: Sequence[str]) -> str:
+    """How to write each missing translation: a profile field in the profile, a decision's
+    rationale by recording it again in both languages, a fact or element text with ``edit``."""
+    fields = [m.rsplit(": ", 1)[-1] for m in missing]
+    hints = [f"profile set {f.removeprefix('profile.')} \"…\" (Settings → Profile)"
+             for f in fields if f.startswith("profile.")]
+    hints += [f"record the {f.removeprefix('decisions.')} decision again with its rationale in both languages: "
+              f"decide ID --json FILE with \"rationale\": {{\"zh-CN\": \"…\", \"en\": \"…\"}} (Decisions → "
+              "Record decision…, both rationale boxes)" for f in fields if f.startswith("decisions.")]
+    if any(not f.startswith(("profile.", "decisions.")) for f in fields):
+        hints.append("edit ID --field FIELD --lang LANG --value …; an audience's text AUDIENCE.ELEMENT: "
+                     "edit ID --element ELEMENT --audience AUDIENCE --lang LANG --value …")
+    return " — write it in this language (" + "; ".join(hints) + ")"
 
 
 def _refuse_unapproved(states: Sequence[NoticeState]) -> None:
