@@ -38,6 +38,7 @@ from incident_app.domain.notices import (
 from incident_app.domain.notices.completeness import html_sections
 from incident_app.domain.notices.kinds import AUDIENCE_ELEMENTS, AUDIENCE_KINDS
 from incident_app.domain.notices.mentions import mention_candidates
+from incident_app.domain.profile import default_sms_signature
 from incident_app.domain.notices.recipient import recipients_from_person
 from incident_app.domain.people.person import mask_email, mask_name, mask_phone
 from incident_app.domain.proof import Event
@@ -439,8 +440,10 @@ class NoticeService:
         renderer = PersonalRenderer(notice_set.renderers, allowed=planned)
         masters = {(state.rendered.kind, state.rendered.lang): state.rendered.content for state in notice_set.notices
                    if state.rendered.channel == Channel.SMS and not state.rendered.error}
+        profile = self._profile.get().to_dict()
+        signatures = {lang: default_sms_signature(profile, lang) for lang in ("zh-CN", "en")}
         return preview_person(renderer, incident_id, person, recipients_from_person(person), planned,
-                              sms_masters=masters, signature=self._profile.get().company_zh.strip())
+                              sms_masters=masters, signature=signatures["zh-CN"], signatures=signatures)
 
 
 def enquiry_counts(rows: Sequence[tuple[str, str | None, int]]) -> dict[str, Any]:
