@@ -12,9 +12,9 @@ from incident_app.cli.output import print_json
 from incident_app.domain.errors import ValidationError
 from incident_app.services.container import Services
 
-
 # Only an e-mail has a fallback: the sender assigns it to a recipient whose e-mail failed for good.
-FALLBACK_WHEN = "the e-mail fails for good (bounced or refused): SMS when a phone is on file, else a letter, else the announcement"
+FALLBACK_WHEN = ("the e-mail fails for good (bounced or refused): SMS when a phone is on file, else a letter, "
+                 "else the announcement")
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -38,9 +38,9 @@ from incident_app.domain.notices import (
 from incident_app.domain.notices.completeness import html_sections
 from incident_app.domain.notices.kinds import AUDIENCE_ELEMENTS, AUDIENCE_KINDS
 from incident_app.domain.notices.mentions import mention_candidates
-from incident_app.domain.profile import default_sms_signature
 from incident_app.domain.notices.recipient import recipients_from_person
 from incident_app.domain.people.person import mask_email, mask_name, mask_phone
+from incident_app.domain.profile import default_sms_signature
 from incident_app.domain.proof import Event
 from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.audit import record_export
