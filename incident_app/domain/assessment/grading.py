@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from incident_app.domain.assessment.common import Citation, Confidence, RuleReader, Text, weakest
+from incident_app.domain.assessment.common import Citation, Confidence, RuleReader, Text, joined_citation, weakest
 from incident_app.domain.decisions import Decision
 
 
@@ -119,7 +119,8 @@ def parse_grading_rules(data: Any) -> GradingRules:
 
 def read_prefixed_citation(r: RuleReader, root: Mapping[str, Any], prefix: str) -> Citation:
     """The citation a rule file gives as ``<prefix>_source`` and ``<prefix>_confidence``."""
-    return r.citation({"source": root.get(f"{prefix}_source"), "confidence": root.get(f"{prefix}_confidence")}, prefix)
+    return r.citation({"source": root.get(f"{prefix}_source"), "source_zh": root.get(f"{prefix}_source_zh"),
+                       "confidence": root.get(f"{prefix}_confidence")}, prefix)
 
 
 def read_indicator(r: RuleReader, item: Mapping[str, Any], i: int) -> IndicatorRule:
@@ -271,4 +272,4 @@ def _citation(deciding: IndicatorResult, qualitative: bool, rules: GradingRules)
     if qualitative:
         parts.append(rules.qualitative_citation)
     confidence: Confidence = weakest(*(p.confidence for p in parts))
-    return Citation("; ".join(dict.fromkeys(p.source for p in parts)), confidence)
+    return joined_citation(parts, confidence)

@@ -45,7 +45,7 @@ class FactorsModel(RowListModel[Factor]):
         lang = self._tr.lang
         confidence = factor.citation.confidence.value
         if role == Qt.ItemDataRole.ToolTipRole:
-            source = self._tr.t("assess.source", source=factor.citation.source,
+            source = self._tr.t("assess.source", source=factor.citation.source_in(lang),
                                 mark=confidence_label(self._tr, confidence))
             return f"{factor.rationale.get(lang)}\n{source}"
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -154,7 +154,8 @@ class ObligationsModel(RowListModel[Obligation]):
 
     def _tooltip(self, row: Obligation, column: int) -> str:
         confidence = row.citation.confidence.value
-        source = self._tr.t("assess.source", source=row.citation.source, mark=confidence_label(self._tr, confidence))
+        source = self._tr.t("assess.source", source=row.citation.source_in(self._tr.lang),
+                            mark=confidence_label(self._tr, confidence))
         lines = [row.title.get(self._tr.lang), row.recipient_detail.get(self._tr.lang), source]
         if column == self.COL_CONFIDENCE:
             lines.append(self._tr.t(f"assess.confidence.{confidence}"))
