@@ -199,6 +199,7 @@ def _responsible_persons(raw: Any, problems: list[FieldProblem], strict: bool = 
                                                           + ", ".join(RESPONSIBLE_ROLES)))
         if strict:
             row["email"] = _strict_address(row["email"], f"{where}.email", problems)
+            row["phone"] = _strict_phone(row["phone"], f"{where}.phone", problems)
         elif "@" not in row["email"] or " " in row["email"] or row["email"].startswith("@"):
             problems.append(FieldProblem(f"{where}.email", f"'{row['email']}' is not an email address"))
         if row["language"] not in NOTICE_LANGUAGES:
@@ -213,6 +214,26 @@ def _responsible_persons(raw: Any, problems: list[FieldProblem], strict: bool = 
         problems.append(FieldProblem("responsible_persons", "each person needs their own e-mail address "
                                                             "(one brief per address)"))
     return tuple(people)
+
+
+def _strict_phone(text: str, where: str, problems: list[FieldProblem]) -> str:
+    """A responsible person's phone checked and kept as the people import keeps phones (E.164;
+    the brief falls back to an SMS to it): empty is allowed, anything else must be a number."""
+    from incident_app.domain.people.fields import FieldRejected, normalise_phone  # people is lazy-loaded
+
+    if not text.strip():
+        return ""
+    try:
+        parsed = normalise_phone(text)
+    except FieldRejected:
+        parsed = None
+    if parsed is None:
+        shown = text if len(text) <= 40 else text[:37] + "…"
+        problems.append(FieldProblem(where, f"{shown!r} is not a phone number; write a mainland mobile "
+                                            "(138 0013 8000), a landline with its area code (021-3876 0448) or "
+                                            "a number with its country code (+44 20 7946 0000)"))
+        return text
+    return parsed[0]
 
 
 def _strict_address(text: str, where: str, problems: list[FieldProblem]) -> str:

@@ -36,6 +36,12 @@ def confidence_label(tr: Translator, confidence: str) -> str:
     return tr.t(f"assess.confidence_short.{confidence}")
 
 
+def regime_name(tr: Translator, code: str) -> str:
+    """A regime in words in the UI language (MIIT-2024 → 工信部数据安全事件应急预案); the code
+    itself when the catalog has no words for it."""
+    return tr.word("assess.regime", code)
+
+
 class FactorsModel(RowListModel[Factor]):
     COL_FACTOR, COL_VALUE, COL_RATIONALE, COL_OFFICER, COL_CONFIDENCE = range(5)
     _HEADER_KEYS = ("assess.factor.col.factor", "assess.factor.col.value", "assess.factor.col.rationale",
@@ -106,7 +112,7 @@ class ObligationsModel(RowListModel[Obligation]):
     def _display(self, row: Obligation, column: int) -> str:
         lang = self._tr.lang
         if column == self.COL_REGIME:
-            return row.regime.value
+            return regime_name(self._tr, row.regime.value)
         if column == self.COL_RECIPIENT:
             return self._tr.t(f"assess.recipient.{row.recipient.value}")
         if column == self.COL_DUE:

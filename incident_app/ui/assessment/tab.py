@@ -39,7 +39,13 @@ from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.assessment.fulfilment_dialog import CorrectionDialog, FulfilmentDialog
 from incident_app.ui.assessment.judgement_dialog import JudgementDialog
-from incident_app.ui.assessment.models import FactorsModel, ObligationsModel, confidence_label, local_time
+from incident_app.ui.assessment.models import (
+    FactorsModel,
+    ObligationsModel,
+    confidence_label,
+    local_time,
+    regime_name,
+)
 from incident_app.ui.common import ErrorReporter, RecordRole, SortRole
 from incident_app.ui.common.people_gap import people_gap_text
 
@@ -424,7 +430,8 @@ class AssessmentTab(QWidget):
         channels = t("assess.list_sep").join(names)
         mark = confidence_label(self.tr_, o.citation.confidence.value)
         source = t("assess.source", source=o.citation.source_in(lang), mark=mark)
-        return "\n".join([f"{o.regime.value} · {o.title.get(lang)} → {o.recipient_detail.get(lang)}",
+        return "\n".join([f"{regime_name(self.tr_, o.regime.value)} · {o.title.get(lang)} → "
+                          f"{o.recipient_detail.get(lang)}",
                           t("assess.detail.channels", channels=channels),
                           t("assess.detail.anchor", anchor=anchor_name(o.deadline.anchor).get(lang)),
                           o.why.get(lang), source])

@@ -207,3 +207,16 @@ def test_chinese_tab_shows_no_raw_codes(qtbot: QtBot, db_path: Path, clock, inta
                  "not_applicable", "needs_judgement"):
         assert code not in shown, code
     assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", shown)
+
+
+def test_the_regime_column_names_the_regime_in_words(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    for lang, policy, cac in (("zh-CN", "本公司隐私政策", "《网络安全事件报告管理办法》"),
+                              ("en", "Company privacy policy", "CAC Incident Reporting Measures")):
+        tab = make_tab(qtbot, factory, clock, lang)
+        model = tab.obligations_model
+        shown = [model.index(r, ObligationsModel.COL_REGIME).data() for r in range(model.rowCount())]
+        assert shown[row_of(model, "policy-responsible-persons")] == policy
+        assert shown[row_of(model, "cac-initial-report")] == cac
+        assert not {"POLICY", "MIIT-2024", "CAC-2025", "PIPL-57"} & set(shown), shown
+        tab.obligations_table.selectRow(0)
+        assert tab.obligation_detail.text().startswith(policy)
