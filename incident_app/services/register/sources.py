@@ -114,7 +114,7 @@ def _outcome(services: Services, incident: Incident, o: Obligation,
         met_at = o.met_at or _fact_recorded_at(services, incident)
     return ObligationOutcome(incident.id, o.id, o.recipient.value, o.deadline.due, met_at,
                              not_applicable=o.status == ObligationStatus.NOT_APPLICABLE,
-                             reason=decided.rationale if decided else "")
+                             reason=decided.shown if decided else "")
 
 
 def _fact_recorded_at(services: Services, incident: Incident) -> datetime:
