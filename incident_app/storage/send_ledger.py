@@ -29,9 +29,11 @@ from incident_app.domain.mail.sending import scrub_contacts
 _NOT_STAFF = "notice_kind NOT IN (" + ",".join("?" * len(STAFF_KINDS)) + ")"
 _CHUNK = 500
 PURGED = "[purged]"  # keys per IN (...) lookup; well under SQLite's variable limit
-# A staged report row r that changes ledger row l: the incident's hand-off row of that reference,
-# a state to set (not "pending"), and a report later than the one it holds (or as late, saying else).
-_REPORT_MATCH = ("l.message_id = r.ref AND l.incident_id = ? AND l.channel = ? AND r.state != 'pending'"
+# The unary + keeps SQLite on the message_id index: on (incident_id, channel) it would walk every
+# hand-off row for each report row. A staged report row r that changes ledger row l: the
+# incident's hand-off row of that reference, a state to set (not "pending"), and a report later
+# than the one it holds (or as late, saying else).
+_REPORT_MATCH = ("l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ? AND r.state != 'pending'"
                  " AND (r.at > l.updated_at OR (r.at = l.updated_at AND r.state != l.state))")
 
 
@@ -209,11 +211,11 @@ class SendLedgerRepository:
         exported (``before_export``, the export time)."""
         unknown = self._db.execute(
             "SELECT r.line, 'unknown', r.ref FROM temp.delivery_report r WHERE NOT EXISTS (SELECT 1 FROM send_ledger l"
-            " WHERE l.message_id = r.ref AND l.incident_id = ? AND l.channel = ?) ORDER BY r.line LIMIT ?",
+            " WHERE l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ?) ORDER BY r.line LIMIT ?",
             [incident_id, channel, limit]).fetchall()
         early = self._db.execute(
             "SELECT r.line, 'before_export', l.queued_at FROM temp.delivery_report r JOIN send_ledger l"
-            " ON l.message_id = r.ref AND l.incident_id = ? AND l.channel = ? WHERE r.at < l.queued_at"
+            " ON l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ? WHERE r.at < l.queued_at"
             " ORDER BY r.line LIMIT ?", [incident_id, channel, limit]).fetchall()
         return sorted((int(line), str(what), str(detail)) for line, what, detail in [*unknown, *early])[:limit]
 
@@ -226,7 +228,7 @@ class SendLedgerRepository:
             [incident_id, channel]).fetchone()[0]
         unknown = self._db.execute(
             "SELECT count(*) FROM temp.delivery_report r WHERE NOT EXISTS (SELECT 1 FROM send_ledger l"
-            " WHERE l.message_id = r.ref AND l.incident_id = ? AND l.channel = ?)",
+            " WHERE l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ?)",
             [incident_id, channel]).fetchone()[0]
         return {"sent": found.get("sent", 0), "failed": found.get("failed", 0), "pending": found.get("pending", 0),
                 "changing": int(changing), "unknown": int(unknown)}
