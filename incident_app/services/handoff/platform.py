@@ -29,6 +29,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -81,7 +82,7 @@ class _Approved:
     sms: dict[tuple[NoticeKind, str], SmsNotice]
     signature: str
 
-    @property
+    @cached_property
     def version(self) -> str:
         """One id for all of them: a new approval of any is a new hand-off version (the
         corrected notice goes to everyone again, as with the e-mail sender)."""
