@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtWidgets import QProgressDialog
@@ -65,6 +65,16 @@ def test_platform_dialog_previews_exports_checks_and_imports(qtbot: QtBot, tmp_p
     dialog.commit_report()
     assert "Imported" in dialog.status_label.text() and ledger_states(db) == {"sent": len(lines) - 1, "failed": 1}
     assert not dialog.btn_commit.isEnabled()
+    retry = tmp_path / "retry.csv"  # the platform's later report: the bounced address got it on a retry
+    later = (datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)).isoformat()
+    retry.write_text(f"reference,status,time\n{lines[0]['reference']},已送达,{later}\n", encoding="utf-8")
+    dialog.check_report(retry)
+    dialog.commit_report()
+    assert ledger_states(db) == {"sent": len(lines)}
+    services = open_services(db)
+    statuses = {o.id: o.status.value for o in services.assessment.assess(1).obligations}
+    services.close()
+    assert statuses["pipl57-individuals"] == statuses["minors-guardians"] == "met"
 
     unknown = tmp_path / "unknown.csv"
     unknown.write_text(f"reference,status,time\nbd1nope,delivered,{now}\n", encoding="utf-8")
