@@ -85,7 +85,7 @@ class PlatformDialog(QDialog):
     def _show_preview(self, preview: dict[str, Any]) -> None:
         self.preview.clear()
         self.preview.setColumnCount(len(preview["header"]))
-        self.preview.setHorizontalHeaderLabels(preview["header"])
+        self.preview.setHorizontalHeaderLabels([self.tr_.t(f"platform.col.{name}") for name in preview["header"]])
         self.preview.setRowCount(len(preview["rows"]))
         for r, row in enumerate(preview["rows"]):
             for c, value in enumerate(row):
