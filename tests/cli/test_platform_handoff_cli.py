@@ -35,6 +35,8 @@ def people_file(path: Path, count: int) -> None:
         out.writerow(["C1", "金丝雀乙", "", CANARY_PHONE, "", "1990-01-01", "", "", "", "zh-CN"])
         out.writerow(["C2", "金丝雀丙", "", "", f"上海市{CANARY_ADDRESS}", "1990-01-01", "", "", "", "zh-CN"])
         out.writerow(["C3", "无联系", "", "", "", "1990-01-01", "", "", "", "zh-CN"])
+        for street in ("甲", "乙"):  # no user id, e-mail or phone: a letter by address alone, each its own reference
+            out.writerow(["", f"无编号{street}", "", "", f"广州市{street}街1号", "1990-01-01", "", "", "", "zh-CN"])
         for i in range(4, count):
             kind = i % 10
             row = [f"U{i:06d}", f"用户{i}", "", "", "", "1985-05-05", "", "", "", "en" if i % 17 == 0 else "zh-CN"]
@@ -81,6 +83,7 @@ def test_round_trip_in_subprocesses(tmp_path: Path) -> None:
     assert manifest["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest() and manifest["rows"] == len(lines)
     by_channel = {c: sum(1 for line in lines if line["channel"] == c) for c in ("email", "sms", "letter")}
     assert all(by_channel.values()) and result["skipped_unreachable"] == 1
+    assert len({line["reference"] for line in lines}) == len(lines)
     assert {line["kind"] for line in lines} == {"individual", "guardian", "minor"}
     canary = next(line for line in lines if line["to"] == CANARY_EMAIL)
     assert canary["subject"] and "金丝雀" in str(canary["text"]) and canary["notice_version_id"]

@@ -28,7 +28,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -44,6 +44,7 @@ from incident_app.domain.notices.platform_report import (
     delivery_state,
     delivery_time,
 )
+from incident_app.domain.notices.recipient import recipients_from_person
 from incident_app.domain.notices.sms_gateway import report_columns
 from incident_app.domain.people.person import mask_address, mask_email, mask_phone
 from incident_app.services.audit import record_export
@@ -179,7 +180,7 @@ class PlatformHandoff:
         by_kind: Counter[str] = Counter()
         skipped = 0
         drafts: list[LedgerDraft] = []
-        for recipient in self._handoff.recipients(incident_id):
+        for recipient in self._recipients(incident_id):
             progress.advance()
             line = self._line(incident_id, approved, renderer, recipient, merge_fields)
             if line is None:
@@ -235,6 +236,18 @@ class PlatformHandoff:
             line["html"] = renderer.render(kind, Channel.LETTER, recipient)
         return line
 
+    def _recipients(self, incident_id: int) -> Iterator[NoticeRecipient]:
+        """Every addressee, streamed; one without a user id, e-mail or phone (a letter by address
+        alone) is keyed by the person's row, so two of them never share a reference."""
+        source = self._notices.people_source
+        if source is None:
+            return
+        for person in source(incident_id):
+            for recipient in recipients_from_person(person):
+                if not recipient.recipient_key.removesuffix("#guardian"):
+                    recipient = replace(recipient, recipient_key=f"person-{person.id}{recipient.recipient_key}")
+                yield recipient
+
     def _previous_export(self, incident_id: int) -> dict[str, Any] | None:
         for event in self._ctx.store.events.for_incident(incident_id):
             if event.type == EXPORT_EVENT:
@@ -247,7 +260,7 @@ class PlatformHandoff:
         approved = self._approved(incident_id)
         renderer = PersonalRenderer(approved.notice_set.renderers, allowed={k for k, _, _ in approved.states})
         rows = []
-        for recipient in self._handoff.recipients(incident_id):
+        for recipient in self._recipients(incident_id):
             line = self._line(incident_id, approved, renderer, recipient, merge_fields=True)
             if line is None:
                 continue
