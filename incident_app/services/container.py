@@ -14,7 +14,7 @@ from incident_app.services.audit import AuditService
 from incident_app.services.context import AppContext
 from incident_app.services.enquiries import EnquiryService
 from incident_app.services.fulfilments import CorrectionService, FulfilmentService
-from incident_app.services.handoff import HandoffService
+from incident_app.services.handoff import HandoffService, PlatformHandoff
 from incident_app.services.incidents import IncidentService
 from incident_app.services.mail import MailService
 from incident_app.services.notices import NoticeService, assessed_notice_inputs
@@ -43,6 +43,7 @@ class Services:
     people: PeopleService
     enquiries: EnquiryService
     handoff: HandoffService
+    platform: PlatformHandoff
 
     @property
     def db_path(self) -> Path | None:
@@ -64,6 +65,7 @@ def open_services(
     people = PeopleService(ctx)
     assessment = AssessmentService(ctx, people_counts=people.imported_counts)
     notices = NoticeService(ctx, people_source=people.iter_people, inputs_source=assessed_notice_inputs(assessment))
+    handoff = HandoffService(ctx, notices)
     return Services(
         ctx=ctx,
         incidents=IncidentService(ctx, open_obligations=assessment.open_before_close),
@@ -78,7 +80,8 @@ def open_services(
         mail=MailService(ctx),
         people=people,
         enquiries=EnquiryService(ctx),
-        handoff=HandoffService(ctx, notices),
+        handoff=handoff,
+        platform=PlatformHandoff(ctx, notices, handoff),
     )
 
 

@@ -29,6 +29,12 @@ from incident_app.domain.mail.sending import scrub_contacts
 _NOT_STAFF = "notice_kind NOT IN (" + ",".join("?" * len(STAFF_KINDS)) + ")"
 _CHUNK = 500
 PURGED = "[purged]"  # keys per IN (...) lookup; well under SQLite's variable limit
+# The unary + keeps SQLite on the message_id index: on (incident_id, channel) it would walk every
+# hand-off row for each report row. A staged report row r that changes ledger row l: the
+# incident's hand-off row of that reference, a state to set (not "pending"), and a report later
+# than the one it holds (or as late, saying else).
+_REPORT_MATCH = ("l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ? AND r.state != 'pending'"
+                 " AND (r.at > l.updated_at OR (r.at = l.updated_at AND r.state != l.state))")
 
 
 class SendLedgerRepository:
@@ -173,6 +179,79 @@ class SendLedgerRepository:
              for row_id, state, reply, reason, when in updates),
         )
         return int(self._db.conn.total_changes - before)
+
+    # -- the mass-messaging platform's delivery report (import-delivery) -------------------------
+    # The report is staged in a TEMP table (on disk beyond the page cache): duplicates, unknown
+    # references and times before the export are found by SQL, and the update is one statement,
+    # so memory stays flat whatever the number of rows.
+    def stage_delivery_report(self) -> None:
+        """An empty staging table for one report (this connection only)."""
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS delivery_report (ref TEXT PRIMARY KEY,"
+                         " line INTEGER NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL, reason TEXT NOT NULL,"
+                         " status TEXT NOT NULL)")
+        self._db.execute("DELETE FROM temp.delivery_report")
+
+    def add_delivery_rows(self, rows: Sequence[tuple[str, int, str, str, str, str]]) -> list[tuple[int, int]]:
+        """Stage (reference, line, state, UTC time, reason, status) rows; returns (line, first
+        line) of every row whose reference an earlier row already gave."""
+        before = self._db.conn.total_changes
+        self._db.conn.executemany("INSERT OR IGNORE INTO temp.delivery_report VALUES (?,?,?,?,?,?)", rows)
+        if self._db.conn.total_changes - before == len(rows):
+            return []
+        repeated = []
+        for ref, line, *_ in rows:
+            first = self._db.execute("SELECT line FROM temp.delivery_report WHERE ref = ?", [ref]).fetchone()
+            if first is not None and int(first[0]) != line:
+                repeated.append((line, int(first[0])))
+        return repeated
+
+    def delivery_report_problems(self, incident_id: int, channel: str, limit: int) -> list[tuple[int, str, str]]:
+        """(line, problem, detail) of staged rows whose reference is not one of the incident's
+        ``channel`` rows (``unknown``, the reference) or whose time is before that row was
+        exported (``before_export``, the export time)."""
+        unknown = self._db.execute(
+            "SELECT r.line, 'unknown', r.ref FROM temp.delivery_report r WHERE NOT EXISTS (SELECT 1 FROM send_ledger l"
+            " WHERE l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ?) ORDER BY r.line LIMIT ?",
+            [incident_id, channel, limit]).fetchall()
+        early = self._db.execute(
+            "SELECT r.line, 'before_export', l.queued_at FROM temp.delivery_report r JOIN send_ledger l"
+            " ON l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ? WHERE r.at < l.queued_at"
+            " ORDER BY r.line LIMIT ?", [incident_id, channel, limit]).fetchall()
+        return sorted((int(line), str(what), str(detail)) for line, what, detail in [*unknown, *early])[:limit]
+
+    def delivery_report_tally(self, incident_id: int, channel: str) -> dict[str, int]:
+        """Staged rows by state, and how many of them would change their ledger row."""
+        found = {str(state): int(n) for state, n in self._db.execute(
+            "SELECT state, count(*) FROM temp.delivery_report GROUP BY state")}
+        changing = self._db.execute(
+            f"SELECT count(*) FROM temp.delivery_report r JOIN send_ledger l ON {_REPORT_MATCH}",
+            [incident_id, channel]).fetchone()[0]
+        unknown = self._db.execute(
+            "SELECT count(*) FROM temp.delivery_report r WHERE NOT EXISTS (SELECT 1 FROM send_ledger l"
+            " WHERE l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ?)",
+            [incident_id, channel]).fetchone()[0]
+        return {"sent": found.get("sent", 0), "failed": found.get("failed", 0), "pending": found.get("pending", 0),
+                "changing": int(changing), "unknown": int(unknown)}
+
+    def apply_delivery_report(self, incident_id: int, channel: str) -> int:
+        """Mark each staged row's ledger row sent or failed at the report's time, unless the row
+        already holds a later (or the same) report: a report imported twice changes nothing and
+        an older one never overwrites a newer. Returns how many rows changed."""
+        cursor = self._db.execute(
+            "UPDATE send_ledger AS l SET state = r.state, updated_at = r.at, attempts = max(l.attempts, 1),"
+            " sent_at = CASE WHEN r.state = 'sent' THEN r.at END,"
+            " reason = CASE WHEN r.state = 'failed' THEN r.reason ELSE '' END, last_reply = 'platform: ' || r.status"
+            f" FROM temp.delivery_report r WHERE {_REPORT_MATCH}", [incident_id, channel])
+        return int(cursor.rowcount)
+
+    def drop_delivery_report(self) -> None:
+        self._db.execute("DROP TABLE IF EXISTS temp.delivery_report")
+
+    def handed_off_counts(self, incident_id: int, channel: str, version: str) -> dict[str, int]:
+        """Rows of one hand-off version by state (the re-export's "what changed")."""
+        return {str(state): int(n) for state, n in self._db.execute(
+            "SELECT state, count(*) FROM send_ledger WHERE incident_id = ? AND channel = ? AND notice_version = ?"
+            " GROUP BY state", [incident_id, channel, version])}
 
     def all_overviews(self) -> dict[int, DeliveryOverview]:
         """:meth:`counts`, :meth:`fallback_counts` and :meth:`in_doubt_count` of every incident

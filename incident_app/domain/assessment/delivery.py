@@ -13,8 +13,13 @@ when, for its group of recipients:
   to at least as many ledger rows as there are people to e-mail, and every one of those rows is
   ``sent``.
 
-It is met when the last of those messages was accepted by the relay. A corrected notice sent later
-(a new version) does not move that moment. Pure: the services pass the counts in."""
+Or, the mass-messaging platform hand-off (``export-recipients``, channel ``platform``): for each
+kind of notice the group gets, one version of the platform export covers every person of the
+group — whatever their own channel, letters included, since the platform delivers them all — and
+every one of those rows was reported delivered (``import-delivery``).
+
+It is met when the last of those messages was accepted by the relay (or the platform). A corrected
+notice sent later (a new version) does not move that moment. Pure: the services pass the counts in."""
 
 from __future__ import annotations
 
@@ -56,6 +61,9 @@ GROUPS: dict[str, RecipientGroup] = {
 }
 
 
+# The ledger channel of the rows handed to the company's own mass-messaging platform.
+PLATFORM = "platform"
+
 # Ledger kinds sent to the company's own staff, never to affected people.
 STAFF_KINDS: tuple[str, ...] = ("internal_brief",)
 
@@ -82,7 +90,25 @@ class EmailDelivery:
         return min((d for d in done if d is not None), default=None)
 
     def completed_at(self, group: str) -> datetime | None:
-        """When every person of ``group`` had been told, or None if that is not (yet) so."""
+        """When every person of ``group`` had been told, or None if that is not (yet) so: by the
+        tool's e-mails and the SMS hand-off, or by the mass-messaging platform alone, whichever
+        was complete first."""
+        moments = [m for m in (self._own_channels_completed_at(group), self._platform_completed_at(group)) if m]
+        return min(moments, default=None)
+
+    def _platform_completed_at(self, group: str) -> datetime | None:
+        spec = GROUPS[group]
+        needed: dict[str, int] = {}
+        for person_channel in (*spec.ledger_channels, *spec.other_channels):
+            kind = "guardian" if person_channel.startswith("guardian_") else "individual"
+            needed[kind] = needed.get(kind, 0) + self.people_by_channel.get(person_channel, 0)
+        needed = {kind: n for kind, n in needed.items() if n}
+        if not needed or not any(b.channel == PLATFORM for b in self.batches):
+            return None
+        moments = [self._kind_completed_at(PLATFORM, kind, n) for kind, n in needed.items()]
+        return None if any(m is None for m in moments) else max(m for m in moments if m is not None)
+
+    def _own_channels_completed_at(self, group: str) -> datetime | None:
         spec = GROUPS[group]
         if any(self.people_by_channel.get(c, 0) for c in spec.other_channels):
             return None

@@ -374,8 +374,9 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
     if done is not None:
         done_zh, done_en = time_both(done)
         return _Status(ObligationStatus.MET, False, verdict.reason + Text(
-            f"发送记录显示全部告知邮件（及短信）已发出（最后一条于{done_zh}被接收）。",
-            f"The send ledger shows every notice e-mail (and SMS) sent (the last accepted on {done_en})."),
+            f"发送记录显示全部告知邮件（及短信、群发平台消息）已发出（最后一条于{done_zh}被接收）。",
+            f"The send ledger shows every notice e-mail (and SMS, and mass-platform message) sent (the last "
+            f"accepted on {done_en})."),
             met_at=done)
     waiting = delivery.waiting_on_other_channels(group)
     progress = Text(f"已发出 {delivery.emails_sent():,} 封告知邮件，尚未全部完成",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -288,12 +288,14 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def report_columns(header_row: Sequence[str]) -> dict[str, int]:
-    """Which column of a report holds what (phone and status are required)."""
+def report_columns(header_row: Sequence[str],
+                   columns: Mapping[str, tuple[str, ...]] = REPORT_COLUMNS) -> dict[str, int]:
+    """Which column of a report holds what (phone and status are required): the first header
+    cell whose name, folded, is one of a key's ``columns`` aliases."""
     found: dict[str, int] = {}
     for index, cell in enumerate(header_row):
         name = cell.strip().lstrip("\ufeff").lower().replace(" ", "")
-        for key, aliases in REPORT_COLUMNS.items():
+        for key, aliases in columns.items():
             if name in aliases and key not in found:
                 found[key] = index
     return found

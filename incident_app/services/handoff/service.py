@@ -205,7 +205,7 @@ class HandoffService:
 
     def _sms_rows(self, incident_id: int, by_key: dict[tuple[NoticeKind, str], SmsNotice], sign: Signatures,
                   provider: Provider) -> Iterator[tuple[str, list[str], LedgerDraft]]:
-        for number, recipient in enumerate(self._recipients(incident_id), 1):
+        for number, recipient in enumerate(self.recipients(incident_id), 1):
             if recipient.channel not in SMS_CHANNELS or not recipient.phone:
                 continue
             sms = by_key.get((recipient.kind, recipient.language)) or by_key.get((recipient.kind, "zh-CN"))
@@ -221,7 +221,7 @@ class HandoffService:
             if bad:
                 raise ValidationError.single(f"recipient {number} ({reference})", "; ".join(bad))
             out_id = _out_id(incident_id, recipient.recipient_key, sms.kind.value, sms.version_id)
-            text = f"【{sign.of(sms.lang)}】{sms.template.fill(values)}"
+            text = sms_text(sms, sign, reference)
             extra = [text, sms.kind.value, sms.lang, sms.version_id, sms.state.rendered.sha256, out_id]
             row = batch_row(recipient.phone, values, sms.template, provider, extra)
             row[0] = phone
@@ -254,7 +254,7 @@ class HandoffService:
 
     def _call_rows(self, incident_id: int,
                    scripts: dict[str, NoticeState]) -> Iterator[tuple[str, list[str], LedgerDraft]]:
-        for recipient in self._recipients(incident_id):
+        for recipient in self.recipients(incident_id):
             if recipient.kind != NoticeKind.INDIVIDUAL or not recipient.phone or recipient.channel == "email":
                 continue
             script = scripts.get(recipient.language) or scripts.get("zh-CN")
@@ -285,7 +285,8 @@ class HandoffService:
         return {"header": header(notices[0].template, provider), "rows": rows, "total": total}
 
     # -- writing ---------------------------------------------------------------------------------
-    def _recipients(self, incident_id: int) -> Iterable[NoticeRecipient]:
+    def recipients(self, incident_id: int) -> Iterable[NoticeRecipient]:
+        """Every addressee of the personal notices, streamed from the people store."""
         source = self._notices.people_source
         return recipients_from_people(source(incident_id)) if source is not None else ()
 
@@ -393,10 +394,10 @@ class HandoffService:
 def _report_rows(path: Path) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:
     """(row number, cells, columns) of each non-empty data row; columns None when the header lacks
     the status or the phone/out id."""
-    yield from _rows_in(path, _encoding_of(path))
+    yield from _rows_in(path, report_encoding(path))
 
 
-def _encoding_of(path: Path) -> str:
+def report_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM) when the whole file decodes so, else GB18030 (what Excel saves
     on Chinese Windows); read in chunks, never whole."""
     decoder: codecs.IncrementalDecoder = codecs.getincrementaldecoder("utf-8")()
@@ -474,6 +475,18 @@ class _RoutedCsv:
         if not self._handles:
             self._handle("")  # nobody to hand off: the file still says so, with its header
         return [(self._paths[r], self._counts[r]) for r in self._handles]
+
+
+def sms_text(sms: SmsNotice, sign: Signatures, reference: str) -> str:
+    """The final text of one recipient's SMS: the signature of the SMS's language and the approved
+    template filled with the recipient's reference code (the SMS batch and the platform hand-off
+    both send this)."""
+    return f"【{sign.of(sms.lang)}】{sms.template.fill({'code': reference})}"
+
+
+def out_id(incident_id: int, key: str, kind: str, version: str) -> str:
+    """The stable id of one recipient's hand-off message (the provider echoes it back)."""
+    return _out_id(incident_id, key, kind, version)
 
 
 def _out_id(incident_id: int, key: str, kind: str, version: str) -> str:

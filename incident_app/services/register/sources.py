@@ -39,7 +39,8 @@ notices"):
 ``pending_sms`` / ``pending_letter`` — people whose notice goes by SMS or letter, which the tool
 does not send (their channel on import, or the fallback of an e-mail that failed for good);
 ``announcement_people`` — people with no usable contact, and failed e-mails whose fallback is the
-public announcement.
+public announcement. Messages the mass-messaging platform reported delivered (``import-delivery``)
+take their people off the pending counts.
 
 The sources are pluggable: :class:`RegisterSources` holds the one function that gathers them for
 all incidents at once (a few grouped queries plus one assessment per incident).
@@ -159,14 +160,22 @@ def people_by_channel(people: PeopleSummary, ledger: DeliveryOverview | None) ->
     for channel in (FallbackChannel.SMS, FallbackChannel.LETTER, FallbackChannel.ANNOUNCEMENT):
         failed[channel] = min(failed[channel], room)
         room -= failed[channel]
+    pending_sms = max(0, by_channel.get("sms", 0) + by_channel.get("guardian_sms", 0) + failed[FallbackChannel.SMS]
+                      - (ledger.handed_off_sent.get("sms", 0) if ledger else 0))
+    pending_letter = by_channel.get("letter", 0) + by_channel.get("guardian_letter", 0) + failed[FallbackChannel.LETTER]
+    # People the mass-messaging platform's report says it reached (import-delivery) wait for
+    # nothing more, whatever their own channel: taken off e-mail, then SMS, then letter.
+    platform = ledger.handed_off_sent.get("platform", 0) if ledger else 0
+    pending = [room, pending_sms, pending_letter]
+    for index, waiting in enumerate(pending):
+        taken = min(waiting, platform)
+        pending[index], platform = waiting - taken, platform - taken
     return {
         "notified_email": sent,
-        "pending_email": room,
+        "pending_email": pending[0],
         # People the SMS gateway's imported report says it reached are no longer waiting for one.
-        "pending_sms": max(0, by_channel.get("sms", 0) + by_channel.get("guardian_sms", 0) + failed[FallbackChannel.SMS]
-                           - (ledger.handed_off_sent.get("sms", 0) if ledger else 0)),
-        "pending_letter": by_channel.get("letter", 0) + by_channel.get("guardian_letter", 0)
-        + failed[FallbackChannel.LETTER],
+        "pending_sms": pending[1],
+        "pending_letter": pending[2],
         "announcement_people": people.unreachable + failed[FallbackChannel.ANNOUNCEMENT],
     }
 

@@ -39,6 +39,7 @@ from incident_app.ui.common.file_dialogs import ask_folder
 from incident_app.ui.common.people_gap import people_gap_text
 from incident_app.ui.notices.handoff_dialog import HandoffDialog
 from incident_app.ui.notices.model import ElementModel, NoticeListModel
+from incident_app.ui.notices.platform_dialog import PlatformDialog
 from incident_app.ui.notices.recipient_preview import RecipientPreviewDialog
 from incident_app.ui.notices.template_editor import ElementTextDialog, TemplateEditorDialog
 from incident_app.ui.send import SendDialog, summary_text
@@ -166,6 +167,9 @@ class NoticesTab(QWidget):
         self.btn_handoff = QPushButton()
         self.btn_handoff.setObjectName("smsPhoneHandoff")
         self.btn_handoff.clicked.connect(self.open_handoff_dialog)
+        self.btn_platform = QPushButton()
+        self.btn_platform.setObjectName("platformHandoff")
+        self.btn_platform.clicked.connect(self.open_platform_dialog)
         self.kind_choice = QComboBox()
         self.format_boxes = {fmt: QCheckBox(fmt.upper()) for fmt in FORMATS}
         for box in self.format_boxes.values():
@@ -185,7 +189,7 @@ class NoticesTab(QWidget):
         approve_row.addStretch(1)
         approve_row.addWidget(self.btn_refresh)
         send_row = QHBoxLayout()
-        for button in (self.btn_send, self.btn_brief, self.btn_handoff):
+        for button in (self.btn_send, self.btn_brief, self.btn_handoff, self.btn_platform):
             send_row.addWidget(button)
         self.status_label.setWordWrap(True)
         send_row.addWidget(self.status_label, 1)
@@ -211,6 +215,8 @@ class NoticesTab(QWidget):
         self._label_brief_button()
         self.btn_handoff.setText(t("notices.handoff"))
         self.btn_handoff.setToolTip(t("notices.handoff_tip"))
+        self.btn_platform.setText(t("notices.platform"))
+        self.btn_platform.setToolTip(t("notices.platform_tip"))
         self.notices_model.set_translator(self.tr_)
         self.elements_model.set_translator(self.tr_)
         self._fill_kind_choice()
@@ -279,6 +285,15 @@ class NoticesTab(QWidget):
         dialog.errors.interactive = self.errors.interactive
         dialog.finished.connect(lambda _code: self.refresh())
         self.handoff_dialog = dialog
+        dialog.show()
+        dialog.refresh()
+
+    def open_platform_dialog(self) -> None:
+        """The mass-messaging platform hand-off (masked preview, recipients file, delivery report)."""
+        dialog = PlatformDialog(self.runner, self.tr_, self.incident_id, parent=self)
+        dialog.errors.interactive = self.errors.interactive
+        dialog.finished.connect(lambda _code: self.refresh())
+        self.platform_dialog = dialog
         dialog.show()
         dialog.refresh()
 

@@ -29,7 +29,7 @@ def test_all_emails_sent_meets_the_individual_obligations_at_the_last_acceptance
     for obligation_id in PEOPLE_OBLIGATIONS:
         obligation = a.obligation(obligation_id)
         assert obligation.status == S.MET and obligation.met_at == SENT_AT
-        assert "send ledger shows every notice e-mail (and SMS) sent" in obligation.why.en
+        assert "send ledger shows every notice e-mail (and SMS, and mass-platform message) sent" in obligation.why.en
     # Nobody has asked: the policy's reply duty is not shown at all (e-mail delivery never meets it).
     assert "policy-enquiry-reply" not in {o.id for o in a.obligations}
 

@@ -1,0 +1,177 @@
+"""Mass-messaging platform hand-off from the Notices tab: a masked preview of the recipients file,
+writing it (progress and Cancel, which leaves no file), and the platform's delivery report checked
+and summarised (delivered / failed / pending / unknown) before it is imported into the ledger.
+Every call goes through the job runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from incident_app.domain.errors import ValidationError
+from incident_app.domain.i18n import Translator
+from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
+from incident_app.ui.common import ErrorReporter, run_with_progress
+from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
+
+
+class PlatformDialog(QDialog):
+    """Export the recipients file for the company's platform; check and import its report."""
+
+    def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, incident_id: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.tr_, self.incident_id = runner, tr, incident_id
+        self.errors = ErrorReporter(self, tr)
+        self.checked_report: Path | None = None
+        self.setObjectName("platformDialog")
+        self.resize(900, 560)
+        self._build()
+
+    def _build(self) -> None:
+        t = self.tr_.t
+        self.setWindowTitle(t("platform.title"))
+        intro = QLabel(t("platform.intro"))
+        intro.setWordWrap(True)
+        self.preview_label = QLabel()
+        self.preview_label.setWordWrap(True)
+        self.preview = QTableWidget(0, 0)
+        self.preview.setObjectName("platformPreview")
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview.verticalHeader().hide()
+        self.merge_fields = QCheckBox(t("platform.merge_fields"))
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.btn_export = QPushButton(t("platform.export"))
+        self.btn_check = QPushButton(t("platform.check_report"))
+        self.btn_commit = QPushButton(t("platform.commit"))
+        self.btn_commit.setEnabled(False)
+        self.btn_export.clicked.connect(self._on_export_clicked)
+        self.btn_check.clicked.connect(self._on_check_clicked)
+        self.btn_commit.clicked.connect(self.commit_report)
+        buttons = QHBoxLayout()
+        for button in (self.btn_export, self.btn_check, self.btn_commit):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.preview_label)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.merge_fields)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status_label)
+
+    # -- preview ------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Load the masked preview (or say why the file cannot be exported yet)."""
+        incident_id = self.incident_id
+        self.runner.run(lambda s, _p: s.platform.preview(incident_id), on_success=self._show_preview,
+                        on_failure=self._preview_refused)
+
+    def _show_preview(self, preview: dict[str, Any]) -> None:
+        self.preview.clear()
+        self.preview.setColumnCount(len(preview["header"]))
+        self.preview.setHorizontalHeaderLabels([self.tr_.t(f"platform.col.{name}") for name in preview["header"]])
+        self.preview.setRowCount(len(preview["rows"]))
+        for r, row in enumerate(preview["rows"]):
+            for c, value in enumerate(row):
+                self.preview.setItem(r, c, QTableWidgetItem(str(value)))
+        self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.preview_label.setText(self.tr_.t("platform.preview", shown=len(preview["rows"]),
+                                              people=f"{preview['people']:,}"))
+        self.btn_export.setEnabled(True)
+
+    def _preview_refused(self, error: BaseException, details: str = "") -> None:
+        if not isinstance(error, ValidationError):
+            self.errors.show(error, details)
+            return
+        self.preview.setRowCount(0)
+        self.preview_label.setText(self.tr_.t("platform.preview_refused", reason=str(error)))
+        self.btn_export.setEnabled(False)
+
+    # -- export -------------------------------------------------------------------------------------
+    def export_to(self, path: Path) -> JobHandle:
+        """Write the file on a worker with a progress dialog (count, time left, Cancel)."""
+        incident_id, merge = self.incident_id, self.merge_fields.isChecked()
+        return run_with_progress(
+            self, self.runner, self.tr_, self.tr_.t("platform.exporting"),
+            lambda s, p: s.platform.export_recipients(incident_id, path, merge_fields=merge, progress=p),
+            on_success=self._exported, on_failure=self.errors.show,
+            on_cancelled=lambda: self.status_label.setText(self.tr_.t("platform.export_cancelled")),
+            show_counts=True)
+
+    def _exported(self, result: dict[str, Any]) -> None:
+        t = self.tr_.t
+        lines = [t("platform.exported", rows=f"{result['rows']:,}", new=f"{result['new_ledger_rows']:,}")]
+        changes = result.get("changes")
+        if changes and changes["same_version"]:
+            lines.append(t("platform.same_version"))
+        elif changes:
+            notices = ", ".join(c["notice"] for c in changes["notices_changed"]) or "—"
+            lines.append(t("platform.new_version", notices=notices))
+        self.status_label.setText("\n".join(lines))
+
+    def _on_export_clicked(self) -> None:
+        path, _ = ask_save_file(self, "handoff", self.tr_.t("platform.export"), "recipients.jsonl",
+                                "JSON Lines (*.jsonl)")
+        if path is not None:
+            self.export_to(path)
+
+    # -- delivery report ------------------------------------------------------------------------------
+    def check_report(self, path: Path) -> None:
+        """Read the report without writing anything and show what importing it would do."""
+        incident_id = self.incident_id
+        self.checked_report = None
+        self.btn_commit.setEnabled(False)
+        self.runner.run(lambda s, _p: s.platform.import_delivery(incident_id, path, commit=False),
+                        on_success=lambda summary: self._show_summary(path, summary),
+                        on_failure=self._report_refused)
+
+    def _show_summary(self, path: Path, summary: dict[str, Any]) -> None:
+        t = self.tr_.t
+        text = t("platform.summary", **{k: f"{summary[k]:,}" for k in
+                                        ("rows", "delivered", "failed", "pending", "unknown", "changed")})
+        if summary["problems"]:
+            text += "\n" + t("platform.summary_problems", problems="; ".join(summary["problems"][:5]))
+        self.status_label.setText(text)
+        self.checked_report = None if summary["problems"] else path
+        self.btn_commit.setEnabled(self.checked_report is not None)
+
+    def _report_refused(self, error: BaseException, details: str = "") -> None:
+        if not isinstance(error, ValidationError):
+            self.errors.show(error, details)
+            return
+        self.status_label.setText(self.tr_.t("platform.summary_problems", problems=str(error)))
+
+    def commit_report(self) -> None:
+        """Import the report last checked (all or nothing)."""
+        path, incident_id = self.checked_report, self.incident_id
+        if path is None:
+            return
+        self.btn_commit.setEnabled(False)
+        self.runner.run(lambda s, _p: s.platform.import_delivery(incident_id, path),
+                        on_success=self._imported, on_failure=self.errors.show)
+
+    def _imported(self, summary: dict[str, Any]) -> None:
+        self.checked_report = None
+        self.status_label.setText(self.tr_.t("platform.imported", delivered=f"{summary['delivered']:,}",
+                                             failed=f"{summary['failed']:,}", changed=f"{summary['changed']:,}"))
+
+    def _on_check_clicked(self) -> None:
+        path = ask_open_file(self, "handoff", self.tr_.t("platform.check_report"), "CSV (*.csv)")
+        if path is not None:
+            self.check_report(path)

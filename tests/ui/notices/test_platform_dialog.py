@@ -1,0 +1,107 @@
+"""The mass-platform hand-off dialog of the Notices tab on the demo incident: refused before
+approval, a masked preview, the recipients file written (and a cancelled export leaving nothing),
+the delivery report summarised before it is committed, then the obligations met."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtWidgets import QProgressDialog
+from pytestqt.qtbot import QtBot
+
+from incident_app.cli.main import run
+from incident_app.domain.i18n import Translator
+from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.container import open_services
+from incident_app.services.resources import load_messages
+from incident_app.ui.notices.tab import NoticesTab
+
+
+def ledger_states(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("SELECT state, count(*) FROM send_ledger WHERE channel = 'platform' GROUP BY state"))
+
+
+def test_platform_dialog_previews_exports_checks_and_imports(qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    assert run(["demo", "--db", str(db)]) == 0
+    tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "zh-CN"), 1)
+    tab.errors.interactive = False
+    qtbot.addWidget(tab)
+    tab.show()
+    assert tab.btn_platform.text() == "群发平台交接…"
+    tab.tr_ = Translator(load_messages(), "en")
+    tab.retranslate()
+    assert tab.btn_platform.text() == "Mass-platform hand-off…"
+    tab.open_platform_dialog()
+    dialog = tab.platform_dialog
+    assert "Cannot be exported yet" in dialog.preview_label.text() and "not approved" in dialog.preview_label.text()
+    assert not dialog.btn_export.isEnabled()
+    tab.approve("王安全")
+    dialog.refresh()
+    assert dialog.btn_export.isEnabled() and dialog.preview.rowCount() == 5
+    masked = dialog.preview.item(0, 2).text()
+    assert "*" in masked and masked != "user0001@example.com"
+
+    out = tmp_path / "recipients.jsonl"
+    dialog.export_to(out)
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert lines and "recipients written" in dialog.status_label.text()
+    dialog.export_to(out)
+    assert "same references" in dialog.status_label.text()
+
+    report = tmp_path / "report.csv"
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    report.write_text("reference,status,time,reason\n" + "".join(
+        f"{line['reference']},{'bounced' if i == 0 else 'delivered'},{now},{'mailbox full' if i == 0 else ''}\n"
+        for i, line in enumerate(lines)), encoding="utf-8")
+    dialog.check_report(report)
+    summary = dialog.status_label.text()
+    assert f"{len(lines) - 1:,} delivered, 1 failed" in summary and "0 unknown" in summary
+    assert dialog.btn_commit.isEnabled() and ledger_states(db) == {"queued": len(lines)}, "checking writes nothing"
+    dialog.commit_report()
+    assert "Imported" in dialog.status_label.text() and ledger_states(db) == {"sent": len(lines) - 1, "failed": 1}
+    assert not dialog.btn_commit.isEnabled()
+    retry = tmp_path / "retry.csv"  # the platform's later report: the bounced address got it on a retry
+    later = (datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)).isoformat()
+    retry.write_text(f"reference,status,time\n{lines[0]['reference']},已送达,{later}\n", encoding="utf-8")
+    dialog.check_report(retry)
+    dialog.commit_report()
+    assert ledger_states(db) == {"sent": len(lines)}
+    services = open_services(db)
+    statuses = {o.id: o.status.value for o in services.assessment.assess(1).obligations}
+    services.close()
+    assert statuses["pipl57-individuals"] == statuses["minors-guardians"] == "met"
+
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text(f"reference,status,time\nbd1nope,delivered,{now}\n", encoding="utf-8")
+    dialog.check_report(unknown)
+    assert "1 unknown" in dialog.status_label.text() and "'bd1nope'" in dialog.status_label.text()
+    assert not dialog.btn_commit.isEnabled()
+    assert not tab.errors.shown and not dialog.errors.shown
+
+
+def test_a_cancelled_platform_export_leaves_no_file_and_no_ledger_row(qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    assert run(["demo", "--db", str(db)]) == 0
+    assert run(["approve", "1", "--by", "王安全", "--db", str(db)]) == 0
+    runner = JobRunner(lambda: open_services(db))
+    tab = NoticesTab(runner, Translator(load_messages(), "en"), 1)
+    tab.errors.interactive = False
+    qtbot.addWidget(tab)
+    tab.open_platform_dialog()
+    dialog = tab.platform_dialog
+    out = tmp_path / "recipients.jsonl"
+    handle = dialog.export_to(out)
+    # Cancel before the first recipient is written (what the progress dialog's Cancel does).
+    handle.progress.cancel()
+    for progress in dialog.findChildren(QProgressDialog, "jobProgress"):
+        progress.cancel()
+    qtbot.waitUntil(lambda: handle.done.is_set(), timeout=60_000)
+    qtbot.waitUntil(lambda: "cancelled" in dialog.status_label.text(), timeout=10_000)
+    assert not out.exists() and not list(tmp_path.glob("*.jsonl*")) and not list(tmp_path.glob(".*.part"))
+    assert ledger_states(db) == {} and not dialog.errors.shown
+    runner.wait_all(10_000)
