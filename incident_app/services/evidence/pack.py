@@ -3,21 +3,22 @@ with a SHA-256 manifest (``manifest.json`` and a ``sha256sum``-compatible ``MANI
 The digest of ``MANIFEST.sha256`` goes into the event log, so a pack that was rebuilt with fresh
 hashes after an edit no longer matches the log.
 
-The pack is a list of sections: each is a function ``section(request) -> [(name, bytes)]``
-(services/evidence/base.py). :data:`DEFAULT_SECTIONS` holds the facts snapshot, decisions,
+The pack is a list of sections: each is a function ``section(request) -> [(name, content)]``
+(services/evidence/base.py), the content bytes or :class:`Streamed` chunks for a large file.
+:data:`DEFAULT_SECTIONS` holds the facts snapshot, decisions,
 remediation, the event log excerpt with its hash chain, the organisation profile, the assessment
 with its inputs and rule versions, the approved notices with their approvals, the send ledger and
 the people counts; a new kind of evidence is one more function there."""
 
 from __future__ import annotations
 
-import io
+import hashlib
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 from incident_app.domain.clock import SHANGHAI, to_iso
 from incident_app.domain.proof import (
@@ -34,15 +35,25 @@ from incident_app.domain.proof import (
 )
 from incident_app.services.audit import record_export
 from incident_app.services.container import Services
-from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, EvidenceSection, json_bytes
+from incident_app.services.evidence.base import (
+    EvidenceContent,
+    EvidenceFile,
+    EvidenceRequest,
+    EvidenceSection,
+    Streamed,
+    json_array_chunks,
+    json_bytes,
+)
 from incident_app.services.evidence.enquiries import enquiries_section
 from incident_app.services.evidence.notices import notices_section
 from incident_app.services.evidence.records import assessment_section, people_section, send_ledger_section
 from incident_app.services.incidents import incident_report
 from incident_app.services.notices import PdfWriter
 from incident_app.services.private_files import StagedOutputs
+from incident_app.services.progress import Progress
 
 PACK_FORMAT = "breach-desk-evidence/1"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,6 @@ def remediation_section(req: EvidenceRequest) -> list[EvidenceFile]:
 def event_log_section(req: EvidenceRequest) -> list[EvidenceFile]:
     """The incident's events with their hashes, and the verification of the whole chain."""
     store = req.services.ctx.store
-    events = store.events.for_incident(req.incident_id, newest_first=False)
     report = store.events.verify()
     keying = store.events.keying
     chain = {
@@ -115,8 +125,21 @@ def event_log_section(req: EvidenceRequest) -> list[EvidenceFile]:
                         "prev_hash links run through the whole log, where other incidents' events sit between "
                         "these. Check against the database: incident-app --db DB evidence verify THIS.zip",
     }
-    return [("event-log/events.json", json_bytes([_event_dict(e, keying) for e in events])),
-            ("event-log/chain.json", json_bytes(chain))]
+    incident_id = req.incident_id
+
+    def events() -> Iterator[bytes]:  # streamed: an incident may have a long history
+        for_incident = store.events.iter_for_incident(incident_id)
+        return json_array_chunks(_event_dict(e, keying) for e in _checked(req, for_incident))
+
+    return [("event-log/events.json", Streamed(events)), ("event-log/chain.json", json_bytes(chain))]
+
+
+def _checked(req: EvidenceRequest, items: Iterable[T], every: int = 1000) -> Iterator[T]:
+    """``items``, checking for Cancel every ``every`` items."""
+    for number, item in enumerate(items):
+        if number % every == 0:
+            req.check()
+        yield item
 
 
 def _head_dict(req: EvidenceRequest) -> dict[str, Any] | None:
@@ -240,40 +263,63 @@ def _zip_info(name: str, moment: datetime) -> zipfile.ZipInfo:
 def build_evidence_pack(
     services: Services, incident_id: int, out: Path, *, unmask: bool = False,
     sections: Sequence[EvidenceSection] = DEFAULT_SECTIONS, pdf_writer: PdfWriter | None = None,
+    progress: Progress | None = None,
 ) -> EvidencePack:
     """Write the pack for ``incident_id`` to ``out`` (mode 0600, atomically) and log the export
     with the manifest digest (an unmasked pack is also logged as an unmasking). Raises
     NotFoundError for an unknown incident. Without ``pdf_writer`` the pack has no PDFs and its
-    manifest says so."""
+    manifest says so.
+
+    The ZIP is written to a temporary file beside ``out`` as it is made — the large files
+    (send ledger, events) chunk by chunk, each hashed on the way — and the manifest last; the
+    file takes its name only when complete. A full disk, another write error or Cancel
+    (``progress``) removes the temporary file: no pack, and nothing logged."""
     services.incidents.get(incident_id)
-    req = EvidenceRequest(services, incident_id, unmask, services.ctx.now(), pdf_writer)
-    collected = collect_files(req, sections)
-    files = [*collected, _readme(req, [name for name, _ in collected])]
-    entries = [entry_for(name, content) for name, content in files]
-    manifest = _manifest(req, entries, sections)
-    entries.append(entry_for(MANIFEST_JSON, manifest))
-    sums = sha256sum_text(entries).encode("utf-8")
-    digest = entry_for(MANIFEST_SHA256, sums).sha256
+    req = EvidenceRequest(services, incident_id, unmask, services.ctx.now(), pdf_writer, progress=progress)
+    files = collect_files(req, sections)
     # The pack takes its name inside the transaction of its export event (never the database's).
     staged = StagedOutputs(services.ctx.store.path)
     try:
-        target = staged.write(out, _zip_bytes([*files, (MANIFEST_JSON, manifest), (MANIFEST_SHA256, sums)],
-                                              req.generated_at))
+        with staged.output(out) as (handle, target):
+            entries = _write_zip(handle, req, files, sections)
+        digest = entries[-1].sha256
         with staged.committing(), services.ctx.store.transaction():
-            record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries),
+            record_export(services.ctx, what="evidence_pack", where=str(target), count=len(entries) - 1,
                           unmasked=unmask, incident_id=incident_id, details={"manifest_sha256": digest})
             staged.publish()
     except BaseException:
         staged.discard()
         raise
-    return EvidencePack(str(target), tuple(entries), digest)
+    return EvidencePack(str(target), tuple(entries[:-1]), digest)
 
 
-def _zip_bytes(files: list[tuple[str, bytes]], generated_at: datetime) -> bytes:
-    """The archive in memory (its parts are in memory already): a full disk then fails one plain
-    write, not the zip library's close half-way through its directory."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files:
-            archive.writestr(_zip_info(name, generated_at), content)
-    return buffer.getvalue()
+def _write_zip(handle: BinaryIO, req: EvidenceRequest, files: Sequence[EvidenceFile],
+               sections: Sequence[EvidenceSection]) -> list[ManifestEntry]:
+    """Every file, the README, ``manifest.json`` and ``MANIFEST.sha256`` into the archive on
+    ``handle``; returns the manifest entries, the last one that of ``MANIFEST.sha256``."""
+    moment = req.generated_at
+    entries: list[ManifestEntry] = []
+    with zipfile.ZipFile(handle, "w") as archive:
+        for name, content in [*files, _readme(req, [name for name, _ in files])]:
+            entries.append(_write_member(archive, name, content, moment))
+        manifest = _manifest(req, entries, sections)
+        entries.append(_write_member(archive, MANIFEST_JSON, manifest, moment))
+        sums = sha256sum_text(entries).encode("utf-8")
+        entries.append(_write_member(archive, MANIFEST_SHA256, sums, moment))
+    return entries
+
+
+def _write_member(archive: zipfile.ZipFile, name: str, content: EvidenceContent, moment: datetime) -> ManifestEntry:
+    """Write one member; a streamed one chunk by chunk, its SHA-256 and size counted as it goes
+    (ZIP64 headers, since a 10,000,000-row ledger is larger than 4 GiB uncompressed)."""
+    info = _zip_info(name, moment)
+    if isinstance(content, bytes):
+        archive.writestr(info, content)
+        return entry_for(name, content)
+    digest, size = hashlib.sha256(), 0
+    with archive.open(info, "w", force_zip64=True) as member:
+        for chunk in content:
+            digest.update(chunk)
+            size += len(chunk)
+            member.write(chunk)
+    return ManifestEntry(name, digest.hexdigest(), size)
