@@ -13,8 +13,10 @@ the people counts; a new kind of evidence is one more function there."""
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -54,6 +56,7 @@ from incident_app.services.progress import Progress
 
 PACK_FORMAT = "breach-desk-evidence/1"
 T = TypeVar("T")
+STREAMED_COMPRESSLEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -316,10 +319,53 @@ def _write_member(archive: zipfile.ZipFile, name: str, content: EvidenceContent,
     if isinstance(content, bytes):
         archive.writestr(info, content)
         return entry_for(name, content)
+    # Fast compression for the large files: deflate at level 6 alone took longer than reading
+    # the ledger; level 1 is three times faster for a pack about 15% larger (same format).
+    # ZipFile.open takes the level from the ZipInfo: ``_compresslevel``, ``compress_level`` from 3.13.
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", STREAMED_COMPRESSLEVEL)
     digest, size = hashlib.sha256(), 0
     with archive.open(info, "w", force_zip64=True) as member:
-        for chunk in content:
+        def write(chunk: bytes) -> None:
+            nonlocal size
             digest.update(chunk)
             size += len(chunk)
             member.write(chunk)
+
+        pump(content, write)
     return ManifestEntry(name, digest.hexdigest(), size)
+
+
+def pump(chunks: Iterable[bytes], sink: Callable[[bytes], None], depth: int = 4) -> None:
+    """Feed ``chunks`` (made on this thread: they read the database) to ``sink`` on a writer
+    thread, so hashing, compressing and writing (which release the GIL) overlap with making
+    the next chunk. At most ``depth`` chunks wait. An error on either side stops both and is
+    raised here: a full disk stops the reading, Cancel stops the writing."""
+    waiting: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+    failed: list[BaseException] = []
+    stop = threading.Event()
+
+    def drain() -> None:
+        while (chunk := waiting.get()) is not None:
+            if stop.is_set():
+                continue  # keep taking chunks so the reader never blocks on a full queue
+            try:
+                sink(chunk)
+            except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+                failed.append(exc)
+                stop.set()
+
+    writer = threading.Thread(target=drain, name="evidence-pack-writer", daemon=True)
+    writer.start()
+    try:
+        for chunk in chunks:
+            if stop.is_set():
+                break
+            waiting.put(chunk)
+    except BaseException:
+        stop.set()  # the writer skips what is still queued
+        raise
+    finally:
+        waiting.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
