@@ -141,20 +141,22 @@ def _purge_one(services: Services, candidate: PurgeCandidate, targets: list[Purg
     store, now = services.ctx.store, services.ctx.now()
     with store.erasing():
         # The large data first, chunk by chunk (committed; a re-run after a kill finishes it) ...
-        counts = {t.name: int(t.chunked(services, candidate.incident_id, progress))
-                  for t in targets if t.chunked is not None}
+        chunked = {t.name: int(t.chunked(services, candidate.incident_id, progress))
+                   for t in targets if t.chunked is not None}
         with store.transaction():  # ... then the rest, the record and the event together.
-            _finish_purge(services, candidate, targets, counts, now)
+            counts = _finish_purge(services, candidate, targets, chunked, now)
     return PurgeResult(candidate.incident_id, counts)
 
 
 def _finish_purge(services: Services, candidate: PurgeCandidate, targets: list[PurgeTarget],
-                  counts: dict[str, int], now: datetime) -> None:
+                  chunked: dict[str, int], now: datetime) -> dict[str, int]:
     store = services.ctx.store
+    counts: dict[str, int] = {}
     for target in targets:
-        counts[target.name] = counts.get(target.name, 0) + int(target.purge(services, candidate.incident_id))
+        counts[target.name] = chunked.get(target.name, 0) + int(target.purge(services, candidate.incident_id))
         store.retention.record(candidate.incident_id, target.name, now, counts[target.name])
-        services.ctx.record(PURGE_EVENT, "incident", candidate.incident_id, {
-            "records_by_target": counts, "closed_at": to_iso(candidate.closed_at),
-            "retention_days": retention_policy(services).days_after_close,
-        }, candidate.incident_id)
+    services.ctx.record(PURGE_EVENT, "incident", candidate.incident_id, {
+        "records_by_target": counts, "closed_at": to_iso(candidate.closed_at),
+        "retention_days": retention_policy(services).days_after_close,
+    }, candidate.incident_id)
+    return counts
