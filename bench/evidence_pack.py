@@ -86,7 +86,9 @@ def generate(db_path: Path, rows: int, seed: int = 20261202) -> int:
     })
     services.close()
     conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA journal_mode=WAL")
+    # A bulk load of a file nobody else has open: no journal (a WAL of the whole ledger would be
+    # written twice), back to WAL as the app keeps it afterwards.
+    conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
     indexes = [sql for (sql,) in conn.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'send_ledger' AND sql IS NOT NULL")]
@@ -103,7 +105,7 @@ def generate(db_path: Path, rows: int, seed: int = 20261202) -> int:
     conn.execute("COMMIT")
     for sql in indexes:
         conn.execute(sql)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode=WAL")
     conn.close()
     return incident.id
 
@@ -116,12 +118,12 @@ def peak_mb() -> float:
 
 def run_baseline(db_path: Path, incident_id: int, _out: Path) -> dict[str, object]:
     conn = sqlite3.connect(db_path)
-    started, rows = time.perf_counter(), 0
+    started, cpu, rows = time.perf_counter(), time.process_time(), 0
     for _row in conn.execute("SELECT * FROM send_ledger WHERE incident_id = ?", [incident_id]):
         rows += 1
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     conn.close()
-    return {"seconds": seconds, "rows": rows, "peak_mb": peak_mb()}
+    return {"seconds": seconds, "cpu": cpu, "rows": rows, "peak_mb": peak_mb()}
 
 
 def run_pack(db_path: Path, incident_id: int, out: Path) -> dict[str, object]:
@@ -130,11 +132,12 @@ def run_pack(db_path: Path, incident_id: int, out: Path) -> dict[str, object]:
     from incident_app.services.evidence import build_evidence_pack
 
     services = open_services(db_path)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()  # CPU of both threads (reader and writer)
     pack = build_evidence_pack(services, incident_id, out)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     services.close()
-    return {"seconds": seconds, "files": len(pack.files), "bytes": out.stat().st_size, "peak_mb": peak_mb()}
+    return {"seconds": seconds, "cpu": cpu, "files": len(pack.files), "bytes": out.stat().st_size,
+            "peak_mb": peak_mb()}
 
 
 def run_verify(_db_path: Path, _incident_id: int, out: Path) -> dict[str, object]:
@@ -202,8 +205,9 @@ def report(work: Path, rows: int) -> int:
     print(f"pack      evidence pack:      {pack['seconds']:.2f} s, {rows / float(pack['seconds']):,.0f} rows/s,"  # type: ignore[arg-type]
           f" peak {pack['peak_mb']:.0f} MB, {int(pack['bytes']) / 1e6:,.1f} MB zip, {pack['files']} files")  # type: ignore[call-overload]
     print(f"verify    evidence verify:    {check['seconds']:.2f} s, ok={check['ok']}, peak {check['peak_mb']:.0f} MB")
-    print(f"ratio pack/baseline: {ratio:.2f}x wall-clock (target < 3.0x); pack peak {pack['peak_mb']:.0f} MB"
-          " (target < 300 MB)")
+    cpu_ratio = float(pack["cpu"]) / float(base["cpu"])  # type: ignore[arg-type]
+    print(f"ratio pack/baseline: {ratio:.2f}x wall-clock (target < 3.0x), {cpu_ratio:.2f}x CPU time"
+          f" ({pack['cpu']:.1f} s / {base['cpu']:.1f} s); pack peak {pack['peak_mb']:.0f} MB (target < 300 MB)")
     ok = ratio < 3.0 and float(pack["peak_mb"]) < 300 and bool(check["ok"])  # type: ignore[arg-type]
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
