@@ -95,8 +95,30 @@ def test_pages_and_counts_read_an_index(services: Services, intake: dict[str, ob
     for sql, params in counts:
         assert "COVERING INDEX" in plan(services, sql, params), sql
     assert "idx_send_ledger_in_doubt" in plan(
-        services, "SELECT count(*) FROM send_ledger WHERE incident_id = ? AND in_doubt > 0", [incident_id])
+        services, "SELECT count(*) FROM send_ledger INDEXED BY idx_send_ledger_in_doubt WHERE incident_id = ?"
+                  " AND in_doubt > 0", [incident_id])
+    assert services.ctx.store.send_ledger.in_doubt_count(incident_id) == int(services.ctx.store.db.execute(
+        "SELECT count(*) FROM send_ledger WHERE incident_id = ? AND in_doubt > 0", [incident_id]).fetchone()[0])
     overview = services.mail.overview(incident_id)
     assert overview.total == 50
     assert sum(services.ctx.store.send_ledger.counts(incident_id, "platform").values()) == int(
         services.ctx.store.db.execute("SELECT count(*) FROM send_ledger WHERE channel = 'platform'").fetchone()[0])
+
+
+def test_the_register_and_the_assessment_read_an_index_only(services: Services, intake: dict[str, object]) -> None:
+    """The register's overview of every incident, its first-sent milestone and the assessment's
+    batches are aggregates over an index, never the table's rows."""
+    incident_id = services.incidents.create(intake).id
+    fill(services, [incident_id], 50)
+    queries = [
+        ("SELECT incident_id, state, fallback, count(*), sum(in_doubt > 0), channel FROM send_ledger"
+         " WHERE notice_kind NOT IN ('internal_brief') GROUP BY incident_id, state, fallback, channel", []),
+        ("SELECT incident_id, min(sent_at) FROM send_ledger WHERE state = 'sent'"
+         " AND notice_kind NOT IN ('internal_brief') GROUP BY incident_id", []),
+        ("SELECT incident_id, notice_kind, notice_version, count(*), sum(state = 'sent'),"
+         " max(CASE WHEN state = 'sent' THEN sent_at END), channel FROM send_ledger WHERE incident_id = ?"
+         " GROUP BY incident_id, notice_kind, notice_version, channel", [incident_id]),
+    ]
+    for sql, params in queries:
+        assert "COVERING INDEX" in plan(services, sql, params), sql
+    assert incident_id in services.ctx.store.send_ledger.all_overviews()
