@@ -101,6 +101,15 @@ def test_pages_and_counts_read_an_index(services: Services, intake: dict[str, ob
         "SELECT count(*) FROM send_ledger WHERE incident_id = ? AND in_doubt > 0", [incident_id]).fetchone()[0])
     overview = services.mail.overview(incident_id)
     assert overview.total == 50
+    expected = dict(services.ctx.store.db.execute(
+        "SELECT fallback, count(*) FROM send_ledger WHERE incident_id = ? AND state = 'failed'"
+        " AND fallback IS NOT NULL GROUP BY fallback", [incident_id]).fetchall())
+    assert {c.value: n for c, n in overview.fallback.items() if n} == expected
+    assert services.ctx.store.send_ledger.channels(incident_id) == sorted({"email", "sms", "platform"})
+    for channel in ("email", "sms"):
+        assert "state=? AND fallback>?" in plan(
+            services, "SELECT fallback, count(*) FROM send_ledger WHERE incident_id = ? AND channel = ? AND state = ?"
+                      " AND fallback IS NOT NULL GROUP BY fallback", [incident_id, channel, "failed"])
     assert sum(services.ctx.store.send_ledger.counts(incident_id, "platform").values()) == int(
         services.ctx.store.db.execute("SELECT count(*) FROM send_ledger WHERE channel = 'platform'").fetchone()[0])
 
