@@ -79,6 +79,19 @@ class EventLog:
         )
         return [_to_event(r) for r in rows]
 
+    def iter_for_incident(self, incident_id: int, *, chunk: int = 2000) -> Iterator[Event]:
+        """The incident's events oldest first, read in keyset pages of ``chunk`` (seq after the
+        last one read): memory holds one page however long the log is."""
+        after = -1
+        while True:
+            rows = list(self._db.query(
+                "SELECT * FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                [incident_id, after, chunk]))
+            yield from (_to_event(r) for r in rows)
+            if len(rows) < chunk:
+                return
+            after = int(rows[-1]["seq"])
+
     def of_types(self, types: Sequence[str]) -> list[Event]:
         """Events of the given types, in sequence order (register and metrics read these)."""
         marks = ",".join("?" for _ in types)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,8 +27,14 @@ from incident_app.domain.mail.sending import scrub_contacts
 
 # Rows of notices to the company's own staff (the internal brief) stay out of the register's figures.
 _NOT_STAFF = "notice_kind NOT IN (" + ",".join("?" * len(STAFF_KINDS)) + ")"
-_CHUNK = 500
-PURGED = "[purged]"  # keys per IN (...) lookup; well under SQLite's variable limit
+_CHUNK = 500  # keys per IN (...) lookup; well under SQLite's variable limit
+PURGED = "[purged]"
+PURGE_CHUNK = 5000  # rows anonymised per transaction of a chunked purge
+# Every column of the table (a caller naming columns of raw rows may name only these).
+LEDGER_COLUMNS = ("id", "incident_id", "recipient_key", "notice_kind", "notice_version", "to_address", "language",
+                  "message_id", "state", "attempts", "in_doubt", "last_code", "last_reply", "reason",
+                  "next_attempt_at", "run_id", "queued_at", "updated_at", "sent_at", "fallback", "doubt_retries",
+                  "channel")
 # The unary + keeps SQLite on the message_id index: on (incident_id, channel) it would walk every
 # hand-off row for each report row. A staged report row r that changes ledger row l: the
 # incident's hand-off row of that reference, a state to set (not "pending"), and a report later
@@ -71,13 +77,44 @@ class SendLedgerRepository:
             found.update((r["recipient_key"], _to_entry(r)) for r in rows)
         return found
 
-    def page(self, incident_id: int, state: SendState | None = None, *, offset: int = 0,
+    def page(self, incident_id: int, state: SendState | None = None, *, after_id: int = 0,
              limit: int = 200) -> list[LedgerEntry]:
-        """One page of the ledger in id order, optionally only one state."""
+        """One page of the ledger in id order, optionally only one state: the rows after row
+        ``after_id`` (keyset paging — the next page starts after the last id of this one, so page
+        50,000 of a 10,000,000-row ledger costs what the first does; OFFSET would step over every
+        row before it)."""
         where, params = _filter(incident_id, state)
-        rows = self._db.query(f"SELECT * FROM send_ledger WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
-                              [*params, limit, offset])
+        rows = self._db.query(f"SELECT * FROM send_ledger WHERE {where} AND id > ? ORDER BY id LIMIT ?",
+                              [*params, after_id, limit])
         return [_to_entry(r) for r in rows]
+
+    def iter_entries(self, incident_id: int, state: SendState | None = None, *,
+                     chunk: int = 5000) -> Iterator[LedgerEntry]:
+        """Every row of the incident (one state) in id order, read in keyset pages of ``chunk``:
+        memory holds one page, whatever the ledger's size."""
+        after = 0
+        while True:
+            page = self.page(incident_id, state, after_id=after, limit=chunk)
+            yield from page
+            if len(page) < chunk:
+                return
+            after = page[-1].id
+
+    def iter_raw(self, incident_id: int, columns: Sequence[str], *, chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """The incident's rows as plain tuples of ``columns`` (``id`` first), in id order, read in
+        keyset pages: for streaming a 10,000,000-row ledger to a file without building a domain
+        object per row."""
+        if not columns or columns[0] != "id" or any(c not in LEDGER_COLUMNS for c in columns):
+            raise ValueError(f"send ledger columns must start with id and be among {LEDGER_COLUMNS}")
+        sql = (f"SELECT {', '.join(columns)} FROM send_ledger WHERE incident_id = ? AND id > ?"
+               " ORDER BY id LIMIT ?")
+        after = 0
+        while True:
+            rows = self._db.conn.execute(sql, [incident_id, after, chunk]).fetchall()
+            yield from rows
+            if len(rows) < chunk:
+                return
+            after = int(rows[-1][0])
 
     def count(self, incident_id: int, state: SendState | None = None) -> int:
         where, params = _filter(incident_id, state)
@@ -92,15 +129,34 @@ class SendLedgerRepository:
         return {s: found.get(s, 0) for s in SendState}
 
     def fallback_counts(self, incident_id: int) -> dict[FallbackChannel, int]:
-        rows = self._db.execute(
-            "SELECT fallback, count(*) FROM send_ledger WHERE incident_id = ? AND state = ?"
-            " AND fallback IS NOT NULL GROUP BY fallback", [incident_id, SendState.FAILED.value])
-        found = {FallbackChannel(channel): int(n) for channel, n in rows}
-        return {c: found.get(c, 0) for c in FallbackChannel}
+        """Failed rows by fallback channel: per channel a range of the (incident, channel, state,
+        fallback) index holding only the failed rows — not a scan of all the incident's rows."""
+        found = dict.fromkeys(FallbackChannel, 0)
+        for channel in self.channels(incident_id):
+            rows = self._db.execute(
+                "SELECT fallback, count(*) FROM send_ledger WHERE incident_id = ? AND channel = ? AND state = ?"
+                " AND fallback IS NOT NULL GROUP BY fallback", [incident_id, channel, SendState.FAILED.value])
+            for fallback, n in rows:
+                found[FallbackChannel(fallback)] += int(n)
+        return found
+
+    def channels(self, incident_id: int) -> list[str]:
+        """The channels the incident's rows use (email, sms, phone, …), one index seek each."""
+        found: list[str] = []
+        while True:
+            (channel,) = self._db.execute(
+                "SELECT min(channel) FROM send_ledger WHERE incident_id = ? AND channel > ?",
+                [incident_id, found[-1] if found else ""]).fetchone()
+            if channel is None:
+                return found
+            found.append(str(channel))
 
     def in_doubt_count(self, incident_id: int) -> int:
+        # The partial index of the few rows in doubt (migration 32), named: without statistics
+        # SQLite would rather scan a covering index of every row of the incident.
         return int(self._db.execute(
-            "SELECT count(*) FROM send_ledger WHERE incident_id = ? AND in_doubt > 0", [incident_id]).fetchone()[0])
+            "SELECT count(*) FROM send_ledger INDEXED BY idx_send_ledger_in_doubt WHERE incident_id = ?"
+            " AND in_doubt > 0", [incident_id]).fetchone()[0])
 
     def batches(self, incident_id: int | None = None,
                 staff: Sequence[str] | None = None) -> dict[int, list[LedgerBatch]]:
@@ -283,14 +339,26 @@ class SendLedgerRepository:
             " GROUP BY incident_id", list(STAFF_KINDS))
         return {int(incident): parse_time(first) for incident, first in rows if first}
 
-    def anonymise_for_incident(self, incident_id: int) -> int:
+    def anonymise_for_incident(self, incident_id: int, *, after_id: int = 0,
+                               limit: int | None = None) -> tuple[int, int | None]:
         """Remove every address and phone number of the incident's rows — the recipient's own and
         whatever the relay echoed in its reply or the reason, in any letter case — and replace the
         recipient key, which may be an address, by the row id (retention). States, codes, times
-        and counts stay. Returns how many rows changed."""
-        rows = list(self._db.execute(
-            "SELECT id, to_address, recipient_key, coalesce(last_reply, ''), coalesce(reason, '')"
-            " FROM send_ledger WHERE incident_id = ?", [incident_id]))
+        and counts stay.
+
+        Only rows not purged yet are read (a purged row has no address and the key
+        ``purged:<id>``), ``limit`` of them after row ``after_id`` (keyset): a purge of a
+        10,000,000-row ledger runs chunk by chunk, each in its own transaction, and a run that
+        was killed half-way is finished by the next one. Returns (rows changed, the last row id
+        read — None when no row was left)."""
+        sql = ("SELECT id, to_address, recipient_key, coalesce(last_reply, ''), coalesce(reason, '')"
+               " FROM send_ledger WHERE incident_id = ? AND id > ?"
+               " AND (to_address != '' OR recipient_key != 'purged:' || id) ORDER BY id")
+        params: list[Any] = [incident_id, after_id]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = self._db.execute(sql, params).fetchall()
         changes = []
         for row_id, address, key, reply, reason in rows:
             new_reply, new_reason = purge_contacts(reply, address), purge_contacts(reason, address)
@@ -300,7 +368,7 @@ class SendLedgerRepository:
         self._db.conn.executemany(
             "UPDATE send_ledger SET last_reply = ?, reason = ?, to_address = '', recipient_key = ? WHERE id = ?",
             changes)
-        return len(changes)
+        return len(changes), (int(rows[-1][0]) if rows else None)
 
     def get(self, row_id: int) -> LedgerEntry:
         rows = list(self._db.query("SELECT * FROM send_ledger WHERE id = ?", [row_id]))

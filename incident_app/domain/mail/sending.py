@@ -212,6 +212,11 @@ _LEADING_CODE = re.compile(r"\A[2-5]\d\d[ -]")
 _CONTACT_PHONE = re.compile(r"(?<!\d)\+?\d(?:[ \-./()\u3000]{0,2}\d){6,}(?!\d)")
 
 
+def _may_hold_address(text: str) -> bool:
+    """Whether ``text`` holds one of the forms of @ that :data:`_AT` matches (else no address)."""
+    return "@" in text or "\uff20" in text or "%40" in text or "=40" in text
+
+
 def scrub_contacts(text: str, email: Callable[[str], str], phone: Callable[[str], str]) -> str:
     """``text`` with every e-mail address replaced by ``email(address)`` and every phone number by
     ``phone(number)`` (retention purge, masked evidence packs)."""
@@ -220,7 +225,8 @@ def scrub_contacts(text: str, email: Callable[[str], str], phone: Callable[[str]
     # A leading reply code ("250 13800138000 ok") is kept out of the number it precedes.
     code = _LEADING_CODE.match(text)
     head, text = (code.group(0), text[code.end():]) if code else ("", text)
-    text = _CONTACT_EMAIL.sub(lambda m: email(m.group(0)), text)
+    if _may_hold_address(text):  # the address pattern is costly; most replies hold no @ at all
+        text = _CONTACT_EMAIL.sub(lambda m: email(m.group(0)), text)
     return head + _CONTACT_PHONE.sub(lambda m: phone(m.group(0)), text)
 
 

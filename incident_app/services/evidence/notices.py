@@ -61,7 +61,7 @@ def _pdfs(req: EvidenceRequest, printable: Sequence[NoticeVersion]) -> list[Evid
         req.notes.append(NO_PDF_NOTE)
         return []
     drill = req.services.incidents.get(req.incident_id).facts.drill
-    files = []
+    files: list[EvidenceFile] = []
     with tempfile.TemporaryDirectory(prefix="breach-desk-evidence-") as folder:
         for version in printable:
             path = Path(folder) / f"v{version.id}.pdf"
@@ -75,7 +75,7 @@ def _specimen_emails(req: EvidenceRequest, versions: Sequence[NoticeVersion]) ->
     client shows it (addressed to nobody: the masters name a specimen recipient)."""
     profile = req.services.profile.get()
     texts = {(v.kind, v.lang): v for v in versions if v.channel == Channel.EMAIL_TEXT}
-    files = []
+    files: list[EvidenceFile] = []
     for html in (v for v in versions if v.channel == Channel.EMAIL_HTML):
         text = texts.get((html.kind, html.lang))
         sender_name = profile.company_en if html.lang == "en" and profile.company_en else profile.company_zh

@@ -5,19 +5,21 @@ made with ``--unmask``; the people list itself never goes into a pack, only its 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
-from incident_app.domain.clock import to_iso
-from incident_app.domain.exports import neutralise_row
+from incident_app.domain.clock import parse_time, to_iso
+from incident_app.domain.exports import FORMULA_TRIGGERS
 from incident_app.domain.i18n import LANGUAGES
-from incident_app.domain.mail import LedgerEntry, mask_email
+from incident_app.domain.mail import FallbackChannel, SendState, mask_email
 from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts
 from incident_app.domain.notices import recipient_reference
-from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, json_bytes
+from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, Streamed, json_bytes
 from incident_app.services.resources import RESOURCES_DIR
 
 LEDGER_PAGE = 5000
@@ -71,40 +73,106 @@ def assessment_section(req: EvidenceRequest) -> list[EvidenceFile]:
 
 def send_ledger_section(req: EvidenceRequest) -> list[EvidenceFile]:
     """Every recipient's state and the relay's last reply (CSV, formulas neutralised) and the
-    counts. Addresses are masked, in the replies too, unless the pack is unmasked."""
-    mail = req.services.mail
-    overview = mail.overview(req.incident_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(LEDGER_COLUMNS)
-    for entry in _ledger(req):
-        writer.writerow(neutralise_row(_ledger_row(entry, req.unmask)))
+    counts. Addresses are masked, in the replies too, unless the pack is unmasked. The CSV is
+    streamed: read in keyset pages and written into the ZIP page by page (a 10,000,000-row
+    ledger never sits in memory)."""
+    overview = req.services.mail.overview(req.incident_id)
     counts = overview.to_dict() | {"addresses": "unmasked" if req.unmask else "masked"}
-    return [("send-ledger/ledger.csv", buffer.getvalue().encode("utf-8-sig")),
+    return [("send-ledger/ledger.csv", Streamed(lambda: ledger_csv_chunks(req))),
             ("send-ledger/overview.json", json_bytes(counts))]
 
 
-def _ledger(req: EvidenceRequest) -> Iterator[LedgerEntry]:
-    offset = 0
-    while True:
-        page = req.services.mail.page(req.incident_id, offset=offset, limit=LEDGER_PAGE)
-        yield from page
-        if len(page) < LEDGER_PAGE:
-            return
-        offset += len(page)
+# The columns read for the CSV, in the order _csv_row takes them.
+_READ = ("id", "incident_id", "recipient_key", "notice_kind", "notice_version", "to_address", "language",
+         "message_id", "state", "attempts", "in_doubt", "last_code", "last_reply", "reason", "queued_at",
+         "sent_at", "fallback")
 
 
-def _ledger_row(e: LedgerEntry, unmask: bool) -> list[Any]:
+def ledger_csv_chunks(req: EvidenceRequest) -> Iterator[bytes]:
+    """``send-ledger/ledger.csv`` (UTF-8 with BOM, CRLF), one chunk per page of the ledger."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(LEDGER_COLUMNS)
+    hide = _hider(req.unmask)
+    ledger = req.services.ctx.store.send_ledger
+    first = True
+    page: list[list[Any]] = []
+    for raw in ledger.iter_raw(req.incident_id, _READ, chunk=LEDGER_PAGE):
+        page.append(_csv_row(raw, req.unmask, hide))
+        if len(page) == LEDGER_PAGE:
+            writer.writerows(page)
+            page.clear()
+            req.check()
+            yield _take(buffer, first)
+            first = False
+    writer.writerows(page)
+    yield _take(buffer, first)
+
+
+def _take(buffer: io.StringIO, first: bool) -> bytes:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text.encode("utf-8-sig" if first else "utf-8")
+
+
+def _hider(unmask: bool) -> Callable[[str], str]:
+    """Masks every address and phone number in a text (relays echo addresses in any case and
+    sometimes other contacts); identity when unmasked. Replies repeat a lot ("250 ok"), so the
+    last few thousand answers are remembered."""
+    if unmask:
+        return lambda text: text
+
+    @functools.lru_cache(maxsize=4096)
+    def cached(text: str) -> str:
+        return scrub_contacts(text, mask_email, mask_phone_in_text)
+
     def hide(text: str) -> str:
-        # Relays echo addresses in any case and sometimes other contacts: mask every one found.
-        return text if unmask else scrub_contacts(text, mask_email, mask_phone_in_text)
+        # Two shapes make most of a ledger's addresses; for them the result of scrubbing is known
+        # without running its patterns. A number alone (an SMS or call row) is one phone number.
+        if len(text) >= 7 and text.isascii() and text.isdigit():
+            return mask_phone_in_text(text)
+        # A plain address is one address, and masked it keeps at most 2 + 4 digits: too few for
+        # a phone number.
+        if _PLAIN_ADDRESS.fullmatch(text):
+            return mask_email(text)
+        return cached(text) if text else text
 
+    return hide
+
+
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z.-]*(?:\d[A-Za-z.-]*){0,4}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso(stored: str) -> str:
+    """A stored time as the pack writes it, neutralised (rows of one batch share their queue
+    time, rows sent in one second their send time)."""
+    return _cell(to_iso(parse_time(stored)))
+
+
+_STATES = {s.value: s.value for s in SendState}
+_FALLBACKS = {c.value: c.value for c in FallbackChannel}
+
+
+def _cell(text: str) -> str:
+    """:func:`neutralise_cell` of a text (the CSV's columns are texts, integers or None)."""
+    return "'" + text if text and text[0] in FORMULA_TRIGGERS else text
+
+
+def _csv_row(raw: tuple[Any, ...], unmask: bool, hide: Callable[[str], str]) -> list[Any]:
+    """One CSV row, formulas neutralised, from the raw columns :data:`_READ`: the values a
+    LedgerEntry of the row gives, without building one per row (the pack reads millions)."""
+    (row_id, incident_id, key, kind, version, address, language, message_id, state, attempts, in_doubt,
+     last_code, reply, reason, queued_at, sent_at, fallback) = raw
     # The recipient key may be a person's e-mail or phone (no user id on file): a masked pack shows
     # the reference printed in that person's notice instead, which is enough to find them later.
-    recipient = e.recipient_key if unmask else recipient_reference(e.incident_id, e.recipient_key)
-    return [e.id, recipient, e.notice_kind, e.notice_version, hide(e.to_address), e.language, e.message_id,
-            e.state.value, e.attempts, e.in_doubt, e.last_code, hide(e.last_reply), hide(e.reason),
-            to_iso(e.queued_at), to_iso(e.sent_at) if e.sent_at else None, e.fallback.value if e.fallback else None]
+    recipient = _cell(key) if unmask else recipient_reference(int(incident_id), key)  # "BD…": no formula
+    return [int(row_id), recipient, _cell(kind), _cell(version), _cell(hide(address)), _cell(language or ""),
+            _cell(message_id), _STATES[state], int(attempts), int(in_doubt),
+            None if last_code is None else int(last_code), _cell(hide(reply)) if reply else "",
+            _cell(hide(reason)) if reason else "", _iso(queued_at), _iso(sent_at) if sent_at else None,
+            _FALLBACKS[fallback] if fallback else None]
 
 
 def people_section(req: EvidenceRequest) -> list[EvidenceFile]:

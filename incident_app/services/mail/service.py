@@ -10,7 +10,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -172,9 +172,15 @@ class MailService:
                 self._ctx.record("send.requeued", "incident", incident_id, result.to_dict(), incident_id)
         return result
 
-    def page(self, incident_id: int, state: SendState | None = None, *, offset: int = 0,
+    def page(self, incident_id: int, state: SendState | None = None, *, after_id: int = 0,
              limit: int = 200) -> list[LedgerEntry]:
-        return self._ctx.store.send_ledger.page(incident_id, state, offset=offset, limit=limit)
+        """Up to ``limit`` rows after row ``after_id`` in id order (keyset paging: pass the last id
+        of the previous page; 0 for the first)."""
+        return self._ctx.store.send_ledger.page(incident_id, state, after_id=after_id, limit=limit)
+
+    def iter_entries(self, incident_id: int, state: SendState | None = None) -> Iterator[LedgerEntry]:
+        """Every row in id order, read page by page (memory flat in the ledger's size)."""
+        return self._ctx.store.send_ledger.iter_entries(incident_id, state)
 
     def count(self, incident_id: int, state: SendState | None = None) -> int:
         return self._ctx.store.send_ledger.count(incident_id, state)

@@ -1,6 +1,6 @@
 """File → Evidence pack…: the selected incident's evidence pack (masked, as ``evidence ID --out``
-writes it), written on the worker with a progress dialog. The pack is built in one pass that
-cannot stop halfway, so the dialog has no Cancel button."""
+writes it), written on the worker with a progress dialog. Cancel stops it between two pages of
+the send ledger or the event log; a cancelled pack leaves no file."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from incident_app.ui.common.progress import run_with_progress
 
 
 def _write_pack(incident_id: int, path: Path) -> Callable[[Services, Any], Any]:
-    def job(services: Services, _progress: Any) -> Any:
+    def job(services: Services, progress: Any) -> Any:
         from incident_app.adapters.qt_pdf import QtPdfWriter  # heavy; only when a pack is written
 
-        return build_evidence_pack(services, incident_id, path, pdf_writer=QtPdfWriter())
+        return build_evidence_pack(services, incident_id, path, pdf_writer=QtPdfWriter(), progress=progress)
 
     return job
 
@@ -41,4 +41,4 @@ def write_pack_to(parent: QWidget, runner: JobRunner | SyncJobRunner, tr: Transl
                   *, on_done: Callable[[Any], None], on_failure: FailureCb) -> JobHandle:
     return run_with_progress(parent, runner, tr, tr.t("evidence.running", id=incident_id),
                              _write_pack(incident_id, path), on_success=on_done, on_failure=on_failure,
-                             on_cancelled=lambda: None, cancellable=False)
+                             on_cancelled=lambda: None, cancellable=True)

@@ -29,7 +29,7 @@ class LedgerModel(TranslatedTableModel):
                     "send.col.in_doubt", "send.col.detail", "send.col.fallback", "send.col.updated",
                     "send.col.message_id")
 
-    fetch_requested = Signal(int)  # offset of the next page
+    fetch_requested = Signal(int)  # id of the last row shown: the next page starts after it (keyset)
 
     def __init__(self, tr: Translator, parent: Any = None) -> None:
         super().__init__(tr, parent)
@@ -42,9 +42,10 @@ class LedgerModel(TranslatedTableModel):
         self._total, self._rows, self._waiting = total, list(first_page), False
         self.endResetModel()
 
-    def append_page(self, offset: int, rows: list[LedgerEntry]) -> None:
+    def append_page(self, after_id: int, rows: list[LedgerEntry]) -> None:
+        """Add the page fetched after row ``after_id`` (ignored unless it follows the last row)."""
         self._waiting = False
-        if offset != len(self._rows) or not rows:
+        if after_id != self._last_id() or not rows:
             return  # a stale page (the filter changed meanwhile)
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
         self._rows.extend(rows)
@@ -52,6 +53,9 @@ class LedgerModel(TranslatedTableModel):
 
     def total(self) -> int:
         return self._total
+
+    def _last_id(self) -> int:
+        return self._rows[-1].id if self._rows else 0
 
     def shown_rows(self) -> int:
         return len(self._rows)
@@ -65,7 +69,7 @@ class LedgerModel(TranslatedTableModel):
     def fetchMore(self, parent: Index) -> None:
         if self.canFetchMore(parent):
             self._waiting = True
-            self.fetch_requested.emit(len(self._rows))
+            self.fetch_requested.emit(self._last_id())
 
     def cell(self, row: LedgerEntry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
@@ -176,7 +180,8 @@ class LedgerView(QWidget):
 
         def load(services: Any, _progress: Any) -> tuple[Any, int, list[LedgerEntry], Any]:
             return (services.mail.overview(incident_id), services.mail.count(incident_id, state),
-                    services.mail.page(incident_id, state, offset=0, limit=PAGE), services.mail.active_run(incident_id))
+                    services.mail.page(incident_id, state, after_id=0, limit=PAGE),
+                    services.mail.active_run(incident_id))
 
         self.runner.run(load, on_success=self._on_loaded, on_failure=self._on_failed)
 
@@ -258,10 +263,10 @@ class LedgerView(QWidget):
         answer = QMessageBox.question(self, self.tr_.t("send.title"), text)
         return answer == QMessageBox.StandardButton.Yes
 
-    def _on_model_fetch_requested(self, offset: int) -> None:
+    def _on_model_fetch_requested(self, after_id: int) -> None:
         incident_id, state = self.incident_id, self.state_filter()
-        self.runner.run(lambda services, _p: services.mail.page(incident_id, state, offset=offset, limit=PAGE),
-                        on_success=lambda rows: self.model.append_page(offset, rows), on_failure=self._on_failed)
+        self.runner.run(lambda services, _p: services.mail.page(incident_id, state, after_id=after_id, limit=PAGE),
+                        on_success=lambda rows: self.model.append_page(after_id, rows), on_failure=self._on_failed)
 
     def _on_failed(self, exc: BaseException, _details: str) -> None:
         self.summary.setText(self.tr_.t("send.load_failed", message=str(exc)))

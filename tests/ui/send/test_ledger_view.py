@@ -64,3 +64,25 @@ def test_filter_by_state(qtbot: QtBot, tmp_path: Path, intake: dict[str, object]
     assert model.index(0, LedgerModel.COL_FALLBACK).data() == ""
     view.set_state_filter(None)
     assert model.total() == 1200
+
+
+def test_scrolling_to_the_end_shows_every_row_once_in_order(qtbot: QtBot, tmp_path: Path,
+                                                            intake: dict[str, object]) -> None:
+    """Pages are keyset pages (after the last id shown): scrolling through every page, filtered
+    or not, shows each row once, in id order; a page that does not follow the last row is dropped."""
+    db = seeded_db(tmp_path, intake)
+    services = open_services(db)
+    expected = {state: [e.id for e in services.ctx.store.send_ledger.iter_entries(1, state)]
+                for state in (None, SendState.QUEUED)}
+    services.close()
+    view = make_view(qtbot, db)
+    for state, ids in expected.items():
+        view.set_state_filter(state)
+        view.refresh()
+        model = view.model
+        while model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+        assert [model.record(r).id for r in range(model.rowCount())] == ids
+    shown = model.rowCount()
+    model.append_page(model.record(0).id, [model.record(1)])  # stale: not after the last row
+    assert model.rowCount() == shown

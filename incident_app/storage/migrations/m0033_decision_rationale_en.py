@@ -1,6 +1,5 @@
 """A decision's rationale in English beside the Chinese one, so English notices print the
-officer's own English reasons instead of the Chinese text. (Numbered 47, past the numbers other
-changes take next.)"""
+officer's own English reasons instead of the Chinese text."""
 
 from __future__ import annotations
 

@@ -1,0 +1,224 @@
+"""The evidence pack written as a stream: the send ledger and the events go into the ZIP on disk
+page by page, yet every member is byte for byte what the in-memory pack held (a reference copy
+of that code is below); a write error or Cancel half-way leaves no file and logs nothing."""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import json
+import os
+import stat
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pytest
+
+from incident_app.cli.main import run
+from incident_app.domain.clock import to_iso
+from incident_app.domain.exports import neutralise_row
+from incident_app.domain.mail import LedgerEntry, mask_email
+from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts
+from incident_app.domain.notices import recipient_reference
+from incident_app.services.container import Services, open_services
+from incident_app.services.evidence import pack as pack_module
+from incident_app.services.evidence import records
+from incident_app.services.evidence.base import json_bytes
+from incident_app.services.evidence.pack import _event_dict, build_evidence_pack, collect_files
+from incident_app.services.evidence.verify import verify_evidence
+from incident_app.services.private_files import StagedOutputs
+from incident_app.services.progress import Cancelled, Progress
+
+# Replies and keys the masking must get right: echoed addresses in any case, phone numbers alone,
+# in text and full-width, keys that are addresses, and text a spreadsheet would run as a formula.
+ROWS = [
+    ("person:U1", "zhang.san@example.com", "sent", 250, "250 2.0.0 Ok: queued as 4F1A2B3C9D", "", None),
+    ("li@example.cn", "li@example.cn", "failed", 550, "550 5.1.1 <LI@EXAMPLE.CN>: Recipient address rejected",
+     "the relay refused the address", "sms"),
+    ("person:U3", "13800138000", "sent", None, "DELIVRD", "", None),
+    ("13900139000", "+86 139 0013 9000", "failed", None, "UNDELIV 13900139000", "号码 139-0013-9000 停机", "letter"),
+    ("person:U5", "wang@163.example.com", "deferred", 451, "451 4.7.1 Try again later", "=HYPERLINK(\"x\")", None),
+    ("person:U6", "o'brien@example.org", "in_doubt", None, "", "interrupted", None),
+    ("person:U7", "user7@1234567.example", "queued", None, "", "", None),
+    ("-person", "x+tag@例子.中国", "sent", 250, "250 ok <x+tag@例子.中国> 电话１３８００１３８０００", "", None),
+]
+
+
+def fill(services: Services, incident_id: int, copies: int, version: str = "v1") -> None:
+    conn = services.ctx.store.db.conn
+    with services.ctx.store.transaction():
+        conn.executemany(
+            "INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address, language,"
+            " message_id, state, attempts, in_doubt, last_code, last_reply, reason, queued_at, updated_at, sent_at,"
+            " fallback, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(incident_id, f"{key}#{n}" if n else key, "individual_email", version, address, "zh-CN" if n % 2 else "",
+              f"<bd.{n}.{i}@example.test>", state, 1, int(state == "in_doubt"), code, reply, reason,
+              "2026-11-20T09:00:00+08:00", "2026-11-20T09:05:00+08:00",
+              f"2026-11-20T09:{n % 60:02d}:07+08:00" if state == "sent" else None, fallback,
+              "email" if "@" in address else "sms")
+             for n in range(copies) for i, (key, address, state, code, reply, reason, fallback) in enumerate(ROWS)])
+
+
+def reference_ledger_csv(services: Services, incident_id: int, unmask: bool) -> bytes:
+    """The ledger CSV exactly as the in-memory pack made it, from LedgerEntry objects."""
+    def hide(text: str) -> str:
+        return text if unmask else scrub_contacts(text, mask_email, mask_phone_in_text)
+
+    def row(e: LedgerEntry) -> list[Any]:
+        recipient = e.recipient_key if unmask else recipient_reference(e.incident_id, e.recipient_key)
+        return [e.id, recipient, e.notice_kind, e.notice_version, hide(e.to_address), e.language, e.message_id,
+                e.state.value, e.attempts, e.in_doubt, e.last_code, hide(e.last_reply), hide(e.reason),
+                to_iso(e.queued_at), to_iso(e.sent_at) if e.sent_at else None,
+                e.fallback.value if e.fallback else None]
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(records.LEDGER_COLUMNS)
+    for entry in services.ctx.store.send_ledger.iter_entries(incident_id):
+        writer.writerow(neutralise_row(row(entry)))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+@pytest.fixture
+def incident(services: Services, intake: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(records, "LEDGER_PAGE", 7)  # many pages, and a last one that is not full
+    incident_id = services.incidents.create(intake).id
+    services.decisions.record(incident_id, {"kind": "other", "rationale": "告知全部用户", "decided_by": "王安全"})
+    fill(services, incident_id, 6)
+    return incident_id
+
+
+@pytest.mark.parametrize("unmask", [False, True])
+def test_streamed_pack_holds_what_the_in_memory_pack_held(services: Services, incident: int, tmp_path: Path,
+                                                         unmask: bool) -> None:
+    out = tmp_path / "pack.zip"
+    made = build_evidence_pack(services, incident, out, unmask=unmask)
+    archive = zipfile.ZipFile(out)
+    assert archive.read("send-ledger/ledger.csv") == reference_ledger_csv(services, incident, unmask)
+    store = services.ctx.store
+    head = json.loads(archive.read("event-log/chain.json"))["head"]["seq"]  # the pack's own events came later
+    events = [_event_dict(e, store.events.keying) for e in store.events.for_incident(incident, newest_first=False)
+              if e.seq <= head]
+    assert archive.read("event-log/events.json") == json_bytes(events)
+    # The same files in the same order: every section's, then README, manifest.json, MANIFEST.sha256.
+    request = services_request(services, incident, unmask)
+    names = [name for name, _ in collect_files(request, pack_module.DEFAULT_SECTIONS)]
+    assert archive.namelist() == [*names, "README.txt", "manifest.json", "MANIFEST.sha256"]
+    assert [e.name for e in made.files] == archive.namelist()[:-1]
+    manifest = json.loads(archive.read("manifest.json"))
+    assert {f["name"]: f["bytes"] for f in manifest["files"]} == {
+        i.filename: i.file_size for i in archive.infolist() if i.filename not in ("manifest.json", "MANIFEST.sha256")}
+    assert verify_evidence(out).ok
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    if not unmask:
+        text = archive.read("send-ledger/ledger.csv").decode("utf-8-sig")
+        assert "zhang.san@" not in text and "LI@EXAMPLE" not in text and "13800138000" not in text
+        assert "'=HYPERLINK" in text and "'-person" not in text
+
+
+def services_request(services: Services, incident_id: int, unmask: bool) -> Any:
+    from incident_app.services.evidence.base import EvidenceRequest
+
+    return EvidenceRequest(services, incident_id, unmask, services.ctx.now())
+
+
+def test_events_read_in_pages_are_the_events(services: Services, incident: int) -> None:
+    events = services.ctx.store.events
+    assert [e.seq for e in events.iter_for_incident(incident, chunk=1)] == [
+        e.seq for e in events.for_incident(incident, newest_first=False)]
+
+
+class FullDisk:
+    """A file handle that accepts ``room`` bytes, then fails as a full disk does."""
+
+    def __init__(self, handle: BinaryIO, room: int) -> None:
+        self._handle, self._room = handle, room
+
+    def write(self, data: bytes) -> int:
+        if self._handle.tell() + len(data) > self._room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return self._handle.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
+def fill_the_disk_after(monkeypatch: pytest.MonkeyPatch, room: int) -> None:
+    real = StagedOutputs.output
+
+    @contextmanager
+    def output(self: StagedOutputs, path: Path) -> Iterator[tuple[Any, Path]]:
+        with real(self, path) as (handle, target):
+            yield FullDisk(handle, room), target
+
+    monkeypatch.setattr(StagedOutputs, "output", output)
+
+
+def exports(services: Services) -> int:
+    return len(services.ctx.store.events.of_types(["export.written"]))
+
+
+def test_a_full_disk_half_way_leaves_no_file_and_logs_nothing(services: Services, incident: int, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "LEDGER_PAGE", 2)
+    fill(services, incident, 400, "v2")  # the ledger member alone is larger than the room left
+    fill_the_disk_after(monkeypatch, 60_000)
+    before, folder = exports(services), tmp_path / "out"
+    with pytest.raises(OSError) as failure:
+        build_evidence_pack(services, incident, folder / "pack.zip")
+    assert failure.value.errno == errno.ENOSPC
+    assert list(folder.iterdir()) == []  # no pack, no temporary file
+    assert exports(services) == before
+
+
+def test_a_full_disk_on_the_command_line_is_a_plain_message(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    services = open_services(db)
+    fill(services, 1, 50)
+    services.close()
+    fill_the_disk_after(monkeypatch, 3_000)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code = run(["evidence", "1", "--out", str(out_dir / "pack.zip"), "--db", str(db)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert "disk is full" in err and "Traceback" not in err
+    assert list(out_dir.iterdir()) == []
+
+
+def test_cancel_half_way_leaves_no_file(services: Services, incident: int, tmp_path: Path) -> None:
+    progress = Progress()
+    chunks = 0
+    real = records.ledger_csv_chunks
+
+    def cancelling(req: Any) -> Iterator[bytes]:
+        nonlocal chunks
+        for chunk in real(req):
+            chunks += 1
+            if chunks == 3:
+                progress.cancel()  # as the dialog's Cancel button does, from another thread
+            yield chunk
+
+    before, folder = exports(services), tmp_path / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(records, "ledger_csv_chunks", cancelling)
+        with pytest.raises(Cancelled):
+            build_evidence_pack(services, incident, folder / "pack.zip", progress=progress)
+    assert chunks == 3  # stopped at the next page, not at the end
+    assert list(folder.iterdir()) == [] and exports(services) == before
+
+
+def test_verify_reads_a_damaged_streamed_member_as_damaged(services: Services, incident: int, tmp_path: Path) -> None:
+    out = tmp_path / "pack.zip"
+    build_evidence_pack(services, incident, out)
+    with zipfile.ZipFile(out) as archive:
+        info = archive.getinfo("send-ledger/ledger.csv")
+    raw = bytearray(out.read_bytes())
+    raw[info.header_offset + 30 + len(info.filename.encode()) + 20 + info.compress_size // 2] ^= 0x01
+    out.write_bytes(bytes(raw))
+    report = verify_evidence(out)
+    assert not report.ok and [p.name for p in report.problems] == ["send-ledger/ledger.csv"]
