@@ -60,6 +60,21 @@ class PagedTableModel(TranslatedTableModel, Generic[Row]):
         if generation == self._generation:
             self._in_flight.discard(page)
 
+    def row_key(self, row: Row) -> int | None:
+        """The sort key of a cached row (the People table: the person id), or None when the
+        owner pages by offset only."""
+        del row
+        return None
+
+    def key_before(self, page: int) -> int | None:
+        """The key of the last row of the page before ``page`` when that page is cached and full:
+        the owner then asks for the rows after it (keyset paging, what scrolling down does),
+        which costs the same on every page; None means "count from the start" (a jump)."""
+        rows = self._pages.get(page - 1) if page > 0 else None
+        if not rows or len(rows) < self.page_size:
+            return None
+        return self.row_key(rows[-1])
+
     def cached_pages(self) -> int:
         return len(self._pages)
 

@@ -215,9 +215,11 @@ class PeopleTab(QWidget):
         self.import_button.setEnabled(purged_at is None)
 
     def _request_page(self, generation: int, page: int, offset: int, limit: int) -> None:
-        incident, filters = self.incident_id, self.filters()
+        # Scrolling down continues after the last person of the page above (keyset paging);
+        # a jump counts from the start, which costs a filtered list its matches before it.
+        incident, filters, after = self.incident_id, self.filters(), self.model.key_before(page)
         self.runner.run(
-            lambda services, _p: services.people.page(incident, offset, limit, **filters),
+            lambda services, _p: services.people.page(incident, offset, limit, after=after, **filters),
             on_success=lambda people: self.model.page_loaded(generation, page, people),
             on_failure=lambda exc, tb: self._on_page_failed(generation, page, exc, tb),
         )
