@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +206,7 @@ def phase_purge(db_path: Path, incident: int) -> dict[str, Any]:
     services = open_services(db_path)
     services.incidents.change_status(incident, IncidentStatus.CLOSED, "bench", force=True)
     services.close()
-    later = datetime.now(timezone.utc) + timedelta(days=400)
+    later = datetime.now(UTC) + timedelta(days=400)
     services = open_services(db_path, clock=lambda: later)
     ms, results = once(lambda: purge_due(services, incident_ids=[incident]))
     wal = Path(f"{db_path}-wal")

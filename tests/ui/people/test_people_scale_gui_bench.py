@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_the_people_tab_phase_runs(tmp_path: Path) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     try:
-        import people_scale  # noqa: PLC0415 - the benchmark script, not a package module
+        import people_scale
     finally:
         sys.path.remove(str(ROOT / "bench"))
     db = tmp_path / "people.sqlite3"
