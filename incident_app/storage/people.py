@@ -256,10 +256,9 @@ class PeopleRepository:
         lookups through the import's id blocks (no scan, no OFFSET); a filtered page by ``offset``
         alone walks the matches before it (the jump of a scroll bar; the next page is keyset)."""
         if query:
-            where, params = self._filtered(incident_id, query)
+            where, params = self._filtered(incident_id, query, after)
             if after is not None:
-                rows = self._db.execute(f"{_PERSON_SQL} WHERE {where} AND id > ? ORDER BY id LIMIT ?",
-                                        [*params, after, limit])
+                rows = self._db.execute(f"{_PERSON_SQL} WHERE {where} ORDER BY id LIMIT ?", [*params, limit])
             else:
                 rows = self._db.execute(f"{_PERSON_SQL} WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
                                         [*params, limit, offset])
@@ -317,23 +316,28 @@ class PeopleRepository:
     def query_plan(self, incident_id: int, query: PeopleQuery, *, after: int | None = None) -> list[str]:
         """SQLite's plan for a filtered page (EXPLAIN QUERY PLAN details): shows whether the
         user-id prefix lookup and the exact contact probes use their indexes."""
-        where, params = self._filtered(incident_id, query)
+        where, params = self._filtered(incident_id, query, after)
         if after is not None:
-            sql, params = f"{_PERSON_SQL} WHERE {where} AND id > ? ORDER BY id LIMIT ?", [*params, after, 1]
+            sql, params = f"{_PERSON_SQL} WHERE {where} ORDER BY id LIMIT ?", [*params, 1]
         else:
             sql, params = f"{_PERSON_SQL} WHERE {where} ORDER BY id LIMIT ? OFFSET ?", [*params, 1, 0]
         return [str(r[-1]) for r in self._db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
 
-    def _filtered(self, incident_id: int, query: PeopleQuery) -> tuple[str, list[Any]]:
-        """WHERE clause and parameters for a search and/or band and channel filters."""
+    def _filtered(self, incident_id: int, query: PeopleQuery, after: int | None = None) -> tuple[str, list[Any]]:
+        """WHERE clause and parameters for a search and/or band and channel filters, for the
+        people after id ``after`` when given. A scan's id span then starts after it: SQLite takes
+        one lower bound for a rowid range, and a separate ``id > ?`` would leave it reading from
+        the incident's first id (measured: 1.9 s instead of 2 ms in the middle of a million)."""
         spans = self.ranges(incident_id) or [(0, -1)]
-        span: list[Any] = [spans[0][0], spans[-1][1], incident_id]
+        start = spans[0][0] if after is None else max(spans[0][0], after + 1)
+        span: list[Any] = [start, spans[-1][1], incident_id]
         params: list[Any]
         if query.contacts:
             clauses, params = _exact_clause(incident_id, query.contacts)
+            clauses, params = _after(clauses, params, after)
         elif query.terms and not any(query.terms[1:]):
             ids, id_params = _prefix_lookup(query.terms[0])
-            clauses, params = [f"id IN ({ids})"], [incident_id, *id_params]
+            clauses, params = _after([f"id IN ({ids})"], [incident_id, *id_params], after)
         elif query.terms:
             # Names and parts of contacts: the incident's own id span read in rowid order (not the
             # whole table), the user-id prefix tested on each row. In id order a page stops at
@@ -384,6 +388,13 @@ def _summary(row: Sequence[Any]) -> PeopleSummary:
     by_channel = {c.value: int(stored[c.value]) for c in Channel if stored.get(c.value)}
     return PeopleSummary(int(row[0]), int(row[1]), by_channel, by_channel.get(Channel.NONE.value, 0),
                          int(row[3]), int(row[4]), int(row[5]), int(row[6]))
+
+
+def _after(clauses: list[str], params: list[Any], after: int | None) -> tuple[list[str], list[Any]]:
+    """Keyset paging over an index's matches: only the ids after ``after``."""
+    if after is None:
+        return clauses, params
+    return [*clauses, "id > ?"], [*params, after]
 
 
 def _exact_clause(incident_id: int, contacts: Sequence[tuple[str, str]]) -> tuple[list[str], list[Any]]:

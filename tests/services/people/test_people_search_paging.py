@@ -241,3 +241,13 @@ def test_a_kill_in_the_middle_of_the_purge_leaves_the_people_as_they_were(
         assert result.records_by_target["people.contacts"] == 650
     finally:
         again.close()
+
+
+def test_a_keyset_scan_starts_reading_after_the_key(services: Services, big: int) -> None:
+    """SQLite uses one lower bound of a rowid range: the span itself must start after the key,
+    or page 500,000 of a channel filter would read every row before it."""
+    repo = services.ctx.store.people
+    where, params = repo._filtered(big, PeopleQuery(channels=("email",)), after=300)  # noqa: SLF001
+    assert where.startswith("id BETWEEN ? AND ?") and params[0] == 301
+    first = repo.ranges(big)[0][0]
+    assert repo._filtered(big, PeopleQuery(channels=("email",)))[1][0] == first  # noqa: SLF001
