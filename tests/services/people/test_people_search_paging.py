@@ -247,7 +247,7 @@ def test_a_keyset_scan_starts_reading_after_the_key(services: Services, big: int
     """SQLite uses one lower bound of a rowid range: the span itself must start after the key,
     or page 500,000 of a channel filter would read every row before it."""
     repo = services.ctx.store.people
-    where, params = repo._filtered(big, PeopleQuery(channels=("email",)), after=300)  # noqa: SLF001
+    where, params = repo._filtered(big, PeopleQuery(channels=("email",)), after=300)
     assert where.startswith("id BETWEEN ? AND ?") and params[0] == 301
     first = repo.ranges(big)[0][0]
-    assert repo._filtered(big, PeopleQuery(channels=("email",)))[1][0] == first  # noqa: SLF001
+    assert repo._filtered(big, PeopleQuery(channels=("email",)))[1][0] == first
