@@ -16,6 +16,7 @@ Each phase runs in a fresh child process, so its peak memory (ru_maxrss) is its 
   them (people by channel, minors, bands), memory flat.
 - gui: the People tab (real JobRunner, offscreen) with a 10 ms QTimer stall detector: open, scroll
   to the middle, to the end, search by phone, search by name, clear. Target: no stall > 100 ms.
+  Baseline: three idle seconds under the same detector (what the machine alone costs).
 - purge (--purge): close the incident and run the retention purge (chunked, one transaction).
 Generated databases go under --workdir (default a temporary folder) and are deleted after."""
 
@@ -292,7 +293,15 @@ def phase_gui(db_path: Path, incident: int) -> dict[str, Any]:
             tab.search.setText(text)
         return act
 
+    idle_until = [0.0]
+
+    def idle() -> None:
+        idle_until[0] = time.perf_counter() + 3
+
     results = [
+        # Baseline: the same detector while nothing happens. On a shared machine the OS alone
+        # delays a 10 ms timer; the actions' stalls are worth reading against this line.
+        run("idle (baseline)", idle, lambda: time.perf_counter() >= idle_until[0]),
         run("open", tab.refresh, lambda: tab.model.rowCount() > 0 and visible_loaded()),
         run("scroll to the middle", lambda: scroll.setValue(scroll.maximum() // 2), visible_loaded),
         run("scroll to the end", lambda: scroll.setValue(scroll.maximum()), visible_loaded),
@@ -359,7 +368,7 @@ def report(db_path: Path, incident: int, args: argparse.Namespace) -> int:
               flush=True)
     ok = bool(results["lookup"]["within_50ms"])
     if "gui" in results:
-        ok = ok and all(a["stalls_over_100ms"] == 0 for a in results["gui"]["actions"])
+        ok = ok and all(a["stalls_over_100ms"] == 0 for a in results["gui"]["actions"][1:])
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

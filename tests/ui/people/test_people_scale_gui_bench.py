@@ -26,6 +26,7 @@ def test_the_people_tab_phase_runs(tmp_path: Path) -> None:
                           check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert [a["action"] for a in result["actions"]] == ["open", "scroll to the middle", "scroll to the end",
-                                                       "search by phone", "search by name", "clear the search"]
+    assert [a["action"] for a in result["actions"]] == [
+        "idle (baseline)", "open", "scroll to the middle", "scroll to the end", "search by phone", "search by name",
+        "clear the search"]
     assert result["rows"] == 2000
