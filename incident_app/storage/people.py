@@ -6,6 +6,7 @@ callers is a :class:`~incident_app.domain.people.person.Person` or :class:`Peopl
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,14 @@ MENTION_COLUMNS: tuple[str, ...] = ("name", "email", "phone", "guardian_name", "
 def lookup_index_sql(column: str) -> str:
     return (f"CREATE INDEX IF NOT EXISTS people_incident_{column} ON people (incident_id, {column})"
             f" WHERE {column} != ''")
+
+
+StopCheck = Callable[[], bool]
+_STOP_EVERY_STEPS = 50_000  # SQLite VM steps between two stop checks (well under a millisecond)
+
+
+class SearchInterrupted(Exception):  # noqa: N818 - reads as what happened, like Cancelled
+    """A listing or count stopped early because its caller no longer wanted it."""
 
 
 # The columns an exact search can probe through an index (m0009 user id, m0024 contacts).
@@ -249,20 +258,22 @@ class PeopleRepository:
 
     # -- reading ----------------------------------------------------------------------------
     def page(self, incident_id: int, offset: int, limit: int, query: PeopleQuery | None = None, *,
-             after: int | None = None) -> list[Person]:
+             after: int | None = None, stop: StopCheck | None = None) -> list[Person]:
         """People in import order. ``after`` (the id of the last person of the previous page) makes
         it keyset paging — ``id > after ORDER BY id LIMIT n`` — so page 500,000 costs what page 1
         does; without it ``offset`` counts from the start. Without a filter both are rowid range
         lookups through the import's id blocks (no scan, no OFFSET); a filtered page by ``offset``
-        alone walks the matches before it (the jump of a scroll bar; the next page is keyset)."""
+        alone walks the matches before it (the jump of a scroll bar; the next page is keyset).
+        ``stop`` (see :meth:`interruptible`) ends a long scan early with :class:`SearchInterrupted`."""
         if query:
             where, params = self._filtered(incident_id, query, after)
-            if after is not None:
-                rows = self._db.execute(f"{_PERSON_SQL} WHERE {where} ORDER BY id LIMIT ?", [*params, limit])
-            else:
-                rows = self._db.execute(f"{_PERSON_SQL} WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
-                                        [*params, limit, offset])
-            return [_person(r) for r in rows]
+            with self.interruptible(stop):
+                if after is not None:
+                    rows = self._db.execute(f"{_PERSON_SQL} WHERE {where} ORDER BY id LIMIT ?", [*params, limit])
+                else:
+                    rows = self._db.execute(f"{_PERSON_SQL} WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
+                                            [*params, limit, offset])
+                return [_person(r) for r in rows]
         blocks = self._window(incident_id, offset, limit) if after is None else self._after(incident_id, after, limit)
         people: list[Person] = []
         for first, last in blocks:
@@ -306,12 +317,41 @@ class PeopleRepository:
                 break
         return blocks
 
-    def count(self, incident_id: int, query: PeopleQuery | None = None) -> int:
+    def count(self, incident_id: int, query: PeopleQuery | None = None, *, stop: StopCheck | None = None) -> int:
+        """How many people match (a scan for names and parts of contacts; ``stop`` as for page)."""
         if not query:
             return sum(last - first + 1 for first, last in self.ranges(incident_id))
         where, params = self._filtered(incident_id, query)
-        row = self._db.execute(f"SELECT count(*) FROM people WHERE {where}", params).fetchone()
+        with self.interruptible(stop):
+            row = self._db.execute(f"SELECT count(*) FROM people WHERE {where}", params).fetchone()
         return int(row[0])
+
+    @contextlib.contextmanager
+    def interruptible(self, stop: StopCheck | None) -> Iterator[None]:
+        """Run the block's statements with ``stop`` asked every few thousand SQLite steps; when it
+        says True the statement ends and :class:`SearchInterrupted` is raised (a search the
+        officer replaced by typing on, still scanning ten million rows on a worker)."""
+        if stop is None:
+            yield
+            return
+        conn = self._db.conn
+        stopped: list[bool] = []
+
+        def check() -> int:
+            if stop():
+                stopped.append(True)
+                return 1
+            return 0
+
+        conn.set_progress_handler(check, _STOP_EVERY_STEPS)
+        try:
+            yield
+        except Exception:  # sqlite3's or SQLCipher's OperationalError: "interrupted"
+            if stopped:
+                raise SearchInterrupted from None
+            raise
+        finally:
+            conn.set_progress_handler(None, 0)
 
     def query_plan(self, incident_id: int, query: PeopleQuery, *, after: int | None = None) -> list[str]:
         """SQLite's plan for a filtered page (EXPLAIN QUERY PLAN details): shows whether the

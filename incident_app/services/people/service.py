@@ -52,7 +52,9 @@ from incident_app.services.people.rows import BAND, CHANNEL, MINOR, mask_for
 from incident_app.services.people.search import search_query
 from incident_app.services.progress import Cancelled, Progress
 from incident_app.storage.people import BANDS as BANDS
-from incident_app.storage.people import PeopleQuery, PeopleRepository
+from incident_app.storage.people import PeopleQuery, PeopleRepository, SearchInterrupted, StopCheck
+
+__all__ = ["SearchInterrupted"]  # re-exported: the People tab drops searches it replaced
 
 PREVIEW_ROWS = 5
 PURGE_TARGET = "people.contacts"  # the retention purge target that anonymises this table
@@ -316,23 +318,25 @@ class PeopleService:
         return self._repo.stats(incident_id)
 
     def page(self, incident_id: int, offset: int, limit: int, search: str = "", *, band: str = "",
-             channel: str = "", after: int | None = None) -> list[Person]:
+             channel: str = "", after: int | None = None, stop: StopCheck | None = None) -> list[Person]:
         """People ``offset``..``offset+limit`` in import order — or, given ``after`` (the last
         person id of the previous page), the ``limit`` people after it (keyset paging) —
         optionally filtered by a search (services/people/search.py: a whole e-mail or phone
         number exactly, a user id by its beginning, else part of a name or email, or phone
         digits; full-width digits fold), an age band (:data:`BANDS`) and a channel
-        (:data:`CHANNEL_FILTERS`)."""
+        (:data:`CHANNEL_FILTERS`). ``stop`` is asked during a scan: True ends it early with
+        :class:`~incident_app.storage.people.SearchInterrupted` (the People tab's stale searches)."""
         return self._repo.page(incident_id, offset, limit, self._query(incident_id, search, band, channel),
-                               after=after)
+                               after=after, stop=stop)
 
     def search_scans(self, incident_id: int, search: str) -> bool:
         """Whether this search reads every row (part of a name or contact) rather than an index."""
         return self._query(incident_id, search, "", "").scans()
 
-    def count(self, incident_id: int, search: str = "", *, band: str = "", channel: str = "") -> int:
+    def count(self, incident_id: int, search: str = "", *, band: str = "", channel: str = "",
+              stop: StopCheck | None = None) -> int:
         """How many people :meth:`page` can return for the same search and filters."""
-        return self._repo.count(incident_id, self._query(incident_id, search, band, channel))
+        return self._repo.count(incident_id, self._query(incident_id, search, band, channel), stop=stop)
 
     def _query(self, incident_id: int, search: str, band: str, channel: str) -> PeopleQuery:
         """The storage filter; bad band or channel names are refused naming the option."""

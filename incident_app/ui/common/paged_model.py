@@ -39,6 +39,11 @@ class PagedTableModel(TranslatedTableModel, Generic[Row]):
         self.endResetModel()
         return self._generation
 
+    @property
+    def generation(self) -> int:
+        """Which reset the model is at: a page asked for under an older one is not wanted."""
+        return self._generation
+
     def cache_rows(self, loaded: Sequence[Any]) -> list[Row]:
         """What a page keeps of the rows that arrived (the People table adds masked copies)."""
         return list(loaded)

@@ -251,3 +251,24 @@ def test_a_keyset_scan_starts_reading_after_the_key(services: Services, big: int
     assert where.startswith("id BETWEEN ? AND ?") and params[0] == 301
     first = repo.ranges(big)[0][0]
     assert repo._filtered(big, PeopleQuery(channels=("email",)))[1][0] == first
+
+
+def test_a_scan_stops_when_its_caller_no_longer_wants_it(services: Services, big: int,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_app.storage import people as storage
+
+    monkeypatch.setattr(storage, "_STOP_EVERY_STEPS", 100)  # 650 people: make the checks frequent
+    asked: list[int] = []
+
+    def stop_at_third() -> bool:
+        asked.append(1)
+        return len(asked) >= 3
+
+    with pytest.raises(storage.SearchInterrupted):
+        services.people.count(big, "张", stop=stop_at_third)
+    assert len(asked) == 3
+    with pytest.raises(storage.SearchInterrupted):
+        services.people.page(big, 0, 1000, "nobody-has-this", stop=lambda: True)
+    # Not stopped: the same answers as without a check; and the connection is left as it was.
+    assert services.people.count(big, "张", stop=lambda: False) == services.people.count(big, "张") == 130
+    assert len(services.people.page(big, 0, 1000, "张")) == 130
