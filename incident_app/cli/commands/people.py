@@ -24,7 +24,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--unmask", action="store_true", help="show real names and contacts (recorded in the log)")
     parser.add_argument("--reason", default="", help="why the data is shown unmasked, or corrected (goes in the log)")
     parser.add_argument("--search", default="",
-                        help="the beginning of a user id, part of a name or email, or phone digits")
+                        help="a whole e-mail or phone number (exact, normalised like the import: an index"
+                             " probe), the beginning of a user id (an index), else part of a name or email,"
+                             " or phone digits (reads every person: seconds at 10 million)")
     parser.add_argument("--band", choices=BANDS, help="only this age band on the incident day (under 14, 14-17, 18+)")
     parser.add_argument("--channel", choices=tuple(CHANNEL_FILTERS),
                         help="only people reached this way (email/sms/letter include via a guardian)")
@@ -75,14 +77,16 @@ def _write(args: argparse.Namespace, services: Services, out: Any, shown: list[i
 
 
 def _selected(services: Services, args: argparse.Namespace, limit: int) -> Any:
-    offset, page = args.offset, 5000
+    # The first page counts from --offset; each next one continues after the last person id
+    # written (keyset paging: page 2,000 costs what page 1 does).
+    offset, page, after = args.offset, 5000, None
     while limit > 0:
         batch = services.people.page(args.id, offset, min(page, limit), args.search, band=args.band or "",
-                                     channel=args.channel or "")
+                                     channel=args.channel or "", after=after)
         yield from batch
         if len(batch) < min(page, limit):
             return
-        offset += len(batch)
+        after = batch[-1].id
         limit -= len(batch)
 
 

@@ -15,11 +15,13 @@ if TYPE_CHECKING:
         DiskFull,
         ImportResult,
         PeopleService,
+        SearchInterrupted,
     )
 
 __all__ = ["BANDS", "CHANNEL_FILTERS", "EDITABLE", "PURGE_TARGET", "Correction", "DiskFull", "ImportResult",
-           "PeopleService"]
+           "PeopleService", "SearchInterrupted"]
 __getattr__ = lazy_exports(__name__, {
     "corrections": ["Correction", "EDITABLE"],
-    "service": ["BANDS", "CHANNEL_FILTERS", "DiskFull", "ImportResult", "PURGE_TARGET", "PeopleService"],
+    "service": ["BANDS", "CHANNEL_FILTERS", "DiskFull", "ImportResult", "PURGE_TARGET", "PeopleService",
+                "SearchInterrupted"],
 })

@@ -57,6 +57,10 @@ _minor_of = operator.itemgetter(MINOR)
 _band_of = operator.itemgetter(BAND)
 _FILLABLE = (USER_ID, NAME, EMAIL, PHONE, ADDRESS, BIRTH, AGE, G_NAME, G_EMAIL, G_PHONE, ID_NUMBER)
 _KEY_NAMES = {USER_ID: "user_id", EMAIL: "email", PHONE: "phone"}
+# The dedupe table is sized for this many keys a row (user id, e-mail, phone, not all present: 2.7
+# in bench/import_people.py's realistic file); a list with more grows it once, rebuilt from the
+# rows stored so far, rather than every import reserving room for three.
+KEYS_PER_ROW = 2.5
 
 
 @dataclass
@@ -129,7 +133,7 @@ class Importer:
         self._next_id = first_id
         self._first_id = first_id
         self._cutoffs = cutoffs
-        self._keys = KeyIndex(expected_rows * 3)
+        self._keys = KeyIndex(int(expected_rows * KEYS_PER_ROW))
         self._pending: list[list[Any]] = []
         self._pending_first = first_id
         self.tally = tally or Tally()

@@ -21,7 +21,14 @@ from collections.abc import Iterable
 USER_ID_SALT = 0x2545F4914F6CDD1D
 EMAIL_SALT = 0x1B873593A5A5A5A5
 PHONE_SALT = 0x5BD1E9955BD1E995
-_MIN_BITS = 16  # room for a whole batch of keys between two crowded() checks
+_MIN_BITS = 16
+# crowded() is checked between batches, so a table always keeps room for one more batch's keys
+# (3 keys x 5,000 rows, doubled for the merges' re-registrations).
+_BATCH_ROOM = 32_768
+# Linear probing stays short up to here (about 3.5 probes a lookup on average at the end). At
+# 10 million people (27 million keys) the difference between 1/2 and this is a 512 MB or a
+# 256 MB table.
+MAX_LOAD = 0.85
 _LOW = 0xFFFFFFFF
 
 
@@ -36,17 +43,21 @@ def _unpack(word: int) -> int:
 
 
 class KeyIndex:
-    """digest -> person value (a non-zero int that fits 32 bits), linear probing, load <= 1/2."""
+    """digest -> person value (a non-zero int that fits 32 bits), linear probing, load <= MAX_LOAD."""
 
     def __init__(self, expected_keys: int = 0) -> None:
-        bits = max(_MIN_BITS, (max(expected_keys, 1) * 2 - 1).bit_length())
+        bits = _MIN_BITS
+        while _limit(bits) < expected_keys:
+            bits += 1
         self._allocate(bits)
 
     def _allocate(self, bits: int) -> None:
         self._mask = (1 << bits) - 1
-        self._words = array("q", bytes(8 << bits))
+        # Repeating a one-word array fills the table in place: array("q", bytes(n)) would first
+        # build the n zero bytes and copy them, holding the table twice at its allocation.
+        self._words = array("q", [0]) * (1 << bits)
         self._used = 0
-        self._limit = (1 << bits) // 2
+        self._limit = _limit(bits)
 
     def __len__(self) -> int:
         return self._used
@@ -108,15 +119,23 @@ class KeyIndex:
         return True
 
     def crowded(self) -> bool:
-        """More than half full: probes get long; rebuild bigger before the next batch."""
+        """Fuller than MAX_LOAD (or without room for another batch): probes get long; rebuild
+        bigger before the next batch."""
         return self._used > self._limit
 
     def rebuild(self, entries: Iterable[tuple[int, int]]) -> None:
-        """Start over at twice the size from (key, value) pairs."""
-        self._allocate(self._mask.bit_length() + 1)
+        """Start over at twice the size from (key, value) pairs (the old table is let go first)."""
+        bits = self._mask.bit_length() + 1
+        self._words = array("q")
+        self._allocate(bits)
         for key, value in entries:
             self.setdefault(key, value)
 
     def nbytes(self) -> int:
         """Memory held by the table."""
         return self._words.itemsize * len(self._words)
+
+
+def _limit(bits: int) -> int:
+    """How many keys a table of 2**bits slots takes before it counts as crowded."""
+    return min(int((1 << bits) * MAX_LOAD), (1 << bits) - _BATCH_ROOM)

@@ -8,7 +8,7 @@ import errno
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from datetime import datetime
@@ -18,7 +18,6 @@ from incident_app.domain.clock import shanghai_date, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.incident import Incident
 from incident_app.domain.people import (
-    PHONE_FOLD,
     Channel,
     ColumnMapping,
     PeopleSummary,
@@ -50,9 +49,12 @@ from incident_app.services.people.corrections import (
 from incident_app.services.people.files import FILE, NO_ROWS_MESSAGE, TableSource, open_table
 from incident_app.services.people.importer import Importer, ReportWriter, Tally, apply_delta
 from incident_app.services.people.rows import BAND, CHANNEL, MINOR, mask_for
+from incident_app.services.people.search import search_query
 from incident_app.services.progress import Cancelled, Progress
 from incident_app.storage.people import BANDS as BANDS
-from incident_app.storage.people import PeopleQuery, PeopleRepository
+from incident_app.storage.people import PeopleQuery, PeopleRepository, SearchInterrupted, StopCheck
+
+__all__ = ["SearchInterrupted"]  # re-exported: the People tab drops searches it replaced
 
 PREVIEW_ROWS = 5
 PURGE_TARGET = "people.contacts"  # the retention purge target that anonymises this table
@@ -316,15 +318,25 @@ class PeopleService:
         return self._repo.stats(incident_id)
 
     def page(self, incident_id: int, offset: int, limit: int, search: str = "", *, band: str = "",
-             channel: str = "") -> list[Person]:
-        """People ``offset``..``offset+limit`` in import order, optionally filtered by a search
-        (a user id by its beginning, part of a name or email, or phone digits; full-width digits
-        fold), an age band (:data:`BANDS`) and a channel (:data:`CHANNEL_FILTERS`)."""
-        return self._repo.page(incident_id, offset, limit, self._query(incident_id, search, band, channel))
+             channel: str = "", after: int | None = None, stop: StopCheck | None = None) -> list[Person]:
+        """People ``offset``..``offset+limit`` in import order — or, given ``after`` (the last
+        person id of the previous page), the ``limit`` people after it (keyset paging) —
+        optionally filtered by a search (services/people/search.py: a whole e-mail or phone
+        number exactly, a user id by its beginning, else part of a name or email, or phone
+        digits; full-width digits fold), an age band (:data:`BANDS`) and a channel
+        (:data:`CHANNEL_FILTERS`). ``stop`` is asked during a scan: True ends it early with
+        :class:`~incident_app.storage.people.SearchInterrupted` (the People tab's stale searches)."""
+        return self._repo.page(incident_id, offset, limit, self._query(incident_id, search, band, channel),
+                               after=after, stop=stop)
 
-    def count(self, incident_id: int, search: str = "", *, band: str = "", channel: str = "") -> int:
+    def search_scans(self, incident_id: int, search: str) -> bool:
+        """Whether this search reads every row (part of a name or contact) rather than an index."""
+        return self._query(incident_id, search, "", "").scans()
+
+    def count(self, incident_id: int, search: str = "", *, band: str = "", channel: str = "",
+              stop: StopCheck | None = None) -> int:
         """How many people :meth:`page` can return for the same search and filters."""
-        return self._repo.count(incident_id, self._query(incident_id, search, band, channel))
+        return self._repo.count(incident_id, self._query(incident_id, search, band, channel), stop=stop)
 
     def _query(self, incident_id: int, search: str, band: str, channel: str) -> PeopleQuery:
         """The storage filter; bad band or channel names are refused naming the option."""
@@ -336,7 +348,8 @@ class PeopleService:
         if band:  # the band is the age on the day of the incident (like the minors' rule)
             facts = self._ctx.store.incidents.get(incident_id).facts
             day = shanghai_date(facts.occurred_at or facts.discovered_at)
-        return PeopleQuery(_search_terms(search), band, day, CHANNEL_FILTERS.get(channel, ()))
+        found = search_query(search, lambda prefix: self._repo.has_user_id_prefix(incident_id, prefix))
+        return dc_replace(found, band=band, day=day, channels=CHANNEL_FILTERS.get(channel, ()))
 
     def iter_people(self, incident_id: int, batch: int = BATCH_ROWS) -> Iterator[Person]:
         """Every person with real contacts, for notices and sending (streamed)."""
@@ -407,11 +420,15 @@ class PeopleService:
         """When the retention purge anonymised this incident's people, or None."""
         return self._ctx.store.retention.purged_at(incident_id, PURGE_TARGET)
 
-    def purge_contacts(self, incident_id: int) -> int:
+    def purge_contacts(self, incident_id: int, progress: Progress | None = None) -> int:
         """Anonymise the incident's people (names, user ids, contacts, addresses, birth dates,
         guardians) and delete the import reports written beside the database; counts stay.
-        Runs inside the caller's transaction (services/retention.py); returns people changed."""
-        changed = self._repo.anonymise_for_incident(incident_id)
+        Runs inside the caller's transaction (services/retention.py), chunk by chunk (``progress``
+        is checked between chunks: Cancel rolls the whole purge back); returns people changed."""
+        between = None
+        if progress is not None:
+            between = _purge_progress(progress)
+        changed = self._repo.anonymise_for_incident(incident_id, between_chunks=between)
         # The enquirers' contacts, what they wrote and the replies go with the people's contacts.
         self._ctx.store.enquiries.anonymise_for_incident(incident_id)
         for report in self._repo.import_reports(incident_id):
@@ -426,6 +443,13 @@ class PeopleService:
                 f"the affected people's contacts of incident {incident_id} were purged on {to_iso(purged)} "
                 "under the retention policy; a new list would never be purged again — open a new incident "
                 "for new information"))
+
+
+def _purge_progress(progress: Progress) -> Callable[[int], None]:
+    """Between two purge chunks: raise Cancelled when the officer cancelled."""
+    def between(_done: int) -> None:
+        progress.check()
+    return between
 
 
 def _checked_changes(changes: Mapping[str, str], reason: str) -> dict[str, str]:
@@ -472,12 +496,3 @@ def _masked_cell(mapping: ColumnMapping, index: int, value: str) -> str:
     value = strip_unsafe(value).strip()
     return (mask_for(field, value) if field else mask_for("(unmapped)", value)) or ""
 
-
-def _search_terms(search: str) -> tuple[str, ...]:
-    text = search.strip()
-    if not text:
-        return ()
-    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    digits = text.translate(PHONE_FOLD).lstrip("+")
-    phone_like = f"%{digits}%" if digits.isdigit() and len(digits) >= 3 else ""
-    return (text, like, phone_like)

@@ -39,6 +39,11 @@ class PagedTableModel(TranslatedTableModel, Generic[Row]):
         self.endResetModel()
         return self._generation
 
+    @property
+    def generation(self) -> int:
+        """Which reset the model is at: a page asked for under an older one is not wanted."""
+        return self._generation
+
     def cache_rows(self, loaded: Sequence[Any]) -> list[Row]:
         """What a page keeps of the rows that arrived (the People table adds masked copies)."""
         return list(loaded)
@@ -59,6 +64,21 @@ class PagedTableModel(TranslatedTableModel, Generic[Row]):
     def page_failed(self, generation: int, page: int) -> None:
         if generation == self._generation:
             self._in_flight.discard(page)
+
+    def row_key(self, row: Row) -> int | None:
+        """The sort key of a cached row (the People table: the person id), or None when the
+        owner pages by offset only."""
+        del row
+        return None
+
+    def key_before(self, page: int) -> int | None:
+        """The key of the last row of the page before ``page`` when that page is cached and full:
+        the owner then asks for the rows after it (keyset paging, what scrolling down does),
+        which costs the same on every page; None means "count from the start" (a jump)."""
+        rows = self._pages.get(page - 1) if page > 0 else None
+        if not rows or len(rows) < self.page_size:
+            return None
+        return self.row_key(rows[-1])
 
     def cached_pages(self) -> int:
         return len(self._pages)

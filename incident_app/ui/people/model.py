@@ -41,6 +41,9 @@ class PeopleModel(PagedTableModel[tuple[Person, Person]]):
         """Each person with the masked copy made once, when the page arrives."""
         return [(p, p.masked()) for p in loaded]
 
+    def row_key(self, row: tuple[Person, Person]) -> int | None:
+        return row[0].id
+
     def show_unmasked(self, person: Person) -> None:
         """Show this person in full (after the unmasking was logged)."""
         self._unmasked[person.id] = person

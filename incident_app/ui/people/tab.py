@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.people import SearchInterrupted
 from incident_app.services.resources import load_catalog
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.people.edit_dialog import PersonEditDialog
@@ -88,6 +89,7 @@ class PeopleTab(QWidget):
         self.errors = ErrorReporter(self, tr)
         self.model = PeopleModel(tr, self._request_page, self, type_names=_catalog_name)
         self.last_status = ""
+        self._refreshes = 0  # numbers each refresh: only the newest one's count is shown
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -180,16 +182,29 @@ class PeopleTab(QWidget):
                 "channel": str(self.channel.currentData() or "")}
 
     def refresh(self) -> None:
-        """Reload the counts and restart the table (keeps the search text and filters)."""
+        """Reload the counts and restart the table (keeps the search text and filters). A count
+        still scanning for an earlier search (seconds at ten million people) stops: only the
+        newest refresh is wanted."""
         incident, filters = self.incident_id, self.filters()
+        self._refreshes += 1
+        serial = self._refreshes
 
         def load(services: Any, _progress: Any) -> tuple[Any, int, Any]:
             people = services.people
-            return people.summary(incident), people.count(incident, **filters), people.purged_at(incident)
+            matching = people.count(incident, filters["search"], band=filters["band"], channel=filters["channel"],
+                                    stop=lambda: self._refreshes != serial)
+            return people.summary(incident), matching, people.purged_at(incident)
 
-        self.runner.run(load, on_success=self._on_counts_loaded, on_failure=self.errors.show)
+        self.runner.run(load, on_success=lambda loaded: self._on_counts_loaded(serial, loaded),
+                        on_failure=self._on_refresh_failed)
 
-    def _on_counts_loaded(self, loaded: tuple[Any, int, Any]) -> None:
+    def _on_refresh_failed(self, exc: BaseException, details: str) -> None:
+        if not isinstance(exc, SearchInterrupted):  # replaced by a newer search: nothing to say
+            self.errors.show(exc, details)
+
+    def _on_counts_loaded(self, serial: int, loaded: tuple[Any, int, Any]) -> None:
+        if serial != self._refreshes:
+            return  # an older search's count; the newest one is on its way
         summary, matching, purged_at = loaded
         self._show_purged(purged_at)
         t = self.tr_.t
@@ -215,16 +230,24 @@ class PeopleTab(QWidget):
         self.import_button.setEnabled(purged_at is None)
 
     def _request_page(self, generation: int, page: int, offset: int, limit: int) -> None:
-        incident, filters = self.incident_id, self.filters()
+        # Scrolling down continues after the last person of the page above (keyset paging);
+        # a jump counts from the start, which costs a filtered list its matches before it.
+        incident, filters, after = self.incident_id, self.filters(), self.model.key_before(page)
+
+        def stale() -> bool:  # a new search or filter reset the table: stop scanning for this one
+            return self.model.generation != generation
+
         self.runner.run(
-            lambda services, _p: services.people.page(incident, offset, limit, **filters),
+            lambda services, _p: services.people.page(incident, offset, limit, filters["search"], band=filters["band"],
+                                                      channel=filters["channel"], after=after, stop=stale),
             on_success=lambda people: self.model.page_loaded(generation, page, people),
             on_failure=lambda exc, tb: self._on_page_failed(generation, page, exc, tb),
         )
 
     def _on_page_failed(self, generation: int, page: int, exc: BaseException, details: str) -> None:
         self.model.page_failed(generation, page)
-        self.errors.show(exc, details)
+        if not isinstance(exc, SearchInterrupted):
+            self.errors.show(exc, details)
 
     def _on_search_text_changed(self, _text: str) -> None:
         self._search_timer.start()
