@@ -63,7 +63,8 @@ def open_services(
     ctx = AppContext(store=store, catalog=load_catalog(), clock=clock)
     people = PeopleService(ctx)
     assessment = AssessmentService(ctx, people_counts=people.imported_counts)
-    notices = NoticeService(ctx, people_source=people.iter_people, inputs_source=assessed_notice_inputs(assessment))
+    notices = NoticeService(ctx, people_source=people.iter_people, inputs_source=assessed_notice_inputs(assessment),
+                            audience_source=people.iter_audience)
     return Services(
         ctx=ctx,
         incidents=IncidentService(ctx, open_obligations=assessment.open_before_close),

@@ -67,6 +67,9 @@ INITIAL_REPORT_OBLIGATIONS = ("cac-initial-report",)
 MET_STATUSES = ("met", "met_outside_tool")
 
 PeopleSource = Callable[[int], Iterable[Any]]
+# (incident id, audience "sms" / "phone" / "letter") -> only the people who may be reached so: a
+# superset read with a filter in SQL, so a hand-off of a few percent does not read every person.
+AudienceSource = Callable[[int, str], Iterable[Any]]
 
 # Events whose change can alter what a notice says (their time is the notice's "as of").
 _FACT_EVENT_PREFIXES = ("incident.", "remediation.", "assessment.")
@@ -74,13 +77,15 @@ _FACT_EVENT_PREFIXES = ("incident.", "remediation.", "assessment.")
 
 class NoticeService:
     def __init__(self, ctx: AppContext, people_source: PeopleSource | None = None,
-                 inputs_source: NoticeInputsSource | None = None) -> None:
+                 inputs_source: NoticeInputsSource | None = None,
+                 audience_source: AudienceSource | None = None) -> None:
         self._ctx = ctx
         self.inputs_source = inputs_source
         self._profile = ProfileService(ctx)
         self._decisions = DecisionService(ctx)
         self.templates = NoticeTemplateService(ctx)
         self.people_source = people_source
+        self.audience_source = audience_source
 
     # -- snapshot ------------------------------------------------------------------------------
     def snapshot(self, incident_id: int, grade: str | None = None) -> FactSnapshot:
