@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, NamedTuple
 
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.exports import neutralise_text
@@ -337,21 +337,35 @@ class HandoffService:
 
     def _report_updates(self, incident_id: int, path: Path, provider: Provider,
                         channel: str) -> Iterator[FieldProblem | tuple[int, str, str, str]]:
-        """Each report row as (ledger row id, new state, reply, reason), or the problem with it."""
-        ledger = self._ctx.store.send_ledger
+        """Each report row as (ledger row id, new state, reply, reason), or the problem with it;
+        the ledger rows are looked up a chunk of report rows at a time, not one query a row."""
+        rows: list[tuple[int, ReportState | None, _ReportCells]] = []
         for number, row, columns in _report_rows(path):
             if columns is None:
                 yield FieldProblem("header", "no column for the status, or for the phone number (or out_id);"
                                    " the report needs both")
                 return
             cell = _cells(row, columns)
-            state = report_state(cell("status"))
+            rows.append((number, report_state(cell.status), cell))
+            if len(rows) >= _CHUNK:
+                yield from self._matched(incident_id, channel, provider, rows)
+                rows = []
+        yield from self._matched(incident_id, channel, provider, rows)
+
+    def _matched(self, incident_id: int, channel: str, provider: Provider,
+                 rows: list[tuple[int, ReportState | None, _ReportCells]]) -> Iterator[FieldProblem | tuple[int, str, str, str]]:
+        """The updates (or problems) of a chunk of report rows, in the file's order."""
+        keys = [(cell.out_id, "" if cell.out_id else _e164(cell.phone)) if state else ("", "")
+                for _, state, cell in rows]
+        ledger = self._ctx.store.send_ledger
+        by_out = ledger.handoff_rows_by(incident_id, channel, "message_id", [o for o, _ in keys if o])
+        by_phone = ledger.handoff_rows_by(incident_id, channel, "to_address", [p for o, p in keys if p])
+        for (number, state, cell), (out_id, phone) in zip(rows, keys, strict=True):
             if state is None:
-                yield FieldProblem(f"row {number}", f"status '{cell('status')[:40]}' not understood"
+                yield FieldProblem(f"row {number}", f"status '{cell.status[:40]}' not understood"
                                    " (delivered / failed / pending, or the provider's words)")
                 continue
-            out_id, phone = cell("out_id"), _e164(cell("phone"))
-            found = ledger.handoff_rows(incident_id, channel, out_id=out_id, address=phone)
+            found = by_out.get(out_id, []) if out_id else by_phone.get(phone, [])
             if not found:
                 what = f"message id '{out_id[:60]}'" if out_id else f"number {mask_phone(phone)}"
                 yield FieldProblem(f"row {number}", f"{what} is not in this incident's {channel} hand-off;"
@@ -360,8 +374,8 @@ class HandoffService:
             if state == ReportState.PENDING:
                 continue
             new_state = "sent" if state == ReportState.DELIVERED else "failed"
-            reply = f"{provider.value} {cell('message_id')[:80]} {cell('status')[:40]}".strip()
-            reason = "" if new_state == "sent" else (cell("reason")[:200] or "the provider reported it failed")
+            reply = f"{provider.value} {cell.message_id[:80]} {cell.status[:40]}".strip()
+            reason = "" if new_state == "sent" else (cell.reason[:200] or "the provider reported it failed")
             for row_id, _, _ in found:
                 yield row_id, new_state, reply, reason
 
@@ -464,11 +478,22 @@ def _out_id(incident_id: int, key: str, kind: str, version: str) -> str:
 
 
 
-def _cells(row: Sequence[str], columns: dict[str, int]) -> Any:
-    def cell(name: str) -> str:
-        index = columns.get(name)
-        return row[index].strip().lstrip("'") if index is not None and index < len(row) else ""
-    return cell
+class _ReportCells(NamedTuple):
+    status: str
+    out_id: str
+    phone: str
+    message_id: str
+    reason: str
+
+
+_REPORT_FIELDS = _ReportCells._fields
+
+
+def _cells(row: Sequence[str], columns: dict[str, int]) -> _ReportCells:
+    """The cells of one report row the import reads, stripped (and without a leading ')."""
+    size = len(row)
+    return _ReportCells(*(row[i].strip().lstrip("'") if (i := columns.get(name, size)) < size else ""
+                          for name in _REPORT_FIELDS))
 
 
 def _e164(phone: str) -> str:
