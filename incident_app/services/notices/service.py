@@ -380,13 +380,17 @@ class NoticeService:
         profile = self._profile.get()
         recipients = list(recipients) if recipients is not None else None
         personal, count = self._recipient_source(incident_id, recipients), len(recipients or ())
+        letters, letter_count = None, 0
         if personal is not None and recipients is None:
             # a teenager gets two notices (the minor one and the guardian's), everyone else one
             stats = self._ctx.store.people.stats(incident_id)
             count = stats.total + stats.teens
+            letters = self._letter_source(incident_id)
+            letter_count = sum(stats.by_channel.get(c, 0) for c in ("letter", "guardian_letter")) + stats.teens
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
                                   pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path),
-                                  progress=progress, recipient_count=count, sender_name_en=profile.company_en)
+                                  progress=progress, recipient_count=count, sender_name_en=profile.company_en,
+                                  letter_recipients=letters, letter_count=letter_count)
         try:
             result = exporter.export(formats)
             # The files take their final names inside the event's transaction: a failed rename
@@ -414,6 +418,13 @@ class NoticeService:
         if source is None or next(iter(source(incident_id)), None) is None:
             return None  # nobody imported yet: the exports show the specimen notice
         return lambda: recipients_from_people(source(incident_id))
+
+    def _letter_source(self, incident_id: int) -> RecipientSource | None:
+        """Only the people who may get a letter (the store filters them), for the letters PDF."""
+        narrowed = self.audience_source
+        if narrowed is None:
+            return None
+        return lambda: recipients_from_people(narrowed(incident_id, "letter"))
 
     # -- personal emails for the sender --------------------------------------------------------
     def personal_emails(self, incident_id: int, recipients: Iterable[NoticeRecipient], *,
