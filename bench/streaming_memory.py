@@ -27,6 +27,7 @@ import argparse
 import contextlib
 import csv
 import json
+import os
 import random
 import resource
 import shutil
@@ -39,6 +40,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Another checkout's code (e.g. the main branch, for before/after figures) may be measured by
+# pointing STREAMING_BENCH_CODE at it; the data and the phases stay the same.
+CODE = Path(os.environ.get("STREAMING_BENCH_CODE") or ROOT)
 DEFAULT_WORKDIR = Path("/work/bench-data/streaming_memory")
 OPS = ("render", "export_sms", "import_sms", "export_calls", "import_calls", "letters")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
@@ -93,7 +97,7 @@ def person_row(i: int, pid: int, rnd: random.Random) -> tuple[object, ...]:
 
 def build_database(db: Path, people: int, seed: int = 20261202) -> dict[str, object]:
     """The demo incident, approved, with ``people`` generated people instead of its demo ones."""
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(CODE))
     from incident_app.cli.main import run
     from incident_app.services.container import open_services
     from incident_app.storage.people import LOOKUP_INDEXED, ROW_COLUMNS, lookup_index_sql
@@ -160,7 +164,7 @@ def phase_baseline(db: Path, work: Path) -> dict[str, object]:
 
 
 def _services(db: Path) -> object:
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(CODE))
     from incident_app.services.container import open_services
 
     return open_services(db)
