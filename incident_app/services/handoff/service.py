@@ -39,18 +39,16 @@ from incident_app.domain.notices.sms_gateway import (
     DAILY_LIMIT_PER_NUMBER,
     Provider,
     ReportState,
-    SmsTemplate,
     SmsMerge,
+    SmsTemplate,
     billed_length,
     header,
-    provider_phone,
     report_columns,
     report_state,
     segments,
     signature_problems,
     template_from,
     template_problems,
-    value_problems,
 )
 from incident_app.domain.people.person import mask_phone
 from incident_app.services.audit import record_export
@@ -64,6 +62,7 @@ SMS_CHANNELS = ("sms", "guardian_sms")
 _CHUNK = 1000
 REPORT_MAX_BYTES = 512 * 1024 * 1024
 NOT_APPROVED = "not approved in its current form; run 'approve' first"
+_Update = FieldProblem | tuple[int, str, str, str]  # (ledger row id, new state, reply, reason) or why not
 
 
 @dataclass(frozen=True)
@@ -336,7 +335,7 @@ class HandoffService:
                 } | tally
 
     def _report_updates(self, incident_id: int, path: Path, provider: Provider,
-                        channel: str) -> Iterator[FieldProblem | tuple[int, str, str, str]]:
+                        channel: str) -> Iterator[_Update]:
         """Each report row as (ledger row id, new state, reply, reason), or the problem with it;
         the ledger rows are looked up a chunk of report rows at a time, not one query a row."""
         rows: list[tuple[int, ReportState | None, _ReportCells]] = []
@@ -353,7 +352,7 @@ class HandoffService:
         yield from self._matched(incident_id, channel, provider, rows)
 
     def _matched(self, incident_id: int, channel: str, provider: Provider,
-                 rows: list[tuple[int, ReportState | None, _ReportCells]]) -> Iterator[FieldProblem | tuple[int, str, str, str]]:
+                 rows: list[tuple[int, ReportState | None, _ReportCells]]) -> Iterator[_Update]:
         """The updates (or problems) of a chunk of report rows, in the file's order."""
         keys = [(cell.out_id, "" if cell.out_id else _e164(cell.phone)) if state else ("", "")
                 for _, state, cell in rows]
@@ -439,7 +438,7 @@ class _RoutedCsv:
             path = self._out if not route else self._out.with_name(f"{self._out.stem}.{route}{self._out.suffix}")
             handle, _ = self._stack.enter_context(self._staged.output(path))
             # csv.writer straight into a buffered text layer: one encode per buffer, not per row.
-            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")  # type: ignore[type-var]
+            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
             text.write("\ufeff")  # the BOM, so Excel shows Chinese
             writer = csv.writer(text, lineterminator="\r\n")
             writer.writerow(self._layout)
