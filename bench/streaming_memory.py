@@ -361,7 +361,7 @@ def report(tmp: Path, people: int, factor: int, ops: list[str], letter_people: i
     print(f"\n{'operation':<13} {'rows large':>11} {'s/M small':>10} {'s/M large':>10} {'CPU s/M':>8} {'x base':>7}"
           f" {'x base CPU':>10} {'peak MB':>8} {'MB per M':>9} {'at 100M':>8}")
     for op in ["baseline", *table_ops] + (["letters"] if "letters" in ops else []):
-        source = letters if op == "letters" else results
+        source = letters if op == "letters" or not results else results  # the baseline: of either run
         small, large = sorted(source)
         a, b = source[small][op], source[large][op]
         per_a, per_b = (float(r["seconds"]) * 1e6 / n for r, n in ((a, small), (b, large)))  # type: ignore[arg-type]
