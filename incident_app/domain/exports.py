@@ -39,6 +39,12 @@ def neutralise_cell(value: Any) -> CellValue:
     return text
 
 
+def neutralise_text(text: str) -> str:
+    """:func:`neutralise_cell` of a text, without the type checks (a hot path: one call per cell
+    of a 10M-row export)."""
+    return "'" + text if text and text[0] in FORMULA_TRIGGERS else text
+
+
 def neutralise_row(values: Iterable[Any]) -> list[CellValue]:
     """:func:`neutralise_cell` over a row."""
     return [neutralise_cell(v) for v in values]

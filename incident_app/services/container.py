@@ -64,7 +64,8 @@ def open_services(
     ctx = AppContext(store=store, catalog=load_catalog(), clock=clock)
     people = PeopleService(ctx)
     assessment = AssessmentService(ctx, people_counts=people.imported_counts)
-    notices = NoticeService(ctx, people_source=people.iter_people, inputs_source=assessed_notice_inputs(assessment))
+    notices = NoticeService(ctx, people_source=people.iter_people, inputs_source=assessed_notice_inputs(assessment),
+                            audience_source=people.iter_audience)
     handoff = HandoffService(ctx, notices)
     return Services(
         ctx=ctx,

@@ -409,11 +409,40 @@ class PeopleRepository:
                 return
             last = chunk[-1].id
 
+    def iter_audience(self, incident_id: int, audience: str, batch: int) -> Iterator[Person]:
+        """In import order, only the people who can give rise to a recipient of ``audience``
+        (see :data:`AUDIENCES`), read ``batch`` at a time by keyset over the incident's id
+        blocks: a hand-off of the 3% letter people of 10M reads 300,000 rows, not 10M."""
+        condition = AUDIENCES[audience]
+        for first, last in self.ranges(incident_id):
+            after = first - 1
+            while True:
+                rows = self._db.execute(
+                    f"{_PERSON_SQL} WHERE id > ? AND id <= ? AND +incident_id = ? AND ({condition})"
+                    " ORDER BY id LIMIT ?", [after, last, incident_id, batch]).fetchall()
+                yield from (_person(r) for r in rows)
+                if len(rows) < batch:
+                    break
+                after = int(rows[-1][0])
+
     def get(self, incident_id: int, person_id: int) -> Person:
         row = self._db.execute(f"{_PERSON_SQL} WHERE incident_id = ? AND id = ?", [incident_id, person_id]).fetchone()
         if row is None:
             raise NotFoundError(f"person {person_id} is not among the affected people of incident {incident_id}")
         return _person(row)
+
+
+# A safe superset of the people whose recipients (domain.notices.recipients_from_person) can be
+# reached by one hand-off; the exact choice stays with the caller, so a looser condition only
+# costs time. An adult whose stored channel is one of their own (email, sms, letter) keeps it.
+_ADULT = "coalesce(minor_band, '') = 'adult'"
+AUDIENCES: dict[str, str] = {
+    "sms": f"(coalesce(phone, '') != '' OR coalesce(guardian_phone, '') != '')"
+           f" AND NOT ({_ADULT} AND channel IN ('email', 'letter'))",
+    "phone": "coalesce(phone, '') != '' AND coalesce(channel, '') != 'email'",
+    "letter": f"coalesce(channel, '') IN ('letter', 'guardian_letter')"
+              f" OR (coalesce(address, '') != '' AND NOT ({_ADULT} AND channel IN ('email', 'sms')))",
+}
 
 
 # The incident's id span read in rowid order; the unary + keeps SQLite from walking the

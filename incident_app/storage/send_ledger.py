@@ -214,6 +214,27 @@ class SendLedgerRepository:
             f" AND {where} ORDER BY id", [incident_id, channel, value])
         return [(int(i), str(st), str(reply)) for i, st, reply in rows]
 
+    def handoff_rows_by(self, incident_id: int, channel: str, column: str,
+                        values: Sequence[str]) -> dict[str, list[tuple[int, str, str]]]:
+        """:meth:`handoff_rows` for many out ids (``column`` "message_id") or numbers
+        ("to_address") at once, by value; one query per few hundred values (a 10M-row report)."""
+        if column not in ("message_id", "to_address"):
+            raise ValueError(f"hand-off rows are looked up by message_id or to_address, not {column!r}")
+        # By out id: the unary + keeps SQLite on the message_id index (else it walks every row
+        # of the incident's channel through the address index: 30 s for a 35,000-row report).
+        scope = "+incident_id = ? AND +channel = ?" if column == "message_id" else "incident_id = ? AND channel = ?"
+        found: dict[str, list[tuple[int, str, str]]] = {}
+        unique = list(dict.fromkeys(values))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start:start + _CHUNK]
+            rows = self._db.execute(
+                f"SELECT {column}, id, state, coalesce(last_reply, '') FROM send_ledger WHERE {scope}"
+                f" AND {column} IN ({','.join('?' * len(chunk))}) ORDER BY id",
+                [incident_id, channel, *chunk])
+            for value, i, st, reply in rows:
+                found.setdefault(str(value), []).append((int(i), str(st), str(reply)))
+        return found
+
     def crowded_numbers(self, incident_id: int, channel: str, limit: int) -> list[tuple[str, str, int]]:
         """(number, notice kind, rows) where one number has more than ``limit`` rows of one kind."""
         rows = self._db.execute(
@@ -227,12 +248,14 @@ class SendLedgerRepository:
         state the report gives keeps its time (a report imported twice changes nothing); a sent
         row stays sent. Returns how many rows changed."""
         before = self._db.conn.total_changes
+        stamps: dict[datetime, str] = {}  # a report's rows share one time: format it once
         self._db.conn.executemany(
             "UPDATE send_ledger SET state = ?, last_reply = ?, reason = ?, updated_at = ?,"
             " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, attempts = max(attempts, 1)"
             " WHERE id = ? AND state != ? AND state != 'sent'",
-            ([state, reply, reason, to_iso(when), state, to_iso(when), row_id, state]
-             for row_id, state, reply, reason, when in updates),
+            ([state, reply, reason, stamp, state, stamp, row_id, state]
+             for row_id, state, reply, reason, when in updates
+             for stamp in (stamps.get(when) or stamps.setdefault(when, to_iso(when)),)),
         )
         return int(self._db.conn.total_changes - before)
 

@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from incident_app.domain.exports import neutralise_text
+
 SIGNATURE_MIN, SIGNATURE_MAX = 2, 12
 TEMPLATE_MAX = 500
 VARIABLE_MIN, VARIABLE_MAX = 1, 35
@@ -251,6 +253,43 @@ def batch_row(phone: str, values: dict[str, str], template: SmsTemplate, provide
     the generic layout."""
     cells = [provider_phone(phone, provider), *(values[v.name] for v in template.variables)]
     return cells + list(extra) if provider == Provider.GENERIC else cells
+
+
+class SmsMerge:
+    """One approved SMS notice version prepared once for a batch of any size: the signature, the
+    constant cells (kind, language, version, hash) and the file route are worked out here, so
+    each recipient costs only its merge fields (the reference code), its number and its out id.
+    ``row`` gives what :func:`batch_row` gives, with the cells after the phone already
+    spreadsheet-safe (``neutralise_text``) and the number in the provider's form."""
+
+    def __init__(self, template: SmsTemplate, provider: Provider, *, sign: str, kind: str, lang: str,
+                 version_id: str, sha256: str) -> None:
+        self.template, self.provider = template, provider
+        self.kind, self.lang, self.version_id = kind, lang, version_id
+        self.generic = provider == Provider.GENERIC
+        # Alibaba and Tencent consoles send one template per batch: one file per notice there.
+        self.route = "" if self.generic else f"{kind}.{lang}"
+        self._prefix = f"【{sign}】"
+        self._names = tuple(v.name for v in template.variables)
+        self._constant = [neutralise_text(c) for c in (kind, lang, version_id, sha256)]
+
+    def text(self, values: dict[str, str]) -> str:
+        """The final text of one message: the signature and the template with its values."""
+        return self._prefix + self.template.fill(values)
+
+    def row(self, phone: str, values: dict[str, str], out_id: str) -> list[str]:
+        """One recipient's batch row; ValueError says why it cannot be written for this provider."""
+        bad = value_problems(values, self.template, self.provider)
+        try:
+            number = provider_phone(phone, self.provider)
+        except ValueError as exc:
+            bad.append(str(exc))
+        if bad:
+            raise ValueError("; ".join(bad))
+        cells = [number, *(neutralise_text(values[n]) for n in self._names)]
+        if self.generic:
+            cells += [neutralise_text(self.text(values)), *self._constant, neutralise_text(out_id)]
+        return cells
 
 
 class ReportState(StrEnum):

@@ -21,10 +21,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, NamedTuple
 
 from incident_app.domain.errors import FieldProblem, ValidationError
-from incident_app.domain.exports import neutralise_cell
+from incident_app.domain.exports import neutralise_text
 from incident_app.domain.mail import LedgerDraft
 from incident_app.domain.notices import (
     Channel,
@@ -39,18 +39,16 @@ from incident_app.domain.notices.sms_gateway import (
     DAILY_LIMIT_PER_NUMBER,
     Provider,
     ReportState,
+    SmsMerge,
     SmsTemplate,
-    batch_row,
     billing,
     billing_problems,
     header,
-    provider_phone,
     report_columns,
     report_state,
     signature_problems,
     template_from,
     template_problems,
-    value_problems,
 )
 from incident_app.domain.people.person import mask_phone
 from incident_app.services.audit import record_export
@@ -64,6 +62,7 @@ SMS_CHANNELS = ("sms", "guardian_sms")
 _CHUNK = 1000
 REPORT_MAX_BYTES = 512 * 1024 * 1024
 NOT_APPROVED = "not approved in its current form; run 'approve' first"
+_Update = FieldProblem | tuple[int, str, str, str]  # (ledger row id, new state, reply, reason) or why not
 
 
 @dataclass(frozen=True)
@@ -205,31 +204,30 @@ class HandoffService:
 
     def _sms_rows(self, incident_id: int, by_key: dict[tuple[NoticeKind, str], SmsNotice], sign: Signatures,
                   provider: Provider) -> Iterator[tuple[str, list[str], LedgerDraft]]:
-        for number, recipient in enumerate(self.recipients(incident_id), 1):
+        merges = {key: SmsMerge(sms.template, provider, sign=sign.of(sms.lang), kind=sms.kind.value, lang=sms.lang,
+                                version_id=sms.version_id, sha256=sms.state.rendered.sha256)
+                  for key, sms in by_key.items()}
+        ledger_versions = {key: f"sms:{sms.version_id}" for key, sms in by_key.items()}
+        number = 0
+        for recipient in self.recipients(incident_id, "sms"):
             if recipient.channel not in SMS_CHANNELS or not recipient.phone:
                 continue
-            sms = by_key.get((recipient.kind, recipient.language)) or by_key.get((recipient.kind, "zh-CN"))
-            if sms is None:
-                continue
+            number += 1  # the row this recipient would have in the batch file
+            key = (recipient.kind, recipient.language)
+            if key not in merges:
+                key = (recipient.kind, "zh-CN")
+                if key not in merges:
+                    continue
+            merge = merges[key]
             reference = recipient_reference(incident_id, recipient.recipient_key)
-            values = {"code": reference}
-            bad = value_problems(values, sms.template, provider)
+            out_id = _out_id(incident_id, recipient.recipient_key, merge.kind, merge.version_id)
             try:
-                phone = provider_phone(recipient.phone, provider)
+                row = merge.row(recipient.phone, {"code": reference}, out_id)
             except ValueError as exc:
-                bad.append(str(exc))
-            if bad:
-                raise ValidationError.single(f"recipient {number} ({reference})", "; ".join(bad))
-            out_id = _out_id(incident_id, recipient.recipient_key, sms.kind.value, sms.version_id)
-            text = sms_text(sms, sign, reference)
-            extra = [text, sms.kind.value, sms.lang, sms.version_id, sms.state.rendered.sha256, out_id]
-            row = batch_row(recipient.phone, values, sms.template, provider, extra)
-            row[0] = phone
-            draft = LedgerDraft(incident_id, recipient.recipient_key, sms.kind.value, f"sms:{sms.version_id}",
-                                recipient.phone, sms.lang, out_id)
-            # Alibaba and Tencent consoles send one template per batch: one file per notice there.
-            route = "" if provider == Provider.GENERIC else f"{sms.kind.value}.{sms.lang}"
-            yield route, row, draft
+                raise ValidationError.single(f"SMS recipient {number} ({reference})", str(exc)) from None
+            draft = LedgerDraft(incident_id, recipient.recipient_key, merge.kind, ledger_versions[key],
+                                recipient.phone, merge.lang, out_id)
+            yield merge.route, row, draft
 
     # -- phone call list ---------------------------------------------------------------------------
     def export_calls(self, incident_id: int, out: Path) -> dict[str, Any]:
@@ -254,19 +252,22 @@ class HandoffService:
 
     def _call_rows(self, incident_id: int,
                    scripts: dict[str, NoticeState]) -> Iterator[tuple[str, list[str], LedgerDraft]]:
-        for recipient in self.recipients(incident_id):
+        # Per script, once: its version and the spreadsheet-safe constant cells.
+        constant = {lang: (str(s.version.id), s.rendered.lang, [neutralise_text(c) for c in (
+            s.rendered.lang, str(s.version.id), s.rendered.sha256)]) for lang, s in scripts.items() if s.version}
+        for recipient in self.recipients(incident_id, "phone"):
             if recipient.kind != NoticeKind.INDIVIDUAL or not recipient.phone or recipient.channel == "email":
                 continue
-            script = scripts.get(recipient.language) or scripts.get("zh-CN")
-            if script is None or script.version is None:
+            found = constant.get(recipient.language) or constant.get("zh-CN")
+            if found is None:
                 continue
-            version = str(script.version.id)
+            version, lang, cells = found
             reference = recipient_reference(incident_id, recipient.recipient_key)
             out_id = _out_id(incident_id, recipient.recipient_key, "phone", version)
-            row = [recipient.phone, recipient.display_name, reference, script.rendered.lang, version,
-                   script.rendered.sha256, out_id]
+            row = [recipient.phone, neutralise_text(recipient.display_name), neutralise_text(reference), *cells,
+                   neutralise_text(out_id)]
             yield "", row, LedgerDraft(incident_id, recipient.recipient_key, recipient.kind.value, f"phone:{version}",
-                                   recipient.phone, script.rendered.lang, out_id)
+                                   recipient.phone, lang, out_id)
 
     # -- masked preview (GUI) --------------------------------------------------------------------
     def preview(self, incident_id: int, *, provider: Provider = Provider.GENERIC, signature: str | None = None,
@@ -285,8 +286,14 @@ class HandoffService:
         return {"header": header(notices[0].template, provider), "rows": rows, "total": total}
 
     # -- writing ---------------------------------------------------------------------------------
-    def recipients(self, incident_id: int) -> Iterable[NoticeRecipient]:
-        """Every addressee of the personal notices, streamed from the people store."""
+    def recipients(self, incident_id: int, audience: str | None = None) -> Iterable[NoticeRecipient]:
+        """The addressees of the personal notices, streamed from the people store: with ``audience``
+        ("sms", "phone", "letter") only the people who may be reached that way are read when the store
+        can filter them (an SMS hand-off of 10M people reads the third with a phone); callers still
+        choose row by row. Without it, everyone."""
+        narrowed = self._notices.audience_source
+        if audience is not None and narrowed is not None:
+            return recipients_from_people(narrowed(incident_id, audience))
         source = self._notices.people_source
         return recipients_from_people(source(incident_id)) if source is not None else ()
 
@@ -361,22 +368,36 @@ class HandoffService:
                 } | tally
 
     def _report_updates(self, incident_id: int, path: Path, provider: Provider,
-                        channel: str) -> Iterator[FieldProblem | tuple[int, str, str, str]]:
-        """Each report row as (ledger row id, new state, reply, reason), or the problem with it."""
-        ledger = self._ctx.store.send_ledger
+                        channel: str) -> Iterator[_Update]:
+        """Each report row as (ledger row id, new state, reply, reason), or the problem with it;
+        the ledger rows are looked up a chunk of report rows at a time, not one query a row."""
+        rows: list[tuple[int, ReportState | None, _ReportCells]] = []
         for number, row, columns in _report_rows(path):
             if columns is None:
                 yield FieldProblem("header", "no column for the status, or for the phone number (or out_id);"
                                    " the report needs both")
                 return
             cell = _cells(row, columns)
-            state = report_state(cell("status"))
+            rows.append((number, report_state(cell.status), cell))
+            if len(rows) >= _CHUNK:
+                yield from self._matched(incident_id, channel, provider, rows)
+                rows = []
+        yield from self._matched(incident_id, channel, provider, rows)
+
+    def _matched(self, incident_id: int, channel: str, provider: Provider,
+                 rows: list[tuple[int, ReportState | None, _ReportCells]]) -> Iterator[_Update]:
+        """The updates (or problems) of a chunk of report rows, in the file's order."""
+        keys = [(cell.out_id, "" if cell.out_id else _e164(cell.phone)) if state else ("", "")
+                for _, state, cell in rows]
+        ledger = self._ctx.store.send_ledger
+        by_out = ledger.handoff_rows_by(incident_id, channel, "message_id", [o for o, _ in keys if o])
+        by_phone = ledger.handoff_rows_by(incident_id, channel, "to_address", [p for o, p in keys if p])
+        for (number, state, cell), (out_id, phone) in zip(rows, keys, strict=True):
             if state is None:
-                yield FieldProblem(f"row {number}", f"status '{cell('status')[:40]}' not understood"
+                yield FieldProblem(f"row {number}", f"status '{cell.status[:40]}' not understood"
                                    " (delivered / failed / pending, or the provider's words)")
                 continue
-            out_id, phone = cell("out_id"), _e164(cell("phone"))
-            found = ledger.handoff_rows(incident_id, channel, out_id=out_id, address=phone)
+            found = by_out.get(out_id, []) if out_id else by_phone.get(phone, [])
             if not found:
                 what = f"message id '{out_id[:60]}'" if out_id else f"number {mask_phone(phone)}"
                 yield FieldProblem(f"row {number}", f"{what} is not in this incident's {channel} hand-off;"
@@ -385,8 +406,8 @@ class HandoffService:
             if state == ReportState.PENDING:
                 continue
             new_state = "sent" if state == ReportState.DELIVERED else "failed"
-            reply = f"{provider.value} {cell('message_id')[:80]} {cell('status')[:40]}".strip()
-            reason = "" if new_state == "sent" else (cell("reason")[:200] or "the provider reported it failed")
+            reply = f"{provider.value} {cell.message_id[:80]} {cell.status[:40]}".strip()
+            reason = "" if new_state == "sent" else (cell.reason[:200] or "the provider reported it failed")
             for row_id, _, _ in found:
                 yield row_id, new_state, reply, reason
 
@@ -435,46 +456,51 @@ def _rows_in(path: Path, encoding: str) -> Iterator[tuple[int, list[str], dict[s
 
 
 class _RoutedCsv:
-    """CSV files (UTF-8 with BOM, CRLF) opened on their first row, one per route."""
+    """CSV files (UTF-8 with BOM, CRLF) opened on their first row, one per route; rows come
+    with every cell but the phone already spreadsheet-safe."""
 
     def __init__(self, stack: contextlib.ExitStack, staged: StagedOutputs, out: Path, layout: Sequence[str]) -> None:
         self._stack, self._staged, self._out, self._layout = stack, staged, out, layout
-        self._handles: dict[str, BinaryIO] = {}
+        self._texts: dict[str, io.TextIOWrapper] = {}
+        self._writers: dict[str, Any] = {}
         self._paths: dict[str, Path] = {}
         self._counts: dict[str, int] = {}
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
 
-    def _line(self, cells: Sequence[Any]) -> str:
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerow(cells)
-        return self._buffer.getvalue()
-
-    def _handle(self, route: str) -> BinaryIO:
-        if route not in self._handles:
+    def _writer(self, route: str) -> Any:
+        if route not in self._writers:
             path = self._out if not route else self._out.with_name(f"{self._out.stem}.{route}{self._out.suffix}")
             handle, _ = self._stack.enter_context(self._staged.output(path))
-            handle.write(self._line(self._layout).encode("utf-8-sig"))
-            self._handles[route], self._paths[route], self._counts[route] = handle, path, 0
-        return self._handles[route]
+            # csv.writer straight into a buffered text layer: one encode per buffer, not per row.
+            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            text.write("\ufeff")  # the BOM, so Excel shows Chinese
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerow(self._layout)
+            self._texts[route], self._writers[route], self._paths[route], self._counts[route] = text, writer, path, 0
+        return self._writers[route]
 
     def stream(self, rows: Iterator[tuple[str, list[str], LedgerDraft]], enqueue: Any) -> list[tuple[Path, int]]:
         """Write every row, queueing the ledger drafts in chunks; (path, rows) per file."""
         drafts: list[LedgerDraft] = []
-        for route, row, draft in rows:
-            # The phone is validated digits (E.164 or 11 digits): kept as it is for the gateway's parser.
-            self._handle(route).write(self._line([row[0], *(neutralise_cell(c) for c in row[1:])]).encode("utf-8"))
-            self._counts[route] += 1
-            drafts.append(draft)
-            if len(drafts) >= _CHUNK:
+        try:
+            for route, row, draft in rows:
+                # The phone is validated digits (E.164 or 11 digits): kept as it is for the gateway's parser.
+                self._writer(route).writerow(row)
+                self._counts[route] += 1
+                drafts.append(draft)
+                if len(drafts) >= _CHUNK:
+                    enqueue(drafts)
+                    drafts = []
+            if drafts:
                 enqueue(drafts)
-                drafts = []
-        if drafts:
-            enqueue(drafts)
-        if not self._handles:
-            self._handle("")  # nobody to hand off: the file still says so, with its header
-        return [(self._paths[r], self._counts[r]) for r in self._handles]
+            if not self._writers:
+                self._writer("")  # nobody to hand off: the file still says so, with its header
+        finally:
+            for text in self._texts.values():
+                # Hand the file back to its staged output (which syncs and closes it).
+                with contextlib.suppress(ValueError):
+                    text.flush()
+                    text.detach()
+        return [(self._paths[r], self._counts[r]) for r in self._writers]
 
 
 def sms_text(sms: SmsNotice, sign: Signatures, reference: str) -> str:
@@ -496,11 +522,22 @@ def _out_id(incident_id: int, key: str, kind: str, version: str) -> str:
 
 
 
-def _cells(row: Sequence[str], columns: dict[str, int]) -> Any:
-    def cell(name: str) -> str:
-        index = columns.get(name)
-        return row[index].strip().lstrip("'") if index is not None and index < len(row) else ""
-    return cell
+class _ReportCells(NamedTuple):
+    status: str
+    out_id: str
+    phone: str
+    message_id: str
+    reason: str
+
+
+_REPORT_FIELDS = _ReportCells._fields
+
+
+def _cells(row: Sequence[str], columns: dict[str, int]) -> _ReportCells:
+    """The cells of one report row the import reads, stripped (and without a leading ')."""
+    size = len(row)
+    return _ReportCells(*(row[i].strip().lstrip("'") if (i := columns.get(name, size)) < size else ""
+                          for name in _REPORT_FIELDS))
 
 
 def _e164(phone: str) -> str:

@@ -66,6 +66,10 @@ class NoticeExporter:
     sender_name_en: str = ""
     progress: Progress = field(default_factory=Progress)
     recipient_count: int = 0  # how many recipients the source yields (for the progress total)
+    # Only the people who may get a letter (a few percent), for the letters passes; and about how
+    # many recipients it yields. None: the letters passes read ``recipients``.
+    letter_recipients: RecipientSource | None = None
+    letter_count: int = 0
 
     def export(self, formats: Iterable[str]) -> ExportResult:
         """Stage every file; nothing is under a final name until ``staged.publish()``. Progress
@@ -96,8 +100,9 @@ class NoticeExporter:
     def _total_steps(self, wanted: list[str]) -> int:
         steps = len(self.notice_set.notices) * len(wanted)
         if self.recipients is not None:
-            passes = ("eml" in wanted) + (len(self._letter_passes()) if "pdf" in wanted and self.pdf_writer else 0)
-            steps += passes * self.recipient_count
+            letters = len(self._letter_passes()) if "pdf" in wanted and self.pdf_writer else 0
+            per_letter_pass = self.letter_count if self.letter_recipients is not None else self.recipient_count
+            steps += ("eml" in wanted) * self.recipient_count + letters * per_letter_pass
         return steps
 
     @property
@@ -203,7 +208,8 @@ class NoticeExporter:
 
     def _letter_pages(self, personal: PersonalRenderer, kind: NoticeKind, lang: str,
                       counter: list[int]) -> Iterator[str]:
-        for recipient in self.recipients() if self.recipients else ():
+        source = self.letter_recipients or self.recipients
+        for recipient in source() if source else ():
             self.progress.advance(message="letters")
             if recipient.kind == kind and recipient.by_letter and (recipient.language == "en") == (lang == "en"):
                 counter[0] += 1

@@ -88,9 +88,14 @@ class PersonalRenderer:
 
     def render(self, kind: NoticeKind, channel: Channel, recipient: NoticeRecipient) -> str:
         """This recipient's copy of the notice (raises NoticeTemplateError if the template fails)."""
+        return self._render(kind, channel, recipient, self._values(kind, recipient))
+
+    def _values(self, kind: NoticeKind, recipient: NoticeRecipient) -> dict[str, str]:
         if kind not in self._allowed:
             raise ValidationError.single(kind.value, "not approved in its current form; approve it first")
-        values = recipient_fields(self._renderers[kind].incident_id, recipient)
+        return recipient_fields(self._renderers[kind].incident_id, recipient)
+
+    def _render(self, kind: NoticeKind, channel: Channel, recipient: NoticeRecipient, values: dict[str, str]) -> str:
         lang = recipient.language if recipient.language in LANGUAGES else "zh-CN"
         present = tuple(bool(values[f]) for f in RECIPIENT_FIELDS)
         key: GroupKey = (kind, channel, lang, recipient.data_type_ids, present)
@@ -127,8 +132,9 @@ class PersonalRenderer:
     def email(self, recipient: NoticeRecipient) -> PersonalEmail:
         """The email (subject, text and HTML parts) for one recipient with an email address."""
         kind = recipient.kind
-        html_body = self.render(kind, Channel.EMAIL_HTML, recipient)
-        text_body = self.render(kind, Channel.EMAIL_TEXT, recipient)
+        values = self._values(kind, recipient)  # once for both parts (the reference is a hash)
+        html_body = self._render(kind, Channel.EMAIL_HTML, recipient, values)
+        text_body = self._render(kind, Channel.EMAIL_TEXT, recipient, values)
         lang = recipient.language if recipient.language in LANGUAGES else "zh-CN"
         return PersonalEmail(recipient.recipient_key, recipient.email, lang, subject_of(html_body),
                              text_body, html_body, kind)

@@ -68,6 +68,9 @@ INITIAL_REPORT_OBLIGATIONS = ("cac-initial-report",)
 MET_STATUSES = ("met", "met_outside_tool")
 
 PeopleSource = Callable[[int], Iterable[Any]]
+# (incident id, audience "sms" / "phone" / "letter") -> only the people who may be reached so: a
+# superset read with a filter in SQL, so a hand-off of a few percent does not read every person.
+AudienceSource = Callable[[int, str], Iterable[Any]]
 
 # Events whose change can alter what a notice says (their time is the notice's "as of").
 _FACT_EVENT_PREFIXES = ("incident.", "remediation.", "assessment.")
@@ -75,13 +78,15 @@ _FACT_EVENT_PREFIXES = ("incident.", "remediation.", "assessment.")
 
 class NoticeService:
     def __init__(self, ctx: AppContext, people_source: PeopleSource | None = None,
-                 inputs_source: NoticeInputsSource | None = None) -> None:
+                 inputs_source: NoticeInputsSource | None = None,
+                 audience_source: AudienceSource | None = None) -> None:
         self._ctx = ctx
         self.inputs_source = inputs_source
         self._profile = ProfileService(ctx)
         self._decisions = DecisionService(ctx)
         self.templates = NoticeTemplateService(ctx)
         self.people_source = people_source
+        self.audience_source = audience_source
 
     # -- snapshot ------------------------------------------------------------------------------
     def snapshot(self, incident_id: int, grade: str | None = None) -> FactSnapshot:
@@ -376,13 +381,17 @@ class NoticeService:
         profile = self._profile.get()
         recipients = list(recipients) if recipients is not None else None
         personal, count = self._recipient_source(incident_id, recipients), len(recipients or ())
+        letters, letter_count = None, 0
         if personal is not None and recipients is None:
             # a teenager gets two notices (the minor one and the guardian's), everyone else one
             stats = self._ctx.store.people.stats(incident_id)
             count = stats.total + stats.teens
+            letters = self._letter_source(incident_id)
+            letter_count = sum(stats.by_channel.get(c, 0) for c in ("letter", "guardian_letter")) + stats.teens
         exporter = NoticeExporter(notice_set, out_dir, profile.company_zh, profile.officer_email, self._ctx.now(),
                                   pdf_writer, personal, staged=StagedOutputs(self._ctx.store.path),
-                                  progress=progress, recipient_count=count, sender_name_en=profile.company_en)
+                                  progress=progress, recipient_count=count, sender_name_en=profile.company_en,
+                                  letter_recipients=letters, letter_count=letter_count)
         try:
             result = exporter.export(formats)
             # The files take their final names inside the event's transaction: a failed rename
@@ -410,6 +419,13 @@ class NoticeService:
         if source is None or next(iter(source(incident_id)), None) is None:
             return None  # nobody imported yet: the exports show the specimen notice
         return lambda: recipients_from_people(source(incident_id))
+
+    def _letter_source(self, incident_id: int) -> RecipientSource | None:
+        """Only the people who may get a letter (the store filters them), for the letters PDF."""
+        narrowed = self.audience_source
+        if narrowed is None:
+            return None
+        return lambda: recipients_from_people(narrowed(incident_id, "letter"))
 
     # -- personal emails for the sender --------------------------------------------------------
     def personal_emails(self, incident_id: int, recipients: Iterable[NoticeRecipient], *,

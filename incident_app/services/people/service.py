@@ -355,6 +355,11 @@ class PeopleService:
         """Every person with real contacts, for notices and sending (streamed)."""
         return self._repo.iter_people(incident_id, batch)
 
+    def iter_audience(self, incident_id: int, audience: str, batch: int = BATCH_ROWS) -> Iterator[Person]:
+        """Like :meth:`iter_people`, but only the people who may be reached by ``audience``
+        (``sms``, ``phone`` or ``letter``: a superset, the caller still picks its recipients)."""
+        return self._repo.iter_audience(incident_id, audience, batch)
+
     def unmask(self, incident_id: int, person_id: int, reason: str, where: str = "screen") -> Person:
         """One person's real data; the viewing is logged (``personal_data.unmasked``) with the
         reason and the person's id, never the data."""
