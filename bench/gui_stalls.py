@@ -175,6 +175,8 @@ class Driver:
         longest, over = self.detector.summary()
         self.results.append({"action": name, "wall_s": round(wall, 3), "longest_ms": round(longest),
                              "over_100ms": over, "done": finished, "note": note() if note else ""})
+        print(f"  {name}: {wall:.2f} s, longest {longest:.0f} ms, {over} over {STALL_MS} ms", file=sys.stderr,
+              flush=True)  # progress while a long run goes on
 
 
 # -- phase: baseline ----------------------------------------------------------------------------
@@ -250,6 +252,21 @@ def drive(db_path: Path, big_id: int, settle_s: float) -> list[dict[str, Any]]:
             label = "asc" if order == Qt.SortOrder.AscendingOrder else "desc"
             d.measure(f"sort by {name} {label}", lambda c=column, o=order: table.sortByColumn(c, o), idle,
                       timeout_s=120, note=lambda: f"{table.model().rowCount():,} rows shown")
+    # Right after the sorts, before anything has scrolled: only the first rows are fetched.
+    table.sortByColumn(RegisterModel.COL_PEOPLE, Qt.SortOrder.DescendingOrder)
+    run_until(app, idle, 120)
+    table.scrollToTop()
+    table.setCurrentIndex(table.model().index(0, 0))
+    table.setFocus()
+    total = model.total_rows()
+
+    def at_end() -> bool:
+        return table.currentIndex().row() == total - 1 and idle()
+
+    d.measure("Ctrl+End, sorted by People", lambda: QTest.keyClick(table, Qt.Key.Key_End,
+                                                                   Qt.KeyboardModifier.ControlModifier),
+              at_end, timeout_s=60,
+              note=lambda: f"reached row {table.currentIndex().row() + 1:,} of {total:,}")
     table.sortByColumn(RegisterModel.COL_ID, Qt.SortOrder.DescendingOrder)
     run_until(app, idle, 60)
     search = w.filters.search
@@ -270,20 +287,6 @@ def drive(db_path: Path, big_id: int, settle_s: float) -> list[dict[str, Any]]:
 
     d.measure("scroll to the bottom (ID order)", lambda: bar.setValue(bar.maximum()), scroll_step, timeout_s=180,
               note=lambda: f"{table.model().rowCount():,} rows reached")
-    table.sortByColumn(RegisterModel.COL_PEOPLE, Qt.SortOrder.DescendingOrder)
-    run_until(app, idle, 60)
-    table.scrollToTop()
-    table.setCurrentIndex(table.model().index(0, 0))
-    table.setFocus()
-    total = model.total_rows()
-
-    def at_end() -> bool:
-        return table.currentIndex().row() == total - 1 and idle()
-
-    d.measure("Ctrl+End, sorted by People", lambda: QTest.keyClick(table, Qt.Key.Key_End,
-                                                                   Qt.KeyboardModifier.ControlModifier),
-              at_end, timeout_s=60,
-              note=lambda: f"reached row {table.currentIndex().row() + 1:,} of {total:,}")
     measure_workspace(d, w, big_id, idle)
     w.runner.wait_all()
     w.close()
@@ -335,9 +338,8 @@ def child(phase: str, args: argparse.Namespace, db_path: Path, extra: dict[str, 
     cmd = [sys.executable, __file__, "--phase", phase, "--db", str(db_path), "--incidents", str(args.incidents),
            "--people", str(args.people), "--seed", str(args.seed), "--big-id", str(extra.get("big_id", 0)),
            "--settle", str(args.settle), "--idle", str(args.idle)]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=False)  # progress on stderr
     if done.returncode != 0:
-        sys.stderr.write(done.stderr)
         raise SystemExit(f"phase {phase} failed (exit {done.returncode})")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result

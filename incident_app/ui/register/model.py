@@ -177,8 +177,10 @@ class RegisterModel(QAbstractTableModel):
 
     # -- details (grade, next deadline), one batch at a time --------------------------------
     def _ask_rows(self, start: int, end: int, keep: bool = False) -> None:
-        ids = [self._all[n].id for n in self._order[start:end]
-               if not self._all[n].assessed and self._all[n].id not in self._asked]
+        self._ask_positions(self._order[start:end], keep)
+
+    def _ask_positions(self, positions: Sequence[int], keep: bool) -> None:
+        ids = [self._all[n].id for n in positions if not self._all[n].assessed and self._all[n].id not in self._asked]
         for first in range(0, len(ids), BATCH):
             chunk = ids[first:first + BATCH]
             self._asked.update(chunk)
@@ -186,7 +188,11 @@ class RegisterModel(QAbstractTableModel):
         self._pump()
 
     def _ask_every_row(self) -> None:
-        self._ask_rows(0, len(self._order), keep=True)
+        # Every row the other filters let through: a grade filter hides the rows still unassessed.
+        f, rows = self._filters, self._all
+        wanted = [n for n, row in enumerate(rows)
+                  if not row.assessed and accepts(row, f.status, ANY, f.drill, f.text)]
+        self._ask_positions(wanted, keep=True)
 
     def _pump(self) -> None:
         while not self._busy and self._queue and self._request_details is not None:

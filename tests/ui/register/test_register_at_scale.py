@@ -196,3 +196,14 @@ def test_sort_by_grade_assesses_every_row_then_sorts_them(qtbot: QtBot) -> None:
     assert [r.id for r in order] == [r.id for r in sorted(assessed.values(), key=lambda r: grade_rank(r.grade),
                                                            reverse=True)]
     assert model.index(0, RegisterModel.COL_GRADE).data() != PENDING_TEXT
+
+
+def test_grade_filter_over_every_row_shows_them_once_assessed() -> None:
+    data = rows(900, assessed=False)
+    assessed = {r.id: replace(r, grade=GRADES[r.id % len(GRADES)], assessed=True) for r in data}
+    model = RegisterModel(Translator(load_messages(), "zh-CN"))
+    model.set_rows(data)
+    model._request_details = lambda g, ids: model.details_loaded(g, {i: assessed[i] for i in ids})
+    model.set_filters(grade="重大")
+    expected = [r.id for r in assessed.values() if r.grade == "重大"]
+    assert len(expected) == 150 and [model.record(n).id for n in range(model.shown_rows())] == expected
