@@ -207,3 +207,24 @@ def test_grade_filter_over_every_row_shows_them_once_assessed() -> None:
     model.set_filters(grade="重大")
     expected = [r.id for r in assessed.values() if r.grade == "重大"]
     assert len(expected) == 150 and [model.record(n).id for n in range(model.shown_rows())] == expected
+
+
+def test_rows_scrolled_to_are_assessed_once_scrolling_settles(qtbot: QtBot, tmp_path: Path) -> None:
+    window = make_window(qtbot, tmp_path / "db.sqlite3")
+    asked: list[list[int]] = []
+    window.model._request_details = lambda g, ids: (asked.append(ids), window.model.details_failed(g))
+    window.resize(1200, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    window._on_rows_loaded(rows(3_000, assessed=False))
+    window.model.fetch_all()
+    qtbot.waitUntil(lambda: window.table.verticalScrollBar().maximum() > 2_000)  # laid out
+    qtbot.wait(200)
+    asked.clear()
+    window.table.scrollTo(window.proxy.index(1_500, 0), window.table.ScrollHint.PositionAtTop)
+    assert window._visible_timer.interval() < 200
+    qtbot.waitUntil(lambda: bool(asked), timeout=2_000)
+    first, last = window.table.visible_rows()
+    in_view = {window.model.record(n).id for n in range(first, last + 1)}
+    assert first == 1_500 and in_view <= set(asked[0]) and len(asked[0]) == BATCH
+    assert len(asked) == 1  # the rows scrolled past are not assessed
