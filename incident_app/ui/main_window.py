@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._update_selection_actions)
         # A refresh, a sort or a filter rebuilds the rows: the selected incident stays selected.
         self._kept_selection: int | None = None
+        self._hidden_selection: int | None = None  # selected, then hidden by a filter
         self.proxy.modelAboutToBeReset.connect(self._remember_selection)
         self.proxy.modelReset.connect(self._restore_selection)
         self.proxy.modelReset.connect(self._update_selection_actions)
@@ -328,22 +329,23 @@ class MainWindow(QMainWindow):
         self.register_refreshed.emit()
 
     def _remember_selection(self) -> None:
-        # A row hidden by a filter stays remembered: clearing the filter selects it again.
         selected = self.selected_row()
-        if selected is not None:
-            self._kept_selection = selected.id
+        self._kept_selection = selected.id if selected is not None else self._hidden_selection
 
     def _restore_selection(self) -> None:
-        # A refresh after a change elsewhere, a sort or a filter must not drop the officer's selection.
-        if self._kept_selection is not None:
-            self._reselect(self._kept_selection)
+        # A refresh after a change elsewhere, a sort or a filter must not drop the officer's selection;
+        # a row a filter hides stays remembered, so clearing the filter selects it again.
+        kept = self._kept_selection
+        self._hidden_selection = kept if kept is not None and not self._reselect(kept) else None
 
-    def _reselect(self, incident_id: int) -> None:
+    def _reselect(self, incident_id: int) -> bool:
         position = self.model.ensure_fetched(incident_id)  # after a sort it may be far down
         if position is not None:
             index = self.proxy.mapFromSource(self.model.index(position, 0))
             if index.isValid():
                 self.table.selectRow(index.row())
+                return True
+        return False
 
     def _on_view_settled(self) -> None:
         self.model.set_visible(*self.table.visible_rows())

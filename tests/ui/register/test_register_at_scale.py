@@ -228,3 +228,12 @@ def test_rows_scrolled_to_are_assessed_once_scrolling_settles(qtbot: QtBot, tmp_
     in_view = {window.model.record(n).id for n in range(first, last + 1)}
     assert first == 1_500 and in_view <= set(asked[0]) and len(asked[0]) == BATCH
     assert len(asked) == 1  # the rows scrolled past are not assessed
+
+
+def test_a_cleared_selection_is_not_brought_back(qtbot: QtBot, tmp_path: Path) -> None:
+    window = window_with(qtbot, tmp_path, rows(1_000))
+    window.table.selectRow(2)
+    window.table.selectionModel().clear()
+    window.table.sortByColumn(RegisterModel.COL_TITLE, Qt.SortOrder.AscendingOrder)
+    assert window.selected_row() is None
+    assert window.model.rowCount() == BATCH  # nothing fetched far down to reach an old selection
