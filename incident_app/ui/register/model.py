@@ -95,6 +95,7 @@ class RegisterModel(QAbstractTableModel):
         self._order: list[int] = []  # indexes into _all: the filtered, sorted rows
         self._view_row: dict[int, int] = {}  # index in _all -> row in _order
         self._keys: dict[int, list[Any]] = {}  # column -> sort key of each row of _all
+        self._titles: list[tuple[str, str]] | None = None  # (lower-cased title, id) of each row, for the search
         self._cells: dict[int, tuple[str, ...]] = {}  # index in _all -> display texts but the countdown
         self._loaded = 0
         self._generation = 0  # details for an older set of rows are dropped
@@ -115,6 +116,7 @@ class RegisterModel(QAbstractTableModel):
         self._position = {row.id: n for n, row in enumerate(self._all)}
         self._generation += 1
         self._keys.clear()
+        self._titles = None
         self._asked.clear()
         self._queue.clear()
         self._rearrange(keep)
@@ -136,7 +138,11 @@ class RegisterModel(QAbstractTableModel):
 
     def _filtered_sorted(self) -> list[int]:
         f = self._filters
-        if f.active():
+        if f.active() and not (f.status or f.grade or f.drill != "all"):
+            # Only a search (typed key by key): on the titles lower-cased once per load.
+            text, titles = f.text, self._search_texts()
+            order = [n for n, (title, number) in enumerate(titles) if text in title or text == number]
+        elif f.active():
             rows = self._all
             order = [n for n in range(len(rows)) if accepts(rows[n], f.status, f.grade, f.drill, f.text)]
         else:
@@ -149,6 +155,11 @@ class RegisterModel(QAbstractTableModel):
         # Python's sort is stable, also reversed: equal keys keep the register's order (newest first).
         known.sort(key=keys.__getitem__, reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
         return known + pending
+
+    def _search_texts(self) -> list[tuple[str, str]]:
+        if self._titles is None:
+            self._titles = [(row.title.lower(), str(row.id)) for row in self._all]
+        return self._titles
 
     def _keys_of(self, column: int) -> list[Any]:
         keys = self._keys.get(column)
