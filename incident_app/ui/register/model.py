@@ -130,11 +130,12 @@ class RegisterModel(QAbstractTableModel):
         self._view_row = {pos: n for n, pos in enumerate(self._order)}
         self._loaded = min(loaded, len(self._order))
         self.endResetModel()
-        self._ask_rows(0, min(BATCH, self._loaded))
+        if self._visible is None or self._needs_every_row():
+            self._ask_rows(0, min(BATCH, self._loaded))
         if self._needs_every_row():
             self._ask_every_row()
-        elif self._visible is not None:
-            self.set_visible(*self._visible)
+        # Else the view says which rows it shows once it has laid them out (set_visible): no
+        # assessment competes with the repaint for the interpreter.
 
     def _filtered_sorted(self) -> list[int]:
         f = self._filters
@@ -343,7 +344,9 @@ class RegisterModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), start, start + extra - 1)
         self._loaded += extra
         self.endInsertRows()
-        self._ask_rows(start, self._loaded)
+        if self._visible is None:  # no view tells what it shows: assess what is fetched
+            self._ask_rows(start, self._loaded)
+        # Else, while the scroll bar is dragged down, only the rows it stops at are assessed.
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:

@@ -177,11 +177,9 @@ def test_assessment_one_batch_at_a_time_and_only_for_rows_in_view() -> None:
     model.details_loaded(1, {})
     assert len(asked) == 2 and asked[1][0] == 200  # the batch in view, not the ones scrolled past
     model.details_loaded(1, {})
-    assert len(asked) == 3 and asked[2][0] == 400  # the next one up: the likely next scroll step
-    model.details_loaded(1, {})
-    assert len(asked) == 3  # the batches scrolled past were dropped …
+    assert len(asked) == 2  # the batches scrolled past are not assessed …
     model.set_visible(1_000, 1_020)
-    assert len(asked) == 4 and asked[3][0] == 1_000  # … and are asked when they come back into view
+    assert len(asked) == 3 and asked[2][0] == 1_000  # … until they come back into view
 
 
 def test_sort_by_grade_assesses_every_row_then_sorts_them(qtbot: QtBot) -> None:
