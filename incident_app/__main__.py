@@ -57,9 +57,15 @@ def _wants_cli(args: list[str]) -> bool:
 
 def _helper_process(args: list[str]) -> int | None:
     """Run a helper process's work when this process was started as one. A frozen build has no
-    ``python -m``: the import helper is started as ``<app> --people-batches-helper``."""
+    ``python -m``: the import helper is started as ``<app> --people-batches-helper``, the register
+    helper as ``<app> --register-helper``."""
     from incident_app.services.people.helper_entry import HELPER_FLAG
 
+    if args[:1] == ["--register-helper"]:  # services/register/helper.py: HELPER_FLAG
+        from incident_app.services.register.helper import serve as serve_register
+
+        serve_register()
+        return 0
     if args[:1] != [HELPER_FLAG]:
         return None
     from incident_app.services.people.batches import serve

@@ -133,6 +133,9 @@ def build_main_window(db_path: Path, lang: str = DEFAULT_LANGUAGE, *, synchronou
     factory().close()  # create and migrate the file up front, on this thread, before any worker
     runner = SyncJobRunner(factory) if synchronous else JobRunner(factory)
     tr = Translator(load_messages(), lang)
+    from incident_app.services.register.helper import POOL
+
+    POOL.prestart()  # the register's helper process imports while the window is built
 
     def open_other(path: Path, hook: ConnectHook | None) -> MainWindow:
         # File → New / Open / Recent: the other database in the language in use now.

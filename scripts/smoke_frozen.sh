@@ -57,6 +57,19 @@ assert proc.returncode == 0 and b'"path"' in proc.stdout, (proc.returncode, text
 assert "Traceback" not in text and "\u2501" in text, text
 PY
 
+echo "== the register's helper process (services/register/helper.py): the frozen app started with its flag"
+python3 - "$APP" "$DB" <<'PY'
+import pickle, struct, subprocess, sys
+request = pickle.dumps({"job": "metrics", "args": (), "db": sys.argv[2], "hook": None,
+                        "now": "2026-11-20T12:00:00+08:00"})
+proc = subprocess.run([sys.argv[1], "--register-helper"], input=struct.pack("<Q", len(request)) + request,
+                      capture_output=True, timeout=120)
+size = struct.unpack("<Q", proc.stdout[:8])[0]
+reply = proc.stdout[8:8 + size]
+assert proc.returncode == 0 and len(reply) == size and b"ok" in reply[:40] and b"RegisterMetrics" in reply, \
+    (proc.returncode, proc.stderr[-2000:])
+PY
+
 echo "== the About box's licences: the libraries' metadata is in the build"
 ls "$DIST/breach-desk/_internal" | grep -qi '^pyside6_essentials-.*\.dist-info$'
 ls "$DIST/breach-desk/_internal" | grep -qi '^jinja2-.*\.dist-info$'

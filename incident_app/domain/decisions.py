@@ -51,6 +51,7 @@ DECLARABLE_STATUSES = ("met", "not_applicable", "pending", "needs_judgement", "m
 # The declared statuses that say the duty was done (met_outside_tool: records of older versions).
 MET_DECLARATIONS = ("met", "met_outside_tool")
 DECISION_KEYS = ("kind", "rationale", "decided_by", "decided_at", "details")
+RATIONALE_LANGUAGES = ("zh-CN", "en")
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,46 @@ class Decision:
     decided_at: datetime
     details: dict[str, Any]
     signature: str
+    # ``rationale`` is the zh-CN text ('' when the officer wrote only English); the English text
+    # is what English notices print.
+    rationale_en: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The rationale to show where one language is enough (tables, the timeline)."""
+        return self.rationale or self.rationale_en
+
+    def rationale_in(self, lang: str) -> str:
+        """The rationale in ``lang`` ('' when it was not written in that language)."""
+        return self.rationale_en if lang == "en" else self.rationale
+
+    def rationale_value(self) -> str | dict[str, str]:
+        """The rationale as the decision file takes it: a plain string when only Chinese was
+        written (as before decisions were bilingual), else ``{"zh-CN": …, "en": …}``."""
+        return rationale_value(self.rationale, self.rationale_en)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "kind": self.kind.value, "rationale": self.rationale,
+            "id": self.id, "kind": self.kind.value, "rationale": self.rationale_value(),
             "decided_by": self.decided_by, "decided_at": to_iso(self.decided_at),
             "details": self.details, "signature": self.signature,
         }
+
+
+def rationale_value(zh: str, en: str) -> str | dict[str, str]:
+    """A plain string for a Chinese-only rationale (older records and hashes read the same), else
+    the bilingual form."""
+    return {"zh-CN": zh, "en": en} if en else zh
+
+
+def rationale_text(value: Any, lang: str) -> tuple[str, bool]:
+    """(the rationale in ``lang``, whether the other language has one) of a stored or snapshot
+    value: a plain string is the zh-CN text."""
+    if isinstance(value, Mapping):
+        other = "zh-CN" if lang == "en" else "en"
+        return str(value.get(lang) or ""), bool(value.get(other))
+    text = str(value or "")
+    return (text, False) if lang == "zh-CN" else ("", bool(text))
 
 
 @dataclass(frozen=True)
@@ -79,12 +113,14 @@ class DecisionDraft:
     decided_by: str
     decided_at: datetime | None
     details: dict[str, Any]
+    rationale_en: str = ""
 
 
 def sign_decision(incident_id: int, draft: DecisionDraft, decided_at: datetime) -> str:
-    """SHA-256 over everything the decider committed to; any later edit changes it."""
-    body = canonical_json([incident_id, draft.kind.value, draft.rationale, draft.decided_by,
-                           to_iso(decided_at), draft.details])
+    """SHA-256 over everything the decider committed to; any later edit changes it. A
+    Chinese-only decision hashes as before decisions were bilingual."""
+    body = canonical_json([incident_id, draft.kind.value, rationale_value(draft.rationale, draft.rationale_en),
+                           draft.decided_by, to_iso(decided_at), draft.details])
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -98,14 +134,17 @@ class DecisionScope:
     not_before: datetime | None = None
 
 
-def parse_decision(data: Mapping[str, Any], scope: DecisionScope | None = None) -> DecisionDraft:
-    """Validate a decision mapping (the ``decide --json`` file, the GUI dialog's values)."""
+def parse_decision(data: Mapping[str, Any], scope: DecisionScope | None = None, *,
+                   lang: str = "zh-CN") -> DecisionDraft:
+    """Validate a decision mapping (the ``decide --json`` file, the GUI dialog's values). The
+    rationale is ``{"zh-CN": …, "en": …}`` (either may be empty, not both) or a plain string
+    written in ``lang``."""
     if not isinstance(data, Mapping):
         raise ValidationError.single("(file)", "must be a JSON object with kind, rationale, decided_by")
     problems = [FieldProblem(str(k), "unknown key; allowed: " + ", ".join(DECISION_KEYS))
                 for k in data if k not in DECISION_KEYS]
     kind = _kind(data.get("kind"), problems)
-    rationale = _required_text(data, "rationale", problems)
+    rationale, rationale_en = _rationale(data.get("rationale"), lang, problems)
     decided_by = _required_text(data, "decided_by", problems)
     decided_at = _optional_time(data.get("decided_at"), problems, scope)
     details = data.get("details", {})
@@ -124,7 +163,28 @@ def parse_decision(data: Mapping[str, Any], scope: DecisionScope | None = None) 
         problems.append(FieldProblem("decided_at", problem))
     if problems or kind is None:
         raise ValidationError(problems)
-    return DecisionDraft(kind, rationale, decided_by, decided_at, dict(details))
+    return DecisionDraft(kind, rationale, decided_by, decided_at, dict(details), rationale_en)
+
+
+def _rationale(value: Any, lang: str, problems: list[FieldProblem]) -> tuple[str, str]:
+    """(zh-CN, English) rationale texts from a plain string in ``lang`` or the bilingual form."""
+    if not isinstance(value, Mapping):
+        text = _required_text({"rationale": value}, "rationale", problems)
+        return ("", text) if lang == "en" else (text, "")
+    texts, found = {}, len(problems)
+    for key, text in value.items():
+        where = "rationale" if key == "zh-CN" else f"rationale.{key}"
+        if key not in RATIONALE_LANGUAGES:
+            problems.append(FieldProblem(where, "unknown language; use zh-CN and en"))
+        elif not isinstance(text, str):
+            problems.append(FieldProblem(where, "must be text"))
+        elif text.strip() and (problem := text_problem(text, PROSE_MAX)):
+            problems.append(FieldProblem(where, problem))
+        else:
+            texts[key] = text.strip()
+    if not any(texts.values()) and len(problems) == found:
+        problems.append(FieldProblem("rationale", "is required (explain the reasoning); a decision is never a default"))
+    return texts.get("zh-CN", ""), texts.get("en", "")
 
 
 def _kind(value: Any, problems: list[FieldProblem]) -> DecisionKind | None:

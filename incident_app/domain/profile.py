@@ -4,7 +4,7 @@ information protection officer. Defaults come from the privacy policy (resources
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from typing import Any
@@ -33,6 +33,9 @@ RESPONSIBLE_ROLES: dict[str, tuple[str, str]] = {
     "other": ("其他负责人", "other person in charge"),
 }
 
+
+# A phone number as typed -> its E.164 form, or None when it is not one (the people list's rule).
+PhoneNormaliser = Callable[[str], str | None]
 
 # The send ledger's recipient keys of responsible persons start with this (never an affected person's).
 STAFF_KEY_PREFIX = "staff:"
@@ -87,6 +90,9 @@ class OrganisationProfile:
     # report to the communications administration named here (e.g. 上海市通信管理局).
     telecom_licence: bool = False
     telecom_authority: str = ""
+    # The SMS signature for English SMS (Latin letters): a Chinese signature makes the gateway
+    # bill an English text in UCS-2 (70/67 characters a part) instead of GSM-7 (160/153).
+    sms_signature_en: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -94,6 +100,13 @@ class OrganisationProfile:
         data["languages"] = list(self.languages)
         data["responsible_persons"] = [p.to_dict() for p in self.responsible_persons]
         return data
+
+
+def default_sms_signature(profile: Mapping[str, Any], lang: str) -> str:
+    """The SMS signature the gateway adds for ``lang``: the English one for English SMS when the
+    profile has it, else the company's Chinese name."""
+    english = str(profile.get("sms_signature_en", "") or "").strip()
+    return english if lang == "en" and english else str(profile.get("company_zh", "")).strip()
 
 
 _REQUIRED = ("company_zh", "officer_phone", "officer_email", "postal_address_zh")
@@ -132,18 +145,31 @@ def parse_profile(data: Mapping[str, Any]) -> OrganisationProfile:
     if values.get("telecom_licence") is True and not str(values.get("telecom_authority", "")).strip():
         problems.append(FieldProblem("telecom_authority", "name the communications administration responsible "
                                                           "(e.g. 上海市通信管理局) when the company holds a licence"))
+    problems += _sms_signature_en_problems(str(values.get("sms_signature_en", "") or ""))
     if problems:
         raise ValidationError(problems)
     defaults = {f.name: "" for f in fields(OrganisationProfile) if f.type == "str"}
     return OrganisationProfile(**{**defaults, **values})
 
 
+def _sms_signature_en_problems(value: str) -> list[FieldProblem]:
+    """An English SMS signature: 2–12 Latin letters, digits or spaces (so that an English SMS
+    stays in GSM 7-bit encoding), without the 【】 the gateway adds."""
+    text = value.strip()
+    if not text:
+        return []
+    if not 2 <= len(text) <= 12 or not all(ch.isascii() and (ch.isalnum() or ch in " -&.") for ch in text):
+        return [FieldProblem("sms_signature_en", f"'{text}' is not an English SMS signature: use 2–12 Latin "
+                                                 "letters, digits or spaces (e.g. the brand name), without 【】")]
+    return []
+
+
 NOTICE_LANGUAGES = ("zh-CN", "en")
 _PERSON_FIELDS = ("name", "role", "email", "phone", "language")
 
 
-def _responsible_persons(raw: Any, problems: list[FieldProblem], strict: bool = False
-                         ) -> tuple[ResponsiblePerson, ...]:
+def _responsible_persons(raw: Any, problems: list[FieldProblem], strict: bool = False,
+                         phone: PhoneNormaliser | None = None) -> tuple[ResponsiblePerson, ...]:
     """The responsible persons from their stored or typed form (a list of mappings), each row
     checked: name, a known role, an e-mail address; the phone and language are optional.
 
@@ -176,6 +202,8 @@ def _responsible_persons(raw: Any, problems: list[FieldProblem], strict: bool = 
                                                           + ", ".join(RESPONSIBLE_ROLES)))
         if strict:
             row["email"] = _strict_address(row["email"], f"{where}.email", problems)
+            if phone is not None:
+                row["phone"] = _strict_phone(row["phone"], f"{where}.phone", problems, phone)
         elif "@" not in row["email"] or " " in row["email"] or row["email"].startswith("@"):
             problems.append(FieldProblem(f"{where}.email", f"'{row['email']}' is not an email address"))
         if row["language"] not in NOTICE_LANGUAGES:
@@ -192,6 +220,21 @@ def _responsible_persons(raw: Any, problems: list[FieldProblem], strict: bool = 
     return tuple(people)
 
 
+def _strict_phone(text: str, where: str, problems: list[FieldProblem], phone: PhoneNormaliser) -> str:
+    """A responsible person's phone checked and kept as the people import keeps phones (E.164;
+    the brief falls back to an SMS to it): empty is allowed, anything else must be a number."""
+    if not text.strip():
+        return ""
+    parsed = phone(text)
+    if parsed is None:
+        shown = text if len(text) <= 40 else text[:37] + "…"
+        problems.append(FieldProblem(where, f"{shown!r} is not a phone number; write a mainland mobile "
+                                            "(138 0013 8000), a landline with its area code (021-3876 0448) or "
+                                            "a number with its country code (+44 20 7946 0000)"))
+        return text
+    return parsed
+
+
 def _strict_address(text: str, where: str, problems: list[FieldProblem]) -> str:
     try:
         address = normalise_email(text)
@@ -206,12 +249,15 @@ def _strict_address(text: str, where: str, problems: list[FieldProblem]) -> str:
     return address
 
 
-def check_profile_changes(data: Mapping[str, Any], provinces: Sequence[tuple[str, str]]) -> dict[str, Any]:
+def check_profile_changes(data: Mapping[str, Any], provinces: Sequence[tuple[str, str]],
+                          phone: PhoneNormaliser | None = None) -> dict[str, Any]:
     """The officer's new profile values (the Settings dialog, ``profile set``), checked beyond
     :func:`parse_profile` (which also reads profiles stored by older versions): every text under
     the shared text rule, the province one of ``provinces`` (zh, en; an unambiguous short form
     such as 北京 becomes 北京市), the languages among zh-CN/en (at least one), a 6-digit
-    postcode. Returns the values to store; raises ValidationError naming each field."""
+    postcode, each responsible person's phone through ``phone`` (the people list's rule, given
+    by the caller: the domain capabilities stand alone). Returns the values to store; raises
+    ValidationError naming each field."""
     problems: list[FieldProblem] = []
     values = dict(data)
     for key, value in data.items():
@@ -228,7 +274,7 @@ def check_profile_changes(data: Mapping[str, Any], provinces: Sequence[tuple[str
             problems.append(FieldProblem("languages", f"'{bad[0]}' is not a notice language; use "
                                                       + ", ".join(NOTICE_LANGUAGES)))
     if "responsible_persons" in data:
-        people = _responsible_persons(data["responsible_persons"], problems, strict=True)
+        people = _responsible_persons(data["responsible_persons"], problems, strict=True, phone=phone)
         values["responsible_persons"] = [p.to_dict() for p in people]
     postcode = str(data.get("postcode", "")).strip()
     if "postcode" in data and postcode and not (len(postcode) == 6 and postcode.isascii() and postcode.isdigit()):

@@ -3,7 +3,14 @@
 a job of this window, another window, or the command line in another process.
 
 Every write in the app goes through a worker's own connection, so this one connection sees all of
-them; the pragma reads no table (microseconds on the UI thread)."""
+them; the pragma reads no table (microseconds on the UI thread).
+
+Two kinds of commit do not make the views refresh again:
+- the window's own, already shown: the main window calls :meth:`DataWatcher.absorb` when it
+  reloads (after a change made in this window, the reload reads everything committed so far);
+- commits that change no record, only the assessment summary cache that the register's helper
+  process fills (``Store.record_marker`` stays the same): otherwise every metrics refresh that
+  recomputed a summary would be followed by one more refresh."""
 
 from __future__ import annotations
 
@@ -33,6 +40,7 @@ class DataWatcher(QObject):
         self._pending = False
         self._services: Services | None = factory()
         self._version = self._services.ctx.store.data_version()
+        self._marker = self._services.ctx.store.record_marker()
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.poll)
@@ -49,12 +57,28 @@ class DataWatcher(QObject):
             return False
         if version != self._version:
             self._version = version
-            self._pending = True
+            marker = self._services.ctx.store.record_marker()
+            if marker != self._marker:  # a record changed (not only the summary cache)
+                self._marker = marker
+                self._pending = True
         if not self._pending or self._busy():
             return False
         self._pending = False
         self.changed.emit()
         return True
+
+    def absorb(self) -> None:
+        """Everything committed up to now is being shown (the caller reloads right after): no
+        ``changed`` for it. A commit after this call is seen by the next poll as usual."""
+        if self._services is None:
+            return
+        try:
+            self._version = self._services.ctx.store.data_version()
+            self._marker = self._services.ctx.store.record_marker()
+        except Exception:
+            log.warning("change watch: could not read the data version", exc_info=True)
+            return
+        self._pending = False
 
     def close(self) -> None:
         """Stop polling and close the connection (the main window's close)."""

@@ -128,7 +128,9 @@ class JobRunner(QObject):
         return bool(self._pool.waitForDone(timeout_ms))
 
     def active_count(self) -> int:
-        return int(self._pool.activeThreadCount())
+        """Jobs running or finished but not yet delivered: a job's commit is shown only once its
+        result has reached the UI thread (the change watcher waits until then)."""
+        return max(int(self._pool.activeThreadCount()), len(self._keep))
 
 
 class SyncJobRunner:

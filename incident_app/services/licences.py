@@ -17,6 +17,9 @@ DIRECT_REQUIREMENTS = (
     "openpyxl", "phonenumbers", "email-validator", "charset-normalizer", "python-stdnum", "chinesecalendar",
     "keyring", "sqlcipher3", "tzdata", "rich",
 )
+# Installer tools a dependency's metadata names but the application never runs nor ships
+# (sqlite-utils requires pip for its own ``install`` subcommand; the build excludes them).
+NOT_SHIPPED = frozenset({"pip", "setuptools", "wheel"})
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -68,7 +71,7 @@ def shipped_libraries() -> list[ShippedLibrary]:
     while pending:
         name = pending.pop()
         key = re.sub(r"[-_.]+", "-", name).lower()
-        if key in seen:
+        if key in seen or key in NOT_SHIPPED:
             continue
         try:
             dist = metadata.distribution(name)

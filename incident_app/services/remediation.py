@@ -118,11 +118,13 @@ class DecisionService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
 
-    def record(self, incident_id: int, data: Mapping[str, Any]) -> Decision:
-        """Validate, sign and store a decision; the event carries its full content and signature."""
+    def record(self, incident_id: int, data: Mapping[str, Any], *, lang: str = "zh-CN") -> Decision:
+        """Validate, sign and store a decision; the event carries its full content and signature.
+        ``lang``: the language of a plain-text rationale."""
         store, now = self._ctx.store, self._ctx.now()
         incident = store.incidents.get(incident_id)
-        draft = parse_decision(data, DecisionScope(now, rule_obligation_ids(), incident.facts.discovered_at))
+        draft = parse_decision(data, DecisionScope(now, rule_obligation_ids(), incident.facts.discovered_at),
+                               lang=lang)
         self._refuse_second_met_record(incident_id, draft)
         decided_at = (draft.decided_at or now).astimezone(SHANGHAI)  # stored in Beijing time, like every time
         signature = sign_decision(incident_id, draft, decided_at)

@@ -3,7 +3,7 @@ on the people table. Returns domain objects, never rows."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -135,21 +135,22 @@ class EnquiryRepository:
                                             else replace(load, latest_handled=pair))
         return loads
 
-    def reply_pairs(self, incident_id: int | None = None) -> list[tuple[datetime, datetime, datetime]]:
-        """(received, first reply, reply due) of every replied enquiry (the metrics)."""
-        where = "AND incident_id = ?" if incident_id is not None else ""
+    def reply_pairs(self, incident_id: int | None = None, *,
+                    exclude: Collection[int] = ()) -> list[tuple[datetime, datetime, datetime]]:
+        """(received, first reply, reply due) of every replied enquiry (the metrics); ``exclude``:
+        incidents left out (the drills, over all incidents)."""
+        where, params = _scope(incident_id, exclude)
         rows = self._db.execute(f"SELECT received_at, first_reply_at, reply_due FROM enquiries"
-                                f" WHERE first_reply_at IS NOT NULL {where}",
-                                [] if incident_id is None else [incident_id])
+                                f" WHERE first_reply_at IS NOT NULL {where}", params)
         return [(parse_time(a), parse_time(b), parse_time(c)) for a, b, c in rows]
 
-    def overdue_count(self, now: datetime, incident_id: int | None = None) -> int:
+    def overdue_count(self, now: datetime, incident_id: int | None = None, *, exclude: Collection[int] = ()) -> int:
         stamp = _beijing(now)
-        where = "AND incident_id = ?" if incident_id is not None else ""
+        where, params = _scope(incident_id, exclude)
         row = self._db.execute(
             "SELECT count(*) FROM enquiries WHERE ((first_reply_at IS NULL AND status != 'closed' AND reply_due < ?)"
             f" OR (close_due IS NOT NULL AND closed_at IS NULL AND close_due < ?)) {where}",
-            [stamp, stamp, *([] if incident_id is None else [incident_id])]).fetchone()
+            [stamp, stamp, *params]).fetchone()
         return int(row[0])
 
     def request_rows(self, incident_id: int) -> list[tuple[str, str | None, int]]:
@@ -232,3 +233,13 @@ def _enquiry(row: Sequence[Any]) -> Enquiry:
         person_id=person_id, status=EnquiryStatus(status), outcome=RequestOutcome(outcome) if outcome else None,
         needs_verification=bool(verify), reply_due=parse_time(reply_due), close_due=_time(close_due),
         first_reply_at=_time(first_reply), closed_at=_time(closed), recorded_at=parse_time(recorded))
+
+
+def _scope(incident_id: int | None, exclude: Collection[int]) -> tuple[str, list[int]]:
+    """``AND …`` narrowing to one incident, or to all but ``exclude``."""
+    if incident_id is not None:
+        return "AND incident_id = ?", [incident_id]
+    if not exclude:
+        return "", []
+    ids = sorted(exclude)
+    return f"AND incident_id NOT IN ({','.join('?' * len(ids))})", ids

@@ -38,9 +38,20 @@ class IncidentRepository:
             raise NotFoundError(f"incident {incident_id} does not exist")
         return _to_incident(rows[0])
 
+    def metric_rows(self) -> list[tuple[int, bool, str | None, str, str | None]]:
+        """(id, drill, occurred_at, discovered_at, cause) of every incident, oldest first, read from
+        the stored facts by SQL (the register metrics: no parsing of whole facts)."""
+        return [(int(r[0]), bool(r[1]), r[2], str(r[3]), r[4]) for r in self._db.execute(
+            "SELECT id, json_extract(facts, '$.drill'), json_extract(facts, '$.occurred_at'), "
+            "json_extract(facts, '$.discovered_at'), json_extract(facts, '$.cause') FROM incidents ORDER BY id")]
+
     def list(self, *, include_drills: bool = True) -> list[Incident]:
         where = "" if include_drills else " WHERE drill = 0"
         return [_to_incident(r) for r in self._db.query(f"SELECT * FROM incidents{where} ORDER BY id")]
+
+    def drill_ids(self) -> set[int]:
+        """The ids of the drill incidents (the register's metrics leave them out)."""
+        return {int(r[0]) for r in self._db.execute("SELECT id FROM incidents WHERE drill = 1")}
 
     def summaries(self) -> Sequence[IncidentSummary]:
         """Every incident's list columns, without parsing the stored facts (10,000 in ~50 ms)."""

@@ -92,7 +92,7 @@ class DecisionRepository:
 
     def add(self, incident_id: int, draft: DecisionDraft, decided_at: datetime, signature: str) -> Decision:
         row = {"incident_id": incident_id, "kind": draft.kind.value, "rationale": draft.rationale,
-               "decided_by": draft.decided_by, "decided_at": to_iso(decided_at),
+               "rationale_en": draft.rationale_en, "decided_by": draft.decided_by, "decided_at": to_iso(decided_at),
                "details": json.dumps(draft.details, ensure_ascii=False), "signature": signature}
         new_id = int(self._db.table("decisions").insert(row).last_rowid or 0)
         return self.list(incident_id, ids=[new_id])[0]
@@ -202,5 +202,5 @@ def _decision(r: dict[str, Any]) -> Decision:
     return Decision(
         id=r["id"], incident_id=r["incident_id"], kind=DecisionKind(r["kind"]), rationale=r["rationale"],
         decided_by=r["decided_by"], decided_at=parse_time(r["decided_at"]),
-        details=json.loads(r["details"] or "{}"), signature=r["signature"],
+        details=json.loads(r["details"] or "{}"), signature=r["signature"], rationale_en=r.get("rationale_en") or "",
     )

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from incident_app.domain.proof import Event, EventDraft
 from incident_app.storage.assessment import EnisaInputsRepository
+from incident_app.storage.assessment_cache import AssessmentCacheRepository
 from incident_app.storage.database import connect, copy_database_into, migrate
 from incident_app.storage.enquiries import EnquiryRepository
 from incident_app.storage.event_log import EventLog
@@ -54,13 +55,28 @@ class Store:
         self.send_runs = SendRunRepository(db)
         self.people = PeopleRepository(db)
         self.enquiries = EnquiryRepository(db)
+        self.assessment_cache = AssessmentCacheRepository(db)
+        # How this file was opened (a helper process opens it the same way: an encrypted file's key).
+        self.connect_hook: ConnectHook | None = None
 
     @classmethod
     def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:
         """Open or create the database file and bring its schema up to date."""
         db = connect(path, connect_hook)
         migrate(db, path)
-        return cls(db, path)
+        store = cls(db, path)
+        store.connect_hook = connect_hook
+        return store
+
+    def record_marker(self) -> tuple[object, ...]:
+        """What changes when a record changes, read from indexes only (microseconds): the newest
+        event (every change of a record writes one), the newest send-ledger row and the send runs'
+        heartbeats (a send run updates ledger rows between its start and finish events). A commit
+        that leaves it as it was changed no record (the assessment summary cache, for one)."""
+        return tuple(self.db.execute(
+            "SELECT (SELECT max(seq) FROM events), (SELECT max(id) FROM send_ledger), "
+            "(SELECT max(heartbeat_at) FROM send_runs), (SELECT count(*) FROM send_runs WHERE finished_at IS NULL)"
+        ).fetchone())
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:

@@ -32,7 +32,8 @@ from incident_app.jobs.change_watch import DataWatcher
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.demo import load_demo
 from incident_app.services.encryption import DatabaseKind, database_kind
-from incident_app.services.register import RegisterRow, register_details, register_rows
+from incident_app.services.register import RegisterRow, register_rows
+from incident_app.services.register.helper import details_off_process
 from incident_app.services.settings import load_settings, save_ui_language
 from incident_app.services.settings.reminders import save_reminder_settings
 from incident_app.ui.common import ErrorReporter, RecordRole, ask_yes_no
@@ -304,12 +305,14 @@ class MainWindow(QMainWindow):
     # -- data ---------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the register rows on a worker; the table updates when they arrive."""
+        if self.watcher is not None:  # this reload shows every commit so far: no second refresh for it
+            self.watcher.absorb()
         self.runner.run(lambda services, _progress: register_rows(services),
                         on_success=self._on_rows_loaded, on_failure=self.errors.show)
 
     def _request_details(self, generation: int, ids: list[int]) -> None:
-        """Grade and next deadline of one batch of rows, assessed on a worker."""
-        self.runner.run(lambda services, _progress: register_details(services, ids),
+        """Grade and next deadline of one batch of rows: cached, else assessed in a helper process."""
+        self.runner.run(lambda services, _progress: details_off_process(services, ids),
                         on_success=lambda details: self.model.details_loaded(generation, details),
                         on_failure=lambda exc, details: self._on_details_failed(generation, exc, details))
 

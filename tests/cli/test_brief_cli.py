@@ -312,3 +312,35 @@ def test_the_supplementary_brief_names_an_obligation_that_became_not_applicable(
     changed = en[en.index("[What is new or changed]"):en.index("[Scale]")]
     assert f"- {target['title']}: " in changed and "-> not applicable" in changed
     assert target["id"] not in changed  # its title, not the rule's id
+
+
+def test_a_two_character_name_of_an_affected_person_keeps_the_brief_unapproved(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
+    people = tmp_path / "two.csv"
+    people.write_text("用户ID,姓名,邮箱,手机号,出生日期\nU7,王芳,wangfang@example.com,13700137000,1992-02-02\n",
+                      encoding="utf-8-sig")
+    assert cli(capsys, db, "import-people", "1", str(people))[0] == 0
+    edit = tmp_path / "edit.json"
+    edit.write_text(json.dumps({"summary": {"zh-CN": "客户王芳来电反映账户异常。", "en": "A customer called."}},
+                               ensure_ascii=False), encoding="utf-8")
+    assert cli(capsys, db, "edit", "1", "--json", str(edit))[0] == 0
+    code, _, err = cli(capsys, db, "approve", "1", "--notice", "internal_brief", "--by", "officer")
+    assert code == 2 and "internal_brief/email_text/zh-CN" in err and "王*" in err and "王芳" not in err
+    edit.write_text(json.dumps({"summary": {"zh-CN": "一名客户来电反映账户异常。", "en": "A customer called."}},
+                               ensure_ascii=False), encoding="utf-8")
+    assert cli(capsys, db, "edit", "1", "--json", str(edit))[0] == 0
+    assert cli(capsys, db, "approve", "1", "--notice", "internal_brief", "--by", "officer")[0] == 0
+
+
+def test_a_responsible_persons_phone_is_checked_and_kept_as_e164(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    bad = [{"name": "王总", "role": "legal_representative", "email": "ceo@corp.test", "phone": "call me"}]
+    code, _, err = cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(bad, ensure_ascii=False))
+    assert code == 2 and "responsible_persons[1].phone" in err and "'call me' is not a phone number" in err
+    good = [{**bad[0], "phone": "139 1111 2222"}, {"name": "Ada Lin", "role": "ciso", "email": "ciso@corp.test",
+                                                  "phone": "021-3876 0448"}]
+    code, out, _ = cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(good, ensure_ascii=False))
+    assert code == 0
+    assert [p["phone"] for p in json.loads(out)["responsible_persons"]] == ["+8613911112222", "+862138760448"]

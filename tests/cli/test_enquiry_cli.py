@@ -47,6 +47,17 @@ def test_add_prints_the_enquiry_with_its_due_times(capsys: pytest.CaptureFixture
     assert enquiry["person_id"] == 1 and enquiry["request_status"] == "pending"
 
 
+def test_list_masks_the_contacts_in_the_free_text(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    assert cli(capsys, db, "enquiry", "add", "1", "--channel", "phone", "--received-at", "2026-11-20T10:00",
+               "--contact", "13800138000", "--topic", "deletion",
+               "--text", "请删除 13800138000 和 zhang.san@example.com 的记录")[0] == 0
+    code, out, _ = cli(capsys, db, "enquiry", "list", "1")
+    listed = json.loads(out)
+    assert code == 0 and "13800138000" not in out and "zhang.san" not in out
+    assert listed["enquiries"][0]["text"].startswith("请删除 ")
+    assert listed["metrics"]["median_reply_hours"] is None and listed["metrics"]["replied"] == 0
+
+
 def test_bad_input_exits_2_and_writes_nothing(capsys: pytest.CaptureFixture[str], db: Path) -> None:
     code, _, err = cli(capsys, db, "enquiry", "add", "1", "--channel", "fax", "--contact", "x@y", "--topic", "affected")
     assert code == 2 and "channel" in err and "email" in err

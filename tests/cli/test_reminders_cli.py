@@ -42,3 +42,11 @@ def test_bad_values_exit_2(capsys: pytest.CaptureFixture[str], db: Path, args: t
     code, _out, err = cli(capsys, db, "reminders", "set", *args)
     assert code == 2 and ("lead_minutes" in err or "--lead-minutes" in err)
     assert changed_events(db) == 0
+
+
+@pytest.mark.parametrize("typed", ["TRAY", "Tray", " quit "])
+def test_close_action_in_any_case(capsys: pytest.CaptureFixture[str], db: Path, typed: str) -> None:
+    code, out, _ = cli(capsys, db, "reminders", "set", "--close-action", typed)
+    assert code == 0 and json.loads(out)["close_action"] == typed.strip().lower()
+    code, _out, err = cli(capsys, db, "reminders", "set", "--close-action", "HIDE")
+    assert code == 2 and "close_action" in err and "'HIDE' is not a close action" in err and "tray" in err

@@ -45,7 +45,7 @@ def test_ransom_and_late_gdpr_notification(capsys: pytest.CaptureFixture[str], t
     reason = {"kind": "notification_delay", "decided_by": "DPO",
               "rationale": "EU residents were identified only after the customer database was restored."}
     (tmp_path / "delay.json").write_text(json.dumps(reason), encoding="utf-8")
-    assert cli(capsys, db, "decide", "1", "--json", str(tmp_path / "delay.json"))[0] == 0
+    assert cli(capsys, db, "decide", "1", "--json", str(tmp_path / "delay.json"), "--lang", "en")[0] == 0
     code, out, _ = cli(capsys, db, "notices", "1", "--out", str(out_dir), "--format", "html")
     assert eu_delay(json.loads(out)) == {"element": "delay_reasons", "status": "present"}
     eu = (out_dir / "eu_authority" / "document.en.html").read_text(encoding="utf-8")

@@ -56,15 +56,20 @@ def _provider_and_signature(parser: argparse.ArgumentParser) -> None:
                         help="batch layout: generic (E.164, values, final text, version), aliyun, tencent")
     parser.add_argument("--signature", default=None,
                         help="the approved SMS signature, 2-12 characters (default: the company's Chinese name)")
+    parser.add_argument("--signature-en", default=None,
+                        help="the approved signature of English SMS, 2-12 Latin letters (default: the profile's "
+                             "sms_signature_en, else the Chinese signature, which bills English SMS in UCS-2)")
 
 
 def handle_pack(args: argparse.Namespace, services: Services) -> int:
-    print_json(services.handoff.approval_pack(args.id, signature=args.signature, provider=Provider(args.provider)))
+    print_json(services.handoff.approval_pack(args.id, signature=args.signature, provider=Provider(args.provider),
+                                               signature_en=args.signature_en))
     return 0
 
 
 def handle_export_sms(args: argparse.Namespace, services: Services) -> int:
-    result = services.handoff.export_sms(args.id, args.out, provider=Provider(args.provider), signature=args.signature)
+    result = services.handoff.export_sms(args.id, args.out, provider=Provider(args.provider), signature=args.signature,
+                                         signature_en=args.signature_en)
     files = ", ".join(f"{f['path']} ({f['rows']:,})" for f in result["files"])
     say(f"{result['rows']:,} SMS row(s) written: {files}; import the provider's report with "
         f"'import-sms-report {args.id} FILE --provider {args.provider}'")

@@ -12,6 +12,10 @@ from incident_app.cli.output import print_json
 from incident_app.domain.errors import ValidationError
 from incident_app.services.container import Services
 
+# Only an e-mail has a fallback: the sender assigns it to a recipient whose e-mail failed for good.
+FALLBACK_WHEN = ("the e-mail fails for good (bounced or refused): SMS when a phone is on file, else a letter, "
+                 "else the announcement")
+
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("preview", parents=[common],
@@ -31,6 +35,7 @@ def handle(args: argparse.Namespace, services: Services) -> int:
         services.people.unmask(args.id, args.person_id, args.reason, where="notice preview (command line)")
     print_json({"incident": args.id, "person_id": args.person_id, "masked": not args.unmask, "notices": [
         {"kind": p.kind.value, "channel": p.channel.value, "lang": p.lang, "reference": p.reference,
-         "to": p.to_masked, "subject": p.subject, "text": p.text if args.unmask else p.masked_text}
+         "to": p.to_masked, "subject": p.subject, "text": p.text if args.unmask else p.masked_text,
+         **({"fallback": {"channel": p.fallback, "when": FALLBACK_WHEN}} if p.fallback else {})}
         for p in previews]})
     return 0

@@ -24,7 +24,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     change.add_argument("--lead-minutes", default=None,
                         help="minutes before each legal due time, comma-separated; 0 = when it passes "
                              "(default 60,30,10,0)")
-    change.add_argument("--close-action", default=None, choices=["ask", "tray", "quit"],
+    # Any case (TRAY, Tray): the service folds and checks it, naming the field when it is not one.
+    change.add_argument("--close-action", default=None, metavar="ask|tray|quit",
                         help="closing the main window: ask once, keep running in the tray, or quit")
     change.set_defaults(handler=handle_set)
 

@@ -70,8 +70,9 @@ class Situation:
 
 
 def decision_text(decision: Decision) -> Text:
-    return Text(f"决定 #{decision.id}（{decision.decided_by}，理由：{decision.rationale}）",
-                f"decision #{decision.id} ({decision.decided_by}; rationale: {decision.rationale})")
+    zh, en = decision.rationale or decision.shown, decision.rationale_en or decision.shown
+    return Text(f"决定 #{decision.id}（{decision.decided_by}，理由：{zh}）",
+                f"decision #{decision.id} ({decision.decided_by}; rationale: {en})")
 
 
 def _always(s: Situation) -> Verdict:

@@ -77,9 +77,24 @@ class Citation:
 
     source: str
     confidence: Confidence
+    # The same citation in Chinese for the Chinese UI (rule files: ``source_zh``); English stays
+    # the reference text (JSON, evidence) and stands in where no Chinese is given.
+    source_zh: str = ""
+
+    def source_in(self, lang: str) -> str:
+        """The citation in the UI language ``lang``."""
+        return self.source_zh if lang == "zh-CN" and self.source_zh else self.source
 
     def to_dict(self) -> dict[str, str]:
-        return {"source": self.source, "confidence": self.confidence.value, "mark": self.confidence.mark}
+        out = {"source": self.source, "confidence": self.confidence.value, "mark": self.confidence.mark}
+        return out | ({"source_zh": self.source_zh} if self.source_zh else {})
+
+
+def joined_citation(parts: Sequence[Citation], confidence: Confidence) -> Citation:
+    """Several citations as one (each source once, in order), in both languages."""
+    english = "; ".join(dict.fromkeys(p.source for p in parts))
+    chinese = "；".join(dict.fromkeys(p.source_in("zh-CN") for p in parts))
+    return Citation(english, confidence, chinese if any(p.source_zh for p in parts) else "")
 
 
 class RuleReader:
@@ -124,12 +139,16 @@ class RuleReader:
 
     def citation(self, data: Mapping[str, Any], where: str) -> Citation:
         source = self.text(data, "source", where)
+        source_zh = data.get("source_zh")
+        if source_zh is not None and (not isinstance(source_zh, str) or not source_zh.strip()):
+            self.fail(f"{where}.source_zh", "must be non-empty text when given")
+            source_zh = ""
         try:
             confidence = Confidence(str(data.get("confidence")))
         except ValueError:
             self.fail(f"{where}.confidence", "must be confirmed, secondary or unconfirmed (✅/◐/❓)")
             confidence = Confidence.UNCONFIRMED
-        return Citation(source, confidence)
+        return Citation(source, confidence, source_zh or "")
 
     def choice(self, data: Mapping[str, Any], key: str, enum: type[StrEnum], where: str) -> Any:
         try:

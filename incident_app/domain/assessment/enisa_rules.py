@@ -140,7 +140,8 @@ def parse_enisa_rules(data: Any) -> EnisaRules:
 
 
 def _cite(r: RuleReader, root: Mapping[str, Any], prefix: str) -> Citation:
-    return r.citation({"source": root.get(f"{prefix}_source"), "confidence": root.get(f"{prefix}_confidence")}, prefix)
+    return r.citation({"source": root.get(f"{prefix}_source"), "source_zh": root.get(f"{prefix}_source_zh"),
+                       "confidence": root.get(f"{prefix}_confidence")}, prefix)
 
 
 def _categories(r: RuleReader, data: Mapping[str, Any]) -> dict[EnisaCategory, CategoryRule]:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from incident_app.domain.assessment.common import Citation, Confidence, RuleReader, Text, weakest
+from incident_app.domain.assessment.common import Citation, Confidence, RuleReader, Text, joined_citation, weakest
 from incident_app.domain.decisions import Decision
 
 
@@ -119,7 +119,8 @@ def parse_grading_rules(data: Any) -> GradingRules:
 
 def read_prefixed_citation(r: RuleReader, root: Mapping[str, Any], prefix: str) -> Citation:
     """The citation a rule file gives as ``<prefix>_source`` and ``<prefix>_confidence``."""
-    return r.citation({"source": root.get(f"{prefix}_source"), "confidence": root.get(f"{prefix}_confidence")}, prefix)
+    return r.citation({"source": root.get(f"{prefix}_source"), "source_zh": root.get(f"{prefix}_source_zh"),
+                       "confidence": root.get(f"{prefix}_confidence")}, prefix)
 
 
 def read_indicator(r: RuleReader, item: Mapping[str, Any], i: int) -> IndicatorRule:
@@ -227,10 +228,10 @@ def _apply_judgement(threshold_level: CacLevel, judgement: Decision | None, resu
         return threshold_level, why, None
     judged = CacLevel(judgement.details["level"])
     who = Text(f"负责人判断（决定 #{judgement.id}，{judgement.decided_by}）：{judged.value}；"
-               f"理由：{judgement.rationale}。",
+               f"理由：{judgement.rationale or judgement.shown}。",
                f"Officer's judgement (decision #{judgement.id}, {judgement.decided_by}): "
                f"{judged.english} ({judged.value}); "
-               f"rationale: {judgement.rationale}.")
+               f"rationale: {judgement.rationale_en or judgement.shown}.")
     if judged.rank < threshold_level.rank:
         return threshold_level, why + who + Text(
             "判断不能低于数量门槛已达到的级别，维持门槛结论。",
@@ -271,4 +272,4 @@ def _citation(deciding: IndicatorResult, qualitative: bool, rules: GradingRules)
     if qualitative:
         parts.append(rules.qualitative_citation)
     confidence: Confidence = weakest(*(p.confidence for p in parts))
-    return Citation("; ".join(dict.fromkeys(p.source for p in parts)), confidence)
+    return joined_citation(parts, confidence)

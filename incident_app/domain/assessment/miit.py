@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from incident_app.domain.assessment.common import Citation, RuleReader, Text, weakest
+from incident_app.domain.assessment.common import Citation, RuleReader, Text, joined_citation, weakest
 from incident_app.domain.assessment.grading import (
     CacLevel,
     IndicatorResult,
@@ -93,7 +93,7 @@ def grade_miit(people: int, sensitive: bool, rules: MiitRules) -> MiitGrade:
     if sensitive:
         notes.append(rules.sensitive_note)
     return MiitGrade(deciding.level, _why(results, deciding), tuple(results),
-                     Citation("; ".join(dict.fromkeys(p.source for p in parts)), confidence), unconfirmed,
+                     joined_citation(parts, confidence), unconfirmed,
                      tuple(notes))
 
 

@@ -24,7 +24,7 @@ from incident_app.domain.assessment.applicability import (
     Verdict,
     decision_text,
 )
-from incident_app.domain.assessment.common import Citation, RuleReader, Text, join_texts, weakest
+from incident_app.domain.assessment.common import Citation, RuleReader, Text, join_texts, joined_citation, weakest
 from incident_app.domain.assessment.deadlines import (
     Anchors,
     Deadline,
@@ -189,6 +189,7 @@ def parse_obligation_rules(obligations: Any, deadlines: Any) -> ObligationRules:
     table = _operator_table(d, d.mapping(droot.get("cac_initial_report"), "cac_initial_report"))
     sector = d.bilingual(droot, "sector_regulator", "(root)")
     sector_citation = d.citation({"source": droot.get("sector_regulator_source"),
+                                  "source_zh": droot.get("sector_regulator_source_zh"),
                                   "confidence": droot.get("sector_regulator_confidence")}, "sector_regulator")
     items = tuple(_report_item(d, d.mapping(item, f"cac_report_items[{i}]"), i)
                   for i, item in enumerate(d.items(droot, "cac_report_items", "(root)")))
@@ -287,8 +288,8 @@ def _evaluate(rule: ObligationRule, s: Situation, rules: ObligationRules, anchor
     parts = [rule.why, reason]
     citation = rule.citation
     if rule.recipient_text is None or timing.kind == TimingKind.OPERATOR_HOURS:
-        citation = Citation(f"{rule.citation.source}; {operator.citation.source}",
-                            weakest(rule.citation.confidence, operator.citation.confidence))
+        citation = joined_citation([rule.citation, operator.citation],
+                                   weakest(rule.citation.confidence, operator.citation.confidence))
     if timing.kind == TimingKind.OPERATOR_HOURS:
         parts.append(rules.sector_note)
     return Obligation(

@@ -22,6 +22,7 @@ from incident_app.domain.assessment.deadlines import (
 )
 from incident_app.domain.assessment.enquiries import EnquiryLoad as EnquiryLoad  # re-exported
 from incident_app.domain.clock import SHANGHAI, shanghai_date, to_iso
+from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts
 from incident_app.domain.people.person import mask_email, mask_phone, mask_text
 
 REPLY_WORKING_DAYS = 3
@@ -141,6 +142,13 @@ class Enquiry:
     def masked_contact(self) -> str:
         return mask_contact(self.contact_kind, self.contact)
 
+    @property
+    def masked_text(self) -> str:
+        """What they said with every contact in it masked, as the screen masks contacts: the
+        enquirer's own contact, and any e-mail address or phone (or ID) number written in it."""
+        text = self.text.replace(self.contact, self.masked_contact) if self.contact else self.text
+        return scrub_contacts(text, lambda a: mask_email(a) or "", mask_phone_in_text)
+
     def overdue(self, now: datetime) -> bool:
         """No reply by the reply due time, or (needing verification) not closed by the close due time."""
         if self.first_reply_at is None and now > self.reply_due:
@@ -169,7 +177,8 @@ class Enquiry:
             "id": self.id, "incident_id": self.incident_id, "channel": self.channel.value,
             "received_at": to_iso(self.received_at), "contact_kind": self.contact_kind.value,
             "contact": self.masked_contact if masked else self.contact, "topic": self.topic.value,
-            "text": self.text, "handler": self.handler, "person_id": self.person_id, "status": self.status.value,
+            "text": self.masked_text if masked else self.text, "handler": self.handler,
+            "person_id": self.person_id, "status": self.status.value,
             "request_status": self.outcome.value if self.outcome else None,
             "needs_verification": self.needs_verification, "reply_due": to_iso(self.reply_due),
             "close_due": to_iso(self.close_due) if self.close_due else None,
@@ -219,10 +228,19 @@ class EnquiryMetrics:
     overdue: int
     median_reply_hours: float | None
     on_time_share: float | None
+    # One drill incident's own figures (the register never counts them), or, over all
+    # incidents, how many drill enquiries were left out (as the register leaves drills out).
+    drill: bool = False
+    drills_excluded: int = 0
 
     def to_dict(self) -> dict[str, object]:
-        return {"total": self.total, "replied": self.replied, "overdue": self.overdue,
-                "median_reply_hours": self.median_reply_hours, "on_time_share": self.on_time_share}
+        out: dict[str, object] = {"total": self.total, "replied": self.replied, "overdue": self.overdue,
+                                  "median_reply_hours": self.median_reply_hours, "on_time_share": self.on_time_share}
+        if self.drill:
+            out["drill"] = True
+        if self.drills_excluded:
+            out["drills_excluded"] = self.drills_excluded
+        return out
 
 
 def reply_metrics(total: int, overdue: int,

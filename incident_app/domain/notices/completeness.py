@@ -34,6 +34,7 @@ from incident_app.domain.notices.kinds import (
     may_defer,
     required_elements,
 )
+from incident_app.domain.notices.sms_gateway import GSM7_EXTENSION, billing_problems, is_gsm7
 
 
 class ElementStatus(StrEnum):
@@ -112,6 +113,8 @@ class CheckExpectations:
     drill: bool = False
     waivers: Mapping[str, str] = field(default_factory=dict)
     extra_elements: tuple[str, ...] = ()
+    # The SMS signature the gateway adds for this language (counted in the billed length).
+    sms_signature: str = ""
 
 
 # -- reading sections -----------------------------------------------------------------------------
@@ -226,7 +229,7 @@ def check_sections(
     if expectations.drill and not (drill_marked or any(m in whole_text for m in DRILL_MARKERS)):
         problems.append("drill: this is a drill incident but the notice carries no 演练/DRILL banner")
     if channel == Channel.SMS and whole_text:
-        problems += sms_length_problems(whole_text)
+        problems += sms_length_problems(whole_text, expectations.sms_signature, lang)
     # A fact without a value in this notice's language (or an untranslated copy): named by field.
     problems += translation_problems(whole_text)
     return CompletenessReport(kind, channel, lang, checks, tuple(problems))
@@ -265,23 +268,20 @@ def _contact_problems(section: Section | None, exp: CheckExpectations) -> list[s
             for value in exp.contact_values if "".join(value.split()) not in flat]
 
 
-# GSM 03.38: an SMS written only in these characters uses 7-bit encoding; the extension
-# characters take two septets each.
-_GSM7 = frozenset("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                  "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
-_GSM7_EXTENSION = frozenset("^{}\\[~]|€")
-
-
 def sms_size(body: str) -> tuple[int, int]:
     """(length as the network counts it, what two concatenated segments hold): GSM 7-bit 2 × 153
-    septets when every character allows it, else UCS-2 2 × 67 characters."""
-    if all(ch in _GSM7 or ch in _GSM7_EXTENSION for ch in body):
-        return len(body) + sum(ch in _GSM7_EXTENSION for ch in body), SMS_MAX_GSM7
+    septets when every character allows it, else UCS-2 2 × 67 characters (no signature counted)."""
+    if is_gsm7(body):
+        return len(body) + sum(ch in GSM7_EXTENSION for ch in body), SMS_MAX_GSM7
     return len(body), SMS_MAX_CHARS
 
 
-def sms_length_problems(body: str) -> list[str]:
-    """An SMS must fit two concatenated segments."""
+def sms_length_problems(body: str, signature: str = "", lang: str = "zh-CN") -> list[str]:
+    """An SMS must fit two billed parts. With the signature known it is counted as the gateway
+    bills it (【signature】 included, its characters choosing the encoding); without one, the
+    body alone must fit two concatenated segments."""
+    if signature:
+        return billing_problems(signature, body, lang)
     size, limit = sms_size(body)
     if size <= limit:
         return []

@@ -146,7 +146,7 @@ def _note(note: NoticeNote) -> dict[str, str]:
 
 
 def _decision(decision: Decision) -> dict[str, Any]:
-    return {"kind": decision.kind.value, "details": decision.details, "rationale": decision.rationale,
+    return {"kind": decision.kind.value, "details": decision.details, "rationale": decision.rationale_value(),
             "decided_by": decision.decided_by, "decided_at": to_iso(decision.decided_at)}
 
 

@@ -4,8 +4,10 @@ turns each approved SMS notice into
 
 - a *template* (the fixed text with named variables) and an approval pack checked against the
   gateway's rules (Alibaba Cloud: signature 2–12 characters, template at most 500 characters, no
-  【】 inside, each variable 1–35 characters, used once, never adjacent; billed per 70 characters,
-  then per 67, signature included; Tencent Cloud: no variable may be or hold a link);
+  【】 inside, each variable 1–35 characters, used once, never adjacent; billed with the signature
+  included: a message whose signature and text are all GSM 7-bit characters per 160, then 153
+  septets a part; one with any other character (a Chinese signature makes an English text one)
+  in UCS-2 per 70 characters, then 67; Tencent Cloud: no variable may be or hold a link);
 - one row per recipient in the provider's batch layout.
 
 The only variable is the recipient's reference code (``BD<incident>-<10 hex>``): no name, no
@@ -23,6 +25,9 @@ SIGNATURE_MIN, SIGNATURE_MAX = 2, 12
 TEMPLATE_MAX = 500
 VARIABLE_MIN, VARIABLE_MAX = 1, 35
 FIRST_SEGMENT, NEXT_SEGMENT = 70, 67
+GSM7_FIRST_SEGMENT, GSM7_NEXT_SEGMENT = 160, 153
+# A notification SMS may take at most two billed parts (the completeness check's limit).
+MAX_PARTS = 2
 DAILY_LIMIT_PER_NUMBER = 50
 REFERENCE_VARIABLE = "code"
 _LINK = re.compile(r"(https?://|www\.|[a-z0-9-]+\.(?:com|cn|net|org|top|xyz|io|cc)\b)", re.IGNORECASE)
@@ -83,14 +88,71 @@ def template_from(body: str, reference: str, example: str) -> SmsTemplate:
     return SmsTemplate(body.replace(reference, "${" + REFERENCE_VARIABLE + "}"), (variable,))
 
 
+# GSM 03.38: a message written only in these characters goes out in 7-bit encoding; the
+# extension characters take two septets each.
+GSM7 = frozenset("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                 "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM7_EXTENSION = frozenset("^{}\\[~]|€")
+
+
+def is_gsm7(text: str) -> bool:
+    """Whether every character of ``text`` is in the GSM 7-bit alphabet (with its extension)."""
+    return all(ch in GSM7 or ch in GSM7_EXTENSION for ch in text)
+
+
+@dataclass(frozen=True)
+class Billing:
+    """How the gateway bills one message: its encoding, its length in that encoding (septets for
+    GSM-7, characters for UCS-2), the parts it is billed as and what the first and next parts hold."""
+
+    encoding: str
+    length: int
+    parts: int
+    first: int
+    next: int
+
+    @property
+    def two_parts_hold(self) -> int:
+        """What :data:`MAX_PARTS` concatenated parts hold in this encoding."""
+        return self.next * MAX_PARTS
+
+
+def billing(signature: str, text: str) -> Billing:
+    """The message as the gateway bills it: 【signature】 plus the text. The gateway adds the
+    brackets itself; it chooses GSM-7 only when the signature and the text are all GSM-7
+    characters, so a Chinese signature bills an English text in UCS-2 (70, then 67 a part)."""
+    if is_gsm7(signature + text):
+        length = len(signature) + 2 + len(text) + sum(ch in GSM7_EXTENSION for ch in signature + text)
+        first, nxt = GSM7_FIRST_SEGMENT, GSM7_NEXT_SEGMENT
+        return Billing("GSM-7", length, 1 if length <= first else math.ceil(length / nxt), first, nxt)
+    length = billed_length(signature, text)
+    return Billing("UCS-2", length, segments(length), FIRST_SEGMENT, NEXT_SEGMENT)
+
+
 def billed_length(signature: str, text: str) -> int:
-    """Characters as Chinese gateways bill them: the signature in 【】 plus the text."""
+    """Characters as Chinese gateways bill a UCS-2 message: the signature in 【】 plus the text."""
     return len(signature) + 2 + len(text)
 
 
 def segments(length: int) -> int:
-    """One message up to 70 characters; longer ones in parts of 67."""
+    """A UCS-2 message: one part up to 70 characters; longer ones in parts of 67."""
     return 1 if length <= FIRST_SEGMENT else math.ceil(length / NEXT_SEGMENT)
+
+
+def billing_problems(signature: str, text: str, lang: str) -> list[str]:
+    """The message takes more than :data:`MAX_PARTS` billed parts: say how it is billed and what
+    fixes it (an English SMS with a Chinese signature: an English signature; else a shorter text)."""
+    bill = billing(signature, text)
+    if bill.parts <= MAX_PARTS:
+        return []
+    why = ""
+    if bill.encoding == "UCS-2" and is_gsm7(text) and not is_gsm7(signature):
+        why = f" (the signature 【{signature}】 is not GSM 7-bit, so the whole message is billed in UCS-2)"
+    fix = ("set an English SMS signature of 2–12 Latin letters (profile field sms_signature_en: Settings → "
+           "Profile, or 'profile set sms_signature_en NAME') or shorten the template"
+           if why and lang != "zh-CN" else "shorten the template")
+    return [f"sms: {bill.length} characters with the signature, {bill.encoding}{why}: {bill.parts} billed parts; "
+            f"{MAX_PARTS} parts hold {bill.two_parts_hold}; {fix}"]
 
 
 def signature_problems(signature: str) -> list[str]:

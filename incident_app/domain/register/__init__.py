@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 from incident_app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
-    from incident_app.domain.register.metrics import DurationSummary, RegisterMetrics, compute_metrics, metrics_to_dict
+    from incident_app.domain.register.metrics import (
+        DurationSummary,
+        RegisterMetrics,
+        compute_metrics,
+        metric_row,
+        metrics_to_dict,
+    )
     from incident_app.domain.register.outcomes import Milestone, MilestoneKind, ObligationOutcome
     from incident_app.domain.register.rows import (
         COLUMN_KEYS,
@@ -28,6 +34,7 @@ __all__ = [
     "RegisterInputs",
     "RegisterMetrics",
     "compute_metrics",
+    "metric_row",
     "metrics_to_dict",
     "register_record",
     "register_totals",
@@ -35,7 +42,7 @@ __all__ = [
 __getattr__ = lazy_exports(
     __name__,
     {
-        "metrics": ["DurationSummary", "RegisterMetrics", "compute_metrics", "metrics_to_dict"],
+        "metrics": ["DurationSummary", "RegisterMetrics", "compute_metrics", "metric_row", "metrics_to_dict"],
         "outcomes": ["Milestone", "MilestoneKind", "ObligationOutcome"],
         "rows": ["COLUMN_KEYS", "REGISTER_COLUMNS", "TIME_KEYS", "RegisterInputs", "register_record",
                  "register_totals"],

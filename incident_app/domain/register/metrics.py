@@ -9,9 +9,9 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from incident_app.domain.incident import Cause, Incident
+from incident_app.domain.incident import Cause
 from incident_app.domain.register.outcomes import (
     DECIDED,
     Milestone,
@@ -61,8 +61,49 @@ def _hours(start: datetime, end: datetime) -> float:
     return max(0.0, (end - start).total_seconds() / 3600)
 
 
+class MetricFacts(Protocol):
+    """The facts the metrics read (an incident's facts, or just these read by SQL)."""
+
+    @property
+    def drill(self) -> bool: ...
+    @property
+    def occurred_at(self) -> datetime | None: ...
+    @property
+    def discovered_at(self) -> datetime: ...
+    @property
+    def cause(self) -> Cause: ...
+
+
+class MetricIncident(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def facts(self) -> MetricFacts: ...
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """An incident as the metrics read it, without parsing its whole facts (10,000 at a time)."""
+
+    id: int
+    facts: _MetricRowFacts
+
+
+@dataclass(frozen=True)
+class _MetricRowFacts:
+    drill: bool
+    occurred_at: datetime | None
+    discovered_at: datetime
+    cause: Cause
+
+
+def metric_row(incident_id: int, drill: bool, occurred_at: datetime | None, discovered_at: datetime,
+               cause: str | None) -> MetricRow:
+    return MetricRow(incident_id, _MetricRowFacts(drill, occurred_at, discovered_at, Cause(cause or Cause.OTHER)))
+
+
 def compute_metrics(
-    incidents: Sequence[Incident],
+    incidents: Sequence[MetricIncident],
     milestones: Sequence[Milestone] = (),
     outcomes: Sequence[ObligationOutcome] = (),
     *,
@@ -89,7 +130,7 @@ def compute_metrics(
     )
 
 
-def _to_milestone(incidents: Sequence[Incident], earliest: dict[tuple[int, MilestoneKind], datetime],
+def _to_milestone(incidents: Sequence[MetricIncident], earliest: dict[tuple[int, MilestoneKind], datetime],
                   kind: MilestoneKind) -> DurationSummary:
     reached = ((i, earliest.get((i.id, kind))) for i in incidents)
     return summarise_hours(_hours(i.facts.discovered_at, at) for i, at in reached if at is not None)

@@ -105,7 +105,7 @@ def register_record(inputs: RegisterInputs, catalog: Catalog, now: datetime) -> 
     record["remediation"] = [f"{a.description}（{words(ACTION_STATUS_WORDS, a.status, 'zh-CN')}）"
                              for a in inputs.remediation]
     record["decisions"] = [f"{words(DECISION_WORDS, d.kind, 'zh-CN')}（{d.decided_by}，"
-                           f"{format_time(d.decided_at, 'zh-CN')}）：{d.rationale}" for d in inputs.decisions]
+                           f"{format_time(d.decided_at, 'zh-CN')}）：{d.shown}" for d in inputs.decisions]
     milestones = list(inputs.milestones)
     for key, kind in (("regulator_reported_at", MilestoneKind.REGULATOR_REPORTED),
                       ("individuals_notified_at", MilestoneKind.INDIVIDUALS_NOTIFIED)):

@@ -44,8 +44,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _cite(citation: Citation) -> dict[str, str]:
-    return {"source": citation.source, "confidence": citation.confidence.value,
-            "confidence_mark": citation.confidence.mark}
+    return {"source": citation.source, "source_zh": citation.source_in("zh-CN"),
+            "confidence": citation.confidence.value, "confidence_mark": citation.confidence.mark}
 
 
 def severity_json(s: Severity, lang: str) -> dict[str, Any]:

@@ -74,7 +74,15 @@ def _remediation_updated(p: dict[str, Any], tr: Translator) -> str:
 
 def _decision(p: dict[str, Any], tr: Translator) -> str:
     return tr.t("timeline.summary.decision", kind=tr.t(f"decisions.kind.{p.get('kind')}"),
-                by=p.get("decided_by", ""), rationale=p.get("rationale", ""))
+                by=p.get("decided_by", ""), rationale=_rationale_shown(p.get("rationale", ""), tr))
+
+
+def _rationale_shown(value: Any, tr: Translator) -> str:
+    """A decision's rationale in the UI language (either language when only one was written)."""
+    if not isinstance(value, dict):
+        return str(value)
+    lang = "en" if tr.lang == "en" else "zh-CN"
+    return str(value.get(lang) or value.get("zh-CN") or value.get("en") or "")
 
 
 def _person_corrected(p: dict[str, Any], tr: Translator) -> str:

@@ -242,11 +242,20 @@ class EnquiryService:
         return self._ctx.store.enquiries.replies(enquiry_id)
 
     def metrics(self, incident_id: int | None = None) -> EnquiryMetrics:
-        """Median time to the first reply and the share on time (all incidents when None)."""
-        repo = self._ctx.store.enquiries
-        total = (repo.count(incident_id) if incident_id is not None
-                 else sum(load.total for load in repo.loads().values()))
-        return reply_metrics(total, repo.overdue_count(self._ctx.now(), incident_id), repo.reply_pairs(incident_id))
+        """Median time to the first reply and the share on time. One incident: its own figures
+        (a drill's marked as such); all incidents (None): real incidents only, as the register's
+        metrics count them, with the number of drill enquiries left out."""
+        store = self._ctx.store
+        repo, now = store.enquiries, self._ctx.now()
+        if incident_id is not None:
+            found = reply_metrics(repo.count(incident_id), repo.overdue_count(now, incident_id),
+                                  repo.reply_pairs(incident_id))
+            return replace(found, drill=store.incidents.get(incident_id).facts.drill)
+        drills = store.incidents.drill_ids()
+        loads = repo.loads()
+        total = sum(load.total for i, load in loads.items() if i not in drills)
+        found = reply_metrics(total, repo.overdue_count(now, exclude=drills), repo.reply_pairs(exclude=drills))
+        return replace(found, drills_excluded=sum(load.total for i, load in loads.items() if i in drills))
 
     def requests_summary(self, incident_id: int) -> dict[str, Any]:
         """Complaints and requests by topic and status, and all enquiries by topic (counts only)."""

@@ -41,12 +41,12 @@ from incident_app.domain.notices.sms_gateway import (
     ReportState,
     SmsTemplate,
     batch_row,
-    billed_length,
+    billing,
+    billing_problems,
     header,
     provider_phone,
     report_columns,
     report_state,
-    segments,
     signature_problems,
     template_from,
     template_problems,
@@ -86,6 +86,26 @@ class SmsNotice:
         return str(self.state.version.id) if self.state.version else ""
 
 
+@dataclass(frozen=True)
+class Signatures:
+    """The SMS signatures the gateway adds: the Chinese one, and the one for English SMS (the
+    Chinese one when no English signature is set)."""
+
+    zh: str
+    en: str
+
+    def of(self, lang: str) -> str:
+        """The signature of an SMS in ``lang``."""
+        return self.en if lang == "en" else self.zh
+
+    def problems(self) -> list[FieldProblem]:
+        """Each signature's breaches of the gateway's signature rule, by field."""
+        found = [FieldProblem("signature", p) for p in signature_problems(self.zh)]
+        if self.en != self.zh:
+            found += [FieldProblem("signature_en", p) for p in signature_problems(self.en)]
+        return found
+
+
 class HandoffService:
     """SMS approval packs, SMS and call-list batch files, and provider report imports."""
 
@@ -99,6 +119,12 @@ class HandoffService:
         """The SMS signature: the one given, else the company's Chinese name."""
         return (given or self._profile.get().company_zh).strip()
 
+    def signatures(self, given: str | None = None, given_en: str | None = None) -> Signatures:
+        """The signatures by language: the ones given, else the profile's (``sms_signature_en``
+        for English SMS; the Chinese signature when it is empty)."""
+        zh = self.signature(given)
+        return Signatures(zh, (given_en or "").strip() or self._profile.get().sms_signature_en.strip() or zh)
+
     def sms_notices(self, incident_id: int, notice_set: NoticeSet | None = None) -> list[SmsNotice]:
         """Every SMS master the incident has, as a template whose variable is the reference code."""
         notice_set = notice_set or self._notices.prepare(incident_id)
@@ -111,15 +137,15 @@ class HandoffService:
         return found
 
     def approval_pack(self, incident_id: int, *, signature: str | None = None,
-                      provider: Provider = Provider.GENERIC) -> dict[str, Any]:
+                      provider: Provider = Provider.GENERIC, signature_en: str | None = None) -> dict[str, Any]:
         """For each SMS notice: the fixed text with its variables named, each variable's kind,
         maximum length and an example, the worst-case length and segment count with the signature
-        counted, and what breaks the gateway rules."""
-        sign = self.signature(signature)
+        counted as the gateway bills it (its encoding, the parts), and what breaks the gateway rules."""
+        signs = self.signatures(signature, signature_en)
         notices = []
         for sms in self.sms_notices(incident_id):
-            worst = sms.template.worst_case()
-            length = billed_length(sign, worst)
+            worst, sign = sms.template.worst_case(), signs.of(sms.lang)
+            bill = billing(sign, worst)
             notices.append({
                 "kind": sms.kind.value, "lang": sms.lang, "notice_version_id": sms.version_id,
                 "sha256": sms.state.rendered.sha256, "approved": sms.state.approval is not None,
@@ -127,23 +153,27 @@ class HandoffService:
                 "variables": [{"name": v.name, "kind": v.kind, "max_length": v.max_length, "example": v.example}
                               for v in sms.template.variables],
                 "example": f"【{sign}】{sms.template.fill({v.name: v.example for v in sms.template.variables})}",
-                "worst_case_length": length, "segments": segments(length),
+                "signature": sign, "encoding": bill.encoding,
+                "worst_case_length": bill.length, "segments": bill.parts,
                 "problems": signature_problems(sign) + template_problems(sms.template, provider,
-                                                                         website=self._profile.get().website),
+                                                                         website=self._profile.get().website)
+                + billing_problems(sign, worst, sms.lang),
             })
-        return {"incident": incident_id, "provider": provider.value, "signature": sign,
+        return {"incident": incident_id, "provider": provider.value, "signature": signs.zh,
+                "signature_en": signs.en,
                 "rules": {"signature": "2-12", "template_max": 500, "variable": "1-35, each once, never adjacent",
-                          "billing": "70 characters, then 67 per part, signature included",
+                          "billing": "signature included; GSM 7-bit (signature and text): 160, then 153 per "
+                                     "part; otherwise UCS-2: 70, then 67 per part; at most 2 parts",
                           "daily_limit_per_number_per_template": DAILY_LIMIT_PER_NUMBER},
                 "notices": notices}
 
     # -- SMS batch file ----------------------------------------------------------------------------
     def export_sms(self, incident_id: int, out: Path, *, provider: Provider = Provider.GENERIC,
-                   signature: str | None = None) -> dict[str, Any]:
+                   signature: str | None = None, signature_en: str | None = None) -> dict[str, Any]:
         """Write one row per SMS recipient in the provider's layout and queue their ledger rows.
         Refused (nothing written) when an SMS master is not approved or breaks the gateway rules,
         or a recipient's row cannot be written for this provider."""
-        sign = self.signature(signature)
+        sign = self.signatures(signature, signature_en)
         notices = self._approved_sms(incident_id, sign, provider)
         by_key = {(n.kind, n.lang): n for n in notices}
         kinds = sorted({n.kind.value for n in notices})
@@ -154,24 +184,26 @@ class HandoffService:
                                        "versions": sorted({n.version_id for n in notices})})
         return {"incident": incident_id, "provider": provider.value, "rows": sum(n for _, n in written),
                 "files": [{"path": str(p), "rows": n} for p, n in written],
-                "signature": sign, "notice_versions": {f"{n.kind.value}/{n.lang}": n.version_id for n in notices}}
+                "signature": sign.zh, "signature_en": sign.en,
+                "notice_versions": {f"{n.kind.value}/{n.lang}": n.version_id for n in notices}}
 
-    def _approved_sms(self, incident_id: int, sign: str, provider: Provider) -> list[SmsNotice]:
+    def _approved_sms(self, incident_id: int, sign: Signatures, provider: Provider) -> list[SmsNotice]:
         notices = self.sms_notices(incident_id)
         problems = [FieldProblem(f"{n.kind.value}/sms/{n.lang}", NOT_APPROVED) for n in notices
                     if n.state.approval is None]
-        problems += [FieldProblem("signature", p) for p in signature_problems(sign)]
+        problems += sign.problems()
         website = self._profile.get().website
         for n in notices:
             where = f"{n.kind.value}/sms/{n.lang}"
-            problems += [FieldProblem(where, p) for p in template_problems(n.template, provider, website=website)]
+            problems += [FieldProblem(where, p) for p in template_problems(n.template, provider, website=website)
+                         + billing_problems(sign.of(n.lang), n.template.worst_case(), n.lang)]
         if not notices:
             problems.append(FieldProblem("notice", "this incident has no SMS notice to hand off"))
         if problems:
             raise ValidationError(problems)
         return notices
 
-    def _sms_rows(self, incident_id: int, by_key: dict[tuple[NoticeKind, str], SmsNotice], sign: str,
+    def _sms_rows(self, incident_id: int, by_key: dict[tuple[NoticeKind, str], SmsNotice], sign: Signatures,
                   provider: Provider) -> Iterator[tuple[str, list[str], LedgerDraft]]:
         for number, recipient in enumerate(self._recipients(incident_id), 1):
             if recipient.channel not in SMS_CHANNELS or not recipient.phone:
@@ -189,7 +221,7 @@ class HandoffService:
             if bad:
                 raise ValidationError.single(f"recipient {number} ({reference})", "; ".join(bad))
             out_id = _out_id(incident_id, recipient.recipient_key, sms.kind.value, sms.version_id)
-            text = f"【{sign}】{sms.template.fill(values)}"
+            text = f"【{sign.of(sms.lang)}】{sms.template.fill(values)}"
             extra = [text, sms.kind.value, sms.lang, sms.version_id, sms.state.rendered.sha256, out_id]
             row = batch_row(recipient.phone, values, sms.template, provider, extra)
             row[0] = phone
@@ -238,10 +270,10 @@ class HandoffService:
 
     # -- masked preview (GUI) --------------------------------------------------------------------
     def preview(self, incident_id: int, *, provider: Provider = Provider.GENERIC, signature: str | None = None,
-                limit: int = 5) -> dict[str, Any]:
+                limit: int = 5, signature_en: str | None = None) -> dict[str, Any]:
         """The first rows of the SMS batch file with the phone masked, and how many rows it has;
         raises like :meth:`export_sms` when it cannot be exported."""
-        sign = self.signature(signature)
+        sign = self.signatures(signature, signature_en)
         notices = self._approved_sms(incident_id, sign, provider)
         by_key = {(n.kind, n.lang): n for n in notices}
         rows: list[list[str]] = []

@@ -59,7 +59,7 @@ def _clocks(obligations: Iterable[Obligation], lang: str) -> list[DeadlineClock]
     relevant = [o for o in obligations
                 if o.status.value != "not_applicable" and o.deadline.kind != DueKind.AWAITING_ANCHOR]
     clocks = [DeadlineClock(
-        label=f"{o.regime.value} · {o.title.get(lang)}", due=o.deadline.clock, source=o.citation.source,
+        label=f"{o.regime.value} · {o.title.get(lang)}", due=o.deadline.clock, source=o.citation.source_in(lang),
         confidence=o.citation.confidence.value, recipient=o.recipient.value, done=not o.status.is_open,
         late_by=o.late_by, on_time=o.met_on_time and o.met_at is not None and o.deadline.due is not None)
         for o in relevant]

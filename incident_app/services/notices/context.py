@@ -14,6 +14,7 @@ from typing import Any
 
 from incident_app.domain.assessment.grading import exact_number
 from incident_app.domain.clock import parse_time
+from incident_app.domain.decisions import rationale_text
 from incident_app.domain.incident import FACT_LANGS, UNTRANSLATED
 from incident_app.domain.notices import (
     ACTION_STATUS,
@@ -82,6 +83,7 @@ class ReportInfo:
 GDPR_HOURS = 72
 # Decision kind whose rationale carries the reasons for a late GDPR notification (CLI: decide).
 DELAY_DECISION = "notification_delay"
+EXEMPTION_DECISION = "exempt_individual_notice"
 REGULATOR_KINDS = (NoticeKind.REGULATOR_INITIAL, NoticeKind.REGULATOR_SUPPLEMENT)
 # Causes that are crimes in themselves (as the notice plan: services/notices/plan.py).
 CRIME_CAUSES = ("attack", "malware", "insider")
@@ -208,8 +210,8 @@ class NoticeContextBuilder:
 
     def _contact(self, lang: str) -> dict[str, Any]:
         p = self.data["profile"]
-        address = _side(p, "postal_address_zh", "postal_address_en", lang)
-        title = _side(p, "officer_title_zh", "officer_title_en", lang)
+        address = _profile_text(p, "postal_address", lang)
+        title = _profile_text(p, "officer_title", lang)
         return {"title": title, "name": p.get("contact_name", ""),
                 "phone": format_phone(p["officer_phone"], lang), "email": p["officer_email"], "address": address,
                 "postcode": p.get("postcode", ""), "reply_days": p.get("reply_working_days", 3),
@@ -289,7 +291,7 @@ class NoticeContextBuilder:
 
     def _report(self, lang: str, ctx: Mapping[str, Any]) -> dict[str, Any]:
         planned = set(self.report.planned)
-        exemption = next((d for d in self.data.get("decisions", []) if d["kind"] == "exempt_individual_notice"), None)
+        exemptions = [d for d in self.data.get("decisions", []) if d["kind"] == EXEMPTION_DECISION]
         filed = self.report.initial_filed_at
         operator = self.data["profile"].get("operator_type", "ordinary")
         to = pick(REPORT_ADDRESSEES.get(operator, REPORT_ADDRESSEES["ordinary"]), lang)
@@ -302,7 +304,7 @@ class NoticeContextBuilder:
             "notify_individuals": NoticeKind.INDIVIDUAL in planned, "notify_guardians": NoticeKind.GUARDIAN in planned,
             "public_announcement": NoticeKind.PUBLIC_ANNOUNCEMENT in planned,
             # The template ends the sentence itself: no 「。。」.
-            "exemption_rationale": str(exemption["rationale"]).rstrip("。.．！!；; ") if exemption else "",
+            "exemption_rationale": _rationale(exemptions[-1], lang).rstrip("。.．！!；; ") if exemptions else "",
             "notify_minors": NoticeKind.MINOR in planned,
             "previous_date": format_time(filed.isoformat(), lang) if filed else "",
             "filing_recorded": filed is not None,
@@ -341,7 +343,7 @@ class NoticeContextBuilder:
         if text:
             return text
         found = [d for d in self.data.get("decisions", []) if d["kind"] == DELAY_DECISION]
-        return str(found[-1]["rationale"]) if found else ""
+        return _rationale(found[-1], lang) if found else ""
 
     def extra_elements(self, kind: NoticeKind) -> tuple[str, ...]:
         """The conditional elements this incident calls for in a notice of ``kind``."""
@@ -543,9 +545,18 @@ def _short(name: str) -> str:
     return name
 
 
-def _side(data: Mapping[str, Any], zh_key: str, en_key: str, lang: str) -> str:
-    """The English field for English notices when it is filled in, else the Chinese one."""
-    return str(data.get(en_key) if lang == "en" and data.get(en_key) else data.get(zh_key) or "")
+def _rationale(decision: Mapping[str, Any], lang: str) -> str:
+    """A snapshot decision's rationale in ``lang``; a marker naming the decision when the officer
+    wrote it only in the other language (so an English notice never prints the Chinese reasons)."""
+    text, other = rationale_text(decision.get("rationale"), lang)
+    return localised(text, f"decisions.{decision['kind']}", lang, other=other)
+
+
+def _profile_text(profile: Mapping[str, Any], base: str, lang: str) -> str:
+    """A bilingual profile field (``<base>_zh``/``<base>_en``) in ``lang``; an English notice
+    shows a marker naming the empty English field instead of the Chinese text."""
+    zh, en = str(profile.get(f"{base}_zh") or ""), str(profile.get(f"{base}_en") or "")
+    return localised(en, f"profile.{base}_en", lang, other=bool(zh)) if lang == "en" else zh
 
 
 def _label(table: Mapping[str, tuple[str, str]], code: Any, default: str, lang: str) -> str:

@@ -125,8 +125,9 @@ def _provisional(incident: Incident, decisions: Sequence[Decision], grade: str |
     exempt = _latest(decisions, DecisionKind.EXEMPT_INDIVIDUAL_NOTICE)
     instead = _latest(decisions, DecisionKind.PUBLIC_ANNOUNCEMENT_INSTEAD)
     if instead:
-        plan.append(_planned(NoticeKind.PUBLIC_ANNOUNCEMENT, (f"决定 #{instead.id}：{instead.rationale}",
-                                                              f"Decision #{instead.id}: {instead.rationale}"),
+        why_zh, why_en = instead.rationale or instead.shown, instead.rationale_en or instead.shown
+        plan.append(_planned(NoticeKind.PUBLIC_ANNOUNCEMENT, (f"决定 #{instead.id}：{why_zh}",
+                                                              f"Decision #{instead.id}: {why_en}"),
                              "GB/T 35273 §10.2 a); policy IV.2(5)"))
     if not exempt and not instead:
         plan.append(_planned(NoticeKind.INDIVIDUAL, ("须告知受影响的个人。", "The affected individuals must be told."),

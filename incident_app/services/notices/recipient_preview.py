@@ -47,16 +47,22 @@ class RecipientPreview:
     subject: str  # masked too (the bundled subjects name nobody; an edited template might)
     text: str
     masked_text: str
+    # Where this person goes if this notice fails for good ("sms", "letter", "announcement"; ""
+    # when nothing follows): an e-mail that bounces or is refused is followed up by SMS when a
+    # phone is on file, else a letter to the address, else the public announcement.
+    fallback: str = ""
 
 
 def preview_person(renderer: PersonalRenderer, incident_id: int, person: Person,
                    recipients: list[NoticeRecipient], planned: set[NoticeKind],
                    sms_masters: dict[tuple[NoticeKind, str], str] | None = None,
-                   signature: str = "") -> list[RecipientPreview]:
+                   signature: str = "", signatures: dict[str, str] | None = None) -> list[RecipientPreview]:
     """Every planned e-mail, letter and SMS for this person's recipients, in that order. An SMS
     is shown as the gateway batch (``export-sms``) sends it: one approved template per notice and
     language (``sms_masters``: the rendered SMS masters), its only variable the reference code,
-    after the 【signature】 the gateway puts first — not a per-person text the gateway never sends."""
+    after the 【signature】 the gateway puts first (``signatures`` by language: English SMS carry the
+    English one) — not a per-person text the gateway never sends. Only the channel the plan uses
+    for each recipient is shown; an e-mail says what follows if it fails (``fallback``)."""
     templates = {key: template_from(short_form_body(content), recipient_reference(incident_id, SPECIMEN_KEY),
                                     recipient_reference(incident_id, SPECIMEN_KEY))
                  for key, content in (sms_masters or {}).items()}
@@ -68,20 +74,39 @@ def preview_person(renderer: PersonalRenderer, incident_id: int, person: Person,
             reference = recipient_reference(incident_id, recipient.recipient_key)
             subject, text = _render(renderer, recipient, channel)
             if channel in SHORT_CHANNELS:
-                text = _short_text(text, templates, recipient, reference, signature)
+                sign = signatures.get(recipient.language, signature) if signatures else signature
+                text = _short_text(text, templates, recipient, reference, sign)
             out.append(RecipientPreview(
                 person.id, recipient.kind, channel, recipient.language, reference,
                 _mask_contact(channel, contact), mask_personal_text(subject, person, recipient), text,
-                mask_personal_text(text, person, recipient)))
+                mask_personal_text(text, person, recipient), _fallback(recipient, channel)))
     return out
 
 
+# The people channel values and the notice channel each one is reached by.
+_PLANNED_CHANNEL = {"email": Channel.EMAIL_TEXT, "guardian_email": Channel.EMAIL_TEXT, "sms": Channel.SMS,
+                    "guardian_sms": Channel.SMS, "letter": Channel.LETTER, "guardian_letter": Channel.LETTER}
+
+
 def _channels(recipient: NoticeRecipient) -> Iterator[tuple[Channel, str]]:
+    """The channel the plan reaches this recipient by (their people channel); every channel with
+    a contact only when the source did not say (an older import)."""
     available = CHANNELS[recipient.kind]
     contacts = {Channel.EMAIL_TEXT: recipient.email, Channel.LETTER: recipient.address, Channel.SMS: recipient.phone}
+    planned = _PLANNED_CHANNEL.get(recipient.channel)
     for channel in PREVIEW_CHANNELS:
-        if channel in available and contacts[channel]:
+        if channel in available and contacts[channel] and (planned == channel or not recipient.channel):
             yield channel, contacts[channel]
+
+
+def _fallback(recipient: NoticeRecipient, channel: Channel) -> str:
+    """What follows when this notice fails for good: only an e-mail has a fallback (the mail
+    source's rule: SMS with a phone, else a letter with an address, else the announcement)."""
+    if channel != Channel.EMAIL_TEXT:
+        return ""
+    if recipient.phone:
+        return "sms"
+    return "letter" if recipient.address else "announcement"
 
 
 def _render(renderer: PersonalRenderer, recipient: NoticeRecipient, channel: Channel) -> tuple[str, str]:

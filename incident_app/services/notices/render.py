@@ -20,6 +20,7 @@ from incident_app.domain.notices import (
     recipient_reference,
     specimen_recipient,
 )
+from incident_app.domain.profile import default_sms_signature
 from incident_app.services.notices.context import NoticeContextBuilder
 from incident_app.services.notices.templates import NoticeTemplateError, NoticeTemplates, template_name
 
@@ -106,7 +107,8 @@ class NoticeRenderer:
         contact = self.contact.get(lang, {})
         keys = ("phone",) if channel in SHORT_CHANNELS else ("phone", "email", "address")
         values = tuple(contact[k] for k in keys if contact.get(k))
-        return CheckExpectations(values, self.builder.snapshot.drill, dict(waivers))
+        signature = default_sms_signature(self.builder.data["profile"], lang) if channel == Channel.SMS else ""
+        return CheckExpectations(values, self.builder.snapshot.drill, dict(waivers), sms_signature=signature)
 
 
 def contact_expectations(ctx_builder: NoticeContextBuilder) -> dict[str, dict[str, str]]:

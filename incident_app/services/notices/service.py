@@ -40,6 +40,7 @@ from incident_app.domain.notices.kinds import AUDIENCE_ELEMENTS, AUDIENCE_KINDS
 from incident_app.domain.notices.mentions import mention_candidates
 from incident_app.domain.notices.recipient import recipients_from_person
 from incident_app.domain.people.person import mask_email, mask_name, mask_phone
+from incident_app.domain.profile import default_sms_signature
 from incident_app.domain.proof import Event
 from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.audit import record_export
@@ -290,7 +291,7 @@ class NoticeService:
             if decision.details.get("revoked"):
                 out.pop(element, None)
             else:
-                out[element] = f"waived by {decision.decided_by} (decision #{decision.id}): {decision.rationale}"
+                out[element] = f"waived by {decision.decided_by} (decision #{decision.id}): {decision.shown}"
         return out
 
     def waive(self, incident_id: int, kind: NoticeKind, element: str, reason: str, decided_by: str) -> Decision:
@@ -439,8 +440,10 @@ class NoticeService:
         renderer = PersonalRenderer(notice_set.renderers, allowed=planned)
         masters = {(state.rendered.kind, state.rendered.lang): state.rendered.content for state in notice_set.notices
                    if state.rendered.channel == Channel.SMS and not state.rendered.error}
+        profile = self._profile.get().to_dict()
+        signatures = {lang: default_sms_signature(profile, lang) for lang in ("zh-CN", "en")}
         return preview_person(renderer, incident_id, person, recipients_from_person(person), planned,
-                              sms_masters=masters, signature=self._profile.get().company_zh.strip())
+                              sms_masters=masters, signature=signatures["zh-CN"], signatures=signatures)
 
 
 def enquiry_counts(rows: Sequence[tuple[str, str | None, int]]) -> dict[str, Any]:
@@ -513,12 +516,26 @@ def _incomplete_problems(states: Sequence[NoticeState]) -> list[FieldProblem]:
         elif not state.rendered.report.complete:
             missing = state.rendered.report.missing()
             # A translation gap is closed by writing the text, never by a waiver.
-            hint = (" — write it in this language (edit ID --field FIELD --lang LANG --value …; an audience's"
-                    " text AUDIENCE.ELEMENT: edit ID --element ELEMENT --audience AUDIENCE --lang LANG --value …)"
+            hint = (_translation_hint(state.rendered.kind.value, missing)
                     if all(" text missing: " in m or " text untranslated: " in m for m in missing)
                     else " — fill it in (element text) or waive it with a reason")
             problems.append(FieldProblem(where, "incomplete: " + "; ".join(missing) + hint))
     return problems
+
+
+def _translation_hint(kind: str, missing: Sequence[str]) -> str:
+    """How to write each missing translation: a profile field in the profile, a decision's
+    rationale by recording it again in both languages, a fact or element text with ``edit``."""
+    fields = [m.rsplit(": ", 1)[-1] for m in missing]
+    hints = [f"profile set {f.removeprefix('profile.')} \"…\" (Settings → Profile)"
+             for f in fields if f.startswith("profile.")]
+    hints += [f"record the {f.removeprefix('decisions.')} decision again with its rationale in both languages: "
+              f"decide ID --json FILE with \"rationale\": {{\"zh-CN\": \"…\", \"en\": \"…\"}} (Decisions → "
+              "Record decision…, both rationale boxes)" for f in fields if f.startswith("decisions.")]
+    if any(not f.startswith(("profile.", "decisions.")) for f in fields):
+        hints.append("edit ID --field FIELD --lang LANG --value …; an audience's text AUDIENCE.ELEMENT: "
+                     "edit ID --element ELEMENT --audience AUDIENCE --lang LANG --value …")
+    return " — write it in this language (" + "; ".join(hints) + ")"
 
 
 def _refuse_unapproved(states: Sequence[NoticeState]) -> None:

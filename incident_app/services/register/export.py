@@ -26,14 +26,16 @@ from incident_app.domain.register import (
     RegisterInputs,
     RegisterMetrics,
     compute_metrics,
+    metric_row,
     metrics_to_dict,
     register_record,
     register_totals,
 )
 from incident_app.services.audit import STDOUT, record_export
 from incident_app.services.container import Services
-from incident_app.services.private_files import StagedOutputs
+from incident_app.services.private_files import StagedOutputs, check_final_name
 from incident_app.services.register.sources import IncidentRecords, RegisterSources
+from incident_app.services.register.summary import compute_and_store, current_keys, fresh_summaries
 from incident_app.services.resources import load_messages
 
 
@@ -82,11 +84,28 @@ def _metrics(incidents: Sequence[Incident], found: Mapping[int, IncidentRecords]
 
 
 def register_metrics(services: Services, sources: RegisterSources | None = None) -> RegisterMetrics:
-    """Only the metrics (the register view's panel): no rows are built."""
-    sources = sources or RegisterSources()
-    incidents = services.incidents.list()
-    metrics = _metrics(incidents, sources.records(services, incidents), services.ctx.now())
+    """Only the metrics (the register view's panel): no rows are built. With the default sources
+    the incidents' facts are read by SQL and only incidents without a fresh cached summary are
+    loaded whole and assessed (services/register/summary.py)."""
+    if sources is not None:
+        incidents = services.incidents.list()
+        metrics = _metrics(incidents, sources.records(services, incidents), services.ctx.now())
+    else:
+        metrics = _metrics_from_summaries(services)
     return replace(metrics, enquiries=services.enquiries.metrics().to_dict())
+
+
+def _metrics_from_summaries(services: Services) -> RegisterMetrics:
+    rows = [metric_row(i, drill, parse_time(occurred) if occurred else None, parse_time(discovered), cause)
+            for i, drill, occurred, discovered, cause in services.ctx.store.incidents.metric_rows()]
+    keys = current_keys(services)
+    found = fresh_summaries(services, keys)
+    stale = [r.id for r in rows if r.id not in found]
+    if stale:
+        found |= compute_and_store(services, services.ctx.store.incidents.get_many(stale), keys)
+    outcomes = [o for s in found.values() for o in s.records.outcomes]
+    milestones = [m for s in found.values() for m in s.records.milestones]
+    return compute_metrics(rows, milestones, outcomes, now=services.ctx.now())
 
 
 def register_json(data: RegisterData) -> dict[str, Any]:
@@ -207,6 +226,8 @@ def export_register(services: Services, path: Path | None, fmt: RegisterFormat |
     """Build the register, write it to ``path`` (mode 0600) unless ``path`` is None (the caller
     prints the bytes), and log the export. Returns the bytes and the data."""
     fmt = RegisterFormat(fmt)
+    if path is not None:  # refused before any work (building may refresh the summary cache)
+        check_final_name(path, services.ctx.store.path)
     data = build_register(services, sources)
     content = render_register(data, fmt)
     if path is None:

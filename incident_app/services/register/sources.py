@@ -51,6 +51,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from incident_app.domain.assessment.engine import Assessment
 from incident_app.domain.assessment.obligations import Obligation, ObligationStatus
 from incident_app.domain.decisions import Decision
 from incident_app.domain.incident import Incident
@@ -82,8 +83,13 @@ RecordsSource = Callable[[Services, Sequence[Incident]], Mapping[int, IncidentRe
 def records_from_assessment(services: Services, incidents: Sequence[Incident]) -> dict[int, IncidentRecords]:
     """Grade, outcomes, milestones and channel counts of every incident, from the assessment,
     the decisions, the people counts and the send ledger (see the module docstring)."""
+    return records_of_assessments(services, incidents, services.assessment.assess_all(incidents))
+
+
+def records_of_assessments(services: Services, incidents: Sequence[Incident],
+                           assessments: Sequence[Assessment]) -> dict[int, IncidentRecords]:
+    """:func:`records_from_assessment` for assessments already computed (the summary cache)."""
     store = services.ctx.store
-    assessments = services.assessment.assess_all(incidents)
     people, ledgers, first_sent = store.people.all_stats(), store.send_ledger.all_overviews(), \
         store.send_ledger.first_sent_at()
     found = {}
@@ -108,7 +114,7 @@ def _outcome(services: Services, incident: Incident, o: Obligation,
         met_at = o.met_at or _fact_recorded_at(services, incident)
     return ObligationOutcome(incident.id, o.id, o.recipient.value, o.deadline.due, met_at,
                              not_applicable=o.status == ObligationStatus.NOT_APPLICABLE,
-                             reason=decided.rationale if decided else "")
+                             reason=decided.shown if decided else "")
 
 
 def _fact_recorded_at(services: Services, incident: Incident) -> datetime:
@@ -165,8 +171,16 @@ def people_by_channel(people: PeopleSummary, ledger: DeliveryOverview | None) ->
     }
 
 
+def records_from_cache(services: Services, incidents: Sequence[Incident]) -> dict[int, IncidentRecords]:
+    """:func:`records_from_assessment` through the summary cache (services/register/summary.py):
+    the same records, assessing only the incidents whose cached summary is not fresh."""
+    from incident_app.services.register.summary import summaries  # it builds on this module
+
+    return {incident_id: s.records for incident_id, s in summaries(services, incidents).items()}
+
+
 @dataclass(frozen=True)
 class RegisterSources:
     """The pluggable input of the register and its metrics (tests pass their own)."""
 
-    records: RecordsSource = records_from_assessment
+    records: RecordsSource = records_from_cache

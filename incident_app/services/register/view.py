@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from incident_app.domain.assessment.engine import Assessment
 from incident_app.domain.incident import Incident, IncidentStatus, IncidentSummary
 from incident_app.services.container import Services
-
-# Marks a grade still waiting for the officer's judgement (the register must not look final).
-JUDGEMENT_MARK = " ⚠"
-# Marks a clock that is an internal target (the law says 'immediately'/'promptly' with no number).
-INTERNAL_MARK = "*"
+from incident_app.services.register.summary import (
+    AssessmentSummary,
+    current_keys,
+    fresh_summaries,
+    summaries,
+)
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,22 @@ def _bare_row(summary: IncidentSummary, imported_people: int) -> RegisterRow:
 
 def register_details(services: Services, incident_ids: Sequence[int]) -> dict[int, RegisterRow]:
     """The assessed rows (grade, next deadline, people counted by the assessment) of these
-    incidents only: one batch of what the register shows."""
+    incidents only: one batch of what the register shows. Fresh cached summaries are used as they
+    are; the others are assessed here (services/register/summary.py)."""
     incidents = services.ctx.store.incidents.get_many(incident_ids)
-    assessments = services.assessment.assess_all(incidents)
-    return {incident.id: _assessed_row(_bare_row(_summary_of(incident), 0), assessment)
-            for incident, assessment in zip(incidents, assessments, strict=True)}
+    found = summaries(services, incidents)
+    return {i.id: _assessed_row(_bare_row(_summary_of(i), 0), found[i.id]) for i in incidents}
+
+
+def cached_details(services: Services, incident_ids: Sequence[int]) -> dict[int, RegisterRow]:
+    """Like :func:`register_details`, but only the rows whose cached summary is fresh, assessing
+    nothing (a few SQL reads): the register shows these at once and asks for the rest off the
+    GUI process (services/register/helper.py)."""
+    fresh = fresh_summaries(services, current_keys(services, list(incident_ids)))
+    if not fresh:
+        return {}
+    incidents = services.ctx.store.incidents.get_many(list(fresh))
+    return {i.id: _assessed_row(_bare_row(_summary_of(i), 0), fresh[i.id]) for i in incidents}
 
 
 def _summary_of(incident: Incident) -> IncidentSummary:
@@ -76,13 +87,7 @@ def assessed_register_rows(services: Services) -> list[RegisterRow]:
     return [details.get(r.id, r) for r in rows]
 
 
-def _assessed_row(row: RegisterRow, assessment: Assessment) -> RegisterRow:
-    grade = assessment.grade
-    nxt = assessment.next_deadline()
-    label = ""
-    if nxt is not None:
-        label = nxt.regime.value + ("" if nxt.deadline.due else INTERNAL_MARK)
-    return replace(
-        row, affected_people=assessment.people.total,
-        grade=grade.level.value + (JUDGEMENT_MARK if grade.needs_judgement else ""),
-        next_deadline=nxt.deadline.clock if nxt else None, next_deadline_label=label, assessed=True)
+def _assessed_row(row: RegisterRow, summary: AssessmentSummary) -> RegisterRow:
+    return replace(row, affected_people=summary.people_total, grade=summary.grade_label,
+                   next_deadline=summary.next_deadline, next_deadline_label=summary.next_deadline_label,
+                   assessed=True)

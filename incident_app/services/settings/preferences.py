@@ -17,6 +17,7 @@ from incident_app.domain.text import NAME_MAX, text_problem
 from incident_app.services.container import Services
 from incident_app.services.resources import read_json_resource
 from incident_app.services.retention import retention_policy, set_retention_days
+from incident_app.services.settings.profile import phone_e164
 from incident_app.services.settings.reminders import ReminderSettings, reminder_settings, save_reminder_settings
 
 T = TypeVar("T")
@@ -84,7 +85,8 @@ def save_settings(services: Services, profile: Mapping[str, Any], smtp: Mapping[
     before = current.to_dict()
     changes = {k: v for k, v in profile.items() if before.get(k) != (list(v) if isinstance(v, tuple) else v)}
     new_profile = _checked(problems, "", lambda: parse_profile(
-        before | check_profile_changes(changes, [(p["zh"], p["en"]) for p in read_json_resource("provinces.json")])))
+        before | check_profile_changes(changes, [(p["zh"], p["en"]) for p in read_json_resource("provinces.json")],
+                                       phone_e164)))
     new_smtp = _checked(problems, "smtp.", lambda: parse_smtp_settings(smtp))
     if not actor.strip():
         problems.append(FieldProblem("actor", "is required: the event log names who acted"))

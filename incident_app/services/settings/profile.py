@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from incident_app.domain.errors import ValidationError
+from incident_app.domain.people.fields import FieldRejected, normalise_phone
 from incident_app.domain.people.person import mask_email, mask_phone
 from incident_app.domain.profile import OrganisationProfile, check_profile_changes, parse_profile, profile_value
 from incident_app.domain.text import NAME_MAX, text_problem
@@ -29,7 +30,7 @@ class ProfileService:
         before = current.to_dict()
         # Only the values that change are checked: a profile saved by an older version stays usable.
         changes = {k: v for k, v in data.items() if before.get(k) != (list(v) if isinstance(v, tuple) else v)}
-        merged = before | check_profile_changes(changes, _provinces())
+        merged = before | check_profile_changes(changes, _provinces(), phone_e164)
         profile = parse_profile(merged)
         changed = {k: {"from": _loggable(k, before.get(k)), "to": _loggable(k, v)}
                    for k, v in profile.to_dict().items() if before.get(k) != v}
@@ -68,3 +69,12 @@ def _loggable(key: str, value: Any) -> Any:
 def _provinces() -> list[tuple[str, str]]:
     """The province-level regions (resources/provinces.json): zh, en."""
     return [(str(p["zh"]), str(p["en"])) for p in read_json_resource("provinces.json")]
+
+
+def phone_e164(text: str) -> str | None:
+    """A phone as the people list keeps it (E.164), or None when it is not a phone number."""
+    try:
+        parsed = normalise_phone(text)
+    except FieldRejected:
+        return None
+    return parsed[0] if parsed else None

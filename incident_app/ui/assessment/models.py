@@ -36,6 +36,12 @@ def confidence_label(tr: Translator, confidence: str) -> str:
     return tr.t(f"assess.confidence_short.{confidence}")
 
 
+def regime_name(tr: Translator, code: str) -> str:
+    """A regime in words in the UI language (MIIT-2024 → 工信部数据安全事件应急预案); the code
+    itself when the catalog has no words for it."""
+    return tr.word("assess.regime", code)
+
+
 class FactorsModel(RowListModel[Factor]):
     COL_FACTOR, COL_VALUE, COL_RATIONALE, COL_OFFICER, COL_CONFIDENCE = range(5)
     _HEADER_KEYS = ("assess.factor.col.factor", "assess.factor.col.value", "assess.factor.col.rationale",
@@ -45,7 +51,7 @@ class FactorsModel(RowListModel[Factor]):
         lang = self._tr.lang
         confidence = factor.citation.confidence.value
         if role == Qt.ItemDataRole.ToolTipRole:
-            source = self._tr.t("assess.source", source=factor.citation.source,
+            source = self._tr.t("assess.source", source=factor.citation.source_in(lang),
                                 mark=confidence_label(self._tr, confidence))
             return f"{factor.rationale.get(lang)}\n{source}"
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -106,7 +112,7 @@ class ObligationsModel(RowListModel[Obligation]):
     def _display(self, row: Obligation, column: int) -> str:
         lang = self._tr.lang
         if column == self.COL_REGIME:
-            return row.regime.value
+            return regime_name(self._tr, row.regime.value)
         if column == self.COL_RECIPIENT:
             return self._tr.t(f"assess.recipient.{row.recipient.value}")
         if column == self.COL_DUE:
@@ -154,7 +160,8 @@ class ObligationsModel(RowListModel[Obligation]):
 
     def _tooltip(self, row: Obligation, column: int) -> str:
         confidence = row.citation.confidence.value
-        source = self._tr.t("assess.source", source=row.citation.source, mark=confidence_label(self._tr, confidence))
+        source = self._tr.t("assess.source", source=row.citation.source_in(self._tr.lang),
+                            mark=confidence_label(self._tr, confidence))
         lines = [row.title.get(self._tr.lang), row.recipient_detail.get(self._tr.lang), source]
         if column == self.COL_CONFIDENCE:
             lines.append(self._tr.t(f"assess.confidence.{confidence}"))

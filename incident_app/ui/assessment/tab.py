@@ -39,7 +39,13 @@ from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.assessment.fulfilment_dialog import CorrectionDialog, FulfilmentDialog
 from incident_app.ui.assessment.judgement_dialog import JudgementDialog
-from incident_app.ui.assessment.models import FactorsModel, ObligationsModel, confidence_label, local_time
+from incident_app.ui.assessment.models import (
+    FactorsModel,
+    ObligationsModel,
+    confidence_label,
+    local_time,
+    regime_name,
+)
 from incident_app.ui.common import ErrorReporter, RecordRole, SortRole
 from incident_app.ui.common.people_gap import people_gap_text
 
@@ -352,7 +358,7 @@ class AssessmentTab(QWidget):
             self.grade_status.setStyleSheet("")
         self.grade_status.setText(status)
         self.grade_why.setText("\n\n".join([g.why.get(lang), *(n.get(lang) for n in g.notes)]))
-        self.grade_source.setText(t("assess.source", source=g.citation.source,
+        self.grade_source.setText(t("assess.source", source=g.citation.source_in(lang),
                                     mark=confidence_label(self.tr_, g.citation.confidence.value)))
         self._show_miit(a)
 
@@ -367,7 +373,7 @@ class AssessmentTab(QWidget):
         if m.unconfirmed:
             lines.append(t("assess.miit.unconfirmed"))
         lines += [m.why.get(lang), *(n.get(lang) for n in m.notes)]
-        lines.append(t("assess.source", source=m.citation.source,
+        lines.append(t("assess.source", source=m.citation.source_in(lang),
                        mark=confidence_label(self.tr_, m.citation.confidence.value)))
         self.miit_grade.setText("\n\n".join(lines))
 
@@ -423,8 +429,9 @@ class AssessmentTab(QWidget):
         names = [self.channel_names[c].get(lang) for c in o.channels if c in self.channel_names]
         channels = t("assess.list_sep").join(names)
         mark = confidence_label(self.tr_, o.citation.confidence.value)
-        source = t("assess.source", source=o.citation.source, mark=mark)
-        return "\n".join([f"{o.regime.value} · {o.title.get(lang)} → {o.recipient_detail.get(lang)}",
+        source = t("assess.source", source=o.citation.source_in(lang), mark=mark)
+        return "\n".join([f"{regime_name(self.tr_, o.regime.value)} · {o.title.get(lang)} → "
+                          f"{o.recipient_detail.get(lang)}",
                           t("assess.detail.channels", channels=channels),
                           t("assess.detail.anchor", anchor=anchor_name(o.deadline.anchor).get(lang)),
                           o.why.get(lang), source])

@@ -284,10 +284,19 @@ class EnquiriesTab(QWidget):
         self._reselect_ids = {e.id for e in self.selected()}
         self._generation = self.model.reset(matching)
         self.count_label.setText(t("enquiry.count", shown=f"{matching:,}", total=f"{total:,}"))
-        median = "—" if metrics.median_reply_hours is None else f"{metrics.median_reply_hours:g}"
-        share = "—" if metrics.on_time_share is None else f"{metrics.on_time_share:.0%}"
-        self.metrics_label.setText(t("enquiry.metrics", median=median, share=share, overdue=f"{metrics.overdue:,}"))
+        self.metrics_label.setText(self._metrics_text(metrics))
         self.list_refreshed.emit()
+
+    def _metrics_text(self, metrics: Any) -> str:
+        """The reply metrics in words: "no replies yet" rather than a dash before an hour unit;
+        a drill's figures say they stay out of the register metrics."""
+        t, overdue = self.tr_.t, f"{metrics.overdue:,}"
+        if metrics.median_reply_hours is None:
+            text = t("enquiry.metrics_no_replies", overdue=overdue)
+        else:
+            share = "—" if metrics.on_time_share is None else f"{metrics.on_time_share:.0%}"
+            text = t("enquiry.metrics", median=f"{metrics.median_reply_hours:g}", share=share, overdue=overdue)
+        return t("enquiry.metrics_drill", metrics=text) if metrics.drill else text
 
     def _request_page(self, generation: int, page: int, offset: int, limit: int) -> None:
         incident, query = self.incident_id, self.filter()

@@ -24,6 +24,8 @@ class BilingualField(QWidget):
         super().__init__()
         self.tr_, self.as_list = tr, as_list
         self.untranslated: set[str] = set()
+        # What set_value loaded (each language's value and the marks): changes() is measured from it.
+        self._loaded: tuple[dict[str, Any], set[str]] | None = None
         self._filling = False
         self.editors: dict[str, QLineEdit | QPlainTextEdit] = {}
         self.badges: dict[str, QLabel] = {}
@@ -146,4 +148,19 @@ class BilingualField(QWidget):
         finally:
             self._filling = False
         self.untranslated = set(untranslated)
+        self._loaded = ({lang: self._part(lang) for lang in LANGS}, set(self.untranslated))
         self._show_marks()
+
+    def changes(self) -> Any:
+        """Only what the officer changed since :meth:`set_value`, as a partial object
+        (``{"en": …}``), so rewriting one language after approval marks the other untranslated;
+        None when nothing changed. The marks go along only when a box became a copy (started
+        from the other language), which the service cannot infer."""
+        if self._loaded is None:
+            return self.value()
+        loaded, marks = self._loaded
+        changed: dict[str, Any] = {lang: self._part(lang) for lang in LANGS if self._part(lang) != loaded[lang]}
+        now_marked = {lang for lang in self.untranslated if self.text(lang).strip()}
+        if now_marked - marks:
+            changed["untranslated"] = sorted(now_marked)
+        return changed or None

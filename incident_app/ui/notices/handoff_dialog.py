@@ -54,9 +54,14 @@ class HandoffDialog(QDialog):
         self.signature = QLineEdit()
         self.signature.setPlaceholderText(t("handoff.signature_hint"))
         self.signature.editingFinished.connect(self.refresh)
+        self.signature_en = QLineEdit()
+        self.signature_en.setObjectName("handoffSignatureEn")
+        self.signature_en.setPlaceholderText(t("handoff.signature_en_hint"))
+        self.signature_en.editingFinished.connect(self.refresh)
         form = QFormLayout()
         form.addRow(t("handoff.provider"), self.provider)
         form.addRow(t("handoff.signature"), self.signature)
+        form.addRow(t("handoff.signature_en"), self.signature_en)
         self.pack = QTextBrowser()
         self.pack.setObjectName("handoffPack")
         self.preview_label = QLabel()
@@ -90,17 +95,23 @@ class HandoffDialog(QDialog):
     def _choice(self) -> tuple[Provider, str | None]:
         return Provider(self.provider.currentData()), self.signature.text().strip() or None
 
+    def _signature_en(self) -> str | None:
+        return self.signature_en.text().strip() or None
+
     def refresh(self) -> None:
         """Load the approval pack and the masked preview for the chosen provider."""
-        incident_id, (provider, signature) = self.incident_id, self._choice()
-        self.runner.run(lambda s, _p: s.handoff.approval_pack(incident_id, signature=signature, provider=provider),
+        incident_id, (provider, signature), english = self.incident_id, self._choice(), self._signature_en()
+        self.runner.run(lambda s, _p: s.handoff.approval_pack(incident_id, signature=signature, provider=provider,
+                                                              signature_en=english),
                         on_success=self._show_pack, on_failure=self.errors.show)
-        self.runner.run(lambda s, _p: s.handoff.preview(incident_id, provider=provider, signature=signature),
+        self.runner.run(lambda s, _p: s.handoff.preview(incident_id, provider=provider, signature=signature,
+                                                        signature_en=english),
                         on_success=self._show_preview, on_failure=self._preview_refused)
 
     def _show_pack(self, pack: dict[str, Any]) -> None:
         t = self.tr_.t
-        lines = [t("handoff.signature_line", signature=pack["signature"])]
+        lines = [t("handoff.signature_line", signature=pack["signature"]),
+                 t("handoff.signature_en_line", signature=pack["signature_en"])]
         for notice in pack["notices"]:
             state = t("handoff.ok") if not notice["problems"] else "; ".join(notice["problems"])
             approved = t("handoff.approved") if notice["approved"] else t("handoff.not_approved")
@@ -109,7 +120,8 @@ class HandoffDialog(QDialog):
                 for v in notice["variables"])
             lines.append(t("handoff.pack_line", kind=t(f"notices.kind.{notice['kind']}"), lang=notice["lang"],
                            approved=approved, template=notice["provider_template"], variables=variables,
-                           length=notice["worst_case_length"], segments=notice["segments"], state=state))
+                           length=notice["worst_case_length"], segments=notice["segments"], state=state,
+                           encoding=notice["encoding"], signature=notice["signature"]))
         self.pack.setPlainText("\n\n".join(lines))
 
     def _show_preview(self, preview: dict[str, Any]) -> None:
@@ -135,8 +147,9 @@ class HandoffDialog(QDialog):
 
     # -- actions -----------------------------------------------------------------------------------
     def export_sms_to(self, path: Path) -> None:
-        incident_id, (provider, signature) = self.incident_id, self._choice()
-        self.runner.run(lambda s, _p: s.handoff.export_sms(incident_id, path, provider=provider, signature=signature),
+        incident_id, (provider, signature), english = self.incident_id, self._choice(), self._signature_en()
+        self.runner.run(lambda s, _p: s.handoff.export_sms(incident_id, path, provider=provider, signature=signature,
+                                                           signature_en=english),
                         on_success=lambda r: self._done("handoff.exported", r), on_failure=self.errors.show)
 
     def export_calls_to(self, path: Path) -> None:

@@ -160,7 +160,9 @@ class RecipientPreviewDialog(QDialog):
         unmasked = self.unmasked_person == preview.person_id
         to = self.tr_.t("preview.to", to=preview.to_masked, reference=preview.reference)
         subject = preview.subject  # already masked: a subject carries no one's data, but be sure
-        self.header.setText(to + (("\n" + self.tr_.t("preview.subject", subject=subject)) if subject else ""))
+        lines = [to, *([self.tr_.t("preview.subject", subject=subject)] if subject else []),
+                 *([self.tr_.t(f"preview.fallback.{preview.fallback}")] if preview.fallback else [])]
+        self.header.setText("\n".join(lines))
         self.text.setPlainText(preview.text if unmasked else preview.masked_text)
 
     # -- unmasking (logged) ---------------------------------------------------------------------

@@ -221,6 +221,8 @@ class NoticesTab(QWidget):
         self.retranslate()
         self._show_plan()
 
+    set_translator = set_language  # the workspace's language switch retranslates the tab in place
+
     # -- loading ------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Render and check every required notice on a worker; the lists update when it returns.

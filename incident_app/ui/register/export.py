@@ -1,5 +1,6 @@
 """The register's Export action: ask where to save, then run the export service
-(services/register/export.py) on a worker with a progress dialog."""
+(services/register/export.py) in the register's helper process, started by a job, with a progress
+dialog."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import FailureCb, JobRunner, SyncJobRunner
-from incident_app.services.register import export_register
+from incident_app.services.register.helper import export_off_process
 from incident_app.ui.common import run_with_progress
 from incident_app.ui.common.file_dialogs import ask_save_file
 
@@ -36,5 +37,5 @@ def ask_and_export(parent: QWidget, runner: JobRunner | SyncJobRunner, tr: Trans
     path = str(chosen_path)
     fmt = format_for(path, chosen)
     run_with_progress(parent, runner, tr, tr.t("register.export.running"),
-                      lambda s, _p: export_register(s, Path(path), fmt), on_success=lambda _r: on_done(path),
+                      lambda s, _p: export_off_process(s, Path(path), fmt), on_success=lambda _r: on_done(path),
                       on_failure=on_failure, on_cancelled=lambda: None)

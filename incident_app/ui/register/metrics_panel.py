@@ -1,6 +1,8 @@
 """The register's metrics panel: the figures a regulator and management ask for (drills left
 out), a bar chart of causes drawn with QPainter (pyside6-essentials has no QtCharts), and the
-button that exports the register. Loading and exporting run as jobs, never on the UI thread.
+button that exports the register. Loading and exporting run in the register's helper process
+(services/register/helper.py), started by a job: neither the UI thread nor a thread of the GUI
+process computes them.
 
 Embed it beside or above the register table: ``MetricsPanel(runner, tr)``, then ``refresh()``
 whenever the register reloads."""
@@ -25,12 +27,8 @@ from PySide6.QtWidgets import (
 from incident_app.domain.i18n import Translator
 from incident_app.domain.register import DurationSummary, RegisterMetrics
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.services.register import (
-    RegisterFormat,
-    export_register,
-    format_from_path,
-    register_metrics,
-)
+from incident_app.services.register import RegisterFormat, format_from_path
+from incident_app.services.register.helper import HelperFailedError, export_off_process, metrics_off_process
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.common.file_dialogs import ask_save_file
 
@@ -160,11 +158,16 @@ class MetricsPanel(QWidget):
             self._again = True
             return
         self._running = True
-        self.runner.run(lambda services, _p: register_metrics(services),
+        # In a helper process (services/register/helper.py): this thread only waits on its pipe.
+        self.runner.run(lambda services, _p: metrics_off_process(services),
                         on_success=self._on_metrics_loaded, on_failure=self._on_metrics_failed)
 
-    def _on_metrics_loaded(self, metrics: RegisterMetrics) -> None:
+    def _on_metrics_loaded(self, result: tuple[RegisterMetrics, HelperFailedError | None]) -> None:
+        metrics, fell_back = result
         self.metrics = metrics
+        # The helper failed: the figures are right (computed in the app), the officer is told why
+        # the window may have been slow.
+        self.status.setText(helper_failure_text(self.tr_, fell_back) if fell_back else "")
         self._show(metrics)
         self.metrics_loaded.emit(metrics)
         self._run_again_if_asked()
@@ -230,9 +233,13 @@ class MetricsPanel(QWidget):
         self.register_exported.emit(str(path))
 
 
+def helper_failure_text(tr: Translator, failure: HelperFailedError) -> str:
+    """Why the figures were computed in the app itself (the helper process failed), plainly."""
+    return tr.t(f"register.helper.{failure.reason}", detail=failure.detail)
+
+
 def _export_job(path: Path, fmt: RegisterFormat) -> Callable[[Any, Any], str]:
     def job(services: Any, _progress: Any) -> str:
-        export_register(services, path, fmt)
-        return str(path)
+        return export_off_process(services, path, fmt)
 
     return job

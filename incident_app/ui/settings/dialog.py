@@ -36,7 +36,7 @@ from incident_app.ui.common.screen_fit import fit_to_screen
 
 PROFILE_TEXT_FIELDS = ("company_zh", "company_en", "officer_title_zh", "officer_title_en", "contact_name",
                        "officer_phone", "officer_email", "postal_address_zh", "postal_address_en", "postcode",
-                       "website")
+                       "website", "sms_signature_en")
 
 
 class SettingsDialog(JobDialog):

@@ -54,6 +54,11 @@ class DecisionDialog(JobDialog):
         self.rationale = QPlainTextEdit()
         self.rationale.setTabChangesFocus(True)
         self.rationale.setPlaceholderText(t("decisions.dialog.rationale_hint"))
+        # English notices print the English box; one box left empty is marked missing there.
+        self.rationale_en = QPlainTextEdit()
+        self.rationale_en.setObjectName("decisionRationaleEn")
+        self.rationale_en.setTabChangesFocus(True)
+        self.rationale_en.setPlaceholderText(t("decisions.dialog.rationale_en_hint"))
         self.decided_by = QLineEdit(actor)
         self.decided_at = DateTimeField(True)
         self.decided_at.unknown_key = "decisions.dialog.now"
@@ -72,6 +77,7 @@ class DecisionDialog(JobDialog):
         form.addRow("", self.kind_help)
         form.addRow(t("decisions.dialog.details"), self.pages)
         form.addRow(t("decisions.dialog.rationale"), self.errors.wrap("rationale", self.rationale))
+        form.addRow(t("decisions.dialog.rationale_en"), self.errors.wrap("rationale.en", self.rationale_en))
         form.addRow(t("decisions.dialog.decided_by"), self.errors.wrap("decided_by", self.decided_by))
         form.addRow(t("decisions.dialog.decided_at"), self.errors.wrap("decided_at", self.decided_at))
         self.finish_layout(body)
@@ -128,7 +134,7 @@ class DecisionDialog(JobDialog):
     def values(self) -> dict[str, Any]:
         chosen = self.kind.currentData()
         if not chosen:  # parse_decision refuses the empty kind beside the field
-            return {"kind": "", "rationale": self.rationale.toPlainText().strip(),
+            return {"kind": "", "rationale": self._rationale(),
                     "decided_by": self.decided_by.text().strip(), "details": {}}
         kind = DecisionKind(chosen)
         details = {}
@@ -138,10 +144,15 @@ class DecisionDialog(JobDialog):
                 value = widget.currentData() if isinstance(widget, QComboBox) else widget.text().strip()
                 if value:
                     details[key] = value
-        data: dict[str, Any] = {"kind": kind.value, "rationale": self.rationale.toPlainText().strip(),
+        data: dict[str, Any] = {"kind": kind.value, "rationale": self._rationale(),
                                 "decided_by": self.decided_by.text().strip(), "details": details}
         when = self.decided_at.value_iso()
         return data | ({"decided_at": when} if when else {})
+
+    def _rationale(self) -> str | dict[str, str]:
+        """The Chinese box alone as a plain string (as before); with English, both languages."""
+        zh, en = self.rationale.toPlainText().strip(), self.rationale_en.toPlainText().strip()
+        return {"zh-CN": zh, "en": en} if en else zh
 
     def job(self) -> JobFn:
         incident_id, values = self.incident_id, self.values()

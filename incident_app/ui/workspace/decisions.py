@@ -65,7 +65,7 @@ DECISION_COLUMNS = [
     Column("decisions.col.kind", lambda r, tr: tr.t(f"decisions.kind.{r.decision.kind.value}"),
            tone=lambda r: "muted" if r.correction else ""),
     Column("decisions.col.decided_by", lambda r, _tr: r.decision.decided_by),
-    Column("decisions.col.rationale", lambda r, _tr: r.decision.rationale),
+    Column("decisions.col.rationale", lambda r, tr: r.decision.rationale_in(tr.lang) or r.decision.shown),
     Column("decisions.col.details", lambda r, tr: _details(r.decision, tr)),
     Column("decisions.col.state", _state, tone=lambda r: "muted" if r.correction else ""),
     Column("decisions.col.signature", lambda r, _tr: r.decision.signature[:12] + "…",

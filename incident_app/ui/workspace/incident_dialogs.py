@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPlainTextEdit, QS
 from incident_app.domain.catalog import Catalog
 from incident_app.domain.errors import OpenObligationsError, ValidationError
 from incident_app.domain.i18n import Translator
-from incident_app.domain.incident import Incident, IncidentStatus
+from incident_app.domain.incident import BILINGUAL_KEYS, Incident, IncidentStatus
 from incident_app.jobs.runner import JobFn, JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter, JobDialog
 from incident_app.ui.common.job_dialog import ask_yes_no
@@ -92,7 +92,16 @@ class FactsDialog(JobDialog):
 
     def values(self) -> dict[str, object]:
         # None is kept: it clears a time the officer now marks as not known.
-        return self.what.values() | {"data_types": self.picker.selected_ids()} | self.counts.values()
+        values = self.what.values() | {"data_types": self.picker.selected_ids()} | self.counts.values()
+        # A bilingual fact carries only the languages the officer changed: the service marks the
+        # other language untranslated when one is rewritten, which sending both would defeat.
+        for key, field in zip(BILINGUAL_KEYS, self.what.bilingual_fields(), strict=True):
+            change = field.changes()
+            if change is None:
+                values.pop(key, None)
+            else:
+                values[key] = change
+        return values
 
     def job(self) -> JobFn:
         incident_id, changes = self.incident_id, self.values()

@@ -6,7 +6,8 @@ A factory is called as ``factory(runner, tr, incident_id)`` and returns a QWidge
 ``refresh()``. Optional extras the workspace uses when present:
   * a ``data_changed`` signal — the workspace then refreshes the other tabs and the register;
   * an ``errors`` attribute (ErrorReporter) — replaced by the workspace's shared reporter.
-On a language switch the workspace rebuilds every tab, so a tab needs no retranslation code."""
+  * a ``set_translator(tr)`` method — a language switch then retranslates the tab in place
+    (keeping selection, scroll and unsaved typing); a tab without one is rebuilt on a switch."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The incident workspace: one window per incident with a header (title, status, drill mark) and
-the tabs listed in workspace_tabs.TAB_SPECS. A change made in one tab refreshes the others and
-tells the register."""
+the tabs listed in workspace_tabs.TAB_SPECS. A change made in one tab (or elsewhere) reloads the
+tab in view and marks the others stale (each reloads when shown), and tells the register."""
 
 from __future__ import annotations
 
@@ -44,6 +44,9 @@ class WorkspaceWindow(QMainWindow):
         self.drill.hide()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        # Tabs whose data changed while hidden: reloaded when shown, not all at every change.
+        self.stale_tabs: set[str] = set()
+        self.tabs.currentChanged.connect(self._on_current_changed)
         self._lay_out()
         self._add_shortcuts()
         self._build_tabs()
@@ -90,34 +93,84 @@ class WorkspaceWindow(QMainWindow):
         self.tabs.clear()
         self.tab_widgets = {}
         for spec in self.specs:
-            widget = spec.factory(self.runner, self.tr_, self.incident_id)
-            if isinstance(getattr(widget, "errors", None), ErrorReporter):
-                widget.errors = self.errors  # type: ignore[attr-defined]
-            changed = getattr(widget, "data_changed", None)
-            if changed is not None:
-                changed.connect(lambda *_a, key=spec.key: self._on_tab_data_changed(key))
-            self.tabs.addTab(widget, self.tr_.t(spec.title_key))
-            self.tab_widgets[spec.key] = widget
+            self.tabs.addTab(self._make_tab(spec), self.tr_.t(spec.title_key))
         self.tabs.setCurrentIndex(max(current, 0))
         for widget in self.tab_widgets.values():
             widget.refresh()  # type: ignore[attr-defined]
+
+    def _make_tab(self, spec: TabSpec) -> QWidget:
+        widget = spec.factory(self.runner, self.tr_, self.incident_id)
+        if isinstance(getattr(widget, "errors", None), ErrorReporter):
+            widget.errors = self.errors  # type: ignore[attr-defined]
+        changed = getattr(widget, "data_changed", None)
+        if changed is not None:
+            changed.connect(lambda *_a, key=spec.key: self._on_tab_data_changed(key))
+        self.tab_widgets[spec.key] = widget
+        return widget
 
     def retranslate(self) -> None:
         self.drill.setText(self.tr_.t("workspace.drill"))
         self._show_header()
 
     def set_translator(self, tr: Translator) -> None:
-        """Switch language: tabs are rebuilt (no tab needs retranslation code of its own)."""
+        """Switch language in place: a tab with ``set_translator`` retranslates itself (keeping
+        its selection, scroll position and unsaved typing); a tab without one is rebuilt on its own,
+        in its place. The tab titles and the header are retranslated."""
         self.tr_ = tr
         self.errors.tr = tr
-        self._build_tabs()
+        for index, spec in enumerate(self.specs):
+            widget = self.tab_widgets[spec.key]
+            retranslate = getattr(widget, "set_translator", None)
+            if retranslate is not None:
+                retranslate(tr)
+            else:
+                self._rebuild_tab(index, spec)
+            self.tabs.setTabText(index, tr.t(spec.title_key))
         self.retranslate()
+
+    def _rebuild_tab(self, index: int, spec: TabSpec) -> None:
+        current = self.tabs.currentIndex()
+        old = self.tab_widgets[spec.key]
+        self.tabs.blockSignals(True)  # no reload of a stale tab for the moment it is swapped
+        try:
+            self.tabs.removeTab(index)
+            widget = self._make_tab(spec)
+            self.tabs.insertTab(index, widget, self.tr_.t(spec.title_key))
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(False)
+        old.deleteLater()
+        self.stale_tabs.discard(spec.key)
+        widget.refresh()  # type: ignore[attr-defined]
 
     # -- data ---------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Reload the header and the tab in view; the other tabs reload when they are shown."""
         self.refresh_header()
-        for widget in self.tab_widgets.values():
-            widget.refresh()  # type: ignore[attr-defined]
+        self._refresh_tabs(set(self.tab_widgets))
+
+    def _refresh_tabs(self, keys: set[str]) -> None:
+        current = self.current_tab_key()
+        self.stale_tabs |= keys - {current}
+        if current in keys:
+            self.stale_tabs.discard(current)
+            self.tab_widgets[current].refresh()  # type: ignore[attr-defined]
+
+    def show_tab(self, key: str) -> QWidget:
+        """Bring tab ``key`` into view (reloaded first if it went stale while hidden)."""
+        widget = self.tab_widgets[key]
+        self.tabs.setCurrentWidget(widget)
+        return widget
+
+    def current_tab_key(self) -> str | None:
+        widget = self.tabs.currentWidget()
+        return next((k for k, w in self.tab_widgets.items() if w is widget), None)
+
+    def _on_current_changed(self, _index: int) -> None:
+        key = self.current_tab_key()
+        if key is not None and key in self.stale_tabs:
+            self.stale_tabs.discard(key)
+            self.tab_widgets[key].refresh()  # type: ignore[attr-defined]
 
     def refresh_header(self) -> None:
         incident_id = self.incident_id
@@ -142,9 +195,7 @@ class WorkspaceWindow(QMainWindow):
 
     def _on_tab_data_changed(self, key: str) -> None:
         self.refresh_header()
-        for other, widget in self.tab_widgets.items():
-            if other != key:
-                widget.refresh()  # type: ignore[attr-defined]
+        self._refresh_tabs(set(self.tab_widgets) - {key})
         self.incident_changed.emit(self.incident_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -104,6 +104,17 @@ def test_sms_size(body: str, expected: tuple[int, int]) -> None:
     assert sms_size(body) == expected
 
 
+def test_the_sms_check_counts_the_signature_as_the_gateway_bills_it() -> None:
+    text = "[What happened]\n" + "a" * 200 + "\n[How to contact us]\nInfo: 021-38760448"
+    unsigned = check_rendered(text, NoticeKind.INDIVIDUAL, Channel.SMS, "en", CheckExpectations())
+    assert not [p for p in unsigned.problems if p.startswith("sms:")]  # 220 GSM-7 characters fit 306
+    chinese = check_rendered(text, NoticeKind.INDIVIDUAL, Channel.SMS, "en",
+                             CheckExpectations(sms_signature="上海我图网络科技有限公司"))
+    assert [p for p in chinese.problems if p.startswith("sms:") and "UCS-2" in p and "4 billed parts" in p]
+    english = check_rendered(text, NoticeKind.INDIVIDUAL, Channel.SMS, "en", CheckExpectations(sms_signature="Wotu"))
+    assert not [p for p in english.problems if p.startswith("sms:")]
+
+
 def test_sms_over_two_segments_is_a_problem() -> None:
     text = "【事件基本情况】\n" + "中" * 100 + "\n【联系我们】\n" + "文" * 40
     report = check_rendered(text, NoticeKind.INDIVIDUAL, Channel.SMS, "zh-CN", CheckExpectations())

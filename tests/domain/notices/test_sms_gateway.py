@@ -12,6 +12,8 @@ from incident_app.domain.notices.sms_gateway import (
     SmsTemplate,
     Variable,
     billed_length,
+    billing,
+    billing_problems,
     provider_phone,
     report_columns,
     report_state,
@@ -27,6 +29,28 @@ from incident_app.domain.people.person import Channel, MinorBand, Person
 def test_billing_is_70_then_67_with_the_signature() -> None:
     assert [segments(n) for n in (1, 70, 71, 134, 135, 201, 202)] == [1, 1, 2, 2, 3, 3, 4]
     assert billed_length("我图网络", "x" * 64) == 70 and segments(billed_length("我图网络", "x" * 65)) == 2
+
+
+# An English notification SMS of the demo's length (about 220 characters).
+ENGLISH = ("On 2 December 2026 we found a security incident. It may involve your mobile phone number, device "
+           "identifiers, IP address. Beware of fake calls or texts; never share codes. Info: +86 21 3876 0448, "
+           "ref BD1-0123456789")
+
+
+def test_a_chinese_signature_bills_an_english_sms_in_ucs2_and_is_flagged() -> None:
+    chinese = billing("上海我图网络科技有限公司", ENGLISH)
+    assert (chinese.encoding, chinese.length, chinese.parts) == ("UCS-2", 14 + len(ENGLISH), 4)
+    problem = billing_problems("上海我图网络科技有限公司", ENGLISH, "en")
+    assert len(problem) == 1 and "4 billed parts" in problem[0] and "sms_signature_en" in problem[0]
+    english = billing("Wotu", ENGLISH)
+    assert (english.encoding, english.length, english.parts) == ("GSM-7", 6 + len(ENGLISH), 2)
+    assert billing_problems("Wotu", ENGLISH, "en") == []
+    # GSM-7 parts: 160 in one, then 153 a part; the extension characters take two septets
+    assert billing("Wotu", "a" * 154).parts == 1 and billing("Wotu", "a" * 155).parts == 2
+    assert billing("Wotu", "[" * 10).length == 26
+    # a Chinese text is UCS-2 whatever the signature; it is told to shorten, not to change signature
+    long_chinese = billing_problems("Wotu", "中" * 140, "zh-CN")
+    assert "shorten the template" in long_chinese[0] and "sms_signature_en" not in long_chinese[0]
 
 
 def test_signature_length_and_brackets() -> None:

@@ -109,7 +109,7 @@ def test_every_assessment_message_exists_in_both_languages() -> None:
         used |= set(re.findall(r'"(assess\.[a-z_.]+)"', (ui / name).read_text(encoding="utf-8")))
     dynamic = {f"assess.band.{b.value}" for b in Band} | {f"assess.status.{s.value}" for s in ObligationStatus}
     dynamic |= {f"assess.recipient.{r.value}" for r in Recipient} | {f"assess.due.{d.value}" for d in DueKind}
-    used -= {"assess.integrity", "assess.availability", "assess.category"}  # prefixes, completed below
+    used -= {"assess.integrity", "assess.availability", "assess.category", "assess.regime"}  # prefixes, below
     dynamic |= {f"assess.integrity.{i.value}" for i in Integrity}
     dynamic |= {f"assess.availability.{a.value}" for a in Availability}
     dynamic |= {f"assess.confidence.{c}" for c in ("confirmed", "secondary", "unconfirmed")}
@@ -118,6 +118,9 @@ def test_every_assessment_message_exists_in_both_languages() -> None:
     from incident_app.domain.catalog import EnisaCategory
 
     dynamic |= {f"assess.category.{c.value}" for c in EnisaCategory}
+    from incident_app.domain.assessment.obligations import Regime
+
+    dynamic |= {f"assess.regime.{r.value}" for r in Regime}  # every regime in words
     for lang in ("zh-CN", "en"):
         missing = sorted((used | dynamic) - set(messages[lang]))
         assert not missing, (lang, missing)

@@ -185,6 +185,31 @@ def test_metrics_median_and_share_on_time(services: Services, incident: int, clo
     assert metrics.replied == 2 and metrics.median_reply_hours == 49.0 and metrics.on_time_share == 0.5
 
 
+def test_the_free_text_is_shown_with_its_contacts_masked(services: Services, incident: int) -> None:
+    enquiry = services.enquiries.get(add(services, incident, contact="13800138000",
+                                         text="我是13800138000，邮箱 zhang.san@example.com，电话 021-3876 0448"))
+    shown = enquiry.to_dict(services.ctx.now())["text"]
+    assert isinstance(shown, str) and "13800138000" not in shown and "zhang.san@" not in shown
+    assert "3876 0448" not in shown and "@example.com" in shown and "我是" in shown
+    assert enquiry.to_dict(services.ctx.now(), masked=False)["text"] == enquiry.text
+
+
+def test_drill_enquiries_stay_out_of_the_register_metrics(services: Services, incident: int,
+                                                          intake: dict[str, object]) -> None:
+    real = add(services, incident, topic="protect", received_at="2026-11-16T10:00:00+08:00")
+    services.enquiries.reply(real, via=ReplyKind.PHONE, note="已电话告知", at="2026-11-16T12:00:00+08:00")
+    drill = services.incidents.create(intake | {"drill": True, "occurred_at": "2026-11-10T08:00:00+08:00"}).id
+    for _ in range(3):
+        slow = add(services, drill, topic="protect", received_at="2026-11-16T10:00:00+08:00")
+        services.enquiries.reply(slow, via=ReplyKind.PHONE, note="演练", at="2026-11-20T10:00:00+08:00")
+    everything = services.enquiries.metrics()
+    assert (everything.total, everything.replied, everything.median_reply_hours) == (1, 1, 2.0)
+    assert everything.drills_excluded == 3 and everything.to_dict()["drills_excluded"] == 3
+    own = services.enquiries.metrics(drill)
+    assert own.drill and own.total == 3 and own.to_dict()["drill"] is True
+    assert not services.enquiries.metrics(incident).drill
+
+
 def test_bulk_reply_and_filters(services: Services, incident: int) -> None:
     ids = [add(services, incident, topic="protect") for _ in range(5)] + [add(services, incident, topic="deletion")]
     query = EnquiryFilter(topic=Topic.PROTECT)

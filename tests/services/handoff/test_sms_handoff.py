@@ -76,7 +76,35 @@ def test_the_demo_sms_notices_pass_the_gateway_rules_in_both_languages(db: Path)
         assert notice["variables"][0]["kind"] == "reference code" and 1 <= notice["variables"][0]["max_length"] <= 35
         if notice["lang"] == "zh-CN":  # signature counted: still two billed parts
             assert notice["worst_case_length"] <= 134 and notice["segments"] == 2
-        assert notice["example"].startswith(f"【{pack['signature']}】")
+        signature = pack["signature_en"] if notice["lang"] == "en" else pack["signature"]
+        assert notice["example"].startswith(f"【{signature}】") and notice["signature"] == signature
+
+
+def test_english_sms_with_the_chinese_signature_is_flagged_and_the_english_signature_fixes_it(
+        db: Path, tmp_path: Path) -> None:
+    with opened(db) as services:
+        english = {n["kind"]: n for n in services.handoff.approval_pack(1)["notices"] if n["lang"] == "en"}
+        assert all(n["signature"] == "Wotu" and n["encoding"] == "GSM-7" and n["segments"] == 2
+                   for n in english.values()), english
+        services.profile.set_value("sms_signature_en", "")
+        pack = services.handoff.approval_pack(1)
+        flagged = [n for n in pack["notices"] if n["lang"] == "en"]
+        assert pack["signature_en"] == pack["signature"] == "上海我图网络科技有限公司"
+        for notice in flagged:
+            assert notice["encoding"] == "UCS-2" and notice["segments"] == 4
+            assert any("4 billed parts" in p and "sms_signature_en" in p for p in notice["problems"]), notice
+        with pytest.raises(ValidationError) as refused:
+            services.handoff.export_sms(1, tmp_path / "sms.csv")
+        assert "sms_signature_en" in str(refused.value)
+        # the English notice itself now fails its completeness check (approval is refused)
+        states = {(s.rendered.kind.value, s.rendered.lang): s for s in services.notices.prepare(1).notices
+                  if s.rendered.channel.value == "sms"}
+        assert any("billed parts" in p for p in states[("individual", "en")].rendered.report.problems)
+        assert not states[("individual", "zh-CN")].rendered.report.problems
+        # given for this hand-off only
+        fixed = services.handoff.approval_pack(1, signature_en="Wotu")
+        assert all(not n["problems"] for n in fixed["notices"] if n["lang"] == "en")
+    assert run(["sms-pack", "1", "--signature-en", "Wotu", "--db", str(db)]) == 0
 
 
 def test_generic_export_one_row_per_sms_recipient_and_queued_in_the_ledger(db: Path, tmp_path: Path) -> None:

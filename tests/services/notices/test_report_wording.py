@@ -57,8 +57,8 @@ def renderer(*, facts: dict[str, Any] | None = None, texts: dict[str, dict[str, 
     return NoticeRenderer(NoticeTemplates(), builder, contact_expectations(builder))
 
 
-def decision(kind: DecisionKind, rationale: str) -> Decision:
-    return Decision(1, 1, kind, rationale, "officer", AS_OF, {}, "sig")
+def decision(kind: DecisionKind, rationale: str, rationale_en: str = "") -> Decision:
+    return Decision(1, 1, kind, rationale, "officer", AS_OF, {}, "sig", rationale_en)
 
 
 def visible_text(html: str) -> str:
@@ -281,7 +281,7 @@ def test_late_gdpr_notification_needs_the_reasons_for_the_delay() -> None:
     for lang in ("zh-CN", "en"):
         notice = r.render_master(NoticeKind.EU_AUTHORITY, Channel.DOCUMENT, lang)
         assert not notice.report.complete and "delay_reasons: empty" in notice.report.missing()
-    given = renderer(prepared_at=late, decisions=(decision(DecisionKind.NOTIFICATION_DELAY,
+    given = renderer(prepared_at=late, decisions=(decision(DecisionKind.NOTIFICATION_DELAY, "须取证识别欧盟居民。",
                                                            "Forensics needed to identify EU residents."),))
     en = given.render_master(NoticeKind.EU_AUTHORITY, Channel.DOCUMENT, "en")
     assert en.report.complete, en.report.missing()
@@ -303,7 +303,8 @@ def test_late_gdpr_notification_through_the_service(services: Services, intake: 
     with pytest.raises(ValidationError):
         services.notices.approve(incident.id, "officer", NoticeKind.EU_AUTHORITY)
     services.decisions.record(incident.id, {"kind": "notification_delay", "decided_by": "officer",
-                                            "rationale": "The EU residents were identified only on day 3."})
+                                            "rationale": "The EU residents were identified only on day 3."},
+                              lang="en")
     done = eu_notice()
     assert "The EU residents were identified only on day 3." in done.rendered.content
     assert not [e for e in done.rendered.report.elements if e.element == "delay_reasons" and e.status != "present"]

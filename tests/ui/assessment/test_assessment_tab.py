@@ -59,7 +59,8 @@ def test_tab_shows_severity_grade_and_obligations(qtbot: QtBot, factory, clock) 
     assert model.index(row, ObligationsModel.COL_DUE).data() == "2026-11-20 13:00"
     assert model.index(row, ObligationsModel.COL_COUNTDOWN).data() == "1h 00m"
     assert model.index(row, ObligationsModel.COL_CONFIDENCE).data() == "● 原文已核"
-    assert "Art. 4" in model.index(row, ObligationsModel.COL_WHY).data(Qt.ItemDataRole.ToolTipRole)
+    tooltip = model.index(row, ObligationsModel.COL_WHY).data(Qt.ItemDataRole.ToolTipRole)
+    assert "《网络安全事件报告管理办法》第四条" in tooltip and "Art. 4" not in tooltip  # the UI language
     assert model.index(row, ObligationsModel.COL_WHY).data()
     immediate = row_of(model, "pipl57-regulator")
     assert "内部目标" in model.index(immediate, ObligationsModel.COL_DUE).data()
@@ -71,7 +72,8 @@ def test_tab_shows_severity_grade_and_obligations(qtbot: QtBot, factory, clock) 
     assert second.id == "cac-initial-report"
     tab.obligations_table.selectRow(1)
     detail = tab.obligation_detail.text()
-    assert "属地省级网信部门" in detail and "12387" in detail and "发现时间" in detail and "Art. 4" in detail
+    assert "属地省级网信部门" in detail and "12387" in detail and "发现时间" in detail and "第四条" in detail
+    assert "Measures" not in detail and "Art." not in detail
 
 
 def test_countdown_turns_red_then_overdue_bold(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
@@ -173,6 +175,19 @@ def test_a_passed_internal_target_is_not_worded_like_time_left(qtbot: QtBot, fac
     assert text == "已过内部目标 1h 15m" and "-" not in text
 
 
+def test_source_citations_follow_the_ui_language(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    zh, en = make_tab(qtbot, factory, clock), make_tab(qtbot, factory, clock, "en")
+    for tab in (zh, en):
+        tab.obligations_table.selectRow(1)
+    assert "《网络安全事件报告管理办法》" in zh.grade_source.text() + zh.obligation_detail.text()
+    assert "Measures" not in zh.obligation_detail.text() and "Grading Guide" not in zh.grade_source.text()
+    assert "CAC Incident Reporting Measures Art. 4" in en.obligation_detail.text()
+    for tab, foreign in ((zh, "ENISA 2013 DPC table"), (en, "数据处理情境")):
+        tips = [str(tab.factors_model.index(r, 0).data(Qt.ItemDataRole.ToolTipRole))
+                for r in range(tab.factors_model.rowCount())]
+        assert tips and not [t for t in tips if foreign in t], tips
+
+
 def test_chinese_tab_shows_no_raw_codes(qtbot: QtBot, db_path: Path, clock, intake) -> None:  # type: ignore[no-untyped-def]
     """Every label and table cell of the Chinese tab in words: no 'simple', 'ordinary',
     'third_party', 'met' or ISO timestamps (the reviewers found them in the reasons)."""
@@ -192,3 +207,16 @@ def test_chinese_tab_shows_no_raw_codes(qtbot: QtBot, db_path: Path, clock, inta
                  "not_applicable", "needs_judgement"):
         assert code not in shown, code
     assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", shown)
+
+
+def test_the_regime_column_names_the_regime_in_words(qtbot: QtBot, factory, clock) -> None:  # type: ignore[no-untyped-def]
+    for lang, policy, cac in (("zh-CN", "本公司隐私政策", "《网络安全事件报告管理办法》"),
+                              ("en", "Company privacy policy", "CAC Incident Reporting Measures")):
+        tab = make_tab(qtbot, factory, clock, lang)
+        model = tab.obligations_model
+        shown = [model.index(r, ObligationsModel.COL_REGIME).data() for r in range(model.rowCount())]
+        assert shown[row_of(model, "policy-responsible-persons")] == policy
+        assert shown[row_of(model, "cac-initial-report")] == cac
+        assert not {"POLICY", "MIIT-2024", "CAC-2025", "PIPL-57"} & set(shown), shown
+        tab.obligations_table.selectRow(0)
+        assert tab.obligation_detail.text().startswith(policy)

@@ -99,6 +99,7 @@ def test_bulk_reply_filters_and_close(qtbot: QtBot, factory, clock) -> None:  # 
     clock.now = parse_time("2026-11-20T12:00:00+08:00")  # the third working day (Nov 19) has passed
     tab = make_tab(qtbot, factory, clock)
     assert tab.model.rowCount() == 4 and "逾期 4 个" in tab.metrics_label.text()
+    assert "尚无答复" in tab.metrics_label.text() and "—" not in tab.metrics_label.text()
     assert "已逾期" in tab.model.index(0, EnquiryModel.COL_STATUS).data()
     tab.topic_filter.setCurrentIndex(tab.topic_filter.findData("protect"))
     assert tab.model.rowCount() == 3
@@ -298,3 +299,13 @@ def test_an_estimated_clock_is_said_so(qtbot: QtBot, factory, clock, monkeypatch
     with qtbot.waitSignal(tab.data_changed):
         tab.add_button.click()
     assert "2027 年的法定节假日安排尚未公布" in tab.add_result.text()
+
+
+def test_a_drill_incidents_metrics_say_they_stay_out_of_the_register(  # type: ignore[no-untyped-def]
+        qtbot: QtBot, factory, clock) -> None:
+    services = factory()
+    services.incidents.update_facts(1, {"drill": True})
+    services.close()
+    tab = make_tab(qtbot, factory, clock, "en")
+    assert tab.metrics_label.text().startswith("Drill incident: these figures are not counted")
+    assert "No replies yet" in tab.metrics_label.text() and "— h" not in tab.metrics_label.text()

@@ -50,3 +50,5 @@ def test_the_licence_list_follows_pyproject() -> None:
     assert names == {n.lower() for n in DIRECT_REQUIREMENTS}
     listed = {re.sub(r"[-_.]+", "-", lib.name).lower() for lib in shipped_libraries()}
     assert {re.sub(r"[-_.]+", "-", n).lower() for n in DIRECT_REQUIREMENTS} <= listed
+    # installer tools a dependency names (sqlite-utils requires pip) are not shipped, so not listed
+    assert not listed & {"pip", "setuptools", "wheel"}, listed & {"pip", "setuptools", "wheel"}

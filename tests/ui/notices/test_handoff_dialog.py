@@ -33,6 +33,13 @@ def test_handoff_dialog_previews_masked_rows_writes_the_file_and_imports_the_rep
     pack = dialog.pack.toPlainText()
     assert "编号${code}" in pack and "Variables: code (reference code, ≤14)" in pack
     assert "meets the provider's rules" in pack
+    assert "English SMS signature: 【Wotu】" in pack and "GSM-7, signature 【Wotu】 included), 2 billed parts" in pack
+    dialog.signature_en.setText("我图网络")  # a Chinese signature on English SMS: billed in UCS-2, 4 parts
+    dialog.refresh()
+    assert "4 billed parts" in dialog.pack.toPlainText() and "sms_signature_en" in dialog.pack.toPlainText()
+    assert not dialog.btn_sms.isEnabled() and "4 billed parts" in dialog.preview_label.text()
+    dialog.signature_en.clear()
+    dialog.refresh()
     assert dialog.btn_sms.isEnabled() and dialog.preview.rowCount() == 5
     phone = dialog.preview.item(0, 0).text()
     assert "****" in phone and not phone.startswith("+86")  # masked, e.g. 138****8000

@@ -69,7 +69,9 @@ def test_letters_and_sms_come_from_the_same_renderer(tab: NoticesTab, demo_db: P
     try:
         people = services.people.page(1, 0, 200)
         row = next(i for i, p in enumerate(people) if p.address and p.minor_band.value == "adult")
-        person = people[row]
+        # only the address left: the plan reaches this person by letter (the preview shows the plan's channel)
+        person = services.people.edit_person(1, people[row].id, {"email": "", "phone": ""}, "核对信函").person
+        assert person.channel.value == "letter"
         notice_set = services.notices.prepare(1, kinds=[NoticeKind.INDIVIDUAL])
         letter = PersonalRenderer(notice_set.renderers).render(NoticeKind.INDIVIDUAL, Channel.LETTER,
                                                               recipients_from_person(person)[0])
@@ -78,6 +80,26 @@ def test_letters_and_sms_come_from_the_same_renderer(tab: NoticesTab, demo_db: P
     dialog.pick(row)
     shown = next(p for p in dialog.previews if p.channel == Channel.LETTER)
     assert shown.text == letter and person.address not in shown.masked_text
+
+
+def test_an_email_person_sees_only_the_email_and_why_a_fallback_would_apply(
+        tab: NoticesTab, demo_db: Path) -> None:
+    services = open_services(demo_db)
+    try:
+        people = services.people.page(1, 0, 200)
+    finally:
+        services.close()
+    row = next(i for i, p in enumerate(people) if p.minor_band.value == "adult" and p.channel.value == "email"
+               and p.phone)
+    dialog = tab.open_recipient_preview()
+    dialog.pick(row)
+    assert [p.channel for p in dialog.previews] == [Channel.EMAIL_TEXT], "no SMS or letter the plan never sends"
+    assert dialog.previews[0].fallback == "sms"
+    assert "若这封邮件最终无法送达（退信或被拒收），将改用短信告知" in dialog.header.text()
+    sms_row = next(i for i, p in enumerate(people) if p.minor_band.value == "adult" and p.channel.value == "sms")
+    dialog.pick(sms_row)
+    assert [p.channel for p in dialog.previews] == [Channel.SMS] and dialog.previews[0].fallback == ""
+    assert "无法送达" not in dialog.header.text()
 
 
 def test_unmasking_in_the_preview_is_logged(tab: NoticesTab, demo_db: Path) -> None:

@@ -206,7 +206,8 @@ def test_a_correction_refreshes_the_other_tabs_of_the_workspace(qtbot: QtBot, tm
     dialog.inputs["address"].setText("上海市浦东新区碧波路690号")
     dialog.reason.setText("the person moved")
     dialog.submit()
-    newest = workspace.tab_widgets["timeline"].model.record(0)  # type: ignore[attr-defined]
+    assert "timeline" in workspace.stale_tabs  # hidden: reloaded when shown, not at every change
+    newest = workspace.show_tab("timeline").model.record(0)  # type: ignore[attr-defined]
     assert newest.type == "people.corrected"
     assert newest.summary == "人员 #1：更正了 地址；通知渠道 邮件 → 邮件；原因：the person moved"
 

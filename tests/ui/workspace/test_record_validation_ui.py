@@ -48,5 +48,5 @@ def test_closing_with_open_obligations_asks_first_and_logs_them(qtbot: QtBot, tm
     assert dialog.last_question.startswith("以下义务尚未履行或未作决定")
     assert "cac-initial-report" in dialog.last_question
     assert overview.data.incident.status.value == "closed"
-    first = workspace.tab_widgets["timeline"].model.record(0)
+    first = workspace.show_tab("timeline").model.record(0)
     assert first.type == "incident.status_changed"

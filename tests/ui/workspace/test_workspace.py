@@ -77,7 +77,7 @@ def test_status_change_needs_a_comment_and_is_logged(qtbot: QtBot, tmp_path: Pat
     assert overview.data.incident.status == IncidentStatus.CONTAINED
     assert workspace.status.text() == "已控制"
     assert window.model.index(0, RegisterModel.COL_STATUS).data() == "已控制"
-    first = workspace.tab_widgets["timeline"].model.record(0)
+    first = workspace.show_tab("timeline").model.record(0)
     assert first.type == "incident.status_changed"
     assert first.summary == "已登记 → 已控制：接口已下线，确认不再有新的数据外泄"
 
@@ -107,7 +107,7 @@ def test_edit_facts_is_validated_and_logged(qtbot: QtBot, tmp_path: Path) -> Non
     assert not dialog.isVisible()
     assert "已更正" in workspace.title.text()
     assert overview.fact_text("其中未成年人（未满十八周岁）") == "40"
-    summary = workspace.tab_widgets["timeline"].model.record(0).summary
+    summary = workspace.show_tab("timeline").model.record(0).summary
     assert summary.startswith("修改了：") and "事件标题" in summary
 
 
@@ -171,7 +171,7 @@ def test_decision_is_recorded_with_rationale_and_decider(qtbot: QtBot, tmp_path:
     assert tab.model.rowCount() == 2
     recorded = tab.model.index(1, 4).data()
     assert recorded == "认定级别: 较大"
-    assert workspace.tab_widgets["timeline"].model.record(0).type == "decision.recorded"
+    assert workspace.show_tab("timeline").model.record(0).type == "decision.recorded"
     tab.table.selectRow(1)
     correction = tab.open_correction_dialog()
     assert correction is not None
@@ -181,7 +181,7 @@ def test_decision_is_recorded_with_rationale_and_decider(qtbot: QtBot, tmp_path:
     assert tab.model.index(1, 5).data() == "已撤回（更正 #1：级别判断有误）"
     tab.table.selectRow(1)
     assert tab.open_correction_dialog() is None  # already withdrawn
-    assert workspace.tab_widgets["timeline"].model.record(0).type == "record.corrected"
+    assert workspace.show_tab("timeline").model.record(0).type == "record.corrected"
 
 
 def test_timeline_newest_first_and_chain_verifies(qtbot: QtBot, tmp_path: Path) -> None:

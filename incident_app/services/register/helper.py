@@ -1,0 +1,292 @@
+"""The register's helper process: the CPU-heavy register jobs the GUI starts (the metrics over
+every incident, the assessed rows of a batch, the register export) run here instead of in a
+thread of the GUI process, where they held the GIL and froze the window (6.4 s at 10,000
+incidents).
+
+The GUI's worker thread hands the job to a helper and only waits on its pipe (no GIL held).
+Helpers are started on first use and kept (at most two, one per worker thread): starting one costs
+about a second of imports. A request goes over stdin, never the command line or the environment,
+because it carries an encrypted database's raw key: ``{"job", "args", "db", "hook", "now"}``
+pickled, length-prefixed. The helper opens the database the same way (the same connect hook, the
+same clock reading), runs the job with its own Services and answers ``("ok", result)`` or
+``("error", exception, traceback)``; it ends when its stdin closes (the GUI exits or dies).
+
+From a checkout or a wheel the helper is ``python -m incident_app.services.register.helper``; a
+frozen build (PyInstaller) has no interpreter for ``-m``, so its own executable is started with
+:data:`HELPER_FLAG` and ``incident_app.__main__`` runs :func:`serve`.
+
+A helper that cannot start or dies raises :class:`HelperFailedError` (a plain message; nothing it was
+writing is left half-written: the export publishes its file inside its event's transaction)."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from incident_app.domain.clock import parse_time
+from incident_app.services.container import Services, open_services
+
+HELPER_FLAG = "--register-helper"
+log = logging.getLogger(__name__)
+
+
+class HelperFailedError(OSError):
+    """The helper process could not start (``reason`` "start") or did not finish ("stopped");
+    the GUI says it in the officer's language (``register.helper.<reason>``)."""
+
+    def __init__(self, message: str, reason: str = "stopped", detail: str = "") -> None:
+        super().__init__(message)
+        self.reason, self.detail = reason, detail
+
+
+def helper_command() -> list[str]:
+    """The command line that starts one register helper process."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, HELPER_FLAG]
+    return [sys.executable, "-m", "incident_app.services.register.helper"]
+
+
+# -- the jobs (run in the helper) ----------------------------------------------------------
+def _metrics(services: Services) -> Any:
+    from incident_app.services.register.export import register_metrics
+
+    return register_metrics(services)
+
+
+def _details(services: Services, incident_ids: Sequence[int]) -> Any:
+    from incident_app.services.register.view import register_details
+
+    return register_details(services, incident_ids)
+
+
+def _export(services: Services, path: str, fmt: str) -> str:
+    from incident_app.services.register.export import export_register
+
+    export_register(services, Path(path), fmt)
+    return path
+
+
+JOBS: dict[str, Callable[..., Any]] = {"metrics": _metrics, "details": _details, "export": _export}
+
+
+# -- the GUI side ----------------------------------------------------------------------------
+_FRAME = struct.Struct("<Q")
+MAX_REPLY = 1 << 32  # a length beyond this is not a reply of ours (a garbled stream)
+POOL_SIZE = 2  # the job runner's two worker threads: one helper each, started once, reused
+
+
+class _Helper:
+    """One running helper process and its pipes (one request at a time)."""
+
+    def __init__(self, command: Sequence[str]) -> None:
+        try:
+            self.process = subprocess.Popen(list(command), stdin=subprocess.PIPE,  # noqa: S603 - our own app
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError as exc:
+            log.warning("register helper could not start: %s", exc)
+            detail = str(exc.strerror or exc)
+            raise HelperFailedError(f"the register's calculation process could not start ({detail})",
+                                    "start", detail) from exc
+
+    def ask(self, request: bytes) -> tuple[Any, ...]:
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            stdin.write(_FRAME.pack(len(request)) + request)
+            stdin.flush()
+            header = stdout.read(_FRAME.size)
+            size = _FRAME.unpack(header)[0] if len(header) == _FRAME.size else None
+            reply = pickle.loads(stdout.read(size)) if size is not None and size < MAX_REPLY else None  # noqa: S301
+        except Exception:  # noqa: BLE001 - a broken pipe or a garbled reply: the helper failed
+            reply = None
+        if not isinstance(reply, tuple) or reply[:1] not in (("ok",), ("error",)):
+            self.close()
+            code = self.process.returncode
+            log.warning("register helper ended with code %s", code)
+            raise HelperFailedError(f"the register's calculation process stopped unexpectedly (exit code {code})",
+                                    "stopped", str(code))
+        return reply
+
+    def close(self) -> None:
+        """End the helper: its stdin closes (it leaves its loop), killed if it does not."""
+        with contextlib.suppress(OSError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+class _Pool:
+    """Helpers started on first use and kept for the next job (starting one costs about a
+    second of imports): at most POOL_SIZE, handed to one job at a time."""
+
+    def __init__(self) -> None:
+        self._free: dict[tuple[str, ...], list[_Helper]] = {}
+        self._count: dict[tuple[str, ...], int] = {}
+        self._lock = threading.Condition()
+        atexit.register(self.close)
+
+    def run(self, command: Sequence[str], request: bytes) -> tuple[Any, ...]:
+        key = tuple(command)
+        helper = self._take(key)
+        try:
+            reply = helper.ask(request)
+        except BaseException:
+            self._drop(key)  # a failed helper is not reused; the next job starts a new one
+            raise
+        self._give_back(key, helper)
+        return reply
+
+    def _take(self, key: tuple[str, ...]) -> _Helper:
+        with self._lock:
+            while not self._free.get(key) and self._count.get(key, 0) >= POOL_SIZE:
+                self._lock.wait()
+            if self._free.get(key):
+                helper = self._free[key].pop()
+                if helper.process.poll() is None:
+                    return helper
+                self._count[key] -= 1
+            self._count[key] = self._count.get(key, 0) + 1
+        try:
+            return _Helper(key)
+        except BaseException:
+            self._drop(key)
+            raise
+
+    def _give_back(self, key: tuple[str, ...], helper: _Helper) -> None:
+        with self._lock:
+            self._free.setdefault(key, []).append(helper)
+            self._lock.notify()
+
+    def _drop(self, key: tuple[str, ...]) -> None:
+        with self._lock:
+            self._count[key] = max(0, self._count.get(key, 0) - 1)
+            self._lock.notify()
+
+    def prestart(self, command: Sequence[str] | None = None) -> None:
+        """Start one helper now (the GUI's start-up): it imports while the window is built, so the
+        first metrics refresh does not wait for a process to start. A failure is left to the job."""
+        key = tuple(command or helper_command())
+        with self._lock:
+            if self._free.get(key) or self._count.get(key, 0):
+                return
+            self._count[key] = 1
+        try:
+            helper = _Helper(key)
+        except HelperFailedError:
+            self._drop(key)
+            return
+        self._give_back(key, helper)
+
+    def close(self) -> None:
+        """End every idle helper (at exit)."""
+        with self._lock:
+            helpers = [h for free in self._free.values() for h in free]
+            self._free.clear()
+            self._count.clear()
+        for helper in helpers:
+            helper.close()
+
+
+POOL = _Pool()
+
+
+def run_in_helper(services: Services, job: str, *args: Any, command: Sequence[str] | None = None) -> Any:
+    """Run ``job`` (a key of :data:`JOBS`) on ``services``' database in a helper process and
+    return its result; the job's own exception is raised again here."""
+    store = services.ctx.store
+    if store.path is None:
+        raise HelperFailedError("the register's calculation process needs a database file", "start")
+    request = pickle.dumps({"job": job, "args": args, "db": str(store.path), "hook": store.connect_hook,
+                            "now": services.ctx.now().isoformat()})
+    reply = POOL.run(command or helper_command(), request)
+    if reply[0] == "error":
+        raise reply[1]
+    return reply[1]
+
+
+def metrics_off_process(services: Services) -> tuple[Any, HelperFailedError | None]:
+    """The register metrics computed in a helper process: ``(metrics, None)``; when the helper
+    failed, computed here instead (correct, only slower) and ``(metrics, failure)`` says why."""
+    try:
+        return run_in_helper(services, "metrics"), None
+    except HelperFailedError as exc:
+        log.warning("register metrics computed in the app: %s", exc)
+        return _metrics(services), exc
+
+
+def details_off_process(services: Services, incident_ids: Sequence[int]) -> Any:
+    """The assessed register rows of a batch: fresh cached ones read here (a few SQL reads),
+    the rest assessed in a helper process (here when the helper failed)."""
+    from incident_app.services.register.view import cached_details
+
+    found = cached_details(services, incident_ids)
+    missing = [i for i in incident_ids if i not in found]
+    if missing:
+        try:
+            found |= run_in_helper(services, "details", missing)
+        except HelperFailedError as exc:
+            log.warning("register rows assessed in the app: %s", exc)
+            found |= _details(services, missing)
+    return found
+
+
+def export_off_process(services: Services, path: Path, fmt: str) -> str:
+    """The register export (CSV/XLSX/JSON, logged) written by a helper process."""
+    return str(run_in_helper(services, "export", str(path), str(fmt)))
+
+
+# -- the helper side -----------------------------------------------------------------------
+def serve() -> None:
+    """Answer requests from stdin (length-prefixed pickles) until stdin closes."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while len(header := stdin.read(_FRAME.size)) == _FRAME.size:
+        request = pickle.loads(stdin.read(_FRAME.unpack(header)[0]))  # noqa: S301 - written by the GUI process
+        reply = pickle.dumps(_answer(request))
+        stdout.write(_FRAME.pack(len(reply)) + reply)
+        stdout.flush()
+
+
+def _answer(request: dict[str, Any]) -> tuple[Any, ...]:
+    try:
+        services = open_services(Path(request["db"]), clock=_fixed(parse_time(request["now"])),
+                                 connect_hook=request["hook"])
+        try:
+            return ("ok", JOBS[request["job"]](services, *request["args"]))
+        finally:
+            services.close()
+    except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
+        return ("error", _picklable(exc), traceback.format_exc())
+
+
+def _fixed(now: datetime) -> Callable[[], datetime]:
+    # One clock reading for the whole job, the GUI's: overdue and deadlines as of the request.
+    return lambda: now
+
+
+def _picklable(exc: Exception) -> Exception:
+    try:
+        pickle.loads(pickle.dumps(exc))  # noqa: S301 - our own bytes
+    except Exception:  # noqa: BLE001
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+if __name__ == "__main__":
+    serve()

@@ -1,0 +1,193 @@
+"""The assessment summary cache (services/register/summary.py): the metrics, register rows and
+records it serves are exactly what assessing every incident gives, and every kind of change —
+facts, status, people import, decision, fulfilment and its correction, ENISA inputs, notices
+sent, the organisation profile, the clock passing a deadline — makes the cached summary of the
+incidents it touches stale (a stale grade or deadline in a signed record is the worst defect)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from proof_helpers import import_people, prepared_incident, send_all
+from smtp_sink import Sink
+
+from incident_app.domain.incident import IncidentStatus
+from incident_app.services.container import Services
+from incident_app.services.register.export import build_register, register_metrics
+from incident_app.services.register.sources import RegisterSources, records_from_assessment, records_from_cache
+from incident_app.services.register.summary import current_keys, fresh_summaries, summaries
+from incident_app.services.register.view import cached_details, register_details
+
+OLD = RegisterSources(records_from_assessment)
+
+
+def decide(services: Services, incident_id: int, obligation_id: str, status: str, rationale: str,
+           met_at: str | None = None) -> None:
+    details = {"obligation_id": obligation_id, "status": status} | ({"met_at": met_at} if met_at else {})
+    services.decisions.record(incident_id, {"kind": "obligation_status", "rationale": rationale,
+                                            "decided_by": "王安全", "details": details})
+
+
+def varied(services: Services, intake: dict[str, Any], tmp_path: Path, clock: Any, sink: Sink) -> dict[str, int]:
+    """Real, drill, closed, overdue, met on time, met late, exempt (not applicable), e-mailed."""
+    ids = {"plain": services.incidents.create(intake | {"cause": "attack"}).id}
+    ids["drill"] = services.incidents.create(intake | {"title": "演练", "drill": True, "cause": "malware"}).id
+    ids["eu"] = services.incidents.create(intake | {"eu_subjects": 4, "occurred_at": "2026-11-19T08:00:00+08:00"}).id
+    ids["sent"] = prepared_incident(services, intake | {"title": "已发送"}, tmp_path)
+    send_all(services, ids["sent"], sink.port)
+    clock.now += timedelta(days=5)  # the 4-hour CAC report of most of them is overdue now
+    decide(services, ids["eu"], "pipl57-regulator", "met", "报送省网信办", "2026-11-20T11:00:00+08:00")
+    decide(services, ids["eu"], "gdpr33-authority", "met", "DPA portal was down", "2026-11-24T10:00:00+08:00")
+    decide(services, ids["eu"], "minors-report", "not_applicable", "测试账号，已核实")
+    ids["closed"] = services.incidents.create(intake | {"title": "已结束", "cause": "insider"}).id
+    services.incidents.change_status(ids["closed"], IncidentStatus.CLOSED, "处置结束", force=True)
+    services.fulfilments.record(ids["closed"], {"obligation_id": "cac-initial-report", "channel": "website_12387",
+                                                "done_at": clock.now.isoformat(), "done_by": "王安全"})
+    return ids
+
+
+def same_as_assessing_everything(services: Services) -> None:
+    incidents = services.incidents.list()
+    assert records_from_cache(services, incidents) == records_from_assessment(services, incidents)
+    assert register_metrics(services) == register_metrics(services, OLD)
+    assert build_register(services) == build_register(services, OLD)
+
+
+def test_metrics_rows_and_register_equal_the_old_computation_cold_and_warm(
+        services: Services, intake: dict[str, Any], tmp_path: Path, clock: Any, sink: Sink) -> None:
+    varied(services, intake, tmp_path, clock, sink)
+    services.ctx.store.assessment_cache.clear()
+    cold = register_metrics(services)
+    assert cold == register_metrics(services, OLD)
+    assert len(fresh_summaries(services, current_keys(services))) == 5  # every incident is cached now
+    same_as_assessing_everything(services)  # warm
+    metrics = register_metrics(services)
+    assert metrics.incidents == 4 and metrics.drills_excluded == 1
+    assert metrics.obligations_decided > 0 and 0 < (metrics.on_time_share or 0) < 1
+
+
+def test_a_warm_cache_assesses_nothing(services: Services, intake: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+                                       ) -> None:
+    for n in range(3):
+        services.incidents.create(intake | {"title": f"事件 {n}"})
+    register_metrics(services)
+    assessed: list[int] = []
+    real = services.assessment.assess_all
+    monkeypatch.setattr(services.assessment, "assess_all",
+                        lambda incidents=None: assessed.extend(i.id for i in incidents or []) or real(incidents))
+    register_metrics(services)
+    assert assessed == []
+    services.incidents.update_facts(2, {"affected_people": 50_000})
+    register_metrics(services)
+    assert assessed == [2]  # only the changed incident
+
+
+def _facts(services: Services, ids: dict[str, int], tmp_path: Path, clock: Any, sink: Sink) -> None:
+    services.incidents.update_facts(ids["plain"], {"affected_people": 2_000_000, "data_types": ["id_number"]})
+
+
+def _status(services: Services, ids: dict[str, int], tmp_path: Path, clock: Any, sink: Sink) -> None:
+    services.incidents.change_status(ids["plain"], IncidentStatus.CLOSED, "处置结束", force=True)
+
+
+def _people(services: Services, ids: dict[str, int], tmp_path: Path, clock: Any, sink: Sink) -> None:
+    import_people(services, ids["plain"], tmp_path)
+
+
+def _decision(services: Services, ids: dict[str, int], tmp_path: Path, clock: Any, sink: Sink) -> None:
+    decide(services, ids["plain"], "cac-initial-report", "met", "电话报送", clock.now.isoformat())
+
+
+def _grade_judgement(services: Services, ids: dict[str, int], tmp_path: Path, clock: Any, sink: Sink) -> None:
+    services.decisions.record(ids["plain"], {"kind": "cac_grade_judgement", "rationale": "规模小",
+                                             "decided_by": "王安全", "details": {"level": "一般"}})
+
+
+def _fulfilment_corrected(services: Services, ids: dict[str, int], tmp_path: Path, clock: Any, sink: Sink) -> None:
+    fulfilments = services.fulfilments.active(ids["closed"])
+    services.corrections.correct(ids["closed"], "fulfilment", fulfilments[0].id, "filed for another incident", "王安全")
+
+
+def _notices_sent(services: Services, ids: dict[str, int], tmp_path: Path, clock: Any, sink: Sink) -> None:
+    send_all(services, ids["people"], sink.port)
+
+
+def _profile(services: Services, ids: dict[str, int], tmp_path: Path, clock: Any, sink: Sink) -> None:
+    services.profile.save({"operator_type": "critical_infrastructure"})
+
+
+def _enisa(services: Services, ids: dict[str, int], tmp_path: Path, clock: Any, sink: Sink) -> None:
+    services.assessment.save_enisa_inputs(ids["plain"], {"ei": 1, "ei_rationale": "姓名与手机号可直接识别本人"})
+
+
+def _clock(services: Services, ids: dict[str, int], tmp_path: Path, clock: Any, sink: Sink) -> None:
+    clock.now += timedelta(days=40)  # past the GDPR 72 h and the CAC summary report's 30 days
+
+
+CHANGES: dict[str, Callable[..., None]] = {
+    "facts": _facts, "status": _status, "people import": _people, "decision": _decision,
+    "grade judgement": _grade_judgement, "fulfilment corrected": _fulfilment_corrected,
+    "notices sent": _notices_sent, "profile": _profile, "enisa inputs": _enisa, "clock passes a deadline": _clock,
+}
+
+
+@pytest.mark.parametrize("kind", list(CHANGES))
+def test_every_kind_of_change_makes_the_summary_stale(
+        services: Services, intake: dict[str, Any], tmp_path: Path, clock: Any, sink: Sink, kind: str) -> None:
+    ids = {"plain": services.incidents.create(intake | {"eu_subjects": 3}).id}
+    ids["people"] = prepared_incident(services, intake | {"title": "有名单"}, tmp_path)
+    ids["closed"] = services.incidents.create(intake | {"title": "已结束"}).id
+    services.fulfilments.record(ids["closed"], {"obligation_id": "cac-initial-report", "channel": "website_12387",
+                                                "done_at": clock.now.isoformat(), "done_by": "王安全"})
+    services.incidents.change_status(ids["closed"], IncidentStatus.CLOSED, "处置结束", force=True)
+    incidents = services.incidents.list()
+    before = {i: (s.records, s.grade_label, s.next_deadline) for i, s in summaries(services, incidents).items()}
+    old_rows = register_details(services, list(before))
+    keys = current_keys(services)
+    CHANGES[kind](services, ids, tmp_path, clock, sink)
+    incidents = services.incidents.list()
+    fresh = records_from_assessment(services, incidents)
+    served = records_from_cache(services, incidents)
+    assert served == fresh
+    # The change did change something the register shows, so a cache that missed it would fail.
+    if kind == "clock passes a deadline":
+        assert register_metrics(services) != _metrics_at_old_time(services, clock)
+    elif kind == "enisa inputs":  # the severity is not in the register: the summary is recomputed all the same
+        assert current_keys(services)[ids["plain"]] != keys[ids["plain"]]
+    else:
+        assert served != {i: before[i][0] for i in served}
+    assert register_details(services, list(before)).keys() == old_rows.keys()
+    same_as_assessing_everything(services)
+
+
+def _metrics_at_old_time(services: Services, clock: Any) -> Any:
+    clock.now -= timedelta(days=40)
+    try:
+        return register_metrics(services, OLD)
+    finally:
+        clock.now += timedelta(days=40)
+
+
+def test_the_register_reads_only_fresh_rows_from_the_cache(services: Services, intake: dict[str, Any]) -> None:
+    a = services.incidents.create(intake).id
+    b = services.incidents.create(intake | {"title": "二"}).id
+    assert cached_details(services, [a, b]) == {}  # nothing computed yet: the register shows "…"
+    rows = register_details(services, [a, b])
+    assert cached_details(services, [a, b]) == rows
+    services.incidents.update_facts(b, {"affected_people": 1_500_000})
+    assert set(cached_details(services, [a, b])) == {a}  # b's grade is not served stale
+    assert register_details(services, [b])[b].grade != rows[b].grade
+
+
+def test_an_open_send_run_is_never_served_from_the_cache(services: Services, intake: dict[str, Any]) -> None:
+    incident = services.incidents.create(intake).id
+    summaries(services, services.incidents.list())
+    services.ctx.store.db.execute(
+        "INSERT INTO send_runs (run_id, incident_id, pid, host, started_at, heartbeat_at) VALUES "
+        "('r1', ?, 1, 'h', '2026-11-20T12:00:00+08:00', '2026-11-20T12:00:00+08:00')", [incident])
+    assert current_keys(services)[incident] is None
+    assert fresh_summaries(services, current_keys(services)) == {}

@@ -1,0 +1,47 @@
+"""A language switch retranslates in place instead of rebuilding: the register's selection and
+search text, and the typing in a workspace tab that retranslates itself (People, Notices), survive;
+the visible strings change; only tabs without retranslation code are rebuilt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from incident_app.ui.register.model import RegisterModel
+from tests.ui.helpers import demo_window
+
+
+def test_a_language_switch_keeps_selection_and_typing_and_changes_the_strings(qtbot: QtBot,
+                                                                               tmp_path: Path) -> None:
+    window = demo_window(qtbot, tmp_path / "db.sqlite3")
+    window.table.selectRow(0)
+    workspace = window.open_incident(1)
+    people = workspace.show_tab("people")
+    people.search.setText("138")  # typed, not yet searched for anything saved
+    notices = workspace.tab_widgets["notices"]
+    notices.approver.setText("王安全")  # unsaved typing in the Notices tab
+    kept = {key: workspace.tab_widgets[key] for key in ("people", "notices")}
+    rebuilt = workspace.tab_widgets["timeline"]
+    zh = {"title": window.windowTitle(), "heading": window.metrics.heading.text(),
+          "export": window.metrics.export_button.text(), "tab": workspace.tabs.tabText(2),
+          "placeholder": people.search.placeholderText(), "approve": notices.btn_approve.text(),
+          "menu": window.menu_file.title(), "status": window.model.index(0, RegisterModel.COL_STATUS).data(),
+          "header": window.model.headerData(RegisterModel.COL_STATUS, Qt.Orientation.Horizontal)}
+
+    window.set_language("en")
+
+    assert window.selected_row() is not None and window.selected_row().id == 1  # selection kept
+    assert workspace.tab_widgets["people"] is kept["people"] and workspace.tab_widgets["notices"] is kept["notices"]
+    assert people.search.text() == "138" and notices.approver.text() == "王安全"  # typing kept
+    assert workspace.current_tab_key() == "people"
+    en = {"title": window.windowTitle(), "heading": window.metrics.heading.text(),
+          "export": window.metrics.export_button.text(), "tab": workspace.tabs.tabText(2),
+          "placeholder": people.search.placeholderText(), "approve": notices.btn_approve.text(),
+          "menu": window.menu_file.title(), "status": window.model.index(0, RegisterModel.COL_STATUS).data(),
+          "header": window.model.headerData(RegisterModel.COL_STATUS, Qt.Orientation.Horizontal)}
+    assert [k for k in zh if zh[k] == en[k]] == []  # every one of these visible strings changed
+    assert en["tab"] == "Affected people" and en["status"] == "Reported"
+    assert workspace.tab_widgets["timeline"] is not rebuilt  # no retranslation code: rebuilt in its place
+    assert [workspace.tabs.widget(i) for i in range(workspace.tabs.count())] == list(workspace.tab_widgets.values())
