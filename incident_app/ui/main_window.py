@@ -16,13 +16,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDialog,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -62,6 +60,7 @@ from incident_app.ui.register import (
     RegisterModel,
     ask_and_export,
 )
+from incident_app.ui.register.table import RegisterTable, size_columns
 from incident_app.ui.reminders.tray import DeadlineTray, app_icon
 from incident_app.ui.retention.purge import start_purge
 from incident_app.ui.settings import SettingsDialog
@@ -69,6 +68,7 @@ from incident_app.ui.workspace import StatusDialog, WorkspaceWindow, next_status
 
 log = logging.getLogger(__name__)
 COUNTDOWN_TICK_MS = 30_000
+VISIBLE_SETTLE_MS = 60  # after scrolling settles this long, the rows in view are assessed
 WINDOW_NAME = "main"
 # Builds the main window of another database (app.py passes it in: the UI cannot build services).
 WindowFactory = Callable[[Path, Any], "MainWindow"]
@@ -108,14 +108,14 @@ class MainWindow(QMainWindow):
         restore_window(self, WINDOW_NAME, [self.body_splitter])  # where it was last time, clamped
         self.ticker = QTimer(self)
         self.ticker.setInterval(COUNTDOWN_TICK_MS)
-        self.ticker.timeout.connect(self.model.refresh_countdowns)
+        self.ticker.timeout.connect(self.refresh_countdowns)
         self.ticker.start()
 
     # -- construction -------------------------------------------------------------------
     def _build(self) -> None:
         self.proxy = RegisterFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
+        self.table = RegisterTable()
         self.table.setObjectName("registerTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -124,12 +124,24 @@ class MainWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(RegisterModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        self._columns_sized = False  # sized from a sample once rows are in (then the officer's widths stay)
         self.table.activated.connect(self._on_table_activated)
         self.table.selectionModel().selectionChanged.connect(self._update_selection_actions)
+        # A refresh, a sort or a filter rebuilds the rows: the selected incident stays selected.
+        self._kept_selection: int | None = None
+        self._hidden_selection: int | None = None  # selected, then hidden by a filter
+        self.proxy.modelAboutToBeReset.connect(self._remember_selection)
+        self.proxy.modelReset.connect(self._restore_selection)
         self.proxy.modelReset.connect(self._update_selection_actions)
+        # The rows in view are the ones to assess (once scrolling settles, not on every step).
+        self._visible_timer = QTimer(self)
+        self._visible_timer.setSingleShot(True)
+        self._visible_timer.setInterval(VISIBLE_SETTLE_MS)
+        self._visible_timer.timeout.connect(self._on_view_settled)
+        # (Through a lambda: valueChanged(int) straight into start(int) would make the value the interval.)
+        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self._visible_timer.start())
+        self.proxy.modelReset.connect(lambda: self._visible_timer.start())
+        self.proxy.rowsInserted.connect(lambda *_a: self._visible_timer.start())
         self.filters = RegisterFilterBar(self.tr_)
         self.filters.filters_changed.connect(self._on_filters_changed)
         register_page = QWidget()
@@ -271,6 +283,8 @@ class MainWindow(QMainWindow):
         self.filters.retranslate(self.tr_)
         self.metrics.set_translator(self.tr_)
         self.model.set_translator(self.tr_)
+        if self._columns_sized:
+            size_columns(self.table, RegisterModel.COL_TITLE)  # the other language's words
         self._update_count()
 
     def set_language(self, lang: str) -> None:
@@ -300,26 +314,50 @@ class MainWindow(QMainWindow):
         """Grade and next deadline of one batch of rows: cached, else assessed in a helper process."""
         self.runner.run(lambda services, _progress: details_off_process(services, ids),
                         on_success=lambda details: self.model.details_loaded(generation, details),
-                        on_failure=self.errors.show)
+                        on_failure=lambda exc, details: self._on_details_failed(generation, exc, details))
+
+    def _on_details_failed(self, generation: int, exc: BaseException, details: str) -> None:
+        self.model.details_failed(generation)
+        self.errors.show(exc, details)
 
     def _on_rows_loaded(self, rows: Any) -> None:
-        selected = self.selected_row()
-        self.model.set_rows(rows)
-        if selected is not None:
-            self._reselect(selected.id)
+        self.model.set_rows(rows)  # the selection is kept by _remember/_restore_selection
+        if rows and not self._columns_sized:
+            size_columns(self.table, RegisterModel.COL_TITLE)
+            self._columns_sized = True
         self.stack.setCurrentWidget(self.register_page if rows else self.empty)
         self._update_count()
         if rows:
             self.metrics.refresh()
         self.register_refreshed.emit()
 
-    def _reselect(self, incident_id: int) -> None:
-        # A refresh after a change elsewhere must not drop the officer's selection.
-        position = self.model.position_of(incident_id)
+    def _remember_selection(self) -> None:
+        selected = self.selected_row()
+        self._kept_selection = selected.id if selected is not None else self._hidden_selection
+
+    def _restore_selection(self) -> None:
+        # A refresh after a change elsewhere, a sort or a filter must not drop the officer's selection;
+        # a row a filter hides stays remembered, so clearing the filter selects it again.
+        kept = self._kept_selection
+        self._hidden_selection = kept if kept is not None and not self._reselect(kept) else None
+
+    def _reselect(self, incident_id: int) -> bool:
+        position = self.model.ensure_fetched(incident_id)  # after a sort it may be far down
         if position is not None:
             index = self.proxy.mapFromSource(self.model.index(position, 0))
             if index.isValid():
                 self.table.selectRow(index.row())
+                return True
+        return False
+
+    def _on_view_settled(self) -> None:
+        self.model.set_visible(*self.table.visible_rows())
+
+    def refresh_countdowns(self) -> None:
+        """The 30-s tick: repaint the countdowns of the rows in view only."""
+        first, last = self.table.visible_rows()
+        if first >= 0:
+            self.model.refresh_countdowns(first, last)
 
     # -- changes made elsewhere -----------------------------------------------------------
     def attach_watcher(self, watcher: DataWatcher) -> None:
@@ -390,7 +428,7 @@ class MainWindow(QMainWindow):
         self._update_count()
 
     def _update_count(self) -> None:
-        self.filters.show_count(self.proxy.rowCount(), self.model.total_rows(), self.tr_)
+        self.filters.show_count(self.model.shown_rows(), self.model.total_rows(), self.tr_)
 
     def load_demo(self) -> None:
         self.runner.run(lambda services, _p: load_demo(services).id,

@@ -1,38 +1,36 @@
-"""Filters above the register: free text, status, grade and drill/real incidents, as a proxy
-model over the register model (sorting stays on the model's sort role)."""
+"""Filters above the register: free text, status, grade and drill/real incidents. The register
+model filters and sorts every row itself (on precomputed keys); the proxy between it and the
+table only hands the filters and the sort on, without a Python call per row or comparison."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Signal
+from PySide6.QtCore import QIdentityProxyModel, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from incident_app.domain.decisions import CAC_LEVELS
 from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import IncidentStatus
 from incident_app.services.register import RegisterRow
-from incident_app.ui.common import RecordRole, SortRole
 
 ANY = ""
 UNGRADED = "-"
 DRILL_CHOICES = ("all", "real", "drill")
 
 
-class RegisterFilterProxy(QSortFilterProxyModel):
+class RegisterFilterProxy(QIdentityProxyModel):
+    """Passes rows through unchanged (in C++); the filters and the sort (QAbstractProxyModel.sort
+    forwards it) go to the register model, which applies them over every row."""
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.setSortRole(SortRole)
         self.status, self.grade, self.drill, self.text = ANY, ANY, "all", ""
 
     def set_filters(self, *, status: str = ANY, grade: str = ANY, drill: str = "all", text: str = "") -> None:
-        self.beginFilterChange()
         self.status, self.grade, self.drill, self.text = status, grade, drill, text.strip().lower()
-        self.endFilterChange()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        row = self.sourceModel().index(source_row, 0, source_parent).data(RecordRole)
-        return isinstance(row, RegisterRow) and accepts(row, self.status, self.grade, self.drill, self.text)
+        source: Any = self.sourceModel()  # the RegisterModel (not imported here: it imports accepts)
+        source.set_filters(status=status, grade=grade, drill=drill, text=text)
 
 
 def accepts(row: RegisterRow, status: str, grade: str, drill: str, text: str) -> bool:

@@ -2,26 +2,82 @@
 lazy fetching so a 10,000-incident register only builds the rows that are scrolled to. The rows
 arrive without their grade and next deadline; the model asks ``request_details(generation, ids)``
 for each batch it shows (the main window runs services.register.view.register_details on a
-worker) and :meth:`details_loaded` fills them in."""
+worker) and :meth:`details_loaded` fills them in.
+
+Sorting and filtering happen here, over every row and on precomputed keys (one key per row and
+column, built once per load), never by a proxy calling :meth:`data` per comparison: a proxy only
+sees the fetched rows, and 10,000 rows cost it 250,000+ Python calls on the UI thread. Detail
+requests go one at a time; a batch scrolled past before its turn is dropped (asked again if it
+comes back into view), so dragging the scroll bar to the bottom does not queue 50 assessments."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from incident_app.domain.clock import SHANGHAI, humanize_delta, utc_now
+from incident_app.domain.decisions import CAC_LEVELS
 from incident_app.domain.i18n import Translator
+from incident_app.domain.incident import IncidentStatus
 from incident_app.services.register import RegisterRow
 from incident_app.ui.common import RecordRole, SortRole
+from incident_app.ui.register.filters import ANY, accepts
 
 Index = QModelIndex | QPersistentModelIndex
 BATCH = 200
 URGENT_SECONDS = 3600  # a deadline under one hour away turns red
 PENDING_TEXT = "…"  # grade and deadline of a row whose assessment is still on its way
 RequestDetails = Callable[[int, list[int]], None]
+_STATUS_RANK = {status: n for n, status in enumerate(IncidentStatus)}  # the workflow's order
+_GRADE_RANK = {level: n for n, level in enumerate(CAC_LEVELS)}
+_URGENT = QColor("#b3261e")
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = ANY
+    grade: str = ANY
+    drill: str = "all"
+    text: str = ""
+
+    def active(self) -> bool:
+        return bool(self.status or self.grade or self.drill != "all" or self.text)
+
+
+@dataclass
+class _Batch:
+    ids: list[int]
+    keep: bool  # needed by a sort or filter over every row: never dropped for being out of view
+
+
+def grade_rank(grade: str | None) -> int:
+    """Severity order of a register grade ('一般' < … < '特别重大'; ungraded first)."""
+    if not grade:
+        return -1
+    return _GRADE_RANK.get(grade.split(" ")[0], len(CAC_LEVELS))
+
+
+def sort_key(row: RegisterRow, column: int) -> Any:
+    """The key a column sorts on; None while it depends on an assessment still on its way."""
+    if column == RegisterModel.COL_ID:
+        return row.id
+    if column == RegisterModel.COL_TITLE:
+        return row.title.casefold()
+    if column == RegisterModel.COL_STATUS:
+        return _STATUS_RANK[row.status]
+    if column == RegisterModel.COL_DISCOVERED:
+        return row.discovered_at.timestamp()
+    if column == RegisterModel.COL_PEOPLE:
+        return row.affected_people
+    if not row.assessed:
+        return None
+    if column == RegisterModel.COL_GRADE:
+        return grade_rank(row.grade)
+    return row.next_deadline.timestamp() if row.next_deadline else float("inf")
 
 
 class RegisterModel(QAbstractTableModel):
@@ -29,62 +85,247 @@ class RegisterModel(QAbstractTableModel):
     _HEADER_KEYS = ("register.col.id", "register.col.title", "register.col.status",
                     "register.col.discovered", "register.col.people", "register.col.grade",
                     "register.col.deadline")
+    NEEDS_DETAILS = (COL_GRADE, COL_DEADLINE)  # sorting on these needs every row assessed
 
     def __init__(self, tr: Translator, parent: Any = None, request_details: RequestDetails | None = None) -> None:
         super().__init__(parent)
         self._tr = tr
-        self._all: list[RegisterRow] = []
-        self._position: dict[int, int] = {}
+        self._all: list[RegisterRow] = []  # every row, newest first (the order ties keep)
+        self._position: dict[int, int] = {}  # incident id -> index in _all
+        self._order: list[int] = []  # indexes into _all: the filtered, sorted rows
+        self._view_row: dict[int, int] = {}  # index in _all -> row in _order
+        self._keys: dict[int, list[Any]] = {}  # column -> sort key of each row of _all
+        self._titles: list[tuple[str, str]] | None = None  # (lower-cased title, id) of each row, for the search
+        self._cells: dict[int, tuple[str, ...]] = {}  # index in _all -> display texts but the countdown
         self._loaded = 0
         self._generation = 0  # details for an older set of rows are dropped
         self._request_details = request_details
+        self._sort_column, self._sort_order = -1, Qt.SortOrder.AscendingOrder
+        self._filters = Filters()
+        self._asked: set[int] = set()
+        self._queue: list[_Batch] = []
+        self._busy = False  # one details request in flight at a time
+        self._stale = False  # details arrived that the current order or filter depends on
+        self._visible: tuple[int, int] | None = None
 
+    # -- rows -------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[RegisterRow]) -> None:
-        self.beginResetModel()
+        """New rows (a refresh): the sort, the filters and how far the view had fetched stay."""
+        keep = max(self._loaded, BATCH)
         self._all = list(rows)
         self._position = {row.id: n for n, row in enumerate(self._all)}
-        self._loaded = min(BATCH, len(self._all))
         self._generation += 1
-        self.endResetModel()
-        self._ask_details(0, self._loaded)
+        self._keys.clear()
+        self._titles = None
+        self._asked.clear()
+        self._queue.clear()
+        self._rearrange(keep)
 
-    def _ask_details(self, start: int, end: int) -> None:
-        ids = [row.id for row in self._all[start:end] if not row.assessed]
-        if ids and self._request_details is not None:
-            self._request_details(self._generation, ids)
+    def _rearrange(self, loaded: int = BATCH) -> None:
+        """Filter and sort every row on the precomputed keys; the view restarts from them."""
+        self.beginResetModel()
+        self._stale = False
+        self._cells.clear()
+        self._order = self._filtered_sorted()
+        self._view_row = {pos: n for n, pos in enumerate(self._order)}
+        self._loaded = min(loaded, len(self._order))
+        self.endResetModel()
+        if self._visible is None or self._needs_every_row():
+            self._ask_rows(0, min(BATCH, self._loaded))
+        if self._needs_every_row():
+            self._ask_every_row()
+        # Else the view says which rows it shows once it has laid them out (set_visible): no
+        # assessment competes with the repaint for the interpreter.
+
+    def _filtered_sorted(self) -> list[int]:
+        f = self._filters
+        if f.active() and not (f.status or f.grade or f.drill != "all"):
+            # Only a search (typed key by key): on the titles lower-cased once per load.
+            text, titles = f.text, self._search_texts()
+            order = [n for n, (title, number) in enumerate(titles) if text in title or text == number]
+        elif f.active():
+            rows = self._all
+            order = [n for n in range(len(rows)) if accepts(rows[n], f.status, f.grade, f.drill, f.text)]
+        else:
+            order = list(range(len(self._all)))
+        if self._sort_column < 0:
+            return order
+        keys = self._keys_of(self._sort_column)
+        known = [n for n in order if keys[n] is not None]
+        pending = [n for n in order if keys[n] is None]  # last, in either direction, until assessed
+        # Python's sort is stable, also reversed: equal keys keep the register's order (newest first).
+        known.sort(key=keys.__getitem__, reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+        return known + pending
+
+    def _search_texts(self) -> list[tuple[str, str]]:
+        if self._titles is None:
+            self._titles = [(row.title.lower(), str(row.id)) for row in self._all]
+        return self._titles
+
+    def _keys_of(self, column: int) -> list[Any]:
+        keys = self._keys.get(column)
+        if keys is None:
+            keys = self._keys[column] = [sort_key(row, column) for row in self._all]
+        return keys
+
+    def _needs_every_row(self) -> bool:
+        return self._sort_column in self.NEEDS_DETAILS or bool(self._filters.grade)
+
+    # -- sorting and filtering -------------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort every row (not only the fetched ones) on the column's precomputed key."""
+        self._sort_column, self._sort_order = column, order
+        self._rearrange()
+
+    def sort_state(self) -> tuple[int, Qt.SortOrder]:
+        return self._sort_column, self._sort_order
+
+    def set_filters(self, *, status: str = ANY, grade: str = ANY, drill: str = "all", text: str = "") -> None:
+        """Show only the rows passing every filter (over every row; see filters.accepts)."""
+        filters = Filters(status, grade, drill, text.strip().lower())
+        if filters != self._filters:
+            self._filters = filters
+            self._rearrange()
+
+    # -- details (grade, next deadline), one batch at a time --------------------------------
+    def _ask_rows(self, start: int, end: int, keep: bool = False) -> None:
+        self._ask_positions(self._order[start:end], keep)
+
+    def _ask_positions(self, positions: Sequence[int], keep: bool) -> None:
+        ids = [self._all[n].id for n in positions if not self._all[n].assessed and self._all[n].id not in self._asked]
+        for first in range(0, len(ids), BATCH):
+            chunk = ids[first:first + BATCH]
+            self._asked.update(chunk)
+            self._queue.append(_Batch(chunk, keep))
+        self._pump()
+
+    def _ask_every_row(self) -> None:
+        # Every row the other filters let through: a grade filter hides the rows still unassessed.
+        f, rows = self._filters, self._all
+        wanted = [n for n, row in enumerate(rows)
+                  if not row.assessed and accepts(row, f.status, ANY, f.drill, f.text)]
+        self._ask_positions(wanted, keep=True)
+
+    def _pump(self) -> None:
+        while not self._busy and self._queue and self._request_details is not None:
+            batch = self._next_batch()
+            if batch is None:
+                return
+            self._busy = True
+            self._request_details(self._generation, batch.ids)  # a synchronous runner answers at once
+
+    def _next_batch(self) -> _Batch | None:
+        """The batch in view first; a batch scrolled past is dropped (asked again when seen)."""
+        if self._visible is None:
+            return self._queue.pop(0)
+        first, last = self._visible
+        spans = [self._span(batch) for batch in self._queue]
+        for margin in (0, BATCH):  # in view, then next to it (the next scroll step)
+            for n, (low, high) in enumerate(spans):
+                if low <= last + margin and high >= first - margin:
+                    return self._queue.pop(n)
+        kept = [b for b in self._queue if b.keep]
+        for batch in self._queue:
+            if not batch.keep:
+                self._asked.difference_update(batch.ids)
+        self._queue = kept
+        return self._queue.pop(0) if self._queue else None
+
+    def _span(self, batch: _Batch) -> tuple[int, int]:
+        rows = [self._view_row.get(self._position.get(i, -1), -1) for i in batch.ids]
+        shown = [r for r in rows if r >= 0]
+        return (min(shown), max(shown)) if shown else (-1, -2)
+
+    def set_visible(self, first: int, last: int) -> None:
+        """The view shows rows ``first``..``last``: assess their batch if it is not yet."""
+        self._visible = (first, last)
+        if 0 <= first <= last:
+            start = first - first % BATCH
+            self._ask_rows(start, min(last - last % BATCH + BATCH, self._loaded))
+
+    def details_failed(self, _generation: int) -> None:
+        """The request in flight failed (the error is shown elsewhere): go on with the next."""
+        self._busy = False
+        self._pump()
 
     def details_loaded(self, generation: int, details: Mapping[int, RegisterRow]) -> None:
         """Put the assessed rows in place (ignored if the rows were reloaded meanwhile)."""
-        if generation != self._generation:
-            return
+        self._busy = False
+        if generation == self._generation:
+            self._apply_details(details)
+        self._pump()
+        if self._stale and not self._busy and not self._queue and self._depends_on_details():
+            self._rearrange(self._loaded)  # every asked row is in: sort or filter them in place
+
+    def _apply_details(self, details: Mapping[int, RegisterRow]) -> None:
         changed = [self._position[i] for i in details if i in self._position]
         for n in changed:
             self._all[n] = details[self._all[n].id]
-        if changed:
-            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), self.columnCount() - 1))
+            self._cells.pop(n, None)
+            for column, keys in self._keys.items():
+                keys[n] = sort_key(self._all[n], column)
+        self._stale = self._stale or bool(changed)
+        rows = [r for r in (self._view_row.get(n, -1) for n in changed) if 0 <= r < self._loaded]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), self.columnCount() - 1))
 
+    def _depends_on_details(self) -> bool:
+        return self._needs_every_row()
+
+    # -- view ---------------------------------------------------------------------------------
     def set_translator(self, tr: Translator) -> None:
         self._tr = tr
+        self._cells.clear()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
         if self._loaded:
             self.dataChanged.emit(self.index(0, 0), self.index(self._loaded - 1, self.columnCount() - 1))
 
-    def refresh_countdowns(self) -> None:
-        """Repaint the next-deadline column so its countdown moves on."""
-        if self._loaded:
-            self.dataChanged.emit(self.index(0, self.COL_DEADLINE), self.index(self._loaded - 1, self.COL_DEADLINE))
+    def refresh_countdowns(self, first: int = 0, last: int | None = None) -> None:
+        """Repaint the next-deadline cells of rows ``first``..``last`` (the visible ones; default
+        every fetched row) so their countdown moves on."""
+        last = self._loaded - 1 if last is None else min(last, self._loaded - 1)
+        if self._loaded and 0 <= first <= last:
+            self.dataChanged.emit(self.index(first, self.COL_DEADLINE), self.index(last, self.COL_DEADLINE))
 
     def total_rows(self) -> int:
         return len(self._all)
 
+    def shown_rows(self) -> int:
+        """Rows passing the filters, fetched into the view or not."""
+        return len(self._order)
+
     def position_of(self, incident_id: int) -> int | None:
-        """The row of an incident among the rows fetched so far (None: not fetched or gone)."""
-        position = self._position.get(incident_id)
+        """The row of an incident among the rows fetched so far (None: not fetched, filtered out or gone)."""
+        position = self._view_row.get(self._position.get(incident_id, -1))
         return position if position is not None and position < self._loaded else None
 
+    def ensure_fetched(self, incident_id: int) -> int | None:
+        """Fetch as far as the incident's row (a selection kept across a sort); its row or None."""
+        position = self._view_row.get(self._position.get(incident_id, -1))
+        if position is None:
+            return None
+        if position >= self._loaded:
+            self._fetch_to(position - position % BATCH + BATCH)
+        return position
+
+    def fetch_all(self) -> None:
+        """Fetch every remaining row at once (Ctrl+End): rows are cheap, only assessing costs, and
+        that follows what is in view."""
+        self._fetch_to(len(self._order))
+
+    def _fetch_to(self, count: int) -> None:
+        count = min(count, len(self._order))
+        if count <= self._loaded:
+            return
+        start = self._loaded
+        self.beginInsertRows(QModelIndex(), start, count - 1)
+        self._loaded = count
+        self.endInsertRows()
+        self._ask_rows(max(start, count - BATCH), count)
+
     def record(self, position: int) -> RegisterRow:
-        """The row at ``position`` among all rows, fetched into the view or not."""
-        return self._all[position]
+        """The row at ``position`` among the shown rows (in their order), fetched into the view or not."""
+        return self._all[self._order[position]]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else self._loaded
@@ -93,17 +334,19 @@ class RegisterModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._HEADER_KEYS)
 
     def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and self._loaded < len(self._all)
+        return not parent.isValid() and self._loaded < len(self._order)
 
     def fetchMore(self, parent: Index) -> None:
-        extra = min(BATCH, len(self._all) - self._loaded)
+        start = self._loaded
+        extra = min(BATCH, len(self._order) - start)
         if extra <= 0:
             return
-        start = self._loaded
         self.beginInsertRows(QModelIndex(), start, start + extra - 1)
         self._loaded += extra
         self.endInsertRows()
-        self._ask_details(start, self._loaded)
+        if self._visible is None:  # no view tells what it shows: assess what is fetched
+            self._ask_rows(start, self._loaded)
+        # Else, while the scroll bar is dragged down, only the rows it stops at are assessed.
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -111,52 +354,50 @@ class RegisterModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._all[index.row()]
-        if role == RecordRole:
-            return row
-        if role == SortRole:
-            return self._sort_value(row, index.column())
+        # Called for every painted cell and role: the common cases first, texts cached per row.
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, index.column())
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == self.COL_DEADLINE:
-            return _deadline_brush(row)
+            if not index.isValid():
+                return None
+            n, column = self._order[index.row()], index.column()
+            if column == self.COL_DEADLINE:
+                return self._deadline_text(self._all[n])
+            cells = self._cells.get(n)
+            if cells is None:
+                cells = self._cells[n] = self._texts(self._all[n])
+            return cells[column]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if index.isValid() and index.column() == self.COL_DEADLINE:
+                return _deadline_brush(self._all[self._order[index.row()]])
+            return None
+        if role == RecordRole:
+            return self._all[self._order[index.row()]] if index.isValid() else None
+        if role == SortRole:
+            return sort_key(self._all[self._order[index.row()]], index.column()) if index.isValid() else None
         return None
 
-    def _display(self, row: RegisterRow, column: int) -> str:
-        none = self._tr.t("common.none")
-        if column == self.COL_ID:
-            return str(row.id)
-        if column == self.COL_TITLE:
-            return row.title
-        if column == self.COL_STATUS:
-            return self._tr.t(f"status.{row.status.value}")
-        if column == self.COL_DISCOVERED:
-            return row.discovered_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-        if column == self.COL_PEOPLE:
-            return f"{row.affected_people:,}"
-        if column in (self.COL_GRADE, self.COL_DEADLINE) and not row.assessed:
+    def _texts(self, row: RegisterRow) -> tuple[str, ...]:
+        t = self._tr.t
+        if not row.assessed:
+            grade = PENDING_TEXT
+        else:
+            grade = self._tr.word("grade.name", row.grade) if row.grade else t("common.none")
+        return (str(row.id), row.title, t(f"status.{row.status.value}"),
+                row.discovered_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"), f"{row.affected_people:,}", grade)
+
+    def _deadline_text(self, row: RegisterRow) -> str:
+        if not row.assessed:
             return PENDING_TEXT
-        if column == self.COL_GRADE:
-            return self._tr.word("grade.name", row.grade) if row.grade else none
         if row.next_deadline is None:
-            return none
+            return self._tr.t("common.none")
         delta = row.next_deadline - utc_now()
         # Overdue in words, never a bare minus sign that reads like time left.
         left = (self._tr.t("overview.clock.overdue", delta=humanize_delta(-delta)) if delta.total_seconds() < 0
                 else humanize_delta(delta))
         return f"{row.next_deadline_label} {left}".strip()
 
-    def _sort_value(self, row: RegisterRow, column: int) -> Any:
-        values = (row.id, row.title, row.status.value, row.discovered_at.timestamp(),
-                  row.affected_people, row.grade or "",
-                  row.next_deadline.timestamp() if row.next_deadline else float("inf"))
-        return values[column]
-
 
 def _deadline_brush(row: RegisterRow) -> QBrush | None:
     if row.next_deadline is None:
         return None
     left = (row.next_deadline - utc_now()).total_seconds()
-    return QBrush(QColor("#b3261e")) if left < URGENT_SECONDS else None
+    return QBrush(_URGENT) if left < URGENT_SECONDS else None

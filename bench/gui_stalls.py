@@ -1,0 +1,419 @@
+"""Benchmark: does the home screen freeze with a big register? Drives the REAL main window
+offscreen through the officer's actions with a stall detector — a 10 ms QTimer on the UI thread
+that records the gap between its ticks — and prints per action the wall time, the longest gap and
+how many gaps were over 100 ms (the target is none).
+
+    .venv/bin/python bench/gui_stalls.py [--incidents N] [--people M] [--workdir DIR] [--keep]
+
+N incidents (default 10,000; seeded mix of sizes, data types, minors, statuses, drills and
+discovery times, so grades and deadlines vary) are written through the real storage layer into a
+migrated database; one more incident gets M affected people (default 2,000) through the real
+importer. Each phase runs in a fresh child process (clean QApplication, its own peak RSS):
+``generate`` builds the database, ``baseline`` reads every incident row with one SQL query and
+runs the idle event loop with the stall detector, ``gui`` drives the window. Databases go under
+/work/bench-data/gui_stalls/ and are deleted at the end unless --keep."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_WORKDIR = Path("/work/bench-data/gui_stalls")
+STALL_MS = 100
+TICK_MS = 10
+STATUSES = ("reported", "contained", "assessed", "notifying", "closed")
+WORDS = ("接口", "数据库", "日志", "备份", "供应商", "勒索", "钓鱼", "误发", "爬虫", "内鬼", "SDK", "云存储")
+
+
+def peak_mb() -> float:
+    """Peak RSS of this process and its waited-for children, in MB (Linux reports KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+# -- phase: generate --------------------------------------------------------------------------
+def generate(db_path: Path, incidents: int, people: int, seed: int) -> dict[str, Any]:
+    """N incidents through the storage layer (one transaction), then one with M people imported."""
+    from incident_app.services.container import open_services
+    from incident_app.services.demo.incident import demo_intake
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from import_people import generate as generate_people  # the people bench's realistic CSV
+
+    rnd = random.Random(seed)
+    services = open_services(db_path)
+    base = demo_intake(services)
+    catalog = list(services.ctx.catalog.ids())
+    now = services.ctx.now()
+    templates = []
+    for n in range(24):  # a few validated shapes; the rows below vary them
+        intake = dict(base)
+        intake["data_types"] = rnd.sample(catalog, k=rnd.randint(1, 4))
+        minors = rnd.choice((0, 0, 0, 12, 400))
+        intake.update(affected_minors=minors, affected_minors_under_14=minors // 2,
+                      affected_minors_14_17=minors - minors // 2, drill=n % 12 == 0,
+                      affected_people=20_000_000, affected_records=20_000_000)
+        templates.append(services.incidents.validate_intake(intake))
+    started = time.perf_counter()
+    store = services.ctx.store
+    with store.transaction():
+        for i in range(incidents):
+            facts = rnd.choice(templates)
+            size = int(10 ** rnd.uniform(0.5, 7.2))  # 3 .. 16M, log-uniform: every grade occurs
+            found = now - timedelta(minutes=rnd.randint(5, 60 * 24 * 700))
+            facts = replace(facts, title=f"事件 {i + 1} {rnd.choice(WORDS)}{rnd.choice(WORDS)}",
+                            discovered_at=found, aware_at=found + timedelta(minutes=20),
+                            occurred_at=found - timedelta(days=2), occurred_until=found - timedelta(hours=1),
+                            affected_people=size, affected_records=size)
+            if facts.affected_minors > size:  # minors are counted within the people
+                facts = replace(facts, affected_minors=0, affected_minors_under_14=0, affected_minors_14_17=0)
+            store.incidents.add(facts, now=now)
+        store.db.execute("UPDATE incidents SET status = CASE abs(random()) % 5 " +
+                         " ".join(f"WHEN {k} THEN '{s}'" for k, s in enumerate(STATUSES)) + " END")
+    big = services.incidents.create(dict(base, title={"zh-CN": "大规模泄露（基准）", "en": "Big breach (bench)"},
+                                         affected_people=max(people, 1)))
+    csv_path = db_path.with_suffix(".people.csv")
+    generate_people(csv_path, people, seed)
+    services.people.import_file(big.id, csv_path)
+    csv_path.unlink()
+    services.close()
+    return {"incidents": incidents + 1, "big_id": big.id, "people": people,
+            "generate_s": round(time.perf_counter() - started, 1)}
+
+
+# -- the stall detector -----------------------------------------------------------------------
+class StallDetector:
+    """A 10 ms timer on the UI thread; a gap between two ticks is how long the UI was blocked."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.gaps: list[float] = []
+        self.last = time.perf_counter()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append((now - self.last) * 1000)
+        self.last = now
+
+    def start(self) -> None:
+        self.gaps = []
+        self.last = time.perf_counter()
+
+    def summary(self) -> tuple[float, int]:
+        # A blocked event loop also shows as the time from the last tick to now.
+        gaps = [*self.gaps, (time.perf_counter() - self.last) * 1000]
+        return max(gaps), sum(1 for g in gaps if g > STALL_MS)
+
+
+def run_until(app: Any, done: Callable[[], bool], timeout_s: float) -> bool:
+    """Process events until ``done()`` (checked between events) or the timeout."""
+    from PySide6.QtCore import QEventLoop
+
+    end = time.perf_counter() + timeout_s
+    while time.perf_counter() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        if done():
+            return True
+        time.sleep(0.001)
+    return False
+
+
+class Typist:
+    """Types into a line edit one character every 80 ms (an officer typing), through the event loop."""
+
+    def __init__(self, edit: Any, text: str) -> None:
+        self.edit, self.left = edit, list(text)
+
+    def start(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        if self.left:
+            self.edit.insert(self.left.pop(0))
+            QTimer.singleShot(80, self.start)
+
+    def done(self) -> bool:
+        return not self.left
+
+
+class Driver:
+    """Runs one action at a time and keeps its measurements."""
+
+    def __init__(self, app: Any, settle_s: float = 0.3) -> None:
+        self.app = app
+        self.detector = StallDetector()
+        self.settle_s = settle_s
+        self.results: list[dict[str, Any]] = []
+        self.ready: Callable[[], bool] = lambda: True  # the window's jobs are done (set after start-up)
+
+    def measure(self, name: str, start: Callable[[], Any], done: Callable[[], bool], timeout_s: float = 60.0,
+                note: Callable[[], str] | None = None) -> None:
+        # What the previous action left running (a metrics run, a refresh) is not this action's.
+        run_until(self.app, self.ready, 240)
+        self.detector.start()
+        began = time.perf_counter()
+        start()
+        finished = run_until(self.app, done, timeout_s)
+        wall = time.perf_counter() - began
+        run_until(self.app, lambda: False, self.settle_s)  # what the action leaves behind counts too
+        longest, over = self.detector.summary()
+        self.results.append({"action": name, "wall_s": round(wall, 3), "longest_ms": round(longest),
+                             "over_100ms": over, "done": finished, "note": note() if note else ""})
+        print(f"  {name}: {wall:.2f} s, longest {longest:.0f} ms, {over} over {STALL_MS} ms", file=sys.stderr,
+              flush=True)  # progress while a long run goes on
+
+
+# -- phase: baseline ----------------------------------------------------------------------------
+def baseline(db_path: Path, idle_s: float) -> dict[str, Any]:
+    """Reading every incident row with one query, and the idle event loop's own gaps."""
+    started = time.perf_counter()
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT id, title, status, discovered_at, affected_people, drill FROM incidents").fetchall()
+    read_s = time.perf_counter() - started
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    driver = Driver(app, settle_s=0)
+    driver.measure(f"idle event loop, {idle_s:g} s (no action)", lambda: None, lambda: False, timeout_s=idle_s)
+    driver.results[0]["done"] = True  # it runs for its fixed time
+    return {"rows": len(rows), "read_s": read_s, "idle": driver.results[0]}
+
+
+# -- phase: gui -------------------------------------------------------------------------------
+def drive(db_path: Path, big_id: int, settle_s: float) -> list[dict[str, Any]]:
+    """The officer's actions on the real main window, each measured."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from incident_app.app import build_main_window
+    from incident_app.ui.register.model import RegisterModel
+
+    d = Driver(app, settle_s)
+    marks: dict[str, float] = {}
+    holder: dict[str, Any] = {}
+
+    def start_up() -> None:
+        began = time.perf_counter()
+        window = build_main_window(db_path, "zh-CN")
+        window.errors.interactive = False
+        holder["w"] = window
+        window.metrics.metrics_loaded.connect(lambda _m: marks.setdefault("metrics", time.perf_counter() - began))
+        window.show()
+        window.refresh()
+        marks["began"] = began
+
+    def started() -> bool:
+        window = holder.get("w")
+        if window is None:
+            return False
+        shown = window.model.rowCount() > 0 and window.stack.currentWidget() is window.register_page
+        if "first" not in marks and shown:
+            marks["first"] = time.perf_counter() - marks["began"]
+        return "first" in marks and "metrics" in marks and idle()
+
+    def idle() -> bool:
+        return bool(holder["w"].runner.active_count() == 0)
+
+    d.measure("start-up (first screen, metrics panel)", start_up, started, timeout_s=120,
+              note=lambda: f"first screen {marks.get('first', float('nan')):.2f} s, "
+                           f"metrics panel {marks.get('metrics', float('nan')):.2f} s")
+    w = holder["w"]
+    model, table = w.model, w.table
+    d.ready = idle
+    loaded = {"n": 0}
+
+    def refresh_metrics() -> None:
+        loaded["n"] = 0
+        w.metrics.metrics_loaded.connect(lambda _m: loaded.__setitem__("n", 1))
+        w.metrics.refresh()
+
+    d.measure("metrics refresh (explicit)", refresh_metrics, lambda: loaded["n"] == 1 and idle(), timeout_s=120)
+    d.measure("live refresh (data changed elsewhere)", w.on_data_changed, idle, timeout_s=60)
+    names = ("id", "title", "status", "discovered", "people", "grade", "deadline")
+    for column, name in enumerate(names):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            label = "asc" if order == Qt.SortOrder.AscendingOrder else "desc"
+            d.measure(f"sort by {name} {label}", lambda c=column, o=order: table.sortByColumn(c, o), idle,
+                      timeout_s=120, note=lambda: f"{table.model().rowCount():,} rows shown")
+    # Right after the sorts, before anything has scrolled: only the first rows are fetched.
+    table.sortByColumn(RegisterModel.COL_PEOPLE, Qt.SortOrder.DescendingOrder)
+    run_until(app, idle, 120)
+    table.scrollToTop()
+    table.setCurrentIndex(table.model().index(0, 0))
+    table.setFocus()
+    total = model.total_rows()
+
+    def at_end() -> bool:
+        return table.currentIndex().row() == total - 1 and idle()
+
+    d.measure("Ctrl+End, sorted by People", lambda: QTest.keyClick(table, Qt.Key.Key_End,
+                                                                   Qt.KeyboardModifier.ControlModifier),
+              at_end, timeout_s=60,
+              note=lambda: f"reached row {table.currentIndex().row() + 1:,} of {total:,}")
+    table.sortByColumn(RegisterModel.COL_ID, Qt.SortOrder.DescendingOrder)
+    run_until(app, idle, 60)
+    search = w.filters.search
+    typist = Typist(search, "事件 12")
+    d.measure("type a search (5 keys, 80 ms apart)", typist.start, lambda: typist.done() and idle(),
+              note=lambda: f"{table.model().rowCount():,} rows shown")
+    d.measure("clear the search", search.clear, idle, note=lambda: f"{table.model().rowCount():,} rows shown")
+    d.measure("countdown tick (30-s timer fired)", w.ticker.timeout.emit, idle)
+    d.measure("language zh-CN → en", lambda: w.set_language("en"), idle, timeout_s=180)
+    d.measure("language en → zh-CN", lambda: w.set_language("zh-CN"), idle, timeout_s=180)
+    measure_export(d, w, db_path, idle)
+    bar = table.verticalScrollBar()
+    # Start again from the first rows fetched (nothing selected far down, rows reloaded, newest first).
+    table.selectionModel().clear()
+    w.refresh()
+    run_until(app, idle, 240)
+    table.sortByColumn(RegisterModel.COL_ID, Qt.SortOrder.DescendingOrder)
+    run_until(app, idle, 60)
+
+    def scroll_step() -> bool:  # an officer dragging the scroll bar to the bottom, again and again
+        if bar.value() < bar.maximum():
+            bar.setValue(bar.maximum())
+        return not table.model().canFetchMore(table.rootIndex()) and bar.value() == bar.maximum() and idle()
+
+    d.measure("scroll to the bottom (ID order)", lambda: bar.setValue(bar.maximum()), scroll_step, timeout_s=180,
+              note=lambda: f"{table.model().rowCount():,} rows reached")
+    measure_workspace(d, w, big_id, idle)
+    w.runner.wait_all()
+    w.close()
+    return d.results
+
+
+def measure_export(d: Driver, w: Any, db_path: Path, idle: Callable[[], bool]) -> None:
+    """The register export to CSV (the file dialog answered by the bench)."""
+    import incident_app.ui.register.export as export_ui
+
+    out = db_path.with_suffix(".register.csv")
+    try:
+        export_ui.ask_save_file = lambda *_a, **_k: (out, "CSV (*.csv)")  # type: ignore[assignment]
+        d.measure("register export (CSV)", w.export_register, lambda: out.exists() and idle(), timeout_s=180)
+    except Exception as exc:  # noqa: BLE001 - the export UI may have moved: say so, keep measuring
+        d.results.append({"action": "register export (CSV)", "wall_s": 0, "longest_ms": 0, "over_100ms": 0,
+                          "done": False, "note": f"not measured: {exc}"})
+    out.unlink(missing_ok=True)
+
+
+def measure_workspace(d: Driver, w: Any, big_id: int, idle: Callable[[], bool]) -> None:
+    """Open the big incident, its People tab, scroll it and search it."""
+    holder: dict[str, Any] = {}
+    d.measure("open the big incident's workspace", lambda: holder.setdefault("ws", w.open_incident(big_id)), idle,
+              timeout_s=120)
+    ws = holder["ws"]
+    tab = ws.tab_widgets.get("people")
+    if tab is None:
+        return
+    d.measure("People tab", lambda: ws.tabs.setCurrentWidget(tab), lambda: idle() and tab.model.rowCount() > 0,
+              timeout_s=120, note=lambda: f"{tab.model.rowCount():,} rows")
+    bar = tab.table.verticalScrollBar()
+    d.measure("People tab: scroll to the bottom", lambda: bar.setValue(bar.maximum()),
+              lambda: bar.value() == bar.maximum() and idle(), timeout_s=120)
+    typist = Typist(tab.search, "138")
+    d.measure("People tab: search", typist.start,
+              lambda: typist.done() and idle() and not tab._search_timer.isActive(), timeout_s=120,
+              note=lambda: f"{tab.model.rowCount():,} rows")
+    d.measure("People tab: clear the search", tab.search.clear,
+              lambda: idle() and not tab._search_timer.isActive(), timeout_s=120)
+    ws.close()
+
+
+# -- the parent: children per phase, then the table ------------------------------------------
+def child(phase: str, args: argparse.Namespace, db_path: Path, extra: dict[str, Any]) -> dict[str, Any]:
+    # The window's desktop settings (recent files, geometry) go to a throwaway file, never the user's.
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT),
+               INCIDENT_APP_UI_SETTINGS=str(db_path.with_suffix(".ui.ini")))
+    cmd = [sys.executable, __file__, "--phase", phase, "--db", str(db_path), "--incidents", str(args.incidents),
+           "--people", str(args.people), "--seed", str(args.seed), "--big-id", str(extra.get("big_id", 0)),
+           "--settle", str(args.settle), "--idle", str(args.idle)]
+    done = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=False)  # progress on stderr
+    if done.returncode != 0:
+        raise SystemExit(f"phase {phase} failed (exit {done.returncode})")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def print_table(results: list[dict[str, Any]]) -> None:
+    print(f"{'action':<42} {'wall s':>8} {'longest ms':>11} {'>100 ms':>8}  note")
+    for r in results:
+        flag = "" if r["done"] else "  (NOT DONE before the timeout)"
+        print(f"{r['action']:<42} {r['wall_s']:>8.2f} {r['longest_ms']:>11} {r['over_100ms']:>8}  {r['note']}{flag}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--people", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=20261120)
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--settle", type=float, default=0.3, help="seconds measured after each action is done")
+    parser.add_argument("--idle", type=float, default=3.0, help="seconds of the idle baseline loop")
+    parser.add_argument("--keep", action="store_true", help="keep the generated database (reused next run)")
+    parser.add_argument("--phase", choices=("generate", "baseline", "gui"), help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--big-id", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        return run_phase(args)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    db_path = args.workdir / f"register-{args.incidents}-{args.people}-{args.seed}.sqlite3"
+    meta_path = db_path.with_suffix(".json")
+    if not (db_path.exists() and meta_path.exists()):
+        for stale in args.workdir.glob(db_path.stem + "*"):
+            stale.unlink()
+        meta = child("generate", args, db_path, {})
+        meta_path.write_text(json.dumps(meta))
+    meta = json.loads(meta_path.read_text())
+    print(f"register: {meta['incidents']:,} incidents, big incident #{meta['big_id']} with {meta['people']:,} people"
+          f" (machine shared: numbers are noisy)")
+    base = child("baseline", args, db_path, meta)
+    gui = child("gui", args, db_path, meta)
+    print(f"baseline: one SQL query reads all {base['rows']:,} incident rows in {base['read_s'] * 1000:.0f} ms")
+    print_table([base["idle"], *gui["results"]])
+    stalls = sum(r["over_100ms"] for r in gui["results"])
+    print(f"total stalls over {STALL_MS} ms: {stalls}; peak RSS of the GUI child {gui['peak_mb']:.0f} MB")
+    if not args.keep:
+        for path in args.workdir.glob(db_path.stem + "*"):
+            path.unlink()
+        meta_path.unlink(missing_ok=True)
+        if args.workdir == DEFAULT_WORKDIR and not any(args.workdir.iterdir()):
+            shutil.rmtree(args.workdir)
+    return 0
+
+
+def run_phase(args: argparse.Namespace) -> int:
+    if args.phase == "generate":
+        out: dict[str, Any] = generate(args.db, args.incidents, args.people, args.seed)
+    elif args.phase == "baseline":
+        out = baseline(args.db, args.idle)
+    else:
+        out = {"results": drive(args.db, args.big_id, args.settle)}
+    out["peak_mb"] = peak_mb()
+    print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
