@@ -86,6 +86,7 @@ def test_a_purge_killed_mid_chunk_is_finished_by_the_next(tmp_path: Path, intake
         assert child.stdout.readline().startswith("chunk")
     os.kill(child.pid, signal.SIGKILL)  # during the pause: the fifth chunk's transaction is open
     child.wait(timeout=30)
+    child.stdout.close()
 
     rows = ledger_rows(path)
     purged = [r for r in rows if r[0].startswith("purged:")]
