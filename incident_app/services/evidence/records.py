@@ -9,7 +9,7 @@ import functools
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from typing import Any
 
@@ -17,9 +17,10 @@ from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.exports import FORMULA_TRIGGERS
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.mail import FallbackChannel, SendState, mask_email
-from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts
+from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts, scrub_phones_joined
 from incident_app.domain.notices import recipient_reference
 from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, Streamed, json_bytes
+from incident_app.services.evidence.ledger_sql import FIELD, ROW, page_expressions
 from incident_app.services.resources import RESOURCES_DIR
 
 LEDGER_PAGE = 5000
@@ -89,31 +90,91 @@ _READ = ("id", "incident_id", "recipient_key", "notice_kind", "notice_version", 
 
 
 def ledger_csv_chunks(req: EvidenceRequest) -> Iterator[bytes]:
-    """``send-ledger/ledger.csv`` (UTF-8 with BOM, CRLF), one chunk per page of the ledger."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(LEDGER_COLUMNS)
-    hide = _hider(req.unmask)
+    """``send-ledger/ledger.csv`` (UTF-8 with BOM, CRLF), one chunk per page of the ledger.
+
+    SQLite renders most of each line while it reads the page (services/evidence/ledger_sql.py);
+    Python adds the recipient's reference and masks the page's replies and reasons in one regex
+    pass. The few rows SQL cannot render exactly go through :func:`_csv_row` (same bytes)."""
     ledger = req.services.ctx.store.send_ledger
-    first = True
-    page: list[list[Any]] = []
-    for raw in ledger.iter_raw(req.incident_id, _READ, chunk=LEDGER_PAGE):
-        page.append(_csv_row(raw, req.unmask, hide))
-        if len(page) == LEDGER_PAGE:
-            writer.writerows(page)
-            page.clear()
-            req.check()
-            yield _take(buffer, first)
-            first = False
-    writer.writerows(page)
-    yield _take(buffer, first)
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\r\n").writerow(LEDGER_COLUMNS)
+    params = [] if req.unmask else [f"{req.incident_id}:"]
+    pages = ledger.iter_pages(req.incident_id, page_expressions(req.unmask), params, chunk=LEDGER_PAGE)
+    first = header.getvalue()
+    for page in pages:
+        text = "".join(_page_lines(req, page))
+        yield (first + text).encode("utf-8-sig") if first else text.encode("utf-8")
+        first = ""
+        req.check()
+    if first:
+        yield first.encode("utf-8-sig")
 
 
-def _take(buffer: io.StringIO, first: bool) -> bytes:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text.encode("utf-8-sig" if first else "utf-8")
+def _page_lines(req: EvidenceRequest, page: list[tuple[Any, ...]]) -> list[str]:
+    """The CSV text of one page of :func:`page_expressions` rows (as a list of parts)."""
+    hard = [n for n, r in enumerate(page) if not r[6] or r[2] is None]
+    texts = [(r[3], r[4]) for r in page]
+    for n in hard:
+        texts[n] = ("", "")  # rendered apart; may hold the separators
+    replies, reasons = [t[0] for t in texts], [t[1] for t in texts]
+    if req.unmask:
+        lines = [f"{r[0]}{FIELD}{r[1]}{r[2]}{FIELD}{reply}{FIELD}{reason}{r[5]}"
+                 for r, reply, reason in zip(page, replies, reasons, strict=True)]
+    else:
+        replies, reasons = _scrubbed(replies), _scrubbed(reasons)
+        sha256, reference = hashlib.sha256, f"BD{req.incident_id}-"
+        lines = [f"{r[0]}{FIELD}{reference}{sha256(r[1]).hexdigest()[:10].upper()}{r[2]}{FIELD}{reply}{FIELD}"
+                 f"{reason}{r[5]}" for r, reply, reason in zip(page, replies, reasons, strict=True)]
+    for n in hard:
+        lines[n] = ROW
+    text = "".join(lines)
+    if text.count(FIELD) != (len(page) - len(hard)) * (len(LEDGER_COLUMNS) - 1) or text.count(ROW) != len(page):
+        return _render_rows(req, page, range(len(page)))  # a field holds a separator: the slow way
+    text = _finish(text)
+    if not hard:
+        return [text.replace(ROW, "\r\n")]
+    parts = text.split(ROW)
+    for n, line in zip(hard, _render_rows(req, page, hard), strict=True):
+        parts[n] = line[:-2]  # without its CRLF: the join adds it
+    return ["\r\n".join(parts)]
+
+
+def _render_rows(req: EvidenceRequest, page: list[tuple[Any, ...]], rows: Iterable[int]) -> list[str]:
+    """The CSV lines of the rows ``rows`` of ``page``, rendered in Python from their raw columns."""
+    numbers = list(rows)
+    raw = req.services.ctx.store.send_ledger.raw_by_id([int(page[n][0]) for n in numbers], _READ)
+    hide, buffer = _hider(req.unmask), io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    lines = []
+    for n in numbers:
+        writer.writerow(_csv_row(raw[int(page[n][0])], req.unmask, hide))
+        lines.append(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    return lines
+
+
+_TRIGGERS = "".join(sorted(FORMULA_TRIGGERS))
+_FORMULA_START = re.compile("(?<=" + FIELD + ")(?=[" + re.escape(_TRIGGERS) + "])")
+_NEEDS_QUOTES = re.compile("(?<=" + FIELD + ")[^" + FIELD + ROW + "]*[,\"\r\n][^" + FIELD + ROW + "]*")
+
+
+def _finish(text: str) -> str:
+    """A page of FIELD-separated rows as CSV fields (ROW still between rows): a field starting
+    with a formula character gets a quote (:func:`_cell`), one holding a comma, quote or line
+    break is quoted as csv.writer quotes it. The regex passes run only on a page that needs them
+    (the id, the first field of a row, never does)."""
+    if any(FIELD + c in text for c in _TRIGGERS):
+        text = _FORMULA_START.sub("'", text)
+    if any(c in text for c in ',"\r\n'):
+        text = _NEEDS_QUOTES.sub(lambda m: '"' + m.group(0).replace('"', '""') + '"', text)
+    return text.replace(FIELD, ",")
+
+
+def _scrubbed(texts: list[str]) -> list[str]:
+    """``hide(t)`` of each text, in one pass over them joined: phone numbers masked (the texts
+    hold no form of @ and no separator: ledger_sql checks)."""
+    return scrub_phones_joined(FIELD + FIELD.join(texts)).split(FIELD)[1:]
 
 
 def _hider(unmask: bool) -> Callable[[str], str]:
