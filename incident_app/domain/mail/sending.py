@@ -230,23 +230,6 @@ def scrub_contacts(text: str, email: Callable[[str], str], phone: Callable[[str]
     return head + _CONTACT_PHONE.sub(lambda m: phone(m.group(0)), text)
 
 
-# The phone pattern for many texts joined by SEPARATOR (one regex pass over a page instead of one
-# call per text): a number may not start at a leading reply code, which scrub_contacts keeps apart.
-# The separator is whitespace, not a digit and not one of the phone's separators, so no match spans
-# two texts and the look-arounds at a text's edges see what they see at \A and \Z.
-TEXT_SEPARATOR = "\x1f"
-_JOINED_PHONE = re.compile(
-    r"(?<!\d)(?!(?<=\x1f)" + _LEADING_CODE.pattern.removeprefix(r"\A") + ")"
-    + _CONTACT_PHONE.pattern.removeprefix(r"(?<!\d)"))
-
-
-def scrub_phones_joined(joined: str) -> str:
-    """``scrub_contacts(text, any_email, mask_phone_in_text)`` of each text of ``joined`` (texts
-    each preceded by :data:`TEXT_SEPARATOR`) in one pass. Only for texts without a form of @ and
-    without the separator (the caller checks): for them the address pattern never runs."""
-    return _JOINED_PHONE.sub(lambda m: mask_phone_in_text(m.group(0)), joined)
-
-
 def mask_phone_in_text(number: str) -> str:
     """Keep the last two digits of a phone number found in free text: ``+86 138 0013 8000`` -> ``***00``."""
     digits = [c for c in number if c.isdigit()]

@@ -17,7 +17,7 @@ from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.exports import FORMULA_TRIGGERS
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.mail import FallbackChannel, SendState, mask_email
-from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts, scrub_phones_joined
+from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts
 from incident_app.domain.notices import recipient_reference
 from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, Streamed, json_bytes
 from incident_app.services.evidence.ledger_sql import FIELD, ROW, page_expressions
@@ -112,19 +112,19 @@ def ledger_csv_chunks(req: EvidenceRequest) -> Iterator[bytes]:
 
 def _page_lines(req: EvidenceRequest, page: list[tuple[Any, ...]]) -> list[str]:
     """The CSV text of one page of :func:`page_expressions` rows (as a list of parts)."""
-    hard = [n for n, r in enumerate(page) if not r[6] or r[2] is None]
-    texts = [(r[3], r[4]) for r in page]
-    for n in hard:
-        texts[n] = ("", "")  # rendered apart; may hold the separators
-    replies, reasons = [t[0] for t in texts], [t[1] for t in texts]
+    hard = [n for n, r in enumerate(page) if not r[8]]
+    addresses, replies, reasons = [r[3] for r in page], [r[5] for r in page], [r[6] for r in page]
+    for n in hard:  # rendered apart; their texts may hold the separators
+        addresses[n] = replies[n] = reasons[n] = ""
     if req.unmask:
-        lines = [f"{r[0]}{FIELD}{r[1]}{r[2]}{FIELD}{reply}{FIELD}{reason}{r[5]}"
-                 for r, reply, reason in zip(page, replies, reasons, strict=True)]
+        lines = [f"{r[0]}{FIELD}{r[1]}{r[2]}{r[3]}{r[4]}{r[5]}{FIELD}{r[6]}{r[7]}" for r in page]
     else:
-        replies, reasons = _scrubbed(replies), _scrubbed(reasons)
+        hide = _hider(False)
+        replies, reasons = _scrubbed(replies, hide), _scrubbed(reasons, hide)
         sha256, reference = hashlib.sha256, f"BD{req.incident_id}-"
-        lines = [f"{r[0]}{FIELD}{reference}{sha256(r[1]).hexdigest()[:10].upper()}{r[2]}{FIELD}{reply}{FIELD}"
-                 f"{reason}{r[5]}" for r, reply, reason in zip(page, replies, reasons, strict=True)]
+        lines = [f"{r[0]}{FIELD}{reference}{sha256(r[1]).hexdigest()[:10].upper()}{r[2]}{hide(address)}{r[4]}"
+                 f"{reply}{FIELD}{reason}{r[7]}"
+                 for r, address, reply, reason in zip(page, addresses, replies, reasons, strict=True)]
     for n in hard:
         lines[n] = ROW
     text = "".join(lines)
@@ -155,6 +155,7 @@ def _render_rows(req: EvidenceRequest, page: list[tuple[Any, ...]], rows: Iterab
 
 
 _TRIGGERS = "".join(sorted(FORMULA_TRIGGERS))
+_FORMULA_FIELD = re.compile(FIELD + "[" + re.escape(_TRIGGERS) + "]")
 _FORMULA_START = re.compile("(?<=" + FIELD + ")(?=[" + re.escape(_TRIGGERS) + "])")
 _NEEDS_QUOTES = re.compile("(?<=" + FIELD + ")[^" + FIELD + ROW + "]*[,\"\r\n][^" + FIELD + ROW + "]*")
 
@@ -164,17 +165,38 @@ def _finish(text: str) -> str:
     with a formula character gets a quote (:func:`_cell`), one holding a comma, quote or line
     break is quoted as csv.writer quotes it. The regex passes run only on a page that needs them
     (the id, the first field of a row, never does)."""
-    if any(FIELD + c in text for c in _TRIGGERS):
+    if _FORMULA_FIELD.search(text):
         text = _FORMULA_START.sub("'", text)
     if any(c in text for c in ',"\r\n'):
         text = _NEEDS_QUOTES.sub(lambda m: '"' + m.group(0).replace('"', '""') + '"', text)
     return text.replace(FIELD, ",")
 
 
-def _scrubbed(texts: list[str]) -> list[str]:
-    """``hide(t)`` of each text, in one pass over them joined: phone numbers masked (the texts
-    hold no form of @ and no separator: ledger_sql checks)."""
-    return scrub_phones_joined(FIELD + FIELD.join(texts)).split(FIELD)[1:]
+def _scrubbed(texts: list[str], hide: Callable[[str], str]) -> list[str]:
+    """``hide(t)`` of each text. Most replies and reasons hold neither a form of @ nor seven
+    digits close together ("250 2.0.0 Ok: queued as 4F1A2B3C9D"), so scrubbing leaves them as
+    they are: a few passes over the page's texts joined (in C) find the others, and only they
+    are scrubbed."""
+    joined = FIELD.join(texts)
+    if not joined.isascii() or joined.count(FIELD) != len(texts) - 1:  # other digits; a separator
+        return [hide(t) for t in texts]
+    # Digits as 0, the phone pattern's separators dropped: a phone number becomes 0000000 or longer.
+    squeezed = joined.encode("ascii").translate(_DIGITS_AS_ZERO, b" -./()")
+    suspects = set()
+    if b"0000000" in squeezed:
+        suspects.update(n for n, t in enumerate(squeezed.split(FIELD.encode())) if b"0000000" in t)
+    if any(form in joined for form in _AT_FORMS):  # what _may_hold_address looks for (ASCII ones)
+        suspects.update(n for n, t in enumerate(texts) if "@" in t or "%40" in t or "=40" in t)
+    if not suspects:
+        return texts
+    done = list(texts)
+    for n in suspects:
+        done[n] = hide(texts[n])
+    return done
+
+
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_AT_FORMS = ("@", "%40", "=40")
 
 
 def _hider(unmask: bool) -> Callable[[str], str]:
