@@ -182,7 +182,7 @@ def _scrubbed(texts: list[str], hide: Callable[[str], str]) -> list[str]:
         return [hide(t) for t in texts]
     # Digits as 0, the phone pattern's separators dropped: a phone number becomes 0000000 or longer.
     squeezed = joined.encode("ascii").translate(_DIGITS_AS_ZERO, b" -./()")
-    suspects = set()
+    suspects: set[int] = set()
     if b"0000000" in squeezed:
         suspects.update(n for n, t in enumerate(squeezed.split(FIELD.encode())) if b"0000000" in t)
     if any(form in joined for form in _AT_FORMS):  # what _may_hold_address looks for (ASCII ones)
