@@ -92,9 +92,10 @@ _READ = ("id", "incident_id", "recipient_key", "notice_kind", "notice_version", 
 def ledger_csv_chunks(req: EvidenceRequest) -> Iterator[bytes]:
     """``send-ledger/ledger.csv`` (UTF-8 with BOM, CRLF), one chunk per page of the ledger.
 
-    SQLite renders most of each line while it reads the page (services/evidence/ledger_sql.py);
-    Python adds the recipient's reference and masks the page's replies and reasons in one regex
-    pass. The few rows SQL cannot render exactly go through :func:`_csv_row` (same bytes)."""
+    SQLite joins each row's fields while it reads the page (services/evidence/ledger_sql.py);
+    Python adds the recipient's reference, masks the address, scrubs the replies and reasons
+    that may hold a contact, and neutralises and quotes the page as a whole. The few rows SQL
+    cannot render exactly go through :func:`_csv_row` (same bytes)."""
     ledger = req.services.ctx.store.send_ledger
     header = io.StringIO()
     csv.writer(header, lineterminator="\r\n").writerow(LEDGER_COLUMNS)
