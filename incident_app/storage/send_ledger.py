@@ -116,6 +116,37 @@ class SendLedgerRepository:
                 return
             after = int(rows[-1][0])
 
+    def iter_pages(self, incident_id: int, expressions: str, params: Sequence[Any] = (), *,
+                   chunk: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
+        """The incident's rows in id order as lists of up to ``chunk`` tuples of the SQL
+        ``expressions`` (the first must be ``id``; ``params`` fill their placeholders), read in
+        keyset pages: for rendering a 10,000,000-row ledger in SQL, one page at a time."""
+        if not expressions.startswith("id,"):
+            raise ValueError("the expressions must start with the row id")
+        sql = (f"SELECT {expressions} FROM send_ledger WHERE incident_id = ? AND id > ?"
+               " ORDER BY id LIMIT ?")
+        after = 0
+        while True:
+            rows = self._db.conn.execute(sql, [*params, incident_id, after, chunk]).fetchall()
+            if rows:
+                yield rows
+            if len(rows) < chunk:
+                return
+            after = int(rows[-1][0])
+
+    def raw_by_id(self, ids: Sequence[int], columns: Sequence[str]) -> dict[int, tuple[Any, ...]]:
+        """Rows ``ids`` as plain tuples of ``columns`` (``id`` first), keyed by id."""
+        if not columns or columns[0] != "id" or any(c not in LEDGER_COLUMNS for c in columns):
+            raise ValueError(f"send ledger columns must start with id and be among {LEDGER_COLUMNS}")
+        found: dict[int, tuple[Any, ...]] = {}
+        for start in range(0, len(ids), 500):  # under SQLite's limit of bound parameters
+            part = list(ids[start:start + 500])
+            marks = ",".join("?" * len(part))
+            for row in self._db.conn.execute(
+                    f"SELECT {', '.join(columns)} FROM send_ledger WHERE id IN ({marks})", part):
+                found[int(row[0])] = row
+        return found
+
     def count(self, incident_id: int, state: SendState | None = None) -> int:
         where, params = _filter(incident_id, state)
         return int(self._db.execute(f"SELECT count(*) FROM send_ledger WHERE {where}", params).fetchone()[0])

@@ -9,7 +9,7 @@ import functools
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from typing import Any
 
@@ -20,6 +20,7 @@ from incident_app.domain.mail import FallbackChannel, SendState, mask_email
 from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts
 from incident_app.domain.notices import recipient_reference
 from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, Streamed, json_bytes
+from incident_app.services.evidence.ledger_sql import FIELD, ROW, page_expressions
 from incident_app.services.resources import RESOURCES_DIR
 
 LEDGER_PAGE = 5000
@@ -89,31 +90,114 @@ _READ = ("id", "incident_id", "recipient_key", "notice_kind", "notice_version", 
 
 
 def ledger_csv_chunks(req: EvidenceRequest) -> Iterator[bytes]:
-    """``send-ledger/ledger.csv`` (UTF-8 with BOM, CRLF), one chunk per page of the ledger."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(LEDGER_COLUMNS)
-    hide = _hider(req.unmask)
+    """``send-ledger/ledger.csv`` (UTF-8 with BOM, CRLF), one chunk per page of the ledger.
+
+    SQLite joins each row's fields while it reads the page (services/evidence/ledger_sql.py);
+    Python adds the recipient's reference, masks the address, scrubs the replies and reasons
+    that may hold a contact, and neutralises and quotes the page as a whole. The few rows SQL
+    cannot render exactly go through :func:`_csv_row` (same bytes)."""
     ledger = req.services.ctx.store.send_ledger
-    first = True
-    page: list[list[Any]] = []
-    for raw in ledger.iter_raw(req.incident_id, _READ, chunk=LEDGER_PAGE):
-        page.append(_csv_row(raw, req.unmask, hide))
-        if len(page) == LEDGER_PAGE:
-            writer.writerows(page)
-            page.clear()
-            req.check()
-            yield _take(buffer, first)
-            first = False
-    writer.writerows(page)
-    yield _take(buffer, first)
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\r\n").writerow(LEDGER_COLUMNS)
+    params = [] if req.unmask else [f"{req.incident_id}:"]
+    pages = ledger.iter_pages(req.incident_id, page_expressions(req.unmask), params, chunk=LEDGER_PAGE)
+    first = header.getvalue()
+    for page in pages:
+        text = "".join(_page_lines(req, page))
+        yield (first + text).encode("utf-8-sig") if first else text.encode("utf-8")
+        first = ""
+        req.check()
+    if first:
+        yield first.encode("utf-8-sig")
 
 
-def _take(buffer: io.StringIO, first: bool) -> bytes:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text.encode("utf-8-sig" if first else "utf-8")
+def _page_lines(req: EvidenceRequest, page: list[tuple[Any, ...]]) -> list[str]:
+    """The CSV text of one page of :func:`page_expressions` rows (as a list of parts)."""
+    hard = [n for n, r in enumerate(page) if not r[8]]
+    addresses, replies, reasons = [r[3] for r in page], [r[5] for r in page], [r[6] for r in page]
+    for n in hard:  # rendered apart; their texts may hold the separators
+        addresses[n] = replies[n] = reasons[n] = ""
+    if req.unmask:
+        lines = [f"{r[0]}{FIELD}{r[1]}{r[2]}{r[3]}{r[4]}{r[5]}{FIELD}{r[6]}{r[7]}" for r in page]
+    else:
+        hide = _hider(False)
+        replies, reasons = _scrubbed(replies, hide), _scrubbed(reasons, hide)
+        sha256, reference = hashlib.sha256, f"BD{req.incident_id}-"
+        lines = [f"{r[0]}{FIELD}{reference}{sha256(r[1]).hexdigest()[:10].upper()}{r[2]}{hide(address)}{r[4]}"
+                 f"{reply}{FIELD}{reason}{r[7]}"
+                 for r, address, reply, reason in zip(page, addresses, replies, reasons, strict=True)]
+    for n in hard:
+        lines[n] = ROW
+    text = "".join(lines)
+    if text.count(FIELD) != (len(page) - len(hard)) * (len(LEDGER_COLUMNS) - 1) or text.count(ROW) != len(page):
+        return _render_rows(req, page, range(len(page)))  # a field holds a separator: the slow way
+    text = _finish(text)
+    if not hard:
+        return [text.replace(ROW, "\r\n")]
+    parts = text.split(ROW)
+    for n, line in zip(hard, _render_rows(req, page, hard), strict=True):
+        parts[n] = line[:-2]  # without its CRLF: the join adds it
+    return ["\r\n".join(parts)]
+
+
+def _render_rows(req: EvidenceRequest, page: list[tuple[Any, ...]], rows: Iterable[int]) -> list[str]:
+    """The CSV lines of the rows ``rows`` of ``page``, rendered in Python from their raw columns."""
+    numbers = list(rows)
+    raw = req.services.ctx.store.send_ledger.raw_by_id([int(page[n][0]) for n in numbers], _READ)
+    hide, buffer = _hider(req.unmask), io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    lines = []
+    for n in numbers:
+        writer.writerow(_csv_row(raw[int(page[n][0])], req.unmask, hide))
+        lines.append(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    return lines
+
+
+_TRIGGERS = "".join(sorted(FORMULA_TRIGGERS))
+_FORMULA_FIELD = re.compile(FIELD + "[" + re.escape(_TRIGGERS) + "]")
+_FORMULA_START = re.compile("(?<=" + FIELD + ")(?=[" + re.escape(_TRIGGERS) + "])")
+_NEEDS_QUOTES = re.compile("(?<=" + FIELD + ")[^" + FIELD + ROW + "]*[,\"\r\n][^" + FIELD + ROW + "]*")
+
+
+def _finish(text: str) -> str:
+    """A page of FIELD-separated rows as CSV fields (ROW still between rows): a field starting
+    with a formula character gets a quote (:func:`_cell`), one holding a comma, quote or line
+    break is quoted as csv.writer quotes it. The regex passes run only on a page that needs them
+    (the id, the first field of a row, never does)."""
+    if _FORMULA_FIELD.search(text):
+        text = _FORMULA_START.sub("'", text)
+    if any(c in text for c in ',"\r\n'):
+        text = _NEEDS_QUOTES.sub(lambda m: '"' + m.group(0).replace('"', '""') + '"', text)
+    return text.replace(FIELD, ",")
+
+
+def _scrubbed(texts: list[str], hide: Callable[[str], str]) -> list[str]:
+    """``hide(t)`` of each text. Most replies and reasons hold neither a form of @ nor seven
+    digits close together ("250 2.0.0 Ok: queued as 4F1A2B3C9D"), so scrubbing leaves them as
+    they are: a few passes over the page's texts joined (in C) find the others, and only they
+    are scrubbed."""
+    joined = FIELD.join(texts)
+    if not joined.isascii() or joined.count(FIELD) != len(texts) - 1:  # other digits; a separator
+        return [hide(t) for t in texts]
+    # Digits as 0, the phone pattern's separators dropped: a phone number becomes 0000000 or longer.
+    squeezed = joined.encode("ascii").translate(_DIGITS_AS_ZERO, b" -./()")
+    suspects: set[int] = set()
+    if b"0000000" in squeezed:
+        suspects.update(n for n, t in enumerate(squeezed.split(FIELD.encode())) if b"0000000" in t)
+    if any(form in joined for form in _AT_FORMS):  # what _may_hold_address looks for (ASCII ones)
+        suspects.update(n for n, t in enumerate(texts) if "@" in t or "%40" in t or "=40" in t)
+    if not suspects:
+        return texts
+    done = list(texts)
+    for n in suspects:
+        done[n] = hide(texts[n])
+    return done
+
+
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_AT_FORMS = ("@", "%40", "=40")
 
 
 def _hider(unmask: bool) -> Callable[[str], str]:

@@ -132,6 +132,77 @@ def test_events_read_in_pages_are_the_events(services: Services, incident: int) 
         e.seq for e in events.for_incident(incident, newest_first=False)]
 
 
+# Texts that push each field through every path of the SQL-rendered CSV: commas, quotes, line
+# breaks, the page's own separators, formula characters (ASCII and full-width), full-width and
+# Unicode digits, contacts in every form the scrub knows, times in other forms than the pack's.
+_TEXTS = ["", "ok", "a,b", 'say "hi"', "line\r\nbreak", "x\x1fy", "x\x1ey", "=1+1", "-2", "+86 138 0013 8000",
+          "@home", "\uff1dSUM(A1)", "\t tab", "\r cr", "250 13800138000 ok", "250-1234567", "2501234567",
+          "550 <A.B@EXAMPLE.COM> rejected", "user%40example.com", "to =40x", "１３８００１３８０００",
+          "250 2.0.0 Ok: queued as 4F1A2B3C9D", "queued as 1234567ABC", "电话13800138000停机", "١٢٣٤٥٦٧٨"]
+_ADDRESSES = ["zhang.san@example.com", "13800138000", "12345", "", "+86 139 0013 9000", "ab@x.cn", "a@b",
+              "-x@example.com", "u@12345.example", "u@1234.example", "x+tag@例子.中国", "a,b@example.com",
+              "=cmd@example.com", "o'brien@example.org", "\x1f@example.com"]
+_TIMES = ["2026-11-20T09:00:00+08:00", "2026-11-20T01:00:00Z", "2026-11-20T09:00:00", "2026-11-20T09:00:00.5+08:00",
+          "2026-11-20T09:00:00-05:00"]
+
+
+def fill_varied(services: Services, incident_id: int, rows: int, seed: int) -> None:
+    import random
+
+    rnd = random.Random(seed)
+    conn = services.ctx.store.db.conn
+    states = ["sent", "failed", "deferred", "queued", "in_doubt"]
+    with services.ctx.store.transaction():
+        conn.executemany(
+            "INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address, language,"
+            " message_id, state, attempts, in_doubt, last_code, last_reply, reason, queued_at, updated_at, sent_at,"
+            " fallback, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(incident_id, rnd.choice([f"person:U{n}", *_TEXTS[1:], *_ADDRESSES[:3]]) + f"#{n}",
+              rnd.choice(["individual_email", "=kind", "a,b"]), rnd.choice(["v1", "-v2", 'v"3']),
+              rnd.choice(_ADDRESSES), rnd.choice(["zh-CN", "", "+en"]), rnd.choice([f"<bd.{n}@x>", "@m", "m,1"]),
+              rnd.choice(states), rnd.randrange(3), rnd.randrange(2), rnd.choice([None, 250, 550]),
+              rnd.choice([*_TEXTS, None]), rnd.choice([*_TEXTS, None]), rnd.choice(_TIMES), rnd.choice(_TIMES),
+              rnd.choice([None, *_TIMES]), rnd.choice([None, "sms", "letter"]), "email")
+             for n in range(rows)])
+
+
+@pytest.mark.parametrize("unmask", [False, True])
+@pytest.mark.parametrize("page", [1, 7, 5000])
+def test_the_ledger_made_in_sql_is_the_ledger_made_in_python(services: Services, intake: dict[str, object],
+                                                             monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             unmask: bool, page: int) -> None:
+    monkeypatch.setattr(records, "LEDGER_PAGE", page)
+    incident_id = services.incidents.create(intake).id
+    fill_varied(services, incident_id, 600, seed=page)
+    out = tmp_path / "pack.zip"
+    build_evidence_pack(services, incident_id, out, unmask=unmask)
+    assert zipfile.ZipFile(out).read("send-ledger/ledger.csv") == reference_ledger_csv(services, incident_id, unmask)
+
+
+def test_plain_pages_take_the_fast_path(services: Services, intake: dict[str, object],
+                                        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Ordinary rows (the bench's kind) are rendered from the SQL columns: the Python renderer of
+    single rows is not called, yet the bytes are the reference's."""
+    incident_id = services.incidents.create(intake).id
+    conn = services.ctx.store.db.conn
+    with services.ctx.store.transaction():
+        conn.executemany(
+            "INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address, language,"
+            " message_id, state, attempts, in_doubt, last_code, last_reply, reason, queued_at, updated_at, sent_at,"
+            " fallback, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(incident_id, f"person:U{n}", "individual_email", "v1", f"user{n}@163.example.com", "zh-CN",
+              f"<bd.1.{n}@breach-desk.example>", "sent", 1, 0, 250, f"250 2.0.0 Ok: queued as {n:010X}", "",
+              "2026-11-20T09:00:00+08:00", "2026-11-20T09:00:00+08:00", "2026-11-20T09:05:00+08:00", None, "email")
+             for n in range(300)])
+    calls: list[int] = []
+    slow = records._csv_row
+    monkeypatch.setattr(records, "_csv_row", lambda *a: calls.append(1) or slow(*a))
+    out = tmp_path / "pack.zip"
+    build_evidence_pack(services, incident_id, out)
+    assert zipfile.ZipFile(out).read("send-ledger/ledger.csv") == reference_ledger_csv(services, incident_id, False)
+    assert calls == []
+
+
 class FullDisk:
     """A file handle that accepts ``room`` bytes, then fails as a full disk does."""
 
