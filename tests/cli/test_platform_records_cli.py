@@ -1,0 +1,95 @@
+"""The records the officer signs after a mass-platform hand-off, when some deliveries failed:
+the register's pending counts, the evidence pack's ledger (channel, the platform's time, the
+reason), and a report saved by a European Excel (semicolons); ``--check`` exits 2 when the real
+import would be refused."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from incident_app.cli.main import run
+
+
+def call(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
+    code = run([*args, "--db", str(db)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def exported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, list[dict[str, str]]]:
+    db, out = tmp_path / "d.sqlite3", tmp_path / "r.jsonl"
+    call(capsys, db, "demo")
+    assert call(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
+    assert call(capsys, db, "export-recipients", "1", "--out", str(out))[0] == 0
+    return db, [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def report(path: Path, lines: list[dict[str, str]], failed: set[str], at: str, sep: str = ",") -> Path:
+    path.write_text(sep.join(["reference", "status", "time", "reason"]) + "\r\n" + "".join(
+        sep.join([line["reference"], "bounced" if line["reference"] in failed else "delivered", at,
+                  "mailbox full" if line["reference"] in failed else ""]) + "\r\n" for line in lines),
+        encoding="utf-8")
+    return path
+
+
+def test_failed_platform_deliveries_stay_pending_in_the_register(
+        exported: tuple[Path, list[dict[str, str]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db, lines = exported
+    adults = [line for line in lines if line["kind"] == "individual"]
+    failed = {adults[0]["reference"], adults[1]["reference"]}
+    at = datetime.now(UTC).replace(microsecond=0).isoformat()
+    assert call(capsys, db, "import-delivery", "1", str(report(tmp_path / "r.csv", lines, failed, at)))[0] == 0
+    assessed = {o["id"]: o for o in json.loads(call(capsys, db, "assess", "1")[1])["obligations"]}
+    assert assessed["pipl57-individuals"]["status"] != "met"
+    row = json.loads(call(capsys, db, "register")[1])["incidents"][0]
+    # Two people were not reached: the register must not say nobody is waiting (the platform's
+    # rows count messages — a teenager and their guardian are two — not people).
+    assert row["pending_email"] + row["pending_sms"] + row["pending_letter"] == 2, row
+
+
+def test_the_evidence_ledger_shows_the_platform_channel_time_and_reason(
+        exported: tuple[Path, list[dict[str, str]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db, lines = exported
+    failed = {lines[0]["reference"]}
+    at = datetime.now(UTC).replace(microsecond=0).isoformat()
+    assert call(capsys, db, "import-delivery", "1", str(report(tmp_path / "r.csv", lines, failed, at)))[0] == 0
+    pack = tmp_path / "pack.zip"
+    assert call(capsys, db, "evidence", "1", "--out", str(pack))[0] == 0
+    assert call(capsys, db, "evidence", "verify", str(pack))[0] == 0
+    with zipfile.ZipFile(pack) as archive:
+        rows = list(csv.DictReader(archive.read("send-ledger/ledger.csv").decode("utf-8-sig").splitlines()))
+    by_ref = {r["message_id"]: r for r in rows}
+    bounced = by_ref[lines[0]["reference"]]
+    assert bounced["channel"] == "platform" and bounced["state"] == "failed"
+    assert bounced["reason"] == "mailbox full" and bounced["updated_at"] == at
+    delivered = by_ref[lines[1]["reference"]]
+    assert delivered["channel"] == "platform" and delivered["sent_at"] == at == delivered["updated_at"]
+
+
+def test_a_semicolon_report_from_excel_is_read(
+        exported: tuple[Path, list[dict[str, str]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db, lines = exported
+    at = datetime.now(UTC).replace(microsecond=0).isoformat()
+    code, out, err = call(capsys, db, "import-delivery", "1",
+                          str(report(tmp_path / "r.csv", lines, set(), at, sep=";")))
+    assert code == 0, err
+    assert json.loads(out)["delivered"] == len(lines)
+
+
+def test_check_exits_2_when_the_import_would_be_refused(
+        exported: tuple[Path, list[dict[str, str]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db, lines = exported
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"reference,status,time\nbd9nope,delivered,{datetime.now(UTC).isoformat()}\n", encoding="utf-8")
+    code, out, err = call(capsys, db, "import-delivery", "1", str(bad), "--check")
+    assert code == 2 and "row 2, reference" in out + err
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM send_ledger WHERE state != 'queued'").fetchone()[0] == 0
