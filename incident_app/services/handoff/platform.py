@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -370,7 +371,8 @@ def _delivery_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     short row or a quote left open (a cut-off file) refuses the file."""
     encoding = _checked_encoding(path)
     with open_regular_file(path, REPORT_MAX_BYTES) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
-        reader = csv.reader(text, strict=True)
+        first = text.readline()
+        reader = csv.reader(itertools.chain([first], text), delimiter=_delimiter(first), strict=True)
         header = next(reader, [])
         columns = report_columns(header, PLATFORM_COLUMNS)
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -390,6 +392,14 @@ def _delivery_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         except csv.Error as exc:
             raise ValidationError.single(f"row {number + 1}", f"not valid CSV ({exc}); the file looks cut off"
                                          " inside a quoted cell") from None
+
+
+def _delimiter(header: str) -> str:
+    """The header line's separator: a comma, or the semicolon (Excel where the comma is the decimal
+    mark) or tab a spreadsheet saved, when the header holds none of the others."""
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] and not counts[","] else ","
 
 
 def _checked_encoding(path: Path) -> str:
