@@ -49,6 +49,11 @@ def test_failed_platform_deliveries_stay_pending_in_the_register(
     assert call(capsys, db, "import-delivery", "1", str(report(tmp_path / "r.csv", lines, failed, at)))[0] == 0
     assessed = {o["id"]: o for o in json.loads(call(capsys, db, "assess", "1")[1])["obligations"]}
     assert assessed["pipl57-individuals"]["status"] != "met"
+    # The reason tells how the platform stands, not "SMS or letter for N more: record the fulfilment".
+    why = {o["id"]: o["why"] for o in json.loads(call(capsys, db, "assess", "1", "--lang", "en")[1])["obligations"]}
+    assert f"{len(lines) - 2:,} of its {len(lines):,} messages delivered" in why["pipl57-individuals"]
+    assert "record the fulfilment" not in why["pipl57-individuals"]
+    assert f"已报告送达 {len(lines) - 2:,} 条" in assessed["pipl57-individuals"]["why"]
     row = json.loads(call(capsys, db, "register")[1])["incidents"][0]
     # Two people were not reached: the register must not say nobody is waiting (the platform's
     # rows count messages — a teenager and their guardian are two — not people).
