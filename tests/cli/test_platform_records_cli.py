@@ -98,3 +98,32 @@ def test_check_exits_2_when_the_import_would_be_refused(
     assert code == 2 and "row 2, reference" in out + err
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM send_ledger WHERE state != 'queued'").fetchone()[0] == 0
+
+
+def test_an_export_killed_earlier_leaves_no_contacts_behind_after_the_next_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A SIGKILL mid-export leaves ``.r.jsonl.<random>.part`` (every address in full); the next
+    export to that name removes it — but not one still being written (recently modified)."""
+    import os
+    import time
+
+    db, out = tmp_path / "d.sqlite3", tmp_path / "r.jsonl"
+    call(capsys, db, "demo")
+    assert call(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
+    killed = tmp_path / ".r.jsonl.k1ll3d00.part"
+    killed.write_text('{"to":"someone@example.com"}\n', encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(killed, (old, old))
+    killed_manifest = tmp_path / ".r.jsonl.manifest.json.k1ll3d00.part"
+    killed_manifest.write_text("{}", encoding="utf-8")
+    os.utime(killed_manifest, (old, old))
+    busy = tmp_path / ".r.jsonl.busy0000.part"
+    busy.write_text("being written", encoding="utf-8")
+    other = tmp_path / ".other.jsonl.k1ll3d00.part"
+    other.write_text("not ours", encoding="utf-8")
+    os.utime(other, (old, old))
+    code, stdout, err = call(capsys, db, "export-recipients", "1", "--out", str(out))
+    assert code == 0, err
+    assert not killed.exists() and not killed_manifest.exists()
+    assert busy.exists() and other.exists()
+    assert json.loads(stdout)["removed_leftovers"] == 2

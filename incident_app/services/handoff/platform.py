@@ -63,7 +63,7 @@ from incident_app.services.notices.personal import PersonalRenderer
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.render import recipient_fields
 from incident_app.services.notices.service import NoticeService
-from incident_app.services.private_files import StagedOutputs, open_regular_file
+from incident_app.services.private_files import StagedOutputs, open_regular_file, remove_leftover_temps
 from incident_app.services.progress import Progress
 
 CHANNEL = "platform"  # the send ledger's channel of these rows
@@ -124,6 +124,9 @@ class PlatformHandoff:
         staged = StagedOutputs(self._ctx.store.path)
         store = self._ctx.store
         manifest_path = out.with_name(out.name + ".manifest.json")
+        # A run killed mid-export (SIGKILL, power loss) left its hidden temporary file, every
+        # address in full: the next export to that name removes it.
+        leftovers = remove_leftover_temps(out) + remove_leftover_temps(manifest_path)
         try:
             with staged.committing(), store.transaction():
                 with staged.output(out) as (handle, _):
@@ -153,7 +156,7 @@ class PlatformHandoff:
         return {"incident": incident_id, "out": str(out), "manifest": str(manifest_path), "rows": rows,
                 "new_ledger_rows": new_rows, "by_channel": manifest["by_channel"], "by_kind": manifest["by_kind"],
                 "skipped_unreachable": manifest["skipped_unreachable"], "sha256": manifest["sha256"],
-                "handoff_version": approved.version, "changes": changes}
+                "handoff_version": approved.version, "changes": changes, "removed_leftovers": leftovers}
 
     def _approved(self, incident_id: int) -> _Approved:
         """The planned personal notices of the channels handed off; refuses any not approved."""
