@@ -127,3 +127,19 @@ def test_an_export_killed_earlier_leaves_no_contacts_behind_after_the_next_one(
     assert not killed.exists() and not killed_manifest.exists()
     assert busy.exists() and other.exists()
     assert json.loads(stdout)["removed_leftovers"] == 2
+
+
+def test_export_after_the_retention_purge_says_the_contacts_are_gone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from incident_app.domain.incident import IncidentStatus
+    from incident_app.services.container import open_services
+
+    db, out = tmp_path / "d.sqlite3", tmp_path / "r.jsonl"
+    call(capsys, db, "demo")
+    services = open_services(db)
+    services.incidents.change_status(1, IncidentStatus.CLOSED, "summary report filed", force=True)
+    services.close()
+    assert call(capsys, db, "retention", "set", "--days", "0")[0] == 0
+    assert call(capsys, db, "retention", "purge")[0] == 0
+    code, _, err = call(capsys, db, "export-recipients", "1", "--out", str(out))
+    assert code == 2 and "purged" in err and "not approved" not in err and not out.exists()

@@ -63,6 +63,7 @@ from incident_app.services.notices.personal import PersonalRenderer
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.render import recipient_fields
 from incident_app.services.notices.service import NoticeService
+from incident_app.services.people.service import PURGE_TARGET as PEOPLE_PURGE_TARGET
 from incident_app.services.private_files import StagedOutputs, open_regular_file, remove_leftover_temps
 from incident_app.services.progress import Progress
 
@@ -117,6 +118,10 @@ class PlatformHandoff:
         ``progress`` counts recipients; its Cancel leaves no file and no ledger row."""
         progress = progress or Progress()
         self._ctx.store.incidents.get(incident_id)
+        purged = self._ctx.store.retention.purged_at(incident_id, PEOPLE_PURGE_TARGET)
+        if purged is not None:
+            raise ValidationError.single("people", f"the contacts of incident {incident_id} were purged on "
+                                         f"{to_iso(purged)} (retention): there is nobody left to hand off")
         approved = self._approved(incident_id)
         stats = self._ctx.store.people.stats(incident_id)
         progress.start(stats.total + stats.teens, "recipients")
