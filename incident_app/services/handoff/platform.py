@@ -300,7 +300,8 @@ class PlatformHandoff:
                 summary: dict[str, Any] = {"incident": incident_id, "rows": rows, "delivered": tally["sent"],
                            "failed": tally["failed"], "pending": tally["pending"], "unknown": tally["unknown"],
                            "changed": changing, "unchanged": rows - changing, "committed": commit,
-                           "problems": [str(p) for p in refused]}
+                           "problems": [str(p) for p in refused],
+                           "problem_details": [{"field": p.field, "message": p.message} for p in refused]}
                 if commit:
                     self._ctx.record(IMPORT_EVENT, "incident", incident_id,
                                      {k: v for k, v in summary.items() if k != "incident"}, incident_id)
