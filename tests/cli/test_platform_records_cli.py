@@ -143,3 +143,20 @@ def test_export_after_the_retention_purge_says_the_contacts_are_gone(
     assert call(capsys, db, "retention", "purge")[0] == 0
     code, _, err = call(capsys, db, "export-recipients", "1", "--out", str(out))
     assert code == 2 and "purged" in err and "not approved" not in err and not out.exists()
+
+
+@pytest.mark.parametrize("where", ["header", "row"])
+def test_a_huge_line_is_refused_by_its_line_without_reading_it_whole(
+        exported: tuple[Path, list[dict[str, str]]], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        where: str) -> None:
+    db, lines = exported
+    huge = tmp_path / "huge.csv"
+    with huge.open("w", encoding="utf-8") as handle:
+        if where == "header":
+            handle.write("reference,status,time," + "x" * (3 << 20) + "\n")
+        else:
+            handle.write(f"reference,status,time,reason\n{lines[0]['reference']},failed,"
+                         f"{datetime.now(UTC).isoformat()}," + "A" * (3 << 20) + "\n")
+    code, _, err = call(capsys, db, "import-delivery", "1", str(huge))
+    line = 1 if where == "header" else 2
+    assert code == 2 and f"line {line}" in err and "longer than" in err, err

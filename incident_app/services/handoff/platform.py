@@ -380,9 +380,13 @@ def _delivery_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     short row or a quote left open (a cut-off file) refuses the file."""
     encoding = _checked_encoding(path)
     with open_regular_file(path, REPORT_MAX_BYTES) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
-        first = text.readline()
-        reader = csv.reader(itertools.chain([first], text), delimiter=_delimiter(first), strict=True)
-        header = next(reader, [])
+        lines = _bounded_lines(text)
+        first = next(lines, "")
+        reader = csv.reader(itertools.chain([first], lines), delimiter=_delimiter(first), strict=True)
+        try:
+            header = next(reader, [])
+        except csv.Error as exc:
+            raise ValidationError.single("header", f"not valid CSV ({exc}); save the report as CSV") from None
         columns = report_columns(header, PLATFORM_COLUMNS)
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
@@ -401,6 +405,23 @@ def _delivery_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         except csv.Error as exc:
             raise ValidationError.single(f"row {number + 1}", f"not valid CSV ({exc}); the file looks cut off"
                                          " inside a quoted cell") from None
+
+
+_MAX_LINE = 1 << 20  # characters of one line of the report (a row is a few hundred)
+
+
+def _bounded_lines(text: io.TextIOBase) -> Iterator[str]:
+    """The report's lines, none read beyond :data:`_MAX_LINE` characters: a line longer than that
+    (a file that is not a report, or rows run together) is refused by its number before it is
+    held whole in memory."""
+    number = 0
+    while line := text.readline(_MAX_LINE + 1):
+        number += 1
+        if len(line) > _MAX_LINE:
+            raise ValidationError.single(f"line {number}", f"longer than {_MAX_LINE:,} characters; a report row"
+                                         " is a reference, a status, a time and a short reason — check this is"
+                                         " the platform's delivery report saved as CSV")
+        yield line
 
 
 def _delimiter(header: str) -> str:
