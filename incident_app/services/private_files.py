@@ -258,7 +258,7 @@ def remove_leftover_temps(path: Path, idle_seconds: float = 120.0) -> int:
         with contextlib.suppress(OSError):
             info = entry.stat(follow_symlinks=False)
             if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
-                os.unlink(entry.path)
+                Path(entry.path).unlink()
                 removed += 1
     return removed
 

@@ -91,7 +91,7 @@ def test_a_semicolon_report_from_excel_is_read(
 
 def test_check_exits_2_when_the_import_would_be_refused(
         exported: tuple[Path, list[dict[str, str]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db, lines = exported
+    db, _ = exported
     bad = tmp_path / "bad.csv"
     bad.write_text(f"reference,status,time\nbd9nope,delivered,{datetime.now(UTC).isoformat()}\n", encoding="utf-8")
     code, out, err = call(capsys, db, "import-delivery", "1", str(bad), "--check")
