@@ -26,6 +26,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -237,6 +238,29 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
 
 def _megabytes(size: int) -> int:
     return max(1, size // (1024 * 1024))
+
+
+def remove_leftover_temps(path: Path, idle_seconds: float = 120.0) -> int:
+    """Remove the temporary files ``.<name>.<random>.part`` that a killed run writing ``path``
+    left beside it (a SIGKILL skips every clean-up), unless one was modified in the last
+    ``idle_seconds`` (another run may still be writing it). Only regular files of that exact
+    pattern, never through a link. Returns how many were removed."""
+    pattern = re.compile(re.escape(f".{path.name}.") + r"[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+    removed = 0
+    cutoff = time.time() - idle_seconds
+    try:
+        entries = list(os.scandir(path.parent if str(path.parent) else "."))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                Path(entry.path).unlink()
+                removed += 1
+    return removed
 
 
 class StagedOutputs:

@@ -383,6 +383,16 @@ class SendLedgerRepository:
             if fallback and state == SendState.FAILED.value:
                 by_fallback[FallbackChannel(fallback)] += int(n)
             in_doubt[0] += int(doubtful or 0)
+        # The platform's rows are messages — a teenager and their guardian are two for one person,
+        # a new hand-off version is another — so its "reached" count is the people with a row
+        # reported sent (the guardian's row keyed like the minor's, with "#guardian").
+        for incident, people in self._db.execute(
+                "SELECT incident_id, count(DISTINCT CASE WHEN recipient_key LIKE '%#guardian'"
+                " THEN substr(recipient_key, 1, length(recipient_key) - 9) ELSE recipient_key END)"
+                f" FROM send_ledger WHERE channel = 'platform' AND state = 'sent' AND {_NOT_STAFF}"
+                " GROUP BY incident_id", list(STAFF_KINDS)):
+            if int(incident) in tallies:
+                tallies[int(incident)][3]["platform"] = int(people)
         return {i: DeliveryOverview(s, f, d[0], h) for i, (s, f, d, h) in tallies.items()}
 
     def first_sent_at(self) -> dict[int, datetime]:

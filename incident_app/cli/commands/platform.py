@@ -58,5 +58,9 @@ def handle_export(args: argparse.Namespace, services: Services) -> int:
 
 
 def handle_import(args: argparse.Namespace, services: Services) -> int:
-    print_json(services.platform.import_delivery(args.id, args.file, commit=not args.check))
+    summary = services.platform.import_delivery(args.id, args.file, commit=not args.check)
+    print_json(summary)
+    if summary["problems"]:  # --check: the import itself would refuse this file (exit 2, bad input)
+        say("The import would refuse this report:\n" + "\n".join(f"  - {p}" for p in summary["problems"]))
+        return 2
     return 0

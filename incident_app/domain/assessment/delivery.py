@@ -137,6 +137,20 @@ class EmailDelivery:
                 done.append(max(last))
         return min(done, default=None)
 
+    def platform_progress(self) -> tuple[int, int] | None:
+        """(reported sent, rows) of the mass-messaging platform's hand-off version that has
+        reached the most people, or None when nothing was handed to the platform."""
+        by_version: dict[str, list[int]] = {}
+        for batch in self.batches:
+            if batch.channel == PLATFORM:
+                counts = by_version.setdefault(batch.version, [0, 0])
+                counts[0] += batch.sent
+                counts[1] += batch.rows
+        if not by_version:
+            return None
+        sent, rows = max(by_version.values())
+        return sent, rows
+
     def waiting_on_other_channels(self, group: str) -> int:
         """People of the group told by SMS or letter (outside the e-mail sender)."""
         spec = GROUPS[group]

@@ -381,7 +381,15 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
     waiting = delivery.waiting_on_other_channels(group)
     progress = Text(f"已发出 {delivery.emails_sent():,} 封告知邮件，尚未全部完成",
                     f"{delivery.emails_sent():,} notice e-mails sent, not yet all")
-    if waiting:
+    platform = delivery.platform_progress()
+    if platform is not None:  # the platform tells everyone, SMS and letters included: its report decides
+        sent, rows = platform
+        progress = progress + Text(
+            f"；群发平台的 {rows:,} 条消息中已报告送达 {sent:,} 条，其余失败或尚待回执"
+            "（见发送记录；导入平台的新回执，或改正后重新交接）",
+            f"; the mass-messaging platform reported {sent:,} of its {rows:,} messages delivered, the others "
+            "failed or await its report (see the send ledger; import its newer report, or hand off again)")
+    elif waiting:
         progress = progress + Text(f"；另有 {waiting:,} 人须以短信或信函告知，完成后请记录履行情况（发送时间与渠道）",
                                    f"; SMS or letter for {waiting:,} more: record the fulfilment (when and how) "
                                    "once they are told")

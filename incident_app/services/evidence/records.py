@@ -26,7 +26,7 @@ from incident_app.services.resources import RESOURCES_DIR
 LEDGER_PAGE = 5000
 LEDGER_COLUMNS = ("row", "recipient", "notice_kind", "notice_version", "to_address", "language", "message_id",
                   "state", "attempts", "in_doubt", "last_code", "last_reply", "reason", "queued_at", "sent_at",
-                  "fallback")
+                  "fallback", "channel", "updated_at")
 
 
 def rule_versions() -> dict[str, str]:
@@ -86,7 +86,7 @@ def send_ledger_section(req: EvidenceRequest) -> list[EvidenceFile]:
 # The columns read for the CSV, in the order _csv_row takes them.
 _READ = ("id", "incident_id", "recipient_key", "notice_kind", "notice_version", "to_address", "language",
          "message_id", "state", "attempts", "in_doubt", "last_code", "last_reply", "reason", "queued_at",
-         "sent_at", "fallback")
+         "sent_at", "fallback", "channel", "updated_at")
 
 
 def ledger_csv_chunks(req: EvidenceRequest) -> Iterator[bytes]:
@@ -248,7 +248,7 @@ def _csv_row(raw: tuple[Any, ...], unmask: bool, hide: Callable[[str], str]) -> 
     """One CSV row, formulas neutralised, from the raw columns :data:`_READ`: the values a
     LedgerEntry of the row gives, without building one per row (the pack reads millions)."""
     (row_id, incident_id, key, kind, version, address, language, message_id, state, attempts, in_doubt,
-     last_code, reply, reason, queued_at, sent_at, fallback) = raw
+     last_code, reply, reason, queued_at, sent_at, fallback, channel, updated_at) = raw
     # The recipient key may be a person's e-mail or phone (no user id on file): a masked pack shows
     # the reference printed in that person's notice instead, which is enough to find them later.
     recipient = _cell(key) if unmask else recipient_reference(int(incident_id), key)  # "BD…": no formula
@@ -256,7 +256,10 @@ def _csv_row(raw: tuple[Any, ...], unmask: bool, hide: Callable[[str], str]) -> 
             _cell(message_id), _STATES[state], int(attempts), int(in_doubt),
             None if last_code is None else int(last_code), _cell(hide(reply)) if reply else "",
             _cell(hide(reason)) if reason else "", _iso(queued_at), _iso(sent_at) if sent_at else None,
-            _FALLBACKS[fallback] if fallback else None]
+            _FALLBACKS[fallback] if fallback else None,
+            # How the row went out (email, sms, phone, platform) and when its state last changed:
+            # a platform failure's time is the platform's, kept only here (sent_at stays empty).
+            _cell(channel or "email"), _iso(updated_at) if updated_at else None]
 
 
 def people_section(req: EvidenceRequest) -> list[EvidenceFile]:

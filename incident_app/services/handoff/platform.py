@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -62,7 +63,8 @@ from incident_app.services.notices.personal import PersonalRenderer
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.render import recipient_fields
 from incident_app.services.notices.service import NoticeService
-from incident_app.services.private_files import StagedOutputs, open_regular_file
+from incident_app.services.people.service import PURGE_TARGET as PEOPLE_PURGE_TARGET
+from incident_app.services.private_files import StagedOutputs, open_regular_file, remove_leftover_temps
 from incident_app.services.progress import Progress
 
 CHANNEL = "platform"  # the send ledger's channel of these rows
@@ -116,6 +118,10 @@ class PlatformHandoff:
         ``progress`` counts recipients; its Cancel leaves no file and no ledger row."""
         progress = progress or Progress()
         self._ctx.store.incidents.get(incident_id)
+        purged = self._ctx.store.retention.purged_at(incident_id, PEOPLE_PURGE_TARGET)
+        if purged is not None:
+            raise ValidationError.single("people", f"the contacts of incident {incident_id} were purged on "
+                                         f"{to_iso(purged)} (retention): there is nobody left to hand off")
         approved = self._approved(incident_id)
         stats = self._ctx.store.people.stats(incident_id)
         progress.start(stats.total + stats.teens, "recipients")
@@ -123,6 +129,9 @@ class PlatformHandoff:
         staged = StagedOutputs(self._ctx.store.path)
         store = self._ctx.store
         manifest_path = out.with_name(out.name + ".manifest.json")
+        # A run killed mid-export (SIGKILL, power loss) left its hidden temporary file, every
+        # address in full: the next export to that name removes it.
+        leftovers = remove_leftover_temps(out) + remove_leftover_temps(manifest_path)
         try:
             with staged.committing(), store.transaction():
                 with staged.output(out) as (handle, _):
@@ -152,7 +161,7 @@ class PlatformHandoff:
         return {"incident": incident_id, "out": str(out), "manifest": str(manifest_path), "rows": rows,
                 "new_ledger_rows": new_rows, "by_channel": manifest["by_channel"], "by_kind": manifest["by_kind"],
                 "skipped_unreachable": manifest["skipped_unreachable"], "sha256": manifest["sha256"],
-                "handoff_version": approved.version, "changes": changes}
+                "handoff_version": approved.version, "changes": changes, "removed_leftovers": leftovers}
 
     def _approved(self, incident_id: int) -> _Approved:
         """The planned personal notices of the channels handed off; refuses any not approved."""
@@ -291,7 +300,8 @@ class PlatformHandoff:
                 summary: dict[str, Any] = {"incident": incident_id, "rows": rows, "delivered": tally["sent"],
                            "failed": tally["failed"], "pending": tally["pending"], "unknown": tally["unknown"],
                            "changed": changing, "unchanged": rows - changing, "committed": commit,
-                           "problems": [str(p) for p in refused]}
+                           "problems": [str(p) for p in refused],
+                           "problem_details": [{"field": p.field, "message": p.message} for p in refused]}
                 if commit:
                     self._ctx.record(IMPORT_EVENT, "incident", incident_id,
                                      {k: v for k, v in summary.items() if k != "incident"}, incident_id)
@@ -370,8 +380,13 @@ def _delivery_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     short row or a quote left open (a cut-off file) refuses the file."""
     encoding = _checked_encoding(path)
     with open_regular_file(path, REPORT_MAX_BYTES) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
-        reader = csv.reader(text, strict=True)
-        header = next(reader, [])
+        lines = _bounded_lines(text)
+        first = next(lines, "")
+        reader = csv.reader(itertools.chain([first], lines), delimiter=_delimiter(first), strict=True)
+        try:
+            header = next(reader, [])
+        except csv.Error as exc:
+            raise ValidationError.single("header", f"not valid CSV ({exc}); save the report as CSV") from None
         columns = report_columns(header, PLATFORM_COLUMNS)
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
@@ -390,6 +405,31 @@ def _delivery_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         except csv.Error as exc:
             raise ValidationError.single(f"row {number + 1}", f"not valid CSV ({exc}); the file looks cut off"
                                          " inside a quoted cell") from None
+
+
+_MAX_LINE = 1 << 20  # characters of one line of the report (a row is a few hundred)
+
+
+def _bounded_lines(text: io.TextIOBase) -> Iterator[str]:
+    """The report's lines, none read beyond :data:`_MAX_LINE` characters: a line longer than that
+    (a file that is not a report, or rows run together) is refused by its number before it is
+    held whole in memory."""
+    number = 0
+    while line := text.readline(_MAX_LINE + 1):
+        number += 1
+        if len(line) > _MAX_LINE:
+            raise ValidationError.single(f"line {number}", f"longer than {_MAX_LINE:,} characters; a report row"
+                                         " is a reference, a status, a time and a short reason — check this is"
+                                         " the platform's delivery report saved as CSV")
+        yield line
+
+
+def _delimiter(header: str) -> str:
+    """The header line's separator: a comma, or the semicolon (Excel where the comma is the decimal
+    mark) or tab a spreadsheet saved, when the header holds none of the others."""
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] and not counts[","] else ","
 
 
 def _checked_encoding(path: Path) -> str:

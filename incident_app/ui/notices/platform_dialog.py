@@ -5,6 +5,7 @@ Every call goes through the job runner."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incident_app.domain.errors import ValidationError
+from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter, run_with_progress
@@ -146,7 +147,8 @@ class PlatformDialog(QDialog):
         text = t("platform.summary", **{k: f"{summary[k]:,}" for k in
                                         ("rows", "delivered", "failed", "pending", "unknown", "changed")})
         if summary["problems"]:
-            text += "\n" + t("platform.summary_problems", problems="; ".join(summary["problems"][:5]))
+            problems = [FieldProblem(d["field"], d["message"]) for d in summary.get("problem_details", [])]
+            text += "\n" + t("platform.summary_problems", problems=report_problems(problems[:5], self.tr_))
         self.status_label.setText(text)
         self.checked_report = None if summary["problems"] else path
         self.btn_commit.setEnabled(self.checked_report is not None)
@@ -155,7 +157,8 @@ class PlatformDialog(QDialog):
         if not isinstance(error, ValidationError):
             self.errors.show(error, details)
             return
-        self.status_label.setText(self.tr_.t("platform.summary_problems", problems=str(error)))
+        self.status_label.setText(self.tr_.t("platform.summary_problems",
+                                             problems=report_problems(error.problems[:5], self.tr_)))
 
     def commit_report(self) -> None:
         """Import the report last checked (all or nothing)."""
@@ -175,3 +178,46 @@ class PlatformDialog(QDialog):
         path = ask_open_file(self, "handoff", self.tr_.t("platform.check_report"), "CSV (*.csv)")
         if path is not None:
             self.check_report(path)
+
+
+# The delivery report's problems (services/handoff/platform.py speaks English, as the CLI prints
+# it): each message form and the catalog key saying it in the officer's language.
+_REPORT_PROBLEMS: tuple[tuple[str, str], ...] = (
+    (r"^'(?P<value>.*)' is not in this incident's platform hand-off", "platform.problem.unknown"),
+    (r"^the same reference as row (?P<first>\d+)", "platform.problem.repeated"),
+    (r"^'(?P<value>.*)' not understood; use", "platform.problem.status"),
+    (r"^(?P<value>\S+) is in the future; check", "platform.problem.future"),
+    (r"^before the export \((?P<value>[^)]*)\)", "platform.problem.before_export"),
+    (r"^'(?P<value>.*)' is not an ISO 8601", "platform.problem.bad_time"),
+    (r"^only (?P<got>\d+) of (?P<want>\d+) columns", "platform.problem.short_row"),
+    (r"^not valid CSV", "platform.problem.bad_csv"),
+    (r"^no column for (?P<columns>.*); the report needs", "platform.problem.no_column"),
+    (r"looks like UTF-16", "platform.problem.utf16"),
+    (r"^the report has a header but no rows", "platform.problem.no_rows"),
+)
+
+
+def report_problems(problems: Any, tr: Translator) -> str:
+    """The problems of a delivery report, each with its row and column, in ``tr``'s language
+    (a message of another form is shown as the service wrote it)."""
+    return "; ".join(_report_problem(p, tr) for p in problems)
+
+
+def _report_problem(problem: FieldProblem, tr: Translator) -> str:
+    where = problem.field
+    match = re.fullmatch(r"row (?P<row>\d+)(?:, (?P<field>\w+))?", where)
+    if match and match["field"]:
+        where = tr.t("platform.problem.where_row", row=match["row"],
+                     field=tr.t(f"platform.problem.field.{match['field']}"))
+    elif match:
+        where = tr.t("platform.problem.where_row_only", row=match["row"])
+    elif where in ("header", "file"):
+        where = tr.t(f"platform.problem.field.{where}")
+    message = problem.message
+    for pattern, key in _REPORT_PROBLEMS:
+        found = re.search(pattern, message)
+        if found:
+            message = tr.t(key, **found.groupdict())
+            break
+    separator = "：" if tr.lang != "en" else ": "
+    return f"{where}{separator}{message}"

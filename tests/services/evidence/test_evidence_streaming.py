@@ -73,8 +73,10 @@ def reference_ledger_csv(services: Services, incident_id: int, unmask: bool) -> 
         return [e.id, recipient, e.notice_kind, e.notice_version, hide(e.to_address), e.language, e.message_id,
                 e.state.value, e.attempts, e.in_doubt, e.last_code, hide(e.last_reply), hide(e.reason),
                 to_iso(e.queued_at), to_iso(e.sent_at) if e.sent_at else None,
-                e.fallback.value if e.fallback else None]
+                e.fallback.value if e.fallback else None, channels[e.id] or "email", to_iso(e.updated_at)]
 
+    ledger = services.ctx.store.send_ledger
+    channels = {int(i): c for i, c in ledger.iter_raw(incident_id, ("id", "channel"), chunk=1000)}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(records.LEDGER_COLUMNS)

@@ -105,3 +105,38 @@ def test_a_cancelled_platform_export_leaves_no_file_and_no_ledger_row(qtbot: QtB
     assert not out.exists() and not list(tmp_path.glob("*.jsonl*")) and not list(tmp_path.glob(".*.part"))
     assert ledger_states(db) == {} and not dialog.errors.shown
     runner.wait_all(10_000)
+
+
+def test_the_chinese_dialog_names_report_problems_in_chinese(qtbot: QtBot, tmp_path: Path) -> None:
+    """A report with an unknown reference (counted) or a repeated one (refused) is explained in
+    the officer's language, with the row, not in the validator's English."""
+    db = tmp_path / "db.sqlite3"
+    assert run(["demo", "--db", str(db)]) == 0
+    assert run(["approve", "1", "--by", "王安全", "--db", str(db)]) == 0
+    tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "zh-CN"), 1)
+    tab.errors.interactive = False
+    qtbot.addWidget(tab)
+    tab.open_platform_dialog()
+    dialog = tab.platform_dialog
+    out = tmp_path / "recipients.jsonl"
+    dialog.export_to(out)
+    ref = json.loads(out.read_text(encoding="utf-8").splitlines()[0])["reference"]
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    cases = {
+        "unknown": (f"bd1nope,delivered,{now}\n", "第 2 行", "“bd1nope”"),
+        "repeated": (f"{ref},delivered,{now}\n{ref},failed,{now}\n", "第 3 行", "第 2 行"),
+        "status": (f"{ref},maybe,{now}\n", "第 2 行", "“maybe”"),
+        "future": (f"{ref},delivered,2099-01-01T00:00:00Z\n", "第 2 行", "2099"),
+        "before": (f"{ref},delivered,2020-01-01T00:00:00Z\n", "第 2 行", "交接"),
+    }
+    for name, (rows, where, what) in cases.items():
+        report = tmp_path / f"{name}.csv"
+        report.write_text("reference,status,time\n" + rows, encoding="utf-8")
+        dialog.check_report(report)
+        text = dialog.status_label.text()
+        assert where in text and what in text, (name, text)
+        for english in ("row ", "reference", "is not in this incident", "the same reference", "not understood",
+                        "in the future", "before the export"):
+            assert english not in text, (name, text)
+        assert not dialog.btn_commit.isEnabled()
+    assert not tab.errors.shown and not dialog.errors.shown
