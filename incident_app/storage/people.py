@@ -119,12 +119,13 @@ class PeopleRepository:
             self._db.execute(lookup_index_sql(column))
         self._db.execute(USER_ID_INDEX_SQL)
 
-    def suspend_indexes_for_purge(self, incident_id: int) -> bool:
+    def suspend_indexes_for_purge(self, incident_id: int,
+                                  between_drops: Callable[[], contextlib.AbstractContextManager[Any]]) -> bool:
         """Drop the user-id and contact indexes before blanking a big incident's people: blanking
         a value moves its index entry, and at ten million people those random B-tree writes were
         most of the purge's time and write-ahead log. Rebuilt afterwards by
         :meth:`restore_lookup_indexes` (the blanked values are no longer indexed, so that is one
-        read of the table). Each DROP commits with the caller's transaction: a purge killed before
+        read of the table). ``between_drops()`` is the transaction each DROP commits in. A purge killed before
         the rebuild leaves them missing until the next purge (or big import) rebuilds them —
         lookups stay right, only slower."""
         people = sum(last - first + 1 for first, last in self.ranges(incident_id))
@@ -132,7 +133,10 @@ class PeopleRepository:
         if people < BULK_IMPORT_ROWS or people < stored // 2:
             return False
         for column in (*LOOKUP_INDEXED, "user_id"):
-            self._db.execute(f"DROP INDEX IF EXISTS people_incident_{column}")
+            # One commit per index: with secure_delete on, dropping an index writes its pages
+            # (the contacts it held) over, and one index at a time keeps the log at one index.
+            with between_drops():
+                self._db.execute(f"DROP INDEX IF EXISTS people_incident_{column}")
         return True
 
     def anonymise_chunk(self, incident_id: int, after_id: int, limit: int) -> tuple[int, int | None]:

@@ -451,7 +451,7 @@ class PeopleService:
             if marker is None:
                 marker = PurgeProgress(self._ctx.now(), 0, 0)
                 store.retention.save_progress(incident_id, PURGE_TARGET, marker)
-            suspended = repo.suspend_indexes_for_purge(incident_id)
+        suspended = repo.suspend_indexes_for_purge(incident_id, store.transaction)
         try:
             while True:
                 if progress is not None:
