@@ -48,7 +48,13 @@ class PurgeTarget:
 
 
 def _purge_people(services: Services, incident_id: int) -> int:
+    """Inside the purge transaction: what the chunked pass left, the enquiries, the reports."""
     return services.people.purge_contacts(incident_id)
+
+
+def _purge_people_in_chunks(services: Services, incident_id: int, progress: Progress | None) -> int:
+    """The people, committed chunk by chunk with a resumable marker (services/people/service.py)."""
+    return services.people.purge_contacts_in_chunks(incident_id, progress)
 
 
 def _purge_ledger_addresses(services: Services, incident_id: int) -> int:
@@ -73,7 +79,7 @@ def _purge_ledger_in_chunks(services: Services, incident_id: int, progress: Prog
 
 
 DEFAULT_PURGE_TARGETS: tuple[PurgeTarget, ...] = (
-    PurgeTarget(PEOPLE_PURGE_TARGET, _purge_people),
+    PurgeTarget(PEOPLE_PURGE_TARGET, _purge_people, _purge_people_in_chunks),
     PurgeTarget("send_ledger.addresses", _purge_ledger_addresses, _purge_ledger_in_chunks),
 )
 

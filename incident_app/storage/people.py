@@ -38,7 +38,10 @@ _PERSON_SQL = ("SELECT id, incident_id, user_id, name, email, phone, address, bi
 # the value is not indexed. A big import drops and rebuilds them (see suspend_lookup_indexes).
 LOOKUP_INDEXED = ("email", "phone", "guardian_email", "guardian_phone")
 BULK_IMPORT_ROWS = 20_000
-# People blanked per UPDATE by the retention purge (about a second of work on this machine).
+# Migration m0009's index, rebuilt by restore_lookup_indexes after a big purge dropped it.
+USER_ID_INDEX_SQL = "CREATE INDEX IF NOT EXISTS people_incident_user_id ON people (incident_id, user_id)"
+# People blanked per UPDATE by the retention purge (about a second of work on this machine); the
+# chunked purge commits after each.
 PURGE_CHUNK_ROWS = 50_000
 
 
@@ -110,9 +113,47 @@ class PeopleRepository:
         return True
 
     def restore_lookup_indexes(self) -> None:
-        """(Re)build the contact lookup indexes; a no-op when they exist."""
+        """(Re)build the contact lookup indexes and the user-id index (a big retention purge
+        drops it too); a no-op when they exist."""
         for column in LOOKUP_INDEXED:
             self._db.execute(lookup_index_sql(column))
+        self._db.execute(USER_ID_INDEX_SQL)
+
+    def suspend_indexes_for_purge(self, incident_id: int,
+                                  between_drops: Callable[[], contextlib.AbstractContextManager[Any]]) -> bool:
+        """Drop the user-id and contact indexes before blanking a big incident's people: blanking
+        a value moves its index entry, and at ten million people those random B-tree writes were
+        most of the purge's time and write-ahead log. Rebuilt afterwards by
+        :meth:`restore_lookup_indexes` (the blanked values are no longer indexed, so that is one
+        read of the table). ``between_drops()`` is the transaction each DROP commits in. A purge killed before
+        the rebuild leaves them missing until the next purge (or big import) rebuilds them —
+        lookups stay right, only slower."""
+        people = sum(last - first + 1 for first, last in self.ranges(incident_id))
+        stored = int(self._db.execute("SELECT coalesce(max(id), 0) FROM people").fetchone()[0])
+        if people < BULK_IMPORT_ROWS or people < stored // 2:
+            return False
+        for column in (*LOOKUP_INDEXED, "user_id"):
+            # One commit per index: with secure_delete on, dropping an index writes its pages
+            # (the contacts it held) over, and one index at a time keeps the log at one index.
+            with between_drops():
+                self._db.execute(f"DROP INDEX IF EXISTS people_incident_{column}")
+        return True
+
+    def anonymise_chunk(self, incident_id: int, after_id: int, limit: int) -> tuple[int, int | None]:
+        """Blank (see :meth:`anonymise_for_incident`) the incident's people with ids in the next
+        ``limit`` ids after ``after_id`` (one rowid range inside one of the incident's blocks):
+        (people changed, the last id covered — None when nothing is left after ``after_id``).
+        Idempotent: a person already blank is not counted again."""
+        for first, last in self.ranges(incident_id):
+            if last <= after_id:
+                continue
+            start = max(first, after_id + 1)
+            end = min(start + limit - 1, last)
+            cursor = self._db.execute(
+                f"UPDATE people SET {_BLANK} WHERE id BETWEEN ? AND ? AND incident_id = ? AND ({_ANY_LEFT})",
+                [start, end, incident_id])
+            return int(cursor.rowcount), end
+        return 0, None
 
     def row_by_id(self, person_id: int) -> list[Any]:
         """One stored row in ROW_COLUMNS order (the importer merges duplicates into it)."""

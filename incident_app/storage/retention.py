@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlite_utils
 
 from incident_app.domain.clock import parse_time, to_iso
+
+
+@dataclass(frozen=True)
+class PurgeProgress:
+    """How far a chunked purge of one target got: rows up to ``after_id`` are done, ``records``
+    changed so far, since ``started_at``."""
+
+    started_at: datetime
+    after_id: int
+    records: int
 
 
 class RetentionRepository:
@@ -30,3 +41,21 @@ class RetentionRepository:
         row = self._db.execute("SELECT purged_at FROM retention_purges WHERE incident_id = ? AND target = ?",
                                [incident_id, target]).fetchone()
         return parse_time(row[0]) if row else None
+
+    def progress(self, incident_id: int, target: str) -> PurgeProgress | None:
+        """Where an unfinished chunked purge of ``target`` stands, or None (never started or done)."""
+        row = self._db.execute("SELECT started_at, after_id, records FROM retention_purge_progress"
+                               " WHERE incident_id = ? AND target = ?", [incident_id, target]).fetchone()
+        return PurgeProgress(parse_time(row[0]), int(row[1]), int(row[2])) if row else None
+
+    def save_progress(self, incident_id: int, target: str, progress: PurgeProgress) -> None:
+        """Call in the transaction of the chunk it describes (they commit together)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO retention_purge_progress (incident_id, target, started_at, after_id, records)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [incident_id, target, to_iso(progress.started_at), progress.after_id, progress.records])
+
+    def clear_progress(self, incident_id: int, target: str) -> None:
+        """The purge of ``target`` is complete (call in the transaction that records it)."""
+        self._db.execute("DELETE FROM retention_purge_progress WHERE incident_id = ? AND target = ?",
+                         [incident_id, target])

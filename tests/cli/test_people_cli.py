@@ -177,6 +177,28 @@ def test_retention_purge_then_people_shows_the_purged_state(
     assert json.loads(out)["people"]["contacts_purged_at"] == data["contacts_purged_at"]
 
 
+def test_people_shows_an_unfinished_purge(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """After a purge killed half-way (the marker of its committed chunks): `people` and `show` say
+    it did not finish, nothing says purged, and a new list is refused (exit 2)."""
+    from incident_app.storage.retention import PurgeProgress
+
+    assert cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))[0] == 0
+    services = open_services(db)
+    store = services.ctx.store
+    first = store.people.ranges(1)[0][0]
+    with store.transaction():
+        store.people.anonymise_chunk(1, first - 1, 1)
+        store.retention.save_progress(1, "people.contacts", PurgeProgress(services.ctx.now(), first, 1))
+    services.close()
+    code, out, err = cli(capsys, db, "people", "1")
+    data = json.loads(out)
+    assert code == 0 and data["contacts_purged_at"] is None and data["contacts_purge_started_at"]
+    assert "did not finish" in err and "retention purge" in err
+    code, _, err = cli(capsys, db, "import-people", "1", str(people_file(tmp_path)))
+    assert code == 2 and "did not finish" in err
+    code, out, _ = cli(capsys, db, "show", "1")
+    assert json.loads(out)["people"]["contacts_purge_started_at"] == data["contacts_purge_started_at"]
+
 # -- bad people files (issue 13 points 7, 9, 10): exit 2 naming the row or column, never a hang --
 def test_a_file_mixing_encodings_exits_2_naming_the_row(capsys: pytest.CaptureFixture[str], db: Path,
                                                        tmp_path: Path) -> None:

@@ -65,8 +65,13 @@ def _write(args: argparse.Namespace, services: Services, out: Any, shown: list[i
     if purged is not None:
         say(f"the contacts of incident {args.id} were purged on {to_iso(purged)} (retention): "
             "names, user ids, contacts, addresses and birth dates are blank; the counts stay")
+    started = people.purge_started_at(args.id)
+    if started is not None:
+        say(f"the retention purge of incident {args.id} started on {to_iso(started)} and did not finish: some "
+            "people are blank, the others not yet; run `retention purge` again to finish it")
     out.write(f'{{\n  "incident_id": {args.id},\n  "masked": {masked},\n')
     out.write(f'  "contacts_purged_at": {json.dumps(to_iso(purged) if purged else None)},\n')
+    out.write(f'  "contacts_purge_started_at": {json.dumps(to_iso(started) if started else None)},\n')
     out.write(f'  "summary": {json.dumps(people.summary(args.id).to_dict(), ensure_ascii=False)},\n')
     out.write(f'  "matching": {total},\n  "people": [')
     for person in _selected(services, args, limit):

@@ -75,4 +75,6 @@ def _people(services: Services, incident_id: int) -> dict[str, Any]:
         key: last[key] for key in ("file_name", "status", "finished_at", "counts", "report_path")}
     purged = services.people.purged_at(incident_id)
     section["contacts_purged_at"] = to_iso(purged) if purged else None
+    started = services.people.purge_started_at(incident_id)  # a purge killed or cancelled half-way
+    section["contacts_purge_started_at"] = to_iso(started) if started else None
     return section

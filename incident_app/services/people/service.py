@@ -51,8 +51,10 @@ from incident_app.services.people.importer import Importer, ReportWriter, Tally,
 from incident_app.services.people.rows import BAND, CHANNEL, MINOR, mask_for
 from incident_app.services.people.search import search_query
 from incident_app.services.progress import Cancelled, Progress
+from incident_app.storage import people as people_storage
 from incident_app.storage.people import BANDS as BANDS
 from incident_app.storage.people import PeopleQuery, PeopleRepository, SearchInterrupted, StopCheck
+from incident_app.storage.retention import PurgeProgress
 
 __all__ = ["SearchInterrupted"]  # re-exported: the People tab drops searches it replaced
 
@@ -403,7 +405,15 @@ class PeopleService:
             person = repo.get(incident_id, person_id)
         return Correction(person, fields, Channel(old_channel), warnings_for(row, fields))
 
+    def _refuse_if_purge_started(self, incident_id: int) -> None:
+        started = self.purge_started_at(incident_id)
+        if started is not None:
+            raise ValidationError.single("incident", (
+                f"the retention purge of incident {incident_id}'s affected people started on {to_iso(started)} "
+                "and did not finish (some people are already blank): run the retention purge again to finish it"))
+
     def _refuse_correction_if_purged(self, incident_id: int) -> None:
+        self._refuse_if_purge_started(incident_id)
         purged = self.purged_at(incident_id)
         if purged is not None:
             raise ValidationError.single("incident", (
@@ -425,29 +435,83 @@ class PeopleService:
         """When the retention purge anonymised this incident's people, or None."""
         return self._ctx.store.retention.purged_at(incident_id, PURGE_TARGET)
 
+    def purge_started_at(self, incident_id: int) -> datetime | None:
+        """When a chunked purge of this incident's people started and did not finish (killed or
+        cancelled half-way: some people are blank, the others not yet), or None."""
+        marker = self._ctx.store.retention.progress(incident_id, PURGE_TARGET)
+        return marker.started_at if marker is not None else None
+
+    def purge_contacts_in_chunks(self, incident_id: int, progress: Progress | None = None) -> int:
+        """Blank the incident's people :data:`~incident_app.storage.people.PURGE_CHUNK_ROWS` at a
+        time, each chunk committed with the marker of how far it got (retention_purge_progress),
+        so the write-ahead log holds one chunk and a purge killed or cancelled half-way is resumed
+        by the next one from that marker, with a true count. For a big incident the user-id and
+        contact indexes are dropped first and rebuilt after (see
+        :meth:`~incident_app.storage.people.PeopleRepository.suspend_indexes_for_purge`).
+        ``progress`` is checked between chunks. Returns the people changed, earlier runs
+        included; :meth:`purge_contacts` then finishes the purge in the purge transaction."""
+        store, repo = self._ctx.store, self._repo
+        with store.transaction():
+            marker = store.retention.progress(incident_id, PURGE_TARGET)
+            if marker is None:
+                marker = PurgeProgress(self._ctx.now(), 0, 0)
+                store.retention.save_progress(incident_id, PURGE_TARGET, marker)
+        suspended = repo.suspend_indexes_for_purge(incident_id, store.transaction)
+        try:
+            while True:
+                if progress is not None:
+                    progress.check()
+                with store.transaction():
+                    changed, last = repo.anonymise_chunk(incident_id, marker.after_id,
+                                                          people_storage.PURGE_CHUNK_ROWS)
+                    if last is None:
+                        break
+                    marker = PurgeProgress(marker.started_at, last, marker.records + changed)
+                    store.retention.save_progress(incident_id, PURGE_TARGET, marker)
+        finally:
+            if suspended:  # also after a Cancel: the lookups need them (a kill leaves it to the re-run)
+                with store.transaction():
+                    repo.restore_lookup_indexes()
+        return marker.records
+
     def purge_contacts(self, incident_id: int, progress: Progress | None = None) -> int:
         """Anonymise the incident's people (names, user ids, contacts, addresses, birth dates,
         guardians) and delete the import reports written beside the database; counts stay.
-        Runs inside the caller's transaction (services/retention.py), chunk by chunk (``progress``
-        is checked between chunks: Cancel rolls the whole purge back); returns people changed."""
-        between = None
-        if progress is not None:
-            between = _purge_progress(progress)
-        changed = self._repo.anonymise_for_incident(incident_id, between_chunks=between)
+        Runs inside the caller's transaction (services/retention.py). After
+        :meth:`purge_contacts_in_chunks` it only finishes: the enquiries, the reports, the
+        indexes and the marker (returns 0: the chunks counted the people); on its own it blanks
+        everyone, chunk by chunk inside the one transaction (``progress`` is checked between
+        chunks: Cancel rolls the whole purge back). Returns people changed."""
+        store = self._ctx.store
+        marker = store.retention.progress(incident_id, PURGE_TARGET)
+        changed = 0
+        if marker is None or _has_more(self._repo, incident_id, marker.after_id):
+            between = None
+            if progress is not None:
+                between = _purge_progress(progress)
+            changed = self._repo.anonymise_for_incident(incident_id, between_chunks=between)
         # The enquirers' contacts, what they wrote and the replies go with the people's contacts.
-        self._ctx.store.enquiries.anonymise_for_incident(incident_id)
+        store.enquiries.anonymise_for_incident(incident_id)
         for report in self._repo.import_reports(incident_id):
             Path(report).unlink(missing_ok=True)  # masked values, but still about these people
         self._repo.forget_import_reports(incident_id)
+        self._repo.restore_lookup_indexes()  # a no-op unless a killed purge left them dropped
+        store.retention.clear_progress(incident_id, PURGE_TARGET)
         return changed
 
     def _refuse_if_purged(self, incident_id: int) -> None:
+        self._refuse_if_purge_started(incident_id)
         purged = self.purged_at(incident_id)
         if purged is not None:
             raise ValidationError.single("incident", (
                 f"the affected people's contacts of incident {incident_id} were purged on {to_iso(purged)} "
                 "under the retention policy; a new list would never be purged again — open a new incident "
                 "for new information"))
+
+
+def _has_more(repo: PeopleRepository, incident_id: int, after_id: int) -> bool:
+    """Whether the incident has people with ids after ``after_id`` (a chunked purge not done)."""
+    return any(last > after_id for _first, last in repo.ranges(incident_id))
 
 
 def _purge_progress(progress: Progress) -> Callable[[int], None]:

@@ -193,7 +193,7 @@ class PeopleTab(QWidget):
             people = services.people
             matching = people.count(incident, filters["search"], band=filters["band"], channel=filters["channel"],
                                     stop=lambda: self._refreshes != serial)
-            return people.summary(incident), matching, people.purged_at(incident)
+            return people.summary(incident), matching, (people.purged_at(incident), people.purge_started_at(incident))
 
         self.runner.run(load, on_success=lambda loaded: self._on_counts_loaded(serial, loaded),
                         on_failure=self._on_refresh_failed)
@@ -205,8 +205,8 @@ class PeopleTab(QWidget):
     def _on_counts_loaded(self, serial: int, loaded: tuple[Any, int, Any]) -> None:
         if serial != self._refreshes:
             return  # an older search's count; the newest one is on its way
-        summary, matching, purged_at = loaded
-        self._show_purged(purged_at)
+        summary, matching, purge = loaded
+        self._show_purged(purge)
         t = self.tr_.t
         text = t("people.summary", total=f"{summary.total:,}", minors=f"{summary.minors:,}",
                  children=f"{summary.children:,}", teens=f"{summary.teens:,}",
@@ -219,15 +219,19 @@ class PeopleTab(QWidget):
         self.stack.setCurrentWidget(self.table if summary.total else self.empty)
         self.people_refreshed.emit()
 
-    def _show_purged(self, purged_at: Any) -> None:
-        """After the retention purge there is nothing left to show unmasked or to add to."""
-        self.purged.setVisible(purged_at is not None)
-        if purged_at is not None:
-            self.purged.setText(self.tr_.t("proof.people.purged", date=purged_at.astimezone(SHANGHAI)
-                                           .strftime("%Y-%m-%d %H:%M")))
-        self.unmask_button.setEnabled(purged_at is None)
-        self.edit_button.setEnabled(purged_at is None)
-        self.import_button.setEnabled(purged_at is None)
+    def _show_purged(self, purge: tuple[Any, Any]) -> None:
+        """After the retention purge there is nothing left to show unmasked or to add to; a purge
+        that was interrupted (some people blank, the others not yet) says so and offers nothing
+        either, until the next purge finishes it."""
+        purged_at, started_at = purge
+        when = purged_at if purged_at is not None else started_at
+        self.purged.setVisible(when is not None)
+        if when is not None:
+            key = "proof.people.purged" if purged_at is not None else "proof.people.purge_unfinished"
+            self.purged.setText(self.tr_.t(key, date=when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")))
+        self.unmask_button.setEnabled(when is None)
+        self.edit_button.setEnabled(when is None)
+        self.import_button.setEnabled(when is None)
 
     def _request_page(self, generation: int, page: int, offset: int, limit: int) -> None:
         # Scrolling down continues after the last person of the page above (keyset paging);

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
+from incident_app.domain.errors import ValidationError
 from incident_app.domain.incident import IncidentStatus
 from incident_app.services.container import Services, open_services
 from incident_app.services.people.search import search_query
-from incident_app.services.retention import purge_due
+from incident_app.services.retention import purge_candidates, purge_due
 from incident_app.storage.people import PeopleQuery
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -152,68 +153,86 @@ def test_the_indexes_serve_the_lookup_columns(services: Services, big: int) -> N
 
 
 # -- the retention purge ---------------------------------------------------------------------------
-def test_the_purge_blanks_in_chunks_inside_one_transaction(services: Services, big: int, clock: Any,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[int] = []
-    repo = services.ctx.store.people
-    original = repo.anonymise_for_incident
+def _left(conn: Any, incident: int) -> int:
+    """People of the incident with anything identifying left."""
+    return int(conn.execute(
+        "SELECT count(*) FROM people WHERE incident_id = ? AND (user_id != '' OR name != '' OR email != ''"
+        " OR phone != '' OR guardian_phone != '')", [incident]).fetchone()[0])
 
-    def chunked(incident_id: int, **kwargs: Any) -> int:
-        def between(done: int) -> None:
-            seen.append(done)
-            assert services.ctx.store.db.conn.in_transaction  # never committed chunk by chunk
-            if kwargs.get("between_chunks"):
-                kwargs["between_chunks"](done)
-        return original(incident_id, chunk_rows=100, between_chunks=between)
 
-    monkeypatch.setattr(repo, "anonymise_for_incident", chunked)
+def _indexes(conn: Any) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                       " AND name LIKE 'people_incident_%'")}
+
+
+def test_the_purge_commits_chunk_by_chunk_with_a_marker(services: Services, big: int, clock: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_app.storage import people as storage
+
+    monkeypatch.setattr(storage, "PURGE_CHUNK_ROWS", 100)
+    monkeypatch.setattr(storage, "BULK_IMPORT_ROWS", 100)  # 650 people count as big: indexes dropped
+    store, repo = services.ctx.store, services.ctx.store.people
+    indexes = _indexes(store.db.conn)
+    original = repo.anonymise_chunk
+    seen: list[tuple[int, int | None, bool]] = []
+
+    def watched(incident_id: int, after_id: int, limit: int) -> tuple[int, int | None]:
+        # Each chunk starts with nothing uncommitted: the chunk before it and its marker are on disk.
+        marker = store.retention.progress(incident_id, "people.contacts")
+        assert marker is not None and marker.after_id == after_id
+        changed, last = original(incident_id, after_id, limit)
+        seen.append((changed, last, bool(_indexes(store.db.conn))))
+        return changed, last
+
+    monkeypatch.setattr(repo, "anonymise_chunk", watched)
     services.incidents.change_status(big, IncidentStatus.CLOSED, "all told", force=True)
     clock.now += timedelta(days=91)
     before = services.people.summary(big)
     (result,) = purge_due(services)
-    assert seen == [100, 200, 300, 400, 500, 600, 650]  # two id blocks, 100 people a statement
+    assert [c for c, _l, _i in seen] == [100, 100, 100, 100, 100, 100, 50, 0]  # blocks of 400 and 250
+    assert not any(i for _c, _l, i in seen)  # the indexes were dropped during the chunks ...
+    assert _indexes(store.db.conn) == indexes  # ... and rebuilt after
     assert result.records_by_target["people.contacts"] == 650
-    left = services.ctx.store.db.execute(
-        "SELECT count(*) FROM people WHERE incident_id = ? AND (user_id != '' OR name != '' OR email != ''"
-        " OR phone != '' OR guardian_phone != '')", [big]).fetchone()[0]
-    assert left == 0
+    assert _left(store.db, big) == 0
     assert services.people.summary(big) == before  # the counts stay
+    assert store.retention.progress(big, "people.contacts") is None
+    assert services.people.purge_started_at(big) is None and services.people.purged_at(big) is not None
 
 
 KILLED_PURGE = textwrap.dedent("""
     import sys, time
-    from datetime import timedelta
+    from datetime import datetime
+    from pathlib import Path
     from incident_app.services.container import open_services
     from incident_app.services.retention import purge_due
     from incident_app.storage import people as storage
 
-    from datetime import datetime
-    from pathlib import Path
+    storage.PURGE_CHUNK_ROWS = 100
+    storage.BULK_IMPORT_ROWS = 100  # drop the indexes, as for ten million people
+    real = storage.PeopleRepository.anonymise_chunk
+
+    def slow(self, incident_id, after_id, limit):
+        result = real(self, incident_id, after_id, limit)
+        print("chunk", after_id, result[0], flush=True)
+        time.sleep(0.3)  # inside the chunk's transaction: the kill lands mid-chunk
+        return result
+
+    storage.PeopleRepository.anonymise_chunk = slow
     later = datetime.fromisoformat(sys.argv[2])
     services = open_services(Path(sys.argv[1]), clock=lambda: later)
-    repo = services.ctx.store.people
-    original = repo.anonymise_for_incident
-
-    def slow(incident_id, **kwargs):
-        def between(done):
-            print("chunk", done, flush=True)
-            time.sleep(0.3)
-        return original(incident_id, chunk_rows=100, between_chunks=between)
-
-    repo.anonymise_for_incident = slow
     purge_due(services)
     print("finished", flush=True)
 """)
 
 
-def test_a_kill_in_the_middle_of_the_purge_leaves_the_people_as_they_were(
+def test_a_purge_killed_mid_chunk_is_resumed_and_counted_true(
         services: Services, big: int, clock: Any, tmp_path: Path, db_hook: Any) -> None:
     if db_hook is not None:
         pytest.skip("the killed child opens the file as plain SQLite (the encrypted variant needs its key)")
     services.incidents.change_status(big, IncidentStatus.CLOSED, "all told", force=True)
     path = services.ctx.store.path
     assert path is not None
-    before = services.ctx.store.db.execute("SELECT * FROM people ORDER BY id").fetchall()
+    indexes = _indexes(services.ctx.store.db.conn)
     services.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "INCIDENT_APP_NO_QT": "1"}
     later = (clock.now + timedelta(days=91)).isoformat()  # past the retention period
@@ -221,24 +240,36 @@ def test_a_kill_in_the_middle_of_the_purge_leaves_the_people_as_they_were(
                              text=True, env=env, cwd=tmp_path)
     assert child.stdout is not None
     lines = [child.stdout.readline() for _ in range(3)]
-    assert lines[-1].startswith("chunk 300"), lines  # three chunks blanked, in the transaction
+    assert lines[-1].startswith("chunk 200 100"), lines  # two chunks committed, the third not yet
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=10)
     child.stdout.close()
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("SELECT * FROM people ORDER BY id").fetchall() == before
+        assert _left(conn, big) == 650 - 200  # whole chunks: two blanked, the third rolled back
+        assert conn.execute("SELECT after_id, records FROM retention_purge_progress").fetchall() == [(200, 200)]
         assert conn.execute("SELECT count(*) FROM retention_purges").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM events WHERE type = 'retention.purged'").fetchone()[0] == 0
+        assert not _indexes(conn)  # dropped; the re-run rebuilds them
     finally:
         conn.close()
-    # The next purge does the whole of it.
     again = open_services(path, clock=clock)
     try:
         clock.now += timedelta(days=91)
+        people = again.people
+        # What the officer sees meanwhile: not purged, the purge started and unfinished, still due.
+        assert people.purged_at(big) is None and people.purge_started_at(big) is not None
+        assert [c.incident_id for c in purge_candidates(again)] == [big]
+        with pytest.raises(ValidationError, match="did not finish"):
+            people.import_file(big, tmp_path / "a.csv")
         (result,) = purge_due(again)
-        assert result.records_by_target["people.contacts"] == 650
+        assert result.records_by_target["people.contacts"] == 650  # the killed run's 200 included
+        assert _left(again.ctx.store.db, big) == 0
+        assert _indexes(again.ctx.store.db.conn) == indexes
+        assert people.purge_started_at(big) is None and people.purged_at(big) is not None
+        (event,) = again.ctx.store.events.of_types(["retention.purged"])
+        assert event.payload["records_by_target"]["people.contacts"] == 650
     finally:
         again.close()
 

@@ -193,6 +193,30 @@ def test_headers_translate(qtbot: QtBot, tmp_path: Path) -> None:
     assert tab.import_button.text() == "Import list…"
 
 
+def test_an_unfinished_purge_says_so_and_offers_nothing(qtbot: QtBot, tmp_path: Path) -> None:
+    """A purge killed after its first committed chunk: neither shown as purged nor as a whole list."""
+    from incident_app.storage.retention import PurgeProgress
+
+    db, incident_id = make_db(tmp_path, rows=3)
+    services = open_services(db)
+    store = services.ctx.store
+    first = store.people.ranges(incident_id)[0][0]
+    with store.transaction():  # what a kill after the first chunk (of one person) leaves
+        changed, last = store.people.anonymise_chunk(incident_id, first - 1, 1)
+        assert (changed, last) == (1, first)
+        store.retention.save_progress(incident_id, "people.contacts",
+                                      PurgeProgress(services.ctx.now(), first, 1))
+    services.close()
+    tab = make_tab(qtbot, db, incident_id)
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.purged.isVisibleTo(tab))
+    assert "未完成" in tab.purged.text() and "联系人信息已于" not in tab.purged.text()
+    assert not tab.unmask_button.isEnabled() and not tab.import_button.isEnabled()
+    assert not tab.edit_button.isEnabled()
+    tab.set_translator(translator("en"))
+    tab.refresh()
+    qtbot.waitUntil(lambda: "did not finish" in tab.purged.text())
+
 def test_purged_list_says_so_and_offers_nothing_to_unmask(qtbot: QtBot, tmp_path: Path) -> None:
     db, incident_id = make_db(tmp_path, rows=3)
     services = open_services(db)
