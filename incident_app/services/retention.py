@@ -64,8 +64,11 @@ def _purge_ledger_addresses(services: Services, incident_id: int) -> int:
 
 def _purge_ledger_in_chunks(services: Services, incident_id: int, progress: Progress | None) -> int:
     """The ledger's addresses and relay echoes, :data:`send_ledger.PURGE_CHUNK` rows per
-    transaction in id order (keyset): memory holds one chunk; Cancel stops between chunks."""
-    store, changed, after = services.ctx.store, 0, 0
+    transaction in id order (keyset): memory holds one chunk; Cancel stops between chunks. The
+    count includes the rows an earlier run, killed or cancelled half-way, already committed: the
+    purge record says how many rows the purge changed, not how many this run did."""
+    store, after = services.ctx.store, 0
+    changed = store.send_ledger.count_anonymised(incident_id)
     while True:
         if progress is not None:
             progress.check()

@@ -403,6 +403,12 @@ class SendLedgerRepository:
             " GROUP BY incident_id", list(STAFF_KINDS))
         return {int(incident): parse_time(first) for incident, first in rows if first}
 
+    def count_anonymised(self, incident_id: int) -> int:
+        """How many of the incident's rows a purge has already anonymised (a purge killed half-way
+        leaves its committed chunks so)."""
+        sql = "SELECT count(*) FROM send_ledger WHERE incident_id = ? AND recipient_key = 'purged:' || id"
+        return int(self._db.execute(sql, [incident_id]).fetchone()[0])
+
     def anonymise_for_incident(self, incident_id: int, *, after_id: int = 0,
                                limit: int | None = None) -> tuple[int, int | None]:
         """Remove every address and phone number of the incident's rows — the recipient's own and

@@ -8,6 +8,7 @@ and never in an event (events carry the enquiry id, topic and channel)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -94,6 +95,31 @@ def mask_contact(kind: str, value: str) -> str:
     return mask_text(value) or ""
 
 
+# Contacts people write in an enquiry to dodge filters or by habit, beyond what scrub_contacts
+# finds: an address with "at"/"dot" spelled out or spaces around @, a QQ number or WeChat id after
+# its keyword, a phone number with spaced or Unicode dashes or underscores, one in Chinese numerals.
+_DOT = r"(?:\s*(?:\.|．|。|点)\s*|\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)"
+_SPELLED_EMAIL = re.compile(
+    r"([A-Za-z0-9._%+-]+)((?:\s+(?:@|＠)\s*|\s*(?:@|＠)\s+|\s*[(\[{<]\s*(?:at|艾特)\s*[)\]}>]\s*"
+    r"|\s+(?:at|艾特)\s+)[A-Za-z0-9-]+(?:" + _DOT + r"[A-Za-z0-9-]+)*" + _DOT + r"[A-Za-z]{2,}\b)", re.IGNORECASE)
+_KEYWORD_ID = re.compile(r"((?<![A-Za-z])(?:qq|扣扣|企鹅|微信|wechat|weixin|vx|wx)\s*(?:号码|号|id)?\s*[:：]?\s*)"
+                         r"([A-Za-z][-_A-Za-z0-9]{4,19}|\d{5,12})", re.IGNORECASE)
+_WIDE_PHONE = re.compile(r"(?<![\d０-９])\+?[\d０-９](?:[\s\-‐‑‒–—―−_./()（）]{0,3}[\d０-９]){6,}(?![\d０-９])")
+_CHINESE_DIGITS = re.compile(r"[〇零一二三四五六七八九幺]{7,}")
+
+
+def mask_enquiry_text(text: str, contact: str, masked_contact: str) -> str:
+    """An enquirer's text as the screen shows it: their own contact masked, and every other e-mail
+    address, phone (or ID) number, QQ number or WeChat id written in it, however written."""
+    if contact:
+        text = text.replace(contact, masked_contact)
+    text = _SPELLED_EMAIL.sub("***@***", text)
+    text = _KEYWORD_ID.sub(lambda m: m.group(1) + "***", text)
+    text = _WIDE_PHONE.sub(lambda m: mask_phone_in_text(m.group(0)), text)
+    text = _CHINESE_DIGITS.sub("***", text)
+    return scrub_contacts(text, lambda a: mask_email(a) or "", mask_phone_in_text)
+
+
 @dataclass(frozen=True)
 class Clocks:
     """The due times of one enquiry (end of the N-th working day after the day it arrived)."""
@@ -146,8 +172,7 @@ class Enquiry:
     def masked_text(self) -> str:
         """What they said with every contact in it masked, as the screen masks contacts: the
         enquirer's own contact, and any e-mail address or phone (or ID) number written in it."""
-        text = self.text.replace(self.contact, self.masked_contact) if self.contact else self.text
-        return scrub_contacts(text, lambda a: mask_email(a) or "", mask_phone_in_text)
+        return mask_enquiry_text(self.text, self.contact, self.masked_contact)
 
     def overdue(self, now: datetime) -> bool:
         """No reply by the reply due time, or (needing verification) not closed by the close due time."""

@@ -34,7 +34,7 @@ from incident_app.domain.notices.kinds import (
     may_defer,
     required_elements,
 )
-from incident_app.domain.notices.sms_gateway import GSM7_EXTENSION, billing_problems, is_gsm7
+from incident_app.domain.notices.sms_gateway import GSM7_EXTENSION, billing_problems, is_gsm7, ucs2_units
 
 
 class ElementStatus(StrEnum):
@@ -273,7 +273,7 @@ def sms_size(body: str) -> tuple[int, int]:
     septets when every character allows it, else UCS-2 2 × 67 characters (no signature counted)."""
     if is_gsm7(body):
         return len(body) + sum(ch in GSM7_EXTENSION for ch in body), SMS_MAX_GSM7
-    return len(body), SMS_MAX_CHARS
+    return ucs2_units(body), SMS_MAX_CHARS
 
 
 def sms_length_problems(body: str, signature: str = "", lang: str = "zh-CN") -> list[str]:

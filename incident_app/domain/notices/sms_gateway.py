@@ -94,7 +94,13 @@ def template_from(body: str, reference: str, example: str) -> SmsTemplate:
 # extension characters take two septets each.
 GSM7 = frozenset("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
                  "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
-GSM7_EXTENSION = frozenset("^{}\\[~]|€")
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\x0c")
+
+
+def ucs2_units(text: str) -> int:
+    """The length of ``text`` in UCS-2/UTF-16 code units, as the gateway counts a UCS-2 message: a
+    character outside the Basic Multilingual Plane (an emoji, a rare CJK character) takes two."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def is_gsm7(text: str) -> bool:
@@ -133,7 +139,7 @@ def billing(signature: str, text: str) -> Billing:
 
 def billed_length(signature: str, text: str) -> int:
     """Characters as Chinese gateways bill a UCS-2 message: the signature in 【】 plus the text."""
-    return len(signature) + 2 + len(text)
+    return ucs2_units(signature) + 2 + ucs2_units(text)
 
 
 def segments(length: int) -> int:

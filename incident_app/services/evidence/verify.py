@@ -40,12 +40,25 @@ class EvidenceReport:
                 "problems": [{"file": p.name, "problem": p.problem} for p in self.problems]}
 
 
-def _read(archive: zipfile.ZipFile, name: str) -> bytes | str:
-    """The member's bytes, or why it cannot be read (a flipped byte usually breaks its CRC)."""
+# What opening or reading a tampered member raises: a broken CRC or deflate stream, a cut-off
+# member, a header claiming encryption (RuntimeError) or an unknown compression method.
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError)
+# The manifests are read whole: a pack of 10,000,000 ledger rows has a few dozen lines; more than
+# this is not a Breach Desk manifest (a bomb would fill the memory).
+MANIFEST_LIMIT = 16 << 20
+
+
+def _read(archive: zipfile.ZipFile, name: str, limit: int = MANIFEST_LIMIT) -> bytes | str:
+    """The member's bytes (at most ``limit``), or why it cannot be read (a flipped byte usually
+    breaks its CRC)."""
     try:
-        return archive.read(name)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        with archive.open(name) as member:
+            content = member.read(limit + 1)
+    except _UNREADABLE as exc:
         return f"damaged, cannot be read ({exc})"
+    if len(content) > limit:
+        return f"larger than {limit >> 20} MiB, not a Breach Desk manifest"
+    return content
 
 
 def _digest(archive: zipfile.ZipFile, name: str) -> str | FileProblem:
@@ -56,7 +69,7 @@ def _digest(archive: zipfile.ZipFile, name: str) -> str | FileProblem:
         with archive.open(name) as member:
             while chunk := member.read(_CHUNK):
                 digest.update(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except _UNREADABLE as exc:
         return FileProblem(name, f"damaged, cannot be read ({exc})")
     return digest.hexdigest()
 
@@ -196,8 +209,9 @@ def _recorded_event_log(path: Path) -> tuple[str, ChainHead | None] | None:
     (or one whose manifest cannot be read, which the file check already reports)."""
     try:
         with open_regular_file(path) as handle, zipfile.ZipFile(handle) as archive:
-            manifest = json.loads(archive.read(MANIFEST_JSON))
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, zlib.error, EOFError):
+            content = _read(archive, MANIFEST_JSON)
+        manifest = json.loads(content) if isinstance(content, bytes) else None
+    except (OSError, KeyError, *_UNREADABLE):
         return None
     recorded = manifest.get("event_log") if isinstance(manifest, dict) else None
     if not isinstance(recorded, dict) or not isinstance(recorded.get("database_id"), str):

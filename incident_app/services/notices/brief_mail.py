@@ -12,6 +12,7 @@ from typing import Any
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.mail import ApprovalStatus, FallbackChannel, OutgoingMessage
 from incident_app.domain.notices import Channel, NoticeKind, recipient_reference
+from incident_app.domain.people import FieldRejected, normalise_phone
 from incident_app.domain.profile import OrganisationProfile, ResponsiblePerson
 from incident_app.services.notices.brief import brief_version
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
@@ -74,7 +75,7 @@ class BriefMessageSource:
         the public announcement, which is for affected people. Rows of affected people are not
         this source's to decide (None)."""
         person = next((p for p in self._people() if staff_key(p) == recipient_key), None)
-        return FallbackChannel.SMS if person is not None and person.phone else None
+        return FallbackChannel.SMS if person is not None and _takes_sms(person.phone) else None
 
     def _brief_set(self, incident_id: int) -> NoticeSet:
         return self._notices.prepare(incident_id, kinds=[NoticeKind.INTERNAL_BRIEF])
@@ -93,6 +94,16 @@ class BriefMessageSource:
                 recipient_key=key, to_address=person.email, language=person.language, subject=subject_of(html),
                 text_body=text, html_body=html, mentioned_addresses=(officer,) if officer else (),
                 reference_line=fields["reference"])
+
+
+def _takes_sms(phone: str) -> bool:
+    """Whether a responsible person's number can take a text message: a mobile, not a landline
+    or a 400 service number (the Settings accept those for calls)."""
+    try:
+        parsed = normalise_phone(phone)
+    except FieldRejected:
+        return False
+    return parsed is not None and parsed[1]
 
 
 def _emails(notice_set: NoticeSet) -> list[NoticeState]:

@@ -201,7 +201,8 @@ class NoticeContextBuilder:
 
     def _company(self, lang: str) -> dict[str, Any]:
         profile = self.data["profile"]
-        return {"name": profile["company_en"] if lang == "en" and profile.get("company_en") else profile["company_zh"],
+        # An English notice without company_en names the missing field instead of the Chinese name.
+        return {"name": _profile_text(profile, "company", lang),
                 "website": profile.get("website", ""),
                 "operator_type": pick(OPERATOR_TYPES.get(profile.get("operator_type", "ordinary"),
                                                          OPERATOR_TYPES["ordinary"]), lang),

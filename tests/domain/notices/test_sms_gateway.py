@@ -125,3 +125,23 @@ def test_a_link_in_the_fixed_text_must_be_on_the_company_website_domain() -> Non
     assert any("none set" in p for p in template_problems(template))
     plain = SmsTemplate("详询021-38760448，编号${code}。", code)
     assert template_problems(plain) == []
+
+
+def test_ucs2_counts_a_character_outside_the_bmp_as_two_units() -> None:
+    # An emoji is a surrogate pair in UCS-2/UTF-16: 2 + 2 + 67 × 2 = 138 units, three parts.
+    from incident_app.domain.notices.sms_gateway import billing as bill_of
+    bill = bill_of("上海", "😀" * 67)
+    assert bill.encoding == "UCS-2"
+    assert bill.length == 138
+    assert bill.parts == 3
+
+
+def test_form_feed_is_a_gsm7_extension_character_counting_two() -> None:
+    from incident_app.domain.notices.sms_gateway import billing as bill_of
+    bill = bill_of("Wotu", "a\x0cb")
+    assert (bill.encoding, bill.length) == ("GSM-7", 6 + 4)
+
+
+def test_completeness_counts_emoji_as_two_units_without_a_signature() -> None:
+    from incident_app.domain.notices.completeness import sms_length_problems
+    assert sms_length_problems("😀" * 70) != []

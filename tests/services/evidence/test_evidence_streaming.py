@@ -295,3 +295,51 @@ def test_verify_reads_a_damaged_streamed_member_as_damaged(services: Services, i
     out.write_bytes(bytes(raw))
     report = verify_evidence(out)
     assert not report.ok and [p.name for p in report.problems] == ["send-ledger/ledger.csv"]
+
+
+def _central_entry(raw: bytes, name: str) -> int:
+    """The offset of ``name``'s central-directory header."""
+    at = raw.find(b"PK\x01\x02")
+    while at != -1:
+        length = int.from_bytes(raw[at + 28:at + 30], "little")
+        if raw[at + 46:at + 46 + length] == name.encode():
+            return at
+        at = raw.find(b"PK\x01\x02", at + 4)
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("tamper", ["encrypted_flag", "unknown_method"])
+def test_verify_reports_a_member_it_cannot_open_as_damaged(services: Services, incident: int, tmp_path: Path,
+                                                           tamper: str) -> None:
+    # A tampered central directory: the member claims to be encrypted, or packed with a method
+    # zipfile does not know; verify names the member instead of failing with a traceback.
+    out = tmp_path / "pack.zip"
+    build_evidence_pack(services, incident, out)
+    raw = bytearray(out.read_bytes())
+    at = _central_entry(bytes(raw), "incident.json")
+    if tamper == "encrypted_flag":
+        raw[at + 8] |= 0x01
+    else:
+        raw[at + 10:at + 12] = (99).to_bytes(2, "little")
+    out.write_bytes(bytes(raw))
+    report = verify_evidence(out)
+    assert not report.ok and [p.name for p in report.problems] == ["incident.json"]
+    assert "cannot be read" in report.problems[0].problem
+
+
+def test_verify_refuses_a_huge_manifest_without_reading_it_into_memory(tmp_path: Path) -> None:
+    # A bomb: a MANIFEST.sha256 of 300 MB of spaces (300 KB compressed) must not be read whole.
+    out = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("MANIFEST.sha256", "w", force_zip64=True) as member:
+        block = b" " * (1 << 20)
+        for _ in range(300):
+            member.write(block)
+    import tracemalloc
+    tracemalloc.start()
+    report = verify_evidence(out)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert not report.ok and report.problems[0].name == "MANIFEST.sha256"
+    assert "larger" in report.problems[0].problem
+    assert peak < 100 << 20

@@ -54,3 +54,16 @@ def test_changing_the_responsible_persons_leaves_other_notices_approved(services
     states = services.notices.prepare(incident_id).of_kind(NoticeKind.INDIVIDUAL)
     assert states and all(s.status == "approved" for s in states)
     assert all("ciso@corp.test" not in s.rendered.content for s in services.notices.prepare(incident_id).notices)
+
+
+def test_a_failed_brief_falls_back_to_sms_only_for_a_mobile(services: Services, incident_id: int) -> None:
+    # A landline or a 400 service number takes no text message: no SMS fallback is recorded for it.
+    staff = [{"name": "Ada Lin", "role": "ciso", "email": "ciso@corp.test", "phone": "138 0013 8000"},
+             {"name": "Bo Wu", "role": "other", "email": "bo@corp.test", "phone": "021-3876 0448"},
+             {"name": "Cy Ma", "role": "other", "email": "cy@corp.test", "phone": "400-820-8820"}]
+    services.profile.save({"responsible_persons": staff})
+    source = BriefMessageSource(services.notices, services.profile.get)
+    people = services.profile.get().responsible_persons
+    from incident_app.domain.mail import FallbackChannel
+    from incident_app.services.notices.brief_mail import staff_key
+    assert [source.fallback_for(incident_id, staff_key(p)) for p in people] == [FallbackChannel.SMS, None, None]

@@ -82,7 +82,8 @@ def services_kind(value: str) -> object:
 
 
 @pytest.mark.parametrize(("field", "value"), [("officer_title_en", "Personal Information Protection Department"),
-                                              ("postal_address_en", "Room 302, No. 690 Bibo Road, Shanghai")])
+                                              ("postal_address_en", "Room 302, No. 690 Bibo Road, Shanghai"),
+                                              ("company_en", "Shanghai Wotu Network Technology Co., Ltd.")])
 def test_an_empty_english_profile_field_is_named_instead_of_printing_the_chinese(
         services: Services, intake: dict[str, object], field: str, value: str) -> None:
     incident = services.incidents.create(intake)
