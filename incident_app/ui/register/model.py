@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 from incident_app.domain.clock import SHANGHAI, humanize_delta, utc_now
 from incident_app.domain.i18n import Translator
 from incident_app.services.register import RegisterRow
+from incident_app.services.register.summary import JUDGEMENT_MARK
 from incident_app.ui.common import RecordRole, SortRole
 
 Index = QModelIndex | QPersistentModelIndex
@@ -139,7 +140,9 @@ class RegisterModel(QAbstractTableModel):
         if column in (self.COL_GRADE, self.COL_DEADLINE) and not row.assessed:
             return PENDING_TEXT
         if column == self.COL_GRADE:
-            return self._tr.word("grade.name", row.grade) if row.grade else none
+            if not row.grade:
+                return none
+            return self._tr.word("grade.name", row.grade) + (JUDGEMENT_MARK if row.grade_needs_judgement else "")
         if row.next_deadline is None:
             return none
         delta = row.next_deadline - utc_now()
