@@ -127,3 +127,23 @@ def test_refreshes_while_metrics_run_become_one_more_run(qtbot: QtBot, tmp_path:
     assert panel.metrics is not None and len(runner.held) == 1  # the three asks became one more run
     runner.release()
     assert runner.held == []
+
+
+def test_a_due_time_passing_while_the_panel_is_open_refreshes_the_figures(qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    fill(db)
+    clock = {"now": FIXED}
+    runner = SyncJobRunner(lambda: open_services(db, clock=lambda: clock["now"]))
+    panel = MetricsPanel(runner, Translator(load_messages(), "en"), choose_path=lambda p, t: "")
+    qtbot.addWidget(panel)
+    panel.refresh()
+    assert "100% (1 of 1" in panel.values["on_time"].text()
+    first = panel.metrics
+    assert first is not None and first.changes_at is not None and first.changes_at > FIXED
+    # The panel plans a refresh just after that due time, though no record changes.
+    assert panel.clock_timer.isActive()
+    assert panel.clock_timer.interval() == min(int((first.changes_at - FIXED).total_seconds()) + 1, 3600) * 1000
+    clock["now"] = first.changes_at + timedelta(seconds=1)
+    panel.clock_timer.timeout.emit()
+    assert panel.metrics is not None and panel.metrics.obligations_decided > 1  # overdue now: decided
+    assert not panel.values["on_time"].text().startswith("100%")  # the obligation is overdue now: not 100% on time
