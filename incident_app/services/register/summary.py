@@ -75,7 +75,11 @@ def summaries(services: Services, incidents: Sequence[Incident]) -> dict[int, As
     found = fresh_summaries(services, keys)
     stale = [i for i in incidents if i.id not in found]
     if stale:
-        found |= compute_and_store(services, stale, keys)
+        # Read again AFTER the keys: the caller's copy may predate a change another process
+        # committed since, and a summary of the old facts stored under the new key would be
+        # served as fresh until the next change (a stale grade in the register).
+        again = {i.id: i for i in services.ctx.store.incidents.get_many([i.id for i in stale])}
+        found |= compute_and_store(services, [again.get(i.id, i) for i in stale], keys)
     return found
 
 
@@ -100,9 +104,9 @@ def fresh_summaries(services: Services, keys: Mapping[int, str | None]) -> dict[
 
 def compute_and_store(services: Services, incidents: Sequence[Incident],
                       keys: Mapping[int, str | None]) -> dict[int, AssessmentSummary]:
-    """Assess ``incidents`` and store their summaries under ``keys`` (read BEFORE the assessment:
-    a change committed meanwhile leaves an older key on a newer summary, which is recomputed
-    next time, never a newer key on an older one)."""
+    """Assess ``incidents`` and store their summaries under ``keys`` (read BEFORE the assessment
+    and before ``incidents`` were loaded: a change committed meanwhile leaves an older key on a
+    newer summary, which is recomputed next time, never a newer key on an older one)."""
     now = services.ctx.now()
     assessments = services.assessment.assess_all(incidents)
     records = records_of_assessments(services, incidents, assessments)

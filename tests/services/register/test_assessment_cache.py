@@ -230,3 +230,15 @@ def test_exports_and_settings_the_assessment_does_not_read_keep_every_summary(
     assert len(fresh_summaries(services, keys)) == 2
     services.profile.save({"operator_type": "critical_infrastructure"})  # this one is read
     assert all(current_keys(services)[i] != k for i, k in keys.items())
+
+
+def test_a_change_committed_after_the_caller_read_the_incident_is_never_stored_under_the_new_key(
+        services: Services, intake: dict[str, Any]) -> None:
+    # The register loads a batch of incidents, then another process changes one of them before
+    # the summaries are computed: the summary stored under the new key must be of the new facts.
+    a = services.incidents.create(intake).id
+    loaded = services.incidents.list()
+    services.incidents.update_facts(a, {"affected_people": 2_000_000, "data_types": ["id_number"]})
+    summaries(services, loaded)
+    incidents = services.incidents.list()
+    assert records_from_cache(services, incidents) == records_from_assessment(services, incidents)
