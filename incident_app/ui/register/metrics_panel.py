@@ -103,6 +103,7 @@ class MetricsPanel(QWidget):
         # asked for meanwhile become one more run, so the register's own jobs are not crowded out.
         self._running = False
         self._again = False
+        self._status: Callable[[Translator], str] = lambda tr: ""  # the status line, in any language
         # The figures change without any record changing when an open obligation's due time
         # passes (pending -> overdue, the on-time share drops): refreshed then.
         self.clock_timer = QTimer(self)
@@ -153,6 +154,7 @@ class MetricsPanel(QWidget):
         self.export_button.setText(t("proof.register.export"))
         if self.metrics is not None:
             self._show(self.metrics)
+        self.status.setText(self._status(self.tr_))
 
     def set_translator(self, tr: Translator) -> None:
         self.tr_ = tr
@@ -175,11 +177,16 @@ class MetricsPanel(QWidget):
         self.metrics = metrics
         # The helper failed: the figures are right (computed in the app), the officer is told why
         # the window may have been slow.
-        self.status.setText(helper_failure_text(self.tr_, fell_back) if fell_back else "")
+        self._set_status(lambda tr: helper_failure_text(tr, fell_back) if fell_back else "")
         self._show(metrics)
         self._schedule_clock_refresh(metrics)
         self.metrics_loaded.emit(metrics)
         self._run_again_if_asked()
+
+    def _set_status(self, text: Callable[[Translator], str]) -> None:
+        # Kept as a function of the language, so a language switch retranslates it too.
+        self._status = text
+        self.status.setText(text(self.tr_))
 
     def _schedule_clock_refresh(self, m: RegisterMetrics) -> None:
         self.clock_timer.stop()
@@ -247,7 +254,7 @@ class MetricsPanel(QWidget):
         self.runner.run(_export_job(path, fmt), on_success=self._on_exported, on_failure=self.errors.show)
 
     def _on_exported(self, path: Any) -> None:
-        self.status.setText(self.tr_.t("proof.register.exported", path=str(path)))
+        self._set_status(lambda tr: tr.t("proof.register.exported", path=str(path)))
         self.register_exported.emit(str(path))
 
 

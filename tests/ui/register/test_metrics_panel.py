@@ -147,3 +147,22 @@ def test_a_due_time_passing_while_the_panel_is_open_refreshes_the_figures(qtbot:
     panel.clock_timer.timeout.emit()
     assert panel.metrics is not None and panel.metrics.obligations_decided > 1  # overdue now: decided
     assert not panel.values["on_time"].text().startswith("100%")  # the obligation is overdue now: not 100% on time
+
+
+def test_the_status_line_follows_a_language_switch(qtbot: QtBot, tmp_path: Path) -> None:
+    from incident_app.services.register.helper import HelperFailedError
+
+    db = tmp_path / "db.sqlite3"
+    fill(db)
+    panel = make_panel(qtbot, db, chosen=str(tmp_path / "register.csv"))
+    panel.refresh()
+    assert panel.metrics is not None
+    panel._on_metrics_loaded((panel.metrics, HelperFailedError("x", "start", "No such file")))
+    assert "后台计算进程" in panel.status.text()
+    panel.set_translator(panel.tr_.with_language("en"))
+    assert panel.status.text().startswith("The background calculation process could not start (No such file)")
+    panel.export()
+    assert str(tmp_path / "register.csv") in panel.status.text()
+    english = panel.status.text()
+    panel.set_translator(panel.tr_.with_language("zh-CN"))
+    assert panel.status.text() != english and str(tmp_path / "register.csv") in panel.status.text()
