@@ -57,9 +57,12 @@ class AssessmentSummary:
 
 @cache
 def rules_version() -> str:
-    """A digest of the rules, the catalog and the code version: a summary computed under other
-    rules (an upgrade) is never served."""
-    digest = hashlib.sha256(f"{__version__}|{SUMMARY_FORMAT}".encode())
+    """A digest of the rules, the catalog, the holiday calendar's tables (working-day deadlines)
+    and the code version: a summary computed under other rules (an upgrade) is never served."""
+    import chinese_calendar  # its tables decide working-day deadlines; importing it does no I/O
+
+    calendar = getattr(chinese_calendar, "__version__", "")
+    digest = hashlib.sha256(f"{__version__}|{SUMMARY_FORMAT}|{calendar}".encode())
     sources = [*sorted((RESOURCES_DIR / "rules").glob("*.json")), RESOURCES_DIR / "catalog.json",
                RESOURCES_DIR / "profile.json"]
     for path in sources:

@@ -242,3 +242,21 @@ def test_a_change_committed_after_the_caller_read_the_incident_is_never_stored_u
     summaries(services, loaded)
     incidents = services.incidents.list()
     assert records_from_cache(services, incidents) == records_from_assessment(services, incidents)
+
+
+def test_summaries_computed_with_another_holiday_calendar_are_not_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Working-day deadlines come from the chinesecalendar package's tables: an upgrade that
+    # publishes next year's holidays moves them, though no rules file of ours changed.
+    import chinese_calendar
+
+    from incident_app.services.register.summary import rules_version
+
+    rules_version.cache_clear()
+    before = rules_version()
+    monkeypatch.setattr(chinese_calendar, "__version__", "0.0.0-other")
+    rules_version.cache_clear()
+    try:
+        assert rules_version() != before
+    finally:
+        monkeypatch.undo()
+        rules_version.cache_clear()
