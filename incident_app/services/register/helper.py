@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 
 
 class HelperFailedError(OSError):
-    """The helper process could not start (``reason`` "start") or did not finish ("stopped");
+    """The helper process could not start (``reason`` "start"), did not finish ("stopped") or
+    did not answer in :data:`HELPER_TIMEOUT_S` ("timeout", ``detail`` the minutes);
     the GUI says it in the officer's language (``register.helper.<reason>``)."""
 
     def __init__(self, message: str, reason: str = "stopped", detail: str = "") -> None:
@@ -84,6 +85,10 @@ JOBS: dict[str, Callable[..., Any]] = {"metrics": _metrics, "details": _details,
 _FRAME = struct.Struct("<Q")
 MAX_REPLY = 1 << 32  # a length beyond this is not a reply of ours (a garbled stream)
 POOL_SIZE = 2  # the job runner's two worker threads: one helper each, started once, reused
+# A job not answered in this time is taken for a hung helper: it is killed and the job is done in
+# the app (the metrics at 10,000 incidents take seconds; this is far beyond any real job). Without
+# it the panel waited forever and File -> Open, which lets running jobs finish, froze the window.
+HELPER_TIMEOUT_S = 15 * 60
 
 
 class _Helper:
@@ -102,6 +107,16 @@ class _Helper:
     def ask(self, request: bytes) -> tuple[Any, ...]:
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
+        hung = threading.Event()
+
+        def kill() -> None:
+            hung.set()
+            with contextlib.suppress(OSError):
+                self.process.kill()  # the blocked read below returns: the helper failed
+
+        timer = threading.Timer(HELPER_TIMEOUT_S, kill)
+        timer.daemon = True
+        timer.start()
         try:
             stdin.write(_FRAME.pack(len(request)) + request)
             stdin.flush()
@@ -110,6 +125,14 @@ class _Helper:
             reply = pickle.loads(stdout.read(size)) if size is not None and size < MAX_REPLY else None  # noqa: S301
         except Exception:  # noqa: BLE001 - a broken pipe or a garbled reply: the helper failed
             reply = None
+        finally:
+            timer.cancel()
+        if hung.is_set():
+            self.close()
+            minutes = f"{HELPER_TIMEOUT_S / 60:g}"
+            log.warning("register helper gave no answer in %s minutes: killed", minutes)
+            raise HelperFailedError(f"the register's calculation process gave no answer in {minutes} minutes",
+                                    "timeout", minutes)
         if not isinstance(reply, tuple) or reply[:1] not in (("ok",), ("error",)):
             self.close()
             code = self.process.returncode
