@@ -87,6 +87,10 @@ def _default_choose_path(parent: QWidget, title: str) -> str:
 CLOCK_REFRESH_MAX_S = 3600
 
 
+def _no_status(_tr: Translator) -> str:
+    return ""
+
+
 class MetricsPanel(QWidget):
     """Figures, cause chart and the export button of the breach register."""
 
@@ -103,7 +107,7 @@ class MetricsPanel(QWidget):
         # asked for meanwhile become one more run, so the register's own jobs are not crowded out.
         self._running = False
         self._again = False
-        self._status: Callable[[Translator], str] = lambda tr: ""  # the status line, in any language
+        self._status: Callable[[Translator], str] = _no_status  # the status line, in any language
         # The figures change without any record changing when an open obligation's due time
         # passes (pending -> overdue, the on-time share drops): refreshed then.
         self.clock_timer = QTimer(self)
