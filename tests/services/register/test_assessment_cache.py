@@ -260,3 +260,18 @@ def test_summaries_computed_with_another_holiday_calendar_are_not_served(monkeyp
     finally:
         monkeypatch.undo()
         rules_version.cache_clear()
+
+
+def test_the_metrics_say_when_an_enquiry_turns_overdue(services: Services, intake: dict[str, Any], clock: Any) -> None:
+    # The panel refreshes itself at ``changes_at``: an enquiry's reply due time passing changes
+    # its overdue count as surely as an obligation's due time changes the on-time share.
+    incident = services.incidents.create(intake).id
+    for obligation in services.assessment.assess(incident).obligations:  # no obligation clock ahead
+        decide(services, incident, obligation.id, "not_applicable", "测试")
+    assert register_metrics(services).changes_at is None
+    enquiry = services.enquiries.add(incident, {"channel": "phone", "received_at": clock.now.isoformat(),
+                                                "contact": "13800138000", "topic": "affected", "text": "是否涉及我？"})
+    metrics = register_metrics(services)
+    assert metrics.changes_at is not None and metrics.changes_at == enquiry.reply_due
+    clock.now = enquiry.reply_due + timedelta(seconds=1)
+    assert register_metrics(services).enquiries["overdue"] == 1
