@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 from incident_app.domain.clock import SHANGHAI, humanize_delta, utc_now
 from incident_app.domain.i18n import Translator
 from incident_app.services.register import RegisterRow
-from incident_app.services.register.summary import JUDGEMENT_MARK
+from incident_app.services.register.summary import INTERNAL_MARK, JUDGEMENT_MARK
 from incident_app.ui.common import RecordRole, SortRole
 
 Index = QModelIndex | QPersistentModelIndex
@@ -149,7 +149,14 @@ class RegisterModel(QAbstractTableModel):
         # Overdue in words, never a bare minus sign that reads like time left.
         left = (self._tr.t("overview.clock.overdue", delta=humanize_delta(-delta)) if delta.total_seconds() < 0
                 else humanize_delta(delta))
-        return f"{row.next_deadline_label} {left}".strip()
+        return f"{self._regime(row.next_deadline_label)} {left}".strip()
+
+    def _regime(self, label: str) -> str:
+        # The stored label is the regime's code, with INTERNAL_MARK for an internal target.
+        code = label.removesuffix(INTERNAL_MARK)
+        if not code:
+            return label
+        return self._tr.word("assess.regime", code) + label[len(code):]
 
     def _sort_value(self, row: RegisterRow, column: int) -> Any:
         values = (row.id, row.title, row.status.value, row.discovered_at.timestamp(),

@@ -75,6 +75,11 @@ def test_a_grade_waiting_for_judgement_is_in_the_readers_words_and_passes_its_gr
     qtbot.waitUntil(lambda: window.model.rowCount() == 1 and window.model.record(0).assessed)
     grade = window.model.index(0, window.model.COL_GRADE).data()
     assert grade == "General (一般) ⚠"  # not the stored code '一般 ⚠' in the English window
+    # The next deadline's regime in words (the brief's internal target, *), not the code POLICY*.
+    assert window.model.index(0, window.model.COL_DEADLINE).data().startswith("Company privacy policy* ")
+    window.set_language("zh-CN")
+    assert window.model.index(0, window.model.COL_DEADLINE).data().startswith("本公司隐私政策* ")
+    window.set_language("en")
     bar = window.filters
     bar.grade.setCurrentIndex(bar.grade.findData("一般"))
     assert shown_ids(window) == [1]  # a grade still to be judged is still that grade
