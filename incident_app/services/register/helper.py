@@ -28,6 +28,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -108,15 +109,7 @@ class _Helper:
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
         hung = threading.Event()
-
-        def kill() -> None:
-            hung.set()
-            with contextlib.suppress(OSError):
-                self.process.kill()  # the blocked read below returns: the helper failed
-
-        timer = threading.Timer(HELPER_TIMEOUT_S, kill)
-        timer.daemon = True
-        timer.start()
+        token = WATCHDOG.arm(self.process, hung, HELPER_TIMEOUT_S)
         try:
             stdin.write(_FRAME.pack(len(request)) + request)
             stdin.flush()
@@ -126,7 +119,7 @@ class _Helper:
         except Exception:  # noqa: BLE001 - a broken pipe or a garbled reply: the helper failed
             reply = None
         finally:
-            timer.cancel()
+            WATCHDOG.disarm(token)
         if hung.is_set():
             self.close()
             minutes = f"{HELPER_TIMEOUT_S / 60:g}"
@@ -153,6 +146,45 @@ class _Helper:
             self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+
+class _Watchdog:
+    """One daemon thread, started with the module (the UI thread), that kills a helper whose job
+    runs past its deadline: the worker's blocked read then returns. (A timer thread per job would
+    be started from a Qt worker thread, which Python then keeps listed as a thread for good.)"""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._armed: dict[int, tuple[float, subprocess.Popen[bytes], threading.Event]] = {}
+        self._next = 0
+        threading.Thread(target=self._run, name="register-helper-watchdog", daemon=True).start()
+
+    def arm(self, process: subprocess.Popen[bytes], hung: threading.Event, seconds: float) -> int:
+        with self._lock:
+            self._next += 1
+            self._armed[self._next] = (time.monotonic() + seconds, process, hung)
+            self._lock.notify()
+            return self._next
+
+    def disarm(self, token: int) -> None:
+        with self._lock:
+            self._armed.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                for token, (deadline, process, hung) in list(self._armed.items()):
+                    if deadline <= now:
+                        del self._armed[token]
+                        hung.set()
+                        with contextlib.suppress(OSError):
+                            process.kill()
+                soonest = min((d for d, _, _ in self._armed.values()), default=now + 60)
+                self._lock.wait(max(0.05, soonest - now))
+
+
+WATCHDOG = _Watchdog()
 
 
 class _Pool:
