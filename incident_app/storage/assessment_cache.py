@@ -11,12 +11,15 @@ The input key of an incident changes whenever anything the assessment reads for 
   decisions, fulfilments, corrections, ENISA inputs, people imports, enquiries, notices, send
   runs started and finished, delivery reports, bounces);
 - the people counters' ``updated_at`` (belt and braces beside the import's event);
-- the newest event of no incident (the organisation profile, settings), which all incidents read.
+- the newest event of no incident (the organisation profile, settings), which all incidents read,
+  except the types in :data:`NOT_ASSESSED` (exports, the window's language, the mail relay…: the
+  assessment reads none of them, and each would throw away every incident's summary).
 An incident with an unfinished send run has no key at all (its ledger rows change row by row,
 without an event each): it is never served from the cache while the run is open."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 import sqlite_utils
@@ -25,6 +28,15 @@ TABLE = "assessment_cache"
 _CREATE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (incident_id INTEGER PRIMARY KEY, input_key TEXT NOT NULL, "
            "valid_until TEXT, summary TEXT NOT NULL)")
 CacheRow = tuple[str, str | None, str]  # input key, valid until (ISO time or None), summary JSON
+# Events of no incident that change nothing the assessment reads (a type missing here only costs
+# a recomputation; a type wrongly listed here would serve a stale summary: list only the sure).
+NOT_ASSESSED = ("export.written", "personal_data.unmasked", "settings.ui_language_changed",
+                "settings.smtp_changed", "settings.actor_changed", "settings.reminders_changed",
+                "settings.retention_changed", "database.rekeyed")
+# How long a cache write waits for another program's write lock (a long import): the summary is
+# simply not stored this time; the register's figures never wait or fail for it.
+WRITE_WAIT_MS = 200
+log = logging.getLogger(__name__)
 
 
 class AssessmentCacheRepository:
@@ -37,7 +49,12 @@ class AssessmentCacheRepository:
         where, args = "", []
         if incident_ids is not None:
             where, args = f"WHERE i.id IN ({', '.join('?' * len(incident_ids))})", list(incident_ids)
-        shared = self._db.execute("SELECT coalesce(max(seq), 0) FROM events WHERE incident_id IS NULL").fetchone()[0]
+        # Newest first through the (incident_id, seq) index: stops at the first event that counts.
+        newest = self._db.execute(
+            "SELECT seq FROM events WHERE incident_id IS NULL "
+            f"AND type NOT IN ({', '.join('?' * len(NOT_ASSESSED))}) ORDER BY seq DESC LIMIT 1",
+            NOT_ASSESSED).fetchone()
+        shared = newest[0] if newest else 0
         running = {int(r[0]) for r in self._db.execute(
             "SELECT DISTINCT incident_id FROM send_runs WHERE finished_at IS NULL")}
         rows = self._db.execute(
@@ -59,15 +76,31 @@ class AssessmentCacheRepository:
             raise
 
     def write(self, rows: dict[int, CacheRow]) -> None:
-        """Replace the rows of these incidents (one transaction)."""
+        """Replace the rows of these incidents (one transaction). A database that cannot be
+        written now (another program holds the write lock, a read-only file) keeps its old rows:
+        they are not fresh for the new keys, so nothing stale is served; the rows are stored next time."""
         if not rows:
             return
-        with self._db.atomic():
-            self._db.execute(_CREATE)
-            self._db.conn.executemany(
-                f"INSERT OR REPLACE INTO {TABLE} (incident_id, input_key, valid_until, summary) VALUES (?, ?, ?, ?)",
-                [(i, key, until, summary) for i, (key, until, summary) in rows.items()])
+        waited = self._db.execute("PRAGMA busy_timeout").fetchone()[0]
+        self._db.execute(f"PRAGMA busy_timeout={min(int(waited), WRITE_WAIT_MS)}")
+        try:
+            with self._db.atomic():
+                self._db.execute(_CREATE)
+                self._db.conn.executemany(
+                    f"INSERT OR REPLACE INTO {TABLE} (incident_id, input_key, valid_until, summary) "
+                    "VALUES (?, ?, ?, ?)", [(i, key, until, summary) for i, (key, until, summary) in rows.items()])
+        except sqlite3.OperationalError as exc:
+            if not _unwritable(exc):
+                raise
+            log.info("assessment summaries not stored now: %s", exc)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout={int(waited)}")
 
     def clear(self) -> None:
         """Forget every row (tests, and a database handed on without its cache)."""
         self._db.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+def _unwritable(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return any(w in text for w in ("locked", "busy", "readonly", "read-only", "full"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -46,6 +46,11 @@ class RegisterMetrics:
     # The enquiry desk across incidents: median time to the first reply, share on time, overdue.
     # (EnquiryMetrics.to_dict(): total, replied, overdue, median_reply_hours, on_time_share)
     enquiries: Mapping[str, Any] | None = None
+    # When these figures stop being true without any record changing: the first legal due time
+    # still ahead of ``as_of`` of an open obligation (it turns overdue then, and the on-time share
+    # changes). A view showing them refreshes then; not part of the figures (not exported).
+    as_of: datetime | None = field(default=None, compare=False)
+    changes_at: datetime | None = field(default=None, compare=False)
 
 
 def summarise_hours(hours: Iterable[float]) -> DurationSummary:
@@ -113,9 +118,12 @@ def compute_metrics(
     real = [i for i in incidents if not i.facts.drill]
     real_ids = {i.id for i in real}
     earliest = earliest_milestones(m for m in milestones if m.incident_id in real_ids)
-    statuses = [o.status(now) for o in outcomes if o.incident_id in real_ids]
+    real_outcomes = [o for o in outcomes if o.incident_id in real_ids]
+    statuses = [o.status(now) for o in real_outcomes]
     decided = [s for s in statuses if s in DECIDED]
     on_time = decided.count(OutcomeStatus.MET_ON_TIME)
+    ahead = [o.due for o, s in zip(real_outcomes, statuses, strict=True)
+             if s is OutcomeStatus.PENDING and o.due is not None and o.due >= now]
     return RegisterMetrics(
         incidents=len(real),
         drills_excluded=len(incidents) - len(real),
@@ -127,6 +135,7 @@ def compute_metrics(
         obligations_on_time=on_time,
         on_time_share=round(on_time / len(decided), 4) if decided else None,
         causes=tuple((c, sum(1 for i in real if i.facts.cause == c)) for c in Cause),
+        as_of=now, changes_at=min(ahead, default=None),
     )
 
 

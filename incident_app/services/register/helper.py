@@ -28,6 +28,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -42,7 +43,8 @@ log = logging.getLogger(__name__)
 
 
 class HelperFailedError(OSError):
-    """The helper process could not start (``reason`` "start") or did not finish ("stopped");
+    """The helper process could not start (``reason`` "start"), did not finish ("stopped") or
+    did not answer in :data:`HELPER_TIMEOUT_S` ("timeout", ``detail`` the minutes);
     the GUI says it in the officer's language (``register.helper.<reason>``)."""
 
     def __init__(self, message: str, reason: str = "stopped", detail: str = "") -> None:
@@ -84,6 +86,10 @@ JOBS: dict[str, Callable[..., Any]] = {"metrics": _metrics, "details": _details,
 _FRAME = struct.Struct("<Q")
 MAX_REPLY = 1 << 32  # a length beyond this is not a reply of ours (a garbled stream)
 POOL_SIZE = 2  # the job runner's two worker threads: one helper each, started once, reused
+# A job not answered in this time is taken for a hung helper: it is killed and the job is done in
+# the app (the metrics at 10,000 incidents take seconds; this is far beyond any real job). Without
+# it the panel waited forever and File -> Open, which lets running jobs finish, froze the window.
+HELPER_TIMEOUT_S = 15 * 60
 
 
 class _Helper:
@@ -102,6 +108,8 @@ class _Helper:
     def ask(self, request: bytes) -> tuple[Any, ...]:
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
+        hung = threading.Event()
+        token = WATCHDOG.arm(self.process, hung, HELPER_TIMEOUT_S)
         try:
             stdin.write(_FRAME.pack(len(request)) + request)
             stdin.flush()
@@ -110,6 +118,14 @@ class _Helper:
             reply = pickle.loads(stdout.read(size)) if size is not None and size < MAX_REPLY else None  # noqa: S301
         except Exception:  # noqa: BLE001 - a broken pipe or a garbled reply: the helper failed
             reply = None
+        finally:
+            WATCHDOG.disarm(token)
+        if hung.is_set():
+            self.close()
+            minutes = f"{HELPER_TIMEOUT_S / 60:g}"
+            log.warning("register helper gave no answer in %s minutes: killed", minutes)
+            raise HelperFailedError(f"the register's calculation process gave no answer in {minutes} minutes",
+                                    "timeout", minutes)
         if not isinstance(reply, tuple) or reply[:1] not in (("ok",), ("error",)):
             self.close()
             code = self.process.returncode
@@ -130,6 +146,45 @@ class _Helper:
             self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+
+class _Watchdog:
+    """One daemon thread, started with the module (the UI thread), that kills a helper whose job
+    runs past its deadline: the worker's blocked read then returns. (A timer thread per job would
+    be started from a Qt worker thread, which Python then keeps listed as a thread for good.)"""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._armed: dict[int, tuple[float, subprocess.Popen[bytes], threading.Event]] = {}
+        self._next = 0
+        threading.Thread(target=self._run, name="register-helper-watchdog", daemon=True).start()
+
+    def arm(self, process: subprocess.Popen[bytes], hung: threading.Event, seconds: float) -> int:
+        with self._lock:
+            self._next += 1
+            self._armed[self._next] = (time.monotonic() + seconds, process, hung)
+            self._lock.notify()
+            return self._next
+
+    def disarm(self, token: int) -> None:
+        with self._lock:
+            self._armed.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                for token, (deadline, process, hung) in list(self._armed.items()):
+                    if deadline <= now:
+                        del self._armed[token]
+                        hung.set()
+                        with contextlib.suppress(OSError):
+                            process.kill()
+                soonest = min((d for d, _, _ in self._armed.values()), default=now + 60)
+                self._lock.wait(max(0.05, soonest - now))
+
+
+WATCHDOG = _Watchdog()
 
 
 class _Pool:

@@ -57,9 +57,12 @@ class AssessmentSummary:
 
 @cache
 def rules_version() -> str:
-    """A digest of the rules, the catalog and the code version: a summary computed under other
-    rules (an upgrade) is never served."""
-    digest = hashlib.sha256(f"{__version__}|{SUMMARY_FORMAT}".encode())
+    """A digest of the rules, the catalog, the holiday calendar's tables (working-day deadlines)
+    and the code version: a summary computed under other rules (an upgrade) is never served."""
+    import chinese_calendar  # its tables decide working-day deadlines; importing it does no I/O
+
+    calendar = getattr(chinese_calendar, "__version__", "")
+    digest = hashlib.sha256(f"{__version__}|{SUMMARY_FORMAT}|{calendar}".encode())
     sources = [*sorted((RESOURCES_DIR / "rules").glob("*.json")), RESOURCES_DIR / "catalog.json",
                RESOURCES_DIR / "profile.json"]
     for path in sources:
@@ -75,7 +78,11 @@ def summaries(services: Services, incidents: Sequence[Incident]) -> dict[int, As
     found = fresh_summaries(services, keys)
     stale = [i for i in incidents if i.id not in found]
     if stale:
-        found |= compute_and_store(services, stale, keys)
+        # Read again AFTER the keys: the caller's copy may predate a change another process
+        # committed since, and a summary of the old facts stored under the new key would be
+        # served as fresh until the next change (a stale grade in the register).
+        again = {i.id: i for i in services.ctx.store.incidents.get_many([i.id for i in stale])}
+        found |= compute_and_store(services, [again.get(i.id, i) for i in stale], keys)
     return found
 
 
@@ -100,9 +107,9 @@ def fresh_summaries(services: Services, keys: Mapping[int, str | None]) -> dict[
 
 def compute_and_store(services: Services, incidents: Sequence[Incident],
                       keys: Mapping[int, str | None]) -> dict[int, AssessmentSummary]:
-    """Assess ``incidents`` and store their summaries under ``keys`` (read BEFORE the assessment:
-    a change committed meanwhile leaves an older key on a newer summary, which is recomputed
-    next time, never a newer key on an older one)."""
+    """Assess ``incidents`` and store their summaries under ``keys`` (read BEFORE the assessment
+    and before ``incidents`` were loaded: a change committed meanwhile leaves an older key on a
+    newer summary, which is recomputed next time, never a newer key on an older one)."""
     now = services.ctx.now()
     assessments = services.assessment.assess_all(incidents)
     records = records_of_assessments(services, incidents, assessments)

@@ -33,6 +33,9 @@ class RegisterRow:
     next_deadline_label: str
     drill: bool
     assessed: bool = True  # False until register_details filled in the grade and the deadline
+    # The grade still waits for the officer's judgement (shown with summary.JUDGEMENT_MARK; the
+    # grade itself stays the code, so the reader's word and the grade filter find it).
+    grade_needs_judgement: bool = False
 
 
 def register_rows(services: Services) -> list[RegisterRow]:
@@ -88,6 +91,7 @@ def assessed_register_rows(services: Services) -> list[RegisterRow]:
 
 
 def _assessed_row(row: RegisterRow, summary: AssessmentSummary) -> RegisterRow:
-    return replace(row, affected_people=summary.people_total, grade=summary.grade_label,
+    return replace(row, affected_people=summary.people_total, grade=summary.records.grade,
+                   grade_needs_judgement=summary.records.grade_needs_judgement,
                    next_deadline=summary.next_deadline, next_deadline_label=summary.next_deadline_label,
                    assessed=True)

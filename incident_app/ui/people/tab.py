@@ -90,6 +90,7 @@ class PeopleTab(QWidget):
         self.model = PeopleModel(tr, self._request_page, self, type_names=_catalog_name)
         self.last_status = ""
         self._refreshes = 0  # numbers each refresh: only the newest one's count is shown
+        self._counts: tuple[Any, int, bool] | None = None  # the last counts shown (retranslated)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -169,6 +170,7 @@ class PeopleTab(QWidget):
         self.note.setText(t("people.masked_note"))
         self.empty.setText(t("people.empty"))
         self.model.set_translator(self.tr_)
+        self._show_counts()
 
     def set_translator(self, tr: Translator) -> None:
         self.tr_ = tr
@@ -207,17 +209,25 @@ class PeopleTab(QWidget):
             return  # an older search's count; the newest one is on its way
         summary, matching, purge = loaded
         self._show_purged(purge)
+        self._counts = (summary, matching, any(self.filters().values()))
+        self._show_counts()
+        self.model.reset(matching)
+        self.stack.setCurrentWidget(self.table if summary.total else self.empty)
+        self.people_refreshed.emit()
+
+    def _show_counts(self) -> None:
+        # Also on a language switch (retranslate): the line is not left in the other language.
+        if self._counts is None:
+            return
+        summary, matching, searched = self._counts
         t = self.tr_.t
         text = t("people.summary", total=f"{summary.total:,}", minors=f"{summary.minors:,}",
                  children=f"{summary.children:,}", teens=f"{summary.teens:,}",
                  unreachable=f"{summary.unreachable:,}", merged=f"{summary.duplicates_merged:,}",
                  rejected=f"{summary.rejected_rows:,}")
-        if any(self.filters().values()):
+        if searched:
             text += " — " + t("people.summary.search", count=f"{matching:,}")
         self.summary.setText(text)
-        self.model.reset(matching)
-        self.stack.setCurrentWidget(self.table if summary.total else self.empty)
-        self.people_refreshed.emit()
 
     def _show_purged(self, purge: tuple[Any, Any]) -> None:
         """After the retention purge there is nothing left to show unmasked or to add to; a purge

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -84,6 +84,13 @@ def _default_choose_path(parent: QWidget, title: str) -> str:
     return str(path) if path is not None else ""
 
 
+CLOCK_REFRESH_MAX_S = 3600
+
+
+def _no_status(_tr: Translator) -> str:
+    return ""
+
+
 class MetricsPanel(QWidget):
     """Figures, cause chart and the export button of the breach register."""
 
@@ -100,6 +107,12 @@ class MetricsPanel(QWidget):
         # asked for meanwhile become one more run, so the register's own jobs are not crowded out.
         self._running = False
         self._again = False
+        self._status: Callable[[Translator], str] = _no_status  # the status line, in any language
+        # The figures change without any record changing when an open obligation's due time
+        # passes (pending -> overdue, the on-time share drops): refreshed then.
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setSingleShot(True)
+        self.clock_timer.timeout.connect(self.refresh)
         self._build()
         self.retranslate()
 
@@ -145,6 +158,7 @@ class MetricsPanel(QWidget):
         self.export_button.setText(t("proof.register.export"))
         if self.metrics is not None:
             self._show(self.metrics)
+        self.status.setText(self._status(self.tr_))
 
     def set_translator(self, tr: Translator) -> None:
         self.tr_ = tr
@@ -167,10 +181,25 @@ class MetricsPanel(QWidget):
         self.metrics = metrics
         # The helper failed: the figures are right (computed in the app), the officer is told why
         # the window may have been slow.
-        self.status.setText(helper_failure_text(self.tr_, fell_back) if fell_back else "")
+        self._set_status(lambda tr: helper_failure_text(tr, fell_back) if fell_back else "")
         self._show(metrics)
+        self._schedule_clock_refresh(metrics)
         self.metrics_loaded.emit(metrics)
         self._run_again_if_asked()
+
+    def _set_status(self, text: Callable[[Translator], str]) -> None:
+        # Kept as a function of the language, so a language switch retranslates it too.
+        self._status = text
+        self.status.setText(text(self.tr_))
+
+    def _schedule_clock_refresh(self, m: RegisterMetrics) -> None:
+        self.clock_timer.stop()
+        if m.changes_at is None or m.as_of is None:
+            return
+        # Just after the due time (overdue is strictly after it); at most an hour ahead (a timer's
+        # range is limited, and a suspended laptop's timers run late: the next refresh re-plans).
+        wait = (m.changes_at - m.as_of).total_seconds() + 1
+        self.clock_timer.start(int(min(max(wait, 1), CLOCK_REFRESH_MAX_S) * 1000))
 
     def _on_metrics_failed(self, exc: BaseException, details: str) -> None:
         self.errors.show(exc, details)
@@ -229,7 +258,7 @@ class MetricsPanel(QWidget):
         self.runner.run(_export_job(path, fmt), on_success=self._on_exported, on_failure=self.errors.show)
 
     def _on_exported(self, path: Any) -> None:
-        self.status.setText(self.tr_.t("proof.register.exported", path=str(path)))
+        self._set_status(lambda tr: tr.t("proof.register.exported", path=str(path)))
         self.register_exported.emit(str(path))
 
 

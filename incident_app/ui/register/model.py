@@ -24,6 +24,7 @@ from incident_app.domain.decisions import CAC_LEVELS
 from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import IncidentStatus
 from incident_app.services.register import RegisterRow
+from incident_app.services.register.summary import INTERNAL_MARK, JUDGEMENT_MARK
 from incident_app.ui.common import RecordRole, SortRole
 from incident_app.ui.register.filters import ANY, accepts
 
@@ -380,7 +381,8 @@ class RegisterModel(QAbstractTableModel):
         if not row.assessed:
             grade = PENDING_TEXT
         else:
-            grade = self._tr.word("grade.name", row.grade) if row.grade else t("common.none")
+            grade = (self._tr.word("grade.name", row.grade) + (JUDGEMENT_MARK if row.grade_needs_judgement else "")
+                     if row.grade else t("common.none"))
         return (str(row.id), row.title, t(f"status.{row.status.value}"),
                 row.discovered_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"), f"{row.affected_people:,}", grade)
 
@@ -393,7 +395,14 @@ class RegisterModel(QAbstractTableModel):
         # Overdue in words, never a bare minus sign that reads like time left.
         left = (self._tr.t("overview.clock.overdue", delta=humanize_delta(-delta)) if delta.total_seconds() < 0
                 else humanize_delta(delta))
-        return f"{row.next_deadline_label} {left}".strip()
+        return f"{self._regime(row.next_deadline_label)} {left}".strip()
+
+    def _regime(self, label: str) -> str:
+        # The stored label is the regime's code, with INTERNAL_MARK for an internal target.
+        code = label.removesuffix(INTERNAL_MARK)
+        if not code:
+            return label
+        return self._tr.word("assess.regime", code) + label[len(code):]
 
 
 def _deadline_brush(row: RegisterRow) -> QBrush | None:

@@ -79,7 +79,7 @@ def test_register_rows_come_bare_and_details_carry_grade_and_next_deadline(
     assert [(r.id, r.assessed, r.grade) for r in bare] == [(2, False, None), (1, False, None)]  # newest first
     assert bare[1].affected_people == 200  # the imported list (200 people, also the estimate)
     row = register_details(services, [1])[1]
-    assert row.assessed and row.grade == "一般 ⚠"  # minors involved: waits for the officer's judgement
+    assert row.assessed and row.grade == "一般" and row.grade_needs_judgement  # minors: waits for the officer
     # The responsible persons' brief (1 h internal target) is the first clock until it is sent.
     assert row.next_deadline is not None and row.next_deadline_label == "POLICY*"  # * = internal target
     assert assessed_register_rows(services)[1] == row

@@ -7,6 +7,7 @@ incidents it touches stale (a stale grade or deadline in a signed record is the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,13 @@ from proof_helpers import import_people, prepared_incident, send_all
 from smtp_sink import Sink
 
 from incident_app.domain.incident import IncidentStatus
+from incident_app.services.audit.exports import record_export
 from incident_app.services.container import Services
 from incident_app.services.register.export import build_register, register_metrics
 from incident_app.services.register.sources import RegisterSources, records_from_assessment, records_from_cache
 from incident_app.services.register.summary import current_keys, fresh_summaries, summaries
 from incident_app.services.register.view import cached_details, register_details
+from incident_app.services.settings.preferences import save_ui_language
 
 OLD = RegisterSources(records_from_assessment)
 
@@ -191,3 +194,84 @@ def test_an_open_send_run_is_never_served_from_the_cache(services: Services, int
         "('r1', ?, 1, 'h', '2026-11-20T12:00:00+08:00', '2026-11-20T12:00:00+08:00')", [incident])
     assert current_keys(services)[incident] is None
     assert fresh_summaries(services, current_keys(services)) == {}
+
+
+def test_a_database_another_program_is_writing_still_gives_metrics_and_rows(
+        services: Services, intake: dict[str, Any], raw_connect: Callable[[], Any]) -> None:
+    # A long import in another process holds the write lock for minutes: the register only reads
+    # records, so its figures must not fail because the disposable cache cannot be written now.
+    a = services.incidents.create(intake).id
+    services.ctx.store.db.execute("PRAGMA busy_timeout=100")  # the test need not wait 10 s per try
+    with closing(raw_connect()) as other:
+        other.isolation_level = None
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            assert register_metrics(services) == register_metrics(services, OLD)
+            assert register_details(services, [a])[a].assessed
+        finally:
+            other.execute("ROLLBACK")
+    assert fresh_summaries(services, current_keys(services)) == {}  # nothing was stored meanwhile
+    register_metrics(services)
+    assert set(fresh_summaries(services, current_keys(services))) == {a}  # stored once it can be
+
+
+def test_exports_and_settings_the_assessment_does_not_read_keep_every_summary(
+        services: Services, intake: dict[str, Any]) -> None:
+    # A register export, a backup, the window's language or the SMTP relay change no assessment:
+    # 10,000 summaries are not thrown away for them (7.6 s of assessing at the next refresh).
+    for n in range(2):
+        services.incidents.create(intake | {"title": f"事件 {n}"})
+    register_metrics(services)
+    keys = current_keys(services)
+    record_export(services.ctx, what="register", where="stdout", count=2, unmasked=False)
+    save_ui_language(services, "en")
+    services.profile.set_actor("李四")
+    assert current_keys(services) == keys
+    assert len(fresh_summaries(services, keys)) == 2
+    services.profile.save({"operator_type": "critical_infrastructure"})  # this one is read
+    assert all(current_keys(services)[i] != k for i, k in keys.items())
+
+
+def test_a_change_committed_after_the_caller_read_the_incident_is_never_stored_under_the_new_key(
+        services: Services, intake: dict[str, Any]) -> None:
+    # The register loads a batch of incidents, then another process changes one of them before
+    # the summaries are computed: the summary stored under the new key must be of the new facts.
+    a = services.incidents.create(intake).id
+    loaded = services.incidents.list()
+    services.incidents.update_facts(a, {"affected_people": 2_000_000, "data_types": ["id_number"]})
+    summaries(services, loaded)
+    incidents = services.incidents.list()
+    assert records_from_cache(services, incidents) == records_from_assessment(services, incidents)
+
+
+def test_summaries_computed_with_another_holiday_calendar_are_not_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Working-day deadlines come from the chinesecalendar package's tables: an upgrade that
+    # publishes next year's holidays moves them, though no rules file of ours changed.
+    import chinese_calendar
+
+    from incident_app.services.register.summary import rules_version
+
+    rules_version.cache_clear()
+    before = rules_version()
+    monkeypatch.setattr(chinese_calendar, "__version__", "0.0.0-other")
+    rules_version.cache_clear()
+    try:
+        assert rules_version() != before
+    finally:
+        monkeypatch.undo()
+        rules_version.cache_clear()
+
+
+def test_the_metrics_say_when_an_enquiry_turns_overdue(services: Services, intake: dict[str, Any], clock: Any) -> None:
+    # The panel refreshes itself at ``changes_at``: an enquiry's reply due time passing changes
+    # its overdue count as surely as an obligation's due time changes the on-time share.
+    incident = services.incidents.create(intake).id
+    for obligation in services.assessment.assess(incident).obligations:  # no obligation clock ahead
+        decide(services, incident, obligation.id, "not_applicable", "测试")
+    assert register_metrics(services).changes_at is None
+    enquiry = services.enquiries.add(incident, {"channel": "phone", "received_at": clock.now.isoformat(),
+                                                "contact": "13800138000", "topic": "affected", "text": "是否涉及我？"})
+    metrics = register_metrics(services)
+    assert metrics.changes_at is not None and metrics.changes_at == enquiry.reply_due
+    clock.now = enquiry.reply_due + timedelta(seconds=1)
+    assert register_metrics(services).enquiries["overdue"] == 1

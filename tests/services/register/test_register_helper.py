@@ -87,11 +87,14 @@ def test_the_frozen_build_runs_the_helper_through_the_apps_entry_point(services:
     (["/nonexistent/breach-desk-helper"], "start"),
     ([sys.executable, "-c", "import sys; sys.stdin.buffer.read(8); sys.exit(3)"], "stopped"),
     ([sys.executable, "-c", "import sys; sys.stdin.buffer.read(8); print('garbage' * 3, flush=True)"], "stopped"),
+    # A helper that hangs (never answers) is ended after HELPER_TIMEOUT_S: the panel is not stuck.
+    ([sys.executable, "-c", "import sys, time; sys.stdin.buffer.read(8); time.sleep(600)"], "timeout"),
 ])
 def test_a_failed_helper_is_said_plainly_and_the_metrics_fall_back(
         services: Services, intake: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
         command: list[str], reason: str) -> None:
     _two(services, intake)
+    monkeypatch.setattr(helper, "HELPER_TIMEOUT_S", 2)
     with pytest.raises(HelperFailedError) as failed:
         run_in_helper(services, "metrics", command=command)
     assert failed.value.reason == reason and "Traceback" not in str(failed.value)

@@ -300,3 +300,15 @@ def test_import_dialog_refuses_a_fifo_promptly(qtbot: QtBot, tmp_path: Path) -> 
     qtbot.addWidget(dialog)
     dialog.load_preview(fifo)  # the synchronous runner: a hang would never return
     assert "is not a regular file" in dialog.status.text() and not dialog.start_button.isEnabled()
+
+
+def test_the_counts_line_follows_a_language_switch(qtbot: QtBot, tmp_path: Path) -> None:
+    db, incident_id = make_db(tmp_path, rows=3)
+    tab = make_tab(qtbot, db, incident_id)
+    tab.refresh()
+    assert tab.summary.text().startswith("共 3 人")
+    tab.search.setText("user1")
+    tab.refresh()
+    tab.set_translator(translator("en"))
+    assert tab.summary.text().startswith("3 people · ") and "共" not in tab.summary.text()
+    assert " — " in tab.summary.text()  # the search count, in English too

@@ -127,3 +127,42 @@ def test_refreshes_while_metrics_run_become_one_more_run(qtbot: QtBot, tmp_path:
     assert panel.metrics is not None and len(runner.held) == 1  # the three asks became one more run
     runner.release()
     assert runner.held == []
+
+
+def test_a_due_time_passing_while_the_panel_is_open_refreshes_the_figures(qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    fill(db)
+    clock = {"now": FIXED}
+    runner = SyncJobRunner(lambda: open_services(db, clock=lambda: clock["now"]))
+    panel = MetricsPanel(runner, Translator(load_messages(), "en"), choose_path=lambda p, t: "")
+    qtbot.addWidget(panel)
+    panel.refresh()
+    assert "100% (1 of 1" in panel.values["on_time"].text()
+    first = panel.metrics
+    assert first is not None and first.changes_at is not None and first.changes_at > FIXED
+    # The panel plans a refresh just after that due time, though no record changes.
+    assert panel.clock_timer.isActive()
+    assert panel.clock_timer.interval() == min(int((first.changes_at - FIXED).total_seconds()) + 1, 3600) * 1000
+    clock["now"] = first.changes_at + timedelta(seconds=1)
+    panel.clock_timer.timeout.emit()
+    assert panel.metrics is not None and panel.metrics.obligations_decided > 1  # overdue now: decided
+    assert not panel.values["on_time"].text().startswith("100%")  # the obligation is overdue now: not 100% on time
+
+
+def test_the_status_line_follows_a_language_switch(qtbot: QtBot, tmp_path: Path) -> None:
+    from incident_app.services.register.helper import HelperFailedError
+
+    db = tmp_path / "db.sqlite3"
+    fill(db)
+    panel = make_panel(qtbot, db, chosen=str(tmp_path / "register.csv"))
+    panel.refresh()
+    assert panel.metrics is not None
+    panel._on_metrics_loaded((panel.metrics, HelperFailedError("x", "start", "No such file")))
+    assert "后台计算进程" in panel.status.text()
+    panel.set_translator(panel.tr_.with_language("en"))
+    assert panel.status.text().startswith("The background calculation process could not start (No such file)")
+    panel.export()
+    assert str(tmp_path / "register.csv") in panel.status.text()
+    english = panel.status.text()
+    panel.set_translator(panel.tr_.with_language("zh-CN"))
+    assert panel.status.text() != english and str(tmp_path / "register.csv") in panel.status.text()

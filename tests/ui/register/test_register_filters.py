@@ -12,7 +12,7 @@ from incident_app.domain.incident import IncidentStatus
 from incident_app.services.register.view import RegisterRow
 from incident_app.ui.register.export import format_for
 from incident_app.ui.register.filters import UNGRADED
-from tests.ui.helpers import make_window
+from tests.ui.helpers import demo_window, make_window
 
 NOW = parse_time("2026-11-20T12:00:00+08:00")
 
@@ -66,3 +66,22 @@ def test_metrics_panel_sits_beside_the_register(qtbot: QtBot, tmp_path: Path) ->
     assert window.metrics.isVisibleTo(window.register_page)
     assert window.metrics.metrics is not None
     assert window.metrics.metrics.incidents == 1
+
+
+def test_a_grade_waiting_for_judgement_is_in_the_readers_words_and_passes_its_grade_filter(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    # The demo incident involves minors: its grade 一般 waits for the officer's judgement (⚠).
+    window = demo_window(qtbot, tmp_path / "db.sqlite3", "en")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and window.model.record(0).assessed)
+    grade = window.model.index(0, window.model.COL_GRADE).data()
+    assert grade == "General (一般) ⚠"  # not the stored code '一般 ⚠' in the English window
+    # The next deadline's regime in words (the brief's internal target, *), not the code POLICY*.
+    assert window.model.index(0, window.model.COL_DEADLINE).data().startswith("Company privacy policy* ")
+    window.set_language("zh-CN")
+    assert window.model.index(0, window.model.COL_DEADLINE).data().startswith("本公司隐私政策* ")
+    window.set_language("en")
+    bar = window.filters
+    bar.grade.setCurrentIndex(bar.grade.findData("一般"))
+    assert shown_ids(window) == [1]  # a grade still to be judged is still that grade
+    bar.grade.setCurrentIndex(bar.grade.findData(UNGRADED))
+    assert shown_ids(window) == []
