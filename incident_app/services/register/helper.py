@@ -67,7 +67,19 @@ def _metrics(services: Services) -> Any:
 def _details(services: Services, incident_ids: Sequence[int]) -> Any:
     from incident_app.services.register.view import register_details
 
-    return register_details(services, incident_ids)
+    found: dict[int, Any] = {}
+    for first in range(0, len(incident_ids), DETAILS_CHUNK):  # SQLite's limit on ? per statement
+        found |= register_details(services, incident_ids[first:first + DETAILS_CHUNK])
+    return found
+
+
+def _detail_wires(services: Services, incident_ids: Sequence[int]) -> list[bytes]:
+    """The rows as plain tuples, pickled per WIRE_CHUNK rows: the app unpickles one chunk at a
+    time, so no single call holds its GIL for long (all 10,000 rows at once: ~75 ms)."""
+    from incident_app.services.register.view import row_to_wire
+
+    wires = [row_to_wire(row) for row in _details(services, incident_ids).values()]
+    return [pickle.dumps(wires[n:n + WIRE_CHUNK]) for n in range(0, len(wires), WIRE_CHUNK)]
 
 
 def _export(services: Services, path: str, fmt: str) -> str:
@@ -77,13 +89,21 @@ def _export(services: Services, path: str, fmt: str) -> str:
     return path
 
 
-JOBS: dict[str, Callable[..., Any]] = {"metrics": _metrics, "details": _details, "export": _export}
+JOBS: dict[str, Callable[..., Any]] = {"metrics": _metrics, "details": _details, "detail_wires": _detail_wires,
+                                       "export": _export}
 
 
 # -- the GUI side ----------------------------------------------------------------------------
 _FRAME = struct.Struct("<Q")
 MAX_REPLY = 1 << 32  # a length beyond this is not a reply of ours (a garbled stream)
 POOL_SIZE = 2  # the job runner's two worker threads: one helper each, started once, reused
+DETAILS_CHUNK = 2_000  # incidents per SQL read inside the helper's details job
+# A batch of details up to this size (the rows in view) reads its cached rows in the app (a few
+# SQL reads); a bigger one (every row, for a sort or filter on grade or deadline) goes to the
+# helper whole: parsing 10,000 cached summaries in a worker thread of the GUI process would hold
+# the GIL against the window, and 50 batches of 200 would be 50 round trips.
+IN_APP_CACHE_READ = 200
+WIRE_CHUNK = 500  # rows per pickled chunk of a big details reply
 
 
 class _Helper:
@@ -233,14 +253,19 @@ def metrics_off_process(services: Services) -> tuple[Any, HelperFailedError | No
 
 def details_off_process(services: Services, incident_ids: Sequence[int]) -> Any:
     """The assessed register rows of a batch: fresh cached ones read here (a few SQL reads),
-    the rest assessed in a helper process (here when the helper failed)."""
-    from incident_app.services.register.view import cached_details
+    the rest assessed in a helper process (here when the helper failed). A batch bigger than
+    :data:`IN_APP_CACHE_READ` goes to the helper whole, in one request: it reads the fresh cached
+    summaries and assesses only the others (services/register/summary.py decides what is fresh)."""
+    from incident_app.services.register.view import cached_details, row_from_wire
 
-    found = cached_details(services, incident_ids)
+    found = cached_details(services, incident_ids) if len(incident_ids) <= IN_APP_CACHE_READ else {}
     missing = [i for i in incident_ids if i not in found]
     if missing:
         try:
-            found |= run_in_helper(services, "details", missing)
+            # Plain tuples over the pipe (a quick unpickle), rows rebuilt here in Python (the
+            # interpreter switches to the window's thread every few milliseconds meanwhile).
+            for chunk in run_in_helper(services, "detail_wires", missing):
+                found |= {w[0]: row_from_wire(w) for w in pickle.loads(chunk)}  # noqa: S301 - our helper's bytes
         except HelperFailedError as exc:
             log.warning("register rows assessed in the app: %s", exc)
             found |= _details(services, missing)
