@@ -98,11 +98,11 @@ _FRAME = struct.Struct("<Q")
 MAX_REPLY = 1 << 32  # a length beyond this is not a reply of ours (a garbled stream)
 POOL_SIZE = 2  # the job runner's two worker threads: one helper each, started once, reused
 DETAILS_CHUNK = 2_000  # incidents per SQL read inside the helper's details job
-# A batch of details up to this size (the rows in view) reads its cached rows in the app (a few
-# SQL reads); a bigger one (every row, for a sort or filter on grade or deadline) goes to the
-# helper whole: parsing 10,000 cached summaries in a worker thread of the GUI process would hold
-# the GIL against the window, and 50 batches of 200 would be 50 round trips.
-IN_APP_CACHE_READ = 200
+# Details of any size go to the helper whole, in one request: it reads the fresh cached summaries
+# and assesses only the others. Reading even 200 cached rows in a worker thread of the GUI process
+# (JSON, dates, dataclasses) competes with the window's thread for the GIL while it paints, and
+# each of its ~1,400 data() calls per scroll step can then wait a switch interval (5 ms): the
+# scroll stalls of 270-750 ms measured at 10,000 incidents.
 WIRE_CHUNK = 500  # rows per pickled chunk of a big details reply
 
 
@@ -252,23 +252,25 @@ def metrics_off_process(services: Services) -> tuple[Any, HelperFailedError | No
 
 
 def details_off_process(services: Services, incident_ids: Sequence[int]) -> Any:
-    """The assessed register rows of a batch: fresh cached ones read here (a few SQL reads),
-    the rest assessed in a helper process (here when the helper failed). A batch bigger than
-    :data:`IN_APP_CACHE_READ` goes to the helper whole, in one request: it reads the fresh cached
-    summaries and assesses only the others (services/register/summary.py decides what is fresh)."""
-    from incident_app.services.register.view import cached_details, row_from_wire
+    """The assessed register rows of a batch (the rows in view, or every row for a sort or
+    filter on grade or deadline), in ONE request to a helper process: it serves the fresh cached
+    summaries and assesses only the others (services/register/summary.py decides what is fresh);
+    here only when the helper failed."""
+    from incident_app.services.register.view import row_from_wire
 
-    found = cached_details(services, incident_ids) if len(incident_ids) <= IN_APP_CACHE_READ else {}
-    missing = [i for i in incident_ids if i not in found]
-    if missing:
-        try:
-            # Plain tuples over the pipe (a quick unpickle), rows rebuilt here in Python (the
-            # interpreter switches to the window's thread every few milliseconds meanwhile).
-            for chunk in run_in_helper(services, "detail_wires", missing):
-                found |= {w[0]: row_from_wire(w) for w in pickle.loads(chunk)}  # noqa: S301 - our helper's bytes
-        except HelperFailedError as exc:
-            log.warning("register rows assessed in the app: %s", exc)
-            found |= _details(services, missing)
+    ids = list(incident_ids)
+    if not ids:
+        return {}
+    try:
+        chunks = run_in_helper(services, "detail_wires", ids)
+    except HelperFailedError as exc:
+        log.warning("register rows assessed in the app: %s", exc)
+        return _details(services, ids)
+    # Plain tuples over the pipe, unpickled a chunk at a time; the rows are rebuilt here in Python
+    # (the interpreter switches to the window's thread every few milliseconds meanwhile).
+    found: dict[int, Any] = {}
+    for chunk in chunks:
+        found |= {w[0]: row_from_wire(w) for w in pickle.loads(chunk)}  # noqa: S301 - our helper's bytes
     return found
 
 
