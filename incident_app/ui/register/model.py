@@ -281,12 +281,18 @@ class RegisterModel(QAbstractTableModel):
 
     def _apply_details(self, details: Mapping[int, RegisterRow]) -> None:
         changed = [self._position[i] for i in details if i in self._position]
+        # Only the sort column's keys are kept up to date (10,000 rows × 7 columns on the UI thread
+        # would be 70,000 calls): the other columns' keys are computed again when sorted on.
+        column = self._sort_column
+        keys = self._keys.get(column)
+        self._keys = {column: keys} if keys is not None else {}
+        every, cells, deadlines = self._all, self._cells, self._deadlines
         for n in changed:
-            self._all[n] = details[self._all[n].id]
-            self._cells.pop(n, None)
-            self._deadlines.pop(n, None)
-            for column, keys in self._keys.items():
-                keys[n] = sort_key(self._all[n], column)
+            row = every[n] = details[every[n].id]
+            cells.pop(n, None)
+            deadlines.pop(n, None)
+            if keys is not None:
+                keys[n] = sort_key(row, column)
         self._stale = self._stale or bool(changed)
         rows = [r for r in (self._view_row.get(n, -1) for n in changed) if 0 <= r < self._loaded]
         if rows:
