@@ -8,7 +8,15 @@ Sorting and filtering happen here, over every row and on precomputed keys (one k
 column, built once per load), never by a proxy calling :meth:`data` per comparison: a proxy only
 sees the fetched rows, and 10,000 rows cost it 250,000+ Python calls on the UI thread. Detail
 requests go one at a time; a batch scrolled past before its turn is dropped (asked again if it
-comes back into view), so dragging the scroll bar to the bottom does not queue 50 assessments."""
+comes back into view), so dragging the scroll bar to the bottom does not queue 50 assessments.
+A sort or filter that needs every row's grade or deadline asks for all the missing rows in ONE
+request (the main window sends it to the helper process, which reads the cached summaries and
+computes the rest): the GUI process only merges the answer, then re-sorts once.
+
+:meth:`data` is called for every painted cell and role (about 1,400 calls per scroll step): it
+looks up display texts and the deadline brush precomputed per row (the countdown text per
+countdown tick), compares the role with plain ints, and never formats a date or reads the
+catalog per call."""
 
 from __future__ import annotations
 
@@ -35,7 +43,11 @@ PENDING_TEXT = "…"  # grade and deadline of a row whose assessment is still on
 RequestDetails = Callable[[int, list[int]], None]
 _STATUS_RANK = {status: n for n, status in enumerate(IncidentStatus)}  # the workflow's order
 _GRADE_RANK = {level: n for n, level in enumerate(CAC_LEVELS)}
-_URGENT = QColor("#b3261e")
+_URGENT = QBrush(QColor("#b3261e"))  # one brush for every urgent cell, not one per call
+# Plain ints: comparing with Qt.ItemDataRole members costs an enum lookup per call.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_RECORD, _SORT = int(RecordRole), int(SortRole)
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,8 @@ class RegisterModel(QAbstractTableModel):
         self._keys: dict[int, list[Any]] = {}  # column -> sort key of each row of _all
         self._titles: list[tuple[str, str]] | None = None  # (lower-cased title, id) of each row, for the search
         self._cells: dict[int, tuple[str, ...]] = {}  # index in _all -> display texts but the countdown
+        self._deadlines: dict[int, tuple[int, str, QBrush | None]] = {}  # index in _all -> (tick, text, brush)
+        self._tick = 0  # the countdown tick the cached deadline texts belong to
         self._loaded = 0
         self._generation = 0  # details for an older set of rows are dropped
         self._request_details = request_details
@@ -127,14 +141,15 @@ class RegisterModel(QAbstractTableModel):
         self.beginResetModel()
         self._stale = False
         self._cells.clear()
+        self._deadlines.clear()
         self._order = self._filtered_sorted()
         self._view_row = {pos: n for n, pos in enumerate(self._order)}
         self._loaded = min(loaded, len(self._order))
         self.endResetModel()
-        if self._visible is None or self._needs_every_row():
-            self._ask_rows(0, min(BATCH, self._loaded))
         if self._needs_every_row():
-            self._ask_every_row()
+            self._ask_every_row()  # one request; the rows in view are among them
+        elif self._visible is None:
+            self._ask_rows(0, min(BATCH, self._loaded))
         # Else the view says which rows it shows once it has laid them out (set_visible): no
         # assessment competes with the repaint for the interpreter.
 
@@ -194,8 +209,11 @@ class RegisterModel(QAbstractTableModel):
 
     def _ask_positions(self, positions: Sequence[int], keep: bool) -> None:
         ids = [self._all[n].id for n in positions if not self._all[n].assessed and self._all[n].id not in self._asked]
-        for first in range(0, len(ids), BATCH):
-            chunk = ids[first:first + BATCH]
+        # Rows in view: batches of BATCH (the one in view first). Every row for a sort or filter:
+        # one request, so the helper process answers it at once instead of 50 round trips.
+        size = len(ids) if keep else BATCH
+        for first in range(0, len(ids), max(size, 1)):
+            chunk = ids[first:first + size]
             self._asked.update(chunk)
             self._queue.append(_Batch(chunk, keep))
         self._pump()
@@ -212,6 +230,10 @@ class RegisterModel(QAbstractTableModel):
             batch = self._next_batch()
             if batch is None:
                 return
+            # Rows answered by an earlier request (the every-row one) are not asked again.
+            batch.ids = [i for i in batch.ids if i in self._position and not self._all[self._position[i]].assessed]
+            if not batch.ids:
+                continue
             self._busy = True
             self._request_details(self._generation, batch.ids)  # a synchronous runner answers at once
 
@@ -260,11 +282,18 @@ class RegisterModel(QAbstractTableModel):
 
     def _apply_details(self, details: Mapping[int, RegisterRow]) -> None:
         changed = [self._position[i] for i in details if i in self._position]
+        # Only the sort column's keys are kept up to date (10,000 rows × 7 columns on the UI thread
+        # would be 70,000 calls): the other columns' keys are computed again when sorted on.
+        column = self._sort_column
+        keys = self._keys.get(column)
+        self._keys = {column: keys} if keys is not None else {}
+        every, cells, deadlines = self._all, self._cells, self._deadlines
         for n in changed:
-            self._all[n] = details[self._all[n].id]
-            self._cells.pop(n, None)
-            for column, keys in self._keys.items():
-                keys[n] = sort_key(self._all[n], column)
+            row = every[n] = details[every[n].id]
+            cells.pop(n, None)
+            deadlines.pop(n, None)
+            if keys is not None:
+                keys[n] = sort_key(row, column)
         self._stale = self._stale or bool(changed)
         rows = [r for r in (self._view_row.get(n, -1) for n in changed) if 0 <= r < self._loaded]
         if rows:
@@ -277,6 +306,7 @@ class RegisterModel(QAbstractTableModel):
     def set_translator(self, tr: Translator) -> None:
         self._tr = tr
         self._cells.clear()
+        self._deadlines.clear()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
         if self._loaded:
             self.dataChanged.emit(self.index(0, 0), self.index(self._loaded - 1, self.columnCount() - 1))
@@ -285,6 +315,7 @@ class RegisterModel(QAbstractTableModel):
         """Repaint the next-deadline cells of rows ``first``..``last`` (the visible ones; default
         every fetched row) so their countdown moves on."""
         last = self._loaded - 1 if last is None else min(last, self._loaded - 1)
+        self._tick += 1  # the cached countdown texts are recomputed as they are painted
         if self._loaded and 0 <= first <= last:
             self.dataChanged.emit(self.index(first, self.COL_DEADLINE), self.index(last, self.COL_DEADLINE))
 
@@ -354,27 +385,36 @@ class RegisterModel(QAbstractTableModel):
             return self._tr.t(self._HEADER_KEYS[section])
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Called for every painted cell and role: the common cases first, texts cached per row.
-        if role == Qt.ItemDataRole.DisplayRole:
-            if not index.isValid():
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        # Called for every painted cell and role: plain int compares, texts and brush cached per row.
+        if role == _DISPLAY:
+            row = index.row()
+            if row < 0:  # an invalid index
                 return None
-            n, column = self._order[index.row()], index.column()
+            n, column = self._order[row], index.column()
             if column == self.COL_DEADLINE:
-                return self._deadline_text(self._all[n])
+                return self._deadline(n)[1]
             cells = self._cells.get(n)
             if cells is None:
                 cells = self._cells[n] = self._texts(self._all[n])
             return cells[column]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if index.isValid() and index.column() == self.COL_DEADLINE:
-                return _deadline_brush(self._all[self._order[index.row()]])
-            return None
-        if role == RecordRole:
+        if role == _FOREGROUND:
+            if index.column() != self.COL_DEADLINE or index.row() < 0:
+                return None
+            return self._deadline(self._order[index.row()])[2]
+        if role == _RECORD:
             return self._all[self._order[index.row()]] if index.isValid() else None
-        if role == SortRole:
+        if role == _SORT:
             return sort_key(self._all[self._order[index.row()]], index.column()) if index.isValid() else None
         return None
+
+    def _deadline(self, n: int) -> tuple[int, str, QBrush | None]:
+        """(tick, countdown text, brush) of row ``n`` of _all, computed once per countdown tick."""
+        entry = self._deadlines.get(n)
+        if entry is None or entry[0] != self._tick:
+            row = self._all[n]
+            entry = self._deadlines[n] = (self._tick, self._deadline_text(row), _deadline_brush(row))
+        return entry
 
     def _texts(self, row: RegisterRow) -> tuple[str, ...]:
         t = self._tr.t
@@ -409,4 +449,4 @@ def _deadline_brush(row: RegisterRow) -> QBrush | None:
     if row.next_deadline is None:
         return None
     left = (row.next_deadline - utc_now()).total_seconds()
-    return QBrush(_URGENT) if left < URGENT_SECONDS else None
+    return _URGENT if left < URGENT_SECONDS else None

@@ -109,3 +109,16 @@ def test_a_failed_helper_is_said_plainly_and_the_metrics_fall_back(
     with pytest.raises(HelperFailedError):  # an export is not run half-way: said, nothing written
         export_off_process(services, Path(str(services.db_path) + "-export.csv"), "csv")
     assert not Path(str(services.db_path) + "-export.csv").exists()
+
+
+def test_a_batch_is_one_helper_request_and_its_rows_survive_the_wire(services: Services, intake: dict[str, Any],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = _two(services, intake) + _two(services, intake | {"affected_people": 2_000_000})
+    register_details(services, ids[:2])  # two cached, two to assess: still one request
+    jobs: list[bytes] = []
+    run = helper.POOL.run
+    monkeypatch.setattr(helper.POOL, "run", lambda command, request: (jobs.append(request), run(command, request))[1])
+    rows = details_off_process(services, ids)
+    assert len(jobs) == 1
+    assert rows == register_details(services, ids)  # the same instants, grades and labels as in-app
+    assert {r.id for r in rows.values() if r.next_deadline is not None} == set(ids)
