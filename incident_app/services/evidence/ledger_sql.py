@@ -28,6 +28,8 @@ def _ok() -> str:
         "typeof(in_doubt) = 'integer'", "(last_code IS NULL OR typeof(last_code) = 'integer')",
         f"queued_at GLOB {_TIME}", f"(sent_at IS NULL OR sent_at = '' OR sent_at GLOB {_TIME})",
         f"(fallback IS NULL OR fallback = '' OR fallback IN ({_FALLBACKS}))",
+        f"(updated_at IS NULL OR updated_at = '' OR updated_at GLOB {_TIME})",
+        "(channel IS NULL OR typeof(channel) = 'text')",
     ]
     return f"IFNULL({' AND '.join(checks)}, 0)"
 
@@ -36,7 +38,8 @@ def page_expressions(unmask: bool) -> str:
     """The SELECT list of one page: id; the recipient (masked: the bytes its reference hashes,
     after the placeholder's "INCIDENT:"; unmasked: the key); FIELD notice_kind FIELD
     notice_version FIELD; the address as stored; FIELD language ... FIELD last_code FIELD; the
-    reply; the reason; FIELD queued_at FIELD sent_at FIELD fallback ROW; ok. Texts come raw:
+    reply; the reason; FIELD queued_at FIELD sent_at FIELD fallback FIELD
+    channel FIELD updated_at ROW; ok. Texts come raw:
     Python masks the addresses, replies and reasons, and the page is neutralised and quoted as a
     whole (records._finish)."""
     recipient = "recipient_key" if unmask else "CAST(? || recipient_key AS BLOB)"
@@ -47,6 +50,8 @@ def page_expressions(unmask: bool) -> str:
     head = joined(["COALESCE(notice_kind, '')", "COALESCE(notice_version, '')"])
     body = joined(["COALESCE(language, '')", "COALESCE(message_id, '')", "state", "attempts", "in_doubt",
                    "COALESCE(last_code, '')"])
-    tail = f"{_FS} || queued_at || {_FS} || COALESCE(sent_at, '') || {_FS} || COALESCE(fallback, '') || {_RS}"
+    # channel: how the row went out ("email" when empty, as records._csv_row writes it).
+    tail = (f"{_FS} || queued_at || {_FS} || COALESCE(sent_at, '') || {_FS} || COALESCE(fallback, '') || {_FS} || "
+            f"COALESCE(NULLIF(channel, ''), 'email') || {_FS} || COALESCE(updated_at, '') || {_RS}")
     return ", ".join(["id", recipient, head, "COALESCE(to_address, '')", body, "COALESCE(last_reply, '')",
                       "COALESCE(reason, '')", tail, _ok()])
