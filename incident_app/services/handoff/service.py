@@ -220,13 +220,13 @@ class HandoffService:
                     continue
             merge = merges[key]
             reference = recipient_reference(incident_id, recipient.recipient_key)
-            out_id = _out_id(incident_id, recipient.recipient_key, merge.kind, merge.version_id)
+            message = out_id(incident_id, recipient.recipient_key, merge.kind, merge.version_id)
             try:
-                row = merge.row(recipient.phone, {"code": reference}, out_id)
+                row = merge.row(recipient.phone, {"code": reference}, message)
             except ValueError as exc:
                 raise ValidationError.single(f"SMS recipient {number} ({reference})", str(exc)) from None
             draft = LedgerDraft(incident_id, recipient.recipient_key, merge.kind, ledger_versions[key],
-                                recipient.phone, merge.lang, out_id)
+                                recipient.phone, merge.lang, message)
             yield merge.route, row, draft
 
     # -- phone call list ---------------------------------------------------------------------------
@@ -263,11 +263,11 @@ class HandoffService:
                 continue
             version, lang, cells = found
             reference = recipient_reference(incident_id, recipient.recipient_key)
-            out_id = _out_id(incident_id, recipient.recipient_key, "phone", version)
+            message = out_id(incident_id, recipient.recipient_key, "phone", version)
             row = [recipient.phone, neutralise_text(recipient.display_name), neutralise_text(reference), *cells,
-                   neutralise_text(out_id)]
+                   neutralise_text(message)]
             yield "", row, LedgerDraft(incident_id, recipient.recipient_key, recipient.kind.value, f"phone:{version}",
-                                   recipient.phone, lang, out_id)
+                                   recipient.phone, lang, message)
 
     # -- masked preview (GUI) --------------------------------------------------------------------
     def preview(self, incident_id: int, *, provider: Provider = Provider.GENERIC, signature: str | None = None,
@@ -512,10 +512,6 @@ def sms_text(sms: SmsNotice, sign: Signatures, reference: str) -> str:
 
 def out_id(incident_id: int, key: str, kind: str, version: str) -> str:
     """The stable id of one recipient's hand-off message (the provider echoes it back)."""
-    return _out_id(incident_id, key, kind, version)
-
-
-def _out_id(incident_id: int, key: str, kind: str, version: str) -> str:
     digest = hashlib.sha256(f"handoff:{incident_id}:{key}:{kind}:{version}".encode()).hexdigest()[:20]
     return f"bd{incident_id}{kind[:1]}{digest}"
 
