@@ -43,6 +43,7 @@ USER_ID_INDEX_SQL = "CREATE INDEX IF NOT EXISTS people_incident_user_id ON peopl
 # People blanked per UPDATE by the retention purge (about a second of work on this machine); the
 # chunked purge commits after each.
 PURGE_CHUNK_ROWS = 50_000
+PURGE_TARGET = "people.contacts"  # the retention purge target that anonymises this table
 
 
 # The people's columns a text can be checked against (storage.people.PeopleRepository.mentioned).

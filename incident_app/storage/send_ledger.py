@@ -43,6 +43,28 @@ _REPORT_MATCH = ("l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ?
                  " AND (r.at > l.updated_at OR (r.at = l.updated_at AND r.state != l.state))")
 
 
+# A row of ``people p``'s send-ledger key (domain.notices.recipient.person_key in SQL: the user id,
+# else the e-mail, else the phone, else the row id) and, for the guardian_* channels, the key of
+# the guardian's row.
+CURRENT_PERSON_KEY = ("CASE WHEN coalesce(p.user_id, '') != '' THEN p.user_id WHEN coalesce(p.email, '') != ''"
+                      " THEN p.email WHEN coalesce(p.phone, '') != '' THEN p.phone ELSE 'person-' || p.id END")
+_ROW_KEY = f"CASE WHEN p.channel LIKE 'guardian^_%' ESCAPE '^' THEN {CURRENT_PERSON_KEY} || '#guardian'" \
+           f" ELSE {CURRENT_PERSON_KEY} END"
+# The person channels a notice can reach (domain.people.Channel, "none" aside).
+REACHABLE_CHANNELS = ("email", "sms", "letter", "guardian_email", "guardian_sms", "guardian_letter")
+# People (one rowid range of the list: the unary + keeps SQLite off the user-id index) by channel
+# who have a sent row of their notice kind in one ledger channel and version: a seek of the unique
+# (incident, key, kind, version) index per person, summed per channel in one aggregate (a GROUP BY
+# would sort every matching person first).
+_REACHED_SQL = (
+    "SELECT " + ", ".join(f"coalesce(sum(p.channel = '{c}'), 0)" for c in REACHABLE_CHANNELS)
+    + " FROM people p WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? AND EXISTS ("
+    "SELECT 1 FROM send_ledger l WHERE l.incident_id = p.incident_id"
+    f" AND l.recipient_key = {_ROW_KEY} AND l.notice_kind IN ('individual', 'minor', 'guardian')"
+    " AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^')"
+    " AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent')")
+
+
 class SendLedgerRepository:
     """Rows of ``send_ledger``; returns domain objects, never rows."""
 
@@ -217,6 +239,25 @@ class SendLedgerRepository:
             found.setdefault(int(incident), []).append(
                 LedgerBatch(kind, version, int(total), int(sent), _time(last), channel or "email"))
         return found
+
+    def reached_people(self, incident_id: int, channel: str, version: str,
+                       people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
+        """People now on the incident's list, by their channel, who have a row *sent* in this
+        ledger channel and notice version, matched by recipient key (the guardian's row for the
+        guardian_* channels, their own otherwise): rows of people no longer on the list, or keyed
+        by a contact since corrected, count for nobody. ``people_ranges`` are the list's rowid
+        ranges (storage.people); one pass over them, an index seek per person."""
+        found = dict.fromkeys(REACHABLE_CHANNELS, 0)
+        for first, last in people_ranges:
+            counts = self._db.execute(_REACHED_SQL, [first, last, incident_id, version, channel]).fetchone()
+            for person_channel, n in zip(REACHABLE_CHANNELS, counts, strict=True):
+                found[person_channel] += int(n)
+        return {c: n for c, n in found.items() if n}
+
+    def reached_people_plan(self, incident_id: int) -> list[str]:
+        """EXPLAIN QUERY PLAN of :meth:`reached_people`'s query (the tests check it seeks)."""
+        rows = self._db.execute("EXPLAIN QUERY PLAN " + _REACHED_SQL, [0, 0, incident_id, "", ""]).fetchall()
+        return [str(r[-1]) for r in rows]
 
     # -- notices handed to an SMS gateway or a call centre --------------------------------------
     def enqueue_handoff(self, drafts: Iterable[LedgerDraft], channel: str, *, now: datetime) -> int:

@@ -18,6 +18,11 @@ kind of notice the group gets, one version of the platform export covers every p
 group — whatever their own channel, letters included, since the platform delivers them all — and
 every one of those rows was reported delivered (``import-delivery``).
 
+Rows count only for the people *now* on the list (``reached``): a sent row of somebody the officer
+replaced or whose keying contact was corrected tells nobody on the list, so the same number of
+different people leaves the obligation open, with the number of current people without a
+delivered notice (:meth:`EmailDelivery.unreached`).
+
 It is met when the last of those messages was accepted by the relay (or the platform). A corrected
 notice sent later (a new version) does not move that moment. Pure: the services pass the counts in."""
 
@@ -72,12 +77,27 @@ SAME_PEOPLE: dict[str, tuple[str, ...]] = {"individual": ("individual", "minor")
 
 
 @dataclass(frozen=True)
+class _Need:
+    """People of some person channels to be reached through one ledger channel and notice kind."""
+
+    channel: str
+    kind: str
+    person_channels: tuple[str, ...]
+    people: int
+
+
+@dataclass(frozen=True)
 class EmailDelivery:
     """What the people list and the send ledger say about one incident's personal notices
     (e-mails sent by the tool, SMS reported by the gateway)."""
 
     people_by_channel: Mapping[str, int] = field(default_factory=dict)
     batches: tuple[LedgerBatch, ...] = ()
+    # (ledger channel, version) -> person channel -> people now on the list with a sent row of
+    # their notice kind in that version (the guardian's row for guardian_* channels, their own
+    # otherwise). None: not looked up, the row counts alone decide (the services look it up
+    # whenever the counts would say complete: see :meth:`fully_sent_versions`).
+    reached: Mapping[tuple[str, str], Mapping[str, int]] | None = None
 
     def emails_sent(self) -> int:
         """Notice e-mails to affected people (the staff's internal brief is not one of them)."""
@@ -97,31 +117,45 @@ class EmailDelivery:
         return min(moments, default=None)
 
     def _platform_completed_at(self, group: str) -> datetime | None:
-        spec = GROUPS[group]
-        needed: dict[str, int] = {}
-        for person_channel in (*spec.ledger_channels, *spec.other_channels):
-            kind = "guardian" if person_channel.startswith("guardian_") else "individual"
-            needed[kind] = needed.get(kind, 0) + self.people_by_channel.get(person_channel, 0)
-        needed = {kind: n for kind, n in needed.items() if n}
-        if not needed or not any(b.channel == PLATFORM for b in self.batches):
-            return None
-        moments = [self._kind_completed_at(PLATFORM, kind, n) for kind, n in needed.items()]
-        return None if any(m is None for m in moments) else max(m for m in moments if m is not None)
+        return self._completed_at(self._platform_needs(group))
 
     def _own_channels_completed_at(self, group: str) -> datetime | None:
+        return self._completed_at(self._own_needs(group))
+
+    def _platform_needs(self, group: str) -> list[_Need]:
+        """What the platform path needs: per notice kind, every person of the group (any channel)."""
+        if not any(b.channel == PLATFORM for b in self.batches):
+            return []
+        spec = GROUPS[group]
+        needs: dict[str, list[str]] = {}
+        for person_channel in (*spec.ledger_channels, *spec.other_channels):
+            kind = "guardian" if person_channel.startswith("guardian_") else "individual"
+            needs.setdefault(kind, []).append(person_channel)
+        return self._needs({(PLATFORM, kind): channels for kind, channels in needs.items()})
+
+    def _own_needs(self, group: str) -> list[_Need]:
+        """What the tool's e-mails and the SMS hand-off need; nothing when somebody waits for a letter."""
         spec = GROUPS[group]
         if any(self.people_by_channel.get(c, 0) for c in spec.other_channels):
-            return None
-        needed: dict[tuple[str, str], int] = {}
+            return []
+        needs: dict[tuple[str, str], list[str]] = {}
         for person_channel, key in spec.ledger_channels.items():
-            needed[key] = needed.get(key, 0) + self.people_by_channel.get(person_channel, 0)
-        needed = {key: n for key, n in needed.items() if n}
-        if not needed:
+            needs.setdefault(key, []).append(person_channel)
+        return self._needs(needs)
+
+    def _needs(self, by_key: Mapping[tuple[str, str], list[str]]) -> list[_Need]:
+        needs = [_Need(channel, kind, tuple(person_channels),
+                       sum(self.people_by_channel.get(c, 0) for c in person_channels))
+                 for (channel, kind), person_channels in by_key.items()]
+        return [n for n in needs if n.people]
+
+    def _completed_at(self, needs: list[_Need]) -> datetime | None:
+        if not needs:
             return None
-        moments = [self._kind_completed_at(channel, kind, n) for (channel, kind), n in needed.items()]
+        moments = [self._kind_completed_at(need) for need in needs]
         return None if any(m is None for m in moments) else max(m for m in moments if m is not None)
 
-    def _kind_completed_at(self, channel: str, kind: str, people: int) -> datetime | None:
+    def _versions(self, channel: str, kind: str) -> dict[str, list[LedgerBatch]]:
         # People whose channel is "email" are adults (individual notice) and teenagers (the minor
         # notice): one approved version covers both kinds, so their rows are added up per version.
         kinds = SAME_PEOPLE.get(kind, (kind,))
@@ -129,13 +163,49 @@ class EmailDelivery:
         for batch in self.batches:
             if batch.kind in kinds and batch.channel == channel:
                 by_version.setdefault(batch.version, []).append(batch)
-        done = []
-        for batches in by_version.values():
+        return by_version
+
+    def _fully_sent(self, need: _Need) -> dict[str, datetime]:
+        """The versions whose rows are all sent and at least as many as the people (the counts'
+        verdict), with their last acceptance."""
+        done: dict[str, datetime] = {}
+        for version, batches in self._versions(need.channel, need.kind).items():
             rows, sent = sum(b.rows for b in batches), sum(b.sent for b in batches)
             last = [b.last_sent_at for b in batches if b.last_sent_at is not None]
-            if rows >= people and sent == rows and last:
-                done.append(max(last))
+            if rows >= need.people and sent == rows and last:
+                done[version] = max(last)
+        return done
+
+    def _reached(self, need: _Need, version: str) -> int:
+        """People now on the list with a sent row of this version (all of them when not looked up)."""
+        if self.reached is None:
+            return need.people
+        found = self.reached.get((need.channel, version), {})
+        return sum(found.get(c, 0) for c in need.person_channels)
+
+    def _kind_completed_at(self, need: _Need) -> datetime | None:
+        done = [at for version, at in self._fully_sent(need).items() if self._reached(need, version) >= need.people]
         return min(done, default=None)
+
+    def fully_sent_versions(self) -> set[tuple[str, str]]:
+        """(ledger channel, version) pairs whose row counts alone would complete some group: the
+        ones whose rows the services must match against the people now on the list."""
+        found: set[tuple[str, str]] = set()
+        for group in GROUPS:
+            for need in (*self._own_needs(group), *self._platform_needs(group)):
+                found.update((need.channel, version) for version in self._fully_sent(need))
+        return found
+
+    def unreached(self, group: str) -> int:
+        """How many people now on the list have no delivered notice although the row counts say
+        everyone was told (the list was replaced or corrected after the send): the fewest of the
+        ways (own channels, platform) whose counts are complete; 0 when none is, or none is short."""
+        shortfalls = []
+        for needs in (self._own_needs(group), self._platform_needs(group)):
+            if needs and all(self._fully_sent(need) for need in needs):
+                shortfalls.append(sum(max(need.people - max(self._reached(need, v) for v in self._fully_sent(need)), 0)
+                                      for need in needs))
+        return min(shortfalls, default=0)
 
     def platform_progress(self) -> tuple[int, int] | None:
         """(reported sent, rows) of the mass-messaging platform's hand-off version that has

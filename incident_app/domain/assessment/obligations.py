@@ -378,6 +378,9 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
             f"The send ledger shows every notice e-mail (and SMS, and mass-platform message) sent (the last "
             f"accepted on {done_en})."),
             met_at=done)
+    unreached = delivery.unreached(group)
+    if unreached:  # the counts add up, but not for the people now on the list
+        return _Status(ObligationStatus.PENDING, False, verdict.reason + _unreached_text(unreached))
     waiting = delivery.waiting_on_other_channels(group)
     progress = Text(f"已发出 {delivery.emails_sent():,} 封告知邮件，尚未全部完成",
                     f"{delivery.emails_sent():,} notice e-mails sent, not yet all")
@@ -394,6 +397,17 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
                                    f"; SMS or letter for {waiting:,} more: record the fulfilment (when and how) "
                                    "once they are told")
     return _Status(ObligationStatus.PENDING, False, verdict.reason + progress + Text("。", "."))
+
+
+def _unreached_text(unreached: int) -> Text:
+    """Why a complete-looking ledger does not meet the duty: the list changed after the send."""
+    people = "1 person now on the list has" if unreached == 1 else f"{unreached:,} people now on the list have"
+    return Text(
+        f"发送记录中的告知条数已足，但名单上现有 {unreached:,} 人没有送达的告知（发送后名单被替换或更正过）："
+        "请向他们发送或交接告知，或在工具外告知后记录履行情况。",
+        f"The send ledger holds enough delivered notices, but {people} no delivered notice (the list was "
+        "replaced or corrected after the send): send or hand off their notices, or record the fulfilment once "
+        "they are told outside the tool.")
 
 
 def _enquiries_answered(rule: ObligationRule, s: Situation, verdict: Verdict) -> _Status | None:

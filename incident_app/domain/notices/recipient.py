@@ -115,9 +115,21 @@ def _data_types(person: Any) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 
+# The key of a person without user id, e-mail or phone (a letter by address, or a child reached
+# only through the guardian): their row id on the people list, so two of them never share a key.
+ROW_KEY_PREFIX = "person-"
+
+
 def person_key(person: Any) -> str:
-    """A stable key: the user id, else the email, else the phone."""
-    return _text(person, "user_id") or _text(person, "email") or _text(person, "phone")
+    """The person's send-ledger key, the same in every channel (e-mail, SMS, letters, the
+    mass-messaging platform): the user id, else the email, else the phone, else ``person-<row
+    id>`` (storage/send_ledger.py's ``CURRENT_PERSON_KEY`` is the same rule in SQL); "" only for an
+    object without any of them and no row id (a specimen)."""
+    key = _text(person, "user_id") or _text(person, "email") or _text(person, "phone")
+    if key:
+        return key
+    row_id = getattr(person, "id", None)
+    return f"{ROW_KEY_PREFIX}{row_id}" if isinstance(row_id, int) and not isinstance(row_id, bool) else ""
 
 
 def _band(person: Any) -> str:

@@ -4,6 +4,7 @@ the officer's ENISA inputs), save those inputs, and render it as the ``assess`` 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from incident_app.domain.assessment.deadlines import WorkdayCalendar
@@ -29,6 +30,7 @@ from incident_app.services.context import AppContext
 from incident_app.services.fulfilments import FulfilmentService, active_decisions
 from incident_app.services.resources import load_assessment_rules
 from incident_app.services.settings import ProfileService
+from incident_app.storage.people import PURGE_TARGET as PEOPLE_PURGE_TARGET
 
 
 class AssessmentService:
@@ -51,7 +53,7 @@ class AssessmentService:
             people = self._people_counts(incident_id)
         inputs = store.enisa_inputs.latest(incident_id) or EnisaInputs()
         batches = store.send_ledger.batches(incident_id, self.staff_keys()).get(incident_id, [])
-        delivery = _delivery(store.people.stats(incident_id).by_channel, batches)
+        delivery = self._delivery(incident_id, store.people.stats(incident_id).by_channel, batches)
         return self._assess(incident, inputs, people, delivery=delivery)
 
     def staff_keys(self) -> list[str] | None:
@@ -87,7 +89,7 @@ class AssessmentService:
         for i in chosen:
             summary = stats.get(i.id)
             people = summary if summary is not None and summary.total else None
-            delivery = _delivery(summary.by_channel if summary else {}, batches.get(i.id, []))
+            delivery = self._delivery(i.id, summary.by_channel if summary else {}, batches.get(i.id, []))
             fulfilments = tuple(f for f in fulfilled.get(i.id, []) if f.id not in withdrawn)
             found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery, fulfilments,
                                       loads.get(i.id)))
@@ -106,6 +108,31 @@ class AssessmentService:
             fulfilments=tuple(self._fulfilments.active(incident.id)) if fulfilments is None else fulfilments,
             enquiries=enquiries if isinstance(enquiries, EnquiryLoad) else None)
         return assess(data, self._ctx.catalog, self.rules, self._calendar)
+
+    def _delivery(self, incident_id: int, by_channel: Mapping[str, int],
+                  batches: Sequence[LedgerBatch]) -> EmailDelivery | None:
+        """The delivery input, once sending has begun (nothing to weigh before). When the row
+        counts alone would complete a group, the fully sent versions' rows are matched against
+        the people now on the list (an indexed pass in SQL, only then): the same number of
+        different people must not leave the duty met."""
+        if not batches:
+            return None
+        counted = EmailDelivery(dict(by_channel), tuple(batches))
+        versions = counted.fully_sent_versions()
+        if not versions or self._list_frozen_by_purge(incident_id):
+            return counted
+        store = self._ctx.store
+        ranges = store.people.ranges(incident_id)
+        reached = {pair: store.send_ledger.reached_people(incident_id, *pair, ranges) for pair in sorted(versions)}
+        return replace(counted, reached=reached)
+
+    def _list_frozen_by_purge(self, incident_id: int) -> bool:
+        """Whether the retention purge blanked (or began blanking) the people and the ledger's keys:
+        nothing is left to match, and the list can no longer change (imports and corrections are
+        refused), so the row counts stand."""
+        retention = self._ctx.store.retention
+        return (retention.purged_at(incident_id, PEOPLE_PURGE_TARGET) is not None
+                or retention.progress(incident_id, PEOPLE_PURGE_TARGET) is not None)
 
     def enisa_inputs(self, incident_id: int) -> EnisaInputs:
         """The officer's saved ENISA inputs, or empty ones (the tool's suggestions apply)."""
@@ -137,7 +164,3 @@ class AssessmentService:
 def _staff_keys(profile: OrganisationProfile) -> list[str] | None:
     return [p.ledger_key for p in profile.responsible_persons] or None
 
-
-def _delivery(by_channel: Mapping[str, int], batches: Sequence[LedgerBatch]) -> EmailDelivery | None:
-    """The e-mail delivery input, once sending has begun (nothing to weigh before)."""
-    return EmailDelivery(dict(by_channel), tuple(batches)) if batches else None

@@ -29,7 +29,7 @@ import itertools
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -45,7 +45,7 @@ from incident_app.domain.notices.platform_report import (
     delivery_state,
     delivery_time,
 )
-from incident_app.domain.notices.recipient import recipients_from_person
+from incident_app.domain.notices.recipient import recipients_from_people
 from incident_app.domain.notices.sms_gateway import report_columns
 from incident_app.domain.people.person import mask_address, mask_email, mask_phone
 from incident_app.services.audit import record_export
@@ -247,16 +247,13 @@ class PlatformHandoff:
         return line
 
     def _recipients(self, incident_id: int) -> Iterator[NoticeRecipient]:
-        """Every addressee, streamed; one without a user id, e-mail or phone (a letter by address
-        alone) is keyed by the person's row, so two of them never share a reference."""
+        """Every addressee, streamed, keyed as the e-mail and SMS hand-off key them
+        (domain.notices.recipient.person_key: a person without user id, e-mail or phone by their
+        row, so two of them never share a reference)."""
         source = self._notices.people_source
         if source is None:
             return
-        for person in source(incident_id):
-            for recipient in recipients_from_person(person):
-                if not recipient.recipient_key.removesuffix("#guardian"):
-                    recipient = replace(recipient, recipient_key=f"person-{person.id}{recipient.recipient_key}")
-                yield recipient
+        yield from recipients_from_people(source(incident_id))
 
     def _previous_export(self, incident_id: int) -> dict[str, Any] | None:
         for event in self._ctx.store.events.for_incident(incident_id):

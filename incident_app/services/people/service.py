@@ -59,7 +59,7 @@ from incident_app.storage.retention import PurgeProgress
 __all__ = ["SearchInterrupted"]  # re-exported: the People tab drops searches it replaced
 
 PREVIEW_ROWS = 5
-PURGE_TARGET = "people.contacts"  # the retention purge target that anonymises this table
+PURGE_TARGET = people_storage.PURGE_TARGET  # the retention purge target that anonymises this table
 # A channel filter names how the notice travels: "email" keeps people e-mailed themselves and
 # those reached through a guardian's e-mail; the exact channel names pick one of them.
 CHANNEL_FILTERS: dict[str, tuple[str, ...]] = {
