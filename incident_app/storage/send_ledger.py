@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from incident_app.domain.assessment.delivery import STAFF_KINDS, LedgerBatch
+from incident_app.domain.assessment.delivery import PLATFORM, STAFF_KINDS, LedgerBatch
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.mail import (
     AttemptResult,
@@ -28,6 +28,9 @@ from incident_app.domain.mail.sending import scrub_contacts
 # Rows of notices to the company's own staff (the internal brief) stay out of the register's figures.
 _NOT_STAFF = "notice_kind NOT IN (" + ",".join("?" * len(STAFF_KINDS)) + ")"
 _CHUNK = 500  # keys per IN (...) lookup; well under SQLite's variable limit
+# A row the retention purge has anonymised: no address left and a ``purged:`` key (its own id, or
+# for the platform's rows the id of the person's first row).
+_PURGED_ROW = "to_address = '' AND recipient_key LIKE 'purged:%'"
 PURGED = "[purged]"
 PURGE_CHUNK = 5000  # rows anonymised per transaction of a chunked purge
 # Every column of the table (a caller naming columns of raw rows may name only these).
@@ -447,39 +450,60 @@ class SendLedgerRepository:
     def count_anonymised(self, incident_id: int) -> int:
         """How many of the incident's rows a purge has already anonymised (a purge killed half-way
         leaves its committed chunks so)."""
-        sql = "SELECT count(*) FROM send_ledger WHERE incident_id = ? AND recipient_key = 'purged:' || id"
+        sql = f"SELECT count(*) FROM send_ledger WHERE incident_id = ? AND {_PURGED_ROW}"
         return int(self._db.execute(sql, [incident_id]).fetchone()[0])
 
     def anonymise_for_incident(self, incident_id: int, *, after_id: int = 0,
                                limit: int | None = None) -> tuple[int, int | None]:
         """Remove every address and phone number of the incident's rows — the recipient's own and
         whatever the relay echoed in its reply or the reason, in any letter case — and replace the
-        recipient key, which may be an address, by the row id (retention). States, codes, times
+        recipient key, which may be an address, by a row id (retention). States, codes, times
         and counts stay.
 
-        Only rows not purged yet are read (a purged row has no address and the key
-        ``purged:<id>``), ``limit`` of them after row ``after_id`` (keyset): a purge of a
-        10,000,000-row ledger runs chunk by chunk, each in its own transaction, and a run that
-        was killed half-way is finished by the next one. Returns (rows changed, the last row id
-        read — None when no row was left)."""
-        sql = ("SELECT id, to_address, recipient_key, coalesce(last_reply, ''), coalesce(reason, '')"
-               " FROM send_ledger WHERE incident_id = ? AND id > ?"
-               " AND (to_address != '' OR recipient_key != 'purged:' || id) ORDER BY id")
+        A row's key becomes ``purged:<its id>``; the mass-messaging platform's rows of one person
+        (their own and their guardian's, every hand-off version) all become ``purged:<the first
+        of those rows' id>`` (``#guardian`` kept on the guardian's): the register counts the
+        people the platform reached, and must count the same after the purge.
+
+        Only rows not purged yet are read (a purged row has no address and a ``purged:`` key),
+        ``limit`` of them after row ``after_id`` (keyset): a purge of a 10,000,000-row ledger runs
+        chunk by chunk, each in its own transaction, and a run that was killed half-way is
+        finished by the next one (a person's platform rows are purged together, in the chunk of
+        the first). Returns (rows changed, the last row id read — None when no row was left)."""
+        sql = ("SELECT id, to_address, recipient_key, coalesce(last_reply, ''), coalesce(reason, ''), channel"
+               f" FROM send_ledger WHERE incident_id = ? AND id > ? AND NOT ({_PURGED_ROW}) ORDER BY id")
         params: list[Any] = [incident_id, after_id]
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
         rows = self._db.execute(sql, params).fetchall()
-        changes = []
-        for row_id, address, key, reply, reason in rows:
-            new_reply, new_reason = purge_contacts(reply, address), purge_contacts(reason, address)
-            purged_key = f"purged:{row_id}"
-            if (address, key, reply, reason) != ("", purged_key, new_reply, new_reason):
-                changes.append([new_reply, new_reason, purged_key, row_id])
+        changes: dict[int, list[Any]] = {}
+        for row in rows:
+            if row[0] in changes:
+                continue  # purged with an earlier row of the same person
+            for row_id, address, _key, reply, reason, purged_key in self._purged_keys(incident_id, row):
+                new_reply, new_reason = purge_contacts(reply, address), purge_contacts(reason, address)
+                changes[row_id] = [new_reply, new_reason, purged_key, row_id]
         self._db.conn.executemany(
             "UPDATE send_ledger SET last_reply = ?, reason = ?, to_address = '', recipient_key = ? WHERE id = ?",
-            changes)
+            list(changes.values()))
         return len(changes), (int(rows[-1][0]) if rows else None)
+
+    def _purged_keys(self, incident_id: int, row: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """(id, address, key, reply, reason, purged key) of ``row`` — and, for a platform row, of
+        every platform row of the same person not purged yet, under one pseudonym."""
+        row_id, address, key, reply, reason, channel = row
+        if channel != PLATFORM or str(key).startswith("purged:"):
+            return [(row_id, address, key, reply, reason, f"purged:{row_id}")]
+        base = str(key).removesuffix("#guardian")
+        # The unique (incident, key, kind, version) index: a seek per person, not a scan.
+        rows = self._db.execute(
+            "SELECT id, to_address, recipient_key, coalesce(last_reply, ''), coalesce(reason, '') FROM send_ledger"
+            " WHERE incident_id = ? AND recipient_key IN (?, ?) AND channel = ? ORDER BY id",
+            [incident_id, base, f"{base}#guardian", PLATFORM]).fetchall()
+        anchor = int(rows[0][0])
+        return [(i, a, k, r, e, f"purged:{anchor}" + ("#guardian" if str(k).endswith("#guardian") else ""))
+                for i, a, k, r, e in rows]
 
     def get(self, row_id: int) -> LedgerEntry:
         rows = list(self._db.query("SELECT * FROM send_ledger WHERE id = ?", [row_id]))
