@@ -48,6 +48,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         report.add_argument("id", type=int, help="incident id")
         report.add_argument("file", type=Path, help="the report (CSV, UTF-8 or GB18030)")
         report.add_argument("--provider", choices=PROVIDERS, default="generic", help="whose report it is")
+        report.add_argument("--encoding", metavar="CODEC",
+                            help="the report's text encoding when it is neither UTF-8 nor Chinese GB18030 (e.g."
+                                 " cp1252, latin-1); without it such a file is refused, naming the line")
         report.set_defaults(handler=handle_import, channel=channel)
 
 
@@ -87,5 +90,5 @@ def handle_export_calls(args: argparse.Namespace, services: Services) -> int:
 
 def handle_import(args: argparse.Namespace, services: Services) -> int:
     print_json(services.handoff.import_report(args.id, args.file, provider=Provider(args.provider),
-                                              channel=args.channel))
+                                              channel=args.channel, encoding=args.encoding))
     return 0

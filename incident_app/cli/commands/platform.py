@@ -35,6 +35,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     report.add_argument("id", type=int, help="incident id")
     report.add_argument("file", type=Path, help="the delivery report (CSV)")
     report.add_argument("--check", action="store_true", help="only check and count; write nothing")
+    report.add_argument("--encoding", metavar="CODEC",
+                        help="the report's text encoding when it is neither UTF-8 nor Chinese GB18030 (e.g. cp1252,"
+                             " latin-1); without it such a file is refused, naming the line")
     report.set_defaults(handler=handle_import)
 
 
@@ -58,7 +61,7 @@ def handle_export(args: argparse.Namespace, services: Services) -> int:
 
 
 def handle_import(args: argparse.Namespace, services: Services) -> int:
-    summary = services.platform.import_delivery(args.id, args.file, commit=not args.check)
+    summary = services.platform.import_delivery(args.id, args.file, commit=not args.check, encoding=args.encoding)
     print_json(summary)
     if summary["problems"]:  # --check: the import itself would refuse this file (exit 2, bad input)
         say("The import would refuse this report:\n" + "\n".join(f"  - {p}" for p in summary["problems"]))

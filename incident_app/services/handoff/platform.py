@@ -281,16 +281,18 @@ class PlatformHandoff:
                 "people": stats.total, "handoff_version": approved.version}
 
     # -- delivery report ---------------------------------------------------------------------------
-    def import_delivery(self, incident_id: int, path: Path, *, commit: bool = True) -> dict[str, Any]:
+    def import_delivery(self, incident_id: int, path: Path, *, commit: bool = True,
+                        encoding: str | None = None) -> dict[str, Any]:
         """Check every row of the platform's report, then (``commit``) mark the ledger rows.
         Any bad row refuses the whole file (ValidationError naming the rows and fields; nothing
-        written). ``commit=False`` only checks and counts (the GUI's summary before committing)."""
+        written). ``commit=False`` only checks and counts (the GUI's summary before committing).
+        ``encoding``: the file's text encoding when it is neither UTF-8 nor Chinese GB18030."""
         self._ctx.store.incidents.get(incident_id)
         ledger = self._ctx.store.send_ledger
         try:
             with self._ctx.store.transaction():
                 ledger.stage_delivery_report()
-                rows, refused = self._stage(incident_id, path, refuse_unknown=commit)
+                rows, refused = self._stage(incident_id, path, refuse_unknown=commit, encoding=encoding)
                 tally = ledger.delivery_report_tally(incident_id, CHANNEL)
                 changed = ledger.apply_delivery_report(incident_id, CHANNEL) if commit else 0
                 changing = changed if commit else tally["changing"]
@@ -306,7 +308,8 @@ class PlatformHandoff:
             ledger.drop_delivery_report()
         return summary
 
-    def _stage(self, incident_id: int, path: Path, *, refuse_unknown: bool) -> tuple[int, list[FieldProblem]]:
+    def _stage(self, incident_id: int, path: Path, *, refuse_unknown: bool,
+               encoding: str | None = None) -> tuple[int, list[FieldProblem]]:
         """Stage every row; raises ValidationError with the first problems (row and field).
         Without ``refuse_unknown`` (the check before committing) the rows naming no exported
         recipient, or timed before the export, are returned instead, to be counted."""
@@ -315,7 +318,7 @@ class PlatformHandoff:
         problems: list[FieldProblem] = []
         chunk: list[tuple[str, int, str, str, str, str]] = []
         count = 0
-        for line, cells in _delivery_rows(path):
+        for line, cells in _delivery_rows(path, encoding):
             count += 1
             staged = _parse_row(line, cells, latest)
             if isinstance(staged, FieldProblem):
@@ -372,10 +375,10 @@ def _repeated(pairs: Sequence[tuple[int, int]]) -> list[FieldProblem]:
                          " recipient once (keep the latest status)") for line, first in pairs]
 
 
-def _delivery_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _delivery_rows(path: Path, encoding: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, cells by column) of each non-empty data row, streamed; a missing column, a
     short row or a quote left open (a cut-off file) refuses the file."""
-    encoding = _checked_encoding(path)
+    encoding = _checked_encoding(path, encoding)
     with open_regular_file(path, REPORT_MAX_BYTES) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
         lines = _bounded_lines(text)
         first = next(lines, "")
@@ -429,14 +432,15 @@ def _delimiter(header: str) -> str:
     return best if counts[best] and not counts[","] else ","
 
 
-def _checked_encoding(path: Path) -> str:
-    """UTF-8 (BOM or not) or GB18030; a UTF-16 file (NUL bytes) is refused by name, not misread."""
+def _checked_encoding(path: Path, encoding: str | None = None) -> str:
+    """``encoding`` (checked), else UTF-8 (BOM or not) or GB18030 read as Chinese text; a UTF-16
+    file (NUL bytes) is refused by name, not misread."""
     with open_regular_file(path, REPORT_MAX_BYTES) as raw:
         head = raw.read(4096)
-    if b"\x00" in head:
+    if b"\x00" in head and not encoding:
         raise ValidationError.single("file", "the report looks like UTF-16 or a spreadsheet file, not CSV text;"
                                      " save it as CSV (UTF-8)")
-    return report_encoding(path)
+    return report_encoding(path, encoding)
 
 
 def _changes(previous: dict[str, Any] | None, approved: _Approved, counts: Any) -> dict[str, Any] | None:

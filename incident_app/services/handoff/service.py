@@ -12,7 +12,6 @@ that logs the export. People are streamed from the store (a million is fine)."""
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import hashlib
@@ -53,6 +52,7 @@ from incident_app.domain.notices.sms_gateway import (
 from incident_app.domain.people.person import mask_phone
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
+from incident_app.services.handoff.encoding import report_encoding as detect_report_encoding
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.service import NoticeService
 from incident_app.services.private_files import StagedOutputs, open_regular_file
@@ -334,14 +334,16 @@ class HandoffService:
 
     # -- provider report -------------------------------------------------------------------------
     def import_report(self, incident_id: int, path: Path, *, provider: Provider = Provider.GENERIC,
-                      channel: str = "sms") -> dict[str, Any]:
+                      channel: str = "sms", encoding: str | None = None) -> dict[str, Any]:
         """Mark the hand-off rows the provider's report names sent or failed. Every row is checked
         first: an unknown out id or number, a status not understood or a missing column refuses
         the whole file (row numbers named) and nothing is written. A row already in the state the
         report gives is left alone, so importing the same report twice counts nothing twice.
-        Streamed in two passes (check, then apply in chunks): a report of a million rows is fine."""
+        Streamed in two passes (check, then apply in chunks): a report of a million rows is fine.
+        ``encoding``: the file's text encoding, when it is neither UTF-8 nor Chinese GB18030 (a file
+        that is neither is refused, naming the line, rather than read as mojibake)."""
         problems: list[FieldProblem] = []
-        for item in self._report_updates(incident_id, path, provider, channel):
+        for item in self._report_updates(incident_id, path, provider, channel, encoding):
             if isinstance(item, FieldProblem):
                 problems.append(item)
                 if len(problems) > 50:
@@ -353,7 +355,7 @@ class HandoffService:
         tally = {"rows": 0, "delivered": 0, "failed": 0, "changed": 0}
         with self._ctx.store.transaction():
             chunk: list[tuple[int, str, str, str, datetime]] = []
-            for item in self._report_updates(incident_id, path, provider, channel):
+            for item in self._report_updates(incident_id, path, provider, channel, encoding):
                 assert not isinstance(item, FieldProblem)  # checked above, in the same transaction's view
                 tally["rows"] += 1
                 tally["delivered" if item[1] == "sent" else "failed"] += 1
@@ -368,11 +370,11 @@ class HandoffService:
                 } | tally
 
     def _report_updates(self, incident_id: int, path: Path, provider: Provider,
-                        channel: str) -> Iterator[_Update]:
+                        channel: str, encoding: str | None = None) -> Iterator[_Update]:
         """Each report row as (ledger row id, new state, reply, reason), or the problem with it;
         the ledger rows are looked up a chunk of report rows at a time, not one query a row."""
         rows: list[tuple[int, ReportState | None, _ReportCells]] = []
-        for number, row, columns in _report_rows(path):
+        for number, row, columns in _report_rows(path, encoding):
             if columns is None:
                 yield FieldProblem("header", "no column for the status, or for the phone number (or out_id);"
                                    " the report needs both")
@@ -412,34 +414,17 @@ class HandoffService:
                 yield row_id, new_state, reply, reason
 
 
-def _report_rows(path: Path) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:
+def _report_rows(path: Path, encoding: str | None = None) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:
     """(row number, cells, columns) of each non-empty data row; columns None when the header lacks
     the status or the phone/out id."""
-    yield from _rows_in(path, report_encoding(path))
+    yield from _rows_in(path, report_encoding(path, encoding))
 
 
-def report_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when the whole file decodes so, else GB18030 (what Excel saves
-    on Chinese Windows); read in chunks, never whole."""
-    decoder: codecs.IncrementalDecoder = codecs.getincrementaldecoder("utf-8")()
-    with open_regular_file(path, REPORT_MAX_BYTES) as raw:
-        try:
-            while chunk := raw.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8-sig"
-        except UnicodeDecodeError:
-            pass
-        raw.seek(0)
-        decoder = codecs.getincrementaldecoder("gb18030")()
-        try:
-            while chunk := raw.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise ValidationError.single("file", "the report is neither UTF-8 nor GB18030 text;"
-                                         " save it as CSV (UTF-8)") from None
-    return "gb18030"
+def report_encoding(path: Path, encoding: str | None = None) -> str:
+    """The report's codec: ``encoding`` when given (checked), else UTF-8 (with or without BOM), else
+    GB18030 when that reading is Chinese text; a file that is neither is refused naming the
+    line (services/handoff/encoding.py)."""
+    return detect_report_encoding(path, REPORT_MAX_BYTES, encoding)
 
 
 def _rows_in(path: Path, encoding: str) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:

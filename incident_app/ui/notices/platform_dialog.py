@@ -193,6 +193,9 @@ _REPORT_PROBLEMS: tuple[tuple[str, str], ...] = (
     (r"^not valid CSV", "platform.problem.bad_csv"),
     (r"^no column for (?P<columns>.*); the report needs", "platform.problem.no_column"),
     (r"looks like UTF-16", "platform.problem.utf16"),
+    (r"^(?P<file>.+?) is not UTF-8, and read as GB18030 it is not Chinese text \('(?P<value>.*)'\)",
+     "platform.problem.not_chinese"),
+    (r"^(?P<file>.+?) is neither UTF-8 nor GB18030 text", "platform.problem.not_text"),
     (r"^the report has a header but no rows", "platform.problem.no_rows"),
 )
 
@@ -211,6 +214,8 @@ def _report_problem(problem: FieldProblem, tr: Translator) -> str:
                      field=tr.t(f"platform.problem.field.{match['field']}"))
     elif match:
         where = tr.t("platform.problem.where_row_only", row=match["row"])
+    elif line := re.fullmatch(r"line (?P<line>\d+)", where):
+        where = tr.t("platform.problem.where_line", line=line["line"])
     elif where in ("header", "file"):
         where = tr.t(f"platform.problem.field.{where}")
     message = problem.message

@@ -140,3 +140,32 @@ def test_the_chinese_dialog_names_report_problems_in_chinese(qtbot: QtBot, tmp_p
             assert english not in text, (name, text)
         assert not dialog.btn_commit.isEnabled()
     assert not tab.errors.shown and not dialog.errors.shown
+
+
+def test_a_latin1_report_is_refused_in_the_dialog_naming_the_file_and_line(qtbot: QtBot, tmp_path: Path) -> None:
+    """The same refusal as ``import-delivery``: not read as GB18030 mojibake, the file and the
+    line named, in the officer's language, and nothing to commit."""
+    db = tmp_path / "db.sqlite3"
+    assert run(["demo", "--db", str(db)]) == 0
+    assert run(["approve", "1", "--by", "王安全", "--db", str(db)]) == 0
+    for lang, words in (("zh-CN", ("第 2 行", "latin.csv", "CSV UTF-8", "Latin-1")),
+                        ("en", ("line 2", "latin.csv", "CSV UTF-8", "Latin-1"))):
+        tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), lang), 1)
+        tab.errors.interactive = False
+        qtbot.addWidget(tab)
+        tab.open_platform_dialog()
+        dialog = tab.platform_dialog
+        out = tmp_path / "recipients.jsonl"
+        dialog.export_to(out)
+        ref = json.loads(out.read_text(encoding="utf-8").splitlines()[0])["reference"]
+        now = datetime.now(UTC).replace(microsecond=0).isoformat()
+        report = tmp_path / "latin.csv"
+        text = f"reference,status,time,reason\r\n{ref},bounced,{now},Réception refusée\r\n"
+        report.write_bytes(text.encode("cp1252"))
+        dialog.check_report(report)
+        text = dialog.status_label.text()
+        assert all(w in text for w in words), (lang, text)
+        if lang == "zh-CN":
+            assert "not Chinese text" not in text and "line 2" not in text, text
+        assert not dialog.btn_commit.isEnabled() and not tab.errors.shown and not dialog.errors.shown
+        assert ledger_states(db) == {"queued": len(out.read_text(encoding="utf-8").splitlines())}
