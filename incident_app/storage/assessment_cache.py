@@ -62,6 +62,26 @@ class AssessmentCacheRepository:
             f"(SELECT updated_at FROM people_stats p WHERE p.incident_id = i.id) FROM incidents i {where}", args)
         return {int(r[0]): None if int(r[0]) in running else f"{r[1] or 0}|{r[2] or ''}|{shared}" for r in rows}
 
+    def newest_seq(self) -> int:
+        """The newest event's seq (0 without events): what a register load is current as of."""
+        return int(self._db.execute("SELECT max(seq) FROM events").fetchone()[0] or 0)
+
+    def changes_since(self, seq: int) -> tuple[int, set[int], bool]:
+        """What was written after event ``seq``: (the newest event's seq, the incidents whose
+        records changed, whether a change of no incident that the assessment reads was made —
+        then every incident's assessment may differ). A range of the events' primary key: the
+        work follows the number of new events, not of incidents."""
+        newest = self.newest_seq()
+        changed: set[int] = set()
+        shared = False
+        for incident_id, kind in self._db.execute(
+                "SELECT DISTINCT incident_id, type FROM events WHERE seq > ? AND seq <= ?", [seq, newest]):
+            if incident_id is not None:
+                changed.add(int(incident_id))
+            elif kind not in NOT_ASSESSED:
+                shared = True
+        return newest, changed, shared
+
     def read(self, incident_ids: list[int] | None = None) -> dict[int, CacheRow]:
         """The cached rows (of ``incident_ids``, else all)."""
         where, args = "", []
