@@ -387,11 +387,11 @@ class MainWindow(QMainWindow):
 
     def _on_rows_loaded(self, rows: Any, done: bool = True) -> None:
         """Show ``rows`` (every row, or the first screen's when not ``done``); the metrics follow."""
+        self.stack.setCurrentWidget(self.register_page if rows else self.empty)
         self.model.set_rows(rows)  # the selection is kept by _remember/_restore_selection
         if rows and not self._columns_sized:
             size_columns(self.table, RegisterModel.COL_TITLE)
             self._columns_sized = True
-        self.stack.setCurrentWidget(self.register_page if rows else self.empty)
         self._update_count()
         if rows:
             self.metrics.refresh()
