@@ -44,7 +44,7 @@ from incident_app.services.settings import load_settings, save_ui_language
 from incident_app.services.settings.reminders import save_reminder_settings
 from incident_app.ui.common import ErrorReporter, RecordRole, ask_yes_no
 from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
-from incident_app.ui.common.gc_policy import freeze_start_up_objects
+from incident_app.ui.common.gc_policy import freeze_long_lived_objects
 from incident_app.ui.common.geometry import restore_window, save_window
 from incident_app.ui.common.qt_translations import install_qt_translator
 from incident_app.ui.common.screen_fit import fit_to_screen
@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.ticker.setInterval(COUNTDOWN_TICK_MS)
         self.ticker.timeout.connect(self.refresh_countdowns)
         self.ticker.start()
+        freeze_long_lived_objects()  # the imported UI and this window: never walked by a collection again
 
     # -- construction -------------------------------------------------------------------
     def _build(self) -> None:
@@ -365,7 +366,7 @@ class MainWindow(QMainWindow):
         self._seq = seq
         self._loading = False
         self.register_refreshed.emit()
-        freeze_start_up_objects()
+        freeze_long_lived_objects()  # every row is in: later collections do not walk them again
         if self._refresh_again:
             self._refresh_again = False
             self.refresh()
