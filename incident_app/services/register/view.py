@@ -1,9 +1,12 @@
 """Rows for the incident register on the home screen.
 
 A 10,000-incident register must not wait for 10,000 assessments (~0.75 ms each): the rows come
-first from the incidents table alone (:func:`register_rows`), and the grade and next deadline of
-the rows actually shown are filled in per batch on a worker (:func:`register_details`, which the
-register model asks for as it fetches rows)."""
+first from the incidents table alone, and the grade and next deadline of the rows actually shown
+are filled in per batch (:func:`register_details`, which the register model asks the helper
+process for as it fetches rows). The first screen is one short query of the newest rows
+(:func:`register_first_rows`, with the fresh cached grades); every row follows
+(:func:`register_load`, in the helper process); a live refresh reads only the incidents whose
+records changed since (:func:`register_changes`)."""
 
 from __future__ import annotations
 
