@@ -27,6 +27,11 @@ import sqlite_utils
 TABLE = "assessment_cache"
 _CREATE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (incident_id INTEGER PRIMARY KEY, input_key TEXT NOT NULL, "
            "valid_until TEXT, summary TEXT NOT NULL)")
+# Figures over every incident (the register's metrics), kept under a key over every incident's
+# input key: a start-up shows the last figures at once. Disposable like the summaries.
+SNAPSHOTS = "register_snapshot"
+_CREATE_SNAPSHOTS = (f"CREATE TABLE IF NOT EXISTS {SNAPSHOTS} (name TEXT PRIMARY KEY, input_key TEXT NOT NULL, "
+                     "valid_until TEXT, body TEXT NOT NULL)")
 CacheRow = tuple[str, str | None, str]  # input key, valid until (ISO time or None), summary JSON
 # Events of no incident that change nothing the assessment reads (a type missing here only costs
 # a recomputation; a type wrongly listed here would serve a stale summary: list only the sure).
@@ -62,6 +67,26 @@ class AssessmentCacheRepository:
             f"(SELECT updated_at FROM people_stats p WHERE p.incident_id = i.id) FROM incidents i {where}", args)
         return {int(r[0]): None if int(r[0]) in running else f"{r[1] or 0}|{r[2] or ''}|{shared}" for r in rows}
 
+    def newest_seq(self) -> int:
+        """The newest event's seq (0 without events): what a register load is current as of."""
+        return int(self._db.execute("SELECT max(seq) FROM events").fetchone()[0] or 0)
+
+    def changes_since(self, seq: int) -> tuple[int, set[int], bool]:
+        """What was written after event ``seq``: (the newest event's seq, the incidents whose
+        records changed, whether a change of no incident that the assessment reads was made —
+        then every incident's assessment may differ). A range of the events' primary key: the
+        work follows the number of new events, not of incidents."""
+        newest = self.newest_seq()
+        changed: set[int] = set()
+        shared = False
+        for incident_id, kind in self._db.execute(
+                "SELECT DISTINCT incident_id, type FROM events WHERE seq > ? AND seq <= ?", [seq, newest]):
+            if incident_id is not None:
+                changed.add(int(incident_id))
+            elif kind not in NOT_ASSESSED:
+                shared = True
+        return newest, changed, shared
+
     def read(self, incident_ids: list[int] | None = None) -> dict[int, CacheRow]:
         """The cached rows (of ``incident_ids``, else all)."""
         where, args = "", []
@@ -75,20 +100,50 @@ class AssessmentCacheRepository:
                 return {}
             raise
 
+    def valid_untils(self) -> list[str]:
+        """Every cached summary's valid-until time (ISO), for the earliest of them."""
+        try:
+            rows = self._db.execute(f"SELECT valid_until FROM {TABLE} WHERE valid_until IS NOT NULL")
+            return [str(r[0]) for r in rows]
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
+
+    def read_snapshot(self, name: str) -> CacheRow | None:
+        """The kept figures ``name``: (key, valid until, body JSON), or None."""
+        try:
+            row = self._db.execute(f"SELECT input_key, valid_until, body FROM {SNAPSHOTS} WHERE name = ?",
+                                   [name]).fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise
+        return None if row is None else (str(row[0]), row[1], str(row[2]))
+
+    def write_snapshot(self, name: str, row: CacheRow) -> None:
+        """Keep the figures ``name`` (replacing the old ones); skipped like :meth:`write` when the
+        database cannot be written now."""
+        self._write([_CREATE_SNAPSHOTS], f"INSERT OR REPLACE INTO {SNAPSHOTS} (name, input_key, valid_until, body) "
+                    "VALUES (?, ?, ?, ?)", [(name, *row)])
+
     def write(self, rows: dict[int, CacheRow]) -> None:
         """Replace the rows of these incidents (one transaction). A database that cannot be
         written now (another program holds the write lock, a read-only file) keeps its old rows:
         they are not fresh for the new keys, so nothing stale is served; the rows are stored next time."""
         if not rows:
             return
+        self._write([_CREATE], f"INSERT OR REPLACE INTO {TABLE} (incident_id, input_key, valid_until, summary) "
+                    "VALUES (?, ?, ?, ?)", [(i, key, until, summary) for i, (key, until, summary) in rows.items()])
+
+    def _write(self, creates: list[str], sql: str, rows: list[tuple[object, ...]]) -> None:
         waited = self._db.execute("PRAGMA busy_timeout").fetchone()[0]
         self._db.execute(f"PRAGMA busy_timeout={min(int(waited), WRITE_WAIT_MS)}")
         try:
             with self._db.atomic():
-                self._db.execute(_CREATE)
-                self._db.conn.executemany(
-                    f"INSERT OR REPLACE INTO {TABLE} (incident_id, input_key, valid_until, summary) "
-                    "VALUES (?, ?, ?, ?)", [(i, key, until, summary) for i, (key, until, summary) in rows.items()])
+                for create in creates:
+                    self._db.execute(create)
+                self._db.conn.executemany(sql, rows)
         except sqlite3.OperationalError as exc:
             if not _unwritable(exc):
                 raise
@@ -99,6 +154,7 @@ class AssessmentCacheRepository:
     def clear(self) -> None:
         """Forget every row (tests, and a database handed on without its cache)."""
         self._db.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        self._db.execute(f"DROP TABLE IF EXISTS {SNAPSHOTS}")
 
 
 def _unwritable(exc: sqlite3.OperationalError) -> bool:

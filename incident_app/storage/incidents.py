@@ -60,6 +60,25 @@ class IncidentRepository:
         return [IncidentSummary(int(i), title, IncidentStatus(status), parse_time(discovered), int(people or 0),
                                 bool(drill)) for i, title, status, discovered, people, drill in rows]
 
+    def register_summaries(self, *, limit: int | None = None,
+                           ids: Sequence[int] | None = None) -> builtins.list[tuple[IncidentSummary, int]]:
+        """The register's list columns with the imported people count (0: none imported), newest
+        first, from the columns alone (no facts parsed): the ``limit`` newest, or those of ``ids``
+        (at most 500: one statement), or every incident."""
+        sql = ("SELECT i.id, i.title, i.status, i.discovered_at, i.affected_people, i.drill, "
+               "coalesce(p.total, 0) FROM incidents i LEFT JOIN people_stats p ON p.incident_id = i.id")
+        args: builtins.list[Any] = []
+        if ids is not None:
+            sql += f" WHERE i.id IN ({', '.join('?' * len(ids))})"
+            args = builtins.list(ids)
+        sql += " ORDER BY i.id DESC"  # the primary key backwards: LIMIT stops after the rows asked
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [(IncidentSummary(int(i), title, IncidentStatus(status), parse_time(discovered), int(people or 0),
+                                 bool(drill)), int(imported or 0))
+                for i, title, status, discovered, people, drill, imported in self._db.execute(sql, args)]
+
     def get_many(self, incident_ids: Sequence[int]) -> Sequence[Incident]:
         """The incidents with these ids (unknown ids are skipped), in id order."""
         found: builtins.list[Incident] = []

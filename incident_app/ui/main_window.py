@@ -32,12 +32,19 @@ from incident_app.jobs.change_watch import DataWatcher
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.demo import load_demo
 from incident_app.services.encryption import DatabaseKind, database_kind
-from incident_app.services.register import RegisterRow, register_rows
-from incident_app.services.register.helper import details_off_process
+from incident_app.services.register import RegisterRow
+from incident_app.services.register.helper import details_off_process, rows_off_process
+from incident_app.services.register.view import (
+    RegisterChanges,
+    RegisterLoad,
+    register_changes,
+    register_first_rows,
+)
 from incident_app.services.settings import load_settings, save_ui_language
 from incident_app.services.settings.reminders import save_reminder_settings
 from incident_app.ui.common import ErrorReporter, RecordRole, ask_yes_no
 from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
+from incident_app.ui.common.gc_policy import freeze_long_lived_objects
 from incident_app.ui.common.geometry import restore_window, save_window
 from incident_app.ui.common.qt_translations import install_qt_translator
 from incident_app.ui.common.screen_fit import fit_to_screen
@@ -60,6 +67,7 @@ from incident_app.ui.register import (
     RegisterModel,
     ask_and_export,
 )
+from incident_app.ui.register.model import BATCH as FIRST_SCREEN_ROWS
 from incident_app.ui.register.table import RegisterTable, size_columns
 from incident_app.ui.reminders.tray import DeadlineTray, app_icon
 from incident_app.ui.retention.purge import start_purge
@@ -100,6 +108,9 @@ class MainWindow(QMainWindow):
         self.watcher: DataWatcher | None = None
         self.tray: DeadlineTray | None = None
         self._quitting = False
+        self._seq: int | None = None  # the event the rows shown are current as of (None: read them all)
+        self._loading = False  # a refresh is on its way: another one asked meanwhile runs after it
+        self._refresh_again = False
         self.setWindowIcon(app_icon())
         self._build()
         self.incident_activated.connect(self.open_incident)
@@ -110,6 +121,7 @@ class MainWindow(QMainWindow):
         self.ticker.setInterval(COUNTDOWN_TICK_MS)
         self.ticker.timeout.connect(self.refresh_countdowns)
         self.ticker.start()
+        freeze_long_lived_objects()  # the imported UI and this window: never walked by a collection again
 
     # -- construction -------------------------------------------------------------------
     def _build(self) -> None:
@@ -185,7 +197,7 @@ class MainWindow(QMainWindow):
         self.act_settings = self._action(self.open_settings, QKeySequence("Ctrl+,"))
         self.act_demo = self._action(self.load_demo)
         self.act_verify = self._action(self.verify_log)
-        self.act_refresh = self._action(self.refresh, QKeySequence.StandardKey.Refresh)
+        self.act_refresh = self._action(self.reload, QKeySequence.StandardKey.Refresh)
         self.act_find = self._action(lambda: self.filters.search.setFocus(), QKeySequence.StandardKey.Find)
         self.act_quit = self._action(self.quit_app, QKeySequence.StandardKey.Quit)
         self.act_new_db = self._action(self.new_database)
@@ -304,11 +316,65 @@ class MainWindow(QMainWindow):
 
     # -- data ---------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Reload the register rows on a worker; the table updates when they arrive."""
+        """Bring the register up to date on a worker: the first time (and after :meth:`reload`)
+        the first screen's rows from one short query, then every row from the helper process;
+        after that only the incidents changed since (a live refresh never reads 10,000 rows)."""
         if self.watcher is not None:  # this reload shows every commit so far: no second refresh for it
             self.watcher.absorb()
-        self.runner.run(lambda services, _progress: register_rows(services),
-                        on_success=self._on_rows_loaded, on_failure=self.errors.show)
+        if self._loading:
+            self._refresh_again = True  # one more pass when the one running is done
+            return
+        self._loading = True
+        since = self._seq
+        if since is None:
+            self.runner.run(lambda services, _p: register_first_rows(services, FIRST_SCREEN_ROWS),
+                            on_success=self._on_first_rows, on_failure=self._on_load_failed)
+        else:
+            self.runner.run(lambda services, _p: register_changes(services, since),
+                            on_success=self._on_changes, on_failure=self._on_load_failed)
+
+    def reload(self) -> None:
+        """Read every row again (View → Refresh), not only the changed ones."""
+        self._seq = None
+        self.refresh()
+
+    def _on_first_rows(self, load: RegisterLoad) -> None:
+        self._on_rows_loaded(load.rows, done=False)
+        if len(load.rows) < FIRST_SCREEN_ROWS:  # that was every incident
+            self._loaded_as_of(load.seq)
+            return
+        first_seq = load.seq
+        self.runner.run(lambda services, _p: rows_off_process(services),
+                        on_success=lambda every: self._on_every_row(first_seq, every),
+                        on_failure=self._on_load_failed)
+
+    def _on_every_row(self, first_seq: int, load: RegisterLoad) -> None:
+        # As current as the first screen's rows: those already assessed keep their grade.
+        self.model.set_rows(load.rows, keep_details=load.seq == first_seq)
+        self._update_count()
+        self._loaded_as_of(load.seq)
+
+    def _on_changes(self, changes: RegisterChanges) -> None:
+        if changes.rows or changes.gone or changes.reassess_all:
+            self.model.apply_changes(changes.rows, changes.gone, changes.reassess_all)
+            self.stack.setCurrentWidget(self.register_page if self.model.total_rows() else self.empty)
+            self._update_count()
+            self.metrics.refresh()
+        self._loaded_as_of(changes.seq)
+
+    def _loaded_as_of(self, seq: int) -> None:
+        self._seq = seq
+        self._loading = False
+        self.register_refreshed.emit()
+        freeze_long_lived_objects()  # every row is in: later collections do not walk them again
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
+
+    def _on_load_failed(self, exc: BaseException, details: str) -> None:
+        self._loading = False
+        self._refresh_again = False
+        self.errors.show(exc, details)
 
     def _request_details(self, generation: int, ids: list[int]) -> None:
         """Grade and next deadline of one batch of rows: cached, else assessed in a helper process."""
@@ -320,16 +386,18 @@ class MainWindow(QMainWindow):
         self.model.details_failed(generation)
         self.errors.show(exc, details)
 
-    def _on_rows_loaded(self, rows: Any) -> None:
+    def _on_rows_loaded(self, rows: Any, done: bool = True) -> None:
+        """Show ``rows`` (every row, or the first screen's when not ``done``); the metrics follow."""
+        self.stack.setCurrentWidget(self.register_page if rows else self.empty)
         self.model.set_rows(rows)  # the selection is kept by _remember/_restore_selection
         if rows and not self._columns_sized:
             size_columns(self.table, RegisterModel.COL_TITLE)
             self._columns_sized = True
-        self.stack.setCurrentWidget(self.register_page if rows else self.empty)
         self._update_count()
         if rows:
             self.metrics.refresh()
-        self.register_refreshed.emit()
+        if done:
+            self.register_refreshed.emit()
 
     def _remember_selection(self) -> None:
         selected = self.selected_row()

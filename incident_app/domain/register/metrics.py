@@ -162,3 +162,21 @@ def metrics_to_dict(metrics: RegisterMetrics) -> dict[str, object]:
         "causes": {c.value: n for c, n in metrics.causes},
         "enquiries": dict(metrics.enquiries) if metrics.enquiries else None,
     }
+
+
+def metrics_from_dict(d: Mapping[str, Any]) -> RegisterMetrics:
+    """The figures back from :func:`metrics_to_dict` (the register's kept figures; ``as_of`` and
+    ``changes_at`` are the reader's to set)."""
+
+    def duration(v: Mapping[str, Any]) -> DurationSummary:
+        return DurationSummary(int(v["count"]), v["median_hours"], v["mean_hours"], v["max_hours"])
+
+    return RegisterMetrics(
+        incidents=int(d["incidents"]), drills_excluded=int(d["drills_excluded"]),
+        occurrence_to_discovery=duration(d["occurrence_to_discovery"]),
+        discovery_to_regulator_report=duration(d["discovery_to_regulator_report"]),
+        discovery_to_individual_notice=duration(d["discovery_to_individual_notice"]),
+        obligations_decided=int(d["obligations_decided"]), obligations_on_time=int(d["obligations_on_time"]),
+        on_time_share=d["on_time_share"], causes=tuple((Cause(c), int(n)) for c, n in d["causes"].items()),
+        enquiries=d.get("enquiries"),
+    )

@@ -84,6 +84,16 @@ def _detail_wires(services: Services, incident_ids: Sequence[int]) -> list[bytes
     return [pickle.dumps(wires[n:n + WIRE_CHUNK]) for n in range(0, len(wires), WIRE_CHUNK)]
 
 
+def _row_wires(services: Services) -> tuple[int, list[bytes]]:
+    """Every bare register row (services.register.view.register_load) as plain tuples pickled per
+    WIRE_CHUNK rows, with the event seq they are current as of."""
+    from incident_app.services.register.view import register_load, row_to_wire
+
+    load = register_load(services)
+    wires = [row_to_wire(row) for row in load.rows]
+    return load.seq, [pickle.dumps(wires[n:n + WIRE_CHUNK]) for n in range(0, len(wires), WIRE_CHUNK)]
+
+
 def _export(services: Services, path: str, fmt: str) -> str:
     from incident_app.services.register.export import export_register
 
@@ -92,7 +102,7 @@ def _export(services: Services, path: str, fmt: str) -> str:
 
 
 JOBS: dict[str, Callable[..., Any]] = {"metrics": _metrics, "details": _details, "detail_wires": _detail_wires,
-                                       "export": _export}
+                                       "row_wires": _row_wires, "export": _export}
 
 
 # -- the GUI side ----------------------------------------------------------------------------
@@ -327,6 +337,23 @@ def details_off_process(services: Services, incident_ids: Sequence[int]) -> Any:
     for chunk in chunks:
         found |= {w[0]: row_from_wire(w) for w in pickle.loads(chunk)}  # noqa: S301 - our helper's bytes
     return found
+
+
+def rows_off_process(services: Services) -> Any:
+    """Every bare register row (a RegisterLoad), read in a helper process: 10,000 rows built in a
+    thread of the GUI process held its GIL (and set off a full garbage collection there) long
+    enough to stall the window 200-390 ms. Here only when the helper failed."""
+    from incident_app.services.register.view import RegisterLoad, register_load, row_from_wire
+
+    try:
+        seq, chunks = run_in_helper(services, "row_wires")
+    except HelperFailedError as exc:
+        log.warning("register rows read in the app: %s", exc)
+        return register_load(services)
+    rows = []
+    for chunk in chunks:
+        rows += [row_from_wire(w) for w in pickle.loads(chunk)]  # noqa: S301 - our helper's bytes
+    return RegisterLoad(seq, rows)
 
 
 def export_off_process(services: Services, path: Path, fmt: str) -> str:

@@ -1,9 +1,12 @@
 """Rows for the incident register on the home screen.
 
 A 10,000-incident register must not wait for 10,000 assessments (~0.75 ms each): the rows come
-first from the incidents table alone (:func:`register_rows`), and the grade and next deadline of
-the rows actually shown are filled in per batch on a worker (:func:`register_details`, which the
-register model asks for as it fetches rows)."""
+first from the incidents table alone, and the grade and next deadline of the rows actually shown
+are filled in per batch (:func:`register_details`, which the register model asks the helper
+process for as it fetches rows). The first screen is one short query of the newest rows
+(:func:`register_first_rows`, with the fresh cached grades); every row follows
+(:func:`register_load`, in the helper process); a live refresh reads only the incidents whose
+records changed since (:func:`register_changes`)."""
 
 from __future__ import annotations
 
@@ -41,9 +44,7 @@ class RegisterRow:
 def register_rows(services: Services) -> list[RegisterRow]:
     """One row per incident, newest first, without assessing anything: grade and next deadline
     are empty (``assessed`` False) until :func:`register_details` fills them."""
-    store = services.ctx.store
-    imported = {i: s.total for i, s in store.people.all_stats().items()}
-    return [_bare_row(s, imported.get(s.id, 0)) for s in reversed(store.incidents.summaries())]
+    return [_bare_row(s, imported) for s, imported in services.ctx.store.incidents.register_summaries()]
 
 
 def _bare_row(summary: IncidentSummary, imported_people: int) -> RegisterRow:
@@ -53,6 +54,57 @@ def _bare_row(summary: IncidentSummary, imported_people: int) -> RegisterRow:
         id=summary.id, title=summary.title, status=summary.status, discovered_at=summary.discovered_at,
         affected_people=imported_people or summary.affected_people, grade=None, next_deadline=None,
         next_deadline_label="", drill=summary.drill, assessed=False)
+
+
+@dataclass(frozen=True)
+class RegisterLoad:
+    """Rows read as of event ``seq`` (the newest event before they were read: a change committed
+    while they were read is read again by the next :func:`register_changes`)."""
+
+    seq: int
+    rows: list[RegisterRow]
+
+
+@dataclass(frozen=True)
+class RegisterChanges:
+    """What changed since a :class:`RegisterLoad`: the changed incidents' bare rows (new ones
+    included), the ids of changed incidents that are gone, and whether every row's assessment may
+    have changed (a change of no incident that the assessment reads: the profile, the rules)."""
+
+    seq: int
+    rows: list[RegisterRow]
+    gone: list[int]
+    reassess_all: bool
+
+
+def register_load(services: Services) -> RegisterLoad:
+    """Every bare row, with the event they are current as of."""
+    seq = services.ctx.store.assessment_cache.newest_seq()
+    return RegisterLoad(seq, register_rows(services))
+
+
+def register_first_rows(services: Services, limit: int) -> RegisterLoad:
+    """The ``limit`` newest incidents' rows (the first screen: one query stopping after them), with
+    the grade and deadline already in the rows whose cached summary is fresh (:func:`cached_details`);
+    the others show "…" until the helper process answers for them."""
+    seq = services.ctx.store.assessment_cache.newest_seq()
+    rows = [_bare_row(s, imported) for s, imported in services.ctx.store.incidents.register_summaries(limit=limit)]
+    cached = cached_details(services, [r.id for r in rows])
+    return RegisterLoad(seq, [cached.get(r.id, r) for r in rows])
+
+
+def register_changes(services: Services, since_seq: int) -> RegisterChanges:
+    """The rows of the incidents changed after event ``since_seq`` only (a live refresh reads
+    what changed, not 10,000 rows)."""
+    seq, changed, shared = services.ctx.store.assessment_cache.changes_since(since_seq)
+    ids = sorted(changed)
+    rows: list[RegisterRow] = []
+    for first in range(0, len(ids), 500):  # SQLite's limit on ? per statement
+        rows += [_bare_row(s, imported) for s, imported
+                 in services.ctx.store.incidents.register_summaries(ids=ids[first:first + 500])]
+    found = {r.id for r in rows}
+    rows.sort(key=lambda r: r.id, reverse=True)
+    return RegisterChanges(seq, rows, [i for i in ids if i not in found], shared)
 
 
 def register_details(services: Services, incident_ids: Sequence[int]) -> dict[int, RegisterRow]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QIdentityProxyModel, Signal
+from PySide6.QtCore import QIdentityProxyModel, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from incident_app.domain.decisions import CAC_LEVELS
@@ -17,6 +17,7 @@ from incident_app.services.register import RegisterRow
 ANY = ""
 UNGRADED = "-"
 DRILL_CHOICES = ("all", "real", "drill")
+SEARCH_SETTLE_MS = 200  # a pause this long after a key applies the search
 
 
 class RegisterFilterProxy(QIdentityProxyModel):
@@ -68,10 +69,27 @@ class RegisterFilterBar(QWidget):
             layout.addWidget(combo)
         layout.addStretch(1)
         layout.addWidget(self.count)
-        self.search.textChanged.connect(self.filters_changed)
+        # Typing is applied once the keys pause (each pass filters 10,000 rows and resets the
+        # view); clearing the box is one action and applies at once.
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_SETTLE_MS)
+        self.search_timer.timeout.connect(self.filters_changed)
+        self.search.textChanged.connect(self._on_text_changed)
         for combo in (self.status, self.grade, self.drill):
             combo.currentIndexChanged.connect(self.filters_changed)
         self.retranslate(tr)
+
+    def _on_text_changed(self, text: str) -> None:
+        if text:
+            self.search_timer.start()
+        else:
+            self.search_timer.stop()
+            self.filters_changed.emit()
+
+    def search_pending(self) -> bool:
+        """Typed text not yet applied (the keys have not paused for SEARCH_SETTLE_MS yet)."""
+        return self.search_timer.isActive()
 
     def retranslate(self, tr: Translator) -> None:
         t = tr.t

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.domain.register import DurationSummary, RegisterMetrics
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.register import RegisterFormat, format_from_path
+from incident_app.services.register.export import kept_metrics
 from incident_app.services.register.helper import HelperFailedError, export_off_process, metrics_off_process
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.common.file_dialogs import ask_save_file
@@ -95,6 +97,7 @@ class MetricsPanel(QWidget):
     """Figures, cause chart and the export button of the breach register."""
 
     metrics_loaded = Signal(object)
+    kept_shown = Signal(object)  # the last run's figures, shown until the current ones arrive
     register_exported = Signal(str)
 
     def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, parent: QWidget | None = None,
@@ -172,9 +175,23 @@ class MetricsPanel(QWidget):
             self._again = True
             return
         self._running = True
+        if self.metrics is None:
+            # The first run: the figures kept from the last one (one small read) are shown at once,
+            # marked as of their time, while the current ones are computed.
+            self._set_status(lambda tr: tr.t("register.metrics.computing"))
+            self.runner.run(lambda services, _p: kept_metrics(services), on_success=self._on_kept_metrics,
+                            on_failure=lambda _exc, _details: None)  # the real run reports any failure
         # In a helper process (services/register/helper.py): this thread only waits on its pipe.
         self.runner.run(lambda services, _p: metrics_off_process(services),
                         on_success=self._on_metrics_loaded, on_failure=self._on_metrics_failed)
+
+    def _on_kept_metrics(self, kept: RegisterMetrics | None) -> None:
+        if kept is None or self.metrics is not None:  # none kept, or the current ones came first
+            return
+        as_of = kept.as_of.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if kept.as_of else ""
+        self._set_status(lambda tr: tr.t("register.metrics.kept", time=as_of))
+        self._show(kept)
+        self.kept_shown.emit(kept)
 
     def _on_metrics_loaded(self, result: tuple[RegisterMetrics, HelperFailedError | None]) -> None:
         metrics, fell_back = result

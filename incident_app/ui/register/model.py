@@ -21,7 +21,7 @@ catalog per call."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -124,17 +124,42 @@ class RegisterModel(QAbstractTableModel):
         self._visible: tuple[int, int] | None = None
 
     # -- rows -------------------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[RegisterRow]) -> None:
-        """New rows (a refresh): the sort, the filters and how far the view had fetched stay."""
+    def set_rows(self, rows: Sequence[RegisterRow], keep_details: bool = False) -> None:
+        """New rows (a refresh): the sort, the filters and how far the view had fetched stay.
+        ``keep_details``: the rows are as current as the ones shown (every row after the first
+        screen's): a row already assessed keeps its grade and deadline instead of asking again."""
+        shown = {r.id: r for r in self._all if r.assessed} if keep_details else {}
+        self._replace_all([shown.get(r.id, r) for r in rows] if shown else list(rows))
+
+    def apply_changes(self, rows: Sequence[RegisterRow], gone: Sequence[int] = (), reassess_all: bool = False) -> None:
+        """A live refresh: only the changed incidents' rows are replaced (new ones added, gone
+        ones removed); every other row stays as it is, assessed or not (time passing does not
+        change a row: its next deadline is the earliest open clock, overdue or not, and the
+        countdown is computed as it is painted). ``reassess_all`` (a change every assessment
+        reads: the profile, the rules) sends every row back to "…" to be asked again."""
+        changed = {r.id: r for r in rows}
+        dropped = set(gone)
+        kept = [changed.pop(r.id, r) for r in self._all if r.id not in dropped]
+        added = sorted(changed.values(), key=lambda r: r.id, reverse=True)  # new incidents: the newest
+        every = added + kept
+        if added and kept and added[-1].id < kept[0].id:
+            every.sort(key=lambda r: r.id, reverse=True)  # an id below one already listed: newest first still
+        self._replace_all([_unassessed(r) if reassess_all and r.assessed else r for r in every])
+
+    def _replace_all(self, rows: list[RegisterRow]) -> None:
         keep = max(self._loaded, BATCH)
-        self._all = list(rows)
+        self._all = rows
         self._position = {row.id: n for n, row in enumerate(self._all)}
-        self._generation += 1
+        self._generation += 1  # an answer still on its way may predate a change: asked again
         self._keys.clear()
         self._titles = None
         self._asked.clear()
         self._queue.clear()
         self._rearrange(keep)
+
+    def row_ids(self) -> list[int]:
+        """Every row's incident id, in the register's order (newest first)."""
+        return [r.id for r in self._all]
 
     def _rearrange(self, loaded: int = BATCH) -> None:
         """Filter and sort every row on the precomputed keys; the view restarts from them."""
@@ -443,6 +468,11 @@ class RegisterModel(QAbstractTableModel):
         if not code:
             return label
         return self._tr.word("assess.regime", code) + label[len(code):]
+
+
+def _unassessed(row: RegisterRow) -> RegisterRow:
+    return replace(row, grade=None, next_deadline=None, next_deadline_label="", assessed=False,
+                   grade_needs_judgement=False)
 
 
 def _deadline_brush(row: RegisterRow) -> QBrush | None:

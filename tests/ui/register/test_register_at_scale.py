@@ -74,6 +74,7 @@ def test_sorting_does_not_call_data_per_comparison(qtbot: QtBot, tmp_path: Path,
     calls = count_data_calls(monkeypatch)
     window.table.sortByColumn(RegisterModel.COL_PEOPLE, Qt.SortOrder.DescendingOrder)
     window.filters.search.setText("事件 1")
+    qtbot.waitUntil(lambda: not window.filters.search_pending())
     window.filters.search.clear()
     assert calls["n"] < 2_000  # the proxy's way: 250,000+
 
@@ -84,6 +85,7 @@ def test_search_and_clear_restore_the_rows_and_the_selection(qtbot: QtBot, tmp_p
     chosen = window.selected_row()
     assert chosen is not None and chosen.id == N - 5
     window.filters.search.setText("事件 77")
+    qtbot.waitUntil(lambda: not window.filters.search_pending())
     assert all("事件 77" in r.title for r in shown(window))
     assert window.model.shown_rows() == 111  # 77, 770-779, 7700-7799 — over every row, not the fetched 200
     window.filters.search.clear()

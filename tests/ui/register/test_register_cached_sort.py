@@ -80,7 +80,10 @@ def test_grade_sort_reads_the_cache_in_one_helper_request_and_never_a_stale_row(
     request = window.model._request_details
     window.model._request_details = lambda g, batch: (asked.append(batch), request(g, batch))
     window.refresh()
-    assert [len(b) for b in asked] == [BATCH] and jobs.count("detail_wires") == 1  # the first screen
+    # The first screen's rows come with their fresh cached grades (no helper request for them);
+    # every other row comes from the helper, bare.
+    assert asked == [] and jobs.count("detail_wires") == 0 and jobs.count("row_wires") == 1
+    assert all(window.model.record(n).assessed for n in range(BATCH))
     asked.clear()
     jobs.clear()
     window.table.sortByColumn(RegisterModel.COL_GRADE, Qt.SortOrder.DescendingOrder)
@@ -97,8 +100,13 @@ def test_grade_sort_reads_the_cache_in_one_helper_request_and_never_a_stale_row(
     assert window.model.index(0, RegisterModel.COL_GRADE).data() != PENDING_TEXT
     jobs.clear()
     asked.clear()
-    window.on_data_changed()  # a live refresh, still sorted by grade: one request again
-    assert jobs.count("detail_wires") == 1 and len(asked) == 1 and len(asked[0]) == COUNT
+    window.on_data_changed()  # a live refresh with nothing changed: nothing read again
+    assert jobs == [] and asked == []
+    with closing(open_services(db)) as other:
+        other.incidents.update_facts(kept, {"affected_people": 40_000_000, "affected_records": 40_000_000})
+    window.on_data_changed()  # still sorted by grade: only the changed incident is asked for, in one request
+    assert jobs.count("detail_wires") == 1 and asked == [[kept]] and "row_wires" not in jobs
+    assert all(window.model.record(n).assessed for n in range(window.model.shown_rows()))
 
 
 def _expected(tr: Translator, row: Any, column: int) -> Any:

@@ -49,6 +49,7 @@ def test_filters_combine(qtbot: QtBot, tmp_path: Path) -> None:
     assert shown_ids(window) == [3]
     bar.drill.setCurrentIndex(0)
     bar.search.setText("事件 2")
+    qtbot.waitUntil(lambda: not bar.search_pending())
     assert shown_ids(window) == [2]
     assert bar.count.text() == "显示 1 / 共 3 起"
 
