@@ -217,14 +217,16 @@ def _hider(unmask: bool) -> Callable[[str], str]:
         if len(text) >= 7 and text.isascii() and text.isdigit():
             return mask_phone_in_text(text)
         # A plain address is one address, and masked it keeps at most 2 + 4 digits: too few for
-        # a phone number.
-        if _PLAIN_ADDRESS.fullmatch(text):
+        # a phone number. One starting like a reply code ("250-li@...") is not: the scrub keeps
+        # the code apart and masks the rest (a plain address has no space; the slice is cheaper).
+        if _PLAIN_ADDRESS.fullmatch(text) and not (text[3:4] == "-" and _LEADING_CODE.match(text)):
             return mask_email(text)
         return cached(text) if text else text
 
     return hide
 
 
+_LEADING_CODE = re.compile(r"[2-5]\d\d[ -]")  # as scrub_contacts finds a reply code (domain/mail/sending.py)
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z.-]*(?:\d[A-Za-z.-]*){0,4}")
 
 
