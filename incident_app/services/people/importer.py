@@ -174,7 +174,8 @@ class Importer:
         self._cutoffs = cutoffs
         self._numbers = PersonNumbers(repo.ranges(incident_id), first_id)
         self._keys = KeyIndex(int(expected_rows * KEYS_PER_ROW), self._numbers.stored + expected_rows)
-        self._pending: list[list[Any]] = []
+        # This batch's new people: the tuples the normaliser produced, or lists once merged into.
+        self._pending: list[list[Any] | tuple[Any, ...]] = []
         self._pending_first = first_id
         self.tally = tally or Tally()
 
@@ -198,7 +199,8 @@ class Importer:
             return
         people = itertools.chain(
             self._repo.dedupe_keys(self._incident_id, also=(self._first_id, self._pending_first - 1)),
-            ((r[PERSON_ID], r[USER_ID], r[EMAIL], r[PHONE]) for r in self._pending))
+            ((person_id, r[USER_ID], r[EMAIL], r[PHONE])
+             for person_id, r in enumerate(self._pending, self._pending_first)))
         self._keys.rebuild(2 * next_number, lambda _index: self._register_people(people))
 
     def run(self, batches: Iterable[Batch], progress: Progress) -> None:
@@ -216,18 +218,18 @@ class Importer:
         gc.disable()
         try:
             for batch in batches:
-                for values in batch.rows:
-                    row = list(values)
+                for row in batch.rows:
                     user_id, email, phone = row[USER_ID], row[EMAIL], row[PHONE]
                     next_id = self._next_id
                     if claim((hash_(user_id) ^ USER_ID_SALT) or 1 if user_id else 0,
                              (hash_(email) ^ EMAIL_SALT) or 1 if email else 0,
                              (hash_(phone) ^ PHONE_SALT) or 1 if phone else 0, next_id + offset):
-                        row[PERSON_ID] = next_id
+                        # Pending as the tuple it came in (its id element is not written;
+                        # see _row): no copy per row.
                         self._next_id = next_id + 1
                         pending.append(row)
                     else:
-                        self._resolve(row)
+                        self._resolve(list(row))
                         pending = self._pending
                 tally.rows_read += batch.read
                 tally.rejected_rows += batch.rejected
@@ -254,7 +256,7 @@ class Importer:
         """Write the pending batch and count it; report progress (which raises Cancelled)."""
         pending = self._pending
         if pending:
-            self._repo.insert_rows(pending)
+            self._repo.insert_rows(pending, self._pending_first)
             # Counted when written, so merges into a pending row need no correction.
             tally = self.tally
             tally.imported += len(pending)
@@ -304,10 +306,17 @@ class Importer:
         return self._keys.find(digest(key, salt), check)
 
     def _row(self, number: int) -> list[Any]:
+        """The person's row, to compare or merge into: a pending one is turned into a list
+        with its id the first time (the fast path keeps the tuple it received)."""
         person_id = self._numbers.person(number)
-        if person_id >= self._pending_first:
-            return self._pending[person_id - self._pending_first]
-        return self._repo.row_by_id(person_id)
+        if person_id < self._pending_first:
+            return self._repo.row_by_id(person_id)
+        index = person_id - self._pending_first
+        row = self._pending[index]
+        if isinstance(row, tuple):
+            row = self._pending[index] = list(row)
+            row[PERSON_ID] = person_id
+        return row
 
     # -- writing ----------------------------------------------------------------------------
     def _add(self, row: list[Any]) -> None:
