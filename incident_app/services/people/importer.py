@@ -330,7 +330,15 @@ class Importer:
         keys = self._keys
         for position, salt in _KEYS:
             key = row[position]
-            if key and self._holder(position, key, salt) is None:
+            if not key:
+                continue
+
+            def check(candidate: int, position: int = position, key: str = key) -> bool | None:
+                # The person's own row is at hand (and a stored one may not be written back yet).
+                stored = row if candidate == number else self._row(candidate)
+                return True if stored[position] == key else None
+
+            if keys.find(digest(key, salt), check) is None:
                 keys.add(digest(key, salt), number)
 
     def _merge(self, match: tuple[list[Any], int], row: list[Any]) -> None:

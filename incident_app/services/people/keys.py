@@ -131,7 +131,8 @@ class KeyIndex:
                 raise TableFullError("the dedupe table has no free slot after a key's home slot")
             tag = (key >> 56) & 0xFF or 1
             extra = (key >> 40) & extra_mask
-            slot = find(tag, home, empty)
+            # An empty home slot (half the keys at half load) has no candidates to look for.
+            slot = find(tag, home, empty) if empty != home else -1
             while slot >= 0:
                 if words[slot] >> shift == extra:
                     # Undo this row's entries, newest first: nothing else was added since, so
