@@ -133,3 +133,29 @@ def test_an_email_seen_only_in_a_merged_row_still_joins_later_rows(services: Ser
     assert (result.imported, result.duplicates_merged) == (2, 2)
     assert [(p.name, p.email) for p in services.people.iter_people(incident)] == [
         ("张三", "t@example.com"), ("王五", "e@example.com")]
+
+
+def test_a_big_import_rebuilds_the_user_id_index_it_dropped(services: Services, intake: dict[str, object],
+                                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import incident_app.storage.people as people_storage
+
+    monkeypatch.setattr(people_storage, "BULK_IMPORT_ROWS", 1)  # this small file counts as big
+    seen: list[set[str]] = []
+    original = people_storage.PeopleRepository.insert_rows
+
+    def indexes() -> set[str]:
+        return {r[0] for r in services.ctx.store.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+    def spy(self: people_storage.PeopleRepository, rows: object, first_id: int) -> None:
+        seen.append(indexes())
+        original(self, rows, first_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(people_storage.PeopleRepository, "insert_rows", spy)
+    path = tmp_path / "people.csv"
+    path.write_text(repeated_people(300, 5), encoding="utf-8")
+    incident = services.incidents.create(intake).id
+    services.people.import_file(incident, path, parallel=False)
+    assert seen and "people_incident_user_id" not in seen[0]  # written without it, sorted in once at the end
+    assert "people_incident_user_id" in indexes()
+    assert services.ctx.store.db.execute("SELECT count(*) FROM people INDEXED BY people_incident_user_id"
+                                         " WHERE incident_id = ? AND user_id >= 'U'", [incident]).fetchone()[0] > 0
