@@ -11,6 +11,7 @@ failure stops it."""
 from __future__ import annotations
 
 import itertools
+import marshal
 import os
 import pickle
 import struct
@@ -102,7 +103,8 @@ def _close(batch: Batch, builder: RowBuilder, source: TableSource) -> None:
 # -- the helper process --------------------------------------------------------------------
 # The helper is "python -m incident_app.services.people.batches", not multiprocessing: a spawned
 # multiprocessing child re-runs the caller's main script, which breaks any script without a
-# __main__ guard. Messages are length-prefixed pickles of plain tuples on the helper's stdout.
+# __main__ guard. Messages are length-prefixed marshal dumps of plain tuples (str, int) on the
+# helper's stdout: dumping a batch costs a third of pickling it, reading it back a little less.
 _FRAME = struct.Struct("!Q")
 
 
@@ -139,7 +141,7 @@ class WorkerBatches:
         if len(header) < _FRAME.size:
             raise RuntimeError(f"the import helper process stopped unexpectedly (exit code {self._process.poll()})")
         # Only our own helper process writes to this pipe.
-        return pickle.loads(self._out.read(_FRAME.unpack(header)[0]))  # type: ignore[no-any-return]  # noqa: S301
+        return marshal.loads(self._out.read(_FRAME.unpack(header)[0]))  # type: ignore[no-any-return]  # noqa: S302
 
     def close(self) -> None:
         if self._process.poll() is None:
@@ -175,7 +177,7 @@ def _batches(spec: NormaliseSpec) -> Iterator[Batch]:
 
 
 def _send(channel: Any, message: tuple[Any, ...]) -> None:
-    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = marshal.dumps(message, 4)
     channel.write(_FRAME.pack(len(payload)))
     channel.write(payload)
 

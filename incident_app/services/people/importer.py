@@ -4,10 +4,16 @@ transaction (all-or-nothing), keep the counters, write the reject/warning report
 Duplicates (README: Affected people): two rows are the same person when both carry the same user id; when
 at least one of them has no user id, a shared normalised email or phone makes them one. Two
 different user ids never merge. A row is merged into the first match (user id, then email,
-then phone); blank fields of the person are filled from it, data types are united."""
+then phone); blank fields of the person are filled from it, data types are united.
+
+"The first match" for a key is the first person registered with it: a new person registers each
+of its keys nobody holds yet, a merge registers the keys the person gained (if nobody holds
+them); stored people are registered in id order. The dedupe table (keys.KeyIndex) only proposes
+candidates; each is confirmed against the person's row."""
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import gc
@@ -16,7 +22,7 @@ import itertools
 import operator
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,10 +63,43 @@ _minor_of = operator.itemgetter(MINOR)
 _band_of = operator.itemgetter(BAND)
 _FILLABLE = (USER_ID, NAME, EMAIL, PHONE, ADDRESS, BIRTH, AGE, G_NAME, G_EMAIL, G_PHONE, ID_NUMBER)
 _KEY_NAMES = {USER_ID: "user_id", EMAIL: "email", PHONE: "phone"}
-# The dedupe table is sized for this many keys a row (user id, e-mail, phone, not all present: 2.7
+_KEYS = ((USER_ID, USER_ID_SALT), (EMAIL, EMAIL_SALT), (PHONE, PHONE_SALT))
+# The dedupe table is sized for this many keys a row (user id, e-mail, phone, not all present: 2.73
 # in bench/import_people.py's realistic file); a list with more grows it once, rebuilt from the
 # rows stored so far, rather than every import reserving room for three.
-KEYS_PER_ROW = 2.5
+KEYS_PER_ROW = 2.75
+
+
+class PersonNumbers:
+    """The incident's people numbered 0, 1, 2, ... in id order: the dedupe table stores these
+    (25 bits at ten million people) rather than ids, which count every incident's people.
+    ``blocks`` are the incident's stored id blocks in order; this import's ids start at
+    ``first_id``, after all of them."""
+
+    def __init__(self, blocks: list[tuple[int, int]], first_id: int) -> None:
+        self._firsts: list[int] = []
+        self._starts: list[int] = []
+        count = 0
+        for first, last in blocks:
+            self._firsts.append(first)
+            self._starts.append(count)
+            count += last - first + 1
+        self.stored = count
+        self.first_id = first_id
+        # number = id + offset for this import's people (the hot loop adds it inline).
+        self.offset = count - first_id
+
+    def number(self, person_id: int) -> int:
+        if person_id >= self.first_id:
+            return person_id + self.offset
+        block = bisect.bisect_right(self._firsts, person_id) - 1
+        return self._starts[block] + person_id - self._firsts[block]
+
+    def person(self, number: int) -> int:
+        if number >= self.stored:
+            return number - self.offset
+        block = bisect.bisect_right(self._starts, number) - 1
+        return self._firsts[block] + number - self._starts[block]
 
 
 @dataclass
@@ -133,27 +172,36 @@ class Importer:
         self._next_id = first_id
         self._first_id = first_id
         self._cutoffs = cutoffs
-        self._keys = KeyIndex(int(expected_rows * KEYS_PER_ROW))
-        self._pending: list[list[Any]] = []
+        self._numbers = PersonNumbers(repo.ranges(incident_id), first_id)
+        self._keys = KeyIndex(int(expected_rows * KEYS_PER_ROW), self._numbers.stored + expected_rows)
+        # This batch's new people: the tuples the normaliser produced, or lists once merged into.
+        self._pending: list[list[Any] | tuple[Any, ...]] = []
         self._pending_first = first_id
         self.tally = tally or Tally()
 
     def preload(self) -> None:
         """Register the incident's stored people so a second file merges into them."""
-        for person_id, user_id, email, phone in self._repo.dedupe_keys(self._incident_id):
-            self._register(person_id, user_id, email, phone)
+        self._register_people(self._repo.dedupe_keys(self._incident_id))
         self._grow_if_crowded()
 
+    def _register_people(self, people: Iterable[tuple[int, str, str, str]]) -> None:
+        """Register stored people in id order (one claim() each; the slow path when a tag is taken)."""
+        number_of, claim, register = self._numbers.number, self._keys.claim, self._register
+        for person_id, user_id, email, phone in people:
+            number = number_of(person_id)
+            if not claim(digest(user_id, USER_ID_SALT) if user_id else 0, digest(email, EMAIL_SALT) if email else 0,
+                         digest(phone, PHONE_SALT) if phone else 0, number):
+                register(number, ("", "", "", user_id, "", email, phone))
+
     def _grow_if_crowded(self) -> None:
-        if not self._keys.crowded():
+        next_number = self._next_id + self._numbers.offset
+        if not self._keys.crowded(next_number):
             return
         people = itertools.chain(
             self._repo.dedupe_keys(self._incident_id, also=(self._first_id, self._pending_first - 1)),
-            ((r[PERSON_ID], r[USER_ID], r[EMAIL], r[PHONE]) for r in self._pending))
-        self._keys.rebuild(
-            (digest(key, salt), -person_id if user_id else person_id)
-            for person_id, user_id, email, phone in people
-            for key, salt in ((user_id, USER_ID_SALT), (email, EMAIL_SALT), (phone, PHONE_SALT)) if key)
+            ((person_id, r[USER_ID], r[EMAIL], r[PHONE])
+             for person_id, r in enumerate(self._pending, self._pending_first)))
+        self._keys.rebuild(2 * next_number, lambda _index: self._register_people(people))
 
     def run(self, batches: Iterable[Batch], progress: Progress) -> None:
         """Add each normalised row as a new person or merge it into a known one; write each
@@ -162,26 +210,26 @@ class Importer:
         Fast path: one claim() registers the row's keys for a new person in the same probes
         that look them up; only a hit (a repeat, or a digest collision) takes the slow path.
         This loop runs a million times, so it keeps its state in locals."""
-        claim, tally, pending = self._keys.claim, self.tally, self._pending
+        claim, tally, pending, offset = self._keys.claim, self.tally, self._pending, self._numbers.offset
+        hash_ = hash  # looked up once (a test replaces it to force every key to collide)
         # The loop makes a list per row and no reference cycles; with the collector on, its
         # generation sweeps over the pending batch cost ~5% of the import.
         collecting = gc.isenabled()
         gc.disable()
         try:
             for batch in batches:
-                for values in batch.rows:
-                    row = list(values)
+                for row in batch.rows:
                     user_id, email, phone = row[USER_ID], row[EMAIL], row[PHONE]
                     next_id = self._next_id
-                    value = -next_id if user_id else next_id
-                    if claim((hash(user_id) ^ USER_ID_SALT) or 1 if user_id else 0,
-                             (hash(email) ^ EMAIL_SALT) or 1 if email else 0,
-                             (hash(phone) ^ PHONE_SALT) or 1 if phone else 0, value):
-                        row[PERSON_ID] = next_id
+                    if claim((hash_(user_id) ^ USER_ID_SALT) or 1 if user_id else 0,
+                             (hash_(email) ^ EMAIL_SALT) or 1 if email else 0,
+                             (hash_(phone) ^ PHONE_SALT) or 1 if phone else 0, next_id + offset):
+                        # Pending as the tuple it came in (its id element is not written;
+                        # see _row): no copy per row.
                         self._next_id = next_id + 1
                         pending.append(row)
                     else:
-                        self._resolve(row, value)
+                        self._resolve(list(row))
                         pending = self._pending
                 tally.rows_read += batch.read
                 tally.rejected_rows += batch.rejected
@@ -208,7 +256,7 @@ class Importer:
         """Write the pending batch and count it; report progress (which raises Cancelled)."""
         pending = self._pending
         if pending:
-            self._repo.insert_rows(pending)
+            self._repo.insert_rows(pending, self._pending_first)
             # Counted when written, so merges into a pending row need no correction.
             tally = self.tally
             tally.imported += len(pending)
@@ -222,57 +270,53 @@ class Importer:
             progress.advance(position - progress.snapshot().done, f"{self.tally.rows_read:,}")
 
     # -- matching ---------------------------------------------------------------------------
-    def _resolve(self, row: list[Any], tentative: int) -> None:
-        """A key was seen before: merge into the person it names, or (collision, or another
-        user id) add the row as a new person after all."""
-        match = self._match(row, tentative)
+    def _resolve(self, row: list[Any]) -> None:
+        """A key's tag is in the table: merge into the person the row repeats, or (another
+        user id, or only a tag shared by chance) add the row as a new person after all."""
+        match = self._match(row)
         if match is None:
             self._add(row)
-            self._register(row[PERSON_ID], row[USER_ID], row[EMAIL], row[PHONE])
+            self._register(row[PERSON_ID] + self._numbers.offset, row)
             return
-        target = match[0]
         self._merge(match, row)
-        final = -target[PERSON_ID] if target[USER_ID] else target[PERSON_ID]
-        for key in self._row_keys(row):
-            if self._keys.get(key) == tentative:
-                self._keys.set(key, final)
 
-    def _match(self, row: list[Any], tentative: int) -> tuple[list[Any], int] | None:
+    def _match(self, row: list[Any]) -> tuple[list[Any], int] | None:
         """(stored row, key position) of the person this row repeats, if any."""
         user_id = row[USER_ID]
         if user_id:
-            value = self._keys.get(digest(user_id, USER_ID_SALT))
-            found = self._confirm(value, tentative, USER_ID, user_id)
+            found = self._holder(USER_ID, user_id, USER_ID_SALT)
             if found is not None:
                 return found, USER_ID
         for position, salt in ((EMAIL, EMAIL_SALT), (PHONE, PHONE_SALT)):
             key = row[position]
             if not key:
                 continue
-            value = self._keys.get(digest(key, salt))
-            # A negative value marks a person with a user id: only a row without one may join it.
-            if value and not (user_id and value < 0):
-                found = self._confirm(value, tentative, position, key)
-                if found is not None and not (user_id and found[USER_ID]):
-                    return found, position
+            found = self._holder(position, key, salt)
+            # Only a row without a user id may join a person with one.
+            if found is not None and not (user_id and found[USER_ID]):
+                return found, position
         return None
 
-    @staticmethod
-    def _row_keys(row: list[Any]) -> list[int]:
-        pairs = ((row[USER_ID], USER_ID_SALT), (row[EMAIL], EMAIL_SALT), (row[PHONE], PHONE_SALT))
-        return [digest(value, salt) for value, salt in pairs if value]
+    def _holder(self, position: int, key: str, salt: int) -> list[Any] | None:
+        """The row of the first person registered with this key (``key`` at ``position``)."""
+        def check(number: int) -> list[Any] | None:
+            stored = self._row(number)
+            return stored if stored[position] == key else None
 
-    def _confirm(self, value: int, tentative: int, position: int, key: str) -> list[Any] | None:
-        """The stored row behind an index hit, if its key really is equal (digests collide)."""
-        if not value or value == tentative:
-            return None
-        stored = self._row(abs(value))
-        return stored if stored[position] == key else None
+        return self._keys.find(digest(key, salt), check)
 
-    def _row(self, person_id: int) -> list[Any]:
-        if person_id >= self._pending_first:
-            return self._pending[person_id - self._pending_first]
-        return self._repo.row_by_id(person_id)
+    def _row(self, number: int) -> list[Any]:
+        """The person's row, to compare or merge into: a pending one is turned into a list
+        with its id the first time (the fast path keeps the tuple it received)."""
+        person_id = self._numbers.person(number)
+        if person_id < self._pending_first:
+            return self._repo.row_by_id(person_id)
+        index = person_id - self._pending_first
+        row = self._pending[index]
+        if isinstance(row, tuple):
+            row = self._pending[index] = list(row)
+            row[PERSON_ID] = person_id
+        return row
 
     # -- writing ----------------------------------------------------------------------------
     def _add(self, row: list[Any]) -> None:
@@ -280,16 +324,22 @@ class Importer:
         self._next_id += 1
         self._pending.append(row)
 
-    def _register(self, person_id: int, user_id: str | None, email: str | None, phone: str | None) -> None:
-        """Point the person's keys at them, never taking a key another person already holds."""
-        value = -person_id if user_id else person_id
-        setdefault = self._keys.setdefault
-        if user_id:
-            setdefault(digest(user_id, USER_ID_SALT), value)
-        if email:
-            setdefault(digest(email, EMAIL_SALT), value)
-        if phone:
-            setdefault(digest(phone, PHONE_SALT), value)
+    def _register(self, number: int, row: Sequence[Any]) -> None:
+        """Register the person's keys that nobody holds yet (a key another person already
+        holds stays theirs)."""
+        keys = self._keys
+        for position, salt in _KEYS:
+            key = row[position]
+            if not key:
+                continue
+
+            def check(candidate: int, position: int = position, key: str = key) -> bool | None:
+                # The person's own row is at hand (and a stored one may not be written back yet).
+                stored = row if candidate == number else self._row(candidate)
+                return True if stored[position] == key else None
+
+            if keys.find(digest(key, salt), check) is None:
+                keys.add(digest(key, salt), number)
 
     def _merge(self, match: tuple[list[Any], int], row: list[Any]) -> None:
         target, position = match
@@ -305,16 +355,17 @@ class Importer:
             target[TYPES] = ";".join(t for t in merged if t)
         target[MERGED] += 1
         self._recompute(target)
-        self._register(target[PERSON_ID], target[USER_ID], target[EMAIL], target[PHONE])
         tally = self.tally
         tally.duplicates_merged += 1
         if target[PERSON_ID] < self._pending_first:  # already written (and counted)
+            # Written back before its keys are registered: the confirmation reads the stored row.
             self._repo.update_row(target)
             tally.channel_delta[old_channel] -= 1
             tally.channel_delta[target[CHANNEL]] += 1
             tally.minor_delta += target[MINOR] - old_minor
             tally.band_delta[old_band] -= 1
             tally.band_delta[target[BAND]] += 1
+        self._register(self._numbers.number(target[PERSON_ID]), target)
 
     def _recompute(self, row: list[Any]) -> None:
         band = band_code(row[BIRTH], stated_age(row), self._cutoffs)

@@ -1,35 +1,50 @@
-r"""A compact index of dedupe keys (user id, email, phone) for a million-row import.
+r"""A compact index of dedupe keys (user id, email, phone) for a ten-million-row import.
 
-A Python dict of a million 64-bit keys costs ~95 MB (measured); three of them would break the
-300 MB budget. This open-addressing table packs each entry into ONE 64-bit word — the upper 32
-bits of the key's digest plus a 32-bit person value — in a flat array: 8 bytes a slot, and one
-cache miss per probe (with separate key and value arrays the million-row import spent a third
-of its time waiting for memory). The slot comes from the digest's low bits, so two keys are
-confused only if ~55 bits agree; a hit is still only a candidate: the importer compares the real
-stored value before merging.
+A Python dict of a million 64-bit keys costs ~95 MB (measured); ten million people carry ~27
+million keys. This open-addressing table keeps 5 bytes a slot: a one-byte tag in a bytearray
+and a 32-bit word in an array — 7 more tag bits above the person's number (0, 1, 2, ... in id
+order, see the importer's ``PersonNumbers``). Slots come from the key's digest modulo the table
+size, so the size need not be a power of two: at 10 million people the table is ~150 MB
+(the 8-byte words before it took 256 MB).
 
-Because a word keeps only the high half of the digest, the table cannot re-place its entries
-when it fills up: the owner checks :meth:`crowded` between batches and :meth:`rebuild`\s it
-from the stored people."""
+Probing is linear and runs in C: ``bytearray.find`` (memchr) finds the first empty slot of the
+key's run and the slots in it with the key's one-byte tag, so a well-filled table (load up to
+0.95) costs little more than an empty one. A slot whose 15 tag bits match is only a CANDIDATE:
+the table does not hold the key, so the caller confirms it against the stored person
+(``check``) and probing goes on past a candidate that is someone else's. Entries are never
+removed or changed, and each one names a person who really has that key; the first confirmed
+candidate is the first person registered with the key (a later entry goes after every entry
+already in the run), as with the full digests the table held before.
+
+The owner checks :meth:`crowded` between batches and :meth:`rebuild`\s a bigger table from the
+stored people (the table cannot re-place its entries: it does not keep their digests)."""
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Per-kind salts keep a user id from colliding with an equal-looking phone or email string.
 USER_ID_SALT = 0x2545F4914F6CDD1D
 EMAIL_SALT = 0x1B873593A5A5A5A5
 PHONE_SALT = 0x5BD1E9955BD1E995
-_MIN_BITS = 16
+_MIN_SLOTS = 1 << 12
+# Slots past the last home slot, so a run near the end needs no wrap-around (a run this long
+# at load 0.95 is far beyond anything linear probing produces).
+_TAIL = 1 << 16
 # crowded() is checked between batches, so a table always keeps room for one more batch's keys
 # (3 keys x 5,000 rows, doubled for the merges' re-registrations).
 _BATCH_ROOM = 32_768
-# Linear probing stays short up to here (about 3.5 probes a lookup on average at the end). At
-# 10 million people (27 million keys) the difference between 1/2 and this is a 512 MB or a
-# 256 MB table.
-MAX_LOAD = 0.85
-_LOW = 0xFFFFFFFF
+# A new table is sized to be this full when the expected keys are in; it counts as crowded (and
+# is rebuilt 1.5 times bigger) past MAX_LOAD. memchr probing keeps long runs cheap.
+SIZE_LOAD = 0.9
+MAX_LOAD = 0.95
+# A person's number takes at least this many bits of the 32-bit word; the rest are tag bits.
+_MIN_NUMBER_BITS = 25
+_WORD_BITS = 32
 
 
 def digest(value: str, salt: int) -> int:
@@ -37,105 +52,121 @@ def digest(value: str, salt: int) -> int:
     return (hash(value) ^ salt) or 1
 
 
-def _unpack(word: int) -> int:
-    value = word & _LOW
-    return value - (1 << 32) if value & 0x80000000 else value
+class TableFullError(RuntimeError):
+    """A run reached the end of the table (never seen; the import rolls back)."""
 
 
 class KeyIndex:
-    """digest -> person value (a non-zero int that fits 32 bits), linear probing, load <= MAX_LOAD."""
+    """digest -> the number of the first person registered with that key (numbers >= 0).
 
-    def __init__(self, expected_keys: int = 0) -> None:
-        bits = _MIN_BITS
-        while _limit(bits) < expected_keys:
-            bits += 1
-        self._allocate(bits)
+    ``people`` is how many person numbers the table must be able to hold."""
 
-    def _allocate(self, bits: int) -> None:
-        self._mask = (1 << bits) - 1
-        # Repeating a one-word array fills the table in place: array("q", bytes(n)) would first
-        # build the n zero bytes and copy them, holding the table twice at its allocation.
-        self._words = array("q", [0]) * (1 << bits)
+    def __init__(self, expected_keys: int = 0, people: int = 0) -> None:
+        self._allocate(max(int(expected_keys / SIZE_LOAD), _MIN_SLOTS), people)
+
+    def _allocate(self, slots: int, people: int) -> None:
+        self._size = slots
+        number_bits = max(_MIN_NUMBER_BITS, (people + 2 * _BATCH_ROOM).bit_length())
+        self._shift = min(number_bits, _WORD_BITS)
+        self._extra = (1 << (_WORD_BITS - self._shift)) - 1
+        self._people = (1 << self._shift) - 1
+        # Zero-filled in place (no temporary copy): a zero tag marks an empty slot.
+        self._tags = bytearray(slots + _TAIL)
+        self._words = array("I", [0]) * (slots + _TAIL)
         self._used = 0
-        self._limit = _limit(bits)
+        self._limit = min(int(slots * MAX_LOAD), slots + _TAIL - _BATCH_ROOM)
 
     def __len__(self) -> int:
         return self._used
 
-    def _slot(self, key: int) -> tuple[int, int]:
-        """(slot holding ``key`` or the empty slot where it would go, its word)."""
-        words, mask, tag = self._words, self._mask, (key >> 32) | 1
-        slot = key & mask
-        word = words[slot]
-        while word and (word >> 32) != tag:
-            slot = (slot + 1) & mask
+    def _run(self, key: int) -> tuple[int, int, int, int]:
+        """(home slot, one-byte tag, extra tag bits, first empty slot) of ``key``."""
+        home = key % self._size
+        empty = self._tags.find(0, home)
+        if empty < 0:
+            raise TableFullError("the dedupe table has no free slot after a key's home slot")
+        return home, (key >> 56) & 0xFF or 1, (key >> 40) & self._extra, empty
+
+    def candidates(self, key: int) -> Iterable[int]:
+        """Numbers of the people whose entries carry ``key``'s tag, first registered first."""
+        home, tag, extra, empty = self._run(key)
+        find, words, shift = self._tags.find, self._words, self._shift
+        slot = find(tag, home, empty)
+        while slot >= 0:
             word = words[slot]
-        return slot, word
+            if word >> shift == extra:
+                yield word & self._people
+            slot = find(tag, slot + 1, empty)
 
-    def get(self, key: int) -> int:
-        """The value stored for ``key``, or 0."""
-        word = self._slot(key)[1]
-        return _unpack(word) if word else 0
+    def find(self, key: int, check: Callable[[int], T | None]) -> T | None:
+        """``check(number)`` of the first candidate for which it is not None (the caller's
+        confirmation that this person really has the key), or None."""
+        for number in self.candidates(key):
+            found = check(number)
+            if found is not None:
+                return found
+        return None
 
-    def setdefault(self, key: int, value: int) -> int:
-        """Store ``value`` if ``key`` is new and return 0; otherwise return the stored value."""
-        slot, word = self._slot(key)
-        if word:
-            return _unpack(word)
-        self._store(slot, key, value, new=True)
-        return 0
+    def add(self, key: int, number: int) -> None:
+        """Register ``key`` for person ``number`` (the caller knows nobody holds it yet)."""
+        _home, tag, extra, empty = self._run(key)
+        self._tags[empty] = tag
+        self._words[empty] = (extra << self._shift) | number
+        self._used += 1
 
-    def set(self, key: int, value: int) -> None:
-        """Store or overwrite."""
-        slot, word = self._slot(key)
-        self._store(slot, key, value, new=not word)
-
-    def _store(self, slot: int, key: int, value: int, *, new: bool) -> None:
-        self._words[slot] = (((key >> 32) | 1) << 32) | (value & _LOW)
-        self._used += new
-
-    def claim(self, user_key: int, email_key: int, phone_key: int, value: int) -> bool:
-        """Register a new person's keys (0 = absent) in one call; False at the first key that
-        is already taken — by anyone for the user id, and for email/phone by a person without
-        a user id or by anyone when this person has none (a negative value marks a user id).
-        One call per row instead of three: this is the importer's innermost loop."""
-        words, mask = self._words, self._mask
-        low = value & _LOW
+    def claim(self, user_key: int, email_key: int, phone_key: int, number: int) -> bool:
+        """Register a new person's keys (0 = absent) in one call if no entry carries the tag
+        of any of them; otherwise register none and return False, and the caller decides
+        (a repeat, another person's key, or only a tag shared by chance). One call per row
+        instead of three: this is the importer's innermost loop."""
+        tags, words, size, shift, extra_mask = self._tags, self._words, self._size, self._shift, self._extra
+        find = tags.find
+        first = second = -1
         for key in (user_key, email_key, phone_key):
             if not key:
                 continue
-            tag = (key >> 32) | 1
-            slot = key & mask
-            word = words[slot]
-            while word and (word >> 32) != tag:
-                slot = (slot + 1) & mask
-                word = words[slot]
-            if word:
-                if key == user_key or not (user_key and word & 0x80000000):
+            home = key % size
+            empty = find(0, home)
+            if empty < 0:
+                raise TableFullError("the dedupe table has no free slot after a key's home slot")
+            tag = (key >> 56) & 0xFF or 1
+            extra = (key >> 40) & extra_mask
+            # An empty home slot (half the keys at half load) has no candidates to look for.
+            slot = find(tag, home, empty) if empty != home else -1
+            while slot >= 0:
+                if words[slot] >> shift == extra:
+                    # Undo this row's entries, newest first: nothing else was added since, so
+                    # the table is exactly as it was.
+                    for placed in (second, first):
+                        if placed >= 0:
+                            tags[placed] = 0
+                            self._used -= 1
                     return False
-                continue
-            words[slot] = (tag << 32) | low
+                slot = find(tag, slot + 1, empty)
+            tags[empty] = tag
+            words[empty] = (extra << shift) | number
             self._used += 1
+            if first < 0:
+                first = empty
+            else:
+                second = empty
         return True
 
-    def crowded(self) -> bool:
-        """Fuller than MAX_LOAD (or without room for another batch): probes get long; rebuild
+    def crowded(self, next_number: int = 0) -> bool:
+        """Fuller than MAX_LOAD (or without room for another batch's keys or people): rebuild
         bigger before the next batch."""
-        return self._used > self._limit
+        return self._used > self._limit or next_number > self._people - 2 * _BATCH_ROOM
 
-    def rebuild(self, entries: Iterable[tuple[int, int]]) -> None:
-        """Start over at twice the size from (key, value) pairs (the old table is let go first)."""
-        bits = self._mask.bit_length() + 1
-        self._words = array("q")
-        self._allocate(bits)
-        for key, value in entries:
-            self.setdefault(key, value)
+    def rebuild(self, people: int, register: Callable[[KeyIndex], None]) -> None:
+        """Start over 1.5 times bigger (the old table is let go first), for ``people``
+        numbers; ``register(self)`` then adds the entries again."""
+        slots = max(int(self._size * 1.5), int(self._used / SIZE_LOAD))
+        self._tags = bytearray()
+        self._words = array("I")
+        self._allocate(slots, people)
+        register(self)
 
     def nbytes(self) -> int:
         """Memory held by the table."""
-        return self._words.itemsize * len(self._words)
+        return len(self._tags) + self._words.itemsize * len(self._words)
 
-
-def _limit(bits: int) -> int:
-    """How many keys a table of 2**bits slots takes before it counts as crowded."""
-    return min(int((1 << bits) * MAX_LOAD), (1 << bits) - _BATCH_ROOM)

@@ -1,36 +1,66 @@
+"""The dedupe table (keys.KeyIndex): tags are only candidates, confirmed by the caller; a
+shared tag never hides a key; rebuilds keep every entry."""
+
 from __future__ import annotations
 
 from incident_app.services.people.keys import EMAIL_SALT, PHONE_SALT, USER_ID_SALT, KeyIndex, digest
 
 
-def test_claim_registers_new_keys_and_stops_at_a_repeat() -> None:
+def confirm(holders: dict[int, set[int]], key: int):  # type: ignore[no-untyped-def]
+    """A check() that accepts person ``number`` when the test says they hold ``key``."""
+    return lambda number: number if number in holders.get(key, set()) else None
+
+
+def test_claim_registers_new_keys_and_refuses_any_taken_tag() -> None:
     index = KeyIndex(10)
     uid, email, phone = digest("U1", USER_ID_SALT), digest("a@x.cn", EMAIL_SALT), digest("+8613800138000", PHONE_SALT)
-    assert index.claim(uid, email, phone, -1)  # person 1, who has a user id
-    assert (index.get(uid), index.get(email), index.get(phone)) == (-1, -1, -1)
-    assert not index.claim(uid, 0, 0, -2)  # the same user id again
+    assert index.claim(uid, email, phone, 1)
+    assert len(index) == 3
+    assert [list(index.candidates(k)) for k in (uid, email, phone)] == [[1], [1], [1]]
     other = digest("U2", USER_ID_SALT)
-    assert index.claim(other, email, 0, -3)  # another user id sharing the email: a different person
-    assert index.get(email) == -1 and index.get(other) == -3
-    assert not index.claim(0, email, 0, 4)  # no user id, same email: a repeat of person 1
+    # The email is taken: nothing of this row is registered (the caller decides).
+    assert not index.claim(other, email, 0, 2)
+    assert len(index) == 3 and list(index.candidates(other)) == []
+    assert not index.claim(0, 0, phone, 3)
 
 
-def test_rebuild_grows_and_keeps_every_entry() -> None:
+def test_a_shared_tag_is_only_a_candidate() -> None:
+    index = KeyIndex(10)
+    # Two keys with the same home slot and the same 64 low bits (so the same tag): the table
+    # cannot tell them apart.
+    first = digest("a@x.cn", EMAIL_SALT)
+    second = first + (index._size << 64)  # the test builds keys that share a home slot
+    assert index.claim(0, first, 0, 4)
+    assert not index.claim(0, second, 0, 9)  # the tag is taken: the caller confirms and finds it is not theirs
+    holders = {first: {4}, second: {9}}
+    assert index.find(second, confirm(holders, second)) is None
+    index.add(second, 9)
+    assert list(index.candidates(second)) == [4, 9]
+    assert index.find(first, confirm(holders, first)) == 4
+    assert index.find(second, confirm(holders, second)) == 9
+
+
+def test_every_key_of_a_tiny_crowded_table_is_found_and_rebuild_keeps_them() -> None:
     index = KeyIndex(0)
     keys = [digest(f"user{i}@example.com", EMAIL_SALT) for i in range(40_000)]
-    for number, key in enumerate(keys, start=1):
-        index.setdefault(key, number)
+    for number, key in enumerate(keys):
+        if not index.claim(0, key, 0, number):
+            index.add(key, number)
+    holders = {key: {number} for number, key in enumerate(keys)}
     assert index.crowded()
     before = index.nbytes()
-    index.rebuild((key, number) for number, key in enumerate(keys, start=1))
-    assert not index.crowded() and index.nbytes() == 2 * before
-    assert [index.get(k) for k in keys[:3]] == [1, 2, 3] and index.get(digest("nobody", EMAIL_SALT)) == 0
+
+    def register(again: KeyIndex) -> None:
+        for number, key in enumerate(keys):
+            again.add(key, number)
+
+    index.rebuild(len(keys), register)
+    assert not index.crowded() and index.nbytes() > before
+    assert all(index.find(key, confirm(holders, key)) == number for number, key in enumerate(keys))
+    assert index.find(digest("nobody", EMAIL_SALT), confirm(holders, 0)) is None
 
 
-def test_set_overwrites() -> None:
-    index = KeyIndex(4)
-    key = digest("x", PHONE_SALT)
-    index.set(key, 5)
-    index.set(key, -7)
-    assert index.get(key) == -7 and len(index) == 1
-
+def test_numbers_beyond_the_word_make_the_table_crowded() -> None:
+    index = KeyIndex(10, people=0)
+    assert not index.crowded(1000)
+    assert index.crowded(1 << 25)
