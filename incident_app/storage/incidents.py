@@ -14,6 +14,8 @@ from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.errors import NotFoundError
 from incident_app.domain.incident import Incident, IncidentStatus, IncidentSummary, IntakeFacts, parse_intake
 
+IDS_PER_STATEMENT = 500  # ids per IN (...) list: well under SQLite's variable limit
+
 
 class IncidentRepository:
     """CRUD for incidents; returns domain objects, never rows."""
@@ -64,17 +66,23 @@ class IncidentRepository:
                            ids: Sequence[int] | None = None) -> builtins.list[tuple[IncidentSummary, int]]:
         """The register's list columns with the imported people count (0: none imported), newest
         first, from the columns alone (no facts parsed): the ``limit`` newest, or those of ``ids``
-        (at most 500: one statement), or every incident."""
+        (any number: read IDS_PER_STATEMENT at a time), or every incident."""
+        if ids is None:
+            return self._register_summaries("", [], limit)
+        found: builtins.list[tuple[IncidentSummary, int]] = []
+        for start in range(0, len(ids), IDS_PER_STATEMENT):
+            chunk = builtins.list(ids[start:start + IDS_PER_STATEMENT])
+            found += self._register_summaries(f" WHERE i.id IN ({', '.join('?' * len(chunk))})", chunk, limit)
+        return sorted(found, key=lambda pair: pair[0].id, reverse=True)
+
+    def _register_summaries(self, where: str, args: builtins.list[Any],
+                            limit: int | None) -> builtins.list[tuple[IncidentSummary, int]]:
         sql = ("SELECT i.id, i.title, i.status, i.discovered_at, i.affected_people, i.drill, "
-               "coalesce(p.total, 0) FROM incidents i LEFT JOIN people_stats p ON p.incident_id = i.id")
-        args: builtins.list[Any] = []
-        if ids is not None:
-            sql += f" WHERE i.id IN ({', '.join('?' * len(ids))})"
-            args = builtins.list(ids)
-        sql += " ORDER BY i.id DESC"  # the primary key backwards: LIMIT stops after the rows asked
+               f"coalesce(p.total, 0) FROM incidents i LEFT JOIN people_stats p ON p.incident_id = i.id{where}"
+               " ORDER BY i.id DESC")  # the primary key backwards: LIMIT stops after the rows asked
         if limit is not None:
             sql += " LIMIT ?"
-            args.append(limit)
+            args = [*args, limit]
         return [(IncidentSummary(int(i), title, IncidentStatus(status), parse_time(discovered), int(people or 0),
                                  bool(drill)), int(imported or 0))
                 for i, title, status, discovered, people, drill, imported in self._db.execute(sql, args)]
@@ -82,8 +90,8 @@ class IncidentRepository:
     def get_many(self, incident_ids: Sequence[int]) -> Sequence[Incident]:
         """The incidents with these ids (unknown ids are skipped), in id order."""
         found: builtins.list[Incident] = []
-        for start in range(0, len(incident_ids), 500):
-            chunk = list(incident_ids[start:start + 500])
+        for start in range(0, len(incident_ids), IDS_PER_STATEMENT):
+            chunk = list(incident_ids[start:start + IDS_PER_STATEMENT])
             marks = ",".join("?" * len(chunk))
             found += [_to_incident(r) for r in self._db.query(f"SELECT * FROM incidents WHERE id IN ({marks})", chunk)]
         return sorted(found, key=lambda i: i.id)

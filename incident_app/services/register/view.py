@@ -98,12 +98,8 @@ def register_changes(services: Services, since_seq: int) -> RegisterChanges:
     what changed, not 10,000 rows)."""
     seq, changed, shared = services.ctx.store.assessment_cache.changes_since(since_seq)
     ids = sorted(changed)
-    rows: list[RegisterRow] = []
-    for first in range(0, len(ids), 500):  # SQLite's limit on ? per statement
-        rows += [_bare_row(s, imported) for s, imported
-                 in services.ctx.store.incidents.register_summaries(ids=ids[first:first + 500])]
+    rows = [_bare_row(s, imported) for s, imported in services.ctx.store.incidents.register_summaries(ids=ids)]
     found = {r.id for r in rows}
-    rows.sort(key=lambda r: r.id, reverse=True)
     return RegisterChanges(seq, rows, [i for i in ids if i not in found], shared)
 
 
