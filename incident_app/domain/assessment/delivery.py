@@ -202,9 +202,10 @@ class EmailDelivery:
         ways (own channels, platform) whose counts are complete; 0 when none is, or none is short."""
         shortfalls = []
         for needs in (self._own_needs(group), self._platform_needs(group)):
-            if needs and all(self._fully_sent(need) for need in needs):
-                shortfalls.append(sum(max(need.people - max(self._reached(need, v) for v in self._fully_sent(need)), 0)
-                                      for need in needs))
+            sent = [self._fully_sent(need) for need in needs]
+            if needs and all(sent):
+                shortfalls.append(sum(max(need.people - max(self._reached(need, v) for v in versions), 0)
+                                      for need, versions in zip(needs, sent, strict=True)))
         return min(shortfalls, default=0)
 
     def platform_progress(self) -> tuple[int, int] | None:
