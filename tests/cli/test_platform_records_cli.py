@@ -13,23 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from incident_app.cli.main import run
-
-
-def call(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    code = run([*args, "--db", str(db)])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def exported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, list[dict[str, str]]]:
-    db, out = tmp_path / "d.sqlite3", tmp_path / "r.jsonl"
-    call(capsys, db, "demo")
-    assert call(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
-    assert call(capsys, db, "export-recipients", "1", "--out", str(out))[0] == 0
-    return db, [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+from platform_helpers import call
 
 
 def report(path: Path, lines: list[dict[str, str]], failed: set[str], at: str, sep: str = ",") -> Path:
