@@ -17,8 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from incident_app.cli.main import run
+from platform_helpers import call
 
 ROOT = Path(__file__).resolve().parents[2]
 CANARY_EMAIL, CANARY_PHONE, CANARY_ADDRESS = "canary.platform@example.org", "13912345670", "金丝雀路77号"
@@ -130,12 +129,6 @@ def test_round_trip_in_subprocesses(tmp_path: Path) -> None:
     assert "platform.handed_off" in events and "platform.delivery_imported" in events and "export-recipients" in log
     for secret in (CANARY_EMAIL, CANARY_PHONE, CANARY_ADDRESS):
         assert secret not in events and secret not in log
-
-
-def call(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    code = run([*args, "--db", str(db)])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

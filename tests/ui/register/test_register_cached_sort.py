@@ -6,7 +6,6 @@ fast path gives the same texts and brushes as the formatting it replaced."""
 from __future__ import annotations
 
 import json
-import pickle
 import sqlite3
 from contextlib import closing
 from datetime import timedelta
@@ -23,10 +22,10 @@ from incident_app.domain.decisions import CAC_LEVELS
 from incident_app.domain.i18n import Translator
 from incident_app.services.container import open_services
 from incident_app.services.demo.incident import demo_intake
-from incident_app.services.register import helper
 from incident_app.services.register.view import register_details
 from incident_app.services.resources import load_messages
 from incident_app.ui.register.model import BATCH, PENDING_TEXT, RegisterModel, grade_rank
+from tests.register_helpers import count_helper_jobs
 from tests.ui.helpers import make_window
 from tests.ui.register.test_register_at_scale import rows
 
@@ -52,18 +51,6 @@ def _tamper(db: Path, incident_id: int, grade: str) -> None:
                      (json.dumps(summary, ensure_ascii=False), incident_id))
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    jobs: list[str] = []
-    run = helper.POOL.run
-
-    def counted(command: Any, request: bytes) -> Any:
-        jobs.append(pickle.loads(request)["job"])
-        return run(command, request)
-
-    monkeypatch.setattr(helper.POOL, "run", counted)
-    return jobs
-
-
 def test_grade_sort_reads_the_cache_in_one_helper_request_and_never_a_stale_row(
         qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "db.sqlite3"
@@ -74,7 +61,7 @@ def test_grade_sort_reads_the_cache_in_one_helper_request_and_never_a_stale_row(
     _tamper(db, changed, marker)
     with closing(open_services(db)) as other:  # another connection changes one incident: its key moves on
         other.incidents.update_facts(changed, {"affected_people": 30_000_000, "affected_records": 30_000_000})
-    jobs = _counting(monkeypatch)
+    jobs = count_helper_jobs(monkeypatch)
     window = make_window(qtbot, db)
     asked: list[list[int]] = []
     request = window.model._request_details

@@ -19,6 +19,7 @@ from incident_app.services.register import helper, view
 from incident_app.services.register.export import register_metrics
 from incident_app.services.register.view import register_details
 from incident_app.ui.register.model import BATCH, RegisterModel
+from tests.register_helpers import count_helper_jobs
 from tests.ui.helpers import make_window
 from tests.ui.register.test_register_at_scale import rows
 
@@ -34,18 +35,6 @@ def _register(db: Path, cached: int = 3) -> list[int]:
     register_details(services, ids[-cached:])
     services.close()
     return ids
-
-
-def _helper_jobs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    jobs: list[str] = []
-    run = helper.POOL.run
-
-    def counted(command: Any, request: bytes) -> Any:
-        jobs.append(pickle.loads(request)["job"])
-        return run(command, request)
-
-    monkeypatch.setattr(helper.POOL, "run", counted)
-    return jobs
 
 
 def test_the_first_screen_is_shown_before_the_helper_is_asked_anything(
@@ -85,7 +74,7 @@ def test_a_live_refresh_replaces_only_the_changed_row(
     built: list[int] = []
     bare = view._bare_row
     monkeypatch.setattr(view, "_bare_row", lambda s, imported: (built.append(s.id), bare(s, imported))[1])
-    jobs = _helper_jobs(monkeypatch)
+    jobs = count_helper_jobs(monkeypatch)
     changed = ids[-2]  # on the first screen, assessed
     with closing(open_services(db)) as other:
         other.incidents.update_facts(changed, {"affected_people": 5_432_100, "affected_records": 5_432_100})
