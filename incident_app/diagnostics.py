@@ -8,7 +8,8 @@ personal data.
   is passed through :func:`scrub`, which replaces anything shaped like an e-mail address, a phone
   number or a resident ID number before it is written (tracebacks included).
 
-Stand-alone like :mod:`incident_app.platform_support`: it imports nothing of the app."""
+Stand-alone like :mod:`incident_app.platform_support`: it imports nothing of the app but the
+stand-alone contact patterns (:mod:`incident_app.contact_scrub`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ import re
 from pathlib import Path
 from typing import IO
 
+from incident_app.contact_scrub import scrub_contacts
+
 APP_NAME = "breach-desk"
 LOG_FILE = "breach-desk.log"
 CRASH_FILE = "crash.log"
@@ -27,10 +30,12 @@ ENV_LOG_DIR = "INCIDENT_APP_LOG_DIR"
 MAX_BYTES = 1_000_000
 BACKUPS = 3
 
-_EMAIL = re.compile(r"[^\s@<>()\[\]\"',;:]+@[^\s@<>()\[\]\"',;:]+", re.UNICODE)
-# Runs of 7+ digits, allowing the separators people write (+86 138-0013 8000), and ID numbers
-# ending in X. Dates (2024-05-01) and times keep their shape: runs are split at 5+ digits.
-_PHONE_OR_ID = re.compile(r"(?<![\w.])\+?\d(?:[\d\s-]{5,}\d)[\dXx]?(?![\w.])")
+# Dates and times (2026-11-20, 2026-11-20T12:00:00+08:00, the log's own 2026-12-02 16:26:11,123)
+# keep their shape: a support engineer needs them, and no contact is written like one. They are
+# set aside before the contact patterns run, which would otherwise read their digits as a number.
+_DATE_TIME = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+                        r"(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)")
+_KEPT = "\x00{}\x00"
 _state: dict[str, object] = {}
 
 
@@ -50,14 +55,17 @@ def log_path() -> Path:
 
 
 def scrub(text: str) -> str:
-    """``text`` with e-mail addresses, phone numbers and ID numbers replaced by placeholders."""
-    text = _EMAIL.sub("<email>", text)
-    return _PHONE_OR_ID.sub(_digits_placeholder, text)
+    """``text`` with e-mail addresses, phone numbers and ID numbers replaced by placeholders
+    (the patterns every mask of the app uses: :mod:`incident_app.contact_scrub`); dates and times kept."""
+    kept: list[str] = []
 
+    def set_aside(match: re.Match[str]) -> str:
+        kept.append(match.group(0))
+        return _KEPT.format(len(kept) - 1)
 
-def _digits_placeholder(match: re.Match[str]) -> str:
-    digits = sum(ch.isdigit() for ch in match.group(0))
-    return "<number>" if digits >= 7 else match.group(0)
+    text = _DATE_TIME.sub(set_aside, text.replace("\x00", ""))
+    text = scrub_contacts(text, lambda _: "<email>", lambda _: "<number>")
+    return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
 
 class ScrubbingFormatter(logging.Formatter):

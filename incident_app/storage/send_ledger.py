@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from incident_app.contact_scrub import scrub_contacts
 from incident_app.domain.assessment.delivery import PLATFORM, STAFF_KINDS, LedgerBatch
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.mail import (
@@ -23,7 +24,6 @@ from incident_app.domain.mail import (
     SendRun,
     SendState,
 )
-from incident_app.domain.mail.sending import scrub_contacts
 
 # Rows of notices to the company's own staff (the internal brief) stay out of the register's figures.
 _NOT_STAFF = "notice_kind NOT IN (" + ",".join("?" * len(STAFF_KINDS)) + ")"

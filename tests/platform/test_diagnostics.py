@@ -31,6 +31,17 @@ def test_scrub_replaces_contacts_and_keeps_counts_and_times() -> None:
     assert "2026-11-20T12:00:00+08:00" in out and "incident 12 imported 25000 people" in out
 
 
+def test_scrub_catches_the_forms_the_other_masks_catch() -> None:
+    """The log's scrub uses the app's one set of contact patterns: a number straight after Chinese
+    text, a full-width ＠, %40, digits split by tabs and an ID number's closing X are caught too."""
+    cases = {"电话13800138000": "13800138000", "邮箱li.wei＠example.com": "li.wei",
+             "see li%40example.com": "li%40", "tab 138\t0013\t8000": "0013", "证件11010519491231002X": "002X"}
+    for text, secret in cases.items():
+        assert secret not in scrub(text), text
+    line = "2026-12-02 16:26:11,123 INFO incident_app.cli: import of 2026-11-20 done"
+    assert scrub(line) == line
+
+
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], env=env, capture_output=True, text=True,
                           check=False, cwd=ROOT)

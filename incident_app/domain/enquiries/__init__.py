@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from incident_app.contact_scrub import scrub_contacts
 from incident_app.domain.assessment.deadlines import (
     CalendarNotPublishedError,
     ChineseOfficialCalendar,
@@ -23,7 +24,7 @@ from incident_app.domain.assessment.deadlines import (
 )
 from incident_app.domain.assessment.enquiries import EnquiryLoad as EnquiryLoad  # re-exported
 from incident_app.domain.clock import SHANGHAI, shanghai_date, to_iso
-from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts
+from incident_app.domain.mail.sending import mask_phone_in_text
 from incident_app.domain.people.person import mask_email, mask_phone, mask_text
 
 REPLY_WORKING_DAYS = 3

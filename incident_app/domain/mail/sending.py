@@ -11,7 +11,7 @@ import hashlib
 import ipaddress
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -193,41 +193,6 @@ def mask_email(address: str) -> str:
     local, domain = address.rsplit("@", 1)
     tail = local[-1] if len(local) > 2 else ""
     return f"{local[:1]}***{tail}@{domain}"
-
-
-# Contacts echoed in a relay's reply or in a reason, in whatever case or form the relay chose:
-# <USER@EXAMPLE.COM>, "quoted local"@example.com, user(comment)@example.com, o'brien@example.com,
-# user@[192.0.2.1], user@localhost, internationalised addresses (user@例子。中国), a full-width ＠
-# and the encodings %40 (URLs) and =40 (MIME encoded words), and phone numbers: 7+ digits (full-width
-# too) with spaces, hyphens, dots, slashes or brackets between them. Boundaries are "not a digit"
-# and "not address text", never \w: CJK counts as \w, so 电话13800138000 would slip through.
-# Over-masking (a long queue id that looks like a number, a date) is accepted; a missed contact is not.
-_AT = r"(?:@|\uff20|%40|=40)"
-_NOT_IN_LOCAL = r"\s<>\[\]\",;:@\uff20"
-_NOT_IN_DOMAIN = _NOT_IN_LOCAL + r"()'"
-_CONTACT_EMAIL = re.compile(
-    r'(?:"[^"\r\n]*"|[^' + _NOT_IN_LOCAL + r']+)?' + _AT
-    + r'(?:\[[^\]\s]*\]|[^' + _NOT_IN_DOMAIN + r']+)', re.IGNORECASE)
-_LEADING_CODE = re.compile(r"\A[2-5]\d\d[ -]")
-_CONTACT_PHONE = re.compile(r"(?<!\d)\+?\d(?:[ \-./()\u3000]{0,2}\d){6,}(?!\d)")
-
-
-def _may_hold_address(text: str) -> bool:
-    """Whether ``text`` holds one of the forms of @ that :data:`_AT` matches (else no address)."""
-    return "@" in text or "\uff20" in text or "%40" in text or "=40" in text
-
-
-def scrub_contacts(text: str, email: Callable[[str], str], phone: Callable[[str], str]) -> str:
-    """``text`` with every e-mail address replaced by ``email(address)`` and every phone number by
-    ``phone(number)`` (retention purge, masked evidence packs)."""
-    if not text:
-        return text
-    # A leading reply code ("250 13800138000 ok") is kept out of the number it precedes.
-    code = _LEADING_CODE.match(text)
-    head, text = (code.group(0), text[code.end():]) if code else ("", text)
-    if _may_hold_address(text):  # the address pattern is costly; most replies hold no @ at all
-        text = _CONTACT_EMAIL.sub(lambda m: email(m.group(0)), text)
-    return head + _CONTACT_PHONE.sub(lambda m: phone(m.group(0)), text)
 
 
 def mask_phone_in_text(number: str) -> str:

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from typing import Any
 
+from incident_app.contact_scrub import LEADING_CODE, scrub_contacts
 from incident_app.domain.clock import parse_time, to_iso
 from incident_app.domain.exports import FORMULA_TRIGGERS
 from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.mail import FallbackChannel, SendState, mask_email
-from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts
+from incident_app.domain.mail.sending import mask_phone_in_text
 from incident_app.domain.notices import recipient_reference
 from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, Streamed, json_bytes
 from incident_app.services.evidence.ledger_sql import FIELD, ROW, page_expressions
@@ -219,14 +220,13 @@ def _hider(unmask: bool) -> Callable[[str], str]:
         # A plain address is one address, and masked it keeps at most 2 + 4 digits: too few for
         # a phone number. One starting like a reply code ("250-li@...") is not: the scrub keeps
         # the code apart and masks the rest (a plain address has no space; the slice is cheaper).
-        if _PLAIN_ADDRESS.fullmatch(text) and not (text[3:4] == "-" and _LEADING_CODE.match(text)):
+        if _PLAIN_ADDRESS.fullmatch(text) and not (text[3:4] == "-" and LEADING_CODE.match(text)):
             return mask_email(text)
         return cached(text) if text else text
 
     return hide
 
 
-_LEADING_CODE = re.compile(r"[2-5]\d\d[ -]")  # as scrub_contacts finds a reply code (domain/mail/sending.py)
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z.-]*(?:\d[A-Za-z.-]*){0,4}")
 
 

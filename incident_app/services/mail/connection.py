@@ -14,6 +14,7 @@ from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 from aiosmtplib.response import SMTPResponse
 from aiosmtplib.typing import Default
 
+from incident_app.contact_scrub import scrub_contacts
 from incident_app.domain.mail.sending import (
     SendState,
     SmtpSettings,
@@ -22,7 +23,6 @@ from incident_app.domain.mail.sending import (
     is_session_reply,
     mask_email,
     mask_phone_in_text,
-    scrub_contacts,
 )
 
 

@@ -9,10 +9,11 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget
 
+from incident_app.contact_scrub import scrub_contacts
 from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.domain.mail import LedgerEntry, SendState, mask_email
-from incident_app.domain.mail.sending import REQUEUEABLE_STATES, mask_phone_in_text, scrub_contacts
+from incident_app.domain.mail.sending import REQUEUEABLE_STATES, mask_phone_in_text
 from incident_app.services.mail import SendBusy
 from incident_app.ui.common import Index, TranslatedTableModel
 

@@ -19,10 +19,11 @@ from typing import Any, BinaryIO
 import pytest
 
 from incident_app.cli.main import run
+from incident_app.contact_scrub import scrub_contacts
 from incident_app.domain.clock import to_iso
 from incident_app.domain.exports import neutralise_row
 from incident_app.domain.mail import LedgerEntry, mask_email
-from incident_app.domain.mail.sending import mask_phone_in_text, scrub_contacts
+from incident_app.domain.mail.sending import mask_phone_in_text
 from incident_app.domain.notices import recipient_reference
 from incident_app.services.container import Services, open_services
 from incident_app.services.evidence import pack as pack_module

@@ -15,8 +15,9 @@ from misbehaving_smtp import ECHOED_PHONE, EchoesUpperCase, misbehaving
 from proof_helpers import prepared_incident
 from smtp_sink import smtp_settings
 
+from incident_app.contact_scrub import scrub_contacts
 from incident_app.domain.incident import IncidentStatus
-from incident_app.domain.mail.sending import SendState, scrub_contacts
+from incident_app.domain.mail.sending import SendState
 from incident_app.services.container import Services
 from incident_app.services.evidence.pack import build_evidence_pack
 from incident_app.services.mail.sources import default_message_source
