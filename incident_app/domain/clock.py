@@ -37,6 +37,15 @@ def to_iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def utc_iso(moment: datetime) -> str:
+    """:func:`to_iso` of ``moment`` in UTC (``...+00:00``): the form the send ledger stores, so
+    that its times order as text the way they order as instants (SQL's min, max and < on ISO
+    strings with different offsets do not)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime; every time in Breach Desk carries an offset")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def utc_now() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)

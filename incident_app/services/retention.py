@@ -148,6 +148,8 @@ def purge_due(services: Services, targets: Sequence[PurgeTarget] = DEFAULT_PURGE
 def _purge_one(services: Services, candidate: PurgeCandidate, targets: list[PurgeTarget],
                progress: Progress | None = None) -> PurgeResult:
     store, now = services.ctx.store, services.ctx.now()
+    with store.transaction():  # what the ledger said about the people, before any key is blanked
+        services.assessment.keep_delivery_record(candidate.incident_id)
     with store.erasing():
         # The large data first, chunk by chunk (committed; a re-run after a kill finishes it) ...
         chunked = {t.name: int(t.chunked(services, candidate.incident_id, progress))

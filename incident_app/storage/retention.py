@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +20,10 @@ class PurgeProgress:
     started_at: datetime
     after_id: int
     records: int
+
+
+# (ledger channel, notice version) -> person channel -> people now on the list reached by it.
+Reached = Mapping[tuple[str, str], Mapping[str, int]]
 
 
 class RetentionRepository:
@@ -59,3 +65,26 @@ class RetentionRepository:
         """The purge of ``target`` is complete (call in the transaction that records it)."""
         self._db.execute("DELETE FROM retention_purge_progress WHERE incident_id = ? AND target = ?",
                          [incident_id, target])
+
+    def delivery_record(self, incident_id: int) -> dict[tuple[str, str], dict[str, int]] | None:
+        """The people reached per ledger version, kept when the incident's purge began; None when
+        no record was kept (never purged, or purged by a version of the tool that kept none)."""
+        row = self._db.execute("SELECT reached FROM retention_delivery_record WHERE incident_id = ?",
+                               [incident_id]).fetchone()
+        if row is None:
+            return None
+        return {(str(channel), str(version)): {str(c): int(n) for c, n in counts.items()}
+                for channel, version, counts in json.loads(row[0])}
+
+    def delivery_records(self) -> dict[int, dict[tuple[str, str], dict[str, int]]]:
+        """:meth:`delivery_record` of every incident that has one (the register)."""
+        return {int(i): {(str(c), str(v)): {str(k): int(n) for k, n in counts.items()}
+                         for c, v, counts in json.loads(reached)}
+                for i, reached in self._db.execute("SELECT incident_id, reached FROM retention_delivery_record")}
+
+    def keep_delivery_record(self, incident_id: int, reached: Reached, taken_at: datetime) -> None:
+        """Keep what the ledger said before the purge, replacing a record kept by a purge that was
+        cancelled before its first chunk (the caller never calls once a chunk is purged)."""
+        body = json.dumps([[c, v, dict(sorted(counts.items()))] for (c, v), counts in sorted(reached.items())])
+        self._db.execute("INSERT OR REPLACE INTO retention_delivery_record (incident_id, taken_at, reached)"
+                         " VALUES (?, ?, ?)", [incident_id, to_iso(taken_at), body])

@@ -13,7 +13,7 @@ import sqlite_utils
 
 from incident_app.contact_scrub import scrub_contacts
 from incident_app.domain.assessment.delivery import PLATFORM, STAFF_KINDS, LedgerBatch
-from incident_app.domain.clock import parse_time, to_iso
+from incident_app.domain.clock import parse_time, to_iso, utc_iso
 from incident_app.domain.mail import (
     AttemptResult,
     DeliveryOverview,
@@ -32,6 +32,9 @@ _CHUNK = 500  # keys per IN (...) lookup; well under SQLite's variable limit
 # for the platform's rows the id of the person's first row).
 _PURGED_ROW = "to_address = '' AND recipient_key LIKE 'purged:%'"
 PURGED = "[purged]"
+# The key the e-mail sender and the SMS hand-off once gave every child without user id, e-mail or
+# phone alike (migration 35 re-keys the rows it can match to one child; the others keep it).
+LEGACY_GUARDIAN_KEY = "#guardian"
 PURGE_CHUNK = 5000  # rows anonymised per transaction of a chunked purge
 # Every column of the table (a caller naming columns of raw rows may name only these).
 LEDGER_COLUMNS = ("id", "incident_id", "recipient_key", "notice_kind", "notice_version", "to_address", "language",
@@ -41,9 +44,11 @@ LEDGER_COLUMNS = ("id", "incident_id", "recipient_key", "notice_kind", "notice_v
 # The unary + keeps SQLite on the message_id index: on (incident_id, channel) it would walk every
 # hand-off row for each report row. A staged report row r that changes ledger row l: the
 # incident's hand-off row of that reference, a state to set (not "pending"), and a report later
-# than the one it holds (or as late, saying else).
+# than the one it holds (or as late, saying else) — compared as instants (julianday), not as text:
+# a row's time written by an older version may carry another offset than the report's UTC.
 _REPORT_MATCH = ("l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ? AND r.state != 'pending'"
-                 " AND (r.at > l.updated_at OR (r.at = l.updated_at AND r.state != l.state))")
+                 " AND (julianday(r.at) > julianday(l.updated_at)"
+                 " OR (julianday(r.at) = julianday(l.updated_at) AND r.state != l.state))")
 
 
 # A row of ``people p``'s send-ledger key (domain.notices.recipient.person_key in SQL: the user id,
@@ -53,10 +58,17 @@ CURRENT_PERSON_KEY = ("CASE WHEN coalesce(p.user_id, '') != '' THEN p.user_id WH
                       " THEN p.email WHEN coalesce(p.phone, '') != '' THEN p.phone ELSE 'person-' || p.id END")
 _ROW_KEY = f"CASE WHEN p.channel LIKE 'guardian^_%' ESCAPE '^' THEN {CURRENT_PERSON_KEY} || '#guardian'" \
            f" ELSE {CURRENT_PERSON_KEY} END"
+# The contact a row of ``people p`` is told through in its channel: a sent row counts for the
+# person only if it went there (a person keyed by user id keeps the key when the officer corrects
+# the address or number: the notice sent to the old one told nobody on the list). Letters (the
+# platform's rows carry no postal address) are matched by key alone.
+_ROW_CONTACT = ("CASE p.channel WHEN 'email' THEN p.email WHEN 'sms' THEN p.phone WHEN 'guardian_email'"
+                " THEN p.guardian_email WHEN 'guardian_sms' THEN p.guardian_phone END")
+_SAME_CONTACT = (f"(p.channel LIKE '%letter' OR lower(trim(l.to_address)) = lower(trim(coalesce({_ROW_CONTACT}, ''))))")
 # The person channels a notice can reach (domain.people.Channel, "none" aside).
 REACHABLE_CHANNELS = ("email", "sms", "letter", "guardian_email", "guardian_sms", "guardian_letter")
 # People (one rowid range of the list: the unary + keeps SQLite off the user-id index) by channel
-# who have a sent row of their notice kind in one ledger channel and version: a seek of the unique
+# who have a sent row of their notice kind in one ledger channel and version, to their contact now: a seek of the unique
 # (incident, key, kind, version) index per person, summed per channel in one aggregate (a GROUP BY
 # would sort every matching person first).
 _REACHED_SQL = (
@@ -65,7 +77,7 @@ _REACHED_SQL = (
     "SELECT 1 FROM send_ledger l WHERE l.incident_id = p.incident_id"
     f" AND l.recipient_key = {_ROW_KEY} AND l.notice_kind IN ('individual', 'minor', 'guardian')"
     " AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^')"
-    " AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent')")
+    f" AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent' AND {_SAME_CONTACT})")
 
 
 class SendLedgerRepository:
@@ -77,7 +89,7 @@ class SendLedgerRepository:
     # -- enqueue and read -----------------------------------------------------------------------
     def enqueue(self, drafts: Iterable[LedgerDraft], *, now: datetime) -> int:
         """Insert rows that do not exist yet (idempotent); returns how many were new."""
-        stamp = to_iso(now)
+        stamp = utc_iso(now)
         before = self._db.conn.total_changes
         self._db.conn.executemany(
             "INSERT OR IGNORE INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version,"
@@ -243,12 +255,32 @@ class SendLedgerRepository:
                 LedgerBatch(kind, version, int(total), int(sent), _time(last), channel or "email"))
         return found
 
+    def unmatched_guardian_rows(self, incident_id: int | None = None) -> dict[int, list[LedgerBatch]]:
+        """The e-mail and SMS rows still keyed ``#guardian`` (the old key of every key-less child
+        alike, which migration 35 could not give to exactly one child), as batches per incident
+        (kind, version, channel, rows, sent): they are no delivered notice for any child, and the
+        assessment takes them out of the batches' counts. A seek of the unique (incident, key,
+        kind, version) index per incident, never a scan of the ledger."""
+        scope = "incident_id = ?" if incident_id is not None else "incident_id IN (SELECT id FROM incidents)"
+        rows = self._db.execute(
+            "SELECT incident_id, notice_kind, notice_version, channel, count(*), sum(state = 'sent'),"
+            f" max(CASE WHEN state = 'sent' THEN sent_at END) FROM send_ledger WHERE {scope}"
+            f" AND recipient_key = '{LEGACY_GUARDIAN_KEY}' AND channel IN ('email', 'sms')"
+            " GROUP BY incident_id, notice_kind, notice_version, channel", [] if incident_id is None else [incident_id])
+        found: dict[int, list[LedgerBatch]] = {}
+        for incident, kind, version, channel, total, sent, last in rows:
+            found.setdefault(int(incident), []).append(
+                LedgerBatch(kind, version, int(total), int(sent), _time(last), channel))
+        return found
+
     def reached_people(self, incident_id: int, channel: str, version: str,
                        people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
         """People now on the incident's list, by their channel, who have a row *sent* in this
         ledger channel and notice version, matched by recipient key (the guardian's row for the
-        guardian_* channels, their own otherwise): rows of people no longer on the list, or keyed
-        by a contact since corrected, count for nobody. ``people_ranges`` are the list's rowid
+        guardian_* channels, their own otherwise) and sent to the person's contact now (e-mail or
+        number, letter case and spaces aside): rows of people no longer on the list, keyed by a
+        contact since corrected, or sent to an address or number since corrected (a person keyed
+        by user id keeps the key), count for nobody. ``people_ranges`` are the list's rowid
         ranges (storage.people); one pass over them, an index seek per person."""
         found = dict.fromkeys(REACHABLE_CHANNELS, 0)
         for first, last in people_ranges:
@@ -266,7 +298,7 @@ class SendLedgerRepository:
     def enqueue_handoff(self, drafts: Iterable[LedgerDraft], channel: str, *, now: datetime) -> int:
         """Rows for notices another system delivers (``channel`` sms or phone): queued until the
         provider's report says what happened; idempotent like :meth:`enqueue`."""
-        stamp = to_iso(now)
+        stamp = utc_iso(now)
         before = self._db.conn.total_changes
         self._db.conn.executemany(
             "INSERT OR IGNORE INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version,"
@@ -330,7 +362,7 @@ class SendLedgerRepository:
             " WHERE id = ? AND state != ? AND state != 'sent'",
             ([state, reply, reason, stamp, state, stamp, row_id, state]
              for row_id, state, reply, reason, when in updates
-             for stamp in (stamps.get(when) or stamps.setdefault(when, to_iso(when)),)),
+             for stamp in (stamps.get(when) or stamps.setdefault(when, utc_iso(when)),)),
         )
         return int(self._db.conn.total_changes - before)
 
@@ -369,7 +401,8 @@ class SendLedgerRepository:
             [incident_id, channel, limit]).fetchall()
         early = self._db.execute(
             "SELECT r.line, 'before_export', l.queued_at FROM temp.delivery_report r JOIN send_ledger l"
-            " ON l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ? WHERE r.at < l.queued_at"
+            " ON l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ?"
+            " WHERE julianday(r.at) < julianday(l.queued_at)"
             " ORDER BY r.line LIMIT ?", [incident_id, channel, limit]).fetchall()
         return sorted((int(line), str(what), str(detail)) for line, what, detail in [*unknown, *early])[:limit]
 
@@ -430,14 +463,31 @@ class SendLedgerRepository:
         # The platform's rows are messages — a teenager and their guardian are two for one person,
         # a new hand-off version is another — so its "reached" count is the people with a row
         # reported sent (the guardian's row keyed like the minor's, with "#guardian").
-        for incident, people in self._db.execute(
+        for incident, people, old_way in self._db.execute(
                 "SELECT incident_id, count(DISTINCT CASE WHEN recipient_key LIKE '%#guardian'"
-                " THEN substr(recipient_key, 1, length(recipient_key) - 9) ELSE recipient_key END)"
+                " THEN substr(recipient_key, 1, length(recipient_key) - 9) ELSE recipient_key END),"
+                # Purged the old way: purged rows, every one keyed by its own id, none "#guardian".
+                " sum(recipient_key LIKE 'purged:%') > 0 AND sum(recipient_key LIKE 'purged:%'"
+                " AND (recipient_key != 'purged:' || id)) = 0"
+                " AND (count(DISTINCT notice_version) > 1 OR sum(notice_kind = 'guardian') > 0)"
                 f" FROM send_ledger WHERE channel = 'platform' AND state = 'sent' AND {_NOT_STAFF}"
                 " GROUP BY incident_id", list(STAFF_KINDS)):
             if int(incident) in tallies:
-                tallies[int(incident)][3]["platform"] = int(people)
+                tallies[int(incident)][3]["platform"] = self._fewest_people(int(incident)) if old_way else int(people)
         return {i: DeliveryOverview(s, f, d[0], h) for i, (s, f, d, h) in tallies.items()}
+
+    def _fewest_people(self, incident_id: int) -> int:
+        """The fewest people the platform's sent rows of an incident can be, when the retention
+        purge of an older version keyed every row by its own id (``purged:<id>``, ``#guardian``
+        dropped): a teenager's row and their guardian's, or one person's rows of two hand-off
+        versions, can no longer be told apart, so the rows are messages, not people. Within one
+        version the rows to people are different people, and so are those to guardians (one
+        per minor): the larger of the two, in the version with the most."""
+        rows = self._db.execute(
+            "SELECT max(max(coalesce(sum(notice_kind != 'guardian'), 0), coalesce(sum(notice_kind = 'guardian'), 0)))"
+            " OVER () FROM send_ledger WHERE incident_id = ? AND channel = 'platform' AND state = 'sent'"
+            f" AND {_NOT_STAFF} GROUP BY notice_version", [incident_id, *STAFF_KINDS]).fetchone()
+        return int(rows[0]) if rows and rows[0] is not None else 0
 
     def first_sent_at(self) -> dict[int, datetime]:
         """When the relay first accepted one of each incident's notices to affected people (the
@@ -518,7 +568,7 @@ class SendLedgerRepository:
         ``claims`` pairs a row id with the address the message goes to now. Returns the ids
         actually claimed: a row that is no longer queued or deferred (e.g. a source that yields
         the same recipient twice) is left alone and must not be sent."""
-        stamp = to_iso(now)
+        stamp = utc_iso(now)
         claimed: set[int] = set()
         for row_id, address in claims:
             cursor = self._db.conn.execute(
@@ -531,20 +581,20 @@ class SendLedgerRepository:
 
     def record(self, results: Sequence[AttemptResult], *, now: datetime) -> None:
         """Store attempt outcomes of rows in ``sending``."""
-        stamp = to_iso(now)
+        stamp = utc_iso(now)
         self._db.conn.executemany(
             "UPDATE send_ledger SET state = ?, last_code = ?, last_reply = ?, reason = ?, next_attempt_at = ?,"
             " sent_at = ?, updated_at = ?, in_doubt = in_doubt + ?, doubt_retries = doubt_retries + ?"
             " WHERE id = ? AND state = 'sending'",
             ([r.state.value, r.code, r.reply, r.reason,
-              to_iso(r.next_attempt_at) if r.next_attempt_at else None,
+              utc_iso(r.next_attempt_at) if r.next_attempt_at else None,
               stamp if r.state == SendState.SENT else None, stamp, int(r.in_doubt), int(r.in_doubt), r.row_id]
              for r in results),
         )
 
     def fail_unsent(self, failures: Sequence[tuple[int, str]], *, now: datetime) -> None:
         """Fail rows that were never attempted (the content check blocked them)."""
-        stamp = to_iso(now)
+        stamp = utc_iso(now)
         self._db.conn.executemany(
             "UPDATE send_ledger SET state = 'failed', reason = ?, updated_at = ?"
             " WHERE id = ? AND state IN ('queued', 'deferred')",
@@ -553,7 +603,7 @@ class SendLedgerRepository:
 
     def release(self, row_ids: Sequence[int], *, now: datetime) -> None:
         """Give back rows claimed but never handed to the relay: the attempt did not happen."""
-        stamp = to_iso(now)
+        stamp = utc_iso(now)
         self._db.conn.executemany(
             "UPDATE send_ledger SET attempts = attempts - 1, updated_at = ?,"
             " state = CASE WHEN attempts > 1 THEN 'deferred' ELSE 'queued' END"
@@ -569,7 +619,7 @@ class SendLedgerRepository:
             " state = CASE WHEN doubt_retries > 0 THEN 'in_doubt' ELSE 'deferred' END,"
             " reason = CASE WHEN doubt_retries > 0 THEN ? ELSE ? END, doubt_retries = doubt_retries + 1,"
             " next_attempt_at = ?, updated_at = ? WHERE incident_id = ? AND state = 'sending'",
-            [again_note or note, note, to_iso(now), to_iso(now), incident_id])
+            [again_note or note, note, utc_iso(now), utc_iso(now), incident_id])
         return int(cursor.rowcount)
 
     def requeue(self, incident_id: int, states: Iterable[SendState], *, note: str, now: datetime) -> Requeued:
@@ -586,7 +636,7 @@ class SendLedgerRepository:
             [incident_id, *wanted]).fetchone()[0])
         self._db.execute(
             "UPDATE send_ledger SET state = 'queued', doubt_retries = 0, fallback = NULL, next_attempt_at = NULL,"
-            f" reason = ?, updated_at = ? WHERE {where}", [note, to_iso(now), incident_id, *wanted])
+            f" reason = ?, updated_at = ? WHERE {where}", [note, utc_iso(now), incident_id, *wanted])
         return Requeued({s: by_state.get(s, 0) for s in SendState if s.value in wanted}, cleared)
 
     def failed_without_fallback(self, incident_id: int) -> list[tuple[int, str]]:
@@ -606,7 +656,7 @@ class SendLedgerRepository:
         self._db.conn.executemany(
             "UPDATE send_ledger SET state = 'failed', reason = ?, fallback = NULL, updated_at = ?"
             " WHERE incident_id = ? AND message_id = ? AND state = 'sent'",
-            ([reason, to_iso(now), incident_id, mid] for mid in message_ids))
+            ([reason, utc_iso(now), incident_id, mid] for mid in message_ids))
         return int(self._db.conn.total_changes - before)
 
 

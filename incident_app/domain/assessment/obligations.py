@@ -368,8 +368,10 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
     """Met when the send ledger shows the whole group e-mailed (domain/assessment/delivery.py);
     otherwise pending, with the e-mail progress added to the reason once sending has begun."""
     delivery, group = s.email_delivery, rule.met_by_email_delivery
-    if delivery is None or group is None or not delivery.batches:
+    if delivery is None or group is None or (not delivery.batches and not delivery.unmatched_rows):
         return _Status(ObligationStatus.PENDING, False, verdict.reason)
+    if delivery.unmatched_rows:  # said first: the counts that follow leave these rows out
+        verdict = replace(verdict, reason=verdict.reason + _unmatched_text(delivery.unmatched_rows))
     done = delivery.completed_at(group)
     if done is not None:
         done_zh, done_en = time_both(done)
@@ -397,6 +399,17 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
                                    f"; SMS or letter for {waiting:,} more: record the fulfilment (when and how) "
                                    "once they are told")
     return _Status(ObligationStatus.PENDING, False, verdict.reason + progress + Text("。", "."))
+
+
+def _unmatched_text(rows: int) -> Text:
+    """Why some guardian rows of the ledger count for nobody: an older version keyed every child
+    without user id, e-mail or phone alike, and the row fits no child now on the list, or several."""
+    return Text(
+        f"发送记录中有 {rows:,} 条旧版本的监护人告知记录无法对应到名单上的某一名儿童（旧版本对所有无编号、邮箱、"
+        "电话的儿童使用同一标识），不计为任何儿童的已送达告知。",
+        f"{rows:,} guardian notice row{'s' if rows != 1 else ''} of an older version (keyed alike for every child "
+        "without user id, e-mail or phone) fit{'' if rows != 1 else 's'} no single child on the list and count as no "
+        "child's delivered notice.")
 
 
 def _unreached_text(unreached: int) -> Text:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from incident_app.domain.assessment.deadlines import WorkdayCalendar
-from incident_app.domain.assessment.delivery import EmailDelivery, LedgerBatch
+from incident_app.domain.assessment.delivery import EmailDelivery, LedgerBatch, without_rows
 from incident_app.domain.assessment.engine import (
     Assessment,
     AssessmentInput,
@@ -53,7 +53,8 @@ class AssessmentService:
             people = self._people_counts(incident_id)
         inputs = store.enisa_inputs.latest(incident_id) or EnisaInputs()
         batches = store.send_ledger.batches(incident_id, self.staff_keys()).get(incident_id, [])
-        delivery = self._delivery(incident_id, store.people.stats(incident_id).by_channel, batches)
+        unmatched = store.send_ledger.unmatched_guardian_rows(incident_id).get(incident_id, []) if batches else []
+        delivery = self._delivery(incident_id, store.people.stats(incident_id).by_channel, batches, unmatched)
         return self._assess(incident, inputs, people, delivery=delivery)
 
     def staff_keys(self) -> list[str] | None:
@@ -81,6 +82,7 @@ class AssessmentService:
         chosen = store.incidents.list() if incidents is None else incidents
         stats = store.people.all_stats() if self._people_counts is not None else {}
         batches = store.send_ledger.batches(staff=_staff_keys(profile))
+        unmatched = store.send_ledger.unmatched_guardian_rows()
         # Fulfilments and corrections are read once for all incidents (the register assesses thousands).
         fulfilled = store.fulfilments.by_incident()
         withdrawn = store.corrections.withdrawn_ids(CorrectionTarget.FULFILMENT)
@@ -89,7 +91,8 @@ class AssessmentService:
         for i in chosen:
             summary = stats.get(i.id)
             people = summary if summary is not None and summary.total else None
-            delivery = self._delivery(i.id, summary.by_channel if summary else {}, batches.get(i.id, []))
+            delivery = self._delivery(i.id, summary.by_channel if summary else {}, batches.get(i.id, []),
+                                      unmatched.get(i.id, []))
             fulfilments = tuple(f for f in fulfilled.get(i.id, []) if f.id not in withdrawn)
             found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery, fulfilments,
                                       loads.get(i.id)))
@@ -109,22 +112,47 @@ class AssessmentService:
             enquiries=enquiries if isinstance(enquiries, EnquiryLoad) else None)
         return assess(data, self._ctx.catalog, self.rules, self._calendar)
 
-    def _delivery(self, incident_id: int, by_channel: Mapping[str, int],
-                  batches: Sequence[LedgerBatch]) -> EmailDelivery | None:
+    def _delivery(self, incident_id: int, by_channel: Mapping[str, int], batches: Sequence[LedgerBatch],
+                  unmatched: Sequence[LedgerBatch] = ()) -> EmailDelivery | None:
         """The delivery input, once sending has begun (nothing to weigh before). When the row
         counts alone would complete a group, the fully sent versions' rows are matched against
         the people now on the list (an indexed pass in SQL, only then): the same number of
-        different people must not leave the duty met."""
+        different people must not leave the duty met. ``unmatched``: the old ``#guardian`` rows
+        (storage.send_ledger.unmatched_guardian_rows), taken out of the counts."""
         if not batches:
             return None
-        counted = EmailDelivery(dict(by_channel), tuple(batches))
+        counted = EmailDelivery(dict(by_channel), without_rows(batches, unmatched),
+                                unmatched_rows=sum(b.rows for b in unmatched))
         versions = counted.fully_sent_versions()
-        if not versions or self._list_frozen_by_purge(incident_id):
+        if not versions:
             return counted
+        if self._list_frozen_by_purge(incident_id):
+            # The purge blanked the keys: what the match said when it began stands (a version whose
+            # rows add up only since then reached nobody on record). Purged before such a record
+            # was kept: the row counts stand, as they did then.
+            kept = self._ctx.store.retention.delivery_record(incident_id)
+            return counted if kept is None else replace(counted, reached=kept)
+        return replace(counted, reached=self._match(incident_id, versions))
+
+    def _match(self, incident_id: int, versions: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, int]]:
         store = self._ctx.store
         ranges = store.people.ranges(incident_id)
-        reached = {pair: store.send_ledger.reached_people(incident_id, *pair, ranges) for pair in sorted(versions)}
-        return replace(counted, reached=reached)
+        return {pair: store.send_ledger.reached_people(incident_id, *pair, ranges) for pair in sorted(versions)}
+
+    def keep_delivery_record(self, incident_id: int) -> None:
+        """Before the retention purge blanks the people and the ledger's keys: keep, per ledger
+        version whose rows add up, the people now on the list it reached, so the obligations to
+        tell individuals and guardians read after the purge as they did before (call before the
+        purge's first chunk). Once a chunk is purged the record kept then stays; a purge cancelled
+        before its first chunk leaves the list open to change, so the next one keeps a new record."""
+        store = self._ctx.store
+        if self._list_frozen_by_purge(incident_id):
+            return  # keys already blanked (kept before the first chunk, or purged by an older version)
+        batches = store.send_ledger.batches(incident_id, self.staff_keys()).get(incident_id, [])
+        unmatched = store.send_ledger.unmatched_guardian_rows(incident_id).get(incident_id, [])
+        counted = EmailDelivery(dict(store.people.stats(incident_id).by_channel), without_rows(batches, unmatched))
+        reached = self._match(incident_id, counted.fully_sent_versions()) if batches else {}
+        store.retention.keep_delivery_record(incident_id, reached, self._ctx.now())
 
     def _list_frozen_by_purge(self, incident_id: int) -> bool:
         """Whether the retention purge blanked (or began blanking) the people and the ledger's keys:

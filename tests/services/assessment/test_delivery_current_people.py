@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +112,6 @@ def test_same_number_of_different_sms_people_is_not_met(
 
 def test_same_number_of_different_people_after_a_platform_delivery_is_not_met(
         services: Services, intake: dict[str, object], tmp_path: Path, clock: Any) -> None:
-    clock.now = clock.now.astimezone(UTC)  # the report's times are compared with the export's as UTC text
     incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
     out = tmp_path / "r.jsonl"
     services.platform.export_recipients(incident, out)
@@ -126,3 +125,98 @@ def test_same_number_of_different_people_after_a_platform_delivery_is_not_met(
     replace_people(services, incident, tmp_path, [*OTHERS, OTHER_CHILD])
     state, why = status(services, incident)
     assert state != "met" and "5 people now on the list have no delivered notice" in why, why
+
+
+def person_by_user(services: Services, incident_id: int, user_id: str) -> Any:
+    return next(p for p in services.people.iter_people(incident_id) if p.user_id == user_id)
+
+
+def test_correcting_the_address_of_a_person_keyed_by_user_id_reopens_the_obligation(
+        services: Services, intake: dict[str, object], tmp_path: Path, sink: Sink) -> None:
+    incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)  # every adult has a user id
+    send_all(services, incident, sink.port)
+    assert status(services, incident)[0] == "met"
+    person = person_by_user(services, incident, "u2")
+    services.people.edit_person(incident, person.id, {"email": "u2-corrected@example.test"}, "地址填错")
+    state, why = status(services, incident)
+    assert state != "met" and "1 person now on the list has no delivered notice" in why, why
+    # Correcting the guardian's address of a child keyed by user id reopens the guardians' duty too.
+    child = person_by_user(services, incident, "kid1")
+    services.people.edit_person(incident, child.id, {"guardian_email": "parent1-new@example.test"}, "家长邮箱填错")
+    state, why = status(services, incident, "minors-guardians")
+    assert state != "met" and "1 person now on the list has no delivered notice" in why, why
+    assert "2 people now on the list have no delivered notice" in status(services, incident)[1]
+
+
+def test_a_contact_the_notice_did_not_use_changes_nothing(
+        services: Services, intake: dict[str, object], tmp_path: Path, sink: Sink) -> None:
+    incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
+    send_all(services, incident, sink.port)
+    person = person_by_user(services, incident, "u3")
+    # A phone added to somebody told by e-mail: their e-mail notice still reached them.
+    services.people.edit_person(incident, person.id, {"phone": "13800138003"}, "补充电话")
+    assert status(services, incident)[0] == "met", status(services, incident)[1]
+
+
+def test_correcting_the_number_of_an_sms_person_keyed_by_user_id_reopens_the_obligation(
+        services: Services, intake: dict[str, object], tmp_path: Path) -> None:
+    incident = approved_sms_incident(services, intake, tmp_path)
+    export = tmp_path / "sms.csv"
+    services.handoff.export_sms(incident, export)
+    services.handoff.import_report(incident, sms_report(export, tmp_path / "r.csv"))
+    assert status(services, incident)[0] == "met"
+    person = person_by_user(services, incident, "s1")
+    services.people.edit_person(incident, person.id, {"phone": "13700137001"}, "号码填错")
+    state, why = status(services, incident)
+    assert state != "met" and "1 person now on the list has no delivered notice" in why, why
+
+
+def test_correcting_an_address_after_a_platform_delivery_reopens_the_obligation(
+        services: Services, intake: dict[str, object], tmp_path: Path) -> None:
+    incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
+    out = tmp_path / "r.jsonl"
+    services.platform.export_recipients(incident, out)
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    at = to_iso(services.ctx.now() + timedelta(minutes=1))
+    report = tmp_path / "delivery.csv"
+    report.write_text("reference,status,time\n" + "".join(f"{line['reference']},delivered,{at}\n" for line in lines),
+                      encoding="utf-8")
+    services.platform.import_delivery(incident, report)
+    assert status(services, incident)[0] == "met"
+    person = person_by_user(services, incident, "u1")
+    services.people.edit_person(incident, person.id, {"email": "u1-new@example.test"}, "地址填错")
+    state, why = status(services, incident)
+    assert state != "met" and "1 person now on the list has no delivered notice" in why, why
+
+
+def close_and_purge(services: Services, incident_id: int, clock: Any) -> None:
+    from incident_app.domain.incident import IncidentStatus
+    from incident_app.services.retention import purge_due
+
+    services.incidents.change_status(incident_id, IncidentStatus.CLOSED, "all told", force=True)
+    clock.now += timedelta(days=400)
+    assert [r.incident_id for r in purge_due(services)] == [incident_id]
+
+
+def test_a_list_replaced_before_the_purge_stays_not_met_after_it(
+        services: Services, intake: dict[str, object], tmp_path: Path, sink: Sink, clock: Any) -> None:
+    incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
+    send_all(services, incident, sink.port)
+    replace_people(services, incident, tmp_path, [*ALL_BY_EMAIL[1:4], OTHERS[0], ALL_BY_EMAIL[4]])
+    before = status(services, incident)
+    assert before[0] != "met" and "1 person now on the list has no delivered notice" in before[1], before
+    close_and_purge(services, incident, clock)
+    state, why = status(services, incident)
+    assert state == before[0] and "1 person now on the list has no delivered notice" in why, why
+    assert services.assessment.assess_all()[0].obligation("pipl57-individuals").status.value == before[0]
+
+
+def test_a_list_fully_told_before_the_purge_stays_met_after_it(
+        services: Services, intake: dict[str, object], tmp_path: Path, sink: Sink, clock: Any) -> None:
+    incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
+    send_all(services, incident, sink.port)
+    obligation = services.assessment.assess(incident).obligation("pipl57-individuals")
+    assert obligation.status.value == "met"
+    close_and_purge(services, incident, clock)
+    after = services.assessment.assess(incident).obligation("pipl57-individuals")
+    assert after.status.value == "met" and after.met_at == obligation.met_at

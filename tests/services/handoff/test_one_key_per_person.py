@@ -83,3 +83,39 @@ def test_migration_35_rekeys_old_guardian_rows_of_the_one_child_they_fit(
     # address fits two children: that row keeps its old key rather than count for the wrong one.
     assert rows == [("v1", f"person-{first}#guardian", "<a@x>"), ("v2", "#guardian", "<b@x>")]
     assert db_path.with_name(db_path.name + ".before-m0035.bak").exists()
+
+
+def test_an_old_guardian_row_migration_35_could_not_match_counts_for_no_child(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch, intake: dict[str, object], tmp_path: Path) -> None:
+    """A row left keyed ``#guardian`` (it fits no child now on the list, or several) is no
+    delivered notice for any child: it neither makes the rows add up nor goes unmentioned."""
+    real = database.discover_migrations()
+    monkeypatch.setattr(database, "discover_migrations", lambda: [m for m in real if m.number < 35])
+    services = open_services(db_path)
+    try:
+        incident = services.incidents.create(intake | {"affected_people": 3, "affected_minors": 2}).id
+        keyed = ("k2", "王小华", "", "", "", "2016-07-01", "王大华", "parent3@example.test", "", "zh-CN")
+        import_people(services, incident, tmp_path, [ADULT, CHILDREN[0], keyed])
+        stamp = "2026-11-20T09:00:00+08:00"
+        with services.ctx.store.transaction():
+            services.ctx.store.db.conn.executemany(
+                "INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address,"
+                " message_id, state, attempts, in_doubt, queued_at, updated_at, sent_at, channel)"
+                " VALUES (?,?,?,'v1',?,?,'sent',1,0,?,?,?,'email')",
+                [(incident, "u1", "individual", "user1@example.test", "<a@x>", stamp, stamp, stamp),
+                 (incident, "k2#guardian", "guardian", "parent3@example.test", "<b@x>", stamp, stamp, stamp),
+                 # To a guardian no longer on the list: the sender's old key fits no child.
+                 (incident, "#guardian", "guardian", "gone@example.test", "<c@x>", stamp, stamp, stamp)])
+    finally:
+        services.close()
+        monkeypatch.setattr(database, "discover_migrations", lambda: real)
+    services = open_services(db_path)
+    try:
+        assert ledger_keys(services, incident, "email") == {"u1", "k2#guardian", "#guardian"}
+        for rule in ("pipl57-individuals", "minors-guardians"):
+            obligation = services.assessment.assess(incident).obligation(rule)
+            assert obligation.status.value != "met", obligation.why.en
+            assert "1 guardian notice row of an older version" in obligation.why.en, obligation.why.en
+            assert "1 条旧版本的监护人告知记录" in obligation.why.zh, obligation.why.zh
+    finally:
+        services.close()
