@@ -392,6 +392,63 @@ def probe_person(db_path: Path, incident_id: int) -> tuple[str, str, str]:
     return (str(name[0])[:1] if name else "张"), (str(phone[0]) if phone else ""), (str(email[0]) if email else "")
 
 
+class FullCollections:
+    """How long Python's full (generation 2) garbage collections took, whichever thread ran
+    them (one holds the GIL: the UI thread waits too)."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self._gc = gc
+        self.spans: list[float] = []
+        self._began: float | None = None
+        gc.callbacks.append(self._seen)
+
+    def _seen(self, phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._began = time.perf_counter()
+        elif self._began is not None:
+            self.spans.append((time.perf_counter() - self._began) * 1000)
+            self._began = None
+
+    def take(self) -> str:
+        spans, self.spans = self.spans, []
+        return f"full gc {len(spans)}x, longest {max(spans):.0f} ms" if spans else ""
+
+    def close(self) -> None:
+        self._gc.callbacks.remove(self._seen)
+
+
+class UiCpu:
+    """The UI thread's own CPU time (time.thread_time) between two ticks of a 10 ms timer: a
+    long gap with little CPU is the machine not scheduling the process (load), a long gap with
+    as much CPU is work done on the UI thread."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.take()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        cpu = time.thread_time()
+        self.longest = max(self.longest, (cpu - self.last) * 1000)
+        self.last = cpu
+
+    def take(self) -> str:
+        cpu = time.thread_time()
+        text = "" if not hasattr(self, "began") else (
+            f"UI thread CPU {(cpu - self.began) * 1000:.0f} ms, at most {self.longest:.0f} ms between ticks")
+        self.began = self.last = cpu
+        self.longest = 0.0
+        return text
+
+
 def drive_people(db_path: Path, big_id: int, settle_s: float) -> list[dict[str, Any]]:
     """The People tab of the biggest incident in the real main window, each action measured."""
     from PySide6.QtWidgets import QApplication
@@ -432,10 +489,14 @@ def drive_people(db_path: Path, big_id: int, settle_s: float) -> list[dict[str, 
 
     marks: dict[str, float] = {}
     tab.people_refreshed.connect(lambda: marks.setdefault("counted", time.perf_counter()))
+    full_gc = FullCollections()
+    ui_cpu = UiCpu()
 
     def timed(start: Callable[[], None]) -> Callable[[], None]:
         def begin() -> None:
             marks.clear()
+            full_gc.take()
+            ui_cpu.take()
             marks["began"] = time.perf_counter()
             start()
         return begin
@@ -449,31 +510,39 @@ def drive_people(db_path: Path, big_id: int, settle_s: float) -> list[dict[str, 
         began = marks.get("began", 0.0)
         rows = f"{marks['rows'] - began:.2f} s" if "rows" in marks else "-"
         counted = f"{marks['counted'] - began:.2f} s" if "counted" in marks else "-"
-        return f"first rows {rows}, count {counted}; {model.rowCount():,} rows; {tab.summary.text()[-24:]!r}"
+        return f"first rows {rows}, count {counted}; {model.rowCount():,} rows; {tab.summary.text()[-16:]!r}"
+
+    def note(extra: Callable[[], str] | None = None) -> Callable[[], str]:
+        return lambda: "; ".join(p for p in ((extra() if extra else ""), ui_cpu.take(), full_gc.take()) if p)
 
     d.measure("People tab", timed(lambda: ws.tabs.setCurrentWidget(tab)),
               lambda: model.rowCount() > 0 and shown() and idle(), timeout_s=300,
-              note=lambda: f"{model.rowCount():,} rows")
-    d.measure("scroll to the middle", lambda: bar.setValue(bar.maximum() // 2), lambda: shown() and idle(),
-              timeout_s=120)
-    d.measure("scroll one page down", lambda: bar.setValue(bar.value() + 200), lambda: shown() and idle(),
-              timeout_s=120)
-    d.measure("scroll to the end", lambda: bar.setValue(bar.maximum()), lambda: shown() and idle(), timeout_s=120)
+              note=note(lambda: f"{model.rowCount():,} rows"))
+    d.measure("scroll to the middle", timed(lambda: bar.setValue(bar.maximum() // 2)), lambda: shown() and idle(),
+              timeout_s=120, note=note())
+    d.measure("scroll one page down", timed(lambda: bar.setValue(bar.value() + 200)), lambda: shown() and idle(),
+              timeout_s=120, note=note())
+    d.measure("scroll to the end", timed(lambda: bar.setValue(bar.maximum())), lambda: shown() and idle(),
+              timeout_s=120, note=note())
     typist = Typist(tab.search, surname)
     d.measure(f"search by name (typed {surname!r})", timed(typist.start), lambda: typist.done() and rows_and_count(),
-              timeout_s=600, note=when)
-    d.measure("search by name: scroll to the end", lambda: bar.setValue(bar.maximum()), lambda: shown() and idle(),
-              timeout_s=600)
+              timeout_s=600, note=note(when))
+    d.measure("search by name: scroll to the end", timed(lambda: bar.setValue(bar.maximum())),
+              lambda: shown() and idle(), timeout_s=600, note=note())
     for label, text in (("search by phone (pasted)", phone), ("search by e-mail (pasted)", email),
                         ("clear the search", "")):
-        d.measure(label, timed(lambda t=text: tab.search.setText(t)), rows_and_count, timeout_s=600, note=when)
+        d.measure(label, timed(lambda t=text: tab.search.setText(t)), rows_and_count, timeout_s=600, note=note(when))
     channel = tab.channel
     d.measure("channel filter: SMS", timed(lambda: channel.setCurrentIndex(channel.findData("sms"))),
-              rows_and_count, timeout_s=600, note=when)
+              rows_and_count, timeout_s=600, note=note(when))
     d.measure("channel filter: all", timed(lambda: channel.setCurrentIndex(channel.findData(""))),
-              rows_and_count, timeout_s=600, note=when)
-    d.measure("language zh-CN → en", lambda: w.set_language("en"), lambda: shown() and idle(), timeout_s=300)
-    d.measure("language en → zh-CN", lambda: w.set_language("zh-CN"), lambda: shown() and idle(), timeout_s=300)
+              rows_and_count, timeout_s=600, note=note(when))
+    d.measure("language zh-CN → en", timed(lambda: w.set_language("en")), lambda: shown() and idle(),
+              timeout_s=300, note=note())
+    d.measure("language en → zh-CN", timed(lambda: w.set_language("zh-CN")), lambda: shown() and idle(),
+              timeout_s=300, note=note())
+    full_gc.close()
+    ui_cpu.timer.stop()
     w.runner.wait_all()
     ws.close()
     w.close()

@@ -50,5 +50,15 @@ def test_a_language_switch_keeps_selection_and_typing_and_changes_the_strings(qt
           "event_header": timeline.model.headerData(1, Qt.Orientation.Horizontal)}
     assert [k for k in zh if zh[k] == en[k]] == []  # every one of these visible strings changed
     assert en["tab"] == "Affected people" and en["status"] == "Reported"
-    assert workspace.tab_widgets["decisions"] is not rebuilt  # no retranslation code: rebuilt in its place
+    # No retranslation code: rebuilt in its place, a hidden one on a later turn of the event loop
+    # (or at once when it is shown first).
+    assert workspace.untranslated_tabs() and workspace.tab_widgets["decisions"] is rebuilt
+    qtbot.waitUntil(lambda: not workspace.untranslated_tabs(), timeout=5000)
+    assert workspace.tab_widgets["decisions"] is not rebuilt
     assert [workspace.tabs.widget(i) for i in range(workspace.tabs.count())] == list(workspace.tab_widgets.values())
+    window.set_language("zh-CN")
+    english = workspace.tab_widgets["overview"]
+    assert "overview" in workspace.untranslated_tabs()
+    overview = workspace.show_tab("overview")  # shown before its turn: rebuilt in Chinese at once
+    assert overview is not english and overview is workspace.tab_widgets["overview"]
+    assert workspace.current_tab_key() == "overview" and "overview" not in workspace.untranslated_tabs()
