@@ -11,7 +11,18 @@ migrated database; one more incident gets M affected people (default 2,000) thro
 importer. Each phase runs in a fresh child process (clean QApplication, its own peak RSS):
 ``generate`` builds the database, ``baseline`` reads every incident row with one SQL query and
 runs the idle event loop with the stall detector, ``gui`` drives the window. Databases go under
-/work/bench-data/gui_stalls/ and are deleted at the end unless --keep."""
+/work/bench-data/gui_stalls/ and are deleted at the end unless --keep.
+
+    .venv/bin/python bench/gui_stalls.py --people-db FILE
+
+drives the People tab instead, on an existing database (e.g. the one bench/import_people.py
+--keep-db made with ten million people: the register of FILE beside its biggest incident):
+start-up, the workspace, the People tab, scroll to the middle and the end, search by name
+(typed), by a whole phone number and e-mail address (pasted), clear, a channel filter, the
+language switch — per action the wall time, the longest stall and the stalls over 100 ms, and
+for a search when its first rows and its count were shown. The window writes to FILE as the
+app does (its language, the register's kept figures): give it a copy. Its desktop settings go
+to a temporary folder."""
 
 from __future__ import annotations
 
@@ -356,6 +367,219 @@ def measure_workspace(d: Driver, w: Any, big_id: int, idle: Callable[[], bool]) 
     ws.close()
 
 
+# -- phase: people (--people-db) ------------------------------------------------------------
+def biggest_incident(db_path: Path) -> tuple[int, int]:
+    """(incident id, people) of the incident with the most people, read without writing."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        row = conn.execute("SELECT incident_id, total FROM people_stats ORDER BY total DESC LIMIT 1").fetchone()
+    if row is None:
+        raise SystemExit(f"{db_path} has no affected people")
+    return int(row[0]), int(row[1])
+
+
+def probe_person(db_path: Path, incident_id: int) -> tuple[str, str, str]:
+    """(a surname, a whole phone number, a whole e-mail address) of people in the middle of the list."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        first, last = conn.execute("SELECT min(first_id), max(last_id) FROM people_ranges WHERE incident_id = ?",
+                                   [incident_id]).fetchone()
+        middle = (int(first) + int(last)) // 2
+        phone = conn.execute("SELECT phone FROM people WHERE id >= ? AND incident_id = ? AND phone != '' LIMIT 1",
+                             [middle, incident_id]).fetchone()
+        email = conn.execute("SELECT email FROM people WHERE id >= ? AND incident_id = ? AND email != '' LIMIT 1",
+                             [middle, incident_id]).fetchone()
+        name = conn.execute("SELECT name FROM people WHERE id >= ? AND incident_id = ? AND name != '' LIMIT 1",
+                            [middle, incident_id]).fetchone()
+    return (str(name[0])[:1] if name else "张"), (str(phone[0]) if phone else ""), (str(email[0]) if email else "")
+
+
+class FullCollections:
+    """How long Python's full (generation 2) garbage collections took, whichever thread ran
+    them (one holds the GIL: the UI thread waits too)."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self._gc = gc
+        self.spans: list[float] = []
+        self._began: float | None = None
+        gc.callbacks.append(self._seen)
+
+    def _seen(self, phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._began = time.perf_counter()
+        elif self._began is not None:
+            self.spans.append((time.perf_counter() - self._began) * 1000)
+            self._began = None
+
+    def take(self) -> str:
+        spans, self.spans = self.spans, []
+        return f"full gc {len(spans)}x, longest {max(spans):.0f} ms" if spans else ""
+
+    def close(self) -> None:
+        self._gc.callbacks.remove(self._seen)
+
+
+class UiCpu:
+    """The UI thread's own CPU time (time.thread_time) between two ticks of a 10 ms timer: a
+    long gap with little CPU is the machine not scheduling the process (load), a long gap with
+    as much CPU is work done on the UI thread."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.take()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        cpu = time.thread_time()
+        self.longest = max(self.longest, (cpu - self.last) * 1000)
+        self.last = cpu
+
+    def take(self) -> str:
+        cpu = time.thread_time()
+        text = "" if not hasattr(self, "began") else (
+            f"UI thread CPU {(cpu - self.began) * 1000:.0f} ms, at most {self.longest:.0f} ms between ticks")
+        self.began = self.last = cpu
+        self.longest = 0.0
+        return text
+
+
+def drive_people(db_path: Path, big_id: int, settle_s: float) -> list[dict[str, Any]]:
+    """The People tab of the biggest incident in the real main window, each action measured."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from incident_app.app import build_main_window
+
+    surname, phone, email = probe_person(db_path, big_id)
+    d = Driver(app, settle_s)
+    holder: dict[str, Any] = {}
+
+    def start_up() -> None:
+        window = build_main_window(db_path, "zh-CN")
+        window.errors.interactive = False
+        holder["w"] = window
+        window.show()
+        window.refresh()
+
+    def idle() -> bool:
+        window = holder.get("w")
+        return window is not None and bool(window.runner.active_count() == 0)
+
+    d.measure("start-up (register)", start_up, lambda: idle() and holder["w"].model.rowCount() > 0, timeout_s=300)
+    w = holder["w"]
+    d.ready = idle
+    d.measure("open the big incident's workspace", lambda: holder.setdefault("ws", w.open_incident(big_id)), idle,
+              timeout_s=300)
+    ws = holder["ws"]
+    tab = ws.tab_widgets["people"]
+    table, model = tab.table, tab.model
+    bar = table.verticalScrollBar()
+
+    def shown() -> bool:  # the rows in view have arrived (or there are none)
+        top = table.rowAt(0)
+        if model.rowCount() == 0:
+            return True
+        return top >= 0 and model.cached_row(top) is not None
+
+    marks: dict[str, float] = {}
+    tab.people_refreshed.connect(lambda: marks.setdefault("counted", time.perf_counter()))
+    full_gc = FullCollections()
+    ui_cpu = UiCpu()
+
+    def timed(start: Callable[[], None]) -> Callable[[], None]:
+        def begin() -> None:
+            marks.clear()
+            full_gc.take()
+            ui_cpu.take()
+            marks["began"] = time.perf_counter()
+            start()
+        return begin
+
+    def rows_and_count() -> bool:
+        if "rows" not in marks and model.rowCount() > 0 and shown() and not tab._search_timer.isActive():
+            marks["rows"] = time.perf_counter()
+        return "counted" in marks and not tab._search_timer.isActive() and shown() and idle()
+
+    def when() -> str:
+        began = marks.get("began", 0.0)
+        rows = f"{marks['rows'] - began:.2f} s" if "rows" in marks else "-"
+        counted = f"{marks['counted'] - began:.2f} s" if "counted" in marks else "-"
+        return f"first rows {rows}, count {counted}; {model.rowCount():,} rows; {tab.summary.text()[-16:]!r}"
+
+    def note(extra: Callable[[], str] | None = None) -> Callable[[], str]:
+        return lambda: "; ".join(p for p in ((extra() if extra else ""), ui_cpu.take(), full_gc.take()) if p)
+
+    d.measure("People tab", timed(lambda: ws.tabs.setCurrentWidget(tab)),
+              lambda: model.rowCount() > 0 and shown() and idle(), timeout_s=300,
+              note=note(lambda: f"{model.rowCount():,} rows"))
+    d.measure("scroll to the middle", timed(lambda: bar.setValue(bar.maximum() // 2)), lambda: shown() and idle(),
+              timeout_s=120, note=note())
+    d.measure("scroll one page down", timed(lambda: bar.setValue(bar.value() + 200)), lambda: shown() and idle(),
+              timeout_s=120, note=note())
+    d.measure("scroll to the end", timed(lambda: bar.setValue(bar.maximum())), lambda: shown() and idle(),
+              timeout_s=120, note=note())
+    typist = Typist(tab.search, surname)
+    d.measure(f"search by name (typed {surname!r})", timed(typist.start), lambda: typist.done() and rows_and_count(),
+              timeout_s=600, note=note(when))
+    d.measure("search by name: scroll to the end", timed(lambda: bar.setValue(bar.maximum())),
+              lambda: shown() and idle(), timeout_s=600, note=note())
+    for label, text in (("search by phone (pasted)", phone), ("search by e-mail (pasted)", email),
+                        ("clear the search", "")):
+        d.measure(label, timed(lambda t=text: tab.search.setText(t)), rows_and_count, timeout_s=600, note=note(when))
+    channel = tab.channel
+    d.measure("channel filter: SMS", timed(lambda: channel.setCurrentIndex(channel.findData("sms"))),
+              rows_and_count, timeout_s=600, note=note(when))
+    d.measure("channel filter: all", timed(lambda: channel.setCurrentIndex(channel.findData(""))),
+              rows_and_count, timeout_s=600, note=note(when))
+    d.measure("language zh-CN → en", timed(lambda: w.set_language("en")), lambda: shown() and idle(),
+              timeout_s=300, note=note())
+    d.measure("language en → zh-CN", timed(lambda: w.set_language("zh-CN")), lambda: shown() and idle(),
+              timeout_s=300, note=note())
+    full_gc.close()
+    ui_cpu.timer.stop()
+    w.runner.wait_all()
+    ws.close()
+    w.close()
+    return d.results
+
+
+def people_child(phase: str, db_path: Path, big_id: int, args: argparse.Namespace) -> dict[str, Any]:
+    """A --people-db phase in a fresh process; its desktop settings go to a temporary folder."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT),
+                   INCIDENT_APP_UI_SETTINGS=str(Path(tmp) / "ui.ini"))
+        cmd = [sys.executable, __file__, "--phase", phase, "--db", str(db_path), "--big-id", str(big_id),
+               "--settle", str(args.settle), "--idle", str(args.idle)]
+        done = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"phase {phase} failed (exit {done.returncode})")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main_people(args: argparse.Namespace) -> int:
+    db_path = args.people_db.resolve()
+    big_id, people = biggest_incident(db_path)
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        incidents = int(conn.execute("SELECT count(*) FROM incidents").fetchone()[0])
+    print(f"register: {incidents:,} incidents in {db_path.name}, incident #{big_id} with {people:,} people"
+          f" (machine shared: numbers are noisy)")
+    base = people_child("baseline", db_path, big_id, args)
+    gui = people_child("people", db_path, big_id, args)
+    print_table([base["idle"], *gui["results"]])
+    stalls = sum(r["over_100ms"] for r in gui["results"])
+    print(f"total stalls over {STALL_MS} ms: {stalls}; peak RSS of the GUI child {gui['peak_mb']:.0f} MB")
+    return 0
+
+
 # -- the parent: children per phase, then the table ------------------------------------------
 def child(phase: str, args: argparse.Namespace, db_path: Path, extra: dict[str, Any]) -> dict[str, Any]:
     # The window's desktop settings (recent files, geometry) go to a throwaway file, never the user's.
@@ -389,12 +613,16 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated database (reused next run)")
     parser.add_argument("--quick", action="store_true",
                         help="start-up, metrics, live refreshes, search and language only (no sorts, export, scroll)")
-    parser.add_argument("--phase", choices=("generate", "baseline", "gui"), help=argparse.SUPPRESS)
+    parser.add_argument("--people-db", type=Path, default=None,
+                        help="drive the People tab on this existing database's biggest incident (give a copy)")
+    parser.add_argument("--phase", choices=("generate", "baseline", "gui", "people"), help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--big-id", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         return run_phase(args)
+    if args.people_db is not None:
+        return main_people(args)
     args.workdir.mkdir(parents=True, exist_ok=True)
     db_path = args.workdir / f"register-{args.incidents}-{args.people}-{args.seed}.sqlite3"
     meta_path = db_path.with_suffix(".json")
@@ -426,6 +654,8 @@ def run_phase(args: argparse.Namespace) -> int:
         out: dict[str, Any] = generate(args.db, args.incidents, args.people, args.seed)
     elif args.phase == "baseline":
         out = baseline(args.db, args.idle)
+    elif args.phase == "people":
+        out = {"results": drive_people(args.db, args.big_id, args.settle)}
     else:
         out = {"results": drive(args.db, args.big_id, args.settle, args.quick)}
     out["peak_mb"] = peak_mb()

@@ -340,6 +340,22 @@ class PeopleService:
         """How many people :meth:`page` can return for the same search and filters."""
         return self._repo.count(incident_id, self._query(incident_id, search, band, channel), stop=stop)
 
+    def quick_count(self, incident_id: int, search: str = "", *, band: str = "", channel: str = "") -> int | None:
+        """:meth:`count` when it needs no scan, else None (the People tab then shows "counting…"
+        and counts on a worker): everyone and a channel alone come from the counters kept at
+        import and correction (as the assessment reads them), a whole e-mail or phone number from
+        its index probes. A user-id prefix, part of a name or contact, or an age band is counted
+        by :meth:`count` (a prefix such as "U" may span every person)."""
+        query = self._query(incident_id, search, band, channel)
+        if not query:
+            return self._repo.count(incident_id)
+        if query.channels and not (query.terms or query.contacts or query.band):
+            by_channel = self._repo.stats(incident_id).by_channel
+            return sum(by_channel.get(c, 0) for c in query.channels)
+        if query.contacts and not query.band:
+            return self._repo.count(incident_id, query)
+        return None
+
     def _query(self, incident_id: int, search: str, band: str, channel: str) -> PeopleQuery:
         """The storage filter; bad band or channel names are refused naming the option."""
         if band and band not in BANDS:

@@ -1,7 +1,12 @@
 """A table model windowed over SQL pages: ``rowCount`` is the full count, only the pages the view
 asks for are fetched — through ``request_page(generation, page, offset, limit)``, which the owner
 runs on the job runner and answers with :meth:`PagedTableModel.page_loaded` — and a bounded cache
-keeps memory flat however far the officer scrolls. The People and Enquiries tables share it."""
+keeps memory flat however far the officer scrolls. The People and Enquiries tables share it.
+
+While a search's count is still running (a scan: seconds at ten million people) the model can
+be *open* (:meth:`PagedTableModel.reset_open`): it holds the pages that arrived so far, the view
+asks for the next one when it reaches the end (``canFetchMore``/``fetchMore``), and
+:meth:`PagedTableModel.set_total` gives it the full count once known."""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
+from PySide6.QtCore import QModelIndex
+
 from incident_app.domain.i18n import Translator
-from incident_app.ui.common.table_model import TranslatedTableModel
+from incident_app.ui.common.table_model import Index, TranslatedTableModel
 
 PageRequest = Callable[[int, int, int, int], None]
 Row = TypeVar("Row")
@@ -27,6 +34,7 @@ class PagedTableModel(TranslatedTableModel, Generic[Row]):
         self._generation = 0
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._in_flight: set[int] = set()
+        self._open = False  # the count is not known yet: rows are added as pages arrive
 
     def reset(self, total: int) -> int:
         """Start over with ``total`` rows (new search, filter or import); returns the new
@@ -34,10 +42,59 @@ class PagedTableModel(TranslatedTableModel, Generic[Row]):
         self.beginResetModel()
         self._generation += 1
         self._total = total
+        self._open = False
         self._pages.clear()
         self._in_flight.clear()
         self.endResetModel()
         return self._generation
+
+    def reset_open(self) -> int:
+        """Start over with no rows and the count still unknown: the first page is asked for at
+        once, the next ones when the view reaches the end; :meth:`set_total` ends it."""
+        generation = self.reset(0)
+        self._open = True
+        self.fetchMore(QModelIndex())
+        return generation
+
+    @property
+    def counting(self) -> bool:
+        """Whether the full count is still unknown (the model grows page by page)."""
+        return self._open
+
+    def set_total(self, total: int) -> None:
+        """The full count arrived: the rows not yet fetched are added (or, when fewer people
+        match now, the extra ones removed)."""
+        self._open = False
+        if total > self._total:
+            self.beginInsertRows(QModelIndex(), self._total, total - 1)
+            self._total = total
+            self.endInsertRows()
+        elif total < self._total:
+            self.beginRemoveRows(QModelIndex(), total, self._total - 1)
+            self._total = total
+            self.endRemoveRows()
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return self._open and not parent.isValid()
+
+    def fetchMore(self, parent: Index) -> None:
+        """Ask for the page after the rows shown (only while the count is unknown)."""
+        if not self.canFetchMore(parent):
+            return
+        page = self._total // self.page_size
+        if page not in self._in_flight and page not in self._pages:
+            self._in_flight.add(page)
+            self._request_page(self._generation, page, page * self.page_size, self.page_size)
+
+    def refetch(self) -> None:
+        """Forget the cached pages and ask again for those shown (same rows, same scroll
+        position: after a language switch the prepared texts are in the other language)."""
+        self._generation += 1
+        self._pages.clear()
+        self._in_flight.clear()
+        if self._total:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._total - 1, self.columnCount() - 1))
+        self.fetchMore(QModelIndex())  # while still counting: the next page, asked for again
 
     @property
     def generation(self) -> int:
@@ -53,13 +110,29 @@ class PagedTableModel(TranslatedTableModel, Generic[Row]):
         if generation != self._generation:
             return
         self._in_flight.discard(page)
+        first = page * self.page_size
+        if self._open and first >= self._total:  # the next page of a list still being counted
+            self._grow(page, loaded)
+            return
         self._pages[page] = self.cache_rows(loaded)
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
-        first = page * self.page_size
         last = min(first + len(loaded), self._total) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
+
+    def _grow(self, page: int, loaded: Sequence[Any]) -> None:
+        rows = self.cache_rows(loaded)
+        first = page * self.page_size
+        self._open = len(rows) >= self.page_size
+        if not rows:
+            return
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._pages[page] = rows
+        while len(self._pages) > self.max_pages:
+            self._pages.popitem(last=False)
+        self._total = first + len(rows)
+        self.endInsertRows()
 
     def page_failed(self, generation: int, page: int) -> None:
         if generation == self._generation:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,7 +33,7 @@ from incident_app.services.resources import load_catalog
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.people.edit_dialog import PersonEditDialog
 from incident_app.ui.people.import_dialog import ImportDialog
-from incident_app.ui.people.model import PeopleModel, PersonRole
+from incident_app.ui.people.model import PeopleModel, PersonRole, PersonRow, prepare_rows
 
 SEARCH_DELAY_MS = 300
 BAND_FILTERS = ("", "child", "teen", "adult")  # "" = everyone; the values services.people.page takes
@@ -72,6 +72,27 @@ def _label(name: str) -> QLabel:
     return label
 
 
+class RowNumberHeader(QHeaderView):
+    """The row numbers: as wide as the largest number needs, worked out from that one number.
+    Qt's own header measures the numbers, seven model calls each: at least the first and last
+    hundred on every reset, and on main, after a name search replaced the list while it was
+    scrolled to the end, every one of the 197,582 found at ten million people (13 s of the UI
+    thread, bench/gui_stalls.py --people-db)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self._hint: tuple[int, QSize] | None = None
+
+    def sizeHint(self) -> QSize:
+        model = self.model()
+        digits = len(str(max(model.rowCount() if model is not None else 0, 1)))
+        if self._hint is None or self._hint[0] != digits:
+            margin = self.style().pixelMetric(self.style().PixelMetric.PM_HeaderMargin, None, self)
+            width = self.fontMetrics().horizontalAdvance("9" * digits) + 2 * margin + 4
+            self._hint = (digits, QSize(width, self.defaultSectionSize()))
+        return self._hint[1]
+
+
 class PeopleTab(QWidget):
     """Affected people of one incident."""
 
@@ -90,7 +111,7 @@ class PeopleTab(QWidget):
         self.model = PeopleModel(tr, self._request_page, self, type_names=_catalog_name)
         self.last_status = ""
         self._refreshes = 0  # numbers each refresh: only the newest one's count is shown
-        self._counts: tuple[Any, int, bool] | None = None  # the last counts shown (retranslated)
+        self._counts: tuple[Any, int | None, bool] | None = None  # the last counts shown (None: counting)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -144,8 +165,10 @@ class PeopleTab(QWidget):
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setWordWrap(False)
-        # Fixed row heights: the view then never measures a million rows to lay them out.
-        rows = table.verticalHeader()
+        # Fixed row heights: the view then never measures a million rows to lay them out; the
+        # row numbers' width comes from the widest number, not from measuring 200 of them.
+        rows = RowNumberHeader(table)
+        table.setVerticalHeader(rows)
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
         columns = table.horizontalHeader()
@@ -184,18 +207,19 @@ class PeopleTab(QWidget):
                 "channel": str(self.channel.currentData() or "")}
 
     def refresh(self) -> None:
-        """Reload the counts and restart the table (keeps the search text and filters). A count
-        still scanning for an earlier search (seconds at ten million people) stops: only the
-        newest refresh is wanted."""
+        """Reload the counts and restart the table (keeps the search text and filters). Everyone
+        and a channel are counted from the kept counters, an exact contact through its index;
+        any other search shows "counting…" while its count scans on a worker and the table fills
+        page by page meanwhile. A count still scanning for an earlier search (seconds at ten
+        million people) stops: only the newest refresh is wanted."""
         incident, filters = self.incident_id, self.filters()
         self._refreshes += 1
         serial = self._refreshes
 
-        def load(services: Any, _progress: Any) -> tuple[Any, int, Any]:
+        def load(services: Any, _progress: Any) -> tuple[Any, int | None, Any]:
             people = services.people
-            matching = people.count(incident, filters["search"], band=filters["band"], channel=filters["channel"],
-                                    stop=lambda: self._refreshes != serial)
-            return people.summary(incident), matching, (people.purged_at(incident), people.purge_started_at(incident))
+            known = people.quick_count(incident, filters["search"], band=filters["band"], channel=filters["channel"])
+            return people.summary(incident), known, (people.purged_at(incident), people.purge_started_at(incident))
 
         self.runner.run(load, on_success=lambda loaded: self._on_counts_loaded(serial, loaded),
                         on_failure=self._on_refresh_failed)
@@ -204,15 +228,35 @@ class PeopleTab(QWidget):
         if not isinstance(exc, SearchInterrupted):  # replaced by a newer search: nothing to say
             self.errors.show(exc, details)
 
-    def _on_counts_loaded(self, serial: int, loaded: tuple[Any, int, Any]) -> None:
+    def _on_counts_loaded(self, serial: int, loaded: tuple[Any, int | None, Any]) -> None:
         if serial != self._refreshes:
             return  # an older search's count; the newest one is on its way
         summary, matching, purge = loaded
         self._show_purged(purge)
         self._counts = (summary, matching, any(self.filters().values()))
         self._show_counts()
-        self.model.reset(matching)
         self.stack.setCurrentWidget(self.table if summary.total else self.empty)
+        if matching is not None:
+            self.model.reset(matching)
+            self.people_refreshed.emit()
+            return
+        self.model.reset_open()  # the first page is asked for now, the count beside it
+        incident, filters = self.incident_id, self.filters()
+
+        def count(services: Any, _progress: Any) -> int:
+            return int(services.people.count(incident, filters["search"], band=filters["band"],
+                                             channel=filters["channel"], stop=lambda: self._refreshes != serial))
+
+        self.runner.run(count, on_success=lambda counted: self._on_matches_counted(serial, counted),
+                        on_failure=self._on_refresh_failed)
+
+    def _on_matches_counted(self, serial: int, matching: int) -> None:
+        if serial != self._refreshes or self._counts is None:
+            return
+        summary, _counting, searched = self._counts
+        self._counts = (summary, matching, searched)
+        self._show_counts()
+        self.model.set_total(matching)
         self.people_refreshed.emit()
 
     def _show_counts(self) -> None:
@@ -226,7 +270,8 @@ class PeopleTab(QWidget):
                  unreachable=f"{summary.unreachable:,}", merged=f"{summary.duplicates_merged:,}",
                  rejected=f"{summary.rejected_rows:,}")
         if searched:
-            text += " — " + t("people.summary.search", count=f"{matching:,}")
+            text += " — " + (t("people.summary.counting") if matching is None
+                             else t("people.summary.search", count=f"{matching:,}"))
         self.summary.setText(text)
 
     def _show_purged(self, purge: tuple[Any, Any]) -> None:
@@ -246,14 +291,20 @@ class PeopleTab(QWidget):
     def _request_page(self, generation: int, page: int, offset: int, limit: int) -> None:
         # Scrolling down continues after the last person of the page above (keyset paging);
         # a jump counts from the start, which costs a filtered list its matches before it.
+        # The rows come back masked and as the cells' texts (prepare_rows), made on the worker.
         incident, filters, after = self.incident_id, self.filters(), self.model.key_before(page)
+        tr, names = self.tr_, self.model.type_names
 
         def stale() -> bool:  # a new search or filter reset the table: stop scanning for this one
             return self.model.generation != generation
 
+        def load(services: Any, _progress: Any) -> list[PersonRow]:
+            people = services.people.page(incident, offset, limit, filters["search"], band=filters["band"],
+                                          channel=filters["channel"], after=after, stop=stale)
+            return prepare_rows(people, tr, names)
+
         self.runner.run(
-            lambda services, _p: services.people.page(incident, offset, limit, filters["search"], band=filters["band"],
-                                                      channel=filters["channel"], after=after, stop=stale),
+            load,
             on_success=lambda people: self.model.page_loaded(generation, page, people),
             on_failure=lambda exc, tb: self._on_page_failed(generation, page, exc, tb),
         )

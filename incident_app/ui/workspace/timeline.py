@@ -41,7 +41,7 @@ class TimelineTab(QWidget):
         self.errors = ErrorReporter(self, tr)
         self.model = RecordTableModel(TIMELINE_COLUMNS, tr, self)
         self.table = record_table(self.model, 3)
-        self.verify_button = QPushButton(tr.t("timeline.verify"))
+        self.verify_button = QPushButton()
         self.verify_button.clicked.connect(self.verify_chain)
         self.result = QLabel()
         self.result.setObjectName("verifyResult")
@@ -52,6 +52,23 @@ class TimelineTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table)
+        self._result_key: tuple[str, ChainReport | None] | None = None  # what the result line says
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.verify_button.setText(self.tr_.t("timeline.verify"))
+        if self._result_key is not None:
+            kind, report = self._result_key
+            self.result.setText(verify_message(report, self.tr_) if report is not None else self.tr_.t(kind))
+
+    def set_translator(self, tr: Translator) -> None:
+        """Switch language in place: the labels now, the rows (their summaries are worded in the
+        language) reloaded on the worker; the scroll position and the last verification stay."""
+        self.tr_ = tr
+        self.errors.tr = tr
+        self.model.set_translator(tr)
+        self.retranslate()
+        self.refresh()
 
     def refresh(self) -> None:
         incident_id, tr = self.incident_id, self.tr_
@@ -71,6 +88,7 @@ class TimelineTab(QWidget):
 
     def _on_verified(self, report: ChainReport) -> None:
         self.verify_button.setEnabled(True)
+        self._result_key = ("", report)
         self.result.setText(verify_message(report, self.tr_))
         self.result.setProperty("tone", "ok" if report.ok else "warn" if report.key_missing else "alert")
         self.result.style().unpolish(self.result)
@@ -83,4 +101,5 @@ class TimelineTab(QWidget):
 
     def _on_verify_cancelled(self) -> None:
         self.verify_button.setEnabled(True)
+        self._result_key = ("timeline.verify_cancelled", None)
         self.result.setText(self.tr_.t("timeline.verify_cancelled"))

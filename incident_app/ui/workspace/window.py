@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -46,6 +46,7 @@ class WorkspaceWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         # Tabs whose data changed while hidden: reloaded when shown, not all at every change.
         self.stale_tabs: set[str] = set()
+        self._untranslated: list[str] = []  # hidden tabs still to rebuild after a language switch
         self.tabs.currentChanged.connect(self._on_current_changed)
         self._lay_out()
         self._add_shortcuts()
@@ -115,20 +116,45 @@ class WorkspaceWindow(QMainWindow):
     def set_translator(self, tr: Translator) -> None:
         """Switch language in place: a tab with ``set_translator`` retranslates itself (keeping
         its selection, scroll position and unsaved typing); a tab without one is rebuilt on its own,
-        in its place. The tab titles and the header are retranslated."""
+        in its place — the one in view now, the hidden ones one per turn of the event loop (each
+        takes 10-60 ms to build: all at once froze the window for a few hundred), and a hidden
+        one shown before its turn at once. The tab titles and the header are retranslated."""
         self.tr_ = tr
         self.errors.tr = tr
+        current = self.current_tab_key()
         for index, spec in enumerate(self.specs):
             widget = self.tab_widgets[spec.key]
             retranslate = getattr(widget, "set_translator", None)
             if retranslate is not None:
                 retranslate(tr)
-            else:
+            elif spec.key == current:
                 self._rebuild_tab(index, spec)
+            elif spec.key not in self._untranslated:
+                self._untranslated.append(spec.key)
             self.tabs.setTabText(index, tr.t(spec.title_key))
         self.retranslate()
+        if self._untranslated:
+            QTimer.singleShot(0, self, self._rebuild_next)
 
-    def _rebuild_tab(self, index: int, spec: TabSpec) -> None:
+    def _rebuild_next(self) -> None:
+        """Rebuild one hidden tab still in the other language, and come back for the next."""
+        if not self._untranslated:
+            return
+        self._rebuild_key(self._untranslated.pop(0))
+        if self._untranslated:
+            QTimer.singleShot(0, self, self._rebuild_next)
+
+    def _rebuild_key(self, key: str) -> None:
+        index, spec = next((i, s) for i, s in enumerate(self.specs) if s.key == key)
+        if key in self._untranslated:
+            self._untranslated.remove(key)
+        self._rebuild_tab(index, spec, load=key == self.current_tab_key())
+
+    def untranslated_tabs(self) -> list[str]:
+        """The hidden tabs still waiting to be rebuilt in the new language (empty once done)."""
+        return list(self._untranslated)
+
+    def _rebuild_tab(self, index: int, spec: TabSpec, *, load: bool = True) -> None:
         current = self.tabs.currentIndex()
         old = self.tab_widgets[spec.key]
         self.tabs.blockSignals(True)  # no reload of a stale tab for the moment it is swapped
@@ -140,8 +166,11 @@ class WorkspaceWindow(QMainWindow):
         finally:
             self.tabs.blockSignals(False)
         old.deleteLater()
-        self.stale_tabs.discard(spec.key)
-        widget.refresh()  # type: ignore[attr-defined]
+        if load:
+            self.stale_tabs.discard(spec.key)
+            widget.refresh()  # type: ignore[attr-defined]
+        else:  # a hidden tab loads when it is shown
+            self.stale_tabs.add(spec.key)
 
     # -- data ---------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -158,9 +187,8 @@ class WorkspaceWindow(QMainWindow):
 
     def show_tab(self, key: str) -> QWidget:
         """Bring tab ``key`` into view (reloaded first if it went stale while hidden)."""
-        widget = self.tab_widgets[key]
-        self.tabs.setCurrentWidget(widget)
-        return widget
+        self.tabs.setCurrentWidget(self.tab_widgets[key])
+        return self.tab_widgets[key]  # a new one when it was still in the other language
 
     def current_tab_key(self) -> str | None:
         widget = self.tabs.currentWidget()
@@ -168,6 +196,9 @@ class WorkspaceWindow(QMainWindow):
 
     def _on_current_changed(self, _index: int) -> None:
         key = self.current_tab_key()
+        if key is not None and key in self._untranslated:  # shown before its turn: rebuilt now
+            self._rebuild_key(key)
+            return
         if key is not None and key in self.stale_tabs:
             self.stale_tabs.discard(key)
             self.tab_widgets[key].refresh()  # type: ignore[attr-defined]

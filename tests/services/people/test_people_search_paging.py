@@ -303,3 +303,30 @@ def test_a_scan_stops_when_its_caller_no_longer_wants_it(services: Services, big
     # Not stopped: the same answers as without a check; and the connection is left as it was.
     assert services.people.count(big, "张", stop=lambda: False) == services.people.count(big, "张") == 130
     assert len(services.people.page(big, 0, 1000, "张")) == 130
+
+
+MORE_FILTERS: list[dict[str, str]] = [{"search": "user12@example.com"}, {"search": "13900000012"},
+                                      {"channel": "letter"}, {"channel": "none"}]
+
+
+@pytest.mark.parametrize("filters", [*FILTERS, *MORE_FILTERS])
+def test_a_quick_count_is_the_count_or_none(services: Services, big: int, filters: dict[str, str]) -> None:
+    """Everyone and a channel come from the kept counters, an exact contact from its index; the
+    rest (user-id prefixes, names, parts of contacts, bands) say None and are counted by count()."""
+    quick = services.people.quick_count(big, **filters)
+    counted = services.people.count(big, **filters)
+    text = filters.get("search", "")
+    exact = "@" in text or (text.isdigit() and len(text) == 11)
+    cheap = set(filters) <= {"channel"} or (set(filters) == {"search"} and exact)
+    assert quick == (counted if cheap else None)
+
+
+def test_a_channel_count_reads_the_counters_not_the_rows(services: Services, big: int) -> None:
+    statements: list[str] = []
+    services.ctx.store.db.conn.set_trace_callback(statements.append)
+    try:
+        assert services.people.quick_count(big, channel="email") == services.people.summary(big).by_channel["email"] + \
+            services.people.summary(big).by_channel.get("guardian_email", 0)
+    finally:
+        services.ctx.store.db.conn.set_trace_callback(None)
+    assert statements and not [s for s in statements if "FROM people " in s or s.endswith("FROM people")]
