@@ -275,3 +275,18 @@ def test_the_metrics_say_when_an_enquiry_turns_overdue(services: Services, intak
     assert metrics.changes_at is not None and metrics.changes_at == enquiry.reply_due
     clock.now = enquiry.reply_due + timedelta(seconds=1)
     assert register_metrics(services).enquiries["overdue"] == 1
+
+
+def test_warm_metrics_sum_the_stored_parts_without_rebuilding_any_summary(
+        services: Services, intake: dict[str, Any], tmp_path: Path, clock: Any, sink: Sink,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_app.services.register import summary
+
+    varied(services, intake, tmp_path, clock, sink)
+    register_metrics(services)  # every summary stored
+    services.ctx.store.db.execute("DELETE FROM register_snapshot")  # no kept figures: summed again
+    rebuilt: list[int] = []
+    real = summary.summary_from_json
+    monkeypatch.setattr(summary, "summary_from_json", lambda d, iid: (rebuilt.append(iid), real(d, iid))[1])
+    assert register_metrics(services) == register_metrics(services, OLD)
+    assert rebuilt == []  # only each summary's metric part was read

@@ -127,8 +127,8 @@ def test_kept_metrics_are_served_while_nothing_changed_and_recomputed_after(
     assert kept is not None and kept.incidents == first.incidents and kept.as_of == now
 
     computed: list[int] = []
-    real = register_export.compute_metrics
-    monkeypatch.setattr(register_export, "compute_metrics",
+    real = register_export.metrics_from_parts
+    monkeypatch.setattr(register_export, "metrics_from_parts",
                         lambda *a, **k: (computed.append(1), real(*a, **k))[1])
     assert register_metrics(services) == first and computed == []  # served as kept: nothing recomputed
     services.incidents.update_facts(ids[0], {"affected_people": 3_000_000, "affected_records": 3_000_000})
