@@ -5,6 +5,8 @@ the metrics panel shows the last run's figures while the current ones are comput
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
 from contextlib import closing
 from pathlib import Path
@@ -125,3 +127,17 @@ def test_the_metrics_panel_shows_the_kept_figures_first(qtbot: QtBot, tmp_path: 
     assert len(shown) == 1 and shown[0].incidents == COUNT  # shown before the current ones
     assert window.metrics.metrics is not None and window.metrics.metrics.incidents == COUNT
     assert statuses == [""]  # the "from <time>, updating" note is gone once they are in
+
+
+def test_the_main_window_module_imports_no_screen_the_first_screen_does_not_show() -> None:
+    # Every module imported before the first rows is start-up time: the workspace's tabs, the
+    # wizard, the dialogs are imported when first opened.
+    import subprocess
+    import sys
+
+    code = ("import json, sys, incident_app.ui.main_window as m; "
+            "print(json.dumps(sorted({n.split('.')[2] for n in sys.modules if n.startswith('incident_app.ui.')})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}).stdout
+    loaded = set(json.loads(out))
+    assert not loaded & {"workspace", "intake", "settings", "help", "evidence", "retention", "notices", "people"}
