@@ -293,8 +293,9 @@ class MainWindow(QMainWindow):
         self.filters.retranslate(self.tr_)
         self.metrics.set_translator(self.tr_)
         self.model.set_translator(self.tr_)
-        if self._columns_sized:
-            size_columns(self.table, RegisterModel.COL_TITLE)  # the other language's words
+        if self._columns_sized:  # the other language's words, measured in the next turn of the event
+            # loop: the window's texts change in one and its columns in another (no single long stall)
+            QTimer.singleShot(0, self, lambda: size_columns(self.table, RegisterModel.COL_TITLE))
         self._update_count()
 
     def set_language(self, lang: str) -> None:
