@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,6 +86,25 @@ def summaries(services: Services, incidents: Sequence[Incident]) -> dict[int, As
         again = {i.id: i for i in services.ctx.store.incidents.get_many([i.id for i in stale])}
         found |= compute_and_store(services, [again.get(i.id, i) for i in stale], keys)
     return found
+
+
+# A commit that changed more incidents than this (a bulk operation) leaves their summaries to the
+# next register read in the helper process: assessing them here could hold a GUI worker thread's GIL.
+WRITE_THROUGH_MAX = 20
+log = logging.getLogger(__name__)
+
+
+def write_through(services: Services, incident_ids: set[int]) -> None:
+    """Store the current summary of the incidents a commit just changed (the service that commits a
+    change keeps its summary current), so the register finds every summary fresh and only a change
+    every assessment reads (the profile, the rules) leaves them all to recompute. Never fails the
+    change it follows: a summary that cannot be computed or stored now is computed when next read."""
+    if not incident_ids or len(incident_ids) > WRITE_THROUGH_MAX:
+        return
+    try:
+        summaries(services, services.ctx.store.incidents.get_many(sorted(incident_ids)))
+    except Exception:  # the change is committed; its summary is only a cache
+        log.warning("assessment summaries of %s not kept current now", sorted(incident_ids), exc_info=True)
 
 
 def current_keys(services: Services, incident_ids: list[int] | None = None) -> dict[int, str | None]:
