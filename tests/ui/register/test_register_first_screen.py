@@ -20,6 +20,7 @@ from incident_app.services.demo.incident import demo_intake
 from incident_app.services.register import helper, view
 from incident_app.services.register.export import register_metrics
 from incident_app.services.register.view import register_details
+from incident_app.ui.common.times import beijing_time
 from incident_app.ui.register.model import BATCH, RegisterModel
 from tests.register_helpers import count_helper_jobs
 from tests.ui.helpers import make_window
@@ -121,12 +122,16 @@ def test_the_metrics_panel_shows_the_kept_figures_first(qtbot: QtBot, tmp_path: 
     window = make_window(qtbot, db)
     shown: list[Any] = []
     window.metrics.kept_shown.connect(shown.append)
+    noted: list[str] = []  # the kept figures' note, read while they are on screen
+    window.metrics.kept_shown.connect(lambda _m: noted.append(window.metrics.status.text()))
     statuses: list[str] = []
     window.metrics.metrics_loaded.connect(lambda _m: statuses.append(window.metrics.status.text()))
     window.refresh()
     assert len(shown) == 1 and shown[0].incidents == COUNT  # shown before the current ones
     assert window.metrics.metrics is not None and window.metrics.metrics.incidents == COUNT
     assert statuses == [""]  # the "from <time>, updating" note is gone once they are in
+    kept_at = beijing_time(shown[0].as_of)
+    assert noted == [f"以下是 {kept_at}（北京时间）计算的数字，正在按当前记录更新…"]
 
 
 def test_the_main_window_module_imports_no_screen_the_first_screen_does_not_show() -> None:
