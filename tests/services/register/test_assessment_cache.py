@@ -324,3 +324,22 @@ def test_a_change_keeps_its_incidents_summary_current_and_a_profile_change_leave
     services.profile.save({"operator_type": "critical_infrastructure"})  # every assessment reads it
     assert fresh_summaries(services, current_keys(services)) == {}
     same_as_assessing_everything(services)
+
+
+def test_a_cold_chunk_reads_the_decisions_once_not_once_per_incident(
+        services: Services, intake: dict[str, Any]) -> None:
+    from incident_app.services.register.summary import compute_and_store
+
+    ids = [services.incidents.create(intake | {"title": f"事件 {n}"}).id for n in range(12)]
+    decide(services, ids[0], "pipl57-regulator", "met", "报送省网信办")
+
+    def decision_reads(chosen: list[int]) -> int:
+        seen: list[str] = []
+        services.ctx.store.db.conn.set_trace_callback(seen.append)
+        try:
+            compute_and_store(services, services.ctx.store.incidents.get_many(chosen), current_keys(services))
+        finally:
+            services.ctx.store.db.conn.set_trace_callback(None)
+        return sum(1 for sql in seen if "FROM decisions" in sql)
+
+    assert decision_reads(ids[:2]) == decision_reads(ids) == 2  # the assessment's and the records' read
