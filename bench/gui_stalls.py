@@ -3,12 +3,14 @@ offscreen through the officer's actions with a stall detector — a 10 ms QTimer
 that records the gap between its ticks — and prints per action the wall time, the longest gap and
 how many gaps were over 100 ms (the target is none).
 
-    .venv/bin/python bench/gui_stalls.py [--incidents N] [--people M] [--workdir DIR] [--keep]
+    .venv/bin/python bench/gui_stalls.py [--incidents N] [--people M] [--workdir DIR] [--keep] [--cold]
 
 N incidents (default 10,000; seeded mix of sizes, data types, minors, statuses, drills and
 discovery times, so grades and deadlines vary) are written through the real storage layer into a
 migrated database; one more incident gets M affected people (default 2,000) through the real
-importer. Each phase runs in a fresh child process (clean QApplication, its own peak RSS):
+importer, and every incident's assessment summary is stored as the app stores it when it commits
+an incident (``--cold`` drops them, and the kept figures, before the GUI phase: a start after new
+rules). Each phase runs in a fresh child process (clean QApplication, its own peak RSS):
 ``generate`` builds the database, ``baseline`` reads every incident row with one SQL query and
 runs the idle event loop with the stall detector, ``gui`` drives the window. Databases go under
 /work/bench-data/gui_stalls/ and are deleted at the end unless --keep.
@@ -102,6 +104,11 @@ def generate(db_path: Path, incidents: int, people: int, seed: int) -> dict[str,
     generate_people(csv_path, people, seed)
     services.people.import_file(big.id, csv_path)
     csv_path.unlink()
+    # The app stores each incident's assessment summary as it commits the incident (write-through,
+    # services/register/summary.py); the storage layer wrote these 10,000 at once: stored here.
+    from incident_app.services.register.summary import summaries
+
+    summaries(services, services.ctx.store.incidents.list())
     services.close()
     return {"incidents": incidents + 1, "big_id": big.id, "people": people,
             "generate_s": round(time.perf_counter() - started, 1)}
@@ -615,6 +622,8 @@ def main() -> int:
                         help="start-up, metrics, live refreshes, search and language only (no sorts, export, scroll)")
     parser.add_argument("--people-db", type=Path, default=None,
                         help="drive the People tab on this existing database's biggest incident (give a copy)")
+    parser.add_argument("--cold", action="store_true",
+                        help="drop the cached assessment summaries and kept figures before the GUI phase")
     parser.add_argument("--phase", choices=("generate", "baseline", "gui", "people"), help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--big-id", type=int, default=0, help=argparse.SUPPRESS)
@@ -635,6 +644,9 @@ def main() -> int:
     print(f"register: {meta['incidents']:,} incidents, big incident #{meta['big_id']} with {meta['people']:,} people"
           f" (machine shared: numbers are noisy)")
     base = child("baseline", args, db_path, meta)
+    if args.cold:  # as after new rules or an upgrade: every summary and the kept figures computed again
+        with sqlite3.connect(db_path) as conn:
+            conn.executescript("DROP TABLE IF EXISTS assessment_cache; DROP TABLE IF EXISTS register_snapshot;")
     gui = child("gui", args, db_path, meta)
     print(f"baseline: one SQL query reads all {base['rows']:,} incident rows in {base['read_s'] * 1000:.0f} ms")
     print_table([base["idle"], *gui["results"]])

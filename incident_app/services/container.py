@@ -67,7 +67,7 @@ def open_services(
     notices = NoticeService(ctx, people_source=people.iter_people, inputs_source=assessed_notice_inputs(assessment),
                             audience_source=people.iter_audience)
     handoff = HandoffService(ctx, notices)
-    return Services(
+    services = Services(
         ctx=ctx,
         incidents=IncidentService(ctx, open_obligations=assessment.open_before_close),
         profile=ProfileService(ctx),
@@ -84,6 +84,15 @@ def open_services(
         handoff=handoff,
         platform=PlatformHandoff(ctx, notices, handoff),
     )
+    store.after_commit = lambda incident_ids: _keep_summaries_current(services, incident_ids)
+    return services
+
+
+def _keep_summaries_current(services: Services, incident_ids: set[int]) -> None:
+    # Deferred: the register's summaries build on these services (services/register/summary.py).
+    from incident_app.services.register.summary import write_through
+
+    write_through(services, incident_ids)
 
 
 ServicesFactory = Callable[[], Services]

@@ -87,13 +87,20 @@ class AssessmentCacheRepository:
                 shared = True
         return newest, changed, shared
 
-    def read(self, incident_ids: list[int] | None = None) -> dict[int, CacheRow]:
-        """The cached rows (of ``incident_ids``, else all)."""
-        where, args = "", []
+    def read(self, incident_ids: list[int] | None = None, part: str | None = None) -> dict[int, CacheRow]:
+        """The cached rows (of ``incident_ids``, else all); with ``part``, only that key of each
+        summary's JSON object, extracted by SQL (the rest is never read into Python; a summary
+        without it is left out)."""
+        column, conditions, args = "summary", list[str](), list[object]()
+        if part is not None:
+            path = f"$.{part}"
+            column, conditions, args = "json_extract(summary, ?)", ["json_type(summary, ?) IS NOT NULL"], [path, path]
         if incident_ids is not None:
-            where, args = f"WHERE incident_id IN ({', '.join('?' * len(incident_ids))})", list(incident_ids)
+            conditions.append(f"incident_id IN ({', '.join('?' * len(incident_ids))})")
+            args += list(incident_ids)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         try:
-            rows = self._db.execute(f"SELECT incident_id, input_key, valid_until, summary FROM {TABLE} {where}", args)
+            rows = self._db.execute(f"SELECT incident_id, input_key, valid_until, {column} FROM {TABLE} {where}", args)
             return {int(r[0]): (str(r[1]), r[2], str(r[3])) for r in rows}
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):

@@ -39,8 +39,21 @@ class EventLog:
     def __init__(self, db: sqlite_utils.Database, keying: ChainKeying | None = None,
                  path: Path | None = None) -> None:
         self._db = db
-        self.keying = keying or open_keying(db)
+        self._keying = keying
         self._path = path  # the database file: where checkpoints of its head belong
+
+    @property
+    def keying(self) -> ChainKeying:
+        """The chain's keying, opened on first use: most connections (a read of the register, the
+        helper's jobs) never append or verify, and looking the key up detects the keyring backend
+        (~0.2 s, before the first screen)."""
+        if self._keying is None:
+            self._keying = open_keying(self._db)
+        return self._keying
+
+    @keying.setter
+    def keying(self, keying: ChainKeying) -> None:
+        self._keying = keying  # a key imported meanwhile (services/audit/keys.py)
 
     @property
     def database_id(self) -> str:

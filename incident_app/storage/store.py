@@ -58,6 +58,10 @@ class Store:
         self.assessment_cache = AssessmentCacheRepository(db)
         # How this file was opened (a helper process opens it the same way: an encrypted file's key).
         self.connect_hook: ConnectHook | None = None
+        # Called after a transaction commits, with the incidents it recorded events for (the
+        # services keep those incidents' assessment summaries current: services/container.py).
+        self.after_commit: Callable[[set[int]], None] | None = None
+        self._touched: set[int] = set()
 
     @classmethod
     def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:
@@ -80,9 +84,20 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        """All writes inside commit together or not at all (nested blocks use savepoints)."""
-        with self.db.atomic():
-            yield self
+        """All writes inside commit together or not at all (nested blocks use savepoints). Once
+        the outermost block has committed, :attr:`after_commit` hears which incidents changed."""
+        outermost = not self.db.conn.in_transaction
+        try:
+            with self.db.atomic():
+                yield self
+        except BaseException:
+            if outermost:
+                self._touched.clear()  # rolled back: nothing changed
+            raise
+        if outermost and self._touched:
+            touched, self._touched = self._touched, set()
+            if self.after_commit is not None:
+                self.after_commit(touched)
 
     def copy_into(self, temp: Path, on_pages: Callable[[int, int], None] | None = None) -> None:
         """A consistent copy of the whole database into the empty file ``temp`` (see
@@ -102,7 +117,10 @@ class Store:
 
     def record(self, draft: EventDraft, *, actor: str, at: datetime) -> Event:
         """Append an event; call inside the transaction of the change it describes."""
-        return self.events.append(draft, actor=actor, at=at)
+        event = self.events.append(draft, actor=actor, at=at)
+        if draft.incident_id is not None:
+            self._touched.add(draft.incident_id)
+        return event
 
     def data_version(self) -> int:
         """SQLite's counter of commits made by OTHER connections to this file (another thread's

@@ -8,7 +8,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -30,7 +30,6 @@ from incident_app.domain.i18n import LANGUAGES, Translator
 from incident_app.domain.reminders import CloseAction
 from incident_app.jobs.change_watch import DataWatcher
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
-from incident_app.services.demo import load_demo
 from incident_app.services.encryption import DatabaseKind, database_kind
 from incident_app.services.register import RegisterRow
 from incident_app.services.register.helper import details_off_process, rows_off_process
@@ -48,7 +47,6 @@ from incident_app.ui.common.gc_policy import freeze_long_lived_objects
 from incident_app.ui.common.geometry import restore_window, save_window
 from incident_app.ui.common.qt_translations import install_qt_translator
 from incident_app.ui.common.screen_fit import fit_to_screen
-from incident_app.ui.database.backup import ask_and_backup
 from incident_app.ui.database.recent import (
     add_recent,
     recent_databases,
@@ -57,9 +55,6 @@ from incident_app.ui.database.recent import (
     same_database,
 )
 from incident_app.ui.database.switching import ask_connect_hook, unreadable_database
-from incident_app.ui.evidence.pack import ask_and_write_pack
-from incident_app.ui.help.about import AboutDialog
-from incident_app.ui.intake import IntakeWizard
 from incident_app.ui.register import (
     MetricsPanel,
     RegisterFilterBar,
@@ -69,10 +64,13 @@ from incident_app.ui.register import (
 )
 from incident_app.ui.register.model import BATCH as FIRST_SCREEN_ROWS
 from incident_app.ui.register.table import RegisterTable, size_columns
-from incident_app.ui.reminders.tray import DeadlineTray, app_icon
-from incident_app.ui.retention.purge import start_purge
-from incident_app.ui.settings import SettingsDialog
-from incident_app.ui.workspace import StatusDialog, WorkspaceWindow, next_status, verify_message
+from incident_app.ui.reminders.tray import app_icon
+
+if TYPE_CHECKING:  # each imported where it is first used: the first screen needs none of them
+    from incident_app.ui.help.about import AboutDialog
+    from incident_app.ui.intake import IntakeWizard
+    from incident_app.ui.reminders.tray import DeadlineTray
+    from incident_app.ui.workspace import WorkspaceWindow
 
 log = logging.getLogger(__name__)
 COUNTDOWN_TICK_MS = 30_000
@@ -295,8 +293,9 @@ class MainWindow(QMainWindow):
         self.filters.retranslate(self.tr_)
         self.metrics.set_translator(self.tr_)
         self.model.set_translator(self.tr_)
-        if self._columns_sized:
-            size_columns(self.table, RegisterModel.COL_TITLE)  # the other language's words
+        if self._columns_sized:  # the other language's words, measured in the next turn of the event
+            # loop: the window's texts change in one and its columns in another (no single long stall)
+            QTimer.singleShot(0, self, lambda: size_columns(self.table, RegisterModel.COL_TITLE))
         self._update_count()
 
     def set_language(self, lang: str) -> None:
@@ -499,6 +498,8 @@ class MainWindow(QMainWindow):
         self.filters.show_count(self.model.shown_rows(), self.model.total_rows(), self.tr_)
 
     def load_demo(self) -> None:
+        from incident_app.services.demo import load_demo
+
         self.runner.run(lambda services, _p: load_demo(services).id,
                         on_success=lambda _id: self.refresh(), on_failure=self.errors.show)
 
@@ -507,6 +508,8 @@ class MainWindow(QMainWindow):
                         on_success=self._on_verified, on_failure=self.errors.show)
 
     def _on_verified(self, report: Any) -> None:
+        from incident_app.ui.workspace import verify_message
+
         text = verify_message(report, self.tr_)
         self.statusBar().showMessage(text)
         self.last_verify_message = text
@@ -531,6 +534,8 @@ class MainWindow(QMainWindow):
         self._closed_workspaces.clear()
         workspace = self.workspaces.get(incident_id)
         if workspace is None:
+            from incident_app.ui.workspace import WorkspaceWindow
+
             # Owned by Python (no delete-on-close): a result still on its way keeps the window
             # alive until delivered, and dropping it from self.workspaces frees it.
             workspace = WorkspaceWindow(self.runner, self.tr_, incident_id, interactive=self.errors.interactive)
@@ -548,6 +553,8 @@ class MainWindow(QMainWindow):
             self._closed_workspaces.append(closed)
 
     def open_wizard(self) -> IntakeWizard:
+        from incident_app.ui.intake import IntakeWizard
+
         wizard = IntakeWizard(self.runner, self.tr_, self.errors, self)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.incident_created.connect(self._on_incident_created)
@@ -568,6 +575,8 @@ class MainWindow(QMainWindow):
                         on_success=self._show_status_dialog, on_failure=self.errors.show)
 
     def _show_status_dialog(self, incident: Any) -> None:
+        from incident_app.ui.workspace import StatusDialog, next_status
+
         self.dialog = StatusDialog(self.runner, self.tr_, self.errors, incident, next_status(incident.status), self)
         self.dialog.saved.connect(lambda _r: self._after_status_change(incident.id))
         self.dialog.open()
@@ -581,6 +590,8 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda s, _p: load_settings(s), on_success=self._show_settings, on_failure=self.errors.show)
 
     def _show_settings(self, snapshot: Any) -> None:
+        from incident_app.ui.settings import SettingsDialog
+
         self.dialog = SettingsDialog(self.runner, self.tr_, self.errors, snapshot, self)
         self.dialog.saved.connect(lambda _r: self.statusBar().showMessage(self.tr_.t("settings.saved"), 5000))
         self.dialog.open()
@@ -711,6 +722,8 @@ class MainWindow(QMainWindow):
 
     # -- backup, evidence pack, retention purge, about -----------------------------------
     def backup_database(self) -> None:
+        from incident_app.ui.database.backup import ask_and_backup
+
         ask_and_backup(self, self.runner, self.tr_, self.db_path, on_done=self._on_backed_up,
                        on_failure=self.errors.show,
                        on_cancelled=lambda: self.statusBar().showMessage(self.tr_.t("backup.cancelled"), 8000))
@@ -722,6 +735,8 @@ class MainWindow(QMainWindow):
         row = self.selected_row()
         if row is None:
             return
+        from incident_app.ui.evidence.pack import ask_and_write_pack
+
         ask_and_write_pack(self, self.runner, self.tr_, row.id, on_done=self._on_pack_written,
                            on_failure=self.errors.show)
 
@@ -729,6 +744,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr_.t("evidence.done", path=str(pack.path), n=len(pack.files)))
 
     def purge_expired(self) -> None:
+        from incident_app.ui.retention.purge import start_purge
+
         start_purge(self, self.runner, self.tr_, confirm=self.confirm, on_done=self._on_purged,
                     on_nothing=lambda: self.statusBar().showMessage(self.tr_.t("purge.nothing"), 8000),
                     on_failure=self.errors.show,
@@ -739,6 +756,8 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def show_about(self) -> AboutDialog:
+        from incident_app.ui.help.about import AboutDialog
+
         about = AboutDialog(self.tr_, self.db_path, self)
         self.dialog = about
         about.open()

@@ -90,3 +90,15 @@ def test_remediation_and_decision_texts_follow_the_rule() -> None:
         parse_decision({"kind": "cac_grade_judgement", "rationale": "理由\x1b", "decided_by": "王" * 201,
                         "details": {"level": "一般", "note": "x\u2067y"}})
     assert set(problems(exc)) == {"rationale", "decided_by", "details.note"}
+
+
+def test_the_regex_class_refuses_exactly_the_characters_the_rule_names() -> None:
+    # The fast path (one regex search per text) must agree with the readable rule, code point by code point.
+    from incident_app.domain.text import _FORBIDDEN, _is_forbidden
+
+    refused = [c for c in map(chr, range(0x110000)) if _is_forbidden(c)]
+    matched = [c for c in map(chr, range(0x110000)) if _FORBIDDEN.fullmatch(c)]
+    assert refused == matched
+    assert clean_text("a\u202eb\x07c\td\ud800") == "abc\td"
+    assert text_problem("ok\x1bno") == ("contains an invisible control character (U+001B ESC) at character 3; "
+                                        "remove it and retype the text")

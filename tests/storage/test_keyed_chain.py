@@ -257,3 +257,23 @@ def test_keying_record_removed_is_tampering_not_a_plain_log(
     finally:
         reopened.close()
     assert not report.ok and not report.key_missing and "keying record" in report.reason
+
+
+def test_the_key_is_looked_up_only_when_an_event_is_written_or_checked(
+        tmp_path: Path, intake: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Reading (the register's first screen, the helper's jobs) never waits for the keyring.
+    db = tmp_path / "db.sqlite3"
+    first = open_services(db)
+    first.incidents.create(intake)
+    first.close()
+    looked_up: list[str] = []
+    real = chain_key.load_key
+    monkeypatch.setattr(chain_key, "load_key", lambda database_id: (looked_up.append(database_id),
+                                                                    real(database_id))[1])
+    services = open_services(db)
+    assert len(services.incidents.list()) == 1
+    assert looked_up == []
+    services.incidents.create(intake)  # appending an event needs the key
+    assert len(looked_up) == 1
+    assert services.audit.verify().ok
+    services.close()

@@ -22,6 +22,7 @@ from incident_app.domain.assessment.obligations import ObligationStatus
 from incident_app.domain.assessment.people import PeopleCountsLike, combine_counts
 from incident_app.domain.assessment.severity import top_data_type
 from incident_app.domain.catalog import EnisaCategory
+from incident_app.domain.decisions import Decision
 from incident_app.domain.fulfilments import CorrectionTarget, Fulfilment
 from incident_app.domain.incident import Incident
 from incident_app.domain.profile import OrganisationProfile
@@ -87,6 +88,9 @@ class AssessmentService:
         fulfilled = store.fulfilments.by_incident()
         withdrawn = store.corrections.withdrawn_ids(CorrectionTarget.FULFILMENT)
         loads = store.enquiries.loads()
+        # The decisions of every incident in one read too, less the withdrawn ones (active_decisions).
+        withdrawn_decisions = store.corrections.withdrawn_ids(CorrectionTarget.DECISION)
+        decided = store.decisions.by_incident([i.id for i in chosen])
         found = []
         for i in chosen:
             summary = stats.get(i.id)
@@ -94,19 +98,22 @@ class AssessmentService:
             delivery = self._delivery(i.id, summary.by_channel if summary else {}, batches.get(i.id, []),
                                       unmatched.get(i.id, []))
             fulfilments = tuple(f for f in fulfilled.get(i.id, []) if f.id not in withdrawn)
+            decisions = tuple(d for d in decided.get(i.id, []) if d.id not in withdrawn_decisions)
             found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery, fulfilments,
-                                      loads.get(i.id)))
+                                      loads.get(i.id), decisions))
         return found
 
     def _assess(self, incident: Incident, inputs: EnisaInputs, people: PeopleCountsLike | None,
                 profile: OrganisationProfile | None = None, delivery: EmailDelivery | None = None,
                 fulfilments: tuple[Fulfilment, ...] | None = None,
-                enquiries: EnquiryLoad | bool | None = False) -> Assessment:
+                enquiries: EnquiryLoad | bool | None = False,
+                decisions: tuple[Decision, ...] | None = None) -> Assessment:
         if enquiries is False:  # not given: read this incident's enquiries
             enquiries = self._ctx.store.enquiries.loads(incident.id).get(incident.id)
         data = AssessmentInput(
             incident=incident, profile=profile or self._profiles.get(),
-            decisions=tuple(active_decisions(self._ctx, incident.id)), enisa_inputs=inputs,
+            decisions=tuple(active_decisions(self._ctx, incident.id)) if decisions is None else decisions,
+            enisa_inputs=inputs,
             now=self._ctx.now(), people=people, email_delivery=delivery,
             fulfilments=tuple(self._fulfilments.active(incident.id)) if fulfilments is None else fulfilments,
             enquiries=enquiries if isinstance(enquiries, EnquiryLoad) else None)

@@ -7,10 +7,6 @@ import io
 from pathlib import Path
 from typing import BinaryIO
 
-from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
-
 from incident_app.services.notices.html_blocks import Block, BlockKind, html_blocks
 
 # Word picks the East Asian font from w:eastAsia; without it Chinese falls back unpredictably.
@@ -20,6 +16,9 @@ LATIN_FONT = "Calibri"
 
 def write_docx(html: str, out: BinaryIO, *, drill_banner: str = "") -> None:
     """Write the notice HTML as a Word document into ``out`` (the caller's private staged file)."""
+    # Deferred here and below (0.2-0.3 s): every process that opens the services imports this module.
+    from docx import Document
+
     document = Document()
     _set_fonts(document)
     if drill_banner:
@@ -33,6 +32,9 @@ def write_docx(html: str, out: BinaryIO, *, drill_banner: str = "") -> None:
 
 
 def _set_fonts(document: object) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "List Bullet"):
         style = document.styles[name]  # type: ignore[attr-defined]
         style.font.name = LATIN_FONT
@@ -63,12 +65,16 @@ def _add(document: object, block: Block) -> None:
 
 
 def _red(run: object) -> None:
+    from docx.shared import RGBColor
+
     run.bold = True  # type: ignore[attr-defined]
     run.font.color.rgb = RGBColor(0xB0, 0x00, 0x00)  # type: ignore[attr-defined]
 
 
 def docx_text(path: Path) -> str:
     """Every paragraph of a DOCX (header included), one per line: what the completeness check reads."""
+    from docx import Document
+
     document = Document(str(path))
     header = [p.text for p in document.sections[0].header.paragraphs]
     return "\n".join([*header, *(p.text for p in document.paragraphs)])

@@ -32,12 +32,12 @@ from incident_app.domain.register import (
     register_record,
     register_totals,
 )
-from incident_app.domain.register.metrics import metrics_from_dict
+from incident_app.domain.register.metrics import metric_part, metrics_from_dict, metrics_from_parts
 from incident_app.services.audit import STDOUT, record_export
 from incident_app.services.container import Services
 from incident_app.services.private_files import StagedOutputs, check_final_name
 from incident_app.services.register.sources import IncidentRecords, RegisterSources
-from incident_app.services.register.summary import compute_and_store, current_keys, fresh_summaries
+from incident_app.services.register.summary import compute_and_store, current_keys, fresh_metric_parts
 from incident_app.services.resources import load_messages
 
 
@@ -135,14 +135,13 @@ def _metrics_from_summaries(services: Services) -> RegisterMetrics:
         return replace(metrics, as_of=now, changes_at=parse_time(body["changes_at"]) if body["changes_at"] else None)
     rows = [metric_row(i, drill, parse_time(occurred) if occurred else None, parse_time(discovered), cause)
             for i, drill, occurred, discovered, cause in services.ctx.store.incidents.metric_rows()]
-    found = fresh_summaries(services, keys)
-    stale = [r.id for r in rows if r.id not in found]
+    parts = fresh_metric_parts(services, keys)  # each summary's part only: no outcome is rebuilt
+    stale = [r.id for r in rows if r.id not in parts]
     for first in range(0, len(stale), COMPUTE_CHUNK):  # stored per step: a run cut short keeps its work
         chunk = stale[first:first + COMPUTE_CHUNK]
-        found |= compute_and_store(services, services.ctx.store.incidents.get_many(chunk), keys)
-    outcomes = [o for s in found.values() for o in s.records.outcomes]
-    milestones = [m for s in found.values() for m in s.records.milestones]
-    metrics = compute_metrics(rows, milestones, outcomes, now=now)
+        computed = compute_and_store(services, services.ctx.store.incidents.get_many(chunk), keys)
+        parts |= {i: metric_part(s.records.outcomes, s.records.milestones) for i, s in computed.items()}
+    metrics = metrics_from_parts(rows, parts, now=now)
     if register_key is not None:
         _keep_metrics(services, register_key, metrics, now)
     return metrics

@@ -93,9 +93,10 @@ def records_of_assessments(services: Services, incidents: Sequence[Incident],
     store = services.ctx.store
     people, ledgers, first_sent = store.people.all_stats(), store.send_ledger.all_overviews(), \
         store.send_ledger.first_sent_at()
+    decided = store.decisions.by_incident([i.id for i in incidents])  # one read, not one per incident
     found = {}
     for incident, assessment in zip(incidents, assessments, strict=True):
-        decisions = {d.id: d for d in store.decisions.list(incident.id)}
+        decisions = {d.id: d for d in decided.get(incident.id, [])}
         outcomes = tuple(_outcome(services, incident, o, decisions) for o in assessment.obligations)
         found[incident.id] = IncidentRecords(
             grade=assessment.grade.level.value, grade_needs_judgement=assessment.grade.needs_judgement,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,7 @@ from incident_app.domain.assessment.engine import Assessment
 from incident_app.domain.clock import parse_time
 from incident_app.domain.incident import Incident
 from incident_app.domain.register import Milestone, MilestoneKind, ObligationOutcome
+from incident_app.domain.register.metrics import MetricPart, from_micros, metric_part, to_micros
 from incident_app.services.container import Services
 from incident_app.services.register.sources import IncidentRecords, records_of_assessments
 from incident_app.services.resources import RESOURCES_DIR
@@ -37,7 +39,7 @@ from incident_app.services.resources import RESOURCES_DIR
 JUDGEMENT_MARK = " ⚠"
 # Marks a clock that is an internal target (the law says 'immediately'/'promptly' with no number).
 INTERNAL_MARK = "*"
-SUMMARY_FORMAT = 1  # bump when AssessmentSummary's stored form changes
+SUMMARY_FORMAT = 2  # bump when AssessmentSummary's stored form changes (2: its metric part "m")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,25 @@ def summaries(services: Services, incidents: Sequence[Incident]) -> dict[int, As
     return found
 
 
+# A commit that changed more incidents than this (a bulk operation) leaves their summaries to the
+# next register read in the helper process: assessing them here could hold a GUI worker thread's GIL.
+WRITE_THROUGH_MAX = 20
+log = logging.getLogger(__name__)
+
+
+def write_through(services: Services, incident_ids: set[int]) -> None:
+    """Store the current summary of the incidents a commit just changed (the service that commits a
+    change keeps its summary current), so the register finds every summary fresh and only a change
+    every assessment reads (the profile, the rules) leaves them all to recompute. Never fails the
+    change it follows: a summary that cannot be computed or stored now is computed when next read."""
+    if not incident_ids or len(incident_ids) > WRITE_THROUGH_MAX:
+        return
+    try:
+        summaries(services, services.ctx.store.incidents.get_many(sorted(incident_ids)))
+    except Exception:  # the change is committed; its summary is only a cache
+        log.warning("assessment summaries of %s not kept current now", sorted(incident_ids), exc_info=True)
+
+
 def current_keys(services: Services, incident_ids: list[int] | None = None) -> dict[int, str | None]:
     """The input key of each incident with the rules version (None: not cacheable now)."""
     version = rules_version()
@@ -95,13 +116,33 @@ def current_keys(services: Services, incident_ids: list[int] | None = None) -> d
 
 def fresh_summaries(services: Services, keys: Mapping[int, str | None]) -> dict[int, AssessmentSummary]:
     """The cached summaries still fresh for ``keys`` (from :func:`current_keys`) now."""
-    now = services.ctx.now()
     cached = services.ctx.store.assessment_cache.read(list(keys))
+    return {incident_id: summary_from_json(json.loads(text), incident_id)
+            for incident_id, text in _fresh(services, keys, cached).items()}
+
+
+def fresh_metric_parts(services: Services, keys: Mapping[int, str | None]) -> dict[int, MetricPart]:
+    """The metric parts of every cached summary still fresh for ``keys`` (every incident's, from
+    :func:`current_keys`): only the part is read (by SQL), no outcome is rebuilt."""
+    cached = services.ctx.store.assessment_cache.read(part=METRIC_PART)
+    return {incident_id: part_from_json(json.loads(text))
+            for incident_id, text in _fresh(services, keys, cached).items()}
+
+
+def _fresh(services: Services, keys: Mapping[int, str | None],
+           cached: Mapping[int, tuple[str, str | None, str]]) -> dict[int, str]:
+    now = services.ctx.now()
+    until_passed: dict[str, bool] = {}  # many summaries share a valid-until time: parsed once each
     found = {}
     for incident_id, (key, until, text) in cached.items():
-        if key != keys.get(incident_id) or (until is not None and now >= parse_time(until)):
+        if key != keys.get(incident_id):
             continue
-        found[incident_id] = summary_from_json(json.loads(text), incident_id)
+        if until is not None:
+            if until not in until_passed:
+                until_passed[until] = now >= parse_time(until)
+            if until_passed[until]:
+                continue
+        found[incident_id] = text
     return found
 
 
@@ -160,7 +201,28 @@ def summary_to_json(s: AssessmentSummary) -> dict[str, Any]:
         "milestones": [[m.kind.value, m.at.isoformat()] for m in r.milestones],
         "notified": dict(r.notified), "counts": dict(r.counts), "people_total": s.people_total,
         "next_deadline": _time(s.next_deadline), "next_label": s.next_deadline_label,
+        METRIC_PART: part_to_json(metric_part(r.outcomes, r.milestones)),
     }
+
+
+METRIC_PART = "m"  # the key of the summary's MetricPart in its stored JSON
+
+
+def part_to_json(p: MetricPart) -> list[Any]:
+    return [p.on_time, p.late, list(p.open_dues), _micros(p.regulator_at), _micros(p.individuals_at)]
+
+
+def part_from_json(d: Sequence[Any]) -> MetricPart:
+    on_time, late, dues, regulator, individuals = d
+    return MetricPart(int(on_time), int(late), tuple(dues), _moment(regulator), _moment(individuals))
+
+
+def _micros(value: datetime | None) -> int | None:
+    return None if value is None else to_micros(value)
+
+
+def _moment(value: int | None) -> datetime | None:
+    return None if value is None else from_micros(int(value))
 
 
 def summary_from_json(d: Mapping[str, Any], iid: int) -> AssessmentSummary:

@@ -89,8 +89,9 @@ def register_first_rows(services: Services, limit: int) -> RegisterLoad:
     the others show "…" until the helper process answers for them."""
     seq = services.ctx.store.assessment_cache.newest_seq()
     rows = [_bare_row(s, imported) for s, imported in services.ctx.store.incidents.register_summaries(limit=limit)]
-    cached = cached_details(services, [r.id for r in rows])
-    return RegisterLoad(seq, [cached.get(r.id, r) for r in rows])
+    # The bare rows already hold what the assessed ones add to: no incident is loaded whole here.
+    fresh = fresh_summaries(services, current_keys(services, [r.id for r in rows]))
+    return RegisterLoad(seq, [_assessed_row(r, fresh[r.id]) if r.id in fresh else r for r in rows])
 
 
 def register_changes(services: Services, since_seq: int) -> RegisterChanges:

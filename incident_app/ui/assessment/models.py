@@ -13,9 +13,10 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from incident_app.domain.assessment.deadlines import DueKind
 from incident_app.domain.assessment.obligations import Obligation, ObligationStatus
 from incident_app.domain.assessment.severity import Factor
-from incident_app.domain.clock import SHANGHAI, humanize_delta, utc_now
+from incident_app.domain.clock import humanize_delta, utc_now
 from incident_app.domain.i18n import Translator
 from incident_app.ui.common import RowListModel, SortRole
+from incident_app.ui.common.times import beijing_time
 
 RED = QColor("#b3261e")
 MUTED = QColor("#767676")
@@ -28,7 +29,7 @@ CONFIDENCE_COLOURS = {"confirmed": SLATE, "secondary": AMBER, "unconfirmed": RED
 
 
 def local_time(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return beijing_time(moment)
 
 
 def confidence_label(tr: Translator, confidence: str) -> str:

@@ -11,11 +11,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
-from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.enquiries import Enquiry
 from incident_app.domain.i18n import Translator
 from incident_app.ui.common import Index
 from incident_app.ui.common.paged_model import PagedTableModel, PageRequest
+from incident_app.ui.common.times import beijing_time
 
 EnquiryRole = Qt.ItemDataRole.UserRole + 1
 PAGE_SIZE = 200
@@ -24,7 +24,7 @@ RED = QColor("#b3261e")
 
 
 def local(moment: datetime | None) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return beijing_time(moment)
 
 
 class EnquiryModel(PagedTableModel[Enquiry]):

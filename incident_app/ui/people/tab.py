@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.people import SearchInterrupted
 from incident_app.services.resources import load_catalog
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.times import beijing_time
 from incident_app.ui.people.edit_dialog import PersonEditDialog
 from incident_app.ui.people.import_dialog import ImportDialog
 from incident_app.ui.people.model import PeopleModel, PersonRole, PersonRow, prepare_rows
@@ -283,7 +283,7 @@ class PeopleTab(QWidget):
         self.purged.setVisible(when is not None)
         if when is not None:
             key = "proof.people.purged" if purged_at is not None else "proof.people.purge_unfinished"
-            self.purged.setText(self.tr_.t(key, date=when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")))
+            self.purged.setText(self.tr_.t(key, date=beijing_time(when)))
         self.unmask_button.setEnabled(when is None)
         self.edit_button.setEnabled(when is None)
         self.import_button.setEnabled(when is None)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.domain.register import DurationSummary, RegisterMetrics
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
@@ -33,6 +32,7 @@ from incident_app.services.register.export import kept_metrics
 from incident_app.services.register.helper import HelperFailedError, export_off_process, metrics_off_process
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.common.file_dialogs import ask_save_file
+from incident_app.ui.common.times import beijing_time
 
 ChoosePath = Callable[[QWidget, str], str]
 
@@ -188,7 +188,7 @@ class MetricsPanel(QWidget):
     def _on_kept_metrics(self, kept: RegisterMetrics | None) -> None:
         if kept is None or self.metrics is not None:  # none kept, or the current ones came first
             return
-        as_of = kept.as_of.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if kept.as_of else ""
+        as_of = beijing_time(kept.as_of)
         self._set_status(lambda tr: tr.t("register.metrics.kept", time=as_of))
         self._show(kept)
         self.kept_shown.emit(kept)

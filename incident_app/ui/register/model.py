@@ -27,13 +27,14 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from incident_app.domain.clock import SHANGHAI, humanize_delta, utc_now
+from incident_app.domain.clock import humanize_delta, utc_now
 from incident_app.domain.decisions import CAC_LEVELS
 from incident_app.domain.i18n import Translator
 from incident_app.domain.incident import IncidentStatus
 from incident_app.services.register import RegisterRow
 from incident_app.services.register.summary import INTERNAL_MARK, JUDGEMENT_MARK
 from incident_app.ui.common import RecordRole, SortRole
+from incident_app.ui.common.times import beijing_time
 from incident_app.ui.register.filters import ANY, accepts
 
 Index = QModelIndex | QPersistentModelIndex
@@ -449,7 +450,7 @@ class RegisterModel(QAbstractTableModel):
             grade = (self._tr.word("grade.name", row.grade) + (JUDGEMENT_MARK if row.grade_needs_judgement else "")
                      if row.grade else t("common.none"))
         return (str(row.id), row.title, t(f"status.{row.status.value}"),
-                row.discovered_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"), f"{row.affected_people:,}", grade)
+                beijing_time(row.discovered_at), f"{row.affected_people:,}", grade)
 
     def _deadline_text(self, row: RegisterRow) -> str:
         if not row.assessed:

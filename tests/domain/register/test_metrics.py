@@ -107,3 +107,25 @@ def test_negative_gap_counts_as_immediate() -> None:
                         [Milestone(1, MilestoneKind.REGULATOR_REPORTED, at("2026-11-20T09:00:00+08:00")
                                    - timedelta(hours=5))], now=NOW)
     assert m.discovery_to_regulator_report.median_hours == 0.0
+
+
+def test_the_summed_parts_give_what_each_outcomes_status_gives_now() -> None:
+    # The metrics sum each incident's MetricPart (no outcome rebuilt); the on-time figures and the
+    # next change must be exactly what ObligationOutcome.status(now) decides outcome by outcome.
+    import random
+
+    from incident_app.domain.register.outcomes import DECIDED
+
+    rnd = random.Random(7)
+    incidents = [incident(i, drill=i % 7 == 0) for i in range(1, 41)]
+    moments = [NOW + timedelta(hours=h, microseconds=m) for h in range(-30, 30, 3) for m in (0, 1)] + [NOW]
+    outcomes = [ObligationOutcome(rnd.randint(1, 45), f"o{n}", "regulator", rnd.choice([None, *moments]),
+                                  rnd.choice([None, None, *moments]), not_applicable=rnd.random() < 0.1)
+                for n in range(400)]
+    metrics = compute_metrics(incidents, (), outcomes, now=NOW)
+    real = {i.id for i in incidents if not i.facts.drill}
+    statuses = [(o, o.status(NOW)) for o in outcomes if o.incident_id in real]
+    decided = [s for _, s in statuses if s in DECIDED]
+    assert metrics.obligations_decided == len(decided) > 0
+    assert metrics.obligations_on_time == decided.count(OutcomeStatus.MET_ON_TIME)
+    assert metrics.changes_at == min(o.due for o, s in statuses if s is OutcomeStatus.PENDING and o.due is not None)

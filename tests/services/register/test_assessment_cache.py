@@ -178,10 +178,13 @@ def _metrics_at_old_time(services: Services, clock: Any) -> Any:
 def test_the_register_reads_only_fresh_rows_from_the_cache(services: Services, intake: dict[str, Any]) -> None:
     a = services.incidents.create(intake).id
     b = services.incidents.create(intake | {"title": "二"}).id
-    assert cached_details(services, [a, b]) == {}  # nothing computed yet: the register shows "…"
+    services.ctx.store.assessment_cache.clear()  # as after new rules: nothing computed yet
+    assert cached_details(services, [a, b]) == {}  # the register shows "…"
     rows = register_details(services, [a, b])
     assert cached_details(services, [a, b]) == rows
-    services.incidents.update_facts(b, {"affected_people": 1_500_000})
+    services.ctx.store.db.execute("UPDATE incidents SET facts = json_set(facts, '$.affected_people', 1500000) "
+                                  "WHERE id = ?", [b])  # changed by hand: no summary written through
+    services.ctx.record("incident.facts_changed", "incident", b, {}, b)
     assert set(cached_details(services, [a, b])) == {a}  # b's grade is not served stale
     assert register_details(services, [b])[b].grade != rows[b].grade
 
@@ -201,6 +204,7 @@ def test_a_database_another_program_is_writing_still_gives_metrics_and_rows(
     # A long import in another process holds the write lock for minutes: the register only reads
     # records, so its figures must not fail because the disposable cache cannot be written now.
     a = services.incidents.create(intake).id
+    services.ctx.store.assessment_cache.clear()  # as after new rules: every summary to compute
     services.ctx.store.db.execute("PRAGMA busy_timeout=100")  # the test need not wait 10 s per try
     with closing(raw_connect()) as other:
         other.isolation_level = None
@@ -275,3 +279,67 @@ def test_the_metrics_say_when_an_enquiry_turns_overdue(services: Services, intak
     assert metrics.changes_at is not None and metrics.changes_at == enquiry.reply_due
     clock.now = enquiry.reply_due + timedelta(seconds=1)
     assert register_metrics(services).enquiries["overdue"] == 1
+
+
+def test_warm_metrics_sum_the_stored_parts_without_rebuilding_any_summary(
+        services: Services, intake: dict[str, Any], tmp_path: Path, clock: Any, sink: Sink,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_app.services.register import summary
+
+    varied(services, intake, tmp_path, clock, sink)
+    register_metrics(services)  # every summary stored
+    services.ctx.store.db.execute("DELETE FROM register_snapshot")  # no kept figures: summed again
+    rebuilt: list[int] = []
+    real = summary.summary_from_json
+    monkeypatch.setattr(summary, "summary_from_json", lambda d, iid: (rebuilt.append(iid), real(d, iid))[1])
+    assert register_metrics(services) == register_metrics(services, OLD)
+    assert rebuilt == []  # only each summary's metric part was read
+
+
+def test_a_change_keeps_its_incidents_summary_current_and_a_profile_change_leaves_all_to_recompute(
+        services: Services, intake: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_app.services.register import summary
+
+    a = services.incidents.create(intake).id
+    b = services.incidents.create(intake | {"title": "二"}).id
+    assert set(fresh_summaries(services, current_keys(services))) == {a, b}  # stored as they were created
+    services.incidents.update_facts(a, {"affected_people": 2_500_000, "affected_records": 2_500_000})
+    incidents = services.incidents.list()
+    assert {i: s.records for i, s in fresh_summaries(services, current_keys(services)).items()} == \
+        records_from_assessment(services, incidents)  # the new grade, stored by the change itself
+
+    def rolled_back() -> None:
+        with services.ctx.store.transaction():  # rolled back: nothing to keep
+            services.ctx.record("incident.facts_changed", "incident", b, {}, b)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        rolled_back()
+    assert set(fresh_summaries(services, current_keys(services))) == {a, b}
+    monkeypatch.setattr(summary, "summaries", lambda *_a: (_ for _ in ()).throw(OSError("disk full")))
+    services.incidents.update_facts(b, {"affected_people": 3_000})  # the change never fails for its cache
+    assert services.incidents.get(b).facts.affected_people == 3_000
+    assert set(fresh_summaries(services, current_keys(services))) == {a}  # b is recomputed when next read
+    monkeypatch.undo()
+    services.profile.save({"operator_type": "critical_infrastructure"})  # every assessment reads it
+    assert fresh_summaries(services, current_keys(services)) == {}
+    same_as_assessing_everything(services)
+
+
+def test_a_cold_chunk_reads_the_decisions_once_not_once_per_incident(
+        services: Services, intake: dict[str, Any]) -> None:
+    from incident_app.services.register.summary import compute_and_store
+
+    ids = [services.incidents.create(intake | {"title": f"事件 {n}"}).id for n in range(12)]
+    decide(services, ids[0], "pipl57-regulator", "met", "报送省网信办")
+
+    def decision_reads(chosen: list[int]) -> int:
+        seen: list[str] = []
+        services.ctx.store.db.conn.set_trace_callback(seen.append)
+        try:
+            compute_and_store(services, services.ctx.store.incidents.get_many(chosen), current_keys(services))
+        finally:
+            services.ctx.store.db.conn.set_trace_callback(None)
+        return sum(1 for sql in seen if "FROM decisions" in sql)
+
+    assert decision_reads(ids[:2]) == decision_reads(ids) == 2  # the assessment's and the records' read

@@ -72,7 +72,7 @@ def test_first_screen_reads_only_its_rows(tmp_path: Path) -> None:
 
 def test_first_screen_rows_come_with_their_fresh_cached_grades(tmp_path: Path) -> None:
     services = open_services(tmp_path / "db.sqlite3")
-    ids = _fill(services, 5)
+    ids = _fill(services, 5)  # written by the storage layer: no summary stored with them
     from incident_app.services.register.view import register_details
 
     assessed = register_details(services, ids[-2:])  # the two newest assessed (their summaries cached)
@@ -80,7 +80,9 @@ def test_first_screen_rows_come_with_their_fresh_cached_grades(tmp_path: Path) -
     assert rows[ids[-1]] == assessed[ids[-1]] and rows[ids[-2]] == assessed[ids[-2]]
     assert not rows[ids[0]].assessed  # never assessed: "…" until the helper answers
     services.incidents.update_facts(ids[-1], {"affected_people": 7_000_000, "affected_records": 7_000_000})
-    assert not {r.id: r for r in register_first_rows(services, 200).rows}[ids[-1]].assessed  # stale: not served
+    changed = {r.id: r for r in register_first_rows(services, 200).rows}[ids[-1]]
+    # The change kept its summary current (written through): the new grade, never the old one.
+    assert changed == register_details(services, [ids[-1]])[ids[-1]] and changed.affected_people == 7_000_000
     services.close()
 
 
@@ -127,8 +129,8 @@ def test_kept_metrics_are_served_while_nothing_changed_and_recomputed_after(
     assert kept is not None and kept.incidents == first.incidents and kept.as_of == now
 
     computed: list[int] = []
-    real = register_export.compute_metrics
-    monkeypatch.setattr(register_export, "compute_metrics",
+    real = register_export.metrics_from_parts
+    monkeypatch.setattr(register_export, "metrics_from_parts",
                         lambda *a, **k: (computed.append(1), real(*a, **k))[1])
     assert register_metrics(services) == first and computed == []  # served as kept: nothing recomputed
     services.incidents.update_facts(ids[0], {"affected_people": 3_000_000, "affected_records": 3_000_000})

@@ -5,6 +5,8 @@ the metrics panel shows the last run's figures while the current ones are comput
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
 from contextlib import closing
 from pathlib import Path
@@ -18,6 +20,7 @@ from incident_app.services.demo.incident import demo_intake
 from incident_app.services.register import helper, view
 from incident_app.services.register.export import register_metrics
 from incident_app.services.register.view import register_details
+from incident_app.ui.common.times import beijing_time
 from incident_app.ui.register.model import BATCH, RegisterModel
 from tests.register_helpers import count_helper_jobs
 from tests.ui.helpers import make_window
@@ -119,9 +122,27 @@ def test_the_metrics_panel_shows_the_kept_figures_first(qtbot: QtBot, tmp_path: 
     window = make_window(qtbot, db)
     shown: list[Any] = []
     window.metrics.kept_shown.connect(shown.append)
+    noted: list[str] = []  # the kept figures' note, read while they are on screen
+    window.metrics.kept_shown.connect(lambda _m: noted.append(window.metrics.status.text()))
     statuses: list[str] = []
     window.metrics.metrics_loaded.connect(lambda _m: statuses.append(window.metrics.status.text()))
     window.refresh()
     assert len(shown) == 1 and shown[0].incidents == COUNT  # shown before the current ones
     assert window.metrics.metrics is not None and window.metrics.metrics.incidents == COUNT
     assert statuses == [""]  # the "from <time>, updating" note is gone once they are in
+    kept_at = beijing_time(shown[0].as_of)
+    assert noted == [f"以下是 {kept_at}（北京时间）计算的数字，正在按当前记录更新…"]
+
+
+def test_the_main_window_module_imports_no_screen_the_first_screen_does_not_show() -> None:
+    # Every module imported before the first rows is start-up time: the workspace's tabs, the
+    # wizard, the dialogs are imported when first opened.
+    import subprocess
+    import sys
+
+    code = ("import json, sys, incident_app.ui.main_window as m; "
+            "print(json.dumps(sorted({n.split('.')[2] for n in sys.modules if n.startswith('incident_app.ui.')})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}).stdout
+    loaded = set(json.loads(out))
+    assert not loaded & {"workspace", "intake", "settings", "help", "evidence", "retention", "notices", "people"}
