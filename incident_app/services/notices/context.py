@@ -534,8 +534,10 @@ def _ransom(value: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None
     amount = value.get("amount_cny")
     date = str(value.get("date") or "")
     when = format_date(date if "T" in date else f"{date}T00:00:00+08:00", lang) if date else ""
-    out = {"amount": format_amount(amount) if amount is not None else "", "method": str(value.get("method") or ""),
-           "date": when}
+    # The way of payment in the report's language: a marker naming the other field while only
+    # one language has it (比特币 never reaches the English report).
+    out = {"amount": format_amount(amount) if amount is not None else "",
+           "method": _profile_pair(value, "method", "method_en", lang, field="ransom"), "date": when}
     return {**out, "pending": not all(out.values())}
 
 
@@ -561,14 +563,15 @@ def _profile_text(profile: Mapping[str, Any], base: str, lang: str) -> str:
     return localised(en, f"profile.{base}_en", lang, other=bool(zh)) if lang == "en" else zh
 
 
-def _profile_pair(profile: Mapping[str, Any], zh_key: str, en_key: str, lang: str) -> str:
-    """An optional profile text kept as a Chinese field and its ``_en`` one (the contact person,
-    the communications administration) in ``lang``: empty while both are, else a marker naming
-    the field of ``lang`` that is empty while the other is set (never the other language's text)."""
-    zh, en = str(profile.get(zh_key) or "").strip(), str(profile.get(en_key) or "").strip()
+def _profile_pair(record: Mapping[str, Any], zh_key: str, en_key: str, lang: str, field: str = "profile") -> str:
+    """An optional text kept as a Chinese field and its ``_en`` one (the profile's contact person
+    and communications administration, the ransom's way of payment) in ``lang``: empty while both
+    are, else a marker naming the field (``field.key``) of ``lang`` that is empty while the other
+    is set (never the other language's text)."""
+    zh, en = str(record.get(zh_key) or "").strip(), str(record.get(en_key) or "").strip()
     if lang == "en":
-        return localised(en, f"profile.{en_key}", lang, other=bool(zh))
-    return localised(zh, f"profile.{zh_key}", lang, other=bool(en))
+        return localised(en, f"{field}.{en_key}", lang, other=bool(zh))
+    return localised(zh, f"{field}.{zh_key}", lang, other=bool(en))
 
 
 def _label(table: Mapping[str, tuple[str, str]], code: Any, default: str, lang: str) -> str:
