@@ -11,10 +11,11 @@ zh-CN and in English, and read for the other language:
   address or host name, or a personal reference code — plus the one English legal term the
   Chinese GDPR notification glosses on purpose (ALLOWED_PHRASES).
 
-The sweep runs on the demo as loaded, and with the profile's optional report facts (the contact
+The sweep runs on the demo as loaded, with the profile's optional report facts (the contact
 person, the telecom licence and its communications administration) given in both languages and
-in Chinese only: then the English notices show a marker naming the missing English field instead
-of the Chinese value, and the completeness check says so."""
+in Chinese only, and on the demo turned ransomware with the ransom's way of payment in Chinese
+only and in both languages: a value given only in Chinese shows, in English, a marker naming
+the missing English field instead of the Chinese words, and the completeness check says so."""
 
 from __future__ import annotations
 
@@ -52,6 +53,13 @@ REPORT_FACTS = {"contact_name": "王安全", "telecom_licence": True, "telecom_a
 ENGLISH_FACTS = {"contact_name_en": "Wang Anquan", "telecom_authority_en": "Shanghai Communications Administration"}
 PROFILES: dict[str, dict[str, object]] = {"demo": {}, "both_languages": {**REPORT_FACTS, **ENGLISH_FACTS},
                                           "chinese_only": REPORT_FACTS}
+# The demo turned ransomware (CAC report item 2 states the ransom demanded): its way of payment
+# written in Chinese only, then in both languages.
+RANSOM = {"cause": "malware", "malicious": True, "ransom": {"amount_cny": 500000, "method": "比特币", "date": ""}}
+FACTS: dict[str, dict[str, object]] = {
+    "ransom_chinese_only": RANSOM,
+    "ransom_both_languages": RANSOM | {"ransom": {"amount_cny": 500000, "method": "比特币", "method_en": "Bitcoin"}}}
+SCENARIOS = {**{name: (name, {}) for name in PROFILES}, **{name: ("both_languages", f) for name, f in FACTS.items()}}
 
 
 def english_problems(text: str, allowed: tuple[str, ...] = ()) -> list[str]:
@@ -75,12 +83,14 @@ def reader_text(content: str, channel: Channel, lang: str) -> str:
     return html_to_text(content, lang) if channel.is_html else content
 
 
-def sweep(db: Path, profile: dict[str, object]) -> Iterator[tuple[str, str, str]]:
-    """(label, language, problem) for every notice of the demo incident under ``profile``."""
+def sweep(db: Path, profile: dict[str, object], facts: dict[str, object]) -> Iterator[tuple[str, str, str]]:
+    """(label, language, problem) for every notice of the demo incident under ``profile``, with ``facts`` changed."""
     services = open_services(db)
     try:
         if profile:
             services.profile.save(profile)
+        if facts:
+            services.incidents.update_facts(1, facts)
         notice_set = services.notices.prepare(1)
         # The notices the plan calls for, and every other kind the incident may still need.
         for kind, channels in CHANNELS.items():
@@ -121,11 +131,12 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.mark.parametrize("profile", list(PROFILES), ids=list(PROFILES))
-def test_every_demo_notice_speaks_only_its_own_language(demo_db: Path, tmp_path: Path, profile: str) -> None:
+@pytest.mark.parametrize(("profile", "facts"), list(SCENARIOS.values()), ids=list(SCENARIOS))
+def test_every_demo_notice_speaks_only_its_own_language(demo_db: Path, tmp_path: Path, profile: str,
+                                                        facts: dict[str, object]) -> None:
     db = tmp_path / "demo.sqlite3"
     db.write_bytes(demo_db.read_bytes())
-    found = list(sweep(db, PROFILES[profile]))
+    found = list(sweep(db, PROFILES[profile], facts))
     assert not found, "\n".join(f"{label}: {problem!r}" for label, _lang, problem in found[:40])
 
 
