@@ -95,3 +95,21 @@ def test_profile_set_takes_the_english_fields_and_refuses_chinese_with_exit_2(
     shown = json.loads(capsys.readouterr().out)
     assert shown["contact_name_en"] == "Wang Anquan"
     assert shown["telecom_authority_en"] == "Shanghai Communications Administration"
+
+
+def test_the_assessment_names_the_administration_in_english_by_its_english_name(
+        services: Services, intake: dict[str, object]) -> None:
+    incident = services.incidents.create(intake)
+    services.profile.save({"telecom_licence": True, "telecom_authority": "上海市通信管理局"})
+
+    def why(lang: str) -> str:
+        texts = [o.why.get(lang) for o in services.assessment.assess(incident.id).obligations]
+        return next(t for t in texts if "通信管理局为" in t or "communications administration is" in t)
+
+    assert "负责的通信管理局为上海市通信管理局" in why("zh-CN")
+    assert ("communications administration is 上海市通信管理局 (no English name in the profile: "
+            "telecom_authority_en)") in why("en")
+    services.profile.set_value("telecom_authority_en", "Shanghai Communications Administration")
+    english = why("en")
+    assert "communications administration is Shanghai Communications Administration." in english
+    assert "上海市通信管理局" not in english
