@@ -56,11 +56,15 @@ class Ransom:
     way of payment and date. Each part may still be unknown (then the report says so)."""
 
     amount_cny: float | None = None
-    method: str = ""
+    method: str = ""  # as the Chinese report says it (比特币)
     date: str = ""
+    method_en: str = ""  # as the English report says it (Bitcoin)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"amount_cny": self.amount_cny, "method": self.method, "date": self.date}
+        out: dict[str, Any] = {"amount_cny": self.amount_cny, "method": self.method, "date": self.date}
+        if self.method_en:  # only when given, so snapshots of older ransoms keep their hash
+            out["method_en"] = self.method_en
+        return out
 
 
 class IncidentStatus(StrEnum):
@@ -80,7 +84,7 @@ INTAKE_KEYS: tuple[str, ...] = (
     "affected_minors_under_14", "affected_minors_14_17",
     "unintelligible", "eu_subjects", "economic_loss_cny", "police_notified", "drill", "ransom",
 )
-RANSOM_KEYS: tuple[str, ...] = ("amount_cny", "method", "date")
+RANSOM_KEYS: tuple[str, ...] = ("amount_cny", "method", "date", "method_en")
 # Free-text facts that reach notices: each has a zh-CN value (the plain attribute, what older
 # intakes gave as a string) and an English one, so an English notice never prints Chinese prose.
 BILINGUAL_KEYS: tuple[str, ...] = ("title", "summary", "discovered_by", "location", "systems")
@@ -503,7 +507,7 @@ def _ransom(r: _Reader) -> Ransom | None:
         r.fail("ransom", f"unknown part(s) {', '.join(unknown)}; allowed: {', '.join(RANSOM_KEYS)}")
     part = _Reader(value)
     amount = part.number("amount_cny") if value.get("amount_cny") is not None else None
-    ransom = Ransom(amount, part.text("method", max_len=200), _ransom_date(part))
+    ransom = Ransom(amount, part.text("method", max_len=200), _ransom_date(part), part.text("method_en", max_len=200))
     r.problems += [FieldProblem(f"ransom.{p.field}", p.message) for p in part.problems]
     return ransom
 

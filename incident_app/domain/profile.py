@@ -76,8 +76,10 @@ class OrganisationProfile:
     postcode: str
     website: str = ""
     # The person the CAC report names as its contact (CAC Measures Art. 7: the reporting unit's
-    # contact and phone); the officer's title stands in while it is empty.
+    # contact and phone); the officer's title stands in while it is empty. English notices print
+    # contact_name_en (a marker naming that field while it is empty, never the Chinese name).
     contact_name: str = ""
+    contact_name_en: str = ""
     reply_working_days: int = 3
     handling_working_days: int = 15
     operator_type: OperatorType = OperatorType.ORDINARY
@@ -90,6 +92,8 @@ class OrganisationProfile:
     # report to the communications administration named here (e.g. 上海市通信管理局).
     telecom_licence: bool = False
     telecom_authority: str = ""
+    # Its English name, which the English report prints (e.g. Shanghai Communications Administration).
+    telecom_authority_en: str = ""
     # The SMS signature for English SMS (Latin letters): a Chinese signature makes the gateway
     # bill an English text in UCS-2 (70/67 characters a part) instead of GSM-7 (160/153).
     sms_signature_en: str = ""
@@ -145,23 +149,35 @@ def parse_profile(data: Mapping[str, Any]) -> OrganisationProfile:
     if values.get("telecom_licence") is True and not str(values.get("telecom_authority", "")).strip():
         problems.append(FieldProblem("telecom_authority", "name the communications administration responsible "
                                                           "(e.g. 上海市通信管理局) when the company holds a licence"))
-    problems += _sms_signature_en_problems(str(values.get("sms_signature_en", "") or ""))
+    problems += sms_signature_en_problems(str(values.get("sms_signature_en", "") or ""))
     if problems:
         raise ValidationError(problems)
     defaults = {f.name: "" for f in fields(OrganisationProfile) if f.type == "str"}
     return OrganisationProfile(**{**defaults, **values})
 
 
-def _sms_signature_en_problems(value: str) -> list[FieldProblem]:
+def sms_signature_en_problems(value: str, field: str = "sms_signature_en") -> list[FieldProblem]:
     """An English SMS signature: 2–12 Latin letters, digits or spaces (so that an English SMS
-    stays in GSM 7-bit encoding), without the 【】 the gateway adds."""
+    stays in GSM 7-bit encoding), without the 【】 the gateway adds. The one rule for the profile
+    field and for a signature given for one hand-off (``--signature-en``), named ``field``."""
     text = value.strip()
     if not text:
         return []
     if not 2 <= len(text) <= 12 or not all(ch.isascii() and (ch.isalnum() or ch in " -&.") for ch in text):
-        return [FieldProblem("sms_signature_en", f"'{text}' is not an English SMS signature: use 2–12 Latin "
-                                                 "letters, digits or spaces (e.g. the brand name), without 【】")]
+        return [FieldProblem(field, f"'{text}' is not an English SMS signature: use 2–12 Latin "
+                                    "letters, digits or spaces (e.g. the brand name), without 【】")]
     return []
+
+
+# The profile's English texts: what English notices print. Chinese characters in one would reach
+# an English notice unmarked, so they are refused when the officer types them.
+ENGLISH_TEXT_FIELDS = ("company_en", "officer_title_en", "postal_address_en", "contact_name_en",
+                       "telecom_authority_en")
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u3000" <= ch <= "\u303f"
+               or "\uff00" <= ch <= "\uffef" for ch in text)
 
 
 NOTICE_LANGUAGES = ("zh-CN", "en")
@@ -263,6 +279,11 @@ def check_profile_changes(data: Mapping[str, Any], provinces: Sequence[tuple[str
     for key, value in data.items():
         if isinstance(value, str) and (problem := text_problem(value, LINE_MAX)):
             problems.append(FieldProblem(key, problem))
+    for key in ENGLISH_TEXT_FIELDS:
+        value = data.get(key)
+        if isinstance(value, str) and _has_chinese(value) and not any(p.field == key for p in problems):
+            problems.append(FieldProblem(key, f"'{value.strip()}' has Chinese characters; English notices print "
+                                              "this field: write it in English (Latin letters), or leave it empty"))
     if "province" in data and not any(p.field == "province" for p in problems):
         values["province"] = _province(str(data["province"]), provinces, problems)
     if "languages" in data:

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from incident_app.cli.output import print_json, say
+from incident_app.domain.errors import ValidationError
 from incident_app.domain.notices.sms_gateway import Provider
+from incident_app.domain.profile import sms_signature_en_problems
 from incident_app.services.container import Services
 
 PROVIDERS = [p.value for p in Provider]
@@ -64,13 +66,22 @@ def _provider_and_signature(parser: argparse.ArgumentParser) -> None:
                              "sms_signature_en, else the Chinese signature, which bills English SMS in UCS-2)")
 
 
+def _check_signature_en(args: argparse.Namespace) -> None:
+    """``--signature-en`` under the profile field's rule (sms_signature_en), with its message:
+    refused (exit 2) before anything is read or written."""
+    if problems := sms_signature_en_problems(args.signature_en or "", "signature_en"):
+        raise ValidationError(problems)
+
+
 def handle_pack(args: argparse.Namespace, services: Services) -> int:
+    _check_signature_en(args)
     print_json(services.handoff.approval_pack(args.id, signature=args.signature, provider=Provider(args.provider),
                                                signature_en=args.signature_en))
     return 0
 
 
 def handle_export_sms(args: argparse.Namespace, services: Services) -> int:
+    _check_signature_en(args)
     result = services.handoff.export_sms(args.id, args.out, provider=Provider(args.provider), signature=args.signature,
                                          signature_en=args.signature_en)
     files = ", ".join(f"{f['path']} ({f['rows']:,})" for f in result["files"])

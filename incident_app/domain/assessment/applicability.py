@@ -58,6 +58,8 @@ class Situation:
     telecom_authority: str = ""
     # The incident's enquiries (None or total 0: nobody has asked, so no reply duty is shown).
     enquiries: EnquiryLoad | None = None
+    # The administration's English name (profile telecom_authority_en), for the English text.
+    telecom_authority_en: str = ""
 
     @property
     def suspected(self) -> bool:
@@ -217,9 +219,13 @@ def _telecom_licence(s: Situation) -> Verdict:
                                         "The profile records no value-added telecom licence: the MIIT plan does "
                                         "not apply."))
     authority = s.telecom_authority or "通信管理局"
+    # English: its English name; while the profile has none, the Chinese one said to be that.
+    authority_en = s.telecom_authority_en or (f"{s.telecom_authority} (no English name in the profile: "
+                                              "telecom_authority_en)" if s.telecom_authority
+                                              else "not named in the profile")
     return Verdict(Applies.YES, Text(f"组织资料登记了增值电信业务经营许可证，负责的通信管理局为{authority}。",
                                      f"The profile records a value-added telecom licence; the responsible "
-                                     f"communications administration is {authority}."))
+                                     f"communications administration is {authority_en}."))
 
 
 def _enquiries(s: Situation) -> Verdict:

@@ -119,7 +119,8 @@ def assess(data: AssessmentInput, catalog: Catalog, rules: AssessmentRules,
         judgement=_latest(data.decisions, DecisionKind.CAC_GRADE_JUDGEMENT)), rules.grading)
     situation = Situation(facts, data.profile.operator_type, people, grade, severity.band, data.decisions, minors,
                           data.now, _profile_numbers(data.profile), data.email_delivery, data.fulfilments,
-                          data.profile.telecom_licence, data.profile.telecom_authority, data.enquiries)
+                          data.profile.telecom_licence, data.profile.telecom_authority, data.enquiries,
+                          data.profile.telecom_authority_en)
     miit = (grade_miit(people.total, sensitive, rules.miit)
             if data.profile.telecom_licence and rules.miit is not None else None)
     obligations = evaluate_obligations(situation, rules.obligations, _anchors(data),

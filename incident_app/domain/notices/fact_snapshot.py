@@ -74,8 +74,9 @@ def build_snapshot(inputs: SnapshotInputs) -> FactSnapshot:
     # Staff contacts are not what a notice says: changing the responsible persons must not
     # change (and so un-approve) every notice.
     profile.pop("responsible_persons", None)
-    # Snapshots approved before the telecom licence fields existed stay identical without one.
-    for key in ("telecom_licence", "telecom_authority"):
+    # Snapshots approved before the telecom licence fields and the English contact name and
+    # authority existed stay identical while these are empty.
+    for key in ("telecom_licence", "telecom_authority", "telecom_authority_en", "contact_name_en"):
         if not profile.get(key):
             profile.pop(key, None)
     closed = inputs.incident.handling_closed_at

@@ -12,7 +12,9 @@ from incident_app.domain.catalog import Catalog
 from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.enquiries import Topic
 from incident_app.domain.incident import Incident
+from incident_app.domain.notices.bilingual import localised
 from incident_app.domain.profile import OrganisationProfile
+from incident_app.domain.wording import format_phone
 from incident_app.services.resources import read_json_resource
 
 LANGUAGES = ("zh-CN", "en")
@@ -57,15 +59,37 @@ def _values(facts: Facts, lang: str) -> dict[str, str]:
     affected = data["affected"][state][lang].format(person_types=person_types)
     notice = (data["notice"]["sent"][lang].format(sent_at=facts.notice_sent_at) if facts.notice_sent_at
               else data["notice"]["none"][lang])
+    # The phone team's FAQ shows a fact missing in its language as a marker naming the field; the
+    # replies name the incident only by a title written in their language (never the other one's).
     return {
         "company": p.company_zh if lang == "zh-CN" else (p.company_en or p.company_zh),
-        "incident_title": f.title, "summary": f.summary,
+        "incident_title": _fact(facts, "title", lang), "summary": _fact(facts, "summary", lang),
+        "about_incident": _about_incident(facts, lang),
         "discovered": f.discovered_at.astimezone(SHANGHAI).date().isoformat(),
         "incident_types": _join(f.data_types, facts.catalog, lang), "person_types": person_types,
-        "affected_answer": affected, "notice_answer": notice, "officer_phone": p.officer_phone,
+        "affected_answer": affected, "notice_answer": notice, "officer_phone": format_phone(p.officer_phone, lang),
         "officer_email": p.officer_email, "reply_days": str(p.reply_working_days),
         "handling_days": str(p.handling_working_days), "reference": facts.reference,
     }
+
+
+def _fact(facts: Facts, key: str, lang: str) -> str:
+    """A bilingual incident fact (title, summary) in ``lang``, marked where it is not written."""
+    f = facts.incident.facts
+    other = "en" if lang == "zh-CN" else "zh-CN"
+    return localised(str(f.text_in(key, lang) or ""), key, lang, other=bool(f.text_in(key, other)),
+                     copied=f.is_untranslated(key, lang))
+
+
+def _about_incident(facts: Facts, lang: str) -> str:
+    """The incident as a reply names it: by its title in ``lang``; an English reply whose title has
+    no English text yet (or only an untranslated copy) says "the incident" instead of quoting the
+    Chinese title."""
+    f = facts.incident.facts
+    title = str(f.text_in("title", lang) or "").strip()
+    if lang == "zh-CN":
+        return f"“{title or f.title}”事件"
+    return f'the incident "{title}"' if title and not f.is_untranslated("title", lang) else "the incident"
 
 
 def render_reply(template: str, facts: Facts, lang: str) -> tuple[str, str]:

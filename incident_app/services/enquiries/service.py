@@ -30,6 +30,7 @@ from incident_app.domain.enquiries import (
     request_counts,
 )
 from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.mail.message import english_sender_name
 from incident_app.domain.mail.sending import OutgoingMessage, SendState, SmtpSettings
 from incident_app.domain.notices.recipient import person_key
 from incident_app.domain.people import Person
@@ -358,19 +359,24 @@ class EnquiryService:
         if enquiry.contact_kind != ContactKind.EMAIL:
             raise ValidationError.single("contact", "the enquirer gave no e-mail address: reply by phone or letter")
         number = len(self.replies(enquiry.id)) + 1
+        profile = self._profiles.get()
+        settings = mail.settings
+        if not settings.from_name_en:  # English enquirers see the company's English name as the sender
+            settings = replace(settings, from_name_en=english_sender_name(settings.from_name, profile.company_zh,
+                                                                          profile.company_en))
         message = OutgoingMessage(enquiry.incident_id, REPLY_KIND, str(number), f"enquiry:{enquiry.id}",
                                   enquiry.contact, reply.language, subject, reply.body,
-                                  mentioned_addresses=(self._profiles.get().officer_email,),
+                                  mentioned_addresses=(profile.officer_email,),
                                   reference_line=reference_of(enquiry))
         now = self._ctx.now()
         if mail.dry_run is not None:
-            path = write_one_eml(message, mail.settings, mail.dry_run, now, self._ctx.store.path)
+            path = write_one_eml(message, settings, mail.dry_run, now, self._ctx.store.path)
             with self._ctx.store.transaction():
                 self._ctx.record("enquiry.reply_dry_run", "enquiry", enquiry.id,
                                  {"enquiry_id": enquiry.id, "topic": enquiry.topic.value,
                                   "channel": enquiry.channel.value}, enquiry.incident_id)
             return replace(reply, state="dry_run", relay_reply=str(path))
-        outcome: SingleOutcome = send_one(message, mail.settings, mail.password, now)
+        outcome: SingleOutcome = send_one(message, settings, mail.password, now)
         return replace(reply, state=outcome.state.value, message_id=outcome.message_id, code=outcome.code,
                        relay_reply=outcome.reply or outcome.reason, at=now)
 

@@ -50,6 +50,7 @@ from incident_app.domain.notices.sms_gateway import (
     template_problems,
 )
 from incident_app.domain.people.person import mask_phone
+from incident_app.domain.profile import sms_signature_en_problems
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
 from incident_app.services.handoff.encoding import report_encoding as detect_report_encoding
@@ -92,16 +93,27 @@ class Signatures:
 
     zh: str
     en: str
+    # An English signature was given (``--signature-en``) or set in the profile: it follows the
+    # profile field's rule (Latin letters), not only the gateway's. False: English SMS carry the
+    # Chinese one (flagged by its billing).
+    english_own: bool = False
 
     def of(self, lang: str) -> str:
         """The signature of an SMS in ``lang``."""
         return self.en if lang == "en" else self.zh
 
+    def problems_of(self, lang: str) -> list[str]:
+        """The breaches of the signature an SMS in ``lang`` carries: the gateway's rule, and for an
+        English signature of its own the profile field's (domain/profile.py), with its message."""
+        if lang == "en" and self.english_own:
+            return [p.message for p in sms_signature_en_problems(self.en, "signature_en")]
+        return signature_problems(self.of(lang))
+
     def problems(self) -> list[FieldProblem]:
-        """Each signature's breaches of the gateway's signature rule, by field."""
+        """Each signature's breaches of its rule, by field (``signature``, ``signature_en``)."""
         found = [FieldProblem("signature", p) for p in signature_problems(self.zh)]
-        if self.en != self.zh:
-            found += [FieldProblem("signature_en", p) for p in signature_problems(self.en)]
+        if self.english_own:
+            found += sms_signature_en_problems(self.en, "signature_en")
         return found
 
 
@@ -122,7 +134,8 @@ class HandoffService:
         """The signatures by language: the ones given, else the profile's (``sms_signature_en``
         for English SMS; the Chinese signature when it is empty)."""
         zh = self.signature(given)
-        return Signatures(zh, (given_en or "").strip() or self._profile.get().sms_signature_en.strip() or zh)
+        english = (given_en or "").strip() or self._profile.get().sms_signature_en.strip()
+        return Signatures(zh, english or zh, english_own=bool(english))
 
     def sms_notices(self, incident_id: int, notice_set: NoticeSet | None = None) -> list[SmsNotice]:
         """Every SMS master the incident has, as a template whose variable is the reference code."""
@@ -154,7 +167,7 @@ class HandoffService:
                 "example": f"【{sign}】{sms.template.fill({v.name: v.example for v in sms.template.variables})}",
                 "signature": sign, "encoding": bill.encoding,
                 "worst_case_length": bill.length, "segments": bill.parts,
-                "problems": signature_problems(sign) + template_problems(sms.template, provider,
+                "problems": signs.problems_of(sms.lang) + template_problems(sms.template, provider,
                                                                          website=self._profile.get().website)
                 + billing_problems(sign, worst, sms.lang),
             })

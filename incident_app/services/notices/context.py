@@ -142,7 +142,8 @@ class NoticeContextBuilder:
     def _sector(self, lang: str) -> dict[str, Any]:
         """The ``sector`` variable: the communications administration and the MIIT grade."""
         grade = (self.report.sector or {}).get(lang) or {}
-        authority = str(self.data["profile"].get("telecom_authority", ""))
+        # English: the English name (a marker naming telecom_authority_en while only the Chinese is set).
+        authority = _profile_pair(self.data["profile"], "telecom_authority", "telecom_authority_en", lang)
         return {"authority": authority or ("the communications administration" if lang == "en" else "通信管理局"),
                 "available": bool(grade), "level": grade_name(grade.get("level"), lang) if grade else "",
                 "why": grade.get("why", ""),
@@ -213,7 +214,7 @@ class NoticeContextBuilder:
         p = self.data["profile"]
         address = _profile_text(p, "postal_address", lang)
         title = _profile_text(p, "officer_title", lang)
-        return {"title": title, "name": p.get("contact_name", ""),
+        return {"title": title, "name": _profile_pair(p, "contact_name", "contact_name_en", lang),
                 "phone": format_phone(p["officer_phone"], lang), "email": p["officer_email"], "address": address,
                 "postcode": p.get("postcode", ""), "reply_days": p.get("reply_working_days", 3),
                 "handling_days": p.get("handling_working_days", 15)}
@@ -533,8 +534,10 @@ def _ransom(value: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None
     amount = value.get("amount_cny")
     date = str(value.get("date") or "")
     when = format_date(date if "T" in date else f"{date}T00:00:00+08:00", lang) if date else ""
-    out = {"amount": format_amount(amount) if amount is not None else "", "method": str(value.get("method") or ""),
-           "date": when}
+    # The way of payment in the report's language: a marker naming the other field while only
+    # one language has it (比特币 never reaches the English report).
+    out = {"amount": format_amount(amount) if amount is not None else "",
+           "method": _profile_pair(value, "method", "method_en", lang, field="ransom"), "date": when}
     return {**out, "pending": not all(out.values())}
 
 
@@ -558,6 +561,17 @@ def _profile_text(profile: Mapping[str, Any], base: str, lang: str) -> str:
     shows a marker naming the empty English field instead of the Chinese text."""
     zh, en = str(profile.get(f"{base}_zh") or ""), str(profile.get(f"{base}_en") or "")
     return localised(en, f"profile.{base}_en", lang, other=bool(zh)) if lang == "en" else zh
+
+
+def _profile_pair(record: Mapping[str, Any], zh_key: str, en_key: str, lang: str, field: str = "profile") -> str:
+    """An optional text kept as a Chinese field and its ``_en`` one (the profile's contact person
+    and communications administration, the ransom's way of payment) in ``lang``: empty while both
+    are, else a marker naming the field (``field.key``) of ``lang`` that is empty while the other
+    is set (never the other language's text)."""
+    zh, en = str(record.get(zh_key) or "").strip(), str(record.get(en_key) or "").strip()
+    if lang == "en":
+        return localised(en, f"{field}.{en_key}", lang, other=bool(zh))
+    return localised(zh, f"{field}.{zh_key}", lang, other=bool(en))
 
 
 def _label(table: Mapping[str, tuple[str, str]], code: Any, default: str, lang: str) -> str:

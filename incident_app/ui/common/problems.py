@@ -64,6 +64,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"is not a number of working days", "wizard.problem.working_days"),
     (r"is not an operator type", "wizard.problem.operator_type"),
     (r"is not a notice language|^give at least one of: zh-CN", "wizard.problem.notice_languages"),
+    (r"has Chinese characters; English notices print this field", "settings.problem.english_field"),
+    (r"is not an English SMS signature: use 2–12 Latin", "settings.problem.sms_signature_en"),
     (r"is not a status one can declare", "wizard.problem.declared_status"),
     (r"is not an obligation; use one", "wizard.problem.obligation"),
     (r"is not a decision kind", "wizard.problem.decision_kind"),

@@ -132,7 +132,8 @@ class WhatHappenedForm(IntakeForm):
         self.ransom_amount.setDecimals(2)
         self.ransom_amount.setGroupSeparatorShown(True)
         self.ransom_method, self.ransom_date = QLineEdit(maxLength=200), QLineEdit(maxLength=40)
-        self.ransom = _row(self.ransom_amount, self.ransom_method, self.ransom_date)
+        self.ransom_method_en = QLineEdit(maxLength=200)  # the English report's words for the way of payment
+        self.ransom = _row(self.ransom_amount, self.ransom_method, self.ransom_method_en, self.ransom_date)
         self.cause.currentIndexChanged.connect(self._show_ransom)
 
     def _show_ransom(self) -> None:
@@ -147,9 +148,10 @@ class WhatHappenedForm(IntakeForm):
             return None
         amount, method, date = self.ransom_amount.value(), self.ransom_method.text().strip(), \
             self.ransom_date.text().strip()
-        if not (amount or method or date):
+        method_en = self.ransom_method_en.text().strip()
+        if not (amount or method or date or method_en):
             return None
-        return {"amount_cny": amount or None, "method": method, "date": date}
+        return {"amount_cny": amount or None, "method": method, "date": date, "method_en": method_en}
 
     def _left_column(self) -> QFormLayout:
         form = _form()
@@ -183,6 +185,7 @@ class WhatHappenedForm(IntakeForm):
         self.drill.setText(t("wizard.hint.drill"))
         self.ransom_amount.setSpecialValueText(t("wizard.hint.ransom_amount"))
         self.ransom_method.setPlaceholderText(t("wizard.hint.ransom_method"))
+        self.ransom_method_en.setPlaceholderText(t("wizard.hint.ransom_method_en"))
         self.ransom_date.setPlaceholderText(t("wizard.hint.ransom_date"))
         for field in (self.occurred_at, self.occurred_until, self.discovered_at, self.aware_at):
             field.retranslate(self.tr_)
@@ -230,6 +233,7 @@ class WhatHappenedForm(IntakeForm):
         ransom = facts.ransom
         self.ransom_amount.setValue(ransom.amount_cny or 0 if ransom else 0)
         self.ransom_method.setText(ransom.method if ransom else "")
+        self.ransom_method_en.setText(ransom.method_en if ransom else "")
         self.ransom_date.setText(ransom.date if ransom else "")
         self._show_ransom()
 

@@ -24,12 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incident_app.domain.errors import ValidationError
+from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.domain.notices.sms_gateway import Provider
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
+from incident_app.ui.common.problems import problem_text
+
+ENGLISH_SIGNATURE = "is not an English SMS signature"  # the profile field's rule (domain/profile.py)
 
 
 class HandoffDialog(QDialog):
@@ -113,12 +116,17 @@ class HandoffDialog(QDialog):
         lines = [t("handoff.signature_line", signature=pack["signature"]),
                  t("handoff.signature_en_line", signature=pack["signature_en"])]
         for notice in pack["notices"]:
-            state = t("handoff.ok") if not notice["problems"] else "; ".join(notice["problems"])
+            # The English signature's rule in the officer's language (the Settings field's message);
+            # the gateway's other rules as the service words them.
+            state = t("handoff.ok") if not notice["problems"] else "; ".join(
+                problem_text(FieldProblem("signature_en", p), self.tr_) if ENGLISH_SIGNATURE in p else p
+                for p in notice["problems"])
             approved = t("handoff.approved") if notice["approved"] else t("handoff.not_approved")
             variables = ", ".join(
                 f"{v['name']} ({t('handoff.kind.' + v['kind'].replace(' ', '_'))}, ≤{v['max_length']})"
                 for v in notice["variables"])
-            lines.append(t("handoff.pack_line", kind=t(f"notices.kind.{notice['kind']}"), lang=notice["lang"],
+            lines.append(t("handoff.pack_line", kind=t(f"notices.kind.{notice['kind']}"),
+                           lang=self.tr_.word("notices.lang", notice["lang"]),
                            approved=approved, template=notice["provider_template"], variables=variables,
                            length=notice["worst_case_length"], segments=notice["segments"], state=state,
                            encoding=notice["encoding"], signature=notice["signature"]))

@@ -3,6 +3,7 @@ the completeness list of the selected notice (element, status, detail)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +21,24 @@ _STATUS_COLOURS = {"approved": "#1b7f3b", "complete": "#1b5e9f", "needs_reapprov
 _ELEMENT_COLOURS = {ElementStatus.PRESENT: "#1b7f3b", ElementStatus.WAIVED: "#1b5e9f",
                     ElementStatus.DEFERRED: "#a15c00", ElementStatus.EMPTY: "#b00020",
                     ElementStatus.MISSING: "#b00020"}
+
+
+_TRANSLATION = re.compile(r"^(?P<lang>Chinese|English) text (?P<state>missing|untranslated): (?P<field>\S+)$")
+
+
+def translation_problem(text: str, tr: Translator) -> str:
+    """A translation gap of the completeness check ("English text missing: profile.contact_name_en")
+    in ``tr``'s language, a profile field by its Settings label and where to write it; any other
+    problem as the check wrote it."""
+    found = _TRANSLATION.match(text)
+    if not found:
+        return text
+    field = found["field"]
+    if field.startswith("profile."):
+        name = field.removeprefix("profile.")
+        field = tr.t("notices.translation.profile_field", label=tr.word("settings.field", name), field=name)
+    language = tr.t("notices.lang.en" if found["lang"] == "English" else "notices.lang.zh-CN")
+    return tr.t(f"notices.translation.{found['state']}", language=language, field=field)
 
 
 class NoticeListModel(RowListModel[NoticeState]):
@@ -95,7 +114,7 @@ class ElementModel(TranslatedTableModel):
     def _problem(self, index: Index, role: int) -> Any:
         text = self._problems[index.row() - len(self._rows)]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (self._tr.t("notices.problem"), "", text)[index.column()]
+            return (self._tr.t("notices.problem"), "", translation_problem(text, self._tr))[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole:
             return QColor("#b00020")
         return None

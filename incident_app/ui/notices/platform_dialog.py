@@ -101,7 +101,8 @@ class PlatformDialog(QDialog):
             self.errors.show(error, details)
             return
         self.preview.setRowCount(0)
-        self.preview_label.setText(self.tr_.t("platform.preview_refused", reason=str(error)))
+        self.preview_label.setText(self.tr_.t("platform.preview_refused", reason=export_problems(error.problems,
+                                                                                                 self.tr_)))
         self.btn_export.setEnabled(False)
 
     # -- export -------------------------------------------------------------------------------------
@@ -122,7 +123,8 @@ class PlatformDialog(QDialog):
         if changes and changes["same_version"]:
             lines.append(t("platform.same_version"))
         elif changes:
-            notices = ", ".join(c["notice"] for c in changes["notices_changed"]) or "—"
+            separator = ", " if self.tr_.lang == "en" else "、"
+            notices = separator.join(notice_name(c["notice"], self.tr_) for c in changes["notices_changed"]) or "—"
             lines.append(t("platform.new_version", notices=notices))
         self.status_label.setText("\n".join(lines))
 
@@ -180,10 +182,58 @@ class PlatformDialog(QDialog):
             self.check_report(path)
 
 
+def notice_name(key: str, tr: Translator) -> str:
+    """A notice of the hand-off (``kind/channel/lang``, as the service keys its versions) in words
+    in ``tr``'s language: 受影响个人（邮件（HTML），简体中文）; a key of another form as it is."""
+    parts = key.split("/")
+    if len(parts) != 3:
+        return key
+    kind, channel, lang = parts
+    return tr.t("platform.notice_name", kind=tr.t(f"notices.kind.{kind}"), channel=tr.t(f"notices.channel.{channel}"),
+                language=tr.t(f"settings.language.{lang}"))
+
+
+# Why the recipients file cannot be exported yet (services/handoff/platform.py), in the officer's words.
+_EXPORT_PROBLEMS: tuple[tuple[str, str], ...] = (
+    (r"^not approved in its current form", "platform.refused.not_approved"),
+    (r"^this incident plans no personal notice", "platform.refused.no_notice"),
+    (r"^the contacts of incident \d+ were purged on (?P<at>\S+)", "platform.refused.purged"),
+)
+
+
+def export_problems(problems: Any, tr: Translator) -> str:
+    """Why the export is refused in ``tr``'s language: the notices not yet approved named once per
+    kind in words (受影响个人、未成年人监护人：…), any other message (a template error) as the
+    service wrote it, after the notice it concerns."""
+    colon = ": " if tr.lang == "en" else "："
+    groups: dict[str, list[str]] = {}
+    for problem in problems:
+        message = problem.message
+        for pattern, key in _EXPORT_PROBLEMS:
+            if found := re.search(pattern, message):
+                message = tr.t(key, **found.groupdict())
+                break
+        parts = problem.field.split("/")
+        if len(parts) == 3 and message == tr.t("platform.refused.not_approved"):
+            where = tr.t(f"notices.kind.{parts[0]}")
+        else:
+            where = notice_name(problem.field, tr) if len(parts) == 3 else ""
+        names = groups.setdefault(message, [])
+        if where and where not in names:
+            names.append(where)
+    separator = ", " if tr.lang == "en" else "、"
+    return ("; " if tr.lang == "en" else "；").join(
+        f"{separator.join(names)}{colon}{message}" if names else message for message, names in groups.items())
+
+
 # The delivery report's problems (services/handoff/platform.py speaks English, as the CLI prints
 # it): each message form and the catalog key saying it in the officer's language.
 _REPORT_PROBLEMS: tuple[tuple[str, str], ...] = (
     (r"^'(?P<value>.*)' is not in this incident's platform hand-off", "platform.problem.unknown"),
+    (r"^empty; copy the 'reference'", "platform.problem.empty_reference"),
+    (r"^empty time; write it as ISO 8601", "platform.problem.empty_time"),
+    (r"^longer than (?P<limit>[\d,]+) characters; a report row", "platform.problem.long_line"),
+    (r"^not valid CSV \(.*\); save the report as CSV$", "platform.problem.bad_header"),
     (r"^the same reference as row (?P<first>\d+)", "platform.problem.repeated"),
     (r"^'(?P<value>.*)' not understood; use", "platform.problem.status"),
     (r"^(?P<value>\S+) is in the future; check", "platform.problem.future"),

@@ -35,8 +35,8 @@ from incident_app.ui.common import ErrorReporter, JobDialog
 from incident_app.ui.common.screen_fit import fit_to_screen
 
 PROFILE_TEXT_FIELDS = ("company_zh", "company_en", "officer_title_zh", "officer_title_en", "contact_name",
-                       "officer_phone", "officer_email", "postal_address_zh", "postal_address_en", "postcode",
-                       "website", "sms_signature_en")
+                       "contact_name_en", "officer_phone", "officer_email", "postal_address_zh", "postal_address_en",
+                       "postcode", "website", "sms_signature_en")
 
 
 class SettingsDialog(JobDialog):
@@ -101,6 +101,9 @@ class SettingsDialog(JobDialog):
         self.telecom_authority = QLineEdit(profile.telecom_authority)
         self.telecom_authority.setPlaceholderText("上海市通信管理局")
         self._row(form, "telecom_authority", self.telecom_authority)
+        self.telecom_authority_en = QLineEdit(profile.telecom_authority_en)
+        self.telecom_authority_en.setPlaceholderText("Shanghai Communications Administration")
+        self._row(form, "telecom_authority_en", self.telecom_authority_en)
         return page
 
     # -- responsible persons (the internal brief's recipients) ---------------------------------
@@ -255,6 +258,7 @@ class SettingsDialog(JobDialog):
             "reply_working_days": self.reply_days.value(), "handling_working_days": self.handling_days.value(),
             "telecom_licence": self.telecom_licence.isChecked(),
             "telecom_authority": self.telecom_authority.text().strip(),
+            "telecom_authority_en": self.telecom_authority_en.text().strip(),
             "responsible_persons": self.person_values(),
         }
 

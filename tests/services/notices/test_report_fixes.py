@@ -241,7 +241,15 @@ def test_summary_and_gdpr_name_the_contact_person(services: Services, intake: di
     out = notices(services, incident_id, kinds=[NoticeKind.REGULATOR_SUMMARY, NoticeKind.EU_AUTHORITY])
     for kind in ("regulator_summary", "eu_authority"):
         assert "王明" in section(out[(kind, "document", "zh-CN")], "contact").text, kind
-        assert "王明" in section(out[(kind, "document", "en")], "contact").text, kind
+        # English prints the English name only: while it is empty, a marker names the field
+        english = section(out[(kind, "document", "en")], "contact").text
+        assert "王明" not in english and "[English text missing: profile.contact_name_en]" in english, kind
+    services.profile.save({"contact_name_en": "Wang Ming"})
+    out = notices(services, incident_id, kinds=[NoticeKind.REGULATOR_SUMMARY, NoticeKind.EU_AUTHORITY])
+    for kind in ("regulator_summary", "eu_authority"):
+        assert "王明" in section(out[(kind, "document", "zh-CN")], "contact").text, kind
+        english = section(out[(kind, "document", "en")], "contact").text
+        assert "Wang Ming" in english and "王明" not in english and "missing" not in english, kind
 
 
 def test_exemption_rationale_ends_with_one_full_stop_and_minors_are_under_18(

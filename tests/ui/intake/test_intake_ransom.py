@@ -25,7 +25,8 @@ def test_ransom_row_follows_the_cause_and_is_saved(qtbot: QtBot, tmp_path: Path)
     assert not form.ransom.isHidden()
     form.ransom_amount.setValue(500000)
     form.ransom_method.setText("比特币")
-    assert form.values()["ransom"] == {"amount_cny": 500000, "method": "比特币", "date": ""}
+    form.ransom_method_en.setText("Bitcoin")  # the English report's words: it never prints 比特币
+    assert form.values()["ransom"] == {"amount_cny": 500000, "method": "比特币", "date": "", "method_en": "Bitcoin"}
     form.ransom_date.setText("2026-01-11")
     wizard.next()
     assert wizard.currentPage() is wizard.data
@@ -40,6 +41,7 @@ def test_ransom_row_follows_the_cause_and_is_saved(qtbot: QtBot, tmp_path: Path)
     try:
         facts = services.incidents.get(created.args[0]).facts
         assert facts.ransom is not None and facts.ransom.method == "比特币" and facts.ransom.date == "2026-01-11"
+        assert facts.ransom.method_en == "Bitcoin"
         assert facts.ransom.amount_cny == 500000
         assert facts.economic_loss_cny == 4999999.99
     finally:

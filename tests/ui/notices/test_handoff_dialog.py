@@ -58,3 +58,21 @@ def test_handoff_dialog_previews_masked_rows_writes_the_file_and_imports_the_rep
     dialog.import_report(report, "sms")
     assert f"{len(out_ids)} delivered" in dialog.status_label.text()
     assert not tab.errors.shown and not dialog.errors.shown
+
+
+def test_the_chinese_dialog_says_the_english_signature_rule_in_chinese(qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    assert run(["demo", "--db", str(db)]) == 0
+    assert run(["approve", "1", "--by", "王安全", "--db", str(db)]) == 0
+    tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "zh-CN"), 1)
+    tab.errors.interactive = False
+    qtbot.addWidget(tab)
+    tab.open_handoff_dialog()
+    dialog = tab.handoff_dialog
+    dialog.signature_en.setText("Wotu!")
+    dialog.refresh()
+    pack = dialog.pack.toPlainText()
+    assert "这不是英文短信签名：请用 2–12 个拉丁字母、数字或空格" in pack
+    assert "is not an English SMS signature" not in pack
+    assert "受影响个人（英文，" in pack and "（en，" not in pack and "受影响个人（中文，" in pack
+    assert not dialog.btn_sms.isEnabled() and not tab.errors.shown
