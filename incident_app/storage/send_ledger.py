@@ -171,6 +171,37 @@ class SendLedgerRepository:
                 return
             after = int(rows[-1][0])
 
+    def iter_page_aggregates(self, incident_id: int, expressions: str, aggregates: str,
+                             params: Sequence[Any] = (), *,
+                             chunk: int = 5000) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """(the id the page starts after, one row) per keyset page of up to ``chunk`` of the
+        incident's rows in id order: ``aggregates`` (the first two must be ``max(id)`` and
+        ``count(*)``) over the page's rows of ``expressions`` (the first must be ``id``; ``params``
+        fill their placeholders). Each page is ONE sqlite3_step, during which the GIL is
+        released: another thread runs Python while SQLite renders the page (the evidence pack's
+        ledger)."""
+        if not expressions.startswith("id,") or not aggregates.startswith("max(id), count(*),"):
+            raise ValueError("the expressions must start with the row id, the aggregates with max(id), count(*)")
+        sql = (f"SELECT {aggregates} FROM (SELECT {expressions} FROM send_ledger WHERE incident_id = ? AND id > ?"
+               " ORDER BY id LIMIT ?)")
+        after = 0
+        while True:
+            page = self._db.conn.execute(sql, [*params, incident_id, after, chunk]).fetchone()
+            if not page[1]:
+                return
+            yield after, page
+            if page[1] < chunk:
+                return
+            after = int(page[0])
+
+    def page_between(self, incident_id: int, expressions: str, params: Sequence[Any], after: int,
+                     last: int) -> list[tuple[Any, ...]]:
+        """The incident's rows with ids after ``after`` up to ``last``, in id order, as tuples of
+        the SQL ``expressions`` (as :meth:`iter_pages` gives them)."""
+        return self._db.conn.execute(
+            f"SELECT {expressions} FROM send_ledger WHERE incident_id = ? AND id > ? AND id <= ? ORDER BY id",
+            [*params, incident_id, after, last]).fetchall()
+
     def raw_by_id(self, ids: Sequence[int], columns: Sequence[str]) -> dict[int, tuple[Any, ...]]:
         """Rows ``ids`` as plain tuples of ``columns`` (``id`` first), keyed by id."""
         if not columns or columns[0] != "id" or any(c not in LEDGER_COLUMNS for c in columns):

@@ -55,3 +55,48 @@ def page_expressions(unmask: bool) -> str:
             f"COALESCE(NULLIF(channel, ''), 'email') || {_FS} || COALESCE(updated_at, '') || {_RS}")
     return ", ".join(["id", recipient, head, "COALESCE(to_address, '')", body, "COALESCE(last_reply, '')",
                       "COALESCE(reason, '')", tail, _ok()])
+
+
+# -- a whole page in one step (masked packs) -------------------------------------------------
+# The quick path reads a page as ONE row of aggregates, each column's values joined with FIELD:
+# SQLite builds them in C inside a single sqlite3_step, which runs without the GIL, so the next
+# page is read while another thread finishes the previous one in Python (records._quick_text).
+# Joining a row's fields with || cost SQLite more than reading them (a new string per ||);
+# group_concat of each column appends in place, and Python interleaves the columns with slices.
+# The values are checked in Python too, on each column's DISTINCT values (a few dozen a page).
+_ADDRESS = "COALESCE(to_address, '')"
+_AT = f"instr({_ADDRESS}, '@')"
+# hide() of an address that is empty, a number of 7+ ASCII digits (the last two kept) or a plain
+# ASCII address (first letter, ***, last letter of a local part longer than 2, @domain): Python
+# checks the page's addresses are all of these shapes (records._PLAIN_ADDRESSES) before using it.
+_MASKED = (f"CASE WHEN {_ADDRESS} = '' THEN '' WHEN {_AT} = 0 THEN '***' || substr({_ADDRESS}, -2)"
+           f" ELSE substr({_ADDRESS}, 1, 1) || '***' || CASE WHEN {_AT} > 3 THEN substr({_ADDRESS}, {_AT} - 1, 1)"
+           f" ELSE '' END || substr({_ADDRESS}, {_AT}) END")
+QUICK_COLUMNS = ("id", "recipient", "notice_kind", "notice_version", "to_address", "language", "message_id",
+                 "state", "attempts", "in_doubt", "last_code", "last_reply", "reason", "queued_at", "sent_at",
+                 "fallback", "channel", "updated_at")
+
+
+def quick_page_sql() -> tuple[str, str]:
+    """(the columns of one row, the aggregates of one page) for
+    SendLedgerRepository.iter_page_aggregates; one parameter: the reference's "INCIDENT:" prefix.
+    The aggregates: max(id), count(*), whether every recipient key is text, the addresses as
+    stored (FIELD between them), then per
+    :data:`QUICK_COLUMNS` the page's values joined with FIELD (the recipient as the text its
+    reference hashes, the address masked, NULL as '' where NULL is allowed, the channel "email"
+    when empty; a NULL
+    state, attempts, in_doubt or queued_at leaves its value out, and the page goes the slow way)."""
+    raw = ("id", "recipient_key", "notice_kind", "notice_version", "to_address", "language", "message_id", "state",
+           "attempts", "in_doubt", "last_code", "last_reply", "reason", "queued_at", "sent_at", "fallback",
+           "channel", "updated_at")
+    values = {
+        "id": "id", "recipient": "? || recipient_key", "state": "state", "attempts": "attempts",
+        "in_doubt": "in_doubt", "queued_at": "queued_at", "channel": "COALESCE(NULLIF(channel, ''), 'email')",
+        "to_address": _MASKED, "last_reply": "COALESCE(last_reply, '')",
+    }
+    joined = ", ".join(f"group_concat({values.get(c, f'COALESCE({c}, {_EMPTY})')}, {_FS})" for c in QUICK_COLUMNS)
+    return ", ".join(raw), (f"max(id), count(*), min(typeof(recipient_key) = 'text'),"
+                            f" group_concat({_ADDRESS}, {_FS}), {joined}")
+
+
+_EMPTY = "''"

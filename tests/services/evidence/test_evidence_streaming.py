@@ -214,6 +214,53 @@ def test_plain_pages_take_the_fast_path(services: Services, intake: dict[str, ob
     assert calls == []
 
 
+def fill_ordinary(services: Services, incident_id: int, rows: int, odd: int | None = None) -> None:
+    """Rows as a real send leaves them (the bench's kinds): e-mail and SMS, sent, failed with
+    the address echoed, deferred, queued; row ``odd`` has an address that starts like a reply code."""
+    conn = services.ctx.store.db.conn
+    states = [("sent", 250, "250 2.0.0 Ok: queued as {n:010X}", "", None),
+              ("failed", 550, "550 5.1.1 <{address}>: Recipient address rejected", "the relay refused", "sms"),
+              ("deferred", 451, "451 4.7.1 Try again later", "retry later", None), ("queued", None, "", "", None)]
+    made = []
+    for n in range(rows):
+        sms = n % 5 == 0
+        address = f"1380013{n:04d}" if sms else f"user{n}.{n % 7}@mail{n % 3}.example.cn"
+        if n == odd:
+            address = "250-li@example.cn"
+        state, code, reply, reason, fallback = states[n % len(states)]
+        made.append((incident_id, f"person:U{n:09d}" if n % 9 else address, "individual_email", "v1", address,
+                     "zh-CN", f"<bd.1.{n}@breach-desk.example>", state, 1, 0, code,
+                     reply.format(n=n, address=address.upper()), reason, "2026-11-20T09:00:00+08:00",
+                     f"2026-11-20T10:{n // 60 % 60:02d}:{n % 60:02d}+08:00",
+                     f"2026-11-20T10:{n // 60 % 60:02d}:00+08:00" if state == "sent" else None, fallback,
+                     "sms" if sms else "email"))
+    with services.ctx.store.transaction():
+        conn.executemany(
+            "INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address, language,"
+            " message_id, state, attempts, in_doubt, last_code, last_reply, reason, queued_at, updated_at, sent_at,"
+            " fallback, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", made)
+
+
+@pytest.mark.parametrize("odd", [None, 57])
+def test_ordinary_pages_are_made_by_sqlite_in_one_step(services: Services, intake: dict[str, object],
+                                                       monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                       odd: int | None) -> None:
+    """A masked pack's ordinary pages come from the page's aggregates (addresses masked in SQL,
+    finished on the worker thread): the row-by-row page maker is not called, yet the bytes are
+    the reference's. A page holding an address of another shape is made the row-by-row way."""
+    monkeypatch.setattr(records, "LEDGER_PAGE", 40)
+    incident_id = services.incidents.create(intake).id
+    fill_ordinary(services, incident_id, 300, odd)
+    calls: list[int] = []
+    slow = records._page_lines
+    monkeypatch.setattr(records, "_page_lines", lambda req, page: calls.append(len(page)) or slow(req, page))
+    out = tmp_path / "pack.zip"
+    build_evidence_pack(services, incident_id, out)
+    assert zipfile.ZipFile(out).read("send-ledger/ledger.csv") == reference_ledger_csv(services, incident_id, False)
+    assert calls == ([] if odd is None else [40])
+    assert verify_evidence(out).ok
+
+
 class FullDisk:
     """A file handle that accepts ``room`` bytes, then fails as a full disk does."""
 
