@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -91,6 +92,18 @@ class RowNumberHeader(QHeaderView):
             width = self.fontMetrics().horizontalAdvance("9" * digits) + 2 * margin + 4
             self._hint = (digits, QSize(width, self.defaultSectionSize()))
         return self._hint[1]
+
+    def paintSection(self, painter: QPainter, rect: QRect, logicalIndex: int) -> None:  # noqa: N803
+        """Only the numbers in view: when a shorter list replaced one scrolled far down, Qt's
+        paint event covered every section for a moment (its offset past the new end)."""
+        if rect.bottom() >= 0 and rect.top() <= self.viewport().height():
+            super().paintSection(painter, rect, logicalIndex)
+
+    def sectionSizeFromContents(self, logicalIndex: int) -> QSize:  # noqa: N803 - Qt's keyword
+        """Every row number takes the size of the largest (Qt asks this of every section when
+        it re-measures the header, seven model calls each otherwise)."""
+        del logicalIndex
+        return self.sizeHint()
 
 
 class PeopleTab(QWidget):
@@ -236,6 +249,9 @@ class PeopleTab(QWidget):
         self._counts = (summary, matching, any(self.filters().values()))
         self._show_counts()
         self.stack.setCurrentWidget(self.table if summary.total else self.empty)
+        # A new list starts at its top; scrolled there first, the header's offset is never past
+        # the end of a shorter list (Qt then painted every row number: 13 s at ten million).
+        self.table.scrollToTop()
         if matching is not None:
             self.model.reset(matching)
             self.people_refreshed.emit()
