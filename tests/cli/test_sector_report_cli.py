@@ -50,6 +50,8 @@ def test_licence_holder_gets_the_miit_grade_obligation_and_report(
     code, _, err = cli(capsys, db, "profile", "set", "telecom_licence", "true")
     assert code == 2 and "telecom_authority" in err  # a licence names its administration
     assert cli(capsys, db, "profile", "set", "telecom_authority", "上海市通信管理局")[0] == 0
+    # the English report is addressed by the English name (without it the English report is held)
+    assert cli(capsys, db, "profile", "set", "telecom_authority_en", "Shanghai Communications Administration")[0] == 0
     assert cli(capsys, db, "profile", "set", "telecom_licence", "true")[0] == 0
     result = assess(capsys, db, "en")
     miit = result["miit_grade"]
@@ -68,6 +70,7 @@ def test_licence_holder_gets_the_miit_grade_obligation_and_report(
     zh = "".join(p.read_text(encoding="utf-8") for p in (out_dir / "sector_regulator").rglob("*.zh-CN.html"))
     en = "".join(p.read_text(encoding="utf-8") for p in (out_dir / "sector_regulator").rglob("*.en.html"))
     assert "上海市通信管理局" in zh and "较大" in zh and "未经证实" in zh and "❓" in zh
-    assert "上海市通信管理局" in en and "unconfirmed" in en and "Grade under the MIIT" in en
+    assert "Shanghai Communications Administration" in en and "上海市通信管理局" not in en
+    assert "unconfirmed" in en and "Grade under the MIIT" in en
     # The English report names the grade in English (no Chinese but the names of the company and the authority).
     assert "Grade: relatively major" in en and "较大" not in en and "(relatively major, ❓" in en
