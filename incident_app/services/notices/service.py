@@ -543,7 +543,7 @@ def _translation_hint(kind: str, missing: Sequence[str]) -> str:
     """How to write each missing translation: a profile field in the profile, a decision's
     rationale by recording it again in both languages, a fact or element text with ``edit``."""
     fields = [m.rsplit(": ", 1)[-1] for m in missing]
-    hints = [f"profile set {f.removeprefix('profile.')} \"…\" (Settings → Profile)"
+    hints = [f"profile set {f.removeprefix('profile.')} \"…\" (Settings → Organisation)"
              for f in fields if f.startswith("profile.")]
     hints += [f"record the {f.removeprefix('decisions.')} decision again with its rationale in both languages: "
               f"decide ID --json FILE with \"rationale\": {{\"zh-CN\": \"…\", \"en\": \"…\"}} (Decisions → "

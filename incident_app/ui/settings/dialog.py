@@ -10,11 +10,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -39,6 +41,17 @@ PROFILE_TEXT_FIELDS = ("company_zh", "company_en", "officer_title_zh", "officer_
                        "postcode", "website", "sms_signature_en")
 
 
+def _scrolling(page: QWidget) -> QScrollArea:
+    """``page`` in a frameless scroll area: the organisation form (every profile field, Chinese and
+    English) is taller than a 1366x768 screen at 150% scale leaves for a dialog; it scrolls there
+    instead of pushing the dialog's buttons off the screen."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area
+
+
 class SettingsDialog(JobDialog):
     def __init__(self, runner: JobRunner | SyncJobRunner, tr: Translator, errors: ErrorReporter,
                  snapshot: SettingsSnapshot, parent: QWidget | None = None) -> None:
@@ -46,7 +59,7 @@ class SettingsDialog(JobDialog):
         self.setWindowTitle(tr.t("settings.title"))
         self.snapshot = snapshot
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._profile_page(), tr.t("settings.tab.profile"))
+        self.tabs.addTab(_scrolling(self._profile_page()), tr.t("settings.tab.profile"))
         self.tabs.addTab(self._smtp_page(), tr.t("settings.tab.smtp"))
         self.tabs.addTab(self._actor_page(), tr.t("settings.tab.actor"))
         self.tabs.addTab(self._retention_page(), tr.t("proof.retention.tab"))
