@@ -140,3 +140,21 @@ def test_a_teen_and_their_guardian_both_emailed_meet_the_minors_duty(
     state, why = status(services, incident, "minors-guardians")
     assert "not yet all" not in why, why
     assert state == "met", why
+
+
+def test_a_platform_report_of_every_message_delivered_does_not_say_others_failed_after_the_list_grew(
+        services: Services, intake: dict[str, object], tmp_path: Path) -> None:
+    # Every handed-off message was delivered, then the list was replaced by more people: the reason
+    # must not say "the others failed or await its report" (there are no others), and must say why.
+    from test_delivery_current_people import OTHER_CHILD, OTHERS
+
+    incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
+    deliver_all(services, incident, tmp_path, "first")
+    assert status(services, incident)[0] == "met"
+    replace_people(services, incident, tmp_path, [*ALL_BY_EMAIL, *OTHERS, OTHER_CHILD])
+    state, why = status(services, incident)
+    assert state != "met", why
+    assert "the others failed" not in why, why
+    assert "reported all 5 of its messages delivered, but they do not cover everyone now on the list" in why, why
+    zh = services.assessment.assess(incident).obligation("pipl57-individuals").why.zh
+    assert "群发平台已报告其全部 5 条消息送达，但这些消息未覆盖名单上现有的所有人" in zh, zh
