@@ -33,6 +33,10 @@ _ANY_LEFT = " OR ".join(f"coalesce({c}, '') != ''" for c in IDENTIFYING)
 # the helper process sent without copying each one into a list to set its id.
 _INSERT = (f"INSERT INTO people ({', '.join(c for c in ROW_COLUMNS if c != 'id')})"
            f" VALUES ({', '.join(f'?{i}' for i, c in enumerate(ROW_COLUMNS, start=1) if c != 'id')})")
+# The first row of an id block that starts above max(id) + 1 (after a replaced list, see
+# PeopleRepository.begin_range) is written with its id; the rest follow it.
+_INSERT_WITH_ID = (f"INSERT INTO people ({', '.join(ROW_COLUMNS)})"
+                   f" VALUES ({', '.join('?' for _ in ROW_COLUMNS)})")
 _UPDATE = "UPDATE people SET " + ", ".join(f"{c} = ?" for c in ROW_COLUMNS[2:]) + " WHERE incident_id = ? AND id = ?"
 _PERSON_SQL = ("SELECT id, incident_id, user_id, name, email, phone, address, birth_date, is_minor, guardian_name,"
                " guardian_email, guardian_phone, data_types, language, channel, minor_band, id_number FROM people")
@@ -105,8 +109,18 @@ class PeopleRepository:
         """Insert rows given in ROW_COLUMNS order as ids ``first_id``, ``first_id + 1``, ...
         (one executemany; call inside the import's transaction, which holds the write lock).
         The id elements of the rows are not read: SQLite numbers the rows on from the largest
-        id, and this checks that that was ``first_id``."""
+        id, and this checks that that was ``first_id``. When ``first_id`` lies above the largest
+        stored id (the block starts above the ids of a replaced list, see :meth:`begin_range`),
+        the first row is written with its id and the others follow it."""
         conn = self._db.conn
+        if rows and first_id > int(conn.execute("SELECT coalesce(max(id), 0) FROM people").fetchone()[0]) + 1:
+            head = list(rows[0])
+            head[1] = first_id
+            conn.execute(_INSERT_WITH_ID, head)
+            rows = rows[1:]
+            if not rows:
+                return
+            first_id += 1
         conn.executemany(_INSERT, rows)
         last = conn.execute("SELECT max(id) FROM people").fetchone()[0]
         if rows and last != first_id + len(rows) - 1:
@@ -190,10 +204,12 @@ class PeopleRepository:
     def begin_range(self, incident_id: int) -> int:
         """Start this import's id range and return its first id. The insert takes SQLite's write
         lock first, so no other writer can add people until the transaction ends: the ids the
-        importer hands out stay contiguous."""
+        importer hands out stay contiguous. The block starts above every id ever handed out (the
+        marker :meth:`delete_for_incident` keeps), so a replaced list's ids are never
+        given to other people: a person keyed by row id does not inherit another's record."""
         range_id = self._db.execute(
             "INSERT INTO people_ranges (incident_id, first_id, last_id) VALUES (?, 0, -1)", [incident_id]).lastrowid
-        first = int(self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM people").fetchone()[0])
+        first = self._high_water() + 1
         self._db.execute("UPDATE people_ranges SET first_id = ?, last_id = ? WHERE id = ?",
                          [first, first - 1, range_id])
         return first
@@ -207,6 +223,13 @@ class PeopleRepository:
             self._db.execute("UPDATE people_ranges SET last_id = ? WHERE incident_id = ? AND first_id = ?",
                              [next_id - 1, incident_id, first_id])
 
+    def _high_water(self) -> int:
+        """The highest people id handed out: the largest stored, or a replaced list's mark (both
+        read from the end of an index or a handful of range rows)."""
+        return int(self._db.execute(
+            "SELECT max((SELECT coalesce(max(id), 0) FROM people),"
+            " (SELECT coalesce(max(first_id), 0) FROM people_ranges))").fetchone()[0])
+
     def ranges(self, incident_id: int) -> list[tuple[int, int]]:
         """The (first id, last id) blocks holding the incident's people, in import order."""
         rows = self._db.execute("SELECT first_id, last_id FROM people_ranges"
@@ -214,8 +237,16 @@ class PeopleRepository:
         return [(int(a), int(b)) for a, b in rows]
 
     def delete_for_incident(self, incident_id: int) -> int:
+        """Delete the incident's people (a replaced list). Their ids are never handed out again:
+        an empty range (``last_id`` = ``first_id`` - 1, which :meth:`ranges` skips) is kept with
+        ``first_id`` at the highest id handed out so far, and :meth:`begin_range` starts above it.
+        Otherwise SQLite's max(id) + 1 would give the next import the old people's ids, and a
+        person keyed by row id (``person-<id>``) would inherit another person's delivery record."""
+        high = self._high_water()
         cursor = self._db.execute("DELETE FROM people WHERE incident_id = ?", [incident_id])
         self._db.execute("DELETE FROM people_ranges WHERE incident_id = ?", [incident_id])
+        self._db.execute("INSERT INTO people_ranges (incident_id, first_id, last_id) VALUES (?, ?, ?)",
+                         [incident_id, high, high - 1])
         self._db.execute("DELETE FROM people_stats WHERE incident_id = ?", [incident_id])
         return int(cursor.rowcount)
 

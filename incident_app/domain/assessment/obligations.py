@@ -389,11 +389,19 @@ def _delivery_status(rule: ObligationRule, s: Situation, verdict: Verdict) -> _S
     platform = delivery.platform_progress()
     if platform is not None:  # the platform tells everyone, SMS and letters included: its report decides
         sent, rows = platform
-        progress = progress + Text(
-            f"；群发平台的 {rows:,} 条消息中已报告送达 {sent:,} 条，其余失败或尚待回执"
-            "（见发送记录；导入平台的新回执，或改正后重新交接）",
-            f"; the mass-messaging platform reported {sent:,} of its {rows:,} messages delivered, the others "
-            "failed or await its report (see the send ledger; import its newer report, or hand off again)")
+        if sent == rows:  # every message delivered, yet fewer than the people now on the list
+            progress = progress + Text(
+                f"；群发平台已报告其全部 {rows:,} 条消息送达，但这些消息未覆盖名单上现有的所有人"
+                "（见发送记录；名单在交接后有变化时，请重新交接并导入新回执）",
+                f"; the mass-messaging platform reported all {rows:,} of its messages delivered, but they do not "
+                "cover everyone now on the list (see the send ledger; after a change to the list, hand off again "
+                "and import the new report)")
+        else:
+            progress = progress + Text(
+                f"；群发平台的 {rows:,} 条消息中已报告送达 {sent:,} 条，其余失败或尚待回执"
+                "（见发送记录；导入平台的新回执，或改正后重新交接）",
+                f"; the mass-messaging platform reported {sent:,} of its {rows:,} messages delivered, the others "
+                "failed or await its report (see the send ledger; import its newer report, or hand off again)")
     elif waiting:
         progress = progress + Text(f"；另有 {waiting:,} 人须以短信或信函告知，完成后请记录履行情况（发送时间与渠道）",
                                    f"; SMS or letter for {waiting:,} more: record the fulfilment (when and how) "
