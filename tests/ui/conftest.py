@@ -5,6 +5,11 @@ from collections.abc import Iterator
 
 import pytest
 
+# The register helper's watchdog is one daemon thread for the process, started when its module is
+# first imported. The main window imports that module only when it first needs it, so whichever
+# test got there first would be blamed for a thread that is meant to stay: start it here.
+import incident_app.services.register.helper  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def no_leftover_threads() -> Iterator[None]:
