@@ -71,16 +71,12 @@ class RetentionRepository:
         no record was kept (never purged, or purged by a version of the tool that kept none)."""
         row = self._db.execute("SELECT reached FROM retention_delivery_record WHERE incident_id = ?",
                                [incident_id]).fetchone()
-        if row is None:
-            return None
-        return {(str(channel), str(version)): {str(c): int(n) for c, n in counts.items()}
-                for channel, version, counts in json.loads(row[0])}
+        return None if row is None else _reached(row[0])
 
     def delivery_records(self) -> dict[int, dict[tuple[str, str], dict[str, int]]]:
         """:meth:`delivery_record` of every incident that has one (the register)."""
-        return {int(i): {(str(c), str(v)): {str(k): int(n) for k, n in counts.items()}
-                         for c, v, counts in json.loads(reached)}
-                for i, reached in self._db.execute("SELECT incident_id, reached FROM retention_delivery_record")}
+        return {int(i): _reached(body)
+                for i, body in self._db.execute("SELECT incident_id, reached FROM retention_delivery_record")}
 
     def keep_delivery_record(self, incident_id: int, reached: Reached, taken_at: datetime) -> None:
         """Keep what the ledger said before the purge, replacing a record kept by a purge that was
@@ -88,3 +84,9 @@ class RetentionRepository:
         body = json.dumps([[c, v, dict(sorted(counts.items()))] for (c, v), counts in sorted(reached.items())])
         self._db.execute("INSERT OR REPLACE INTO retention_delivery_record (incident_id, taken_at, reached)"
                          " VALUES (?, ?, ?)", [incident_id, to_iso(taken_at), body])
+
+
+def _reached(body: str) -> dict[tuple[str, str], dict[str, int]]:
+    """A kept delivery record as :meth:`RetentionRepository.keep_delivery_record` wrote it."""
+    return {(str(channel), str(version)): {str(c): int(n) for c, n in counts.items()}
+            for channel, version, counts in json.loads(body)}

@@ -117,8 +117,7 @@ def ledger_csv_chunks(req: EvidenceRequest) -> Iterator[bytes]:
 def _plain_pages(req: EvidenceRequest) -> Iterator[str]:
     """The CSV text of each page, made from one tuple per row (unmasked packs)."""
     ledger = req.services.ctx.store.send_ledger
-    params = [] if req.unmask else [f"{req.incident_id}:"]
-    for page in ledger.iter_pages(req.incident_id, page_expressions(req.unmask), params, chunk=LEDGER_PAGE):
+    for page in ledger.iter_pages(req.incident_id, page_expressions(True), [], chunk=LEDGER_PAGE):
         yield "".join(_page_lines(req, page))
 
 
@@ -183,8 +182,7 @@ def _quick_text(incident_id: int, page: tuple[Any, ...]) -> str | None:
     if not all(check.fullmatch(v) for at, check in _CHECKED for v in set(columns[at])):
         return None
     hide = _hider(False)
-    sha256, reference = hashlib.sha256, f"BD{incident_id}-"
-    columns[1] = [f"{reference}{sha256(k.encode()).hexdigest()[:10].upper()}" for k in columns[1]]
+    columns[1] = _references(incident_id, [k.encode() for k in columns[1]])
     columns[_REPLY_AT] = _scrubbed(columns[_REPLY_AT], hide)
     columns[_REASON_AT] = _scrubbed(columns[_REASON_AT], hide)
     parts: list[str] = [""] * (2 * _WIDTH * rows)
@@ -195,6 +193,14 @@ def _quick_text(incident_id: int, page: tuple[Any, ...]) -> str | None:
     if text.count(ROW) != rows:
         return None  # a value holds the row separator
     return _finish(text).replace(ROW, "\r\n")
+
+
+def _references(incident_id: int, prefixed_keys: list[bytes]) -> list[str]:
+    """:func:`~incident_app.domain.notices.recipient_reference` of a page's recipients at once:
+    each key comes from SQL already prefixed "INCIDENT:" and encoded (a call per row would cost
+    the page more than the hashing)."""
+    sha256, reference = hashlib.sha256, f"BD{incident_id}-"
+    return [f"{reference}{sha256(k).hexdigest()[:10].upper()}" for k in prefixed_keys]
 
 
 def _page_lines(req: EvidenceRequest, page: list[tuple[Any, ...]]) -> list[str]:
@@ -208,10 +214,9 @@ def _page_lines(req: EvidenceRequest, page: list[tuple[Any, ...]]) -> list[str]:
     else:
         hide = _hider(False)
         replies, reasons = _scrubbed(replies, hide), _scrubbed(reasons, hide)
-        sha256, reference = hashlib.sha256, f"BD{req.incident_id}-"
-        lines = [f"{r[0]}{FIELD}{reference}{sha256(r[1]).hexdigest()[:10].upper()}{r[2]}{hide(address)}{r[4]}"
-                 f"{reply}{FIELD}{reason}{r[7]}"
-                 for r, address, reply, reason in zip(page, addresses, replies, reasons, strict=True)]
+        references = _references(req.incident_id, [r[1] for r in page])
+        lines = [f"{r[0]}{FIELD}{ref}{r[2]}{hide(address)}{r[4]}{reply}{FIELD}{reason}{r[7]}"
+                 for r, ref, address, reply, reason in zip(page, references, addresses, replies, reasons, strict=True)]
     for n in hard:
         lines[n] = ROW
     text = "".join(lines)

@@ -10,12 +10,12 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from incident_app.contact_scrub import scrub_contacts
-from incident_app.domain.clock import SHANGHAI
 from incident_app.domain.i18n import Translator
 from incident_app.domain.mail import LedgerEntry, SendState, mask_email
 from incident_app.domain.mail.sending import REQUEUEABLE_STATES, mask_phone_in_text
 from incident_app.services.mail import SendBusy
 from incident_app.ui.common import Index, TranslatedTableModel
+from incident_app.ui.common.times import beijing_time
 
 PAGE = 500
 MAX_TEXT_COLUMN = 320  # px; the full reply is in the tooltip
@@ -89,7 +89,7 @@ class LedgerModel(TranslatedTableModel):
             self.COL_DOUBT: self._tr.t("send.in_doubt_mark") if row.in_doubt else "",
             self.COL_DETAIL: _masked_detail(row),
             self.COL_FALLBACK: self._tr.t(f"send.fallback.{row.fallback.value}") if row.fallback else "",
-            self.COL_UPDATED: row.updated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+            self.COL_UPDATED: beijing_time(row.updated_at, seconds=True),
             self.COL_MESSAGE_ID: row.message_id,
         }
         return values[column]
