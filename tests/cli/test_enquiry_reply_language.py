@@ -13,22 +13,16 @@ from email.utils import parseaddr
 from pathlib import Path
 
 import pytest
+from platform_helpers import call as cli
 from smtp_sink import Sink
 from smtp_sink import sink as sink
 
-from incident_app.cli.main import run
 from tests.services.notices.test_language_sweep import CJK
 
 PEOPLE = ("user_id,name,email,phone,data_types,language\n"
           "U1,张三,zhang.san@example.com,13800138000,phone_number,zh-CN\n"
           "U2,Li Si,lisi@example.com,,phone_number,en\n")
 COMPANY_ZH, COMPANY_EN = "上海我图网络科技有限公司", "Shanghai Wotu Network Technology Co., Ltd."
-
-
-def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    code = run([*args, "--db", str(db)])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
