@@ -9,20 +9,14 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from incident_app.cli.main import run
-from incident_app.domain.i18n import Translator
-from incident_app.jobs.runner import SyncJobRunner
-from incident_app.services.container import open_services
-from incident_app.services.resources import load_messages
-from incident_app.ui.notices.tab import NoticesTab
+from tests.ui.helpers import notices_tab
 
 
 def test_handoff_dialog_previews_masked_rows_writes_the_file_and_imports_the_report(
         qtbot: QtBot, tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     assert run(["demo", "--db", str(db)]) == 0
-    tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "en"), 1)
-    tab.errors.interactive = False
-    qtbot.addWidget(tab)
+    tab = notices_tab(qtbot, db, "en")
     tab.show()
     tab.open_handoff_dialog()
     dialog = tab.handoff_dialog
@@ -64,9 +58,7 @@ def test_the_chinese_dialog_says_the_english_signature_rule_in_chinese(qtbot: Qt
     db = tmp_path / "db.sqlite3"
     assert run(["demo", "--db", str(db)]) == 0
     assert run(["approve", "1", "--by", "王安全", "--db", str(db)]) == 0
-    tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "zh-CN"), 1)
-    tab.errors.interactive = False
-    qtbot.addWidget(tab)
+    tab = notices_tab(qtbot, db, "zh-CN")
     tab.open_handoff_dialog()
     dialog = tab.handoff_dialog
     dialog.signature_en.setText("Wotu!")

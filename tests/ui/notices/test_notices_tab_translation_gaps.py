@@ -10,10 +10,9 @@ from pytestqt.qtbot import QtBot
 from incident_app.cli.main import run
 from incident_app.domain.i18n import Translator
 from incident_app.domain.notices.kinds import NoticeKind
-from incident_app.jobs.runner import SyncJobRunner
-from incident_app.services.container import open_services
 from incident_app.services.resources import load_messages
 from incident_app.ui.notices.tab import NoticesTab
+from tests.ui.helpers import notices_tab
 
 
 def problem_rows(tab: NoticesTab) -> list[str]:
@@ -27,9 +26,7 @@ def test_an_english_notice_without_the_english_contact_name_is_incomplete_in_wor
     db = tmp_path / "db.sqlite3"
     assert run(["demo", "--db", str(db)]) == 0
     assert run(["profile", "set", "contact_name", "王安全", "--db", str(db)]) == 0
-    tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "zh-CN"), 1)
-    tab.errors.interactive = False
-    qtbot.addWidget(tab)
+    tab = notices_tab(qtbot, db, "zh-CN")
     tab.show()
     tab.select(NoticeKind.REGULATOR_INITIAL, "document", "en")
     status = tab.notices_model.index(tab.list_view.currentIndex().row(), tab.notices_model.COL_STATUS).data()

@@ -14,10 +14,11 @@ from pytestqt.qtbot import QtBot
 
 from incident_app.cli.main import run
 from incident_app.domain.i18n import Translator
-from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.jobs.runner import JobRunner
 from incident_app.services.container import open_services
 from incident_app.services.resources import load_messages
 from incident_app.ui.notices.tab import NoticesTab
+from tests.ui.helpers import notices_tab
 
 
 def ledger_states(db: Path) -> dict[str, int]:
@@ -28,9 +29,7 @@ def ledger_states(db: Path) -> dict[str, int]:
 def test_platform_dialog_previews_exports_checks_and_imports(qtbot: QtBot, tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     assert run(["demo", "--db", str(db)]) == 0
-    tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "zh-CN"), 1)
-    tab.errors.interactive = False
-    qtbot.addWidget(tab)
+    tab = notices_tab(qtbot, db, "zh-CN")
     tab.show()
     assert tab.btn_platform.text() == "群发平台交接…"
     tab.tr_ = Translator(load_messages(), "en")
@@ -113,9 +112,7 @@ def test_the_chinese_dialog_names_report_problems_in_chinese(qtbot: QtBot, tmp_p
     db = tmp_path / "db.sqlite3"
     assert run(["demo", "--db", str(db)]) == 0
     assert run(["approve", "1", "--by", "王安全", "--db", str(db)]) == 0
-    tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), "zh-CN"), 1)
-    tab.errors.interactive = False
-    qtbot.addWidget(tab)
+    tab = notices_tab(qtbot, db, "zh-CN")
     tab.open_platform_dialog()
     dialog = tab.platform_dialog
     out = tmp_path / "recipients.jsonl"
@@ -150,9 +147,7 @@ def test_a_latin1_report_is_refused_in_the_dialog_naming_the_file_and_line(qtbot
     assert run(["approve", "1", "--by", "王安全", "--db", str(db)]) == 0
     for lang, words in (("zh-CN", ("第 2 行", "latin.csv", "CSV UTF-8", "Latin-1")),
                         ("en", ("line 2", "latin.csv", "CSV UTF-8", "Latin-1"))):
-        tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), lang), 1)
-        tab.errors.interactive = False
-        qtbot.addWidget(tab)
+        tab = notices_tab(qtbot, db, lang)
         tab.open_platform_dialog()
         dialog = tab.platform_dialog
         out = tmp_path / "recipients.jsonl"

@@ -11,20 +11,16 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from incident_app.cli.main import run
-from incident_app.domain.i18n import Translator
-from incident_app.jobs.runner import SyncJobRunner
 from incident_app.services.container import open_services
-from incident_app.services.resources import load_messages
 from incident_app.ui.notices.tab import NoticesTab
+from tests.ui.helpers import notices_tab
 
 ENGLISH = ("row ", "line ", "is empty", "empty;", "empty time", "not valid CSV", "longer than",
            "not approved", "individual/", "email_html", "zh-CN")
 
 
 def dialog_for(qtbot: QtBot, db: Path, lang: str) -> tuple[NoticesTab, object]:
-    tab = NoticesTab(SyncJobRunner(lambda: open_services(db)), Translator(load_messages(), lang), 1)
-    tab.errors.interactive = False
-    qtbot.addWidget(tab)
+    tab = notices_tab(qtbot, db, lang)
     tab.open_platform_dialog()
     return tab, tab.platform_dialog
 
