@@ -79,6 +79,37 @@ _REACHED_SQL = (
     " AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^')"
     f" AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent' AND {_SAME_CONTACT})")
 
+# The register's people per channel (services/register/sources.py): one bucket per person now on
+# the list, from their own rows in the ledger (the guardian's row for the guardian_* channels):
+# 1 told by e-mail (a sent e-mail to their contact now); 0 told otherwise (the SMS gateway or the
+# mass-messaging platform reported their message delivered); else still waiting — 3 for an SMS,
+# 4 for a letter (their channel, or the fallback of their failed e-mail), 5 for the announcement
+# (no contact, or that fallback), 2 for an e-mail not yet sent. One seek of the unique (incident,
+# key, kind, version) index per person; the LIMIT keeps the per-person subquery in a co-routine
+# (SQLite would otherwise copy it into each of the sums and run it five times per person).
+_OWN_PHONE = "CASE WHEN p.channel LIKE 'guardian^_%' ESCAPE '^' THEN p.guardian_phone ELSE p.phone END"
+_BUCKET_SQL = (
+    "SELECT CASE"
+    " WHEN p.channel IN ('email', 'guardian_email') AND max(l.channel = 'email' AND l.state = 'sent'"
+    f" AND {_SAME_CONTACT}) THEN 1"
+    f" WHEN max(l.channel = 'platform' AND l.state = 'sent' AND {_SAME_CONTACT})"
+    " OR max(l.channel = 'sms' AND l.state = 'sent'"
+    f" AND lower(trim(l.to_address)) = lower(trim(coalesce({_OWN_PHONE}, '')))) THEN 0"
+    " WHEN p.channel IN ('sms', 'guardian_sms') THEN 3 WHEN p.channel IN ('letter', 'guardian_letter') THEN 4"
+    " ELSE coalesce(max(CASE WHEN l.channel = 'email' AND l.state = 'failed' AND "
+    f"{_SAME_CONTACT} THEN CASE l.fallback WHEN 'sms' THEN 3 WHEN 'letter' THEN 4 WHEN 'announcement' THEN 5 END"
+    " END), 2) END"
+    f" FROM send_ledger l WHERE l.incident_id = p.incident_id AND l.recipient_key = {_ROW_KEY}"
+    " AND l.notice_kind IN ('individual', 'minor', 'guardian')"
+    " AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^')")
+TOLD_BUCKETS = ("told_otherwise", "notified_email", "pending_email", "pending_sms", "pending_letter",
+                "announcement_people")
+_TOLD_SQL = (
+    "SELECT " + ", ".join(f"coalesce(sum(b = {i}), 0)" for i in range(len(TOLD_BUCKETS)))
+    + " FROM (SELECT CASE WHEN p.channel IN " + str(REACHABLE_CHANNELS)
+    + f" THEN ({_BUCKET_SQL}) ELSE 5 END AS b"
+    " FROM people p WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? LIMIT -1)")
+
 
 class SendLedgerRepository:
     """Rows of ``send_ledger``; returns domain objects, never rows."""
@@ -323,6 +354,23 @@ class SendLedgerRepository:
     def reached_people_plan(self, incident_id: int) -> list[str]:
         """EXPLAIN QUERY PLAN of :meth:`reached_people`'s query (the tests check it seeks)."""
         rows = self._db.execute("EXPLAIN QUERY PLAN " + _REACHED_SQL, [0, 0, incident_id, "", ""]).fetchall()
+        return [str(r[-1]) for r in rows]
+
+    def people_told(self, incident_id: int, people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
+        """The register's people per channel (:data:`TOLD_BUCKETS`) of the people now on the
+        incident's list, from their own rows: a sent row of somebody replaced, or sent to an
+        address since corrected, tells nobody on the list. ``people_ranges`` are the list's rowid
+        ranges (storage.people); one aggregate per range, an index seek per person."""
+        found = dict.fromkeys(TOLD_BUCKETS, 0)
+        for first, last in people_ranges:
+            counts = self._db.execute(_TOLD_SQL, [first, last, incident_id]).fetchone()
+            for bucket, n in zip(TOLD_BUCKETS, counts, strict=True):
+                found[bucket] += int(n)
+        return found
+
+    def people_told_plan(self, incident_id: int) -> list[str]:
+        """EXPLAIN QUERY PLAN of :meth:`people_told`'s query (the tests check it seeks)."""
+        rows = self._db.execute("EXPLAIN QUERY PLAN " + _TOLD_SQL, [0, 0, incident_id]).fetchall()
         return [str(r[-1]) for r in rows]
 
     # -- notices handed to an SMS gateway or a call centre --------------------------------------

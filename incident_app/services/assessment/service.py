@@ -161,6 +161,11 @@ class AssessmentService:
         reached = self._match(incident_id, counted.fully_sent_versions()) if batches else {}
         store.retention.keep_delivery_record(incident_id, reached, self._ctx.now())
 
+    def list_frozen_by_purge(self, incident_id: int) -> bool:
+        """Whether the retention purge blanked (or began blanking) the incident's people and the
+        ledger's keys: their rows can no longer be matched to people (the register's counts)."""
+        return self._list_frozen_by_purge(incident_id)
+
     def _list_frozen_by_purge(self, incident_id: int) -> bool:
         """Whether the retention purge blanked (or began blanking) the people and the ledger's keys:
         nothing is left to match, and the list can no longer change (imports and corrections are

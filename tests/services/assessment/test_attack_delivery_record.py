@@ -99,10 +99,6 @@ def test_the_gateway_report_for_a_corrected_number_is_accepted_and_meets_the_obl
     assert state == "met", why
 
 
-@pytest.mark.xfail(strict=True, reason="the register's people-per-channel counts (services/register/sources.py"
-                   " people_by_channel) add up ledger rows, not the people now on the list: after a complete send"
-                   " and a list replaced by as many different people it shows them told by e-mail and none pending,"
-                   " while the obligation (rightly) says 5 people have no delivered notice")
 def test_the_register_does_not_count_replaced_people_as_told(
         services: Services, intake: dict[str, object], tmp_path: Path, sink: Sink) -> None:
     from test_delivery_current_people import OTHER_CHILD, OTHERS
