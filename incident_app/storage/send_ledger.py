@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from incident_app.contact_scrub import scrub_contacts
-from incident_app.domain.assessment.delivery import PLATFORM, STAFF_KINDS, LedgerBatch
+from incident_app.domain.assessment.delivery import PLATFORM, STAFF_KINDS, TEEN_GUARDIAN_CHANNELS, LedgerBatch
 from incident_app.domain.clock import parse_time, to_iso, utc_iso
 from incident_app.domain.mail import (
     AttemptResult,
@@ -78,6 +78,31 @@ _REACHED_SQL = (
     f" AND l.recipient_key = {_ROW_KEY} AND l.notice_kind IN ('individual', 'minor', 'guardian')"
     " AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^')"
     f" AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent' AND {_SAME_CONTACT})")
+
+# A teenager told through a contact of their own (person channel email, sms or letter) whose
+# guardian gets a notice too, and how it goes — the guardian's e-mail, else phone, else a letter to
+# the household address (domain.notices.recipient.recipients_from_person) — and the contact it
+# goes to ('' for a letter: matched by key alone, as the letters of _SAME_CONTACT).
+_TEENS = "p.minor_band = 'teen' AND p.channel IN ('email', 'sms', 'letter')"
+_TEEN_GUARDIAN = ("CASE WHEN trim(coalesce(p.guardian_email, '')) != '' THEN 'email'"
+                  " WHEN trim(coalesce(p.guardian_phone, '')) != '' THEN 'sms'"
+                  " WHEN trim(coalesce(p.address, '')) != '' THEN 'letter' END")
+_TEEN_GUARDIAN_CONTACT = ("CASE WHEN trim(coalesce(p.guardian_email, '')) != '' THEN p.guardian_email"
+                          " ELSE coalesce(p.guardian_phone, '') END")
+_TEEN_GUARDIAN_SUMS = ", ".join(f"coalesce(sum(g = '{c}'), 0)" for c in TEEN_GUARDIAN_CHANNELS)
+# The teenagers' guardians by how their notice goes: a pass over one rowid range of the list.
+_TEEN_GUARDIANS_SQL = (f"SELECT {_TEEN_GUARDIAN_SUMS} FROM (SELECT {_TEEN_GUARDIAN} AS g FROM people p"
+                       f" WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? AND {_TEENS})")
+# Those of them whose guardian has a sent row (``<key>#guardian``) of one ledger channel and
+# version, to the guardian's contact now: a seek of the unique index per teenager, as _REACHED_SQL.
+_TEEN_GUARDIANS_REACHED_SQL = (
+    f"SELECT {_TEEN_GUARDIAN_SUMS} FROM (SELECT {_TEEN_GUARDIAN} AS g FROM people p"
+    f" WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? AND {_TEENS} AND EXISTS ("
+    "SELECT 1 FROM send_ledger l WHERE l.incident_id = p.incident_id"
+    f" AND l.recipient_key = ({CURRENT_PERSON_KEY}) || '#guardian' AND l.notice_kind = 'guardian'"
+    " AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent'"
+    f" AND ({_TEEN_GUARDIAN} = 'letter'"
+    f" OR lower(trim(l.to_address)) = lower(trim({_TEEN_GUARDIAN_CONTACT})))))")
 
 # The register's people per channel (services/register/sources.py): one bucket per person now on
 # the list, from their own rows in the ledger (the guardian's row for the guardian_* channels):
@@ -354,6 +379,34 @@ class SendLedgerRepository:
     def reached_people_plan(self, incident_id: int) -> list[str]:
         """EXPLAIN QUERY PLAN of :meth:`reached_people`'s query (the tests check it seeks)."""
         rows = self._db.execute("EXPLAIN QUERY PLAN " + _REACHED_SQL, [0, 0, incident_id, "", ""]).fetchall()
+        return [str(r[-1]) for r in rows]
+
+    def teen_guardians(self, incident_id: int, people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
+        """The guardians of the teenagers on the list told through a contact of their own, by
+        how the guardian's notice goes (``TEEN_GUARDIAN_CHANNELS`` values; a teenager reached
+        only through the guardian has a guardian_* person channel and is not counted here)."""
+        return self._teen_sums(_TEEN_GUARDIANS_SQL, incident_id, people_ranges, ())
+
+    def teen_guardians_reached(self, incident_id: int, channel: str, version: str,
+                               people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
+        """:meth:`teen_guardians` who have a guardian's row (``<key>#guardian``) sent in this
+        ledger channel and version to the guardian's contact now (a letter by key alone); the
+        same match as :meth:`reached_people`, one index seek per teenager."""
+        return self._teen_sums(_TEEN_GUARDIANS_REACHED_SQL, incident_id, people_ranges, (version, channel))
+
+    def _teen_sums(self, sql: str, incident_id: int, people_ranges: Sequence[tuple[int, int]],
+                   params: Sequence[str]) -> dict[str, int]:
+        found = dict.fromkeys(TEEN_GUARDIAN_CHANNELS.values(), 0)
+        for first, last in people_ranges:
+            counts = self._db.execute(sql, [first, last, incident_id, *params]).fetchone()
+            for name, n in zip(TEEN_GUARDIAN_CHANNELS.values(), counts, strict=True):
+                found[name] += int(n)
+        return {c: n for c, n in found.items() if n}
+
+    def teen_guardians_reached_plan(self, incident_id: int) -> list[str]:
+        """EXPLAIN QUERY PLAN of :meth:`teen_guardians_reached`'s query (the tests check it seeks)."""
+        rows = self._db.execute("EXPLAIN QUERY PLAN " + _TEEN_GUARDIANS_REACHED_SQL,
+                                [0, 0, incident_id, "", ""]).fetchall()
         return [str(r[-1]) for r in rows]
 
     def people_told(self, incident_id: int, people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:

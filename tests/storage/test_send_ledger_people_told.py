@@ -114,3 +114,49 @@ def test_each_person_now_on_the_list_lands_in_one_column_and_costs_one_seek(
         assert not any("TEMP B-TREE" in line or line.startswith(("SCAN p", "SCAN l")) for line in plan), plan
     finally:
         services.close()
+
+
+def test_teenagers_guardians_are_counted_by_how_they_are_told_and_matched_by_their_own_row(
+        tmp_path: Path, intake: dict[str, object]) -> None:
+    services = open_services(tmp_path / "d.sqlite3")
+    try:
+        store = services.ctx.store
+        assert services.incidents.create(intake).id == 1
+        people = [
+            row(1, "T1", "email", email="t1@example.test", guardian_email="g1@example.test", band="teen"),
+            row(2, "T2", "email", email="t2@example.test", guardian_email="g2-new@example.test", band="teen"),
+            row(3, "T3", "sms", phone="+8613800000003", guardian_phone="+8613900000003", band="teen"),
+            row(4, "T4", "letter", address="北京市一号路4号", band="teen"),  # the guardian's letter, same address
+            row(5, "T5", "email", email="t5@example.test", band="teen"),  # no guardian contact: no notice
+            row(6, "T6", "guardian_email", guardian_email="g6@example.test", band="teen"),  # via the guardian only
+            row(7, "C7", "guardian_email", guardian_email="g7@example.test", band="child"),
+            row(8, "U8", "email", email="u8@example.test", guardian_email="g8@example.test"),  # an adult
+        ]
+        with store.transaction():
+            first = store.people.begin_range(1)
+            store.db.conn.executemany(
+                f"INSERT INTO people ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", people)
+            store.people.end_range(1, first, len(people) + 1)
+            rows = [("T1#guardian", "email", "g1@example.test"), ("T2#guardian", "email", "g2@example.test"),
+                    ("T3#guardian", "sms", "+8613900000003"), ("T4#guardian", "platform", ""),
+                    ("T5", "email", "t5@example.test"), ("T6#guardian", "email", "g6@example.test"),
+                    ("C7#guardian", "email", "g7@example.test"), ("U8#guardian", "email", "g8@example.test")]
+            store.db.conn.executemany(
+                "INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address,"
+                " message_id, state, attempts, in_doubt, queued_at, updated_at, channel)"
+                " VALUES (1,?,'guardian','v1',?,?,'sent',1,0,?,?,?)",
+                [(k, to, f"<{n}@x>", STAMP, STAMP, channel) for n, (k, channel, to) in enumerate(rows)])
+        ranges = store.people.ranges(1)
+        assert store.send_ledger.teen_guardians(1, ranges) == {
+            "teen_guardian_email": 2, "teen_guardian_sms": 1, "teen_guardian_letter": 1}
+        # T2's guardian e-mail was corrected since: the row went to the old address.
+        assert store.send_ledger.teen_guardians_reached(1, "email", "v1", ranges) == {"teen_guardian_email": 1}
+        assert store.send_ledger.teen_guardians_reached(1, "sms", "v1", ranges) == {"teen_guardian_sms": 1}
+        assert store.send_ledger.teen_guardians_reached(1, "platform", "v1", ranges) == {"teen_guardian_letter": 1}
+        assert store.send_ledger.teen_guardians_reached(1, "email", "v2", ranges) == {}
+        plan = store.send_ledger.teen_guardians_reached_plan(1)
+        assert plan[0].startswith("SEARCH p USING INTEGER PRIMARY KEY"), plan
+        assert any(line.startswith("SEARCH l USING INDEX") and "recipient_key=?" in line for line in plan), plan
+        assert not any("TEMP B-TREE" in line or line.startswith("SCAN") for line in plan), plan
+    finally:
+        services.close()

@@ -68,6 +68,8 @@ from incident_app.services.container import Services
 PEOPLE_RECIPIENTS = frozenset({"individuals", "guardians", "public"})
 REGULATOR_RECIPIENTS = frozenset({"regulator"})
 FACT_EVENTS = ("incident.created", "incident.facts_changed")
+# The register's people-per-channel columns.
+NOTIFIED_COLUMNS = ("notified_email", "pending_email", "pending_sms", "pending_letter", "announcement_people")
 
 
 @dataclass(frozen=True)
@@ -154,10 +156,13 @@ def _notified(services: Services, incident_id: int, people: PeopleSummary,
               ledger: DeliveryOverview | None) -> dict[str, int]:
     """The channel counts of one incident: from the people now on the list matched to their own
     ledger rows once there is a ledger (:func:`people_told`), from the list alone before."""
-    if ledger is None or services.assessment.list_frozen_by_purge(incident_id):
-        # No ledger: nobody told yet, the counts of the list say it all. Purged: the keys and
-        # contacts are blank, nothing is left to match; the row counts stand, as they did then.
+    if ledger is None:  # nobody told yet: the counts of the list say it all
         return people_by_channel(people, ledger)
+    if services.assessment.list_frozen_by_purge(incident_id):
+        # The keys and contacts are blank, nothing is left to match: the counts matched when the
+        # purge began stand (purged by a version that kept none: the row counts).
+        kept = services.assessment.kept_people_told(incident_id)
+        return people_by_channel(people, ledger) if kept is None else {c: kept.get(c, 0) for c in NOTIFIED_COLUMNS}
     return people_told(services, incident_id)
 
 
@@ -168,8 +173,7 @@ def people_told(services: Services, incident_id: int) -> dict[str, int]:
     shows its new people waiting, not told."""
     store = services.ctx.store
     told = store.send_ledger.people_told(incident_id, store.people.ranges(incident_id))
-    return {c: told[c] for c in ("notified_email", "pending_email", "pending_sms", "pending_letter",
-                                 "announcement_people")}
+    return {c: told[c] for c in NOTIFIED_COLUMNS}
 
 
 def people_by_channel(people: PeopleSummary, ledger: DeliveryOverview | None) -> dict[str, int]:

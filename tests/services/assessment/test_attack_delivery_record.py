@@ -117,10 +117,6 @@ TEEN = ("teen1", "王小华", "teen1@example.test", "", "", "2010-06-01", "王�
         "zh-CN")
 
 
-@pytest.mark.xfail(strict=True, reason="a teenager with their own e-mail has channel 'email', so the guardians"
-                   " group needs nobody (GROUPS['guardians'] counts guardian_* channels only): with the teen's and"
-                   " the guardian's e-mails both sent, minors-guardians stays pending and its reason says"
-                   " '6 notice e-mails sent, not yet all'")
 def test_a_teen_and_their_guardian_both_emailed_meet_the_minors_duty(
         services: Services, intake: dict[str, object], tmp_path: Path, sink: Sink) -> None:
     from proof_helpers import EMAIL_ADULTS
