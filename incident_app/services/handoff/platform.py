@@ -377,7 +377,8 @@ def _repeated(pairs: Sequence[tuple[int, int]]) -> list[FieldProblem]:
 
 def _delivery_rows(path: Path, encoding: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, cells by column) of each non-empty data row, streamed; a missing column, a
-    short row or a quote left open (a cut-off file) refuses the file."""
+    short row, a row with more cells than the header (an unquoted separator) or a quote left
+    open (a cut-off file) refuses the file."""
     encoding = _checked_encoding(path, encoding)
     with open_regular_file(path, REPORT_MAX_BYTES) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
         lines = _bounded_lines(text)
@@ -401,10 +402,21 @@ def _delivery_rows(path: Path, encoding: str | None = None) -> Iterator[tuple[in
                 if len(row) < width:
                     raise ValidationError.single(f"row {number}", f"only {len(row)} of {len(header)} columns;"
                                                  " the file looks cut off or a cell holds an unquoted comma")
+                if len(row) > len(header):
+                    # A cell beyond the header is a reason (or status) split at an unquoted
+                    # separator: reading the first cells only would import it half-read, unseen.
+                    raise ValidationError.single(f"row {number}", _extra_cells(len(row), len(header)))
                 yield number, {name: row[index].strip() for name, index in columns.items()}
         except csv.Error as exc:
             raise ValidationError.single(f"row {number + 1}", f"not valid CSV ({exc}); the file looks cut off"
                                          " inside a quoted cell") from None
+
+
+def _extra_cells(got: int, want: int) -> str:
+    """The refusal of a row longer than the header: what it means and what to do."""
+    return (f"{got} cells but the header has {want} columns; a cell holds an unquoted separator (comma,"
+            " semicolon or tab) or the row ends with an extra one — put that cell in double quotes or remove"
+            " the extra separator, then import the whole report again (nothing was imported)")
 
 
 _MAX_LINE = 1 << 20  # characters of one line of the report (a row is a few hundred)

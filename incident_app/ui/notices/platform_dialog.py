@@ -240,6 +240,7 @@ _REPORT_PROBLEMS: tuple[tuple[str, str], ...] = (
     (r"^before the export \((?P<value>[^)]*)\)", "platform.problem.before_export"),
     (r"^'(?P<value>.*)' is not an ISO 8601", "platform.problem.bad_time"),
     (r"^only (?P<got>\d+) of (?P<want>\d+) columns", "platform.problem.short_row"),
+    (r"^(?P<got>\d+) cells but the header has (?P<want>\d+) columns", "platform.problem.extra_cells"),
     (r"^not valid CSV", "platform.problem.bad_csv"),
     (r"^no column for (?P<columns>.*); the report needs", "platform.problem.no_column"),
     (r"looks like UTF-16", "platform.problem.utf16"),
