@@ -44,11 +44,15 @@ LEDGER_COLUMNS = ("id", "incident_id", "recipient_key", "notice_kind", "notice_v
 # The unary + keeps SQLite on the message_id index: on (incident_id, channel) it would walk every
 # hand-off row for each report row. A staged report row r that changes ledger row l: the
 # incident's hand-off row of that reference, a state to set (not "pending"), and a report later
-# than the one it holds (or as late, saying else) — compared as instants (julianday), not as text:
-# a row's time written by an older version may carry another offset than the report's UTC.
+# than the one it holds — compared as instants (julianday), not as text: a row's time written by
+# an older version may carry another offset than the report's UTC. At the same instant (two
+# reports that disagree; README: the platform hand-off, step 3) a failure replaces anything but a
+# failure and a delivery replaces only a row still queued: the result is the same whichever report
+# comes first, and a tie never claims delivered (the officer re-checks that person).
+_SAME_INSTANT_WINS = "((r.state = 'failed' AND l.state != 'failed') OR (r.state = 'sent' AND l.state = 'queued'))"
 _REPORT_MATCH = ("l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ? AND r.state != 'pending'"
                  " AND (julianday(r.at) > julianday(l.updated_at)"
-                 " OR (julianday(r.at) = julianday(l.updated_at) AND r.state != l.state))")
+                 f" OR (julianday(r.at) = julianday(l.updated_at) AND {_SAME_INSTANT_WINS}))")
 
 
 # A row of ``people p``'s send-ledger key (domain.notices.recipient.person_key in SQL: the user id,
@@ -454,7 +458,8 @@ class SendLedgerRepository:
     def apply_delivery_report(self, incident_id: int, channel: str) -> int:
         """Mark each staged row's ledger row sent or failed at the report's time, unless the row
         already holds a later (or the same) report: a report imported twice changes nothing and
-        an older one never overwrites a newer. Returns how many rows changed."""
+        an older one never overwrites a newer; at the same instant a failure wins over a delivery,
+        whichever was imported first. Returns how many rows changed."""
         cursor = self._db.execute(
             "UPDATE send_ledger AS l SET state = r.state, updated_at = r.at, attempts = max(l.attempts, 1),"
             " sent_at = CASE WHEN r.state = 'sent' THEN r.at END,"
