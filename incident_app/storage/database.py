@@ -19,6 +19,7 @@ from types import ModuleType
 import sqlite_utils
 
 from incident_app.domain.clock import to_iso, utc_now
+from incident_app.platform_support import make_private
 
 ENV_DB = "INCIDENT_APP_DB"
 APP_NAME = "breach-desk"
@@ -91,7 +92,7 @@ def private_temp_beside(target: Path) -> Path:
     a link), to be renamed over ``target`` once complete."""
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
-        os.fchmod(fd, PRIVATE_MODE)
+        make_private(fd)  # the platform module's helper: no os.fchmod on Windows before Python 3.13
     finally:
         os.close(fd)
     return Path(name)
