@@ -38,6 +38,7 @@ from incident_app.domain.notices.sms_gateway import (
     DAILY_LIMIT_PER_NUMBER,
     Provider,
     ReportState,
+    RowRefusedError,
     SmsMerge,
     SmsTemplate,
     billing,
@@ -236,8 +237,9 @@ class HandoffService:
             message = out_id(incident_id, recipient.recipient_key, merge.kind, merge.version_id)
             try:
                 row = merge.row(recipient.phone, {"code": reference}, message)
-            except ValueError as exc:
-                raise ValidationError.single(f"SMS recipient {number} ({reference})", str(exc)) from None
+            except RowRefusedError as exc:  # one problem per rule, so the screens can word each
+                raise ValidationError([FieldProblem(f"SMS recipient {number} ({reference})", p)
+                                       for p in exc.problems]) from None
             draft = LedgerDraft(incident_id, recipient.recipient_key, merge.kind, ledger_versions[key],
                                 recipient.phone, merge.lang, message)
             yield merge.route, row, draft
