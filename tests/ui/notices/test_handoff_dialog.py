@@ -132,6 +132,10 @@ def test_the_gateway_rules_follow_the_language_switch(qtbot: QtBot, tmp_path: Pa
 
     tab.set_language(Translator(load_messages(), "zh-CN"))
     assert "短信与电话交接" in dialog_text(dialog) and "签名有 17 个字" in dialog_text(dialog)
+    out = tmp_path / "sms.csv"
+    dialog.export_sms_to(out)  # refused like the preview, said beside the buttons; nothing written
+    assert dialog.status_label.text().startswith("未导出：\n• 签名有 17 个字") and not out.exists()
+    assert [w for w in SERVICE_WORDING if w in dialog.status_label.text()] == []
     assert not tab.errors.shown and not dialog.errors.shown
 
 
