@@ -24,6 +24,7 @@ from incident_app.domain.enquiries import (
     Topic,
 )
 from incident_app.domain.errors import NotFoundError
+from incident_app.storage.send_ledger import BY_RECIPIENT
 
 _COLUMNS = ("id", "incident_id", "channel", "received_at", "contact_kind", "contact", "topic", "text", "handler",
             "person_id", "status", "outcome", "needs_verification", "reply_due", "close_due", "first_reply_at",
@@ -184,7 +185,7 @@ class EnquiryRepository:
         """(recipient key, notice kind, state, sent at) of the send-ledger rows of these recipients
         (the person and their guardian); the ledger's unique index starts with these two columns."""
         rows = self._db.execute(
-            "SELECT recipient_key, notice_kind, state, sent_at FROM send_ledger WHERE incident_id = ?"
+            f"SELECT recipient_key, notice_kind, state, sent_at FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ?"
             f" AND recipient_key IN ({', '.join('?' * len(keys))}) ORDER BY id", [incident_id, *keys])
         return [(str(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows]
 

@@ -237,7 +237,11 @@ def without_rows(batches: Sequence[LedgerBatch], removed: Sequence[LedgerBatch])
     """``batches`` with the rows of ``removed`` (batches of the same kind, version and channel)
     taken out of their counts; a batch left without rows is dropped. The last acceptance stays the
     batch's (it can only be as late as, or later than, that of the rows kept: never earlier)."""
-    take = {(b.kind, b.version, b.channel): b for b in removed}
+    take: dict[tuple[str, str, str], LedgerBatch] = {}
+    for b in removed:  # the same batch may lose rows for two reasons (an old key, a corrected contact)
+        key = (b.kind, b.version, b.channel)
+        held = take.get(key)
+        take[key] = b if held is None else replace(held, rows=held.rows + b.rows, sent=held.sent + b.sent)
     kept = []
     for batch in batches:
         gone = take.get((batch.kind, batch.version, batch.channel))
