@@ -21,7 +21,9 @@ every one of those rows was reported delivered (``import-delivery``).
 Rows count only for the people *now* on the list (``reached``): a sent row of somebody the officer
 replaced or whose keying contact was corrected tells nobody on the list, so the same number of
 different people leaves the obligation open, with the number of current people without a
-delivered notice (:meth:`EmailDelivery.unreached`).
+delivered notice (:meth:`EmailDelivery.unreached`). A notice handed off again to a corrected
+contact is a new row; the row of the old contact stays in the ledger, out of the counts
+(storage.send_ledger.superseded_rows), and tells nobody on the list.
 
 It is met when the last of those messages was accepted by the relay (or the platform). A corrected
 notice sent later (a new version) does not move that moment. Pure: the services pass the counts in."""

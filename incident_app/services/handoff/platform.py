@@ -11,7 +11,9 @@ hashes, and a ``reference`` the platform echoes back. A manifest beside the file
 the incident, the time and the file's SHA-256. Each line is one send-ledger row (channel
 ``platform``), queued until the report is imported: re-exporting the same approvals gives the same
 references and no new rows; a new approval is a new hand-off version (new references for
-everyone), and the result says which notices changed.
+everyone), and the result says which notices changed. A person whose address or number was
+corrected since gets a new reference and a new row (``contact_seq``): the old row keeps what was
+handed off to the old contact.
 
 ``import-delivery`` reads the report (reference, status, time, reason; UTF-8 or GB18030), checks
 every row first in a staging table (unknown references, duplicates, statuses, times before the
@@ -281,6 +283,7 @@ class PlatformHandoff:
         approved = self._approved(incident_id)
         renderer = PersonalRenderer(approved.notice_set.renderers, allowed={k for k, _, _ in approved.states})
         rows = []
+        drafts = []
         for recipient in self._recipients(incident_id):
             line = self._line(incident_id, approved, renderer, recipient, merge_fields=True)
             if line is None:
@@ -288,8 +291,13 @@ class PlatformHandoff:
             masked = {"email": mask_email, "sms": mask_phone}.get(line["channel"], mask_address)(line["to"])
             rows.append([line["reference"], line["channel"], masked or "", line["kind"], line["language"],
                          line["notice_version_id"]])
+            drafts.append(LedgerDraft(incident_id, recipient.recipient_key, line["kind"], approved.version,
+                                      line["to"], line["language"], line["reference"]))
             if len(rows) >= limit:
                 break
+        # The references the export would write (a corrected contact's is a new one).
+        for row, draft in zip(rows, with_current_contacts(self._ctx.store.send_ledger, CHANNEL, drafts), strict=True):
+            row[0] = draft.message_id
         stats = self._ctx.store.people.stats(incident_id)
         return {"header": ["reference", "channel", "to", "kind", "language", "notice_version_id"], "rows": rows,
                 "people": stats.total, "handoff_version": approved.version}

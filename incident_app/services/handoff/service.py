@@ -292,11 +292,18 @@ class HandoffService:
         notices = self._approved_sms(incident_id, sign, provider)
         by_key = {(n.kind, n.lang): n for n in notices}
         rows: list[list[str]] = []
+        drafts: list[LedgerDraft] = []
         total = 0
         for _, row, draft in self._sms_rows(incident_id, by_key, sign, provider):
             total += 1
             if len(rows) < limit:
                 rows.append([mask_phone(draft.to_address) or "", *row[1:]])
+                drafts.append(draft)
+        # The out ids the export would write (a corrected number's is a new one).
+        for row, drafted, draft in zip(rows, drafts, with_current_contacts(self._ctx.store.send_ledger, "sms", drafts),
+                                       strict=True):
+            if row[-1] == drafted.message_id:
+                row[-1] = draft.message_id
         return {"header": header(notices[0].template, provider), "rows": rows, "total": total}
 
     # -- writing ---------------------------------------------------------------------------------

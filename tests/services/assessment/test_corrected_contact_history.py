@@ -49,7 +49,9 @@ def test_the_old_delivery_stays_in_the_ledger_and_the_evidence_pack(
     person = person_by_user(services, incident, "u1")
     services.people.edit_person(incident, person.id, {"email": "u1-new@example.test"}, "地址填错")
     clock.now += timedelta(minutes=10)
+    preview = [row[0] for row in services.platform.preview(incident, limit=10)["rows"]]
     second = deliver_all(services, incident, tmp_path, "second")
+    assert preview == [line["reference"] for line in second]  # the preview shows the references written
     old_ref = next(line["reference"] for line in first if line["to"] == "user1@example.test")
     new_ref = next(line["reference"] for line in second if line["to"] == "u1-new@example.test")
     assert old_ref != new_ref
@@ -165,7 +167,10 @@ def test_the_sms_row_of_the_old_number_stays_and_its_report_stays_its_own(
     services.people.edit_person(incident, person.id, {"phone": "13700137001"}, "号码填错")
     clock.now += timedelta(minutes=10)
     again = tmp_path / "sms2.csv"
+    preview = services.handoff.preview(incident)["rows"]
     services.handoff.export_sms(incident, again)
+    assert [row[-1] for row in preview] == [row[-1] for row in csv.reader(
+        io.StringIO(again.read_text(encoding="utf-8-sig")))][1:]
     old_out = next(r[-1] for r in csv.reader(io.StringIO(first.read_text(encoding="utf-8-sig"))) if "8001" in r[0])
     new_out = next(r[-1] for r in csv.reader(io.StringIO(again.read_text(encoding="utf-8-sig"))) if "7001" in r[0])
     assert old_out != new_out  # the gateway gets a new out id for the corrected number
