@@ -101,24 +101,26 @@ class SendLedgerRepository:
         before = self._db.conn.total_changes
         self._db.conn.executemany(
             "INSERT OR IGNORE INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version,"
-            " to_address, language, message_id, state, attempts, in_doubt, queued_at, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?,0,0,?,?)",
+            " to_address, language, message_id, state, attempts, in_doubt, queued_at, updated_at, contact_seq)"
+            " VALUES (?,?,?,?,?,?,?,?,0,0,?,?,?)",
             ([d.incident_id, d.recipient_key, d.notice_kind, d.notice_version, d.to_address, d.language,
-              d.message_id, SendState.QUEUED.value, stamp, stamp] for d in drafts),
+              d.message_id, SendState.QUEUED.value, stamp, stamp, d.contact_seq] for d in drafts),
         )
         return int(self._db.conn.total_changes - before)
 
     def lookup(
         self, incident_id: int, kind: str, version: str, recipient_keys: Sequence[str],
     ) -> dict[str, LedgerEntry]:
-        """The rows of these recipients for one notice kind and version, by recipient key."""
+        """The rows of these recipients for one notice kind and version, by recipient key: the
+        latest of each (the highest ``contact_seq``: the row of the contact corrected last)."""
         found: dict[str, LedgerEntry] = {}
         for start in range(0, len(recipient_keys), _CHUNK):
             chunk = list(recipient_keys[start:start + _CHUNK])
             marks = ",".join("?" * len(chunk))
             rows = self._db.query(
                 f"SELECT * FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ? AND notice_kind = ?"
-                f" AND notice_version = ? AND recipient_key IN ({marks})", [incident_id, kind, version, *chunk])
+                f" AND notice_version = ? AND recipient_key IN ({marks}) ORDER BY contact_seq",
+                [incident_id, kind, version, *chunk])
             found.update((r["recipient_key"], _to_entry(r)) for r in rows)
         return found
 
@@ -338,7 +340,7 @@ class SendLedgerRepository:
         """Rows for notices another system delivers (``channel`` sms, phone or platform): queued
         until the provider's report says what happened; idempotent like :meth:`enqueue` — a row
         of the same recipient, kind, version and ``contact_seq`` is never written again (a
-        corrected contact comes with the next ``contact_seq``: :meth:`handoff_contacts`)."""
+        corrected contact comes with the next ``contact_seq``: :meth:`latest_contacts`)."""
         stamp = utc_iso(now)
         before = self._db.conn.total_changes
         self._db.conn.executemany(
@@ -350,24 +352,25 @@ class SendLedgerRepository:
         )
         return int(self._db.conn.total_changes - before)
 
-    def handoff_contacts(self, incident_id: int, channel: str, version: str,
-                         keys: Sequence[str]) -> dict[tuple[str, str], tuple[int, str, str]]:
-        """(recipient key, notice kind) -> (contact_seq, to_address, message_id) of the latest row
-        of each of these recipients in one hand-off version: what a new export of that version
-        compares the contact it writes now with. A seek of the unique (incident, key, kind,
-        version, contact_seq) index per key, a few hundred keys per query."""
-        found: dict[tuple[str, str], tuple[int, str, str]] = {}
+    def latest_contacts(self, incident_id: int, channel: str, version: str,
+                        keys: Sequence[str]) -> dict[tuple[str, str], tuple[int, str, str, str]]:
+        """(recipient key, notice kind) -> (contact_seq, to_address, message_id, state) of the
+        latest row of each of these recipients in one version and ledger channel: what a new
+        export (or send) of that version compares the contact it uses now with. A seek of the
+        unique (incident, key, kind, version, contact_seq) index per key, a few hundred keys per
+        query."""
+        found: dict[tuple[str, str], tuple[int, str, str, str]] = {}
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), _CHUNK):
             chunk = unique[start:start + _CHUNK]
             rows = self._db.execute(
-                "SELECT recipient_key, notice_kind, contact_seq, to_address, message_id FROM send_ledger"
+                "SELECT recipient_key, notice_kind, contact_seq, to_address, message_id, state FROM send_ledger"
                 f" {BY_RECIPIENT} WHERE incident_id = ? AND recipient_key IN ({','.join('?' * len(chunk))})"
                 " AND notice_version = ? AND channel = ?", [incident_id, *chunk, version, channel])
-            for key, kind, seq, address, message in rows:
+            for key, kind, seq, address, message, state in rows:
                 held = found.get((key, kind))
                 if held is None or int(seq) > held[0]:
-                    found[(key, kind)] = (int(seq), str(address), str(message))
+                    found[(key, kind)] = (int(seq), str(address), str(message), str(state))
         return found
 
     def superseded_rows(self, incident_id: int | None = None) -> dict[int, list[LedgerBatch]]:

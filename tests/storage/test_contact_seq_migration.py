@@ -80,10 +80,10 @@ def test_recipient_and_superseded_lookups_seek_indexes(tmp_path: Path, intake: d
                                           "zh-CN", f"bd{n}", "sent", STAMP, STAMP, "platform") for n in range(20000)])
         db.conn.set_progress_handler(count, 100)
         assert ledger.superseded_rows(incident) == {} and ledger.superseded_rows() == {}
-        found = ledger.handoff_contacts(incident, "platform", "platform:v1", ["u5", "u7", "nobody"])
+        found = ledger.latest_contacts(incident, "platform", "platform:v1", ["u5", "u7", "nobody"])
         db.conn.set_progress_handler(None, 0)
-        assert found == {("u5", "individual"): (0, "u5@example.test", "bd5"),
-                         ("u7", "individual"): (0, "u7@example.test", "bd7")}
+        assert found == {("u5", "individual"): (0, "u5@example.test", "bd5", "sent"),
+                         ("u7", "individual"): (0, "u7@example.test", "bd7", "sent")}
         # A scan of the 20,000 rows would cost hundreds of thousands of instructions.
         assert steps[0] * 100 < 20000, f"{steps[0] * 100} SQLite instructions"
     finally:

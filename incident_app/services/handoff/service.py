@@ -554,17 +554,17 @@ def with_current_contacts(ledger: SendLedgerRepository, channel: str,
     A row without a contact (a letter handed to the platform before its rows kept the address)
     counts as the same contact: what it was sent to is not on record, and handing every letter
     off again after an upgrade would post them all twice."""
-    held: dict[str, dict[tuple[str, str], tuple[int, str, str]]] = {}
+    held: dict[str, dict[tuple[str, str], tuple[int, str, str, str]]] = {}
     for version in dict.fromkeys(d.notice_version for d in drafts):
         keys = [d.recipient_key for d in drafts if d.notice_version == version]
-        held[version] = ledger.handoff_contacts(drafts[0].incident_id, channel, version, keys)
+        held[version] = ledger.latest_contacts(drafts[0].incident_id, channel, version, keys)
     resolved = []
     for draft in drafts:
         latest = held[draft.notice_version].get((draft.recipient_key, draft.notice_kind))
         if latest is None:
             resolved.append(draft)
             continue
-        seq, address, message = latest
+        seq, address, message, _ = latest
         if not address or address.strip().lower() == draft.to_address.strip().lower():
             resolved.append(replace(draft, contact_seq=seq, message_id=message))
         else:

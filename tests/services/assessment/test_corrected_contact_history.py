@@ -12,8 +12,8 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
-import pytest
 from proof_helpers import ALL_BY_EMAIL, prepared_incident, send_all
 from smtp_sink import Sink
 from test_attack_delivery_record import LETTER_A, deliver_all
@@ -185,17 +185,43 @@ def test_the_sms_row_of_the_old_number_stays_and_its_report_stays_its_own(
     assert status(services, incident)[0] == "met"
 
 
-@pytest.mark.xfail(strict=True, reason="the e-mail sender enqueues with INSERT OR IGNORE on (key, kind, version,"
-                   " contact_seq 0): the row sent to the old address is found 'sent' and nothing goes to the"
-                   " corrected one, so after a corrected address of a person keyed by user id the duty can only be"
-                   " met through a hand-off (the hand-offs number corrected contacts, the sender does not yet)")
 def test_sending_again_after_a_corrected_address_e_mails_the_new_address(
         services: Services, intake: dict[str, object], tmp_path: Path, sink: Sink) -> None:
     incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
     send_all(services, incident, sink.port)
+    first = sink.count()
     person = person_by_user(services, incident, "u1")
     services.people.edit_person(incident, person.id, {"email": "u1-new@example.test"}, "地址填错")
+    assert status(services, incident)[0] != "met"
     send_all(services, incident, sink.port)
-    assert [r[1:3] for r in rows_of(services, incident, "u1", "email")] == [
-        ("user1@example.test", "sent"), ("u1-new@example.test", "sent")]
+    # One more message, to the corrected address only, under its own Message-ID.
+    assert [(r.address, r.message_id) for r in sink.received[first:]] == [("u1-new@example.test", ANY)]
+    old, new = rows_of(services, incident, "u1", "email")
+    assert old[:3] == (0, "user1@example.test", "sent") and new[:3] == (1, "u1-new@example.test", "sent")
+    assert sink.received[-1].message_id == new[3] != old[3]
     assert status(services, incident)[0] == "met"
+    send_all(services, incident, sink.port)  # nothing left to send
+    assert sink.count() == first + 1
+
+
+def test_a_notice_refused_at_the_old_address_goes_to_the_corrected_one_and_the_refusal_stays(
+        services: Services, intake: dict[str, object], tmp_path: Path) -> None:
+    from smtp_sink import start_sink
+
+    sink = Sink(rule=lambda stage, address, _n: "550 5.1.1 no such user" if address == "user1@example.test"
+                and stage == "rcpt" else None)
+    controller = start_sink(sink)
+    try:
+        incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
+        send_all(services, incident, controller.port)
+        assert rows_of(services, incident, "u1", "email")[0][:3] == (0, "user1@example.test", "failed")
+        person = person_by_user(services, incident, "u1")
+        services.people.edit_person(incident, person.id, {"email": "u1-new@example.test"}, "地址填错")
+        send_all(services, incident, controller.port)
+        old, new = rows_of(services, incident, "u1", "email")
+        assert old[:3] == (0, "user1@example.test", "failed")  # the refusal stays on record
+        assert new[:3] == (1, "u1-new@example.test", "sent")
+        state, why = status(services, incident)
+        assert state == "met", why
+    finally:
+        controller.stop()
