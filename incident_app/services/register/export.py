@@ -35,6 +35,7 @@ from incident_app.domain.register import (
 from incident_app.domain.register.metrics import metric_part, metrics_from_dict, metrics_from_parts
 from incident_app.services.audit import STDOUT, record_export
 from incident_app.services.container import Services
+from incident_app.services.enquiries.metrics import enquiry_metrics
 from incident_app.services.private_files import StagedOutputs, check_final_name
 from incident_app.services.register.sources import IncidentRecords, RegisterSources
 from incident_app.services.register.summary import compute_and_store, current_keys, fresh_metric_parts
@@ -66,7 +67,7 @@ def build_register(services: Services, sources: RegisterSources | None = None) -
     found = sources.records(services, incidents)
     records = [register_record(_inputs(services, i, found.get(i.id, IncidentRecords())), services.ctx.catalog, now)
                for i in incidents]
-    metrics = replace(_metrics(incidents, found, now), enquiries=services.enquiries.metrics().to_dict())
+    metrics = replace(_metrics(incidents, found, now), enquiries=enquiry_metrics(services.ctx).to_dict())
     return RegisterData(to_iso(now), services.ctx.actor, records, register_totals(records), metrics)
 
 
@@ -99,7 +100,7 @@ def register_metrics(services: Services, sources: RegisterSources | None = None)
         metrics = _metrics(incidents, sources.records(services, incidents), services.ctx.now())
     else:
         metrics = _metrics_from_summaries(services)
-    return replace(metrics, enquiries=services.enquiries.metrics().to_dict())
+    return replace(metrics, enquiries=enquiry_metrics(services.ctx).to_dict())
 
 
 def kept_metrics(services: Services) -> RegisterMetrics | None:
