@@ -135,6 +135,18 @@ class EnquiryRepository:
                                             else replace(load, latest_handled=pair))
         return loads
 
+    def counts(self) -> dict[int, int]:
+        """The number of enquiries of each incident that has any (one grouped read of an index)."""
+        rows = self._db.execute("SELECT incident_id, count(*) FROM enquiries GROUP BY incident_id")
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def drill_incident_ids(self) -> set[int]:
+        """The drill incidents that have enquiries: each looked up by its key, where reading every
+        incident's drill flag scans the whole incidents table (~25-85 ms at 10,000)."""
+        rows = self._db.execute("SELECT id FROM incidents WHERE drill = 1 "
+                                "AND id IN (SELECT incident_id FROM enquiries)")
+        return {int(r[0]) for r in rows}
+
     def reply_pairs(self, incident_id: int | None = None, *,
                     exclude: Collection[int] = ()) -> list[tuple[datetime, datetime, datetime]]:
         """(received, first reply, reply due) of every replied enquiry (the metrics); ``exclude``:

@@ -20,8 +20,10 @@ def enquiry_metrics(ctx: AppContext, incident_id: int | None = None) -> EnquiryM
         found = reply_metrics(repo.count(incident_id), repo.overdue_count(now, incident_id),
                               repo.reply_pairs(incident_id))
         return replace(found, drill=store.incidents.get(incident_id).facts.drill)
-    drills = store.incidents.drill_ids()
-    loads = repo.loads()
-    total = sum(load.total for i, load in loads.items() if i not in drills)
+    # Only the drills among the incidents with enquiries matter here, and only the counts (not the
+    # policy clocks that EnquiryRepository.loads also reads).
+    drills = repo.drill_incident_ids()
+    counts = repo.counts()
+    total = sum(n for i, n in counts.items() if i not in drills)
     found = reply_metrics(total, repo.overdue_count(now, exclude=drills), repo.reply_pairs(exclude=drills))
-    return replace(found, drills_excluded=sum(load.total for i, load in loads.items() if i in drills))
+    return replace(found, drills_excluded=sum(n for i, n in counts.items() if i in drills))

@@ -61,7 +61,7 @@ def helper_command() -> list[str]:
 
 # -- the jobs (run in the helper) ----------------------------------------------------------
 def _metrics(services: Services) -> Any:
-    from incident_app.services.register.export import register_metrics
+    from incident_app.services.register.metrics import register_metrics
 
     return register_metrics(services)
 

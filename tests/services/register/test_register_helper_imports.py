@@ -31,6 +31,9 @@ HEAVY = (
     "incident_app.services.enquiries.service", "incident_app.services.people.files",
     "incident_app.services.people.importer",
 )
+# Modules only assessing needs: a helper serving the kept figures never loads them.
+ASSESSING = ("incident_app.domain.assessment.engine", "incident_app.domain.assessment.applicability",
+             "incident_app.domain.assessment.grading", "incident_app.services.assessment")
 # The real entry point run as __main__ (runpy: exactly what `python -m` does); at exit, once
 # serve() has returned because stdin closed, the loaded module names go to the file in argv[1].
 REPORTING = """import atexit, json, runpy, sys
@@ -48,14 +51,24 @@ def _entry(kind: str) -> list[str]:
     return ["incident_app", HELPER_FLAG]
 
 
-def _loaded_after(services: Services, entry: list[str], report: Path) -> list[str]:
+def _loaded_after(services: Services, entry: list[str], report: Path, *, cold: bool) -> list[str]:
+    """The modules one new helper process had loaded after computing the metrics: cold (every
+    incident assessed there, then again from the figures it kept) or warm (the kept figures only)."""
     command = [sys.executable, "-c", REPORTING, str(report), *entry]
-    services.ctx.store.assessment_cache.clear()
-    cold = run_in_helper(services, "metrics", command=command)  # every incident assessed there
-    warm = run_in_helper(services, "metrics", command=command)  # the same helper: the kept figures
-    assert cold == warm == register_metrics(services)
+    if cold:
+        services.ctx.store.assessment_cache.clear()
+    first = run_in_helper(services, "metrics", command=command)
+    again = run_in_helper(services, "metrics", command=command)
+    assert first == again == register_metrics(services)
     helper.POOL.close()  # stdin closes: serve() returns and the process writes its report
-    return list(json.loads(report.read_text(encoding="utf-8")))
+    loaded = list(json.loads(report.read_text(encoding="utf-8")))
+    report.unlink()
+    assert "incident_app.services.register.summary" in loaded  # the report is the helper's own
+    return loaded
+
+
+def _heavy(loaded: list[str], heavy: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in loaded if any(m == h or m.startswith(f"{h}.") for h in heavy))
 
 
 @pytest.mark.parametrize("kind", ["module", "app_entry"])
@@ -66,10 +79,11 @@ def test_the_helper_computes_the_metrics_without_heavy_modules(services: Service
     import_people(services, first, tmp_path)  # the people counts and channels the assessment reads
     services.enquiries.add(first, {"channel": "phone", "contact": "13800138000", "topic": "deletion",
                                    "received_at": "2026-11-20T10:00:00+08:00"})
-    loaded = _loaded_after(services, _entry(kind), tmp_path / "modules.json")
-    assert "incident_app.services.register.summary" in loaded  # the report is the helper's own
-    heavy = sorted(m for m in loaded if any(m == h or m.startswith(f"{h}.") for h in HEAVY))
-    assert heavy == []
+    report = tmp_path / "modules.json"
+    assert _heavy(_loaded_after(services, _entry(kind), report, cold=True), HEAVY) == []
+    # A new helper while the kept figures hold (the app's start-up): nothing is assessed, so not
+    # even the assessment engine is loaded.
+    assert _heavy(_loaded_after(services, _entry(kind), report, cold=False), (*HEAVY, *ASSESSING)) == []
 
 
 def test_the_services_build_only_what_is_used(db_path: Path) -> None:
