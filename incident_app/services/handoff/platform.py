@@ -57,6 +57,7 @@ from incident_app.services.handoff.service import (
     HandoffService,
     Signatures,
     SmsNotice,
+    extra_cells_problem,
     out_id,
     report_encoding,
     sms_text,
@@ -427,18 +428,11 @@ def _delivery_rows(path: Path, encoding: str | None = None) -> Iterator[tuple[in
                 if len(row) > len(header):
                     # A cell beyond the header is a reason (or status) split at an unquoted
                     # separator: reading the first cells only would import it half-read, unseen.
-                    raise ValidationError.single(f"row {number}", _extra_cells(len(row), len(header)))
+                    raise ValidationError.single(f"row {number}", extra_cells_problem(len(row), len(header)))
                 yield number, {name: row[index].strip() for name, index in columns.items()}
         except csv.Error as exc:
             raise ValidationError.single(f"row {number + 1}", f"not valid CSV ({exc}); the file looks cut off"
                                          " inside a quoted cell") from None
-
-
-def _extra_cells(got: int, want: int) -> str:
-    """The refusal of a row longer than the header: what it means and what to do."""
-    return (f"{got} cells but the header has {want} columns; a cell holds an unquoted separator (comma,"
-            " semicolon or tab) or the row ends with an extra one — put that cell in double quotes or remove"
-            " the extra separator, then import the whole report again (nothing was imported)")
 
 
 _MAX_LINE = 1 << 20  # characters of one line of the report (a row is a few hundred)

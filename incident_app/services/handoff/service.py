@@ -398,11 +398,16 @@ class HandoffService:
         """Each report row as (ledger row id, new state, reply, reason), or the problem with it;
         the ledger rows are looked up a chunk of report rows at a time, not one query a row."""
         rows: list[tuple[int, ReportState | None, _ReportCells]] = []
-        for number, row, columns in _report_rows(path, encoding):
+        for number, row, columns, width in _report_rows(path, encoding):
             if columns is None:
                 yield FieldProblem("header", "no column for the status, or for the phone number (or out_id);"
                                    " the report needs both")
                 return
+            if len(row) > width:
+                # A cell beyond the header is a reason or status split at an unquoted separator:
+                # reading the first cells only would record it half-read, unseen.
+                yield FieldProblem(f"row {number}", extra_cells_problem(len(row), width))
+                continue
             cell = _cells(row, columns)
             rows.append((number, report_state(cell.status), cell))
             if len(rows) >= _CHUNK:
@@ -438,10 +443,19 @@ class HandoffService:
                 yield row_id, new_state, reply, reason
 
 
-def _report_rows(path: Path, encoding: str | None = None) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:
-    """(row number, cells, columns) of each non-empty data row; columns None when the header lacks
-    the status or the phone/out id."""
+def _report_rows(path: Path, encoding: str | None = None
+                 ) -> Iterator[tuple[int, list[str], dict[str, int] | None, int]]:
+    """(row number, cells, columns, header width) of each non-empty data row; columns None when
+    the header lacks the status or the phone/out id."""
     yield from _rows_in(path, report_encoding(path, encoding))
+
+
+def extra_cells_problem(got: int, want: int) -> str:
+    """The refusal of a report row longer than its header: what it means and what to do (shared
+    by the platform's and the SMS gateway's delivery reports)."""
+    return (f"{got} cells but the header has {want} columns; a cell holds an unquoted separator (comma,"
+            " semicolon or tab) or the row ends with an extra one — put that cell in double quotes or remove"
+            " the extra separator, then import the whole report again (nothing was imported)")
 
 
 def report_encoding(path: Path, encoding: str | None = None) -> str:
@@ -451,17 +465,18 @@ def report_encoding(path: Path, encoding: str | None = None) -> str:
     return detect_report_encoding(path, REPORT_MAX_BYTES, encoding)
 
 
-def _rows_in(path: Path, encoding: str) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:
+def _rows_in(path: Path, encoding: str) -> Iterator[tuple[int, list[str], dict[str, int] | None, int]]:
     with open_regular_file(path, REPORT_MAX_BYTES) as raw, \
             io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
         reader = csv.reader(text)
-        columns = report_columns(next(reader, []))
+        header = next(reader, [])
+        columns = report_columns(header)
         if "status" not in columns or not ({"phone", "out_id"} & set(columns)):
-            yield 1, [], None
+            yield 1, [], None, len(header)
             return
         for number, row in enumerate(reader, 2):
             if any(cell.strip() for cell in row):
-                yield number, row, columns
+                yield number, row, columns, len(header)
 
 
 class _RoutedCsv:

@@ -32,6 +32,7 @@ from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
 from incident_app.ui.common.problems import problem_text
+from incident_app.ui.notices.platform_dialog import report_problems
 
 # Where the service says a problem lies: a notice ("individual/sms/en"), a recipient's row, a
 # notice kind over its daily limit. The signature fields need no name: their messages say it.
@@ -230,7 +231,16 @@ class HandoffDialog(QDialog):
     def import_report(self, path: Path, channel: str) -> None:
         incident_id, (provider, _) = self.incident_id, self._choice()
         self.runner.run(lambda s, _p: s.handoff.import_report(incident_id, path, provider=provider, channel=channel),
-                        on_success=lambda r: self._done("handoff.imported", r), on_failure=self.errors.show)
+                        on_success=lambda r: self._done("handoff.imported", r), on_failure=self._report_refused)
+
+    def _report_refused(self, error: BaseException, details: str = "") -> None:
+        # A refused report (nothing imported): each row's problem in the dialog's language, beside
+        # the buttons, like the platform's report.
+        if not isinstance(error, ValidationError):
+            self.errors.show(error, details)
+            return
+        self.status_label.setText(self.tr_.t("handoff.report_refused",
+                                             problems=report_problems(error.problems[:5], self.tr_, sms=True)))
 
     def _done(self, key: str, result: dict[str, Any]) -> None:
         self.status_label.setText(self.tr_.t(key, rows=result.get("rows", 0), changed=result.get("changed", 0),

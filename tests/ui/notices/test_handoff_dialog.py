@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,34 @@ def test_every_gateway_rule_has_a_catalog_text(lang: str) -> None:
             assert re.search(r"[\u4e00-\u9fff]", text), text
         else:
             assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"【[^】]*】", "", text)), text  # but the signature
+
+
+def test_a_refused_sms_report_is_said_in_chinese_beside_the_buttons_and_imports_nothing(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    assert run(["demo", "--db", str(db)]) == 0
+    assert run(["approve", "1", "--by", "王安全", "--db", str(db)]) == 0
+    tab = notices_tab(qtbot, db, "zh-CN")
+    tab.open_handoff_dialog()
+    dialog = tab.handoff_dialog
+    dialog.provider.setCurrentIndex(dialog.provider.findData("generic"))
+    out = tmp_path / "sms.csv"
+    dialog.export_sms_to(out)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        out_ids = [r[7] for r in list(csv.reader(handle))[1:]]
+    report = tmp_path / "report.csv"
+    report.write_text("out_id,status,reason\n"
+                      f"{out_ids[0]},delivered,\n"
+                      f"{out_ids[1]},failed,mailbox full, try later\n"
+                      f"{out_ids[2]},who-knows,\n"
+                      "not-ours,delivered,\n", encoding="utf-8")
+    dialog.import_report(report, "sms")
+    text = dialog.status_label.text()
+    assert text.startswith("回执有问题，未导入任何内容")
+    assert "第 3 行：本行有 4 个单元格，但表头只有 3 列" in text
+    assert "第 4 行：状态“who-knows”无法识别" in text
+    assert "第 5 行：消息编号“not-ours”不在本事件的交接记录中" in text
+    assert "not understood" not in text and "cells but the header" not in text
+    assert not dialog.errors.shown and not tab.errors.shown
+    with sqlite3.connect(db) as conn:
+        assert {s for (s,) in conn.execute("SELECT state FROM send_ledger WHERE channel = 'sms'")} == {"queued"}
