@@ -15,7 +15,7 @@ from incident_app.domain.clock import parse_time, record_time_problem, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.proof import canonical_json
 from incident_app.domain.text import NAME_MAX, PROSE_MAX, text_problem
-from incident_app.domain.wording import has_chinese, marker
+from incident_app.domain.wording import marker
 
 
 class DecisionKind(StrEnum):
@@ -87,10 +87,10 @@ class Decision:
         return self.shown
 
     def decider_for(self, lang: str) -> str:
-        """Who decided, as a reason in ``lang`` names them. The record keeps one name: an English
-        reason prints it only when it has no Chinese characters, else the missing-English marker."""
-        if lang == "en" and has_chinese(self.decided_by):
-            return marker("decided_by", "en")
+        """Who decided, as a reason in ``lang`` names them: the name as recorded, in either language.
+        A person's name is not text to translate, and an English record that hid a Chinese name
+        behind a marker would no longer say who took the decision."""
+        del lang  # the same in every language; kept so a reason asks for each fact by language
         return self.decided_by
 
     def rationale_value(self) -> str | dict[str, str]:

@@ -132,9 +132,9 @@ def test_the_english_why_prints_a_marker_where_the_judgement_is_only_in_chinese(
                         rationale="涉及三名儿童的手机号码", decided_by="王安全")
     result = grade(5000, sensitive=True, judgement=judgement)
     assert "[English text missing: rationale]" in result.why.en
-    assert "[English text missing: decided_by]" in result.why.en
-    # No Chinese but the grade's own term in brackets, e.g. "relatively major (较大)".
-    assert CJK.findall(result.why.en.replace("(较大)", "").replace("(一般)", "")) == []
+    assert "王安全" in result.why.en, "who decided is named as recorded: a name is not translated"
+    # No other Chinese but the grade's own term in brackets, e.g. "relatively major (较大)".
+    assert CJK.findall(result.why.en.replace("(较大)", "").replace("(一般)", "").replace("王安全", "")) == []
     assert "王安全" in result.why.zh and "涉及三名儿童的手机号码" in result.why.zh  # the Chinese text is unchanged
 
 
