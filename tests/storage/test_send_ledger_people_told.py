@@ -116,6 +116,65 @@ def test_each_person_now_on_the_list_lands_in_one_column_and_costs_one_seek(
         services.close()
 
 
+
+# People whose contact was corrected and whose notice went again as a new row (contact_seq + 1,
+# the old row kept): (person, their rows (channel, contact_seq, state, to_address, fallback), column).
+CORRECTED: list[tuple[tuple[object, ...], list[tuple[str, int, str, str, str | None]], str]] = [
+    (row(1, "V1", "email", email="v1-new@example.test"),
+     [("email", 0, "sent", "v1@example.test", None), ("email", 1, "sent", "v1-new@example.test", None)],
+     "notified_email"),  # told at both addresses: one person
+    (row(2, "V2", "email", email="v2-new@example.test"),
+     [("email", 0, "sent", "v2@example.test", None), ("email", 1, "queued", "v2-new@example.test", None)],
+     "pending_email"),
+    # Corrected back to the first address after the second row went out: the latest row went
+    # elsewhere, so the sender e-mails them again, and they wait for it.
+    (row(3, "V3", "email", email="v3@example.test"),
+     [("email", 0, "sent", "v3@example.test", None), ("email", 1, "sent", "v3-wrong@example.test", None)],
+     "pending_email"),
+    (row(4, "V4", "email", email="v4-new@example.test", address="北京市一号路4号"),
+     [("email", 0, "failed", "v4@example.test", "letter"), ("email", 1, "sent", "v4-new@example.test", None)],
+     "notified_email"),  # the old address's failure and its letter fallback are history
+    (row(5, "V5", "sms", phone="+8613700000005"),
+     [("sms", 0, "sent", "+8613800000005", None), ("sms", 1, "queued", "+8613700000005", None)], "pending_sms"),
+    (row(6, "", "letter", address="广州市三号路6号"),
+     [("platform", 0, "sent", "上海市二号路6号", None), ("platform", 1, "sent", "广州市三号路6号", None)],
+     "told_otherwise"),
+]
+
+
+def test_a_person_whose_contact_was_corrected_is_counted_once_by_their_latest_row(
+        tmp_path: Path, intake: dict[str, object]) -> None:
+    services = open_services(tmp_path / "d.sqlite3")
+    try:
+        store = services.ctx.store
+        assert services.incidents.create(intake).id == 1
+        with store.transaction():
+            first = store.people.begin_range(1)
+            store.db.conn.executemany(
+                f"INSERT INTO people ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                [person for person, _, _ in CORRECTED])
+            store.people.end_range(1, first, len(CORRECTED) + 1)
+            rows = [(person[3] or f"person-{person[1]}", channel, seq, state, to, fallback)
+                    for person, ledger, _ in CORRECTED for channel, seq, state, to, fallback in ledger]
+            store.db.conn.executemany(
+                "INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address,"
+                " message_id, state, attempts, in_doubt, queued_at, updated_at, channel, fallback, contact_seq)"
+                " VALUES (1,?,'individual',?,?,?,?,1,0,?,?,?,?,?)",
+                [(k, f"{channel}-v1", to, f"<{n}@x>", state, STAMP, STAMP, channel, fallback, seq)
+                 for n, (k, channel, seq, state, to, fallback) in enumerate(rows)])
+        told = store.send_ledger.people_told(1, store.people.ranges(1))
+        expected = dict.fromkeys(TOLD_BUCKETS, 0)
+        for _, _, column in CORRECTED:
+            expected[column] += 1
+        assert told == expected
+        assert sum(told.values()) == len(CORRECTED)  # twelve rows, six people
+        plan = store.send_ledger.people_told_plan(1)
+        # The later row of the same recipient is a seek of the unique index too.
+        assert any(line.startswith("SEARCH n USING") and "contact_seq>?" in line for line in plan), plan
+        assert not any("TEMP B-TREE" in line or line.startswith(("SCAN p", "SCAN l", "SCAN n")) for line in plan), plan
+    finally:
+        services.close()
+
 def test_teenagers_guardians_are_counted_by_how_they_are_told_and_matched_by_their_own_row(
         tmp_path: Path, intake: dict[str, object]) -> None:
     services = open_services(tmp_path / "d.sqlite3")
@@ -131,6 +190,8 @@ def test_teenagers_guardians_are_counted_by_how_they_are_told_and_matched_by_the
             row(6, "T6", "guardian_email", guardian_email="g6@example.test", band="teen"),  # via the guardian only
             row(7, "C7", "guardian_email", guardian_email="g7@example.test", band="child"),
             row(8, "U8", "email", email="u8@example.test", guardian_email="g8@example.test"),  # an adult
+            row(9, "T9", "letter", address="北京市九号路9号", band="teen"),  # the letter went to the old address
+            row(10, "T10", "letter", address="北京市十号路10号", band="teen"),
         ]
         with store.transaction():
             first = store.people.begin_range(1)
@@ -140,7 +201,8 @@ def test_teenagers_guardians_are_counted_by_how_they_are_told_and_matched_by_the
             rows = [("T1#guardian", "email", "g1@example.test"), ("T2#guardian", "email", "g2@example.test"),
                     ("T3#guardian", "sms", "+8613900000003"), ("T4#guardian", "platform", ""),
                     ("T5", "email", "t5@example.test"), ("T6#guardian", "email", "g6@example.test"),
-                    ("C7#guardian", "email", "g7@example.test"), ("U8#guardian", "email", "g8@example.test")]
+                    ("C7#guardian", "email", "g7@example.test"), ("U8#guardian", "email", "g8@example.test"),
+                    ("T9#guardian", "platform", "上海市旧路9号"), ("T10#guardian", "platform", "北京市十号路10号")]
             store.db.conn.executemany(
                 "INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address,"
                 " message_id, state, attempts, in_doubt, queued_at, updated_at, channel)"
@@ -148,11 +210,12 @@ def test_teenagers_guardians_are_counted_by_how_they_are_told_and_matched_by_the
                 [(k, to, f"<{n}@x>", STAMP, STAMP, channel) for n, (k, channel, to) in enumerate(rows)])
         ranges = store.people.ranges(1)
         assert store.send_ledger.teen_guardians(1, ranges) == {
-            "teen_guardian_email": 2, "teen_guardian_sms": 1, "teen_guardian_letter": 1}
+            "teen_guardian_email": 2, "teen_guardian_sms": 1, "teen_guardian_letter": 3}
         # T2's guardian e-mail was corrected since: the row went to the old address.
         assert store.send_ledger.teen_guardians_reached(1, "email", "v1", ranges) == {"teen_guardian_email": 1}
         assert store.send_ledger.teen_guardians_reached(1, "sms", "v1", ranges) == {"teen_guardian_sms": 1}
-        assert store.send_ledger.teen_guardians_reached(1, "platform", "v1", ranges) == {"teen_guardian_letter": 1}
+        # T4's letter row is from before the rows kept an address (by key alone); T9's went elsewhere.
+        assert store.send_ledger.teen_guardians_reached(1, "platform", "v1", ranges) == {"teen_guardian_letter": 2}
         assert store.send_ledger.teen_guardians_reached(1, "email", "v2", ranges) == {}
         plan = store.send_ledger.teen_guardians_reached_plan(1)
         assert plan[0].startswith("SEARCH p USING INTEGER PRIMARY KEY"), plan
