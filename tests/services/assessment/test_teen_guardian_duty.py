@@ -37,6 +37,15 @@ def test_a_teenagers_guardian_e_mail_corrected_after_the_send_reopens_the_minors
     assert state != "met" and "1 person now on the list has no delivered notice" in why, why
     # The teenager was told themself: the duty to tell individuals stays met.
     assert status(services, incident)[0] == "met"
+    # Sent again: the guardian's corrected address gets a new row (the old one kept), which meets it.
+    first = sink.count()
+    send_all(services, incident, sink.port)
+    assert [r.address for r in sink.received[first:]] == ["parent-new@example.test"]
+    assert status(services, incident, "minors-guardians")[0] == "met"
+    record = next(r for r in build_register(services).records if r["id"] == incident)
+    rows = services.ctx.store.db.execute("SELECT count(*) FROM send_ledger WHERE incident_id = ?",
+                                         [incident]).fetchone()[0]
+    assert rows == 7 and (record["notified_email"], record["pending_email"]) == (5, 0)  # five people, seven rows
 
 
 def test_a_teenagers_guardian_told_by_letter_keeps_the_minors_duty_open_until_recorded(
