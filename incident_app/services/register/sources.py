@@ -44,7 +44,8 @@ person whose SMS the gateway, or whose message the mass-messaging platform, repo
 (``import-sms-report``, ``import-delivery``) waits for nothing more. Each person is matched to
 their own rows of the send ledger (the guardian's for a child) by key and contact, as the
 obligations are: rows of people since replaced, or sent to an address since corrected, tell nobody
-on the list.
+on the list. A contact corrected and sent again is a new row of the same person: only each version's
+latest row counts (storage ``SendLedgerRepository.people_told``), so that person is counted once.
 
 The sources are pluggable: :class:`RegisterSources` holds the one function that gathers them for
 all incidents at once (a few grouped queries plus one assessment per incident).
