@@ -178,8 +178,13 @@ def warnings_for(row: list[Any], changed: tuple[str, ...]) -> tuple[str, ...]:
     for field in ("phone", "guardian_phone"):
         if field in changed and row[POSITIONS[field]] and not phone_is_mobile(row[POSITIONS[field]]):
             found.append(f"{field}: {MESSAGES['phone_not_mobile']}")
-    if row[MINOR] and not (row[G_EMAIL] or phone_is_mobile(row[G_PHONE])):
+    # As the import says it: a child nobody can reach (not even by a letter to the household) and a
+    # teenager whose guardian has no e-mail, mobile or address; a letter to the household is a way.
+    reachable_guardian = bool(row[G_EMAIL] or phone_is_mobile(row[G_PHONE]) or row[ADDRESS])
+    if row[BAND] == "child" and row[CHANNEL] == "none":
         found.append(f"guardian: {MESSAGES['minor_no_guardian']}")
+    elif row[BAND] == "teen" and not reachable_guardian:
+        found.append(f"guardian: {MESSAGES['teen_no_guardian']}")
     return tuple(found)
 
 

@@ -61,6 +61,20 @@ def test_a_new_email_moves_the_person_from_letter_to_email(services: Services, i
     assert (total, minors, by_channel) == (after.total, after.minors, after.by_channel)
 
 
+def test_the_guardian_warning_after_a_correction_is_the_import_s(services: Services, incident_id: int,
+                                                                 people: dict[str, int]) -> None:
+    """A child reached by a letter to the household is reached: no "counted toward the
+    announcement" warning; a child nobody can reach gets it; a teenager whose guardian cannot be
+    reached gets the teenager's warning, not the child's."""
+    child = services.people.edit_person(incident_id, people["C1"], {"address": "上海市浦东新区世纪大道1号"}, "school")
+    assert child.channel_after == Channel.GUARDIAN_LETTER and child.warnings == ()
+    cleared = services.people.edit_person(incident_id, people["C1"], {"address": ""}, "moved away")
+    assert cleared.channel_after == Channel.NONE
+    assert [w.split(":", 1)[0] for w in cleared.warnings] == ["guardian"] and "未满14周岁" in cleared.warnings[0]
+    teen = services.people.edit_person(incident_id, people["T1"], {"phone": "13800138001"}, "new number")
+    assert len(teen.warnings) == 1 and "14至17周岁" in teen.warnings[0] and "未满14周岁" not in teen.warnings[0]
+
+
 def test_a_phone_for_someone_unreachable_changes_none_to_sms(services: Services, incident_id: int,
                                                              people: dict[str, int]) -> None:
     unreachable = services.people.summary(incident_id).unreachable
