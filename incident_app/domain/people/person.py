@@ -221,9 +221,12 @@ def mask_id_number(value: str | None) -> str | None:
 
 
 def mask_text(value: str | None) -> str | None:
-    """Generic masking for values we could not parse: first and last character only."""
+    """Generic masking for values we could not parse: first and last character only, and only the
+    first up to four characters (a three-character Chinese name shows one, as a name does)."""
     if not value:
         return value
     if len(value) <= 2:
         return "*" * len(value)
+    if len(value) <= 4:
+        return value[0] + "*" * (len(value) - 1)
     return value[0] + "*" * min(len(value) - 2, 8) + value[-1]

@@ -36,7 +36,7 @@ def record_export(
     payload = {"what": what, "where": where, "count": count, "unmasked": unmasked,
                "chain_head": head.to_dict() if head else None} | (details or {})
     if reason:
-        payload["reason"] = logged_reason(reason)
+        payload["reason"] = contacts_masked(reason)
     with ctx.store.transaction():
         event = ctx.record(EXPORT_EVENT, "export", what, payload, incident_id)
         if unmasked:
@@ -55,15 +55,16 @@ def record_unmask(ctx: AppContext, *, what: str, where: str, count: int, inciden
         return _record_unmask(ctx, "personal_data", what, where, count, incident_id, reason, details or {})
 
 
-def logged_reason(reason: str) -> str:
-    """An officer's reason as the event log keeps it: any e-mail address or phone (or ID) number
-    typed into it masked. The event log outlives the retention purge and goes into every evidence
-    pack, so a contact written in a reason ("typo in 13912345678") must not be kept whole there."""
-    return scrub_contacts(reason.strip(), mask_email, mask_phone_in_text)
+def contacts_masked(text: str) -> str:
+    """Text an officer or a file wrote (a reason, a header cell) as the event log and the output
+    keep it: any e-mail address or phone (or ID) number in it masked. The event log outlives the
+    retention purge and goes into every evidence pack, so a contact written in a reason ("typo in
+    13912345678") must not be kept whole there."""
+    return scrub_contacts(text.strip(), mask_email, mask_phone_in_text)
 
 
 def _record_unmask(ctx: AppContext, object_type: str, what: str, where: str, count: int, incident_id: int | None,
                    reason: str, details: dict[str, Any]) -> Event:
-    reason = logged_reason(reason)
+    reason = contacts_masked(reason)
     payload = {"what": what, "where": where, "count": count} | ({"reason": reason} if reason else {}) | details
     return ctx.record(UNMASK_EVENT, object_type, what, payload, incident_id)

@@ -29,7 +29,7 @@ from incident_app.domain.people import (
     suggest_mapping,
 )
 from incident_app.domain.text import LINE_MAX, PROSE_MAX, text_problem
-from incident_app.services.audit import STDOUT, logged_reason, record_export, record_unmask
+from incident_app.services.audit import STDOUT, contacts_masked, record_export, record_unmask
 from incident_app.services.context import AppContext
 from incident_app.services.people.batches import (
     BATCH_ROWS,
@@ -263,7 +263,9 @@ class PeopleService:
             import_id=import_id, incident_id=incident.id, rows_read=tally.rows_read, imported=tally.imported,
             duplicates_merged=tally.duplicates_merged, rejected_rows=tally.rejected_rows,
             fields_dropped=importer.fields_dropped, warnings=importer.warnings, report_path=run.report.path,
-            kind=info.kind, encoding=info.encoding, ignored_columns=run.columns.ignored_headers(), seconds=0.0,
+            kind=info.kind, encoding=info.encoding, seconds=0.0,
+            # A header cell may hold a contact (a data row pasted as the first line): masked.
+            ignored_columns=tuple(contacts_masked(h) for h in run.columns.ignored_headers()),
             summary=summary,
         )
 
@@ -416,7 +418,7 @@ class PeopleService:
                 repo.save_stats(incident_id, summary, to_iso(self._ctx.now()))
             self._ctx.record("people.corrected", "person", person_id, {
                 "person_id": person_id, "fields": list(fields),
-                "channel": {"from": old_channel, "to": row[CHANNEL]}, "reason": logged_reason(reason),
+                "channel": {"from": old_channel, "to": row[CHANNEL]}, "reason": contacts_masked(reason),
             }, incident_id)
             person = repo.get(incident_id, person_id)
         return Correction(person, fields, Channel(old_channel), warnings_for(row, fields))

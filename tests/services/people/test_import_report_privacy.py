@@ -33,6 +33,8 @@ def people_file(tmp_path: Path) -> Path:
         "U5,周九,,,phone 15800158000,赵六",
         # A language cell holding an e-mail address.
         "U6,吴十,,,,zhao.liu@example.org",
+        # A three-character name shifted into the language column: one character shown, as a name.
+        "U7,欧阳,,,,吴秘密",
     ]
     path = tmp_path / "people.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -56,7 +58,8 @@ def test_the_report_masks_contacts_and_names_wherever_the_file_put_them(
     assert ["5", "user_id", "w***@example.com", MESSAGES["duplicate"].format(row=4, key="user_id")] in lines
     assert [line[:2] for line in lines[1:]] == [["3", "user_id"], ["4", "data_types"], ["4", "data_types"],
                                                 ["5", "user_id"], ["6", "language"], ["7", "data_types"],
-                                                ["7", "language"], ["8", "language"]]
+                                                ["7", "language"], ["8", "language"], ["9", "language"]]
+    assert lines[-1][2] == "吴**" and "秘" not in text
     assert all(line[3] for line in lines[1:])
 
 
@@ -73,3 +76,15 @@ def test_the_report_is_created_private_even_without_os_fchmod(
         os.umask(old_umask)
     assert stat.S_IMODE(result.report_path.stat().st_mode) == 0o600
     assert not list(result.report_path.parent.glob(".*.part"))
+
+
+def test_a_contact_in_an_ignored_header_cell_is_masked_in_the_result(
+        services: Services, incident_id: int, tmp_path: Path) -> None:
+    """A data row pasted above the header leaves its cells as column names the import ignores:
+    the result (printed by the CLI, shown by the dialog) names them with the contacts masked."""
+    path = tmp_path / "people.csv"
+    path.write_text("user_id,name,13812345678,li.si@example.com,备注\nU1,张三,,,\n", encoding="utf-8")
+    result = services.people.import_file(incident_id, path)
+    shown = " ".join(result.ignored_columns)
+    assert "备注" in result.ignored_columns and len(result.ignored_columns) == 3
+    assert "13812345678" not in shown and "li.si@example.com" not in shown and "***78" in shown
