@@ -4,6 +4,7 @@ and the purge is one logged event."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from smtp_sink import Sink
 
 from incident_app.domain.errors import ValidationError
 from incident_app.domain.incident import IncidentStatus
-from incident_app.services.container import Services
+from incident_app.services.container import Services, open_services
 from incident_app.services.register.export import build_register
 from incident_app.services.retention import purge_due
 
@@ -87,3 +88,28 @@ def test_a_purged_incident_takes_no_new_people_list(
     path.write_text("user_id,name,email\nu7,新人,new@example.test\n", encoding="utf-8")
     with pytest.raises(ValidationError, match="purged"):
         services.people.import_file(closed, path)
+
+
+def test_a_purge_in_a_copy_of_the_database_leaves_the_original_s_import_reports(
+    services: Services, closed_and_sent: tuple[int, int], db_path: Path, tmp_path: Path, clock: Any,
+    db_hook: Any,
+) -> None:
+    """A copy (a restored backup, a trial run elsewhere) keeps the original's report paths: its
+    purge removes only reports written beside itself, never the original's."""
+    closed, _ = closed_and_sent
+    report = Path(str(services.people.last_import(closed)["report_path"]))
+    assert report.exists() and report.parent == db_path.parent
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for part in db_path.parent.glob(db_path.name + "*"):  # the file, its write-ahead log, its key
+        if part.is_file() and "people-import" not in part.name:
+            shutil.copy2(part, elsewhere / part.name)
+    copy = open_services(elsewhere / db_path.name, clock=clock, connect_hook=db_hook)
+    try:
+        assert [r.incident_id for r in purge_due(copy)] == [closed]
+        assert copy.people.last_import(closed)["report_path"] is None
+    finally:
+        copy.close()
+    assert report.exists(), "the original's report is the original's to purge"
+    purge_due(services)
+    assert not report.exists()

@@ -300,6 +300,16 @@ class PeopleService:
         with self._ctx.store.transaction():
             self._add_import(run, "cancelled" if cancelled else "failed", _counts(run.tally), extra)
 
+    def _is_own_report(self, report: Path, incident_id: int) -> bool:
+        """Whether ``report`` is one this database's imports wrote beside it. A copy of the database
+        (a backup restored elsewhere, a test copy) keeps the original's paths: its purge must not
+        delete the original's reports."""
+        db = self._ctx.store.path or Path.cwd() / "breach-desk"  # where _report_path put them
+        with contextlib.suppress(OSError):
+            return (report.parent.resolve() == db.parent.resolve()
+                    and report.name.startswith(f"{db.name}.people-import-{incident_id}-"))
+        return False
+
     def _report_path(self, incident_id: int) -> Path:
         db = self._ctx.store.path or Path.cwd() / "breach-desk"
         stamp = self._ctx.now().strftime("%Y%m%dT%H%M%S")
@@ -511,6 +521,8 @@ class PeopleService:
         # The enquirers' contacts, what they wrote and the replies go with the people's contacts.
         store.enquiries.anonymise_for_incident(incident_id)
         for report in self._repo.import_reports(incident_id):
+            if not self._is_own_report(Path(report), incident_id):
+                continue
             Path(report).unlink(missing_ok=True)  # masked values, but still about these people
         self._repo.forget_import_reports(incident_id)
         self._repo.restore_lookup_indexes()  # a no-op unless a killed purge left them dropped
