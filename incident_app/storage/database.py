@@ -146,18 +146,26 @@ class NewerDatabaseError(sqlite3.DatabaseError):
                          "open it with that newer version, or open a backup made before it")
 
 
-def migrate(db: sqlite_utils.Database, path: Path | None) -> list[str]:
-    """Apply pending migrations, each in its own transaction; back the file up first.
-
-    Returns the names applied. A failing migration rolls back and leaves the backup in place.
-    Raises :class:`NewerDatabaseError` (nothing written) for a file a newer version migrated.
-    """
+def pending_migrations(db: sqlite_utils.Database, path: Path | None, *,
+                       until: int | None = None) -> list[Migration]:
+    """The migrations ``db`` still lacks (only those numbered up to ``until`` when given: tests
+    and benchmarks build a database as an older version left it). Raises
+    :class:`NewerDatabaseError` for a file a newer version migrated."""
     known = discover_migrations()
     applied = applied_migrations(db)
     newest_known = max((m.number for m in known), default=0)
     if applied and max(applied) > newest_known:
         raise NewerDatabaseError(path, max(applied), newest_known)
-    pending = [m for m in known if m.number not in applied]
+    return [m for m in known if m.number not in applied and (until is None or m.number <= until)]
+
+
+def migrate(db: sqlite_utils.Database, path: Path | None, *, until: int | None = None) -> list[str]:
+    """Apply pending migrations, each in its own transaction; back the file up first.
+
+    Returns the names applied. A failing migration rolls back and leaves the backup in place.
+    Raises :class:`NewerDatabaseError` (nothing written) for a file a newer version migrated.
+    """
+    pending = pending_migrations(db, path, until=until)
     if not pending:
         return []
     if path is not None and applied_migrations(db):
