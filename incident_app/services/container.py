@@ -22,6 +22,7 @@ from incident_app.services.people import PeopleService
 from incident_app.services.remediation import DecisionService, RemediationService
 from incident_app.services.resources import load_catalog
 from incident_app.services.settings import ProfileService
+from incident_app.storage.database import UpgradeNotice
 from incident_app.storage.store import ConnectHook, Store
 
 
@@ -58,9 +59,11 @@ def open_services(
     *,
     clock: Callable[[], datetime] = utc_now,
     connect_hook: ConnectHook | None = None,
+    before_upgrade: UpgradeNotice | None = None,
 ) -> Services:
-    """Open the database at ``db_path`` (migrating it) and wire the services over it."""
-    store = Store.open(db_path, connect_hook)
+    """Open the database at ``db_path`` (migrating it; ``before_upgrade`` hears of an upgrade of an
+    existing file first) and wire the services over it."""
+    store = Store.open(db_path, connect_hook, before_upgrade)
     ctx = AppContext(store=store, catalog=load_catalog(), clock=clock)
     people = PeopleService(ctx)
     assessment = AssessmentService(ctx, people_counts=people.imported_counts)

@@ -159,25 +159,42 @@ def pending_migrations(db: sqlite_utils.Database, path: Path | None, *,
     return [m for m in known if m.number not in applied and (until is None or m.number <= until)]
 
 
-def migrate(db: sqlite_utils.Database, path: Path | None, *, until: int | None = None) -> list[str]:
-    """Apply pending migrations, each in its own transaction; back the file up first.
+UpgradeNotice = Callable[[list["Migration"]], None]
 
-    Returns the names applied. A failing migration rolls back and leaves the backup in place.
+
+def migrate(db: sqlite_utils.Database, path: Path | None, *, until: int | None = None,
+            before_upgrade: UpgradeNotice | None = None) -> list[str]:
+    """Apply pending migrations, all in one transaction; back the file up first.
+
+    Returns the names applied. A failing migration rolls back every pending one (the file is as
+    it was, and the backup stays in place). ``before_upgrade(pending)`` is called first when an
+    existing database (not a new file) is upgraded, so a caller can say why opening takes longer.
     Raises :class:`NewerDatabaseError` (nothing written) for a file a newer version migrated.
     """
     pending = pending_migrations(db, path, until=until)
     if not pending:
         return []
-    if path is not None and applied_migrations(db):
+    upgrading = bool(applied_migrations(db))
+    if upgrading and before_upgrade is not None:
+        before_upgrade(pending)
+    if path is not None and upgrading:
         backup_before_migration(db, path, pending[0].number)
-    for migration in pending:
-        with db.atomic():
-            migration.apply(db)
-            db.table("_migrations").insert(
-                {"number": migration.number, "name": migration.name, "applied_at": to_iso(utc_now())},
-                pk="number",
-            )
+    # One transaction for them all: a failure in a later one does not leave the file half
+    # upgraded (an older version could then no longer open it, this one would resume midway).
+    with db.atomic():
+        for migration in pending:
+            with db.atomic():
+                migration.apply(db)
+                db.table("_migrations").insert(
+                    {"number": migration.number, "name": migration.name, "applied_at": to_iso(utc_now())},
+                    pk="number",
+                )
     return [m.name for m in pending]
+
+
+def migration_backup_path(path: Path, number: int) -> Path:
+    """Where the copy taken before migration ``number`` is written: ``<file>.before-mNNNN.bak``."""
+    return path.with_name(f"{path.name}.before-m{number:04d}.bak")
 
 
 def backup_before_migration(db: sqlite_utils.Database, path: Path, number: int) -> Path:
@@ -186,7 +203,7 @@ def backup_before_migration(db: sqlite_utils.Database, path: Path, number: int) 
     The copy is written under a temporary name and renamed into place when complete: a link
     planted at the backup's name is replaced, never written through, and a full disk leaves no
     partial backup that looks valid (the error propagates, so nothing is migrated)."""
-    target = path.with_name(f"{path.name}.before-m{number:04d}.bak")
+    target = migration_backup_path(path, number)
     temp = private_temp_beside(target)
     try:
         _backup_into(db, temp)

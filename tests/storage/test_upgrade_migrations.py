@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from incident_app.storage import database
 from incident_app.storage.database import applied_migrations, connect, migrate
 
 COLUMNS = ("incident_id", "recipient_key", "notice_kind", "notice_version", "to_address", "message_id",
@@ -141,3 +142,24 @@ def test_m36_keeps_an_index_it_does_not_know(tmp_path: Path) -> None:
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'idx_send_ledger_batches'").fetchone()
         assert sql == ("CREATE INDEX idx_send_ledger_batches ON send_ledger(incident_id, sent_at)",)
         assert conn.execute("SELECT count(*) FROM send_ledger WHERE queued_at LIKE '%+08:00'").fetchone() == (0,)
+
+
+def test_a_failing_later_migration_leaves_the_file_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """All pending migrations are one transaction: m36's rewrite goes when a later one fails."""
+    path = tmp_path / "db.sqlite3"
+    _at_35(path, _rows(30, 1))
+    before = _snapshot(path)
+    real = database.discover_migrations()
+
+    def broken(db: sqlite_utils.Database) -> None:
+        db["half"].create({"id": int}, pk="id")
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(database, "discover_migrations",
+                        lambda: [*real, database.Migration(9999, "m9999_broken", broken)])
+    db = connect(path)
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(db, path)
+    db.close()
+    assert _snapshot(path) == before
+    assert (tmp_path / "db.sqlite3.before-m0036.bak").exists()
