@@ -149,7 +149,7 @@ def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
         return open_services(db_path, connect_hook=connect_hook,
                              before_upgrade=lambda pending: _say_upgrading(db_path, pending))
     except sqlite3.DatabaseError as exc:
-        if is_disk_full(exc):  # e.g. the backup taken before a migration (nothing was migrated)
+        if is_disk_full(exc) or _io_error_on_full_disk(exc, db_path):  # e.g. the backup before a migration
             raise CliError(_disk_full_message(), 1) from None
         if _on_read_only_disk(db_path):  # SQLite's write-ahead log needs a writable folder
             raise CliError(f"cannot open database {db_path}: it is on a read-only disk; copy it to a "
@@ -180,6 +180,19 @@ def _on_read_only_disk(path: Path) -> bool:
     statvfs = getattr(os, "statvfs", None)  # not on Windows
     try:
         return statvfs is not None and bool(statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _io_error_on_full_disk(exc: sqlite3.Error, path: Path) -> bool:
+    """An I/O error where the database's disk has no free block left: opening a WAL database
+    creates its log and shared-memory files, and SQLite reports a full disk there as a plain
+    'disk I/O error' (SQLITE_IOERR_*), not as SQLITE_FULL."""
+    statvfs = getattr(os, "statvfs", None)  # not on Windows
+    if statvfs is None or not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_IOERR"):
+        return False
+    try:
+        return bool(statvfs(path.parent).f_bavail == 0)
     except OSError:
         return False
 

@@ -92,7 +92,8 @@ def test_new_m36_m37_leave_what_the_old_ones_left(tmp_path: Path, foreign_every:
         _oracle_m37(db)
     db.close()
     db = connect(new)
-    assert migrate(db, new) == ["m0036_send_ledger_utc_times", "m0037_purge_delivery_record"]
+    # Up to 37 only: the oracle is the code of 36 and 37 (38 and later apply alike to both files).
+    assert migrate(db, new, until=37) == ["m0036_send_ledger_utc_times", "m0037_purge_delivery_record"]
     assert {36, 37} <= applied_migrations(db)
     db.close()
 
