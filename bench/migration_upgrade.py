@@ -11,7 +11,8 @@ a share F of the ledger rows (default 1.0: a clock set in Beijing time wrote the
 - ``migrate``: the whole :func:`incident_app.storage.database.migrate` as opening the file runs it;
 - its parts: the backup copy taken first, and each pending migration in its own transaction.
 
-Databases go under /work/bench-data/migration_upgrade/ and are deleted at the end unless --keep.
+Databases go under /work/data/s25-startup/migration_upgrade/; the built one is deleted at the end
+unless --keep (then the next run reuses it).
 Run it under ``flock /work/bench.lock``."""
 
 from __future__ import annotations
@@ -32,13 +33,21 @@ CODE = Path(os.environ.get("MIGRATION_BENCH_CODE") or ROOT)
 sys.path.insert(0, str(CODE))
 
 from incident_app.storage.database import (  # noqa: E402
+    applied_migrations,
     backup_before_migration,
     connect,
+    discover_migrations,
     migrate,
-    pending_migrations,
 )
 
-DEFAULT_WORKDIR = Path("/work/bench-data/migration_upgrade")
+try:
+    from incident_app.storage.database import pending_migrations
+except ImportError:  # the code before this change (MIGRATION_BENCH_CODE): it has no pending_migrations()
+    def pending_migrations(db, path, *, until=None):  # type: ignore[no-untyped-def]
+        applied = applied_migrations(db)
+        return [m for m in discover_migrations() if m.number not in applied]
+
+DEFAULT_WORKDIR = Path("/work/data/s25-startup/migration_upgrade")
 OLD_SCHEMA = 35
 LEDGER_COLUMNS = ("incident_id", "recipient_key", "notice_kind", "notice_version", "to_address", "message_id",
                   "state", "attempts", "in_doubt", "queued_at", "updated_at", "sent_at", "channel")
@@ -150,8 +159,9 @@ def main() -> int:
             leftover.unlink()
         for leftover in args.workdir.glob("parts.sqlite3*"):
             leftover.unlink()
-        if not args.keep:
-            shutil.rmtree(args.workdir)
+        if not args.keep:  # only what this run made: the folder may be shared
+            for leftover in args.workdir.glob(source.name + "*"):
+                leftover.unlink()
     return 0
 
 

@@ -202,6 +202,31 @@ def migrate(db: sqlite_utils.Database, path: Path | None, *, until: int | None =
     return [m.name for m in pending]
 
 
+def upgrade_pending(path: Path, connect_hook: Callable[[Path], sqlite3.Connection] | None = None) -> list[Migration]:
+    """The migrations the existing database at ``path`` still lacks: none for a current file and
+    none for a new (missing or empty) one, whose creation is quick. Cheap (reads ``_migrations``),
+    so a caller can ask before deciding to upgrade off its own thread. Raises
+    :class:`NewerDatabaseError` for a file a newer version migrated."""
+    if not path.exists() or path.stat().st_size == 0:
+        return []
+    db = connect(path, connect_hook)
+    try:
+        return pending_migrations(db, path) if applied_migrations(db) else []
+    finally:
+        db.close()
+
+
+def upgrade_file(path: Path, connect_hook: Callable[[Path], sqlite3.Connection] | None = None, *,
+                 before_upgrade: UpgradeNotice | None = None) -> list[str]:
+    """Open ``path`` on this thread's own connection, apply what :func:`migrate` finds pending
+    (backup first, one transaction) and close it again. Returns the names applied."""
+    db = connect(path, connect_hook)
+    try:
+        return migrate(db, path, before_upgrade=before_upgrade)
+    finally:
+        db.close()
+
+
 def migration_backup_path(path: Path, number: int) -> Path:
     """Where the copy taken before migration ``number`` is written: ``<file>.before-mNNNN.bak``."""
     return path.with_name(f"{path.name}.before-m{number:04d}.bak")
