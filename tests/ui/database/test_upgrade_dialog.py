@@ -251,3 +251,21 @@ def test_the_gui_starts_on_an_older_database_behind_the_upgrade_dialog(tmp_path:
     # A frozen UI thread would show one gap as long as the whole upgrade.
     assert seen["longest_gap"] < 0.5, seen
     assert newest_applied(path) == NEWEST and "Traceback" not in done.stderr
+
+
+def test_an_older_encrypted_database_upgrades_on_its_own_connection(qtbot: QtBot, tmp_path: Path) -> None:
+    """The worker opens the file through the unlocked connect hook (SQLCipher) and closes it."""
+    from incident_app.services.encryption import connect_hook_for
+
+    path = tmp_path / "secret.sqlite3"
+    db = connect(path, connect_hook_for(path, "correct horse battery staple", encrypt_new=True, iterations=2))
+    migrate(db, path, until=35)
+    db.close()
+    hook = connect_hook_for(path, "correct horse battery staple", iterations=2)
+    assert upgrade_before_open(None, path, hook, tr("en")) is True
+    db = connect(path, hook)
+    try:
+        assert max(row[0] for row in db.execute("SELECT number FROM _migrations")) == NEWEST
+    finally:
+        db.close()
+    assert (tmp_path / "secret.sqlite3.before-m0036.bak").exists()
