@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from incident_app.contact_scrub import scrub_contacts
-from incident_app.domain.assessment.delivery import PLATFORM, STAFF_KINDS, LedgerBatch
+from incident_app.domain.assessment.delivery import PLATFORM, STAFF_KINDS, TEEN_GUARDIAN_CHANNELS, LedgerBatch
 from incident_app.domain.clock import parse_time, to_iso, utc_iso
 from incident_app.domain.mail import (
     AttemptResult,
@@ -90,6 +90,71 @@ _REACHED_SQL = (
     f" AND l.recipient_key = {_ROW_KEY} AND l.notice_kind IN ('individual', 'minor', 'guardian')"
     " AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^')"
     f" AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent' AND {_SAME_CONTACT})")
+
+# A teenager told through a contact of their own (person channel email, sms or letter) whose
+# guardian gets a notice too, and how it goes — the guardian's e-mail, else phone, else a letter to
+# the household address (domain.notices.recipient.recipients_from_person) — and the contact it
+# goes to (for a letter the household address; a letter row without one, handed to the platform
+# before its rows kept an address, is matched by key alone, as the letters of _SAME_CONTACT).
+_TEENS = "p.minor_band = 'teen' AND p.channel IN ('email', 'sms', 'letter')"
+_TEEN_GUARDIAN = ("CASE WHEN trim(coalesce(p.guardian_email, '')) != '' THEN 'email'"
+                  " WHEN trim(coalesce(p.guardian_phone, '')) != '' THEN 'sms'"
+                  " WHEN trim(coalesce(p.address, '')) != '' THEN 'letter' END")
+_TEEN_GUARDIAN_CONTACT = ("CASE WHEN trim(coalesce(p.guardian_email, '')) != '' THEN p.guardian_email"
+                          " WHEN trim(coalesce(p.guardian_phone, '')) != '' THEN p.guardian_phone"
+                          " ELSE coalesce(p.address, '') END")
+_TEEN_GUARDIAN_SUMS = ", ".join(f"coalesce(sum(g = '{c}'), 0)" for c in TEEN_GUARDIAN_CHANNELS)
+# The teenagers' guardians by how their notice goes: a pass over one rowid range of the list.
+_TEEN_GUARDIANS_SQL = (f"SELECT {_TEEN_GUARDIAN_SUMS} FROM (SELECT {_TEEN_GUARDIAN} AS g FROM people p"
+                       f" WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? AND {_TEENS})")
+# Those of them whose guardian has a sent row (``<key>#guardian``) of one ledger channel and
+# version, to the guardian's contact now: a seek of the unique index per teenager, as _REACHED_SQL.
+_TEEN_GUARDIANS_REACHED_SQL = (
+    f"SELECT {_TEEN_GUARDIAN_SUMS} FROM (SELECT {_TEEN_GUARDIAN} AS g FROM people p"
+    f" WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? AND {_TEENS} AND EXISTS ("
+    f"SELECT 1 FROM send_ledger l {BY_RECIPIENT} WHERE l.incident_id = p.incident_id"
+    f" AND l.recipient_key = ({CURRENT_PERSON_KEY}) || '#guardian' AND l.notice_kind = 'guardian'"
+    " AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent'"
+    f" AND (lower(trim(l.to_address)) = lower(trim({_TEEN_GUARDIAN_CONTACT}))"
+    f" OR ({_TEEN_GUARDIAN} = 'letter' AND l.to_address = ''))))")
+
+# The register's people per channel (services/register/sources.py): one bucket per person now on
+# the list, from their own rows in the ledger (the guardian's row for the guardian_* channels):
+# 1 told by e-mail (a sent e-mail to their contact now); 0 told otherwise (the SMS gateway or the
+# mass-messaging platform reported their message delivered); else still waiting — 3 for an SMS,
+# 4 for a letter (their channel, or the fallback of their failed e-mail), 5 for the announcement
+# (no contact, or that fallback), 2 for an e-mail not yet sent. Only each version's latest row
+# of the person counts (the highest contact_seq, as the sender and the exports look rows up): a
+# contact corrected and sent again is one person, told or waiting as the row of the contact
+# corrected last says, never counted twice, and the old row is history. One seek of the unique
+# (incident, key, kind, version, contact_seq) index per person, and one per row for a later row;
+# the LIMIT keeps the per-person subquery in a co-routine (SQLite would otherwise copy it into each
+# of the sums and run it five times per person).
+_OWN_PHONE = "CASE WHEN p.channel LIKE 'guardian^_%' ESCAPE '^' THEN p.guardian_phone ELSE p.phone END"
+_BUCKET_SQL = (
+    "SELECT CASE"
+    " WHEN p.channel IN ('email', 'guardian_email') AND max(l.channel = 'email' AND l.state = 'sent'"
+    f" AND {_SAME_CONTACT}) THEN 1"
+    f" WHEN max(l.channel = 'platform' AND l.state = 'sent' AND {_SAME_CONTACT})"
+    " OR max(l.channel = 'sms' AND l.state = 'sent'"
+    f" AND lower(trim(l.to_address)) = lower(trim(coalesce({_OWN_PHONE}, '')))) THEN 0"
+    " WHEN p.channel IN ('sms', 'guardian_sms') THEN 3 WHEN p.channel IN ('letter', 'guardian_letter') THEN 4"
+    " ELSE coalesce(max(CASE WHEN l.channel = 'email' AND l.state = 'failed' AND "
+    f"{_SAME_CONTACT} THEN CASE l.fallback WHEN 'sms' THEN 3 WHEN 'letter' THEN 4 WHEN 'announcement' THEN 5 END"
+    " END), 2) END"
+    f" FROM send_ledger l {BY_RECIPIENT} WHERE l.incident_id = p.incident_id AND l.recipient_key = {_ROW_KEY}"
+    " AND l.notice_kind IN ('individual', 'minor', 'guardian')"
+    " AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^')"
+    f" AND NOT EXISTS (SELECT 1 FROM send_ledger n {BY_RECIPIENT} WHERE n.incident_id = l.incident_id"
+    " AND n.recipient_key = l.recipient_key AND n.notice_kind = l.notice_kind"
+    " AND n.notice_version = l.notice_version AND n.contact_seq > l.contact_seq)")
+TOLD_BUCKETS = ("told_otherwise", "notified_email", "pending_email", "pending_sms", "pending_letter",
+                "announcement_people")
+_TOLD_SQL = (
+    "SELECT " + ", ".join(f"coalesce(sum(b = {i}), 0)" for i in range(len(TOLD_BUCKETS)))
+    + " FROM (SELECT CASE WHEN p.channel IN " + str(REACHABLE_CHANNELS)
+    + f" THEN ({_BUCKET_SQL}) ELSE 5 END AS b"
+    " FROM people p WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? LIMIT -1)")
 
 
 class SendLedgerRepository:
@@ -337,6 +402,51 @@ class SendLedgerRepository:
     def reached_people_plan(self, incident_id: int) -> list[str]:
         """EXPLAIN QUERY PLAN of :meth:`reached_people`'s query (the tests check it seeks)."""
         rows = self._db.execute("EXPLAIN QUERY PLAN " + _REACHED_SQL, [0, 0, incident_id, "", ""]).fetchall()
+        return [str(r[-1]) for r in rows]
+
+    def teen_guardians(self, incident_id: int, people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
+        """The guardians of the teenagers on the list told through a contact of their own, by
+        how the guardian's notice goes (``TEEN_GUARDIAN_CHANNELS`` values; a teenager reached
+        only through the guardian has a guardian_* person channel and is not counted here)."""
+        return self._teen_sums(_TEEN_GUARDIANS_SQL, incident_id, people_ranges, ())
+
+    def teen_guardians_reached(self, incident_id: int, channel: str, version: str,
+                               people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
+        """:meth:`teen_guardians` who have a guardian's row (``<key>#guardian``) sent in this
+        ledger channel and version to the guardian's contact now (a letter by key alone); the
+        same match as :meth:`reached_people`, one index seek per teenager."""
+        return self._teen_sums(_TEEN_GUARDIANS_REACHED_SQL, incident_id, people_ranges, (version, channel))
+
+    def _teen_sums(self, sql: str, incident_id: int, people_ranges: Sequence[tuple[int, int]],
+                   params: Sequence[str]) -> dict[str, int]:
+        found = dict.fromkeys(TEEN_GUARDIAN_CHANNELS.values(), 0)
+        for first, last in people_ranges:
+            counts = self._db.execute(sql, [first, last, incident_id, *params]).fetchone()
+            for name, n in zip(TEEN_GUARDIAN_CHANNELS.values(), counts, strict=True):
+                found[name] += int(n)
+        return {c: n for c, n in found.items() if n}
+
+    def teen_guardians_reached_plan(self, incident_id: int) -> list[str]:
+        """EXPLAIN QUERY PLAN of :meth:`teen_guardians_reached`'s query (the tests check it seeks)."""
+        rows = self._db.execute("EXPLAIN QUERY PLAN " + _TEEN_GUARDIANS_REACHED_SQL,
+                                [0, 0, incident_id, "", ""]).fetchall()
+        return [str(r[-1]) for r in rows]
+
+    def people_told(self, incident_id: int, people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
+        """The register's people per channel (:data:`TOLD_BUCKETS`) of the people now on the
+        incident's list, from their own rows: a sent row of somebody replaced, or sent to an
+        address since corrected, tells nobody on the list. ``people_ranges`` are the list's rowid
+        ranges (storage.people); one aggregate per range, an index seek per person."""
+        found = dict.fromkeys(TOLD_BUCKETS, 0)
+        for first, last in people_ranges:
+            counts = self._db.execute(_TOLD_SQL, [first, last, incident_id]).fetchone()
+            for bucket, n in zip(TOLD_BUCKETS, counts, strict=True):
+                found[bucket] += int(n)
+        return found
+
+    def people_told_plan(self, incident_id: int) -> list[str]:
+        """EXPLAIN QUERY PLAN of :meth:`people_told`'s query (the tests check it seeks)."""
+        rows = self._db.execute("EXPLAIN QUERY PLAN " + _TOLD_SQL, [0, 0, incident_id]).fetchall()
         return [str(r[-1]) for r in rows]
 
     # -- notices handed to an SMS gateway or a call centre --------------------------------------

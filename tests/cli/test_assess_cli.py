@@ -96,6 +96,11 @@ def test_the_english_assessment_marks_a_chinese_only_judgement_instead_of_printi
     code, out, _ = cli(capsys, db, "assess", "1", "--lang", "zh-CN")
     zh = json.loads(out)["cac_grade"]["why"]
     assert "负责人判断（决定 #1，王安全）：较大；理由：涉及三名儿童的手机号码，判为较大。" in zh
+    # The English brief cites it with the marker, so approval is refused, saying how to close the gap.
+    assert cli(capsys, db, "notices", "1", "--out", str(tmp_path / "n"), "--lang", "en", "--format", "txt")[0] == 0
+    code, _, err = cli(capsys, db, "approve", "1", "--notice", "internal_brief", "--by", "王安全")
+    assert code == 2 and "English text missing: rationale" in err
+    assert "record that decision again with its rationale in both languages" in err
 
     # The same judgement given in both languages by a name in Latin letters reads in English.
     judgement.write_text(json.dumps({"kind": "cac_grade_judgement", "decided_by": "Wang Anquan",

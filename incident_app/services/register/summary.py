@@ -41,7 +41,11 @@ if TYPE_CHECKING:
 JUDGEMENT_MARK = " ⚠"
 # Marks a clock that is an internal target (the law says 'immediately'/'promptly' with no number).
 INTERNAL_MARK = "*"
-SUMMARY_FORMAT = 2  # bump when AssessmentSummary's stored form changes (2: its metric part "m")
+# Bump when AssessmentSummary's stored form, or how its figures are computed, changes (2: its
+# metric part "m"; 3: people per channel matched to the people now on the list, each by their
+# latest ledger row, and the minors' duty counting the teenagers' guardians — a summary cached
+# before the change is never served, though the rules files and the code version are the same).
+SUMMARY_FORMAT = 3
 
 
 @dataclass(frozen=True)

@@ -288,7 +288,8 @@ def test_next_deadline_is_the_earliest_open_clock() -> None:
 
 def test_an_obligation_s_english_reason_cites_a_chinese_only_decision_with_markers() -> None:
     """A recorded decision in an obligation's reason: English words where the record has them,
-    the missing-English marker where it has only Chinese, never the Chinese rationale (the name who decided is printed as recorded)."""
+    the missing-English marker where it has only Chinese, never the Chinese rationale (the name
+    who decided is printed as recorded)."""
     chinese = replace(decision(DecisionKind.PUBLIC_ANNOUNCEMENT_INSTEAD, 4), rationale="无法逐一联系，改为公告",
                       decided_by="王安全")
     why = run(make_incident(), decisions=(chinese,)).obligation("pipl57-individuals").why

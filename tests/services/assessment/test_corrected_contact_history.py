@@ -225,3 +225,51 @@ def test_a_notice_refused_at_the_old_address_goes_to_the_corrected_one_and_the_r
         assert state == "met", why
     finally:
         controller.stop()
+
+
+def notified(services: Services, incident: int) -> dict[str, int]:
+    """The register's people-per-channel columns of one incident."""
+    from incident_app.services.register.export import build_register
+    from incident_app.services.register.sources import NOTIFIED_COLUMNS
+
+    record = next(r for r in build_register(services).records if r["id"] == incident)
+    return {c: record[c] for c in NOTIFIED_COLUMNS if record[c]}
+
+
+def test_the_register_counts_a_person_e_mailed_again_at_a_corrected_address_once(
+        services: Services, intake: dict[str, object], tmp_path: Path, sink: Sink) -> None:
+    incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
+    send_all(services, incident, sink.port)
+    assert notified(services, incident) == {"notified_email": 5}
+    person = person_by_user(services, incident, "u1")
+    services.people.edit_person(incident, person.id, {"email": "u1-new@example.test"}, "地址填错")
+    assert notified(services, incident) == {"notified_email": 4, "pending_email": 1}
+    send_all(services, incident, sink.port)
+    assert len(rows_of(services, incident, "u1", "email")) == 2
+    # Two rows, one person: the register never says more people than the list holds.
+    assert notified(services, incident) == {"notified_email": 5}
+    # Corrected back: the latest row went to the address corrected away, so the sender e-mails
+    # the first address again, and until then the register shows them waiting for it.
+    services.people.edit_person(incident, person.id, {"email": "user1@example.test"}, "原地址无误")
+    assert notified(services, incident) == {"notified_email": 4, "pending_email": 1}
+    first = sink.count()
+    send_all(services, incident, sink.port)
+    assert [r.address for r in sink.received[first:]] == ["user1@example.test"]
+    assert [r[:3] for r in rows_of(services, incident, "u1", "email")] == [
+        (0, "user1@example.test", "sent"), (1, "u1-new@example.test", "sent"), (2, "user1@example.test", "sent")]
+    assert notified(services, incident) == {"notified_email": 5}
+
+
+def test_the_register_counts_a_person_handed_to_the_platform_again_at_a_corrected_address_once(
+        services: Services, intake: dict[str, object], tmp_path: Path, clock: Any) -> None:
+    incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
+    deliver_all(services, incident, tmp_path, "first")
+    assert notified(services, incident) == {}  # the platform told everybody: nobody waits
+    person = person_by_user(services, incident, "u1")
+    services.people.edit_person(incident, person.id, {"email": "u1-new@example.test"}, "地址填错")
+    assert notified(services, incident) == {"pending_email": 1}
+    clock.now += timedelta(minutes=10)
+    second = export(services, incident, tmp_path, "second")
+    assert notified(services, incident) == {"pending_email": 1}  # handed off, not yet reported
+    report(services, incident, tmp_path, "second", second)
+    assert notified(services, incident) == {}
