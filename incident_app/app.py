@@ -199,7 +199,12 @@ def run_gui(argv: Sequence[str]) -> int:
 
     named = args.db is not None or bool(os.environ.get(ENV_DB))
     missing_last = None if named else unavailable_last_used()
+    from incident_app.ui.database.upgrade import upgrade_before_open
+
     try:
+        # Before anything reads the file: an upgrade runs off this thread behind its dialog.
+        if not upgrade_before_open(None, db_path, connect_hook, start_tr):
+            return 1
         lang = env_lang or saved_language(db_path, connect_hook) or DEFAULT_LANGUAGE
         install_qt_translator(app, lang)
         window = build_main_window(db_path, lang, connect_hook=connect_hook)

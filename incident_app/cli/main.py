@@ -26,7 +26,7 @@ from incident_app.domain.proof import ChainKeyMissingError
 from incident_app.platform_support import ensure_utf8_output
 from incident_app.services.container import Services, open_services
 from incident_app.services.private_files import InputFileError, OutputRefusedError, UnsafeOutputError
-from incident_app.storage.database import default_db_path
+from incident_app.storage.database import Migration, default_db_path, migration_backup_path
 from incident_app.storage.store import ConnectHook
 
 log = logging.getLogger(__name__)
@@ -146,9 +146,10 @@ def _handle(args: argparse.Namespace, services: Services) -> int:
 
 def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
     try:
-        return open_services(db_path, connect_hook=connect_hook)
+        return open_services(db_path, connect_hook=connect_hook,
+                             before_upgrade=lambda pending: _say_upgrading(db_path, pending))
     except sqlite3.DatabaseError as exc:
-        if is_disk_full(exc):  # e.g. the backup taken before a migration (nothing was migrated)
+        if is_disk_full(exc) or _io_error_on_full_disk(exc, db_path):  # e.g. the backup before a migration
             raise CliError(_disk_full_message(), 1) from None
         if _on_read_only_disk(db_path):  # SQLite's write-ahead log needs a writable folder
             raise CliError(f"cannot open database {db_path}: it is on a read-only disk; copy it to a "
@@ -160,10 +161,38 @@ def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
         raise CliError(f"cannot open database {db_path}: {_os_error_message(exc)}", 1) from None
 
 
+def _say_upgrading(db_path: Path, pending: list[Migration]) -> None:
+    """One line on stderr before an existing database is upgraded (it may take minutes on a big
+    one): in the language of $INCIDENT_APP_LANG when it names one, else zh-CN then English."""
+    from incident_app.domain.i18n import Translator
+    from incident_app.services.resources import load_messages
+
+    messages = load_messages()
+    wanted = os.environ.get("INCIDENT_APP_LANG")
+    langs = [wanted] if wanted in messages else ["zh-CN", "en"]
+    backup = migration_backup_path(db_path, pending[0].number)
+    text = " / ".join(Translator(messages, lang).t("db.upgrade.cli", backup=str(backup)) for lang in langs)
+    sys.stderr.write(f"incident-app: {text}\n")
+    sys.stderr.flush()
+
+
 def _on_read_only_disk(path: Path) -> bool:
     statvfs = getattr(os, "statvfs", None)  # not on Windows
     try:
         return statvfs is not None and bool(statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _io_error_on_full_disk(exc: sqlite3.Error, path: Path) -> bool:
+    """An I/O error where the database's disk has no free block left: opening a WAL database
+    creates its log and shared-memory files, and SQLite reports a full disk there as a plain
+    'disk I/O error' (SQLITE_IOERR_*), not as SQLITE_FULL."""
+    statvfs = getattr(os, "statvfs", None)  # not on Windows
+    if statvfs is None or not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_IOERR"):
+        return False
+    try:
+        return bool(statvfs(path.parent).f_bavail == 0)
     except OSError:
         return False
 

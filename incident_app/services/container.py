@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from incident_app.domain.clock import utc_now
 from incident_app.services.context import AppContext
 from incident_app.services.resources import load_catalog
+from incident_app.storage.database import UpgradeNotice
 from incident_app.storage.store import ConnectHook, Store
 
 if TYPE_CHECKING:
@@ -158,9 +159,11 @@ def open_services(
     *,
     clock: Callable[[], datetime] = utc_now,
     connect_hook: ConnectHook | None = None,
+    before_upgrade: UpgradeNotice | None = None,
 ) -> Services:
-    """Open the database at ``db_path`` (migrating it); the services over it are built on first use."""
-    store = Store.open(db_path, connect_hook)
+    """Open the database at ``db_path`` (migrating it; ``before_upgrade`` hears of an upgrade of an
+    existing file first); the services over it are built on first use."""
+    store = Store.open(db_path, connect_hook, before_upgrade)
     services = Services(AppContext(store=store, catalog=load_catalog(), clock=clock))
     store.after_commit = lambda incident_ids: _keep_summaries_current(services, incident_ids)
     return services

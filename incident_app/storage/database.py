@@ -156,30 +156,80 @@ class NewerDatabaseError(sqlite3.DatabaseError):
                          "open it with that newer version, or open a backup made before it")
 
 
-def migrate(db: sqlite_utils.Database, path: Path | None) -> list[str]:
-    """Apply pending migrations, each in its own transaction; back the file up first.
-
-    Returns the names applied. A failing migration rolls back and leaves the backup in place.
-    Raises :class:`NewerDatabaseError` (nothing written) for a file a newer version migrated.
-    """
+def pending_migrations(db: sqlite_utils.Database, path: Path | None, *,
+                       until: int | None = None) -> list[Migration]:
+    """The migrations ``db`` still lacks (only those numbered up to ``until`` when given: tests
+    and benchmarks build a database as an older version left it). Raises
+    :class:`NewerDatabaseError` for a file a newer version migrated."""
     known = discover_migrations()
     applied = applied_migrations(db)
     newest_known = max((m.number for m in known), default=0)
     if applied and max(applied) > newest_known:
         raise NewerDatabaseError(path, max(applied), newest_known)
-    pending = [m for m in known if m.number not in applied]
+    return [m for m in known if m.number not in applied and (until is None or m.number <= until)]
+
+
+UpgradeNotice = Callable[[list["Migration"]], None]
+
+
+def migrate(db: sqlite_utils.Database, path: Path | None, *, until: int | None = None,
+            before_upgrade: UpgradeNotice | None = None) -> list[str]:
+    """Apply pending migrations, all in one transaction; back the file up first.
+
+    Returns the names applied. A failing migration rolls back every pending one (the file is as
+    it was, and the backup stays in place). ``before_upgrade(pending)`` is called first when an
+    existing database (not a new file) is upgraded, so a caller can say why opening takes longer.
+    Raises :class:`NewerDatabaseError` (nothing written) for a file a newer version migrated.
+    """
+    pending = pending_migrations(db, path, until=until)
     if not pending:
         return []
-    if path is not None and applied_migrations(db):
+    upgrading = bool(applied_migrations(db))
+    if upgrading and before_upgrade is not None:
+        before_upgrade(pending)
+    if path is not None and upgrading:
         backup_before_migration(db, path, pending[0].number)
-    for migration in pending:
-        with db.atomic():
-            migration.apply(db)
-            db.table("_migrations").insert(
-                {"number": migration.number, "name": migration.name, "applied_at": to_iso(utc_now())},
-                pk="number",
-            )
+    # One transaction for them all: a failure in a later one does not leave the file half
+    # upgraded (an older version could then no longer open it, this one would resume midway).
+    with db.atomic():
+        for migration in pending:
+            with db.atomic():
+                migration.apply(db)
+                db.table("_migrations").insert(
+                    {"number": migration.number, "name": migration.name, "applied_at": to_iso(utc_now())},
+                    pk="number",
+                )
     return [m.name for m in pending]
+
+
+def upgrade_pending(path: Path, connect_hook: Callable[[Path], sqlite3.Connection] | None = None) -> list[Migration]:
+    """The migrations the existing database at ``path`` still lacks: none for a current file and
+    none for a new (missing or empty) one, whose creation is quick. Cheap (reads ``_migrations``),
+    so a caller can ask before deciding to upgrade off its own thread. Raises
+    :class:`NewerDatabaseError` for a file a newer version migrated."""
+    if not path.exists() or path.stat().st_size == 0:
+        return []
+    db = connect(path, connect_hook)
+    try:
+        return pending_migrations(db, path) if applied_migrations(db) else []
+    finally:
+        db.close()
+
+
+def upgrade_file(path: Path, connect_hook: Callable[[Path], sqlite3.Connection] | None = None, *,
+                 before_upgrade: UpgradeNotice | None = None) -> list[str]:
+    """Open ``path`` on this thread's own connection, apply what :func:`migrate` finds pending
+    (backup first, one transaction) and close it again. Returns the names applied."""
+    db = connect(path, connect_hook)
+    try:
+        return migrate(db, path, before_upgrade=before_upgrade)
+    finally:
+        db.close()
+
+
+def migration_backup_path(path: Path, number: int) -> Path:
+    """Where the copy taken before migration ``number`` is written: ``<file>.before-mNNNN.bak``."""
+    return path.with_name(f"{path.name}.before-m{number:04d}.bak")
 
 
 def backup_before_migration(db: sqlite_utils.Database, path: Path, number: int) -> Path:
@@ -188,7 +238,7 @@ def backup_before_migration(db: sqlite_utils.Database, path: Path, number: int) 
     The copy is written under a temporary name and renamed into place when complete: a link
     planted at the backup's name is replaced, never written through, and a full disk leaves no
     partial backup that looks valid (the error propagates, so nothing is migrated)."""
-    target = path.with_name(f"{path.name}.before-m{number:04d}.bak")
+    target = migration_backup_path(path, number)
     temp = private_temp_beside(target)
     try:
         _backup_into(db, temp)

@@ -16,7 +16,7 @@ import sqlite_utils
 from incident_app.domain.proof import Event, EventDraft
 from incident_app.storage.assessment import EnisaInputsRepository
 from incident_app.storage.assessment_cache import AssessmentCacheRepository
-from incident_app.storage.database import connect, copy_database_into, migrate
+from incident_app.storage.database import UpgradeNotice, connect, copy_database_into, migrate
 from incident_app.storage.enquiries import EnquiryRepository
 from incident_app.storage.event_log import EventLog
 from incident_app.storage.incidents import IncidentRepository
@@ -64,10 +64,16 @@ class Store:
         self._touched: set[int] = set()
 
     @classmethod
-    def open(cls, path: Path, connect_hook: ConnectHook | None = None) -> Store:
-        """Open or create the database file and bring its schema up to date."""
+    def open(cls, path: Path, connect_hook: ConnectHook | None = None,
+             before_upgrade: UpgradeNotice | None = None) -> Store:
+        """Open or create the database file and bring its schema up to date (``before_upgrade``:
+        see :func:`incident_app.storage.database.migrate`)."""
         db = connect(path, connect_hook)
-        migrate(db, path)
+        try:
+            migrate(db, path, before_upgrade=before_upgrade)
+        except BaseException:
+            db.close()  # not left open (and locked) behind a failed upgrade
+            raise
         store = cls(db, path)
         store.connect_hook = connect_hook
         return store

@@ -55,6 +55,7 @@ from incident_app.ui.database.recent import (
     same_database,
 )
 from incident_app.ui.database.switching import ask_connect_hook, unreadable_database
+from incident_app.ui.database.upgrade import upgrade_before_open
 from incident_app.ui.register import (
     MetricsPanel,
     RegisterFilterBar,
@@ -702,6 +703,10 @@ class MainWindow(QMainWindow):
         if self.window_factory is None:
             return None
         try:
+            # An older file is upgraded first, off this thread behind its dialog (this window
+            # stays painted, and nothing of it reaches the other file meanwhile).
+            if not upgrade_before_open(self, path, connect_hook, self.tr_):
+                return None
             window = self.window_factory(path, connect_hook)
         except Exception as exc:  # noqa: BLE001 - a file that cannot be opened: say so, keep this one
             # Damaged, cut short or from a newer version: the file's fault, in the officer's words
