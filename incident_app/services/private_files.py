@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from incident_app.domain.errors import ValidationError
 from incident_app.platform_support import make_private
 
 TEMP_SUFFIX = ".part"
@@ -226,6 +227,23 @@ def open_regular_file(path: Path, max_bytes: int | None = None) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def check_readable_input(path: Path, max_bytes: int | None = None) -> None:
+    """Refuse, as bad input naming ``path`` (ValidationError, field ``file``), an input file that
+    cannot be read: missing, a folder, not permitted, not a regular file or too large. A report or
+    pack the officer mistyped is their input to correct (exit 2), not a failure of the tool."""
+    try:
+        with open_regular_file(path, max_bytes):
+            pass
+    except (FileNotFoundError, NotADirectoryError):
+        raise ValidationError.single("file", f"{path} does not exist; check the path") from None
+    except IsADirectoryError:
+        raise ValidationError.single("file", f"{path} is a folder; give the file itself") from None
+    except PermissionError:
+        raise ValidationError.single("file", f"{path} cannot be read (permission denied)") from None
+    except InputFileError as exc:
+        raise ValidationError.single("file", str(exc)) from None
 
 
 def read_regular_file(path: Path, max_bytes: int) -> bytes:

@@ -52,9 +52,12 @@ LEDGER_COLUMNS = ("id", "incident_id", "recipient_key", "notice_kind", "notice_v
 # an older version may carry another offset than the report's UTC. At the same instant (two
 # reports that disagree; README: the platform hand-off, step 3) a failure replaces anything but a
 # failure and a delivery replaces only a row still queued: the result is the same whichever report
-# comes first, and a tie never claims delivered (the officer re-checks that person).
+# comes first, and a tie never claims delivered (the officer re-checks that person). A delivery
+# reported for a row already delivered changes nothing: the first delivery time is the evidence
+# that the person was told, and a later report of the same delivery must never move it later.
 _SAME_INSTANT_WINS = "((r.state = 'failed' AND l.state != 'failed') OR (r.state = 'sent' AND l.state = 'queued'))"
 _REPORT_MATCH = ("l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ? AND r.state != 'pending'"
+                 " AND NOT (r.state = 'sent' AND l.state = 'sent')"
                  " AND (julianday(r.at) > julianday(l.updated_at)"
                  f" OR (julianday(r.at) = julianday(l.updated_at) AND {_SAME_INSTANT_WINS}))")
 
@@ -609,9 +612,12 @@ class SendLedgerRepository:
         return sorted((int(line), str(what), str(detail)) for line, what, detail in [*unknown, *early])[:limit]
 
     def delivery_report_tally(self, incident_id: int, channel: str) -> dict[str, int]:
-        """Staged rows by state, and how many of them would change their ledger row."""
+        """Staged rows of the hand-off by state, how many of them would change their ledger row,
+        and how many name no row of it (``unknown``: counted only there, not as delivered)."""
         found = {str(state): int(n) for state, n in self._db.execute(
-            "SELECT state, count(*) FROM temp.delivery_report GROUP BY state")}
+            "SELECT r.state, count(*) FROM temp.delivery_report r WHERE EXISTS (SELECT 1 FROM send_ledger l"
+            " WHERE l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ?) GROUP BY r.state",
+            [incident_id, channel])}
         changing = self._db.execute(
             f"SELECT count(*) FROM temp.delivery_report r JOIN send_ledger l ON {_REPORT_MATCH}",
             [incident_id, channel]).fetchone()[0]
@@ -625,7 +631,8 @@ class SendLedgerRepository:
     def apply_delivery_report(self, incident_id: int, channel: str) -> int:
         """Mark each staged row's ledger row sent or failed at the report's time, unless the row
         already holds a later (or the same) report: a report imported twice changes nothing and
-        an older one never overwrites a newer; at the same instant a failure wins over a delivery,
+        an older one never overwrites a newer; a row already delivered keeps its first delivery
+        time (a later "delivered" is not counted as a change); at the same instant a failure wins over a delivery,
         whichever was imported first. Returns how many rows changed."""
         cursor = self._db.execute(
             "UPDATE send_ledger AS l SET state = r.state, updated_at = r.at, attempts = max(l.attempts, 1),"

@@ -16,6 +16,7 @@ from incident_app.cli.output import CliError, print_json, say
 from incident_app.services.container import Services
 from incident_app.services.evidence import build_evidence_pack, check_against_database, verify_evidence
 from incident_app.services.notices import PdfWriter
+from incident_app.services.private_files import check_readable_input
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -77,6 +78,8 @@ def _pdf_writer() -> PdfWriter | None:
 
 
 def _verify(pack: Path, services: Services) -> int:
+    # A pack that is not there is a mistyped path (exit 2), not a tampered pack (exit 1).
+    check_readable_input(pack)
     report = verify_evidence(pack)
     check = check_against_database(services, pack, report)
     result = report.to_dict() | {"recorded_in_event_log_seq": check.recorded_in_event_log_seq,

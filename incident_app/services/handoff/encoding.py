@@ -50,11 +50,21 @@ def report_encoding(path: Path, max_bytes: int, encoding: str | None = None) -> 
 
 
 def _codec(encoding: str) -> str:
+    """The codec's name; refused (naming --encoding) when Python knows no such codec or when it is
+    not a text encoding (rot13, base64, zlib… turn bytes into bytes or text into text: reading a
+    report with one fails deep inside the decoder)."""
     try:
-        return codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError:
-        raise ValidationError.single("encoding", f"'{encoding[:40]}' is not an encoding Python knows; try utf-8,"
-                                     " gb18030, cp1252 or latin-1") from None
+        raise ValidationError.single("--encoding", f"'{encoding[:40]}' is not an encoding Python knows; "
+                                     f"{_TEXT_ENCODINGS}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ValidationError.single("--encoding", f"'{encoding[:40]}' is not a text encoding (it does not turn the"
+                                     f" file's bytes into text); {_TEXT_ENCODINGS}")
+    return info.name
+
+
+_TEXT_ENCODINGS = "give the report's text encoding: utf-8, gb18030, cp1252, latin-1 or utf-16"
 
 
 def _checked(path: Path, max_bytes: int, codec: str) -> str:
@@ -62,11 +72,11 @@ def _checked(path: Path, max_bytes: int, codec: str) -> str:
     for number, line in _lines(path, max_bytes):
         try:
             decoder.decode(line)
-        except UnicodeDecodeError:
+        except UnicodeError:  # UTF-16/32 without a BOM raise UnicodeError itself, not a decode error
             raise _refused(path, number, f"is not {codec} text") from None
     try:
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise _refused(path, None, f"ends inside a {codec} character") from None
     return "utf-8-sig" if codec == "utf-8" else codec
 
@@ -84,8 +94,9 @@ def _decodes(path: Path, max_bytes: int, codec: str) -> bool:
 
 
 def _lines(path: Path, max_bytes: int) -> Iterator[tuple[int, bytes]]:
-    """(line number from 1, bytes) of every line, read in chunks (a line split across two chunks
-    is joined first)."""
+    """(line number from 1, bytes with their newline) of every line, read in chunks (a line split
+    across two chunks is joined first). The lines joined are the file exactly, so a decoder fed
+    them one by one reads a UTF-16 file (whose newline is two bytes) as a whole."""
     number, rest = 0, b""
     with open_regular_file(path, max_bytes) as raw:
         while chunk := raw.read(_CHUNK):
@@ -93,7 +104,7 @@ def _lines(path: Path, max_bytes: int) -> Iterator[tuple[int, bytes]]:
             rest = lines.pop()
             for line in lines:
                 number += 1
-                yield number, line
+                yield number, line + b"\n"
     if rest:
         yield number + 1, rest
 

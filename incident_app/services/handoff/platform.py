@@ -68,7 +68,12 @@ from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.render import recipient_fields
 from incident_app.services.notices.service import NoticeService
 from incident_app.services.people.service import PURGE_TARGET as PEOPLE_PURGE_TARGET
-from incident_app.services.private_files import StagedOutputs, open_regular_file, remove_leftover_temps
+from incident_app.services.private_files import (
+    StagedOutputs,
+    check_readable_input,
+    open_regular_file,
+    remove_leftover_temps,
+)
 from incident_app.services.progress import Progress
 
 CHANNEL = "platform"  # the send ledger's channel of these rows
@@ -311,6 +316,7 @@ class PlatformHandoff:
         written). ``commit=False`` only checks and counts (the GUI's summary before committing).
         ``encoding``: the file's text encoding when it is neither UTF-8 nor Chinese GB18030."""
         self._ctx.store.incidents.get(incident_id)
+        check_readable_input(path, REPORT_MAX_BYTES)
         ledger = self._ctx.store.send_ledger
         try:
             with self._ctx.store.transaction():
@@ -321,7 +327,7 @@ class PlatformHandoff:
                 changing = changed if commit else tally["changing"]
                 summary: dict[str, Any] = {"incident": incident_id, "rows": rows, "delivered": tally["sent"],
                            "failed": tally["failed"], "pending": tally["pending"], "unknown": tally["unknown"],
-                           "changed": changing, "unchanged": rows - changing, "committed": commit,
+                           "changed": changing, "unchanged": rows - changing - tally["unknown"], "committed": commit,
                            "problems": [str(p) for p in refused],
                            "problem_details": [{"field": p.field, "message": p.message} for p in refused]}
                 if commit:

@@ -57,7 +57,7 @@ from incident_app.services.context import AppContext
 from incident_app.services.handoff.encoding import report_encoding as detect_report_encoding
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.service import NoticeService
-from incident_app.services.private_files import StagedOutputs, open_regular_file
+from incident_app.services.private_files import StagedOutputs, check_readable_input, open_regular_file
 from incident_app.services.settings import ProfileService
 from incident_app.storage.send_ledger import SendLedgerRepository
 
@@ -366,6 +366,7 @@ class HandoffService:
         Streamed in two passes (check, then apply in chunks): a report of a million rows is fine.
         ``encoding``: the file's text encoding, when it is neither UTF-8 nor Chinese GB18030 (a file
         that is neither is refused, naming the line, rather than read as mojibake)."""
+        check_readable_input(path, REPORT_MAX_BYTES)
         problems: list[FieldProblem] = []
         for item in self._report_updates(incident_id, path, provider, channel, encoding):
             if isinstance(item, FieldProblem):

@@ -21,7 +21,7 @@ import itertools
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -77,7 +77,27 @@ class TooLarge(ValueError):  # noqa: N818
     """A row or cell beyond the limits above (``message`` says which and what to do)."""
 
 
+class CutOffQuote(csv.Error):
+    """The file ended inside a quoted cell: a quote opened and never closed (a file cut off, or a
+    stray quote). Python's csv reader would silently end the cell there and hand the row on,
+    the rest of the row's cells swallowed into one."""
+
+
 READ_ERRORS = (UnicodeDecodeError, csv.Error, Undecodable, TooLarge)
+# A last line no real file holds (a Unicode noncharacter): read after the file, it comes back as
+# a row of its own unless the file ended inside a quoted cell, which then swallows it.
+_END = "\ufdd0end of file\ufdd0"
+
+
+def _closed_quotes(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:
+    """The CSV rows of ``lines``, streamed; raises :class:`CutOffQuote` instead of yielding a last
+    row whose quoted cell the file never closed."""
+    for row in csv.reader(itertools.chain(lines, (_END,)), delimiter=delimiter):
+        if row and row[-1].endswith(_END):
+            if len(row) == 1 and row[0] == _END:
+                return
+            raise CutOffQuote("the file ends inside a quoted cell")
+        yield row
 
 
 @dataclass(frozen=True)
@@ -155,6 +175,11 @@ class TableSource:
                 FILE, f"this row is not {exc.encoding} text like the rows before it{reads}: the file mixes "
                 f"encodings, and no one encoding reads every row (tried {tried}); nothing was imported. Save the "
                 "whole file in one encoding (CSV UTF-8) and import again", row=number)
+        if isinstance(exc, CutOffQuote):
+            return ValidationError.single(
+                FILE, "the row is cut off inside a quoted cell: a \" opens a cell and the file ends before it"
+                " closes, so the row's later cells would be read into that one; nothing was imported. Check the"
+                " file is complete (copy it again), or close the quote, and import again", row=number)
         if isinstance(exc, TooLarge):
             return ValidationError.single(FILE, str(exc), row=number)
         if isinstance(exc, UnicodeDecodeError):
@@ -211,10 +236,10 @@ def _open_csv(handle: BinaryIO, head: bytes, size: int) -> TableSource:
     info = SourceInfo("csv", encoding, delimiter, size, estimated_rows)
     if encoding == "utf-16":
         text = io.TextIOWrapper(handle, encoding=encoding, newline="")
-        return TableSource(info, csv.reader(text, delimiter=delimiter), text.close, handle.tell, size)
+        return TableSource(info, _closed_quotes(text, delimiter), text.close, handle.tell, size)
     lines = itertools.chain.from_iterable(
         io.StringIO(chunk, newline="") for chunk in decoded_chunks(handle, encoding))
-    return TableSource(info, csv.reader(lines, delimiter=delimiter), handle.close, handle.tell, size)
+    return TableSource(info, _closed_quotes(lines, delimiter), handle.close, handle.tell, size)
 
 
 def decoded_chunks(handle: BinaryIO, encoding: str) -> Iterator[str]:

@@ -148,9 +148,13 @@ class PlatformDialog(QDialog):
         t = self.tr_.t
         text = t("platform.summary", **{k: f"{summary[k]:,}" for k in
                                         ("rows", "delivered", "failed", "pending", "unknown", "changed")})
+        # Import is invited only for a report it would take: beside a refusal the invitation reads
+        # as "import anyway".
         if summary["problems"]:
             problems = [FieldProblem(d["field"], d["message"]) for d in summary.get("problem_details", [])]
             text += "\n" + t("platform.summary_problems", problems=report_problems(problems[:5], self.tr_))
+        else:
+            text += " " + t("platform.summary_ready")
         self.status_label.setText(text)
         self.checked_report = None if summary["problems"] else path
         self.btn_commit.setEnabled(self.checked_report is not None)

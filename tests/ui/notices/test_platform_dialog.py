@@ -60,6 +60,7 @@ def test_platform_dialog_previews_exports_checks_and_imports(qtbot: QtBot, tmp_p
     dialog.check_report(report)
     summary = dialog.status_label.text()
     assert f"{len(lines) - 1:,} delivered, 1 failed" in summary and "0 unknown" in summary
+    assert "Click Import if this is right" in summary
     assert dialog.btn_commit.isEnabled() and ledger_states(db) == {"queued": len(lines)}, "checking writes nothing"
     dialog.commit_report()
     assert "Imported" in dialog.status_label.text() and ledger_states(db) == {"sent": len(lines) - 1, "failed": 1}
@@ -79,6 +80,9 @@ def test_platform_dialog_previews_exports_checks_and_imports(qtbot: QtBot, tmp_p
     unknown.write_text(f"reference,status,time\nbd1nope,delivered,{now}\n", encoding="utf-8")
     dialog.check_report(unknown)
     assert "1 unknown" in dialog.status_label.text() and "'bd1nope'" in dialog.status_label.text()
+    # The unknown row is counted only as unknown, and beside the refusal Import is not invited.
+    assert "of 1 rows: 0 delivered" in dialog.status_label.text()
+    assert "Click Import" not in dialog.status_label.text()
     assert not dialog.btn_commit.isEnabled()
     assert not tab.errors.shown and not dialog.errors.shown
 
