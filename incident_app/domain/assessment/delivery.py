@@ -21,7 +21,9 @@ every one of those rows was reported delivered (``import-delivery``).
 Rows count only for the people *now* on the list (``reached``): a sent row of somebody the officer
 replaced or whose keying contact was corrected tells nobody on the list, so the same number of
 different people leaves the obligation open, with the number of current people without a
-delivered notice (:meth:`EmailDelivery.unreached`).
+delivered notice (:meth:`EmailDelivery.unreached`). A notice handed off again to a corrected
+contact is a new row; the row of the old contact stays in the ledger, out of the counts
+(storage.send_ledger.superseded_rows), and tells nobody on the list.
 
 It is met when the last of those messages was accepted by the relay (or the platform). A corrected
 notice sent later (a new version) does not move that moment. Pure: the services pass the counts in."""
@@ -237,7 +239,11 @@ def without_rows(batches: Sequence[LedgerBatch], removed: Sequence[LedgerBatch])
     """``batches`` with the rows of ``removed`` (batches of the same kind, version and channel)
     taken out of their counts; a batch left without rows is dropped. The last acceptance stays the
     batch's (it can only be as late as, or later than, that of the rows kept: never earlier)."""
-    take = {(b.kind, b.version, b.channel): b for b in removed}
+    take: dict[tuple[str, str, str], LedgerBatch] = {}
+    for b in removed:  # the same batch may lose rows for two reasons (an old key, a corrected contact)
+        key = (b.kind, b.version, b.channel)
+        held = take.get(key)
+        take[key] = b if held is None else replace(held, rows=held.rows + b.rows, sent=held.sent + b.sent)
     kept = []
     for batch in batches:
         gone = take.get((batch.kind, batch.version, batch.channel))

@@ -55,7 +55,9 @@ class AssessmentService:
         inputs = store.enisa_inputs.latest(incident_id) or EnisaInputs()
         batches = store.send_ledger.batches(incident_id, self.staff_keys()).get(incident_id, [])
         unmatched = store.send_ledger.unmatched_guardian_rows(incident_id).get(incident_id, []) if batches else []
-        delivery = self._delivery(incident_id, store.people.stats(incident_id).by_channel, batches, unmatched)
+        superseded = store.send_ledger.superseded_rows(incident_id).get(incident_id, []) if batches else []
+        delivery = self._delivery(incident_id, store.people.stats(incident_id).by_channel, batches, unmatched,
+                                  superseded)
         return self._assess(incident, inputs, people, delivery=delivery)
 
     def staff_keys(self) -> list[str] | None:
@@ -84,6 +86,7 @@ class AssessmentService:
         stats = store.people.all_stats() if self._people_counts is not None else {}
         batches = store.send_ledger.batches(staff=_staff_keys(profile))
         unmatched = store.send_ledger.unmatched_guardian_rows()
+        superseded = store.send_ledger.superseded_rows()
         # Fulfilments and corrections are read once for all incidents (the register assesses thousands).
         fulfilled = store.fulfilments.by_incident()
         withdrawn = store.corrections.withdrawn_ids(CorrectionTarget.FULFILMENT)
@@ -96,7 +99,7 @@ class AssessmentService:
             summary = stats.get(i.id)
             people = summary if summary is not None and summary.total else None
             delivery = self._delivery(i.id, summary.by_channel if summary else {}, batches.get(i.id, []),
-                                      unmatched.get(i.id, []))
+                                      unmatched.get(i.id, []), superseded.get(i.id, []))
             fulfilments = tuple(f for f in fulfilled.get(i.id, []) if f.id not in withdrawn)
             decisions = tuple(d for d in decided.get(i.id, []) if d.id not in withdrawn_decisions)
             found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery, fulfilments,
@@ -120,15 +123,18 @@ class AssessmentService:
         return assess(data, self._ctx.catalog, self.rules, self._calendar)
 
     def _delivery(self, incident_id: int, by_channel: Mapping[str, int], batches: Sequence[LedgerBatch],
-                  unmatched: Sequence[LedgerBatch] = ()) -> EmailDelivery | None:
+                  unmatched: Sequence[LedgerBatch] = (),
+                  superseded: Sequence[LedgerBatch] = ()) -> EmailDelivery | None:
         """The delivery input, once sending has begun (nothing to weigh before). When the row
         counts alone would complete a group, the fully sent versions' rows are matched against
         the people now on the list (an indexed pass in SQL, only then): the same number of
         different people must not leave the duty met. ``unmatched``: the old ``#guardian`` rows
-        (storage.send_ledger.unmatched_guardian_rows), taken out of the counts."""
+        (storage.send_ledger.unmatched_guardian_rows), and ``superseded``: the rows to a contact
+        since corrected and handed off again (storage.send_ledger.superseded_rows), both taken
+        out of the counts."""
         if not batches:
             return None
-        counted = EmailDelivery(dict(by_channel), without_rows(batches, unmatched),
+        counted = EmailDelivery(dict(by_channel), without_rows(batches, [*unmatched, *superseded]),
                                 unmatched_rows=sum(b.rows for b in unmatched))
         versions = counted.fully_sent_versions()
         if not versions:
@@ -156,8 +162,9 @@ class AssessmentService:
         if self._list_frozen_by_purge(incident_id):
             return  # keys already blanked (kept before the first chunk, or purged by an older version)
         batches = store.send_ledger.batches(incident_id, self.staff_keys()).get(incident_id, [])
-        unmatched = store.send_ledger.unmatched_guardian_rows(incident_id).get(incident_id, [])
-        counted = EmailDelivery(dict(store.people.stats(incident_id).by_channel), without_rows(batches, unmatched))
+        removed = [*store.send_ledger.unmatched_guardian_rows(incident_id).get(incident_id, []),
+                   *store.send_ledger.superseded_rows(incident_id).get(incident_id, [])]
+        counted = EmailDelivery(dict(store.people.stats(incident_id).by_channel), without_rows(batches, removed))
         reached = self._match(incident_id, counted.fully_sent_versions()) if batches else {}
         store.retention.keep_delivery_record(incident_id, reached, self._ctx.now())
 

@@ -51,15 +51,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from incident_app.domain.assessment.engine import Assessment
-from incident_app.domain.assessment.obligations import Obligation, ObligationStatus
 from incident_app.domain.decisions import Decision
 from incident_app.domain.incident import Incident
 from incident_app.domain.mail import DeliveryOverview, FallbackChannel, SendState
 from incident_app.domain.people import PeopleSummary
 from incident_app.domain.register import Milestone, MilestoneKind, ObligationOutcome
 from incident_app.services.container import Services
+
+if TYPE_CHECKING:
+    from incident_app.domain.assessment.engine import Assessment
+    from incident_app.domain.assessment.obligations import Obligation
 
 PEOPLE_RECIPIENTS = frozenset({"individuals", "guardians", "public"})
 REGULATOR_RECIPIENTS = frozenset({"regulator"})
@@ -110,6 +113,9 @@ def records_of_assessments(services: Services, incidents: Sequence[Incident],
 
 def _outcome(services: Services, incident: Incident, o: Obligation,
              decisions: Mapping[int, Decision]) -> ObligationOutcome:
+    # Deferred like the engine: the metrics served from cached parts never build an outcome.
+    from incident_app.domain.assessment.obligations import ObligationStatus
+
     decided = decisions.get(o.decision_id) if o.decision_id is not None else None
     met_at = None
     if o.status == ObligationStatus.MET:

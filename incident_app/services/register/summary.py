@@ -23,10 +23,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incident_app import __version__
-from incident_app.domain.assessment.engine import Assessment
 from incident_app.domain.clock import parse_time
 from incident_app.domain.incident import Incident
 from incident_app.domain.register import Milestone, MilestoneKind, ObligationOutcome
@@ -34,6 +33,9 @@ from incident_app.domain.register.metrics import MetricPart, from_micros, metric
 from incident_app.services.container import Services
 from incident_app.services.register.sources import IncidentRecords, records_of_assessments
 from incident_app.services.resources import RESOURCES_DIR
+
+if TYPE_CHECKING:
+    from incident_app.domain.assessment.engine import Assessment
 
 # Marks a grade still waiting for the officer's judgement (the register must not look final).
 JUDGEMENT_MARK = " ⚠"

@@ -46,9 +46,6 @@ def test_a_letter_person_replaced_by_another_is_not_met(
     assert "1 person now on the list has no delivered notice" in why, why
 
 
-@pytest.mark.xfail(strict=True, reason="the platform's letter rows keep no postal address (to_address ''), and"
-                   " letters are matched by key alone: a corrected postal address leaves the duty met although"
-                   " the letter went to the old address")
 def test_correcting_a_letter_persons_address_after_a_platform_delivery_reopens_the_obligation(
         services: Services, intake: dict[str, object], tmp_path: Path) -> None:
     incident = prepared_incident(services, intake, tmp_path, [*ALL_BY_EMAIL, LETTER_A])
@@ -60,10 +57,6 @@ def test_correcting_a_letter_persons_address_after_a_platform_delivery_reopens_t
     assert state != "met", why
 
 
-@pytest.mark.xfail(strict=True, reason="a re-export after a corrected address writes the new address with the same"
-                   " reference, but the ledger row (INSERT OR IGNORE) keeps the old to_address: the platform's"
-                   " delivery to the new address never counts, the duty stays open although its reason says"
-                   " 'send or hand off their notices'")
 def test_a_platform_delivery_to_the_corrected_address_meets_the_obligation(
         services: Services, intake: dict[str, object], tmp_path: Path, clock: Any) -> None:
     incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
@@ -78,9 +71,6 @@ def test_a_platform_delivery_to_the_corrected_address_meets_the_obligation(
     assert state == "met", why
 
 
-@pytest.mark.xfail(strict=True, reason="export-sms after a corrected number writes the new number, but the ledger"
-                   " keeps the old one; the gateway's report (matched by number) is refused as a whole:"
-                   " 'number 137****7001 is not in this incident's sms hand-off; export it first'")
 def test_the_gateway_report_for_a_corrected_number_is_accepted_and_meets_the_obligation(
         services: Services, intake: dict[str, object], tmp_path: Path, clock: Any) -> None:
     incident = approved_sms_incident(services, intake, tmp_path)
