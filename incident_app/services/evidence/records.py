@@ -187,16 +187,35 @@ def _quick_text(incident_id: int, page: tuple[Any, ...]) -> str | None:
         return None
     hide = _hider(False)
     columns[1] = _references(incident_id, keys)
-    columns[_REPLY_AT] = _scrubbed(columns[_REPLY_AT], hide)
-    columns[_REASON_AT] = _scrubbed(columns[_REASON_AT], hide)
+    texts = list(joined)  # each column's values joined with FIELD, as scrubbed below
+    for at in (_REPLY_AT, _REASON_AT):
+        scrubbed = _scrubbed(columns[at], hide)
+        if scrubbed is not columns[at]:  # a contact masked: the column's text changed
+            columns[at], texts[at] = scrubbed, FIELD.join(scrubbed)
     parts: list[str] = [""] * (2 * _WIDTH * rows)
-    parts[1::2] = _SEPARATORS * rows
+    # The columns after the reference (the id and the reference never need it) are looked at as
+    # whole texts: when no value holds the row separator, starts like a formula or needs quotes,
+    # the page is joined with its commas and line ends at once, without _finish's passes.
+    plain = not any(map(_needs_finishing, texts[2:]))
+    parts[1::2] = (_CSV_SEPARATORS if plain else _SEPARATORS) * rows
     for at, values in enumerate(columns):
         parts[2 * at::2 * _WIDTH] = values
     text = "".join(parts)
+    if plain:
+        return text
     if text.count(ROW) != rows:
         return None  # a value holds the row separator
     return _finish(text).replace(ROW, "\r\n")
+
+
+_CSV_SEPARATORS = [","] * (_WIDTH - 1) + ["\r\n"]
+
+
+def _needs_finishing(text: str) -> bool:
+    """Whether a column's values (joined with FIELD) hold one that _finish would change or that
+    holds the row separator: a formula start, a comma, a quote, a line break, ROW."""
+    return (text[:1] in _TRIGGERS_SET or bool(_FORMULA_FIELD.search(text)) or ROW in text
+            or any(c in text for c in ',"\r\n'))
 
 
 def _references(incident_id: int, prefixed_keys: list[bytes]) -> list[str]:
@@ -258,6 +277,7 @@ def _render_rows(req: EvidenceRequest, page: list[tuple[Any, ...]], rows: Iterab
 
 
 _TRIGGERS = "".join(sorted(FORMULA_TRIGGERS))
+_TRIGGERS_SET = frozenset(FORMULA_TRIGGERS)
 _FORMULA_FIELD = re.compile(FIELD + "[" + re.escape(_TRIGGERS) + "]")
 _FORMULA_START = re.compile("(?<=" + FIELD + ")(?=[" + re.escape(_TRIGGERS) + "])")
 _NEEDS_QUOTES = re.compile("(?<=" + FIELD + ")[^" + FIELD + ROW + "]*[,\"\r\n][^" + FIELD + ROW + "]*")
