@@ -27,7 +27,26 @@ CONTACT_EMAIL = re.compile(
     r'(?:"[^"\r\n]*"|[^' + _NOT_IN_LOCAL + r']+)?' + _AT
     + r'(?:\[[^\]\s]*\]|[^' + _NOT_IN_DOMAIN + r']+)', re.IGNORECASE)
 LEADING_CODE = re.compile(r"\A[2-5]\d\d[ -]")
-CONTACT_PHONE = re.compile(r"(?<!\d)(?:\d{17}[Xx](?![A-Za-z\d])|\+?\d(?:[ \t\-./()\u3000]{0,2}\d){6,}(?!\d))")
+# The phone pattern reads: not after a digit, (17 digits and an X, not before a letter or digit) or
+# (an optional +, a digit, then 6+ digits each after up to two separators, not before a digit):
+#     (?<!\d)(?:\d{17}[Xx](?![A-Za-z\d])|\+?\d(?:SEP{0,2}\d){6,}(?!\d))
+# It is written below with the first character taken first ([+\d], the "not after a digit" checked
+# behind it), which matches the same numbers at the same places; the regex engine then skips to
+# the next + or digit in C instead of trying the pattern at every character (a relay's reply is
+# mostly letters), which made scrubbing a reply about twice as slow.
+_SEP = r"[ \t\-./()\u3000]"
+CONTACT_PHONE = re.compile(
+    r"[+\d](?<!\d[+\d])(?:(?<=\d)\d{16}[Xx](?![A-Za-z\d])|(?<=\d)(?:" + _SEP + r"{0,2}\d){6,}(?!\d)"
+    r"|(?<=\+)\d(?:" + _SEP + r"{0,2}\d){6,}(?!\d))")
+# CONTACT_EMAIL for a text whose only form of @ is "@" and that holds none of " ( ) ' (each of which
+# can end a domain without ending a local part, or open a quoted one): there a match starts where
+# a run of local-part characters starts, or at an "@" right after the previous match, so the
+# pattern is tried only there (the lookbehind) and takes the run whole (no backtracking). Same
+# matches as CONTACT_EMAIL on such texts, several times faster on a long reply.
+_PLAIN_EMAIL = re.compile(
+    r"(?:(?<![^" + _NOT_IN_LOCAL + r"])[^" + _NOT_IN_LOCAL + r"]*+)?@"
+    r"(?:\[[^\]\s]*\]|[^" + _NOT_IN_DOMAIN + r"]+)")
+_NOT_PLAIN = ('"', "(", ")", "'", "%40", "=40", "\uff20")
 
 
 def may_hold_address(text: str) -> bool:
@@ -44,5 +63,6 @@ def scrub_contacts(text: str, email: Callable[[str], str], phone: Callable[[str]
     code = LEADING_CODE.match(text)
     head, text = (code.group(0), text[code.end():]) if code else ("", text)
     if may_hold_address(text):  # the address pattern is costly; most replies hold no @ at all
-        text = CONTACT_EMAIL.sub(lambda m: email(m.group(0)), text)
+        plain = not any(form in text for form in _NOT_PLAIN)
+        text = (_PLAIN_EMAIL if plain else CONTACT_EMAIL).sub(lambda m: email(m.group(0)), text)
     return head + CONTACT_PHONE.sub(lambda m: phone(m.group(0)), text)

@@ -8,11 +8,13 @@ import csv
 import functools
 import hashlib
 import io
+import operator
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import metadata
+from itertools import compress, count, repeat
 from typing import Any
 
 from incident_app.contact_scrub import LEADING_CODE, scrub_contacts
@@ -177,31 +179,58 @@ def _quick_text(incident_id: int, page: tuple[Any, ...]) -> str | None:
     _last, rows, ok, addresses, *joined = page
     if not ok or not _PLAIN_ADDRESSES.fullmatch(addresses):
         return None  # the masked addresses SQL wrote are hide()'s only for these shapes
-    columns = [text.split(FIELD) for text in joined]
+    keys: list[bytes] = joined[1].split(_FIELD_BYTE)  # the recipients come as bytes (a BLOB)
+    columns: list[list[Any]] = [joined[0].split(FIELD), keys, *(text.split(FIELD) for text in joined[2:])]
     if any(len(values) != rows for values in columns):
         return None  # a value left out (NULL) or holding a separator
     if not all(check.fullmatch(v) for at, check in _CHECKED for v in set(columns[at])):
         return None
     hide = _hider(False)
-    columns[1] = _references(incident_id, [k.encode() for k in columns[1]])
-    columns[_REPLY_AT] = _scrubbed(columns[_REPLY_AT], hide)
-    columns[_REASON_AT] = _scrubbed(columns[_REASON_AT], hide)
+    columns[1] = _references(incident_id, keys)
+    texts = list(joined)  # each column's values joined with FIELD, as scrubbed below
+    for at in (_REPLY_AT, _REASON_AT):
+        scrubbed = _scrubbed(columns[at], hide)
+        if scrubbed is not columns[at]:  # a contact masked: the column's text changed
+            columns[at], texts[at] = scrubbed, FIELD.join(scrubbed)
     parts: list[str] = [""] * (2 * _WIDTH * rows)
-    parts[1::2] = _SEPARATORS * rows
+    # The columns after the reference (the id and the reference never need it) are looked at as
+    # whole texts: when no value holds the row separator, starts like a formula or needs quotes,
+    # the page is joined with its commas and line ends at once, without _finish's passes.
+    plain = not any(map(_needs_finishing, texts[2:]))
+    parts[1::2] = (_CSV_SEPARATORS if plain else _SEPARATORS) * rows
     for at, values in enumerate(columns):
         parts[2 * at::2 * _WIDTH] = values
     text = "".join(parts)
+    if plain:
+        return text
     if text.count(ROW) != rows:
         return None  # a value holds the row separator
     return _finish(text).replace(ROW, "\r\n")
 
 
+_CSV_SEPARATORS = [","] * (_WIDTH - 1) + ["\r\n"]
+
+
+def _needs_finishing(text: str) -> bool:
+    """Whether a column's values (joined with FIELD) hold one that _finish would change or that
+    holds the row separator: a formula start, a comma, a quote, a line break, ROW."""
+    return (text[:1] in _TRIGGERS_SET or bool(_FORMULA_FIELD.search(text)) or ROW in text
+            or any(c in text for c in ',"\r\n'))
+
+
 def _references(incident_id: int, prefixed_keys: list[bytes]) -> list[str]:
     """:func:`~incident_app.domain.notices.recipient_reference` of a page's recipients at once:
     each key comes from SQL already prefixed "INCIDENT:" and encoded (a call per row would cost
-    the page more than the hashing)."""
-    sha256, reference = hashlib.sha256, f"BD{incident_id}-"
-    return [f"{reference}{sha256(k).hexdigest()[:10].upper()}" for k in prefixed_keys]
+    the page more than the hashing). Each step maps a C function over the page (no Python
+    bytecode per row); the hex is upper-cased once for the page ("BD1-" is unchanged by it)."""
+    digests = map(_HEXDIGEST, map(hashlib.sha256, prefixed_keys))
+    upper = FIELD.join(map(_FIRST_TEN, digests)).upper()
+    return list(map(f"BD{incident_id}-".__add__, upper.split(FIELD))) if prefixed_keys else []
+
+
+_HEXDIGEST = operator.methodcaller("hexdigest")
+_FIRST_TEN = operator.itemgetter(slice(0, 10))
+_FIELD_BYTE = FIELD.encode("ascii")
 
 
 def _page_lines(req: EvidenceRequest, page: list[tuple[Any, ...]]) -> list[str]:
@@ -248,6 +277,7 @@ def _render_rows(req: EvidenceRequest, page: list[tuple[Any, ...]], rows: Iterab
 
 
 _TRIGGERS = "".join(sorted(FORMULA_TRIGGERS))
+_TRIGGERS_SET = frozenset(FORMULA_TRIGGERS)
 _FORMULA_FIELD = re.compile(FIELD + "[" + re.escape(_TRIGGERS) + "]")
 _FORMULA_START = re.compile("(?<=" + FIELD + ")(?=[" + re.escape(_TRIGGERS) + "])")
 _NEEDS_QUOTES = re.compile("(?<=" + FIELD + ")[^" + FIELD + ROW + "]*[,\"\r\n][^" + FIELD + ROW + "]*")
@@ -273,13 +303,17 @@ def _scrubbed(texts: list[str], hide: Callable[[str], str]) -> list[str]:
     joined = FIELD.join(texts)
     if not joined.isascii() or joined.count(FIELD) != len(texts) - 1:  # other digits; a separator
         return [hide(t) for t in texts]
-    # Digits as 0, the phone pattern's separators dropped: a phone number becomes 0000000 or longer.
-    squeezed = joined.encode("ascii").translate(_DIGITS_AS_ZERO, b" -./()")
+    # Digits as 0, the phone pattern's separators (contact_scrub.CONTACT_PHONE: space, tab, - . / ( ))
+    # dropped: a phone number becomes 0000000 or longer.
+    squeezed = joined.encode("ascii").translate(_DIGITS_AS_ZERO, _PHONE_SEPARATORS)
     suspects: set[int] = set()
-    if b"0000000" in squeezed:
-        suspects.update(n for n, t in enumerate(squeezed.split(FIELD.encode())) if b"0000000" in t)
-    if any(form in joined for form in _AT_FORMS):  # what _may_hold_address looks for (ASCII ones)
-        suspects.update(n for n, t in enumerate(texts) if "@" in t or "%40" in t or "=40" in t)
+    # Which texts hold a form: a C function mapped over the page's texts (no bytecode per text).
+    if _SEVEN_DIGITS in squeezed:
+        suspects.update(compress(count(), map(bytes.__contains__, squeezed.split(_FIELD_BYTE),
+                                              repeat(_SEVEN_DIGITS))))
+    for form in _AT_FORMS:  # what may_hold_address looks for (the ASCII ones)
+        if form in joined:
+            suspects.update(compress(count(), map(str.__contains__, texts, repeat(form))))
     if not suspects:
         return texts
     done = list(texts)
@@ -289,6 +323,8 @@ def _scrubbed(texts: list[str], hide: Callable[[str], str]) -> list[str]:
 
 
 _DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_PHONE_SEPARATORS = b" \t-./()"
+_SEVEN_DIGITS = b"0000000"
 _AT_FORMS = ("@", "%40", "=40")
 
 

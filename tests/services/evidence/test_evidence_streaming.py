@@ -150,7 +150,8 @@ def test_events_read_in_pages_are_the_events(services: Services, incident: int) 
 _TEXTS = ["", "ok", "a,b", 'say "hi"', "line\r\nbreak", "x\x1fy", "x\x1ey", "=1+1", "-2", "+86 138 0013 8000",
           "@home", "\uff1dSUM(A1)", "\t tab", "\r cr", "250 13800138000 ok", "250-1234567", "2501234567",
           "550 <A.B@EXAMPLE.COM> rejected", "user%40example.com", "to =40x", "１３８００１３８０００",
-          "250 2.0.0 Ok: queued as 4F1A2B3C9D", "queued as 1234567ABC", "电话13800138000停机", "١٢٣٤٥٦٧٨"]
+          "250 2.0.0 Ok: queued as 4F1A2B3C9D", "queued as 1234567ABC", "电话13800138000停机", "١٢٣٤٥٦٧٨",
+          "call 139\t0013\t9000 now"]
 _ADDRESSES = ["zhang.san@example.com", "13800138000", "12345", "", "+86 139 0013 9000", "ab@x.cn", "a@b",
               "-x@example.com", "u@12345.example", "u@1234.example", "x+tag@例子.中国", "a,b@example.com",
               "=cmd@example.com", "o'brien@example.org", "\x1f@example.com", "250-li@example.cn", "451 x@y.cn",
@@ -269,6 +270,26 @@ def test_ordinary_pages_are_made_by_sqlite_in_one_step(services: Services, intak
     assert zipfile.ZipFile(out).read("send-ledger/ledger.csv") == reference_ledger_csv(services, incident_id, False)
     assert calls == ([] if odd is None else [40])
     assert verify_evidence(out).ok
+
+
+def test_a_number_split_by_tabs_in_a_reply_is_masked(services: Services, intake: dict[str, object],
+                                                    monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The quick path looks for the texts that may hold a phone number in a page's replies all at
+    once; a number whose digits are split by tabs (the scrub's pattern allows them) is one of
+    them, so it is masked as scrub_contacts masks it, not left whole among ordinary replies."""
+    monkeypatch.setattr(records, "LEDGER_PAGE", 40)
+    incident_id = services.incidents.create(intake).id
+    fill_ordinary(services, incident_id, 120)
+    conn = services.ctx.store.db.conn
+    with services.ctx.store.transaction():
+        conn.execute("UPDATE send_ledger SET last_reply = ? WHERE incident_id = ? AND id = "
+                     "(SELECT min(id) + 3 FROM send_ledger WHERE incident_id = ?)",
+                     ["550 call 139\t0013\t9000 or 139\t\t0013\t9000", incident_id, incident_id])
+    out = tmp_path / "pack.zip"
+    build_evidence_pack(services, incident_id, out)
+    data = zipfile.ZipFile(out).read("send-ledger/ledger.csv")
+    assert b"0013" not in data and b"550 call ***00 or ***00" in data
+    assert data == reference_ledger_csv(services, incident_id, False)
 
 
 class FullDisk:
