@@ -59,10 +59,11 @@ _REPORT_MATCH = ("l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ?
                  f" OR (julianday(r.at) = julianday(l.updated_at) AND {_SAME_INSTANT_WINS}))")
 
 
-# A row of ``people p``'s send-ledger key (domain.notices.recipient.person_key in SQL: the user id,
-# else the e-mail, else the phone, else the row id) and, for the guardian_* channels, the key of
-# the guardian's row.
-CURRENT_PERSON_KEY = ("CASE WHEN coalesce(p.user_id, '') != '' THEN p.user_id WHEN coalesce(p.email, '') != ''"
+# A row of ``people p``'s send-ledger key (domain.notices.recipient.person_key in SQL: the key kept
+# by a correction of the contact it came from (migration 39), else the user id, else the e-mail,
+# else the phone, else the row id) and, for the guardian_* channels, the key of the guardian's row.
+CURRENT_PERSON_KEY = ("CASE WHEN coalesce(p.ledger_key, '') != '' THEN p.ledger_key"
+                      " WHEN coalesce(p.user_id, '') != '' THEN p.user_id WHEN coalesce(p.email, '') != ''"
                       " THEN p.email WHEN coalesce(p.phone, '') != '' THEN p.phone ELSE 'person-' || p.id END")
 _ROW_KEY = f"CASE WHEN p.channel LIKE 'guardian^_%' ESCAPE '^' THEN {CURRENT_PERSON_KEY} || '#guardian'" \
            f" ELSE {CURRENT_PERSON_KEY} END"
