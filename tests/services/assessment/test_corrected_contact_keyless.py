@@ -11,10 +11,12 @@ from typing import Any
 
 from proof_helpers import ALL_BY_EMAIL, prepared_incident, send_all
 from smtp_sink import Sink, start_sink
+from test_attack_delivery_record import deliver_all
 from test_corrected_contact_history import export, notified, report, rows_of
 from test_delivery_current_people import status
 
 from incident_app.domain.clock import to_iso
+from incident_app.domain.people import mask_email
 from incident_app.services.container import Services
 
 OLD, NEW = "wu.shi@example.test", "wu.fixed@example.test"
@@ -92,3 +94,22 @@ def test_a_person_keyed_by_phone_keeps_the_key_when_an_e_mail_is_added(
         (0, "+8613800138006", "queued"), (1, NEW, "sent")]
     state, why = status(services, incident)
     assert state == "met", why
+
+
+def test_the_enquiry_desk_says_delivered_only_when_the_current_contacts_row_is(
+        services: Services, intake: dict[str, object], tmp_path: Path, clock: Any) -> None:
+    incident = prepared_incident(services, intake, tmp_path, [*ALL_BY_EMAIL, KEYLESS])
+    deliver_all(services, incident, tmp_path, "first")
+    person = keyless(services, incident)
+    services.people.edit_person(incident, person.id, {"email": NEW}, "地址填错")
+    clock.now += timedelta(minutes=10)
+    second = export(services, incident, tmp_path, "second")  # the corrected address: queued
+    found = services.enquiries.lookup(incident, "email", NEW).to_dict()["people"][0]
+    assert found["notice_delivered"] is False and found["notice_delivered_at"] is None
+    assert found["older_contact_told"] is True and found["older_contact_told_at"]
+    assert [(n["contact"], n["state"], n["current"]) for n in found["notices"]] == [
+        (mask_email(OLD), "sent", False), (mask_email(NEW), "queued", True)]
+    assert OLD not in str(found) and NEW not in str(found)
+    report(services, incident, tmp_path, "second", second)
+    found = services.enquiries.lookup(incident, "email", NEW).to_dict()["people"][0]
+    assert found["notice_delivered"] is True and found["notice_delivered_at"] > found["older_contact_told_at"]
