@@ -140,7 +140,7 @@ class PlatformHandoff:
             with staged.committing(), store.transaction():
                 with staged.output(out) as (handle, _):
                     written = self._stream(incident_id, approved, handle, merge_fields, progress)
-                new_rows = written.pop("_new")
+                new_rows, corrected = written.pop("_new"), written.pop("_corrected")
                 rows = sum(written["by_channel"].values())
                 manifest = {"incident": incident_id, "generated_at": to_iso(self._ctx.now()), "rows": rows,
                             "sha256": written.pop("_sha256"), "bytes": written.pop("_bytes"),
@@ -149,7 +149,8 @@ class PlatformHandoff:
                             "report": "CSV: reference,status,time[,reason] — import with 'import-delivery'"}
                 staged.write(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
                 changes = _changes(previous, approved, store.send_ledger.handed_off_counts)
-                details = {"rows": rows, "new_rows": new_rows, "by_channel": written["by_channel"],
+                details = {"rows": rows, "new_rows": new_rows, "corrected_contacts": corrected,
+                           "by_channel": written["by_channel"],
                            "by_kind": written["by_kind"], "handoff_version": approved.version,
                            "notices": approved.versions(), "merge_fields": merge_fields}
                 self._ctx.record(EXPORT_EVENT, "incident", incident_id, details, incident_id)
@@ -163,7 +164,8 @@ class PlatformHandoff:
             raise
         progress.finish()
         return {"incident": incident_id, "out": str(out), "manifest": str(manifest_path), "rows": rows,
-                "new_ledger_rows": new_rows, "by_channel": manifest["by_channel"], "by_kind": manifest["by_kind"],
+                "new_ledger_rows": new_rows, "corrected_contacts": corrected, "by_channel": manifest["by_channel"],
+                "by_kind": manifest["by_kind"],
                 "skipped_unreachable": manifest["skipped_unreachable"], "sha256": manifest["sha256"],
                 "handoff_version": approved.version, "changes": changes, "removed_leftovers": leftovers}
 
@@ -193,7 +195,7 @@ class PlatformHandoff:
         new reference and a new row, and the line carries it; the old row stays as it was."""
         ledger, now = self._ctx.store.send_ledger, self._ctx.now()
         renderer = PersonalRenderer(approved.notice_set.renderers, allowed={k for k, _, _ in approved.states})
-        digest, size, new = hashlib.sha256(), 0, 0
+        digest, size, new, corrected = hashlib.sha256(), 0, 0, 0
         by_channel: Counter[str] = Counter()
         by_kind: Counter[str] = Counter()
         skipped = 0
@@ -209,7 +211,12 @@ class PlatformHandoff:
                 digest.update(data)
                 size += len(data)
             chunk.clear()
-            return ledger.enqueue_handoff(drafts, CHANNEL, now=now)
+            # Counted apart: a corrected contact's new row (contact_seq > 0) under the same
+            # approved notices is a message the platform has not had yet, as a new person's is.
+            nonlocal corrected
+            fixed = ledger.enqueue_handoff([d for d in drafts if d.contact_seq > 0], CHANNEL, now=now)
+            corrected += fixed
+            return fixed + ledger.enqueue_handoff([d for d in drafts if d.contact_seq == 0], CHANNEL, now=now)
 
         for recipient in self._recipients(incident_id):
             progress.advance()
@@ -227,7 +234,8 @@ class PlatformHandoff:
                 new += flush()
         new += flush()
         return {"by_channel": dict(sorted(by_channel.items())), "by_kind": dict(sorted(by_kind.items())),
-                "skipped_unreachable": skipped, "_sha256": digest.hexdigest(), "_bytes": size, "_new": new}
+                "skipped_unreachable": skipped, "_sha256": digest.hexdigest(), "_bytes": size, "_new": new,
+                "_corrected": corrected}
 
     def _line(self, incident_id: int, approved: _Approved, renderer: PersonalRenderer,
               recipient: NoticeRecipient, merge_fields: bool) -> dict[str, Any] | None:
