@@ -488,6 +488,21 @@ class SendLedgerRepository:
                     found[(key, kind)] = (int(seq), str(address), str(message), str(state))
         return found
 
+    def blank_address_rows(self, incident_id: int, channel: str, version: str,
+                           keys: Sequence[str]) -> dict[str, datetime]:
+        """recipient key -> when its last row without an address (handed off before the rows
+        kept one, migration 38) of this version and channel was queued, for these keys."""
+        found: dict[str, datetime] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start:start + _CHUNK]
+            rows = self._db.execute(
+                f"SELECT recipient_key, max(queued_at) FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ?"
+                f" AND recipient_key IN ({','.join('?' * len(chunk))}) AND notice_version = ? AND channel = ?"
+                " AND to_address = '' GROUP BY recipient_key", [incident_id, *chunk, version, channel])
+            found.update((str(key), parse_time(str(queued))) for key, queued in rows)
+        return found
+
     def superseded_rows(self, incident_id: int | None = None) -> dict[int, list[LedgerBatch]]:
         """The rows a later row of the same recipient, kind and version replaced (handed off again
         to a corrected contact), as batches per incident: kept as the history of what went to the

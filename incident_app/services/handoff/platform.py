@@ -32,12 +32,13 @@ import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from incident_app.domain.clock import to_iso
-from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.errors import FieldProblem, NotFoundError, ValidationError
 from incident_app.domain.mail import LedgerDraft
 from incident_app.domain.notices import PERSONAL_KINDS, Channel, NoticeKind, NoticeRecipient, recipient_reference
 from incident_app.domain.notices.platform_report import (
@@ -196,6 +197,7 @@ class PlatformHandoff:
         ledger, now = self._ctx.store.send_ledger, self._ctx.now()
         renderer = PersonalRenderer(approved.notice_set.renderers, allowed={k for k, _, _ in approved.states})
         digest, size, new, corrected = hashlib.sha256(), 0, 0, 0
+        readdressed = self._readdressed(incident_id, approved.version)
         by_channel: Counter[str] = Counter()
         by_kind: Counter[str] = Counter()
         skipped = 0
@@ -203,7 +205,7 @@ class PlatformHandoff:
 
         def flush() -> int:
             nonlocal size
-            drafts = with_current_contacts(ledger, CHANNEL, [draft for _, draft in chunk])
+            drafts = with_current_contacts(ledger, CHANNEL, [draft for _, draft in chunk], readdressed)
             for (line, _), draft in zip(chunk, drafts, strict=True):
                 line["reference"] = draft.message_id
                 data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
@@ -280,6 +282,25 @@ class PlatformHandoff:
             return
         yield from recipients_from_people(source(incident_id))
 
+    def _readdressed(self, incident_id: int, version: str) -> frozenset[str]:
+        """The keys (a person's, and their guardian's) whose letter row of this version has no
+        address on record (handed off before the rows kept one, migration 38) and whose postal
+        address the officer corrected after that hand-off (the ``people.corrected`` events): the
+        letter went to the address corrected away, so the corrected one is handed off again
+        under a new reference. Few people: one index seek per corrected person."""
+        store = self._ctx.store
+        when: dict[str, datetime] = {}
+        for person_id, at in store.events.people_corrected(incident_id, "address").items():
+            try:
+                key = store.people.ledger_key(person_id)
+            except NotFoundError:  # replaced by a new list since: nobody on the list now
+                continue
+            when[key] = when[f"{key}#guardian"] = at
+        if not when:
+            return frozenset()
+        blank = store.send_ledger.blank_address_rows(incident_id, CHANNEL, version, list(when))
+        return frozenset(key for key, queued in blank.items() if queued < when[key])
+
     def _previous_export(self, incident_id: int) -> dict[str, Any] | None:
         for event in self._ctx.store.events.for_incident(incident_id):
             if event.type == EXPORT_EVENT:
@@ -305,7 +326,9 @@ class PlatformHandoff:
             if len(rows) >= limit:
                 break
         # The references the export would write (a corrected contact's is a new one).
-        for row, draft in zip(rows, with_current_contacts(self._ctx.store.send_ledger, CHANNEL, drafts), strict=True):
+        readdressed = self._readdressed(incident_id, approved.version)
+        for row, draft in zip(rows, with_current_contacts(self._ctx.store.send_ledger, CHANNEL, drafts, readdressed),
+                              strict=True):
             row[0] = draft.message_id
         stats = self._ctx.store.people.stats(incident_id)
         return {"header": ["reference", "channel", "to", "kind", "language", "notice_version_id"], "rows": rows,
