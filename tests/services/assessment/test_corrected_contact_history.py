@@ -297,7 +297,8 @@ def test_a_letter_row_from_before_the_rows_kept_an_address_is_handed_off_again_a
     old_ref = next(line["reference"] for line in first if line["channel"] == "letter")
     new_line = next(line for line in lines if line["channel"] == "letter")
     assert new_line["reference"] != old_ref and new_line["to"] == "广州市天河区三号路3号"
-    assert [r[:3] for r in rows_of(services, incident, key)] == [(0, "", "sent"), (1, "广州市天河区三号路3号", "queued")]
+    assert [r[:3] for r in rows_of(services, incident, key)] == [
+        (0, "", "sent"), (1, "广州市天河区三号路3号", "queued")]
     state, why = status(services, incident)
     assert state != "met", why
     report(services, incident, tmp_path, "again", lines)
