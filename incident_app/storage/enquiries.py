@@ -193,13 +193,15 @@ class EnquiryRepository:
             plans += [str(r[-1]) for r in rows]
         return plans
 
-    def notice_rows(self, incident_id: int, keys: Sequence[str]) -> list[tuple[str, str, str, str | None]]:
-        """(recipient key, notice kind, state, sent at) of the send-ledger rows of these recipients
-        (the person and their guardian); the ledger's unique index starts with these two columns."""
+    def notice_rows(self, incident_id: int, keys: Sequence[str]) -> list[tuple[Any, ...]]:
+        """(recipient key, notice kind, state, sent at, notice version, contact_seq, address) of
+        the send-ledger rows of these recipients (the person and their guardian), in row order;
+        the ledger's unique index starts with these two columns."""
         rows = self._db.execute(
-            f"SELECT recipient_key, notice_kind, state, sent_at FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ?"
+            "SELECT recipient_key, notice_kind, state, sent_at, notice_version, contact_seq, to_address"
+            f" FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ?"
             f" AND recipient_key IN ({', '.join('?' * len(keys))}) ORDER BY id", [incident_id, *keys])
-        return [(str(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows]
+        return [(str(r[0]), str(r[1]), str(r[2]), r[3], str(r[4]), int(r[5] or 0), str(r[6] or "")) for r in rows]
 
 
 def _where(incident_id: int, query: EnquiryFilter) -> tuple[str, list[Any]]:

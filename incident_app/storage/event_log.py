@@ -105,6 +105,19 @@ class EventLog:
                 return
             after = int(rows[-1]["seq"])
 
+    def people_corrected(self, incident_id: int, field: str) -> dict[int, datetime]:
+        """person id -> when ``field`` of that person was last corrected (``people.corrected``
+        events naming it; the event holds field names, never values)."""
+        rows = self._db.execute(
+            "SELECT object_id, at FROM events WHERE incident_id = ? AND type = 'people.corrected'"
+            " AND EXISTS (SELECT 1 FROM json_each(payload, '$.fields') WHERE value = ?)", [incident_id, field])
+        found: dict[int, datetime] = {}
+        for object_id, at in rows:
+            when = parse_time(str(at))
+            if str(object_id).isdigit() and (int(object_id) not in found or when > found[int(object_id)]):
+                found[int(object_id)] = when
+        return found
+
     def of_types(self, types: Sequence[str]) -> list[Event]:
         """Events of the given types, in sequence order (register and metrics read these)."""
         marks = ",".join("?" for _ in types)

@@ -17,6 +17,7 @@ import sqlite_utils
 
 from incident_app.domain.errors import NotFoundError
 from incident_app.domain.people import Channel, MinorBand, PeopleSummary, Person
+from incident_app.storage.send_ledger import CURRENT_PERSON_KEY
 
 ROW_COLUMNS: tuple[str, ...] = (
     "incident_id", "id", "source_row", "user_id", "name", "email", "phone", "address", "birth_date",
@@ -24,8 +25,9 @@ ROW_COLUMNS: tuple[str, ...] = (
     "channel", "merged_rows", "id_number", "minor_band",
 )
 # What identifies a person, blanked by the retention purge.
+# ``ledger_key`` too: the key a person had before a correction, which may be their old e-mail or phone.
 IDENTIFYING: tuple[str, ...] = ("user_id", "name", "email", "phone", "address", "birth_date", "guardian_name",
-                                "guardian_email", "guardian_phone", "id_number")
+                                "guardian_email", "guardian_phone", "id_number", "ledger_key")
 _BLANK = ", ".join(f"{c} = ''" for c in IDENTIFYING)
 _ANY_LEFT = " OR ".join(f"coalesce({c}, '') != ''" for c in IDENTIFYING)
 # The row's id element (?2) is left out: SQLite gives each row the next id after the largest,
@@ -39,7 +41,8 @@ _INSERT_WITH_ID = (f"INSERT INTO people ({', '.join(ROW_COLUMNS)})"
                    f" VALUES ({', '.join('?' for _ in ROW_COLUMNS)})")
 _UPDATE = "UPDATE people SET " + ", ".join(f"{c} = ?" for c in ROW_COLUMNS[2:]) + " WHERE incident_id = ? AND id = ?"
 _PERSON_SQL = ("SELECT id, incident_id, user_id, name, email, phone, address, birth_date, is_minor, guardian_name,"
-               " guardian_email, guardian_phone, data_types, language, channel, minor_band, id_number FROM people")
+               " guardian_email, guardian_phone, data_types, language, channel, minor_band, id_number, ledger_key"
+               " FROM people")
 
 
 # The enquiry desk's "is this person affected?" indexes (migration m0024). Partial: a row without
@@ -193,6 +196,21 @@ class PeopleRepository:
     def update_row(self, row: Sequence[Any]) -> None:
         """Write back a merged row (matched by incident_id and id)."""
         self._db.execute(_UPDATE, [*row[2:], row[0], row[1]])
+
+    def ledger_key(self, person_id: int) -> str:
+        """The person's send-ledger key as the ledger's queries derive it (storage.send_ledger
+        ``CURRENT_PERSON_KEY``, domain.notices.recipient.person_key)."""
+        found = self._db.execute(f"SELECT {CURRENT_PERSON_KEY} FROM people p WHERE p.id = ?", [person_id]).fetchone()
+        if found is None:
+            raise NotFoundError(f"person {person_id} does not exist")
+        return str(found[0])
+
+    def keep_ledger_key(self, person_id: int, key: str) -> None:
+        """Keep ``key`` as the person's send-ledger key (migration 39) unless one is kept already:
+        a correction changed the contact their key was derived from, and the rows already in the
+        ledger under the old key are still theirs."""
+        self._db.execute("UPDATE people SET ledger_key = ? WHERE id = ? AND coalesce(ledger_key, '') = ''",
+                         [key, person_id])
 
     def dedupe_keys(self, incident_id: int, also: tuple[int, int] | None = None) -> Iterator[tuple[int, str, str, str]]:
         """(id, user_id, email, phone) of every stored person (plus the id block ``also``, the
@@ -628,12 +646,12 @@ def band_condition(band: str, day: date) -> tuple[str, list[Any]]:
 def _person(row: Iterable[Any]) -> Person:
     # Missing values are stored as "" (see services.people.rows); callers get None.
     (pid, incident_id, user_id, name, email, phone, address, birth, minor, g_name, g_email, g_phone,
-     types, language, channel, band, id_number) = row
+     types, language, channel, band, id_number, ledger_key) = row
     return Person(
         id=pid, incident_id=incident_id, user_id=user_id or None, name=name or None, email=email or None,
         phone=phone or None, address=address or None, birth_date=date.fromisoformat(birth) if birth else None,
         is_minor=bool(minor), guardian_name=g_name or None, guardian_email=g_email or None,
         guardian_phone=g_phone or None, data_types=tuple(types.split(";")) if types else (),
         language=language, channel=Channel(channel), minor_band=MinorBand(band or "adult"),
-        id_number=id_number or None,
+        id_number=id_number or None, ledger_key=ledger_key or None,
     )

@@ -62,10 +62,11 @@ _REPORT_MATCH = ("l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ?
                  f" OR (julianday(r.at) = julianday(l.updated_at) AND {_SAME_INSTANT_WINS}))")
 
 
-# A row of ``people p``'s send-ledger key (domain.notices.recipient.person_key in SQL: the user id,
-# else the e-mail, else the phone, else the row id) and, for the guardian_* channels, the key of
-# the guardian's row.
-CURRENT_PERSON_KEY = ("CASE WHEN coalesce(p.user_id, '') != '' THEN p.user_id WHEN coalesce(p.email, '') != ''"
+# A row of ``people p``'s send-ledger key (domain.notices.recipient.person_key in SQL: the key kept
+# by a correction of the contact it came from (migration 39), else the user id, else the e-mail,
+# else the phone, else the row id) and, for the guardian_* channels, the key of the guardian's row.
+CURRENT_PERSON_KEY = ("CASE WHEN coalesce(p.ledger_key, '') != '' THEN p.ledger_key"
+                      " WHEN coalesce(p.user_id, '') != '' THEN p.user_id WHEN coalesce(p.email, '') != ''"
                       " THEN p.email WHEN coalesce(p.phone, '') != '' THEN p.phone ELSE 'person-' || p.id END")
 _ROW_KEY = f"CASE WHEN p.channel LIKE 'guardian^_%' ESCAPE '^' THEN {CURRENT_PERSON_KEY} || '#guardian'" \
            f" ELSE {CURRENT_PERSON_KEY} END"
@@ -488,6 +489,21 @@ class SendLedgerRepository:
                 held = found.get((key, kind))
                 if held is None or int(seq) > held[0]:
                     found[(key, kind)] = (int(seq), str(address), str(message), str(state))
+        return found
+
+    def blank_address_rows(self, incident_id: int, channel: str, version: str,
+                           keys: Sequence[str]) -> dict[str, datetime]:
+        """recipient key -> when its last row without an address (handed off before the rows
+        kept one, migration 38) of this version and channel was queued, for these keys."""
+        found: dict[str, datetime] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start:start + _CHUNK]
+            rows = self._db.execute(
+                f"SELECT recipient_key, max(queued_at) FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ?"
+                f" AND recipient_key IN ({','.join('?' * len(chunk))}) AND notice_version = ? AND channel = ?"
+                " AND to_address = '' GROUP BY recipient_key", [incident_id, *chunk, version, channel])
+            found.update((str(key), parse_time(str(queued))) for key, queued in rows)
         return found
 
     def superseded_rows(self, incident_id: int | None = None) -> dict[int, list[LedgerBatch]]:

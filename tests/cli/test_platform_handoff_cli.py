@@ -227,3 +227,23 @@ def test_later_reports_update_in_order_and_a_new_version_says_what_changed(
     assert any(c["notice"].startswith("individual/") for c in changes["notices_changed"])
     assert changes["previous_rows_by_state"] == {"sent": len(refs) - 1, "failed": 1}
     assert json.loads(out)["new_ledger_rows"] == len(refs)
+
+
+def test_a_re_export_after_a_correction_says_the_corrected_contacts_are_new_references(
+        exported: tuple[Path, list[dict[str, object]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db, _first = exported
+    with sqlite3.connect(db) as conn:
+        pid, old = conn.execute("SELECT id, email FROM people WHERE incident_id = 1 AND email != ''"
+                                " AND channel = 'email' ORDER BY id LIMIT 1").fetchone()
+    assert call(capsys, db, "people", "1", "--edit", str(pid), "--set", "email=fixed.address@example.com",
+                "--reason", "typo")[0] == 0
+    code, out, err = call(capsys, db, "export-recipients", "1", "--out", str(tmp_path / "again.jsonl"))
+    result = json.loads(out)
+    assert code == 0 and result["changes"]["same_version"]
+    assert result["new_ledger_rows"] == result["corrected_contacts"] == 1
+    assert "no new ledger rows" not in err
+    assert "1 corrected contact(s) handed off under new references" in err and "upload this file" in err
+    assert old not in err and "fixed.address@example.com" not in err
+    # Exported again unchanged: nothing new, and it says so.
+    code, out, err = call(capsys, db, "export-recipients", "1", "--out", str(tmp_path / "third.jsonl"))
+    assert json.loads(out)["new_ledger_rows"] == 0 and "no new ledger rows" in err

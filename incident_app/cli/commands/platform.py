@@ -52,6 +52,11 @@ def handle_export(args: argparse.Namespace, services: Services) -> int:
         changed = ", ".join(c["notice"] for c in changes["notices_changed"]) or "none"
         say(f"A new approved version since the last export (notices changed: {changed}): every recipient has a new "
             "reference; send this file instead of the previous one.")
+    elif changes and result["new_ledger_rows"]:
+        corrected = result["corrected_contacts"]
+        say(f"Same approved notices as the last export, but {corrected:,} corrected contact(s) handed off under new "
+            f"references and {result['new_ledger_rows'] - corrected:,} recipient(s) not handed off before: upload "
+            "this file to the platform again (everybody else keeps their reference).")
     elif changes:
         say("Same approved notices as the last export: the same references, no new ledger rows.")
     say(f"{result['rows']:,} recipient(s) written to {args.out}; import the platform's delivery report with "

@@ -122,10 +122,11 @@ ROW_KEY_PREFIX = "person-"
 
 def person_key(person: Any) -> str:
     """The person's send-ledger key, the same in every channel (e-mail, SMS, letters, the
-    mass-messaging platform): the user id, else the email, else the phone, else ``person-<row
-    id>`` (storage/send_ledger.py's ``CURRENT_PERSON_KEY`` is the same rule in SQL); "" only for an
-    object without any of them and no row id (a specimen)."""
-    key = _text(person, "user_id") or _text(person, "email") or _text(person, "phone")
+    mass-messaging platform): the key kept when a correction changed the contact it came from
+    (``ledger_key``: the person's rows stay one person's), else the user id, else the email, else
+    the phone, else ``person-<row id>`` (storage/send_ledger.py's ``CURRENT_PERSON_KEY`` is the
+    same rule in SQL); "" only for an object without any of them and no row id (a specimen)."""
+    key = _text(person, "ledger_key") or _text(person, "user_id") or _text(person, "email") or _text(person, "phone")
     if key:
         return key
     row_id = getattr(person, "id", None)

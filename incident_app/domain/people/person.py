@@ -57,6 +57,9 @@ class Person:
     channel: Channel = Channel.NONE
     minor_band: MinorBand = MinorBand.ADULT
     id_number: str | None = None
+    # The send-ledger key kept when a correction changed the contact the key is derived from
+    # (domain.notices.recipient.person_key): the ledger's rows follow the person, not the contact.
+    ledger_key: str | None = None
 
     @property
     def is_child(self) -> bool:

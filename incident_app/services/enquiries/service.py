@@ -4,8 +4,9 @@ enquiry id, topic and channel only: never the enquirer's contact, text or reply.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,7 +33,7 @@ from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.mail.message import english_sender_name
 from incident_app.domain.mail.sending import OutgoingMessage, SendState, SmtpSettings
 from incident_app.domain.notices.recipient import person_key
-from incident_app.domain.people import Person
+from incident_app.domain.people import Person, mask_address, mask_email, mask_phone
 from incident_app.domain.people.fields import FieldRejected, normalise_phone, strip_unsafe
 from incident_app.domain.text import NAME_MAX, text_problem
 from incident_app.services.context import AppContext
@@ -60,23 +61,60 @@ class Match:
         return {"person_id": p.id, "user_id": p.user_id, "name": p.name, "email": p.email, "phone": p.phone,
                 "data_types": list(p.data_types), "channel": p.channel.value, "minor_band": p.minor_band.value,
                 "notices": list(self.notices), "contact_is_guardian": self.via_guardian,
-                "notice_delivered": any(n["state"] == SendState.SENT.value for n in self.notices),
-                "notice_delivered_at": self.delivered_at}
+                "notice_delivered": self.delivered_at is not None, "notice_delivered_at": self.delivered_at,
+                "older_contact_told": self.older_contact_told_at is not None,
+                "older_contact_told_at": self.older_contact_told_at}
 
     @property
     def delivered_at(self) -> str | None:
-        """When a notice to them (or their guardian) was first accepted by the relay and has not
-        bounced since: a bounced row keeps its sent_at but is failed."""
-        return min((n["sent_at"] for n in self.notices if n["sent_at"] and n["state"] == SendState.SENT.value),
-                   key=parse_time, default=None)
+        """When a notice to them (or their guardian) at the contact now on the list was first
+        accepted and has not bounced since (a bounced row keeps its sent_at but is failed). A row
+        of a contact since corrected is history: it told the old address or number, not them."""
+        return _first_sent(n for n in self.notices if n["current"])
+
+    @property
+    def older_contact_told_at(self) -> str | None:
+        """When a notice reached a contact of theirs since corrected (the row is history)."""
+        return _first_sent(n for n in self.notices if not n["current"])
 
     @property
     def delivered_to_enquirer_at(self) -> str | None:
-        """When the notice to whoever is asking (the guardian, or the person) was delivered."""
+        """When the notice to whoever is asking (the guardian, or the person) was delivered to
+        the contact now on the list."""
         to = "guardian" if self.via_guardian else "person"
-        return min((n["sent_at"] for n in self.notices
-                    if n["to"] == to and n["sent_at"] and n["state"] == SendState.SENT.value),
-                   key=parse_time, default=None)
+        return _first_sent(n for n in self.notices if n["to"] == to and n["current"])
+
+
+def _first_sent(notices: Iterable[dict[str, Any]]) -> str | None:
+    return min((n["sent_at"] for n in notices if n["sent_at"] and n["state"] == SendState.SENT.value),
+               key=parse_time, default=None)
+
+
+def _mask_contact(address: str) -> str:
+    """A ledger row's address masked as the people list masks it (e-mail, number or postal address)."""
+    if "@" in address:
+        return mask_email(address) or ""
+    if re.fullmatch(r"\+?[\d \-]{5,}", address.strip()):
+        return mask_phone(address) or ""
+    return mask_address(address) or ""
+
+
+def ledger_notices(person: Person, rows: Sequence[tuple[Any, ...]]) -> tuple[dict[str, Any], ...]:
+    """The person's send-ledger rows (storage.enquiries.notice_rows) as the desk shows them: who
+    (person or guardian), kind, state, time, the contact it went to (masked) and whether it is
+    ``current`` — the latest row of its notice version (the contact corrected last) and sent to a
+    contact now on the list. A letter row without address (written before rows kept one) counts
+    as current, as the ledger's own counts take it."""
+    latest: dict[tuple[str, str, str], int] = {}
+    for key, kind, _state, _sent, version, seq, _address in rows:
+        latest[(key, kind, version)] = max(seq, latest.get((key, kind, version), -1))
+    contacts = {str(c).strip().lower() for c in (person.email, person.phone, person.address, person.guardian_email,
+                                                  person.guardian_phone) if c}
+    return tuple({"to": "guardian" if key.endswith("#guardian") else "person", "kind": kind, "state": state,
+                  "sent_at": sent, "contact": _mask_contact(address),
+                  "current": seq == latest[(key, kind, version)]
+                  and (not address or address.strip().lower() in contacts)}
+                 for key, kind, state, sent, version, seq, address in rows)
 
 
 @dataclass(frozen=True)
@@ -223,8 +261,7 @@ class EnquiryService:
         real = self._ctx.store.people.get(incident_id, masked.id)
         key = person_key(real)
         rows = self._ctx.store.enquiries.notice_rows(incident_id, [key, f"{key}#guardian"]) if key else []
-        notices = tuple({"to": "guardian" if k.endswith("#guardian") else "person", "kind": kind, "state": state,
-                         "sent_at": sent} for k, kind, state, sent in rows)
+        notices = ledger_notices(real, rows)
         own, guardian = ((real.phone, real.guardian_phone) if kind == ContactKind.PHONE
                          else (real.email, real.guardian_email) if kind == ContactKind.EMAIL else (None, None))
         return Match(masked, notices, via_guardian=bool(contact) and guardian == contact and own != contact)

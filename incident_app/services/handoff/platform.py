@@ -32,12 +32,13 @@ import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from incident_app.domain.clock import to_iso
-from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.domain.errors import FieldProblem, NotFoundError, ValidationError
 from incident_app.domain.mail import LedgerDraft
 from incident_app.domain.notices import PERSONAL_KINDS, Channel, NoticeKind, NoticeRecipient, recipient_reference
 from incident_app.domain.notices.platform_report import (
@@ -145,7 +146,7 @@ class PlatformHandoff:
             with staged.committing(), store.transaction():
                 with staged.output(out) as (handle, _):
                     written = self._stream(incident_id, approved, handle, merge_fields, progress)
-                new_rows = written.pop("_new")
+                new_rows, corrected = written.pop("_new"), written.pop("_corrected")
                 rows = sum(written["by_channel"].values())
                 manifest = {"incident": incident_id, "generated_at": to_iso(self._ctx.now()), "rows": rows,
                             "sha256": written.pop("_sha256"), "bytes": written.pop("_bytes"),
@@ -154,7 +155,8 @@ class PlatformHandoff:
                             "report": "CSV: reference,status,time[,reason] — import with 'import-delivery'"}
                 staged.write(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
                 changes = _changes(previous, approved, store.send_ledger.handed_off_counts)
-                details = {"rows": rows, "new_rows": new_rows, "by_channel": written["by_channel"],
+                details = {"rows": rows, "new_rows": new_rows, "corrected_contacts": corrected,
+                           "by_channel": written["by_channel"],
                            "by_kind": written["by_kind"], "handoff_version": approved.version,
                            "notices": approved.versions(), "merge_fields": merge_fields}
                 self._ctx.record(EXPORT_EVENT, "incident", incident_id, details, incident_id)
@@ -168,7 +170,8 @@ class PlatformHandoff:
             raise
         progress.finish()
         return {"incident": incident_id, "out": str(out), "manifest": str(manifest_path), "rows": rows,
-                "new_ledger_rows": new_rows, "by_channel": manifest["by_channel"], "by_kind": manifest["by_kind"],
+                "new_ledger_rows": new_rows, "corrected_contacts": corrected, "by_channel": manifest["by_channel"],
+                "by_kind": manifest["by_kind"],
                 "skipped_unreachable": manifest["skipped_unreachable"], "sha256": manifest["sha256"],
                 "handoff_version": approved.version, "changes": changes, "removed_leftovers": leftovers}
 
@@ -198,7 +201,8 @@ class PlatformHandoff:
         new reference and a new row, and the line carries it; the old row stays as it was."""
         ledger, now = self._ctx.store.send_ledger, self._ctx.now()
         renderer = PersonalRenderer(approved.notice_set.renderers, allowed={k for k, _, _ in approved.states})
-        digest, size, new = hashlib.sha256(), 0, 0
+        digest, size, new, corrected = hashlib.sha256(), 0, 0, 0
+        readdressed = self._readdressed(incident_id, approved.version)
         by_channel: Counter[str] = Counter()
         by_kind: Counter[str] = Counter()
         skipped = 0
@@ -206,7 +210,7 @@ class PlatformHandoff:
 
         def flush() -> int:
             nonlocal size
-            drafts = with_current_contacts(ledger, CHANNEL, [draft for _, draft in chunk])
+            drafts = with_current_contacts(ledger, CHANNEL, [draft for _, draft in chunk], readdressed)
             for (line, _), draft in zip(chunk, drafts, strict=True):
                 line["reference"] = draft.message_id
                 data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
@@ -214,7 +218,12 @@ class PlatformHandoff:
                 digest.update(data)
                 size += len(data)
             chunk.clear()
-            return ledger.enqueue_handoff(drafts, CHANNEL, now=now)
+            # Counted apart: a corrected contact's new row (contact_seq > 0) under the same
+            # approved notices is a message the platform has not had yet, as a new person's is.
+            nonlocal corrected
+            fixed = ledger.enqueue_handoff([d for d in drafts if d.contact_seq > 0], CHANNEL, now=now)
+            corrected += fixed
+            return fixed + ledger.enqueue_handoff([d for d in drafts if d.contact_seq == 0], CHANNEL, now=now)
 
         for recipient in self._recipients(incident_id):
             progress.advance()
@@ -232,7 +241,8 @@ class PlatformHandoff:
                 new += flush()
         new += flush()
         return {"by_channel": dict(sorted(by_channel.items())), "by_kind": dict(sorted(by_kind.items())),
-                "skipped_unreachable": skipped, "_sha256": digest.hexdigest(), "_bytes": size, "_new": new}
+                "skipped_unreachable": skipped, "_sha256": digest.hexdigest(), "_bytes": size, "_new": new,
+                "_corrected": corrected}
 
     def _line(self, incident_id: int, approved: _Approved, renderer: PersonalRenderer,
               recipient: NoticeRecipient, merge_fields: bool) -> dict[str, Any] | None:
@@ -277,6 +287,25 @@ class PlatformHandoff:
             return
         yield from recipients_from_people(source(incident_id))
 
+    def _readdressed(self, incident_id: int, version: str) -> frozenset[str]:
+        """The keys (a person's, and their guardian's) whose letter row of this version has no
+        address on record (handed off before the rows kept one, migration 38) and whose postal
+        address the officer corrected after that hand-off (the ``people.corrected`` events): the
+        letter went to the address corrected away, so the corrected one is handed off again
+        under a new reference. Few people: one index seek per corrected person."""
+        store = self._ctx.store
+        when: dict[str, datetime] = {}
+        for person_id, at in store.events.people_corrected(incident_id, "address").items():
+            try:
+                key = store.people.ledger_key(person_id)
+            except NotFoundError:  # replaced by a new list since: nobody on the list now
+                continue
+            when[key] = when[f"{key}#guardian"] = at
+        if not when:
+            return frozenset()
+        blank = store.send_ledger.blank_address_rows(incident_id, CHANNEL, version, list(when))
+        return frozenset(key for key, queued in blank.items() if queued < when[key])
+
     def _previous_export(self, incident_id: int) -> dict[str, Any] | None:
         for event in self._ctx.store.events.for_incident(incident_id):
             if event.type == EXPORT_EVENT:
@@ -302,7 +331,9 @@ class PlatformHandoff:
             if len(rows) >= limit:
                 break
         # The references the export would write (a corrected contact's is a new one).
-        for row, draft in zip(rows, with_current_contacts(self._ctx.store.send_ledger, CHANNEL, drafts), strict=True):
+        readdressed = self._readdressed(incident_id, approved.version)
+        for row, draft in zip(rows, with_current_contacts(self._ctx.store.send_ledger, CHANNEL, drafts, readdressed),
+                              strict=True):
             row[0] = draft.message_id
         stats = self._ctx.store.people.stats(incident_id)
         return {"header": ["reference", "channel", "to", "kind", "language", "notice_version_id"], "rows": rows,

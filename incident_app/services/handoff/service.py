@@ -560,8 +560,8 @@ def corrected_out_id(first: str, contact_seq: int) -> str:
     return first[:-20] + digest if len(first) > 20 else f"{first}c{contact_seq}"
 
 
-def with_current_contacts(ledger: SendLedgerRepository, channel: str,
-                          drafts: Sequence[LedgerDraft]) -> list[LedgerDraft]:
+def with_current_contacts(ledger: SendLedgerRepository, channel: str, drafts: Sequence[LedgerDraft],
+                          readdressed: frozenset[str] = frozenset()) -> list[LedgerDraft]:
     """``drafts`` (one incident's, of one hand-off ``channel``) as the ledger must take them.
 
     A recipient with no row of the draft's version yet: the draft as it is. One whose latest row
@@ -571,7 +571,9 @@ def with_current_contacts(ledger: SendLedgerRepository, channel: str,
     new row; the old row keeps what was sent to the old contact (history is never rewritten).
     A row without a contact (a letter handed to the platform before its rows kept the address)
     counts as the same contact: what it was sent to is not on record, and handing every letter
-    off again after an upgrade would post them all twice."""
+    off again after an upgrade would post them all twice — unless its key is in ``readdressed``
+    (the person's address was corrected after that row was handed off: the letter went to the
+    address corrected away, so the corrected one is a new row)."""
     held: dict[str, dict[tuple[str, str], tuple[int, str, str, str]]] = {}
     for version in dict.fromkeys(d.notice_version for d in drafts):
         keys = [d.recipient_key for d in drafts if d.notice_version == version]
@@ -583,7 +585,8 @@ def with_current_contacts(ledger: SendLedgerRepository, channel: str,
             resolved.append(draft)
             continue
         seq, address, message, _ = latest
-        if not address or address.strip().lower() == draft.to_address.strip().lower():
+        if (not address and draft.recipient_key not in readdressed) or (
+                address.strip().lower() == draft.to_address.strip().lower()):
             resolved.append(replace(draft, contact_seq=seq, message_id=message))
         else:
             # The draft's id is the first contact's (out_id): the corrected one derives from it.

@@ -419,9 +419,15 @@ class PeopleService:
         with self._ctx.store.transaction():
             row = repo.row_by_id(person_id)
             check_person(row, incident_id)
+            old_key = repo.ledger_key(person_id)
             old_channel, old_minor, old_band = row[CHANNEL], row[MINOR], row[BAND]
             fields = apply_changes(row, clean, cutoffs)
             repo.update_row(row)
+            # A person without user id is keyed by the contact just corrected: keep the old key,
+            # so the corrected contact's row is the next of the same person and the old row is
+            # history (it no longer counts against the duty), as for a person keyed by user id.
+            if repo.ledger_key(person_id) != old_key:
+                repo.keep_ledger_key(person_id, old_key)
             if (old_channel, old_minor, old_band) != (row[CHANNEL], row[MINOR], row[BAND]):
                 summary = counts_after(repo.stats(incident_id), old_channel, row[CHANNEL], row[MINOR] - old_minor,
                                        (old_band, row[BAND]))

@@ -415,7 +415,9 @@ class EnquiriesTab(QWidget):
             types = separator.join(self._type_name(x) for x in info["data_types"]) or t("common.none")
             lines.append(t("enquiry.lookup.person", user_id=info["user_id"] or "", name=info["name"] or "",
                            types=types, channel=t(f"people.channel.{info['channel']}"), delivered=delivered)
-                         + (t("enquiry.lookup.via_guardian") if info["contact_is_guardian"] else ""))
+                         + (t("enquiry.lookup.via_guardian") if info["contact_is_guardian"] else "")
+                         + (t("enquiry.lookup.older_contact", at=local(parse_time(info["older_contact_told_at"])))
+                            if info["older_contact_told_at"] else ""))
         self.lookup_result.setText("\n".join(lines))
 
     def _type_name(self, type_id: str) -> str:

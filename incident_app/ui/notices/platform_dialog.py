@@ -120,7 +120,11 @@ class PlatformDialog(QDialog):
         t = self.tr_.t
         lines = [t("platform.exported", rows=f"{result['rows']:,}", new=f"{result['new_ledger_rows']:,}")]
         changes = result.get("changes")
-        if changes and changes["same_version"]:
+        if changes and changes["same_version"] and result["new_ledger_rows"]:
+            corrected = result["corrected_contacts"]
+            lines.append(t("platform.same_version_new", corrected=f"{corrected:,}",
+                           added=f"{result['new_ledger_rows'] - corrected:,}"))
+        elif changes and changes["same_version"]:
             lines.append(t("platform.same_version"))
         elif changes:
             separator = ", " if self.tr_.lang == "en" else "、"

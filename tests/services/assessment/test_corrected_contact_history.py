@@ -273,3 +273,36 @@ def test_the_register_counts_a_person_handed_to_the_platform_again_at_a_correcte
     assert notified(services, incident) == {"pending_email": 1}  # handed off, not yet reported
     report(services, incident, tmp_path, "second", second)
     assert notified(services, incident) == {}
+
+
+def test_a_letter_row_from_before_the_rows_kept_an_address_is_handed_off_again_after_an_address_correction(
+        services: Services, intake: dict[str, object], tmp_path: Path, clock: Any) -> None:
+    # A letter row an older version wrote (no address), then the officer corrects the address:
+    # the letter went to the address corrected away, so the next export hands the corrected one
+    # off under a new reference, and the duty waits for its report.
+    incident = prepared_incident(services, intake, tmp_path, [*ALL_BY_EMAIL, LETTER_A])
+    first = deliver_all(services, incident, tmp_path, "first")
+    letter = next(p for p in services.people.iter_people(incident) if not p.user_id)
+    key = f"person-{letter.id}"
+    with services.ctx.store.transaction():
+        services.ctx.store.db.execute("UPDATE send_ledger SET to_address = '' WHERE incident_id = ? AND"
+                                      " recipient_key = ?", [incident, key])
+    clock.now += timedelta(minutes=10)
+    services.people.edit_person(incident, letter.id, {"address": "广州市天河区三号路3号"}, "地址填错")
+    clock.now += timedelta(minutes=10)
+    again = tmp_path / "again.jsonl"
+    result = services.platform.export_recipients(incident, again)
+    assert result["new_ledger_rows"] == result["corrected_contacts"] == 1
+    lines = [json.loads(line) for line in again.read_text(encoding="utf-8").splitlines()]
+    old_ref = next(line["reference"] for line in first if line["channel"] == "letter")
+    new_line = next(line for line in lines if line["channel"] == "letter")
+    assert new_line["reference"] != old_ref and new_line["to"] == "广州市天河区三号路3号"
+    assert [r[:3] for r in rows_of(services, incident, key)] == [
+        (0, "", "sent"), (1, "广州市天河区三号路3号", "queued")]
+    state, why = status(services, incident)
+    assert state != "met", why
+    report(services, incident, tmp_path, "again", lines)
+    state, why = status(services, incident)
+    assert state == "met", why
+    # Exported once more: the corrected row has its address now, nothing new.
+    assert services.platform.export_recipients(incident, tmp_path / "third.jsonl")["new_ledger_rows"] == 0

@@ -56,7 +56,9 @@ def old_database(db_path: Path, monkeypatch: pytest.MonkeyPatch, intake: dict[st
         incident = services.incidents.create(intake).id
         twin = ("", "李小刚", "", "", "", "2016-06-01", "李大伟", "parent2@example.test", "", "zh-CN")
         import_people(services, incident, folder, [ADULT, *CHILDREN, twin])
-        ids = [p.id for p in services.people.iter_people(incident) if not p.user_id]
+        # Read from the table: the app's people reader expects the columns of the newest schema.
+        ids = [int(i) for (i,) in services.ctx.store.db.execute(
+            "SELECT id FROM people WHERE incident_id = ? AND coalesce(user_id, '') = '' ORDER BY id", [incident])]
         stamp = "2026-11-20T09:00:00+08:00"
         with services.ctx.store.transaction():
             services.ctx.store.db.conn.executemany(

@@ -169,3 +169,22 @@ def test_a_latin1_report_is_refused_in_the_dialog_naming_the_file_and_line(qtbot
             assert "not Chinese text" not in text and "line 2" not in text, text
         assert not dialog.btn_commit.isEnabled() and not tab.errors.shown and not dialog.errors.shown
         assert ledger_states(db) == {"queued": len(out.read_text(encoding="utf-8").splitlines())}
+
+
+def test_platform_dialog_says_corrected_contacts_go_under_new_references(qtbot: QtBot, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    assert run(["demo", "--db", str(db)]) == 0
+    tab = notices_tab(qtbot, db, "en")
+    tab.approve("王安全")
+    tab.open_platform_dialog()
+    dialog = tab.platform_dialog
+    dialog.export_to(tmp_path / "first.jsonl")
+    with sqlite3.connect(db) as conn:
+        (pid,) = conn.execute("SELECT id FROM people WHERE incident_id = 1 AND channel = 'email' ORDER BY id"
+                              " LIMIT 1").fetchone()
+    assert run(["people", "1", "--db", str(db), "--edit", str(pid), "--set", "email=fixed.address@example.com",
+                "--reason", "typo"]) == 0
+    dialog.export_to(tmp_path / "second.jsonl")
+    text = dialog.status_label.text()
+    assert "1 corrected contact(s) handed off under new references" in text and "upload this file" in text
+    assert "no new ledger rows" not in text
