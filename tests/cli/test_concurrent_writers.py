@@ -12,44 +12,14 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from writer_helpers import other_writer, write_lock_held
 
 from incident_app.cli.main import BUSY_MESSAGE, run
-
-# Holds the write lock of the database in argv[1] for argv[2] seconds, as another writer would: a
-# line on stdout says when it holds it.
-HOLDER = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-conn.execute("UPDATE settings SET key = key WHERE 0")
-print("held", flush=True)
-time.sleep(float(sys.argv[2]))
-conn.execute("COMMIT")
-"""
-
-# Keeps writing to the database in argv[1] for argv[2] seconds, as a send run or an import in
-# another process does: short write transactions (0.2 s each, holding the lock) that commit real
-# changes back to back, so any read a command made before its first write is soon out of date.
-BUSY_WRITER = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-conn.execute("CREATE TABLE IF NOT EXISTS test_other_writer (n INTEGER)")
-print("writing", flush=True)
-end, n = time.monotonic() + float(sys.argv[2]), 0
-while time.monotonic() < end:
-    conn.execute("BEGIN IMMEDIATE")
-    conn.execute("INSERT INTO test_other_writer VALUES (?)", [n])
-    time.sleep(0.2)
-    conn.execute("COMMIT")
-    n += 1
-    time.sleep(0.01)
-"""
 
 # Appends argv[2] events through the store, each outside any transaction of the caller, as fast
 # as it can (the chain's last hash read and the next event written by two processes at once).
@@ -79,33 +49,6 @@ def cli(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.P
 def finish(process: subprocess.Popen[str], timeout: float = 60) -> tuple[int, str, str]:
     out, err = process.communicate(timeout=timeout)
     return process.returncode, out, err
-
-
-@contextmanager
-def write_lock_held(db: Path, seconds: float) -> Iterator[subprocess.Popen[str]]:
-    """Another process holds the write lock for ``seconds`` (from when this block starts)."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), str(seconds)], stdout=subprocess.PIPE,
-                              text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        yield holder
-    finally:
-        holder.kill()
-        holder.communicate()
-
-
-@contextmanager
-def other_writer(db: Path, seconds: float) -> Iterator[subprocess.Popen[str]]:
-    """Another process keeps committing writes for ``seconds`` (see BUSY_WRITER)."""
-    writer = subprocess.Popen([sys.executable, "-c", BUSY_WRITER, str(db), str(seconds)], stdout=subprocess.PIPE,
-                              text=True)
-    try:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
-        yield writer
-        assert writer.wait(timeout=60) == 0  # it was never refused either
-    finally:
-        writer.kill()
-        writer.communicate()
 
 
 def email_of(db: Path, person_id: int) -> str:
