@@ -26,7 +26,13 @@ from incident_app.domain.proof import ChainKeyMissingError
 from incident_app.platform_support import ensure_utf8_output
 from incident_app.services.container import Services, open_services
 from incident_app.services.private_files import InputFileError, OutputRefusedError, UnsafeOutputError
-from incident_app.storage.database import Migration, default_db_path, migration_backup_path
+from incident_app.storage.database import (
+    BusyTimeoutSettingError,
+    Migration,
+    default_db_path,
+    is_busy,
+    migration_backup_path,
+)
 from incident_app.storage.store import ConnectHook
 
 log = logging.getLogger(__name__)
@@ -34,6 +40,9 @@ log = logging.getLogger(__name__)
 # Ctrl+C: every output is written under a temporary name that the unwinding removes.
 CANCELLED = "cancelled; nothing was left half-written"
 EXIT_CANCELLED = 130  # the shell's code for a process ended by SIGINT
+# A write that waited the whole busy timeout for another writer (rolled back: nothing saved).
+BUSY_MESSAGE = ("the database is busy: another Breach Desk window or command is writing; try again "
+                "(nothing was saved)")
 
 # Commands that may create the database file (of `db`, only `db init`); every other command needs
 # an existing one.
@@ -130,6 +139,8 @@ def _handle(args: argparse.Namespace, services: Services) -> int:
     except sqlite3.OperationalError as exc:
         if is_disk_full(exc):
             return _fail(_disk_full_message(), 1)
+        if is_busy(exc):
+            return _fail(BUSY_MESSAGE, 1)
         return _fail(f"database error ({exc}); if another program holds the file, close it and retry", 1)
     except OutputRefusedError as exc:  # the officer's choice of name: bad input
         return _fail(str(exc), 2)
@@ -148,9 +159,13 @@ def _open(db_path: Path, connect_hook: ConnectHook | None = None) -> Services:
     try:
         return open_services(db_path, connect_hook=connect_hook,
                              before_upgrade=lambda pending: _say_upgrading(db_path, pending))
+    except BusyTimeoutSettingError as exc:
+        raise CliError(str(exc), 2) from None
     except sqlite3.DatabaseError as exc:
         if is_disk_full(exc) or _io_error_on_full_disk(exc, db_path):  # e.g. the backup before a migration
             raise CliError(_disk_full_message(), 1) from None
+        if is_busy(exc):  # another process is migrating or writing the file
+            raise CliError(BUSY_MESSAGE, 1) from None
         if _on_read_only_disk(db_path):  # SQLite's write-ahead log needs a writable folder
             raise CliError(f"cannot open database {db_path}: it is on a read-only disk; copy it to a "
                            "folder you can write to and open the copy with --db", 1) from None

@@ -11,7 +11,7 @@ import pkgutil
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -24,6 +24,11 @@ from incident_app.platform_support import make_private
 
 ENV_DB = "INCIDENT_APP_DB"
 APP_NAME = "breach-desk"
+# How long a writer waits for another connection's write (a GUI window's save, a command in
+# another terminal) to finish before giving up; $INCIDENT_APP_BUSY_TIMEOUT (seconds) changes it.
+ENV_BUSY_TIMEOUT = "INCIDENT_APP_BUSY_TIMEOUT"
+BUSY_TIMEOUT_S = 10.0
+MAX_BUSY_TIMEOUT_S = 3600.0
 
 
 def default_db_path() -> Path:
@@ -122,20 +127,82 @@ def remove_private_temp(temp: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
+class BusyTimeoutSettingError(ValueError):
+    """$INCIDENT_APP_BUSY_TIMEOUT is not a number of seconds in the allowed range."""
+
+
+def busy_timeout_ms() -> int:
+    """The busy timeout in milliseconds: $INCIDENT_APP_BUSY_TIMEOUT seconds (0.1–3600), else 10 s.
+
+    Raises :class:`BusyTimeoutSettingError` naming the variable for anything else."""
+    raw = os.environ.get(ENV_BUSY_TIMEOUT, "").strip()
+    if not raw:
+        return int(BUSY_TIMEOUT_S * 1000)
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not 0.1 <= seconds <= MAX_BUSY_TIMEOUT_S:  # NaN fails every comparison
+        raise BusyTimeoutSettingError(f"${ENV_BUSY_TIMEOUT} must be a number of seconds from 0.1 to "
+                                      f"{MAX_BUSY_TIMEOUT_S:g}, not {raw!r}")
+    return int(seconds * 1000)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite gave up waiting for another connection's write lock (SQLITE_BUSY, "database is
+    locked"), also when SQLCipher raised it."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    return str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_BUSY") or "database is locked" in str(exc)
+
+
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose write transactions start with ``BEGIN IMMEDIATE``.
+
+    A deferred ``BEGIN`` that reads first and writes later must upgrade its read to a write; in WAL
+    mode SQLite refuses that upgrade at once (SQLITE_BUSY, busy handler never called) when another
+    connection is writing or has committed since the read began, so two concurrent writers failed
+    within milliseconds despite the busy timeout. Taking the write lock up front makes the second
+    writer wait (up to the busy timeout) instead. Reads outside :meth:`atomic` (``query``,
+    ``execute`` of a SELECT) stay deferred, so reading never waits for a writer."""
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """A transaction holding the write lock from its start; nested blocks use savepoints."""
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()  # a no-op when the error already ended the transaction
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
 def connect(path: Path, connect_hook: Callable[[Path], sqlite3.Connection] | None = None) -> sqlite_utils.Database:
     """Open (creating if needed) the database file with WAL and foreign keys on.
 
     ``connect_hook`` lets the encryption feature supply its own connection (SQLCipher).
     """
+    timeout_ms = busy_timeout_ms()  # a bad setting is refused before the file is touched
     create_private_file(path)
-    conn = connect_hook(path) if connect_hook else sqlite3.connect(str(path), check_same_thread=True, timeout=10)
+    conn = connect_hook(path) if connect_hook else sqlite3.connect(str(path), check_same_thread=True,
+                                                                   timeout=timeout_ms / 1000)
     # No sqlite-utils plugins: the app uses none, and finding them scans every installed package's
     # metadata (~60 ms of each process's start, the register's helper processes included).
-    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db = Database(conn, execute_plugins=False)
+    # First, so that switching a new file to WAL waits for another opener too.
+    db.execute(f"PRAGMA busy_timeout={timeout_ms}")
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA busy_timeout=10000")
     return db
 
 
@@ -191,15 +258,22 @@ def migrate(db: sqlite_utils.Database, path: Path | None, *, until: int | None =
         backup_before_migration(db, path, pending[0].number)
     # One transaction for them all: a failure in a later one does not leave the file half
     # upgraded (an older version could then no longer open it, this one would resume midway).
+    # It holds the write lock (BEGIN IMMEDIATE): another process opening the file waits here,
+    # and each migration is skipped if that process applied it meanwhile.
+    done: list[str] = []
     with db.atomic():
+        already = set(applied_migrations(db))
         for migration in pending:
+            if migration.number in already:
+                continue
             with db.atomic():
                 migration.apply(db)
                 db.table("_migrations").insert(
                     {"number": migration.number, "name": migration.name, "applied_at": to_iso(utc_now())},
                     pk="number",
                 )
-    return [m.name for m in pending]
+            done.append(migration.name)
+    return done
 
 
 def upgrade_pending(path: Path, connect_hook: Callable[[Path], sqlite3.Connection] | None = None) -> list[Migration]:

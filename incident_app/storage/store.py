@@ -91,7 +91,13 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Store]:
         """All writes inside commit together or not at all (nested blocks use savepoints). Once
-        the outermost block has committed, :attr:`after_commit` hears which incidents changed."""
+        the outermost block has committed, :attr:`after_commit` hears which incidents changed.
+
+        The outermost block takes the write lock as it starts (``BEGIN IMMEDIATE``, see
+        :class:`~incident_app.storage.database.Database`): while another window or command writes,
+        it waits up to the busy timeout instead of failing when its first write comes after a read;
+        one that still cannot start raises the OperationalError :func:`~incident_app.storage.database.is_busy`
+        recognises."""
         outermost = not self.db.conn.in_transaction
         try:
             with self.db.atomic():
@@ -122,8 +128,14 @@ class Store:
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def record(self, draft: EventDraft, *, actor: str, at: datetime) -> Event:
-        """Append an event; call inside the transaction of the change it describes."""
-        event = self.events.append(draft, actor=actor, at=at)
+        """Append an event; call inside the transaction of the change it describes. Called outside
+        one, the event gets a transaction of its own: reading the chain's last hash and appending
+        after it must happen under one write lock, or two processes could chain onto the same event."""
+        if self.db.conn.in_transaction:
+            event = self.events.append(draft, actor=actor, at=at)
+        else:
+            with self.db.atomic():
+                event = self.events.append(draft, actor=actor, at=at)
         if draft.incident_id is not None:
             self._touched.add(draft.incident_id)
         return event

@@ -19,6 +19,7 @@ from incident_app.domain.i18n import Translator
 from incident_app.domain.proof import ChainKeyMissingError
 from incident_app.services.private_files import OutputRefusedError
 from incident_app.services.register.helper import HelperFailedError
+from incident_app.storage.database import is_busy
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ class ErrorReporter:
         missing event-log key in the officer's language, with where it was looked for."""
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return self.tr.t("error.disk_full")
+        if is_busy(exc):  # another window or command held the write lock for the whole busy timeout
+            return self.tr.t("error.database_busy")
         if isinstance(exc, OutputRefusedError) and exc.reason:  # the service's English, said in the screen's language
             return self.tr.t(f"error.output_refused.{exc.reason}", path=exc.target)
         if isinstance(exc, HelperFailedError):  # the register's helper process (an export)
