@@ -216,21 +216,24 @@ class Importer:
         # generation sweeps over the pending batch cost ~5% of the import.
         collecting = gc.isenabled()
         gc.disable()
+        # The next id in a local (written back before anything else reads self._next_id).
+        next_id = self._next_id
         try:
             for batch in batches:
                 for row in batch.rows:
                     user_id, email, phone = row[USER_ID], row[EMAIL], row[PHONE]
-                    next_id = self._next_id
                     if claim((hash_(user_id) ^ USER_ID_SALT) or 1 if user_id else 0,
                              (hash_(email) ^ EMAIL_SALT) or 1 if email else 0,
                              (hash_(phone) ^ PHONE_SALT) or 1 if phone else 0, next_id + offset):
                         # Pending as the tuple it came in (its id element is not written;
                         # see _row): no copy per row.
-                        self._next_id = next_id + 1
+                        next_id += 1
                         pending.append(row)
                     else:
+                        self._next_id = next_id
                         self._resolve(list(row))
-                        pending = self._pending
+                        pending, next_id = self._pending, self._next_id
+                self._next_id = next_id
                 tally.rows_read += batch.read
                 tally.rejected_rows += batch.rejected
                 self.fields_dropped, self.warnings = batch.fields_dropped, batch.warnings
@@ -238,6 +241,7 @@ class Importer:
                 self.flush(progress, batch.position)
                 pending = self._pending
         finally:
+            self._next_id = next_id
             if collecting:
                 gc.enable()
 

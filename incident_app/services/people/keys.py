@@ -122,34 +122,39 @@ class KeyIndex:
         tags, words, size, shift, extra_mask = self._tags, self._words, self._size, self._shift, self._extra
         find = tags.find
         first = second = -1
+        placed = 0  # counted into _used once, at the end: an attribute write per key costs more
         for key in (user_key, email_key, phone_key):
             if not key:
                 continue
             home = key % size
-            empty = find(0, home)
-            if empty < 0:
-                raise TableFullError("the dedupe table has no free slot after a key's home slot")
             tag = (key >> 56) & 0xFF or 1
             extra = (key >> 40) & extra_mask
-            # An empty home slot (half the keys at half load) has no candidates to look for.
-            slot = find(tag, home, empty) if empty != home else -1
-            while slot >= 0:
-                if words[slot] >> shift == extra:
-                    # Undo this row's entries, newest first: nothing else was added since, so
-                    # the table is exactly as it was.
-                    for placed in (second, first):
-                        if placed >= 0:
-                            tags[placed] = 0
-                            self._used -= 1
-                    return False
-                slot = find(tag, slot + 1, empty)
+            if tags[home]:
+                empty = find(0, home)
+                if empty < 0:
+                    raise TableFullError("the dedupe table has no free slot after a key's home slot")
+                slot = find(tag, home, empty)
+                while slot >= 0:
+                    if words[slot] >> shift == extra:
+                        # Undo this row's entries, newest first: nothing else was added since, so
+                        # the table is exactly as it was.
+                        for undo in (second, first):
+                            if undo >= 0:
+                                tags[undo] = 0
+                        return False
+                    slot = find(tag, slot + 1, empty)
+            else:
+                # An empty home slot (half the keys at half load) is the run's first empty slot
+                # and has no candidates: one byte read instead of two find() calls.
+                empty = home
             tags[empty] = tag
             words[empty] = (extra << shift) | number
-            self._used += 1
+            placed += 1
             if first < 0:
                 first = empty
             else:
                 second = empty
+        self._used += placed
         return True
 
     def crowded(self, next_number: int = 0) -> bool:

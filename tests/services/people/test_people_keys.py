@@ -64,3 +64,20 @@ def test_numbers_beyond_the_word_make_the_table_crowded() -> None:
     index = KeyIndex(10, people=0)
     assert not index.crowded(1000)
     assert index.crowded(1 << 25)
+
+
+def test_a_refused_claim_takes_back_the_keys_it_placed_and_a_taken_home_slot_sends_a_key_along_the_run() -> None:
+    index = KeyIndex(10)
+    phone = digest("+8613800138000", PHONE_SALT)
+    assert index.claim(0, 0, phone, 1)
+    # A new user id and e-mail come before the taken phone: both were placed, then taken back.
+    uid, email = digest("U2", USER_ID_SALT), digest("b@x.cn", EMAIL_SALT)
+    assert not index.claim(uid, email, phone, 2)
+    assert len(index) == 1 and list(index.candidates(uid)) == [] and list(index.candidates(email)) == []
+    assert index.claim(uid, email, 0, 3)
+    assert len(index) == 3 and list(index.candidates(uid)) == [3] and list(index.candidates(email)) == [3]
+    # A key whose home slot another key holds (another tag) lands on the run's next empty slot.
+    neighbour = phone + (index._size << 32) + (1 << 56)  # same home slot, another one-byte tag
+    assert (neighbour >> 56) & 0xFF != (phone >> 56) & 0xFF
+    assert index.claim(0, 0, neighbour, 4)
+    assert len(index) == 4 and list(index.candidates(neighbour)) == [4] and list(index.candidates(phone)) == [1]
