@@ -2,7 +2,9 @@
 a complete-looking ledger meet the duty to tell individuals: storage/send_ledger.py
 ``reached_people``, by recipient key and the contact the row went to) against a plain read of the
 same ledger in the same run (every row's key, address and state fetched from SQLite), at N people
-with one sent e-mail row each (default 200,000).
+with one sent e-mail row each (default 200,000). Also the register's people per channel of the same
+list (``people_told``: every person matched to their own rows, one aggregate) and the pass that
+counts the teenagers' guardians (``teen_guardians``: the guardians' group of the minors' duty).
 
     flock /work/bench.lock .venv/bin/python bench/delivery_current_people.py [--people N] [--workdir DIR] [--keep]
 
@@ -115,16 +117,30 @@ def main() -> None:
             return sum(store.send_ledger.reached_people(incident, "email", "v1", store.people.ranges(incident))
                        .values())
 
+        def register_counts() -> dict[str, int]:
+            return store.send_ledger.people_told(incident, store.people.ranges(incident))
+
+        def teen_guardians() -> dict[str, int]:
+            return store.send_ledger.teen_guardians(incident, store.people.ranges(incident))
+
         (base_wall, base_cpu), rows = timed(plain_read)
         (match_wall, match_cpu), reached = timed(match)
+        (told_wall, told_cpu), told = timed(register_counts)
+        (teen_wall, teen_cpu), teens = timed(teen_guardians)
         assert rows == args.people, rows
         assert reached == args.people, (reached, args.people)  # every row went to its person's contact
+        # The SMS people's rows are e-mail rows to their number: they still wait for an SMS.
+        assert told["notified_email"] + told["pending_sms"] == args.people and told["pending_sms"], told
+        assert teens == {}, teens  # no teenagers in this list: the pass finds none
     finally:
         services.close()
     load = os.getloadavg()
     print(f"plain read of the ledger: {base_wall:.2f} s wall, {base_cpu:.2f} s CPU ({rows:,} rows)")
     print(f"current-people match:     {match_wall:.2f} s wall, {match_cpu:.2f} s CPU ({reached:,} people reached)")
     print(f"ratio match / plain read: {match_wall / base_wall:.1f}x wall, {match_cpu / max(base_cpu, 1e-9):.1f}x CPU")
+    print(f"register people per channel: {told_wall:.2f} s wall, {told_cpu:.2f} s CPU"
+          f" ({told_wall / base_wall:.1f}x the plain read)")
+    print(f"teenagers' guardians pass:   {teen_wall:.2f} s wall, {teen_cpu:.2f} s CPU")
     print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} CPUs)")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

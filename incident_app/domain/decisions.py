@@ -15,6 +15,7 @@ from incident_app.domain.clock import parse_time, record_time_problem, to_iso
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.proof import canonical_json
 from incident_app.domain.text import NAME_MAX, PROSE_MAX, text_problem
+from incident_app.domain.wording import marker
 
 
 class DecisionKind(StrEnum):
@@ -76,6 +77,21 @@ class Decision:
     def rationale_in(self, lang: str) -> str:
         """The rationale in ``lang`` ('' when it was not written in that language)."""
         return self.rationale_en if lang == "en" else self.rationale
+
+    def rationale_for(self, lang: str) -> str:
+        """The rationale as a reason in ``lang`` prints it: in English the English rationale, or the
+        marker for missing English text where only Chinese was written (never the Chinese words); in
+        Chinese the Chinese one, else the English one."""
+        if lang == "en":
+            return self.rationale_en or marker("rationale", "en")
+        return self.shown
+
+    def decider_for(self, lang: str) -> str:
+        """Who decided, as a reason in ``lang`` names them: the name as recorded, in either language.
+        A person's name is not text to translate, and an English record that hid a Chinese name
+        behind a marker would no longer say who took the decision."""
+        del lang  # the same in every language; kept so a reason asks for each fact by language
+        return self.decided_by
 
     def rationale_value(self) -> str | dict[str, str]:
         """The rationale as the decision file takes it: a plain string when only Chinese was

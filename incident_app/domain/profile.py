@@ -12,6 +12,7 @@ from typing import Any
 from incident_app.domain.contacts import AddressRejected, normalise_email
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.text import LINE_MAX, text_problem
+from incident_app.domain.wording import has_chinese
 
 
 class OperatorType(StrEnum):
@@ -175,11 +176,6 @@ ENGLISH_TEXT_FIELDS = ("company_en", "officer_title_en", "postal_address_en", "c
                        "telecom_authority_en")
 
 
-def _has_chinese(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u3000" <= ch <= "\u303f"
-               or "\uff00" <= ch <= "\uffef" for ch in text)
-
-
 NOTICE_LANGUAGES = ("zh-CN", "en")
 _PERSON_FIELDS = ("name", "role", "email", "phone", "language")
 
@@ -281,7 +277,7 @@ def check_profile_changes(data: Mapping[str, Any], provinces: Sequence[tuple[str
             problems.append(FieldProblem(key, problem))
     for key in ENGLISH_TEXT_FIELDS:
         value = data.get(key)
-        if isinstance(value, str) and _has_chinese(value) and not any(p.field == key for p in problems):
+        if isinstance(value, str) and has_chinese(value) and not any(p.field == key for p in problems):
             problems.append(FieldProblem(key, f"'{value.strip()}' has Chinese characters; English notices print "
                                               "this field: write it in English (Latin letters), or leave it empty"))
     if "province" in data and not any(p.field == "province" for p in problems):

@@ -183,3 +183,21 @@ def both(table: dict[str, Label], code: object) -> Label:
 def time_both(value: str | datetime | None) -> Label:
     """A Beijing-time label in both languages (see format_time)."""
     return format_time(value, "zh-CN"), format_time(value, "en")
+
+
+# -- a text in one language that lacks a fact -------------------------------------------------
+LANG_NAMES = {"zh-CN": "Chinese", "en": "English"}
+MISSING, UNTRANSLATED = "missing", "untranslated"
+
+
+def marker(field: str, lang: str, state: str = MISSING) -> str:
+    """The marker printed where a value is missing (or a copy) in ``lang``; ASCII only, so an
+    English text shows no Chinese even in its gaps."""
+    return f"[{LANG_NAMES.get(lang, lang)} text {state}: {field}]"
+
+
+def has_chinese(text: str) -> bool:
+    """Whether ``text`` holds a Chinese character or full-width punctuation (what an English
+    reader cannot read)."""
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u3000" <= ch <= "\u303f"
+               or "\uff00" <= ch <= "\uffef" for ch in text)

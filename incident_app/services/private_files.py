@@ -32,7 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-PRIVATE_MODE = 0o600
+from incident_app.platform_support import make_private
+
 TEMP_SUFFIX = ".part"
 
 
@@ -164,7 +165,8 @@ def new_private_temp(path: Path, database: Path | None = None) -> tuple[int, Pat
     target.parent.mkdir(parents=True, exist_ok=True)
     # mkstemp opens with O_CREAT|O_EXCL (never through an existing name or link) and mode 0600.
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
-    os.fchmod(fd, PRIVATE_MODE)
+    # Through the platform module: os.fchmod does not exist on Windows before Python 3.13.
+    make_private(fd)
     return fd, Path(temp_name), target
 
 

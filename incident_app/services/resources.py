@@ -8,15 +8,13 @@ import json
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from incident_app.domain.assessment.engine import AssessmentRules
-from incident_app.domain.assessment.enisa_rules import check_catalog_hints, parse_enisa_rules
-from incident_app.domain.assessment.grading import parse_grading_rules
-from incident_app.domain.assessment.miit import parse_miit_rules
-from incident_app.domain.assessment.obligations import parse_obligation_rules
 from incident_app.domain.catalog import Catalog, parse_catalog
 from incident_app.domain.profile import OrganisationProfile, parse_profile
+
+if TYPE_CHECKING:
+    from incident_app.domain.assessment.engine import AssessmentRules
 
 
 def _package_folder(name: str) -> Path:
@@ -61,6 +59,14 @@ def load_messages() -> dict[str, dict[str, str]]:
 def load_assessment_rules() -> AssessmentRules:
     """ENISA tables, CAC grading thresholds and obligation rules (resources/rules/*.json),
     validated once; the catalog's ENISA hints are checked against the ENISA tables."""
+    # Deferred: every process that opens the services imports this module for the catalog; the
+    # engine's modules load here, when something is first assessed.
+    from incident_app.domain.assessment.engine import AssessmentRules
+    from incident_app.domain.assessment.enisa_rules import check_catalog_hints, parse_enisa_rules
+    from incident_app.domain.assessment.grading import parse_grading_rules
+    from incident_app.domain.assessment.miit import parse_miit_rules
+    from incident_app.domain.assessment.obligations import parse_obligation_rules
+
     enisa = parse_enisa_rules(read_json_resource("rules/enisa.json"))
     check_catalog_hints(load_catalog(), enisa)
     return AssessmentRules(

@@ -108,9 +108,10 @@ class AssessmentCacheRepository:
             raise
 
     def valid_untils(self) -> list[str]:
-        """Every cached summary's valid-until time (ISO), for the earliest of them."""
+        """Every distinct valid-until time (ISO) of the cached summaries, for the earliest of them
+        (many incidents share one: each is parsed once)."""
         try:
-            rows = self._db.execute(f"SELECT valid_until FROM {TABLE} WHERE valid_until IS NOT NULL")
+            rows = self._db.execute(f"SELECT DISTINCT valid_until FROM {TABLE} WHERE valid_until IS NOT NULL")
             return [str(r[0]) for r in rows]
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):

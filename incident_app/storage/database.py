@@ -13,12 +13,14 @@ import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
 import sqlite_utils
 
 from incident_app.domain.clock import to_iso, utc_now
+from incident_app.platform_support import make_private
 
 ENV_DB = "INCIDENT_APP_DB"
 APP_NAME = "breach-desk"
@@ -52,13 +54,19 @@ def discover_migrations() -> list[Migration]:
     for info in pkgutil.iter_modules(package.__path__):
         if not (info.name.startswith("m") and info.name[1:5].isdigit()):
             continue
-        module: ModuleType = importlib.import_module(f"{package.__name__}.{info.name}")
-        found.append(Migration(int(info.name[1:5]), info.name, module.apply))
+        # Imported only to be applied: an up-to-date file (every open but the first after an
+        # upgrade) needs the names alone, not the ~35 modules' code.
+        found.append(Migration(int(info.name[1:5]), info.name, partial(_apply, f"{package.__name__}.{info.name}")))
     found.sort(key=lambda m: m.number)
     numbers = [m.number for m in found]
     if len(numbers) != len(set(numbers)):
         raise RuntimeError(f"two migrations share a number: {numbers}")
     return found
+
+
+def _apply(module_name: str, db: sqlite_utils.Database) -> None:
+    module: ModuleType = importlib.import_module(module_name)
+    module.apply(db)
 
 
 PRIVATE_MODE = 0o600
@@ -91,7 +99,7 @@ def private_temp_beside(target: Path) -> Path:
     a link), to be renamed over ``target`` once complete."""
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
-        os.fchmod(fd, PRIVATE_MODE)
+        make_private(fd)  # the platform module's helper: no os.fchmod on Windows before Python 3.13
     finally:
         os.close(fd)
     return Path(name)
@@ -121,7 +129,9 @@ def connect(path: Path, connect_hook: Callable[[Path], sqlite3.Connection] | Non
     """
     create_private_file(path)
     conn = connect_hook(path) if connect_hook else sqlite3.connect(str(path), check_same_thread=True, timeout=10)
-    db = sqlite_utils.Database(conn)
+    # No sqlite-utils plugins: the app uses none, and finding them scans every installed package's
+    # metadata (~60 ms of each process's start, the register's helper processes included).
+    db = sqlite_utils.Database(conn, execute_plugins=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA synchronous=NORMAL")

@@ -24,6 +24,7 @@ from incident_app.domain.enquiries import (
     Topic,
 )
 from incident_app.domain.errors import NotFoundError
+from incident_app.storage.send_ledger import BY_RECIPIENT
 
 _COLUMNS = ("id", "incident_id", "channel", "received_at", "contact_kind", "contact", "topic", "text", "handler",
             "person_id", "status", "outcome", "needs_verification", "reply_due", "close_due", "first_reply_at",
@@ -135,6 +136,18 @@ class EnquiryRepository:
                                             else replace(load, latest_handled=pair))
         return loads
 
+    def counts(self) -> dict[int, int]:
+        """The number of enquiries of each incident that has any (one grouped read of an index)."""
+        rows = self._db.execute("SELECT incident_id, count(*) FROM enquiries GROUP BY incident_id")
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def drill_incident_ids(self) -> set[int]:
+        """The drill incidents that have enquiries: each looked up by its key, where reading every
+        incident's drill flag scans the whole incidents table (~25-85 ms at 10,000)."""
+        rows = self._db.execute("SELECT id FROM incidents WHERE drill = 1 "
+                                "AND id IN (SELECT incident_id FROM enquiries)")
+        return {int(r[0]) for r in rows}
+
     def reply_pairs(self, incident_id: int | None = None, *,
                     exclude: Collection[int] = ()) -> list[tuple[datetime, datetime, datetime]]:
         """(received, first reply, reply due) of every replied enquiry (the metrics); ``exclude``:
@@ -184,7 +197,7 @@ class EnquiryRepository:
         """(recipient key, notice kind, state, sent at) of the send-ledger rows of these recipients
         (the person and their guardian); the ledger's unique index starts with these two columns."""
         rows = self._db.execute(
-            "SELECT recipient_key, notice_kind, state, sent_at FROM send_ledger WHERE incident_id = ?"
+            f"SELECT recipient_key, notice_kind, state, sent_at FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ?"
             f" AND recipient_key IN ({', '.join('?' * len(keys))}) ORDER BY id", [incident_id, *keys])
         return [(str(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows]
 

@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from incident_app.contact_scrub import scrub_contacts
-from incident_app.domain.assessment.delivery import PLATFORM, STAFF_KINDS, LedgerBatch
+from incident_app.domain.assessment.delivery import PLATFORM, STAFF_KINDS, TEEN_GUARDIAN_CHANNELS, LedgerBatch
 from incident_app.domain.clock import parse_time, to_iso, utc_iso
 from incident_app.domain.mail import (
     AttemptResult,
@@ -36,19 +36,27 @@ PURGED = "[purged]"
 # phone alike (migration 35 re-keys the rows it can match to one child; the others keep it).
 LEGACY_GUARDIAN_KEY = "#guardian"
 PURGE_CHUNK = 5000  # rows anonymised per transaction of a chunked purge
+# The unique (incident, key, kind, version, contact_seq) index (migration 38), named where a
+# query seeks recipients by key: unique only with contact_seq, so without statistics SQLite would
+# rather take an index of (incident, channel, state) or of the batches and read every row.
+BY_RECIPIENT = "INDEXED BY idx_send_ledger_recipient_contact"
 # Every column of the table (a caller naming columns of raw rows may name only these).
 LEDGER_COLUMNS = ("id", "incident_id", "recipient_key", "notice_kind", "notice_version", "to_address", "language",
                   "message_id", "state", "attempts", "in_doubt", "last_code", "last_reply", "reason",
                   "next_attempt_at", "run_id", "queued_at", "updated_at", "sent_at", "fallback", "doubt_retries",
-                  "channel")
+                  "channel", "contact_seq")
 # The unary + keeps SQLite on the message_id index: on (incident_id, channel) it would walk every
 # hand-off row for each report row. A staged report row r that changes ledger row l: the
 # incident's hand-off row of that reference, a state to set (not "pending"), and a report later
-# than the one it holds (or as late, saying else) — compared as instants (julianday), not as text:
-# a row's time written by an older version may carry another offset than the report's UTC.
+# than the one it holds — compared as instants (julianday), not as text: a row's time written by
+# an older version may carry another offset than the report's UTC. At the same instant (two
+# reports that disagree; README: the platform hand-off, step 3) a failure replaces anything but a
+# failure and a delivery replaces only a row still queued: the result is the same whichever report
+# comes first, and a tie never claims delivered (the officer re-checks that person).
+_SAME_INSTANT_WINS = "((r.state = 'failed' AND l.state != 'failed') OR (r.state = 'sent' AND l.state = 'queued'))"
 _REPORT_MATCH = ("l.message_id = r.ref AND +l.incident_id = ? AND +l.channel = ? AND r.state != 'pending'"
                  " AND (julianday(r.at) > julianday(l.updated_at)"
-                 " OR (julianday(r.at) = julianday(l.updated_at) AND r.state != l.state))")
+                 f" OR (julianday(r.at) = julianday(l.updated_at) AND {_SAME_INSTANT_WINS}))")
 
 
 # A row of ``people p``'s send-ledger key (domain.notices.recipient.person_key in SQL: the user id,
@@ -60,24 +68,93 @@ _ROW_KEY = f"CASE WHEN p.channel LIKE 'guardian^_%' ESCAPE '^' THEN {CURRENT_PER
            f" ELSE {CURRENT_PERSON_KEY} END"
 # The contact a row of ``people p`` is told through in its channel: a sent row counts for the
 # person only if it went there (a person keyed by user id keeps the key when the officer corrects
-# the address or number: the notice sent to the old one told nobody on the list). Letters (the
-# platform's rows carry no postal address) are matched by key alone.
+# the address or number: the notice sent to the old one told nobody on the list). A letter goes
+# to the person's postal address (a guardian's to the household's, the child's own). A letter
+# row without an address was handed to the platform before its rows kept one (migration 38):
+# matched by key alone, as it was then — what it was sent to is not on record.
 _ROW_CONTACT = ("CASE p.channel WHEN 'email' THEN p.email WHEN 'sms' THEN p.phone WHEN 'guardian_email'"
-                " THEN p.guardian_email WHEN 'guardian_sms' THEN p.guardian_phone END")
-_SAME_CONTACT = (f"(p.channel LIKE '%letter' OR lower(trim(l.to_address)) = lower(trim(coalesce({_ROW_CONTACT}, ''))))")
+                " THEN p.guardian_email WHEN 'guardian_sms' THEN p.guardian_phone"
+                " WHEN 'letter' THEN p.address WHEN 'guardian_letter' THEN p.address END")
+_SAME_CONTACT = (f"(lower(trim(l.to_address)) = lower(trim(coalesce({_ROW_CONTACT}, '')))"
+                 " OR (p.channel LIKE '%letter' AND l.to_address = ''))")
 # The person channels a notice can reach (domain.people.Channel, "none" aside).
 REACHABLE_CHANNELS = ("email", "sms", "letter", "guardian_email", "guardian_sms", "guardian_letter")
 # People (one rowid range of the list: the unary + keeps SQLite off the user-id index) by channel
 # who have a sent row of their notice kind in one ledger channel and version, to their contact now: a seek of the unique
-# (incident, key, kind, version) index per person, summed per channel in one aggregate (a GROUP BY
+# (incident, key, kind, version, contact_seq) index per person, summed per channel in one aggregate (a GROUP BY
 # would sort every matching person first).
 _REACHED_SQL = (
     "SELECT " + ", ".join(f"coalesce(sum(p.channel = '{c}'), 0)" for c in REACHABLE_CHANNELS)
     + " FROM people p WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? AND EXISTS ("
-    "SELECT 1 FROM send_ledger l WHERE l.incident_id = p.incident_id"
+    f"SELECT 1 FROM send_ledger l {BY_RECIPIENT} WHERE l.incident_id = p.incident_id"
     f" AND l.recipient_key = {_ROW_KEY} AND l.notice_kind IN ('individual', 'minor', 'guardian')"
     " AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^')"
     f" AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent' AND {_SAME_CONTACT})")
+
+# A teenager told through a contact of their own (person channel email, sms or letter) whose
+# guardian gets a notice too, and how it goes — the guardian's e-mail, else phone, else a letter to
+# the household address (domain.notices.recipient.recipients_from_person) — and the contact it
+# goes to (for a letter the household address; a letter row without one, handed to the platform
+# before its rows kept an address, is matched by key alone, as the letters of _SAME_CONTACT).
+_TEENS = "p.minor_band = 'teen' AND p.channel IN ('email', 'sms', 'letter')"
+_TEEN_GUARDIAN = ("CASE WHEN trim(coalesce(p.guardian_email, '')) != '' THEN 'email'"
+                  " WHEN trim(coalesce(p.guardian_phone, '')) != '' THEN 'sms'"
+                  " WHEN trim(coalesce(p.address, '')) != '' THEN 'letter' END")
+_TEEN_GUARDIAN_CONTACT = ("CASE WHEN trim(coalesce(p.guardian_email, '')) != '' THEN p.guardian_email"
+                          " WHEN trim(coalesce(p.guardian_phone, '')) != '' THEN p.guardian_phone"
+                          " ELSE coalesce(p.address, '') END")
+_TEEN_GUARDIAN_SUMS = ", ".join(f"coalesce(sum(g = '{c}'), 0)" for c in TEEN_GUARDIAN_CHANNELS)
+# The teenagers' guardians by how their notice goes: a pass over one rowid range of the list.
+_TEEN_GUARDIANS_SQL = (f"SELECT {_TEEN_GUARDIAN_SUMS} FROM (SELECT {_TEEN_GUARDIAN} AS g FROM people p"
+                       f" WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? AND {_TEENS})")
+# Those of them whose guardian has a sent row (``<key>#guardian``) of one ledger channel and
+# version, to the guardian's contact now: a seek of the unique index per teenager, as _REACHED_SQL.
+_TEEN_GUARDIANS_REACHED_SQL = (
+    f"SELECT {_TEEN_GUARDIAN_SUMS} FROM (SELECT {_TEEN_GUARDIAN} AS g FROM people p"
+    f" WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? AND {_TEENS} AND EXISTS ("
+    f"SELECT 1 FROM send_ledger l {BY_RECIPIENT} WHERE l.incident_id = p.incident_id"
+    f" AND l.recipient_key = ({CURRENT_PERSON_KEY}) || '#guardian' AND l.notice_kind = 'guardian'"
+    " AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent'"
+    f" AND (lower(trim(l.to_address)) = lower(trim({_TEEN_GUARDIAN_CONTACT}))"
+    f" OR ({_TEEN_GUARDIAN} = 'letter' AND l.to_address = ''))))")
+
+# The register's people per channel (services/register/sources.py): one bucket per person now on
+# the list, from their own rows in the ledger (the guardian's row for the guardian_* channels):
+# 1 told by e-mail (a sent e-mail to their contact now); 0 told otherwise (the SMS gateway or the
+# mass-messaging platform reported their message delivered); else still waiting — 3 for an SMS,
+# 4 for a letter (their channel, or the fallback of their failed e-mail), 5 for the announcement
+# (no contact, or that fallback), 2 for an e-mail not yet sent. Only each version's latest row
+# of the person counts (the highest contact_seq, as the sender and the exports look rows up): a
+# contact corrected and sent again is one person, told or waiting as the row of the contact
+# corrected last says, never counted twice, and the old row is history. One seek of the unique
+# (incident, key, kind, version, contact_seq) index per person, and one per row for a later row;
+# the LIMIT keeps the per-person subquery in a co-routine (SQLite would otherwise copy it into each
+# of the sums and run it five times per person).
+_OWN_PHONE = "CASE WHEN p.channel LIKE 'guardian^_%' ESCAPE '^' THEN p.guardian_phone ELSE p.phone END"
+_BUCKET_SQL = (
+    "SELECT CASE"
+    " WHEN p.channel IN ('email', 'guardian_email') AND max(l.channel = 'email' AND l.state = 'sent'"
+    f" AND {_SAME_CONTACT}) THEN 1"
+    f" WHEN max(l.channel = 'platform' AND l.state = 'sent' AND {_SAME_CONTACT})"
+    " OR max(l.channel = 'sms' AND l.state = 'sent'"
+    f" AND lower(trim(l.to_address)) = lower(trim(coalesce({_OWN_PHONE}, '')))) THEN 0"
+    " WHEN p.channel IN ('sms', 'guardian_sms') THEN 3 WHEN p.channel IN ('letter', 'guardian_letter') THEN 4"
+    " ELSE coalesce(max(CASE WHEN l.channel = 'email' AND l.state = 'failed' AND "
+    f"{_SAME_CONTACT} THEN CASE l.fallback WHEN 'sms' THEN 3 WHEN 'letter' THEN 4 WHEN 'announcement' THEN 5 END"
+    " END), 2) END"
+    f" FROM send_ledger l {BY_RECIPIENT} WHERE l.incident_id = p.incident_id AND l.recipient_key = {_ROW_KEY}"
+    " AND l.notice_kind IN ('individual', 'minor', 'guardian')"
+    " AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^')"
+    f" AND NOT EXISTS (SELECT 1 FROM send_ledger n {BY_RECIPIENT} WHERE n.incident_id = l.incident_id"
+    " AND n.recipient_key = l.recipient_key AND n.notice_kind = l.notice_kind"
+    " AND n.notice_version = l.notice_version AND n.contact_seq > l.contact_seq)")
+TOLD_BUCKETS = ("told_otherwise", "notified_email", "pending_email", "pending_sms", "pending_letter",
+                "announcement_people")
+_TOLD_SQL = (
+    "SELECT " + ", ".join(f"coalesce(sum(b = {i}), 0)" for i in range(len(TOLD_BUCKETS)))
+    + " FROM (SELECT CASE WHEN p.channel IN " + str(REACHABLE_CHANNELS)
+    + f" THEN ({_BUCKET_SQL}) ELSE 5 END AS b"
+    " FROM people p WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? LIMIT -1)")
 
 
 class SendLedgerRepository:
@@ -93,24 +170,26 @@ class SendLedgerRepository:
         before = self._db.conn.total_changes
         self._db.conn.executemany(
             "INSERT OR IGNORE INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version,"
-            " to_address, language, message_id, state, attempts, in_doubt, queued_at, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?,0,0,?,?)",
+            " to_address, language, message_id, state, attempts, in_doubt, queued_at, updated_at, contact_seq)"
+            " VALUES (?,?,?,?,?,?,?,?,0,0,?,?,?)",
             ([d.incident_id, d.recipient_key, d.notice_kind, d.notice_version, d.to_address, d.language,
-              d.message_id, SendState.QUEUED.value, stamp, stamp] for d in drafts),
+              d.message_id, SendState.QUEUED.value, stamp, stamp, d.contact_seq] for d in drafts),
         )
         return int(self._db.conn.total_changes - before)
 
     def lookup(
         self, incident_id: int, kind: str, version: str, recipient_keys: Sequence[str],
     ) -> dict[str, LedgerEntry]:
-        """The rows of these recipients for one notice kind and version, by recipient key."""
+        """The rows of these recipients for one notice kind and version, by recipient key: the
+        latest of each (the highest ``contact_seq``: the row of the contact corrected last)."""
         found: dict[str, LedgerEntry] = {}
         for start in range(0, len(recipient_keys), _CHUNK):
             chunk = list(recipient_keys[start:start + _CHUNK])
             marks = ",".join("?" * len(chunk))
             rows = self._db.query(
-                "SELECT * FROM send_ledger WHERE incident_id = ? AND notice_kind = ? AND notice_version = ?"
-                f" AND recipient_key IN ({marks})", [incident_id, kind, version, *chunk])
+                f"SELECT * FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ? AND notice_kind = ?"
+                f" AND notice_version = ? AND recipient_key IN ({marks}) ORDER BY contact_seq",
+                [incident_id, kind, version, *chunk])
             found.update((r["recipient_key"], _to_entry(r)) for r in rows)
         return found
 
@@ -295,7 +374,7 @@ class SendLedgerRepository:
         scope = "incident_id = ?" if incident_id is not None else "incident_id IN (SELECT id FROM incidents)"
         rows = self._db.execute(
             "SELECT incident_id, notice_kind, notice_version, channel, count(*), sum(state = 'sent'),"
-            f" max(CASE WHEN state = 'sent' THEN sent_at END) FROM send_ledger WHERE {scope}"
+            f" max(CASE WHEN state = 'sent' THEN sent_at END) FROM send_ledger {BY_RECIPIENT} WHERE {scope}"
             f" AND recipient_key = '{LEGACY_GUARDIAN_KEY}' AND channel IN ('email', 'sms')"
             " GROUP BY incident_id, notice_kind, notice_version, channel", [] if incident_id is None else [incident_id])
         found: dict[int, list[LedgerBatch]] = {}
@@ -325,20 +404,112 @@ class SendLedgerRepository:
         rows = self._db.execute("EXPLAIN QUERY PLAN " + _REACHED_SQL, [0, 0, incident_id, "", ""]).fetchall()
         return [str(r[-1]) for r in rows]
 
+    def teen_guardians(self, incident_id: int, people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
+        """The guardians of the teenagers on the list told through a contact of their own, by
+        how the guardian's notice goes (``TEEN_GUARDIAN_CHANNELS`` values; a teenager reached
+        only through the guardian has a guardian_* person channel and is not counted here)."""
+        return self._teen_sums(_TEEN_GUARDIANS_SQL, incident_id, people_ranges, ())
+
+    def teen_guardians_reached(self, incident_id: int, channel: str, version: str,
+                               people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
+        """:meth:`teen_guardians` who have a guardian's row (``<key>#guardian``) sent in this
+        ledger channel and version to the guardian's contact now (a letter by key alone); the
+        same match as :meth:`reached_people`, one index seek per teenager."""
+        return self._teen_sums(_TEEN_GUARDIANS_REACHED_SQL, incident_id, people_ranges, (version, channel))
+
+    def _teen_sums(self, sql: str, incident_id: int, people_ranges: Sequence[tuple[int, int]],
+                   params: Sequence[str]) -> dict[str, int]:
+        found = dict.fromkeys(TEEN_GUARDIAN_CHANNELS.values(), 0)
+        for first, last in people_ranges:
+            counts = self._db.execute(sql, [first, last, incident_id, *params]).fetchone()
+            for name, n in zip(TEEN_GUARDIAN_CHANNELS.values(), counts, strict=True):
+                found[name] += int(n)
+        return {c: n for c, n in found.items() if n}
+
+    def teen_guardians_reached_plan(self, incident_id: int) -> list[str]:
+        """EXPLAIN QUERY PLAN of :meth:`teen_guardians_reached`'s query (the tests check it seeks)."""
+        rows = self._db.execute("EXPLAIN QUERY PLAN " + _TEEN_GUARDIANS_REACHED_SQL,
+                                [0, 0, incident_id, "", ""]).fetchall()
+        return [str(r[-1]) for r in rows]
+
+    def people_told(self, incident_id: int, people_ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
+        """The register's people per channel (:data:`TOLD_BUCKETS`) of the people now on the
+        incident's list, from their own rows: a sent row of somebody replaced, or sent to an
+        address since corrected, tells nobody on the list. ``people_ranges`` are the list's rowid
+        ranges (storage.people); one aggregate per range, an index seek per person."""
+        found = dict.fromkeys(TOLD_BUCKETS, 0)
+        for first, last in people_ranges:
+            counts = self._db.execute(_TOLD_SQL, [first, last, incident_id]).fetchone()
+            for bucket, n in zip(TOLD_BUCKETS, counts, strict=True):
+                found[bucket] += int(n)
+        return found
+
+    def people_told_plan(self, incident_id: int) -> list[str]:
+        """EXPLAIN QUERY PLAN of :meth:`people_told`'s query (the tests check it seeks)."""
+        rows = self._db.execute("EXPLAIN QUERY PLAN " + _TOLD_SQL, [0, 0, incident_id]).fetchall()
+        return [str(r[-1]) for r in rows]
+
     # -- notices handed to an SMS gateway or a call centre --------------------------------------
     def enqueue_handoff(self, drafts: Iterable[LedgerDraft], channel: str, *, now: datetime) -> int:
-        """Rows for notices another system delivers (``channel`` sms or phone): queued until the
-        provider's report says what happened; idempotent like :meth:`enqueue`."""
+        """Rows for notices another system delivers (``channel`` sms, phone or platform): queued
+        until the provider's report says what happened; idempotent like :meth:`enqueue` — a row
+        of the same recipient, kind, version and ``contact_seq`` is never written again (a
+        corrected contact comes with the next ``contact_seq``: :meth:`latest_contacts`)."""
         stamp = utc_iso(now)
         before = self._db.conn.total_changes
         self._db.conn.executemany(
             "INSERT OR IGNORE INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version,"
-            " to_address, language, message_id, state, attempts, in_doubt, queued_at, updated_at, channel)"
-            " VALUES (?,?,?,?,?,?,?,?,0,0,?,?,?)",
+            " to_address, language, message_id, state, attempts, in_doubt, queued_at, updated_at, channel,"
+            " contact_seq) VALUES (?,?,?,?,?,?,?,?,0,0,?,?,?,?)",
             ([d.incident_id, d.recipient_key, d.notice_kind, d.notice_version, d.to_address, d.language,
-              d.message_id, SendState.QUEUED.value, stamp, stamp, channel] for d in drafts),
+              d.message_id, SendState.QUEUED.value, stamp, stamp, channel, d.contact_seq] for d in drafts),
         )
         return int(self._db.conn.total_changes - before)
+
+    def latest_contacts(self, incident_id: int, channel: str, version: str,
+                        keys: Sequence[str]) -> dict[tuple[str, str], tuple[int, str, str, str]]:
+        """(recipient key, notice kind) -> (contact_seq, to_address, message_id, state) of the
+        latest row of each of these recipients in one version and ledger channel: what a new
+        export (or send) of that version compares the contact it uses now with. A seek of the
+        unique (incident, key, kind, version, contact_seq) index per key, a few hundred keys per
+        query."""
+        found: dict[tuple[str, str], tuple[int, str, str, str]] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start:start + _CHUNK]
+            rows = self._db.execute(
+                "SELECT recipient_key, notice_kind, contact_seq, to_address, message_id, state FROM send_ledger"
+                f" {BY_RECIPIENT} WHERE incident_id = ? AND recipient_key IN ({','.join('?' * len(chunk))})"
+                " AND notice_version = ? AND channel = ?", [incident_id, *chunk, version, channel])
+            for key, kind, seq, address, message, state in rows:
+                held = found.get((key, kind))
+                if held is None or int(seq) > held[0]:
+                    found[(key, kind)] = (int(seq), str(address), str(message), str(state))
+        return found
+
+    def superseded_rows(self, incident_id: int | None = None) -> dict[int, list[LedgerBatch]]:
+        """The rows a later row of the same recipient, kind and version replaced (handed off again
+        to a corrected contact), as batches per incident: kept as the history of what went to the
+        old address, they no longer stand between the version and "every row reported": the
+        assessment takes them out of the batches' counts (their people are matched to the row of
+        their contact now). Found from the few corrected rows (a partial index), each one's
+        predecessor by a seek of the unique index — never a scan of the ledger."""
+        scope = "n.incident_id = ?" if incident_id is not None else "n.incident_id IN (SELECT id FROM incidents)"
+        rows = self._db.execute(
+            "SELECT o.incident_id, o.notice_kind, o.notice_version, o.channel, count(*), sum(o.state = 'sent'),"
+            " max(CASE WHEN o.state = 'sent' THEN o.sent_at END)"
+            # CROSS JOIN: the corrected rows first (SQLite keeps that order), their predecessors seeked.
+            f" FROM send_ledger n INDEXED BY idx_send_ledger_corrected CROSS JOIN send_ledger o {BY_RECIPIENT}"
+            " ON o.incident_id = n.incident_id AND o.recipient_key = n.recipient_key"
+            " AND o.notice_kind = n.notice_kind AND o.notice_version = n.notice_version"
+            f" AND o.contact_seq = n.contact_seq - 1 WHERE {scope} AND n.contact_seq > 0"
+            " GROUP BY o.incident_id, o.notice_kind, o.notice_version, o.channel",
+            [] if incident_id is None else [incident_id])
+        found: dict[int, list[LedgerBatch]] = {}
+        for incident, kind, version, channel, total, sent, last in rows:
+            found.setdefault(int(incident), []).append(
+                LedgerBatch(kind, version, int(total), int(sent), _time(last), channel or "email"))
+        return found
 
     def handoff_rows(self, incident_id: int, channel: str, *, out_id: str = "",
                      address: str = "") -> list[tuple[int, str, str]]:
@@ -454,7 +625,8 @@ class SendLedgerRepository:
     def apply_delivery_report(self, incident_id: int, channel: str) -> int:
         """Mark each staged row's ledger row sent or failed at the report's time, unless the row
         already holds a later (or the same) report: a report imported twice changes nothing and
-        an older one never overwrites a newer. Returns how many rows changed."""
+        an older one never overwrites a newer; at the same instant a failure wins over a delivery,
+        whichever was imported first. Returns how many rows changed."""
         cursor = self._db.execute(
             "UPDATE send_ledger AS l SET state = r.state, updated_at = r.at, attempts = max(l.attempts, 1),"
             " sent_at = CASE WHEN r.state = 'sent' THEN r.at END,"
@@ -577,9 +749,10 @@ class SendLedgerRepository:
         if channel != PLATFORM or str(key).startswith("purged:"):
             return [(row_id, address, key, reply, reason, f"purged:{row_id}")]
         base = str(key).removesuffix("#guardian")
-        # The unique (incident, key, kind, version) index: a seek per person, not a scan.
+        # The unique (incident, key, kind, version, contact_seq) index: a seek per person, not a scan.
         rows = self._db.execute(
             "SELECT id, to_address, recipient_key, coalesce(last_reply, ''), coalesce(reason, '') FROM send_ledger"
+            f" {BY_RECIPIENT}"
             " WHERE incident_id = ? AND recipient_key IN (?, ?) AND channel = ? ORDER BY id",
             [incident_id, base, f"{base}#guardian", PLATFORM]).fetchall()
         anchor = int(rows[0][0])
@@ -744,7 +917,7 @@ def _to_entry(row: dict[str, Any]) -> LedgerEntry:
         next_attempt_at=_time(row["next_attempt_at"]), queued_at=parse_time(row["queued_at"]),
         updated_at=parse_time(row["updated_at"]), sent_at=_time(row["sent_at"]),
         fallback=FallbackChannel(row["fallback"]) if row["fallback"] else None,
-        doubt_retries=int(row.get("doubt_retries") or 0),
+        doubt_retries=int(row.get("doubt_retries") or 0), contact_seq=int(row.get("contact_seq") or 0),
     )
 
 

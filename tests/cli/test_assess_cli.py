@@ -78,3 +78,37 @@ def test_judgement_recorded_with_decide_reaches_assess(capsys: pytest.CaptureFix
     assert report["status"] == "not_applicable"
     minors = next(o for o in data["obligations"] if o["id"] == "minors-report")
     assert minors["status"] in {"pending", "overdue"}
+
+
+def test_the_english_assessment_marks_a_chinese_only_judgement_instead_of_printing_it(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, intake: dict[str, object]) -> None:
+    db = create(capsys, tmp_path, intake)  # 1,200 people with minors: the grade needs a judgement
+    judgement = tmp_path / "judgement.json"
+    judgement.write_text(json.dumps({"kind": "cac_grade_judgement", "rationale": "涉及三名儿童的手机号码，判为较大",
+                                     "decided_by": "王安全", "details": {"level": "较大"}}), encoding="utf-8")
+    assert cli(capsys, db, "decide", "1", "--json", str(judgement))[0] == 0
+    code, out, _ = cli(capsys, db, "assess", "1", "--lang", "en")
+    assert code == 0
+    why = json.loads(out)["cac_grade"]["why"]
+    assert "Officer's judgement (decision #1, 王安全): relatively major (较大); " \
+           "rationale: [English text missing: rationale]." in why
+    assert "涉及三名儿童" not in out
+    code, out, _ = cli(capsys, db, "assess", "1", "--lang", "zh-CN")
+    zh = json.loads(out)["cac_grade"]["why"]
+    assert "负责人判断（决定 #1，王安全）：较大；理由：涉及三名儿童的手机号码，判为较大。" in zh
+    # The English brief cites it with the marker, so approval is refused, saying how to close the gap.
+    assert cli(capsys, db, "notices", "1", "--out", str(tmp_path / "n"), "--lang", "en", "--format", "txt")[0] == 0
+    code, _, err = cli(capsys, db, "approve", "1", "--notice", "internal_brief", "--by", "王安全")
+    assert code == 2 and "English text missing: rationale" in err
+    assert "record that decision again with its rationale in both languages" in err
+
+    # The same judgement given in both languages by a name in Latin letters reads in English.
+    judgement.write_text(json.dumps({"kind": "cac_grade_judgement", "decided_by": "Wang Anquan",
+                                     "rationale": {"zh-CN": "涉及三名儿童的手机号码，判为较大",
+                                                   "en": "three children's phone numbers: relatively major"},
+                                     "details": {"level": "较大"}}), encoding="utf-8")
+    assert cli(capsys, db, "decide", "1", "--json", str(judgement))[0] == 0
+    code, out, _ = cli(capsys, db, "assess", "1", "--lang", "en")
+    why = json.loads(out)["cac_grade"]["why"]
+    assert "(decision #2, Wang Anquan): relatively major (较大); rationale: three children's phone numbers" in why
+    assert "English text missing" not in why

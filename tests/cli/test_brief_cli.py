@@ -98,7 +98,9 @@ def test_brief_goes_to_every_responsible_person_once_approved_then_a_supplement_
     decision = tmp_path / "decision.json"
     decision.write_text(json.dumps({"kind": "cac_grade_judgement", "rationale": "bank card numbers in the export",
                                     "decided_by": "officer", "details": {"level": "较大"}}), encoding="utf-8")
-    code, _, err = cli(capsys, db, "decide", "1", "--json", str(decision))
+    # Written in English (--lang en): the English brief prints it; a Chinese-only rationale would
+    # be marked missing there and block the brief's approval.
+    code, _, err = cli(capsys, db, "decide", "1", "--json", str(decision), "--lang", "en")
     assert code == 0, err
     code, out, _ = cli(capsys, db, "notices", "1", "--out", str(tmp_path / "out"), "--format", "html,txt")
     changes = json.loads(out)["changes_since_approval"]["internal_brief"]

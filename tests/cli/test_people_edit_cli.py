@@ -4,6 +4,7 @@ user-id prefix --search, through the real command-line entry point."""
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,28 @@ def test_edit_sets_an_email_prints_the_person_masked_and_moves_the_channel(
     event = services.audit.timeline(1)[1]  # newest first; [0] is the listing's export record
     services.close()
     assert event.type == "people.corrected" and "zhang.san" not in json.dumps(event.payload).lower()
+
+
+def test_a_contact_typed_into_the_reason_is_masked_in_the_event_log_and_the_evidence_pack(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    """The event log outlives the retention purge and goes into every pack: a reason such as
+    "typo in 13912345678" keeps its words but not the number or address whole."""
+    pid = person_id(capsys, db, "U1000")
+    code, _, _ = cli(capsys, db, "people", "1", "--edit", str(pid), "--set", "email=a@example.com",
+                     "--reason", "理由 13912345678 x.person@example.org 打错")
+    assert code == 0
+    services = open_services(db)
+    event = next(e for e in services.audit.timeline(1) if e.type == "people.corrected")
+    services.close()
+    reason = event.payload["reason"]
+    assert reason.startswith("理由 ") and reason.endswith(" 打错") and "***78" in reason
+    assert "13912345678" not in reason and "x.person@example.org" not in reason
+    pack = tmp_path / "pack.zip"
+    assert cli(capsys, db, "evidence", "1", "--out", str(pack))[0] == 0
+    with zipfile.ZipFile(pack) as archive:
+        text = b"".join(archive.read(n) for n in archive.namelist()).decode("utf-8", "replace")
+    assert "13912345678" not in text and "x.person@example.org" not in text
+    assert cli(capsys, db, "evidence", "verify", str(pack))[0] == 0
 
 
 def test_adding_a_guardian_to_a_child(capsys: pytest.CaptureFixture[str], db: Path) -> None:

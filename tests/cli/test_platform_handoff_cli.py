@@ -164,6 +164,11 @@ def test_every_bad_report_is_refused_with_its_row_and_nothing_written(
         "duplicate rows": ([*good, good[1]], "row 5, reference", "the same reference as row 3"),
         "truncated file": ([*good, f"{refs[3]},deliv"], "row 5", "only 2 of 4 columns"),
         "open quote": ([*good, f'{refs[3]},"delivered'], "row 5", "cut off inside a quoted cell"),
+        # A reason with an unquoted comma: its second half would have been dropped unseen.
+        "extra cell": ([*good, f"{refs[3]},failed,{now.isoformat()},mailbox full, try later"], "row 5",
+                       "5 cells but the header has 4 columns"),
+        "extra separator": ([*good, f"{refs[3]},delivered,{now.isoformat()},,"], "row 5",
+                            "put that cell in double quotes"),
     }
     for name, (rows, where, what) in cases.items():
         report = tmp_path / "report.csv"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 from pathlib import Path
@@ -22,13 +23,16 @@ def test_env_var_chooses_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert database.default_db_path() == tmp_path / "x.sqlite3"
 
 
+@pytest.mark.parametrize("without_fchmod", [False, True])
 def test_pending_migration_backs_up_first(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch, intake: dict[str, object]
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, intake: dict[str, object], without_fchmod: bool
 ) -> None:
     svc = open_services(db_path)
     svc.incidents.create(intake)
     svc.close()
     real = database.discover_migrations()
+    if without_fchmod:  # Windows before Python 3.13: the backup is still made (and 0600 on POSIX)
+        monkeypatch.delattr(os, "fchmod")
 
     def apply_new(db):  # type: ignore[no-untyped-def]
         db["extra"].create({"id": int}, pk="id")

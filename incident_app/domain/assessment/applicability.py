@@ -72,9 +72,10 @@ class Situation:
 
 
 def decision_text(decision: Decision) -> Text:
-    zh, en = decision.rationale or decision.shown, decision.rationale_en or decision.shown
-    return Text(f"决定 #{decision.id}（{decision.decided_by}，理由：{zh}）",
-                f"decision #{decision.id} ({decision.decided_by}; rationale: {en})")
+    """A recorded decision as a reason cites it: its number, who decided and why, each language
+    with its own words (a marker where the record has none in English)."""
+    return Text(f"决定 #{decision.id}（{decision.decided_by}，理由：{decision.rationale_for('zh-CN')}）",
+                f"decision #{decision.id} ({decision.decider_for('en')}; rationale: {decision.rationale_for('en')})")
 
 
 def _always(s: Situation) -> Verdict:

@@ -18,10 +18,17 @@ kind of notice the group gets, one version of the platform export covers every p
 group — whatever their own channel, letters included, since the platform delivers them all — and
 every one of those rows was reported delivered (``import-delivery``).
 
+The guardians' group is every minor whose guardian gets a notice: the children under 14 (told
+only through the guardian) and the teenagers of 14-17 told themselves, whose guardian is told too
+(``TEEN_GUARDIAN_CHANNELS``, by the guardian's own contact); the teenager's own notice does not
+meet it, only the guardian's row (``<key>#guardian``).
+
 Rows count only for the people *now* on the list (``reached``): a sent row of somebody the officer
 replaced or whose keying contact was corrected tells nobody on the list, so the same number of
 different people leaves the obligation open, with the number of current people without a
-delivered notice (:meth:`EmailDelivery.unreached`).
+delivered notice (:meth:`EmailDelivery.unreached`). A notice handed off again to a corrected
+contact is a new row; the row of the old contact stays in the ledger, out of the counts
+(storage.send_ledger.superseded_rows), and tells nobody on the list.
 
 It is met when the last of those messages was accepted by the relay (or the platform). A corrected
 notice sent later (a new version) does not move that moment. Pure: the services pass the counts in."""
@@ -55,15 +62,34 @@ class RecipientGroup:
     other_channels: tuple[str, ...]
 
 
+# The guardians of teenagers (14-17) told through a contact of their own (person channel email,
+# sms or letter), by the way the guardian's notice goes — the guardian's e-mail, else phone, else a
+# letter to the household address (domain/notices/recipient.py): counted apart from the person
+# channels, since the teenager's own channel says nothing of the guardian's notice. A teenager with
+# no contact of their own is reached through the guardian (a guardian_* person channel) already.
+TEEN_GUARDIAN_CHANNELS: dict[str, str] = {"email": "teen_guardian_email", "sms": "teen_guardian_sms",
+                                          "letter": "teen_guardian_letter"}
+
 GROUPS: dict[str, RecipientGroup] = {
     # A minor's notice goes to the guardian: telling individuals includes telling guardians. SMS
     # rows come from the gateway hand-off (export-sms) once the provider's report was imported.
     "individuals": RecipientGroup({"email": ("email", "individual"), "guardian_email": ("email", "guardian"),
                                    "sms": ("sms", "individual"), "guardian_sms": ("sms", "guardian")},
                                   ("letter", "guardian_letter")),
-    "guardians": RecipientGroup({"guardian_email": ("email", "guardian"), "guardian_sms": ("sms", "guardian")},
-                                ("guardian_letter",)),
+    # Every minor whose guardian gets a notice: a child under 14 only through the guardian (PIPL
+    # Art. 31), a teenager themself and, as the Minors' Regulations Art. 35 and the design say,
+    # the guardian too — the duty is met once every one of those guardian notices was delivered.
+    "guardians": RecipientGroup({"guardian_email": ("email", "guardian"), "guardian_sms": ("sms", "guardian"),
+                                 "teen_guardian_email": ("email", "guardian"),
+                                 "teen_guardian_sms": ("sms", "guardian")},
+                                ("guardian_letter", "teen_guardian_letter")),
 }
+
+
+def is_guardian_notice(person_channel: str) -> bool:
+    """Whether the notice of this person channel is the guardian's (a child's, or a teenager's
+    guardian's), not the person's own."""
+    return person_channel.startswith(("guardian_", "teen_guardian_"))
 
 
 # The ledger channel of the rows handed to the company's own mass-messaging platform.
@@ -91,12 +117,14 @@ class EmailDelivery:
     """What the people list and the send ledger say about one incident's personal notices
     (e-mails sent by the tool, SMS reported by the gateway)."""
 
+    # People per person channel, and the teenagers' guardians per TEEN_GUARDIAN_CHANNELS.
     people_by_channel: Mapping[str, int] = field(default_factory=dict)
     batches: tuple[LedgerBatch, ...] = ()
     # (ledger channel, version) -> person channel -> people now on the list with a sent row of
-    # their notice kind in that version (the guardian's row for guardian_* channels, their own
-    # otherwise). None: not looked up, the row counts alone decide (the services look it up
-    # whenever the counts would say complete: see :meth:`fully_sent_versions`).
+    # their notice kind in that version (the guardian's row for guardian_* channels and for a
+    # teenager's guardian, their own otherwise). None: not looked up, the row counts alone decide
+    # (the services look it up whenever the counts would say complete: see
+    # :meth:`fully_sent_versions`).
     reached: Mapping[tuple[str, str], Mapping[str, int]] | None = None
     # Guardian rows of an older version still keyed ``#guardian`` (every key-less child alike; see
     # storage/migrations/m0035): no delivered notice for any child, already left out of
@@ -133,7 +161,7 @@ class EmailDelivery:
         spec = GROUPS[group]
         needs: dict[str, list[str]] = {}
         for person_channel in (*spec.ledger_channels, *spec.other_channels):
-            kind = "guardian" if person_channel.startswith("guardian_") else "individual"
+            kind = "guardian" if is_guardian_notice(person_channel) else "individual"
             needs.setdefault(kind, []).append(person_channel)
         return self._needs({(PLATFORM, kind): channels for kind, channels in needs.items()})
 
@@ -237,7 +265,11 @@ def without_rows(batches: Sequence[LedgerBatch], removed: Sequence[LedgerBatch])
     """``batches`` with the rows of ``removed`` (batches of the same kind, version and channel)
     taken out of their counts; a batch left without rows is dropped. The last acceptance stays the
     batch's (it can only be as late as, or later than, that of the rows kept: never earlier)."""
-    take = {(b.kind, b.version, b.channel): b for b in removed}
+    take: dict[tuple[str, str, str], LedgerBatch] = {}
+    for b in removed:  # the same batch may lose rows for two reasons (an old key, a corrected contact)
+        key = (b.kind, b.version, b.channel)
+        held = take.get(key)
+        take[key] = b if held is None else replace(held, rows=held.rows + b.rows, sent=held.sent + b.sent)
     kept = []
     for batch in batches:
         gone = take.get((batch.kind, batch.version, batch.channel))

@@ -228,10 +228,10 @@ def _apply_judgement(threshold_level: CacLevel, judgement: Decision | None, resu
         return threshold_level, why, None
     judged = CacLevel(judgement.details["level"])
     who = Text(f"负责人判断（决定 #{judgement.id}，{judgement.decided_by}）：{judged.value}；"
-               f"理由：{judgement.rationale or judgement.shown}。",
-               f"Officer's judgement (decision #{judgement.id}, {judgement.decided_by}): "
+               f"理由：{judgement.rationale_for('zh-CN')}。",
+               f"Officer's judgement (decision #{judgement.id}, {judgement.decider_for('en')}): "
                f"{judged.english} ({judged.value}); "
-               f"rationale: {judgement.rationale_en or judgement.shown}.")
+               f"rationale: {judgement.rationale_for('en')}.")
     if judged.rank < threshold_level.rank:
         return threshold_level, why + who + Text(
             "判断不能低于数量门槛已达到的级别，维持门槛结论。",

@@ -21,7 +21,7 @@ from incident_app.domain.mail.sending import FallbackChannel, OutgoingMessage, S
 
 @dataclass(frozen=True)
 class LedgerDraft:
-    """A row to enqueue (ignored when the same incident/recipient/kind/version exists)."""
+    """A row to enqueue (ignored when the same incident/recipient/kind/version/contact exists)."""
 
     incident_id: int
     recipient_key: str
@@ -30,6 +30,9 @@ class LedgerDraft:
     to_address: str
     language: str
     message_id: str
+    # 0: the first contact this notice version went to for this recipient; 1, 2, …: a hand-off
+    # again after the officer corrected the address or number (a new row, the old one kept).
+    contact_seq: int = 0
 
     @classmethod
     def of(cls, message: OutgoingMessage, message_id: str) -> LedgerDraft:
@@ -89,6 +92,7 @@ class LedgerEntry:
     sent_at: datetime | None
     fallback: FallbackChannel | None
     doubt_retries: int = 0  # re-sends of unknown outcome since the row was (re)queued (at most 1)
+    contact_seq: int = 0  # the recipient's how-manieth contact for this notice version (LedgerDraft)
 
 
 @dataclass(frozen=True)

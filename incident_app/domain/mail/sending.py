@@ -160,6 +160,13 @@ def make_message_id(
     return f"<bd.{incident_id}.{digest}@{domain}>"
 
 
+def corrected_message_id(base_id: str, contact_seq: int) -> str:
+    """The Message-ID of the notice sent again to a corrected address (``contact_seq`` 1, 2, …):
+    ``base_id`` with the contact's number, stable like it, never the old message's."""
+    local, domain = base_id.strip("<>").split("@", 1)
+    return f"<{local}.c{contact_seq}@{domain}>"
+
+
 def trial_message_id(base_id: str, at: datetime) -> str:
     """A distinct id for a test send of ``base_id`` (test sends never touch the ledger)."""
     local, domain = base_id.strip("<>").split("@", 1)

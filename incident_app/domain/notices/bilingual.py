@@ -10,15 +10,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-LANG_NAMES = {"zh-CN": "Chinese", "en": "English"}
-MISSING, UNTRANSLATED = "missing", "untranslated"
+from incident_app.domain.wording import UNTRANSLATED, marker
+
+# The marker's form (domain/wording.py writes it; the assessment prints it too).
 _MARKER = re.compile(r"\[(Chinese|English) text (missing|untranslated): ([\w.#-]+)\]")
-
-
-def marker(field: str, lang: str, state: str = MISSING) -> str:
-    """The marker printed where a value is missing (or a copy) in ``lang``; ASCII only, so an
-    English notice shows no Chinese even in its gaps."""
-    return f"[{LANG_NAMES.get(lang, lang)} text {state}: {field}]"
 
 
 def fact_in(facts: Mapping[str, Any], key: str, lang: str) -> tuple[Any, bool, bool]:

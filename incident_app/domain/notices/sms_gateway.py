@@ -261,6 +261,15 @@ def batch_row(phone: str, values: dict[str, str], template: SmsTemplate, provide
     return cells + list(extra) if provider == Provider.GENERIC else cells
 
 
+class RowRefusedError(ValueError):
+    """A recipient's row cannot be written for the provider; ``problems`` lists each rule broken
+    (the screens word each in the officer's language)."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
 class SmsMerge:
     """One approved SMS notice version prepared once for a batch of any size: the signature, the
     constant cells (kind, language, version, hash) and the file route are worked out here, so
@@ -284,14 +293,15 @@ class SmsMerge:
         return self._prefix + self.template.fill(values)
 
     def row(self, phone: str, values: dict[str, str], out_id: str) -> list[str]:
-        """One recipient's batch row; ValueError says why it cannot be written for this provider."""
+        """One recipient's batch row; :class:`RowRefusedError` says why it cannot be written for this
+        provider."""
         bad = value_problems(values, self.template, self.provider)
         try:
             number = provider_phone(phone, self.provider)
         except ValueError as exc:
             bad.append(str(exc))
         if bad:
-            raise ValueError("; ".join(bad))
+            raise RowRefusedError(bad)
         cells = [number, *(neutralise_text(values[n]) for n in self._names)]
         if self.generic:
             cells += [neutralise_text(self.text(values)), *self._constant, neutralise_text(out_id)]

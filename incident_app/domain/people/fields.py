@@ -11,10 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
-
-import phonenumbers
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as NumberInvalid
+from functools import cache
 
 from incident_app.domain import contacts
 from incident_app.domain.contacts import EMAIL_PATTERN as EMAIL_PATTERN  # re-exported for rows.py
@@ -71,7 +68,16 @@ DIGIT_FOLD = str.maketrans(_FOLD | {ord("／"): "/", ord("－"): "-", ord("．")
 _CN_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+# phonenumbers (~20 ms) and python-stdnum (~15 ms with the ssl it imports) are imported where a
+# number first needs them, not with this module: every process that opens the services imports it
+# (the organisation profile's phone), and most never parse a phone beyond the fast paths.
+@cache
+def _mobile_types() -> frozenset[int]:
+    import phonenumbers
+
+    return frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
 # C0/C1 control characters (NUL, BEL, ESC…), DEL, and the invisible characters that reorder or
@@ -132,6 +138,8 @@ def normalise_phone(raw: str) -> tuple[str, bool] | None:
 
 
 def _parse_other_phone(text: str) -> tuple[str, bool]:
+    import phonenumbers  # deferred (see _mobile_types)
+
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
@@ -139,7 +147,7 @@ def _parse_other_phone(text: str) -> tuple[str, bool]:
     if not phonenumbers.is_valid_number(number):
         raise FieldRejected("phone_invalid")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return e164, phonenumbers.number_type(number) in _MOBILE_TYPES
+    return e164, phonenumbers.number_type(number) in _mobile_types()
 
 
 def phone_is_mobile(e164: str | None) -> bool:
@@ -148,8 +156,10 @@ def phone_is_mobile(e164: str | None) -> bool:
         return False
     if e164.startswith("+861") and len(e164) == 14 and e164[4] in "3456789":
         return True
+    import phonenumbers  # deferred (see _mobile_types)
+
     try:
-        return phonenumbers.number_type(phonenumbers.parse(e164, None)) in _MOBILE_TYPES
+        return phonenumbers.number_type(phonenumbers.parse(e164, None)) in _mobile_types()
     except phonenumbers.NumberParseException:
         return False
 
@@ -189,6 +199,9 @@ def normalise_id_number(raw: str, today: date) -> tuple[str, str] | None:
     """(ID number, ISO birth date in it) of a Chinese resident ID number; the check digit, birth
     date and region code are checked by python-stdnum's ``cn.ric``. Full-width digits and a lower-case
     x are accepted."""
+    from stdnum.cn import ric  # deferred (see _mobile_types)
+    from stdnum.exceptions import ValidationError as NumberInvalid
+
     text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "").upper()
     if not text:
         return None

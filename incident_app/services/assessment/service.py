@@ -33,6 +33,12 @@ from incident_app.services.resources import load_assessment_rules
 from incident_app.services.settings import ProfileService
 from incident_app.storage.people import PURGE_TARGET as PEOPLE_PURGE_TARGET
 
+# Entries of the kept delivery record in place of a ledger channel and version, counted before
+# the purge blanked the contacts and keys they come from: the teenagers' guardians by how they are
+# told, and the register's people per channel (storage SendLedgerRepository.people_told).
+TEEN_GUARDIANS_RECORD = ("people", "teen_guardians")
+PEOPLE_TOLD_RECORD = ("people", "told")
+
 
 class AssessmentService:
     def __init__(self, ctx: AppContext, rules: AssessmentRules | None = None,
@@ -55,7 +61,9 @@ class AssessmentService:
         inputs = store.enisa_inputs.latest(incident_id) or EnisaInputs()
         batches = store.send_ledger.batches(incident_id, self.staff_keys()).get(incident_id, [])
         unmatched = store.send_ledger.unmatched_guardian_rows(incident_id).get(incident_id, []) if batches else []
-        delivery = self._delivery(incident_id, store.people.stats(incident_id).by_channel, batches, unmatched)
+        superseded = store.send_ledger.superseded_rows(incident_id).get(incident_id, []) if batches else []
+        stats = store.people.stats(incident_id)
+        delivery = self._delivery(incident_id, stats.by_channel, batches, unmatched, superseded, teens=stats.teens)
         return self._assess(incident, inputs, people, delivery=delivery)
 
     def staff_keys(self) -> list[str] | None:
@@ -84,6 +92,7 @@ class AssessmentService:
         stats = store.people.all_stats() if self._people_counts is not None else {}
         batches = store.send_ledger.batches(staff=_staff_keys(profile))
         unmatched = store.send_ledger.unmatched_guardian_rows()
+        superseded = store.send_ledger.superseded_rows()
         # Fulfilments and corrections are read once for all incidents (the register assesses thousands).
         fulfilled = store.fulfilments.by_incident()
         withdrawn = store.corrections.withdrawn_ids(CorrectionTarget.FULFILMENT)
@@ -96,7 +105,8 @@ class AssessmentService:
             summary = stats.get(i.id)
             people = summary if summary is not None and summary.total else None
             delivery = self._delivery(i.id, summary.by_channel if summary else {}, batches.get(i.id, []),
-                                      unmatched.get(i.id, []))
+                                      unmatched.get(i.id, []), superseded.get(i.id, []),
+                                      teens=summary.teens if summary else 0)
             fulfilments = tuple(f for f in fulfilled.get(i.id, []) if f.id not in withdrawn)
             decisions = tuple(d for d in decided.get(i.id, []) if d.id not in withdrawn_decisions)
             found.append(self._assess(i, inputs.get(i.id, EnisaInputs()), people, profile, delivery, fulfilments,
@@ -120,31 +130,54 @@ class AssessmentService:
         return assess(data, self._ctx.catalog, self.rules, self._calendar)
 
     def _delivery(self, incident_id: int, by_channel: Mapping[str, int], batches: Sequence[LedgerBatch],
-                  unmatched: Sequence[LedgerBatch] = ()) -> EmailDelivery | None:
+                  unmatched: Sequence[LedgerBatch] = (), superseded: Sequence[LedgerBatch] = (), *,
+                  teens: int = 0) -> EmailDelivery | None:
         """The delivery input, once sending has begun (nothing to weigh before). When the row
         counts alone would complete a group, the fully sent versions' rows are matched against
         the people now on the list (an indexed pass in SQL, only then): the same number of
         different people must not leave the duty met. ``unmatched``: the old ``#guardian`` rows
-        (storage.send_ledger.unmatched_guardian_rows), taken out of the counts."""
+        (storage.send_ledger.unmatched_guardian_rows), and ``superseded``: the rows to a contact
+        since corrected and handed off again (storage.send_ledger.superseded_rows), both taken
+        out of the counts. ``teens``: the teenagers on the list, whose guardians the guardians'
+        group needs too (one pass over the list counts them by how the guardian is told, only
+        when there are any)."""
         if not batches:
             return None
-        counted = EmailDelivery(dict(by_channel), without_rows(batches, unmatched),
+        frozen = self._list_frozen_by_purge(incident_id)
+        # The purge blanked the keys: what the match said when it began stands (a version whose
+        # rows add up only since then reached nobody on record). Purged before such a record
+        # was kept: the row counts stand, as they did then.
+        store = self._ctx.store
+        kept = store.retention.delivery_record(incident_id) if frozen else None
+        people = dict(by_channel)
+        if teens and not frozen:
+            people |= store.send_ledger.teen_guardians(incident_id, store.people.ranges(incident_id))
+        elif kept is not None:  # as counted before the purge blanked the guardians' contacts
+            people |= kept.pop(TEEN_GUARDIANS_RECORD, {})
+        if kept is not None:
+            kept.pop(PEOPLE_TOLD_RECORD, None)
+        counted = EmailDelivery(people, without_rows(batches, [*unmatched, *superseded]),
                                 unmatched_rows=sum(b.rows for b in unmatched))
         versions = counted.fully_sent_versions()
         if not versions:
             return counted
-        if self._list_frozen_by_purge(incident_id):
-            # The purge blanked the keys: what the match said when it began stands (a version whose
-            # rows add up only since then reached nobody on record). Purged before such a record
-            # was kept: the row counts stand, as they did then.
-            kept = self._ctx.store.retention.delivery_record(incident_id)
+        if frozen:
             return counted if kept is None else replace(counted, reached=kept)
-        return replace(counted, reached=self._match(incident_id, versions))
+        return replace(counted, reached=self._match(incident_id, versions, teens=bool(teens)))
 
-    def _match(self, incident_id: int, versions: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, int]]:
+    def _match(self, incident_id: int, versions: set[tuple[str, str]], *,
+               teens: bool) -> dict[tuple[str, str], dict[str, int]]:
+        """Per (ledger channel, version): the people now on the list it reached, by person
+        channel, and (``teens``) the teenagers' guardians it reached, by how they are told."""
         store = self._ctx.store
         ranges = store.people.ranges(incident_id)
-        return {pair: store.send_ledger.reached_people(incident_id, *pair, ranges) for pair in sorted(versions)}
+        found = {}
+        for pair in sorted(versions):
+            reached = store.send_ledger.reached_people(incident_id, *pair, ranges)
+            if teens:
+                reached |= store.send_ledger.teen_guardians_reached(incident_id, *pair, ranges)
+            found[pair] = reached
+        return found
 
     def keep_delivery_record(self, incident_id: int) -> None:
         """Before the retention purge blanks the people and the ledger's keys: keep, per ledger
@@ -156,10 +189,34 @@ class AssessmentService:
         if self._list_frozen_by_purge(incident_id):
             return  # keys already blanked (kept before the first chunk, or purged by an older version)
         batches = store.send_ledger.batches(incident_id, self.staff_keys()).get(incident_id, [])
-        unmatched = store.send_ledger.unmatched_guardian_rows(incident_id).get(incident_id, [])
-        counted = EmailDelivery(dict(store.people.stats(incident_id).by_channel), without_rows(batches, unmatched))
-        reached = self._match(incident_id, counted.fully_sent_versions()) if batches else {}
+        removed = [*store.send_ledger.unmatched_guardian_rows(incident_id).get(incident_id, []),
+                   *store.send_ledger.superseded_rows(incident_id).get(incident_id, [])]
+        stats = store.people.stats(incident_id)
+        # The teenagers' guardians too: the purge blanks the contacts that say how they are told.
+        teen_guardians = store.send_ledger.teen_guardians(incident_id, store.people.ranges(incident_id)) \
+            if stats.teens else {}
+        counted = EmailDelivery(dict(stats.by_channel) | teen_guardians, without_rows(batches, removed))
+        reached = self._match(incident_id, counted.fully_sent_versions(), teens=bool(stats.teens)) if batches else {}
+        if teen_guardians:
+            reached[TEEN_GUARDIANS_RECORD] = teen_guardians
+        if batches:  # the register's counts, which match each person to their rows like the above
+            reached[PEOPLE_TOLD_RECORD] = store.send_ledger.people_told(incident_id, store.people.ranges(incident_id))
         store.retention.keep_delivery_record(incident_id, reached, self._ctx.now())
+
+    def kept_people_told(self, incident_id: int) -> dict[str, int] | None:
+        """The register's people per channel as matched before the retention purge blanked the
+        incident's people and the ledger's keys (None: never purged, or purged by a version that
+        kept none — then nothing is left to match, and the row counts are all there is)."""
+        if not self._list_frozen_by_purge(incident_id):
+            return None
+        kept = self._ctx.store.retention.delivery_record(incident_id) or {}
+        told = kept.get(PEOPLE_TOLD_RECORD)
+        return None if told is None else dict(told)
+
+    def list_frozen_by_purge(self, incident_id: int) -> bool:
+        """Whether the retention purge blanked (or began blanking) the incident's people and the
+        ledger's keys: their rows can no longer be matched to people (the register's counts)."""
+        return self._list_frozen_by_purge(incident_id)
 
     def _list_frozen_by_purge(self, incident_id: int) -> bool:
         """Whether the retention purge blanked (or began blanking) the people and the ledger's keys:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from incident_app.contact_scrub import scrub_contacts
+from incident_app.domain.mail.sending import mask_email, mask_phone_in_text
 from incident_app.domain.proof import Event
 from incident_app.services.context import AppContext
 
@@ -34,7 +36,7 @@ def record_export(
     payload = {"what": what, "where": where, "count": count, "unmasked": unmasked,
                "chain_head": head.to_dict() if head else None} | (details or {})
     if reason:
-        payload["reason"] = reason
+        payload["reason"] = logged_reason(reason)
     with ctx.store.transaction():
         event = ctx.record(EXPORT_EVENT, "export", what, payload, incident_id)
         if unmasked:
@@ -53,7 +55,15 @@ def record_unmask(ctx: AppContext, *, what: str, where: str, count: int, inciden
         return _record_unmask(ctx, "personal_data", what, where, count, incident_id, reason, details or {})
 
 
+def logged_reason(reason: str) -> str:
+    """An officer's reason as the event log keeps it: any e-mail address or phone (or ID) number
+    typed into it masked. The event log outlives the retention purge and goes into every evidence
+    pack, so a contact written in a reason ("typo in 13912345678") must not be kept whole there."""
+    return scrub_contacts(reason.strip(), mask_email, mask_phone_in_text)
+
+
 def _record_unmask(ctx: AppContext, object_type: str, what: str, where: str, count: int, incident_id: int | None,
                    reason: str, details: dict[str, Any]) -> Event:
+    reason = logged_reason(reason)
     payload = {"what": what, "where": where, "count": count} | ({"reason": reason} if reason else {}) | details
     return ctx.record(UNMASK_EVENT, object_type, what, payload, incident_id)

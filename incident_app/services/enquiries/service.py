@@ -26,7 +26,6 @@ from incident_app.domain.enquiries import (
     RequestOutcome,
     Topic,
     enquiry_clocks,
-    reply_metrics,
     request_counts,
 )
 from incident_app.domain.errors import FieldProblem, ValidationError
@@ -37,6 +36,7 @@ from incident_app.domain.people import Person
 from incident_app.domain.people.fields import FieldRejected, normalise_phone, strip_unsafe
 from incident_app.domain.text import NAME_MAX, text_problem
 from incident_app.services.context import AppContext
+from incident_app.services.enquiries.metrics import enquiry_metrics
 from incident_app.services.enquiries.replies import LANGUAGES, Facts, faq, render_reply, template_names
 from incident_app.services.mail.service import SingleOutcome, send_one, write_one_eml
 from incident_app.services.people.service import PURGE_TARGET
@@ -243,20 +243,8 @@ class EnquiryService:
         return self._ctx.store.enquiries.replies(enquiry_id)
 
     def metrics(self, incident_id: int | None = None) -> EnquiryMetrics:
-        """Median time to the first reply and the share on time. One incident: its own figures
-        (a drill's marked as such); all incidents (None): real incidents only, as the register's
-        metrics count them, with the number of drill enquiries left out."""
-        store = self._ctx.store
-        repo, now = store.enquiries, self._ctx.now()
-        if incident_id is not None:
-            found = reply_metrics(repo.count(incident_id), repo.overdue_count(now, incident_id),
-                                  repo.reply_pairs(incident_id))
-            return replace(found, drill=store.incidents.get(incident_id).facts.drill)
-        drills = store.incidents.drill_ids()
-        loads = repo.loads()
-        total = sum(load.total for i, load in loads.items() if i not in drills)
-        found = reply_metrics(total, repo.overdue_count(now, exclude=drills), repo.reply_pairs(exclude=drills))
-        return replace(found, drills_excluded=sum(load.total for i, load in loads.items() if i in drills))
+        """Median time to the first reply and the share on time (services/enquiries/metrics.py)."""
+        return enquiry_metrics(self._ctx, incident_id)
 
     def requests_summary(self, incident_id: int) -> dict[str, Any]:
         """Complaints and requests by topic and status, and all enquiries by topic (counts only)."""

@@ -22,6 +22,7 @@ from incident_app.domain.i18n import LANGUAGES
 from incident_app.domain.mail import FallbackChannel, SendState, mask_email
 from incident_app.domain.mail.sending import mask_phone_in_text
 from incident_app.domain.notices import recipient_reference
+from incident_app.domain.people.person import mask_address
 from incident_app.services.evidence.base import EvidenceFile, EvidenceRequest, Streamed, json_bytes
 from incident_app.services.evidence.ledger_sql import FIELD, QUICK_COLUMNS, ROW, page_expressions, quick_page_sql
 from incident_app.services.resources import RESOURCES_DIR
@@ -215,7 +216,7 @@ def _page_lines(req: EvidenceRequest, page: list[tuple[Any, ...]]) -> list[str]:
         hide = _hider(False)
         replies, reasons = _scrubbed(replies, hide), _scrubbed(reasons, hide)
         references = _references(req.incident_id, [r[1] for r in page])
-        lines = [f"{r[0]}{FIELD}{ref}{r[2]}{hide(address)}{r[4]}{reply}{FIELD}{reason}{r[7]}"
+        lines = [f"{r[0]}{FIELD}{ref}{r[2]}{_hide_address(address, hide)}{r[4]}{reply}{FIELD}{reason}{r[7]}"
                  for r, ref, address, reply, reason in zip(page, references, addresses, replies, reasons, strict=True)]
     for n in hard:
         lines[n] = ROW
@@ -318,6 +319,16 @@ def _hider(unmask: bool) -> Callable[[str], str]:
 
 
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z.-]*(?:\d[A-Za-z.-]*){0,4}")
+_NUMBER = re.compile(r"\+?[0-9][0-9 ()-]{5,}")
+
+
+def _hide_address(address: str, hide: Callable[[str], str]) -> str:
+    """A row's address masked: an e-mail address or a number as :func:`_hider` masks them, and
+    anything else — the postal address of a letter handed to the platform — as the people list
+    masks an address (the scrub of free text would find no contact in it and leave it whole)."""
+    if not address or "@" in address or _NUMBER.fullmatch(address):
+        return hide(address)
+    return mask_address(address) or ""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -344,7 +355,8 @@ def _csv_row(raw: tuple[Any, ...], unmask: bool, hide: Callable[[str], str]) -> 
     # The recipient key may be a person's e-mail or phone (no user id on file): a masked pack shows
     # the reference printed in that person's notice instead, which is enough to find them later.
     recipient = _cell(key) if unmask else recipient_reference(int(incident_id), key)  # "BD…": no formula
-    return [int(row_id), recipient, _cell(kind), _cell(version), _cell(hide(address)), _cell(language or ""),
+    address = address if unmask else _hide_address(address, hide)
+    return [int(row_id), recipient, _cell(kind), _cell(version), _cell(address), _cell(language or ""),
             _cell(message_id), _STATES[state], int(attempts), int(in_doubt),
             None if last_code is None else int(last_code), _cell(hide(reply)) if reply else "",
             _cell(hide(reason)) if reason else "", _iso(queued_at), _iso(sent_at) if sent_at else None,

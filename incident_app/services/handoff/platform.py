@@ -11,7 +11,9 @@ hashes, and a ``reference`` the platform echoes back. A manifest beside the file
 the incident, the time and the file's SHA-256. Each line is one send-ledger row (channel
 ``platform``), queued until the report is imported: re-exporting the same approvals gives the same
 references and no new rows; a new approval is a new hand-off version (new references for
-everyone), and the result says which notices changed.
+everyone), and the result says which notices changed. A person whose address or number was
+corrected since gets a new reference and a new row (``contact_seq``): the old row keeps what was
+handed off to the old contact.
 
 ``import-delivery`` reads the report (reference, status, time, reason; UTF-8 or GB18030), checks
 every row first in a staging table (unknown references, duplicates, statuses, times before the
@@ -55,9 +57,11 @@ from incident_app.services.handoff.service import (
     HandoffService,
     Signatures,
     SmsNotice,
+    extra_cells_problem,
     out_id,
     report_encoding,
     sms_text,
+    with_current_contacts,
 )
 from incident_app.services.notices.personal import PersonalRenderer
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
@@ -182,33 +186,46 @@ class PlatformHandoff:
 
     def _stream(self, incident_id: int, approved: _Approved, handle: BinaryIO, merge_fields: bool,
                 progress: Progress) -> dict[str, Any]:
-        """Write every line, queue the ledger rows in chunks; the counts and the file's hash."""
+        """Write every line, queue the ledger rows in chunks; the counts and the file's hash.
+
+        Each chunk's rows are first matched with the ledger (:func:`with_current_contacts`): a
+        person whose address or number was corrected since this version was handed off gets a
+        new reference and a new row, and the line carries it; the old row stays as it was."""
         ledger, now = self._ctx.store.send_ledger, self._ctx.now()
         renderer = PersonalRenderer(approved.notice_set.renderers, allowed={k for k, _, _ in approved.states})
         digest, size, new = hashlib.sha256(), 0, 0
         by_channel: Counter[str] = Counter()
         by_kind: Counter[str] = Counter()
         skipped = 0
-        drafts: list[LedgerDraft] = []
+        chunk: list[tuple[dict[str, Any], LedgerDraft]] = []
+
+        def flush() -> int:
+            nonlocal size
+            drafts = with_current_contacts(ledger, CHANNEL, [draft for _, draft in chunk])
+            for (line, _), draft in zip(chunk, drafts, strict=True):
+                line["reference"] = draft.message_id
+                data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+                handle.write(data)
+                digest.update(data)
+                size += len(data)
+            chunk.clear()
+            return ledger.enqueue_handoff(drafts, CHANNEL, now=now)
+
         for recipient in self._recipients(incident_id):
             progress.advance()
             line = self._line(incident_id, approved, renderer, recipient, merge_fields)
             if line is None:
                 skipped += 1
                 continue
-            data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-            handle.write(data)
-            digest.update(data)
-            size += len(data)
             by_channel[line["channel"]] += 1
             by_kind[line["kind"]] += 1
-            drafts.append(LedgerDraft(incident_id, recipient.recipient_key, line["kind"], approved.version,
-                                      line["to"] if line["channel"] != "letter" else "", line["language"],
-                                      line["reference"]))
-            if len(drafts) >= _CHUNK:
-                new += ledger.enqueue_handoff(drafts, CHANNEL, now=now)
-                drafts = []
-        new += ledger.enqueue_handoff(drafts, CHANNEL, now=now)
+            # The row keeps the contact the line goes to — a letter's postal address too — so a
+            # corrected contact is told apart from the one this row was handed off to.
+            chunk.append((line, LedgerDraft(incident_id, recipient.recipient_key, line["kind"], approved.version,
+                                            line["to"], line["language"], line["reference"])))
+            if len(chunk) >= _CHUNK:
+                new += flush()
+        new += flush()
         return {"by_channel": dict(sorted(by_channel.items())), "by_kind": dict(sorted(by_kind.items())),
                 "skipped_unreachable": skipped, "_sha256": digest.hexdigest(), "_bytes": size, "_new": new}
 
@@ -267,6 +284,7 @@ class PlatformHandoff:
         approved = self._approved(incident_id)
         renderer = PersonalRenderer(approved.notice_set.renderers, allowed={k for k, _, _ in approved.states})
         rows = []
+        drafts = []
         for recipient in self._recipients(incident_id):
             line = self._line(incident_id, approved, renderer, recipient, merge_fields=True)
             if line is None:
@@ -274,8 +292,13 @@ class PlatformHandoff:
             masked = {"email": mask_email, "sms": mask_phone}.get(line["channel"], mask_address)(line["to"])
             rows.append([line["reference"], line["channel"], masked or "", line["kind"], line["language"],
                          line["notice_version_id"]])
+            drafts.append(LedgerDraft(incident_id, recipient.recipient_key, line["kind"], approved.version,
+                                      line["to"], line["language"], line["reference"]))
             if len(rows) >= limit:
                 break
+        # The references the export would write (a corrected contact's is a new one).
+        for row, draft in zip(rows, with_current_contacts(self._ctx.store.send_ledger, CHANNEL, drafts), strict=True):
+            row[0] = draft.message_id
         stats = self._ctx.store.people.stats(incident_id)
         return {"header": ["reference", "channel", "to", "kind", "language", "notice_version_id"], "rows": rows,
                 "people": stats.total, "handoff_version": approved.version}
@@ -377,7 +400,8 @@ def _repeated(pairs: Sequence[tuple[int, int]]) -> list[FieldProblem]:
 
 def _delivery_rows(path: Path, encoding: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, cells by column) of each non-empty data row, streamed; a missing column, a
-    short row or a quote left open (a cut-off file) refuses the file."""
+    short row, a row with more cells than the header (an unquoted separator) or a quote left
+    open (a cut-off file) refuses the file."""
     encoding = _checked_encoding(path, encoding)
     with open_regular_file(path, REPORT_MAX_BYTES) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
         lines = _bounded_lines(text)
@@ -401,6 +425,10 @@ def _delivery_rows(path: Path, encoding: str | None = None) -> Iterator[tuple[in
                 if len(row) < width:
                     raise ValidationError.single(f"row {number}", f"only {len(row)} of {len(header)} columns;"
                                                  " the file looks cut off or a cell holds an unquoted comma")
+                if len(row) > len(header):
+                    # A cell beyond the header is a reason (or status) split at an unquoted
+                    # separator: reading the first cells only would import it half-read, unseen.
+                    raise ValidationError.single(f"row {number}", extra_cells_problem(len(row), len(header)))
                 yield number, {name: row[index].strip() for name, index in columns.items()}
         except csv.Error as exc:
             raise ValidationError.single(f"row {number + 1}", f"not valid CSV ({exc}); the file looks cut off"

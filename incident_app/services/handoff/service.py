@@ -17,7 +17,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -38,6 +38,7 @@ from incident_app.domain.notices.sms_gateway import (
     DAILY_LIMIT_PER_NUMBER,
     Provider,
     ReportState,
+    RowRefusedError,
     SmsMerge,
     SmsTemplate,
     billing,
@@ -58,6 +59,7 @@ from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.service import NoticeService
 from incident_app.services.private_files import StagedOutputs, open_regular_file
 from incident_app.services.settings import ProfileService
+from incident_app.storage.send_ledger import SendLedgerRepository
 
 SMS_CHANNELS = ("sms", "guardian_sms")
 _CHUNK = 1000
@@ -236,8 +238,9 @@ class HandoffService:
             message = out_id(incident_id, recipient.recipient_key, merge.kind, merge.version_id)
             try:
                 row = merge.row(recipient.phone, {"code": reference}, message)
-            except ValueError as exc:
-                raise ValidationError.single(f"SMS recipient {number} ({reference})", str(exc)) from None
+            except RowRefusedError as exc:  # one problem per rule, so the screens can word each
+                raise ValidationError([FieldProblem(f"SMS recipient {number} ({reference})", p)
+                                       for p in exc.problems]) from None
             draft = LedgerDraft(incident_id, recipient.recipient_key, merge.kind, ledger_versions[key],
                                 recipient.phone, merge.lang, message)
             yield merge.route, row, draft
@@ -291,11 +294,18 @@ class HandoffService:
         notices = self._approved_sms(incident_id, sign, provider)
         by_key = {(n.kind, n.lang): n for n in notices}
         rows: list[list[str]] = []
+        drafts: list[LedgerDraft] = []
         total = 0
         for _, row, draft in self._sms_rows(incident_id, by_key, sign, provider):
             total += 1
             if len(rows) < limit:
                 rows.append([mask_phone(draft.to_address) or "", *row[1:]])
+                drafts.append(draft)
+        # The out ids the export would write (a corrected number's is a new one).
+        for row, drafted, draft in zip(rows, drafts, with_current_contacts(self._ctx.store.send_ledger, "sms", drafts),
+                                       strict=True):
+            if row[-1] == drafted.message_id:
+                row[-1] = draft.message_id
         return {"header": header(notices[0].template, provider), "rows": rows, "total": total}
 
     # -- writing ---------------------------------------------------------------------------------
@@ -318,11 +328,12 @@ class HandoffService:
         staged = StagedOutputs(self._ctx.store.path)
         store = self._ctx.store
         enqueue = lambda drafts: store.send_ledger.enqueue_handoff(drafts, channel, now=self._ctx.now())  # noqa: E731
+        resolve = lambda drafts: with_current_contacts(store.send_ledger, channel, drafts)  # noqa: E731
         try:
             with staged.committing(), store.transaction():
                 with contextlib.ExitStack() as stack:
                     files = _RoutedCsv(stack, staged, out, layout)
-                    written = files.stream(rows, enqueue)
+                    written = files.stream(rows, enqueue, resolve)
                 if channel == "sms":
                     self._refuse_over_daily_limit(incident_id)
                 count = sum(n for _, n in written)
@@ -387,11 +398,16 @@ class HandoffService:
         """Each report row as (ledger row id, new state, reply, reason), or the problem with it;
         the ledger rows are looked up a chunk of report rows at a time, not one query a row."""
         rows: list[tuple[int, ReportState | None, _ReportCells]] = []
-        for number, row, columns in _report_rows(path, encoding):
+        for number, row, columns, width in _report_rows(path, encoding):
             if columns is None:
                 yield FieldProblem("header", "no column for the status, or for the phone number (or out_id);"
                                    " the report needs both")
                 return
+            if len(row) > width:
+                # A cell beyond the header is a reason or status split at an unquoted separator:
+                # reading the first cells only would record it half-read, unseen.
+                yield FieldProblem(f"row {number}", extra_cells_problem(len(row), width))
+                continue
             cell = _cells(row, columns)
             rows.append((number, report_state(cell.status), cell))
             if len(rows) >= _CHUNK:
@@ -427,10 +443,19 @@ class HandoffService:
                 yield row_id, new_state, reply, reason
 
 
-def _report_rows(path: Path, encoding: str | None = None) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:
-    """(row number, cells, columns) of each non-empty data row; columns None when the header lacks
-    the status or the phone/out id."""
+def _report_rows(path: Path, encoding: str | None = None
+                 ) -> Iterator[tuple[int, list[str], dict[str, int] | None, int]]:
+    """(row number, cells, columns, header width) of each non-empty data row; columns None when
+    the header lacks the status or the phone/out id."""
     yield from _rows_in(path, report_encoding(path, encoding))
+
+
+def extra_cells_problem(got: int, want: int) -> str:
+    """The refusal of a report row longer than its header: what it means and what to do (shared
+    by the platform's and the SMS gateway's delivery reports)."""
+    return (f"{got} cells but the header has {want} columns; a cell holds an unquoted separator (comma,"
+            " semicolon or tab) or the row ends with an extra one — put that cell in double quotes or remove"
+            " the extra separator, then import the whole report again (nothing was imported)")
 
 
 def report_encoding(path: Path, encoding: str | None = None) -> str:
@@ -440,17 +465,18 @@ def report_encoding(path: Path, encoding: str | None = None) -> str:
     return detect_report_encoding(path, REPORT_MAX_BYTES, encoding)
 
 
-def _rows_in(path: Path, encoding: str) -> Iterator[tuple[int, list[str], dict[str, int] | None]]:
+def _rows_in(path: Path, encoding: str) -> Iterator[tuple[int, list[str], dict[str, int] | None, int]]:
     with open_regular_file(path, REPORT_MAX_BYTES) as raw, \
             io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
         reader = csv.reader(text)
-        columns = report_columns(next(reader, []))
+        header = next(reader, [])
+        columns = report_columns(header)
         if "status" not in columns or not ({"phone", "out_id"} & set(columns)):
-            yield 1, [], None
+            yield 1, [], None, len(header)
             return
         for number, row in enumerate(reader, 2):
             if any(cell.strip() for cell in row):
-                yield number, row, columns
+                yield number, row, columns, len(header)
 
 
 class _RoutedCsv:
@@ -476,20 +502,21 @@ class _RoutedCsv:
             self._texts[route], self._writers[route], self._paths[route], self._counts[route] = text, writer, path, 0
         return self._writers[route]
 
-    def stream(self, rows: Iterator[tuple[str, list[str], LedgerDraft]], enqueue: Any) -> list[tuple[Path, int]]:
-        """Write every row, queueing the ledger drafts in chunks; (path, rows) per file."""
-        drafts: list[LedgerDraft] = []
+    def stream(self, rows: Iterator[tuple[str, list[str], LedgerDraft]], enqueue: Any,
+               resolve: Any) -> list[tuple[Path, int]]:
+        """Write every row, queueing the ledger drafts in chunks; (path, rows) per file. Each
+        chunk's drafts are first ``resolve``d against the ledger (:func:`with_current_contacts`):
+        a recipient whose number was corrected since this version was handed off gets a new out
+        id, written in the row's last cell (where the layout carries one) instead of the old."""
+        chunk: list[tuple[str, list[str], LedgerDraft]] = []
         try:
-            for route, row, draft in rows:
-                # The phone is validated digits (E.164 or 11 digits): kept as it is for the gateway's parser.
-                self._writer(route).writerow(row)
-                self._counts[route] += 1
-                drafts.append(draft)
-                if len(drafts) >= _CHUNK:
-                    enqueue(drafts)
-                    drafts = []
-            if drafts:
-                enqueue(drafts)
+            for item in rows:
+                chunk.append(item)
+                if len(chunk) >= _CHUNK:
+                    self._flush(chunk, enqueue, resolve)
+                    chunk = []
+            if chunk:
+                self._flush(chunk, enqueue, resolve)
             if not self._writers:
                 self._writer("")  # nobody to hand off: the file still says so, with its header
         finally:
@@ -499,6 +526,16 @@ class _RoutedCsv:
                     text.flush()
                     text.detach()
         return [(self._paths[r], self._counts[r]) for r in self._writers]
+
+    def _flush(self, chunk: list[tuple[str, list[str], LedgerDraft]], enqueue: Any, resolve: Any) -> None:
+        drafts = resolve([draft for _, _, draft in chunk])
+        for (route, row, drafted), draft in zip(chunk, drafts, strict=True):
+            if draft.message_id != drafted.message_id and row and row[-1] == drafted.message_id:
+                row = [*row[:-1], draft.message_id]
+            # The phone is validated digits (E.164 or 11 digits): kept as it is for the gateway's parser.
+            self._writer(route).writerow(row)
+            self._counts[route] += 1
+        enqueue(drafts)
 
 
 def sms_text(sms: SmsNotice, sign: Signatures, reference: str) -> str:
@@ -512,6 +549,45 @@ def out_id(incident_id: int, key: str, kind: str, version: str) -> str:
     """The stable id of one recipient's hand-off message (the provider echoes it back)."""
     digest = hashlib.sha256(f"handoff:{incident_id}:{key}:{kind}:{version}".encode()).hexdigest()[:20]
     return f"bd{incident_id}{kind[:1]}{digest}"
+
+
+def corrected_out_id(first: str, contact_seq: int) -> str:
+    """The out id of a message handed off again to a corrected contact (``contact_seq`` 1, 2,
+    …): the first one's prefix and length, another digest — stable, so exporting the same
+    correction twice gives the same id, and never the old message's, whose report stays its own."""
+    digest = hashlib.sha256(f"corrected:{first}:{contact_seq}".encode()).hexdigest()[:20]
+    return first[:-20] + digest if len(first) > 20 else f"{first}c{contact_seq}"
+
+
+def with_current_contacts(ledger: SendLedgerRepository, channel: str,
+                          drafts: Sequence[LedgerDraft]) -> list[LedgerDraft]:
+    """``drafts`` (one incident's, of one hand-off ``channel``) as the ledger must take them.
+
+    A recipient with no row of the draft's version yet: the draft as it is. One whose latest row
+    went to the same contact (letter case and spaces aside): that row's ``contact_seq`` and out
+    id — nothing new is queued, the provider gets the same id again. One whose contact was
+    corrected since: the next ``contact_seq`` under a new out id (:func:`corrected_out_id`), a
+    new row; the old row keeps what was sent to the old contact (history is never rewritten).
+    A row without a contact (a letter handed to the platform before its rows kept the address)
+    counts as the same contact: what it was sent to is not on record, and handing every letter
+    off again after an upgrade would post them all twice."""
+    held: dict[str, dict[tuple[str, str], tuple[int, str, str, str]]] = {}
+    for version in dict.fromkeys(d.notice_version for d in drafts):
+        keys = [d.recipient_key for d in drafts if d.notice_version == version]
+        held[version] = ledger.latest_contacts(drafts[0].incident_id, channel, version, keys)
+    resolved = []
+    for draft in drafts:
+        latest = held[draft.notice_version].get((draft.recipient_key, draft.notice_kind))
+        if latest is None:
+            resolved.append(draft)
+            continue
+        seq, address, message, _ = latest
+        if not address or address.strip().lower() == draft.to_address.strip().lower():
+            resolved.append(replace(draft, contact_seq=seq, message_id=message))
+        else:
+            # The draft's id is the first contact's (out_id): the corrected one derives from it.
+            resolved.append(replace(draft, contact_seq=seq + 1, message_id=corrected_out_id(draft.message_id, seq + 1)))
+    return resolved
 
 
 

@@ -11,7 +11,7 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from incident_app.domain.mail.sending import (
     SendState,
     SmtpSettings,
     address_domain,
+    corrected_message_id,
     is_single_address,
     make_message_id,
     mask_email,
@@ -255,6 +256,7 @@ class MailService:
             bad = {m.ledger_key: p for m in chunk if (p := recipient_problems(m, org))}
             drafts = [LedgerDraft.of(m, self._message_id(m, settings)) for m in chunk]
             with self._ctx.store.transaction():
+                drafts = self._to_current_addresses(incident_id, drafts)
                 new += self._ctx.store.send_ledger.enqueue(drafts, now=self._ctx.now())
                 self._fail_blocked(incident_id, chunk, bad)
             total, blocked = total + len(chunk), blocked + len(bad)
@@ -350,6 +352,32 @@ class MailService:
         status = source.approval(incident_id)
         if not status.approved:
             raise NotApproved(status.reason or "the email notices are not approved; approve them first")
+
+    def _to_current_addresses(self, incident_id: int, drafts: list[LedgerDraft]) -> list[LedgerDraft]:
+        """``drafts`` as the ledger must take them: a recipient whose latest row of the version
+        went (or was tried, or may have gone) to another address than the one now on the list —
+        the officer corrected it — gets a new row (the next ``contact_seq``, its own Message-ID),
+        and the old row stays what it records. A row still queued or deferred is the same row: it
+        is sent to the address the message carries when it is claimed."""
+        ledger = self._ctx.store.send_ledger
+        held: dict[str, dict[tuple[str, str], tuple[int, str, str, str]]] = {}
+        for version in dict.fromkeys(d.notice_version for d in drafts):
+            keys = [d.recipient_key for d in drafts if d.notice_version == version]
+            held[version] = ledger.latest_contacts(incident_id, "email", version, keys)
+        resolved = []
+        for draft in drafts:
+            latest = held[draft.notice_version].get((draft.recipient_key, draft.notice_kind))
+            if latest is None:
+                resolved.append(draft)
+                continue
+            seq, address, message_id, state = latest
+            moved = address.strip().lower() != draft.to_address.strip().lower()
+            if moved and state not in (SendState.QUEUED.value, SendState.DEFERRED.value):
+                resolved.append(replace(draft, contact_seq=seq + 1,
+                                        message_id=corrected_message_id(draft.message_id, seq + 1)))
+            else:
+                resolved.append(replace(draft, contact_seq=seq, message_id=message_id))
+        return resolved
 
     def _message_id(self, message: OutgoingMessage, settings: SmtpSettings) -> str:
         return make_message_id(message.incident_id, message.recipient_key, message.notice_kind,

@@ -125,7 +125,7 @@ def _provisional(incident: Incident, decisions: Sequence[Decision], grade: str |
     exempt = _latest(decisions, DecisionKind.EXEMPT_INDIVIDUAL_NOTICE)
     instead = _latest(decisions, DecisionKind.PUBLIC_ANNOUNCEMENT_INSTEAD)
     if instead:
-        why_zh, why_en = instead.rationale or instead.shown, instead.rationale_en or instead.shown
+        why_zh, why_en = instead.rationale_for("zh-CN"), instead.rationale_for("en")
         plan.append(_planned(NoticeKind.PUBLIC_ANNOUNCEMENT, (f"决定 #{instead.id}：{why_zh}",
                                                               f"Decision #{instead.id}: {why_en}"),
                              "GB/T 35273 §10.2 a); policy IV.2(5)"))

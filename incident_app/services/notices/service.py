@@ -548,9 +548,13 @@ def _translation_hint(kind: str, missing: Sequence[str]) -> str:
     hints += [f"record the {f.removeprefix('decisions.')} decision again with its rationale in both languages: "
               f"decide ID --json FILE with \"rationale\": {{\"zh-CN\": \"…\", \"en\": \"…\"}} (Decisions → "
               "Record decision…, both rationale boxes)" for f in fields if f.startswith("decisions.")]
+    # A decision the assessment's reasons cite (the grade's judgement, an obligation's ground).
+    hints += ["record that decision again with its rationale in both languages: decide ID --json FILE with"
+              " \"rationale\": {\"zh-CN\": \"…\", \"en\": \"…\"} (Assessment → the judgement, or Decisions →"
+              " Record decision…, both rationale boxes)" for f in fields if f == "rationale"]
     hints += [f"edit ID --json FILE with {{\"ransom\": {{\"{f.removeprefix('ransom.')}\": \"…\"}}}} (Edit facts → "
               "ransom)" for f in fields if f.startswith("ransom.")]
-    if any(not f.startswith(("profile.", "decisions.", "ransom.")) for f in fields):
+    if any(not f.startswith(("profile.", "decisions.", "ransom.")) and f != "rationale" for f in fields):
         hints.append("edit ID --field FIELD --lang LANG --value …; an audience's text AUDIENCE.ELEMENT: "
                      "edit ID --element ELEMENT --audience AUDIENCE --lang LANG --value …")
     return " — write it in this language (" + "; ".join(hints) + ")"

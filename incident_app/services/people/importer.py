@@ -27,8 +27,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from incident_app.contact_scrub import scrub_contacts
 from incident_app.domain.exports import neutralise_cell
-from incident_app.domain.people import MESSAGES, Channel, band_code, choose_channel, phone_is_mobile, strip_unsafe
+from incident_app.domain.people import (
+    MESSAGES,
+    Channel,
+    band_code,
+    choose_channel,
+    mask_email,
+    mask_phone,
+    phone_is_mobile,
+    strip_unsafe,
+)
 from incident_app.services.people.batches import Batch, ReportLine
 from incident_app.services.people.keys import EMAIL_SALT, PHONE_SALT, USER_ID_SALT, KeyIndex, digest
 from incident_app.services.people.rows import (
@@ -133,7 +143,11 @@ class ReportWriter:
         self.lines = 0
 
     def add(self, row: int, field: str, value: str | None, reason: str) -> None:
-        self._writer.writerow((row, field, neutralise_cell(strip_unsafe(value or "")), neutralise_cell(reason)))
+        """One line; ``value`` comes masked for its field. A contact left in it (a user id that is
+        a phone number or an e-mail address, which the People tab shows as the key it is) is
+        masked here as in the send ledger's replies: the report is a file on disk."""
+        value = scrub_contacts(strip_unsafe(value or ""), _masked_email, _masked_phone)
+        self._writer.writerow((row, field, neutralise_cell(value), neutralise_cell(reason)))
         self.lines += 1
 
     def close(self) -> None:
@@ -155,6 +169,14 @@ class ReportWriter:
         with contextlib.suppress(OSError):  # a full disk fails the last flush too; the file goes anyway
             self._file.close()
         self._temp.unlink(missing_ok=True)
+
+
+def _masked_email(address: str) -> str:
+    return mask_email(address) or ""
+
+
+def _masked_phone(number: str) -> str:
+    return mask_phone(number) or ""
 
 
 class Importer:

@@ -46,7 +46,9 @@ Report = Callable[[int, str, str | None, str], None]
 MASKERS: dict[str, Callable[[str | None], str | None]] = {
     "name": mask_name, "guardian_name": mask_name, "email": mask_email, "guardian_email": mask_email,
     "phone": mask_phone, "guardian_phone": mask_phone, "address": mask_address, "user_id": lambda v: v,
-    "data_types": lambda v: v, "language": lambda v: v, "age": lambda v: v, "id_number": mask_id_number,
+    # A data type or language the import does not know is an unparsed value like any other: the
+    # cell may hold what a shifted column put there (a name, a number, an address).
+    "data_types": mask_text, "language": mask_text, "age": lambda v: v, "id_number": mask_id_number,
 }
 
 
@@ -252,7 +254,7 @@ class RowBuilder:
                 self._type_cache[raw] = cached
         for token in cached[1]:
             self.warnings += 1
-            self._report(number, "data_types", token, MESSAGES["data_type_unknown"])
+            self._report(number, "data_types", mask_for("data_types", token), MESSAGES["data_type_unknown"])
         return cached[0]
 
     def _language(self, raw: str, number: int) -> str:
@@ -261,7 +263,7 @@ class RowBuilder:
             cached = self._language_cache.setdefault(raw, normalise_language(raw))
         if not cached[1]:
             self.warnings += 1
-            self._report(number, "language", raw.strip()[:40], MESSAGES["language_unknown"])
+            self._report(number, "language", mask_for("language", raw.strip()), MESSAGES["language_unknown"])
         return cached[0]
 
     def _decide(self, row: list[Any], number: int, mobile: bool, guardian_mobile: bool) -> None:

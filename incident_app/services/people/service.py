@@ -29,7 +29,7 @@ from incident_app.domain.people import (
     suggest_mapping,
 )
 from incident_app.domain.text import LINE_MAX, PROSE_MAX, text_problem
-from incident_app.services.audit import STDOUT, record_export, record_unmask
+from incident_app.services.audit import STDOUT, logged_reason, record_export, record_unmask
 from incident_app.services.context import AppContext
 from incident_app.services.people.batches import (
     BATCH_ROWS,
@@ -416,7 +416,7 @@ class PeopleService:
                 repo.save_stats(incident_id, summary, to_iso(self._ctx.now()))
             self._ctx.record("people.corrected", "person", person_id, {
                 "person_id": person_id, "fields": list(fields),
-                "channel": {"from": old_channel, "to": row[CHANNEL]}, "reason": reason.strip(),
+                "channel": {"from": old_channel, "to": row[CHANNEL]}, "reason": logged_reason(reason),
             }, incident_id)
             person = repo.get(incident_id, person_id)
         return Correction(person, fields, Channel(old_channel), warnings_for(row, fields))

@@ -10,8 +10,8 @@ if TYPE_CHECKING:
         RegisterFormat,
         export_register,
         format_from_path,
-        register_metrics,
     )
+    from incident_app.services.register.metrics import register_metrics
     from incident_app.services.register.view import RegisterRow, register_details, register_rows
 
 __all__ = [
@@ -26,7 +26,8 @@ __all__ = [
 __getattr__ = lazy_exports(
     __name__,
     {
-        "export": ["RegisterFormat", "export_register", "format_from_path", "register_metrics"],
+        "export": ["RegisterFormat", "export_register", "format_from_path"],
+        "metrics": ["register_metrics"],
         "view": ["RegisterRow", "register_details", "register_rows"],
     },
 )

@@ -5,7 +5,10 @@ incidents).
 
 The GUI's worker thread hands the job to a helper and only waits on its pipe (no GIL held).
 Helpers are started on first use and kept (at most two, one per worker thread): starting one costs
-about a second of imports. A request goes over stdin, never the command line or the environment,
+its imports (0.3-0.5 s of CPU without cached bytecode; it imports only what the job needs:
+the services are built on first use, and serving the kept metrics loads no assessment engine,
+templates, mail relay or Qt, which tests/services/register/test_register_helper_imports.py
+checks). A request goes over stdin, never the command line or the environment,
 because it carries an encrypted database's raw key: ``{"job", "args", "db", "hook", "now"}``
 pickled, length-prefixed. The helper opens the database the same way (the same connect hook, the
 same clock reading), runs the job with its own Services and answers ``("ok", result)`` or
@@ -61,7 +64,7 @@ def helper_command() -> list[str]:
 
 # -- the jobs (run in the helper) ----------------------------------------------------------
 def _metrics(services: Services) -> Any:
-    from incident_app.services.register.export import register_metrics
+    from incident_app.services.register.metrics import register_metrics
 
     return register_metrics(services)
 
@@ -218,8 +221,8 @@ WATCHDOG = _Watchdog()
 
 
 class _Pool:
-    """Helpers started on first use and kept for the next job (starting one costs about a
-    second of imports): at most POOL_SIZE, handed to one job at a time."""
+    """Helpers started on first use and kept for the next job (starting one costs its
+    imports): at most POOL_SIZE, handed to one job at a time."""
 
     def __init__(self) -> None:
         self._free: dict[tuple[str, ...], list[_Helper]] = {}

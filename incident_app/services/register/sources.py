@@ -34,13 +34,18 @@ notices"):
   individuals, guardians or the public (told by SMS, letter or an announcement, recorded by the
   officer), whichever came first.
 
-**People per channel** (counts only): ``notified_email`` — notice e-mails the relay accepted;
-``pending_email`` — people to e-mail not yet sent (queued, deferred or not yet in the ledger);
-``pending_sms`` / ``pending_letter`` — people whose notice goes by SMS or letter, which the tool
-does not send (their channel on import, or the fallback of an e-mail that failed for good);
-``announcement_people`` — people with no usable contact, and failed e-mails whose fallback is the
-public announcement. Messages the mass-messaging platform reported delivered (``import-delivery``)
-take their people off the pending counts.
+**People per channel** (counts only, each person now on the list once): ``notified_email`` —
+people whose notice e-mail to their address now the relay accepted; ``pending_email`` — people to
+e-mail not yet sent (queued, deferred or not yet in the ledger); ``pending_sms`` /
+``pending_letter`` — people whose notice goes by SMS or letter, which the tool does not send (their
+channel on import, or the fallback of an e-mail that failed for good); ``announcement_people`` —
+people with no usable contact, and failed e-mails whose fallback is the public announcement. A
+person whose SMS the gateway, or whose message the mass-messaging platform, reported delivered
+(``import-sms-report``, ``import-delivery``) waits for nothing more. Each person is matched to
+their own rows of the send ledger (the guardian's for a child) by key and contact, as the
+obligations are: rows of people since replaced, or sent to an address since corrected, tell nobody
+on the list. A contact corrected and sent again is a new row of the same person: only each version's
+latest row counts (storage ``SendLedgerRepository.people_told``), so that person is counted once.
 
 The sources are pluggable: :class:`RegisterSources` holds the one function that gathers them for
 all incidents at once (a few grouped queries plus one assessment per incident).
@@ -51,9 +56,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from incident_app.domain.assessment.engine import Assessment
-from incident_app.domain.assessment.obligations import Obligation, ObligationStatus
 from incident_app.domain.decisions import Decision
 from incident_app.domain.incident import Incident
 from incident_app.domain.mail import DeliveryOverview, FallbackChannel, SendState
@@ -61,9 +65,15 @@ from incident_app.domain.people import PeopleSummary
 from incident_app.domain.register import Milestone, MilestoneKind, ObligationOutcome
 from incident_app.services.container import Services
 
+if TYPE_CHECKING:
+    from incident_app.domain.assessment.engine import Assessment
+    from incident_app.domain.assessment.obligations import Obligation
+
 PEOPLE_RECIPIENTS = frozenset({"individuals", "guardians", "public"})
 REGULATOR_RECIPIENTS = frozenset({"regulator"})
 FACT_EVENTS = ("incident.created", "incident.facts_changed")
+# The register's people-per-channel columns.
+NOTIFIED_COLUMNS = ("notified_email", "pending_email", "pending_sms", "pending_letter", "announcement_people")
 
 
 @dataclass(frozen=True)
@@ -101,7 +111,8 @@ def records_of_assessments(services: Services, incidents: Sequence[Incident],
         found[incident.id] = IncidentRecords(
             grade=assessment.grade.level.value, grade_needs_judgement=assessment.grade.needs_judgement,
             outcomes=outcomes, milestones=_milestones(incident.id, outcomes, first_sent.get(incident.id)),
-            notified=people_by_channel(people.get(incident.id, PeopleSummary()), ledgers.get(incident.id)),
+            notified=_notified(services, incident.id, people.get(incident.id, PeopleSummary()),
+                               ledgers.get(incident.id)),
             counts={"affected_people": assessment.people.total, "affected_minors": assessment.people.minors,
                     "affected_minors_under_14": assessment.people.children,
                     "affected_minors_14_17": assessment.people.teens})
@@ -110,6 +121,9 @@ def records_of_assessments(services: Services, incidents: Sequence[Incident],
 
 def _outcome(services: Services, incident: Incident, o: Obligation,
              decisions: Mapping[int, Decision]) -> ObligationOutcome:
+    # Deferred like the engine: the metrics served from cached parts never build an outcome.
+    from incident_app.domain.assessment.obligations import ObligationStatus
+
     decided = decisions.get(o.decision_id) if o.decision_id is not None else None
     met_at = None
     if o.status == ObligationStatus.MET:
@@ -145,8 +159,34 @@ def _milestones(incident_id: int, outcomes: Sequence[ObligationOutcome],
     return tuple(found)
 
 
+def _notified(services: Services, incident_id: int, people: PeopleSummary,
+              ledger: DeliveryOverview | None) -> dict[str, int]:
+    """The channel counts of one incident: from the people now on the list matched to their own
+    ledger rows once there is a ledger (:func:`people_told`), from the list alone before."""
+    if ledger is None:  # nobody told yet: the counts of the list say it all
+        return people_by_channel(people, ledger)
+    if services.assessment.list_frozen_by_purge(incident_id):
+        # The keys and contacts are blank, nothing is left to match: the counts matched when the
+        # purge began stand (purged by a version that kept none: the row counts).
+        kept = services.assessment.kept_people_told(incident_id)
+        return people_by_channel(people, ledger) if kept is None else {c: kept.get(c, 0) for c in NOTIFIED_COLUMNS}
+    return people_told(services, incident_id)
+
+
+def people_told(services: Services, incident_id: int) -> dict[str, int]:
+    """The register's channel counts of one incident from the people now on the list, each
+    matched to their own rows in the send ledger (storage ``SendLedgerRepository.people_told``:
+    one indexed aggregate, nothing per person in Python). A list replaced after a complete send
+    shows its new people waiting, not told."""
+    store = services.ctx.store
+    told = store.send_ledger.people_told(incident_id, store.people.ranges(incident_id))
+    return {c: told[c] for c in NOTIFIED_COLUMNS}
+
+
 def people_by_channel(people: PeopleSummary, ledger: DeliveryOverview | None) -> dict[str, int]:
-    """The register's channel counts of one incident, per person (see the module docstring).
+    """The register's channel counts of one incident, per person, from the row counts alone:
+    before anything was sent, and after the retention purge blanked the list (see the module
+    docstring; :func:`people_told` matches the rows to the people otherwise).
 
     The ledger counts messages: a teenager and their guardian are two messages for one person,
     and a corrected notice is sent again. Each person is counted once, in the channel that reached

@@ -23,10 +23,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incident_app import __version__
-from incident_app.domain.assessment.engine import Assessment
 from incident_app.domain.clock import parse_time
 from incident_app.domain.incident import Incident
 from incident_app.domain.register import Milestone, MilestoneKind, ObligationOutcome
@@ -35,11 +34,18 @@ from incident_app.services.container import Services
 from incident_app.services.register.sources import IncidentRecords, records_of_assessments
 from incident_app.services.resources import RESOURCES_DIR
 
+if TYPE_CHECKING:
+    from incident_app.domain.assessment.engine import Assessment
+
 # Marks a grade still waiting for the officer's judgement (the register must not look final).
 JUDGEMENT_MARK = " ⚠"
 # Marks a clock that is an internal target (the law says 'immediately'/'promptly' with no number).
 INTERNAL_MARK = "*"
-SUMMARY_FORMAT = 2  # bump when AssessmentSummary's stored form changes (2: its metric part "m")
+# Bump when AssessmentSummary's stored form, or how its figures are computed, changes (2: its
+# metric part "m"; 3: people per channel matched to the people now on the list, each by their
+# latest ledger row, and the minors' duty counting the teenagers' guardians — a summary cached
+# before the change is never served, though the rules files and the code version are the same).
+SUMMARY_FORMAT = 3
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Dialog for the officer's CAC grade judgement: a level, the reasoning and who decides. The
-result becomes a signed ``cac_grade_judgement`` decision (never a default)."""
+"""Dialog for the officer's CAC grade judgement: a level, the reasoning (Chinese, English or both)
+and who decides. The result becomes a signed ``cac_grade_judgement`` decision (never a default)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,13 @@ class JudgementDialog(QDialog):
         self.level.setCurrentIndex(max(0, self.level.findData(current_level)))
         self.rationale = QPlainTextEdit()
         self.rationale.setObjectName("judgementRationale")
+        self.rationale.setTabChangesFocus(True)
+        # The English assessment and English notices print this box: a reasoning typed in one box
+        # only is marked missing in the other language's text, never shown in the wrong language.
+        self.rationale_en = QPlainTextEdit()
+        self.rationale_en.setObjectName("judgementRationaleEn")
+        self.rationale_en.setTabChangesFocus(True)
+        self.rationale_en.setPlaceholderText(tr.t("assess.judgement.rationale_en_hint"))
         self.decided_by = QLineEdit()
         self.decided_by.setObjectName("judgementDecidedBy")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -41,17 +48,26 @@ class JudgementDialog(QDialog):
         form.addRow(self.hint)
         form.addRow(tr.t("assess.judgement.level"), self.level)
         form.addRow(tr.t("assess.judgement.rationale"), self.rationale)
+        form.addRow(tr.t("assess.judgement.rationale_en"), self.rationale_en)
         form.addRow(tr.t("assess.judgement.decided_by"), self.decided_by)
         form.addRow(self.buttons)
         self.rationale.textChanged.connect(self._update_ok)
+        self.rationale_en.textChanged.connect(self._update_ok)
         self.decided_by.textChanged.connect(self._update_ok)
         self._update_ok()
 
     def _update_ok(self) -> None:
-        complete = bool(self.rationale.toPlainText().strip() and self.decided_by.text().strip())
+        reasoned = self.rationale.toPlainText().strip() or self.rationale_en.toPlainText().strip()
+        complete = bool(reasoned and self.decided_by.text().strip())
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(complete)
 
     def decision_data(self) -> dict[str, Any]:
         """The ``decide`` mapping for DecisionService.record."""
-        return {"kind": "cac_grade_judgement", "rationale": self.rationale.toPlainText().strip(),
+        return {"kind": "cac_grade_judgement", "rationale": self._rationale(),
                 "decided_by": self.decided_by.text().strip(), "details": {"level": self.level.currentData()}}
+
+    def _rationale(self) -> str | dict[str, str]:
+        """The Chinese box alone as a plain string (as the decision dialog stores it); with English,
+        both languages."""
+        zh, en = self.rationale.toPlainText().strip(), self.rationale_en.toPlainText().strip()
+        return {"zh-CN": zh, "en": en} if en else zh

@@ -4,6 +4,7 @@ provider's send report into the send ledger. Every call goes through the job run
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,37 @@ from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
 from incident_app.ui.common.problems import problem_text
+from incident_app.ui.notices.platform_dialog import report_problems
 
-ENGLISH_SIGNATURE = "is not an English SMS signature"  # the profile field's rule (domain/profile.py)
+# Where the service says a problem lies: a notice ("individual/sms/en"), a recipient's row, a
+# notice kind over its daily limit. The signature fields need no name: their messages say it.
+_NOTICE_FIELD = re.compile(r"^(?P<kind>\w+)/sms/(?P<lang>[\w-]+)$")
+_RECIPIENT_FIELD = re.compile(r"^SMS recipient (?P<number>\d+) \((?P<reference>.+)\)$")
+_KIND_FIELD = re.compile(r"^(?P<kind>\w+) notice$")
+_UNNAMED_FIELDS = ("signature", "signature_en", "notice")
+
+
+def handoff_problem(problem: FieldProblem, tr: Translator) -> str:
+    """One refusal of the SMS hand-off in the officer's language: where (a notice, a recipient's
+    row) and the gateway rule it breaks, worded by the catalog rather than the service's English."""
+    text = problem_text(problem, tr)
+    if problem.field in _UNNAMED_FIELDS:
+        return text
+    if match := _NOTICE_FIELD.match(problem.field):
+        where = tr.t("handoff.where.notice", kind=tr.word("notices.kind", match["kind"]),
+                     lang=tr.word("notices.lang", match["lang"]))
+    elif match := _RECIPIENT_FIELD.match(problem.field):
+        where = tr.t("handoff.where.recipient", number=match["number"], reference=match["reference"])
+    elif match := _KIND_FIELD.match(problem.field):
+        where = tr.t("handoff.where.kind_notice", kind=tr.word("notices.kind", match["kind"]))
+    else:
+        where = problem.field
+    return tr.t("handoff.where.problem", where=where, text=text)
+
+
+def bullets(lines: list[str]) -> str:
+    """Problems one a line, so a long list wraps inside the dialog instead of widening it."""
+    return "".join(f"\n• {line}" for line in lines)
 
 
 class HandoffDialog(QDialog):
@@ -48,35 +78,34 @@ class HandoffDialog(QDialog):
         self._build()
 
     def _build(self) -> None:
-        t = self.tr_.t
-        self.setWindowTitle(t("handoff.title"))
         self.provider = QComboBox()
         for provider in Provider:
-            self.provider.addItem(t(f"handoff.provider.{provider.value}"), provider.value)
+            self.provider.addItem("", provider.value)
         self.provider.currentIndexChanged.connect(lambda _i: self.refresh())
         self.signature = QLineEdit()
-        self.signature.setPlaceholderText(t("handoff.signature_hint"))
         self.signature.editingFinished.connect(self.refresh)
         self.signature_en = QLineEdit()
         self.signature_en.setObjectName("handoffSignatureEn")
-        self.signature_en.setPlaceholderText(t("handoff.signature_en_hint"))
         self.signature_en.editingFinished.connect(self.refresh)
+        self.provider_label, self.signature_label, self.signature_en_label = QLabel(), QLabel(), QLabel()
         form = QFormLayout()
-        form.addRow(t("handoff.provider"), self.provider)
-        form.addRow(t("handoff.signature"), self.signature)
-        form.addRow(t("handoff.signature_en"), self.signature_en)
+        form.addRow(self.provider_label, self.provider)
+        form.addRow(self.signature_label, self.signature)
+        form.addRow(self.signature_en_label, self.signature_en)
+        self.pack_label = QLabel()
         self.pack = QTextBrowser()
         self.pack.setObjectName("handoffPack")
         self.preview_label = QLabel()
+        self.preview_label.setObjectName("handoffPreviewLabel")
+        self.preview_label.setWordWrap(True)
         self.preview = QTableWidget(0, 0)
         self.preview.setObjectName("handoffPreview")
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview.verticalHeader().hide()
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
-        self.btn_sms, self.btn_calls = QPushButton(t("handoff.export_sms")), QPushButton(t("handoff.export_calls"))
-        self.btn_report = QPushButton(t("handoff.import_sms_report"))
-        self.btn_call_report = QPushButton(t("handoff.import_call_report"))
+        self.btn_sms, self.btn_calls = QPushButton(), QPushButton()
+        self.btn_report, self.btn_call_report = QPushButton(), QPushButton()
         self.btn_sms.clicked.connect(self._on_sms_clicked)
         self.btn_calls.clicked.connect(self._on_calls_clicked)
         self.btn_report.clicked.connect(lambda: self._on_report_clicked("sms"))
@@ -87,12 +116,38 @@ class HandoffDialog(QDialog):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel(t("handoff.pack")))
+        layout.addWidget(self.pack_label)
         layout.addWidget(self.pack, 2)
         layout.addWidget(self.preview_label)
         layout.addWidget(self.preview, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.status_label)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Every fixed text in the current language (the pack and preview follow on refresh)."""
+        t = self.tr_.t
+        self.setWindowTitle(t("handoff.title"))
+        for index in range(self.provider.count()):
+            self.provider.setItemText(index, t(f"handoff.provider.{self.provider.itemData(index)}"))
+        self.signature.setPlaceholderText(t("handoff.signature_hint"))
+        self.signature_en.setPlaceholderText(t("handoff.signature_en_hint"))
+        self.provider_label.setText(t("handoff.provider"))
+        self.signature_label.setText(t("handoff.signature"))
+        self.signature_en_label.setText(t("handoff.signature_en"))
+        self.pack_label.setText(t("handoff.pack"))
+        self.btn_sms.setText(t("handoff.export_sms"))
+        self.btn_calls.setText(t("handoff.export_calls"))
+        self.btn_report.setText(t("handoff.import_sms_report"))
+        self.btn_call_report.setText(t("handoff.import_call_report"))
+
+    def set_language(self, tr: Translator) -> None:
+        """The window's language switch: labels, then the pack and the preview's reasons, again."""
+        self.tr_ = tr
+        self.errors.tr = tr
+        self.retranslate()
+        self.status_label.clear()  # a result worded in the other language
+        self.refresh()
 
     # -- loading ----------------------------------------------------------------------------------
     def _choice(self) -> tuple[Provider, str | None]:
@@ -116,11 +171,9 @@ class HandoffDialog(QDialog):
         lines = [t("handoff.signature_line", signature=pack["signature"]),
                  t("handoff.signature_en_line", signature=pack["signature_en"])]
         for notice in pack["notices"]:
-            # The English signature's rule in the officer's language (the Settings field's message);
-            # the gateway's other rules as the service words them.
-            state = t("handoff.ok") if not notice["problems"] else "; ".join(
-                problem_text(FieldProblem("signature_en", p), self.tr_) if ENGLISH_SIGNATURE in p else p
-                for p in notice["problems"])
+            # Each gateway rule in the officer's language (the service words them for the CLI).
+            state = t("handoff.ok") if not notice["problems"] else t("handoff.breaks") + bullets(
+                [problem_text(FieldProblem("signature", p), self.tr_) for p in notice["problems"]])
             approved = t("handoff.approved") if notice["approved"] else t("handoff.not_approved")
             variables = ", ".join(
                 f"{v['name']} ({t('handoff.kind.' + v['kind'].replace(' ', '_'))}, ≤{v['max_length']})"
@@ -150,7 +203,7 @@ class HandoffDialog(QDialog):
             return
         # Not approved or breaking a gateway rule: say why where the preview would be.
         self.preview.setRowCount(0)
-        self.preview_label.setText(self.tr_.t("handoff.preview_refused", reason=str(error)))
+        self.preview_label.setText(self.tr_.t("handoff.preview_refused", reason=self._reasons(error)))
         self.btn_sms.setEnabled(False)
 
     # -- actions -----------------------------------------------------------------------------------
@@ -158,7 +211,17 @@ class HandoffDialog(QDialog):
         incident_id, (provider, signature), english = self.incident_id, self._choice(), self._signature_en()
         self.runner.run(lambda s, _p: s.handoff.export_sms(incident_id, path, provider=provider, signature=signature,
                                                            signature_en=english),
-                        on_success=lambda r: self._done("handoff.exported", r), on_failure=self.errors.show)
+                        on_success=lambda r: self._done("handoff.exported", r), on_failure=self._export_refused)
+
+    def _reasons(self, error: ValidationError) -> str:
+        return bullets([handoff_problem(p, self.tr_) for p in error.problems])
+
+    def _export_refused(self, error: BaseException, details: str = "") -> None:
+        # A rule broken since the preview (e.g. a number's daily limit): said beside the buttons.
+        if not isinstance(error, ValidationError):
+            self.errors.show(error, details)
+            return
+        self.status_label.setText(self.tr_.t("handoff.export_refused", reason=self._reasons(error)))
 
     def export_calls_to(self, path: Path) -> None:
         incident_id = self.incident_id
@@ -168,7 +231,16 @@ class HandoffDialog(QDialog):
     def import_report(self, path: Path, channel: str) -> None:
         incident_id, (provider, _) = self.incident_id, self._choice()
         self.runner.run(lambda s, _p: s.handoff.import_report(incident_id, path, provider=provider, channel=channel),
-                        on_success=lambda r: self._done("handoff.imported", r), on_failure=self.errors.show)
+                        on_success=lambda r: self._done("handoff.imported", r), on_failure=self._report_refused)
+
+    def _report_refused(self, error: BaseException, details: str = "") -> None:
+        # A refused report (nothing imported): each row's problem in the dialog's language, beside
+        # the buttons, like the platform's report.
+        if not isinstance(error, ValidationError):
+            self.errors.show(error, details)
+            return
+        self.status_label.setText(self.tr_.t("handoff.report_refused",
+                                             problems=report_problems(error.problems[:5], self.tr_, sms=True)))
 
     def _done(self, key: str, result: dict[str, Any]) -> None:
         self.status_label.setText(self.tr_.t(key, rows=result.get("rows", 0), changed=result.get("changed", 0),

@@ -240,6 +240,7 @@ _REPORT_PROBLEMS: tuple[tuple[str, str], ...] = (
     (r"^before the export \((?P<value>[^)]*)\)", "platform.problem.before_export"),
     (r"^'(?P<value>.*)' is not an ISO 8601", "platform.problem.bad_time"),
     (r"^only (?P<got>\d+) of (?P<want>\d+) columns", "platform.problem.short_row"),
+    (r"^(?P<got>\d+) cells but the header has (?P<want>\d+) columns", "platform.problem.extra_cells"),
     (r"^not valid CSV", "platform.problem.bad_csv"),
     (r"^no column for (?P<columns>.*); the report needs", "platform.problem.no_column"),
     (r"looks like UTF-16", "platform.problem.utf16"),
@@ -250,13 +251,27 @@ _REPORT_PROBLEMS: tuple[tuple[str, str], ...] = (
 )
 
 
-def report_problems(problems: Any, tr: Translator) -> str:
+# The SMS gateway's and call centre's report problems (services/handoff/service.py) that are
+# not the platform's; the file-level ones (encoding, extra cells) are shared with the table above.
+_SMS_REPORT_PROBLEMS: tuple[tuple[str, str], ...] = (
+    (r"^no column for the status, or for the phone number", "handoff.problem.no_column"),
+    (r"^status '(?P<value>.*)' not understood", "handoff.problem.status"),
+    (r"^message id '(?P<value>.*)' is not in this incident's", "handoff.problem.unknown_id"),
+    (r"^number (?P<value>\S+) is not in this incident's", "handoff.problem.unknown_number"),
+    (r"^more rows refused after these", "handoff.problem.more"),
+)
+
+
+def report_problems(problems: Any, tr: Translator, *, sms: bool = False) -> str:
     """The problems of a delivery report, each with its row and column, in ``tr``'s language
-    (a message of another form is shown as the service wrote it)."""
-    return "; ".join(_report_problem(p, tr) for p in problems)
+    (a message of another form is shown as the service wrote it); ``sms`` for the SMS gateway's
+    or call centre's report rather than the platform's."""
+    table = (*_SMS_REPORT_PROBLEMS, *_REPORT_PROBLEMS) if sms else _REPORT_PROBLEMS
+    return ("; " if tr.lang == "en" else "；").join(_report_problem(p, tr, table) for p in problems)
 
 
-def _report_problem(problem: FieldProblem, tr: Translator) -> str:
+def _report_problem(problem: FieldProblem, tr: Translator,
+                    table: tuple[tuple[str, str], ...] = _REPORT_PROBLEMS) -> str:
     where = problem.field
     match = re.fullmatch(r"row (?P<row>\d+)(?:, (?P<field>\w+))?", where)
     if match and match["field"]:
@@ -269,7 +284,7 @@ def _report_problem(problem: FieldProblem, tr: Translator) -> str:
     elif where in ("header", "file"):
         where = tr.t(f"platform.problem.field.{where}")
     message = problem.message
-    for pattern, key in _REPORT_PROBLEMS:
+    for pattern, key in table:
         found = re.search(pattern, message)
         if found:
             message = tr.t(key, **found.groupdict())

@@ -226,6 +226,9 @@ class NoticesTab(QWidget):
         self.errors.tr = tr
         self.retranslate()
         self._show_plan()
+        dialog = getattr(self, "handoff_dialog", None)
+        if dialog is not None and dialog.isVisible():  # an open hand-off follows the window's language
+            dialog.set_language(tr)
 
     set_translator = set_language  # the workspace's language switch retranslates the tab in place
 

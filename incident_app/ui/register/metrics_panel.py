@@ -28,8 +28,8 @@ from incident_app.domain.i18n import Translator
 from incident_app.domain.register import DurationSummary, RegisterMetrics
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
 from incident_app.services.register import RegisterFormat, format_from_path
-from incident_app.services.register.export import kept_metrics
 from incident_app.services.register.helper import HelperFailedError, export_off_process, metrics_off_process
+from incident_app.services.register.metrics import kept_metrics
 from incident_app.ui.common import ErrorReporter
 from incident_app.ui.common.file_dialogs import ask_save_file
 from incident_app.ui.common.times import beijing_time

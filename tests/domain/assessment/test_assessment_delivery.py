@@ -98,3 +98,42 @@ def test_sms_people_are_met_by_the_gateway_report_in_the_ledger() -> None:
     done = EmailDelivery(people, (batch("individual", 3, 3), sms_done))
     obligation = run(make_incident(), delivery=done).obligation("pipl57-individuals")
     assert obligation.status == S.MET and obligation.met_at == parse_time(later)
+
+
+def test_a_teenagers_guardian_is_needed_by_the_guardians_group_not_their_own_notice() -> None:
+    # Two adults and a teenager with an e-mail of their own, whose guardian has one too.
+    people = {"email": 3, "teen_guardian_email": 1}
+    own_only = EmailDelivery(people, (batch("individual", 2, 2), batch("minor", 1, 1)))
+    a = run(make_incident(affected_minors=1), delivery=own_only)
+    assert a.obligation("pipl57-individuals").status == S.MET  # the teenager was told themself
+    guardians = a.obligation("minors-guardians")
+    assert guardians.status == S.PENDING and "not yet all" in guardians.why.en
+    later = "2026-11-20T11:30:00+08:00"
+    both = EmailDelivery(people, (batch("individual", 2, 2), batch("minor", 1, 1), batch("guardian", 1, 1, at=later)))
+    guardians = run(make_incident(affected_minors=1), delivery=both).obligation("minors-guardians")
+    assert guardians.status == S.MET and guardians.met_at == parse_time(later)
+
+
+def test_the_guardian_rows_must_cover_children_and_teenagers_guardians_alike() -> None:
+    people = {"email": 1, "guardian_email": 1, "teen_guardian_email": 1}
+    one_guardian = EmailDelivery(people, (batch("minor", 1, 1), batch("guardian", 1, 1)))
+    assert run(make_incident(**MINORS), delivery=one_guardian).obligation("minors-guardians").status == S.PENDING
+    two = EmailDelivery(people, (batch("minor", 1, 1), batch("guardian", 2, 2)))
+    assert run(make_incident(**MINORS), delivery=two).obligation("minors-guardians").status == S.MET
+
+
+def test_a_teenagers_guardian_told_by_sms_or_letter_waits_like_a_childs() -> None:
+    by_sms = EmailDelivery({"email": 1, "teen_guardian_sms": 1}, (batch("minor", 1, 1),))
+    guardians = run(make_incident(affected_minors=1), delivery=by_sms).obligation("minors-guardians")
+    assert guardians.status == S.PENDING and "SMS or letter for 1 more" in guardians.why.en
+    reported = EmailDelivery({"email": 1, "teen_guardian_sms": 1},
+                             (batch("minor", 1, 1), batch("guardian", 1, 1, "sms-v", channel="sms")))
+    assert run(make_incident(affected_minors=1), delivery=reported).obligation("minors-guardians").status == S.MET
+    by_letter = EmailDelivery({"email": 1, "teen_guardian_letter": 1}, (batch("minor", 1, 1),))
+    guardians = run(make_incident(affected_minors=1), delivery=by_letter).obligation("minors-guardians")
+    assert guardians.status == S.PENDING and "SMS or letter for 1 more" in guardians.why.en
+    # The platform delivers letters too: its guardian row meets it.
+    platform = EmailDelivery({"email": 1, "teen_guardian_letter": 1},
+                             (batch("minor", 1, 1, "p1", channel="platform"),
+                              batch("guardian", 1, 1, "p1", channel="platform")))
+    assert run(make_incident(affected_minors=1), delivery=platform).obligation("minors-guardians").status == S.MET

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import pytest
 from assessment_support import RULES, decision, make_incident, run
 
@@ -119,3 +122,28 @@ def test_suspected_incident_is_graded_on_its_potential_scale_with_a_note() -> No
     result = grade(1_500_000, suspected=True)
     assert result.level == CacLevel.RELATIVELY_MAJOR
     assert any("Suspected" in n.en for n in result.notes)
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
+def test_the_english_why_prints_a_marker_where_the_judgement_is_only_in_chinese() -> None:
+    judgement = replace(decision(DecisionKind.CAC_GRADE_JUDGEMENT, 7, level="较大"),
+                        rationale="涉及三名儿童的手机号码", decided_by="王安全")
+    result = grade(5000, sensitive=True, judgement=judgement)
+    assert "[English text missing: rationale]" in result.why.en
+    assert "王安全" in result.why.en, "who decided is named as recorded: a name is not translated"
+    # No other Chinese but the grade's own term in brackets, e.g. "relatively major (较大)".
+    assert CJK.findall(result.why.en.replace("(较大)", "").replace("(一般)", "").replace("王安全", "")) == []
+    assert "王安全" in result.why.zh and "涉及三名儿童的手机号码" in result.why.zh  # the Chinese text is unchanged
+
+
+def test_the_english_why_prints_the_english_rationale_and_a_latin_name() -> None:
+    judgement = replace(decision(DecisionKind.CAC_GRADE_JUDGEMENT, 7, level="较大"),
+                        rationale="涉及三名儿童的手机号码", rationale_en="three children's phone numbers",
+                        decided_by="Wang Anquan")
+    result = grade(5000, sensitive=True, judgement=judgement)
+    assert "(decision #7, Wang Anquan)" in result.why.en
+    assert "rationale: three children's phone numbers." in result.why.en
+    assert "English text missing" not in result.why.en
+    assert "理由：涉及三名儿童的手机号码" in result.why.zh

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -283,3 +284,18 @@ def test_next_deadline_is_the_earliest_open_clock() -> None:
     assert nxt is not None and nxt.id == "policy-responsible-persons"
     legal = min((o for o in a.obligations if o.status.is_open and o.deadline.due), key=lambda o: o.deadline.due)
     assert legal.id == "cac-initial-report"
+
+
+def test_an_obligation_s_english_reason_cites_a_chinese_only_decision_with_markers() -> None:
+    """A recorded decision in an obligation's reason: English words where the record has them,
+    the missing-English marker where it has only Chinese, never the Chinese rationale (the name
+    who decided is printed as recorded)."""
+    chinese = replace(decision(DecisionKind.PUBLIC_ANNOUNCEMENT_INSTEAD, 4), rationale="无法逐一联系，改为公告",
+                      decided_by="王安全")
+    why = run(make_incident(), decisions=(chinese,)).obligation("pipl57-individuals").why
+    assert "decision #4 (王安全; rationale: [English text missing: rationale])" in why.en
+    assert "无法逐一联系" not in why.en
+    assert "决定 #4（王安全，理由：无法逐一联系，改为公告）" in why.zh
+    both = replace(chinese, rationale_en="the people cannot be reached one by one", decided_by="Wang Anquan")
+    why = run(make_incident(), decisions=(both,)).obligation("pipl57-individuals").why
+    assert "decision #4 (Wang Anquan; rationale: the people cannot be reached one by one)" in why.en

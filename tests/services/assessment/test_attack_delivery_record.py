@@ -1,6 +1,6 @@
 """Attack on the delivery record (s23-attack): cases where the notify-individuals obligation reads
 "met" although somebody now on the list was not reached, or can never read met although they were.
-Each known defect is marked xfail(strict=True) with its reason until it is fixed."""
+Each known defect was marked xfail(strict=True) with its reason until it was fixed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from proof_helpers import ALL_BY_EMAIL, prepared_incident, send_all
 from smtp_sink import Sink
 from test_delivery_current_people import approved_sms_incident, person_by_user, replace_people, sms_report, status
@@ -46,9 +45,6 @@ def test_a_letter_person_replaced_by_another_is_not_met(
     assert "1 person now on the list has no delivered notice" in why, why
 
 
-@pytest.mark.xfail(strict=True, reason="the platform's letter rows keep no postal address (to_address ''), and"
-                   " letters are matched by key alone: a corrected postal address leaves the duty met although"
-                   " the letter went to the old address")
 def test_correcting_a_letter_persons_address_after_a_platform_delivery_reopens_the_obligation(
         services: Services, intake: dict[str, object], tmp_path: Path) -> None:
     incident = prepared_incident(services, intake, tmp_path, [*ALL_BY_EMAIL, LETTER_A])
@@ -60,10 +56,6 @@ def test_correcting_a_letter_persons_address_after_a_platform_delivery_reopens_t
     assert state != "met", why
 
 
-@pytest.mark.xfail(strict=True, reason="a re-export after a corrected address writes the new address with the same"
-                   " reference, but the ledger row (INSERT OR IGNORE) keeps the old to_address: the platform's"
-                   " delivery to the new address never counts, the duty stays open although its reason says"
-                   " 'send or hand off their notices'")
 def test_a_platform_delivery_to_the_corrected_address_meets_the_obligation(
         services: Services, intake: dict[str, object], tmp_path: Path, clock: Any) -> None:
     incident = prepared_incident(services, intake, tmp_path, ALL_BY_EMAIL)
@@ -78,9 +70,6 @@ def test_a_platform_delivery_to_the_corrected_address_meets_the_obligation(
     assert state == "met", why
 
 
-@pytest.mark.xfail(strict=True, reason="export-sms after a corrected number writes the new number, but the ledger"
-                   " keeps the old one; the gateway's report (matched by number) is refused as a whole:"
-                   " 'number 137****7001 is not in this incident's sms hand-off; export it first'")
 def test_the_gateway_report_for_a_corrected_number_is_accepted_and_meets_the_obligation(
         services: Services, intake: dict[str, object], tmp_path: Path, clock: Any) -> None:
     incident = approved_sms_incident(services, intake, tmp_path)
@@ -99,10 +88,6 @@ def test_the_gateway_report_for_a_corrected_number_is_accepted_and_meets_the_obl
     assert state == "met", why
 
 
-@pytest.mark.xfail(strict=True, reason="the register's people-per-channel counts (services/register/sources.py"
-                   " people_by_channel) add up ledger rows, not the people now on the list: after a complete send"
-                   " and a list replaced by as many different people it shows them told by e-mail and none pending,"
-                   " while the obligation (rightly) says 5 people have no delivered notice")
 def test_the_register_does_not_count_replaced_people_as_told(
         services: Services, intake: dict[str, object], tmp_path: Path, sink: Sink) -> None:
     from test_delivery_current_people import OTHER_CHILD, OTHERS
@@ -121,10 +106,6 @@ TEEN = ("teen1", "王小华", "teen1@example.test", "", "", "2010-06-01", "王�
         "zh-CN")
 
 
-@pytest.mark.xfail(strict=True, reason="a teenager with their own e-mail has channel 'email', so the guardians"
-                   " group needs nobody (GROUPS['guardians'] counts guardian_* channels only): with the teen's and"
-                   " the guardian's e-mails both sent, minors-guardians stays pending and its reason says"
-                   " '6 notice e-mails sent, not yet all'")
 def test_a_teen_and_their_guardian_both_emailed_meet_the_minors_duty(
         services: Services, intake: dict[str, object], tmp_path: Path, sink: Sink) -> None:
     from proof_helpers import EMAIL_ADULTS

@@ -9,6 +9,7 @@ import errno
 import io
 import json
 import os
+import re
 import stat
 import zipfile
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from incident_app.domain.exports import neutralise_row
 from incident_app.domain.mail import LedgerEntry, mask_email
 from incident_app.domain.mail.sending import mask_phone_in_text
 from incident_app.domain.notices import recipient_reference
+from incident_app.domain.people.person import mask_address
 from incident_app.services.container import Services, open_services
 from incident_app.services.evidence import pack as pack_module
 from incident_app.services.evidence import records
@@ -69,9 +71,16 @@ def reference_ledger_csv(services: Services, incident_id: int, unmask: bool) -> 
     def hide(text: str) -> str:
         return text if unmask else scrub_contacts(text, mask_email, mask_phone_in_text)
 
+    def hide_address(text: str) -> str:
+        # An e-mail address or a number is scrubbed like the texts; anything else is a letter's
+        # postal address, masked as the people list masks one.
+        if unmask or not text or "@" in text or re.fullmatch(r"\+?[0-9][0-9 ()-]{5,}", text):
+            return hide(text)
+        return mask_address(text) or ""
+
     def row(e: LedgerEntry) -> list[Any]:
         recipient = e.recipient_key if unmask else recipient_reference(e.incident_id, e.recipient_key)
-        return [e.id, recipient, e.notice_kind, e.notice_version, hide(e.to_address), e.language, e.message_id,
+        return [e.id, recipient, e.notice_kind, e.notice_version, hide_address(e.to_address), e.language, e.message_id,
                 e.state.value, e.attempts, e.in_doubt, e.last_code, hide(e.last_reply), hide(e.reason),
                 to_iso(e.queued_at), to_iso(e.sent_at) if e.sent_at else None,
                 e.fallback.value if e.fallback else None, channels[e.id] or "email", to_iso(e.updated_at)]
@@ -144,7 +153,8 @@ _TEXTS = ["", "ok", "a,b", 'say "hi"', "line\r\nbreak", "x\x1fy", "x\x1ey", "=1+
           "250 2.0.0 Ok: queued as 4F1A2B3C9D", "queued as 1234567ABC", "电话13800138000停机", "١٢٣٤٥٦٧٨"]
 _ADDRESSES = ["zhang.san@example.com", "13800138000", "12345", "", "+86 139 0013 9000", "ab@x.cn", "a@b",
               "-x@example.com", "u@12345.example", "u@1234.example", "x+tag@例子.中国", "a,b@example.com",
-              "=cmd@example.com", "o'brien@example.org", "\x1f@example.com", "250-li@example.cn", "451 x@y.cn"]
+              "=cmd@example.com", "o'brien@example.org", "\x1f@example.com", "250-li@example.cn", "451 x@y.cn",
+              "北京市朝阳区一号路1号", "1 Main Street, Springfield", "=上海市浦东新区"]
 _TIMES = ["2026-11-20T09:00:00+08:00", "2026-11-20T01:00:00Z", "2026-11-20T09:00:00", "2026-11-20T09:00:00.5+08:00",
           "2026-11-20T09:00:00-05:00"]
 

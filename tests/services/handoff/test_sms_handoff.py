@@ -215,6 +215,26 @@ def test_unknown_ids_and_numbers_refuse_the_whole_report_naming_the_rows(db: Pat
     assert {s for s, _, _ in ledger(db)} == {"queued"}, "nothing written"
 
 
+def test_a_row_longer_than_the_header_refuses_the_whole_report_naming_it(db: Path, tmp_path: Path) -> None:
+    """A reason with an unquoted comma spills into a cell the header does not have: reading the first
+    cells only would record it half-read, so the report is refused and nothing is written."""
+    export = tmp_path / "sms.csv"
+    with opened(db) as services:
+        services.handoff.export_sms(1, export)
+    out_ids = [r[7] for r in read_csv(export)[1:]]
+    report = tmp_path / "split-reason.csv"
+    report.write_text("out_id,status,message_id,reason\n"
+                      f"{out_ids[0]},delivered,m1,\n"
+                      f"{out_ids[1]},failed,m2,mailbox full, try later\n", encoding="utf-8")
+    with opened(db) as services, pytest.raises(ValidationError) as refused:
+        services.handoff.import_report(1, report)
+    text = str(refused.value)
+    assert "row 3" in text and "5 cells but the header has 4 columns" in text and "double quotes" in text
+    assert "row 2" not in text
+    assert {s for s, _, _ in ledger(db)} == {"queued"}, "nothing written"
+    assert run(["import-sms-report", "1", str(report), "--db", str(db)]) == 2
+
+
 def test_sms_people_reported_delivered_meet_the_obligation_to_tell_individuals(tmp_path: Path,
                                                                                intake: dict[str, object]) -> None:
     db = tmp_path / "sms-only.sqlite3"

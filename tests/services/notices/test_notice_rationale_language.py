@@ -5,15 +5,20 @@ English notice's approval is refused with the command that fixes it."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from incident_app.cli.main import run
+from incident_app.domain.clock import parse_time
+from incident_app.domain.decisions import Decision, DecisionKind
 from incident_app.domain.errors import ValidationError
+from incident_app.domain.incident import Incident, parse_intake
 from incident_app.domain.notices.completeness import html_sections
 from incident_app.domain.notices.kinds import NoticeKind
 from incident_app.services.container import Services, open_services
+from incident_app.services.notices.plan import plan_notices
 from tests.services.notices.test_notices import REMEDIATION
 
 EXEMPTION = "decisions.exempt_individual_notice"
@@ -98,3 +103,17 @@ def test_an_empty_english_profile_field_is_named_instead_of_printing_the_chinese
         services.notices.approve(incident.id, "王安全", NoticeKind.REGULATOR_INITIAL)
     services.profile.set_value(field, value)
     assert services.notices.approve(incident.id, "王安全", NoticeKind.REGULATOR_INITIAL)
+
+
+def test_the_provisional_plan_s_english_why_marks_a_chinese_only_decision(intake: dict[str, object]) -> None:
+    """The plan shown before an assessment: the English reason for a public announcement prints
+    the missing-English marker, not the Chinese rationale."""
+    instead = Decision(4, 1, DecisionKind.PUBLIC_ANNOUNCEMENT_INSTEAD, "无法逐一联系，改为公告", "王安全",
+                       parse_time("2026-11-20T11:00:00+08:00"), {}, "0" * 64)
+    incident = Incident(1, parse_intake(intake))
+    plan = plan_notices(incident, None, decisions=(instead,))
+    public = next(p for p in plan if p.kind == NoticeKind.PUBLIC_ANNOUNCEMENT)
+    assert public.why_en == "Decision #4: [English text missing: rationale]" and "无法逐一联系" in public.why
+    plan = plan_notices(incident, None, decisions=(replace(instead, rationale_en="no way to reach them"),))
+    public = next(p for p in plan if p.kind == NoticeKind.PUBLIC_ANNOUNCEMENT)
+    assert public.why_en == "Decision #4: no way to reach them"

@@ -6,6 +6,7 @@ incidents it touches stale (a stale grade or deadline in a signed record is the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import closing
 from datetime import timedelta
@@ -265,6 +266,40 @@ def test_summaries_computed_with_another_holiday_calendar_are_not_served(monkeyp
         monkeypatch.undo()
         rules_version.cache_clear()
 
+
+
+def test_summaries_cached_before_the_people_counting_changed_are_not_served(
+        services: Services, intake: dict[str, Any], tmp_path: Path, sink: Sink,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Summary format 2 added up ledger rows for the people per channel (a person e-mailed at a
+    # corrected address counted twice, a replaced list read "all told"); format 3 matches each
+    # person now on the list to their latest row. Same rules files, same code version: a row that
+    # code cached must still be recomputed, never served.
+    from incident_app.services.register import summary as module
+
+    incident = prepared_incident(services, intake, tmp_path)
+    send_all(services, incident, sink.port)
+    cache = services.ctx.store.assessment_cache
+
+    def cache_as_the_old_code_did() -> None:
+        summaries(services, services.incidents.list())
+        key, until, text = cache.read([incident])[incident]
+        body = json.loads(text)
+        body["notified"] = {**body["notified"], "notified_email": body["notified"]["notified_email"] + 1}
+        cache.write({incident: (key, until, json.dumps(body, ensure_ascii=False))})
+
+    monkeypatch.setattr(module, "SUMMARY_FORMAT", 2)
+    module.rules_version.cache_clear()
+    try:
+        cache_as_the_old_code_did()
+    finally:
+        monkeypatch.undo()
+        module.rules_version.cache_clear()
+    same_as_assessing_everything(services)  # recomputed under format 3, not served
+    # The check has teeth: the same row cached under the running format is served as it is.
+    cache_as_the_old_code_did()
+    incidents = services.incidents.list()
+    assert records_from_cache(services, incidents) != records_from_assessment(services, incidents)
 
 def test_the_metrics_say_when_an_enquiry_turns_overdue(services: Services, intake: dict[str, Any], clock: Any) -> None:
     # The panel refreshes itself at ``changes_at``: an enquiry's reply due time passing changes

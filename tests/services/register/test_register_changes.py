@@ -15,7 +15,7 @@ import pytest
 
 from incident_app.services.container import Services, open_services
 from incident_app.services.demo.incident import demo_intake
-from incident_app.services.register import export as register_export
+from incident_app.services.register import metrics as register_metrics_module
 from incident_app.services.register.export import kept_metrics, register_metrics
 from incident_app.services.register.view import (
     register_changes,
@@ -129,8 +129,8 @@ def test_kept_metrics_are_served_while_nothing_changed_and_recomputed_after(
     assert kept is not None and kept.incidents == first.incidents and kept.as_of == now
 
     computed: list[int] = []
-    real = register_export.metrics_from_parts
-    monkeypatch.setattr(register_export, "metrics_from_parts",
+    real = register_metrics_module.metrics_from_parts
+    monkeypatch.setattr(register_metrics_module, "metrics_from_parts",
                         lambda *a, **k: (computed.append(1), real(*a, **k))[1])
     assert register_metrics(services) == first and computed == []  # served as kept: nothing recomputed
     services.incidents.update_facts(ids[0], {"affected_people": 3_000_000, "affected_records": 3_000_000})

@@ -220,3 +220,41 @@ def test_the_regime_column_names_the_regime_in_words(qtbot: QtBot, factory, cloc
         assert not {"POLICY", "MIIT-2024", "CAC-2025", "PIPL-57"} & set(shown), shown
         tab.obligations_table.selectRow(0)
         assert tab.obligation_detail.text().startswith(policy)
+
+
+def test_the_english_grade_why_shows_the_english_rationale_or_the_missing_marker(
+        qtbot: QtBot, db_path: Path, clock, intake) -> None:  # type: ignore[no-untyped-def]
+    services = open_services(db_path, clock=clock)
+    services.incidents.create(intake)  # 1,200 people with 3 minors: judgement needed
+    services.close()
+    tab = make_tab(qtbot, lambda: open_services(db_path, clock=clock), clock, "en")
+    dialog = JudgementDialog(tab.tr_, "一般")
+    qtbot.addWidget(dialog)
+    dialog.rationale.setPlainText("涉及三名儿童的手机号码")
+    dialog.decided_by.setText("王安全")
+    with qtbot.waitSignal(tab.judgement_recorded):
+        tab.record_judgement(dialog.decision_data())
+    why = tab.grade_why.text()
+    assert "[English text missing: rationale]" in why and "涉及三名儿童" not in why
+    assert "王安全" in why, "who decided stays named: a name is not translated"
+    # The dialog's English box: what the English text prints.
+    dialog.rationale_en.setPlainText("three children's phone numbers")
+    dialog.decided_by.setText("Wang Anquan")
+    assert dialog.decision_data()["rationale"] == {"zh-CN": "涉及三名儿童的手机号码",
+                                                   "en": "three children's phone numbers"}
+    with qtbot.waitSignal(tab.judgement_recorded):
+        tab.record_judgement(dialog.decision_data())
+    why = tab.grade_why.text()
+    assert "(decision #2, Wang Anquan)" in why and "rationale: three children's phone numbers." in why
+    assert "English text missing" not in why and not tab.errors.shown
+
+
+def test_the_judgement_dialog_takes_an_english_only_rationale(qtbot: QtBot) -> None:
+    dialog = JudgementDialog(Translator(load_messages(), "en"), "一般")
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    dialog.decided_by.setText("Wang Anquan")
+    assert not ok.isEnabled()
+    dialog.rationale_en.setPlainText("three children's phone numbers")
+    assert ok.isEnabled()
+    assert dialog.decision_data()["rationale"] == {"zh-CN": "", "en": "three children's phone numbers"}

@@ -125,6 +125,7 @@ def test_the_chinese_dialog_names_report_problems_in_chinese(qtbot: QtBot, tmp_p
         "status": (f"{ref},maybe,{now}\n", "第 2 行", "“maybe”"),
         "future": (f"{ref},delivered,2099-01-01T00:00:00Z\n", "第 2 行", "2099"),
         "before": (f"{ref},delivered,2020-01-01T00:00:00Z\n", "第 2 行", "交接"),
+        "extra cells": (f"{ref},failed,{now},mailbox full, try later\n", "第 2 行", "表头只有 3 列"),
     }
     for name, (rows, where, what) in cases.items():
         report = tmp_path / f"{name}.csv"
