@@ -81,3 +81,27 @@ def test_a_refused_claim_takes_back_the_keys_it_placed_and_a_taken_home_slot_sen
     assert (neighbour >> 56) & 0xFF != (phone >> 56) & 0xFF
     assert index.claim(0, 0, neighbour, 4)
     assert len(index) == 4 and list(index.candidates(neighbour)) == [4] and list(index.candidates(phone)) == [1]
+
+
+def test_claim_rows_registers_what_claim_does_row_by_row_and_stops_at_the_first_taken_tag() -> None:
+    """claim_rows() inlines claim(): over the same rows (repeats, absent keys, a row sharing
+    only a phone) both tables end byte for byte the same, and it stops where claim() refuses."""
+    rows = [(f"U{i}" if i % 7 else "", f"user{i % 50}@x.cn" if i % 3 else "", f"+86138{i:08d}" if i % 5 else "")
+            for i in range(200)]
+    by_row, in_runs = KeyIndex(600, 200), KeyIndex(600, 200)
+    refused = []
+    for number, (uid, email, phone) in enumerate(rows):
+        keys = [digest(v, salt) if v else 0 for v, salt in ((uid, USER_ID_SALT), (email, EMAIL_SALT),
+                                                               (phone, PHONE_SALT))]
+        if not by_row.claim(*keys, number):
+            refused.append(number)
+    assert refused  # the e-mails repeat every 50 rows
+    stops, start = [], 0
+    while start < len(rows):
+        stop = in_runs.claim_rows(rows, start, start, (0, 1, 2))
+        if stop < len(rows):
+            stops.append(stop)
+        start = stop + 1
+    assert stops == refused
+    assert len(in_runs) == len(by_row)
+    assert in_runs._tags == by_row._tags and in_runs._words == by_row._words
