@@ -73,6 +73,7 @@ _minor_of = operator.itemgetter(MINOR)
 _band_of = operator.itemgetter(BAND)
 _FILLABLE = (USER_ID, NAME, EMAIL, PHONE, ADDRESS, BIRTH, AGE, G_NAME, G_EMAIL, G_PHONE, ID_NUMBER)
 _KEY_NAMES = {USER_ID: "user_id", EMAIL: "email", PHONE: "phone"}
+_KEY_POSITIONS = (USER_ID, EMAIL, PHONE)  # in KeyIndex.claim_rows's order
 _KEYS = ((USER_ID, USER_ID_SALT), (EMAIL, EMAIL_SALT), (PHONE, PHONE_SALT))
 # The dedupe table is sized for this many keys a row (user id, e-mail, phone, not all present: 2.73
 # in bench/import_people.py's realistic file); a list with more grows it once, rebuilt from the
@@ -229,30 +230,32 @@ class Importer:
         """Add each normalised row as a new person or merge it into a known one; write each
         batch with its report lines (in row order) and report progress.
 
-        Fast path: one claim() registers the row's keys for a new person in the same probes
-        that look them up; only a hit (a repeat, or a digest collision) takes the slow path.
-        This loop runs a million times, so it keeps its state in locals."""
-        claim, tally, pending, offset = self._keys.claim, self.tally, self._pending, self._numbers.offset
-        hash_ = hash  # looked up once (a test replaces it to force every key to collide)
+        Fast path: one claim_rows() registers the keys of a run of new people in the same
+        probes that look them up; only a hit (a repeat, or a digest collision) takes the slow
+        path. This loop runs a million times, so it keeps its state in locals."""
+        claim_rows, tally, pending, offset = self._keys.claim_rows, self.tally, self._pending, self._numbers.offset
         # The loop makes a list per row and no reference cycles; with the collector on, its
         # generation sweeps over the pending batch cost ~5% of the import.
         collecting = gc.isenabled()
         gc.disable()
+        # The next id in a local (written back before anything else reads self._next_id).
+        next_id = self._next_id
         try:
             for batch in batches:
-                for row in batch.rows:
-                    user_id, email, phone = row[USER_ID], row[EMAIL], row[PHONE]
-                    next_id = self._next_id
-                    if claim((hash_(user_id) ^ USER_ID_SALT) or 1 if user_id else 0,
-                             (hash_(email) ^ EMAIL_SALT) or 1 if email else 0,
-                             (hash_(phone) ^ PHONE_SALT) or 1 if phone else 0, next_id + offset):
-                        # Pending as the tuple it came in (its id element is not written;
-                        # see _row): no copy per row.
-                        self._next_id = next_id + 1
-                        pending.append(row)
-                    else:
-                        self._resolve(list(row))
-                        pending = self._pending
+                rows, start = batch.rows, 0
+                while start < len(rows):
+                    stop = claim_rows(rows, start, next_id + offset, _KEY_POSITIONS)
+                    # Pending as the tuples they came in (their id element is not written; see
+                    # _row): no copy per row. Before the slow path, which may merge into them.
+                    pending.extend(rows[start:stop] if start or stop < len(rows) else rows)
+                    next_id += stop - start
+                    if stop == len(rows):
+                        break
+                    self._next_id = next_id
+                    self._resolve(list(rows[stop]))
+                    pending, next_id = self._pending, self._next_id
+                    start = stop + 1
+                self._next_id = next_id
                 tally.rows_read += batch.read
                 tally.rejected_rows += batch.rejected
                 self.fields_dropped, self.warnings = batch.fields_dropped, batch.warnings
@@ -260,6 +263,7 @@ class Importer:
                 self.flush(progress, batch.position)
                 pending = self._pending
         finally:
+            self._next_id = next_id
             if collecting:
                 gc.enable()
 

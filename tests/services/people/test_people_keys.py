@@ -64,3 +64,44 @@ def test_numbers_beyond_the_word_make_the_table_crowded() -> None:
     index = KeyIndex(10, people=0)
     assert not index.crowded(1000)
     assert index.crowded(1 << 25)
+
+
+def test_a_refused_claim_takes_back_the_keys_it_placed_and_a_taken_home_slot_sends_a_key_along_the_run() -> None:
+    index = KeyIndex(10)
+    phone = digest("+8613800138000", PHONE_SALT)
+    assert index.claim(0, 0, phone, 1)
+    # A new user id and e-mail come before the taken phone: both were placed, then taken back.
+    uid, email = digest("U2", USER_ID_SALT), digest("b@x.cn", EMAIL_SALT)
+    assert not index.claim(uid, email, phone, 2)
+    assert len(index) == 1 and list(index.candidates(uid)) == [] and list(index.candidates(email)) == []
+    assert index.claim(uid, email, 0, 3)
+    assert len(index) == 3 and list(index.candidates(uid)) == [3] and list(index.candidates(email)) == [3]
+    # A key whose home slot another key holds (another tag) lands on the run's next empty slot.
+    neighbour = phone + (index._size << 32) + (1 << 56)  # same home slot, another one-byte tag
+    assert (neighbour >> 56) & 0xFF != (phone >> 56) & 0xFF
+    assert index.claim(0, 0, neighbour, 4)
+    assert len(index) == 4 and list(index.candidates(neighbour)) == [4] and list(index.candidates(phone)) == [1]
+
+
+def test_claim_rows_registers_what_claim_does_row_by_row_and_stops_at_the_first_taken_tag() -> None:
+    """claim_rows() inlines claim(): over the same rows (repeats, absent keys, a row sharing
+    only a phone) both tables end byte for byte the same, and it stops where claim() refuses."""
+    rows = [(f"U{i}" if i % 7 else "", f"user{i % 50}@x.cn" if i % 3 else "", f"+86138{i:08d}" if i % 5 else "")
+            for i in range(200)]
+    by_row, in_runs = KeyIndex(600, 200), KeyIndex(600, 200)
+    refused = []
+    for number, (uid, email, phone) in enumerate(rows):
+        keys = [digest(v, salt) if v else 0 for v, salt in ((uid, USER_ID_SALT), (email, EMAIL_SALT),
+                                                               (phone, PHONE_SALT))]
+        if not by_row.claim(*keys, number):
+            refused.append(number)
+    assert refused  # the e-mails repeat every 50 rows
+    stops, start = [], 0
+    while start < len(rows):
+        stop = in_runs.claim_rows(rows, start, start, (0, 1, 2))
+        if stop < len(rows):
+            stops.append(stop)
+        start = stop + 1
+    assert stops == refused
+    assert len(in_runs) == len(by_row)
+    assert in_runs._tags == by_row._tags and in_runs._words == by_row._words
