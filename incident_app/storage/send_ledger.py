@@ -491,6 +491,16 @@ class SendLedgerRepository:
                     found[(key, kind)] = (int(seq), str(address), str(message), str(state))
         return found
 
+    def latest_contacts_by_version(self, incident_id: int, channel: str, drafts: Sequence[LedgerDraft]
+                                   ) -> dict[str, dict[tuple[str, str], tuple[int, str, str, str]]]:
+        """:meth:`latest_contacts` of every notice version among ``drafts``: version -> (recipient
+        key, notice kind) -> (contact_seq, to_address, message_id, state)."""
+        held: dict[str, dict[tuple[str, str], tuple[int, str, str, str]]] = {}
+        for version in dict.fromkeys(d.notice_version for d in drafts):
+            keys = [d.recipient_key for d in drafts if d.notice_version == version]
+            held[version] = self.latest_contacts(incident_id, channel, version, keys)
+        return held
+
     def blank_address_rows(self, incident_id: int, channel: str, version: str,
                            keys: Sequence[str]) -> dict[str, datetime]:
         """recipient key -> when its last row without an address (handed off before the rows

@@ -574,10 +574,9 @@ def with_current_contacts(ledger: SendLedgerRepository, channel: str, drafts: Se
     off again after an upgrade would post them all twice — unless its key is in ``readdressed``
     (the person's address was corrected after that row was handed off: the letter went to the
     address corrected away, so the corrected one is a new row)."""
-    held: dict[str, dict[tuple[str, str], tuple[int, str, str, str]]] = {}
-    for version in dict.fromkeys(d.notice_version for d in drafts):
-        keys = [d.recipient_key for d in drafts if d.notice_version == version]
-        held[version] = ledger.latest_contacts(drafts[0].incident_id, channel, version, keys)
+    if not drafts:
+        return []
+    held = ledger.latest_contacts_by_version(drafts[0].incident_id, channel, drafts)
     resolved = []
     for draft in drafts:
         latest = held[draft.notice_version].get((draft.recipient_key, draft.notice_kind))

@@ -360,10 +360,7 @@ class MailService:
         and the old row stays what it records. A row still queued or deferred is the same row: it
         is sent to the address the message carries when it is claimed."""
         ledger = self._ctx.store.send_ledger
-        held: dict[str, dict[tuple[str, str], tuple[int, str, str, str]]] = {}
-        for version in dict.fromkeys(d.notice_version for d in drafts):
-            keys = [d.recipient_key for d in drafts if d.notice_version == version]
-            held[version] = ledger.latest_contacts(incident_id, "email", version, keys)
+        held = ledger.latest_contacts_by_version(incident_id, "email", drafts)
         resolved = []
         for draft in drafts:
             latest = held[draft.notice_version].get((draft.recipient_key, draft.notice_kind))
