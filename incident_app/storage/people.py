@@ -205,6 +205,25 @@ class PeopleRepository:
             raise NotFoundError(f"person {person_id} does not exist")
         return str(found[0])
 
+    def shared_ledger_keys(self, incident_id: int) -> list[tuple[int, int]]:
+        """(kept-key person, other person) pairs of this incident whose send-ledger keys are the
+        same: a person whose contact was corrected keeps the old contact as their key, and a list
+        imported (or a correction made) later can give that contact to someone else, whose key
+        is then derived from it. One read of the incident's kept keys (few people have one), then
+        an index probe of the e-mail and phone columns for each."""
+        found: list[tuple[int, int]] = []
+        kept = self._db.execute("SELECT id, ledger_key FROM people WHERE incident_id = ?"
+                                " AND coalesce(ledger_key, '') != ''", [incident_id]).fetchall()
+        for person_id, key in kept:
+            others = self._db.execute(
+                # One probe of each partial index ("!= ''" lets SQLite use them; an OR would not).
+                " UNION ".join(f"SELECT p.id FROM people p WHERE p.incident_id = ? AND p.{column} = ? AND"
+                               f" p.{column} != '' AND p.id != ? AND {CURRENT_PERSON_KEY} = ?"
+                               for column in ("email", "phone")),
+                [incident_id, key, person_id, key] * 2).fetchall()
+            found += [(int(person_id), int(other)) for (other,) in others]
+        return found
+
     def keep_ledger_key(self, person_id: int, key: str) -> None:
         """Keep ``key`` as the person's send-ledger key (migration 39) unless one is kept already:
         a correction changed the contact their key was derived from, and the rows already in the

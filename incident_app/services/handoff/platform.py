@@ -64,6 +64,7 @@ from incident_app.services.handoff.service import (
     sms_text,
     with_current_contacts,
 )
+from incident_app.services.ledger_keys import refuse_shared_ledger_keys
 from incident_app.services.notices.personal import PersonalRenderer
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.render import recipient_fields
@@ -133,6 +134,7 @@ class PlatformHandoff:
             raise ValidationError.single("people", f"the contacts of incident {incident_id} were purged on "
                                          f"{to_iso(purged)} (retention): there is nobody left to hand off")
         approved = self._approved(incident_id)
+        refuse_shared_ledger_keys(self._ctx.store.people, incident_id)
         stats = self._ctx.store.people.stats(incident_id)
         progress.start(stats.total + stats.teens, "recipients")
         previous = self._previous_export(incident_id)

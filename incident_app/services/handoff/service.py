@@ -55,6 +55,7 @@ from incident_app.domain.profile import sms_signature_en_problems
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
 from incident_app.services.handoff.encoding import report_encoding as detect_report_encoding
+from incident_app.services.ledger_keys import refuse_shared_ledger_keys
 from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.service import NoticeService
 from incident_app.services.private_files import StagedOutputs, check_readable_input, open_regular_file
@@ -189,6 +190,7 @@ class HandoffService:
         or a recipient's row cannot be written for this provider."""
         sign = self.signatures(signature, signature_en)
         notices = self._approved_sms(incident_id, sign, provider)
+        refuse_shared_ledger_keys(self._ctx.store.people, incident_id)
         by_key = {(n.kind, n.lang): n for n in notices}
         kinds = sorted({n.kind.value for n in notices})
         layout = header(notices[0].template, provider)
@@ -250,6 +252,7 @@ class HandoffService:
         """The call list for the approved phone script: everyone with a phone number who is not
         reached by e-mail (SMS people, and those with only a landline), one row each, with the
         script's version and hash; one ledger row each (channel ``phone``)."""
+        refuse_shared_ledger_keys(self._ctx.store.people, incident_id)
         notice_set = self._notices.prepare(incident_id)
         scripts = {s.rendered.lang: s for s in notice_set.notices if s.rendered.channel == Channel.PHONE_SCRIPT
                    and not s.rendered.error}

@@ -45,6 +45,7 @@ from incident_app.domain.mail.sending import (
 )
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
+from incident_app.services.ledger_keys import refuse_shared_ledger_keys
 from incident_app.services.mail.connection import Job, SendAborted, send_single
 from incident_app.services.mail.run import PauseFlag, RunStats, SendPump, chunks
 from incident_app.services.mail.transport import run_in_own_thread
@@ -251,6 +252,7 @@ class MailService:
         first one leaves; a message that fails the recipient check is failed with the reason."""
         total = new = blocked = 0
         org = settings.organisation_addresses()
+        refuse_shared_ledger_keys(self._ctx.store.people, incident_id)
         for chunk in chunks(source.iter_messages(incident_id), PREPARE_CHUNK):
             _check_incident(chunk, incident_id)
             bad = {m.ledger_key: p for m in chunk if (p := recipient_problems(m, org))}

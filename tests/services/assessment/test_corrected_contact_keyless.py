@@ -9,13 +9,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from proof_helpers import ALL_BY_EMAIL, prepared_incident, send_all
+import pytest
+from proof_helpers import ALL_BY_EMAIL, import_people, prepared_incident, send_all
 from smtp_sink import Sink, start_sink
 from test_attack_delivery_record import deliver_all
 from test_corrected_contact_history import export, notified, report, rows_of
 from test_delivery_current_people import status
 
 from incident_app.domain.clock import to_iso
+from incident_app.domain.errors import ValidationError
 from incident_app.domain.people import mask_email
 from incident_app.services.container import Services
 
@@ -113,3 +115,41 @@ def test_the_enquiry_desk_says_delivered_only_when_the_current_contacts_row_is(
     report(services, incident, tmp_path, "second", second)
     found = services.enquiries.lookup(incident, "email", NEW).to_dict()["people"][0]
     assert found["notice_delivered"] is True and found["notice_delivered_at"] > found["older_contact_told_at"]
+
+
+def test_an_old_address_given_to_someone_else_refuses_the_send_and_the_hand_off_naming_both(
+        services: Services, intake: dict[str, object], tmp_path: Path) -> None:
+    """The corrected person keeps their old address as their key; a list imported later with a new
+    person at that address would share it (one e-mailed on every send, the other never): the sender
+    and every hand-off export refuse, naming both people, and nothing is sent or written."""
+    sink = Sink(rule=lambda stage, address, _n: "550 5.1.1 no such user" if address == OLD and stage == "rcpt"
+                else None)
+    controller = start_sink(sink)
+    try:
+        incident = prepared_incident(services, intake, tmp_path, [*ALL_BY_EMAIL, KEYLESS])
+        send_all(services, incident, controller.port)
+        corrected = keyless(services, incident).id
+        services.people.edit_person(incident, corrected, {"email": NEW}, "地址填错")
+        send_all(services, incident, controller.port)
+        newcomer = ("", "郑十一", OLD, "", "", "1984-04-04", "", "", "", "zh-CN")
+        (tmp_path / "again").mkdir()
+        import_people(services, incident, tmp_path / "again", [newcomer])
+        services.notices.approve(incident, "王安全")
+        other = next(p.id for p in services.people.iter_people(incident) if p.email == OLD)
+        sent, ledger = sink.count(), services.mail.count(incident)
+        with pytest.raises(ValidationError) as refused:
+            send_all(services, incident, controller.port)
+        text = str(refused.value)
+        assert f"person {other}" in text and f"person {corrected} was corrected from" in text
+        assert OLD not in text
+        assert sink.count() == sent and services.mail.count(incident) == ledger, "nothing sent or queued"
+        out = tmp_path / "refused.jsonl"
+        with pytest.raises(ValidationError):
+            services.platform.export_recipients(incident, out)
+        assert not out.exists()
+        # Corrected, the newcomer is someone else: the send goes ahead and tells them.
+        services.people.edit_person(incident, other, {"email": "zheng@example.test"}, "他自己的地址")
+        send_all(services, incident, controller.port)
+        assert sink.count() > sent
+    finally:
+        controller.stop()

@@ -1,0 +1,27 @@
+"""Refusing to send or hand off while two people would share one send-ledger key.
+
+A person whose e-mail or phone was corrected keeps the old contact as their send-ledger key, so the
+notices already sent under it stay theirs (migration 39). A list imported later, or another
+correction, can give that old contact to someone else, whose key is derived from it: the two would
+then be counted, e-mailed and handed off as one person (one told twice, the other never). The
+sender and every hand-off export check first and refuse, naming both people and what to do."""
+
+from __future__ import annotations
+
+from incident_app.domain.errors import FieldProblem, ValidationError
+from incident_app.storage.people import PeopleRepository
+
+
+def refuse_shared_ledger_keys(people: PeopleRepository, incident_id: int) -> None:
+    """Raise ValidationError (nothing sent or written) when two of the incident's people share a
+    send-ledger key; the message names both person ids (the ``id`` of ``people ID``)."""
+    pairs = people.shared_ledger_keys(incident_id)
+    if not pairs:
+        return
+    raise ValidationError([FieldProblem(
+        f"person {other}",
+        f"has the e-mail address or phone number that person {kept} was corrected from, so their notices would"
+        f" be counted as one person's (one told twice, the other never): correct person {other}'s contact"
+        f" (people {incident_id} --edit {other} --set …), or, if both rows are the same person, remove the"
+        " duplicate row from the list and import it again; then send or export again (nothing was sent or"
+        " written)") for kept, other in pairs[:20]])
