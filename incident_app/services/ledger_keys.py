@@ -12,16 +12,25 @@ from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.storage.people import PeopleRepository
 
 
+class SharedLedgerKeyError(ValidationError):
+    """Two people would share a send-ledger key; ``pairs`` are (corrected person, other person)
+    ids, so a screen can say it in the officer's language."""
+
+    def __init__(self, problems: list[FieldProblem], pairs: list[tuple[int, int]]) -> None:
+        super().__init__(problems)
+        self.pairs = pairs
+
+
 def refuse_shared_ledger_keys(people: PeopleRepository, incident_id: int) -> None:
     """Raise ValidationError (nothing sent or written) when two of the incident's people share a
     send-ledger key; the message names both person ids (the ``id`` of ``people ID``)."""
     pairs = people.shared_ledger_keys(incident_id)
     if not pairs:
         return
-    raise ValidationError([FieldProblem(
+    raise SharedLedgerKeyError([FieldProblem(
         f"person {other}",
         f"has the e-mail address or phone number that person {kept} was corrected from, so their notices would"
         f" be counted as one person's (one told twice, the other never): correct person {other}'s contact"
         f" (people {incident_id} --edit {other} --set …), or, if both rows are the same person, remove the"
         " duplicate row from the list and import it again; then send or export again (nothing was sent or"
-        " written)") for kept, other in pairs[:20]])
+        " written)") for kept, other in pairs[:20]], pairs[:20])

@@ -17,6 +17,7 @@ from incident_app.diagnostics import log_path, scrub
 from incident_app.domain.errors import NotFoundError, ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.domain.proof import ChainKeyMissingError
+from incident_app.services.ledger_keys import SharedLedgerKeyError
 from incident_app.services.private_files import OutputRefusedError
 from incident_app.services.register.helper import HelperFailedError
 from incident_app.storage.database import is_busy
@@ -70,6 +71,8 @@ class ErrorReporter:
             return self.tr.t(f"error.output_refused.{exc.reason}", path=exc.target)
         if isinstance(exc, HelperFailedError):  # the register's helper process (an export)
             return self.tr.t(f"error.helper_failed.{exc.reason}", detail=exc.detail)
+        if isinstance(exc, SharedLedgerKeyError):  # the service's English, said in the screen's language
+            return "\n".join(self.tr.t("error.shared_ledger_key", kept=kept, other=other) for kept, other in exc.pairs)
         if isinstance(exc, ChainKeyMissingError):
             return self.tr.t("audit.key_missing_write", database_id=exc.database_id, where=exc.looked_in)
         return str(exc)

@@ -1,0 +1,50 @@
+"""The refusal to send or hand off while two people would share a send-ledger key is said in the
+screen's language, naming both people, not in the service's English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from incident_app.cli.main import run
+from incident_app.domain.i18n import Translator
+from incident_app.services.container import open_services
+from incident_app.services.ledger_keys import SharedLedgerKeyError
+from incident_app.services.resources import load_messages
+from incident_app.ui.common.errors import ErrorReporter
+
+HEADER = "name,email,phone,age,data_types\n"
+
+
+@pytest.mark.parametrize(("lang", "words", "service_words"), [
+    ("zh-CN", "号人员更正前的联系方式", "was corrected from"),
+    ("en", "has the e-mail address or phone number that person", "people 1 --edit"),
+])
+def test_the_shared_key_refusal_is_said_in_the_screen_s_language(
+        qtbot: QtBot, tmp_path: Path, lang: str, words: str, service_words: str) -> None:
+    db = tmp_path / "db.sqlite3"
+    first, again = tmp_path / "first.csv", tmp_path / "again.csv"
+    first.write_text(HEADER + "甲,jia@example.com,,30,phone_number\n乙,bad.yi@example.com,,30,phone_number\n",
+                     encoding="utf-8")
+    again.write_text(HEADER + "丙,bad.yi@example.com,,31,phone_number\n", encoding="utf-8")
+    assert run(["demo", "--db", str(db)]) == 0
+    assert run(["import-people", "1", str(first), "--replace", "--db", str(db)]) == 0
+    services = open_services(db)
+    try:
+        corrected = next(p.id for p in services.people.iter_people(1) if p.email == "bad.yi@example.com")
+        services.people.edit_person(1, corrected, {"email": "yi@example.com"}, "退信")
+        services.people.import_file(1, again)
+        other = next(p.id for p in services.people.iter_people(1) if p.email == "bad.yi@example.com")
+        services.notices.approve(1, "王安全")
+        with pytest.raises(SharedLedgerKeyError) as refused:
+            services.platform.export_recipients(1, tmp_path / "out.jsonl")
+    finally:
+        services.close()
+    assert refused.value.pairs == [(corrected, other)]
+    reporter = ErrorReporter(None, Translator(load_messages(), lang))
+    reporter.interactive = False
+    reporter.show(refused.value)
+    assert len(reporter.shown) == 1 and words in reporter.shown[0] and str(other) in reporter.shown[0]
+    assert service_words not in reporter.shown[0]
