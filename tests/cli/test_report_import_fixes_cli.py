@@ -93,7 +93,8 @@ def test_an_sms_or_call_report_imported_again_later_keeps_the_first_time(
     assert sent_times(db, channel) == before
 
 
-@pytest.mark.parametrize("encoding", ["rot13", "base64", "zlib"])
+@pytest.mark.parametrize("encoding", ["rot13", "base64", "zlib", "idna", "unicode_escape", "raw_unicode_escape",
+                                      "utf-7"])
 @pytest.mark.parametrize("command", ["import-delivery", "import-sms-report"])
 def test_a_codec_that_is_not_a_text_encoding_is_refused_naming_the_option(
         exported: tuple[Path, list[dict[str, str]]], tmp_path: Path, capsys: pytest.CaptureFixture[str],

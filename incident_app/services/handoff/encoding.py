@@ -58,12 +58,15 @@ def _codec(encoding: str) -> str:
     except LookupError:
         raise ValidationError.single("--encoding", f"'{encoding[:40]}' is not an encoding Python knows; "
                                      f"{_TEXT_ENCODINGS}") from None
-    if not getattr(info, "_is_text_encoding", True):
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_FILE_ENCODINGS:
         raise ValidationError.single("--encoding", f"'{encoding[:40]}' is not a text encoding (it does not turn the"
                                      f" file's bytes into text); {_TEXT_ENCODINGS}")
     return info.name
 
 
+# Codecs Python counts as text encodings that no spreadsheet or platform saves a report in: they
+# decode escapes (a reason's backslashes changed) or domain names, not a file's characters.
+_NOT_FILE_ENCODINGS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7"})
 _TEXT_ENCODINGS = "give the report's text encoding: utf-8, gb18030, cp1252, latin-1 or utf-16"
 
 
