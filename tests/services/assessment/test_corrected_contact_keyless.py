@@ -30,10 +30,15 @@ def keyless(services: Services, incident: int) -> Any:
     return next(p for p in services.people.iter_people(incident) if not p.user_id)
 
 
+def refusing_the_old_address() -> Sink:
+    """A relay that refuses the old address at RCPT (550) and accepts every other."""
+    return Sink(rule=lambda stage, address, _n: "550 5.1.1 no such user" if address == OLD and stage == "rcpt"
+                else None)
+
+
 def test_a_keyless_person_refused_at_the_old_address_and_sent_again_meets_the_duty(
         services: Services, intake: dict[str, object], tmp_path: Path) -> None:
-    sink = Sink(rule=lambda stage, address, _n: "550 5.1.1 no such user" if address == OLD and stage == "rcpt"
-                else None)
+    sink = refusing_the_old_address()
     controller = start_sink(sink)
     try:
         incident = prepared_incident(services, intake, tmp_path, [*ALL_BY_EMAIL, KEYLESS])
@@ -122,8 +127,7 @@ def test_an_old_address_given_to_someone_else_refuses_the_send_and_the_hand_off_
     """The corrected person keeps their old address as their key; a list imported later with a new
     person at that address would share it (one e-mailed on every send, the other never): the sender
     and every hand-off export refuse, naming both people, and nothing is sent or written."""
-    sink = Sink(rule=lambda stage, address, _n: "550 5.1.1 no such user" if address == OLD and stage == "rcpt"
-                else None)
+    sink = refusing_the_old_address()
     controller = start_sink(sink)
     try:
         incident = prepared_incident(services, intake, tmp_path, [*ALL_BY_EMAIL, KEYLESS])

@@ -51,13 +51,17 @@ ROWS = [
 ]
 
 
+# One send-ledger row, every column the pack reads (the fixed-bytes test fills rows with it too).
+INSERT_LEDGER_ROW = ("INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address,"
+                     " language, message_id, state, attempts, in_doubt, last_code, last_reply, reason, queued_at,"
+                     " updated_at, sent_at, fallback, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+
+
 def fill(services: Services, incident_id: int, copies: int, version: str = "v1") -> None:
     conn = services.ctx.store.db.conn
     with services.ctx.store.transaction():
         conn.executemany(
-            "INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address, language,"
-            " message_id, state, attempts, in_doubt, last_code, last_reply, reason, queued_at, updated_at, sent_at,"
-            " fallback, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            INSERT_LEDGER_ROW,
             [(incident_id, f"{key}#{n}" if n else key, "individual_email", version, address, "zh-CN" if n % 2 else "",
               f"<bd.{n}.{i}@example.test>", state, 1, int(state == "in_doubt"), code, reply, reason,
               "2026-11-20T09:00:00+08:00", "2026-11-20T09:05:00+08:00",

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from test_evidence_streaming import INSERT_LEDGER_ROW
 
 from incident_app.services.container import Services
 from incident_app.services.evidence import build_evidence_pack, records, verify_evidence
@@ -40,9 +41,7 @@ def fill_bench_rows(services: Services, incident_id: int, rows: int) -> None:
     conn = services.ctx.store.db.conn
     with services.ctx.store.transaction():
         conn.executemany(
-            "INSERT INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version, to_address, language,"
-            " message_id, state, attempts, in_doubt, last_code, last_reply, reason, queued_at, updated_at, sent_at,"
-            " fallback, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            INSERT_LEDGER_ROW,
             [bench.ledger_row(i, incident_id, rnd, BASE) for i in range(rows)])
 
 
