@@ -31,6 +31,13 @@ def is_environment_error(exc: BaseException) -> bool:
     return isinstance(exc, (*ENVIRONMENT_ERRORS, ValidationError, NotFoundError, ChainKeyMissingError))
 
 
+def shared_ledger_key_text(exc: SharedLedgerKeyError, tr: Translator) -> str:
+    """The refusal to send or hand off while two people would share a send-ledger key, in ``tr``'s
+    language, one line per pair naming both people: the service's English is worded for the CLI
+    (``people … --edit``). The dialogs that show refusals beside their buttons use it too."""
+    return "\n".join(tr.t("error.shared_ledger_key", kept=kept, other=other) for kept, other in exc.pairs)
+
+
 class ErrorReporter:
     """Shows failures from jobs and slots; ``retry`` is offered for environment errors."""
 
@@ -71,8 +78,8 @@ class ErrorReporter:
             return self.tr.t(f"error.output_refused.{exc.reason}", path=exc.target)
         if isinstance(exc, HelperFailedError):  # the register's helper process (an export)
             return self.tr.t(f"error.helper_failed.{exc.reason}", detail=exc.detail)
-        if isinstance(exc, SharedLedgerKeyError):  # the service's English, said in the screen's language
-            return "\n".join(self.tr.t("error.shared_ledger_key", kept=kept, other=other) for kept, other in exc.pairs)
+        if isinstance(exc, SharedLedgerKeyError):
+            return shared_ledger_key_text(exc, self.tr)
         if isinstance(exc, ChainKeyMissingError):
             return self.tr.t("audit.key_missing_write", database_id=exc.database_id, where=exc.looked_in)
         return str(exc)

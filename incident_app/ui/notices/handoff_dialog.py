@@ -29,7 +29,9 @@ from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.domain.notices.sms_gateway import Provider
 from incident_app.jobs.runner import JobRunner, SyncJobRunner
+from incident_app.services.ledger_keys import SharedLedgerKeyError
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.errors import shared_ledger_key_text
 from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
 from incident_app.ui.common.problems import problem_text
 from incident_app.ui.notices.platform_dialog import report_problems
@@ -220,6 +222,9 @@ class HandoffDialog(QDialog):
         # A rule broken since the preview (e.g. a number's daily limit): said beside the buttons.
         if not isinstance(error, ValidationError):
             self.errors.show(error, details)
+            return
+        if isinstance(error, SharedLedgerKeyError):  # not a gateway rule: its own words, both people named
+            self.status_label.setText(shared_ledger_key_text(error, self.tr_))
             return
         self.status_label.setText(self.tr_.t("handoff.export_refused", reason=self._reasons(error)))
 

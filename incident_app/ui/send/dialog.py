@@ -32,6 +32,7 @@ from incident_app.domain.i18n import Translator
 from incident_app.domain.mail import DeliveryOverview
 from incident_app.domain.mail.sending import ApprovalStatus, SendState, SmtpSettings
 from incident_app.domain.profile import OrganisationProfile
+from incident_app.services.ledger_keys import SharedLedgerKeyError
 from incident_app.services.mail import (
     NotApproved,
     PauseFlag,
@@ -43,6 +44,7 @@ from incident_app.services.mail import (
 )
 from incident_app.services.progress import ProgressSnapshot
 from incident_app.ui.common import ErrorReporter
+from incident_app.ui.common.errors import shared_ledger_key_text
 from incident_app.ui.common.file_dialogs import ask_folder
 from incident_app.ui.common.screen_fit import fit_to_screen
 from incident_app.ui.send.ledger_view import LedgerView
@@ -336,7 +338,9 @@ class SendDialog(QDialog):
         self._running = False
         self.ledger_timer.stop()
         self._update_buttons()
-        if isinstance(exc, KNOWN_FAILURES):
+        if isinstance(exc, SharedLedgerKeyError):  # the service's English names the CLI's options
+            self.message.setText(shared_ledger_key_text(exc, self.tr_))
+        elif isinstance(exc, KNOWN_FAILURES):
             self.message.setText(self.tr_.t("send.failed", message=str(exc)))
         else:
             self.errors.show(exc, details)

@@ -8,14 +8,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from incident_app.cli.main import run
 from incident_app.domain.i18n import Translator
 from incident_app.services.container import open_services
 from incident_app.services.ledger_keys import SharedLedgerKeyError
 from incident_app.services.resources import load_messages
 from incident_app.ui.common.errors import ErrorReporter
-
-HEADER = "name,email,phone,age,data_types\n"
+from tests.ui.helpers import shared_ledger_key_db
 
 
 @pytest.mark.parametrize(("lang", "words", "service_words"), [
@@ -24,20 +22,9 @@ HEADER = "name,email,phone,age,data_types\n"
 ])
 def test_the_shared_key_refusal_is_said_in_the_screen_s_language(
         qtbot: QtBot, tmp_path: Path, lang: str, words: str, service_words: str) -> None:
-    db = tmp_path / "db.sqlite3"
-    first, again = tmp_path / "first.csv", tmp_path / "again.csv"
-    first.write_text(HEADER + "甲,jia@example.com,,30,phone_number\n乙,bad.yi@example.com,,30,phone_number\n",
-                     encoding="utf-8")
-    again.write_text(HEADER + "丙,bad.yi@example.com,,31,phone_number\n", encoding="utf-8")
-    assert run(["demo", "--db", str(db)]) == 0
-    assert run(["import-people", "1", str(first), "--replace", "--db", str(db)]) == 0
+    db, corrected, other = shared_ledger_key_db(tmp_path)
     services = open_services(db)
     try:
-        corrected = next(p.id for p in services.people.iter_people(1) if p.email == "bad.yi@example.com")
-        services.people.edit_person(1, corrected, {"email": "yi@example.com"}, "退信")
-        services.people.import_file(1, again)
-        other = next(p.id for p in services.people.iter_people(1) if p.email == "bad.yi@example.com")
-        services.notices.approve(1, "王安全")
         with pytest.raises(SharedLedgerKeyError) as refused:
             services.platform.export_recipients(1, tmp_path / "out.jsonl")
     finally:

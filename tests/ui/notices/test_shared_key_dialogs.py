@@ -1,0 +1,101 @@
+"""Every screen that sends or hands off says the refusal while two people would share a
+send-ledger key in its own language, naming both people: the SMS batch file and the call list
+(hand-off dialog), the platform's recipients file and the e-mail send. Nothing is written or sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from smtp_sink import Sink, start_sink
+
+from incident_app.domain.mail.sending import TlsMode
+from incident_app.ui.notices.tab import NoticesTab
+from tests.ui.helpers import notices_tab, shared_ledger_key_db
+
+# The catalogue's words (error.shared_ledger_key), and the service's English that must not show.
+WORDS = {"zh-CN": "号人员更正前的联系方式", "en": "has the e-mail address or phone number that person"}
+SERVICE_ENGLISH = ("--edit", "person {other}:", "(nothing was sent or written)",
+                   "counted as one person's (one told twice, the other never):")
+LANGS = pytest.mark.parametrize("lang", ["zh-CN", "en"])
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    sink = Sink()
+    controller = start_sink(sink)
+    sink.port = controller.port
+    yield sink
+    controller.stop()
+
+
+def refused(tmp_path: Path, qtbot: QtBot, lang: str) -> tuple[NoticesTab, int, int]:
+    db, kept, other = shared_ledger_key_db(tmp_path)
+    tab = notices_tab(qtbot, db, lang)
+    tab.show()
+    return tab, kept, other
+
+
+def assert_said(text: str, lang: str, kept: int, other: int) -> None:
+    """The refusal in ``lang``'s words, both people named, none of the service's English."""
+    assert WORDS[lang] in text, text
+    assert str(kept) in text and str(other) in text
+    for english in SERVICE_ENGLISH:
+        assert english.format(other=other) not in text, text
+
+
+@LANGS
+def test_the_sms_batch_file_refusal_is_said_in_the_dialog_s_language(qtbot: QtBot, tmp_path: Path,
+                                                                     lang: str) -> None:
+    tab, kept, other = refused(tmp_path, qtbot, lang)
+    tab.open_handoff_dialog()
+    dialog = tab.handoff_dialog
+    out = tmp_path / "sms.csv"
+    dialog.export_sms_to(out)
+    assert_said(dialog.status_label.text() + "\n".join(dialog.errors.shown), lang, kept, other)
+    assert not out.exists() and not list(tmp_path.glob("sms*.csv"))
+
+
+@LANGS
+def test_the_call_list_refusal_is_said_in_the_dialog_s_language(qtbot: QtBot, tmp_path: Path, lang: str) -> None:
+    tab, kept, other = refused(tmp_path, qtbot, lang)
+    tab.open_handoff_dialog()
+    dialog = tab.handoff_dialog
+    out = tmp_path / "calls.csv"
+    dialog.export_calls_to(out)
+    assert_said(dialog.status_label.text() + "\n".join(dialog.errors.shown), lang, kept, other)
+    assert not out.exists()
+
+
+@LANGS
+def test_the_platform_file_refusal_is_said_in_the_dialog_s_language(qtbot: QtBot, tmp_path: Path, lang: str) -> None:
+    tab, kept, other = refused(tmp_path, qtbot, lang)
+    tab.open_platform_dialog()
+    dialog = tab.platform_dialog
+    out = tmp_path / "recipients.jsonl"
+    dialog.export_to(out)
+    assert_said(dialog.status_label.text() + "\n".join(dialog.errors.shown), lang, kept, other)
+    assert not out.exists() and not list(tmp_path.glob("recipients.jsonl*"))
+
+
+@LANGS
+def test_the_send_refusal_is_said_in_the_dialog_s_language(qtbot: QtBot, tmp_path: Path, sink: Sink,
+                                                           lang: str) -> None:
+    tab, kept, other = refused(tmp_path, qtbot, lang)
+    tab.open_send_dialog()
+    dialog = tab.send_dialog
+    dialog.confirm = lambda _text: True
+    form = dialog.form
+    form.host.setText("127.0.0.1")
+    form.port.setValue(sink.port)
+    form.security.setCurrentIndex(form.security.findData(TlsMode.PLAIN.value))
+    form.from_address.setText("privacy@example.test")
+    form.reply_to.setText("privacy@example.test")
+    dialog.test_to.setText("officer@example.test")
+    dialog.test_button.click()  # the test copy goes to the officer; the full send is refused
+    assert sink.count() == 1 and dialog.send_button.isEnabled()
+    dialog.send_button.click()
+    assert_said(dialog.message.text() + "\n".join(dialog.errors.shown), lang, kept, other)
+    assert sink.count() == 1
