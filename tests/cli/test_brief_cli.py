@@ -346,3 +346,35 @@ def test_a_responsible_persons_phone_is_checked_and_kept_as_e164(
     code, out, _ = cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(good, ensure_ascii=False))
     assert code == 0
     assert [p["phone"] for p in json.loads(out)["responsible_persons"]] == ["+8613911112222", "+862138760448"]
+
+
+def test_a_shared_key_among_affected_people_refuses_their_notices_but_not_the_brief(
+    capsys: pytest.CaptureFixture[str], sink: Sink, tmp_path: Path
+) -> None:
+    # Person 乙's e-mail was corrected, then a later list gave 丙 乙's old address: the two would
+    # share one send-ledger key. Their notices are refused; the brief goes to the company's own
+    # responsible persons and does not depend on the affected list, so it is not held back.
+    header = "name,email,phone,age,data_types\n"
+    first, again = tmp_path / "first.csv", tmp_path / "again.csv"
+    first.write_text(header + "甲,jia@example.com,13800138000,30,phone_number\n"
+                     "乙,bad.yi@example.com,,30,phone_number\n", encoding="utf-8")
+    again.write_text(header + "丙,bad.yi@example.com,,31,phone_number\n", encoding="utf-8")
+    db = tmp_path / "demo.sqlite3"
+    assert cli(capsys, db, "demo")[0] == 0
+    assert cli(capsys, db, "import-people", "1", str(first), "--replace")[0] == 0
+    with closing(sqlite3.connect(db)) as conn:
+        (corrected,) = conn.execute("SELECT id FROM people WHERE email = 'bad.yi@example.com'").fetchone()
+    code, _, err = cli(capsys, db, "people", "1", "--edit", str(corrected), "--set", "email=yi@example.com",
+                       "--reason", "退信")
+    assert code == 0, err
+    assert cli(capsys, db, "import-people", "1", str(again))[0] == 0
+    assert cli(capsys, db, "profile", "set", "responsible_persons", json.dumps(STAFF, ensure_ascii=False))[0] == 0
+    code, _, err = cli(capsys, db, "approve", "1", "--by", "王安全")
+    assert code == 0, err
+
+    code, _, err = cli(capsys, db, "send", "1", *relay(sink.port))
+    assert code == 2 and f"person {corrected}" in err and sink.count() == 0
+    code, out, err = cli(capsys, db, "send", "1", "--brief", *relay(sink.port))
+    assert code == 0, err
+    assert json.loads(out)["ledger"]["by_state"]["sent"] == 2
+    assert sorted(r.address for r in sink.received) == ["ceo@corp.test", "ciso@corp.test"]

@@ -113,6 +113,11 @@ class ApprovalStatus:
 class MessageSource(Protocol):
     """Where rendered, approved personal notices come from (the notice renderer plugs in here)."""
 
+    # Whether the messages go to the incident's affected people (and so depend on their list
+    # being sound). The internal brief goes to the company's own responsible persons: a fault
+    # in the affected-people list must not hold it back.
+    reads_affected_people: bool
+
     def count(self, incident_id: int) -> int:
         """How many messages :meth:`iter_messages` yields."""
         ...

@@ -252,7 +252,8 @@ class MailService:
         first one leaves; a message that fails the recipient check is failed with the reason."""
         total = new = blocked = 0
         org = settings.organisation_addresses()
-        refuse_shared_ledger_keys(self._ctx.store.people, incident_id)
+        if source.reads_affected_people:
+            refuse_shared_ledger_keys(self._ctx.store.people, incident_id)
         for chunk in chunks(source.iter_messages(incident_id), PREPARE_CHUNK):
             _check_incident(chunk, incident_id)
             bad = {m.ledger_key: p for m in chunk if (p := recipient_problems(m, org))}

@@ -59,6 +59,7 @@ class StaticMessageSource:
     approved: bool = True
     reason: str = ""
     fallbacks: Mapping[str, FallbackChannel] = field(default_factory=dict)
+    reads_affected_people: bool = True
 
     def count(self, incident_id: int) -> int:
         return sum(1 for m in self.messages if m.incident_id == incident_id)
@@ -84,6 +85,7 @@ class SyntheticMessageSource:
     version: str = "synthetic-v1"
     domain: str = SYNTHETIC_DOMAIN
     contact: str = "privacy@example.test"
+    reads_affected_people: bool = True
 
     def count(self, incident_id: int) -> int:
         return self.size

@@ -35,6 +35,10 @@ def staff_key(person: ResponsiblePerson) -> str:
 class BriefMessageSource:
     """A MessageSource over the profile's responsible persons and the approved internal brief."""
 
+    # The brief goes to the company's own people, never the affected list: a shared key among
+    # affected people (refused for their notices) must not hold back the responsible persons' brief.
+    reads_affected_people = False
+
     def __init__(self, notices: NoticeService, profile: Callable[[], OrganisationProfile]) -> None:
         self._notices = notices
         self._profile = profile

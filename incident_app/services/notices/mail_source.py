@@ -31,6 +31,8 @@ PERSONAL_KINDS = [NoticeKind.INDIVIDUAL, NoticeKind.GUARDIAN, NoticeKind.MINOR]
 class NoticeMessageSource:
     """A MessageSource over the incident's people and its approved personal email notices."""
 
+    reads_affected_people = True
+
     def __init__(self, notices: NoticeService, people_of: PeopleOf, officer_email: str = "") -> None:
         self._notices = notices
         self._people_of = people_of
