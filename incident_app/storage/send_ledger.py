@@ -821,12 +821,14 @@ class SendLedgerRepository:
         return claimed
 
     def record(self, results: Sequence[AttemptResult], *, now: datetime) -> None:
-        """Store attempt outcomes of rows in ``sending``."""
+        """Store attempt outcomes of rows in ``sending``. An accepted message stamps ``sent_at``;
+        any other outcome keeps it: a bounced row sent again (``--requeue failed``) that the relay
+        refuses now was still sent when it was first accepted, and that is never erased."""
         stamp = utc_iso(now)
         self._db.conn.executemany(
             "UPDATE send_ledger SET state = ?, last_code = ?, last_reply = ?, reason = ?, next_attempt_at = ?,"
-            " sent_at = ?, updated_at = ?, in_doubt = in_doubt + ?, doubt_retries = doubt_retries + ?"
-            " WHERE id = ? AND state = 'sending'",
+            " sent_at = coalesce(?, sent_at), updated_at = ?, in_doubt = in_doubt + ?,"
+            " doubt_retries = doubt_retries + ? WHERE id = ? AND state = 'sending'",
             ([r.state.value, r.code, r.reply, r.reason,
               utc_iso(r.next_attempt_at) if r.next_attempt_at else None,
               stamp if r.state == SendState.SENT else None, stamp, int(r.in_doubt), int(r.in_doubt), r.row_id]
