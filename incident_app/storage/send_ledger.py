@@ -51,8 +51,9 @@ LEDGER_COLUMNS = ("id", "incident_id", "recipient_key", "notice_kind", "notice_v
 # than the one it holds — compared as instants (julianday), not as text: a row's time written by
 # an older version may carry another offset than the report's UTC. At the same instant (two
 # reports that disagree; README: the platform hand-off, step 3) a failure replaces anything but a
-# failure and a delivery replaces only a row still queued: the result is the same whichever report
-# comes first, and a tie never claims delivered (the officer re-checks that person). A delivery
+# failure and a delivery replaces only a row still queued: the state is the same whichever report
+# comes first, and a tie never claims delivered (the officer re-checks that person); a failure that
+# replaces a delivery keeps its sent_at (the message was sent then: a bounce never erases that). A delivery
 # reported for a row already delivered changes nothing: the first delivery time is the evidence
 # that the person was told, and a later report of the same delivery must never move it later.
 _SAME_INSTANT_WINS = "((r.state = 'failed' AND l.state != 'failed') OR (r.state = 'sent' AND l.state = 'queued'))"
@@ -659,10 +660,13 @@ class SendLedgerRepository:
         already holds a later (or the same) report: a report imported twice changes nothing and
         an older one never overwrites a newer; a row already delivered keeps its first delivery
         time (a later "delivered" is not counted as a change); at the same instant a failure wins over a delivery,
-        whichever was imported first. Returns how many rows changed."""
+        whichever was imported first. A failure never empties ``sent_at``: a row delivered and then
+        reported bounced is failed but keeps when it was delivered (the true record that it was
+        sent then), and delivered again after the bounce it keeps that first time. Returns how many
+        rows changed."""
         cursor = self._db.execute(
             "UPDATE send_ledger AS l SET state = r.state, updated_at = r.at, attempts = max(l.attempts, 1),"
-            " sent_at = CASE WHEN r.state = 'sent' THEN r.at END,"
+            " sent_at = CASE WHEN r.state = 'sent' THEN coalesce(nullif(l.sent_at, ''), r.at) ELSE l.sent_at END,"
             " reason = CASE WHEN r.state = 'failed' THEN r.reason ELSE '' END, last_reply = 'platform: ' || r.status"
             f" FROM temp.delivery_report r WHERE {_REPORT_MATCH}", [incident_id, channel])
         return int(cursor.rowcount)
@@ -817,12 +821,14 @@ class SendLedgerRepository:
         return claimed
 
     def record(self, results: Sequence[AttemptResult], *, now: datetime) -> None:
-        """Store attempt outcomes of rows in ``sending``."""
+        """Store attempt outcomes of rows in ``sending``. An accepted message stamps ``sent_at``;
+        any other outcome keeps it: a bounced row sent again (``--requeue failed``) that the relay
+        refuses now was still sent when it was first accepted, and that is never erased."""
         stamp = utc_iso(now)
         self._db.conn.executemany(
             "UPDATE send_ledger SET state = ?, last_code = ?, last_reply = ?, reason = ?, next_attempt_at = ?,"
-            " sent_at = ?, updated_at = ?, in_doubt = in_doubt + ?, doubt_retries = doubt_retries + ?"
-            " WHERE id = ? AND state = 'sending'",
+            " sent_at = coalesce(?, sent_at), updated_at = ?, in_doubt = in_doubt + ?,"
+            " doubt_retries = doubt_retries + ? WHERE id = ? AND state = 'sending'",
             ([r.state.value, r.code, r.reply, r.reason,
               utc_iso(r.next_attempt_at) if r.next_attempt_at else None,
               stamp if r.state == SendState.SENT else None, stamp, int(r.in_doubt), int(r.in_doubt), r.row_id]

@@ -68,7 +68,8 @@ class Match:
     @property
     def delivered_at(self) -> str | None:
         """When a notice to them (or their guardian) at the contact now on the list was first
-        accepted and has not bounced since (a bounced row keeps its sent_at but is failed). A row
+        accepted and has not bounced since (a bounced row keeps its sent_at but is failed; one the
+        platform reports delivered again after the bounce counts from its first delivery). A row
         of a contact since corrected is history: it told the old address or number, not them."""
         return _first_sent(n for n in self.notices if n["current"])
 

@@ -398,7 +398,8 @@ def _csv_row(raw: tuple[Any, ...], unmask: bool, hide: Callable[[str], str]) -> 
             _cell(hide(reason)) if reason else "", _iso(queued_at), _iso(sent_at) if sent_at else None,
             _FALLBACKS[fallback] if fallback else None,
             # How the row went out (email, sms, phone, platform) and when its state last changed:
-            # a platform failure's time is the platform's, kept only here (sent_at stays empty).
+            # a platform failure's time is the platform's, kept only here (sent_at keeps the
+            # delivery time of a row reported delivered before it bounced, else stays empty).
             _cell(channel or "email"), _iso(updated_at) if updated_at else None]
 
 
