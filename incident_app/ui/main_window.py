@@ -47,6 +47,7 @@ from incident_app.ui.common.gc_policy import freeze_long_lived_objects
 from incident_app.ui.common.geometry import restore_window, save_window
 from incident_app.ui.common.qt_translations import install_qt_translator
 from incident_app.ui.common.screen_fit import fit_to_screen
+from incident_app.ui.common.warm_up import ImportWarmUp
 from incident_app.ui.database.recent import (
     add_recent,
     recent_databases,
@@ -77,6 +78,10 @@ log = logging.getLogger(__name__)
 COUNTDOWN_TICK_MS = 30_000
 VISIBLE_SETTLE_MS = 60  # after scrolling settles this long, the rows in view are assessed
 WINDOW_NAME = "main"
+# What the officer opens next from the register: imported a module at a time once the register is
+# in and the window idle, so the first double-click only builds the window (ui/common/warm_up.py).
+WARM_UP_MODULES = ("incident_app.ui.workspace.window", "incident_app.ui.intake")
+WARM_UP_DELAY_MS = 500
 # Builds the main window of another database (app.py passes it in: the UI cannot build services).
 WindowFactory = Callable[[Path, Any], "MainWindow"]
 
@@ -120,6 +125,8 @@ class MainWindow(QMainWindow):
         self.ticker.setInterval(COUNTDOWN_TICK_MS)
         self.ticker.timeout.connect(self.refresh_countdowns)
         self.ticker.start()
+        self.warm_up = ImportWarmUp(WARM_UP_MODULES, self)
+        self.warm_up.finished.connect(freeze_long_lived_objects)  # the modules it imported live as long
         freeze_long_lived_objects()  # the imported UI and this window: never walked by a collection again
 
     # -- construction -------------------------------------------------------------------
@@ -367,6 +374,7 @@ class MainWindow(QMainWindow):
         self._loading = False
         self.register_refreshed.emit()
         freeze_long_lived_objects()  # every row is in: later collections do not walk them again
+        self.warm_up.start_after(WARM_UP_DELAY_MS)  # a no-op once it is done
         if self._refresh_again:
             self._refresh_again = False
             self.refresh()
