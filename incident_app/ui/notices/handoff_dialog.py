@@ -75,6 +75,7 @@ class HandoffDialog(QDialog):
         super().__init__(parent)
         self.runner, self.tr_, self.incident_id = runner, tr, incident_id
         self.errors = ErrorReporter(self, tr)
+        self._shared_key_said = ""  # the preview's shared-key refusal put on the status line
         self.setObjectName("handoffDialog")
         self.resize(900, 620)
         self._build()
@@ -198,15 +199,38 @@ class HandoffDialog(QDialog):
         self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.preview_label.setText(self.tr_.t("handoff.preview", shown=len(preview["rows"]), total=preview["total"]))
         self.btn_sms.setEnabled(True)
+        self._shared_key_cleared()
 
     def _preview_refused(self, error: BaseException, details: str = "") -> None:
         if not isinstance(error, ValidationError):
             self.errors.show(error, details)
             return
+        if isinstance(error, SharedLedgerKeyError):
+            self._shared_key_refused(error)
+            return
         # Not approved or breaking a gateway rule: say why where the preview would be.
         self.preview.setRowCount(0)
         self.preview_label.setText(self.tr_.t("handoff.preview_refused", reason=self._reasons(error)))
         self.btn_sms.setEnabled(False)
+        self._shared_key_cleared()  # the call list may be exported
+
+    def _shared_key_refused(self, error: SharedLedgerKeyError) -> None:
+        """Two people would share a send-ledger key: both exports would refuse (the call list
+        too), so no counts, both buttons off, and the refusal in the dialog's words beside them."""
+        self.preview.setRowCount(0)
+        self.preview_label.setText(self.tr_.t("handoff.preview_refused_below"))
+        self.btn_sms.setEnabled(False)
+        self.btn_calls.setEnabled(False)
+        self._shared_key_said = shared_ledger_key_text(error, self.tr_)
+        self.status_label.setText(self._shared_key_said)
+
+    def _shared_key_cleared(self) -> None:
+        """No longer refused for a shared key (corrected since): the call list's button back on,
+        the refusal beside the buttons gone unless another result has replaced it."""
+        self.btn_calls.setEnabled(True)
+        if self._shared_key_said and self.status_label.text() == self._shared_key_said:
+            self.status_label.clear()
+        self._shared_key_said = ""
 
     # -- actions -----------------------------------------------------------------------------------
     def export_sms_to(self, path: Path) -> None:

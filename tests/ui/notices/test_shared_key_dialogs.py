@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from smtp_sink import Sink, start_sink
 
 from incident_app.domain.mail.sending import TlsMode
+from incident_app.services.container import open_services
 from incident_app.ui.notices.tab import NoticesTab
 from tests.ui.helpers import notices_tab, shared_ledger_key_db
 
@@ -99,3 +100,51 @@ def test_the_send_refusal_is_said_in_the_dialog_s_language(qtbot: QtBot, tmp_pat
     dialog.send_button.click()
     assert_said(dialog.message.text() + "\n".join(dialog.errors.shown), lang, kept, other)
     assert sink.count() == 1
+
+
+@LANGS
+def test_the_sms_preview_states_the_refusal_beside_the_buttons_without_counts(qtbot: QtBot, tmp_path: Path,
+                                                                              lang: str) -> None:
+    """The preview refuses like the exports: no rows or counts as if they would work, both export
+    buttons off, the refusal in the dialog's words beside them, no pop-up."""
+    tab, kept, other = refused(tmp_path, qtbot, lang)
+    tab.open_handoff_dialog()
+    dialog = tab.handoff_dialog
+    assert_said(dialog.status_label.text(), lang, kept, other)
+    assert dialog.preview.rowCount() == 0
+    assert dialog.preview_label.text() == dialog.tr_.t("handoff.preview_refused_below")
+    assert not dialog.btn_sms.isEnabled() and not dialog.btn_calls.isEnabled()
+    assert dialog.errors.shown == []
+
+
+@LANGS
+def test_the_platform_preview_states_the_refusal_beside_the_buttons_without_counts(qtbot: QtBot, tmp_path: Path,
+                                                                                   lang: str) -> None:
+    tab, kept, other = refused(tmp_path, qtbot, lang)
+    tab.open_platform_dialog()
+    dialog = tab.platform_dialog
+    assert_said(dialog.status_label.text(), lang, kept, other)
+    assert dialog.preview.rowCount() == 0
+    assert dialog.preview_label.text() == dialog.tr_.t("platform.preview_refused_below")
+    assert not dialog.btn_export.isEnabled() and dialog.errors.shown == []
+
+
+def test_once_corrected_the_previews_show_the_counts_and_the_refusal_goes(qtbot: QtBot, tmp_path: Path) -> None:
+    db, _, other = shared_ledger_key_db(tmp_path)
+    tab = notices_tab(qtbot, db, "en")
+    tab.show()
+    tab.open_handoff_dialog()
+    tab.open_platform_dialog()
+    services = open_services(db)
+    try:
+        services.people.edit_person(1, other, {"email": "bing@example.com"}, "他自己的地址")
+    finally:
+        services.close()
+    handoff, platform = tab.handoff_dialog, tab.platform_dialog
+    for dialog in (handoff, platform):
+        dialog.refresh()
+        assert dialog.status_label.text() == "", dialog.status_label.text()
+    # Everyone of this list is reached by e-mail: an SMS file of no rows, three platform lines.
+    assert handoff.preview_label.text() == handoff.tr_.t("handoff.preview", shown=0, total=0)
+    assert platform.preview.rowCount() == 3
+    assert handoff.btn_sms.isEnabled() and handoff.btn_calls.isEnabled() and platform.btn_export.isEnabled()
