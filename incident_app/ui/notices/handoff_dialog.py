@@ -38,7 +38,7 @@ from incident_app.ui.notices.platform_dialog import report_problems
 
 # Where the service says a problem lies: a notice ("individual/sms/en"), a recipient's row, a
 # notice kind over its daily limit. The signature fields need no name: their messages say it.
-_NOTICE_FIELD = re.compile(r"^(?P<kind>\w+)/sms/(?P<lang>[\w-]+)$")
+_NOTICE_FIELD = re.compile(r"^(?P<kind>\w+)/(?P<channel>sms|phone_script)/(?P<lang>[\w-]+)$")
 _RECIPIENT_FIELD = re.compile(r"^SMS recipient (?P<number>\d+) \((?P<reference>.+)\)$")
 _KIND_FIELD = re.compile(r"^(?P<kind>\w+) notice$")
 _UNNAMED_FIELDS = ("signature", "signature_en", "notice")
@@ -51,8 +51,8 @@ def handoff_problem(problem: FieldProblem, tr: Translator) -> str:
     if problem.field in _UNNAMED_FIELDS:
         return text
     if match := _NOTICE_FIELD.match(problem.field):
-        where = tr.t("handoff.where.notice", kind=tr.word("notices.kind", match["kind"]),
-                     lang=tr.word("notices.lang", match["lang"]))
+        where = tr.t("handoff.where.notice" if match["channel"] == "sms" else "handoff.where.phone_script",
+                     kind=tr.word("notices.kind", match["kind"]), lang=tr.word("notices.lang", match["lang"]))
     elif match := _RECIPIENT_FIELD.match(problem.field):
         where = tr.t("handoff.where.recipient", number=match["number"], reference=match["reference"])
     elif match := _KIND_FIELD.match(problem.field):
@@ -243,7 +243,9 @@ class HandoffDialog(QDialog):
         return bullets([handoff_problem(p, self.tr_) for p in error.problems])
 
     def _export_refused(self, error: BaseException, details: str = "") -> None:
-        # A rule broken since the preview (e.g. a number's daily limit): said beside the buttons.
+        # The SMS file's or the call list's refusal (a rule broken since the preview, a number's
+        # daily limit, a script not approved, two people sharing a key): said beside the buttons,
+        # in the dialog's words, not in a pop-up.
         if not isinstance(error, ValidationError):
             self.errors.show(error, details)
             return
@@ -255,7 +257,7 @@ class HandoffDialog(QDialog):
     def export_calls_to(self, path: Path) -> None:
         incident_id = self.incident_id
         self.runner.run(lambda s, _p: s.handoff.export_calls(incident_id, path),
-                        on_success=lambda r: self._done("handoff.exported", r), on_failure=self.errors.show)
+                        on_success=lambda r: self._done("handoff.exported", r), on_failure=self._export_refused)
 
     def import_report(self, path: Path, channel: str) -> None:
         incident_id, (provider, _) = self.incident_id, self._choice()

@@ -124,9 +124,20 @@ class PlatformDialog(QDialog):
         return run_with_progress(
             self, self.runner, self.tr_, self.tr_.t("platform.exporting"),
             lambda s, p: s.platform.export_recipients(incident_id, path, merge_fields=merge, progress=p),
-            on_success=self._exported, on_failure=self.errors.show,
+            on_success=self._exported, on_failure=self._export_refused,
             on_cancelled=lambda: self.status_label.setText(self.tr_.t("platform.export_cancelled")),
             show_counts=True)
+
+    def _export_refused(self, error: BaseException, details: str = "") -> None:
+        """A refusal of the export (not approved, purged, two people sharing a key) said beside the
+        buttons in the dialog's words, like the preview's; anything else goes to the error reporter."""
+        if not isinstance(error, ValidationError):
+            self.errors.show(error, details)
+        elif isinstance(error, SharedLedgerKeyError):
+            self.status_label.setText(shared_ledger_key_text(error, self.tr_))
+        else:
+            self.status_label.setText(self.tr_.t("platform.export_refused",
+                                                 reason=export_problems(error.problems, self.tr_)))
 
     def _exported(self, result: dict[str, Any]) -> None:
         t = self.tr_.t
