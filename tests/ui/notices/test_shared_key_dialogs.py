@@ -192,3 +192,17 @@ def test_the_platform_file_s_other_refusals_are_said_in_words_beside_the_buttons
     assert text.startswith(PLATFORM_NOT_APPROVED[lang]), text
     assert dialog.tr_.t("platform.refused.not_approved") in text and "email_html" not in text
     assert dialog.errors.shown == [] and not out.exists()
+
+
+@LANGS
+def test_the_dry_run_refusal_is_said_in_the_dialog_s_language(qtbot: QtBot, tmp_path: Path, lang: str) -> None:
+    """The dry run's count would read as if the send would work: refused like the send, no file."""
+    tab, kept, other = refused(tmp_path, qtbot, lang)
+    tab.open_send_dialog()
+    dialog = tab.send_dialog
+    folder = tmp_path / "eml"
+    dialog.choose_folder = lambda: str(folder)
+    dialog.form.from_address.setText("privacy@example.test")
+    dialog.dry_run_button.click()
+    assert_said(dialog.message.text(), lang, kept, other)
+    assert dialog.errors.shown == [] and (not folder.exists() or not list(folder.iterdir()))
