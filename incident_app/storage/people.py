@@ -209,11 +209,13 @@ class PeopleRepository:
         """(kept-key person, other person) pairs of this incident whose send-ledger keys are the
         same: a person whose contact was corrected keeps the old contact as their key, and a list
         imported (or a correction made) later can give that contact to someone else, whose key
-        is then derived from it. One read of the incident's kept keys (few people have one), then
-        an index probe of the e-mail and phone columns for each."""
+        is then derived from it. One range of the partial index on the incident's kept keys (few
+        people have one; migration 40), then an index probe of the e-mail and phone columns for each."""
         found: list[tuple[int, int]] = []
+        # Both terms as the index states them: coalesce(ledger_key, '') != '' means the same but
+        # SQLite cannot see that it implies the index's condition, and scanned the incident.
         kept = self._db.execute("SELECT id, ledger_key FROM people WHERE incident_id = ?"
-                                " AND coalesce(ledger_key, '') != ''", [incident_id]).fetchall()
+                                " AND ledger_key IS NOT NULL AND ledger_key != ''", [incident_id]).fetchall()
         for person_id, key in kept:
             others = self._db.execute(
                 # One probe of each partial index ("!= ''" lets SQLite use them; an OR would not).

@@ -7,13 +7,15 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from incident_app.app import build_main_window
-from incident_app.cli.main import run
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import SyncJobRunner
 from incident_app.services.container import open_services
 from incident_app.services.resources import load_messages
 from incident_app.ui.main_window import MainWindow
 from incident_app.ui.notices.tab import NoticesTab
+from tests.ledger_key_helpers import PEOPLE_HEADER, shared_ledger_key_db
+
+__all__ = ["PEOPLE_HEADER", "demo_window", "make_window", "notices_tab", "shared_ledger_key_db"]
 
 
 def make_window(qtbot: QtBot, db: Path, lang: str = "zh-CN", *, synchronous: bool = True) -> MainWindow:
@@ -35,29 +37,3 @@ def notices_tab(qtbot: QtBot, db: Path, lang: str = "zh-CN", incident_id: int = 
     tab.errors.interactive = False
     qtbot.addWidget(tab)
     return tab
-
-
-PEOPLE_HEADER = "name,email,phone,age,data_types\n"
-
-
-def shared_ledger_key_db(tmp_path: Path) -> tuple[Path, int, int]:
-    """The demo incident, approved, where two people would share a send-ledger key: person
-    ``corrected``'s e-mail was corrected, and a list imported later gave ``other`` the old one.
-    Returns the database and the two person ids (kept, other) every send and hand-off refuses."""
-    db = tmp_path / "db.sqlite3"
-    first, again = tmp_path / "first.csv", tmp_path / "again.csv"
-    first.write_text(PEOPLE_HEADER + "甲,jia@example.com,13800138000,30,phone_number\n"
-                     "乙,bad.yi@example.com,,30,phone_number\n", encoding="utf-8")
-    again.write_text(PEOPLE_HEADER + "丙,bad.yi@example.com,,31,phone_number\n", encoding="utf-8")
-    assert run(["demo", "--db", str(db)]) == 0
-    assert run(["import-people", "1", str(first), "--replace", "--db", str(db)]) == 0
-    services = open_services(db)
-    try:
-        corrected = next(p.id for p in services.people.iter_people(1) if p.email == "bad.yi@example.com")
-        services.people.edit_person(1, corrected, {"email": "yi@example.com"}, "退信")
-        services.people.import_file(1, again)
-        other = next(p.id for p in services.people.iter_people(1) if p.email == "bad.yi@example.com")
-        services.notices.approve(1, "王安全")
-    finally:
-        services.close()
-    return db, corrected, other

@@ -316,8 +316,10 @@ class PlatformHandoff:
 
     def preview(self, incident_id: int, limit: int = 5) -> dict[str, Any]:
         """The first lines' channel, masked address, kind, language and versions, and the number
-        of people to go through (GUI); refuses like :meth:`export_recipients`."""
+        of people to go through (GUI); refuses like :meth:`export_recipients`, two people sharing a
+        send-ledger key too (the counts would read as if the export would work)."""
         approved = self._approved(incident_id)
+        refuse_shared_ledger_keys(self._ctx.store.people, incident_id)
         renderer = PersonalRenderer(approved.notice_set.renderers, allowed={k for k, _, _ in approved.states})
         rows = []
         drafts = []

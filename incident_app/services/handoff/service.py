@@ -292,9 +292,11 @@ class HandoffService:
     def preview(self, incident_id: int, *, provider: Provider = Provider.GENERIC, signature: str | None = None,
                 limit: int = 5, signature_en: str | None = None) -> dict[str, Any]:
         """The first rows of the SMS batch file with the phone masked, and how many rows it has;
-        raises like :meth:`export_sms` when it cannot be exported."""
+        raises like :meth:`export_sms` when it cannot be exported, two people sharing a send-ledger
+        key too (the counts would read as if the export would work)."""
         sign = self.signatures(signature, signature_en)
         notices = self._approved_sms(incident_id, sign, provider)
+        refuse_shared_ledger_keys(self._ctx.store.people, incident_id)
         by_key = {(n.kind, n.lang): n for n in notices}
         rows: list[list[str]] = []
         drafts: list[LedgerDraft] = []

@@ -298,9 +298,13 @@ class MailService:
         return TestSendResult(mask_email(to_address), message_id, outcome.reply)
 
     def dry_run(self, incident_id: int, source: MessageSource, settings: SmtpSettings, folder: Path) -> DryRunResult:
-        """Write every message as an .eml file (mode 0600) instead of sending; approval not needed."""
+        """Write every message as an .eml file (mode 0600) instead of sending; approval not needed.
+        Refused like :meth:`prepare` while two people would share a send-ledger key: its count
+        would read as if the send would work."""
         self._ctx.store.incidents.get(incident_id)
         validate_smtp_settings(settings, needs_server=False)
+        if source.reads_affected_people:
+            refuse_shared_ledger_keys(self._ctx.store.people, incident_id)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Every file waits under a temporary name; all take their names inside the event's transaction.
         staged = StagedOutputs(self._ctx.store.path)

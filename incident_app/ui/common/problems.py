@@ -54,6 +54,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
      "handoff.problem.daily_limit"),
     (r"^not approved in its current form; run 'approve' first", "handoff.problem.not_approved"),
     (r"^this incident has no SMS notice to hand off", "handoff.problem.no_sms"),
+    (r"^this incident has no phone script to hand off", "handoff.problem.no_script"),
     (r"^is required: notices must carry it", "wizard.problem.required_profile"),
     (r"^is required \(explain the reasoning\)", "wizard.problem.required_rationale"),
     (r"^is required \(name the person who decides\)", "wizard.problem.required_decider"),

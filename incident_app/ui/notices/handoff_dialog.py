@@ -38,7 +38,7 @@ from incident_app.ui.notices.platform_dialog import report_problems
 
 # Where the service says a problem lies: a notice ("individual/sms/en"), a recipient's row, a
 # notice kind over its daily limit. The signature fields need no name: their messages say it.
-_NOTICE_FIELD = re.compile(r"^(?P<kind>\w+)/sms/(?P<lang>[\w-]+)$")
+_NOTICE_FIELD = re.compile(r"^(?P<kind>\w+)/(?P<channel>sms|phone_script)/(?P<lang>[\w-]+)$")
 _RECIPIENT_FIELD = re.compile(r"^SMS recipient (?P<number>\d+) \((?P<reference>.+)\)$")
 _KIND_FIELD = re.compile(r"^(?P<kind>\w+) notice$")
 _UNNAMED_FIELDS = ("signature", "signature_en", "notice")
@@ -51,8 +51,8 @@ def handoff_problem(problem: FieldProblem, tr: Translator) -> str:
     if problem.field in _UNNAMED_FIELDS:
         return text
     if match := _NOTICE_FIELD.match(problem.field):
-        where = tr.t("handoff.where.notice", kind=tr.word("notices.kind", match["kind"]),
-                     lang=tr.word("notices.lang", match["lang"]))
+        where = tr.t("handoff.where.notice" if match["channel"] == "sms" else "handoff.where.phone_script",
+                     kind=tr.word("notices.kind", match["kind"]), lang=tr.word("notices.lang", match["lang"]))
     elif match := _RECIPIENT_FIELD.match(problem.field):
         where = tr.t("handoff.where.recipient", number=match["number"], reference=match["reference"])
     elif match := _KIND_FIELD.match(problem.field):
@@ -75,6 +75,7 @@ class HandoffDialog(QDialog):
         super().__init__(parent)
         self.runner, self.tr_, self.incident_id = runner, tr, incident_id
         self.errors = ErrorReporter(self, tr)
+        self._shared_key_said = ""  # the preview's shared-key refusal put on the status line
         self.setObjectName("handoffDialog")
         self.resize(900, 620)
         self._build()
@@ -198,15 +199,38 @@ class HandoffDialog(QDialog):
         self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.preview_label.setText(self.tr_.t("handoff.preview", shown=len(preview["rows"]), total=preview["total"]))
         self.btn_sms.setEnabled(True)
+        self._shared_key_cleared()
 
     def _preview_refused(self, error: BaseException, details: str = "") -> None:
         if not isinstance(error, ValidationError):
             self.errors.show(error, details)
             return
+        if isinstance(error, SharedLedgerKeyError):
+            self._shared_key_refused(error)
+            return
         # Not approved or breaking a gateway rule: say why where the preview would be.
         self.preview.setRowCount(0)
         self.preview_label.setText(self.tr_.t("handoff.preview_refused", reason=self._reasons(error)))
         self.btn_sms.setEnabled(False)
+        self._shared_key_cleared()  # the call list may be exported
+
+    def _shared_key_refused(self, error: SharedLedgerKeyError) -> None:
+        """Two people would share a send-ledger key: both exports would refuse (the call list
+        too), so no counts, both buttons off, and the refusal in the dialog's words beside them."""
+        self.preview.setRowCount(0)
+        self.preview_label.setText(self.tr_.t("handoff.preview_refused_below"))
+        self.btn_sms.setEnabled(False)
+        self.btn_calls.setEnabled(False)
+        self._shared_key_said = shared_ledger_key_text(error, self.tr_)
+        self.status_label.setText(self._shared_key_said)
+
+    def _shared_key_cleared(self) -> None:
+        """No longer refused for a shared key (corrected since): the call list's button back on,
+        the refusal beside the buttons gone unless another result has replaced it."""
+        self.btn_calls.setEnabled(True)
+        if self._shared_key_said and self.status_label.text() == self._shared_key_said:
+            self.status_label.clear()
+        self._shared_key_said = ""
 
     # -- actions -----------------------------------------------------------------------------------
     def export_sms_to(self, path: Path) -> None:
@@ -219,7 +243,9 @@ class HandoffDialog(QDialog):
         return bullets([handoff_problem(p, self.tr_) for p in error.problems])
 
     def _export_refused(self, error: BaseException, details: str = "") -> None:
-        # A rule broken since the preview (e.g. a number's daily limit): said beside the buttons.
+        # The SMS file's or the call list's refusal (a rule broken since the preview, a number's
+        # daily limit, a script not approved, two people sharing a key): said beside the buttons,
+        # in the dialog's words, not in a pop-up.
         if not isinstance(error, ValidationError):
             self.errors.show(error, details)
             return
@@ -231,7 +257,7 @@ class HandoffDialog(QDialog):
     def export_calls_to(self, path: Path) -> None:
         incident_id = self.incident_id
         self.runner.run(lambda s, _p: s.handoff.export_calls(incident_id, path),
-                        on_success=lambda r: self._done("handoff.exported", r), on_failure=self.errors.show)
+                        on_success=lambda r: self._done("handoff.exported", r), on_failure=self._export_refused)
 
     def import_report(self, path: Path, channel: str) -> None:
         incident_id, (provider, _) = self.incident_id, self._choice()

@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.domain.i18n import Translator
 from incident_app.jobs.runner import JobHandle, JobRunner, SyncJobRunner
+from incident_app.services.ledger_keys import SharedLedgerKeyError
 from incident_app.ui.common import ErrorReporter, run_with_progress
+from incident_app.ui.common.errors import shared_ledger_key_text
 from incident_app.ui.common.file_dialogs import ask_open_file, ask_save_file
 
 
@@ -39,6 +41,7 @@ class PlatformDialog(QDialog):
         self.runner, self.tr_, self.incident_id = runner, tr, incident_id
         self.errors = ErrorReporter(self, tr)
         self.checked_report: Path | None = None
+        self._shared_key_said = ""  # the preview's shared-key refusal put on the status line
         self.setObjectName("platformDialog")
         self.resize(900, 560)
         self._build()
@@ -95,12 +98,21 @@ class PlatformDialog(QDialog):
         self.preview_label.setText(self.tr_.t("platform.preview", shown=len(preview["rows"]),
                                               people=f"{preview['people']:,}"))
         self.btn_export.setEnabled(True)
+        if self._shared_key_said and self.status_label.text() == self._shared_key_said:
+            self.status_label.clear()  # corrected since: the refusal beside the buttons no longer holds
+        self._shared_key_said = ""
 
     def _preview_refused(self, error: BaseException, details: str = "") -> None:
         if not isinstance(error, ValidationError):
             self.errors.show(error, details)
             return
         self.preview.setRowCount(0)
+        if isinstance(error, SharedLedgerKeyError):  # no counts; the refusal in words beside the buttons
+            self.preview_label.setText(self.tr_.t("platform.preview_refused_below"))
+            self._shared_key_said = shared_ledger_key_text(error, self.tr_)
+            self.status_label.setText(self._shared_key_said)
+            self.btn_export.setEnabled(False)
+            return
         self.preview_label.setText(self.tr_.t("platform.preview_refused", reason=export_problems(error.problems,
                                                                                                  self.tr_)))
         self.btn_export.setEnabled(False)
@@ -112,9 +124,20 @@ class PlatformDialog(QDialog):
         return run_with_progress(
             self, self.runner, self.tr_, self.tr_.t("platform.exporting"),
             lambda s, p: s.platform.export_recipients(incident_id, path, merge_fields=merge, progress=p),
-            on_success=self._exported, on_failure=self.errors.show,
+            on_success=self._exported, on_failure=self._export_refused,
             on_cancelled=lambda: self.status_label.setText(self.tr_.t("platform.export_cancelled")),
             show_counts=True)
+
+    def _export_refused(self, error: BaseException, details: str = "") -> None:
+        """A refusal of the export (not approved, purged, two people sharing a key) said beside the
+        buttons in the dialog's words, like the preview's; anything else goes to the error reporter."""
+        if not isinstance(error, ValidationError):
+            self.errors.show(error, details)
+        elif isinstance(error, SharedLedgerKeyError):
+            self.status_label.setText(shared_ledger_key_text(error, self.tr_))
+        else:
+            self.status_label.setText(self.tr_.t("platform.export_refused",
+                                                 reason=export_problems(error.problems, self.tr_)))
 
     def _exported(self, result: dict[str, Any]) -> None:
         t = self.tr_.t

@@ -11,7 +11,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 from smtp_sink import Sink, start_sink
 
+from incident_app.cli.main import run
 from incident_app.domain.mail.sending import TlsMode
+from incident_app.services.container import open_services
 from incident_app.ui.notices.tab import NoticesTab
 from tests.ui.helpers import notices_tab, shared_ledger_key_db
 
@@ -65,7 +67,8 @@ def test_the_call_list_refusal_is_said_in_the_dialog_s_language(qtbot: QtBot, tm
     dialog = tab.handoff_dialog
     out = tmp_path / "calls.csv"
     dialog.export_calls_to(out)
-    assert_said(dialog.status_label.text() + "\n".join(dialog.errors.shown), lang, kept, other)
+    assert_said(dialog.status_label.text(), lang, kept, other)  # beside the buttons,
+    assert dialog.errors.shown == []  # not in the generic pop-up ("could not finish … retry")
     assert not out.exists()
 
 
@@ -76,7 +79,8 @@ def test_the_platform_file_refusal_is_said_in_the_dialog_s_language(qtbot: QtBot
     dialog = tab.platform_dialog
     out = tmp_path / "recipients.jsonl"
     dialog.export_to(out)
-    assert_said(dialog.status_label.text() + "\n".join(dialog.errors.shown), lang, kept, other)
+    assert_said(dialog.status_label.text(), lang, kept, other)  # beside the buttons,
+    assert dialog.errors.shown == []  # not in the generic pop-up ("could not finish … retry")
     assert not out.exists() and not list(tmp_path.glob("recipients.jsonl*"))
 
 
@@ -99,3 +103,106 @@ def test_the_send_refusal_is_said_in_the_dialog_s_language(qtbot: QtBot, tmp_pat
     dialog.send_button.click()
     assert_said(dialog.message.text() + "\n".join(dialog.errors.shown), lang, kept, other)
     assert sink.count() == 1
+
+
+@LANGS
+def test_the_sms_preview_states_the_refusal_beside_the_buttons_without_counts(qtbot: QtBot, tmp_path: Path,
+                                                                              lang: str) -> None:
+    """The preview refuses like the exports: no rows or counts as if they would work, both export
+    buttons off, the refusal in the dialog's words beside them, no pop-up."""
+    tab, kept, other = refused(tmp_path, qtbot, lang)
+    tab.open_handoff_dialog()
+    dialog = tab.handoff_dialog
+    assert_said(dialog.status_label.text(), lang, kept, other)
+    assert dialog.preview.rowCount() == 0
+    assert dialog.preview_label.text() == dialog.tr_.t("handoff.preview_refused_below")
+    assert not dialog.btn_sms.isEnabled() and not dialog.btn_calls.isEnabled()
+    assert dialog.errors.shown == []
+
+
+@LANGS
+def test_the_platform_preview_states_the_refusal_beside_the_buttons_without_counts(qtbot: QtBot, tmp_path: Path,
+                                                                                   lang: str) -> None:
+    tab, kept, other = refused(tmp_path, qtbot, lang)
+    tab.open_platform_dialog()
+    dialog = tab.platform_dialog
+    assert_said(dialog.status_label.text(), lang, kept, other)
+    assert dialog.preview.rowCount() == 0
+    assert dialog.preview_label.text() == dialog.tr_.t("platform.preview_refused_below")
+    assert not dialog.btn_export.isEnabled() and dialog.errors.shown == []
+
+
+def test_once_corrected_the_previews_show_the_counts_and_the_refusal_goes(qtbot: QtBot, tmp_path: Path) -> None:
+    db, _, other = shared_ledger_key_db(tmp_path)
+    tab = notices_tab(qtbot, db, "en")
+    tab.show()
+    tab.open_handoff_dialog()
+    tab.open_platform_dialog()
+    services = open_services(db)
+    try:
+        services.people.edit_person(1, other, {"email": "bing@example.com"}, "他自己的地址")
+    finally:
+        services.close()
+    handoff, platform = tab.handoff_dialog, tab.platform_dialog
+    for dialog in (handoff, platform):
+        dialog.refresh()
+        assert dialog.status_label.text() == "", dialog.status_label.text()
+    # Everyone of this list is reached by e-mail: an SMS file of no rows, three platform lines.
+    assert handoff.preview_label.text() == handoff.tr_.t("handoff.preview", shown=0, total=0)
+    assert platform.preview.rowCount() == 3
+    assert handoff.btn_sms.isEnabled() and handoff.btn_calls.isEnabled() and platform.btn_export.isEnabled()
+
+
+# A notice not yet approved, as each dialog words it (the catalogue), and the service's English.
+NOT_APPROVED = {"zh-CN": ("当前版本尚未批准", "电话脚本"), "en": ("Not approved in its current form", "phone script")}
+PLATFORM_NOT_APPROVED = {"zh-CN": "未导出：", "en": "Not exported: "}
+
+
+def unapproved(tmp_path: Path, qtbot: QtBot, lang: str) -> NoticesTab:
+    db = tmp_path / "db.sqlite3"
+    assert run(["demo", "--db", str(db)]) == 0  # its notices rendered, none approved
+    tab = notices_tab(qtbot, db, lang)
+    tab.show()
+    return tab
+
+
+@LANGS
+def test_the_call_list_s_other_refusals_are_said_in_words_beside_the_buttons(qtbot: QtBot, tmp_path: Path,
+                                                                             lang: str) -> None:
+    tab = unapproved(tmp_path, qtbot, lang)
+    tab.open_handoff_dialog()
+    dialog = tab.handoff_dialog
+    out = tmp_path / "calls.csv"
+    dialog.export_calls_to(out)
+    text = dialog.status_label.text()
+    assert all(words in text for words in NOT_APPROVED[lang]), text
+    assert "run 'approve' first" not in text and "phone_script" not in text
+    assert dialog.errors.shown == [] and not out.exists()
+
+
+@LANGS
+def test_the_platform_file_s_other_refusals_are_said_in_words_beside_the_buttons(qtbot: QtBot, tmp_path: Path,
+                                                                                 lang: str) -> None:
+    tab = unapproved(tmp_path, qtbot, lang)
+    tab.open_platform_dialog()
+    dialog = tab.platform_dialog
+    out = tmp_path / "recipients.jsonl"
+    dialog.export_to(out)
+    text = dialog.status_label.text()
+    assert text.startswith(PLATFORM_NOT_APPROVED[lang]), text
+    assert dialog.tr_.t("platform.refused.not_approved") in text and "email_html" not in text
+    assert dialog.errors.shown == [] and not out.exists()
+
+
+@LANGS
+def test_the_dry_run_refusal_is_said_in_the_dialog_s_language(qtbot: QtBot, tmp_path: Path, lang: str) -> None:
+    """The dry run's count would read as if the send would work: refused like the send, no file."""
+    tab, kept, other = refused(tmp_path, qtbot, lang)
+    tab.open_send_dialog()
+    dialog = tab.send_dialog
+    folder = tmp_path / "eml"
+    dialog.choose_folder = lambda: str(folder)
+    dialog.form.from_address.setText("privacy@example.test")
+    dialog.dry_run_button.click()
+    assert_said(dialog.message.text(), lang, kept, other)
+    assert dialog.errors.shown == [] and (not folder.exists() or not list(folder.iterdir()))
