@@ -599,6 +599,23 @@ class SendLedgerRepository:
             found.update((str(key), parse_time(str(queued))) for key, queued in rows)
         return found
 
+    def contact_history(self, incident_id: int) -> tuple[dict[int, int], set[int]]:
+        """(row id -> contact_seq of each of the incident's rows handed off again to a corrected
+        contact — contact_seq above 0 —, the ids of the rows a later row of the same recipient,
+        kind and version replaced): what the evidence pack's ledger.csv says of each row besides
+        its own columns. Found from the few corrected rows (a partial index), each one's
+        predecessors by a seek of the unique index — never a scan of the ledger."""
+        seqs = {int(i): int(seq) for i, seq in self._db.execute(
+            "SELECT id, contact_seq FROM send_ledger INDEXED BY idx_send_ledger_corrected"
+            " WHERE incident_id = ? AND contact_seq > 0", [incident_id])}
+        replaced = {int(i) for (i,) in self._db.execute(
+            "SELECT DISTINCT o.id FROM send_ledger n INDEXED BY idx_send_ledger_corrected"
+            f" CROSS JOIN send_ledger o {BY_RECIPIENT} ON o.incident_id = n.incident_id"
+            " AND o.recipient_key = n.recipient_key AND o.notice_kind = n.notice_kind"
+            " AND o.notice_version = n.notice_version AND o.contact_seq < n.contact_seq"
+            " WHERE n.incident_id = ? AND n.contact_seq > 0", [incident_id])}
+        return seqs, replaced
+
     def superseded_rows(self, incident_id: int | None = None) -> dict[int, list[LedgerBatch]]:
         """The rows a later row of the same recipient, kind and version replaced (handed off again
         to a corrected contact), as batches per incident: kept as the history of what went to the

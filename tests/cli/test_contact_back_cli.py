@@ -6,8 +6,11 @@ agrees, and the next hand-off or send adds nothing — on the command line and a
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -88,6 +91,14 @@ def test_a_number_corrected_back_is_not_handed_off_again_and_the_duty_stays_met(
                                        (2, f"+86{ORIGINAL}", "sent")]
     assert ledger[2][3:] == ledger[0][3:]  # the same message, delivered when it was
     assert records(capsys, db) == (status, met_at, {})
+    # The evidence pack's ledger shows the three rows, the last one current.
+    pack = tmp_path / "pack.zip"
+    assert call(capsys, db, "evidence", "1", "--out", str(pack))[0] == 0
+    with zipfile.ZipFile(pack) as archive:
+        text = archive.read("send-ledger/ledger.csv").decode("utf-8-sig")
+    refs = {original_ref, *(line["reference"] for line in second if line["to"] == f"+86{MISTAKE}")}
+    assert [(r["contact_seq"], r["current"], r["state"]) for r in csv.DictReader(io.StringIO(text))
+            if r["message_id"] in refs] == [("0", "no", "sent"), ("1", "no", ledger[1][2]), ("2", "yes", "sent")]
 
 
 def test_an_address_corrected_back_is_not_e_mailed_again(

@@ -73,6 +73,10 @@ def test_the_old_delivery_stays_in_the_ledger_and_the_evidence_pack(
     assert (by_ref[old_ref]["to_address"], by_ref[old_ref]["state"]) == ("u***1@example.test", "sent")
     assert (by_ref[new_ref]["to_address"], by_ref[new_ref]["state"]) == ("u***w@example.test", "sent")
     assert by_ref[old_ref]["recipient"] == by_ref[new_ref]["recipient"]  # the same person
+    # Which contact of theirs each row went to, and which row is the one that counts now.
+    assert (by_ref[old_ref]["contact_seq"], by_ref[old_ref]["current"]) == ("0", "no")
+    assert (by_ref[new_ref]["contact_seq"], by_ref[new_ref]["current"]) == ("1", "yes")
+    assert {row["current"] for row in ledger if row["message_id"] not in (old_ref, new_ref)} == {"yes"}
     text = zipfile.ZipFile(out).read("send-ledger/ledger.csv").decode("utf-8-sig")
     assert "user1@example.test" not in text and "u1-new@example.test" not in text
 
