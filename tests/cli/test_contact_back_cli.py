@@ -152,3 +152,27 @@ def test_a_number_back_without_a_correction_is_read_alike_and_handed_off_once(
     assert [line["reference"] for line in third if line["to"] == f"+86{ORIGINAL}"] == [original_ref]
     status, _, counts = records(capsys, db)
     assert status == "met" and counts == {}, (status, counts)
+
+
+def test_an_sms_number_corrected_back_gets_no_second_sms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "d.sqlite3"
+    call(capsys, db, "demo")
+    assert call(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
+
+    def export_sms(name: str) -> dict[str, str]:
+        out = tmp_path / f"{name}.csv"
+        code, _, err = call(capsys, db, "export-sms", "1", "--out", str(out))
+        assert code == 0, err
+        return {r["phone"]: r["out_id"] for r in csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")))}
+
+    first = export_sms("s1")
+    report = tmp_path / "delivered.csv"
+    report.write_text("out_id,status\n" + "".join(f"{i},delivered\n" for i in first.values()), encoding="utf-8")
+    assert call(capsys, db, "import-sms-report", "1", str(report))[0] == 0
+    edit(capsys, db, 2, "phone", MISTAKE)
+    assert f"+86{MISTAKE}" in export_sms("s2")
+    edit(capsys, db, 2, "phone", ORIGINAL)
+    third = export_sms("s3")
+    assert third == first  # the gateway gets the out id it already delivered, never a new one
+    assert [r[:3] for r in rows(db, "D000002", "sms")] == [
+        (0, f"+86{ORIGINAL}", "sent"), (1, f"+86{MISTAKE}", "queued"), (2, f"+86{ORIGINAL}", "sent")]
