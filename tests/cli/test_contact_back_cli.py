@@ -81,6 +81,8 @@ def test_a_number_corrected_back_is_not_handed_off_again_and_the_duty_stays_met(
     edit(capsys, db, 2, "phone", ORIGINAL)  # corrected back to the number already told
     status, met_at, counts = records(capsys, db)
     assert status == "met" and counts == {}, (status, counts)  # the duty and the register agree: told
+    found = json.loads(call(capsys, db, "enquiry", "lookup", "1", "--phone", ORIGINAL)[1])["people"][0]
+    assert (found["notice_delivered"], found["notice_delivered_at"]) == (True, told[1])  # the desk too
     result, third = export(capsys, db, tmp_path / "r3.jsonl")
     assert (result["new_ledger_rows"], result["corrected_contacts"]) == (0, 0)
     # The platform gets the reference it already delivered, never a new one for that number.

@@ -575,8 +575,8 @@ def with_current_contacts(ledger: SendLedgerRepository, channel: str, drafts: Se
     new row; the old row keeps what was sent to the old contact (history is never rewritten).
     One whose contact went back to one this version was already delivered to (a correction
     undone): a copy of that delivered row, its out id (services/contact_history.py) — told there,
-    no new message. A row without a contact (a letter handed to the platform before its rows kept the address)
-    counts as the same contact: what it was sent to is not on record, and handing every letter
+    no new message. A row without a contact (a letter handed to the platform before its rows
+    kept the address) counts as the same contact: what it was sent to is not on record, and handing every letter
     off again after an upgrade would post them all twice — unless its key is in ``readdressed``
     (the person's address was corrected after that row was handed off: the letter went to the
     address corrected away, so the corrected one is a new row)."""
