@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -45,6 +45,24 @@ LEDGER_COLUMNS = ("id", "incident_id", "recipient_key", "notice_kind", "notice_v
                   "message_id", "state", "attempts", "in_doubt", "last_code", "last_reply", "reason",
                   "next_attempt_at", "run_id", "queued_at", "updated_at", "sent_at", "fallback", "doubt_retries",
                   "channel", "contact_seq")
+# The columns a carried row copies from the row already sent to the same contact (:meth:`SendLedgerRepository.carry`).
+_CARRIED = tuple(c for c in LEDGER_COLUMNS if c not in ("id", "reason", "contact_seq"))
+CARRIED_NOTE = "told at this contact before: the contact went back to it, nothing sent again (row of contact_seq "
+_CONTACT_ROW = "id, recipient_key, notice_kind, notice_version, channel, contact_seq, to_address, state, message_id"
+
+
+class ContactRow(NamedTuple):
+    """One ledger row as the contact history reads it (services/contact_history.py)."""
+
+    id: int
+    recipient_key: str
+    notice_kind: str
+    notice_version: str
+    channel: str
+    contact_seq: int
+    to_address: str
+    state: str
+    message_id: str
 # The unary + keeps SQLite on the message_id index: on (incident_id, channel) it would walk every
 # hand-off row for each report row. A staged report row r that changes ledger row l: the
 # incident's hand-off row of that reference, a state to set (not "pending"), and a report later
@@ -82,19 +100,28 @@ _ROW_CONTACT = ("CASE p.channel WHEN 'email' THEN p.email WHEN 'sms' THEN p.phon
                 " WHEN 'letter' THEN p.address WHEN 'guardian_letter' THEN p.address END")
 _SAME_CONTACT = (f"(lower(trim(l.to_address)) = lower(trim(coalesce({_ROW_CONTACT}, '')))"
                  " OR (p.channel LIKE '%letter' AND l.to_address = ''))")
+# Row ``l`` is the latest of its recipient, kind and version (no row of a higher contact_seq):
+# the row the sender and the exports go by, and the only one the duty and the register read for a
+# person — an earlier row sent to the contact they have again tells them only once it is copied as
+# the latest (services/contact_history.py), so both always read the same row. One seek of the
+# unique index per row.
+_LATEST = (f"NOT EXISTS (SELECT 1 FROM send_ledger n {BY_RECIPIENT} WHERE n.incident_id = l.incident_id"
+           " AND n.recipient_key = l.recipient_key AND n.notice_kind = l.notice_kind"
+           " AND n.notice_version = l.notice_version AND n.contact_seq > l.contact_seq)")
 # The person channels a notice can reach (domain.people.Channel, "none" aside).
 REACHABLE_CHANNELS = ("email", "sms", "letter", "guardian_email", "guardian_sms", "guardian_letter")
 # People (one rowid range of the list: the unary + keeps SQLite off the user-id index) by channel
-# who have a sent row of their notice kind in one ledger channel and version, to their contact now: a seek of the unique
-# (incident, key, kind, version, contact_seq) index per person, summed per channel in one aggregate (a GROUP BY
-# would sort every matching person first).
+# whose latest row of their notice kind in one ledger channel and version was sent to their
+# contact now: a seek of the unique (incident, key, kind, version, contact_seq) index per person
+# (and one for the latest-row check), summed per channel in one aggregate (a GROUP BY would sort
+# every matching person first).
 _REACHED_SQL = (
     "SELECT " + ", ".join(f"coalesce(sum(p.channel = '{c}'), 0)" for c in REACHABLE_CHANNELS)
     + " FROM people p WHERE p.id BETWEEN ? AND ? AND +p.incident_id = ? AND EXISTS ("
     f"SELECT 1 FROM send_ledger l {BY_RECIPIENT} WHERE l.incident_id = p.incident_id"
     f" AND l.recipient_key = {_ROW_KEY} AND l.notice_kind IN ('individual', 'minor', 'guardian')"
     " AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^')"
-    f" AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent' AND {_SAME_CONTACT})")
+    f" AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent' AND {_SAME_CONTACT} AND {_LATEST})")
 
 # A teenager told through a contact of their own (person channel email, sms or letter) whose
 # guardian gets a notice too, and how it goes — the guardian's e-mail, else phone, else a letter to
@@ -121,7 +148,7 @@ _TEEN_GUARDIANS_REACHED_SQL = (
     f" AND l.recipient_key = ({CURRENT_PERSON_KEY}) || '#guardian' AND l.notice_kind = 'guardian'"
     " AND l.notice_version = ? AND l.channel = ? AND l.state = 'sent'"
     f" AND (lower(trim(l.to_address)) = lower(trim({_TEEN_GUARDIAN_CONTACT}))"
-    f" OR ({_TEEN_GUARDIAN} = 'letter' AND l.to_address = ''))))")
+    f" OR ({_TEEN_GUARDIAN} = 'letter' AND l.to_address = '')) AND {_LATEST}))")
 
 # The register's people per channel (services/register/sources.py): one bucket per person now on
 # the list, from their own rows in the ledger (the guardian's row for the guardian_* channels):
@@ -149,10 +176,7 @@ _BUCKET_SQL = (
     " END), 2) END"
     f" FROM send_ledger l {BY_RECIPIENT} WHERE l.incident_id = p.incident_id AND l.recipient_key = {_ROW_KEY}"
     " AND l.notice_kind IN ('individual', 'minor', 'guardian')"
-    " AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^')"
-    f" AND NOT EXISTS (SELECT 1 FROM send_ledger n {BY_RECIPIENT} WHERE n.incident_id = l.incident_id"
-    " AND n.recipient_key = l.recipient_key AND n.notice_kind = l.notice_kind"
-    " AND n.notice_version = l.notice_version AND n.contact_seq > l.contact_seq)")
+    f" AND (l.notice_kind = 'guardian') = (p.channel LIKE 'guardian^_%' ESCAPE '^') AND {_LATEST}")
 TOLD_BUCKETS = ("told_otherwise", "notified_email", "pending_email", "pending_sms", "pending_letter",
                 "announcement_people")
 _TOLD_SQL = (
@@ -172,6 +196,7 @@ class SendLedgerRepository:
     def enqueue(self, drafts: Iterable[LedgerDraft], *, now: datetime) -> int:
         """Insert rows that do not exist yet (idempotent); returns how many were new."""
         stamp = utc_iso(now)
+        drafts = self._carry_drafts(drafts)
         before = self._db.conn.total_changes
         self._db.conn.executemany(
             "INSERT OR IGNORE INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version,"
@@ -181,6 +206,60 @@ class SendLedgerRepository:
               d.message_id, SendState.QUEUED.value, stamp, stamp, d.contact_seq] for d in drafts),
         )
         return int(self._db.conn.total_changes - before)
+
+    def _carry_drafts(self, drafts: Iterable[LedgerDraft]) -> list[LedgerDraft]:
+        """Write the drafts that continue a row already sent to their contact (``carried_from``:
+        :meth:`carry`) and return the others, to be queued. Carried rows are no new message and
+        are not counted as new rows."""
+        queued: list[LedgerDraft] = []
+        carried: list[tuple[int, int]] = []
+        for draft in drafts:
+            if draft.carried_from:
+                carried.append((draft.carried_from, draft.contact_seq))
+            else:
+                queued.append(draft)
+        self.carry(carried)
+        return queued
+
+    def carry(self, rows: Sequence[tuple[int, int]]) -> int:
+        """For each (row id, contact_seq): a new row of the same recipient, kind and version under
+        that ``contact_seq``, a copy of the row (contact, message id, state, attempts, times): the
+        person's contact went back to one this notice was already sent to, so the latest row —
+        the one the sender, the exports, the duty and the register read — says they were told
+        there, when and by which message, and nothing is sent again. Idempotent (the unique
+        index); returns how many rows were written."""
+        before = self._db.conn.total_changes
+        self._db.conn.executemany(
+            f"INSERT OR IGNORE INTO send_ledger ({', '.join(_CARRIED)}, reason, contact_seq)"
+            f" SELECT {', '.join(_CARRIED)}, ? || contact_seq || ')', ? FROM send_ledger WHERE id = ?",
+            ([CARRIED_NOTE, seq, row_id] for row_id, seq in rows))
+        return int(self._db.conn.total_changes - before)
+
+    def sent_rows(self, incident_id: int, channel: str, version: str,
+                  keys: Sequence[str]) -> dict[tuple[str, str], list[ContactRow]]:
+        """(recipient key, notice kind) -> the rows of these recipients sent in one version and
+        ledger channel, in contact_seq order: a contact now equal to one of them was told already.
+        Asked only for recipients whose contact moved (few): a seek of the unique index per key."""
+        found: dict[tuple[str, str], list[ContactRow]] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start:start + _CHUNK]
+            rows = self._db.execute(
+                f"SELECT {_CONTACT_ROW} FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ?"
+                f" AND recipient_key IN ({','.join('?' * len(chunk))}) AND notice_version = ? AND channel = ?"
+                " AND state = 'sent' ORDER BY contact_seq", [incident_id, *chunk, version, channel])
+            for row in rows:
+                entry = ContactRow(*row)
+                found.setdefault((entry.recipient_key, entry.notice_kind), []).append(entry)
+        return found
+
+    def contact_rows(self, incident_id: int, keys: Sequence[str]) -> list[ContactRow]:
+        """Every row of these recipient keys (one person's own and guardian's: any kind, version
+        and channel), in contact_seq order; a seek of the unique index per key."""
+        rows = self._db.execute(
+            f"SELECT {_CONTACT_ROW} FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ?"
+            f" AND recipient_key IN ({','.join('?' * len(keys))}) ORDER BY contact_seq", [incident_id, *keys])
+        return [ContactRow(*row) for row in rows]
 
     def lookup(
         self, incident_id: int, kind: str, version: str, recipient_keys: Sequence[str],
@@ -459,8 +538,11 @@ class SendLedgerRepository:
         """Rows for notices another system delivers (``channel`` sms, phone or platform): queued
         until the provider's report says what happened; idempotent like :meth:`enqueue` — a row
         of the same recipient, kind, version and ``contact_seq`` is never written again (a
-        corrected contact comes with the next ``contact_seq``: :meth:`latest_contacts`)."""
+        corrected contact comes with the next ``contact_seq``: :meth:`latest_contacts`). A draft
+        that continues a row already delivered to its contact (``carried_from``) is copied
+        (:meth:`carry`), not queued, and not counted."""
         stamp = utc_iso(now)
+        drafts = self._carry_drafts(drafts)
         before = self._db.conn.total_changes
         self._db.conn.executemany(
             "INSERT OR IGNORE INTO send_ledger (incident_id, recipient_key, notice_kind, notice_version,"
@@ -516,6 +598,23 @@ class SendLedgerRepository:
                 " AND to_address = '' GROUP BY recipient_key", [incident_id, *chunk, version, channel])
             found.update((str(key), parse_time(str(queued))) for key, queued in rows)
         return found
+
+    def contact_history(self, incident_id: int) -> tuple[dict[int, int], set[int]]:
+        """(row id -> contact_seq of each of the incident's rows handed off again to a corrected
+        contact — contact_seq above 0 —, the ids of the rows a later row of the same recipient,
+        kind and version replaced): what the evidence pack's ledger.csv says of each row besides
+        its own columns. Found from the few corrected rows (a partial index), each one's
+        predecessors by a seek of the unique index — never a scan of the ledger."""
+        seqs = {int(i): int(seq) for i, seq in self._db.execute(
+            "SELECT id, contact_seq FROM send_ledger INDEXED BY idx_send_ledger_corrected"
+            " WHERE incident_id = ? AND contact_seq > 0", [incident_id])}
+        replaced = {int(i) for (i,) in self._db.execute(
+            "SELECT DISTINCT o.id FROM send_ledger n INDEXED BY idx_send_ledger_corrected"
+            f" CROSS JOIN send_ledger o {BY_RECIPIENT} ON o.incident_id = n.incident_id"
+            " AND o.recipient_key = n.recipient_key AND o.notice_kind = n.notice_kind"
+            " AND o.notice_version = n.notice_version AND o.contact_seq < n.contact_seq"
+            " WHERE n.incident_id = ? AND n.contact_seq > 0", [incident_id])}
+        return seqs, replaced
 
     def superseded_rows(self, incident_id: int | None = None) -> dict[int, list[LedgerBatch]]:
         """The rows a later row of the same recipient, kind and version replaced (handed off again

@@ -33,6 +33,10 @@ class LedgerDraft:
     # 0: the first contact this notice version went to for this recipient; 1, 2, …: a hand-off
     # again after the officer corrected the address or number (a new row, the old one kept).
     contact_seq: int = 0
+    # The id of an earlier row of the same recipient, kind and version that was already sent to
+    # ``to_address``: the person's contact went back to one already told (a correction undone), so
+    # the row is a copy of that one (same message id, state and times), never a new message.
+    carried_from: int = 0
 
     @classmethod
     def of(cls, message: OutgoingMessage, message_id: str) -> LedgerDraft:

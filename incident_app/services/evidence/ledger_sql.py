@@ -13,7 +13,7 @@ from __future__ import annotations
 from incident_app.domain.mail import FallbackChannel, SendState
 
 FIELD, ROW = "\x1f", "\x1e"  # between fields and after each row, until the page is finished
-_FS, _RS = f"'{FIELD}'", f"'{ROW}'"  # literals: cheaper than char() per row
+_FS = f"'{FIELD}'"  # a literal: cheaper than char() per row
 # A time as to_iso(parse_time(t)) writes it back unchanged: seconds, an offset with a + sign.
 _TIME = ("'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]"
          "+[01][0-9]:[0-5][0-9]'")
@@ -39,7 +39,8 @@ def page_expressions(unmask: bool) -> str:
     after the placeholder's "INCIDENT:"; unmasked: the key); FIELD notice_kind FIELD
     notice_version FIELD; the address as stored; FIELD language ... FIELD last_code FIELD; the
     reply; the reason; FIELD queued_at FIELD sent_at FIELD fallback FIELD
-    channel FIELD updated_at ROW; ok. Texts come raw:
+    channel FIELD updated_at (the row's contact_seq, current and ROW are added in Python:
+    records.ContactHistory); ok. Texts come raw:
     Python masks the addresses, replies and reasons, and the page is neutralised and quoted as a
     whole (records._finish)."""
     recipient = "recipient_key" if unmask else "CAST(? || recipient_key AS BLOB)"
@@ -52,7 +53,7 @@ def page_expressions(unmask: bool) -> str:
                    "COALESCE(last_code, '')"])
     # channel: how the row went out ("email" when empty, as records._csv_row writes it).
     tail = (f"{_FS} || queued_at || {_FS} || COALESCE(sent_at, '') || {_FS} || COALESCE(fallback, '') || {_FS} || "
-            f"COALESCE(NULLIF(channel, ''), 'email') || {_FS} || COALESCE(updated_at, '') || {_RS}")
+            f"COALESCE(NULLIF(channel, ''), 'email') || {_FS} || COALESCE(updated_at, '')")
     return ", ".join(["id", recipient, head, "COALESCE(to_address, '')", body, "COALESCE(last_reply, '')",
                       "COALESCE(reason, '')", tail, _ok()])
 

@@ -211,7 +211,12 @@ PACK_CONTENTS: tuple[tuple[str, str, str], ...] = (
      "the assessment (zh-CN, en), inputs, rule versions"),
     ("notices/", "已批准的通知原文、PDF、样本邮件、批准记录", "approved notices as stored, PDFs, specimen e-mails, "
                                                    "approvals (approver, time, SHA-256)"),
-    ("send-ledger/", "逐收件人发送记录及邮件服务器答复", "per-recipient delivery with the relay's replies"),
+    ("send-ledger/", "逐收件人发送记录及邮件服务器答复；contact_seq 为该收件人第几个联系方式"
+                     "（0 为最初的，更正后依次加一），current 表示该行是否为其现行记录"
+                     "（yes/no，no 为已被更正后的记录取代、仅作留档）",
+     "per-recipient delivery with the relay's replies; contact_seq: which of the recipient's contacts the row "
+     "went to (0 the first, 1, 2, ... each corrected one), current: yes when it is the row that counts now, "
+     "no when a later row replaced it (kept as history)"),
     ("people/summary.json", "受影响人数统计（不含名单）", "people counts only, never the list"),
 )
 

@@ -4,6 +4,7 @@ made with ``--unmask``; the people list itself never goes into a pack, only its 
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import hashlib
@@ -32,7 +33,7 @@ from incident_app.services.resources import RESOURCES_DIR
 LEDGER_PAGE = 5000
 LEDGER_COLUMNS = ("row", "recipient", "notice_kind", "notice_version", "to_address", "language", "message_id",
                   "state", "attempts", "in_doubt", "last_code", "last_reply", "reason", "queued_at", "sent_at",
-                  "fallback", "channel", "updated_at")
+                  "fallback", "channel", "updated_at", "contact_seq", "current")
 
 
 def rule_versions() -> dict[str, str]:
@@ -92,7 +93,7 @@ def send_ledger_section(req: EvidenceRequest) -> list[EvidenceFile]:
 # The columns read for the CSV, in the order _csv_row takes them.
 _READ = ("id", "incident_id", "recipient_key", "notice_kind", "notice_version", "to_address", "language",
          "message_id", "state", "attempts", "in_doubt", "last_code", "last_reply", "reason", "queued_at",
-         "sent_at", "fallback", "channel", "updated_at")
+         "sent_at", "fallback", "channel", "updated_at", "contact_seq")
 
 
 def ledger_csv_chunks(req: EvidenceRequest) -> Iterator[bytes]:
@@ -109,7 +110,8 @@ def ledger_csv_chunks(req: EvidenceRequest) -> Iterator[bytes]:
     header = io.StringIO()
     csv.writer(header, lineterminator="\r\n").writerow(LEDGER_COLUMNS)
     first = header.getvalue()
-    for text in _quick_pages(req) if not req.unmask else _plain_pages(req):
+    history = ContactHistory(*req.services.ctx.store.send_ledger.contact_history(req.incident_id))
+    for text in _quick_pages(req, history) if not req.unmask else _plain_pages(req, history):
         yield (first + text).encode("utf-8-sig") if first else text.encode("utf-8")
         first = ""
         req.check()
@@ -117,14 +119,52 @@ def ledger_csv_chunks(req: EvidenceRequest) -> Iterator[bytes]:
         yield first.encode("utf-8-sig")
 
 
-def _plain_pages(req: EvidenceRequest) -> Iterator[str]:
+class ContactHistory:
+    """The last two columns of ledger.csv: each row's ``contact_seq`` (0 for the first contact a
+    notice version went to for that recipient, 1, 2, … for each corrected one) and ``current``
+    (``yes`` when it is the recipient's latest row of that kind and version — the row the sender,
+    the exports, the duty and the register read —, ``no`` when a later row replaced it, kept as
+    history). Held for the few rows of corrected contacts only (storage ``contact_history``): a
+    page none of them falls in gets its two columns at once, without a look at each row."""
+
+    def __init__(self, seqs: dict[int, int], replaced: set[int]) -> None:
+        self._seqs, self._replaced = seqs, replaced
+        self._ids = sorted({*seqs, *replaced})
+
+    def _touches(self, first: int, last: int) -> bool:
+        at = bisect.bisect_left(self._ids, first)
+        return at < len(self._ids) and self._ids[at] <= last
+
+    def cells(self, ids: list[int]) -> tuple[list[str], list[str]]:
+        """(contact_seq, current) of the rows ``ids`` (ascending), as CSV texts."""
+        if not ids or not self._touches(ids[0], ids[-1]):
+            return [_FIRST_CONTACT] * len(ids), [_CURRENT] * len(ids)
+        return ([str(self._seqs.get(i, 0)) for i in ids],
+                [_REPLACED if i in self._replaced else _CURRENT for i in ids])
+
+    def page_cells(self, ids: list[str]) -> tuple[list[str], list[str]]:
+        """:meth:`cells` of a page's ids as SQL wrote them (texts, ascending): converted only
+        when a corrected row falls in the page."""
+        if not ids or not self._touches(int(ids[0]), int(ids[-1])):
+            return [_FIRST_CONTACT] * len(ids), [_CURRENT] * len(ids)
+        return self.cells(list(map(int, ids)))
+
+    def of(self, row_id: int) -> tuple[int, str]:
+        """(contact_seq, current) of one row."""
+        return self._seqs.get(row_id, 0), _REPLACED if row_id in self._replaced else _CURRENT
+
+
+_FIRST_CONTACT, _CURRENT, _REPLACED = "0", "yes", "no"
+
+
+def _plain_pages(req: EvidenceRequest, history: ContactHistory) -> Iterator[str]:
     """The CSV text of each page, made from one tuple per row (unmasked packs)."""
     ledger = req.services.ctx.store.send_ledger
     for page in ledger.iter_pages(req.incident_id, page_expressions(True), [], chunk=LEDGER_PAGE):
-        yield "".join(_page_lines(req, page))
+        yield "".join(_page_lines(req, page, history))
 
 
-def _quick_pages(req: EvidenceRequest) -> Iterator[str]:
+def _quick_pages(req: EvidenceRequest, history: ContactHistory) -> Iterator[str]:
     """The CSV text of each page of a masked pack. SQLite renders page N+1 (one step, without
     the GIL) while the worker thread finishes page N (:func:`_quick_text`); a page the quick
     path cannot render exactly (an odd value, a separator inside a field, a time in another
@@ -139,13 +179,13 @@ def _quick_pages(req: EvidenceRequest) -> Iterator[str]:
         text = made.result()
         if text is None:
             rows = ledger.page_between(req.incident_id, page_expressions(False), prefix, after, last)
-            text = "".join(_page_lines(req, rows))
+            text = "".join(_page_lines(req, rows, history))
         return text
 
     with ThreadPoolExecutor(1, thread_name_prefix="evidence-ledger") as worker:
         waiting: deque[tuple[int, int, Future[str | None]]] = deque()
         for after, page in pages:
-            waiting.append((after, int(page[0]), worker.submit(_quick_text, req.incident_id, page)))
+            waiting.append((after, int(page[0]), worker.submit(_quick_text, req.incident_id, page, history)))
             if len(waiting) > 1:
                 yield finished(*waiting.popleft())
         while waiting:
@@ -168,12 +208,12 @@ _CHECKS: dict[str, re.Pattern[str]] = {column: re.compile(pattern, re.ASCII) for
     "fallback": "|".join(["", *(re.escape(c.value) for c in FallbackChannel)]), "updated_at": f"(?:{_TIME})?",
 }.items()}
 _CHECKED = tuple((QUICK_COLUMNS.index(c), check) for c, check in _CHECKS.items())
-_WIDTH = len(QUICK_COLUMNS)
+_WIDTH = len(QUICK_COLUMNS) + 2  # and contact_seq, current (ContactHistory)
 _SEPARATORS = [FIELD] * (_WIDTH - 1) + [ROW]
 _REPLY_AT, _REASON_AT = (QUICK_COLUMNS.index(c) for c in ("last_reply", "reason"))
 
 
-def _quick_text(incident_id: int, page: tuple[Any, ...]) -> str | None:
+def _quick_text(incident_id: int, page: tuple[Any, ...], history: ContactHistory) -> str | None:
     """The CSV text of one page from its aggregates (ledger_sql.quick_page_sql), or None when
     the page must be made the slow way. Runs on the worker thread: no database here."""
     _last, rows, ok, addresses, *joined = page
@@ -187,6 +227,7 @@ def _quick_text(incident_id: int, page: tuple[Any, ...]) -> str | None:
         return None
     hide = _hider(False)
     columns[1] = _references(incident_id, keys)
+    columns += history.page_cells(columns[0])
     texts = list(joined)  # each column's values joined with FIELD, as scrubbed below
     for at in (_REPLY_AT, _REASON_AT):
         scrubbed = _scrubbed(columns[at], hide)
@@ -233,35 +274,44 @@ _FIRST_TEN = operator.itemgetter(slice(0, 10))
 _FIELD_BYTE = FIELD.encode("ascii")
 
 
-def _page_lines(req: EvidenceRequest, page: list[tuple[Any, ...]]) -> list[str]:
+def _page_lines(req: EvidenceRequest, page: list[tuple[Any, ...]], history: ContactHistory) -> list[str]:
     """The CSV text of one page of :func:`page_expressions` rows (as a list of parts)."""
     hard = [n for n, r in enumerate(page) if not r[8]]
+    # The row's last fields (contact_seq, current) and its end: SQL leaves them out.
+    ends = list(map(_row_end, *history.cells([int(r[0]) for r in page])))
     addresses, replies, reasons = [r[3] for r in page], [r[5] for r in page], [r[6] for r in page]
     for n in hard:  # rendered apart; their texts may hold the separators
         addresses[n] = replies[n] = reasons[n] = ""
     if req.unmask:
-        lines = [f"{r[0]}{FIELD}{r[1]}{r[2]}{r[3]}{r[4]}{r[5]}{FIELD}{r[6]}{r[7]}" for r in page]
+        lines = [f"{r[0]}{FIELD}{r[1]}{r[2]}{r[3]}{r[4]}{r[5]}{FIELD}{r[6]}{r[7]}{end}"
+                 for r, end in zip(page, ends, strict=True)]
     else:
         hide = _hider(False)
         replies, reasons = _scrubbed(replies, hide), _scrubbed(reasons, hide)
         references = _references(req.incident_id, [r[1] for r in page])
-        lines = [f"{r[0]}{FIELD}{ref}{r[2]}{_hide_address(address, hide)}{r[4]}{reply}{FIELD}{reason}{r[7]}"
-                 for r, ref, address, reply, reason in zip(page, references, addresses, replies, reasons, strict=True)]
+        lines = [f"{r[0]}{FIELD}{ref}{r[2]}{_hide_address(address, hide)}{r[4]}{reply}{FIELD}{reason}{r[7]}{end}"
+                 for r, ref, address, reply, reason, end in zip(page, references, addresses, replies, reasons, ends,
+                                                                 strict=True)]
     for n in hard:
         lines[n] = ROW
     text = "".join(lines)
     if text.count(FIELD) != (len(page) - len(hard)) * (len(LEDGER_COLUMNS) - 1) or text.count(ROW) != len(page):
-        return _render_rows(req, page, range(len(page)))  # a field holds a separator: the slow way
+        return _render_rows(req, page, range(len(page)), history)  # a field holds a separator: the slow way
     text = _finish(text)
     if not hard:
         return [text.replace(ROW, "\r\n")]
     parts = text.split(ROW)
-    for n, line in zip(hard, _render_rows(req, page, hard), strict=True):
+    for n, line in zip(hard, _render_rows(req, page, hard, history), strict=True):
         parts[n] = line[:-2]  # without its CRLF: the join adds it
     return ["\r\n".join(parts)]
 
 
-def _render_rows(req: EvidenceRequest, page: list[tuple[Any, ...]], rows: Iterable[int]) -> list[str]:
+def _row_end(seq: str, current: str) -> str:
+    return f"{FIELD}{seq}{FIELD}{current}{ROW}"
+
+
+def _render_rows(req: EvidenceRequest, page: list[tuple[Any, ...]], rows: Iterable[int],
+                 history: ContactHistory) -> list[str]:
     """The CSV lines of the rows ``rows`` of ``page``, rendered in Python from their raw columns."""
     numbers = list(rows)
     raw = req.services.ctx.store.send_ledger.raw_by_id([int(page[n][0]) for n in numbers], _READ)
@@ -269,7 +319,7 @@ def _render_rows(req: EvidenceRequest, page: list[tuple[Any, ...]], rows: Iterab
     writer = csv.writer(buffer, lineterminator="\r\n")
     lines = []
     for n in numbers:
-        writer.writerow(_csv_row(raw[int(page[n][0])], req.unmask, hide))
+        writer.writerow(_csv_row(raw[int(page[n][0])], req.unmask, hide, history))
         lines.append(buffer.getvalue())
         buffer.seek(0)
         buffer.truncate()
@@ -383,11 +433,11 @@ def _cell(text: str) -> str:
     return "'" + text if text and text[0] in FORMULA_TRIGGERS else text
 
 
-def _csv_row(raw: tuple[Any, ...], unmask: bool, hide: Callable[[str], str]) -> list[Any]:
+def _csv_row(raw: tuple[Any, ...], unmask: bool, hide: Callable[[str], str], history: ContactHistory) -> list[Any]:
     """One CSV row, formulas neutralised, from the raw columns :data:`_READ`: the values a
     LedgerEntry of the row gives, without building one per row (the pack reads millions)."""
     (row_id, incident_id, key, kind, version, address, language, message_id, state, attempts, in_doubt,
-     last_code, reply, reason, queued_at, sent_at, fallback, channel, updated_at) = raw
+     last_code, reply, reason, queued_at, sent_at, fallback, channel, updated_at, contact_seq) = raw
     # The recipient key may be a person's e-mail or phone (no user id on file): a masked pack shows
     # the reference printed in that person's notice instead, which is enough to find them later.
     recipient = _cell(key) if unmask else recipient_reference(int(incident_id), key)  # "BD…": no formula
@@ -400,7 +450,9 @@ def _csv_row(raw: tuple[Any, ...], unmask: bool, hide: Callable[[str], str]) -> 
             # How the row went out (email, sms, phone, platform) and when its state last changed:
             # a platform failure's time is the platform's, kept only here (sent_at keeps the
             # delivery time of a row reported delivered before it bounced, else stays empty).
-            _cell(channel or "email"), _iso(updated_at) if updated_at else None]
+            _cell(channel or "email"), _iso(updated_at) if updated_at else None,
+            # Which contact of the recipient's this row went to, and whether it is their latest.
+            int(contact_seq or 0), history.of(int(row_id))[1]]
 
 
 def people_section(req: EvidenceRequest) -> list[EvidenceFile]:

@@ -53,6 +53,7 @@ from incident_app.domain.notices.sms_gateway import (
 from incident_app.domain.people.person import mask_phone
 from incident_app.domain.profile import sms_signature_en_problems
 from incident_app.services.audit import record_export
+from incident_app.services.contact_history import same_contact, told_draft
 from incident_app.services.context import AppContext
 from incident_app.services.handoff.encoding import report_encoding as detect_report_encoding
 from incident_app.services.ledger_keys import refuse_shared_ledger_keys
@@ -60,7 +61,7 @@ from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.service import NoticeService
 from incident_app.services.private_files import StagedOutputs, check_readable_input, open_regular_file
 from incident_app.services.settings import ProfileService
-from incident_app.storage.send_ledger import SendLedgerRepository
+from incident_app.storage.send_ledger import ContactRow, SendLedgerRepository
 
 SMS_CHANNELS = ("sms", "guardian_sms")
 _CHUNK = 1000
@@ -574,28 +575,53 @@ def with_current_contacts(ledger: SendLedgerRepository, channel: str, drafts: Se
     id — nothing new is queued, the provider gets the same id again. One whose contact was
     corrected since: the next ``contact_seq`` under a new out id (:func:`corrected_out_id`), a
     new row; the old row keeps what was sent to the old contact (history is never rewritten).
-    A row without a contact (a letter handed to the platform before its rows kept the address)
-    counts as the same contact: what it was sent to is not on record, and handing every letter
+    One whose contact went back to one this version was already delivered to (a correction
+    undone): a copy of that delivered row, its out id (services/contact_history.py) — told there,
+    no new message. A row without a contact (a letter handed to the platform before its rows
+    kept the address) counts as the same contact: what it was sent to is not on record, and handing every letter
     off again after an upgrade would post them all twice — unless its key is in ``readdressed``
     (the person's address was corrected after that row was handed off: the letter went to the
     address corrected away, so the corrected one is a new row)."""
     if not drafts:
         return []
-    held = ledger.latest_contacts_by_version(drafts[0].incident_id, channel, drafts)
-    resolved = []
-    for draft in drafts:
+    incident_id = drafts[0].incident_id
+    held = ledger.latest_contacts_by_version(incident_id, channel, drafts)
+    resolved = list(drafts)
+    moved: list[tuple[int, int]] = []  # (index, latest contact_seq) of drafts whose contact moved
+    for i, draft in enumerate(drafts):
         latest = held[draft.notice_version].get((draft.recipient_key, draft.notice_kind))
         if latest is None:
-            resolved.append(draft)
             continue
         seq, address, message, _ = latest
-        if (not address and draft.recipient_key not in readdressed) or (
-                address.strip().lower() == draft.to_address.strip().lower()):
-            resolved.append(replace(draft, contact_seq=seq, message_id=message))
+        if (not address and draft.recipient_key not in readdressed) or same_contact(address, draft.to_address):
+            resolved[i] = replace(draft, contact_seq=seq, message_id=message)
         else:
-            # The draft's id is the first contact's (out_id): the corrected one derives from it.
-            resolved.append(replace(draft, contact_seq=seq + 1, message_id=corrected_out_id(draft.message_id, seq + 1)))
+            moved.append((i, seq))
+    sent = _sent_rows(ledger, channel, [drafts[i] for i, _ in moved])
+    for i, seq in moved:
+        draft = drafts[i]
+        # Back to a contact this version was already delivered to: a copy of that row, the same
+        # reference (the provider has it already), no new message.
+        told = told_draft(draft, seq, sent.get((draft.notice_version, draft.recipient_key, draft.notice_kind), []))
+        # Else the draft's id is the first contact's (out_id): the corrected one derives from it.
+        resolved[i] = told or replace(draft, contact_seq=seq + 1,
+                                      message_id=corrected_out_id(draft.message_id, seq + 1))
     return resolved
+
+
+def _sent_rows(ledger: SendLedgerRepository, channel: str,
+               drafts: Sequence[LedgerDraft]) -> dict[tuple[str, str, str], list[ContactRow]]:
+    """(version, recipient key, kind) -> the sent rows of these drafts' recipients (few: only the
+    ones whose contact moved are asked for)."""
+    found: dict[tuple[str, str, str], list[ContactRow]] = {}
+    if not drafts:
+        return found
+    incident_id = drafts[0].incident_id
+    for version in dict.fromkeys(d.notice_version for d in drafts):
+        keys = [d.recipient_key for d in drafts if d.notice_version == version]
+        for (key, kind), rows in ledger.sent_rows(incident_id, channel, version, keys).items():
+            found[(version, key, kind)] = rows
+    return found
 
 
 

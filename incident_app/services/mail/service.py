@@ -44,6 +44,7 @@ from incident_app.domain.mail.sending import (
     validate_smtp_settings,
 )
 from incident_app.services.audit import record_export
+from incident_app.services.contact_history import same_contact, told_draft
 from incident_app.services.context import AppContext
 from incident_app.services.ledger_keys import refuse_shared_ledger_keys
 from incident_app.services.mail.connection import Job, SendAborted, send_single
@@ -365,22 +366,37 @@ class MailService:
         went (or was tried, or may have gone) to another address than the one now on the list —
         the officer corrected it — gets a new row (the next ``contact_seq``, its own Message-ID),
         and the old row stays what it records. A row still queued or deferred is the same row: it
-        is sent to the address the message carries when it is claimed."""
+        is sent to the address the message carries when it is claimed. A recipient whose address
+        went back to one this version was already sent to (a correction undone) gets a copy of
+        that sent row instead (services/contact_history.py): told there, not e-mailed again."""
         ledger = self._ctx.store.send_ledger
         held = ledger.latest_contacts_by_version(incident_id, "email", drafts)
-        resolved = []
-        for draft in drafts:
+        resolved = list(drafts)
+        moved: list[tuple[int, int, str]] = []  # (index, latest contact_seq, its state)
+        for i, draft in enumerate(drafts):
             latest = held[draft.notice_version].get((draft.recipient_key, draft.notice_kind))
             if latest is None:
-                resolved.append(draft)
                 continue
             seq, address, message_id, state = latest
-            moved = address.strip().lower() != draft.to_address.strip().lower()
-            if moved and state not in (SendState.QUEUED.value, SendState.DEFERRED.value):
-                resolved.append(replace(draft, contact_seq=seq + 1,
-                                        message_id=corrected_message_id(draft.message_id, seq + 1)))
+            if same_contact(address, draft.to_address):
+                resolved[i] = replace(draft, contact_seq=seq, message_id=message_id)
             else:
-                resolved.append(replace(draft, contact_seq=seq, message_id=message_id))
+                moved.append((i, seq, state))
+        for i, seq, state in moved:
+            draft = drafts[i]
+            message_id = str(held[draft.notice_version][(draft.recipient_key, draft.notice_kind)][2])
+            # Back to an address this version was already sent to: a copy of that row, no second
+            # e-mail — even over a row still queued for the mistaken address. Few recipients
+            # move: one index seek each.
+            sent = ledger.sent_rows(incident_id, "email", draft.notice_version, [draft.recipient_key])
+            told = told_draft(draft, seq, sent.get((draft.recipient_key, draft.notice_kind), []))
+            if told is not None:
+                resolved[i] = told
+            elif state not in (SendState.QUEUED.value, SendState.DEFERRED.value):
+                resolved[i] = replace(draft, contact_seq=seq + 1,
+                                      message_id=corrected_message_id(draft.message_id, seq + 1))
+            else:
+                resolved[i] = replace(draft, contact_seq=seq, message_id=message_id)
         return resolved
 
     def _message_id(self, message: OutgoingMessage, settings: SmtpSettings) -> str:

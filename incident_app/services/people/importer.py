@@ -373,6 +373,7 @@ class Importer:
         self._duplicates.append((row[SOURCE_ROW], key, mask_for(key, row[position]) or "",
                                  MESSAGES["duplicate"].format(row=target[SOURCE_ROW], key=key)))
         old_channel, old_minor, old_band = target[CHANNEL], target[MINOR], target[BAND]
+        old_key = _derived_key(target)
         for column in _FILLABLE:
             if target[column] in (None, "") and row[column] not in (None, ""):
                 target[column] = row[column]
@@ -386,6 +387,12 @@ class Importer:
         if target[PERSON_ID] < self._pending_first:  # already written (and counted)
             # Written back before its keys are registered: the confirmation reads the stored row.
             self._repo.update_row(target)
+            # A person without user id is keyed by their e-mail, else phone: a merge that fills
+            # a user id, or an e-mail for a person keyed by phone, keeps the key the ledger knows
+            # them by (as a correction does; a key kept already stays). Only merges into stored
+            # people (the slow path) ever write it: a person of this file has no ledger rows.
+            if _derived_key(target) != old_key:
+                self._repo.keep_ledger_key(target[PERSON_ID], old_key)
             tally.channel_delta[old_channel] -= 1
             tally.channel_delta[target[CHANNEL]] += 1
             tally.minor_delta += target[MINOR] - old_minor
@@ -401,6 +408,12 @@ class Importer:
             band=band, email=row[EMAIL], mobile=phone_is_mobile(row[PHONE]), address=row[ADDRESS],
             guardian_email=row[G_EMAIL], guardian_mobile=phone_is_mobile(row[G_PHONE]),
         ).value
+
+
+def _derived_key(row: Sequence[Any]) -> str:
+    """The send-ledger key a stored row derives (storage.send_ledger ``CURRENT_PERSON_KEY`` without
+    a kept key): the user id, else the e-mail, else the phone, else the row."""
+    return str(row[USER_ID] or row[EMAIL] or row[PHONE] or f"person-{row[PERSON_ID]}")
 
 
 def apply_delta(before: dict[str, int], delta: Counter[str]) -> dict[str, int]:

@@ -30,6 +30,7 @@ from incident_app.domain.people import (
 )
 from incident_app.domain.text import LINE_MAX, PROSE_MAX, text_problem
 from incident_app.services.audit import STDOUT, contacts_masked, record_export, record_unmask
+from incident_app.services.contact_history import carry_on_correction
 from incident_app.services.context import AppContext
 from incident_app.services.people.batches import (
     BATCH_ROWS,
@@ -428,6 +429,10 @@ class PeopleService:
             # history (it no longer counts against the duty), as for a person keyed by user id.
             if repo.ledger_key(person_id) != old_key:
                 repo.keep_ledger_key(person_id, old_key)
+            # A contact corrected back to one already told: the ledger's latest row says so now
+            # (a copy of the row sent there), so the duty and the register never count the person
+            # as waiting and the next send or hand-off does not message that contact again.
+            carry_on_correction(self._ctx.store.send_ledger, incident_id, repo.ledger_key(person_id), row)
             if (old_channel, old_minor, old_band) != (row[CHANNEL], row[MINOR], row[BAND]):
                 summary = counts_after(repo.stats(incident_id), old_channel, row[CHANNEL], row[MINOR] - old_minor,
                                        (old_band, row[BAND]))

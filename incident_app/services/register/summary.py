@@ -44,8 +44,9 @@ INTERNAL_MARK = "*"
 # Bump when AssessmentSummary's stored form, or how its figures are computed, changes (2: its
 # metric part "m"; 3: people per channel matched to the people now on the list, each by their
 # latest ledger row, and the minors' duty counting the teenagers' guardians — a summary cached
-# before the change is never served, though the rules files and the code version are the same).
-SUMMARY_FORMAT = 3
+# before the change is never served, though the rules files and the code version are the same;
+# 4: the duty, like the register, counts a person told only by their latest ledger row).
+SUMMARY_FORMAT = 4
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,10 @@ def test_the_old_delivery_stays_in_the_ledger_and_the_evidence_pack(
     assert (by_ref[old_ref]["to_address"], by_ref[old_ref]["state"]) == ("u***1@example.test", "sent")
     assert (by_ref[new_ref]["to_address"], by_ref[new_ref]["state"]) == ("u***w@example.test", "sent")
     assert by_ref[old_ref]["recipient"] == by_ref[new_ref]["recipient"]  # the same person
+    # Which contact of theirs each row went to, and which row is the one that counts now.
+    assert (by_ref[old_ref]["contact_seq"], by_ref[old_ref]["current"]) == ("0", "no")
+    assert (by_ref[new_ref]["contact_seq"], by_ref[new_ref]["current"]) == ("1", "yes")
+    assert {row["current"] for row in ledger if row["message_id"] not in (old_ref, new_ref)} == {"yes"}
     text = zipfile.ZipFile(out).read("send-ledger/ledger.csv").decode("utf-8-sig")
     assert "user1@example.test" not in text and "u1-new@example.test" not in text
 
@@ -248,15 +252,17 @@ def test_the_register_counts_a_person_e_mailed_again_at_a_corrected_address_once
     assert len(rows_of(services, incident, "u1", "email")) == 2
     # Two rows, one person: the register never says more people than the list holds.
     assert notified(services, incident) == {"notified_email": 5}
-    # Corrected back: the latest row went to the address corrected away, so the sender e-mails
-    # the first address again, and until then the register shows them waiting for it.
+    # Corrected back: the first address was e-mailed already, so the correction copies that sent
+    # row as the latest (same Message-ID and time): told there, counted once, never e-mailed again.
     services.people.edit_person(incident, person.id, {"email": "user1@example.test"}, "原地址无误")
-    assert notified(services, incident) == {"notified_email": 4, "pending_email": 1}
+    assert notified(services, incident) == {"notified_email": 5}
     first = sink.count()
     send_all(services, incident, sink.port)
-    assert [r.address for r in sink.received[first:]] == ["user1@example.test"]
-    assert [r[:3] for r in rows_of(services, incident, "u1", "email")] == [
+    assert sink.received[first:] == []
+    rows = rows_of(services, incident, "u1", "email")
+    assert [r[:3] for r in rows] == [
         (0, "user1@example.test", "sent"), (1, "u1-new@example.test", "sent"), (2, "user1@example.test", "sent")]
+    assert rows[2][3:] == rows[0][3:]  # the same message, sent when it was
     assert notified(services, incident) == {"notified_email": 5}
 
 
@@ -306,3 +312,28 @@ def test_a_letter_row_from_before_the_rows_kept_an_address_is_handed_off_again_a
     assert state == "met", why
     # Exported once more: the corrected row has its address now, nothing new.
     assert services.platform.export_recipients(incident, tmp_path / "third.jsonl")["new_ledger_rows"] == 0
+
+
+def test_a_postal_address_corrected_away_and_back_reads_alike_in_the_duty_and_the_register(
+        services: Services, intake: dict[str, object], tmp_path: Path, clock: Any) -> None:
+    # The letter went to the first address, then (by mistake) to a second one; the officer
+    # corrects the address back: the person was told at it — the duty stays met, the register
+    # says nobody waits, and the next export hands the letter off under no new reference.
+    incident = prepared_incident(services, intake, tmp_path, [*ALL_BY_EMAIL, LETTER_A])
+    first = deliver_all(services, incident, tmp_path, "first")
+    letter = next(p for p in services.people.iter_people(incident) if not p.user_id)
+    services.people.edit_person(incident, letter.id, {"address": "广州市天河区三号路3号"}, "地址填错")
+    clock.now += timedelta(minutes=10)
+    deliver_all(services, incident, tmp_path, "second")
+    services.people.edit_person(incident, letter.id, {"address": "北京市朝阳区一号路1号"}, "原地址无误")
+    state, why = status(services, incident)
+    assert (state, notified(services, incident)) == ("met", {}), why
+    clock.now += timedelta(minutes=10)
+    again = tmp_path / "third.jsonl"
+    assert services.platform.export_recipients(incident, again)["new_ledger_rows"] == 0
+    lines = [json.loads(line) for line in again.read_text(encoding="utf-8").splitlines()]
+    old_ref = next(line["reference"] for line in first if line["channel"] == "letter")
+    assert [line["reference"] for line in lines if line["channel"] == "letter"] == [old_ref]
+    assert [r[:3] for r in rows_of(services, incident, f"person-{letter.id}")] == [
+        (0, "北京市朝阳区一号路1号", "sent"), (1, "广州市天河区三号路3号", "sent"),
+        (2, "北京市朝阳区一号路1号", "sent")]

@@ -79,3 +79,29 @@ def test_after_the_purge_the_minors_duty_and_the_registers_counts_read_as_before
     assert {r.incident_id for r in purge_due(services)} == {told, replaced}
     after = reading(services)
     assert after == before
+
+
+def test_a_guardians_e_mail_corrected_back_is_not_e_mailed_again(
+        services: Services, intake: dict[str, object], tmp_path: Path, sink: Sink) -> None:
+    # A teenager's guardian (told through the teenager's row, "<key>#guardian") and a child's
+    # (a guardian_email person): each guardian's address changed by mistake, e-mailed there, and
+    # corrected back — both guardians were told at it already, so nothing goes to them again and
+    # the minors' duty stays met.
+    from proof_helpers import CHILD
+
+    incident = prepared_incident(services, intake, tmp_path, [*EMAIL_ADULTS, TEEN, CHILD])
+    send_all(services, incident, sink.port)
+    assert status(services, incident, "minors-guardians")[0] == "met"
+    people = [person_by_user(services, incident, "teen1"), person_by_user(services, incident, "kid1")]
+    originals = [p.guardian_email for p in people]
+    for person in people:
+        services.people.edit_person(incident, person.id, {"guardian_email": f"wrong-{person.id}@example.test"}, "填错")
+    send_all(services, incident, sink.port)
+    first = sink.count()
+    for person, original in zip(people, originals, strict=True):
+        services.people.edit_person(incident, person.id, {"guardian_email": original or ""}, "改回")
+    assert status(services, incident, "minors-guardians")[0] == "met"
+    send_all(services, incident, sink.port)
+    assert sink.received[first:] == []
+    record = next(r for r in build_register(services).records if r["id"] == incident)
+    assert (record["notified_email"], record["pending_email"]) == (6, 0)

@@ -87,10 +87,16 @@ def reference_ledger_csv(services: Services, incident_id: int, unmask: bool) -> 
         return [e.id, recipient, e.notice_kind, e.notice_version, hide_address(e.to_address), e.language, e.message_id,
                 e.state.value, e.attempts, e.in_doubt, e.last_code, hide(e.last_reply), hide(e.reason),
                 to_iso(e.queued_at), to_iso(e.sent_at) if e.sent_at else None,
-                e.fallback.value if e.fallback else None, channels[e.id] or "email", to_iso(e.updated_at)]
+                e.fallback.value if e.fallback else None, channels[e.id] or "email", to_iso(e.updated_at),
+                e.contact_seq, "yes" if e.contact_seq == latest[(e.recipient_key, e.notice_kind, e.notice_version)]
+                else "no"]
 
     ledger = services.ctx.store.send_ledger
     channels = {int(i): c for i, c in ledger.iter_raw(incident_id, ("id", "channel"), chunk=1000)}
+    latest: dict[tuple[str, str, str], int] = {}  # each recipient's, kind's and version's last contact_seq
+    for e in ledger.iter_entries(incident_id):
+        group = (e.recipient_key, e.notice_kind, e.notice_version)
+        latest[group] = max(latest.get(group, 0), e.contact_seq)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(records.LEDGER_COLUMNS)
@@ -268,7 +274,8 @@ def test_ordinary_pages_are_made_by_sqlite_in_one_step(services: Services, intak
     fill_ordinary(services, incident_id, 300, odd)
     calls: list[int] = []
     slow = records._page_lines
-    monkeypatch.setattr(records, "_page_lines", lambda req, page: calls.append(len(page)) or slow(req, page))
+    monkeypatch.setattr(records, "_page_lines",
+                        lambda req, page, history: calls.append(len(page)) or slow(req, page, history))
     out = tmp_path / "pack.zip"
     build_evidence_pack(services, incident_id, out)
     assert zipfile.ZipFile(out).read("send-ledger/ledger.csv") == reference_ledger_csv(services, incident_id, False)
