@@ -358,10 +358,11 @@ def measure_export(d: Driver, w: Any, db_path: Path, idle: Callable[[], bool]) -
 
 def measure_workspace(d: Driver, w: Any, big_id: int, idle: Callable[[], bool]) -> None:
     """Open the big incident, its People tab, scroll it and search it."""
-    holder: dict[str, Any] = {}
-    d.measure("open the big incident's workspace", lambda: holder.setdefault("ws", w.open_incident(big_id)), idle,
-              timeout_s=120)
-    ws = holder["ws"]
+    # As the officer opens it (a double-click emits incident_activated): the window may wait for
+    # its import warm-up to finish, in ticks, before it builds the workspace.
+    d.measure("open the big incident's workspace", lambda: w.incident_activated.emit(big_id),
+              lambda: big_id in w.workspaces and idle(), timeout_s=120)
+    ws = w.workspaces[big_id]
     tab = ws.tab_widgets.get("people")
     if tab is None:
         return
@@ -490,9 +491,10 @@ def drive_people(db_path: Path, big_id: int, settle_s: float) -> list[dict[str, 
               note=lambda: f"window built {holder.get('build_s', float('nan')):.2f} s before it was shown")
     w = holder["w"]
     d.ready = idle
-    d.measure("open the big incident's workspace", lambda: holder.setdefault("ws", w.open_incident(big_id)), idle,
-              timeout_s=300)
-    ws = holder["ws"]
+    # Right after the start, as the officer would (see measure_workspace): the warm-up may not be done.
+    d.measure("open the big incident's workspace", lambda: w.incident_activated.emit(big_id),
+              lambda: big_id in w.workspaces and idle(), timeout_s=300)
+    ws = w.workspaces[big_id]
     tab = ws.tab_widgets["people"]
     table, model = tab.table, tab.model
     bar = table.verticalScrollBar()

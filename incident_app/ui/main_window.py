@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self._refresh_again = False
         self.setWindowIcon(app_icon())
         self._build()
-        self.incident_activated.connect(self.open_incident)
+        self.incident_activated.connect(self.open_incident_soon)
         self.retranslate()
         fit_to_screen(self, 1280, 740)
         restore_window(self, WINDOW_NAME, [self.body_splitter])  # where it was last time, clamped
@@ -538,6 +538,20 @@ class MainWindow(QMainWindow):
         if row is not None:
             self.incident_activated.emit(row.id)
 
+    def open_incident_soon(self, incident_id: int) -> None:
+        """The officer's double-click or Enter on a row: open the workspace now, or — while the
+        import warm-up is still bringing in its modules — once it is done, in its ticks, with the
+        window answering meanwhile (at most about half a second; a busy cursor says so)."""
+        if incident_id in self.workspaces or self.warm_up.is_done():
+            self.open_incident(incident_id)
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        self.warm_up.when_done(lambda: self._open_when_warm(incident_id))
+
+    def _open_when_warm(self, incident_id: int) -> None:
+        QApplication.restoreOverrideCursor()
+        self.open_incident(incident_id)
+
     def open_incident(self, incident_id: int) -> WorkspaceWindow:
         """Open the incident's workspace, or bring the already open one to the front."""
         self._closed_workspaces.clear()
@@ -792,7 +806,10 @@ class MainWindow(QMainWindow):
             app.quit()  # the tray kept the app alive: closing for good ends it (not a database switch)
 
     def shutdown(self) -> None:
-        """Stop the tray and the change watcher (closes the watcher's database connection)."""
+        """Stop the tray and the change watcher (closes the watcher's database connection), and
+        the import warm-up: a workspace still waiting for it is not opened from a closed window."""
+        for _waiting in range(self.warm_up.drop_waiting()):
+            QApplication.restoreOverrideCursor()
         if self.tray is not None:
             self.tray.stop()
         if self.watcher is not None:

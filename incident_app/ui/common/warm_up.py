@@ -21,7 +21,7 @@ import importlib.util
 import logging
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -89,7 +89,9 @@ class ImportWarmUp(QObject):
 
     def __init__(self, roots: Iterable[str], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._stack: list[str] = list(reversed(list(roots)))
+        self._roots = tuple(roots)
+        self._stack: list[str] = list(reversed(self._roots))
+        self._waiting: list[Callable[[], None]] = []
         self._expanded: set[str] = set()
         self._timer = QTimer(self)
         self._timer.setInterval(0)
@@ -113,7 +115,28 @@ class ImportWarmUp(QObject):
         self._timer.stop()
 
     def is_done(self) -> bool:
+        """Whether every root is imported (by this warm-up or by anything else)."""
+        if self._stack and all(root in sys.modules for root in self._roots):
+            self._finish()
         return not self._stack
+
+    def drop_waiting(self) -> int:
+        """Stop, and forget the callbacks waiting for the end (the window is going away);
+        returns how many there were."""
+        self.stop()
+        self._delay.stop()
+        dropped, self._waiting = len(self._waiting), []
+        return dropped
+
+    def when_done(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once every root is imported: now when they are, else after the
+        remaining ticks, started now (the officer is waiting for what needs them)."""
+        if self.is_done():
+            callback()
+            return
+        self._waiting.append(callback)
+        self._delay.stop()
+        self.start()
 
     def run_to_end(self) -> None:
         """Every remaining step now, without the event loop (for tests)."""
@@ -129,8 +152,16 @@ class ImportWarmUp(QObject):
             log.debug("import warm-up stopped", exc_info=True)
             self._stack.clear()
         if not self._stack:
-            self._timer.stop()
-            self.finished.emit()
+            self._finish()
+
+    def _finish(self) -> None:
+        self._stack.clear()
+        self._timer.stop()
+        self._delay.stop()
+        self.finished.emit()
+        waiting, self._waiting = self._waiting, []
+        for callback in waiting:
+            callback()
 
     def _step(self) -> None:
         """One unit of work: drop a module already imported, read one module's imports, or
@@ -148,6 +179,10 @@ class ImportWarmUp(QObject):
                 self._expanded.add(name)
             else:
                 self._stack.append(parent)
+            return
+        if parent is not None and not hasattr(sys.modules[parent], "__path__") and name not in self._expanded:
+            self._stack.pop()  # ``from module import name`` of a plain module: an attribute, not a module
+            self._expanded.add(name)
             return
         if name not in self._expanded:
             self._expanded.add(name)
