@@ -199,6 +199,7 @@ def test_a_correction_refreshes_the_other_tabs_of_the_workspace(qtbot: QtBot, tm
     window = demo_window(qtbot, tmp_path / "db.sqlite3")
     window.table.selectRow(0)
     window.open_selected()
+    qtbot.waitUntil(lambda: 1 in window.workspaces)  # after the import warm-up, if still running
     workspace = window.workspaces[1]
     tab = workspace.tab_widgets["people"]
     assert isinstance(tab, PeopleTab)

@@ -17,6 +17,7 @@ def test_rewriting_one_language_in_the_dialog_marks_the_other_untranslated(qtbot
     window = demo_window(qtbot, db)
     window.table.selectRow(0)
     window.open_selected()
+    qtbot.waitUntil(lambda: 1 in window.workspaces)  # after the import warm-up, if still running
     overview = window.workspaces[1].tab_widgets["overview"]
     dialog = overview.open_facts_dialog()
     assert dialog is not None

@@ -17,6 +17,7 @@ def open_demo(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, WorkspaceWindow
     window = demo_window(qtbot, tmp_path / "db.sqlite3")
     window.table.selectRow(0)
     window.open_selected()
+    qtbot.waitUntil(lambda: 1 in window.workspaces)  # after the import warm-up, if still running
     return window, window.workspaces[1]
 
 
