@@ -18,7 +18,7 @@ from incident_app.ui.notices.tab import NoticesTab
 from tests.ui.helpers import notices_tab, shared_ledger_key_db
 
 # The catalogue's words (error.shared_ledger_key), and the service's English that must not show.
-WORDS = {"zh-CN": "号人员更正前的联系方式", "en": "has the e-mail address or phone number that person"}
+WORDS = {"zh-CN": "更正前的联系方式", "en": "has the e-mail address or phone number that person"}
 SERVICE_ENGLISH = ("--edit", "person {other}:", "(nothing was sent or written)",
                    "counted as one person's (one told twice, the other never):")
 LANGS = pytest.mark.parametrize("lang", ["zh-CN", "en"])
