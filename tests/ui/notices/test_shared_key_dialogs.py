@@ -4,6 +4,7 @@ send-ledger key in its own language, naming both people: the SMS batch file and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -235,3 +236,21 @@ def test_an_export_s_refusal_goes_once_the_cause_is_corrected(qtbot: QtBot, tmp_
         assert dialog.status_label.text() == "", dialog.status_label.text()
     assert handoff.btn_calls.isEnabled() and platform.btn_export.isEnabled()
 
+
+MORE = {"zh-CN": "另有 3 对人员有同样的问题，这里只列出前 20 对",
+        "en": "…and 3 more pairs like these (only the first 20"}
+
+
+@LANGS
+def test_more_pairs_than_the_refusal_names_are_counted(qtbot: QtBot, tmp_path: Path, lang: str) -> None:
+    db, kept = corrected_db(tmp_path, 23)
+    others = give_old_contacts_away(db, tmp_path, 23)
+    tab = notices_tab(qtbot, db, lang)
+    tab.show()
+    tab.open_platform_dialog()
+    text = tab.platform_dialog.status_label.text()
+    assert MORE[lang] in text, text
+    lines = text.splitlines()
+    assert len(lines) == 21 and lines[-1].startswith(MORE[lang][:4])  # twenty pairs, then the count
+    named = {(int(k), int(o)) for o, k, _again in (re.findall(r"#(\d+)", line) for line in lines[:20])}
+    assert len(named) == 20 and named <= set(zip(kept, others, strict=True))  # both people of each pair
