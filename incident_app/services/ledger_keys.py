@@ -11,14 +11,17 @@ from __future__ import annotations
 from incident_app.domain.errors import FieldProblem, ValidationError
 from incident_app.storage.people import PeopleRepository
 
+SHOWN_PAIRS = 20  # a refusal names this many pairs and says how many more there are
+
 
 class SharedLedgerKeyError(ValidationError):
     """Two people would share a send-ledger key; ``pairs`` are (corrected person, other person)
-    ids, so a screen can say it in the officer's language."""
+    ids, so a screen can say it in the officer's language; ``more`` pairs were left unnamed."""
 
-    def __init__(self, problems: list[FieldProblem], pairs: list[tuple[int, int]]) -> None:
+    def __init__(self, problems: list[FieldProblem], pairs: list[tuple[int, int]], more: int = 0) -> None:
         super().__init__(problems)
         self.pairs = pairs
+        self.more = more
 
 
 def refuse_shared_ledger_keys(people: PeopleRepository, incident_id: int) -> None:
@@ -27,10 +30,19 @@ def refuse_shared_ledger_keys(people: PeopleRepository, incident_id: int) -> Non
     pairs = people.shared_ledger_keys(incident_id)
     if not pairs:
         return
+    shown, more = pairs[:SHOWN_PAIRS], max(len(pairs) - SHOWN_PAIRS, 0)
     raise SharedLedgerKeyError([FieldProblem(
         f"person {other}",
         f"has the e-mail address or phone number that person {kept} was corrected from, so their notices would"
         f" be counted as one person's (one told twice, the other never): correct person {other}'s contact"
         f" (people {incident_id} --edit {other} --set …), or, if both rows are the same person, remove the"
         " duplicate row from the list and import it again; then send or export again (nothing was sent or"
-        " written)") for kept, other in pairs[:20]], pairs[:20])
+        " written)") for kept, other in shown] + _more_problem(more), shown, more)
+
+
+def _more_problem(more: int) -> list[FieldProblem]:
+    """The line after the pairs named, when more pairs share a key than a refusal names."""
+    if not more:
+        return []
+    return [FieldProblem("people", f"and {more} more pairs like these (only the first {SHOWN_PAIRS} are listed):"
+                                   " correct the people above, then send or export again to see the rest")]

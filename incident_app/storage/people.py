@@ -84,16 +84,18 @@ class PeopleQuery:
     """What narrows a listing (false when nothing does): search ``terms`` (user-id prefix, LIKE
     pattern for names and emails, LIKE pattern for phone digits; with both patterns empty only the
     user-id prefix, an index range), ``contacts`` — (column, normalised value) pairs matched
-    exactly, each an index probe — an age ``band`` measured on ``day``, and the ``channels`` to keep."""
+    exactly, each an index probe — a ``person_id`` (the ``#210`` the refusals name: one probe of
+    the primary key), an age ``band`` measured on ``day``, and the ``channels`` to keep."""
 
     terms: tuple[str, ...] = ()
     band: str = ""
     day: date | None = None
     channels: tuple[str, ...] = ()
     contacts: tuple[tuple[str, str], ...] = ()
+    person_id: int | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.terms or self.band or self.channels or self.contacts)
+        return bool(self.terms or self.band or self.channels or self.contacts or self.person_id is not None)
 
     def scans(self) -> bool:
         """Whether the search reads every row of the incident (names, parts of contacts):
@@ -497,7 +499,9 @@ class PeopleRepository:
         start = spans[0][0] if after is None else max(spans[0][0], after + 1)
         span: list[Any] = [start, spans[-1][1], incident_id]
         params: list[Any]
-        if query.contacts:
+        if query.person_id is not None:  # the primary key, in this incident only
+            clauses, params = _after(["id = ?", "incident_id = ?"], [query.person_id, incident_id], after)
+        elif query.contacts:
             clauses, params = _exact_clause(incident_id, query.contacts)
             clauses, params = _after(clauses, params, after)
         elif query.terms and not any(query.terms[1:]):

@@ -25,7 +25,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--reason", default="", help="why the data is shown unmasked, or corrected (goes in the log)")
     parser.add_argument("--search", default="",
                         help="a whole e-mail or phone number (exact, normalised like the import: an index"
-                             " probe), the beginning of a user id (an index), else part of a name or email,"
+                             " probe), #ID for the person with that id (the \"id\" of the listing), the"
+                             " beginning of a user id (an index), else part of a name or email,"
                              " or phone digits (reads every person: seconds at 10 million)")
     parser.add_argument("--band", choices=BANDS, help="only this age band on the incident day (under 14, 14-17, 18+)")
     parser.add_argument("--channel", choices=tuple(CHANNEL_FILTERS),

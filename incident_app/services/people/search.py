@@ -2,13 +2,16 @@
 
 A whole e-mail address or phone number is normalised exactly as the import stores it (lower-case
 e-mail, E.164 phone) and matched through the contact indexes, the person's own and their
-guardian's: one index probe each. A text that starts a user id of the incident lists those
-people through the user-id index. Anything else — part of a name, of an e-mail or of a phone
+guardian's: one index probe each. ``#210`` (``＃２１０`` as a Chinese input method types it) is the
+person with id 210 — the number the send and hand-off refusals name, which the People tab shows in
+its first column — one probe of the primary key, within the incident. A text that starts a user id
+of the incident lists those people through the user-id index. Anything else — part of a name, of an e-mail or of a phone
 number — is matched by reading the incident's rows in id order: seconds at ten million people
 (README: Affected people), so the tab runs it on a worker, page by page."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -17,6 +20,8 @@ from incident_app.domain.people.fields import FieldRejected, normalise_email, no
 from incident_app.storage.people import PeopleQuery
 
 UserIdProbe = Callable[[str], bool]
+_PERSON_ID = re.compile(r"#\s*([0-9]{1,30})")
+_MAX_ROWID = 2**63 - 1  # SQLite's largest integer: a longer number is nobody's id
 
 
 def search_query(search: str, has_user_id_prefix: UserIdProbe) -> PeopleQuery:
@@ -24,12 +29,25 @@ def search_query(search: str, has_user_id_prefix: UserIdProbe) -> PeopleQuery:
     text = strip_unsafe(search).strip()
     if not text:
         return PeopleQuery()
+    person_id = typed_person_id(text)
+    if person_id is not None:
+        return PeopleQuery(person_id=person_id)
     contacts = exact_contacts(text)
     if contacts:
         return PeopleQuery(contacts=contacts)
     if has_user_id_prefix(text):
         return PeopleQuery((text, "", ""))
     return PeopleQuery(scan_terms(text))
+
+
+def typed_person_id(text: str) -> int | None:
+    """The person id in ``#210`` (full-width ``＃``, digits and spaces fold), else None; a number
+    beyond SQLite's integers gives 0, which no person has, so the search finds nobody."""
+    found = _PERSON_ID.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if found is None:
+        return None
+    number = int(found.group(1))
+    return number if number <= _MAX_ROWID else 0
 
 
 def exact_contacts(text: str) -> tuple[tuple[str, str], ...]:

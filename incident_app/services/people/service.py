@@ -337,8 +337,8 @@ class PeopleService:
         """People ``offset``..``offset+limit`` in import order — or, given ``after`` (the last
         person id of the previous page), the ``limit`` people after it (keyset paging) —
         optionally filtered by a search (services/people/search.py: a whole e-mail or phone
-        number exactly, a user id by its beginning, else part of a name or email, or phone
-        digits; full-width digits fold), an age band (:data:`BANDS`) and a channel
+        number exactly, ``#210`` the person with that id, a user id by its beginning, else part
+        of a name or email, or phone digits; full-width digits fold), an age band (:data:`BANDS`) and a channel
         (:data:`CHANNEL_FILTERS`). ``stop`` is asked during a scan: True ends it early with
         :class:`~incident_app.storage.people.SearchInterrupted` (the People tab's stale searches)."""
         return self._repo.page(incident_id, offset, limit, self._query(incident_id, search, band, channel),
@@ -357,15 +357,16 @@ class PeopleService:
         """:meth:`count` when it needs no scan, else None (the People tab then shows "counting…"
         and counts on a worker): everyone and a channel alone come from the counters kept at
         import and correction (as the assessment reads them), a whole e-mail or phone number from
-        its index probes. A user-id prefix, part of a name or contact, or an age band is counted
-        by :meth:`count` (a prefix such as "U" may span every person)."""
+        its index probes, a ``#210`` from the primary key. A user-id prefix, part of a name or
+        contact, or an age band is counted by :meth:`count` (a prefix such as "U" may span every
+        person)."""
         query = self._query(incident_id, search, band, channel)
         if not query:
             return self._repo.count(incident_id)
         if query.channels and not (query.terms or query.contacts or query.band):
             by_channel = self._repo.stats(incident_id).by_channel
             return sum(by_channel.get(c, 0) for c in query.channels)
-        if query.contacts and not query.band:
+        if (query.contacts or query.person_id is not None) and not query.band:
             return self._repo.count(incident_id, query)
         return None
 

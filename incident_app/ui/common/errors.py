@@ -34,8 +34,13 @@ def is_environment_error(exc: BaseException) -> bool:
 def shared_ledger_key_text(exc: SharedLedgerKeyError, tr: Translator) -> str:
     """The refusal to send or hand off while two people would share a send-ledger key, in ``tr``'s
     language, one line per pair naming both people: the service's English is worded for the CLI
-    (``people … --edit``). The dialogs that show refusals beside their buttons use it too."""
-    return "\n".join(tr.t("error.shared_ledger_key", kept=kept, other=other) for kept, other in exc.pairs)
+    (``people … --edit``). Each person is named as ``#210``, which the People tab's search finds
+    and its first column shows; pairs beyond those named are counted on a last line. The dialogs
+    that show refusals beside their buttons use it too."""
+    lines = [tr.t("error.shared_ledger_key", kept=kept, other=other) for kept, other in exc.pairs]
+    if exc.more:
+        lines.append(tr.t("error.shared_ledger_key_more", more=f"{exc.more:,}", shown=len(exc.pairs)))
+    return "\n".join(lines)
 
 
 class ErrorReporter:

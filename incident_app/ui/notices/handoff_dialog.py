@@ -75,7 +75,7 @@ class HandoffDialog(QDialog):
         super().__init__(parent)
         self.runner, self.tr_, self.incident_id = runner, tr, incident_id
         self.errors = ErrorReporter(self, tr)
-        self._shared_key_said = ""  # the preview's shared-key refusal put on the status line
+        self._shared_key_said = ""  # the preview's or an export's shared-key refusal on the status line
         self.setObjectName("handoffDialog")
         self.resize(900, 620)
         self._build()
@@ -250,7 +250,9 @@ class HandoffDialog(QDialog):
             self.errors.show(error, details)
             return
         if isinstance(error, SharedLedgerKeyError):  # not a gateway rule: its own words, both people named
-            self.status_label.setText(shared_ledger_key_text(error, self.tr_))
+            # Kept like the preview's, so the next preview that is not refused clears it.
+            self._shared_key_said = shared_ledger_key_text(error, self.tr_)
+            self.status_label.setText(self._shared_key_said)
             return
         self.status_label.setText(self.tr_.t("handoff.export_refused", reason=self._reasons(error)))
 

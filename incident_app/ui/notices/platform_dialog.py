@@ -41,7 +41,7 @@ class PlatformDialog(QDialog):
         self.runner, self.tr_, self.incident_id = runner, tr, incident_id
         self.errors = ErrorReporter(self, tr)
         self.checked_report: Path | None = None
-        self._shared_key_said = ""  # the preview's shared-key refusal put on the status line
+        self._shared_key_said = ""  # the preview's or the export's shared-key refusal on the status line
         self.setObjectName("platformDialog")
         self.resize(900, 560)
         self._build()
@@ -133,8 +133,9 @@ class PlatformDialog(QDialog):
         buttons in the dialog's words, like the preview's; anything else goes to the error reporter."""
         if not isinstance(error, ValidationError):
             self.errors.show(error, details)
-        elif isinstance(error, SharedLedgerKeyError):
-            self.status_label.setText(shared_ledger_key_text(error, self.tr_))
+        elif isinstance(error, SharedLedgerKeyError):  # kept, so the next preview not refused clears it
+            self._shared_key_said = shared_ledger_key_text(error, self.tr_)
+            self.status_label.setText(self._shared_key_said)
         else:
             self.status_label.setText(self.tr_.t("platform.export_refused",
                                                  reason=export_problems(error.problems, self.tr_)))

@@ -25,7 +25,7 @@ from incident_app.ui.common.paged_model import PagedTableModel, PageRequest
 PersonRole = Qt.ItemDataRole.UserRole + 1  # the real (unmasked) Person, for actions
 PAGE_SIZE = 200
 MAX_PAGES = 60
-COLUMNS = 9
+COLUMNS = 10
 TypeNames = Callable[[str, str], str]
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _DISPLAY_VALUE = int(_DISPLAY.value)
@@ -44,11 +44,13 @@ def _no_type_names(type_id: str, _lang: str) -> str:
 
 
 def cell_texts(person: Person, tr: Translator, type_names: TypeNames = _no_type_names) -> tuple[str, ...]:
-    """The nine cells of ``person`` as shown (pass a masked copy unless the viewing was logged)."""
+    """The ten cells of ``person`` as shown (pass a masked copy unless the viewing was logged). The
+    first is the person's id as ``#210``: the number the send and hand-off refusals name and the
+    search box finds, which is not personal data and not the row number."""
     t = tr.t
     none = t("common.none")
     guardian = " / ".join(p for p in (person.guardian_name, person.guardian_email, person.guardian_phone) if p)
-    return (person.user_id or none, person.name or none, person.email or none, person.phone or none,
+    return (f"#{person.id}", person.user_id or none, person.name or none, person.email or none, person.phone or none,
             person.address or none, t(f"people.band.{person.minor_band.value}"), guardian or none,
             t(f"people.channel.{person.channel.value}"),
             "; ".join(type_names(d, tr.lang) for d in person.data_types) or none)
@@ -61,10 +63,11 @@ def prepare_rows(people: Sequence[Person], tr: Translator, type_names: TypeNames
 
 class PeopleModel(PagedTableModel[PersonRow]):
     page_size, max_pages = PAGE_SIZE, MAX_PAGES
-    COL_USER_ID, COL_NAME, COL_EMAIL, COL_PHONE, COL_ADDRESS, COL_MINOR, COL_GUARDIAN, COL_CHANNEL, COL_TYPES = range(9)
-    _HEADER_KEYS = ("people.col.user_id", "people.col.name", "people.col.email", "people.col.phone",
-                    "people.col.address", "people.col.minor", "people.col.guardian", "people.col.channel",
-                    "people.col.data_types")
+    (COL_PERSON_ID, COL_USER_ID, COL_NAME, COL_EMAIL, COL_PHONE, COL_ADDRESS, COL_MINOR, COL_GUARDIAN, COL_CHANNEL,
+     COL_TYPES) = range(COLUMNS)
+    _HEADER_KEYS = ("people.col.person_id", "people.col.user_id", "people.col.name", "people.col.email",
+                    "people.col.phone", "people.col.address", "people.col.minor", "people.col.guardian",
+                    "people.col.channel", "people.col.data_types")
 
     def __init__(self, tr: Translator, request_page: PageRequest, parent: Any = None,
                  type_names: TypeNames | None = None) -> None:

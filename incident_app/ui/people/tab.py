@@ -39,7 +39,7 @@ from incident_app.ui.people.model import PeopleModel, PersonRole, PersonRow, pre
 SEARCH_DELAY_MS = 300
 BAND_FILTERS = ("", "child", "teen", "adult")  # "" = everyone; the values services.people.page takes
 CHANNEL_FILTERS = ("", "email", "sms", "letter", "none")
-COLUMN_WIDTHS = (110, 90, 190, 120, 170, 80, 200, 110)
+COLUMN_WIDTHS = (70, 110, 90, 190, 120, 170, 80, 200, 110)  # the first: the person id, "#210"
 W = TypeVar("W", bound=QWidget)
 
 

@@ -17,7 +17,7 @@ from tests.ui.helpers import shared_ledger_key_db
 
 
 @pytest.mark.parametrize(("lang", "words", "service_words"), [
-    ("zh-CN", "号人员更正前的联系方式", "was corrected from"),
+    ("zh-CN", "更正前的联系方式", "was corrected from"),
     ("en", "has the e-mail address or phone number that person", "people 1 --edit"),
 ])
 def test_the_shared_key_refusal_is_said_in_the_screen_s_language(

@@ -4,6 +4,7 @@ send-ledger key in its own language, naming both people: the SMS batch file and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +16,11 @@ from incident_app.cli.main import run
 from incident_app.domain.mail.sending import TlsMode
 from incident_app.services.container import open_services
 from incident_app.ui.notices.tab import NoticesTab
+from tests.ledger_key_helpers import corrected_db, give_old_contacts_away
 from tests.ui.helpers import notices_tab, shared_ledger_key_db
 
 # The catalogue's words (error.shared_ledger_key), and the service's English that must not show.
-WORDS = {"zh-CN": "号人员更正前的联系方式", "en": "has the e-mail address or phone number that person"}
+WORDS = {"zh-CN": "更正前的联系方式", "en": "has the e-mail address or phone number that person"}
 SERVICE_ENGLISH = ("--edit", "person {other}:", "(nothing was sent or written)",
                    "counted as one person's (one told twice, the other never):")
 LANGS = pytest.mark.parametrize("lang", ["zh-CN", "en"])
@@ -206,3 +208,49 @@ def test_the_dry_run_refusal_is_said_in_the_dialog_s_language(qtbot: QtBot, tmp_
     dialog.dry_run_button.click()
     assert_said(dialog.message.text(), lang, kept, other)
     assert dialog.errors.shown == [] and (not folder.exists() or not list(folder.iterdir()))
+
+
+@LANGS
+def test_an_export_s_refusal_goes_once_the_cause_is_corrected(qtbot: QtBot, tmp_path: Path, lang: str) -> None:
+    """The dialogs were opened before two people shared a key, so their previews were not refused:
+    the exports' refusal beside the buttons goes with the next preview that is not refused."""
+    db, [kept] = corrected_db(tmp_path, 1)
+    tab = notices_tab(qtbot, db, lang)
+    tab.show()
+    tab.open_handoff_dialog()
+    tab.open_platform_dialog()
+    handoff, platform = tab.handoff_dialog, tab.platform_dialog
+    assert handoff.status_label.text() == platform.status_label.text() == ""
+    [other] = give_old_contacts_away(db, tmp_path, 1)
+    handoff.export_calls_to(tmp_path / "calls.csv")
+    platform.export_to(tmp_path / "recipients.jsonl")
+    for dialog in (handoff, platform):
+        assert_said(dialog.status_label.text(), lang, kept, other)
+    services = open_services(db)
+    try:
+        services.people.edit_person(1, other, {"email": "ta@example.com"}, "他自己的地址")
+    finally:
+        services.close()
+    for dialog in (handoff, platform):
+        dialog.refresh()
+        assert dialog.status_label.text() == "", dialog.status_label.text()
+    assert handoff.btn_calls.isEnabled() and platform.btn_export.isEnabled()
+
+
+MORE = {"zh-CN": "另有 3 对人员有同样的问题，这里只列出前 20 对",
+        "en": "…and 3 more pairs like these (only the first 20"}
+
+
+@LANGS
+def test_more_pairs_than_the_refusal_names_are_counted(qtbot: QtBot, tmp_path: Path, lang: str) -> None:
+    db, kept = corrected_db(tmp_path, 23)
+    others = give_old_contacts_away(db, tmp_path, 23)
+    tab = notices_tab(qtbot, db, lang)
+    tab.show()
+    tab.open_platform_dialog()
+    text = tab.platform_dialog.status_label.text()
+    assert MORE[lang] in text, text
+    lines = text.splitlines()
+    assert len(lines) == 21 and lines[-1].startswith(MORE[lang][:4])  # twenty pairs, then the count
+    named = {(int(k), int(o)) for o, k, _again in (re.findall(r"#(\d+)", line) for line in lines[:20])}
+    assert len(named) == 20 and named <= set(zip(kept, others, strict=True))  # both people of each pair

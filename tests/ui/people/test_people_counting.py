@@ -92,7 +92,7 @@ def test_a_name_search_shows_rows_while_it_counts(qtbot: QtBot, tmp_path: Path) 
     assert "找到 500 人" in tab.summary.text()
     assert model.index(ROWS // 2 - 1, 0).data() == "…"  # the last page: asked for now
     runner.run_all()
-    assert model.index(ROWS // 2 - 1, 0).data() == "U0998"
+    assert model.index(ROWS // 2 - 1, PeopleModel.COL_USER_ID).data() == "U0998"
     assert runner.held == []
 
 

@@ -113,7 +113,7 @@ def test_a_million_rows_scroll_without_loading_them(qtbot: QtBot) -> None:
     model.reset(1_000_000)
     view.show()
     view.scrollToBottom()
-    qtbot.waitUntil(lambda: model.index(999_999, 0).data() == "U999999")
+    qtbot.waitUntil(lambda: model.index(999_999, PeopleModel.COL_USER_ID).data() == "U999999")
     view.scrollTo(model.index(500_000, 0))
     assert model.index(500_000, PeopleModel.COL_NAME).data() == "李*"
     assert model.rowCount() == 1_000_000
