@@ -85,7 +85,7 @@ def test_without_people_the_dialog_says_why(qtbot: QtBot, db: Path) -> None:
     from incident_app.services.mail.sources import default_message_source
 
     dialog = make_dialog(qtbot, db, default_message_source, lang="en")
-    assert "import the people list on the People tab first" in dialog.approval.text()
+    assert "import the people list on the Affected people tab first" in dialog.approval.text()
     assert not dialog.test_button.isEnabled() and not dialog.send_button.isEnabled()
 
 
