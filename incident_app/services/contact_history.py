@@ -27,12 +27,22 @@ def same_contact(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
 
 
+def reached_or_on_its_way(row: ContactRow) -> bool:
+    """Sent, or handed off and not reported on yet: a hand-off row (SMS, call list, letter,
+    platform) is queued once its file was written — the platform has the message for that
+    contact — so a correction back must reuse it, not hand the same contact a second one. A
+    queued e-mail has not left this machine: the next send sends it."""
+    return row.state == "sent" or (row.state == "queued" and row.channel != "email")
+
+
 def told_row(rows: Sequence[ContactRow], contact: str) -> ContactRow | None:
-    """The latest of ``rows`` sent to ``contact`` (a row without a contact, a letter handed off
-    before the rows kept one, proves nothing about this one), or None."""
+    """The latest of ``rows`` sent (or handed off, see :func:`reached_or_on_its_way`) to
+    ``contact`` (a row without a contact, a letter handed off before the rows kept one, proves
+    nothing about this one), or None."""
     if not contact.strip():
         return None
-    hits = [r for r in rows if r.state == "sent" and r.to_address.strip() and same_contact(r.to_address, contact)]
+    hits = [r for r in rows
+            if reached_or_on_its_way(r) and r.to_address.strip() and same_contact(r.to_address, contact)]
     return max(hits, key=lambda r: r.contact_seq, default=None)
 
 

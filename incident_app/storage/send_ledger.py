@@ -237,8 +237,9 @@ class SendLedgerRepository:
 
     def sent_rows(self, incident_id: int, channel: str, version: str,
                   keys: Sequence[str]) -> dict[tuple[str, str], list[ContactRow]]:
-        """(recipient key, notice kind) -> the rows of these recipients sent in one version and
-        ledger channel, in contact_seq order: a contact now equal to one of them was told already.
+        """(recipient key, notice kind) -> the rows of these recipients sent (or handed off and not
+        reported on yet) in one version and ledger channel, in contact_seq order: a contact now
+        equal to one of them was told already, or has the message on its way.
         Asked only for recipients whose contact moved (few): a seek of the unique index per key."""
         found: dict[tuple[str, str], list[ContactRow]] = {}
         unique = list(dict.fromkeys(keys))
@@ -247,7 +248,9 @@ class SendLedgerRepository:
             rows = self._db.execute(
                 f"SELECT {_CONTACT_ROW} FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ?"
                 f" AND recipient_key IN ({','.join('?' * len(chunk))}) AND notice_version = ? AND channel = ?"
-                " AND state = 'sent' ORDER BY contact_seq", [incident_id, *chunk, version, channel])
+                # Sent, or a hand-off row not reported on yet (services.contact_history.reached_or_on_its_way).
+                " AND (state = 'sent' OR (state = 'queued' AND channel != 'email')) ORDER BY contact_seq",
+                [incident_id, *chunk, version, channel])
             for row in rows:
                 entry = ContactRow(*row)
                 found.setdefault((entry.recipient_key, entry.notice_kind), []).append(entry)

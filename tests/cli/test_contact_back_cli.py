@@ -178,3 +178,50 @@ def test_an_sms_number_corrected_back_gets_no_second_sms(tmp_path: Path, capsys:
     assert third == first  # the gateway gets the out id it already delivered, never a new one
     assert [r[:3] for r in rows(db, "D000002", "sms")] == [
         (0, f"+86{ORIGINAL}", "sent"), (1, f"+86{MISTAKE}", "queued"), (2, f"+86{ORIGINAL}", "sent")]
+
+
+def test_a_number_corrected_back_before_any_report_keeps_its_reference(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Handed off, not reported on yet, then A -> B -> A: the platform already has the message for A,
+    so A keeps its reference — the third file hands A nothing new, and a report for that reference
+    answers for the person's latest row."""
+    db = tmp_path / "d.sqlite3"
+    call(capsys, db, "demo")
+    assert call(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
+    _, first = export(capsys, db, tmp_path / "q1.jsonl")
+    original_ref = next(line["reference"] for line in first if line["to"] == f"+86{ORIGINAL}")
+    edit(capsys, db, 2, "phone", MISTAKE)
+    export(capsys, db, tmp_path / "q2.jsonl")
+    edit(capsys, db, 2, "phone", ORIGINAL)
+    _, third = export(capsys, db, tmp_path / "q3.jsonl")
+    to_original = {line["reference"] for line in third if line["to"] == f"+86{ORIGINAL}"}
+    assert to_original <= {original_ref}  # never a second reference for the same number
+    history = rows(db, "D000002", "platform")
+    assert [r[:3] for r in history] == [(0, f"+86{ORIGINAL}", "queued"), (1, f"+86{MISTAKE}", "queued"),
+                                        (2, f"+86{ORIGINAL}", "queued")]
+    assert history[2][3] == history[0][3]  # the same reference
+    deliver(capsys, db, tmp_path / "d.csv", first, timedelta(seconds=1))  # the platform reports the first file
+    assert rows(db, "D000002", "platform")[2][2] == "sent"
+    assert records(capsys, db)[0] == "met"
+
+
+def test_an_sms_number_corrected_back_before_its_report_keeps_its_out_id(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "d.sqlite3"
+    call(capsys, db, "demo")
+    assert call(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
+
+    def export_sms(name: str) -> dict[str, str]:
+        out = tmp_path / f"{name}.csv"
+        code, _, err = call(capsys, db, "export-sms", "1", "--out", str(out))
+        assert code == 0, err
+        return {r["phone"]: r["out_id"] for r in csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")))}
+
+    first = export_sms("s1")
+    edit(capsys, db, 2, "phone", MISTAKE)
+    export_sms("s2")
+    edit(capsys, db, 2, "phone", ORIGINAL)
+    third = export_sms("s3")
+    assert third.get(f"+86{ORIGINAL}", first[f"+86{ORIGINAL}"]) == first[f"+86{ORIGINAL}"]
+    ids = {r[3] for r in rows(db, "D000002", "sms") if r[1] == f"+86{ORIGINAL}"}
+    assert len(ids) == 1, ids  # one out id for the number, however often it came back
