@@ -103,6 +103,12 @@ def main() -> None:
     people = PeopleRepository(db)
     print(f"check at 40 (shared_ledger_keys, the index; {len(people.shared_ledger_keys(1))} pairs):"
           f" {best(lambda: people.shared_ledger_keys(1)) * 1000:.2f} ms")
+    # The refusal also reads pairs keeping one key, and a correction asks who else holds a key.
+    print(f"two people keeping one key (kept_twice, the index on both sides; {len(people.kept_twice(1))} pairs):"
+          f" {best(lambda: people.kept_twice(1)) * 1000:.2f} ms")
+    some_key = str(db.execute(NEW_SCAN, [1]).fetchone()[1])
+    print(f"who else holds one key (key_holders, a correction's question):"
+          f" {best(lambda: people.key_holders(1, some_key, 0)) * 1000:.2f} ms")
     db.close()
 
     notnull = args.workdir / "purge_notnull.sqlite3"

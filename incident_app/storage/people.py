@@ -228,12 +228,47 @@ class PeopleRepository:
             found += [(int(person_id), int(other)) for (other,) in others]
         return found
 
-    def keep_ledger_key(self, person_id: int, key: str) -> None:
+    def kept_twice(self, incident_id: int) -> list[tuple[int, int]]:
+        """(first, second) pairs of this incident's people who keep one and the same send-ledger
+        key: only one of them can own the notices under it, yet both would be sent and handed off
+        by it. Corrections no longer make such pairs (``keep_ledger_key``); a database written
+        before may hold some. Both sides read the partial index on the kept keys (migration 40)."""
+        found = self._db.execute(
+            "SELECT a.id, b.id FROM people a JOIN people b ON b.incident_id = a.incident_id"
+            " AND b.ledger_key = a.ledger_key AND b.id > a.id AND b.ledger_key IS NOT NULL AND b.ledger_key != ''"
+            " WHERE a.incident_id = ? AND a.ledger_key IS NOT NULL AND a.ledger_key != '' ORDER BY a.id, b.id",
+            [incident_id]).fetchall()
+        return [(int(first), int(second)) for first, second in found]
+
+    def key_holders(self, incident_id: int, key: str, person_id: int) -> list[int]:
+        """The other people of this incident whose send-ledger key is ``key``: kept by a
+        correction, or derived from their user id, e-mail or phone (``CURRENT_PERSON_KEY``). One
+        index probe per column (an OR would scan the incident)."""
+        probes = [("ledger_key", "p.ledger_key IS NOT NULL AND p.ledger_key != ''"), ("user_id", "1"),
+                  ("email", "p.email != ''"), ("phone", "p.phone != ''")]
+        found = self._db.execute(
+            " UNION ".join(f"SELECT p.id FROM people p WHERE p.incident_id = ? AND p.{column} = ? AND {indexed}"
+                           f" AND p.id != ? AND {CURRENT_PERSON_KEY} = ?" for column, indexed in probes),
+            [incident_id, key, person_id, key] * len(probes)).fetchall()
+        return sorted(int(other) for (other,) in found)
+
+    def keep_ledger_key(self, incident_id: int, person_id: int, key: str) -> list[int]:
         """Keep ``key`` as the person's send-ledger key (migration 39) unless one is kept already:
         a correction changed the contact their key was derived from, and the rows already in the
-        ledger under the old key are still theirs."""
-        self._db.execute("UPDATE people SET ledger_key = ? WHERE id = ? AND coalesce(ledger_key, '') = ''",
-                         [key, person_id])
+        ledger under the old key are still theirs. Not kept when another person of the incident
+        holds that key (kept, or derived from their contacts): the rows under it are that person's
+        history, and two people on one key would be sent and handed off as one. Returns those
+        other people's ids ([] when the key was kept or one was kept already)."""
+        holders = self.key_holders(incident_id, key, person_id)
+        if not holders:
+            self._db.execute("UPDATE people SET ledger_key = ? WHERE id = ? AND coalesce(ledger_key, '') = ''",
+                             [key, person_id])
+        return holders
+
+    def release_ledger_key(self, person_id: int) -> None:
+        """Forget the person's kept send-ledger key: their key is derived from their contacts
+        again (a correction of one of two people keeping the same key, ``kept_twice``)."""
+        self._db.execute("UPDATE people SET ledger_key = NULL WHERE id = ?", [person_id])
 
     def dedupe_keys(self, incident_id: int, also: tuple[int, int] | None = None) -> Iterator[tuple[int, str, str, str]]:
         """(id, user_id, email, phone) of every stored person (plus the id block ``also``, the

@@ -46,6 +46,7 @@ from incident_app.domain.text import PROSE_MAX, text_problem
 from incident_app.services.audit import record_export
 from incident_app.services.context import AppContext
 from incident_app.services.fulfilments import active_decisions
+from incident_app.services.ledger_keys import refuse_shared_ledger_keys
 from incident_app.services.notices.brief import brief_changes, brief_snapshot_data, brief_version_ids
 from incident_app.services.notices.context import NoticeContextBuilder, ReportInfo
 from incident_app.services.notices.documents import PdfWriter
@@ -381,6 +382,11 @@ class NoticeService:
         profile = self._profile.get()
         recipients = list(recipients) if recipients is not None else None
         personal, count = self._recipient_source(incident_id, recipients), len(recipients or ())
+        if personal is not None and recipients is None and "eml" in formats:
+            # One file per recipient is named by the reference from their send-ledger key: two
+            # people on one key would be one file (the second overwriting the first), as the send
+            # would treat them as one person. Refused before anything is written.
+            refuse_shared_ledger_keys(self._ctx.store.people, incident_id)
         letters, letter_count = None, 0
         if personal is not None and recipients is None:
             # a teenager gets two notices (the minor one and the guardian's), everyone else one
@@ -446,6 +452,12 @@ class NoticeService:
 
 
     # -- one recipient's notices before approval -----------------------------------------------
+    def shared_key_partners(self, incident_id: int, person_id: int) -> list[int]:
+        """The other people of the incident on this person's send-ledger key: while there are any,
+        the preview's reference is theirs too and the send and the exports refuse."""
+        people = self._ctx.store.people
+        return people.key_holders(incident_id, people.ledger_key(person_id), person_id)
+
     def preview_person(self, incident_id: int, person_id: int, grade: str | None = None) -> list[RecipientPreview]:
         """The e-mail, letter and SMS this affected person (and a minor's guardian) would get,
         rendered from the current masters through the sender's and the export's own calls;

@@ -119,18 +119,21 @@ def normalise_value(field: str, raw: str) -> str:
     return clean_text(raw) or ""
 
 
-def apply_changes(row: list[Any], clean: Mapping[str, str], cutoffs: tuple[str, str]) -> tuple[str, ...]:
+def apply_changes(row: list[Any], clean: Mapping[str, str], cutoffs: tuple[str, str], *,
+                  allow_unchanged: bool = False) -> tuple[str, ...]:
     """Write ``clean`` into the stored ``row`` and derive minor status and channel again;
     returns the names of the fields whose value really changed. Refuses a change that leaves
-    the person unidentified (the import's rule: a user id, or a name with a contact)."""
+    the person unidentified (the import's rule: a user id, or a name with a contact), and one
+    that changes nothing unless ``allow_unchanged`` (the correction lets a shared kept key go)."""
     changed = tuple(f for f in EDITABLE if f in clean and (row[POSITIONS[f]] or "") != clean[f])
-    if not changed:
+    if not changed and not allow_unchanged:
         raise ValidationError.single("changes", "these are the values already stored: nothing to change")
     for field in changed:
         row[POSITIONS[field]] = clean[field]
     if not _identified(row):
-        raise ValidationError.single(changed[0], "the person would no longer be identified (no user id, and no "
-                                                 "name with a contact): keep a name and a contact")
+        field = (changed or tuple(clean))[0]
+        raise ValidationError.single(field, "the person would no longer be identified (no user id, and no name"
+                                            " with a contact): keep a name and a contact")
     rederive(row, cutoffs)
     return changed
 
@@ -186,6 +189,24 @@ def warnings_for(row: list[Any], changed: tuple[str, ...]) -> tuple[str, ...]:
     elif row[BAND] == "teen" and not reachable_guardian:
         found.append(f"guardian: {MESSAGES['teen_no_guardian']}")
     return tuple(found)
+
+
+def key_warnings(released: bool, holders: list[int]) -> tuple[str, ...]:
+    """What the officer should know about the person's send-ledger key after the correction: it
+    was let go (another person keeps the same one), or the old one was not kept because other
+    people hold it (the notices sent under it are theirs)."""
+    if released:
+        return ("send-ledger key: 此人与另一人保留了同一个发送记录键，现已放弃，按新的联系方式视为尚未通知；"
+                "原联系方式下的发送记录归另一人 / this person and another kept the same send-ledger key: this person's"
+                " is let go, they count as not yet told at their contact, and the notices sent under the old one"
+                " stay the other person's",)
+    if holders:
+        named = ", ".join(str(other) for other in holders)
+        return (f"send-ledger key: 原联系方式是第 {named} 号人员的发送记录键，其下的发送记录归其所有；"
+                "此人按新的联系方式视为尚未通知"
+                f" / the old contact is person {named}'s send-ledger key: the notices sent under it stay theirs,"
+                " and this person counts as not yet told at the new contact",)
+    return ()
 
 
 def _identified(row: list[Any]) -> bool:

@@ -52,6 +52,7 @@ from incident_app.services.people.rows import (
     G_NAME,
     G_PHONE,
     ID_NUMBER,
+    INCIDENT,
     MERGED,
     MINOR,
     NAME,
@@ -389,10 +390,11 @@ class Importer:
             self._repo.update_row(target)
             # A person without user id is keyed by their e-mail, else phone: a merge that fills
             # a user id, or an e-mail for a person keyed by phone, keeps the key the ledger knows
-            # them by (as a correction does; a key kept already stays). Only merges into stored
-            # people (the slow path) ever write it: a person of this file has no ledger rows.
+            # them by (as a correction does; a key kept already stays, and a key another person
+            # holds is theirs). Only merges into stored people (the slow path) ever write it: a
+            # person of this file has no ledger rows.
             if _derived_key(target) != old_key:
-                self._repo.keep_ledger_key(target[PERSON_ID], old_key)
+                self._repo.keep_ledger_key(target[INCIDENT], target[PERSON_ID], old_key)
             tally.channel_delta[old_channel] -= 1
             tally.channel_delta[target[CHANNEL]] += 1
             tally.minor_delta += target[MINOR] - old_minor

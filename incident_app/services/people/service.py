@@ -44,6 +44,7 @@ from incident_app.services.people.corrections import (
     apply_changes,
     check_person,
     counts_after,
+    key_warnings,
     normalise_changes,
     warnings_for,
 )
@@ -422,14 +423,21 @@ class PeopleService:
             row = repo.row_by_id(person_id)
             check_person(row, incident_id)
             old_key = repo.ledger_key(person_id)
+            # Two people keeping one key (written before a correction checked who holds it): a
+            # correction of one of them lets its key go, and the other keeps the notices under it.
+            releasing = any(person_id in pair for pair in repo.kept_twice(incident_id))
             old_channel, old_minor, old_band = row[CHANNEL], row[MINOR], row[BAND]
-            fields = apply_changes(row, clean, cutoffs)
+            fields = apply_changes(row, clean, cutoffs, allow_unchanged=releasing)
             repo.update_row(row)
             # A person without user id is keyed by the contact just corrected: keep the old key,
             # so the corrected contact's row is the next of the same person and the old row is
-            # history (it no longer counts against the duty), as for a person keyed by user id.
-            if repo.ledger_key(person_id) != old_key:
-                repo.keep_ledger_key(person_id, old_key)
+            # history (it no longer counts against the duty), as for a person keyed by user id —
+            # unless another person holds that key: then the rows under it are theirs.
+            holders: list[int] = []
+            if releasing:
+                repo.release_ledger_key(person_id)
+            elif repo.ledger_key(person_id) != old_key:
+                holders = repo.keep_ledger_key(incident_id, person_id, old_key)
             # A contact corrected back to one already told: the ledger's latest row says so now
             # (a copy of the row sent there), so the duty and the register never count the person
             # as waiting and the next send or hand-off does not message that contact again.
@@ -440,10 +448,12 @@ class PeopleService:
                 repo.save_stats(incident_id, summary, to_iso(self._ctx.now()))
             self._ctx.record("people.corrected", "person", person_id, {
                 "person_id": person_id, "fields": list(fields),
+                **({"ledger_key": "released"} if releasing else {"ledger_key_held_by": holders} if holders else {}),
                 "channel": {"from": old_channel, "to": row[CHANNEL]}, "reason": contacts_masked(reason),
             }, incident_id)
             person = repo.get(incident_id, person_id)
-        return Correction(person, fields, Channel(old_channel), warnings_for(row, fields))
+        return Correction(person, fields, Channel(old_channel),
+                          warnings_for(row, fields) + key_warnings(releasing, holders))
 
     def _refuse_if_purge_started(self, incident_id: int) -> None:
         started = self.purge_started_at(incident_id)

@@ -37,7 +37,8 @@ def shared_ledger_key_text(exc: SharedLedgerKeyError, tr: Translator) -> str:
     (``people … --edit``). Each person is named as ``#210``, which the People tab's search finds
     and its first column shows; pairs beyond those named are counted on a last line. The dialogs
     that show refusals beside their buttons use it too."""
-    lines = [tr.t("error.shared_ledger_key", kept=kept, other=other) for kept, other in exc.pairs]
+    lines = [tr.t("error.shared_ledger_key_kept_twice", first=first, second=second) for first, second in exc.kept_twice]
+    lines += [tr.t("error.shared_ledger_key", kept=kept, other=other) for kept, other in exc.pairs]
     if exc.more:
         lines.append(tr.t("error.shared_ledger_key_more", more=f"{exc.more:,}", shown=len(exc.pairs)))
     return "\n".join(lines)
