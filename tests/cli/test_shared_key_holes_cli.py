@@ -80,7 +80,7 @@ def test_following_the_refusal_gives_the_second_person_their_own_key(
     assert code == 2 and f"person {zhao}" in err and f"person {li} was corrected from" in err
     warning = edit(capsys, db, zhao, "email=zhao@example.test")  # as the refusal says
     assert kept_keys(db)[zhao] is None and kept_keys(db)[li] == "bad.li@example.test"
-    assert f"person {li}'s send-ledger key" in warning
+    assert f"send-ledger key of person #{li}" in warning
     before = len(sink.received)
     ok(capsys, db, "approve", "1", "--by", "王安全")
     ok(capsys, db, "send", "1", *relay(sink))
@@ -197,7 +197,7 @@ def test_the_preview_warns_of_a_shared_key(tmp_path: Path, capsys: pytest.Captur
     db, li = told_and_corrected(tmp_path, capsys, sink)
     zhao = person_id(db, email="bad.li@example.test")
     code, printed, err = call(capsys, db, "preview", "1", str(zhao))
-    assert code == 0 and f"with person {li}" in err
-    assert f"with person {li}" in json.loads(printed)["warnings"][0]
+    assert code == 0 and f"with person #{li}" in err
+    assert f"with person #{li}" in json.loads(printed)["warnings"][0]
     zhang = person_id(db, email="zhang@example.test")
     assert "warnings" not in json.loads(call(capsys, db, "preview", "1", str(zhang))[1])

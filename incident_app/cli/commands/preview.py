@@ -46,7 +46,7 @@ def handle(args: argparse.Namespace, services: Services) -> int:
 
 def shared_key_warning(partners: list[int]) -> str:
     """The preview still renders, but its reference is the other people's too (bilingual)."""
-    named = ", ".join(str(other) for other in partners)
-    return (f"注意：此人与第 {named} 号人员共用一个发送记录键（参考编号相同），在更正之前发送和导出都会被拒绝"
+    named = ", ".join(f"#{other}" for other in partners)
+    return (f"注意：此人与人员 {named} 共用一个发送记录键（参考编号相同），在更正之前发送和导出都会被拒绝"
             f" / warning: this person shares a send-ledger key (and so this reference) with person {named}:"
             " sending and exports are refused until one of them is corrected")

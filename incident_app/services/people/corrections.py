@@ -201,10 +201,10 @@ def key_warnings(released: bool, holders: list[int]) -> tuple[str, ...]:
                 " is let go, they count as not yet told at their contact, and the notices sent under the old one"
                 " stay the other person's",)
     if holders:
-        named = ", ".join(str(other) for other in holders)
-        return (f"send-ledger key: 原联系方式是第 {named} 号人员的发送记录键，其下的发送记录归其所有；"
+        named = ", ".join(f"#{other}" for other in holders)
+        return (f"send-ledger key: 原联系方式是人员 {named} 的发送记录键，其下的发送记录归其所有；"
                 "此人按新的联系方式视为尚未通知"
-                f" / the old contact is person {named}'s send-ledger key: the notices sent under it stay theirs,"
+                f" / the old contact is the send-ledger key of person {named}: the notices sent under it stay theirs,"
                 " and this person counts as not yet told at the new contact",)
     return ()
 
