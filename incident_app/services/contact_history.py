@@ -3,7 +3,8 @@
 The officer adds or changes a contact by mistake, the notice is sent or handed off to it (a new
 ledger row, ``contact_seq``), and the contact is corrected back to the original. That original
 contact was told already (a row of the same recipient, kind and version, sent or reported
-delivered): the person's latest row must say so, or the next send or hand-off would message the
+delivered — or handed off and not reported on yet, see :func:`reached_or_on_its_way`): the
+person's latest row must say so, or the next send or hand-off would message the
 same contact a second time and the duty would reopen. So instead of a new message the ledger gets
 a copy of the row already sent there (same message id and reference, state and times:
 storage/send_ledger.py ``carry``) as the person's latest row — at the correction itself
