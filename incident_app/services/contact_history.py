@@ -47,6 +47,22 @@ def told_row(rows: Sequence[ContactRow], contact: str) -> ContactRow | None:
     return max(hits, key=lambda r: r.contact_seq, default=None)
 
 
+def sent_rows_of(ledger: SendLedgerRepository, channel: str,
+                 drafts: Sequence[LedgerDraft]) -> dict[tuple[str, str, str], list[ContactRow]]:
+    """(version, recipient key, kind) -> the rows of these drafts' recipients sent or on their way
+    (:func:`told_row` picks among them); one query per version and few hundred keys — asked only
+    for the drafts whose contact moved, so few."""
+    found: dict[tuple[str, str, str], list[ContactRow]] = {}
+    if not drafts:
+        return found
+    incident_id = drafts[0].incident_id
+    for version in dict.fromkeys(d.notice_version for d in drafts):
+        keys = [d.recipient_key for d in drafts if d.notice_version == version]
+        for (key, kind), rows in ledger.sent_rows(incident_id, channel, version, keys).items():
+            found[(version, key, kind)] = rows
+    return found
+
+
 def told_draft(draft: LedgerDraft, latest_seq: int, sent: Sequence[ContactRow]) -> LedgerDraft | None:
     """``draft`` (whose contact differs from its latest row's) as the copy of an earlier row
     already sent to its contact — the next ``contact_seq``, that row's message id — or None when

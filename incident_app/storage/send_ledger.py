@@ -242,9 +242,7 @@ class SendLedgerRepository:
         equal to one of them was told already, or has the message on its way.
         Asked only for recipients whose contact moved (few): a seek of the unique index per key."""
         found: dict[tuple[str, str], list[ContactRow]] = {}
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), _CHUNK):
-            chunk = unique[start:start + _CHUNK]
+        for chunk in _distinct_chunks(keys):
             rows = self._db.execute(
                 f"SELECT {_CONTACT_ROW} FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ?"
                 f" AND recipient_key IN ({','.join('?' * len(chunk))}) AND notice_version = ? AND channel = ?"
@@ -564,9 +562,7 @@ class SendLedgerRepository:
         unique (incident, key, kind, version, contact_seq) index per key, a few hundred keys per
         query."""
         found: dict[tuple[str, str], tuple[int, str, str, str]] = {}
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), _CHUNK):
-            chunk = unique[start:start + _CHUNK]
+        for chunk in _distinct_chunks(keys):
             rows = self._db.execute(
                 "SELECT recipient_key, notice_kind, contact_seq, to_address, message_id, state FROM send_ledger"
                 f" {BY_RECIPIENT} WHERE incident_id = ? AND recipient_key IN ({','.join('?' * len(chunk))})"
@@ -592,9 +588,7 @@ class SendLedgerRepository:
         """recipient key -> when its last row without an address (handed off before the rows
         kept one, migration 38) of this version and channel was queued, for these keys."""
         found: dict[str, datetime] = {}
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), _CHUNK):
-            chunk = unique[start:start + _CHUNK]
+        for chunk in _distinct_chunks(keys):
             rows = self._db.execute(
                 f"SELECT recipient_key, max(queued_at) FROM send_ledger {BY_RECIPIENT} WHERE incident_id = ?"
                 f" AND recipient_key IN ({','.join('?' * len(chunk))}) AND notice_version = ? AND channel = ?"
@@ -665,9 +659,7 @@ class SendLedgerRepository:
         # of the incident's channel through the address index: 30 s for a 35,000-row report).
         scope = "+incident_id = ? AND +channel = ?" if column == "message_id" else "incident_id = ? AND channel = ?"
         found: dict[str, list[tuple[int, str, str]]] = {}
-        unique = list(dict.fromkeys(values))
-        for start in range(0, len(unique), _CHUNK):
-            chunk = unique[start:start + _CHUNK]
+        for chunk in _distinct_chunks(values):
             rows = self._db.execute(
                 f"SELECT {column}, id, state, coalesce(last_reply, '') FROM send_ledger WHERE {scope}"
                 f" AND {column} IN ({','.join('?' * len(chunk))}) ORDER BY id",
@@ -1035,6 +1027,13 @@ def purge_contacts(text: str, address: str) -> str:
     if address:
         text = re.sub(re.escape(address), PURGED, text, flags=re.IGNORECASE)
     return scrub_contacts(text, lambda _: PURGED, lambda _: PURGED)
+
+
+def _distinct_chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    """``values`` without repeats (first seen order), _CHUNK at a time: one ``IN (...)`` each."""
+    unique = list(dict.fromkeys(values))
+    for start in range(0, len(unique), _CHUNK):
+        yield unique[start:start + _CHUNK]
 
 
 def _filter(incident_id: int, state: SendState | None) -> tuple[str, list[Any]]:

@@ -53,7 +53,7 @@ from incident_app.domain.notices.sms_gateway import (
 from incident_app.domain.people.person import mask_phone
 from incident_app.domain.profile import sms_signature_en_problems
 from incident_app.services.audit import record_export
-from incident_app.services.contact_history import same_contact, told_draft
+from incident_app.services.contact_history import same_contact, sent_rows_of, told_draft
 from incident_app.services.context import AppContext
 from incident_app.services.handoff.encoding import report_encoding as detect_report_encoding
 from incident_app.services.ledger_keys import refuse_shared_ledger_keys
@@ -61,7 +61,7 @@ from incident_app.services.notices.prepared import NoticeSet, NoticeState
 from incident_app.services.notices.service import NoticeService
 from incident_app.services.private_files import StagedOutputs, check_readable_input, open_regular_file
 from incident_app.services.settings import ProfileService
-from incident_app.storage.send_ledger import ContactRow, SendLedgerRepository
+from incident_app.storage.send_ledger import SendLedgerRepository
 
 SMS_CHANNELS = ("sms", "guardian_sms")
 _CHUNK = 1000
@@ -597,7 +597,7 @@ def with_current_contacts(ledger: SendLedgerRepository, channel: str, drafts: Se
             resolved[i] = replace(draft, contact_seq=seq, message_id=message)
         else:
             moved.append((i, seq))
-    sent = _sent_rows(ledger, channel, [drafts[i] for i, _ in moved])
+    sent = sent_rows_of(ledger, channel, [drafts[i] for i, _ in moved])
     for i, seq in moved:
         draft = drafts[i]
         # Back to a contact this version was already delivered to: a copy of that row, the same
@@ -607,21 +607,6 @@ def with_current_contacts(ledger: SendLedgerRepository, channel: str, drafts: Se
         resolved[i] = told or replace(draft, contact_seq=seq + 1,
                                       message_id=corrected_out_id(draft.message_id, seq + 1))
     return resolved
-
-
-def _sent_rows(ledger: SendLedgerRepository, channel: str,
-               drafts: Sequence[LedgerDraft]) -> dict[tuple[str, str, str], list[ContactRow]]:
-    """(version, recipient key, kind) -> the sent rows of these drafts' recipients (few: only the
-    ones whose contact moved are asked for)."""
-    found: dict[tuple[str, str, str], list[ContactRow]] = {}
-    if not drafts:
-        return found
-    incident_id = drafts[0].incident_id
-    for version in dict.fromkeys(d.notice_version for d in drafts):
-        keys = [d.recipient_key for d in drafts if d.notice_version == version]
-        for (key, kind), rows in ledger.sent_rows(incident_id, channel, version, keys).items():
-            found[(version, key, kind)] = rows
-    return found
 
 
 

@@ -44,7 +44,7 @@ from incident_app.domain.mail.sending import (
     validate_smtp_settings,
 )
 from incident_app.services.audit import record_export
-from incident_app.services.contact_history import same_contact, told_draft
+from incident_app.services.contact_history import same_contact, sent_rows_of, told_draft
 from incident_app.services.context import AppContext
 from incident_app.services.ledger_keys import refuse_shared_ledger_keys
 from incident_app.services.mail.connection import Job, SendAborted, send_single
@@ -372,7 +372,7 @@ class MailService:
         ledger = self._ctx.store.send_ledger
         held = ledger.latest_contacts_by_version(incident_id, "email", drafts)
         resolved = list(drafts)
-        moved: list[tuple[int, int, str]] = []  # (index, latest contact_seq, its state)
+        moved: list[tuple[int, int, str, str]] = []  # (index, latest contact_seq, its message id, its state)
         for i, draft in enumerate(drafts):
             latest = held[draft.notice_version].get((draft.recipient_key, draft.notice_kind))
             if latest is None:
@@ -381,15 +381,13 @@ class MailService:
             if same_contact(address, draft.to_address):
                 resolved[i] = replace(draft, contact_seq=seq, message_id=message_id)
             else:
-                moved.append((i, seq, state))
-        for i, seq, state in moved:
+                moved.append((i, seq, message_id, state))
+        sent = sent_rows_of(ledger, "email", [drafts[i] for i, *_ in moved])
+        for i, seq, message_id, state in moved:
             draft = drafts[i]
-            message_id = str(held[draft.notice_version][(draft.recipient_key, draft.notice_kind)][2])
             # Back to an address this version was already sent to: a copy of that row, no second
-            # e-mail — even over a row still queued for the mistaken address. Few recipients
-            # move: one index seek each.
-            sent = ledger.sent_rows(incident_id, "email", draft.notice_version, [draft.recipient_key])
-            told = told_draft(draft, seq, sent.get((draft.recipient_key, draft.notice_kind), []))
+            # e-mail — even over a row still queued for the mistaken address.
+            told = told_draft(draft, seq, sent.get((draft.notice_version, draft.recipient_key, draft.notice_kind), []))
             if told is not None:
                 resolved[i] = told
             elif state not in (SendState.QUEUED.value, SendState.DEFERRED.value):
