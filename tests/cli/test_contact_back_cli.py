@@ -43,6 +43,13 @@ def deliver(capsys: pytest.CaptureFixture[str], db: Path, path: Path, lines: lis
     assert code == 0, err
 
 
+def export_sms(capsys: pytest.CaptureFixture[str], db: Path, out: Path) -> dict[str, str]:
+    """``export-sms`` to ``out``: phone -> out id of the file written."""
+    code, _, err = call(capsys, db, "export-sms", "1", "--out", str(out))
+    assert code == 0, err
+    return {r["phone"]: r["out_id"] for r in csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")))}
+
+
 def edit(capsys: pytest.CaptureFixture[str], db: Path, person: int, field: str, value: str) -> None:
     code, _, err = call(capsys, db, "people", "1", "--edit", str(person), "--set", f"{field}={value}",
                         "--reason", "号码填错")
@@ -161,20 +168,14 @@ def test_an_sms_number_corrected_back_gets_no_second_sms(tmp_path: Path, capsys:
     call(capsys, db, "demo")
     assert call(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
 
-    def export_sms(name: str) -> dict[str, str]:
-        out = tmp_path / f"{name}.csv"
-        code, _, err = call(capsys, db, "export-sms", "1", "--out", str(out))
-        assert code == 0, err
-        return {r["phone"]: r["out_id"] for r in csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")))}
-
-    first = export_sms("s1")
+    first = export_sms(capsys, db, tmp_path / "s1.csv")
     report = tmp_path / "delivered.csv"
     report.write_text("out_id,status\n" + "".join(f"{i},delivered\n" for i in first.values()), encoding="utf-8")
     assert call(capsys, db, "import-sms-report", "1", str(report))[0] == 0
     edit(capsys, db, 2, "phone", MISTAKE)
-    assert f"+86{MISTAKE}" in export_sms("s2")
+    assert f"+86{MISTAKE}" in export_sms(capsys, db, tmp_path / "s2.csv")
     edit(capsys, db, 2, "phone", ORIGINAL)
-    third = export_sms("s3")
+    third = export_sms(capsys, db, tmp_path / "s3.csv")
     assert third == first  # the gateway gets the out id it already delivered, never a new one
     assert [r[:3] for r in rows(db, "D000002", "sms")] == [
         (0, f"+86{ORIGINAL}", "sent"), (1, f"+86{MISTAKE}", "queued"), (2, f"+86{ORIGINAL}", "sent")]
@@ -211,17 +212,11 @@ def test_an_sms_number_corrected_back_before_its_report_keeps_its_out_id(
     call(capsys, db, "demo")
     assert call(capsys, db, "approve", "1", "--by", "王安全")[0] == 0
 
-    def export_sms(name: str) -> dict[str, str]:
-        out = tmp_path / f"{name}.csv"
-        code, _, err = call(capsys, db, "export-sms", "1", "--out", str(out))
-        assert code == 0, err
-        return {r["phone"]: r["out_id"] for r in csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")))}
-
-    first = export_sms("s1")
+    first = export_sms(capsys, db, tmp_path / "s1.csv")
     edit(capsys, db, 2, "phone", MISTAKE)
-    export_sms("s2")
+    export_sms(capsys, db, tmp_path / "s2.csv")
     edit(capsys, db, 2, "phone", ORIGINAL)
-    third = export_sms("s3")
+    third = export_sms(capsys, db, tmp_path / "s3.csv")
     assert third.get(f"+86{ORIGINAL}", first[f"+86{ORIGINAL}"]) == first[f"+86{ORIGINAL}"]
     ids = {r[3] for r in rows(db, "D000002", "sms") if r[1] == f"+86{ORIGINAL}"}
     assert len(ids) == 1, ids  # one out id for the number, however often it came back
