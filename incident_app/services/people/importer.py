@@ -413,8 +413,10 @@ class Importer:
 
 
 def _derived_key(row: Sequence[Any]) -> str:
-    """The send-ledger key a stored row derives (storage.send_ledger ``CURRENT_PERSON_KEY`` without
-    a kept key): the user id, else the e-mail, else the phone, else the row."""
+    """The send-ledger key a stored row derives without a kept key: domain.notices.recipient
+    ``person_key``'s rule (and storage.send_ledger ``CURRENT_PERSON_KEY``'s) on a raw row — the
+    user id, else the e-mail, else the phone, else the row (its "person-" prefix spelled here:
+    people may not import the notices package)."""
     return str(row[USER_ID] or row[EMAIL] or row[PHONE] or f"person-{row[PERSON_ID]}")
 
 
